@@ -1,0 +1,32 @@
+"""Fixtures shared by the whole test suite."""
+
+from pathlib import Path
+
+import pytest
+
+from gdtui.core.dataset import bundled_data_dir
+from gdtui.core.idx import read_idx, write_idx
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
+    """Keep every cache the tests write out of the user's real cache directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory with the first 1,000 training and 200 test digits of MNIST, gzipped."""
+    directory = tmp_path_factory.mktemp("tiny-mnist")
+    counts = {
+        "train-images-idx3-ubyte": 1000,
+        "train-labels-idx1-ubyte": 1000,
+        "t10k-images-idx3-ubyte": 200,
+        "t10k-labels-idx1-ubyte": 200,
+    }
+    for name, count in counts.items():
+        array = read_idx(bundled_data_dir() / f"{name}.gz")
+        write_idx(directory / f"{name}.gz", array[:count], compress=True)
+    return directory

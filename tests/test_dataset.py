@@ -1,0 +1,478 @@
+"""Loading a dataset directory: discovery, validation, checksums and the cache."""
+
+import gzip
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdtui.core import dataset
+from gdtui.core.dataset import (
+    NOT_MNIST,
+    VERIFIED,
+    Split,
+    bundled_data_dir,
+    cache_root,
+    load_dataset,
+)
+from gdtui.core.errors import DataError
+from gdtui.core.idx import write_idx
+
+PUBLISHED_NAMES = {
+    "train-images": "train-images-idx3-ubyte",
+    "train-labels": "train-labels-idx1-ubyte",
+    "test-images": "t10k-images-idx3-ubyte",
+    "test-labels": "t10k-labels-idx1-ubyte",
+}
+
+
+def synthetic_arrays(train=50, test=20, rows=5, cols=4, seed=0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "train-images": rng.integers(0, 256, (train, rows, cols), dtype=np.uint8),
+        "train-labels": rng.integers(0, 10, train, dtype=np.uint8),
+        "test-images": rng.integers(0, 256, (test, rows, cols), dtype=np.uint8),
+        "test-labels": rng.integers(0, 10, test, dtype=np.uint8),
+    }
+
+
+def write_set(directory: Path, arrays: dict, *, compress=True, dotted=False) -> Path:
+    """Write arrays as the four IDX files, under MNIST's names or the dotted variant."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for key, array in arrays.items():
+        name = PUBLISHED_NAMES[key]
+        if dotted:
+            name = name.replace("-idx", ".idx")
+        write_idx(directory / (name + ".gz" if compress else name), array, compress=compress)
+    return directory
+
+
+def set_with(tmp_path: Path, **changes) -> Path:
+    """A synthetic set in tmp_path/data with some arrays replaced; keyword keys use _ for -."""
+    arrays = synthetic_arrays()
+    arrays.update({key.replace("_", "-"): value for key, value in changes.items()})
+    return write_set(tmp_path / "data", arrays)
+
+
+def source_md5s(directory: Path) -> dict[str, str]:
+    """md5 of each uncompressed file, computed independently of the loader."""
+    return {
+        key: hashlib.md5(gzip.decompress((directory / f"{name}.gz").read_bytes())).hexdigest()
+        for key, name in PUBLISHED_NAMES.items()
+    }
+
+
+def assert_holds(data: dataset.Dataset, arrays: dict) -> None:
+    np.testing.assert_array_equal(data.train.images, arrays["train-images"])
+    np.testing.assert_array_equal(data.train.labels, arrays["train-labels"])
+    np.testing.assert_array_equal(data.test.images, arrays["test-images"])
+    np.testing.assert_array_equal(data.test.labels, arrays["test-labels"])
+
+
+def is_memory_mapped(array: np.ndarray) -> bool:
+    return isinstance(array, np.memmap) or isinstance(array.base, np.memmap)
+
+
+# Loading
+
+
+@pytest.mark.parametrize(
+    ("compress", "dotted"),
+    [(True, False), (False, False), (True, True), (False, True)],
+    ids=["gzip", "raw", "dotted gzip", "dotted raw"],
+)
+def test_loads_a_directory_of_idx_files(tmp_path, compress, dotted):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "digits", arrays, compress=compress, dotted=dotted)
+    data = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert_holds(data, arrays)
+    assert data.name == "digits"
+    assert data.source == directory.resolve()
+    assert (len(data.train), len(data.test)) == (50, 20)
+    assert data.image_shape == (5, 4)
+    assert data.train.pixels == 20
+    assert data.train.images.dtype == np.uint8
+    assert data.checksums == NOT_MNIST
+
+
+def test_loads_real_mnist_digits(tiny_mnist_dir, tmp_path):
+    data = load_dataset(tiny_mnist_dir, cache_root=tmp_path)
+    assert (len(data.train), len(data.test)) == (1000, 200)
+    assert data.image_shape == (28, 28)
+    # The first training digits of MNIST are a 5, a 0 and a 4.
+    assert data.train.labels[:3].tolist() == [5, 0, 4]
+    assert data.checksums == NOT_MNIST
+
+
+def test_bundled_mnist_loads_complete_and_verified():
+    data = load_dataset()
+    assert data.name == "MNIST"
+    assert data.source == bundled_data_dir().resolve()
+    assert (len(data.train), len(data.test)) == (60_000, 10_000)
+    assert data.image_shape == (28, 28)
+    assert data.checksums == VERIFIED
+    assert data.cache_dir is not None
+
+
+# Split.inputs
+
+
+def test_inputs_are_float32_rows_scaled_to_unit_range():
+    images = np.array([[[0, 255], [51, 102]], [[255, 255], [0, 0]]], dtype=np.uint8)
+    split = Split(images=images, labels=np.array([1, 2], dtype=np.uint8))
+    inputs = split.inputs(slice(None))
+    assert inputs.dtype == np.float32
+    assert inputs.shape == (2, 4)
+    np.testing.assert_array_equal(inputs[0], np.array([0, 1, 0.2, 0.4], dtype=np.float32))
+    assert inputs.min() == 0.0 and inputs.max() == 1.0
+
+
+@pytest.mark.parametrize(
+    ("index", "expected_rows"),
+    [(3, [3]), (-1, [9]), (slice(2, 5), [2, 3, 4]), (np.array([7, 0, 7]), [7, 0, 7])],
+    ids=["int", "negative int", "slice", "index array"],
+)
+def test_inputs_takes_any_index(index, expected_rows):
+    images = np.arange(10 * 5 * 4, dtype=np.uint8).reshape(10, 5, 4)
+    split = Split(images=images, labels=np.zeros(10, dtype=np.uint8))
+    inputs = split.inputs(index)
+    assert inputs.shape == (len(expected_rows), 20)
+    np.testing.assert_allclose(inputs, images[expected_rows].reshape(-1, 20) / 255, rtol=1e-6)
+
+
+def test_inputs_from_the_cache_are_plain_arrays(tmp_path):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    inputs = load_dataset(directory, cache_root=tmp_path / "cache").train.inputs([0, 1])
+    assert type(inputs) is np.ndarray
+    assert inputs.flags.writeable
+
+
+# What is wrong with a directory
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(DataError, match=r"data directory not found: .*nowhere"):
+        load_dataset(tmp_path / "nowhere", cache_root=tmp_path / "cache")
+
+
+def test_missing_file_names_what_was_looked_for_and_where(tmp_path):
+    directory = set_with(tmp_path)
+    (directory / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(DataError) as caught:
+        load_dataset(directory, cache_root=tmp_path / "cache")
+    message = str(caught.value)
+    assert message.startswith("t10k-labels-idx1-ubyte not found in ")
+    assert str(directory.resolve()) in message
+    assert "t10k-labels.idx1-ubyte.gz" in message
+
+
+def test_image_and_label_counts_must_agree(tmp_path):
+    directory = set_with(tmp_path, test_labels=np.zeros(19, dtype=np.uint8))
+    with pytest.raises(DataError) as caught:
+        load_dataset(directory, cache_root=tmp_path / "cache")
+    assert str(caught.value) == (
+        "t10k-images-idx3-ubyte.gz holds 20 images but t10k-labels-idx1-ubyte.gz holds 19 labels"
+    )
+
+
+def test_label_out_of_range_names_file_index_and_value(tmp_path):
+    labels = np.zeros(50, dtype=np.uint8)
+    labels[[17, 30]] = [10, 200]
+    directory = set_with(tmp_path, train_labels=labels)
+    with pytest.raises(DataError) as caught:
+        load_dataset(directory, cache_root=tmp_path / "cache")
+    message = str(caught.value)
+    assert message.startswith("train-labels-idx1-ubyte.gz: label 10 at index 17 ")
+
+
+def test_train_and_test_image_sizes_must_agree(tmp_path):
+    directory = set_with(tmp_path, test_images=np.zeros((20, 4, 5), dtype=np.uint8))
+    with pytest.raises(DataError, match="5×4 images but t10k-images-idx3-ubyte.gz holds 4×5"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+def test_images_must_be_three_dimensional(tmp_path):
+    directory = set_with(tmp_path, train_images=np.zeros((50, 20), dtype=np.uint8))
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: expected images, a 3-D"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+def test_labels_must_be_one_dimensional(tmp_path):
+    directory = set_with(tmp_path, test_labels=np.zeros((20, 1), dtype=np.uint8))
+    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: expected labels, a 1-D"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+def test_a_split_must_hold_images(tmp_path):
+    directory = set_with(
+        tmp_path,
+        test_images=np.zeros((0, 5, 4), dtype=np.uint8),
+        test_labels=np.zeros(0, dtype=np.uint8),
+    )
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte.gz: holds no pixels"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+def test_a_damaged_idx_file_is_reported_by_name(tmp_path):
+    directory = set_with(tmp_path)
+    path = directory / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz: truncated gzip"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+# Checksums
+
+
+def test_files_matching_the_published_md5s_are_verified(tmp_path, monkeypatch):
+    directory = set_with(tmp_path)
+    for key, md5 in source_md5s(directory).items():
+        monkeypatch.setitem(dataset.MNIST_MD5, key, md5)
+    assert load_dataset(directory, cache_root=tmp_path / "cache").checksums == VERIFIED
+
+
+def test_a_damaged_bundled_file_is_an_error(tmp_path, monkeypatch):
+    directory = set_with(tmp_path)
+    monkeypatch.setattr(dataset, "bundled_data_dir", lambda: directory)
+    with pytest.raises(DataError) as caught:
+        load_dataset(cache_root=tmp_path / "cache")
+    assert str(caught.value) == (
+        "train-images-idx3-ubyte.gz does not match MNIST's published md5"
+        " — the file is damaged; reinstall gdtui"
+    )
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_bundled_directory_is_checked_however_it_is_named(tmp_path, monkeypatch):
+    directory = set_with(tmp_path)
+    monkeypatch.setattr(dataset, "bundled_data_dir", lambda: directory)
+    with pytest.raises(DataError, match="reinstall gdtui"):
+        load_dataset(directory / ".." / "data", cache_root=tmp_path / "cache")
+
+
+def test_md5s_are_recorded_in_the_manifest_and_reported_from_it(tmp_path, monkeypatch):
+    directory = set_with(tmp_path)
+    md5s = source_md5s(directory)
+    for key, md5 in md5s.items():
+        monkeypatch.setitem(dataset.MNIST_MD5, key, md5)
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache").cache_dir
+    manifest_path = cache_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["md5"] == md5s
+    manifest["md5"]["test-labels"] = "0" * 32
+    manifest_path.write_text(json.dumps(manifest))
+    assert load_dataset(directory, cache_root=tmp_path / "cache").checksums == NOT_MNIST
+
+
+# The cache
+
+
+def test_first_load_builds_the_cache_and_the_second_maps_it(tmp_path):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    first = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert first.cache_dir is not None
+    assert first.cache_dir.parent == tmp_path / "cache" / "datasets"
+    assert sorted(path.name for path in first.cache_dir.iterdir()) == [
+        "manifest.json",
+        "test-images.npy",
+        "test-labels.npy",
+        "train-images.npy",
+        "train-labels.npy",
+    ]
+    assert not is_memory_mapped(first.train.images)
+    second = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert second.cache_dir == first.cache_dir
+    for array in (second.train.images, second.train.labels, second.test.images):
+        assert is_memory_mapped(array)
+        assert not array.flags.writeable
+    assert_holds(second, arrays)
+
+
+def test_each_source_directory_has_its_own_cache(tmp_path):
+    one = write_set(tmp_path / "one", synthetic_arrays(seed=1))
+    two = write_set(tmp_path / "two", synthetic_arrays(seed=2))
+    first = load_dataset(one, cache_root=tmp_path / "cache")
+    second = load_dataset(two, cache_root=tmp_path / "cache")
+    assert first.cache_dir != second.cache_dir
+    assert_holds(load_dataset(two, cache_root=tmp_path / "cache"), synthetic_arrays(seed=2))
+
+
+def test_a_changed_source_file_rebuilds_the_cache(tmp_path):
+    directory = write_set(tmp_path / "data", synthetic_arrays(seed=1))
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    newer = synthetic_arrays(seed=2)
+    path = directory / "train-images-idx3-ubyte.gz"
+    before = path.stat().st_mtime_ns
+    write_idx(path, newer["train-images"], compress=True)
+    # Rewrites within one tick of the file system clock can keep the old mtime.
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+    data = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert not is_memory_mapped(data.train.images)
+    np.testing.assert_array_equal(data.train.images, newer["train-images"])
+    cached = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert is_memory_mapped(cached.train.images)
+    np.testing.assert_array_equal(cached.train.images, newer["train-images"])
+
+
+def test_touching_a_source_file_rebuilds_the_cache(tmp_path):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    path = directory / "t10k-labels-idx1-ubyte.gz"
+    mtime = path.stat().st_mtime_ns + 10**9
+    os.utime(path, ns=(mtime, mtime))
+    assert not is_memory_mapped(load_dataset(directory, cache_root=tmp_path / "cache").test.labels)
+
+
+def truncate_images(cache_dir: Path) -> None:
+    path = cache_dir / "train-images.npy"
+    path.write_bytes(path.read_bytes()[:-100])
+
+
+def garble_manifest(cache_dir: Path) -> None:
+    (cache_dir / "manifest.json").write_text("{not json")
+
+
+def manifest_of_wrong_shape(cache_dir: Path) -> None:
+    (cache_dir / "manifest.json").write_text(json.dumps(["format", 1]))
+
+
+def remove_labels(cache_dir: Path) -> None:
+    (cache_dir / "test-labels.npy").unlink()
+
+
+def swap_image_arrays(cache_dir: Path) -> None:
+    os.replace(cache_dir / "test-images.npy", cache_dir / "train-images.npy")
+
+
+def old_format(cache_dir: Path) -> None:
+    manifest = json.loads((cache_dir / "manifest.json").read_text())
+    manifest["format"] = 0
+    (cache_dir / "manifest.json").write_text(json.dumps(manifest))
+
+
+def labels_out_of_range(cache_dir: Path) -> None:
+    np.save(cache_dir / "train-labels.npy", np.full(50, 99, dtype=np.uint8))
+
+
+def reshape_images(cache_dir: Path) -> None:
+    """Arrays that agree with each other but not with the manifest."""
+    for split in ("train", "test"):
+        path = cache_dir / f"{split}-images.npy"
+        images = np.load(path)
+        np.save(path, images.reshape(len(images), 4, 5))
+
+
+def widen_labels(cache_dir: Path) -> None:
+    path = cache_dir / "test-labels.npy"
+    np.save(path, np.load(path).astype(np.uint16))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        truncate_images,
+        garble_manifest,
+        manifest_of_wrong_shape,
+        remove_labels,
+        swap_image_arrays,
+        old_format,
+        labels_out_of_range,
+        reshape_images,
+        widen_labels,
+    ],
+)
+def test_a_damaged_cache_is_rebuilt(tmp_path, damage):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache").cache_dir
+    damage(cache_dir)
+    rebuilt = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert not is_memory_mapped(rebuilt.train.images)
+    assert_holds(rebuilt, arrays)
+    repaired = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert is_memory_mapped(repaired.train.images)
+    assert_holds(repaired, arrays)
+
+
+def test_an_unwritable_cache_still_loads(tmp_path):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a file where the cache directory would have to be")
+    data = load_dataset(directory, cache_root=blocker / "sub")
+    assert data.cache_dir is None
+    assert_holds(data, arrays)
+
+
+def test_a_cache_write_that_fails_midway_is_not_trusted(tmp_path, monkeypatch):
+    directory = write_set(tmp_path / "data", synthetic_arrays(seed=1))
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache").cache_dir
+    newer = synthetic_arrays(seed=2)
+    write_set(directory, newer)
+    mtime = (directory / "train-images-idx3-ubyte.gz").stat().st_mtime_ns + 10**9
+    for path in directory.iterdir():
+        os.utime(path, ns=(mtime, mtime))
+    real_save = np.save
+    saved = []
+
+    def save_then_fail(file, array, **options):
+        if saved:
+            raise OSError("no space left on device")
+        saved.append(array)
+        real_save(file, array, **options)
+
+    monkeypatch.setattr(np, "save", save_then_fail)
+    data = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert data.cache_dir is None
+    assert_holds(data, newer)
+    assert not (cache_dir / "manifest.json").exists()
+    assert not [path for path in cache_dir.iterdir() if path.suffix == ".tmp"]
+    monkeypatch.undo()
+    assert_holds(load_dataset(directory, cache_root=tmp_path / "cache"), newer)
+
+
+def test_progress_is_reported_while_building_the_cache_only(tmp_path):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    calls = []
+
+    def record(stage, fraction):
+        calls.append((stage, fraction))
+
+    load_dataset(directory, cache_root=tmp_path / "cache", progress=record)
+    stages = [stage for stage, _ in calls]
+    fractions = [fraction for _, fraction in calls]
+    assert "Reading train-images-idx3-ubyte.gz" in stages
+    assert "Writing cache" in stages
+    assert fractions == sorted(fractions)
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    calls.clear()
+    load_dataset(directory, cache_root=tmp_path / "cache", progress=record)
+    assert calls == []
+
+
+def test_default_cache_goes_under_cache_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    data = load_dataset(directory)
+    assert data.cache_dir.parent == tmp_path / "xdg" / "gdtui" / "datasets"
+
+
+def test_cache_root_follows_xdg_cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root() == tmp_path / "xdg" / "gdtui"
+
+
+@pytest.mark.parametrize("xdg", [None, ""], ids=["unset", "empty"])
+def test_cache_root_defaults_to_dot_cache(tmp_path, monkeypatch, xdg):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME")
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache_root() == tmp_path / ".cache" / "gdtui"
+
