@@ -1,0 +1,59 @@
+"""Cost functions: how badly the network's outputs miss the one-hot target.
+
+The lesson's cost of one example is the squared distance between the outputs and
+the target: C = Σ_j (a_j − y_j)², where y is 1 for the right digit and 0 elsewhere.
+The network's cost is that, averaged over the examples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+COSTS = ("quadratic", "cross-entropy")
+
+# Cross-entropy is the negative log of a probability: it needs softmax outputs.
+COMPATIBLE_OUTPUTS = {"quadratic": ("sigmoid", "softmax"), "cross-entropy": ("softmax",)}
+
+# The smallest probability a log is taken of, so a confident miss costs ~69, not inf.
+_FLOOR = 1e-30
+
+
+def check(name: str, output: str) -> None:
+    if name not in COSTS:
+        raise ValueError(f"cost must be one of {', '.join(COSTS)}, not {name!r}")
+    if output not in COMPATIBLE_OUTPUTS[name]:
+        raise ValueError(f"the {name} cost needs {' or '.join(COMPATIBLE_OUTPUTS[name])} outputs, not {output}")
+
+
+def one_hot(labels: np.ndarray, classes: int, dtype=np.float32) -> np.ndarray:
+    """(m,) labels → (m, classes) targets: 1 at the label, 0 elsewhere."""
+    y = np.zeros((labels.shape[0], classes), dtype=dtype)
+    y[np.arange(labels.shape[0]), labels] = 1.0
+    return y
+
+
+def quadratic(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per example: Σ_j (a_j − y_j)²."""
+    diff = outputs - targets
+    return np.einsum("ij,ij->i", diff, diff)
+
+
+def cross_entropy(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per example: −Σ_j y_j ln a_j, which for a one-hot y is −ln a_label: the surprise at the right answer."""
+    return -np.einsum("ij,ij->i", targets, np.log(np.maximum(outputs, _FLOOR)))
+
+
+def cost(name: str, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The per-example cost (m,) of outputs (m, classes) against targets (m, classes)."""
+    return quadratic(outputs, targets) if name == "quadratic" else cross_entropy(outputs, targets)
+
+
+def output_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂C/∂z for the output layer's weighted inputs z, per example (m, classes), for targets y."""
+    if name == "cross-entropy":
+        return a - y  # softmax and cross-entropy cancel into this simple form
+    slope = 2.0 * (a - y)  # ∂C/∂a
+    if output == "sigmoid":
+        return slope * a * (1.0 - a)
+    # Softmax couples the outputs: ∂a_i/∂z_k = a_i (δ_ik − a_k).
+    return a * (slope - np.einsum("ij,ij->i", slope, a)[:, None])

@@ -1,0 +1,179 @@
+"""A fully connected network whose weights and biases live in one flat vector.
+
+The lesson calls the network's parameters "one giant vector of 13,002 components";
+here they really are one float32 vector, and each layer's weight matrix and bias
+vector are views into it. Nudging parameter k is ``net.params[k] += h``, and the
+gradient is a vector of the same length, laid out the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdtui.core import costs
+
+LESSON_SIZES = (784, 16, 16, 10)
+ACTIVATIONS = ("sigmoid", "relu")
+OUTPUTS = ("sigmoid", "softmax")
+
+
+def count_parameters(sizes: tuple[int, ...]) -> int:
+    """Weights plus biases: n_out·n_in + n_out for every layer."""
+    return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^−z), in the tanh form that never overflows for large negative z."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """Where parameter k of the flat vector sits in the network."""
+
+    index: int
+    layer: int  # 1 = first hidden layer
+    kind: str  # "weight" or "bias"
+    neuron: int  # the receiving neuron in `layer`
+    source: int | None  # the sending neuron (or input pixel) of a weight
+
+    def describe(self, input_shape: tuple[int, int] | None = None) -> str:
+        if self.kind == "bias":
+            return f"bias of neuron {self.neuron} in layer {self.layer}"
+        if self.layer == 1 and input_shape is not None:
+            row, col = divmod(self.source, input_shape[1])
+            origin = f"pixel ({row},{col})"
+        else:
+            origin = f"neuron {self.source} of layer {self.layer - 1}"
+        return f"weight from {origin} to neuron {self.neuron} of layer {self.layer}"
+
+
+class Network:
+    """784-16-16-10 by default: sigmoid hidden layers and sigmoid outputs, as in the lesson."""
+
+    def __init__(
+        self,
+        sizes: tuple[int, ...] = LESSON_SIZES,
+        *,
+        activation: str = "sigmoid",
+        output: str = "sigmoid",
+        params: np.ndarray | None = None,
+        seed: int = 0,
+    ) -> None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, not {activation!r}")
+        if output not in OUTPUTS:
+            raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"a network needs at least two layers of at least one neuron, not {sizes}")
+        self.sizes = tuple(int(n) for n in sizes)
+        self.activation = activation
+        self.output = output
+        self.num_params = count_parameters(self.sizes)
+        self.params = np.empty(self.num_params, dtype=np.float32)
+        self.weights, self.biases = self.layer_views(self.params)
+        # ∇C, laid out like params: grad_weights[l] is ∂C/∂weights[l], and so on.
+        self.grad = np.zeros_like(self.params)
+        self.grad_weights, self.grad_biases = self.layer_views(self.grad)
+        if params is None:
+            self.randomize(seed)
+        else:
+            self.params[:] = params
+
+    def layer_views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Split a flat vector laid out like the parameters into per-layer (W, b) views."""
+        weights, biases, start = [], [], 0
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            weights.append(flat[start : start + n_out * n_in].reshape(n_out, n_in))
+            start += n_out * n_in
+            biases.append(flat[start : start + n_out])
+            start += n_out
+        return weights, biases
+
+    def randomize(self, seed: int) -> None:
+        """Fresh random parameters, the same for the same seed.
+
+        Weights are scaled by 1/√n_in (2/√n_in for ReLU, He et al.) so each neuron's
+        input starts near 1 whatever the layer's width; biases start at zero.
+        """
+        rng = np.random.default_rng(seed)
+        gain = 2.0 if self.activation == "relu" else 1.0
+        for w, b in zip(self.weights, self.biases):
+            w[:] = rng.normal(0.0, np.sqrt(gain / w.shape[1]), size=w.shape)
+            b[:] = 0.0
+
+    def copy(self) -> Network:
+        return Network(self.sizes, activation=self.activation, output=self.output, params=self.params)
+
+    @property
+    def layers(self) -> int:
+        return len(self.sizes) - 1
+
+    def _hidden(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z) if self.activation == "sigmoid" else np.maximum(z, 0.0, out=z)
+
+    def _final(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z) if self.output == "sigmoid" else softmax(z)
+
+    def activations(self, x: np.ndarray) -> list[np.ndarray]:
+        """Every layer's activations for inputs x (m, n_in): [x, a1, …, output]."""
+        a = [x]
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            z = a[-1] @ w.T
+            z += b
+            a.append(self._final(z) if layer == self.layers else self._hidden(z))
+        return a
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The outputs (m, n_out) for inputs (m, n_in)."""
+        return self.activations(x)[-1]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x).argmax(axis=1)
+
+    def gradient(self, x: np.ndarray, labels: np.ndarray, cost: str) -> tuple[float, np.ndarray]:
+        """Backpropagation over a mini-batch x (m, n_in) with integer labels (m,).
+
+        Fills ``self.grad`` with the gradient of the average cost and returns
+        (average cost, outputs).
+        """
+        m = x.shape[0]
+        a = self.activations(x)
+        y = costs.one_hot(labels, self.sizes[-1])
+        average_cost = float(costs.cost(cost, a[-1], y).sum()) / m
+        # delta = ∂C/∂z for the current layer's weighted inputs, with the 1/m of the average.
+        delta = costs.output_delta(cost, self.output, a[-1], y) / m
+        for layer in range(self.layers - 1, -1, -1):
+            np.matmul(delta.T, a[layer], out=self.grad_weights[layer])  # (n_out, m) @ (m, n_in)
+            delta.sum(axis=0, out=self.grad_biases[layer])
+            if layer:
+                delta = (delta @ self.weights[layer]) * self._hidden_slope(a[layer])
+        return average_cost, a[-1]
+
+    def _hidden_slope(self, a: np.ndarray) -> np.ndarray:
+        """σ'(z) written with the activation a = σ(z), which backprop has at hand."""
+        if self.activation == "sigmoid":
+            return a * (1.0 - a)
+        return (a > 0).astype(a.dtype)
+
+    def parameter(self, k: int) -> Parameter:
+        """Which layer, neuron and source parameter k of the flat vector belongs to."""
+        if not 0 <= k < self.num_params:
+            raise IndexError(f"parameter {k} is outside 0…{self.num_params - 1}")
+        start = 0
+        for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
+            if k < start + n_out * n_in:
+                neuron, source = divmod(k - start, n_in)
+                return Parameter(k, layer, "weight", neuron, source)
+            start += n_out * n_in
+            if k < start + n_out:
+                return Parameter(k, layer, "bias", k - start, None)
+            start += n_out
+        raise AssertionError("unreachable: k was range-checked")

@@ -1,0 +1,38 @@
+"""Named training set-ups: the lesson's network, and one tuned for accuracy."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    activation: str
+    output: str
+    cost: str
+    learning_rate: float
+    batch_size: int
+    epochs: int
+    decay: bool  # cosine decay of η to zero over the run: big steps early, settling late
+    summary: str
+
+    def learning_rate_for(self, epoch: int, epochs: int, eta: float) -> float:
+        """η for the 0-based epoch of a run of ``epochs``, starting from ``eta``."""
+        if not self.decay or epochs <= 1:
+            return eta
+        return eta * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+
+
+PRESETS = {
+    "lesson": Preset(
+        "lesson", "sigmoid", "sigmoid", "quadratic", 3.0, 10, 30, False,
+        "sigmoid neurons, quadratic cost, η = 3.0, mini-batches of 10: the lesson's network",
+    ),
+    "tuned": Preset(
+        "tuned", "relu", "softmax", "cross-entropy", 0.05, 10, 30, True,
+        "ReLU hidden layers, softmax outputs, cross-entropy cost, He initialisation, "
+        "η = 0.05 decaying to 0 over the run",
+    ),
+}

@@ -1,0 +1,151 @@
+"""Mini-batch gradient descent, one step at a time.
+
+The same Trainer drives ``gdtui train`` and the Training screen: each ``step()``
+takes the next mini-batch of a seeded shuffle, computes the gradient of the
+average cost over it, and moves every parameter a little downhill:
+
+    params ← params − η · ∇C
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdtui.core import costs
+from gdtui.core.dataset import Split
+from gdtui.core.network import Network
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: int  # steps taken so far, this one included
+    epoch: float  # epochs done, fractional: 1.5 = halfway through the second pass
+    cost: float  # average cost over the mini-batch, before the step
+    batch_accuracy: float
+    gradient_norm: float
+    diverged: bool
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    cost: float
+    accuracy: float
+    examples: int
+
+
+def evaluate(network: Network, split: Split, cost: str, *, chunk: int = 2000) -> Evaluation:
+    """Average cost and accuracy over a whole split, in chunks to bound memory."""
+    total_cost, correct = 0.0, 0
+    for start in range(0, len(split), chunk):
+        index = slice(start, start + chunk)
+        outputs = network.forward(split.inputs(index))
+        labels = split.labels[index]
+        targets = costs.one_hot(labels, outputs.shape[1])
+        total_cost += float(costs.cost(cost, outputs, targets).sum(dtype=np.float64))
+        correct += int((outputs.argmax(axis=1) == labels).sum())
+    n = len(split)
+    return Evaluation(total_cost / n, correct / n, n)
+
+
+class Trainer:
+    """Gradient descent on one network over one training split.
+
+    The learning rate and batch size may change between any two steps. A step
+    whose cost or gradient is not finite is not taken: the trainer marks itself
+    diverged and the parameters stay the last good ones.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        train: Split,
+        *,
+        cost: str = "quadratic",
+        learning_rate: float = 3.0,
+        batch_size: int = 10,
+        seed: int = 0,
+    ) -> None:
+        costs.check(cost, network.output)
+        if len(train) == 0:
+            raise ValueError("the training split is empty")
+        self.network = network
+        self.train = train
+        self.cost = cost
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(train))
+        self.position = 0
+        self.epochs_done = 0
+        self.steps = 0
+        self._last_good = network.params.copy()
+        self.last_batch = self.order[:0]
+        self.last_outputs = np.empty((0, network.sizes[-1]), dtype=np.float32)
+        self.diverged = False
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f"the learning rate must be a positive number, not {value}")
+        self._learning_rate = float(value)
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        if not 1 <= value <= len(self.train):
+            raise ValueError(f"the batch size must be between 1 and {len(self.train):,}, not {value}")
+        self._batch_size = int(value)
+
+    @property
+    def epoch(self) -> float:
+        return self.epochs_done + self.position / len(self.train)
+
+    @property
+    def samples_seen(self) -> int:
+        return self.epochs_done * len(self.train) + self.position
+
+    def _next_batch(self) -> np.ndarray:
+        """The next indices of the shuffle; an epoch's last batch may be short."""
+        batch = self.order[self.position : self.position + self.batch_size]
+        self.position += len(batch)
+        if self.position == len(self.train):
+            self.position = 0
+            self.epochs_done += 1
+            self.order = self.rng.permutation(len(self.train))
+        return batch
+
+    def step(self) -> StepResult:
+        if self.diverged:
+            raise RuntimeError("the run has diverged: reset the network or restore it before stepping")
+        batch = self._next_batch()
+        labels = self.train.labels[batch]
+        cost, outputs = self.network.gradient(self.train.inputs(batch), labels, self.cost)
+        grad = self.network.grad
+        norm = math.sqrt(float(np.dot(grad, grad)))
+        self.last_batch, self.last_outputs = batch, outputs
+        self.diverged = not (math.isfinite(cost) and math.isfinite(norm))
+        if not self.diverged:
+            np.copyto(self._last_good, self.network.params)
+            self.network.params -= np.float32(self.learning_rate) * grad
+            # A finite gradient times a huge learning rate can still overflow float32.
+            self.diverged = not math.isfinite(float(np.dot(self.network.params, self.network.params)))
+            if self.diverged:
+                np.copyto(self.network.params, self._last_good)
+            else:
+                self.steps += 1
+        accuracy = np.count_nonzero(outputs.argmax(axis=1) == labels) / len(batch)
+        return StepResult(self.steps, self.epoch, cost, accuracy, norm, self.diverged)
+
+    def recover(self) -> None:
+        """Leave the diverged state: the parameters are the last good ones already."""
+        self.diverged = False
