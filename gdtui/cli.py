@@ -1,0 +1,70 @@
+"""The ``gdtui`` command: the app by default, plus ``train`` and ``data``.
+
+Textual is imported only when the app starts, so the headless commands start
+fast and run where no terminal UI could.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gdtui import __version__
+from gdtui.commands import data, train
+from gdtui.core.errors import GdtuiError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _add_data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        help="a directory of MNIST-format IDX files, .gz or raw (default: the bundled MNIST)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gdtui",
+        description="Learn how a neural network learns by gradient descent, on real MNIST digits, "
+        "in your terminal. Run without a command to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
+    _add_data_option(parser)
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random network (default: 0)")
+    parser.add_argument("--model", type=Path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for command in (train, data):
+        _add_data_option(command.add_parser(commands))
+    return parser
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from gdtui.core.model_io import load_model
+
+    # A bad model file is refused here, before the terminal switches to the app.
+    network = load_model(args.model) if args.model else None
+    from gdtui.ui.app import GdtuiApp
+
+    app = GdtuiApp(data_dir=args.data, seed=args.seed, network=network)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return run_app(args)
+        return args.run(args)
+    except GdtuiError as err:
+        print(f"gdtui: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("gdtui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

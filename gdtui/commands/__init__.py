@@ -1,0 +1,1 @@
+"""The headless subcommands of ``gdtui``: each adds its parser and its ``run``."""

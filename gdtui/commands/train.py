@@ -1,0 +1,169 @@
+"""``gdtui train``: the Training screen's loop without the screen."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from gdtui.core import costs
+from gdtui.core.dataset import load_dataset
+from gdtui.core.errors import GdtuiError
+from gdtui.core.model_io import load_model, save_model
+from gdtui.core.network import ACTIVATIONS, Network
+from gdtui.core.presets import PRESETS
+from gdtui.core.training import Trainer, evaluate
+
+
+def _hidden_sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 16,16, not {text!r}") from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("every hidden layer needs at least one neuron")
+    return sizes
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def add_parser(commands) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "train",
+        help="train a network without the UI",
+        description="Train a network by mini-batch gradient descent without the UI, "
+        "printing the test accuracy and cost after each epoch.",
+        epilog="presets: " + "; ".join(f"{p.name} = {p.summary}" for p in PRESETS.values()),
+    )
+    parser.add_argument("--preset", choices=PRESETS, default="lesson", help="the set-up to start from (default: lesson)")
+    parser.add_argument("--epochs", type=int, metavar="N", help="passes over the training set (0 only evaluates)")
+    parser.add_argument("--batch-size", type=_positive(int), metavar="N", help="examples per gradient step")
+    parser.add_argument("--learning-rate", "--eta", type=_positive(float), metavar="η", help="step size η")
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the weights and the shuffle (default: 0)")
+    parser.add_argument("--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
+    parser.add_argument("--cost", choices=costs.COSTS, help="cost function (cross-entropy comes with softmax outputs)")
+    parser.add_argument("--model", metavar="FILE", help="start from a saved model instead of random weights")
+    parser.add_argument("--save", metavar="FILE", help="save the trained model (.npz) here")
+    parser.add_argument("--json", action="store_true", help="print a final JSON summary on stdout")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _network(args, preset, cost: str, pixels: int, classes: int) -> Network:
+    if args.model:
+        network = load_model(args.model)
+    else:
+        output = "softmax" if cost == "cross-entropy" else preset.output
+        activation = args.activation or preset.activation
+        network = Network((pixels, *args.hidden, classes), activation=activation, output=output, seed=args.seed)
+    if network.sizes[0] != pixels:
+        raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
+    return network
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.last = 0.0
+
+    def show(self, epoch: int, epochs: int, fraction: float) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.1:
+            return
+        self.last = now
+        filled = int(30 * fraction)
+        sys.stderr.write(f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%}")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    preset = PRESETS[args.preset]
+    cost = args.cost or preset.cost
+    epochs = preset.epochs if args.epochs is None else args.epochs
+    if epochs < 0:
+        raise GdtuiError("--epochs must be 0 or more")
+    data = load_dataset(args.data)
+    network = _network(args, preset, cost, data.train.pixels, 10)
+    try:
+        costs.check(cost, network.output)
+        trainer = Trainer(
+            network,
+            data.train,
+            cost=cost,
+            learning_rate=args.learning_rate or preset.learning_rate,
+            batch_size=min(args.batch_size or preset.batch_size, len(data.train)),
+            seed=args.seed,
+        )
+    except ValueError as err:
+        raise GdtuiError(str(err)) from None
+    log = sys.stderr if args.json else sys.stdout
+    print(
+        f"{'-'.join(map(str, network.sizes))} network, {network.num_params:,} parameters, "
+        f"{network.activation}/{network.output}, {cost} cost, η = {trainer.learning_rate:g}, "
+        f"batch {trainer.batch_size}, {len(data.train):,} training images",
+        file=log,
+    )
+    progress = _Progress(sys.stderr.isatty())
+    started, seconds, interrupted = time.perf_counter(), 0.0, False
+    eta = trainer.learning_rate
+    try:
+        for epoch in range(1, epochs + 1):
+            trainer.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
+            while trainer.epochs_done < epoch and not trainer.diverged:
+                trainer.step()
+                progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
+            progress.clear()
+            if trainer.diverged:
+                print(f"epoch {epoch}: the cost became infinite or NaN: the learning rate is too large", file=log)
+                break
+            seconds = time.perf_counter() - started
+            result = evaluate(network, data.test, cost)
+            print(
+                f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {result.accuracy:7.2%}  "
+                f"test cost {result.cost:.4f}  {seconds:6.1f} s",
+                file=log,
+            )
+    except KeyboardInterrupt:
+        progress.clear()
+        interrupted = True
+        print(f"interrupted after {trainer.steps:,} steps", file=log)
+    seconds = seconds or time.perf_counter() - started
+    final = evaluate(network, data.test, cost)
+    if args.save and not trainer.diverged:
+        print(f"saved {save_model(network, args.save)}", file=log)
+    if args.json:
+        summary = {
+            "test_accuracy": final.accuracy,
+            "test_cost": final.cost,
+            "epochs": trainer.epoch,
+            "steps": trainer.steps,
+            "parameters": network.num_params,
+            "seconds": seconds,
+            "samples_per_second": trainer.samples_seen / seconds if seconds else None,
+            "diverged": trainer.diverged,
+            "preset": preset.name,
+            "seed": args.seed,
+        }
+        print(json.dumps(summary))
+    if trainer.diverged:
+        return 1
+    return 130 if interrupted else 0
