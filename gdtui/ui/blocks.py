@@ -1,0 +1,210 @@
+"""Draw a 2-D array of values as block characters.
+
+The same drawing serves a 28×28 digit, a neuron's 784 incoming weights and a
+gradient. It needs only Rich, so it can be checked without running an app.
+
+With colours, each terminal cell shows two pixels stacked vertically: "▀" is
+painted with the upper pixel as foreground and the lower pixel as background.
+Without colours, each cell is one shade glyph standing for both pixels, so
+the footprint is the same either way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+
+HALF_BLOCK = "▀"
+SHADES = " ░▒▓█"
+"""Glyphs from zero to full intensity (positive values when signed)."""
+NEGATIVE_SHADES = " ·-=≡"
+"""Glyphs for negative values, so the sign reads without colour: more strokes, larger magnitude."""
+CURSOR_GLYPH = "◆"
+CURSOR_COLOR = Color.from_rgb(255, 215, 0)
+"""Yellow: a hue that neither the grey nor the red/blue palette uses."""
+
+_FULL = 255
+"""Values are quantised to this many steps per sign, one per grey level."""
+
+
+def wants_glyphs(color_system: str | None, no_color: bool) -> bool:
+    """Should values be drawn as shade glyphs rather than colours?
+
+    Sixteen colours cannot show enough levels, and NO_COLOR rules colour out.
+
+    Args:
+        color_system: Rich's colour system name: "truecolor", "256", "standard", "windows" or None.
+        no_color: True when the user asked for no colour.
+    """
+    return no_color or color_system not in ("256", "truecolor")
+
+
+def full_scale(values: np.ndarray, *, signed: bool, scale: float | None = None) -> float:
+    """The magnitude drawn at full intensity.
+
+    Grey images default to 1. Signed values default to their largest finite
+    magnitude, so a gradient of any size fills the range; that is 0 for an
+    all-zero array, which then draws as all zero.
+    """
+    if scale is not None:
+        return float(scale)
+    if not signed:
+        return 1.0
+    magnitudes = np.abs(np.asarray(values, dtype=float))
+    finite = magnitudes[np.isfinite(magnitudes)]
+    return float(finite.max()) if finite.size else 0.0
+
+
+def _levels(values: np.ndarray, signed: bool, scale: float | None) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-D array, got shape {array.shape}")
+    full = full_scale(array, signed=signed, scale=scale)
+    if not full > 0:
+        return np.zeros(array.shape, dtype=int)
+    # A diverging run produces infinities and NaNs; it should still draw.
+    ratio = np.nan_to_num(array / full, nan=0.0, posinf=1.0, neginf=-1.0)
+    ratio = np.clip(ratio, -1.0 if signed else 0.0, 1.0)
+    return np.rint(ratio * _FULL).astype(int)
+
+
+def _ramp(*anchors: tuple[float, tuple[int, int, int]]) -> tuple[Color, ...]:
+    positions = [position for position, _ in anchors]
+    channels = np.array([rgb for _, rgb in anchors], dtype=float).T
+    steps = np.linspace(0.0, 1.0, _FULL + 1)
+    rgb = np.rint([np.interp(steps, positions, channel) for channel in channels])
+    return tuple(Color.from_rgb(*triplet) for triplet in rgb.astype(int).T.tolist())
+
+
+_GREYS = _ramp((0.0, (0, 0, 0)), (1.0, (255, 255, 255)))
+# Going through a saturated hue before paling keeps a dozen distinct steps per
+# sign after a 256-colour terminal snaps them to its 6×6×6 cube (a straight
+# ramp to blue keeps six), and lets small weights show above black.
+_POSITIVE = _ramp((0.0, (0, 0, 0)), (0.6, (30, 90, 255)), (1.0, (170, 210, 255)))
+_NEGATIVE = _ramp((0.0, (0, 0, 0)), (0.6, (230, 40, 30)), (1.0, (255, 190, 160)))
+
+
+def _color(level: int, signed: bool) -> Color:
+    if level < 0:
+        return _NEGATIVE[-level]
+    return _POSITIVE[level] if signed else _GREYS[level]
+
+
+@lru_cache(maxsize=4096)
+def _cell_style(upper: Color, lower: Color | None) -> Style:
+    return Style(color=upper, bgcolor=lower)
+
+
+def _half_blocks(
+    upper: list[int], lower: list[int] | None, signed: bool, cursor: tuple[int, int] | None
+) -> Text:
+    """One line of colour cells; `cursor` is (0 upper / 1 lower, column)."""
+    line = Text()
+    for col, level in enumerate(upper):
+        foreground = _color(level, signed)
+        background = None if lower is None else _color(lower[col], signed)
+        if cursor is not None and cursor[1] == col:
+            if cursor[0]:
+                background = CURSOR_COLOR
+            else:
+                foreground = CURSOR_COLOR
+        line.append(HALF_BLOCK, _cell_style(foreground, background))
+    return line
+
+
+def _shade_glyphs(upper: np.ndarray, lower: np.ndarray | None, cursor_col: int | None) -> Text:
+    """One line of glyph cells, each standing for the stronger of its two pixels.
+
+    A mean would halve a stroke that covers only one of the two pixels, and
+    MNIST strokes are two or three pixels wide with faint edges: diagonals
+    would break into gaps of light shade. The stronger pixel keeps the ink
+    continuous at the cost of thickening a stroke by at most half a cell.
+    """
+    if lower is None:
+        cells = upper
+    else:
+        cells = np.where(np.abs(lower) > np.abs(upper), lower, upper)
+    steps = np.rint(np.abs(cells) * (len(SHADES) - 1) / _FULL).astype(int).tolist()
+    glyphs = [
+        (SHADES if level >= 0 else NEGATIVE_SHADES)[step]
+        for level, step in zip(cells.tolist(), steps)
+    ]
+    if cursor_col is not None:
+        glyphs[cursor_col] = CURSOR_GLYPH
+    return Text("".join(glyphs))
+
+
+def render_blocks(
+    values: np.ndarray,
+    *,
+    signed: bool = False,
+    scale: float | None = None,
+    colors: bool = True,
+    cursor: tuple[int, int] | None = None,
+) -> list[Text]:
+    """Draw a 2-D array, two pixel rows per terminal line.
+
+    Args:
+        values: A 2-D array. Grey images hold values from 0 (black) to `scale`
+            (white); signed arrays (weights, gradients) hold values of either sign.
+        signed: Draw positive values blue and negative values red (or with two
+            glyph families), black at zero.
+        scale: The magnitude drawn at full intensity; larger values are clipped.
+            Defaults to 1 for grey images and to the largest magnitude when signed.
+        colors: Use colours; otherwise shade glyphs, for 16 colours and NO_COLOR.
+        cursor: (row, column) of a pixel to mark. A position outside the array marks nothing.
+
+    Returns:
+        One `Text` per terminal line: ceil(rows / 2) lines of `columns` cells.
+    """
+    levels = _levels(values, signed, scale)
+    rows, columns = levels.shape
+    if cursor is not None and not (0 <= cursor[0] < rows and 0 <= cursor[1] < columns):
+        cursor = None
+    lines: list[Text] = []
+    for top in range(0, rows, 2):
+        upper = levels[top]
+        lower = levels[top + 1] if top + 1 < rows else None
+        line_cursor = None
+        if cursor is not None and cursor[0] // 2 == top // 2:
+            line_cursor = (cursor[0] - top, cursor[1])
+        if colors:
+            line = _half_blocks(
+                upper.tolist(), None if lower is None else lower.tolist(), signed, line_cursor
+            )
+        else:
+            line = _shade_glyphs(upper, lower, None if line_cursor is None else line_cursor[1])
+        lines.append(line)
+    return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def legend(*, signed: bool, scale: float | None, colors: bool) -> Text:
+    """One line explaining what the drawing of `render_blocks` means.
+
+    Args:
+        signed: As given to `render_blocks`.
+        scale: The magnitude drawn at full intensity (see `full_scale`). For
+            signed values, None leaves the number out.
+        colors: As given to `render_blocks`.
+    """
+    steps = [_FULL * quarter // 4 for quarter in range(1, 5)]
+    if colors:
+        positive = Text.assemble(*[("█", Style(color=_color(step, signed))) for step in steps])
+        negative = Text.assemble(*[("█", Style(color=_color(-step, True))) for step in steps[::-1]])
+    else:
+        positive = Text(SHADES[1:])
+        negative = Text(NEGATIVE_SHADES[:0:-1])
+    if not signed:
+        return Text.assemble("0 ", positive, f" {_number(1.0 if scale is None else scale)}")
+    line = Text.assemble("− ", negative, " 0 ", positive, " +")
+    if scale is not None:
+        line.append(f"  ±{_number(scale)}")
+    return line

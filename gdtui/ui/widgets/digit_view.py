@@ -1,0 +1,102 @@
+"""A widget that draws a 2-D array of values: a digit, a neuron's weights, a gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from gdtui.ui.blocks import full_scale, legend, render_blocks, wants_glyphs
+
+_EMPTY_SHAPE = (28, 28)
+"""An MNIST image, so a layout holds its place before the first `show`."""
+
+
+class DigitView(Widget):
+    """Draws a 2-D array two pixel rows per line, in colour or in shade glyphs.
+
+    Colours on 256-colour and truecolor terminals; shade glyphs with 16 colours
+    or NO_COLOR, in the same footprint. A 28×28 image takes 28×14 cells.
+    """
+
+    DEFAULT_CSS = """
+    DigitView {
+        width: auto;
+        height: auto;
+    }
+    """
+
+    cursor: reactive[tuple[int, int] | None] = reactive(None)
+    """(row, column) of the pixel to mark, or None."""
+
+    show_legend: reactive[bool] = reactive(False, layout=True)
+    """Add a line below the image explaining its colours or glyphs."""
+
+    def __init__(
+        self,
+        *,
+        show_legend: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.set_reactive(DigitView.show_legend, show_legend)
+        # Arrays stay out of reactives: comparing two of them with != does not give a bool.
+        self._values: np.ndarray | None = None
+        self._shape: tuple[int, int] = _EMPTY_SHAPE
+        self._signed = False
+        self._scale: float | None = None
+
+    def show(self, values: np.ndarray, *, signed: bool = False, scale: float | None = None) -> None:
+        """Draw `values`; see `render_blocks` for what `signed` and `scale` mean.
+
+        The array is copied, so training may keep updating the original in place.
+        """
+        array = np.array(values, dtype=float)
+        if array.ndim != 2:
+            raise ValueError(f"expected a 2-D array, got shape {array.shape}")
+        rows, columns = array.shape
+        resized = (rows, columns) != self._shape
+        self._values = array
+        self._shape = (rows, columns)
+        self._signed = signed
+        self._scale = full_scale(array, signed=signed, scale=scale)
+        # The legend's width follows its scale, and may widen a small image.
+        self.refresh(layout=resized or self.show_legend)
+
+    def clear(self) -> None:
+        """Draw nothing, keeping the size of the last image."""
+        self._values = None
+        self.refresh()
+
+    @property
+    def _colors(self) -> bool:
+        return not wants_glyphs(self.app.console.color_system, self.app.no_color)
+
+    def _legend(self) -> Text:
+        return legend(signed=self._signed, scale=self._scale, colors=self._colors)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        columns = self._shape[1]
+        return max(columns, self._legend().cell_len) if self.show_legend else columns
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return (self._shape[0] + 1) // 2 + self.show_legend
+
+    def render(self) -> Text:
+        if self._values is None:
+            return Text()
+        lines = render_blocks(
+            self._values,
+            signed=self._signed,
+            scale=self._scale,
+            colors=self._colors,
+            cursor=self.cursor,
+        )
+        if self.show_legend:
+            lines.append(self._legend())
+        return Text("\n").join(lines)

@@ -1,0 +1,175 @@
+"""DigitView inside a running app: size, colour or glyphs, cursor."""
+
+import numpy as np
+import pytest
+from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.strip import Strip
+
+from gdtui.ui.blocks import CURSOR_COLOR, HALF_BLOCK, SHADES
+from gdtui.ui.widgets.digit_view import DigitView
+
+
+class DigitApp(App[None]):
+    def __init__(self, *, show_legend: bool = False) -> None:
+        super().__init__()
+        self.show_legend = show_legend
+
+    def compose(self) -> ComposeResult:
+        yield DigitView(show_legend=self.show_legend)
+
+
+def terminal(
+    monkeypatch: pytest.MonkeyPatch, term: str, colorterm: str | None = None, no_color: bool = False
+) -> None:
+    """Pretend to run in a terminal; the app reads these when it is created."""
+    monkeypatch.setenv("TERM", term)
+    for name, value in (("COLORTERM", colorterm), ("NO_COLOR", "1" if no_color else None)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal(monkeypatch, "xterm-256color", colorterm="truecolor")
+
+
+def stroke() -> np.ndarray:
+    image = np.zeros((28, 28))
+    image[4:24, 13:15] = 1.0
+    return image
+
+
+def screen_lines(view: DigitView) -> list[Strip]:
+    return view.render_lines(Region(0, 0, *view.size))
+
+
+def cell_styles(line: Strip) -> list[Style]:
+    return [segment.style for segment in line for _ in segment.text]
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_mnist_image_takes_28_by_14_cells_of_half_blocks() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        assert view.region.size == (28, 14)
+        lines = screen_lines(view)
+        assert [line.text for line in lines] == [HALF_BLOCK * 28] * 14
+        upper = [style.color.triplet for style in cell_styles(lines[2])]
+        assert tuple(upper[13]) == (255, 255, 255) and tuple(upper[0]) == (0, 0, 0)
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_legend_adds_one_line() -> None:
+    app = DigitApp(show_legend=True)
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        assert view.region.size == (28, 15)
+        assert screen_lines(view)[-1].text.rstrip() == "0 ████ 1"
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_showing_another_shape_resizes() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        view.show(np.ones((7, 10)), signed=True)
+        await pilot.pause()
+        assert view.region.size == (10, 4)
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_cursor_repaints_one_pixel() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        view.cursor = (5, 20)
+        await pilot.pause()
+        marked = [
+            (y, x)
+            for y, line in enumerate(screen_lines(view))
+            for x, style in enumerate(cell_styles(line))
+            if CURSOR_COLOR in (style.color, style.bgcolor)
+        ]
+        assert marked == [(2, 20)]
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_clear_blanks_the_image_but_keeps_its_place() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        view.clear()
+        await pilot.pause()
+        assert view.region.size == (28, 14)
+        assert all(line.text.strip() == "" for line in screen_lines(view))
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_show_copies_the_array() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        image = stroke()
+        view.show(image)
+        image[:] = 0.0
+        await pilot.pause()
+        upper = [style.color.triplet for style in cell_styles(screen_lines(view)[2])]
+        assert tuple(upper[13]) == (255, 255, 255)
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_show_rejects_arrays_that_are_not_2d() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)):
+        with pytest.raises(ValueError):
+            app.query_one(DigitView).show(np.zeros(784))
+
+
+async def test_256_colour_terminal_gets_half_blocks_in_grey_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal(monkeypatch, "xterm-256color")
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(np.tile(np.linspace(0.0, 1.0, 28), (28, 1)))
+        await pilot.pause()
+        assert app.console.color_system == "256"
+        output = screen_lines(view)[0].render(app.console)
+        assert HALF_BLOCK in output
+        assert "38;5;232" in output and "38;5;255" in output
+
+
+@pytest.mark.parametrize(
+    ("term", "no_color"),
+    [("xterm-256color", True), ("xterm", False), ("xterm-16color", False)],
+)
+async def test_no_color_or_16_colours_switch_to_glyphs(
+    monkeypatch: pytest.MonkeyPatch, term: str, no_color: bool
+) -> None:
+    terminal(monkeypatch, term, no_color=no_color)
+    app = DigitApp(show_legend=True)
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        assert view.region.size == (28, 15)
+        lines = [line.text for line in screen_lines(view)]
+        assert all(HALF_BLOCK not in line for line in lines)
+        assert lines[2] == " " * 13 + "██" + " " * 13
+        assert lines[-1].rstrip() == "0 " + SHADES[1:] + " 1"
