@@ -1,0 +1,125 @@
+"""The gdtui app: seven screens, one per step of the lesson, over one shared state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from gdtui.core.dataset import Dataset, load_dataset
+from gdtui.core.errors import GdtuiError
+from gdtui.core.network import Network
+from gdtui.ui import lesson
+from gdtui.ui.lesson import STEPS, step_for
+from gdtui.ui.screens.coming import (
+    CostScreen,
+    NextScreen,
+    OneParameterScreen,
+    TrainingScreen,
+    TwoParametersScreen,
+)
+from gdtui.ui.screens.digits import DigitsScreen
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.loading import LoadingScreen
+from gdtui.ui.screens.network import NetworkScreen
+from gdtui.ui.state import LessonState
+
+SCREENS = {
+    "digits": DigitsScreen,
+    "network": NetworkScreen,
+    "cost": CostScreen,
+    "one": OneParameterScreen,
+    "two": TwoParametersScreen,
+    "training": TrainingScreen,
+    "next": NextScreen,
+}
+
+
+class GdtuiApp(App[None]):
+    TITLE = "gdtui"
+    MODES = {mode: (lambda mode=mode: SCREENS[mode](id=mode)) for mode in lesson.MODES}
+    BINDINGS = [
+        *(Binding(s.key, f"go('{s.mode}')", s.title, show=False) for s in STEPS),
+        Binding("tab", "turn(1)", "Next step", show=False, priority=True),
+        Binding("shift+tab", "turn(-1)", "Previous step", show=False, priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, *, data_dir: Path | None = None, seed: int = 0, network: Network | None = None) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.seed = seed
+        self.start_network = network
+        self.error: str | None = None
+        self.rng = np.random.default_rng(seed)
+        self.state: LessonState
+
+    def get_default_screen(self) -> Screen:
+        return LoadingScreen()
+
+    def on_mount(self) -> None:
+        self.load_data()
+
+    @work(thread=True, exit_on_error=False)
+    def load_data(self) -> None:
+        loading = self.screen
+
+        def progress(stage: str, fraction: float) -> None:
+            if isinstance(loading, LoadingScreen):
+                self.call_from_thread(loading.show_progress, stage, fraction)
+
+        try:
+            data = load_dataset(self.data_dir, progress=progress)
+        except GdtuiError as err:
+            self.call_from_thread(self.fail, str(err))
+            return
+        self.call_from_thread(self.start, data)
+
+    def fail(self, message: str) -> None:
+        self.error = message
+        self.exit(return_code=2)
+
+    def start(self, data: Dataset) -> None:
+        pixels = data.train.pixels
+        network = self.start_network or Network((pixels, 16, 16, 10), seed=self.seed)
+        if network.sizes[0] != pixels:
+            self.fail(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
+            return
+        origin = "loaded model" if self.start_network else ""
+        self.state = LessonState(data, network, seed=self.seed, network_origin=origin)
+        self.switch_mode("digits")
+
+    def _in_lesson(self) -> bool:
+        return hasattr(self, "state") and isinstance(self.screen, tuple(SCREENS.values()))
+
+    def action_go(self, mode: str) -> None:
+        if hasattr(self, "state"):
+            self.switch_mode(mode)
+
+    def action_turn(self, direction: int) -> None:
+        if self._in_lesson():
+            here = lesson.MODES.index(self.current_mode)
+            self.switch_mode(lesson.MODES[(here + direction) % len(lesson.MODES)])
+
+    def action_help(self) -> None:
+        if self._in_lesson():
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if hasattr(self, "state"):
+            for step in STEPS:
+                yield SystemCommand(f"Go to {step.title}", f"Step {step.key} of the lesson", lambda m=step.mode: self.switch_mode(m))
+            for binding in screen.BINDINGS if screen.id in lesson.MODES else ():
+                if isinstance(binding, Binding) and binding.description:
+                    yield SystemCommand(
+                        f"{step_for(screen.id).title}: {binding.description}",
+                        f"key {binding.key}",
+                        lambda action=binding.action: self.run_action(action, screen),
+                    )
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,73 @@
+"""What every lesson screen has: the step bar on top, the keys below, and a
+clear message instead of a broken layout when the terminal is too small."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from gdtui.ui.widgets.lesson_nav import LessonNav
+
+if TYPE_CHECKING:
+    from gdtui.ui.app import GdtuiApp
+    from gdtui.ui.state import LessonState
+
+
+class LessonScreen(Screen):
+    """A step of the lesson. Subclasses compose their body and redraw from the shared state."""
+
+    MIN_SIZE: ClassVar[tuple[int, int]] = (80, 24)
+    TITLE_TEXT: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+
+    DEFAULT_CSS = """
+    LessonScreen #too-small { display: none; width: 1fr; height: 1fr; content-align: center middle; text-align: center; }
+    LessonScreen.-too-small #too-small { display: block; }
+    LessonScreen.-too-small #body { display: none; }
+    LessonScreen #body { height: 1fr; }
+    """
+
+    @property
+    def gdtui(self) -> GdtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def state(self) -> LessonState:
+        return self.gdtui.state
+
+    def compose(self) -> ComposeResult:
+        yield LessonNav(self.id or "")
+        with Container(id="body"):
+            yield from self.compose_body()
+        yield Static(id="too-small")
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self._check_size(self.app.size.width, self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        need_w, need_h = self.MIN_SIZE
+        small = width < need_w or height < need_h
+        self.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"Make the window larger, please.\n\n{self.TITLE_TEXT} needs {need_w}×{need_h}; "
+                f"this terminal is {width}×{height}.\n\nq quits."
+            )
+
+    def on_screen_resume(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Show the shared state as it is now."""

@@ -1,0 +1,188 @@
+"""Step 1: a digit is 784 numbers. Browse MNIST, look at the numbers, draw your own."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, Static
+
+from gdtui.core import drawing
+from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.label_prompt import LabelPrompt
+from gdtui.ui.widgets.digit_view import DigitView
+from gdtui.ui.widgets.pixel_numbers import PixelNumbers
+
+# Keys that browse the data set; drawing has keys of its own.
+_BROWSING = {"browse", "random", "label", "split", "noise"}
+_DRAWING = {"paint", "erase", "clear"}
+
+
+class DigitsScreen(LessonScreen):
+    TITLE_TEXT = "Digits"
+    HELP = """\
+Each MNIST image is 28×28 grey pixels. To the network it is just **784 numbers**,
+one per pixel, from 0.0 (black) to 1.0 (white), read row by row: these are the
+activations of its 784 input neurons.
+
+The image is drawn with half blocks, two pixels per character cell; where colours
+are scarce it falls back to shade glyphs. On the right are the actual numbers
+around the cursor pixel (move it with the arrow keys).
+
+Press `d` to draw a digit yourself: the network will see it scaled and centred
+the way MNIST's own digits were, so it is read fairly. `z` shows pure noise, which
+a trained network will still confidently call some digit."""
+
+    BINDINGS = [
+        Binding("n", "browse(1)", "Next"),
+        Binding("p", "browse(-1)", "Prev"),
+        Binding("r", "random", "Random"),
+        Binding("l", "label", "Label"),
+        Binding("t", "split", "Train/test"),
+        Binding("d", "draw", "Draw"),
+        Binding("z", "noise", "Noise", show=False),
+        Binding("space", "paint", "Paint"),
+        Binding("x", "erase", "Erase"),
+        Binding("c", "clear", "Clear"),
+        Binding("up", "move(-1, 0)", "Cursor up", show=False),
+        Binding("down", "move(1, 0)", "Cursor down", show=False),
+        Binding("left", "move(0, -1)", "Cursor left", show=False),
+        Binding("right", "move(0, 1)", "Cursor right", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    DigitsScreen #panels { height: auto; }
+    DigitsScreen #image-panel { width: auto; height: auto; border: round $primary; padding: 0 1; }
+    DigitsScreen #right-panel { width: auto; height: auto; border: round $primary; padding: 0 1; margin-left: 1; }
+    DigitsScreen #right-panel ContentSwitcher { width: auto; height: auto; }
+    DigitsScreen #pixel, DigitsScreen #explain { padding: 0 1; }
+    DigitsScreen #explain { color: $text-muted; }
+    """
+
+    cursor: reactive[tuple[int, int]] = reactive((14, 14))
+    drawing_mode: reactive[bool] = reactive(False)
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="panels"):
+            with Vertical(id="image-panel"):
+                yield DigitView(show_legend=True, id="image")
+            with Vertical(id="right-panel"):
+                with ContentSwitcher(initial="numbers"):
+                    yield PixelNumbers(id="numbers")
+                    yield DigitView(show_legend=True, id="seen")
+        yield Static(id="pixel")
+        yield Static(id="explain")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _DRAWING:
+            return self.drawing_mode
+        if action in _BROWSING:
+            return not self.drawing_mode
+        return True
+
+    def watch_drawing_mode(self, drawing_mode: bool) -> None:
+        self.refresh_bindings()
+        if self.is_mounted:
+            self.redraw()
+
+    def watch_cursor(self) -> None:
+        if self.is_mounted:
+            self.redraw()
+
+    def redraw(self) -> None:
+        state = self.state
+        if self.drawing_mode:
+            image = state.canvas
+            title = "your drawing"
+        else:
+            image = state.image()
+            title = state.describe()
+        view = self.query_one("#image", DigitView)
+        view.show(image)
+        view.cursor = self.cursor
+        self.query_one("#image-panel").border_title = title
+        self.query_one("#numbers", PixelNumbers).show(image, self.cursor)
+        switcher = self.query_one(ContentSwitcher)
+        right = self.query_one("#right-panel")
+        if self.drawing_mode:
+            switcher.current = "seen"
+            self.query_one("#seen", DigitView).show(drawing.like_mnist(state.canvas))
+            right.border_title = "what the network sees"
+        else:
+            switcher.current = "numbers"
+            right.border_title = "the numbers"
+        row, col = self.cursor
+        rows, cols = image.shape
+        self.query_one("#pixel", Static).update(
+            f"pixel (row {row}, col {col}) = [b]{float(image[row, col]):.2f}[/b]   "
+            f"→ input {row * cols + col + 1} of {rows * cols}"
+        )
+        self.query_one("#explain", Static).update(self._explanation(rows, cols))
+
+    def _explanation(self, rows: int, cols: int) -> str:
+        if self.drawing_mode:
+            return (
+                "arrows move, space paints, x erases, c clears, d goes back. The network sees your "
+                "digit scaled to 20×20 and centred like MNIST's (right)."
+            )
+        return (
+            f"{rows}×{cols} = {rows * cols} numbers from 0.0 (black) to 1.0 (white): the "
+            f"{rows * cols} inputs of the network. Arrows move the cursor."
+        )
+
+    def _changed(self) -> None:
+        self.redraw()
+
+    def action_browse(self, delta: int) -> None:
+        self.state.step(delta)
+        self._changed()
+
+    def action_random(self) -> None:
+        self.state.random_example(self.gdtui.rng)
+        self._changed()
+
+    def action_split(self) -> None:
+        self.state.toggle_split()
+        self._changed()
+
+    def action_noise(self) -> None:
+        self.state.source = "noise"
+        self.state.noise = drawing.noise(self.gdtui.rng)
+        self._changed()
+
+    def action_label(self) -> None:
+        def jump(label: int | None) -> None:
+            if label is None:
+                return
+            if not self.state.next_with_label(label):
+                self.notify(f"There is no {label} in the {self.state.split_name} set.", severity="warning")
+            self._changed()
+
+        self.app.push_screen(LabelPrompt(), jump)
+
+    def action_draw(self) -> None:
+        self.drawing_mode = not self.drawing_mode
+        # What the other screens show follows: the drawing while drawing, else the data set.
+        if self.drawing_mode:
+            self.state.source = "drawing"
+        elif self.state.source == "drawing":
+            self.state.source = "dataset"
+
+    def action_move(self, drow: int, dcol: int) -> None:
+        rows, cols = self.state.canvas.shape if self.drawing_mode else self.state.image().shape
+        row, col = self.cursor
+        self.cursor = (int(np.clip(row + drow, 0, rows - 1)), int(np.clip(col + dcol, 0, cols - 1)))
+
+    def action_paint(self) -> None:
+        drawing.paint(self.state.canvas, *self.cursor)
+        self._changed()
+
+    def action_erase(self) -> None:
+        drawing.erase(self.state.canvas, *self.cursor)
+        self._changed()
+
+    def action_clear(self) -> None:
+        self.state.canvas[:] = 0.0
+        self._changed()

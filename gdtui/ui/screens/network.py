@@ -1,0 +1,159 @@
+"""Step 2: the 784-16-16-10 network, its parameters, and what it makes of a digit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from gdtui.core.errors import GdtuiError
+from gdtui.core.model_io import load_model
+from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.widgets.digit_view import DigitView
+from gdtui.ui.widgets.layer_bars import LayerBars
+
+
+def parameter_sum(sizes: tuple[int, ...]) -> str:
+    """The parameter count spelt out: 784·16 + 16 + 16·16 + 16 + 16·10 + 10."""
+    return " + ".join(f"{n_in}·{n_out} + {n_out}" for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+class NetworkScreen(LessonScreen):
+    TITLE_TEXT = "Network"
+    HELP = """\
+The network has layers of neurons. The first layer is the 784 pixel values of the
+image; each neuron of the next layer adds up every neuron of the layer before,
+each times its own **weight**, adds its own **bias**, and squashes the sum into
+an activation (sigmoid: between 0 and 1). The last layer has 10 neurons, one per
+digit: the brightest is the network's answer.
+
+All those weights and biases are the network's parameters, counted on top of the
+screen. With random values the outputs are *utter trash*: press `r` for another
+random network and see. Learning means finding parameters that make them right —
+that is what the Cost, One/Two parameters and Training steps are about.
+
+`w` shows what a first-layer neuron "looks for": its 784 incoming weights drawn as
+an image, blue where it likes ink, red where ink counts against it."""
+
+    BINDINGS = [
+        Binding("n", "browse(1)", "Next"),
+        Binding("p", "browse(-1)", "Prev"),
+        Binding("r", "randomize", "Randomise"),
+        Binding("w", "weights", "Weights"),
+        Binding("left_square_bracket", "neuron(-1)", "Neuron −", show=False),
+        Binding("right_square_bracket", "neuron(1)", "Neuron +", show=False),
+        Binding("o", "open", "Open model"),
+    ]
+
+    DEFAULT_CSS = """
+    NetworkScreen #layers { height: auto; margin-top: 1; }
+    NetworkScreen #verdict { height: 2; }
+    NetworkScreen #layers > * { margin-right: 1; }
+    NetworkScreen #input-column { width: auto; height: auto; }
+
+    """
+
+    show_weights: reactive[bool] = reactive(False)
+    neuron: reactive[int] = reactive(0)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="architecture")
+        with Horizontal(id="layers"):
+            with Vertical(id="input-column"):
+                yield Static(id="input-title")
+                yield DigitView(id="input", show_legend=True)
+            yield LayerBars("layer 1", id="hidden1")
+            yield LayerBars("layer 2", id="hidden2")
+            yield LayerBars("output", mark_width=8, id="output")
+        yield Static(id="verdict")
+
+    def watch_show_weights(self) -> None:
+        if self.is_mounted:
+            self.redraw()
+
+    def watch_neuron(self) -> None:
+        if self.is_mounted:
+            self.redraw()
+
+    def redraw(self) -> None:
+        state, network = self.state, self.state.network
+        sizes = network.sizes
+        self.query_one("#architecture", Static).update(
+            f"[b]{' → '.join(map(str, sizes))}[/b]   {parameter_sum(sizes)} = "
+            f"[b]{network.num_params:,}[/b] parameters\n"
+            f"[dim]weights and biases · network:[/dim] {state.network_origin}   "
+            f"[dim]input:[/dim] {state.describe()}"
+        )
+        activations = [a[0] for a in network.activations(state.inputs())]
+        hidden = activations[1:-1]
+        outputs = activations[-1]
+        for i, bars in enumerate(self.query(LayerBars)):
+            if i < len(hidden):
+                bars.display = True
+                bars.show(hidden[i], bold={self.neuron} if self.show_weights and i == 0 else set())
+            elif bars.id != "output":
+                bars.display = False
+        guess, label = int(outputs.argmax()), state.label()
+        marks = {guess: "◀ guess"}
+        if label is not None and label != guess:
+            marks[label] = "◀ right"
+        self.query_one("#output", LayerBars).show(outputs, marks=marks, bold={label} if label is not None else set())
+        self._draw_input()
+        self.query_one("#verdict", Static).update(self._verdict(guess, float(outputs[guess]), label))
+
+    def _draw_input(self) -> None:
+        view = self.query_one("#input", DigitView)
+        title = self.query_one("#input-title", Static)
+        if self.show_weights:
+            weights = self.state.network.weights[0][self.neuron].reshape(self.state.data.image_shape)
+            view.show(weights, signed=True)
+            title.update(f"[b]neuron {self.neuron}[/b]'s weights  [dim]\\[ ][/dim]")
+        else:
+            view.show(self.state.image())
+            title.update("[b]input[/b]")
+
+    def _verdict(self, guess: int, confidence: float, label: int | None) -> str:
+        said = f"It says [b]{guess}[/b] ({confidence:.2f})"
+        if label is None:
+            judgement = f"{said}; there is no right answer for {self.state.describe()}."
+        elif guess == label:
+            judgement = f"{said}: [green]right[/green]."
+        else:
+            judgement = f"{said}: [red]wrong[/red], this is a {label}."
+        if self.state.network_origin.startswith("random"):
+            return f"{judgement} With random weights the outputs are utter trash: r for another random network."
+        return judgement
+
+    def action_browse(self, delta: int) -> None:
+        self.state.step(delta)
+        self.redraw()
+
+    def action_randomize(self) -> None:
+        self.state.randomize_network()
+        self.redraw()
+
+    def action_weights(self) -> None:
+        self.show_weights = not self.show_weights
+
+    def action_neuron(self, delta: int) -> None:
+        self.show_weights = True
+        self.neuron = (self.neuron + delta) % self.state.network.sizes[1]
+
+    def action_open(self) -> None:
+        def open_model(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                network = load_model(path)
+                self.state.use_network(network, path.name)
+            except GdtuiError as err:
+                self.notify(str(err), title="Cannot open the model", severity="error", timeout=8)
+                return
+            self.redraw()
+
+        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):"), open_model)

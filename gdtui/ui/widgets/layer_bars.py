@@ -1,0 +1,61 @@
+"""A layer's activations as a column of bars with their values."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(fraction: float, width: int) -> str:
+    """A horizontal bar of `width` cells filled to `fraction`, to an eighth of a cell."""
+    eighths = int(round(max(0.0, min(1.0, fraction)) * width * 8))
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(width)
+
+
+class LayerBars(Widget):
+    """One row per neuron: its number, a bar, its activation, and an optional mark."""
+
+    DEFAULT_CSS = """
+    LayerBars { width: auto; height: auto; }
+    """
+
+    def __init__(self, title: str, *, bar_width: int = 6, mark_width: int = 0, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title = title
+        self.bar_width = bar_width
+        self.mark_width = mark_width
+        self._values = np.zeros(0)
+        self._marks: dict[int, str] = {}
+        self._bold: set[int] = set()
+
+    def show(self, values: np.ndarray, *, marks: dict[int, str] | None = None, bold: set[int] | None = None) -> None:
+        resized = len(values) != len(self._values)
+        self._values = np.asarray(values, dtype=float)
+        self._marks = marks or {}
+        self._bold = bold or set()
+        self.refresh(layout=resized)
+
+    def render(self) -> Text:
+        text = Text(self.title, style="bold")
+        # Sigmoid activations live in [0, 1]; ReLU ones may grow past 1 and set their own scale.
+        top = max(1.0, float(np.nanmax(self._values))) if len(self._values) else 1.0
+        digits = len(str(max(len(self._values) - 1, 0)))
+        for i, value in enumerate(self._values):
+            style = "bold" if i in self._bold else ""
+            text.append(f"\n{i:>{digits}} ", style=style or "dim")
+            text.append(bar(value / top, self.bar_width), style="cyan")
+            text.append(f" {value:4.2f}", style=style)
+            if self.mark_width:
+                text.append(f" {self._marks.get(i, ''):<{self.mark_width - 1}}", style="bold yellow")
+        return text
+
+    def get_content_width(self, container, viewport) -> int:
+        digits = len(str(max(len(self._values) - 1, 0)))
+        return max(len(self.title), digits + 1 + self.bar_width + 5 + self.mark_width)
+
+    def get_content_height(self, container, viewport, width) -> int:
+        return 1 + len(self._values)

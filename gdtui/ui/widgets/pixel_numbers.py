@@ -1,0 +1,54 @@
+"""The numbers behind an image: brightness values around a cursor pixel."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+
+class PixelNumbers(Widget):
+    """A window of an image's values centred (where it can be) on the cursor pixel."""
+
+    DEFAULT_CSS = """
+    PixelNumbers { width: auto; height: auto; }
+    """
+
+    ROWS, COLS = 13, 8
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._image = np.zeros((28, 28), dtype=np.float32)
+        self._cursor = (0, 0)
+
+    def show(self, image: np.ndarray, cursor: tuple[int, int]) -> None:
+        self._image = np.array(image, dtype=np.float32)
+        self._cursor = cursor
+        self.refresh()
+
+    def _window(self, position: int, size: int, extent: int) -> range:
+        start = min(max(position - size // 2, 0), max(extent - size, 0))
+        return range(start, min(start + size, extent))
+
+    def render(self) -> Text:
+        rows, cols = self._image.shape
+        row, col = self._cursor
+        shown_rows = self._window(row, self.ROWS, rows)
+        shown_cols = self._window(col, self.COLS, cols)
+        text = Text("r\\c", style="dim")
+        for c in shown_cols:
+            text.append(f"{c:>5}", style="bold" if c == col else "dim")
+        for r in shown_rows:
+            text.append(f"\n{r:>3}", style="bold" if r == row else "dim")
+            for c in shown_cols:
+                value = float(self._image[r, c])
+                style = "reverse bold" if (r, c) == (row, col) else ("dim" if value == 0 else "")
+                text.append(" ")
+                text.append(f"{value:.2f}", style=style)
+        return text
+
+    def get_content_width(self, container, viewport) -> int:
+        return 3 + 5 * self.COLS
+
+    def get_content_height(self, container, viewport, width) -> int:
+        return self.ROWS + 1

@@ -1,0 +1,25 @@
+"""Driving the app in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from gdtui.ui.app import GdtuiApp
+
+
+def make_app(data_dir: Path, **kwargs) -> GdtuiApp:
+    app = GdtuiApp(data_dir=data_dir, **kwargs)
+    app.animation_level = "none"
+    return app
+
+
+async def wait_until_loaded(pilot: Pilot) -> None:
+    """The data loads in a worker; the lesson starts when it is in."""
+    for _ in range(200):
+        if getattr(pilot.app, "state", None) is not None and pilot.app.screen.id == "digits":
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app did not finish loading")

@@ -1,0 +1,112 @@
+"""The app shell: loading, moving between the steps, help, palette, size and quitting."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+
+from gdtui.ui.lesson import STEPS
+from gdtui.ui.screens.help import HelpScreen
+from tests.helpers import make_app, wait_until_loaded
+
+
+async def test_opens_on_digits_with_the_data(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        assert app.current_mode == "digits"
+        assert len(app.state.data.train) == 1000
+        assert app.state.network.num_params == 13002
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[s.mode for s in STEPS])
+async def test_number_keys_open_each_step(tiny_mnist_dir, step):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press(step.key)
+        assert app.screen.id == step.mode
+        assert step.title in app.screen.TITLE_TEXT
+
+
+async def test_tab_and_shift_tab_walk_the_steps_in_order(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        seen = []
+        for _ in STEPS:
+            seen.append(app.screen.id)
+            await pilot.press("tab")
+        assert seen == [s.mode for s in STEPS]
+        assert app.screen.id == "digits"  # wrapped around
+        await pilot.press("shift+tab")
+        assert app.screen.id == "next"
+
+
+async def test_question_mark_opens_help_for_the_screen_and_escape_closes_it(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("2", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown").source
+        assert "utter trash" in text and "`r`" in text and "Randomise" in text
+        await pilot.press("escape")
+        assert app.screen.id == "network"
+
+
+async def test_tab_inside_help_does_not_change_the_step(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("question_mark", "tab")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.screen.id == "digits"
+
+
+async def test_ctrl_p_palette_offers_the_steps_and_the_screen_actions(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Go to Training" in titles and "Digits: Random" in titles
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"go to network", "enter")
+        await pilot.pause()
+        assert app.screen.id == "network"
+
+
+async def test_a_small_terminal_asks_for_a_larger_window(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        message = str(app.screen.query_one("#too-small").render())
+        assert "larger" in message and "60×20" in message
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+
+
+async def test_q_quits(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_bad_data_directory_exits_with_the_message(tmp_path):
+    app = make_app(tmp_path / "nowhere")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            if app.error:
+                break
+            await pilot.pause(0.02)
+    assert app.return_code == 2
+    assert "nowhere" in app.error and "\n" not in app.error

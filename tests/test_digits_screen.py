@@ -1,0 +1,105 @@
+"""Step 1, Digits: every key it advertises does what it says."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdtui.ui.widgets.pixel_numbers import PixelNumbers
+from tests.helpers import make_app, wait_until_loaded
+
+
+
+
+async def test_next_previous_and_random_browse_the_set(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        state = app.state
+        await pilot.press("n", "n")
+        assert state.index == 2
+        await pilot.press("p")
+        assert state.index == 1
+        await pilot.press("p", "p")
+        assert state.index == len(state.split) - 1  # wraps around
+        await pilot.press("r")
+        assert state.source == "dataset"
+        assert app.screen.query_one("#image-panel").border_title == state.describe()
+
+
+async def test_label_key_jumps_to_the_next_example_of_that_digit(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        state = app.state
+        start = state.index
+        await pilot.press("l", "7")
+        assert state.label() == 7
+        expected = start + 1 + int(np.argmax(state.split.labels[start + 1 :] == 7))
+        assert state.index == expected
+        assert app.screen.id == "digits"  # the 7 chose a label, it did not open step 7
+        await pilot.press("l", "escape")
+        assert state.index == expected
+
+
+async def test_t_switches_between_training_and_test_sets(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("t")
+        assert app.state.split_name == "test" and len(app.state.split) == 200
+        await pilot.press("t")
+        assert app.state.split_name == "train"
+
+
+async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        screen = app.screen
+        await pilot.press("up", "up", "left")
+        assert screen.cursor == (12, 13)
+        assert screen.query_one("#image").cursor == (12, 13)
+        assert screen.query_one(PixelNumbers)._cursor == (12, 13)
+        pixel = str(screen.query_one("#pixel").render())
+        value = app.state.image()[12, 13]
+        assert f"(row 12, col 13) = {value:.2f}" in pixel and f"input {12 * 28 + 13 + 1} of 784" in pixel
+        for _ in range(40):
+            await pilot.press("right")
+        assert screen.cursor == (12, 27)  # stops at the edge
+
+
+async def test_drawing_paints_erases_and_clears(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        state = app.state
+        await pilot.press("d")
+        assert app.screen.drawing_mode and state.source == "drawing"
+        await pilot.press("space", "down", "space", "down", "space")
+        assert state.canvas[14, 14] == 1.0 and state.canvas.sum() > 3
+        assert app.screen.query_one("#right-panel").border_title == "what the network sees"
+        await pilot.press("x")
+        assert state.canvas[15:18, 13:16].sum() == 0
+        await pilot.press("c")
+        assert state.canvas.sum() == 0
+        await pilot.press("n")  # browsing keys rest while drawing
+        assert state.index == 0
+        await pilot.press("d")
+        assert not app.screen.drawing_mode and state.source == "dataset"
+
+
+async def test_paint_keys_rest_outside_drawing(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("space", "x")
+        assert app.state.canvas.sum() == 0
+
+
+async def test_z_shows_noise(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("z")
+        assert app.state.source == "noise" and app.state.label() is None
+        assert app.screen.query_one("#image-panel").border_title == "random noise"

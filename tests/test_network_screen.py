@@ -1,0 +1,107 @@
+"""Step 2, Network: every key it advertises does what it says."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.widgets import Input
+
+from gdtui.core.model_io import save_model
+from gdtui.core.network import Network
+from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.widgets.layer_bars import LayerBars
+from tests.helpers import make_app, wait_until_loaded
+
+
+async def _open_network(pilot):
+    await wait_until_loaded(pilot)
+    await pilot.press("2")
+    return pilot.app.screen
+
+
+async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_network(pilot)
+        text = str(screen.query_one("#architecture").render())
+        assert "784·16 + 16 + 16·16 + 16 + 16·10 + 10 = 13,002 parameters" in text
+        outputs = app.state.network.forward(app.state.inputs())[0]
+        shown = screen.query_one("#output", LayerBars)._values
+        np.testing.assert_allclose(shown, outputs, rtol=1e-6)
+        verdict = str(screen.query_one("#verdict").render())
+        assert f"It says {int(outputs.argmax())}" in verdict and "utter trash" in verdict
+
+
+async def test_r_rerandomises_with_a_new_seed(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, seed=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_network(pilot)
+        before = app.state.network.params.copy()
+        await pilot.press("r")
+        assert not np.array_equal(before, app.state.network.params)
+        np.testing.assert_array_equal(app.state.network.params, Network(seed=6).params)
+        assert "random, seed 6" in str(screen.query_one("#architecture").render())
+
+
+async def test_n_and_p_change_the_digit_the_network_reads(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_network(pilot)
+        await pilot.press("n")
+        assert app.state.index == 1
+        assert "train #1 of 1,000" in str(screen.query_one("#architecture").render())
+        await pilot.press("p")
+        assert app.state.index == 0
+
+
+async def test_w_and_brackets_show_a_neurons_weights(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_network(pilot)
+        await pilot.press("w")
+        assert screen.show_weights
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert screen.neuron == 2
+        shown = screen.query_one("#input")._values
+        np.testing.assert_allclose(shown.ravel(), app.state.network.weights[0][2], rtol=1e-6)
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        assert screen.neuron == 15  # wraps around the 16 neurons
+        await pilot.press("w")
+        assert not screen.show_weights
+
+
+async def test_o_opens_a_saved_model(tiny_mnist_dir, tmp_path):
+    saved = save_model(Network(seed=42), tmp_path / "trained.npz")
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_network(pilot)
+        await pilot.press("o")
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one(Input).value = str(saved)
+        await pilot.press("enter")
+        await pilot.pause()
+        np.testing.assert_array_equal(app.state.network.params, Network(seed=42).params)
+        assert "trained.npz" in str(screen.query_one("#architecture").render())
+
+
+async def test_a_bad_model_file_is_refused_with_a_message(tiny_mnist_dir, tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_network(pilot)
+        before = app.state.network.params.copy()
+        await pilot.press("o")
+        app.screen.query_one(Input).value = str(bad)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.id == "network"
+        np.testing.assert_array_equal(app.state.network.params, before)
+        assert any("bad.npz" in str(n.message) for n in app._notifications)
+
+
+async def test_what_digits_chose_is_what_network_shows(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("n", "n", "n", "2")
+        assert "train #3 of 1,000" in str(app.screen.query_one("#architecture").render())
