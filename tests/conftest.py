@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import textual.constants
 
 from gdtui.core.dataset import bundled_data_dir
 from gdtui.core.idx import read_idx, write_idx
@@ -30,3 +31,11 @@ def tiny_mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         array = read_idx(bundled_data_dir() / f"{name}.gz")
         write_idx(directory / f"{name}.gz", array[:count], compress=True)
     return directory
+
+
+@pytest.fixture
+def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots look the same whatever terminal runs the tests: a truecolor one, with colour."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    # Textual reads TEXTUAL_COLOR_SYSTEM once, on import: set what it read.
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")

@@ -23,3 +23,14 @@ async def wait_until_loaded(pilot: Pilot) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError("the app did not finish loading")
+
+
+def after_keys(*keys: str):
+    """A snapshot's run_before: wait for the data, then press the keys."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await wait_until_loaded(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before

@@ -7,28 +7,14 @@ new pictures with --snapshot-update, after looking at them.
 from __future__ import annotations
 
 import pytest
-import textual.constants
 
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import after_keys as _after, make_app
 
 SIZES = [(80, 24), (120, 40)]
 
-
-@pytest.fixture(autouse=True)
-def colour_terminal(monkeypatch):
-    """The same pictures whatever terminal runs the tests: a truecolor one, unless a test says otherwise."""
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    # Textual reads TEXTUAL_COLOR_SYSTEM once, on import: set what it read.
-    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+pytestmark = pytest.mark.usefixtures("truecolor")
 
 
-def _after(*keys: str):
-    async def run_before(pilot) -> None:
-        await wait_until_loaded(pilot)
-        await pilot.press(*keys)
-        await pilot.pause()
-
-    return run_before
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -16,17 +16,15 @@ from gdtui.core.errors import GdtuiError
 from gdtui.core.network import Network
 from gdtui.ui import lesson
 from gdtui.ui.lesson import STEPS, step_for
-from gdtui.ui.screens.coming import (
-    CostScreen,
-    NextScreen,
-    OneParameterScreen,
-    TrainingScreen,
-    TwoParametersScreen,
-)
+from gdtui.ui.screens.cost import CostScreen
 from gdtui.ui.screens.digits import DigitsScreen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.loading import LoadingScreen
 from gdtui.ui.screens.network import NetworkScreen
+from gdtui.ui.screens.next import NextScreen
+from gdtui.ui.screens.one_parameter import OneParameterScreen
+from gdtui.ui.screens.training import TrainingScreen
+from gdtui.ui.screens.two_parameters import TwoParametersScreen
 from gdtui.ui.state import LessonState
 
 SCREENS = {
