@@ -18,11 +18,12 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-def _add_data_option(parser: argparse.ArgumentParser) -> None:
+def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:
     parser.add_argument(
         "--data",
         metavar="DIR",
         type=Path,
+        default=default,
         help="a directory of MNIST-format IDX files, .gz or raw (default: the bundled MNIST)",
     )
 
@@ -40,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for command in (train, data):
-        _add_data_option(command.add_parser(commands))
+        # A subcommand's defaults overwrite what was parsed before it: without SUPPRESS,
+        # 'gdtui --data DIR train' would silently train on the bundled MNIST.
+        _add_data_option(command.add_parser(commands), default=argparse.SUPPRESS)
     return parser
 
 
@@ -53,6 +56,8 @@ def run_app(args: argparse.Namespace) -> int:
 
     app = GdtuiApp(data_dir=args.data, seed=args.seed, network=network)
     app.run()
+    if app.error:
+        raise GdtuiError(app.error)
     return app.return_code or 0
 
 

@@ -50,11 +50,21 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=int, metavar="N", help="passes over the training set (0 only evaluates)")
     parser.add_argument("--batch-size", type=_positive(int), metavar="N", help="examples per gradient step")
     parser.add_argument("--learning-rate", "--eta", type=_positive(float), metavar="η", help="step size η")
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the weights and the shuffle (default: 0)")
+    # --seed and --model are options of 'gdtui' too, which gives their defaults: a default
+    # here would overwrite a value given before the subcommand, as in 'gdtui --seed 3 train'.
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=argparse.SUPPRESS,
+        metavar="N",
+        help="seed of the weights and the shuffle (default: 0)",
+    )
     parser.add_argument("--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)")
     parser.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
     parser.add_argument("--cost", choices=costs.COSTS, help="cost function (cross-entropy comes with softmax outputs)")
-    parser.add_argument("--model", metavar="FILE", help="start from a saved model instead of random weights")
+    parser.add_argument(
+        "--model", default=argparse.SUPPRESS, metavar="FILE", help="start from a saved model instead of random weights"
+    )
     parser.add_argument("--save", metavar="FILE", help="save the trained model (.npz) here")
     parser.add_argument("--json", action="store_true", help="print a final JSON summary on stdout")
     parser.set_defaults(run=run)

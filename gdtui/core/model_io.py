@@ -19,6 +19,7 @@ from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network, count_parameters
 
 FORMAT = "gdtui-model"
 VERSION = 1
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def save_model(network: Network, path: str | os.PathLike) -> Path:
@@ -51,8 +52,14 @@ def save_model(network: Network, path: str | os.PathLike) -> Path:
 def load_model(path: str | os.PathLike) -> Network:
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            fields = {key: data[key] for key in data.files}
+        with path.open("rb") as file:
+            # np.load takes a file it does not recognise for a pickle, and a .npy for a bare
+            # array: only a zip archive can be a model, so anything else is turned away first.
+            if file.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
+                raise ModelFileError(f"{path}: not a gdtui model file (.npz): not a zip archive")
+            file.seek(0)
+            with np.load(file, allow_pickle=False) as data:
+                fields = {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -77,8 +84,11 @@ def _network_from(path: Path, fields: dict) -> Network:
         raise ModelFileError(f"{path}: not a gdtui model file: missing {', '.join(sorted(missing))}")
     if _text(fields, "format", path) != FORMAT:
         raise ModelFileError(f"{path}: not a gdtui model file")
-    if int(fields["version"]) != VERSION:
-        raise ModelFileError(f"{path}: model format version {int(fields['version'])}; this gdtui reads {VERSION}")
+    version = fields["version"]
+    if version.shape != () or version.dtype.kind not in "iu":
+        raise ModelFileError(f"{path}: 'version' should be a whole number")
+    if int(version) != VERSION:
+        raise ModelFileError(f"{path}: model format version {int(version)}; this gdtui reads {VERSION}")
     sizes = fields["sizes"]
     if sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu" or (sizes < 1).any():
         raise ModelFileError(f"{path}: layer sizes {sizes.tolist()} make no network")

@@ -124,6 +124,9 @@ class Trainer:
             self.order = self.rng.permutation(len(self.train))
         return batch
 
+    # Overflow and NaN are how a diverging run shows itself; step() detects them and
+    # reports divergence, so numpy need not warn about them too.
+    @np.errstate(over="ignore", invalid="ignore")
     def step(self) -> StepResult:
         if self.diverged:
             raise RuntimeError("the run has diverged: reset the network or restore it before stepping")

@@ -1,0 +1,216 @@
+"""The headless command line: gdtui --version, gdtui data and gdtui train."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gdtui import __version__
+from gdtui.cli import main
+from gdtui.core.dataset import NOT_MNIST, load_dataset
+from gdtui.core.model_io import load_model, save_model
+from gdtui.core.network import Network
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """main(argv) in this process: (exit status, stdout, stderr)."""
+    try:
+        status = main([str(arg) for arg in argv])
+    except SystemExit as exit_:
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def train_json(capsys, *argv) -> dict:
+    status, out, _ = run(capsys, "train", "--json", *argv)
+    assert status == 0
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def assert_one_line_error(err: str) -> None:
+    assert err.startswith("gdtui: error:")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_version(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out.strip() == f"gdtui {__version__}"
+
+
+def test_version_as_a_module():
+    done = subprocess.run(
+        [sys.executable, "-m", "gdtui", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"gdtui {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--help"], ["train", "data", "--data", "--model"]),
+        (["train", "--help"], ["--learning-rate", "--batch-size", "--epochs", "presets:", "tuned"]),
+        (["data", "--help"], ["--data", "Load the data set"]),
+    ],
+)
+def test_help(capsys, argv, words):
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    for word in words:
+        assert word in out
+
+
+def test_data_reports_counts_and_a_histogram(capsys, tiny_mnist_dir):
+    status, out, _ = run(capsys, "data", "--data", tiny_mnist_dir)
+    assert status == 0
+    assert "training images    1,000" in out
+    assert "test images          200" in out
+    assert NOT_MNIST in out
+    counts = np.bincount(load_dataset(tiny_mnist_dir).train.labels, minlength=10)
+    rows = out.splitlines()[-10:]
+    for label, (count, row) in enumerate(zip(counts, rows)):
+        assert row.split()[:2] == [str(label), f"{count:,}"]
+    # The most frequent digit gets the full bar.
+    assert rows[int(counts.argmax())].count("█") == 30
+
+
+def test_data_directory_given_before_the_subcommand(capsys, tiny_mnist_dir):
+    status, out, _ = run(capsys, "--data", tiny_mnist_dir, "data")
+    assert status == 0
+    assert "training images    1,000" in out
+
+
+def test_train_prints_a_json_summary(capsys, tiny_mnist_dir):
+    summary = train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1")
+    assert 0.0 <= summary["test_accuracy"] <= 1.0
+    assert summary["test_cost"] > 0
+    assert summary["epochs"] == 1.0
+    assert summary["steps"] == 100
+    assert summary["parameters"] == 13_002
+    assert summary["seconds"] > 0
+    assert summary["samples_per_second"] == pytest.approx(1000 / summary["seconds"])
+    assert summary["diverged"] is False
+    assert (summary["preset"], summary["seed"]) == ("lesson", 0)
+
+
+def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 3,")
+    assert "1,000 training images" in lines[0]
+    assert lines[1].startswith("epoch 1/2  test accuracy")
+    assert lines[2].startswith("epoch 2/2  test accuracy")
+
+
+def test_the_same_seed_gives_the_same_run(capsys, tiny_mnist_dir):
+    first, second, other = (
+        train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--seed", seed) for seed in (4, 4, 5)
+    )
+    assert (first["test_accuracy"], first["test_cost"]) == (second["test_accuracy"], second["test_cost"])
+    assert first["test_cost"] != other["test_cost"]
+
+
+def test_options_given_before_the_subcommand(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "model.npz"
+    after = train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--seed", "4", "--save", model)
+    status, out, _ = run(capsys, "--seed", "4", "--data", tiny_mnist_dir, "train", "--epochs", "1", "--json")
+    before = json.loads(out.splitlines()[-1])
+    assert status == 0
+    assert before["seed"] == 4
+    assert before["test_cost"] == after["test_cost"]
+    status, out, _ = run(capsys, "--model", model, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--json")
+    assert json.loads(out.splitlines()[-1])["test_cost"] == after["test_cost"]
+
+
+def test_save_then_evaluate_the_saved_model(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "saved.npz"
+    trained = train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--seed", "2", "--save", model)
+    network = load_model(model)
+    assert network.sizes == (784, 16, 16, 10)
+    evaluated = train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "0", "--model", model)
+    assert evaluated["steps"] == 0
+    assert evaluated["epochs"] == 0
+    assert evaluated["test_accuracy"] == trained["test_accuracy"]
+    assert evaluated["test_cost"] == trained["test_cost"]
+    # Evaluating changes nothing in the file.
+    np.testing.assert_array_equal(load_model(model).params, network.params)
+
+
+def test_the_tuned_preset(capsys, tiny_mnist_dir):
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--preset", "tuned")
+    assert status == 0
+    assert "relu/softmax, cross-entropy cost, η = 0.05," in out.splitlines()[0]
+
+
+def test_a_missing_data_directory(capsys, tmp_path):
+    status, out, err = run(capsys, "train", "--data", tmp_path / "nowhere", "--epochs", "1")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "nowhere" in err
+
+
+def test_data_with_a_missing_directory(capsys, tmp_path):
+    status, _, err = run(capsys, "data", "--data", tmp_path / "nowhere")
+    assert status == 2
+    assert_one_line_error(err)
+
+
+def test_a_bad_model_file(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "bad.npz"
+    model.write_bytes(b"not a model")
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", model)
+    assert status == 2
+    assert_one_line_error(err)
+    assert "bad.npz" in err
+
+
+def test_a_model_for_other_images(capsys, tiny_mnist_dir, tmp_path):
+    model = save_model(Network((6, 3)), tmp_path / "small.npz")
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", model)
+    assert status == 2
+    assert_one_line_error(err)
+    assert "6 inputs" in err
+
+
+def test_saving_where_it_cannot(capsys, tiny_mnist_dir, tmp_path):
+    (tmp_path / "file").write_text("")
+    status, _, err = run(
+        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--save", tmp_path / "file" / "model.npz"
+    )
+    assert status == 2
+    assert_one_line_error(err)
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "diverged.npz"
+    status, out, err = run(
+        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--eta", "1e30", "--save", model
+    )
+    assert status == 1
+    assert "learning rate is too large" in out
+    assert "Traceback" not in err and "Warning" not in err
+    assert not model.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--eta", "0"], ["--eta", "nan"], ["--batch-size", "0"], ["--hidden", "16,x"], ["--cost", "hinge"]],
+)
+def test_invalid_options_are_usage_errors(capsys, tiny_mnist_dir, argv):
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, *argv)
+    assert status == 2
+    assert "Traceback" not in err
+    assert "usage:" in err
+
+
+def test_negative_epochs(capsys, tiny_mnist_dir):
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "-1")
+    assert status == 2
+    assert_one_line_error(err)

@@ -1,0 +1,209 @@
+"""The trainer: shuffled mini-batches, epochs, settings that change mid-run, and divergence."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from gdtui.core.dataset import Split, load_dataset
+from gdtui.core.network import Network
+from gdtui.core.training import Trainer, evaluate
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_mnist_dir):
+    return load_dataset(tiny_mnist_dir)
+
+
+def synthetic_split(n=23, seed=0) -> Split:
+    rng = np.random.default_rng(seed)
+    return Split(rng.integers(0, 256, (n, 2, 3), dtype=np.uint8), rng.integers(0, 10, n, dtype=np.uint8))
+
+
+def small_trainer(n=23, batch_size=5, **kwargs) -> Trainer:
+    return Trainer(Network((6, 4, 10)), synthetic_split(n), batch_size=batch_size, **kwargs)
+
+
+def test_same_seed_same_run(tiny):
+    runs = []
+    for _ in range(2):
+        trainer = Trainer(Network(seed=1), tiny.train, seed=2)
+        costs = [trainer.step().cost for _ in range(120)]
+        runs.append((trainer.network.params.copy(), costs))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+
+
+def test_the_shuffle_depends_on_the_seed(tiny):
+    a, b = (Trainer(Network(seed=1), tiny.train, seed=seed) for seed in (2, 3))
+    for _ in range(10):
+        a.step()
+        b.step()
+    assert not np.array_equal(a.network.params, b.network.params)
+
+
+def test_epoch_arithmetic():
+    trainer = small_trainer(n=23, batch_size=5)
+    sizes = []
+    for _ in range(4):
+        result = trainer.step()
+        sizes.append(len(trainer.last_batch))
+    assert trainer.epochs_done == 0
+    assert trainer.samples_seen == 20
+    assert trainer.epoch == pytest.approx(20 / 23)
+    assert result.step == trainer.steps == 4
+    assert result.epoch == pytest.approx(20 / 23)
+    # ceil(23 / 5) = 5 steps make an epoch; the fifth takes the 3 examples left.
+    result = trainer.step()
+    sizes.append(len(trainer.last_batch))
+    assert sizes == [5, 5, 5, 5, 3]
+    assert trainer.epochs_done == 1
+    assert result.epoch == trainer.epoch == 1.0
+    assert trainer.samples_seen == 23
+    trainer.step()
+    assert trainer.epoch == pytest.approx(1 + 5 / 23)
+    assert trainer.samples_seen == 28
+
+
+def test_each_epoch_visits_every_example_once():
+    trainer = small_trainer(n=23, batch_size=4)
+    orders = []
+    for _ in range(3):
+        seen = []
+        epoch = trainer.epochs_done
+        while trainer.epochs_done == epoch:
+            trainer.step()
+            seen.extend(trainer.last_batch.tolist())
+        assert sorted(seen) == list(range(23))
+        orders.append(seen)
+    # A fresh shuffle every epoch, not the same order again.
+    assert orders[0] != orders[1] != orders[2]
+
+
+def test_batch_accuracy_and_outputs_belong_to_the_last_batch():
+    trainer = small_trainer(n=23, batch_size=5)
+    result = trainer.step()
+    assert trainer.last_outputs.shape == (5, 10)
+    labels = trainer.train.labels[trainer.last_batch]
+    assert result.batch_accuracy == np.mean(trainer.last_outputs.argmax(axis=1) == labels)
+
+
+def test_a_step_moves_the_parameters_by_minus_eta_times_the_gradient():
+    trainer = small_trainer(learning_rate=0.5)
+    trainer.step()
+    trainer.learning_rate = 2.0
+    before = trainer.network.params.copy()
+    trainer.step()
+    np.testing.assert_allclose(trainer.network.params, before - 2.0 * trainer.network.grad, rtol=1e-6)
+
+
+def test_a_new_batch_size_takes_effect_at_the_next_step():
+    trainer = small_trainer(n=23, batch_size=5)
+    trainer.step()
+    trainer.batch_size = 7
+    trainer.step()
+    assert len(trainer.last_batch) == 7
+    assert trainer.samples_seen == 12
+
+
+@pytest.mark.parametrize("eta", [0, -1.0, math.nan, math.inf, -math.inf])
+def test_an_invalid_learning_rate_is_refused(eta):
+    with pytest.raises(ValueError, match="learning rate"):
+        small_trainer(learning_rate=eta)
+    trainer = small_trainer(learning_rate=1.0)
+    with pytest.raises(ValueError, match="learning rate"):
+        trainer.learning_rate = eta
+    assert trainer.learning_rate == 1.0
+
+
+@pytest.mark.parametrize("size", [0, -1, 24])
+def test_an_invalid_batch_size_is_refused(size):
+    with pytest.raises(ValueError, match="batch size"):
+        small_trainer(n=23, batch_size=size)
+    trainer = small_trainer(n=23, batch_size=5)
+    with pytest.raises(ValueError, match="batch size"):
+        trainer.batch_size = size
+    assert trainer.batch_size == 5
+
+
+def test_the_whole_set_is_a_valid_batch():
+    trainer = small_trainer(n=23, batch_size=23)
+    trainer.step()
+    assert trainer.epochs_done == 1
+
+
+def test_a_cost_that_does_not_fit_the_outputs_is_refused():
+    with pytest.raises(ValueError, match="softmax"):
+        Trainer(Network((6, 4, 10)), synthetic_split(), cost="cross-entropy")
+
+
+def test_an_empty_split_is_refused():
+    with pytest.raises(ValueError, match="empty"):
+        Trainer(Network((6, 4, 10)), synthetic_split(n=0))
+
+
+@pytest.mark.parametrize(
+    ("activation", "output", "cost", "eta"),
+    [("sigmoid", "sigmoid", "quadratic", 3.0), ("relu", "softmax", "cross-entropy", 0.05)],
+)
+def test_the_cost_falls(tiny, activation, output, cost, eta):
+    network = Network(activation=activation, output=output)
+    trainer = Trainer(network, tiny.train, cost=cost, learning_rate=eta)
+    before = evaluate(network, tiny.train, cost)
+    for _ in range(300):
+        trainer.step()
+    after = evaluate(network, tiny.train, cost)
+    assert after.cost < 0.5 * before.cost
+    assert after.accuracy > 0.6
+
+
+@pytest.mark.parametrize(
+    ("activation", "output", "cost", "eta"),
+    [
+        ("relu", "softmax", "cross-entropy", 1e6),
+        ("sigmoid", "sigmoid", "quadratic", 1e30),
+        # Beyond float32's range: η itself becomes infinite in the update.
+        ("sigmoid", "sigmoid", "quadratic", 1e39),
+    ],
+)
+def test_a_huge_learning_rate_diverges_quietly_and_keeps_the_last_good_parameters(tiny, activation, output, cost, eta):
+    trainer = Trainer(Network(activation=activation, output=output), tiny.train, cost=cost, learning_rate=eta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(50):
+            last_good = trainer.network.params.copy()
+            steps = trainer.steps
+            result = trainer.step()
+            if result.diverged:
+                break
+    assert trainer.diverged and result.diverged
+    assert trainer.steps == result.step == steps
+    assert np.isfinite(trainer.network.params).all()
+    np.testing.assert_array_equal(trainer.network.params, last_good)
+    with pytest.raises(RuntimeError, match="diverged"):
+        trainer.step()
+
+    trainer.recover()
+    trainer.learning_rate = 1e-3
+    result = trainer.step()
+    assert not result.diverged
+    assert trainer.steps == steps + 1
+
+
+def test_evaluate_matches_a_manual_count(tiny):
+    network = Network(seed=4)
+    trainer = Trainer(network, tiny.train)
+    for _ in range(50):
+        trainer.step()
+    result = evaluate(network, tiny.test, "quadratic")
+    outputs = network.forward(tiny.test.inputs(slice(None)))
+    targets = np.eye(10)[tiny.test.labels]
+    assert result.examples == len(tiny.test) == 200
+    assert 0.0 <= result.accuracy <= 1.0
+    assert result.accuracy == np.count_nonzero(outputs.argmax(axis=1) == tiny.test.labels) / 200
+    assert result.cost == pytest.approx(((outputs - targets) ** 2).sum(axis=1).mean(), rel=1e-5)
+    # Chunks that do not divide the split give the same answer.
+    chunked = evaluate(network, tiny.test, "quadratic", chunk=7)
+    assert chunked.accuracy == result.accuracy
+    assert chunked.cost == pytest.approx(result.cost, rel=1e-6)
