@@ -86,11 +86,11 @@ def test_parameter_outside_the_vector_is_an_index_error(k):
 
 def test_parameter_descriptions():
     net = Network()
-    assert net.parameter(W1 + 28 * 3 + 4).describe((28, 28)) == "weight from pixel (3,4) to neuron 0 of layer 1"
-    assert net.parameter(B1 - 1).describe((28, 28)) == "weight from pixel (27,27) to neuron 15 of layer 1"
-    assert net.parameter(B1 - 1).describe() == "weight from neuron 783 of layer 0 to neuron 15 of layer 1"
-    assert net.parameter(W2 + 16 * 2 + 7).describe((28, 28)) == "weight from neuron 7 of layer 1 to neuron 2 of layer 2"
-    assert net.parameter(END - 1).describe() == "bias of neuron 9 in layer 3"
+    assert net.parameter(W1 + 28 * 3 + 4).describe((28, 28)) == "layer 1: pixel (3,4) → neuron 0"
+    assert net.parameter(B1 - 1).describe((28, 28)) == "layer 1: pixel (27,27) → neuron 15"
+    assert net.parameter(B1 - 1).describe() == "layer 1: input 783 → neuron 15"
+    assert net.parameter(W2 + 16 * 2 + 7).describe((28, 28)) == "layer 2: neuron 7 → neuron 2"
+    assert net.parameter(END - 1).describe() == "layer 3: bias of neuron 9"
 
 
 def test_same_seed_same_parameters_different_seed_different():

@@ -207,3 +207,17 @@ def test_evaluate_matches_a_manual_count(tiny):
     chunked = evaluate(network, tiny.test, "quadratic", chunk=7)
     assert chunked.accuracy == result.accuracy
     assert chunked.cost == pytest.approx(result.cost, rel=1e-6)
+
+
+def test_a_batch_larger_than_a_chunk_gives_the_same_step_as_one_pass(tiny_mnist_dir, monkeypatch):
+    import gdtui.core.training as training
+
+    data = load_dataset(tiny_mnist_dir)
+    whole = Trainer(Network(seed=1), data.train, batch_size=1000, seed=2)
+    whole_result = whole.step()
+    monkeypatch.setattr(training, "CHUNK", 300)  # 1,000 examples in chunks of 300, 300, 300, 100
+    chunked = Trainer(Network(seed=1), data.train, batch_size=1000, seed=2)
+    chunked_result = chunked.step()
+    np.testing.assert_allclose(chunked.network.params, whole.network.params, rtol=1e-5, atol=1e-6)
+    assert chunked_result.cost == pytest.approx(whole_result.cost, rel=1e-5)
+    assert chunked.last_outputs.shape == (1000, 10)

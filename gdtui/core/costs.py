@@ -50,10 +50,20 @@ def cost(name: str, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def output_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     """∂C/∂z for the output layer's weighted inputs z, per example (m, classes), for targets y."""
+    return cost_and_delta(name, output, a, y)[1]
+
+
+def cost_and_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The per-example cost and ∂C/∂z together: backprop needs both, and they share a − y."""
+    diff = a - y
     if name == "cross-entropy":
-        return a - y  # softmax and cross-entropy cancel into this simple form
-    slope = 2.0 * (a - y)  # ∂C/∂a
+        return cross_entropy(a, y), diff  # softmax and cross-entropy cancel into a − y
+    per_example = np.einsum("ij,ij->i", diff, diff)
+    slope = diff
+    slope *= 2.0  # ∂C/∂a = 2(a − y)
     if output == "sigmoid":
-        return slope * a * (1.0 - a)
+        slope *= a
+        slope *= 1.0 - a  # σ' = σ(1 − σ)
+        return per_example, slope
     # Softmax couples the outputs: ∂a_i/∂z_k = a_i (δ_ik − a_k).
-    return a * (slope - np.einsum("ij,ij->i", slope, a)[:, None])
+    return per_example, a * (slope - np.einsum("ij,ij->i", slope, a)[:, None])

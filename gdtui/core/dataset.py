@@ -49,6 +49,8 @@ _READING_SHARE = 0.8
 
 Progress = Callable[[str, float], None]
 
+_FULL_BRIGHTNESS = np.float32(255)  # divided by, brightness 0–255 becomes an input 0.0–1.0
+
 
 @dataclass(frozen=True, eq=False)  # arrays have no single truth value: compare by identity
 class Split:
@@ -56,6 +58,12 @@ class Split:
 
     images: np.ndarray  # (n, rows, cols) uint8, possibly a read-only memory map
     labels: np.ndarray  # (n,) uint8, each in 0..CLASSES-1
+
+    def __post_init__(self) -> None:
+        # Plain ndarrays over the same memory: indexing a np.memmap pays for its
+        # subclass on every call, which shows at small mini-batches.
+        object.__setattr__(self, "images", np.asarray(self.images))
+        object.__setattr__(self, "labels", np.asarray(self.labels))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -71,9 +79,13 @@ class Split:
         Only the requested images are converted: the whole set stays uint8,
         a quarter of the memory float32 would take.
         """
-        # A single image comes back as (rows, cols); the network always takes a batch.
-        batch = self.images[index].reshape(-1, self.pixels)
-        return np.divide(batch, np.float32(255), dtype=np.float32)
+        # take() beats fancy indexing on small batches.
+        rows = self.images.reshape(len(self.images), self.pixels)
+        batch = rows[index] if isinstance(index, slice) else rows.take(index, axis=0)
+        # A single image comes back as one row; the network always takes a batch.
+        batch = batch.reshape(-1, self.pixels).astype(np.float32)
+        batch /= _FULL_BRIGHTNESS
+        return batch
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,17 @@ def count_parameters(sizes: tuple[int, ...]) -> int:
     return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^−z), in the tanh form that never overflows for large negative z."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^−z), in the tanh form that never overflows for large negative z.
+
+    Like a numpy function, it writes into `out` when given (out=z works in place):
+    at small mini-batches, allocating arrays costs more than computing them.
+    """
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -45,14 +53,17 @@ class Parameter:
     source: int | None  # the sending neuron (or input pixel) of a weight
 
     def describe(self, input_shape: tuple[int, int] | None = None) -> str:
+        """Short enough for a table row: 'layer 1: pixel (3,4) → neuron 0'."""
         if self.kind == "bias":
-            return f"bias of neuron {self.neuron} in layer {self.layer}"
-        if self.layer == 1 and input_shape is not None:
-            row, col = divmod(self.source, input_shape[1])
-            origin = f"pixel ({row},{col})"
+            return f"layer {self.layer}: bias of neuron {self.neuron}"
+        if self.layer == 1:
+            origin = f"input {self.source}"
+            if input_shape is not None:
+                row, col = divmod(self.source, input_shape[1])
+                origin = f"pixel ({row},{col})"
         else:
-            origin = f"neuron {self.source} of layer {self.layer - 1}"
-        return f"weight from {origin} to neuron {self.neuron} of layer {self.layer}"
+            origin = f"neuron {self.source}"
+        return f"layer {self.layer}: {origin} → neuron {self.neuron}"
 
 
 class Network:
@@ -122,10 +133,11 @@ class Network:
         return len(self.sizes) - 1
 
     def _hidden(self, z: np.ndarray) -> np.ndarray:
-        return sigmoid(z) if self.activation == "sigmoid" else np.maximum(z, 0.0, out=z)
+        """The hidden activation, in place in z: z is a fresh array nobody else holds."""
+        return sigmoid(z, out=z) if self.activation == "sigmoid" else np.maximum(z, 0.0, out=z)
 
     def _final(self, z: np.ndarray) -> np.ndarray:
-        return sigmoid(z) if self.output == "sigmoid" else softmax(z)
+        return sigmoid(z, out=z) if self.output == "sigmoid" else softmax(z)
 
     def activations(self, x: np.ndarray) -> list[np.ndarray]:
         """Every layer's activations for inputs x (m, n_in): [x, a1, …, output]."""
@@ -152,21 +164,24 @@ class Network:
         m = x.shape[0]
         a = self.activations(x)
         y = costs.one_hot(labels, self.sizes[-1])
-        average_cost = float(costs.cost(cost, a[-1], y).sum()) / m
+        per_example, delta = costs.cost_and_delta(cost, self.output, a[-1], y)
         # delta = ∂C/∂z for the current layer's weighted inputs, with the 1/m of the average.
-        delta = costs.output_delta(cost, self.output, a[-1], y) / m
+        delta *= 1.0 / m
         for layer in range(self.layers - 1, -1, -1):
             np.matmul(delta.T, a[layer], out=self.grad_weights[layer])  # (n_out, m) @ (m, n_in)
             delta.sum(axis=0, out=self.grad_biases[layer])
             if layer:
-                delta = (delta @ self.weights[layer]) * self._hidden_slope(a[layer])
-        return average_cost, a[-1]
+                delta = delta @ self.weights[layer]  # (m, n_out) @ (n_out, n_in)
+                self._times_hidden_slope(delta, a[layer])
+        return float(per_example.sum()) / m, a[-1]
 
-    def _hidden_slope(self, a: np.ndarray) -> np.ndarray:
-        """σ'(z) written with the activation a = σ(z), which backprop has at hand."""
+    def _times_hidden_slope(self, delta: np.ndarray, a: np.ndarray) -> None:
+        """delta ⊙= σ'(z), with σ'(z) written in terms of the activation a = σ(z) that backprop has at hand."""
         if self.activation == "sigmoid":
-            return a * (1.0 - a)
-        return (a > 0).astype(a.dtype)
+            delta *= a
+            delta *= 1.0 - a  # σ' = σ(1 − σ)
+        else:
+            delta *= a > 0  # ReLU' is 1 where the neuron fired, 0 elsewhere
 
     def parameter(self, k: int) -> Parameter:
         """Which layer, neuron and source parameter k of the flat vector belongs to."""

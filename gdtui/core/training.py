@@ -19,6 +19,12 @@ from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 
 
+# The longest step taken, as a multiple of the length of the parameter vector.
+MAX_STEP = 100.0
+# Examples whose activations are held at once: a whole-set batch of 60,000 would take 190 MB.
+CHUNK = 2000
+
+
 @dataclass(frozen=True)
 class StepResult:
     step: int  # steps taken so far, this one included
@@ -81,7 +87,6 @@ class Trainer:
         self.position = 0
         self.epochs_done = 0
         self.steps = 0
-        self._last_good = network.params.copy()
         self.last_batch = self.order[:0]
         self.last_outputs = np.empty((0, network.sizes[-1]), dtype=np.float32)
         self.diverged = False
@@ -132,22 +137,38 @@ class Trainer:
             raise RuntimeError("the run has diverged: reset the network or restore it before stepping")
         batch = self._next_batch()
         labels = self.train.labels[batch]
-        cost, outputs = self.network.gradient(self.train.inputs(batch), labels, self.cost)
-        grad = self.network.grad
+        cost, outputs = self._gradient(batch, labels)
+        params, grad = self.network.params, self.network.grad
         norm = math.sqrt(float(np.dot(grad, grad)))
+        size = math.sqrt(float(np.dot(params, params)))
         self.last_batch, self.last_outputs = batch, outputs
-        self.diverged = not (math.isfinite(cost) and math.isfinite(norm))
+        # Not a finite number, or a step a hundred times longer than the parameters
+        # themselves: sigmoid neurons saturate rather than overflow, so a huge η shows
+        # up as absurd steps before it ever shows up as infinity.
+        self.diverged = not (
+            math.isfinite(cost) and math.isfinite(size) and self.learning_rate * norm <= MAX_STEP * max(size, 1.0)
+        )
         if not self.diverged:
-            np.copyto(self._last_good, self.network.params)
-            self.network.params -= np.float32(self.learning_rate) * grad
-            # A finite gradient times a huge learning rate can still overflow float32.
-            self.diverged = not math.isfinite(float(np.dot(self.network.params, self.network.params)))
-            if self.diverged:
-                np.copyto(self.network.params, self._last_good)
-            else:
-                self.steps += 1
+            params -= np.float32(self.learning_rate) * grad
+            self.steps += 1
         accuracy = np.count_nonzero(outputs.argmax(axis=1) == labels) / len(batch)
         return StepResult(self.steps, self.epoch, cost, accuracy, norm, self.diverged)
+
+    def _gradient(self, batch: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+        """Backprop over the batch; a large one in chunks, so a whole-set batch stays small in memory."""
+        if len(batch) <= CHUNK:
+            return self.network.gradient(self.train.inputs(batch), labels, self.cost)
+        total = np.zeros_like(self.network.grad)
+        cost, outputs = 0.0, []
+        for start in range(0, len(batch), CHUNK):
+            part = slice(start, start + CHUNK)
+            chunk_cost, chunk_outputs = self.network.gradient(self.train.inputs(batch[part]), labels[part], self.cost)
+            share = len(chunk_outputs) / len(batch)  # the batch average is the share-weighted chunk average
+            total += np.float32(share) * self.network.grad
+            cost += share * chunk_cost
+            outputs.append(chunk_outputs)
+        self.network.grad[:] = total
+        return cost, np.concatenate(outputs)
 
     def recover(self) -> None:
         """Leave the diverged state: the parameters are the last good ones already."""
