@@ -1,14 +1,441 @@
-"""Step 6: gradient descent on every parameter."""
+"""Step 6: gradient descent on every parameter, one key press at a time or running."""
 
 from __future__ import annotations
 
-from gdtui.ui.screens.coming import ComingScreen
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, DataTable, Static
+from textual.worker import get_current_worker
+
+from gdtui.core import sensitivity
+from gdtui.core.errors import GdtuiError
+from gdtui.core.history import CostHistory, EpochRecord
+from gdtui.core.model_io import load_model, save_model
+from gdtui.core.presets import PRESETS
+from gdtui.core.training import Trainer, evaluate
+from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.widgets.cost_plot import CostPlot
+from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
+
+# Learning rates one key press apart: 1, 3, 10, 30, … from 0.0001 to 3,000,000.
+RATES = tuple(m * 10.0**e for e in range(-4, 7) for m in (1, 3))
+BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
+VIEWS = ("progress", "gradient", "neurons")
+NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
+NUDGE_SAMPLE = 1000  # training images the nudged cost is measured on
+REDRAW_HZ = 8  # what the eye needs while a run goes; every step would be wasted work
 
 
-class TrainingScreen(ComingScreen):
+def next_rate(eta: float, direction: int) -> float:
+    """The next rate up (+1) or down (−1) the ladder from eta, which need not be on it."""
+    if direction > 0:
+        return next((r for r in RATES if r > eta * (1 + 1e-9)), RATES[-1])
+    return next((r for r in reversed(RATES) if r < eta * (1 - 1e-9)), RATES[0])
+
+
+class TrainingScreen(LessonScreen):
     TITLE_TEXT = "Training"
-    PLAN = (
-        "Gradient descent on every parameter of the network, one mini-batch per key press or running, with "
-        "the cost falling live. Until this screen is built, `gdtui train` trains from the command line."
-    )
-    HELP = PLAN
+    HELP = """\
+Here the network learns. Each **step** takes a mini-batch of training images,
+computes the gradient of the cost over it — one number per parameter, a vector
+with as many components as the network has weights and biases — and moves every
+parameter a little against it: **w ← w − η·∂C/∂w**. Press `n` for one step,
+`space` to run and pause, `e` for one epoch (one pass over the training set).
+
+The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
+small and learning crawls; too large and the steps overshoot until the cost
+blows up — the run then stops with the weights as they were before the blow-up.
+`b` changes the batch size: 1 image, 10, 100 or the whole training set.
+
+`v` switches views: the cost curve and the current mini-batch; **the gradient**
+itself, ranked: which parameters matter most right now, and which hardly at all —
+pick one with the arrow keys and nudge it with `[` and `]` to see the cost change
+by about ∂C/∂w · Δw; and the first layer's neurons, their weights above and
+their gradient below (`[` and `]` page through them).
+
+`r` resets to fresh random weights; `s` saves the network, `o` opens a saved one.
+What you train here is what the Network and Cost steps show."""
+
+    BINDINGS = [
+        Binding("n", "step", "Step"),
+        Binding("space", "run", "Run"),
+        Binding("e", "epoch", "Epoch"),
+        Binding("plus,equals_sign", "rate(1)", "η+"),
+        Binding("minus", "rate(-1)", "η−"),
+        Binding("b", "batch", "Batch"),
+        Binding("v", "view", "View"),
+        Binding("r", "reset", "Reset weights", show=False),
+        Binding("s", "save", "Save model", show=False),
+        Binding("o", "open", "Open model", show=False),
+        Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", show=False),
+        Binding("right_square_bracket", "bracket(1)", "Nudge + / page", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    TrainingScreen #stats { height: 2; }
+    TrainingScreen #message { height: auto; color: $warning; }
+    TrainingScreen ContentSwitcher { height: 1fr; }
+    TrainingScreen #progress-view, TrainingScreen #gradient-view, TrainingScreen #neurons-view { height: 1fr; }
+    TrainingScreen #ranking { height: auto; max-height: 14; }
+    TrainingScreen #nudge, TrainingScreen #gradient-summary { height: auto; }
+    """
+
+    running: reactive[bool] = reactive(False)
+    view: reactive[str] = reactive("progress")
+    page: reactive[int] = reactive(0)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # The worker steps under this lock; the screen reads under it, so it never
+        # draws a half-updated network.
+        self.lock = threading.Lock()
+        self._pause = threading.Event()
+        self.trainer: Trainer | None = None
+        self.history = CostHistory()
+        self.epochs: list[EpochRecord] = []
+        self.message = ""
+        self.selected: int | None = None
+        self.last_nudge: sensitivity.Nudge | None = None
+        self._epoch_cost = 0.0
+        self._epoch_examples = 0
+        self._run_started = (0.0, 0)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="stats")
+        yield Static(id="message")
+        with ContentSwitcher(initial="progress-view"):
+            with Vertical(id="progress-view"):
+                yield CostPlot(id="plot")
+                yield Thumbnails(id="batch", max_rows=1)
+            with Vertical(id="gradient-view"):
+                yield Static(id="gradient-summary")
+                yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
+                yield Static(id="nudge")
+            with Vertical(id="neurons-view"):
+                yield Static(id="neurons-title")
+                yield Thumbnails(id="neuron-weights")
+                yield Thumbnails(id="neuron-gradients")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#ranking", DataTable)
+        table.add_columns("#", "parameter", "∂C/∂w", "step will", "matters")
+        self._ticker = self.set_interval(1 / REDRAW_HZ, self._tick, pause=True)
+
+    # -- the trainer ---------------------------------------------------------
+
+    def _ensure_trainer(self) -> Trainer:
+        """A trainer for the state's network; a new one if another step replaced the network."""
+        network = self.state.network
+        if self.trainer is None or self.trainer.network is not network:
+            preset = PRESETS["tuned" if network.output == "softmax" else "lesson"]
+            self.trainer = Trainer(
+                network,
+                self.state.data.train,
+                cost=preset.cost,
+                learning_rate=self.trainer.learning_rate if self.trainer else preset.learning_rate,
+                batch_size=min(preset.batch_size, len(self.state.data.train)),
+                seed=self.state.seed,
+            )
+            self._forget_run()
+        return self.trainer
+
+    def _forget_run(self) -> None:
+        self.history.clear()
+        self.epochs = []
+        self.last_nudge = None
+        self._epoch_cost, self._epoch_examples = 0.0, 0
+
+    def _record(self, trainer: Trainer, cost: float) -> None:
+        """Book-keeping after a step, in the worker, under the lock."""
+        self.history.add(trainer.steps, cost)
+        self._epoch_cost += cost * len(trainer.last_batch)
+        self._epoch_examples += len(trainer.last_batch)
+        if trainer.epochs_done > len(self.epochs):
+            test = evaluate(trainer.network, self.state.data.test, trainer.cost)
+            self.epochs.append(
+                EpochRecord(trainer.epochs_done, trainer.steps, self._epoch_cost / self._epoch_examples, test.cost, test.accuracy)
+            )
+            self._epoch_cost, self._epoch_examples = 0.0, 0
+
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _train(self, goal: str) -> None:
+        worker = get_current_worker()
+        trainer = self.trainer
+        epoch_goal = trainer.epochs_done + 1
+        while not worker.is_cancelled:
+            with self.lock:
+                # Checked under the lock: a reset between two steps must stop this loop
+                # before it takes one more step with the old trainer.
+                if self._pause.is_set() or trainer is not self.trainer:
+                    break
+                result = trainer.step()
+                if not result.diverged:
+                    self._record(trainer, result.cost)
+            if result.diverged or goal == "step" or (goal == "epoch" and trainer.epochs_done >= epoch_goal):
+                break
+        self.app.call_from_thread(self._stopped)
+
+    def _start(self, goal: str) -> None:
+        if self.running:
+            return
+        trainer = self._ensure_trainer()
+        if trainer.diverged:
+            trainer.recover()
+        self.message = ""
+        self._pause.clear()
+        self.running = True
+        self._run_started = (time.perf_counter(), trainer.samples_seen)
+        self._ticker.resume()
+        self._train(goal)
+
+    def _stopped(self) -> None:
+        trainer = self.trainer
+        self.running = False
+        self._ticker.pause()
+        if trainer.diverged:
+            self.message = (
+                f"The cost blew up (it is no longer a finite number): η = {trainer.learning_rate:g} makes the "
+                "steps overshoot and grow. The weights are the last good ones: lower η with - and go on, or r resets."
+            )
+        if trainer.steps:
+            self.state.network_origin = f"trained {trainer.steps:,} steps from seed {self.state.seed}"
+        self.redraw()
+
+    def pause(self) -> None:
+        """Stop a run after its current step."""
+        self._pause.set()
+
+    def on_unmount(self) -> None:
+        self._pause.set()
+
+    # -- drawing -------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        trainer = self._ensure_trainer()
+        with self.lock:
+            self._draw_stats(trainer)
+            self.query_one("#message", Static).update(self.message)
+            if self.view == "progress":
+                self.query_one(CostPlot).show(self.history, self.epochs, trainer.cost)
+                self._draw_batch(trainer)
+            elif self.view == "gradient":
+                self._draw_gradient(trainer)
+            else:
+                self._draw_neurons(trainer)
+
+    def _draw_stats(self, trainer: Trainer) -> None:
+        if self.running:
+            started, samples = self._run_started
+            elapsed = time.perf_counter() - started
+            speed = f"{(trainer.samples_seen - samples) / elapsed:,.0f} samples/s" if elapsed > 0.2 else "…"
+        else:
+            speed = "paused"
+        batch = "all" if trainer.batch_size == len(trainer.train) else f"{trainer.batch_size:,}"
+        cost = f"{self.history.costs[-1]:.4f}" if len(self.history) else "—"
+        accuracy = (
+            f"test accuracy [b]{self.epochs[-1].test_accuracy:.1%}[/b] (epoch {self.epochs[-1].epoch})"
+            if self.epochs
+            else "test accuracy after each epoch"
+        )
+        self.query_one("#stats", Static).update(
+            f"step [b]{trainer.steps:,}[/b]  epoch [b]{trainer.epoch:.2f}[/b]  {trainer.samples_seen:,} samples  "
+            f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]\n"
+            f"cost [b]{cost}[/b] (last batch)  {accuracy}  [dim]{speed}[/dim]"
+        )
+
+    def _draw_batch(self, trainer: Trainer) -> None:
+        strip = self.query_one("#batch", Thumbnails)
+        shown = trainer.last_batch[: strip.fits_in_row(14)]
+        if len(shown) == 0:
+            strip.show([])
+            return
+        guesses = trainer.last_outputs[: len(shown)].argmax(axis=1)
+        thumbs = []
+        for index, guess in zip(shown, guesses):
+            label = int(trainer.train.labels[index])
+            image = trainer.train.inputs(int(index)).reshape(self.state.data.image_shape)
+            right = int(guess) == label
+            caption = f"{guess} ✓" if right else f"{guess} ✗ {label}"
+            thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
+        strip.show(thumbs)
+
+    def _draw_gradient(self, trainer: Trainer) -> None:
+        network = trainer.network
+        grad = network.grad
+        norm = float(np.linalg.norm(grad))
+        self.query_one("#gradient-summary", Static).update(
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
+            f"Its length |∇C| = [b]{norm:.4g}[/b]"
+            + (" (last mini-batch)." if trainer.steps else ": take a step (n) to compute it.")
+        )
+        if not trainer.steps:
+            return
+        table = self.query_one("#ranking", DataTable)
+        rows = [(rank, c) for rank, c in enumerate(sensitivity.largest(grad, 8), start=1)]
+        rows += [("·", c) for c in sensitivity.smallest(grad, 3)]
+        keep = table.cursor_row
+        table.clear()
+        for rank, c in rows:
+            description = network.parameter(c.index).describe(self.state.data.image_shape)
+            table.add_row(str(rank), description, f"{c.gradient:+.2e}", c.direction, c.importance, key=str(c.index))
+        table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self._draw_nudge()
+
+    def _draw_nudge(self) -> None:
+        nudge = self.last_nudge
+        if nudge is None:
+            text = f"Pick a parameter with ↑/↓ and nudge it with [ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
+        else:
+            which = self.trainer.network.parameter(nudge.index).describe(self.state.data.image_shape)
+            text = (
+                f"Nudged {which} by {nudge.delta:+g}: the cost on {NUDGE_SAMPLE:,} training images "
+                f"went {nudge.cost_before:.5f} → {nudge.cost_after:.5f}.\n"
+                f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
+            )
+        self.query_one("#nudge", Static).update(text)
+
+    def _neurons_per_page(self) -> int:
+        return max(1, (self.size.width + 1) // 15)
+
+    def _draw_neurons(self, trainer: Trainer) -> None:
+        network = trainer.network
+        count = network.sizes[1]
+        per_page = self._neurons_per_page()
+        first = (self.page * per_page) % count
+        neurons = range(first, min(first + per_page, count))
+        shape = self.state.data.image_shape
+        weights = [shrink(network.weights[0][j].reshape(shape)) for j in neurons]
+        grads = [shrink(network.grad_weights[0][j].reshape(shape)) for j in neurons]
+        weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
+        grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
+        self.query_one("#neurons-title", Static).update(
+            f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
+            "(top) and their gradient (below). Blue +, red −.  [ ] page"
+        )
+        self.query_one("#neuron-weights", Thumbnails).show(
+            [Thumb(w, f"{j} w", signed=True, scale=weight_scale) for j, w in zip(neurons, weights)]
+        )
+        self.query_one("#neuron-gradients", Thumbnails).show(
+            [Thumb(g, f"{j} ∂C/∂w", signed=True, scale=grad_scale) for j, g in zip(neurons, grads)]
+        )
+
+    # -- keys ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("reset", "save", "open") and self.running:
+            return None
+        return True
+
+    def watch_running(self) -> None:
+        self.refresh_bindings()
+
+    def watch_view(self, view: str) -> None:
+        if self.is_mounted:
+            self.query_one(ContentSwitcher).current = f"{view}-view"
+            if view == "gradient":
+                self.query_one("#ranking", DataTable).focus()
+            self.redraw()
+
+    def watch_page(self) -> None:
+        if self.is_mounted:
+            self.redraw()
+
+    def action_step(self) -> None:
+        self._start("step")
+
+    def action_epoch(self) -> None:
+        self._start("epoch")
+
+    def action_run(self) -> None:
+        if self.running:
+            self.pause()
+        else:
+            self._start("run")
+
+    def action_rate(self, direction: int) -> None:
+        trainer = self._ensure_trainer()
+        trainer.learning_rate = next_rate(trainer.learning_rate, direction)
+        self.redraw()
+
+    def action_batch(self) -> None:
+        trainer = self._ensure_trainer()
+        n = len(trainer.train)
+        sizes = [size or n for size in BATCH_SIZES if (size or n) <= n]
+        current = sizes.index(trainer.batch_size) if trainer.batch_size in sizes else -1
+        trainer.batch_size = sizes[(current + 1) % len(sizes)]
+        self.redraw()
+
+    def action_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+
+    def action_reset(self) -> None:
+        with self.lock:
+            self.state.network.randomize(self.state.seed)
+            self.state.network_origin = f"random, seed {self.state.seed}"
+            self.trainer = None
+        self.message = ""
+        self.redraw()
+
+    def action_bracket(self, direction: int) -> None:
+        if self.view == "neurons":
+            self.page += direction
+        elif self.view == "gradient":
+            self._nudge(direction * NUDGE)
+
+    def _nudge(self, delta: float) -> None:
+        if self.running:
+            self.notify("Pause the run (space) to nudge a weight.", severity="warning")
+            return
+        table = self.query_one("#ranking", DataTable)
+        if table.row_count == 0:
+            self.notify("Take a step first (n): the gradient comes from a mini-batch.", severity="warning")
+            return
+        k = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        trainer = self.trainer
+        split = self.state.data.train
+        sample = slice(0, min(NUDGE_SAMPLE, len(split)))
+        with self.lock:
+            self.last_nudge = sensitivity.nudge(trainer.network, k, delta, split.inputs(sample), split.labels[sample], trainer.cost)
+        self._draw_nudge()
+
+    def action_save(self) -> None:
+        def save(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                with self.lock:
+                    written = save_model(self.state.network, path)
+            except GdtuiError as err:
+                self.notify(str(err), title="Not saved", severity="error", timeout=8)
+                return
+            self.notify(f"Saved {written}", title="Model saved")
+
+        self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)
+
+    def action_open(self) -> None:
+        def open_model(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                network = load_model(path)
+                with self.lock:
+                    self.state.use_network(network, path.name)
+            except GdtuiError as err:
+                self.notify(str(err), title="Cannot open the model", severity="error", timeout=8)
+                return
+            self.redraw()
+
+        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):"), open_model)

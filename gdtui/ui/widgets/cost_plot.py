@@ -1,0 +1,48 @@
+"""The live cost curve of a training run, with test accuracy after each epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from gdtui.core.history import CostHistory, EpochRecord
+
+# Explicit colours: plotext's do not follow the app's theme.
+COST_COLOR = "cyan"
+EPOCH_COLOR = "white"
+ACCURACY_COLOR = "orange"
+
+
+def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list[float]]:
+    """At most `points` evenly spread points: building a plot costs time per point."""
+    if len(x) <= points:
+        return x, y
+    keep = np.linspace(0, len(x) - 1, points).astype(int)
+    return [x[i] for i in keep], [y[i] for i in keep]
+
+
+class CostPlot(PlotextPlot):
+    DEFAULT_CSS = """
+    CostPlot { height: 1fr; min-height: 8; }
+    """
+
+    def show(self, history: CostHistory, epochs: list[EpochRecord], cost_name: str) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.xlabel("steps")
+        plt.ylabel(f"{cost_name} cost")
+        steps, costs = thin(history.steps, history.costs, 2 * max(self.size.width, 40))
+        if steps:
+            plt.plot(steps, costs, color=COST_COLOR, marker="braille", label="mini-batch cost")
+        if epochs:
+            ends = [record.step for record in epochs]
+            plt.scatter(ends, [r.train_cost for r in epochs], color=EPOCH_COLOR, marker="●", label="epoch average")
+            plt.plot(
+                ends,
+                [100 * r.test_accuracy for r in epochs],
+                color=ACCURACY_COLOR,
+                marker="braille",
+                yside="right",
+                label="test accuracy %",
+            )
+        self.refresh()

@@ -1,0 +1,84 @@
+"""Small images side by side with a caption under each: a mini-batch, a layer's neurons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+from gdtui.ui.blocks import render_blocks, wants_glyphs
+
+
+def shrink(values: np.ndarray, factor: int = 2) -> np.ndarray:
+    """Average factor×factor blocks: a 28×28 digit becomes 14×14, seven lines tall."""
+    rows, cols = (n // factor * factor for n in values.shape)
+    blocks = values[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
+    return blocks.mean(axis=(1, 3))
+
+
+@dataclass(frozen=True, eq=False)
+class Thumb:
+    values: np.ndarray  # already the size to draw
+    caption: str
+    signed: bool = False
+    scale: float | None = None
+    caption_style: str = ""
+
+
+class Thumbnails(Widget):
+    """As many thumbnails per row as the width allows, wrapping onto further rows."""
+
+    DEFAULT_CSS = """
+    Thumbnails { height: auto; }
+    """
+
+    GAP = 1
+
+    def __init__(self, *, max_rows: int | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.max_rows = max_rows
+        self._thumbs: list[Thumb] = []
+
+    def show(self, thumbs: list[Thumb]) -> None:
+        self._thumbs = thumbs
+        self.refresh(layout=True)
+
+    def fits_in_row(self, columns: int) -> int:
+        """How many thumbnails `columns` wide fit side by side in this widget."""
+        return max(1, (self.size.width + self.GAP) // (columns + self.GAP))
+
+    def _per_row(self, width: int) -> int:
+        if not self._thumbs:
+            return 1
+        cell = self._thumbs[0].values.shape[1] + self.GAP
+        return max(1, (width + self.GAP) // cell)
+
+    def _rows(self, width: int) -> int:
+        rows = -(-len(self._thumbs) // self._per_row(width))
+        return rows if self.max_rows is None else min(rows, self.max_rows)
+
+    def render(self) -> Text:
+        if not self._thumbs:
+            return Text()
+        colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
+        per_row = self._per_row(self.size.width)
+        gap = " " * self.GAP
+        lines: list[Text] = []
+        for start in range(0, min(len(self._thumbs), self._rows(self.size.width) * per_row), per_row):
+            row = self._thumbs[start : start + per_row]
+            drawn = [render_blocks(t.values, signed=t.signed, scale=t.scale, colors=colors) for t in row]
+            for i in range(len(drawn[0])):
+                lines.append(Text(gap).join(image[i] for image in drawn))
+            width = row[0].values.shape[1]
+            captions = Text()
+            for t in row:
+                captions.append(t.caption[:width].ljust(width) + gap, style=t.caption_style)
+            lines.append(captions)
+        return Text("\n").join(lines)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if not self._thumbs:
+            return 0
+        return self._rows(width) * ((self._thumbs[0].values.shape[0] + 1) // 2 + 1)

@@ -1,0 +1,41 @@
+"""How the Training step looks, paused at a fixed seed and step."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import make_app, wait_until_loaded
+
+pytestmark = pytest.mark.usefixtures("truecolor")
+SIZES = [(80, 24), (120, 40)]
+
+
+def _trained(*keys: str):
+    """Open Training, take one epoch of the tiny set and three more steps, then press keys."""
+
+    async def run_before(pilot) -> None:
+        await wait_until_loaded(pilot)
+        await pilot.press("6", "e")
+        await pilot.app.workers.wait_for_complete()
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.app.workers.wait_for_complete()
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_training_progress(snap_compare, tiny_mnist_dir, size):
+    assert snap_compare(make_app(tiny_mnist_dir), terminal_size=size, run_before=_trained())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_training_gradient(snap_compare, tiny_mnist_dir, size):
+    assert snap_compare(make_app(tiny_mnist_dir), terminal_size=size, run_before=_trained("v", "right_square_bracket"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_training_neurons(snap_compare, tiny_mnist_dir, size):
+    assert snap_compare(make_app(tiny_mnist_dir), terminal_size=size, run_before=_trained("v", "v"))

@@ -1,0 +1,214 @@
+"""Step 6, Training: every key it advertises does what it says."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.widgets import DataTable, Input
+
+from gdtui.core.model_io import load_model
+from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.screens.training import RATES, next_rate
+from tests.helpers import make_app, wait_until_loaded
+
+
+async def _open_training(pilot):
+    await wait_until_loaded(pilot)
+    await pilot.press("6")
+    return pilot.app.screen
+
+
+async def _settle(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_n_takes_one_step_and_changes_the_parameters(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        before = app.state.network.params.copy()
+        await pilot.press("n")
+        await _settle(pilot)
+        assert screen.trainer.steps == 1
+        assert not np.array_equal(before, app.state.network.params)
+        assert "step 1 " in str(screen.query_one("#stats").render())
+        assert app.state.network_origin.startswith("trained 1 steps")
+
+
+async def test_space_runs_then_pauses(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("space")
+        assert screen.running
+        for _ in range(100):
+            if screen.trainer.steps > 50:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("space")
+        await _settle(pilot)
+        assert not screen.running
+        steps = screen.trainer.steps
+        assert steps > 50
+        await pilot.pause(0.2)
+        assert screen.trainer.steps == steps  # paused means paused
+
+
+async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+        assert screen.trainer.epochs_done == 1 and screen.trainer.position == 0
+        assert screen.trainer.steps == 100  # 1,000 images in batches of 10
+        assert len(screen.epochs) == 1 and 0 <= screen.epochs[0].test_accuracy <= 1
+        assert "test accuracy" in str(screen.query_one("#stats").render())
+
+
+async def test_plus_and_minus_change_the_learning_rate(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        assert screen.trainer.learning_rate == 3.0
+        await pilot.press("plus")
+        assert screen.trainer.learning_rate == 10.0
+        await pilot.press("minus", "minus")
+        assert screen.trainer.learning_rate == 1.0
+        await pilot.press("equals_sign")  # + without shift
+        assert screen.trainer.learning_rate == 3.0
+        assert "η 3 " in str(screen.query_one("#stats").render())
+
+
+def test_the_rate_ladder_steps_from_rates_off_it():
+    assert next_rate(0.05, 1) == 0.1 and next_rate(0.05, -1) == 0.03
+    assert next_rate(RATES[-1], 1) == RATES[-1] and next_rate(RATES[0], -1) == RATES[0]
+
+
+async def test_b_cycles_the_batch_size(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        sizes = []
+        for _ in range(4):
+            await pilot.press("b")
+            sizes.append(screen.trainer.batch_size)
+        assert sizes == [100, 1000, 1, 10]  # 1,000 is the whole tiny training set
+        await pilot.press("b", "b", "n")
+        await _settle(pilot)
+        assert screen.trainer.epochs_done == 1  # one step over the whole set is an epoch
+
+
+async def test_an_absurd_learning_rate_ends_in_the_diverged_state_not_a_crash(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        for _ in range(len(RATES)):
+            await pilot.press("plus")
+        assert screen.trainer.learning_rate == RATES[-1]
+        await pilot.press("e")
+        await _settle(pilot)
+        assert screen.trainer.diverged
+        assert np.isfinite(app.state.network.params).all()
+        assert "blew up" in str(screen.query_one("#message").render())
+        for _ in range(len(RATES)):
+            await pilot.press("minus")
+        await pilot.press("n")  # stepping again recovers
+        await _settle(pilot)
+        assert not screen.trainer.diverged
+
+
+async def test_r_resets_to_fresh_seeded_weights(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, seed=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        fresh = app.state.network.params.copy()
+        await pilot.press("n", "n")
+        await _settle(pilot)
+        await pilot.press("r")
+        np.testing.assert_array_equal(app.state.network.params, fresh)
+        assert screen.trainer.steps == 0 and len(screen.history) == 0
+
+
+async def test_v_cycles_the_views(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        seen = []
+        for _ in range(3):
+            await pilot.press("v")
+            seen.append(screen.view)
+        assert seen == ["gradient", "neurons", "progress"]
+
+
+async def test_the_gradient_view_ranks_the_largest_components(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("n")
+        await _settle(pilot)
+        await pilot.press("v")
+        table = screen.query_one("#ranking", DataTable)
+        grad = app.state.network.grad
+        first = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        assert abs(grad[first]) == np.abs(grad).max()
+        assert "13,002" in str(screen.query_one("#gradient-summary").render())
+
+
+async def test_nudging_a_weight_changes_the_cost_as_the_gradient_predicts(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("n")
+        await _settle(pilot)
+        await pilot.press("v")
+        k = int(screen.query_one("#ranking", DataTable).coordinate_to_cell_key((0, 0)).row_key.value)
+        before = float(app.state.network.params[k])
+        await pilot.press("right_square_bracket")
+        nudge = screen.last_nudge
+        assert nudge.index == k
+        assert float(app.state.network.params[k]) == np.float32(before + 0.1)
+        assert abs(nudge.measured - nudge.predicted) < 0.25 * abs(nudge.predicted)
+        await pilot.press("left_square_bracket")
+        assert screen.last_nudge.delta == -0.1
+        assert "predicted" in str(screen.query_one("#nudge").render())
+
+
+async def test_brackets_page_through_the_neurons(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("v", "v", "right_square_bracket")
+        assert screen.page == 1
+        assert "neurons 5–9 of 16" in str(screen.query_one("#neurons-title").render())
+
+
+async def test_s_saves_and_o_opens_a_model(tiny_mnist_dir, tmp_path):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("n")
+        await _settle(pilot)
+        await pilot.press("s")
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one(Input).value = str(tmp_path / "mine.npz")
+        await pilot.press("enter")
+        await pilot.pause()
+        trained = app.state.network.params.copy()
+        np.testing.assert_array_equal(load_model(tmp_path / "mine.npz").params, trained)
+        await pilot.press("r", "o")
+        app.screen.query_one(Input).value = str(tmp_path / "mine.npz")
+        await pilot.press("enter")
+        await pilot.pause()
+        np.testing.assert_array_equal(app.state.network.params, trained)
+        assert screen.trainer.network is app.state.network
+
+
+async def test_what_training_changes_the_network_step_shows(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_training(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+        await pilot.press("2")
+        assert "trained 100 steps" in str(app.screen.query_one("#architecture").render())
