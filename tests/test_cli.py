@@ -102,7 +102,7 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 3,")
+    assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 1.5,")
     assert "1,000 training images" in lines[0]
     assert lines[1].startswith("epoch 1/2  test accuracy")
     assert lines[2].startswith("epoch 2/2  test accuracy")

@@ -70,6 +70,8 @@ async def test_plus_and_minus_change_the_learning_rate(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_training(pilot)
+        assert screen.trainer.learning_rate == 1.5  # the lesson preset's
+        await pilot.press("plus")
         assert screen.trainer.learning_rate == 3.0
         await pilot.press("plus")
         assert screen.trainer.learning_rate == 10.0

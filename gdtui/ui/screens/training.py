@@ -27,7 +27,7 @@ from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
 # Learning rates one key press apart: 1, 3, 10, 30, … from 0.0001 to 3,000,000.
-RATES = tuple(m * 10.0**e for e in range(-4, 7) for m in (1, 3))
+RATES = tuple(float(f"{m}e{e}") for e in range(-4, 7) for m in (1, 3))
 BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
