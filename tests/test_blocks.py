@@ -262,3 +262,16 @@ def test_mnist_like_one_stays_legible_in_glyphs() -> None:
 def test_rejects_arrays_that_are_not_2d() -> None:
     with pytest.raises(ValueError):
         render_blocks(np.zeros(784))
+
+
+def test_zoomed_draws_each_pixel_two_cells_wide_on_its_own_line():
+    from gdtui.ui.blocks import render_zoomed
+
+    image = np.zeros((28, 28))
+    image[3, 5] = 1.0
+    lines = render_zoomed(image)
+    assert len(lines) == 28 and all(line.cell_len == 56 for line in lines)
+    glyphs = render_zoomed(image, colors=False)
+    assert glyphs[3].plain[10:12] == "██" and glyphs[3].plain.count("█") == 2
+    marked = render_zoomed(image, colors=False, cursor=(3, 5))
+    assert marked[3].plain[10:12] == CURSOR_GLYPH * 2

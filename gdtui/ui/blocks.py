@@ -182,6 +182,35 @@ def render_blocks(
     return lines
 
 
+def render_zoomed(
+    values: np.ndarray,
+    *,
+    signed: bool = False,
+    scale: float | None = None,
+    colors: bool = True,
+    cursor: tuple[int, int] | None = None,
+) -> list[Text]:
+    """Like `render_blocks`, twice the size: each pixel two cells wide on a line of its own.
+
+    Two cells by one line is about square in a terminal, so a 28×28 digit
+    keeps its proportions at 56×28 where the screen has room for it.
+    """
+    levels = _levels(values, signed, scale)
+    lines: list[Text] = []
+    for row, line_levels in enumerate(levels):
+        if colors:
+            line = Text()
+            for col, level in enumerate(line_levels.tolist()):
+                color = CURSOR_COLOR if cursor == (row, col) else _color(level, signed)
+                line.append(HALF_BLOCK * 2, _cell_style(color, color))
+        else:
+            cursor_col = cursor[1] if cursor is not None and cursor[0] == row else None
+            glyphs = _shade_glyphs(line_levels, None, cursor_col).plain
+            line = Text("".join(glyph * 2 for glyph in glyphs))
+        lines.append(line)
+    return lines
+
+
 def _number(value: float) -> str:
     return f"{value:.3g}"
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -22,6 +23,7 @@ class LessonScreen(Screen):
     """A step of the lesson. Subclasses compose their body and redraw from the shared state."""
 
     MIN_SIZE: ClassVar[tuple[int, int]] = (80, 24)
+    ROOMY_SIZE: ClassVar[tuple[int, int]] = (110, 36)  # from here on, images are drawn twice the size
     TITLE_TEXT: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
 
@@ -56,10 +58,13 @@ class LessonScreen(Screen):
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
 
+    roomy: reactive[bool] = reactive(False)
+
     def _check_size(self, width: int, height: int) -> None:
         need_w, need_h = self.MIN_SIZE
         small = width < need_w or height < need_h
         self.set_class(small, "-too-small")
+        self.roomy = width >= self.ROOMY_SIZE[0] and height >= self.ROOMY_SIZE[1]
         if small:
             self.query_one("#too-small", Static).update(
                 f"Make the window larger, please.\n\n{self.TITLE_TEXT} needs {need_w}×{need_h}; "

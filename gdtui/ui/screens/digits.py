@@ -87,6 +87,11 @@ a trained network will still confidently call some digit."""
         if self.is_mounted:
             self.redraw()
 
+    def watch_roomy(self, roomy: bool) -> None:
+        for view in self.query(DigitView):
+            view.zoomed = roomy
+        self.query_one(PixelNumbers).set_window(*((25, 10) if roomy else (13, 8)))
+
     def watch_cursor(self) -> None:
         if self.is_mounted:
             self.redraw()

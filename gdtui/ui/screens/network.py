@@ -72,6 +72,9 @@ an image, blue where it likes ink, red where ink counts against it."""
             yield LayerBars("output", mark_width=8, id="output")
         yield Static(id="verdict")
 
+    def watch_roomy(self, roomy: bool) -> None:
+        self.query_one("#input", DigitView).zoomed = roomy
+
     def watch_show_weights(self) -> None:
         if self.is_mounted:
             self.redraw()

@@ -8,7 +8,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from gdtui.ui.blocks import full_scale, legend, render_blocks, wants_glyphs
+from gdtui.ui.blocks import full_scale, legend, render_blocks, render_zoomed, wants_glyphs
 
 _EMPTY_SHAPE = (28, 28)
 """An MNIST image, so a layout holds its place before the first `show`."""
@@ -33,6 +33,9 @@ class DigitView(Widget):
 
     show_legend: reactive[bool] = reactive(False, layout=True)
     """Add a line below the image explaining its colours or glyphs."""
+
+    zoomed: reactive[bool] = reactive(False, layout=True)
+    """Draw each pixel two cells wide on a line of its own: twice the size, for roomy terminals."""
 
     def __init__(
         self,
@@ -81,16 +84,17 @@ class DigitView(Widget):
         return legend(signed=self._signed, scale=self._scale, colors=self._colors)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        columns = self._shape[1]
+        columns = self._shape[1] * (2 if self.zoomed else 1)
         return max(columns, self._legend().cell_len) if self.show_legend else columns
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return (self._shape[0] + 1) // 2 + self.show_legend
+        rows = self._shape[0] if self.zoomed else (self._shape[0] + 1) // 2
+        return rows + self.show_legend
 
     def render(self) -> Text:
         if self._values is None:
             return Text()
-        lines = render_blocks(
+        lines = (render_zoomed if self.zoomed else render_blocks)(
             self._values,
             signed=self._signed,
             scale=self._scale,

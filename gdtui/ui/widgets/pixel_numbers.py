@@ -14,12 +14,16 @@ class PixelNumbers(Widget):
     PixelNumbers { width: auto; height: auto; }
     """
 
-    ROWS, COLS = 13, 8
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.rows, self.cols = 13, 8
         self._image = np.zeros((28, 28), dtype=np.float32)
         self._cursor = (0, 0)
+
+    def set_window(self, rows: int, cols: int) -> None:
+        """How many rows and columns of values to show around the cursor."""
+        self.rows, self.cols = rows, cols
+        self.refresh(layout=True)
 
     def show(self, image: np.ndarray, cursor: tuple[int, int]) -> None:
         self._image = np.array(image, dtype=np.float32)
@@ -33,8 +37,8 @@ class PixelNumbers(Widget):
     def render(self) -> Text:
         rows, cols = self._image.shape
         row, col = self._cursor
-        shown_rows = self._window(row, self.ROWS, rows)
-        shown_cols = self._window(col, self.COLS, cols)
+        shown_rows = self._window(row, self.rows, rows)
+        shown_cols = self._window(col, self.cols, cols)
         text = Text("r\\c", style="dim")
         for c in shown_cols:
             text.append(f"{c:>5}", style="bold" if c == col else "dim")
@@ -48,7 +52,7 @@ class PixelNumbers(Widget):
         return text
 
     def get_content_width(self, container, viewport) -> int:
-        return 3 + 5 * self.COLS
+        return 3 + 5 * self.cols
 
     def get_content_height(self, container, viewport, width) -> int:
-        return self.ROWS + 1
+        return self.rows + 1
