@@ -3,6 +3,7 @@ clear message instead of a broken layout when the terminal is too small."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -12,6 +13,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from gdtui.core.errors import GdtuiError
+from gdtui.core.model_io import load_model
+from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.lesson_nav import LessonNav
 
 if TYPE_CHECKING:
@@ -76,3 +80,18 @@ class LessonScreen(Screen):
 
     def redraw(self) -> None:
         """Show the shared state as it is now."""
+
+    def action_open_model(self) -> None:
+        """Ask for a saved model and make it the network every step shows."""
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                self.state.use_network(load_model(path), path.name)
+            except GdtuiError as err:
+                self.notify(str(err), title="Cannot open the model", severity="error", timeout=8)
+                return
+            self.redraw()
+
+        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):"), chosen)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import load_model
 from gdtui.ui.screens.base import LessonScreen
-from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.digit_view import DigitView
 from gdtui.ui.widgets.layer_bars import LayerBars
 
@@ -47,7 +42,7 @@ an image, blue where it likes ink, red where ink counts against it."""
         Binding("w", "weights", "Weights"),
         Binding("left_square_bracket", "neuron(-1)", "Neuron −", show=False),
         Binding("right_square_bracket", "neuron(1)", "Neuron +", show=False),
-        Binding("o", "open", "Open model"),
+        Binding("o", "open_model", "Open model"),
     ]
 
     DEFAULT_CSS = """
@@ -146,17 +141,3 @@ an image, blue where it likes ink, red where ink counts against it."""
     def action_neuron(self, delta: int) -> None:
         self.show_weights = True
         self.neuron = (self.neuron + delta) % self.state.network.sizes[1]
-
-    def action_open(self) -> None:
-        def open_model(path: Path | None) -> None:
-            if path is None:
-                return
-            try:
-                network = load_model(path)
-                self.state.use_network(network, path.name)
-            except GdtuiError as err:
-                self.notify(str(err), title="Cannot open the model", severity="error", timeout=8)
-                return
-            self.redraw()
-
-        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):"), open_model)

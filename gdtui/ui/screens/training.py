@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from gdtui.core import sensitivity
 from gdtui.core.errors import GdtuiError
 from gdtui.core.history import CostHistory, EpochRecord
-from gdtui.core.model_io import load_model, save_model
+from gdtui.core.model_io import save_model
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
 from gdtui.ui.screens.base import LessonScreen
@@ -75,7 +75,7 @@ What you train here is what the Network and Cost steps show."""
         Binding("v", "view", "View"),
         Binding("r", "reset", "Reset weights", show=False),
         Binding("s", "save", "Save model", show=False),
-        Binding("o", "open", "Open model", show=False),
+        Binding("o", "open_model", "Open model", show=False),
         Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", show=False),
         Binding("right_square_bracket", "bracket(1)", "Nudge + / page", show=False),
     ]
@@ -335,7 +335,7 @@ What you train here is what the Network and Cost steps show."""
     # -- keys ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("reset", "save", "open") and self.running:
+        if action in ("reset", "save", "open_model") and self.running:
             return None
         return True
 
@@ -424,18 +424,3 @@ What you train here is what the Network and Cost steps show."""
             self.notify(f"Saved {written}", title="Model saved")
 
         self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)
-
-    def action_open(self) -> None:
-        def open_model(path: Path | None) -> None:
-            if path is None:
-                return
-            try:
-                network = load_model(path)
-                with self.lock:
-                    self.state.use_network(network, path.name)
-            except GdtuiError as err:
-                self.notify(str(err), title="Cannot open the model", severity="error", timeout=8)
-                return
-            self.redraw()
-
-        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):"), open_model)
