@@ -67,3 +67,15 @@ def cost_and_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> tupl
         return per_example, slope
     # Softmax couples the outputs: ∂a_i/∂z_k = a_i (δ_ik − a_k).
     return per_example, a * (slope - np.einsum("ij,ij->i", slope, a)[:, None])
+
+
+def terms(name: str, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Each output's share of the cost, shaped like outputs: summed over the last axis, they give `cost`.
+
+    Quadratic: (a_j − y_j)² for every output. Cross-entropy: −y_j ln a_j, which is
+    zero except at the right digit, so only that output's share is not.
+    """
+    if name == "quadratic":
+        return (outputs - targets) ** 2
+    # 0.0 − … rather than a unary minus, so the nine zero terms come out +0.0, not −0.0.
+    return 0.0 - targets * np.log(np.maximum(outputs, _FLOOR))

@@ -1,15 +1,479 @@
-"""Step 3: how badly the network does."""
+"""Step 3: how badly the network does — for one example, over a whole data set, and in a quiz."""
 
 from __future__ import annotations
 
-from gdtui.ui.screens.coming import ComingScreen
+from dataclasses import dataclass
+
+import numpy as np
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher, Static
+from textual.worker import get_current_worker
+
+from gdtui.core import costs, quiz
+from gdtui.core.dataset import Split
+from gdtui.core.network import Network
+from gdtui.core.training import Evaluation, evaluate
+from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.widgets.cost_table import CostTable, formula
+from gdtui.ui.widgets.digit_view import DigitView
+from gdtui.ui.widgets.layer_bars import bar
+from gdtui.ui.widgets.quiz_card import PLACES, QuizCard
+
+_EXAMPLE_ACTIONS = {"browse", "average_over", "measure"}
+_RANKING_ACTIONS = {"pick", "move", "choose"}
+_PICK = Binding.Group("Pick", compact=True)
+_MOVE = Binding.Group("Move", compact=True)
+
+_COST_NAMES = {"quadratic": "quadratic cost", "cross-entropy": "cross-entropy"}
+_COST_SENTENCES = {
+    "quadratic": "Quadratic cost: every output's squared miss, added up.",
+    "cross-entropy": "Cross-entropy: −ln of the right digit's output alone; a confident miss costs far "
+    "more than with the quadratic cost.",
+}
 
 
-class CostScreen(ComingScreen):
+def combine(parts: list[Evaluation | None]) -> Evaluation:
+    """One evaluation from evaluations of disjoint parts of a split (None for an empty part)."""
+    found = [part for part in parts if part is not None]
+    n = sum(part.examples for part in found)
+    cost = sum(part.cost * part.examples for part in found) / n
+    correct = sum(round(part.accuracy * part.examples) for part in found)
+    return Evaluation(cost, correct / n, n)
+
+
+@dataclass(frozen=True, eq=False)  # holds an array: compare by identity
+class Measurement:
+    """The averages over one split, for a fresh random network and the network as it was."""
+
+    split: str
+    cost: str
+    params: np.ndarray  # the measured network's parameters, to tell when it has changed
+    random: Evaluation
+    current: Evaluation
+    by_digit: list[Evaluation | None]  # the current network's, on each digit's images (None: there are none)
+
+
+class CostScreen(LessonScreen):
     TITLE_TEXT = "Cost"
-    PLAN = (
-        "How badly does the network do? The squared distance between its 10 outputs and the "
-        "one-hot target, for one digit and averaged over all of them, and a quiz: rank four "
-        "outputs for a 4 from highest to lowest cost."
-    )
-    HELP = PLAN
+    HELP = """\
+The **cost** says how badly the network does. For one example, compare its 10
+outputs with the **target**: a "3" wants output 3 at 1 and the other nine at 0.
+The quadratic cost adds up every output's squared miss, (output − target)²: the
+table shows each term as a red bar, and below it their sum with the numbers
+plugged in. `n` and `p` pick another example.
+
+The cost of the **whole network** is that, averaged over thousands of examples:
+the test set, or the training set with `t`. It is a function of the network's
+parameters: its inputs are all the weights and biases, its output one number. A
+low cost means the network does well, a high cost means many mistakes. Beside it
+is a fresh random network of the same shape, for comparison: train the network
+(step 6) and come back. `m` measures again, if training went on meanwhile.
+
+**Quiz** (`v`): four output vectors for one digit, to rank from highest to lowest
+cost. `←`/`→` or `a`–`d` pick an option, `↑`/`↓` move it up or down your ranking,
+`enter` checks and then asks the next question. The first question is the
+lesson's; the next are the network's real outputs on test images, once it has
+learned enough for their costs to differ. Costs equal to two decimals may come
+in either order.
+
+`f` switches between the quadratic cost and **cross-entropy**, −ln of the right
+digit's output, which punishes a confident miss much harder. Cross-entropy needs
+softmax outputs, which add up to 1 like probabilities; a network with sigmoid
+outputs, as in the lesson, has only the quadratic cost."""
+
+    BINDINGS = [
+        Binding("v", "view('quiz')", "Quiz"),
+        Binding("v", "view('example')", "Example"),
+        Binding("n", "browse(1)", "Next"),
+        Binding("p", "browse(-1)", "Prev"),
+        Binding("t", "average_over('train')", "Train set"),
+        Binding("t", "average_over('test')", "Test set"),
+        Binding("m", "measure", "Measure again", show=False),
+        Binding("left", "pick(-1)", "Pick the option on the left", group=_PICK),
+        Binding("right", "pick(1)", "Pick the option on the right", group=_PICK),
+        Binding("up", "move(-1)", "Move it up the ranking", group=_MOVE),
+        Binding("down", "move(1)", "Move it down the ranking", group=_MOVE),
+        *(
+            Binding(letter, f"choose({i})", f"Pick option {letter}", show=False)
+            for i, letter in enumerate(quiz.LETTERS)
+        ),
+        Binding("enter", "check", "Check"),
+        Binding("enter", "next_question", "Next"),
+        Binding("f", "switch_cost", "Cost fn"),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+
+    DEFAULT_CSS = """
+    CostScreen ContentSwitcher { height: auto; }
+    CostScreen #example-row { height: auto; }
+    CostScreen #image-box {
+        display: none; width: auto; height: auto; border: round $primary; padding: 0 1; margin-right: 1;
+    }
+    CostScreen.-wide.-tall #image-box { display: block; }
+    CostScreen #table-box { width: auto; height: auto; border: round $primary; padding: 0 1; }
+    CostScreen #right-column { width: 1fr; height: auto; margin-left: 1; }
+    CostScreen #whole, CostScreen #by-digit {
+        border: round $primary; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    CostScreen #whole { height: 13; }
+    CostScreen #by-digit { display: none; height: auto; }
+    CostScreen.-tall #by-digit { display: block; }
+    CostScreen #about { color: $text-muted; margin-top: 1; }
+    CostScreen #quiz-row { height: auto; margin-top: 1; }
+    CostScreen QuizCard { margin-right: 1; }
+    CostScreen.-short QuizCard > DigitView { display: none; }
+    CostScreen Footer.-compact FooterLabel { margin-right: 1; }
+    CostScreen #ranking { width: auto; height: auto; padding: 0 1; }
+    CostScreen #verdict { margin-top: 1; }
+    """
+
+    view: reactive[str] = reactive("example", init=False)
+    cost_name: reactive[str] = reactive("quadratic", init=False)
+    split_name: reactive[str] = reactive("test", init=False)
+    selected: reactive[int] = reactive(0, init=False)
+    ranking: reactive[tuple[int, ...]] = reactive(tuple(range(len(quiz.LETTERS))), init=False)
+    checked: reactive[bool] = reactive(False, init=False)
+    right: reactive[int] = reactive(0, init=False)
+    asked: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.measurement: Measurement | None = None
+        self.progress: float | None = None  # of the measurement under way
+        self._job = 0
+        self._number = 0
+        self._question: quiz.Question | None = None
+        self._rng: np.random.Generator | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with ContentSwitcher(initial="example"):
+            with Vertical(id="example"):
+                yield Static(id="example-title")
+                with Horizontal(id="example-row"):
+                    with Vertical(id="image-box"):
+                        yield DigitView(show_legend=True, id="image")
+                    with Vertical(id="table-box"):
+                        yield CostTable(id="table")
+                    with Vertical(id="right-column"):
+                        yield Static(id="whole")
+                        yield Static(id="by-digit")
+                yield Static(id="formula")
+                yield Static(id="about")
+            with Vertical(id="quiz"):
+                yield Static(id="quiz-title")
+                with Horizontal(id="quiz-row"):
+                    for i in range(len(quiz.LETTERS)):
+                        yield QuizCard(id=f"card-{i}")
+                    yield Static(id="ranking")
+                yield Static(id="verdict")
+                yield Static(id="explanations")
+
+    def on_mount(self) -> None:
+        self.query_one("#table-box").border_title = "cost C of this example"
+        self._rng = np.random.default_rng(self.state.seed)
+
+    # Which keys work where: the footer shows only those that do something now.
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view":
+            return parameters[0] != self.view
+        if action == "average_over":
+            return self.view == "example" and parameters[0] != self.split_name
+        if action in _EXAMPLE_ACTIONS:
+            return self.view == "example"
+        if action in _RANKING_ACTIONS or action == "check":
+            return self.view == "quiz" and not self.checked
+        if action == "next_question":
+            return self.view == "quiz" and self.checked
+        return True
+
+    @property
+    def question(self) -> quiz.Question:
+        if self._question is None:
+            self._question = quiz.classic(self.cost_name)
+        return self._question
+
+    def redraw(self) -> None:
+        if self.state.network.output not in costs.COMPATIBLE_OUTPUTS[self.cost_name]:
+            self.cost_name = "quadratic"  # another network came in, whose outputs cross-entropy cannot judge
+        self._draw_example()
+        self._draw_quiz()
+        self.measure()
+
+    # The example and the whole network
+
+    def _draw_example(self) -> None:
+        state = self.state
+        outputs = state.network.forward(state.inputs())[0].astype(np.float64)
+        label = state.label()
+        if label is None:
+            title = (
+                f"[b]{state.describe().capitalize()}[/b]: no digit is the right answer, so there is no cost. "
+                "n/p pick a digit."
+            )
+            equation = ""
+        else:
+            title = f"[b]One example[/b]: {state.describe()}. It wants output {label} at 1, the rest at 0."
+            equation = f"[b]{formula(outputs, label, self.cost_name, self.app.size.width)}[/b]"
+        self.query_one("#example-title", Static).update(title)
+        self.query_one("#table", CostTable).show(outputs, label, self.cost_name)
+        self.query_one("#image", DigitView).show(state.image())
+        self.query_one("#image-box").border_title = "input"
+        self.query_one("#formula", Static).update(equation)
+        self.query_one("#about", Static).update(self._about())
+        self._draw_whole()
+
+    def _about(self) -> str:
+        network = self.state.network
+        sentence = _COST_SENTENCES[self.cost_name]
+        if self.cost_name == "cross-entropy":
+            switch = "f: quadratic."
+        elif self._cross_entropy_allowed():
+            switch = "f: cross-entropy, −ln of the right digit's output."
+        else:
+            switch = f"Cross-entropy needs softmax outputs; this network's are {network.output}."
+        return (
+            f"The cost function takes all [b]{network.num_params:,}[/b] weights and biases of the network "
+            f"as its inputs and gives one number: the average cost.\n{sentence} {switch}"
+        )
+
+    def _draw_whole(self) -> None:
+        whole = self.query_one("#whole", Static)
+        split = self.state.data.test if self.split_name == "test" else self.state.data.train
+        whole.border_title = "whole network"
+        name = "test" if self.split_name == "test" else "training"
+        text = Text(f"over {len(split):,} {name} images\n")
+        found = self.measurement
+        if self.progress is not None:
+            text.append("\nmeasuring ")
+            text.append(bar(self.progress, 10), style="cyan")
+            text.append(f" {self.progress:4.0%}\n\n")
+        elif found is not None:
+            text.append(f"{'':9}{'random':>7} {'current':>7}\n", style="bold")
+            text.append(f"cost     {found.random.cost:7.2f} {found.current.cost:7.2f}\n")
+            text.append(f"accuracy {found.random.accuracy:7.1%} {found.current.accuracy:7.1%}\n")
+        text.append(f"random: seed {self.state.seed}\ncurrent: {self.state.network_origin}\n\n", style="dim")
+        text.append("Low cost: it does well.\nHigh cost: many mistakes.")
+        whole.update(text)
+        self._draw_by_digit()
+
+    def _draw_by_digit(self) -> None:
+        """The current network's cost on each digit, a full bar being the random network's average."""
+        panel = self.query_one("#by-digit", Static)
+        panel.border_title = "by digit · current"
+        found = self.measurement
+        text = Text("digit cost            accuracy", style="bold")
+        for digit in range(self.state.network.sizes[-1]):
+            part = found.by_digit[digit] if found is not None and self.progress is None else None
+            text.append(f"\n{digit:^5}", style="dim")
+            if part is None:
+                continue
+            text.append(bar(part.cost / found.random.cost, 10), style="red")
+            text.append(f" {part.cost:5.2f} {part.accuracy:8.1%}")
+        text.append("\nfull bar: the random network's cost", style="dim")
+        panel.update(text)
+
+    def measure(self, force: bool = False) -> None:
+        """Start averaging over the chosen split, unless that is known for this network already."""
+        network = self.state.network
+        found = self.measurement
+        if (
+            not force
+            and found is not None
+            and (found.split, found.cost) == (self.split_name, self.cost_name)
+            and np.array_equal(found.params, network.params)
+        ):
+            return
+        self._job += 1
+        # Training may change the live network meanwhile: measure a copy taken now.
+        current = network.copy()
+        fresh = Network(current.sizes, activation=current.activation, output=current.output, seed=self.state.seed)
+        split = self.state.data.test if self.split_name == "test" else self.state.data.train
+        self.progress = 0.0
+        self._draw_whole()
+        self._average(self._job, current, fresh, split, self.split_name, self.cost_name)
+
+    @work(thread=True, exclusive=True, group="average", exit_on_error=False)
+    def _average(self, job: int, current: Network, fresh: Network, split: Split, split_name: str, cost: str) -> None:
+        # Digit by digit: the progress moves, a cancel is noticed soon, and the costs per digit come for free.
+        worker = get_current_worker()
+        digits = [np.flatnonzero(split.labels == d) for d in range(current.sizes[-1])]
+        results: list[list[Evaluation | None]] = []
+        for network in (fresh, current):
+            parts: list[Evaluation | None] = []
+            for index in digits:
+                if worker.is_cancelled:
+                    return
+                part = Split(split.images[index], split.labels[index])
+                parts.append(evaluate(network, part, cost) if len(index) else None)
+                done = len(results) * len(digits) + len(parts)
+                self.app.call_from_thread(self._measuring, job, done / (2 * len(digits)))
+            results.append(parts)
+        random, by_digit = results
+        measurement = Measurement(split_name, cost, current.params, combine(random), combine(by_digit), by_digit)
+        self.app.call_from_thread(self._measured, job, measurement)
+
+    def _measuring(self, job: int, fraction: float) -> None:
+        if job == self._job:
+            self.progress = fraction
+            self._draw_whole()
+
+    def _measured(self, job: int, measurement: Measurement) -> None:
+        if job != self._job:
+            return  # a newer measurement was asked for meanwhile
+        self.measurement = measurement
+        self.progress = None
+        self._draw_whole()
+
+    # The quiz
+
+    def _draw_quiz(self) -> None:
+        question, ranking = self.question, self.ranking
+        kind = {
+            quiz.LESSON: f"The lesson's four outputs for a {question.label}.",
+            quiz.REAL: f"The network's real outputs for four test images of a {question.label}.",
+            quiz.MADE_UP: f"Made-up outputs for a {question.label}: untrained, the network answers all images alike.",
+        }[question.kind]
+        self.query_one("#quiz-title", Static).update(
+            f"[b]Question {self._number + 1}[/b] · score [b]{self.right}[/b] of {self.asked} · "
+            f"{_COST_NAMES[question.cost_name]}\n{kind}"
+        )
+        test = self.state.data.test
+        for i, option in enumerate(question.options):
+            image = None if option.index is None else test.images[option.index] / 255.0
+            self.query_one(f"#card-{i}", QuizCard).show(
+                quiz.LETTERS[i],
+                option.outputs,
+                question.label,
+                ranking.index(i),
+                selected=i == self.selected,
+                cost=option.cost if self.checked else None,
+                image=image,
+            )
+        self.query_one("#ranking", Static).update(self._ranking_text())
+        self.query_one("#verdict", Static).update(self._verdict())
+        self.query_one("#explanations", Static).update(self._explanations())
+
+    def _ranking_text(self) -> Text:
+        text = Text("your ranking\n", style="bold")
+        text.append("highest cost\n", style="dim")
+        marks = quiz.placed_right(self.question.costs, self.ranking) if self.checked else [None] * len(self.ranking)
+        for place, (i, mark) in enumerate(zip(self.ranking, marks)):
+            text.append(f" {PLACES[place]}  ")
+            text.append(f" {quiz.LETTERS[i]} ", style="bold reverse" if i == self.selected else "bold")
+            if mark is not None:
+                text.append(" ✓" if mark else " ✗", style="green" if mark else "red")
+            text.append("\n")
+        text.append("lowest cost", style="dim")
+        return text
+
+    def _verdict(self) -> str:
+        if not self.checked:
+            return (
+                "Rank them from highest cost (1st) to lowest (4th): [b]←/→[/b] or [b]a–d[/b] picks an option, "
+                "[b]↑/↓[/b] moves it up or down your ranking, [b]enter[/b] checks."
+            )
+        if self.question.grade(self.ranking):
+            return f"[green b]✓ Right![/] Score {self.right} of {self.asked}. [dim]enter: next question[/dim]"
+        order = ", ".join(quiz.LETTERS[i] for i in self.question.answer())
+        return f"[red b]✗ Not quite:[/] from highest to lowest cost it is {order}. [dim]enter: next question[/dim]"
+
+    def _explanations(self) -> str:
+        if not self.checked:
+            return ""
+        question, options = self.question, self.question.options
+        lines = [f"[b]{quiz.LETTERS[i]}[/b] {options[i].cost:5.2f}  {options[i].note}" for i in question.answer()]
+        return "\n".join([*lines, f"[dim]{quiz.SUMMARY[question.cost_name]}[/dim]"])
+
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
+
+    def watch_checked(self) -> None:
+        self.refresh_bindings()
+        self._draw_quiz()
+
+    def watch_selected(self) -> None:
+        self._draw_quiz()
+
+    def watch_ranking(self) -> None:
+        self._draw_quiz()
+
+    def watch_cost_name(self, cost_name: str) -> None:
+        self._question = quiz.recost(self.question, cost_name)
+        if self.is_mounted:
+            self._draw_example()
+            self._draw_quiz()
+            self.measure()
+
+    def watch_split_name(self) -> None:
+        self.refresh_bindings()
+        self.measure()
+
+    # Keys
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+
+    def action_browse(self, delta: int) -> None:
+        self.state.step(delta)
+        self._draw_example()
+
+    def action_average_over(self, split_name: str) -> None:
+        self.split_name = split_name
+
+    def action_measure(self) -> None:
+        self.measure(force=True)
+
+    def _cross_entropy_allowed(self) -> bool:
+        return self.state.network.output in costs.COMPATIBLE_OUTPUTS["cross-entropy"]
+
+    def action_switch_cost(self) -> None:
+        if self.cost_name == "cross-entropy":
+            self.cost_name = "quadratic"
+        elif self._cross_entropy_allowed():
+            self.cost_name = "cross-entropy"
+        else:
+            self.notify(
+                f"Cross-entropy needs softmax outputs, which add up to 1 like probabilities; "
+                f"this network's outputs are {self.state.network.output}s.",
+                title="Only the quadratic cost here",
+                severity="warning",
+            )
+
+    def action_pick(self, delta: int) -> None:
+        self.selected = (self.selected + delta) % len(quiz.LETTERS)
+
+    def action_choose(self, option: int) -> None:
+        self.selected = option
+
+    def action_move(self, delta: int) -> None:
+        ranking = list(self.ranking)
+        here = ranking.index(self.selected)
+        there = here + delta
+        if 0 <= there < len(ranking):
+            ranking[here], ranking[there] = ranking[there], ranking[here]
+            self.ranking = tuple(ranking)
+
+    def action_check(self) -> None:
+        self.asked += 1
+        if self.question.grade(self.ranking):
+            self.right += 1
+        self.checked = True
+
+    def action_next_question(self) -> None:
+        self._number += 1
+        # The live network may be training: ask about a copy of it as it is now.
+        self._question = quiz.next_question(
+            self._number, self.state.network.copy(), self.state.data.test, self.cost_name, self._rng
+        )
+        # Set quietly: unchecking below draws the new question once.
+        self.set_reactive(CostScreen.selected, 0)
+        self.set_reactive(CostScreen.ranking, tuple(range(len(quiz.LETTERS))))
+        self.checked = False

@@ -1,0 +1,58 @@
+"""One option of the ranking quiz: its letter and place, the digit it answers, its outputs and cost."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from gdtui.ui.widgets.digit_view import DigitView
+from gdtui.ui.widgets.layer_bars import LayerBars
+
+PLACES = ("1st", "2nd", "3rd", "4th")
+
+
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """Half the size each way, each pixel the mean of four: a 28×28 digit in 14×7 cells."""
+    rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+    return image[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2).mean(axis=(1, 3))
+
+
+class QuizCard(Vertical):
+    """An option: the outputs as bars, the right digit's in bold; the cost once the answer is checked."""
+
+    DEFAULT_CSS = """
+    QuizCard { width: auto; height: auto; padding: 0 1; }
+    QuizCard.-selected { background: $primary 30%; }
+    QuizCard > .title { width: 100%; }
+    QuizCard.-selected > .title { text-style: bold reverse; }
+    QuizCard > DigitView { display: none; }
+    QuizCard.-with-image > DigitView { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="title")
+        yield DigitView()
+        yield LayerBars("cost ?")
+
+    def show(
+        self,
+        letter: str,
+        outputs: np.ndarray,
+        label: int,
+        place: int,
+        *,
+        selected: bool,
+        cost: float | None,
+        image: np.ndarray | None = None,
+    ) -> None:
+        """Draw option `letter`, ranked at `place` (0 = costliest); cost None until checked."""
+        self.set_class(selected, "-selected")
+        self.query_one(".title", Static).update(f"{letter} · {PLACES[place]}")
+        self.set_class(image is not None, "-with-image")
+        if image is not None:
+            self.query_one(DigitView).show(thumbnail(image))
+        bars = self.query_one(LayerBars)
+        bars.title = "cost ?" if cost is None else f"cost {cost:.2f}"
+        bars.show(outputs, bold={label})

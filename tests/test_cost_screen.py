@@ -1,0 +1,322 @@
+"""Step 3, Cost: every key it advertises does what it says."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from textual.widgets import ContentSwitcher
+
+from gdtui.core import costs, quiz
+from gdtui.core.dataset import load_dataset
+from gdtui.core.network import Network
+from gdtui.core.training import Trainer, evaluate
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.widgets.cost_table import CostTable, formula
+from gdtui.ui.widgets.layer_bars import LayerBars
+from gdtui.ui.widgets.quiz_card import QuizCard
+from tests.helpers import make_app, wait_until_loaded
+
+# The lesson's question, from the first key press: a confident 9 (c), many middling
+# values (a), most outputs right (d), near the ideal (b). From a b c d to c a d b:
+RIGHT_RANKING = ("c", "up", "up", "d", "up")
+
+
+def _text(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def _open_cost(pilot, *keys: str):
+    await wait_until_loaded(pilot)
+    await pilot.press("3", *keys)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def _settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _shown_keys(screen) -> dict[str, str]:
+    return {key: active.binding.description for key, active in screen.active_bindings.items() if active.binding.show}
+
+
+# The screen's averages agree with evaluate's to float32 precision (rel=1e-6): it
+# measures digit by digit, and other batches round their last bits differently.
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_mnist_dir):
+    network = Network(seed=1)
+    trainer = Trainer(network, load_dataset(tiny_mnist_dir).train, seed=1)
+    for _ in range(300):
+        trainer.step()
+    return network
+
+
+def test_the_formula_keeps_the_right_digits_term_and_fits():
+    outputs = np.array([0.43, 0.28, 0.5, 0.19, 0.6, 0.3, 0.7, 0.1, 0.2, 0.4])
+    total = ((outputs - np.eye(10)[3]) ** 2).sum()
+    full = formula(outputs, 3, "quadratic", 200)
+    assert full.startswith("C = (0.43−0)² + (0.28−0)² + (0.50−0)² + (0.19−1)² + (0.60−0)²")
+    assert full.endswith(f"(0.40−0)² = {total:.2f}") and "…" not in full
+    short = formula(outputs, 8, "quadratic", 78)
+    assert len(short) <= 78 and "(0.20−1)²" in short
+    assert short.endswith(f"+ … = {((outputs - np.eye(10)[8]) ** 2).sum():.2f}")
+    entropy = formula(outputs, 3, "cross-entropy", 80)
+    assert entropy.startswith(f"C = −ln(output 3) = −ln 0.19 = {-math.log(0.19):.2f}")
+
+
+async def test_the_example_shows_outputs_target_and_each_squared_miss(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        outputs = app.state.network.forward(app.state.inputs())[0]
+        table = screen.query_one(CostTable)
+        np.testing.assert_allclose(table._outputs, outputs, rtol=1e-6)
+        assert table._label == 5
+        rendered = str(table.render())
+        assert f"{(outputs[5] - 1) ** 2:.2f} ◀" in rendered
+        cost = float(((outputs - np.eye(10)[5]) ** 2).sum())
+        assert _text(screen, "#formula").endswith(f"= {cost:.2f}")
+        assert "It wants output 5 at 1, the rest at 0" in _text(screen, "#example-title")
+        about = _text(screen, "#about")
+        assert f"{app.state.network.num_params:,} weights and biases" in about and "one number" in about
+
+
+async def test_n_and_p_pick_another_example(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "n", "n")
+        assert app.state.index == 2
+        assert "train #2 of 1,000, a 4" in _text(screen, "#example-title")
+        assert screen.query_one(CostTable)._label == 4
+        await pilot.press("p")
+        assert app.state.index == 1
+
+
+async def test_an_input_without_a_label_has_no_cost(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.state.source = "noise"
+        screen = await _open_cost(pilot)
+        assert "no digit is the right answer" in _text(screen, "#example-title")
+        assert _text(screen, "#formula") == ""
+
+
+async def test_the_average_over_the_test_set_is_evaluate_for_both_networks(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, network=trained.copy())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        test = app.state.data.test
+        expected = evaluate(trained, test, "quadratic")
+        fresh = evaluate(Network(seed=app.state.seed), test, "quadratic")
+        found = screen.measurement
+        assert found.split == "test" and found.current.examples == len(test)
+        assert found.current.cost == pytest.approx(expected.cost, rel=1e-6)
+        assert found.current.accuracy == pytest.approx(expected.accuracy)
+        assert found.random.cost == pytest.approx(fresh.cost, rel=1e-6)
+        whole = _text(screen, "#whole")
+        assert f"{expected.cost:.2f}" in whole and f"{fresh.cost:.2f}" in whole
+        assert f"{expected.accuracy:.1%}" in whole and "High cost: many mistakes" in whole
+        assert expected.cost < fresh.cost  # training lowered it
+
+
+async def test_t_measures_the_training_set_and_back(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        assert _shown_keys(screen)["t"] == "Train set"
+        shown = []
+        measuring = screen._measuring
+
+        def watch_progress(job: int, fraction: float) -> None:
+            measuring(job, fraction)
+            shown.append((fraction, _text(screen, "#whole")))
+
+        screen._measuring = watch_progress
+        await pilot.press("t")
+        await _settle(pilot)
+        fractions = [fraction for fraction, _ in shown]
+        assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 20
+        assert all("measuring" in text for _, text in shown)
+        expected = evaluate(app.state.network, app.state.data.train, "quadratic")
+        assert screen.measurement.split == "train"
+        assert screen.measurement.current.cost == pytest.approx(expected.cost, rel=1e-6)
+        assert screen.progress is None and "over 1,000 training images" in _text(screen, "#whole")
+        assert _shown_keys(screen)["t"] == "Test set"
+        await pilot.press("t")
+        await _settle(pilot)
+        assert screen.measurement.split == "test"
+
+
+async def test_a_measurement_asked_for_again_replaces_the_stale_one(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        await pilot.press("t", "t")  # train, then test again before the first is done
+        await _settle(pilot)
+        assert screen.measurement.split == "test"
+        expected = evaluate(app.state.network, app.state.data.test, "quadratic")
+        assert screen.measurement.current.cost == pytest.approx(expected.cost, rel=1e-6)
+
+
+async def test_m_measures_the_network_as_it_is_now_on_a_copy(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        test = app.state.data.test
+        before = evaluate(app.state.network, test, "quadratic")
+        # Training changes the live network in place, here while the screen is shown.
+        np.copyto(app.state.network.params, trained.params)
+        await pilot.press("m")
+        # …and goes on changing it while the measurement runs: that must not leak in.
+        app.state.network.params[:] = 0.0
+        await _settle(pilot)
+        assert screen.measurement.current.cost == pytest.approx(evaluate(trained, test, "quadratic").cost, rel=1e-6)
+        assert screen.measurement.current.cost != pytest.approx(before.cost)
+
+
+async def test_v_switches_between_the_example_and_the_quiz(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        assert _shown_keys(screen) == {
+            "v": "Quiz", "n": "Next", "p": "Prev", "t": "Train set", "f": "Cost fn",
+            "question_mark": "Help", "q": "Quit",
+        }
+        await pilot.press("v")
+        assert screen.query_one(ContentSwitcher).current == "quiz"
+        shown = _shown_keys(screen)
+        assert shown["v"] == "Example" and shown["enter"] == "Check"
+        assert {"left", "right", "up", "down"} <= shown.keys() and "n" not in shown
+        assert "Question 1" in _text(screen, "#quiz-title") and "for a 4" in _text(screen, "#quiz-title")
+        await pilot.press("v")
+        assert screen.query_one(ContentSwitcher).current == "example"
+
+
+async def test_arrows_and_letters_pick_and_move_options(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "v")
+        await pilot.press("right")
+        assert screen.selected == 1 and screen.query_one("#card-1").has_class("-selected")
+        await pilot.press("left", "left")
+        assert screen.selected == 3  # wraps around
+        await pilot.press("up")
+        assert screen.ranking == (0, 1, 3, 2)
+        await pilot.press("down", "down")  # already last: stays
+        assert screen.ranking == (0, 1, 2, 3)
+        await pilot.press("b", "up")
+        assert screen.selected == 1 and screen.ranking == (1, 0, 2, 3)
+        assert "b · 1st" in _text(screen.query_one("#card-1"), ".title")
+        await pilot.press("a", "c", "d")
+        assert screen.selected == 3
+
+
+async def test_a_right_ranking_scores_and_shows_the_costs_and_why(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "v", *RIGHT_RANKING)
+        assert screen.ranking == (2, 0, 3, 1)
+        assert screen.query_one("#card-2", QuizCard).query_one(LayerBars).title == "cost ?"
+        await pilot.press("enter")
+        assert (screen.right, screen.asked) == (1, 1)
+        assert "Right" in _text(screen, "#verdict") and "score 1 of 1" in _text(screen, "#quiz-title")
+        question = quiz.classic()
+        for i, option in enumerate(question.options):
+            assert screen.query_one(f"#card-{i}", QuizCard).query_one(LayerBars).title == f"cost {option.cost:.2f}"
+        explanations = _text(screen, "#explanations")
+        assert explanations.splitlines()[0].startswith("c  1.94  confident and wrong: 9")
+        assert "near the ideal" in explanations.splitlines()[3]
+        assert quiz.SUMMARY["quadratic"] in explanations
+
+
+async def test_a_wrong_ranking_keeps_the_score_and_gives_the_right_order(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "v", "enter")
+        assert (screen.right, screen.asked) == (0, 1)
+        verdict = _text(screen, "#verdict")
+        assert "Not quite" in verdict and "c, a, d, b" in verdict
+        assert "✗" in _text(screen, "#ranking")
+        await pilot.press("up")  # the ranking is locked once checked
+        assert screen.ranking == (0, 1, 2, 3)
+
+
+async def test_enter_after_checking_asks_a_new_question(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "v", *RIGHT_RANKING, "enter")
+        assert _shown_keys(screen)["enter"] == "Next"
+        await pilot.press("enter")
+        assert not screen.checked and screen.ranking == (0, 1, 2, 3)
+        # A random network answers every image alike: the question is made up, and says so.
+        assert screen.question.kind == quiz.MADE_UP
+        assert "Question 2" in _text(screen, "#quiz-title") and "Made-up" in _text(screen, "#quiz-title")
+        await pilot.press("enter")
+        assert screen.asked == 2
+
+
+async def test_a_trained_network_is_quizzed_on_its_real_outputs(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, network=trained.copy())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_cost(pilot, "v", "enter", "enter")
+        question = screen.question
+        assert question.kind == quiz.REAL and question.label == 4
+        assert "real outputs for four test images of a 4" in _text(screen, "#quiz-title")
+        card = screen.query_one("#card-0", QuizCard)
+        assert card.has_class("-with-image") and card.query_one("DigitView").display
+
+
+async def test_f_cannot_choose_cross_entropy_for_sigmoid_outputs_and_says_why(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "f")
+        assert screen.cost_name == "quadratic"
+        assert any("softmax" in str(n.message) for n in app._notifications)
+        assert "Cross-entropy needs softmax outputs; this network's are sigmoid" in _text(screen, "#about")
+
+
+async def test_f_switches_to_cross_entropy_for_softmax_outputs(tiny_mnist_dir):
+    network = Network(activation="relu", output="softmax", seed=3)
+    app = make_app(tiny_mnist_dir, network=network.copy())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "f")
+        await _settle(pilot)
+        assert screen.cost_name == "cross-entropy"
+        outputs = network.forward(app.state.inputs())[0]
+        assert _text(screen, "#formula").startswith(f"C = −ln(output 5) = −ln {outputs[5]:.2f}")
+        expected = evaluate(network, app.state.data.test, "cross-entropy")
+        assert screen.measurement.cost == "cross-entropy"
+        assert screen.measurement.current.cost == pytest.approx(expected.cost, rel=1e-6)
+        await pilot.press("v")
+        assert screen.question.costs == quiz.classic("cross-entropy").costs
+        assert "cross-entropy" in _text(screen, "#quiz-title")
+        await pilot.press("f")
+        assert screen.cost_name == "quadratic" and screen.question.costs == quiz.classic().costs
+
+
+async def test_help_lists_the_keys_the_footer_leaves_out(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_cost(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown").source
+        assert "Measure again" in text and "Pick option a" in text and "cross-entropy" in text
+        assert "Move it up the ranking" in text
+
+
+def test_cross_entropy_costs_in_the_table_are_the_right_digits_alone():
+    table = CostTable()
+    outputs = np.full(10, 0.05)
+    outputs[2] = 0.55
+    table.show(outputs, 2, "cross-entropy")
+    rendered = str(table.render())
+    assert f"{-math.log(0.55):.2f} ◀" in rendered
+    targets = costs.one_hot(np.array([2]), 10, dtype=np.float64)
+    assert np.count_nonzero(costs.terms("cross-entropy", outputs[None], targets)) == 1
