@@ -1,11 +1,321 @@
-"""Step 7: what comes next."""
+"""Step 7: what learning was, and the question backpropagation answers."""
 
 from __future__ import annotations
 
-from gdtui.ui.screens.coming import ComingScreen
+import math
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+
+from gdtui.core import finite_differences
+from gdtui.core.finite_differences import Comparison, Timing
+from gdtui.core.network import Network
+from gdtui.core.presets import PRESETS
+from gdtui.ui.screens.base import LessonScreen
+
+SAMPLE = 100  # training images #0–99: every number on this screen is measured on them
+TIMED = 500  # parameters whose finite difference is timed, to extrapolate from
+REPORT_EVERY = 25  # parameters timed between two progress reports
+CLOSING = (
+    "Backpropagation gets its speed from the chain rule: the last layer's ∂C/∂z, how the cost changes with "
+    "each output neuron's weighted input, passes back through the weights to the layer before, and every "
+    "layer's ∂C/∂w follows from its own ∂C/∂z and its inputs. Nothing is computed twice. That is the next lesson."
+)
+_COST_NAMES = {"quadratic": "quadratic cost", "cross-entropy": "cross-entropy"}
+_UNITS = ((1e-3, 1e6, "µs"), (1.0, 1e3, "ms"), (60.0, 1.0, "s"), (3600.0, 1 / 60, "min"), (86400.0, 1 / 3600, "hours"))
 
 
-class NextScreen(ComingScreen):
+class _Cancelled(Exception):
+    """Raised in the worker's progress report to stop a timing nobody waits for any more."""
+
+
+def figures(value: float) -> str:
+    """Two significant figures, never in e-notation: a timing is not more precise than that."""
+    if value >= 10:
+        return f"{round(value, 1 - math.floor(math.log10(value))):,.0f}"
+    return f"{value:.2g}"
+
+
+def duration(seconds: float) -> str:
+    for below, scale, unit in _UNITS:
+        if seconds < below:
+            return f"{figures(seconds * scale)} {unit}"
+    return f"{figures(seconds / 86400)} days"
+
+
+def agreement(relative_difference: float) -> str:
+    if relative_difference == 0:
+        return "They agree exactly."
+    digits = math.floor(-math.log10(relative_difference))
+    return f"They agree to {digits} significant digits: relative difference {relative_difference:.1e}."
+
+
+def training_cost(network: Network) -> str:
+    """The cost the Training step minimises for this network."""
+    return PRESETS["tuned" if network.output == "softmax" else "lesson"].cost
+
+
+class NextScreen(LessonScreen):
     TITLE_TEXT = "Next"
-    PLAN = "Backpropagation: how the gradient, one component per parameter, is actually computed, and fast."
-    HELP = PLAN
+    HELP = f"""\
+Learning, for this network, is finding values for its parameters — every weight
+and every bias — that make the cost small. Gradient descent gets there a step at
+a time, and every step needs the **gradient** ∇C: one number ∂C/∂w per parameter.
+
+How do you compute them all? The obvious way nudges one parameter by a small h
+both ways and measures the cost twice: ∂C/∂w ≈ (C(w+h) − C(w−h)) / 2h. That
+works — the screen shows it agreeing with backpropagation to many digits,
+computed in double precision on training images #0–{SAMPLE - 1} — but it costs
+two passes over the images for every single parameter.
+
+**Backpropagation** gets every component from one pass forward and one back
+through the network. Both are timed on this computer as you watch: backprop by
+the median of {finite_differences.BACKPROP_PASSES} passes, finite differences by the median time of {TIMED}
+parameters times the number of parameters, since each one costs the same two
+passes. Medians, because a pass another program interrupts would distort a mean.
+
+`n` shows the next parameter compared: in every layer, the weight and the bias
+with the largest |∂C/∂w|. `m` measures again — after more training, say. How
+backpropagation works, the chain rule from the outputs back, is the next lesson."""
+
+    BINDINGS = [
+        Binding("n", "next_parameter", "Next parameter"),
+        Binding("m", "measure", "Measure again"),
+    ]
+
+    # The table of every parameter compared needs 90 columns and 8 more rows; the boxes and the closing 8 more.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall"), (40, "-roomy")]
+
+    DEFAULT_CSS = """
+    NextScreen #page { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    NextScreen #summary, NextScreen #teaser, NextScreen #check, NextScreen #timing, NextScreen #closing {
+        height: auto;
+    }
+    NextScreen #teaser, NextScreen #check, NextScreen #timing { margin-top: 1; }
+    NextScreen #parameters, NextScreen #closing { display: none; height: auto; margin-top: 1; }
+    NextScreen.-wide.-tall #parameters, NextScreen.-wide.-roomy #parameters, NextScreen.-roomy #closing {
+        display: block;
+    }
+    NextScreen.-roomy #summary, NextScreen.-roomy #timing { border: round $primary; padding: 0 1; }
+    NextScreen #parameters > .datatable--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: $block-cursor-text-style;
+    }
+    """
+
+    selected: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._job = 0
+        self.measured_params: np.ndarray | None = None  # of the network the numbers are about
+        self.origin = ""
+        self.cost_name = "quadratic"
+        self.sample_cost: float | None = None
+        self.sample_right = 0
+        self.comparisons: list[Comparison] = []
+        self.shown: int | None = None  # the parameter shown before measuring again
+        self.timing: Timing | None = None
+        self.timed = (0, TIMED)  # parameters timed so far, of how many
+
+    def compose_body(self) -> ComposeResult:
+        # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
+        with VerticalScroll(id="page"):
+            yield Static(id="summary")
+            yield Static(id="teaser")
+            table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
+            table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
+            yield table
+            yield Static(id="check")
+            yield Static(id="timing")
+            yield Static(CLOSING, id="closing")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#parameters", DataTable).add_columns(
+            "#", "parameter", "backprop ∂C/∂w", "finite difference", "relative difference"
+        )
+
+    # -- measuring -------------------------------------------------------------
+
+    def redraw(self) -> None:
+        network = self.state.network
+        if self.measured_params is None or not np.array_equal(self.measured_params, network.params):
+            self.measure()
+        else:
+            self._draw()
+
+    def measure(self) -> None:
+        # Training may go on changing the live network from its thread: measure a copy taken now.
+        network = self.state.network.copy()
+        self._job += 1
+        self.measured_params = network.params
+        self.origin = self.state.network_origin
+        self.cost_name = training_cost(network)
+        self.sample_cost = None
+        # Measuring the same network again picks the same parameters: stay on the one shown.
+        self.shown = self.comparisons[self.selected].index if self.comparisons else None
+        self.comparisons = []
+        self.timing = None
+        self.timed = (0, TIMED)
+        self._fill_table()
+        split = self.state.data.train
+        sample = slice(0, min(SAMPLE, len(split)))
+        self._measure(self._job, network, split.inputs(sample), split.labels[sample], self.cost_name)
+        self._draw()
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="gradient-check", exit_on_error=False)
+    def _measure(self, job: int, network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> None:
+        worker = get_current_worker()
+        double = finite_differences.in_double(network)
+        sample_cost, outputs = double.gradient(x.astype(np.float64), labels, cost)
+        right = int(np.count_nonzero(outputs.argmax(axis=1) == labels))
+        picks = finite_differences.largest_per_layer(double, double.grad)
+        comparisons = finite_differences.compare(network, picks, x, labels, cost)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._compared, job, sample_cost, right, comparisons)
+
+        def report(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+            if done % REPORT_EVERY == 0 or done == total:
+                self.app.call_from_thread(self._timing_progress, job, done, total)
+
+        try:
+            timing = finite_differences.time_gradients(network, x, labels, cost, TIMED, progress=report)
+        except _Cancelled:
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._timed, job, timing)
+
+    def _compared(self, job: int, sample_cost: float, right: int, comparisons: list[Comparison]) -> None:
+        if job != self._job:
+            return  # a newer measurement was asked for meanwhile
+        picks = [c.index for c in comparisons]
+        self.sample_cost, self.sample_right, self.comparisons = sample_cost, right, comparisons
+        self.selected = picks.index(self.shown) if self.shown in picks else 0
+        self._fill_table()
+        self._draw()
+        self.refresh_bindings()
+
+    def _timing_progress(self, job: int, done: int, total: int) -> None:
+        if job == self._job:
+            self.timed = (done, total)
+            self._draw_timing()
+
+    def _timed(self, job: int, timing: Timing) -> None:
+        if job == self._job:
+            self.timing = timing
+            self._draw_timing()
+
+    # -- drawing ---------------------------------------------------------------
+
+    def _draw(self) -> None:
+        self._draw_summary()
+        self._draw_teaser()
+        self._draw_check()
+        self._draw_timing()
+
+    def _draw_summary(self) -> None:
+        n = self.state.network.num_params
+        self.query_one("#summary", Static).update(
+            f"[b]What learning is.[/b] Finding the values of the network's [b]{n:,}[/b] parameters, its weights "
+            "and biases, that make the cost as small as it will go, one step against the gradient ∇C at a time. "
+            "No rule about digits is written anywhere: reading them is what a low cost looks like."
+        )
+
+    def _draw_teaser(self) -> None:
+        n = self.state.network.num_params
+        count = min(SAMPLE, len(self.state.data.train))
+        if self.sample_cost is None:
+            now = "measuring…"
+        else:
+            now = f"{_COST_NAMES[self.cost_name]} {self.sample_cost:.4f}, {self.sample_right} of {count} right"
+        self.query_one("#teaser", Static).update(
+            f"[b]Next: backpropagation.[/b] Each step needs all {n:,} components of ∇C. Nudging every parameter "
+            f"both ways, ∂C/∂w ≈ (C(w+h) − C(w−h)) / 2h, finds them in {2 * n:,} passes over the images. "
+            "Backpropagation, the next lesson, takes one pass forward and one back. Both below, for each layer's "
+            f"weight and bias of largest |∂C/∂w|, on training images #0–{count - 1} "
+            f"[dim](this network: {self.origin}; {now})[/dim]."
+        )
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#parameters", DataTable)
+        table.clear()
+        shape = self.state.data.image_shape
+        network = self.state.network
+        for number, c in enumerate(self.comparisons, start=1):
+            table.add_row(
+                str(number),
+                network.parameter(c.index).describe(shape),
+                f"{c.backprop:+.9e}",
+                f"{c.estimate:+.9e}",
+                f"{c.relative_difference:.1e}",
+            )
+
+    def _draw_check(self) -> None:
+        check = self.query_one("#check", Static)
+        if not self.comparisons:
+            check.update("Computing both…")
+            return
+        c = self.comparisons[self.selected]
+        parameter = self.state.network.parameter(c.index)
+        check.update(
+            f"Parameter {self.selected + 1} of {len(self.comparisons)} · "
+            f"[b]{parameter.describe(self.state.data.image_shape)}[/b] · [dim]n: next[/dim]\n"
+            f"  C(w+h) = {c.cost_up:.12f}   C(w−h) = {c.cost_down:.12f}   h = {c.h:g}\n"
+            f"  finite difference  (C(w+h) − C(w−h)) / 2h = [b]{c.estimate:+.9e}[/b]\n"
+            f"  backpropagation                     ∂C/∂w = [b]{c.backprop:+.9e}[/b]\n"
+            f"  {agreement(c.relative_difference)}"
+        )
+        table = self.query_one("#parameters", DataTable)
+        if table.row_count:
+            table.move_cursor(row=self.selected, animate=False)
+
+    def _draw_timing(self) -> None:
+        n = self.state.network.num_params
+        timing = self.timing
+        title = f"[b]All {n:,} components[/b], timed on this computer:"
+        if timing is None:
+            done, total = self.timed
+            text = (
+                f"{title}\n"
+                "  backpropagation     measuring…\n"
+                f"  finite differences  measuring… {done:,} of {total:,} parameters"
+            )
+        else:
+            text = (
+                f"{title}\n"
+                f"  backpropagation     [b]{duration(timing.backprop_seconds):>8}[/b]   "
+                f"one pass (median of {timing.passes})\n"
+                f"  finite differences  [b]{duration(timing.finite_differences_seconds):>8}[/b]   "
+                f"{timing.measured:,} parameters timed, their median × {n:,}\n"
+                f"  [b]{figures(timing.ratio)}×[/b] faster: a second of backprop is "
+                f"{duration(timing.ratio)} of finite differences."
+            )
+        self.query_one("#timing", Static).update(text)
+
+    # -- keys ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_parameter":
+            return bool(self.comparisons) or None
+        return True
+
+    def watch_selected(self) -> None:
+        self._draw_check()
+
+    def action_next_parameter(self) -> None:
+        if self.comparisons:
+            self.selected = (self.selected + 1) % len(self.comparisons)
+
+    def action_measure(self) -> None:
+        self.measure()

@@ -1,0 +1,190 @@
+"""Step 7, Next: the numbers it shows are the gradient, measured two ways on the current network."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdtui.core.network import Network
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.next import SAMPLE, TIMED, agreement, duration, figures
+from tests.helpers import make_app, wait_until_loaded
+
+
+async def _open_next(pilot):
+    await wait_until_loaded(pilot)
+    await pilot.press("7")
+    return pilot.app.screen
+
+
+async def _settle(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _gradient_in_float64(app, cost: str) -> np.ndarray:
+    """Backprop on the same sample, done here from scratch, for the screen's numbers to match."""
+    live = app.state.network
+    network = Network(live.sizes, activation=live.activation, output=live.output, params=live.params, dtype=np.float64)
+    split = app.state.data.train
+    network.gradient(split.inputs(slice(0, SAMPLE)).astype(np.float64), split.labels[:SAMPLE], cost)
+    return network.grad
+
+
+def _text(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_the_backprop_value_shown_is_the_gradient_and_the_estimate_agrees(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        grad = _gradient_in_float64(app, "quadratic")
+        first = screen.comparisons[screen.selected]
+        assert abs(grad[first.index]) == np.abs(grad).max()  # the steepest parameter of all comes first
+        for c in screen.comparisons:
+            assert c.backprop == grad[c.index]
+            assert abs(c.estimate - grad[c.index]) <= 1e-6 * abs(grad[c.index])
+        shown = _text(screen, "#check")
+        assert f"∂C/∂w = {grad[first.index]:+.9e}" in shown
+        assert f"= {first.estimate:+.9e}" in shown
+        assert app.state.network.parameter(first.index).describe((28, 28)) in shown
+        assert agreement(first.relative_difference) in shown
+
+
+async def test_n_steps_through_each_layers_steepest_weight_and_bias(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        network = app.state.network
+        layers_and_kinds = {(network.parameter(c.index).layer, network.parameter(c.index).kind) for c in screen.comparisons}
+        assert layers_and_kinds == {(layer, kind) for layer in (1, 2, 3) for kind in ("weight", "bias")}
+        await pilot.press("n")
+        assert screen.selected == 1
+        second = screen.comparisons[1]
+        shown = _text(screen, "#check")
+        assert shown.startswith("Parameter 2 of 6 · ")
+        assert network.parameter(second.index).describe((28, 28)) in shown
+        assert f"{second.backprop:+.9e}" in shown
+        await pilot.press(*"n" * 5)
+        assert screen.selected == 0  # round again
+        await pilot.press("n", "n", "m")
+        await _settle(pilot)
+        assert screen.selected == 2  # measuring the same network again stays on the parameter shown
+
+
+async def test_both_ways_are_timed_and_finite_differences_extrapolated(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        timing = screen.timing
+        assert timing.measured == TIMED and timing.parameters == 13_002
+        assert timing.backprop_seconds > 0 and timing.per_parameter_seconds > 0
+        assert timing.finite_differences_seconds == pytest.approx(13_002 * timing.per_parameter_seconds)
+        shown = _text(screen, "#timing")
+        assert duration(timing.backprop_seconds) in shown
+        assert duration(timing.finite_differences_seconds) in shown
+        assert f"{TIMED} parameters timed, their median × 13,002" in shown
+        assert f"{figures(timing.ratio)}× faster" in shown
+        assert "measuring" not in shown
+
+
+async def test_m_measures_the_network_as_it_is_now(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        before = screen.timing
+        app.state.randomize_network()
+        await pilot.press("m")
+        app.state.randomize_network()  # changed again while the first measurement runs
+        await pilot.press("m")
+        await _settle(pilot)
+        assert screen.timing is not before
+        grad = _gradient_in_float64(app, "quadratic")
+        assert all(c.backprop == grad[c.index] for c in screen.comparisons)
+        assert "random, seed 2" in _text(screen, "#teaser")
+
+
+async def test_coming_back_after_training_shows_the_trained_network(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        await pilot.press("6", "n")
+        await _settle(pilot)
+        await pilot.press("7")
+        await _settle(pilot)
+        grad = _gradient_in_float64(app, "quadratic")
+        assert all(c.backprop == grad[c.index] for c in screen.comparisons)
+        teaser = _text(screen, "#teaser")
+        assert "trained 1 steps from seed 0" in teaser
+        assert f"quadratic cost {screen.sample_cost:.4f}" in teaser
+
+
+async def test_a_softmax_network_is_checked_on_cross_entropy(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, network=Network(activation="relu", output="softmax", seed=4))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        grad = _gradient_in_float64(app, "cross-entropy")
+        assert all(c.backprop == grad[c.index] for c in screen.comparisons)
+        assert all(c.relative_difference < 1e-6 for c in screen.comparisons)
+        assert "cross-entropy" in _text(screen, "#teaser")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_everything_fits_even_with_a_long_network_origin(tiny_mnist_dir, size):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=size) as pilot:
+        await wait_until_loaded(pilot)
+        app.state.network_origin = "trained 123,456 steps from seed 0"
+        await pilot.press("7")
+        await _settle(pilot)
+        body = app.screen.query_one("#body").region
+        shown = [widget for widget in app.screen.query("#page > *") if widget.display]
+        assert [w.id for w in shown][-1] == ("closing" if size[1] >= 40 else "timing")
+        for widget in shown:
+            assert body.contains_region(widget.region), widget.id
+
+
+async def test_the_table_of_every_parameter_shows_only_where_it_fits(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        assert not screen.query_one("#parameters").display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        table = screen.query_one("#parameters")
+        assert table.display and table.row_count == len(screen.comparisons)
+        await pilot.press("n")
+        assert table.cursor_row == 1
+
+
+async def test_the_footer_offers_both_keys_and_help_explains_them(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_next(pilot)
+        await _settle(pilot)
+        offered = {key: b.binding.description for key, b in screen.active_bindings.items() if b.binding.show}
+        assert offered["n"] == "Next parameter" and offered["m"] == "Measure again"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown").source
+        assert "`n`" in text and "`m`" in text and "(C(w+h) − C(w−h)) / 2h" in text
+
+
+def test_durations_and_ratios_read_in_two_figures():
+    assert duration(1.84e-4) == "180 µs"
+    assert duration(0.0123) == "12 ms"
+    assert duration(2.46) == "2.5 s"
+    assert duration(150.0) == "2.5 min"
+    assert duration(12_345.0) == "3.4 hours"
+    assert duration(3 * 86_400.0) == "3 days"
+    assert figures(12_345.0) == "12,000" and figures(999.0) == "1,000" and figures(4.56) == "4.6"
+    assert agreement(7.5e-11) == "They agree to 10 significant digits: relative difference 7.5e-11."
+    assert agreement(0.0) == "They agree exactly."
