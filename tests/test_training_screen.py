@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Input
 
 from gdtui.core.model_io import load_model
 from gdtui.ui.screens.path_prompt import PathPrompt
-from gdtui.ui.screens.training import RATES, next_rate
+from gdtui.core.learning_rates import LEARNING_RATES
 from tests.helpers import make_app, wait_until_loaded
 
 
@@ -70,21 +70,16 @@ async def test_plus_and_minus_change_the_learning_rate(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_training(pilot)
-        assert screen.trainer.learning_rate == 1.5  # the lesson preset's
+        assert screen.trainer.learning_rate == 1.5  # the lesson preset's, between two rungs
         await pilot.press("plus")
-        assert screen.trainer.learning_rate == 3.0
+        assert screen.trainer.learning_rate == 2.0
         await pilot.press("plus")
-        assert screen.trainer.learning_rate == 10.0
+        assert screen.trainer.learning_rate == 5.0
         await pilot.press("minus", "minus")
         assert screen.trainer.learning_rate == 1.0
         await pilot.press("equals_sign")  # + without shift
-        assert screen.trainer.learning_rate == 3.0
-        assert "η 3 " in str(screen.query_one("#stats").render())
-
-
-def test_the_rate_ladder_steps_from_rates_off_it():
-    assert next_rate(0.05, 1) == 0.1 and next_rate(0.05, -1) == 0.03
-    assert next_rate(RATES[-1], 1) == RATES[-1] and next_rate(RATES[0], -1) == RATES[0]
+        assert screen.trainer.learning_rate == 2.0
+        assert "η 2 " in str(screen.query_one("#stats").render())
 
 
 async def test_b_cycles_the_batch_size(tiny_mnist_dir):
@@ -105,15 +100,15 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_not_a_crash(ti
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_training(pilot)
-        for _ in range(len(RATES)):
+        for _ in range(len(LEARNING_RATES)):
             await pilot.press("plus")
-        assert screen.trainer.learning_rate == RATES[-1]
+        assert screen.trainer.learning_rate == LEARNING_RATES[-1]
         await pilot.press("e")
         await _settle(pilot)
         assert screen.trainer.diverged
         assert np.isfinite(app.state.network.params).all()
         assert "blew up" in str(screen.query_one("#message").render())
-        for _ in range(len(RATES)):
+        for _ in range(len(LEARNING_RATES)):
             await pilot.press("minus")
         await pilot.press("n")  # stepping again recovers
         await _settle(pilot)

@@ -1,14 +1,287 @@
-"""Step 4: the cost as a curve over one parameter."""
+"""Step 4: the cost as a curve over one parameter, its slope, and stepping downhill."""
 
 from __future__ import annotations
 
-from gdtui.ui.screens.coming import ComingScreen
+import math
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+from gdtui.core import functions, slices
+from gdtui.core.functions import Step
+from gdtui.ui.blocks import wants_glyphs
+from gdtui.ui.screens.descent import DESCENT_BINDINGS, DescentScreen, number
+
+CURVE_COLOR = (90, 160, 255)
 
 
-class OneParameterScreen(ComingScreen):
+PATH_COLOR = (200, 200, 200)
+
+
+TANGENT_COLOR = (255, 135, 0)
+
+
+BALL_COLOR = (255, 0, 95)
+
+
+FLAT_COLOR = (0, 215, 95)
+
+
+KIND_LABELS = {"minimum": "min", "maximum": "max", "plateau": "plateau", "saddle": "saddle"}
+
+
+SWEEP = 121
+
+
+def nice_ticks(low: float, high: float, count: int) -> list[float]:
+    """About count round numbers between low and high, spaced 1, 2 or 5 times a power of ten."""
+    if not high > low:
+        return [low]
+    rough = (high - low) / max(count, 1)
+    power = 10.0 ** math.floor(math.log10(rough))
+    spacing = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    first = math.ceil(low / spacing) * spacing
+    return [round(first + i * spacing, 10) for i in range(int((high - first) / spacing + 1e-9) + 1)]
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """The ticks with as many decimals as their spacing needs, so no two read the same."""
+    spacing = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    decimals = max(0, -math.floor(math.log10(spacing)))
+    return [f"{t:.{decimals}f}" for t in ticks]
+
+
+def signed(value: float) -> str:
+    """A number as it reads after a × sign: negative ones in brackets."""
+    return f"({number(value)})" if value < 0 else number(value)
+
+
+class OneParameterScreen(DescentScreen):
     TITLE_TEXT = "One parameter"
-    PLAN = (
-        "The cost as a curve over one parameter: its slope, where the slope is 0, and stepping "
-        "downhill with a learning rate."
-    )
-    HELP = PLAN
+    TEXTBOOK = functions.CURVES
+    PARAMETERS = 1
+    HELP = f"""\
+A cost that depends on **one number** x is a curve. Its **slope** at x (the
+derivative, f′(x)) says which way is uphill and how steeply: the orange
+tangent line. To go downhill, step against the slope:
+
+    new x = x − η · slope
+
+η, the **learning rate**, sets the step's length. Steeper slope, bigger step;
+near the bottom of a valley the slope flattens and the steps shrink by
+themselves. Too large an η jumps past the bottom, lands higher up each time,
+and blows up; too small crawls.
+
+For simple functions we can solve *slope = 0* mathematically: the green marks
+are the exact flat points. Not all of them are valleys: a maximum and a
+**plateau** are flat too, and the ball gets stuck on the plateau. Which valley
+the ball ends in depends on where it starts.
+
+The last function is **the network's own cost**, averaged over {slices.SAMPLE_SIZE} training
+images, as one of its weights or biases moves and all the others stay put.
+`p` picks the next of a few steep parameters (the steepest weight and bias of
+each layer), `i` any parameter by its number. With 13,002 parameters there is
+no solving *slope = 0* for all of them at once; backpropagation gives the slope
+where we stand, and that is all a step needs."""
+
+    BINDINGS = [
+        *DESCENT_BINDINGS,
+        Binding("left", "move(-1)", "Start left", show=False),
+        Binding("right", "move(1)", "Start right", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    OneParameterScreen #function { height: auto; padding: 0 1; }
+    OneParameterScreen #plot { height: 1fr; min-height: 8; }
+    OneParameterScreen #numbers { height: 2; padding: 0 1; }
+    OneParameterScreen #verdict { height: auto; padding: 0 1; }
+    OneParameterScreen #solving { height: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="function")
+        yield PlotextPlot(id="plot")
+        yield Static(id="numbers")
+        yield Static(id="verdict")
+        yield Static(id="solving")
+
+    def extent(self) -> tuple[tuple[float, float], ...]:
+        if self.function is None:
+            return ((0.0, 1.0),)
+        return (self.function.domain,)
+
+    def default_indices(self, steepest: list[int]) -> list[int]:
+        return [steepest[0]]
+
+    def next_indices(self) -> list[int]:
+        current = self.network_indices[0] if self.network_indices else None
+        position = self.steepest.index(current) if current in self.steepest else -1
+        return [self.steepest[(position + 1) % len(self.steepest)]]
+
+    def sweep_points(self, piece: slices.NetworkSlice) -> np.ndarray:
+        return slices.sweep_values(piece.origin[0], SWEEP)[:, None]
+
+    def network_function(self, piece: slices.NetworkSlice, points: np.ndarray, values: np.ndarray) -> slices.NetworkCurve:
+        return slices.NetworkCurve(piece, points[:, 0], values)
+
+    # Notation: x and f(x) for textbook curves, w or b and C for the network
+
+    @property
+    def symbol(self) -> str:
+        if self.on_network and self.function is not None:
+            return "w" if self.function.parameter.kind == "weight" else "b"
+        return "x"
+
+    @property
+    def cost_symbol(self) -> str:
+        return f"C({self.symbol})" if self.on_network else "f(x)"
+
+    @property
+    def slope_symbol(self) -> str:
+        return f"∂C/∂{self.symbol}" if self.on_network else "f′(x)"
+
+    def where(self, point: np.ndarray) -> str:
+        return f"{self.symbol} = {number(point[0])}"
+
+    def redraw(self) -> None:
+        self._draw_title()
+        self._draw_plot()
+        numbers, verdict, solving = (self.query_one(f"#{name}", Static) for name in ("numbers", "verdict", "solving"))
+        if self.function is None:
+            numbers.update(f"Computing the network's cost at {SWEEP} values of the parameter… {self.progress:.0%}")
+            verdict.update("")
+            solving.update("")
+            return
+        numbers.update(self._numbers())
+        verdict.update(self.verdict())
+        solving.update(self._solving())
+
+    def _draw_title(self) -> None:
+        title = self.query_one("#function", Static)
+        if not self.on_network:
+            function = self.function
+            title.update(f"[b]{function.name}[/b]: {function.formula}   [dim]f: next[/dim]")
+        elif self.function is None:
+            title.update("[b]the network[/b]: its cost along one parameter   [dim]f: next[/dim]")
+        else:
+            k = self.function.slice.indices[0]
+            title.update(f"[b]the network[/b], #{k:,}: {self.describe(k)}   [dim]p: next · i: by number[/dim]")
+
+    def _numbers(self) -> str:
+        descent, s = self.descent, self.symbol
+        here = (
+            f"{s} = [b]{number(descent.point[0])}[/b]   {self.cost_symbol} = {number(descent.cost)}   "
+            f"slope {self.slope_symbol} = [b]{number(descent.gradient[0])}[/b]   η = [b]{descent.learning_rate:g}[/b]"
+        )
+        step: Step | None = descent.last
+        if step is None:
+            return f"{here}\n[dim]no steps yet: new {s} = {s} − η × slope[/dim]"
+        return (
+            f"{here}\nstep {step.number}: new {s} = {s} − η × slope = {number(step.before[0])} − "
+            f"{step.learning_rate:g} × {signed(step.gradient[0])} = [b]{number(step.after[0])}[/b]"
+        )
+
+    def _solving(self) -> str:
+        total = self.state.network.num_params
+        if self.on_network:
+            values = self.function.values
+            barely = ""
+            if np.ptp(values) < 1e-3 * max(1.0, abs(float(values.mean()))):
+                barely = " Along this one the cost hardly changes: for these images it barely matters."
+            return (
+                f"The average cost over {slices.SAMPLE_SIZE} training images as this one parameter moves and "
+                f"the other {total - 1:,} stay put.{barely} No formula to solve here: backpropagation gives "
+                "the slope where we stand, and that is all a step needs."
+            )
+        flats = ", ".join(
+            f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points()
+        )
+        return (
+            f"For simple functions we could solve slope = 0 mathematically: x = {flats}. "
+            f"The network's cost has {total:,} parameters: solving {total:,} tangled equations at once "
+            "is hopeless, so we feel the slope where we stand and step."
+        )
+
+    def _draw_plot(self) -> None:
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        if self.function is None:
+            plot.refresh()
+            return
+        function = self.function
+        low, high = function.domain
+        xs = np.linspace(low, high, max(100, 2 * plot.size.width))
+        ys = np.asarray(function.value(xs), dtype=float)
+        bottom, top = float(ys.min()), float(ys.max())
+        # A cost that hardly changes is drawn flat, not blown up until rounding noise fills the plot.
+        least = 1e-3 * max(1.0, abs(top))
+        if top - bottom < least:
+            middle = (top + bottom) / 2
+            bottom, top = middle - least / 2, middle + least / 2
+        # Four lines of the plot go to its frame, ticks and axis names. Of the rest, the curve
+        # leaves two lines free above and below it for labels, or one each on a small plot.
+        lines = max(3, plot.size.height - 4)
+        room = 2 if lines >= 10 else 1
+        row = (top - bottom) / (lines - 2 * room)
+        bottom, top = bottom - room * row, top + room * row
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
+        canvas = Color.parse(self.app.theme_variables["surface"]).rgb
+        if not self.on_network:
+            for flat in function.stationary_points():
+                x, y = flat.point[0], flat.value
+                plt.scatter([x], [y], marker="◆", color=FLAT_COLOR)
+                # Label each mark on its open side: inside a valley, under a hill or a step.
+                label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
+                plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
+        self._draw_path(plt, low, high, bottom, top)
+        plt.xlim(low, high)
+        plt.ylim(bottom, top)
+        ticks = nice_ticks(bottom + room * row, top, max(3, min(8, lines * 2 // 3)))
+        plt.yticks(ticks, tick_labels(ticks))
+        ticks = nice_ticks(low, high, max(2, plot.size.width // 10))
+        plt.xticks(ticks, tick_labels(ticks))
+        if self.on_network:
+            kind = self.function.parameter.kind
+            plt.xlabel(f"{self.symbol}, the value of this {kind}")
+            plt.ylabel(f"cost {self.cost_symbol}")
+        else:
+            plt.xlabel("x, the one number the cost depends on")
+            plt.ylabel("cost f(x)")
+        plot.refresh()
+
+    def _draw_path(self, plt, low: float, high: float, bottom: float, top: float) -> None:
+        """The steps so far, the tangent at the ball, and the ball."""
+        descent = self.descent
+        recent = zip(descent.path[-200:], descent.costs[-200:])
+        inside = [(float(p[0]), c) for p, c in recent if low <= p[0] <= high and bottom <= c <= top]
+        if len(inside) > 1:
+            plt.plot([x for x, _ in inside], [c for _, c in inside], marker="braille", color=PATH_COLOR)
+            plt.scatter([x for x, _ in inside[:-1]], [c for _, c in inside[:-1]], marker="•", color=PATH_COLOR)
+        x, cost, slope = float(descent.point[0]), descent.cost, float(descent.gradient[0])
+        if not (low <= x <= high and bottom <= cost <= top):
+            # Say where the ball went, on the side it left by.
+            where = f"ball at {self.where(descent.point)}"
+            if x > high:
+                label, at, alignment = f"{where} →", high, "right"
+            elif x < low:
+                label, at, alignment = f"← {where}", low, "left"
+            else:
+                label, at, alignment = f"↑ {where}", x, "center"
+            plt.text(label, at, top, color=BALL_COLOR, alignment=alignment)
+            return
+        reach = (high - low) / 8
+        left, right = max(low, x - reach), min(high, x + reach)
+        if slope != 0:
+            # Keep the tangent inside the plot: where does it cross the bottom and the top?
+            crossings = sorted((x + (bottom - cost) / slope, x + (top - cost) / slope))
+            left, right = max(left, crossings[0]), min(right, crossings[1])
+        if left < right:
+            # Without colours a tangent drawn like the curve would be lost in it: dot it instead.
+            marker = "·" if wants_glyphs(self.app.console.color_system, self.app.no_color) else "braille"
+            ends = [cost + slope * (left - x), cost + slope * (right - x)]
+            plt.plot([left, right], ends, marker=marker, color=TANGENT_COLOR)
+        plt.scatter([x], [cost], marker="●", color=BALL_COLOR)

@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 
 from gdtui.core import sensitivity
 from gdtui.core.errors import GdtuiError
+from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.history import CostHistory, EpochRecord
 from gdtui.core.model_io import save_model
 from gdtui.core.presets import PRESETS
@@ -26,20 +27,11 @@ from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
-# Learning rates one key press apart: 1, 3, 10, 30, … from 0.0001 to 3,000,000.
-RATES = tuple(float(f"{m}e{e}") for e in range(-4, 7) for m in (1, 3))
 BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 NUDGE_SAMPLE = 1000  # training images the nudged cost is measured on
 REDRAW_HZ = 8  # what the eye needs while a run goes; every step would be wasted work
-
-
-def next_rate(eta: float, direction: int) -> float:
-    """The next rate up (+1) or down (−1) the ladder from eta, which need not be on it."""
-    if direction > 0:
-        return next((r for r in RATES if r > eta * (1 + 1e-9)), RATES[-1])
-    return next((r for r in reversed(RATES) if r < eta * (1 - 1e-9)), RATES[0])
 
 
 class TrainingScreen(LessonScreen):
@@ -297,7 +289,7 @@ What you train here is what the Network and Cost steps show."""
     def _draw_nudge(self) -> None:
         nudge = self.last_nudge
         if nudge is None:
-            text = f"Pick a parameter with ↑/↓ and nudge it with [ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
+            text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = self.trainer.network.parameter(nudge.index).describe(self.state.data.image_shape)
             text = (
@@ -367,7 +359,7 @@ What you train here is what the Network and Cost steps show."""
 
     def action_rate(self, direction: int) -> None:
         trainer = self._ensure_trainer()
-        trainer.learning_rate = next_rate(trainer.learning_rate, direction)
+        trainer.learning_rate = next_learning_rate(trainer.learning_rate, direction)
         self.redraw()
 
     def action_batch(self) -> None:

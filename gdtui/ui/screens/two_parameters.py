@@ -1,14 +1,181 @@
-"""Step 5: the cost as a landscape over two parameters."""
+"""Step 5: the cost as a landscape over two parameters, its gradient, and stepping downhill."""
 
 from __future__ import annotations
 
-from gdtui.ui.screens.coming import ComingScreen
+from itertools import combinations
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from gdtui.core import functions, slices
+from gdtui.core.functions import Step
+from gdtui.ui.screens.descent import DESCENT_BINDINGS, DescentScreen, number
+from gdtui.ui.widgets.height_map import ARROW_MODES, BALL, MARKS, HeightMap, arrow
+
+GRID = 24
+"""The network's cost is computed at GRID × GRID points and read between them."""
 
 
-class TwoParametersScreen(ComingScreen):
+def pair(a: float, b: float) -> str:
+    return f"({number(a)}, {number(b)})"
+
+
+class TwoParametersScreen(DescentScreen):
     TITLE_TEXT = "Two parameters"
-    PLAN = (
-        "A cost landscape over two parameters, with hills and valleys: the gradient points uphill, "
-        "its negative downhill, and the steps follow it."
-    )
-    HELP = PLAN
+    TEXTBOOK = functions.SURFACES
+    PARAMETERS = 2
+    START_MOVES = 24
+    HELP = f"""\
+A cost that depends on **two numbers** (x, y) is a landscape: seen from
+above, low ground is dark and high ground light, in eight bands of equal area
+like the rings of a contour map (`.` to `#` without colours).
+
+At every point the **gradient** ∇f = (∂f/∂x, ∂f/∂y), the slopes along x and
+along y, points the way **uphill** that is steepest (orange arrow at the ball);
+its negative, −∇f, points steepest **downhill** (white). A step goes downhill:
+
+    new (x, y) = (x, y) − η · ∇f
+
+`g` draws the gradient's direction all over the map: uphill arrows, then
+downhill ones. Follow the downhill arrows and you see which valley each start
+drains into: move the start with the arrow keys, and the ball ends in a
+different valley. Marks show the exact flat points of the textbook surfaces:
+○ valley bottoms, × saddles (a valley one way, a hill the other), △ a peak.
+
+On the bowl, a large η makes the ball zig-zag across the narrow direction;
+larger still and it blows up. The last landscape is **the network's own cost**
+over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPLE_SIZE} training images
+(`p` another pair of steep parameters, `i` any two by number)."""
+
+    BINDINGS = [
+        *DESCENT_BINDINGS,
+        Binding("g", "arrows", "Arrows"),
+        Binding("left", "move(-1, 0)", "Start left", show=False),
+        Binding("right", "move(1, 0)", "Start right", show=False),
+        Binding("up", "move(0, 1)", "Start up", show=False),
+        Binding("down", "move(0, -1)", "Start down", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    TwoParametersScreen #function { height: auto; padding: 0 1; }
+    TwoParametersScreen #landscape { height: 1fr; }
+    TwoParametersScreen #numbers { width: 1fr; padding: 0 1; }
+    TwoParametersScreen #verdict { height: auto; padding: 0 1; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="function")
+        with Horizontal(id="landscape"):
+            yield HeightMap(id="map")
+            yield Static(id="numbers")
+        yield Static(id="verdict")
+
+    def extent(self) -> tuple[tuple[float, float], ...]:
+        if self.function is None:
+            return ((0.0, 1.0), (0.0, 1.0))
+        return self.function.extent
+
+    def pairs(self) -> list[list[int]]:
+        """Pairs among the four steepest parameters: six landscapes worth a look."""
+        return [list(p) for p in combinations(self.steepest[:4], 2)]
+
+    def default_indices(self, steepest: list[int]) -> list[int]:
+        return steepest[:2]
+
+    def next_indices(self) -> list[int]:
+        pairs = self.pairs()
+        position = pairs.index(self.network_indices) if self.network_indices in pairs else -1
+        return pairs[(position + 1) % len(pairs)]
+
+    def sweep_points(self, piece: slices.NetworkSlice) -> np.ndarray:
+        xs, ys = (slices.sweep_values(centre, GRID) for centre in piece.origin)
+        return slices.grid_points(xs, ys)
+
+    def network_function(self, piece: slices.NetworkSlice, points: np.ndarray, values: np.ndarray) -> slices.NetworkSurface:
+        xs, ys = points[:GRID, 0], points[::GRID, 1]
+        return slices.NetworkSurface(piece, xs, ys, values.reshape(GRID, GRID))
+
+    def action_arrows(self) -> None:
+        view = self.query_one(HeightMap)
+        view.arrows = ARROW_MODES[(ARROW_MODES.index(view.arrows) + 1) % len(ARROW_MODES)]
+        self.redraw()
+
+    def where(self, point: np.ndarray) -> str:
+        return f"(x, y) = {pair(*point)}"
+
+    def redraw(self) -> None:
+        self._draw_title()
+        view = self.query_one(HeightMap)
+        numbers = self.query_one("#numbers", Static)
+        verdict = self.query_one("#verdict", Static)
+        if self.function is None:
+            view.show(None)
+            numbers.update(f"Computing the network's cost at {GRID} × {GRID} points… {self.progress:.0%}")
+            verdict.update("")
+            return
+        marks = [] if self.on_network else [(p.point, p.kind) for p in self.function.stationary_points()]
+        view.show(self.function, path=self.descent.path[-400:], gradient=self.descent.gradient, marks=marks)
+        numbers.update(self._numbers(view.arrows))
+        verdict.update(self.verdict())
+
+    def _draw_title(self) -> None:
+        title = self.query_one("#function", Static)
+        if not self.on_network:
+            function = self.function
+            title.update(f"[b]{function.name}[/b]: {function.formula}   [dim]f: next[/dim]")
+        else:
+            title.update("[b]the network[/b]: its cost over two parameters   [dim]p: next pair · i: by number[/dim]")
+
+    def _numbers(self, arrows: str) -> str:
+        descent = self.descent
+        (gx, gy) = descent.gradient
+        f = "C" if self.on_network else "f"  # the network's cost is C, a textbook function f
+        lines = []
+        if self.on_network:
+            for name, k in zip("xy", self.function.slice.indices):
+                lines.append(f"{name} = #{k:,}: {self.describe(k)}")
+            lines.append("")
+        lines += [
+            f"at {self.where(descent.point)}",
+            f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]",
+            f"gradient ∇{f} = (∂{f}/∂x, ∂{f}/∂y)",
+            f"           = [b]{pair(gx, gy)}[/b]",
+        ]
+        if gx or gy:
+            lines.append(
+                f"[b #ff8700]{arrow(gx, gy)}[/b #ff8700] uphill ∇{f}   [b]{arrow(-gx, -gy)}[/b] downhill −∇{f}"
+            )
+        else:
+            lines.append("flat: no way is downhill")
+        lines.append(f"η = [b]{descent.learning_rate:g}[/b]   {BALL} the ball, • its path")
+        step: Step | None = descent.last
+        if step is None:
+            lines.append(f"\n[dim]no steps yet; each will be\nnew (x, y) = (x, y) − η × ∇{f}[/dim]")
+        else:
+            lines += [
+                f"\nstep {step.number}: new (x, y) = (x, y) − η × ∇{f}",
+                f"  = {pair(*step.before)}",
+                f"    − {step.learning_rate:g} × {pair(*step.gradient)}",
+                f"  = [b]{pair(*step.after)}[/b]",
+            ]
+        if not self.on_network:
+            kinds = sorted({p.kind for p in self.function.stationary_points()}, key=list(MARKS).index)
+            marks = "  ".join(f"{MARKS[kind]} {kind}" for kind in kinds)
+            lines.append(f"\n[dim]∇f = 0, solved exactly:[/dim]\n{marks}")
+        if arrows != "off":
+            which = f"∇{f}, uphill" if arrows == "uphill" else f"−∇{f}, downhill"
+            lines.append(f"[dim]map arrows: {which}; · flat[/dim]")
+        return "\n".join(lines)
+
+    def verdict(self) -> str:
+        text = super().verdict()
+        if self.on_network and self.descent.last is None:
+            total = self.state.network.num_params
+            text += (
+                f" The other {total - 2:,} parameters stay put; the map is read between {GRID} × {GRID} "
+                "computed points, the numbers at the ball are exact."
+            )
+        return text

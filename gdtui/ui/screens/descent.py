@@ -1,0 +1,388 @@
+"""What the One and Two parameters steps share: stepping downhill by hand.
+
+`DescentScreen` holds a choice of functions (textbook ones, then the
+network's own cost along chosen parameters), a ball stepping downhill one key
+press at a time or on a timer, the learning rate, the start point, and the
+network's slice computed in a thread so the screen never freezes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Input, Label
+from textual.worker import get_current_worker
+
+from gdtui.core import functions, slices
+from gdtui.core.learning_rates import next_learning_rate
+from gdtui.core.functions import Descent
+from gdtui.core.network import Network
+from gdtui.ui.screens.base import LessonScreen
+
+"""The network's cost is computed at this many values of the parameter and read between them."""
+
+
+def number(value: float) -> str:
+    """Three decimals for everyday sizes, three significant digits for the very small and large."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.3f}"
+    return f"{value:.3g}"
+
+
+def change(before: float, after: float) -> str:
+    """"from a to b", with digits enough to tell a and b apart."""
+    digits = next((d for d in range(3, 9) if f"{before:.{d}f}" != f"{after:.{d}f}"), 3)
+    if 1e-3 <= abs(before) < 1e5 and 1e-3 <= abs(after) < 1e5:
+        return f"from {before:.{digits}f} to {after:.{digits}f}"
+    return f"from {number(before)} to {number(after)}"
+
+
+class ParameterPrompt(ModalScreen[list[int] | None]):
+    """Ask for parameters by their place in the network's flat vector of parameters."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    DEFAULT_CSS = """
+    ParameterPrompt { align: center middle; }
+    ParameterPrompt > Vertical { width: 64; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    ParameterPrompt #problem { color: $error; }
+    """
+
+    def __init__(self, count: int, total: int, current: Sequence[int]) -> None:
+        super().__init__()
+        self.count = count
+        self.total = total
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        which = "Which parameter?" if self.count == 1 else f"Which {self.count} parameters?"
+        numbers = "a number" if self.count == 1 else f"{self.count} numbers, separated by a comma,"
+        with Vertical():
+            yield Label(f"{which} Type {numbers} from 0 to {self.total - 1:,}.")
+            yield Input(value=", ".join(str(k) for k in self.current))
+            yield Label(id="problem")
+            yield Label("[dim]enter to confirm, escape to cancel[/dim]")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        words = event.value.replace(",", " ").split()
+        try:
+            indices = [int(word) for word in words]
+        except ValueError:
+            indices = []
+        if len(indices) != self.count or not all(0 <= k < self.total for k in indices):
+            problem = f"need {self.count} whole number{'s' if self.count > 1 else ''} from 0 to {self.total - 1:,}"
+            self.query_one("#problem", Label).update(problem)
+        elif len(set(indices)) != len(indices):
+            self.query_one("#problem", Label).update("need different parameters")
+        else:
+            self.dismiss(indices)
+
+
+DESCENT_BINDINGS = [
+    Binding("n", "step", "Step"),
+    Binding("space", "run", "Run"),
+    Binding("plus,equals_sign", "learning_rate(1)", "η up"),
+    Binding("minus", "learning_rate(-1)", "η down"),
+    Binding("r", "reset", "Reset"),
+    # The line above the picture names the function and shows these two keys.
+    Binding("f", "function", "Next function", show=False),
+    Binding("p", "parameter", "Next parameter", show=False),
+    Binding("i", "index", "Parameter by number", show=False),
+]
+
+
+class DescentScreen(LessonScreen):
+    """A ball on a cost that depends on a few numbers, rolling downhill in steps."""
+
+    TEXTBOOK: ClassVar[tuple] = ()
+    PARAMETERS: ClassVar[int] = 1
+    """How many of the network's parameters its slice varies."""
+    NETWORK_LEARNING_RATE: ClassVar[float] = 5.0
+    STEPS_PER_SECOND: ClassVar[float] = 4.0
+    START_MOVES: ClassVar[int] = 40
+    """Key presses to move the start across the picture."""
+
+    running: reactive[bool] = reactive(False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice = 0  # an index into TEXTBOOK; len(TEXTBOOK) is the network
+        self.function = None  # None while the network's slice is being computed
+        self.descent: Descent | None = None
+        self.start: np.ndarray = np.zeros(self.PARAMETERS)
+        self.progress = 0.0
+        self.steepest: list[int] = []
+        self.network_indices: list[int] | None = None
+        self.computed_from: np.ndarray | None = None
+        self._sample: tuple[object, tuple[np.ndarray, np.ndarray]] | None = None
+        self._runner: Timer | None = None
+
+    # The choice of function
+
+    @property
+    def on_network(self) -> bool:
+        return self.choice == len(self.TEXTBOOK)
+
+    @property
+    def scale(self) -> float:
+        """The width of the region shown, which sets how far the start moves and what counts as blown up."""
+        return self.extent()[0][1] - self.extent()[0][0]
+
+    def extent(self) -> tuple[tuple[float, float], ...]:
+        """The range shown along each variable."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self._runner = self.set_interval(1 / self.STEPS_PER_SECOND, self._tick, pause=True)
+        self.choose(0)
+
+    def choose(self, choice: int) -> None:
+        self.running = False
+        self.choice = choice
+        if self.on_network:
+            self.compute_network()
+        else:
+            self.workers.cancel_group(self, "slice")
+            function = self.TEXTBOOK[choice]
+            self.use_function(function, function.learning_rate)
+        self.refresh_bindings()
+
+    def use_function(self, function, learning_rate: float) -> None:
+        self.function = function
+        self.start = np.atleast_1d(np.array(function.start, dtype=float))
+        self.descent = Descent(function.evaluate, self.start, learning_rate, scale=self.scale)
+        if self.is_mounted:
+            self.redraw()
+
+    # The network's slice, computed in a thread on a copy of the network
+
+    def sample(self) -> tuple[np.ndarray, np.ndarray]:
+        data = self.state.data
+        if self._sample is None or self._sample[0] is not data:
+            self._sample = (data, slices.fixed_sample(data.train))
+        return self._sample[1]
+
+    def compute_network(self, indices: list[int] | None = None) -> None:
+        network = self.state.network.copy()
+        if indices is not None:
+            self.network_indices = indices
+        if self.network_indices and max(self.network_indices) >= network.num_params:
+            self.network_indices = None
+        self.computed_from = network.params.copy()
+        self.function = None
+        self.descent = None
+        self.progress = 0.0
+        self.refresh_bindings()
+        self._compute(network, *self.sample(), slices.cost_for(network), self.network_indices)
+        if self.is_mounted:
+            self.redraw()
+
+    @work(thread=True, exclusive=True, group="slice")
+    def _compute(
+        self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None
+    ) -> None:
+        worker = get_current_worker()
+        steepest = slices.steepest_parameters(network, inputs, labels, cost)
+        chosen = indices or self.default_indices(steepest)
+        piece = slices.NetworkSlice(network, inputs, labels, cost, chosen)
+        points = self.sweep_points(piece)
+        values: list[np.ndarray] = []
+        for chunk in piece.sweep(points, chunk=max(1, len(points) // 24)):
+            if worker.is_cancelled:
+                return
+            values.append(chunk)
+            self.app.call_from_thread(self._show_progress, sum(map(len, values)) / len(points))
+        if not worker.is_cancelled:
+            function = self.network_function(piece, points, np.concatenate(values))
+            self.app.call_from_thread(self._network_ready, function, steepest)
+
+    def _show_progress(self, fraction: float) -> None:
+        self.progress = fraction
+        if self.function is None:
+            self.redraw()
+
+    def _network_ready(self, function, steepest: list[int]) -> None:
+        if not self.on_network:
+            return
+        self.steepest = steepest
+        self.network_indices = function.slice.indices
+        self.use_function(function, self.NETWORK_LEARNING_RATE)
+        self.refresh_bindings()
+
+    def default_indices(self, steepest: list[int]) -> list[int]:
+        """The parameters to show when none were asked for."""
+        raise NotImplementedError
+
+    def sweep_points(self, piece: slices.NetworkSlice) -> np.ndarray:
+        """Where to evaluate the cost: rows of parameter values."""
+        raise NotImplementedError
+
+    def network_function(self, piece: slices.NetworkSlice, points: np.ndarray, values: np.ndarray):
+        """The swept costs as a function the screen can draw and step on."""
+        raise NotImplementedError
+
+    def on_screen_resume(self) -> None:
+        # Training may have moved the network since the slice was taken: take it again.
+        live = self.state.network.params
+        if self.on_network and (self.computed_from is None or not np.array_equal(self.computed_from, live)):
+            self.compute_network()
+
+    def on_screen_suspend(self) -> None:
+        self.running = False
+
+    def describe(self, k: int) -> str:
+        return self.state.network.parameter(k).describe(self.state.data.image_shape)
+
+    # Keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("parameter", "index"):
+            return self.on_network
+        if action in ("step", "run", "reset", "move", "learning_rate"):
+            return self.function is not None or None
+        return True
+
+    def watch_running(self, running: bool) -> None:
+        if self._runner is not None:
+            self._runner.resume() if running else self._runner.pause()
+
+    def _tick(self) -> None:
+        self.action_step()
+        if self.descent is None or self.descent.blown_up or self.descent.last.outcome == functions.SETTLED:
+            self.running = False
+
+    def action_step(self) -> None:
+        if self.descent is None:
+            return
+        if not self.descent.blown_up:
+            self.descent.step()
+        self.redraw()
+
+    def action_run(self) -> None:
+        if self.descent is not None:
+            self.running = not self.running and not self.descent.blown_up
+
+    def action_learning_rate(self, direction: int) -> None:
+        if self.descent is not None:
+            self.descent.learning_rate = next_learning_rate(self.descent.learning_rate, direction)
+            self.redraw()
+
+    def action_function(self) -> None:
+        self.choose((self.choice + 1) % (len(self.TEXTBOOK) + 1))
+        self.redraw()
+
+    def action_reset(self) -> None:
+        if self.descent is not None:
+            self.running = False
+            self.descent.restart(self.start)
+            self.redraw()
+
+    def action_move(self, dx: int, dy: int = 0) -> None:
+        if self.descent is None:
+            return
+        self.running = False
+        direction = np.array([dx, dy][: self.PARAMETERS])
+        step = np.array([(high - low) / self.START_MOVES for low, high in self.extent()])
+        low, high = np.array(self.extent()).T
+        self.start = np.clip(self.start + step * direction, low, high)
+        self.descent.restart(self.start)
+        self.redraw()
+
+    def action_parameter(self) -> None:
+        if not self.on_network or not self.steepest:
+            return
+        self.compute_network(self.next_indices())
+
+    def next_indices(self) -> list[int]:
+        """The next interesting choice of parameters after the current one."""
+        raise NotImplementedError
+
+    def action_index(self) -> None:
+        def chosen(indices: list[int] | None) -> None:
+            if indices is not None and self.on_network:
+                self.compute_network(indices)
+
+        current = self.network_indices or []
+        self.app.push_screen(ParameterPrompt(self.PARAMETERS, self.state.network.num_params, current), chosen)
+
+    # Words shared by both screens
+
+    @property
+    def chosen(self) -> str:
+        return "this parameter" if self.PARAMETERS == 1 else "these parameters"
+
+    def where(self, point: np.ndarray) -> str:
+        """A point, in the screen's notation."""
+        raise NotImplementedError
+
+    def off_picture(self, point: np.ndarray) -> bool:
+        return any(not low <= value <= high for value, (low, high) in zip(point, self.extent()))
+
+    def verdict(self) -> str:
+        """What the last step did, in words."""
+        descent = self.descent
+        step = descent.last
+        if step is None:
+            return (
+                "[b]n[/b] takes a step downhill, [b]space[/b] keeps stepping. "
+                "[b]+[/b] and [b]-[/b] change the learning rate η, the arrow keys move the start."
+            )
+        if step.outcome == functions.BLEW_UP:
+            return (
+                f"[b red]Blew up.[/b red] With η = {step.learning_rate:g} the next step would land at "
+                f"{self.where(step.after)}: the steps grow instead of shrinking. The step was not taken. "
+                "Lower η with [b]-[/b] and press [b]r[/b] to start again."
+            )
+        fell = change(step.cost_before, step.cost_after)
+        away = ""
+        if self.off_picture(step.after):
+            away = f" The ball is off the picture, at {self.where(step.after)}."
+        if step.outcome == functions.CLIMBED:
+            return (
+                f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed "
+                f"higher up: η is too large, and each step will overshoot more. Lower it with [b]-[/b].{away}"
+            )
+        if step.outcome == functions.OVERSHOT:
+            return (
+                f"[b yellow]Overshot:[/b yellow] the step jumped past the bottom (the slope changed sign), "
+                f"though the cost still fell {fell}. The ball zig-zags.{away}"
+            )
+        if step.outcome == functions.SETTLED:
+            return f"[b green]Settled:[/b green] {self.settled_where()}{away}"
+        return (
+            f"[b]Downhill:[/b] the cost fell {fell}. Steps shrink by themselves as the slope flattens "
+            f"near a bottom.{away}"
+        )
+
+    def settled_where(self) -> str:
+        """Why the steps stopped, naming the flat point when it is known."""
+        point = self.descent.point
+        stopped = "the slope is about 0, so the steps have shrunk to nothing"
+        if self.on_network:
+            return f"{stopped}: the bottom of a valley along {self.chosen}, or a stretch where it barely matters."
+        flats = self.function.stationary_points()
+        near = [p for p in flats if np.linalg.norm(np.subtract(p.point, point)) < 1e-2 * self.scale]
+        if not near:
+            return f"{stopped}."
+        flat = near[0]
+        if flat.kind == functions.PLATEAU:
+            return "the slope is 0 here, yet this is no valley: a plateau. The ball is stuck on a flat step."
+        if flat.kind == functions.SADDLE:
+            return "a saddle: flat here, but downhill on either side along another direction."
+        if flat.kind == functions.MAXIMUM:
+            return "a hilltop: the slope is 0 here too, though every way is down. The slightest nudge rolls off."
+        minima = [p for p in flats if p.kind == functions.MINIMUM]
+        lowest = min(minima, key=lambda p: p.value)
+        if len(minima) == 1:
+            return f"{stopped}: this is the bottom of the valley, {self.where(flat.point)}, as solved exactly."
+        if flat is lowest:
+            return f"{stopped}: this is the lowest of the {len(minima)} valleys."
+        return f"{stopped}: a valley, but not the lowest; that one is at {self.where(lowest.point)}."

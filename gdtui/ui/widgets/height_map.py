@@ -1,0 +1,310 @@
+"""A cost landscape seen from above: height as bands of colour, like a contour map.
+
+Each terminal cell shows two samples stacked vertically ("▀" painted in the
+upper sample's colour over the lower one's), so a cell is about as tall as
+it is wide in samples and directions on the map are true. The heights fall
+into eight bands, each covering an eighth of the map, so valleys and hills
+read as rings whatever the range of the cost. Where colours are scarce each
+band is a glyph, from blank valleys to "#" hilltops.
+
+On top go the marks: the exact flat points of a textbook function, the path
+of the steps, the ball, the gradient at the ball (uphill, and its negative,
+downhill) and, on request, the gradient's direction over the whole map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from gdtui.ui.blocks import HALF_BLOCK, wants_glyphs
+
+BANDS = 8
+BAND_GLYPHS = " .:-=+*#"
+"""From the lowest band to the highest, for terminals without enough colours."""
+
+# From dark to light, so the order reads in grey too; each is a colour of the
+# 256-colour cube, so SSH terminals show the very same eight.
+_BAND_COLORS = tuple(
+    Color.from_rgb(*rgb)
+    for rgb in (
+        (95, 0, 135),
+        (95, 95, 175),
+        (0, 95, 175),
+        (0, 135, 175),
+        (0, 175, 135),
+        (95, 175, 95),
+        (175, 215, 95),
+        (255, 255, 135),
+    )
+)
+_LIGHT_BANDS = 5
+"""Bands from this one up are light: marks on them are drawn in black, elsewhere in white."""
+
+ARROWS = "→↗↑↖←↙↓↘"
+"""Eight directions, counter-clockwise from east."""
+FLAT = "·"
+BALL = "●"
+PATH = "•"
+MARKS = {"minimum": "○", "maximum": "△", "saddle": "×", "plateau": "◇"}
+
+_BALL_COLOR = Color.from_rgb(255, 0, 95)
+_UPHILL_COLOR = Color.from_rgb(255, 135, 0)
+
+ARROW_MODES = ("off", "uphill", "downhill")
+
+_MARGIN = 7
+"""Columns left of the map for the y axis's numbers."""
+
+
+class Landscape(Protocol):
+    extent: tuple[tuple[float, float], tuple[float, float]]
+
+    def value(self, x, y): ...
+
+    def gradient(self, x, y): ...
+
+
+def arrow(dx: float, dy: float) -> str:
+    """The one of eight arrows nearest to the direction (dx, dy), with y pointing up."""
+    return ARROWS[round(math.atan2(dy, dx) / (math.pi / 4)) % 8]
+
+
+def band_edges(heights: np.ndarray) -> np.ndarray:
+    """The heights between the bands: each band holds an equal share of the map."""
+    finite = heights[np.isfinite(heights)]
+    if finite.size == 0:
+        return np.zeros(BANDS - 1)
+    return np.quantile(finite, np.arange(1, BANDS) / BANDS)
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}"
+
+
+@lru_cache(maxsize=512)
+def _style(foreground: Color | None, background: Color | None, bold: bool = False) -> Style:
+    return Style(color=foreground, bgcolor=background, bold=bold)
+
+
+class HeightMap(Widget):
+    """A square map of a landscape with the y axis on its left, the x axis and a legend below."""
+
+    DEFAULT_CSS = """
+    HeightMap { width: auto; height: 1fr; }
+    """
+
+    arrows: reactive[str] = reactive("off")
+    """Draw the gradient's direction over the map: "off", "uphill" (∇f) or "downhill" (−∇f)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._landscape: Landscape | None = None
+        self._path: list[np.ndarray] = []
+        self._marks: list[tuple[Sequence[float], str]] = []
+        self._ball_gradient: np.ndarray | None = None
+        self._heights_key: tuple | None = None
+        self._heights = np.zeros((0, 0))
+        self._edges = np.zeros(BANDS - 1)
+
+    def show(
+        self,
+        landscape: Landscape | None,
+        *,
+        path: Sequence[np.ndarray] = (),
+        gradient: np.ndarray | None = None,
+        marks: Sequence[tuple[Sequence[float], str]] = (),
+    ) -> None:
+        """Draw landscape with the steps' path (the ball at its end) and the gradient there.
+
+        marks are (point, kind) pairs, kind a key of MARKS.
+        """
+        if landscape is not self._landscape:
+            self._heights_key = None
+        self._landscape = landscape
+        self._path = list(path)
+        self._ball_gradient = gradient
+        self._marks = list(marks)
+        self.refresh()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        lines = max(1, min(container.height - 2, (container.width * 3 // 5 - _MARGIN) // 2))
+        return _MARGIN + 2 * lines
+
+    def _map_size(self) -> tuple[int, int]:
+        """(lines, columns) of the map itself: square in samples, two samples per line."""
+        lines = max(1, min(self.size.height - 2, (self.size.width - _MARGIN) // 2))
+        return lines, 2 * lines
+
+    def _cell_of(self, x: float, y: float) -> tuple[int, int] | None:
+        """The (line, column) showing the point (x, y), or None when it is off the map."""
+        (x0, x1), (y0, y1) = self._landscape.extent
+        lines, columns = self._map_size()
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        column = math.floor((x - x0) / (x1 - x0) * columns)
+        line = math.floor((y1 - y) / (y1 - y0) * lines)
+        if 0 <= line < lines and 0 <= column < columns:
+            return line, column
+        return None
+
+    def _sample_heights(self) -> None:
+        lines, columns = self._map_size()
+        key = (lines, columns)
+        if key == self._heights_key:
+            return
+        (x0, x1), (y0, y1) = self._landscape.extent
+        xs = x0 + (np.arange(columns) + 0.5) / columns * (x1 - x0)
+        ys = y1 - (np.arange(2 * lines) + 0.5) / (2 * lines) * (y1 - y0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._heights = np.asarray(self._landscape.value(*np.meshgrid(xs, ys)), dtype=float)
+        self._edges = band_edges(self._heights)
+        self._heights_key = key
+
+    def _overlay(self) -> dict[tuple[int, int], tuple[str, str]]:
+        """What is drawn over the bands: {(line, column): (glyph, role)}, later roles on top."""
+        cells: dict[tuple[int, int], tuple[str, str]] = {}
+        if self.arrows != "off":
+            cells.update(self._arrow_field())
+        for point, kind in self._marks:
+            cell = self._cell_of(*point)
+            if cell is not None:
+                cells[cell] = (MARKS[kind], "mark")
+        if not self._path:
+            return cells
+        ball = self._path[-1]
+        if self._ball_gradient is not None:
+            cells.update(self._ray(ball, -self._ball_gradient, "downhill"))
+            cells.update(self._ray(ball, self._ball_gradient, "uphill"))
+        for point in self._path[:-1]:
+            cell = self._cell_of(*point)
+            if cell is not None:
+                cells[cell] = (PATH, "path")
+        cell = self._cell_of(*ball)
+        if cell is not None:
+            cells[cell] = (BALL, "ball")
+        return cells
+
+    def _screen_direction(self, gx, gy):
+        """A direction in the landscape as a direction on screen, in samples (y up)."""
+        (x0, x1), (y0, y1) = self._landscape.extent
+        lines, columns = self._map_size()
+        return gx * columns / (x1 - x0), gy * 2 * lines / (y1 - y0)
+
+    def _ray(self, start: np.ndarray, direction: np.ndarray, role: str) -> dict[tuple[int, int], tuple[str, str]]:
+        """A short line of dots from the ball along direction, ending in an arrow."""
+        dx, dy = self._screen_direction(*direction)
+        length = math.hypot(dx, dy)
+        origin = self._cell_of(*start)
+        if origin is None or not length > 0 or not math.isfinite(length):
+            return {}
+        (x0, x1), (y0, y1) = self._landscape.extent
+        lines, columns = self._map_size()
+        reach = max(3, columns // 8)  # cells
+        unit_x, unit_y = (x1 - x0) / columns, (y1 - y0) / (2 * lines)  # one sample, in the landscape
+        cells: dict[tuple[int, int], tuple[str, str]] = {}
+        tip = None
+        for sample in range(1, 2 * reach + 1):
+            x = start[0] + dx / length * sample * unit_x
+            y = start[1] + dy / length * sample * unit_y
+            cell = self._cell_of(x, y)
+            if cell is None:
+                break
+            if cell != origin:
+                cells[cell] = (FLAT, role)
+                tip = cell
+        if tip is not None:
+            cells[tip] = (arrow(dx, dy), role)
+        return cells
+
+    def _arrow_field(self) -> dict[tuple[int, int], tuple[str, str]]:
+        """An arrow every few cells showing which way is up (or down) there."""
+        lines, columns = self._map_size()
+        rows = np.arange(1, lines, 2)
+        cols = np.arange(2, columns, 4)
+        (x0, x1), (y0, y1) = self._landscape.extent
+        grid_cols, grid_rows = np.meshgrid(cols, rows)
+        xs = x0 + (grid_cols + 0.5) / columns * (x1 - x0)
+        ys = y1 - (grid_rows + 0.5) / lines * (y1 - y0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            gx, gy = (np.asarray(g, dtype=float) for g in self._landscape.gradient(xs, ys))
+        sx, sy = self._screen_direction(gx, gy)
+        sign = -1.0 if self.arrows == "downhill" else 1.0
+        size = np.hypot(sx, sy)
+        finite = size[np.isfinite(size)]
+        # Where the slope is a small fraction of the steepest on the map, "which way" hardly matters.
+        flat = size <= 0.02 * (finite.max() if finite.size else 0.0)
+        cells = {}
+        for line, column, x, y, is_flat in zip(
+            grid_rows.ravel(), grid_cols.ravel(), (sign * sx).ravel(), (sign * sy).ravel(), flat.ravel()
+        ):
+            glyph = FLAT if is_flat or not math.isfinite(x + y) else arrow(x, y)
+            cells[(int(line), int(column))] = (glyph, "field")
+        return cells
+
+    def _band(self, height: float) -> int:
+        return int(np.searchsorted(self._edges, height, side="right")) if math.isfinite(height) else BANDS - 1
+
+    def _mark_style(self, role: str, band: int, colors: bool) -> Style:
+        if not colors:
+            return _style(None, None, role in ("ball", "downhill"))
+        background = _BAND_COLORS[band]
+        if role == "ball":
+            return _style(_BALL_COLOR, background, True)
+        if role == "uphill":
+            return _style(_UPHILL_COLOR, background, True)
+        contrast = Color.from_rgb(0, 0, 0) if band >= _LIGHT_BANDS else Color.from_rgb(255, 255, 255)
+        return _style(contrast, background, role in ("downhill", "path"))
+
+    def render(self) -> Text:
+        if self._landscape is None:
+            return Text()
+        colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
+        self._sample_heights()
+        lines, columns = self._map_size()
+        overlay = self._overlay()
+        (x0, x1), (y0, y1) = self._landscape.extent
+        out = []
+        for line in range(lines):
+            upper, lower = self._heights[2 * line], self._heights[2 * line + 1]
+            label = {0: _number(y1), lines // 2: "y", lines - 1: _number(y0)}.get(line, "")
+            text = Text.assemble((f"{label:>{_MARGIN - 2}} ▕", "dim"))
+            for column in range(columns):
+                if (line, column) in overlay:
+                    glyph, role = overlay[(line, column)]
+                    band = self._band((upper[column] + lower[column]) / 2)
+                    text.append(glyph, self._mark_style(role, band, colors))
+                elif colors:
+                    top, bottom = self._band(upper[column]), self._band(lower[column])
+                    text.append(HALF_BLOCK, _style(_BAND_COLORS[top], _BAND_COLORS[bottom]))
+                else:
+                    text.append(BAND_GLYPHS[self._band((upper[column] + lower[column]) / 2)])
+            out.append(text)
+        left, right = _number(x0), _number(x1)
+        gap = columns - len(left) - len(right)
+        axis = f"{left}{'x':^{gap}}{right}" if gap >= 3 else ""
+        out.append(Text(" " * _MARGIN + axis, style="dim"))
+        out.append(self._legend(colors))
+        return Text("\n").join(out)
+
+    def _legend(self, colors: bool) -> Text:
+        finite = self._heights[np.isfinite(self._heights)]
+        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
+        legend = Text.assemble((" " * _MARGIN + "low ", "dim"))
+        if colors:
+            for color in _BAND_COLORS:
+                legend.append("█", _style(color, None))
+        else:
+            legend.append(f"[{BAND_GLYPHS}]")
+        legend.append(f" high  {_number(low)}…{_number(high)}", style="dim")
+        return legend

@@ -1,0 +1,253 @@
+"""Step 4, One parameter: every key it advertises does what it says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.widgets import Input
+
+from gdtui.core import functions, slices
+from gdtui.core.functions import PARABOLA, VALLEYS
+from gdtui.core.learning_rates import LEARNING_RATES
+from gdtui.ui.screens.descent import ParameterPrompt
+from gdtui.ui.screens.one_parameter import OneParameterScreen, nice_ticks
+from tests.helpers import make_app, wait_until_loaded
+
+
+async def _open(pilot) -> OneParameterScreen:
+    await wait_until_loaded(pilot)
+    await pilot.press("4")
+    screen = pilot.app.screen
+    assert isinstance(screen, OneParameterScreen)
+    return screen
+
+
+async def _network(pilot, screen: OneParameterScreen) -> None:
+    """Cycle to the network's curve and wait for its worker."""
+    while not screen.on_network:
+        await pilot.press("f")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _text(screen, widget_id: str) -> str:
+    return str(screen.query_one(f"#{widget_id}").render())
+
+
+async def test_it_opens_on_the_parabola_with_its_exact_minimum(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert screen.function is PARABOLA and screen.descent.point[0] == PARABOLA.start
+        assert "(x − 1)² + 1" in _text(screen, "function")
+        solving = _text(screen, "solving")
+        assert "solve slope = 0 mathematically: x = 1 (min)" in solving
+        assert "13,002 parameters" in solving and "hopeless" in solving
+
+
+async def test_n_steps_x_to_x_minus_eta_times_the_slope_and_shows_the_numbers(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        x, slope, eta = screen.descent.point[0], screen.descent.gradient[0], screen.descent.learning_rate
+        await pilot.press("n")
+        assert screen.descent.point[0] == pytest.approx(x - eta * slope)
+        assert screen.descent.gradient[0] == pytest.approx(PARABOLA.slope(x - eta * slope))
+        numbers = _text(screen, "numbers")
+        assert "step 1: new x = x − η × slope = 4.500 − 0.1 × 7.000 = 3.800" in numbers
+        assert "Downhill" in _text(screen, "verdict")
+
+
+async def test_space_runs_steps_on_a_timer_and_pauses(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("space")
+        assert screen.running
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.descent.steps >= 2:
+                break
+        assert screen.descent.steps >= 2
+        await pilot.press("space")
+        assert not screen.running
+        steps = screen.descent.steps
+        await pilot.pause(0.6)
+        assert screen.descent.steps == steps
+
+
+async def test_running_stops_by_itself_once_settled_at_the_bottom(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("plus", "plus")  # η = 0.5 lands on the parabola's bottom in one step
+        assert screen.descent.learning_rate == 0.5
+        await pilot.press("n")
+        assert screen.descent.point[0] == pytest.approx(1.0)
+        await pilot.press("space")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not screen.running:
+                break
+        assert not screen.running and screen.descent.last.outcome == functions.SETTLED
+        assert "the bottom of the valley, x = 1.000, as solved exactly" in _text(screen, "verdict")
+
+
+async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("plus")
+        assert screen.descent.learning_rate == 0.2
+        await pilot.press("equals_sign")  # + without shift
+        assert screen.descent.learning_rate == 0.5
+        await pilot.press("minus", "minus", "minus")
+        assert screen.descent.learning_rate == 0.05
+        assert "η = 0.05" in _text(screen, "numbers")
+
+
+async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press(*["plus"] * 30)
+        assert screen.descent.learning_rate == LEARNING_RATES[-1]
+        await pilot.press("n")
+        assert "Too far" in _text(screen, "verdict") and "off the picture" in _text(screen, "verdict")
+        await pilot.press("n", "n", "n")
+        assert screen.descent.blown_up
+        verdict = _text(screen, "verdict")
+        assert "Blew up" in verdict and "Lower η" in verdict
+        points = screen.descent.path
+        await pilot.press("n", "space")  # neither steps nor runs any more
+        assert screen.descent.path == points and not screen.running
+        await pilot.press("minus", "r")
+        assert not screen.descent.blown_up and screen.descent.point[0] == PARABOLA.start
+        assert app.is_running
+
+
+async def test_f_cycles_the_textbook_curves_and_then_the_network(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f")
+        assert screen.function is VALLEYS and screen.descent.learning_rate == VALLEYS.learning_rate
+        solving = _text(screen, "solving")
+        assert "x = -2.75 (plateau), -0.5 (min), 1.25 (max), 2.75 (min)" in solving
+        await _network(pilot, screen)
+        assert isinstance(screen.function, slices.NetworkCurve)
+        await pilot.press("f")
+        assert screen.function is PARABOLA
+
+
+async def test_the_networks_curve_is_computed_by_a_worker_on_a_copy(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await _network(pilot, screen)
+        curve = screen.function
+        network = app.state.network
+        inputs, labels = slices.fixed_sample(app.state.data.train)
+        k = curve.slice.indices[0]
+        assert k == slices.steepest_parameters(network, inputs, labels, "quadratic")[0]
+        assert curve.slice.network is not network
+        plain = slices.NetworkSlice(network, inputs, labels, "quadratic", [k])
+        assert screen.descent.cost == pytest.approx(plain.evaluate(plain.origin)[0])
+        assert curve.domain == pytest.approx((network.params[k] - slices.SPAN, network.params[k] + slices.SPAN))
+        assert network.parameter(k).describe(app.state.data.image_shape) in _text(screen, "function")
+        assert "No formula to solve" in _text(screen, "solving")
+        # A step on the network's curve is a step of gradient descent along that one parameter.
+        b, slope = screen.descent.point[0], screen.descent.gradient[0]
+        await pilot.press("n")
+        assert screen.descent.point[0] == pytest.approx(b - screen.NETWORK_LEARNING_RATE * slope)
+        assert screen.descent.cost == pytest.approx(plain.evaluate([b - screen.NETWORK_LEARNING_RATE * slope])[0], rel=1e-5)
+
+
+async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_shown_again(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await _network(pilot, screen)
+        curve = screen.function
+        app.state.network.params *= 0.5  # as the Training screen's worker would, in place
+        assert screen.function is curve and curve.values[0] == screen.function.values[0]
+        await pilot.press("3", "4")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.function is not curve
+        np.testing.assert_array_equal(screen.computed_from, app.state.network.params)
+        assert screen.descent.point[0] == pytest.approx(float(app.state.network.params[screen.network_indices[0]]))
+
+
+async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert screen.check_action("parameter", ()) is False  # only for the network
+        await _network(pilot, screen)
+        steepest = screen.steepest
+        assert len(steepest) == 6 and screen.network_indices == [steepest[0]]
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.network_indices == [steepest[1]]
+        await pilot.press("i")
+        assert isinstance(app.screen, ParameterPrompt)
+        app.screen.query_one(Input).value = "99999"
+        await pilot.press("enter")
+        assert isinstance(app.screen, ParameterPrompt)  # out of range: asked again
+        assert "from 0 to 13,001" in str(app.screen.query_one("#problem").render())
+        app.screen.query_one(Input).value = "123"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen and screen.network_indices == [123]
+        assert "#123" in _text(screen, "function")
+
+
+async def test_arrows_move_the_start_and_r_goes_back_to_it(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        low, high = PARABOLA.domain
+        await pilot.press("left", "left")
+        assert screen.start[0] == pytest.approx(PARABOLA.start - 2 * (high - low) / 40)
+        assert screen.descent.point[0] == screen.start[0] and screen.descent.steps == 0
+        await pilot.press(*["right"] * 50)
+        assert screen.start[0] == high  # the start stays in the picture
+        await pilot.press("n", "n")
+        assert screen.descent.steps == 2
+        await pilot.press("r")
+        assert screen.descent.steps == 0 and screen.descent.point[0] == high
+
+
+async def test_different_starts_end_in_different_valleys(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f")
+        ends = []
+        for moves in ([], ["left"] * 20):
+            await pilot.press(*moves)
+            for _ in range(150):
+                screen.action_step()
+            ends.append(round(screen.descent.point[0], 2))
+        assert ends == [2.75, -0.5]
+
+
+async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f")
+        for x, words in [(-2.75, "no valley: a plateau"), (1.25, "a hilltop"), (-0.5, "not the lowest; that one is at x = 2.750"), (2.75, "the lowest of the 2 valleys")]:
+            screen.descent.restart([x])
+            await pilot.press("n")
+            assert screen.descent.last.outcome == functions.SETTLED
+            assert words in _text(screen, "verdict")
+
+
+def test_ticks_are_round_numbers_inside_the_range():
+    assert nice_ticks(-0.3, 18.3, 4) == [0, 5, 10, 15]
+    assert nice_ticks(2.6, 3.62, 6) == pytest.approx([2.6, 2.8, 3.0, 3.2, 3.4, 3.6])
+    assert nice_ticks(2.6, 3.62, 5) == [3.0, 3.5]  # no more than asked for

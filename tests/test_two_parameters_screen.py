@@ -1,0 +1,237 @@
+"""Step 5, Two parameters: every key it advertises does what it says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.widgets import Input
+
+from gdtui.core import functions, slices
+from gdtui.core.functions import BOWL, FOUR_VALLEYS
+from gdtui.ui.screens.descent import ParameterPrompt
+from gdtui.ui.screens.two_parameters import GRID, TwoParametersScreen
+from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges
+from tests.helpers import make_app, wait_until_loaded
+
+
+async def _open(pilot) -> TwoParametersScreen:
+    await wait_until_loaded(pilot)
+    await pilot.press("5")
+    screen = pilot.app.screen
+    assert isinstance(screen, TwoParametersScreen)
+    return screen
+
+
+async def _network(pilot, screen: TwoParametersScreen) -> None:
+    while not screen.on_network:
+        await pilot.press("f")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _text(screen, widget_id: str) -> str:
+    return str(screen.query_one(f"#{widget_id}").render())
+
+
+def _map(screen) -> str:
+    return str(screen.query_one(HeightMap).render())
+
+
+async def test_it_opens_on_the_bowl_with_the_gradient_at_the_ball(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert screen.function is BOWL
+        numbers = _text(screen, "numbers")
+        assert "at (x, y) = (-2.500, 2.500)" in numbers
+        assert "gradient ∇f = (∂f/∂x, ∂f/∂y)\n           = (-7.500, 2.500)" in numbers  # (3x, y)
+        assert "← uphill ∇f" in numbers and "→ downhill −∇f" in numbers  # mostly along x, where it is steeper
+        assert "○ minimum" in numbers
+        assert BALL in _map(screen) and "○" in _map(screen)
+
+
+async def test_n_steps_against_the_gradient(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        point, gradient, eta = screen.descent.point, screen.descent.gradient, screen.descent.learning_rate
+        await pilot.press("n")
+        np.testing.assert_allclose(screen.descent.point, point - eta * gradient)
+        np.testing.assert_allclose(screen.descent.gradient, BOWL.gradient(*screen.descent.point))
+        numbers = _text(screen, "numbers")
+        assert "step 1: new (x, y) = (x, y) − η × ∇f" in numbers
+        assert "− 0.1 × (-7.500, 2.500)" in numbers and "= (-1.750, 2.250)" in numbers
+        assert "Downhill" in _text(screen, "verdict")
+
+
+async def test_space_runs_and_pauses(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("space")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.descent.steps >= 2:
+                break
+        assert screen.running and screen.descent.steps >= 2
+        await pilot.press("space")
+        steps = screen.descent.steps
+        await pilot.pause(0.6)
+        assert not screen.running and screen.descent.steps == steps
+
+
+async def test_plus_and_minus_change_the_learning_rate_and_a_large_one_zig_zags(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("minus")
+        assert screen.descent.learning_rate == 0.05
+        await pilot.press("plus", "plus", "plus")
+        assert screen.descent.learning_rate == 0.5
+        await pilot.press("n")
+        # Along x the bowl is three times as steep: η = 0.5 jumps across it, to the other side.
+        assert screen.descent.point[0] > 0 and "Overshot" in _text(screen, "verdict")
+
+
+async def test_a_huge_learning_rate_blows_up_with_a_message(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press(*["plus"] * 30, "n", "n", "n", "n")
+        assert screen.descent.blown_up
+        assert "Blew up" in _text(screen, "verdict")
+        assert all(np.all(np.isfinite(p)) for p in screen.descent.path)
+        await pilot.press("n", "g", "space")
+        assert app.is_running and not screen.running
+
+
+async def test_f_cycles_the_surfaces_then_the_network(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f")
+        assert screen.function is FOUR_VALLEYS
+        assert "× saddle" in _text(screen, "numbers") and "△ maximum" in _text(screen, "numbers")
+        await _network(pilot, screen)
+        assert isinstance(screen.function, slices.NetworkSurface)
+        await pilot.press("f")
+        assert screen.function is BOWL
+
+
+async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await _network(pilot, screen)
+        surface = screen.function
+        network = app.state.network
+        inputs, labels = slices.fixed_sample(app.state.data.train)
+        pair = slices.steepest_parameters(network, inputs, labels, "quadratic")[:2]
+        assert surface.slice.indices == pair and surface.values.shape == (GRID, GRID)
+        plain = slices.NetworkSlice(network, inputs, labels, "quadratic", pair)
+        corner = [surface.xs[0], surface.ys[-1]]
+        assert surface.values[-1, 0] == pytest.approx(plain.costs([corner])[0])
+        assert screen.descent.cost == pytest.approx(plain.evaluate(plain.origin)[0])
+        numbers = _text(screen, "numbers")
+        for name, k in zip("xy", pair):
+            assert f"{name} = #{k:,}: {network.parameter(k).describe(app.state.data.image_shape)}" in numbers
+        point, gradient = screen.descent.point, screen.descent.gradient
+        await pilot.press("n")
+        np.testing.assert_allclose(screen.descent.point, point - screen.NETWORK_LEARNING_RATE * gradient)
+
+
+async def test_p_cycles_pairs_and_i_takes_two_numbers(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await _network(pilot, screen)
+        first = screen.network_indices
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.network_indices == [screen.steepest[0], screen.steepest[2]] != first
+        await pilot.press("i")
+        assert isinstance(app.screen, ParameterPrompt)
+        app.screen.query_one(Input).value = "12"
+        await pilot.press("enter")
+        assert "need 2 whole numbers" in str(app.screen.query_one("#problem").render())
+        app.screen.query_one(Input).value = "7, 7"
+        await pilot.press("enter")
+        assert "different" in str(app.screen.query_one("#problem").render())
+        app.screen.query_one(Input).value = "12990, 13001"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.network_indices == [12990, 13001]
+
+
+async def test_arrows_move_the_start_in_x_and_y_and_r_goes_back_to_it(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("right", "right", "down")
+        np.testing.assert_allclose(screen.start, [-2.5 + 2 * 6 / 24, 2.5 - 6 / 24])
+        np.testing.assert_allclose(screen.descent.point, screen.start)
+        await pilot.press("up", "up", "up")
+        assert screen.start[1] == 3.0  # stays on the map
+        await pilot.press("n", "n", "r")
+        assert screen.descent.steps == 0
+        np.testing.assert_allclose(screen.descent.point, screen.start)
+
+
+def _arrows_in_quadrant(screen, right: bool, upper: bool) -> set[str]:
+    """The arrow glyphs drawn in one quarter of the map, which is square and right of a 7-column margin."""
+    lines = _map(screen).splitlines()[:-2]
+    half = len(lines) // 2
+    rows = lines[:half] if upper else lines[half:]
+    cells = [row[7 + 2 * half :] if right else row[7 : 7 + 2 * half] for row in rows]
+    return {glyph for row in cells for glyph in row if glyph in ARROWS}
+
+
+async def test_g_shows_the_gradient_then_its_negative_over_the_map(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        view = screen.query_one(HeightMap)
+        count = sum(_map(screen).count(a) for a in ARROWS)
+        await pilot.press("g")
+        assert view.arrows == "uphill" and "∇f, uphill" in _text(screen, "numbers")
+        assert sum(_map(screen).count(a) for a in ARROWS) > count + 20
+        # Right of the bowl's bottom ∇f = (3x, y) points right: up and right above it, down and right below.
+        assert _arrows_in_quadrant(screen, right=True, upper=True) <= set("→↗↑")
+        assert _arrows_in_quadrant(screen, right=True, upper=False) == set("→↘↓")
+        await pilot.press("g")
+        assert view.arrows == "downhill" and "−∇f, downhill" in _text(screen, "numbers")
+        assert _arrows_in_quadrant(screen, right=True, upper=False) == set("←↖↑")
+        await pilot.press("g")
+        assert view.arrows == "off"
+        assert sum(_map(screen).count(a) for a in ARROWS) == count
+
+
+async def test_balls_from_different_starts_end_in_different_valleys(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f")
+        minima = [p.point for p in FOUR_VALLEYS.stationary_points() if p.kind == functions.MINIMUM]
+        ends = set()
+        for moves in (["left"] * 12, ["down"] * 18, ["right"] * 18, ["up"] * 18):
+            await pilot.press(*moves)
+            for _ in range(300):
+                screen.action_step()
+            ends.add(min(range(4), key=lambda i: np.linalg.norm(np.subtract(minima[i], screen.descent.point))))
+            assert min(np.linalg.norm(np.subtract(m, screen.descent.point)) for m in minima) < 1e-2
+        assert ends == {0, 1, 2, 3}
+
+
+def test_arrows_point_the_eight_ways():
+    assert arrow(1, 0) == "→" and arrow(1, 1) == "↗" and arrow(0, 1) == "↑" and arrow(-1, 1) == "↖"
+    assert arrow(-1, 0) == "←" and arrow(-1, -1) == "↙" and arrow(0, -1) == "↓" and arrow(1, -1) == "↘"
+    assert arrow(1, 0.3) == "→"
+
+
+def test_bands_hold_equal_shares_of_the_map():
+    heights = np.arange(800.0).reshape(20, 40) ** 2
+    edges = band_edges(heights)
+    counts = np.bincount(np.searchsorted(edges, heights.ravel(), side="right"), minlength=8)
+    assert len(edges) == 7 and counts.tolist() == [100] * 8
