@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_option(parser)
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random network (default: 0)")
     parser.add_argument("--model", type=Path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
+    parser.add_argument(
+        "--lesson", action="store_true", help="start the guided lesson where you last stopped (L toggles it in the app)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for command in (train, data):
@@ -54,7 +57,7 @@ def run_app(args: argparse.Namespace) -> int:
     network = load_model(args.model) if args.model else None
     from gdtui.ui.app import GdtuiApp
 
-    app = GdtuiApp(data_dir=args.data, seed=args.seed, network=network)
+    app = GdtuiApp(data_dir=args.data, seed=args.seed, network=network, lesson=args.lesson)
     app.run()
     if app.error:
         raise GdtuiError(app.error)

@@ -17,6 +17,12 @@ def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _private_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no lesson bookmark, and never touches the user's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+
+
 @pytest.fixture(scope="session")
 def tiny_mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with the first 1,000 training and 200 test digits of MNIST, gzipped."""

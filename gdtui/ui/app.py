@@ -14,7 +14,8 @@ from textual.screen import Screen
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.network import Network
-from gdtui.ui import lesson
+from gdtui.ui import bookmark, lesson
+from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.screens.cost import CostScreen
 from gdtui.ui.screens.digits import DigitsScreen
@@ -26,6 +27,7 @@ from gdtui.ui.screens.one_parameter import OneParameterScreen
 from gdtui.ui.screens.training import TrainingScreen
 from gdtui.ui.screens.two_parameters import TwoParametersScreen
 from gdtui.ui.state import LessonState
+from gdtui.ui.widgets.guide_panel import GuidePanel
 
 SCREENS = {
     "digits": DigitsScreen,
@@ -47,11 +49,19 @@ class GdtuiApp(App[None]):
         Binding("shift+tab", "turn(-1)", "Previous step", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("L", "guide", "Guided lesson on/off", show=False),
+        Binding("full_stop", "beat(1)", "Next beat of the lesson", show=False),
+        Binding("comma", "beat(-1)", "Previous beat of the lesson", show=False),
+        Binding("R", "restart_lesson", "Restart the lesson", show=False),
     ]
 
-    def __init__(self, *, data_dir: Path | None = None, seed: int = 0, network: Network | None = None) -> None:
+    def __init__(
+        self, *, data_dir: Path | None = None, seed: int = 0, network: Network | None = None, lesson: bool = False
+    ) -> None:
         super().__init__()
         self.data_dir = data_dir
+        self.guiding = lesson
+        self.beat = bookmark.load_beat() if lesson else 0
         self.seed = seed
         self.start_network = network
         self.error: str | None = None
@@ -91,7 +101,10 @@ class GdtuiApp(App[None]):
             return
         origin = "loaded model" if self.start_network else ""
         self.state = LessonState(data, network, seed=self.seed, network_origin=origin)
-        self.switch_mode("digits")
+        if self.guiding:
+            self.go_to_beat(self.beat)
+        else:
+            self.switch_mode("digits")
 
     def _in_lesson(self) -> bool:
         return hasattr(self, "state") and isinstance(self.screen, tuple(SCREENS.values()))
@@ -109,10 +122,56 @@ class GdtuiApp(App[None]):
         if self._in_lesson():
             self.push_screen(HelpScreen(self.screen))
 
+    # -- the guided lesson ------------------------------------------------------
+
+    def show_guide(self, screen: Screen) -> None:
+        """Show the current beat in the screen's guide panel, or hide the panel."""
+        panel = screen.query_one(GuidePanel)
+        if not self.guiding:
+            panel.hide()
+            return
+        beat = BEATS[self.beat]
+        panel.show_beat(
+            self.beat + 1, len(BEATS), filled(beat.title, self), filled(beat.text, self), beat.invite, screen.id == beat.mode
+        )
+
+    def go_to_beat(self, number: int) -> None:
+        self.beat = max(0, min(number, len(BEATS) - 1))
+        self.guiding = True
+        bookmark.save_beat(self.beat)
+        beat = BEATS[self.beat]
+        self.switch_mode(beat.mode)
+        self.call_after_refresh(self._prepare_beat, beat)
+
+    def _prepare_beat(self, beat: Beat) -> None:
+        if beat.prepare:
+            beat.prepare(self)
+        self.screen.redraw()
+        self.show_guide(self.screen)
+
+    def action_guide(self) -> None:
+        if not self._in_lesson():
+            return
+        if self.guiding and self.screen.id == BEATS[self.beat].mode:
+            self.guiding = False
+            self.show_guide(self.screen)
+        else:
+            self.go_to_beat(self.beat)
+
+    def action_beat(self, delta: int) -> None:
+        if self._in_lesson():
+            self.go_to_beat(self.beat + delta if self.guiding else self.beat)
+
+    def action_restart_lesson(self) -> None:
+        if self._in_lesson():
+            self.go_to_beat(0)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if hasattr(self, "state"):
             for step in STEPS:
                 yield SystemCommand(f"Go to {step.title}", f"Step {step.key} of the lesson", lambda m=step.mode: self.switch_mode(m))
+            yield SystemCommand("Guided lesson", "Walk through the story one beat at a time (L)", self.action_guide)
+            yield SystemCommand("Restart the lesson", "Back to the first beat (R)", self.action_restart_lesson)
             for binding in screen.BINDINGS if screen.id in lesson.MODES else ():
                 if isinstance(binding, Binding) and binding.description:
                     yield SystemCommand(

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import load_model
 from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.lesson_nav import LessonNav
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class LessonScreen(Screen):
         with Container(id="body"):
             yield from self.compose_body()
         yield Static(id="too-small")
+        yield GuidePanel()
         yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
@@ -77,6 +79,7 @@ class LessonScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.redraw()
+        self.gdtui.show_guide(self)
 
     def redraw(self) -> None:
         """Show the shared state as it is now."""

@@ -1,0 +1,35 @@
+"""The guided lesson's panel: the current beat, under whatever step is showing."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+def escape(text: str) -> str:
+    """Plain text inside markup: a bare '[' would start a tag and eat what follows."""
+    return text.replace("[", r"\[")
+
+
+class GuidePanel(Static):
+    DEFAULT_CSS = """
+    GuidePanel {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        background: $primary-muted;
+        display: none;
+    }
+    GuidePanel.-on { display: block; }
+    """
+
+    def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
+        keys = "[dim]. next  , back  L hide[/dim]"
+        if here:
+            body = f"{escape(text)}\n[b]→ {escape(invite)}[/b]"
+        else:
+            body = "[dim]You left the lesson to look around.[/dim] Press [b]L[/b] to go back to where you were."
+        self.update(f"[b $accent]Lesson {number}/{total} · {escape(title)}[/]  {keys}\n{body}")
+        self.set_class(True, "-on")
+
+    def hide(self) -> None:
+        self.set_class(False, "-on")

@@ -1,0 +1,124 @@
+"""The guided lesson: its beats in order, leaving and coming back, resuming, restarting."""
+
+from __future__ import annotations
+
+from gdtui.ui import bookmark
+from gdtui.ui.beats import BEATS
+from gdtui.ui.widgets.guide_panel import GuidePanel
+from tests.helpers import make_app
+
+
+async def _start(pilot) -> None:
+    for _ in range(200):
+        if getattr(pilot.app, "state", None) is not None and pilot.app.screen.id:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def _panel_text(app) -> str:
+    panel = app.screen.query_one(GuidePanel)
+    assert panel.has_class("-on")
+    return str(panel.render())
+
+
+async def test_every_beat_opens_its_step_and_says_its_piece(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        for number, beat in enumerate(BEATS, start=1):
+            assert app.screen.id == beat.mode
+            assert f"Lesson {number}/{len(BEATS)}" in _panel_text(app)
+            assert "→" in _panel_text(app)
+            await pilot.press("full_stop")
+            await pilot.pause()
+        assert app.beat == len(BEATS) - 1  # stays on the last beat
+        await pilot.press("comma")
+        await pilot.pause()
+        assert app.beat == len(BEATS) - 2 and app.screen.id == BEATS[-2].mode
+
+
+async def test_beats_put_the_screen_in_the_state_they_describe(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        quiz = next(i for i, b in enumerate(BEATS) if "Rank" in b.invite)
+        for _ in range(quiz):
+            await pilot.press("full_stop")
+            await pilot.pause()
+        assert app.screen.id == "cost" and app.screen.view == "quiz"
+        gradient = next(i for i, b in enumerate(BEATS) if b.mode == "training")
+        for _ in range(gradient - quiz):
+            await pilot.press("full_stop")
+            await pilot.pause()
+        assert app.screen.id == "training" and app.screen.view == "gradient"
+        assert "13,002" in _panel_text(app)  # filled in from the network
+
+
+async def test_leaving_the_path_and_coming_back(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("full_stop", "full_stop")
+        await pilot.pause()
+        beat = app.beat
+        await pilot.press("5")  # off to play elsewhere
+        await pilot.pause()
+        assert app.screen.id == "two" and "You left the lesson" in _panel_text(app)
+        await pilot.press("L")  # and back
+        await pilot.pause()
+        assert app.beat == beat and app.screen.id == BEATS[beat].mode
+        await pilot.press("L")  # hides the guide
+        assert not app.screen.query_one(GuidePanel).has_class("-on")
+
+
+async def test_l_starts_the_lesson_from_anywhere(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("6")
+        assert not app.screen.query_one(GuidePanel).has_class("-on")
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.screen.id == BEATS[0].mode and "Lesson 1/" in _panel_text(app)
+
+
+async def test_the_lesson_resumes_where_it_stopped_and_r_restarts_it(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        for _ in range(4):
+            await pilot.press("full_stop")
+            await pilot.pause()
+    assert bookmark.load_beat() == 4
+
+    again = make_app(tiny_mnist_dir, lesson=True)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        assert again.beat == 4 and again.screen.id == BEATS[4].mode
+        await pilot.press("R")
+        await pilot.pause()
+        assert again.beat == 0 and again.screen.id == BEATS[0].mode
+    assert bookmark.load_beat() == 0
+
+
+def test_a_damaged_bookmark_starts_from_the_beginning():
+    bookmark.data_root().mkdir(parents=True)
+    for junk in ("not json", "[1, 2]", '{"beat": -3}', '{"beat": "five"}'):
+        (bookmark.data_root() / "lesson.json").write_text(junk)
+        assert bookmark.load_beat() == 0
+
+
+def test_an_unwritable_data_directory_does_not_stop_the_lesson(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker / "below"))
+    assert bookmark.save_beat(3) is False
+    assert bookmark.load_beat() == 0
+
+
+def test_gdtui_lesson_starts_the_app_guided():
+    from gdtui.cli import build_parser
+
+    assert build_parser().parse_args(["--lesson"]).lesson
+    assert not build_parser().parse_args([]).lesson
