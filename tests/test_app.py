@@ -110,3 +110,21 @@ async def test_bad_data_directory_exits_with_the_message(tmp_path):
             await pilot.pause(0.02)
     assert app.return_code == 2
     assert "nowhere" in app.error and "\n" not in app.error
+
+
+async def test_q_asks_before_losing_a_trained_network_that_was_never_saved(tiny_mnist_dir):
+    from gdtui.ui.screens.quit_prompt import QuitPrompt
+
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("6", "n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitPrompt) and not app._exit
+        await pilot.press("escape")
+        assert app.screen.id == "training" and not app._exit
+        await pilot.press("q", "q")
+        await pilot.pause()
+        assert app._exit

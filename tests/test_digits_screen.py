@@ -23,7 +23,7 @@ async def test_next_previous_and_random_browse_the_set(tiny_mnist_dir):
         assert state.index == len(state.split) - 1  # wraps around
         await pilot.press("r")
         assert state.source == "dataset"
-        assert app.screen.query_one("#image-panel").border_title == state.describe()
+        assert app.screen.query_one("#image-panel").border_title == state.describe(short=True)
 
 
 async def test_label_key_jumps_to_the_next_example_of_that_digit(tiny_mnist_dir):
@@ -103,3 +103,26 @@ async def test_z_shows_noise(tiny_mnist_dir):
         await pilot.press("z")
         assert app.state.source == "noise" and app.state.label() is None
         assert app.screen.query_one("#image-panel").border_title == "random noise"
+
+
+async def test_each_set_keeps_its_place(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("n", "n", "n", "t", "n", "t")
+        assert app.state.split_name == "train" and app.state.index == 3
+        await pilot.press("t")
+        assert app.state.split_name == "test" and app.state.index == 1
+
+
+async def test_while_drawing_the_network_reads_the_drawing_and_d_says_done(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("d", "space")
+        outputs = app.state.network.forward(app.state.inputs())[0]
+        assert f"the network says {int(outputs.argmax())}" in str(app.screen.query_one("#pixel").render())
+        descriptions = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
+        assert "Done" in descriptions and "Draw" not in descriptions
+        await pilot.press("d")
+        assert not app.screen.drawing_mode

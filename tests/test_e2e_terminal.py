@@ -174,6 +174,9 @@ def test_the_app_runs_on_a_real_terminal_and_gives_it_back(terminal: TerminalSes
     terminal.send(b"n")
     terminal.wait_for("step 1 ")
 
+    # The trained network is not saved: quitting asks first, and a second q confirms.
+    terminal.send(b"q")
+    terminal.wait_for("quitting loses its training")
     terminal.send(b"q")
     assert terminal.wait_for_exit() == 0
     raw = bytes(terminal.raw)

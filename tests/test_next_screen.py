@@ -121,7 +121,7 @@ async def test_coming_back_after_training_shows_the_trained_network(tiny_mnist_d
         grad = _gradient_in_float64(app, "quadratic")
         assert all(c.backprop == grad[c.index] for c in screen.comparisons)
         teaser = _text(screen, "#teaser")
-        assert "trained 1 steps from seed 0" in teaser
+        assert "trained 1 step from seed 0" in teaser
         assert f"quadratic cost {screen.sample_cost:.4f}" in teaser
 
 

@@ -59,3 +59,8 @@ def test_nudging_leaves_the_networks_own_gradient_alone(sample):
     network.grad[:] = 7.0
     sensitivity.nudge(network, 5, 0.1, x, labels, "quadratic")
     assert (network.grad == 7.0).all()
+
+
+def test_a_vanishing_gradient_matters_hardly_at_all_even_when_it_is_the_largest():
+    grad = np.array([3e-15, 1e-16], dtype=np.float64)
+    assert [c.importance for c in sensitivity.largest(grad, 2)] == ["hardly at all", "hardly at all"]

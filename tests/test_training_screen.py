@@ -32,7 +32,7 @@ async def test_n_takes_one_step_and_changes_the_parameters(tiny_mnist_dir):
         assert screen.trainer.steps == 1
         assert not np.array_equal(before, app.state.network.params)
         assert "step 1 " in str(screen.query_one("#stats").render())
-        assert app.state.network_origin.startswith("trained 1 steps")
+        assert app.state.network_origin.startswith("trained 1 step from")
 
 
 async def test_space_runs_then_pauses(tiny_mnist_dir):
@@ -209,3 +209,50 @@ async def test_what_training_changes_the_network_step_shows(tiny_mnist_dir):
         await _settle(pilot)
         await pilot.press("2")
         assert "trained 100 steps" in str(app.screen.query_one("#architecture").render())
+
+
+async def test_a_rising_cost_says_the_learning_rate_is_too_large(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("e")  # one sensible epoch first: the cost falls
+        await _settle(pilot)
+        assert not screen.rising
+        for _ in range(7):
+            await pilot.press("plus")
+        assert screen.trainer.learning_rate == 200.0
+        await pilot.press("e", "e", "e")
+        await _settle(pilot)
+        assert screen.rising and not screen.trainer.diverged
+        assert "The cost is rising" in str(screen.query_one("#message").render())
+        await pilot.press("minus")  # a new η is judged on its own steps
+        assert not screen.rising
+
+
+async def test_randomising_elsewhere_starts_the_training_record_afresh(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("plus", "e")
+        await _settle(pilot)
+        await pilot.press("2", "r", "6")
+        await pilot.pause()
+        assert screen.trainer.steps == 0 and len(screen.history) == 0 and not screen.epochs
+        assert screen.trainer.learning_rate == 2.0  # the learner's η stays
+        assert "step 0 " in str(screen.query_one("#stats").render())
+
+
+async def test_keys_rest_while_the_window_is_too_small(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.press("n")
+        await _settle(pilot)
+        assert screen.trainer.steps == 0
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("n")
+        await _settle(pilot)
+        assert screen.trainer.steps == 1

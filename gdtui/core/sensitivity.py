@@ -17,6 +17,9 @@ from gdtui.core.network import Network
 
 # How a component compares with the largest one, in words.
 _IMPORTANCE = ((0.5, "a lot"), (0.1, "somewhat"), (1e-3, "a little"), (0.0, "hardly at all"))
+# Below this, a component is rounding noise however it compares: a saturated network's
+# largest component can be 1e-15.
+_NEGLIGIBLE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Component:
 
     @property
     def importance(self) -> str:
+        if abs(self.gradient) < _NEGLIGIBLE:
+            return "hardly at all"
         return next(words for floor, words in _IMPORTANCE if self.relative >= floor)
 
 

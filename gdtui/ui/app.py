@@ -19,7 +19,8 @@ from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.screens.cost import CostScreen
 from gdtui.ui.screens.digits import DigitsScreen
-from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.help import HelpScreen, keys_of
+from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.screens.loading import LoadingScreen
 from gdtui.ui.screens.network import NetworkScreen
 from gdtui.ui.screens.next import NextScreen
@@ -118,6 +119,19 @@ class GdtuiApp(App[None]):
             here = lesson.MODES.index(self.current_mode)
             self.switch_mode(lesson.MODES[(here + direction) % len(lesson.MODES)])
 
+    async def action_quit(self) -> None:
+        """Quit, but not silently over a trained network that was never saved."""
+        state = getattr(self, "state", None)
+        if state is None or not state.unsaved or isinstance(self.screen, QuitPrompt):
+            self.exit()
+            return
+
+        def answer(quit: bool | None) -> None:
+            if quit:
+                self.exit()
+
+        self.push_screen(QuitPrompt(state.network_origin), answer)
+
     def action_help(self) -> None:
         if self._in_lesson():
             self.push_screen(HelpScreen(self.screen))
@@ -176,7 +190,7 @@ class GdtuiApp(App[None]):
                 if isinstance(binding, Binding) and binding.description:
                     yield SystemCommand(
                         f"{step_for(screen.id).title}: {binding.description}",
-                        f"key {binding.key}",
+                        f"key {keys_of(self, binding)}",
                         lambda action=binding.action: self.run_action(action, screen),
                     )
         yield from super().get_system_commands(screen)

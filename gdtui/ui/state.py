@@ -25,11 +25,16 @@ class LessonState:
     network: Network
     seed: int = 0
     network_origin: str = ""  # e.g. "random, seed 0" or the model file's name
+    # Counts replacements of the network's weights by anything but training (a new random
+    # network, a model file), so a training run can tell its history no longer applies.
+    version: int = 0
+    unsaved: bool = False  # trained since it was last saved, loaded or randomised
     split_name: str = "train"
     index: int = 0
     source: str = "dataset"
     canvas: np.ndarray = field(default_factory=lambda: np.zeros((drawing.SIZE, drawing.SIZE), np.float32))
     noise: np.ndarray = field(default_factory=lambda: drawing.noise(np.random.default_rng(0)))
+    _places: dict[str, int] = field(default_factory=dict)  # the index each set was left at
 
     def __post_init__(self) -> None:
         self.network_origin = self.network_origin or f"random, seed {self.seed}"
@@ -54,11 +59,13 @@ class LessonState:
         """The right answer, when there is one."""
         return int(self.split.labels[self.index]) if self.source == "dataset" else None
 
-    def describe(self) -> str:
+    def describe(self, short: bool = False) -> str:
         if self.source == "drawing":
             return "your drawing"
         if self.source == "noise":
             return "random noise"
+        if short:
+            return f"{self.split_name} #{self.index:,}: a {self.label()}"
         return f"{self.split_name} #{self.index:,} of {len(self.split):,}, a {self.label()}"
 
     def step(self, delta: int) -> None:
@@ -81,18 +88,25 @@ class LessonState:
         self.index = int(rng.integers(len(self.split)))
 
     def toggle_split(self) -> None:
+        """Switch sets, each keeping its own place."""
         self.source = "dataset"
+        self._places[self.split_name] = self.index
         self.split_name = "test" if self.split_name == "train" else "train"
-        self.index = min(self.index, len(self.split) - 1)
+        self.index = self._places.get(self.split_name, 0)
 
     def use_network(self, network: Network, origin: str) -> None:
         if network.sizes[0] != self.data.train.pixels:
             raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {self.data.train.pixels} pixels")
         self.network = network
         self.network_origin = origin
+        self.version += 1
+        self.unsaved = False
 
-    def randomize_network(self) -> None:
-        self.seed += 1
+    def randomize_network(self, new_seed: bool = True) -> None:
+        """Fresh random weights: from the next seed, or again from the current one."""
+        self.seed += new_seed
         # In place, so whatever holds the network (a trainer) sees the new weights.
         self.network.randomize(self.seed)
         self.network_origin = f"random, seed {self.seed}"
+        self.version += 1
+        self.unsaved = False

@@ -35,7 +35,8 @@ class LessonScreen(Screen):
     DEFAULT_CSS = """
     LessonScreen #too-small { display: none; width: 1fr; height: 1fr; content-align: center middle; text-align: center; }
     LessonScreen.-too-small #too-small { display: block; }
-    LessonScreen.-too-small #body { display: none; }
+    LessonScreen.-too-small #body, LessonScreen.-too-small LessonNav,
+    LessonScreen.-too-small GuidePanel, LessonScreen.-too-small Footer { display: none; }
     LessonScreen #body { height: 1fr; }
     """
 
@@ -58,6 +59,16 @@ class LessonScreen(Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys that would change what the "make the window larger" message hides stay quiet.
+        if self.has_class("-too-small"):
+            return False
+        return self.allows(action, parameters)
+
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether this screen's action can run now: True, False (hidden) or None (shown disabled)."""
+        return True
+
     def on_mount(self) -> None:
         self._check_size(self.app.size.width, self.app.size.height)
 
@@ -69,7 +80,9 @@ class LessonScreen(Screen):
     def _check_size(self, width: int, height: int) -> None:
         need_w, need_h = self.MIN_SIZE
         small = width < need_w or height < need_h
-        self.set_class(small, "-too-small")
+        if small != self.has_class("-too-small"):
+            self.set_class(small, "-too-small")
+            self.refresh_bindings()
         self.roomy = width >= self.ROOMY_SIZE[0] and height >= self.ROOMY_SIZE[1]
         if small:
             self.query_one("#too-small", Static).update(

@@ -180,7 +180,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self._rng = np.random.default_rng(self.state.seed)
 
     # Which keys work where: the footer shows only those that do something now.
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view":
             return parameters[0] != self.view
         if action == "average_over":

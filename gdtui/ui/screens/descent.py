@@ -243,7 +243,7 @@ class DescentScreen(LessonScreen):
 
     # Keys
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("parameter", "index"):
             return self.on_network
         if action in ("step", "run", "reset", "move", "learning_rate"):

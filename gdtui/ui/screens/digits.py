@@ -16,8 +16,8 @@ from gdtui.ui.widgets.digit_view import DigitView
 from gdtui.ui.widgets.pixel_numbers import PixelNumbers
 
 # Keys that browse the data set; drawing has keys of its own.
-_BROWSING = {"browse", "random", "label", "split", "noise"}
-_DRAWING = {"paint", "erase", "clear"}
+_BROWSING = {"browse", "random", "label", "split", "noise", "draw"}
+_DRAWING = {"paint", "erase", "clear", "done_drawing"}
 
 
 class DigitsScreen(LessonScreen):
@@ -42,6 +42,7 @@ a trained network will still confidently call some digit."""
         Binding("l", "label", "Label"),
         Binding("t", "split", "Train/test"),
         Binding("d", "draw", "Draw"),
+        Binding("d", "done_drawing", "Done"),
         Binding("z", "noise", "Noise", show=False),
         Binding("space", "paint", "Paint"),
         Binding("x", "erase", "Erase"),
@@ -75,7 +76,7 @@ a trained network will still confidently call some digit."""
         yield Static(id="pixel")
         yield Static(id="explain")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _DRAWING:
             return self.drawing_mode
         if action in _BROWSING:
@@ -103,7 +104,7 @@ a trained network will still confidently call some digit."""
             title = "your drawing"
         else:
             image = state.image()
-            title = state.describe()
+            title = state.describe(short=True)
         view = self.query_one("#image", DigitView)
         view.show(image)
         view.cursor = self.cursor
@@ -120,10 +121,15 @@ a trained network will still confidently call some digit."""
             right.border_title = "the numbers"
         row, col = self.cursor
         rows, cols = image.shape
-        self.query_one("#pixel", Static).update(
+        pixel = (
             f"pixel (row {row}, col {col}) = [b]{float(image[row, col]):.2f}[/b]   "
             f"→ input {row * cols + col + 1} of {rows * cols}"
         )
+        if self.drawing_mode:
+            outputs = state.network.forward(state.inputs())[0]
+            guess = int(outputs.argmax())
+            pixel += f"   the network says [b]{guess}[/b] ({outputs[guess]:.2f})"
+        self.query_one("#pixel", Static).update(pixel)
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:
@@ -134,7 +140,8 @@ a trained network will still confidently call some digit."""
             )
         return (
             f"{rows}×{cols} = {rows * cols} numbers from 0.0 (black) to 1.0 (white): the "
-            f"{rows * cols} inputs of the network. Arrows move the cursor."
+            f"{rows * cols} inputs of the network. Arrows move the cursor.\n"
+            "New here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
         )
 
     def _changed(self) -> None:
@@ -174,6 +181,9 @@ a trained network will still confidently call some digit."""
             self.state.source = "drawing"
         elif self.state.source == "drawing":
             self.state.source = "dataset"
+
+    def action_done_drawing(self) -> None:
+        self.action_draw()
 
     def action_move(self, drow: int, dcol: int) -> None:
         rows, cols = self.state.canvas.shape if self.drawing_mode else self.state.image().shape

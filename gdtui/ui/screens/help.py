@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
 
-def _key_name(key: str) -> str:
-    names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]", "space": "space"}
-    return ", ".join(names.get(k, k) for k in key.split(","))
+def keys_of(app: App, binding: Binding) -> str:
+    """The keys of a binding as the footer shows them: '+, =' rather than 'plus,equals_sign'."""
+    return ", ".join(app.get_key_display(Binding(key, "")) for key in binding.key.split(","))
 
 
 def key_table(screen: Screen) -> str:
@@ -19,7 +19,7 @@ def key_table(screen: Screen) -> str:
     for owner in (screen, screen.app):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
-                rows.append(f"| `{_key_name(binding.key)}` | {binding.description} |")
+                rows.append(f"| `{keys_of(screen.app, binding)}` | {binding.description} |")
     return "| key | does |\n|---|---|\n" + "\n".join(rows)
 
 

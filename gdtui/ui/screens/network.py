@@ -84,8 +84,7 @@ an image, blue where it likes ink, red where ink counts against it."""
         self.query_one("#architecture", Static).update(
             f"[b]{' → '.join(map(str, sizes))}[/b]   {parameter_sum(sizes)} = "
             f"[b]{network.num_params:,}[/b] parameters\n"
-            f"[dim]weights and biases · network:[/dim] {state.network_origin}   "
-            f"[dim]input:[/dim] {state.describe()}"
+            f"[dim]network:[/dim] {state.network_origin}   [dim]input:[/dim] {state.describe()}"
         )
         activations = [a[0] for a in network.activations(state.inputs())]
         hidden = activations[1:-1]

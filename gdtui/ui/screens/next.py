@@ -305,7 +305,7 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
 
     # -- keys ------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_parameter":
             return bool(self.comparisons) or None
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from pathlib import Path
@@ -32,6 +33,8 @@ VIEWS = ("progress", "gradient", "neurons")
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 NUDGE_SAMPLE = 1000  # training images the nudged cost is measured on
 REDRAW_HZ = 8  # what the eye needs while a run goes; every step would be wasted work
+RISING_AFTER = 200  # steps before the cost's trend is judged
+RISING_FACTOR = 1.5  # a running-average cost this many times its lowest is rising, not noise
 
 
 class TrainingScreen(LessonScreen):
@@ -92,6 +95,7 @@ What you train here is what the Network and Cost steps show."""
         self.lock = threading.Lock()
         self._pause = threading.Event()
         self.trainer: Trainer | None = None
+        self._version = -1
         self.history = CostHistory()
         self.epochs: list[EpochRecord] = []
         self.message = ""
@@ -100,6 +104,7 @@ What you train here is what the Network and Cost steps show."""
         self._epoch_cost = 0.0
         self._epoch_examples = 0
         self._run_started = (0.0, 0)
+        self._forget_trend()
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
@@ -128,20 +133,29 @@ What you train here is what the Network and Cost steps show."""
     def _ensure_trainer(self) -> Trainer:
         """A trainer for the state's network; a new one if another step replaced the network."""
         network = self.state.network
-        if self.trainer is None or self.trainer.network is not network:
+        if self.trainer is None or self.trainer.network is not network or self._version != self.state.version:
             preset = PRESETS["tuned" if network.output == "softmax" else "lesson"]
+            previous = self.trainer
             self.trainer = Trainer(
                 network,
                 self.state.data.train,
                 cost=preset.cost,
-                learning_rate=self.trainer.learning_rate if self.trainer else preset.learning_rate,
-                batch_size=min(preset.batch_size, len(self.state.data.train)),
+                # A new network keeps the learner's η and batch size: only the weights start over.
+                learning_rate=previous.learning_rate if previous else preset.learning_rate,
+                batch_size=min(previous.batch_size if previous else preset.batch_size, len(self.state.data.train)),
                 seed=self.state.seed,
             )
+            self._version = self.state.version
             self._forget_run()
         return self.trainer
 
+    def _forget_trend(self) -> None:
+        self._smoothed: float | None = None
+        self._lowest = math.inf
+        self.rising = False
+
     def _forget_run(self) -> None:
+        self._forget_trend()
         self.history.clear()
         self.epochs = []
         self.last_nudge = None
@@ -150,6 +164,12 @@ What you train here is what the Network and Cost steps show."""
     def _record(self, trainer: Trainer, cost: float) -> None:
         """Book-keeping after a step, in the worker, under the lock."""
         self.history.add(trainer.steps, cost)
+        # A running average smooths the mini-batch noise; well above its lowest point, the
+        # steps overshoot. Sigmoid networks saturate rather than blow up, so this is how a
+        # too-large η mostly shows.
+        self._smoothed = cost if self._smoothed is None else 0.99 * self._smoothed + 0.01 * cost
+        self._lowest = min(self._lowest, self._smoothed)
+        self.rising = trainer.steps > RISING_AFTER and self._smoothed > RISING_FACTOR * self._lowest
         self._epoch_cost += cost * len(trainer.last_batch)
         self._epoch_examples += len(trainer.last_batch)
         if trainer.epochs_done > len(self.epochs):
@@ -200,7 +220,9 @@ What you train here is what the Network and Cost steps show."""
                 "steps overshoot and grow. The weights are the last good ones: lower η with - and go on, or r resets."
             )
         if trainer.steps:
-            self.state.network_origin = f"trained {trainer.steps:,} steps from seed {self.state.seed}"
+            steps = f"{trainer.steps:,} step" + ("s" if trainer.steps != 1 else "")
+            self.state.network_origin = f"trained {steps} from seed {self.state.seed}"
+            self.state.unsaved = True
         self.redraw()
 
     def pause(self) -> None:
@@ -219,7 +241,7 @@ What you train here is what the Network and Cost steps show."""
         trainer = self._ensure_trainer()
         with self.lock:
             self._draw_stats(trainer)
-            self.query_one("#message", Static).update(self.message)
+            self.query_one("#message", Static).update(self.message or self._warning(trainer))
             if self.view == "progress":
                 self.query_one(CostPlot).show(self.history, self.epochs, trainer.cost)
                 self._draw_batch(trainer)
@@ -227,6 +249,14 @@ What you train here is what the Network and Cost steps show."""
                 self._draw_gradient(trainer)
             else:
                 self._draw_neurons(trainer)
+
+    def _warning(self, trainer: Trainer) -> str:
+        if not self.rising:
+            return ""
+        return (
+            f"The cost is rising: at η = {trainer.learning_rate:g} the steps overshoot the valley. "
+            "Lower η with -, or r starts again from fresh weights."
+        )
 
     def _draw_stats(self, trainer: Trainer) -> None:
         if self.running:
@@ -242,10 +272,14 @@ What you train here is what the Network and Cost steps show."""
             if self.epochs
             else "test accuracy after each epoch"
         )
+        second = (
+            f"cost [b]{cost}[/b] (last batch)  {accuracy}  [dim]{speed}[/dim]"
+            if trainer.steps
+            else "Press [b]n[/b] for one step, [b]space[/b] to run, [b]e[/b] for a whole epoch."
+        )
         self.query_one("#stats", Static).update(
             f"step [b]{trainer.steps:,}[/b]  epoch [b]{trainer.epoch:.2f}[/b]  {trainer.samples_seen:,} samples  "
-            f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]\n"
-            f"cost [b]{cost}[/b] (last batch)  {accuracy}  [dim]{speed}[/dim]"
+            f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]\n{second}"
         )
 
     def _draw_batch(self, trainer: Trainer) -> None:
@@ -260,7 +294,7 @@ What you train here is what the Network and Cost steps show."""
             label = int(trainer.train.labels[index])
             image = trainer.train.inputs(int(index)).reshape(self.state.data.image_shape)
             right = int(guess) == label
-            caption = f"{guess} ✓" if right else f"{guess} ✗ {label}"
+            caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 
@@ -326,7 +360,7 @@ What you train here is what the Network and Cost steps show."""
 
     # -- keys ------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("reset", "save", "open_model") and self.running:
             return None
         return True
@@ -359,7 +393,9 @@ What you train here is what the Network and Cost steps show."""
 
     def action_rate(self, direction: int) -> None:
         trainer = self._ensure_trainer()
-        trainer.learning_rate = next_learning_rate(trainer.learning_rate, direction)
+        with self.lock:
+            trainer.learning_rate = next_learning_rate(trainer.learning_rate, direction)
+            self._forget_trend()  # judge the new η on its own steps
         self.redraw()
 
     def action_batch(self) -> None:
@@ -375,9 +411,7 @@ What you train here is what the Network and Cost steps show."""
 
     def action_reset(self) -> None:
         with self.lock:
-            self.state.network.randomize(self.state.seed)
-            self.state.network_origin = f"random, seed {self.state.seed}"
-            self.trainer = None
+            self.state.randomize_network(new_seed=False)
         self.message = ""
         self.redraw()
 
@@ -413,6 +447,7 @@ What you train here is what the Network and Cost steps show."""
             except GdtuiError as err:
                 self.notify(str(err), title="Not saved", severity="error", timeout=8)
                 return
+            self.state.unsaved = False
             self.notify(f"Saved {written}", title="Model saved")
 
         self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)

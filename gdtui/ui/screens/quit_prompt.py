@@ -1,0 +1,29 @@
+"""Before quitting over a trained network that was never saved."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class QuitPrompt(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("q,y", "dismiss(True)", "Quit anyway"),
+        Binding("escape,n", "dismiss(False)", "Stay"),
+    ]
+    DEFAULT_CSS = """
+    QuitPrompt { align: center middle; }
+    QuitPrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, origin: str) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            f"The network ({self.origin}) is not saved: quitting loses its training.\n\n"
+            "[b]q[/b] quits anyway · [b]escape[/b] stays (step 6, then [b]s[/b], saves it)"
+        )
