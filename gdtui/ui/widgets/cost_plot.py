@@ -35,6 +35,8 @@ class CostPlot(PlotextPlot):
         if steps:
             plt.plot(steps, costs, color=COST_COLOR, marker="braille", label="mini-batch cost")
         if epochs:
+            # Accuracy on its true scale: an axis fitted to one point can run past 100 %.
+            plt.ylim(0, 100, yside="right")
             ends = [record.step for record in epochs]
             plt.scatter(ends, [r.train_cost for r in epochs], color=EPOCH_COLOR, marker="●", label="epoch average")
             plt.plot(

@@ -1,0 +1,52 @@
+"""Make the README's pictures: one SVG per step of the lesson, drawn by the app itself.
+
+    python docs/screenshots.py
+
+Runs the app headless on the bundled MNIST at 100×32 in truecolor, puts each
+screen in a state worth showing, and saves docs/screenshots/N-step.svg.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import textual.constants
+
+from gdtui.ui.app import GdtuiApp
+
+SIZE = (100, 32)
+OUT = Path(__file__).parent / "screenshots"
+# Keys that put each step in a state worth a picture.
+SHOTS = [
+    ("1-digits", ["n", "n", "up", "up", "left"]),
+    ("2-network", ["2", "w"]),
+    ("3-cost", ["3"]),
+    ("3-cost-quiz", ["v", "down", "enter"]),
+    ("4-one-parameter", ["4", "n", "n", "n"]),
+    ("5-two-parameters", ["5", "f", "n", "n", "n", "n", "g"]),
+    ("6-training", ["6", "e"]),
+    ("6-training-gradient", ["v", "right_square_bracket"]),
+    ("7-next", ["7"]),
+    ("guided-lesson", ["2", "L", "full_stop"]),
+]
+
+
+async def main() -> None:
+    textual.constants.COLOR_SYSTEM = "truecolor"
+    OUT.mkdir(exist_ok=True)
+    app = GdtuiApp()
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        while getattr(app, "state", None) is None or app.screen.id != "digits":
+            await pilot.pause(0.05)
+        for name, keys in SHOTS:
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.3)
+            app.save_screenshot(f"{name}.svg", str(OUT))
+            print(f"saved {OUT / name}.svg")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
