@@ -8,118 +8,20 @@ sleeps blindly) until the emulated screen shows what is expected.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import struct
-import subprocess
-import sys
-import termios
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import pyte
 import pytest
 
-COLUMNS, LINES = 80, 24
+from tests.terminal import TerminalSession
+
 # Generous: the suite may run on a small, busy machine.
 START_TIMEOUT = 60.0
-TIMEOUT = 20.0
 
 ENTER_ALT_SCREEN = b"\x1b[?1049h"
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 HIDE_CURSOR = b"\x1b[?25l"
 SHOW_CURSOR = b"\x1b[?25h"
-
-
-class TerminalSession:
-    """gdtui on a pseudo-terminal, its output kept both raw and as an emulated screen."""
-
-    def __init__(self, *args: str) -> None:
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-        env = dict(os.environ, TERM="xterm-256color")
-        env.pop("COLUMNS", None)
-        env.pop("LINES", None)
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gdtui", *args],
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                start_new_session=True,
-                # In its new session, make the pseudo-terminal the app's controlling terminal.
-                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
-            )
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        self.master = master
-        self.raw = bytearray()
-        self.screen = pyte.Screen(COLUMNS, LINES)
-        self.stream = pyte.ByteStream(self.screen)
-        self.ended = False  # the app closed its end of the terminal
-        self.changed = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                data = os.read(self.master, 65536)
-            except OSError:  # EIO: every process holding the terminal has closed it
-                data = b""
-            with self.changed:
-                if not data:
-                    self.ended = True
-                    self.changed.notify_all()
-                    return
-                self.raw += data
-                self.stream.feed(data)
-                self.changed.notify_all()
-
-    def send(self, key: bytes) -> None:
-        os.write(self.master, key)
-
-    def screen_text(self) -> str:
-        with self.changed:
-            return "\n".join(self.screen.display)
-
-    def highlighted_step(self) -> str:
-        """The step the top bar shows in reverse video, e.g. '6 Training'."""
-        with self.changed:
-            row = self.screen.buffer[0]
-            return "".join(row[x].data for x in range(COLUMNS) if row[x].reverse).strip()
-
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while not condition():
-                left = deadline - time.monotonic()
-                if self.ended or left <= 0:
-                    why = "the app ended" if self.ended else f"waited {timeout:.0f} s"
-                    raise AssertionError(f"{why} before {what}; the screen shows:\n{self.screen_text()}")
-                self.changed.wait(left)
-
-    def wait_for(self, text: str, timeout: float = TIMEOUT) -> None:
-        self.wait_until(lambda: text in self.screen_text(), f"{text!r} appeared", timeout)
-
-    def wait_for_exit(self, timeout: float = TIMEOUT) -> int:
-        status = self.process.wait(timeout)
-        # The app has gone: what it wrote last is read to the end of the stream.
-        self.wait_until(lambda: self.ended, "the output ended", timeout)
-        return status
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(TIMEOUT)
-        self.reader.join(TIMEOUT)  # the reader stops at the end of the output
-        os.close(self.master)
 
 
 @pytest.fixture
