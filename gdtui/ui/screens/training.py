@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 NUDGE_SAMPLE = 1000  # training images the nudged cost is measured on
-REDRAW_HZ = 8  # what the eye needs while a run goes; every step would be wasted work
+REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
 RISING_AFTER = 200  # steps before the cost's trend is judged
 RISING_FACTOR = 1.5  # a running-average cost this many times its lowest is rising, not noise
 
@@ -93,6 +95,7 @@ What you train here is what the Network and Cost steps show."""
         # The worker steps under this lock; the screen reads under it, so it never
         # draws a half-updated network.
         self.lock = threading.Lock()
+        self._screen_waiting = threading.Event()
         self._pause = threading.Event()
         self.trainer: Trainer | None = None
         self._version = -1
@@ -167,9 +170,11 @@ What you train here is what the Network and Cost steps show."""
         # A running average smooths the mini-batch noise; well above its lowest point, the
         # steps overshoot. Sigmoid networks saturate rather than blow up, so this is how a
         # too-large η mostly shows.
-        self._smoothed = cost if self._smoothed is None else 0.99 * self._smoothed + 0.01 * cost
-        self._lowest = min(self._lowest, self._smoothed)
-        self.rising = trainer.steps > RISING_AFTER and self._smoothed > RISING_FACTOR * self._lowest
+        # Read once: a change of η may reset the trend from the screen's thread meanwhile.
+        smoothed = self._smoothed
+        smoothed = cost if smoothed is None else 0.99 * smoothed + 0.01 * cost
+        self._smoothed, self._lowest = smoothed, min(self._lowest, smoothed)
+        self.rising = trainer.steps > RISING_AFTER and smoothed > RISING_FACTOR * self._lowest
         self._epoch_cost += cost * len(trainer.last_batch)
         self._epoch_examples += len(trainer.last_batch)
         if trainer.epochs_done > len(self.epochs):
@@ -184,6 +189,10 @@ What you train here is what the Network and Cost steps show."""
         worker = get_current_worker()
         trainer = self.trainer
         epoch_goal = trainer.epochs_done + 1
+        self._run_steps(worker, trainer, goal, epoch_goal)
+        self.app.call_from_thread(self._stopped)
+
+    def _run_steps(self, worker, trainer: Trainer, goal: str, epoch_goal: int) -> None:
         while not worker.is_cancelled:
             with self.lock:
                 # Checked under the lock: a reset between two steps must stop this loop
@@ -195,7 +204,10 @@ What you train here is what the Network and Cost steps show."""
                     self._record(trainer, result.cost)
             if result.diverged or goal == "step" or (goal == "epoch" and trainer.epochs_done >= epoch_goal):
                 break
-        self.app.call_from_thread(self._stopped)
+            if self._screen_waiting.is_set():
+                # A released lock is not handed over: without a pause here this loop would
+                # take it straight back, and the screen would wait through many steps.
+                time.sleep(0.0005)
 
     def _start(self, goal: str) -> None:
         if self.running:
@@ -237,9 +249,17 @@ What you train here is what the Network and Cost steps show."""
     def _tick(self) -> None:
         self.redraw()
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The lock, for the screen's thread: the worker steps aside while it waits."""
+        self._screen_waiting.set()
+        with self.lock:
+            self._screen_waiting.clear()
+            yield
+
     def redraw(self) -> None:
         trainer = self._ensure_trainer()
-        with self.lock:
+        with self._locked():
             self._draw_stats(trainer)
             self.query_one("#message", Static).update(self.message or self._warning(trainer))
             if self.view == "progress":
@@ -393,10 +413,12 @@ What you train here is what the Network and Cost steps show."""
 
     def action_rate(self, direction: int) -> None:
         trainer = self._ensure_trainer()
-        with self.lock:
+        with self._locked():  # so the numbers drawn belong to one step
             trainer.learning_rate = next_learning_rate(trainer.learning_rate, direction)
             self._forget_trend()  # judge the new η on its own steps
-        self.redraw()
+            # Only the numbers change: redrawing the plot too would make the key wait for it.
+            self._draw_stats(trainer)
+            self.query_one("#message", Static).update(self.message or self._warning(trainer))
 
     def action_batch(self) -> None:
         trainer = self._ensure_trainer()
@@ -410,7 +432,7 @@ What you train here is what the Network and Cost steps show."""
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
 
     def action_reset(self) -> None:
-        with self.lock:
+        with self._locked():
             self.state.randomize_network(new_seed=False)
         self.message = ""
         self.redraw()
@@ -433,7 +455,7 @@ What you train here is what the Network and Cost steps show."""
         trainer = self.trainer
         split = self.state.data.train
         sample = slice(0, min(NUDGE_SAMPLE, len(split)))
-        with self.lock:
+        with self._locked():
             self.last_nudge = sensitivity.nudge(trainer.network, k, delta, split.inputs(sample), split.labels[sample], trainer.cost)
         self._draw_nudge()
 
@@ -442,7 +464,7 @@ What you train here is what the Network and Cost steps show."""
             if path is None:
                 return
             try:
-                with self.lock:
+                with self._locked():
                     written = save_model(self.state.network, path)
             except GdtuiError as err:
                 self.notify(str(err), title="Not saved", severity="error", timeout=8)
