@@ -49,6 +49,24 @@ class Reference:
         return 1.0 / (1.0 + np.exp(-z))
 
     def train_batch(self, x: np.ndarray, y: np.ndarray, eta: float) -> None:
+        self.update(*self.gradients(x, y), eta)
+
+    def train_per_example(self, x: np.ndarray, y: np.ndarray, eta: float) -> None:
+        """The first way most tutorials write it: backprop one example at a time, then average."""
+        total_w = [np.zeros_like(w) for w in self.weights]
+        total_b = [np.zeros_like(b) for b in self.biases]
+        for i in range(len(x)):
+            grads_w, grads_b = self.gradients(x[i : i + 1], y[i : i + 1])
+            total_w = [t + g for t, g in zip(total_w, grads_w)]
+            total_b = [t + g for t, g in zip(total_b, grads_b)]
+        self.update([t / len(x) for t in total_w], [t / len(x) for t in total_b], eta)
+
+    def update(self, grads_w: list[np.ndarray], grads_b: list[np.ndarray], eta: float) -> None:
+        for layer in range(len(self.weights)):
+            self.weights[layer] = self.weights[layer] - eta * grads_w[layer]
+            self.biases[layer] = self.biases[layer] - eta * grads_b[layer]
+
+    def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         activations, zs = [x], []
         for w, b in zip(self.weights, self.biases):
             zs.append(activations[-1] @ w.T + b)
@@ -62,9 +80,7 @@ class Reference:
             if layer:
                 s = self.sigmoid(zs[layer - 1])
                 delta = (delta @ self.weights[layer]) * s * (1 - s)
-        for layer in range(len(self.weights)):
-            self.weights[layer] = self.weights[layer] - eta * grads_w[layer]
-            self.biases[layer] = self.biases[layer] - eta * grads_b[layer]
+        return grads_w, grads_b
 
 
 def median_rate(run_steps, steps: int, batch: int, runs: int) -> float:
@@ -88,20 +104,40 @@ def gdtui_steps(train, batch: int):
     return run
 
 
-def reference_steps(x: np.ndarray, y: np.ndarray, batch: int):
+def reference_steps(x: np.ndarray, y: np.ndarray, batch: int, per_example: bool = False):
     network, rng = Reference((784, 16, 16, 10)), np.random.default_rng(0)
+    train = network.train_per_example if per_example else network.train_batch
     order, position = rng.permutation(len(x)), 0
 
     def run(steps: int) -> None:
         nonlocal order, position
         for _ in range(steps):
             index = order[position : position + batch]
-            network.train_batch(x[index], y[index], ETA)
+            train(x[index], y[index], ETA)
             position += batch
             if position >= len(x):
                 order, position = rng.permutation(len(x)), 0
 
     return run
+
+
+# Floating-point operations per training example of 784-16-16-10: a multiply-add (2) per
+# weight forward, per weight for its gradient, and per weight above the first layer to pass
+# the error back.
+WEIGHTS = 784 * 16 + 16 * 16 + 16 * 10
+FLOP_PER_SAMPLE = 2 * WEIGHTS + 2 * WEIGHTS + 2 * (16 * 16 + 16 * 10)
+
+
+def matmul_peak(runs: int) -> float:
+    """float32 FLOP/s of one large matrix product: what this machine's BLAS can do at best."""
+    a, b = np.ones((1024, 1024), np.float32), np.ones((1024, 1024), np.float32)
+    a @ b
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * 1024**3 / statistics.median(times)
 
 
 def main() -> None:
@@ -120,6 +156,13 @@ def main() -> None:
     with threadpool_limits(1) if threadpool_limits else nullcontext():
         blas = threadpool_info() if threadpool_info else "unknown: threadpoolctl is not installed"
         print(json.dumps({"numpy": np.__version__, "python": platform.python_version(), "blas": blas}))
+        peak = matmul_peak(runs)
+        limit = peak / FLOP_PER_SAMPLE
+        print(json.dumps({
+            "float32_matmul_gflops": round(peak / 1e9, 1),
+            "flop_per_sample": FLOP_PER_SAMPLE,
+            "compute_limit_samples_per_s": round(limit),
+        }))
         for batch, steps in plan:
             batch = min(batch, len(train))
             ours = median_rate(gdtui_steps(train, batch), steps, batch, runs)
@@ -135,7 +178,16 @@ def main() -> None:
                 "gdtui_seconds_per_epoch": round(len(train) / ours, 2),
                 "reference_seconds_per_epoch": round(len(train) / theirs, 2),
                 "ratio_gdtui_to_reference": round(ours / theirs, 2),
+                "compute_limit_over_gdtui": round(limit / ours, 1),
             }))
+        per_example = median_rate(reference_steps(x, y, 10, per_example=True), plan[0][1] // 10, 10, runs)
+        ours = median_rate(gdtui_steps(train, 10), plan[0][1], 10, runs)
+        print(json.dumps({
+            "batch_size": 10,
+            "per_example_loop_samples_per_s": round(per_example),
+            "gdtui_samples_per_s": round(ours),
+            "ratio_gdtui_to_per_example_loop": round(ours / per_example, 1),
+        }))
 
 
 if __name__ == "__main__":
