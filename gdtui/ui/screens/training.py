@@ -49,8 +49,9 @@ parameter a little against it: **w ← w − η·∂C/∂w**. Press `n` for one 
 `space` to run and pause, `e` for one epoch (one pass over the training set).
 
 The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
-small and learning crawls; too large and the steps overshoot until the cost
-blows up — the run then stops with the weights as they were before the blow-up.
+small and learning crawls; too large and the steps overshoot: the screen warns
+when the cost keeps rising, and when it blows up altogether the run stops with
+the weights as they were before the blow-up.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -299,7 +300,8 @@ What you train here is what the Network and Cost steps show."""
         )
         self.query_one("#stats", Static).update(
             f"step [b]{trainer.steps:,}[/b]  epoch [b]{trainer.epoch:.2f}[/b]  {trainer.samples_seen:,} samples  "
-            f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]\n{second}"
+            f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]  "
+            f"[dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}: {self.view}[/dim]\n{second}"
         )
 
     def _draw_batch(self, trainer: Trainer) -> None:
