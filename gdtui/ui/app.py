@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -17,33 +18,29 @@ from gdtui.core.network import Network
 from gdtui.ui import bookmark, lesson
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
-from gdtui.ui.screens.cost import CostScreen
-from gdtui.ui.screens.digits import DigitsScreen
+from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.help import HelpScreen, keys_of
-from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.screens.loading import LoadingScreen
-from gdtui.ui.screens.network import NetworkScreen
-from gdtui.ui.screens.next import NextScreen
-from gdtui.ui.screens.one_parameter import OneParameterScreen
-from gdtui.ui.screens.training import TrainingScreen
-from gdtui.ui.screens.two_parameters import TwoParametersScreen
+from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.guide_panel import GuidePanel
 
-SCREENS = {
-    "digits": DigitsScreen,
-    "network": NetworkScreen,
-    "cost": CostScreen,
-    "one": OneParameterScreen,
-    "two": TwoParametersScreen,
-    "training": TrainingScreen,
-    "next": NextScreen,
-}
+
+def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
+    """Build a step's screen when it is first opened, importing its module only then:
+    plotting and the later steps cost start-up time a learner on Digits does not need."""
+
+    def build() -> LessonScreen:
+        step = step_for(mode)
+        module = importlib.import_module(f"gdtui.ui.screens.{step.module}")
+        return getattr(module, step.screen)(id=mode)
+
+    return build
 
 
 class GdtuiApp(App[None]):
     TITLE = "gdtui"
-    MODES = {mode: (lambda mode=mode: SCREENS[mode](id=mode)) for mode in lesson.MODES}
+    MODES = {mode: _lesson_screen(mode) for mode in lesson.MODES}
     BINDINGS = [
         *(Binding(s.key, f"go('{s.mode}')", s.title, show=False) for s in STEPS),
         Binding("tab", "turn(1)", "Next step", show=False, priority=True),
@@ -108,7 +105,7 @@ class GdtuiApp(App[None]):
             self.switch_mode("digits")
 
     def _in_lesson(self) -> bool:
-        return hasattr(self, "state") and isinstance(self.screen, tuple(SCREENS.values()))
+        return hasattr(self, "state") and isinstance(self.screen, LessonScreen)
 
     def action_go(self, mode: str) -> None:
         if hasattr(self, "state"):

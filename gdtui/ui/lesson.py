@@ -10,16 +10,18 @@ class Step(NamedTuple):
     mode: str  # the app mode that shows it
     title: str
     short: str  # for a narrow step bar
+    module: str  # gdtui.ui.screens.<module> holds its screen,
+    screen: str  # under this class name
 
 
 STEPS = (
-    Step("1", "digits", "Digits", "Digits"),
-    Step("2", "network", "Network", "Network"),
-    Step("3", "cost", "Cost", "Cost"),
-    Step("4", "one", "One parameter", "One param"),
-    Step("5", "two", "Two parameters", "Two params"),
-    Step("6", "training", "Training", "Training"),
-    Step("7", "next", "Next", "Next"),
+    Step("1", "digits", "Digits", "Digits", "digits", "DigitsScreen"),
+    Step("2", "network", "Network", "Network", "network", "NetworkScreen"),
+    Step("3", "cost", "Cost", "Cost", "cost", "CostScreen"),
+    Step("4", "one", "One parameter", "One param", "one_parameter", "OneParameterScreen"),
+    Step("5", "two", "Two parameters", "Two params", "two_parameters", "TwoParametersScreen"),
+    Step("6", "training", "Training", "Training", "training", "TrainingScreen"),
+    Step("7", "next", "Next", "Next", "next", "NextScreen"),
 )
 
 MODES = tuple(step.mode for step in STEPS)
