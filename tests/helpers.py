@@ -34,3 +34,23 @@ def after_keys(*keys: str):
         await pilot.pause()
 
     return run_before
+
+
+async def open_step(pilot: Pilot, key: str):
+    """Wait for the data, then open the step on `key` and return its screen."""
+    await wait_until_loaded(pilot)
+    await pilot.press(key)
+    return pilot.app.screen
+
+
+def rendered(screen, widget_id: str) -> str:
+    """What a widget shows, as plain text."""
+    return str(screen.query_one(f"#{widget_id}").render())
+
+
+async def until_on_network(pilot: Pilot, screen) -> None:
+    """On a descent step: cycle the functions to the network's and wait for its worker."""
+    while not screen.on_network:
+        await pilot.press("f")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

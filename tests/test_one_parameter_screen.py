@@ -11,27 +11,14 @@ from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.ui.screens.descent import ParameterPrompt
 from gdtui.ui.screens.one_parameter import OneParameterScreen, nice_ticks
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step, rendered, until_on_network
 
 
 async def _open(pilot) -> OneParameterScreen:
-    await wait_until_loaded(pilot)
-    await pilot.press("4")
-    screen = pilot.app.screen
+    screen = await open_step(pilot, "4")
     assert isinstance(screen, OneParameterScreen)
     return screen
 
-
-async def _network(pilot, screen: OneParameterScreen) -> None:
-    """Cycle to the network's curve and wait for its worker."""
-    while not screen.on_network:
-        await pilot.press("f")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def _text(screen, widget_id: str) -> str:
-    return str(screen.query_one(f"#{widget_id}").render())
 
 
 async def test_it_opens_on_the_parabola_with_its_exact_minimum(tiny_mnist_dir):
@@ -39,8 +26,8 @@ async def test_it_opens_on_the_parabola_with_its_exact_minimum(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
         assert screen.function is PARABOLA and screen.descent.point[0] == PARABOLA.start
-        assert "(x − 1)² + 1" in _text(screen, "function")
-        solving = _text(screen, "solving")
+        assert "(x − 1)² + 1" in rendered(screen, "function")
+        solving = rendered(screen, "solving")
         assert "solve slope = 0 mathematically: x = 1 (min)" in solving
         assert "13,002 parameters" in solving and "hopeless" in solving
 
@@ -53,9 +40,9 @@ async def test_n_steps_x_to_x_minus_eta_times_the_slope_and_shows_the_numbers(ti
         await pilot.press("n")
         assert screen.descent.point[0] == pytest.approx(x - eta * slope)
         assert screen.descent.gradient[0] == pytest.approx(PARABOLA.slope(x - eta * slope))
-        numbers = _text(screen, "numbers")
+        numbers = rendered(screen, "numbers")
         assert "step 1: new x = x − η × slope = 4.500 − 0.1 × 7.000 = 3.800" in numbers
-        assert "Downhill" in _text(screen, "verdict")
+        assert "Downhill" in rendered(screen, "verdict")
 
 
 async def test_space_runs_steps_on_a_timer_and_pauses(tiny_mnist_dir):
@@ -90,7 +77,7 @@ async def test_running_stops_by_itself_once_settled_at_the_bottom(tiny_mnist_dir
             if not screen.running:
                 break
         assert not screen.running and screen.descent.last.outcome == functions.SETTLED
-        assert "the bottom of the valley, x = 1.000, as solved exactly" in _text(screen, "verdict")
+        assert "the bottom of the valley, x = 1.000, as solved exactly" in rendered(screen, "verdict")
 
 
 async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(tiny_mnist_dir):
@@ -103,7 +90,7 @@ async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(tiny_mnist
         assert screen.descent.learning_rate == 0.5
         await pilot.press("minus", "minus", "minus")
         assert screen.descent.learning_rate == 0.05
-        assert "η = 0.05" in _text(screen, "numbers")
+        assert "η = 0.05" in rendered(screen, "numbers")
 
 
 async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(tiny_mnist_dir):
@@ -113,10 +100,10 @@ async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(tiny_mnis
         await pilot.press(*["plus"] * 30)
         assert screen.descent.learning_rate == LEARNING_RATES[-1]
         await pilot.press("n")
-        assert "Too far" in _text(screen, "verdict") and "off the picture" in _text(screen, "verdict")
+        assert "Too far" in rendered(screen, "verdict") and "off the picture" in rendered(screen, "verdict")
         await pilot.press("n", "n", "n")
         assert screen.descent.blown_up
-        verdict = _text(screen, "verdict")
+        verdict = rendered(screen, "verdict")
         assert "Blew up" in verdict and "Lower η" in verdict
         points = screen.descent.path
         await pilot.press("n", "space")  # neither steps nor runs any more
@@ -132,9 +119,9 @@ async def test_f_cycles_the_textbook_curves_and_then_the_network(tiny_mnist_dir)
         screen = await _open(pilot)
         await pilot.press("f")
         assert screen.function is VALLEYS and screen.descent.learning_rate == VALLEYS.learning_rate
-        solving = _text(screen, "solving")
+        solving = rendered(screen, "solving")
         assert "x = -2.75 (plateau), -0.5 (min), 1.25 (max), 2.75 (min)" in solving
-        await _network(pilot, screen)
+        await until_on_network(pilot, screen)
         assert isinstance(screen.function, slices.NetworkCurve)
         await pilot.press("f")
         assert screen.function is PARABOLA
@@ -144,7 +131,7 @@ async def test_the_networks_curve_is_computed_by_a_worker_on_a_copy(tiny_mnist_d
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
-        await _network(pilot, screen)
+        await until_on_network(pilot, screen)
         curve = screen.function
         network = app.state.network
         inputs, labels = slices.fixed_sample(app.state.data.train)
@@ -154,8 +141,8 @@ async def test_the_networks_curve_is_computed_by_a_worker_on_a_copy(tiny_mnist_d
         plain = slices.NetworkSlice(network, inputs, labels, "quadratic", [k])
         assert screen.descent.cost == pytest.approx(plain.evaluate(plain.origin)[0])
         assert curve.domain == pytest.approx((network.params[k] - slices.SPAN, network.params[k] + slices.SPAN))
-        assert network.parameter(k).describe(app.state.data.image_shape) in _text(screen, "function")
-        assert "No formula to solve" in _text(screen, "solving")
+        assert network.parameter(k).describe(app.state.data.image_shape) in rendered(screen, "function")
+        assert "No formula to solve" in rendered(screen, "solving")
         # A step on the network's curve is a step of gradient descent along that one parameter.
         b, slope = screen.descent.point[0], screen.descent.gradient[0]
         await pilot.press("n")
@@ -167,7 +154,7 @@ async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_sho
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
-        await _network(pilot, screen)
+        await until_on_network(pilot, screen)
         curve = screen.function
         app.state.network.params *= 0.5  # as the Training screen's worker would, in place
         assert screen.function is curve and curve.values[0] == screen.function.values[0]
@@ -184,7 +171,7 @@ async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(t
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
         assert screen.check_action("parameter", ()) is False  # only for the network
-        await _network(pilot, screen)
+        await until_on_network(pilot, screen)
         steepest = screen.steepest
         assert len(steepest) == 6 and screen.network_indices == [steepest[0]]
         await pilot.press("p")
@@ -202,7 +189,7 @@ async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(t
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is screen and screen.network_indices == [123]
-        assert "#123" in _text(screen, "function")
+        assert "#123" in rendered(screen, "function")
 
 
 async def test_arrows_move_the_start_and_r_goes_back_to_it(tiny_mnist_dir):
@@ -244,7 +231,7 @@ async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(tiny_mnist
             screen.descent.restart([x])
             await pilot.press("n")
             assert screen.descent.last.outcome == functions.SETTLED
-            assert words in _text(screen, "verdict")
+            assert words in rendered(screen, "verdict")
 
 
 def test_ticks_are_round_numbers_inside_the_range():

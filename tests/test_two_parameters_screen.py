@@ -11,26 +11,14 @@ from gdtui.core.functions import BOWL, FOUR_VALLEYS
 from gdtui.ui.screens.descent import ParameterPrompt
 from gdtui.ui.screens.two_parameters import GRID, TwoParametersScreen
 from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step, rendered, until_on_network
 
 
 async def _open(pilot) -> TwoParametersScreen:
-    await wait_until_loaded(pilot)
-    await pilot.press("5")
-    screen = pilot.app.screen
+    screen = await open_step(pilot, "5")
     assert isinstance(screen, TwoParametersScreen)
     return screen
 
-
-async def _network(pilot, screen: TwoParametersScreen) -> None:
-    while not screen.on_network:
-        await pilot.press("f")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def _text(screen, widget_id: str) -> str:
-    return str(screen.query_one(f"#{widget_id}").render())
 
 
 def _map(screen) -> str:
@@ -42,7 +30,7 @@ async def test_it_opens_on_the_bowl_with_the_gradient_at_the_ball(tiny_mnist_dir
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
         assert screen.function is BOWL
-        numbers = _text(screen, "numbers")
+        numbers = rendered(screen, "numbers")
         assert "at (x, y) = (-2.500, 2.500)" in numbers
         assert "gradient ∇f = (∂f/∂x, ∂f/∂y)\n           = (-7.500, 2.500)" in numbers  # (3x, y)
         assert "← uphill ∇f" in numbers and "→ downhill −∇f" in numbers  # mostly along x, where it is steeper
@@ -58,10 +46,10 @@ async def test_n_steps_against_the_gradient(tiny_mnist_dir):
         await pilot.press("n")
         np.testing.assert_allclose(screen.descent.point, point - eta * gradient)
         np.testing.assert_allclose(screen.descent.gradient, BOWL.gradient(*screen.descent.point))
-        numbers = _text(screen, "numbers")
+        numbers = rendered(screen, "numbers")
         assert "step 1: new (x, y) = (x, y) − η × ∇f" in numbers
         assert "− 0.1 × (-7.500, 2.500)" in numbers and "= (-1.750, 2.250)" in numbers
-        assert "Downhill" in _text(screen, "verdict")
+        assert "Downhill" in rendered(screen, "verdict")
 
 
 async def test_space_runs_and_pauses(tiny_mnist_dir):
@@ -90,7 +78,7 @@ async def test_plus_and_minus_change_the_learning_rate_and_a_large_one_zig_zags(
         assert screen.descent.learning_rate == 0.5
         await pilot.press("n")
         # Along x the bowl is three times as steep: η = 0.5 jumps across it, to the other side.
-        assert screen.descent.point[0] > 0 and "Overshot" in _text(screen, "verdict")
+        assert screen.descent.point[0] > 0 and "Overshot" in rendered(screen, "verdict")
 
 
 async def test_a_huge_learning_rate_blows_up_with_a_message(tiny_mnist_dir):
@@ -99,7 +87,7 @@ async def test_a_huge_learning_rate_blows_up_with_a_message(tiny_mnist_dir):
         screen = await _open(pilot)
         await pilot.press(*["plus"] * 30, "n", "n", "n", "n")
         assert screen.descent.blown_up
-        assert "Blew up" in _text(screen, "verdict")
+        assert "Blew up" in rendered(screen, "verdict")
         assert all(np.all(np.isfinite(p)) for p in screen.descent.path)
         await pilot.press("n", "g", "space")
         assert app.is_running and not screen.running
@@ -111,8 +99,8 @@ async def test_f_cycles_the_surfaces_then_the_network(tiny_mnist_dir):
         screen = await _open(pilot)
         await pilot.press("f")
         assert screen.function is FOUR_VALLEYS
-        assert "× saddle" in _text(screen, "numbers") and "△ maximum" in _text(screen, "numbers")
-        await _network(pilot, screen)
+        assert "× saddle" in rendered(screen, "numbers") and "△ maximum" in rendered(screen, "numbers")
+        await until_on_network(pilot, screen)
         assert isinstance(screen.function, slices.NetworkSurface)
         await pilot.press("f")
         assert screen.function is BOWL
@@ -122,7 +110,7 @@ async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(tiny_mni
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
-        await _network(pilot, screen)
+        await until_on_network(pilot, screen)
         surface = screen.function
         network = app.state.network
         inputs, labels = slices.fixed_sample(app.state.data.train)
@@ -132,7 +120,7 @@ async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(tiny_mni
         corner = [surface.xs[0], surface.ys[-1]]
         assert surface.values[-1, 0] == pytest.approx(plain.costs([corner])[0])
         assert screen.descent.cost == pytest.approx(plain.evaluate(plain.origin)[0])
-        numbers = _text(screen, "numbers")
+        numbers = rendered(screen, "numbers")
         for name, k in zip("xy", pair):
             assert f"{name} = #{k:,}: {network.parameter(k).describe(app.state.data.image_shape)}" in numbers
         point, gradient = screen.descent.point, screen.descent.gradient
@@ -144,7 +132,7 @@ async def test_p_cycles_pairs_and_i_takes_two_numbers(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
-        await _network(pilot, screen)
+        await until_on_network(pilot, screen)
         first = screen.network_indices
         await pilot.press("p")
         await app.workers.wait_for_complete()
@@ -195,13 +183,13 @@ async def test_g_shows_the_gradient_then_its_negative_over_the_map(tiny_mnist_di
         view = screen.query_one(HeightMap)
         count = sum(_map(screen).count(a) for a in ARROWS)
         await pilot.press("g")
-        assert view.arrows == "uphill" and "∇f, uphill" in _text(screen, "numbers")
+        assert view.arrows == "uphill" and "∇f, uphill" in rendered(screen, "numbers")
         assert sum(_map(screen).count(a) for a in ARROWS) > count + 20
         # Right of the bowl's bottom ∇f = (3x, y) points right: up and right above it, down and right below.
         assert _arrows_in_quadrant(screen, right=True, upper=True) <= set("→↗↑")
         assert _arrows_in_quadrant(screen, right=True, upper=False) == set("→↘↓")
         await pilot.press("g")
-        assert view.arrows == "downhill" and "−∇f, downhill" in _text(screen, "numbers")
+        assert view.arrows == "downhill" and "−∇f, downhill" in rendered(screen, "numbers")
         assert _arrows_in_quadrant(screen, right=True, upper=False) == set("←↖↑")
         await pilot.press("g")
         assert view.arrows == "off"
