@@ -8,6 +8,7 @@ sleeps blindly) until the emulated screen shows what is expected.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,5 +84,17 @@ def test_the_app_runs_on_a_real_terminal_and_gives_it_back(terminal: TerminalSes
     assert terminal.wait_for_exit() == 0
     raw = bytes(terminal.raw)
     assert raw.rfind(ENTER_ALT_SCREEN) >= 0, "the app never switched to the alternate screen"
+    assert raw.rfind(LEAVE_ALT_SCREEN) > raw.rfind(ENTER_ALT_SCREEN), "the app did not leave the alternate screen"
+    assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"
+
+
+def test_a_terminate_signal_ends_the_app_cleanly_even_mid_run(terminal: TerminalSession):
+    terminal.wait_for("train #0", START_TIMEOUT)
+    open_step(terminal, "6", "e Epoch")
+    terminal.send(b" ")
+    terminal.wait_until(lambda: "samples/s" in terminal.screen_text(), "training running")
+    terminal.process.send_signal(signal.SIGTERM)
+    assert terminal.wait_for_exit() == 0
+    raw = bytes(terminal.raw)
     assert raw.rfind(LEAVE_ALT_SCREEN) > raw.rfind(ENTER_ALT_SCREEN), "the app did not leave the alternate screen"
     assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"

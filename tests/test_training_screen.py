@@ -256,3 +256,25 @@ async def test_keys_rest_while_the_window_is_too_small(tiny_mnist_dir):
         await pilot.press("n")
         await _settle(pilot)
         assert screen.trainer.steps == 1
+
+
+async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mnist_dir, tmp_path):
+    folder = tmp_path / "session"
+    folder.mkdir()
+    app = make_app(tiny_mnist_dir, files_root=folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_training(pilot)
+        await pilot.press("s")
+        prompt = app.screen
+        for outside in ("../escaped.npz", str(tmp_path / "escaped.npz"), "~/escaped.npz"):
+            prompt.query_one(Input).value = outside
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is prompt
+            assert "its own folder" in str(prompt.query_one("#outside").render())
+        prompt.query_one(Input).value = "mine.npz"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, PathPrompt)
+    assert (folder / "mine.npz").is_file()
+    assert not list(tmp_path.glob("escaped.npz"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -54,10 +56,18 @@ class GdtuiApp(App[None]):
     ]
 
     def __init__(
-        self, *, data_dir: Path | None = None, seed: int = 0, network: Network | None = None, lesson: bool = False
+        self,
+        *,
+        data_dir: Path | None = None,
+        seed: int = 0,
+        network: Network | None = None,
+        lesson: bool = False,
+        files_root: Path | None = None,
     ) -> None:
         super().__init__()
         self.data_dir = data_dir
+        # Where models may be opened from and saved to; None lets the learner choose any path.
+        self.files_root = files_root
         self.guiding = lesson
         self.beat = bookmark.load_beat() if lesson else 0
         self.seed = seed
@@ -70,7 +80,12 @@ class GdtuiApp(App[None]):
         return LoadingScreen()
 
     def on_mount(self) -> None:
+        # `kill`, a lab server ending an idle session: leave the terminal as it was found.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
         self.load_data()
+
+    def on_unmount(self) -> None:
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
 
     @work(thread=True, exit_on_error=False)
     def load_data(self) -> None:

@@ -11,11 +11,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 
+def within(root: Path, text: str) -> Path | None:
+    """The path text names inside root (relative paths start there), or None if it leads out."""
+    root = root.resolve()
+    path = (root / Path(text).expanduser()).resolve()
+    return path if path.is_relative_to(root) else None
+
+
 class PathPrompt(ModalScreen[Path | None]):
+    """Asks for a path; in an app with a `files_root`, only for one inside it."""
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     PathPrompt { align: center middle; }
     PathPrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    PathPrompt #outside { color: $error; }
     """
 
     def __init__(self, question: str, value: str = "") -> None:
@@ -27,8 +37,25 @@ class PathPrompt(ModalScreen[Path | None]):
         with Vertical():
             yield Label(self.question)
             yield Input(value=self.value, placeholder="path/to/model.npz")
+            yield Label("", id="outside")
             yield Label("[dim]enter to confirm, escape to cancel[/dim]")
+
+    def on_mount(self) -> None:
+        self.query_one("#outside").display = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
-        self.dismiss(Path(text).expanduser() if text else None)
+        if not text:
+            self.dismiss(None)
+            return
+        root = self.app.files_root
+        if root is None:
+            self.dismiss(Path(text).expanduser())
+            return
+        path = within(root, text)
+        if path is None:
+            outside = self.query_one("#outside", Label)
+            outside.update("This session keeps its files in its own folder: give a name like gdtui-model.npz.")
+            outside.display = True
+            return
+        self.dismiss(path)
