@@ -1,4 +1,4 @@
-"""The ``gdtui`` command: the app by default, plus ``train`` and ``data``.
+"""The ``gdtui`` command: the app by default, plus ``train``, ``data`` and ``serve``.
 
 Textual is imported only when the app starts, so the headless commands start
 fast and run where no terminal UI could.
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from gdtui import __version__
-from gdtui.commands import data, train
+from gdtui.commands import data, serve, train
 from gdtui.core.errors import GdtuiError
 
 EXIT_BAD_INPUT = 2
@@ -43,21 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (train, data):
+    for command in (train, data, serve):
         # A subcommand's defaults overwrite what was parsed before it: without SUPPRESS,
         # 'gdtui --data DIR train' would silently train on the bundled MNIST.
         _add_data_option(command.add_parser(commands), default=argparse.SUPPRESS)
     return parser
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(
+    data: Path | None, *, seed: int = 0, model: Path | None = None, lesson: bool = False, files_root: Path | None = None
+) -> int:
     from gdtui.core.model_io import load_model
 
     # A bad model file is refused here, before the terminal switches to the app.
-    network = load_model(args.model) if args.model else None
+    network = load_model(model) if model else None
     from gdtui.ui.app import GdtuiApp
 
-    app = GdtuiApp(data_dir=args.data, seed=args.seed, network=network, lesson=args.lesson)
+    app = GdtuiApp(data_dir=data, seed=seed, network=network, lesson=lesson, files_root=files_root)
     app.run()
     if app.error:
         raise GdtuiError(app.error)
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
-            return run_app(args)
+            return run_app(args.data, seed=args.seed, model=args.model, lesson=args.lesson)
         return args.run(args)
     except GdtuiError as err:
         print(f"gdtui: error: {err}", file=sys.stderr)

@@ -53,9 +53,10 @@ def test_version_as_a_module():
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["--help"], ["train", "data", "--data", "--model"]),
+        (["--help"], ["train", "data", "serve", "--data", "--model"]),
         (["train", "--help"], ["--learning-rate", "--batch-size", "--epochs", "presets:", "tuned"]),
         (["data", "--help"], ["--data", "Load the data set"]),
+        (["serve", "--help"], ["ssh -p 2222", "--authorized-keys", "--password-file", "--hash-password", "--no-auth"]),
     ],
 )
 def test_help(capsys, argv, words):
@@ -214,3 +215,35 @@ def test_negative_epochs(capsys, tiny_mnist_dir):
     status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "-1")
     assert status == 2
     assert_one_line_error(err)
+
+
+def test_serve_will_not_start_without_a_way_to_check_logins(capsys, monkeypatch):
+    monkeypatch.delenv("GDTUI_LAB_PASSWORD_HASH", raising=False)
+    assert main(["serve", "--port", "0"]) == 2
+    assert "no way to check who logs in" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_plain_password_where_a_hash_belongs(capsys, tmp_path):
+    (tmp_path / "lab-password").write_text("hunter2\n")
+    assert main(["serve", "--password-file", str(tmp_path / "lab-password")]) == 2
+    assert "was a plain password given instead?" in capsys.readouterr().err
+
+
+def test_serve_reports_a_missing_password_file(capsys, tmp_path):
+    assert main(["serve", "--password-file", str(tmp_path / "nowhere")]) == 2
+    assert "cannot read the password file" in capsys.readouterr().err
+
+
+def test_serve_hash_password_prints_a_hash_of_the_password_typed_twice(capsys, monkeypatch):
+    from gdtui.serve.passwords import verify_password
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "lab 42")
+    assert main(["serve", "--hash-password"]) == 0
+    assert verify_password("lab 42", capsys.readouterr().out.strip())
+
+
+def test_serve_hash_password_refuses_two_different_passwords(capsys, monkeypatch):
+    answers = iter(["lab 42", "lab 43"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert main(["serve", "--hash-password"]) == 2
+    assert "differ" in capsys.readouterr().err

@@ -1,0 +1,147 @@
+"""``gdtui serve``: a whole class over SSH, each student with a gdtui of their own."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from gdtui.core.errors import GdtuiError
+
+PASSWORD_VARIABLE = "GDTUI_LAB_PASSWORD_HASH"
+
+DESCRIPTION = """\
+Run an SSH server on which every student who logs in gets their own gdtui,
+on their own terminal, in a folder of their own. Students need nothing but
+ssh:  ssh -p 2222 student@this-machine
+
+Who may log in: students' public keys in an authorized_keys file, and/or one
+lab password. The password is given only as a hash, which
+
+    gdtui serve --hash-password > lab-password
+
+makes; start the server with --password-file lab-password, or with the hash
+in the environment variable GDTUI_LAB_PASSWORD_HASH. The server refuses to
+start with neither, unless --no-auth says the lab network is closed.
+
+The host key is made on the first start and kept in
+$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab), with one folder per
+session beside it, where students' saved models stay after they log out.
+Each session runs numpy on one thread; all of them share the data cache.
+"""
+
+
+def add_parser(commands) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "serve",
+        help="serve gdtui to a class over SSH",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="", help="address to listen on (default: every interface)")
+    parser.add_argument("--port", type=int, default=2222, help="port to listen on (default: 2222)")
+    parser.add_argument(
+        "--authorized-keys", type=Path, metavar="FILE", help="public keys allowed to log in, OpenSSH format"
+    )
+    parser.add_argument(
+        "--password-file",
+        type=Path,
+        metavar="FILE",
+        help=f"file holding the lab password's hash (or set {PASSWORD_VARIABLE})",
+    )
+    parser.add_argument(
+        "--no-auth", action="store_true", help="let anyone who can connect log in: only on a closed lab network"
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=30,
+        metavar="N",
+        help="sessions at once; more are politely refused (default: 30)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=30.0,
+        metavar="MINUTES",
+        help="end a session after this long without a key press; 0 never (default: 30)",
+    )
+    parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
+    parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.hash_password:
+        return _print_hash()
+    if not hasattr(os, "login_tty"):
+        raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
+    from gdtui.core.dataset import load_dataset
+    from gdtui.serve.server import Lab, LabConfig
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    lab = Lab(
+        LabConfig(
+            host=args.host,
+            port=args.port,
+            authorized_keys=args.authorized_keys,
+            password_hash=_password_hash(args.password_file),
+            no_auth=args.no_auth,
+            max_sessions=args.max_sessions,
+            idle_timeout=args.idle_timeout * 60,
+            data=args.data,
+            lesson=args.lesson,
+        )
+    )
+    # Checked and cached once, here: no student waits for it, and a bad directory stops the teacher, not a session.
+    data = load_dataset(args.data)
+    logging.getLogger("gdtui.serve").info(
+        "data: %s, %s training images (%s)", data.name, f"{len(data.train):,}", data.source
+    )
+    if args.no_auth:
+        logging.getLogger("gdtui.serve").warning("--no-auth: anyone who can reach this port gets a session")
+    asyncio.run(_serve(lab))
+    return 0
+
+
+async def _serve(lab) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await lab.start()
+    await stop.wait()
+    logging.getLogger("gdtui.serve").info("shutting down: ending %d sessions", len(lab.sessions))
+    await lab.stop()
+
+
+def _password_hash(path: Path | None) -> str | None:
+    from gdtui.serve.passwords import check_hash
+
+    if path is not None:
+        try:
+            return check_hash(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise GdtuiError(f"cannot read the password file {path}: {err.strerror}") from None
+    text = os.environ.get(PASSWORD_VARIABLE)
+    return check_hash(text) if text else None
+
+
+def _print_hash() -> int:
+    from gdtui.serve.passwords import hash_password
+
+    first = getpass.getpass("Lab password: ")
+    if not first:
+        raise GdtuiError("the password is empty")
+    if getpass.getpass("Again: ") != first:
+        raise GdtuiError("the two passwords differ")
+    print(hash_password(first))
+    print("Keep this line in a file for --password-file, or in $" + PASSWORD_VARIABLE + ".", file=sys.stderr)
+    return 0

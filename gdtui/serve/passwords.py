@@ -1,0 +1,56 @@
+"""The lab's password, kept only as a salted scrypt hash.
+
+A teacher makes the hash once (``gdtui serve --hash-password``) and hands it to
+the server through a file or an environment variable, so the password itself
+never sits in a file, a process list or a shell history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from gdtui.core.errors import GdtuiError
+
+SCHEME = "scrypt"
+# 16 MiB and about 50 ms per check: slow for a guesser, unnoticeable for a student logging in.
+_N, _R, _P = 2**14, 8, 1
+_SALT_BYTES = 16
+_HASH_BYTES = 32
+_MAX_MEMORY = 64 * 2**20
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=_HASH_BYTES, maxmem=_MAX_MEMORY)
+
+
+def hash_password(password: str) -> str:
+    """'scrypt$n$r$p$salt$hash', salt and hash in hex: everything a later check needs."""
+    salt = secrets.token_bytes(_SALT_BYTES)
+    digest = _scrypt(password, salt, _N, _R, _P)
+    return f"{SCHEME}${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def check_hash(text: str) -> str:
+    """The hash, stripped, if it is one that hash_password made; a GdtuiError saying why if not."""
+    text = text.strip()
+    fields = text.split("$")
+    try:
+        scheme, n, r, p, salt, digest = fields
+        int(n), int(r), int(p), bytes.fromhex(salt), bytes.fromhex(digest)
+    except ValueError:
+        raise GdtuiError(
+            "the password hash is not one 'gdtui serve --hash-password' made "
+            "(expected scrypt$N$r$p$salt$hash; was a plain password given instead?)"
+        ) from None
+    if scheme != SCHEME:
+        raise GdtuiError(f"the password hash uses {scheme!r}, not {SCHEME!r}")
+    return text
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether password is the one behind the stored hash, compared in constant time."""
+    _, n, r, p, salt, digest = check_hash(stored).split("$")
+    attempt = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p))
+    return hmac.compare_digest(attempt, bytes.fromhex(digest))

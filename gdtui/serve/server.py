@@ -1,0 +1,248 @@
+"""The lab: an SSH server that gives every student who logs in a gdtui session of their own.
+
+Safe by default: it will not start without a way to check who logs in (an
+authorized_keys file, a password hash, or both) unless the teacher says the
+network is closed. Its host key is made on the first start and kept, so
+students' ssh clients can recognise the server the next time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncssh
+
+from gdtui.core.dataset import cache_root
+from gdtui.core.errors import GdtuiError
+from gdtui.serve import child
+from gdtui.serve.passwords import verify_password
+from gdtui.serve.session import LabSession, session_home
+
+log = logging.getLogger("gdtui.serve")
+
+HOST_KEY = "ssh_host_ed25519_key"
+
+
+def lab_home() -> Path:
+    """Where the lab keeps its host key and the students' session folders (XDG data directory)."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "gdtui" / "lab"
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    host: str = ""  # every interface
+    port: int = 2222
+    authorized_keys: Path | None = None
+    password_hash: str | None = None
+    no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
+    max_sessions: int = 30
+    idle_timeout: float = 30 * 60.0  # seconds without a key press; 0 for none
+    data: Path | None = None
+    lesson: bool = False
+    home: Path | None = None  # default: lab_home()
+
+
+def host_key(home: Path) -> asyncssh.SSHKey:
+    """The server's key: read from home, or made and written there (readable by its owner only)."""
+    path = home / HOST_KEY
+    if path.exists():
+        try:
+            return asyncssh.read_private_key(path)
+        except (OSError, asyncssh.KeyImportError) as err:
+            raise GdtuiError(
+                f"cannot read the lab's host key {path}: {err}. Delete it to make a new one; "
+                "students' ssh clients will then warn that the server's key changed."
+            ) from None
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    home.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=home, prefix=f".{HOST_KEY}.")  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(key.export_private_key())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    log.info("made a new host key: %s", path)
+    return key
+
+
+def read_keys(path: Path) -> asyncssh.SSHAuthorizedKeys:
+    try:
+        return asyncssh.read_authorized_keys(str(path))
+    except (OSError, ValueError, asyncssh.KeyImportError) as err:
+        raise GdtuiError(f"cannot read the authorized keys file {path}: {err}") from None
+
+
+class Lab:
+    """The running server, its sessions and its limits."""
+
+    def __init__(self, config: LabConfig) -> None:
+        if not (config.authorized_keys or config.password_hash or config.no_auth):
+            raise GdtuiError(
+                "no way to check who logs in: give --authorized-keys FILE and/or a password hash "
+                "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
+            )
+        if config.max_sessions < 1:
+            raise GdtuiError(f"--max-sessions must be at least 1, not {config.max_sessions}")
+        self.config = config
+        self.home = config.home or lab_home()
+        self.keys = read_keys(config.authorized_keys) if config.authorized_keys else None
+        self.sessions: set[LabSession] = set()
+        self._numbers = 0
+        self._acceptor: asyncssh.SSHAcceptor | None = None
+
+    @property
+    def port(self) -> int:
+        """The port listened on: the one asked for, or the one the system chose for port 0."""
+        return self._acceptor.sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        key = host_key(self.home)
+        try:
+            self._acceptor = await asyncssh.create_server(
+                lambda: LabConnection(self),
+                self.config.host,
+                self.config.port,
+                server_host_keys=[key],
+                authorized_client_keys=self.keys,
+                encoding=None,
+                agent_forwarding=False,
+                allow_scp=False,
+            )
+        except OSError as err:
+            raise GdtuiError(f"cannot listen on port {self.config.port}: {err.strerror or err}") from None
+        where = self.config.host or "every interface"
+        log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
+        log.info("at most %d sessions; session folders in %s", self.config.max_sessions, self.sessions_dir)
+
+    async def stop(self) -> None:
+        """Stop listening, end every session cleanly, and wait for them to finish."""
+        if self._acceptor is not None:
+            self._acceptor.close()
+            await self._acceptor.wait_closed()
+        sessions = list(self.sessions)
+        for session in sessions:
+            session.end("gdtui: the lab server is shutting down.")
+        await asyncio.gather(*(session.done.wait() for session in sessions))
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.home / "sessions"
+
+    # -- for the sessions --------------------------------------------------------
+
+    def new_session(self, username: str, peer: str) -> LabSession:
+        return LabSession(
+            username,
+            peer,
+            admit=self._admit,
+            launch=self._launch,
+            finished=self._finished,
+            idle_timeout=self.config.idle_timeout,
+        )
+
+    def _admit(self, session: LabSession) -> str | None:
+        limit = self.config.max_sessions
+        if len(self.sessions) >= limit:
+            log.info(
+                "refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit
+            )
+            return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
+        self._numbers += 1
+        session.number = self._numbers
+        self.sessions.add(session)
+        return None
+
+    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process:
+        home = session_home(self.sessions_dir, session.username, session.number)
+        env = child.environment(session.term_type, home, cache_root().parent, session.environment)
+        process = await asyncio.create_subprocess_exec(
+            *child.command(self.config.data, self.config.lesson),
+            stdin=tty,
+            stdout=tty,
+            stderr=tty,
+            cwd=home,
+            env=env,
+            # Its own process group, so ending the session ends everything the app started.
+            start_new_session=True,
+        )
+        columns, lines = session.size
+        log.info(
+            "session %d started: %s from %s, %s %d×%d, pid %d, folder %s",
+            session.number,
+            session.username,
+            session.peer,
+            session.term_type,
+            columns,
+            lines,
+            process.pid,
+            home.name,
+        )
+        return process
+
+    def _finished(self, session: LabSession) -> None:
+        if session in self.sessions:
+            self.sessions.discard(session)
+            code = session.process.returncode if session.process else None
+            minutes = (time.monotonic() - session.started) / 60
+            log.info(
+                "session %d ended: %s after %.1f minutes, exit status %s",
+                session.number,
+                session.username,
+                minutes,
+                code,
+            )
+
+
+class LabConnection(asyncssh.SSHServer):
+    """One client's connection: who they are, and whether they may log in."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.peer = "?"
+        self.username = ""
+        self._logged_in = False
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        host, port = conn.get_extra_info("peername")[:2]
+        self.peer = f"{host}:{port}"
+        log.info("connection from %s", self.peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._logged_in:
+            log.info("connection from %s closed before login%s", self.peer, f" ({exc})" if exc else "")
+
+    def begin_auth(self, username: str) -> bool:
+        self.username = username
+        return not self.lab.config.no_auth
+
+    def auth_completed(self) -> None:
+        self._logged_in = True
+        log.info("login: %s from %s", self.username, self.peer)
+
+    def password_auth_supported(self) -> bool:
+        return self.lab.config.password_hash is not None
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
+        loop = asyncio.get_running_loop()
+        ok = await loop.run_in_executor(None, verify_password, password, self.lab.config.password_hash)
+        if not ok:
+            log.info("refused: wrong password for %s from %s", username, self.peer)
+        return ok
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        # Called only for keys the authorized_keys file does not hold.
+        log.info("refused: unknown key %s for %s from %s", key.get_fingerprint(), username, self.peer)
+        return False
+
+    def session_requested(self) -> LabSession:
+        return self.lab.new_session(self.username, self.peer)

@@ -1,0 +1,277 @@
+"""One student's session: an SSH channel joined to a gdtui process on a pseudo-terminal of its own.
+
+Keys go from the channel into the terminal, the app's frames come back out;
+the client's window size and resizes are set on the terminal, where the app
+sees them as any terminal program would. When either side ends, so does the
+other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import signal
+import struct
+import termios
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncssh
+
+log = logging.getLogger("gdtui.serve")
+
+DEFAULT_SIZE = (80, 24)
+# A process asked to end (SIGTERM, SIGHUP) gets this long before it is killed.
+GRACE_S = 5.0
+# What a killed app could not undo itself: the alternate screen, a hidden cursor, mouse reporting.
+RESET_TERMINAL = b"\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
+_READ_BYTES = 65536
+
+
+def set_window_size(fd: int, columns: int, lines: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+
+
+class LabSession(asyncssh.SSHServerSession):
+    """The server side of one SSH session channel.
+
+    `admit` is asked before the app starts and returns a refusal to show, or
+    None; `launch` starts the app on the given terminal, in the session's own
+    folder; `finished` is told when the session is over.
+    """
+
+    def __init__(
+        self,
+        username: str,
+        peer: str,
+        *,
+        admit: Callable[[LabSession], str | None],
+        launch: Callable[[LabSession, int], asyncio.Future],
+        finished: Callable[[LabSession], None],
+        idle_timeout: float,
+    ) -> None:
+        self.username = username
+        self.peer = peer
+        self.number = 0  # given by the lab when admitted
+        self.term_type: str | None = None
+        self.size = DEFAULT_SIZE
+        self.process: asyncio.subprocess.Process | None = None
+        self._admit, self._launch, self._finished = admit, launch, finished
+        self._idle_timeout = idle_timeout
+        self._chan: asyncssh.SSHServerChannel | None = None
+        self._master = -1
+        self._to_app = bytearray()
+        self._output_done: asyncio.Future | None = None
+        self._last_key = time.monotonic()
+        self._ending: str | None = None  # why the server is ending the session, to tell the student
+        self._killed = False
+        self._task: asyncio.Task | None = None
+        self.started = time.monotonic()
+        self.done = asyncio.Event()
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """What the client sent with `SendEnv`/`SetEnv`."""
+        return dict(self._chan.get_environment()) if self._chan else {}
+
+    # -- the SSH side ------------------------------------------------------------
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self._chan = chan
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes) -> bool:
+        self.term_type = term_type or "xterm"
+        columns, lines = term_size[:2]
+        if columns and lines:
+            self.size = (columns, lines)
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        # As with OpenSSH's ForceCommand: whatever was asked for, the session runs gdtui.
+        log.info("session of %s asked to run %r; it runs gdtui", self.username, command)
+        return True
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        log.info("refused the %s subsystem to %s", subsystem, self.username)
+        return False
+
+    def session_started(self) -> None:
+        self._task = asyncio.ensure_future(self._run())
+
+    def data_received(self, data: bytes, datatype) -> None:
+        self._last_key = time.monotonic()
+        if self._master < 0:
+            return
+        self._to_app += data
+        self._write_to_app()
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        if width and height:
+            self.size = (width, height)
+            if self._master >= 0:
+                # The kernel tells the app with a SIGWINCH, as for a resized local terminal.
+                set_window_size(self._master, width, height)
+
+    def eof_received(self) -> bool:
+        # The client has no more keys to send; the app keeps going until it or the connection ends.
+        return True
+
+    def pause_writing(self) -> None:
+        # A slow link: stop reading frames, so the app waits instead of the server queueing them.
+        if self._master >= 0:
+            asyncio.get_running_loop().remove_reader(self._master)
+
+    def resume_writing(self) -> None:
+        if self._master >= 0 and not self._output_done.done():
+            asyncio.get_running_loop().add_reader(self._master, self._read_from_app)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._chan = None
+        if self.process is not None and self.process.returncode is None:
+            self._signal(signal.SIGHUP)
+        elif self._task is None:
+            self.done.set()
+
+    # -- the terminal side -------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            refusal = self._admit(self)
+            if refusal is None and self.term_type is None:
+                refusal = "gdtui needs a terminal: connect with 'ssh -t'."
+            if refusal is not None:
+                self._say(refusal)
+                self._exit(1)
+                return
+            await self._serve()
+        finally:
+            self._finished(self)
+            self.done.set()
+
+    async def _serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        master, slave = os.openpty()
+        try:
+            set_window_size(master, *self.size)
+            self.process = await self._launch(self, slave)
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+        self._master = master
+        os.set_blocking(master, False)
+        self._output_done = loop.create_future()
+        loop.add_reader(master, self._read_from_app)
+        idle = loop.call_later(self._idle_timeout, self._check_idle) if self._idle_timeout else None
+        if self._chan is None:  # the client left while the app was starting
+            self._signal(signal.SIGHUP)
+        try:
+            code = await self.process.wait()
+            # Frames written just before the app ended are still on their way.
+            await asyncio.wait_for(asyncio.shield(self._output_done), GRACE_S)
+        except TimeoutError:
+            pass
+        finally:
+            if idle:
+                idle.cancel()
+            loop.remove_reader(master)
+            loop.remove_writer(master)
+            os.close(master)
+            self._master = -1
+        if self._killed:
+            self._send(RESET_TERMINAL)
+        if self._ending:
+            self._say(self._ending)
+        self._exit(code if code >= 0 else 128 - code)
+
+    def _read_from_app(self) -> None:
+        try:
+            data = os.read(self._master, _READ_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:  # EIO: the app has closed its end
+            data = b""
+        if not data:
+            asyncio.get_running_loop().remove_reader(self._master)
+            if not self._output_done.done():
+                self._output_done.set_result(None)
+            return
+        self._send(data)
+
+    def _write_to_app(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            written = os.write(self._master, self._to_app)
+        except BlockingIOError:
+            written = 0
+        except OSError:  # the app has gone; its keys have nowhere to go
+            self._to_app.clear()
+            return
+        del self._to_app[:written]
+        if self._to_app:
+            loop.add_writer(self._master, self._write_to_app)
+        else:
+            loop.remove_writer(self._master)
+
+    def _send(self, data: bytes) -> None:
+        if self._chan is not None:
+            self._chan.write(data)
+
+    def _say(self, message: str) -> None:
+        self._send(f"\r\n{message}\r\n".encode())
+
+    def _exit(self, code: int) -> None:
+        if self._chan is not None:
+            self._chan.exit(code)
+
+    # -- ending ------------------------------------------------------------------
+
+    def end(self, reason: str) -> None:
+        """Ask the app to end (it restores the terminal), then tell the student why."""
+        self._ending = reason
+        if self.process is not None and self.process.returncode is None:
+            self._signal(signal.SIGTERM)
+        elif self._chan is not None and self._task is None:
+            self._chan.close()
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self._last_key
+        if idle < self._idle_timeout:
+            asyncio.get_running_loop().call_later(self._idle_timeout - idle, self._check_idle)
+            return
+        minutes = self._idle_timeout / 60
+        log.info("session %d of %s idle for %g minutes: ending it", self.number, self.username, minutes)
+        self.end(f"gdtui: this session was closed after {minutes:g} minutes without a key press.")
+
+    def _signal(self, signum: int) -> None:
+        """Signal the app's process group, and kill it if it has not ended after GRACE_S."""
+        try:
+            os.killpg(self.process.pid, signum)
+        except ProcessLookupError:
+            return
+        asyncio.get_running_loop().call_later(GRACE_S, self._kill)
+
+    def _kill(self) -> None:
+        if self.process.returncode is None:
+            log.warning("session %d of %s did not end when asked: killing it", self.number, self.username)
+            self._killed = True
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def session_home(root: Path, username: str, number: int) -> Path:
+    """A new private folder for one session: its saved models and lesson bookmark live there."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in username)[:32] or "student"
+    home = root / f"{stamp}-{number:03d}-{name}"
+    home.mkdir(mode=0o700, parents=True)
+    return home

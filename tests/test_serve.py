@@ -1,0 +1,305 @@
+"""The lab server, on loopback only: real SSH clients, real gdtui sessions, real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import asyncssh
+import pyte
+import pytest
+
+from gdtui.core.dataset import load_dataset
+from gdtui.core.errors import GdtuiError
+from gdtui.serve.passwords import hash_password
+from gdtui.serve.server import HOST_KEY, Lab, LabConfig
+
+PASSWORD = "correct horse battery staple"
+PASSWORD_HASH = hash_password(PASSWORD)
+# Generous: a session starts a Python process, and the machine may be busy.
+TIMEOUT = 30.0
+FIRST_SCREEN = "784 numbers from 0.0"
+
+
+class Terminal:
+    """A student's terminal: an SSH session with a pty, its output kept on an emulated screen."""
+
+    def __init__(self, process: asyncssh.SSHClientProcess, columns: int, lines: int) -> None:
+        self.process = process
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        self.changed = asyncio.Event()
+        self.ended = False
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        while data := await self.process.stdout.read(65536):
+            self.raw += data
+            self.stream.feed(data)
+            self.changed.set()
+        self.ended = True
+        self.changed.set()
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    async def until(self, check, what: str) -> None:
+        async def wait() -> None:
+            while not check():
+                if self.ended:
+                    raise AssertionError(f"the session ended before {what}; it showed:\n{self.text()}")
+                self.changed.clear()
+                await self.changed.wait()
+
+        try:
+            await asyncio.wait_for(wait(), TIMEOUT)
+        except TimeoutError:
+            raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.text()}") from None
+
+    async def shows(self, text: str) -> None:
+        await self.until(lambda: text in self.text(), repr(text))
+
+    async def ends(self) -> int | None:
+        await self.until(lambda: self.ended, "the end of the session")
+        await self.process.wait_closed()
+        return self.process.exit_status
+
+    def press(self, keys: str) -> None:
+        self.process.stdin.write(keys.encode())
+
+    def resize(self, columns: int, lines: int) -> None:
+        self.screen.resize(lines, columns)
+        self.process.change_terminal_size(columns, lines)
+
+
+@pytest.fixture
+def client_key() -> asyncssh.SSHKey:
+    return asyncssh.generate_private_key("ssh-ed25519")
+
+
+@pytest.fixture
+def lab_config(tmp_path: Path, tiny_mnist_dir: Path, client_key: asyncssh.SSHKey) -> LabConfig:
+    keys = tmp_path / "authorized_keys"
+    keys.write_bytes(client_key.export_public_key())
+    load_dataset(tiny_mnist_dir)  # the server's first run builds the cache its sessions share
+    return LabConfig(
+        host="127.0.0.1",
+        port=0,
+        authorized_keys=keys,
+        password_hash=PASSWORD_HASH,
+        max_sessions=2,
+        idle_timeout=0,
+        data=tiny_mnist_dir,
+        home=tmp_path / "lab",
+    )
+
+
+@asynccontextmanager
+async def running(config: LabConfig):
+    lab = Lab(config)
+    await lab.start()
+    try:
+        yield lab
+    finally:
+        await lab.stop()
+
+
+@asynccontextmanager
+async def student(lab: Lab, columns: int = 80, lines: int = 24, *, username: str = "student", **auth):
+    # Only the credentials given: none of this machine's own keys or agent.
+    options = {"client_keys": None, "agent_path": None} | (auth or {"password": PASSWORD})
+    async with asyncssh.connect("127.0.0.1", lab.port, username=username, known_hosts=None, **options) as conn:
+        process = await conn.create_process(term_type="xterm-256color", term_size=(columns, lines), encoding=None)
+        terminal = Terminal(process, columns, lines)
+        try:
+            yield terminal
+        finally:
+            terminal.reader.cancel()
+
+
+def only_session(lab: Lab):
+    (session,) = lab.sessions
+    return session
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def until_gone(lab: Lab, pid: int) -> None:
+    for _ in range(int(TIMEOUT / 0.05)):
+        if not lab.sessions and not alive(pid):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the session's process {pid} outlived its connection")
+
+
+async def test_a_student_logs_in_uses_the_app_and_leaving_ends_its_process(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(lab_config) as lab:
+        async with student(lab) as terminal:
+            await terminal.shows(FIRST_SCREEN)
+            terminal.press("2")
+            await terminal.shows("13,002 parameters")
+            pid = only_session(lab).process.pid
+            assert alive(pid)
+        await until_gone(lab, pid)
+    logged = caplog.text
+    for line in (
+        "connection from 127.0.0.1",
+        "login: student from 127.0.0.1",
+        "session 1 started: student",
+        "session 1 ended",
+    ):
+        assert line in logged
+
+
+async def test_quitting_the_app_ends_the_connection(lab_config: LabConfig) -> None:
+    async with running(lab_config) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        terminal.press("q")
+        assert await terminal.ends() == 0
+        # The app put the terminal back as it found it: out of the alternate screen.
+        assert b"\x1b[?1049l" in terminal.raw
+
+
+async def test_a_key_in_the_authorized_keys_file_logs_in(lab_config: LabConfig, client_key: asyncssh.SSHKey) -> None:
+    async with running(lab_config) as lab, student(lab, client_keys=[client_key]) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+
+
+async def test_an_unknown_key_is_refused(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    stranger = asyncssh.generate_private_key("ssh-ed25519")
+    async with running(lab_config) as lab:
+        with pytest.raises(asyncssh.PermissionDenied):
+            async with student(lab, client_keys=[stranger]):
+                pass
+        assert not lab.sessions
+    assert f"refused: unknown key {stranger.get_fingerprint()} for student" in caplog.text
+
+
+async def test_a_wrong_password_is_refused(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(lab_config) as lab:
+        with pytest.raises(asyncssh.PermissionDenied):
+            async with student(lab, password="Tr0ub4dor&3"):
+                pass
+    assert "refused: wrong password for student" in caplog.text
+
+
+async def test_past_the_session_limit_a_student_is_refused_politely(lab_config: LabConfig) -> None:
+    async with running(replace(lab_config, max_sessions=1)) as lab, student(lab) as first:
+        await first.shows(FIRST_SCREEN)
+        async with student(lab) as second:
+            assert await second.ends() == 1
+            assert "this lab is full" in second.raw.decode()
+        # The first student's session carries on.
+        first.press("2")
+        await first.shows("13,002 parameters")
+        assert len(lab.sessions) == 1
+
+
+async def test_each_session_has_its_terminal_its_own_folder_one_blas_thread_and_the_shared_cache(
+    lab_config: LabConfig,
+) -> None:
+    async with running(lab_config) as lab, student(lab, username="ada") as ada, student(lab, username="alan") as alan:
+        await ada.shows(FIRST_SCREEN)
+        await alan.shows(FIRST_SCREEN)
+        environments, maps = [], []
+        for session in lab.sessions:
+            pid = session.process.pid
+            environments.append(
+                dict(line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if line)
+            )
+            maps.append(Path(f"/proc/{pid}/maps").read_text())
+        homes = {Path(env["HOME"]) for env in environments}
+        assert len(homes) == 2
+        assert all(home.parent == lab.sessions_dir and stat.S_IMODE(home.stat().st_mode) == 0o700 for home in homes)
+        for env, mapped in zip(environments, maps, strict=True):
+            assert env["TERM"] == "xterm-256color"
+            assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+            # The images are mapped from the one cache, not copied into each process.
+            assert f"{env['XDG_CACHE_HOME']}/gdtui/datasets/" in mapped
+
+
+async def test_a_resized_client_terminal_resizes_the_app(lab_config: LabConfig) -> None:
+    async with running(lab_config) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        terminal.resize(120, 40)
+        # The footer moves to the new bottom line.
+        await terminal.until(lambda: "Quit" in terminal.screen.display[39], "the footer on line 40")
+
+
+async def test_an_idle_session_is_ended_with_the_terminal_restored(lab_config: LabConfig) -> None:
+    async with running(replace(lab_config, idle_timeout=3.0)) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        assert await terminal.ends() == 0
+        output = terminal.raw.decode(errors="replace")
+        assert output.rindex("\x1b[?1049l") < output.index("without a key press")
+
+
+async def test_stopping_the_server_ends_every_session_with_a_word_to_the_student(lab_config: LabConfig) -> None:
+    lab = Lab(lab_config)
+    await lab.start()
+    async with student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        pid = only_session(lab).process.pid
+        await lab.stop()
+        assert await terminal.ends() == 0
+        assert "shutting down" in terminal.raw.decode(errors="replace")
+    assert not alive(pid)
+
+
+async def test_without_authentication_anyone_may_log_in_only_if_the_teacher_says_so(lab_config: LabConfig) -> None:
+    open_lab = replace(lab_config, authorized_keys=None, password_hash=None)
+    with pytest.raises(GdtuiError, match="no way to check who logs in"):
+        Lab(open_lab)
+    async with running(replace(open_lab, no_auth=True)) as lab, student(lab, password="anything") as terminal:
+        await terminal.shows(FIRST_SCREEN)
+
+
+async def test_the_host_key_is_made_once_kept_private_and_reused(lab_config: LabConfig) -> None:
+    fingerprints = []
+    for _ in range(2):
+        async with running(lab_config) as lab:
+            async with asyncssh.connect(
+                "127.0.0.1",
+                lab.port,
+                username="student",
+                password=PASSWORD,
+                known_hosts=None,
+                client_keys=None,
+                agent_path=None,
+            ) as conn:
+                fingerprints.append(conn.get_server_host_key().get_fingerprint())
+    assert fingerprints[0] == fingerprints[1]
+    assert stat.S_IMODE((lab_config.home / HOST_KEY).stat().st_mode) == 0o600
+
+
+def test_a_damaged_host_key_is_reported_not_replaced(lab_config: LabConfig) -> None:
+    lab_config.home.mkdir(parents=True)
+    (lab_config.home / HOST_KEY).write_text("not a key")
+    with pytest.raises(GdtuiError, match="Delete it to make a new one"):
+        asyncio.run(Lab(lab_config).start())
+    assert (lab_config.home / HOST_KEY).read_text() == "not a key"
+
+
+def test_a_bad_authorized_keys_file_is_reported(lab_config: LabConfig, tmp_path: Path) -> None:
+    (tmp_path / "keys").write_text("ssh-ed25519 not-base64!\n")
+    with pytest.raises(GdtuiError, match="cannot read the authorized keys file"):
+        Lab(replace(lab_config, authorized_keys=tmp_path / "keys"))
+    with pytest.raises(GdtuiError, match="cannot read the authorized keys file"):
+        Lab(replace(lab_config, authorized_keys=tmp_path / "missing"))
