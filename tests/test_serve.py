@@ -303,3 +303,14 @@ def test_a_bad_authorized_keys_file_is_reported(lab_config: LabConfig, tmp_path:
         Lab(replace(lab_config, authorized_keys=tmp_path / "keys"))
     with pytest.raises(GdtuiError, match="cannot read the authorized keys file"):
         Lab(replace(lab_config, authorized_keys=tmp_path / "missing"))
+
+
+async def test_a_session_without_a_terminal_is_told_how_to_get_one(lab_config: LabConfig) -> None:
+    async with running(lab_config) as lab:
+        async with asyncssh.connect(
+            "127.0.0.1", lab.port, username="student", password=PASSWORD, known_hosts=None, client_keys=None, agent_path=None
+        ) as conn:
+            done = await conn.run("ls /", encoding=None)
+        assert done.exit_status == 1
+        assert b"gdtui needs a terminal: connect with 'ssh -t'" in done.stdout
+        assert not lab.sessions

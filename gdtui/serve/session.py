@@ -142,9 +142,10 @@ class LabSession(asyncssh.SSHServerSession):
 
     async def _run(self) -> None:
         try:
-            refusal = self._admit(self)
-            if refusal is None and self.term_type is None:
+            if self.term_type is None:
                 refusal = "gdtui needs a terminal: connect with 'ssh -t'."
+            else:
+                refusal = self._admit(self)
             if refusal is not None:
                 self._say(refusal)
                 self._exit(1)
