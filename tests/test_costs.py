@@ -17,6 +17,25 @@ def test_one_hot():
     assert costs.one_hot(np.array([1]), 4, dtype=np.float64).dtype == np.float64
 
 
+def test_one_hot_targets_are_fresh_arrays():
+    y = costs.one_hot(np.array([2, 2]), 3)
+    y[:] = 7.0
+    np.testing.assert_array_equal(costs.one_hot(np.array([2]), 3), [[0.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize(
+    ("name", "output"),
+    [("quadratic", "sigmoid"), ("quadratic", "softmax"), ("cross-entropy", "softmax")],
+)
+def test_cost_and_delta_gives_the_summed_cost_and_the_output_delta(name, output):
+    outputs = np.array([[0.1, 0.7, 0.2], [0.5, 0.25, 0.25]])
+    targets = costs.one_hot(np.array([1, 2]), 3, dtype=np.float64)
+    total, delta = costs.cost_and_delta(name, output, outputs, targets)
+    assert total == pytest.approx(costs.cost(name, outputs, targets).sum())
+    np.testing.assert_allclose(delta, costs.output_delta(name, output, outputs, targets))
+    assert delta.shape == outputs.shape
+
+
 def test_quadratic_cost_by_hand():
     # All outputs 0.5 for a 3: nine wrong digits cost 0.5² each, the right one (1 − 0.5)².
     outputs = np.full((1, 10), 0.5, dtype=np.float32)

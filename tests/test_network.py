@@ -57,6 +57,29 @@ def test_gradient_is_written_into_the_same_vector():
     assert np.any(net.grad != 0)
 
 
+def test_the_batch_gradient_is_the_average_of_the_examples_gradients():
+    net = Network((6, 5, 4), dtype=np.float64, seed=3)
+    rng = np.random.default_rng(3)
+    x, labels = rng.random((5, 6)), np.array([0, 3, 1, 3, 2])
+    alone = []
+    for i in range(len(x)):
+        net.gradient(x[i : i + 1], labels[i : i + 1], "quadratic")
+        alone.append(net.grad.copy())
+    cost, _ = net.gradient(x, labels, "quadratic")
+    np.testing.assert_allclose(net.grad, np.mean(alone, axis=0), rtol=1e-12)
+    assert cost == pytest.approx(costs.cost("quadratic", net.forward(x), costs.one_hot(labels, 4, np.float64)).mean())
+
+
+def test_a_float32_network_takes_float64_inputs_in_its_own_precision():
+    net = Network((6, 5, 4), seed=1)
+    x = np.random.default_rng(1).random((3, 6))
+    cost, outputs = net.gradient(x, np.array([0, 1, 2]), "quadratic")
+    assert outputs.dtype == net.grad.dtype == np.float32
+    expected = net.grad.copy()
+    net.gradient(x.astype(np.float32), np.array([0, 1, 2]), "quadratic")
+    np.testing.assert_array_equal(net.grad, expected)
+
+
 @pytest.mark.parametrize(
     ("k", "layer", "kind", "neuron", "source"),
     [

@@ -7,6 +7,8 @@ The network's cost is that, averaged over the examples.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 COSTS = ("quadratic", "cross-entropy")
@@ -17,6 +19,11 @@ COMPATIBLE_OUTPUTS = {"quadratic": ("sigmoid", "softmax"), "cross-entropy": ("so
 # The smallest probability a log is taken of, so a confident miss costs ~69, not inf.
 _FLOOR = 1e-30
 
+# 0-d arrays rather than Python floats, which numpy converts afresh for every operation:
+# at small mini-batches that costs as much as the arithmetic (see network.py).
+ONE = np.array(1.0, dtype=np.float32)
+TWO = np.array(2.0, dtype=np.float32)
+
 
 def check(name: str, output: str) -> None:
     if name not in COSTS:
@@ -26,10 +33,15 @@ def check(name: str, output: str) -> None:
 
 
 def one_hot(labels: np.ndarray, classes: int, dtype=np.float32) -> np.ndarray:
-    """(m,) labels → (m, classes) targets: 1 at the label, 0 elsewhere."""
-    y = np.zeros((labels.shape[0], classes), dtype=dtype)
-    y[np.arange(labels.shape[0]), labels] = 1.0
-    return y
+    """(m,) labels → (m, classes) targets, 1 at the label and 0 elsewhere: rows of the identity matrix."""
+    return _identity(classes, dtype).take(labels, axis=0)
+
+
+@functools.cache
+def _identity(classes: int, dtype) -> np.ndarray:
+    identity = np.eye(classes, dtype=dtype)
+    identity.flags.writeable = False  # shared by every call: take() hands out copies
+    return identity
 
 
 def quadratic(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -53,20 +65,20 @@ def output_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> np.nda
     return cost_and_delta(name, output, a, y)[1]
 
 
-def cost_and_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The per-example cost and ∂C/∂z together: backprop needs both, and they share a − y."""
+def cost_and_delta(name: str, output: str, a: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The cost summed over the examples, and ∂C/∂z per example: backprop needs both, and they share a − y."""
     diff = a - y
     if name == "cross-entropy":
-        return cross_entropy(a, y), diff  # softmax and cross-entropy cancel into a − y
-    per_example = np.einsum("ij,ij->i", diff, diff)
+        return float(cross_entropy(a, y).sum()), diff  # softmax and cross-entropy cancel into a − y
+    total = float(np.vdot(diff, diff))  # Σ (a − y)² over every output of every example
     slope = diff
-    slope *= 2.0  # ∂C/∂a = 2(a − y)
+    slope *= TWO  # ∂C/∂a = 2(a − y)
     if output == "sigmoid":
         slope *= a
-        slope *= 1.0 - a  # σ' = σ(1 − σ)
-        return per_example, slope
+        slope *= ONE - a  # σ' = σ(1 − σ)
+        return total, slope
     # Softmax couples the outputs: ∂a_i/∂z_k = a_i (δ_ik − a_k).
-    return per_example, a * (slope - np.einsum("ij,ij->i", slope, a)[:, None])
+    return total, a * (slope - np.einsum("ij,ij->i", slope, a)[:, None])
 
 
 def terms(name: str, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
