@@ -8,7 +8,7 @@ import pytest
 
 from gdtui.core.dataset import Split, load_dataset
 from gdtui.core.network import Network
-from gdtui.core.training import Trainer, evaluate
+from gdtui.core.training import MAX_STEP, Trainer, evaluate
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +189,18 @@ def test_a_huge_learning_rate_diverges_quietly_and_keeps_the_last_good_parameter
     result = trainer.step()
     assert not result.diverged
     assert trainer.steps == steps + 1
+
+
+def test_a_step_longer_than_max_step_is_taken_when_the_parameters_are_longer_still():
+    trainer = small_trainer(n=23, batch_size=5)
+    trainer.network.biases[0][0] = 1e4  # a saturated neuron, and parameters 10⁴ long
+    probe = trainer.network.copy()
+    batch = trainer.order[:5]
+    probe.gradient(trainer.train.inputs(batch), trainer.train.labels[batch], trainer.cost)
+    trainer.learning_rate = 2 * MAX_STEP / np.linalg.norm(probe.grad)
+    result = trainer.step()
+    assert not result.diverged and trainer.steps == 1
+    assert trainer.learning_rate * result.gradient_norm == pytest.approx(2 * MAX_STEP, rel=1e-5)
 
 
 def test_evaluate_matches_a_manual_count(tiny):
