@@ -1,10 +1,12 @@
 """Training speed of gdtui's Trainer on the bundled MNIST, against a textbook numpy network.
 
 Prints JSON lines: first the BLAS library that ran, then, for each batch size,
-the samples per second (median of several timed runs) and seconds per epoch of
-gdtui's Trainer and of the reference, and their ratio. Both train the lesson's
-784-16-16-10 network (sigmoid, quadratic cost, η = 3.0) on one BLAS thread, so
-the numbers compare the code, not the number of cores.
+the samples per second (median of several timed runs, gdtui's and the reference's
+taking turns) and seconds per epoch of gdtui's Trainer and of the reference, and
+their ratio; and the machine's compute limit, its float32 matrix-product peak
+(measured in turn with the same runs) over the network's FLOPs per sample. Both
+train the lesson's 784-16-16-10 network (sigmoid, quadratic cost, η = 3.0) on one
+BLAS thread, so the numbers compare the code, not the number of cores.
 
     python benchmarks/train_speed.py [--quick]
 """
@@ -83,15 +85,22 @@ class Reference:
         return grads_w, grads_b
 
 
-def median_rate(run_steps, steps: int, batch: int, runs: int) -> float:
-    """Samples per second: the median over runs of `steps` steps each, after one warm-up step."""
-    run_steps(1)
-    rates = []
+def median_rates(runners: dict, runs: int) -> dict:
+    """Work per second of each runner, name: (run_steps, steps, work per step): the median over runs.
+
+    The runners take turns, run by run, after one warm-up step each: on a shared
+    machine a busy moment then slows all of them alike, not only whichever was
+    running, and the ratios between them stay honest.
+    """
+    for run_steps, _, _ in runners.values():
+        run_steps(1)
+    rates = {name: [] for name in runners}
     for _ in range(runs):
-        start = time.perf_counter()
-        run_steps(steps)
-        rates.append(steps * batch / (time.perf_counter() - start))
-    return statistics.median(rates)
+        for name, (run_steps, steps, work) in runners.items():
+            start = time.perf_counter()
+            run_steps(steps)
+            rates[name].append(steps * work / (time.perf_counter() - start))
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 def gdtui_steps(train, batch: int):
@@ -111,12 +120,14 @@ def reference_steps(x: np.ndarray, y: np.ndarray, batch: int, per_example: bool 
 
     def run(steps: int) -> None:
         nonlocal order, position
-        for _ in range(steps):
-            index = order[position : position + batch]
-            train(x[index], y[index], ETA)
-            position += batch
-            if position >= len(x):
-                order, position = rng.permutation(len(x)), 0
+        # Tutorial code is not guarded against e^z overflowing; the result is right regardless.
+        with np.errstate(over="ignore"):
+            for _ in range(steps):
+                index = order[position : position + batch]
+                train(x[index], y[index], ETA)
+                position += batch
+                if position >= len(x):
+                    order, position = rng.permutation(len(x)), 0
 
     return run
 
@@ -127,17 +138,21 @@ def reference_steps(x: np.ndarray, y: np.ndarray, batch: int, per_example: bool 
 WEIGHTS = 784 * 16 + 16 * 16 + 16 * 10
 FLOP_PER_SAMPLE = 2 * WEIGHTS + 2 * WEIGHTS + 2 * (16 * 16 + 16 * 10)
 
+# The machine's float32 peak is measured on products of two PEAK_SIZE² matrices: large
+# enough for BLAS to reach its best, at 2·PEAK_SIZE³ floating-point operations each.
+PEAK_SIZE = 1024
+PEAK_FLOP = 2 * PEAK_SIZE**3
+PEAK_STEPS = 5  # products per timed run: about a tenth of a second
 
-def matmul_peak(runs: int) -> float:
-    """float32 FLOP/s of one large matrix product: what this machine's BLAS can do at best."""
-    a, b = np.ones((1024, 1024), np.float32), np.ones((1024, 1024), np.float32)
-    a @ b
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - start)
-    return 2 * 1024**3 / statistics.median(times)
+
+def matmul_steps():
+    a, b = np.ones((PEAK_SIZE, PEAK_SIZE), np.float32), np.ones((PEAK_SIZE, PEAK_SIZE), np.float32)
+
+    def run(steps: int) -> None:
+        for _ in range(steps):
+            a @ b
+
+    return run
 
 
 def main() -> None:
@@ -156,19 +171,20 @@ def main() -> None:
     with threadpool_limits(1) if threadpool_limits else nullcontext():
         blas = threadpool_info() if threadpool_info else "unknown: threadpoolctl is not installed"
         print(json.dumps({"numpy": np.__version__, "python": platform.python_version(), "blas": blas}))
-        peak = matmul_peak(runs)
-        limit = peak / FLOP_PER_SAMPLE
-        print(json.dumps({
-            "float32_matmul_gflops": round(peak / 1e9, 1),
-            "flop_per_sample": FLOP_PER_SAMPLE,
-            "compute_limit_samples_per_s": round(limit),
-        }))
+        print(json.dumps({"flop_per_sample": FLOP_PER_SAMPLE}))
         for batch, steps in plan:
             batch = min(batch, len(train))
-            ours = median_rate(gdtui_steps(train, batch), steps, batch, runs)
-            # Tutorial code is not guarded against e^z overflowing; the result is right regardless.
-            with np.errstate(over="ignore"):
-                theirs = median_rate(reference_steps(x, y, batch), steps, batch, runs)
+            rates = median_rates(
+                {
+                    "gdtui": (gdtui_steps(train, batch), steps, batch),
+                    "reference": (reference_steps(x, y, batch), steps, batch),
+                    # Between the same runs, so that the compute limit sees the machine as busy as they do.
+                    "peak": (matmul_steps(), PEAK_STEPS, PEAK_FLOP),
+                },
+                runs,
+            )
+            ours, theirs = rates["gdtui"], rates["reference"]
+            limit = rates["peak"] / FLOP_PER_SAMPLE
             print(json.dumps({
                 "batch_size": batch,
                 "steps_per_run": steps,
@@ -178,15 +194,23 @@ def main() -> None:
                 "gdtui_seconds_per_epoch": round(len(train) / ours, 2),
                 "reference_seconds_per_epoch": round(len(train) / theirs, 2),
                 "ratio_gdtui_to_reference": round(ours / theirs, 2),
+                "float32_matmul_gflops": round(rates["peak"] / 1e9, 1),
+                "compute_limit_samples_per_s": round(limit),
                 "compute_limit_over_gdtui": round(limit / ours, 1),
             }))
-        per_example = median_rate(reference_steps(x, y, 10, per_example=True), plan[0][1] // 10, 10, runs)
-        ours = median_rate(gdtui_steps(train, 10), plan[0][1], 10, runs)
+        steps = plan[0][1]
+        rates = median_rates(
+            {
+                "per_example": (reference_steps(x, y, 10, per_example=True), steps // 10, 10),
+                "gdtui": (gdtui_steps(train, 10), steps, 10),
+            },
+            runs,
+        )
         print(json.dumps({
             "batch_size": 10,
-            "per_example_loop_samples_per_s": round(per_example),
-            "gdtui_samples_per_s": round(ours),
-            "ratio_gdtui_to_per_example_loop": round(ours / per_example, 1),
+            "per_example_loop_samples_per_s": round(rates["per_example"]),
+            "gdtui_samples_per_s": round(rates["gdtui"]),
+            "ratio_gdtui_to_per_example_loop": round(rates["gdtui"] / rates["per_example"], 1),
         }))
 
 
