@@ -57,6 +57,10 @@ def run_app(
 
     # A bad model file is refused here, before the terminal switches to the app.
     network = load_model(model) if model else None
+    # The app reads keys from standard input and draws on standard error: without a terminal
+    # there, it would wait forever for keys that never come.
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise GdtuiError("the app needs a terminal; 'gdtui train' and 'gdtui data' run without one")
     from gdtui.ui.app import GdtuiApp
 
     app = GdtuiApp(data_dir=data, seed=seed, network=network, lesson=lesson, files_root=files_root)

@@ -56,7 +56,7 @@ def test_version_as_a_module():
         (["--help"], ["train", "data", "serve", "--data", "--model"]),
         (["train", "--help"], ["--learning-rate", "--batch-size", "--epochs", "presets:", "tuned"]),
         (["data", "--help"], ["--data", "Load the data set"]),
-        (["serve", "--help"], ["ssh -p 2222", "--authorized-keys", "--password-file", "--hash-password", "--no-auth"]),
+        (["serve", "--help"], ["-p 2222", "--authorized-keys", "--password-file", "--hash-password", "--no-auth"]),
     ],
 )
 def test_help(capsys, argv, words):
@@ -247,3 +247,15 @@ def test_serve_hash_password_refuses_two_different_passwords(capsys, monkeypatch
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
     assert main(["serve", "--hash-password"]) == 2
     assert "differ" in capsys.readouterr().err
+
+
+def test_the_app_without_a_terminal_says_so_instead_of_waiting(tiny_mnist_dir):
+    done = subprocess.run(
+        [sys.executable, "-m", "gdtui", "--data", str(tiny_mnist_dir)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "the app needs a terminal" in done.stderr

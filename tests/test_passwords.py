@@ -25,7 +25,10 @@ def test_a_hash_read_from_a_file_may_end_in_a_newline() -> None:
     assert check_hash(stored + "\n") == stored
 
 
-@pytest.mark.parametrize("text", ["secret", "scrypt$1$2$3$zz$00", "bcrypt$16384$8$1$00$00", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["secret", "scrypt$1$2$3$zz$00", "bcrypt$16384$8$1$00$00", "", "scrypt$3$8$1$00$00", "scrypt$16384$0$1$00$00"],
+)
 def test_anything_but_a_hash_is_refused_with_a_reason(text: str) -> None:
     with pytest.raises(GdtuiError, match="hash"):
         check_hash(text)

@@ -188,7 +188,7 @@ async def test_an_unknown_key_is_refused(lab_config: LabConfig, caplog: pytest.L
             async with student(lab, client_keys=[stranger]):
                 pass
         assert not lab.sessions
-    assert f"refused: unknown key {stranger.get_fingerprint()} for student" in caplog.text
+    assert f"refused: key {stranger.get_fingerprint()} is not authorized for student" in caplog.text
 
 
 async def test_a_wrong_password_is_refused(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
@@ -297,20 +297,73 @@ def test_a_damaged_host_key_is_reported_not_replaced(lab_config: LabConfig) -> N
     assert (lab_config.home / HOST_KEY).read_text() == "not a key"
 
 
-def test_a_bad_authorized_keys_file_is_reported(lab_config: LabConfig, tmp_path: Path) -> None:
-    (tmp_path / "keys").write_text("ssh-ed25519 not-base64!\n")
-    with pytest.raises(GdtuiError, match="cannot read the authorized keys file"):
-        Lab(replace(lab_config, authorized_keys=tmp_path / "keys"))
-    with pytest.raises(GdtuiError, match="cannot read the authorized keys file"):
-        Lab(replace(lab_config, authorized_keys=tmp_path / "missing"))
+def test_an_unreadable_authorized_keys_file_is_reported(lab_config: LabConfig, tmp_path: Path) -> None:
+    for unreadable in (tmp_path / "missing", tmp_path):
+        with pytest.raises(GdtuiError, match="cannot read the authorized keys file"):
+            Lab(replace(lab_config, authorized_keys=unreadable))
 
 
 async def test_a_session_without_a_terminal_is_told_how_to_get_one(lab_config: LabConfig) -> None:
     async with running(lab_config) as lab:
         async with asyncssh.connect(
-            "127.0.0.1", lab.port, username="student", password=PASSWORD, known_hosts=None, client_keys=None, agent_path=None
+            "127.0.0.1",
+            lab.port,
+            username="student",
+            password=PASSWORD,
+            known_hosts=None,
+            client_keys=None,
+            agent_path=None,
         ) as conn:
             done = await conn.run("ls /", encoding=None)
         assert done.exit_status == 1
         assert b"gdtui needs a terminal: connect with 'ssh -t'" in done.stdout
         assert not lab.sessions
+
+
+async def test_a_student_finds_their_folder_again_at_the_next_login(lab_config: LabConfig) -> None:
+    async def home_of(lab: Lab, username: str) -> Path:
+        async with student(lab, username=username) as terminal:
+            await terminal.shows(FIRST_SCREEN)
+            environ = Path(f"/proc/{only_session(lab).process.pid}/environ").read_text()
+            return Path(next(v[5:] for v in environ.split("\0") if v.startswith("HOME=")))
+
+    async with running(lab_config) as lab:
+        first = await home_of(lab, "ada")
+        (first / "mine.npz").write_bytes(b"a saved model")
+        assert await home_of(lab, "ada") == first
+        sneaky = await home_of(lab, "../../ada")
+        assert sneaky != first and sneaky.parent == lab.sessions_dir
+
+
+async def test_a_relative_data_directory_means_the_same_in_every_session(
+    lab_config: LabConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(lab_config.data.parent)
+    async with running(replace(lab_config, data=Path(lab_config.data.name))) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+
+
+async def test_keys_added_while_the_lab_runs_let_their_students_in(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    latecomer = asyncssh.generate_private_key("ssh-ed25519")
+    async with running(lab_config) as lab:
+        with pytest.raises(asyncssh.PermissionDenied):
+            async with student(lab, client_keys=[latecomer]):
+                pass
+        with lab_config.authorized_keys.open("ab") as keys:
+            keys.write(b"ssh-ed25519 this-line-is-broken\n" + latecomer.export_public_key())
+        async with student(lab, client_keys=[latecomer]) as terminal:
+            await terminal.shows(FIRST_SCREEN)
+    assert "line 2 of" in caplog.text and "is not a public key: skipped" in caplog.text
+    assert "2 keys from" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"idle_timeout": -60.0}, "--idle-timeout"), ({"port": 99999}, "--port"), ({"max_sessions": 0}, "--max-sessions")],
+)
+def test_impossible_limits_are_refused(lab_config: LabConfig, change: dict, message: str) -> None:
+    with pytest.raises(GdtuiError, match=message):
+        Lab(replace(lab_config, **change))

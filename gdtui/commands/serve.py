@@ -18,7 +18,7 @@ PASSWORD_VARIABLE = "GDTUI_LAB_PASSWORD_HASH"
 DESCRIPTION = """\
 Run an SSH server on which every student who logs in gets their own gdtui,
 on their own terminal, in a folder of their own. Students need nothing but
-ssh:  ssh -p 2222 student@this-machine
+ssh:  ssh -p 2222 their-name@this-machine
 
 Who may log in: students' public keys in an authorized_keys file, and/or one
 lab password. The password is given only as a hash, which
@@ -30,9 +30,11 @@ in the environment variable GDTUI_LAB_PASSWORD_HASH. The server refuses to
 start with neither, unless --no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
-$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab), with one folder per
-session beside it, where students' saved models stay after they log out.
-Each session runs numpy on one thread; all of them share the data cache.
+$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
+has a folder for each name students log in with: their saved models and
+lesson bookmark, kept for their next login. An authorized_keys file is read
+again when it changes. Each session runs numpy on one thread; all of them
+share the data cache.
 """
 
 

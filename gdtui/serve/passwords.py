@@ -32,13 +32,10 @@ def hash_password(password: str) -> str:
     return f"{SCHEME}${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
-def check_hash(text: str) -> str:
-    """The hash, stripped, if it is one that hash_password made; a GdtuiError saying why if not."""
-    text = text.strip()
-    fields = text.split("$")
+def _fields(text: str) -> tuple[int, int, int, bytes, bytes]:
     try:
-        scheme, n, r, p, salt, digest = fields
-        int(n), int(r), int(p), bytes.fromhex(salt), bytes.fromhex(digest)
+        scheme, n, r, p, salt, digest = text.strip().split("$")
+        fields = int(n), int(r), int(p), bytes.fromhex(salt), bytes.fromhex(digest)
     except ValueError:
         raise GdtuiError(
             "the password hash is not one 'gdtui serve --hash-password' made "
@@ -46,11 +43,20 @@ def check_hash(text: str) -> str:
         ) from None
     if scheme != SCHEME:
         raise GdtuiError(f"the password hash uses {scheme!r}, not {SCHEME!r}")
-    return text
+    return fields
+
+
+def check_hash(text: str) -> str:
+    """The hash, stripped, if it is one that hash_password made; a GdtuiError saying why if not."""
+    n, r, p, salt, _ = _fields(text)
+    try:
+        _scrypt("", salt, n, r, p)  # scrypt itself knows which of its settings it takes
+    except ValueError as err:
+        raise GdtuiError(f"the password hash's scrypt settings are not usable: {err}") from None
+    return text.strip()
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Whether password is the one behind the stored hash, compared in constant time."""
-    _, n, r, p, salt, digest = check_hash(stored).split("$")
-    attempt = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p))
-    return hmac.compare_digest(attempt, bytes.fromhex(digest))
+    n, r, p, salt, digest = _fields(stored)
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p), digest)

@@ -74,11 +74,43 @@ def host_key(home: Path) -> asyncssh.SSHKey:
     return key
 
 
-def read_keys(path: Path) -> asyncssh.SSHAuthorizedKeys:
-    try:
-        return asyncssh.read_authorized_keys(str(path))
-    except (OSError, ValueError, asyncssh.KeyImportError) as err:
-        raise GdtuiError(f"cannot read the authorized keys file {path}: {err}") from None
+class AuthorizedKeys:
+    """An authorized_keys file, read again whenever it changes: a teacher can let in a
+    latecomer without restarting the lab and ending everyone's session."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        try:
+            self._keys = self._read()
+        except OSError as err:
+            raise GdtuiError(f"cannot read the authorized keys file {path}: {err.strerror}") from None
+
+    def current(self) -> asyncssh.SSHAuthorizedKeys:
+        try:
+            self._keys = self._read()
+        except OSError as err:
+            log.warning("cannot read %s (%s): the keys read before still let students in", self.path, err.strerror)
+        return self._keys
+
+    def _read(self) -> asyncssh.SSHAuthorizedKeys:
+        info = self.path.stat()
+        stamp = (info.st_mtime_ns, info.st_size)
+        if stamp == self._stamp:
+            return self._keys
+        good = []
+        for number, line in enumerate(self.path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                asyncssh.import_authorized_keys(line)
+            except (ValueError, asyncssh.KeyImportError):
+                log.warning("line %d of %s is not a public key: skipped", number, self.path)
+                continue
+            good.append(line)
+        self._stamp = stamp
+        log.info("%d %s from %s", len(good), "key" if len(good) == 1 else "keys", self.path)
+        return asyncssh.import_authorized_keys("\n".join(good) + "\n")
 
 
 class Lab:
@@ -92,9 +124,15 @@ class Lab:
             )
         if config.max_sessions < 1:
             raise GdtuiError(f"--max-sessions must be at least 1, not {config.max_sessions}")
+        if config.idle_timeout < 0:
+            raise GdtuiError(f"--idle-timeout must be 0 (never) or more, not {config.idle_timeout / 60:g}")
+        if not 0 <= config.port <= 65535:
+            raise GdtuiError(f"--port must be between 0 and 65535, not {config.port}")
         self.config = config
         self.home = config.home or lab_home()
-        self.keys = read_keys(config.authorized_keys) if config.authorized_keys else None
+        # Sessions run in their own folders: a relative path would mean something else there.
+        self.data = config.data.resolve() if config.data else None
+        self.keys = AuthorizedKeys(config.authorized_keys) if config.authorized_keys else None
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -112,16 +150,17 @@ class Lab:
                 self.config.host,
                 self.config.port,
                 server_host_keys=[key],
-                authorized_client_keys=self.keys,
                 encoding=None,
                 agent_forwarding=False,
                 allow_scp=False,
             )
-        except OSError as err:
-            raise GdtuiError(f"cannot listen on port {self.config.port}: {err.strerror or err}") from None
+        except (OSError, OverflowError) as err:
+            raise GdtuiError(
+                f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}"
+            ) from None
         where = self.config.host or "every interface"
         log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
-        log.info("at most %d sessions; session folders in %s", self.config.max_sessions, self.sessions_dir)
+        log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
 
     async def stop(self) -> None:
         """Stop listening, end every session cleanly, and wait for them to finish."""
@@ -162,10 +201,10 @@ class Lab:
         return None
 
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process:
-        home = session_home(self.sessions_dir, session.username, session.number)
+        home = session_home(self.sessions_dir, session.username)
         env = child.environment(session.term_type, home, cache_root().parent, session.environment)
         process = await asyncio.create_subprocess_exec(
-            *child.command(self.config.data, self.config.lesson),
+            *child.command(self.data, self.config.lesson),
             stdin=tty,
             stdout=tty,
             stderr=tty,
@@ -210,11 +249,13 @@ class LabConnection(asyncssh.SSHServer):
         self.peer = "?"
         self.username = ""
         self._logged_in = False
+        self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{host}:{port}"
         log.info("connection from %s", self.peer)
+        self._conn = conn
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._logged_in:
@@ -222,6 +263,8 @@ class LabConnection(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.username = username
+        if self.lab.keys is not None:
+            self._conn.set_authorized_keys(self.lab.keys.current())
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
@@ -240,8 +283,8 @@ class LabConnection(asyncssh.SSHServer):
         return ok
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        # Called only for keys the authorized_keys file does not hold.
-        log.info("refused: unknown key %s for %s from %s", key.get_fingerprint(), username, self.peer)
+        # Called only for keys the authorized_keys file does not let in (not listed, or not from this address).
+        log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), username, self.peer)
         return False
 
     def session_requested(self) -> LabSession:

@@ -94,7 +94,7 @@ class LabSession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         # As with OpenSSH's ForceCommand: whatever was asked for, the session runs gdtui.
-        log.info("session of %s asked to run %r; it runs gdtui", self.username, command)
+        log.info("%s asked to run %r: only gdtui runs here", self.username, command)
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
@@ -143,6 +143,9 @@ class LabSession(asyncssh.SSHServerSession):
     async def _run(self) -> None:
         try:
             if self.term_type is None:
+                log.info(
+                    "refused a session to %s from %s: no terminal (ssh -T, or a command)", self.username, self.peer
+                )
                 refusal = "gdtui needs a terminal: connect with 'ssh -t'."
             else:
                 refusal = self._admit(self)
@@ -232,6 +235,16 @@ class LabSession(asyncssh.SSHServerSession):
         if self._chan is not None:
             self._chan.exit(code)
 
+    @property
+    def outcome(self) -> str:
+        """How the app ended, for the log."""
+        code = self.process.returncode if self.process else None
+        if code is None:
+            return "still running"
+        if code < 0:
+            return f"ended by {signal.Signals(-code).name}"
+        return f"exit status {code}"
+
     # -- ending ------------------------------------------------------------------
 
     def end(self, reason: str) -> None:
@@ -269,10 +282,10 @@ class LabSession(asyncssh.SSHServerSession):
                 pass
 
 
-def session_home(root: Path, username: str, number: int) -> Path:
-    """A new private folder for one session: its saved models and lesson bookmark live there."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in username)[:32] or "student"
-    home = root / f"{stamp}-{number:03d}-{name}"
-    home.mkdir(mode=0o700, parents=True)
+def session_home(root: Path, username: str) -> Path:
+    """The private folder of whoever logs in as username, kept from one login to the next:
+    their saved models and lesson bookmark are there when they come back."""
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in username)[:32].lstrip(".") or "student"
+    home = root / name
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return home

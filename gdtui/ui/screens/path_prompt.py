@@ -12,10 +12,13 @@ from textual.widgets import Input, Label
 
 
 def within(root: Path, text: str) -> Path | None:
-    """The path text names inside root (relative paths start there), or None if it leads out."""
+    """The path text names inside root (relative paths start there), or None if it leads out.
+
+    Root itself is not inside: saving to it would write root's name plus ".npz", beside it.
+    """
     root = root.resolve()
     path = (root / Path(text).expanduser()).resolve()
-    return path if path.is_relative_to(root) else None
+    return path if path != root and path.is_relative_to(root) else None
 
 
 class PathPrompt(ModalScreen[Path | None]):
@@ -55,7 +58,7 @@ class PathPrompt(ModalScreen[Path | None]):
         path = within(root, text)
         if path is None:
             outside = self.query_one("#outside", Label)
-            outside.update("This session keeps its files in its own folder: give a name like gdtui-model.npz.")
+            outside.update("Files stay in this session's folder: e.g. gdtui-model.npz")
             outside.display = True
             return
         self.dismiss(path)
