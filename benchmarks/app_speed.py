@@ -38,7 +38,7 @@ from statistics import median, quantiles
 
 import numpy as np
 # The training benchmark beside this script: the same timing and the same one-thread BLAS.
-from train_speed import median_rate, threadpool_info, threadpool_limits
+from train_speed import median_rates, threadpool_info, threadpool_limits
 
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
@@ -95,8 +95,8 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 @contextmanager
-def app(cache_home: str):
-    session = TerminalSession(env={"XDG_CACHE_HOME": cache_home})
+def app(cache_home: str, *args: str):
+    session = TerminalSession(*args, env={"XDG_CACHE_HOME": cache_home})
     try:
         yield session
     finally:
@@ -166,7 +166,7 @@ def headless_rate(steps: int, runs: int) -> float:
         for _ in range(count):
             trainer.step()
 
-    return median_rate(run, steps, preset.batch_size, runs)
+    return median_rates({"headless": (run, steps, preset.batch_size)}, runs)["headless"]
 
 
 def main() -> None:

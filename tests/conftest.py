@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 import textual.constants
 
-from gdtui.core.dataset import bundled_data_dir
-from gdtui.core.idx import read_idx, write_idx
+from tests.tiny_mnist import write_tiny_mnist
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -26,17 +25,7 @@ def _private_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def tiny_mnist_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with the first 1,000 training and 200 test digits of MNIST, gzipped."""
-    directory = tmp_path_factory.mktemp("tiny-mnist")
-    counts = {
-        "train-images-idx3-ubyte": 1000,
-        "train-labels-idx1-ubyte": 1000,
-        "t10k-images-idx3-ubyte": 200,
-        "t10k-labels-idx1-ubyte": 200,
-    }
-    for name, count in counts.items():
-        array = read_idx(bundled_data_dir() / f"{name}.gz")
-        write_idx(directory / f"{name}.gz", array[:count], compress=True)
-    return directory
+    return write_tiny_mnist(tmp_path_factory.mktemp("tiny-mnist"))
 
 
 @pytest.fixture

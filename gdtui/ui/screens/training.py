@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from gdtui.core import sensitivity
 from gdtui.core.errors import GdtuiError
 from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.history import CostHistory, EpochRecord
+from gdtui.core.history import CostHistory, EpochRecord, bounded
 from gdtui.core.model_io import save_model
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
@@ -35,6 +35,7 @@ VIEWS = ("progress", "gradient", "neurons")
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 NUDGE_SAMPLE = 1000  # training images the nudged cost is measured on
 REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
+SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
 RISING_AFTER = 200  # steps before the cost's trend is judged
 RISING_FACTOR = 1.5  # a running-average cost this many times its lowest is rising, not noise
 
@@ -96,8 +97,11 @@ What you train here is what the Network and Cost steps show."""
         # The worker steps under this lock; the screen reads under it, so it never
         # draws a half-updated network.
         self.lock = threading.Lock()
-        self._screen_waiting = threading.Event()
+        # Clear while the screen draws, from taking the lock to the frame on the terminal.
+        self._screen_idle = threading.Event()
+        self._screen_idle.set()
         self._pause = threading.Event()
+        self._busy = False  # the worker is taking steps, be it one or a run
         self.trainer: Trainer | None = None
         self._version = -1
         self.history = CostHistory()
@@ -165,8 +169,8 @@ What you train here is what the Network and Cost steps show."""
         self.last_nudge = None
         self._epoch_cost, self._epoch_examples = 0.0, 0
 
-    def _record(self, trainer: Trainer, cost: float) -> None:
-        """Book-keeping after a step, in the worker, under the lock."""
+    def _record(self, trainer: Trainer, cost: float) -> bool:
+        """Book-keeping after a step, in the worker, under the lock. True when the step ended an epoch."""
         self.history.add(trainer.steps, cost)
         # A running average smooths the mini-batch noise; well above its lowest point, the
         # steps overshoot. Sigmoid networks saturate rather than blow up, so this is how a
@@ -178,11 +182,21 @@ What you train here is what the Network and Cost steps show."""
         self.rising = trainer.steps > RISING_AFTER and smoothed > RISING_FACTOR * self._lowest
         self._epoch_cost += cost * len(trainer.last_batch)
         self._epoch_examples += len(trainer.last_batch)
-        if trainer.epochs_done > len(self.epochs):
-            test = evaluate(trainer.network, self.state.data.test, trainer.cost)
+        return trainer.epochs_done > (self.epochs[-1].epoch if self.epochs else 0)
+
+    def _record_epoch(self, trainer: Trainer) -> None:
+        """The test set's verdict on the epoch just ended, in the worker."""
+        # Outside the lock: a pass over the test set takes as long as a hundred steps or more,
+        # and the screen may draw and answer keys meanwhile. Nothing on this screen changes
+        # the network while a run goes, and a pass forward writes nothing the screen reads.
+        test = evaluate(trainer.network, self.state.data.test, trainer.cost)
+        with self.lock:
+            if trainer is not self.trainer:  # a reset meanwhile: this epoch belongs to no run shown
+                return
             self.epochs.append(
                 EpochRecord(trainer.epochs_done, trainer.steps, self._epoch_cost / self._epoch_examples, test.cost, test.accuracy)
             )
+            self.epochs = bounded(self.epochs)
             self._epoch_cost, self._epoch_examples = 0.0, 0
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
@@ -201,30 +215,35 @@ What you train here is what the Network and Cost steps show."""
                 if self._pause.is_set() or trainer is not self.trainer:
                     break
                 result = trainer.step()
-                if not result.diverged:
-                    self._record(trainer, result.cost)
+                epoch_ended = not result.diverged and self._record(trainer, result.cost)
+            if epoch_ended:
+                self._record_epoch(trainer)
             if result.diverged or goal == "step" or (goal == "epoch" and trainer.epochs_done >= epoch_goal):
                 break
-            if self._screen_waiting.is_set():
-                # A released lock is not handed over: without a pause here this loop would
-                # take it straight back, and the screen would wait through many steps.
-                time.sleep(0.0005)
+            # Between steps this loop holds the GIL, and the screen's thread gets it only
+            # every few milliseconds: drawing a frame would take three times as long, and a
+            # key pressed meanwhile would wait for it. Waiting here hands the GIL over.
+            self._screen_idle.wait(SCREEN_WAIT_S)
 
     def _start(self, goal: str) -> None:
-        if self.running:
+        if self._busy:
             return
         trainer = self._ensure_trainer()
         if trainer.diverged:
             trainer.recover()
         self.message = ""
         self._pause.clear()
-        self.running = True
+        self._busy = True
+        # A single step is over before the footer could show it running; and each change of
+        # `running` rebuilds the footer, which would double what a press of n costs.
+        self.running = goal != "step"
         self._run_started = (time.perf_counter(), trainer.samples_seen)
         self._ticker.resume()
         self._train(goal)
 
     def _stopped(self) -> None:
         trainer = self.trainer
+        self._busy = False
         self.running = False
         self._ticker.pause()
         if trainer.diverged:
@@ -252,17 +271,19 @@ What you train here is what the Network and Cost steps show."""
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """The lock, for the screen's thread: the worker steps aside while it waits."""
-        self._screen_waiting.set()
-        with self.lock:
-            self._screen_waiting.clear()
-            yield
+        """The lock, for the screen's thread: the worker steps aside until the frame drawn under it is out."""
+        self._screen_idle.clear()
+        try:
+            with self.lock:
+                yield
+        finally:
+            self.call_after_refresh(self._screen_idle.set)
 
     def redraw(self) -> None:
         trainer = self._ensure_trainer()
         with self._locked():
             self._draw_stats(trainer)
-            self.query_one("#message", Static).update(self.message or self._warning(trainer))
+            self._draw_message(trainer)
             if self.view == "progress":
                 self.query_one(CostPlot).show(self.history, self.epochs, trainer.cost)
                 self._draw_batch(trainer)
@@ -270,6 +291,13 @@ What you train here is what the Network and Cost steps show."""
                 self._draw_gradient(trainer)
             else:
                 self._draw_neurons(trainer)
+
+    def _draw_message(self, trainer: Trainer) -> None:
+        message = self.query_one("#message", Static)
+        text = self.message or self._warning(trainer)
+        # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
+        if text != message.content:
+            message.update(text)
 
     def _warning(self, trainer: Trainer) -> str:
         if not self.rising:
@@ -301,7 +329,8 @@ What you train here is what the Network and Cost steps show."""
         self.query_one("#stats", Static).update(
             f"step [b]{trainer.steps:,}[/b]  epoch [b]{trainer.epoch:.2f}[/b]  {trainer.samples_seen:,} samples  "
             f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]  "
-            f"[dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}: {self.view}[/dim]\n{second}"
+            f"[dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}: {self.view}[/dim]\n{second}",
+            layout=False,  # two lines, always: no layout of the screen for it
         )
 
     def _draw_batch(self, trainer: Trainer) -> None:
@@ -420,7 +449,7 @@ What you train here is what the Network and Cost steps show."""
             self._forget_trend()  # judge the new η on its own steps
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(trainer)
-            self.query_one("#message", Static).update(self.message or self._warning(trainer))
+            self._draw_message(trainer)
 
     def action_batch(self) -> None:
         trainer = self._ensure_trainer()

@@ -31,17 +31,21 @@ class CostPlot(PlotextPlot):
         plt.clear_data()
         plt.xlabel("steps")
         plt.ylabel(f"{cost_name} cost")
-        steps, costs = thin(history.steps, history.costs, 2 * max(self.size.width, 40))
+        points = 2 * max(self.size.width, 40)
+        steps, costs = thin(history.steps, history.costs, points)
         if steps:
             plt.plot(steps, costs, color=COST_COLOR, marker="braille", label="mini-batch cost")
         if epochs:
             # Accuracy on its true scale: an axis fitted to one point can run past 100 %.
             plt.ylim(0, 100, yside="right")
             ends = [record.step for record in epochs]
-            plt.scatter(ends, [r.train_cost for r in epochs], color=EPOCH_COLOR, marker="●", label="epoch average")
+            # Thinned too: on a small training set a run soon has thousands of epochs.
+            shown, averages = thin(ends, [r.train_cost for r in epochs], points)
+            _, accuracies = thin(ends, [100 * r.test_accuracy for r in epochs], points)
+            plt.scatter(shown, averages, color=EPOCH_COLOR, marker="●", label="epoch average")
             plt.plot(
-                ends,
-                [100 * r.test_accuracy for r in epochs],
+                shown,
+                accuracies,
                 color=ACCURACY_COLOR,
                 marker="braille",
                 yside="right",

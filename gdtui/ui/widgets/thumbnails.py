@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.segment import Segment
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 from gdtui.ui.blocks import render_blocks, wants_glyphs
@@ -40,10 +42,15 @@ class Thumbnails(Widget):
         super().__init__(id=id)
         self.max_rows = max_rows
         self._thumbs: list[Thumb] = []
+        self._lines: tuple[int, list[Strip]] | None = None  # the width drawn for, and the lines
 
     def show(self, thumbs: list[Thumb]) -> None:
+        height = self._height(self.size.width)
         self._thumbs = thumbs
-        self.refresh(layout=True)
+        self._lines = None
+        # While training runs this comes several times a second, with the same height: a
+        # layout of the whole screen each time would be wasted.
+        self.refresh(layout=self._height(self.size.width) != height)
 
     def fits_in_row(self, columns: int) -> int:
         """How many thumbnails `columns` wide fit side by side in this widget."""
@@ -59,26 +66,45 @@ class Thumbnails(Widget):
         rows = -(-len(self._thumbs) // self._per_row(width))
         return rows if self.max_rows is None else min(rows, self.max_rows)
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        # Strips of Rich segments, not Textual's Content: through Content every cell of every
+        # thumbnail gets a style of its own, and a frame of a mini-batch took four times as long.
+        width = self.size.width
+        if self._lines is None or self._lines[0] != width:
+            self._lines = (width, self._draw(width))
+        lines = self._lines[1]
+        style = self.rich_style
+        line = lines[y].apply_style(style) if y < len(lines) else Strip([])
+        return line.crop_extend(0, width, style.background_style)
+
+    def _draw(self, width: int) -> list[Strip]:
         if not self._thumbs:
-            return Text()
-        colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
-        per_row = self._per_row(self.size.width)
-        gap = " " * self.GAP
-        lines: list[Text] = []
-        for start in range(0, min(len(self._thumbs), self._rows(self.size.width) * per_row), per_row):
+            return []
+        console = self.app.console
+        colors = not wants_glyphs(console.color_system, self.app.no_color)
+        per_row = self._per_row(width)
+        gap = Segment(" " * self.GAP)
+        lines: list[Strip] = []
+        for start in range(0, min(len(self._thumbs), self._rows(width) * per_row), per_row):
             row = self._thumbs[start : start + per_row]
             drawn = [render_blocks(t.values, signed=t.signed, scale=t.scale, colors=colors) for t in row]
             for i in range(len(drawn[0])):
-                lines.append(Text(gap).join(image[i] for image in drawn))
-            width = row[0].values.shape[1]
+                segments = list(drawn[0][i].render(console))
+                for image in drawn[1:]:
+                    segments.append(gap)
+                    segments += image[i].render(console)
+                lines.append(Strip(segments).simplify())
+            columns = row[0].values.shape[1]
             captions = Text()
             for t in row:
-                captions.append(t.caption[:width].ljust(width) + gap, style=t.caption_style)
-            lines.append(captions)
-        return Text("\n").join(lines)
+                captions.append(t.caption[:columns].ljust(columns) + " " * self.GAP, style=t.caption_style)
+            lines.append(Strip(captions.render(console)))
+        return lines
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def _height(self, width: int) -> int:
         if not self._thumbs:
             return 0
         return self._rows(width) * ((self._thumbs[0].values.shape[0] + 1) // 2 + 1)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return self._height(width)
