@@ -278,3 +278,17 @@ async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mni
         assert not isinstance(app.screen, PathPrompt)
     assert (folder / "mine.npz").is_file()
     assert not list(tmp_path.glob("*.npz"))
+
+
+async def test_a_run_pauses_when_the_learner_leaves_training(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_training(pilot)
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        assert screen.running
+        await pilot.press("2")
+        await _settle(pilot)
+        steps = screen.trainer.steps
+        await pilot.pause(0.2)
+        assert not screen.running and screen.trainer.steps == steps

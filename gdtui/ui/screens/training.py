@@ -264,6 +264,11 @@ What you train here is what the Network and Cost steps show."""
     def on_unmount(self) -> None:
         self._pause.set()
 
+    def on_screen_suspend(self) -> None:
+        # The other steps change the network in place (re-randomise, nudge) without this
+        # screen's lock: a run must not go on under them.
+        self.pause()
+
     # -- drawing -------------------------------------------------------------
 
     def _tick(self) -> None:
