@@ -110,11 +110,15 @@ async def running(config: LabConfig):
         await lab.stop()
 
 
-@asynccontextmanager
-async def student(lab: Lab, columns: int = 80, lines: int = 24, *, username: str = "student", **auth):
+def connect(lab: Lab, username: str = "student", **auth) -> asyncssh.SSHClientConnection:
     # Only the credentials given: none of this machine's own keys or agent.
     options = {"client_keys": None, "agent_path": None} | (auth or {"password": PASSWORD})
-    async with asyncssh.connect("127.0.0.1", lab.port, username=username, known_hosts=None, **options) as conn:
+    return asyncssh.connect("127.0.0.1", lab.port, username=username, known_hosts=None, **options)
+
+
+@asynccontextmanager
+async def student(lab: Lab, columns: int = 80, lines: int = 24, *, username: str = "student", **auth):
+    async with connect(lab, username, **auth) as conn:
         process = await conn.create_process(term_type="xterm-256color", term_size=(columns, lines), encoding=None)
         terminal = Terminal(process, columns, lines)
         try:
@@ -275,15 +279,7 @@ async def test_the_host_key_is_made_once_kept_private_and_reused(lab_config: Lab
     fingerprints = []
     for _ in range(2):
         async with running(lab_config) as lab:
-            async with asyncssh.connect(
-                "127.0.0.1",
-                lab.port,
-                username="student",
-                password=PASSWORD,
-                known_hosts=None,
-                client_keys=None,
-                agent_path=None,
-            ) as conn:
+            async with connect(lab) as conn:
                 fingerprints.append(conn.get_server_host_key().get_fingerprint())
     assert fingerprints[0] == fingerprints[1]
     assert stat.S_IMODE((lab_config.home / HOST_KEY).stat().st_mode) == 0o600
@@ -305,15 +301,7 @@ def test_an_unreadable_authorized_keys_file_is_reported(lab_config: LabConfig, t
 
 async def test_a_session_without_a_terminal_is_told_how_to_get_one(lab_config: LabConfig) -> None:
     async with running(lab_config) as lab:
-        async with asyncssh.connect(
-            "127.0.0.1",
-            lab.port,
-            username="student",
-            password=PASSWORD,
-            known_hosts=None,
-            client_keys=None,
-            agent_path=None,
-        ) as conn:
+        async with connect(lab) as conn:
             done = await conn.run("ls /", encoding=None)
         assert done.exit_status == 1
         assert b"gdtui needs a terminal: connect with 'ssh -t'" in done.stdout
