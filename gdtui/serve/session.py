@@ -66,6 +66,7 @@ class LabSession(asyncssh.SSHServerSession):
         self._to_app = bytearray()
         self._output_done: asyncio.Future | None = None
         self._last_key = time.monotonic()
+        self._idle_timer: asyncio.TimerHandle | None = None
         self._ending: str | None = None  # why the server is ending the session, to tell the student
         self._killed = False
         self._task: asyncio.Task | None = None
@@ -173,7 +174,8 @@ class LabSession(asyncssh.SSHServerSession):
         os.set_blocking(master, False)
         self._output_done = loop.create_future()
         loop.add_reader(master, self._read_from_app)
-        idle = loop.call_later(self._idle_timeout, self._check_idle) if self._idle_timeout else None
+        if self._idle_timeout:
+            self._idle_timer = loop.call_later(self._idle_timeout, self._check_idle)
         if self._chan is None:  # the client left while the app was starting
             self._signal(signal.SIGHUP)
         try:
@@ -183,8 +185,8 @@ class LabSession(asyncssh.SSHServerSession):
         except TimeoutError:
             pass
         finally:
-            if idle:
-                idle.cancel()
+            if self._idle_timer:
+                self._idle_timer.cancel()
             loop.remove_reader(master)
             loop.remove_writer(master)
             os.close(master)
@@ -258,7 +260,7 @@ class LabSession(asyncssh.SSHServerSession):
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_key
         if idle < self._idle_timeout:
-            asyncio.get_running_loop().call_later(self._idle_timeout - idle, self._check_idle)
+            self._idle_timer = asyncio.get_running_loop().call_later(self._idle_timeout - idle, self._check_idle)
             return
         minutes = self._idle_timeout / 60
         log.info("session %d of %s idle for %g minutes: ending it", self.number, self.username, minutes)
