@@ -37,6 +37,7 @@ from pathlib import Path
 from statistics import median, quantiles
 
 import numpy as np
+
 # The training benchmark beside this script: the same timing and the same one-thread BLAS.
 from train_speed import median_rates, threadpool_info, threadpool_limits
 
@@ -140,7 +141,7 @@ def warm_run(cache_home: str, window: float, presses: int, rng: random.Random) -
             _, (_, eta) = next_stats(session, lambda now: True, "a whole frame")
             pressed = time.monotonic()
             session.send(b"+" if press % 2 == 0 else b"-")
-            shown, _ = next_stats(session, lambda now: now[1] != eta, "the new η showed")
+            shown, _ = next_stats(session, lambda now, eta=eta: now[1] != eta, "the new η showed")
             latencies.append(shown - pressed)
             # Presses land at any point of the redraw cycle, as a person's would.
             time.sleep(rng.uniform(0.05, 0.25))
@@ -190,61 +191,81 @@ def main() -> None:
 
     cold_first = median(r["first_frame_s"] for r in cold)
     warm_digits = median(r["digits_s"] for r in warm)
-    print(json.dumps({
-        "measure": "start-up",
-        "runs": runs,
-        "cold_first_frame_s": round(cold_first, 3),
-        "cold_digits_s": round(median(r["digits_s"] for r in cold), 3),
-        "warm_first_frame_s": round(median(r["first_frame_s"] for r in warm), 3),
-        "warm_digits_s": round(warm_digits, 3),
-        "target_s": FIRST_FRAME_TARGET_S,
-        "met": cold_first < FIRST_FRAME_TARGET_S and warm_digits < FIRST_FRAME_TARGET_S,
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "start-up",
+                "runs": runs,
+                "cold_first_frame_s": round(cold_first, 3),
+                "cold_digits_s": round(median(r["digits_s"] for r in cold), 3),
+                "warm_first_frame_s": round(median(r["first_frame_s"] for r in warm), 3),
+                "warm_digits_s": round(warm_digits, 3),
+                "target_s": FIRST_FRAME_TARGET_S,
+                "met": cold_first < FIRST_FRAME_TARGET_S and warm_digits < FIRST_FRAME_TARGET_S,
+            }
+        )
+    )
 
     loaded = {key: median(r["memory_loaded"][key] for r in warm) for key in warm[0]["memory_loaded"]}
     training = {key: median(r["memory_training"][key] for r in warm) for key in warm[0]["memory_training"]}
-    print(json.dumps({
-        "measure": "memory",
-        "runs": runs,
-        "after_loading": loaded,
-        f"after_{window:g}_s_of_training": training,
-        "target_mb": RSS_TARGET_MB,
-        "met": max(loaded["peak_rss_mb"], training["peak_rss_mb"]) < RSS_TARGET_MB,
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "memory",
+                "runs": runs,
+                "after_loading": loaded,
+                f"after_{window:g}_s_of_training": training,
+                "target_mb": RSS_TARGET_MB,
+                "met": max(loaded["peak_rss_mb"], training["peak_rss_mb"]) < RSS_TARGET_MB,
+            }
+        )
+    )
 
     in_app = median(r["samples_per_s"] for r in warm)
-    print(json.dumps({
-        "measure": "training",
-        "runs": runs,
-        "window_s": window,
-        "batch_size": PRESETS["lesson"].batch_size,
-        "in_app_samples_per_s": round(in_app),
-        "app_reported_samples_per_s": round(median(r["app_reported_samples_per_s"] for r in warm)),
-        "headless_samples_per_s": round(headless),
-        "ratio_in_app_to_headless": round(in_app / headless, 2),
-        "target_ratio": SPEED_TARGET_RATIO,
-        "met": in_app / headless >= SPEED_TARGET_RATIO,
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "training",
+                "runs": runs,
+                "window_s": window,
+                "batch_size": PRESETS["lesson"].batch_size,
+                "in_app_samples_per_s": round(in_app),
+                "app_reported_samples_per_s": round(median(r["app_reported_samples_per_s"] for r in warm)),
+                "headless_samples_per_s": round(headless),
+                "ratio_in_app_to_headless": round(in_app / headless, 2),
+                "target_ratio": SPEED_TARGET_RATIO,
+                "met": in_app / headless >= SPEED_TARGET_RATIO,
+            }
+        )
+    )
 
     latencies_ms = [1000 * latency for r in warm for latency in r["latencies_s"]]
     p95 = quantiles(latencies_ms, n=20)[-1]
-    print(json.dumps({
-        "measure": "key-to-screen while training",
-        "presses": len(latencies_ms),
-        "median_ms": round(median(latencies_ms), 1),
-        "p95_ms": round(p95, 1),
-        "max_ms": round(max(latencies_ms), 1),
-        "target_ms": KEY_TARGET_MS,
-        "met": p95 < KEY_TARGET_MS,
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "key-to-screen while training",
+                "presses": len(latencies_ms),
+                "median_ms": round(median(latencies_ms), 1),
+                "p95_ms": round(p95, 1),
+                "max_ms": round(max(latencies_ms), 1),
+                "target_ms": KEY_TARGET_MS,
+                "met": p95 < KEY_TARGET_MS,
+            }
+        )
+    )
 
-    print(json.dumps({
-        "measure": "terminal output",
-        "runs": runs,
-        "window_s": window,
-        "training_bytes_per_s": round(median(r["live_bytes_per_s"] for r in warm)),
-        "idle_bytes_per_s": round(median(r["idle_bytes_per_s"] for r in warm)),
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "terminal output",
+                "runs": runs,
+                "window_s": window,
+                "training_bytes_per_s": round(median(r["live_bytes_per_s"] for r in warm)),
+                "idle_bytes_per_s": round(median(r["idle_bytes_per_s"] for r in warm)),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -138,19 +139,15 @@ async def sample_memory(pid: int, peak: dict, stop: asyncio.Event) -> None:
         now = memory_of_tree(pid)
         if now["pss_mb"] > peak.get("pss_mb", 0):
             peak.update(now)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 1.0)
-        except TimeoutError:
-            pass
 
 
 async def load(port: int, server_pid: int, students: int, presses: int, run: bool) -> tuple[list[dict], dict]:
     peak: dict = {}
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
-    results = await asyncio.gather(
-        *(one_student(port, presses, run, random.Random(seed)) for seed in range(students))
-    )
+    results = await asyncio.gather(*(one_student(port, presses, run, random.Random(seed)) for seed in range(students)))
     stop.set()
     await sampler
     return results, peak
@@ -183,31 +180,43 @@ def main() -> None:
             server.wait(30)
 
     logins = [r["login_to_first_screen_s"] for r in results]
-    print(json.dumps({
-        "measure": "log-in to first screen",
-        "students": args.students,
-        "median_s": round(median(logins), 2),
-        "slowest_s": round(max(logins), 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "log-in to first screen",
+                "students": args.students,
+                "median_s": round(median(logins), 2),
+                "slowest_s": round(max(logins), 2),
+            }
+        )
+    )
     latencies_ms = [1000 * latency for r in results for latency in r["latencies_s"]]
     per_student_p95 = [quantiles([1000 * x for x in r["latencies_s"]], n=20)[-1] for r in results]
     p95 = quantiles(latencies_ms, n=20)[-1]
-    print(json.dumps({
-        "measure": "key-to-screen, " + ("training running, + pressed" if args.run else "n pressed to step"),
-        "presses": len(latencies_ms),
-        "median_ms": round(median(latencies_ms), 1),
-        "p95_ms": round(p95, 1),
-        "max_ms": round(max(latencies_ms), 1),
-        "worst_student_p95_ms": round(max(per_student_p95), 1),
-        "target_ms": KEY_TARGET_MS,
-        "met": p95 < KEY_TARGET_MS,
-    }))
-    print(json.dumps({
-        "measure": "memory of the server and its sessions",
-        "idle_server": idle,
-        "peak_under_load": peak,
-        "pss_per_session_mb": round((peak["pss_mb"] - idle["pss_mb"]) / args.students, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "measure": "key-to-screen, " + ("training running, + pressed" if args.run else "n pressed to step"),
+                "presses": len(latencies_ms),
+                "median_ms": round(median(latencies_ms), 1),
+                "p95_ms": round(p95, 1),
+                "max_ms": round(max(latencies_ms), 1),
+                "worst_student_p95_ms": round(max(per_student_p95), 1),
+                "target_ms": KEY_TARGET_MS,
+                "met": p95 < KEY_TARGET_MS,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "measure": "memory of the server and its sessions",
+                "idle_server": idle,
+                "peak_under_load": peak,
+                "pss_per_session_mb": round((peak["pss_mb"] - idle["pss_mb"]) / args.students, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 # The app benchmark beside this script: the same launch, screen reading and memory figures.
 from app_speed import START_TIMEOUT, app, memory_mb, next_stats, start
 
@@ -60,7 +61,9 @@ def set_batch_size_1(session) -> None:
         if before == "1":
             return
         session.send(b"b")
-        session.wait_until(lambda: shown_batch(session.screen_text()) not in (before, None), "the batch size changed")
+        session.wait_until(
+            lambda before=before: shown_batch(session.screen_text()) not in (before, None), "the batch size changed"
+        )
     raise AssertionError(f"batch 1 never showed; the screen shows:\n{session.screen_text()}")
 
 
@@ -149,13 +152,18 @@ def main() -> None:
         # Builds the app's cache beforehand, so that the launch is a warm one.
         dataset = load_dataset(data, cache_root=Path(home) / "gdtui")
         train_images = len(dataset.train)
-        print(json.dumps({
-            "data": dataset.name,
-            "train_images": train_images,
-            "batch_size": 1,
-            "minutes": minutes,
-            "interval_s": interval,
-        }), flush=True)
+        print(
+            json.dumps(
+                {
+                    "data": dataset.name,
+                    "train_images": train_images,
+                    "batch_size": 1,
+                    "minutes": minutes,
+                    "interval_s": interval,
+                }
+            ),
+            flush=True,
+        )
         with app(home, *(["--data", str(data)] if data else [])) as session:
             start(session)
             session.send(b"6")

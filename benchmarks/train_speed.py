@@ -185,19 +185,23 @@ def main() -> None:
             )
             ours, theirs = rates["gdtui"], rates["reference"]
             limit = rates["peak"] / FLOP_PER_SAMPLE
-            print(json.dumps({
-                "batch_size": batch,
-                "steps_per_run": steps,
-                "runs": runs,
-                "gdtui_samples_per_s": round(ours),
-                "reference_samples_per_s": round(theirs),
-                "gdtui_seconds_per_epoch": round(len(train) / ours, 2),
-                "reference_seconds_per_epoch": round(len(train) / theirs, 2),
-                "ratio_gdtui_to_reference": round(ours / theirs, 2),
-                "float32_matmul_gflops": round(rates["peak"] / 1e9, 1),
-                "compute_limit_samples_per_s": round(limit),
-                "compute_limit_over_gdtui": round(limit / ours, 1),
-            }))
+            print(
+                json.dumps(
+                    {
+                        "batch_size": batch,
+                        "steps_per_run": steps,
+                        "runs": runs,
+                        "gdtui_samples_per_s": round(ours),
+                        "reference_samples_per_s": round(theirs),
+                        "gdtui_seconds_per_epoch": round(len(train) / ours, 2),
+                        "reference_seconds_per_epoch": round(len(train) / theirs, 2),
+                        "ratio_gdtui_to_reference": round(ours / theirs, 2),
+                        "float32_matmul_gflops": round(rates["peak"] / 1e9, 1),
+                        "compute_limit_samples_per_s": round(limit),
+                        "compute_limit_over_gdtui": round(limit / ours, 1),
+                    }
+                )
+            )
         steps = plan[0][1]
         rates = median_rates(
             {
@@ -206,12 +210,16 @@ def main() -> None:
             },
             runs,
         )
-        print(json.dumps({
-            "batch_size": 10,
-            "per_example_loop_samples_per_s": round(rates["per_example"]),
-            "gdtui_samples_per_s": round(rates["gdtui"]),
-            "ratio_gdtui_to_per_example_loop": round(rates["gdtui"] / rates["per_example"], 1),
-        }))
+        print(
+            json.dumps(
+                {
+                    "batch_size": 10,
+                    "per_example_loop_samples_per_s": round(rates["per_example"]),
+                    "gdtui_samples_per_s": round(rates["gdtui"]),
+                    "ratio_gdtui_to_per_example_loop": round(rates["gdtui"] / rates["per_example"], 1),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -26,11 +26,7 @@ CONSOLE = Console(width=200, color_system="truecolor")
 
 def cells(line: Text) -> list[tuple[str, Style | None]]:
     """Each cell of a rendered line with its style."""
-    return [
-        (character, segment.style)
-        for segment in line.render(CONSOLE)
-        for character in segment.text
-    ]
+    return [(character, segment.style) for segment in line.render(CONSOLE) for character in segment.text]
 
 
 def rgb(color: Color | None) -> tuple[int, int, int]:
@@ -255,7 +251,7 @@ def test_mnist_like_one_stays_legible_in_glyphs() -> None:
         stroke = line.strip()
         # An unbroken solid core, framed by at most a faint edge, where the '1' is.
         assert re.fullmatch("░?██+░?", stroke)
-        assert 11 <= line.index(stroke) and line.index(stroke) + len(stroke) <= 18
+        assert line.index(stroke) >= 11 and line.index(stroke) + len(stroke) <= 18
     assert all(line == " " * 28 for line in lines[:2] + lines[12:])
 
 

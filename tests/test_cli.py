@@ -43,9 +43,7 @@ def test_version(capsys):
 
 
 def test_version_as_a_module():
-    done = subprocess.run(
-        [sys.executable, "-m", "gdtui", "--version"], capture_output=True, text=True, timeout=60, check=False
-    )
+    done = subprocess.run([sys.executable, "-m", "gdtui", "--version"], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0
     assert done.stdout.strip() == f"gdtui {__version__}"
 
@@ -110,9 +108,7 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
 
 
 def test_the_same_seed_gives_the_same_run(capsys, tiny_mnist_dir):
-    first, second, other = (
-        train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--seed", seed) for seed in (4, 4, 5)
-    )
+    first, second, other = (train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--seed", seed) for seed in (4, 4, 5))
     assert (first["test_accuracy"], first["test_cost"]) == (second["test_accuracy"], second["test_cost"])
     assert first["test_cost"] != other["test_cost"]
 
@@ -181,9 +177,7 @@ def test_a_model_for_other_images(capsys, tiny_mnist_dir, tmp_path):
 
 def test_saving_where_it_cannot(capsys, tiny_mnist_dir, tmp_path):
     (tmp_path / "file").write_text("")
-    status, _, err = run(
-        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--save", tmp_path / "file" / "model.npz"
-    )
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--save", tmp_path / "file" / "model.npz")
     assert status == 2
     assert_one_line_error(err)
 
@@ -191,9 +185,7 @@ def test_saving_where_it_cannot(capsys, tiny_mnist_dir, tmp_path):
 @pytest.mark.filterwarnings("error")
 def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     model = tmp_path / "diverged.npz"
-    status, out, err = run(
-        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--eta", "1e30", "--save", model
-    )
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--eta", "1e30", "--save", model)
     assert status == 1
     assert "learning rate is too large" in out
     assert "Traceback" not in err and "Warning" not in err

@@ -29,9 +29,7 @@ def test_core_commands_and_cli_import_no_ui():
     done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert {"gdtui.core.network", "gdtui.core.training", "gdtui.core.model_io", "gdtui.commands.train"} <= set(
-        report["imported"]
-    )
+    assert {"gdtui.core.network", "gdtui.core.training", "gdtui.core.model_io", "gdtui.commands.train"} <= set(report["imported"])
     roots = {name.split(".")[0] for name in report["modules"]}
     assert not roots & {"textual", "textual_plotext", "plotext", "rich"}
     assert "gdtui.ui" not in report["modules"]

@@ -186,8 +186,13 @@ async def test_v_switches_between_the_example_and_the_quiz(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_cost(pilot)
         assert _shown_keys(screen) == {
-            "v": "Quiz", "n": "Next", "p": "Prev", "t": "Train set", "f": "Cost fn",
-            "question_mark": "Help", "q": "Quit",
+            "v": "Quiz",
+            "n": "Next",
+            "p": "Prev",
+            "t": "Train set",
+            "f": "Cost fn",
+            "question_mark": "Help",
+            "q": "Quit",
         }
         await pilot.press("v")
         assert screen.query_one(ContentSwitcher).current == "quiz"

@@ -174,9 +174,7 @@ def test_image_and_label_counts_must_agree(tmp_path):
     directory = set_with(tmp_path, test_labels=np.zeros(19, dtype=np.uint8))
     with pytest.raises(DataError) as caught:
         load_dataset(directory, cache_root=tmp_path / "cache")
-    assert str(caught.value) == (
-        "t10k-images-idx3-ubyte.gz holds 20 images but t10k-labels-idx1-ubyte.gz holds 19 labels"
-    )
+    assert str(caught.value) == ("t10k-images-idx3-ubyte.gz holds 20 images but t10k-labels-idx1-ubyte.gz holds 19 labels")
 
 
 def test_label_out_of_range_names_file_index_and_value(tmp_path):
@@ -241,8 +239,7 @@ def test_a_damaged_bundled_file_is_an_error(tmp_path, monkeypatch):
     with pytest.raises(DataError) as caught:
         load_dataset(cache_root=tmp_path / "cache")
     assert str(caught.value) == (
-        "train-images-idx3-ubyte.gz does not match MNIST's published md5"
-        " — the file is damaged; reinstall gdtui"
+        "train-images-idx3-ubyte.gz does not match MNIST's published md5 — the file is damaged; reinstall gdtui"
     )
     assert not (tmp_path / "cache").exists()
 
@@ -475,4 +472,3 @@ def test_cache_root_defaults_to_dot_cache(tmp_path, monkeypatch, xdg):
     else:
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
     assert cache_root() == tmp_path / ".cache" / "gdtui"
-

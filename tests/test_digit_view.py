@@ -20,9 +20,7 @@ class DigitApp(App[None]):
         yield DigitView(show_legend=self.show_legend)
 
 
-def terminal(
-    monkeypatch: pytest.MonkeyPatch, term: str, colorterm: str | None = None, no_color: bool = False
-) -> None:
+def terminal(monkeypatch: pytest.MonkeyPatch, term: str, colorterm: str | None = None, no_color: bool = False) -> None:
     """Pretend to run in a terminal; the app reads these when it is created."""
     monkeypatch.setenv("TERM", term)
     for name, value in (("COLORTERM", colorterm), ("NO_COLOR", "1" if no_color else None)):
@@ -159,9 +157,7 @@ async def test_256_colour_terminal_gets_half_blocks_in_grey_steps(
     ("term", "no_color"),
     [("xterm-256color", True), ("xterm", False), ("xterm-16color", False)],
 )
-async def test_no_color_or_16_colours_switch_to_glyphs(
-    monkeypatch: pytest.MonkeyPatch, term: str, no_color: bool
-) -> None:
+async def test_no_color_or_16_colours_switch_to_glyphs(monkeypatch: pytest.MonkeyPatch, term: str, no_color: bool) -> None:
     terminal(monkeypatch, term, no_color=no_color)
     app = DigitApp(show_legend=True)
     async with app.run_test(size=(40, 20)) as pilot:

@@ -8,8 +8,6 @@ from gdtui.ui.widgets.pixel_numbers import PixelNumbers
 from tests.helpers import make_app, wait_until_loaded
 
 
-
-
 async def test_next_previous_and_random_browse_the_set(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -13,9 +13,7 @@ def blank() -> np.ndarray:
 def test_the_brush_is_soft():
     canvas = blank()
     drawing.paint(canvas, 10, 12)
-    np.testing.assert_array_equal(
-        canvas[9:12, 11:14], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]]
-    )
+    np.testing.assert_array_equal(canvas[9:12, 11:14], [[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
     assert np.count_nonzero(canvas) == 9
 
 

@@ -12,9 +12,25 @@ from tests.helpers import make_app, wait_until_loaded
 # Every key some screen binds, the step keys, and a few that nothing binds. Not q:
 # quitting would end the run early.
 KEYS = [
-    *"1234567", *"abcdefghijklmnoprstuvwxyz", *"LR.,+-=[]<>0",
-    "tab", "shift+tab", "question_mark", "escape", "enter", "space", "ctrl+p",
-    "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "backspace",
+    *"1234567",
+    *"abcdefghijklmnoprstuvwxyz",
+    *"LR.,+-=[]<>0",
+    "tab",
+    "shift+tab",
+    "question_mark",
+    "escape",
+    "enter",
+    "space",
+    "ctrl+p",
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "backspace",
 ]
 SIZES = [(80, 24), (120, 40), (20, 5), (60, 20), (100, 30)]
 ACTIONS = st.one_of(st.sampled_from(KEYS), st.sampled_from(SIZES))

@@ -134,7 +134,10 @@ def test_copy_is_independent_and_keeps_the_set_up():
     net = Network(activation="relu", output="softmax", seed=2, dtype=np.float64)
     twin = net.copy()
     assert (twin.sizes, twin.activation, twin.output, twin.params.dtype) == (
-        net.sizes, "relu", "softmax", np.float64,
+        net.sizes,
+        "relu",
+        "softmax",
+        np.float64,
     )
     np.testing.assert_array_equal(twin.params, net.params)
     twin.params[0] += 1.0

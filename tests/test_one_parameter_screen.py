@@ -20,7 +20,6 @@ async def _open(pilot) -> OneParameterScreen:
     return screen
 
 
-
 async def test_it_opens_on_the_parabola_with_its_exact_minimum(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -227,7 +226,12 @@ async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(tiny_mnist
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
         await pilot.press("f")
-        for x, words in [(-2.75, "no valley: a plateau"), (1.25, "a hilltop"), (-0.5, "not the lowest; that one is at x = 2.750"), (2.75, "the lowest of the 2 valleys")]:
+        for x, words in [
+            (-2.75, "no valley: a plateau"),
+            (1.25, "a hilltop"),
+            (-0.5, "not the lowest; that one is at x = 2.750"),
+            (2.75, "the lowest of the 2 valleys"),
+        ]:
             screen.descent.restart([x])
             await pilot.press("n")
             assert screen.descent.last.outcome == functions.SETTLED

@@ -225,9 +225,7 @@ async def test_each_session_has_its_terminal_its_own_folder_one_blas_thread_and_
         environments, maps = [], []
         for session in lab.sessions:
             pid = session.process.pid
-            environments.append(
-                dict(line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if line)
-            )
+            environments.append(dict(line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if line))
             maps.append(Path(f"/proc/{pid}/maps").read_text())
         homes = {Path(env["HOME"]) for env in environments}
         assert len(homes) == 2
@@ -278,9 +276,8 @@ async def test_without_authentication_anyone_may_log_in_only_if_the_teacher_says
 async def test_the_host_key_is_made_once_kept_private_and_reused(lab_config: LabConfig) -> None:
     fingerprints = []
     for _ in range(2):
-        async with running(lab_config) as lab:
-            async with connect(lab) as conn:
-                fingerprints.append(conn.get_server_host_key().get_fingerprint())
+        async with running(lab_config) as lab, connect(lab) as conn:
+            fingerprints.append(conn.get_server_host_key().get_fingerprint())
     assert fingerprints[0] == fingerprints[1]
     assert stat.S_IMODE((lab_config.home / HOST_KEY).stat().st_mode) == 0o600
 

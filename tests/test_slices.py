@@ -54,7 +54,9 @@ def test_the_steepest_parameters_are_one_weight_and_one_bias_per_layer_steepest_
     steepness = np.abs(network.grad)
     assert list(steepness[chosen]) == sorted(steepness[chosen], reverse=True)
     for p, k in zip(described, chosen):
-        same_kind = [j for j in range(network.num_params) if (network.parameter(j).layer, network.parameter(j).kind) == (p.layer, p.kind)]
+        same_kind = [
+            j for j in range(network.num_params) if (network.parameter(j).layer, network.parameter(j).kind) == (p.layer, p.kind)
+        ]
         assert steepness[k] == steepness[same_kind].max()
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import after_keys as _after, make_app
+from tests.helpers import after_keys as _after
+from tests.helpers import make_app
 
 SIZES = [(80, 24), (120, 40)]
 
 pytestmark = pytest.mark.usefixtures("truecolor")
-
-
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from textual.widgets import DataTable, Input
 
+from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model
 from gdtui.ui.screens.path_prompt import PathPrompt
-from gdtui.core.learning_rates import LEARNING_RATES
 from tests.helpers import make_app, wait_until_loaded
 
 

@@ -20,7 +20,6 @@ async def _open(pilot) -> TwoParametersScreen:
     return screen
 
 
-
 def _map(screen) -> str:
     return str(screen.query_one(HeightMap).render())
 

@@ -47,18 +47,14 @@ def add_parser(commands) -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="", help="address to listen on (default: every interface)")
     parser.add_argument("--port", type=int, default=2222, help="port to listen on (default: 2222)")
-    parser.add_argument(
-        "--authorized-keys", type=Path, metavar="FILE", help="public keys allowed to log in, OpenSSH format"
-    )
+    parser.add_argument("--authorized-keys", type=Path, metavar="FILE", help="public keys allowed to log in, OpenSSH format")
     parser.add_argument(
         "--password-file",
         type=Path,
         metavar="FILE",
         help=f"file holding the lab password's hash (or set {PASSWORD_VARIABLE})",
     )
-    parser.add_argument(
-        "--no-auth", action="store_true", help="let anyone who can connect log in: only on a closed lab network"
-    )
+    parser.add_argument("--no-auth", action="store_true", help="let anyone who can connect log in: only on a closed lab network")
     parser.add_argument(
         "--max-sessions",
         type=int,
@@ -104,9 +100,7 @@ def run(args: argparse.Namespace) -> int:
     )
     # Checked and cached once, here: no student waits for it, and a bad directory stops the teacher, not a session.
     data = load_dataset(args.data)
-    logging.getLogger("gdtui.serve").info(
-        "data: %s, %s training images (%s)", data.name, f"{len(data.train):,}", data.source
-    )
+    logging.getLogger("gdtui.serve").info("data: %s, %s training images (%s)", data.name, f"{len(data.train):,}", data.source)
     if args.no_auth:
         logging.getLogger("gdtui.serve").warning("--no-auth: anyone who can reach this port gets a session")
     asyncio.run(_serve(lab))

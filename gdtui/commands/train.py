@@ -59,7 +59,9 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="N",
         help="seed of the weights and the shuffle (default: 0)",
     )
-    parser.add_argument("--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)")
+    parser.add_argument(
+        "--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)"
+    )
     parser.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
     parser.add_argument("--cost", choices=costs.COSTS, help="cost function (cross-entropy comes with softmax outputs)")
     parser.add_argument(

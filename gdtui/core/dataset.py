@@ -172,11 +172,7 @@ def _find_files(source: Path) -> dict[str, Path]:
 def _find_file(directory: Path, key: str) -> Path:
     """Find one of the four files under its published name or a common variant."""
     prefix, file_format = _FILE_NAMES[key]
-    names = [
-        f"{stem}{ending}"
-        for stem in (f"{prefix}-{file_format}", f"{prefix}.{file_format}")
-        for ending in ("", ".gz")
-    ]
+    names = [f"{stem}{ending}" for stem in (f"{prefix}-{file_format}", f"{prefix}.{file_format}") for ending in ("", ".gz")]
     for name in names:
         if (directory / name).is_file():
             return directory / name
@@ -211,9 +207,7 @@ def _checksum_status(files: dict[str, Path], md5s: dict[str, str], *, bundled: b
     mismatched = [key for key in files if md5s[key] != MNIST_MD5[key]]
     if mismatched and bundled:
         name = files[mismatched[0]].name
-        raise DataError(
-            f"{name} does not match MNIST's published md5 — the file is damaged; reinstall gdtui"
-        )
+        raise DataError(f"{name} does not match MNIST's published md5 — the file is damaged; reinstall gdtui")
     return NOT_MNIST if mismatched else VERIFIED
 
 
@@ -230,32 +224,19 @@ def _validate(files: dict[str, Path], arrays: dict[str, np.ndarray]) -> None:
         )
 
 
-def _validate_split(
-    images_file: Path, images: np.ndarray, labels_file: Path, labels: np.ndarray
-) -> None:
+def _validate_split(images_file: Path, images: np.ndarray, labels_file: Path, labels: np.ndarray) -> None:
     if images.ndim != 3:
-        raise DataError(
-            f"{images_file.name}: expected images, a 3-D array (count, rows, cols),"
-            f" found shape {images.shape}"
-        )
+        raise DataError(f"{images_file.name}: expected images, a 3-D array (count, rows, cols), found shape {images.shape}")
     if images.size == 0:
         raise DataError(f"{images_file.name}: holds no pixels: shape {images.shape}")
     if labels.ndim != 1:
-        raise DataError(
-            f"{labels_file.name}: expected labels, a 1-D array, found shape {labels.shape}"
-        )
+        raise DataError(f"{labels_file.name}: expected labels, a 1-D array, found shape {labels.shape}")
     if len(images) != len(labels):
-        raise DataError(
-            f"{images_file.name} holds {len(images):,} images"
-            f" but {labels_file.name} holds {len(labels):,} labels"
-        )
+        raise DataError(f"{images_file.name} holds {len(images):,} images but {labels_file.name} holds {len(labels):,} labels")
     out_of_range = np.flatnonzero(labels >= CLASSES)
     if out_of_range.size:
         index = out_of_range[0]
-        raise DataError(
-            f"{labels_file.name}: label {labels[index]} at index {index:,}"
-            f" is not a digit 0–{CLASSES - 1}"
-        )
+        raise DataError(f"{labels_file.name}: label {labels[index]} at index {index:,} is not a digit 0–{CLASSES - 1}")
 
 
 def _size(images: np.ndarray) -> str:

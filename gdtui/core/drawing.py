@@ -43,6 +43,7 @@ def noise(rng: np.random.Generator) -> np.ndarray:
 
 def _resample(image: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """Bilinear resize: linear interpolation along each axis in turn."""
+
     def along(a: np.ndarray, n: int, axis: int) -> np.ndarray:
         old = a.shape[axis]
         positions = np.linspace(0, old - 1, n) if old > 1 else np.zeros(n)

@@ -38,14 +38,10 @@ def in_double(network: Network) -> Network:
     ~10⁻⁷ would become ~10⁻², as large as many components of the gradient;
     float64's ~10⁻¹⁶ becomes ~10⁻¹¹.
     """
-    return Network(
-        network.sizes, activation=network.activation, output=network.output, params=network.params, dtype=np.float64
-    )
+    return Network(network.sizes, activation=network.activation, output=network.output, params=network.params, dtype=np.float64)
 
 
-def nudged_costs(
-    network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: str, h: float = H
-) -> tuple[float, float]:
+def nudged_costs(network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: str, h: float = H) -> tuple[float, float]:
     """C(w_k + h) and C(w_k − h): the average cost over (x, labels) with parameter k nudged.
 
     Parameter k is put back as it was afterwards. Use a float64 network (in_double).
@@ -85,9 +81,7 @@ class Comparison:
         return abs(self.backprop - self.estimate) / scale if scale else 0.0
 
 
-def compare(
-    network: Network, indices: list[int], x: np.ndarray, labels: np.ndarray, cost: str, h: float = H
-) -> list[Comparison]:
+def compare(network: Network, indices: list[int], x: np.ndarray, labels: np.ndarray, cost: str, h: float = H) -> list[Comparison]:
     """Backprop's ∂C/∂w_k beside its finite-difference estimate, for each k in indices.
 
     Both are computed in float64 on a copy: the network itself is left alone.
@@ -181,6 +175,4 @@ def time_gradients(
             backprops.append(time.perf_counter() - start)
         if progress is not None:
             progress(done, count)
-    return Timing(
-        double.num_params, float(np.median(backprops)), len(backprops), count, float(np.median(differences))
-    )
+    return Timing(double.num_params, float(np.median(backprops)), len(backprops), count, float(np.median(differences)))

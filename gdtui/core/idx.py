@@ -63,9 +63,7 @@ def parse_idx(data: bytes, name: str) -> np.ndarray:
     if found < expected:
         raise DataError(f"{name}: truncated: expected {expected:,} {what}, found {found:,}")
     if found > expected:
-        raise DataError(
-            f"{name}: {found - expected:,} unexpected bytes after the {expected:,} {what}"
-        )
+        raise DataError(f"{name}: {found - expected:,} unexpected bytes after the {expected:,} {what}")
     return np.frombuffer(data, dtype=np.uint8, count=expected, offset=offset).reshape(shape)
 
 
@@ -76,9 +74,7 @@ def write_idx(path: Path, array: np.ndarray, *, compress: bool) -> None:
         raise ValueError(f"IDX files written here hold uint8 elements, not {array.dtype}")
     if not 1 <= array.ndim <= 255:
         raise ValueError(f"an IDX file holds 1 to 255 dimensions, not {array.ndim}")
-    header = bytes([0, 0, UNSIGNED_BYTE, array.ndim]) + struct.pack(
-        f">{array.ndim}I", *array.shape
-    )
+    header = bytes([0, 0, UNSIGNED_BYTE, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
     data = header + np.ascontiguousarray(array).tobytes()
     if compress:
         # A fixed timestamp makes equal arrays produce byte-identical files.
@@ -92,21 +88,16 @@ def _parse_header(data: bytes, name: str) -> tuple[tuple[int, ...], int]:
         raise DataError(f"{name}: not an IDX file: only {len(data)} bytes long")
     zero_1, zero_2, element_type, ndim = data[:_PREAMBLE]
     if zero_1 or zero_2:
-        raise DataError(
-            f"{name}: not an IDX file: it starts with bytes {data[:2].hex(' ')}, expected 00 00"
-        )
+        raise DataError(f"{name}: not an IDX file: it starts with bytes {data[:2].hex(' ')}, expected 00 00")
     if element_type != UNSIGNED_BYTE:
         raise DataError(
-            f"{name}: unsupported IDX element type 0x{element_type:02x};"
-            f" only 0x{UNSIGNED_BYTE:02x} (unsigned byte) is supported"
+            f"{name}: unsupported IDX element type 0x{element_type:02x}; only 0x{UNSIGNED_BYTE:02x} (unsigned byte) is supported"
         )
     if ndim == 0:
         raise DataError(f"{name}: the IDX header declares no dimensions")
     offset = _PREAMBLE + 4 * ndim
     if len(data) < offset:
-        raise DataError(
-            f"{name}: truncated header: {ndim} dimensions need {offset} bytes, found {len(data)}"
-        )
+        raise DataError(f"{name}: truncated header: {ndim} dimensions need {offset} bytes, found {len(data)}")
     return struct.unpack_from(f">{ndim}I", data, _PREAMBLE), offset
 
 

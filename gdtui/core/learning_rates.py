@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-LEARNING_RATES = tuple(
-    round(mantissa * 10.0**exponent, 6) for exponent in range(-3, 4) for mantissa in (1, 2, 5)
-)
+LEARNING_RATES = tuple(round(mantissa * 10.0**exponent, 6) for exponent in range(-3, 4) for mantissa in (1, 2, 5))
 """The rungs the learning rate moves along: 0.001, 0.002, 0.005, 0.01, … 5000."""
 
 

@@ -139,9 +139,7 @@ class Network:
             b[:] = 0.0
 
     def copy(self) -> Network:
-        return Network(
-            self.sizes, activation=self.activation, output=self.output, params=self.params, dtype=self.params.dtype
-        )
+        return Network(self.sizes, activation=self.activation, output=self.output, params=self.params, dtype=self.params.dtype)
 
     @property
     def layers(self) -> int:

@@ -29,12 +29,25 @@ PRESETS = {
     "lesson": Preset(
         # Nielsen's η = 3.0 is for a cost with a factor ½ in front; the lesson's cost,
         # the plain squared distance, has twice his gradient, so the same steps take η = 1.5.
-        "lesson", "sigmoid", "sigmoid", "quadratic", 1.5, 10, 30, False,
+        "lesson",
+        "sigmoid",
+        "sigmoid",
+        "quadratic",
+        1.5,
+        10,
+        30,
+        False,
         "sigmoid neurons, quadratic cost, η = 1.5, mini-batches of 10: the lesson's network",
     ),
     "tuned": Preset(
-        "tuned", "relu", "softmax", "cross-entropy", 0.05, 10, 30, True,
-        "ReLU hidden layers, softmax outputs, cross-entropy cost, He initialisation, "
-        "η = 0.05 decaying to 0 over the run",
+        "tuned",
+        "relu",
+        "softmax",
+        "cross-entropy",
+        0.05,
+        10,
+        30,
+        True,
+        "ReLU hidden layers, softmax outputs, cross-entropy cost, He initialisation, η = 0.05 decaying to 0 over the run",
     ),
 }

@@ -124,9 +124,7 @@ def fit(outputs: np.ndarray, cost_name: str) -> np.ndarray:
     return outputs / outputs.sum(axis=1, keepdims=True)
 
 
-def ask(
-    label: int, outputs: np.ndarray, cost_name: str, kind: str, indices: Sequence[int | None] | None = None
-) -> Question:
+def ask(label: int, outputs: np.ndarray, cost_name: str, kind: str, indices: Sequence[int | None] | None = None) -> Question:
     """A question about outputs (k, 10) for a `label`, with their costs."""
     outputs = np.asarray(outputs, dtype=np.float64)
     targets = costs.one_hot(np.full(len(outputs), label), outputs.shape[1], dtype=np.float64)
@@ -192,9 +190,7 @@ def spread_apart(option_costs: np.ndarray, rng: np.random.Generator, count: int,
     return None
 
 
-def from_network(
-    network: Network, split: Split, label: int, cost_name: str, rng: np.random.Generator
-) -> Question | None:
+def from_network(network: Network, split: Split, label: int, cost_name: str, rng: np.random.Generator) -> Question | None:
     """The network's real outputs on four images of `label`, MIN_GAP apart in cost; None if there are no such four."""
     indices = np.flatnonzero(split.labels == label)
     outputs = network.forward(split.inputs(indices)).astype(np.float64)

@@ -69,9 +69,7 @@ def _activate(network: Network, z: np.ndarray, last: bool) -> np.ndarray:
 class NetworkSlice:
     """The average cost of a copy of network over a sample, as a function of the parameters at `indices`."""
 
-    def __init__(
-        self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: Sequence[int]
-    ) -> None:
+    def __init__(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: Sequence[int]) -> None:
         costs.check(cost, network.output)
         self.network = network.copy()
         self.inputs = inputs

@@ -18,7 +18,6 @@ from gdtui.core import costs
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 
-
 # The longest step taken, as a multiple of the length of the parameter vector.
 MAX_STEP = 100.0
 # Examples whose activations are held at once: a whole-set batch of 60,000 would take 190 MB.

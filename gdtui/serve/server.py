@@ -155,9 +155,7 @@ class Lab:
                 allow_scp=False,
             )
         except (OSError, OverflowError) as err:
-            raise GdtuiError(
-                f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}"
-            ) from None
+            raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
         where = self.config.host or "every interface"
         log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
@@ -191,9 +189,7 @@ class Lab:
     def _admit(self, session: LabSession) -> str | None:
         limit = self.config.max_sessions
         if len(self.sessions) >= limit:
-            log.info(
-                "refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit
-            )
+            log.info("refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit)
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
         self._numbers += 1
         session.number = self._numbers

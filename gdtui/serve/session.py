@@ -9,6 +9,7 @@ other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -144,9 +145,7 @@ class LabSession(asyncssh.SSHServerSession):
     async def _run(self) -> None:
         try:
             if self.term_type is None:
-                log.info(
-                    "refused a session to %s from %s: no terminal (ssh -T, or a command)", self.username, self.peer
-                )
+                log.info("refused a session to %s from %s: no terminal (ssh -T, or a command)", self.username, self.peer)
                 refusal = "gdtui needs a terminal: connect with 'ssh -t'."
             else:
                 refusal = self._admit(self)
@@ -278,10 +277,8 @@ class LabSession(asyncssh.SSHServerSession):
         if self.process.returncode is None:
             log.warning("session %d of %s did not end when asked: killing it", self.number, self.username)
             self._killed = True
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def session_home(root: Path, username: str) -> Path:

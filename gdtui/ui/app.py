@@ -195,7 +195,9 @@ class GdtuiApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if hasattr(self, "state"):
             for step in STEPS:
-                yield SystemCommand(f"Go to {step.title}", f"Step {step.key} of the lesson", lambda m=step.mode: self.switch_mode(m))
+                yield SystemCommand(
+                    f"Go to {step.title}", f"Step {step.key} of the lesson", lambda m=step.mode: self.switch_mode(m)
+                )
             yield SystemCommand("Guided lesson", "Walk through the story one beat at a time (L)", self.action_guide)
             yield SystemCommand("Restart the lesson", "Back to the first beat (R)", self.action_restart_lesson)
             for binding in screen.BINDINGS if screen.id in lesson.MODES else ():

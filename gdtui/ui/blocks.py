@@ -99,9 +99,7 @@ def _cell_style(upper: Color, lower: Color | None) -> Style:
     return Style(color=upper, bgcolor=lower)
 
 
-def _half_blocks(
-    upper: list[int], lower: list[int] | None, signed: bool, cursor: tuple[int, int] | None
-) -> Text:
+def _half_blocks(upper: list[int], lower: list[int] | None, signed: bool, cursor: tuple[int, int] | None) -> Text:
     """One line of colour cells; `cursor` is (0 upper / 1 lower, column)."""
     line = Text()
     for col, level in enumerate(upper):
@@ -124,15 +122,9 @@ def _shade_glyphs(upper: np.ndarray, lower: np.ndarray | None, cursor_col: int |
     would break into gaps of light shade. The stronger pixel keeps the ink
     continuous at the cost of thickening a stroke by at most half a cell.
     """
-    if lower is None:
-        cells = upper
-    else:
-        cells = np.where(np.abs(lower) > np.abs(upper), lower, upper)
+    cells = upper if lower is None else np.where(np.abs(lower) > np.abs(upper), lower, upper)
     steps = np.rint(np.abs(cells) * (len(SHADES) - 1) / _FULL).astype(int).tolist()
-    glyphs = [
-        (SHADES if level >= 0 else NEGATIVE_SHADES)[step]
-        for level, step in zip(cells.tolist(), steps)
-    ]
+    glyphs = [(SHADES if level >= 0 else NEGATIVE_SHADES)[step] for level, step in zip(cells.tolist(), steps)]
     if cursor_col is not None:
         glyphs[cursor_col] = CURSOR_GLYPH
     return Text("".join(glyphs))
@@ -173,9 +165,7 @@ def render_blocks(
         if cursor is not None and cursor[0] // 2 == top // 2:
             line_cursor = (cursor[0] - top, cursor[1])
         if colors:
-            line = _half_blocks(
-                upper.tolist(), None if lower is None else lower.tolist(), signed, line_cursor
-            )
+            line = _half_blocks(upper.tolist(), None if lower is None else lower.tolist(), signed, line_cursor)
         else:
             line = _shade_glyphs(upper, lower, None if line_cursor is None else line_cursor[1])
         lines.append(line)

@@ -98,10 +98,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         Binding("right", "pick(1)", "Pick the option on the right", group=_PICK),
         Binding("up", "move(-1)", "Move it up the ranking", group=_MOVE),
         Binding("down", "move(1)", "Move it down the ranking", group=_MOVE),
-        *(
-            Binding(letter, f"choose({i})", f"Pick option {letter}", show=False)
-            for i, letter in enumerate(quiz.LETTERS)
-        ),
+        *(Binding(letter, f"choose({i})", f"Pick option {letter}", show=False) for i, letter in enumerate(quiz.LETTERS)),
         Binding("enter", "check", "Check"),
         Binding("enter", "next_question", "Next"),
         Binding("f", "switch_cost", "Cost fn"),
@@ -214,8 +211,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         label = state.label()
         if label is None:
             title = (
-                f"[b]{state.describe().capitalize()}[/b]: no digit is the right answer, so there is no cost. "
-                "n/p pick a digit."
+                f"[b]{state.describe().capitalize()}[/b]: no digit is the right answer, so there is no cost. n/p pick a digit."
             )
             equation = ""
         else:

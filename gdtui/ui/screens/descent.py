@@ -23,8 +23,8 @@ from textual.widgets import Input, Label
 from textual.worker import get_current_worker
 
 from gdtui.core import functions, slices
-from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.functions import Descent
+from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
 from gdtui.ui.screens.base import LessonScreen
 
@@ -39,7 +39,7 @@ def number(value: float) -> str:
 
 
 def change(before: float, after: float) -> str:
-    """"from a to b", with digits enough to tell a and b apart."""
+    """ "from a to b", with digits enough to tell a and b apart."""
     digits = next((d for d in range(3, 9) if f"{before:.{d}f}" != f"{after:.{d}f}"), 3)
     if 1e-3 <= abs(before) < 1e5 and 1e-3 <= abs(after) < 1e5:
         return f"from {before:.{digits}f} to {after:.{digits}f}"
@@ -186,9 +186,7 @@ class DescentScreen(LessonScreen):
             self.redraw()
 
     @work(thread=True, exclusive=True, group="slice")
-    def _compute(
-        self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None
-    ) -> None:
+    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None) -> None:
         worker = get_current_worker()
         steepest = slices.steepest_parameters(network, inputs, labels, cost)
         chosen = indices or self.default_indices(steepest)
@@ -357,10 +355,7 @@ class DescentScreen(LessonScreen):
             )
         if step.outcome == functions.SETTLED:
             return f"[b green]Settled:[/b green] {self.settled_where()}{away}"
-        return (
-            f"[b]Downhill:[/b] the cost fell {fell}. Steps shrink by themselves as the slope flattens "
-            f"near a bottom.{away}"
-        )
+        return f"[b]Downhill:[/b] the cost fell {fell}. Steps shrink by themselves as the slope flattens near a bottom.{away}"
 
     def settled_where(self) -> str:
         """Why the steps stopped, naming the flat point when it is known."""

@@ -69,10 +69,9 @@ a trained network will still confidently call some digit."""
         with Horizontal(id="panels"):
             with Vertical(id="image-panel"):
                 yield DigitView(show_legend=True, id="image")
-            with Vertical(id="right-panel"):
-                with ContentSwitcher(initial="numbers"):
-                    yield PixelNumbers(id="numbers")
-                    yield DigitView(show_legend=True, id="seen")
+            with Vertical(id="right-panel"), ContentSwitcher(initial="numbers"):
+                yield PixelNumbers(id="numbers")
+                yield DigitView(show_legend=True, id="seen")
         yield Static(id="pixel")
         yield Static(id="explain")
 

@@ -286,11 +286,7 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
         title = f"[b]All {n:,} components[/b], timed on this computer:"
         if timing is None:
             done, total = self.timed
-            text = (
-                f"{title}\n"
-                "  backpropagation     measuring…\n"
-                f"  finite differences  measuring… {done:,} of {total:,} parameters"
-            )
+            text = f"{title}\n  backpropagation     measuring…\n  finite differences  measuring… {done:,} of {total:,} parameters"
         else:
             text = (
                 f"{title}\n"

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
+
 from gdtui.core import functions, slices
 from gdtui.core.functions import Step
 from gdtui.ui.blocks import wants_glyphs
@@ -196,9 +197,7 @@ where we stand, and that is all a step needs."""
                 f"the other {total - 1:,} stay put.{barely} No formula to solve here: backpropagation gives "
                 "the slope where we stand, and that is all a step needs."
             )
-        flats = ", ".join(
-            f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points()
-        )
+        flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
         return (
             f"For simple functions we could solve slope = 0 mathematically: x = {flats}. "
             f"The network's cost has {total:,} parameters: solving {total:,} tangled equations at once "

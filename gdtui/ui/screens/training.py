@@ -20,8 +20,8 @@ from textual.worker import get_current_worker
 
 from gdtui.core import sensitivity
 from gdtui.core.errors import GdtuiError
-from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.history import CostHistory, EpochRecord, bounded
+from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.model_io import save_model
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
@@ -492,7 +492,9 @@ What you train here is what the Network and Cost steps show."""
         split = self.state.data.train
         sample = slice(0, min(NUDGE_SAMPLE, len(split)))
         with self._locked():
-            self.last_nudge = sensitivity.nudge(trainer.network, k, delta, split.inputs(sample), split.labels[sample], trainer.cost)
+            self.last_nudge = sensitivity.nudge(
+                trainer.network, k, delta, split.inputs(sample), split.labels[sample], trainer.cost
+            )
         self._draw_nudge()
 
     def action_save(self) -> None:

@@ -145,9 +145,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
             f"           = [b]{pair(gx, gy)}[/b]",
         ]
         if gx or gy:
-            lines.append(
-                f"[b #ff8700]{arrow(gx, gy)}[/b #ff8700] uphill ∇{f}   [b]{arrow(-gx, -gy)}[/b] downhill −∇{f}"
-            )
+            lines.append(f"[b #ff8700]{arrow(gx, gy)}[/b #ff8700] uphill ∇{f}   [b]{arrow(-gx, -gy)}[/b] downhill −∇{f}")
         else:
             lines.append("flat: no way is downhill")
         lines.append(f"η = [b]{descent.learning_rate:g}[/b]   {BALL} the ball, • its path")
