@@ -1,11 +1,32 @@
-"""Fixtures shared by the whole test suite."""
+"""Fixtures shared by the whole test suite.
 
+The tests live in three folders, each a marker of the same name, so a part can
+run alone: `pytest -m unit` (the math and the command line, in seconds), `-m app`
+(the app under Textual's Pilot, and its snapshots), `-m e2e` (real processes on
+pseudo-terminals and SSH connections).
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 import textual.constants
 
+from tests.helpers import make_app, open_step
 from tests.tiny_mnist import write_tiny_mnist
+
+KINDS = ("unit", "app", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = item.path.parent.name
+        if kind in KINDS:
+            item.add_marker(kind)
+    # The few long tests first: run in parallel, they then overlap with everything else
+    # instead of starting last and keeping one worker busy after the others are done.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,3 +55,19 @@ def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     # Textual reads TEXTUAL_COLOR_SYSTEM once, on import: set what it read.
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
+@pytest.fixture
+def screen_on(tiny_mnist_dir: Path):
+    """`async with screen_on("6") as (pilot, screen)`: the app on the tiny data set, on that step.
+
+    At 80×24 unless a size is given; other keyword arguments go to the app.
+    """
+
+    @asynccontextmanager
+    async def on(key: str, *, size: tuple[int, int] = (80, 24), **app_options) -> AsyncIterator:
+        app = make_app(tiny_mnist_dir, **app_options)
+        async with app.run_test(size=size) as pilot:
+            yield pilot, await open_step(pilot, key)
+
+    return on

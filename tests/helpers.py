@@ -1,12 +1,24 @@
-"""Driving the app in tests."""
+"""Driving the app in tests.
+
+Nothing here sleeps for a fixed time and hopes: the machines that run the tests
+are shared and sometimes busy, so every helper waits for the condition it needs
+(the screen switched, the worker finished), up to a generous deadline.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
 
 from gdtui.ui.app import GdtuiApp
+from gdtui.ui.lesson import STEPS
+
+# Long enough for a busy two-core machine; a test that passes waits only as long as it must.
+DEADLINE_S = 60.0
+MODE_OF_KEY = {step.key: step.mode for step in STEPS}
 
 
 def make_app(data_dir: Path, **kwargs) -> GdtuiApp:
@@ -15,32 +27,52 @@ def make_app(data_dir: Path, **kwargs) -> GdtuiApp:
     return app
 
 
+async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str, deadline: float = DEADLINE_S) -> None:
+    """Let the app run until condition() holds, then until what it changed is drawn."""
+    give_up = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"waited {deadline:.0f} s for {what}")
+        await pilot.pause(0.01)
+    await pilot.pause()
+
+
 async def wait_until_loaded(pilot: Pilot) -> None:
-    """The data loads in a worker; the lesson starts when it is in."""
-    for _ in range(200):
-        if getattr(pilot.app, "state", None) is not None and pilot.app.screen.id == "digits":
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the app did not finish loading")
+    """The data loads in a worker; the first step opens when it is in."""
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app, "state", None) is not None and app.screen.id is not None, "the data to load")
 
 
-def after_keys(*keys: str):
-    """A snapshot's run_before: wait for the data, then press the keys."""
-
-    async def run_before(pilot: Pilot) -> None:
-        await wait_until_loaded(pilot)
-        await pilot.press(*keys)
-        await pilot.pause()
-
-    return run_before
+async def settle(pilot: Pilot) -> None:
+    """Wait for every worker to finish, then for the screen to show what they did."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def open_step(pilot: Pilot, key: str):
-    """Wait for the data, then open the step on `key` and return its screen."""
+    """Wait for the data, open the step on `key`, and return its screen once it is the one shown."""
     await wait_until_loaded(pilot)
     await pilot.press(key)
-    return pilot.app.screen
+    mode = MODE_OF_KEY[key]
+    app = pilot.app
+    await wait_for(pilot, lambda: app.screen.id == mode and app.screen.is_mounted, f"step {key} to open")
+    return app.screen
+
+
+def after_keys(*keys: str):
+    """A snapshot's run_before: wait for the data, open the step if the first key names one, press the rest."""
+
+    async def run_before(pilot: Pilot) -> None:
+        rest = keys
+        if keys and keys[0] in MODE_OF_KEY:
+            await open_step(pilot, keys[0])
+            rest = keys[1:]
+        else:
+            await wait_until_loaded(pilot)
+        await pilot.press(*rest)
+        await pilot.pause()
+
+    return run_before
 
 
 def rendered(screen, widget_id: str) -> str:
@@ -52,5 +84,4 @@ async def until_on_network(pilot: Pilot, screen) -> None:
     """On a descent step: cycle the functions to the network's and wait for its worker."""
     while not screen.on_network:
         await pilot.press("f")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step
 
 SIZES = [(80, 24), (120, 40)]
 IDS = [f"{w}x{h}" for w, h in SIZES]
@@ -21,8 +21,9 @@ def _after(*groups: tuple[str, ...]):
     """Wait for the data, then press each group of keys and let any worker it started finish."""
 
     async def run_before(pilot) -> None:
-        await wait_until_loaded(pilot)
-        for keys in groups:
+        step, *first = groups[0]
+        await open_step(pilot, step)
+        for keys in (first, *groups[1:]):
             await pilot.press(*keys)
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()

@@ -11,7 +11,7 @@ from gdtui.core.functions import BOWL, FOUR_VALLEYS
 from gdtui.ui.screens.descent import ParameterPrompt
 from gdtui.ui.screens.two_parameters import GRID, TwoParametersScreen
 from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges
-from tests.helpers import make_app, open_step, rendered, until_on_network
+from tests.helpers import open_step, rendered, until_on_network, wait_for
 
 
 async def _open(pilot) -> TwoParametersScreen:
@@ -24,10 +24,8 @@ def _map(screen) -> str:
     return str(screen.query_one(HeightMap).render())
 
 
-async def test_it_opens_on_the_bowl_with_the_gradient_at_the_ball(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_it_opens_on_the_bowl_with_the_gradient_at_the_ball(screen_on):
+    async with screen_on("5") as (pilot, screen):
         assert screen.function is BOWL
         numbers = rendered(screen, "numbers")
         assert "at (x, y) = (-2.500, 2.500)" in numbers
@@ -37,10 +35,8 @@ async def test_it_opens_on_the_bowl_with_the_gradient_at_the_ball(tiny_mnist_dir
         assert BALL in _map(screen) and "○" in _map(screen)
 
 
-async def test_n_steps_against_the_gradient(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_n_steps_against_the_gradient(screen_on):
+    async with screen_on("5") as (pilot, screen):
         point, gradient, eta = screen.descent.point, screen.descent.gradient, screen.descent.learning_rate
         await pilot.press("n")
         np.testing.assert_allclose(screen.descent.point, point - eta * gradient)
@@ -51,26 +47,19 @@ async def test_n_steps_against_the_gradient(tiny_mnist_dir):
         assert "Downhill" in rendered(screen, "verdict")
 
 
-async def test_space_runs_and_pauses(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_space_runs_and_pauses(screen_on):
+    async with screen_on("5") as (pilot, screen):
         await pilot.press("space")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.descent.steps >= 2:
-                break
-        assert screen.running and screen.descent.steps >= 2
+        await wait_for(pilot, lambda: screen.descent.steps >= 2, "two steps")
+        assert screen.running
         await pilot.press("space")
         steps = screen.descent.steps
-        await pilot.pause(0.6)
+        await pilot.pause(0.6)  # more than two ticks of its timer: paused means paused
         assert not screen.running and screen.descent.steps == steps
 
 
-async def test_plus_and_minus_change_the_learning_rate_and_a_large_one_zig_zags(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_plus_and_minus_change_the_learning_rate_and_a_large_one_zig_zags(screen_on):
+    async with screen_on("5") as (pilot, screen):
         await pilot.press("minus")
         assert screen.descent.learning_rate == 0.05
         await pilot.press("plus", "plus", "plus")
@@ -80,10 +69,9 @@ async def test_plus_and_minus_change_the_learning_rate_and_a_large_one_zig_zags(
         assert screen.descent.point[0] > 0 and "Overshot" in rendered(screen, "verdict")
 
 
-async def test_a_huge_learning_rate_blows_up_with_a_message(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_a_huge_learning_rate_blows_up_with_a_message(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        app = pilot.app
         await pilot.press(*["plus"] * 30, "n", "n", "n", "n")
         assert screen.descent.blown_up
         assert "Blew up" in rendered(screen, "verdict")
@@ -92,10 +80,8 @@ async def test_a_huge_learning_rate_blows_up_with_a_message(tiny_mnist_dir):
         assert app.is_running and not screen.running
 
 
-async def test_f_cycles_the_surfaces_then_the_network(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_f_cycles_the_surfaces_then_the_network(screen_on):
+    async with screen_on("5") as (pilot, screen):
         await pilot.press("f")
         assert screen.function is FOUR_VALLEYS
         assert "× saddle" in rendered(screen, "numbers") and "△ maximum" in rendered(screen, "numbers")
@@ -105,10 +91,9 @@ async def test_f_cycles_the_surfaces_then_the_network(tiny_mnist_dir):
         assert screen.function is BOWL
 
 
-async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        app = pilot.app
         await until_on_network(pilot, screen)
         surface = screen.function
         network = app.state.network
@@ -127,10 +112,9 @@ async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(tiny_mni
         np.testing.assert_allclose(screen.descent.point, point - screen.NETWORK_LEARNING_RATE * gradient)
 
 
-async def test_p_cycles_pairs_and_i_takes_two_numbers(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_p_cycles_pairs_and_i_takes_two_numbers(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        app = pilot.app
         await until_on_network(pilot, screen)
         first = screen.network_indices
         await pilot.press("p")
@@ -152,10 +136,8 @@ async def test_p_cycles_pairs_and_i_takes_two_numbers(tiny_mnist_dir):
         assert screen.network_indices == [12990, 13001]
 
 
-async def test_arrows_move_the_start_in_x_and_y_and_r_goes_back_to_it(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_arrows_move_the_start_in_x_and_y_and_r_goes_back_to_it(screen_on):
+    async with screen_on("5") as (pilot, screen):
         await pilot.press("right", "right", "down")
         np.testing.assert_allclose(screen.start, [-2.5 + 2 * 6 / 24, 2.5 - 6 / 24])
         np.testing.assert_allclose(screen.descent.point, screen.start)
@@ -175,10 +157,8 @@ def _arrows_in_quadrant(screen, right: bool, upper: bool) -> set[str]:
     return {glyph for row in cells for glyph in row if glyph in ARROWS}
 
 
-async def test_g_shows_the_gradient_then_its_negative_over_the_map(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_g_shows_the_gradient_then_its_negative_over_the_map(screen_on):
+    async with screen_on("5") as (pilot, screen):
         view = screen.query_one(HeightMap)
         count = sum(_map(screen).count(a) for a in ARROWS)
         await pilot.press("g")
@@ -195,10 +175,8 @@ async def test_g_shows_the_gradient_then_its_negative_over_the_map(tiny_mnist_di
         assert sum(_map(screen).count(a) for a in ARROWS) == count
 
 
-async def test_balls_from_different_starts_end_in_different_valleys(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_balls_from_different_starts_end_in_different_valleys(screen_on):
+    async with screen_on("5") as (pilot, screen):
         await pilot.press("f")
         minima = [p.point for p in FOUR_VALLEYS.stationary_points() if p.kind == functions.MINIMUM]
         ends = set()

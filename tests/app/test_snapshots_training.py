@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step
 
 pytestmark = pytest.mark.usefixtures("truecolor")
 SIZES = [(80, 24), (120, 40)]
@@ -14,8 +14,8 @@ def _trained(*keys: str):
     """Open Training, take one epoch of the tiny set and three more steps, then press keys."""
 
     async def run_before(pilot) -> None:
-        await wait_until_loaded(pilot)
-        await pilot.press("6", "e")
+        await open_step(pilot, "6")
+        await pilot.press("e")
         await pilot.app.workers.wait_for_complete()
         for _ in range(3):
             await pilot.press("n")

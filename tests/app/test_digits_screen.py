@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from gdtui.ui.widgets.pixel_numbers import PixelNumbers
-from tests.helpers import make_app, wait_until_loaded
 
 
-async def test_next_previous_and_random_browse_the_set(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_next_previous_and_random_browse_the_set(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         state = app.state
         await pilot.press("n", "n")
         assert state.index == 2
@@ -24,10 +22,9 @@ async def test_next_previous_and_random_browse_the_set(tiny_mnist_dir):
         assert app.screen.query_one("#image-panel").border_title == state.describe(short=True)
 
 
-async def test_label_key_jumps_to_the_next_example_of_that_digit(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_label_key_jumps_to_the_next_example_of_that_digit(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         state = app.state
         start = state.index
         await pilot.press("l", "7")
@@ -39,21 +36,18 @@ async def test_label_key_jumps_to_the_next_example_of_that_digit(tiny_mnist_dir)
         assert state.index == expected
 
 
-async def test_t_switches_between_training_and_test_sets(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_t_switches_between_training_and_test_sets(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         await pilot.press("t")
         assert app.state.split_name == "test" and len(app.state.split) == 200
         await pilot.press("t")
         assert app.state.split_name == "train"
 
 
-async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        screen = app.screen
+async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         await pilot.press("up", "up", "left")
         assert screen.cursor == (12, 13)
         assert screen.query_one("#image").cursor == (12, 13)
@@ -66,10 +60,9 @@ async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(tiny_mnist_di
         assert screen.cursor == (12, 27)  # stops at the edge
 
 
-async def test_drawing_paints_erases_and_clears(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_drawing_paints_erases_and_clears(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         state = app.state
         await pilot.press("d")
         assert app.screen.drawing_mode and state.source == "drawing"
@@ -86,37 +79,33 @@ async def test_drawing_paints_erases_and_clears(tiny_mnist_dir):
         assert not app.screen.drawing_mode and state.source == "dataset"
 
 
-async def test_paint_keys_rest_outside_drawing(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_paint_keys_rest_outside_drawing(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         await pilot.press("space", "x")
         assert app.state.canvas.sum() == 0
 
 
-async def test_z_shows_noise(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_z_shows_noise(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         await pilot.press("z")
         assert app.state.source == "noise" and app.state.label() is None
         assert app.screen.query_one("#image-panel").border_title == "random noise"
 
 
-async def test_each_set_keeps_its_place(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_each_set_keeps_its_place(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         await pilot.press("n", "n", "n", "t", "n", "t")
         assert app.state.split_name == "train" and app.state.index == 3
         await pilot.press("t")
         assert app.state.split_name == "test" and app.state.index == 1
 
 
-async def test_while_drawing_the_network_reads_the_drawing_and_d_says_done(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
+async def test_while_drawing_the_network_reads_the_drawing_and_d_says_done(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
         await pilot.press("d", "space")
         outputs = app.state.network.forward(app.state.inputs())[0]
         assert f"the network says {int(outputs.argmax())}" in str(app.screen.query_one("#pixel").render())

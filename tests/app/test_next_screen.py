@@ -8,18 +8,7 @@ import pytest
 from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.next import SAMPLE, TIMED, agreement, duration, figures
-from tests.helpers import make_app, wait_until_loaded
-
-
-async def _open_next(pilot):
-    await wait_until_loaded(pilot)
-    await pilot.press("7")
-    return pilot.app.screen
-
-
-async def _settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.helpers import make_app, open_step, settle, wait_until_loaded
 
 
 def _gradient_in_float64(app, cost: str) -> np.ndarray:
@@ -35,11 +24,10 @@ def _text(screen, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-async def test_the_backprop_value_shown_is_the_gradient_and_the_estimate_agrees(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_the_backprop_value_shown_is_the_gradient_and_the_estimate_agrees(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         grad = _gradient_in_float64(app, "quadratic")
         first = screen.comparisons[screen.selected]
         assert abs(grad[first.index]) == np.abs(grad).max()  # the steepest parameter of all comes first
@@ -53,11 +41,10 @@ async def test_the_backprop_value_shown_is_the_gradient_and_the_estimate_agrees(
         assert agreement(first.relative_difference) in shown
 
 
-async def test_n_steps_through_each_layers_steepest_weight_and_bias(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_n_steps_through_each_layers_steepest_weight_and_bias(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         network = app.state.network
         layers_and_kinds = {(network.parameter(c.index).layer, network.parameter(c.index).kind) for c in screen.comparisons}
         assert layers_and_kinds == {(layer, kind) for layer in (1, 2, 3) for kind in ("weight", "bias")}
@@ -71,15 +58,13 @@ async def test_n_steps_through_each_layers_steepest_weight_and_bias(tiny_mnist_d
         await pilot.press(*"n" * 5)
         assert screen.selected == 0  # round again
         await pilot.press("n", "n", "m")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.selected == 2  # measuring the same network again stays on the parameter shown
 
 
-async def test_both_ways_are_timed_and_finite_differences_extrapolated(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_both_ways_are_timed_and_finite_differences_extrapolated(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        await settle(pilot)
         timing = screen.timing
         assert timing.measured == TIMED and timing.parameters == 13_002
         assert timing.backprop_seconds > 0 and timing.per_parameter_seconds > 0
@@ -92,32 +77,30 @@ async def test_both_ways_are_timed_and_finite_differences_extrapolated(tiny_mnis
         assert "measuring" not in shown
 
 
-async def test_m_measures_the_network_as_it_is_now(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_m_measures_the_network_as_it_is_now(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         before = screen.timing
         app.state.randomize_network()
         await pilot.press("m")
         app.state.randomize_network()  # changed again while the first measurement runs
         await pilot.press("m")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.timing is not before
         grad = _gradient_in_float64(app, "quadratic")
         assert all(c.backprop == grad[c.index] for c in screen.comparisons)
         assert "random, seed 2" in _text(screen, "#teaser")
 
 
-async def test_coming_back_after_training_shows_the_trained_network(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_coming_back_after_training_shows_the_trained_network(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         await pilot.press("6", "n")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("7")
-        await _settle(pilot)
+        await settle(pilot)
         grad = _gradient_in_float64(app, "quadratic")
         assert all(c.backprop == grad[c.index] for c in screen.comparisons)
         teaser = _text(screen, "#teaser")
@@ -128,8 +111,8 @@ async def test_coming_back_after_training_shows_the_trained_network(tiny_mnist_d
 async def test_a_softmax_network_is_checked_on_cross_entropy(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir, network=Network(activation="relu", output="softmax", seed=4))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+        screen = await open_step(pilot, "7")
+        await settle(pilot)
         grad = _gradient_in_float64(app, "cross-entropy")
         assert all(c.backprop == grad[c.index] for c in screen.comparisons)
         assert all(c.relative_difference < 1e-6 for c in screen.comparisons)
@@ -143,7 +126,7 @@ async def test_everything_fits_even_with_a_long_network_origin(tiny_mnist_dir, s
         await wait_until_loaded(pilot)
         app.state.network_origin = "trained 123,456 steps from seed 0"
         await pilot.press("7")
-        await _settle(pilot)
+        await settle(pilot)
         body = app.screen.query_one("#body").region
         shown = [widget for widget in app.screen.query("#page > *") if widget.display]
         assert [w.id for w in shown][-1] == ("closing" if size[1] >= 40 else "timing")
@@ -151,11 +134,9 @@ async def test_everything_fits_even_with_a_long_network_origin(tiny_mnist_dir, s
             assert body.contains_region(widget.region), widget.id
 
 
-async def test_the_table_of_every_parameter_shows_only_where_it_fits(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_the_table_of_every_parameter_shows_only_where_it_fits(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        await settle(pilot)
         assert not screen.query_one("#parameters").display
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
@@ -165,11 +146,10 @@ async def test_the_table_of_every_parameter_shows_only_where_it_fits(tiny_mnist_
         assert table.cursor_row == 1
 
 
-async def test_the_footer_offers_both_keys_and_help_explains_them(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_next(pilot)
-        await _settle(pilot)
+async def test_the_footer_offers_both_keys_and_help_explains_them(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         offered = {key: b.binding.description for key, b in screen.active_bindings.items() if b.binding.show}
         assert offered["n"] == "Next parameter" and offered["m"] == "Measure again"
         await pilot.press("question_mark")

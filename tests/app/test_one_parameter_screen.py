@@ -11,7 +11,7 @@ from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.ui.screens.descent import ParameterPrompt
 from gdtui.ui.screens.one_parameter import OneParameterScreen, nice_ticks
-from tests.helpers import make_app, open_step, rendered, until_on_network
+from tests.helpers import open_step, rendered, until_on_network, wait_for
 
 
 async def _open(pilot) -> OneParameterScreen:
@@ -20,10 +20,8 @@ async def _open(pilot) -> OneParameterScreen:
     return screen
 
 
-async def test_it_opens_on_the_parabola_with_its_exact_minimum(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_it_opens_on_the_parabola_with_its_exact_minimum(screen_on):
+    async with screen_on("4") as (pilot, screen):
         assert screen.function is PARABOLA and screen.descent.point[0] == PARABOLA.start
         assert "(x − 1)² + 1" in rendered(screen, "function")
         solving = rendered(screen, "solving")
@@ -31,10 +29,8 @@ async def test_it_opens_on_the_parabola_with_its_exact_minimum(tiny_mnist_dir):
         assert "13,002 parameters" in solving and "hopeless" in solving
 
 
-async def test_n_steps_x_to_x_minus_eta_times_the_slope_and_shows_the_numbers(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_n_steps_x_to_x_minus_eta_times_the_slope_and_shows_the_numbers(screen_on):
+    async with screen_on("4") as (pilot, screen):
         x, slope, eta = screen.descent.point[0], screen.descent.gradient[0], screen.descent.learning_rate
         await pilot.press("n")
         assert screen.descent.point[0] == pytest.approx(x - eta * slope)
@@ -44,45 +40,32 @@ async def test_n_steps_x_to_x_minus_eta_times_the_slope_and_shows_the_numbers(ti
         assert "Downhill" in rendered(screen, "verdict")
 
 
-async def test_space_runs_steps_on_a_timer_and_pauses(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_space_runs_steps_on_a_timer_and_pauses(screen_on):
+    async with screen_on("4") as (pilot, screen):
         await pilot.press("space")
         assert screen.running
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.descent.steps >= 2:
-                break
-        assert screen.descent.steps >= 2
+        await wait_for(pilot, lambda: screen.descent.steps >= 2, "two steps")
         await pilot.press("space")
         assert not screen.running
         steps = screen.descent.steps
-        await pilot.pause(0.6)
+        await pilot.pause(0.6)  # more than two ticks of its timer: paused means paused
         assert screen.descent.steps == steps
 
 
-async def test_running_stops_by_itself_once_settled_at_the_bottom(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_running_stops_by_itself_once_settled_at_the_bottom(screen_on):
+    async with screen_on("4") as (pilot, screen):
         await pilot.press("plus", "plus")  # η = 0.5 lands on the parabola's bottom in one step
         assert screen.descent.learning_rate == 0.5
         await pilot.press("n")
         assert screen.descent.point[0] == pytest.approx(1.0)
         await pilot.press("space")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if not screen.running:
-                break
-        assert not screen.running and screen.descent.last.outcome == functions.SETTLED
+        await wait_for(pilot, lambda: not screen.running, "the run to stop")
+        assert screen.descent.last.outcome == functions.SETTLED
         assert "the bottom of the valley, x = 1.000, as solved exactly" in rendered(screen, "verdict")
 
 
-async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(screen_on):
+    async with screen_on("4") as (pilot, screen):
         await pilot.press("plus")
         assert screen.descent.learning_rate == 0.2
         await pilot.press("equals_sign")  # + without shift
@@ -92,10 +75,9 @@ async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(tiny_mnist
         assert "η = 0.05" in rendered(screen, "numbers")
 
 
-async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
         await pilot.press(*["plus"] * 30)
         assert screen.descent.learning_rate == LEARNING_RATES[-1]
         await pilot.press("n")
@@ -112,10 +94,8 @@ async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(tiny_mnis
         assert app.is_running
 
 
-async def test_f_cycles_the_textbook_curves_and_then_the_network(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_f_cycles_the_textbook_curves_and_then_the_network(screen_on):
+    async with screen_on("4") as (pilot, screen):
         await pilot.press("f")
         assert screen.function is VALLEYS and screen.descent.learning_rate == VALLEYS.learning_rate
         solving = rendered(screen, "solving")
@@ -126,10 +106,9 @@ async def test_f_cycles_the_textbook_curves_and_then_the_network(tiny_mnist_dir)
         assert screen.function is PARABOLA
 
 
-async def test_the_networks_curve_is_computed_by_a_worker_on_a_copy(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_the_networks_curve_is_computed_by_a_worker_on_a_copy(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
         await until_on_network(pilot, screen)
         curve = screen.function
         network = app.state.network
@@ -149,10 +128,9 @@ async def test_the_networks_curve_is_computed_by_a_worker_on_a_copy(tiny_mnist_d
         assert screen.descent.cost == pytest.approx(plain.evaluate([b - screen.NETWORK_LEARNING_RATE * slope])[0], rel=1e-5)
 
 
-async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_shown_again(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_shown_again(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
         await until_on_network(pilot, screen)
         curve = screen.function
         app.state.network.params *= 0.5  # as the Training screen's worker would, in place
@@ -165,10 +143,9 @@ async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_sho
         assert screen.descent.point[0] == pytest.approx(float(app.state.network.params[screen.network_indices[0]]))
 
 
-async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
         assert screen.check_action("parameter", ()) is False  # only for the network
         await until_on_network(pilot, screen)
         steepest = screen.steepest
@@ -191,10 +168,8 @@ async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(t
         assert "#123" in rendered(screen, "function")
 
 
-async def test_arrows_move_the_start_and_r_goes_back_to_it(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_arrows_move_the_start_and_r_goes_back_to_it(screen_on):
+    async with screen_on("4") as (pilot, screen):
         low, high = PARABOLA.domain
         await pilot.press("left", "left")
         assert screen.start[0] == pytest.approx(PARABOLA.start - 2 * (high - low) / 40)
@@ -207,10 +182,8 @@ async def test_arrows_move_the_start_and_r_goes_back_to_it(tiny_mnist_dir):
         assert screen.descent.steps == 0 and screen.descent.point[0] == high
 
 
-async def test_different_starts_end_in_different_valleys(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_different_starts_end_in_different_valleys(screen_on):
+    async with screen_on("4") as (pilot, screen):
         await pilot.press("f")
         ends = []
         for moves in ([], ["left"] * 20):
@@ -221,10 +194,8 @@ async def test_different_starts_end_in_different_valleys(tiny_mnist_dir):
         assert ends == [2.75, -0.5]
 
 
-async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open(pilot)
+async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(screen_on):
+    async with screen_on("4") as (pilot, screen):
         await pilot.press("f")
         for x, words in [
             (-2.75, "no valley: a plateau"),

@@ -16,7 +16,7 @@ from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
 from gdtui.ui.widgets.layer_bars import LayerBars
 from gdtui.ui.widgets.quiz_card import QuizCard
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step, settle, wait_until_loaded
 
 # The lesson's question, from the first key press: a confident 9 (c), many middling
 # values (a), most outputs right (d), near the ideal (b). From a b c d to c a d b:
@@ -28,16 +28,10 @@ def _text(screen, selector: str) -> str:
 
 
 async def _open_cost(pilot, *keys: str):
-    await wait_until_loaded(pilot)
-    await pilot.press("3", *keys)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    return pilot.app.screen
-
-
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    screen = await open_step(pilot, "3")
+    await pilot.press(*keys)
+    await settle(pilot)
+    return screen
 
 
 def _shown_keys(screen) -> dict[str, str]:
@@ -70,10 +64,10 @@ def test_the_formula_keeps_the_right_digits_term_and_fits():
     assert entropy.startswith(f"C = −ln(output 3) = −ln 0.19 = {-math.log(0.19):.2f}")
 
 
-async def test_the_example_shows_outputs_target_and_each_squared_miss(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot)
+async def test_the_example_shows_outputs_target_and_each_squared_miss(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         outputs = app.state.network.forward(app.state.inputs())[0]
         table = screen.query_one(CostTable)
         np.testing.assert_allclose(table._outputs, outputs, rtol=1e-6)
@@ -87,10 +81,11 @@ async def test_the_example_shows_outputs_target_and_each_squared_miss(tiny_mnist
         assert f"{app.state.network.num_params:,} weights and biases" in about and "one number" in about
 
 
-async def test_n_and_p_pick_another_example(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot, "n", "n")
+async def test_n_and_p_pick_another_example(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n", "n")
+        await settle(pilot)
         assert app.state.index == 2
         assert "train #2 of 1,000, a 4" in _text(screen, "#example-title")
         assert screen.query_one(CostTable)._label == 4
@@ -126,10 +121,10 @@ async def test_the_average_over_the_test_set_is_evaluate_for_both_networks(tiny_
         assert expected.cost < fresh.cost  # training lowered it
 
 
-async def test_t_measures_the_training_set_and_back(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot)
+async def test_t_measures_the_training_set_and_back(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         assert _shown_keys(screen)["t"] == "Train set"
         shown = []
         measuring = screen._measuring
@@ -140,7 +135,7 @@ async def test_t_measures_the_training_set_and_back(tiny_mnist_dir):
 
         screen._measuring = watch_progress
         await pilot.press("t")
-        await _settle(pilot)
+        await settle(pilot)
         fractions = [fraction for fraction, _ in shown]
         assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 20
         assert all("measuring" in text for _, text in shown)
@@ -150,25 +145,25 @@ async def test_t_measures_the_training_set_and_back(tiny_mnist_dir):
         assert screen.progress is None and "over 1,000 training images" in _text(screen, "#whole")
         assert _shown_keys(screen)["t"] == "Test set"
         await pilot.press("t")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.measurement.split == "test"
 
 
-async def test_a_measurement_asked_for_again_replaces_the_stale_one(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot)
+async def test_a_measurement_asked_for_again_replaces_the_stale_one(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         await pilot.press("t", "t")  # train, then test again before the first is done
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.measurement.split == "test"
         expected = evaluate(app.state.network, app.state.data.test, "quadratic")
         assert screen.measurement.current.cost == pytest.approx(expected.cost, rel=1e-6)
 
 
-async def test_m_measures_the_network_as_it_is_now_on_a_copy(tiny_mnist_dir, trained):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot)
+async def test_m_measures_the_network_as_it_is_now_on_a_copy(screen_on, trained):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
         test = app.state.data.test
         before = evaluate(app.state.network, test, "quadratic")
         # Training changes the live network in place, here while the screen is shown.
@@ -176,15 +171,14 @@ async def test_m_measures_the_network_as_it_is_now_on_a_copy(tiny_mnist_dir, tra
         await pilot.press("m")
         # …and goes on changing it while the measurement runs: that must not leak in.
         app.state.network.params[:] = 0.0
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.measurement.current.cost == pytest.approx(evaluate(trained, test, "quadratic").cost, rel=1e-6)
         assert screen.measurement.current.cost != pytest.approx(before.cost)
 
 
-async def test_v_switches_between_the_example_and_the_quiz(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot)
+async def test_v_switches_between_the_example_and_the_quiz(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        await settle(pilot)
         assert _shown_keys(screen) == {
             "v": "Quiz",
             "n": "Next",
@@ -204,10 +198,10 @@ async def test_v_switches_between_the_example_and_the_quiz(tiny_mnist_dir):
         assert screen.query_one(ContentSwitcher).current == "example"
 
 
-async def test_arrows_and_letters_pick_and_move_options(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot, "v")
+async def test_arrows_and_letters_pick_and_move_options(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        await pilot.press("v")
+        await settle(pilot)
         await pilot.press("right")
         assert screen.selected == 1 and screen.query_one("#card-1").has_class("-selected")
         await pilot.press("left", "left")
@@ -223,10 +217,10 @@ async def test_arrows_and_letters_pick_and_move_options(tiny_mnist_dir):
         assert screen.selected == 3
 
 
-async def test_a_right_ranking_scores_and_shows_the_costs_and_why(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot, "v", *RIGHT_RANKING)
+async def test_a_right_ranking_scores_and_shows_the_costs_and_why(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        await pilot.press("v", *RIGHT_RANKING)
+        await settle(pilot)
         assert screen.ranking == (2, 0, 3, 1)
         assert screen.query_one("#card-2", QuizCard).query_one(LayerBars).title == "cost ?"
         await pilot.press("enter")
@@ -241,10 +235,10 @@ async def test_a_right_ranking_scores_and_shows_the_costs_and_why(tiny_mnist_dir
         assert quiz.SUMMARY["quadratic"] in explanations
 
 
-async def test_a_wrong_ranking_keeps_the_score_and_gives_the_right_order(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot, "v", "enter")
+async def test_a_wrong_ranking_keeps_the_score_and_gives_the_right_order(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        await pilot.press("v", "enter")
+        await settle(pilot)
         assert (screen.right, screen.asked) == (0, 1)
         verdict = _text(screen, "#verdict")
         assert "Not quite" in verdict and "c, a, d, b" in verdict
@@ -253,10 +247,10 @@ async def test_a_wrong_ranking_keeps_the_score_and_gives_the_right_order(tiny_mn
         assert screen.ranking == (0, 1, 2, 3)
 
 
-async def test_enter_after_checking_asks_a_new_question(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot, "v", *RIGHT_RANKING, "enter")
+async def test_enter_after_checking_asks_a_new_question(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        await pilot.press("v", *RIGHT_RANKING, "enter")
+        await settle(pilot)
         assert _shown_keys(screen)["enter"] == "Next"
         await pilot.press("enter")
         assert not screen.checked and screen.ranking == (0, 1, 2, 3)
@@ -278,10 +272,11 @@ async def test_a_trained_network_is_quizzed_on_its_real_outputs(tiny_mnist_dir, 
         assert card.has_class("-with-image") and card.query_one("DigitView").display
 
 
-async def test_f_cannot_choose_cross_entropy_for_sigmoid_outputs_and_says_why(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_cost(pilot, "f")
+async def test_f_cannot_choose_cross_entropy_for_sigmoid_outputs_and_says_why(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("f")
+        await settle(pilot)
         assert screen.cost_name == "quadratic"
         assert any("softmax" in str(n.message) for n in app._notifications)
         assert "Cross-entropy needs softmax outputs; this network's are sigmoid" in _text(screen, "#about")
@@ -292,7 +287,7 @@ async def test_f_switches_to_cross_entropy_for_softmax_outputs(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir, network=network.copy())
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_cost(pilot, "f")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.cost_name == "cross-entropy"
         outputs = network.forward(app.state.inputs())[0]
         assert _text(screen, "#formula").startswith(f"C = −ln(output 5) = −ln {outputs[5]:.2f}")
@@ -306,10 +301,11 @@ async def test_f_switches_to_cross_entropy_for_softmax_outputs(tiny_mnist_dir):
         assert screen.cost_name == "quadratic" and screen.question.costs == quiz.classic().costs
 
 
-async def test_help_lists_the_keys_the_footer_leaves_out(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _open_cost(pilot, "question_mark")
+async def test_help_lists_the_keys_the_footer_leaves_out(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("question_mark")
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("Markdown").source
         assert "Measure again" in text and "Pick option a" in text and "cross-entropy" in text

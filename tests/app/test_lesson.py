@@ -5,15 +5,11 @@ from __future__ import annotations
 from gdtui.ui import bookmark
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.helpers import make_app
+from tests.helpers import make_app, wait_until_loaded
 
 
 async def _start(pilot) -> None:
-    for _ in range(200):
-        if getattr(pilot.app, "state", None) is not None and pilot.app.screen.id:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
+    await wait_until_loaded(pilot)
 
 
 def _panel_text(app) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,7 @@ async def _play(data_dir, actions) -> None:
     assert app._exception is None
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=st.lists(ACTIONS, min_size=150, max_size=250))
 def test_random_keys_and_resizes_never_raise(tiny_mnist_dir, tmp_path, monkeypatch, actions):

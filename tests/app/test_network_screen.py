@@ -9,19 +9,12 @@ from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.layer_bars import LayerBars
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step, wait_until_loaded
 
 
-async def _open_network(pilot):
-    await wait_until_loaded(pilot)
-    await pilot.press("2")
-    return pilot.app.screen
-
-
-async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_network(pilot)
+async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(screen_on):
+    async with screen_on("2") as (pilot, screen):
+        app = pilot.app
         text = str(screen.query_one("#architecture").render())
         assert "784·16 + 16 + 16·16 + 16 + 16·10 + 10 = 13,002 parameters" in text
         outputs = app.state.network.forward(app.state.inputs())[0]
@@ -31,10 +24,9 @@ async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(tiny_mn
         assert f"It says {int(outputs.argmax())}" in verdict and "utter trash" in verdict
 
 
-async def test_r_rerandomises_with_a_new_seed(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, seed=5)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_network(pilot)
+async def test_r_rerandomises_with_a_new_seed(screen_on):
+    async with screen_on("2", seed=5) as (pilot, screen):
+        app = pilot.app
         before = app.state.network.params.copy()
         await pilot.press("r")
         assert not np.array_equal(before, app.state.network.params)
@@ -42,10 +34,9 @@ async def test_r_rerandomises_with_a_new_seed(tiny_mnist_dir):
         assert "random, seed 6" in str(screen.query_one("#architecture").render())
 
 
-async def test_n_and_p_change_the_digit_the_network_reads(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_network(pilot)
+async def test_n_and_p_change_the_digit_the_network_reads(screen_on):
+    async with screen_on("2") as (pilot, screen):
+        app = pilot.app
         await pilot.press("n")
         assert app.state.index == 1
         assert "train #1 of 1,000" in str(screen.query_one("#architecture").render())
@@ -53,10 +44,9 @@ async def test_n_and_p_change_the_digit_the_network_reads(tiny_mnist_dir):
         assert app.state.index == 0
 
 
-async def test_w_and_brackets_show_a_neurons_weights(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_network(pilot)
+async def test_w_and_brackets_show_a_neurons_weights(screen_on):
+    async with screen_on("2") as (pilot, screen):
+        app = pilot.app
         await pilot.press("w")
         assert screen.show_weights
         await pilot.press("right_square_bracket", "right_square_bracket")
@@ -73,7 +63,7 @@ async def test_o_opens_a_saved_model(tiny_mnist_dir, tmp_path):
     saved = save_model(Network(seed=42), tmp_path / "trained.npz")
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _open_network(pilot)
+        screen = await open_step(pilot, "2")
         await pilot.press("o")
         assert isinstance(app.screen, PathPrompt)
         app.screen.query_one(Input).value = str(saved)
@@ -88,7 +78,7 @@ async def test_a_bad_model_file_is_refused_with_a_message(tiny_mnist_dir, tmp_pa
     bad.write_bytes(b"not a model")
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open_network(pilot)
+        await open_step(pilot, "2")
         before = app.state.network.params.copy()
         await pilot.press("o")
         app.screen.query_one(Input).value = str(bad)

@@ -13,7 +13,7 @@ import pytest
 from textual.worker import get_current_worker
 
 from gdtui.core import finite_differences
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, open_step, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -35,13 +35,8 @@ def _on_next(*keys: str):
     """Open Next, wait for the gradients to be compared, then press keys."""
 
     async def run_before(pilot) -> None:
-        await wait_until_loaded(pilot)
-        await pilot.press("7")
-        screen = pilot.app.screen
-        for _ in range(500):
-            if screen.comparisons:
-                break
-            await pilot.pause(0.01)
+        screen = await open_step(pilot, "7")
+        await wait_for(pilot, lambda: screen.comparisons, "the gradients to be compared")
         await pilot.press(*keys)
         await pilot.pause()
 

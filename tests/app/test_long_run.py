@@ -11,9 +11,11 @@ import gc
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 import gdtui
 from gdtui.core.history import EPOCHS_KEPT, EpochRecord, bounded
-from tests.helpers import make_app, open_step
+from tests.helpers import wait_for
 
 EPOCHS = 10  # between the two measurements: 10,000 steps at batch 1 on the tiny set
 # The app's own frame, and the one it called: what a Rich or Textual object that the app
@@ -37,17 +39,15 @@ def app_memory() -> int:
 
 async def run_until_epoch(pilot, screen, epoch: int) -> None:
     await pilot.press("space")
-    while screen.trainer.epochs_done < epoch:
-        await pilot.pause(0.02)
+    await wait_for(pilot, lambda: screen.trainer.epochs_done >= epoch, f"epoch {epoch}", deadline=600)
     await pilot.press("space")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-async def test_a_long_run_at_batch_1_keeps_the_apps_memory_flat(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_step(pilot, "6")
+@pytest.mark.slow
+async def test_a_long_run_at_batch_1_keeps_the_apps_memory_flat(screen_on):
+    async with screen_on("6") as (pilot, screen):
         while screen.trainer.batch_size != 1:
             await pilot.press("b")
         tracemalloc.start(FRAMES)

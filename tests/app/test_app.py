@@ -7,7 +7,7 @@ from textual.command import CommandPalette
 
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.help import HelpScreen
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, wait_for, wait_until_loaded
 
 
 async def test_opens_on_digits_with_the_data(tiny_mnist_dir):
@@ -104,10 +104,7 @@ async def test_q_quits(tiny_mnist_dir):
 async def test_bad_data_directory_exits_with_the_message(tmp_path):
     app = make_app(tmp_path / "nowhere")
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
-            if app.error:
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: app.error, "the error")
     assert app.return_code == 2
     assert "nowhere" in app.error and "\n" not in app.error
 
