@@ -9,16 +9,14 @@ almost instant; the operating system then reads pixels only as they are used.
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
 from gdtui.core.errors import DataError
+from gdtui.core.files import cache_home, replacing
 from gdtui.core.idx import parse_idx, read_uncompressed
 
 CLASSES = 10
@@ -112,13 +110,6 @@ def bundled_data_dir() -> Path:
     # checkout keeps them in the assets directory at the top of the repository.
     installed = package / "assets" / "mnist"
     return installed if installed.is_dir() else package.parent / "assets" / "mnist"
-
-
-def cache_root() -> Path:
-    """The directory for gdtui's cached files, following the XDG convention."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "gdtui"
 
 
 def load_dataset(
@@ -246,7 +237,7 @@ def _size(images: np.ndarray) -> str:
 def _cache_dir(source: Path, root: Path | None) -> Path:
     """Each source directory gets its own cache, named by a hash of its path."""
     key = hashlib.sha256(os.fsencode(source)).hexdigest()[:16]
-    return (root if root is not None else cache_root()) / "datasets" / key
+    return (root if root is not None else cache_home()) / "datasets" / key
 
 
 def _array_record(array: np.ndarray) -> dict:
@@ -299,28 +290,11 @@ def _write_cache(
         # An old manifest must not vouch for a mix of old and new arrays if this stops midway.
         (cache_dir / _MANIFEST).unlink(missing_ok=True)
         for key, array in arrays.items():
-            with _replacing(cache_dir / f"{key}.npy") as file:
+            with replacing(cache_dir / f"{key}.npy") as file:
                 np.save(file, array, allow_pickle=False)
-        with _replacing(cache_dir / _MANIFEST) as file:
+        with replacing(cache_dir / _MANIFEST) as file:
             file.write(json.dumps(manifest, indent=2).encode("utf-8"))
     except OSError:
         # The cache only saves time: without it the arrays in memory serve as well.
         return None
     return cache_dir
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[BinaryIO]:
-    """Write to a temporary file that takes path's place only once it is complete.
-
-    Readers, including another gdtui building the same cache at the same time,
-    then see either the old file or the whole new one, never a partial file.
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            yield file
-        os.replace(temporary, path)
-    finally:
-        # After a successful replace the temporary name is already gone.
-        Path(temporary).unlink(missing_ok=True)

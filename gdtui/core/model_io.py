@@ -8,13 +8,13 @@ clear line instead of a traceback or, worse, code run from a pickle.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from gdtui.core.errors import ModelFileError
+from gdtui.core.files import replacing
 from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network, count_parameters
 
 FORMAT = "gdtui-model"
@@ -28,11 +28,7 @@ def save_model(network: Network, path: str | os.PathLike) -> Path:
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as err:
-        raise ModelFileError(f"{path}: cannot write here: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
+        with replacing(path) as f:
             np.savez(
                 f,
                 format=np.array(FORMAT),
@@ -42,9 +38,7 @@ def save_model(network: Network, path: str | os.PathLike) -> Path:
                 output=np.array(network.output),
                 params=network.params,
             )
-        os.replace(tmp, path)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
         raise ModelFileError(f"{path}: cannot write the model: {err.strerror or err}") from None
     return path
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
 
-from gdtui.core.dataset import cache_root
 from gdtui.core.errors import GdtuiError
+from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import child
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabSession, session_home
@@ -31,8 +29,7 @@ HOST_KEY = "ssh_host_ed25519_key"
 
 def lab_home() -> Path:
     """Where the lab keeps its host key and the students' session folders (XDG data directory)."""
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "gdtui" / "lab"
+    return data_home() / "lab"
 
 
 @dataclass(frozen=True)
@@ -62,14 +59,8 @@ def host_key(home: Path) -> asyncssh.SSHKey:
             ) from None
     key = asyncssh.generate_private_key("ssh-ed25519")
     home.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=home, prefix=f".{HOST_KEY}.")  # mode 0600
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(key.export_private_key())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(path) as file:  # readable by its owner only
+        file.write(key.export_private_key())
     log.info("made a new host key: %s", path)
     return key
 
@@ -198,7 +189,7 @@ class Lab:
 
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process:
         home = session_home(self.sessions_dir, session.username)
-        env = child.environment(session.term_type, home, cache_root().parent, session.environment)
+        env = child.environment(session.term_type, home, cache_home().parent, session.environment)
         process = await asyncio.create_subprocess_exec(
             *child.command(self.data, self.config.lesson),
             stdin=tty,

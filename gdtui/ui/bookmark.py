@@ -8,19 +8,13 @@ a missing, unreadable or damaged one simply means "from the start".
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
-
-def data_root() -> Path:
-    """gdtui's directory for user data, following the XDG convention."""
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "gdtui"
+from gdtui.core.files import data_home, replacing
 
 
 def _path() -> Path:
-    return data_root() / "lesson.json"
+    return data_home() / "lesson.json"
 
 
 def load_beat() -> int:
@@ -36,14 +30,8 @@ def save_beat(beat: int) -> bool:
     path = _path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".lesson.", dir=path.parent)
+        with replacing(path) as file:
+            file.write(json.dumps({"beat": beat}).encode())
     except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump({"beat": beat}, f)
-        os.replace(tmp, path)  # atomic: a crash never leaves half a bookmark
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
         return False
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gdtui.core.files import data_home
 from gdtui.ui import bookmark
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -99,9 +100,9 @@ async def test_the_lesson_resumes_where_it_stopped_and_r_restarts_it(tiny_mnist_
 
 
 def test_a_damaged_bookmark_starts_from_the_beginning():
-    bookmark.data_root().mkdir(parents=True)
+    data_home().mkdir(parents=True)
     for junk in ("not json", "[1, 2]", '{"beat": -3}', '{"beat": "five"}'):
-        (bookmark.data_root() / "lesson.json").write_text(junk)
+        (data_home() / "lesson.json").write_text(junk)
         assert bookmark.load_beat() == 0
 
 

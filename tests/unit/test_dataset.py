@@ -15,7 +15,6 @@ from gdtui.core.dataset import (
     VERIFIED,
     Split,
     bundled_data_dir,
-    cache_root,
     load_dataset,
 )
 from gdtui.core.errors import DataError
@@ -457,18 +456,3 @@ def test_default_cache_goes_under_cache_root(tmp_path, monkeypatch):
     directory = write_set(tmp_path / "data", synthetic_arrays())
     data = load_dataset(directory)
     assert data.cache_dir.parent == tmp_path / "xdg" / "gdtui" / "datasets"
-
-
-def test_cache_root_follows_xdg_cache_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache_root() == tmp_path / "xdg" / "gdtui"
-
-
-@pytest.mark.parametrize("xdg", [None, ""], ids=["unset", "empty"])
-def test_cache_root_defaults_to_dot_cache(tmp_path, monkeypatch, xdg):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    if xdg is None:
-        monkeypatch.delenv("XDG_CACHE_HOME")
-    else:
-        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-    assert cache_root() == tmp_path / ".cache" / "gdtui"
