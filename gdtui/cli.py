@@ -50,30 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_app(
-    data: Path | None, *, seed: int = 0, model: Path | None = None, lesson: bool = False, files_root: Path | None = None
-) -> int:
-    from gdtui.core.model_io import load_model
-
-    # A bad model file is refused here, before the terminal switches to the app.
-    network = load_model(model) if model else None
-    # The app reads keys from standard input and draws on standard error: without a terminal
-    # there, it would wait forever for keys that never come.
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise GdtuiError("the app needs a terminal; 'gdtui train' and 'gdtui data' run without one")
-    from gdtui.ui.app import GdtuiApp
-
-    app = GdtuiApp(data_dir=data, seed=seed, network=network, lesson=lesson, files_root=files_root)
-    app.run()
-    if app.error:
-        raise GdtuiError(app.error)
-    return app.return_code or 0
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
+            from gdtui.ui.run import run_app
+
             return run_app(args.data, seed=args.seed, model=args.model, lesson=args.lesson)
         return args.run(args)
     except GdtuiError as err:

@@ -6,6 +6,9 @@ terminal its controlling terminal, so resizes reach the app as SIGWINCH, then
 runs the app with files kept inside the folder.
 
     python -m gdtui.serve.child [--data DIR] [--lesson]
+
+How the server starts it, and with what environment, is in gdtui.serve.spawn:
+the server itself never imports the app.
 """
 
 from __future__ import annotations
@@ -15,38 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from gdtui.cli import run_app
 from gdtui.core.errors import GdtuiError
-
-# Passed on from the server's environment: what finds Python, gdtui and the locale.
-_FROM_SERVER = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
-# Passed on from the student's ssh client, when it sends them: how their terminal wants colour.
-_FROM_CLIENT = ("COLORTERM", "NO_COLOR")
-# numpy's BLAS would start a thread per core in every session: a room of students would
-# oversubscribe the machine many times over. One each, and the kernel shares the cores.
-_ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-
-
-def command(data: Path | None, lesson: bool) -> list[str]:
-    """How the server starts this program."""
-    args = [sys.executable, "-m", "gdtui.serve.child"]
-    if data is not None:
-        args += ["--data", str(data)]
-    if lesson:
-        args.append("--lesson")
-    return args
-
-
-def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> dict[str, str]:
-    """A fresh environment: nothing of the teacher's own terminal leaks into a student's.
-
-    HOME is the session's folder, so the lesson bookmark and anything else the app
-    keeps per user stay with the session; the data cache is the server's, so every
-    session maps the same files instead of building its own.
-    """
-    env = {name: os.environ[name] for name in _FROM_SERVER if name in os.environ}
-    env |= {name: client[name] for name in _FROM_CLIENT if name in client}
-    return env | _ONE_THREAD | {"TERM": term, "HOME": str(home), "XDG_CACHE_HOME": str(cache)}
+from gdtui.ui.run import run_app
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ import asyncssh
 
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
-from gdtui.serve import child
+from gdtui.serve import spawn
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabSession, session_home
 
@@ -189,9 +189,9 @@ class Lab:
 
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process:
         home = session_home(self.sessions_dir, session.username)
-        env = child.environment(session.term_type, home, cache_home().parent, session.environment)
+        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
         process = await asyncio.create_subprocess_exec(
-            *child.command(self.data, self.config.lesson),
+            *spawn.command(self.data, self.config.lesson),
             stdin=tty,
             stdout=tty,
             stderr=tty,
