@@ -38,7 +38,7 @@ def in_double(network: Network) -> Network:
     ~10⁻⁷ would become ~10⁻², as large as many components of the gradient;
     float64's ~10⁻¹⁶ becomes ~10⁻¹¹.
     """
-    return Network(network.sizes, activation=network.activation, output=network.output, params=network.params, dtype=np.float64)
+    return network.copy(dtype=np.float64)
 
 
 def nudged_costs(network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: str, h: float = H) -> tuple[float, float]:

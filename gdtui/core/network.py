@@ -138,8 +138,10 @@ class Network:
             w[:] = rng.normal(0.0, np.sqrt(gain / w.shape[1]), size=w.shape)
             b[:] = 0.0
 
-    def copy(self) -> Network:
-        return Network(self.sizes, activation=self.activation, output=self.output, params=self.params, dtype=self.params.dtype)
+    def copy(self, dtype: type | np.dtype | None = None) -> Network:
+        """The same network, in its own precision or another: float64 for figures that must not depend on rounding."""
+        dtype = dtype or self.params.dtype
+        return Network(self.sizes, activation=self.activation, output=self.output, params=self.params, dtype=dtype)
 
     @property
     def layers(self) -> int:

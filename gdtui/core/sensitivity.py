@@ -8,6 +8,7 @@ Its sign says which way the parameter must move for the cost to fall.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,19 +49,129 @@ def _components(grad: np.ndarray, indices: np.ndarray) -> list[Component]:
 
 
 def largest(grad: np.ndarray, count: int) -> list[Component]:
-    """The `count` components of largest magnitude, largest first."""
-    count = min(count, grad.size)
+    """The `count` components of largest magnitude, largest first; equal ones by index.
+
+    Ties are broken explicitly: a partial sort picks among equal values in an order that
+    depends on the CPU's vector instructions, and the screen must read the same everywhere.
+    """
     magnitude = np.abs(grad)
-    picked = np.argpartition(magnitude, grad.size - count)[grad.size - count :]
-    return _components(grad, picked[np.argsort(-magnitude[picked], kind="stable")])
+    order = np.lexsort((np.arange(grad.size), -magnitude))
+    return _components(grad, order[:count])
 
 
-def smallest(grad: np.ndarray, count: int) -> list[Component]:
-    """The `count` components of smallest magnitude, smallest first."""
-    count = min(count, grad.size)
-    magnitude = np.abs(grad)
-    picked = np.argpartition(magnitude, count - 1)[:count]
-    return _components(grad, picked[np.argsort(magnitude[picked], kind="stable")])
+def smallest_nonzero(grad: np.ndarray, count: int) -> list[Component]:
+    """The `count` non-zero components of smallest magnitude, smallest first; equal ones by index.
+
+    Exact zeros are left out: they are parameters the mini-batch says nothing about (see
+    `zeros`), not parameters that matter little.
+    """
+    nonzero = np.flatnonzero(grad)
+    order = nonzero[np.lexsort((nonzero, np.abs(grad[nonzero])))]
+    return _components(grad, order[:count])
+
+
+@dataclass(frozen=True)
+class Zeros:
+    """The gradient's components that are exactly 0, and why each is."""
+
+    blank_pixels: int  # input pixels that were 0.0 in every image of the mini-batch
+    from_blank_pixels: int  # the first-layer weights from those pixels
+    from_still_neurons: int  # the rest of those whose neuron was off or saturated whenever their input was not 0
+    other: int  # zero only because the sum's terms cancelled exactly
+
+    @property
+    def total(self) -> int:
+        return self.from_blank_pixels + self.from_still_neurons + self.other
+
+
+def _responded(a: np.ndarray, function: str) -> np.ndarray:
+    """Where a neuron's slope was not 0, from its activation: ReLU′ = [a > 0], σ′ = a(1 − a)."""
+    if function == "relu":
+        return a > 0
+    if function == "sigmoid":
+        return (a > 0) & (a < 1)
+    return np.ones_like(a, dtype=bool)  # softmax: a − y, with cross-entropy, is 0 only by chance
+
+
+class _ZeroCounter:
+    """Gathers, image by image, what explains a zero component (see `Zeros`)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.functions = [network.activation] * (network.layers - 1) + [network.output]
+        self.inked = np.zeros(network.sizes[0], dtype=bool)
+        # Images in which a neuron responded and its input was live; float64 counts are exact.
+        self.together = [np.zeros((n_out, n_in)) for n_in, n_out in zip(network.sizes[:-1], network.sizes[1:])]
+        self.responses = [np.zeros(n_out) for n_out in network.sizes[1:]]
+
+    def add(self, activations: list[np.ndarray]) -> None:
+        self.inked |= np.any(activations[0] != 0, axis=0)
+        for layer, function in enumerate(self.functions):
+            responded = _responded(activations[layer + 1], function).astype(np.float64)
+            self.together[layer] += responded.T.dot(activations[layer] != 0)
+            self.responses[layer] += responded.sum(axis=0)
+
+    def zeros(self, grad: np.ndarray) -> Zeros:
+        zero = grad == 0
+        explained = np.zeros_like(zero)
+        weights, biases = self.network.layer_views(explained)
+        weights[0][:, ~self.inked] = True
+        from_pixels = int(np.count_nonzero(explained & zero))
+        for layer in range(self.network.layers):
+            weights[layer] |= self.together[layer] == 0
+            biases[layer] |= self.responses[layer] == 0
+        accounted = int(np.count_nonzero(explained & zero))
+        unexplained = int(np.count_nonzero(zero & ~explained))
+        return Zeros(int(np.count_nonzero(~self.inked)), from_pixels, accounted - from_pixels, unexplained)
+
+
+Batch = Iterable[tuple[np.ndarray, np.ndarray]]
+"""A mini-batch as parts of (inputs, labels): a whole training set never has to be in memory at once."""
+
+
+@dataclass(frozen=True, eq=False)  # holds an array: compare by identity
+class GradientReport:
+    """The gradient at one set of weights over one mini-batch, read one component at a time.
+
+    Worked out in float64: float32's last digits depend on the order a CPU's kernels add
+    in, float64's are far below anything shown, so the figures and the ranking read the
+    same on every machine. Equal components are ranked by index.
+    """
+
+    gradient: np.ndarray  # float64, laid out like the parameters
+    cost: float  # the average cost over the batch at these weights
+    images: int
+    largest: tuple[Component, ...]
+    smallest: tuple[Component, ...]  # the smallest that are not exactly 0
+    zeros: Zeros
+
+    @property
+    def norm(self) -> float:
+        return float(np.linalg.norm(self.gradient))
+
+
+def report(network: Network, batch: Batch, cost: str, *, top: int = 8, bottom: int = 3) -> GradientReport:
+    """∇C at the network's weights over the batch, its largest and smallest components and its zeros."""
+    double = network.copy(dtype=np.float64)
+    total = np.zeros_like(double.grad)
+    counter = _ZeroCounter(double)
+    images, summed_cost = 0, 0.0
+    for x, labels in batch:
+        x = x.astype(np.float64)
+        part_cost, _ = double.gradient(x, labels, cost)
+        total += len(x) * double.grad  # the batch's gradient is the images' average
+        summed_cost += len(x) * part_cost
+        images += len(x)
+        counter.add(double.activations(x))
+    total /= images
+    return GradientReport(
+        total,
+        summed_cost / images,
+        images,
+        tuple(largest(total, top)),
+        tuple(smallest_nonzero(total, bottom)),
+        counter.zeros(total),
+    )
 
 
 def average_cost(network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> float:
@@ -68,13 +179,23 @@ def average_cost(network: Network, x: np.ndarray, labels: np.ndarray, cost: str)
     return float(costs.cost(cost, network.forward(x), targets).mean(dtype=np.float64))
 
 
+def batch_cost(network: Network, batch: Batch, cost: str) -> float:
+    """The average cost over a batch given in parts, in float64."""
+    double = network.copy(dtype=np.float64)
+    total = images = 0.0
+    for x, labels in batch:
+        total += len(x) * average_cost(double, x.astype(np.float64), labels, cost)
+        images += len(x)
+    return total / images
+
+
 @dataclass(frozen=True)
 class Nudge:
     index: int
-    delta: float  # Δw, the change made to the parameter
+    delta: float  # Δw, the change made to the parameter, as float32 could make it
     cost_before: float
     cost_after: float
-    slope: float  # ∂C/∂w_k before the nudge
+    slope: float  # ∂C/∂w_k before the nudge, as the gradient report gave it
 
     @property
     def measured(self) -> float:
@@ -86,10 +207,13 @@ class Nudge:
         return self.slope * self.delta
 
 
-def nudge(network: Network, k: int, delta: float, x: np.ndarray, labels: np.ndarray, cost: str) -> Nudge:
-    """Change parameter k by delta, measuring the cost on (x, labels) before and after."""
-    probe = network.copy()  # the network's own gradient belongs to training: leave it be
-    before, _ = probe.gradient(x, labels, cost)
-    slope = float(probe.grad[k])
+def nudge(network: Network, k: int, delta: float, batch: Batch, cost: str, before: GradientReport) -> Nudge:
+    """Change parameter k by about delta and measure the cost over the batch the report is about.
+
+    The prediction uses the report's own ∂C/∂w_k, the number the learner read off the table,
+    and the change float32 actually made, which rounding can make differ from delta.
+    """
+    old = float(network.params[k])
     network.params[k] += np.float32(delta)
-    return Nudge(k, delta, before, average_cost(network, x, labels, cost), slope)
+    change = float(network.params[k]) - old
+    return Nudge(k, change, before.cost, batch_cost(network, batch, cost), float(before.gradient[k]))

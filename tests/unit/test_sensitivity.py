@@ -1,4 +1,4 @@
-"""Reading the gradient one component at a time: ranking and nudging."""
+"""Reading the gradient one component at a time: ranking, its zeros, and nudging."""
 
 import numpy as np
 import pytest
@@ -8,10 +8,10 @@ from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 
 
-def test_largest_and_smallest_by_magnitude():
+def test_largest_and_smallest_by_magnitude_the_smallest_leaving_out_exact_zeros():
     grad = np.array([0.1, -0.9, 0.0, 0.5, -0.05], dtype=np.float32)
     assert [c.index for c in sensitivity.largest(grad, 3)] == [1, 3, 0]
-    assert [c.index for c in sensitivity.smallest(grad, 2)] == [2, 4]
+    assert [c.index for c in sensitivity.smallest_nonzero(grad, 2)] == [4, 0]
     top = sensitivity.largest(grad, 1)[0]
     assert top.relative == 1.0 and top.importance == "a lot" and top.direction == "increase"
 
@@ -25,42 +25,99 @@ def test_words_for_direction_and_importance():
     assert [components[k].importance for k in range(4)] == ["a lot", "somewhat", "a little", "hardly at all"]
 
 
+def test_a_vanishing_gradient_matters_hardly_at_all_even_when_it_is_the_largest():
+    grad = np.array([3e-15, 1e-16], dtype=np.float64)
+    assert [c.importance for c in sensitivity.largest(grad, 2)] == ["hardly at all", "hardly at all"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_equal_components_are_ranked_by_their_index_wherever_they_sit(seed):
+    grad = np.zeros(5000, dtype=np.float32)
+    places = np.random.default_rng(seed).permutation(5000)
+    grad[places[:40]] = 0.5
+    grad[places[40:80]] = -0.5
+    grad[places[80:120]] = 1e-3
+    assert [c.index for c in sensitivity.largest(grad, 50)] == sorted(places[:80])[:50]
+    assert [c.index for c in sensitivity.smallest_nonzero(grad, 10)] == sorted(places[80:120])[:10]
+
+
 @pytest.fixture(scope="module")
 def sample(tiny_mnist_dir):
     data = load_dataset(tiny_mnist_dir)
     return data.train.inputs(slice(0, 500)), data.train.labels[:500]
 
 
-def test_a_small_nudge_changes_the_cost_by_slope_times_delta(sample):
-    x, labels = sample
+def parts(x, labels, size):
+    return [(x[i : i + size], labels[i : i + size]) for i in range(0, len(x), size)]
+
+
+def test_the_report_is_the_float64_gradient_of_the_batch_however_it_is_split(sample):
+    x, labels = sample[0][:10], sample[1][:10]
     network = Network(seed=0)
-    probe = network.copy()
-    probe.gradient(x, labels, "quadratic")
-    k = sensitivity.largest(probe.grad, 1)[0].index
-    before = float(network.params[k])
-    result = sensitivity.nudge(network, k, 0.05, x, labels, "quadratic")
-    assert network.params[k] == np.float32(before + 0.05)
-    assert result.slope == pytest.approx(float(probe.grad[k]))
+    whole = sensitivity.report(network, parts(x, labels, 10), "quadratic")
+    split = sensitivity.report(network, parts(x, labels, 3), "quadratic")
+    reference = network.copy(dtype=np.float64)
+    cost, _ = reference.gradient(x.astype(np.float64), labels, "quadratic")
+    np.testing.assert_allclose(whole.gradient, reference.grad, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(split.gradient, reference.grad, rtol=1e-12, atol=1e-15)
+    assert whole.cost == pytest.approx(cost, rel=1e-12) and whole.images == 10
+    assert [c.index for c in whole.largest] == [c.index for c in split.largest]
+    assert whole.norm == pytest.approx(float(np.linalg.norm(reference.grad)))
+
+
+def test_every_zero_component_is_accounted_for_and_blank_pixels_explain_the_first_layers(sample):
+    x, labels = sample[0][:10], sample[1][:10]
+    found = sensitivity.report(Network(seed=0), parts(x, labels, 4), "quadratic")
+    blank = int(np.count_nonzero(~np.any(x != 0, axis=0)))
+    assert found.zeros.blank_pixels == blank > 0
+    assert found.zeros.from_blank_pixels == 16 * blank  # every weight from a blank pixel into the 16 neurons
+    assert found.zeros.total == int(np.count_nonzero(found.gradient == 0))
+    assert found.zeros.other == 0
+    assert all(c.gradient != 0 for c in found.smallest)
+
+
+def test_switched_off_relu_neurons_explain_their_zeros(sample):
+    x, labels = sample[0][:10], sample[1][:10]
+    network = Network(activation="relu", output="softmax", seed=0)
+    network.biases[0][:3] = -1e3  # three first-layer neurons that never fire
+    found = sensitivity.report(network, parts(x, labels, 4), "cross-entropy")
+    inked = 784 - found.zeros.blank_pixels
+    # Their weights from inked pixels, their biases, and the weights out of them into layer 2.
+    assert found.zeros.from_still_neurons >= 3 * inked + 3 + 3 * 16
+    assert found.zeros.total == int(np.count_nonzero(found.gradient == 0))
+    assert found.zeros.other == 0
+
+
+def test_a_small_nudge_changes_the_cost_by_the_reports_slope_times_delta(sample):
+    x, labels = sample
+    batch = parts(x, labels, 200)
+    network = Network(seed=0)
+    before = sensitivity.report(network, batch, "quadratic")
+    k = before.largest[0].index
+    old = float(network.params[k])
+    result = sensitivity.nudge(network, k, 0.05, batch, "quadratic", before)
+    assert network.params[k] == np.float32(old + 0.05)
+    assert result.delta == float(network.params[k]) - old
+    assert result.slope == before.largest[0].gradient
+    assert result.cost_before == before.cost
     assert result.measured == pytest.approx(result.predicted, rel=0.1)
-    assert result.cost_before == pytest.approx(sensitivity.average_cost(probe, x, labels, "quadratic"), rel=1e-6)
+    assert np.sign(result.measured) == np.sign(result.slope * 0.05)
 
 
-def test_a_weight_that_hardly_matters_hardly_changes_the_cost(sample):
+def test_a_weight_from_a_blank_pixel_changes_nothing(sample):
     x, labels = sample
+    batch = parts(x, labels, 500)
     network = Network(seed=0)
+    before = sensitivity.report(network, batch, "quadratic")
     corner = 0  # the weight from pixel (0,0): MNIST's corners are always black
-    result = sensitivity.nudge(network, corner, 0.5, x, labels, "quadratic")
-    assert result.slope == 0.0 and result.measured == pytest.approx(0.0, abs=1e-6)
+    result = sensitivity.nudge(network, corner, 0.5, batch, "quadratic", before)
+    assert result.slope == 0.0 and result.measured == 0.0
 
 
-def test_nudging_leaves_the_networks_own_gradient_alone(sample):
+def test_reports_and_nudges_leave_the_networks_own_gradient_alone(sample):
     x, labels = sample
     network = Network(seed=0)
     network.grad[:] = 7.0
-    sensitivity.nudge(network, 5, 0.1, x, labels, "quadratic")
+    before = sensitivity.report(network, parts(x, labels, 100), "quadratic")
+    sensitivity.nudge(network, 5, 0.1, parts(x, labels, 100), "quadratic", before)
     assert (network.grad == 7.0).all()
-
-
-def test_a_vanishing_gradient_matters_hardly_at_all_even_when_it_is_the_largest():
-    grad = np.array([3e-15, 1e-16], dtype=np.float64)
-    assert [c.importance for c in sensitivity.largest(grad, 2)] == ["hardly at all", "hardly at all"]

@@ -24,7 +24,7 @@ from gdtui.core.history import CostHistory, EpochRecord, bounded
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.model_io import save_model
 from gdtui.core.presets import PRESETS
-from gdtui.core.training import Trainer, evaluate
+from gdtui.core.training import CHUNK, Trainer, evaluate
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.cost_plot import CostPlot
@@ -33,11 +33,27 @@ from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
-NUDGE_SAMPLE = 1000  # training images the nudged cost is measured on
 REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
 RISING_AFTER = 200  # steps before the cost's trend is judged
 RISING_FACTOR = 1.5  # a running-average cost this many times its lowest is rising, not noise
+
+
+def zeros_sentence(zeros: sensitivity.Zeros) -> str:
+    """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
+    if not zeros.total:
+        return "None is exactly 0."
+    reasons = []
+    if zeros.from_blank_pixels:
+        reasons.append(f"{zeros.from_blank_pixels:,} weights from the {zeros.blank_pixels:,} pixels blank in every image of it")
+    if zeros.from_still_neurons:
+        reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
+    if zeros.other:
+        reasons.append(f"{zeros.other:,} whose terms cancelled exactly")
+    return (
+        f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. "
+        "Below, the largest, then (·) the smallest that are not 0."
+    )
 
 
 class TrainingScreen(LessonScreen):
@@ -109,6 +125,8 @@ What you train here is what the Network and Cost steps show."""
         self.message = ""
         self.selected: int | None = None
         self.last_nudge: sensitivity.Nudge | None = None
+        self._nudges = 0  # each nudge moves the weights the gradient report is about
+        self._report: tuple[tuple[Trainer, int, int], sensitivity.GradientReport] | None = None
         self._epoch_cost = 0.0
         self._epoch_examples = 0
         self._run_started = (0.0, 0)
@@ -354,25 +372,40 @@ What you train here is what the Network and Cost steps show."""
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 
+    def _last_batch(self, trainer: Trainer) -> sensitivity.Batch:
+        batch, split = trainer.last_batch, trainer.train
+        return ((split.inputs(part), split.labels[part]) for part in np.array_split(batch, -(-len(batch) // CHUNK)))
+
+    def _gradient_report(self, trainer: Trainer) -> sensitivity.GradientReport:
+        """∇C at the weights as they are now, over the last step's mini-batch: worked out once for each."""
+        key = (trainer, trainer.steps, self._nudges)
+        if self._report is None or self._report[0] != key:
+            self._report = (key, sensitivity.report(trainer.network, self._last_batch(trainer), trainer.cost))
+        return self._report[1]
+
     def _draw_gradient(self, trainer: Trainer) -> None:
         network = trainer.network
-        grad = network.grad
-        norm = float(np.linalg.norm(grad))
-        self.query_one("#gradient-summary", Static).update(
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
-            f"Its length |∇C| = [b]{norm:.4g}[/b]"
-            + (" (last mini-batch)." if trainer.steps else ": take a step (n) to compute it.")
-        )
+        summary = self.query_one("#gradient-summary", Static)
         if not trainer.steps:
+            summary.update(
+                f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
+                "None is computed yet: take a step (n), and it is, over that step's mini-batch."
+            )
             return
+        report = self._gradient_report(trainer)
+        images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
+        summary.update(
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
+            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b]. {zeros_sentence(report.zeros)}"
+        )
         table = self.query_one("#ranking", DataTable)
-        rows = [(rank, c) for rank, c in enumerate(sensitivity.largest(grad, 8), start=1)]
-        rows += [("·", c) for c in sensitivity.smallest(grad, 3)]
+        rows = [(str(rank), c) for rank, c in enumerate(report.largest, start=1)]
+        rows += [("·", c) for c in report.smallest]
         keep = table.cursor_row
         table.clear()
         for rank, c in rows:
             description = network.parameter(c.index).describe(self.state.data.image_shape)
-            table.add_row(str(rank), description, f"{c.gradient:+.2e}", c.direction, c.importance, key=str(c.index))
+            table.add_row(rank, description, f"{c.gradient:+.2e}", c.direction, c.importance, key=str(c.index))
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._draw_nudge()
 
@@ -383,8 +416,8 @@ What you train here is what the Network and Cost steps show."""
         else:
             which = self.trainer.network.parameter(nudge.index).describe(self.state.data.image_shape)
             text = (
-                f"Nudged {which} by {nudge.delta:+g}: the cost on {NUDGE_SAMPLE:,} training images "
-                f"went {nudge.cost_before:.5f} → {nudge.cost_after:.5f}.\n"
+                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch "
+                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
                 f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
             )
         self.query_one("#nudge", Static).update(text)
@@ -489,13 +522,11 @@ What you train here is what the Network and Cost steps show."""
             return
         k = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         trainer = self.trainer
-        split = self.state.data.train
-        sample = slice(0, min(NUDGE_SAMPLE, len(split)))
         with self._locked():
-            self.last_nudge = sensitivity.nudge(
-                trainer.network, k, delta, split.inputs(sample), split.labels[sample], trainer.cost
-            )
-        self._draw_nudge()
+            before = self._gradient_report(trainer)
+            self.last_nudge = sensitivity.nudge(trainer.network, k, delta, self._last_batch(trainer), trainer.cost, before)
+            self._nudges += 1
+        self.redraw()
 
     def action_save(self) -> None:
         def save(path: Path | None) -> None:
