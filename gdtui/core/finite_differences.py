@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdtui.core.costs import CostName
 from gdtui.core.network import Network
 from gdtui.core.sensitivity import average_cost
 
@@ -41,7 +42,9 @@ def in_double(network: Network) -> Network:
     return network.copy(dtype=np.float64)
 
 
-def nudged_costs(network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: str, h: float = H) -> tuple[float, float]:
+def nudged_costs(
+    network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: CostName, h: float = H
+) -> tuple[float, float]:
     """C(w_k + h) and C(w_k − h): the average cost over (x, labels) with parameter k nudged.
 
     Parameter k is put back as it was afterwards. Use a float64 network (in_double).
@@ -55,7 +58,7 @@ def nudged_costs(network: Network, k: int, x: np.ndarray, labels: np.ndarray, co
     return up, down
 
 
-def finite_difference(network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: str, h: float = H) -> float:
+def finite_difference(network: Network, k: int, x: np.ndarray, labels: np.ndarray, cost: CostName, h: float = H) -> float:
     """The central difference (C(w_k + h) − C(w_k − h)) / 2h: ∂C/∂w_k without backprop."""
     up, down = nudged_costs(network, k, x, labels, cost, h)
     return (up - down) / (2 * h)
@@ -81,7 +84,9 @@ class Comparison:
         return abs(self.backprop - self.estimate) / scale if scale else 0.0
 
 
-def compare(network: Network, indices: list[int], x: np.ndarray, labels: np.ndarray, cost: str, h: float = H) -> list[Comparison]:
+def compare(
+    network: Network, indices: list[int], x: np.ndarray, labels: np.ndarray, cost: CostName, h: float = H
+) -> list[Comparison]:
     """Backprop's ∂C/∂w_k beside its finite-difference estimate, for each k in indices.
 
     Both are computed in float64 on a copy: the network itself is left alone.
@@ -139,7 +144,7 @@ def time_gradients(
     network: Network,
     x: np.ndarray,
     labels: np.ndarray,
-    cost: str,
+    cost: CostName,
     count: int,
     *,
     passes: int = BACKPROP_PASSES,

@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.polynomial import Polynomial
@@ -44,7 +45,7 @@ class StationaryPoint:
 
 def real_roots(polynomial: Polynomial) -> list[float]:
     """The distinct real roots, in increasing order."""
-    candidates = sorted(r.real for r in polynomial.roots() if abs(r.imag) < _ROOT_TOLERANCE)
+    candidates = sorted(float(r.real) for r in polynomial.roots() if abs(r.imag) < _ROOT_TOLERANCE)
     roots: list[list[float]] = []
     for root in candidates:
         if roots and root - roots[-1][-1] < _ROOT_TOLERANCE:
@@ -84,10 +85,11 @@ class Curve:
     def derivative(self) -> Polynomial:
         return self.polynomial.deriv()
 
-    def value(self, x):
+    def value(self, x: float | np.ndarray) -> Any:
+        """f(x), for a number or an array of them."""
         return self.polynomial(x)
 
-    def slope(self, x):
+    def slope(self, x: float | np.ndarray) -> Any:
         return self.derivative(x)
 
     def evaluate(self, point: np.ndarray) -> tuple[float, np.ndarray]:
@@ -121,10 +123,11 @@ class Surface:
     def derivatives(self) -> tuple[Polynomial, Polynomial]:
         return self.along_x.deriv(), self.along_y.deriv()
 
-    def value(self, x, y):
+    def value(self, x: float | np.ndarray, y: float | np.ndarray) -> Any:
+        """f(x, y), for numbers or arrays of the same shape."""
         return self.along_x(x) + self.along_y(y)
 
-    def gradient(self, x, y):
+    def gradient(self, x: float | np.ndarray, y: float | np.ndarray) -> tuple[Any, Any]:
         """(∂f/∂x, ∂f/∂y) at (x, y); x and y may be arrays of the same shape."""
         dx, dy = self.derivatives
         return dx(x), dy(y)
@@ -288,7 +291,15 @@ class Descent:
         self.last = Step(number, before, gradient, self.learning_rate, after, cost_before, cost_after, outcome)
         return self.last
 
-    def _judge(self, before, after, gradient, gradient_after, cost_before, cost_after) -> str:
+    def _judge(
+        self,
+        before: np.ndarray,
+        after: np.ndarray,
+        gradient: np.ndarray,
+        gradient_after: np.ndarray,
+        cost_before: float,
+        cost_after: float,
+    ) -> str:
         if np.linalg.norm(after - before) < self.SETTLED_FRACTION * self.scale:
             return SETTLED
         if cost_after >= cost_before:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
 from gdtui.core import costs
 
 LESSON_SIZES = (784, 16, 16, 10)
-ACTIVATIONS = ("sigmoid", "relu")
-OUTPUTS = ("sigmoid", "softmax")
+Activation = Literal["sigmoid", "relu"]
+Output = Literal["sigmoid", "softmax"]
+ACTIVATIONS: tuple[Activation, ...] = get_args(Activation)
+OUTPUTS: tuple[Output, ...] = get_args(Output)
 
 # The formulas' constants, as 0-d arrays: numpy converts a Python float afresh for every
 # operation, which at small mini-batches costs as much as the arithmetic. float32 holds
@@ -71,6 +74,7 @@ class Parameter:
         """Short enough for a table row: 'layer 1: pixel (3,4) → neuron 0'."""
         if self.kind == "bias":
             return f"layer {self.layer}: bias of neuron {self.neuron}"
+        assert self.source is not None  # every weight has one
         if self.layer == 1:
             origin = f"input {self.source}"
             if input_shape is not None:
@@ -88,8 +92,8 @@ class Network:
         self,
         sizes: tuple[int, ...] = LESSON_SIZES,
         *,
-        activation: str = "sigmoid",
-        output: str = "sigmoid",
+        activation: Activation = "sigmoid",
+        output: Output = "sigmoid",
         params: np.ndarray | None = None,
         seed: int = 0,
         dtype: type | np.dtype = np.float32,
@@ -144,7 +148,8 @@ class Network:
         return Network(self.sizes, activation=self.activation, output=self.output, params=self.params, dtype=dtype)
 
     @property
-    def layers(self) -> int:
+    def layer_count(self) -> int:
+        """Layers of weights and biases: one fewer than the layers of neurons in `sizes`."""
         return len(self.sizes) - 1
 
     def _hidden(self, z: np.ndarray) -> np.ndarray:
@@ -161,7 +166,7 @@ class Network:
             # dot rather than @, whose set-up as a ufunc takes longer than a small batch's product.
             z = a[-1].dot(w.T)  # (m, n_in) @ (n_in, n_out)
             z += b
-            a.append(self._final(z) if layer == self.layers else self._hidden(z))
+            a.append(self._final(z) if layer == self.layer_count else self._hidden(z))
         return a
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -171,7 +176,7 @@ class Network:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).argmax(axis=1)
 
-    def gradient(self, x: np.ndarray, labels: np.ndarray, cost: str) -> tuple[float, np.ndarray]:
+    def gradient(self, x: np.ndarray, labels: np.ndarray, cost: costs.CostName) -> tuple[float, np.ndarray]:
         """Backpropagation over a mini-batch x (m, n_in) with integer labels (m,).
 
         Fills ``self.grad`` with the gradient of the average cost and returns
@@ -188,7 +193,7 @@ class Network:
         # Summing delta over the examples as the product 1ᵀ·delta: at small batches BLAS
         # does it several times faster than numpy's sum along an axis.
         ones = _ones(m, x.dtype)
-        for layer in range(self.layers - 1, -1, -1):
+        for layer in range(self.layer_count - 1, -1, -1):
             delta.T.dot(a[layer], out=self.grad_weights[layer])  # (n_out, m) @ (m, n_in)
             ones.dot(delta, out=self.grad_biases[layer])  # (m,) @ (m, n_out)
             if layer:

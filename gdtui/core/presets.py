@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gdtui.core.costs import CostName
+from gdtui.core.network import Activation, Output
+
 
 @dataclass(frozen=True)
 class Preset:
     name: str
-    activation: str
-    output: str
-    cost: str
+    activation: Activation
+    output: Output
+    cost: CostName
     learning_rate: float
     batch_size: int
     epochs: int

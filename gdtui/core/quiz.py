@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdtui.core import costs
+from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 
@@ -57,7 +58,7 @@ class Option:
 @dataclass(frozen=True, eq=False)
 class Question:
     label: int
-    cost_name: str
+    cost_name: CostName
     options: tuple[Option, ...]
     kind: str  # LESSON, MADE_UP or REAL
 
@@ -97,7 +98,7 @@ def rankable(option_costs: Sequence[float], gap: float = MIN_GAP) -> bool:
     return all(higher - lower >= gap - 1e-9 for lower, higher in zip(ranked, ranked[1:]))
 
 
-def explain(outputs: np.ndarray, label: int, cost_name: str) -> str:
+def explain(outputs: np.ndarray, label: int, cost_name: CostName) -> str:
     """A few words on why these outputs for a `label` cost what they do."""
     order = np.argsort(outputs)[::-1]
     guess, runner_up = int(order[0]), int(order[1])
@@ -117,14 +118,14 @@ def explain(outputs: np.ndarray, label: int, cost_name: str) -> str:
     return f"wrong and unsure: {guess} at {top:.2f}, {why}"
 
 
-def fit(outputs: np.ndarray, cost_name: str) -> np.ndarray:
+def fit(outputs: np.ndarray, cost_name: CostName) -> np.ndarray:
     """Outputs a network could give for this cost: cross-entropy's softmax outputs add up to 1."""
     if "sigmoid" in costs.COMPATIBLE_OUTPUTS[cost_name]:
         return outputs
     return outputs / outputs.sum(axis=1, keepdims=True)
 
 
-def ask(label: int, outputs: np.ndarray, cost_name: str, kind: str, indices: Sequence[int | None] | None = None) -> Question:
+def ask(label: int, outputs: np.ndarray, cost_name: CostName, kind: str, indices: Sequence[int | None] | None = None) -> Question:
     """A question about outputs (k, 10) for a `label`, with their costs."""
     outputs = np.asarray(outputs, dtype=np.float64)
     targets = costs.one_hot(np.full(len(outputs), label), outputs.shape[1], dtype=np.float64)
@@ -137,12 +138,12 @@ def ask(label: int, outputs: np.ndarray, cost_name: str, kind: str, indices: Seq
     return Question(label, cost_name, options, kind)
 
 
-def classic(cost_name: str = "quadratic") -> Question:
+def classic(cost_name: CostName = "quadratic") -> Question:
     """The lesson's question."""
     return ask(CLASSIC_LABEL, fit(CLASSIC, cost_name), cost_name, LESSON)
 
 
-def recost(question: Question, cost_name: str) -> Question:
+def recost(question: Question, cost_name: CostName) -> Question:
     """The same question judged by another cost."""
     if question.kind == LESSON:
         return classic(cost_name)
@@ -164,7 +165,7 @@ def _four_kinds(label: int, classes: int, rng: np.random.Generator) -> np.ndarra
     return rows
 
 
-def made_up(label: int, cost_name: str, rng: np.random.Generator, classes: int = 10) -> Question:
+def made_up(label: int, cost_name: CostName, rng: np.random.Generator, classes: int = 10) -> Question:
     """Four outputs of the lesson's four kinds for a `label`, afresh, in random order.
 
     With the quadratic cost their ranges keep the costs at least MIN_GAP apart;
@@ -190,7 +191,7 @@ def spread_apart(option_costs: np.ndarray, rng: np.random.Generator, count: int,
     return None
 
 
-def from_network(network: Network, split: Split, label: int, cost_name: str, rng: np.random.Generator) -> Question | None:
+def from_network(network: Network, split: Split, label: int, cost_name: CostName, rng: np.random.Generator) -> Question | None:
     """The network's real outputs on four images of `label`, MIN_GAP apart in cost; None if there are no such four."""
     indices = np.flatnonzero(split.labels == label)
     outputs = network.forward(split.inputs(indices)).astype(np.float64)
@@ -201,7 +202,7 @@ def from_network(network: Network, split: Split, label: int, cost_name: str, rng
     return ask(label, outputs[picked], cost_name, REAL, [int(indices[i]) for i in picked])
 
 
-def next_question(number: int, network: Network, split: Split, cost_name: str, rng: np.random.Generator) -> Question:
+def next_question(number: int, network: Network, split: Split, cost_name: CostName, rng: np.random.Generator) -> Question:
     """Question `number` of a quiz: the lesson's first, then real 4s, then real digits of every kind.
 
     A digit whose images all cost about the same gives way to another; if every

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdtui.core import costs
+from gdtui.core.costs import CostName
 from gdtui.core.network import Network
 
 # How a component compares with the largest one, in words.
@@ -98,7 +99,7 @@ class _ZeroCounter:
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        self.functions = [network.activation] * (network.layers - 1) + [network.output]
+        self.functions: list[str] = [network.activation] * (network.layer_count - 1) + [network.output]
         self.inked = np.zeros(network.sizes[0], dtype=bool)
         # Images in which a neuron responded and its input was live; float64 counts are exact.
         self.together = [np.zeros((n_out, n_in)) for n_in, n_out in zip(network.sizes[:-1], network.sizes[1:])]
@@ -117,7 +118,7 @@ class _ZeroCounter:
         weights, biases = self.network.layer_views(explained)
         weights[0][:, ~self.inked] = True
         from_pixels = int(np.count_nonzero(explained & zero))
-        for layer in range(self.network.layers):
+        for layer in range(self.network.layer_count):
             weights[layer] |= self.together[layer] == 0
             biases[layer] |= self.responses[layer] == 0
         accounted = int(np.count_nonzero(explained & zero))
@@ -150,7 +151,7 @@ class GradientReport:
         return float(np.linalg.norm(self.gradient))
 
 
-def report(network: Network, batch: Batch, cost: str, *, top: int = 8, bottom: int = 3) -> GradientReport:
+def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bottom: int = 3) -> GradientReport:
     """∇C at the network's weights over the batch, its largest and smallest components and its zeros."""
     double = network.copy(dtype=np.float64)
     total = np.zeros_like(double.grad)
@@ -174,12 +175,12 @@ def report(network: Network, batch: Batch, cost: str, *, top: int = 8, bottom: i
     )
 
 
-def average_cost(network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> float:
+def average_cost(network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName) -> float:
     targets = costs.one_hot(labels, network.sizes[-1])
     return float(costs.cost(cost, network.forward(x), targets).mean(dtype=np.float64))
 
 
-def batch_cost(network: Network, batch: Batch, cost: str) -> float:
+def batch_cost(network: Network, batch: Batch, cost: CostName) -> float:
     """The average cost over a batch given in parts, in float64."""
     double = network.copy(dtype=np.float64)
     total = images = 0.0
@@ -207,7 +208,7 @@ class Nudge:
         return self.slope * self.delta
 
 
-def nudge(network: Network, k: int, delta: float, batch: Batch, cost: str, before: GradientReport) -> Nudge:
+def nudge(network: Network, k: int, delta: float, batch: Batch, cost: CostName, before: GradientReport) -> Nudge:
     """Change parameter k by about delta and measure the cost over the batch the report is about.
 
     The prediction uses the report's own ∂C/∂w_k, the number the learner read off the table,

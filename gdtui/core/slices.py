@@ -15,10 +15,13 @@ gives the whole gradient at once; the slope along parameter k is component k.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdtui.core import costs
+from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network, sigmoid, softmax
 
@@ -39,7 +42,7 @@ def fixed_sample(split: Split, size: int = SAMPLE_SIZE, seed: int = 0) -> tuple[
     return split.inputs(index), split.labels[index]
 
 
-def steepest_parameters(network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str) -> list[int]:
+def steepest_parameters(network: Network, inputs: np.ndarray, labels: np.ndarray, cost: CostName) -> list[int]:
     """In each layer, the weight and the bias along which the cost is steepest; steepest first.
 
     Along most of the parameters the cost hardly moves: these make the
@@ -69,7 +72,7 @@ def _activate(network: Network, z: np.ndarray, last: bool) -> np.ndarray:
 class NetworkSlice:
     """The average cost of a copy of network over a sample, as a function of the parameters at `indices`."""
 
-    def __init__(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: Sequence[int]) -> None:
+    def __init__(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: CostName, indices: Sequence[int]) -> None:
         costs.check(cost, network.output)
         self.network = network.copy()
         self.inputs = inputs
@@ -80,7 +83,7 @@ class NetworkSlice:
         self.origin = self.network.params[self.indices].astype(float)  # where the network stands
         self._targets = costs.one_hot(labels, network.sizes[-1])
 
-    def evaluate(self, point: Sequence[float]) -> tuple[float, np.ndarray]:
+    def evaluate(self, point: ArrayLike) -> tuple[float, np.ndarray]:
         """The cost and its slope along each chosen parameter, with those set to point."""
         params = self.network.params
         params[self.indices] = point
@@ -111,7 +114,7 @@ class NetworkSlice:
                     z = np.repeat(z[None], len(points), axis=0)
                 source = a[..., parameter.source] if parameter.kind == "weight" else 1.0
                 z[..., parameter.neuron] += shifts[:, column, None] * source
-            a = _activate(network, z, last=layer == network.layers)
+            a = _activate(network, z, last=layer == network.layer_count)
         classes = a.shape[-1]
         targets = np.broadcast_to(self._targets, a.shape).reshape(-1, classes)
         per_example = costs.cost(self.cost, a.reshape(-1, classes), targets).reshape(len(points), -1)
@@ -134,7 +137,7 @@ def grid_points(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return np.column_stack([x.ravel(), y.ravel()])
 
 
-def bilinear(grid: np.ndarray, xs: np.ndarray, ys: np.ndarray, x, y):
+def bilinear(grid: np.ndarray, xs: np.ndarray, ys: np.ndarray, x: float | np.ndarray, y: float | np.ndarray) -> Any:
     """Read grid between its points: grid[i, j] is the value at (xs[j], ys[i]).
 
     Between four grid points the value is blended along x, then along y.
@@ -162,7 +165,7 @@ class NetworkCurve:
         self.domain = (float(xs[0]), float(xs[-1]))
         self.start = float(slice_.origin[0])
 
-    def value(self, x):
+    def value(self, x: float | np.ndarray) -> Any:
         """The cost read off the sweep, for drawing."""
         return np.interp(x, self.xs, self.values)
 
@@ -183,11 +186,11 @@ class NetworkSurface:
         self.start = (float(slice_.origin[0]), float(slice_.origin[1]))
         self._slope_y, self._slope_x = np.gradient(values, ys, xs)
 
-    def value(self, x, y):
+    def value(self, x: float | np.ndarray, y: float | np.ndarray) -> Any:
         """The cost read off the grid, for drawing."""
         return bilinear(self.values, self.xs, self.ys, x, y)
 
-    def gradient(self, x, y):
+    def gradient(self, x: float | np.ndarray, y: float | np.ndarray) -> tuple[Any, Any]:
         """The gradient read off the grid's differences: enough to show its direction."""
         return bilinear(self._slope_x, self.xs, self.ys, x, y), bilinear(self._slope_y, self.xs, self.ys, x, y)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gdtui.core import costs
+from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 
@@ -47,7 +48,7 @@ class Evaluation:
     examples: int
 
 
-def evaluate(network: Network, split: Split, cost: str, *, chunk: int = 2000) -> Evaluation:
+def evaluate(network: Network, split: Split, cost: CostName, *, chunk: int = 2000) -> Evaluation:
     """Average cost and accuracy over a whole split, in chunks to bound memory."""
     total_cost, correct = 0.0, 0
     for start in range(0, len(split), chunk):
@@ -74,7 +75,7 @@ class Trainer:
         network: Network,
         train: Split,
         *,
-        cost: str = "quadratic",
+        cost: CostName = "quadratic",
         learning_rate: float = 3.0,
         batch_size: int = 10,
         seed: int = 0,

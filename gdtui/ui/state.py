@@ -68,7 +68,8 @@ class LessonState:
             return f"{self.split_name} #{self.index:,}: a {self.label()}"
         return f"{self.split_name} #{self.index:,} of {len(self.split):,}, a {self.label()}"
 
-    def step(self, delta: int) -> None:
+    def browse(self, delta: int) -> None:
+        """Move `delta` examples on in the chosen set, wrapping around."""
         self.source = "dataset"
         self.index = (self.index + delta) % len(self.split)
 

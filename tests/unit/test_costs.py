@@ -87,3 +87,17 @@ def test_check_rejects_cross_entropy_with_sigmoid_outputs():
 def test_check_rejects_unknown_costs():
     with pytest.raises(ValueError, match="hinge"):
         costs.check("hinge", "softmax")
+
+
+@pytest.mark.parametrize("misspelt", ["Quadratic", "cross_entropy", "mse", ""])
+def test_an_unknown_cost_name_is_an_error_not_another_cost(misspelt):
+    outputs = np.full((1, 3), 0.5, dtype=np.float32)
+    targets = np.eye(3, dtype=np.float32)[:1]
+    for use in (
+        lambda: costs.cost(misspelt, outputs, targets),
+        lambda: costs.terms(misspelt, outputs, targets),
+        lambda: costs.cost_and_delta(misspelt, "sigmoid", outputs, targets),
+        lambda: costs.check(misspelt, "sigmoid"),
+    ):
+        with pytest.raises(ValueError, match="cost must be one of quadratic, cross-entropy"):
+            use()

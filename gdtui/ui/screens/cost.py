@@ -418,7 +418,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.view = view
 
     def action_browse(self, delta: int) -> None:
-        self.state.step(delta)
+        self.state.browse(delta)
         self._draw_example()
 
     def action_average_over(self, split_name: str) -> None:

@@ -147,7 +147,7 @@ a trained network will still confidently call some digit."""
         self.redraw()
 
     def action_browse(self, delta: int) -> None:
-        self.state.step(delta)
+        self.state.browse(delta)
         self._changed()
 
     def action_random(self) -> None:

@@ -127,7 +127,7 @@ an image, blue where it likes ink, red where ink counts against it."""
         return judgement
 
     def action_browse(self, delta: int) -> None:
-        self.state.step(delta)
+        self.state.browse(delta)
         self.redraw()
 
     def action_randomize(self) -> None:
