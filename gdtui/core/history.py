@@ -53,7 +53,7 @@ class CostHistory:
 class EpochRecord:
     epoch: int
     step: int  # the step the epoch ended at, to place it on the cost curve
-    train_cost: float  # average of the mini-batch costs during the epoch
+    train_cost: float | None  # average of the mini-batch costs during the epoch; none for epoch 0, before any
     test_cost: float
     test_accuracy: float
 

@@ -90,6 +90,7 @@ class Trainer:
         self.batch_size = batch_size
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(train))
+        self.whole = np.arange(len(train))
         self.position = 0
         self.epochs_done = 0
         self.steps = 0
@@ -126,19 +127,31 @@ class Trainer:
         return self.epochs_done * len(self.train) + self.position
 
     def _next_batch(self) -> np.ndarray:
-        """The next indices of the shuffle; an epoch's last batch may be short."""
-        batch = self.order[self.position : self.position + self.batch_size]
+        """The next indices of the shuffle; an epoch's last batch may be short.
+
+        A batch the size of the training set is the whole set, wherever the shuffle stands:
+        a step "over the whole training set" that took only the rest of an epoch would not be one.
+        """
+        if self.batch_size == len(self.train):
+            return self.whole
+        return self.order[self.position : self.position + self.batch_size]
+
+    def _consume(self, batch: np.ndarray) -> None:
+        """Move on past a batch whose step was taken: only steps taken count as samples seen."""
+        if batch is self.whole:
+            self.epochs_done += 1
+            return
         self.position += len(batch)
         if self.position == len(self.train):
             self.position = 0
             self.epochs_done += 1
             self.order = self.rng.permutation(len(self.train))
-        return batch
 
     # Overflow and NaN are how a diverging run shows itself; step() detects them and
     # reports divergence, so numpy need not warn about them too.
     @np.errstate(over="ignore", invalid="ignore")
     def step(self) -> StepResult:
+        """One step downhill over the next mini-batch; a step that would diverge is not taken."""
         if self.diverged:
             raise RuntimeError("the run has diverged: reset the network or restore it before stepping")
         batch = self._next_batch()
@@ -146,12 +159,13 @@ class Trainer:
         cost, outputs = self._gradient(batch, labels)
         grad = self.network.grad
         norm = math.sqrt(float(grad.dot(grad)))
-        self.last_batch, self.last_outputs = batch, outputs
         self.diverged = not (math.isfinite(cost) and self._sensible(self.learning_rate * norm))
         if not self.diverged:
             params = self.network.params
             params -= np.float32(self.learning_rate) * grad
             self.steps += 1
+            self._consume(batch)
+            self.last_batch, self.last_outputs = batch, outputs
         return StepResult(self.steps, self.epoch, cost, norm, self.diverged, outputs, labels)
 
     def _sensible(self, step_length: float) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import numpy as np
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
@@ -20,6 +23,7 @@ from gdtui.core.network import Network
 from gdtui.ui import bookmark, lesson
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
+from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
@@ -42,6 +46,8 @@ def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
 
 class GdtuiApp(App[None]):
     TITLE = "gdtui"
+    # The shared network's version, as the screens last heard of it: every change bumps it.
+    network_version: reactive[int] = reactive(0)
     MODES = {mode: _lesson_screen(mode) for mode in lesson.MODES}
     BINDINGS = [
         *(Binding(s.key, f"go('{s.mode}')", s.title, show=False) for s in STEPS),
@@ -87,20 +93,29 @@ class GdtuiApp(App[None]):
     def on_unmount(self) -> None:
         asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
 
-    @work(thread=True, exit_on_error=False)
-    def load_data(self) -> None:
-        loading = self.screen
+    @work(thread=True, exit_on_error=False, group="load")
+    def load_data(self) -> Dataset:
+        worker = get_current_worker()
 
         def progress(stage: str, fraction: float) -> None:
-            if isinstance(loading, LoadingScreen):
-                self.call_from_thread(loading.show_progress, stage, fraction)
+            self.post_message(WorkProgressed(worker, fraction, stage))
 
-        try:
-            data = load_dataset(self.data_dir, progress=progress)
-        except GdtuiError as err:
-            self.call_from_thread(self.fail, str(err))
+        return load_dataset(self.data_dir, progress=progress)
+
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker.group == "load" and isinstance(self.screen, LoadingScreen):
+            self.screen.show_progress(message.stage, message.fraction)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "load":
             return
-        self.call_from_thread(self.start, data)
+        if event.state is WorkerState.SUCCESS:
+            self.start(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if not isinstance(error, GdtuiError):
+                raise error
+            self.fail(str(error))
 
     def fail(self, message: str) -> None:
         self.error = message
@@ -113,11 +128,18 @@ class GdtuiApp(App[None]):
             self.fail(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
             return
         origin = "loaded model" if self.start_network else ""
-        self.state = LessonState(data, network, seed=self.seed, network_origin=origin)
+        self.state = LessonState(data, network, seed=self.seed, origin=origin, on_change=self.network_changed)
         if self.guiding:
             self.go_to_beat(self.beat)
         else:
             self.switch_mode("digits")
+
+    def network_changed(self) -> None:
+        """Tell the screens that watch `network_version` that the network changed."""
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.network_changed)
+            return
+        self.network_version = self.state.version
 
     def _in_lesson(self) -> bool:
         return hasattr(self, "state") and isinstance(self.screen, LessonScreen)

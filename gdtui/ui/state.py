@@ -1,43 +1,139 @@
 """What every screen shares: the data, the current network and the chosen input.
 
 The screens only read and change this object; the math stays in gdtui.core.
-A screen redraws from it whenever it is shown, so what Training changes is
-what Network and Cost show next.
+The network has one owner, this object: it changes only through the methods
+below, each under `lock` and each bumping `version`, so a training step in a
+worker thread and a key press on another screen never change it at once, and
+a screen can tell that what it drew is out of date. The app mirrors `version`
+in a reactive that screens watch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
-from gdtui.core import drawing
+from gdtui.core import drawing, sensitivity
+from gdtui.core.costs import CostName
 from gdtui.core.dataset import Dataset, Split
 from gdtui.core.errors import GdtuiError
 from gdtui.core.network import Network
+from gdtui.core.run import EpochEnd, TrainingRun
+from gdtui.core.training import StepResult
 
 SOURCES = ("dataset", "drawing", "noise")
 
 
-@dataclass
 class LessonState:
-    data: Dataset
-    network: Network
-    seed: int = 0
-    network_origin: str = ""  # e.g. "random, seed 0" or the model file's name
-    # Counts replacements of the network's weights by anything but training (a new random
-    # network, a model file), so a training run can tell its history no longer applies.
-    version: int = 0
-    unsaved: bool = False  # trained since it was last saved, loaded or randomised
-    split_name: str = "train"
-    index: int = 0
-    source: str = "dataset"
-    canvas: np.ndarray = field(default_factory=lambda: np.zeros((drawing.SIZE, drawing.SIZE), np.float32))
-    noise: np.ndarray = field(default_factory=lambda: drawing.noise(np.random.default_rng(0)))
-    _places: dict[str, int] = field(default_factory=dict)  # the index each set was left at
+    def __init__(
+        self, data: Dataset, network: Network, *, seed: int = 0, origin: str = "", on_change: Callable[[], None] | None = None
+    ) -> None:
+        self.data = data
+        self.seed = seed
+        self.lock = threading.RLock()
+        # Called on the app's thread after every change made there; a run's steps, taken in a
+        # worker thread, are announced by the run's own progress messages instead.
+        self.on_change = on_change or (lambda: None)
+        self._network = network
+        self._origin = origin or f"random, seed {seed}"  # or the model file's name
+        self._version = 0  # every change of the weights
+        self._generation = 0  # every new network: randomised afresh or loaded
+        self._steps = 0  # trained since the network was new
+        self._nudges = 0
+        self._unsaved = False
+        # The chosen input: an example of a set, the learner's drawing, or noise.
+        self.split_name = "train"
+        self.index = 0
+        self.source = "dataset"
+        self.canvas = np.zeros((drawing.SIZE, drawing.SIZE), np.float32)
+        self.noise = drawing.noise(np.random.default_rng(0))
+        self._places: dict[str, int] = {}  # the index each set was left at
 
-    def __post_init__(self) -> None:
-        self.network_origin = self.network_origin or f"random, seed {self.seed}"
+    # -- the network: read freely, change only here ---------------------------------
+
+    @property
+    def network(self) -> Network:
+        return self._network
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def unsaved(self) -> bool:
+        """Changed since it was made, loaded or last saved."""
+        return self._unsaved
+
+    @property
+    def network_origin(self) -> str:
+        """Where the weights come from, in a few words: 'trained 1,200 steps from seed 0'."""
+        text = self._origin
+        if self._steps:
+            steps = f"{self._steps:,} step" + ("s" if self._steps != 1 else "")
+            text = f"trained {steps} from seed {self.seed}" if text.startswith("random") else f"{text}, trained {steps} more"
+        if self._nudges:
+            text += f", {self._nudges} nudge" + ("s" if self._nudges != 1 else "")
+        return text
+
+    @contextmanager
+    def _changing(self, *, new: bool = False) -> Iterator[None]:
+        with self.lock:
+            yield
+            self._version += 1
+            if new:
+                self._generation += 1
+                self._steps = self._nudges = 0
+            self._unsaved = not new
+
+    def use_network(self, network: Network, origin: str) -> None:
+        if network.sizes[0] != self.data.train.pixels:
+            raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {self.data.train.pixels} pixels")
+        with self._changing(new=True):
+            self._network = network
+            self._origin = origin
+        self.on_change()
+
+    def randomize_network(self, new_seed: bool = True) -> None:
+        """Fresh random weights: from the next seed, or again from the current one."""
+        with self._changing(new=True):
+            self.seed += new_seed
+            self._network.randomize(self.seed)
+            self._origin = f"random, seed {self.seed}"
+        self.on_change()
+
+    def train(self, run: TrainingRun) -> tuple[StepResult, EpochEnd | None]:
+        """One step of the run, from its worker thread: see `on_change`."""
+        with self.lock:
+            result, end = run.step()
+            if not result.diverged:  # else no step was taken: nothing changed
+                self._version += 1
+                self._steps += 1
+                self._unsaved = True
+        return result, end
+
+    def nudge(
+        self, k: int, delta: float, batch: sensitivity.Batch, cost: CostName, before: sensitivity.GradientReport
+    ) -> sensitivity.Nudge:
+        with self._changing():
+            nudged = sensitivity.nudge(self._network, k, delta, batch, cost, before)
+            self._nudges += 1
+        self.on_change()
+        return nudged
+
+    def saved(self) -> None:
+        self._unsaved = False
+
+    def copy_network(self) -> Network:
+        """The network as it is now, to read outside the lock while training goes on."""
+        with self.lock:
+            return self._network.copy()
 
     @property
     def split(self) -> Split:
@@ -94,20 +190,3 @@ class LessonState:
         self._places[self.split_name] = self.index
         self.split_name = "test" if self.split_name == "train" else "train"
         self.index = self._places.get(self.split_name, 0)
-
-    def use_network(self, network: Network, origin: str) -> None:
-        if network.sizes[0] != self.data.train.pixels:
-            raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {self.data.train.pixels} pixels")
-        self.network = network
-        self.network_origin = origin
-        self.version += 1
-        self.unsaved = False
-
-    def randomize_network(self, new_seed: bool = True) -> None:
-        """Fresh random weights: from the next seed, or again from the current one."""
-        self.seed += new_seed
-        # In place, so whatever holds the network (a trainer) sees the new weights.
-        self.network.randomize(self.seed)
-        self.network_origin = f"random, seed {self.seed}"
-        self.version += 1
-        self.unsaved = False

@@ -124,7 +124,7 @@ async def test_everything_fits_even_with_a_long_network_origin(tiny_mnist_dir, s
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=size) as pilot:
         await wait_until_loaded(pilot)
-        app.state.network_origin = "trained 123,456 steps from seed 0"
+        app.state.use_network(app.state.network.copy(), "model-123456-steps-seed-0.npz, more")
         await pilot.press("7")
         await settle(pilot)
         body = app.screen.query_one("#body").region

@@ -1,6 +1,8 @@
-"""Step 6, Training: every key it advertises does what it says."""
+"""Step 6, Training: every key it advertises does what it says, and what it says is so."""
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import pytest
@@ -9,7 +11,18 @@ from textual.widgets import DataTable, Input
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model
 from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.screens.reset_prompt import ResetPrompt
+from gdtui.ui.screens.training import SPEEDS
 from tests.helpers import make_app, open_step, settle, wait_for
+
+
+def text(screen, widget: str) -> str:
+    return str(screen.query_one(f"#{widget}").render())
+
+
+async def full_speed(pilot, screen) -> None:
+    while screen.speed != 0:
+        await pilot.press("f")
 
 
 async def test_n_takes_one_step_and_changes_the_parameters(screen_on):
@@ -18,89 +31,177 @@ async def test_n_takes_one_step_and_changes_the_parameters(screen_on):
         before = app.state.network.params.copy()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.trainer.steps == 1
+        assert screen.run.trainer.steps == 1
         assert not np.array_equal(before, app.state.network.params)
-        assert "step 1 " in str(screen.query_one("#stats").render())
+        assert "step 1 " in text(screen, "stats") and "10 images" in text(screen, "stats")
         assert app.state.network_origin.startswith("trained 1 step from")
+        assert app.state.unsaved
 
 
-async def test_space_runs_then_pauses(screen_on):
+async def test_the_cost_shown_is_the_last_mini_batchs(screen_on):
     async with screen_on("6") as (pilot, screen):
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+            assert f"cost {screen.run.last_cost:.4f} (last mini-batch)" in text(screen, "stats")
+
+
+async def test_before_the_first_step_it_shows_the_random_networks_cost_and_accuracy(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        (start,) = screen.run.epochs
+        assert start.epoch == 0 and start.step == 0
+        opening = text(screen, "opening")
+        assert f"its cost is {start.test_cost:.3f}" in opening and f"right {start.test_accuracy:.1%}" in opening
+        assert "13,002" in opening and "n one step" in opening
+        assert f"test accuracy {start.test_accuracy:.1%} (before training)" in text(screen, "stats")
+        await pilot.press("e")
+        await settle(pilot)
+        assert [r.epoch for r in screen.run.epochs] == [0, 1]  # the curve starts at the random network
+        assert not screen.query_one("#opening").display
+
+
+async def test_space_runs_at_the_speed_chosen_then_pauses(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        assert screen.speed == 100 and "speed 100 steps/s" in text(screen, "stats")
         await pilot.press("space")
         assert screen.running
-        await wait_for(pilot, lambda: screen.trainer.steps > 50, "50 steps")
+        await wait_for(pilot, lambda: screen.run.trainer.steps > 20, "20 steps")
         await pilot.press("space")
         await settle(pilot)
         assert not screen.running
-        steps = screen.trainer.steps
-        assert steps > 50
+        steps = screen.run.trainer.steps
         await pilot.pause(0.2)
-        assert screen.trainer.steps == steps  # paused means paused
+        assert screen.run.trainer.steps == steps  # paused means paused
+
+
+async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        seen = []
+        for _ in SPEEDS:
+            await pilot.press("f")
+            seen.append(screen.speed)
+        assert seen == [0, 1, 10, 100]
+        await pilot.press("f", "f")  # one step a second
+        assert "speed 1 steps/s" in text(screen, "stats")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.run.trainer.steps >= 1, "a step")
+        await pilot.pause(0.3)
+        assert screen.run.trainer.steps <= 2  # not a hundred
+        await pilot.press("space")
+        await settle(pilot)
 
 
 async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
     async with screen_on("6") as (pilot, screen):
+        await full_speed(pilot, screen)
         await pilot.press("e")
         await settle(pilot)
-        assert screen.trainer.epochs_done == 1 and screen.trainer.position == 0
-        assert screen.trainer.steps == 100  # 1,000 images in batches of 10
-        assert len(screen.epochs) == 1 and 0 <= screen.epochs[0].test_accuracy <= 1
-        assert "test accuracy" in str(screen.query_one("#stats").render())
+        trainer = screen.run.trainer
+        assert trainer.epochs_done == 1 and trainer.position == 0
+        assert trainer.steps == 100  # 1,000 images in batches of 10
+        assert [r.epoch for r in screen.run.epochs] == [0, 1]
+        assert f"test accuracy {screen.run.epochs[-1].test_accuracy:.1%} (epoch 1)" in text(screen, "stats")
 
 
-async def test_plus_and_minus_change_the_learning_rate(screen_on):
+async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(screen_on):
     async with screen_on("6") as (pilot, screen):
-        assert screen.trainer.learning_rate == 1.5  # the lesson preset's, between two rungs
+        run = screen.run
+        assert run.requested[0] == 1.5
         await pilot.press("plus")
-        assert screen.trainer.learning_rate == 2.0
-        await pilot.press("plus")
-        assert screen.trainer.learning_rate == 5.0
+        assert run.requested[0] == 2.0 and "η 2 " in text(screen, "stats")  # shown before any step takes it
         await pilot.press("minus", "minus")
-        assert screen.trainer.learning_rate == 1.0
+        assert run.requested[0] == 1.0
         await pilot.press("equals_sign")  # + without shift
-        assert screen.trainer.learning_rate == 2.0
-        assert "η 2 " in str(screen.query_one("#stats").render())
+        assert run.requested[0] == 1.5  # the preset's own η is a rung: it can be had again
+        await pilot.press("n")
+        await settle(pilot)
+        assert run.learning_rate == 1.5
 
 
-async def test_b_cycles_the_batch_size(screen_on):
+async def test_b_cycles_the_batch_size_and_a_whole_set_step_mid_epoch_takes_the_whole_set(screen_on):
     async with screen_on("6") as (pilot, screen):
         sizes = []
         for _ in range(4):
             await pilot.press("b")
-            sizes.append(screen.trainer.batch_size)
+            sizes.append(screen.run.requested[1])
         assert sizes == [100, 1000, 1, 10]  # 1,000 is the whole tiny training set
+        await pilot.press("n")
+        await settle(pilot)
         await pilot.press("b", "b", "n")
         await settle(pilot)
-        assert screen.trainer.epochs_done == 1  # one step over the whole set is an epoch
+        trainer = screen.run.trainer
+        assert len(trainer.last_batch) == 1000 and trainer.samples_seen == 10 + 1000
+        assert "batch all" in text(screen, "stats")
 
 
-async def test_an_absurd_learning_rate_ends_in_the_diverged_state_not_a_crash(screen_on):
+async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_samples(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         for _ in range(len(LEARNING_RATES)):
             await pilot.press("plus")
-        assert screen.trainer.learning_rate == LEARNING_RATES[-1]
-        await pilot.press("e")
-        await settle(pilot)
-        assert screen.trainer.diverged
-        assert np.isfinite(app.state.network.params).all()
-        assert "blew up" in str(screen.query_one("#message").render())
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+        assert screen.run.trainer.diverged and np.isfinite(app.state.network.params).all()
+        assert "blew up" in text(screen, "message")
+        assert "step 0 " in text(screen, "stats") and " 0 images" in text(screen, "stats")
+        assert not app.state.unsaved
         for _ in range(len(LEARNING_RATES)):
             await pilot.press("minus")
         await pilot.press("n")  # stepping again recovers
         await settle(pilot)
-        assert not screen.trainer.diverged
+        assert not screen.run.trainer.diverged and "blew up" not in text(screen, "message")
 
 
-async def test_r_resets_to_fresh_seeded_weights(screen_on):
+@pytest.mark.parametrize("presses", [5, 7])  # η = 10, then 50
+async def test_a_huge_step_that_saturates_the_network_is_called_so_not_progress(screen_on, presses):
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(presses):
+            await pilot.press("plus")
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+        verdict = screen.run.verdict
+        message = text(screen, "message")
+        if verdict.kind == "saturated":
+            assert "has saturated" in message and f"{verdict.flat_share:.0%} of its outputs" in message
+            assert verdict.cost >= 0.5
+        else:
+            assert "saturated" not in message
+        if presses == 7:
+            assert verdict.kind == "saturated"  # η = 50 kills the sigmoid network in a step or two
+
+
+async def test_a_run_that_saturates_stops_itself(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(7):  # η = 50
+            await pilot.press("plus")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to stop")
+        assert screen.run.verdict.kind == "saturated" and "The run stopped" in text(screen, "message")
+
+
+async def test_r_resets_to_fresh_seeded_weights_keeping_or_restoring_the_settings(screen_on):
     async with screen_on("6", seed=3) as (pilot, screen):
         app = pilot.app
         fresh = app.state.network.params.copy()
         await pilot.press("n", "n")
         await settle(pilot)
-        await pilot.press("r")
+        await pilot.press("r")  # the settings are the preset's: nothing to ask
+        await settle(pilot)
         np.testing.assert_array_equal(app.state.network.params, fresh)
-        assert screen.trainer.steps == 0 and len(screen.history) == 0
+        assert screen.run.trainer.steps == 0 and len(screen.run.history) == 0
+        assert not app.state.unsaved
+        await pilot.press("plus", "b", "n", "r")
+        assert isinstance(app.screen, ResetPrompt)
+        await pilot.press("r")  # keep η = 2 and batch 100
+        await settle(pilot)
+        assert screen.run.requested == (2.0, 100) and screen.run.trainer.steps == 0
+        await pilot.press("n", "r", "p")  # back to the lesson's η = 1.5 and batch 10
+        await settle(pilot)
+        assert screen.run.requested == (1.5, 10)
+        np.testing.assert_array_equal(app.state.network.params, fresh)
 
 
 async def test_v_cycles_the_views(screen_on):
@@ -112,55 +213,70 @@ async def test_v_cycles_the_views(screen_on):
         assert seen == ["gradient", "neurons", "progress"]
 
 
+async def gradient_view(pilot, screen) -> None:
+    await pilot.press("v")
+    await settle(pilot)
+    await wait_for(pilot, lambda: screen.query_one("#ranking", DataTable).row_count, "the ranking")
+
+
 async def test_the_gradient_view_ranks_the_largest_components(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press("v")
+        await gradient_view(pilot, screen)
         table = screen.query_one("#ranking", DataTable)
         # The gradient at the weights as they are now, over the images of the step just taken.
-        trainer = screen.trainer
+        trainer = screen.run.trainer
         here = app.state.network.copy(dtype=np.float64)
         images = trainer.train.inputs(trainer.last_batch)
         here.gradient(images.astype(np.float64), trainer.train.labels[trainer.last_batch], "quadratic")
         shown = [int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)]
         magnitude = np.abs(here.grad)
-        assert shown[:8] == list(np.lexsort((np.arange(magnitude.size), -magnitude))[:8])
+        # At 80×24, five of the largest and two of the smallest that are not 0.
+        assert shown[:5] == list(np.lexsort((np.arange(magnitude.size), -magnitude))[:5])
         nonzero = np.flatnonzero(magnitude)
-        assert shown[8:] == list(nonzero[np.lexsort((nonzero, magnitude[nonzero]))][:3])
-        summary = str(screen.query_one("#gradient-summary").render())
+        assert shown[5:] == list(nonzero[np.lexsort((nonzero, magnitude[nonzero]))][:2])
+        summary = text(screen, "gradient-summary")
         blank = int(np.count_nonzero(~np.any(images != 0, axis=0)))
         assert "13,002" in summary and f"the {blank:,} pixels blank in every image" in summary
         assert f"{np.count_nonzero(here.grad == 0):,} are exactly 0" in summary
+        # Each row's step is −η·∂C/∂w: a bigger component, a bigger adjustment.
+        first = table.get_row_at(0)
+        assert float(first[3]) == pytest.approx(-1.5 * float(first[2]), rel=1e-2)
 
 
-async def test_nudging_a_weight_changes_the_cost_as_the_gradient_predicts(screen_on):
+async def test_nudging_a_weight_changes_the_cost_as_the_table_predicts(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press("v")
-        k = int(screen.query_one("#ranking", DataTable).coordinate_to_cell_key((0, 0)).row_key.value)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        k = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        shown_slope = float(table.get_row_at(0)[2])
         before = float(app.state.network.params[k])
         await pilot.press("right_square_bracket")
         nudge = screen.last_nudge
-        assert nudge.index == k
+        assert nudge.index == k and nudge.slope == pytest.approx(shown_slope, rel=1e-2)  # the table's own number
         assert float(app.state.network.params[k]) == np.float32(before + 0.1)
         assert abs(nudge.measured - nudge.predicted) < 0.25 * abs(nudge.predicted)
+        assert app.state.network_origin.endswith("1 nudge") and app.state.unsaved
+        # The table is worked out again, at the nudged weights, before the next nudge can use it.
+        await wait_for(pilot, lambda: screen._report[0] == app.state.version, "the gradient at the nudged weights")
         await pilot.press("left_square_bracket")
         assert screen.last_nudge.delta == pytest.approx(-0.1, abs=1e-6)  # as float32 could make it
-        assert "predicted" in str(screen.query_one("#nudge").render())
+        assert "predicted" in text(screen, "nudge")
 
 
 async def test_brackets_page_through_the_neurons(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("v", "v", "right_square_bracket")
         assert screen.page == 1
-        assert "neurons 5–9 of 16" in str(screen.query_one("#neurons-title").render())
+        assert "neurons 5–9 of 16" in text(screen, "neurons-title")
 
 
-async def test_s_saves_and_o_opens_a_model(screen_on, tmp_path):
+async def test_s_saves_and_says_where_and_o_opens_a_model(screen_on, tmp_path):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         await pilot.press("n")
@@ -169,52 +285,93 @@ async def test_s_saves_and_o_opens_a_model(screen_on, tmp_path):
         assert isinstance(app.screen, PathPrompt)
         app.screen.query_one(Input).value = str(tmp_path / "mine.npz")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         trained = app.state.network.params.copy()
         np.testing.assert_array_equal(load_model(tmp_path / "mine.npz").params, trained)
+        assert not app.state.unsaved
+        assert any(str(tmp_path / "mine.npz") in str(n.message) for n in app._notifications)
         await pilot.press("r", "o")
         app.screen.query_one(Input).value = str(tmp_path / "mine.npz")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         np.testing.assert_array_equal(app.state.network.params, trained)
-        assert screen.trainer.network is app.state.network
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.run.network is app.state.network
 
 
 async def test_what_training_changes_the_network_step_shows(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_step(pilot, "6")
+        screen = await open_step(pilot, "6")
+        await full_speed(pilot, screen)
         await pilot.press("e")
         await settle(pilot)
-        await pilot.press("2")
-        assert "trained 100 steps" in str(app.screen.query_one("#architecture").render())
+        await open_step(pilot, "2")
+        assert "trained 100 steps" in text(app.screen, "architecture")
 
 
-async def test_a_rising_cost_says_the_learning_rate_is_too_large(screen_on):
+async def test_a_rising_cost_is_said_to_rise_with_the_figures_that_show_it(screen_on):
     async with screen_on("6") as (pilot, screen):
-        await pilot.press("e")  # one sensible epoch first: the cost falls
+        await full_speed(pilot, screen)
+        await pilot.press("e", "e")  # two sensible epochs: the cost falls, and nothing is said
         await settle(pilot)
-        assert not screen.rising
-        for _ in range(7):
-            await pilot.press("plus")
-        assert screen.trainer.learning_rate == 200.0
-        await pilot.press("e", "e", "e")
-        await settle(pilot)
-        assert screen.rising and not screen.trainer.diverged
-        assert "The cost is rising" in str(screen.query_one("#message").render())
-        await pilot.press("minus")  # a new η is judged on its own steps
-        assert not screen.rising
+        assert screen.run.verdict.kind == "" and text(screen, "message") == ""
+        trend = screen.run.trend
+        # Three whole windows of mini-batch costs three times the best so far: a real rise.
+        for _ in range(3 * trend.window):
+            trend.add(3 * trend.best[0])
+        screen.redraw()
+        verdict = screen.run.verdict
+        assert verdict.kind == "rising"
+        message = text(screen, "message")
+        assert f"the last {trend.window:,} steps averaged {verdict.latest:.3f}, up from {verdict.best:.3f}" in message
+        await pilot.press("minus")  # the remedy: a smaller η is judged on its own steps
+        screen.redraw()
+        assert screen.run.verdict.kind == "" and text(screen, "message") == ""
 
 
 async def test_randomising_elsewhere_starts_the_training_record_afresh(screen_on):
     async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await full_speed(pilot, screen)
         await pilot.press("plus", "e")
         await settle(pilot)
-        await pilot.press("2", "r", "6")
-        await pilot.pause()
-        assert screen.trainer.steps == 0 and len(screen.history) == 0 and not screen.epochs
-        assert screen.trainer.learning_rate == 2.0  # the learner's η stays
-        assert "step 0 " in str(screen.query_one("#stats").render())
+        await open_step(pilot, "2")
+        await pilot.press("r")
+        await open_step(pilot, "6")
+        await settle(pilot)
+        assert screen.run.trainer.steps == 0 and len(screen.run.history) == 0
+        assert [r.epoch for r in screen.run.epochs] == [0]
+        assert screen.run.requested[0] == 2.0  # the learner's η stays
+        assert "step 0 " in text(screen, "stats") and app.state.network_origin == "random, seed 1"
+
+
+async def test_a_run_never_steps_while_another_step_changes_the_network(screen_on):
+    """The race: a whole-set step in the worker, and r on Network re-randomising in the middle of it."""
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        entered, release = threading.Event(), threading.Event()
+        run = screen.ensure_run()
+        real_step = run.trainer.step
+
+        def slow_step():
+            entered.set()
+            release.wait(10)  # the step is under way, holding the network's lock
+            return real_step()
+
+        run.trainer.step = slow_step
+        await pilot.press("n")
+        await wait_for(pilot, entered.is_set, "the step to start")
+        randomised = threading.Thread(target=app.state.randomize_network)
+        randomised.start()
+        randomised.join(0.2)
+        assert randomised.is_alive()  # it waits for the step to end: it must not change weights mid-step
+        release.set()
+        randomised.join(10)
+        await settle(pilot)
+        assert app.state.network_origin == "random, seed 1"  # not "trained": the step came before it
+        np.testing.assert_array_equal(app.state.network.params, type(app.state.network)(seed=1).params)
 
 
 async def test_keys_rest_while_the_window_is_too_small(screen_on):
@@ -223,12 +380,12 @@ async def test_keys_rest_while_the_window_is_too_small(screen_on):
         await pilot.pause()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.trainer.steps == 0
+        assert screen.run.trainer.steps == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.trainer.steps == 1
+        assert screen.run.trainer.steps == 1
 
 
 async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mnist_dir, tmp_path):
@@ -244,11 +401,12 @@ async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mni
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen is prompt
-            assert "session's folder" in str(prompt.query_one("#outside").render())
+            assert "session's folder" in text(prompt, "outside")
         prompt.query_one(Input).value = "mine.npz"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, PathPrompt)
+        assert any("Saved as mine.npz" in str(n.message) for n in app._notifications)  # not the server's path
     assert (folder / "mine.npz").is_file()
     assert not list(tmp_path.glob("*.npz"))
 
@@ -256,10 +414,10 @@ async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mni
 async def test_a_run_pauses_when_the_learner_leaves_training(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("space")
-        await wait_for(pilot, lambda: screen.trainer.steps > 0, "a step")
+        await wait_for(pilot, lambda: screen.run.trainer.steps > 0, "a step")
         assert screen.running
-        await pilot.press("2")
+        await open_step(pilot, "2")
         await settle(pilot)
-        steps = screen.trainer.steps
+        steps = screen.run.trainer.steps
         await pilot.pause(0.2)
-        assert not screen.running and screen.trainer.steps == steps
+        assert not screen.running and screen.run.trainer.steps == steps

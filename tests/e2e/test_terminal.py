@@ -92,7 +92,7 @@ def test_a_terminate_signal_ends_the_app_cleanly_even_mid_run(terminal: Terminal
     terminal.wait_for("train #0", START_TIMEOUT)
     open_step(terminal, "6", "e Epoch")
     terminal.send(b" ")
-    terminal.wait_until(lambda: "samples/s" in terminal.screen_text(), "training running")
+    terminal.wait_until(lambda: "images/s" in terminal.screen_text(), "training running")
     terminal.process.send_signal(signal.SIGTERM)
     assert terminal.wait_for_exit() == 0
     raw = bytes(terminal.raw)

@@ -106,6 +106,12 @@ def test_the_learning_rate_moves_along_the_ladder_and_stops_at_its_ends():
     assert next_learning_rate(LEARNING_RATES[0], -1) == LEARNING_RATES[0]
 
 
+def test_a_presets_own_rate_is_a_rung_too():
+    assert next_learning_rate(1.0, 1, also=[1.5]) == 1.5
+    assert next_learning_rate(2.0, -1, also=[1.5]) == 1.5
+    assert next_learning_rate(1.5, 1, also=[1.5]) == 2.0
+
+
 def test_a_step_moves_x_by_minus_eta_times_the_slope():
     descent = Descent(PARABOLA.evaluate, [4.5], 0.1, scale=8)
     step = descent.step()

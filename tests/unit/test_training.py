@@ -233,3 +233,27 @@ def test_a_batch_larger_than_a_chunk_gives_the_same_step_as_one_pass(tiny_mnist_
     np.testing.assert_allclose(chunked.network.params, whole.network.params, rtol=1e-5, atol=1e-6)
     assert chunked_result.cost == pytest.approx(whole_result.cost, rel=1e-5)
     assert chunked.last_outputs.shape == (1000, 10)
+
+
+def test_a_whole_set_step_mid_epoch_takes_the_whole_set_and_counts_as_an_epoch():
+    trainer = small_trainer(n=23, batch_size=5)
+    trainer.step()
+    trainer.step()
+    trainer.batch_size = 23
+    result = trainer.step()
+    assert sorted(trainer.last_batch.tolist()) == list(range(23))
+    assert len(result.outputs) == 23
+    assert trainer.epochs_done == 1 and trainer.samples_seen == 10 + 23
+    trainer.batch_size = 5
+    trainer.step()  # the interrupted epoch goes on where it was
+    assert trainer.samples_seen == 10 + 23 + 5 and trainer.position == 15
+
+
+def test_a_rejected_step_takes_no_samples():
+    trainer = small_trainer(n=23, batch_size=5, learning_rate=1e9)
+    for _ in range(3):
+        result = trainer.step()
+        assert result.diverged
+        trainer.recover()
+    assert trainer.steps == 0 and trainer.samples_seen == 0 and trainer.epoch == 0.0
+    assert len(trainer.last_batch) == 0

@@ -21,5 +21,7 @@ class LoadingScreen(Screen):
                 yield ProgressBar(total=1.0, show_eta=False, id="progress")
 
     def show_progress(self, stage: str, fraction: float) -> None:
+        if not self.query("#stage"):
+            return  # news from the loader can arrive before this screen has its widgets
         self.query_one("#stage", Label).update(stage)
         self.query_one(ProgressBar).update(progress=fraction)

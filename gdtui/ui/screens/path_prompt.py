@@ -21,6 +21,14 @@ def within(root: Path, text: str) -> Path | None:
     return path if path != root and path.is_relative_to(root) else None
 
 
+def shown_path(path: Path, root: Path | None) -> str:
+    """Where a file went, as the learner can find it: inside their folder if they have one, else in full."""
+    path = path.resolve()
+    if root is not None and path.is_relative_to(root.resolve()):
+        return str(path.relative_to(root.resolve()))
+    return str(path)
+
+
 class PathPrompt(ModalScreen[Path | None]):
     """Asks for a path; in an app with a `files_root`, only for one inside it."""
 

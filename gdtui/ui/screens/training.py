@@ -1,12 +1,15 @@
-"""Step 6: gradient descent on every parameter, one key press at a time or running."""
+"""Step 6: gradient descent on every parameter, one key press at a time or running.
+
+The run itself lives in the core (`TrainingRun`): this screen starts and stops
+the worker that steps it, forwards the keys, and draws the run's snapshots. It
+holds the network's lock only to copy a snapshot, never while it draws; when a
+long step holds the lock, it draws the last snapshot again instead of waiting.
+"""
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -16,27 +19,64 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
 from gdtui.core.errors import GdtuiError
-from gdtui.core.history import CostHistory, EpochRecord, bounded
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.model_io import save_model
-from gdtui.core.presets import PRESETS
-from gdtui.core.training import CHUNK, Trainer, evaluate
+from gdtui.core.network import Network
+from gdtui.core.presets import PRESETS, Preset
+from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
+from gdtui.core.training import CHUNK
+from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
-from gdtui.ui.screens.path_prompt import PathPrompt
-from gdtui.ui.widgets.cost_plot import CostPlot
+from gdtui.ui.screens.path_prompt import PathPrompt, shown_path
+from gdtui.ui.screens.reset_prompt import ResetPrompt
+from gdtui.ui.widgets.cost_plot import CostPlot, legend
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
 BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
+SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
+DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
-RISING_AFTER = 200  # steps before the cost's trend is judged
-RISING_FACTOR = 1.5  # a running-average cost this many times its lowest is rising, not noise
+CHECK_EVERY_S = 0.2  # how often a run checks the network's health
+
+
+def preset_for(network: Network) -> Preset:
+    return PRESETS["tuned" if network.output == "softmax" else "lesson"]
+
+
+def message_for(verdict: Verdict) -> str:
+    """What the run's verdict means, and what to do: every figure is the one the run measured."""
+    eta = f"η = {verdict.learning_rate:g}"
+    if verdict.kind == "diverged":
+        return (
+            f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
+            "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+        )
+    if verdict.kind == "saturated":
+        if verdict.stuck_at_zero >= 0.9:
+            where = "exactly 0"
+        elif verdict.stuck_at_zero <= 0.1:
+            where = "exactly 1"
+        else:
+            where = "exactly 0 or 1"
+        return (
+            f"The network has saturated: {verdict.flat_share:.0%} of its outputs on 200 training images are stuck at "
+            f"{where}, where a neuron's slope is 0, so the gradient has all but vanished (|∇C| = "
+            f"{verdict.gradient_norm:.1e}) and it can no longer learn. A cost of {verdict.cost:.2f} is not progress: "
+            f"at {eta} the steps were huge. The run stopped: r for fresh weights, then lower η with -."
+        )
+    if verdict.kind == "rising":
+        return (
+            f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
+            f"{verdict.best:.3f} at best. At {eta} the steps overshoot the valley: lower η with -, or r starts again."
+        )
+    return ""
 
 
 def zeros_sentence(zeros: sensitivity.Zeros) -> str:
@@ -63,12 +103,14 @@ Here the network learns. Each **step** takes a mini-batch of training images,
 computes the gradient of the cost over it — one number per parameter, a vector
 with as many components as the network has weights and biases — and moves every
 parameter a little against it: **w ← w − η·∂C/∂w**. Press `n` for one step,
-`space` to run and pause, `e` for one epoch (one pass over the training set).
+`space` to run and pause, `e` for one epoch (one pass over the training set);
+`f` sets how many steps a second a run takes, slow enough to watch or flat out.
 
 The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
-small and learning crawls; too large and the steps overshoot: the screen warns
-when the cost keeps rising, and when it blows up altogether the run stops with
-the weights as they were before the blow-up.
+small and learning crawls; too large and the steps overshoot: the screen says
+so when the cost really rises, beyond the noise of single mini-batches. Larger
+still, sigmoid neurons saturate (their outputs stuck at 0 or 1, where the
+gradient vanishes), or the cost blows up; either stops the run.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -77,8 +119,9 @@ pick one with the arrow keys and nudge it with `[` and `]` to see the cost chang
 by about ∂C/∂w · Δw; and the first layer's neurons, their weights above and
 their gradient below (`[` and `]` page through them).
 
-`r` resets to fresh random weights; `s` saves the network, `o` opens a saved one.
-What you train here is what the Network and Cost steps show."""
+`r` resets to fresh random weights (and, if you like, the preset's η and batch);
+`s` saves the network, `o` opens a saved one. What you train here is what the
+Network and Cost steps show."""
 
     BINDINGS = [
         Binding("n", "step", "Step"),
@@ -87,19 +130,22 @@ What you train here is what the Network and Cost steps show."""
         Binding("plus,equals_sign", "rate(1)", "η+"),
         Binding("minus", "rate(-1)", "η−"),
         Binding("b", "batch", "Batch"),
+        Binding("f", "speed", "Speed"),
         Binding("v", "view", "View"),
-        Binding("r", "reset", "Reset weights", show=False),
-        Binding("s", "save", "Save model", show=False),
-        Binding("o", "open_model", "Open model", show=False),
+        Binding("r", "reset", "Reset"),
+        Binding("s", "save", "Save"),
+        Binding("o", "open_model", "Open"),
         Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", show=False),
         Binding("right_square_bracket", "bracket(1)", "Nudge + / page", show=False),
     ]
 
     DEFAULT_CSS = """
-    TrainingScreen #stats { height: 2; }
+    TrainingScreen #stats { height: 3; }
     TrainingScreen #message { height: auto; color: $warning; }
     TrainingScreen ContentSwitcher { height: 1fr; }
     TrainingScreen #progress-view, TrainingScreen #gradient-view, TrainingScreen #neurons-view { height: 1fr; }
+    TrainingScreen #opening { height: auto; padding: 1 1 0 1; }
+    TrainingScreen #legend { height: 1; }
     TrainingScreen #ranking { height: auto; max-height: 14; }
     TrainingScreen #nudge, TrainingScreen #gradient-summary { height: auto; }
     """
@@ -107,37 +153,33 @@ What you train here is what the Network and Cost steps show."""
     running: reactive[bool] = reactive(False)
     view: reactive[str] = reactive("progress")
     page: reactive[int] = reactive(0)
+    speed: reactive[int] = reactive(DEFAULT_SPEED)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        # The worker steps under this lock; the screen reads under it, so it never
-        # draws a half-updated network.
-        self.lock = threading.Lock()
-        # Clear while the screen draws, from taking the lock to the frame on the terminal.
+        self.run: TrainingRun | None = None
+        self._generation = -1  # of the network the run trains
+        self.shown: RunSnapshot | None = None  # the last snapshot drawn
+        # Clear while the screen draws: the worker steps aside until the frame is out.
         self._screen_idle = threading.Event()
         self._screen_idle.set()
         self._pause = threading.Event()
-        self._busy = False  # the worker is taking steps, be it one or a run
-        self.trainer: Trainer | None = None
-        self._version = -1
-        self.history = CostHistory()
-        self.epochs: list[EpochRecord] = []
-        self.message = ""
-        self.selected: int | None = None
+        self._trainer_worker: Worker | None = None
+        self._report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
+        self._report_worker: Worker | None = None
         self.last_nudge: sensitivity.Nudge | None = None
-        self._nudges = 0  # each nudge moves the weights the gradient report is about
-        self._report: tuple[tuple[Trainer, int, int], sensitivity.GradientReport] | None = None
-        self._epoch_cost = 0.0
-        self._epoch_examples = 0
-        self._run_started = (0.0, 0)
-        self._forget_trend()
+        self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
+        self._samples_per_second: float | None = None
+        self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
         yield Static(id="message")
         with ContentSwitcher(initial="progress-view"):
             with Vertical(id="progress-view"):
+                yield Static(id="opening")
                 yield CostPlot(id="plot")
+                yield Static(id="legend")
                 yield Thumbnails(id="batch", max_rows=1)
             with Vertical(id="gradient-view"):
                 yield Static(id="gradient-summary")
@@ -149,130 +191,115 @@ What you train here is what the Network and Cost steps show."""
                 yield Thumbnails(id="neuron-gradients")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#ranking", DataTable)
-        table.add_columns("#", "parameter", "∂C/∂w", "step will", "matters")
-        self._ticker = self.set_interval(1 / REDRAW_HZ, self._tick, pause=True)
+        table.add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
+        self._ticker = self.set_interval(1 / REDRAW_HZ, self.redraw, pause=True)
 
-    # -- the trainer ---------------------------------------------------------
+    # -- the run ---------------------------------------------------------------
 
-    def _ensure_trainer(self) -> Trainer:
-        """A trainer for the state's network; a new one if another step replaced the network."""
-        network = self.state.network
-        if self.trainer is None or self.trainer.network is not network or self._version != self.state.version:
-            preset = PRESETS["tuned" if network.output == "softmax" else "lesson"]
-            previous = self.trainer
-            self.trainer = Trainer(
-                network,
-                self.state.data.train,
+    def ensure_run(self) -> TrainingRun:
+        """The run of the shared network; a new one when another step made a new network."""
+        state = self.state
+        if self.run is None or self._generation != state.generation or self.run.network is not state.network:
+            preset = preset_for(state.network)
+            previous = self.run
+            # A new network keeps the learner's η, batch size and speed: only the weights start over.
+            rate, batch = previous.requested if previous else (preset.learning_rate, preset.batch_size)
+            self.run = TrainingRun(
+                state.network,
+                state.data.train,
+                state.data.test,
                 cost=preset.cost,
-                # A new network keeps the learner's η and batch size: only the weights start over.
-                learning_rate=previous.learning_rate if previous else preset.learning_rate,
-                batch_size=min(previous.batch_size if previous else preset.batch_size, len(self.state.data.train)),
-                seed=self.state.seed,
+                learning_rate=rate,
+                batch_size=min(batch, len(state.data.train)),
+                seed=state.seed,
             )
-            self._version = self.state.version
-            self._forget_run()
-        return self.trainer
+            self._generation = state.generation
+            self.shown = None
+            self._report = None
+            self.last_nudge = None
+            self._measure_start(self.run)
+        return self.run
 
-    def _forget_trend(self) -> None:
-        self._smoothed: float | None = None
-        self._lowest = math.inf
-        self.rising = False
-
-    def _forget_run(self) -> None:
-        self._forget_trend()
-        self.history.clear()
-        self.epochs = []
-        self.last_nudge = None
-        self._epoch_cost, self._epoch_examples = 0.0, 0
-
-    def _record(self, trainer: Trainer, cost: float) -> bool:
-        """Book-keeping after a step, in the worker, under the lock. True when the step ended an epoch."""
-        self.history.add(trainer.steps, cost)
-        # A running average smooths the mini-batch noise; well above its lowest point, the
-        # steps overshoot. Sigmoid networks saturate rather than blow up, so this is how a
-        # too-large η mostly shows.
-        # Read once: a change of η may reset the trend from the screen's thread meanwhile.
-        smoothed = self._smoothed
-        smoothed = cost if smoothed is None else 0.99 * smoothed + 0.01 * cost
-        self._smoothed, self._lowest = smoothed, min(self._lowest, smoothed)
-        self.rising = trainer.steps > RISING_AFTER and smoothed > RISING_FACTOR * self._lowest
-        self._epoch_cost += cost * len(trainer.last_batch)
-        self._epoch_examples += len(trainer.last_batch)
-        return trainer.epochs_done > (self.epochs[-1].epoch if self.epochs else 0)
-
-    def _record_epoch(self, trainer: Trainer) -> None:
-        """The test set's verdict on the epoch just ended, in the worker."""
-        # Outside the lock: a pass over the test set takes as long as a hundred steps or more,
-        # and the screen may draw and answer keys meanwhile. Nothing on this screen changes
-        # the network while a run goes, and a pass forward writes nothing the screen reads.
-        test = evaluate(trainer.network, self.state.data.test, trainer.cost)
-        with self.lock:
-            if trainer is not self.trainer:  # a reset meanwhile: this epoch belongs to no run shown
-                return
-            self.epochs.append(
-                EpochRecord(trainer.epochs_done, trainer.steps, self._epoch_cost / self._epoch_examples, test.cost, test.accuracy)
-            )
-            self.epochs = bounded(self.epochs)
-            self._epoch_cost, self._epoch_examples = 0.0, 0
+    @work(thread=True, group="start", exit_on_error=False)
+    def _measure_start(self, run: TrainingRun) -> None:
+        """Epoch 0: the test set's verdict on the network before the first step, the curve's first point."""
+        with self.state.lock:
+            start = run.start()
+        if start is None:
+            return
+        record = run.evaluate(start)
+        with self.state.lock:
+            run.add_epoch(record)
+        self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def _train(self, goal: str) -> None:
+    def _train(self, run: TrainingRun, goal: str) -> str:
+        """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
-        trainer = self.trainer
-        epoch_goal = trainer.epochs_done + 1
-        self._run_steps(worker, trainer, goal, epoch_goal)
-        self.app.call_from_thread(self._stopped)
-
-    def _run_steps(self, worker, trainer: Trainer, goal: str, epoch_goal: int) -> None:
-        while not worker.is_cancelled:
-            with self.lock:
-                # Checked under the lock: a reset between two steps must stop this loop
-                # before it takes one more step with the old trainer.
-                if self._pause.is_set() or trainer is not self.trainer:
-                    break
-                result = trainer.step()
-                epoch_ended = not result.diverged and self._record(trainer, result.cost)
-            if epoch_ended:
-                self._record_epoch(trainer)
-            if result.diverged or goal == "step" or (goal == "epoch" and trainer.epochs_done >= epoch_goal):
-                break
-            # Between steps this loop holds the GIL, and the screen's thread gets it only
-            # every few milliseconds: drawing a frame would take three times as long, and a
-            # key pressed meanwhile would wait for it. Waiting here hands the GIL over.
-            self._screen_idle.wait(SCREEN_WAIT_S)
+        state = self.state
+        epoch_goal = run.trainer.epochs_done + 1
+        posted = checked = time.monotonic()
+        while not (worker.is_cancelled or self._pause.is_set()):
+            began = time.monotonic()
+            result, end = state.train(run)
+            if end is not None:
+                record = run.evaluate(end)  # a pass over the test set: outside the lock
+                with state.lock:
+                    run.add_epoch(record)
+            if result.diverged:
+                return "diverged"
+            if goal == "step" or (goal == "epoch" and run.trainer.epochs_done >= epoch_goal):
+                return goal
+            now = time.monotonic()
+            if now - checked >= CHECK_EVERY_S:
+                checked = now
+                with state.lock:
+                    if run.verdict.kind == "saturated":
+                        return "saturated"
+            if now - posted >= 1 / REDRAW_HZ:
+                posted = now
+                self.post_message(RunProgressed())
+            pace = self._pace
+            if pace:
+                self._pause.wait(max(0.0, 1 / pace - (time.monotonic() - began)))
+            else:
+                # Between steps this loop holds the GIL, and the screen's thread gets it only every
+                # few milliseconds: a frame would take three times as long, and a key pressed
+                # meanwhile would wait for it. Waiting here for the frame hands the GIL over.
+                self._screen_idle.wait(SCREEN_WAIT_S)
+        return "paused"
 
     def _start(self, goal: str) -> None:
-        if self._busy:
+        if self._trainer_worker is not None and self._trainer_worker.is_running:
             return
-        trainer = self._ensure_trainer()
-        if trainer.diverged:
-            trainer.recover()
-        self.message = ""
+        run = self.ensure_run()
         self._pause.clear()
-        self._busy = True
         # A single step is over before the footer could show it running; and each change of
         # `running` rebuilds the footer, which would double what a press of n costs.
         self.running = goal != "step"
-        self._run_started = (time.perf_counter(), trainer.samples_seen)
-        self._ticker.resume()
-        self._train(goal)
+        self._speed_seen = (time.monotonic(), run.trainer.samples_seen)
+        self._samples_per_second = None
+        if self.running:
+            self._ticker.resume()
+        self._trainer_worker = self._train(run, goal)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._trainer_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._stopped()
+            if event.state is WorkerState.ERROR:
+                raise event.worker.error  # a bug: let it be seen
+        elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
+            self._report = event.worker.result
+            self._draw_gradient()
+
+    def on_run_progressed(self, _: RunProgressed) -> None:
+        self.redraw()
 
     def _stopped(self) -> None:
-        trainer = self.trainer
-        self._busy = False
         self.running = False
         self._ticker.pause()
-        if trainer.diverged:
-            self.message = (
-                f"The cost blew up (it is no longer a finite number): η = {trainer.learning_rate:g} makes the "
-                "steps overshoot and grow. The weights are the last good ones: lower η with - and go on, or r resets."
-            )
-        if trainer.steps:
-            steps = f"{trainer.steps:,} step" + ("s" if trainer.steps != 1 else "")
-            self.state.network_origin = f"trained {steps} from seed {self.state.seed}"
-            self.state.unsaved = True
+        self.gdtui.network_changed()
         self.redraw()
 
     def pause(self) -> None:
@@ -283,138 +310,181 @@ What you train here is what the Network and Cost steps show."""
         self._pause.set()
 
     def on_screen_suspend(self) -> None:
-        # The other steps change the network in place (re-randomise, nudge) without this
-        # screen's lock: a run must not go on under them.
+        # What the other steps show is the network as it is: a run must not change it under them.
         self.pause()
 
-    # -- drawing -------------------------------------------------------------
+    # -- drawing ---------------------------------------------------------------
 
-    def _tick(self) -> None:
-        self.redraw()
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        """The lock, for the screen's thread: the worker steps aside until the frame drawn under it is out."""
-        self._screen_idle.clear()
+    def _snapshot(self, run: TrainingRun) -> RunSnapshot | None:
+        """A fresh snapshot, or the last one if a long step holds the lock: the screen never waits for it."""
+        if not self.state.lock.acquire(blocking=self.shown is None):
+            return self.shown
         try:
-            with self.lock:
-                yield
+            return run.snapshot()
         finally:
-            self.call_after_refresh(self._screen_idle.set)
+            self.state.lock.release()
 
     def redraw(self) -> None:
-        trainer = self._ensure_trainer()
-        with self._locked():
-            self._draw_stats(trainer)
-            self._draw_message(trainer)
-            if self.view == "progress":
-                self.query_one(CostPlot).show(self.history, self.epochs, trainer.cost)
-                self._draw_batch(trainer)
-            elif self.view == "gradient":
-                self._draw_gradient(trainer)
-            else:
-                self._draw_neurons(trainer)
+        run = self.ensure_run()
+        shot = self._snapshot(run)
+        if shot is None:
+            return
+        self.shown = shot
+        self._screen_idle.clear()
+        self.call_after_refresh(self._screen_idle.set)
+        self._draw_stats(run, shot)
+        self._draw_message(shot)
+        if self.view == "progress":
+            self._draw_progress(shot)
+        elif self.view == "gradient":
+            self._draw_gradient()
+        else:
+            self._draw_neurons()
 
-    def _draw_message(self, trainer: Trainer) -> None:
+    def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
-        text = self.message or self._warning(trainer)
+        text = message_for(shot.verdict)
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
 
-    def _warning(self, trainer: Trainer) -> str:
-        if not self.rising:
-            return ""
-        return (
-            f"The cost is rising: at η = {trainer.learning_rate:g} the steps overshoot the valley. "
-            "Lower η with -, or r starts again from fresh weights."
-        )
+    def _speed_text(self, shot: RunSnapshot) -> str:
+        if not self.running:
+            return "paused"
+        then, samples = self._speed_seen
+        now = time.monotonic()
+        if now - then >= 1.0:
+            self._samples_per_second = (shot.samples - samples) / (now - then)
+            self._speed_seen = (now, shot.samples)
+        measured = f", {self._samples_per_second:,.0f} images/s" if self._samples_per_second is not None else ""
+        return f"running{measured}"
 
-    def _draw_stats(self, trainer: Trainer) -> None:
-        if self.running:
-            started, samples = self._run_started
-            elapsed = time.perf_counter() - started
-            speed = f"{(trainer.samples_seen - samples) / elapsed:,.0f} samples/s" if elapsed > 0.2 else "…"
+    def _draw_stats(self, run: TrainingRun, shot: RunSnapshot) -> None:
+        rate, batch_size = run.requested  # what a key just asked for shows at once
+        batch = "all" if batch_size == shot.train_size else f"{batch_size:,}"
+        if shot.epochs:
+            last = shot.epochs[-1]
+            when = "before training" if last.epoch == 0 else f"epoch {last.epoch:,}"
+            accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
         else:
-            speed = "paused"
-        batch = "all" if trainer.batch_size == len(trainer.train) else f"{trainer.batch_size:,}"
-        cost = f"{self.history.costs[-1]:.4f}" if len(self.history) else "—"
-        accuracy = (
-            f"test accuracy [b]{self.epochs[-1].test_accuracy:.1%}[/b] (epoch {self.epochs[-1].epoch})"
-            if self.epochs
-            else "test accuracy after each epoch"
-        )
-        second = (
-            f"cost [b]{cost}[/b] (last batch)  {accuracy}  [dim]{speed}[/dim]"
-            if trainer.steps
-            else "Press [b]n[/b] for one step, [b]space[/b] to run, [b]e[/b] for a whole epoch."
-        )
+            accuracy = "test accuracy: measuring…"
+        cost = f"cost [b]{shot.last_cost:.4f}[/b] (last mini-batch)" if shot.last_cost is not None else "no step yet"
+        speed = f"{self.speed} steps/s" if self.speed else "full speed"
         self.query_one("#stats", Static).update(
-            f"step [b]{trainer.steps:,}[/b]  epoch [b]{trainer.epoch:.2f}[/b]  {trainer.samples_seen:,} samples  "
-            f"η [b]{trainer.learning_rate:g}[/b]  batch [b]{batch}[/b]  "
-            f"[dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}: {self.view}[/dim]\n{second}",
-            layout=False,  # two lines, always: no layout of the screen for it
+            f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {shot.samples:,} images  "
+            f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]\n"
+            f"{cost}  {accuracy}\n"
+            f"[dim]speed {speed} · {self._speed_text(shot)}[/dim]",
+            layout=False,  # three lines, always: no layout of the screen for it
         )
 
-    def _draw_batch(self, trainer: Trainer) -> None:
+    def _draw_progress(self, shot: RunSnapshot) -> None:
+        opening = self.query_one("#opening", Static)
+        fresh = shot.steps == 0
+        opening.display = fresh
+        # Before the first step a plot has nothing to show: the opening words take its place.
+        self.query_one(CostPlot).display = not fresh
+        if fresh:
+            network = self.state.network
+            if shot.epochs:
+                start = shot.epochs[0]
+                test = len(self.state.data.test)
+                measured = (
+                    f"On the {test:,} test images its cost is {start.test_cost:.3f} "
+                    f"and it is right {start.test_accuracy:.1%} of the time"
+                )
+            else:
+                measured = "Its cost on the test images is being measured"
+            opening.update(
+                f"[b]The network ({self.state.network_origin})[/b]. {measured}: no better than guessing. "
+                f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch at a "
+                "time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
+                "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views"
+            )
+        self.query_one(CostPlot).show(shot)
+        self.query_one("#legend", Static).update("" if fresh else legend(shot))
+        self._draw_batch(shot)
+
+    def _draw_batch(self, shot: RunSnapshot) -> None:
         strip = self.query_one("#batch", Thumbnails)
-        shown = trainer.last_batch[: strip.fits_in_row(14)]
+        shown = shot.last_batch[: strip.fits_in_row(14)]
         if len(shown) == 0:
             strip.show([])
             return
-        guesses = trainer.last_outputs[: len(shown)].argmax(axis=1)
+        guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
+        split = self.state.data.train
         thumbs = []
         for index, guess in zip(shown, guesses):
-            label = int(trainer.train.labels[index])
-            image = trainer.train.inputs(int(index)).reshape(self.state.data.image_shape)
+            label = int(split.labels[index])
+            image = split.inputs(int(index)).reshape(self.state.data.image_shape)
             right = int(guess) == label
             caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 
-    def _last_batch(self, trainer: Trainer) -> sensitivity.Batch:
-        batch, split = trainer.last_batch, trainer.train
-        return ((split.inputs(part), split.labels[part]) for part in np.array_split(batch, -(-len(batch) // CHUNK)))
+    # -- the gradient, in float64, worked out in a worker ------------------------
 
-    def _gradient_report(self, trainer: Trainer) -> sensitivity.GradientReport:
-        """∇C at the weights as they are now, over the last step's mini-batch: worked out once for each."""
-        key = (trainer, trainer.steps, self._nudges)
-        if self._report is None or self._report[0] != key:
-            self._report = (key, sensitivity.report(trainer.network, self._last_batch(trainer), trainer.cost))
-        return self._report[1]
-
-    def _draw_gradient(self, trainer: Trainer) -> None:
-        network = trainer.network
+    def _draw_gradient(self) -> None:
+        run = self.ensure_run()
         summary = self.query_one("#gradient-summary", Static)
-        if not trainer.steps:
+        network = self.state.network
+        if not run.trainer.steps:
             summary.update(
                 f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
                 "None is computed yet: take a step (n), and it is, over that step's mini-batch."
             )
             return
-        report = self._gradient_report(trainer)
+        version = self.state.version
+        if self._report is None or self._report[0] != version:
+            self._compute_report(run, version)
+        if self._report is None:
+            summary.update("Working out the gradient over the last mini-batch…")
+            return
+        at, report = self._report
         images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
+        when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
         summary.update(
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b]. {zeros_sentence(report.zeros)}"
+            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros_sentence(report.zeros)}"
         )
         table = self.query_one("#ranking", DataTable)
-        rows = [(str(rank), c) for rank, c in enumerate(report.largest, start=1)]
-        rows += [("·", c) for c in report.smallest]
+        # On a small terminal fewer rows, so the nudge's result below still shows.
+        top, bottom = (len(report.largest), len(report.smallest)) if self.size.height >= 30 else (5, 2)
+        rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
+        rows += [("·", c) for c in report.smallest[:bottom]]
+        eta = run.learning_rate
         keep = table.cursor_row
         table.clear()
         for rank, c in rows:
             description = network.parameter(c.index).describe(self.state.data.image_shape)
-            table.add_row(rank, description, f"{c.gradient:+.2e}", c.direction, c.importance, key=str(c.index))
+            step = f"{-eta * c.gradient:+.2e}"
+            table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._draw_nudge()
+
+    def _compute_report(self, run: TrainingRun, version: int) -> None:
+        if self._report_worker is not None and self._report_worker.is_running:
+            return  # one at a time: the next frame asks again if this one is out of date
+        with self.state.lock:
+            network, batch = self.state.network.copy(), run.trainer.last_batch.copy()
+        self._report_worker = self._gradient_report(network, batch, run.cost, version)
+
+    @work(thread=True, group="gradient", exit_on_error=False)
+    def _gradient_report(
+        self, network: Network, batch: np.ndarray, cost: sensitivity.CostName, version: int
+    ) -> tuple[int, sensitivity.GradientReport]:
+        return version, sensitivity.report(network, self._parts(batch), cost)
+
+    def _parts(self, batch: np.ndarray) -> sensitivity.Batch:
+        split = self.state.data.train
+        return ((split.inputs(part), split.labels[part]) for part in np.array_split(batch, -(-len(batch) // CHUNK)))
 
     def _draw_nudge(self) -> None:
         nudge = self.last_nudge
         if nudge is None:
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
-            which = self.trainer.network.parameter(nudge.index).describe(self.state.data.image_shape)
+            which = self.state.network.parameter(nudge.index).describe(self.state.data.image_shape)
             text = (
                 f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch "
                 f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
@@ -422,23 +492,27 @@ What you train here is what the Network and Cost steps show."""
             )
         self.query_one("#nudge", Static).update(text)
 
+    # -- the first layer's neurons -----------------------------------------------
+
     def _neurons_per_page(self) -> int:
         return max(1, (self.size.width + 1) // 15)
 
-    def _draw_neurons(self, trainer: Trainer) -> None:
-        network = trainer.network
-        count = network.sizes[1]
-        per_page = self._neurons_per_page()
-        first = (self.page * per_page) % count
-        neurons = range(first, min(first + per_page, count))
+    def _draw_neurons(self) -> None:
+        with self.state.lock:  # a copy of one layer, then drawn outside the lock
+            network = self.state.network
+            count = network.sizes[1]
+            per_page = self._neurons_per_page()
+            first = (self.page * per_page) % count
+            neurons = range(first, min(first + per_page, count))
+            weights, grads = network.weights[0][neurons].copy(), network.grad_weights[0][neurons].copy()
         shape = self.state.data.image_shape
-        weights = [shrink(network.weights[0][j].reshape(shape)) for j in neurons]
-        grads = [shrink(network.grad_weights[0][j].reshape(shape)) for j in neurons]
+        weights = [shrink(w.reshape(shape)) for w in weights]
+        grads = [shrink(g.reshape(shape)) for g in grads]
         weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
         grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
         self.query_one("#neurons-title", Static).update(
             f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
-            "(top) and their gradient (below). Blue +, red −.  [ ] page"
+            "(top) and their gradient in the last step (below). Blue +, red −.  [ ] page"
         )
         self.query_one("#neuron-weights", Thumbnails).show(
             [Thumb(w, f"{j} w", signed=True, scale=weight_scale) for j, w in zip(neurons, weights)]
@@ -456,6 +530,9 @@ What you train here is what the Network and Cost steps show."""
 
     def watch_running(self) -> None:
         self.refresh_bindings()
+
+    def watch_speed(self, speed: int) -> None:
+        self._pace = speed
 
     def watch_view(self, view: str) -> None:
         if self.is_mounted:
@@ -481,29 +558,51 @@ What you train here is what the Network and Cost steps show."""
             self._start("run")
 
     def action_rate(self, direction: int) -> None:
-        trainer = self._ensure_trainer()
-        with self._locked():  # so the numbers drawn belong to one step
-            trainer.learning_rate = next_learning_rate(trainer.learning_rate, direction)
-            self._forget_trend()  # judge the new η on its own steps
+        run = self.ensure_run()
+        preset = preset_for(run.network)
+        run.request(learning_rate=next_learning_rate(run.requested[0], direction, also=[preset.learning_rate]))
+        if self.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
-            self._draw_stats(trainer)
-            self._draw_message(trainer)
+            self._draw_stats(run, self.shown)
 
     def action_batch(self) -> None:
-        trainer = self._ensure_trainer()
-        n = len(trainer.train)
+        run = self.ensure_run()
+        n = len(self.state.data.train)
         sizes = [size or n for size in BATCH_SIZES if (size or n) <= n]
-        current = sizes.index(trainer.batch_size) if trainer.batch_size in sizes else -1
-        trainer.batch_size = sizes[(current + 1) % len(sizes)]
-        self.redraw()
+        current = run.requested[1]
+        position = sizes.index(current) if current in sizes else -1
+        run.request(batch_size=sizes[(position + 1) % len(sizes)])
+        if self.shown is not None:
+            self._draw_stats(run, self.shown)
+
+    def action_speed(self) -> None:
+        self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)] if self.speed in SPEEDS else DEFAULT_SPEED
+        if self.shown is not None:
+            self._draw_stats(self.ensure_run(), self.shown)
 
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
 
     def action_reset(self) -> None:
-        with self._locked():
-            self.state.randomize_network(new_seed=False)
-        self.message = ""
+        run = self.ensure_run()
+        preset = preset_for(run.network)
+        settings = (preset.learning_rate, min(preset.batch_size, len(self.state.data.train)))
+        if run.requested == settings:
+            self._reset(keep=True)
+            return
+
+        def chosen(answer: str | None) -> None:
+            if answer is not None:
+                self._reset(keep=answer == "keep")
+
+        self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset.name), chosen)
+
+    def _reset(self, keep: bool) -> None:
+        run = self.ensure_run()
+        if not keep:
+            preset = preset_for(run.network)
+            run.request(learning_rate=preset.learning_rate, batch_size=preset.batch_size)
+        self.state.randomize_network(new_seed=False)
         self.redraw()
 
     def action_bracket(self, direction: int) -> None:
@@ -517,15 +616,12 @@ What you train here is what the Network and Cost steps show."""
             self.notify("Pause the run (space) to nudge a weight.", severity="warning")
             return
         table = self.query_one("#ranking", DataTable)
-        if table.row_count == 0:
-            self.notify("Take a step first (n): the gradient comes from a mini-batch.", severity="warning")
+        if table.row_count == 0 or self._report is None or self._report[0] != self.state.version:
+            self.notify("Take a step first (n), and let its gradient be worked out.", severity="warning")
             return
         k = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        trainer = self.trainer
-        with self._locked():
-            before = self._gradient_report(trainer)
-            self.last_nudge = sensitivity.nudge(trainer.network, k, delta, self._last_batch(trainer), trainer.cost, before)
-            self._nudges += 1
+        run = self.ensure_run()
+        self.last_nudge = self.state.nudge(k, delta, self._parts(run.trainer.last_batch), run.cost, self._report[1])
         self.redraw()
 
     def action_save(self) -> None:
@@ -533,12 +629,11 @@ What you train here is what the Network and Cost steps show."""
             if path is None:
                 return
             try:
-                with self._locked():
-                    written = save_model(self.state.network, path)
+                written = save_model(self.state.copy_network(), path)
             except GdtuiError as err:
                 self.notify(str(err), title="Not saved", severity="error", timeout=8)
                 return
-            self.state.unsaved = False
-            self.notify(f"Saved {written}", title="Model saved")
+            self.state.saved()
+            self.notify(f"Saved as {shown_path(written, self.gdtui.files_root)}", title="Model saved")
 
         self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)

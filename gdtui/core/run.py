@@ -1,0 +1,354 @@
+"""A training run: the trainer, what it has done so far, and what to make of it.
+
+The Training screen and `gdtui train` both drive a `TrainingRun`. It takes the
+steps, keeps the cost curve and the test set's verdict on every epoch (and on
+the network before the first step, epoch 0), and judges how the run goes:
+
+- *diverged*: the cost or a step became absurd; the step was not taken;
+- *saturated*: the neurons give exactly 0 or 1, where their slope is 0, so the
+  gradient vanishes and learning stops while the cost stays high — what a huge
+  learning rate does to sigmoid neurons, and no progress however flat the curve;
+- *rising*: over a window of steps the cost is well above its best window since
+  the learning rate was last set, by more than mini-batch noise explains.
+
+A screen draws `snapshot()`s: small, immutable, copied in microseconds, so it
+holds the network's lock only for the copy and never while it draws.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from gdtui.core.costs import CostName
+from gdtui.core.dataset import Split
+from gdtui.core.history import CostHistory, EpochRecord, bounded
+from gdtui.core.network import Network
+from gdtui.core.training import StepResult, Trainer, evaluate
+
+# Images a window of the cost trend spans, and the least and most steps it takes.
+WINDOW_IMAGES = 2000
+WINDOW_STEPS = (5, 200)
+# Windows in a row this many times the best one, each further above it than this many standard
+# errors, are a rise. One such window can be noise: the best is the luckiest of many windows.
+RISING_FACTOR = 1.5
+RISING_SIGNIFICANCE = 4.0
+RISING_WINDOWS = 3
+# Images of the last mini-batch a snapshot keeps, for the strip of thumbnails.
+SHOWN = 32
+# Training images the network's health is checked on: a fixed sample, so one odd mini-batch is no alarm.
+PROBE = 200
+# An output whose slope is below this gives the gradient nothing: σ′ = a(1 − a) < 10⁻³ means a within 0.001 of 0 or 1.
+FLAT_SLOPE = 1e-3
+# Saturated: this share of the probe's outputs flat, and the cost still no better than this share of a guess's.
+SATURATED_SHARE = 0.8
+SATURATED_COST = 0.5
+
+Kind = Literal["", "rising", "saturated", "diverged"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How the run goes, with the numbers that show it."""
+
+    kind: Kind = ""
+    learning_rate: float = 0.0
+    best: float = 0.0  # rising: the best window's average cost
+    latest: float = 0.0  # rising: the latest window's
+    window: int = 0  # rising: steps a window spans
+    flat_share: float = 0.0  # saturated: the share of outputs stuck at 0 or 1
+    stuck_at_zero: float = 0.0  # saturated: of those, the share stuck at 0
+    cost: float = 0.0  # saturated: the probe's average cost
+    gradient_norm: float = 0.0  # saturated: |∇C| over the probe
+
+
+class Trend:
+    """Whether the cost is really rising: windows of steps compared, not single mini-batches."""
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.best: tuple[float, float] | None = None  # (mean, variance) of the best window so far
+        self.recent: list[tuple[float, float]] = []  # the latest windows, newest last
+        self._count, self._sum, self._squares = 0, 0.0, 0.0
+
+    def rate_changed(self, larger: bool) -> None:
+        """Judge the new η on whole windows of its own steps, never on a window that mixes two.
+
+        A larger η is compared with the best before it, which it may overshoot; a smaller
+        one, the remedy, only with itself: the cost it inherits is not its doing.
+        """
+        self._count, self._sum, self._squares = 0, 0.0, 0.0
+        self.recent = []
+        if not larger:
+            self.best = None
+
+    def add(self, cost: float) -> None:
+        self._count += 1
+        self._sum += cost
+        self._squares += cost * cost
+        if self._count < self.window:
+            return
+        mean = self._sum / self._count
+        window = (mean, max(self._squares / self._count - mean * mean, 0.0))
+        self.recent = [*self.recent[1 - RISING_WINDOWS :], window]
+        if self.best is None or mean < self.best[0]:
+            self.best = window
+        self._count, self._sum, self._squares = 0, 0.0, 0.0
+
+    def _above_best(self, window: tuple[float, float]) -> bool:
+        assert self.best is not None
+        (best, best_variance), (mean, variance) = self.best, window
+        standard_error = math.sqrt((best_variance + variance) / self.window)
+        return mean >= RISING_FACTOR * best and mean - best > RISING_SIGNIFICANCE * standard_error
+
+    @property
+    def rising(self) -> bool:
+        return len(self.recent) == RISING_WINDOWS and all(self._above_best(window) for window in self.recent)
+
+    @property
+    def latest(self) -> float:
+        return self.recent[-1][0]
+
+
+def window_for(batch_size: int) -> int:
+    low, high = WINDOW_STEPS
+    return max(low, min(high, math.ceil(WINDOW_IMAGES / batch_size)))
+
+
+@dataclass(frozen=True)
+class Health:
+    """The network on the probe images: is it still able to learn?"""
+
+    flat_share: float
+    stuck_at_zero: float
+    cost: float
+    gradient_norm: float
+
+    @property
+    def saturated(self) -> bool:
+        return self.flat_share >= SATURATED_SHARE and self.cost >= SATURATED_COST
+
+
+def health(network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName) -> Health:
+    probe = network.copy()  # its gradient must not overwrite the one the run just stepped with
+    average, outputs = probe.gradient(x, labels, cost)
+    flat = outputs * (1 - outputs) < FLAT_SLOPE
+    flat_count = int(np.count_nonzero(flat))
+    at_zero = int(np.count_nonzero(flat & (outputs < 0.5)))
+    return Health(
+        flat_count / flat.size,
+        at_zero / flat_count if flat_count else 0.0,
+        float(average),
+        float(np.linalg.norm(probe.grad)),
+    )
+
+
+@dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
+class EpochEnd:
+    """An epoch just ended (or the run's start, epoch 0): what its record needs, taken under the lock."""
+
+    epoch: int
+    step: int
+    train_cost: float | None  # the epoch's average mini-batch cost; none before the first step
+    network: Network  # a copy, to evaluate on the test set outside the lock
+
+
+@dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
+class RunSnapshot:
+    """Everything a screen draws of a run, copied at one moment."""
+
+    steps: int
+    epoch: float
+    samples: int
+    learning_rate: float
+    batch_size: int
+    train_size: int
+    cost_name: CostName
+    last_cost: float | None  # the last mini-batch's cost, before its step
+    curve_steps: tuple[float, ...]
+    curve_costs: tuple[float, ...]
+    curve_stride: int  # steps averaged into each point of the curve
+    epochs: tuple[EpochRecord, ...]  # epoch 0 first, once measured
+    verdict: Verdict
+    last_batch: np.ndarray  # indices into the training split: its first SHOWN images
+    last_outputs: np.ndarray  # the network's outputs on them, before the step
+
+    @property
+    def whole_set(self) -> bool:
+        return self.batch_size == self.train_size
+
+
+class TrainingRun:
+    """Gradient descent on one network, with its history and the verdicts on it."""
+
+    def __init__(
+        self,
+        network: Network,
+        train: Split,
+        test: Split,
+        *,
+        cost: CostName,
+        learning_rate: float,
+        batch_size: int,
+        seed: int = 0,
+    ) -> None:
+        self.trainer = Trainer(network, train, cost=cost, learning_rate=learning_rate, batch_size=batch_size, seed=seed)
+        self.test = test
+        self.history = CostHistory()
+        self.epochs: list[EpochRecord] = []
+        self.trend = Trend(window_for(batch_size))
+        self.last_cost: float | None = None
+        self.checked: Health | None = None  # at the step it was checked at
+        self._checked_at = -1
+        self._epoch_cost, self._epoch_examples = 0.0, 0
+        self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
+        probe = slice(0, min(PROBE, len(train)))
+        self._probe = (train.inputs(probe), train.labels[probe])
+
+    @property
+    def network(self) -> Network:
+        return self.trainer.network
+
+    @property
+    def cost(self) -> CostName:
+        return self.trainer.cost
+
+    # -- settings ----------------------------------------------------------------
+
+    def request(self, *, learning_rate: float | None = None, batch_size: int | None = None) -> None:
+        """New settings, from any thread: they take effect at the next step or snapshot, under the lock.
+
+        A key press never waits for a step to end: a step over the whole training set takes a while.
+        """
+        if learning_rate is not None:
+            self._requested = (learning_rate, self._requested[1])
+        if batch_size is not None:
+            self._requested = (self._requested[0], batch_size)
+
+    @property
+    def requested(self) -> tuple[float, int]:
+        """The learning rate and batch size as they will be at the next step."""
+        rate, batch = self._requested
+        return rate or self.learning_rate, batch or self.batch_size
+
+    def _apply_requests(self) -> None:
+        (rate, batch), self._requested = self._requested, (0.0, 0)
+        if rate and rate != self.learning_rate:
+            self.learning_rate = rate
+        if batch and batch != self.batch_size:
+            self.batch_size = batch
+
+    @property
+    def learning_rate(self) -> float:
+        return self.trainer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        larger = value > self.trainer.learning_rate
+        self.trainer.learning_rate = value
+        self.trend.rate_changed(larger)
+
+    @property
+    def batch_size(self) -> int:
+        return self.trainer.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.trainer.batch_size = value
+        self.trend = Trend(window_for(value))
+
+    # -- stepping ----------------------------------------------------------------
+
+    def step(self) -> tuple[StepResult, EpochEnd | None]:
+        """One step; and, when it ended an epoch, what that epoch's record needs.
+
+        Call under the network's lock. Evaluate the EpochEnd with `evaluate` outside it.
+        """
+        self._apply_requests()
+        if self.trainer.diverged:
+            self.trainer.recover()  # the weights are the last good ones: try again, at whatever η is set now
+        result = self.trainer.step()
+        if result.diverged:
+            return result, None
+        self.last_cost = result.cost
+        self.history.add(result.step, result.cost)
+        self.trend.add(result.cost)
+        examples = len(result.labels)
+        self._epoch_cost += result.cost * examples
+        self._epoch_examples += examples
+        recorded = self.epochs[-1].epoch if self.epochs else 0
+        if self.trainer.epochs_done <= recorded:
+            return result, None
+        end = EpochEnd(self.trainer.epochs_done, self.trainer.steps, self._epoch_cost / self._epoch_examples, self.network.copy())
+        self._epoch_cost, self._epoch_examples = 0.0, 0
+        return result, end
+
+    def start(self) -> EpochEnd | None:
+        """Epoch 0, the network before the first step, if it is not measured yet: the curve's first point."""
+        if self.epochs or self.trainer.steps:
+            return None
+        return EpochEnd(0, 0, None, self.network.copy())
+
+    def evaluate(self, end: EpochEnd) -> EpochRecord:
+        """The test set's verdict on an epoch's network: slow, and safe outside the lock."""
+        test = evaluate(end.network, self.test, self.cost)
+        return EpochRecord(end.epoch, end.step, end.train_cost, test.cost, test.accuracy)
+
+    def add_epoch(self, record: EpochRecord) -> None:
+        """Keep an evaluated epoch; under the lock."""
+        if self.epochs and record.epoch <= self.epochs[-1].epoch:
+            return  # a start measured after the first epoch ended: the run has moved on
+        self.epochs = bounded([*self.epochs, record])
+
+    def check(self) -> Health:
+        """The network's health on the probe images, worked out once per step."""
+        if self._checked_at != self.trainer.steps or self.checked is None:
+            self.checked = health(self.network, *self._probe, self.cost)
+            self._checked_at = self.trainer.steps
+        return self.checked
+
+    @property
+    def verdict(self) -> Verdict:
+        eta = self.learning_rate
+        if self.trainer.diverged:
+            return Verdict("diverged", eta)
+        if self.trainer.steps:
+            checked = self.check()
+            if checked.saturated:
+                return Verdict(
+                    "saturated",
+                    eta,
+                    flat_share=checked.flat_share,
+                    stuck_at_zero=checked.stuck_at_zero,
+                    cost=checked.cost,
+                    gradient_norm=checked.gradient_norm,
+                )
+        if self.trend.rising:
+            assert self.trend.best is not None
+            return Verdict("rising", eta, best=self.trend.best[0], latest=self.trend.latest, window=self.trend.window)
+        return Verdict("", eta)
+
+    def snapshot(self) -> RunSnapshot:
+        """What there is to draw, copied; under the lock."""
+        self._apply_requests()
+        trainer = self.trainer
+        return RunSnapshot(
+            steps=trainer.steps,
+            epoch=trainer.epoch,
+            samples=trainer.samples_seen,
+            learning_rate=trainer.learning_rate,
+            batch_size=trainer.batch_size,
+            train_size=len(trainer.train),
+            cost_name=trainer.cost,
+            last_cost=self.last_cost,
+            curve_steps=tuple(self.history.steps),
+            curve_costs=tuple(self.history.costs),
+            curve_stride=self.history.stride,
+            epochs=tuple(self.epochs),
+            verdict=self.verdict,
+            last_batch=trainer.last_batch[:SHOWN].copy(),
+            last_outputs=trainer.last_outputs[:SHOWN].copy(),
+        )

@@ -1,0 +1,139 @@
+"""A training run: its history, its epochs from 0, and the truth of what it says about itself."""
+
+import numpy as np
+import pytest
+
+from gdtui.core.dataset import load_dataset
+from gdtui.core.network import Network
+from gdtui.core.run import RISING_FACTOR, TrainingRun, Trend, window_for
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_mnist_dir):
+    return load_dataset(tiny_mnist_dir)
+
+
+def lesson_run(tiny, **options) -> TrainingRun:
+    settings = {"cost": "quadratic", "learning_rate": 1.5, "batch_size": 10, **options}
+    return TrainingRun(Network(seed=0), tiny.train, tiny.test, **settings)
+
+
+def steps(run: TrainingRun, count: int) -> None:
+    for _ in range(count):
+        _, end = run.step()
+        if end is not None:
+            run.add_epoch(run.evaluate(end))
+
+
+def test_mini_batch_noise_around_a_steady_cost_is_never_a_rise():
+    rng = np.random.default_rng(0)
+    trend = Trend(200)
+    for _ in range(200 * 500):  # 500 windows of a cost that only wobbles, as mini-batches do
+        trend.add(float(rng.gamma(1.0, 0.17)))
+        assert not trend.rising
+
+
+def test_a_real_rise_is_one_whatever_the_noise():
+    rng = np.random.default_rng(1)
+    trend = Trend(50)
+    for mean in (0.3, 0.2, 0.15, 0.3, 0.4, 0.45):
+        for _ in range(50):
+            trend.add(float(rng.gamma(4.0, mean / 4)))
+        assert not trend.rising or mean >= 0.4  # three windows well above the best, no fewer
+    assert trend.rising and trend.latest >= RISING_FACTOR * trend.best[0]
+
+
+def test_a_change_of_learning_rate_is_judged_on_whole_windows_of_its_own_steps():
+    trend = Trend(10)
+    for cost in [0.2] * 30:
+        trend.add(cost)
+    trend.rate_changed(larger=True)
+    for _ in range(29):
+        trend.add(5.0)  # one high cost after another, but not yet three whole windows of them
+        assert not trend.rising
+    trend.add(5.0)
+    assert trend.rising  # a larger η is held to the best before it
+    trend.rate_changed(larger=False)
+    for _ in range(30):
+        trend.add(0.9)  # the smaller η inherits a high cost: its own windows do not rise
+    assert not trend.rising
+
+
+def test_the_trend_window_spans_about_two_thousand_images():
+    assert window_for(10) == 200 and window_for(100) == 20 and window_for(1) == 200 and window_for(60_000) == 5
+
+
+def test_epoch_zero_is_the_network_before_the_first_step(tiny):
+    run = lesson_run(tiny)
+    start = run.start()
+    assert start is not None and start.epoch == 0 and start.step == 0 and start.train_cost is None
+    run.add_epoch(run.evaluate(start))
+    (record,) = run.epochs
+    assert 0.0 <= record.test_accuracy <= 0.3  # a random network: about one in ten
+    assert run.start() is None
+    steps(run, 100)  # one epoch of the tiny set
+    assert [r.epoch for r in run.epochs] == [0, 1]
+    assert run.epochs[1].test_accuracy > record.test_accuracy
+
+
+def test_a_start_measured_after_the_first_epoch_is_dropped(tiny):
+    run = lesson_run(tiny)
+    start = run.start()
+    steps(run, 100)
+    run.add_epoch(run.evaluate(start))
+    assert [r.epoch for r in run.epochs] == [1]
+
+
+@pytest.mark.parametrize("eta", [50.0, 200.0])
+def test_a_huge_step_saturates_sigmoid_neurons_and_the_run_says_so(tiny, eta):
+    run = lesson_run(tiny, learning_rate=eta)
+    steps(run, 2)
+    verdict = run.verdict
+    assert verdict.kind == "saturated"
+    assert verdict.flat_share >= 0.8 and verdict.cost >= 0.5 and verdict.gradient_norm < 1e-2
+    assert run.snapshot().verdict.kind == "saturated"
+
+
+def test_healthy_training_at_the_lessons_rate_says_nothing(tiny):
+    run = lesson_run(tiny)
+    for _ in range(20):  # 2,000 steps, twenty epochs of the tiny set
+        steps(run, 100)
+        assert run.verdict.kind == ""
+
+
+def test_a_diverged_step_is_reported_and_the_next_step_tries_again(tiny):
+    run = lesson_run(tiny, learning_rate=1e9)
+    result, _ = run.step()
+    assert result.diverged and run.verdict.kind == "diverged" and run.snapshot().steps == 0
+    run.learning_rate = 1.5
+    result, _ = run.step()
+    assert not result.diverged and run.verdict.kind == ""
+
+
+def test_the_snapshot_is_a_copy_and_the_last_cost_is_the_last_batch(tiny):
+    run = lesson_run(tiny)
+    result, _ = run.step()
+    shot = run.snapshot()
+    assert shot.last_cost == result.cost and shot.steps == 1 and shot.samples == 10
+    batch = shot.last_batch.copy()
+    run.step()
+    assert (shot.last_batch == batch).all() and shot.steps == 1
+    assert run.snapshot().last_cost != shot.last_cost
+
+
+def test_the_network_gradient_is_the_steps_not_the_health_checks(tiny):
+    run = lesson_run(tiny)
+    run.step()
+    grad = run.network.grad.copy()
+    assert run.verdict.kind == ""  # checking it works the network out on the probe images
+    assert (run.network.grad == grad).all()
+
+
+def test_settings_asked_for_take_effect_at_the_next_step_and_show_at_once(tiny):
+    run = lesson_run(tiny)
+    run.request(learning_rate=0.5)
+    assert run.requested == (0.5, 10) and run.learning_rate == 1.5
+    run.request(batch_size=100)
+    assert run.requested == (0.5, 100)
+    result, _ = run.step()
+    assert run.learning_rate == 0.5 and len(result.labels) == 100 and run.trend.window == 20
