@@ -11,7 +11,7 @@ import time
 from gdtui.core import costs
 from gdtui.core.dataset import load_dataset
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import load_model, save_model
+from gdtui.core.model_io import load_model, network_too_big, save_model
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
@@ -79,7 +79,11 @@ def _network(args, preset, cost: str, pixels: int, classes: int) -> Network:
     else:
         output = "softmax" if cost == "cross-entropy" else preset.output
         activation = args.activation or preset.activation
-        network = Network((pixels, *args.hidden, classes), activation=activation, output=output, seed=args.seed)
+        sizes = (pixels, *args.hidden, classes)
+        too_big = network_too_big(sizes)
+        if too_big:
+            raise GdtuiError(f"--hidden {','.join(map(str, args.hidden))}: {too_big}")
+        network = Network(sizes, activation=activation, output=output, seed=args.seed)
     if network.sizes[0] != pixels:
         raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
     return network

@@ -21,9 +21,11 @@ from typing import BinaryIO
 
 import numpy as np
 
+from gdtui.core import memory
 from gdtui.core.errors import ModelFileError
 from gdtui.core.files import replacing
 from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network, count_parameters
+from gdtui.core.training import CHUNK
 
 FORMAT = "gdtui-model"
 VERSION = 1
@@ -36,6 +38,14 @@ _SMALL_MEMBER = 4096
 _COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 _NPY_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 
+# A training step holds the parameters, their gradient and two temporaries of the same
+# size (η·∇C, and the sum over the chunks of a large batch).
+_PARAMETER_COPIES = 4
+# Training and evaluation work through at most CHUNK examples at once, holding every layer's
+# activations for backprop, plus the error signal and a temporary of the same size.
+_ACTIVATION_COPIES = 3
+_FLOAT32 = 4
+
 _KINDS = {
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFCHR: "a character device",
@@ -43,6 +53,26 @@ _KINDS = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a directory",
 }
+
+
+def network_bytes(sizes: tuple[int, ...]) -> int:
+    """Roughly the most memory that training or evaluating a network of these layer sizes holds at once."""
+    return _FLOAT32 * (_PARAMETER_COPIES * count_parameters(sizes) + _ACTIVATION_COPIES * CHUNK * sum(sizes))
+
+
+def network_too_big(sizes: tuple[int, ...], limit: int | None = None) -> str | None:
+    """Why a network of these layer sizes cannot be trained here, or None if it fits.
+
+    limit is the memory it must fit in, by default what the system has available now.
+    """
+    need = network_bytes(sizes)
+    limit = memory.available() if limit is None else limit
+    if need <= limit:
+        return None
+    return (
+        f"a {'-'.join(map(str, sizes))} network ({count_parameters(sizes):,} parameters) needs about "
+        f"{memory.describe(need)} of memory to train; {memory.describe(limit)} is available"
+    )
 
 
 def save_model(network: Network, path: str | os.PathLike) -> Path:
@@ -149,6 +179,9 @@ def _network_from(path: Path, archive: zipfile.ZipFile) -> Network:
     activation, output = str(read("activation", _text("activation"))), str(read("output", _text("output")))
     if activation not in ACTIVATIONS or output not in OUTPUTS:
         raise ModelFileError(f"{path}: unknown activation {activation!r} or output {output!r}")
+    too_big = network_too_big(sizes)
+    if too_big:
+        raise ModelFileError(f"{path}: {too_big}")
     params = read("params", _parameters_of(sizes))
     if not np.isfinite(params).all():
         raise ModelFileError(f"{path}: parameters contain NaN or infinity; the model diverged when saved")

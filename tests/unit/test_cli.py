@@ -9,6 +9,7 @@ import pytest
 
 from gdtui import __version__
 from gdtui.cli import main
+from gdtui.core import memory
 from gdtui.core.dataset import NOT_MNIST, load_dataset
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
@@ -251,3 +252,22 @@ def test_the_app_without_a_terminal_says_so_instead_of_waiting(tiny_mnist_dir):
     )
     assert done.returncode == 2
     assert "the app needs a terminal" in done.stderr
+
+
+def test_a_network_too_big_for_any_machine_is_refused_before_training(capsys, tiny_mnist_dir):
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--hidden", "1000000000", "--epochs", "1")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "--hidden 1000000000: a 784-1000000000-10 network" in err
+    assert "TB of memory" in err
+    assert out == ""
+
+
+def test_a_network_too_big_for_this_machine_says_how_much_it_needs(capsys, tiny_mnist_dir, monkeypatch):
+    monkeypatch.setattr(memory, "available", lambda: 8 * 10**9)
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--hidden", "3000000")
+    assert status == 2
+    assert err.strip() == (
+        "gdtui: error: --hidden 3000000: a 784-3000000-10 network (2,385,000,010 parameters) "
+        "needs about 110 GB of memory to train; 8 GB is available"
+    )

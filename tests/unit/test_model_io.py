@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gdtui.core.errors import ModelFileError
-from gdtui.core.model_io import FORMAT, VERSION, load_model, save_model
+from gdtui.core.model_io import FORMAT, VERSION, load_model, network_too_big, save_model
 from gdtui.core.network import Network
 
 
@@ -404,3 +404,22 @@ def test_a_symbolic_link_to_a_model_loads(tmp_path):
     target = save_model(network, tmp_path / "model.npz")
     (tmp_path / "link.npz").symlink_to(target)
     np.testing.assert_array_equal(load_model(tmp_path / "link.npz").params, network.params)
+
+
+# Networks too big for the machine
+
+
+def test_the_lessons_network_fits_in_little_memory():
+    assert network_too_big((784, 16, 16, 10), limit=100 * 10**6) is None
+
+
+def test_a_network_too_big_is_described_with_what_it_needs_and_what_there_is():
+    assert network_too_big((784, 3_000_000, 10), limit=8 * 10**9) == (
+        "a 784-3000000-10 network (2,385,000,010 parameters) needs about 110 GB of memory to train; 8 GB is available"
+    )
+
+
+def test_a_model_too_big_for_memory_is_refused_before_its_parameters_are_read(tmp_path):
+    path = tmp_path / "model.npz"
+    np.savez(path, **fields(sizes=np.array([784, 10**9, 10])))
+    refused(path, "784-1000000000-10", "needs about", "TB of memory")
