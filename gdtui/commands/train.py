@@ -11,7 +11,7 @@ import time
 from gdtui.core import costs
 from gdtui.core.dataset import load_dataset
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import load_model, network_too_big, save_model
+from gdtui.core.model_io import load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
@@ -67,7 +67,9 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", default=argparse.SUPPRESS, metavar="FILE", help="start from a saved model instead of random weights"
     )
-    parser.add_argument("--save", metavar="FILE", help="save the trained model (.npz) here")
+    parser.add_argument(
+        "--save", metavar="FILE", help="save the trained model here ('.npz' is added if missing; not a directory)"
+    )
     parser.add_argument("--json", action="store_true", help="print a final JSON summary on stdout")
     parser.set_defaults(run=run)
     return parser
@@ -117,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     epochs = preset.epochs if args.epochs is None else args.epochs
     if epochs < 0:
         raise GdtuiError("--epochs must be 0 or more")
+    # Checked now: a place that cannot be written to should not be found after an hour of training.
+    save = None if args.save is None else save_target(args.save)
     data = load_dataset(args.data)
     network = _network(args, preset, cost, data.train.pixels, 10)
     try:
@@ -164,8 +168,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"interrupted after {trainer.steps:,} steps", file=log)
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, cost)
-    if args.save and not trainer.diverged:
-        print(f"saved {save_model(network, args.save)}", file=log)
+    if save and not trainer.diverged:
+        print(f"saved {save_model(network, save)}", file=log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,

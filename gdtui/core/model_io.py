@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import stat
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from gdtui.core.training import CHUNK
 FORMAT = "gdtui-model"
 VERSION = 1
 SUFFIX = ".npz"
+DEFAULT_NAME = "gdtui-model.npz"
 MEMBERS = ("format", "version", "sizes", "activation", "output", "params")
 
 # Every member but the parameters is a .npy header and a few values; 4 KB holds 500 layer sizes.
@@ -75,11 +77,55 @@ def network_too_big(sizes: tuple[int, ...], limit: int | None = None) -> str | N
     )
 
 
-def save_model(network: Network, path: str | os.PathLike) -> Path:
-    """Write atomically: a crash mid-write never leaves a half file in the model's place."""
-    path = Path(path)
+def save_target(text: str | os.PathLike) -> Path:
+    """The file a model named by text is saved as, checked before anything is computed to save.
+
+    '~' is expanded and '.npz' added when missing; the path comes back absolute, to show
+    the user exactly what was written. A directory (an existing one, or a name ending in
+    '/', '.' or '..') is refused, not given a default file name inside it: a name the user
+    never chose could overwrite another model. So is a parent that is missing, or in
+    which no file can be created.
+    """
+    given = os.fspath(text)
+    if not given.strip():
+        raise ModelFileError("no file name given to save the model as")
+    expanded = os.path.expanduser(given)
+    path = Path(os.path.abspath(expanded))
+    if os.path.basename(expanded) in ("", ".", "..") or _file_type(path) == stat.S_IFDIR:
+        raise ModelFileError(f"{given}: is a directory; save the model as a file, such as {path / DEFAULT_NAME}")
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
+    parent = _file_type(path.parent)
+    if parent != stat.S_IFDIR:
+        problem = "no such directory" if parent is None else "is not a directory"
+        raise ModelFileError(f"{path}: cannot save the model: {path.parent}: {problem}")
+    kind = _file_type(path)
+    if kind not in (None, stat.S_IFREG):
+        raise ModelFileError(f"{path}: is {_KINDS.get(kind, 'not a regular file')}; save the model as a file")
+    try:
+        # Creating a file is the only sure test: permissions, a read-only mount and a
+        # full inode table all show here, and saving creates one just like it.
+        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot save the model: {err.strerror or err}") from None
+    return path
+
+
+def _file_type(path: Path) -> int | None:
+    """What path is (stat.S_IFDIR, S_IFREG…), or None if nothing is there."""
+    try:
+        return stat.S_IFMT(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot save the model: {err.strerror or err}") from None
+
+
+def save_model(network: Network, path: str | os.PathLike) -> Path:
+    """Write atomically to save_target(path), and return it: a crash mid-write never leaves a half file."""
+    path = save_target(path)
     try:
         with replacing(path) as f:
             np.savez(

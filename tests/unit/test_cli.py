@@ -271,3 +271,28 @@ def test_a_network_too_big_for_this_machine_says_how_much_it_needs(capsys, tiny_
         "gdtui: error: --hidden 3000000: a 784-3000000-10 network (2,385,000,010 parameters) "
         "needs about 110 GB of memory to train; 8 GB is available"
     )
+
+
+@pytest.mark.parametrize(("save", "problem"), [("", "no file name given"), (".", "is a directory"), ("/", "is a directory")])
+def test_a_save_target_that_cannot_be_a_model_file(capsys, tiny_mnist_dir, save, problem):
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", save)
+    assert status == 2
+    assert_one_line_error(err)
+    assert problem in err
+    assert out == ""
+
+
+def test_a_save_target_that_cannot_be_written_is_found_before_training(capsys, tiny_mnist_dir, tmp_path):
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", tmp_path / "missing" / "m.npz")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "no such directory" in err
+    assert out == ""
+
+
+def test_the_save_message_shows_the_whole_path(capsys, tiny_mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", "trained")
+    assert status == 0
+    assert out.splitlines()[-1] == f"saved {tmp_path / 'trained.npz'}"
+    assert load_model(tmp_path / "trained.npz").sizes == (784, 16, 16, 10)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gdtui.core.errors import ModelFileError
-from gdtui.core.model_io import FORMAT, VERSION, load_model, network_too_big, save_model
+from gdtui.core.model_io import FORMAT, VERSION, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import Network
 
 
@@ -423,3 +423,79 @@ def test_a_model_too_big_for_memory_is_refused_before_its_parameters_are_read(tm
     path = tmp_path / "model.npz"
     np.savez(path, **fields(sizes=np.array([784, 10**9, 10])))
     refused(path, "784-1000000000-10", "needs about", "TB of memory")
+
+
+# Where a model is saved
+
+
+def test_a_save_target_is_absolute_with_the_suffix_added(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert save_target("model") == tmp_path / "model.npz"
+    assert save_target("model.npz") == tmp_path / "model.npz"
+    assert save_target(tmp_path / "sub" / ".." / "other") == tmp_path / "other.npz"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_save_target_starting_with_a_tilde_is_in_the_home_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert save_target("~/model") == tmp_path / "model.npz"
+
+
+@pytest.mark.parametrize("text", ["", "  "])
+def test_an_empty_save_target_is_refused(text):
+    with pytest.raises(ModelFileError, match="no file name given"):
+        save_target(text)
+
+
+@pytest.mark.parametrize("text", [".", "..", "/", "~", "runs", "runs/", "runs/.", "new/", "runs/.."])
+def test_a_directory_as_save_target_is_refused_with_a_file_name_to_use(tmp_path, monkeypatch, text):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(ModelFileError) as caught:
+        save_target(text)
+    message = str(caught.value)
+    assert message.startswith(f"{text}: is a directory; save the model as a file, such as /")
+    assert message.endswith("/gdtui-model.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]
+
+
+def test_saving_to_a_directory_is_a_model_file_error_not_a_crash(tmp_path):
+    with pytest.raises(ModelFileError, match="is a directory"):
+        save_model(Network((6, 3)), tmp_path)
+
+
+def test_a_save_target_whose_directory_is_missing(tmp_path):
+    with pytest.raises(ModelFileError, match="no such directory"):
+        save_target(tmp_path / "missing" / "model.npz")
+
+
+def test_a_save_target_under_a_file(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ModelFileError, match="file: is not a directory"):
+        save_target(tmp_path / "file" / "model.npz")
+
+
+def test_a_save_target_that_is_a_named_pipe(tmp_path):
+    os.mkfifo(tmp_path / "model.npz")
+    with pytest.raises(ModelFileError, match="is a named pipe"):
+        save_target(tmp_path / "model")
+
+
+def test_a_save_target_with_a_name_too_long(tmp_path):
+    with pytest.raises(ModelFileError, match="cannot save the model"):
+        save_target(tmp_path / ("m" * 300))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_save_target_in_a_read_only_directory(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(ModelFileError, match="Permission denied"):
+        save_target(locked / "model.npz")
+
+
+def test_an_existing_model_may_be_saved_over(tmp_path):
+    path = save_model(Network((6, 3)), tmp_path / "model.npz")
+    assert save_target(path) == path
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
