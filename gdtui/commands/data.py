@@ -6,6 +6,7 @@ import argparse
 
 import numpy as np
 
+from gdtui.commands import say
 from gdtui.core.dataset import CLASSES, load_dataset
 
 _BAR = 30
@@ -30,13 +31,15 @@ def histogram(labels: np.ndarray) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     data = load_dataset(args.data)
     rows, cols = data.image_shape
-    print(f"{data.name}  ({data.source})")
-    print(f"  training images  {len(data.train):>7,}")
-    print(f"  test images      {len(data.test):>7,}")
-    print(f"  image size       {rows}×{cols} pixels = {rows * cols} input values, brightness 0–255")
-    print(f"  checksums        {data.checksums}")
     cache = f"{data.cache_dir} (memory-mapped)" if data.cache_dir else "none: could not be written; decompressed on every start"
-    print(f"  cache            {cache}")
-    print("  training labels")
-    print("\n".join(histogram(data.train.labels)))
+    say(
+        f"{data.name}  ({data.source})",
+        f"  training images  {len(data.train):>7,}",
+        f"  test images      {len(data.test):>7,}",
+        f"  image size       {rows}×{cols} pixels = {rows * cols} input values, brightness 0–255",
+        f"  checksums        {data.checksums}",
+        f"  cache            {cache}",
+        "  training labels",
+        *histogram(data.train.labels),
+    )
     return 0

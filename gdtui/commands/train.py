@@ -8,6 +8,7 @@ import math
 import sys
 import time
 
+from gdtui.commands import say
 from gdtui.core import costs
 from gdtui.core.dataset import load_dataset
 from gdtui.core.errors import GdtuiError
@@ -136,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise GdtuiError(str(err)) from None
     log = sys.stderr if args.json else sys.stdout
-    print(
+    say(
         f"{'-'.join(map(str, network.sizes))} network, {network.num_params:,} parameters, "
         f"{network.activation}/{network.output}, {cost} cost, η = {trainer.learning_rate:g}, "
         f"batch {trainer.batch_size}, {len(data.train):,} training images",
@@ -153,11 +154,11 @@ def run(args: argparse.Namespace) -> int:
                 progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
             progress.clear()
             if trainer.diverged:
-                print(f"epoch {epoch}: the cost became infinite or NaN: the learning rate is too large", file=log)
+                say(f"epoch {epoch}: the cost became infinite or NaN: the learning rate is too large", file=log)
                 break
             seconds = time.perf_counter() - started
             result = evaluate(network, data.test, cost)
-            print(
+            say(
                 f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {result.accuracy:7.2%}  "
                 f"test cost {result.cost:.4f}  {seconds:6.1f} s",
                 file=log,
@@ -165,11 +166,11 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.clear()
         interrupted = True
-        print(f"interrupted after {trainer.steps:,} steps", file=log)
+        say(f"interrupted after {trainer.steps:,} steps", file=log)
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, cost)
     if save and not trainer.diverged:
-        print(f"saved {save_model(network, save)}", file=log)
+        say(f"saved {save_model(network, save)}", file=log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
             "preset": preset.name,
             "seed": args.seed,
         }
-        print(json.dumps(summary))
+        say(json.dumps(summary))
     if trainer.diverged:
         return 1
     return 130 if interrupted else 0

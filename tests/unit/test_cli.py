@@ -1,8 +1,11 @@
 """The headless command line: gdtui --version, gdtui data and gdtui train."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -296,3 +299,44 @@ def test_the_save_message_shows_the_whole_path(capsys, tiny_mnist_dir, tmp_path,
     assert status == 0
     assert out.splitlines()[-1] == f"saved {tmp_path / 'trained.npz'}"
     assert load_model(tmp_path / "trained.npz").sizes == (784, 16, 16, 10)
+
+
+def gdtui_process(*argv, stdout) -> subprocess.CompletedProcess:
+    """gdtui as a program, its standard output sent to stdout, its standard error read."""
+    command = [sys.executable, "-m", "gdtui", *map(str, argv)]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["data"], ["train", "--epochs", "1"], ["train", "--epochs", "1", "--json"]],
+    ids=["data", "train", "train --json"],
+)
+def test_a_reader_that_has_gone_ends_the_command_quietly(tiny_mnist_dir, argv):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as 'head' does once it has read enough
+    try:
+        done = gdtui_process(*argv, "--data", tiny_mnist_dir, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 128 + signal.SIGPIPE
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_help_for_a_reader_that_has_gone_ends_quietly():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = gdtui_process("--help", stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("argv", [["data"], ["train", "--epochs", "1"]], ids=["data", "train"])
+def test_output_to_a_full_disk_is_one_line(tiny_mnist_dir, argv):
+    with open("/dev/full", "w") as full:
+        done = gdtui_process(*argv, "--data", tiny_mnist_dir, stdout=full)
+    assert done.returncode == 1
+    assert done.stderr == "gdtui: error: cannot write the output: No space left on device\n"
