@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     _add_data_option(parser)
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random network (default: 0)")
+    parser.add_argument("--seed", type=train.seed, default=0, metavar="N", help="seed of the random network (default: 0)")
     parser.add_argument("--model", type=Path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
     parser.add_argument(
         "--lesson", action="store_true", help="start the guided lesson where you last stopped (L toggles it in the app)"

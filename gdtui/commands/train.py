@@ -28,6 +28,17 @@ def _hidden_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def seed(text: str) -> int:
+    """A seed for numpy's random generator, which takes whole numbers from 0 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def _positive(kind):
     def parse(text: str):
         value = kind(text)
@@ -55,7 +66,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     # here would overwrite a value given before the subcommand, as in 'gdtui --seed 3 train'.
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=argparse.SUPPRESS,
         metavar="N",
         help="seed of the weights and the shuffle (default: 0)",
@@ -169,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
         say(f"interrupted after {trainer.steps:,} steps", file=log)
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, cost)
+    if epochs == 0:
+        say(f"test accuracy {final.accuracy:7.2%}  test cost {final.cost:.4f}", file=log)
     if save and not trainer.diverged:
         say(f"saved {save_model(network, save)}", file=log)
     if args.json:

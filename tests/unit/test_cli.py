@@ -301,6 +301,23 @@ def test_the_save_message_shows_the_whole_path(capsys, tiny_mnist_dir, tmp_path,
     assert load_model(tmp_path / "trained.npz").sizes == (784, 16, 16, 10)
 
 
+@pytest.mark.parametrize("argv", [["--seed", "-1"], ["train", "--seed", "-1"], ["--seed", "x"], ["train", "--seed", "1.5"]])
+def test_a_seed_must_be_a_whole_number_from_0(capsys, argv):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert "Traceback" not in err
+    assert "argument --seed:" in err
+    assert out == ""
+
+
+def test_evaluating_a_model_without_training_prints_the_evaluation(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "model.npz"
+    trained = train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--save", model)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--model", model, "--epochs", "0")
+    assert status == 0
+    assert out.splitlines()[-1] == f"test accuracy {trained['test_accuracy']:7.2%}  test cost {trained['test_cost']:.4f}"
+
+
 def gdtui_process(*argv, stdout) -> subprocess.CompletedProcess:
     """gdtui as a program, its standard output sent to stdout, its standard error read."""
     command = [sys.executable, "-m", "gdtui", *map(str, argv)]
