@@ -30,7 +30,8 @@ def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:
         metavar="DIR",
         type=Path,
         default=default,
-        help="a directory of MNIST-format IDX files, .gz or raw (default: the bundled MNIST)",
+        help="a directory of MNIST-format IDX files, .gz or raw, and optionally a classes.txt naming the classes "
+        "one a line (default: the bundled MNIST)",
     )
 
 

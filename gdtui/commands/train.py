@@ -10,9 +10,9 @@ import time
 
 from gdtui.commands import say
 from gdtui.core import costs
-from gdtui.core.dataset import load_dataset
+from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import load_model, network_too_big, save_model, save_target
+from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
@@ -87,20 +87,18 @@ def add_parser(commands) -> argparse.ArgumentParser:
     return parser
 
 
-def _network(args, preset, cost: str, pixels: int, classes: int) -> Network:
+def _network(args, preset, cost: str, data: Dataset) -> Network:
     if args.model:
         network = load_model(args.model)
-    else:
-        output = "softmax" if cost == "cross-entropy" else preset.output
-        activation = args.activation or preset.activation
-        sizes = (pixels, *args.hidden, classes)
-        too_big = network_too_big(sizes)
-        if too_big:
-            raise GdtuiError(f"--hidden {','.join(map(str, args.hidden))}: {too_big}")
-        network = Network(sizes, activation=activation, output=output, seed=args.seed)
-    if network.sizes[0] != pixels:
-        raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
-    return network
+        check_fits(network, data, str(args.model))
+        return network
+    output = "softmax" if cost == "cross-entropy" else preset.output
+    activation = args.activation or preset.activation
+    sizes = (data.pixels, *args.hidden, len(data.classes))
+    too_big = network_too_big(sizes)
+    if too_big:
+        raise GdtuiError(f"--hidden {','.join(map(str, args.hidden))}: {too_big}")
+    return Network(sizes, activation=activation, output=output, seed=args.seed)
 
 
 class _Progress:
@@ -134,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     # Checked now: a place that cannot be written to should not be found after an hour of training.
     save = None if args.save is None else save_target(args.save)
     data = load_dataset(args.data)
-    network = _network(args, preset, cost, data.train.pixels, 10)
+    network = _network(args, preset, cost, data)
     try:
         costs.check(cost, network.output)
         trainer = Trainer(

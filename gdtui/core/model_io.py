@@ -23,6 +23,7 @@ from typing import BinaryIO
 import numpy as np
 
 from gdtui.core import memory
+from gdtui.core.dataset import Dataset
 from gdtui.core.errors import ModelFileError
 from gdtui.core.files import replacing
 from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network, count_parameters
@@ -75,6 +76,23 @@ def network_too_big(sizes: tuple[int, ...], limit: int | None = None) -> str | N
         f"a {'-'.join(map(str, sizes))} network ({count_parameters(sizes):,} parameters) needs about "
         f"{memory.describe(need)} of memory to train; {memory.describe(limit)} is available"
     )
+
+
+def check_fits(network: Network, data: Dataset, source: str) -> None:
+    """Refuse a network that cannot work on data: its inputs must be the pixels, its outputs the classes.
+
+    source names the network in the message, such as the model file it came from.
+    """
+    rows, cols = data.image_shape
+    if network.sizes[0] != data.pixels:
+        raise ModelFileError(
+            f"{source}: the model takes {network.sizes[0]:,} inputs but the images of {data.name} have "
+            f"{data.pixels:,} pixels ({rows}×{cols})"
+        )
+    if network.sizes[-1] != len(data.classes):
+        raise ModelFileError(
+            f"{source}: the model has {network.sizes[-1]:,} outputs but {data.name} has {len(data.classes)} classes"
+        )
 
 
 def save_target(text: str | os.PathLike) -> Path:

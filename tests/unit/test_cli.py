@@ -13,7 +13,8 @@ import pytest
 from gdtui import __version__
 from gdtui.cli import main
 from gdtui.core import memory
-from gdtui.core.dataset import NOT_MNIST, load_dataset
+from gdtui.core.dataset import NOT_KNOWN, load_dataset
+from gdtui.core.idx import write_idx
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 
@@ -73,7 +74,7 @@ def test_data_reports_counts_and_a_histogram(capsys, tiny_mnist_dir):
     assert status == 0
     assert "training images    1,000" in out
     assert "test images          200" in out
-    assert NOT_MNIST in out
+    assert NOT_KNOWN in out
     counts = np.bincount(load_dataset(tiny_mnist_dir).train.labels, minlength=10)
     rows = out.splitlines()[-10:]
     for label, (count, row) in enumerate(zip(counts, rows)):
@@ -357,3 +358,56 @@ def test_output_to_a_full_disk_is_one_line(tiny_mnist_dir, argv):
         done = gdtui_process(*argv, "--data", tiny_mnist_dir, stdout=full)
     assert done.returncode == 1
     assert done.stderr == "gdtui: error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("outputs", [5, 1, 20])
+def test_a_model_with_other_outputs_than_the_classes(capsys, tiny_mnist_dir, tmp_path, outputs):
+    model = save_model(Network((784, 16, outputs)), tmp_path / "model.npz")
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--model", model)
+    assert status == 2
+    assert_one_line_error(err)
+    assert f"the model has {outputs} outputs but tiny-mnist0 has 10 classes" in err
+    assert out == ""
+
+
+def write_set(directory: Path, *, rows: int, cols: int, classes: int, names: list[str] | None = None) -> Path:
+    """A small data set of rows×cols images in classes classes, named in classes.txt if names are given."""
+    rng = np.random.default_rng(0)
+    for name, count in (("train", 300), ("t10k", 60)):
+        labels = (np.arange(count) % classes).astype(np.uint8)
+        images = rng.integers(0, 256, (count, rows, cols), dtype=np.uint8)
+        write_idx(directory / f"{name}-labels-idx1-ubyte.gz", labels, compress=True)
+        write_idx(directory / f"{name}-images-idx3-ubyte.gz", images, compress=True)
+    if names:
+        (directory / "classes.txt").write_text("\n".join(names) + "\n")
+    return directory
+
+
+def test_data_shows_the_names_of_the_classes(capsys, tmp_path):
+    names = ["circle", "square", "triangle"]
+    directory = write_set(tmp_path, rows=12, cols=9, classes=3, names=names)
+    status, out, _ = run(capsys, "data", "--data", directory)
+    assert status == 0
+    assert "  image size       12×9 pixels = 108 input values" in out
+    assert "  classes          3: circle, square, triangle" in out
+    rows = out.splitlines()[-3:]
+    assert [row.split()[:3] for row in rows] == [["0", "circle", "100"], ["1", "square", "100"], ["2", "triangle", "100"]]
+
+
+def test_data_numbers_classes_without_names(capsys, tmp_path):
+    status, out, _ = run(capsys, "data", "--data", write_set(tmp_path, rows=5, cols=4, classes=4))
+    assert status == 0
+    assert "  classes          4, numbered 0–3" in out
+    assert [row.split()[:2] for row in out.splitlines()[-4:]] == [["0", "75"], ["1", "75"], ["2", "75"], ["3", "75"]]
+
+
+@pytest.mark.parametrize(("rows", "cols", "classes"), [(5, 4, 3), (40, 40, 12), (1, 1, 2)])
+def test_train_on_images_of_any_size_and_any_number_of_classes(capsys, tmp_path, rows, cols, classes):
+    directory = write_set(tmp_path, rows=rows, cols=cols, classes=classes)
+    model = tmp_path / "model.npz"
+    status, out, _ = run(capsys, "train", "--data", directory, "--epochs", "1", "--save", model)
+    assert status == 0
+    assert out.startswith(f"{rows * cols}-16-16-{classes} network")
+    status, out, _ = run(capsys, "train", "--data", directory, "--epochs", "0", "--model", model)
+    assert status == 0
+    assert "test accuracy" in out

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gdtui.core.dataset import Dataset, Split
 from gdtui.core.errors import ModelFileError
-from gdtui.core.model_io import FORMAT, VERSION, load_model, network_too_big, save_model, save_target
+from gdtui.core.model_io import FORMAT, VERSION, check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import Network
 
 
@@ -499,3 +500,30 @@ def test_an_existing_model_may_be_saved_over(tmp_path):
     path = save_model(Network((6, 3)), tmp_path / "model.npz")
     assert save_target(path) == path
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+# Whether a model suits a data set
+
+
+def tiny_dataset(rows=3, cols=2, classes=("0", "1", "2", "3")) -> Dataset:
+    images = np.zeros((4, rows, cols), dtype=np.uint8)
+    labels = np.arange(4, dtype=np.uint8) % len(classes)
+    split = Split(images, labels)
+    return Dataset("shapes", Path("shapes"), split, split, tuple(classes), "", None)
+
+
+def test_a_model_that_suits_the_data_set():
+    check_fits(Network((6, 5, 4)), tiny_dataset(), "model.npz")
+
+
+@pytest.mark.parametrize("outputs", [1, 3, 5, 20])
+def test_a_model_with_other_outputs_than_the_classes_is_refused_naming_both(outputs):
+    with pytest.raises(ModelFileError) as caught:
+        check_fits(Network((6, 5, outputs)), tiny_dataset(), "model.npz")
+    assert str(caught.value) == f"model.npz: the model has {outputs} outputs but shapes has 4 classes"
+
+
+def test_a_model_for_other_images_is_refused_naming_both_sizes():
+    with pytest.raises(ModelFileError) as caught:
+        check_fits(Network((784, 5, 4)), tiny_dataset(), "model.npz")
+    assert str(caught.value) == "model.npz: the model takes 784 inputs but the images of shapes have 6 pixels (3×2)"
