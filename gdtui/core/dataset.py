@@ -217,7 +217,7 @@ def _ignore_progress(stage: str, fraction: float) -> None:
 
 def _find_files(source: Path) -> dict[str, Path]:
     if not source.is_dir():
-        raise DataError(f"data directory not found: {source}")
+        raise DataError(f"{source}: not a directory" if source.exists() else f"data directory not found: {source}")
     return {key: _find_file(source, key) for key in _FILE_NAMES}
 
 

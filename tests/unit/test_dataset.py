@@ -159,6 +159,12 @@ def test_missing_directory(tmp_path):
         load_dataset(tmp_path / "nowhere", cache_root=tmp_path / "cache")
 
 
+def test_a_file_given_as_the_directory(tmp_path):
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"")
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: not a directory"):
+        load_dataset(tmp_path / "train-images-idx3-ubyte.gz", cache_root=tmp_path / "cache")
+
+
 def test_missing_file_names_what_was_looked_for_and_where(tmp_path):
     directory = set_with(tmp_path)
     (directory / "t10k-labels-idx1-ubyte.gz").unlink()
