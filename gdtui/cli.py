@@ -7,15 +7,21 @@ fast and run where no terminal UI could.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
 from gdtui import __version__
-from gdtui.commands import data, serve, train
+from gdtui.commands import OutputError, data, serve, train
 from gdtui.core.errors import GdtuiError
 
+EXIT_OUTPUT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+# The status of a Unix tool killed by SIGPIPE, as 'yes' is when 'head' has read enough.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 
 def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:
@@ -24,7 +30,8 @@ def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:
         metavar="DIR",
         type=Path,
         default=default,
-        help="a directory of MNIST-format IDX files, .gz or raw (default: the bundled MNIST)",
+        help="a directory of MNIST-format IDX files, .gz or raw, and optionally a classes.txt naming the classes "
+        "one a line (default: the bundled MNIST)",
     )
 
 
@@ -36,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
     _add_data_option(parser)
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the random network (default: 0)")
+    parser.add_argument("--seed", type=train.seed, default=0, metavar="N", help="seed of the random network (default: 0)")
     parser.add_argument("--model", type=Path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
     parser.add_argument(
         "--lesson", action="store_true", help="start the guided lesson where you last stopped (L toggles it in the app)"
@@ -51,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Whatever still waits in the buffer is written now, while a failure can be reported.
+            _flush(sys.stdout)
+    except OutputError as err:
+        # Whatever stays in the buffer would fail again, with a traceback, when Python exits.
+        _discard_stdout()
+        if isinstance(err.error, BrokenPipeError):
+            # The reader has read all it wanted, as 'head' does: nothing went wrong worth saying.
+            return EXIT_BROKEN_PIPE
+        _complain(f"gdtui: error: cannot write the output: {err}")
+        return EXIT_OUTPUT_FAILED
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
@@ -59,8 +83,29 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(args.data, seed=args.seed, model=args.model, lesson=args.lesson)
         return args.run(args)
     except GdtuiError as err:
-        print(f"gdtui: error: {err}", file=sys.stderr)
+        _complain(f"gdtui: error: {err}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("gdtui: interrupted", file=sys.stderr)
+        _complain("gdtui: interrupted")
         return EXIT_INTERRUPTED
+
+
+def _flush(stream) -> None:
+    try:
+        stream.flush()
+    except OSError as err:
+        raise OutputError(err) from err
+
+
+def _complain(line: str) -> None:
+    # With standard error gone too, the exit status is all that is left to say it.
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr)
+
+
+def _discard_stdout() -> None:
+    # ValueError: not a real file, as under a test's capture, which nothing flushes at exit.
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

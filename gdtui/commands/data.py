@@ -6,7 +6,8 @@ import argparse
 
 import numpy as np
 
-from gdtui.core.dataset import CLASSES, load_dataset
+from gdtui.commands import say
+from gdtui.core.dataset import load_dataset
 
 _BAR = 30
 
@@ -14,29 +15,50 @@ _BAR = 30
 def add_parser(commands) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "data",
-        help="check the data set: counts, sizes, labels, checksums, cache",
+        help="check the data set: counts, sizes, classes, labels, checksums, cache",
         description="Load the data set the app would use, check it, and report what it holds.",
     )
     parser.set_defaults(run=run)
     return parser
 
 
-def histogram(labels: np.ndarray) -> list[str]:
-    counts = np.bincount(labels, minlength=CLASSES)
+def histogram(labels: np.ndarray, classes: tuple[str, ...]) -> list[str]:
+    """A bar for each class; its name beside its label unless the name is the label itself."""
+    counts = np.bincount(labels, minlength=len(classes))
     widest = max(int(counts.max()), 1)
-    return [f"    {label}  {count:>7,}  {'█' * round(_BAR * count / widest)}" for label, count in enumerate(counts)]
+    digits = len(str(len(classes) - 1))
+    named = classes != _numbers(len(classes))
+    name_width = max(map(len, classes))
+    rows = []
+    for label, (name, count) in enumerate(zip(classes, counts)):
+        shown = f"{label:>{digits}}  {name:<{name_width}}" if named else f"{label:>{digits}}"
+        rows.append(f"    {shown}  {count:>7,}  {'█' * round(_BAR * count / widest)}")
+    return rows
+
+
+def _numbers(count: int) -> tuple[str, ...]:
+    return tuple(str(label) for label in range(count))
+
+
+def _classes(classes: tuple[str, ...]) -> str:
+    if classes == _numbers(len(classes)):
+        return f"{len(classes)}, numbered 0–{len(classes) - 1}"
+    return f"{len(classes)}: {', '.join(classes)}"
 
 
 def run(args: argparse.Namespace) -> int:
     data = load_dataset(args.data)
     rows, cols = data.image_shape
-    print(f"{data.name}  ({data.source})")
-    print(f"  training images  {len(data.train):>7,}")
-    print(f"  test images      {len(data.test):>7,}")
-    print(f"  image size       {rows}×{cols} pixels = {rows * cols} input values, brightness 0–255")
-    print(f"  checksums        {data.checksums}")
     cache = f"{data.cache_dir} (memory-mapped)" if data.cache_dir else "none: could not be written; decompressed on every start"
-    print(f"  cache            {cache}")
-    print("  training labels")
-    print("\n".join(histogram(data.train.labels)))
+    say(
+        f"{data.name}  ({data.source})",
+        f"  training images  {len(data.train):>7,}",
+        f"  test images      {len(data.test):>7,}",
+        f"  image size       {rows}×{cols} pixels = {rows * cols} input values, brightness 0–255",
+        f"  classes          {_classes(data.classes)}",
+        f"  checksums        {data.checksums}",
+        f"  cache            {cache}",
+        "  training labels",
+        *histogram(data.train.labels, data.classes),
+    )
     return 0

@@ -8,10 +8,11 @@ import math
 import sys
 import time
 
+from gdtui.commands import say
 from gdtui.core import costs
-from gdtui.core.dataset import load_dataset
+from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import load_model, save_model
+from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
@@ -25,6 +26,17 @@ def _hidden_sizes(text: str) -> tuple[int, ...]:
     if any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError("every hidden layer needs at least one neuron")
     return sizes
+
+
+def seed(text: str) -> int:
+    """A seed for numpy's random generator, which takes whole numbers from 0 up."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def _positive(kind):
@@ -54,7 +66,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     # here would overwrite a value given before the subcommand, as in 'gdtui --seed 3 train'.
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=argparse.SUPPRESS,
         metavar="N",
         help="seed of the weights and the shuffle (default: 0)",
@@ -67,22 +79,26 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", default=argparse.SUPPRESS, metavar="FILE", help="start from a saved model instead of random weights"
     )
-    parser.add_argument("--save", metavar="FILE", help="save the trained model (.npz) here")
+    parser.add_argument(
+        "--save", metavar="FILE", help="save the trained model here ('.npz' is added if missing; not a directory)"
+    )
     parser.add_argument("--json", action="store_true", help="print a final JSON summary on stdout")
     parser.set_defaults(run=run)
     return parser
 
 
-def _network(args, preset, cost: str, pixels: int, classes: int) -> Network:
+def _network(args, preset, cost: str, data: Dataset) -> Network:
     if args.model:
         network = load_model(args.model)
-    else:
-        output = "softmax" if cost == "cross-entropy" else preset.output
-        activation = args.activation or preset.activation
-        network = Network((pixels, *args.hidden, classes), activation=activation, output=output, seed=args.seed)
-    if network.sizes[0] != pixels:
-        raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
-    return network
+        check_fits(network, data, str(args.model))
+        return network
+    output = "softmax" if cost == "cross-entropy" else preset.output
+    activation = args.activation or preset.activation
+    sizes = (data.pixels, *args.hidden, len(data.classes))
+    too_big = network_too_big(sizes)
+    if too_big:
+        raise GdtuiError(f"--hidden {','.join(map(str, args.hidden))}: {too_big}")
+    return Network(sizes, activation=activation, output=output, seed=args.seed)
 
 
 class _Progress:
@@ -113,8 +129,10 @@ def run(args: argparse.Namespace) -> int:
     epochs = preset.epochs if args.epochs is None else args.epochs
     if epochs < 0:
         raise GdtuiError("--epochs must be 0 or more")
+    # Checked now: a place that cannot be written to should not be found after an hour of training.
+    save = None if args.save is None else save_target(args.save)
     data = load_dataset(args.data)
-    network = _network(args, preset, cost, data.train.pixels, 10)
+    network = _network(args, preset, cost, data)
     try:
         costs.check(cost, network.output)
         trainer = Trainer(
@@ -128,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise GdtuiError(str(err)) from None
     log = sys.stderr if args.json else sys.stdout
-    print(
+    say(
         f"{'-'.join(map(str, network.sizes))} network, {network.num_params:,} parameters, "
         f"{network.activation}/{network.output}, {cost} cost, η = {trainer.learning_rate:g}, "
         f"batch {trainer.batch_size}, {len(data.train):,} training images",
@@ -145,11 +163,11 @@ def run(args: argparse.Namespace) -> int:
                 progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
             progress.clear()
             if trainer.diverged:
-                print(f"epoch {epoch}: the cost became infinite or NaN: the learning rate is too large", file=log)
+                say(f"epoch {epoch}: the cost became infinite or NaN: the learning rate is too large", file=log)
                 break
             seconds = time.perf_counter() - started
             result = evaluate(network, data.test, cost)
-            print(
+            say(
                 f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {result.accuracy:7.2%}  "
                 f"test cost {result.cost:.4f}  {seconds:6.1f} s",
                 file=log,
@@ -157,11 +175,13 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.clear()
         interrupted = True
-        print(f"interrupted after {trainer.steps:,} steps", file=log)
+        say(f"interrupted after {trainer.steps:,} steps", file=log)
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, cost)
-    if args.save and not trainer.diverged:
-        print(f"saved {save_model(network, args.save)}", file=log)
+    if epochs == 0:
+        say(f"test accuracy {final.accuracy:7.2%}  test cost {final.cost:.4f}", file=log)
+    if save and not trainer.diverged:
+        say(f"saved {save_model(network, save)}", file=log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,
@@ -175,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
             "preset": preset.name,
             "seed": args.seed,
         }
-        print(json.dumps(summary))
+        say(json.dumps(summary))
     if trainer.diverged:
         return 1
     return 130 if interrupted else 0

@@ -1,14 +1,21 @@
-"""The digits to learn from: finding, checking and caching MNIST's four IDX files.
+"""The images to learn from: finding, checking and caching a data set's four IDX files.
+
+MNIST and Fashion-MNIST are recognised by the md5s of their files and bring
+their own class names; any other set may name its classes in a classes.txt
+beside the files, one name a line, and otherwise numbers them from its labels.
 
 Decompressing the 47 MB of training images takes a noticeable moment, too long
 to repeat on every start. So the first load also writes the arrays as .npy
 files to a cache, and later loads map those files into memory, which is
-almost instant; the operating system then reads pixels only as they are used.
+almost instant. The cache records a CRC-32 of each array, checked on every
+load: damaged contents are rebuilt from the sources, never used.
 """
 
 import hashlib
 import json
 import os
+import shutil
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +26,6 @@ from gdtui.core.errors import DataError
 from gdtui.core.files import cache_home, replacing
 from gdtui.core.idx import parse_idx, read_uncompressed
 
-CLASSES = 10
-
 # md5 of each uncompressed file as published with MNIST.
 MNIST_MD5 = {
     "train-images": "6bbc9ace898e44ae57da46a324031adb",
@@ -28,6 +33,48 @@ MNIST_MD5 = {
     "test-images": "2646ac647ad5339dbf082846283269ea",
     "test-labels": "27ae3e4e09519cfbb04c329615203637",
 }
+# Zalando publishes the md5s of its .gz files, which repackaging changes (Debian's
+# differ): these are of the uncompressed files, which stay the same.
+FASHION_MNIST_MD5 = {
+    "train-images": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+    "train-labels": "9018921c3c673c538a1fc5bad174d6f9",
+    "test-images": "8181f5470baa50b63fa0f6fddb340f0a",
+    "test-labels": "15d484375f8d13e6eb1aabb0c3f46965",
+}
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
+@dataclass(frozen=True)
+class KnownSet:
+    """A data set recognised by the md5s of its four files, with the names of its classes."""
+
+    name: str
+    md5: dict[str, str]
+    classes: tuple[str, ...]
+
+
+KNOWN_SETS = (
+    KnownSet("MNIST", MNIST_MD5, tuple(str(digit) for digit in range(10))),
+    KnownSet("Fashion-MNIST", FASHION_MNIST_MD5, FASHION_MNIST_CLASSES),
+)
+
+# Beside the four files of a set not known here: one class name a line, line n naming label n - 1.
+CLASS_NAMES_FILE = "classes.txt"
+MAX_NAME_LENGTH = 20  # a name fits in a table column beside the numbers
+_MAX_CLASSES = 256  # IDX labels are bytes
+_MAX_NAMES_BYTES = 64 * 1024
+_MIN_CLASSES = 2  # with one, there is nothing to tell apart
 
 # The published file names, as (prefix, format): "train-images" + "idx3-ubyte".
 _FILE_NAMES = {
@@ -37,10 +84,15 @@ _FILE_NAMES = {
     "test-labels": ("t10k-labels", "idx1-ubyte"),
 }
 
-VERIFIED = "verified against MNIST's published md5s"
-NOT_MNIST = "not MNIST's published files: no checksums to check"
+NOT_KNOWN = f"not the published files of {' or '.join(known.name for known in KNOWN_SETS)}: no checksums to check"
 
-_CACHE_FORMAT = 1
+
+def verified(name: str) -> str:
+    """The checksum line of a set whose files all match the md5s published for it."""
+    return f"verified against {name}'s published md5s"
+
+
+_CACHE_FORMAT = 2  # 2: with a CRC-32 of each array
 _MANIFEST = "manifest.json"
 # Decompressing and hashing take most of a first load; writing the cache the rest.
 _READING_SHARE = 0.8
@@ -55,7 +107,7 @@ class Split:
     """Images with their labels: the training or the test part of a dataset."""
 
     images: np.ndarray  # (n, rows, cols) uint8, possibly a read-only memory map
-    labels: np.ndarray  # (n,) uint8, each in 0..CLASSES-1
+    labels: np.ndarray  # (n,) uint8, each the index of a class of the dataset
 
     def __post_init__(self) -> None:
         # Plain ndarrays over the same memory: indexing a np.memmap pays for its
@@ -88,19 +140,25 @@ class Split:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A training and a test split of digit images, and where they came from."""
+    """A training and a test split of images, the names of their classes, and where they came from."""
 
     name: str
     source: Path  # the directory the IDX files were found in
     train: Split
     test: Split
-    checksums: str  # one line saying whether these are MNIST's published files
+    classes: tuple[str, ...]  # label k is an image of classes[k]: "0"…"9" for MNIST's digits
+    checksums: str  # one line saying whether these are a known set's published files
     cache_dir: Path | None  # None when no cache could be written
 
     @property
     def image_shape(self) -> tuple[int, int]:
-        """(rows, cols) of every image, in the training and the test split alike."""
+        """(rows, cols) of every image, in the training and the test split alike: any size, not only 28×28."""
         return self.train.images.shape[1], self.train.images.shape[2]
+
+    @property
+    def pixels(self) -> int:
+        """Pixels per image: the inputs a network for this set takes."""
+        return self.train.pixels
 
 
 def bundled_data_dir() -> Path:
@@ -133,18 +191,21 @@ def load_dataset(
     cached = _read_cache(cache_dir, files, stamps)
     if cached is None:
         arrays, md5s = _read_sources(files, stamps, report)
-        checksums = _checksum_status(files, md5s, bundled=bundled)
+        known, checksums = _recognise(files, md5s, bundled=bundled)
         _validate(files, arrays)
+        classes = _class_names(source, files, arrays, known)
         cache_dir = _write_cache(cache_dir, stamps, arrays, md5s, report)
         report("Ready", 1.0)
     else:
         arrays, md5s = cached
-        checksums = _checksum_status(files, md5s, bundled=bundled)
+        known, checksums = _recognise(files, md5s, bundled=bundled)
+        classes = _class_names(source, files, arrays, known)
     return Dataset(
-        name="MNIST" if bundled else source.name,
+        name=known.name if known else source.name,
         source=source,
         train=Split(arrays["train-images"], arrays["train-labels"]),
         test=Split(arrays["test-images"], arrays["test-labels"]),
+        classes=classes,
         checksums=checksums,
         cache_dir=cache_dir,
     )
@@ -156,7 +217,7 @@ def _ignore_progress(stage: str, fraction: float) -> None:
 
 def _find_files(source: Path) -> dict[str, Path]:
     if not source.is_dir():
-        raise DataError(f"data directory not found: {source}")
+        raise DataError(f"{source}: not a directory" if source.exists() else f"data directory not found: {source}")
     return {key: _find_file(source, key) for key in _FILE_NAMES}
 
 
@@ -193,13 +254,23 @@ def _read_sources(
     return arrays, md5s
 
 
-def _checksum_status(files: dict[str, Path], md5s: dict[str, str], *, bundled: bool) -> str:
-    """Say whether the files are MNIST's; for the bundled copy, insist that they are."""
-    mismatched = [key for key in files if md5s[key] != MNIST_MD5[key]]
-    if mismatched and bundled:
-        name = files[mismatched[0]].name
-        raise DataError(f"{name} does not match MNIST's published md5 — the file is damaged; reinstall gdtui")
-    return NOT_MNIST if mismatched else VERIFIED
+def _recognise(files: dict[str, Path], md5s: dict[str, str], *, bundled: bool) -> tuple[KnownSet | None, str]:
+    """The known set whose published md5s the files match, if any, and the checksum line to show.
+
+    The bundled copy must be MNIST's; a set that matches a known one only in part is
+    said to differ where it does, which is most likely a damaged download.
+    """
+    for known in KNOWN_SETS:
+        differing = [key for key in files if md5s[key] != known.md5[key]]
+        if not differing:
+            return known, verified(known.name)
+        if bundled and known.name == "MNIST":
+            name = files[differing[0]].name
+            raise DataError(f"{name} does not match MNIST's published md5 — the file is damaged; reinstall gdtui")
+        if len(differing) < len(files):
+            named = " and ".join(files[key].name for key in differing)
+            return None, f"not {known.name}'s published files: {named} {'differs' if len(differing) == 1 else 'differ'}"
+    return None, NOT_KNOWN
 
 
 def _validate(files: dict[str, Path], arrays: dict[str, np.ndarray]) -> None:
@@ -224,10 +295,62 @@ def _validate_split(images_file: Path, images: np.ndarray, labels_file: Path, la
         raise DataError(f"{labels_file.name}: expected labels, a 1-D array, found shape {labels.shape}")
     if len(images) != len(labels):
         raise DataError(f"{images_file.name} holds {len(images):,} images but {labels_file.name} holds {len(labels):,} labels")
-    out_of_range = np.flatnonzero(labels >= CLASSES)
-    if out_of_range.size:
-        index = out_of_range[0]
-        raise DataError(f"{labels_file.name}: label {labels[index]} at index {index:,} is not a digit 0–{CLASSES - 1}")
+
+
+def _class_names(source: Path, files: dict[str, Path], arrays: dict[str, np.ndarray], known: KnownSet | None) -> tuple[str, ...]:
+    """The known set's names, else those in classes.txt, else numbers as far as the largest label."""
+    if known is not None:
+        return known.classes  # its labels are the published ones: each has a name
+    largest = {key: int(arrays[key].max()) for key in ("train-labels", "test-labels")}
+    key = max(largest, key=largest.__getitem__)
+    if not (source / CLASS_NAMES_FILE).exists():
+        if largest[key] + 1 < _MIN_CLASSES:
+            raise DataError(f"{files[key].name}: every label is 0; a data set needs at least {_MIN_CLASSES} classes")
+        return tuple(str(label) for label in range(largest[key] + 1))
+    names = read_class_names(source / CLASS_NAMES_FILE)
+    if largest[key] >= len(names):
+        index = int(np.argmax(arrays[key]))
+        raise DataError(
+            f"{files[key].name}: label {largest[key]} at index {index:,} has no name: "
+            f"{CLASS_NAMES_FILE} names {len(names)} classes, labels 0–{len(names) - 1}"
+        )
+    return names
+
+
+def read_class_names(path: Path) -> tuple[str, ...]:
+    """The class names in a classes.txt, one a line, checked: each a short printable name, none twice."""
+    if not path.is_file():
+        raise DataError(f"{path}: not a regular file; {CLASS_NAMES_FILE} should hold one class name a line")
+    try:
+        with path.open("rb") as file:
+            data = file.read(_MAX_NAMES_BYTES + 1)
+    except OSError as error:
+        raise DataError(f"{path}: cannot read it: {error.strerror or error}") from None
+    if len(data) > _MAX_NAMES_BYTES:
+        raise DataError(f"{path}: longer than {_MAX_NAMES_BYTES // 1024} KB; it should hold one short class name a line")
+    try:
+        # utf-8-sig: some editors start a UTF-8 file with a byte order mark.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text (byte {error.start:,})") from None
+    # Blank lines at the end are an editor's doing; any other would shift every name after it.
+    lines = text.rstrip().splitlines()
+    names: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        name = line.strip()
+        if not name:
+            raise DataError(f"{path}: line {number} is empty; every class needs a name, one a line")
+        if not name.isprintable():
+            shown = next(char for char in name if not char.isprintable())
+            raise DataError(f"{path}: line {number} holds a character that cannot be shown: {shown!r}")
+        if len(name) > MAX_NAME_LENGTH:
+            raise DataError(f"{path}: line {number}: {name!r} is longer than {MAX_NAME_LENGTH} characters")
+        if name in names:
+            raise DataError(f"{path}: line {number}: {name!r} is on line {names[name]} already; each class needs its own name")
+        names[name] = number
+    if not _MIN_CLASSES <= len(names) <= _MAX_CLASSES:
+        raise DataError(f"{path}: names {len(names)} classes; a data set has {_MIN_CLASSES} to {_MAX_CLASSES}")
+    return tuple(names)
 
 
 def _size(images: np.ndarray) -> str:
@@ -242,6 +365,10 @@ def _cache_dir(source: Path, root: Path | None) -> Path:
 
 def _array_record(array: np.ndarray) -> dict:
     return {"shape": list(array.shape), "dtype": str(array.dtype)}
+
+
+def _crc32(array: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(array).data)
 
 
 def _read_cache(
@@ -259,7 +386,9 @@ def _read_cache(
         arrays = {}
         for key in stamps:
             array = np.load(cache_dir / f"{key}.npy", mmap_mode="r", allow_pickle=False)
-            if manifest["arrays"][key] != _array_record(array):
+            # The CRC reads every byte: 23 ms for MNIST's 55 MB, where mapping them unchecked
+            # takes under 1 ms and a rebuild 400 ms. Too little to check in the background.
+            if manifest["arrays"][key] != _array_record(array) or manifest["crc32"][key] != _crc32(array):
                 return None
             arrays[key] = array
         md5s = {key: str(manifest["md5"][key]) for key in stamps}
@@ -284,6 +413,7 @@ def _write_cache(
         "sources": stamps,
         "md5": md5s,
         "arrays": {key: _array_record(array) for key, array in arrays.items()},
+        "crc32": {key: _crc32(array) for key, array in arrays.items()},
     }
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -295,6 +425,8 @@ def _write_cache(
         with replacing(cache_dir / _MANIFEST) as file:
             file.write(json.dumps(manifest, indent=2).encode("utf-8"))
     except OSError:
-        # The cache only saves time: without it the arrays in memory serve as well.
+        # The cache only saves time: without it the arrays in memory serve as well. What was
+        # written of it, with no manifest to vouch for it, would only take up space for good.
+        shutil.rmtree(cache_dir, ignore_errors=True)
         return None
     return cache_dir

@@ -9,6 +9,8 @@ An IDX file is a small header followed by the array's elements::
 MNIST only uses element type 0x08 (unsigned byte), so it is the only type
 supported. The files are usually distributed gzip-compressed; whether a file is
 compressed is decided from its first bytes, so a misnamed file still reads.
+Compressed data is inflated only as far as its header says it goes: a small
+file that would inflate to gigabytes is refused, not unpacked.
 """
 
 import gzip
@@ -19,12 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
+from gdtui.core import memory
 from gdtui.core.errors import DataError
 
 UNSIGNED_BYTE = 0x08
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's way of asking for a gzip header and trailer
 _PREAMBLE = 4  # the two zero bytes, the type byte and the dimension count
+_LONGEST_HEADER = _PREAMBLE + 4 * 255
+# Beyond the declared payload, the unexpected bytes counted before a file is called hopeless.
+_MOST_COUNTED = 1 << 20
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -37,17 +44,66 @@ def read_uncompressed(path: Path) -> bytes:
     """Return the bytes of the file at path, decompressed if they are gzip data."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        _check_fits(path.name, size)
         data = path.read_bytes()
     except OSError as error:
         raise DataError(f"{path.name}: cannot read {path}: {error.strerror or error}") from error
     if not data.startswith(_GZIP_MAGIC):
         return data
     try:
-        return gzip.decompress(data)
+        return _gunzip(data, path.name)
     except EOFError as error:
         raise DataError(f"{path.name}: truncated gzip data: the file was cut short") from error
     except (OSError, zlib.error) as error:
         raise DataError(f"{path.name}: corrupt gzip data ({error})") from error
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    """Decompress an IDX file's header, then as much as the header declares and a little more."""
+    shape, offset = _parse_header(_Gunzip(data).read(_LONGEST_HEADER), name)
+    size = offset + math.prod(shape)
+    _check_fits(name, size)
+    # From the start again rather than joining on to the header: that would copy the whole file.
+    whole = _Gunzip(data).read(size + _MOST_COUNTED + 1)
+    if len(whole) > size + _MOST_COUNTED:
+        raise DataError(
+            f"{name}: more than {_MOST_COUNTED:,} unexpected bytes after the {size - offset:,} {_payload_noun(len(shape))}"
+        )
+    return whole
+
+
+def _check_fits(name: str, size: int) -> None:
+    available = memory.available()
+    if size > available:
+        raise DataError(f"{name}: holds {memory.describe(size)}, more than the {memory.describe(available)} of memory available")
+
+
+class _Gunzip:
+    """gzip data inflated on demand, never further than asked: members one after another, as gzip does."""
+
+    def __init__(self, data: bytes) -> None:
+        self.rest = data
+        self.member = zlib.decompressobj(_GZIP_WBITS)
+
+    def read(self, size: int) -> bytes:
+        """Up to size more bytes, fewer only at the end of the data."""
+        parts = []
+        while size > 0:
+            if self.member.eof:
+                self.rest = self.member.unused_data
+                if not self.rest:
+                    break
+                if not self.rest.startswith(_GZIP_MAGIC):
+                    raise gzip.BadGzipFile(f"{len(self.rest):,} bytes of something else after the gzip data")
+                self.member = zlib.decompressobj(_GZIP_WBITS)
+            part = self.member.decompress(self.rest, size)
+            self.rest = self.member.unconsumed_tail
+            if not part and not self.member.eof and not self.rest:
+                raise EOFError("the gzip data ends before its end marker")
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
 
 
 def parse_idx(data: bytes, name: str) -> np.ndarray:

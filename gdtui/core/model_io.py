@@ -2,31 +2,148 @@
 
 A model file holds the layer sizes, the activations and the flat parameter
 vector. Loading checks all of it, so a wrong, damaged or hostile file gives one
-clear line instead of a traceback or, worse, code run from a pickle.
+clear line instead of a traceback or, worse, code run from a pickle. Nothing is
+read that a model does not hold, and nothing is read before its declared size
+is checked: a file that claims a trillion elements, or a small member that
+would inflate to gigabytes, is refused before any of it is allocated.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import stat
+import tempfile
 import zipfile
+import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
+from gdtui.core import memory
+from gdtui.core.dataset import Dataset
 from gdtui.core.errors import ModelFileError
 from gdtui.core.files import replacing
 from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network, count_parameters
+from gdtui.core.training import CHUNK
 
 FORMAT = "gdtui-model"
 VERSION = 1
-_ZIP_MAGIC = b"PK\x03\x04"
+SUFFIX = ".npz"
+DEFAULT_NAME = "gdtui-model.npz"
+MEMBERS = ("format", "version", "sizes", "activation", "output", "params")
+
+# Every member but the parameters is a .npy header and a few values; 4 KB holds 500 layer sizes.
+_SMALL_MEMBER = 4096
+# What numpy's savez and savez_compressed write; other methods could inflate without bound.
+_COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_NPY_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+
+# A training step holds the parameters, their gradient and two temporaries of the same
+# size (η·∇C, and the sum over the chunks of a large batch).
+_PARAMETER_COPIES = 4
+# Training and evaluation work through at most CHUNK examples at once, holding every layer's
+# activations for backprop, plus the error signal and a temporary of the same size.
+_ACTIVATION_COPIES = 3
+_FLOAT32 = 4
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def network_bytes(sizes: tuple[int, ...]) -> int:
+    """Roughly the most memory that training or evaluating a network of these layer sizes holds at once."""
+    return _FLOAT32 * (_PARAMETER_COPIES * count_parameters(sizes) + _ACTIVATION_COPIES * CHUNK * sum(sizes))
+
+
+def network_too_big(sizes: tuple[int, ...], limit: int | None = None) -> str | None:
+    """Why a network of these layer sizes cannot be trained here, or None if it fits.
+
+    limit is the memory it must fit in, by default what the system has available now.
+    """
+    need = network_bytes(sizes)
+    limit = memory.available() if limit is None else limit
+    if need <= limit:
+        return None
+    return (
+        f"a {'-'.join(map(str, sizes))} network ({count_parameters(sizes):,} parameters) needs about "
+        f"{memory.describe(need)} of memory to train; {memory.describe(limit)} is available"
+    )
+
+
+def check_fits(network: Network, data: Dataset, source: str) -> None:
+    """Refuse a network that cannot work on data: its inputs must be the pixels, its outputs the classes.
+
+    source names the network in the message, such as the model file it came from.
+    """
+    rows, cols = data.image_shape
+    if network.sizes[0] != data.pixels:
+        raise ModelFileError(
+            f"{source}: the model takes {network.sizes[0]:,} inputs but the images of {data.name} have "
+            f"{data.pixels:,} pixels ({rows}×{cols})"
+        )
+    if network.sizes[-1] != len(data.classes):
+        raise ModelFileError(
+            f"{source}: the model has {network.sizes[-1]:,} outputs but {data.name} has {len(data.classes)} classes"
+        )
+
+
+def save_target(text: str | os.PathLike) -> Path:
+    """The file a model named by text is saved as, checked before anything is computed to save.
+
+    '~' is expanded and '.npz' added when missing; the path comes back absolute, to show
+    the user exactly what was written. A directory (an existing one, or a name ending in
+    '/', '.' or '..') is refused, not given a default file name inside it: a name the user
+    never chose could overwrite another model. So is a parent that is missing, or in
+    which no file can be created.
+    """
+    given = os.fspath(text)
+    if not given.strip():
+        raise ModelFileError("no file name given to save the model as")
+    expanded = os.path.expanduser(given)
+    path = Path(os.path.abspath(expanded))
+    if os.path.basename(expanded) in ("", ".", "..") or _file_type(path) == stat.S_IFDIR:
+        raise ModelFileError(f"{given}: is a directory; save the model as a file, such as {path / DEFAULT_NAME}")
+    if path.suffix != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    parent = _file_type(path.parent)
+    if parent != stat.S_IFDIR:
+        problem = "no such directory" if parent is None else "is not a directory"
+        raise ModelFileError(f"{path}: cannot save the model: {path.parent}: {problem}")
+    kind = _file_type(path)
+    if kind not in (None, stat.S_IFREG):
+        raise ModelFileError(f"{path}: is {_KINDS.get(kind, 'not a regular file')}; save the model as a file")
+    try:
+        # Creating a file is the only sure test: permissions, a read-only mount and a
+        # full inode table all show here, and saving creates one just like it.
+        handle, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot save the model: {err.strerror or err}") from None
+    return path
+
+
+def _file_type(path: Path) -> int | None:
+    """What path is (stat.S_IFDIR, S_IFREG…), or None if nothing is there."""
+    try:
+        return stat.S_IFMT(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot save the model: {err.strerror or err}") from None
 
 
 def save_model(network: Network, path: str | os.PathLike) -> Path:
-    """Write atomically: a crash mid-write never leaves a half file in the model's place."""
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    """Write atomically to save_target(path), and return it: a crash mid-write never leaves a half file."""
+    path = save_target(path)
     try:
         with replacing(path) as f:
             np.savez(
@@ -45,58 +162,134 @@ def save_model(network: Network, path: str | os.PathLike) -> Path:
 
 def load_model(path: str | os.PathLike) -> Network:
     path = Path(path)
+    with _open_regular_file(path) as file:
+        try:
+            with zipfile.ZipFile(file) as archive:
+                return _network_from(path, archive)
+        # NotImplementedError: zipfile's word for an archive that needs a newer zip reader.
+        except (OSError, ValueError, EOFError, NotImplementedError, zipfile.BadZipFile, zlib.error) as err:
+            raise ModelFileError(f"{path}: not a gdtui model file (.npz): {err}") from None
+
+
+def _open_regular_file(path: Path) -> BinaryIO:
+    """Open path for reading if it is a regular file; refuse anything else before opening it.
+
+    Opening a named pipe waits for a writer, and reading a device may never end.
+    """
     try:
-        with path.open("rb") as file:
-            # np.load takes a file it does not recognise for a pickle, and a .npy for a bare
-            # array: only a zip archive can be a model, so anything else is turned away first.
-            if file.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
-                raise ModelFileError(f"{path}: not a gdtui model file (.npz): not a zip archive")
-            file.seek(0)
-            with np.load(file, allow_pickle=False) as data:
-                fields = {key: data[key] for key in data.files}
+        mode = path.stat().st_mode
+        if stat.S_ISREG(mode):
+            # Non-blocking, in case the file was swapped for a pipe since the stat: then the
+            # open returns at once, and the check on what was opened refuses it.
+            file = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb")
+            mode = os.fstat(file.fileno()).st_mode
+            if stat.S_ISREG(mode):
+                return file
+            file.close()
     except FileNotFoundError:
         raise ModelFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path}: is a directory, not a model file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-        if "pickle" in str(err):
-            raise ModelFileError(f"{path}: holds Python objects (pickle), which gdtui never loads") from None
-        raise ModelFileError(f"{path}: not a gdtui model file (.npz): {err}") from None
-    return _network_from(path, fields)
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot read the model: {err.strerror or err}") from None
+    raise ModelFileError(f"{path}: is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a model file")
 
 
-def _text(fields: dict, key: str, path: Path) -> str:
-    value = fields[key]
-    if value.shape != () or value.dtype.kind != "U":
-        raise ModelFileError(f"{path}: '{key}' should be a text value")
-    return str(value)
+Check = Callable[[tuple[int, ...], np.dtype], str | None]
 
 
-def _network_from(path: Path, fields: dict) -> Network:
-    missing = {"format", "version", "sizes", "activation", "output", "params"} - fields.keys()
+def _text(key: str) -> Check:
+    return lambda shape, dtype: None if shape == () and dtype.kind == "U" else f"'{key}' should be a text value"
+
+
+def _whole_number(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    return None if shape == () and dtype.kind in "iu" else "'version' should be a whole number"
+
+
+def _list_of_whole_numbers(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+    return (
+        None
+        if len(shape) == 1 and dtype.kind in "iu"
+        else f"layer sizes should be whole numbers in a list, not {dtype} of shape {shape}"
+    )
+
+
+def _parameters_of(sizes: tuple[int, ...]) -> Check:
+    expected = count_parameters(sizes)
+
+    def check(shape: tuple[int, ...], dtype: np.dtype) -> str | None:
+        if shape == (expected,) and dtype.kind == "f":
+            return None
+        return f"{math.prod(shape):,} parameters of type {dtype}; a {'-'.join(map(str, sizes))} network has {expected:,} floats"
+
+    return check
+
+
+def _network_from(path: Path, archive: zipfile.ZipFile) -> Network:
+    missing = [key for key in MEMBERS if f"{key}.npy" not in archive.NameToInfo]
     if missing:
         raise ModelFileError(f"{path}: not a gdtui model file: missing {', '.join(sorted(missing))}")
-    if _text(fields, "format", path) != FORMAT:
+
+    def read(key: str, check: Check) -> np.ndarray:
+        return _read_member(archive, path, key, check)
+
+    if str(read("format", _text("format"))) != FORMAT:
         raise ModelFileError(f"{path}: not a gdtui model file")
-    version = fields["version"]
-    if version.shape != () or version.dtype.kind not in "iu":
-        raise ModelFileError(f"{path}: 'version' should be a whole number")
-    if int(version) != VERSION:
-        raise ModelFileError(f"{path}: model format version {int(version)}; this gdtui reads {VERSION}")
-    sizes = fields["sizes"]
-    if sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu" or (sizes < 1).any():
+    version = int(read("version", _whole_number))
+    if version != VERSION:
+        raise ModelFileError(f"{path}: model format version {version}; this gdtui reads {VERSION}")
+    sizes = read("sizes", _list_of_whole_numbers)
+    if sizes.size < 2 or (sizes < 1).any():
         raise ModelFileError(f"{path}: layer sizes {sizes.tolist()} make no network")
     sizes = tuple(int(n) for n in sizes)
-    activation, output = _text(fields, "activation", path), _text(fields, "output", path)
+    activation, output = str(read("activation", _text("activation"))), str(read("output", _text("output")))
     if activation not in ACTIVATIONS or output not in OUTPUTS:
         raise ModelFileError(f"{path}: unknown activation {activation!r} or output {output!r}")
-    params = fields["params"]
-    expected = count_parameters(sizes)
-    if params.shape != (expected,) or params.dtype.kind != "f":
-        raise ModelFileError(
-            f"{path}: {params.size:,} parameters of type {params.dtype}; "
-            f"a {'-'.join(map(str, sizes))} network has {expected:,} floats"
-        )
+    too_big = network_too_big(sizes)
+    if too_big:
+        raise ModelFileError(f"{path}: {too_big}")
+    params = read("params", _parameters_of(sizes))
     if not np.isfinite(params).all():
         raise ModelFileError(f"{path}: parameters contain NaN or infinity; the model diverged when saved")
-    return Network(sizes, activation=activation, output=output, params=params.astype(np.float32))
+    with np.errstate(over="ignore"):
+        converted = params.astype(np.float32)
+    # A float64 file can hold numbers float32 cannot: they would become infinite here.
+    beyond = np.flatnonzero(~np.isfinite(converted))
+    if beyond.size:
+        k = int(beyond[0])
+        raise ModelFileError(f"{path}: parameter {k:,} is {params[k]:.3g}, beyond the range of float32 (±3.4e38)")
+    return Network(sizes, activation=activation, output=output, params=converted)
+
+
+def _read_member(archive: zipfile.ZipFile, path: Path, key: str, check: Check) -> np.ndarray:
+    """Read member key.npy, once its header passes check and the member's size agrees with it.
+
+    check(shape, dtype) says what is wrong with the declared array, or None.
+    """
+    info = archive.getinfo(f"{key}.npy")
+    if info.compress_type not in _COMPRESSIONS:
+        raise ModelFileError(f"{path}: '{key}' is compressed in a way numpy never writes (method {info.compress_type})")
+    if key != "params" and info.file_size > _SMALL_MEMBER:
+        raise ModelFileError(f"{path}: '{key}' takes {info.file_size:,} bytes; a model's takes a few dozen")
+    try:
+        member = archive.open(info)
+    # zipfile's words for an encrypted member, and for one that needs a newer zip.
+    except (RuntimeError, NotImplementedError) as err:
+        raise ModelFileError(f"{path}: '{key}': {err}") from None
+    with member:
+        version = np.lib.format.read_magic(member)
+        if version not in _NPY_HEADERS:
+            raise ModelFileError(f"{path}: '{key}' is in .npy format {version[0]}.{version[1]}, which gdtui does not read")
+        shape, fortran_order, dtype = _NPY_HEADERS[version](member)
+        if dtype.hasobject:
+            raise ModelFileError(f"{path}: holds Python objects (pickle), which gdtui never loads")
+        wrong = check(shape, dtype)
+        if wrong:
+            raise ModelFileError(f"{path}: {wrong}")
+        size = math.prod(shape) * dtype.itemsize
+        stored = info.file_size - member.tell()
+        if stored != size:
+            raise ModelFileError(f"{path}: '{key}' holds {stored:,} bytes of data where its header declares {size:,}")
+        data = member.read(size)
+        # Reading to the end has zipfile check the member's CRC.
+        if len(data) != size or member.read(1):
+            raise ModelFileError(f"{path}: '{key}' is damaged")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")

@@ -1,15 +1,20 @@
 """The headless command line: gdtui --version, gdtui data and gdtui train."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gdtui import __version__
 from gdtui.cli import main
-from gdtui.core.dataset import NOT_MNIST, load_dataset
+from gdtui.core import memory
+from gdtui.core.dataset import NOT_KNOWN, load_dataset
+from gdtui.core.idx import write_idx
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 
@@ -69,7 +74,7 @@ def test_data_reports_counts_and_a_histogram(capsys, tiny_mnist_dir):
     assert status == 0
     assert "training images    1,000" in out
     assert "test images          200" in out
-    assert NOT_MNIST in out
+    assert NOT_KNOWN in out
     counts = np.bincount(load_dataset(tiny_mnist_dir).train.labels, minlength=10)
     rows = out.splitlines()[-10:]
     for label, (count, row) in enumerate(zip(counts, rows)):
@@ -251,3 +256,158 @@ def test_the_app_without_a_terminal_says_so_instead_of_waiting(tiny_mnist_dir):
     )
     assert done.returncode == 2
     assert "the app needs a terminal" in done.stderr
+
+
+def test_a_network_too_big_for_any_machine_is_refused_before_training(capsys, tiny_mnist_dir):
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--hidden", "1000000000", "--epochs", "1")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "--hidden 1000000000: a 784-1000000000-10 network" in err
+    assert "TB of memory" in err
+    assert out == ""
+
+
+def test_a_network_too_big_for_this_machine_says_how_much_it_needs(capsys, tiny_mnist_dir, monkeypatch):
+    monkeypatch.setattr(memory, "available", lambda: 8 * 10**9)
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--hidden", "3000000")
+    assert status == 2
+    assert err.strip() == (
+        "gdtui: error: --hidden 3000000: a 784-3000000-10 network (2,385,000,010 parameters) "
+        "needs about 110 GB of memory to train; 8 GB is available"
+    )
+
+
+@pytest.mark.parametrize(("save", "problem"), [("", "no file name given"), (".", "is a directory"), ("/", "is a directory")])
+def test_a_save_target_that_cannot_be_a_model_file(capsys, tiny_mnist_dir, save, problem):
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", save)
+    assert status == 2
+    assert_one_line_error(err)
+    assert problem in err
+    assert out == ""
+
+
+def test_a_save_target_that_cannot_be_written_is_found_before_training(capsys, tiny_mnist_dir, tmp_path):
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", tmp_path / "missing" / "m.npz")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "no such directory" in err
+    assert out == ""
+
+
+def test_the_save_message_shows_the_whole_path(capsys, tiny_mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", "trained")
+    assert status == 0
+    assert out.splitlines()[-1] == f"saved {tmp_path / 'trained.npz'}"
+    assert load_model(tmp_path / "trained.npz").sizes == (784, 16, 16, 10)
+
+
+@pytest.mark.parametrize("argv", [["--seed", "-1"], ["train", "--seed", "-1"], ["--seed", "x"], ["train", "--seed", "1.5"]])
+def test_a_seed_must_be_a_whole_number_from_0(capsys, argv):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert "Traceback" not in err
+    assert "argument --seed:" in err
+    assert out == ""
+
+
+def test_evaluating_a_model_without_training_prints_the_evaluation(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "model.npz"
+    trained = train_json(capsys, "--data", tiny_mnist_dir, "--epochs", "1", "--save", model)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--model", model, "--epochs", "0")
+    assert status == 0
+    assert out.splitlines()[-1] == f"test accuracy {trained['test_accuracy']:7.2%}  test cost {trained['test_cost']:.4f}"
+
+
+def gdtui_process(*argv, stdout) -> subprocess.CompletedProcess:
+    """gdtui as a program, its standard output sent to stdout, its standard error read."""
+    command = [sys.executable, "-m", "gdtui", *map(str, argv)]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["data"], ["train", "--epochs", "1"], ["train", "--epochs", "1", "--json"]],
+    ids=["data", "train", "train --json"],
+)
+def test_a_reader_that_has_gone_ends_the_command_quietly(tiny_mnist_dir, argv):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as 'head' does once it has read enough
+    try:
+        done = gdtui_process(*argv, "--data", tiny_mnist_dir, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 128 + signal.SIGPIPE
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_help_for_a_reader_that_has_gone_ends_quietly():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = gdtui_process("--help", stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("argv", [["data"], ["train", "--epochs", "1"]], ids=["data", "train"])
+def test_output_to_a_full_disk_is_one_line(tiny_mnist_dir, argv):
+    with open("/dev/full", "w") as full:
+        done = gdtui_process(*argv, "--data", tiny_mnist_dir, stdout=full)
+    assert done.returncode == 1
+    assert done.stderr == "gdtui: error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("outputs", [5, 1, 20])
+def test_a_model_with_other_outputs_than_the_classes(capsys, tiny_mnist_dir, tmp_path, outputs):
+    model = save_model(Network((784, 16, outputs)), tmp_path / "model.npz")
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--model", model)
+    assert status == 2
+    assert_one_line_error(err)
+    assert f"the model has {outputs} outputs but tiny-mnist0 has 10 classes" in err
+    assert out == ""
+
+
+def write_set(directory: Path, *, rows: int, cols: int, classes: int, names: list[str] | None = None) -> Path:
+    """A small data set of rows×cols images in classes classes, named in classes.txt if names are given."""
+    rng = np.random.default_rng(0)
+    for name, count in (("train", 300), ("t10k", 60)):
+        labels = (np.arange(count) % classes).astype(np.uint8)
+        images = rng.integers(0, 256, (count, rows, cols), dtype=np.uint8)
+        write_idx(directory / f"{name}-labels-idx1-ubyte.gz", labels, compress=True)
+        write_idx(directory / f"{name}-images-idx3-ubyte.gz", images, compress=True)
+    if names:
+        (directory / "classes.txt").write_text("\n".join(names) + "\n")
+    return directory
+
+
+def test_data_shows_the_names_of_the_classes(capsys, tmp_path):
+    names = ["circle", "square", "triangle"]
+    directory = write_set(tmp_path, rows=12, cols=9, classes=3, names=names)
+    status, out, _ = run(capsys, "data", "--data", directory)
+    assert status == 0
+    assert "  image size       12×9 pixels = 108 input values" in out
+    assert "  classes          3: circle, square, triangle" in out
+    rows = out.splitlines()[-3:]
+    assert [row.split()[:3] for row in rows] == [["0", "circle", "100"], ["1", "square", "100"], ["2", "triangle", "100"]]
+
+
+def test_data_numbers_classes_without_names(capsys, tmp_path):
+    status, out, _ = run(capsys, "data", "--data", write_set(tmp_path, rows=5, cols=4, classes=4))
+    assert status == 0
+    assert "  classes          4, numbered 0–3" in out
+    assert [row.split()[:2] for row in out.splitlines()[-4:]] == [["0", "75"], ["1", "75"], ["2", "75"], ["3", "75"]]
+
+
+@pytest.mark.parametrize(("rows", "cols", "classes"), [(5, 4, 3), (40, 40, 12), (1, 1, 2)])
+def test_train_on_images_of_any_size_and_any_number_of_classes(capsys, tmp_path, rows, cols, classes):
+    directory = write_set(tmp_path, rows=rows, cols=cols, classes=classes)
+    model = tmp_path / "model.npz"
+    status, out, _ = run(capsys, "train", "--data", directory, "--epochs", "1", "--save", model)
+    assert status == 0
+    assert out.startswith(f"{rows * cols}-16-16-{classes} network")
+    status, out, _ = run(capsys, "train", "--data", directory, "--epochs", "0", "--model", model)
+    assert status == 0
+    assert "test accuracy" in out

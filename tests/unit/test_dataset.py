@@ -11,11 +11,12 @@ import pytest
 
 from gdtui.core import dataset
 from gdtui.core.dataset import (
-    NOT_MNIST,
-    VERIFIED,
+    FASHION_MNIST_CLASSES,
+    NOT_KNOWN,
     Split,
     bundled_data_dir,
     load_dataset,
+    verified,
 )
 from gdtui.core.errors import DataError
 from gdtui.core.idx import write_idx
@@ -94,7 +95,7 @@ def test_loads_a_directory_of_idx_files(tmp_path, compress, dotted):
     assert data.image_shape == (5, 4)
     assert data.train.pixels == 20
     assert data.train.images.dtype == np.uint8
-    assert data.checksums == NOT_MNIST
+    assert data.checksums == NOT_KNOWN
 
 
 def test_loads_real_mnist_digits(tiny_mnist_dir, tmp_path):
@@ -103,7 +104,7 @@ def test_loads_real_mnist_digits(tiny_mnist_dir, tmp_path):
     assert data.image_shape == (28, 28)
     # The first training digits of MNIST are a 5, a 0 and a 4.
     assert data.train.labels[:3].tolist() == [5, 0, 4]
-    assert data.checksums == NOT_MNIST
+    assert data.checksums == NOT_KNOWN
 
 
 def test_bundled_mnist_loads_complete_and_verified():
@@ -112,7 +113,7 @@ def test_bundled_mnist_loads_complete_and_verified():
     assert data.source == bundled_data_dir().resolve()
     assert (len(data.train), len(data.test)) == (60_000, 10_000)
     assert data.image_shape == (28, 28)
-    assert data.checksums == VERIFIED
+    assert data.checksums == verified("MNIST")
     assert data.cache_dir is not None
 
 
@@ -158,6 +159,12 @@ def test_missing_directory(tmp_path):
         load_dataset(tmp_path / "nowhere", cache_root=tmp_path / "cache")
 
 
+def test_a_file_given_as_the_directory(tmp_path):
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"")
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz: not a directory"):
+        load_dataset(tmp_path / "train-images-idx3-ubyte.gz", cache_root=tmp_path / "cache")
+
+
 def test_missing_file_names_what_was_looked_for_and_where(tmp_path):
     directory = set_with(tmp_path)
     (directory / "t10k-labels-idx1-ubyte.gz").unlink()
@@ -176,14 +183,16 @@ def test_image_and_label_counts_must_agree(tmp_path):
     assert str(caught.value) == ("t10k-images-idx3-ubyte.gz holds 20 images but t10k-labels-idx1-ubyte.gz holds 19 labels")
 
 
-def test_label_out_of_range_names_file_index_and_value(tmp_path):
+def test_a_label_without_a_name_names_file_index_and_value(tmp_path):
     labels = np.zeros(50, dtype=np.uint8)
-    labels[[17, 30]] = [10, 200]
+    labels[[17, 30, 31]] = [10, 12, 12]
     directory = set_with(tmp_path, train_labels=labels)
+    (directory / "classes.txt").write_text("".join(f"class {k}\n" for k in range(10)))
     with pytest.raises(DataError) as caught:
         load_dataset(directory, cache_root=tmp_path / "cache")
-    message = str(caught.value)
-    assert message.startswith("train-labels-idx1-ubyte.gz: label 10 at index 17 ")
+    assert str(caught.value) == (
+        "train-labels-idx1-ubyte.gz: label 12 at index 30 has no name: classes.txt names 10 classes, labels 0–9"
+    )
 
 
 def test_train_and_test_image_sizes_must_agree(tmp_path):
@@ -229,7 +238,7 @@ def test_files_matching_the_published_md5s_are_verified(tmp_path, monkeypatch):
     directory = set_with(tmp_path)
     for key, md5 in source_md5s(directory).items():
         monkeypatch.setitem(dataset.MNIST_MD5, key, md5)
-    assert load_dataset(directory, cache_root=tmp_path / "cache").checksums == VERIFIED
+    assert load_dataset(directory, cache_root=tmp_path / "cache").checksums == verified("MNIST")
 
 
 def test_a_damaged_bundled_file_is_an_error(tmp_path, monkeypatch):
@@ -261,7 +270,9 @@ def test_md5s_are_recorded_in_the_manifest_and_reported_from_it(tmp_path, monkey
     assert manifest["md5"] == md5s
     manifest["md5"]["test-labels"] = "0" * 32
     manifest_path.write_text(json.dumps(manifest))
-    assert load_dataset(directory, cache_root=tmp_path / "cache").checksums == NOT_MNIST
+    assert load_dataset(directory, cache_root=tmp_path / "cache").checksums == (
+        "not MNIST's published files: t10k-labels-idx1-ubyte.gz differs"
+    )
 
 
 # The cache
@@ -368,6 +379,30 @@ def widen_labels(cache_dir: Path) -> None:
     np.save(path, np.load(path).astype(np.uint16))
 
 
+def overwrite_in_place(path: Path, change) -> None:
+    """Change a cached array's values in its file, keeping its header, size and time stamp."""
+    status = path.stat()
+    array = np.load(path, mmap_mode="r+")
+    array[...] = change(np.array(array))
+    array.flush()
+    del array
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def zero_test_pixels(cache_dir: Path) -> None:
+    overwrite_in_place(cache_dir / "test-images.npy", np.zeros_like)
+
+
+def shift_labels_by_one(cache_dir: Path) -> None:
+    overwrite_in_place(cache_dir / "train-labels.npy", lambda labels: (labels + 1) % 10)
+
+
+def flip_one_pixel(cache_dir: Path) -> None:
+    overwrite_in_place(
+        cache_dir / "train-images.npy", lambda images: images ^ (np.arange(images.size) == 123).reshape(images.shape)
+    )
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -380,6 +415,9 @@ def widen_labels(cache_dir: Path) -> None:
         labels_out_of_range,
         reshape_images,
         widen_labels,
+        zero_test_pixels,
+        shift_labels_by_one,
+        flip_one_pixel,
     ],
 )
 def test_a_damaged_cache_is_rebuilt(tmp_path, damage):
@@ -426,8 +464,8 @@ def test_a_cache_write_that_fails_midway_is_not_trusted(tmp_path, monkeypatch):
     data = load_dataset(directory, cache_root=tmp_path / "cache")
     assert data.cache_dir is None
     assert_holds(data, newer)
-    assert not (cache_dir / "manifest.json").exists()
-    assert not [path for path in cache_dir.iterdir() if path.suffix == ".tmp"]
+    # What was written would never be used: it is not left to take up the space a full disk lacks.
+    assert not cache_dir.exists()
     monkeypatch.undo()
     assert_holds(load_dataset(directory, cache_root=tmp_path / "cache"), newer)
 
@@ -456,3 +494,136 @@ def test_default_cache_goes_under_cache_root(tmp_path, monkeypatch):
     directory = write_set(tmp_path / "data", synthetic_arrays())
     data = load_dataset(directory)
     assert data.cache_dir.parent == tmp_path / "xdg" / "gdtui" / "datasets"
+
+
+# Classes and their names
+
+
+def test_mnist_has_the_digits_for_classes():
+    assert load_dataset().classes == tuple("0123456789")
+
+
+@pytest.mark.parametrize(("largest", "count"), [(1, 2), (4, 5), (9, 10), (200, 201)])
+def test_a_set_without_names_numbers_its_classes_to_its_largest_label(tmp_path, largest, count):
+    labels = np.zeros(20, dtype=np.uint8)
+    labels[7] = largest
+    directory = set_with(tmp_path, train_labels=np.zeros(50, dtype=np.uint8), test_labels=labels)
+    classes = load_dataset(directory, cache_root=tmp_path / "cache").classes
+    assert classes == tuple(str(k) for k in range(count))
+    assert load_dataset(directory, cache_root=tmp_path / "cache").classes == classes
+
+
+def test_a_set_of_one_class_is_refused(tmp_path):
+    directory = set_with(tmp_path, train_labels=np.zeros(50, dtype=np.uint8), test_labels=np.zeros(20, dtype=np.uint8))
+    with pytest.raises(DataError, match="train-labels-idx1-ubyte.gz: every label is 0; a data set needs at least 2 classes"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+def named_set(tmp_path: Path, text: str | bytes) -> Path:
+    directory = set_with(tmp_path)
+    path = directory / "classes.txt"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return directory
+
+
+TEN_NAMES = [f"class {k}" for k in range(10)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join(TEN_NAMES),
+        "\n".join(TEN_NAMES) + "\n\n\n",
+        "\r\n".join(TEN_NAMES),
+        "\ufeff" + "\n".join(f"  {n} " for n in TEN_NAMES),
+    ],
+    ids=["plain", "blank lines at the end", "CRLF", "byte order mark and spaces"],
+)
+def test_classes_named_in_classes_txt(tmp_path, text):
+    data = load_dataset(named_set(tmp_path, text), cache_root=tmp_path / "cache")
+    assert data.classes == tuple(TEN_NAMES)
+    assert data.name == "data"
+
+
+def test_classes_txt_may_name_more_classes_than_a_subset_shows(tmp_path):
+    names = [*TEN_NAMES, "class 10"]
+    assert load_dataset(named_set(tmp_path, "\n".join(names)), cache_root=tmp_path / "cache").classes == tuple(names)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("\n".join(TEN_NAMES[:4] + [""] + TEN_NAMES[4:]), "line 5 is empty"),
+        ("\n".join(TEN_NAMES[:9] + ["x\ty"]), "line 10 holds a character that cannot be shown: '\\t'"),
+        ("\n".join(TEN_NAMES[:9] + ["a" * 21]), "line 10: 'aaaaaaaaaaaaaaaaaaaaa' is longer than 20 characters"),
+        ("\n".join(TEN_NAMES[:9] + ["class 2"]), "line 10: 'class 2' is on line 3 already"),
+        (b"\xff\xfe" + "\n".join(TEN_NAMES).encode("utf-16-le"), "not UTF-8 text (byte 0)"),
+        ("only one", "names 1 classes; a data set has 2 to 256"),
+        ("\n".join(f"c{k}" for k in range(257)), "names 257 classes"),
+        ("\n".join(f"c{k}" for k in range(20_000)), "longer than 64 KB"),
+    ],
+    ids=["empty line", "tab", "too long", "twice", "UTF-16", "one", "257", "huge"],
+)
+def test_a_bad_classes_txt_is_one_line_naming_it(tmp_path, text, problem):
+    directory = named_set(tmp_path, text)
+    with pytest.raises(DataError) as caught:
+        load_dataset(directory, cache_root=tmp_path / "cache")
+    message = str(caught.value)
+    assert message.startswith(f"{directory / 'classes.txt'}: ")
+    assert problem in message
+    assert "\n" not in message
+
+
+def test_classes_txt_that_is_not_a_file(tmp_path):
+    directory = set_with(tmp_path)
+    (directory / "classes.txt").mkdir()
+    with pytest.raises(DataError, match="classes.txt: not a regular file"):
+        load_dataset(directory, cache_root=tmp_path / "cache")
+
+
+def test_classes_txt_too_short_for_the_labels(tmp_path):
+    with pytest.raises(DataError, match="label 9 at index .* has no name: classes.txt names 3 classes, labels 0–2"):
+        load_dataset(named_set(tmp_path, "a\nb\nc\n"), cache_root=tmp_path / "cache")
+
+
+def as_fashion_mnist(directory: Path, monkeypatch, keys=dataset.FASHION_MNIST_MD5) -> None:
+    """Make the files in directory the ones Fashion-MNIST's md5s describe, for keys."""
+    for key, md5 in source_md5s(directory).items():
+        if key in keys:
+            monkeypatch.setitem(dataset.FASHION_MNIST_MD5, key, md5)
+
+
+def test_fashion_mnist_is_recognised_by_its_md5s_and_names_its_classes(tmp_path, monkeypatch):
+    directory = set_with(tmp_path)
+    (directory / "classes.txt").write_text("\n".join(TEN_NAMES))
+    as_fashion_mnist(directory, monkeypatch)
+    for _ in ("built", "cached"):
+        data = load_dataset(directory, cache_root=tmp_path / "cache")
+        assert data.name == "Fashion-MNIST"
+        assert data.classes == FASHION_MNIST_CLASSES
+        assert data.checksums == verified("Fashion-MNIST")
+
+
+def test_the_fashion_mnist_names_are_its_own():
+    assert FASHION_MNIST_CLASSES[0] == "T-shirt/top" and FASHION_MNIST_CLASSES[9] == "Ankle boot"
+    assert len(set(FASHION_MNIST_CLASSES)) == 10
+
+
+def test_a_set_matching_a_known_one_in_part_says_which_files_differ(tmp_path, monkeypatch):
+    directory = set_with(tmp_path)
+    as_fashion_mnist(directory, monkeypatch, keys=("train-images", "train-labels"))
+    data = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert data.checksums == (
+        "not Fashion-MNIST's published files: t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz differ"
+    )
+    assert data.classes == tuple("0123456789")
+    assert data.name == "data"
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(1, 1), (5, 4), (3, 100), (28, 28), (40, 40)])
+def test_images_of_any_size(tmp_path, rows, cols):
+    arrays = synthetic_arrays(rows=rows, cols=cols)
+    data = load_dataset(write_set(tmp_path / "data", arrays), cache_root=tmp_path / "cache")
+    assert data.image_shape == (rows, cols)
+    assert data.pixels == rows * cols
+    assert data.train.inputs([0, 1]).shape == (2, rows * cols)

@@ -2,6 +2,8 @@
 
 import gzip
 import struct
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
+from gdtui.core import memory
 from gdtui.core.errors import DataError, GdtuiError
 from gdtui.core.idx import read_idx, write_idx
 
@@ -139,3 +142,69 @@ def test_missing_file_is_a_data_error(tmp_path):
 
 def test_data_error_is_a_gdtui_error():
     assert issubclass(DataError, GdtuiError)
+
+
+# Files that claim, or inflate to, more than they should
+
+
+def gzip_of_zeros_after(prefix: bytes, zeros: int) -> bytes:
+    """prefix then that many zero bytes, gzipped in pieces: a few KB for each MB inflated."""
+    compressor = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)
+    parts = [compressor.compress(prefix)]
+    chunk = bytes(1 << 20)
+    parts += [compressor.compress(chunk) for _ in range(zeros // len(chunk))]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def peak_memory_of(call) -> int:
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_gzip_that_inflates_far_beyond_its_header_is_refused_uninflated(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip_of_zeros_after(idx_bytes((10,), bytes(10)), 64 << 20))
+    assert path.stat().st_size < 1 << 20
+
+    def read():
+        with pytest.raises(DataError, match="more than 1,048,576 unexpected bytes after the 10 label bytes"):
+            read_idx(path)
+
+    assert peak_memory_of(read) < 8 << 20
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
+def test_a_file_larger_than_memory_is_refused_unread(tmp_path, monkeypatch, compress):
+    monkeypatch.setattr(memory, "available", lambda: 1000)
+    path = tmp_path / "train-images-idx3-ubyte"
+    write_idx(path, np.zeros((3, 20, 20), dtype=np.uint8), compress=compress)
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte: holds 1.22 KB, more than the 1 KB of memory available"):
+        read_idx(path)
+
+
+def test_a_header_declaring_more_than_any_memory_is_refused(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip_of(idx_bytes((2**32 - 1, 2**32 - 1, 2**32 - 1), PIXELS)))
+    with pytest.raises(DataError, match="more than the .* of memory available"):
+        read_idx(path)
+
+
+def test_concatenated_gzip_members_read_as_one_file(tmp_path):
+    array = np.arange(60, dtype=np.uint8).reshape(3, 5, 4)
+    data = idx_bytes((3, 5, 4), array.tobytes())
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip_of(data[:30]) + gzip_of(data[30:]))
+    np.testing.assert_array_equal(read_idx(path), array)
+
+
+def test_something_else_after_the_gzip_data_is_corrupt(tmp_path):
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip_of(idx_bytes((3, 5, 4), PIXELS)) + b"junk")
+    with pytest.raises(DataError, match="images.gz: corrupt gzip data"):
+        read_idx(path)
