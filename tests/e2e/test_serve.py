@@ -4,148 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import stat
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import asyncssh
-import pyte
 import pytest
 
-from gdtui.core.dataset import load_dataset
 from gdtui.core.errors import GdtuiError
-from gdtui.serve.passwords import hash_password
 from gdtui.serve.server import HOST_KEY, Lab, LabConfig
-
-PASSWORD = "correct horse battery staple"
-PASSWORD_HASH = hash_password(PASSWORD)
-# Generous: a session starts a Python process, and the machine may be busy.
-TIMEOUT = 30.0
-FIRST_SCREEN = "784 numbers from 0.0"
-
-
-class Terminal:
-    """A student's terminal: an SSH session with a pty, its output kept on an emulated screen."""
-
-    def __init__(self, process: asyncssh.SSHClientProcess, columns: int, lines: int) -> None:
-        self.process = process
-        self.screen = pyte.Screen(columns, lines)
-        self.stream = pyte.ByteStream(self.screen)
-        self.raw = bytearray()
-        self.changed = asyncio.Event()
-        self.ended = False
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        while data := await self.process.stdout.read(65536):
-            self.raw += data
-            self.stream.feed(data)
-            self.changed.set()
-        self.ended = True
-        self.changed.set()
-
-    def text(self) -> str:
-        return "\n".join(self.screen.display)
-
-    async def until(self, check, what: str) -> None:
-        async def wait() -> None:
-            while not check():
-                if self.ended:
-                    raise AssertionError(f"the session ended before {what}; it showed:\n{self.text()}")
-                self.changed.clear()
-                await self.changed.wait()
-
-        try:
-            await asyncio.wait_for(wait(), TIMEOUT)
-        except TimeoutError:
-            raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.text()}") from None
-
-    async def shows(self, text: str) -> None:
-        await self.until(lambda: text in self.text(), repr(text))
-
-    async def ends(self) -> int | None:
-        await self.until(lambda: self.ended, "the end of the session")
-        await self.process.wait_closed()
-        return self.process.exit_status
-
-    def press(self, keys: str) -> None:
-        self.process.stdin.write(keys.encode())
-
-    def resize(self, columns: int, lines: int) -> None:
-        self.screen.resize(lines, columns)
-        self.process.change_terminal_size(columns, lines)
-
-
-@pytest.fixture
-def client_key() -> asyncssh.SSHKey:
-    return asyncssh.generate_private_key("ssh-ed25519")
-
-
-@pytest.fixture
-def lab_config(tmp_path: Path, tiny_mnist_dir: Path, client_key: asyncssh.SSHKey) -> LabConfig:
-    keys = tmp_path / "authorized_keys"
-    keys.write_bytes(client_key.export_public_key())
-    load_dataset(tiny_mnist_dir)  # the server's first run builds the cache its sessions share
-    return LabConfig(
-        host="127.0.0.1",
-        port=0,
-        authorized_keys=keys,
-        password_hash=PASSWORD_HASH,
-        max_sessions=2,
-        idle_timeout=0,
-        data=tiny_mnist_dir,
-        home=tmp_path / "lab",
-    )
-
-
-@asynccontextmanager
-async def running(config: LabConfig):
-    lab = Lab(config)
-    await lab.start()
-    try:
-        yield lab
-    finally:
-        await lab.stop()
-
-
-def connect(lab: Lab, username: str = "student", **auth) -> asyncssh.SSHClientConnection:
-    # Only the credentials given: none of this machine's own keys or agent.
-    options = {"client_keys": None, "agent_path": None} | (auth or {"password": PASSWORD})
-    return asyncssh.connect("127.0.0.1", lab.port, username=username, known_hosts=None, **options)
-
-
-@asynccontextmanager
-async def student(lab: Lab, columns: int = 80, lines: int = 24, *, username: str = "student", **auth):
-    async with connect(lab, username, **auth) as conn:
-        process = await conn.create_process(term_type="xterm-256color", term_size=(columns, lines), encoding=None)
-        terminal = Terminal(process, columns, lines)
-        try:
-            yield terminal
-        finally:
-            terminal.reader.cancel()
-
-
-def only_session(lab: Lab):
-    (session,) = lab.sessions
-    return session
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-async def until_gone(lab: Lab, pid: int) -> None:
-    for _ in range(int(TIMEOUT / 0.05)):
-        if not lab.sessions and not alive(pid):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the session's process {pid} outlived its connection")
+from tests.e2e.lab import FIRST_SCREEN, alive, connect, only_session, running, student, until_gone
 
 
 async def test_a_student_logs_in_uses_the_app_and_leaving_ends_its_process(
