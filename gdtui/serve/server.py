@@ -71,7 +71,7 @@ class AuthorizedKeys:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         try:
             self._keys = self._read()
         except OSError as err:
@@ -86,7 +86,8 @@ class AuthorizedKeys:
 
     def _read(self) -> asyncssh.SSHAuthorizedKeys:
         info = self.path.stat()
-        stamp = (info.st_mtime_ns, info.st_size)
+        # The inode too: an editor that saves by replacing the file may keep its size and time.
+        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
         if stamp == self._stamp:
             return self._keys
         good = []
@@ -101,7 +102,12 @@ class AuthorizedKeys:
             good.append(line)
         self._stamp = stamp
         log.info("%d %s from %s", len(good), "key" if len(good) == 1 else "keys", self.path)
-        return asyncssh.import_authorized_keys("\n".join(good) + "\n")
+        # Built empty, then filled: asyncssh's import refuses a file without keys, and a file
+        # emptied to revoke everyone must revoke everyone, not leave the old keys working.
+        keys = asyncssh.SSHAuthorizedKeys()
+        if good:
+            keys.load("\n".join(good))
+        return keys
 
 
 class Lab:
