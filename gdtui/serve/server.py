@@ -19,8 +19,10 @@ import asyncssh
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
+from gdtui.serve.access import NAME_RULE, lab_name
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabSession, session_home
+from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
 
@@ -240,7 +242,7 @@ class LabConnection(asyncssh.SSHServer):
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
         self.peer = "?"
-        self.username = ""
+        self.username: str | None = None
         self._logged_in = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
@@ -255,7 +257,12 @@ class LabConnection(asyncssh.SSHServer):
             log.info("connection from %s closed before login%s", self.peer, f" ({exc})" if exc else "")
 
     def begin_auth(self, username: str) -> bool:
-        self.username = username
+        self.username = lab_name(username)
+        if self.username is None:
+            log.info("refused: %s from %s cannot be a name here", printable(username), self.peer)
+            self._conn.send_auth_banner(f"gdtui: that cannot be a name here. Log in with {NAME_RULE}, e.g. ssh ada@...\r\n")
+            self._conn.set_authorized_keys(None)
+            return True
         if self.lab.keys is not None:
             self._conn.set_authorized_keys(self.lab.keys.current())
         return not self.lab.config.no_auth
@@ -268,16 +275,19 @@ class LabConnection(asyncssh.SSHServer):
         return self.lab.config.password_hash is not None
 
     async def validate_password(self, username: str, password: str) -> bool:
+        if self.username is None:
+            return False
         # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
         loop = asyncio.get_running_loop()
         ok = await loop.run_in_executor(None, verify_password, password, self.lab.config.password_hash)
         if not ok:
-            log.info("refused: wrong password for %s from %s", username, self.peer)
+            log.info("refused: wrong password for %s from %s", self.username, self.peer)
         return ok
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         # Called only for keys the authorized_keys file does not let in (not listed, or not from this address).
-        log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), username, self.peer)
+        if self.username is not None:
+            log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), self.username, self.peer)
         return False
 
     def session_requested(self) -> LabSession:

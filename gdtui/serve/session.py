@@ -281,10 +281,9 @@ class LabSession(asyncssh.SSHServerSession):
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def session_home(root: Path, username: str) -> Path:
-    """The private folder of whoever logs in as username, kept from one login to the next:
-    their saved models and lesson bookmark are there when they come back."""
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in username)[:32].lstrip(".") or "student"
+def session_home(root: Path, name: str) -> Path:
+    """The private folder of the student of that name (a lab_name), kept from one login to the
+    next: their saved models and lesson bookmark are there when they come back."""
     home = root / name
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return home

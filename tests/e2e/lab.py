@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncssh
 import pyte
@@ -110,6 +111,12 @@ async def student(
 def only_session(lab: Lab):
     (session,) = lab.sessions
     return session
+
+
+def app_environment(session) -> dict[str, str]:
+    """The environment the session's app was started with."""
+    environ = Path(f"/proc/{session.process.pid}/environ").read_text()
+    return dict(line.split("=", 1) for line in environ.split("\0") if line)
 
 
 def alive(pid: int) -> bool:
