@@ -47,7 +47,18 @@ def add_parser(commands) -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="", help="address to listen on (default: every interface)")
     parser.add_argument("--port", type=int, default=2222, help="port to listen on (default: 2222)")
-    parser.add_argument("--authorized-keys", type=Path, metavar="FILE", help="public keys allowed to log in, OpenSSH format")
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="each student's name with their public keys and/or password hash: a name is then only for its owner",
+    )
+    parser.add_argument(
+        "--authorized-keys",
+        type=Path,
+        metavar="FILE",
+        help='public keys allowed to log in, OpenSSH format; name="NAME" before a key ties it to that name',
+    )
     parser.add_argument(
         "--password-file",
         type=Path,
@@ -89,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         LabConfig(
             host=args.host,
             port=args.port,
+            roster=args.roster,
             authorized_keys=args.authorized_keys,
             password_hash=_password_hash(args.password_file),
             no_auth=args.no_auth,

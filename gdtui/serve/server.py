@@ -19,7 +19,7 @@ import asyncssh
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
-from gdtui.serve.access import NAME_RULE, lab_name
+from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabSession, session_home
 from gdtui.serve.untrusted import printable
@@ -38,8 +38,9 @@ def lab_home() -> Path:
 class LabConfig:
     host: str = ""  # every interface
     port: int = 2222
+    roster: Path | None = None  # each student's name with their keys and/or password
     authorized_keys: Path | None = None
-    password_hash: str | None = None
+    password_hash: str | None = None  # the lab password: any name not on the roster
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
     idle_timeout: float = 30 * 60.0  # seconds without a key press; 0 for none
@@ -67,60 +68,17 @@ def host_key(home: Path) -> asyncssh.SSHKey:
     return key
 
 
-class AuthorizedKeys:
-    """An authorized_keys file, read again whenever it changes: a teacher can let in a
-    latecomer without restarting the lab and ending everyone's session."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: tuple[int, int, int] | None = None
-        try:
-            self._keys = self._read()
-        except OSError as err:
-            raise GdtuiError(f"cannot read the authorized keys file {path}: {err.strerror}") from None
-
-    def current(self) -> asyncssh.SSHAuthorizedKeys:
-        try:
-            self._keys = self._read()
-        except OSError as err:
-            log.warning("cannot read %s (%s): the keys read before still let students in", self.path, err.strerror)
-        return self._keys
-
-    def _read(self) -> asyncssh.SSHAuthorizedKeys:
-        info = self.path.stat()
-        # The inode too: an editor that saves by replacing the file may keep its size and time.
-        stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
-        if stamp == self._stamp:
-            return self._keys
-        good = []
-        for number, line in enumerate(self.path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            try:
-                asyncssh.import_authorized_keys(line)
-            except (ValueError, asyncssh.KeyImportError):
-                log.warning("line %d of %s is not a public key: skipped", number, self.path)
-                continue
-            good.append(line)
-        self._stamp = stamp
-        log.info("%d %s from %s", len(good), "key" if len(good) == 1 else "keys", self.path)
-        # Built empty, then filled: asyncssh's import refuses a file without keys, and a file
-        # emptied to revoke everyone must revoke everyone, not leave the old keys working.
-        keys = asyncssh.SSHAuthorizedKeys()
-        if good:
-            keys.load("\n".join(good))
-        return keys
-
-
 class Lab:
     """The running server, its sessions and its limits."""
 
     def __init__(self, config: LabConfig) -> None:
-        if not (config.authorized_keys or config.password_hash or config.no_auth):
+        if not (config.roster or config.authorized_keys or config.password_hash or config.no_auth):
             raise GdtuiError(
-                "no way to check who logs in: give --authorized-keys FILE and/or a password hash "
+                "no way to check who logs in: give --roster FILE, --authorized-keys FILE and/or a password hash "
                 "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
             )
+        if config.no_auth and config.roster:
+            raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
         if config.max_sessions < 1:
             raise GdtuiError(f"--max-sessions must be at least 1, not {config.max_sessions}")
         if config.idle_timeout < 0:
@@ -131,7 +89,7 @@ class Lab:
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
         self.data = config.data.resolve() if config.data else None
-        self.keys = AuthorizedKeys(config.authorized_keys) if config.authorized_keys else None
+        self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -158,6 +116,11 @@ class Lab:
         where = self.config.host or "every interface"
         log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
+        if self.config.password_hash:
+            log.info(
+                "the lab password lets whoever knows it log in under any name not on the roster, "
+                "and so into that name's folder: it keeps students apart, it does not prove who they are"
+            )
 
     async def stop(self) -> None:
         """Stop listening, end every session cleanly, and wait for them to finish."""
@@ -243,6 +206,7 @@ class LabConnection(asyncssh.SSHServer):
         self.lab = lab
         self.peer = "?"
         self.username: str | None = None
+        self._logins: Logins | None = None
         self._logged_in = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
@@ -258,13 +222,13 @@ class LabConnection(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.username = lab_name(username)
+        self._logins = self.lab.access.current()
         if self.username is None:
             log.info("refused: %s from %s cannot be a name here", printable(username), self.peer)
             self._conn.send_auth_banner(f"gdtui: that cannot be a name here. Log in with {NAME_RULE}, e.g. ssh ada@...\r\n")
             self._conn.set_authorized_keys(None)
             return True
-        if self.lab.keys is not None:
-            self._conn.set_authorized_keys(self.lab.keys.current())
+        self._conn.set_authorized_keys(self._logins.keys_for(self.username))
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
@@ -272,20 +236,27 @@ class LabConnection(asyncssh.SSHServer):
         log.info("login: %s from %s", self.username, self.peer)
 
     def password_auth_supported(self) -> bool:
-        return self.lab.config.password_hash is not None
+        # The same for every name, so that which methods are offered tells nothing about a name.
+        return self._logins is not None and self._logins.any_password
 
     async def validate_password(self, username: str, password: str) -> bool:
         if self.username is None:
             return False
+        hashes = self._logins.passwords_for(self.username)
         # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
         loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(None, verify_password, password, self.lab.config.password_hash)
-        if not ok:
+        for stored in hashes:
+            if await loop.run_in_executor(None, verify_password, password, stored):
+                return True
+        owned = self.username in self._logins.owned
+        if hashes or owned:
             log.info("refused: wrong password for %s from %s", self.username, self.peer)
-        return ok
+        else:
+            log.info("refused: %s from %s is not on the roster", self.username, self.peer)
+        return False
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        # Called only for keys the authorized_keys file does not let in (not listed, or not from this address).
+        # Called only for keys that do not let this name in (not listed for it, or not from this address).
         if self.username is not None:
             log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), self.username, self.peer)
         return False

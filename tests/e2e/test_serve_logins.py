@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import asyncssh
 import pytest
 
-from gdtui.serve.server import LabConfig
-from tests.e2e.lab import FIRST_SCREEN, app_environment, connect, only_session, running, student
+from gdtui.core.errors import GdtuiError
+from gdtui.serve.passwords import hash_password
+from gdtui.serve.server import Lab, LabConfig
+from tests.e2e.lab import FIRST_SCREEN, PASSWORD, PASSWORD_HASH, app_environment, connect, only_session, running, student
+
+ALAN = "alan's own password"
+ALAN_HASH = hash_password(ALAN)
 
 
 async def logs_in(lab, username: str = "student", **options) -> bool:
@@ -79,3 +85,72 @@ async def test_a_name_is_its_folder_and_capitals_are_the_same_name(lab_config: L
                 await terminal.shows(FIRST_SCREEN)
                 home = Path(app_environment(only_session(lab))["HOME"])
             assert home == lab.sessions_dir / "ada.l"
+
+
+@pytest.fixture
+def ada_key() -> asyncssh.SSHKey:
+    return asyncssh.generate_private_key("ssh-ed25519")
+
+
+async def test_a_key_named_for_one_student_does_not_log_in_as_another(
+    lab_config: LabConfig, client_key: asyncssh.SSHKey, ada_key: asyncssh.SSHKey
+) -> None:
+    ada_line = b'name="ada" ' + ada_key.export_public_key()
+    lab_config.authorized_keys.write_bytes(ada_line + client_key.export_public_key())
+    async with running(lab_config) as lab:
+        assert await logs_in(lab, "ada", client_keys=[ada_key])
+        assert not await logs_in(lab, "alan", client_keys=[ada_key])
+        # A key that names no one logs in under any name, but not one that belongs to someone.
+        assert await logs_in(lab, "alan", client_keys=[client_key])
+        assert not await logs_in(lab, "ada", client_keys=[client_key])
+        # Nor does the lab password.
+        assert not await logs_in(lab, "ada")
+        assert await logs_in(lab, "alan")
+
+
+async def test_with_a_roster_a_name_is_only_for_its_owner(
+    lab_config: LabConfig, ada_key: asyncssh.SSHKey, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    roster = tmp_path / "roster"
+    roster.write_text(f"# the class\nada {ada_key.export_public_key().decode()}alan password:{ALAN_HASH}\n")
+    roster.chmod(0o600)
+    only_roster = replace(lab_config, roster=roster, authorized_keys=None, password_hash=None)
+    async with running(only_roster) as lab:
+        assert await logs_in(lab, "ada", client_keys=[ada_key])
+        assert await logs_in(lab, "alan", password=ALAN)
+        assert not await logs_in(lab, "alan", client_keys=[ada_key])
+        assert not await logs_in(lab, "ada", password=ALAN)
+        assert not await logs_in(lab, "grace", password=ALAN)
+    assert "refused: grace from 127.0.0.1" in caplog.text and "is not on the roster" in caplog.text
+    # With a lab password as well, it lets in names that are not on the roster, and only those.
+    async with running(replace(only_roster, password_hash=PASSWORD_HASH)) as lab:
+        assert await logs_in(lab, "grace", password=PASSWORD)
+        assert not await logs_in(lab, "ada", password=PASSWORD)
+        assert not await logs_in(lab, "alan", password=PASSWORD)
+
+
+async def test_the_roster_is_read_again_when_it_changes_and_a_bad_line_costs_only_itself(
+    lab_config: LabConfig, ada_key: asyncssh.SSHKey, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    roster = tmp_path / "roster"
+    roster.write_text(f"ada ssh-ed25519 AAAAbroken\nalan password:{ALAN_HASH}\n")
+    roster.chmod(0o600)
+    async with running(replace(lab_config, roster=roster)) as lab:
+        assert await logs_in(lab, "alan", password=ALAN)
+        assert "line 1 of" in caplog.text
+        # ada is not on the roster yet: the lab password lets her in.
+        assert await logs_in(lab, "ada")
+        roster.write_text(f"ada {ada_key.export_public_key().decode()}alan password:{ALAN_HASH}\n")
+        assert await logs_in(lab, "ada", client_keys=[ada_key])
+        assert not await logs_in(lab, "ada")
+        # An emptied roster lets no one in by it.
+        roster.write_text("")
+        assert not await logs_in(lab, "alan", password=ALAN)
+
+
+async def test_a_roster_cannot_go_with_no_authentication(lab_config: LabConfig, tmp_path: Path) -> None:
+    (tmp_path / "roster").write_text("")
+    with pytest.raises(GdtuiError, match="--no-auth"):
+        Lab(replace(lab_config, roster=tmp_path / "roster", no_auth=True))
