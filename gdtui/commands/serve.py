@@ -80,6 +80,21 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="MINUTES",
         help="end a session after this long without a key press; 0 never (default: 30)",
     )
+    parser.add_argument(
+        "--max-auth-tries",
+        type=int,
+        default=6,
+        metavar="N",
+        help="failed passwords or keys on one connection before it is closed, as sshd (default: 6)",
+    )
+    parser.add_argument(
+        "--block-after",
+        type=int,
+        default=10,
+        metavar="N",
+        help="failed logins from one address before it is refused; it then gets one more try "
+        "every 10 s; 0 never refuses (default: 10)",
+    )
     parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
     parser.set_defaults(run=run)
@@ -105,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
             password_hash=_password_hash(args.password_file),
             no_auth=args.no_auth,
             max_sessions=args.max_sessions,
+            max_auth_tries=args.max_auth_tries,
+            block_after=args.block_after,
             idle_timeout=args.idle_timeout * 60,
             data=args.data,
             lesson=args.lesson,

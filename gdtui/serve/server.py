@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
 from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
+from gdtui.serve.limits import Penalties
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabSession, session_home
 from gdtui.serve.untrusted import printable
@@ -43,6 +45,9 @@ class LabConfig:
     password_hash: str | None = None  # the lab password: any name not on the roster
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
+    max_auth_tries: int = 6  # failed attempts on one connection before it is closed, as sshd
+    block_after: int = 10  # failed logins that get an address refused; 0 for never
+    forgive_every_s: float = 10.0  # then one failure is forgiven every this long
     idle_timeout: float = 30 * 60.0  # seconds without a key press; 0 for none
     data: Path | None = None
     lesson: bool = False
@@ -68,6 +73,15 @@ def host_key(home: Path) -> asyncssh.SSHKey:
     return key
 
 
+def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
+    """One clear line for a limit that makes no sense: NaN, infinite, negative or absurd."""
+    if zero and value == 0:
+        return
+    if not (math.isfinite(value) and low <= value <= high):
+        zero_means = f"0 ({zero}) or " if zero else ""
+        raise GdtuiError(f"{option} must be {zero_means}between {low:g} and {high:g}, not {value:g}")
+
+
 class Lab:
     """The running server, its sessions and its limits."""
 
@@ -85,11 +99,14 @@ class Lab:
             raise GdtuiError(f"--idle-timeout must be 0 (never) or more, not {config.idle_timeout / 60:g}")
         if not 0 <= config.port <= 65535:
             raise GdtuiError(f"--port must be between 0 and 65535, not {config.port}")
+        _check("--max-auth-tries", config.max_auth_tries, 1, 100)
+        _check("--block-after", config.block_after, 1, 10_000, zero="never")
         self.config = config
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
         self.data = config.data.resolve() if config.data else None
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
+        self.penalties = Penalties(config.block_after, config.forgive_every_s)
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -204,21 +221,36 @@ class LabConnection(asyncssh.SSHServer):
 
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
+        self.host = "?"
         self.peer = "?"
         self.username: str | None = None
         self._logins: Logins | None = None
+        self._failures = 0
         self._logged_in = False
+        self._refused = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
-        host, port = conn.get_extra_info("peername")[:2]
-        self.peer = f"{host}:{port}"
-        log.info("connection from %s", self.peer)
         self._conn = conn
+        self.host, port = conn.get_extra_info("peername")[:2]
+        self.peer = f"{self.host}:{port}"
+        if not self.lab.penalties.admit(self.host):
+            # Closed before a byte is sent; the block itself was logged once, when it began.
+            self._refused = True
+            conn.abort()
+            return
+        log.info("connection from %s", self.peer)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self._logged_in:
-            log.info("connection from %s closed before login%s", self.peer, f" ({exc})" if exc else "")
+        if not (self._logged_in or self._refused):
+            log.info("connection from %s closed before login%s", self.peer, f" ({printable(str(exc))})" if exc else "")
+
+    def _failed(self) -> None:
+        """One more failed attempt on this connection; past the limit, the connection is closed, as sshd does."""
+        self._failures += 1
+        if self._failures >= self.lab.config.max_auth_tries:
+            log.info("%s from %s: %d failed attempts: disconnected", self.username, self.peer, self._failures)
+            self._conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "Too many authentication failures")
 
     def begin_auth(self, username: str) -> bool:
         self.username = lab_name(username)
@@ -241,24 +273,34 @@ class LabConnection(asyncssh.SSHServer):
 
     async def validate_password(self, username: str, password: str) -> bool:
         if self.username is None:
+            self._failed()
             return False
         hashes = self._logins.passwords_for(self.username)
-        # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
-        loop = asyncio.get_running_loop()
-        for stored in hashes:
-            if await loop.run_in_executor(None, verify_password, password, stored):
-                return True
-        owned = self.username in self._logins.owned
-        if hashes or owned:
+        penalties = self.lab.penalties
+        async with penalties.turn(self.host):
+            if penalties.blocked(self.host):
+                # Not even checked: an address that is refused guesses nothing, on any connection.
+                self._failed()
+                return False
+            # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
+            loop = asyncio.get_running_loop()
+            for stored in hashes:
+                if await loop.run_in_executor(None, verify_password, password, stored):
+                    return True
+            penalties.failed(self.host)
+        if hashes or self.username in self._logins.owned:
             log.info("refused: wrong password for %s from %s", self.username, self.peer)
         else:
             log.info("refused: %s from %s is not on the roster", self.username, self.peer)
+        self._failed()
         return False
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         # Called only for keys that do not let this name in (not listed for it, or not from this address).
+        # A key is no guess, so the address is not penalised; the connection's tries are counted, as sshd does.
         if self.username is not None:
             log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), self.username, self.peer)
+        self._failed()
         return False
 
     def session_requested(self) -> LabSession:

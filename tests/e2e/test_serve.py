@@ -210,7 +210,14 @@ async def test_keys_added_while_the_lab_runs_let_their_students_in(
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"idle_timeout": -60.0}, "--idle-timeout"), ({"port": 99999}, "--port"), ({"max_sessions": 0}, "--max-sessions")],
+    [
+        ({"idle_timeout": -60.0}, "--idle-timeout"),
+        ({"port": 99999}, "--port"),
+        ({"max_sessions": 0}, "--max-sessions"),
+        ({"max_auth_tries": 0}, "--max-auth-tries"),
+        ({"max_auth_tries": 10**9}, "--max-auth-tries"),
+        ({"block_after": -1}, "--block-after"),
+    ],
 )
 def test_impossible_limits_are_refused(lab_config: LabConfig, change: dict, message: str) -> None:
     with pytest.raises(GdtuiError, match=message):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from gdtui.core.errors import GdtuiError
 from gdtui.serve.passwords import hash_password
 from gdtui.serve.server import Lab, LabConfig
-from tests.e2e.lab import FIRST_SCREEN, PASSWORD, PASSWORD_HASH, app_environment, connect, only_session, running, student
+from tests.e2e.lab import FIRST_SCREEN, PASSWORD, PASSWORD_HASH, TIMEOUT, app_environment, connect, only_session, running, student
 
 ALAN = "alan's own password"
 ALAN_HASH = hash_password(ALAN)
@@ -154,3 +156,67 @@ async def test_a_roster_cannot_go_with_no_authentication(lab_config: LabConfig, 
     (tmp_path / "roster").write_text("")
     with pytest.raises(GdtuiError, match="--no-auth"):
         Lab(replace(lab_config, roster=tmp_path / "roster", no_auth=True))
+
+
+class Guesser(asyncssh.SSHClient):
+    """A client that tries one password after another on a single connection."""
+
+    def __init__(self, guesses: list[str]) -> None:
+        self.guesses = iter(guesses)
+        self.tried = 0
+
+    def password_auth_requested(self) -> str | None:
+        self.tried += 1
+        return next(self.guesses, None)
+
+
+async def guess(lab: Lab, guesses: list[str], source: str = "127.0.0.1") -> tuple[bool, int]:
+    """Whether the guesses logged in, and how many the client was asked for."""
+    client = Guesser(guesses)
+    try:
+        async with connect(lab, client_factory=lambda: client, password=None, preferred_auth="password", local_addr=(source, 0)):
+            return True, client.tried
+    except (asyncssh.PermissionDenied, asyncssh.DisconnectError, ConnectionError, OSError):
+        return False, client.tried
+
+
+async def test_a_connection_gets_six_tries_then_is_closed(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(lab_config) as lab:
+        logged_in, tried = await guess(lab, [f"guess {n}" for n in range(100)] + [PASSWORD])
+        assert not logged_in
+        assert tried <= 7
+    assert caplog.text.count("refused: wrong password for student") == 6
+    assert "6 failed attempts: disconnected" in caplog.text
+
+
+async def test_an_address_that_keeps_guessing_is_refused_for_a_while_and_logged_once(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    # Long enough for the checks below to run inside the block on a busy machine.
+    async with running(replace(lab_config, block_after=3, forgive_every_s=3.0)) as lab:
+        assert not (await guess(lab, ["wrong"] * 6, source="127.0.0.2"))[0]
+        # From there even the right password is refused for now...
+        for _ in range(5):
+            assert not (await guess(lab, [PASSWORD], source="127.0.0.2"))[0]
+        # ...while everyone else logs in as ever.
+        assert await logs_in(lab)
+        # Failures are forgiven one at a time: the address gets in again.
+        give_up = time.monotonic() + TIMEOUT
+        while not (await guess(lab, [PASSWORD], source="127.0.0.2"))[0]:
+            assert time.monotonic() < give_up, "the address was never let in again"
+            await asyncio.sleep(0.1)
+    assert caplog.text.count("refused: wrong password") == 3
+    assert caplog.text.count("refusing its connections for now") == 1
+    assert "accepting 127.0.0.2 again" in caplog.text
+
+
+async def test_guessing_on_many_connections_at_once_is_no_faster(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(replace(lab_config, block_after=10, forgive_every_s=60.0)) as lab:
+        tries = await asyncio.gather(*(guess(lab, ["wrong"] * 6, source="127.0.0.2") for _ in range(20)))
+        assert not any(logged_in for logged_in, _ in tries)
+        assert await logs_in(lab)
+    # One password checked at a time per address, and none once it is refused.
+    assert caplog.text.count("refused: wrong password") == 10
