@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import astuple
 from pathlib import Path
 
 from gdtui.core.errors import GdtuiError
@@ -81,6 +82,27 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="end a session after this long without a key press; 0 never (default: 30)",
     )
     parser.add_argument(
+        "--max-startups",
+        metavar="START:RATE:FULL",
+        help="connections that have not logged in yet: from START of them a new one is refused with a "
+        "chance of RATE %%, rising to all at FULL, as sshd (default: the session limit plus the "
+        "per-source limit, 30 and 100: 40:30:100)",
+    )
+    parser.add_argument(
+        "--per-source-max-startups",
+        type=int,
+        default=10,
+        metavar="N",
+        help="of those, at most N from one address (default: 10)",
+    )
+    parser.add_argument(
+        "--login-grace-time",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="a connection that has not logged in after this long is closed (default: 30)",
+    )
+    parser.add_argument(
         "--max-auth-tries",
         type=int,
         default=6,
@@ -107,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
     from gdtui.core.dataset import load_dataset
+    from gdtui.serve.limits import MaxStartups
     from gdtui.serve.server import Lab, LabConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
@@ -120,6 +143,9 @@ def run(args: argparse.Namespace) -> int:
             password_hash=_password_hash(args.password_file),
             no_auth=args.no_auth,
             max_sessions=args.max_sessions,
+            max_startups=astuple(MaxStartups.parse(args.max_startups)) if args.max_startups else None,
+            per_source_max_startups=args.per_source_max_startups,
+            login_grace_time=args.login_grace_time,
             max_auth_tries=args.max_auth_tries,
             block_after=args.block_after,
             idle_timeout=args.idle_timeout * 60,

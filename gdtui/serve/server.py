@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
 from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
-from gdtui.serve.limits import Penalties
+from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabSession, session_home
 from gdtui.serve.untrusted import printable
@@ -29,6 +31,17 @@ from gdtui.serve.untrusted import printable
 log = logging.getLogger("gdtui.serve")
 
 HOST_KEY = "ssh_host_ed25519_key"
+# Connections the kernel may queue, and asyncio accepts in one go before the lab can refuse any:
+# small, so that a flood's refused connections, closed a moment later, hold few open files at once.
+_BACKLOG = 32
+# How asyncio reports that it could not accept a connection (out of open files, or memory).
+_ACCEPT_FAILED = "socket.accept() out of system resource"
+_REPORT_EVERY_S = 60.0
+_MOST_CONNECTIONS = 10_000
+# Open files: the server's own at rest (nine when measured), with room; and a session's (its
+# connection, its terminal, the process it watches).
+_FILES_AT_REST = 32
+_FILES_PER_SESSION = 4
 
 
 def lab_home() -> Path:
@@ -45,6 +58,12 @@ class LabConfig:
     password_hash: str | None = None  # the lab password: any name not on the roster
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
+    # Connections that have not logged in yet, as sshd's MaxStartups (start, rate %, full). By default
+    # START leaves room for a whole class typing its passwords at once beside all that one address
+    # may hold, so that no single address can get a student refused: max_sessions + per_source.
+    max_startups: tuple[int, int, int] | None = None
+    per_source_max_startups: int = 10  # of those, from one address
+    login_grace_time: float = 30.0  # seconds to log in
     max_auth_tries: int = 6  # failed attempts on one connection before it is closed, as sshd
     block_after: int = 10  # failed logins that get an address refused; 0 for never
     forgive_every_s: float = 10.0  # then one failure is forgiven every this long
@@ -99,6 +118,13 @@ class Lab:
             raise GdtuiError(f"--idle-timeout must be 0 (never) or more, not {config.idle_timeout / 60:g}")
         if not 0 <= config.port <= 65535:
             raise GdtuiError(f"--port must be between 0 and 65535, not {config.port}")
+        start = config.max_sessions + config.per_source_max_startups
+        startups = MaxStartups(*(config.max_startups or (start, 30, max(100, start))))
+        _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
+        _check("--max-startups' RATE", startups.rate, 1, 100)
+        _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
+        _check("--per-source-max-startups", config.per_source_max_startups, 1, _MOST_CONNECTIONS)
+        _check("--login-grace-time", config.login_grace_time, 0.1, 600)
         _check("--max-auth-tries", config.max_auth_tries, 1, 100)
         _check("--block-after", config.block_after, 1, 10_000, zero="never")
         self.config = config
@@ -107,9 +133,12 @@ class Lab:
         self.data = config.data.resolve() if config.data else None
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
+        self.startups = Startups(startups, config.per_source_max_startups)
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
+        self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
+        self._accept_failed_at: float | None = None
 
     @property
     def port(self) -> int:
@@ -118,15 +147,21 @@ class Lab:
 
     async def start(self) -> None:
         key = host_key(self.home)
+        self._make_room_for_files()
+        loop = asyncio.get_running_loop()
+        self._loop_errors = loop.get_exception_handler()
+        loop.set_exception_handler(self._on_loop_error)
         try:
             self._acceptor = await asyncssh.create_server(
                 lambda: LabConnection(self),
                 self.config.host,
                 self.config.port,
+                backlog=_BACKLOG,
                 server_host_keys=[key],
                 encoding=None,
                 agent_forwarding=False,
                 allow_scp=False,
+                login_timeout=self.config.login_grace_time,
             )
         except (OSError, OverflowError) as err:
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
@@ -139,11 +174,48 @@ class Lab:
                 "and so into that name's folder: it keeps students apart, it does not prove who they are"
             )
 
+    def _make_room_for_files(self) -> None:
+        """Raise the open-file limit as far as the lab may need, where the system allows.
+
+        Out of open files, asyncio can only log every connection it fails to accept (megabytes a
+        minute) while no one gets in. With the connections that have not logged in capped, the
+        lab's need is known.
+        """
+        need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * self.config.max_sessions
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft >= need:
+            return
+        room = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (room, hard))
+        if room < need:
+            log.warning(
+                "open-file limit %d: %d sessions and --max-startups %s may need %d; raise the limit (ulimit -n) or lower those",
+                room,
+                self.config.max_sessions,
+                self.startups.limit,
+                need,
+            )
+
+    def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if context.get("message") != _ACCEPT_FAILED:
+            if self._loop_errors is not None:
+                self._loop_errors(loop, context)
+            else:
+                loop.default_exception_handler(context)
+        elif self._accept_failed_at is None or time.monotonic() - self._accept_failed_at >= _REPORT_EVERY_S:
+            # asyncio reports this for every connection it tries, many times a second: once a minute is enough.
+            self._accept_failed_at = time.monotonic()
+            log.warning(
+                "cannot accept connections (%s): they wait until files are free; raise the open-file limit (ulimit -n)",
+                context["exception"].strerror,
+            )
+
     async def stop(self) -> None:
         """Stop listening, end every session cleanly, and wait for them to finish."""
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()
+            asyncio.get_running_loop().set_exception_handler(self._loop_errors)
         sessions = list(self.sessions)
         for session in sessions:
             session.end("gdtui: the lab server is shutting down.")
@@ -228,22 +300,31 @@ class LabConnection(asyncssh.SSHServer):
         self._failures = 0
         self._logged_in = False
         self._refused = False
+        self._waiting = False  # admitted, and counted among those that have not logged in
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
         self.host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{self.host}:{port}"
-        if not self.lab.penalties.admit(self.host):
-            # Closed before a byte is sent; the block itself was logged once, when it began.
+        if not (self.lab.penalties.admit(self.host) and self.lab.startups.admit(self.host)):
+            # Closed before a byte is sent; a flood or a block is logged when it begins, not per connection.
             self._refused = True
             conn.abort()
             return
-        log.info("connection from %s", self.peer)
+        self._waiting = True
+        # Anyone can connect: only what they do next is worth the teacher's attention.
+        log.debug("connection from %s", self.peer)
+
+    def _done_waiting(self) -> None:
+        if self._waiting:
+            self._waiting = False
+            self.lab.startups.done(self.host)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._done_waiting()
         if not (self._logged_in or self._refused):
-            log.info("connection from %s closed before login%s", self.peer, f" ({printable(str(exc))})" if exc else "")
+            log.debug("connection from %s closed before login%s", self.peer, f" ({printable(str(exc))})" if exc else "")
 
     def _failed(self) -> None:
         """One more failed attempt on this connection; past the limit, the connection is closed, as sshd does."""
@@ -264,6 +345,7 @@ class LabConnection(asyncssh.SSHServer):
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
+        self._done_waiting()
         self._logged_in = True
         log.info("login: %s from %s", self.username, self.peer)
 
