@@ -100,7 +100,16 @@ def add_parser(commands) -> argparse.ArgumentParser:
         type=float,
         default=30.0,
         metavar="SECONDS",
-        help="a connection that has not logged in after this long is closed (default: 30)",
+        help="a connection that has not logged in after this long is closed, and so is a logged-in "
+        "one without a session (ssh -N) (default: 30)",
+    )
+    parser.add_argument(
+        "--keepalive",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="ask a quiet client this often whether it is still there, and close its connection after "
+        "3 unanswered; 0 never asks (default: 15)",
     )
     parser.add_argument(
         "--max-auth-tries",
@@ -146,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
             max_startups=astuple(MaxStartups.parse(args.max_startups)) if args.max_startups else None,
             per_source_max_startups=args.per_source_max_startups,
             login_grace_time=args.login_grace_time,
+            keepalive_interval=args.keepalive,
             max_auth_tries=args.max_auth_tries,
             block_after=args.block_after,
             idle_timeout=args.idle_timeout * 60,

@@ -37,6 +37,8 @@ _BACKLOG = 32
 # How asyncio reports that it could not accept a connection (out of open files, or memory).
 _ACCEPT_FAILED = "socket.accept() out of system resource"
 _REPORT_EVERY_S = 60.0
+# A client that answers none of this many keepalives in a row is gone, as sshd's ClientAliveCountMax.
+_KEEPALIVES_UNANSWERED = 3
 _MOST_CONNECTIONS = 10_000
 # Open files: the server's own at rest (nine when measured), with room; and a session's (its
 # connection, its terminal, the process it watches).
@@ -63,7 +65,8 @@ class LabConfig:
     # may hold, so that no single address can get a student refused: max_sessions + per_source.
     max_startups: tuple[int, int, int] | None = None
     per_source_max_startups: int = 10  # of those, from one address
-    login_grace_time: float = 30.0  # seconds to log in
+    login_grace_time: float = 30.0  # seconds to log in; and to open a session, once logged in
+    keepalive_interval: float = 15.0  # seconds between SSH keepalives to a quiet client; 0 for none
     max_auth_tries: int = 6  # failed attempts on one connection before it is closed, as sshd
     block_after: int = 10  # failed logins that get an address refused; 0 for never
     forgive_every_s: float = 10.0  # then one failure is forgiven every this long
@@ -125,6 +128,7 @@ class Lab:
         _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
         _check("--per-source-max-startups", config.per_source_max_startups, 1, _MOST_CONNECTIONS)
         _check("--login-grace-time", config.login_grace_time, 0.1, 600)
+        _check("--keepalive", config.keepalive_interval, 0.1, 3600, zero="none")
         _check("--max-auth-tries", config.max_auth_tries, 1, 100)
         _check("--block-after", config.block_after, 1, 10_000, zero="never")
         self.config = config
@@ -162,6 +166,8 @@ class Lab:
                 agent_forwarding=False,
                 allow_scp=False,
                 login_timeout=self.config.login_grace_time,
+                keepalive_interval=self.config.keepalive_interval,
+                keepalive_count_max=_KEEPALIVES_UNANSWERED,
             )
         except (OSError, OverflowError) as err:
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
@@ -227,13 +233,19 @@ class Lab:
 
     # -- for the sessions --------------------------------------------------------
 
-    def new_session(self, username: str, peer: str) -> LabSession:
+    def new_session(self, username: str, peer: str, over: Callable[[], None]) -> LabSession:
+        """A session for the named student; over() is called when it is."""
+
+        def finished(session: LabSession) -> None:
+            self._finished(session)
+            over()
+
         return LabSession(
             username,
             peer,
             admit=self._admit,
             launch=self._launch,
-            finished=self._finished,
+            finished=finished,
             idle_timeout=self.config.idle_timeout,
         )
 
@@ -301,6 +313,7 @@ class LabConnection(asyncssh.SSHServer):
         self._logged_in = False
         self._refused = False
         self._waiting = False  # admitted, and counted among those that have not logged in
+        self._no_session: asyncio.TimerHandle | None = None
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -323,7 +336,11 @@ class LabConnection(asyncssh.SSHServer):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._done_waiting()
-        if not (self._logged_in or self._refused):
+        self._stop_awaiting()
+        if self._logged_in:
+            if exc is not None:
+                log.info("the connection of %s from %s is lost: %s", self.username, self.peer, printable(str(exc)))
+        elif not self._refused:
             log.debug("connection from %s closed before login%s", self.peer, f" ({printable(str(exc))})" if exc else "")
 
     def _failed(self) -> None:
@@ -348,6 +365,7 @@ class LabConnection(asyncssh.SSHServer):
         self._done_waiting()
         self._logged_in = True
         log.info("login: %s from %s", self.username, self.peer)
+        self._await_a_session()
 
     def password_auth_supported(self) -> bool:
         # The same for every name, so that which methods are offered tells nothing about a name.
@@ -386,4 +404,20 @@ class LabConnection(asyncssh.SSHServer):
         return False
 
     def session_requested(self) -> LabSession:
-        return self.lab.new_session(self.username, self.peer)
+        self._stop_awaiting()
+        return self.lab.new_session(self.username, self.peer, self._await_a_session)
+
+    def _await_a_session(self) -> None:
+        """A logged-in connection is for a session: one without (ssh -N, or after its session
+        ended) would hold a place for nothing, so it is closed after the grace time."""
+        grace = self.lab.config.login_grace_time
+        self._no_session = asyncio.get_running_loop().call_later(grace, self._close_without_session, grace)
+
+    def _stop_awaiting(self) -> None:
+        if self._no_session is not None:
+            self._no_session.cancel()
+            self._no_session = None
+
+    def _close_without_session(self, grace: float) -> None:
+        log.info("the connection of %s from %s has had no session for %g s: closed", self.username, self.peer, grace)
+        self._conn.close()

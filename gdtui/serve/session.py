@@ -41,7 +41,8 @@ class LabSession(asyncssh.SSHServerSession):
 
     `admit` is asked before the app starts and returns a refusal to show, or
     None; `launch` starts the app on the given terminal, in the session's own
-    folder; `finished` is told when the session is over.
+    folder; `finished` is told once when the session is over, whether or not
+    the app ever started.
     """
 
     def __init__(
@@ -138,7 +139,7 @@ class LabSession(asyncssh.SSHServerSession):
         if self.process is not None and self.process.returncode is None:
             self._signal(signal.SIGHUP)
         elif self._task is None:
-            self.done.set()
+            self._over()
 
     # -- the terminal side -------------------------------------------------------
 
@@ -155,6 +156,10 @@ class LabSession(asyncssh.SSHServerSession):
                 return
             await self._serve()
         finally:
+            self._over()
+
+    def _over(self) -> None:
+        if not self.done.is_set():
             self._finished(self)
             self.done.set()
 

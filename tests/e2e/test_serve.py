@@ -223,6 +223,8 @@ async def test_keys_added_while_the_lab_runs_let_their_students_in(
         ({"login_grace_time": float("nan")}, "--login-grace-time"),
         ({"login_grace_time": 0.0}, "--login-grace-time"),
         ({"login_grace_time": 1e9}, "--login-grace-time"),
+        ({"keepalive_interval": -1.0}, "--keepalive"),
+        ({"keepalive_interval": float("inf")}, "--keepalive"),
     ],
 )
 def test_impossible_limits_are_refused(lab_config: LabConfig, change: dict, message: str) -> None:
