@@ -75,6 +75,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="sessions at once; more are politely refused (default: 30)",
     )
     parser.add_argument(
+        "--max-sessions-per-name",
+        type=int,
+        default=2,
+        metavar="N",
+        help="sessions at once under one name (default: 2); one connection has one session at a time",
+    )
+    parser.add_argument(
         "--idle-timeout",
         type=float,
         default=30.0,
@@ -152,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
             password_hash=_password_hash(args.password_file),
             no_auth=args.no_auth,
             max_sessions=args.max_sessions,
+            max_sessions_per_name=args.max_sessions_per_name,
             max_startups=astuple(MaxStartups.parse(args.max_startups)) if args.max_startups else None,
             per_source_max_startups=args.per_source_max_startups,
             login_grace_time=args.login_grace_time,

@@ -60,6 +60,7 @@ class LabConfig:
     password_hash: str | None = None  # the lab password: any name not on the roster
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
+    max_sessions_per_name: int = 2  # one, and one more for a student back before their old connection is noticed gone
     # Connections that have not logged in yet, as sshd's MaxStartups (start, rate %, full). By default
     # START leaves room for a whole class typing its passwords at once beside all that one address
     # may hold, so that no single address can get a student refused: max_sessions + per_source.
@@ -129,6 +130,7 @@ class Lab:
         _check("--per-source-max-startups", config.per_source_max_startups, 1, _MOST_CONNECTIONS)
         _check("--login-grace-time", config.login_grace_time, 0.1, 600)
         _check("--keepalive", config.keepalive_interval, 0.1, 3600, zero="none")
+        _check("--max-sessions-per-name", config.max_sessions_per_name, 1, 1000)
         _check("--max-auth-tries", config.max_auth_tries, 1, 100)
         _check("--block-after", config.block_after, 1, 10_000, zero="never")
         self.config = config
@@ -254,6 +256,11 @@ class Lab:
         if len(self.sessions) >= limit:
             log.info("refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit)
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
+        mine = sum(other.username == session.username for other in self.sessions)
+        if mine >= self.config.max_sessions_per_name:
+            log.info("refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)
+            sessions = "session" if mine == 1 else "sessions"
+            return f"{session.username} already has {mine} {sessions} open here: please close one first."
         self._numbers += 1
         session.number = self._numbers
         self.sessions.add(session)
@@ -314,6 +321,8 @@ class LabConnection(asyncssh.SSHServer):
         self._refused = False
         self._waiting = False  # admitted, and counted among those that have not logged in
         self._no_session: asyncio.TimerHandle | None = None
+        self._session: LabSession | None = None
+        self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -403,9 +412,20 @@ class LabConnection(asyncssh.SSHServer):
         self._failed()
         return False
 
-    def session_requested(self) -> LabSession:
+    def session_requested(self) -> LabSession | bool:
+        # A student needs one session: more on one connection would only take other students' places.
+        if self._session is not None:
+            if not self._told_one_session:
+                self._told_one_session = True
+                log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
+            return False
         self._stop_awaiting()
-        return self.lab.new_session(self.username, self.peer, self._await_a_session)
+        self._session = self.lab.new_session(self.username, self.peer, self._session_over)
+        return self._session
+
+    def _session_over(self) -> None:
+        self._session = None
+        self._await_a_session()
 
     def _await_a_session(self) -> None:
         """A logged-in connection is for a session: one without (ssh -N, or after its session

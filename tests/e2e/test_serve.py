@@ -224,6 +224,8 @@ async def test_keys_added_while_the_lab_runs_let_their_students_in(
         ({"login_grace_time": 0.0}, "--login-grace-time"),
         ({"login_grace_time": 1e9}, "--login-grace-time"),
         ({"keepalive_interval": -1.0}, "--keepalive"),
+        ({"max_sessions_per_name": 0}, "--max-sessions-per-name"),
+        ({"max_sessions_per_name": 10**6}, "--max-sessions-per-name"),
         ({"keepalive_interval": float("inf")}, "--keepalive"),
     ],
 )

@@ -13,7 +13,7 @@ import asyncssh
 import pytest
 
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import FIRST_SCREEN, PASSWORD, TIMEOUT, Terminal, connect, only_session, running, until_gone
+from tests.e2e.lab import FIRST_SCREEN, PASSWORD, TIMEOUT, Terminal, connect, only_session, running, student, until_gone
 
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 
@@ -121,3 +121,30 @@ async def test_a_client_that_vanishes_is_noticed_by_keepalives_and_its_session_e
         terminal.reader.cancel()
         conn.abort()
     assert "not responding to keepalive" in caplog.text
+
+
+async def test_one_connection_has_one_session_at_a_time(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(lab_config) as lab, connect(lab) as conn:
+        first = Terminal(await conn.create_process(term_type="xterm", term_size=(80, 24), encoding=None), 80, 24)
+        for _ in range(3):
+            with pytest.raises(asyncssh.ChannelOpenError):
+                await conn.create_process(term_type="xterm", term_size=(80, 24), encoding=None)
+        await first.shows(FIRST_SCREEN)
+        assert len(lab.sessions) == 1
+        # The place it did not take is there for someone else.
+        async with student(lab, username="alan") as alan:
+            await alan.shows(FIRST_SCREEN)
+        first.reader.cancel()
+    assert caplog.text.count("one session per connection") == 1
+
+
+async def test_a_name_has_at_most_its_own_share_of_sessions(lab_config: LabConfig) -> None:
+    assert LabConfig().max_sessions_per_name == 2
+    async with running(replace(lab_config, max_sessions_per_name=1)) as lab, student(lab, username="ada") as ada:
+        await ada.shows(FIRST_SCREEN)
+        async with student(lab, username="ada") as again:
+            assert await again.ends() == 1
+            assert "already has 1 session" in again.raw.decode()
+        async with student(lab, username="alan") as alan:
+            await alan.shows(FIRST_SCREEN)
