@@ -25,6 +25,9 @@ import asyncssh
 log = logging.getLogger("gdtui.serve")
 
 DEFAULT_SIZE = (80, 24)
+# Columns and lines, at most: more than any real terminal has. A larger size only costs the app
+# memory and time (10000×10000 took 600 MB; 65535×65535 a core for 30 s, and never drew).
+BIGGEST_SIZE = (500, 200)
 # A process asked to end (SIGTERM, SIGHUP) gets this long before it is killed.
 GRACE_S = 5.0
 # What a killed app could not undo itself: the alternate screen, a hidden cursor, mouse reporting.
@@ -60,6 +63,8 @@ class LabSession(asyncssh.SSHServerSession):
         self.number = 0  # given by the lab when admitted
         self.term_type: str | None = None
         self.size = DEFAULT_SIZE
+        self._too_big: tuple[int, int] | None = None  # the first size the client gave beyond BIGGEST_SIZE
+        self._told_size = False
         self.process: asyncio.subprocess.Process | None = None
         self._admit, self._launch, self._finished = admit, launch, finished
         self._idle_timeout = idle_timeout
@@ -87,10 +92,17 @@ class LabSession(asyncssh.SSHServerSession):
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes) -> bool:
         self.term_type = term_type or "xterm"
-        columns, lines = term_size[:2]
-        if columns and lines:
-            self.size = (columns, lines)
+        self._set_size(*term_size[:2])
         return True
+
+    def _set_size(self, columns: int, lines: int) -> None:
+        """The client's size for the app, cut to BIGGEST_SIZE; 0 means the client did not say."""
+        if not (columns and lines):
+            return
+        self.size = (min(columns, BIGGEST_SIZE[0]), min(lines, BIGGEST_SIZE[1]))
+        if self.size != (columns, lines) and self._too_big is None:
+            self._too_big = (columns, lines)
+            log.info("session of %s: a %d×%d terminal, used as %d×%d", self.username, columns, lines, *self.size)
 
     def shell_requested(self) -> bool:
         return True
@@ -115,11 +127,10 @@ class LabSession(asyncssh.SSHServerSession):
         self._write_to_app()
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        if width and height:
-            self.size = (width, height)
-            if self._master >= 0:
-                # The kernel tells the app with a SIGWINCH, as for a resized local terminal.
-                set_window_size(self._master, width, height)
+        self._set_size(width, height)
+        if self._master >= 0:
+            # The kernel tells the app with a SIGWINCH, as for a resized local terminal.
+            set_window_size(self._master, *self.size)
 
     def eof_received(self) -> bool:
         # The client has no more keys to send; the app keeps going until it or the connection ends.
@@ -163,8 +174,17 @@ class LabSession(asyncssh.SSHServerSession):
             self._finished(self)
             self.done.set()
 
+    def _tell_size(self) -> None:
+        """Say on the student's screen that the app uses only part of their terminal, once."""
+        if self._too_big is not None and not self._told_size:
+            self._told_size = True
+            columns, lines = self._too_big
+            self._say(f"gdtui: your terminal is {columns}×{lines}; this session uses {self.size[0]}×{self.size[1]} of it.")
+
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
+        # Shown before the app takes the screen, and there again after it gives it back.
+        self._tell_size()
         master, slave = os.openpty()
         try:
             set_window_size(master, *self.size)
@@ -197,6 +217,8 @@ class LabSession(asyncssh.SSHServerSession):
             self._master = -1
         if self._killed:
             self._send(RESET_TERMINAL)
+        # A terminal made too big after the app started is only told now.
+        self._tell_size()
         if self._ending:
             self._say(self._ending)
         self._exit(code if code >= 0 else 128 - code)
