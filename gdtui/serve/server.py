@@ -25,7 +25,7 @@ from gdtui.serve import spawn
 from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import verify_password
-from gdtui.serve.session import LabSession, session_home
+from gdtui.serve.session import LabChannel, LabSession, session_home
 from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
@@ -412,7 +412,7 @@ class LabConnection(asyncssh.SSHServer):
         self._failed()
         return False
 
-    def session_requested(self) -> LabSession | bool:
+    def session_requested(self) -> tuple[LabChannel, LabSession] | bool:
         # A student needs one session: more on one connection would only take other students' places.
         if self._session is not None:
             if not self._told_one_session:
@@ -421,7 +421,7 @@ class LabConnection(asyncssh.SSHServer):
             return False
         self._stop_awaiting()
         self._session = self.lab.new_session(self.username, self.peer, self._session_over)
-        return self._session
+        return LabChannel.on(self._conn), self._session
 
     def _session_over(self) -> None:
         self._session = None

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import asyncssh
 
+from gdtui.serve import spawn
+
 log = logging.getLogger("gdtui.serve")
 
 DEFAULT_SIZE = (80, 24)
@@ -37,6 +39,51 @@ _READ_BYTES = 65536
 
 def set_window_size(fd: int, columns: int, lines: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+
+
+def _kept(name: bytes, value: bytes) -> bool:
+    return (
+        name.decode("ascii", "replace") in spawn.FROM_CLIENT
+        and len(value) <= spawn.CLIENT_VALUE_BYTES
+        and all(0x20 <= byte < 0x7F for byte in value)
+    )
+
+
+class LabChannel(asyncssh.SSHServerChannel):
+    """A session channel that keeps only the environment variables the app uses.
+
+    asyncssh keeps every variable a client sends, of any size, for as long as
+    the session lasts: 3000 of 30 KB grew the server by 188 MB, never given
+    back. Here the others are refused as they come, as sshd's AcceptEnv does.
+    """
+
+    # What asyncssh gives a session channel by default: its receive window and largest packet.
+    _WINDOW = 2 * 2**20
+    _MAX_PACKET = 32768
+
+    @classmethod
+    def on(cls, conn: asyncssh.SSHServerConnection) -> LabChannel:
+        return cls(
+            conn,
+            asyncio.get_running_loop(),
+            allow_pty=True,
+            line_editor=False,
+            line_echo=False,
+            line_history=0,
+            max_line_length=0,
+            encoding=None,
+            errors="strict",
+            window=cls._WINDOW,
+            max_pktsize=cls._MAX_PACKET,
+        )
+
+    def _process_env_request(self, packet) -> bool:
+        name, value = packet.get_string(), packet.get_string()
+        packet.check_end()
+        if not _kept(name, value):
+            return False
+        self._env[name] = value
+        return True
 
 
 class LabSession(asyncssh.SSHServerSession):

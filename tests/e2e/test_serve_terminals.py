@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import FIRST_SCREEN, Terminal, connect, only_session, running
+from tests.e2e.lab import FIRST_SCREEN, Terminal, app_environment, connect, only_session, running
 
 BIGGEST = (500, 200)
 
@@ -29,5 +29,24 @@ async def test_a_huge_terminal_is_used_up_to_500_by_200_and_the_student_is_told(
             process.change_terminal_size(120, 40)
             terminal.screen.resize(40, 120)
             await terminal.until(lambda: "Quit" in terminal.screen.display[39], "the footer on line 40")
+        finally:
+            terminal.reader.cancel()
+
+
+async def test_only_the_variables_the_app_uses_are_kept_and_only_short_ones(lab_config: LabConfig) -> None:
+    junk = {f"JUNK_{n}": "x" * 30_000 for n in range(300)}
+    sent = junk | {"COLORTERM": "truecolor", "NO_COLOR": "y" * 1000, "LD_PRELOAD": "/tmp/evil.so", "HOME": "/"}
+    async with running(lab_config) as lab, connect(lab) as conn:
+        process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None, env=sent)
+        terminal = Terminal(process, 80, 24)
+        try:
+            await terminal.shows(FIRST_SCREEN)
+            session = only_session(lab)
+            # Nothing else is kept, not even for a while: 300 of those made 9 MB.
+            assert dict(session.environment) == {"COLORTERM": "truecolor"}
+            app = app_environment(session)
+            assert app["COLORTERM"] == "truecolor"
+            assert "NO_COLOR" not in app and "LD_PRELOAD" not in app and "JUNK_0" not in app
+            assert app["HOME"] == str(lab.sessions_dir / "student")
         finally:
             terminal.reader.cancel()
