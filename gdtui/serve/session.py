@@ -23,6 +23,7 @@ from pathlib import Path
 import asyncssh
 
 from gdtui.serve import spawn
+from gdtui.serve.untrusted import printable, terminal_type
 
 log = logging.getLogger("gdtui.serve")
 
@@ -138,7 +139,10 @@ class LabSession(asyncssh.SSHServerSession):
         self._chan = chan
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes) -> bool:
-        self.term_type = term_type or "xterm"
+        term_type = term_type or "xterm"
+        self.term_type = terminal_type(term_type)
+        if self.term_type != term_type:
+            log.info("session of %s: terminal type %s unknown here, %s used", self.username, printable(term_type), self.term_type)
         self._set_size(*term_size[:2])
         return True
 
@@ -156,11 +160,11 @@ class LabSession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         # As with OpenSSH's ForceCommand: whatever was asked for, the session runs gdtui.
-        log.info("%s asked to run %r: only gdtui runs here", self.username, command)
+        log.info("%s asked to run %s: only gdtui runs here", self.username, printable(command))
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        log.info("refused the %s subsystem to %s", subsystem, self.username)
+        log.info("refused the %s subsystem to %s", printable(subsystem), self.username)
         return False
 
     def session_started(self) -> None:
@@ -213,6 +217,11 @@ class LabSession(asyncssh.SSHServerSession):
                 self._exit(1)
                 return
             await self._serve()
+        except Exception:
+            # Whatever went wrong, the student is told and the session ends: never a client left waiting.
+            log.exception("session %d of %s failed", self.number, self.username)
+            self._say("gdtui could not start or went wrong here: please tell your teacher.")
+            self._exit(1)
         finally:
             self._over()
 

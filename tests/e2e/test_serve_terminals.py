@@ -3,10 +3,17 @@ the server gives back when it has to end an app itself."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import subprocess
+import sys
+
+import asyncssh
 import pytest
 
+from gdtui.serve import spawn
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import FIRST_SCREEN, Terminal, app_environment, connect, only_session, running
+from tests.e2e.lab import FIRST_SCREEN, TIMEOUT, Terminal, app_environment, connect, only_session, running, student
 
 BIGGEST = (500, 200)
 
@@ -50,3 +57,59 @@ async def test_only_the_variables_the_app_uses_are_kept_and_only_short_ones(lab_
             assert app["HOME"] == str(lab.sessions_dir / "student")
         finally:
             terminal.reader.cancel()
+
+
+def ncurses_knows(term: str) -> bool:
+    """Whether this machine's terminfo has term, by ncurses' own lookup, in a process of its own."""
+    check = f"import curses; curses.setupterm({term!r}, 1)"
+    return subprocess.run([sys.executable, "-c", check], capture_output=True, timeout=60, check=False).returncode == 0
+
+
+# Looked up by name in the test: a NUL in a test's parameter upsets pytest's own reports.
+TERMS = {
+    "known": "vt100",
+    "unknown": "no-such-terminal",
+    "nul": "xterm\0evil",
+    "200k": "x" * 200_000,
+    "path": "../../../etc/passwd",
+    "escape": "xterm\x1b[2J",
+}
+
+
+@pytest.mark.parametrize("case", TERMS)
+async def test_the_app_gets_a_terminal_type_this_machine_knows_or_a_safe_one(
+    lab_config: LabConfig, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    term = TERMS[case]
+    expected = term if term == "vt100" and ncurses_knows(term) else "xterm-256color"
+    async with running(lab_config) as lab, student(lab, term=term) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        assert app_environment(only_session(lab))["TERM"] == expected
+    assert all(record.getMessage().isprintable() for record in caplog.records)
+    assert max(len(record.getMessage()) for record in caplog.records) < 1000
+
+
+async def test_nothing_a_client_sends_can_forge_a_log_line_or_reach_the_teachers_terminal(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="gdtui.serve")
+    forged = "\n2026-11-30 09:00:00 login: teacher from 10.9.9.9:1\x1b]0;owned\x07\x1b[2J"
+    async with running(lab_config) as lab, connect(lab) as conn:
+        await asyncio.wait_for(conn.run("ls" + forged), TIMEOUT)
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await asyncio.wait_for(conn.create_process(subsystem="sftp" + forged), TIMEOUT)
+        async with student(lab, term="xterm" + forged) as terminal:
+            await terminal.shows(FIRST_SCREEN)
+    messages = [record.getMessage() for record in caplog.records]
+    assert all(message.isprintable() for message in messages), messages
+    assert not any(message.startswith("2026-11-30 09:00:00 login: teacher") for message in messages)
+    assert any("login: teacher" in message for message in messages), "the forged text is shown, escaped"
+
+
+async def test_a_session_whose_app_cannot_start_says_so_and_ends(lab_config: LabConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spawn, "command", lambda data, lesson: ["/nonexistent/gdtui"])
+    async with running(lab_config) as lab, student(lab) as terminal:
+        assert await terminal.ends() == 1
+        assert "gdtui could not start" in terminal.raw.decode()
+        assert not lab.sessions
