@@ -72,6 +72,7 @@ class LabConfig:
     block_after: int = 10  # failed logins that get an address refused; 0 for never
     forgive_every_s: float = 10.0  # then one failure is forgiven every this long
     idle_timeout: float = 30 * 60.0  # seconds without a key press; 0 for none
+    kill_grace_s: float = 5.0  # an app asked to end (SIGTERM, SIGHUP) is killed if still running after this
     data: Path | None = None
     lesson: bool = False
     home: Path | None = None  # default: lab_home()
@@ -249,6 +250,7 @@ class Lab:
             launch=self._launch,
             finished=finished,
             idle_timeout=self.config.idle_timeout,
+            grace_s=self.config.kill_grace_s,
         )
 
     def _admit(self, session: LabSession) -> str | None:

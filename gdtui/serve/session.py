@@ -31,10 +31,16 @@ DEFAULT_SIZE = (80, 24)
 # Columns and lines, at most: more than any real terminal has. A larger size only costs the app
 # memory and time (10000×10000 took 600 MB; 65535×65535 a core for 30 s, and never drew).
 BIGGEST_SIZE = (500, 200)
-# A process asked to end (SIGTERM, SIGHUP) gets this long before it is killed.
-GRACE_S = 5.0
-# What a killed app could not undo itself: the alternate screen, a hidden cursor, mouse reporting.
-RESET_TERMINAL = b"\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
+# What a killed app could not undo itself: every mode Textual turns on, each back to its default.
+RESET_TERMINAL = (
+    b"\x1b[?2026l"  # a synchronized update it was in the middle of, or the screen stays frozen
+    b"\x1b[0m"
+    b"\x1b[<u"  # the kitty keyboard protocol, popped on the alternate screen, whose stack it is on
+    b"\x1b[?1049l"  # the alternate screen
+    b"\x1b[?25h\x1b[?7h"  # the cursor shown, autowrap on
+    b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?1016l"  # mouse reporting, every encoding
+    b"\x1b[?1004l\x1b[?2004l\x1b[?2048l"  # focus reporting, bracketed paste, in-band resizes
+)
 _READ_BYTES = 65536
 
 
@@ -105,6 +111,7 @@ class LabSession(asyncssh.SSHServerSession):
         launch: Callable[[LabSession, int], asyncio.Future],
         finished: Callable[[LabSession], None],
         idle_timeout: float,
+        grace_s: float,
     ) -> None:
         self.username = username
         self.peer = peer
@@ -116,6 +123,7 @@ class LabSession(asyncssh.SSHServerSession):
         self.process: asyncio.subprocess.Process | None = None
         self._admit, self._launch, self._finished = admit, launch, finished
         self._idle_timeout = idle_timeout
+        self._grace_s = grace_s
         self._chan: asyncssh.SSHServerChannel | None = None
         self._master = -1
         self._to_app = bytearray()
@@ -261,7 +269,7 @@ class LabSession(asyncssh.SSHServerSession):
         try:
             code = await self.process.wait()
             # Frames written just before the app ended are still on their way.
-            await asyncio.wait_for(asyncio.shield(self._output_done), GRACE_S)
+            await asyncio.wait_for(asyncio.shield(self._output_done), self._grace_s)
         except TimeoutError:
             pass
         finally:
@@ -349,12 +357,12 @@ class LabSession(asyncssh.SSHServerSession):
         self.end(f"gdtui: this session was closed after {minutes:g} minutes without a key press.")
 
     def _signal(self, signum: int) -> None:
-        """Signal the app's process group, and kill it if it has not ended after GRACE_S."""
+        """Signal the app's process group, and kill it if it has not ended after the grace time."""
         try:
             os.killpg(self.process.pid, signum)
         except ProcessLookupError:
             return
-        asyncio.get_running_loop().call_later(GRACE_S, self._kill)
+        asyncio.get_running_loop().call_later(self._grace_s, self._kill)
 
     def _kill(self) -> None:
         if self.process.returncode is None:

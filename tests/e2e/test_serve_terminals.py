@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import re
+import signal
 import subprocess
 import sys
+from dataclasses import replace
 
 import asyncssh
 import pytest
 
 from gdtui.serve import spawn
-from gdtui.serve.server import LabConfig
+from gdtui.serve.server import Lab, LabConfig
 from tests.e2e.lab import FIRST_SCREEN, TIMEOUT, Terminal, app_environment, connect, only_session, running, student
 
 BIGGEST = (500, 200)
@@ -113,3 +117,47 @@ async def test_a_session_whose_app_cannot_start_says_so_and_ends(lab_config: Lab
         assert await terminal.ends() == 1
         assert "gdtui could not start" in terminal.raw.decode()
         assert not lab.sessions
+
+
+# Modes a terminal starts with on: autowrap and a visible cursor. Every other DEC mode starts off.
+MODES_ON_AT_START = {7, 25}
+ALTERNATE_SCREEN = {47, 1047, 1049}
+SEQUENCE = re.compile(rb"\x1b\[\?([\d;]+)([hl])|\x1b\[([<>])(\d*)u")
+
+
+def left_on(output: bytes) -> dict[str, object]:
+    """What a terminal would still have on after this output, away from its defaults: DEC private
+    modes, and the kitty keyboard protocol's flags, kept on each screen's own stack."""
+    modes: dict[int, bool] = {}
+    stacks = {"main": 0, "alternate": 0}
+    screen = "main"
+    for found in SEQUENCE.finditer(output):
+        if found[1]:
+            for mode in map(int, found[1].split(b";")):
+                modes[mode] = found[2] == b"h"
+                if mode in ALTERNATE_SCREEN:
+                    screen = "alternate" if modes[mode] else "main"
+        elif found[3] == b">":
+            stacks[screen] += 1
+        else:
+            stacks[screen] = max(0, stacks[screen] - int(found[4] or 1))
+    astray: dict[str, object] = {f"?{mode}": on for mode, on in modes.items() if on != (mode in MODES_ON_AT_START)}
+    return astray | {f"kitty keyboard on the {name} screen": depth for name, depth in stacks.items() if depth}
+
+
+async def test_an_app_the_server_has_to_kill_leaves_the_terminal_as_it_found_it(lab_config: LabConfig) -> None:
+    lab = Lab(replace(lab_config, kill_grace_s=0.5))
+    await lab.start()
+    try:
+        async with student(lab) as terminal:
+            await terminal.shows(FIRST_SCREEN)
+            turned_on = left_on(bytes(terminal.raw))
+            assert "?1004" in turned_on and "kitty keyboard on the alternate screen" in turned_on
+            # Stopped, the app cannot end itself when asked: the server kills it.
+            os.killpg(only_session(lab).process.pid, signal.SIGSTOP)
+            await lab.stop()
+            assert await terminal.ends() == 128 + signal.SIGKILL
+            assert left_on(bytes(terminal.raw)) == {}
+            assert "shutting down" in terminal.raw.decode(errors="replace")
+    finally:
+        await lab.stop()
