@@ -117,12 +117,10 @@ class Lab:
             )
         if config.no_auth and config.roster:
             raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
-        if config.max_sessions < 1:
-            raise GdtuiError(f"--max-sessions must be at least 1, not {config.max_sessions}")
-        if config.idle_timeout < 0:
-            raise GdtuiError(f"--idle-timeout must be 0 (never) or more, not {config.idle_timeout / 60:g}")
-        if not 0 <= config.port <= 65535:
-            raise GdtuiError(f"--port must be between 0 and 65535, not {config.port}")
+        _check("--port", config.port, 0, 65535)
+        _check("--max-sessions", config.max_sessions, 1, 1000)
+        # NaN compares false with everything: it passed 'below 0' and ended every session at once.
+        _check("--idle-timeout", config.idle_timeout / 60, 0.05, 7 * 24 * 60, zero="never")
         start = config.max_sessions + config.per_source_max_startups
         startups = MaxStartups(*(config.max_startups or (start, 30, max(100, start))))
         _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
