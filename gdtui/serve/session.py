@@ -317,7 +317,8 @@ class LabSession(asyncssh.SSHServerSession):
             loop.remove_writer(self._master)
 
     def _send(self, data: bytes) -> None:
-        if self._chan is not None:
+        # A client that has closed its channel is gone before asyncssh says so: its frames go nowhere.
+        if self._chan is not None and not self._chan.is_closing():
             self._chan.write(data)
 
     def _say(self, message: str) -> None:

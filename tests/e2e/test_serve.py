@@ -232,3 +232,24 @@ async def test_keys_added_while_the_lab_runs_let_their_students_in(
 def test_impossible_limits_are_refused(lab_config: LabConfig, change: dict, message: str) -> None:
     with pytest.raises(GdtuiError, match=message):
         Lab(replace(lab_config, **change))
+
+
+async def test_a_student_who_leaves_while_the_app_draws_leaves_no_error_behind(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    # asyncssh closes a channel for sending as soon as the client closes it, but tells the session
+    # only a moment later: frames the app writes in between must not end in a traceback. (A race of
+    # one event-loop pass: this test goes through it, it cannot make it happen every time.)
+    caplog.set_level(logging.INFO)
+    async with running(lab_config) as lab:
+        for _ in range(2):
+            async with student(lab) as terminal:
+                await terminal.shows(FIRST_SCREEN)
+                terminal.press("6")
+                await terminal.shows("step 0 ")
+                terminal.press(" ")
+                await terminal.shows("samples/s")
+                pid = only_session(lab).process.pid
+                terminal.process.close()
+                await until_gone(lab, pid)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
