@@ -253,3 +253,22 @@ async def test_a_student_who_leaves_while_the_app_draws_leaves_no_error_behind(
                 terminal.process.close()
                 await until_gone(lab, pid)
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+async def test_a_student_sees_paths_in_their_folder_not_where_the_server_keeps_it(lab_config: LabConfig) -> None:
+    async with running(lab_config) as lab, student(lab, 100, 32) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        terminal.press("6")
+        await terminal.shows("step 0 ")
+        terminal.press("s")
+        await terminal.shows("Save the network as")
+        terminal.press("\r")
+        await terminal.shows("Saved gdtui-model.npz")
+        terminal.press("2")
+        await terminal.shows("13,002 parameters")
+        terminal.press("o")
+        await terminal.shows("Open a model saved by gdtui")
+        terminal.press("missing.npz\r")
+        await terminal.shows("missing.npz: no such file")
+        assert str(lab.sessions_dir) not in terminal.raw.decode(errors="replace")
+        assert (lab.sessions_dir / "student" / "gdtui-model.npz").is_file()

@@ -26,7 +26,7 @@ from gdtui.core.model_io import save_model
 from gdtui.core.presets import PRESETS
 from gdtui.core.training import Trainer, evaluate
 from gdtui.ui.screens.base import LessonScreen
-from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
@@ -505,9 +505,9 @@ What you train here is what the Network and Cost steps show."""
                 with self._locked():
                     written = save_model(self.state.network, path)
             except GdtuiError as err:
-                self.notify(str(err), title="Not saved", severity="error", timeout=8)
+                self.notify(in_folder(str(err), self.app.files_root), title="Not saved", severity="error", timeout=8)
                 return
             self.state.unsaved = False
-            self.notify(f"Saved {written}", title="Model saved")
+            self.notify(in_folder(f"Saved {written}", self.app.files_root), title="Model saved")
 
         self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)
