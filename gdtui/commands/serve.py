@@ -192,13 +192,10 @@ async def _serve(lab) -> None:
 
 
 def _password_hash(path: Path | None) -> str | None:
-    from gdtui.serve.passwords import check_hash
+    from gdtui.serve.passwords import check_hash, read_hash_file
 
     if path is not None:
-        try:
-            return check_hash(path.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise GdtuiError(f"cannot read the password file {path}: {err.strerror}") from None
+        return read_hash_file(path)
     text = os.environ.get(PASSWORD_VARIABLE)
     return check_hash(text) if text else None
 

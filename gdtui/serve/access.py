@@ -36,7 +36,7 @@ from typing import Generic, TypeVar
 import asyncssh
 
 from gdtui.core.errors import GdtuiError
-from gdtui.serve.passwords import check_hash
+from gdtui.serve.passwords import check_hash, warn_if_readable
 from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
@@ -267,6 +267,8 @@ class Access:
         owned: dict[str, Credentials] = {}
         if self._roster is not None:
             owned = {name: Credentials(list(mine.keys), list(mine.passwords)) for name, mine in self._roster.value.items()}
+            if any(mine.passwords for mine in owned.values()):
+                warn_if_readable(self._roster.path, "the roster's password hashes")
             log.info("roster: %d %s from %s", len(owned), "student" if len(owned) == 1 else "students", self._roster.path)
         open_keys: list[str] = []
         if self._keys is not None:

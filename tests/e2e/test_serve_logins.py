@@ -220,3 +220,15 @@ async def test_guessing_on_many_connections_at_once_is_no_faster(lab_config: Lab
         assert await logs_in(lab)
     # One password checked at a time per address, and none once it is refused.
     assert caplog.text.count("refused: wrong password") == 10
+
+
+async def test_a_roster_with_passwords_that_others_can_read_is_warned_about(
+    lab_config: LabConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    roster = tmp_path / "roster"
+    roster.write_text(f"alan password:{ALAN_HASH}\n")
+    roster.chmod(0o644)
+    async with running(replace(lab_config, roster=roster)) as lab:
+        assert await logs_in(lab, "alan", password=ALAN)
+    assert "can be read by others on this machine (permissions 0644)" in caplog.text

@@ -4,6 +4,7 @@ import pytest
 
 from gdtui.cli import main
 from gdtui.commands import serve
+from gdtui.serve.passwords import hash_password
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +53,18 @@ def test_a_limit_that_makes_no_sense_is_refused_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("gdtui: error:") and len(err.strip().splitlines()) == 1, err
     assert option in err
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"), [(0o644, True), (0o640, True), (0o600, False), (0o400, False)], ids=["644", "640", "600", "400"]
+)
+def test_a_password_hash_file_others_can_read_is_warned_about(
+    tmp_path, tiny_mnist_dir, caplog: pytest.LogCaptureFixture, mode: int, warned: bool
+) -> None:
+    hash_file = tmp_path / "lab-password"
+    hash_file.write_text(hash_password("secret") + "\n")
+    hash_file.chmod(mode)
+    with pytest.raises(AssertionError, match="the server started"):
+        main(["serve", "--data", str(tiny_mnist_dir), "--port", "0", "--password-file", str(hash_file)])
+    assert ("can be read by others on this machine" in caplog.text) is warned
+    assert f"{mode:04o}" in caplog.text or not warned
