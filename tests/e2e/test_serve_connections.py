@@ -5,15 +5,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import asyncssh
+import pyte
 import pytest
 
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import FIRST_SCREEN, PASSWORD, TIMEOUT, Terminal, connect, only_session, running, student, until_gone
+from tests.e2e.lab import (
+    FIRST_SCREEN,
+    PASSWORD,
+    TIMEOUT,
+    Terminal,
+    app_environment,
+    connect,
+    only_session,
+    running,
+    student,
+    until_gone,
+)
 
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 
@@ -148,3 +161,34 @@ async def test_a_name_has_at_most_its_own_share_of_sessions(lab_config: LabConfi
             assert "already has 1 session" in again.raw.decode()
         async with student(lab, username="alan") as alan:
             await alan.shows(FIRST_SCREEN)
+
+
+@pytest.mark.skipif(not Path(SSH).exists(), reason="needs the OpenSSH client")
+async def test_the_openssh_client_gets_a_whole_session(lab_config: LabConfig, key_file: Path) -> None:
+    async with running(lab_config) as lab:
+        client = await asyncio.create_subprocess_exec(
+            *openssh(lab, key_file, "-tt", "-o", "SetEnv=COLORTERM=truecolor LD_PRELOAD=/tmp/x.so"),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            env={"PATH": os.environ.get("PATH", ""), "TERM": "xterm-256color"},
+        )
+        screen = pyte.Screen(80, 24)
+        stream = pyte.ByteStream(screen)
+        try:
+
+            async def shows(text: str) -> None:
+                while text not in "\n".join(screen.display):
+                    data = await client.stdout.read(65536)
+                    assert data, f"ssh ended before showing {text!r}"
+                    stream.feed(data)
+
+            await asyncio.wait_for(shows(FIRST_SCREEN), TIMEOUT)
+            environment = app_environment(only_session(lab))
+            assert environment["COLORTERM"] == "truecolor" and "LD_PRELOAD" not in environment
+            client.stdin.write(b"q")
+            await asyncio.wait_for(client.stdout.read(), TIMEOUT)
+            assert await asyncio.wait_for(client.wait(), TIMEOUT) == 0
+        finally:
+            if client.returncode is None:
+                client.kill()
