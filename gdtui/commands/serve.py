@@ -21,21 +21,25 @@ Run an SSH server on which every student who logs in gets their own gdtui,
 on their own terminal, in a folder of their own. Students need nothing but
 ssh:  ssh -p 2222 their-name@this-machine
 
-Who may log in: students' public keys in an authorized_keys file, and/or one
-lab password. The password is given only as a hash, which
+Who may log in: a roster of students' names with their own keys and/or
+password hashes (a name on it is only for its owner); public keys in an
+authorized_keys file (name="ada" before a key ties it to that name); and/or
+one lab password, which lets anyone who knows it in under any name not on the
+roster. Passwords are given only as hashes, which
 
     gdtui serve --hash-password > lab-password
 
 makes; start the server with --password-file lab-password, or with the hash
-in the environment variable GDTUI_LAB_PASSWORD_HASH. The server refuses to
-start with neither, unless --no-auth says the lab network is closed.
+in the environment variable GDTUI_LAB_PASSWORD_HASH; a roster line reads
+'alan password:HASH'. The server refuses to start with none of these, unless
+--no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
 $XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
 has a folder for each name students log in with: their saved models and
-lesson bookmark, kept for their next login. An authorized_keys file is read
-again when it changes. Each session runs numpy on one thread; all of them
-share the data cache.
+lesson bookmark, kept for their next login. The roster and authorized_keys
+files are read again when they change. Each session runs numpy on one thread;
+all of them share the data cache. The limits below follow OpenSSH's sshd.
 """
 
 

@@ -1,9 +1,14 @@
 """The lab: an SSH server that gives every student who logs in a gdtui session of their own.
 
-Safe by default: it will not start without a way to check who logs in (an
-authorized_keys file, a password hash, or both) unless the teacher says the
+Safe by default: it will not start without a way to check who logs in (a
+roster, an authorized_keys file, a password hash) unless the teacher says the
 network is closed. Its host key is made on the first start and kept, so
 students' ssh clients can recognise the server the next time.
+
+Anyone on the network can connect, so every limit of OpenSSH's sshd that
+matters here holds too (MaxStartups, LoginGraceTime, MaxAuthTries,
+ClientAliveInterval, penalties for addresses that keep failing), and nothing a
+client sends reaches the log, the app or its environment unchecked.
 """
 
 from __future__ import annotations
