@@ -158,9 +158,6 @@ class Lab:
     async def start(self) -> None:
         key = host_key(self.home)
         self._make_room_for_files()
-        loop = asyncio.get_running_loop()
-        self._loop_errors = loop.get_exception_handler()
-        loop.set_exception_handler(self._on_loop_error)
         try:
             self._acceptor = await asyncssh.create_server(
                 lambda: LabConnection(self),
@@ -177,6 +174,9 @@ class Lab:
             )
         except (OSError, OverflowError) as err:
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
+        loop = asyncio.get_running_loop()
+        self._loop_errors = loop.get_exception_handler()
+        loop.set_exception_handler(self._on_loop_error)
         where = self.config.host or "every interface"
         log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
@@ -324,6 +324,7 @@ class LabConnection(asyncssh.SSHServer):
         self._failures = 0
         self._logged_in = False
         self._refused = False
+        self._gone = False
         self._waiting = False  # admitted, and counted among those that have not logged in
         self._no_session: asyncio.TimerHandle | None = None
         self._session: LabSession | None = None
@@ -349,6 +350,7 @@ class LabConnection(asyncssh.SSHServer):
             self.lab.startups.done(self.host)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._gone = True
         self._done_waiting()
         self._stop_awaiting()
         if self._logged_in:
@@ -435,6 +437,8 @@ class LabConnection(asyncssh.SSHServer):
     def _await_a_session(self) -> None:
         """A logged-in connection is for a session: one without (ssh -N, or after its session
         ended) would hold a place for nothing, so it is closed after the grace time."""
+        if self._gone:  # its session outlived it, as it does when the client leaves first
+            return
         grace = self.lab.config.login_grace_time
         self._no_session = asyncio.get_running_loop().call_later(grace, self._close_without_session, grace)
 

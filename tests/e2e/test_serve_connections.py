@@ -192,3 +192,20 @@ async def test_the_openssh_client_gets_a_whole_session(lab_config: LabConfig, ke
         finally:
             if client.returncode is None:
                 client.kill()
+
+
+async def test_a_connection_that_has_gone_is_not_waited_on_for_a_session(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(replace(lab_config, login_grace_time=1.0)) as lab:
+        async with student(lab, username="ada") as terminal:
+            await terminal.shows(FIRST_SCREEN)
+            pid = only_session(lab).process.pid
+        await until_gone(lab, pid)
+        # A later connection without a session is closed after the same grace time: by then, a
+        # wait wrongly started for ada's gone connection would have ended too.
+        async with connect(lab, "alan") as conn:
+            await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
+    closed = [line for line in caplog.text.splitlines() if "has had no session" in line]
+    assert len(closed) == 1 and "the connection of alan" in closed[0], closed
