@@ -42,6 +42,9 @@ RESET_TERMINAL = (
     b"\x1b[?1004l\x1b[?2004l\x1b[?2048l"  # focus reporting, bracketed paste, in-band resizes
 )
 _READ_BYTES = 65536
+# Keys held for an app that is not reading them: past this, the channel stops reading, and the SSH
+# window makes the client wait, instead of the server holding whatever it sends.
+_KEYS_HELD = 2**20
 
 
 def set_window_size(fd: int, columns: int, lines: int) -> None:
@@ -184,6 +187,8 @@ class LabSession(asyncssh.SSHServerSession):
             return
         self._to_app += data
         self._write_to_app()
+        if len(self._to_app) > _KEYS_HELD and self._chan is not None:
+            self._chan.pause_reading()
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         self._set_size(width, height)
@@ -315,6 +320,8 @@ class LabSession(asyncssh.SSHServerSession):
             loop.add_writer(self._master, self._write_to_app)
         else:
             loop.remove_writer(self._master)
+        if written and len(self._to_app) <= _KEYS_HELD and self._chan is not None:
+            self._chan.resume_reading()
 
     def _send(self, data: bytes) -> None:
         # A client that has closed its channel is gone before asyncssh says so: its frames go nowhere.

@@ -161,3 +161,18 @@ async def test_an_app_the_server_has_to_kill_leaves_the_terminal_as_it_found_it(
             assert "shutting down" in terminal.raw.decode(errors="replace")
     finally:
         await lab.stop()
+
+
+async def test_keys_the_app_does_not_read_wait_in_the_client_not_in_the_server(lab_config: LabConfig) -> None:
+    async with running(lab_config) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        session = only_session(lab)
+        os.killpg(session.process.pid, signal.SIGSTOP)
+        try:
+            terminal.process.stdin.write(b"x" * 20_000_000)
+            # Past what the server holds for the app, the client is made to wait.
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(terminal.process.stdin.drain(), 3.0)
+            assert len(session._to_app) <= 2 * 2**20
+        finally:
+            os.killpg(session.process.pid, signal.SIGKILL)
