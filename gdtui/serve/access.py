@@ -188,7 +188,7 @@ class WatchedFile(Generic[T]):
     someone out, without restarting the lab and ending everyone's session."""
 
     def __init__(self, path: Path, what: str, parse: Callable[[str, str], T]) -> None:
-        self.path, self.what, self._parse = path, what, parse
+        self.path, self._parse = path, parse
         self._stamp: tuple[int, int, int] | None = None
         try:
             self.value = self._read()

@@ -169,7 +169,7 @@ class Penalties:
                 self.after,
             )
         if len(self._records) > _REMEMBERED:
-            self._records = {host: record for host, record in self._records.items() if self._failures(host) > 0}
+            self._records = {address: kept for address, kept in self._records.items() if self._failures(address) > 0}
 
     @asynccontextmanager
     async def turn(self, host: str) -> AsyncIterator[None]:

@@ -301,15 +301,8 @@ class Lab:
     def _finished(self, session: LabSession) -> None:
         if session in self.sessions:
             self.sessions.discard(session)
-            code = session.process.returncode if session.process else None
             minutes = (time.monotonic() - session.started) / 60
-            log.info(
-                "session %d ended: %s after %.1f minutes, exit status %s",
-                session.number,
-                session.username,
-                minutes,
-                code,
-            )
+            log.info("session %d ended: %s after %.1f minutes, %s", session.number, session.username, minutes, session.outcome)
 
 
 class LabConnection(asyncssh.SSHServer):
