@@ -57,9 +57,9 @@ KEY_TARGET_MS = 100
 SPEED_TARGET_RATIO = 0.5
 IDLE_SETTLE_S = 1.0  # pausing draws its last frames; idle output is what comes after them
 
-# The Training screen's first stats line, e.g. "step 1,234  epoch 0.21  12,340 samples  η 1.5  batch 10".
-STATS = re.compile(r"step ([\d,]+)  epoch \S+  ([\d,]+) samples  η (\S+)  batch (\d+)")
-APP_RATE = re.compile(r"([\d,]+) samples/s")
+# The Training screen's first stats line, e.g. "step 1,234  epoch 0.21  12,340 images  η 1.5  batch 10".
+STATS = re.compile(r"step ([\d,]+)  epoch \S+  ([\d,]+) images  η (\S+)  batch (\d+)")
+APP_RATE = re.compile(r"([\d,]+) images/s")
 
 
 def number(text: str) -> int:
@@ -124,6 +124,8 @@ def warm_run(cache_home: str, window: float, presses: int, rng: random.Random) -
         figures["memory_loaded"] = memory_mb(session.process.pid)
         session.send(b"6")
         session.wait_for("step 0 ")
+        session.send(b"f")  # from the watchable default to as fast as it goes
+        session.wait_for("full speed")
         session.send(b" ")
 
         # Both ends of the window fall on a redraw, so the samples counted match its length.

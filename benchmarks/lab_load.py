@@ -1,10 +1,11 @@
 """A lab under load: many students on one `gdtui serve`, each stepping through training.
 
 Starts `gdtui serve` on loopback (no authentication: it listens on 127.0.0.1
-only) with the bundled MNIST, logs in N students at once over SSH, and has
-each open Training and take steps with `n` at a person's pace. Every student's
-screen is kept by a terminal emulator, as their terminal would. Prints JSON
-lines:
+only) with the bundled MNIST, logs in N students at once over SSH, each under
+a name of their own, and has each open Training and take steps with `n` at a
+person's pace. They all come from 127.0.0.1, so the limit of connections one
+address may have before logging in is raised to N. Every student's screen is
+kept by a terminal emulator, as their terminal would. Prints JSON lines:
 
 - log-in: seconds from connecting to the first screen, median and slowest;
 - key-to-screen: from pressing `n` to the new step count on that student's
@@ -74,19 +75,19 @@ class Student:
         return int(found[1].replace(",", "")) if found else None
 
 
-async def one_student(port: int, presses: int, run: bool, rng: random.Random) -> dict:
+async def one_student(port: int, name: str, presses: int, run: bool, rng: random.Random) -> dict:
     connected = time.monotonic()
-    async with asyncssh.connect(
-        "127.0.0.1", port, username="student", known_hosts=None, client_keys=None, agent_path=None
-    ) as conn:
+    async with asyncssh.connect("127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None) as conn:
         process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
         student = Student(process)
         first = await student.until(lambda text: "train #0" in text) - connected
         process.stdin.write(b"6")
         await student.until(lambda text: "step 0 " in text)
         if run:
+            process.stdin.write(b"f")  # from the watchable default to as fast as it goes
+            await student.until(lambda text: "full speed" in text)
             process.stdin.write(b" ")
-            await student.until(lambda text: "samples/s" in text)
+            await student.until(lambda text: "images/s" in text)
         latencies = []
         for _ in range(presses):
             await asyncio.sleep(rng.uniform(0.3, 1.0))  # a student reading the screen between presses
@@ -147,7 +148,9 @@ async def load(port: int, server_pid: int, students: int, presses: int, run: boo
     peak: dict = {}
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
-    results = await asyncio.gather(*(one_student(port, presses, run, random.Random(seed)) for seed in range(students)))
+    results = await asyncio.gather(
+        *(one_student(port, f"student{seed}", presses, run, random.Random(seed)) for seed in range(students))
+    )
     stop.set()
     await sampler
     return results, peak
@@ -164,7 +167,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, XDG_DATA_HOME=home)
         command = [sys.executable, "-m", "gdtui", "serve", "--no-auth", "--host", "127.0.0.1", "--port", "0"]
-        command += ["--max-sessions", str(args.students)]
+        command += ["--max-sessions", str(args.students), "--per-source-max-startups", str(args.students)]
         server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         try:
             for line in server.stderr:

@@ -177,6 +177,8 @@ def main() -> None:
             session.send(b"6")
             session.wait_for("step 0 ", START_TIMEOUT)
             set_batch_size_1(session)
+            session.send(b"f")  # from the watchable default to as fast as it goes
+            session.wait_for("full speed")
             session.send(b" ")
             samples = sample_run(session, train_images, 60 * minutes, interval)
     print(json.dumps(verdict(samples)))

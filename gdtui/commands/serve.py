@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import astuple
 from pathlib import Path
 
 from gdtui.core.errors import GdtuiError
@@ -20,21 +21,25 @@ Run an SSH server on which every student who logs in gets their own gdtui,
 on their own terminal, in a folder of their own. Students need nothing but
 ssh:  ssh -p 2222 their-name@this-machine
 
-Who may log in: students' public keys in an authorized_keys file, and/or one
-lab password. The password is given only as a hash, which
+Who may log in: a roster of students' names with their own keys and/or
+password hashes (a name on it is only for its owner); public keys in an
+authorized_keys file (name="ada" before a key ties it to that name); and/or
+one lab password, which lets anyone who knows it in under any name not on the
+roster. Passwords are given only as hashes, which
 
     gdtui serve --hash-password > lab-password
 
 makes; start the server with --password-file lab-password, or with the hash
-in the environment variable GDTUI_LAB_PASSWORD_HASH. The server refuses to
-start with neither, unless --no-auth says the lab network is closed.
+in the environment variable GDTUI_LAB_PASSWORD_HASH; a roster line reads
+'alan password:HASH'. The server refuses to start with none of these, unless
+--no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
 $XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
 has a folder for each name students log in with: their saved models and
-lesson bookmark, kept for their next login. An authorized_keys file is read
-again when it changes. Each session runs numpy on one thread; all of them
-share the data cache.
+lesson bookmark, kept for their next login. The roster and authorized_keys
+files are read again when they change. Each session runs numpy on one thread;
+all of them share the data cache. The limits below follow OpenSSH's sshd.
 """
 
 
@@ -47,7 +52,18 @@ def add_parser(commands) -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="", help="address to listen on (default: every interface)")
     parser.add_argument("--port", type=int, default=2222, help="port to listen on (default: 2222)")
-    parser.add_argument("--authorized-keys", type=Path, metavar="FILE", help="public keys allowed to log in, OpenSSH format")
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="each student's name with their public keys and/or password hash: a name is then only for its owner",
+    )
+    parser.add_argument(
+        "--authorized-keys",
+        type=Path,
+        metavar="FILE",
+        help='public keys allowed to log in, OpenSSH format; name="NAME" before a key ties it to that name',
+    )
     parser.add_argument(
         "--password-file",
         type=Path,
@@ -63,11 +79,63 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="sessions at once; more are politely refused (default: 30)",
     )
     parser.add_argument(
+        "--max-sessions-per-name",
+        type=int,
+        default=2,
+        metavar="N",
+        help="sessions at once under one name (default: 2); one connection has one session at a time",
+    )
+    parser.add_argument(
         "--idle-timeout",
         type=float,
         default=30.0,
         metavar="MINUTES",
         help="end a session after this long without a key press; 0 never (default: 30)",
+    )
+    parser.add_argument(
+        "--max-startups",
+        metavar="START:RATE:FULL",
+        help="connections that have not logged in yet: from START of them a new one is refused with a "
+        "chance of RATE %%, rising to all at FULL, as sshd (default: the session limit plus the "
+        "per-source limit, 30 and 100: 40:30:100)",
+    )
+    parser.add_argument(
+        "--per-source-max-startups",
+        type=int,
+        default=10,
+        metavar="N",
+        help="of those, at most N from one address (default: 10)",
+    )
+    parser.add_argument(
+        "--login-grace-time",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="a connection that has not logged in after this long is closed, and so is a logged-in "
+        "one without a session (ssh -N) (default: 30)",
+    )
+    parser.add_argument(
+        "--keepalive",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="ask a quiet client this often whether it is still there, and close its connection after "
+        "3 unanswered; 0 never asks (default: 15)",
+    )
+    parser.add_argument(
+        "--max-auth-tries",
+        type=int,
+        default=6,
+        metavar="N",
+        help="failed passwords or keys on one connection before it is closed, as sshd (default: 6)",
+    )
+    parser.add_argument(
+        "--block-after",
+        type=int,
+        default=10,
+        metavar="N",
+        help="failed logins from one address before it is refused; it then gets one more try "
+        "every 10 s; 0 never refuses (default: 10)",
     )
     parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
@@ -81,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
     from gdtui.core.dataset import load_dataset
+    from gdtui.serve.limits import MaxStartups
     from gdtui.serve.server import Lab, LabConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
@@ -89,10 +158,18 @@ def run(args: argparse.Namespace) -> int:
         LabConfig(
             host=args.host,
             port=args.port,
+            roster=args.roster,
             authorized_keys=args.authorized_keys,
             password_hash=_password_hash(args.password_file),
             no_auth=args.no_auth,
             max_sessions=args.max_sessions,
+            max_sessions_per_name=args.max_sessions_per_name,
+            max_startups=astuple(MaxStartups.parse(args.max_startups)) if args.max_startups else None,
+            per_source_max_startups=args.per_source_max_startups,
+            login_grace_time=args.login_grace_time,
+            keepalive_interval=args.keepalive,
+            max_auth_tries=args.max_auth_tries,
+            block_after=args.block_after,
             idle_timeout=args.idle_timeout * 60,
             data=args.data,
             lesson=args.lesson,
@@ -119,13 +196,10 @@ async def _serve(lab) -> None:
 
 
 def _password_hash(path: Path | None) -> str | None:
-    from gdtui.serve.passwords import check_hash
+    from gdtui.serve.passwords import check_hash, read_hash_file
 
     if path is not None:
-        try:
-            return check_hash(path.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise GdtuiError(f"cannot read the password file {path}: {err.strerror}") from None
+        return read_hash_file(path)
     text = os.environ.get(PASSWORD_VARIABLE)
     return check_hash(text) if text else None
 

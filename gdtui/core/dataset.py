@@ -19,12 +19,22 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
 from gdtui.core.errors import DataError
 from gdtui.core.files import cache_home, replacing
 from gdtui.core.idx import parse_idx, read_uncompressed
+
+
+class Stamp(TypedDict):
+    """What a source file was when it was cached: it is the same file while these are the same."""
+
+    name: str
+    size: int
+    mtime_ns: int
+
 
 # md5 of each uncompressed file as published with MNIST.
 MNIST_MD5 = {
@@ -189,12 +199,13 @@ def load_dataset(
     stamps = {key: _stamp(path) for key, path in files.items()}
     cache_dir = _cache_dir(source, cache_root)
     cached = _read_cache(cache_dir, files, stamps)
+    written: Path | None = cache_dir
     if cached is None:
         arrays, md5s = _read_sources(files, stamps, report)
         known, checksums = _recognise(files, md5s, bundled=bundled)
         _validate(files, arrays)
         classes = _class_names(source, files, arrays, known)
-        cache_dir = _write_cache(cache_dir, stamps, arrays, md5s, report)
+        written = _write_cache(cache_dir, stamps, arrays, md5s, report)
         report("Ready", 1.0)
     else:
         arrays, md5s = cached
@@ -207,7 +218,7 @@ def load_dataset(
         test=Split(arrays["test-images"], arrays["test-labels"]),
         classes=classes,
         checksums=checksums,
-        cache_dir=cache_dir,
+        cache_dir=written,
     )
 
 
@@ -231,14 +242,14 @@ def _find_file(directory: Path, key: str) -> Path:
     raise DataError(f"{names[0]} not found in {directory} (looked for {', '.join(names)})")
 
 
-def _stamp(path: Path) -> dict[str, str | int]:
+def _stamp(path: Path) -> Stamp:
     """What identifies a source file's version without reading it."""
     status = path.stat()
     return {"name": path.name, "size": status.st_size, "mtime_ns": status.st_mtime_ns}
 
 
 def _read_sources(
-    files: dict[str, Path], stamps: dict[str, dict], report: Progress
+    files: dict[str, Path], stamps: dict[str, Stamp], report: Progress
 ) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Decode the IDX files and compute the md5 of each uncompressed file."""
     total = sum(stamp["size"] for stamp in stamps.values()) or 1
@@ -363,7 +374,7 @@ def _cache_dir(source: Path, root: Path | None) -> Path:
     return (root if root is not None else cache_home()) / "datasets" / key
 
 
-def _array_record(array: np.ndarray) -> dict:
+def _array_record(array: np.ndarray) -> dict[str, object]:
     return {"shape": list(array.shape), "dtype": str(array.dtype)}
 
 
@@ -372,7 +383,7 @@ def _crc32(array: np.ndarray) -> int:
 
 
 def _read_cache(
-    cache_dir: Path, files: dict[str, Path], stamps: dict[str, dict]
+    cache_dir: Path, files: dict[str, Path], stamps: dict[str, Stamp]
 ) -> tuple[dict[str, np.ndarray], dict[str, str]] | None:
     """Return the cached arrays and md5s, or None if the cache is missing or untrustworthy.
 
@@ -401,7 +412,7 @@ def _read_cache(
 
 def _write_cache(
     cache_dir: Path,
-    stamps: dict[str, dict],
+    stamps: dict[str, Stamp],
     arrays: dict[str, np.ndarray],
     md5s: dict[str, str],
     report: Progress,

@@ -95,7 +95,7 @@ def check_fits(network: Network, data: Dataset, source: str) -> None:
         )
 
 
-def save_target(text: str | os.PathLike) -> Path:
+def save_target(text: str | os.PathLike[str]) -> Path:
     """The file a model named by text is saved as, checked before anything is computed to save.
 
     '~' is expanded and '.npz' added when missing; the path comes back absolute, to show
@@ -141,7 +141,7 @@ def _file_type(path: Path) -> int | None:
         raise ModelFileError(f"{path}: cannot save the model: {err.strerror or err}") from None
 
 
-def save_model(network: Network, path: str | os.PathLike) -> Path:
+def save_model(network: Network, path: str | os.PathLike[str]) -> Path:
     """Write atomically to save_target(path), and return it: a crash mid-write never leaves a half file."""
     path = save_target(path)
     try:
@@ -160,7 +160,7 @@ def save_model(network: Network, path: str | os.PathLike) -> Path:
     return path
 
 
-def load_model(path: str | os.PathLike) -> Network:
+def load_model(path: str | os.PathLike[str]) -> Network:
     path = Path(path)
     with _open_regular_file(path) as file:
         try:
@@ -236,10 +236,10 @@ def _network_from(path: Path, archive: zipfile.ZipFile) -> Network:
     version = int(read("version", _whole_number))
     if version != VERSION:
         raise ModelFileError(f"{path}: model format version {version}; this gdtui reads {VERSION}")
-    sizes = read("sizes", _list_of_whole_numbers)
-    if sizes.size < 2 or (sizes < 1).any():
-        raise ModelFileError(f"{path}: layer sizes {sizes.tolist()} make no network")
-    sizes = tuple(int(n) for n in sizes)
+    declared = read("sizes", _list_of_whole_numbers)
+    if declared.size < 2 or (declared < 1).any():
+        raise ModelFileError(f"{path}: layer sizes {declared.tolist()} make no network")
+    sizes = tuple(int(n) for n in declared)
     activation, output = str(read("activation", _text("activation"))), str(read("output", _text("output")))
     if activation not in ACTIVATIONS or output not in OUTPUTS:
         raise ModelFileError(f"{path}: unknown activation {activation!r} or output {output!r}")

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+import stat
+from pathlib import Path
 
 from gdtui.core.errors import GdtuiError
+
+log = logging.getLogger("gdtui.serve")
 
 SCHEME = "scrypt"
 # 16 MiB and about 50 ms per check: slow for a guesser, unnoticeable for a student logging in.
@@ -60,3 +65,31 @@ def verify_password(password: str, stored: str) -> bool:
     """Whether password is the one behind the stored hash, compared in constant time."""
     n, r, p, salt, digest = _fields(stored)
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), digest)
+
+
+def warn_if_readable(path: Path, what: str) -> None:
+    """Warn, as ssh does for a private key, when others on this machine may read path: with a
+    hash, they can guess passwords offline, as fast as their hardware goes."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:  # gone since it was read: no file left to protect
+        return
+    if mode & 0o077:
+        log.warning(
+            "%s in %s can be read by others on this machine (permissions %04o): they could guess "
+            "the passwords offline. chmod 600 %s",
+            what,
+            path,
+            mode,
+            path,
+        )
+
+
+def read_hash_file(path: Path) -> str:
+    """The password hash kept in path, checked; a GdtuiError saying why if it cannot be used."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise GdtuiError(f"cannot read the password file {path}: {err.strerror}") from None
+    warn_if_readable(path, "the lab password's hash")
+    return check_hash(text)

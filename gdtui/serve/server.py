@@ -1,16 +1,24 @@
 """The lab: an SSH server that gives every student who logs in a gdtui session of their own.
 
-Safe by default: it will not start without a way to check who logs in (an
-authorized_keys file, a password hash, or both) unless the teacher says the
+Safe by default: it will not start without a way to check who logs in (a
+roster, an authorized_keys file, a password hash) unless the teacher says the
 network is closed. Its host key is made on the first start and kept, so
 students' ssh clients can recognise the server the next time.
+
+Anyone on the network can connect, so every limit of OpenSSH's sshd that
+matters here holds too (MaxStartups, LoginGraceTime, MaxAuthTries,
+ClientAliveInterval, penalties for addresses that keep failing), and nothing a
+client sends reaches the log, the app or its environment unchecked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +27,28 @@ import asyncssh
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
+from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
+from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import verify_password
-from gdtui.serve.session import LabSession, session_home
+from gdtui.serve.session import LabChannel, LabSession, session_home
+from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
 
 HOST_KEY = "ssh_host_ed25519_key"
+# Connections the kernel may queue, and asyncio accepts in one go before the lab can refuse any:
+# small, so that a flood's refused connections, closed a moment later, hold few open files at once.
+_BACKLOG = 32
+# How asyncio reports that it could not accept a connection (out of open files, or memory).
+_ACCEPT_FAILED = "socket.accept() out of system resource"
+_REPORT_EVERY_S = 60.0
+# A client that answers none of this many keepalives in a row is gone, as sshd's ClientAliveCountMax.
+_KEEPALIVES_UNANSWERED = 3
+_MOST_CONNECTIONS = 10_000
+# Open files: the server's own at rest (nine when measured), with room; and a session's (its
+# connection, its terminal, the process it watches).
+_FILES_AT_REST = 32
+_FILES_PER_SESSION = 4
 
 
 def lab_home() -> Path:
@@ -36,11 +60,24 @@ def lab_home() -> Path:
 class LabConfig:
     host: str = ""  # every interface
     port: int = 2222
+    roster: Path | None = None  # each student's name with their keys and/or password
     authorized_keys: Path | None = None
-    password_hash: str | None = None
+    password_hash: str | None = None  # the lab password: any name not on the roster
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
+    max_sessions_per_name: int = 2  # one, and one more for a student back before their old connection is noticed gone
+    # Connections that have not logged in yet, as sshd's MaxStartups (start, rate %, full). By default
+    # START leaves room for a whole class typing its passwords at once beside all that one address
+    # may hold, so that no single address can get a student refused: max_sessions + per_source.
+    max_startups: tuple[int, int, int] | None = None
+    per_source_max_startups: int = 10  # of those, from one address
+    login_grace_time: float = 30.0  # seconds to log in; and to open a session, once logged in
+    keepalive_interval: float = 15.0  # seconds between SSH keepalives to a quiet client; 0 for none
+    max_auth_tries: int = 6  # failed attempts on one connection before it is closed, as sshd
+    block_after: int = 10  # failed logins that get an address refused; 0 for never
+    forgive_every_s: float = 10.0  # then one failure is forgiven every this long
     idle_timeout: float = 30 * 60.0  # seconds without a key press; 0 for none
+    kill_grace_s: float = 5.0  # an app asked to end (SIGTERM, SIGHUP) is killed if still running after this
     data: Path | None = None
     lesson: bool = False
     home: Path | None = None  # default: lab_home()
@@ -65,68 +102,53 @@ def host_key(home: Path) -> asyncssh.SSHKey:
     return key
 
 
-class AuthorizedKeys:
-    """An authorized_keys file, read again whenever it changes: a teacher can let in a
-    latecomer without restarting the lab and ending everyone's session."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: tuple[int, int] | None = None
-        try:
-            self._keys = self._read()
-        except OSError as err:
-            raise GdtuiError(f"cannot read the authorized keys file {path}: {err.strerror}") from None
-
-    def current(self) -> asyncssh.SSHAuthorizedKeys:
-        try:
-            self._keys = self._read()
-        except OSError as err:
-            log.warning("cannot read %s (%s): the keys read before still let students in", self.path, err.strerror)
-        return self._keys
-
-    def _read(self) -> asyncssh.SSHAuthorizedKeys:
-        info = self.path.stat()
-        stamp = (info.st_mtime_ns, info.st_size)
-        if stamp == self._stamp:
-            return self._keys
-        good = []
-        for number, line in enumerate(self.path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            try:
-                asyncssh.import_authorized_keys(line)
-            except (ValueError, asyncssh.KeyImportError):
-                log.warning("line %d of %s is not a public key: skipped", number, self.path)
-                continue
-            good.append(line)
-        self._stamp = stamp
-        log.info("%d %s from %s", len(good), "key" if len(good) == 1 else "keys", self.path)
-        return asyncssh.import_authorized_keys("\n".join(good) + "\n")
+def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
+    """One clear line for a limit that makes no sense: NaN, infinite, negative or absurd."""
+    if zero and value == 0:
+        return
+    if not (math.isfinite(value) and low <= value <= high):
+        zero_means = f"0 ({zero}) or " if zero else ""
+        raise GdtuiError(f"{option} must be {zero_means}between {low:g} and {high:g}, not {value:g}")
 
 
 class Lab:
     """The running server, its sessions and its limits."""
 
     def __init__(self, config: LabConfig) -> None:
-        if not (config.authorized_keys or config.password_hash or config.no_auth):
+        if not (config.roster or config.authorized_keys or config.password_hash or config.no_auth):
             raise GdtuiError(
-                "no way to check who logs in: give --authorized-keys FILE and/or a password hash "
+                "no way to check who logs in: give --roster FILE, --authorized-keys FILE and/or a password hash "
                 "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
             )
-        if config.max_sessions < 1:
-            raise GdtuiError(f"--max-sessions must be at least 1, not {config.max_sessions}")
-        if config.idle_timeout < 0:
-            raise GdtuiError(f"--idle-timeout must be 0 (never) or more, not {config.idle_timeout / 60:g}")
-        if not 0 <= config.port <= 65535:
-            raise GdtuiError(f"--port must be between 0 and 65535, not {config.port}")
+        if config.no_auth and config.roster:
+            raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
+        _check("--port", config.port, 0, 65535)
+        _check("--max-sessions", config.max_sessions, 1, 1000)
+        # NaN compares false with everything: it passed 'below 0' and ended every session at once.
+        _check("--idle-timeout", config.idle_timeout / 60, 0.05, 7 * 24 * 60, zero="never")
+        start = config.max_sessions + config.per_source_max_startups
+        startups = MaxStartups(*(config.max_startups or (start, 30, max(100, start))))
+        _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
+        _check("--max-startups' RATE", startups.rate, 1, 100)
+        _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
+        _check("--per-source-max-startups", config.per_source_max_startups, 1, _MOST_CONNECTIONS)
+        _check("--login-grace-time", config.login_grace_time, 0.1, 600)
+        _check("--keepalive", config.keepalive_interval, 0.1, 3600, zero="none")
+        _check("--max-sessions-per-name", config.max_sessions_per_name, 1, 1000)
+        _check("--max-auth-tries", config.max_auth_tries, 1, 100)
+        _check("--block-after", config.block_after, 1, 10_000, zero="never")
         self.config = config
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
         self.data = config.data.resolve() if config.data else None
-        self.keys = AuthorizedKeys(config.authorized_keys) if config.authorized_keys else None
+        self.access = Access(config.roster, config.authorized_keys, config.password_hash)
+        self.penalties = Penalties(config.block_after, config.forgive_every_s)
+        self.startups = Startups(startups, config.per_source_max_startups)
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
+        self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
+        self._accept_failed_at: float | None = None
 
     @property
     def port(self) -> int:
@@ -135,27 +157,77 @@ class Lab:
 
     async def start(self) -> None:
         key = host_key(self.home)
+        self._make_room_for_files()
         try:
             self._acceptor = await asyncssh.create_server(
                 lambda: LabConnection(self),
                 self.config.host,
                 self.config.port,
+                backlog=_BACKLOG,
                 server_host_keys=[key],
                 encoding=None,
                 agent_forwarding=False,
                 allow_scp=False,
+                login_timeout=self.config.login_grace_time,
+                keepalive_interval=self.config.keepalive_interval,
+                keepalive_count_max=_KEEPALIVES_UNANSWERED,
             )
         except (OSError, OverflowError) as err:
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
+        loop = asyncio.get_running_loop()
+        self._loop_errors = loop.get_exception_handler()
+        loop.set_exception_handler(self._on_loop_error)
         where = self.config.host or "every interface"
         log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
+        if self.config.password_hash:
+            log.info(
+                "the lab password lets whoever knows it log in under any name not on the roster, "
+                "and so into that name's folder: it keeps students apart, it does not prove who they are"
+            )
+
+    def _make_room_for_files(self) -> None:
+        """Raise the open-file limit as far as the lab may need, where the system allows.
+
+        Out of open files, asyncio can only log every connection it fails to accept (megabytes a
+        minute) while no one gets in. With the connections that have not logged in capped, the
+        lab's need is known.
+        """
+        need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * self.config.max_sessions
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft >= need:
+            return
+        room = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (room, hard))
+        if room < need:
+            log.warning(
+                "open-file limit %d: %d sessions and --max-startups %s may need %d; raise the limit (ulimit -n) or lower those",
+                room,
+                self.config.max_sessions,
+                self.startups.limit,
+                need,
+            )
+
+    def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if context.get("message") != _ACCEPT_FAILED:
+            if self._loop_errors is not None:
+                self._loop_errors(loop, context)
+            else:
+                loop.default_exception_handler(context)
+        elif self._accept_failed_at is None or time.monotonic() - self._accept_failed_at >= _REPORT_EVERY_S:
+            # asyncio reports this for every connection it tries, many times a second: once a minute is enough.
+            self._accept_failed_at = time.monotonic()
+            log.warning(
+                "cannot accept connections (%s): they wait until files are free; raise the open-file limit (ulimit -n)",
+                context["exception"].strerror,
+            )
 
     async def stop(self) -> None:
         """Stop listening, end every session cleanly, and wait for them to finish."""
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()
+            asyncio.get_running_loop().set_exception_handler(self._loop_errors)
         sessions = list(self.sessions)
         for session in sessions:
             session.end("gdtui: the lab server is shutting down.")
@@ -167,14 +239,21 @@ class Lab:
 
     # -- for the sessions --------------------------------------------------------
 
-    def new_session(self, username: str, peer: str) -> LabSession:
+    def new_session(self, username: str, peer: str, over: Callable[[], None]) -> LabSession:
+        """A session for the named student; over() is called when it is."""
+
+        def finished(session: LabSession) -> None:
+            self._finished(session)
+            over()
+
         return LabSession(
             username,
             peer,
             admit=self._admit,
             launch=self._launch,
-            finished=self._finished,
+            finished=finished,
             idle_timeout=self.config.idle_timeout,
+            grace_s=self.config.kill_grace_s,
         )
 
     def _admit(self, session: LabSession) -> str | None:
@@ -182,6 +261,11 @@ class Lab:
         if len(self.sessions) >= limit:
             log.info("refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit)
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
+        mine = sum(other.username == session.username for other in self.sessions)
+        if mine >= self.config.max_sessions_per_name:
+            log.info("refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)
+            sessions = "session" if mine == 1 else "sessions"
+            return f"{session.username} already has {mine} {sessions} open here: please close one first."
         self._numbers += 1
         session.number = self._numbers
         self.sessions.add(session)
@@ -217,15 +301,8 @@ class Lab:
     def _finished(self, session: LabSession) -> None:
         if session in self.sessions:
             self.sessions.discard(session)
-            code = session.process.returncode if session.process else None
             minutes = (time.monotonic() - session.started) / 60
-            log.info(
-                "session %d ended: %s after %.1f minutes, exit status %s",
-                session.number,
-                session.username,
-                minutes,
-                code,
-            )
+            log.info("session %d ended: %s after %.1f minutes, %s", session.number, session.username, minutes, session.outcome)
 
 
 class LabConnection(asyncssh.SSHServer):
@@ -233,46 +310,136 @@ class LabConnection(asyncssh.SSHServer):
 
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
+        self.host = "?"
         self.peer = "?"
-        self.username = ""
+        self.username: str | None = None
+        self._logins: Logins | None = None
+        self._failures = 0
         self._logged_in = False
+        self._refused = False
+        self._gone = False
+        self._waiting = False  # admitted, and counted among those that have not logged in
+        self._no_session: asyncio.TimerHandle | None = None
+        self._session: LabSession | None = None
+        self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
-        host, port = conn.get_extra_info("peername")[:2]
-        self.peer = f"{host}:{port}"
-        log.info("connection from %s", self.peer)
         self._conn = conn
+        self.host, port = conn.get_extra_info("peername")[:2]
+        self.peer = f"{self.host}:{port}"
+        if not (self.lab.penalties.admit(self.host) and self.lab.startups.admit(self.host)):
+            # Closed before a byte is sent; a flood or a block is logged when it begins, not per connection.
+            self._refused = True
+            conn.abort()
+            return
+        self._waiting = True
+        # Anyone can connect: only what they do next is worth the teacher's attention.
+        log.debug("connection from %s", self.peer)
+
+    def _done_waiting(self) -> None:
+        if self._waiting:
+            self._waiting = False
+            self.lab.startups.done(self.host)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self._logged_in:
-            log.info("connection from %s closed before login%s", self.peer, f" ({exc})" if exc else "")
+        self._gone = True
+        self._done_waiting()
+        self._stop_awaiting()
+        if self._logged_in:
+            if exc is not None:
+                log.info("the connection of %s from %s is lost: %s", self.username, self.peer, printable(str(exc)))
+        elif not self._refused:
+            log.debug("connection from %s closed before login%s", self.peer, f" ({printable(str(exc))})" if exc else "")
+
+    def _failed(self) -> None:
+        """One more failed attempt on this connection; past the limit, the connection is closed, as sshd does."""
+        self._failures += 1
+        if self._failures >= self.lab.config.max_auth_tries:
+            log.info("%s from %s: %d failed attempts: disconnected", self.username, self.peer, self._failures)
+            self._conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "Too many authentication failures")
 
     def begin_auth(self, username: str) -> bool:
-        self.username = username
-        if self.lab.keys is not None:
-            self._conn.set_authorized_keys(self.lab.keys.current())
+        self.username = lab_name(username)
+        self._logins = self.lab.access.current()
+        if self.username is None:
+            log.info("refused: %s from %s cannot be a name here", printable(username), self.peer)
+            self._conn.send_auth_banner(f"gdtui: that cannot be a name here. Log in with {NAME_RULE}, e.g. ssh ada@...\r\n")
+            self._conn.set_authorized_keys(None)
+            return True
+        self._conn.set_authorized_keys(self._logins.keys_for(self.username))
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
+        self._done_waiting()
         self._logged_in = True
         log.info("login: %s from %s", self.username, self.peer)
+        self._await_a_session()
 
     def password_auth_supported(self) -> bool:
-        return self.lab.config.password_hash is not None
+        # The same for every name, so that which methods are offered tells nothing about a name.
+        return self._logins is not None and self._logins.any_password
 
     async def validate_password(self, username: str, password: str) -> bool:
-        # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
-        loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(None, verify_password, password, self.lab.config.password_hash)
-        if not ok:
-            log.info("refused: wrong password for %s from %s", username, self.peer)
-        return ok
-
-    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        # Called only for keys the authorized_keys file does not let in (not listed, or not from this address).
-        log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), username, self.peer)
+        if self.username is None:
+            self._failed()
+            return False
+        hashes = self._logins.passwords_for(self.username)
+        penalties = self.lab.penalties
+        async with penalties.turn(self.host):
+            if penalties.blocked(self.host):
+                # Not even checked: an address that is refused guesses nothing, on any connection.
+                self._failed()
+                return False
+            # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
+            loop = asyncio.get_running_loop()
+            for stored in hashes:
+                if await loop.run_in_executor(None, verify_password, password, stored):
+                    return True
+            penalties.failed(self.host)
+        if hashes or self.username in self._logins.owned:
+            log.info("refused: wrong password for %s from %s", self.username, self.peer)
+        else:
+            log.info("refused: %s from %s is not on the roster", self.username, self.peer)
+        self._failed()
         return False
 
-    def session_requested(self) -> LabSession:
-        return self.lab.new_session(self.username, self.peer)
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        # Called only for keys that do not let this name in (not listed for it, or not from this address).
+        # A key is no guess, so the address is not penalised; the connection's tries are counted, as sshd does.
+        if self.username is not None:
+            log.info("refused: key %s is not authorized for %s from %s", key.get_fingerprint(), self.username, self.peer)
+        self._failed()
+        return False
+
+    def session_requested(self) -> tuple[LabChannel, LabSession] | bool:
+        # A student needs one session: more on one connection would only take other students' places.
+        if self._session is not None:
+            if not self._told_one_session:
+                self._told_one_session = True
+                log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
+            return False
+        self._stop_awaiting()
+        self._session = self.lab.new_session(self.username, self.peer, self._session_over)
+        return LabChannel.on(self._conn), self._session
+
+    def _session_over(self) -> None:
+        self._session = None
+        self._await_a_session()
+
+    def _await_a_session(self) -> None:
+        """A logged-in connection is for a session: one without (ssh -N, or after its session
+        ended) would hold a place for nothing, so it is closed after the grace time."""
+        if self._gone:  # its session outlived it, as it does when the client leaves first
+            return
+        grace = self.lab.config.login_grace_time
+        self._no_session = asyncio.get_running_loop().call_later(grace, self._close_without_session, grace)
+
+    def _stop_awaiting(self) -> None:
+        if self._no_session is not None:
+            self._no_session.cancel()
+            self._no_session = None
+
+    def _close_without_session(self, grace: float) -> None:
+        log.info("the connection of %s from %s has had no session for %g s: closed", self.username, self.peer, grace)
+        self._conn.close()

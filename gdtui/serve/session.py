@@ -22,18 +22,78 @@ from pathlib import Path
 
 import asyncssh
 
+from gdtui.serve import spawn
+from gdtui.serve.untrusted import printable, terminal_type
+
 log = logging.getLogger("gdtui.serve")
 
 DEFAULT_SIZE = (80, 24)
-# A process asked to end (SIGTERM, SIGHUP) gets this long before it is killed.
-GRACE_S = 5.0
-# What a killed app could not undo itself: the alternate screen, a hidden cursor, mouse reporting.
-RESET_TERMINAL = b"\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
+# Columns and lines, at most: more than any real terminal has. A larger size only costs the app
+# memory and time (10000×10000 took 600 MB; 65535×65535 a core for 30 s, and never drew).
+BIGGEST_SIZE = (500, 200)
+# What a killed app could not undo itself: every mode Textual turns on, each back to its default.
+RESET_TERMINAL = (
+    b"\x1b[?2026l"  # a synchronized update it was in the middle of, or the screen stays frozen
+    b"\x1b[0m"
+    b"\x1b[<u"  # the kitty keyboard protocol, popped on the alternate screen, whose stack it is on
+    b"\x1b[?1049l"  # the alternate screen
+    b"\x1b[?25h\x1b[?7h"  # the cursor shown, autowrap on
+    b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?1016l"  # mouse reporting, every encoding
+    b"\x1b[?1004l\x1b[?2004l\x1b[?2048l"  # focus reporting, bracketed paste, in-band resizes
+)
 _READ_BYTES = 65536
+# Keys held for an app that is not reading them: past this, the channel stops reading, and the SSH
+# window makes the client wait, instead of the server holding whatever it sends.
+_KEYS_HELD = 2**20
 
 
 def set_window_size(fd: int, columns: int, lines: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+
+
+def _kept(name: bytes, value: bytes) -> bool:
+    return (
+        name.decode("ascii", "replace") in spawn.FROM_CLIENT
+        and len(value) <= spawn.CLIENT_VALUE_BYTES
+        and all(0x20 <= byte < 0x7F for byte in value)
+    )
+
+
+class LabChannel(asyncssh.SSHServerChannel):
+    """A session channel that keeps only the environment variables the app uses.
+
+    asyncssh keeps every variable a client sends, of any size, for as long as
+    the session lasts: 3000 of 30 KB grew the server by 188 MB, never given
+    back. Here the others are refused as they come, as sshd's AcceptEnv does.
+    """
+
+    # What asyncssh gives a session channel by default: its receive window and largest packet.
+    _WINDOW = 2 * 2**20
+    _MAX_PACKET = 32768
+
+    @classmethod
+    def on(cls, conn: asyncssh.SSHServerConnection) -> LabChannel:
+        return cls(
+            conn,
+            asyncio.get_running_loop(),
+            allow_pty=True,
+            line_editor=False,
+            line_echo=False,
+            line_history=0,
+            max_line_length=0,
+            encoding=None,
+            errors="strict",
+            window=cls._WINDOW,
+            max_pktsize=cls._MAX_PACKET,
+        )
+
+    def _process_env_request(self, packet) -> bool:
+        name, value = packet.get_string(), packet.get_string()
+        packet.check_end()
+        if not _kept(name, value):
+            return False
+        self._env[name] = value
+        return True
 
 
 class LabSession(asyncssh.SSHServerSession):
@@ -41,7 +101,8 @@ class LabSession(asyncssh.SSHServerSession):
 
     `admit` is asked before the app starts and returns a refusal to show, or
     None; `launch` starts the app on the given terminal, in the session's own
-    folder; `finished` is told when the session is over.
+    folder; `finished` is told once when the session is over, whether or not
+    the app ever started.
     """
 
     def __init__(
@@ -53,15 +114,19 @@ class LabSession(asyncssh.SSHServerSession):
         launch: Callable[[LabSession, int], asyncio.Future],
         finished: Callable[[LabSession], None],
         idle_timeout: float,
+        grace_s: float,
     ) -> None:
         self.username = username
         self.peer = peer
         self.number = 0  # given by the lab when admitted
         self.term_type: str | None = None
         self.size = DEFAULT_SIZE
+        self._too_big: tuple[int, int] | None = None  # the first size the client gave beyond BIGGEST_SIZE
+        self._told_size = False
         self.process: asyncio.subprocess.Process | None = None
         self._admit, self._launch, self._finished = admit, launch, finished
         self._idle_timeout = idle_timeout
+        self._grace_s = grace_s
         self._chan: asyncssh.SSHServerChannel | None = None
         self._master = -1
         self._to_app = bytearray()
@@ -85,22 +150,32 @@ class LabSession(asyncssh.SSHServerSession):
         self._chan = chan
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes) -> bool:
-        self.term_type = term_type or "xterm"
-        columns, lines = term_size[:2]
-        if columns and lines:
-            self.size = (columns, lines)
+        term_type = term_type or "xterm"
+        self.term_type = terminal_type(term_type)
+        if self.term_type != term_type:
+            log.info("session of %s: terminal type %s unknown here, %s used", self.username, printable(term_type), self.term_type)
+        self._set_size(*term_size[:2])
         return True
+
+    def _set_size(self, columns: int, lines: int) -> None:
+        """The client's size for the app, cut to BIGGEST_SIZE; 0 means the client did not say."""
+        if not (columns and lines):
+            return
+        self.size = (min(columns, BIGGEST_SIZE[0]), min(lines, BIGGEST_SIZE[1]))
+        if self.size != (columns, lines) and self._too_big is None:
+            self._too_big = (columns, lines)
+            log.info("session of %s: a %d×%d terminal, used as %d×%d", self.username, columns, lines, *self.size)
 
     def shell_requested(self) -> bool:
         return True
 
     def exec_requested(self, command: str) -> bool:
         # As with OpenSSH's ForceCommand: whatever was asked for, the session runs gdtui.
-        log.info("%s asked to run %r: only gdtui runs here", self.username, command)
+        log.info("%s asked to run %s: only gdtui runs here", self.username, printable(command))
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        log.info("refused the %s subsystem to %s", subsystem, self.username)
+        log.info("refused the %s subsystem to %s", printable(subsystem), self.username)
         return False
 
     def session_started(self) -> None:
@@ -112,13 +187,14 @@ class LabSession(asyncssh.SSHServerSession):
             return
         self._to_app += data
         self._write_to_app()
+        if len(self._to_app) > _KEYS_HELD and self._chan is not None:
+            self._chan.pause_reading()
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        if width and height:
-            self.size = (width, height)
-            if self._master >= 0:
-                # The kernel tells the app with a SIGWINCH, as for a resized local terminal.
-                set_window_size(self._master, width, height)
+        self._set_size(width, height)
+        if self._master >= 0:
+            # The kernel tells the app with a SIGWINCH, as for a resized local terminal.
+            set_window_size(self._master, *self.size)
 
     def eof_received(self) -> bool:
         # The client has no more keys to send; the app keeps going until it or the connection ends.
@@ -138,7 +214,7 @@ class LabSession(asyncssh.SSHServerSession):
         if self.process is not None and self.process.returncode is None:
             self._signal(signal.SIGHUP)
         elif self._task is None:
-            self.done.set()
+            self._over()
 
     # -- the terminal side -------------------------------------------------------
 
@@ -154,12 +230,30 @@ class LabSession(asyncssh.SSHServerSession):
                 self._exit(1)
                 return
             await self._serve()
+        except Exception:
+            # Whatever went wrong, the student is told and the session ends: never a client left waiting.
+            log.exception("session %d of %s failed", self.number, self.username)
+            self._say("gdtui could not start or went wrong here: please tell your teacher.")
+            self._exit(1)
         finally:
+            self._over()
+
+    def _over(self) -> None:
+        if not self.done.is_set():
             self._finished(self)
             self.done.set()
 
+    def _tell_size(self) -> None:
+        """Say on the student's screen that the app uses only part of their terminal, once."""
+        if self._too_big is not None and not self._told_size:
+            self._told_size = True
+            columns, lines = self._too_big
+            self._say(f"gdtui: your terminal is {columns}×{lines}; this session uses {self.size[0]}×{self.size[1]} of it.")
+
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
+        # Shown before the app takes the screen, and there again after it gives it back.
+        self._tell_size()
         master, slave = os.openpty()
         try:
             set_window_size(master, *self.size)
@@ -180,7 +274,7 @@ class LabSession(asyncssh.SSHServerSession):
         try:
             code = await self.process.wait()
             # Frames written just before the app ended are still on their way.
-            await asyncio.wait_for(asyncio.shield(self._output_done), GRACE_S)
+            await asyncio.wait_for(asyncio.shield(self._output_done), self._grace_s)
         except TimeoutError:
             pass
         finally:
@@ -192,6 +286,8 @@ class LabSession(asyncssh.SSHServerSession):
             self._master = -1
         if self._killed:
             self._send(RESET_TERMINAL)
+        # A terminal made too big after the app started is only told now.
+        self._tell_size()
         if self._ending:
             self._say(self._ending)
         self._exit(code if code >= 0 else 128 - code)
@@ -224,9 +320,12 @@ class LabSession(asyncssh.SSHServerSession):
             loop.add_writer(self._master, self._write_to_app)
         else:
             loop.remove_writer(self._master)
+        if written and len(self._to_app) <= _KEYS_HELD and self._chan is not None:
+            self._chan.resume_reading()
 
     def _send(self, data: bytes) -> None:
-        if self._chan is not None:
+        # A client that has closed its channel is gone before asyncssh says so: its frames go nowhere.
+        if self._chan is not None and not self._chan.is_closing():
             self._chan.write(data)
 
     def _say(self, message: str) -> None:
@@ -266,12 +365,12 @@ class LabSession(asyncssh.SSHServerSession):
         self.end(f"gdtui: this session was closed after {minutes:g} minutes without a key press.")
 
     def _signal(self, signum: int) -> None:
-        """Signal the app's process group, and kill it if it has not ended after GRACE_S."""
+        """Signal the app's process group, and kill it if it has not ended after the grace time."""
         try:
             os.killpg(self.process.pid, signum)
         except ProcessLookupError:
             return
-        asyncio.get_running_loop().call_later(GRACE_S, self._kill)
+        asyncio.get_running_loop().call_later(self._grace_s, self._kill)
 
     def _kill(self) -> None:
         if self.process.returncode is None:
@@ -281,10 +380,9 @@ class LabSession(asyncssh.SSHServerSession):
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def session_home(root: Path, username: str) -> Path:
-    """The private folder of whoever logs in as username, kept from one login to the next:
-    their saved models and lesson bookmark are there when they come back."""
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in username)[:32].lstrip(".") or "student"
+def session_home(root: Path, name: str) -> Path:
+    """The private folder of the student of that name (a lab_name), kept from one login to the
+    next: their saved models and lesson bookmark are there when they come back."""
     home = root / name
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return home

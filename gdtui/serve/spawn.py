@@ -9,7 +9,9 @@ from pathlib import Path
 # Passed on from the server's environment: what finds Python, gdtui and the locale.
 _FROM_SERVER = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
 # Passed on from the student's ssh client, when it sends them: how their terminal wants colour.
-_FROM_CLIENT = ("COLORTERM", "NO_COLOR")
+# Nothing else a client sends is kept, and these only as short printable values.
+FROM_CLIENT = ("COLORTERM", "NO_COLOR")
+CLIENT_VALUE_BYTES = 64
 # numpy's BLAS would start a thread per core in every session: a room of students would
 # oversubscribe the machine many times over. One each, and the kernel shares the cores.
 _ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -33,5 +35,5 @@ def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> d
     session maps the same files instead of building its own.
     """
     env = {name: os.environ[name] for name in _FROM_SERVER if name in os.environ}
-    env |= {name: client[name] for name in _FROM_CLIENT if name in client}
+    env |= {name: client[name] for name in FROM_CLIENT if name in client}
     return env | _ONE_THREAD | {"TERM": term, "HOME": str(home), "XDG_CACHE_HOME": str(cache)}

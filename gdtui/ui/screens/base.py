@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import load_model
-from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.lesson_nav import LessonNav
 
@@ -106,7 +106,7 @@ class LessonScreen(Screen):
             try:
                 self.state.use_network(load_model(path), path.name)
             except GdtuiError as err:
-                self.notify(str(err), title="Cannot open the model", severity="error", timeout=8)
+                self.notify(in_folder(str(err), self.app.files_root), title="Cannot open the model", severity="error", timeout=8)
                 return
             self.redraw()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -21,12 +22,10 @@ def within(root: Path, text: str) -> Path | None:
     return path if path != root and path.is_relative_to(root) else None
 
 
-def shown_path(path: Path, root: Path | None) -> str:
-    """Where a file went, as the learner can find it: inside their folder if they have one, else in full."""
-    path = path.resolve()
-    if root is not None and path.is_relative_to(root.resolve()):
-        return str(path.relative_to(root.resolve()))
-    return str(path)
+def in_folder(message: str, root: Path | None) -> str:
+    """message with root's own path taken off the paths inside it: in an app with a `files_root`,
+    a path shows as the user gave it, not where the folder is kept (a lab server's own paths)."""
+    return message if root is None else message.replace(f"{root.resolve()}{os.sep}", "")
 
 
 class PathPrompt(ModalScreen[Path | None]):

@@ -31,7 +31,7 @@ from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
 from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
-from gdtui.ui.screens.path_prompt import PathPrompt, shown_path
+from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
@@ -631,9 +631,9 @@ Network and Cost steps show."""
             try:
                 written = save_model(self.state.copy_network(), path)
             except GdtuiError as err:
-                self.notify(str(err), title="Not saved", severity="error", timeout=8)
+                self.notify(in_folder(str(err), self.app.files_root), title="Not saved", severity="error", timeout=8)
                 return
             self.state.saved()
-            self.notify(f"Saved as {shown_path(written, self.gdtui.files_root)}", title="Model saved")
+            self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
 
         self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)

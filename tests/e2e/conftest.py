@@ -1,0 +1,32 @@
+"""Fixtures of the lab server's tests."""
+
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from gdtui.core.dataset import load_dataset
+from gdtui.serve.server import LabConfig
+from tests.e2e.lab import PASSWORD_HASH
+
+
+@pytest.fixture
+def client_key() -> asyncssh.SSHKey:
+    return asyncssh.generate_private_key("ssh-ed25519")
+
+
+@pytest.fixture
+def lab_config(tmp_path: Path, tiny_mnist_dir: Path, client_key: asyncssh.SSHKey) -> LabConfig:
+    keys = tmp_path / "authorized_keys"
+    keys.write_bytes(client_key.export_public_key())
+    load_dataset(tiny_mnist_dir)  # the server's first run builds the cache its sessions share
+    return LabConfig(
+        host="127.0.0.1",
+        port=0,
+        authorized_keys=keys,
+        password_hash=PASSWORD_HASH,
+        max_sessions=2,
+        idle_timeout=0,
+        data=tiny_mnist_dir,
+        home=tmp_path / "lab",
+    )

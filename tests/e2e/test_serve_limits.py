@@ -1,0 +1,137 @@
+"""The lab's limits against a hostile network: connections that never log in, floods."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from gdtui.serve.server import LabConfig
+from tests.e2e.lab import PASSWORD, PASSWORD_HASH, TIMEOUT, connect, eventually, running
+
+
+async def silent(lab, source: str = "127.0.0.1") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection that never says a word."""
+    return await asyncio.open_connection("127.0.0.1", lab.port, local_addr=(source, 0))
+
+
+async def greeted(reader: asyncio.StreamReader) -> bool:
+    """Whether the server says hello (its SSH version) before it closes the connection."""
+    return (await asyncio.wait_for(reader.readline(), TIMEOUT)).startswith(b"SSH-2.0-")
+
+
+async def test_connections_that_have_not_logged_in_are_capped_and_a_flood_is_logged_once(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(replace(lab_config, max_startups=(3, 100, 3))) as lab:
+        held = [await silent(lab) for _ in range(3)]
+        assert all([await greeted(reader) for reader, _ in held])
+        for _ in range(10):
+            reader, writer = await silent(lab)
+            assert not await greeted(reader)
+            writer.close()
+        # One that leaves makes room for the next.
+        held.pop()[1].close()
+        await eventually(lambda: "accepting new ones again" in caplog.text, "the room to be noticed")
+        reader, _ = await silent(lab)
+        assert await greeted(reader)
+    assert caplog.text.count("refusing new ones") == 1
+    assert "10 refused meanwhile" in caplog.text
+
+
+async def test_one_address_cannot_take_every_place_before_login(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(replace(lab_config, max_startups=(20, 30, 100), per_source_max_startups=2)) as lab:
+        held = [await silent(lab, "127.0.0.2") for _ in range(2)]
+        assert all([await greeted(reader) for reader, _ in held])
+        for _ in range(5):
+            reader, _ = await silent(lab, "127.0.0.2")
+            assert not await greeted(reader)
+        async with connect(lab):
+            pass
+    assert caplog.text.count("refusing more from it") == 1
+
+
+async def test_a_connection_that_does_not_log_in_is_closed_after_the_grace_time(lab_config: LabConfig) -> None:
+    assert LabConfig().login_grace_time == 30.0
+    async with running(replace(lab_config, login_grace_time=1.0)) as lab:
+        started = time.monotonic()
+        reader, _ = await silent(lab)
+        assert await greeted(reader)
+        assert await asyncio.wait_for(reader.read(), TIMEOUT) == b""
+        assert time.monotonic() - started >= 0.9
+
+
+@pytest.mark.parametrize("open_files", [200, 48])
+async def test_a_flood_of_silent_connections_with_few_open_files_locks_no_student_out(
+    lab_config: LabConfig, tmp_path: Path, open_files: int
+) -> None:
+    """200 silent connections from one address with a limit of 200 open files, then a student logs
+    in; and the same with too few open files for the lab, which it says once, not per connection."""
+    password_file = tmp_path / "lab-password"
+    password_file.write_text(PASSWORD_HASH)
+    password_file.chmod(0o600)
+    serve = [sys.executable, "-m", "gdtui", "serve", "--host", "127.0.0.1", "--port", "0", "--max-sessions", "2"]
+    serve += ["--data", str(lab_config.data), "--password-file", str(password_file)]
+    server = await asyncio.create_subprocess_exec(
+        "sh",
+        "-c",
+        f'ulimit -n {open_files} && exec "$@"',
+        "sh",
+        *serve,
+        stderr=asyncio.subprocess.PIPE,
+        env=dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data")),
+    )
+    log = bytearray()
+    listening = asyncio.get_running_loop().create_future()
+
+    async def read_log() -> None:
+        while line := await server.stderr.readline():
+            log.extend(line)
+            if b"listening on" in line and not listening.done():
+                listening.set_result(int(line.split(b" port ")[1].split(b",")[0]))
+
+    reader = asyncio.create_task(read_log())
+    try:
+        port = await asyncio.wait_for(listening, TIMEOUT)
+        flood = []
+        for _ in range(200):
+            # Past the server's limit a connection may be refused outright: that is what a flood meets.
+            with contextlib.suppress(OSError):
+                flood.append(await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.0.2", 0)))
+        async with asyncssh.connect(
+            "127.0.0.1",
+            port,
+            username="ada",
+            password=PASSWORD,
+            known_hosts=None,
+            client_keys=None,
+            agent_path=None,
+            connect_timeout=TIMEOUT,
+        ):
+            pass
+        for _, writer in flood:
+            writer.close()
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), TIMEOUT)
+        await reader
+    text = log.decode(errors="replace")
+    assert "login: ada from 127.0.0.1" in text
+    assert text.count("refusing more from it") == 1
+    assert "out of system resource" not in text and "Traceback" not in text
+    if open_files < 200:
+        assert "open-file limit 48:" in text
+        assert text.count("cannot accept connections") <= 1
+    else:
+        assert "open-file limit" not in text and "cannot accept" not in text
+    assert len(text.splitlines()) < 30, text

@@ -1,0 +1,73 @@
+"""The lab server's limits, on their own: failures per address."""
+
+import logging
+
+import pytest
+
+from gdtui.core.errors import GdtuiError
+from gdtui.serve.limits import MaxStartups, Penalties, Startups
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_address_is_refused_after_its_failures_and_gets_one_try_per_forgiven_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    clock = Clock()
+    penalties = Penalties(after=3, forgive_every_s=10.0, clock=clock)
+    for _ in range(2):
+        penalties.failed("10.0.0.9")
+    assert penalties.admit("10.0.0.9")
+    penalties.failed("10.0.0.9")
+    assert not penalties.admit("10.0.0.9") and not penalties.admit("10.0.0.9")
+    assert penalties.admit("10.0.0.8")
+    clock.now += 9.9
+    assert not penalties.admit("10.0.0.9")
+    clock.now += 0.2
+    assert penalties.admit("10.0.0.9")
+    # One more failure, and it is refused again for one more interval.
+    penalties.failed("10.0.0.9")
+    assert not penalties.admit("10.0.0.9")
+    assert caplog.text.count("10.0.0.9: 3 failed logins: refusing its connections for now") == 2
+    assert "accepting 10.0.0.9 again: 3 connections refused while it was blocked" in caplog.text
+
+
+def test_without_a_limit_no_address_is_refused() -> None:
+    penalties = Penalties(after=0, forgive_every_s=10.0)
+    for _ in range(100):
+        penalties.failed("10.0.0.9")
+    assert penalties.admit("10.0.0.9")
+
+
+def test_max_startups_refuses_from_start_at_rate_rising_to_all_at_full() -> None:
+    limit = MaxStartups(10, 30, 100)
+    assert [limit.refusal_chance(n) for n in (0, 9, 10, 55, 100, 500)] == [0.0, 0.0, 0.3, 0.65, 1.0, 1.0]
+    assert MaxStartups.parse("10:30:100") == limit
+    assert MaxStartups.parse("5") == MaxStartups(5, 100, 5)
+    for text in ("", "10:30", "a:b:c", "10:30:100:1"):
+        with pytest.raises(GdtuiError, match="--max-startups"):
+            MaxStartups.parse(text)
+
+
+def test_connections_not_yet_logged_in_are_counted_in_all_and_per_address(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    startups = Startups(MaxStartups(4, 50, 6), per_source=3, chance=lambda: 0.6)
+    assert [startups.admit("10.0.0.9") for _ in range(4)] == [True, True, True, False]
+    assert startups.admit("10.0.0.8")
+    # 4 waiting: refused at 50 %, and this chance (0.6) is above it; at 5, 75 %, it is not.
+    assert startups.admit("10.0.0.7")
+    assert not startups.admit("10.0.0.6") and not startups.admit("10.0.0.6")
+    for host in ("10.0.0.9", "10.0.0.9", "10.0.0.7"):
+        startups.done(host)
+    assert startups.admit("10.0.0.9")
+    assert caplog.text.count("refusing more from it") == 1
+    assert caplog.text.count("refusing new ones") == 1
+    assert "accepting connections from 10.0.0.9 again; 1 refused meanwhile" in caplog.text
+    assert "accepting new ones again; 2 refused meanwhile" in caplog.text

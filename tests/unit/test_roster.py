@@ -1,0 +1,75 @@
+"""Reading the roster and the authorized_keys file: who may log in under which name."""
+
+import logging
+
+import asyncssh
+import pytest
+
+from gdtui.serve.access import authorized_keys_line, read_authorized_keys, read_roster, roster_line
+from gdtui.serve.passwords import hash_password
+
+ADA = asyncssh.generate_private_key("ssh-ed25519", comment="ada@laptop").export_public_key().decode().strip()
+ADA_RSA = asyncssh.generate_private_key("ssh-rsa", key_size=2048).export_public_key().decode().strip()
+HASH = hash_password("alan's own")
+
+
+def key_of(line: str) -> str:
+    return " ".join(line.split()[:2])
+
+
+def test_a_line_holds_a_name_then_keys_with_their_comments_and_passwords() -> None:
+    name, found = roster_line(f"Ada   {ADA}  {ADA_RSA} a second comment  password:{HASH}")
+    assert name == "ada"
+    assert found.keys == [key_of(ADA), key_of(ADA_RSA)]
+    assert found.passwords == [HASH]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("a/b password:" + HASH, "cannot be a name"),
+        ("ada", "no public key or password"),
+        ("ada ssh-ed25519 AAAAnot-a-key", "is not followed by a public key"),
+        ("ada ssh-ed25519", "neither a public key nor password"),
+        ("ada password:hunter2", "hash"),
+        ("ada hunter2", "neither a public key nor password"),
+        (f"ada {ADA} ssh-rsa AAAAbroken", "is not followed by a public key"),
+    ],
+    # Named, not shown: the keys are new at every run, and parallel workers must collect the same tests.
+    ids=["bad-name", "nothing", "bad-key", "type-only", "plain-password", "plain-word", "bad-second-key"],
+)
+def test_a_bad_line_says_what_is_wrong(line: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        roster_line(line)
+
+
+def test_the_roster_skips_comments_blank_and_bad_lines_and_keeps_the_good_ones(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    text = f"# the lab's students\n\nada {ADA}\nbob hunter2\n  alan password:{HASH}\nADA {ADA_RSA}\n"
+    students = read_roster(text, "roster.txt")
+    assert sorted(students) == ["ada", "alan"]
+    assert students["ada"].keys == [key_of(ADA), key_of(ADA_RSA)]
+    assert students["alan"].passwords == [HASH]
+    assert "line 4 of roster.txt" in caplog.text and "skipped" in caplog.text
+    # A password never reaches the log, even a wrong one.
+    assert "hunter2" not in caplog.text
+
+
+def test_an_authorized_keys_line_may_name_its_student() -> None:
+    assert authorized_keys_line(ADA) == (None, ADA)
+    assert authorized_keys_line(f'name="Ada" {ADA}')[0] == "ada"
+    assert authorized_keys_line(f'from="127.0.0.1",name=alan,environment="X=a b" {ADA}')[0] == "alan"
+    assert authorized_keys_line(f'environment="name=grace" {ADA}')[0] is None
+
+
+@pytest.mark.parametrize(("line", "reason"), [('name="a/b" ', "cannot be a name"), ("name=ada,name=alan ", "more than one")])
+def test_an_authorized_keys_name_must_be_one_lab_name(line: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        authorized_keys_line(line + ADA)
+
+
+def test_authorized_keys_are_grouped_by_name(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    keys = read_authorized_keys(f'# keys\n{ADA}\nname="ada" {ADA_RSA}\nssh-ed25519 broken\n', "keys")
+    assert keys == {None: [ADA], "ada": [f'name="ada" {ADA_RSA}']}
+    assert "line 4 of keys" in caplog.text

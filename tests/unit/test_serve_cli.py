@@ -1,0 +1,70 @@
+"""gdtui serve's command line: every limit that makes no sense is refused in one line."""
+
+import pytest
+
+from gdtui.cli import main
+from gdtui.commands import serve
+from gdtui.serve.passwords import hash_password
+
+
+@pytest.fixture(autouse=True)
+def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit let through would start a server that runs until stopped: fail at once instead."""
+
+    async def started(lab) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(serve, "_serve", started)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--idle-timeout", "nan"),
+        ("--idle-timeout", "inf"),
+        ("--idle-timeout", "-1"),
+        ("--idle-timeout", "1e9"),
+        ("--login-grace-time", "nan"),
+        ("--login-grace-time", "-5"),
+        ("--login-grace-time", "0"),
+        ("--login-grace-time", "1e9"),
+        ("--keepalive", "nan"),
+        ("--keepalive", "-1"),
+        ("--keepalive", "1e9"),
+        ("--max-startups", "10:30"),
+        ("--max-startups", "0"),
+        ("--max-startups", "10:200:100"),
+        ("--max-startups", "50:30:10"),
+        ("--max-startups", "1:2:100000000"),
+        ("--per-source-max-startups", "0"),
+        ("--max-auth-tries", "0"),
+        ("--max-auth-tries", "1000000"),
+        ("--block-after", "-1"),
+        ("--max-sessions", "0"),
+        ("--max-sessions", "1000000000"),
+        ("--max-sessions-per-name", "0"),
+        ("--port", "70000"),
+    ],
+)
+def test_a_limit_that_makes_no_sense_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture, option: str, value: str, tiny_mnist_dir
+) -> None:
+    assert main(["serve", "--no-auth", "--data", str(tiny_mnist_dir), option, value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdtui: error:") and len(err.strip().splitlines()) == 1, err
+    assert option in err
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"), [(0o644, True), (0o640, True), (0o600, False), (0o400, False)], ids=["644", "640", "600", "400"]
+)
+def test_a_password_hash_file_others_can_read_is_warned_about(
+    tmp_path, tiny_mnist_dir, caplog: pytest.LogCaptureFixture, mode: int, warned: bool
+) -> None:
+    hash_file = tmp_path / "lab-password"
+    hash_file.write_text(hash_password("secret") + "\n")
+    hash_file.chmod(mode)
+    with pytest.raises(AssertionError, match="the server started"):
+        main(["serve", "--data", str(tiny_mnist_dir), "--port", "0", "--password-file", str(hash_file)])
+    assert ("can be read by others on this machine" in caplog.text) is warned
+    assert f"{mode:04o}" in caplog.text or not warned
