@@ -15,7 +15,8 @@ from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
-from gdtui.core.training import Trainer, evaluate
+from gdtui.core.run import TrainingRun
+from gdtui.core.training import evaluate
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
@@ -135,16 +136,18 @@ def run(args: argparse.Namespace) -> int:
     network = _network(args, preset, cost, data)
     try:
         costs.check(cost, network.output)
-        trainer = Trainer(
+        run = TrainingRun(
             network,
             data.train,
-            cost=cost,
+            data.test,
+            cost=costs.known(cost),
             learning_rate=args.learning_rate or preset.learning_rate,
             batch_size=min(args.batch_size or preset.batch_size, len(data.train)),
             seed=args.seed,
         )
     except ValueError as err:
         raise GdtuiError(str(err)) from None
+    trainer = run.trainer
     log = sys.stderr if args.json else sys.stdout
     say(
         f"{'-'.join(map(str, network.sizes))} network, {network.num_params:,} parameters, "
@@ -153,34 +156,47 @@ def run(args: argparse.Namespace) -> int:
         file=log,
     )
     progress = _Progress(sys.stderr.isatty())
-    started, seconds, interrupted = time.perf_counter(), 0.0, False
+    started, seconds, interrupted, stopped = time.perf_counter(), 0.0, False, ""
     eta = trainer.learning_rate
     try:
         for epoch in range(1, epochs + 1):
-            trainer.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
-            while trainer.epochs_done < epoch and not trainer.diverged:
-                trainer.step()
+            run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
+            end = None
+            while end is None:
+                result, end = run.step()
+                if result.diverged:
+                    break
                 progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
             progress.clear()
-            if trainer.diverged:
-                say(f"epoch {epoch}: the cost became infinite or NaN: the learning rate is too large", file=log)
+            if end is None:
+                stopped = "the cost became infinite or NaN: the learning rate is too large"
                 break
             seconds = time.perf_counter() - started
-            result = evaluate(network, data.test, cost)
+            record = run.evaluate(end)
+            run.add_epoch(record)
             say(
-                f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {result.accuracy:7.2%}  "
-                f"test cost {result.cost:.4f}  {seconds:6.1f} s",
+                f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {record.test_accuracy:7.2%}  "
+                f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
                 file=log,
             )
+            verdict = run.verdict
+            if verdict.kind == "saturated":
+                stopped = (
+                    f"the network saturated: {verdict.flat_share:.0%} of its outputs are stuck at 0 or 1, "
+                    f"where the gradient vanishes (|∇C| = {verdict.gradient_norm:.1e}): the learning rate is too large"
+                )
+                break
     except KeyboardInterrupt:
         progress.clear()
         interrupted = True
         say(f"interrupted after {trainer.steps:,} steps", file=log)
+    if stopped:
+        say(f"epoch {trainer.epochs_done + 1}: {stopped}", file=log)
     seconds = seconds or time.perf_counter() - started
-    final = evaluate(network, data.test, cost)
+    final = evaluate(network, data.test, run.cost)
     if epochs == 0:
         say(f"test accuracy {final.accuracy:7.2%}  test cost {final.cost:.4f}", file=log)
-    if save and not trainer.diverged:
+    if save and not stopped:
         say(f"saved {save_model(network, save)}", file=log)
     if args.json:
         summary = {
@@ -192,10 +208,11 @@ def run(args: argparse.Namespace) -> int:
             "seconds": seconds,
             "samples_per_second": trainer.samples_seen / seconds if seconds else None,
             "diverged": trainer.diverged,
+            "saturated": run.verdict.kind == "saturated",
             "preset": preset.name,
             "seed": args.seed,
         }
         say(json.dumps(summary))
-    if trainer.diverged:
+    if stopped:
         return 1
     return 130 if interrupted else 0

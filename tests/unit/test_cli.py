@@ -197,6 +197,15 @@ def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     assert not model.exists()
 
 
+def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_dir, tmp_path):
+    model = tmp_path / "saturated.npz"
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "3", "--eta", "50", "--save", model, "--json")
+    assert status == 1
+    assert "epoch 2: the network saturated" in err and "outputs are stuck at 0 or 1" in err
+    assert json.loads(out)["saturated"] is True
+    assert not model.exists()
+
+
 @pytest.mark.parametrize(
     "argv",
     [["--eta", "0"], ["--eta", "nan"], ["--batch-size", "0"], ["--hidden", "16,x"], ["--cost", "hinge"]],
