@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.network import Network
-from gdtui.ui import bookmark, lesson
+from gdtui.ui import bookmark, lesson, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
@@ -89,6 +89,8 @@ class GdtuiApp(App[None]):
         # `kill`, a lab server ending an idle session: leave the terminal as it was found.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
         self.load_data()
+        # In a lab session: tell the teacher's dashboard where this student is, and take its word.
+        report.start(self)
 
     def on_unmount(self) -> None:
         asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
