@@ -172,8 +172,10 @@ class Lab:
         return frozenset(names)
 
     def is_teacher(self, name: str) -> bool:
-        """Whether name gets the dashboard: a teacher's, and still owned as the files say now."""
-        return name in self.teachers and name in self.access.current().owned
+        """Whether name gets the dashboard: a teacher's (--teacher, or role:teacher on the roster),
+        and still owned as the files say now."""
+        owned = self.access.current().owned
+        return name in owned and (name in self.teachers or owned[name].teacher)
 
     @property
     def port(self) -> int:
@@ -273,15 +275,19 @@ class Lab:
             self._finished(session)
             over()
 
-        return LabSession(
+        teacher = self.is_teacher(username)
+        session = LabSession(
             username,
             peer,
             admit=self._admit,
             launch=self._launch,
             finished=finished,
-            idle_timeout=self.config.idle_timeout,
+            # A dashboard is there to be watched, not typed at.
+            idle_timeout=0 if teacher else self.config.idle_timeout,
             grace_s=self.config.kill_grace_s,
         )
+        session.teacher = teacher
+        return session
 
     def _admit(self, session: LabSession) -> str | None:
         limit = self.config.max_sessions
@@ -296,9 +302,8 @@ class Lab:
         self._numbers += 1
         session.number = self._numbers
         self.sessions.add(session)
-        teacher = self.is_teacher(session.username)
         session.hub_environment = self.hub.join(
-            session.number, session.username, teacher=teacher, last_key=lambda: session.last_key
+            session.number, session.username, teacher=session.teacher, last_key=lambda: session.last_key
         )
         return None
 

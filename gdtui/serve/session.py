@@ -134,6 +134,7 @@ class LabSession(asyncssh.SSHServerSession):
         self._output_done: asyncio.Future | None = None
         self._last_key = time.monotonic()
         self.hub_environment: dict[str, str] = {}  # how the app reaches the lab's hub, given when admitted
+        self.teacher = False  # the session shows the lab's dashboard
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending: str | None = None  # why the server is ending the session, to tell the student
         self._killed = False

@@ -61,6 +61,13 @@ async def test_a_teacher_watches_two_students_messages_one_and_ends_a_session(
             assert "From teach" in alan.text()
             assert MESSAGE not in ada.text()
 
+            teacher.press("g")
+            await teacher.shows("Bring everyone to step")
+            teacher.press("4")
+            await ada.shows("a parabola")
+            await alan.shows("a parabola")
+            await teacher.until(lambda: all("4 One param" in row(teacher, name) for name in ("ada", "alan")), "both on step 4")
+
             teacher.press("\x1b[A")
             teacher.press("e")
             await teacher.shows("End ada's session?")
@@ -87,3 +94,15 @@ async def test_a_student_cannot_claim_the_dashboard_or_a_token(teacher_lab: LabC
             await eventually(lambda: member.writer is not None, "ada's app linked to the hub with the token it was given")
         finally:
             ada.reader.cancel()
+
+
+async def test_a_teachers_dashboard_is_not_closed_for_idling(lab_config: LabConfig, tmp_path: Path) -> None:
+    roster = tmp_path / "roster"
+    roster.write_text(f"teach role:teacher password:{PASSWORD_HASH}\n")
+    config = replace(lab_config, roster=roster, idle_timeout=3.0)
+    async with running(config) as lab, student(lab, username="teach") as teacher, student(lab, username="ada") as ada:
+        await teacher.shows("1 student")
+        assert await ada.ends() == 0
+        assert "without a key press" in ada.raw.decode()
+        await teacher.until(lambda: "0 students" in teacher.text(), "ada gone from the dashboard")
+        assert not teacher.ended

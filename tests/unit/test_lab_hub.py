@@ -347,3 +347,6 @@ def test_a_teacher_is_a_name_only_its_owner_can_log_in_under(tmp_path: Path) -> 
     # Taken off the roster while the lab runs, the name no longer gets the dashboard.
     roster.write_text(f"ada {key}\n# teach was here, and is gone\n")
     assert not lab.is_teacher("teach")
+    # Or the roster says so itself.
+    roster.write_text(f"ada {key}\ngrace role:teacher {key}\n")
+    assert lab.is_teacher("grace") and not lab.is_teacher("ada")
