@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual.widgets import DataTable
 
 from gdtui import channel
@@ -175,3 +178,47 @@ def test_durations() -> None:
         "3h05",
         "0:00",
     ]
+
+
+# Every key the dashboard and its prompts bind, and a few nothing binds. Not q: quitting would end the run early.
+KEYS = [*"smagerdyn1234567/x", "escape", "enter", "up", "down", "backspace", "tab", "space", "pageup", "pagedown"]
+SIZES = [(80, 24), (120, 40), (20, 5), (60, 20)]
+ROSTERS = [
+    [ADA, ALAN],
+    [ALAN],
+    [],
+    # What no hub sends, the dashboard survives anyway.
+    [{"id": "x"}, 5, ADA | {"step": 99, "quiz": [5, 1]}, ALAN | {"name": 7}],
+]
+_runs = itertools.count()
+
+
+async def _play(folder: Path, actions: list) -> None:
+    hub = FakeHub()
+    path = folder / f"hub-{next(_runs)}"
+    server = await asyncio.start_unix_server(hub.connected, path)
+    app = TeacherApp(str(path), "the-token")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: hub.writer is not None, "the dashboard to link")
+        for action in actions:
+            if isinstance(action, tuple):
+                await pilot.resize_terminal(*action)
+            elif isinstance(action, int):
+                hub.roster(*ROSTERS[action])  # type: ignore[arg-type]
+            else:
+                await pilot.press(action)
+        await pilot.press("escape", "escape", "q")
+        await pilot.pause()
+    server.close()
+    assert app._exception is None
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    actions=st.lists(
+        st.one_of(st.sampled_from(KEYS), st.sampled_from(SIZES), st.integers(0, len(ROSTERS) - 1)), min_size=100, max_size=200
+    )
+)
+def test_random_keys_rosters_and_resizes_never_raise(tmp_path: Path, actions: list) -> None:
+    asyncio.run(_play(tmp_path, actions))
