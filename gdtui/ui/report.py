@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.app import App
@@ -27,6 +27,8 @@ CONNECT_WAIT_S = 5.0
 # What the link may queue for a hub that does not read: past it, reports are dropped, not kept.
 QUEUED_BYTES = 64 * 1024
 MESSAGE_SECONDS = 20
+# A link the hub closed (it drops a client that fell too far behind) is tried again this often.
+RETRY_S = 3.0
 
 
 class HubLink:
@@ -70,6 +72,22 @@ class HubLink:
         self._writer.close()
 
 
+async def keep_linked(
+    socket: str, token: str, use: Callable[[HubLink], Awaitable[None]], lost: Callable[[], None] | None = None
+) -> None:
+    """Use a link to the hub until it ends, then a new one, for as long as the app runs."""
+    while True:
+        link = await HubLink.open(socket, token)
+        if link is not None:
+            try:
+                await use(link)
+            finally:
+                link.close()
+        if lost is not None:
+            lost()
+        await asyncio.sleep(RETRY_S)
+
+
 def progress_of(app: GdtuiApp) -> dict:
     """Where the student is: step, lesson beat, quiz score, training steps and latest test accuracy."""
     progress: dict[str, object] = {}
@@ -107,14 +125,10 @@ def start(app: GdtuiApp) -> None:
     if found is None:
         return
     socket, token, _ = found
-    app.run_worker(_report(app, socket, token), name="hub", group="hub", exit_on_error=False)
+    app.run_worker(keep_linked(socket, token, lambda link: _report(app, link)), name="hub", group="hub", exit_on_error=False)
 
 
-async def _report(app: GdtuiApp, socket: str, token: str) -> None:
-    link = await HubLink.open(socket, token)
-    if link is None:
-        return
-
+async def _report(app: GdtuiApp, link: HubLink) -> None:
     async def send_changes() -> None:
         sent: dict | None = None
         while True:
@@ -132,7 +146,6 @@ async def _report(app: GdtuiApp, socket: str, token: str) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
-        link.close()
 
 
 def obey(app: GdtuiApp, message: dict) -> None:

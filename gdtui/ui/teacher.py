@@ -9,7 +9,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from gdtui import channel
-from gdtui.ui.report import HubLink
+from gdtui.ui.report import HubLink, keep_linked
 from gdtui.ui.screens.teacher import TeacherScreen
 
 
@@ -37,14 +37,18 @@ class TeacherApp(App[None]):
 
     async def _listen(self) -> None:
         socket, token = self._where
-        self._link = await HubLink.open(socket, token) if socket and token else None
-        if self._link is not None:
-            async for message in self._link.messages():
+        if socket and token:
+            await keep_linked(socket, token, self._follow, self.dashboard.link_lost)
+        self.dashboard.link_lost()
+
+    async def _follow(self, link: HubLink) -> None:
+        self._link = link
+        try:
+            async for message in link.messages():
                 if "roster" in message:
                     self.dashboard.show_roster(message["roster"])
-            self._link.close()
+        finally:
             self._link = None
-        self.dashboard.link_lost()
 
     def send(self, message: dict) -> None:
         """A command for the hub, which carries it out for a teacher's token only."""

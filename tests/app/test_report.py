@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gdtui import channel
+from gdtui.ui import report
 from tests.helpers import make_app, open_step, wait_for
 
 
@@ -26,7 +27,7 @@ class FakeHub:
             self.lines.append(line)
 
     def progress(self) -> list[dict]:
-        return [json.loads(line)["progress"] for line in self.lines[1:]]
+        return [json.loads(line)["progress"] for line in self.lines if line != b"the-token\n"]
 
     def send(self, message: dict) -> None:
         assert self.writer is not None
@@ -62,6 +63,21 @@ async def test_the_app_reports_its_step_and_obeys_the_teacher(hub: FakeHub, tiny
         await wait_for(pilot, lambda: app.current_mode == "training", "the step the teacher chose")
         await wait_for(pilot, lambda: "steps" in hub.progress()[-1], "the training steps reported")
         assert hub.progress()[-1]["step"] == 6
+
+
+async def test_a_lost_link_is_linked_again(hub: FakeHub, tiny_mnist_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "RETRY_S", 0.05)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "2")
+        await wait_for(pilot, lambda: hub.progress() and hub.progress()[-1].get("step") == 2, "step 2 reported")
+        first = hub.writer
+        assert first is not None
+        first.close()
+        await wait_for(pilot, lambda: hub.lines.count(b"the-token\n") == 2, "the app to link again")
+        # A new link starts afresh: where the student is, said again.
+        await wait_for(pilot, lambda: hub.lines[-1] != b"the-token\n", "the progress on the new link")
+        assert json.loads(hub.lines[-1])["progress"]["step"] == 2
 
 
 async def test_an_app_whose_hub_is_gone_runs_as_ever(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from textual.widgets import DataTable
 
 from gdtui import channel
+from gdtui.ui import report
 from gdtui.ui.screens.teacher import ConfirmEnd, MessagePrompt, StepPrompt, TeacherScreen, duration
 from gdtui.ui.teacher import TeacherApp
 from tests.helpers import wait_for
@@ -43,7 +44,7 @@ class FakeHub:
             self.lines.append(line)
 
     def commands(self) -> list[dict]:
-        return [json.loads(line) for line in self.lines[1:]]
+        return [json.loads(line) for line in self.lines if line != b"the-token\n"]
 
     def roster(self, *rows: dict) -> None:
         assert self.writer is not None
@@ -158,6 +159,20 @@ async def test_ending_a_session_asks_first(hub: FakeHub) -> None:
         await wait_for(pilot, lambda: hub.commands(), "the end sent")
         await pilot.pause()
         assert hub.commands() == [{"end": 2}]
+
+
+async def test_a_lost_link_is_linked_again(hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "RETRY_S", 0.05)
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        first = hub.writer
+        assert first is not None
+        first.close()
+        await wait_for(pilot, lambda: hub.writer is not first, "the dashboard to link again")
+        hub.roster(ALAN)
+        await wait_for(pilot, lambda: names(app.dashboard) == ["alan"], "the new link's roster")
+        assert hub.lines.count(b"the-token\n") == 2
 
 
 async def test_without_the_hub_the_dashboard_says_so(tmp_path: Path) -> None:

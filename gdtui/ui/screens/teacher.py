@@ -221,7 +221,7 @@ class TeacherScreen(Screen):
         if self.linked is None:
             parts = ["connecting to the lab server…"]
         elif not self.linked:
-            parts.insert(0, "[b]not connected to the lab server[/b]: quit and log in again")
+            parts.insert(0, "[b]not connected to the lab server[/b], trying again")
         self.query_one("#status", Static).update(" · ".join(parts))
 
     def selected(self) -> Student | None:
