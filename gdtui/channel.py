@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import MutableMapping
 
 SOCKET_VARIABLE = "GDTUI_LAB_HUB"
 TOKEN_VARIABLE = "GDTUI_LAB_TOKEN"
@@ -84,12 +85,12 @@ def clean_message(text: object) -> str | None:
     return shown or None
 
 
-def from_environment(environ: dict[str, str] | None = None) -> tuple[str, str, str] | None:
+def from_environment(environ: MutableMapping[str, str] | None = None) -> tuple[str, str, str] | None:
     """(socket, token, role) when this process is a lab session that may report, else None.
 
     The token is taken out of the environment, so that nothing this process starts inherits it.
     """
-    environ = os.environ if environ is None else environ  # type: ignore[assignment]
+    environ = os.environ if environ is None else environ
     socket = environ.pop(SOCKET_VARIABLE, "")
     token = environ.pop(TOKEN_VARIABLE, "")
     role = environ.pop(ROLE_VARIABLE, STUDENT)

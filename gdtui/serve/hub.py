@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gdtui import channel
+from gdtui.core.errors import GdtuiError
 from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
@@ -95,7 +96,13 @@ class Hub:
         # Its own folder, readable by the server's user only (mkdtemp makes it 0700): no one else on
         # the machine can even connect. Short, because a socket's path is limited to about 100 bytes.
         self.folder = Path(tempfile.mkdtemp(prefix="gdtui-lab-", dir=self._parent))
-        self._server = await asyncio.start_unix_server(self._connected, self.path, limit=channel.LINE_BYTES)
+        try:
+            self._server = await asyncio.start_unix_server(self._connected, self.path, limit=channel.LINE_BYTES)
+        except OSError as err:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise GdtuiError(
+                f"cannot make the lab's hub at {self.path}: {err.strerror or err} (is TMPDIR a long path?)"
+            ) from None
         self._looker = asyncio.get_running_loop().call_later(LOOK_EVERY_S, self._look)
 
     async def stop(self) -> None:

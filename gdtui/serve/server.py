@@ -185,7 +185,6 @@ class Lab:
     async def start(self) -> None:
         key = host_key(self.home)
         self._make_room_for_files()
-        await self.hub.start()
         try:
             self._acceptor = await asyncssh.create_server(
                 lambda: LabConnection(self),
@@ -202,6 +201,7 @@ class Lab:
             )
         except (OSError, OverflowError) as err:
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
+        await self.hub.start()
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)

@@ -350,3 +350,12 @@ def test_a_teacher_is_a_name_only_its_owner_can_log_in_under(tmp_path: Path) -> 
     # Or the roster says so itself.
     roster.write_text(f"ada {key}\ngrace role:teacher {key}\n")
     assert lab.is_teacher("grace") and not lab.is_teacher("ada")
+
+
+async def test_a_hub_that_cannot_listen_says_why_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    hub = Hub(lambda number, reason: None, folder=deep)
+    with pytest.raises(GdtuiError, match="cannot make the lab's hub"):
+        await hub.start()
+    assert list(deep.iterdir()) == []
