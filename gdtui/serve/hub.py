@@ -32,6 +32,9 @@ from gdtui.serve.untrusted import printable
 log = logging.getLogger("gdtui.serve")
 
 SOCKET_NAME = "hub"
+# Sessions whose apps may connect at one moment before the hub accepts them: a whole lab at its
+# largest. Past the backlog a Unix socket's connect fails in a way asyncio takes for success.
+BACKLOG = 1024
 # A connection must say whose it is within this long.
 TOKEN_WAIT_S = 10.0
 # Bytes queued for a client that does not read them: past this, it is stuck, and dropped.
@@ -97,7 +100,7 @@ class Hub:
         # the machine can even connect. Short, because a socket's path is limited to about 100 bytes.
         self.folder = Path(tempfile.mkdtemp(prefix="gdtui-lab-", dir=self._parent))
         try:
-            self._server = await asyncio.start_unix_server(self._connected, self.path, limit=channel.LINE_BYTES)
+            self._server = await asyncio.start_unix_server(self._connected, self.path, limit=channel.LINE_BYTES, backlog=BACKLOG)
         except OSError as err:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise GdtuiError(

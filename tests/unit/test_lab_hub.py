@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import stat
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -359,3 +360,36 @@ async def test_a_hub_that_cannot_listen_says_why_and_leaves_nothing_behind(tmp_p
     with pytest.raises(GdtuiError, match="cannot make the lab's hub"):
         await hub.start()
     assert list(deep.iterdir()) == []
+
+
+async def test_a_whole_lab_connecting_at_once_is_let_in(tmp_path: Path) -> None:
+    students = 300
+    async with running(tmp_path) as lab:
+        for number in range(students):
+            lab.join(number, f"s{number}")
+        tokens = "\n".join(lab.tokens.values())
+        # Another process, as the sessions are: there, connects beyond the backlog fail unseen.
+        script = (
+            "import asyncio, sys\n"
+            "async def one(token):\n"
+            "    reader, writer = await asyncio.open_unix_connection(sys.argv[1])\n"
+            "    writer.write(token.encode() + b'\\n')\n"
+            "    await reader.read()\n"
+            "async def main():\n"
+            "    await asyncio.gather(*(one(t) for t in sys.stdin.read().split()))\n"
+            "asyncio.run(main())\n"
+        )
+        others = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", script, str(lab.hub.path), stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        assert others.stdin is not None
+        others.stdin.write(tokens.encode())
+        others.stdin.close()
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline and sum(m.writer is not None for m in lab.hub.students()) < students:
+            await asyncio.sleep(0.05)
+        assert sum(m.writer is not None for m in lab.hub.students()) == students
+        for number in range(students):
+            lab.hub.leave(number)
+        _, errors = await others.communicate()
+        assert errors == b""
