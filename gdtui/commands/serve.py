@@ -40,6 +40,11 @@ has a folder for each name students log in with: their saved models and
 lesson bookmark, kept for their next login. The roster and authorized_keys
 files are read again when they change. Each session runs numpy on one thread;
 all of them share the data cache. The limits below follow OpenSSH's sshd.
+
+A teacher (--teacher NAME, or 'role:teacher' on the roster line) who logs in
+gets a live dashboard of the class instead of the lesson: each student's step,
+quiz score, training and last key press, with a message for one student or
+all, everyone brought to a step, and a session ended.
 """
 
 
