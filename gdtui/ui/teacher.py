@@ -12,6 +12,9 @@ from gdtui import channel
 from gdtui.ui.report import HubLink, keep_linked
 from gdtui.ui.screens.teacher import TeacherScreen
 
+# As the lesson's app: the lesson's app module is not imported here, for a dashboard that starts fast.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
 
 class TeacherApp(App[None]):
     TITLE = "gdtui lab"
@@ -28,12 +31,16 @@ class TeacherApp(App[None]):
         return self.dashboard
 
     def on_mount(self) -> None:
-        # The lab server ends a session with SIGTERM: leave the terminal as it was found.
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
+        # The lab server ending the session, or the SSH link dropped: leave the terminal as it was found.
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.add_signal_handler(signum, self.exit)
         self.run_worker(self._listen(), name="hub", group="hub", exit_on_error=False)
 
     def on_unmount(self) -> None:
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.remove_signal_handler(signum)
 
     async def _listen(self) -> None:
         socket, token = self._where

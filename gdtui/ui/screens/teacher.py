@@ -20,12 +20,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from gdtui import channel
 from gdtui.ui.lesson import STEPS
-from gdtui.ui.screens.once import dismiss_once
+from gdtui.ui.screens.prompt import Prompt
 
 if TYPE_CHECKING:
     from gdtui.ui.teacher import TeacherApp
@@ -299,7 +299,7 @@ class TeacherScreen(Screen):
         self.app.exit()
 
 
-class MessagePrompt(ModalScreen[str | None]):
+class MessagePrompt(Prompt[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     MessagePrompt { align: center middle; }
@@ -317,13 +317,13 @@ class MessagePrompt(ModalScreen[str | None]):
             yield Label("[dim]enter sends, escape cancels[/dim]")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        dismiss_once(self, event.value)
+        self.dismiss(event.value)
 
     def action_cancel(self) -> None:
-        dismiss_once(self, None)
+        self.dismiss(None)
 
 
-class StepPrompt(ModalScreen[int | None]):
+class StepPrompt(Prompt[int | None]):
     BINDINGS = [
         *(Binding(step.key, f"choose({step.key})", step.title, show=False) for step in STEPS),
         Binding("escape", "choose(0)", "Cancel"),
@@ -338,10 +338,10 @@ class StepPrompt(ModalScreen[int | None]):
         yield Static(f"Bring everyone to step:\n\n{steps}\n\n[b]escape[/b]  cancel")
 
     def action_choose(self, step: int) -> None:
-        dismiss_once(self, step or None)
+        self.dismiss(step or None)
 
 
-class ConfirmEnd(ModalScreen[bool]):
+class ConfirmEnd(Prompt[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes, end it"),
         Binding("n,escape", "answer(False)", "No"),
@@ -361,4 +361,4 @@ class ConfirmEnd(ModalScreen[bool]):
         yield Static(text)
 
     def action_answer(self, sure: bool) -> None:
-        dismiss_once(self, sure)
+        self.dismiss(sure)
