@@ -34,7 +34,7 @@ def slope(z: np.ndarray, kind: str) -> np.ndarray:
 
 
 def output_error(a: np.ndarray, z: np.ndarray, y: np.ndarray, output: str, cost: str) -> np.ndarray:
-    """BP1 δᴸ = ∇ₐC ⊙ σ'(zᴸ), where ∇ₐC = 2(a − y) for C = Σ (a − y)²."""
+    # BP1 δᴸ = ∇ₐC ⊙ σ'(zᴸ), where ∇ₐC = 2(a − y) for C = Σ (a − y)²
     if cost == "cross-entropy":  # softmax's slope cancels ∇ₐC = −y/a
         return a - y
     if output == "softmax":  # its slope ∂aᵢ/∂zₖ = aᵢ(δᵢₖ − aₖ) couples them

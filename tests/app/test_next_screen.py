@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
+from gdtui.core import backprop
 from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
-from gdtui.ui.screens.next import SAMPLE, TIMED, agreement, duration, figures
-from tests.helpers import make_app, open_step, settle, wait_until_loaded
+from gdtui.ui.screens.next import SAMPLE, TIMED, agreement, duration, figures, source_lines
+from tests.helpers import make_app, open_step, settle, wait_for, wait_until_loaded
 
 
 def _gradient_in_float64(app, cost: str) -> np.ndarray:
@@ -156,6 +159,32 @@ async def test_the_footer_offers_both_keys_and_help_explains_them(screen_on):
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("Markdown").source
         assert "`n`" in text and "`m`" in text and "(C(w+h) − C(w−h)) / 2h" in text
+
+
+def test_the_code_shown_is_the_reference_backprop_line_for_line():
+    lines = source_lines(backprop.backprop)
+    assert lines[0] == "def backprop(weights, biases, x, y, activation, output, cost):"
+    assert lines[-1].strip() == "return average, nabla_w, nabla_b"
+    body = "\n".join(lines[1:])
+    assert body in "".join(inspect.getsourcelines(backprop.backprop)[0])
+    shown = "\n".join(lines + source_lines(backprop.output_error))
+    for equation in ("BP1 δᴸ = ∇ₐC ⊙ σ'(zᴸ)", "BP2 δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)", "BP3 ∂C/∂bˡ = δˡ", "BP4 ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ"):
+        assert equation in shown
+
+
+async def test_b_shows_backprops_code_whole_at_80x24_and_b_again_the_numbers(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        await settle(pilot)
+        await pilot.press("b")
+        code = screen.query_one("#backprop")
+        await wait_for(pilot, lambda: code.region.height, "the code to be drawn")
+        lines = source_lines(backprop.backprop)
+        assert code.region.height == len(lines)  # not one line wrapped
+        assert screen.query_one("#code").region.contains_region(code.region)
+        offered = {key: b.binding.description for key, b in screen.active_bindings.items() if b.binding.show}
+        assert offered["b"] == "Numbers" and "n" not in offered
+        await pilot.press("n", "b")  # n has no parameter to show beside the code
+        assert screen.query_one("#page").display and screen.selected == 0
 
 
 def test_durations_and_ratios_read_in_two_figures():

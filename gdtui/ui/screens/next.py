@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import textwrap
 
 import numpy as np
+from rich.syntax import Syntax
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import get_current_worker
 
-from gdtui.core import finite_differences
+from gdtui.core import backprop, finite_differences
 from gdtui.core.finite_differences import Comparison, Timing
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
@@ -56,6 +60,25 @@ def agreement(relative_difference: float) -> str:
     return f"They agree to {digits} significant digits: relative difference {relative_difference:.1e}."
 
 
+def source_lines(function: object) -> list[str]:
+    """A function's lines as they run, its docstring left out and its signature cut to the parameters' names."""
+    lines, _ = inspect.getsourcelines(function)  # type: ignore[arg-type]
+    definition = ast.parse(textwrap.dedent("".join(lines))).body[0]
+    assert isinstance(definition, ast.FunctionDef)
+    if ast.get_docstring(definition):
+        first = definition.body[0].end_lineno or 0
+    else:
+        first = definition.body[0].lineno - 1
+        while lines[first - 1].lstrip().startswith("#"):  # comments above the first statement are its own
+            first -= 1
+    names = ", ".join(inspect.signature(function).parameters)  # type: ignore[arg-type]
+    return [f"def {definition.name}({names}):", *(line.rstrip("\n") for line in lines[first:])]
+
+
+def code(function: object) -> Syntax:
+    return Syntax("\n".join(source_lines(function)), "python", theme="ansi_dark", background_color="default")
+
+
 def training_cost(network: Network) -> str:
     """The cost the Training step minimises for this network."""
     return PRESETS["tuned" if network.output == "softmax" else "lesson"].cost
@@ -82,11 +105,16 @@ passes. Medians, because a pass another program interrupts would distort a mean.
 
 `n` shows the next parameter compared: in every layer, the weight and the bias
 with the largest |∂C/∂w|. `m` measures again — after more training, say. How
-backpropagation works, the chain rule from the outputs back, is the next lesson."""
+backpropagation works, the chain rule from the outputs back, is the next lesson.
+
+`b` shows backpropagation's code: the plain float64 version the training's
+faster code is checked against, with its four equations BP1–BP4 named."""
 
     BINDINGS = [
         Binding("n", "next_parameter", "Next parameter"),
         Binding("m", "measure", "Measure again"),
+        Binding("b", "code", "Backprop code"),
+        Binding("b", "numbers", "Numbers"),
     ]
 
     # The table of every parameter compared needs 90 columns and 8 more rows; the boxes and the closing 8 more.
@@ -94,7 +122,10 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall"), (40, "-roomy")]
 
     DEFAULT_CSS = """
-    NextScreen #page { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    NextScreen ContentSwitcher { height: 1fr; }
+    NextScreen #page, NextScreen #code { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    NextScreen #code-title { color: $text-muted; }
+    NextScreen #output-error { margin-top: 1; }
     NextScreen #summary, NextScreen #teaser, NextScreen #check, NextScreen #timing, NextScreen #closing {
         height: auto;
     }
@@ -110,6 +141,7 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     """
 
     selected: reactive[int] = reactive(0, init=False)
+    view: reactive[str] = reactive("page", init=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -125,19 +157,27 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
         self.timed = (0, TIMED)  # parameters timed so far, of how many
 
     def compose_body(self) -> ComposeResult:
-        # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
-        with VerticalScroll(id="page"):
-            yield Static(id="summary")
-            yield Static(id="teaser")
-            table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
-            table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
-            yield table
-            yield Static(id="check")
-            yield Static(id="timing")
-            yield Static(CLOSING, id="closing")
+        with ContentSwitcher(initial="page"):
+            # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
+            with VerticalScroll(id="page"):
+                yield Static(id="summary")
+                yield Static(id="teaser")
+                table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
+                table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
+                yield table
+                yield Static(id="check")
+                yield Static(id="timing")
+                yield Static(CLOSING, id="closing")
+            # The very lines the tests check the training's gradient against: read from the module, not copied.
+            with VerticalScroll(id="code"):
+                yield Static(
+                    f"[b]Backpropagation[/b], the plain version ({backprop.__name__.replace('.', '/')}.py) · b: numbers",
+                    id="code-title",
+                )
+                yield Static(code(backprop.backprop), id="backprop")
+                yield Static(code(backprop.output_error), id="output-error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#parameters", DataTable).add_columns(
             "#", "parameter", "backprop ∂C/∂w", "finite difference", "relative difference"
         )
@@ -302,9 +342,23 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     # -- keys ------------------------------------------------------------------
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "code":
+            return self.view == "page"
+        if action == "numbers":
+            return self.view == "code"
         if action == "next_parameter":
-            return bool(self.comparisons) or None
+            return self.view == "page" and (bool(self.comparisons) or None)
         return True
+
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
+
+    def action_code(self) -> None:
+        self.view = "code"
+
+    def action_numbers(self) -> None:
+        self.view = "page"
 
     def watch_selected(self) -> None:
         self._draw_check()
