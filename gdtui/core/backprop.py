@@ -17,8 +17,7 @@ from gdtui.core.network import Network
 
 def activate(z: np.ndarray, kind: str) -> np.ndarray:
     if kind == "sigmoid":
-        with np.errstate(over="ignore"):  # e^−z overflowing to ∞ for z < −709 makes σ(z) 0, as it should
-            return 1.0 / (1.0 + np.exp(-z))
+        return 1.0 / (1.0 + np.exp(-z))
     if kind == "relu":
         return np.maximum(z, 0.0)
     e = np.exp(z - z.max(axis=0))  # softmax; less the largest z, so no e^z overflows
@@ -54,7 +53,7 @@ def backprop(
 ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
     """The average cost of examples x (m, n_in) with one-hot targets y (m, n_out), and its gradient ∂C/∂w, ∂C/∂b."""
     m, layers = len(x), len(weights)
-    a, y = x.T.astype(np.float64), y.T  # one example per column
+    a, y = np.asarray(x, np.float64).T, y.T  # an example per column
     zs, activations = [], [a]
     for layer, (w, b) in enumerate(zip(weights, biases), start=1):
         z = w @ a + b[:, None]
