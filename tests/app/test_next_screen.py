@@ -96,6 +96,18 @@ async def test_m_measures_the_network_as_it_is_now(screen_on):
         assert "random, seed 2" in _text(screen, "#teaser")
 
 
+async def test_a_network_changed_while_shown_is_measured_again_without_a_key(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
+        app.state.randomize_network()
+        await wait_for(pilot, lambda: screen.measured_version == app.state.version, "the new network to be measured")
+        await settle(pilot)
+        grad = _gradient_in_float64(app, "quadratic")
+        assert all(c.backprop == grad[c.index] for c in screen.comparisons)
+        assert screen.timing is not None and "random, seed 1" in _text(screen, "#teaser")
+
+
 async def test_coming_back_after_training_shows_the_trained_network(screen_on):
     async with screen_on("7") as (pilot, screen):
         app = pilot.app

@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import backprop, finite_differences
 from gdtui.core.finite_differences import Comparison, Timing
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
+from gdtui.ui.messages import GradientsCompared, WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 
 SAMPLE = 100  # training images #0–99: every number on this screen is measured on them
@@ -145,8 +146,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._job = 0
-        self.measured_params: np.ndarray | None = None  # of the network the numbers are about
+        self.measured_version: int | None = None  # of the shared network the numbers are about
         self.origin = ""
         self.cost_name = "quadratic"
         self.sample_cost: float | None = None
@@ -181,21 +181,25 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         self.query_one("#parameters", DataTable).add_columns(
             "#", "parameter", "backprop ∂C/∂w", "finite difference", "relative difference"
         )
+        self.watch(self.app, "network_version", self._network_changed, init=False)
 
     # -- measuring -------------------------------------------------------------
 
+    def _network_changed(self) -> None:
+        if self.is_current:  # a screen not shown measures when it comes back: see redraw
+            self.redraw()
+
     def redraw(self) -> None:
-        network = self.state.network
-        if self.measured_params is None or not np.array_equal(self.measured_params, network.params):
+        if self.measured_version != self.state.version:
             self.measure()
         else:
             self._draw()
 
     def measure(self) -> None:
         # Training may go on changing the live network from its thread: measure a copy taken now.
-        network = self.state.network.copy()
-        self._job += 1
-        self.measured_params = network.params
+        with self.state.lock:
+            network = self.state.network.copy()
+            self.measured_version = self.state.version
         self.origin = self.state.network_origin
         self.cost_name = training_cost(network)
         self.sample_cost = None
@@ -203,16 +207,17 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         self.shown = self.comparisons[self.selected].index if self.comparisons else None
         self.comparisons = []
         self.timing = None
-        self.timed = (0, TIMED)
+        self.timed = (0, min(TIMED, network.num_params))
         self._fill_table()
         split = self.state.data.train
         sample = slice(0, min(SAMPLE, len(split)))
-        self._measure(self._job, network, split.inputs(sample), split.labels[sample], self.cost_name)
+        # Exclusive: starting it cancels a measurement under way, whose messages and result are then ignored.
+        self._measure(network, split.inputs(sample), split.labels[sample], self.cost_name)
         self._draw()
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="gradient-check", exit_on_error=False)
-    def _measure(self, job: int, network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> None:
+    def _measure(self, network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> Timing | None:
         worker = get_current_worker()
         double = finite_differences.in_double(network)
         sample_cost, outputs = double.gradient(x.astype(np.float64), labels, cost)
@@ -220,40 +225,42 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         picks = finite_differences.largest_per_layer(double, double.grad)
         comparisons = finite_differences.compare(network, picks, x, labels, cost)
         if worker.is_cancelled:
-            return
-        self.app.call_from_thread(self._compared, job, sample_cost, right, comparisons)
+            return None
+        self.post_message(GradientsCompared(worker, sample_cost, right, comparisons))
 
         def report(done: int, total: int) -> None:
             if worker.is_cancelled:
                 raise _Cancelled
             if done % REPORT_EVERY == 0 or done == total:
-                self.app.call_from_thread(self._timing_progress, job, done, total)
+                self.post_message(WorkProgressed(worker, done / total))
 
         try:
-            timing = finite_differences.time_gradients(network, x, labels, cost, TIMED, progress=report)
+            return finite_differences.time_gradients(network, x, labels, cost, TIMED, progress=report)
         except _Cancelled:
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._timed, job, timing)
+            return None
 
-    def _compared(self, job: int, sample_cost: float, right: int, comparisons: list[Comparison]) -> None:
-        if job != self._job:
+    def on_gradients_compared(self, message: GradientsCompared) -> None:
+        if message.worker.is_cancelled:
             return  # a newer measurement was asked for meanwhile
-        picks = [c.index for c in comparisons]
-        self.sample_cost, self.sample_right, self.comparisons = sample_cost, right, comparisons
+        picks = [c.index for c in message.comparisons]
+        self.sample_cost, self.sample_right, self.comparisons = message.sample_cost, message.right, message.comparisons
         self.selected = picks.index(self.shown) if self.shown in picks else 0
         self._fill_table()
         self._draw()
         self.refresh_bindings()
 
-    def _timing_progress(self, job: int, done: int, total: int) -> None:
-        if job == self._job:
-            self.timed = (done, total)
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker.group != "gradient-check":
+            return
+        message.stop()
+        if not message.worker.is_cancelled:
+            self.timed = (round(message.fraction * self.timed[1]), self.timed[1])
             self._draw_timing()
 
-    def _timed(self, job: int, timing: Timing) -> None:
-        if job == self._job:
-            self.timing = timing
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "gradient-check" and event.state is WorkerState.SUCCESS and not worker.is_cancelled:
+            self.timing = worker.result
             self._draw_timing()
 
     # -- drawing ---------------------------------------------------------------
