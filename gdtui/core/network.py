@@ -115,7 +115,7 @@ class Network:
         # ∇C, laid out like params: grad_weights[l] is ∂C/∂weights[l], and so on.
         self.grad = np.zeros_like(self.params)
         self.grad_weights, self.grad_biases = self.layer_views(self.grad)
-        self._workspace: dict[tuple[int, np.dtype], tuple[list[np.ndarray], np.ndarray]] = {}
+        self._workspace: dict[tuple[int, np.dtype], tuple[list[np.ndarray], np.ndarray, np.ndarray]] = {}
         if params is None:
             self.randomize(seed)
         else:
@@ -187,9 +187,10 @@ class Network:
         the arithmetic, is most of the time.
         """
         # In the network's own precision: the products below write straight into self.grad.
-        x = x.astype(self.params.dtype, copy=False)
+        if x.dtype != self.params.dtype:
+            x = x.astype(self.params.dtype)
         m = x.shape[0]
-        hidden, ones = self._buffers(m, x.dtype)
+        hidden, ones, average = self._buffers(m, x.dtype)
         weights, biases, grad_w, grad_b = self.weights, self.biases, self.grad_weights, self.grad_biases
         a = [x]
         for w, b, h in zip(weights, biases, hidden):
@@ -201,7 +202,7 @@ class Network:
         outputs += biases[-1]
         outputs = self._final(outputs)
         total, delta = costs.cost_and_delta(cost, self.output, outputs, costs.one_hot(labels, self.sizes[-1], x.dtype))
-        delta *= 1.0 / m  # BP1, for the average over the m examples
+        delta *= average  # BP1, for the average over the m examples
         for layer in range(self.layer_count - 1, 0, -1):
             delta.T.dot(a[layer], out=grad_w[layer])  # BP4 (n_out, m) @ (m, n_in)
             # BP3 as the product 1ᵀ·delta: at small batches BLAS sums several times faster than numpy's sum.
@@ -212,12 +213,13 @@ class Network:
         ones.dot(delta, out=grad_b[0])
         return total / m, outputs
 
-    def _buffers(self, m: int, dtype: np.dtype) -> tuple[list[np.ndarray], np.ndarray]:
-        """The hidden layers' activations for mini-batches of m, made once: making them takes longer than using them."""
+    def _buffers(self, m: int, dtype: np.dtype) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """The hidden layers' activations for m examples, m ones and 1/m: making them takes longer than using them."""
         key = (m, dtype)
         found = self._workspace.get(key)
         if found is None:
-            found = [np.empty((m, n), dtype=dtype) for n in self.sizes[1:-1]], _ones(m, dtype)
+            # 1/m as a 0-d array: see HALF.
+            found = [np.empty((m, n), dtype=dtype) for n in self.sizes[1:-1]], _ones(m, dtype), np.array(1 / m, dtype)
             self._workspace = {key: found}  # the last batch size only: it changes seldom
         return found
 
