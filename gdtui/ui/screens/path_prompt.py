@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -10,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from gdtui.core.errors import GdtuiError
 
 
 def within(root: Path, text: str) -> Path | None:
@@ -29,7 +32,12 @@ def in_folder(message: str, root: Path | None) -> str:
 
 
 class PathPrompt(ModalScreen[Path | None]):
-    """Asks for a path; in an app with a `files_root`, only for one inside it."""
+    """Asks for a path; in an app with a `files_root`, only for one inside it.
+
+    accept(path) does what the path was asked for, and returns the path it did it with
+    (a save adds ".npz"). If it fails with a GdtuiError, the prompt stays open with the
+    error under the path, to be corrected or cancelled.
+    """
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
@@ -38,10 +46,11 @@ class PathPrompt(ModalScreen[Path | None]):
     PathPrompt #outside { color: $error; }
     """
 
-    def __init__(self, question: str, value: str = "") -> None:
+    def __init__(self, question: str, value: str = "", accept: Callable[[Path], Path] | None = None) -> None:
         super().__init__()
         self.question = question
         self.value = value
+        self.accept = accept
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -59,13 +68,19 @@ class PathPrompt(ModalScreen[Path | None]):
             self.dismiss(None)
             return
         root = self.app.files_root
-        if root is None:
-            self.dismiss(Path(text).expanduser())
-            return
-        path = within(root, text)
+        path = Path(text).expanduser() if root is None else within(root, text)
         if path is None:
-            outside = self.query_one("#outside", Label)
-            outside.update("Files stay in this session's folder: e.g. gdtui-model.npz")
-            outside.display = True
+            self._refuse("Files stay in this session's folder: e.g. gdtui-model.npz")
             return
+        if self.accept is not None:
+            try:
+                path = self.accept(path)
+            except GdtuiError as err:
+                self._refuse(in_folder(str(err), root))
+                return
         self.dismiss(path)
+
+    def _refuse(self, why: str) -> None:
+        error = self.query_one("#outside", Label)
+        error.update(why)
+        error.display = True

@@ -22,9 +22,8 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
-from gdtui.core.errors import GdtuiError
 from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.model_io import save_model
+from gdtui.core.model_io import DEFAULT_NAME, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
@@ -625,15 +624,13 @@ Network and Cost steps show."""
         self.redraw()
 
     def action_save(self) -> None:
-        def save(path: Path | None) -> None:
-            if path is None:
-                return
-            try:
-                written = save_model(self.state.copy_network(), path)
-            except GdtuiError as err:
-                self.notify(in_folder(str(err), self.app.files_root), title="Not saved", severity="error", timeout=8)
-                return
+        def save(path: Path) -> Path:
+            written = save_model(self.state.copy_network(), path)
             self.state.saved()
-            self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
+            return written
 
-        self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)
+        def saved(written: Path | None) -> None:
+            if written is not None:
+                self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
+
+        self.app.push_screen(PathPrompt("Save the network as (.npz):", DEFAULT_NAME, accept=save), saved)
