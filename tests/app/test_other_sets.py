@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input, Label
 
+from gdtui.core.dataset import FASHION_MNIST_CLASSES
 from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
 from gdtui.ui.screens.path_prompt import PathPrompt
@@ -26,16 +27,21 @@ _KEYS = {
 }
 
 
-@pytest.fixture(scope="module", params=[(14, 14), (64, 64)], ids=["14x14", "64x64"])
-def sized_set(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, int]]:
-    shape = request.param
+ANIMALS = ("cat", "dog", "bird", "fish")
+
+
+@pytest.fixture(
+    scope="module", params=[((14, 14), None), ((64, 64), None), ((28, 28), ANIMALS)], ids=["14x14", "64x64", "4-classes"]
+)
+def other_set(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, int]]:
+    shape, classes = request.param
     directory = tmp_path_factory.mktemp(f"set-{shape[0]}x{shape[1]}")
-    return write_tiny_set(directory, train=60, test=20, shape=shape), shape
+    return write_tiny_set(directory, train=60, test=20, shape=shape, classes=classes), shape
 
 
 @pytest.mark.parametrize("key", list(_KEYS))
-async def test_every_step_works_on_images_of_another_size(sized_set, key):
-    directory, (rows, cols) = sized_set
+async def test_every_step_works_on_another_set(other_set, key):
+    directory, (rows, cols) = other_set
     app = make_app(directory)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, key)
@@ -45,7 +51,8 @@ async def test_every_step_works_on_images_of_another_size(sized_set, key):
         await wait_for(pilot, lambda: app.screen is screen, "the step's prompts to close")
         assert app.state.network.sizes[0] == rows * cols
         text = " ".join(str(widget.render()) for widget in screen.query("Static"))
-        assert "784" not in text and "28×28" not in text
+        if (rows, cols) != (28, 28):
+            assert "784" not in text and "28×28" not in text
     assert app.return_code in (None, 0)
 
 
@@ -57,7 +64,7 @@ def small_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def four_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """28×28 images, as MNIST's, in four classes with names: only the outputs tell it from MNIST."""
-    return write_tiny_set(tmp_path_factory.mktemp("set-4"), train=60, test=20, classes=("cat", "dog", "bird", "fish"))
+    return write_tiny_set(tmp_path_factory.mktemp("set-4"), train=60, test=20, classes=ANIMALS)
 
 
 async def test_the_network_is_built_for_the_sets_pixels_and_classes(four_classes, small_set):
@@ -103,3 +110,84 @@ async def test_opening_a_model_that_does_not_fit_keeps_the_prompt_and_the_networ
         await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
         np.testing.assert_array_equal(app.state.network.params, before)
         assert app.state.network_origin == "random, seed 0"
+
+
+@pytest.fixture(scope="module", params=[ANIMALS, FASHION_MNIST_CLASSES], ids=["animals", "fashion"])
+def named_set(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[str, ...]]:
+    """MNIST's first digits, each digit d of class d mod the number of names."""
+    directory = tmp_path_factory.mktemp("named")
+    return write_tiny_set(directory, train=60, test=20, classes=request.param), request.param
+
+
+def rendered_text(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_digits_names_the_class_and_l_asks_for_one_by_name(named_set):
+    directory, names = named_set
+    app = make_app(directory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "1")
+        state = app.state
+        first = names[int(state.split.labels[0])]
+        assert screen.query_one("#image-panel").border_title == f"train #0: {first}"
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.screen is not screen, "the prompt")
+        prompt = str(app.screen.query_one("Static").render())
+        assert all(name in prompt for name in names) and "digit" not in prompt
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
+        assert state.label() == 2 and screen.query_one("#image-panel").border_title.endswith(f": {names[2]}")
+
+
+async def test_network_labels_its_outputs_and_its_verdict_by_class(named_set):
+    directory, names = named_set
+    app = make_app(directory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "2")
+        state = app.state
+        outputs = state.network.forward(state.inputs())[0]
+        order = np.argsort(-outputs, kind="stable")
+        assert outputs[order[0]] > outputs[order[1]]  # one clear guess, not a tie
+        guess, label = names[order[0]], names[state.label()]
+        bars = rendered_text(screen, "#output")
+        assert all(name[:6] in bars for name in names)
+        verdict = rendered_text(screen, "#verdict")
+        assert verdict.startswith(f"It says {guess} (")
+        assert (": right." in verdict) if guess == label else (f"wrong, this is {label}." in verdict)
+        assert screen.query_one("#output").region.right <= 80
+
+
+async def test_cost_names_the_wanted_class_and_quizzes_on_the_sets_classes(named_set):
+    directory, names = named_set
+    app = make_app(directory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "3")
+        state = app.state
+        label = state.label()
+        assert f"It wants output {label} ({names[label]}) at 1" in rendered_text(screen, "#example-title")
+        assert rendered_text(screen, "#table").startswith("class output")
+        await pilot.press("v")
+        await wait_for(pilot, lambda: screen.view == "quiz", "the quiz")
+        question = screen.question
+        assert 0 <= question.label < len(names) and question.options[0].outputs.shape == (len(names),)
+        assert f"for {names[question.label]}" in rendered_text(screen, "#quiz-title")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.checked, "the answer")
+        explanations = rendered_text(screen, "#explanations")
+        assert names[question.label] in explanations and "the 4" not in explanations
+
+
+async def test_training_thumbnails_say_the_class_by_name(named_set):
+    directory, names = named_set
+    app = make_app(directory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "6")
+        await pilot.press("n")
+        await settle(pilot)
+        thumbs = screen.query_one("#batch")._thumbs
+        assert thumbs
+        for thumb in thumbs:
+            mark, said = thumb.caption.split(" ", 1)
+            assert mark in ("✓", "✗")
+            assert any(said.startswith(name) for name in names)

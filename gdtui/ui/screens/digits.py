@@ -174,10 +174,10 @@ a trained network will still confidently call some digit."""
             if label is None:
                 return
             if not self.state.next_with_label(label):
-                self.notify(f"There is no {label} in the {self.state.split_name} set.", severity="warning")
+                self.notify(f"There is no {self.state.a_class(label)} in the {self.state.split_name} set.", severity="warning")
             self._changed()
 
-        self.app.push_screen(LabelPrompt(), jump)
+        self.app.push_screen(LabelPrompt(self.state.data.classes), jump)
 
     def action_draw(self) -> None:
         self.drawing_mode = not self.drawing_mode

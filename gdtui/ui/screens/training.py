@@ -411,13 +411,19 @@ Network and Cost steps show."""
             strip.show([])
             return
         guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
-        split = self.state.data.train
+        state = self.state
+        split = state.data.train
         thumbs = []
         for index, guess in zip(shown, guesses):
             label = int(split.labels[index])
-            image = split.inputs(int(index)).reshape(self.state.data.image_shape)
+            image = split.inputs(int(index)).reshape(state.data.image_shape)
             right = int(guess) == label
-            caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
+            if state.numbered:
+                caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
+            else:
+                # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
+                said = state.class_name(int(guess))
+                caption = f"✓ {said}" if right else f"✗ {said}→{state.class_name(label)}"
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 
