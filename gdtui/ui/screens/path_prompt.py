@@ -43,7 +43,7 @@ class PathPrompt(ModalScreen[Path | None]):
     DEFAULT_CSS = """
     PathPrompt { align: center middle; }
     PathPrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
-    PathPrompt #outside { color: $error; }
+    PathPrompt #outside { color: $error; width: 100%; }
     """
 
     def __init__(self, question: str, value: str = "", accept: Callable[[Path], Path] | None = None) -> None:
