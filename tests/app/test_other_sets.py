@@ -191,3 +191,15 @@ async def test_training_thumbnails_say_the_class_by_name(named_set):
             mark, said = thumb.caption.split(" ", 1)
             assert mark in ("✓", "✗")
             assert any(said.startswith(name) for name in names)
+
+
+async def test_digits_says_when_it_draws_an_image_smaller_and_the_cursor_reaches_every_pixel(tmp_path):
+    app = make_app(write_tiny_set(tmp_path, train=20, test=10, shape=(64, 64)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "1")
+        assert screen.cursor == (32, 32)
+        assert "Drawn 3× smaller to fit: each cell stands for 3×3 pixels." in rendered_text(screen, "#explain")
+        for _ in range(40):
+            await pilot.press("down", "right")
+        assert screen.cursor == (63, 63)
+        assert "→ input 4096 of 4096" in rendered_text(screen, "#pixel")

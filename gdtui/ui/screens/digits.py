@@ -145,9 +145,14 @@ a trained network will still confidently call some digit."""
             )
         return (
             f"{rows}×{cols} = {rows * cols} numbers from 0.0 (black) to 1.0 (white): the "
-            f"{rows * cols} inputs of the network. Arrows move the cursor.\n"
+            f"{rows * cols} inputs of the network. Arrows move the cursor.{self._reduced()}\n"
             "New here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
         )
+
+    def _reduced(self) -> str:
+        """Where the image is drawn smaller than it is, say so: the numbers are its own."""
+        factor = self.query_one("#image", DigitView).factor
+        return f" Drawn {factor}× smaller to fit: each cell stands for {factor}×{factor} pixels." if factor > 1 else ""
 
     def _changed(self) -> None:
         self.redraw()
