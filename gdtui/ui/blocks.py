@@ -59,11 +59,13 @@ def reduced(values: np.ndarray, side: int) -> np.ndarray:
         return values
     rows, cols = values.shape
     drawn = (-(-rows // factor), -(-cols // factor))
-    padded = np.zeros((drawn[0] * factor, drawn[1] * factor))
+    blocks = (drawn[0], factor, drawn[1], factor)
+    if rows % factor == 0 and cols % factor == 0:
+        return values.reshape(blocks).mean(axis=(1, 3))
+    padded = np.zeros((drawn[0] * factor, drawn[1] * factor), dtype=values.dtype)
     present = np.zeros_like(padded)
     padded[:rows, :cols] = values
-    present[:rows, :cols] = 1.0
-    blocks = (drawn[0], factor, drawn[1], factor)
+    present[:rows, :cols] = 1
     return padded.reshape(blocks).sum(axis=(1, 3)) / present.reshape(blocks).sum(axis=(1, 3))
 
 
