@@ -107,4 +107,6 @@ class LessonScreen(Screen):
             if path is not None:
                 self.redraw()
 
-        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):", accept=use), chosen)
+        folder = self.gdtui.files_root or Path.cwd()
+        prompt = PathPrompt("Open a model saved by gdtui (.npz):", accept=use, models_in=folder)
+        self.app.push_screen(prompt, chosen)
