@@ -11,8 +11,9 @@ from textual.widgets import Input, Label
 from gdtui.core.dataset import FASHION_MNIST_CLASSES
 from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
+from gdtui.ui.beats import BEATS, filled
 from gdtui.ui.screens.path_prompt import PathPrompt
-from tests.helpers import make_app, open_step, settle, wait_for
+from tests.helpers import make_app, open_step, settle, wait_for, wait_until_loaded
 from tests.tiny_mnist import write_tiny_set
 
 # The keys each step advertises, pressed in an order that opens and closes what they open.
@@ -203,3 +204,16 @@ async def test_digits_says_when_it_draws_an_image_smaller_and_the_cursor_reaches
             await pilot.press("down", "right")
         assert screen.cursor == (63, 63)
         assert "→ input 4096 of 4096" in rendered_text(screen, "#pixel")
+
+
+async def test_the_guided_lesson_gives_the_sets_own_figures_and_calls_named_classes_no_digits(small_set, four_classes):
+    for directory, shown, unsaid in (
+        (small_set, ("14×14", "196 numbers", "10 outputs, one per digit"), ()),
+        (four_classes, ("28×28", "784 numbers", "4 outputs, one per class"), ("digit",)),
+    ):
+        app = make_app(directory, lesson=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until_loaded(pilot)
+            text = " ".join(filled(beat.title, app) + " " + filled(beat.text, app) for beat in BEATS[:2])
+            assert all(figure in text for figure in shown), text
+            assert all(word not in text for word in unsaid), text
