@@ -52,7 +52,7 @@ class CostTable(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._outputs = np.zeros(10)
+        self._outputs = np.zeros(0)  # no rows until `show` gives the outputs, as many as the classes
         self._label: int | None = None
         self._cost_name = "quadratic"
         self._what = "digit"
