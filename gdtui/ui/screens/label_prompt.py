@@ -8,14 +8,15 @@ from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from gdtui.ui.screens.prompt import Prompt
 
 # One key a class: its number while there are digits for it, then letters.
 KEYS = string.digits + string.ascii_lowercase
 
 
-class LabelPrompt(ModalScreen[int | None]):
+class LabelPrompt(Prompt[int | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     LabelPrompt { align: center middle; }

@@ -9,10 +9,10 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 
 from gdtui.core.errors import GdtuiError
+from gdtui.ui.screens.prompt import Prompt
 
 
 def within(root: Path, text: str) -> Path | None:
@@ -43,7 +43,7 @@ def in_folder(message: str, root: Path | None) -> str:
     return message if root is None else message.replace(f"{root.resolve()}{os.sep}", "")
 
 
-class PathPrompt(ModalScreen[Path | None]):
+class PathPrompt(Prompt[Path | None]):
     """Asks for a path; in an app with a `files_root`, only for one inside it.
 
     accept(path) does what the path was asked for, and returns the path it did it with
