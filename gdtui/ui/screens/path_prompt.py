@@ -77,6 +77,7 @@ class PathPrompt(Prompt[Path | None]):
         self.value = value
         self.accept = accept
         self.models = model_files(models_in) if models_in is not None else []
+        self.done = False  # the path was taken, and what was asked done with it
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -107,6 +108,9 @@ class PathPrompt(Prompt[Path | None]):
         self._submit(event.value)
 
     def _submit(self, value: str) -> None:
+        # A second enter in the same read as the first finds the prompt done: once is enough.
+        if self.done:
+            return
         text = value.strip()
         if not text:
             self.dismiss(None)
@@ -122,6 +126,7 @@ class PathPrompt(Prompt[Path | None]):
             except GdtuiError as err:
                 self._refuse(in_folder(str(err), root))
                 return
+        self.done = True
         self.dismiss(path)
 
     def _refuse(self, why: str) -> None:
