@@ -1,6 +1,7 @@
 """The ranking quiz: four output vectors for one digit, to order from highest to lowest cost.
 
-The lesson asks it about four made-up outputs for a 4. After that the questions
+The lesson asks it about four made-up outputs for a 4; a set with another number
+of classes gets four of the same kinds for one of its own. After that the questions
 come from the network itself: its real outputs on four test images of one digit,
 chosen so that their costs are far enough apart to rank. A network that has not
 learned yet gives every image nearly the same outputs; until it has, the
@@ -61,6 +62,7 @@ class Question:
     cost_name: CostName
     options: tuple[Option, ...]
     kind: str  # LESSON, MADE_UP or REAL
+    names: tuple[str, ...] | None = None  # the classes' names, when they are not their numbers
 
     @property
     def costs(self) -> list[float]:
@@ -98,24 +100,29 @@ def rankable(option_costs: Sequence[float], gap: float = MIN_GAP) -> bool:
     return all(higher - lower >= gap - 1e-9 for lower, higher in zip(ranked, ranked[1:]))
 
 
-def explain(outputs: np.ndarray, label: int, cost_name: CostName) -> str:
-    """A few words on why these outputs for a `label` cost what they do."""
+def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequence[str] | None = None) -> str:
+    """A few words on why these outputs for a `label` cost what they do, naming the classes by names if given."""
+
+    def the(k: int) -> str:
+        return f"the {k}" if names is None else names[k]
+
     order = np.argsort(outputs)[::-1]
     guess, runner_up = int(order[0]), int(order[1])
     right, top, second = float(outputs[label]), float(outputs[guess]), float(outputs[runner_up])
     others = np.delete(outputs, label)
     # Relative to the top output, so softmax outputs (summing to 1) read like sigmoid ones.
     middling = int(np.count_nonzero(outputs >= top / 2))
-    why = f"−ln {right:.2f}" if cost_name == "cross-entropy" else f"the {label} off by {1 - right:.2f}"
+    why = f"−ln {right:.2f}" if cost_name == "cross-entropy" else f"{the(label)} off by {1 - right:.2f}"
     if guess == label and right >= 0.7 and others.max() <= 0.2:
-        return f"near the ideal: the {label} high, the rest near 0"
+        return f"near the ideal: {the(label)} high, the rest near 0"
     if guess != label and top >= 0.5 and top - second >= 0.25:
-        return f"confident and wrong: {guess} at {top:.2f}, {why}"
+        wrong = guess if names is None else names[guess]
+        return f"confident and wrong: {wrong} at {top:.2f}, {why}"
     if middling >= 4:
         return f"undecided: {middling} middling outputs, {why}"
     if guess == label:
         return f"right but unsure, {why}"
-    return f"wrong and unsure: {guess} at {top:.2f}, {why}"
+    return f"wrong and unsure: {guess if names is None else names[guess]} at {top:.2f}, {why}"
 
 
 def fit(outputs: np.ndarray, cost_name: CostName) -> np.ndarray:
@@ -125,30 +132,44 @@ def fit(outputs: np.ndarray, cost_name: CostName) -> np.ndarray:
     return outputs / outputs.sum(axis=1, keepdims=True)
 
 
-def ask(label: int, outputs: np.ndarray, cost_name: CostName, kind: str, indices: Sequence[int | None] | None = None) -> Question:
-    """A question about outputs (k, 10) for a `label`, with their costs."""
+def ask(
+    label: int,
+    outputs: np.ndarray,
+    cost_name: CostName,
+    kind: str,
+    indices: Sequence[int | None] | None = None,
+    names: tuple[str, ...] | None = None,
+) -> Question:
+    """A question about outputs (k, classes) for a `label`, with their costs."""
     outputs = np.asarray(outputs, dtype=np.float64)
     targets = costs.one_hot(np.full(len(outputs), label), outputs.shape[1], dtype=np.float64)
     option_costs = costs.cost(cost_name, outputs, targets)
     indices = indices if indices is not None else [None] * len(outputs)
     options = tuple(
-        Option(row, float(cost), explain(row, label, cost_name), index)
+        Option(row, float(cost), explain(row, label, cost_name, names), index)
         for row, cost, index in zip(outputs, option_costs, indices)
     )
-    return Question(label, cost_name, options, kind)
+    return Question(label, cost_name, options, kind, names)
 
 
-def classic(cost_name: CostName = "quadratic") -> Question:
+def classic(cost_name: CostName = "quadratic", names: tuple[str, ...] | None = None) -> Question:
     """The lesson's question."""
-    return ask(CLASSIC_LABEL, fit(CLASSIC, cost_name), cost_name, LESSON)
+    return ask(CLASSIC_LABEL, fit(CLASSIC, cost_name), cost_name, LESSON, names=names)
+
+
+def opening(cost_name: CostName, classes: int, rng: np.random.Generator, names: tuple[str, ...] | None = None) -> Question:
+    """The first question: the lesson's, where there are ten classes as it has; else its four kinds made up for one class."""
+    if classes == CLASSIC.shape[1]:
+        return classic(cost_name, names)
+    return made_up(int(rng.integers(classes)), cost_name, rng, classes, names)
 
 
 def recost(question: Question, cost_name: CostName) -> Question:
     """The same question judged by another cost."""
     if question.kind == LESSON:
-        return classic(cost_name)
+        return classic(cost_name, question.names)
     rows = fit(np.array([option.outputs for option in question.options]), cost_name)
-    return ask(question.label, rows, cost_name, question.kind, [option.index for option in question.options])
+    return ask(question.label, rows, cost_name, question.kind, [option.index for option in question.options], question.names)
 
 
 def _four_kinds(label: int, classes: int, rng: np.random.Generator) -> np.ndarray:
@@ -159,13 +180,19 @@ def _four_kinds(label: int, classes: int, rng: np.random.Generator) -> np.ndarra
     rows[1, label] = rng.uniform(0.45, 0.6)  # most outputs right, unsure of the right one
     rows[1, others[0]] = rng.uniform(0.3, 0.45)
     rows[2] = rng.uniform(0.15, 0.33, size=classes)  # many middling values
-    rows[3, others[1]] = rng.uniform(0.85, 0.97)  # confident and wrong
+    # With fewer than four classes the wrong answers repeat; the confident one must stay high.
+    wrong, runner_up = others[1 % len(others)], others[2 % len(others)]
+    rows[3, wrong] = rng.uniform(0.85, 0.97)  # confident and wrong
     rows[3, label] = rng.uniform(0.02, 0.1)
-    rows[3, others[2]] = rng.uniform(0.2, 0.35)
+    runner_up_output = rng.uniform(0.2, 0.35)
+    if runner_up != wrong:
+        rows[3, runner_up] = runner_up_output
     return rows
 
 
-def made_up(label: int, cost_name: CostName, rng: np.random.Generator, classes: int = 10) -> Question:
+def made_up(
+    label: int, cost_name: CostName, rng: np.random.Generator, classes: int = 10, names: tuple[str, ...] | None = None
+) -> Question:
     """Four outputs of the lesson's four kinds for a `label`, afresh, in random order.
 
     With the quadratic cost their ranges keep the costs at least MIN_GAP apart;
@@ -173,7 +200,7 @@ def made_up(label: int, cost_name: CostName, rng: np.random.Generator, classes: 
     """
     for _ in range(100):
         rows = fit(_four_kinds(label, classes, rng)[rng.permutation(4)], cost_name)
-        question = ask(label, rows, cost_name, MADE_UP)
+        question = ask(label, rows, cost_name, MADE_UP, names=names)
         if rankable(question.costs):
             break
     return question
@@ -191,7 +218,14 @@ def spread_apart(option_costs: np.ndarray, rng: np.random.Generator, count: int,
     return None
 
 
-def from_network(network: Network, split: Split, label: int, cost_name: CostName, rng: np.random.Generator) -> Question | None:
+def from_network(
+    network: Network,
+    split: Split,
+    label: int,
+    cost_name: CostName,
+    rng: np.random.Generator,
+    names: tuple[str, ...] | None = None,
+) -> Question | None:
     """The network's real outputs on four images of `label`, MIN_GAP apart in cost; None if there are no such four."""
     indices = np.flatnonzero(split.labels == label)
     outputs = network.forward(split.inputs(indices)).astype(np.float64)
@@ -199,21 +233,30 @@ def from_network(network: Network, split: Split, label: int, cost_name: CostName
     picked = spread_apart(costs.cost(cost_name, outputs, targets), rng, len(LETTERS), MIN_GAP)
     if picked is None:
         return None
-    return ask(label, outputs[picked], cost_name, REAL, [int(indices[i]) for i in picked])
+    return ask(label, outputs[picked], cost_name, REAL, [int(indices[i]) for i in picked], names)
 
 
-def next_question(number: int, network: Network, split: Split, cost_name: CostName, rng: np.random.Generator) -> Question:
-    """Question `number` of a quiz: the lesson's first, then real 4s, then real digits of every kind.
+def next_question(
+    number: int,
+    network: Network,
+    split: Split,
+    cost_name: CostName,
+    rng: np.random.Generator,
+    names: tuple[str, ...] | None = None,
+) -> Question:
+    """Question `number` of a quiz: the `opening` first, then real 4s, then real digits of every kind.
 
     A digit whose images all cost about the same gives way to another; if every
     digit does, as with a network that has not learned yet, the question is made up.
+    A set without the lesson's ten classes has no lesson's 4 to come back to.
     """
+    classes = network.sizes[-1]
     if number == 0:
-        return classic(cost_name)
-    first = [CLASSIC_LABEL] if number == 1 else []
-    labels = first + [int(d) for d in rng.permutation(network.sizes[-1]) if d not in first]
+        return opening(cost_name, classes, rng, names)
+    first = [CLASSIC_LABEL] if number == 1 and classes == CLASSIC.shape[1] else []
+    labels = first + [int(d) for d in rng.permutation(classes) if d not in first]
     for label in labels:
-        question = from_network(network, split, label, cost_name, rng)
+        question = from_network(network, split, label, cost_name, rng, names)
         if question is not None:
             return question
-    return made_up(labels[0], cost_name, rng, network.sizes[-1])
+    return made_up(labels[0], cost_name, rng, classes, names)

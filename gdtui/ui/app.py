@@ -19,7 +19,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
-from gdtui.core.network import Network
+from gdtui.core.model_io import check_fits
+from gdtui.core.network import LESSON_SIZES, Network
 from gdtui.ui import bookmark, lesson, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
@@ -70,6 +71,7 @@ class GdtuiApp(App[None]):
         data_dir: Path | None = None,
         seed: int = 0,
         network: Network | None = None,
+        model_name: str = "loaded model",
         lesson: bool = False,
         files_root: Path | None = None,
     ) -> None:
@@ -81,6 +83,7 @@ class GdtuiApp(App[None]):
         self.beat = bookmark.load_beat() if lesson else 0
         self.seed = seed
         self.start_network = network
+        self.model_name = model_name  # where start_network came from, such as its file's name
         self.error: str | None = None
         self.rng = np.random.default_rng(seed)
         self.state: LessonState
@@ -132,12 +135,17 @@ class GdtuiApp(App[None]):
         self.exit(return_code=2)
 
     def start(self, data: Dataset) -> None:
-        pixels = data.train.pixels
-        network = self.start_network or Network((pixels, 16, 16, 10), seed=self.seed)
-        if network.sizes[0] != pixels:
-            self.fail(f"the model takes {network.sizes[0]} inputs but the images have {pixels} pixels")
-            return
-        origin = "loaded model" if self.start_network else ""
+        if self.start_network is None:
+            # The lesson's hidden layers between this set's pixels and its classes.
+            network = Network((data.pixels, *LESSON_SIZES[1:-1], len(data.classes)), seed=self.seed)
+            origin = ""
+        else:
+            network, origin = self.start_network, self.model_name
+            try:
+                check_fits(network, data, origin)
+            except GdtuiError as err:
+                self.fail(str(err))
+                return
         self.state = LessonState(data, network, seed=self.seed, origin=origin, on_change=self.network_changed)
         if self.guiding:
             self.go_to_beat(self.beat)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class Beat:
     mode: str  # the step of the lesson it opens
     title: str
-    text: str  # {params} and {sizes} are filled in from the current network
+    text: str  # {params}, {sizes}… are filled in from the current network and data: see `filled`
     invite: str  # the one thing to try
     # Puts the beat's step screen in the state the text is about.
     prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None
@@ -41,16 +41,16 @@ def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
 BEATS = (
     Beat(
         "digits",
-        "A digit is 784 numbers",
-        "To a computer this handwritten digit is a grid of 28×28 brightness values, from 0.0 for "
-        "black to 1.0 for white. Those 784 numbers are all the network will ever see of it.",
+        "A {digit} is {pixels} numbers",
+        "To a computer this {handwritten digit} is a grid of {shape} brightness values, from 0.0 for "
+        "black to 1.0 for white. Those {pixels} numbers are all the network will ever see of it.",
         "Move the cursor with the arrow keys and watch the numbers change.",
         _dataset_digit,
     ),
     Beat(
         "network",
         "A network of {sizes}",
-        "The 784 values feed 16 neurons, which feed 16 more, which feed 10 outputs, one per digit. "
+        "The {pixels} values feed 16 neurons, which feed 16 more, which feed {outputs} outputs, one per {digit class}. "
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
         _dataset_digit,
@@ -138,5 +138,22 @@ BEATS = (
 
 
 def filled(text: str, app: GdtuiApp) -> str:
-    network = app.state.network
-    return text.format(params=f"{network.num_params:,}", sizes="-".join(map(str, network.sizes)))
+    """text with the current network's and data's figures, and words that do not call another set's images digits."""
+    state = app.state
+    network = state.network
+    rows, cols = state.data.image_shape
+    words = {
+        "digit": "digit" if state.numbered else "image",
+        "handwritten digit": "handwritten digit" if state.numbered else "image",
+        "digit class": "digit" if state.numbered else "class",
+    }
+    return text.format_map(
+        {
+            "params": f"{network.num_params:,}",
+            "sizes": "-".join(map(str, network.sizes)),
+            "pixels": f"{state.data.pixels:,}",
+            "shape": f"{rows}×{cols}",
+            "outputs": f"{network.sizes[-1]:,}",
+            **words,
+        }
+    )

@@ -43,6 +43,32 @@ def wants_glyphs(color_system: str | None, no_color: bool) -> bool:
     return no_color or color_system not in ("256", "truecolor")
 
 
+def reduction(shape: tuple[int, ...], side: int) -> int:
+    """The whole factor an image of shape is drawn smaller by so that no side is longer than side."""
+    return max(1, -(-max(shape) // side))
+
+
+def reduced(values: np.ndarray, side: int) -> np.ndarray:
+    """values drawn at most side pixels each way: each drawn pixel the mean of the factor×factor it stands for.
+
+    An image that fits comes back as it is. At the right and bottom edges a block may be cut
+    short, and is the mean of the pixels it has: a 64×64 image becomes 22×22, none left out.
+    """
+    factor = reduction(values.shape, side)
+    if factor == 1:
+        return values
+    rows, cols = values.shape
+    drawn = (-(-rows // factor), -(-cols // factor))
+    blocks = (drawn[0], factor, drawn[1], factor)
+    if rows % factor == 0 and cols % factor == 0:
+        return values.reshape(blocks).mean(axis=(1, 3))
+    padded = np.zeros((drawn[0] * factor, drawn[1] * factor), dtype=values.dtype)
+    present = np.zeros_like(padded)
+    padded[:rows, :cols] = values
+    present[:rows, :cols] = 1
+    return padded.reshape(blocks).sum(axis=(1, 3)) / present.reshape(blocks).sum(axis=(1, 3))
+
+
 def full_scale(values: np.ndarray, *, signed: bool, scale: float | None = None) -> float:
     """The magnitude drawn at full intensity.
 

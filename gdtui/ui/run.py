@@ -22,7 +22,8 @@ def run_app(
     # Textual only now: the headless commands start fast and run where no terminal UI could.
     from gdtui.ui.app import GdtuiApp
 
-    app = GdtuiApp(data_dir=data, seed=seed, network=network, lesson=lesson, files_root=files_root)
+    name = model.name if model else "loaded model"
+    app = GdtuiApp(data_dir=data, seed=seed, network=network, model_name=name, lesson=lesson, files_root=files_root)
     app.run()
     if app.error:
         raise GdtuiError(app.error)

@@ -19,7 +19,7 @@ import numpy as np
 from gdtui.core import drawing, sensitivity
 from gdtui.core.costs import CostName
 from gdtui.core.dataset import Dataset, Split
-from gdtui.core.errors import GdtuiError
+from gdtui.core.model_io import check_fits
 from gdtui.core.network import Network
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import StepResult
@@ -48,8 +48,8 @@ class LessonState:
         self.split_name = "train"
         self.index = 0
         self.source = "dataset"
-        self.canvas = np.zeros((drawing.SIZE, drawing.SIZE), np.float32)
-        self.noise = drawing.noise(np.random.default_rng(0))
+        self.canvas = np.zeros(data.image_shape, np.float32)
+        self.noise = drawing.noise(np.random.default_rng(0), data.image_shape)
         self._places: dict[str, int] = {}  # the index each set was left at
 
     # -- the network: read freely, change only here ---------------------------------
@@ -93,8 +93,8 @@ class LessonState:
             self._unsaved = not new
 
     def use_network(self, network: Network, origin: str) -> None:
-        if network.sizes[0] != self.data.train.pixels:
-            raise GdtuiError(f"the model takes {network.sizes[0]} inputs but the images have {self.data.train.pixels} pixels")
+        """Make network the one every step shows; one that does not fit the data is refused (ModelFileError)."""
+        check_fits(network, self.data, origin)
         with self._changing(new=True):
             self._network = network
             self._origin = origin
@@ -148,21 +148,37 @@ class LessonState:
         return self.split.inputs(self.index).reshape(self.data.image_shape)
 
     def inputs(self) -> np.ndarray:
-        """The chosen input as the network sees it: one row of 784 values."""
+        """The chosen input as the network sees it: one row of values, one a pixel."""
         return self.image().reshape(1, -1)
 
     def label(self) -> int | None:
         """The right answer, when there is one."""
         return int(self.split.labels[self.index]) if self.source == "dataset" else None
 
+    @property
+    def numbered(self) -> bool:
+        """Whether the classes are named by their numbers, as MNIST's digits are."""
+        return self.data.classes == tuple(str(label) for label in range(len(self.data.classes)))
+
+    def class_name(self, label: int) -> str:
+        """What output or label `label` stands for: "7" in MNIST, "Sneaker" in Fashion-MNIST."""
+        return self.data.classes[label]
+
+    def a_class(self, label: int) -> str:
+        """The class in a sentence: "a 7", or a name as it is, since its article cannot be told."""
+        return f"a {label}" if self.numbered else self.class_name(label)
+
     def describe(self, short: bool = False) -> str:
         if self.source == "drawing":
             return "your drawing"
         if self.source == "noise":
             return "random noise"
-        if short:
-            return f"{self.split_name} #{self.index:,}: a {self.label()}"
-        return f"{self.split_name} #{self.index:,} of {len(self.split):,}, a {self.label()}"
+        label = self.label()
+        assert label is not None  # a data set's example always has one
+        where = f"{self.split_name} #{self.index:,}" if short else f"{self.split_name} #{self.index:,} of {len(self.split):,}"
+        if self.numbered:
+            return f"{where}{':' if short else ','} {self.a_class(label)}"
+        return f"{where}: {self.class_name(label)}"
 
     def browse(self, delta: int) -> None:
         """Move `delta` examples on in the chosen set, wrapping around."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Input
 
+from gdtui.core.model_io import save_model
+from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
@@ -34,11 +36,32 @@ async def test_two_enters_on_the_open_prompt_keep_the_app(screen_on, tmp_path, m
     async with screen_on("2") as (pilot, screen):
         app = pilot.app
         await pilot.press("o")
-        assert isinstance(app.screen, PathPrompt)
+        prompt = app.screen
+        assert isinstance(prompt, PathPrompt)
         await burst(pilot, "x", "enter", "enter")
         await settle(pilot)
         assert alive(app)
+        assert app.screen is prompt  # no model named x: the prompt stays, saying so
+        assert str(prompt.query_one("#outside").render()) == "x: no such file"
+        await burst(pilot, "escape", "escape")
+        await settle(pilot)
+        assert alive(app)
         assert app.screen is screen
+
+
+async def test_two_enters_on_the_open_prompt_open_the_model_once(screen_on, tmp_path):
+    save_model(Network(seed=9), tmp_path / "other.npz")
+    async with screen_on("2") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("o")
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one(Input).value = str(tmp_path / "other.npz")
+        version = app.state.version
+        await burst(pilot, "enter", "enter")
+        await settle(pilot)
+        assert alive(app)
+        assert app.screen is screen
+        assert app.state.version == version + 1
 
 
 async def test_two_enters_on_the_command_palette_keep_the_app(screen_on):

@@ -169,3 +169,20 @@ async def test_no_color_or_16_colours_switch_to_glyphs(monkeypatch: pytest.Monke
         assert all(HALF_BLOCK not in line for line in lines)
         assert lines[2] == " " * 13 + "██" + " " * 13
         assert lines[-1].rstrip() == "0 " + SHADES[1:] + " 1"
+
+
+@pytest.mark.usefixtures("truecolor")
+async def test_a_larger_image_is_drawn_within_28_by_28_with_its_cursor() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        view = app.query_one(DigitView)
+        image = np.zeros((64, 64))
+        image[40:43, 50:53] = 1.0
+        view.show(image)
+        view.cursor = (41, 51)
+        await pilot.pause()
+        assert view.factor == 3 and view.region.size == (22, 11)
+        lines = screen_lines(view)
+        # Pixel (41, 51) is drawn at (13, 17): line 6, the lower half of its half block.
+        assert lines[6].text[17] == HALF_BLOCK
+        assert cell_styles(lines[6])[17].bgcolor.triplet == CURSOR_COLOR.triplet

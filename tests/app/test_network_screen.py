@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.layer_bars import LayerBars
-from tests.helpers import make_app, open_step, wait_until_loaded
+from tests.helpers import make_app, open_step, wait_for, wait_until_loaded
 
 
 async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(screen_on):
@@ -81,12 +81,16 @@ async def test_a_bad_model_file_is_refused_with_a_message(tiny_mnist_dir, tmp_pa
         await open_step(pilot, "2")
         before = app.state.network.params.copy()
         await pilot.press("o")
-        app.screen.query_one(Input).value = str(bad)
+        prompt = app.screen
+        prompt.query_one(Input).value = str(bad)
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen.id == "network"
+        await wait_for(pilot, lambda: prompt.query_one("#outside").display, "the refusal")
+        assert app.screen is prompt  # open, to correct the path or cancel
+        assert "bad.npz: not a gdtui model file" in str(prompt.query_one("#outside").render())
         np.testing.assert_array_equal(app.state.network.params, before)
-        assert any("bad.npz" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen.id == "network", "the prompt to close")
+        np.testing.assert_array_equal(app.state.network.params, before)
 
 
 async def test_what_digits_chose_is_what_network_shows(tiny_mnist_dir):
@@ -95,3 +99,39 @@ async def test_what_digits_chose_is_what_network_shows(tiny_mnist_dir):
         await wait_until_loaded(pilot)
         await pilot.press("n", "n", "n", "2")
         assert "train #3 of 1,000" in str(app.screen.query_one("#architecture").render())
+
+
+async def test_o_offers_the_models_in_the_folder_to_pick_with_the_keyboard(tiny_mnist_dir, tmp_path):
+    folder = tmp_path / "session"
+    folder.mkdir()
+    save_model(Network(seed=7), folder / "b-second.npz")
+    save_model(Network(seed=8), folder / "a-first.npz")
+    (folder / "notes.txt").write_text("not a model")
+    app = make_app(tiny_mnist_dir, files_root=folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "2")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the prompt")
+        prompt = app.screen
+        listed = prompt.query_one(OptionList)
+        assert [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)] == ["a-first.npz", "b-second.npz"]
+        await pilot.press("down", "down")  # from the path into the list, then to its second file
+        assert prompt.query_one(Input).value == "b-second.npz"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
+        np.testing.assert_array_equal(app.state.network.params, Network(seed=7).params)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the prompt again")
+        app.screen.query_one(Input).value = "a-first.npz"  # typing still works
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
+        np.testing.assert_array_equal(app.state.network.params, Network(seed=8).params)
+
+
+async def test_o_in_a_folder_without_models_shows_no_list(tiny_mnist_dir, tmp_path):
+    app = make_app(tiny_mnist_dir, files_root=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "2")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the prompt")
+        assert not app.screen.query_one(OptionList).display

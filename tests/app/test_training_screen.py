@@ -300,6 +300,24 @@ async def test_s_saves_and_says_where_and_o_opens_a_model(screen_on, tmp_path):
         assert screen.run.network is app.state.network
 
 
+async def test_a_path_that_cannot_be_saved_to_stays_in_the_prompt_with_why(screen_on, tmp_path):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("s")
+        prompt = app.screen
+        prompt.query_one(Input).value = str(tmp_path / "missing" / "mine.npz")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: prompt.query_one("#outside").display, "the refusal")
+        assert app.screen is prompt and app.state.unsaved
+        assert f"{tmp_path / 'missing'}: no such directory" in text(prompt, "outside")
+        prompt.query_one(Input).value = str(tmp_path / "mine.npz")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
+        assert (tmp_path / "mine.npz").is_file() and not app.state.unsaved
+
+
 async def test_what_training_changes_the_network_step_shows(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -17,6 +17,8 @@ from gdtui.ui.blocks import (
     SHADES,
     full_scale,
     legend,
+    reduced,
+    reduction,
     render_blocks,
     wants_glyphs,
 )
@@ -271,3 +273,29 @@ def test_zoomed_draws_each_pixel_two_cells_wide_on_its_own_line():
     assert glyphs[3].plain[10:12] == "██" and glyphs[3].plain.count("█") == 2
     marked = render_zoomed(image, colors=False, cursor=(3, 5))
     assert marked[3].plain[10:12] == CURSOR_GLYPH * 2
+
+
+@pytest.mark.parametrize(
+    ("shape", "factor", "drawn"),
+    [((28, 28), 1, (28, 28)), ((14, 14), 1, (14, 14)), ((64, 64), 3, (22, 22)), ((30, 57), 3, (10, 19))],
+)
+def test_an_image_larger_than_the_room_is_drawn_smaller_by_a_whole_factor(shape, factor, drawn):
+    assert reduction(shape, 28) == factor
+    assert reduced(np.zeros(shape), 28).shape == drawn
+
+
+def test_each_drawn_pixel_is_the_mean_of_the_pixels_it_stands_for_even_at_the_edge():
+    values = np.arange(5 * 4, dtype=float).reshape(5, 4)  # halved: the last row stands alone
+    np.testing.assert_array_equal(
+        reduced(values, 3),
+        [
+            [values[0:2, 0:2].mean(), values[0:2, 2:4].mean()],
+            [values[2:4, 0:2].mean(), values[2:4, 2:4].mean()],
+            [values[4, 0:2].mean(), values[4, 2:4].mean()],
+        ],
+    )
+
+
+def test_an_image_that_fits_is_drawn_as_it_is():
+    values = np.random.default_rng(0).random((28, 28))
+    assert reduced(values, 28) is values

@@ -105,3 +105,21 @@ def test_noise_is_seeded_and_in_range():
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert a.std() > 0.2
+
+
+@pytest.mark.parametrize("shape", [(14, 14), (64, 64), (20, 32)])
+def test_a_drawing_on_another_sets_canvas_keeps_that_size_and_mnists_proportions(shape):
+    canvas = np.zeros(shape, dtype=np.float32)
+    for row in range(1, 4):
+        drawing.paint(canvas, row, 2)
+    out = drawing.like_mnist(canvas)
+    assert out.shape == shape and out.dtype == np.float32
+    # The box is to the image what MNIST's 20 pixels are to its 28.
+    assert max(bounding_box(out)) == drawing.box_for(shape)
+    assert drawing.box_for((28, 28)) == drawing.BOX
+    row, col = centre_of_mass(out)
+    assert abs(row - (shape[0] - 1) / 2) <= 1.0 and abs(col - (shape[1] - 1) / 2) <= 1.0
+
+
+def test_noise_takes_the_sets_image_size():
+    assert drawing.noise(np.random.default_rng(7), (14, 20)).shape == (14, 20)

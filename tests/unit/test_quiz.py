@@ -168,3 +168,24 @@ def test_made_up_questions_for_cross_entropy_are_softmax_outputs():
 def test_the_quiz_logic_does_not_need_textual():
     code = "import sys, gdtui.core.quiz, gdtui.core.costs; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("classes", [2, 4, 12])
+def test_a_set_without_ten_classes_is_asked_about_its_own(tiny_data, classes):
+    rng = np.random.default_rng(0)
+    network = Network((784, 16, classes), seed=2)
+    for number in range(3):
+        question = quiz.next_question(number, network, tiny_data.test, "quadratic", rng)
+        assert 0 <= question.label < classes
+        assert all(option.outputs.shape == (classes,) for option in question.options)
+        assert quiz.rankable(question.costs)
+
+
+def test_explanations_and_questions_name_the_classes_when_they_have_names():
+    names = tuple(f"class {k}" for k in range(10))
+    miss = np.full(10, 0.02)
+    miss[1], miss[7] = 0.9, 0.05
+    assert quiz.explain(miss, 7, "quadratic", names) == "confident and wrong: class 1 at 0.90, class 7 off by 0.95"
+    question = quiz.classic("quadratic", names)
+    assert question.names == names and "class 4" in question.options[1].note
+    assert quiz.recost(question, "cross-entropy").names == names

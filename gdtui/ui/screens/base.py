@@ -13,9 +13,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import load_model
-from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
+from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.lesson_nav import LessonNav
 
@@ -100,14 +99,14 @@ class LessonScreen(Screen):
     def action_open_model(self) -> None:
         """Ask for a saved model and make it the network every step shows."""
 
-        def chosen(path: Path | None) -> None:
-            if path is None:
-                return
-            try:
-                self.state.use_network(load_model(path), path.name)
-            except GdtuiError as err:
-                self.notify(in_folder(str(err), self.app.files_root), title="Cannot open the model", severity="error", timeout=8)
-                return
-            self.redraw()
+        def use(path: Path) -> Path:
+            self.state.use_network(load_model(path), path.name)
+            return path
 
-        self.app.push_screen(PathPrompt("Open a model saved by gdtui (.npz):"), chosen)
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.redraw()
+
+        folder = self.gdtui.files_root or Path.cwd()
+        prompt = PathPrompt("Open a model saved by gdtui (.npz):", accept=use, models_in=folder)
+        self.app.push_screen(prompt, chosen)

@@ -198,8 +198,13 @@ outputs, as in the lesson, has only the quadratic cost."""
     @property
     def question(self) -> quiz.Question:
         if self._question is None:
-            self._question = quiz.classic(self.cost_name)
+            rng = self._rng or np.random.default_rng(self.state.seed)
+            self._question = quiz.opening(self.cost_name, self.state.network.sizes[-1], rng, self._names())
         return self._question
+
+    def _names(self) -> tuple[str, ...] | None:
+        """The classes' names for the quiz to say, unless they are their numbers."""
+        return None if self.state.numbered else self.state.data.classes
 
     def redraw(self) -> None:
         if self.state.network.output not in costs.COMPATIBLE_OUTPUTS[self.cost_name]:
@@ -214,16 +219,19 @@ outputs, as in the lesson, has only the quadratic cost."""
         state = self.state
         outputs = state.network.forward(state.inputs())[0].astype(np.float64)
         label = state.label()
+        what = "digit" if state.numbered else "class"
         if label is None:
             title = (
-                f"[b]{state.describe().capitalize()}[/b]: no digit is the right answer, so there is no cost. n/p pick a digit."
+                f"[b]{state.describe().capitalize()}[/b]: no {what} is the right answer, so there is no cost. "
+                f"n/p pick {'a digit' if state.numbered else 'an example'}."
             )
             equation = ""
         else:
-            title = f"[b]One example[/b]: {state.describe()}. It wants output {label} at 1, the rest at 0."
+            output = f"{label}" if state.numbered else f"{label} ({state.class_name(label)})"
+            title = f"[b]One example[/b]: {state.describe()}. It wants output {output} at 1, the rest at 0."
             equation = f"[b]{formula(outputs, label, self.cost_name, self.app.size.width)}[/b]"
         self.query_one("#example-title", Static).update(title)
-        self.query_one("#table", CostTable).show(outputs, label, self.cost_name)
+        self.query_one("#table", CostTable).show(outputs, label, self.cost_name, what)
         self.query_one("#image", DigitView).show(state.image())
         self.query_one("#image-box").border_title = "input"
         self.query_one("#formula", Static).update(equation)
@@ -236,7 +244,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         if self.cost_name == "cross-entropy":
             switch = "f: quadratic."
         elif self._cross_entropy_allowed():
-            switch = "f: cross-entropy, −ln of the right digit's output."
+            switch = f"f: cross-entropy, −ln of the right {'digit' if self.state.numbered else 'class'}'s output."
         else:
             switch = f"Cross-entropy needs softmax outputs; this network's are {network.output}."
         return (
@@ -267,12 +275,14 @@ outputs, as in the lesson, has only the quadratic cost."""
     def _draw_by_digit(self) -> None:
         """The current network's cost on each digit, a full bar being the random network's average."""
         panel = self.query_one("#by-digit", Static)
-        panel.border_title = "by digit · current"
+        state = self.state
+        panel.border_title = f"by {'digit' if state.numbered else 'class'} · current"
         found = self.measurement
-        text = Text("digit cost            accuracy", style="bold")
-        for digit in range(self.state.network.sizes[-1]):
+        width = max(5, *(len(name) for name in state.data.classes))
+        text = Text(f"{'digit' if state.numbered else 'class':<{width}} cost            accuracy", style="bold")
+        for digit in range(state.network.sizes[-1]):
             part = found.by_digit[digit] if found is not None and self.progress is None else None
-            text.append(f"\n{digit:^5}", style="dim")
+            text.append(f"\n{state.class_name(digit):^{width}}", style="dim")
             if part is None:
                 continue
             text.append(bar(part.cost / found.random.cost, 10), style="red")
@@ -345,11 +355,14 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     def _draw_quiz(self) -> None:
         question, ranking = self.question, self.ranking
+        for_label = f"for {self.state.a_class(question.label)}"
         kind = {
-            quiz.LESSON: f"The lesson's four outputs for a {question.label}.",
-            quiz.REAL: f"The network's real outputs for four test images of a {question.label}.",
-            quiz.MADE_UP: f"Made-up outputs for a {question.label}: untrained, the network answers all images alike.",
+            quiz.LESSON: f"The lesson's four outputs {for_label}.",
+            quiz.REAL: f"The network's real outputs for four test images of {self.state.a_class(question.label)}.",
+            quiz.MADE_UP: f"Made-up outputs {for_label}: untrained, the network answers all images alike.",
         }[question.kind]
+        if question.kind == quiz.MADE_UP and self._number == 0:
+            kind = f"Four made-up outputs {for_label}, of the lesson's four kinds."
         self.query_one("#quiz-title", Static).update(
             f"[b]Question {self._number + 1}[/b] · score [b]{self.right}[/b] of {self.asked} · "
             f"{_COST_NAMES[question.cost_name]}\n{kind}"
@@ -481,7 +494,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self._number += 1
         # The live network may be training: ask about a copy of it as it is now.
         self._question = quiz.next_question(
-            self._number, self.state.network.copy(), self.state.data.test, self.cost_name, self._rng
+            self._number, self.state.network.copy(), self.state.data.test, self.cost_name, self._rng, self._names()
         )
         # Set quietly: unchecking below draws the new question once.
         self.set_reactive(CostScreen.selected, 0)

@@ -75,6 +75,10 @@ a trained network will still confidently call some digit."""
         yield Static(id="pixel")
         yield Static(id="explain")
 
+    def on_mount(self) -> None:
+        rows, cols = self.state.data.image_shape
+        self.cursor = (rows // 2, cols // 2)
+
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _DRAWING:
             return self.drawing_mode
@@ -127,21 +131,28 @@ a trained network will still confidently call some digit."""
         if self.drawing_mode:
             outputs = state.network.forward(state.inputs())[0]
             guess = int(outputs.argmax())
-            pixel += f"   the network says [b]{guess}[/b] ({outputs[guess]:.2f})"
+            pixel += f"   the network says [b]{state.class_name(guess)}[/b] ({outputs[guess]:.2f})"
         self.query_one("#pixel", Static).update(pixel)
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:
         if self.drawing_mode:
+            box = drawing.box_for((rows, cols))
+            what = "digit" if self.state.numbered else "drawing"
             return (
                 "arrows move, space paints, x erases, c clears, d goes back. The network sees your "
-                "digit scaled to 20×20 and centred like MNIST's (right)."
+                f"{what} scaled to {box}×{box} and centred like MNIST's (right)."
             )
         return (
             f"{rows}×{cols} = {rows * cols} numbers from 0.0 (black) to 1.0 (white): the "
-            f"{rows * cols} inputs of the network. Arrows move the cursor.\n"
+            f"{rows * cols} inputs of the network. Arrows move the cursor.{self._reduced()}\n"
             "New here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
         )
+
+    def _reduced(self) -> str:
+        """Where the image is drawn smaller than it is, say so: the numbers are its own."""
+        factor = self.query_one("#image", DigitView).factor
+        return f" Drawn {factor}× smaller to fit: each cell stands for {factor}×{factor} pixels." if factor > 1 else ""
 
     def _changed(self) -> None:
         self.redraw()
@@ -160,7 +171,7 @@ a trained network will still confidently call some digit."""
 
     def action_noise(self) -> None:
         self.state.source = "noise"
-        self.state.noise = drawing.noise(self.gdtui.rng)
+        self.state.noise = drawing.noise(self.gdtui.rng, self.state.data.image_shape)
         self._changed()
 
     def action_label(self) -> None:
@@ -168,10 +179,10 @@ a trained network will still confidently call some digit."""
             if label is None:
                 return
             if not self.state.next_with_label(label):
-                self.notify(f"There is no {label} in the {self.state.split_name} set.", severity="warning")
+                self.notify(f"There is no {self.state.a_class(label)} in the {self.state.split_name} set.", severity="warning")
             self._changed()
 
-        self.app.push_screen(LabelPrompt(), jump)
+        self.app.push_screen(LabelPrompt(self.state.data.classes), jump)
 
     def action_draw(self) -> None:
         self.drawing_mode = not self.drawing_mode

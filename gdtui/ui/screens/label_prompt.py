@@ -1,7 +1,10 @@
-"""A one-key question: which digit?"""
+"""A one-key question: which class, a digit of MNIST or a named class of another set?"""
 
 from __future__ import annotations
 
+import string
+
+from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,18 +12,40 @@ from textual.widgets import Static
 
 from gdtui.ui.screens.prompt import Prompt
 
+# One key a class: its number while there are digits for it, then letters.
+KEYS = string.digits + string.ascii_lowercase
+
 
 class LabelPrompt(Prompt[int | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     LabelPrompt { align: center middle; }
-    LabelPrompt > Static { width: auto; border: round $accent; background: $surface; padding: 1 2; }
+    LabelPrompt > Static { width: auto; max-width: 76; border: round $accent; background: $surface; padding: 1 2; }
     """
 
+    def __init__(self, classes: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names = classes[: len(KEYS)]
+        self.numbered = classes == tuple(str(label) for label in range(len(classes)))
+
     def compose(self) -> ComposeResult:
-        yield Static("Jump to the next example of which digit?\n\nPress 0–9, or escape to cancel.")
+        last = KEYS[len(self.names) - 1]
+        if self.numbered and len(self.names) <= len(string.digits):
+            yield Static(f"Jump to the next example of which digit?\n\nPress 0–{last}, or escape to cancel.")
+            return
+        width = max(len(name) for name in self.names) + 4
+        columns = max(1, 66 // width)
+        rows = -(-len(self.names) // columns)
+        lines = [
+            "".join(f"[b]{KEYS[k]}[/b] {escape(self.names[k]):<{width - 2}}" for k in range(row, len(self.names), rows)).rstrip()
+            for row in range(rows)
+        ]
+        yield Static(
+            "Jump to the next example of which class?\n\n" + "\n".join(lines) + "\n\nPress its key, or escape to cancel."
+        )
 
     def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
+        key = event.character
+        if key and key in KEYS[: len(self.names)]:
             event.stop()
-            self.dismiss(int(event.character))
+            self.dismiss(KEYS.index(key))

@@ -96,10 +96,17 @@ an image, blue where it likes ink, red where ink counts against it."""
             elif bars.id != "output":
                 bars.display = False
         guess, label = int(outputs.argmax()), state.label()
-        marks = {guess: "◀ guess"}
-        if label is not None and label != guess:
-            marks[label] = "◀ right"
-        self.query_one("#output", LayerBars).show(outputs, marks=marks, bold={label} if label is not None else set())
+        bold = {label} if label is not None else set()
+        if state.numbered:
+            marks = {guess: "◀ guess"}
+            if label is not None and label != guess:
+                marks[label] = "◀ right"
+            self.query_one("#output", LayerBars).show(outputs, marks=marks, bold=bold)
+        else:
+            # Each output by its class's name; the guess and the right answer stand out by colour and weight.
+            names = dict(enumerate(state.data.classes))
+            styles = {i: "dim" for i in names} | ({label: "bold green"} if label is not None else {}) | {guess: "bold yellow"}
+            self.query_one("#output", LayerBars).show(outputs, marks=names, bold=bold, mark_styles=styles)
         self._draw_input()
         self.query_one("#verdict", Static).update(self._verdict(guess, float(outputs[guess]), label))
 
@@ -115,13 +122,14 @@ an image, blue where it likes ink, red where ink counts against it."""
             title.update("[b]input[/b]")
 
     def _verdict(self, guess: int, confidence: float, label: int | None) -> str:
-        said = f"It says [b]{guess}[/b] ({confidence:.2f})"
+        state = self.state
+        said = f"It says [b]{state.class_name(guess)}[/b] ({confidence:.2f})"
         if label is None:
-            judgement = f"{said}; there is no right answer for {self.state.describe()}."
+            judgement = f"{said}; there is no right answer for {state.describe()}."
         elif guess == label:
             judgement = f"{said}: [green]right[/green]."
         else:
-            judgement = f"{said}: [red]wrong[/red], this is a {label}."
+            judgement = f"{said}: [red]wrong[/red], this is {state.a_class(label)}."
         if self.state.network_origin.startswith("random"):
             return f"{judgement} With random weights the outputs are utter trash: r for another random network."
         return judgement

@@ -276,7 +276,8 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         self.query_one("#summary", Static).update(
             f"[b]What learning is.[/b] Finding the values of the network's [b]{n:,}[/b] parameters, its weights "
             "and biases, that make the cost as small as it will go, one step against the gradient ∇C at a time. "
-            "No rule about digits is written anywhere: reading them is what a low cost looks like."
+            f"No rule about {'digits' if self.state.numbered else 'its classes'} is written anywhere: "
+            "reading them is what a low cost looks like."
         )
 
     def _draw_teaser(self) -> None:

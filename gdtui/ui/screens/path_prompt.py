@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, OptionList
 
+from gdtui.core.errors import GdtuiError
 from gdtui.ui.screens.prompt import Prompt
 
 
@@ -23,6 +25,18 @@ def within(root: Path, text: str) -> Path | None:
     return path if path != root and path.is_relative_to(root) else None
 
 
+_MOST_LISTED = 200  # a folder of thousands of models offers the first of them, not a list to scroll for ever
+
+
+def model_files(folder: Path) -> list[str]:
+    """The names of the .npz files in folder, in name order; none if it cannot be read."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if entry.name.endswith(".npz") and entry.is_file())
+    except OSError:
+        return []
+    return names[:_MOST_LISTED]
+
+
 def in_folder(message: str, root: Path | None) -> str:
     """message with root's own path taken off the paths inside it: in an app with a `files_root`,
     a path shows as the user gave it, not where the folder is kept (a lab server's own paths)."""
@@ -30,43 +44,92 @@ def in_folder(message: str, root: Path | None) -> str:
 
 
 class PathPrompt(Prompt[Path | None]):
-    """Asks for a path; in an app with a `files_root`, only for one inside it."""
+    """Asks for a path; in an app with a `files_root`, only for one inside it.
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    accept(path) does what the path was asked for, and returns the path it did it with
+    (a save adds ".npz"). If it fails with a GdtuiError, the prompt stays open with the
+    error under the path, to be corrected or cancelled.
+
+    With `models_in`, the model files in that folder are listed under the path: ↓ goes
+    into the list, each file highlighted there becomes the path, enter takes it.
+    """
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("down", "into_list", "Models in the folder", show=False),
+    ]
     DEFAULT_CSS = """
     PathPrompt { align: center middle; }
     PathPrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
-    PathPrompt #outside { color: $error; }
+    PathPrompt #outside { color: $error; width: 100%; }
+    PathPrompt OptionList { max-height: 6; margin-bottom: 1; }
     """
 
-    def __init__(self, question: str, value: str = "") -> None:
+    def __init__(
+        self,
+        question: str,
+        value: str = "",
+        accept: Callable[[Path], Path] | None = None,
+        models_in: Path | None = None,
+    ) -> None:
         super().__init__()
         self.question = question
         self.value = value
+        self.accept = accept
+        self.models = model_files(models_in) if models_in is not None else []
+        self.done = False  # the path was taken, and what was asked done with it
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question)
             yield Input(value=self.value, placeholder="path/to/model.npz")
+            yield OptionList(*self.models)
             yield Label("", id="outside")
-            yield Label("[dim]enter to confirm, escape to cancel[/dim]")
+            hint = "↓ picks a model listed, " if self.models else ""
+            yield Label(f"[dim]{hint}enter to confirm, escape to cancel[/dim]")
 
     def on_mount(self) -> None:
         self.query_one("#outside").display = False
+        self.query_one(OptionList).display = bool(self.models)
+
+    def action_into_list(self) -> None:
+        listed = self.query_one(OptionList)
+        if self.models and not listed.has_focus:
+            listed.focus()
+            listed.highlighted = 0
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one(Input).value = str(event.option.prompt)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._submit(str(event.option.prompt))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+        self._submit(event.value)
+
+    def _submit(self, value: str) -> None:
+        # A second enter in the same read as the first finds the prompt done: once is enough.
+        if self.done:
+            return
+        text = value.strip()
         if not text:
             self.dismiss(None)
             return
         root = self.app.files_root
-        if root is None:
-            self.dismiss(Path(text).expanduser())
-            return
-        path = within(root, text)
+        path = Path(text).expanduser() if root is None else within(root, text)
         if path is None:
-            outside = self.query_one("#outside", Label)
-            outside.update("Files stay in this session's folder: e.g. gdtui-model.npz")
-            outside.display = True
+            self._refuse("Files stay in this session's folder: e.g. gdtui-model.npz")
             return
+        if self.accept is not None:
+            try:
+                path = self.accept(path)
+            except GdtuiError as err:
+                self._refuse(in_folder(str(err), root))
+                return
+        self.done = True
         self.dismiss(path)
+
+    def _refuse(self, why: str) -> None:
+        error = self.query_one("#outside", Label)
+        error.update(why)
+        error.display = True

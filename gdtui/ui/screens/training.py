@@ -23,9 +23,8 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
-from gdtui.core.errors import GdtuiError
 from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.model_io import save_model
+from gdtui.core.model_io import DEFAULT_NAME, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
@@ -447,13 +446,19 @@ Network and Cost steps show."""
             strip.show([])
             return
         guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
-        split = self.state.data.train
+        state = self.state
+        split = state.data.train
         thumbs = []
         for index, guess in zip(shown, guesses):
             label = int(split.labels[index])
-            image = split.inputs(int(index)).reshape(self.state.data.image_shape)
+            image = split.inputs(int(index)).reshape(state.data.image_shape)
             right = int(guess) == label
-            caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
+            if state.numbered:
+                caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
+            else:
+                # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
+                said = state.class_name(int(guess))
+                caption = f"✓ {said}" if right else f"✗ {said}→{state.class_name(label)}"
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 
@@ -660,15 +665,13 @@ Network and Cost steps show."""
         self.redraw()
 
     def action_save(self) -> None:
-        def save(path: Path | None) -> None:
-            if path is None:
-                return
-            try:
-                written = save_model(self.state.copy_network(), path)
-            except GdtuiError as err:
-                self.notify(in_folder(str(err), self.app.files_root), title="Not saved", severity="error", timeout=8)
-                return
+        def save(path: Path) -> Path:
+            written = save_model(self.state.copy_network(), path)
             self.state.saved()
-            self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
+            return written
 
-        self.app.push_screen(PathPrompt("Save the network as (.npz):", "gdtui-model.npz"), save)
+        def saved(written: Path | None) -> None:
+            if written is not None:
+                self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
+
+        self.app.push_screen(PathPrompt("Save the network as (.npz):", DEFAULT_NAME, accept=save), saved)

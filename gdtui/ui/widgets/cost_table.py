@@ -25,7 +25,8 @@ def formula(outputs: np.ndarray, label: int, cost_name: str, width: int) -> str:
     total = float(costs.cost(cost_name, outputs[None].astype(np.float64), targets)[0])
     if cost_name == "cross-entropy":
         short = f"C = −ln(output {label}) = −ln {outputs[label]:.2f} = {total:.2f}"
-        long = f"{short}: the other nine terms are 0 · ln(output) = 0"
+        others = len(outputs) - 1
+        long = f"{short}: the other {'nine' if others == 9 else others} terms are 0 · ln(output) = 0"
         return long if len(long) <= width else short
     terms = [f"({a:.2f}−{int(d == label)})²" for d, a in enumerate(outputs)]
     for count in range(len(terms), -1, -1):
@@ -43,7 +44,7 @@ def formula(outputs: np.ndarray, label: int, cost_name: str, width: int) -> str:
 
 
 class CostTable(Widget):
-    """Ten rows, one per output: the output, its target, and its term of the cost as a bar."""
+    """A row per output, ten for MNIST: the output, its target, and its term of the cost as a bar."""
 
     DEFAULT_CSS = """
     CostTable { width: auto; height: auto; }
@@ -51,20 +52,23 @@ class CostTable(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._outputs = np.zeros(10)
+        self._outputs = np.zeros(0)  # no rows until `show` gives the outputs, as many as the classes
         self._label: int | None = None
         self._cost_name = "quadratic"
+        self._what = "digit"
 
-    def show(self, outputs: np.ndarray, label: int | None, cost_name: str) -> None:
+    def show(self, outputs: np.ndarray, label: int | None, cost_name: str, what: str = "digit") -> None:
+        """what names the outputs' column: "digit" for MNIST, "class" where the classes have names."""
         self._outputs = np.array(outputs, dtype=np.float64)
         self._label = label
         self._cost_name = cost_name
+        self._what = what
         self.refresh(layout=True)
 
     def _heading(self) -> str:
         if self._label is None:
-            return "digit output      (no right answer, no cost)"
-        return f"digit output      target  {_HEADINGS[self._cost_name]}"
+            return f"{self._what:<5} output      (no right answer, no cost)"
+        return f"{self._what:<5} output      target  {_HEADINGS[self._cost_name]}"
 
     def render(self) -> Text:
         text = Text(self._heading(), style="bold")

@@ -8,17 +8,20 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from gdtui.ui.blocks import full_scale, legend, render_blocks, render_zoomed, wants_glyphs
+from gdtui.ui.blocks import full_scale, legend, reduced, reduction, render_blocks, render_zoomed, wants_glyphs
 
 _EMPTY_SHAPE = (28, 28)
 """An MNIST image, so a layout holds its place before the first `show`."""
+MOST_PIXELS = 28
+"""The longest side drawn: the screens are laid out for MNIST, and a larger image is drawn smaller."""
 
 
 class DigitView(Widget):
     """Draws a 2-D array two pixel rows per line, in colour or in shade glyphs.
 
     Colours on 256-colour and truecolor terminals; shade glyphs with 16 colours
-    or NO_COLOR, in the same footprint. A 28×28 image takes 28×14 cells.
+    or NO_COLOR, in the same footprint. A 28×28 image takes 28×14 cells; a larger
+    one is drawn smaller by the whole `factor` that brings it within 28×28.
     """
 
     DEFAULT_CSS = """
@@ -53,6 +56,7 @@ class DigitView(Widget):
         self._shape: tuple[int, int] = _EMPTY_SHAPE
         self._signed = False
         self._scale: float | None = None
+        self.factor = 1  # each pixel drawn stands for factor×factor of the image
 
     def show(self, values: np.ndarray, *, signed: bool = False, scale: float | None = None) -> None:
         """Draw `values`; see `render_blocks` for what `signed` and `scale` mean.
@@ -62,6 +66,8 @@ class DigitView(Widget):
         array = np.array(values, dtype=float)
         if array.ndim != 2:
             raise ValueError(f"expected a 2-D array, got shape {array.shape}")
+        self.factor = reduction(array.shape, MOST_PIXELS)
+        array = reduced(array, MOST_PIXELS)
         rows, columns = array.shape
         resized = (rows, columns) != self._shape
         self._values = array
@@ -99,7 +105,7 @@ class DigitView(Widget):
             signed=self._signed,
             scale=self._scale,
             colors=self._colors,
-            cursor=self.cursor,
+            cursor=None if self.cursor is None else (self.cursor[0] // self.factor, self.cursor[1] // self.factor),
         )
         if self.show_legend:
             lines.append(self._legend())

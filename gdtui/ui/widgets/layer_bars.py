@@ -31,12 +31,22 @@ class LayerBars(Widget):
         self._values = np.zeros(0)
         self._marks: dict[int, str] = {}
         self._bold: set[int] = set()
+        self._mark_styles: dict[int, str] = {}
 
-    def show(self, values: np.ndarray, *, marks: dict[int, str] | None = None, bold: set[int] | None = None) -> None:
+    def show(
+        self,
+        values: np.ndarray,
+        *,
+        marks: dict[int, str] | None = None,
+        bold: set[int] | None = None,
+        mark_styles: dict[int, str] | None = None,
+    ) -> None:
+        """marks: text after a row's value, cut to fit, in bold yellow unless mark_styles says otherwise."""
         resized = len(values) != len(self._values)
         self._values = np.asarray(values, dtype=float)
         self._marks = marks or {}
         self._bold = bold or set()
+        self._mark_styles = mark_styles or {}
         self.refresh(layout=resized)
 
     def render(self) -> Text:
@@ -50,7 +60,10 @@ class LayerBars(Widget):
             text.append(bar(value / top, self.bar_width), style="cyan")
             text.append(f" {value:4.2f}", style=style)
             if self.mark_width:
-                text.append(f" {self._marks.get(i, ''):<{self.mark_width - 1}}", style="bold yellow")
+                mark = self._marks.get(i, "")
+                if len(mark) > self.mark_width - 1:
+                    mark = mark[: self.mark_width - 2] + "…"
+                text.append(f" {mark:<{self.mark_width - 1}}", style=self._mark_styles.get(i, "bold yellow"))
         return text
 
     def get_content_width(self, container, viewport) -> int:

@@ -9,14 +9,9 @@ from textual.widgets import Static
 
 from gdtui.ui.widgets.digit_view import DigitView
 from gdtui.ui.widgets.layer_bars import LayerBars
+from gdtui.ui.widgets.thumbnails import shrink
 
 PLACES = ("1st", "2nd", "3rd", "4th")
-
-
-def thumbnail(image: np.ndarray) -> np.ndarray:
-    """Half the size each way, each pixel the mean of four: a 28×28 digit in 14×7 cells."""
-    rows, cols = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
-    return image[:rows, :cols].reshape(rows // 2, 2, cols // 2, 2).mean(axis=(1, 3))
 
 
 class QuizCard(Vertical):
@@ -52,7 +47,7 @@ class QuizCard(Vertical):
         self.query_one(".title", Static).update(f"{letter} · {PLACES[place]}")
         self.set_class(image is not None, "-with-image")
         if image is not None:
-            self.query_one(DigitView).show(thumbnail(image))
+            self.query_one(DigitView).show(shrink(image))
         bars = self.query_one(LayerBars)
         bars.title = "cost ?" if cost is None else f"cost {cost:.2f}"
         bars.show(outputs, bold={label})

@@ -10,14 +10,15 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from gdtui.ui.blocks import render_blocks, wants_glyphs
+from gdtui.ui.blocks import reduced, render_blocks, wants_glyphs
+
+THUMB_PIXELS = 14
+"""The longest side of a thumbnail: a 28×28 digit becomes 14×14, seven lines tall."""
 
 
-def shrink(values: np.ndarray, factor: int = 2) -> np.ndarray:
-    """Average factor×factor blocks: a 28×28 digit becomes 14×14, seven lines tall."""
-    rows, cols = (n // factor * factor for n in values.shape)
-    blocks = values[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
-    return blocks.mean(axis=(1, 3))
+def shrink(values: np.ndarray) -> np.ndarray:
+    """An image as a thumbnail, each pixel the mean of the block it stands for; a small image stays as it is."""
+    return reduced(values, THUMB_PIXELS)
 
 
 @dataclass(frozen=True, eq=False)
