@@ -29,10 +29,14 @@ _KEYS = {
 
 
 ANIMALS = ("cat", "dog", "bird", "fish")
+# A classes.txt is anyone's text: names that are Rich markup must show as written.
+MARKUP = ("[b]bold", "[/]", "a[link=x]b", "[red")
 
 
 @pytest.fixture(
-    scope="module", params=[((14, 14), None), ((64, 64), None), ((28, 28), ANIMALS)], ids=["14x14", "64x64", "4-classes"]
+    scope="module",
+    params=[((14, 14), None), ((64, 64), None), ((28, 28), ANIMALS), ((28, 28), MARKUP)],
+    ids=["14x14", "64x64", "4-classes", "markup-names"],
 )
 def other_set(request, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, int]]:
     shape, classes = request.param

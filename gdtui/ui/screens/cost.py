@@ -18,6 +18,7 @@ from gdtui.core import costs, quiz
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.core.training import Evaluation, evaluate
+from gdtui.ui.literal import literal
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
@@ -282,7 +283,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         text = Text(f"{'digit' if state.numbered else 'class':<{width}} cost            accuracy", style="bold")
         for digit in range(state.network.sizes[-1]):
             part = found.by_digit[digit] if found is not None and self.progress is None else None
-            text.append(f"\n{state.class_name(digit):^{width}}", style="dim")
+            text.append(f"\n{state.data.classes[digit]:^{width}}", style="dim")
             if part is None:
                 continue
             text.append(bar(part.cost / found.random.cost, 10), style="red")
@@ -411,7 +412,8 @@ outputs, as in the lesson, has only the quadratic cost."""
         if not self.checked:
             return ""
         question, options = self.question, self.question.options
-        lines = [f"[b]{quiz.LETTERS[i]}[/b] {options[i].cost:5.2f}  {options[i].note}" for i in question.answer()]
+        # The core's words name the classes as written: plain text, never markup.
+        lines = [f"[b]{quiz.LETTERS[i]}[/b] {options[i].cost:5.2f}  {literal(options[i].note)}" for i in question.answer()]
         return "\n".join([*lines, f"[dim]{quiz.SUMMARY[question.cost_name]}[/dim]"])
 
     def watch_view(self, view: str) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import string
 
-from rich.markup import escape
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from gdtui.ui.literal import literal
 from gdtui.ui.screens.prompt import Prompt
 
 # One key a class: its number while there are digits for it, then letters.
@@ -37,7 +37,7 @@ class LabelPrompt(Prompt[int | None]):
         columns = max(1, 66 // width)
         rows = -(-len(self.names) // columns)
         lines = [
-            "".join(f"[b]{KEYS[k]}[/b] {escape(self.names[k]):<{width - 2}}" for k in range(row, len(self.names), rows)).rstrip()
+            "".join(f"[b]{KEYS[k]}[/b] {literal(self.names[k]):<{width - 2}}" for k in range(row, len(self.names), rows)).rstrip()
             for row in range(rows)
         ]
         yield Static(

@@ -457,8 +457,8 @@ Network and Cost steps show."""
                 caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
             else:
                 # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
-                said = state.class_name(int(guess))
-                caption = f"✓ {said}" if right else f"✗ {said}→{state.class_name(label)}"
+                said = state.data.classes[int(guess)]  # a plain Text caption: no markup to escape
+                caption = f"✓ {said}" if right else f"✗ {said}→{state.data.classes[label]}"
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 

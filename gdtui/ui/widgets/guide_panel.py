@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-
-def escape(text: str) -> str:
-    """Plain text inside markup: a bare '[' would start a tag and eat what follows."""
-    return text.replace("[", r"\[")
+from gdtui.ui.literal import literal
 
 
 class GuidePanel(Static):
@@ -25,10 +22,10 @@ class GuidePanel(Static):
     def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
         keys = "[dim]. next  , back  L hide[/dim]"
         if here:
-            body = f"{escape(text)}\n[b]→ {escape(invite)}[/b]"
+            body = f"{literal(text)}\n[b]→ {literal(invite)}[/b]"
         else:
             body = "[dim]You left the lesson to look around.[/dim] Press [b]L[/b] to go back to where you were."
-        self.update(f"[b $accent]Lesson {number}/{total} · {escape(title)}[/]  {keys}\n{body}")
+        self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")
         self.set_class(True, "-on")
 
     def hide(self) -> None:
