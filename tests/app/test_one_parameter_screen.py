@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
-from gdtui.ui.screens.descent import ParameterPrompt
+from gdtui.ui.screens.descent import ParameterPrompt, change
 from gdtui.ui.screens.one_parameter import OneParameterScreen, nice_ticks
 from tests.helpers import open_step, rendered, until_on_network, wait_for
 
@@ -213,3 +215,35 @@ def test_ticks_are_round_numbers_inside_the_range():
     assert nice_ticks(-0.3, 18.3, 4) == [0, 5, 10, 15]
     assert nice_ticks(2.6, 3.62, 6) == pytest.approx([2.6, 2.8, 3.0, 3.2, 3.4, 3.6])
     assert nice_ticks(2.6, 3.62, 5) == [3.0, 3.5]  # no more than asked for
+
+
+async def test_at_eta_one_the_parabola_ball_bounces_and_the_screen_says_so(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        while screen.descent.learning_rate < 1:
+            await pilot.press("plus")
+        assert screen.descent.learning_rate == 1
+        await pilot.press("n", "n")
+        before, after = screen.descent.costs[-2:]
+        assert before == after  # (x − 1)² + 1 at 2 − x is the same height
+        verdict = rendered(screen, "verdict")
+        assert "rose" not in verdict and "overshoot more" not in verdict
+        assert "Bouncing" in verdict and f"stayed at {after:.3f}" in verdict
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to stop: bouncing leads nowhere")
+
+
+async def test_a_growing_zig_zag_is_called_diverging(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        while screen.descent.learning_rate < 2:
+            await pilot.press("plus")
+        await pilot.press("n")
+        step = screen.descent.last
+        assert step.cost_after > step.cost_before and abs(screen.descent.gradient[0]) > abs(step.gradient[0])
+        verdict = rendered(screen, "verdict")
+        assert "Too far" in verdict and "overshoot more" in verdict and "steeper" in verdict
+
+
+@given(st.floats(min_value=-1e7, max_value=1e7), st.floats(min_value=-1e7, max_value=1e7))
+def test_costs_that_are_not_level_never_print_alike(before, after):
+    words = change(before, after).removeprefix("from ").split(" to ")
+    assert (words[0] == words[1]) <= functions.level(before, after)

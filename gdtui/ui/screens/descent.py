@@ -39,11 +39,12 @@ def number(value: float) -> str:
 
 
 def change(before: float, after: float) -> str:
-    """ "from a to b", with digits enough to tell a and b apart."""
-    digits = next((d for d in range(3, 9) if f"{before:.{d}f}" != f"{after:.{d}f}"), 3)
+    """ "from a to b", with digits enough to tell a and b apart: costs not `level` differ within ten."""
     if 1e-3 <= abs(before) < 1e5 and 1e-3 <= abs(after) < 1e5:
+        digits = next((d for d in range(3, 11) if f"{before:.{d}f}" != f"{after:.{d}f}"), 3)
         return f"from {before:.{digits}f} to {after:.{digits}f}"
-    return f"from {number(before)} to {number(after)}"
+    digits = next((d for d in range(3, 11) if f"{before:.{d}g}" != f"{after:.{d}g}"), 3)
+    return f"from {before:.{digits}g} to {after:.{digits}g}"
 
 
 class ParameterPrompt(ModalScreen[list[int] | None]):
@@ -254,7 +255,8 @@ class DescentScreen(LessonScreen):
 
     def _tick(self) -> None:
         self.action_step()
-        if self.descent is None or self.descent.blown_up or self.descent.last.outcome == functions.SETTLED:
+        # Settled or bouncing, more steps change nothing.
+        if self.descent is None or self.descent.blown_up or self.descent.last.outcome in (functions.SETTLED, functions.LEVEL):
             self.running = False
 
     def action_step(self) -> None:
@@ -321,6 +323,15 @@ class DescentScreen(LessonScreen):
         """A point, in the screen's notation."""
         raise NotImplementedError
 
+    @property
+    def slope_words(self) -> str:
+        """What the size of the slope is called here."""
+        return "|slope|" if self.PARAMETERS == 1 else "|∇|"
+
+    def off_picture_words(self, point: np.ndarray) -> str:
+        """Where a point off the picture is, for the verdict."""
+        return f"The ball is off the picture, at {self.where(point)}."
+
     def off_picture(self, point: np.ndarray) -> bool:
         return any(not low <= value <= high for value, (low, high) in zip(point, self.extent()))
 
@@ -342,11 +353,31 @@ class DescentScreen(LessonScreen):
         fell = change(step.cost_before, step.cost_after)
         away = ""
         if self.off_picture(step.after):
-            away = f" The ball is off the picture, at {self.where(step.after)}."
-        if step.outcome == functions.CLIMBED:
+            away = f" {self.off_picture_words(step.after)}"
+        slope_before, slope_after = (float(np.linalg.norm(g)) for g in (step.gradient, self.descent.gradient))
+        crossed = float(np.dot(step.gradient, self.descent.gradient)) < 0
+        if step.outcome == functions.LEVEL:
+            if crossed and functions.level(slope_before, slope_after):
+                return (
+                    f"[b yellow]Bouncing:[/b yellow] the step jumped across the valley to a point just as high: "
+                    f"the cost stayed at {number(step.cost_after)}, and the slope is as steep as before, the other way. "
+                    f"With η = {step.learning_rate:g} the ball bounces between these two points for ever and gets no "
+                    f"lower. Lower η with [b]-[/b].{away}"
+                )
             return (
-                f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed "
-                f"higher up: η is too large, and each step will overshoot more. Lower it with [b]-[/b].{away}"
+                f"[b yellow]Level:[/b yellow] the step landed just as high: the cost stayed at "
+                f"{number(step.cost_after)}. No progress; a smaller η ([b]-[/b]) goes downhill.{away}"
+            )
+        if step.outcome == functions.CLIMBED:
+            if slope_after > slope_before and not functions.level(slope_before, slope_after):
+                return (
+                    f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed higher "
+                    f"up, where the slope is steeper ({self.slope_words} {change(slope_before, slope_after)}): "
+                    f"the next step will be longer and overshoot more. Lower η with [b]-[/b].{away}"
+                )
+            return (
+                f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed higher "
+                f"up: η is too large. Lower it with [b]-[/b].{away}"
             )
         if step.outcome == functions.OVERSHOT:
             return (
