@@ -3,7 +3,9 @@
 `DescentScreen` holds a choice of functions (textbook ones, then the
 network's own cost along chosen parameters), a ball stepping downhill one key
 press at a time or on a timer, the learning rate, the start point, and the
-network's slice computed in a thread so the screen never freezes.
+network's slice computed in a thread so the screen never freezes. The thread
+posts its progress and returns the slice; a newer slice cancels an older one,
+and a change of the network (the app's `network_version`) asks for a new one.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Descent
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
+from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 
 """The network's cost is computed at this many values of the parameter and read between them."""
@@ -122,7 +125,9 @@ class DescentScreen(LessonScreen):
         self.progress = 0.0
         self.steepest: list[int] = []
         self.network_indices: list[int] | None = None
-        self.computed_from: np.ndarray | None = None
+        self.computed_version: int | None = None
+        """The network's version the slice was taken of."""
+        self._slice_worker: Worker | None = None
         self._sample: tuple[object, tuple[np.ndarray, np.ndarray]] | None = None
         self._runner: Timer | None = None
 
@@ -143,6 +148,7 @@ class DescentScreen(LessonScreen):
 
     def on_mount(self) -> None:
         self._runner = self.set_interval(1 / self.STEPS_PER_SECOND, self._tick, pause=True)
+        self.watch(self.app, "network_version", self._network_changed, init=False)
         self.choose(0)
 
     def choose(self, choice: int) -> None:
@@ -172,22 +178,22 @@ class DescentScreen(LessonScreen):
         return self._sample[1]
 
     def compute_network(self, indices: list[int] | None = None) -> None:
-        network = self.state.network.copy()
+        network = self.state.copy_network()
         if indices is not None:
             self.network_indices = indices
         if self.network_indices and max(self.network_indices) >= network.num_params:
             self.network_indices = None
-        self.computed_from = network.params.copy()
+        self.computed_version = self.state.version
         self.function = None
         self.descent = None
         self.progress = 0.0
         self.refresh_bindings()
-        self._compute(network, *self.sample(), slices.cost_for(network), self.network_indices)
+        self._slice_worker = self._compute(network, *self.sample(), slices.cost_for(network), self.network_indices)
         if self.is_mounted:
             self.redraw()
 
     @work(thread=True, exclusive=True, group="slice")
-    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None) -> None:
+    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None):
         worker = get_current_worker()
         steepest = slices.steepest_parameters(network, inputs, labels, cost)
         chosen = indices or self.default_indices(steepest)
@@ -196,25 +202,28 @@ class DescentScreen(LessonScreen):
         values: list[np.ndarray] = []
         for chunk in piece.sweep(points, chunk=max(1, len(points) // 24)):
             if worker.is_cancelled:
-                return
+                return None
             values.append(chunk)
-            self.app.call_from_thread(self._show_progress, sum(map(len, values)) / len(points))
-        if not worker.is_cancelled:
-            function = self.network_function(piece, points, np.concatenate(values))
-            self.app.call_from_thread(self._network_ready, function, steepest)
+            self.post_message(WorkProgressed(worker, sum(map(len, values)) / len(points)))
+        return self.network_function(piece, points, np.concatenate(values)), steepest
 
-    def _show_progress(self, fraction: float) -> None:
-        self.progress = fraction
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker is not self._slice_worker:
+            return
+        message.stop()
+        self.progress = message.fraction
         if self.function is None:
             self.redraw()
 
-    def _network_ready(self, function, steepest: list[int]) -> None:
-        if not self.on_network:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Only the newest slice is shown: an older one was cancelled when it started.
+        if event.worker is not self._slice_worker or event.state is not WorkerState.SUCCESS:
             return
-        self.steepest = steepest
-        self.network_indices = function.slice.indices
-        self.use_function(function, self.NETWORK_LEARNING_RATE)
-        self.refresh_bindings()
+        if event.worker.result is not None and self.on_network:
+            function, self.steepest = event.worker.result
+            self.network_indices = function.slice.indices
+            self.use_function(function, self.NETWORK_LEARNING_RATE)
+            self.refresh_bindings()
 
     def default_indices(self, steepest: list[int]) -> list[int]:
         """The parameters to show when none were asked for."""
@@ -228,10 +237,14 @@ class DescentScreen(LessonScreen):
         """The swept costs as a function the screen can draw and step on."""
         raise NotImplementedError
 
+    def _network_changed(self) -> None:
+        # Shown now, the slice follows at once; hidden, it waits until the screen is shown again.
+        if self.on_network and self.is_current and self.computed_version != self.state.version:
+            self.compute_network()
+
     def on_screen_resume(self) -> None:
-        # Training may have moved the network since the slice was taken: take it again.
-        live = self.state.network.params
-        if self.on_network and (self.computed_from is None or not np.array_equal(self.computed_from, live)):
+        # Training elsewhere moves the network without a word until it stops: ask the state itself.
+        if self.on_network and self.computed_version != self.state.version:
             self.compute_network()
 
     def on_screen_suspend(self) -> None:
