@@ -83,7 +83,7 @@ async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(screen_on
         await pilot.press(*["plus"] * 30)
         assert screen.descent.learning_rate == LEARNING_RATES[-1]
         await pilot.press("n")
-        assert "Too far" in rendered(screen, "verdict") and "off the picture" in rendered(screen, "verdict")
+        assert "Too far" in rendered(screen, "verdict") and "left the picture to the left" in rendered(screen, "verdict")
         await pilot.press("n", "n", "n")
         assert screen.descent.blown_up
         verdict = rendered(screen, "verdict")

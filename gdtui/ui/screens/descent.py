@@ -107,6 +107,9 @@ class DescentScreen(LessonScreen):
     """A ball on a cost that depends on a few numbers, rolling downhill in steps."""
 
     TEXTBOOK: ClassVar[tuple] = ()
+    PICTURE: ClassVar[str] = "picture"
+    SIDES: ClassVar[tuple[tuple[str, str], ...]] = (("to the left", "to the right"),)
+    """Along each variable, the words for leaving the picture below its range and above it."""
     PARAMETERS: ClassVar[int] = 1
     """How many of the network's parameters its slice varies."""
     NETWORK_LEARNING_RATE: ClassVar[float] = 5.0
@@ -342,8 +345,14 @@ class DescentScreen(LessonScreen):
         return "|slope|" if self.PARAMETERS == 1 else "|∇|"
 
     def off_picture_words(self, point: np.ndarray) -> str:
-        """Where a point off the picture is, for the verdict."""
-        return f"The ball is off the picture, at {self.where(point)}."
+        """Which way a point off the picture went, where it is, and what to do."""
+        sides = []
+        for value, (low, high), (below, above) in zip(point, self.extent(), self.SIDES):
+            sides += [below] if value < low else [above] if value > high else []
+        return (
+            f"The ball left the {self.PICTURE} {' and '.join(sides)}, at {self.where(point)}: "
+            "press r to start again, with a smaller η (-)."
+        )
 
     def off_picture(self, point: np.ndarray) -> bool:
         return any(not low <= value <= high for value, (low, high) in zip(point, self.extent()))
