@@ -351,7 +351,7 @@ class DescentScreen(LessonScreen):
             sides += [below] if value < low else [above] if value > high else []
         return (
             f"The ball left the {self.PICTURE} {' and '.join(sides)}, at {self.where(point)}: "
-            "press r to start again, with a smaller η (-)."
+            "press r to start again."
         )
 
     def off_picture(self, point: np.ndarray) -> bool:
