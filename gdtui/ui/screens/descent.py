@@ -349,10 +349,7 @@ class DescentScreen(LessonScreen):
         sides = []
         for value, (low, high), (below, above) in zip(point, self.extent(), self.SIDES):
             sides += [below] if value < low else [above] if value > high else []
-        return (
-            f"The ball left the {self.PICTURE} {' and '.join(sides)}, at {self.where(point)}: "
-            "press r to start again."
-        )
+        return f"The ball left the {self.PICTURE} {' and '.join(sides)}, at {self.where(point)}: press r to start again."
 
     def off_picture(self, point: np.ndarray) -> bool:
         return any(not low <= value <= high for value, (low, high) in zip(point, self.extent()))
