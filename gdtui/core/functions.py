@@ -205,11 +205,20 @@ SURFACES = (BOWL, FOUR_VALLEYS)
 # How a step turned out, judged from the cost and the slope on either side of it.
 DOWNHILL = "downhill"  # lower, on the same side of the valley
 OVERSHOT = "overshot"  # lower, but past the bottom: the slope now points the other way
-CLIMBED = "climbed"  # not lower at all: the step was so long it landed higher up
+LEVEL = "level"  # neither lower nor higher: the step landed just as high, as across a valley
+CLIMBED = "climbed"  # higher: the step was so long it landed higher up
 SETTLED = "settled"  # the step was too short to matter: the slope here is about 0
 BLEW_UP = "blew up"  # the numbers left any sensible range: the step was not taken
 
 Evaluate = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+LEVEL_TOLERANCE = 1e-6
+"""Costs within a millionth of each other are the same height: beyond that, rounding decides."""
+
+
+def level(before: float, after: float) -> bool:
+    """Whether two costs (or slopes) are the same for the lesson's purposes."""
+    return math.isclose(before, after, rel_tol=LEVEL_TOLERANCE, abs_tol=LEVEL_TOLERANCE**2)
 
 
 @dataclass(frozen=True)
@@ -302,7 +311,9 @@ class Descent:
     ) -> str:
         if np.linalg.norm(after - before) < self.SETTLED_FRACTION * self.scale:
             return SETTLED
-        if cost_after >= cost_before:
+        if level(cost_before, cost_after):
+            return LEVEL
+        if cost_after > cost_before:
             return CLIMBED
         if np.dot(gradient, gradient_after) < 0:
             return OVERSHOT

@@ -113,3 +113,20 @@ async def test_while_drawing_the_network_reads_the_drawing_and_d_says_done(scree
         assert "Done" in descriptions and "Draw" not in descriptions
         await pilot.press("d")
         assert not app.screen.drawing_mode
+
+
+async def test_the_prediction_shown_belongs_to_the_drawing_on_screen(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        state = pilot.app.state
+        await pilot.press("z", "d")
+        assert state.source == "drawing" and not state.canvas.any()
+        pixel = str(screen.query_one("#pixel").render())
+        assert "the network says" not in pixel and "nothing drawn yet" in pixel
+        await pilot.press("space")
+        assert state.canvas.any()
+        outputs = state.network.forward(state.inputs())[0]
+        best = int(outputs.argmax())
+        assert np.sum(outputs == outputs[best]) == 1  # one answer, no tie to break
+        assert f"the network says {best} ({outputs[best]:.2f})" in str(screen.query_one("#pixel").render())
+        await pilot.press("c")
+        assert "nothing drawn yet" in str(screen.query_one("#pixel").render())

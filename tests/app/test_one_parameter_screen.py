@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Input
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
-from gdtui.ui.screens.descent import ParameterPrompt
-from gdtui.ui.screens.one_parameter import OneParameterScreen, nice_ticks
-from tests.helpers import open_step, rendered, until_on_network, wait_for
+from gdtui.ui.screens.descent import ParameterPrompt, change, number
+from gdtui.ui.screens.one_parameter import OneParameterScreen
+from tests.helpers import open_step, rendered, settle, until_on_network, wait_for
 
 
 async def _open(pilot) -> OneParameterScreen:
@@ -81,7 +83,7 @@ async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(screen_on
         await pilot.press(*["plus"] * 30)
         assert screen.descent.learning_rate == LEARNING_RATES[-1]
         await pilot.press("n")
-        assert "Too far" in rendered(screen, "verdict") and "off the picture" in rendered(screen, "verdict")
+        assert "Too far" in rendered(screen, "verdict") and "left the picture to the left" in rendered(screen, "verdict")
         await pilot.press("n", "n", "n")
         assert screen.descent.blown_up
         verdict = rendered(screen, "verdict")
@@ -133,14 +135,29 @@ async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_sho
         app = pilot.app
         await until_on_network(pilot, screen)
         curve = screen.function
-        app.state.network.params *= 0.5  # as the Training screen's worker would, in place
-        assert screen.function is curve and curve.values[0] == screen.function.values[0]
-        await pilot.press("3", "4")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.function is not curve
-        np.testing.assert_array_equal(screen.computed_from, app.state.network.params)
-        assert screen.descent.point[0] == pytest.approx(float(app.state.network.params[screen.network_indices[0]]))
+        await pilot.press("3")
+        app.state.randomize_network()  # as a change made on another step would
+        assert screen.function is curve  # hidden, it waits
+        await pilot.press("4")
+        await wait_for(pilot, lambda: screen.function is not None and screen.function is not curve, "a new slice")
+        assert screen.computed_version == app.state.version
+        k = screen.network_indices[0]
+        assert screen.descent.point[0] == pytest.approx(float(app.state.network.params[k]))
+
+
+async def test_a_network_opened_while_the_slice_is_shown_replaces_the_slice(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
+        await until_on_network(pilot, screen)
+        curve = screen.function
+        replacement = app.state.network.copy()
+        replacement.randomize(seed=7)
+        app.state.use_network(replacement, "another model")
+        await wait_for(pilot, lambda: screen.function is not None and screen.function is not curve, "a new slice")
+        await settle(pilot)
+        k = screen.network_indices[0]
+        assert screen.descent.point[0] == pytest.approx(float(replacement.params[k]))
+        assert screen.computed_version == app.state.version
 
 
 async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(screen_on):
@@ -209,7 +226,74 @@ async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(screen_on)
             assert words in rendered(screen, "verdict")
 
 
-def test_ticks_are_round_numbers_inside_the_range():
-    assert nice_ticks(-0.3, 18.3, 4) == [0, 5, 10, 15]
-    assert nice_ticks(2.6, 3.62, 6) == pytest.approx([2.6, 2.8, 3.0, 3.2, 3.4, 3.6])
-    assert nice_ticks(2.6, 3.62, 5) == [3.0, 3.5]  # no more than asked for
+async def test_at_eta_one_the_parabola_ball_bounces_and_the_screen_says_so(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        while screen.descent.learning_rate < 1:
+            await pilot.press("plus")
+        assert screen.descent.learning_rate == 1
+        await pilot.press("n", "n")
+        before, after = screen.descent.costs[-2:]
+        assert before == after  # (x − 1)² + 1 at 2 − x is the same height
+        verdict = rendered(screen, "verdict")
+        assert "rose" not in verdict and "overshoot more" not in verdict
+        assert "Bouncing" in verdict and f"stayed at {after:.3f}" in verdict
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to stop: bouncing leads nowhere")
+
+
+async def test_a_growing_zig_zag_is_called_diverging(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        while screen.descent.learning_rate < 2:
+            await pilot.press("plus")
+        await pilot.press("n")
+        step = screen.descent.last
+        assert step.cost_after > step.cost_before and abs(screen.descent.gradient[0]) > abs(step.gradient[0])
+        verdict = rendered(screen, "verdict")
+        assert "Too far" in verdict and "overshoot more" in verdict and "steeper" in verdict
+
+
+@given(st.floats(min_value=-1e7, max_value=1e7), st.floats(min_value=-1e7, max_value=1e7))
+def test_costs_that_are_not_level_never_print_alike(before, after):
+    words = change(before, after).removeprefix("from ").split(" to ")
+    assert (words[0] == words[1]) <= functions.level(before, after)
+
+
+async def test_the_networks_curves_share_one_cost_axis_and_s_fits_it_to_one(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await until_on_network(pilot, screen)
+        first = screen.function.values
+        await pilot.press("p")
+        await settle(pilot)
+        second = screen.function.values
+        low, high = min(first.min(), second.min()), max(first.max(), second.max())
+        shown = screen.cost_range(second)
+        assert shown == (low, high)
+        solving = rendered(screen, "solving")
+        assert f"shared by every parameter shown, spans {number(high - low)}" in solving
+        assert f"Along this one the cost spans {number(float(np.ptp(second)))}" in solving
+        key = screen.active_bindings["s"]
+        assert key.binding.action == "scale" and key.enabled and key.binding.show
+        await pilot.press("s")
+        assert screen.cost_range(second)[1] - screen.cost_range(second)[0] < high - low
+        assert "fitted to it" in rendered(screen, "solving")
+        await pilot.press("f")  # the parabola: one curve, nothing to share
+        assert screen.check_action("scale", ()) is False
+
+
+def _equal_gaps(positions: list[int]) -> bool:
+    return len(positions) >= 2 and len({b - a for a, b in zip(positions, positions[1:])}) == 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (80, 30), (120, 40)])
+async def test_the_plots_ticks_are_equally_spaced_at_any_size(screen_on, size):
+    async with screen_on("4", size=size) as (pilot, screen):
+        for keys in ([], ["n", "n"], ["f"], ["f"]):
+            await pilot.press(*keys)
+            await settle(pilot)
+            lines = rendered(screen, "plot").splitlines()
+            rows = [i for i, line in enumerate(lines) if "┤" in line[:12]]
+            values = [float(lines[i].split("┤")[0]) for i in rows]
+            assert _equal_gaps(rows) and _equal_gaps([round(v * 1e6) for v in values]), (rows, values)
+            bottom = next(line for line in lines if "└" in line)
+            columns = [i for i, c in enumerate(bottom) if c == "┬"]
+            assert _equal_gaps(columns), columns

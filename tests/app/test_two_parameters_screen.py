@@ -200,3 +200,19 @@ def test_bands_hold_equal_shares_of_the_map():
     edges = band_edges(heights)
     counts = np.bincount(np.searchsorted(edges, heights.ravel(), side="right"), minlength=8)
     assert len(edges) == 7 and counts.tolist() == [100] * 8
+
+
+async def test_a_ball_that_leaves_the_map_is_pointed_at_and_said(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        while screen.descent.learning_rate < 2:
+            await pilot.press("plus")
+        await pilot.press("n")  # x: -2.5 − 2 × (-7.5) = 12.5, far right of the map; y stays on it
+        (x0, x1), (y0, y1) = BOWL.extent
+        x, y = screen.descent.point
+        assert x > x1 and y0 <= y <= y1 and not screen.descent.blown_up
+        verdict = rendered(screen, "verdict")
+        assert "left the map to the right" in verdict and "(x, y) = (12.500, -2.500)" in verdict
+        assert "press r" in verdict
+        rows = _map(screen).splitlines()[: screen.query_one(HeightMap)._map_size()[0]]
+        assert sum(row.rstrip().endswith("→") for row in rows) == 1  # at the edge, the way it went
+        assert BALL not in _map(screen)

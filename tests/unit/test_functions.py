@@ -200,3 +200,12 @@ def test_balls_on_the_four_valleys_end_in_the_valley_on_their_side():
 def test_the_learning_rate_must_be_positive():
     with pytest.raises(ValueError):
         Descent(PARABOLA.evaluate, [0.0], 0.0)
+
+
+def test_a_step_to_a_point_just_as_high_is_level_not_a_climb():
+    descent = Descent(PARABOLA.evaluate, [4.5], 1.0, scale=8)
+    step = descent.step()
+    assert step.after[0] == -2.5 and step.cost_after == step.cost_before
+    assert step.outcome == fn.LEVEL
+    # Within a millionth is level too: how a cost could round, whatever its last digits.
+    assert fn.level(13.25, 13.25 * (1 + 1e-9)) and not fn.level(13.25, 13.2501)

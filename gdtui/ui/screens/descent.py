@@ -3,7 +3,9 @@
 `DescentScreen` holds a choice of functions (textbook ones, then the
 network's own cost along chosen parameters), a ball stepping downhill one key
 press at a time or on a timer, the learning rate, the start point, and the
-network's slice computed in a thread so the screen never freezes.
+network's slice computed in a thread so the screen never freezes. The thread
+posts its progress and returns the slice; a newer slice cancels an older one,
+and a change of the network (the app's `network_version`) asks for a new one.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Label
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Descent
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
+from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.prompt import Prompt
 
@@ -39,11 +42,12 @@ def number(value: float) -> str:
 
 
 def change(before: float, after: float) -> str:
-    """ "from a to b", with digits enough to tell a and b apart."""
-    digits = next((d for d in range(3, 9) if f"{before:.{d}f}" != f"{after:.{d}f}"), 3)
+    """ "from a to b", with digits enough to tell a and b apart: costs not `level` differ within ten."""
     if 1e-3 <= abs(before) < 1e5 and 1e-3 <= abs(after) < 1e5:
+        digits = next((d for d in range(3, 11) if f"{before:.{d}f}" != f"{after:.{d}f}"), 3)
         return f"from {before:.{digits}f} to {after:.{digits}f}"
-    return f"from {number(before)} to {number(after)}"
+    digits = next((d for d in range(3, 11) if f"{before:.{d}g}" != f"{after:.{d}g}"), 3)
+    return f"from {before:.{digits}g} to {after:.{digits}g}"
 
 
 class ParameterPrompt(Prompt[list[int] | None]):
@@ -103,6 +107,9 @@ class DescentScreen(LessonScreen):
     """A ball on a cost that depends on a few numbers, rolling downhill in steps."""
 
     TEXTBOOK: ClassVar[tuple] = ()
+    PICTURE: ClassVar[str] = "picture"
+    SIDES: ClassVar[tuple[tuple[str, str], ...]] = (("to the left", "to the right"),)
+    """Along each variable, the words for leaving the picture below its range and above it."""
     PARAMETERS: ClassVar[int] = 1
     """How many of the network's parameters its slice varies."""
     NETWORK_LEARNING_RATE: ClassVar[float] = 5.0
@@ -121,7 +128,9 @@ class DescentScreen(LessonScreen):
         self.progress = 0.0
         self.steepest: list[int] = []
         self.network_indices: list[int] | None = None
-        self.computed_from: np.ndarray | None = None
+        self.computed_version: int | None = None
+        """The network's version the slice was taken of."""
+        self._slice_worker: Worker | None = None
         self._sample: tuple[object, tuple[np.ndarray, np.ndarray]] | None = None
         self._runner: Timer | None = None
 
@@ -142,6 +151,7 @@ class DescentScreen(LessonScreen):
 
     def on_mount(self) -> None:
         self._runner = self.set_interval(1 / self.STEPS_PER_SECOND, self._tick, pause=True)
+        self.watch(self.app, "network_version", self._network_changed, init=False)
         self.choose(0)
 
     def choose(self, choice: int) -> None:
@@ -171,22 +181,22 @@ class DescentScreen(LessonScreen):
         return self._sample[1]
 
     def compute_network(self, indices: list[int] | None = None) -> None:
-        network = self.state.network.copy()
+        network = self.state.copy_network()
         if indices is not None:
             self.network_indices = indices
         if self.network_indices and max(self.network_indices) >= network.num_params:
             self.network_indices = None
-        self.computed_from = network.params.copy()
+        self.computed_version = self.state.version
         self.function = None
         self.descent = None
         self.progress = 0.0
         self.refresh_bindings()
-        self._compute(network, *self.sample(), slices.cost_for(network), self.network_indices)
+        self._slice_worker = self._compute(network, *self.sample(), slices.cost_for(network), self.network_indices)
         if self.is_mounted:
             self.redraw()
 
     @work(thread=True, exclusive=True, group="slice")
-    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None) -> None:
+    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None):
         worker = get_current_worker()
         steepest = slices.steepest_parameters(network, inputs, labels, cost)
         chosen = indices or self.default_indices(steepest)
@@ -195,25 +205,28 @@ class DescentScreen(LessonScreen):
         values: list[np.ndarray] = []
         for chunk in piece.sweep(points, chunk=max(1, len(points) // 24)):
             if worker.is_cancelled:
-                return
+                return None
             values.append(chunk)
-            self.app.call_from_thread(self._show_progress, sum(map(len, values)) / len(points))
-        if not worker.is_cancelled:
-            function = self.network_function(piece, points, np.concatenate(values))
-            self.app.call_from_thread(self._network_ready, function, steepest)
+            self.post_message(WorkProgressed(worker, sum(map(len, values)) / len(points)))
+        return self.network_function(piece, points, np.concatenate(values)), steepest
 
-    def _show_progress(self, fraction: float) -> None:
-        self.progress = fraction
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker is not self._slice_worker:
+            return
+        message.stop()
+        self.progress = message.fraction
         if self.function is None:
             self.redraw()
 
-    def _network_ready(self, function, steepest: list[int]) -> None:
-        if not self.on_network:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Only the newest slice is shown: an older one was cancelled when it started.
+        if event.worker is not self._slice_worker or event.state is not WorkerState.SUCCESS:
             return
-        self.steepest = steepest
-        self.network_indices = function.slice.indices
-        self.use_function(function, self.NETWORK_LEARNING_RATE)
-        self.refresh_bindings()
+        if event.worker.result is not None and self.on_network:
+            function, self.steepest = event.worker.result
+            self.network_indices = function.slice.indices
+            self.use_function(function, self.NETWORK_LEARNING_RATE)
+            self.refresh_bindings()
 
     def default_indices(self, steepest: list[int]) -> list[int]:
         """The parameters to show when none were asked for."""
@@ -227,10 +240,14 @@ class DescentScreen(LessonScreen):
         """The swept costs as a function the screen can draw and step on."""
         raise NotImplementedError
 
+    def _network_changed(self) -> None:
+        # Shown now, the slice follows at once; hidden, it waits until the screen is shown again.
+        if self.on_network and self.is_current and self.computed_version != self.state.version:
+            self.compute_network()
+
     def on_screen_resume(self) -> None:
-        # Training may have moved the network since the slice was taken: take it again.
-        live = self.state.network.params
-        if self.on_network and (self.computed_from is None or not np.array_equal(self.computed_from, live)):
+        # Training elsewhere moves the network without a word until it stops: ask the state itself.
+        if self.on_network and self.computed_version != self.state.version:
             self.compute_network()
 
     def on_screen_suspend(self) -> None:
@@ -254,7 +271,8 @@ class DescentScreen(LessonScreen):
 
     def _tick(self) -> None:
         self.action_step()
-        if self.descent is None or self.descent.blown_up or self.descent.last.outcome == functions.SETTLED:
+        # Settled or bouncing, more steps change nothing.
+        if self.descent is None or self.descent.blown_up or self.descent.last.outcome in (functions.SETTLED, functions.LEVEL):
             self.running = False
 
     def action_step(self) -> None:
@@ -321,6 +339,18 @@ class DescentScreen(LessonScreen):
         """A point, in the screen's notation."""
         raise NotImplementedError
 
+    @property
+    def slope_words(self) -> str:
+        """What the size of the slope is called here."""
+        return "|slope|" if self.PARAMETERS == 1 else "|∇|"
+
+    def off_picture_words(self, point: np.ndarray) -> str:
+        """Which way a point off the picture went, where it is, and what to do."""
+        sides = []
+        for value, (low, high), (below, above) in zip(point, self.extent(), self.SIDES):
+            sides += [below] if value < low else [above] if value > high else []
+        return f"The ball left the {self.PICTURE} {' and '.join(sides)}, at {self.where(point)}: press r to start again."
+
     def off_picture(self, point: np.ndarray) -> bool:
         return any(not low <= value <= high for value, (low, high) in zip(point, self.extent()))
 
@@ -342,11 +372,31 @@ class DescentScreen(LessonScreen):
         fell = change(step.cost_before, step.cost_after)
         away = ""
         if self.off_picture(step.after):
-            away = f" The ball is off the picture, at {self.where(step.after)}."
-        if step.outcome == functions.CLIMBED:
+            away = f" {self.off_picture_words(step.after)}"
+        slope_before, slope_after = (float(np.linalg.norm(g)) for g in (step.gradient, self.descent.gradient))
+        crossed = float(np.dot(step.gradient, self.descent.gradient)) < 0
+        if step.outcome == functions.LEVEL:
+            if crossed and functions.level(slope_before, slope_after):
+                return (
+                    f"[b yellow]Bouncing:[/b yellow] the step jumped across the valley to a point just as high: "
+                    f"the cost stayed at {number(step.cost_after)}, and the slope is as steep as before, the other way. "
+                    f"With η = {step.learning_rate:g} the ball bounces between these two points for ever and gets no "
+                    f"lower. Lower η with [b]-[/b].{away}"
+                )
             return (
-                f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed "
-                f"higher up: η is too large, and each step will overshoot more. Lower it with [b]-[/b].{away}"
+                f"[b yellow]Level:[/b yellow] the step landed just as high: the cost stayed at "
+                f"{number(step.cost_after)}. No progress; a smaller η ([b]-[/b]) goes downhill.{away}"
+            )
+        if step.outcome == functions.CLIMBED:
+            if slope_after > slope_before and not functions.level(slope_before, slope_after):
+                return (
+                    f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed higher "
+                    f"up, where the slope is steeper ({self.slope_words} {change(slope_before, slope_after)}): "
+                    f"the next step will be longer and overshoot more. Lower η with [b]-[/b].{away}"
+                )
+            return (
+                f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed higher "
+                f"up: η is too large. Lower it with [b]-[/b].{away}"
             )
         if step.outcome == functions.OVERSHOT:
             return (

@@ -128,8 +128,11 @@ a trained network will still confidently call some digit."""
             f"pixel (row {row}, col {col}) = [b]{float(image[row, col]):.2f}[/b]   "
             f"→ input {row * cols + col + 1} of {rows * cols}"
         )
-        if self.drawing_mode:
-            outputs = state.network.forward(state.inputs())[0]
+        if self.drawing_mode and not state.canvas.any():
+            pixel += "   nothing drawn yet: space paints"
+        elif self.drawing_mode:
+            # The drawing, scaled like MNIST's digits: the input on screen, whatever the source was.
+            outputs = state.network.forward(drawing.like_mnist(state.canvas).reshape(1, -1))[0]
             guess = int(outputs.argmax())
             pixel += f"   the network says [b]{state.class_name(guess)}[/b] ({outputs[guess]:.2f})"
         self.query_one("#pixel", Static).update(pixel)
@@ -185,12 +188,14 @@ a trained network will still confidently call some digit."""
         self.app.push_screen(LabelPrompt(self.state.data.classes), jump)
 
     def action_draw(self) -> None:
-        self.drawing_mode = not self.drawing_mode
-        # What the other screens show follows: the drawing while drawing, else the data set.
-        if self.drawing_mode:
+        # What the other screens show follows, set before the redraw that drawing_mode starts:
+        # the drawing while drawing, else the data set.
+        drawing_now = not self.drawing_mode
+        if drawing_now:
             self.state.source = "drawing"
         elif self.state.source == "drawing":
             self.state.source = "dataset"
+        self.drawing_mode = drawing_now
 
     def action_done_drawing(self) -> None:
         self.action_draw()

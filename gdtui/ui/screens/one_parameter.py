@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
+from textual.message import Message
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
@@ -15,6 +14,7 @@ from gdtui.core import functions, slices
 from gdtui.core.functions import Step
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, DescentScreen, number
+from gdtui.ui.ticks import axis
 
 CURVE_COLOR = (90, 160, 255)
 
@@ -37,22 +37,14 @@ KIND_LABELS = {"minimum": "min", "maximum": "max", "plateau": "plateau", "saddle
 SWEEP = 121
 
 
-def nice_ticks(low: float, high: float, count: int) -> list[float]:
-    """About count round numbers between low and high, spaced 1, 2 or 5 times a power of ten."""
-    if not high > low:
-        return [low]
-    rough = (high - low) / max(count, 1)
-    power = 10.0 ** math.floor(math.log10(rough))
-    spacing = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
-    first = math.ceil(low / spacing) * spacing
-    return [round(first + i * spacing, 10) for i in range(int((high - first) / spacing + 1e-9) + 1)]
+class CurvePlot(PlotextPlot):
+    """The plot of the curve. Its ticks sit on its rows, so a new height needs them placed again."""
 
+    class Resized(Message):
+        pass
 
-def tick_labels(ticks: list[float]) -> list[str]:
-    """The ticks with as many decimals as their spacing needs, so no two read the same."""
-    spacing = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    decimals = max(0, -math.floor(math.log10(spacing)))
-    return [f"{t:.{decimals}f}" for t in ticks]
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
 
 def signed(value: float) -> str:
@@ -86,10 +78,16 @@ images, as one of its weights or biases moves and all the others stay put.
 `p` picks the next of a few steep parameters (the steepest weight and bias of
 each layer), `i` any parameter by its number. With 13,002 parameters there is
 no solving *slope = 0* for all of them at once; backpropagation gives the slope
-where we stand, and that is all a step needs."""
+where we stand, and that is all a step needs.
+
+Some parameters matter more than others. On the network the cost axis is
+shared by every parameter you look at, so one that barely moves the cost looks
+flat beside a steep one; `s` fits the axis to the curve on screen instead, and
+back. The span of the cost is written under the plot."""
 
     BINDINGS = [
         *DESCENT_BINDINGS,
+        Binding("s", "scale", "Cost axis"),
         Binding("left", "move(-1)", "Start left", show=False),
         Binding("right", "move(1)", "Start right", show=False),
     ]
@@ -102,12 +100,48 @@ where we stand, and that is all a step needs."""
     OneParameterScreen #solving { height: auto; padding: 0 1; color: $text-muted; }
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.shared_scale = True
+        """The network's curves on one cost axis, so a parameter that matters little looks flat."""
+        self._seen: tuple[int | None, float, float] | None = None
+        """The lowest and highest cost of the network's curves shown, and the network's version."""
+
     def compose_body(self) -> ComposeResult:
         yield Static(id="function")
-        yield PlotextPlot(id="plot")
+        yield CurvePlot(id="plot")
         yield Static(id="numbers")
         yield Static(id="verdict")
         yield Static(id="solving")
+
+    def use_function(self, function, learning_rate: float) -> None:
+        if self.on_network:
+            low, high = float(np.min(function.values)), float(np.max(function.values))
+            if self._seen is not None and self._seen[0] == self.computed_version:
+                low, high = min(low, self._seen[1]), max(high, self._seen[2])
+            self._seen = (self.computed_version, low, high)
+        super().use_function(function, learning_rate)
+
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scale":
+            return self.on_network
+        return super().allows(action, parameters)
+
+    def action_scale(self) -> None:
+        self.shared_scale = not self.shared_scale
+        self.redraw()
+
+    def cost_range(self, ys: np.ndarray) -> tuple[float, float]:
+        """The costs the y axis shows: this curve's, or every network curve's seen so far."""
+        if self.on_network and self.shared_scale and self._seen is not None:
+            return self._seen[1], self._seen[2]
+        bottom, top = float(ys.min()), float(ys.max())
+        # A cost that hardly changes is drawn flat, not blown up until rounding noise fills the plot.
+        least = 1e-3 * max(1.0, abs(top))
+        if top - bottom < least:
+            middle = (top + bottom) / 2
+            bottom, top = middle - least / 2, middle + least / 2
+        return bottom, top
 
     def extent(self) -> tuple[tuple[float, float], ...]:
         if self.function is None:
@@ -160,6 +194,9 @@ where we stand, and that is all a step needs."""
         verdict.update(self.verdict())
         solving.update(self._solving())
 
+    def on_curve_plot_resized(self) -> None:
+        self._draw_plot()
+
     def _draw_title(self) -> None:
         title = self.query_one("#function", Static)
         if not self.on_network:
@@ -189,13 +226,19 @@ where we stand, and that is all a step needs."""
         total = self.state.network.num_params
         if self.on_network:
             values = self.function.values
-            barely = ""
-            if np.ptp(values) < 1e-3 * max(1.0, abs(float(values.mean()))):
-                barely = " Along this one the cost hardly changes: for these images it barely matters."
+            spans = f"Along this one the cost spans {number(float(np.ptp(values)))}"
+            if self.shared_scale:
+                _, low, high = self._seen
+                scale = (
+                    f"{spans}; the cost axis, shared by every parameter shown, spans {number(high - low)} "
+                    f"({number(low)} to {number(high)}). [b]s[/b]: fit it to this curve."
+                )
+            else:
+                scale = f"{spans}; the cost axis is fitted to it. [b]s[/b]: one axis for every parameter."
             return (
                 f"The average cost over {slices.SAMPLE_SIZE} training images as this one parameter moves and "
-                f"the other {total - 1:,} stay put.{barely} No formula to solve here: backpropagation gives "
-                "the slope where we stand, and that is all a step needs."
+                f"the other {total - 1:,} stay put. {scale} No formula to solve: backpropagation gives the "
+                "slope where we stand."
             )
         flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
         return (
@@ -215,18 +258,17 @@ where we stand, and that is all a step needs."""
         low, high = function.domain
         xs = np.linspace(low, high, max(100, 2 * plot.size.width))
         ys = np.asarray(function.value(xs), dtype=float)
-        bottom, top = float(ys.min()), float(ys.max())
-        # A cost that hardly changes is drawn flat, not blown up until rounding noise fills the plot.
-        least = 1e-3 * max(1.0, abs(top))
-        if top - bottom < least:
-            middle = (top + bottom) / 2
-            bottom, top = middle - least / 2, middle + least / 2
+        bottom, top = self.cost_range(ys)
         # Four lines of the plot go to its frame, ticks and axis names. Of the rest, the curve
         # leaves two lines free above and below it for labels, or one each on a small plot.
         lines = max(3, plot.size.height - 4)
         room = 2 if lines >= 10 else 1
-        row = (top - bottom) / (lines - 2 * room)
-        bottom, top = bottom - room * row, top + room * row
+        row = (top - bottom) / max(1, lines - 1 - 2 * room)
+        y_axis = axis(bottom - room * row, top + room * row, lines, gap=2, most=max(2, lines // 3))
+        # The y labels take columns from the plot: what is left is the x axis's.
+        columns = max(2, plot.size.width - 2 - max(map(len, y_axis.labels)))
+        x_axis = axis(low, high, columns, gap=2, most=max(2, columns // 10), labels_across=True)
+        bottom, top, row = y_axis.low, y_axis.high, (y_axis.high - y_axis.low) / max(1, lines - 1)
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
         canvas = Color.parse(self.app.theme_variables["surface"]).rgb
         if not self.on_network:
@@ -236,13 +278,11 @@ where we stand, and that is all a step needs."""
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
-        self._draw_path(plt, low, high, bottom, top)
-        plt.xlim(low, high)
+        self._draw_path(plt, x_axis.low, x_axis.high, bottom, top)
+        plt.xlim(x_axis.low, x_axis.high)
         plt.ylim(bottom, top)
-        ticks = nice_ticks(bottom + room * row, top, max(3, min(8, lines * 2 // 3)))
-        plt.yticks(ticks, tick_labels(ticks))
-        ticks = nice_ticks(low, high, max(2, plot.size.width // 10))
-        plt.xticks(ticks, tick_labels(ticks))
+        plt.yticks(list(y_axis.ticks), list(y_axis.labels))
+        plt.xticks(list(x_axis.ticks), list(x_axis.labels))
         if self.on_network:
             kind = self.function.parameter.kind
             plt.xlabel(f"{self.symbol}, the value of this {kind}")

@@ -28,6 +28,8 @@ class TwoParametersScreen(DescentScreen):
     TEXTBOOK = functions.SURFACES
     PARAMETERS = 2
     START_MOVES = 24
+    PICTURE = "map"
+    SIDES = (("to the left", "to the right"), ("downward", "upward"))
     HELP = f"""\
 A cost that depends on **two numbers** (x, y) is a landscape: seen from
 above, low ground is dark and high ground light, in eight bands of equal area

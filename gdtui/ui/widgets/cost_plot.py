@@ -6,6 +6,7 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from gdtui.core.run import RunSnapshot
+from gdtui.ui.ticks import axis
 
 # Explicit colours: plotext's do not follow the app's theme.
 COST_COLOR = "cyan"
@@ -35,7 +36,15 @@ class CostPlot(PlotextPlot):
     CostPlot { height: 1fr; min-height: 8; }
     """
 
+    _shown: RunSnapshot | None = None
+
+    def on_resize(self) -> None:
+        # The ticks sit on rows and columns: a new size places them again.
+        if self._shown is not None:
+            self.show(self._shown)
+
     def show(self, run: RunSnapshot) -> None:
+        self._shown = run
         plt = self.plt
         plt.clear_data()
         plt.xlabel("steps")
@@ -44,9 +53,26 @@ class CostPlot(PlotextPlot):
         steps, costs = thin(list(run.curve_steps), list(run.curve_costs), points)
         if steps:
             plt.plot(steps, costs, color=COST_COLOR, marker="braille")
+        # Four lines go to the frame, the step numbers and the axis names.
+        rows = max(2, self.size.height - 4)
+        right_width = 0
         if run.epochs:
             # Accuracy on its true scale: an axis fitted to one point can run past 100 %.
-            plt.ylim(0, 100, yside="right")
+            accuracy = axis(0, 100, rows, gap=2, most=max(2, rows // 3))
+            plt.ylim(accuracy.low, accuracy.high, yside="right")
+            plt.yticks(list(accuracy.ticks), list(accuracy.labels), yside="right")
+            right_width = max(map(len, accuracy.labels))
+        all_costs = costs + [r.train_cost for r in run.epochs if r.train_cost is not None]
+        if all_costs:
+            cost = axis(min(all_costs), max(all_costs), rows, gap=2, most=max(2, rows // 3))
+            plt.ylim(cost.low, cost.high)
+            plt.yticks(list(cost.ticks), list(cost.labels))
+            columns = max(2, self.size.width - 2 - max(map(len, cost.labels)) - right_width)
+            last = max([*steps, *(r.step for r in run.epochs)])
+            along = axis(0, last, columns, gap=2, most=max(2, columns // 10), labels_across=True)
+            plt.xlim(along.low, along.high)
+            plt.xticks(list(along.ticks), list(along.labels))
+        if run.epochs:
             ends = [record.step for record in run.epochs]
             # Thinned too: on a small training set a run soon has thousands of epochs.
             shown, accuracies = thin(ends, [100 * r.test_accuracy for r in run.epochs], points)

@@ -193,7 +193,20 @@ class HeightMap(Widget):
         cell = self._cell_of(*ball)
         if cell is not None:
             cells[cell] = (BALL, "ball")
+        elif np.all(np.isfinite(ball)):
+            cells.update(self._pointer(ball))
         return cells
+
+    def _pointer(self, ball: np.ndarray) -> dict[tuple[int, int], tuple[str, str]]:
+        """An arrow on the map's edge where a ball off the map left it, pointing its way."""
+        (x0, x1), (y0, y1) = self._landscape.extent
+        lines, columns = self._map_size()
+        x, y = float(np.clip(ball[0], x0, x1)), float(np.clip(ball[1], y0, y1))
+        column = min(columns - 1, math.floor((x - x0) / (x1 - x0) * columns))
+        line = min(lines - 1, math.floor((y1 - y) / (y1 - y0) * lines))
+        centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
+        dx, dy = self._screen_direction(ball[0] - centre_x, ball[1] - centre_y)
+        return {(line, column): (arrow(dx, dy), "ball")}
 
     def _screen_direction(self, gx, gy):
         """A direction in the landscape as a direction on screen, in samples (y up)."""

@@ -1,0 +1,53 @@
+"""The Training screen's plot: ticks at equal steps, on its rows and columns."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from textual.app import App, ComposeResult
+
+from gdtui.ui.widgets.cost_plot import CostPlot
+
+
+class _PlotApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield CostPlot()
+
+
+def _run(steps: int) -> SimpleNamespace:
+    curve = [float(s) for s in range(0, steps, 7)]
+    epochs = [SimpleNamespace(step=s, test_accuracy=0.1 + 0.8 * s / steps, train_cost=3.2 - s / steps) for s in (0, steps // 2)]
+    return SimpleNamespace(
+        cost_name="cross-entropy",
+        curve_steps=tuple(curve),
+        curve_costs=tuple(3.18 - 1.2 * s / steps for s in curve),
+        curve_stride=1,
+        epochs=tuple(epochs),
+    )
+
+
+def _equal_gaps(positions: list[int]) -> bool:
+    return len(positions) >= 2 and len({b - a for a, b in zip(positions, positions[1:])}) == 1
+
+
+@pytest.mark.parametrize("size", [(80, 14), (80, 20), (120, 30)])
+async def test_both_y_axes_and_the_x_axis_have_equally_spaced_round_ticks(size):
+    app = _PlotApp()
+    async with app.run_test(size=size) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(_run(258))  # a curve that once gave ticks 3.18, 2.79, 2.02… and 25.8…
+        await pilot.pause()
+        lines = str(plot.render()).splitlines()
+        left = [i for i, line in enumerate(lines) if "┤" in line[:8]]
+        right = [i for i, line in enumerate(lines) if "├" in line[-8:]]
+        assert _equal_gaps(left) and _equal_gaps(right), (left, right)
+        labels = [lines[i].split("┤")[0].strip() for i in left] + [lines[i].split("├")[-1].strip() for i in right]
+        assert all("." not in label or len(label.split(".")[1]) <= 1 for label in labels), labels  # round numbers
+        bottom = next(line for line in lines if "└" in line)
+        assert _equal_gaps([i for i, c in enumerate(bottom) if c == "┬"])
+        # A new size places the ticks again.
+        await pilot.resize_terminal(size[0], size[1] + 6)
+        await pilot.pause()
+        lines = str(plot.render()).splitlines()
+        assert _equal_gaps([i for i, line in enumerate(lines) if "┤" in line[:8]])
