@@ -176,11 +176,15 @@ class GdtuiApp(App[None]):
         """Show the current beat in the screen's guide panel, or hide the panel."""
         panel = screen.query_one(GuidePanel)
         if not self.guiding:
+            screen.set_class(False, "-guided")
             panel.hide()
             return
         beat = BEATS[self.beat]
+        here = screen.id == beat.mode
+        # On the beat's own step the guide takes the place of the screen's explanatory text.
+        screen.set_class(here, "-guided")
         panel.show_beat(
-            self.beat + 1, len(BEATS), filled(beat.title, self), filled(beat.text, self), beat.invite, screen.id == beat.mode
+            self.beat + 1, len(BEATS), filled(beat.title, self), filled(beat.text, self), filled(beat.invite, self), here
         )
 
     def go_to_beat(self, number: int) -> None:
@@ -194,8 +198,9 @@ class GdtuiApp(App[None]):
     def _prepare_beat(self, beat: Beat) -> None:
         if beat.prepare:
             beat.prepare(self)
-        self.screen.redraw()
+        # The guide first: what the screen draws depends on whether the guide stands in for its text.
         self.show_guide(self.screen)
+        self.screen.redraw()
 
     def action_guide(self) -> None:
         if not self._in_lesson():

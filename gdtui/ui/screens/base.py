@@ -38,6 +38,8 @@ class LessonScreen(Screen):
     LessonScreen.-too-small #body, LessonScreen.-too-small LessonNav,
     LessonScreen.-too-small GuidePanel, LessonScreen.-too-small Footer { display: none; }
     LessonScreen #body { height: 1fr; }
+    /* The guided lesson's panel says what these would: the picture the beat is about keeps their rows. */
+    LessonScreen.-guided .aside { display: none; }
     """
 
     @property
@@ -91,8 +93,8 @@ class LessonScreen(Screen):
             )
 
     def on_screen_resume(self) -> None:
-        self.redraw()
         self.gdtui.show_guide(self)
+        self.redraw()
 
     def redraw(self) -> None:
         """Show the shared state as it is now."""

@@ -162,15 +162,15 @@ outputs, as in the lesson, has only the quadratic cost."""
                         yield Static(id="whole")
                         yield Static(id="by-digit")
                 yield Static(id="formula")
-                yield Static(id="about")
+                yield Static(id="about", classes="aside")
             with Vertical(id="quiz"):
-                yield Static(id="quiz-title")
+                yield Static(id="quiz-title", classes="aside")
                 with Horizontal(id="quiz-row"):
                     for i in range(len(quiz.LETTERS)):
                         yield QuizCard(id=f"card-{i}")
                     yield Static(id="ranking")
                 yield Static(id="verdict")
-                yield Static(id="explanations")
+                yield Static(id="explanations", classes="aside")
 
     def on_mount(self) -> None:
         self.query_one("#table-box").border_title = "cost C of this example"
@@ -394,6 +394,8 @@ outputs, as in the lesson, has only the quadratic cost."""
     def watch_checked(self) -> None:
         self.refresh_bindings()
         self._draw_quiz()
+        # The guided lesson explains the answer only once it is given.
+        self.gdtui.show_guide(self)
 
     def watch_selected(self) -> None:
         self._draw_quiz()

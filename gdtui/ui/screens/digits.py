@@ -73,7 +73,7 @@ a trained network will still confidently call some digit."""
                 yield PixelNumbers(id="numbers")
                 yield DigitView(show_legend=True, id="seen")
         yield Static(id="pixel")
-        yield Static(id="explain")
+        yield Static(id="explain", classes="aside")
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _DRAWING:

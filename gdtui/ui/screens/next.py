@@ -127,8 +127,8 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     def compose_body(self) -> ComposeResult:
         # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
         with VerticalScroll(id="page"):
-            yield Static(id="summary")
-            yield Static(id="teaser")
+            yield Static(id="summary", classes="aside")
+            yield Static(id="teaser", classes="aside")
             table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
             table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
             yield table

@@ -107,7 +107,7 @@ where we stand, and that is all a step needs."""
         yield PlotextPlot(id="plot")
         yield Static(id="numbers")
         yield Static(id="verdict")
-        yield Static(id="solving")
+        yield Static(id="solving", classes="aside")
 
     def extent(self) -> tuple[tuple[float, float], ...]:
         if self.function is None:

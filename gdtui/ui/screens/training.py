@@ -148,6 +148,7 @@ Network and Cost steps show."""
     TrainingScreen #legend { height: 1; }
     TrainingScreen #ranking { height: auto; max-height: 14; }
     TrainingScreen #nudge, TrainingScreen #gradient-summary { height: auto; }
+    TrainingScreen.-guided #batch { display: none; }
     """
 
     running: reactive[bool] = reactive(False)
@@ -182,7 +183,7 @@ Network and Cost steps show."""
                 yield Static(id="legend")
                 yield Thumbnails(id="batch", max_rows=1)
             with Vertical(id="gradient-view"):
-                yield Static(id="gradient-summary")
+                yield Static(id="gradient-summary", classes="aside")
                 yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
                 yield Static(id="nudge")
             with Vertical(id="neurons-view"):
@@ -381,9 +382,11 @@ Network and Cost steps show."""
     def _draw_progress(self, shot: RunSnapshot) -> None:
         opening = self.query_one("#opening", Static)
         fresh = shot.steps == 0
-        opening.display = fresh
-        # Before the first step a plot has nothing to show: the opening words take its place.
-        self.query_one(CostPlot).display = not fresh
+        guided = self.has_class("-guided")
+        opening.display = fresh and not guided
+        # Before the first step a plot has nothing to show: the opening words take its place,
+        # unless the guided lesson speaks instead and the plot waits for the run it invites.
+        self.query_one(CostPlot).display = not fresh or guided
         if fresh:
             network = self.state.network
             if shot.epochs:

@@ -20,7 +20,7 @@ def thumbnail(image: np.ndarray) -> np.ndarray:
 
 
 class QuizCard(Vertical):
-    """An option: the outputs as bars, the right digit's in bold; the cost once the answer is checked."""
+    """An option: the outputs as bars, the right digit's marked; the cost once the answer is checked."""
 
     DEFAULT_CSS = """
     QuizCard { width: auto; height: auto; padding: 0 1; }
@@ -34,7 +34,7 @@ class QuizCard(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="title")
         yield DigitView()
-        yield LayerBars("cost ?")
+        yield LayerBars("cost ?", bar_width=4, mark_width=2)
 
     def show(
         self,
@@ -55,4 +55,4 @@ class QuizCard(Vertical):
             self.query_one(DigitView).show(thumbnail(image))
         bars = self.query_one(LayerBars)
         bars.title = "cost ?" if cost is None else f"cost {cost:.2f}"
-        bars.show(outputs, bold={label})
+        bars.show(outputs, marks={label: "◀"}, bold={label})
