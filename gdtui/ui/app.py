@@ -55,7 +55,7 @@ class GdtuiApp(App[None]):
         Binding("shift+tab", "turn(-1)", "Previous step", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
-        Binding("L", "guide", "Guided lesson on/off", show=False),
+        Binding("L", "guide", "Lesson"),
         Binding("full_stop", "beat(1)", "Next beat of the lesson", show=False),
         Binding("comma", "beat(-1)", "Previous beat of the lesson", show=False),
         Binding("R", "restart_lesson", "Restart the lesson", show=False),
@@ -176,13 +176,17 @@ class GdtuiApp(App[None]):
         """Show the current beat in the screen's guide panel, or hide the panel."""
         panel = screen.query_one(GuidePanel)
         if not self.guiding:
-            screen.set_class(False, "-guided")
             panel.hide()
+            if screen.has_class("-guided"):
+                screen.set_class(False, "-guided")
+                screen.redraw()
             return
         beat = BEATS[self.beat]
         here = screen.id == beat.mode
         # On the beat's own step the guide takes the place of the screen's explanatory text.
-        screen.set_class(here, "-guided")
+        if screen.has_class("-guided") != here:
+            screen.set_class(here, "-guided")
+            screen.redraw()
         panel.show_beat(
             self.beat + 1, len(BEATS), filled(beat.title, self), filled(beat.text, self), filled(beat.invite, self), here
         )

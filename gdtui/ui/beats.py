@@ -128,9 +128,9 @@ BEATS = (
     Beat(
         "digits",
         "Gradient descent: how a network learns",
-        "Welcome! This lesson is about the algorithm that teaches machines to recognise patterns. Our aim: a "
-        "neural network that looks at a handwritten digit, like this one, and says which digit it is. Nobody "
-        "writes it rules; it learns them from {train} examples.",
+        "Welcome! Gradient descent is the algorithm that teaches machines to recognise patterns. We want a "
+        "network that looks at a handwritten digit, like this one, and says which digit it is, learnt from "
+        "{train} examples.",
         "Press n to see more of the digits it will learn from.",
         _dataset_digit,
         ("#image",),

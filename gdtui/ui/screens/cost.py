@@ -93,7 +93,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         Binding("p", "browse(-1)", "Prev"),
         Binding("t", "average_over('train')", "Train set"),
         Binding("t", "average_over('test')", "Test set"),
-        Binding("m", "measure", "Measure again", show=False),
+        Binding("m", "measure", "Measure again"),
         Binding("left", "pick(-1)", "Pick the option on the left", group=_PICK),
         Binding("right", "pick(1)", "Pick the option on the right", group=_PICK),
         Binding("up", "move(-1)", "Move it up the ranking", group=_MOVE),

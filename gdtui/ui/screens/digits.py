@@ -20,6 +20,9 @@ _BROWSING = {"browse", "random", "label", "split", "noise", "draw"}
 _DRAWING = {"paint", "erase", "clear", "done_drawing"}
 
 
+_CURSOR = Binding.Group("Cursor", compact=True)
+
+
 class DigitsScreen(LessonScreen):
     TITLE_TEXT = "Digits"
     HELP = """\
@@ -43,14 +46,14 @@ a trained network will still confidently call some digit."""
         Binding("t", "split", "Train/test"),
         Binding("d", "draw", "Draw"),
         Binding("d", "done_drawing", "Done"),
-        Binding("z", "noise", "Noise", show=False),
+        Binding("z", "noise", "Noise"),
         Binding("space", "paint", "Paint"),
         Binding("x", "erase", "Erase"),
         Binding("c", "clear", "Clear"),
-        Binding("up", "move(-1, 0)", "Cursor up", show=False),
-        Binding("down", "move(1, 0)", "Cursor down", show=False),
-        Binding("left", "move(0, -1)", "Cursor left", show=False),
-        Binding("right", "move(0, 1)", "Cursor right", show=False),
+        Binding("up", "move(-1, 0)", "Cursor up", group=_CURSOR),
+        Binding("down", "move(1, 0)", "Cursor down", group=_CURSOR),
+        Binding("left", "move(0, -1)", "Cursor left", group=_CURSOR),
+        Binding("right", "move(0, 1)", "Cursor right", group=_CURSOR),
     ]
 
     DEFAULT_CSS = """
@@ -105,6 +108,8 @@ a trained network will still confidently call some digit."""
             image = state.image()
             title = state.describe(short=True)
         view = self.query_one("#image", DigitView)
+        # The guided lesson says what the shades mean; its rows are worth more to the picture.
+        view.show_legend = not self.has_class("-guided")
         view.show(image)
         view.cursor = self.cursor
         self.query_one("#image-panel").border_title = title

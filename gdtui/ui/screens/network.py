@@ -18,6 +18,9 @@ def parameter_sum(sizes: tuple[int, ...]) -> str:
     return " + ".join(f"{n_in}·{n_out} + {n_out}" for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
+_NEURON = Binding.Group("Neuron", compact=True)
+
+
 class NetworkScreen(LessonScreen):
     TITLE_TEXT = "Network"
     HELP = """\
@@ -40,8 +43,8 @@ an image, blue where it likes ink, red where ink counts against it."""
         Binding("p", "browse(-1)", "Prev"),
         Binding("r", "randomize", "Randomise"),
         Binding("w", "weights", "Weights"),
-        Binding("left_square_bracket", "neuron(-1)", "Neuron −", show=False),
-        Binding("right_square_bracket", "neuron(1)", "Neuron +", show=False),
+        Binding("left_square_bracket", "neuron(-1)", "Neuron −", group=_NEURON),
+        Binding("right_square_bracket", "neuron(1)", "Neuron +", group=_NEURON),
         Binding("o", "open_model", "Open model"),
     ]
 

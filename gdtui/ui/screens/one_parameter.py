@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 from gdtui.core import functions, slices
 from gdtui.core.functions import Step
 from gdtui.ui.blocks import wants_glyphs
-from gdtui.ui.screens.descent import DESCENT_BINDINGS, DescentScreen, number
+from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 
 CURVE_COLOR = (90, 160, 255)
 
@@ -90,8 +90,8 @@ where we stand, and that is all a step needs."""
 
     BINDINGS = [
         *DESCENT_BINDINGS,
-        Binding("left", "move(-1)", "Start left", show=False),
-        Binding("right", "move(1)", "Start right", show=False),
+        Binding("left", "move(-1)", "Start left", group=START),
+        Binding("right", "move(1)", "Start right", group=START),
     ]
 
     DEFAULT_CSS = """

@@ -96,6 +96,10 @@ def zeros_sentence(zeros: sensitivity.Zeros) -> str:
     )
 
 
+_PICK = Binding.Group("Pick", compact=True)
+_BRACKET = Binding.Group("Nudge/page", compact=True)
+
+
 class TrainingScreen(LessonScreen):
     TITLE_TEXT = "Training"
     HELP = """\
@@ -135,8 +139,10 @@ Network and Cost steps show."""
         Binding("r", "reset", "Reset"),
         Binding("s", "save", "Save"),
         Binding("o", "open_model", "Open"),
-        Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", show=False),
-        Binding("right_square_bracket", "bracket(1)", "Nudge + / page", show=False),
+        Binding("up", "pick(-1)", "Pick", group=_PICK),
+        Binding("down", "pick(1)", "Pick", group=_PICK),
+        Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", group=_BRACKET),
+        Binding("right_square_bracket", "bracket(1)", "Nudge + / page", group=_BRACKET),
     ]
 
     DEFAULT_CSS = """
@@ -529,6 +535,11 @@ Network and Cost steps show."""
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("reset", "save", "open_model") and self.running:
             return None
+        # Keys of the other views show dimmed, so the learner knows they exist.
+        if action == "pick":
+            return self.view == "gradient" or None
+        if action == "bracket":
+            return self.view != "progress" or None
         return True
 
     def watch_running(self) -> None:
@@ -538,6 +549,7 @@ Network and Cost steps show."""
         self._pace = speed
 
     def watch_view(self, view: str) -> None:
+        self.refresh_bindings()
         if self.is_mounted:
             self.query_one(ContentSwitcher).current = f"{view}-view"
             if view == "gradient":
@@ -607,6 +619,10 @@ Network and Cost steps show."""
             run.request(learning_rate=preset.learning_rate, batch_size=preset.batch_size)
         self.state.randomize_network(new_seed=False)
         self.redraw()
+
+    def action_pick(self, direction: int) -> None:
+        table = self.query_one("#ranking", DataTable)
+        table.move_cursor(row=table.cursor_row + direction, animate=False)
 
     def action_bracket(self, direction: int) -> None:
         if self.view == "neurons":
