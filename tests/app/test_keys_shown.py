@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.widgets.key_bar import KeyBar
+from tests.helpers import wait_for
 
 
 def bar_text(screen) -> list[str]:
@@ -52,3 +53,24 @@ async def test_the_cost_screens_measure_key_is_shown(screen_on):
     async with screen_on("3", size=(80, 24)) as (pilot, screen):
         await pilot.pause()
         assert "m " in " ".join(bar_text(screen))
+
+
+@pytest.mark.parametrize("key", [step.key for step in STEPS])
+async def test_help_says_how_to_close_it_first_then_the_screen_then_its_keys(screen_on, key):
+    from gdtui.ui.screens.help import CLOSING, HelpScreen, key_rows
+
+    async with screen_on(key, size=(80, 24)) as (pilot, screen):
+        await pilot.press("question_mark")
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted, "the help")
+        help_screen = app.screen
+        closing = help_screen.query_one("#closing")
+        assert CLOSING in str(closing.render())
+        assert closing.region.y <= 1, "how to close it is the first thing it says"
+        assert closing.region.height == 1
+        table = help_screen.query_one("#keys")
+        assert table.region.y > help_screen.query_one("Markdown").region.y, "what the screen shows, then its keys"
+        rows = key_rows(screen)
+        assert rows and all(len(does) > len("Prev") for _, does in rows), rows
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "the help to close")

@@ -90,14 +90,14 @@ START = Binding.Group("Start", compact=True)
 """The arrow keys that move the ball's start."""
 
 DESCENT_BINDINGS = [
-    Binding("n", "step", "Step"),
-    Binding("space", "run", "Run"),
-    Binding("plus,equals_sign", "learning_rate(1)", "η up"),
-    Binding("minus", "learning_rate(-1)", "η down"),
-    Binding("r", "reset", "Reset"),
-    Binding("f", "function", "Function"),
-    Binding("p", "parameter", "Parameter"),
-    Binding("i", "index", "By number"),
+    Binding("n", "step", "Step", tooltip="One step downhill"),
+    Binding("space", "run", "Run", tooltip="Keep stepping, or stop"),
+    Binding("plus,equals_sign", "learning_rate(1)", "η up", tooltip="A larger learning rate η"),
+    Binding("minus", "learning_rate(-1)", "η down", tooltip="A smaller learning rate η"),
+    Binding("r", "reset", "Reset", tooltip="Back to the start, the path forgotten"),
+    Binding("f", "function", "Function", tooltip="The next function: textbook ones, then the network's own cost"),
+    Binding("p", "parameter", "Parameter", tooltip="The network's next steep parameter"),
+    Binding("i", "index", "By number", tooltip="Any of the network's parameters, by its number"),
 ]
 
 

@@ -128,21 +128,33 @@ their gradient below (`[` and `]` page through them).
 Network and Cost steps show."""
 
     BINDINGS = [
-        Binding("n", "step", "Step"),
-        Binding("space", "run", "Run"),
-        Binding("e", "epoch", "Epoch"),
-        Binding("plus,equals_sign", "rate(1)", "η+"),
-        Binding("minus", "rate(-1)", "η−"),
-        Binding("b", "batch", "Batch"),
-        Binding("f", "speed", "Speed"),
-        Binding("v", "view", "View"),
-        Binding("r", "reset", "Reset"),
-        Binding("s", "save", "Save"),
-        Binding("o", "open_model", "Open"),
-        Binding("up", "pick(-1)", "Pick", group=_PICK),
-        Binding("down", "pick(1)", "Pick", group=_PICK),
-        Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", group=_BRACKET),
-        Binding("right_square_bracket", "bracket(1)", "Nudge + / page", group=_BRACKET),
+        Binding("n", "step", "Step", tooltip="One step, on one mini-batch"),
+        Binding("space", "run", "Run", tooltip="Run, or pause"),
+        Binding("e", "epoch", "Epoch", tooltip="One epoch: a pass over the whole training set"),
+        Binding("plus,equals_sign", "rate(1)", "η+", tooltip="A larger learning rate η"),
+        Binding("minus", "rate(-1)", "η−", tooltip="A smaller learning rate η"),
+        Binding("b", "batch", "Batch", tooltip="The batch size: 1, 10, 100 images or the whole set"),
+        Binding("f", "speed", "Speed", tooltip="Steps a second while running: 1, 10, 100 or flat out"),
+        Binding("v", "view", "View", tooltip="The next view: the cost curve, the gradient, the first layer's neurons"),
+        Binding("r", "reset", "Reset", tooltip="Fresh random weights"),
+        Binding("s", "save", "Save", tooltip="Save the network"),
+        Binding("o", "open_model", "Open", tooltip="Open a saved network"),
+        Binding("up", "pick(-1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: up"),
+        Binding("down", "pick(1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: down"),
+        Binding(
+            "left_square_bracket",
+            "bracket(-1)",
+            "Nudge − / page",
+            group=_BRACKET,
+            tooltip="Nudge the picked parameter by −0.1; previous neurons",
+        ),
+        Binding(
+            "right_square_bracket",
+            "bracket(1)",
+            "Nudge + / page",
+            group=_BRACKET,
+            tooltip="Nudge the picked parameter by +0.1; next neurons",
+        ),
     ]
 
     DEFAULT_CSS = """
