@@ -27,6 +27,7 @@ from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
+from gdtui.ui.screens.prompt import Palette
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -170,9 +171,15 @@ class GdtuiApp(App[None]):
         if self._in_lesson():
             self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        # Before the first step is shown there is nothing to command, and a palette opened
+        # over the loading screen would be left in the start-up mode's stack.
+        if hasattr(self, "state") and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
     # -- the guided lesson ------------------------------------------------------
 
-    def show_guide(self, screen: Screen) -> None:
+    def show_guide(self, screen: LessonScreen) -> None:
         """Show the current beat in the screen's guide panel, or hide the panel."""
         panel = screen.query_one(GuidePanel)
         if not self.guiding:
@@ -188,7 +195,12 @@ class GdtuiApp(App[None]):
             screen.set_class(here, "-guided")
             screen.redraw()
         panel.show_beat(
-            self.beat + 1, len(BEATS), filled(beat.title, self), filled(beat.text, self), filled(beat.invite, self), here
+            self.beat + 1,
+            len(BEATS),
+            filled(beat.title, self, screen),
+            filled(beat.text, self, screen),
+            filled(beat.invite, self, screen),
+            here,
         )
 
     def go_to_beat(self, number: int) -> None:
@@ -200,11 +212,18 @@ class GdtuiApp(App[None]):
         self.call_after_refresh(self._prepare_beat, beat)
 
     def _prepare_beat(self, beat: Beat) -> None:
+        # The beat's step, not whatever is on top: keys typed ahead may have opened help
+        # or the palette over it before this runs.
+        if self.current_mode != beat.mode:
+            return  # a later beat, or a step key, has moved on already
+        screen = self.screen_stack[0]
+        if not isinstance(screen, LessonScreen):
+            return
         if beat.prepare:
-            beat.prepare(self)
+            beat.prepare(self, screen)
         # The guide first: what the screen draws depends on whether the guide stands in for its text.
-        self.show_guide(self.screen)
-        self.screen.redraw()
+        self.show_guide(screen)
+        screen.redraw()
 
     def action_guide(self) -> None:
         if not self._in_lesson():

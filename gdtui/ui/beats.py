@@ -20,8 +20,9 @@ from gdtui.core import quiz
 
 if TYPE_CHECKING:
     from gdtui.ui.app import GdtuiApp
+    from gdtui.ui.screens.base import LessonScreen
 
-Words = str | Callable[["GdtuiApp"], str]
+Words = str | Callable[["GdtuiApp", "LessonScreen"], str]
 
 # A network that reads at least this share of the test digits right has learned something worth showing.
 LEARNED = 0.5
@@ -33,27 +34,26 @@ class Beat:
     title: str
     text: Words  # {params}, {sizes}, {train}, {test} and {layout} are filled in from the current state
     invite: Words  # the one thing to try; empty when the text is all there is to read
-    prepare: Callable[[GdtuiApp], None] | None = None  # puts the screen in the state the text is about
+    prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None  # puts the beat's step in the state it is about
     shows: tuple[str, ...] = ()  # the widgets the beat is about: they must be on screen, even at 80×24
 
 
-def _dataset_digit(app: GdtuiApp) -> None:
+def _dataset_digit(app: GdtuiApp, screen: LessonScreen) -> None:
     app.state.source = "dataset"
 
 
-def _view(name: str) -> Callable[[GdtuiApp], None]:
-    def prepare(app: GdtuiApp) -> None:
-        if hasattr(app.screen, "view"):
-            app.screen.view = name
+def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
+    def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
+        if hasattr(screen, "view"):
+            screen.view = name
 
     return prepare
 
 
-def _curve(choice: int, start: float | None = None) -> Callable[[GdtuiApp], None]:
+def _curve(choice: int, start: float | None = None) -> Callable[[GdtuiApp, LessonScreen], None]:
     """A textbook function of a descent step, its ball back at the start (or at `start`), unstepped."""
 
-    def prepare(app: GdtuiApp) -> None:
-        screen = app.screen
+    def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
         if getattr(screen, "choice", None) != choice or screen.descent is None:  # type: ignore[attr-defined]
             screen.choose(choice)  # type: ignore[attr-defined]
         if start is not None:
@@ -64,17 +64,15 @@ def _curve(choice: int, start: float | None = None) -> Callable[[GdtuiApp], None
     return prepare
 
 
-def _gradient_after_a_step(app: GdtuiApp) -> None:
+def _gradient_after_a_step(app: GdtuiApp, screen: LessonScreen) -> None:
     """The gradient view, with a gradient to show: one step is taken if none was."""
-    screen = app.screen
     screen.view = "gradient"  # type: ignore[attr-defined]
     if not screen.ensure_run().trainer.steps:  # type: ignore[attr-defined]
         screen.action_step()  # type: ignore[attr-defined]
 
 
-def _quiz_text(app: GdtuiApp) -> str:
+def _quiz_text(app: GdtuiApp, screen: LessonScreen) -> str:
     """The question until it is answered; then, and only then, why the costs come out as they do."""
-    screen = app.screen
     question = getattr(screen, "question", None)
     if question is None or not getattr(screen, "checked", False):
         return (
@@ -85,8 +83,8 @@ def _quiz_text(app: GdtuiApp) -> str:
     return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
 
 
-def _quiz_invite(app: GdtuiApp) -> str:
-    if getattr(app.screen, "checked", False):
+def _quiz_invite(app: GdtuiApp, screen: LessonScreen) -> str:
+    if getattr(screen, "checked", False):
         return ""
     return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
 
@@ -99,7 +97,7 @@ def reads_right(app: GdtuiApp) -> tuple[int, int]:
     return right, len(test)
 
 
-def _trained_text(app: GdtuiApp) -> str:
+def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
     state = app.state
     right, total = reads_right(app)
     share = f"{right:,} of the {total:,} test digits ({right / total:.0%})"
@@ -117,7 +115,7 @@ def _trained_text(app: GdtuiApp) -> str:
     )
 
 
-def _trained_invite(app: GdtuiApp) -> str:
+def _trained_invite(app: GdtuiApp, screen: LessonScreen) -> str:
     right, total = reads_right(app)
     if right >= LEARNED * total:
         return "Press n to try it on other digits; press 1 and d to draw one of your own."
@@ -298,10 +296,10 @@ def layout(sizes: tuple[int, ...]) -> str:
     return " | ".join(parts)
 
 
-def filled(words: Words, app: GdtuiApp) -> str:
-    """The words as they stand now: a beat's own function already speaks of the live state."""
+def filled(words: Words, app: GdtuiApp, screen: LessonScreen) -> str:
+    """The words as they stand now, on `screen`: a beat's own function already speaks of the live state."""
     if callable(words):
-        return words(app)
+        return words(app, screen)
     network, data = app.state.network, app.state.data
     return words.format(
         params=f"{network.num_params:,}",

@@ -11,8 +11,10 @@ from rich.table import Table
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Markdown, Static
+
+from gdtui.ui.screens.prompt import Prompt
 
 CLOSING = "escape or ? closes · ↑↓ scroll"
 EVERYWHERE = (
@@ -42,7 +44,7 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Prompt[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close help"),
         Binding("up,k", "scroll(-1)", show=False),
