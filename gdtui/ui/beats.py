@@ -31,7 +31,7 @@ LEARNED = 0.5
 @dataclass(frozen=True)
 class Beat:
     mode: str  # the step of the lesson it opens
-    title: str
+    title: Words
     text: Words  # {params}, {sizes}, {train}, {test} and {layout} are filled in from the current state
     invite: Words  # the one thing to try; empty when the text is all there is to read
     prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None  # puts the beat's step in the state it is about
@@ -113,6 +113,11 @@ def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
         "training (space) until the test accuracy passes "
         f"{LEARNED:.0%}, then come back here with . to see what it learned."
     )
+
+
+def _trained_title(app: GdtuiApp, screen: LessonScreen) -> str:
+    right, total = reads_right(app)
+    return "Not trash any more" if right >= LEARNED * total else "Still trash"
 
 
 def _trained_invite(app: GdtuiApp, screen: LessonScreen) -> str:
@@ -250,13 +255,13 @@ BEATS = (
         "Each step takes a small batch of training digits, computes the gradient over them and moves every "
         "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
         "reads digits.",
-        f"Press space to run, and watch the cost fall; pause with space once the accuracy passes {LEARNED:.0%}.",
+        "Press e for one epoch, f first to go flat out, and watch the cost fall; then . to see what it learned.",
         _view("progress"),
         ("#plot",),
     ),
     Beat(
         "network",
-        "Not trash any more?",
+        _trained_title,
         _trained_text,
         _trained_invite,
         _dataset_digit,

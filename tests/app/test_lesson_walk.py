@@ -122,7 +122,7 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
         await on_beat(pilot, learning + 1)
         untrained = guide_text(app)
         assert "after training" not in untrained and "now reads" not in untrained
-        assert "Go back with ," in untrained
+        assert "Go back with ," in untrained and "Still trash" in untrained
 
         await pilot.press("comma")
         await on_beat(pilot, learning)
@@ -137,7 +137,8 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
         right = round(measured.accuracy * measured.examples)
         text = guide_text(app)
         assert f"{right:,} of the {measured.examples:,} test digits" in text
-        assert ("now reads" in text) == (right >= LEARNED * measured.examples)
+        learned = right >= LEARNED * measured.examples
+        assert ("now reads" in text) == learned and ("Not trash any more" in text) == learned
         assert app.state.network_origin in text or right < LEARNED * measured.examples
 
 
