@@ -32,6 +32,8 @@ from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.guide_panel import GuidePanel
 
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
 
 def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
     """Build a step's screen when it is first opened, importing its module only then:
@@ -87,12 +89,17 @@ class GdtuiApp(App[None]):
         return LoadingScreen()
 
     def on_mount(self) -> None:
-        # `kill`, a lab server ending an idle session: leave the terminal as it was found.
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
+        # `kill`, a lab server ending an idle session, a terminal window closed or an SSH
+        # link dropped: leave the terminal as it was found (alternate screen, mouse, cursor).
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.add_signal_handler(signum, self.exit)
         self.load_data()
 
     def on_unmount(self) -> None:
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.remove_signal_handler(signum)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:

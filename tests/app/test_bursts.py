@@ -126,3 +126,13 @@ async def test_q_twice_in_one_read_over_unsaved_work_asks_and_then_quits(screen_
         await burst(pilot, "q", "q")
         await wait_for(pilot, lambda: not app.is_running, "the app to quit")
         assert app._exception is None
+
+
+async def test_paging_the_palette_before_it_is_drawn_or_with_no_room(screen_on):
+    async with screen_on("1") as (pilot, _):
+        app = pilot.app
+        await burst(pilot, "ctrl+p", "down", "pagedown", "end", "pageup")
+        await pilot.resize_terminal(20, 5)
+        await burst(pilot, "pagedown", "pageup", "down", "pagedown")
+        await settle(pilot)
+        assert alive(app)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from textual.await_complete import AwaitComplete
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen, Screen
 
 Result = TypeVar("Result")
@@ -37,3 +37,11 @@ class Palette(CommandPalette):
 
     def dismiss(self, result: Any = None) -> AwaitComplete:
         return super().dismiss(result) if _first_dismissal(self) else AwaitComplete.nothing()
+
+    def _action_command_list(self, action: str) -> None:
+        # Textual's OptionList pages by the lines it has laid out, and lays out none while it
+        # has no room on screen (a tiny terminal, or keys typed before the list is drawn):
+        # paging then raises KeyError. With nothing shown there is no page to move by.
+        if action.startswith("page_") and not self.query_one(CommandList).scrollable_content_region:
+            return
+        super()._action_command_list(action)
