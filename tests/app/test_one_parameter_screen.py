@@ -146,7 +146,7 @@ async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_sho
 async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(screen_on):
     async with screen_on("4") as (pilot, screen):
         app = pilot.app
-        assert screen.check_action("parameter", ()) is False  # only for the network
+        assert screen.check_action("parameter", ()) is None  # shown, dimmed: only for the network
         await until_on_network(pilot, screen)
         steepest = screen.steepest
         assert len(steepest) == 6 and screen.network_indices == [steepest[0]]
