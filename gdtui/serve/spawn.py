@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from gdtui import channel
+
 # Passed on from the server's environment: what finds Python, gdtui and the locale.
 _FROM_SERVER = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
 # Passed on from the student's ssh client, when it sends them: how their terminal wants colour.
@@ -36,4 +38,6 @@ def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> d
     """
     env = {name: os.environ[name] for name in _FROM_SERVER if name in os.environ}
     env |= {name: client[name] for name in FROM_CLIENT if name in client}
+    # The session's link to the hub: set by the server, never by a client (see LabSession.environment).
+    env |= {name: client[name] for name in channel.VARIABLES if name in client}
     return env | _ONE_THREAD | {"TERM": term, "HOME": str(home), "XDG_CACHE_HOME": str(cache)}

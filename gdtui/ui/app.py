@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.network import Network
-from gdtui.ui import bookmark, lesson
+from gdtui.ui import bookmark, lesson, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
@@ -95,6 +95,8 @@ class GdtuiApp(App[None]):
         for signum in ENDING_SIGNALS:
             loop.add_signal_handler(signum, self.exit)
         self.load_data()
+        # In a lab session: tell the teacher's dashboard where this student is, and take its word.
+        report.start(self)
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()

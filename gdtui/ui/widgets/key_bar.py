@@ -49,7 +49,7 @@ class KeyBar(Widget):
     KeyBar {
         dock: bottom;
         height: auto;
-        padding: 0 1;
+        padding: 0 0 0 1;  /* the last column too: Next's keys fit one line at 80 columns */
         background: $footer-background;
         color: $footer-description-foreground;
     }
