@@ -59,7 +59,7 @@ class GdtuiApp(App[None]):
         Binding("shift+tab", "turn(-1)", "Previous step", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
-        Binding("L", "guide", "Guided lesson on/off", show=False),
+        Binding("L", "guide", "Lesson"),
         Binding("full_stop", "beat(1)", "Next beat of the lesson", show=False),
         Binding("comma", "beat(-1)", "Previous beat of the lesson", show=False),
         Binding("R", "restart_lesson", "Restart the lesson", show=False),
@@ -196,15 +196,28 @@ class GdtuiApp(App[None]):
 
     # -- the guided lesson ------------------------------------------------------
 
-    def show_guide(self, screen: Screen) -> None:
+    def show_guide(self, screen: LessonScreen) -> None:
         """Show the current beat in the screen's guide panel, or hide the panel."""
         panel = screen.query_one(GuidePanel)
         if not self.guiding:
             panel.hide()
+            if screen.has_class("-guided"):
+                screen.set_class(False, "-guided")
+                screen.redraw()
             return
         beat = BEATS[self.beat]
+        here = screen.id == beat.mode
+        # On the beat's own step the guide takes the place of the screen's explanatory text.
+        if screen.has_class("-guided") != here:
+            screen.set_class(here, "-guided")
+            screen.redraw()
         panel.show_beat(
-            self.beat + 1, len(BEATS), filled(beat.title, self), filled(beat.text, self), beat.invite, screen.id == beat.mode
+            self.beat + 1,
+            len(BEATS),
+            filled(beat.title, self, screen),
+            filled(beat.text, self, screen),
+            filled(beat.invite, self, screen),
+            here,
         )
 
     def go_to_beat(self, number: int) -> None:
@@ -225,8 +238,9 @@ class GdtuiApp(App[None]):
             return
         if beat.prepare:
             beat.prepare(self, screen)
-        screen.redraw()
+        # The guide first: what the screen draws depends on whether the guide stands in for its text.
         self.show_guide(screen)
+        screen.redraw()
 
     def action_guide(self) -> None:
         if not self._in_lesson():

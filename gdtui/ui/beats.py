@@ -2,7 +2,10 @@
 
 Each beat opens a step of the lesson in the state it talks about, says one
 thing, and invites one action. The text is written to be read in a few
-seconds, beside the screen it describes.
+seconds, beside the screen it describes; while the guide shows it, the
+screen's own explanatory text steps aside, so the picture the beat is about
+keeps its room. A beat whose words depend on what the learner did (trained
+the network or not, answered the quiz or not) says what is actually there.
 """
 
 from __future__ import annotations
@@ -11,19 +14,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from gdtui.core import quiz
+
 if TYPE_CHECKING:
     from gdtui.ui.app import GdtuiApp
     from gdtui.ui.screens.base import LessonScreen
+
+Words = str | Callable[["GdtuiApp", "LessonScreen"], str]
+
+# A network that reads at least this share of the test digits right has learned something worth showing.
+LEARNED = 0.5
 
 
 @dataclass(frozen=True)
 class Beat:
     mode: str  # the step of the lesson it opens
-    title: str
-    text: str  # {params}, {sizes}… are filled in from the current network and data: see `filled`
-    invite: str  # the one thing to try
-    # Puts the beat's step screen in the state the text is about.
-    prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None
+    title: Words
+    text: Words  # {params}, {sizes}, {train}, {test} and {layout} are filled in from the current state
+    invite: Words  # the one thing to try; empty when the text is all there is to read
+    prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None  # puts the beat's step in the state it is about
+    shows: tuple[str, ...] = ()  # the widgets the beat is about: they must be on screen, even at 80×24
 
 
 def _dataset_digit(app: GdtuiApp, screen: LessonScreen) -> None:
@@ -38,7 +50,94 @@ def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
     return prepare
 
 
+def _curve(choice: int, start: float | None = None) -> Callable[[GdtuiApp, LessonScreen], None]:
+    """A textbook function of a descent step, its ball back at the start (or at `start`), unstepped."""
+
+    def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
+        if getattr(screen, "choice", None) != choice or screen.descent is None:  # type: ignore[attr-defined]
+            screen.choose(choice)  # type: ignore[attr-defined]
+        if start is not None:
+            screen.start = np.array([start])  # type: ignore[attr-defined]
+        screen.action_reset()  # type: ignore[attr-defined]
+        screen.descent.learning_rate = screen.function.learning_rate  # type: ignore[attr-defined]
+
+    return prepare
+
+
+def _gradient_after_a_step(app: GdtuiApp, screen: LessonScreen) -> None:
+    """The gradient view, with a gradient to show: one step is taken if none was."""
+    screen.view = "gradient"  # type: ignore[attr-defined]
+    if not screen.ensure_run().trainer.steps:  # type: ignore[attr-defined]
+        screen.action_step()  # type: ignore[attr-defined]
+
+
+def _quiz_text(app: GdtuiApp, screen: LessonScreen) -> str:
+    """The question until it is answered; then, and only then, why the costs come out as they do."""
+    question = getattr(screen, "question", None)
+    if question is None or not getattr(screen, "checked", False):
+        return (
+            "The network was shown a 4 and could have answered in any of these four ways, a to d: the 4's "
+            "output is marked ◀. Which answer costs most, which least? Think, rank, then check."
+        )
+    lines = [f"{quiz.LETTERS[i]}  cost {question.options[i].cost:.2f}: {question.options[i].note}" for i in question.answer()]
+    return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
+
+
+def _quiz_invite(app: GdtuiApp, screen: LessonScreen) -> str:
+    if getattr(screen, "checked", False):
+        return ""
+    return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
+
+
+def reads_right(app: GdtuiApp) -> tuple[int, int]:
+    """How many of the test digits the network as it is now reads right, of how many."""
+    test = app.state.data.test
+    network = app.state.copy_network()
+    right = int(np.count_nonzero(network.predict(test.inputs(slice(None))) == test.labels))
+    return right, len(test)
+
+
+def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
+    state = app.state
+    right, total = reads_right(app)
+    share = f"{right:,} of the {total:,} test digits ({right / total:.0%})"
+    if right >= LEARNED * total:
+        return (
+            f"The same network ({state.network_origin}) now reads {share} right. The outputs say something: "
+            "for most digits the right one lights up, the rest stay dark."
+        )
+    untrained = state.network_origin.startswith("random")
+    how = "It has not been trained" if untrained else f"It is {state.network_origin} and"
+    return (
+        f"{how} reads only {share} right: its outputs still mean little. Go back with , and run the "
+        "training (space) until the test accuracy passes "
+        f"{LEARNED:.0%}, then come back here with . to see what it learned."
+    )
+
+
+def _trained_title(app: GdtuiApp, screen: LessonScreen) -> str:
+    right, total = reads_right(app)
+    return "Not trash any more" if right >= LEARNED * total else "Still trash"
+
+
+def _trained_invite(app: GdtuiApp, screen: LessonScreen) -> str:
+    right, total = reads_right(app)
+    if right >= LEARNED * total:
+        return "Press n to try it on other digits; press 1 and d to draw one of your own."
+    return "Press , to go back to the training."
+
+
 BEATS = (
+    Beat(
+        "digits",
+        "Gradient descent: how a network learns",
+        "Welcome! Gradient descent is the algorithm that teaches machines to recognise patterns. We want a "
+        "network that looks at {a handwritten digit}, like this one, and says which {digit class} it is, learnt "
+        "from {train} examples.",
+        "Press n to see more of the {digit}s it will learn from.",
+        _dataset_digit,
+        ("#image",),
+    ),
     Beat(
         "digits",
         "A {digit} is {pixels} numbers",
@@ -46,6 +145,7 @@ BEATS = (
         "black to 1.0 for white. Those {pixels} numbers are all the network will ever see of it.",
         "Move the cursor with the arrow keys and watch the numbers change.",
         _dataset_digit,
+        ("#numbers",),
     ),
     Beat(
         "network",
@@ -54,106 +154,177 @@ BEATS = (
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
         _dataset_digit,
+        ("#architecture", "#output"),
     ),
     Beat(
         "network",
         "Random weights, utter trash",
-        "With random parameters the outputs mean nothing: the brightest one is a guess at best. "
-        "Learning will mean choosing all {params} numbers well.",
+        "Those {params} parameters decide everything the network does, and so far they are random numbers. "
+        "With random weights the outputs are utter trash: the brightest one is a guess at best.",
         "Press r for another random network: still trash.",
+        None,
+        ("#output",),
     ),
     Beat(
         "cost",
         "How bad is it? The cost",
-        "For one digit, add up the squares of the differences between each output and what it "
-        "should be: 1 for the right digit, 0 for the rest. Small when the network is right and "
-        "sure, large when it is wrong. Averaged over all the digits, that is the cost.",
+        "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
+        "other nine at 0; the cost adds up the squares of the differences. Averaged over all the digits, that "
+        "is the network's cost: low when it does well, high when it makes many mistakes.",
         "Press n to see the cost of other digits.",
         _view("example"),
+        ("#table", "#formula"),
     ),
     Beat(
         "cost",
         "Which answer costs most?",
-        "Confidently wrong costs more than unsure, and unsure costs more than right. The cost "
-        "is one number computed from all {params} parameters: lower is better.",
-        "Rank the four answers, from the highest cost to the lowest.",
+        _quiz_text,
+        _quiz_invite,
         _view("quiz"),
+        ("#quiz-row", "#verdict"),
+    ),
+    Beat(
+        "cost",
+        "The goal",
+        "The cost of the whole network is one number, and it depends on all {params} parameters. Now we have "
+        "a clear goal: find the values of the {params} parameters that make it as small as it will go. The "
+        "rest of the lesson is how.",
+        "The whole network's cost is on the right: that is the number to bring down.",
+        _view("example"),
+        ("#whole",),
     ),
     Beat(
         "one",
         "Downhill, one parameter at a time",
-        "Picture the cost as a curve over a single parameter. Where the slope is zero sits a "
-        "minimum. For a simple curve we could solve for it; for {params} parameters we cannot. "
-        "So we step: move against the slope, by the slope times a learning rate η.",
+        "Imagine the cost depended on one parameter: a curve, whose minimum we want. For a simple curve we "
+        "could solve slope = 0; for {params} parameters we cannot. So we step: move against the slope, by the "
+        "slope times a learning rate η.",
         "Press n a few times and watch the steps shrink as the slope flattens.",
+        _curve(0),
+        ("#plot", "#numbers"),
     ),
     Beat(
         "one",
         "Too big a step",
-        "The learning rate sets the step. Too small and descent crawls; too large and it "
-        "overshoots, bouncing from side to side or flying off. Where you start decides which "
-        "valley you end in.",
-        "Press + a few times, then n, and see what happens.",
+        "The learning rate sets the step. Too small and descent crawls; too large and it overshoots: the "
+        "ball jumps past the bottom and lands higher up on the other side, farther each time.",
+        "Press + four times (η = 2), then n two or three times.",
+        _curve(0),
+        ("#plot", "#verdict"),
+    ),
+    Beat(
+        "one",
+        "Where you start decides the valley",
+        "This curve has two valleys, with a hilltop between them. Descent only ever goes downhill from "
+        "where it stands, so where you start decides which valley you end in.",
+        "Press space to roll; then → five times, past the hilltop, and space again.",
+        _curve(1, start=0.5),
+        ("#plot", "#verdict"),
     ),
     Beat(
         "two",
         "Two parameters: hills and valleys",
-        "With two parameters the cost is a landscape. The gradient points the way that climbs "
-        "fastest; its negative, the way down. Gradient descent walks downhill step by step.",
+        "With two parameters the cost is a landscape. Slope becomes a vector, the gradient: it points the "
+        "way that climbs fastest, so its negative points downhill. Gradient descent walks downhill step by step.",
         "Press n to take steps and follow the path on the map.",
+        _curve(0),
+        ("#map", "#numbers"),
     ),
     Beat(
         "training",
-        "The same, with {params} parameters",
-        "The gradient of the network's cost is a list of {params} numbers, one per parameter. "
-        "Each says which way to nudge its parameter and how much that matters: big components "
-        "are the weights that matter most right now.",
-        "Press n for one step, then pick a parameter and nudge it with [ and ].",
-        _view("gradient"),
+        "One vector of {params} numbers",
+        "The same works in {params} dimensions, though we cannot draw them. Think of all weights and biases "
+        "as one vector of {params} numbers, {layout}. The gradient ∇C is as long: which way to nudge each.",
+        "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
+        _gradient_after_a_step,
+        ("#ranking", "#nudge"),
+    ),
+    Beat(
+        "training",
+        "Big gradient, big step",
+        "Some parameters matter far more than others, and the gradient says which. A step moves each by "
+        "−η·∂C/∂w, the step column: a large ∂C/∂w, a weight that really matters, gets a bigger adjustment; "
+        "a small one, a smaller adjustment.",
+        "Compare the ∂C/∂w and step columns; n takes another step.",
+        _gradient_after_a_step,
+        ("#ranking",),
     ),
     Beat(
         "training",
         "Learning",
-        "Each step takes a small batch of training digits, computes the gradient over them and "
-        "moves every parameter a little downhill. Thousands of small steps later, the cost has "
-        "fallen and the network reads digits.",
-        "Press space to run, space again to pause. Watch the cost fall.",
+        "Each step takes a small batch of training digits, computes the gradient over them and moves every "
+        "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
+        "reads digits.",
+        "Press e for one epoch, f first to go flat out, and watch the cost fall; then . to see what it learned.",
         _view("progress"),
+        ("#plot",),
     ),
     Beat(
         "network",
-        "Not trash any more",
-        "The same network, after training: the outputs now say something.",
-        "Press n to try it on other digits; press 1 and d to draw one of your own.",
+        _trained_title,
+        _trained_text,
+        _trained_invite,
         _dataset_digit,
+        ("#output",),
     ),
     Beat(
         "next",
         "Next: backpropagation",
-        "Learning is finding the parameters that minimise the cost. What remains is how to "
-        "compute the gradient quickly: that is backpropagation.",
-        "Read on, and compare it with the slow way.",
+        "Learning is finding the parameters that minimise the cost. What remains is how to compute the "
+        "gradient quickly. Nudging each parameter both ways works, but takes two passes over the images per "
+        "parameter; backpropagation needs one forward and one back for all of them.",
+        "Read the timing of both below; n compares another parameter.",
+        None,
+        ("#check", "#timing"),
+    ),
+    Beat(
+        "next",
+        "The end, and what comes next",
+        "You have seen a network learn: {params} parameters, a cost that says how wrong they are, and "
+        "gradient descent lowering it one step against the gradient at a time. Next up: backpropagation, "
+        "the algorithm that computes that gradient.",
+        "R starts the lesson again, L hides the guide to explore on your own, q quits.",
+        None,
+        ("#timing",),
     ),
 )
 
 
-def filled(text: str, app: GdtuiApp) -> str:
-    """text with the current network's and data's figures, and words that do not call another set's images digits."""
+def layout(sizes: tuple[int, ...]) -> str:
+    """Where each layer's weights and biases sit in the flat vector of parameters: 'w1 #0…12,543 | b1 …12,559 | …'."""
+    parts, start = [], 0
+    for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        for name, count in (("w", n_in * n_out), ("b", n_out)):
+            first = f"#{start:,}" if start == 0 else ""
+            parts.append(f"{name}{layer} {first}…{start + count - 1:,}")
+            start += count
+    return " | ".join(parts)
+
+
+def filled(words: Words, app: GdtuiApp, screen: LessonScreen) -> str:
+    """The words as they stand now, on `screen`, with the current network's and data's figures, and
+    words that do not call another set's images digits. A beat's own function already speaks of the live state."""
+    if callable(words):
+        return words(app, screen)
     state = app.state
-    network = state.network
-    rows, cols = state.data.image_shape
-    words = {
+    network, data = state.network, state.data
+    rows, cols = data.image_shape
+    names = {
         "digit": "digit" if state.numbered else "image",
         "handwritten digit": "handwritten digit" if state.numbered else "image",
         "digit class": "digit" if state.numbered else "class",
+        "a handwritten digit": "a handwritten digit" if state.numbered else "an image",
     }
-    return text.format_map(
+    return words.format_map(
         {
             "params": f"{network.num_params:,}",
             "sizes": "-".join(map(str, network.sizes)),
-            "pixels": f"{state.data.pixels:,}",
+            "pixels": f"{data.pixels:,}",
             "shape": f"{rows}×{cols}",
             "outputs": f"{network.sizes[-1]:,}",
-            **words,
+            "train": f"{len(data.train):,}",
+            "test": f"{len(data.test):,}",
+            "layout": layout(network.sizes),
+            **names,
         }
     )

@@ -49,7 +49,7 @@ async def test_question_mark_opens_help_for_the_screen_and_escape_closes_it(tiny
         await wait_until_loaded(pilot)
         await pilot.press("2", "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = app.screen.query_one("Markdown").source
+        text = app.screen.text
         assert "utter trash" in text and "`r`" in text and "Randomise" in text
         await pilot.press("escape")
         assert app.screen.id == "network"

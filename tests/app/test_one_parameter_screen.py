@@ -163,7 +163,7 @@ async def test_a_network_opened_while_the_slice_is_shown_replaces_the_slice(scre
 async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(screen_on):
     async with screen_on("4") as (pilot, screen):
         app = pilot.app
-        assert screen.check_action("parameter", ()) is False  # only for the network
+        assert screen.check_action("parameter", ()) is None  # shown, dimmed: only for the network
         await until_on_network(pilot, screen)
         steepest = screen.steepest
         assert len(steepest) == 6 and screen.network_indices == [steepest[0]]

@@ -166,10 +166,13 @@ async def test_g_shows_the_gradient_then_its_negative_over_the_map(screen_on):
         assert sum(_map(screen).count(a) for a in ARROWS) > count + 20
         # Right of the bowl's bottom ∇f = (3x, y) points right: up and right above it, down and right below.
         assert _arrows_in_quadrant(screen, right=True, upper=True) <= set("→↗↑")
-        assert _arrows_in_quadrant(screen, right=True, upper=False) == set("→↘↓")
+        # How many arrows fit depends on the map's rows, which the key bar shares at 80×24.
+        lower = _arrows_in_quadrant(screen, right=True, upper=False)
+        assert lower <= set("→↘↓") and "↘" in lower
         await pilot.press("g")
         assert view.arrows == "downhill" and "−∇f, downhill" in rendered(screen, "numbers")
-        assert _arrows_in_quadrant(screen, right=True, upper=False) == set("←↖↑")
+        lower = _arrows_in_quadrant(screen, right=True, upper=False)
+        assert lower <= set("←↖↑") and "↖" in lower
         await pilot.press("g")
         assert view.arrows == "off"
         assert sum(_map(screen).count(a) for a in ARROWS) == count

@@ -58,8 +58,9 @@ def open_step(session: TerminalSession, key: str, footer_text: str | None) -> No
         now = session.screen.display
         if session.highlighted_step().split(" ")[0] != key or now[1:-1] == before[1:-1]:
             return False
-        # A frame may arrive in pieces: the footer counts once it is this step's own.
-        return footer_text is None or (now[-1] != before[-1] and footer_text in now[-1])
+        # A frame may arrive in pieces: the key bar (its last two lines at 80 columns) counts
+        # once it is this step's own.
+        return footer_text is None or (now[-2:] != before[-2:] and footer_text in " ".join(now[-2:]))
 
     session.wait_until(opened, f"step {key} opened" + (f" with {footer_text!r} in its footer" if footer_text else ""))
 

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from gdtui.core.model_io import load_model
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.guide_panel import GuidePanel
+from gdtui.ui.widgets.key_bar import KeyBar
 from gdtui.ui.widgets.lesson_nav import LessonNav
 
 if TYPE_CHECKING:
@@ -35,8 +36,10 @@ class LessonScreen(Screen):
     LessonScreen #too-small { display: none; width: 1fr; height: 1fr; content-align: center middle; text-align: center; }
     LessonScreen.-too-small #too-small { display: block; }
     LessonScreen.-too-small #body, LessonScreen.-too-small LessonNav,
-    LessonScreen.-too-small GuidePanel, LessonScreen.-too-small Footer { display: none; }
+    LessonScreen.-too-small GuidePanel, LessonScreen.-too-small KeyBar { display: none; }
     LessonScreen #body { height: 1fr; }
+    /* The guided lesson's panel says what these would: the picture the beat is about keeps their rows. */
+    LessonScreen.-guided .aside { display: none; }
     """
 
     @property
@@ -53,7 +56,7 @@ class LessonScreen(Screen):
             yield from self.compose_body()
         yield Static(id="too-small")
         yield GuidePanel()
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -90,8 +93,8 @@ class LessonScreen(Screen):
             )
 
     def on_screen_resume(self) -> None:
-        self.redraw()
         self.gdtui.show_guide(self)
+        self.redraw()
 
     def redraw(self) -> None:
         """Show the shared state as it is now."""

@@ -89,21 +89,21 @@ softmax outputs, which add up to 1 like probabilities; a network with sigmoid
 outputs, as in the lesson, has only the quadratic cost."""
 
     BINDINGS = [
-        Binding("v", "view('quiz')", "Quiz"),
-        Binding("v", "view('example')", "Example"),
-        Binding("n", "browse(1)", "Next"),
-        Binding("p", "browse(-1)", "Prev"),
-        Binding("t", "average_over('train')", "Train set"),
-        Binding("t", "average_over('test')", "Test set"),
-        Binding("m", "measure", "Measure again", show=False),
+        Binding("v", "view('quiz')", "Quiz", tooltip="The quiz: rank four answers by their cost"),
+        Binding("v", "view('example')", "Example", tooltip="Back to one example and the whole network's cost"),
+        Binding("n", "browse(1)", "Next", tooltip="The next example"),
+        Binding("p", "browse(-1)", "Prev", tooltip="The previous example"),
+        Binding("t", "average_over('train')", "Train set", tooltip="Average over the training set"),
+        Binding("t", "average_over('test')", "Test set", tooltip="Average over the test set"),
+        Binding("m", "measure", "Measure again", tooltip="Measure the whole network's cost again, after more training"),
         Binding("left", "pick(-1)", "Pick the option on the left", group=_PICK),
         Binding("right", "pick(1)", "Pick the option on the right", group=_PICK),
         Binding("up", "move(-1)", "Move it up the ranking", group=_MOVE),
         Binding("down", "move(1)", "Move it down the ranking", group=_MOVE),
         *(Binding(letter, f"choose({i})", f"Pick option {letter}", show=False) for i, letter in enumerate(quiz.LETTERS)),
-        Binding("enter", "check", "Check"),
-        Binding("enter", "next_question", "Next"),
-        Binding("f", "switch_cost", "Cost fn"),
+        Binding("enter", "check", "Check", tooltip="Check your ranking"),
+        Binding("enter", "next_question", "Next", tooltip="The next question"),
+        Binding("f", "switch_cost", "Cost fn", tooltip="Switch between the quadratic cost and cross-entropy"),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -163,15 +163,15 @@ outputs, as in the lesson, has only the quadratic cost."""
                         yield Static(id="whole")
                         yield Static(id="by-digit")
                 yield Static(id="formula")
-                yield Static(id="about")
+                yield Static(id="about", classes="aside")
             with Vertical(id="quiz"):
-                yield Static(id="quiz-title")
+                yield Static(id="quiz-title", classes="aside")
                 with Horizontal(id="quiz-row"):
                     for i in range(len(quiz.LETTERS)):
                         yield QuizCard(id=f"card-{i}")
                     yield Static(id="ranking")
                 yield Static(id="verdict")
-                yield Static(id="explanations")
+                yield Static(id="explanations", classes="aside")
 
     def on_mount(self) -> None:
         self.query_one("#table-box").border_title = "cost C of this example"
@@ -423,6 +423,8 @@ outputs, as in the lesson, has only the quadratic cost."""
     def watch_checked(self) -> None:
         self.refresh_bindings()
         self._draw_quiz()
+        # The guided lesson explains the answer only once it is given.
+        self.gdtui.show_guide(self)
 
     def watch_selected(self) -> None:
         self._draw_quiz()

@@ -90,16 +90,18 @@ class ParameterPrompt(Prompt[list[int] | None]):
             self.dismiss(indices)
 
 
+START = Binding.Group("Start", compact=True)
+"""The arrow keys that move the ball's start."""
+
 DESCENT_BINDINGS = [
-    Binding("n", "step", "Step"),
-    Binding("space", "run", "Run"),
-    Binding("plus,equals_sign", "learning_rate(1)", "η up"),
-    Binding("minus", "learning_rate(-1)", "η down"),
-    Binding("r", "reset", "Reset"),
-    # The line above the picture names the function and shows these two keys.
-    Binding("f", "function", "Next function", show=False),
-    Binding("p", "parameter", "Next parameter", show=False),
-    Binding("i", "index", "Parameter by number", show=False),
+    Binding("n", "step", "Step", tooltip="One step downhill"),
+    Binding("space", "run", "Run", tooltip="Keep stepping, or stop"),
+    Binding("plus,equals_sign", "learning_rate(1)", "η up", tooltip="A larger learning rate η"),
+    Binding("minus", "learning_rate(-1)", "η down", tooltip="A smaller learning rate η"),
+    Binding("r", "reset", "Reset", tooltip="Back to the start, the path forgotten"),
+    Binding("f", "function", "Function", tooltip="The next function: textbook ones, then the network's own cost"),
+    Binding("p", "parameter", "Parameter", tooltip="The network's next steep parameter"),
+    Binding("i", "index", "By number", tooltip="Any of the network's parameters, by its number"),
 ]
 
 
@@ -260,7 +262,8 @@ class DescentScreen(LessonScreen):
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("parameter", "index"):
-            return self.on_network
+            # Shown dimmed on a textbook function, so the learner knows they exist.
+            return self.on_network or None
         if action in ("step", "run", "reset", "move", "learning_rate"):
             return self.function is not None or None
         return True

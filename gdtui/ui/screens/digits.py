@@ -20,6 +20,9 @@ _BROWSING = {"browse", "random", "label", "split", "noise", "draw"}
 _DRAWING = {"paint", "erase", "clear", "done_drawing"}
 
 
+_CURSOR = Binding.Group("Cursor", compact=True)
+
+
 class DigitsScreen(LessonScreen):
     TITLE_TEXT = "Digits"
     HELP = """\
@@ -36,21 +39,21 @@ the way MNIST's own digits were, so it is read fairly. `z` shows pure noise, whi
 a trained network will still confidently call some digit."""
 
     BINDINGS = [
-        Binding("n", "browse(1)", "Next"),
-        Binding("p", "browse(-1)", "Prev"),
-        Binding("r", "random", "Random"),
-        Binding("l", "label", "Label"),
-        Binding("t", "split", "Train/test"),
-        Binding("d", "draw", "Draw"),
-        Binding("d", "done_drawing", "Done"),
-        Binding("z", "noise", "Noise", show=False),
-        Binding("space", "paint", "Paint"),
-        Binding("x", "erase", "Erase"),
-        Binding("c", "clear", "Clear"),
-        Binding("up", "move(-1, 0)", "Cursor up", show=False),
-        Binding("down", "move(1, 0)", "Cursor down", show=False),
-        Binding("left", "move(0, -1)", "Cursor left", show=False),
-        Binding("right", "move(0, 1)", "Cursor right", show=False),
+        Binding("n", "browse(1)", "Next", tooltip="The next image"),
+        Binding("p", "browse(-1)", "Prev", tooltip="The previous image"),
+        Binding("r", "random", "Random", tooltip="A random image"),
+        Binding("l", "label", "Label", tooltip="Jump to the next image of a digit you type"),
+        Binding("t", "split", "Train/test", tooltip="Switch between the training and the test set"),
+        Binding("d", "draw", "Draw", tooltip="Draw a digit of your own"),
+        Binding("d", "done_drawing", "Done", tooltip="Done drawing: back to the data set"),
+        Binding("z", "noise", "Noise", tooltip="Pure noise: what does the network make of it?"),
+        Binding("space", "paint", "Paint", tooltip="Paint the pixel under the cursor"),
+        Binding("x", "erase", "Erase", tooltip="Erase the pixel under the cursor"),
+        Binding("c", "clear", "Clear", tooltip="Clear the drawing"),
+        Binding("up", "move(-1, 0)", "Cursor up", group=_CURSOR),
+        Binding("down", "move(1, 0)", "Cursor down", group=_CURSOR),
+        Binding("left", "move(0, -1)", "Cursor left", group=_CURSOR),
+        Binding("right", "move(0, 1)", "Cursor right", group=_CURSOR),
     ]
 
     DEFAULT_CSS = """
@@ -73,7 +76,7 @@ a trained network will still confidently call some digit."""
                 yield PixelNumbers(id="numbers")
                 yield DigitView(show_legend=True, id="seen")
         yield Static(id="pixel")
-        yield Static(id="explain")
+        yield Static(id="explain", classes="aside")
 
     def on_mount(self) -> None:
         rows, cols = self.state.data.image_shape
@@ -109,6 +112,8 @@ a trained network will still confidently call some digit."""
             image = state.image()
             title = state.describe(short=True)
         view = self.query_one("#image", DigitView)
+        # The guided lesson says what the shades mean; its rows are worth more to the picture.
+        view.show_legend = not self.has_class("-guided")
         view.show(image)
         view.cursor = self.cursor
         self.query_one("#image-panel").border_title = title

@@ -18,6 +18,9 @@ def parameter_sum(sizes: tuple[int, ...]) -> str:
     return " + ".join(f"{n_in}·{n_out} + {n_out}" for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
+_NEURON = Binding.Group("Neuron", compact=True)
+
+
 class NetworkScreen(LessonScreen):
     TITLE_TEXT = "Network"
     HELP = """\
@@ -36,13 +39,13 @@ that is what the Cost, One/Two parameters and Training steps are about.
 an image, blue where it likes ink, red where ink counts against it."""
 
     BINDINGS = [
-        Binding("n", "browse(1)", "Next"),
-        Binding("p", "browse(-1)", "Prev"),
-        Binding("r", "randomize", "Randomise"),
-        Binding("w", "weights", "Weights"),
-        Binding("left_square_bracket", "neuron(-1)", "Neuron −", show=False),
-        Binding("right_square_bracket", "neuron(1)", "Neuron +", show=False),
-        Binding("o", "open_model", "Open model"),
+        Binding("n", "browse(1)", "Next", tooltip="The next image"),
+        Binding("p", "browse(-1)", "Prev", tooltip="The previous image"),
+        Binding("r", "randomize", "Randomise", tooltip="Another random network, from the next seed"),
+        Binding("w", "weights", "Weights", tooltip="What a first-layer neuron looks for: its 784 weights as an image"),
+        Binding("left_square_bracket", "neuron(-1)", "Neuron −", group=_NEURON, tooltip="The previous neuron's weights"),
+        Binding("right_square_bracket", "neuron(1)", "Neuron +", group=_NEURON, tooltip="The next neuron's weights"),
+        Binding("o", "open_model", "Open model", tooltip="Open a model saved by gdtui"),
     ]
 
     DEFAULT_CSS = """

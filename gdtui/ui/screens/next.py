@@ -114,7 +114,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
     BINDINGS = [
         Binding("n", "next_parameter", "Next parameter"),
         Binding("m", "measure", "Measure again"),
-        Binding("b", "code", "Backprop code"),
+        Binding("b", "code", "Code", tooltip="The plain backpropagation code the gradient is checked against"),
         Binding("b", "numbers", "Numbers"),
     ]
 
@@ -160,8 +160,8 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         with ContentSwitcher(initial="page"):
             # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
             with VerticalScroll(id="page"):
-                yield Static(id="summary")
-                yield Static(id="teaser")
+                yield Static(id="summary", classes="aside")
+                yield Static(id="teaser", classes="aside")
                 table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
                 table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
                 yield table

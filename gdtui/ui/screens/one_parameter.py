@@ -13,7 +13,7 @@ from textual_plotext import PlotextPlot
 from gdtui.core import functions, slices
 from gdtui.core.functions import Step
 from gdtui.ui.blocks import wants_glyphs
-from gdtui.ui.screens.descent import DESCENT_BINDINGS, DescentScreen, number
+from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
 
 CURVE_COLOR = (90, 160, 255)
@@ -88,8 +88,8 @@ back. The span of the cost is written under the plot."""
     BINDINGS = [
         *DESCENT_BINDINGS,
         Binding("s", "scale", "Cost axis"),
-        Binding("left", "move(-1)", "Start left", show=False),
-        Binding("right", "move(1)", "Start right", show=False),
+        Binding("left", "move(-1)", "Start left", group=START),
+        Binding("right", "move(1)", "Start right", group=START),
     ]
 
     DEFAULT_CSS = """
@@ -112,7 +112,7 @@ back. The span of the cost is written under the plot."""
         yield CurvePlot(id="plot")
         yield Static(id="numbers")
         yield Static(id="verdict")
-        yield Static(id="solving")
+        yield Static(id="solving", classes="aside")
 
     def use_function(self, function, learning_rate: float) -> None:
         if self.on_network:

@@ -116,6 +116,10 @@ def zeros_sentence(zeros: sensitivity.Zeros) -> str:
     )
 
 
+_PICK = Binding.Group("Pick", compact=True)
+_BRACKET = Binding.Group("Nudge/page", compact=True)
+
+
 class TrainingScreen(LessonScreen):
     TITLE_TEXT = "Training"
     HELP = """\
@@ -144,19 +148,33 @@ their gradient below (`[` and `]` page through them).
 Network and Cost steps show."""
 
     BINDINGS = [
-        Binding("n", "step", "Step"),
-        Binding("space", "run", "Run"),
-        Binding("e", "epoch", "Epoch"),
-        Binding("plus,equals_sign", "rate(1)", "η+"),
-        Binding("minus", "rate(-1)", "η−"),
-        Binding("b", "batch", "Batch"),
-        Binding("f", "speed", "Speed"),
-        Binding("v", "view", "View"),
-        Binding("r", "reset", "Reset"),
-        Binding("s", "save", "Save"),
-        Binding("o", "open_model", "Open"),
-        Binding("left_square_bracket", "bracket(-1)", "Nudge − / page", show=False),
-        Binding("right_square_bracket", "bracket(1)", "Nudge + / page", show=False),
+        Binding("n", "step", "Step", tooltip="One step, on one mini-batch"),
+        Binding("space", "run", "Run", tooltip="Run, or pause"),
+        Binding("e", "epoch", "Epoch", tooltip="One epoch: a pass over the whole training set"),
+        Binding("plus,equals_sign", "rate(1)", "η+", tooltip="A larger learning rate η"),
+        Binding("minus", "rate(-1)", "η−", tooltip="A smaller learning rate η"),
+        Binding("b", "batch", "Batch", tooltip="The batch size: 1, 10, 100 images or the whole set"),
+        Binding("f", "speed", "Speed", tooltip="Steps a second while running: 1, 10, 100 or flat out"),
+        Binding("v", "view", "View", tooltip="The next view: the cost curve, the gradient, the first layer's neurons"),
+        Binding("r", "reset", "Reset", tooltip="Fresh random weights"),
+        Binding("s", "save", "Save", tooltip="Save the network"),
+        Binding("o", "open_model", "Open", tooltip="Open a saved network"),
+        Binding("up", "pick(-1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: up"),
+        Binding("down", "pick(1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: down"),
+        Binding(
+            "left_square_bracket",
+            "bracket(-1)",
+            "Nudge − / page",
+            group=_BRACKET,
+            tooltip="Nudge the picked parameter by −0.1; previous neurons",
+        ),
+        Binding(
+            "right_square_bracket",
+            "bracket(1)",
+            "Nudge + / page",
+            group=_BRACKET,
+            tooltip="Nudge the picked parameter by +0.1; next neurons",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -168,6 +186,7 @@ Network and Cost steps show."""
     TrainingScreen #legend { height: 1; }
     TrainingScreen #ranking { height: auto; max-height: 14; }
     TrainingScreen #nudge, TrainingScreen #gradient-summary { height: auto; }
+    TrainingScreen.-guided #batch { display: none; }
     """
 
     running: reactive[bool] = reactive(False)
@@ -203,7 +222,7 @@ Network and Cost steps show."""
                 yield Static(id="legend")
                 yield Thumbnails(id="batch", max_rows=1)
             with Vertical(id="gradient-view"):
-                yield Static(id="gradient-summary")
+                yield Static(id="gradient-summary", classes="aside")
                 yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
                 yield Static(id="nudge")
             with Vertical(id="neurons-view"):
@@ -410,9 +429,11 @@ Network and Cost steps show."""
     def _draw_progress(self, shot: RunSnapshot, live: bool = False) -> None:
         opening = self.query_one("#opening", Static)
         fresh = shot.steps == 0
-        opening.display = fresh
-        # Before the first step a plot has nothing to show: the opening words take its place.
-        self.query_one(CostPlot).display = not fresh
+        guided = self.has_class("-guided")
+        opening.display = fresh and not guided
+        # Before the first step a plot has nothing to show: the opening words take its place,
+        # unless the guided lesson speaks instead and the plot waits for the run it invites.
+        self.query_one(CostPlot).display = not fresh or guided
         if fresh:
             network = self.state.network
             if shot.epochs:
@@ -566,6 +587,11 @@ Network and Cost steps show."""
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("reset", "save", "open_model") and self.running:
             return None
+        # Keys of the other views show dimmed, so the learner knows they exist.
+        if action == "pick":
+            return self.view == "gradient" or None
+        if action == "bracket":
+            return self.view != "progress" or None
         return True
 
     def watch_running(self) -> None:
@@ -575,6 +601,7 @@ Network and Cost steps show."""
         self._pace = speed
 
     def watch_view(self, view: str) -> None:
+        self.refresh_bindings()
         if self.is_mounted:
             self.query_one(ContentSwitcher).current = f"{view}-view"
             if view == "gradient":
@@ -644,6 +671,10 @@ Network and Cost steps show."""
             run.request(learning_rate=preset.learning_rate, batch_size=preset.batch_size)
         self.state.randomize_network(new_seed=False)
         self.redraw()
+
+    def action_pick(self, direction: int) -> None:
+        table = self.query_one("#ranking", DataTable)
+        table.move_cursor(row=table.cursor_row + direction, animate=False)
 
     def action_bracket(self, direction: int) -> None:
         if self.view == "neurons":

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Step
-from gdtui.ui.screens.descent import DESCENT_BINDINGS, DescentScreen, number
+from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.widgets.height_map import ARROW_MODES, BALL, MARKS, HeightMap, arrow
 
 GRID = 24
@@ -55,10 +55,10 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
     BINDINGS = [
         *DESCENT_BINDINGS,
         Binding("g", "arrows", "Arrows"),
-        Binding("left", "move(-1, 0)", "Start left", show=False),
-        Binding("right", "move(1, 0)", "Start right", show=False),
-        Binding("up", "move(0, 1)", "Start up", show=False),
-        Binding("down", "move(0, -1)", "Start down", show=False),
+        Binding("left", "move(-1, 0)", "Start left", group=START),
+        Binding("right", "move(1, 0)", "Start right", group=START),
+        Binding("up", "move(0, 1)", "Start up", group=START),
+        Binding("down", "move(0, -1)", "Start down", group=START),
     ]
 
     DEFAULT_CSS = """

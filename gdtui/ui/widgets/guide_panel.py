@@ -20,9 +20,10 @@ class GuidePanel(Static):
     """
 
     def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
-        keys = "[dim]. next  , back  L hide[/dim]"
+        onward = ". next" if number < total else "R restart"
+        keys = f"[dim]{onward}  , back  L hide[/dim]"
         if here:
-            body = f"{literal(text)}\n[b]→ {literal(invite)}[/b]"
+            body = literal(text) + (f"\n[b]→ {literal(invite)}[/b]" if invite else "")
         else:
             body = "[dim]You left the lesson to look around.[/dim] Press [b]L[/b] to go back to where you were."
         self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")

@@ -15,7 +15,7 @@ PLACES = ("1st", "2nd", "3rd", "4th")
 
 
 class QuizCard(Vertical):
-    """An option: the outputs as bars, the right digit's in bold; the cost once the answer is checked."""
+    """An option: the outputs as bars, the right digit's marked; the cost once the answer is checked."""
 
     DEFAULT_CSS = """
     QuizCard { width: auto; height: auto; padding: 0 1; }
@@ -29,7 +29,7 @@ class QuizCard(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="title")
         yield DigitView()
-        yield LayerBars("cost ?")
+        yield LayerBars("cost ?", bar_width=4, mark_width=2)
 
     def show(
         self,
@@ -50,4 +50,4 @@ class QuizCard(Vertical):
             self.query_one(DigitView).show(shrink(image))
         bars = self.query_one(LayerBars)
         bars.title = "cost ?" if cost is None else f"cost {cost:.2f}"
-        bars.show(outputs, bold={label})
+        bars.show(outputs, marks={label: "◀"}, bold={label})
