@@ -149,6 +149,7 @@ class Lab:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
         self._accept_failed_at: float | None = None
+        self._zygote = spawn.Zygote(spawn.zygote_environment(self.home, cache_home().parent), self.data)
 
     @property
     def port(self) -> int:
@@ -158,6 +159,8 @@ class Lab:
     async def start(self) -> None:
         key = host_key(self.home)
         self._make_room_for_files()
+        # Warm before the first student comes, and with the open-file limit its sessions will need.
+        await self._zygote.start()
         try:
             self._acceptor = await asyncssh.create_server(
                 lambda: LabConnection(self),
@@ -232,6 +235,7 @@ class Lab:
         for session in sessions:
             session.end("gdtui: the lab server is shutting down.")
         await asyncio.gather(*(session.done.wait() for session in sessions))
+        await self._zygote.stop()
 
     @property
     def sessions_dir(self) -> Path:
@@ -271,19 +275,25 @@ class Lab:
         self.sessions.add(session)
         return None
 
-    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process:
+    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
         home = session_home(self.sessions_dir, session.username)
         env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
-        process = await asyncio.create_subprocess_exec(
-            *spawn.command(self.data, self.config.lesson),
-            stdin=tty,
-            stdout=tty,
-            stderr=tty,
-            cwd=home,
-            env=env,
-            # Its own process group, so ending the session ends everything the app started.
-            start_new_session=True,
-        )
+        process: asyncio.subprocess.Process | spawn.ForkedProcess
+        try:
+            process = await self._zygote.launch(spawn.MODULE, spawn.arguments(self.data, self.config.lesson), env, home, tty)
+        except ConnectionError as err:
+            if self._zygote.ready:
+                log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
+            process = await asyncio.create_subprocess_exec(
+                *spawn.command(self.data, self.config.lesson),
+                stdin=tty,
+                stdout=tty,
+                stderr=tty,
+                cwd=home,
+                env=env,
+                # Its own process group, so ending the session ends everything the app started.
+                start_new_session=True,
+            )
         columns, lines = session.size
         log.info(
             "session %d started: %s from %s, %s %d×%d, pid %d, folder %s",
