@@ -12,12 +12,20 @@ kept by a terminal emulator, as their terminal would. Prints JSON lines:
   screen, median and 95th percentile, over all presses and per student;
 - memory: the server and its sessions together, as resident size (which
   counts the shared data cache once per process) and as proportional size
-  (PSS, which shares it out): the memory the machine really gives them.
+  (PSS, which shares it out): the memory the machine really gives them; once
+  when every student has their first screen and is idle, once at the peak.
 
 With --run every student also lets training run freely between presses: the
 worst case, every session computing at once.
 
+With --mix SHARE, it sizes a class instead: for each class size in --sizes,
+that share of the students run training at full speed (pressing + and waiting
+for the next step on their screen, as --run does) while the others browse
+(pressing n to take one step), and it prints a table of key-to-screen
+latency by class size, for the browsers and for those training.
+
     python benchmarks/lab_load.py [--students 20] [--presses 20] [--run]
+    python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10]
 """
 
 from __future__ import annotations
@@ -33,7 +41,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from statistics import median, quantiles
 
@@ -44,6 +54,27 @@ STARTED = re.compile(r"listening on \S+ port (\d+)")
 STEP = re.compile(r"step ([\d,]+)  epoch")
 TIMEOUT = 300.0  # twenty Python processes starting at once on a small machine take a while
 KEY_TARGET_MS = 100
+# The key-to-screen latency a class can live with, at the 95th percentile: what --mix sizes for.
+SIZING_P95_MS = 200
+IDLE_SETTLE_S = 2.0
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def blas() -> object:
+    """Which BLAS kernel numpy runs here, as a session's numpy runs it."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown: threadpoolctl is not installed"
+    import numpy  # noqa: F401 - loads the BLAS that threadpoolctl reports
+
+    return [{key: info.get(key) for key in ("internal_api", "version", "architecture")} for info in threadpool_info()]
 
 
 class Student:
@@ -75,12 +106,13 @@ class Student:
         return int(found[1].replace(",", "")) if found else None
 
 
-async def one_student(port: int, name: str, presses: int, run: bool, rng: random.Random) -> dict:
+async def one_student(port: int, name: str, presses: int, run: bool, rng: random.Random, all_in: Callable) -> dict:
     connected = time.monotonic()
     async with asyncssh.connect("127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None) as conn:
         process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
         student = Student(process)
         first = await student.until(lambda text: "train #0" in text) - connected
+        await all_in()
         process.stdin.write(b"6")
         await student.until(lambda text: "step 0 " in text)
         if run:
@@ -104,7 +136,7 @@ async def one_student(port: int, name: str, presses: int, run: bool, rng: random
             latencies.append(shown - pressed)
         process.stdin.write(b"q")
         student.reader.cancel()
-    return {"login_to_first_screen_s": first, "latencies_s": latencies}
+    return {"login_to_first_screen_s": first, "latencies_s": latencies, "run": run}
 
 
 def memory_of_tree(root: int) -> dict[str, float]:
@@ -144,30 +176,46 @@ async def sample_memory(pid: int, peak: dict, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), 1.0)
 
 
-async def load(port: int, server_pid: int, students: int, presses: int, run: bool) -> tuple[list[dict], dict]:
+async def load(port: int, server_pid: int, students: int, presses: int, running: int) -> tuple[list[dict], dict, dict]:
+    """The first `running` students train at full speed, the others step; memory when all are in, and at the peak."""
     peak: dict = {}
+    idle: dict = {}
     stop = asyncio.Event()
+    in_count = 0
+    everyone_in = asyncio.Event()
+    measured = asyncio.Event()
+
+    async def all_in() -> None:
+        nonlocal in_count
+        in_count += 1
+        if in_count == students:
+            everyone_in.set()
+        await measured.wait()
+
+    async def measure_idle() -> None:
+        await asyncio.wait_for(everyone_in.wait(), TIMEOUT)
+        await asyncio.sleep(IDLE_SETTLE_S)  # every first screen drawn, and nothing else to do
+        idle.update(memory_of_tree(server_pid))
+        measured.set()
+
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
+    idle_task = asyncio.create_task(measure_idle())
     results = await asyncio.gather(
-        *(one_student(port, f"student{seed}", presses, run, random.Random(seed)) for seed in range(students))
+        *(one_student(port, f"student{seed}", presses, seed < running, random.Random(seed), all_in) for seed in range(students))
     )
+    await idle_task
     stop.set()
     await sampler
-    return results, peak
+    return results, idle, peak
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=20)
-    parser.add_argument("--presses", type=int, default=20, help="presses of n per student")
-    parser.add_argument("--run", action="store_true", help="every session also trains freely between presses")
-    args = parser.parse_args()
-    print(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), "students": args.students}))
-
+@contextlib.contextmanager
+def lab_server(students: int):
+    """`gdtui serve` on loopback for that many students; its port and pid."""
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, XDG_DATA_HOME=home)
         command = [sys.executable, "-m", "gdtui", "serve", "--no-auth", "--host", "127.0.0.1", "--port", "0"]
-        command += ["--max-sessions", str(args.students), "--per-source-max-startups", str(args.students)]
+        command += ["--max-sessions", str(students), "--per-source-max-startups", str(students)]
         server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         try:
             for line in server.stderr:
@@ -176,11 +224,68 @@ def main() -> None:
                     break
             else:
                 raise SystemExit(f"the server did not start (exit status {server.wait()})")
-            idle = memory_of_tree(server.pid)
-            results, peak = asyncio.run(load(port, server.pid, args.students, args.presses, args.run))
+            # The rest of its log is not read: left in the pipe, it would stall the server once full.
+            threading.Thread(target=server.stderr.read, daemon=True).start()
+            yield port, server.pid
         finally:
             server.terminate()
             server.wait(30)
+
+
+def latency_ms(results: list[dict]) -> dict:
+    presses = [1000 * latency for r in results for latency in r["latencies_s"]]
+    if len(presses) < 2:
+        return {"presses": len(presses)}
+    return {
+        "presses": len(presses),
+        "median_ms": round(median(presses), 1),
+        "p95_ms": round(quantiles(presses, n=20)[-1], 1),
+        "max_ms": round(max(presses), 1),
+    }
+
+
+def size_a_class(sizes: list[int], share: float, presses: int) -> None:
+    """Key-to-screen latency by class size, with that share of each class training at full speed."""
+    print(json.dumps({"measure": "class sizes", "training_share": share, "presses": presses, "target_p95_ms": SIZING_P95_MS}))
+    group = f"{'median':>8} {'p95':>7} {'max':>7}"
+    header = f"{'students':>8} {'training':>8} | browsing ms: {group} | training ms: {group} | {'load':>5}"
+    rows = [header, "-" * len(header)]
+    for students in sizes:
+        running = round(share * students)
+        with lab_server(students) as (port, pid):
+            results, _, _ = asyncio.run(load(port, pid, students, presses, running))
+        load_now = os.getloadavg()[0]
+        browsing = latency_ms([r for r in results if not r["run"]])
+        training = latency_ms([r for r in results if r["run"]])
+        row = {"students": students, "training": running, "browsing": browsing, "training_sessions": training}
+        print(json.dumps(row | {"load_1min": load_now}))
+
+        def cells(group: dict) -> str:
+            if "p95_ms" not in group:
+                return f"{'':>13}{'-':>8} {'-':>7} {'-':>7}"
+            return f"{'':>13}{group['median_ms']:>8.0f} {group['p95_ms']:>7.0f} {group['max_ms']:>7.0f}"
+
+        rows.append(f"{students:>8} {running:>8} | {cells(browsing)} | {cells(training)} | {load_now:>5.1f}")
+    print("\n".join(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--presses", type=int, default=20, help="presses of n per student")
+    parser.add_argument("--run", action="store_true", help="every session also trains freely between presses")
+    parser.add_argument("--mix", type=float, metavar="SHARE", help="size a class: this share of students train at full speed")
+    parser.add_argument("--sizes", default="4,8,12,16,20", help="with --mix, the class sizes to try (default: 4,8,12,16,20)")
+    args = parser.parse_args()
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": cpu_model(), "blas": blas()}
+    print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}))
+    if args.mix is not None:
+        size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses)
+        return
+
+    with lab_server(args.students) as (port, pid):
+        idle_server = memory_of_tree(pid)
+        results, idle, peak = asyncio.run(load(port, pid, args.students, args.presses, args.students if args.run else 0))
 
     logins = [r["login_to_first_screen_s"] for r in results]
     print(
@@ -214,9 +319,11 @@ def main() -> None:
         json.dumps(
             {
                 "measure": "memory of the server and its sessions",
-                "idle_server": idle,
+                "idle_server": idle_server,
+                "every_session_idle": idle,
                 "peak_under_load": peak,
-                "pss_per_session_mb": round((peak["pss_mb"] - idle["pss_mb"]) / args.students, 1),
+                "pss_per_idle_session_mb": round((idle["pss_mb"] - idle_server["pss_mb"]) / args.students, 1),
+                "pss_per_session_at_peak_mb": round((peak["pss_mb"] - idle_server["pss_mb"]) / args.students, 1),
             }
         )
     )

@@ -81,10 +81,27 @@ def main(argv: list[str]) -> None:
         _reap(channel)
 
 
+_IMPORTED_WHILE_RUNNING = (
+    "gdtui.serve.child",
+    "textual.drivers.linux_driver",
+    "textual.drivers.headless_driver",
+    "textual.pilot",
+    "textual.layouts.factory",
+    "textual.layouts.horizontal",
+    "textual.layouts.stream",
+    "textual.scrollbar",
+    "concurrent.futures.thread",
+    "secrets",
+    "numpy.random",
+)
+
+
 def _warm_up(data: Path | None) -> None:
     """Import whatever a session would, and map the data set, once for all of them."""
     import importlib
     import pkgutil
+
+    from rich.cells import cell_len
 
     import gdtui.ui
     from gdtui.core.dataset import load_dataset
@@ -92,9 +109,11 @@ def _warm_up(data: Path | None) -> None:
     # Screens are imported when first opened; here they are all imported once, for every session.
     for module in pkgutil.walk_packages(gdtui.ui.__path__, "gdtui.ui."):
         importlib.import_module(module.name)
-    # What Textual imports only when an app runs on a terminal.
-    importlib.import_module("textual.drivers.linux_driver")
-    importlib.import_module("gdtui.serve.child")
+    # What a session imports only once its app runs, found by listing what one imported after the fork.
+    for name in _IMPORTED_WHILE_RUNNING:
+        importlib.import_module(name)
+    # rich loads its table of character widths on the first text it measures.
+    cell_len("\u00e9")
     # Maps the cached files: their pages are then in memory, shared by every session.
     load_dataset(data)
 
@@ -158,6 +177,9 @@ def _run(request: dict, tty: int) -> int:
     os.environ.update(request["env"])
     time.tzset()
     os.chdir(request["cwd"])
+    # Python's random draws a new seed in every child by itself; numpy's global generator, seeded
+    # once when the zygote imported it, would otherwise give every session the same numbers.
+    sys.modules["numpy.random"].seed()
     gc.enable()
     module = request["module"]
     sys.argv = [module, *request["args"]]

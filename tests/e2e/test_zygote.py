@@ -146,6 +146,8 @@ async def test_apps_started_at_once_each_get_their_own_terminal(tiny_mnist_dir: 
     assert [report["argv"] for report in seen] == [[str(n)] for n in range(8)]
     assert [report["tty"] for report in seen] == [pty.name for pty in ptys]
     assert len({report["pid"] for report in seen}) == 8
+    # Neither Python's random nor numpy's global generator repeats from one session to the next.
+    assert len({report["random"][0] for report in seen}) == len({report["random"][1] for report in seen}) == 8
 
 
 async def test_when_the_zygote_dies_its_apps_live_on_and_another_zygote_starts(
