@@ -176,6 +176,7 @@ class Lab:
                 keepalive_count_max=_KEEPALIVES_UNANSWERED,
             )
         except (OSError, OverflowError) as err:
+            await self._zygote.stop()
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()

@@ -7,15 +7,18 @@ import json
 import os
 import resource
 import signal
+import socket
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from gdtui.core.dataset import load_dataset
+from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home
 from gdtui.serve import spawn
-from gdtui.serve.server import LabConfig
+from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import ForkedProcess, Zygote
 from tests.e2e.lab import FIRST_SCREEN, alive, eventually, only_session, running, student
 
@@ -190,3 +193,15 @@ async def test_the_lab_forks_sessions_and_starts_fresh_ones_while_its_zygote_is_
             ada.press("2")
             await ada.shows("13,002 parameters")
     assert "sessions start as fresh processes" in caplog.text
+
+
+async def test_a_lab_that_cannot_listen_leaves_no_zygote_behind(lab_config: LabConfig) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        lab = Lab(replace(lab_config, port=taken.getsockname()[1]))
+        with pytest.raises(GdtuiError, match="cannot listen"):
+            await lab.start()
+    zygote = lab._zygote._process
+    assert zygote is not None
+    await eventually(lambda: not alive(zygote.pid), "the zygote to end")
