@@ -230,9 +230,14 @@ async def load(port: int, server_pid: int, students: int, presses: int, running:
 
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
     idle_task = asyncio.create_task(measure_idle())
+    began, server_began, clients_began = time.monotonic(), cpu_of_tree(server_pid), time.process_time()
     results = await asyncio.gather(
         *(one_student(port, f"student{seed}", presses, seed < running, random.Random(seed), all_in) for seed in range(students))
     )
+    # Cores busy on average over the whole run: the clients share the machine with the lab.
+    wall = time.monotonic() - began
+    cpu["server_and_sessions_cores"] = round((cpu_of_tree(server_pid) - server_began) / wall, 2)
+    cpu["clients_cores"] = round((time.process_time() - clients_began) / wall, 2)
     await idle_task
     stop.set()
     await sampler
@@ -278,16 +283,18 @@ def size_a_class(sizes: list[int], share: float, presses: int) -> None:
     """Key-to-screen latency by class size, with that share of each class training at full speed."""
     print(json.dumps({"measure": "class sizes", "training_share": share, "presses": presses, "target_p95_ms": SIZING_P95_MS}))
     group = f"{'median':>8} {'p95':>7} {'max':>7}"
-    header = f"{'students':>8} {'training':>8} | browsing ms: {group} | training ms: {group} | {'load':>5}"
+    header = f"{'students':>8} {'training':>8} | browsing ms: {group} | training ms: {group} | cores: lab clients | {'load':>5}"
     rows = [header, "-" * len(header)]
     for students in sizes:
         running = round(share * students)
         with lab_server(students) as (port, pid):
-            results, _, _ = asyncio.run(load(port, pid, students, presses, running))
+            results, idle, _ = asyncio.run(load(port, pid, students, presses, running))
+        cores = idle["login_cpu"]
         load_now = os.getloadavg()[0]
         browsing = latency_ms([r for r in results if not r["run"]])
         training = latency_ms([r for r in results if r["run"]])
         row = {"students": students, "training": running, "browsing": browsing, "training_sessions": training}
+        row |= {"lab_cores": cores["server_and_sessions_cores"], "clients_cores": cores["clients_cores"]}
         print(json.dumps(row | {"load_1min": load_now}))
 
         def cells(group: dict) -> str:
@@ -295,7 +302,8 @@ def size_a_class(sizes: list[int], share: float, presses: int) -> None:
                 return f"{'':>13}{'-':>8} {'-':>7} {'-':>7}"
             return f"{'':>13}{group['median_ms']:>8.0f} {group['p95_ms']:>7.0f} {group['max_ms']:>7.0f}"
 
-        rows.append(f"{students:>8} {running:>8} | {cells(browsing)} | {cells(training)} | {load_now:>5.1f}")
+        used = f"{'':>7}{cores['server_and_sessions_cores']:>4.2f} {cores['clients_cores']:>7.2f}"
+        rows.append(f"{students:>8} {running:>8} | {cells(browsing)} | {cells(training)} | {used} | {load_now:>5.1f}")
     print("\n".join(rows))
 
 
