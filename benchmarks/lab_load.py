@@ -165,14 +165,15 @@ def tree(root: int) -> list[int]:
 
 
 def cpu_of_tree(root: int) -> float:
-    """CPU-seconds used so far by a process and its living descendants."""
+    """CPU-seconds used so far by a process and its descendants, living or reaped by one of them."""
     total = 0
     for pid in tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
+        # Its own time, and that of the children it has reaped: the sessions that have ended.
+        total += sum(int(field) for field in fields[11:15])
     return total / os.sysconf("SC_CLK_TCK")
 
 
