@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -287,7 +288,7 @@ def size_a_class(sizes: list[int], share: float, presses: int) -> None:
     header = f"{'students':>8} {'training':>8} | browsing ms: {group} | training ms: {group} | cores: lab clients | {'load':>5}"
     rows = [header, "-" * len(header)]
     for students in sizes:
-        running = round(share * students)
+        running = math.floor(share * students + 0.5)  # half up: a quarter of 2 students is one
         with lab_server(students) as (port, pid):
             results, idle, _ = asyncio.run(load(port, pid, students, presses, running))
         cores = idle["login_cpu"]

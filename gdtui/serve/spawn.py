@@ -185,12 +185,13 @@ class Zygote:
         started = asyncio.get_running_loop().create_future()
         self._requests[self._ids] = started
         try:
-            # Small enough for the socket's buffer, so this does not block; if it would, the zygote
-            # is stuck, and a fresh process is the better bet.
-            socket.send_fds(self._socket, [json.dumps(request).encode()], [tty])
+            try:
+                # Small enough for the socket's buffer, so this does not block; if it would, the
+                # zygote is stuck, and a fresh process is the better bet.
+                socket.send_fds(self._socket, [json.dumps(request).encode()], [tty])
+            except OSError as err:
+                raise ConnectionError(f"the zygote did not take the request: {err}") from err
             pid = await started
-        except OSError as err:
-            raise ConnectionError(f"the zygote did not take the request: {err}") from err
         finally:
             self._requests.pop(request["id"], None)
         process = ForkedProcess(pid, env)

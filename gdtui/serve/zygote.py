@@ -68,17 +68,19 @@ def main(argv: list[str]) -> None:
     selector = selectors.DefaultSelector()
     selector.register(channel, selectors.EVENT_READ)
     selector.register(wakeup_read, selectors.EVENT_READ)
-    while True:
-        for key, _ in selector.select():
-            if key.fileobj is channel:
-                message, fds, _, _ = socket.recv_fds(channel, MESSAGE_BYTES, 1)
-                if not message:  # the server has gone: so do we; the sessions keep running
-                    return
-                _fork(json.loads(message), fds[0], channel, selector, (wakeup_read, wakeup_write))
-            else:
-                with contextlib.suppress(BlockingIOError):
-                    os.read(wakeup_read, 4096)
-        _reap(channel)
+    # When the server has gone, so does the zygote; the sessions keep running.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        while True:
+            for key, _ in selector.select():
+                if key.fileobj is channel:
+                    message, fds, _, _ = socket.recv_fds(channel, MESSAGE_BYTES, 1)
+                    if not message:
+                        return
+                    _fork(json.loads(message), fds[0], channel, selector, (wakeup_read, wakeup_write))
+                else:
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(wakeup_read, 4096)
+            _reap(channel)
 
 
 _IMPORTED_WHILE_RUNNING = (
@@ -114,7 +116,8 @@ def _warm_up(data: Path | None) -> None:
         importlib.import_module(name)
     # rich loads its table of character widths on the first text it measures.
     cell_len("\u00e9")
-    # Maps the cached files: their pages are then in memory, shared by every session.
+    # Reads the cached files through, checking them: their pages are then in the page cache,
+    # which every session's own mapping of them shares.
     load_dataset(data)
 
 
