@@ -20,7 +20,7 @@ from gdtui.core.files import cache_home
 from gdtui.serve import spawn
 from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import ForkedProcess, Zygote
-from tests.e2e.lab import FIRST_SCREEN, alive, eventually, only_session, running, student
+from tests.e2e.lab import FIRST_SCREEN, Terminal, alive, connect, eventually, only_session, running, student
 
 PROBE = "tests.e2e.probe"
 
@@ -205,3 +205,26 @@ async def test_a_lab_that_cannot_listen_leaves_no_zygote_behind(lab_config: LabC
     zygote = lab._zygote._process
     assert zygote is not None
     await eventually(lambda: not alive(zygote.pid), "the zygote to end")
+
+
+@pytest.mark.parametrize(
+    ("term", "sent", "colours"),
+    [
+        ("xterm-256color", {"COLORTERM": "truecolor"}, b"\x1b[38;2;"),
+        ("xterm-256color", {}, b"\x1b[38;5;"),
+    ],
+)
+async def test_a_forked_app_draws_in_the_colours_its_own_terminal_asks_for(
+    lab_config: LabConfig, term: str, sent: dict[str, str], colours: bytes
+) -> None:
+    # Rich decides from TERM and COLORTERM when the app starts: in the session, not in the zygote.
+    async with running(lab_config) as lab, connect(lab) as conn:
+        process = await conn.create_process(term_type=term, term_size=(80, 24), encoding=None, env=sent)
+        terminal = Terminal(process, 80, 24)
+        try:
+            await terminal.shows(FIRST_SCREEN)
+            assert isinstance(only_session(lab).process, ForkedProcess)
+            assert colours in terminal.raw
+            assert (b"\x1b[38;2;" in terminal.raw) == ("COLORTERM" in sent)
+        finally:
+            terminal.reader.cancel()
