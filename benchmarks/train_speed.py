@@ -1,4 +1,4 @@
-"""Training speed of gdtui's Trainer on the bundled MNIST, against a textbook numpy network.
+"""Training speed of gdtui's Trainer on the bundled MNIST, against the textbook backprop of gdtui.core.backprop.
 
 Prints JSON lines: first the BLAS library that ran, then, for each batch size,
 the samples per second (median of several timed runs, gdtui's and the reference's
@@ -31,6 +31,7 @@ except ImportError:
 
 import numpy as np
 
+from gdtui.core import backprop
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
@@ -39,26 +40,22 @@ ETA = 3.0
 
 
 class Reference:
-    """The lesson's network as tutorials write it: a matrix per layer, fresh arrays every step."""
+    """The lesson's network trained by gdtui.core.backprop's plain float64 backprop: fresh arrays every step."""
 
-    def __init__(self, sizes: tuple[int, ...], seed: int = 0) -> None:
-        rng = np.random.default_rng(seed)
-        self.weights = [rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
-        self.biases = [np.zeros(n_out) for n_out in sizes[1:]]
-
-    @staticmethod
-    def sigmoid(z):
-        return 1.0 / (1.0 + np.exp(-z))
+    def __init__(self, network: Network) -> None:
+        self.weights = [w.astype(np.float64) for w in network.weights]
+        self.biases = [b.astype(np.float64) for b in network.biases]
 
     def train_batch(self, x: np.ndarray, y: np.ndarray, eta: float) -> None:
-        self.update(*self.gradients(x, y), eta)
+        _, grads_w, grads_b = backprop.backprop(self.weights, self.biases, x, y)
+        self.update(grads_w, grads_b, eta)
 
     def train_per_example(self, x: np.ndarray, y: np.ndarray, eta: float) -> None:
         """The first way most tutorials write it: backprop one example at a time, then average."""
         total_w = [np.zeros_like(w) for w in self.weights]
         total_b = [np.zeros_like(b) for b in self.biases]
         for i in range(len(x)):
-            grads_w, grads_b = self.gradients(x[i : i + 1], y[i : i + 1])
+            _, grads_w, grads_b = backprop.backprop(self.weights, self.biases, x[i : i + 1], y[i : i + 1])
             total_w = [t + g for t, g in zip(total_w, grads_w)]
             total_b = [t + g for t, g in zip(total_b, grads_b)]
         self.update([t / len(x) for t in total_w], [t / len(x) for t in total_b], eta)
@@ -68,38 +65,24 @@ class Reference:
             self.weights[layer] = self.weights[layer] - eta * grads_w[layer]
             self.biases[layer] = self.biases[layer] - eta * grads_b[layer]
 
-    def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        activations, zs = [x], []
-        for w, b in zip(self.weights, self.biases):
-            zs.append(activations[-1] @ w.T + b)
-            activations.append(self.sigmoid(zs[-1]))
-        s = self.sigmoid(zs[-1])
-        delta = 2 * (activations[-1] - y) * s * (1 - s)
-        grads_w, grads_b = [None] * len(self.weights), [None] * len(self.biases)
-        for layer in reversed(range(len(self.weights))):
-            grads_w[layer] = delta.T @ activations[layer] / len(x)
-            grads_b[layer] = delta.mean(axis=0)
-            if layer:
-                s = self.sigmoid(zs[layer - 1])
-                delta = (delta @ self.weights[layer]) * s * (1 - s)
-        return grads_w, grads_b
-
 
 def median_rates(runners: dict, runs: int) -> dict:
     """Work per second of each runner, name: (run_steps, steps, work per step): the median over runs.
 
     The runners take turns, run by run, after one warm-up step each: on a shared
     machine a busy moment then slows all of them alike, not only whichever was
-    running, and the ratios between them stay honest.
+    running, and the ratios between them stay honest. Each run is timed in the
+    process's CPU time: BLAS runs on one thread here, so that is the time an idle
+    core would take, without the waits for a core that other programs hold.
     """
     for run_steps, _, _ in runners.values():
         run_steps(1)
     rates = {name: [] for name in runners}
     for _ in range(runs):
         for name, (run_steps, steps, work) in runners.items():
-            start = time.perf_counter()
+            start = time.process_time()
             run_steps(steps)
-            rates[name].append(steps * work / (time.perf_counter() - start))
+            rates[name].append(steps * work / (time.process_time() - start))
     return {name: statistics.median(values) for name, values in rates.items()}
 
 
@@ -114,13 +97,13 @@ def gdtui_steps(train, batch: int):
 
 
 def reference_steps(x: np.ndarray, y: np.ndarray, batch: int, per_example: bool = False):
-    network, rng = Reference((784, 16, 16, 10)), np.random.default_rng(0)
+    network, rng = Reference(Network()), np.random.default_rng(0)
     train = network.train_per_example if per_example else network.train_batch
     order, position = rng.permutation(len(x)), 0
 
     def run(steps: int) -> None:
         nonlocal order, position
-        # Tutorial code is not guarded against e^z overflowing; the result is right regardless.
+        # Textbook code is not guarded against e^−z overflowing; σ(z) = 1/(1 + ∞) = 0 is right regardless.
         with np.errstate(over="ignore"):
             for _ in range(steps):
                 index = order[position : position + batch]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 
 from gdtui.ui.app import GdtuiApp
@@ -85,3 +86,15 @@ async def until_on_network(pilot: Pilot, screen) -> None:
     while not screen.on_network:
         await pilot.press("f")
     await settle(pilot)
+
+
+async def burst(pilot: Pilot, *keys: str) -> None:
+    """Send keys the way a laggy SSH link delivers them: all in one read, none waiting for the
+    app to handle the one before. Then wait until the app has handled them all."""
+    app = pilot.app
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await pilot.pause()
+    await pilot.pause()

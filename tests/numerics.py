@@ -35,3 +35,16 @@ def network_output_tolerance(sizes: tuple[int, ...]) -> float:
     sums of these networks stay within a few units.
     """
     return float32_sum_spread(max(sizes[:-1]) + 1, total=4.0) / 2
+
+
+def gradient_tolerance(sizes: tuple[int, ...], examples: int, scale: float) -> float:
+    """Absolute tolerance for a layer's float32 backprop gradient against the exact one.
+
+    A component's rounding builds up along every sum on its way: each layer's weighted
+    inputs forward (one term per input, and the bias), each layer's error passed back
+    (one term per neuron above), and the sum over the examples. Errors flow between
+    the components of a layer through the shared δ, so they count against the layer's
+    largest component, `scale`.
+    """
+    terms = sum(n + 1 for n in sizes[:-1]) + sum(sizes[1:]) + examples
+    return float32_sum_spread(terms, total=scale)

@@ -40,6 +40,11 @@ has a folder for each name students log in with: their saved models and
 lesson bookmark, kept for their next login. The roster and authorized_keys
 files are read again when they change. Each session runs numpy on one thread;
 all of them share the data cache. The limits below follow OpenSSH's sshd.
+
+A teacher (--teacher NAME, or 'role:teacher' on the roster line) who logs in
+gets a live dashboard of the class instead of the lesson: each student's step,
+quiz score, training and last key press, with a message for one student or
+all, everyone brought to a step, and a session ended.
 """
 
 
@@ -138,6 +143,14 @@ def add_parser(commands) -> argparse.ArgumentParser:
         "every 10 s; 0 never refuses (default: 10)",
     )
     parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
+    parser.add_argument(
+        "--teacher",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="who gets the live dashboard of the class instead of the lesson; a name on the roster or "
+        "named in the authorized_keys file (repeat for more than one)",
+    )
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
     parser.set_defaults(run=run)
     return parser
@@ -173,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
             idle_timeout=args.idle_timeout * 60,
             data=args.data,
             lesson=args.lesson,
+            teachers=tuple(args.teacher),
         )
     )
     # Checked and cached once, here: no student waits for it, and a bad directory stops the teacher, not a session.

@@ -107,6 +107,9 @@ class Trainer:
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"the learning rate must be a positive number, not {value}")
         self._learning_rate = float(value)
+        # 0-d: numpy converts a Python float afresh every step. One beyond float32 becomes ∞, and diverges as it should.
+        with np.errstate(over="ignore"):
+            self._eta = np.array(value, dtype=np.float32)
 
     @property
     def batch_size(self) -> int:
@@ -155,14 +158,14 @@ class Trainer:
         if self.diverged:
             raise RuntimeError("the run has diverged: reset the network or restore it before stepping")
         batch = self._next_batch()
-        labels = self.train.labels[batch]
+        labels = self.train.labels.take(batch)  # take() beats fancy indexing on small batches
         cost, outputs = self._gradient(batch, labels)
         grad = self.network.grad
         norm = math.sqrt(float(grad.dot(grad)))
         self.diverged = not (math.isfinite(cost) and self._sensible(self.learning_rate * norm))
         if not self.diverged:
             params = self.network.params
-            params -= np.float32(self.learning_rate) * grad
+            params -= self._eta * grad
             self.steps += 1
             self._consume(batch)
             self.last_batch, self.last_outputs = batch, outputs

@@ -14,7 +14,9 @@ The roster, one student per line (blank lines and '#' comments allowed):
 
     ada    ssh-ed25519 AAAAC3Nz… ada@laptop  ssh-rsa AAAAB3Nz…
     alan   password:scrypt$16384$8$1$…
-    grace  ssh-ed25519 AAAAC3Nz…  password:scrypt$16384$8$1$…
+    grace  role:teacher ssh-ed25519 AAAAC3Nz…  password:scrypt$16384$8$1$…
+
+`role:teacher` gives that name the lab's dashboard instead of the lesson.
 
 An authorized_keys line names its student with a name="…" option:
 
@@ -46,6 +48,8 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
 # What a public key's first field (its algorithm) starts with, in OpenSSH's formats.
 _KEY_TYPE = re.compile(r"(ssh|ecdsa|sk|rsa|webauthn|x509v3)-\S+")
 _PASSWORD = "password:"
+_ROLE = "role:"
+TEACHER_ROLE = "role:teacher"
 T = TypeVar("T")
 
 
@@ -62,6 +66,7 @@ class Credentials:
 
     keys: list[str] = field(default_factory=list)
     passwords: list[str] = field(default_factory=list)
+    teacher: bool = False  # the roster gives this name the dashboard
 
 
 def _name_from(text: str) -> str:
@@ -89,6 +94,11 @@ def roster_line(line: str) -> tuple[str, Credentials]:
             except GdtuiError as err:
                 raise ValueError(str(err)) from None
             at += 1
+        elif token.startswith(_ROLE):
+            if token != TEACHER_ROLE:
+                raise ValueError(f"{TEACHER_ROLE} is the only role, not {printable(token)}")
+            found.teacher = True
+            at += 1
         elif _is_key_type(token) and at + 1 < len(rest):
             key = f"{token} {rest[at + 1]}"
             try:
@@ -98,7 +108,7 @@ def roster_line(line: str) -> tuple[str, Credentials]:
             found.keys.append(key)
             at += 2
             # Then the key's comment, if any: every word up to the next key or password.
-            while at < len(rest) and not (rest[at].startswith(_PASSWORD) or _is_key_type(rest[at])):
+            while at < len(rest) and not (rest[at].startswith((_PASSWORD, _ROLE)) or _is_key_type(rest[at])):
                 at += 1
         else:
             # By its place only: a plain password typed where its hash belongs must not reach the log.
@@ -167,6 +177,7 @@ def read_roster(text: str, where: str) -> dict[str, Credentials]:
         mine = students.setdefault(name, Credentials())
         mine.keys += found.keys
         mine.passwords += found.passwords
+        mine.teacher |= found.teacher
     return students
 
 
@@ -266,7 +277,8 @@ class Access:
     def _combine(self) -> Logins:
         owned: dict[str, Credentials] = {}
         if self._roster is not None:
-            owned = {name: Credentials(list(mine.keys), list(mine.passwords)) for name, mine in self._roster.value.items()}
+            roster = self._roster.value
+            owned = {name: Credentials(list(mine.keys), list(mine.passwords), mine.teacher) for name, mine in roster.items()}
             if any(mine.passwords for mine in owned.values()):
                 warn_if_readable(self._roster.path, "the roster's password hashes")
             log.info("roster: %d %s from %s", len(owned), "student" if len(owned) == 1 else "students", self._roster.path)

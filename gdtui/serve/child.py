@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from gdtui import channel
 from gdtui.core.errors import GdtuiError
 from gdtui.ui.run import run_app
 
@@ -29,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lesson", action="store_true")
     args = parser.parse_args(argv)
     os.login_tty(sys.stdin.fileno())
+    if os.environ.get(channel.ROLE_VARIABLE) == channel.TEACHER:
+        # A teacher's session shows the class, not the lesson; the hub checks the token, not this.
+        from gdtui.ui.teacher import run_dashboard
+
+        return run_dashboard()
     try:
         return run_app(args.data, lesson=args.lesson, files_root=Path.cwd())
     except GdtuiError as err:

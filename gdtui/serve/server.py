@@ -28,6 +28,7 @@ from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
 from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
+from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import verify_password
 from gdtui.serve.session import LabChannel, LabSession, session_home
@@ -46,9 +47,9 @@ _REPORT_EVERY_S = 60.0
 _KEEPALIVES_UNANSWERED = 3
 _MOST_CONNECTIONS = 10_000
 # Open files: the server's own at rest (nine when measured), with room; and a session's (its
-# connection, its terminal, the process it watches).
+# connection, its terminal, the process it watches, its link to the hub).
 _FILES_AT_REST = 32
-_FILES_PER_SESSION = 4
+_FILES_PER_SESSION = 5
 
 
 def lab_home() -> Path:
@@ -81,6 +82,7 @@ class LabConfig:
     data: Path | None = None
     lesson: bool = False
     home: Path | None = None  # default: lab_home()
+    teachers: tuple[str, ...] = ()  # names that get the dashboard instead of the lesson
 
 
 def host_key(home: Path) -> asyncssh.SSHKey:
@@ -144,12 +146,37 @@ class Lab:
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
         self.startups = Startups(startups, config.per_source_max_startups)
+        self.teachers = self._check_teachers(config)
+        self.hub = Hub(self._end_by_teacher)
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
         self._accept_failed_at: float | None = None
         self._zygote = spawn.Zygote(spawn.zygote_environment(self.home, cache_home().parent), self.data)
+
+    def _check_teachers(self, config: LabConfig) -> frozenset[str]:
+        """The teachers' names, each one only its owner can log in under: a name open to the lab
+        password would make anyone who knows it a teacher."""
+        names = set()
+        owned = self.access.current().owned
+        for given in config.teachers:
+            name = lab_name(given)
+            if name is None:
+                raise GdtuiError(f"--teacher {printable(given)}: a name is {NAME_RULE}")
+            if name not in owned:
+                raise GdtuiError(
+                    f"--teacher {name}: {name} must be on the roster, or named in the authorized_keys file, "
+                    "so that only the teacher can log in under it"
+                )
+            names.add(name)
+        return frozenset(names)
+
+    def is_teacher(self, name: str) -> bool:
+        """Whether name gets the dashboard: a teacher's (--teacher, or role:teacher on the roster),
+        and still owned as the files say now."""
+        owned = self.access.current().owned
+        return name in owned and (name in self.teachers or owned[name].teacher)
 
     @property
     def port(self) -> int:
@@ -178,6 +205,7 @@ class Lab:
         except (OSError, OverflowError) as err:
             await self._zygote.stop()
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
+        await self.hub.start()
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)
@@ -236,6 +264,7 @@ class Lab:
         for session in sessions:
             session.end("gdtui: the lab server is shutting down.")
         await asyncio.gather(*(session.done.wait() for session in sessions))
+        await self.hub.stop()
         await self._zygote.stop()
 
     @property
@@ -251,15 +280,19 @@ class Lab:
             self._finished(session)
             over()
 
-        return LabSession(
+        teacher = self.is_teacher(username)
+        session = LabSession(
             username,
             peer,
             admit=self._admit,
             launch=self._launch,
             finished=finished,
-            idle_timeout=self.config.idle_timeout,
+            # A dashboard is there to be watched, not typed at.
+            idle_timeout=0 if teacher else self.config.idle_timeout,
             grace_s=self.config.kill_grace_s,
         )
+        session.teacher = teacher
+        return session
 
     def _admit(self, session: LabSession) -> str | None:
         limit = self.config.max_sessions
@@ -274,6 +307,9 @@ class Lab:
         self._numbers += 1
         session.number = self._numbers
         self.sessions.add(session)
+        session.hub_environment = self.hub.join(
+            session.number, session.username, teacher=session.teacher, last_key=lambda: session.last_key
+        )
         return None
 
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
@@ -312,8 +348,14 @@ class Lab:
     def _finished(self, session: LabSession) -> None:
         if session in self.sessions:
             self.sessions.discard(session)
+            self.hub.leave(session.number)
             minutes = (time.monotonic() - session.started) / 60
             log.info("session %d ended: %s after %.1f minutes, %s", session.number, session.username, minutes, session.outcome)
+
+    def _end_by_teacher(self, number: int, reason: str) -> None:
+        for session in self.sessions:
+            if session.number == number:
+                session.end(reason)
 
 
 class LabConnection(asyncssh.SSHServer):

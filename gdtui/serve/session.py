@@ -23,6 +23,7 @@ from pathlib import Path
 import asyncssh
 
 from gdtui.serve import spawn
+from gdtui.serve.hub import without_hub_variables
 from gdtui.serve.untrusted import printable, terminal_type
 
 log = logging.getLogger("gdtui.serve")
@@ -132,6 +133,8 @@ class LabSession(asyncssh.SSHServerSession):
         self._to_app = bytearray()
         self._output_done: asyncio.Future | None = None
         self._last_key = time.monotonic()
+        self.hub_environment: dict[str, str] = {}  # how the app reaches the lab's hub, given when admitted
+        self.teacher = False  # the session shows the lab's dashboard
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending: str | None = None  # why the server is ending the session, to tell the student
         self._killed = False
@@ -141,8 +144,15 @@ class LabSession(asyncssh.SSHServerSession):
 
     @property
     def environment(self) -> dict[str, str]:
-        """What the client sent with `SendEnv`/`SetEnv`."""
-        return dict(self._chan.get_environment()) if self._chan else {}
+        """What the client sent with `SendEnv`/`SetEnv`, and how the app reaches the lab's hub:
+        never a client's word for that."""
+        sent = dict(self._chan.get_environment()) if self._chan else {}
+        return without_hub_variables(sent) | self.hub_environment
+
+    @property
+    def last_key(self) -> float:
+        """When the student last pressed a key (time.monotonic())."""
+        return self._last_key
 
     # -- the SSH side ------------------------------------------------------------
 

@@ -17,6 +17,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from gdtui import channel
+
 log = logging.getLogger("gdtui.serve")
 
 # Passed on from the server's environment: what finds Python, gdtui and the locale.
@@ -53,6 +55,8 @@ def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> d
     """
     env = {name: os.environ[name] for name in _FROM_SERVER if name in os.environ}
     env |= {name: client[name] for name in FROM_CLIENT if name in client}
+    # The session's link to the hub: set by the server, never by a client (see LabSession.environment).
+    env |= {name: client[name] for name in channel.VARIABLES if name in client}
     return env | _ONE_THREAD | {"TERM": term, "HOME": str(home), "XDG_CACHE_HOME": str(cache)}
 
 

@@ -20,16 +20,19 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.network import Network
-from gdtui.ui import bookmark, lesson
+from gdtui.ui import bookmark, lesson, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
+from gdtui.ui.screens.prompt import Palette
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.guide_panel import GuidePanel
+
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
@@ -86,12 +89,19 @@ class GdtuiApp(App[None]):
         return LoadingScreen()
 
     def on_mount(self) -> None:
-        # `kill`, a lab server ending an idle session: leave the terminal as it was found.
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
+        # `kill`, a lab server ending an idle session, a terminal window closed or an SSH
+        # link dropped: leave the terminal as it was found (alternate screen, mouse, cursor).
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.add_signal_handler(signum, self.exit)
         self.load_data()
+        # In a lab session: tell the teacher's dashboard where this student is, and take its word.
+        report.start(self)
 
     def on_unmount(self) -> None:
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.remove_signal_handler(signum)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:
@@ -170,6 +180,12 @@ class GdtuiApp(App[None]):
         if self._in_lesson():
             self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        # Before the first step is shown there is nothing to command, and a palette opened
+        # over the loading screen would be left in the start-up mode's stack.
+        if hasattr(self, "state") and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
     # -- the guided lesson ------------------------------------------------------
 
     def show_guide(self, screen: Screen) -> None:
@@ -192,10 +208,17 @@ class GdtuiApp(App[None]):
         self.call_after_refresh(self._prepare_beat, beat)
 
     def _prepare_beat(self, beat: Beat) -> None:
+        # The beat's step, not whatever is on top: keys typed ahead may have opened help
+        # or the palette over it before this runs.
+        if self.current_mode != beat.mode:
+            return  # a later beat, or a step key, has moved on already
+        screen = self.screen_stack[0]
+        if not isinstance(screen, LessonScreen):
+            return
         if beat.prepare:
-            beat.prepare(self)
-        self.screen.redraw()
-        self.show_guide(self.screen)
+            beat.prepare(self, screen)
+        screen.redraw()
+        self.show_guide(screen)
 
     def action_guide(self) -> None:
         if not self._in_lesson():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gdtui.ui.app import GdtuiApp
+    from gdtui.ui.screens.base import LessonScreen
 
 
 @dataclass(frozen=True)
@@ -21,17 +22,18 @@ class Beat:
     title: str
     text: str  # {params} and {sizes} are filled in from the current network
     invite: str  # the one thing to try
-    prepare: Callable[[GdtuiApp], None] | None = None  # puts the screen in the state the text is about
+    # Puts the beat's step screen in the state the text is about.
+    prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None
 
 
-def _dataset_digit(app: GdtuiApp) -> None:
+def _dataset_digit(app: GdtuiApp, screen: LessonScreen) -> None:
     app.state.source = "dataset"
 
 
-def _view(name: str) -> Callable[[GdtuiApp], None]:
-    def prepare(app: GdtuiApp) -> None:
-        if hasattr(app.screen, "view"):
-            app.screen.view = name
+def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
+    def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
+        if hasattr(screen, "view"):
+            screen.view = name
 
     return prepare
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from textual.message import Message
 from textual.worker import Worker
 
+from gdtui.core.finite_differences import Comparison
+
 
 @dataclass
 class WorkProgressed(Message):
@@ -32,3 +34,13 @@ class RunProgressed(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, RunProgressed)
+
+
+@dataclass
+class GradientsCompared(Message):
+    """Backprop and finite differences compared on a sample: drawn while the same worker goes on timing them."""
+
+    worker: Worker
+    sample_cost: float
+    right: int  # of the sample's images, classified right
+    comparisons: list[Comparison]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -12,11 +13,12 @@ from gdtui.core import costs, quiz
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
+from gdtui.ui.screens import cost as cost_screen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
 from gdtui.ui.widgets.layer_bars import LayerBars
 from gdtui.ui.widgets.quiz_card import QuizCard
-from tests.helpers import make_app, open_step, settle, wait_until_loaded
+from tests.helpers import DEADLINE_S, make_app, open_step, settle, wait_for, wait_until_loaded
 from tests.numerics import network_output_tolerance
 
 # The lesson's question, from the first key press: a confident 9 (c), many middling
@@ -130,17 +132,19 @@ async def test_t_measures_the_training_set_and_back(screen_on):
         await settle(pilot)
         assert _shown_keys(screen)["t"] == "Train set"
         shown = []
-        measuring = screen._measuring
+        draw = screen._draw_whole
 
-        def watch_progress(job: int, fraction: float) -> None:
-            measuring(job, fraction)
-            shown.append((fraction, _text(screen, "#whole")))
+        def watch_progress() -> None:
+            draw()
+            if screen.progress is not None:
+                shown.append((screen.progress, _text(screen, "#whole")))
 
-        screen._measuring = watch_progress
+        screen._draw_whole = watch_progress
         await pilot.press("t")
         await settle(pilot)
+        # Progress that waits while newer comes in is replaced by it: the last one is always drawn.
         fractions = [fraction for fraction, _ in shown]
-        assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 20
+        assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
         assert all("measuring" in text for _, text in shown)
         expected = evaluate(app.state.network, app.state.data.train, "quadratic")
         assert screen.measurement.split == "train"
@@ -161,6 +165,35 @@ async def test_a_measurement_asked_for_again_replaces_the_stale_one(screen_on):
         assert screen.measurement.split == "test"
         expected = evaluate(app.state.network, app.state.data.test, "quadratic")
         assert screen.measurement.current.cost == pytest.approx(expected.cost, abs=COST_CLOSE)
+
+
+async def test_a_measurement_no_longer_wanted_never_replaces_the_one_shown(screen_on, monkeypatch):
+    async with screen_on("3") as (pilot, screen):
+        await settle(pilot)
+        shown = screen.measurement
+        gate = threading.Event()
+
+        def held(*args, **kwargs):
+            gate.wait(DEADLINE_S)
+            return evaluate(*args, **kwargs)
+
+        monkeypatch.setattr(cost_screen, "evaluate", held)
+        await pilot.press("t", "t")  # the training set, then the test set again before the first is measured
+        gate.set()
+        await settle(pilot)
+        assert screen.measurement is shown and screen.measurement.split == "test"
+        assert screen.progress is None and "measuring" not in _text(screen, "#whole")
+
+
+async def test_a_network_changed_while_shown_is_measured_again_without_a_key(screen_on):
+    async with screen_on("3") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
+        app.state.randomize_network()
+        await wait_for(pilot, lambda: screen.measurement.version == app.state.version, "the new network to be measured")
+        expected = evaluate(app.state.network, app.state.data.test, "quadratic")
+        assert screen.measurement.current.cost == pytest.approx(expected.cost, abs=COST_CLOSE)
+        assert "current: random, seed 1" in _text(screen, "#whole")
 
 
 async def test_m_measures_the_network_as_it_is_now_on_a_copy(screen_on, trained):

@@ -1,4 +1,8 @@
-"""Thousands of random key presses across every step, with resizes: nothing breaks."""
+"""Thousands of random key presses across every step, with resizes: nothing breaks.
+
+Keys come one at a time (each handled before the next is sent) and in bursts (many
+in one read, as over a laggy SSH link), with the modals, prompts, the command
+palette and the guided lesson in play."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import burst, make_app, wait_until_loaded
 
 # Every key some screen binds, the step keys, and a few that nothing binds. Not q:
 # quitting would end the run early.
@@ -34,16 +38,21 @@ KEYS = [
     "backspace",
 ]
 SIZES = [(80, 24), (120, 40), (20, 5), (60, 20), (100, 30)]
-ACTIONS = st.one_of(st.sampled_from(KEYS), st.sampled_from(SIZES))
+BURSTS = st.lists(st.sampled_from(KEYS), min_size=2, max_size=12)
+ACTIONS = st.one_of(st.sampled_from(KEYS), BURSTS, st.sampled_from(SIZES))
 
 
-async def _play(data_dir, actions) -> None:
-    app = make_app(data_dir)
+async def _play(data_dir, actions, lesson: bool) -> None:
+    app = make_app(data_dir, lesson=lesson)
     async with app.run_test(size=(80, 24)) as pilot:
+        # Typed before the first step is shown, too.
+        await burst(pilot, *(a for a in actions[:3] if isinstance(a, str)))
         await wait_until_loaded(pilot)
         for action in actions:
             if isinstance(action, tuple):
                 await pilot.resize_terminal(*action)
+            elif isinstance(action, list):
+                await burst(pilot, *action)
             else:
                 await pilot.press(action)
         # Leave no run going: quitting must stop it cleanly too.
@@ -54,7 +63,8 @@ async def _play(data_dir, actions) -> None:
 
 @pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(actions=st.lists(ACTIONS, min_size=150, max_size=250))
-def test_random_keys_and_resizes_never_raise(tiny_mnist_dir, tmp_path, monkeypatch, actions):
+@given(actions=st.lists(ACTIONS, min_size=150, max_size=250), lesson=st.booleans())
+def test_random_keys_and_resizes_never_raise(tiny_mnist_dir, tmp_path, monkeypatch, actions, lesson):
     monkeypatch.chdir(tmp_path)  # random typing into a save prompt writes models here
-    asyncio.run(_play(tiny_mnist_dir, actions))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the lesson's bookmark
+    asyncio.run(_play(tiny_mnist_dir, actions, lesson))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
+from gdtui.core import backprop
 from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
-from gdtui.ui.screens.next import SAMPLE, TIMED, agreement, duration, figures
-from tests.helpers import make_app, open_step, settle, wait_until_loaded
+from gdtui.ui.screens.next import SAMPLE, TIMED, agreement, duration, figures, source_lines
+from tests.helpers import make_app, open_step, settle, wait_for, wait_until_loaded
 
 
 def _gradient_in_float64(app, cost: str) -> np.ndarray:
@@ -93,6 +96,18 @@ async def test_m_measures_the_network_as_it_is_now(screen_on):
         assert "random, seed 2" in _text(screen, "#teaser")
 
 
+async def test_a_network_changed_while_shown_is_measured_again_without_a_key(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        app = pilot.app
+        await settle(pilot)
+        app.state.randomize_network()
+        await wait_for(pilot, lambda: screen.measured_version == app.state.version, "the new network to be measured")
+        await settle(pilot)
+        grad = _gradient_in_float64(app, "quadratic")
+        assert all(c.backprop == grad[c.index] for c in screen.comparisons)
+        assert screen.timing is not None and "random, seed 1" in _text(screen, "#teaser")
+
+
 async def test_coming_back_after_training_shows_the_trained_network(screen_on):
     async with screen_on("7") as (pilot, screen):
         app = pilot.app
@@ -156,6 +171,32 @@ async def test_the_footer_offers_both_keys_and_help_explains_them(screen_on):
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("Markdown").source
         assert "`n`" in text and "`m`" in text and "(C(w+h) − C(w−h)) / 2h" in text
+
+
+def test_the_code_shown_is_the_reference_backprop_line_for_line():
+    lines = source_lines(backprop.backprop)
+    assert lines[0] == "def backprop(weights, biases, x, y, activation, output, cost):"
+    assert lines[-1].strip() == "return average, nabla_w, nabla_b"
+    body = "\n".join(lines[1:])
+    assert body in "".join(inspect.getsourcelines(backprop.backprop)[0])
+    shown = "\n".join(lines + source_lines(backprop.output_error))
+    for equation in ("BP1 δᴸ = ∇ₐC ⊙ σ'(zᴸ)", "BP2 δˡ = ((wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)", "BP3 ∂C/∂bˡ = δˡ", "BP4 ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ δˡⱼ"):
+        assert equation in shown
+
+
+async def test_b_shows_backprops_code_whole_at_80x24_and_b_again_the_numbers(screen_on):
+    async with screen_on("7") as (pilot, screen):
+        await settle(pilot)
+        await pilot.press("b")
+        code = screen.query_one("#backprop")
+        await wait_for(pilot, lambda: code.region.height, "the code to be drawn")
+        lines = source_lines(backprop.backprop)
+        assert code.region.height == len(lines)  # not one line wrapped
+        assert screen.query_one("#code").region.contains_region(code.region)
+        offered = {key: b.binding.description for key, b in screen.active_bindings.items() if b.binding.show}
+        assert offered["b"] == "Numbers" and "n" not in offered
+        await pilot.press("n", "b")  # n has no parameter to show beside the code
+        assert screen.query_one("#page").display and screen.selected == 0
 
 
 def test_durations_and_ratios_read_in_two_figures():

@@ -51,3 +51,7 @@ def test_next(snap_compare, tiny_mnist_dir, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_next_third_parameter(snap_compare, tiny_mnist_dir, size):
     assert snap_compare(make_app(tiny_mnist_dir), terminal_size=size, run_before=_on_next("n", "n"))
+
+
+def test_next_code(snap_compare, tiny_mnist_dir):
+    assert snap_compare(make_app(tiny_mnist_dir), terminal_size=(80, 24), run_before=_on_next("b"))

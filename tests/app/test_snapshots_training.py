@@ -20,7 +20,10 @@ def _trained(*keys: str):
         for _ in range(3):
             await pilot.press("n")
             await pilot.app.workers.wait_for_complete()
-        await pilot.press(*keys)
+        for key in keys:
+            await pilot.press(key)
+            # The gradient view computes in a worker: draw what it found, not a half-made view.
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     return run_before

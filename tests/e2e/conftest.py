@@ -1,5 +1,6 @@
 """Fixtures of the lab server's tests."""
 
+import os
 from pathlib import Path
 
 import asyncssh
@@ -8,6 +9,14 @@ import pytest
 from gdtui.core.dataset import load_dataset
 from gdtui.serve.server import LabConfig
 from tests.e2e.lab import PASSWORD_HASH
+
+
+@pytest.fixture(autouse=True)
+def _sessions_run_this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions are new Python processes: without this they would import whichever gdtui is
+    installed, not the code under test."""
+    root = str(Path(__file__).resolve().parents[2])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))))
 
 
 @pytest.fixture

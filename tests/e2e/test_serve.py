@@ -13,7 +13,7 @@ import pytest
 
 from gdtui.core.errors import GdtuiError
 from gdtui.serve.server import HOST_KEY, Lab, LabConfig
-from tests.e2e.lab import FIRST_SCREEN, alive, app_environment, connect, only_session, running, student, until_gone
+from tests.e2e.lab import FIRST_SCREEN, alive, app_environment, connect, eventually, only_session, running, student, until_gone
 
 
 async def test_a_student_logs_in_uses_the_app_and_leaving_ends_its_process(
@@ -173,7 +173,10 @@ async def test_a_student_finds_their_folder_again_at_the_next_login(lab_config: 
     async def home_of(lab: Lab, username: str) -> Path:
         async with student(lab, username=username) as terminal:
             await terminal.shows(FIRST_SCREEN)
-            return Path(app_environment(only_session(lab))["HOME"])
+            home = Path(app_environment(only_session(lab))["HOME"])
+        # The session ends a moment after its client leaves: the next login must be the only one.
+        await eventually(lambda: not lab.sessions, "the session to end")
+        return home
 
     async with running(lab_config) as lab:
         first = await home_of(lab, "ada")

@@ -73,3 +73,15 @@ def test_authorized_keys_are_grouped_by_name(caplog: pytest.LogCaptureFixture) -
     keys = read_authorized_keys(f'# keys\n{ADA}\nname="ada" {ADA_RSA}\nssh-ed25519 broken\n', "keys")
     assert keys == {None: [ADA], "ada": [f'name="ada" {ADA_RSA}']}
     assert "line 4 of keys" in caplog.text
+
+
+def test_a_roster_line_may_make_its_owner_a_teacher() -> None:
+    assert roster_line(f"grace role:teacher {ADA}")[1].teacher
+    assert roster_line(f"grace {ADA} her laptop role:teacher")[1].teacher  # not a word of the key's comment
+    assert not roster_line(f"ada {ADA}")[1].teacher
+    with pytest.raises(ValueError, match="role:teacher is the only role"):
+        roster_line(f"ada role:admin {ADA}")
+    with pytest.raises(ValueError, match="no public key or password"):
+        roster_line("ada role:teacher")
+    # Any one line of a name makes its owner a teacher.
+    assert read_roster(f"grace {ADA}\ngrace role:teacher password:{HASH}\n", "roster")["grace"].teacher

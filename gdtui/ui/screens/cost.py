@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import costs, quiz
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.core.training import Evaluation, evaluate
+from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
 from gdtui.ui.widgets.digit_view import DigitView
@@ -52,7 +53,7 @@ class Measurement:
 
     split: str
     cost: str
-    params: np.ndarray  # the measured network's parameters, to tell when it has changed
+    version: int  # of the shared network measured: the network has changed when the state's is newer
     random: Evaluation
     current: Evaluation
     by_digit: list[Evaluation | None]  # the current network's, on each digit's images (None: there are none)
@@ -144,7 +145,6 @@ outputs, as in the lesson, has only the quadratic cost."""
         super().__init__(id=id)
         self.measurement: Measurement | None = None
         self.progress: float | None = None  # of the measurement under way
-        self._job = 0
         self._number = 0
         self._question: quiz.Question | None = None
         self._rng: np.random.Generator | None = None
@@ -175,6 +175,11 @@ outputs, as in the lesson, has only the quadratic cost."""
     def on_mount(self) -> None:
         self.query_one("#table-box").border_title = "cost C of this example"
         self._rng = np.random.default_rng(self.state.seed)
+        self.watch(self.app, "network_version", self._network_changed, init=False)
+
+    def _network_changed(self) -> None:
+        if self.is_current:  # a screen not shown measures when it comes back: see redraw
+            self.redraw()
 
     # Which keys work where: the footer shows only those that do something now.
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -277,26 +282,33 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     def measure(self, force: bool = False) -> None:
         """Start averaging over the chosen split, unless that is known for this network already."""
-        network = self.state.network
         found = self.measurement
         if (
             not force
             and found is not None
-            and (found.split, found.cost) == (self.split_name, self.cost_name)
-            and np.array_equal(found.params, network.params)
+            and (found.split, found.cost, found.version) == (self.split_name, self.cost_name, self.state.version)
         ):
+            # What is shown is what is asked for: a measurement of something else under way is not wanted any more.
+            self.workers.cancel_group(self, "average")
+            if self.progress is not None:
+                self.progress = None
+                self._draw_whole()
             return
-        self._job += 1
         # Training may change the live network meanwhile: measure a copy taken now.
-        current = network.copy()
+        with self.state.lock:
+            current = self.state.network.copy()
+            version = self.state.version
         fresh = Network(current.sizes, activation=current.activation, output=current.output, seed=self.state.seed)
         split = self.state.data.test if self.split_name == "test" else self.state.data.train
         self.progress = 0.0
         self._draw_whole()
-        self._average(self._job, current, fresh, split, self.split_name, self.cost_name)
+        # Exclusive: starting it cancels a measurement under way, whose messages and result are then ignored.
+        self._average(current, fresh, split, self.split_name, self.cost_name, version)
 
     @work(thread=True, exclusive=True, group="average", exit_on_error=False)
-    def _average(self, job: int, current: Network, fresh: Network, split: Split, split_name: str, cost: str) -> None:
+    def _average(
+        self, current: Network, fresh: Network, split: Split, split_name: str, cost: str, version: int
+    ) -> Measurement | None:
         # Digit by digit: the progress moves, a cancel is noticed soon, and the costs per digit come for free.
         worker = get_current_worker()
         digits = [np.flatnonzero(split.labels == d) for d in range(current.sizes[-1])]
@@ -305,27 +317,29 @@ outputs, as in the lesson, has only the quadratic cost."""
             parts: list[Evaluation | None] = []
             for index in digits:
                 if worker.is_cancelled:
-                    return
+                    return None
                 part = Split(split.images[index], split.labels[index])
                 parts.append(evaluate(network, part, cost) if len(index) else None)
                 done = len(results) * len(digits) + len(parts)
-                self.app.call_from_thread(self._measuring, job, done / (2 * len(digits)))
+                self.post_message(WorkProgressed(worker, done / (2 * len(digits))))
             results.append(parts)
         random, by_digit = results
-        measurement = Measurement(split_name, cost, current.params, combine(random), combine(by_digit), by_digit)
-        self.app.call_from_thread(self._measured, job, measurement)
+        return Measurement(split_name, cost, version, combine(random), combine(by_digit), by_digit)
 
-    def _measuring(self, job: int, fraction: float) -> None:
-        if job == self._job:
-            self.progress = fraction
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker.group != "average":
+            return
+        message.stop()
+        if not message.worker.is_cancelled:
+            self.progress = message.fraction
             self._draw_whole()
 
-    def _measured(self, job: int, measurement: Measurement) -> None:
-        if job != self._job:
-            return  # a newer measurement was asked for meanwhile
-        self.measurement = measurement
-        self.progress = None
-        self._draw_whole()
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "average" and event.state is WorkerState.SUCCESS and not worker.is_cancelled:
+            self.measurement = worker.result
+            self.progress = None
+            self._draw_whole()
 
     # The quiz
 

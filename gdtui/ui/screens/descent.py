@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label
 from textual.worker import get_current_worker
@@ -27,6 +26,7 @@ from gdtui.core.functions import Descent
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
 from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.prompt import Prompt
 
 """The network's cost is computed at this many values of the parameter and read between them."""
 
@@ -46,7 +46,7 @@ def change(before: float, after: float) -> str:
     return f"from {number(before)} to {number(after)}"
 
 
-class ParameterPrompt(ModalScreen[list[int] | None]):
+class ParameterPrompt(Prompt[list[int] | None]):
     """Ask for parameters by their place in the network's flat vector of parameters."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Markdown
+
+from gdtui.ui.screens.prompt import Prompt
 
 
 def keys_of(app: App, binding: Binding) -> str:
@@ -23,7 +25,7 @@ def key_table(screen: Screen) -> str:
     return "| key | does |\n|---|---|\n" + "\n".join(rows)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Prompt[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close help"),
         Binding("up,k", "scroll(-1)", show=False),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from gdtui.ui.screens.prompt import Prompt
 
-class LabelPrompt(ModalScreen[int | None]):
+
+class LabelPrompt(Prompt[int | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     LabelPrompt { align: center middle; }

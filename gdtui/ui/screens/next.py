@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import textwrap
 
 import numpy as np
+from rich.syntax import Syntax
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
+from textual.widgets import ContentSwitcher, DataTable, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core import finite_differences
+from gdtui.core import backprop, finite_differences
 from gdtui.core.finite_differences import Comparison, Timing
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
+from gdtui.ui.messages import GradientsCompared, WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 
 SAMPLE = 100  # training images #0–99: every number on this screen is measured on them
@@ -56,6 +61,25 @@ def agreement(relative_difference: float) -> str:
     return f"They agree to {digits} significant digits: relative difference {relative_difference:.1e}."
 
 
+def source_lines(function: object) -> list[str]:
+    """A function's lines as they run, its docstring left out and its signature cut to the parameters' names."""
+    lines, _ = inspect.getsourcelines(function)  # type: ignore[arg-type]
+    definition = ast.parse(textwrap.dedent("".join(lines))).body[0]
+    assert isinstance(definition, ast.FunctionDef)
+    if ast.get_docstring(definition):
+        first = definition.body[0].end_lineno or 0
+    else:
+        first = definition.body[0].lineno - 1
+        while lines[first - 1].lstrip().startswith("#"):  # comments above the first statement are its own
+            first -= 1
+    names = ", ".join(inspect.signature(function).parameters)  # type: ignore[arg-type]
+    return [f"def {definition.name}({names}):", *(line.rstrip("\n") for line in lines[first:])]
+
+
+def code(function: object) -> Syntax:
+    return Syntax("\n".join(source_lines(function)), "python", theme="ansi_dark", background_color="default")
+
+
 def training_cost(network: Network) -> str:
     """The cost the Training step minimises for this network."""
     return PRESETS["tuned" if network.output == "softmax" else "lesson"].cost
@@ -82,11 +106,16 @@ passes. Medians, because a pass another program interrupts would distort a mean.
 
 `n` shows the next parameter compared: in every layer, the weight and the bias
 with the largest |∂C/∂w|. `m` measures again — after more training, say. How
-backpropagation works, the chain rule from the outputs back, is the next lesson."""
+backpropagation works, the chain rule from the outputs back, is the next lesson.
+
+`b` shows backpropagation's code: the plain float64 version the training's
+faster code is checked against, with its four equations BP1–BP4 named."""
 
     BINDINGS = [
         Binding("n", "next_parameter", "Next parameter"),
         Binding("m", "measure", "Measure again"),
+        Binding("b", "code", "Backprop code"),
+        Binding("b", "numbers", "Numbers"),
     ]
 
     # The table of every parameter compared needs 90 columns and 8 more rows; the boxes and the closing 8 more.
@@ -94,7 +123,10 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall"), (40, "-roomy")]
 
     DEFAULT_CSS = """
-    NextScreen #page { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    NextScreen ContentSwitcher { height: 1fr; }
+    NextScreen #page, NextScreen #code { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    NextScreen #code-title { color: $text-muted; }
+    NextScreen #output-error { margin-top: 1; }
     NextScreen #summary, NextScreen #teaser, NextScreen #check, NextScreen #timing, NextScreen #closing {
         height: auto;
     }
@@ -110,11 +142,11 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     """
 
     selected: reactive[int] = reactive(0, init=False)
+    view: reactive[str] = reactive("page", init=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._job = 0
-        self.measured_params: np.ndarray | None = None  # of the network the numbers are about
+        self.measured_version: int | None = None  # of the shared network the numbers are about
         self.origin = ""
         self.cost_name = "quadratic"
         self.sample_cost: float | None = None
@@ -125,37 +157,49 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
         self.timed = (0, TIMED)  # parameters timed so far, of how many
 
     def compose_body(self) -> ComposeResult:
-        # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
-        with VerticalScroll(id="page"):
-            yield Static(id="summary")
-            yield Static(id="teaser")
-            table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
-            table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
-            yield table
-            yield Static(id="check")
-            yield Static(id="timing")
-            yield Static(CLOSING, id="closing")
+        with ContentSwitcher(initial="page"):
+            # Scrolls only when something else takes rows from the body, as the guided lesson's panel does.
+            with VerticalScroll(id="page"):
+                yield Static(id="summary")
+                yield Static(id="teaser")
+                table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
+                table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
+                yield table
+                yield Static(id="check")
+                yield Static(id="timing")
+                yield Static(CLOSING, id="closing")
+            # The very lines the tests check the training's gradient against: read from the module, not copied.
+            with VerticalScroll(id="code"):
+                yield Static(
+                    f"[b]Backpropagation[/b], the plain version ({backprop.__name__.replace('.', '/')}.py) · b: numbers",
+                    id="code-title",
+                )
+                yield Static(code(backprop.backprop), id="backprop")
+                yield Static(code(backprop.output_error), id="output-error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#parameters", DataTable).add_columns(
             "#", "parameter", "backprop ∂C/∂w", "finite difference", "relative difference"
         )
+        self.watch(self.app, "network_version", self._network_changed, init=False)
 
     # -- measuring -------------------------------------------------------------
 
+    def _network_changed(self) -> None:
+        if self.is_current:  # a screen not shown measures when it comes back: see redraw
+            self.redraw()
+
     def redraw(self) -> None:
-        network = self.state.network
-        if self.measured_params is None or not np.array_equal(self.measured_params, network.params):
+        if self.measured_version != self.state.version:
             self.measure()
         else:
             self._draw()
 
     def measure(self) -> None:
         # Training may go on changing the live network from its thread: measure a copy taken now.
-        network = self.state.network.copy()
-        self._job += 1
-        self.measured_params = network.params
+        with self.state.lock:
+            network = self.state.network.copy()
+            self.measured_version = self.state.version
         self.origin = self.state.network_origin
         self.cost_name = training_cost(network)
         self.sample_cost = None
@@ -163,16 +207,17 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
         self.shown = self.comparisons[self.selected].index if self.comparisons else None
         self.comparisons = []
         self.timing = None
-        self.timed = (0, TIMED)
+        self.timed = (0, min(TIMED, network.num_params))
         self._fill_table()
         split = self.state.data.train
         sample = slice(0, min(SAMPLE, len(split)))
-        self._measure(self._job, network, split.inputs(sample), split.labels[sample], self.cost_name)
+        # Exclusive: starting it cancels a measurement under way, whose messages and result are then ignored.
+        self._measure(network, split.inputs(sample), split.labels[sample], self.cost_name)
         self._draw()
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="gradient-check", exit_on_error=False)
-    def _measure(self, job: int, network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> None:
+    def _measure(self, network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> Timing | None:
         worker = get_current_worker()
         double = finite_differences.in_double(network)
         sample_cost, outputs = double.gradient(x.astype(np.float64), labels, cost)
@@ -180,40 +225,42 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
         picks = finite_differences.largest_per_layer(double, double.grad)
         comparisons = finite_differences.compare(network, picks, x, labels, cost)
         if worker.is_cancelled:
-            return
-        self.app.call_from_thread(self._compared, job, sample_cost, right, comparisons)
+            return None
+        self.post_message(GradientsCompared(worker, sample_cost, right, comparisons))
 
         def report(done: int, total: int) -> None:
             if worker.is_cancelled:
                 raise _Cancelled
             if done % REPORT_EVERY == 0 or done == total:
-                self.app.call_from_thread(self._timing_progress, job, done, total)
+                self.post_message(WorkProgressed(worker, done / total))
 
         try:
-            timing = finite_differences.time_gradients(network, x, labels, cost, TIMED, progress=report)
+            return finite_differences.time_gradients(network, x, labels, cost, TIMED, progress=report)
         except _Cancelled:
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._timed, job, timing)
+            return None
 
-    def _compared(self, job: int, sample_cost: float, right: int, comparisons: list[Comparison]) -> None:
-        if job != self._job:
+    def on_gradients_compared(self, message: GradientsCompared) -> None:
+        if message.worker.is_cancelled:
             return  # a newer measurement was asked for meanwhile
-        picks = [c.index for c in comparisons]
-        self.sample_cost, self.sample_right, self.comparisons = sample_cost, right, comparisons
+        picks = [c.index for c in message.comparisons]
+        self.sample_cost, self.sample_right, self.comparisons = message.sample_cost, message.right, message.comparisons
         self.selected = picks.index(self.shown) if self.shown in picks else 0
         self._fill_table()
         self._draw()
         self.refresh_bindings()
 
-    def _timing_progress(self, job: int, done: int, total: int) -> None:
-        if job == self._job:
-            self.timed = (done, total)
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker.group != "gradient-check":
+            return
+        message.stop()
+        if not message.worker.is_cancelled:
+            self.timed = (round(message.fraction * self.timed[1]), self.timed[1])
             self._draw_timing()
 
-    def _timed(self, job: int, timing: Timing) -> None:
-        if job == self._job:
-            self.timing = timing
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "gradient-check" and event.state is WorkerState.SUCCESS and not worker.is_cancelled:
+            self.timing = worker.result
             self._draw_timing()
 
     # -- drawing ---------------------------------------------------------------
@@ -302,9 +349,23 @@ backpropagation works, the chain rule from the outputs back, is the next lesson.
     # -- keys ------------------------------------------------------------------
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "code":
+            return self.view == "page"
+        if action == "numbers":
+            return self.view == "code"
         if action == "next_parameter":
-            return bool(self.comparisons) or None
+            return self.view == "page" and (bool(self.comparisons) or None)
         return True
+
+    def watch_view(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
+
+    def action_code(self) -> None:
+        self.view = "code"
+
+    def action_numbers(self) -> None:
+        self.view = "page"
 
     def watch_selected(self) -> None:
         self._draw_check()

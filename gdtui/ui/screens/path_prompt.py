@@ -8,8 +8,9 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from gdtui.ui.screens.prompt import Prompt
 
 
 def within(root: Path, text: str) -> Path | None:
@@ -28,7 +29,7 @@ def in_folder(message: str, root: Path | None) -> str:
     return message if root is None else message.replace(f"{root.resolve()}{os.sep}", "")
 
 
-class PathPrompt(ModalScreen[Path | None]):
+class PathPrompt(Prompt[Path | None]):
     """Asks for a path; in an app with a `files_root`, only for one inside it."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]

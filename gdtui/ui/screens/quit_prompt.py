@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from gdtui.ui.screens.prompt import Prompt
 
-class QuitPrompt(ModalScreen[bool]):
+
+class QuitPrompt(Prompt[bool]):
     BINDINGS = [
         Binding("q,y", "dismiss(True)", "Quit anyway"),
         Binding("escape,n", "dismiss(False)", "Stay"),

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from gdtui.ui.screens.once import dismiss_once
+from gdtui.ui.screens.prompt import Prompt
 
 
 def settings(rate: float, batch: int) -> str:
     return f"η = {rate:g}, batch {batch:,}"
 
 
-class ResetPrompt(ModalScreen[str | None]):
+class ResetPrompt(Prompt[str | None]):
     BINDINGS = [
         Binding("r,k", "answer('keep')", "Keep these settings"),
         Binding("p", "answer('preset')", "The preset's settings"),
@@ -38,4 +37,4 @@ class ResetPrompt(ModalScreen[str | None]):
         yield Static(self.text)
 
     def action_answer(self, answer: str | None) -> None:
-        dismiss_once(self, answer)
+        self.dismiss(answer)

@@ -8,6 +8,7 @@ long step holds the lock, it draws the last snapshot again instead of waiting.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from pathlib import Path
@@ -42,8 +43,28 @@ SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
 DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
+# The plot and the images are most of a frame's bytes: while a run goes they are drawn less often
+# than the numbers. A curve growing twice a second still moves; the mini-batch's digits, new every
+# step, blur into noise at any rate above one a second, and at one step a second none is missed.
+PLOT_HZ = 2
+IMAGES_HZ = 1
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
 CHECK_EVERY_S = 0.2  # how often a run checks the network's health
+
+
+class Cadence:
+    """What is drawn at most hz times a second while a run goes, and whenever asked otherwise."""
+
+    def __init__(self, hz: float) -> None:
+        self.period = 1 / hz
+        self.last = -math.inf
+
+    def due(self, live: bool) -> bool:
+        now = time.monotonic()
+        if live and now - self.last < 0.9 * self.period:  # 0.9: a timer may fire a little early
+            return False
+        self.last = now
+        return True
 
 
 def preset_for(network: Network) -> Preset:
@@ -171,6 +192,7 @@ Network and Cost steps show."""
         self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
         self._samples_per_second: float | None = None
         self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
+        self._frames, self._plot, self._images = Cadence(REDRAW_HZ), Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
@@ -193,7 +215,7 @@ Network and Cost steps show."""
     def on_mount(self) -> None:
         table = self.query_one("#ranking", DataTable)
         table.add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
-        self._ticker = self.set_interval(1 / REDRAW_HZ, self.redraw, pause=True)
+        self._ticker = self.set_interval(1 / REDRAW_HZ, self._run_frame, pause=True)
 
     # -- the run ---------------------------------------------------------------
 
@@ -294,7 +316,15 @@ Network and Cost steps show."""
             self._draw_gradient()
 
     def on_run_progressed(self, _: RunProgressed) -> None:
-        self.redraw()
+        if self.running:
+            self._run_frame()
+        else:
+            self.redraw()
+
+    def _run_frame(self) -> None:
+        """A frame of a run going on. The timer and the run's messages both ask: REDRAW_HZ frames in all."""
+        if self._frames.due(live=True):
+            self.redraw(live=True)
 
     def _stopped(self) -> None:
         self.running = False
@@ -324,7 +354,7 @@ Network and Cost steps show."""
         finally:
             self.state.lock.release()
 
-    def redraw(self) -> None:
+    def redraw(self, live: bool = False) -> None:
         run = self.ensure_run()
         shot = self._snapshot(run)
         if shot is None:
@@ -335,10 +365,10 @@ Network and Cost steps show."""
         self._draw_stats(run, shot)
         self._draw_message(shot)
         if self.view == "progress":
-            self._draw_progress(shot)
+            self._draw_progress(shot, live)
         elif self.view == "gradient":
             self._draw_gradient()
-        else:
+        elif self._images.due(live):
             self._draw_neurons()
 
     def _draw_message(self, shot: RunSnapshot) -> None:
@@ -378,7 +408,7 @@ Network and Cost steps show."""
             layout=False,  # three lines, always: no layout of the screen for it
         )
 
-    def _draw_progress(self, shot: RunSnapshot) -> None:
+    def _draw_progress(self, shot: RunSnapshot, live: bool = False) -> None:
         opening = self.query_one("#opening", Static)
         fresh = shot.steps == 0
         opening.display = fresh
@@ -401,9 +431,14 @@ Network and Cost steps show."""
                 "time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
                 "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views"
             )
-        self.query_one(CostPlot).show(shot)
-        self.query_one("#legend", Static).update("" if fresh else legend(shot))
-        self._draw_batch(shot)
+        if self._plot.due(live):
+            self.query_one(CostPlot).show(shot)
+            key = self.query_one("#legend", Static)
+            text = "" if fresh else legend(shot)
+            if text != key.content:
+                key.update(text)
+        if self._images.due(live):
+            self._draw_batch(shot)
 
     def _draw_batch(self, shot: RunSnapshot) -> None:
         strip = self.query_one("#batch", Thumbnails)

@@ -1,0 +1,99 @@
+"""The channel between the lab server and its sessions: what both ends agree on.
+
+The server listens on a Unix socket in a folder only it can open, and gives each
+session two environment variables: where the socket is and a random token of
+its own. A session connects, sends its token as the first line, then one small
+JSON object a line. The server knows whose connection it is by the token alone,
+so a student cannot speak as another student or as the teacher.
+
+Nothing here imports the app or the server: both sides use it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import MutableMapping
+
+SOCKET_VARIABLE = "GDTUI_LAB_HUB"
+TOKEN_VARIABLE = "GDTUI_LAB_TOKEN"
+# Which program the session shows: only a hint, since the server trusts the token, not this.
+ROLE_VARIABLE = "GDTUI_LAB_ROLE"
+VARIABLES = (SOCKET_VARIABLE, TOKEN_VARIABLE, ROLE_VARIABLE)
+TEACHER = "teacher"
+STUDENT = "student"
+# The longest line either side reads, newline included: a roster of a full lab fits, with room.
+LINE_BYTES = 256 * 1024
+# What a student's progress line may say: a larger one is refused, not cut.
+PROGRESS_BYTES = 1024
+# A teacher's message to the class: a sentence or two, on one line.
+MESSAGE_CHARACTERS = 200
+STEPS = 7  # the lesson's steps, 1 to 7: what 'go' may ask for
+
+
+def encode(message: dict) -> bytes:
+    """One line of the channel."""
+    return json.dumps(message, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+
+
+def decode(line: bytes) -> dict | None:
+    """The object a line holds; None for anything else (garbage, a list, a number)."""
+    try:
+        message = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    return message if isinstance(message, dict) else None
+
+
+def _count(value: object, most: int) -> int | None:
+    # bool is an int in Python; True is not a count.
+    return value if type(value) is int and 0 <= value <= most else None
+
+
+def clean_progress(sent: object) -> dict:
+    """The fields of a student's progress report that make sense, each checked; the rest dropped."""
+    if not isinstance(sent, dict):
+        return {}
+    clean: dict[str, object] = {}
+    step = _count(sent.get("step"), STEPS)
+    if step:
+        clean["step"] = step
+    beat = _count(sent.get("beat"), 9999)
+    if beat:
+        clean["beat"] = beat
+    quiz = sent.get("quiz")
+    if isinstance(quiz, list) and len(quiz) == 2:
+        right, asked = (_count(value, 10**6) for value in quiz)
+        if right is not None and asked is not None and right <= asked:
+            clean["quiz"] = [right, asked]
+    steps = _count(sent.get("steps"), 10**12)
+    if steps is not None:
+        clean["steps"] = steps
+    accuracy = sent.get("accuracy")
+    if type(accuracy) in (int, float) and math.isfinite(accuracy) and 0 <= accuracy <= 1:  # type: ignore[arg-type]
+        clean["accuracy"] = float(accuracy)  # type: ignore[arg-type]
+    return clean
+
+
+def clean_message(text: object) -> str | None:
+    """A teacher's message as it may be shown: printable, on one line, not too long; None if nothing is left."""
+    if not isinstance(text, str):
+        return None
+    shown = "".join(char if char.isprintable() else " " for char in text[: MESSAGE_CHARACTERS * 2])
+    shown = " ".join(shown.split())[:MESSAGE_CHARACTERS]
+    return shown or None
+
+
+def from_environment(environ: MutableMapping[str, str] | None = None) -> tuple[str, str, str] | None:
+    """(socket, token, role) when this process is a lab session that may report, else None.
+
+    The token is taken out of the environment, so that nothing this process starts inherits it.
+    """
+    environ = os.environ if environ is None else environ
+    socket = environ.pop(SOCKET_VARIABLE, "")
+    token = environ.pop(TOKEN_VARIABLE, "")
+    role = environ.pop(ROLE_VARIABLE, STUDENT)
+    if not (socket and token):
+        return None
+    return socket, token, TEACHER if role == TEACHER else STUDENT

@@ -1,0 +1,314 @@
+"""The lab's hub: where sessions report their progress, and a teacher's dashboard watches and acts.
+
+The server listens on a Unix socket in a folder of its own (mode 0700) and gives
+every session a random token (see gdtui.channel). A connection is nobody until
+its first line is a token the hub gave out; from then on it is that session and
+no other. Students send their progress; teachers receive the roster of students
+whenever it changes and send commands, which the hub carries out only for a
+teacher's token.
+
+Everything a connection sends is untrusted: a line longer than the limit, or a
+connection that sends no token in time, is closed; a line that is not a known
+message is ignored. The hub never waits on a client: what it sends is queued on
+the connection, and a client that lets too much pile up is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gdtui import channel
+from gdtui.core.errors import GdtuiError
+from gdtui.serve.untrusted import printable
+
+log = logging.getLogger("gdtui.serve")
+
+SOCKET_NAME = "hub"
+# Sessions whose apps may connect at one moment before the hub accepts them: a whole lab at its
+# largest. Past the backlog a Unix socket's connect fails in a way asyncio takes for success.
+BACKLOG = 1024
+# A connection must say whose it is within this long.
+TOKEN_WAIT_S = 10.0
+# Bytes queued for a client that does not read them: past this, it is stuck, and dropped.
+QUEUED_BYTES = 4 * channel.LINE_BYTES
+# Roster updates to a teacher at most this often: a class pressing keys is not a flood of updates.
+PUSH_EVERY_S = 0.25
+# How often the hub looks whether a student has pressed a key since the last roster it sent.
+LOOK_EVERY_S = 1.0
+# Lines a connection may send a second, on average; the rest of a burst waits its turn.
+LINES_PER_S = 50
+
+
+@dataclass(eq=False)
+class Member:
+    """A session the hub knows: a student's, or a teacher's."""
+
+    number: int
+    name: str
+    teacher: bool
+    token: str
+    last_key: Callable[[], float]  # monotonic time of the session's last key press
+    joined: float = field(default_factory=time.monotonic)
+    progress: dict = field(default_factory=dict)
+    writer: asyncio.StreamWriter | None = None
+
+    def row(self, now: float) -> dict:
+        """What a teacher's dashboard shows of this student, ages in seconds as of now."""
+        return {
+            "id": self.number,
+            "name": self.name,
+            "connected_s": round(now - self.joined, 1),
+            "idle_s": round(max(0.0, now - self.last_key()), 1),
+            "reporting": self.writer is not None,
+            **self.progress,
+        }
+
+
+class Hub:
+    """The sessions' tokens, their connections, and what the teachers see and do.
+
+    end_session(number, reason) ends a session the way an idle timeout does.
+    """
+
+    def __init__(self, end_session: Callable[[int, str], None], folder: Path | None = None) -> None:
+        self._end_session = end_session
+        self._parent = folder  # where the private folder is made: the system's temporary folder by default
+        self.folder: Path | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self.members: dict[str, Member] = {}  # by token
+        self._connections: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._push: asyncio.TimerHandle | None = None
+        self._looker: asyncio.TimerHandle | None = None
+        self._last_pushed: tuple = ()
+
+    @property
+    def path(self) -> Path:
+        assert self.folder is not None
+        return self.folder / SOCKET_NAME
+
+    async def start(self) -> None:
+        # Its own folder, readable by the server's user only (mkdtemp makes it 0700): no one else on
+        # the machine can even connect. Short, because a socket's path is limited to about 100 bytes.
+        self.folder = Path(tempfile.mkdtemp(prefix="gdtui-lab-", dir=self._parent))
+        try:
+            self._server = await asyncio.start_unix_server(self._connected, self.path, limit=channel.LINE_BYTES, backlog=BACKLOG)
+        except OSError as err:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise GdtuiError(
+                f"cannot make the lab's hub at {self.path}: {err.strerror or err} (is TMPDIR a long path?)"
+            ) from None
+        self._looker = asyncio.get_running_loop().call_later(LOOK_EVERY_S, self._look)
+
+    async def stop(self) -> None:
+        if self._looker is not None:
+            self._looker.cancel()
+        if self._push is not None:
+            self._push.cancel()
+        if self._server is not None:
+            self._server.close()
+        # Closed, not cancelled: each connection's reader sees its end and the task finishes as usual.
+        for writer in list(self._writers):
+            writer.close()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    # -- the server's side ------------------------------------------------------------
+
+    def join(self, number: int, name: str, *, teacher: bool, last_key: Callable[[], float]) -> dict[str, str]:
+        """A new session: the environment variables that let its app connect."""
+        token = secrets.token_hex(32)
+        self.members[token] = Member(number, name, teacher, token, last_key)
+        if not teacher:
+            self._changed()
+        return {
+            channel.SOCKET_VARIABLE: str(self.path),
+            channel.TOKEN_VARIABLE: token,
+            channel.ROLE_VARIABLE: channel.TEACHER if teacher else channel.STUDENT,
+        }
+
+    def leave(self, number: int) -> None:
+        """The session is over: its token no longer opens anything, and its connection is closed."""
+        for token, member in list(self.members.items()):
+            if member.number == number:
+                del self.members[token]
+                if member.writer is not None:
+                    member.writer.close()
+                if not member.teacher:
+                    self._changed()
+
+    def students(self) -> list[Member]:
+        return [member for member in self.members.values() if not member.teacher]
+
+    def roster(self) -> list[dict]:
+        now = time.monotonic()
+        return [member.row(now) for member in sorted(self.students(), key=lambda member: member.number)]
+
+    # -- connections ------------------------------------------------------------------
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        self._writers.add(writer)
+        member: Member | None = None
+        try:
+            member = await self._identify(reader)
+            if member is None:
+                return
+            member.writer = writer
+            if member.teacher:
+                log.info("the dashboard of %s is connected", member.name)
+                self._send(member, {"roster": self.roster()})
+            else:
+                self._changed()
+            await self._serve(member, reader)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except (ValueError, asyncio.LimitOverrunError):
+            # A line past the limit: StreamReader has already dropped what it read of it.
+            if member is not None:
+                log.info(
+                    "session %d of %s sent a line over %d bytes: disconnected", member.number, member.name, channel.LINE_BYTES
+                )
+        finally:
+            self._connections.discard(task)
+            self._writers.discard(writer)
+            if member is not None and member.writer is writer:
+                member.writer = None
+                if not member.teacher and member.token in self.members:
+                    self._changed()
+            writer.close()
+
+    async def _identify(self, reader: asyncio.StreamReader) -> Member | None:
+        try:
+            line = await asyncio.wait_for(reader.readline(), TOKEN_WAIT_S)
+        except TimeoutError:
+            return None
+        token = line.strip().decode("ascii", "replace")
+        # compare_digest over every token: how long the search takes tells nothing of any of them.
+        found = None
+        for known, member in self.members.items():
+            if secrets.compare_digest(known, token):
+                found = member
+        if found is None:
+            log.info("the hub refused a connection: %s is no session's token", printable(token, 16))
+            return None
+        if found.writer is not None:
+            log.info("session %d of %s connected to the hub twice: the second is refused", found.number, found.name)
+            return None
+        return found
+
+    async def _serve(self, member: Member, reader: asyncio.StreamReader) -> None:
+        allowance, since = float(LINES_PER_S), time.monotonic()
+        while line := await reader.readline():
+            if member.token not in self.members:
+                return
+            now = time.monotonic()
+            allowance = min(float(LINES_PER_S), allowance + (now - since) * LINES_PER_S)
+            since = now
+            if allowance < 1:
+                await asyncio.sleep((1 - allowance) / LINES_PER_S)
+                allowance = 1.0
+            allowance -= 1
+            message = channel.decode(line)
+            if message is None:
+                continue
+            if member.teacher:
+                self._command(member, message)
+            elif len(line) <= channel.PROGRESS_BYTES and "progress" in message:
+                self._progress(member, message["progress"])
+
+    def _send(self, member: Member, message: dict) -> None:
+        """Queue a line for the member's app; a client that has stopped reading is dropped."""
+        writer = member.writer
+        if writer is None or writer.is_closing():
+            return
+        if writer.transport.get_write_buffer_size() > QUEUED_BYTES:
+            log.info("session %d of %s does not read what the hub sends: disconnected", member.number, member.name)
+            writer.transport.abort()
+            return
+        writer.write(channel.encode(message))
+
+    # -- students ---------------------------------------------------------------------
+
+    def _progress(self, member: Member, sent: object) -> None:
+        progress = channel.clean_progress(sent)
+        if progress != member.progress:
+            member.progress = progress
+            self._changed()
+
+    def _changed(self) -> None:
+        """Something a teacher sees changed: send the roster soon, once for a burst of changes."""
+        if self._push is None:
+            self._push = asyncio.get_running_loop().call_later(PUSH_EVERY_S, self._push_roster)
+
+    def _facts(self) -> tuple:
+        # What changes a roster other than the passing of time.
+        students = sorted(self.students(), key=lambda member: member.number)
+        return tuple((m.number, m.writer is not None, m.last_key(), tuple(sorted(m.progress.items()))) for m in students)
+
+    def _push_roster(self) -> None:
+        self._push = None
+        self._last_pushed = self._facts()
+        roster = {"roster": self.roster()}
+        for member in list(self.members.values()):
+            if member.teacher:
+                self._send(member, roster)
+
+    def _look(self) -> None:
+        self._looker = asyncio.get_running_loop().call_later(LOOK_EVERY_S, self._look)
+        if self._facts() != self._last_pushed:
+            self._changed()
+
+    # -- teachers ---------------------------------------------------------------------
+
+    def _targets(self, to: object) -> list[Member]:
+        """The students a command is for: all, or the one numbered `to`."""
+        if to is None:
+            return self.students()
+        return [member for member in self.students() if type(to) is int and member.number == to]
+
+    def _command(self, teacher: Member, message: dict) -> None:
+        if "say" in message:
+            text = channel.clean_message(message["say"])
+            if text is None:
+                return
+            targets = self._targets(message.get("to"))
+            log.info("%s says to %s: %s", teacher.name, _who(targets), printable(text, channel.MESSAGE_CHARACTERS))
+            for member in targets:
+                self._send(member, {"say": text, "from": teacher.name})
+        elif "go" in message:
+            step = message["go"]
+            if type(step) is not int or not 1 <= step <= channel.STEPS:
+                return
+            targets = self._targets(message.get("to"))
+            log.info("%s brings %s to step %d", teacher.name, _who(targets), step)
+            for member in targets:
+                self._send(member, {"go": step})
+        elif "end" in message:
+            for member in self._targets(message["end"]) if message["end"] is not None else ():
+                log.info("%s ends session %d of %s", teacher.name, member.number, member.name)
+                self._end_session(member.number, f"gdtui: {teacher.name} ended this session.")
+
+
+def _who(targets: list[Member]) -> str:
+    if len(targets) == 1:
+        return targets[0].name
+    return f"{len(targets)} students"
+
+
+def without_hub_variables(environment: dict[str, str]) -> dict[str, str]:
+    """What a client sent, less anything that would pass for the hub's own variables."""
+    return {name: value for name, value in environment.items() if name not in channel.VARIABLES}

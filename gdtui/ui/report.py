@@ -1,0 +1,162 @@
+"""A lab session's link to the lab's hub: the student's progress goes up, the teacher's word comes down.
+
+Only in a lab session: the server sets where the hub is and the session's token
+in the environment (see gdtui.channel). Without them, or when the hub cannot be
+reached, the app runs as it always does; the link is never a reason for the
+lesson to stop or wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from textual.app import App
+
+from gdtui import channel
+from gdtui.ui import lesson
+
+if TYPE_CHECKING:
+    from gdtui.ui.app import GdtuiApp
+
+# How often the app looks at its own progress; a line goes to the hub only when it changed.
+LOOK_EVERY_S = 0.5
+CONNECT_WAIT_S = 5.0
+# What the link may queue for a hub that does not read: past it, reports are dropped, not kept.
+QUEUED_BYTES = 64 * 1024
+MESSAGE_SECONDS = 20
+# A link the hub closed (it drops a client that fell too far behind) is tried again this often.
+RETRY_S = 3.0
+
+
+class HubLink:
+    """One connection to the hub, said to be ours by the token sent first."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader, self._writer = reader, writer
+
+    @classmethod
+    async def open(cls, socket: str, token: str) -> HubLink | None:
+        """The link, or None if the hub cannot be reached."""
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_unix_connection(socket, limit=channel.LINE_BYTES), CONNECT_WAIT_S
+            )
+        except (OSError, TimeoutError):
+            return None
+        writer.write(f"{token}\n".encode("ascii", "replace"))
+        return cls(reader, writer)
+
+    def send(self, message: dict) -> None:
+        """Queue a line for the hub, never waiting for it: a stuck hub costs a few dropped reports."""
+        if self._writer.is_closing() or self._writer.transport.get_write_buffer_size() > QUEUED_BYTES:
+            return
+        self._writer.write(channel.encode(message))
+
+    async def messages(self) -> AsyncIterator[dict]:
+        """Each message the hub sends, until it closes the link."""
+        while True:
+            try:
+                line = await self._reader.readline()
+            except (ConnectionError, ValueError, asyncio.LimitOverrunError):
+                return
+            if not line:
+                return
+            message = channel.decode(line)
+            if message is not None:
+                yield message
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+async def keep_linked(
+    socket: str, token: str, use: Callable[[HubLink], Awaitable[None]], lost: Callable[[], None] | None = None
+) -> None:
+    """Use a link to the hub until it ends, then a new one, for as long as the app runs."""
+    while True:
+        link = await HubLink.open(socket, token)
+        if link is not None:
+            try:
+                await use(link)
+            finally:
+                link.close()
+        if lost is not None:
+            lost()
+        await asyncio.sleep(RETRY_S)
+
+
+def progress_of(app: GdtuiApp) -> dict:
+    """Where the student is: step, lesson beat, quiz score, training steps and latest test accuracy."""
+    progress: dict[str, object] = {}
+    if not hasattr(app, "state"):
+        return progress  # still loading
+    if app.current_mode in lesson.MODES:
+        progress["step"] = lesson.MODES.index(app.current_mode) + 1
+    if app.guiding:
+        progress["beat"] = app.beat + 1
+    cost = _built(app, "cost")
+    if cost is not None and getattr(cost, "asked", 0):
+        progress["quiz"] = [cost.right, cost.asked]  # type: ignore[attr-defined]
+    training = _built(app, "training")
+    run = getattr(training, "run", None)
+    if run is not None:
+        progress["steps"] = run.trainer.steps
+        epochs = run.epochs  # replaced whole, never changed in place: safe to read beside the worker
+        if epochs:
+            progress["accuracy"] = epochs[-1].test_accuracy
+    return progress
+
+
+def _built(app: App, mode: str) -> object | None:
+    """The step's screen, if the student has opened it."""
+    try:
+        stack = app.get_screen_stack(mode)
+    except KeyError:
+        return None
+    return stack[0] if stack else None
+
+
+def start(app: GdtuiApp) -> None:
+    """Link a lab session's app to the hub, in a worker; nothing outside a lab session."""
+    found = channel.from_environment()
+    if found is None:
+        return
+    socket, token, _ = found
+    app.run_worker(keep_linked(socket, token, lambda link: _report(app, link)), name="hub", group="hub", exit_on_error=False)
+
+
+async def _report(app: GdtuiApp, link: HubLink) -> None:
+    async def send_changes() -> None:
+        sent: dict | None = None
+        while True:
+            progress = progress_of(app)
+            if progress != sent:
+                link.send({"progress": progress})
+                sent = progress
+            await asyncio.sleep(LOOK_EVERY_S)
+
+    sender = asyncio.create_task(send_changes())
+    try:
+        async for message in link.messages():
+            obey(app, message)
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+
+
+def obey(app: GdtuiApp, message: dict) -> None:
+    """Do what the teacher asked: show a message, or go to a step."""
+    if "say" in message:
+        text = channel.clean_message(message["say"])
+        sender = channel.clean_message(message.get("from")) or "your teacher"
+        if text is not None:
+            # Never markup: the teacher's text is shown as typed, brackets and all.
+            app.notify(text, title=f"From {sender}", markup=False, timeout=MESSAGE_SECONDS)
+    elif "go" in message:
+        step = message["go"]
+        if type(step) is int and 1 <= step <= len(lesson.MODES):
+            app.action_go(lesson.MODES[step - 1])

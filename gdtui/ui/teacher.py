@@ -1,0 +1,71 @@
+"""The teacher's session in a lab: the dashboard instead of the lesson, linked to the lab's hub."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from textual.app import App
+from textual.screen import Screen
+
+from gdtui import channel
+from gdtui.ui.report import HubLink, keep_linked
+from gdtui.ui.screens.teacher import TeacherScreen
+
+# As the lesson's app: the lesson's app module is not imported here, for a dashboard that starts fast.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class TeacherApp(App[None]):
+    TITLE = "gdtui lab"
+    # Keys only, all in the footer: the palette would take the place of "q Quit" there.
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, socket: str | None, token: str | None) -> None:
+        super().__init__()
+        self._where = (socket, token)
+        self._link: HubLink | None = None
+        self.dashboard = TeacherScreen()
+
+    def get_default_screen(self) -> Screen:
+        return self.dashboard
+
+    def on_mount(self) -> None:
+        # The lab server ending the session, or the SSH link dropped: leave the terminal as it was found.
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.add_signal_handler(signum, self.exit)
+        self.run_worker(self._listen(), name="hub", group="hub", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in ENDING_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+    async def _listen(self) -> None:
+        socket, token = self._where
+        if socket and token:
+            await keep_linked(socket, token, self._follow, self.dashboard.link_lost)
+        self.dashboard.link_lost()
+
+    async def _follow(self, link: HubLink) -> None:
+        self._link = link
+        try:
+            async for message in link.messages():
+                if "roster" in message:
+                    self.dashboard.show_roster(message["roster"])
+        finally:
+            self._link = None
+
+    def send(self, message: dict) -> None:
+        """A command for the hub, which carries it out for a teacher's token only."""
+        if self._link is not None:
+            self._link.send(message)
+
+
+def run_dashboard() -> int:
+    """Run the dashboard on this process's terminal, linked to the hub the environment names."""
+    found = channel.from_environment()
+    socket, token, _ = found or (None, None, None)
+    TeacherApp(socket, token).run()
+    return 0

@@ -1,0 +1,138 @@
+"""Keys in bursts: over a laggy SSH link several presses land in one read, and each
+reaches whatever screen is on top when it is handled, not when it was typed."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.screens.quit_prompt import QuitPrompt
+from tests.helpers import burst, make_app, settle, wait_for, wait_until_loaded
+
+
+def alive(app) -> bool:
+    return app.is_running and app._exception is None
+
+
+async def test_two_enters_on_the_save_prompt_save_once_and_keep_the_app(screen_on, tmp_path):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("s")
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one(Input).value = str(tmp_path / "mine.npz")
+        await burst(pilot, "enter", "enter")
+        await settle(pilot)
+        assert alive(app)
+        assert app.screen is screen
+        assert (tmp_path / "mine.npz").is_file()
+
+
+async def test_two_enters_on_the_open_prompt_keep_the_app(screen_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("2") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("o")
+        assert isinstance(app.screen, PathPrompt)
+        await burst(pilot, "x", "enter", "enter")
+        await settle(pilot)
+        assert alive(app)
+        assert app.screen is screen
+
+
+async def test_two_enters_on_the_command_palette_keep_the_app(screen_on):
+    async with screen_on("1") as (pilot, _):
+        app = pilot.app
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await burst(pilot, "enter", "enter")
+        await settle(pilot)
+        assert alive(app)
+
+
+async def test_escape_twice_on_every_modal_closes_only_it(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        for key in ("question_mark", "s", "o", "ctrl+p"):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: app.screen is not screen, f"the modal on {key}")
+            await burst(pilot, "escape", "escape")
+            await settle(pilot)
+            assert alive(app)
+            assert app.screen is screen, key
+
+
+async def test_the_lesson_prepares_its_beat_on_the_step_even_under_a_modal(tiny_mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await burst(pilot, "L", "full_stop", "question_mark")
+        await settle(pilot)
+        assert alive(app)
+        assert app.beat == 1 and isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await burst(pilot, "full_stop", "question_mark")
+        await settle(pilot)
+        assert alive(app)
+        assert app.beat == 2 and isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        # ctrl+p is a priority key: it overtakes a `.` typed just before it, which then
+        # reaches the palette and is dropped. Either way the lesson stays whole.
+        await burst(pilot, "full_stop", "ctrl+p")
+        await settle(pilot)
+        assert alive(app)
+        assert app.beat in (2, 3) and isinstance(app.screen, CommandPalette)
+
+
+async def test_the_palette_asked_for_before_the_first_step_does_not_break_the_start(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(pilot, "ctrl+p", "enter", "ctrl+p")
+        await wait_until_loaded(pilot)
+        await settle(pilot)
+        assert alive(app)
+        assert app.screen.id == "digits" or isinstance(app.screen, CommandPalette)
+
+
+async def test_help_then_keys_meant_for_the_step_do_not_reach_it_through_the_help(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await burst(pilot, "question_mark", "escape", "question_mark", "escape", "question_mark")
+        await settle(pilot)
+        assert alive(app)
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_run_started_with_space_asks_before_quitting(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state.version > 0, "a step of the run")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QuitPrompt), "the question before quitting")
+        assert app.is_running
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "the question to close")
+        assert app.is_running and app.state.unsaved
+
+
+async def test_q_twice_in_one_read_over_unsaved_work_asks_and_then_quits(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await burst(pilot, "q", "q")
+        await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+        assert app._exception is None
+
+
+async def test_paging_the_palette_before_it_is_drawn_or_with_no_room(screen_on):
+    async with screen_on("1") as (pilot, _):
+        app = pilot.app
+        await burst(pilot, "ctrl+p", "down", "pagedown", "end", "pageup")
+        await pilot.resize_terminal(20, 5)
+        await burst(pilot, "pagedown", "pageup", "down", "pagedown")
+        await settle(pilot)
+        assert alive(app)

@@ -1,0 +1,91 @@
+"""A lab session's app and the hub: its progress goes up, the teacher's message and step come down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gdtui import channel
+from gdtui.ui import report
+from tests.helpers import make_app, open_step, wait_for
+
+
+class FakeHub:
+    """The server's end of one session's link: what it was sent, and a way to answer."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        while line := await reader.readline():
+            self.lines.append(line)
+
+    def progress(self) -> list[dict]:
+        return [json.loads(line)["progress"] for line in self.lines if line != b"the-token\n"]
+
+    def send(self, message: dict) -> None:
+        assert self.writer is not None
+        self.writer.write(channel.encode(message))
+
+
+@pytest.fixture
+async def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    fake = FakeHub()
+    path = tmp_path / "hub"
+    server = await asyncio.start_unix_server(fake.connected, path)
+    monkeypatch.setenv(channel.SOCKET_VARIABLE, str(path))
+    monkeypatch.setenv(channel.TOKEN_VARIABLE, "the-token")
+    yield fake
+    server.close()
+
+
+async def test_the_app_reports_its_step_and_obeys_the_teacher(hub: FakeHub, tiny_mnist_dir: Path) -> None:
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "1")
+        await wait_for(pilot, lambda: any(p.get("step") == 1 for p in hub.progress()), "step 1 reported")
+        assert hub.lines[0] == b"the-token\n"
+        # What the app starts never inherits its token.
+        assert channel.TOKEN_VARIABLE not in os.environ
+        await pilot.press("3")
+        await wait_for(pilot, lambda: hub.progress()[-1].get("step") == 3, "step 3 reported")
+        hub.send({"say": "[b]Look[/b] at $x", "from": "teach"})
+        await wait_for(pilot, lambda: app._notifications, "the teacher's message")
+        (shown,) = app._notifications
+        assert (shown.message, shown.title, shown.markup) == ("[b]Look[/b] at $x", "From teach", False)
+        hub.send({"go": 6})
+        await wait_for(pilot, lambda: app.current_mode == "training", "the step the teacher chose")
+        await wait_for(pilot, lambda: "steps" in hub.progress()[-1], "the training steps reported")
+        assert hub.progress()[-1]["step"] == 6
+
+
+async def test_a_lost_link_is_linked_again(hub: FakeHub, tiny_mnist_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "RETRY_S", 0.05)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "2")
+        await wait_for(pilot, lambda: hub.progress() and hub.progress()[-1].get("step") == 2, "step 2 reported")
+        first = hub.writer
+        assert first is not None
+        first.close()
+        await wait_for(pilot, lambda: hub.lines.count(b"the-token\n") == 2, "the app to link again")
+        # A new link starts afresh: where the student is, said again.
+        await wait_for(pilot, lambda: hub.lines[-1] != b"the-token\n", "the progress on the new link")
+        assert json.loads(hub.lines[-1])["progress"]["step"] == 2
+
+
+async def test_an_app_whose_hub_is_gone_runs_as_ever(
+    tmp_path: Path, tiny_mnist_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(channel.SOCKET_VARIABLE, str(tmp_path / "nothing-here"))
+    monkeypatch.setenv(channel.TOKEN_VARIABLE, "the-token")
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "2")
+        assert app.current_mode == "network"

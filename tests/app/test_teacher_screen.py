@@ -1,0 +1,239 @@
+"""The teacher's dashboard under Pilot, linked to a stand-in for the lab's hub."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from textual.widgets import DataTable
+
+from gdtui import channel
+from gdtui.ui import report
+from gdtui.ui.screens.teacher import ConfirmEnd, MessagePrompt, StepPrompt, TeacherScreen, duration
+from gdtui.ui.teacher import TeacherApp
+from tests.helpers import wait_for
+
+ADA = {"id": 2, "name": "ada", "connected_s": 300.0, "idle_s": 5.0, "reporting": True, "step": 3, "quiz": [2, 3]}
+ALAN = {
+    "id": 3,
+    "name": "alan",
+    "connected_s": 60.0,
+    "idle_s": 200.0,
+    "reporting": True,
+    "step": 6,
+    "steps": 1200,
+    "accuracy": 0.8,
+}
+
+
+class FakeHub:
+    """The hub's end of the teacher's link: rosters to send, commands received."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        while line := await reader.readline():
+            self.lines.append(line)
+
+    def commands(self) -> list[dict]:
+        return [json.loads(line) for line in self.lines if line != b"the-token\n"]
+
+    def roster(self, *rows: dict) -> None:
+        assert self.writer is not None
+        self.writer.write(channel.encode({"roster": list(rows)}))
+
+
+@pytest.fixture
+async def hub(tmp_path: Path):
+    fake = FakeHub()
+    path = tmp_path / "hub"
+    server = await asyncio.start_unix_server(fake.connected, path)
+    fake.path = str(path)  # type: ignore[attr-defined]
+    yield fake
+    server.close()
+
+
+def names(screen: TeacherScreen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+
+
+def cell(screen: TeacherScreen, name: str, column: int) -> str:
+    table = screen.query_one(DataTable)
+    return str(table.get_row_at(names(screen).index(name))[column])
+
+
+async def dashboard(pilot, hub: FakeHub) -> TeacherScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: hub.writer is not None and hub.lines, "the dashboard to link")
+    assert hub.lines[0] == b"the-token\n"
+    hub.roster(ADA, ALAN)
+    await wait_for(pilot, lambda: app.dashboard.query_one(DataTable).row_count == 2, "two students")
+    return app.dashboard
+
+
+async def test_the_dashboard_shows_each_student_and_follows_the_hub(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        assert names(screen) == ["ada", "alan"]
+        assert (cell(screen, "ada", 2), cell(screen, "ada", 4)) == ("3 Cost", "2/3")
+        assert (cell(screen, "alan", 2), cell(screen, "alan", 5), cell(screen, "alan", 6)) == ("6 Training", "1,200", "80.0%")
+        # Every column fits at 80 columns.
+        table = screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width
+        hub.roster(ADA | {"step": 5}, ALAN)
+        await wait_for(pilot, lambda: cell(screen, "ada", 2) == "5 Two params", "ada's new step")
+        hub.roster(ALAN)
+        await wait_for(pilot, lambda: names(screen) == ["alan"], "ada gone")
+
+
+async def test_filter_and_sort(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        await pilot.press("s")  # by time connected: alan came later
+        assert names(screen) == ["alan", "ada"]
+        await pilot.press("r")
+        assert names(screen) == ["ada", "alan"]
+        await pilot.press("s", "s", "s", "s", "s", "s", "s")  # round to the name again, still reversed
+        assert names(screen) == ["alan", "ada"]
+        await pilot.press("r", "slash", "a", "d", "s")  # typed into the filter: no sorting
+        assert names(screen) == []
+        await pilot.press("backspace")
+        assert names(screen) == ["ada"]
+        await pilot.press("escape", "s")
+        assert screen.query_one(DataTable).has_focus
+        await pilot.press("slash", "backspace", "backspace", "t", "r", "a", "i", "n")  # by step too
+        assert names(screen) == ["alan"]
+
+
+async def test_a_message_to_one_student_and_to_all(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await pilot.press("down", "m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        await pilot.press(*"[b]hi", "enter", "enter")
+        await wait_for(pilot, lambda: hub.commands(), "the message sent")
+        assert hub.commands() == [{"say": "[b]hi", "to": 3}]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        await pilot.press(*"break", "enter")
+        await wait_for(pilot, lambda: len(hub.commands()) == 2, "the message to all")
+        assert hub.commands()[-1] == {"say": "break", "to": None}
+        await pilot.press("a", "escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TeacherScreen) and len(hub.commands()) == 2
+
+
+async def test_everyone_to_a_step(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, StepPrompt), "the step prompt")
+        await pilot.press("4", "5")  # a burst: the second key finds the prompt gone
+        await wait_for(pilot, lambda: hub.commands(), "the command sent")
+        await pilot.pause()
+        assert hub.commands() == [{"go": 4, "to": None}]
+
+
+async def test_ending_a_session_asks_first(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TeacherScreen), "the dashboard again")
+        await pilot.press("e", "y", "y")
+        await wait_for(pilot, lambda: hub.commands(), "the end sent")
+        await pilot.pause()
+        assert hub.commands() == [{"end": 2}]
+
+
+async def test_a_lost_link_is_linked_again(hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "RETRY_S", 0.05)
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        first = hub.writer
+        assert first is not None
+        first.close()
+        await wait_for(pilot, lambda: hub.writer is not first, "the dashboard to link again")
+        hub.roster(ALAN)
+        await wait_for(pilot, lambda: names(app.dashboard) == ["alan"], "the new link's roster")
+        assert hub.lines.count(b"the-token\n") == 2
+
+
+async def test_without_the_hub_the_dashboard_says_so(tmp_path: Path) -> None:
+    app = TeacherApp(str(tmp_path / "nothing"), "the-token")
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = app.dashboard.query_one("#status")
+        await wait_for(pilot, lambda: "not connected" in str(status.render()), "the lost link shown")
+        await pilot.press("e", "g", "escape", "m", "a", "escape")  # nothing to act on, nothing breaks
+
+
+def test_durations() -> None:
+    assert [duration(s) for s in (0, 59.9, 61, 3599, 3600, 3 * 3600 + 5 * 60, -1)] == [
+        "0:00",
+        "0:59",
+        "1:01",
+        "59:59",
+        "1h00",
+        "3h05",
+        "0:00",
+    ]
+
+
+# Every key the dashboard and its prompts bind, and a few nothing binds. Not q: quitting would end the run early.
+KEYS = [*"smagerdyn1234567/x", "escape", "enter", "up", "down", "backspace", "tab", "space", "pageup", "pagedown"]
+SIZES = [(80, 24), (120, 40), (20, 5), (60, 20)]
+ROSTERS = [
+    [ADA, ALAN],
+    [ALAN],
+    [],
+    # What no hub sends, the dashboard survives anyway.
+    [{"id": "x"}, 5, ADA | {"step": 99, "quiz": [5, 1]}, ALAN | {"name": 7}],
+]
+_runs = itertools.count()
+
+
+async def _play(folder: Path, actions: list) -> None:
+    hub = FakeHub()
+    path = folder / f"hub-{next(_runs)}"
+    server = await asyncio.start_unix_server(hub.connected, path)
+    app = TeacherApp(str(path), "the-token")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: hub.writer is not None, "the dashboard to link")
+        for action in actions:
+            if isinstance(action, tuple):
+                await pilot.resize_terminal(*action)
+            elif isinstance(action, int):
+                hub.roster(*ROSTERS[action])  # type: ignore[arg-type]
+            else:
+                await pilot.press(action)
+        await pilot.press("escape", "escape", "q")
+        await pilot.pause()
+    server.close()
+    assert app._exception is None
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    actions=st.lists(
+        st.one_of(st.sampled_from(KEYS), st.sampled_from(SIZES), st.integers(0, len(ROSTERS) - 1)), min_size=100, max_size=200
+    )
+)
+def test_random_keys_rosters_and_resizes_never_raise(tmp_path: Path, actions: list) -> None:
+    asyncio.run(_play(tmp_path, actions))
