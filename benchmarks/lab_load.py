@@ -12,12 +12,20 @@ kept by a terminal emulator, as their terminal would. Prints JSON lines:
   screen, median and 95th percentile, over all presses and per student;
 - memory: the server and its sessions together, as resident size (which
   counts the shared data cache once per process) and as proportional size
-  (PSS, which shares it out): the memory the machine really gives them.
+  (PSS, which shares it out): the memory the machine really gives them; once
+  when every student has their first screen and is idle, once at the peak.
 
 With --run every student also lets training run freely between presses: the
 worst case, every session computing at once.
 
+With --mix SHARE, it sizes a class instead: for each class size in --sizes,
+that share of the students run training at full speed (pressing + and waiting
+for the next step on their screen, as --run does) while the others browse
+(pressing n to take one step), and it prints a table of key-to-screen
+latency by class size, for the browsers and for those training.
+
     python benchmarks/lab_load.py [--students 20] [--presses 20] [--run]
+    python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10]
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -33,7 +42,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from statistics import median, quantiles
 
@@ -42,8 +53,30 @@ import pyte
 
 STARTED = re.compile(r"listening on \S+ port (\d+)")
 STEP = re.compile(r"step ([\d,]+)  epoch")
-TIMEOUT = 300.0  # twenty Python processes starting at once on a small machine take a while
+ETA = re.compile(r"η (\S+)  batch")
+TIMEOUT = 120.0  # twenty Python processes starting at once on a small machine take a while
 KEY_TARGET_MS = 100
+# The key-to-screen latency a class can live with, at the 95th percentile: what --mix sizes for.
+SIZING_P95_MS = 200
+IDLE_SETTLE_S = 2.0
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def blas() -> object:
+    """Which BLAS kernel numpy runs here, as a session's numpy runs it."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown: threadpoolctl is not installed"
+    import numpy  # noqa: F401 - loads the BLAS that threadpoolctl reports
+
+    return [{key: info.get(key) for key in ("internal_api", "version", "architecture")} for info in threadpool_info()]
 
 
 class Student:
@@ -63,24 +96,29 @@ class Student:
 
     async def until(self, check) -> float:
         """Wait until check(screen text) holds; when it first did."""
+        give_up = time.monotonic() + TIMEOUT
         while True:
-            found = check("\n".join(self.screen.display))
-            if found:
+            text = "\n".join(self.screen.display)
+            if check(text):
                 return time.monotonic()
             self.changed.clear()
-            await asyncio.wait_for(self.changed.wait(), TIMEOUT)
+            try:
+                await asyncio.wait_for(self.changed.wait(), give_up - time.monotonic())
+            except TimeoutError:
+                raise SystemExit(f"a student waited {TIMEOUT:g} s for their screen; it shows:\n{text}") from None
 
     def step(self) -> int | None:
         found = STEP.search("\n".join(self.screen.display))
         return int(found[1].replace(",", "")) if found else None
 
 
-async def one_student(port: int, name: str, presses: int, run: bool, rng: random.Random) -> dict:
+async def one_student(port: int, name: str, presses: int, run: bool, rng: random.Random, all_in: Callable) -> dict:
     connected = time.monotonic()
     async with asyncssh.connect("127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None) as conn:
         process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
         student = Student(process)
         first = await student.until(lambda text: "train #0" in text) - connected
+        await all_in()
         process.stdin.write(b"6")
         await student.until(lambda text: "step 0 " in text)
         if run:
@@ -89,13 +127,15 @@ async def one_student(port: int, name: str, presses: int, run: bool, rng: random
             process.stdin.write(b" ")
             await student.until(lambda text: "images/s" in text)
         latencies = []
-        for _ in range(presses):
+        for press in range(presses):
             await asyncio.sleep(rng.uniform(0.3, 1.0))  # a student reading the screen between presses
             if run:
-                process.stdin.write(b"+")  # η changes at once, as a running session must show
-                before = STEP.search("\n".join(student.screen.display))
+                # η changes at once, as a running session must show. Up, then down again: ten steps up
+                # saturate the network, and the run stops itself.
+                before = ETA.search("\n".join(student.screen.display))[1]
                 pressed = time.monotonic()
-                shown = await student.until(lambda text, b=before: (m := STEP.search(text)) and m[0] != b[0])
+                process.stdin.write(b"-" if press % 2 else b"+")
+                shown = await student.until(lambda text, b=before: (m := ETA.search(text)) is not None and m[1] != b)
             else:
                 before = student.step()
                 pressed = time.monotonic()
@@ -104,11 +144,11 @@ async def one_student(port: int, name: str, presses: int, run: bool, rng: random
             latencies.append(shown - pressed)
         process.stdin.write(b"q")
         student.reader.cancel()
-    return {"login_to_first_screen_s": first, "latencies_s": latencies}
+    return {"login_to_first_screen_s": first, "latencies_s": latencies, "run": run}
 
 
-def memory_of_tree(root: int) -> dict[str, float]:
-    """RSS and PSS in MB, summed over a process and all its descendants."""
+def tree(root: int) -> list[int]:
+    """A process and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -122,6 +162,25 @@ def memory_of_tree(root: int) -> dict[str, float]:
         pid = stack.pop()
         pids.append(pid)
         stack.extend(children.get(pid, []))
+    return pids
+
+
+def cpu_of_tree(root: int) -> float:
+    """CPU-seconds used so far by a process and its descendants, living or reaped by one of them."""
+    total = 0
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # Its own time, and that of the children it has reaped: the sessions that have ended.
+        total += sum(int(field) for field in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def memory_of_tree(root: int) -> dict[str, float]:
+    """RSS and PSS in MB, summed over a process and all its descendants."""
+    pids = tree(root)
     totals = {"processes": len(pids), "rss_mb": 0.0, "pss_mb": 0.0}
     for pid in pids:
         try:
@@ -144,30 +203,56 @@ async def sample_memory(pid: int, peak: dict, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), 1.0)
 
 
-async def load(port: int, server_pid: int, students: int, presses: int, run: bool) -> tuple[list[dict], dict]:
+async def load(port: int, server_pid: int, students: int, presses: int, running: int) -> tuple[list[dict], dict, dict]:
+    """The first `running` students train at full speed, the others step; memory when all are in, and at the peak."""
     peak: dict = {}
+    idle: dict = {}
+    cpu: dict = {}
     stop = asyncio.Event()
+    in_count = 0
+    everyone_in = asyncio.Event()
+    measured = asyncio.Event()
+
+    async def all_in() -> None:
+        nonlocal in_count
+        in_count += 1
+        if in_count == students:
+            everyone_in.set()
+        await measured.wait()
+
+    async def measure_idle() -> None:
+        server_cpu, clients_cpu = cpu_of_tree(server_pid), time.process_time()
+        await asyncio.wait_for(everyone_in.wait(), TIMEOUT)
+        # Where the logins' time went: the server with its sessions, or this process's SSH clients and screens.
+        cpu["server_and_sessions_s"] = round(cpu_of_tree(server_pid) - server_cpu, 2)
+        cpu["clients_s"] = round(time.process_time() - clients_cpu, 2)
+        await asyncio.sleep(IDLE_SETTLE_S)  # every first screen drawn, and nothing else to do
+        idle.update(memory_of_tree(server_pid))
+        measured.set()
+
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
+    idle_task = asyncio.create_task(measure_idle())
+    began, server_began, clients_began = time.monotonic(), cpu_of_tree(server_pid), time.process_time()
     results = await asyncio.gather(
-        *(one_student(port, f"student{seed}", presses, run, random.Random(seed)) for seed in range(students))
+        *(one_student(port, f"student{seed}", presses, seed < running, random.Random(seed), all_in) for seed in range(students))
     )
+    # Cores busy on average over the whole run: the clients share the machine with the lab.
+    wall = time.monotonic() - began
+    cpu["server_and_sessions_cores"] = round((cpu_of_tree(server_pid) - server_began) / wall, 2)
+    cpu["clients_cores"] = round((time.process_time() - clients_began) / wall, 2)
+    await idle_task
     stop.set()
     await sampler
-    return results, peak
+    return results, idle | {"login_cpu": cpu}, peak
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=20)
-    parser.add_argument("--presses", type=int, default=20, help="presses of n per student")
-    parser.add_argument("--run", action="store_true", help="every session also trains freely between presses")
-    args = parser.parse_args()
-    print(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), "students": args.students}))
-
+@contextlib.contextmanager
+def lab_server(students: int):
+    """`gdtui serve` on loopback for that many students; its port and pid."""
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, XDG_DATA_HOME=home)
         command = [sys.executable, "-m", "gdtui", "serve", "--no-auth", "--host", "127.0.0.1", "--port", "0"]
-        command += ["--max-sessions", str(args.students), "--per-source-max-startups", str(args.students)]
+        command += ["--max-sessions", str(students), "--per-source-max-startups", str(students)]
         server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         try:
             for line in server.stderr:
@@ -176,11 +261,71 @@ def main() -> None:
                     break
             else:
                 raise SystemExit(f"the server did not start (exit status {server.wait()})")
-            idle = memory_of_tree(server.pid)
-            results, peak = asyncio.run(load(port, server.pid, args.students, args.presses, args.run))
+            # The rest of its log is not read: left in the pipe, it would stall the server once full.
+            threading.Thread(target=server.stderr.read, daemon=True).start()
+            yield port, server.pid
         finally:
             server.terminate()
             server.wait(30)
+
+
+def latency_ms(results: list[dict]) -> dict:
+    presses = [1000 * latency for r in results for latency in r["latencies_s"]]
+    if len(presses) < 2:
+        return {"presses": len(presses)}
+    return {
+        "presses": len(presses),
+        "median_ms": round(median(presses), 1),
+        "p95_ms": round(quantiles(presses, n=20, method="inclusive")[-1], 1),
+        "max_ms": round(max(presses), 1),
+    }
+
+
+def size_a_class(sizes: list[int], share: float, presses: int) -> None:
+    """Key-to-screen latency by class size, with that share of each class training at full speed."""
+    print(json.dumps({"measure": "class sizes", "training_share": share, "presses": presses, "target_p95_ms": SIZING_P95_MS}))
+    group = f"{'median':>8} {'p95':>7} {'max':>7}"
+    header = f"{'students':>8} {'training':>8} | browsing ms: {group} | training ms: {group} | cores: lab clients | {'load':>5}"
+    rows = [header, "-" * len(header)]
+    for students in sizes:
+        running = math.floor(share * students + 0.5)  # half up: a quarter of 2 students is one
+        with lab_server(students) as (port, pid):
+            results, idle, _ = asyncio.run(load(port, pid, students, presses, running))
+        cores = idle["login_cpu"]
+        load_now = os.getloadavg()[0]
+        browsing = latency_ms([r for r in results if not r["run"]])
+        training = latency_ms([r for r in results if r["run"]])
+        row = {"students": students, "training": running, "browsing": browsing, "training_sessions": training}
+        row |= {"lab_cores": cores["server_and_sessions_cores"], "clients_cores": cores["clients_cores"]}
+        print(json.dumps(row | {"load_1min": load_now}))
+
+        def cells(group: dict) -> str:
+            if "p95_ms" not in group:
+                return f"{'':>13}{'-':>8} {'-':>7} {'-':>7}"
+            return f"{'':>13}{group['median_ms']:>8.0f} {group['p95_ms']:>7.0f} {group['max_ms']:>7.0f}"
+
+        used = f"{'':>7}{cores['server_and_sessions_cores']:>4.2f} {cores['clients_cores']:>7.2f}"
+        rows.append(f"{students:>8} {running:>8} | {cells(browsing)} | {cells(training)} | {used} | {load_now:>5.1f}")
+    print("\n".join(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--presses", type=int, default=20, help="presses of n per student")
+    parser.add_argument("--run", action="store_true", help="every session also trains freely between presses")
+    parser.add_argument("--mix", type=float, metavar="SHARE", help="size a class: this share of students train at full speed")
+    parser.add_argument("--sizes", default="4,8,12,16,20", help="with --mix, the class sizes to try (default: 4,8,12,16,20)")
+    args = parser.parse_args()
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": cpu_model(), "blas": blas()}
+    print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}))
+    if args.mix is not None:
+        size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses)
+        return
+
+    with lab_server(args.students) as (port, pid):
+        idle_server = memory_of_tree(pid)
+        results, idle, peak = asyncio.run(load(port, pid, args.students, args.presses, args.students if args.run else 0))
 
     logins = [r["login_to_first_screen_s"] for r in results]
     print(
@@ -190,6 +335,8 @@ def main() -> None:
                 "students": args.students,
                 "median_s": round(median(logins), 2),
                 "slowest_s": round(max(logins), 2),
+                "cpu_used": idle.pop("login_cpu"),
+                "load_1min": os.getloadavg()[0],
             }
         )
     )
@@ -199,7 +346,7 @@ def main() -> None:
     print(
         json.dumps(
             {
-                "measure": "key-to-screen, " + ("training running, + pressed" if args.run else "n pressed to step"),
+                "measure": "key-to-screen, " + ("training running, η changed" if args.run else "n pressed to step"),
                 "presses": len(latencies_ms),
                 "median_ms": round(median(latencies_ms), 1),
                 "p95_ms": round(p95, 1),
@@ -214,9 +361,11 @@ def main() -> None:
         json.dumps(
             {
                 "measure": "memory of the server and its sessions",
-                "idle_server": idle,
+                "idle_server": idle_server,
+                "every_session_idle": idle,
                 "peak_under_load": peak,
-                "pss_per_session_mb": round((peak["pss_mb"] - idle["pss_mb"]) / args.students, 1),
+                "pss_per_idle_session_mb": round((idle["pss_mb"] - idle_server["pss_mb"]) / args.students, 1),
+                "pss_per_session_at_peak_mb": round((peak["pss_mb"] - idle_server["pss_mb"]) / args.students, 1),
             }
         )
     )

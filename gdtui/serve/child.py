@@ -8,7 +8,8 @@ runs the app with files kept inside the folder.
     python -m gdtui.serve.child [--data DIR] [--lesson]
 
 How the server starts it, and with what environment, is in gdtui.serve.spawn:
-the server itself never imports the app.
+forked from a warm zygote (gdtui.serve.zygote) as if run so, or as a fresh
+process when there is none. The server itself never imports the app.
 """
 
 from __future__ import annotations

@@ -153,6 +153,7 @@ class Lab:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
         self._accept_failed_at: float | None = None
+        self._zygote = spawn.Zygote(spawn.zygote_environment(self.home, cache_home().parent), self.data)
 
     def _check_teachers(self, config: LabConfig) -> frozenset[str]:
         """The teachers' names, each one only its owner can log in under: a name open to the lab
@@ -185,6 +186,8 @@ class Lab:
     async def start(self) -> None:
         key = host_key(self.home)
         self._make_room_for_files()
+        # Warm before the first student comes, and with the open-file limit its sessions will need.
+        await self._zygote.start()
         try:
             self._acceptor = await asyncssh.create_server(
                 lambda: LabConnection(self),
@@ -200,6 +203,7 @@ class Lab:
                 keepalive_count_max=_KEEPALIVES_UNANSWERED,
             )
         except (OSError, OverflowError) as err:
+            await self._zygote.stop()
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
         await self.hub.start()
         loop = asyncio.get_running_loop()
@@ -261,6 +265,7 @@ class Lab:
             session.end("gdtui: the lab server is shutting down.")
         await asyncio.gather(*(session.done.wait() for session in sessions))
         await self.hub.stop()
+        await self._zygote.stop()
 
     @property
     def sessions_dir(self) -> Path:
@@ -307,19 +312,25 @@ class Lab:
         )
         return None
 
-    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process:
+    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
         home = session_home(self.sessions_dir, session.username)
         env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
-        process = await asyncio.create_subprocess_exec(
-            *spawn.command(self.data, self.config.lesson),
-            stdin=tty,
-            stdout=tty,
-            stderr=tty,
-            cwd=home,
-            env=env,
-            # Its own process group, so ending the session ends everything the app started.
-            start_new_session=True,
-        )
+        process: asyncio.subprocess.Process | spawn.ForkedProcess
+        try:
+            process = await self._zygote.launch(spawn.MODULE, spawn.arguments(self.data, self.config.lesson), env, home, tty)
+        except ConnectionError as err:
+            if self._zygote.ready:
+                log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
+            process = await asyncio.create_subprocess_exec(
+                *spawn.command(self.data, self.config.lesson),
+                stdin=tty,
+                stdout=tty,
+                stderr=tty,
+                cwd=home,
+                env=env,
+                # Its own process group, so ending the session ends everything the app started.
+                start_new_session=True,
+            )
         columns, lines = session.size
         log.info(
             "session %d started: %s from %s, %s %d×%d, pid %d, folder %s",

@@ -124,7 +124,7 @@ class LabSession(asyncssh.SSHServerSession):
         self.size = DEFAULT_SIZE
         self._too_big: tuple[int, int] | None = None  # the first size the client gave beyond BIGGEST_SIZE
         self._told_size = False
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: asyncio.subprocess.Process | spawn.ForkedProcess | None = None
         self._admit, self._launch, self._finished = admit, launch, finished
         self._idle_timeout = idle_timeout
         self._grace_s = grace_s

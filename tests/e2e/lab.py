@@ -18,6 +18,7 @@ import pyte
 
 from gdtui.serve.passwords import hash_password
 from gdtui.serve.server import Lab, LabConfig
+from gdtui.serve.spawn import ForkedProcess
 
 PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = hash_password(PASSWORD)
@@ -114,7 +115,13 @@ def only_session(lab: Lab):
 
 
 def app_environment(session) -> dict[str, str]:
-    """The environment the session's app was started with."""
+    """The environment the session's app was started with.
+
+    A forked app's /proc/PID/environ still shows the zygote's, from before the fork: what it was
+    given is kept instead, and test_zygote shows that this is exactly what the app has.
+    """
+    if isinstance(session.process, ForkedProcess):
+        return session.process.environment
     environ = Path(f"/proc/{session.process.pid}/environ").read_text()
     return dict(line.split("=", 1) for line in environ.split("\0") if line)
 

@@ -18,6 +18,7 @@ import pytest
 from gdtui.serve import spawn
 from gdtui.serve.hub import without_hub_variables
 from gdtui.serve.server import Lab, LabConfig
+from gdtui.serve.spawn import Zygote
 from tests.e2e.lab import FIRST_SCREEN, TIMEOUT, Terminal, app_environment, connect, only_session, running, student
 
 BIGGEST = (500, 200)
@@ -112,12 +113,20 @@ async def test_nothing_a_client_sends_can_forge_a_log_line_or_reach_the_teachers
     assert any("login: teacher" in message for message in messages), "the forged text is shown, escaped"
 
 
-async def test_a_session_whose_app_cannot_start_says_so_and_ends(lab_config: LabConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_session_whose_app_cannot_start_says_so_and_ends(
+    lab_config: LabConfig, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def cannot_fork(*args) -> None:
+        raise ConnectionError("out of processes")
+
+    # Neither from the zygote nor as a fresh process.
+    monkeypatch.setattr(Zygote, "launch", cannot_fork)
     monkeypatch.setattr(spawn, "command", lambda data, lesson: ["/nonexistent/gdtui"])
     async with running(lab_config) as lab, student(lab) as terminal:
         assert await terminal.ends() == 1
         assert "gdtui could not start" in terminal.raw.decode()
         assert not lab.sessions
+    assert "the zygote could not start it (out of processes): starting a fresh process" in caplog.text
 
 
 # Modes a terminal starts with on: autowrap and a visible cursor. Every other DEC mode starts off.
