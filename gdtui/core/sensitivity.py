@@ -159,9 +159,11 @@ def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bott
     images, summed_cost = 0, 0.0
     for x, labels in batch:
         x = x.astype(np.float64)
-        part_cost, _ = double.gradient(x, labels, cost)
+        double.gradient(x, labels, cost)
         total += len(x) * double.grad  # the batch's gradient is the images' average
-        summed_cost += len(x) * part_cost
+        # batch_cost's own computation, the one a nudge measures the cost after with: the
+        # backprop's cost sums in another order, and a rounding error would show as a change.
+        summed_cost += len(x) * average_cost(double, x, labels, cost)
         images += len(x)
         counter.add(double.activations(x))
     total /= images
