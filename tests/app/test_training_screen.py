@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -439,3 +440,22 @@ async def test_a_run_pauses_when_the_learner_leaves_training(screen_on):
         steps = screen.run.trainer.steps
         await pilot.pause(0.2)
         assert not screen.running and screen.run.trainer.steps == steps
+
+
+async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(screen_on):
+    """At full speed the training thread all but always holds the lock: the figures shown must
+    still follow the run, not freeze from one epoch's end to the next."""
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("f")
+        assert screen.speed == 0
+        await pilot.press("space")
+        shown: set[int] = set()
+        give_up = time.monotonic() + 60
+        while len(shown) < 12 and time.monotonic() < give_up:
+            await pilot.pause(0.05)
+            if screen.shown is not None and screen.running:
+                shown.add(screen.shown.samples)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to stop")
+        epoch = len(pilot.app.state.data.train)
+        assert any(samples % epoch for samples in shown), f"only epochs' ends were shown: {sorted(shown)}"

@@ -199,6 +199,9 @@ Network and Cost steps show."""
         self.run: TrainingRun | None = None
         self._generation = -1  # of the network the run trains
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
+        # The newest snapshot the training thread took, at the end of a step, under the lock it
+        # holds anyway: at full speed the screen would rarely find the lock free to take its own.
+        self._posted: RunSnapshot | None = None
         # Clear while the screen draws: the worker steps aside until the frame is out.
         self._screen_idle = threading.Event()
         self._screen_idle.set()
@@ -255,7 +258,7 @@ Network and Cost steps show."""
                 seed=state.seed,
             )
             self._generation = state.generation
-            self.shown = None
+            self.shown = self._posted = None
             self._report = None
             self.last_nudge = None
             self._measure_start(self.run)
@@ -299,6 +302,8 @@ Network and Cost steps show."""
                         return "saturated"
             if now - posted >= 1 / REDRAW_HZ:
                 posted = now
+                with state.lock:
+                    self._posted = run.snapshot()
                 self.post_message(RunProgressed())
             pace = self._pace
             if pace:
@@ -366,6 +371,9 @@ Network and Cost steps show."""
     def _snapshot(self, run: TrainingRun) -> RunSnapshot | None:
         """A fresh snapshot, or the last one if a long step holds the lock: the screen never waits for it."""
         if not self.state.lock.acquire(blocking=self.shown is None):
+            posted = self._posted
+            if posted is not None and (self.shown is None or posted.samples >= self.shown.samples):
+                return posted
             return self.shown
         try:
             return run.snapshot()
