@@ -2,7 +2,6 @@
 
 import gzip
 import struct
-import tracemalloc
 import zlib
 
 import numpy as np
@@ -14,6 +13,7 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from gdtui.core import memory
 from gdtui.core.errors import DataError, GdtuiError
 from gdtui.core.idx import read_idx, write_idx
+from tests.memory import peak_memory_of
 
 
 def idx_bytes(shape: tuple[int, ...], payload: bytes, *, element_type: int = 0x08) -> bytes:
@@ -155,16 +155,6 @@ def gzip_of_zeros_after(prefix: bytes, zeros: int) -> bytes:
     parts += [compressor.compress(chunk) for _ in range(zeros // len(chunk))]
     parts.append(compressor.flush())
     return b"".join(parts)
-
-
-def peak_memory_of(call) -> int:
-    tracemalloc.start()
-    try:
-        call()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
 
 
 def test_a_gzip_that_inflates_far_beyond_its_header_is_refused_uninflated(tmp_path):

@@ -3,7 +3,6 @@
 import io
 import os
 import threading
-import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from gdtui.core.dataset import Dataset, Split
 from gdtui.core.errors import ModelFileError
 from gdtui.core.model_io import FORMAT, VERSION, check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import Network
+from tests.memory import peak_memory_of
 
 
 def fields(network: Network | None = None, **changes) -> dict:
@@ -263,16 +263,6 @@ def write_zeros_member(archive: zipfile.ZipFile, name: str, size: int, prefix: b
         chunk = bytes(1 << 20)
         for _ in range(size // len(chunk)):
             member.write(chunk)
-
-
-def peak_memory_of(call) -> int:
-    tracemalloc.start()
-    try:
-        call()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
 
 
 BIG = 64 << 20  # what a hostile member inflates to; a model of 43 parameters needs a few hundred bytes
