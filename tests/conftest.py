@@ -6,13 +6,16 @@ run alone: `pytest -m unit` (the math and the command line, in seconds), `-m app
 pseudo-terminals and SSH connections).
 """
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 import textual.constants
 
+import gdtui.ui.app
 from tests.helpers import make_app, open_step
 from tests.tiny_mnist import write_tiny_mnist
 
@@ -55,6 +58,18 @@ def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     # Textual reads TEXTUAL_COLOR_SYSTEM once, on import: set what it read.
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
+@pytest.fixture
+def float64_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's network in float64, for snapshots of figures a training run led to.
+
+    float32 steps round in an order that depends on the CPU's kernels, and over a hundred
+    steps the weights drift apart by more than the last digit shown; float64 steps drift by
+    far less. The app itself trains in float32: these snapshots test what it shows, not that.
+    """
+    original = gdtui.ui.app.Network
+    monkeypatch.setattr(gdtui.ui.app, "Network", functools.partial(original, dtype=np.float64))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import make_app, open_step
 
-pytestmark = pytest.mark.usefixtures("truecolor")
+pytestmark = pytest.mark.usefixtures("truecolor", "float64_network")
 SIZES = [(80, 24), (120, 40)]
 
 
