@@ -110,6 +110,8 @@ _READING_SHARE = 0.8
 Progress = Callable[[str, float], None]
 
 _FULL_BRIGHTNESS = np.float32(255)  # divided by, brightness 0–255 becomes an input 0.0–1.0
+# The same scaling as a factor, for whoever scales fewer numbers than the pixels (see Network.gradient).
+INPUT_PER_BRIGHTNESS = np.array(1 / 255, dtype=np.float32)
 
 
 @dataclass(frozen=True, eq=False)  # arrays have no single truth value: compare by identity
@@ -124,6 +126,8 @@ class Split:
         # subclass on every call, which shows at small mini-batches.
         object.__setattr__(self, "images", np.asarray(self.images))
         object.__setattr__(self, "labels", np.asarray(self.labels))
+        # One image a row, made once: reshaping on every mini-batch shows at small ones too.
+        object.__setattr__(self, "_rows", self.images.reshape(len(self.images), self.pixels))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -139,13 +143,17 @@ class Split:
         Only the requested images are converted: the whole set stays uint8,
         a quarter of the memory float32 would take.
         """
-        # take() beats fancy indexing on small batches.
-        rows = self.images.reshape(len(self.images), self.pixels)
-        batch = rows[index] if isinstance(index, slice) else rows.take(index, axis=0)
-        # A single image comes back as one row; the network always takes a batch.
-        batch = batch.reshape(-1, self.pixels).astype(np.float32)
+        batch = self.brightness(index)
         batch /= _FULL_BRIGHTNESS
         return batch
+
+    def brightness(self, index: int | slice | np.ndarray) -> np.ndarray:
+        """The images at index as float32 rows of pixels as stored, 0–255: the inputs times 255."""
+        rows: np.ndarray = self._rows  # type: ignore[attr-defined]  # set in __post_init__
+        # take() beats fancy indexing on small batches.
+        batch = rows[index] if isinstance(index, slice) else rows.take(index, axis=0)
+        # A single image comes back as one row; the network always takes a batch.
+        return (batch if batch.ndim == 2 else batch.reshape(1, -1)).astype(np.float32)
 
 
 @dataclass(frozen=True)

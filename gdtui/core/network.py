@@ -177,7 +177,9 @@ class Network:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x).argmax(axis=1)
 
-    def gradient(self, x: np.ndarray, labels: np.ndarray, cost: costs.CostName) -> tuple[float, np.ndarray]:
+    def gradient(
+        self, x: np.ndarray, labels: np.ndarray, cost: costs.CostName, *, input_scale: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
         """Backpropagation over a mini-batch x (m, n_in) with integer labels (m,).
 
         Fills ``self.grad`` with the gradient of the average cost and returns
@@ -185,6 +187,12 @@ class Network:
         the textbook's four equations, computed with few numpy calls and no fresh
         arrays but the outputs: at small mini-batches numpy's cost per call, not
         the arithmetic, is most of the time.
+
+        With `input_scale` s (a 0-d array), the inputs are s·x: the trainer hands
+        over pixels as stored, 0–255, and s = 1/255. Scaling is linear, so it is
+        applied to the first layer's m×16 weighted inputs and errors instead of the
+        m×784 pixels: the same numbers up to rounding, for a third of a small step's
+        input preparation.
         """
         # In the network's own precision: the products below write straight into self.grad.
         if x.dtype != self.params.dtype:
@@ -196,9 +204,13 @@ class Network:
         for w, b, h in zip(weights, biases, hidden):
             # dot rather than @, whose set-up as a ufunc takes longer than a small batch's product.
             a[-1].dot(w.T, out=h)  # (m, n_in) @ (n_in, n_out)
+            if input_scale is not None and len(a) == 1:
+                h *= input_scale  # (s·x)·Wᵀ = s·(x·Wᵀ)
             h += b
             a.append(self._hidden(h))
         outputs = a[-1].dot(weights[-1].T)  # fresh: callers keep the outputs of a step
+        if input_scale is not None and len(a) == 1:
+            outputs *= input_scale
         outputs += biases[-1]
         outputs = self._final(outputs)
         total, delta = costs.cost_and_delta(cost, self.output, outputs, costs.one_hot(labels, self.sizes[-1], x.dtype))
@@ -209,8 +221,10 @@ class Network:
             ones.dot(delta, out=grad_b[layer])
             delta = delta.dot(weights[layer])  # BP2 (m, n_out) @ (n_out, n_in)
             self._times_hidden_slope(delta, a[layer])
-        delta.T.dot(x, out=grad_w[0])
         ones.dot(delta, out=grad_b[0])
+        if input_scale is not None:
+            delta *= input_scale  # BP4 with inputs s·x: deltaᵀ·(s·x) = (s·delta)ᵀ·x
+        delta.T.dot(x, out=grad_w[0])
         return total / m, outputs
 
     def _buffers(self, m: int, dtype: np.dtype) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:

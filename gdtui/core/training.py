@@ -16,7 +16,7 @@ import numpy as np
 
 from gdtui.core import costs
 from gdtui.core.costs import CostName
-from gdtui.core.dataset import Split
+from gdtui.core.dataset import INPUT_PER_BRIGHTNESS, Split
 from gdtui.core.network import Network
 
 # The longest step taken, as a multiple of the length of the parameter vector.
@@ -187,18 +187,23 @@ class Trainer:
     def _gradient(self, batch: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
         """Backprop over the batch; a large one in chunks, so a whole-set batch stays small in memory."""
         if len(batch) <= CHUNK:
-            return self.network.gradient(self.train.inputs(batch), labels, self.cost)
+            return self._chunk_gradient(batch, labels)
         total = np.zeros_like(self.network.grad)
         cost, outputs = 0.0, []
         for start in range(0, len(batch), CHUNK):
             part = slice(start, start + CHUNK)
-            chunk_cost, chunk_outputs = self.network.gradient(self.train.inputs(batch[part]), labels[part], self.cost)
+            chunk_cost, chunk_outputs = self._chunk_gradient(batch[part], labels[part])
             share = len(chunk_outputs) / len(batch)  # the batch average is the share-weighted chunk average
             total += np.float32(share) * self.network.grad
             cost += share * chunk_cost
             outputs.append(chunk_outputs)
         self.network.grad[:] = total
         return cost, np.concatenate(outputs)
+
+    def _chunk_gradient(self, batch: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+        # The pixels as stored, scaled inside the network: see Network.gradient.
+        pixels = self.train.brightness(batch)
+        return self.network.gradient(pixels, labels, self.cost, input_scale=INPUT_PER_BRIGHTNESS)
 
     def recover(self) -> None:
         """Leave the diverged state: the parameters are the last good ones already."""

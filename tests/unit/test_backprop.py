@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from gdtui.core import backprop, costs
+from gdtui.core.dataset import INPUT_PER_BRIGHTNESS
 from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network
 from tests.numerics import float32_sum_spread, gradient_tolerance, network_output_tolerance
 
@@ -72,3 +73,22 @@ def test_the_fast_float32_gradient_matches_the_reference(activation, output, cos
         np.testing.assert_allclose(fast_b, exact_b, rtol=0, atol=tolerance, err_msg=f"biases of layer {layer + 1}")
     assert fast_cost == pytest.approx(exact_cost, rel=float32_sum_spread(sum(net.sizes) + examples))
     np.testing.assert_allclose(outputs, net.copy(np.float64).forward(x), rtol=0, atol=network_output_tolerance(net.sizes))
+
+
+@pytest.mark.parametrize("sizes", [(784, 16, 16, 10), (784, 10)])
+@pytest.mark.parametrize(("activation", "output", "cost"), SET_UPS)
+def test_pixels_scaled_inside_the_network_give_the_gradient_of_the_scaled_inputs(activation, output, cost, sizes):
+    net = moved_network(activation, output, 3, sizes=sizes)
+    rng = np.random.default_rng(3)
+    pixels, labels = rng.integers(0, 256, (10, 784)).astype(np.float32), rng.integers(0, 10, 10)
+    exact_cost, exact = backprop.gradient(net, pixels / np.float32(255), labels, cost)
+    fast_cost, outputs = net.gradient(pixels, labels, cost, input_scale=INPUT_PER_BRIGHTNESS)
+
+    for layer, (fast_w, fast_b, exact_w, exact_b) in enumerate(zip(*net.layer_views(net.grad), *net.layer_views(exact))):
+        scale = max(np.abs(exact_w).max(), np.abs(exact_b).max())
+        tolerance = gradient_tolerance(net.sizes, 10, scale)
+        np.testing.assert_allclose(fast_w, exact_w, rtol=0, atol=tolerance, err_msg=f"weights of layer {layer + 1}")
+        np.testing.assert_allclose(fast_b, exact_b, rtol=0, atol=tolerance, err_msg=f"biases of layer {layer + 1}")
+    assert fast_cost == pytest.approx(exact_cost, rel=float32_sum_spread(sum(net.sizes) + 10))
+    expected = net.copy(np.float64).forward(pixels / 255)
+    np.testing.assert_allclose(outputs, expected, rtol=0, atol=network_output_tolerance(net.sizes))
