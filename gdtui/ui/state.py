@@ -40,6 +40,7 @@ class LessonState:
         self.on_change = on_change or (lambda: None)
         self._network = network
         self._origin = origin or f"random, seed {seed}"  # or the model file's name
+        self._random = not origin  # began as random weights, not as a model file
         self._version = 0  # every change of the weights
         self._generation = 0  # every new network: randomised afresh or loaded
         self._steps = 0  # trained since the network was new
@@ -78,10 +79,15 @@ class LessonState:
         text = self._origin
         if self._steps:
             steps = f"{self._steps:,} step" + ("s" if self._steps != 1 else "")
-            text = f"trained {steps} from seed {self.seed}" if text.startswith("random") else f"{text}, trained {steps} more"
+            text = f"trained {steps} from seed {self.seed}" if self._random else f"{text}, trained {steps} more"
         if self._nudges:
             text += f", {self._nudges} nudge" + ("s" if self._nudges != 1 else "")
         return text
+
+    @property
+    def from_random(self) -> bool:
+        """The network began as random weights (trained or not since), not as a model file."""
+        return self._random
 
     @contextmanager
     def _changing(self, *, new: bool = False) -> Iterator[None]:
@@ -99,6 +105,7 @@ class LessonState:
         with self._changing(new=True):
             self._network = network
             self._origin = origin
+            self._random = False
         self.on_change()
 
     def randomize_network(self, new_seed: bool = True) -> None:
@@ -107,6 +114,7 @@ class LessonState:
             self.seed += new_seed
             self._network.randomize(self.seed)
             self._origin = f"random, seed {self.seed}"
+            self._random = True
         self.on_change()
 
     def train(self, run: TrainingRun) -> tuple[StepResult, EpochEnd | None]:

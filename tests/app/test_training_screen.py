@@ -10,11 +10,12 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from gdtui.core.learning_rates import LEARNING_RATES
-from gdtui.core.model_io import load_model
+from gdtui.core.model_io import load_model, save_model
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.screens.training import SPEEDS
 from tests.helpers import make_app, open_step, settle, wait_for
+from tests.tiny_mnist import write_tiny_mnist
 
 
 def text(screen, widget: str) -> str:
@@ -442,12 +443,20 @@ async def test_a_run_pauses_when_the_learner_leaves_training(screen_on):
         assert not screen.running and screen.run.trainer.steps == steps
 
 
-async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(screen_on):
+async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
     """At full speed the training thread all but always holds the lock: the figures shown must
-    still follow the run, not freeze from one epoch's end to the next."""
-    async with screen_on("6") as (pilot, screen):
-        await pilot.press("f")
-        assert screen.speed == 0
+    still follow the run, not freeze from one epoch's end to the next.
+
+    The lock is free while an epoch's end is measured, so a screen that could read the run only
+    then would show epochs' ends alone: with epochs of 20,000 steps, far longer than a frame, a
+    screen that follows the run shows other counts too, however busy the machine.
+    """
+    app = make_app(write_tiny_mnist(tmp_path, train=20_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "6")
+        while screen.run.requested[1] != 1:
+            await pilot.press("b")
+        await full_speed(pilot, screen)
         await pilot.press("space")
         shown: set[int] = set()
         give_up = time.monotonic() + 60
@@ -457,5 +466,28 @@ async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(screen_on)
                 shown.add(screen.shown.samples)
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop")
-        epoch = len(pilot.app.state.data.train)
+        epoch = len(app.state.data.train)
         assert any(samples % epoch for samples in shown), f"only epochs' ends were shown: {sorted(shown)}"
+
+
+async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessing(tiny_mnist_dir, tmp_path):
+    trained = make_app(tiny_mnist_dir)
+    async with trained.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "6")
+        await full_speed(pilot, screen)
+        for _ in range(3):
+            await pilot.press("e")
+            await settle(pilot)
+        accuracy = screen.run.epochs[-1].test_accuracy
+        save_model(trained.state.network, tmp_path / "mine.npz")
+    assert accuracy > 0.5  # well above guessing, one in ten
+    app = make_app(tiny_mnist_dir, network=load_model(tmp_path / "mine.npz"), model_name="mine.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "6")
+        await settle(pilot)
+        (start,) = screen.run.epochs
+        stats, opening = text(screen, "stats"), text(screen, "opening")
+        assert f"test accuracy {start.test_accuracy:.1%} (as opened)" in stats
+        assert "before training" not in stats
+        assert f"right {start.test_accuracy:.1%} of the time" in opening
+        assert f"right {start.test_accuracy:.1%} of the time, where guessing would be 10%." in opening

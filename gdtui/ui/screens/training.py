@@ -198,6 +198,7 @@ Network and Cost steps show."""
         super().__init__(**kwargs)
         self.run: TrainingRun | None = None
         self._generation = -1  # of the network the run trains
+        self._start_words = "before training"  # the run's first measurement, in the stats line
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
         # The newest snapshot the training thread took, at the end of a step, under the lock it
         # holds anyway: at full speed the screen would rarely find the lock free to take its own.
@@ -258,6 +259,8 @@ Network and Cost steps show."""
                 seed=state.seed,
             )
             self._generation = state.generation
+            # The run's first measurement is of the network as the run found it.
+            self._start_words = "before training" if state.from_random else "as opened"
             self.shown = self._posted = None
             self._report = None
             self.last_nudge = None
@@ -420,7 +423,7 @@ Network and Cost steps show."""
         batch = "all" if batch_size == shot.train_size else f"{batch_size:,}"
         if shot.epochs:
             last = shot.epochs[-1]
-            when = "before training" if last.epoch == 0 else f"epoch {last.epoch:,}"
+            when = self._start_words if last.epoch == 0 else f"epoch {last.epoch:,}"
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
         else:
             accuracy = "test accuracy: measuring…"
@@ -447,14 +450,21 @@ Network and Cost steps show."""
             if shot.epochs:
                 start = shot.epochs[0]
                 test = len(self.state.data.test)
+                chance = 1 / len(self.state.data.classes)
+                # Only what the measurement shows: an opened model may be well trained already.
+                verdict = (
+                    f": no better than guessing, {chance:.0%}"
+                    if start.test_accuracy <= chance
+                    else f", where guessing would be {chance:.0%}"
+                )
                 measured = (
                     f"On the {test:,} test images its cost is {start.test_cost:.3f} "
-                    f"and it is right {start.test_accuracy:.1%} of the time"
+                    f"and it is right {start.test_accuracy:.1%} of the time{verdict}."
                 )
             else:
-                measured = "Its cost on the test images is being measured"
+                measured = "Its cost on the test images is being measured."
             opening.update(
-                f"[b]The network ({self.state.network_origin})[/b]. {measured}: no better than guessing. "
+                f"[b]The network ({self.state.network_origin})[/b]. {measured} "
                 f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch at a "
                 "time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
                 "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views"
