@@ -106,8 +106,7 @@ def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
             f"The same network ({state.network_origin}) now reads {share} right. The outputs say something: "
             "for most digits the right one lights up, the rest stay dark."
         )
-    untrained = state.network_origin.startswith("random")
-    how = "It has not been trained" if untrained else f"It is {state.network_origin} and"
+    how = "It has not been trained" if state.untrained else f"It is {state.network_origin} and"
     return (
         f"{how} reads only {share} right: its outputs still mean little. Go back with , and run the "
         "training (space) until the test accuracy passes "

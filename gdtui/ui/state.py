@@ -89,6 +89,11 @@ class LessonState:
         """The network began as random weights (trained or not since), not as a model file."""
         return self._random
 
+    @property
+    def untrained(self) -> bool:
+        """Random weights that no training step has moved (a nudge or two aside)."""
+        return self._random and not self._steps
+
     @contextmanager
     def _changing(self, *, new: bool = False) -> Iterator[None]:
         with self.lock:

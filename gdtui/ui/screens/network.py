@@ -133,7 +133,7 @@ an image, blue where it likes ink, red where ink counts against it."""
             judgement = f"{said}: [green]right[/green]."
         else:
             judgement = f"{said}: [red]wrong[/red], this is {state.a_class(label)}."
-        if self.state.network_origin.startswith("random"):
+        if self.state.untrained:
             return f"{judgement} With random weights the outputs are utter trash: r for another random network."
         return judgement
 
