@@ -169,7 +169,14 @@ def run(args: argparse.Namespace) -> int:
                 progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
             progress.clear()
             if end is None:
-                stopped = "the cost became infinite or NaN: the learning rate is too large"
+                refusal = trainer.refusal
+                if refusal is None or refusal.blew_up:
+                    stopped = "the cost became infinite or NaN: the learning rate is too large"
+                else:
+                    stopped = (
+                        f"the step would move the parameters {refusal.step_length:,.3g}, against "
+                        f"{refusal.size:,.3g} for all of them together: the learning rate is too large"
+                    )
                 break
             seconds = time.perf_counter() - started
             record = run.evaluate(end)

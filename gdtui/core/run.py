@@ -27,7 +27,7 @@ from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.history import CostHistory, EpochRecord, bounded
 from gdtui.core.network import Network
-from gdtui.core.training import StepResult, Trainer, evaluate
+from gdtui.core.training import Refusal, StepResult, Trainer, evaluate
 
 # Images a window of the cost trend spans, and the least and most steps it takes.
 WINDOW_IMAGES = 2000
@@ -63,6 +63,7 @@ class Verdict:
     stuck_at_zero: float = 0.0  # saturated: of those, the share stuck at 0
     cost: float = 0.0  # saturated: the probe's average cost
     gradient_norm: float = 0.0  # saturated: |∇C| over the probe
+    refusal: Refusal | None = None  # diverged: why the step was not taken
 
 
 class Trend:
@@ -314,7 +315,7 @@ class TrainingRun:
     def verdict(self) -> Verdict:
         eta = self.learning_rate
         if self.trainer.diverged:
-            return Verdict("diverged", eta)
+            return Verdict("diverged", eta, refusal=self.trainer.refusal)
         if self.trainer.steps:
             checked = self.check()
             if checked.saturated:

@@ -42,6 +42,20 @@ class StepResult:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a step was not taken: its numbers blew up, or it would have been absurdly long."""
+
+    cost: float  # the mini-batch's cost before the step
+    step_length: float  # η·|∇C|, how far the step would have moved the parameters
+    size: float  # |params|, the length of all the parameters together
+
+    @property
+    def blew_up(self) -> bool:
+        """The cost or the gradient is no longer a finite number (rather than merely far too long a step)."""
+        return not (math.isfinite(self.cost) and math.isfinite(self.step_length))
+
+
+@dataclass(frozen=True)
 class Evaluation:
     cost: float
     accuracy: float
@@ -97,6 +111,7 @@ class Trainer:
         self.last_batch = self.order[:0]
         self.last_outputs = np.empty((0, network.sizes[-1]), dtype=np.float32)
         self.diverged = False
+        self.refusal: Refusal | None = None  # why the last step was not taken, while diverged
 
     @property
     def learning_rate(self) -> float:
@@ -162,8 +177,11 @@ class Trainer:
         cost, outputs = self._gradient(batch, labels)
         grad = self.network.grad
         norm = math.sqrt(float(grad.dot(grad)))
-        self.diverged = not (math.isfinite(cost) and self._sensible(self.learning_rate * norm))
-        if not self.diverged:
+        step_length = self.learning_rate * norm
+        self.diverged = not (math.isfinite(cost) and self._sensible(step_length))
+        if self.diverged:
+            self.refusal = Refusal(cost, step_length, self._size())
+        else:
             params = self.network.params
             params -= self._eta * grad
             self.steps += 1
@@ -180,9 +198,12 @@ class Trainer:
         """
         if step_length <= MAX_STEP:
             return True
-        params = self.network.params
-        size = math.sqrt(float(params.dot(params)))
+        size = self._size()
         return math.isfinite(size) and step_length <= MAX_STEP * max(size, 1.0)
+
+    def _size(self) -> float:
+        params = self.network.params
+        return math.sqrt(float(params.dot(params)))
 
     def _gradient(self, batch: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
         """Backprop over the batch; a large one in chunks, so a whole-set batch stays small in memory."""
@@ -208,3 +229,4 @@ class Trainer:
     def recover(self) -> None:
         """Leave the diverged state: the parameters are the last good ones already."""
         self.diverged = False
+        self.refusal = None

@@ -193,6 +193,7 @@ def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--eta", "1e30", "--save", model)
     assert status == 1
     assert "learning rate is too large" in out
+    assert "the step would move the parameters" in out and "infinite" not in out
     assert "Traceback" not in err and "Warning" not in err
     assert not model.exists()
 

@@ -257,3 +257,18 @@ def test_a_rejected_step_takes_no_samples():
         trainer.recover()
     assert trainer.steps == 0 and trainer.samples_seen == 0 and trainer.epoch == 0.0
     assert len(trainer.last_batch) == 0
+
+
+def test_a_refused_step_says_whether_its_cost_blew_up_or_it_was_too_long():
+    trainer = small_trainer(n=23, batch_size=5, learning_rate=1e9)
+    trainer.step()
+    refusal = trainer.refusal
+    assert refusal is not None and not refusal.blew_up  # sigmoid outputs: the quadratic cost stays finite
+    assert math.isfinite(refusal.cost) and refusal.step_length > MAX_STEP * max(refusal.size, 1.0)
+    assert refusal.size == pytest.approx(float(np.linalg.norm(trainer.network.params.astype(np.float64))), rel=1e-5)
+    trainer.recover()
+    assert trainer.refusal is None
+    trainer.learning_rate = 1.0
+    trainer.network.params[:4] = np.nan  # what an overflow leaves behind: every output, and the cost, NaN
+    trainer.step()
+    assert trainer.refusal is not None and trainer.refusal.blew_up

@@ -74,9 +74,16 @@ def message_for(verdict: Verdict) -> str:
     """What the run's verdict means, and what to do: every figure is the one the run measured."""
     eta = f"η = {verdict.learning_rate:g}"
     if verdict.kind == "diverged":
+        refusal = verdict.refusal
+        if refusal is None or refusal.blew_up:
+            return (
+                f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
+                "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+            )
         return (
-            f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
-            "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+            f"Step refused: at {eta} it would have been {refusal.step_length:,.3g} long, against "
+            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
+            "the weights are the last good ones. Lower η with - and go on, or r resets."
         )
     if verdict.kind == "saturated":
         if verdict.stuck_at_zero >= 0.9:
@@ -134,7 +141,8 @@ The learning rate η sets the size of the steps (`+` and `-`, at any moment). To
 small and learning crawls; too large and the steps overshoot: the screen says
 so when the cost really rises, beyond the noise of single mini-batches. Larger
 still, sigmoid neurons saturate (their outputs stuck at 0 or 1, where the
-gradient vanishes), or the cost blows up; either stops the run.
+gradient vanishes), or a step would leap further than all the parameters' own
+length (or the cost blows up) and is refused; either stops the run.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
