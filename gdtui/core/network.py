@@ -142,6 +142,7 @@ class Network:
         for w, b in zip(self.weights, self.biases):
             w[:] = rng.normal(0.0, np.sqrt(gain / w.shape[1]), size=w.shape)
             b[:] = 0.0
+        self.grad[:] = 0.0  # the last gradient was of other weights
 
     def copy(self, dtype: type | np.dtype | None = None) -> Network:
         """The same network, in its own precision or another: float64 for figures that must not depend on rounding."""

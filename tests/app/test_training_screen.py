@@ -496,3 +496,25 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
         assert "before training" not in stats
         assert f"right {start.test_accuracy:.1%} of the time" in opening
         assert f"right {start.test_accuracy:.1%} of the time, where guessing would be 10%." in opening
+
+
+async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(screen_on):
+    async with screen_on("6", size=(120, 40)) as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: screen.query_one("#ranking", DataTable).row_count > 0, "the ranking")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.last_nudge is not None, "the nudge")
+        await pilot.press("r", "r")
+        await settle(pilot)
+        assert screen.run.trainer.steps == 0
+        assert "None is computed yet" in text(screen, "gradient-summary")
+        assert screen.query_one("#ranking", DataTable).row_count == 0
+        assert "Nudged" not in text(screen, "nudge")
+        await pilot.press("v")
+        await settle(pilot)
+        assert screen.view == "neurons"
+        assert "no step yet" in text(screen, "neurons-title")
+        assert not np.any(app.state.network.grad)

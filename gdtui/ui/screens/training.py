@@ -520,6 +520,9 @@ Network and Cost steps show."""
                 f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
                 "None is computed yet: take a step (n), and it is, over that step's mini-batch."
             )
+            # Nothing of an earlier network's gradient may stay under those words.
+            self.query_one("#ranking", DataTable).clear()
+            self._draw_nudge()
             return
         version = self.state.version
         if self._report is None or self._report[0] != version:
@@ -597,15 +600,17 @@ Network and Cost steps show."""
         grads = [shrink(g.reshape(shape)) for g in grads]
         weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
         grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
+        stepped = self.ensure_run().trainer.steps > 0
+        below = "their gradient in the last step (below)" if stepped else "their gradient (none: no step yet, n takes one)"
         self.query_one("#neurons-title", Static).update(
             f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
-            "(top) and their gradient in the last step (below). Blue +, red −.  [ ] page"
+            f"(top) and {below}. Blue +, red −.  [ ] page"
         )
         self.query_one("#neuron-weights", Thumbnails).show(
             [Thumb(w, f"{j} w", signed=True, scale=weight_scale) for j, w in zip(neurons, weights)]
         )
         self.query_one("#neuron-gradients", Thumbnails).show(
-            [Thumb(g, f"{j} ∂C/∂w", signed=True, scale=grad_scale) for j, g in zip(neurons, grads)]
+            [Thumb(g, f"{j} ∂C/∂w", signed=True, scale=grad_scale) for j, g in zip(neurons, grads)] if stepped else []
         )
 
     # -- keys ------------------------------------------------------------------
