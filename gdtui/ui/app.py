@@ -159,6 +159,12 @@ class GdtuiApp(App[None]):
             return
         self.network_version = self.state.version
 
+    def watch_network_version(self) -> None:
+        # A beat's words may speak of the network (random, trained, how well it reads): they follow it.
+        screen = self.screen if hasattr(self, "state") else None
+        if self.guiding and isinstance(screen, LessonScreen):
+            self.show_guide(screen)
+
     def _in_lesson(self) -> bool:
         return hasattr(self, "state") and isinstance(self.screen, LessonScreen)
 

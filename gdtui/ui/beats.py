@@ -97,6 +97,23 @@ def reads_right(app: GdtuiApp) -> tuple[int, int]:
     return right, len(test)
 
 
+def _weights_text(app: GdtuiApp) -> str:
+    """What the parameters are now: random numbers, or a network that was trained or opened."""
+    state = app.state
+    params = f"{state.network.num_params:,}"
+    if state.untrained:
+        return (
+            f"Those {params} parameters decide everything the network does, and so far they are random numbers. "
+            "With random weights the outputs are utter trash: the brightest one is a guess at best."
+        )
+    right, total = reads_right(app)
+    return (
+        f"Those {params} parameters decide everything the network does. These are not random: the network is "
+        f"{state.network_origin}, and reads {right:,} of the {total:,} test images right ({right / total:.0%}). "
+        f"Random weights are utter trash, right about {1 / len(state.data.classes):.0%} of the time, by chance."
+    )
+
+
 def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
     state = app.state
     right, total = reads_right(app)
@@ -157,10 +174,11 @@ BEATS = (
     ),
     Beat(
         "network",
-        "Random weights, utter trash",
-        "Those {params} parameters decide everything the network does, and so far they are random numbers. "
-        "With random weights the outputs are utter trash: the brightest one is a guess at best.",
-        "Press r for another random network: still trash.",
+        lambda app, screen: "Random weights, utter trash" if app.state.untrained else "The weights decide everything",
+        lambda app, screen: _weights_text(app),
+        lambda app, screen: (
+            "Press r for another random network: still trash." if app.state.untrained else "Press n to show it other images."
+        ),
         None,
         ("#output",),
     ),

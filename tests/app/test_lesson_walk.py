@@ -10,7 +10,9 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
-from gdtui.core.training import evaluate
+from gdtui.core.dataset import load_dataset
+from gdtui.core.network import Network
+from gdtui.core.training import Trainer, evaluate
 from gdtui.ui.beats import BEATS, LEARNED
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -161,3 +163,22 @@ async def test_the_lesson_ends_on_a_closing_beat(tiny_mnist_dir):
         assert app.beat == last
         await pilot.press("R")
         await on_beat(pilot, 0)
+
+
+async def test_the_random_weights_beat_says_so_only_of_random_weights(tiny_mnist_dir):
+    opened = Network(seed=3)
+    trainer = Trainer(opened, load_dataset(tiny_mnist_dir).train, learning_rate=3.0)
+    while trainer.epochs_done < 5:
+        trainer.step()
+    beat = next(i for i, b in enumerate(BEATS) if b.mode == "network" and callable(b.title))
+    app = make_app(tiny_mnist_dir, lesson=True, network=opened, model_name="mine.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(beat)
+        await on_beat(pilot, beat)
+        measured = evaluate(app.state.network, app.state.data.test, "quadratic")
+        text = guide_text(app)
+        assert "so far they are random" not in text and "r for another random" not in text
+        assert "mine.npz" in text and f"{round(measured.accuracy * measured.examples):,} of the" in text
+        await pilot.press("r")  # on the Network step, another random network: the beat's words follow it
+        await wait_for(pilot, lambda: "so far they are random" in guide_text(app), "the beat to speak of random weights")
