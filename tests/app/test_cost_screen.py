@@ -299,6 +299,17 @@ async def test_enter_after_checking_asks_a_new_question(screen_on):
         assert screen.asked == 2
 
 
+async def test_a_made_up_question_stays_true_after_a_trained_network_is_opened(screen_on, trained):
+    async with screen_on("3") as (pilot, screen):
+        await pilot.press("v", *RIGHT_RANKING, "enter", "enter")
+        await settle(pilot)
+        assert screen.question.kind == quiz.MADE_UP
+        pilot.app.state.use_network(trained.copy(), "mine.npz")
+        await settle(pilot)
+        title = _text(screen, "#quiz-title")
+        assert "Made-up" in title and "untrained" not in title and "when this question came up" in title
+
+
 async def test_a_trained_network_is_quizzed_on_its_real_outputs(tiny_mnist_dir, trained):
     app = make_app(tiny_mnist_dir, network=trained.copy())
     async with app.run_test(size=(120, 40)) as pilot:

@@ -360,7 +360,8 @@ outputs, as in the lesson, has only the quadratic cost."""
         kind = {
             quiz.LESSON: f"The lesson's four outputs {for_label}.",
             quiz.REAL: f"The network's real outputs for four test images of {self.state.a_class(question.label)}.",
-            quiz.MADE_UP: f"Made-up outputs {for_label}: untrained, the network answers all images alike.",
+            # Said of when the question came up: the network may have been trained or opened since.
+            quiz.MADE_UP: f"Made-up outputs {for_label}: when this question came up, the network's own all cost about the same.",
         }[question.kind]
         if question.kind == quiz.MADE_UP and self._number == 0:
             kind = f"Four made-up outputs {for_label}, of the lesson's four kinds."
