@@ -16,6 +16,9 @@ import pytest
 import textual.constants
 
 import gdtui.ui.app
+from gdtui.core.dataset import load_dataset
+from gdtui.core.network import Network
+from gdtui.core.training import Trainer
 from tests.helpers import make_app, open_step
 from tests.tiny_mnist import write_tiny_mnist
 
@@ -58,6 +61,20 @@ def truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     # Textual reads TEXTUAL_COLOR_SYSTEM once, on import: set what it read.
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
+@pytest.fixture(scope="session")
+def trained(tiny_mnist_dir: Path) -> Network:
+    """A network trained 300 steps on the tiny set: pass a copy to the app.
+
+    In float64, so that every CPU reaches the same weights to far below any digit shown
+    (see float64_network).
+    """
+    network = Network(seed=1, dtype=np.float64)
+    trainer = Trainer(network, load_dataset(tiny_mnist_dir).train, seed=1)
+    for _ in range(300):
+        trainer.step()
+    return network
 
 
 @pytest.fixture

@@ -75,9 +75,17 @@ def _quiz_text(app: GdtuiApp, screen: LessonScreen) -> str:
     """The question until it is answered; then, and only then, why the costs come out as they do."""
     question = getattr(screen, "question", None)
     if question is None or not getattr(screen, "checked", False):
+        # The question on screen, whichever it is: the first, or one asked since.
+        state = app.state
+        label = min(quiz.CLASSIC_LABEL, len(state.data.classes) - 1) if question is None else question.label
+        shown = (
+            f"Four test images of {state.a_class(label)}, and the network's real outputs for each, a to d"
+            if question is not None and question.kind == quiz.REAL
+            else f"The network was shown {state.a_class(label)} and could have answered in any of these four ways, a to d"
+        )
         return (
-            "The network was shown a 4 and could have answered in any of these four ways, a to d: the 4's "
-            "output is marked ◀. Which answer costs most, which least? Think, rank, then check."
+            f"{shown}: the {state.class_name(label)}'s output is marked ◀. Which answer costs most, which least? "
+            "Think, rank, then check."
         )
     lines = [f"{quiz.LETTERS[i]}  cost {question.options[i].cost:.2f}: {question.options[i].note}" for i in question.answer()]
     return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
@@ -87,6 +95,13 @@ def _quiz_invite(app: GdtuiApp, screen: LessonScreen) -> str:
     if getattr(screen, "checked", False):
         return ""
     return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
+
+
+def _learning_invite(screen: LessonScreen) -> str:
+    # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
+    at_full_speed = getattr(screen, "speed", None) == 0
+    first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
+    return f"{first}, and watch the cost fall; then . to see what it learned."
 
 
 def reads_right(app: GdtuiApp) -> tuple[int, int]:
@@ -272,7 +287,7 @@ BEATS = (
         "Each step takes a small batch of training digits, computes the gradient over them and moves every "
         "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
         "reads digits.",
-        "Press e for one epoch, f first to go flat out, and watch the cost fall; then . to see what it learned.",
+        lambda app, screen: _learning_invite(screen),
         _view("progress"),
         ("#plot",),
     ),

@@ -10,9 +10,8 @@ import pytest
 from textual.widgets import ContentSwitcher
 
 from gdtui.core import costs, quiz
-from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
-from gdtui.core.training import Trainer, evaluate
+from gdtui.core.training import evaluate
 from gdtui.ui.screens import cost as cost_screen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
@@ -45,15 +44,6 @@ def _shown_keys(screen) -> dict[str, str]:
 # their last bits differently, and each of an example's ten squared misses (at most 1)
 # may move by twice an output's difference. The average moves no more than one example.
 COST_CLOSE = 10 * 2 * network_output_tolerance((784, 16, 16, 10))
-
-
-@pytest.fixture(scope="module")
-def trained(tiny_mnist_dir):
-    network = Network(seed=1)
-    trainer = Trainer(network, load_dataset(tiny_mnist_dir).train, seed=1)
-    for _ in range(300):
-        trainer.step()
-    return network
 
 
 def test_the_formula_keeps_the_right_digits_term_and_fits():

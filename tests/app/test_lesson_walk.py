@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
+from gdtui.core import quiz
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
@@ -182,3 +183,33 @@ async def test_the_random_weights_beat_says_so_only_of_random_weights(tiny_mnist
         assert "mine.npz" in text and f"{round(measured.accuracy * measured.examples):,} of the" in text
         await pilot.press("r")  # on the Network step, another random network: the beat's words follow it
         await wait_for(pilot, lambda: "so far they are random" in guide_text(app), "the beat to speak of random weights")
+
+
+async def test_the_quiz_beat_speaks_of_the_question_on_screen(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy())
+    quiz_beat = next(i for i, b in enumerate(BEATS) if "#quiz-row" in b.shows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(quiz_beat)
+        await on_beat(pilot, quiz_beat)
+        await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
+        assert "could have answered in any of these four ways" in guide_text(app)
+        await pilot.press("enter", "enter")  # check the first question, then ask the next: the network's real 4s
+        await wait_for(pilot, lambda: app.screen.question.kind == quiz.REAL, "a question of real outputs")
+        await wait_for(pilot, lambda: "Four test images of a 4" in guide_text(app), "the beat to follow the question")
+        assert "could have answered" not in guide_text(app)
+
+
+async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(learning)
+        await on_beat(pilot, learning)
+        assert "Press f until the speed reads full speed" in guide_text(app)
+        while app.screen.speed != 0:
+            await pilot.press("f")
+        app.go_to_beat(learning)  # the beat shown again, at full speed
+        await wait_for(pilot, lambda: "Press e for one epoch," in guide_text(app), "the invitation without f")
+        assert "Press f" not in guide_text(app)

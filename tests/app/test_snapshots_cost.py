@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from gdtui.core.dataset import load_dataset
-from gdtui.core.network import Network
-from gdtui.core.training import Trainer
 from tests.helpers import after_keys, make_app
 
 SIZES = [(80, 24), (120, 40)]
@@ -26,15 +23,6 @@ def _on_cost(*keys: str):
         await pilot.pause()
 
     return run_before
-
-
-@pytest.fixture(scope="module")
-def trained(tiny_mnist_dir):
-    network = Network(seed=1)
-    trainer = Trainer(network, load_dataset(tiny_mnist_dir).train, seed=1)
-    for _ in range(300):
-        trainer.step()
-    return network
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
