@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
+from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.layer_bars import LayerBars
-from tests.helpers import make_app, open_step, wait_for, wait_until_loaded
+from tests.helpers import make_app, open_step, settle, wait_for, wait_until_loaded
 
 
 async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(screen_on):
@@ -135,3 +136,37 @@ async def test_o_in_a_folder_without_models_shows_no_list(tiny_mnist_dir, tmp_pa
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the prompt")
         assert not app.screen.query_one(OptionList).display
+
+
+async def test_r_asks_before_random_weights_replace_an_unsaved_trained_network(screen_on):
+    async with screen_on("6") as (pilot, training):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        trained = app.state.network.params.copy()
+        assert app.state.unsaved
+        await pilot.press("2", "r")
+        assert isinstance(app.screen, DiscardPrompt)
+        assert "not saved" in str(app.screen.query_one(Static).render())
+        await pilot.press("escape")
+        await settle(pilot)
+        np.testing.assert_array_equal(app.state.network.params, trained)
+        await pilot.press("r", "r")  # asked again, and this time yes
+        await settle(pilot)
+        assert app.state.untrained and not np.array_equal(app.state.network.params, trained)
+        await pilot.press("r")  # untrained now: nothing to lose, no question
+        await settle(pilot)
+        assert not isinstance(app.screen, DiscardPrompt)
+
+
+async def test_training_r_asks_before_losing_unsaved_training_even_with_the_preset_settings(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        trained = app.state.network.params.copy()
+        await pilot.press("r")
+        assert isinstance(app.screen, DiscardPrompt)
+        await pilot.press("escape")
+        await settle(pilot)
+        np.testing.assert_array_equal(app.state.network.params, trained)

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input
 
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model, save_model
+from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.screens.training import SPEEDS
@@ -195,17 +196,19 @@ async def test_r_resets_to_fresh_seeded_weights_keeping_or_restoring_the_setting
         fresh = app.state.network.params.copy()
         await pilot.press("n", "n")
         await settle(pilot)
-        await pilot.press("r")  # the settings are the preset's: nothing to ask
+        await pilot.press("r")  # two unsaved steps: asked first
+        assert isinstance(app.screen, DiscardPrompt)
+        await pilot.press("r")  # yes; and the settings are the preset's: nothing more to ask
         await settle(pilot)
         np.testing.assert_array_equal(app.state.network.params, fresh)
         assert screen.run.trainer.steps == 0 and len(screen.run.history) == 0
         assert not app.state.unsaved
-        await pilot.press("plus", "b", "n", "r")
+        await pilot.press("plus", "b", "n", "r", "r")
         assert isinstance(app.screen, ResetPrompt)
         await pilot.press("r")  # keep η = 2 and batch 100
         await settle(pilot)
         assert screen.run.requested == (2.0, 100) and screen.run.trainer.steps == 0
-        await pilot.press("n", "r", "p")  # back to the lesson's η = 1.5 and batch 10
+        await pilot.press("n", "r", "r", "p")  # back to the lesson's η = 1.5 and batch 10
         await settle(pilot)
         assert screen.run.requested == (1.5, 10)
         np.testing.assert_array_equal(app.state.network.params, fresh)
@@ -363,7 +366,7 @@ async def test_randomising_elsewhere_starts_the_training_record_afresh(screen_on
         await pilot.press("plus", "e")
         await settle(pilot)
         await open_step(pilot, "2")
-        await pilot.press("r")
+        await pilot.press("r", "r")  # yes, lose the epoch
         await open_step(pilot, "6")
         await settle(pilot)
         assert screen.run.trainer.steps == 0 and len(screen.run.history) == 0
@@ -518,3 +521,15 @@ async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(scree
         assert screen.view == "neurons"
         assert "no step yet" in text(screen, "neurons-title")
         assert not np.any(app.state.network.grad)
+
+
+async def test_o_warns_that_an_unsaved_network_would_be_replaced(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("o")
+        assert "not saved" not in str(app.screen.query_one("Static").render())
+        await pilot.press("escape", "n", "o")
+        await settle(pilot)
+        assert isinstance(app.screen, PathPrompt)
+        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert f"The network ({app.state.network_origin}) is not saved" in shown

@@ -111,5 +111,8 @@ class LessonScreen(Screen):
                 self.redraw()
 
         folder = self.gdtui.files_root or Path.cwd()
-        prompt = PathPrompt("Open a model saved by gdtui (.npz):", accept=use, models_in=folder)
+        title = "Open a model saved by gdtui (.npz):"
+        if self.state.unsaved:
+            title = f"The network ({self.state.network_origin}) is not saved: opening a model replaces it.\n{title}"
+        prompt = PathPrompt(title, accept=use, models_in=folder)
         self.app.push_screen(prompt, chosen)

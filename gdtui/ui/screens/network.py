@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.widgets.digit_view import DigitView
 from gdtui.ui.widgets.layer_bars import LayerBars
 
@@ -142,8 +143,15 @@ an image, blue where it likes ink, red where ink counts against it."""
         self.redraw()
 
     def action_randomize(self) -> None:
-        self.state.randomize_network()
-        self.redraw()
+        def chosen(replace: bool | None) -> None:
+            if replace:
+                self.state.randomize_network()
+                self.redraw()
+
+        if self.state.unsaved:  # trained or nudged since it was made, opened or saved
+            self.app.push_screen(DiscardPrompt(self.state.network_origin), chosen)
+        else:
+            chosen(True)
 
     def action_weights(self) -> None:
         self.show_weights = not self.show_weights

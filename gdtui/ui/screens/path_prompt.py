@@ -62,6 +62,7 @@ class PathPrompt(Prompt[Path | None]):
     PathPrompt { align: center middle; }
     PathPrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     PathPrompt #outside { color: $error; width: 100%; }
+    PathPrompt #question { width: 100%; }
     PathPrompt OptionList { max-height: 6; margin-bottom: 1; }
     """
 
@@ -81,7 +82,7 @@ class PathPrompt(Prompt[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
+            yield Label(self.question, id="question")
             yield Input(value=self.value, placeholder="path/to/model.npz")
             yield OptionList(*self.models)
             yield Label("", id="outside")

@@ -31,6 +31,7 @@ from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
 from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
@@ -682,6 +683,16 @@ Network and Cost steps show."""
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
 
     def action_reset(self) -> None:
+        def chosen(replace: bool | None) -> None:
+            if replace:
+                self._ask_settings()
+
+        if self.state.unsaved:  # trained or nudged since it was made, opened or saved
+            self.app.push_screen(DiscardPrompt(self.state.network_origin), chosen)
+        else:
+            self._ask_settings()
+
+    def _ask_settings(self) -> None:
         run = self.ensure_run()
         preset = preset_for(run.network)
         settings = (preset.learning_rate, min(preset.batch_size, len(self.state.data.train)))

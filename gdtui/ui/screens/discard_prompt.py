@@ -1,0 +1,30 @@
+"""Before fresh random weights replace a trained network that was never saved."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from gdtui.ui.screens.prompt import Prompt
+
+
+class DiscardPrompt(Prompt[bool]):
+    BINDINGS = [
+        Binding("r,y", "dismiss(True)", "Random weights anyway"),
+        Binding("escape,n", "dismiss(False)", "Keep it"),
+    ]
+    DEFAULT_CSS = """
+    DiscardPrompt { align: center middle; }
+    DiscardPrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, origin: str) -> None:
+        super().__init__()
+        self.origin = origin
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            f"The network ({self.origin}) is not saved: fresh random weights lose its training.\n\n"
+            "[b]r[/b] replaces it anyway · [b]escape[/b] keeps it (step 6, then [b]s[/b], saves it)"
+        )
