@@ -11,6 +11,8 @@ from textual.widgets import DataTable, Input
 
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model, save_model
+from gdtui.core.network import Network
+from gdtui.core.presets import PRESETS
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
@@ -533,3 +535,23 @@ async def test_o_warns_that_an_unsaved_network_would_be_replaced(screen_on):
         assert isinstance(app.screen, PathPrompt)
         shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
         assert f"The network ({app.state.network_origin}) is not saved" in shown
+
+
+async def test_a_network_of_another_kind_trains_with_its_own_presets_rate(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("plus")
+        await settle(pilot)
+        assert screen.run.requested[0] == 2.0
+        app.state.use_network(Network(activation="relu", output="softmax", seed=2), "tuned.npz")
+        await settle(pilot)
+        tuned = PRESETS["tuned"]
+        assert screen.ensure_run().requested == (tuned.learning_rate, tuned.batch_size)
+        assert f"η {tuned.learning_rate:g}" in text(screen, "stats")
+        app.state.use_network(Network(activation="relu", output="softmax", seed=3), "other.npz")
+        await pilot.press("plus")
+        await settle(pilot)
+        chosen = screen.ensure_run().requested
+        app.state.use_network(Network(activation="relu", output="softmax", seed=4), "third.npz")
+        await settle(pilot)
+        assert screen.ensure_run().requested == chosen  # the same kind of network: the learner's η stays

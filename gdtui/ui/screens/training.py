@@ -247,6 +247,12 @@ Network and Cost steps show."""
         table = self.query_one("#ranking", DataTable)
         table.add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
         self._ticker = self.set_interval(1 / REDRAW_HZ, self._run_frame, pause=True)
+        self.watch(self.app, "network_version", self._network_changed, init=False)
+
+    def _network_changed(self) -> None:
+        # Another step, a prompt or the teacher changed the network: show it, unless a run is drawing anyway.
+        if self.is_current and not self.running:
+            self.redraw()
 
     # -- the run ---------------------------------------------------------------
 
@@ -256,8 +262,11 @@ Network and Cost steps show."""
         if self.run is None or self._generation != state.generation or self.run.network is not state.network:
             preset = preset_for(state.network)
             previous = self.run
-            # A new network keeps the learner's η, batch size and speed: only the weights start over.
-            rate, batch = previous.requested if previous else (preset.learning_rate, preset.batch_size)
+            # A new network of the same kind keeps the learner's η, batch size and speed: only the
+            # weights start over. Another kind (softmax outputs, say) takes its own preset's: an η
+            # chosen for sigmoid outputs would wreck it in an epoch.
+            same_kind = previous is not None and preset_for(previous.network) == preset
+            rate, batch = previous.requested if previous and same_kind else (preset.learning_rate, preset.batch_size)
             self.run = TrainingRun(
                 state.network,
                 state.data.train,
