@@ -159,3 +159,14 @@ async def test_paging_the_palette_before_it_is_drawn_or_with_no_room(screen_on):
         await burst(pilot, "pagedown", "pageup", "down", "pagedown")
         await settle(pilot)
         assert alive(app)
+
+
+async def test_steps_pressed_in_one_burst_are_all_taken(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await burst(pilot, "n", "n", "n", "n", "n")
+        await wait_for(pilot, lambda: screen.run.trainer.steps == 5 and not screen._trainer_worker.is_running, "five steps")
+        await burst(pilot, "n", "space")  # a step, then a run: the run starts when the step is done
+        await wait_for(pilot, lambda: screen.running, "the run")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the pause")
+        assert screen.run.trainer.steps > 6
