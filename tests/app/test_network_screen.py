@@ -170,3 +170,14 @@ async def test_training_r_asks_before_losing_unsaved_training_even_with_the_pres
         await pilot.press("escape")
         await settle(pilot)
         np.testing.assert_array_equal(app.state.network.params, trained)
+
+
+async def test_the_verdict_is_whole_at_80x24(screen_on):
+    async with screen_on("2") as (pilot, screen):
+        verdict = screen.query_one("#verdict")
+        text = str(verdict.render())
+        assert "utter trash: r for another random network." in text
+        lines = verdict.get_content_height(screen.size, screen.size, verdict.content_region.width)
+        assert verdict.content_region.height >= lines == 2
+        keys = screen.query_one("KeyBar").region
+        assert verdict.region.bottom <= keys.y, "the key bar covers the verdict's last line"

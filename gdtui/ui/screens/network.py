@@ -50,7 +50,7 @@ an image, blue where it likes ink, red where ink counts against it."""
     ]
 
     DEFAULT_CSS = """
-    NetworkScreen #layers { height: auto; margin-top: 1; }
+    NetworkScreen #layers { height: auto; }
     NetworkScreen #verdict { height: 2; }
     NetworkScreen #layers > * { margin-right: 1; }
     NetworkScreen #input-column { width: auto; height: auto; }
