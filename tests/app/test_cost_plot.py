@@ -5,9 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 
-from gdtui.ui.widgets.cost_plot import CostPlot
+from gdtui.ui.widgets.cost_plot import CostPlot, legend
 
 
 class _PlotApp(App[None]):
@@ -51,3 +52,12 @@ async def test_both_y_axes_and_the_x_axis_have_equally_spaced_round_ticks(size):
         await pilot.pause()
         lines = str(plot.render()).splitlines()
         assert _equal_gaps([i for i, line in enumerate(lines) if "┤" in line[:8]])
+
+
+@pytest.mark.parametrize("stride", [1, 2, 256, 16_384])
+def test_the_legend_names_all_three_lines_in_80_columns(stride):
+    shot = SimpleNamespace(curve_stride=stride)
+    text = Text.from_markup(legend(shot))
+    assert text.cell_len <= 80, text.plain
+    assert "mini-batch cost" in text.plain and "epoch mean" in text.plain and "test accuracy % (right axis)" in text.plain
+    assert (f"(mean of {stride:,})" in text.plain) == (stride > 1)

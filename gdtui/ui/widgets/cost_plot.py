@@ -24,10 +24,11 @@ def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list
 
 def legend(run: RunSnapshot) -> str:
     """What each line of the plot is: written beside it, where plotext's own legend would cover the curves."""
-    averaged = f", averaged over {run.curve_stride:,} steps a point" if run.curve_stride > 1 else ""
+    # One line of 80 columns: a long run's curve points are means of up to a few hundred steps.
+    averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
     return (
-        f"[{COST_COLOR}]━[/] cost of each mini-batch{averaged}   [{EPOCH_COLOR}]●[/] an epoch's average   "
-        f"[{ACCURACY_COLOR}]━[/] test accuracy %, right axis"
+        f"[{COST_COLOR}]━[/] mini-batch cost{averaged}  [{EPOCH_COLOR}]●[/] epoch mean  "
+        f"[{ACCURACY_COLOR}]━[/] test accuracy % (right axis)"
     )
 
 
