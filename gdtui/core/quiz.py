@@ -116,13 +116,13 @@ def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequenc
     if guess == label and right >= 0.7 and others.max() <= 0.2:
         return f"near the ideal: {the(label)} high, the rest near 0"
     if guess != label and top >= 0.5 and top - second >= 0.25:
-        wrong = guess if names is None else names[guess]
-        return f"confident and wrong: {wrong} at {top:.2f}, {why}"
+        # "the 9", not "9": beside "undecided: 9 middling outputs" a bare digit reads as a count.
+        return f"confident and wrong: {the(guess)} at {top:.2f}, {why}"
     if middling >= 4:
         return f"undecided: {middling} middling outputs, {why}"
     if guess == label:
         return f"right but unsure, {why}"
-    return f"wrong and unsure: {guess if names is None else names[guess]} at {top:.2f}, {why}"
+    return f"wrong and unsure: {the(guess)} at {top:.2f}, {why}"
 
 
 def fit(outputs: np.ndarray, cost_name: CostName) -> np.ndarray:

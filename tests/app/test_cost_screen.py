@@ -258,7 +258,7 @@ async def test_a_right_ranking_scores_and_shows_the_costs_and_why(screen_on):
         for i, option in enumerate(question.options):
             assert screen.query_one(f"#card-{i}", QuizCard).query_one(LayerBars).title == f"cost {option.cost:.2f}"
         explanations = _text(screen, "#explanations")
-        assert explanations.splitlines()[0].startswith("c  1.94  confident and wrong: 9")
+        assert explanations.splitlines()[0].startswith("c  1.94  confident and wrong: the 9")
         assert "near the ideal" in explanations.splitlines()[3]
         assert quiz.SUMMARY["quadratic"] in explanations
 

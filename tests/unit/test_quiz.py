@@ -80,7 +80,7 @@ def test_the_classic_question_costs_most_for_a_confident_miss_and_least_near_the
     question = quiz.classic()
     assert question.label == 4 and question.kind == quiz.LESSON
     notes = [question.options[i].note for i in question.answer()]
-    assert notes[0].startswith("confident and wrong: 9")
+    assert notes[0].startswith("confident and wrong: the 9")
     assert "middling" in notes[1]
     assert notes[2].startswith("right but unsure")
     assert notes[3].startswith("near the ideal")
@@ -102,8 +102,8 @@ def test_explanations_say_what_kind_of_answer_it_is():
     assert quiz.explain(ideal, 7, "quadratic") == "near the ideal: the 7 high, the rest near 0"
     miss = np.full(10, 0.02)
     miss[1], miss[7] = 0.9, 0.05
-    assert quiz.explain(miss, 7, "quadratic") == "confident and wrong: 1 at 0.90, the 7 off by 0.95"
-    assert quiz.explain(miss, 7, "cross-entropy") == "confident and wrong: 1 at 0.90, −ln 0.05"
+    assert quiz.explain(miss, 7, "quadratic") == "confident and wrong: the 1 at 0.90, the 7 off by 0.95"
+    assert quiz.explain(miss, 7, "cross-entropy") == "confident and wrong: the 1 at 0.90, −ln 0.05"
     assert quiz.explain(np.full(10, 0.4), 7, "quadratic") == "undecided: 10 middling outputs, the 7 off by 0.60"
     assert quiz.explain(np.full(10, 0.1), 7, "cross-entropy") == "undecided: 10 middling outputs, −ln 0.10"
 
