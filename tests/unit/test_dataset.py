@@ -627,3 +627,82 @@ def test_images_of_any_size(tmp_path, rows, cols):
     assert data.image_shape == (rows, cols)
     assert data.pixels == rows * cols
     assert data.train.inputs([0, 1]).shape == (2, rows * cols)
+
+
+# A cache checked once for every process forked after (the lab's zygote and its sessions)
+
+
+@pytest.fixture
+def checks(monkeypatch) -> list[tuple]:
+    """The shapes of the arrays whose every byte a load reads to check them, in order."""
+    monkeypatch.setattr(dataset, "_checked", {})
+    real = dataset._crc32
+    seen: list[tuple] = []
+
+    def crc32(array: np.ndarray) -> int:
+        seen.append(array.shape)
+        return real(array)
+
+    monkeypatch.setattr(dataset, "_crc32", crc32)
+    return seen
+
+
+def test_every_load_checks_the_cache_unless_asked_to_keep_it_checked(tmp_path, checks):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    checks.clear()
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    assert len(checks) == 8
+
+
+def test_a_cache_kept_checked_is_not_read_again(tmp_path, checks):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    checks.clear()
+    kept = load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    assert len(checks) == 4
+    checks.clear()
+    later = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert checks == []
+    assert is_memory_mapped(later.train.images)
+    assert_holds(later, arrays)
+    assert_holds(kept, arrays)
+
+
+def touch_images(cache_dir: Path) -> None:
+    """Changed in place, the file's time stamp moved on as any write moves it."""
+    path = cache_dir / "train-images.npy"
+    overwrite_in_place(path, np.zeros_like)
+    later = path.stat().st_mtime_ns + 10**9
+    os.utime(path, ns=(later, later))
+
+
+@pytest.mark.parametrize("damage", [truncate_images, swap_image_arrays, remove_labels, touch_images])
+def test_a_cache_kept_checked_is_checked_again_once_its_files_change(tmp_path, checks, damage):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True).cache_dir
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    damage(cache_dir)
+    rebuilt = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert not is_memory_mapped(rebuilt.train.images)
+    assert_holds(rebuilt, arrays)
+
+
+def test_a_cache_rebuilt_for_a_changed_source_is_not_taken_for_the_one_kept_checked(tmp_path, checks):
+    directory = write_set(tmp_path / "data", synthetic_arrays(seed=1))
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    newer = synthetic_arrays(seed=2)
+    write_set(directory, newer)
+    later = (directory / "train-images-idx3-ubyte.gz").stat().st_mtime_ns + 10**9
+    for path in directory.iterdir():
+        os.utime(path, ns=(later, later))
+    load_dataset(directory, cache_root=tmp_path / "cache")  # rebuilds the cache from the new files
+    checks.clear()
+    cached = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert len(checks) == 4
+    assert is_memory_mapped(cached.train.images)
+    assert_holds(cached, newer)
