@@ -21,7 +21,7 @@ from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits
 from gdtui.core.network import LESSON_SIZES, Network
-from gdtui.ui import bookmark, lesson, report
+from gdtui.ui import bookmark, lesson, parsed_css, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
@@ -75,6 +75,8 @@ class GdtuiApp(App[None]):
         lesson: bool = False,
         files_root: Path | None = None,
     ) -> None:
+        # Before the App makes its stylesheet: what any app of this process parsed, this one need not.
+        parsed_css.share()
         super().__init__()
         self.data_dir = data_dir
         # Where models may be opened from and saved to; None lets the learner choose any path.

@@ -9,6 +9,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from gdtui import channel
+from gdtui.ui import parsed_css
 from gdtui.ui.report import HubLink, keep_linked
 from gdtui.ui.screens.teacher import TeacherScreen
 
@@ -22,6 +23,7 @@ class TeacherApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, socket: str | None, token: str | None) -> None:
+        parsed_css.share()
         super().__init__()
         self._where = (socket, token)
         self._link: HubLink | None = None
