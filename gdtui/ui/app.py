@@ -89,6 +89,9 @@ class GdtuiApp(App[None]):
         self.error: str | None = None
         self.rng = np.random.default_rng(seed)
         self.state: LessonState
+        # Set once the first step's screen has been drawn: a lab session tells the server, which lets
+        # the next session in line start building its own (see gdtui.serve.admission).
+        self.first_screen_shown = asyncio.Event()
 
     def get_default_screen(self) -> Screen:
         return LoadingScreen()
@@ -153,6 +156,7 @@ class GdtuiApp(App[None]):
             self.go_to_beat(self.beat)
         else:
             self.switch_mode("digits")
+        self.call_after_refresh(self.first_screen_shown.set)
 
     def network_changed(self) -> None:
         """Tell the screens that watch `network_version` that the network changed."""
