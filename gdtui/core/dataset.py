@@ -206,15 +206,37 @@ def load_dataset(
     process, and in the processes it forks, map it without reading it through
     again while its files stay the same.
     """
-    report = progress or _ignore_progress
+    loaded = _load(data_dir, cache_root, progress or _ignore_progress, keep_checked=keep_checked)
+    assert loaded is not None  # only a load of checked caches only gives up
+    return loaded
+
+
+def load_checked(data_dir: Path | None = None, *, cache_root: Path | None = None) -> Dataset | None:
+    """The data set in a millisecond if its cache was checked already, by this process or the one it
+    was forked from (load_dataset's keep_checked), and its files are still the same: nothing to read
+    through, nothing to show progress for. None otherwise, or if anything is amiss: load_dataset
+    then, which reads, checks, rebuilds and says what is wrong."""
+    if not _checked:
+        return None
+    try:
+        return _load(data_dir, cache_root, _ignore_progress, only_checked=True)
+    except DataError:
+        return None
+
+
+def _load(
+    data_dir: Path | None, cache_root: Path | None, report: Progress, *, keep_checked: bool = False, only_checked: bool = False
+) -> Dataset | None:
     source = (bundled_data_dir() if data_dir is None else Path(data_dir)).resolve()
     bundled = source == bundled_data_dir().resolve()
     files = _find_files(source)
     # Stat before reading: if a file changes in between, the cache looks stale, not valid.
     stamps = {key: _stamp(path) for key, path in files.items()}
     cache_dir = _cache_dir(source, cache_root)
-    cached = _read_cache(cache_dir, files, stamps, keep_checked)
+    cached = _read_cache(cache_dir, files, stamps, keep_checked=keep_checked, only_checked=only_checked)
     written: Path | None = cache_dir
+    if cached is None and only_checked:
+        return None
     if cached is None:
         arrays, md5s = _read_sources(files, stamps, report)
         known, checksums = _recognise(files, md5s, bundled=bundled)
@@ -416,9 +438,15 @@ def _identity(cache_dir: Path, keys: Iterable[str]) -> Identity:
 
 
 def _read_cache(
-    cache_dir: Path, files: dict[str, Path], stamps: dict[str, Stamp], keep_checked: bool = False
+    cache_dir: Path,
+    files: dict[str, Path],
+    stamps: dict[str, Stamp],
+    *,
+    keep_checked: bool = False,
+    only_checked: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, str]] | None:
-    """Return the cached arrays and md5s, or None if the cache is missing or untrustworthy.
+    """Return the cached arrays and md5s, or None if the cache is missing or untrustworthy, or with
+    only_checked, if it was not checked before.
 
     A manifest written after the arrays vouches for them: it records which
     versions of the source files they came from, and their shapes and dtypes.
@@ -432,6 +460,8 @@ def _read_cache(
         # The very files this process, or the one it was forked from, read through and found sound:
         # not read again (in each session forked from the lab's zygote, all of MNIST's pages).
         checked = _checked.get(cache_dir) == identity
+        if only_checked and not checked:
+            return None
         arrays = {}
         for key in stamps:
             array = np.load(cache_dir / f"{key}.npy", mmap_mode="r", allow_pickle=False)

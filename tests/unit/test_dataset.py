@@ -15,6 +15,7 @@ from gdtui.core.dataset import (
     NOT_KNOWN,
     Split,
     bundled_data_dir,
+    load_checked,
     load_dataset,
     verified,
 )
@@ -706,3 +707,39 @@ def test_a_cache_rebuilt_for_a_changed_source_is_not_taken_for_the_one_kept_chec
     assert len(checks) == 4
     assert is_memory_mapped(cached.train.images)
     assert_holds(cached, newer)
+
+
+def test_a_data_set_is_had_at_once_only_when_its_cache_was_checked_before(tmp_path, checks):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None  # not even cached
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None  # checked, but not kept so
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    checks.clear()
+    data = load_checked(directory, cache_root=tmp_path / "cache")
+    assert data is not None and checks == []
+    assert is_memory_mapped(data.train.images)
+    assert_holds(data, arrays)
+    assert data.cache_dir == load_dataset(directory, cache_root=tmp_path / "cache").cache_dir
+
+
+@pytest.mark.parametrize("damage", [truncate_images, touch_images])
+def test_a_checked_cache_whose_files_changed_is_not_had_at_once(tmp_path, checks, damage):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True).cache_dir
+    damage(cache_dir)
+    checks.clear()
+    files = {path: path.stat() for path in cache_dir.iterdir()}
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None
+    # Nothing read through or rebuilt: that is for load_dataset, with a loading screen to show it.
+    assert checks == []
+    assert {path: path.stat() for path in cache_dir.iterdir()} == files
+    assert_holds(load_dataset(directory, cache_root=tmp_path / "cache"), synthetic_arrays())
+
+
+def test_a_data_set_not_there_any_more_is_not_had_at_once(tmp_path, checks):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    (directory / "t10k-labels-idx1-ubyte.gz").unlink()
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None
