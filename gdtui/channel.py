@@ -6,6 +6,10 @@ its own. A session connects, sends its token as the first line, then one small
 JSON object a line. The server knows whose connection it is by the token alone,
 so a student cannot speak as another student or as the teacher.
 
+Every session, a student's or a teacher's, says {"shown": true} once its first
+screen is drawn: the server starts sessions a few at a time (see
+gdtui.serve.admission), and that is when the next may start.
+
 Nothing here imports the app or the server: both sides use it.
 """
 
@@ -30,6 +34,8 @@ PROGRESS_BYTES = 1024
 # A teacher's message to the class: a sentence or two, on one line.
 MESSAGE_CHARACTERS = 200
 STEPS = 7  # the lesson's steps, 1 to 7: what 'go' may ask for
+# The key of the message that says a session's first screen is drawn.
+SHOWN = "shown"
 
 
 def encode(message: dict) -> bytes:

@@ -142,6 +142,22 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="failed logins from one address before it is refused; it then gets one more try "
         "every 10 s; 0 never refuses (default: 10)",
     )
+    parser.add_argument(
+        "--starting-at-once",
+        type=int,
+        default=0,
+        metavar="N",
+        help="sessions that may be drawing their first screen at once, the others waiting their turn in "
+        "the order they logged in, so that a class logging in together sees its screens one after "
+        "another instead of all at the end; 0 for one a core (default: 0)",
+    )
+    parser.add_argument(
+        "--first-screen-wait",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="a session whose first screen is not drawn after this long lets the next in line start anyway (default: 5)",
+    )
     parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
     parser.add_argument(
         "--teacher",
@@ -184,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
             max_auth_tries=args.max_auth_tries,
             block_after=args.block_after,
             idle_timeout=args.idle_timeout * 60,
+            starting_at_once=args.starting_at_once,
+            first_screen_wait_s=args.first_screen_wait,
             data=args.data,
             lesson=args.lesson,
             teachers=tuple(args.teacher),

@@ -75,11 +75,15 @@ class Member:
 class Hub:
     """The sessions' tokens, their connections, and what the teachers see and do.
 
-    end_session(number, reason) ends a session the way an idle timeout does.
+    end_session(number, reason) ends a session the way an idle timeout does; shown(number) is told
+    when a session's app says its first screen is drawn.
     """
 
-    def __init__(self, end_session: Callable[[int, str], None], folder: Path | None = None) -> None:
+    def __init__(
+        self, end_session: Callable[[int, str], None], folder: Path | None = None, shown: Callable[[int], None] | None = None
+    ) -> None:
         self._end_session = end_session
+        self._shown = shown
         self._parent = folder  # where the private folder is made: the system's temporary folder by default
         self.folder: Path | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -225,7 +229,11 @@ class Hub:
             message = channel.decode(line)
             if message is None:
                 continue
-            if member.teacher:
+            if message.get(channel.SHOWN) is True:
+                # A teacher's dashboard says so too: it waited its turn to start, as the students' apps do.
+                if self._shown is not None:
+                    self._shown(member.number)
+            elif member.teacher:
                 self._command(member, message)
             elif len(line) <= channel.PROGRESS_BYTES and "progress" in message:
                 self._progress(member, message["progress"])

@@ -28,6 +28,7 @@ from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
 from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
+from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import verify_password
@@ -79,6 +80,10 @@ class LabConfig:
     forgive_every_s: float = 10.0  # then one failure is forgiven every this long
     idle_timeout: float = 30 * 60.0  # seconds without a key press; 0 for none
     kill_grace_s: float = 5.0  # an app asked to end (SIGTERM, SIGHUP) is killed if still running after this
+    # Apps drawing their first screen at once, the others waiting their turn in login order; 0 for one a
+    # core. A turn ends when the app's first screen is drawn, or after first_screen_wait_s (see admission).
+    starting_at_once: int = 0
+    first_screen_wait_s: float = 5.0
     data: Path | None = None
     lesson: bool = False
     home: Path | None = None  # default: lab_home()
@@ -139,6 +144,8 @@ class Lab:
         _check("--max-sessions-per-name", config.max_sessions_per_name, 1, 1000)
         _check("--max-auth-tries", config.max_auth_tries, 1, 100)
         _check("--block-after", config.block_after, 1, 10_000, zero="never")
+        _check("--starting-at-once", config.starting_at_once, 1, 1000, zero="one a core")
+        _check("--first-screen-wait", config.first_screen_wait_s, 0.1, 600)
         self.config = config
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
@@ -147,7 +154,9 @@ class Lab:
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
         self.startups = Startups(startups, config.per_source_max_startups)
         self.teachers = self._check_teachers(config)
-        self.hub = Hub(self._end_by_teacher)
+        self.admission = Admission(config.starting_at_once or cores(), config.first_screen_wait_s)
+        # An app says through the hub when its first screen is drawn: the next in line may start.
+        self.hub = Hub(self._end_by_teacher, shown=self.admission.done)
         self.sessions: set[LabSession] = set()
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -285,6 +294,7 @@ class Lab:
             username,
             peer,
             admit=self._admit,
+            turn=lambda session: self.admission.turn(session.number),
             launch=self._launch,
             finished=finished,
             # A dashboard is there to be watched, not typed at.
@@ -346,6 +356,7 @@ class Lab:
         return process
 
     def _finished(self, session: LabSession) -> None:
+        self.admission.done(session.number)
         if session in self.sessions:
             self.sessions.discard(session)
             self.hub.leave(session.number)

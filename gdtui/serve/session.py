@@ -43,6 +43,10 @@ RESET_TERMINAL = (
     b"\x1b[?1004l\x1b[?2004l\x1b[?2048l"  # focus reporting, bracketed paste, in-band resizes
 )
 _READ_BYTES = 65536
+# Shown while the session waits its turn to start (see gdtui.serve.admission), and wiped before the
+# app takes the screen: left there, it would be the first thing seen when the app gives it back.
+STARTING = "gdtui: starting…"
+_WIPE_LINE = b"\r\x1b[2K"
 # Keys held for an app that is not reading them: past this, the channel stops reading, and the SSH
 # window makes the client wait, instead of the server holding whatever it sends.
 _KEYS_HELD = 2**20
@@ -101,9 +105,9 @@ class LabSession(asyncssh.SSHServerSession):
     """The server side of one SSH session channel.
 
     `admit` is asked before the app starts and returns a refusal to show, or
-    None; `launch` starts the app on the given terminal, in the session's own
-    folder; `finished` is told once when the session is over, whether or not
-    the app ever started.
+    None; `turn` gives a future done when the app may start; `launch` starts
+    the app on the given terminal, in the session's own folder; `finished` is
+    told once when the session is over, whether or not the app ever started.
     """
 
     def __init__(
@@ -112,6 +116,7 @@ class LabSession(asyncssh.SSHServerSession):
         peer: str,
         *,
         admit: Callable[[LabSession], str | None],
+        turn: Callable[[LabSession], asyncio.Future[None]],
         launch: Callable[[LabSession, int], asyncio.Future],
         finished: Callable[[LabSession], None],
         idle_timeout: float,
@@ -125,7 +130,8 @@ class LabSession(asyncssh.SSHServerSession):
         self._too_big: tuple[int, int] | None = None  # the first size the client gave beyond BIGGEST_SIZE
         self._told_size = False
         self.process: asyncio.subprocess.Process | spawn.ForkedProcess | None = None
-        self._admit, self._launch, self._finished = admit, launch, finished
+        self._admit, self._turn, self._launch, self._finished = admit, turn, launch, finished
+        self._waiting: asyncio.Future[None] | None = None  # its turn to start, while it waits for it
         self._idle_timeout = idle_timeout
         self._grace_s = grace_s
         self._chan: asyncssh.SSHServerChannel | None = None
@@ -223,6 +229,8 @@ class LabSession(asyncssh.SSHServerSession):
         self._chan = None
         if self.process is not None and self.process.returncode is None:
             self._signal(signal.SIGHUP)
+        elif self._waiting is not None:
+            self._waiting.cancel()  # no app for a student who has gone: the next in line starts instead
         elif self._task is None:
             self._over()
 
@@ -264,6 +272,11 @@ class LabSession(asyncssh.SSHServerSession):
         loop = asyncio.get_running_loop()
         # Shown before the app takes the screen, and there again after it gives it back.
         self._tell_size()
+        if not await self._take_turn():
+            if self._ending:
+                self._say(self._ending)
+            self._exit(1)
+            return
         master, slave = os.openpty()
         try:
             set_window_size(master, *self.size)
@@ -301,6 +314,21 @@ class LabSession(asyncssh.SSHServerSession):
         if self._ending:
             self._say(self._ending)
         self._exit(code if code >= 0 else 128 - code)
+
+    async def _take_turn(self) -> bool:
+        """Wait until the app may start; False if the session ended meanwhile."""
+        turn = self._turn(self)
+        if turn.done():
+            return not turn.cancelled()
+        self._waiting = turn
+        self._send(f"\r\n{STARTING}".encode())
+        try:
+            # Not `await turn`: cancelling the turn ends the wait, not this task.
+            await asyncio.wait((turn,))
+        finally:
+            self._waiting = None
+            self._send(_WIPE_LINE)
+        return not turn.cancelled()
 
     def _read_from_app(self) -> None:
         try:
@@ -362,6 +390,8 @@ class LabSession(asyncssh.SSHServerSession):
         self._ending = reason
         if self.process is not None and self.process.returncode is None:
             self._signal(signal.SIGTERM)
+        elif self._waiting is not None:
+            self._waiting.cancel()
         elif self._chan is not None and self._task is None:
             self._chan.close()
 

@@ -17,11 +17,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core.dataset import Dataset, load_dataset
+from gdtui.core.dataset import Dataset, load_checked, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits
 from gdtui.core.network import LESSON_SIZES, Network
-from gdtui.ui import bookmark, lesson, report
+from gdtui.ui import bookmark, lesson, parsed_css, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
@@ -75,6 +75,8 @@ class GdtuiApp(App[None]):
         lesson: bool = False,
         files_root: Path | None = None,
     ) -> None:
+        # Before the App makes its stylesheet: what any app of this process parsed, this one need not.
+        parsed_css.share()
         super().__init__()
         self.data_dir = data_dir
         # Where models may be opened from and saved to; None lets the learner choose any path.
@@ -87,9 +89,16 @@ class GdtuiApp(App[None]):
         self.error: str | None = None
         self.rng = np.random.default_rng(seed)
         self.state: LessonState
+        # Set once the first step's screen has been drawn: a lab session tells the server, which lets
+        # the next session in line start building its own (see gdtui.serve.admission).
+        self.first_screen_shown = asyncio.Event()
+        # Forked from the lab's zygote, which checked the data set's cache, a session has it in a
+        # millisecond: nothing is loading, and the first step is drawn sooner without a loading
+        # screen drawn before it.
+        self._loaded = load_checked(data_dir)
 
     def get_default_screen(self) -> Screen:
-        return LoadingScreen()
+        return LoadingScreen() if self._loaded is None else Screen()
 
     def on_mount(self) -> None:
         # `kill`, a lab server ending an idle session, a terminal window closed or an SSH
@@ -97,7 +106,10 @@ class GdtuiApp(App[None]):
         loop = asyncio.get_running_loop()
         for signum in ENDING_SIGNALS:
             loop.add_signal_handler(signum, self.exit)
-        self.load_data()
+        if self._loaded is None:
+            self.load_data()
+        else:
+            self.start(self._loaded)
         # In a lab session: tell the teacher's dashboard where this student is, and take its word.
         report.start(self)
 
@@ -151,6 +163,7 @@ class GdtuiApp(App[None]):
             self.go_to_beat(self.beat)
         else:
             self.switch_mode("digits")
+        self.call_after_refresh(self.first_screen_shown.set)
 
     def network_changed(self) -> None:
         """Tell the screens that watch `network_version` that the network changed."""

@@ -29,6 +29,7 @@ QUEUED_BYTES = 64 * 1024
 MESSAGE_SECONDS = 20
 # A link the hub closed (it drops a client that fell too far behind) is tried again this often.
 RETRY_S = 3.0
+SHOWN = {channel.SHOWN: True}
 
 
 class HubLink:
@@ -128,6 +129,13 @@ def start(app: GdtuiApp) -> None:
     app.run_worker(keep_linked(socket, token, lambda link: _report(app, link)), name="hub", group="hub", exit_on_error=False)
 
 
+async def say_when_shown(shown: asyncio.Event, link: HubLink) -> None:
+    """Tell the hub once the app's first screen is drawn: until then, the server holds back the
+    sessions that logged in after this one, so that this one has the cores to draw it."""
+    await shown.wait()
+    link.send(SHOWN)
+
+
 async def _report(app: GdtuiApp, link: HubLink) -> None:
     async def send_changes() -> None:
         sent: dict | None = None
@@ -138,14 +146,15 @@ async def _report(app: GdtuiApp, link: HubLink) -> None:
                 sent = progress
             await asyncio.sleep(LOOK_EVERY_S)
 
-    sender = asyncio.create_task(send_changes())
+    senders = [asyncio.create_task(say_when_shown(app.first_screen_shown, link)), asyncio.create_task(send_changes())]
     try:
         async for message in link.messages():
             obey(app, message)
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        for sender in senders:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
 
 
 def obey(app: GdtuiApp, message: dict) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -28,3 +29,32 @@ def run_app(
     if app.error:
         raise GdtuiError(app.error)
     return app.return_code or 0
+
+
+def draw_first_screen(data: Path | None, size: tuple[int, int] = (80, 24), timeout_s: float = 60.0) -> None:
+    """Draw the app's first screen once, on no terminal, and quit: what a process that forks apps does
+    first (the lab's zygote), so that each app it forks finds what that leaves behind (the parsed CSS,
+    the tables Textual and Rich build on first use, the modules imported on the way) instead of making
+    its own. GdtuiError if the app could not show it."""
+    from gdtui.ui.app import GdtuiApp
+
+    async def draw() -> None:
+        # Not the lesson: that would load and save a bookmark where this process keeps its files.
+        app = GdtuiApp(data_dir=data)
+
+        async def quit_once_shown() -> None:
+            await app.first_screen_shown.wait()
+            app.exit()
+
+        quitter = asyncio.create_task(quit_once_shown())
+        try:
+            await app.run_async(headless=True, size=size)
+        finally:
+            quitter.cancel()
+        if app.error or not app.first_screen_shown.is_set():
+            raise GdtuiError(app.error or "the app ended before it showed its first screen")
+
+    try:
+        asyncio.run(asyncio.wait_for(draw(), timeout_s))
+    except TimeoutError:
+        raise GdtuiError(f"the app did not show its first screen in {timeout_s:g} s") from None

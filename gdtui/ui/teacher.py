@@ -9,7 +9,8 @@ from textual.app import App
 from textual.screen import Screen
 
 from gdtui import channel
-from gdtui.ui.report import HubLink, keep_linked
+from gdtui.ui import parsed_css
+from gdtui.ui.report import HubLink, keep_linked, say_when_shown
 from gdtui.ui.screens.teacher import TeacherScreen
 
 # As the lesson's app: the lesson's app module is not imported here, for a dashboard that starts fast.
@@ -22,10 +23,12 @@ class TeacherApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, socket: str | None, token: str | None) -> None:
+        parsed_css.share()
         super().__init__()
         self._where = (socket, token)
         self._link: HubLink | None = None
         self.dashboard = TeacherScreen()
+        self.first_screen_shown = asyncio.Event()  # as the lesson's: the server waits for it
 
     def get_default_screen(self) -> Screen:
         return self.dashboard
@@ -36,6 +39,7 @@ class TeacherApp(App[None]):
         for signum in ENDING_SIGNALS:
             loop.add_signal_handler(signum, self.exit)
         self.run_worker(self._listen(), name="hub", group="hub", exit_on_error=False)
+        self.call_after_refresh(self.first_screen_shown.set)
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -50,12 +54,14 @@ class TeacherApp(App[None]):
 
     async def _follow(self, link: HubLink) -> None:
         self._link = link
+        shown = asyncio.create_task(say_when_shown(self.first_screen_shown, link))
         try:
             async for message in link.messages():
                 if "roster" in message:
                     self.dashboard.show_roster(message["roster"])
         finally:
             self._link = None
+            shown.cancel()
 
     def send(self, message: dict) -> None:
         """A command for the hub, which carries it out for a teacher's token only."""

@@ -26,8 +26,14 @@ class FakeHub:
         while line := await reader.readline():
             self.lines.append(line)
 
-    def progress(self) -> list[dict]:
-        return [json.loads(line)["progress"] for line in self.lines if line != b"the-token\n"]
+    def messages(self, since_link: int = 0) -> list[dict]:
+        """What the app said on its links, from its link number since_link (0 for the first) on."""
+        links = [index for index, line in enumerate(self.lines) if line == b"the-token\n"]
+        start = links[since_link] if since_link < len(links) else len(self.lines)
+        return [json.loads(line) for line in self.lines[start:] if line != b"the-token\n"]
+
+    def progress(self, since_link: int = 0) -> list[dict]:
+        return [message["progress"] for message in self.messages(since_link) if "progress" in message]
 
     def send(self, message: dict) -> None:
         assert self.writer is not None
@@ -75,9 +81,21 @@ async def test_a_lost_link_is_linked_again(hub: FakeHub, tiny_mnist_dir: Path, m
         assert first is not None
         first.close()
         await wait_for(pilot, lambda: hub.lines.count(b"the-token\n") == 2, "the app to link again")
-        # A new link starts afresh: where the student is, said again.
-        await wait_for(pilot, lambda: hub.lines[-1] != b"the-token\n", "the progress on the new link")
-        assert json.loads(hub.lines[-1])["progress"]["step"] == 2
+        # A new link starts afresh: where the student is, and that the first screen is shown, said again.
+        await wait_for(pilot, lambda: hub.progress(since_link=1), "the progress on the new link")
+        assert hub.progress(since_link=1)[-1]["step"] == 2
+        await wait_for(pilot, lambda: {"shown": True} in hub.messages(since_link=1), "the first screen shown, said again")
+
+
+async def test_the_app_says_once_its_first_screen_is_drawn(hub: FakeHub, tiny_mnist_dir: Path) -> None:
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: {"shown": True} in hub.messages(), "the first screen shown")
+        assert app.first_screen_shown.is_set()
+        assert app.screen.id == "digits"
+        await open_step(pilot, "2")
+        await wait_for(pilot, lambda: hub.progress()[-1].get("step") == 2, "step 2 reported")
+        assert hub.messages().count({"shown": True}) == 1
 
 
 async def test_an_app_whose_hub_is_gone_runs_as_ever(

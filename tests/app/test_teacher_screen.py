@@ -43,8 +43,11 @@ class FakeHub:
         while line := await reader.readline():
             self.lines.append(line)
 
-    def commands(self) -> list[dict]:
+    def said(self) -> list[dict]:
         return [json.loads(line) for line in self.lines if line != b"the-token\n"]
+
+    def commands(self) -> list[dict]:
+        return [message for message in self.said() if message != {"shown": True}]
 
     def roster(self, *rows: dict) -> None:
         assert self.writer is not None
@@ -94,6 +97,14 @@ async def test_the_dashboard_shows_each_student_and_follows_the_hub(hub: FakeHub
         await wait_for(pilot, lambda: cell(screen, "ada", 2) == "5 Two params", "ada's new step")
         hub.roster(ALAN)
         await wait_for(pilot, lambda: names(screen) == ["alan"], "ada gone")
+
+
+async def test_the_dashboard_says_once_it_is_shown(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await wait_for(pilot, lambda: {"shown": True} in hub.said(), "the dashboard shown")
+        assert hub.said().count({"shown": True}) == 1
 
 
 async def test_filter_and_sort(hub: FakeHub) -> None:

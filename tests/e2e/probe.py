@@ -39,6 +39,9 @@ report = {
     "open_files": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
     "main": __name__,
     "random": [random.getrandbits(64), int(np.random.randint(2**62))],
+    # What the zygote did once for every session: the data set's cache checked, the first screen's CSS parsed.
+    "data_checked_ahead": bool(getattr(sys.modules.get("gdtui.core.dataset"), "_checked", None)),
+    "css_parsed_ahead": bool(getattr(sys.modules.get("gdtui.ui.parsed_css"), "_parsed", None)),
 }
 report["fds"] = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
 print(json.dumps(report))

@@ -14,7 +14,18 @@ import pytest
 from gdtui.core.errors import GdtuiError
 from gdtui.serve.passwords import hash_password
 from gdtui.serve.server import Lab, LabConfig
-from tests.e2e.lab import FIRST_SCREEN, PASSWORD, PASSWORD_HASH, TIMEOUT, app_environment, connect, only_session, running, student
+from tests.e2e.lab import (
+    FIRST_SCREEN,
+    PASSWORD,
+    PASSWORD_HASH,
+    TIMEOUT,
+    app_environment,
+    connect,
+    eventually,
+    only_session,
+    running,
+    student,
+)
 
 ALAN = "alan's own password"
 ALAN_HASH = hash_password(ALAN)
@@ -87,6 +98,8 @@ async def test_a_name_is_its_folder_and_capitals_are_the_same_name(lab_config: L
                 await terminal.shows(FIRST_SCREEN)
                 home = Path(app_environment(only_session(lab))["HOME"])
             assert home == lab.sessions_dir / "ada.l"
+            # Its app may still be ending when the next login has drawn its first screen.
+            await eventually(lambda: not lab.sessions, "the session to end with its connection")
 
 
 @pytest.fixture

@@ -104,6 +104,8 @@ async def test_a_forked_app_has_exactly_the_sessions_environment_folder_and_term
     assert seen["fds"][:3] == [0, 1, 2] and len(seen["fds"]) == 4
     assert seen["sigint_default"] and seen["others_default"]
     assert seen["open_files"] == resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    # Done once, before the fork: each session finds the data set checked and its first screen's CSS parsed.
+    assert seen["data_checked_ahead"] and seen["css_parsed_ahead"]
 
 
 async def test_the_zygotes_variables_do_not_reach_an_app_whose_session_lacks_them(tiny_mnist_dir: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from gdtui.core.dataset import (
     NOT_KNOWN,
     Split,
     bundled_data_dir,
+    load_checked,
     load_dataset,
     verified,
 )
@@ -627,3 +628,118 @@ def test_images_of_any_size(tmp_path, rows, cols):
     assert data.image_shape == (rows, cols)
     assert data.pixels == rows * cols
     assert data.train.inputs([0, 1]).shape == (2, rows * cols)
+
+
+# A cache checked once for every process forked after (the lab's zygote and its sessions)
+
+
+@pytest.fixture
+def checks(monkeypatch) -> list[tuple]:
+    """The shapes of the arrays whose every byte a load reads to check them, in order."""
+    monkeypatch.setattr(dataset, "_checked", {})
+    real = dataset._crc32
+    seen: list[tuple] = []
+
+    def crc32(array: np.ndarray) -> int:
+        seen.append(array.shape)
+        return real(array)
+
+    monkeypatch.setattr(dataset, "_crc32", crc32)
+    return seen
+
+
+def test_every_load_checks_the_cache_unless_asked_to_keep_it_checked(tmp_path, checks):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    checks.clear()
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    assert len(checks) == 8
+
+
+def test_a_cache_kept_checked_is_not_read_again(tmp_path, checks):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    checks.clear()
+    kept = load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    assert len(checks) == 4
+    checks.clear()
+    later = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert checks == []
+    assert is_memory_mapped(later.train.images)
+    assert_holds(later, arrays)
+    assert_holds(kept, arrays)
+
+
+def touch_images(cache_dir: Path) -> None:
+    """Changed in place, the file's time stamp moved on as any write moves it."""
+    path = cache_dir / "train-images.npy"
+    overwrite_in_place(path, np.zeros_like)
+    later = path.stat().st_mtime_ns + 10**9
+    os.utime(path, ns=(later, later))
+
+
+@pytest.mark.parametrize("damage", [truncate_images, swap_image_arrays, remove_labels, touch_images])
+def test_a_cache_kept_checked_is_checked_again_once_its_files_change(tmp_path, checks, damage):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True).cache_dir
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    damage(cache_dir)
+    rebuilt = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert not is_memory_mapped(rebuilt.train.images)
+    assert_holds(rebuilt, arrays)
+
+
+def test_a_cache_rebuilt_for_a_changed_source_is_not_taken_for_the_one_kept_checked(tmp_path, checks):
+    directory = write_set(tmp_path / "data", synthetic_arrays(seed=1))
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    newer = synthetic_arrays(seed=2)
+    write_set(directory, newer)
+    later = (directory / "train-images-idx3-ubyte.gz").stat().st_mtime_ns + 10**9
+    for path in directory.iterdir():
+        os.utime(path, ns=(later, later))
+    load_dataset(directory, cache_root=tmp_path / "cache")  # rebuilds the cache from the new files
+    checks.clear()
+    cached = load_dataset(directory, cache_root=tmp_path / "cache")
+    assert len(checks) == 4
+    assert is_memory_mapped(cached.train.images)
+    assert_holds(cached, newer)
+
+
+def test_a_data_set_is_had_at_once_only_when_its_cache_was_checked_before(tmp_path, checks):
+    arrays = synthetic_arrays()
+    directory = write_set(tmp_path / "data", arrays)
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None  # not even cached
+    load_dataset(directory, cache_root=tmp_path / "cache")
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None  # checked, but not kept so
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    checks.clear()
+    data = load_checked(directory, cache_root=tmp_path / "cache")
+    assert data is not None and checks == []
+    assert is_memory_mapped(data.train.images)
+    assert_holds(data, arrays)
+    assert data.cache_dir == load_dataset(directory, cache_root=tmp_path / "cache").cache_dir
+
+
+@pytest.mark.parametrize("damage", [truncate_images, touch_images])
+def test_a_checked_cache_whose_files_changed_is_not_had_at_once(tmp_path, checks, damage):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    cache_dir = load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True).cache_dir
+    damage(cache_dir)
+    checks.clear()
+    files = {path: path.stat() for path in cache_dir.iterdir()}
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None
+    # Nothing read through or rebuilt: that is for load_dataset, with a loading screen to show it.
+    assert checks == []
+    assert {path: path.stat() for path in cache_dir.iterdir()} == files
+    assert_holds(load_dataset(directory, cache_root=tmp_path / "cache"), synthetic_arrays())
+
+
+def test_a_data_set_not_there_any_more_is_not_had_at_once(tmp_path, checks):
+    directory = write_set(tmp_path / "data", synthetic_arrays())
+    load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
+    (directory / "t10k-labels-idx1-ubyte.gz").unlink()
+    assert load_checked(directory, cache_root=tmp_path / "cache") is None

@@ -68,6 +68,7 @@ class Lab:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.ended: list[tuple[int, str]] = []
+        self.shown: list[int] = []
         self.keys: dict[int, float] = {}
         self.tokens: dict[int, str] = {}
 
@@ -92,7 +93,7 @@ class Lab:
 @asynccontextmanager
 async def running(tmp_path: Path) -> AsyncIterator[Lab]:
     lab: Lab
-    hub = Hub(lambda number, reason: lab.ended.append((number, reason)), folder=tmp_path)
+    hub = Hub(lambda number, reason: lab.ended.append((number, reason)), folder=tmp_path, shown=lambda n: lab.shown.append(n))
     lab = Lab(hub)
     await hub.start()
     try:
@@ -393,3 +394,33 @@ async def test_a_whole_lab_connecting_at_once_is_let_in(tmp_path: Path) -> None:
             lab.hub.leave(number)
         _, errors = await others.communicate()
         assert errors == b""
+
+
+async def test_a_session_says_when_its_first_screen_is_shown_a_student_or_a_teacher(tmp_path: Path) -> None:
+    async with running(tmp_path) as lab:
+        lab.join(1, "teach", teacher=True)
+        lab.join(2, "ada")
+        lab.join(3, "alan")
+        teacher, ada, alan = await lab.connect(1), await lab.connect(2), await lab.connect(3)
+        # Anything but true is nothing: a session says so with the one message.
+        for message in ({"shown": 1}, {"shown": "yes"}, {"shown": False}):
+            alan.send(message)
+        ada.send({"progress": {"step": 1}})
+        ada.send({"shown": True})
+        teacher.send({"shown": True})
+        # A connection that is no session says nothing at all.
+        reader, writer = await asyncio.open_unix_connection(lab.hub.path)
+        stranger = Client(reader, writer)
+        stranger.send(b"not-a-token\n")
+        stranger.send({"shown": True})
+        alan.send({"shown": True})
+        await _until(lambda: sorted(lab.shown) == [1, 2, 3], "each session's word")
+        # Alan's other messages came before his true one, on the same connection: none of them counted.
+        assert len(lab.shown) == 3
+
+
+async def _until(check, what: str) -> None:
+    give_up = time.monotonic() + WAIT_S
+    while not check():
+        assert time.monotonic() < give_up, f"no {what}"
+        await asyncio.sleep(0.01)

@@ -43,6 +43,11 @@ def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         ("--max-sessions", "0"),
         ("--max-sessions", "1000000000"),
         ("--max-sessions-per-name", "0"),
+        ("--starting-at-once", "-1"),
+        ("--starting-at-once", "100000"),
+        ("--first-screen-wait", "0"),
+        ("--first-screen-wait", "nan"),
+        ("--first-screen-wait", "1e9"),
         ("--port", "70000"),
     ],
 )
