@@ -18,6 +18,7 @@ parse is not kept: it fails again, as it would have.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
@@ -33,7 +34,7 @@ _parsed: dict[tuple, list[RuleSet]] = {}
 _variables_numbers: dict[tuple[tuple[str, str], ...], int] = {}
 _numbers = itertools.count()
 _NUMBER = "_gdtui_variables_number"
-_parse_rules = Stylesheet._parse_rules
+_parse_rules = getattr(Stylesheet, "_parse_rules", None)
 
 
 def _variables_number(stylesheet: Stylesheet) -> int:
@@ -51,13 +52,14 @@ def _variables_number(stylesheet: Stylesheet) -> int:
     return number
 
 
-def _shared_parse_rules(
-    self: Stylesheet, css: str, read_from: tuple[str, str], is_default_rules: bool = False, tie_breaker: int = 0, scope: str = ""
-) -> list[RuleSet]:
-    key = (css, read_from, is_default_rules, tie_breaker, scope, _variables_number(self))
+def _shared_parse_rules(self: Stylesheet, *args: Any, **kwargs: Any) -> list[RuleSet]:
+    # Whatever the arguments are called in this Textual version: all of them, and the variables, are the key.
+    if not isinstance(getattr(self, "_variables", None), dict):
+        return _parse_rules(self, *args, **kwargs)  # type: ignore[misc]  # a Textual that keeps them elsewhere
+    key = (args, tuple(sorted(kwargs.items())), _variables_number(self))
     rules = _parsed.get(key)
     if rules is None:
-        rules = _parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+        rules = _parse_rules(self, *args, **kwargs)  # type: ignore[misc]  # not None: see share()
         if len(_parsed) >= MOST_KEPT:
             _parsed.clear()
             _variables_numbers.clear()
@@ -66,5 +68,10 @@ def _shared_parse_rules(
 
 
 def share() -> None:
-    """From now on, every Stylesheet in this process shares what any of them parsed."""
-    Stylesheet._parse_rules = _shared_parse_rules  # type: ignore[method-assign]
+    """From now on, every Stylesheet in this process shares what any of them parsed.
+
+    It replaces a private method of Textual's: a Textual without it (or without the
+    stylesheet's variables) parses as it always did, only not shared.
+    """
+    if _parse_rules is not None:
+        Stylesheet._parse_rules = _shared_parse_rules  # type: ignore[method-assign]
