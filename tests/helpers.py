@@ -41,7 +41,10 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str, dea
 async def wait_until_loaded(pilot: Pilot) -> None:
     """The data loads in a worker; the first step opens when it is in."""
     app = pilot.app
-    await wait_for(pilot, lambda: getattr(app, "state", None) is not None and app.screen.id is not None, "the data to load")
+    # The step's own screen, under whatever keys typed meanwhile opened on it (help, a prompt).
+    await wait_for(
+        pilot, lambda: getattr(app, "state", None) is not None and app.screen_stack[0].id is not None, "the data to load"
+    )
 
 
 async def settle(pilot: Pilot) -> None:
