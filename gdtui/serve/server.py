@@ -194,7 +194,7 @@ class Lab:
 
     async def start(self) -> None:
         key = host_key(self.home)
-        decoy_hash()  # made now, or the first name without a password would cost two hashes, and tell
+        decoy_hash()  # made now: made at the first refusal, it would make that refusal the slower one
         self._make_room_for_files()
         # Warm before the first student comes, and with the open-file limit its sessions will need.
         await self._zygote.start()
