@@ -68,12 +68,14 @@ class LabConfig:
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
     max_sessions_per_name: int = 2  # one, and one more for a student back before their old connection is noticed gone
-    # Connections that have not logged in yet, as sshd's MaxStartups (start, rate %, full). By default
+    # Connections that have not started a session yet, as sshd's MaxStartups (start, rate %, full) for
+    # those that have not logged in; logged in is not enough, or a student's own password or key
+    # would let them hold the server's open files with sessions they never start. By default
     # START leaves room for a whole class typing its passwords at once beside all that one address
     # may hold, so that no single address can get a student refused: max_sessions + per_source.
     max_startups: tuple[int, int, int] | None = None
     per_source_max_startups: int = 10  # of those, from one address
-    login_grace_time: float = 30.0  # seconds to log in; and to open a session, once logged in
+    login_grace_time: float = 30.0  # seconds from connecting to a session started (a shell or a command asked for)
     keepalive_interval: float = 15.0  # seconds between SSH keepalives to a quiet client; 0 for none
     max_auth_tries: int = 6  # failed attempts on one connection before it is closed, as sshd
     block_after: int = 10  # failed logins that get an address refused; 0 for never
@@ -232,7 +234,7 @@ class Lab:
         """Raise the open-file limit as far as the lab may need, where the system allows.
 
         Out of open files, asyncio can only log every connection it fails to accept (megabytes a
-        minute) while no one gets in. With the connections that have not logged in capped, the
+        minute) while no one gets in. With the connections that have not started a session capped, the
         lab's need is known.
         """
         need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * self.config.max_sessions
@@ -283,8 +285,14 @@ class Lab:
 
     # -- for the sessions --------------------------------------------------------
 
-    def new_session(self, username: str, peer: str, over: Callable[[], None]) -> LabSession:
-        """A session for the named student; over() is called when it is."""
+    def new_session(self, username: str, peer: str, seated: Callable[[], None], over: Callable[[], None]) -> LabSession:
+        """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over."""
+
+        def admit(session: LabSession) -> str | None:
+            refusal = self._admit(session)
+            if refusal is None:
+                seated()
+            return refusal
 
         def finished(session: LabSession) -> None:
             self._finished(session)
@@ -294,7 +302,7 @@ class Lab:
         session = LabSession(
             username,
             peer,
-            admit=self._admit,
+            admit=admit,
             turn=lambda session: self.admission.turn(session.number),
             launch=self._launch,
             finished=finished,
@@ -383,9 +391,12 @@ class LabConnection(asyncssh.SSHServer):
         self._logged_in = False
         self._refused = False
         self._gone = False
-        self._waiting = False  # admitted, and counted among those that have not logged in
+        # Counted among the connections that have not started a session (see Startups), from
+        # when it is accepted until its session has a place in the lab, and again once that is over.
+        self._waiting = False
         self._no_session: asyncio.TimerHandle | None = None
         self._session: LabSession | None = None
+        self._seated = False  # its session has a place in the lab, counted among the sessions
         self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
@@ -399,6 +410,7 @@ class LabConnection(asyncssh.SSHServer):
             conn.abort()
             return
         self._waiting = True
+        self._await_a_session()
         # Anyone can connect: only what they do next is worth the teacher's attention.
         log.debug("connection from %s", self.peer)
 
@@ -436,10 +448,8 @@ class LabConnection(asyncssh.SSHServer):
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
-        self._done_waiting()
         self._logged_in = True
         log.info("login: %s from %s", self.username, self.peer)
-        self._await_a_session()
 
     def password_auth_supported(self) -> bool:
         # The same for every name, so that which methods are offered tells nothing about a name.
@@ -484,19 +494,33 @@ class LabConnection(asyncssh.SSHServer):
                 self._told_one_session = True
                 log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
             return False
-        self._stop_awaiting()
-        self._session = self.lab.new_session(self.username, self.peer, self._session_over)
+        self._session = self.lab.new_session(self.username, self.peer, self._session_seated, self._session_over)
         return LabChannel.on(self._conn), self._session
+
+    def _session_seated(self) -> None:
+        self._seated = True
+        self._stop_awaiting()
+        self._done_waiting()
 
     def _session_over(self) -> None:
         self._session = None
+        if not self._seated:  # refused, or never started: still waiting, its grace time still running
+            return
+        self._seated = False
+        if self._gone:  # its session outlived it, as it does when the client leaves first
+            return
+        # Waiting again, for another session on the same connection: counted again, or closed now.
+        if not self.lab.startups.admit(self.host):
+            log.info("the connection of %s from %s has ended its session: closed", self.username, self.peer)
+            self._conn.close()
+            return
+        self._waiting = True
         self._await_a_session()
 
     def _await_a_session(self) -> None:
-        """A logged-in connection is for a session: one without (ssh -N, or after its session
-        ended) would hold a place for nothing, so it is closed after the grace time."""
-        if self._gone:  # its session outlived it, as it does when the client leaves first
-            return
+        """A connection is for a session: one that has not started its own (a client that does not
+        log in, ssh -N, a session channel that never asks for a shell, or after its session ended)
+        would hold open files and a place for nothing, so it is closed after the grace time."""
         grace = self.lab.config.login_grace_time
         self._no_session = asyncio.get_running_loop().call_later(grace, self._close_without_session, grace)
 
@@ -506,5 +530,8 @@ class LabConnection(asyncssh.SSHServer):
             self._no_session = None
 
     def _close_without_session(self, grace: float) -> None:
-        log.info("the connection of %s from %s has had no session for %g s: closed", self.username, self.peer, grace)
+        if self._logged_in:
+            log.info("the connection of %s from %s has not started a session after %g s: closed", self.username, self.peer, grace)
+        else:  # a flood is logged when it begins, not per connection
+            log.debug("connection from %s has not logged in after %g s: closed", self.peer, grace)
         self._conn.close()
