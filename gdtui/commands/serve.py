@@ -81,7 +81,8 @@ def add_parser(commands) -> argparse.ArgumentParser:
         type=int,
         default=30,
         metavar="N",
-        help="sessions at once; more are politely refused (default: 30)",
+        help="students' sessions at once; more are politely refused. A teacher's dashboard is not "
+        "counted: a full lab still lets its teacher in (default: 30)",
     )
     parser.add_argument(
         "--max-sessions-per-name",

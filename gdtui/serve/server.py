@@ -237,7 +237,10 @@ class Lab:
         minute) while no one gets in. With the connections that have not started a session capped, the
         lab's need is known.
         """
-        need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * self.config.max_sessions
+        owned = self.access.current().owned
+        teachers = self.teachers | {name for name, mine in owned.items() if mine.teacher}
+        seats = self.config.max_sessions + len(teachers) * self.config.max_sessions_per_name
+        need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * seats
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft >= need:
             return
@@ -247,7 +250,7 @@ class Lab:
             log.warning(
                 "open-file limit %d: %d sessions and --max-startups %s may need %d; raise the limit (ulimit -n) or lower those",
                 room,
-                self.config.max_sessions,
+                seats,
                 self.startups.limit,
                 need,
             )
@@ -315,7 +318,10 @@ class Lab:
 
     def _admit(self, session: LabSession) -> str | None:
         limit = self.config.max_sessions
-        if len(self.sessions) >= limit:
+        # A teacher's seat is none of the students': a class that fills the lab cannot keep its teacher
+        # out. Each teacher has only their name's share of sessions.
+        students = sum(not other.teacher for other in self.sessions)
+        if not session.teacher and students >= limit:
             log.info("refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit)
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
         mine = sum(other.username == session.username for other in self.sessions)
