@@ -92,7 +92,9 @@ class Startups:
             return False
         if self._chance() < self.limit.refusal_chance(self._total):
             if self._refused is None:
-                log.warning("%d connections have not started a session: refusing new ones (--max-startups %s)", self._total, self.limit)
+                log.warning(
+                    "%d connections have not started a session: refusing new ones (--max-startups %s)", self._total, self.limit
+                )
                 self._refused = 0
             self._refused += 1
             return False
