@@ -212,15 +212,18 @@ async def test_a_connection_that_has_gone_is_not_waited_on_for_a_session(
     assert len(closed) == 1 and "the connection of alan" in closed[0], closed
 
 
+@pytest.mark.parametrize("no_auth", [False, True], ids=["logged-in", "no-auth"])
 async def test_connections_that_never_start_their_session_cannot_keep_a_student_out(
-    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture, no_auth: bool
 ) -> None:
     """Logged in, a terminal asked for, never a shell: from one address, no more of these are held
     than its share of connections without a session, each for the grace time only, and a student from
-    elsewhere gets in meanwhile."""
+    elsewhere gets in meanwhile; with a password, or with none asked for."""
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     grace = 3.0
     config = replace(lab_config, login_grace_time=grace, per_source_max_startups=3, max_startups=(20, 30, 100))
+    if no_auth:
+        config = replace(config, authorized_keys=None, password_hash=None, no_auth=True)
     async with running(config) as lab:
         held: list[asyncssh.SSHClientConnection] = []
         refused = 0
