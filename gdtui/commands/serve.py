@@ -101,9 +101,9 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-startups",
         metavar="START:RATE:FULL",
-        help="connections that have not started a session yet (logged in or not): from START of them a new one is refused with a "
-        "chance of RATE %%, rising to all at FULL, as sshd (default: the session limit plus the "
-        "per-source limit, 30 and 100: 40:30:100)",
+        help="connections that have not started a session yet, logged in or not: from START of them a "
+        "new one is refused with a chance of RATE %%, rising to all at FULL, as sshd (default: the "
+        "session limit plus the per-source limit, 30 and 100: 40:30:100)",
     )
     parser.add_argument(
         "--per-source-max-startups",

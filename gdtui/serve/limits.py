@@ -5,8 +5,7 @@ yet (not logged in, or logged in with no session given a place in the lab) are
 capped as OpenSSH's MaxStartups and PerSourceMaxStartups cap those that have not
 logged in, so that a flood, even of logged-in clients that open a session and
 never start it, can neither use up the server's open files nor keep a student
-out. An
-address that fails to log in again and again is refused for a while, as
+out. An address that fails to log in again and again is refused for a while, as
 OpenSSH's PerSourcePenalties do, and its passwords are checked one at a time,
 so many connections at once guess no faster than one.
 

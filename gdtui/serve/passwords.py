@@ -70,9 +70,9 @@ def verify_password(password: str, stored: str) -> bool:
 
 @functools.cache
 def decoy_hash() -> str:
-    """A hash of a password no one knows, made as every hash is: checked when a name has no password
-    of its own, a wrong password costs what it costs for a name that has one, and the time a refusal
-    takes tells no one which names are on the roster."""
+    """A hash of a password no one knows, made as every hash is. Checked when a name has no password
+    of its own, it makes a wrong password cost what it costs for a name that has one, so that the
+    time a refusal takes tells no one which names are on the roster."""
     return hash_password(secrets.token_hex(_SALT_BYTES))
 
 

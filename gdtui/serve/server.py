@@ -234,8 +234,8 @@ class Lab:
         """Raise the open-file limit as far as the lab may need, where the system allows.
 
         Out of open files, asyncio can only log every connection it fails to accept (megabytes a
-        minute) while no one gets in. With the connections that have not started a session capped, the
-        lab's need is known.
+        minute) while no one gets in. With the connections that have not started a session capped,
+        and the sessions, the lab's need is known.
         """
         owned = self.access.current().owned
         teachers = self.teachers | {name for name, mine in owned.items() if mine.teacher}
