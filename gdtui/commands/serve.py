@@ -81,7 +81,8 @@ def add_parser(commands) -> argparse.ArgumentParser:
         type=int,
         default=30,
         metavar="N",
-        help="sessions at once; more are politely refused (default: 30)",
+        help="students' sessions at once; more are politely refused. A teacher's dashboard is not "
+        "counted: a full lab still lets its teacher in (default: 30)",
     )
     parser.add_argument(
         "--max-sessions-per-name",
@@ -100,9 +101,9 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-startups",
         metavar="START:RATE:FULL",
-        help="connections that have not logged in yet: from START of them a new one is refused with a "
-        "chance of RATE %%, rising to all at FULL, as sshd (default: the session limit plus the "
-        "per-source limit, 30 and 100: 40:30:100)",
+        help="connections that have not started a session yet, logged in or not: from START of them a "
+        "new one is refused with a chance of RATE %%, rising to all at FULL, as sshd (default: the "
+        "session limit plus the per-source limit, 30 and 100: 40:30:100)",
     )
     parser.add_argument(
         "--per-source-max-startups",
@@ -116,8 +117,9 @@ def add_parser(commands) -> argparse.ArgumentParser:
         type=float,
         default=30.0,
         metavar="SECONDS",
-        help="a connection that has not logged in after this long is closed, and so is a logged-in "
-        "one without a session (ssh -N) (default: 30)",
+        help="a connection that has not started a session after this long is closed: not logged in, "
+        "no session (ssh -N), or a session that never asks for a shell; so is one whose session ended "
+        "and that starts no other (default: 30)",
     )
     parser.add_argument(
         "--keepalive",

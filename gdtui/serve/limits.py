@@ -1,9 +1,11 @@
-"""Limits that hold against a hostile network: connections that have not logged in, guesses.
+"""Limits that hold against a hostile network: connections that have not started a session, guesses.
 
-Anyone on the network can connect. Connections that have not logged in yet
-are capped as OpenSSH's MaxStartups and PerSourceMaxStartups cap them, so that
-a flood can neither use up the server's open files nor keep a student out. An
-address that fails to log in again and again is refused for a while, as
+Anyone on the network can connect. Connections that have not started a session
+yet (not logged in, or logged in with no session given a place in the lab) are
+capped as OpenSSH's MaxStartups and PerSourceMaxStartups cap those that have not
+logged in, so that a flood, even of logged-in clients that open a session and
+never start it, can neither use up the server's open files nor keep a student
+out. An address that fails to log in again and again is refused for a while, as
 OpenSSH's PerSourcePenalties do, and its passwords are checked one at a time,
 so many connections at once guess no faster than one.
 
@@ -62,7 +64,7 @@ class MaxStartups:
 
 
 class Startups:
-    """Connections that have not logged in yet: how many, from where, and whether one more may come."""
+    """Connections that have not started a session yet: how many, from where, and whether one more may come."""
 
     def __init__(self, limit: MaxStartups, per_source: int, chance: Callable[[], float] = random.random) -> None:
         self.limit = limit
@@ -79,7 +81,7 @@ class Startups:
         if waiting >= self.per_source:
             if host not in self._refused_from:
                 log.warning(
-                    "%s has %d connections that have not logged in: refusing more from it (--per-source-max-startups %d)",
+                    "%s has %d connections that have not started a session: refusing more from it (--per-source-max-startups %d)",
                     host,
                     waiting,
                     self.per_source,
@@ -89,7 +91,9 @@ class Startups:
             return False
         if self._chance() < self.limit.refusal_chance(self._total):
             if self._refused is None:
-                log.warning("%d connections have not logged in: refusing new ones (--max-startups %s)", self._total, self.limit)
+                log.warning(
+                    "%d connections have not started a session: refusing new ones (--max-startups %s)", self._total, self.limit
+                )
                 self._refused = 0
             self._refused += 1
             return False
@@ -98,7 +102,7 @@ class Startups:
         return True
 
     def done(self, host: str) -> None:
-        """A connection admitted from host has logged in or gone."""
+        """A connection admitted from host has started its session, or gone."""
         self._total -= 1
         self._waiting[host] -= 1
         if not self._waiting[host]:

@@ -7,6 +7,7 @@ never sits in a file, a process list or a shell history.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -65,6 +66,14 @@ def verify_password(password: str, stored: str) -> bool:
     """Whether password is the one behind the stored hash, compared in constant time."""
     n, r, p, salt, digest = _fields(stored)
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), digest)
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash of a password no one knows, made as every hash is. Checked when a name has no password
+    of its own, it makes a wrong password cost what it costs for a name that has one, so that the
+    time a refusal takes tells no one which names are on the roster."""
+    return hash_password(secrets.token_hex(_SALT_BYTES))
 
 
 def warn_if_readable(path: Path, what: str) -> None:

@@ -31,7 +31,7 @@ from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
 from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
-from gdtui.serve.passwords import verify_password
+from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.session import LabChannel, LabSession, session_home
 from gdtui.serve.untrusted import printable
 
@@ -68,12 +68,14 @@ class LabConfig:
     no_auth: bool = False  # only for a closed lab network: anyone who can connect gets a session
     max_sessions: int = 30
     max_sessions_per_name: int = 2  # one, and one more for a student back before their old connection is noticed gone
-    # Connections that have not logged in yet, as sshd's MaxStartups (start, rate %, full). By default
+    # Connections that have not started a session yet, as sshd's MaxStartups (start, rate %, full) for
+    # those that have not logged in; logged in is not enough, or a student's own password or key
+    # would let them hold the server's open files with sessions they never start. By default
     # START leaves room for a whole class typing its passwords at once beside all that one address
     # may hold, so that no single address can get a student refused: max_sessions + per_source.
     max_startups: tuple[int, int, int] | None = None
     per_source_max_startups: int = 10  # of those, from one address
-    login_grace_time: float = 30.0  # seconds to log in; and to open a session, once logged in
+    login_grace_time: float = 30.0  # seconds from connecting to a session started (a shell or a command asked for)
     keepalive_interval: float = 15.0  # seconds between SSH keepalives to a quiet client; 0 for none
     max_auth_tries: int = 6  # failed attempts on one connection before it is closed, as sshd
     block_after: int = 10  # failed logins that get an address refused; 0 for never
@@ -194,6 +196,7 @@ class Lab:
 
     async def start(self) -> None:
         key = host_key(self.home)
+        decoy_hash()  # made now: made at the first refusal, it would make that refusal the slower one
         self._make_room_for_files()
         # Warm before the first student comes, and with the open-file limit its sessions will need.
         await self._zygote.start()
@@ -231,10 +234,13 @@ class Lab:
         """Raise the open-file limit as far as the lab may need, where the system allows.
 
         Out of open files, asyncio can only log every connection it fails to accept (megabytes a
-        minute) while no one gets in. With the connections that have not logged in capped, the
-        lab's need is known.
+        minute) while no one gets in. With the connections that have not started a session capped,
+        and the sessions, the lab's need is known.
         """
-        need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * self.config.max_sessions
+        owned = self.access.current().owned
+        teachers = self.teachers | {name for name, mine in owned.items() if mine.teacher}
+        seats = self.config.max_sessions + len(teachers) * self.config.max_sessions_per_name
+        need = _FILES_AT_REST + _BACKLOG + self.startups.limit.full + _FILES_PER_SESSION * seats
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft >= need:
             return
@@ -244,7 +250,7 @@ class Lab:
             log.warning(
                 "open-file limit %d: %d sessions and --max-startups %s may need %d; raise the limit (ulimit -n) or lower those",
                 room,
-                self.config.max_sessions,
+                seats,
                 self.startups.limit,
                 need,
             )
@@ -282,8 +288,14 @@ class Lab:
 
     # -- for the sessions --------------------------------------------------------
 
-    def new_session(self, username: str, peer: str, over: Callable[[], None]) -> LabSession:
-        """A session for the named student; over() is called when it is."""
+    def new_session(self, username: str, peer: str, seated: Callable[[], None], over: Callable[[], None]) -> LabSession:
+        """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over."""
+
+        def admit(session: LabSession) -> str | None:
+            refusal = self._admit(session)
+            if refusal is None:
+                seated()
+            return refusal
 
         def finished(session: LabSession) -> None:
             self._finished(session)
@@ -293,7 +305,7 @@ class Lab:
         session = LabSession(
             username,
             peer,
-            admit=self._admit,
+            admit=admit,
             turn=lambda session: self.admission.turn(session.number),
             launch=self._launch,
             finished=finished,
@@ -306,7 +318,10 @@ class Lab:
 
     def _admit(self, session: LabSession) -> str | None:
         limit = self.config.max_sessions
-        if len(self.sessions) >= limit:
+        # A teacher's seat is none of the students': a class that fills the lab cannot keep its teacher
+        # out. Each teacher has only their name's share of sessions.
+        students = sum(not other.teacher for other in self.sessions)
+        if not session.teacher and students >= limit:
             log.info("refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit)
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
         mine = sum(other.username == session.username for other in self.sessions)
@@ -382,9 +397,12 @@ class LabConnection(asyncssh.SSHServer):
         self._logged_in = False
         self._refused = False
         self._gone = False
-        self._waiting = False  # admitted, and counted among those that have not logged in
+        # Counted among the connections that have not started a session (see Startups), from
+        # when it is accepted until its session has a place in the lab, and again once that is over.
+        self._waiting = False
         self._no_session: asyncio.TimerHandle | None = None
         self._session: LabSession | None = None
+        self._seated = False  # its session has a place in the lab, counted among the sessions
         self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
@@ -398,6 +416,7 @@ class LabConnection(asyncssh.SSHServer):
             conn.abort()
             return
         self._waiting = True
+        self._await_a_session()
         # Anyone can connect: only what they do next is worth the teacher's attention.
         log.debug("connection from %s", self.peer)
 
@@ -435,10 +454,8 @@ class LabConnection(asyncssh.SSHServer):
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
-        self._done_waiting()
         self._logged_in = True
         log.info("login: %s from %s", self.username, self.peer)
-        self._await_a_session()
 
     def password_auth_supported(self) -> bool:
         # The same for every name, so that which methods are offered tells nothing about a name.
@@ -457,7 +474,7 @@ class LabConnection(asyncssh.SSHServer):
                 return False
             # scrypt takes tens of milliseconds by design: off the event loop, so other sessions do not stall.
             loop = asyncio.get_running_loop()
-            for stored in hashes:
+            for stored in hashes or [decoy_hash()]:
                 if await loop.run_in_executor(None, verify_password, password, stored):
                     return True
             penalties.failed(self.host)
@@ -483,19 +500,33 @@ class LabConnection(asyncssh.SSHServer):
                 self._told_one_session = True
                 log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
             return False
-        self._stop_awaiting()
-        self._session = self.lab.new_session(self.username, self.peer, self._session_over)
+        self._session = self.lab.new_session(self.username, self.peer, self._session_seated, self._session_over)
         return LabChannel.on(self._conn), self._session
+
+    def _session_seated(self) -> None:
+        self._seated = True
+        self._stop_awaiting()
+        self._done_waiting()
 
     def _session_over(self) -> None:
         self._session = None
+        if not self._seated:  # refused, or never started: still waiting, its grace time still running
+            return
+        self._seated = False
+        if self._gone:  # its session outlived it, as it does when the client leaves first
+            return
+        # Waiting again, for another session on the same connection: counted again, or closed now.
+        if not self.lab.startups.admit(self.host):
+            log.info("the connection of %s from %s has ended its session: closed", self.username, self.peer)
+            self._conn.close()
+            return
+        self._waiting = True
         self._await_a_session()
 
     def _await_a_session(self) -> None:
-        """A logged-in connection is for a session: one without (ssh -N, or after its session
-        ended) would hold a place for nothing, so it is closed after the grace time."""
-        if self._gone:  # its session outlived it, as it does when the client leaves first
-            return
+        """A connection is for a session: one that has not started its own (a client that does not
+        log in, ssh -N, a session channel that never asks for a shell, or after its session ended)
+        would hold open files and a place for nothing, so it is closed after the grace time."""
         grace = self.lab.config.login_grace_time
         self._no_session = asyncio.get_running_loop().call_later(grace, self._close_without_session, grace)
 
@@ -505,5 +536,8 @@ class LabConnection(asyncssh.SSHServer):
             self._no_session = None
 
     def _close_without_session(self, grace: float) -> None:
-        log.info("the connection of %s from %s has had no session for %g s: closed", self.username, self.peer, grace)
+        if self._logged_in:
+            log.info("the connection of %s from %s has not started a session after %g s: closed", self.username, self.peer, grace)
+        else:  # a flood is logged when it begins, not per connection
+            log.debug("connection from %s has not logged in after %g s: closed", self.peer, grace)
         self._conn.close()

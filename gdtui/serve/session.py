@@ -144,6 +144,8 @@ class LabSession(asyncssh.SSHServerSession):
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending: str | None = None  # why the server is ending the session, to tell the student
         self._killed = False
+        self._paused = False  # the client takes no more frames for now: they wait in the app
+        self._dropped = False  # frames the client did not take while the session ended: never sent
         self._task: asyncio.Task | None = None
         self.started = time.monotonic()
         self.done = asyncio.Event()
@@ -217,16 +219,24 @@ class LabSession(asyncssh.SSHServerSession):
         return True
 
     def pause_writing(self) -> None:
-        # A slow link: stop reading frames, so the app waits instead of the server queueing them.
-        if self._master >= 0:
+        # A slow link: stop reading frames, so the app waits instead of the server queueing them;
+        # unless the session is ending, and the app must not wait on a client that may never read.
+        self._paused = True
+        if self._master >= 0 and self._ending is None:
             asyncio.get_running_loop().remove_reader(self._master)
 
     def resume_writing(self) -> None:
+        self._paused = False
+        self._read_again()
+
+    def _read_again(self) -> None:
         if self._master >= 0 and not self._output_done.done():
             asyncio.get_running_loop().add_reader(self._master, self._read_from_app)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._chan = None
+        # No one is left to take the frames: the app must not wait to write them.
+        self._read_again()
         if self.process is not None and self.process.returncode is None:
             self._signal(signal.SIGHUP)
         elif self._waiting is not None:
@@ -307,7 +317,7 @@ class LabSession(asyncssh.SSHServerSession):
             loop.remove_writer(master)
             os.close(master)
             self._master = -1
-        if self._killed:
+        if self._killed or self._dropped:
             self._send(RESET_TERMINAL)
         # A terminal made too big after the app started is only told now.
         self._tell_size()
@@ -341,6 +351,9 @@ class LabSession(asyncssh.SSHServerSession):
             asyncio.get_running_loop().remove_reader(self._master)
             if not self._output_done.done():
                 self._output_done.set_result(None)
+            return
+        if self._paused:  # ending, with a client that takes nothing: read only so that the app can end
+            self._dropped = True
             return
         self._send(data)
 
@@ -388,6 +401,9 @@ class LabSession(asyncssh.SSHServerSession):
     def end(self, reason: str) -> None:
         """Ask the app to end (it restores the terminal), then tell the student why."""
         self._ending = reason
+        # The app ends by writing to its terminal (the screen put back): a client that has stopped
+        # reading must not make it wait, nor the server after it.
+        self._read_again()
         if self.process is not None and self.process.returncode is None:
             self._signal(signal.SIGTERM)
         elif self._waiting is not None:

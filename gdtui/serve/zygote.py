@@ -199,6 +199,9 @@ def _run(request: dict, tty: int) -> int:
     gc.enable()
     module = request["module"]
     sys.argv = [module, *request["args"]]
+    # `python -m` runs a module that nothing has imported under its own name: imported here only to
+    # warm what it imports, it is forgotten, or runpy warns on the student's screen that it was there.
+    sys.modules.pop(module, None)
     try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         code = 0

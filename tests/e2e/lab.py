@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncssh
 import pyte
+from asyncssh.packet import String, UInt32
 
 from gdtui.serve.passwords import hash_password
 from gdtui.serve.server import Lab, LabConfig
@@ -107,6 +108,16 @@ async def student(
             yield terminal
         finally:
             terminal.reader.cancel()
+
+
+async def bare_channel(conn: asyncssh.SSHClientConnection) -> asyncssh.SSHClientChannel:
+    """A session channel with a terminal asked for, and never a shell: a place held for nothing.
+    asyncssh's own clients always ask for one, so this speaks the protocol itself."""
+    chan = asyncssh.SSHClientChannel(conn, asyncio.get_running_loop(), "strict", None, "strict", 2**21, 32768)
+    await chan._open(b"session")
+    size = [UInt32(number) for number in (80, 24, 0, 0)]
+    assert await chan._make_request(b"pty-req", String("xterm"), *size, String(b"\0"))
+    return chan
 
 
 def only_session(lab: Lab):

@@ -44,6 +44,8 @@ async def test_quitting_the_app_ends_the_connection(lab_config: LabConfig) -> No
         assert await terminal.ends() == 0
         # The app put the terminal back as it found it: out of the alternate screen.
         assert b"\x1b[?1049l" in terminal.raw
+        # And nothing else: no word from Python about how the session was started.
+        assert b"Warning" not in terminal.raw and b"Traceback" not in terminal.raw
 
 
 async def test_a_key_in_the_authorized_keys_file_logs_in(lab_config: LabConfig, client_key: asyncssh.SSHKey) -> None:

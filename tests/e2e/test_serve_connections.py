@@ -21,6 +21,7 @@ from tests.e2e.lab import (
     TIMEOUT,
     Terminal,
     app_environment,
+    bare_channel,
     connect,
     only_session,
     running,
@@ -61,7 +62,7 @@ async def test_a_connection_without_a_session_is_closed_after_the_grace_time(
             if client.returncode is None:
                 client.kill()
     assert "login: student" in caplog.text
-    assert "has had no session for 1 s: closed" in caplog.text
+    assert "has not started a session after 1 s: closed" in caplog.text
 
 
 async def test_a_connection_whose_session_has_ended_is_closed_after_the_grace_time(lab_config: LabConfig) -> None:
@@ -207,5 +208,40 @@ async def test_a_connection_that_has_gone_is_not_waited_on_for_a_session(
         # wait wrongly started for ada's gone connection would have ended too.
         async with connect(lab, "alan") as conn:
             await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
-    closed = [line for line in caplog.text.splitlines() if "has had no session" in line]
+    closed = [line for line in caplog.text.splitlines() if "has not started a session" in line]
     assert len(closed) == 1 and "the connection of alan" in closed[0], closed
+
+
+@pytest.mark.parametrize("no_auth", [False, True], ids=["logged-in", "no-auth"])
+async def test_connections_that_never_start_their_session_cannot_keep_a_student_out(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture, no_auth: bool
+) -> None:
+    """Logged in, a terminal asked for, never a shell: from one address, no more of these are held
+    than its share of connections without a session, each for the grace time only, and a student from
+    elsewhere gets in meanwhile; with a password, or with none asked for."""
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    grace = 3.0
+    config = replace(lab_config, login_grace_time=grace, per_source_max_startups=3, max_startups=(20, 30, 100))
+    if no_auth:
+        config = replace(config, authorized_keys=None, password_hash=None, no_auth=True)
+    async with running(config) as lab:
+        held: list[asyncssh.SSHClientConnection] = []
+        refused = 0
+        most = 0
+        for _ in range(8):
+            try:
+                conn = await connect(lab, "mallory", local_addr=("127.0.0.2", 0))
+            except (OSError, asyncssh.Error):
+                refused += 1
+                continue
+            held.append(conn)
+            await bare_channel(conn)
+            most = max(most, sum(not conn.is_closed() for conn in held))
+        assert refused and most <= 3, (refused, most)
+        assert not lab.sessions
+        async with student(lab, username="ada") as ada:
+            await ada.shows(FIRST_SCREEN)
+            for conn in held:
+                await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
+            assert not ada.ended
+    assert f"has not started a session after {grace:g} s: closed" in caplog.text

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import asyncssh
 import pytest
 
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import PASSWORD, PASSWORD_HASH, TIMEOUT, connect, eventually, running
+from tests.e2e.lab import FIRST_SCREEN, PASSWORD, PASSWORD_HASH, TIMEOUT, Terminal, bare_channel, connect, eventually, running
 
 
 async def silent(lab, source: str = "127.0.0.1") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -71,17 +72,15 @@ async def test_a_connection_that_does_not_log_in_is_closed_after_the_grace_time(
         assert time.monotonic() - started >= 0.9
 
 
-@pytest.mark.parametrize("open_files", [200, 48])
-async def test_a_flood_of_silent_connections_with_few_open_files_locks_no_student_out(
-    lab_config: LabConfig, tmp_path: Path, open_files: int
-) -> None:
-    """200 silent connections from one address with a limit of 200 open files, then a student logs
-    in; and the same with too few open files for the lab, which it says once, not per connection."""
+@asynccontextmanager
+async def served(tmp_path: Path, data: Path, open_files: int):
+    """`gdtui serve` in a process of its own, with at most open_files open files: its port, and its
+    log as it grows."""
     password_file = tmp_path / "lab-password"
     password_file.write_text(PASSWORD_HASH)
     password_file.chmod(0o600)
     serve = [sys.executable, "-m", "gdtui", "serve", "--host", "127.0.0.1", "--port", "0", "--max-sessions", "2"]
-    serve += ["--data", str(lab_config.data), "--password-file", str(password_file)]
+    serve += ["--data", str(data), "--password-file", str(password_file)]
     server = await asyncio.create_subprocess_exec(
         "sh",
         "-c",
@@ -102,29 +101,42 @@ async def test_a_flood_of_silent_connections_with_few_open_files_locks_no_studen
 
     reader = asyncio.create_task(read_log())
     try:
-        port = await asyncio.wait_for(listening, TIMEOUT)
+        yield await asyncio.wait_for(listening, TIMEOUT), log
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), TIMEOUT)
+        await reader
+
+
+async def logs_in(port: int, username: str, **options) -> asyncssh.SSHClientConnection:
+    return await asyncssh.connect(
+        "127.0.0.1",
+        port,
+        username=username,
+        password=PASSWORD,
+        known_hosts=None,
+        client_keys=None,
+        agent_path=None,
+        **({"connect_timeout": TIMEOUT} | options),
+    )
+
+
+@pytest.mark.parametrize("open_files", [200, 48])
+async def test_a_flood_of_silent_connections_with_few_open_files_locks_no_student_out(
+    lab_config: LabConfig, tmp_path: Path, open_files: int
+) -> None:
+    """200 silent connections from one address with a limit of 200 open files, then a student logs
+    in; and the same with too few open files for the lab, which it says once, not per connection."""
+    async with served(tmp_path, lab_config.data, open_files) as (port, log):
         flood = []
         for _ in range(200):
             # Past the server's limit a connection may be refused outright: that is what a flood meets.
             with contextlib.suppress(OSError):
                 flood.append(await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.0.2", 0)))
-        async with asyncssh.connect(
-            "127.0.0.1",
-            port,
-            username="ada",
-            password=PASSWORD,
-            known_hosts=None,
-            client_keys=None,
-            agent_path=None,
-            connect_timeout=TIMEOUT,
-        ):
+        async with await logs_in(port, "ada"):
             pass
         for _, writer in flood:
             writer.close()
-    finally:
-        server.terminate()
-        await asyncio.wait_for(server.wait(), TIMEOUT)
-        await reader
     text = log.decode(errors="replace")
     assert "login: ada from 127.0.0.1" in text
     assert text.count("refusing more from it") == 1
@@ -135,3 +147,29 @@ async def test_a_flood_of_silent_connections_with_few_open_files_locks_no_studen
     else:
         assert "open-file limit" not in text and "cannot accept" not in text
     assert len(text.splitlines()) < 30, text
+
+
+async def test_logged_in_connections_that_never_start_a_session_cannot_use_up_the_open_files(
+    lab_config: LabConfig, tmp_path: Path
+) -> None:
+    """One client logs in again and again, opens a session with a terminal on each connection, and
+    never asks for a shell: with 48 open files, a student still gets in."""
+    async with served(tmp_path, lab_config.data, 48) as (port, log):
+        held, refused = [], 0
+        while refused < 3 and len(held) < 60:
+            try:
+                conn = await logs_in(port, "mallory", local_addr=("127.0.0.2", 0), connect_timeout=3)
+                await bare_channel(conn)
+            except (OSError, asyncssh.Error, TimeoutError):
+                refused += 1
+                continue
+            held.append(conn)
+        async with await logs_in(port, "ada") as conn:
+            ada = Terminal(await conn.create_process(term_type="xterm", term_size=(80, 24), encoding=None), 80, 24)
+            await ada.shows(FIRST_SCREEN)
+            ada.reader.cancel()
+        for conn in held:
+            conn.abort()
+    text = log.decode(errors="replace")
+    assert len(held) <= 10, len(held)
+    assert "cannot accept connections" not in text and "Traceback" not in text

@@ -106,3 +106,19 @@ async def test_a_teachers_dashboard_is_not_closed_for_idling(lab_config: LabConf
         assert "without a key press" in ada.raw.decode()
         await teacher.until(lambda: "0 students" in teacher.text(), "ada gone from the dashboard")
         assert not teacher.ended
+
+
+async def test_a_full_lab_still_lets_its_teacher_in_and_the_teacher_takes_no_students_place(teacher_lab: LabConfig) -> None:
+    async with running(replace(teacher_lab, max_sessions=1)) as lab:
+        async with student(lab, username="ada") as ada:
+            await ada.shows(FIRST_SCREEN)
+            async with student(lab, username="alan") as alan:
+                assert await alan.ends() == 1
+                assert "this lab is full" in alan.raw.decode()
+            async with student(lab, username="teach") as teacher:
+                await teacher.shows("1 student")
+        await eventually(lambda: not lab.sessions, "every session over")
+        # In first, the teacher leaves the one place to a student.
+        async with student(lab, username="teach") as teacher, student(lab, username="alan") as alan:
+            await teacher.shows("0 students")
+            await alan.shows(FIRST_SCREEN)

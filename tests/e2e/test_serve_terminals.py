@@ -4,12 +4,14 @@ the server gives back when it has to end an app itself."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import replace
 
 import asyncssh
@@ -19,7 +21,7 @@ from gdtui.serve import spawn
 from gdtui.serve.hub import without_hub_variables
 from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import Zygote
-from tests.e2e.lab import FIRST_SCREEN, TIMEOUT, Terminal, app_environment, connect, only_session, running, student
+from tests.e2e.lab import FIRST_SCREEN, TIMEOUT, Terminal, alive, app_environment, connect, only_session, running, student
 
 BIGGEST = (500, 200)
 
@@ -186,3 +188,43 @@ async def test_keys_the_app_does_not_read_wait_in_the_client_not_in_the_server(l
             assert len(session._to_app) <= 2 * 2**20
         finally:
             os.killpg(session.process.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("ended_by", ["the teacher", "the server stopping"])
+async def test_a_session_whose_client_stopped_reading_ends_at_once_and_leaves_nothing_behind(
+    lab_config: LabConfig, ended_by: str
+) -> None:
+    lab = Lab(lab_config)
+    await lab.start()
+    try:
+        async with connect(lab) as conn:
+            # A small window: the server soon has more frames than the client lets it send.
+            process = await conn.create_process(term_type="xterm-256color", term_size=(200, 60), encoding=None, window=8192)
+            terminal = Terminal(process, 200, 60)
+            await terminal.shows(FIRST_SCREEN)
+            session = only_session(lab)
+            pid = session.process.pid
+            terminal.reader.cancel()
+            process.channel.pause_reading()
+            # Redrawn whole at every resize, until frames wait in the server, and then in the app.
+            sizes = itertools.cycle([(160, 50), (200, 60)])
+            give_up = time.monotonic() + TIMEOUT
+            while session._chan.get_write_buffer_size() < 65536:
+                assert time.monotonic() < give_up, "the server never had to hold frames back"
+                process.change_terminal_size(*next(sizes))
+                await asyncio.sleep(0.2)
+            for _ in range(10):
+                process.change_terminal_size(*next(sizes))
+                await asyncio.sleep(0.2)
+            started = time.monotonic()
+            if ended_by == "the teacher":
+                session.end("gdtui: teach ended this session.")
+                await asyncio.wait_for(session.done.wait(), TIMEOUT)
+            else:
+                await asyncio.wait_for(lab.stop(), TIMEOUT)
+            took = time.monotonic() - started
+            assert took < 2.0, f"ending took {took:.1f} s"
+            assert not alive(pid)
+    finally:
+        await lab.stop()
+    assert lab.hub.folder is not None and not lab.hub.folder.exists()
