@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -20,8 +19,9 @@ from gdtui.core.errors import GdtuiError
 EXIT_OUTPUT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-# The status of a Unix tool killed by SIGPIPE, as 'yes' is when 'head' has read enough.
-EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+# The status of a Unix tool killed by SIGPIPE (13 on every Unix), as 'yes' is when 'head' has read
+# enough. A number, not signal.SIGPIPE: Windows has no such signal, and its shells take any status.
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:

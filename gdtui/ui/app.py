@@ -33,7 +33,8 @@ from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.guide_panel import GuidePanel
 
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# Windows has no SIGHUP, and asyncio's loop there takes no signal handlers: a closed console ends the process.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
 
 
 def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
