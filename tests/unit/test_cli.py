@@ -361,6 +361,28 @@ def test_help_for_a_reader_that_has_gone_ends_quietly():
     assert done.stderr == ""
 
 
+@pytest.mark.parametrize("argv", [["data"], ["--version"], ["train", "--epochs", "0"]], ids=["data", "version", "train"])
+def test_a_closed_standard_output_is_one_line(tiny_mnist_dir, argv):
+    # As 'gdtui data >&-': Python then has no sys.stdout at all.
+    command = [sys.executable, "-m", "gdtui", *argv, "--data", str(tiny_mnist_dir)]
+    if argv == ["--version"]:
+        command = command[:-2]
+    done = subprocess.run(command, stderr=subprocess.PIPE, text=True, timeout=120, check=False, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 1
+    assert done.stderr == "gdtui: error: cannot write the output: standard output is closed\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"), [(["data"], 0), (["train", "--epochs", "0"], 0), (["data", "--data", "/nowhere"], 2)]
+)
+def test_a_closed_standard_error_leaves_standard_output_to_the_output(tiny_mnist_dir, argv, status):
+    argv = [*argv, "--data", str(tiny_mnist_dir)] if "--data" not in argv else argv
+    command = [sys.executable, "-m", "gdtui", *argv]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, timeout=120, check=False, preexec_fn=lambda: os.close(2))
+    assert done.returncode == status
+    assert "error" not in done.stdout and "Traceback" not in done.stdout
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
 @pytest.mark.parametrize("argv", [["data"], ["train", "--epochs", "1"]], ids=["data", "train"])
 def test_output_to_a_full_disk_is_one_line(tiny_mnist_dir, argv):
