@@ -14,6 +14,7 @@ from gdtui import __version__
 from gdtui.cli import main
 from gdtui.core import memory
 from gdtui.core.dataset import NOT_KNOWN, load_dataset
+from gdtui.core.dataset import cache_size as dataset_cache_size
 from gdtui.core.idx import write_idx
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
@@ -81,6 +82,20 @@ def test_data_reports_counts_and_a_histogram(capsys, tiny_mnist_dir):
         assert row.split()[:2] == [str(label), f"{count:,}"]
     # The most frequent digit gets the full bar.
     assert rows[int(counts.argmax())].count("█") == 30
+
+
+def test_data_shows_the_cache_and_clears_it(capsys, tiny_mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    status, out, _ = run(capsys, "data", "--data", tiny_mnist_dir)
+    assert status == 0
+    size, count = dataset_cache_size()
+    assert count == 1
+    folder = tmp_path / "gdtui" / "datasets"
+    assert f"all caches       {memory.describe(size)} for 1 data set in {folder} (--clear-cache removes them)" in out
+    status, out, _ = run(capsys, "data", "--clear-cache")
+    assert status == 0
+    assert out == f"removed {memory.describe(size)} of cached data sets from {folder}\n"
+    assert dataset_cache_size() == (0, 0)
 
 
 def test_data_directory_given_before_the_subcommand(capsys, tiny_mnist_dir):
