@@ -45,8 +45,9 @@ def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def _private_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no lesson bookmark, and never touches the user's own."""
+    """Each test starts with no lesson bookmark and no theme chosen, and never touches the user's own."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
 
 
 @pytest.fixture(scope="session")

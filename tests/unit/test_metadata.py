@@ -45,7 +45,7 @@ def test_who_it_is_for_and_where_it_runs():
 
 
 def test_a_student_installs_neither_the_lab_server_nor_the_tools():
-    assert requirements(None) == {"numpy", "textual", "textual-plotext", "plotext"}
+    assert requirements(None) == {"numpy", "textual", "textual-plotext", "plotext", "platformdirs"}
     assert requirements("serve") >= {"asyncssh"}
     assert "threadpoolctl" in requirements("bench")
 
