@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from gdtui import __version__
-from gdtui.commands import OutputError, data, say, serve, train
+from gdtui.commands import OutputError, data, say, serve, train, web
 from gdtui.core.errors import GdtuiError
 
 EXIT_OUTPUT_FAILED = 1
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (train, data, serve):
+    for command in (train, data, serve, web):
         # A subcommand's defaults overwrite what was parsed before it: without SUPPRESS,
         # 'gdtui --data DIR train' would silently train on the bundled MNIST.
         _add_data_option(command.add_parser(commands), default=argparse.SUPPRESS)
