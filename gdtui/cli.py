@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import io
 import os
-import signal
 import sys
 from pathlib import Path
 
 from gdtui import __version__
-from gdtui.commands import OutputError, data, serve, train
+from gdtui.commands import OutputError, data, say, serve, train, web
 from gdtui.core.errors import GdtuiError
 
 EXIT_OUTPUT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-# The status of a Unix tool killed by SIGPIPE, as 'yes' is when 'head' has read enough.
-EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+# The status of a Unix tool killed by SIGPIPE (13 on every Unix), as 'yes' is when 'head' has read
+# enough. A number, not signal.SIGPIPE: Windows has no such signal, and its shells take any status.
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Learn how a neural network learns by gradient descent, on real MNIST digits, "
         "in your terminal. Run without a command to open the app.",
     )
-    parser.add_argument("--version", action="version", version=f"gdtui {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show gdtui's version and exit")
     _add_data_option(parser)
     parser.add_argument("--seed", type=train.seed, default=0, metavar="N", help="seed of the random network (default: 0)")
     parser.add_argument("--model", type=Path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
@@ -50,14 +52,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for command in (train, data, serve):
+    for command in (train, data, serve, web):
         # A subcommand's defaults overwrite what was parsed before it: without SUPPRESS,
         # 'gdtui --data DIR train' would silently train on the bundled MNIST.
         _add_data_option(command.add_parser(commands), default=argparse.SUPPRESS)
     return parser
 
 
+class _Version(argparse.Action):
+    """argparse's own would write to standard error where standard output is closed, and say nothing of it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        say(f"gdtui {__version__}")
+        parser.exit()
+
+
+class _Closed(io.TextIOBase):
+    """A standard stream the program was started without ('gdtui data >&-'), which Python leaves None."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"standard {self._name} is closed")
+
+
 def main(argv: list[str] | None = None) -> int:
+    if sys.stdout is None:
+        sys.stdout = _Closed("output")
+    if sys.stderr is None:
+        sys.stderr = _Closed("error")
     try:
         try:
             return _run(argv)

@@ -7,10 +7,12 @@ pseudo-terminals and SSH connections).
 """
 
 import functools
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import hypothesis  # noqa: F401 - see pytest_sessionfinish
 import numpy as np
 import pytest
 import textual.constants
@@ -35,6 +37,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Leave little for a test process to do once it has said it is finished.
+
+    pytest-xdist's channel (execnet) sends a worker SIGINT if it is still busy 5 s after
+    being told to end, which printed a KeyboardInterrupt traceback at the end of a green run.
+    What kept workers busy came after this hook, where xdist says the worker is finished:
+    pytest's five full garbage collections, each over everything hundreds of apps left
+    (half a second apiece on a busy machine), and hypothesis importing itself for its summary
+    where no test had (imported above instead). Collected once here, with pytest still
+    watching for errors in finalizers, the survivors are frozen: the later collections skip them.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
     """Keep every cache the tests write out of the user's real cache directory."""
@@ -45,8 +63,9 @@ def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def _private_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no lesson bookmark, and never touches the user's own."""
+    """Each test starts with no lesson bookmark and no theme chosen, and never touches the user's own."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
 
 
 @pytest.fixture(scope="session")

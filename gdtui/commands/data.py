@@ -7,7 +7,8 @@ import argparse
 import numpy as np
 
 from gdtui.commands import say
-from gdtui.core.dataset import load_dataset
+from gdtui.core import memory
+from gdtui.core.dataset import cache_folder, cache_size, clear_cache, load_dataset
 
 _BAR = 30
 
@@ -17,6 +18,11 @@ def add_parser(commands) -> argparse.ArgumentParser:
         "data",
         help="check the data set: counts, sizes, classes, labels, checksums, cache",
         description="Load the data set the app would use, check it, and report what it holds.",
+    )
+    parser.add_argument(
+        "--clear-cache",
+        action="store_true",
+        help="remove every data set's cache (the next start makes again what it needs) and exit",
     )
     parser.set_defaults(run=run)
     return parser
@@ -47,7 +53,11 @@ def _classes(classes: tuple[str, ...]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.clear_cache:
+        say(f"removed {memory.describe(clear_cache())} of cached data sets from {cache_folder()}")
+        return 0
     data = load_dataset(args.data)
+    size, count = cache_size()
     rows, cols = data.image_shape
     cache = f"{data.cache_dir} (memory-mapped)" if data.cache_dir else "none: could not be written; decompressed on every start"
     say(
@@ -58,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         f"  classes          {_classes(data.classes)}",
         f"  checksums        {data.checksums}",
         f"  cache            {cache}",
+        f"  all caches       {memory.describe(size)} for {count} data set{'' if count == 1 else 's'} in {cache_folder()} "
+        "(--clear-cache removes them)",
         "  training labels",
         *histogram(data.train.labels, data.classes),
     )

@@ -179,6 +179,11 @@ def run(args: argparse.Namespace) -> int:
         return _print_hash()
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
+    try:
+        import asyncssh  # noqa: F401
+    except ImportError:
+        # Most who install gdtui are students, who never serve a lab: the SSH server is an extra.
+        raise GdtuiError("the lab server needs its extra: pip install 'gdtui[serve]'") from None
     from gdtui.core.dataset import load_dataset
     from gdtui.serve.limits import MaxStartups
     from gdtui.serve.server import Lab, LabConfig

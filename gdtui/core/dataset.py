@@ -7,7 +7,9 @@ beside the files, one name a line, and otherwise numbers them from its labels.
 Decompressing the 47 MB of training images takes a noticeable moment, too long
 to repeat on every start. So the first load also writes the arrays as .npy
 files to a cache, and later loads map those files into memory, which is
-almost instant. The cache records a CRC-32 of each array, checked on every
+almost instant. A cache is named by a hash of its source files' bytes, not by
+where they are: every clone, venv and install of gdtui shares one cache of the
+bundled MNIST. The cache records a CRC-32 of each array, checked on every
 load: damaged contents are rebuilt from the sources, never used. A process that
 forks others (the lab's zygote, which forks every session) can check once for
 all of them: what it forks then maps the cache unread, for as long as its files
@@ -16,7 +18,6 @@ are the very files that were checked.
 
 import hashlib
 import json
-import os
 import shutil
 import zlib
 from collections.abc import Callable, Iterable
@@ -105,7 +106,7 @@ def verified(name: str) -> str:
     return f"verified against {name}'s published md5s"
 
 
-_CACHE_FORMAT = 2  # 2: with a CRC-32 of each array
+_CACHE_FORMAT = 3  # 2: with a CRC-32 of each array; 3: named by the sources' contents
 _MANIFEST = "manifest.json"
 # Decompressing and hashing take most of a first load; writing the cache the rest.
 _READING_SHARE = 0.8
@@ -230,9 +231,14 @@ def _load(
     source = (bundled_data_dir() if data_dir is None else Path(data_dir)).resolve()
     bundled = source == bundled_data_dir().resolve()
     files = _find_files(source)
-    # Stat before reading: if a file changes in between, the cache looks stale, not valid.
     stamps = {key: _stamp(path) for key, path in files.items()}
-    cache_dir = _cache_dir(source, cache_root)
+    seen = (source, tuple((key, *stamp.values()) for key, stamp in stamps.items()))
+    key = _hashed.get(seen)
+    if key is None and only_checked:
+        return None
+    if key is None:
+        key = _hashed[seen] = _content_key(files)
+    cache_dir = (cache_root if cache_root is not None else cache_home()) / _DATASETS / key
     cached = _read_cache(cache_dir, files, stamps, keep_checked=keep_checked, only_checked=only_checked)
     written: Path | None = cache_dir
     if cached is None and only_checked:
@@ -242,7 +248,7 @@ def _load(
         known, checksums = _recognise(files, md5s, bundled=bundled)
         _validate(files, arrays)
         classes = _class_names(source, files, arrays, known)
-        written = _write_cache(cache_dir, stamps, arrays, md5s, report)
+        written = _write_cache(cache_dir, arrays, md5s, report)
         report("Ready", 1.0)
     else:
         arrays, md5s = cached
@@ -405,10 +411,58 @@ def _size(images: np.ndarray) -> str:
     return f"{images.shape[1]}×{images.shape[2]}"
 
 
-def _cache_dir(source: Path, root: Path | None) -> Path:
-    """Each source directory gets its own cache, named by a hash of its path."""
-    key = hashlib.sha256(os.fsencode(source)).hexdigest()[:16]
-    return (root if root is not None else cache_home()) / "datasets" / key
+_DATASETS = "datasets"
+# The content key of each set of source files this process has hashed, by their folder and stamps:
+# hashed once, not on every load (nor in every process forked after the first load).
+_hashed: dict[tuple[Path, tuple[tuple[object, ...], ...]], str] = {}
+
+
+def _content_key(files: dict[str, Path]) -> str:
+    """The name of the cache of these files: a hash of their bytes as they are on disk (compressed,
+    11 MB for MNIST: a few milliseconds) and of the cache's format."""
+    digest = hashlib.sha256(f"gdtui cache {_CACHE_FORMAT}".encode())
+    for key, path in files.items():
+        try:
+            with path.open("rb") as file:
+                digest.update(key.encode() + hashlib.file_digest(file, "sha256").digest())
+        except OSError as error:
+            raise DataError(f"{path.name}: cannot read {path}: {error.strerror or error}") from error
+    return digest.hexdigest()[:32]
+
+
+def cache_folder(cache_root: Path | None = None) -> Path:
+    """The folder that holds every data set's cache."""
+    return (cache_root if cache_root is not None else cache_home()) / _DATASETS
+
+
+def cache_size(cache_root: Path | None = None) -> tuple[int, int]:
+    """The bytes in every data set's cache together, and how many caches there are."""
+    folder = cache_folder(cache_root)
+    try:
+        caches = [path for path in folder.iterdir() if path.is_dir()]
+    except OSError:
+        return 0, 0
+    return sum(_folder_size(path) for path in caches), len(caches)
+
+
+def clear_cache(cache_root: Path | None = None) -> int:
+    """Remove every data set's cache; the bytes freed. A later load rebuilds what it needs."""
+    folder = cache_folder(cache_root)
+    before, _ = cache_size(cache_root)
+    # A cache another gdtui has mapped stays readable to it (Unix), or stays (Windows): never an error.
+    shutil.rmtree(folder, ignore_errors=True)
+    after, _ = cache_size(cache_root)
+    return before - after
+
+
+def _folder_size(folder: Path) -> int:
+    size = 0
+    for path in folder.rglob("*"):
+        try:
+            size += path.lstat().st_size
+        except OSError:
+            continue  # removed meanwhile by a rebuild
+    return size
 
 
 def _array_record(array: np.ndarray) -> dict[str, object]:
@@ -455,7 +509,7 @@ def _read_cache(
         # Before reading: a file that changes in between then looks changed, not checked.
         identity = _identity(cache_dir, stamps)
         manifest = json.loads((cache_dir / _MANIFEST).read_text(encoding="utf-8"))
-        if manifest["format"] != _CACHE_FORMAT or manifest["sources"] != stamps:
+        if manifest["format"] != _CACHE_FORMAT:
             return None
         # The very files this process, or the one it was forked from, read through and found sound:
         # not read again (in each session forked from the lab's zygote, all of MNIST's pages).
@@ -474,8 +528,9 @@ def _read_cache(
             arrays[key] = array
         md5s = {key: str(manifest["md5"][key]) for key in stamps}
         _validate(files, arrays)
-    # Whatever is wrong with a cache, the remedy is to rebuild it from the sources.
-    except (OSError, ValueError, EOFError, KeyError, TypeError, DataError):
+    # Whatever is wrong with a cache, the remedy is to rebuild it from the sources: JSON nested too
+    # deep for the parser (RecursionError) as much as a missing file.
+    except (OSError, ValueError, EOFError, KeyError, TypeError, RecursionError, DataError):
         return None
     if keep_checked:
         _checked[cache_dir] = identity
@@ -484,7 +539,6 @@ def _read_cache(
 
 def _write_cache(
     cache_dir: Path,
-    stamps: dict[str, Stamp],
     arrays: dict[str, np.ndarray],
     md5s: dict[str, str],
     report: Progress,
@@ -493,7 +547,6 @@ def _write_cache(
     report("Writing cache", _READING_SHARE)
     manifest = {
         "format": _CACHE_FORMAT,
-        "sources": stamps,
         "md5": md5s,
         "arrays": {key: _array_record(array) for key, array in arrays.items()},
         "crc32": {key: _crc32(array) for key, array in arrays.items()},

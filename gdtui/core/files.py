@@ -1,7 +1,9 @@
 """Where gdtui keeps its files, and how it writes them.
 
-The places follow the XDG base directory convention, so a lab that gives every
-session its own HOME (or its own XDG_DATA_HOME) gives it its own files too.
+The places are each system's own (platformdirs): on Linux the XDG base directory
+convention's, so a lab that gives every session its own HOME (or its own
+XDG_DATA_HOME) gives it its own files too; the XDG variables count on macOS and
+Windows as well.
 Every file is written whole or not at all: a crash, a full disk or a second
 gdtui writing the same file at the same moment never leaves half a file behind.
 """
@@ -15,22 +17,25 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+import platformdirs
 
-def _xdg(variable: str, *default: str) -> Path:
-    value = os.environ.get(variable)
-    # The convention says to ignore a relative path: it would depend on the working directory.
-    base = Path(value) if value and Path(value).is_absolute() else Path.home().joinpath(*default)
-    return base / "gdtui"
+# Asked anew each time, not once: the lab gives each session its own HOME, and tests their own folders.
+# appauthor=False: on Windows, %LOCALAPPDATA%\gdtui rather than %LOCALAPPDATA%\gdtui\gdtui.
 
 
 def data_home() -> Path:
     """What gdtui keeps for the user: the lesson bookmark, the lab's host key and students' folders."""
-    return _xdg("XDG_DATA_HOME", ".local", "share")
+    return platformdirs.user_data_path("gdtui", appauthor=False)
 
 
 def cache_home() -> Path:
     """What gdtui can always make again: the decompressed data sets."""
-    return _xdg("XDG_CACHE_HOME", ".cache")
+    return platformdirs.user_cache_path("gdtui", appauthor=False)
+
+
+def config_home() -> Path:
+    """What the user chose: the app's theme."""
+    return platformdirs.user_config_path("gdtui", appauthor=False)
 
 
 @contextmanager

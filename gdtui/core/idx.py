@@ -75,7 +75,7 @@ def _gunzip(data: bytes, name: str) -> bytes:
 
 def _check_fits(name: str, size: int) -> None:
     available = memory.available()
-    if size > available:
+    if available is not None and size > available:
         raise DataError(f"{name}: holds {memory.describe(size)}, more than the {memory.describe(available)} of memory available")
 
 

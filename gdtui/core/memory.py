@@ -14,15 +14,19 @@ from pathlib import Path
 _MEMINFO = Path("/proc/meminfo")
 
 
-def available() -> int:
-    """Bytes the system could still give this process: Linux's MemAvailable, else all physical memory."""
+def available() -> int | None:
+    """Bytes the system could still give this process: Linux's MemAvailable, else all physical memory
+    (macOS and other Unixes), else None where the standard library cannot tell (Windows)."""
     try:
         for line in _MEMINFO.read_text(encoding="ascii").splitlines():
             if line.startswith("MemAvailable:"):
                 return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
-    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def describe(size: int) -> str:

@@ -66,11 +66,11 @@ def network_bytes(sizes: tuple[int, ...]) -> int:
 def network_too_big(sizes: tuple[int, ...], limit: int | None = None) -> str | None:
     """Why a network of these layer sizes cannot be trained here, or None if it fits.
 
-    limit is the memory it must fit in, by default what the system has available now.
+    limit is the memory it must fit in, by default what the system has available now, if it says.
     """
     need = network_bytes(sizes)
     limit = memory.available() if limit is None else limit
-    if need <= limit:
+    if limit is None or need <= limit:
         return None
     return (
         f"a {'-'.join(map(str, sizes))} network ({count_parameters(sizes):,} parameters) needs about "

@@ -21,7 +21,7 @@ from gdtui.core.dataset import Dataset, load_checked, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits
 from gdtui.core.network import LESSON_SIZES, Network
-from gdtui.ui import bookmark, lesson, parsed_css, report
+from gdtui.ui import bookmark, lesson, parsed_css, preferences, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
@@ -33,7 +33,8 @@ from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.guide_panel import GuidePanel
 
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# Windows has no SIGHUP, and asyncio's loop there takes no signal handlers: a closed console ends the process.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
 
 
 def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
@@ -96,6 +97,15 @@ class GdtuiApp(App[None]):
         # millisecond: nothing is loading, and the first step is drawn sooner without a loading
         # screen drawn before it.
         self._loaded = load_checked(data_dir)
+        self._saved_theme = preferences.saved_theme()
+        if self._saved_theme in self.available_themes:
+            self.theme = self._saved_theme
+
+    def watch_theme(self, theme: str) -> None:
+        # Chosen in the palette: kept for the next start. Not written when only restored.
+        if theme != self._saved_theme:
+            self._saved_theme = theme
+            preferences.save_theme(theme)
 
     def get_default_screen(self) -> Screen:
         return LoadingScreen() if self._loaded is None else Screen()

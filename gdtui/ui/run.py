@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -17,8 +18,9 @@ def run_app(
     # A bad model file is refused here, before the terminal switches to the app.
     network = load_model(model) if model else None
     # The app reads keys from standard input and draws on standard error: without a terminal
-    # there, it would wait forever for keys that never come.
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    # there, it would wait forever for keys that never come. Unless Textual is told to use another
+    # driver, as 'gdtui web' and 'textual serve' tell it to use the web driver, which talks over pipes.
+    if not os.environ.get("TEXTUAL_DRIVER") and not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise GdtuiError("the app needs a terminal; 'gdtui train' and 'gdtui data' run without one")
     # Textual only now: the headless commands start fast and run where no terminal UI could.
     from gdtui.ui.app import GdtuiApp

@@ -14,7 +14,7 @@ from gdtui.ui.report import HubLink, keep_linked, say_when_shown
 from gdtui.ui.screens.teacher import TeacherScreen
 
 # As the lesson's app: the lesson's app module is not imported here, for a dashboard that starts fast.
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
 
 
 class TeacherApp(App[None]):

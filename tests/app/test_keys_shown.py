@@ -74,3 +74,28 @@ async def test_help_says_how_to_close_it_first_then_the_screen_then_its_keys(scr
         assert rows and all(len(does) > len("Prev") for _, does in rows), rows
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "the help to close")
+
+
+def place_of(screen, piece: str) -> tuple[int, int]:
+    """Where in the key bar piece begins, as an offset for Pilot.click."""
+    bar = screen.query_one(KeyBar)
+    for row, line in enumerate(bar_text(screen)):
+        if piece in line:
+            return bar.content_region.x - bar.region.x + line.index(piece), row
+    raise AssertionError(f"{piece!r} not in {bar_text(screen)}")
+
+
+async def test_a_click_on_a_key_presses_it(screen_on):
+    async with screen_on("1", size=(80, 24)) as (pilot, screen):
+        await pilot.pause()
+        state = pilot.app.state
+        assert state.index == 0
+        assert await pilot.click(KeyBar, offset=place_of(screen, "n Next"))
+        await wait_for(pilot, lambda: state.index == 1, "the next image")
+        # The description is as good a target as the key.
+        x, y = place_of(screen, "n Next")
+        assert await pilot.click(KeyBar, offset=(x + 3, y))
+        await wait_for(pilot, lambda: state.index == 2, "the next image again")
+        # The app's keys too: ? opens the help.
+        assert await pilot.click(KeyBar, offset=place_of(screen, "? "))
+        await wait_for(pilot, lambda: pilot.app.screen is not screen, "the help")

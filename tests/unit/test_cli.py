@@ -14,6 +14,7 @@ from gdtui import __version__
 from gdtui.cli import main
 from gdtui.core import memory
 from gdtui.core.dataset import NOT_KNOWN, load_dataset
+from gdtui.core.dataset import cache_size as dataset_cache_size
 from gdtui.core.idx import write_idx
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
@@ -81,6 +82,20 @@ def test_data_reports_counts_and_a_histogram(capsys, tiny_mnist_dir):
         assert row.split()[:2] == [str(label), f"{count:,}"]
     # The most frequent digit gets the full bar.
     assert rows[int(counts.argmax())].count("█") == 30
+
+
+def test_data_shows_the_cache_and_clears_it(capsys, tiny_mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    status, out, _ = run(capsys, "data", "--data", tiny_mnist_dir)
+    assert status == 0
+    size, count = dataset_cache_size()
+    assert count == 1
+    folder = tmp_path / "gdtui" / "datasets"
+    assert f"all caches       {memory.describe(size)} for 1 data set in {folder} (--clear-cache removes them)" in out
+    status, out, _ = run(capsys, "data", "--clear-cache")
+    assert status == 0
+    assert out == f"removed {memory.describe(size)} of cached data sets from {folder}\n"
+    assert dataset_cache_size() == (0, 0)
 
 
 def test_data_directory_given_before_the_subcommand(capsys, tiny_mnist_dir):
@@ -359,6 +374,28 @@ def test_help_for_a_reader_that_has_gone_ends_quietly():
     finally:
         os.close(write_end)
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("argv", [["data"], ["--version"], ["train", "--epochs", "0"]], ids=["data", "version", "train"])
+def test_a_closed_standard_output_is_one_line(tiny_mnist_dir, argv):
+    # As 'gdtui data >&-': Python then has no sys.stdout at all.
+    command = [sys.executable, "-m", "gdtui", *argv, "--data", str(tiny_mnist_dir)]
+    if argv == ["--version"]:
+        command = command[:-2]
+    done = subprocess.run(command, stderr=subprocess.PIPE, text=True, timeout=120, check=False, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 1
+    assert done.stderr == "gdtui: error: cannot write the output: standard output is closed\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"), [(["data"], 0), (["train", "--epochs", "0"], 0), (["data", "--data", "/nowhere"], 2)]
+)
+def test_a_closed_standard_error_leaves_standard_output_to_the_output(tiny_mnist_dir, argv, status):
+    argv = [*argv, "--data", str(tiny_mnist_dir)] if "--data" not in argv else argv
+    command = [sys.executable, "-m", "gdtui", *argv]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, timeout=120, check=False, preexec_fn=lambda: os.close(2))
+    assert done.returncode == status
+    assert "error" not in done.stdout and "Traceback" not in done.stdout
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")

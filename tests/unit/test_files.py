@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from gdtui.core.files import cache_home, data_home, replacing
+from gdtui.core.files import cache_home, config_home, data_home, replacing
+
+PLACES = [
+    (cache_home, "XDG_CACHE_HOME", ".cache"),
+    (data_home, "XDG_DATA_HOME", ".local/share"),
+    (config_home, "XDG_CONFIG_HOME", ".config"),
+]
 
 
-@pytest.mark.parametrize(("place", "variable"), [(cache_home, "XDG_CACHE_HOME"), (data_home, "XDG_DATA_HOME")])
+@pytest.mark.parametrize(("place", "variable"), [(place, variable) for place, variable, _ in PLACES])
 def test_the_places_follow_their_xdg_variable(tmp_path, monkeypatch, place, variable):
     monkeypatch.setenv(variable, str(tmp_path / "xdg"))
     assert place() == tmp_path / "xdg" / "gdtui"
 
 
 @pytest.mark.parametrize("value", [None, "", "relative/path"], ids=["unset", "empty", "relative"])
-@pytest.mark.parametrize(
-    ("place", "variable", "default"),
-    [(cache_home, "XDG_CACHE_HOME", ".cache"), (data_home, "XDG_DATA_HOME", ".local/share")],
-)
+@pytest.mark.parametrize(("place", "variable", "default"), PLACES)
 def test_without_a_usable_variable_the_places_are_under_home(tmp_path, monkeypatch, place, variable, default, value):
     monkeypatch.setenv("HOME", str(tmp_path))
     if value is None:

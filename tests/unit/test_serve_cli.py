@@ -1,10 +1,13 @@
 """gdtui serve's command line: every limit that makes no sense is refused in one line."""
 
+import subprocess
+import sys
+
 import pytest
 
 from gdtui.cli import main
 from gdtui.commands import serve
-from gdtui.serve.passwords import hash_password
+from gdtui.serve.passwords import hash_password, verify_password
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +76,21 @@ def test_a_password_hash_file_others_can_read_is_warned_about(
         main(["serve", "--data", str(tiny_mnist_dir), "--port", "0", "--password-file", str(hash_file)])
     assert ("can be read by others on this machine" in caplog.text) is warned
     assert f"{mode:04o}" in caplog.text or not warned
+
+
+def test_without_the_lab_servers_extra_serve_names_it_in_one_line(tmp_path):
+    # A fresh Python in which asyncssh cannot be imported, as after 'pip install gdtui'.
+    code = "import sys\nsys.modules['asyncssh'] = None\nfrom gdtui.cli import main\nsys.exit(main(['serve', '--no-auth']))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr == "gdtui: error: the lab server needs its extra: pip install 'gdtui[serve]'\n"
+
+
+def test_without_the_extra_a_password_is_still_hashed():
+    code = (
+        "import getpass, sys\nsys.modules['asyncssh'] = None\ngetpass.getpass = lambda prompt: 'secret'\n"
+        "from gdtui.cli import main\nsys.exit(main(['serve', '--hash-password']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert verify_password("secret", done.stdout.strip())

@@ -4,14 +4,16 @@ Textual's footer keeps to one line and cuts off what does not fit: at 80
 columns the Training step lost half its keys. This bar shows every key with a
 description that works on the screen now, keys of one group together ('←→
 pick'), dimmed when they exist but cannot act yet, and wraps between keys,
-never inside one.
+never inside one. A click on a key presses it, as a click on the footer's keys does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.actions import parse
 from textual.binding import Binding
 from textual.widget import Widget
@@ -21,9 +23,14 @@ GAP = 2  # spaces between two keys
 
 @dataclass(frozen=True)
 class Key:
-    keys: str  # as shown: '←→', '+', 'space'
+    pieces: tuple[tuple[str, str], ...]  # each key as shown ('←', '+', 'space') with the key it presses
     description: str
     enabled: bool
+    separator: str = ""  # between a group's keys: none in a compact group ('←→')
+
+    @property
+    def keys(self) -> str:
+        return self.separator.join(shown for shown, _ in self.pieces)
 
     @property
     def width(self) -> int:
@@ -77,20 +84,21 @@ class KeyBar(Widget):
             if allowed is False:
                 continue  # not on this screen as it is now, as 'Done' while not drawing
             enabled = allowed is not None
-            display = app.get_key_display(Binding(binding.key.split(",")[0], ""))
+            key = binding.key.split(",")[0]
+            piece = (app.get_key_display(Binding(key, "")), key)
             group = binding.group
             if group is None:
-                shown.append(Key(display, binding.description, enabled))
+                shown.append(Key((piece,), binding.description, enabled))
             elif group in groups:
                 place = groups[group]
                 before = shown[place]
-                joined = f"{before.keys}{'' if group.compact else ' '}{display}"
-                shown[place] = Key(joined, group.description, before.enabled or enabled)
+                shown[place] = Key((*before.pieces, piece), group.description, before.enabled or enabled, before.separator)
             else:
                 groups[group] = len(shown)
-                shown.append(Key(display, group.description, enabled))
+                shown.append(Key((piece,), group.description, enabled, "" if group.compact else " "))
         if app.ENABLE_COMMAND_PALETTE:
-            shown.append(Key(app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")), "palette", True))
+            key = app.COMMAND_PALETTE_BINDING
+            shown.append(Key(((app.get_key_display(Binding(key, "")), key),), "palette", True))
         return shown
 
     def render(self) -> Text:
@@ -103,9 +111,21 @@ class KeyBar(Widget):
                 if place:
                     text.append(" " * GAP)
                 style = "" if item.enabled else "dim"
-                text.append(item.keys, style=f"bold {key_colour} {style}".strip())
-                text.append(f" {item.description}", style=style)
+                key_style = Style.parse(f"bold {key_colour} {style}".strip())
+                for number_in_group, (shown, key) in enumerate(item.pieces):
+                    if number_in_group:
+                        text.append(item.separator)
+                    text.append(shown, style=key_style + Style.from_meta({"key": key}))
+                # The description presses the key too, when the key is alone: a wider target.
+                only = {"key": item.pieces[0][1]} if len(item.pieces) == 1 else {}
+                text.append(f" {item.description}", style=Style.parse(style or "none") + Style.from_meta(only))
         return text
+
+    def on_click(self, event: events.Click) -> None:
+        key = event.style.meta.get("key")
+        if key is not None:
+            event.stop()
+            self.app.simulate_key(key)
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(lines(self.keys(), width))

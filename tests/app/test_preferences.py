@@ -1,0 +1,52 @@
+"""What a learner chooses in the app is there at the next start: the theme."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.constants import DEFAULT_THEME
+
+from gdtui.core.files import config_home
+from tests.helpers import make_app, wait_for, wait_until_loaded
+
+
+async def test_a_theme_chosen_is_the_theme_at_the_next_start(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        assert app.theme == DEFAULT_THEME
+        app.theme = "nord"  # as the palette's "Change theme" does
+        await wait_for(pilot, lambda: (config_home() / "settings.json").exists(), "the theme saved")
+    again = make_app(tiny_mnist_dir)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        assert again.theme == "nord"
+
+
+async def test_starting_writes_nothing(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+    assert not config_home().exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"theme": "no such theme"}', '{"theme": 3}', "[1, 2]", "{not json", "[" * 100_000 + "]" * 100_000, "\xff\xfe"],
+    ids=["unknown theme", "not a name", "not an object", "not JSON", "nested too deep", "not UTF-8"],
+)
+async def test_a_damaged_settings_file_means_the_default_theme(tiny_mnist_dir, text):
+    config_home().mkdir(parents=True)
+    (config_home() / "settings.json").write_text(text, encoding="latin-1")
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        assert app.theme == DEFAULT_THEME
+
+
+def test_the_settings_file_is_json_with_the_theme(tiny_mnist_dir):
+    from gdtui.ui import preferences
+
+    preferences.save_theme("gruvbox")
+    assert json.loads((config_home() / "settings.json").read_text()) == {"theme": "gruvbox"}
