@@ -43,8 +43,13 @@ def scale_of(values: np.ndarray) -> float:
 
 
 def number(value: float) -> str:
-    """A wish or a weight in a table: four significant figures and a sign."""
-    return f"{value:+.4g}"
+    """A wish or a weight in a table: four significant figures and a sign, but none for nothing."""
+    return f"{value:+.4g}" if value else "0"
+
+
+def short(value: float) -> str:
+    """A wish in the narrow columns of the hidden layers' view: three significant figures."""
+    return f"{value:+.3g}" if value else "0"
 
 
 def factor(value: float) -> str:
@@ -175,11 +180,11 @@ average is over the image and the next {IMAGES - 1}."""
     def redraw(self) -> None:
         network, w = self.image_wishes()
         cost = w.cost
-        formula = "quadratic cost" if cost == "quadratic" else "softmax outputs and cross-entropy"
+        formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
         self.query_one("#header", Static).update(
-            f"[b]{TITLES[self.view]}[/b]  [dim]({VIEWS.index(self.view) + 1} of {len(VIEWS)}, v: next)[/dim]\n"
-            f"[dim]network:[/dim] {self.state.network_origin} · {formula}   "
-            f"[dim]image:[/dim] {self.image_name(self.index)}"
+            f"[b]{TITLES[self.view]}[/b] · {self.image_name(self.index)}   "
+            f"[dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n"
+            f"[dim]network:[/dim] {self.state.network_origin} · {formula}"
         )
         if self.view == "outputs":
             self._draw_outputs(w)
@@ -230,7 +235,7 @@ average is over the image and the next {IMAGES - 1}."""
         if w.network.output == "sigmoid":
             how = f"σ'(z) {number(float(w.slope(out)[j]))} × wish on a {number(float(w.wish_a[out][j]))}"
         else:
-            how = "y − a, softmax and cross-entropy's"
+            how = "y − a (softmax, cross-entropy)"
         weight_wishes, activation_wishes = w.weight_wishes(out, j), w.activation_wishes(out, j)
         scale = scale_of(weight_wishes)
         lines = [
@@ -260,7 +265,7 @@ average is over the image and the next {IMAGES - 1}."""
                 scale = scale_of(values)
                 for n, value in enumerate(values):
                     mark = "◀" if layer == hidden[0] and n == k else " "
-                    rows.append(f"{n:>2}{mark}{signed_bar(float(value), scale, 3)} {number(float(value)):>9}")
+                    rows.append(f"{n:>2}{mark}{signed_bar(float(value), scale, 3)} {short(float(value)):>9}")
                 column.update("\n".join(rows))
         terms = self.query_one("#terms", Static)
         if not hidden:
@@ -269,12 +274,12 @@ average is over the image and the next {IMAGES - 1}."""
         layer = hidden[0]
         parts = w.terms(layer, k)
         wish_z = w.wish_z[layer + 1]
-        rows = [f"[b]neuron {k} of layer {layer}[/b] hears", f"[dim] j      wⱼ{k} ×  wish on zⱼ[/dim]"]
+        rows = [f"[b]neuron {k} of layer {layer}[/b] hears", f"[dim] j     wⱼ{k} ×  wish on zⱼ[/dim]"]
         for j, part in enumerate(parts):
             name = self.output_name(j) if layer + 1 == w.layers else str(j)
             weight = float(w.network.weights[layer][j, k])
-            rows.append(f"{name:>2}  {weight:+.4f} × {number(float(wish_z[j])):>9} = {number(float(part)):>9}")
-        rows.append(f"{'sum':>23} = {number(float(parts.sum())):>9}")
+            rows.append(f"{name:>2} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
+        rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
         rows.append(f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]")
         terms.update("\n".join(rows))
 
