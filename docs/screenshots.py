@@ -28,6 +28,7 @@ SHOTS = [
     ("6-training", ["6", "e"]),
     ("6-training-gradient", ["v", "right_square_bracket"]),
     ("7-next", ["7"]),
+    ("8-backprop", ["8", "v", "v", "v", "v"]),
     ("guided-lesson", ["2", "L", "full_stop"]),
 ]
 

@@ -33,7 +33,7 @@ LINE_BYTES = 256 * 1024
 PROGRESS_BYTES = 1024
 # A teacher's message to the class: a sentence or two, on one line.
 MESSAGE_CHARACTERS = 200
-STEPS = 7  # the lesson's steps, 1 to 7: what 'go' may ask for
+STEPS = 8  # the lesson's steps, 1 to 8: what 'go' may ask for
 # The key of the message that says a session's first screen is drawn.
 SHOWN = "shown"
 

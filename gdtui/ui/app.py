@@ -1,4 +1,4 @@
-"""The gdtui app: seven screens, one per step of the lesson, over one shared state."""
+"""The gdtui app: one screen per step of the lesson, over one shared state."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The seven steps of the lesson, in order: one screen each."""
+"""The steps of the lesson, in order: one screen each."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ STEPS = (
     Step("5", "two", "Two parameters", "Two params", "two_parameters", "TwoParametersScreen"),
     Step("6", "training", "Training", "Training", "training", "TrainingScreen"),
     Step("7", "next", "Next", "Next", "next", "NextScreen"),
+    Step("8", "backprop", "Backprop", "Backprop", "backprop", "BackpropScreen"),
 )
 
 MODES = tuple(step.mode for step in STEPS)

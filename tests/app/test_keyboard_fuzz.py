@@ -17,7 +17,7 @@ from tests.helpers import burst, make_app, wait_until_loaded
 # Every key some screen binds, the step keys, and a few that nothing binds. Not q:
 # quitting would end the run early.
 KEYS = [
-    *"1234567",
+    *"12345678",
     *"abcdefghijklmnoprstuvwxyz",
     *"LR.,+-=[]<>0",
     "tab",

@@ -45,6 +45,7 @@ STEPS = [
     ("5", None),
     ("6", "e Epoch"),
     ("7", None),
+    ("8", "v View"),
 ]
 
 
@@ -69,7 +70,7 @@ def test_the_app_runs_on_a_real_terminal_and_gives_it_back(terminal: TerminalSes
     terminal.wait_for("train #0", START_TIMEOUT)
     terminal.wait_until(lambda: terminal.highlighted_step() == "1 Digits", "the step bar showed 1 Digits")
 
-    # 2 to 7, then back to 1: every key opens a step that was not open.
+    # 2 to 8, then back to 1: every key opens a step that was not open.
     for key, footer_text in [*STEPS[1:], STEPS[0]]:
         open_step(terminal, key, footer_text)
 

@@ -18,7 +18,7 @@ from gdtui.ui.screens.prompt import Prompt
 
 CLOSING = "escape or ? closes · ↑↓ scroll"
 EVERYWHERE = (
-    ("1–7", "open a step of the lesson; tab and shift+tab the next and previous one"),
+    ("1–8", "open a step of the lesson; tab and shift+tab the next and previous one"),
     ("L", "the guided lesson on or off; . and , its next and previous beat, R starts it again"),
     ("? q", "this help; quit"),
     ("ctrl+p", "search every command"),

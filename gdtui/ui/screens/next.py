@@ -30,7 +30,8 @@ REPORT_EVERY = 25  # parameters timed between two progress reports
 CLOSING = (
     "Backpropagation gets its speed from the chain rule: the last layer's ∂C/∂z, how the cost changes with "
     "each output neuron's weighted input, passes back through the weights to the layer before, and every "
-    "layer's ∂C/∂w follows from its own ∂C/∂z and its inputs. Nothing is computed twice. That is the next lesson."
+    "layer's ∂C/∂w follows from its own ∂C/∂z and its inputs. Nothing is computed twice. "
+    "Step 8, Backprop, shows it on this network."
 )
 _COST_NAMES = {"quadratic": "quadratic cost", "cross-entropy": "cross-entropy"}
 _UNITS = ((1e-3, 1e6, "µs"), (1.0, 1e3, "ms"), (60.0, 1.0, "s"), (3600.0, 1 / 60, "min"), (86400.0, 1 / 3600, "hours"))
@@ -106,7 +107,7 @@ passes. Medians, because a pass another program interrupts would distort a mean.
 
 `n` shows the next parameter compared: in every layer, the weight and the bias
 with the largest |∂C/∂w|. `m` measures again — after more training, say. How
-backpropagation works, the chain rule from the outputs back, is the next lesson.
+backpropagation works, the chain rule from the outputs back, is step 8, Backprop.
 
 `b` shows backpropagation's code: the plain float64 version the training's
 faster code is checked against, with its four equations BP1–BP4 named."""
@@ -290,7 +291,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         self.query_one("#teaser", Static).update(
             f"[b]Next: backpropagation.[/b] Each step needs all {n:,} components of ∇C. Nudging every parameter "
             f"both ways, ∂C/∂w ≈ (C(w+h) − C(w−h)) / 2h, finds them in {2 * n:,} passes over the images. "
-            "Backpropagation, the next lesson, takes one pass forward and one back. Both below, for each layer's "
+            "Backpropagation (step 8) takes one pass forward and one back. Both below, for each layer's "
             f"weight and bias of largest |∂C/∂w|, on training images #0–{count - 1} "
             f"[dim](this network: {self.origin}; {now})[/dim]."
         )

@@ -10,7 +10,7 @@ from gdtui.ui.lesson import STEPS
 
 
 class LessonNav(Widget):
-    """One line naming the seven steps, the current one highlighted; a click opens a step."""
+    """One line naming every step, the current one highlighted; a click opens a step."""
 
     DEFAULT_CSS = """
     LessonNav { height: 1; background: $panel; }
@@ -22,10 +22,16 @@ class LessonNav(Widget):
 
     def render(self) -> Text:
         full = sum(len(s.title) + 4 for s in STEPS) <= self.size.width
+        # Short names padded take 88 columns for the eight steps: at 80, the steps butt up to one another.
+        padded = full or sum(len(s.short) + 4 for s in STEPS) <= self.size.width
         text = Text(no_wrap=True, overflow="ellipsis")
-        for step in STEPS:
-            label = f" {step.key} {step.title if full else step.short} "
+        for number, step in enumerate(STEPS):
+            label = f"{step.key} {step.title if full else step.short}"
             here = step.mode == self.current
             click = Style.from_meta({"@click": f"app.go('{step.mode}')"})
-            text.append(label, style=Style(bold=here, reverse=here) + click)
+            if padded:
+                text.append(f" {label} ", style=Style(bold=here, reverse=here) + click)
+            else:
+                text.append(" " if number else "")
+                text.append(label, style=Style(bold=here, reverse=here) + click)
         return text

@@ -1,0 +1,185 @@
+"""Step 8, Backprop: every figure it shows at 80×24 is the live network's own, read back from the screen."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from gdtui import channel
+from gdtui.core import backprop, finite_differences, wishes
+from gdtui.core.network import Network
+from gdtui.core.presets import PRESETS
+from gdtui.ui.lesson import STEPS
+from gdtui.ui.screens.backprop import IMAGES, factor, number, precise, short
+from tests.helpers import wait_for
+
+NUMBER = r"[+-]\d+(?:\.\d+)?(?:e[+-]\d+)?"
+
+
+def text(screen, widget_id: str) -> str:
+    return str(screen.query_one(f"#{widget_id}").render())
+
+
+def numbers(line: str) -> list[str]:
+    return re.findall(rf"(?<![\w.]){NUMBER}", line)
+
+
+def image_wishes(app, index: int, cost: str = "quadratic") -> wishes.Wishes:
+    split = app.state.data.train
+    return wishes.wishes(app.state.network, split.inputs(index)[0], int(split.labels[index]), cost)
+
+
+def fits(screen) -> bool:
+    """The view is whole at this size: nothing is scrolled out of sight."""
+    return screen.query_one("#page").max_scroll_y == 0
+
+
+async def test_the_output_layer_s_wishes_are_the_network_s_for_the_image_shown(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        for index in (0, 1):
+            header = text(screen, "header")
+            assert app.state.network_origin in header and "random, seed 0" in header
+            assert f"train #{index}: a {app.state.data.train.labels[index]}" in header
+            w = image_wishes(app, index)
+            rows = text(screen, "outputs").splitlines()[1:11]
+            for j, row in enumerate(rows):
+                shown = re.match(rf"\s*(\d)\s+(\d\.\d{{4}})\s+([01])\s.*?({NUMBER})\s*(◀?)$", row)
+                assert shown is not None, row
+                assert shown[1] == str(j) and shown[2] == f"{w.a[3][j]:.4f}" and shown[3] == f"{w.target[j]:.0f}"
+                assert shown[4] == number(w.wish_a[3][j])
+                assert float(shown[4]) == pytest.approx(-2 * (w.a[3][j] - w.target[j]), rel=1e-3)
+                assert (shown[5] == "◀") == (j == w.label)  # the image's own output neuron is the one chosen
+            assert fits(screen)
+            await pilot.press("n")
+
+
+async def test_one_output_neuron_s_levers_are_ranked_by_the_wish_for_each_weight(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("v", "right_square_bracket")
+        w = image_wishes(app, 0)
+        j = (w.label + 1) % 10
+        lines = text(screen, "levers").splitlines()
+        assert lines[0].startswith(f"Output {j} (a = {w.a[3][j]:.4f}): wish on z {number(w.wish_z[3][j])}")
+        assert lines[1].startswith(f"1 bias {number(w.bias_wish(3, j))} ")
+        weight_wishes = w.weight_wishes(3, j)
+        order = np.argsort(-np.abs(weight_wishes), kind="stable")
+        rows = lines[3:19]
+        for k, row in zip(order, rows):
+            source, activation, weight = row.split()[:3]
+            assert (int(source), activation, weight) == (k, f"{w.a[2][k]:.4f}", f"{w.network.weights[2][j, k]:+.4f}")
+            assert numbers(row)[-2:] == [number(weight_wishes[k]), number(w.activation_wishes(3, j)[k])]
+        assert fits(screen)
+
+
+async def test_hidden_wish_lists_and_one_sum_term_by_term(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("v", "v", "right_square_bracket")
+        w = image_wishes(app, 0)
+        k = (int(np.argmax(np.abs(w.weight_wishes(3, w.label)))) + 1) % 16  # one on from the one shown first
+        for widget_id, layer in (("later", 2), ("earlier", 1)):
+            lines = text(screen, widget_id).splitlines()
+            assert lines[0] == f"hidden layer {layer}"
+            assert [row.split()[-1] for row in lines[2:18]] == [short(v) for v in w.wish_a[layer]]
+        terms = text(screen, "terms").splitlines()
+        assert terms[0] == f"neuron {k} of layer 2 hears"
+        parts = w.terms(2, k)
+        for j, row in enumerate(terms[2:12]):
+            assert row.split()[1::2] == [f"{w.network.weights[2][j, k]:+.4f}", short(w.wish_z[3][j]), short(parts[j])]
+        assert terms[12].split()[-1] == short(w.wish_a[2][k])
+        assert fits(screen)
+
+
+async def test_the_images_average_wish_is_minus_backprop_s_gradient_component(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n", "n", "v", "v", "v")
+        w = image_wishes(app, 2)
+        k = int(np.argmax(np.abs(w.weight_wishes(3, w.label))))
+        lines = text(screen, "images").splitlines()
+        assert lines[0].startswith(f"The weight from neuron {k} of layer 2 to output {w.label}")
+        split = app.state.data.train
+        x, labels = split.inputs(slice(2, 2 + IMAGES)).astype(np.float64), split.labels[2 : 2 + IMAGES]
+        each = [image_wishes(app, 2 + n).weight_wishes(3, w.label)[k] for n in range(IMAGES)]
+        for n, row in enumerate(lines[2 : 2 + IMAGES]):
+            assert row.startswith(f"train #{2 + n}: a {labels[n]}")
+            assert numbers(row)[-1] == number(each[n])
+        _, grad = backprop.gradient(app.state.network, x, labels, "quadratic")
+        component = grad[wishes.weight_index(app.state.network, 3, w.label, k)]
+        average = float(numbers(lines[2 + IMAGES])[-1])
+        shown_component = float(numbers(lines[3 + IMAGES + 1])[-1])
+        assert shown_component == float(precise(component))
+        assert average == pytest.approx(-shown_component, rel=1e-8)
+        assert average == pytest.approx(float(np.mean(each)), rel=1e-8)
+        assert fits(screen)
+
+
+async def test_the_chain_rule_s_factors_multiply_to_the_finite_difference(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await pilot.press(*"vvvv")
+        w = image_wishes(app, 0)
+        j = w.label
+        k = int(np.argmax(np.abs(w.weight_wishes(3, j))))
+        lines = text(screen, "chain").splitlines()
+        a_prev, slope, miss, product = (float(n) for n in numbers(lines[3]))
+        assert a_prev == float(factor(w.a[2][k]))
+        assert slope == float(factor(w.slope(3)[j]))
+        assert miss == float(factor(2 * (w.a[3][j] - 1)))
+        assert product == float(precise(w.a[2][k] * w.slope(3)[j] * 2 * (w.a[3][j] - 1)))
+        # Six significant digits at least, as read from the screen.
+        for shown, estimate in ((lines[3], lines[4]), (lines[5], lines[6])):
+            assert float(numbers(estimate)[0]) == pytest.approx(float(numbers(shown)[-1]), rel=1e-6)
+        double = finite_differences.in_double(app.state.network)
+        x, label = app.state.data.train.inputs(0).astype(np.float64), np.array([j])
+        exact = finite_differences.finite_difference(double, wishes.weight_index(double, 3, j, k), x, label, "quadratic")
+        assert float(numbers(lines[4])[0]) == float(precise(exact))
+        source, formula, product, estimate = lines[-4:]
+        assert source.startswith("w from neuron ") and source.endswith(f"into neuron {k} of layer 2:")
+        assert formula == "∂C₀/∂w = a(L−2) · σ'(z(L−1)) · ∂C₀/∂a(L−1)"
+        assert float(numbers(estimate)[0]) == pytest.approx(float(numbers(product)[-1]), rel=1e-6)
+        assert fits(screen)
+
+
+@pytest.fixture(scope="module")
+def tuned() -> Network:
+    preset = PRESETS["tuned"]
+    return Network(activation=preset.activation, output=preset.output, seed=3)
+
+
+async def test_a_softmax_network_says_it_wishes_on_z_with_cross_entropy(screen_on, tuned):
+    async with screen_on("8", network=tuned.copy(), model_name="tuned.npz") as (pilot, screen):
+        app = pilot.app
+        header = text(screen, "header")
+        assert "tuned.npz" in header and "softmax outputs, cross-entropy" in header
+        w = image_wishes(app, 0, "cross-entropy")
+        lines = text(screen, "outputs").splitlines()
+        assert "−∂C₀/∂zⱼ = yⱼ − aⱼ" in lines[0]
+        assert [numbers(row)[-1] for row in lines[1:11]] == [number(v) for v in w.target - w.a[3]]
+        assert f"by 1/a = {number(1 / w.a[3][w.label])}" in " ".join(lines[11:])
+        await pilot.press(*"vvvv")
+        lines = text(screen, "chain").splitlines()
+        assert "(a − y)" in lines[2] and "σ'" not in lines[2]
+        a_prev, dz, product = (float(n) for n in numbers(lines[3]))
+        assert dz == float(factor(w.a[3][w.label] - 1))
+        assert float(numbers(lines[4])[0]) == pytest.approx(product, rel=1e-6)
+        assert "ReLU'(z(L−1))" in text(screen, "chain")
+
+
+async def test_the_figures_follow_the_network_when_it_changes(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        before = text(screen, "outputs")
+        app.state.randomize_network()
+        await wait_for(pilot, lambda: text(screen, "outputs") != before, "the new network's wishes")
+        assert "random, seed 1" in text(screen, "header")
+        w = image_wishes(app, 0)
+        assert numbers(text(screen, "outputs").splitlines()[1])[-1] == number(w.wish_a[3][0])
+
+
+def test_a_teacher_can_bring_the_class_to_every_step():
+    assert len(STEPS) == channel.STEPS
