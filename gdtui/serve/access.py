@@ -10,11 +10,14 @@ A name is *owned* when the roster lists it, or an authorized_keys line names
 it: then only its own keys and password log in under it. Any other name is
 open to the lab password and to the authorized_keys lines that name no one.
 
-The roster, one student per line (blank lines and '#' comments allowed):
+The roster, one line per key (blank lines and '#' comments allowed): a name,
+then its directives, then at most one public key as a .pub file holds it, whose
+comment is the rest of the line and never read:
 
-    ada    ssh-ed25519 AAAAC3Nz… ada@laptop  ssh-rsa AAAAB3Nz…
+    ada    ssh-ed25519 AAAAC3Nz… ada@laptop
+    ada    ssh-rsa AAAAB3Nz…
     alan   password:scrypt$16384$8$1$…
-    grace  role:teacher ssh-ed25519 AAAAC3Nz…  password:scrypt$16384$8$1$…
+    grace  role:teacher password:scrypt$16384$8$1$… ssh-ed25519 AAAAC3Nz… grace@office
 
 `role:teacher` gives that name the lab's dashboard instead of the lesson.
 
@@ -67,6 +70,8 @@ class Credentials:
     keys: list[str] = field(default_factory=list)
     passwords: list[str] = field(default_factory=list)
     teacher: bool = False  # the roster gives this name the dashboard
+    # Words of a key's comment that look like directives or keys: only comment, which the log says.
+    unread: list[str] = field(default_factory=list)
 
 
 def _name_from(text: str) -> str:
@@ -81,24 +86,26 @@ def _is_key_type(token: str) -> bool:
 
 
 def roster_line(line: str) -> tuple[str, Credentials]:
-    """The student a roster line is for, and their credentials; ValueError saying what is wrong."""
+    """The student a roster line is for, and their credentials; ValueError saying what is wrong.
+
+    A line is NAME, then directives (role:teacher, password:HASH), then at most one public key:
+    its type, its base64 and a comment that is the rest of the line, whatever it holds. A
+    student's own .pub pasted after their name is theirs to word, so nothing in it is read as a
+    directive; a name with several keys takes a line for each.
+    """
     name_text, *rest = line.split()
     name = _name_from(name_text)
     found = Credentials()
-    at = 0
-    while at < len(rest):
-        token = rest[at]
+    for at, token in enumerate(rest):
         if token.startswith(_PASSWORD):
             try:
                 found.passwords.append(check_hash(token.removeprefix(_PASSWORD)))
             except GdtuiError as err:
                 raise ValueError(str(err)) from None
-            at += 1
         elif token.startswith(_ROLE):
             if token != TEACHER_ROLE:
                 raise ValueError(f"{TEACHER_ROLE} is the only role, not {printable(token)}")
             found.teacher = True
-            at += 1
         elif _is_key_type(token) and at + 1 < len(rest):
             key = f"{token} {rest[at + 1]}"
             try:
@@ -106,10 +113,8 @@ def roster_line(line: str) -> tuple[str, Credentials]:
             except (ValueError, asyncssh.KeyImportError):
                 raise ValueError(f"{printable(token)} is not followed by a public key of that type") from None
             found.keys.append(key)
-            at += 2
-            # Then the key's comment, if any: every word up to the next key or password.
-            while at < len(rest) and not (rest[at].startswith((_PASSWORD, _ROLE)) or _is_key_type(rest[at])):
-                at += 1
+            found.unread = [word for word in rest[at + 2 :] if word.startswith((_PASSWORD, _ROLE)) or _is_key_type(word)]
+            break
         else:
             # By its place only: a plain password typed where its hash belongs must not reach the log.
             raise ValueError(f"word {at + 2} is neither a public key nor password:HASH")
@@ -174,6 +179,14 @@ def read_roster(text: str, where: str) -> dict[str, Credentials]:
         except ValueError as err:
             log.warning("line %d of %s: %s: skipped", number, where, err)
             continue
+        if found.unread:
+            log.warning(
+                "line %d of %s: %s is part of the key's comment, not read: directives go before the key, "
+                "and each further key on a line of its own",
+                number,
+                where,
+                printable(" ".join(found.unread)),
+            )
         mine = students.setdefault(name, Credentials())
         mine.keys += found.keys
         mine.passwords += found.passwords

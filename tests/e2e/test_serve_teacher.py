@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+import asyncssh
 import pytest
 
 from gdtui import channel
@@ -106,3 +107,20 @@ async def test_a_teachers_dashboard_is_not_closed_for_idling(lab_config: LabConf
         assert "without a key press" in ada.raw.decode()
         await teacher.until(lambda: "0 students" in teacher.text(), "ada gone from the dashboard")
         assert not teacher.ended
+
+
+async def test_a_key_comment_saying_role_teacher_does_not_make_a_student_the_teacher(
+    lab_config: LabConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The README's way: the student's own .pub pasted after their name, its comment chosen by them."""
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    ada_key = asyncssh.generate_private_key("ssh-ed25519", comment="role:teacher")
+    roster = tmp_path / "roster"
+    roster.write_text(f"ada {ada_key.export_public_key().decode()}")
+    config = replace(lab_config, roster=roster, authorized_keys=None, password_hash=None)
+    async with running(config) as lab, student(lab, username="ada", client_keys=[ada_key]) as ada:
+        await ada.shows(FIRST_SCREEN)
+        assert not only_session(lab).teacher
+        (member,) = lab.hub.members.values()
+        assert not member.teacher
+    assert "part of the key's comment" in caplog.text
