@@ -129,6 +129,8 @@ class Lab:
             )
         if config.no_auth and config.roster:
             raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
+        if config.no_auth and config.teachers:
+            raise GdtuiError("--no-auth lets anyone in under any name, the teacher's too: it cannot go with --teacher")
         _check("--port", config.port, 0, 65535)
         _check("--max-sessions", config.max_sessions, 1, 1000)
         # NaN compares false with everything: it passed 'below 0' and ended every session at once.

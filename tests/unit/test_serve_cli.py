@@ -1,5 +1,6 @@
 """gdtui serve's command line: every limit that makes no sense is refused in one line."""
 
+import asyncssh
 import pytest
 
 from gdtui.cli import main
@@ -73,3 +74,17 @@ def test_a_password_hash_file_others_can_read_is_warned_about(
         main(["serve", "--data", str(tiny_mnist_dir), "--port", "0", "--password-file", str(hash_file)])
     assert ("can be read by others on this machine" in caplog.text) is warned
     assert f"{mode:04o}" in caplog.text or not warned
+
+
+def test_a_teacher_needs_authentication_so_no_auth_with_a_teacher_does_not_start(
+    capsys: pytest.CaptureFixture, tmp_path, tiny_mnist_dir
+) -> None:
+    """Under --no-auth anyone logs in under any name, the teacher's too: the dashboard for all."""
+    keys = tmp_path / "authorized_keys"
+    key = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+    keys.write_text(f'name="grace" {key}')
+    args = ["serve", "--no-auth", "--authorized-keys", str(keys), "--teacher", "grace", "--data", str(tiny_mnist_dir)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdtui: error:") and len(err.strip().splitlines()) == 1, err
+    assert "--no-auth" in err and "--teacher" in err
