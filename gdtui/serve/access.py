@@ -26,7 +26,8 @@ An authorized_keys line names its student with a name="…" option:
     name="ada" ssh-ed25519 AAAAC3Nz… ada@laptop
 
 Both files are read again when they change. A line that cannot be used is
-named in the log and skipped; the other lines still count.
+named in the log; the name it is for stays owned, and no one logs in by that
+line until it is fixed. The other lines still count.
 """
 
 from __future__ import annotations
@@ -171,13 +172,23 @@ def _lines(text: str):
             yield number, line.strip()
 
 
+def _unusable(number: int, where: str, err: ValueError, names: list[str]) -> None:
+    """Log a line that cannot be used; the names it is for stay owned, with no way in by it: a
+    cut-off key or a typo must not open a student's name, and folder, to the lab password."""
+    closed = " ".join(f"{name} cannot log in until it is fixed" for name in names) or "skipped"
+    log.warning("line %d of %s: %s: %s", number, where, err, closed)
+
+
 def read_roster(text: str, where: str) -> dict[str, Credentials]:
     students: dict[str, Credentials] = {}
     for number, line in _lines(text):
         try:
             name, found = roster_line(line)
         except ValueError as err:
-            log.warning("line %d of %s: %s: skipped", number, where, err)
+            named = lab_name(line.split()[0])
+            if named is not None:
+                students.setdefault(named, Credentials())
+            _unusable(number, where, err, [named] if named else [])
             continue
         if found.unread:
             log.warning(
@@ -201,7 +212,10 @@ def read_authorized_keys(text: str, where: str) -> dict[str | None, list[str]]:
         try:
             name, key = authorized_keys_line(line)
         except ValueError as err:
-            log.warning("line %d of %s: %s: skipped", number, where, err)
+            named = [] if _is_key_type(line.split()[0]) else list(filter(None, map(lab_name, _names_in(_options_field(line)))))
+            for closed in named:
+                keys.setdefault(closed, [])
+            _unusable(number, where, err, named)
             continue
         keys.setdefault(name, []).append(key)
     return keys

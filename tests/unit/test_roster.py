@@ -58,14 +58,18 @@ def test_a_bad_line_says_what_is_wrong(line: str, reason: str) -> None:
         roster_line(line)
 
 
-def test_the_roster_skips_comments_blank_and_bad_lines_and_keeps_the_good_ones(caplog: pytest.LogCaptureFixture) -> None:
+def test_the_roster_skips_comments_and_blank_lines_and_a_bad_line_keeps_its_name_closed(caplog: pytest.LogCaptureFixture) -> None:
+    """A typo must not hand a student's name, and their folder, to whoever knows the lab password."""
     caplog.set_level(logging.WARNING, logger="gdtui.serve")
-    text = f"# the lab's students\n\nada {ADA}\nbob hunter2\n  alan password:{HASH}\nADA {ADA_RSA}\n"
+    text = f"# the lab's students\n\nada {ADA}\nbob hunter2\n  alan password:{HASH}\nADA {ADA_RSA}\ncy role:admin {ADA}\n"
     students = read_roster(text, "roster.txt")
-    assert sorted(students) == ["ada", "alan"]
+    assert sorted(students) == ["ada", "alan", "bob", "cy"]
     assert students["ada"].keys == [key_of(ADA), key_of(ADA_RSA)]
     assert students["alan"].passwords == [HASH]
-    assert "line 4 of roster.txt" in caplog.text and "skipped" in caplog.text
+    for closed in ("bob", "cy"):
+        assert (students[closed].keys, students[closed].passwords, students[closed].teacher) == ([], [], False)
+    assert "line 4 of roster.txt" in caplog.text and "bob cannot log in until it is fixed" in caplog.text
+    assert "line 7 of roster.txt" in caplog.text and "cy cannot log in until it is fixed" in caplog.text
     # A password never reaches the log, even a wrong one.
     assert "hunter2" not in caplog.text
 
@@ -100,3 +104,12 @@ def test_a_roster_line_may_make_its_owner_a_teacher() -> None:
         roster_line("ada role:teacher")
     # Any one line of a name makes its owner a teacher.
     assert read_roster(f"grace {ADA}\ngrace role:teacher password:{HASH}\n", "roster")["grace"].teacher
+
+
+def test_a_bad_authorized_keys_line_that_names_a_student_keeps_the_name_closed(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    cut_off = f'name="ada" {ADA[:40]}'
+    keys = read_authorized_keys(f'{cut_off}\nname="alan" {ADA_RSA}\nname="a/b" {ADA[:40]}\nssh-ed25519 broken\n', "keys")
+    assert keys == {"ada": [], "alan": [f'name="alan" {ADA_RSA}']}
+    assert "line 1 of keys" in caplog.text and "ada cannot log in until it is fixed" in caplog.text
+    assert "line 3 of keys" in caplog.text and "line 4 of keys" in caplog.text
