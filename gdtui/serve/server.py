@@ -52,6 +52,74 @@ _MOST_CONNECTIONS = 10_000
 _FILES_AT_REST = 32
 _FILES_PER_SESSION = 5
 
+# What sshd offers by default (OpenSSH 9.9's sshd_config(5)), in its order, and nothing else:
+# asyncssh's own defaults add SHA-1 key exchanges and signatures, and vendor extensions.
+# Those this asyncssh cannot do (sntrup761 needs a library it may not have) are left out.
+_KEX = (
+    "sntrup761x25519-sha512",
+    "sntrup761x25519-sha512@openssh.com",
+    "mlkem768x25519-sha256",
+    "curve25519-sha256",
+    "curve25519-sha256@libssh.org",
+    "ecdh-sha2-nistp256",
+    "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521",
+    "diffie-hellman-group-exchange-sha256",
+    "diffie-hellman-group16-sha512",
+    "diffie-hellman-group18-sha512",
+    "diffie-hellman-group14-sha256",
+)
+_CIPHERS = (
+    "chacha20-poly1305@openssh.com",
+    "aes128-ctr",
+    "aes192-ctr",
+    "aes256-ctr",
+    "aes128-gcm@openssh.com",
+    "aes256-gcm@openssh.com",
+)
+_MACS = (
+    "umac-64-etm@openssh.com",
+    "umac-128-etm@openssh.com",
+    "hmac-sha2-256-etm@openssh.com",
+    "hmac-sha2-512-etm@openssh.com",
+    "hmac-sha1-etm@openssh.com",
+    "umac-64@openssh.com",
+    "umac-128@openssh.com",
+    "hmac-sha2-256",
+    "hmac-sha2-512",
+    "hmac-sha1",
+)
+# The signatures a student's key may log in with (sshd's PubkeyAcceptedAlgorithms): no ssh-rsa,
+# whose signatures are SHA-1.
+_KEY_SIGNATURES = (
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+)
+
+
+def algorithms() -> dict[str, list[str]]:
+    """asyncssh's options for the algorithms above, as far as this asyncssh has them."""
+    from asyncssh.encryption import get_encryption_algs
+    from asyncssh.kex import get_kex_algs
+    from asyncssh.mac import get_mac_algs
+    from asyncssh.public_key import get_public_key_algs
+
+    def known(wanted: tuple[str, ...], have: list[bytes]) -> list[str]:
+        return [alg for alg in wanted if alg.encode() in have]
+
+    return {
+        "kex_algs": known(_KEX, get_kex_algs()),
+        "encryption_algs": known(_CIPHERS, get_encryption_algs()),
+        "mac_algs": known(_MACS, get_mac_algs()),
+        "signature_algs": known(_KEY_SIGNATURES, get_public_key_algs()),
+    }
+
 
 def lab_home() -> Path:
     """Where the lab keeps its host key and the students' session folders (XDG data directory)."""
@@ -212,6 +280,7 @@ class Lab:
                 login_timeout=self.config.login_grace_time,
                 keepalive_interval=self.config.keepalive_interval,
                 keepalive_count_max=_KEEPALIVES_UNANSWERED,
+                **algorithms(),
             )
         except (OSError, OverflowError) as err:
             await self._zygote.stop()
