@@ -158,6 +158,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a session whose first screen is not drawn after this long lets the next in line start anyway (default: 5)",
     )
+    parser.add_argument(
+        "--quota",
+        type=float,
+        default=50.0,
+        metavar="MB",
+        help="what the files in each student's folder may hold; a save past it is refused (default: 50; 0 no limit)",
+    )
     parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
     parser.add_argument(
         "--teacher",
@@ -204,6 +211,7 @@ def run(args: argparse.Namespace) -> int:
             first_screen_wait_s=args.first_screen_wait,
             data=args.data,
             lesson=args.lesson,
+            quota_mb=args.quota,
             teachers=tuple(args.teacher),
         )
     )

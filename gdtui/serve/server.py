@@ -154,6 +154,7 @@ class LabConfig:
     first_screen_wait_s: float = 5.0
     data: Path | None = None
     lesson: bool = False
+    quota_mb: float = 50.0  # what the files in one student's folder may hold, in MB; 0 for no limit
     home: Path | None = None  # default: lab_home()
     teachers: tuple[str, ...] = ()  # names that get the dashboard instead of the lesson
 
@@ -216,6 +217,7 @@ class Lab:
         _check("--block-after", config.block_after, 1, 10_000, zero="never")
         _check("--starting-at-once", config.starting_at_once, 1, 1000, zero="one a core")
         _check("--first-screen-wait", config.first_screen_wait_s, 0.1, 600)
+        _check("--quota", config.quota_mb, 0.1, 1_000_000, zero="none")
         self.config = config
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
@@ -398,12 +400,12 @@ class Lab:
         env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
         process: asyncio.subprocess.Process | spawn.ForkedProcess
         try:
-            process = await self._zygote.launch(spawn.MODULE, spawn.arguments(self.data, self.config.lesson), env, home, tty)
+            process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty)
         except ConnectionError as err:
             if self._zygote.ready:
                 log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
             process = await asyncio.create_subprocess_exec(
-                *spawn.command(self.data, self.config.lesson),
+                *spawn.command(self._arguments()),
                 stdin=tty,
                 stdout=tty,
                 stderr=tty,
@@ -425,6 +427,9 @@ class Lab:
             home.name,
         )
         return process
+
+    def _arguments(self) -> list[str]:
+        return spawn.arguments(self.data, self.config.lesson, round(self.config.quota_mb * 10**6))
 
     def _finished(self, session: LabSession) -> None:
         self.admission.done(session.number)

@@ -35,15 +35,15 @@ _ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
 MODULE = "gdtui.serve.child"
 
 
-def arguments(data: Path | None, lesson: bool) -> list[str]:
-    """What the session's program is told on its command line."""
+def arguments(data: Path | None, lesson: bool, quota: int) -> list[str]:
+    """What the session's program is told on its command line; quota in bytes, 0 for none."""
     args = ["--data", str(data)] if data is not None else []
-    return args + (["--lesson"] if lesson else [])
+    return args + (["--lesson"] if lesson else []) + (["--quota", str(quota)] if quota else [])
 
 
-def command(data: Path | None, lesson: bool) -> list[str]:
+def command(arguments: list[str]) -> list[str]:
     """The command that starts a session's program as a fresh process."""
-    return [sys.executable, "-m", MODULE, *arguments(data, lesson)]
+    return [sys.executable, "-m", MODULE, *arguments]
 
 
 def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> dict[str, str]:
