@@ -174,6 +174,11 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="who gets the live dashboard of the class instead of the lesson; a name on the roster or "
         "named in the authorized_keys file (repeat for more than one)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="run every session as this unprivileged user, owner of the students' folders; needed when the server runs as root",
+    )
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
     parser.set_defaults(run=run)
     return parser
@@ -184,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
         return _print_hash()
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
+
     from gdtui.core.dataset import load_dataset
     from gdtui.serve.limits import MaxStartups
     from gdtui.serve.server import Lab, LabConfig
@@ -213,8 +219,13 @@ def run(args: argparse.Namespace) -> int:
             lesson=args.lesson,
             quota_mb=args.quota,
             teachers=tuple(args.teacher),
+            user=args.user,
         )
     )
+    if os.geteuid() == 0 and not args.user:
+        raise GdtuiError(
+            "running as root, sessions would have root's rights: give --user NAME, a user without them, to run them as"
+        )
     # Checked and cached once, here: no student waits for it, and a bad directory stops the teacher, not a session.
     data = load_dataset(args.data)
     logging.getLogger("gdtui.serve").info("data: %s, %s training images (%s)", data.name, f"{len(data.train):,}", data.source)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from gdtui import channel
 from gdtui.core.errors import GdtuiError
+from gdtui.serve.privileges import no_new_privileges
 from gdtui.ui.run import run_app
 
 
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lesson", action="store_true")
     parser.add_argument("--quota", type=int, default=0)
     args = parser.parse_args(argv)
+    # Forked by the zygote, it is set already; started as a fresh process, here, before anything runs.
+    no_new_privileges()
     os.login_tty(sys.stdin.fileno())
     if os.environ.get(channel.ROLE_VARIABLE) == channel.TEACHER:
         # A teacher's session shows the class, not the lesson; the hub checks the token, not this.

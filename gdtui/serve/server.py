@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import verify_password
+from gdtui.serve.privileges import SessionUser, check_reachable, session_user
 from gdtui.serve.session import LabChannel, LabSession, session_home
 from gdtui.serve.untrusted import printable
 
@@ -157,6 +159,7 @@ class LabConfig:
     quota_mb: float = 50.0  # what the files in one student's folder may hold, in MB; 0 for no limit
     home: Path | None = None  # default: lab_home()
     teachers: tuple[str, ...] = ()  # names that get the dashboard instead of the lesson
+    user: str | None = None  # whom sessions run as; None: the server's own user
 
 
 def host_key(home: Path) -> asyncssh.SSHKey:
@@ -219,6 +222,7 @@ class Lab:
         _check("--first-screen-wait", config.first_screen_wait_s, 0.1, 600)
         _check("--quota", config.quota_mb, 0.1, 1_000_000, zero="none")
         self.config = config
+        self.user = session_user(config.user) if config.user else None
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
         self.data = config.data.resolve() if config.data else None
@@ -266,6 +270,9 @@ class Lab:
 
     async def start(self) -> None:
         key = host_key(self.home)
+        self._make_sessions_dir()
+        if self.user is not None:
+            self._open_to(self.user)
         self._make_room_for_files()
         # Warm before the first student comes, and with the open-file limit its sessions will need.
         await self._zygote.start()
@@ -288,6 +295,10 @@ class Lab:
             await self._zygote.stop()
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
         await self.hub.start()
+        if self.user is not None:
+            # The sessions' link to the hub: theirs to connect to, still no one else's.
+            for path in (self.hub.folder, self.hub.path):
+                os.chown(path, self.user.uid, self.user.gid)
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)
@@ -299,6 +310,29 @@ class Lab:
                 "the lab password lets whoever knows it log in under any name not on the roster, "
                 "and so into that name's folder: it keeps students apart, it does not prove who they are"
             )
+
+    def _make_sessions_dir(self) -> None:
+        """The students' folders, out of sight of the machine's other users: they hold their work,
+        and their names. Made so on every start, whatever an older server made it."""
+        self.sessions_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.sessions_dir.chmod(0o700)
+        if self.user is not None:
+            os.chown(self.sessions_dir, self.user.uid, self.user.gid)
+
+    def _open_to(self, user: SessionUser) -> None:
+        """Let the sessions' user read the data set's cache (public data, written readable by its
+        owner only), and refuse to start if its sessions could not run."""
+        from gdtui.core.dataset import load_dataset
+
+        data = load_dataset(self.data)
+        cached = sorted(data.cache_dir.iterdir()) if data.cache_dir is not None else []
+        if data.cache_dir is not None:
+            data.cache_dir.chmod(0o755)
+            for path in cached:
+                path.chmod(0o644)
+        env = spawn.zygote_environment(self.home, cache_home().parent)
+        check_reachable(user, self.sessions_dir, [*cached, data.source], env)
+        log.info("sessions run as %s (uid %d, gid %d)", user.name, user.uid, user.gid)
 
     def _make_room_for_files(self) -> None:
         """Raise the open-file limit as far as the lab may need, where the system allows.
@@ -398,9 +432,14 @@ class Lab:
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
         home = session_home(self.sessions_dir, session.username)
         env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
+        user = (self.user.uid, self.user.gid) if self.user is not None else None
+        if user is not None:
+            # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
+            os.chown(home, *user)
+            os.fchown(tty, *user)
         process: asyncio.subprocess.Process | spawn.ForkedProcess
         try:
-            process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty)
+            process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty, user)
         except ConnectionError as err:
             if self._zygote.ready:
                 log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
@@ -413,6 +452,7 @@ class Lab:
                 env=env,
                 # Its own process group, so ending the session ends everything the app started.
                 start_new_session=True,
+                **({"user": user[0], "group": user[1], "extra_groups": []} if user is not None else {}),
             )
         columns, lines = session.size
         log.info(

@@ -180,12 +180,14 @@ class Zygote:
             return
         log.info("zygote ready, pid %d: sessions start from it", pid)
 
-    async def launch(self, module: str, args: list[str], env: Mapping[str, str], cwd: Path, tty: int) -> ForkedProcess:
-        """Fork a session's app on tty; ConnectionError if the zygote cannot."""
+    async def launch(
+        self, module: str, args: list[str], env: Mapping[str, str], cwd: Path, tty: int, user: tuple[int, int] | None = None
+    ) -> ForkedProcess:
+        """Fork a session's app on tty, as user (uid, gid) if given; ConnectionError if the zygote cannot."""
         if not self.ready or self._socket is None:
             raise ConnectionError("the zygote is not running")
         self._ids += 1
-        request = {"id": self._ids, "module": module, "args": args, "env": dict(env), "cwd": str(cwd)}
+        request = {"id": self._ids, "module": module, "args": args, "env": dict(env), "cwd": str(cwd), "user": user}
         started = asyncio.get_running_loop().create_future()
         self._requests[self._ids] = started
         try:

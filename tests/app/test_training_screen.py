@@ -443,9 +443,7 @@ async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mni
     assert not list(tmp_path.glob("*.npz"))
 
 
-async def test_a_save_past_the_folders_quota_is_refused_in_the_prompt_and_the_app_goes_on(
-    tiny_mnist_dir, tmp_path, monkeypatch
-):
+async def test_a_save_past_the_folders_quota_is_refused_in_the_prompt_and_the_app_goes_on(tiny_mnist_dir, tmp_path, monkeypatch):
     folder = tmp_path / "session"
     folder.mkdir()
     (folder / "older.npz").write_bytes(b"x" * 90_000)  # and a model of this network takes some 54 kB

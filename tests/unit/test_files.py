@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import errno
+
+import pytest
 
 from gdtui.core import files
 from gdtui.core.files import FolderQuota, QuotaExceeded, cache_home, data_home, replacing
@@ -106,6 +106,8 @@ def test_files_outside_the_folder_are_not_counted_nor_limited(quota, tmp_path):
     assert files.folder_quota.used() == 0
 
 
-@pytest.mark.parametrize(("size", "shown"), [(999, "999 bytes"), (1500, "1.5 kB"), (48_200_000, "48.2 MB"), (50_000_000, "50 MB")])
+@pytest.mark.parametrize(
+    ("size", "shown"), [(999, "999 bytes"), (1500, "1.5 kB"), (48_200_000, "48.2 MB"), (50_000_000, "50 MB")]
+)
 def test_sizes_are_shown_as_a_person_reads_them(size, shown):
     assert files.size_text(size) == shown
