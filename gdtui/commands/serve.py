@@ -30,16 +30,20 @@ roster. Passwords are given only as hashes, which
     gdtui serve --hash-password > lab-password
 
 makes; start the server with --password-file lab-password, or with the hash
-in the environment variable GDTUI_LAB_PASSWORD_HASH; a roster line reads
-'alan password:HASH'. The server refuses to start with none of these, unless
---no-auth says the lab network is closed.
+in the environment variable GDTUI_LAB_PASSWORD_HASH. A roster line is a name,
+then 'password:HASH' and/or 'role:teacher', then at most one public key as its
+.pub file holds it (its comment, the rest of the line, is never read):
+'alan password:HASH', 'ada ssh-ed25519 AAAA... ada@laptop'. The server refuses
+to start with none of these, unless --no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
 $XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
-has a folder for each name students log in with: their saved models and
-lesson bookmark, kept for their next login. The roster and authorized_keys
-files are read again when they change. Each session runs numpy on one thread;
-all of them share the data cache. The limits below follow OpenSSH's sshd.
+(its owner's alone) has a folder for each name students log in with: their
+saved models and lesson bookmark, kept for their next login, up to --quota.
+Started by root, the server runs every session as the user --user names. The
+roster and authorized_keys files are read again when they change. Each session
+runs numpy on one thread; all of them share the data cache. The limits below
+follow OpenSSH's sshd.
 
 A teacher (--teacher NAME, or 'role:teacher' on the roster line) who logs in
 gets a live dashboard of the class instead of the lesson: each student's step,
