@@ -51,6 +51,18 @@ NAME_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
 # What a public key's first field (its algorithm) starts with, in OpenSSH's formats.
 _KEY_TYPE = re.compile(r"(ssh|ecdsa|sk|rsa|webauthn|x509v3)-\S+")
+# The signatures a student's key may log in with (sshd's PubkeyAcceptedAlgorithms, less
+# certificates): no ssh-rsa, whose signatures are SHA-1.
+KEY_SIGNATURES = (
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+)
 _PASSWORD = "password:"
 _ROLE = "role:"
 TEACHER_ROLE = "role:teacher"
@@ -254,10 +266,26 @@ class WatchedFile(Generic[T]):
         return value
 
 
+class AuthorizedKeys(asyncssh.SSHAuthorizedKeys):
+    """Keys that log in with KEY_SIGNATURES only.
+
+    asyncssh tells clients which signatures the server takes, but checks any signature the
+    key's type can make: an RSA key signing with SHA-1 (ssh-rsa) got in. The key a client
+    offers is looked up here before its signature is checked, with the same object: what it
+    may verify is narrowed on the way.
+    """
+
+    _ACCEPTED = frozenset(alg.encode() for alg in KEY_SIGNATURES)
+
+    def validate(self, key, client_host, client_addr, cert_principals=None, ca=False):  # type: ignore[no-untyped-def]
+        key.all_sig_algorithms = set(key.all_sig_algorithms) & self._ACCEPTED
+        return super().validate(key, client_host, client_addr, cert_principals, ca)
+
+
 def _keys(lines: list[str]) -> asyncssh.SSHAuthorizedKeys:
     # Built empty, then filled: asyncssh's import refuses a text without keys, and no keys
     # must mean no keys, not an error that leaves the keys read before working.
-    keys = asyncssh.SSHAuthorizedKeys()
+    keys = AuthorizedKeys()
     if lines:
         keys.load("\n".join(lines))
     return keys

@@ -28,7 +28,7 @@ import asyncssh
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
-from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
+from gdtui.serve.access import KEY_SIGNATURES, NAME_RULE, Access, Logins, lab_name
 from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
@@ -91,21 +91,9 @@ _MACS = (
     "hmac-sha2-512",
     "hmac-sha1",
 )
-# The signatures a student's key may log in with (sshd's PubkeyAcceptedAlgorithms): no ssh-rsa,
-# whose signatures are SHA-1.
-_KEY_SIGNATURES = (
-    "ssh-ed25519",
-    "ecdsa-sha2-nistp256",
-    "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521",
-    "sk-ssh-ed25519@openssh.com",
-    "sk-ecdsa-sha2-nistp256@openssh.com",
-    "rsa-sha2-512",
-    "rsa-sha2-256",
-)
 
 
-def algorithms() -> dict[str, list[str]]:
+def _algorithms() -> dict[str, list[str]]:
     """asyncssh's options for the algorithms above, as far as this asyncssh has them."""
     from asyncssh.encryption import get_encryption_algs
     from asyncssh.kex import get_kex_algs
@@ -119,7 +107,8 @@ def algorithms() -> dict[str, list[str]]:
         "kex_algs": known(_KEX, get_kex_algs()),
         "encryption_algs": known(_CIPHERS, get_encryption_algs()),
         "mac_algs": known(_MACS, get_mac_algs()),
-        "signature_algs": known(_KEY_SIGNATURES, get_public_key_algs()),
+        # What the server tells clients it takes; access.AuthorizedKeys holds them to it.
+        "signature_algs": known(KEY_SIGNATURES, get_public_key_algs()),
     }
 
 
@@ -289,7 +278,7 @@ class Lab:
                 login_timeout=self.config.login_grace_time,
                 keepalive_interval=self.config.keepalive_interval,
                 keepalive_count_max=_KEEPALIVES_UNANSWERED,
-                **algorithms(),
+                **_algorithms(),
             )
         except (OSError, OverflowError) as err:
             await self._zygote.stop()

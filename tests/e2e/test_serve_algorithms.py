@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import struct
 
+import asyncssh
+import pytest
 from asyncssh.kex import get_kex_algs
 
 from gdtui.serve.server import LabConfig
@@ -99,3 +101,17 @@ async def test_the_server_names_opensshs_default_key_signatures_and_not_ssh_rsa(
         # asyncssh keeps what the server said there on the connection, and nowhere public.
         told = {alg.decode() for alg in conn._server_sig_algs}
     assert told == OPENSSH_KEY_SIGNATURES
+
+
+@pytest.mark.parametrize(("signature", "accepted"), [("rsa-sha2-256", True), ("rsa-sha2-512", True), ("ssh-rsa", False)])
+async def test_an_rsa_key_logs_in_but_not_with_sha1_signatures(lab_config: LabConfig, signature: str, accepted: bool) -> None:
+    """As sshd since 8.8, even for a client that signs with ssh-rsa whatever the server said."""
+    key = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+    lab_config.authorized_keys.write_bytes(key.export_public_key())
+    async with running(lab_config) as lab:
+        try:
+            async with connect(lab, client_keys=[key], signature_algs=[signature]):
+                logged_in = True
+        except asyncssh.PermissionDenied:
+            logged_in = False
+    assert logged_in is accepted
