@@ -6,6 +6,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -17,6 +18,7 @@ import pytest
 from gdtui.core.errors import GdtuiError
 from gdtui.serve import spawn
 from gdtui.serve.server import Lab, LabConfig
+from gdtui.serve.spawn import ForkedProcess
 from tests.e2e.lab import FIRST_SCREEN, eventually, only_session, running, student
 from tests.e2e.test_zygote import Pty, warm
 from tests.tiny_mnist import write_tiny_mnist
@@ -103,6 +105,18 @@ async def test_sessions_run_as_the_user_given_with_no_new_privileges_in_a_folder
         await eventually(model.exists, "the model saved")
         assert os.stat(model).st_uid == nobody.pw_uid
         assert os.stat(lab.sessions_dir / "ada").st_uid == nobody.pw_uid
+        # A session started as a fresh process, while the zygote is gone, drops the same way.
+        os.kill(lab._zygote._process.pid, signal.SIGKILL)
+        await eventually(lambda: not lab._zygote.ready, "the lab to notice its zygote gone")
+        async with student(lab, username="alan") as alan:
+            await alan.shows(FIRST_SCREEN)
+            (fresh,) = (session.process for session in lab.sessions if session.username == "alan")
+            assert not isinstance(fresh, ForkedProcess)
+            seen = status(fresh.pid)
+            assert seen["Uid"].split() == [str(nobody.pw_uid)] * 4
+            assert seen["Gid"].split() == [str(nobody.pw_gid)] * 4
+            assert seen["Groups"].strip() == ""
+            assert seen["NoNewPrivs"] == "1"
     # Not listable by other local users: only its owner, the sessions' user, may look in.
     info = os.stat(config.home / "sessions")
     assert stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == nobody.pw_uid

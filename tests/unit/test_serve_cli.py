@@ -55,6 +55,9 @@ def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         ("--first-screen-wait", "nan"),
         ("--first-screen-wait", "1e9"),
         ("--port", "70000"),
+        ("--quota", "-1"),
+        ("--quota", "nan"),
+        ("--quota", "0.01"),
     ],
 )
 def test_a_limit_that_makes_no_sense_is_refused_in_one_line(
