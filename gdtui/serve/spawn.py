@@ -35,15 +35,15 @@ _ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
 MODULE = "gdtui.serve.child"
 
 
-def arguments(data: Path | None, lesson: bool) -> list[str]:
-    """What the session's program is told on its command line."""
+def arguments(data: Path | None, lesson: bool, quota: int) -> list[str]:
+    """What the session's program is told on its command line; quota in bytes, 0 for none."""
     args = ["--data", str(data)] if data is not None else []
-    return args + (["--lesson"] if lesson else [])
+    return args + (["--lesson"] if lesson else []) + (["--quota", str(quota)] if quota else [])
 
 
-def command(data: Path | None, lesson: bool) -> list[str]:
+def command(arguments: list[str]) -> list[str]:
     """The command that starts a session's program as a fresh process."""
-    return [sys.executable, "-m", MODULE, *arguments(data, lesson)]
+    return [sys.executable, "-m", MODULE, *arguments]
 
 
 def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> dict[str, str]:
@@ -180,12 +180,14 @@ class Zygote:
             return
         log.info("zygote ready, pid %d: sessions start from it", pid)
 
-    async def launch(self, module: str, args: list[str], env: Mapping[str, str], cwd: Path, tty: int) -> ForkedProcess:
-        """Fork a session's app on tty; ConnectionError if the zygote cannot."""
+    async def launch(
+        self, module: str, args: list[str], env: Mapping[str, str], cwd: Path, tty: int, user: tuple[int, int] | None = None
+    ) -> ForkedProcess:
+        """Fork a session's app on tty, as user (uid, gid) if given; ConnectionError if the zygote cannot."""
         if not self.ready or self._socket is None:
             raise ConnectionError("the zygote is not running")
         self._ids += 1
-        request = {"id": self._ids, "module": module, "args": args, "env": dict(env), "cwd": str(cwd)}
+        request = {"id": self._ids, "module": module, "args": args, "env": dict(env), "cwd": str(cwd), "user": user}
         started = asyncio.get_running_loop().create_future()
         self._requests[self._ids] = started
         try:

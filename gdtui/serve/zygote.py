@@ -13,6 +13,8 @@ would in a fresh process:
   signal its whole process group);
 - its environment is exactly the session's, its working directory the
   session's folder, its signal handlers those of a fresh Python;
+- it runs as the user the server names, if any, and with no_new_privs, as
+  gdtui.serve.privileges says why;
 - its exit status reaches the server, which the zygote tells when it reaps it.
 
 The server and the zygote talk over a socket pair the zygote inherits: no path
@@ -20,7 +22,8 @@ anyone else could connect to. Each message is one JSON object (SOCK_SEQPACKET
 keeps them apart); a request to start a session carries the terminal with it
 (SCM_RIGHTS).
 
-    server -> zygote   {"id": N, "module": M, "args": [...], "env": {...}, "cwd": DIR} + the terminal
+    server -> zygote   {"id": N, "module": M, "args": [...], "env": {...}, "cwd": DIR, "user": [UID, GID] or null}
+                       + the terminal
     zygote -> server   {"ready": PID}                  once warm
                        {"id": N, "pid": PID}            started, or {"id": N, "error": TEXT}
                        {"pid": PID, "status": STATUS}   ended (a wait status, as os.waitpid gives)
@@ -44,6 +47,7 @@ import time
 import traceback
 from pathlib import Path
 
+from gdtui.serve.privileges import drop_to, no_new_privileges
 from gdtui.serve.spawn import MESSAGE_BYTES
 
 
@@ -193,6 +197,9 @@ def _run(request: dict, tty: int) -> int:
     os.environ.update(request["env"])
     time.tzset()
     os.chdir(request["cwd"])
+    if request.get("user"):
+        drop_to(*request["user"])
+    no_new_privileges()
     # Python's random draws a new seed in every child by itself; numpy's global generator, seeded
     # once when the zygote imported it, would otherwise give every session the same numbers.
     sys.modules["numpy.random"].seed()

@@ -7,14 +7,25 @@ import os
 import sys
 from pathlib import Path
 
+from gdtui.core import files
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import load_model
 
 
 def run_app(
-    data: Path | None, *, seed: int = 0, model: Path | None = None, lesson: bool = False, files_root: Path | None = None
+    data: Path | None,
+    *,
+    seed: int = 0,
+    model: Path | None = None,
+    lesson: bool = False,
+    files_root: Path | None = None,
+    files_quota: int = 0,
 ) -> int:
-    """Run the app until it quits; its exit status. Bad input raises GdtuiError before the screen changes."""
+    """Run the app until it quits; its exit status. Bad input raises GdtuiError before the screen changes.
+
+    files_quota: what the files under files_root may hold, in bytes (0: no limit), whoever in
+    this process writes them.
+    """
     # A bad model file is refused here, before the terminal switches to the app.
     network = load_model(model) if model else None
     # The app reads keys from standard input and draws on standard error: without a terminal
@@ -25,6 +36,8 @@ def run_app(
     # Textual only now: the headless commands start fast and run where no terminal UI could.
     from gdtui.ui.app import GdtuiApp
 
+    if files_root is not None and files_quota:
+        files.folder_quota = files.FolderQuota(files_root, files_quota)
     name = model.name if model else "loaded model"
     app = GdtuiApp(data_dir=data, seed=seed, network=network, model_name=name, lesson=lesson, files_root=files_root)
     app.run()

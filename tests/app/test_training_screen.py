@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from textual.widgets import DataTable, Input
 
+from gdtui.core import files
+from gdtui.core.files import FolderQuota
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
@@ -439,6 +441,33 @@ async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mni
         assert any("Saved as mine.npz" in str(n.message) for n in app._notifications)  # not the server's path
     assert (folder / "mine.npz").is_file()
     assert not list(tmp_path.glob("*.npz"))
+
+
+async def test_a_save_past_the_folders_quota_is_refused_in_the_prompt_and_the_app_goes_on(tiny_mnist_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "session"
+    folder.mkdir()
+    (folder / "older.npz").write_bytes(b"x" * 90_000)  # and a model of this network takes some 54 kB
+    monkeypatch.setattr(files, "folder_quota", FolderQuota(folder, 100_000))
+    app = make_app(tiny_mnist_dir, files_root=folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "6")
+        await pilot.press("s")
+        prompt = app.screen
+        prompt.query_one(Input).value = "mine.npz"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is prompt
+        refusal = text(prompt, "outside")
+        assert "mine.npz: cannot write the model: 90 kB of this folder's 100 kB are used" in refusal
+        assert str(folder) not in refusal
+        assert sorted(p.name for p in folder.iterdir()) == ["older.npz"]  # nothing partial
+        # Room made (here by hand), the same prompt saves.
+        (folder / "older.npz").unlink()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, PathPrompt), text(prompt, "outside")
+        assert app.is_running
+    assert load_model(folder / "mine.npz").sizes
 
 
 async def test_a_run_pauses_when_the_learner_leaves_training(screen_on):

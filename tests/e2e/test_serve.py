@@ -277,3 +277,24 @@ async def test_a_student_sees_paths_in_their_folder_not_where_the_server_keeps_i
         await terminal.shows("missing.npz: no such file")
         assert str(lab.sessions_dir) not in terminal.raw.decode(errors="replace")
         assert (lab.sessions_dir / "student" / "gdtui-model.npz").is_file()
+
+
+async def test_a_students_folder_has_a_quota_and_a_save_past_it_is_refused(lab_config: LabConfig) -> None:
+    config = replace(lab_config, quota_mb=0.1)
+    folder = config.home / "sessions" / "student"
+    folder.mkdir(parents=True)
+    (folder / "older.npz").write_bytes(b"x" * 90_000)  # and a model of this network takes some 54 kB
+    async with running(config) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        terminal.press("6")
+        await terminal.shows("Training")
+        terminal.press("s")
+        await terminal.shows("Save the network as")
+        terminal.press("\r")
+        await terminal.shows("cannot write the model: 90 kB of this folder's")
+        assert sorted(path.name for path in folder.iterdir() if path.is_file()) == ["older.npz"]
+        # The app goes on.
+        terminal.press("\x1b")
+        await terminal.until(lambda: "Save the network" not in terminal.text(), "the prompt closed")
+        terminal.press("2")
+        await terminal.shows("13,002 parameters")

@@ -145,7 +145,7 @@ async def test_with_a_roster_a_name_is_only_for_its_owner(
         assert not await logs_in(lab, "alan", password=PASSWORD)
 
 
-async def test_the_roster_is_read_again_when_it_changes_and_a_bad_line_costs_only_itself(
+async def test_the_roster_is_read_again_when_it_changes_and_a_bad_line_closes_only_its_name(
     lab_config: LabConfig, ada_key: asyncssh.SSHKey, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
@@ -154,9 +154,10 @@ async def test_the_roster_is_read_again_when_it_changes_and_a_bad_line_costs_onl
     roster.chmod(0o600)
     async with running(replace(lab_config, roster=roster)) as lab:
         assert await logs_in(lab, "alan", password=ALAN)
-        assert "line 1 of" in caplog.text
-        # ada is not on the roster yet: the lab password lets her in.
-        assert await logs_in(lab, "ada")
+        assert "line 1 of" in caplog.text and "ada cannot log in until it is fixed" in caplog.text
+        # ada's line is cut off: her name stays hers, closed to the lab password and to any key.
+        assert not await logs_in(lab, "ada")
+        assert not await logs_in(lab, "ada", client_keys=[ada_key])
         roster.write_text(f"ada {ada_key.export_public_key().decode()}alan password:{ALAN_HASH}\n")
         assert await logs_in(lab, "ada", client_keys=[ada_key])
         assert not await logs_in(lab, "ada")

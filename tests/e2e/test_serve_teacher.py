@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+import asyncssh
 import pytest
 
 from gdtui import channel
@@ -122,3 +123,20 @@ async def test_a_full_lab_still_lets_its_teacher_in_and_the_teacher_takes_no_stu
         async with student(lab, username="teach") as teacher, student(lab, username="alan") as alan:
             await teacher.shows("0 students")
             await alan.shows(FIRST_SCREEN)
+
+
+async def test_a_key_comment_saying_role_teacher_does_not_make_a_student_the_teacher(
+    lab_config: LabConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The README's way: the student's own .pub pasted after their name, its comment chosen by them."""
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    ada_key = asyncssh.generate_private_key("ssh-ed25519", comment="role:teacher")
+    roster = tmp_path / "roster"
+    roster.write_text(f"ada {ada_key.export_public_key().decode()}")
+    config = replace(lab_config, roster=roster, authorized_keys=None, password_hash=None)
+    async with running(config) as lab, student(lab, username="ada", client_keys=[ada_key]) as ada:
+        await ada.shows(FIRST_SCREEN)
+        assert not only_session(lab).teacher
+        (member,) = lab.hub.members.values()
+        assert not member.teacher
+    assert "part of the key's comment" in caplog.text

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
-from gdtui.core.files import cache_home, config_home, data_home, replacing
+from gdtui.core import files
+from gdtui.core.files import FolderQuota, QuotaExceeded, cache_home, config_home, data_home, replacing
 
 PLACES = [
     (cache_home, "XDG_CACHE_HOME", ".cache"),
@@ -47,3 +50,67 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
         raise RuntimeError("the disk filled up")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["lesson.json"]
+
+
+@pytest.fixture
+def quota(tmp_path, monkeypatch):
+    """A folder of its own with a quota of 1000 bytes, as a lab session's is."""
+    folder = tmp_path / "ada"
+    folder.mkdir()
+    monkeypatch.setattr(files, "folder_quota", FolderQuota(folder, 1000))
+    return folder
+
+
+def test_a_folder_uses_what_its_files_hold_at_any_depth(quota):
+    (quota / "a.npz").write_bytes(b"x" * 300)
+    (quota / ".local" / "share").mkdir(parents=True)
+    (quota / ".local" / "share" / "lesson.json").write_bytes(b"x" * 20)
+    (quota / "link").symlink_to("/etc/passwd")  # not followed: what it points at is not the folder's
+    assert files.folder_quota.used() == 320
+
+
+def test_a_write_within_the_quota_is_made(quota):
+    (quota / "old.npz").write_bytes(b"x" * 500)
+    with replacing(quota / "new.npz") as file:
+        file.write(b"y" * 500)
+    assert (quota / "new.npz").stat().st_size == 500
+
+
+def test_a_write_past_the_quota_is_refused_whole_and_says_how_much_is_used(quota):
+    (quota / "old.npz").write_bytes(b"x" * 600)
+    (quota / "new.npz").write_bytes(b"n" * 10)
+    with pytest.raises(QuotaExceeded) as refused, replacing(quota / "new.npz") as file:
+        file.write(b"y" * 500)
+    assert refused.value.errno == errno.EDQUOT
+    assert isinstance(refused.value, OSError)  # every writer that handles a full disk handles this
+    assert "610 bytes of this folder's 1 kB are used, and this needs 490 bytes more" in refused.value.strerror
+    # Nothing partial: the old file as it was, and no temporary.
+    assert (quota / "new.npz").read_bytes() == b"n" * 10
+    assert sorted(p.name for p in quota.iterdir()) == ["new.npz", "old.npz"]
+
+
+def test_replacing_a_file_counts_only_what_it_adds(quota):
+    (quota / "model.npz").write_bytes(b"x" * 900)
+    with replacing(quota / "model.npz") as file:
+        file.write(b"y" * 950)
+    assert (quota / "model.npz").read_bytes() == b"y" * 950
+
+
+def test_a_folder_over_its_quota_may_still_shrink(quota):
+    (quota / "model.npz").write_bytes(b"x" * 1500)
+    with replacing(quota / "model.npz") as file:
+        file.write(b"y" * 1200)
+    assert (quota / "model.npz").stat().st_size == 1200
+
+
+def test_files_outside_the_folder_are_not_counted_nor_limited(quota, tmp_path):
+    with replacing(tmp_path / "cache.npy") as file:
+        file.write(b"z" * 5000)
+    assert files.folder_quota.used() == 0
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(999, "999 bytes"), (1500, "1.5 kB"), (48_200_000, "48.2 MB"), (50_000_000, "50 MB")]
+)
+def test_sizes_are_shown_as_a_person_reads_them(size, shown):
+    assert files.size_text(size) == shown

@@ -17,11 +17,26 @@ def key_of(line: str) -> str:
     return " ".join(line.split()[:2])
 
 
-def test_a_line_holds_a_name_then_keys_with_their_comments_and_passwords() -> None:
-    name, found = roster_line(f"Ada   {ADA}  {ADA_RSA} a second comment  password:{HASH}")
+def test_a_line_holds_a_name_then_passwords_then_one_key_with_its_comment() -> None:
+    name, found = roster_line(f"Ada   password:{HASH}  {ADA_RSA} a comment of three words")
     assert name == "ada"
-    assert found.keys == [key_of(ADA), key_of(ADA_RSA)]
+    assert found.keys == [key_of(ADA_RSA)]
     assert found.passwords == [HASH]
+
+
+def test_a_key_comment_is_the_rest_of_the_line_and_never_a_directive(caplog: pytest.LogCaptureFixture) -> None:
+    """A student's own .pub, pasted after their name: its comment is theirs to choose (ssh-keygen -C)."""
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    sneaky = asyncssh.generate_private_key("ssh-ed25519", comment="role:teacher").export_public_key().decode().strip()
+    name, found = roster_line(f"ada {sneaky}")
+    assert (name, found.teacher, found.keys, found.passwords) == ("ada", False, [key_of(sneaky)], [])
+    # Nor a password, nor a second key: all comment.
+    found = roster_line(f"ada {ADA} laptop password:{HASH} {ADA_RSA}")[1]
+    assert (found.keys, found.passwords, found.teacher) == ([key_of(ADA)], [], False)
+    # The teacher is told, in case that was meant: directives go before the key.
+    students = read_roster(f"ada {sneaky}\n", "roster")
+    assert not students["ada"].teacher
+    assert "line 1 of roster" in caplog.text and "before the key" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -33,24 +48,28 @@ def test_a_line_holds_a_name_then_keys_with_their_comments_and_passwords() -> No
         ("ada ssh-ed25519", "neither a public key nor password"),
         ("ada password:hunter2", "hash"),
         ("ada hunter2", "neither a public key nor password"),
-        (f"ada {ADA} ssh-rsa AAAAbroken", "is not followed by a public key"),
+        (f"ada password:{HASH} ssh-rsa AAAAbroken", "is not followed by a public key"),
     ],
     # Named, not shown: the keys are new at every run, and parallel workers must collect the same tests.
-    ids=["bad-name", "nothing", "bad-key", "type-only", "plain-password", "plain-word", "bad-second-key"],
+    ids=["bad-name", "nothing", "bad-key", "type-only", "plain-password", "plain-word", "bad-key-after-password"],
 )
 def test_a_bad_line_says_what_is_wrong(line: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         roster_line(line)
 
 
-def test_the_roster_skips_comments_blank_and_bad_lines_and_keeps_the_good_ones(caplog: pytest.LogCaptureFixture) -> None:
+def test_the_roster_skips_comments_and_blank_lines_and_a_bad_line_keeps_its_name_closed(caplog: pytest.LogCaptureFixture) -> None:
+    """A typo must not hand a student's name, and their folder, to whoever knows the lab password."""
     caplog.set_level(logging.WARNING, logger="gdtui.serve")
-    text = f"# the lab's students\n\nada {ADA}\nbob hunter2\n  alan password:{HASH}\nADA {ADA_RSA}\n"
+    text = f"# the lab's students\n\nada {ADA}\nbob hunter2\n  alan password:{HASH}\nADA {ADA_RSA}\ncy role:admin {ADA}\n"
     students = read_roster(text, "roster.txt")
-    assert sorted(students) == ["ada", "alan"]
+    assert sorted(students) == ["ada", "alan", "bob", "cy"]
     assert students["ada"].keys == [key_of(ADA), key_of(ADA_RSA)]
     assert students["alan"].passwords == [HASH]
-    assert "line 4 of roster.txt" in caplog.text and "skipped" in caplog.text
+    for closed in ("bob", "cy"):
+        assert (students[closed].keys, students[closed].passwords, students[closed].teacher) == ([], [], False)
+    assert "line 4 of roster.txt" in caplog.text and "bob cannot log in until it is fixed" in caplog.text
+    assert "line 7 of roster.txt" in caplog.text and "cy cannot log in until it is fixed" in caplog.text
     # A password never reaches the log, even a wrong one.
     assert "hunter2" not in caplog.text
 
@@ -77,7 +96,7 @@ def test_authorized_keys_are_grouped_by_name(caplog: pytest.LogCaptureFixture) -
 
 def test_a_roster_line_may_make_its_owner_a_teacher() -> None:
     assert roster_line(f"grace role:teacher {ADA}")[1].teacher
-    assert roster_line(f"grace {ADA} her laptop role:teacher")[1].teacher  # not a word of the key's comment
+    assert roster_line(f"grace role:teacher password:{HASH} {ADA}")[1].teacher
     assert not roster_line(f"ada {ADA}")[1].teacher
     with pytest.raises(ValueError, match="role:teacher is the only role"):
         roster_line(f"ada role:admin {ADA}")
@@ -85,3 +104,12 @@ def test_a_roster_line_may_make_its_owner_a_teacher() -> None:
         roster_line("ada role:teacher")
     # Any one line of a name makes its owner a teacher.
     assert read_roster(f"grace {ADA}\ngrace role:teacher password:{HASH}\n", "roster")["grace"].teacher
+
+
+def test_a_bad_authorized_keys_line_that_names_a_student_keeps_the_name_closed(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    cut_off = f'name="ada" {ADA[:40]}'
+    keys = read_authorized_keys(f'{cut_off}\nname="alan" {ADA_RSA}\nname="a/b" {ADA[:40]}\nssh-ed25519 broken\n', "keys")
+    assert keys == {"ada": [], "alan": [f'name="alan" {ADA_RSA}']}
+    assert "line 1 of keys" in caplog.text and "ada cannot log in until it is fixed" in caplog.text
+    assert "line 3 of keys" in caplog.text and "line 4 of keys" in caplog.text

@@ -1,13 +1,18 @@
 """gdtui serve's command line: every limit that makes no sense is refused in one line."""
 
+import os
 import subprocess
 import sys
 
+import asyncssh
 import pytest
 
 from gdtui.cli import main
 from gdtui.commands import serve
 from gdtui.serve.passwords import hash_password, verify_password
+
+# A server started by root is told whom to run sessions as.
+AS_ROOT = ["--user", "nobody"] if os.geteuid() == 0 else []
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +57,9 @@ def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         ("--first-screen-wait", "nan"),
         ("--first-screen-wait", "1e9"),
         ("--port", "70000"),
+        ("--quota", "-1"),
+        ("--quota", "nan"),
+        ("--quota", "0.01"),
     ],
 )
 def test_a_limit_that_makes_no_sense_is_refused_in_one_line(
@@ -73,7 +81,7 @@ def test_a_password_hash_file_others_can_read_is_warned_about(
     hash_file.write_text(hash_password("secret") + "\n")
     hash_file.chmod(mode)
     with pytest.raises(AssertionError, match="the server started"):
-        main(["serve", "--data", str(tiny_mnist_dir), "--port", "0", "--password-file", str(hash_file)])
+        main(["serve", "--data", str(tiny_mnist_dir), "--port", "0", "--password-file", str(hash_file), *AS_ROOT])
     assert ("can be read by others on this machine" in caplog.text) is warned
     assert f"{mode:04o}" in caplog.text or not warned
 
@@ -94,3 +102,34 @@ def test_without_the_extra_a_password_is_still_hashed():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert verify_password("secret", done.stdout.strip())
+
+
+def test_a_teacher_needs_authentication_so_no_auth_with_a_teacher_does_not_start(
+    capsys: pytest.CaptureFixture, tmp_path, tiny_mnist_dir
+) -> None:
+    """Under --no-auth anyone logs in under any name, the teacher's too: the dashboard for all."""
+    keys = tmp_path / "authorized_keys"
+    key = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+    keys.write_text(f'name="grace" {key}')
+    args = ["serve", "--no-auth", "--authorized-keys", str(keys), "--teacher", "grace", "--data", str(tiny_mnist_dir)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdtui: error:") and len(err.strip().splitlines()) == 1, err
+    assert "--no-auth" in err and "--teacher" in err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root is refused")
+def test_root_does_not_start_without_a_user_to_run_sessions_as(capsys: pytest.CaptureFixture, tiny_mnist_dir) -> None:
+    assert main(["serve", "--no-auth", "--data", str(tiny_mnist_dir), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdtui: error:") and len(err.strip().splitlines()) == 1, err
+    assert "--user" in err
+    with pytest.raises(AssertionError, match="the server started"):
+        main(["serve", "--no-auth", "--data", str(tiny_mnist_dir), "--port", "0", "--user", "nobody"])
+
+
+@pytest.mark.parametrize(("user", "reason"), [("root", "without root's rights"), ("no-such-user-here", "no such user")])
+def test_sessions_run_as_an_existing_unprivileged_user(capsys: pytest.CaptureFixture, tiny_mnist_dir, user, reason) -> None:
+    assert main(["serve", "--no-auth", "--data", str(tiny_mnist_dir), "--user", user]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and reason in err, err
