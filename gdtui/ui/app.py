@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import signal
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -31,9 +30,8 @@ from gdtui.ui.screens.loading import LoadingScreen
 from gdtui.ui.screens.prompt import Palette
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.state import LessonState
+from gdtui.ui.terminal_app import TerminalApp
 from gdtui.ui.widgets.guide_panel import GuidePanel
-
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
@@ -48,7 +46,7 @@ def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
     return build
 
 
-class GdtuiApp(App[None]):
+class GdtuiApp(TerminalApp):
     TITLE = "gdtui"
     # The shared network's version, as the screens last heard of it: every change bumps it.
     network_version: reactive[int] = reactive(0)
@@ -101,22 +99,12 @@ class GdtuiApp(App[None]):
         return LoadingScreen() if self._loaded is None else Screen()
 
     def on_mount(self) -> None:
-        # `kill`, a lab server ending an idle session, a terminal window closed or an SSH
-        # link dropped: leave the terminal as it was found (alternate screen, mouse, cursor).
-        loop = asyncio.get_running_loop()
-        for signum in ENDING_SIGNALS:
-            loop.add_signal_handler(signum, self.exit)
         if self._loaded is None:
             self.load_data()
         else:
             self.start(self._loaded)
         # In a lab session: tell the teacher's dashboard where this student is, and take its word.
         report.start(self)
-
-    def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in ENDING_SIGNALS:
-            loop.remove_signal_handler(signum)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:

@@ -1,0 +1,183 @@
+"""An app on a terminal that can go away, be stopped and resumed, or be told to end.
+
+A terminal window closed or an SSH link dropped hangs the terminal up: from
+then on every write to it fails. Textual writes from a thread of its own that a
+failed write ends, and the queue of writes it leaves behind fills in a moment:
+the app's thread then waits forever to add a frame to it, and no signal handler
+queued on the event loop ever runs. Here the writes go to a terminal that, once
+lost, takes everything and drops it, and the app is told it hung up.
+
+SIGTERM, SIGHUP and SIGINT end the app with the conventional status 128 + the
+signal's number, cleanly if the app's thread can do it within a grace period,
+and at the end of it regardless, the terminal's modes restored as far as
+possible: whatever the app is doing, it is gone within two seconds.
+
+Ctrl-Z then `fg`: the terminal comes back blank, and Textual only draws what
+changes; the whole screen is drawn again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import termios
+import threading
+import time
+from types import FrameType
+from typing import IO, Any
+
+from textual.app import App
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
+
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+# Within it the app ends as it would on q; past it, at once.
+GRACE_S = 1.5
+# What Textual writes to hand the terminal back (keyboard protocol, alternate screen, cursor,
+# focus and mouse reports), for an app that cannot end the usual way.
+_RESTORE = "\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h"
+_RESTORE_WAIT_S = 0.2
+
+
+class _Terminal:
+    """The file Textual's writer thread writes to: the terminal until a write fails, then nothing."""
+
+    def __init__(self, file: IO[str], hung_up: Any) -> None:
+        self._file = file
+        self._hung_up = hung_up
+        self.lost = False
+
+    def _lose(self) -> None:
+        if not self.lost:
+            self.lost = True
+            self._hung_up()
+
+    def write(self, text: str) -> None:
+        if not self.lost:
+            try:
+                self._file.write(text)
+            except (OSError, ValueError):
+                self._lose()
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self._file.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+
+class TerminalDriver(LinuxDriver):
+    """Textual's driver, for a terminal that may hang up at any moment."""
+
+    def __init__(self, app: App, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        hung_up = app.hung_up if isinstance(app, TerminalApp) else lambda: None
+        self._terminal = _Terminal(self._file, hung_up)
+        self._file = self._terminal
+        self._suspended = False
+
+    def _sigtstp_application(self, *args: Any) -> None:
+        self._suspended = self._auto_restart
+        super()._sigtstp_application(*args)
+
+    def _sigcont_application(self, *args: Any) -> None:
+        # Only a resume after a stop: any other SIGCONT (the kernel sends one with every hang-up)
+        # would start a second set of input and output threads over the running ones.
+        if self._suspended and not self._terminal.lost:
+            self._suspended = False
+            super()._sigcont_application(*args)
+
+
+class TerminalApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self._ending: int | None = None  # the signal the app was told to end by
+        self._previous_handlers: dict[int, Any] = {}
+        self._keeping = threading.Lock()
+        self._kept = False
+
+    def get_driver_class(self) -> type[Driver]:
+        return TerminalDriver
+
+    def on_mount(self) -> None:
+        self._event_loop = asyncio.get_running_loop()
+        # Handlers of Python's own, not the event loop's: those run only once the app's thread
+        # returns to the loop, and a thread stuck in a write never does.
+        for signum in ENDING_SIGNALS:
+            self._previous_handlers[signum] = signal.signal(signum, self._signalled)
+        self.app_resume_signal.subscribe(self, self._resumed)
+
+    def on_unmount(self) -> None:
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+    def _resumed(self, _app: App) -> None:
+        self.screen.refresh(layout=True)
+
+    def _signalled(self, signum: int, _frame: FrameType | None) -> None:
+        self.end_by(signum)
+
+    def hung_up(self) -> None:
+        """The terminal has gone (a failed write says so): end as on SIGHUP. Any thread may call it."""
+        self.end_by(signal.SIGHUP)
+
+    def end_by(self, signum: int) -> None:
+        """End the app as signal signum asks; from any thread, or a signal handler."""
+        if self._ending is not None:
+            return
+        self._ending = signum
+        threading.Thread(target=self._end_regardless, name="gdtui-ending", daemon=True).start()
+        loop = getattr(self, "_event_loop", None)
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._end)
+
+    def _end(self) -> None:
+        assert self._ending is not None
+        self._keep()
+        self.exit(return_code=128 + self._ending)
+
+    def _keep(self) -> None:
+        # Once: the app's thread may be keeping it when the grace period ends, or be stuck in it.
+        if self._keeping.acquire(timeout=_RESTORE_WAIT_S):
+            try:
+                if not self._kept:
+                    self._kept = True
+                    self.keep_before_ending()
+            finally:
+                self._keeping.release()
+
+    def keep_before_ending(self) -> None:
+        """Keep what must outlive an app told to end: called once, on the app's thread if it is free
+        in time, else on another."""
+
+    def _end_regardless(self) -> None:
+        time.sleep(GRACE_S)
+        assert self._ending is not None
+        self._keep()
+        self._restore_terminal()
+        os._exit(128 + self._ending)
+
+    def _restore_terminal(self) -> None:
+        driver = self._driver
+        if isinstance(driver, LinuxDriver) and driver.attrs_before is not None:
+            try:
+                termios.tcsetattr(driver.fileno, termios.TCSANOW, driver.attrs_before)
+            except termios.error:
+                pass
+        # A terminal that takes no output would keep this write waiting: it gets a moment, not more.
+        writer = threading.Thread(target=_write_quietly, args=(_RESTORE.encode(),), daemon=True)
+        writer.start()
+        writer.join(_RESTORE_WAIT_S)
+
+
+def _write_quietly(data: bytes) -> None:
+    try:
+        os.write(2, data)
+    except OSError:
+        pass
