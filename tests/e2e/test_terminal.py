@@ -101,3 +101,23 @@ def test_an_ending_signal_ends_the_app_cleanly_even_mid_run(terminal: TerminalSe
     raw = bytes(terminal.raw)
     assert raw.rfind(LEAVE_ALT_SCREEN) > raw.rfind(ENTER_ALT_SCREEN), "the app did not leave the alternate screen"
     assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"
+
+
+def _state(pid: int) -> str:
+    """The process's state as Linux reports it: R running, S sleeping, T stopped…"""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_an_app_stopped_and_resumed_draws_its_whole_screen_again(terminal: TerminalSession):
+    terminal.wait_for("train #0", START_TIMEOUT)
+    open_step(terminal, "2", "w Weights")
+    # Ctrl-Z: the app hands the terminal back and stops until the shell's fg.
+    terminal.process.send_signal(signal.SIGTSTP)
+    terminal.wait_until(lambda: _state(terminal.process.pid) == "T", "the app stopped")
+    with terminal.changed:
+        # What a terminal shows when the app takes its alternate screen again: nothing.
+        terminal.screen.reset()
+    terminal.process.send_signal(signal.SIGCONT)
+    terminal.wait_until(lambda: terminal.highlighted_step() == "2 Network", "the step bar drawn again")
+    terminal.wait_for("w Weights")
+    terminal.wait_for("train #0")
