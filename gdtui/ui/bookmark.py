@@ -13,7 +13,6 @@ from pathlib import Path
 
 from gdtui.core.files import data_home, replacing
 
-
 # Ours holds a few bytes: more than this is not ours, and is not read into memory.
 _LARGEST = 1024
 
