@@ -19,6 +19,7 @@ changes; the whole screen is drawn again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import termios
@@ -166,10 +167,8 @@ class TerminalApp(App[None]):
     def _restore_terminal(self) -> None:
         driver = self._driver
         if isinstance(driver, LinuxDriver) and driver.attrs_before is not None:
-            try:
+            with contextlib.suppress(termios.error):
                 termios.tcsetattr(driver.fileno, termios.TCSANOW, driver.attrs_before)
-            except termios.error:
-                pass
         # A terminal that takes no output would keep this write waiting: it gets a moment, not more.
         writer = threading.Thread(target=_write_quietly, args=(_RESTORE.encode(),), daemon=True)
         writer.start()
@@ -177,7 +176,5 @@ class TerminalApp(App[None]):
 
 
 def _write_quietly(data: bytes) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.write(2, data)
-    except OSError:
-        pass

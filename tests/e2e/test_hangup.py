@@ -17,8 +17,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from gdtui.core.model_io import load_model
+from gdtui.ui import recovery
 from tests.e2e.test_terminal import START_TIMEOUT, open_step
 from tests.terminal import TerminalSession
 
@@ -98,3 +101,38 @@ def test_a_signal_ends_the_app_even_while_its_terminal_takes_no_output(busy_core
     status = gone_within(terminal, GONE_WITHIN_S)
     assert status is not None, f"the app still runs {GONE_WITHIN_S:g} s after {signal.Signals(signum).name}"
     assert status == 128 + signum
+
+
+def test_training_cut_short_by_a_hang_up_is_offered_back_at_the_next_start(tiny_mnist_dir: Path, tmp_path: Path):
+    first = TerminalSession("--data", str(tiny_mnist_dir))
+    try:
+        start_work(first, "6", b" ")
+        first.wait_until(lambda: "images/s" in first.screen_text(), "training running")
+        first.hang_up()
+        assert gone_within(first, GONE_WITHIN_S) == 128 + signal.SIGHUP
+    finally:
+        first.close()
+    kept = recovery.find()
+    assert kept is not None and kept.provenance.steps > 0
+
+    again = TerminalSession("--data", str(tiny_mnist_dir))
+    try:
+        again.wait_for(f"Restore the network you were training: step {kept.provenance.steps:,}, ", START_TIMEOUT)
+        again.send(b"y")
+        again.wait_until(lambda: "Restore the network" not in again.screen_text(), "the offer closed")
+        open_step(again, "6", "e Epoch")
+        again.send(b"s")
+        again.wait_for("Save the network as")
+        saved = tmp_path / "restored.npz"
+        # Home, then everything to the right: the proposed name gives way to the one typed.
+        again.send(b"\x01\x0b")
+        again.wait_for("path/to/model.npz")
+        again.send(str(saved).encode())
+        again.wait_for(saved.name)
+        again.send(b"\r")
+        again.wait_until(saved.is_file, "the restored network saved")
+        np.testing.assert_array_equal(load_model(saved).params, kept.network.params)
+        # Saved, the copy has done its work.
+        again.wait_until(lambda: recovery.find() is None, "the copy removed")
+    finally:
+        again.close()
