@@ -106,7 +106,7 @@ class GdtuiApp(TerminalApp):
         # screen drawn before it.
         self._loaded = load_checked(data_dir)
         # The copy of unsaved changes last kept (its version, and when); None when there is none.
-        self._kept: tuple[int, float] | None = None
+        self._unsaved_kept: tuple[int, float] | None = None
         # A copy left by an earlier run, offered back and not yet answered: it must stay as it is.
         self._offering = False
 
@@ -204,23 +204,25 @@ class GdtuiApp(TerminalApp):
         if self._offering or not hasattr(self, "state"):
             return
         if not self.state.unsaved:
-            if self._kept is not None:
+            if self._unsaved_kept is not None:
                 recovery.discard()
-                self._kept = None
+                self._unsaved_kept = None
             return
         now = time.monotonic()
-        if self._kept is not None and (self._kept[0] == self.state.version or now - self._kept[1] < KEEP_UNSAVED_S):
+        if self._unsaved_kept is not None and (
+            self._unsaved_kept[0] == self.state.version or now - self._unsaved_kept[1] < KEEP_UNSAVED_S
+        ):
             return
         copy = self.state.unsaved_copy(lock_wait)
         if copy is not None:
             network, provenance, version = copy
             if recovery.keep(network, provenance):
-                self._kept = (version, now)
+                self._unsaved_kept = (version, now)
 
     def keep_before_ending(self) -> None:
         # Told to end: whatever changed since the last copy is kept now.
-        if self._kept is not None:
-            self._kept = (self._kept[0], float("-inf"))
+        if self._unsaved_kept is not None:
+            self._unsaved_kept = (self._unsaved_kept[0], float("-inf"))
         self._keep_unsaved(_LOCK_WAIT_S)
 
     def network_changed(self) -> None:

@@ -25,6 +25,7 @@ import signal
 import termios
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import IO, Any
 
@@ -44,7 +45,7 @@ _RESTORE_WAIT_S = 0.2
 class _Terminal:
     """The file Textual's writer thread writes to: the terminal until a write fails, then nothing."""
 
-    def __init__(self, file: IO[str], hung_up: Any) -> None:
+    def __init__(self, file: IO[str], hung_up: Callable[[], None]) -> None:
         self._file = file
         self._hung_up = hung_up
         self.lost = False
@@ -95,12 +96,14 @@ class TerminalDriver(LinuxDriver):
 
 
 class TerminalApp(App[None]):
+    """An app of gdtui on a terminal: it ends on a hang-up or an ending signal, and redraws on resume."""
+
     def __init__(self) -> None:
         super().__init__()
         self._ending: int | None = None  # the signal the app was told to end by
         self._previous_handlers: dict[int, Any] = {}
         self._keeping = threading.Lock()
-        self._kept = False
+        self._kept_before_ending = False
 
     def get_driver_class(self) -> type[Driver]:
         return TerminalDriver
@@ -147,8 +150,8 @@ class TerminalApp(App[None]):
         # Once: the app's thread may be keeping it when the grace period ends, or be stuck in it.
         if self._keeping.acquire(timeout=_RESTORE_WAIT_S):
             try:
-                if not self._kept:
-                    self._kept = True
+                if not self._kept_before_ending:
+                    self._kept_before_ending = True
                     self.keep_before_ending()
             finally:
                 self._keeping.release()
@@ -161,16 +164,17 @@ class TerminalApp(App[None]):
         time.sleep(GRACE_S)
         assert self._ending is not None
         self._keep()
-        self._restore_terminal()
+        name = signal.Signals(self._ending).name
+        self._restore_terminal(f"gdtui: still running {GRACE_S:g} s after {name}, so ended at once\r\n")
         os._exit(128 + self._ending)
 
-    def _restore_terminal(self) -> None:
+    def _restore_terminal(self, why: str) -> None:
         driver = self._driver
         if isinstance(driver, LinuxDriver) and driver.attrs_before is not None:
             with contextlib.suppress(termios.error):
                 termios.tcsetattr(driver.fileno, termios.TCSANOW, driver.attrs_before)
         # A terminal that takes no output would keep this write waiting: it gets a moment, not more.
-        writer = threading.Thread(target=_write_quietly, args=(_RESTORE.encode(),), daemon=True)
+        writer = threading.Thread(target=_write_quietly, args=((_RESTORE + why).encode(),), daemon=True)
         writer.start()
         writer.join(_RESTORE_WAIT_S)
 

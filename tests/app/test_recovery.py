@@ -39,6 +39,18 @@ async def test_unsaved_training_is_kept_while_it_goes_on(screen_on):
         assert kept.provenance == Provenance("random, seed 0", True, 0, 3, 0)
 
 
+async def test_an_ending_signal_keeps_the_newest_steps_at_once(screen_on):
+    async with screen_on("6") as (pilot, _screen):
+        app = pilot.app
+        await train_steps(pilot, 1)
+        await wait_for(pilot, lambda: recovery.find() is not None, "a copy of the unsaved training")
+        await train_steps(pilot, 2)
+        app._keep()  # what an ending signal has done before the app exits
+        kept = recovery.find()
+        assert kept is not None and kept.provenance.steps == 3
+        np.testing.assert_array_equal(kept.network.params, app.state.network.params)
+
+
 async def test_saving_the_network_removes_the_copy(screen_on, tmp_path):
     async with screen_on("6") as (pilot, _screen):
         app = pilot.app

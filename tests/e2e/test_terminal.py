@@ -99,6 +99,7 @@ def test_an_ending_signal_ends_the_app_cleanly_even_mid_run(terminal: TerminalSe
     # The conventional status of a program a signal ended, as a shell reports it.
     assert terminal.wait_for_exit() == 128 + signum
     raw = bytes(terminal.raw)
+    assert b"ended at once" not in raw, "the app did not end the usual way"
     assert raw.rfind(LEAVE_ALT_SCREEN) > raw.rfind(ENTER_ALT_SCREEN), "the app did not leave the alternate screen"
     assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"
 
