@@ -22,7 +22,7 @@ import pytest
 
 from gdtui.core.model_io import load_model
 from gdtui.ui import recovery
-from tests.e2e.test_terminal import START_TIMEOUT, open_step
+from tests.e2e.test_terminal import START_TIMEOUT, open_step, process_state
 from tests.terminal import TerminalSession
 
 GONE_WITHIN_S = 2.0
@@ -136,3 +136,14 @@ def test_training_cut_short_by_a_hang_up_is_offered_back_at_the_next_start(tiny_
         again.wait_until(lambda: recovery.find() is None, "the copy removed")
     finally:
         again.close()
+
+
+def test_an_app_stopped_when_its_terminal_hangs_up_ends_too(terminal: TerminalSession):
+    start_work(terminal, "6", b" ")
+    # Ctrl-Z, then the window closed: the app must not wait, stopped, for a resume that never comes.
+    terminal.process.send_signal(signal.SIGTSTP)
+    terminal.wait_until(lambda: process_state(terminal.process.pid) == "T", "the app stopped")
+    terminal.hang_up()
+    status = gone_within(terminal, GONE_WITHIN_S)
+    assert status is not None, f"the app still runs {GONE_WITHIN_S:g} s after its terminal hung up"
+    assert status == 128 + signal.SIGHUP

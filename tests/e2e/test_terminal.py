@@ -104,7 +104,7 @@ def test_an_ending_signal_ends_the_app_cleanly_even_mid_run(terminal: TerminalSe
     assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"
 
 
-def _state(pid: int) -> str:
+def process_state(pid: int) -> str:
     """The process's state as Linux reports it: R running, S sleeping, T stopped…"""
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
@@ -114,7 +114,7 @@ def test_an_app_stopped_and_resumed_draws_its_whole_screen_again(terminal: Termi
     open_step(terminal, "2", "w Weights")
     # Ctrl-Z: the app hands the terminal back and stops until the shell's fg.
     terminal.process.send_signal(signal.SIGTSTP)
-    terminal.wait_until(lambda: _state(terminal.process.pid) == "T", "the app stopped")
+    terminal.wait_until(lambda: process_state(terminal.process.pid) == "T", "the app stopped")
     with terminal.changed:
         # What a terminal shows when the app takes its alternate screen again: nothing.
         terminal.screen.reset()
