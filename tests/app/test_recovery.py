@@ -180,3 +180,16 @@ def test_a_damaged_model_means_nothing_to_offer(tiny_mnist_dir):
     assert recovery.find() is None
     (data_home() / "unsaved.npz").unlink()
     assert recovery.find() is None
+
+
+async def test_a_restored_network_is_measured_as_it_was_not_as_untrained(tiny_mnist_dir):
+    leave_unsaved(tiny_mnist_dir)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_offer(pilot)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RestorePrompt), "the offer to close")
+        screen = await open_step(pilot, "6")
+        await settle(pilot)
+        stats = str(screen.query_one("#stats").render())
+        assert "(as opened)" in stats and "before training" not in stats

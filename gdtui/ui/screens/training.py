@@ -275,7 +275,7 @@ Network and Cost steps show."""
             )
             self._generation = state.generation
             # The run's first measurement is of the network as the run found it.
-            self._start_words = "before training" if state.from_random else "as opened"
+            self._start_words = "before training" if state.untrained else "as opened"
             self.shown = self._posted = None
             self._report = None
             self.last_nudge = None
