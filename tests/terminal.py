@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import select
 import struct
 import subprocess
 import sys
@@ -57,11 +58,18 @@ class TerminalSession:
         self.stream = pyte.ByteStream(self.screen)
         self.ended = False  # the app closed its end of the terminal
         self.changed = threading.Condition()
+        self._hanging_up = threading.Event()
+        self._reading = threading.Event()  # cleared: what the app writes waits, as behind a stalled link
+        self._reading.set()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
-        while True:
+        while not self._hanging_up.is_set():
+            # Never blocked in a read: the master must be free to close at any moment (see hang_up).
+            if not self._reading.is_set() or not select.select([self.master], [], [], 0.05)[0]:
+                self._reading.wait(0.05)
+                continue
             try:
                 data = os.read(self.master, 65536)
             except OSError:  # EIO: every process holding the terminal has closed it
@@ -79,6 +87,17 @@ class TerminalSession:
         """How many bytes the app has written to the terminal so far."""
         with self.changed:
             return len(self.raw)
+
+    def hang_up(self) -> None:
+        """Close the terminal's master side, as a terminal window closed or an SSH link dropped does."""
+        self._hanging_up.set()
+        self.reader.join(TIMEOUT)
+        os.close(self.master)
+        self.master = -1
+
+    def stall(self) -> None:
+        """Stop reading what the app writes: once the terminal's buffer is full, its writes wait."""
+        self._reading.clear()
 
     def send(self, key: bytes) -> None:
         os.write(self.master, key)
@@ -116,5 +135,7 @@ class TerminalSession:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(TIMEOUT)
-        self.reader.join(TIMEOUT)  # the reader stops at the end of the output
-        os.close(self.master)
+        self._hanging_up.set()
+        self.reader.join(TIMEOUT)
+        if self.master >= 0:
+            os.close(self.master)

@@ -118,15 +118,20 @@ folder_quota: FolderQuota | None = None
 def replacing(path: Path) -> Iterator[BinaryIO]:
     """Write to a temporary file beside path that takes its place only once complete.
 
-    Readers see the old file or the whole new one, never a part. The file is made
-    readable by its owner only (mkstemp's mode): the callers write keys, models and
-    bookmarks, none of them anyone else's business. In a folder with a quota, a file that
-    would take it past the quota raises QuotaExceeded, and nothing of it is left.
+    Readers see the old file or the whole new one, never a part, and so does the
+    next boot after a crash: the new file is on the disk before it takes the old
+    one's name, and the folder's new entry is on the disk before this returns. The
+    file is made readable by its owner only (mkstemp's mode): the callers write
+    keys, models and bookmarks, none of them anyone else's business. In a folder
+    with a quota, a file that would take it past the quota raises QuotaExceeded,
+    and nothing of it is left.
     """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             yield file
+            file.flush()
+            os.fsync(file.fileno())
         quota = folder_quota
         if quota is not None and quota.covers(path):
             with quota.held():
@@ -134,6 +139,19 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
                 os.replace(temporary, path)
         else:
             os.replace(temporary, path)
+        _sync_folder(path.parent)
     finally:
         # After a successful replace the temporary name is already gone.
         Path(temporary).unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    except OSError as err:
+        # Some file systems cannot sync a folder, and say so: the file is in place all the same.
+        if err.errno != errno.EINVAL:
+            raise
+    finally:
+        os.close(handle)

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from gdtui.core.costs import CostName
-from gdtui.core.network import Activation, Output
+from gdtui.core.network import Activation, Network, Output
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,8 @@ PRESETS = {
         "ReLU hidden layers, softmax outputs, cross-entropy cost, He initialisation, η = 0.05 decaying to 0 over the run",
     ),
 }
+
+
+def preset_for(network: Network) -> Preset:
+    """The preset of the network's kind: softmax outputs train as the tuned one, the others as the lesson's."""
+    return PRESETS["tuned" if network.output == "softmax" else "lesson"]

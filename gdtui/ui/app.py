@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -21,7 +21,9 @@ from gdtui.core.dataset import Dataset, load_checked, load_dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits
 from gdtui.core.network import LESSON_SIZES, Network
-from gdtui.ui import bookmark, lesson, parsed_css, preferences, report
+from gdtui.core.presets import preset_for
+from gdtui.core.training import evaluate
+from gdtui.ui import bookmark, lesson, parsed_css, preferences, recovery, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
@@ -30,11 +32,17 @@ from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
 from gdtui.ui.screens.prompt import Palette
 from gdtui.ui.screens.quit_prompt import QuitPrompt
+from gdtui.ui.screens.restore_prompt import RestorePrompt
 from gdtui.ui.state import LessonState
+from gdtui.ui.terminal_app import TerminalApp
 from gdtui.ui.widgets.guide_panel import GuidePanel
 
-# Windows has no SIGHUP, and asyncio's loop there takes no signal handlers: a closed console ends the process.
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
+# How often the app looks whether the network's unsaved changes need keeping (or the copy removing),
+# and how often at most it writes a new copy while training goes on.
+CHECK_UNSAVED_S = 1.0
+KEEP_UNSAVED_S = 5.0
+# Ended by a signal, the app may be stuck: past this, the copy is kept without the network's lock.
+_LOCK_WAIT_S = 0.3
 
 
 def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
@@ -49,7 +57,7 @@ def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
     return build
 
 
-class GdtuiApp(App[None]):
+class GdtuiApp(TerminalApp):
     TITLE = "gdtui"
     # The shared network's version, as the screens last heard of it: every change bumps it.
     network_version: reactive[int] = reactive(0)
@@ -97,6 +105,10 @@ class GdtuiApp(App[None]):
         # millisecond: nothing is loading, and the first step is drawn sooner without a loading
         # screen drawn before it.
         self._loaded = load_checked(data_dir)
+        # The copy of unsaved changes last kept (its version, and when); None when there is none.
+        self._unsaved_kept: tuple[int, float] | None = None
+        # A copy left by an earlier run, offered back and not yet answered: it must stay as it is.
+        self._offering = False
         self._saved_theme = preferences.saved_theme()
         if self._saved_theme in self.available_themes:
             self.theme = self._saved_theme
@@ -111,22 +123,12 @@ class GdtuiApp(App[None]):
         return LoadingScreen() if self._loaded is None else Screen()
 
     def on_mount(self) -> None:
-        # `kill`, a lab server ending an idle session, a terminal window closed or an SSH
-        # link dropped: leave the terminal as it was found (alternate screen, mouse, cursor).
-        loop = asyncio.get_running_loop()
-        for signum in ENDING_SIGNALS:
-            loop.add_signal_handler(signum, self.exit)
         if self._loaded is None:
             self.load_data()
         else:
             self.start(self._loaded)
         # In a lab session: tell the teacher's dashboard where this student is, and take its word.
         report.start(self)
-
-    def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in ENDING_SIGNALS:
-            loop.remove_signal_handler(signum)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:
@@ -174,6 +176,63 @@ class GdtuiApp(App[None]):
         else:
             self.switch_mode("digits")
         self.call_after_refresh(self.first_screen_shown.set)
+        self._offer_unsaved()
+        self.set_interval(CHECK_UNSAVED_S, self._keep_unsaved)
+
+    # -- training never saved ------------------------------------------------------
+
+    def _offer_unsaved(self) -> None:
+        """Offer back the unsaved network an earlier run left, if it fits these data."""
+        unsaved = recovery.find()
+        if unsaved is None:
+            return
+        try:
+            check_fits(unsaved.network, self.state.data, unsaved.provenance.origin)
+        except GdtuiError:
+            return  # kept for a start on the data set it was trained on
+        provenance = unsaved.provenance
+        if provenance.steps or not provenance.nudges:
+            progress = f"step {provenance.steps:,}"
+        else:
+            progress = f"{provenance.nudges} nudge" + ("s" if provenance.nudges != 1 else "")
+        accuracy = evaluate(unsaved.network, self.state.data.test, preset_for(unsaved.network).cost).accuracy
+        self._offering = True
+
+        def answer(restore: bool | None) -> None:
+            self._offering = False
+            if restore:
+                self.state.restore(unsaved.network, provenance)
+            else:
+                recovery.discard()
+
+        self.push_screen(RestorePrompt(progress, accuracy), answer)
+
+    def _keep_unsaved(self, lock_wait: float = -1) -> None:
+        """Keep a copy of the network's unsaved changes, new ones at most every KEEP_UNSAVED_S; once
+        there are none (saved, or replaced knowingly), remove it."""
+        if self._offering or not hasattr(self, "state"):
+            return
+        if not self.state.unsaved:
+            if self._unsaved_kept is not None:
+                recovery.discard()
+                self._unsaved_kept = None
+            return
+        now = time.monotonic()
+        if self._unsaved_kept is not None and (
+            self._unsaved_kept[0] == self.state.version or now - self._unsaved_kept[1] < KEEP_UNSAVED_S
+        ):
+            return
+        copy = self.state.unsaved_copy(lock_wait)
+        if copy is not None:
+            network, provenance, version = copy
+            if recovery.keep(network, provenance):
+                self._unsaved_kept = (version, now)
+
+    def keep_before_ending(self) -> None:
+        # Told to end: whatever changed since the last copy is kept now.
+        if self._unsaved_kept is not None:
+            self._unsaved_kept = (self._unsaved_kept[0], float("-inf"))
+        self._keep_unsaved(_LOCK_WAIT_S)
 
     def network_changed(self) -> None:
         """Tell the screens that watch `network_version` that the network changed."""
@@ -204,14 +263,20 @@ class GdtuiApp(App[None]):
         """Quit, but not silently over a trained network that was never saved."""
         state = getattr(self, "state", None)
         if state is None or not state.unsaved or isinstance(self.screen, QuitPrompt):
-            self.exit()
+            self._quit()
             return
 
         def answer(quit: bool | None) -> None:
             if quit:
-                self.exit()
+                self._quit()
 
         self.push_screen(QuitPrompt(state.network_origin), answer)
+
+    def _quit(self) -> None:
+        # Quitting knowingly drops the changes the copy was kept for; an offer not yet answered stays.
+        if not self._offering:
+            recovery.discard()
+        self.exit()
 
     def action_help(self) -> None:
         if self._in_lesson():

@@ -2,7 +2,8 @@
 
 A lab student logs out and back in on another day: the lesson resumes at the
 same beat. The bookmark is one small JSON file in the user's data directory;
-a missing, unreadable or damaged one simply means "from the start".
+a missing, unreadable or damaged one simply means "from the start", whatever
+is in it: the file is ours, and what it holds was never anyone's promise.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 
 from gdtui.core.files import data_home, replacing
 
+# Ours holds a few bytes: more than this is not ours, and is not read into memory.
+_LARGEST = 1024
+
 
 def _path() -> Path:
     return data_home() / "lesson.json"
@@ -19,10 +23,16 @@ def _path() -> Path:
 
 def load_beat() -> int:
     try:
-        beat = json.loads(_path().read_text())["beat"]
-    except (OSError, ValueError, KeyError, TypeError):
+        with _path().open("rb") as file:
+            text = file.read(_LARGEST + 1)
+        if len(text) > _LARGEST:
+            return 0
+        beat = json.loads(text)["beat"]
+    # RecursionError: arrays nested deeper than the parser's stack.
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return 0
-    return beat if isinstance(beat, int) and beat >= 0 else 0
+    # A JSON true is a Python int, and no beat.
+    return beat if type(beat) is int and beat >= 0 else 0
 
 
 def save_beat(beat: int) -> bool:

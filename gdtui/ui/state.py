@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,6 +27,17 @@ from gdtui.core.training import StepResult
 from gdtui.ui.literal import literal
 
 SOURCES = ("dataset", "drawing", "noise")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a network came from and what was done to it since: what its origin's words are made of."""
+
+    origin: str  # "random, seed 0", or the model file's name
+    random: bool  # began as random weights
+    seed: int
+    steps: int  # trained since it was new
+    nudges: int
 
 
 class LessonState:
@@ -143,6 +155,35 @@ class LessonState:
 
     def saved(self) -> None:
         self._unsaved = False
+
+    def unsaved_copy(self, timeout: float = -1) -> tuple[Network, Provenance, int] | None:
+        """The network, where it came from and its version, if it holds changes never saved; None if it
+        holds none, or if the lock was not free within timeout seconds (a negative one waits as long as
+        it takes)."""
+        if not self.lock.acquire(timeout=timeout):
+            return None
+        try:
+            if not self._unsaved:
+                return None
+            provenance = Provenance(self._origin, self._random, self.seed, self._steps, self._nudges)
+            return self._network.copy(), provenance, self._version
+        finally:
+            self.lock.release()
+
+    def restore(self, network: Network, provenance: Provenance) -> None:
+        """Take back a network whose changes were never saved, as it was: its words, and still unsaved.
+        One that does not fit the data is refused (ModelFileError)."""
+        check_fits(network, self.data, provenance.origin)
+        with self._changing(new=True):
+            self._network = network
+        with self.lock:
+            self.seed = provenance.seed
+            self._origin = provenance.origin
+            self._random = provenance.random
+            self._steps = provenance.steps
+            self._nudges = provenance.nudges
+            self._unsaved = True
+        self.on_change()
 
     def copy_network(self) -> Network:
         """The network as it is now, to read outside the lock while training goes on."""

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 
-from textual.app import App
 from textual.screen import Screen
 
 from gdtui import channel
 from gdtui.ui import parsed_css
 from gdtui.ui.report import HubLink, keep_linked, say_when_shown
 from gdtui.ui.screens.teacher import TeacherScreen
-
-# As the lesson's app: the lesson's app module is not imported here, for a dashboard that starts fast.
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
+from gdtui.ui.terminal_app import TerminalApp
 
 
-class TeacherApp(App[None]):
+class TeacherApp(TerminalApp):
     TITLE = "gdtui lab"
     # Keys only, all in the footer: the palette would take the place of "q Quit" there.
     ENABLE_COMMAND_PALETTE = False
@@ -34,17 +30,8 @@ class TeacherApp(App[None]):
         return self.dashboard
 
     def on_mount(self) -> None:
-        # The lab server ending the session, or the SSH link dropped: leave the terminal as it was found.
-        loop = asyncio.get_running_loop()
-        for signum in ENDING_SIGNALS:
-            loop.add_signal_handler(signum, self.exit)
         self.run_worker(self._listen(), name="hub", group="hub", exit_on_error=False)
         self.call_after_refresh(self.first_screen_shown.set)
-
-    def on_unmount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in ENDING_SIGNALS:
-            loop.remove_signal_handler(signum)
 
     async def _listen(self) -> None:
         socket, token = self._where

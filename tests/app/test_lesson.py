@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gdtui.core.files import data_home
 from gdtui.ui import bookmark
 from gdtui.ui.beats import BEATS
@@ -99,11 +101,25 @@ async def test_the_lesson_resumes_where_it_stopped_and_r_restarts_it(tiny_mnist_
     assert bookmark.load_beat() == 0
 
 
-def test_a_damaged_bookmark_starts_from_the_beginning():
+DAMAGED_BOOKMARKS = [
+    b"not json",
+    b"[1, 2]",
+    b'{"beat": -3}',
+    b'{"beat": "five"}',
+    b'{"beat": true}',
+    b'{"beat": ' + b"9" * 5000 + b"}",
+    b"\xff\xfe not text",
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"beat": {"beat": ' * 50_000 + b"1" + b"}}" * 50_000,
+    b'{"beat": 3, "pad": "' + b"x" * 10_000_000 + b'"}',
+]
+
+
+@pytest.mark.parametrize("junk", DAMAGED_BOOKMARKS, ids=lambda junk: repr(junk[:24]))
+def test_a_damaged_bookmark_starts_from_the_beginning(junk: bytes):
     data_home().mkdir(parents=True)
-    for junk in ("not json", "[1, 2]", '{"beat": -3}', '{"beat": "five"}'):
-        (data_home() / "lesson.json").write_text(junk)
-        assert bookmark.load_beat() == 0
+    (data_home() / "lesson.json").write_bytes(junk)
+    assert bookmark.load_beat() == 0
 
 
 def test_an_unwritable_data_directory_does_not_stop_the_lesson(tmp_path, monkeypatch):

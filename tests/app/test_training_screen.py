@@ -519,6 +519,8 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
             await settle(pilot)
         accuracy = screen.run.epochs[-1].test_accuracy
         save_model(trained.state.network, tmp_path / "mine.npz")
+        # Quit knowingly: a run that just ended would leave its unsaved training to offer back.
+        await pilot.press("q", "q")
     assert accuracy > 0.5  # well above guessing, one in ten
     app = make_app(tiny_mnist_dir, network=load_model(tmp_path / "mine.npz"), model_name="mine.npz")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -90,14 +90,36 @@ def test_the_app_runs_on_a_real_terminal_and_gives_it_back(terminal: TerminalSes
     assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_a_terminate_or_hangup_signal_ends_the_app_cleanly_even_mid_run(terminal: TerminalSession, signum):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"])
+def test_an_ending_signal_ends_the_app_cleanly_even_mid_run(terminal: TerminalSession, signum):
     terminal.wait_for("train #0", START_TIMEOUT)
     open_step(terminal, "6", "e Epoch")
     terminal.send(b" ")
     terminal.wait_until(lambda: "images/s" in terminal.screen_text(), "training running")
     terminal.process.send_signal(signum)
-    assert terminal.wait_for_exit() == 0
+    # The conventional status of a program a signal ended, as a shell reports it.
+    assert terminal.wait_for_exit() == 128 + signum
     raw = bytes(terminal.raw)
+    assert b"ended at once" not in raw, "the app did not end the usual way"
     assert raw.rfind(LEAVE_ALT_SCREEN) > raw.rfind(ENTER_ALT_SCREEN), "the app did not leave the alternate screen"
     assert raw.rfind(SHOW_CURSOR) > raw.rfind(HIDE_CURSOR), "the app did not show the cursor again"
+
+
+def process_state(pid: int) -> str:
+    """The process's state as Linux reports it: R running, S sleeping, T stopped…"""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_an_app_stopped_and_resumed_draws_its_whole_screen_again(terminal: TerminalSession):
+    terminal.wait_for("train #0", START_TIMEOUT)
+    open_step(terminal, "2", "w Weights")
+    # Ctrl-Z: the app hands the terminal back and stops until the shell's fg.
+    terminal.process.send_signal(signal.SIGTSTP)
+    terminal.wait_until(lambda: process_state(terminal.process.pid) == "T", "the app stopped")
+    with terminal.changed:
+        # What a terminal shows when the app takes its alternate screen again: nothing.
+        terminal.screen.reset()
+    terminal.process.send_signal(signal.SIGCONT)
+    terminal.wait_until(lambda: terminal.highlighted_step() == "2 Network", "the step bar drawn again")
+    terminal.wait_for("w Weights")
+    terminal.wait_for("train #0")

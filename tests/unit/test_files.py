@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import stat
 
 import pytest
 
@@ -114,3 +116,45 @@ def test_files_outside_the_folder_are_not_counted_nor_limited(quota, tmp_path):
 )
 def test_sizes_are_shown_as_a_person_reads_them(size, shown):
     assert files.size_text(size) == shown
+
+
+def _synced(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> None:
+    """Record what os.fsync and os.replace are given, in order, and still do them."""
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else f"fsync {os.readlink(f'/proc/self/fd/{fd}')}")
+        real_fsync(fd)
+
+    def replace(source, target) -> None:
+        events.append("replace")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_the_new_file_is_on_disk_before_it_takes_the_old_ones_place_and_the_folder_after(tmp_path, monkeypatch):
+    events: list[str] = []
+    _synced(monkeypatch, events)
+    path = tmp_path / "model.npz"
+    with replacing(path) as file:
+        file.write(b"new")
+    # The temporary file beside it, then the folder that now names it.
+    assert events[0].startswith(f"fsync {tmp_path / '.model.npz.'}")
+    assert events[1:] == ["replace", "fsync folder"]
+    assert path.read_bytes() == b"new"
+
+
+def test_a_file_that_cannot_reach_the_disk_leaves_the_old_one(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"old")
+
+    def fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OSError), replacing(path) as file:
+        file.write(b"new")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]

@@ -26,7 +26,7 @@ from gdtui.core import sensitivity
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.model_io import DEFAULT_NAME, save_model
 from gdtui.core.network import Network
-from gdtui.core.presets import PRESETS, Preset
+from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
 from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
@@ -65,10 +65,6 @@ class Cadence:
             return False
         self.last = now
         return True
-
-
-def preset_for(network: Network) -> Preset:
-    return PRESETS["tuned" if network.output == "softmax" else "lesson"]
 
 
 def message_for(verdict: Verdict) -> str:
@@ -279,7 +275,7 @@ Network and Cost steps show."""
             )
             self._generation = state.generation
             # The run's first measurement is of the network as the run found it.
-            self._start_words = "before training" if state.from_random else "as opened"
+            self._start_words = "before training" if state.untrained else "as opened"
             self.shown = self._posted = None
             self._report = None
             self.last_nudge = None

@@ -1,0 +1,83 @@
+"""Training never saved, kept so that a closed window, a dropped connection or a kill loses none of it.
+
+While the network holds changes never saved, a copy of it is kept beside the
+lesson bookmark, in the user's data directory (a lab session's own): a model
+file, and a few words on where it came from. The next start offers it back. It
+is removed once the network is saved, or the learner quits knowingly. Both
+files are ours: a missing, unreadable or damaged one means there is nothing to
+offer, whatever it holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from gdtui.core.errors import ModelFileError
+from gdtui.core.files import data_home, replacing
+from gdtui.core.model_io import load_model, save_model
+from gdtui.core.network import Network
+from gdtui.ui.state import Provenance
+
+# The words take a few dozen bytes, a model file's name included: more than this is not ours.
+_LARGEST = 4096
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    network: Network
+    provenance: Provenance
+
+
+def _paths() -> tuple[Path, Path]:
+    home = data_home()
+    return home / "unsaved.npz", home / "unsaved.json"
+
+
+def keep(network: Network, provenance: Provenance) -> bool:
+    """Keep a copy of the network in place of the last; False if it cannot be written."""
+    model, words = _paths()
+    try:
+        model.parent.mkdir(parents=True, exist_ok=True)
+        save_model(network, model)
+        with replacing(words) as file:
+            file.write(json.dumps(asdict(provenance)).encode())
+    except (OSError, ModelFileError):
+        return False
+    return True
+
+
+def find() -> Unsaved | None:
+    """The copy kept last, if both its files are whole and agree."""
+    model, words = _paths()
+    try:
+        with words.open("rb") as file:
+            text = file.read(_LARGEST + 1)
+        if len(text) > _LARGEST:
+            return None
+        provenance = Provenance(**json.loads(text))
+        network = load_model(model)
+    # RecursionError: arrays nested deeper than the parser's stack.
+    except (OSError, ValueError, TypeError, RecursionError, ModelFileError):
+        return None
+    if not _sensible(provenance):
+        return None
+    return Unsaved(network, provenance)
+
+
+def _sensible(provenance: Provenance) -> bool:
+    counts = (provenance.seed, provenance.steps, provenance.nudges)
+    # A JSON true is a Python int, and no count.
+    return (
+        isinstance(provenance.origin, str)
+        and type(provenance.random) is bool
+        and all(type(count) is int and count >= 0 for count in counts)
+    )
+
+
+def discard() -> None:
+    for path in _paths():
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)

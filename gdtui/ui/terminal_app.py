@@ -1,0 +1,137 @@
+"""An app on a terminal that can go away, be stopped and resumed, or be told to end.
+
+A terminal window closed or an SSH link dropped hangs the terminal up: from
+then on every write to it fails. Textual writes from a thread of its own that a
+failed write ends, and the queue of writes it leaves behind fills in a moment:
+the app's thread then waits forever to add a frame to it, and no signal handler
+queued on the event loop ever runs. Here the writes go to a terminal that, once
+lost, takes everything and drops it, and the app is told it hung up.
+
+SIGTERM, SIGHUP and SIGINT end the app with the conventional status 128 + the
+signal's number, cleanly if the app's thread can do it within a grace period,
+and at the end of it regardless, the terminal's modes restored as far as
+possible: whatever the app is doing, it is gone within two seconds.
+
+Ctrl-Z then `fg`: the terminal comes back blank, and Textual only draws what
+changes; the whole screen is drawn again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+from textual.app import App
+from textual.driver import Driver
+
+# Windows has no SIGHUP: a closed console ends the process there.
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
+# Within it the app ends as it would on q; past it, at once.
+GRACE_S = 1.5
+# What Textual writes to hand the terminal back (keyboard protocol, alternate screen, cursor,
+# focus and mouse reports), for an app that cannot end the usual way.
+_RESTORE = "\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h"
+_RESTORE_WAIT_S = 0.2
+
+
+class TerminalApp(App[None]):
+    """An app of gdtui on a terminal: it ends on a hang-up or an ending signal, and redraws on resume."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ending: int | None = None  # the signal the app was told to end by
+        self._previous_handlers: dict[int, Any] = {}
+        self._keeping = threading.Lock()
+        self._kept_before_ending = False
+
+    def get_driver_class(self) -> type[Driver]:
+        # Textual's web driver when it is asked for, and its Windows driver on Windows: neither
+        # writes to a terminal that can hang up.
+        if os.environ.get("TEXTUAL_DRIVER") or os.name != "posix":
+            return super().get_driver_class()
+        from gdtui.ui.terminal_driver import TerminalDriver
+
+        return TerminalDriver
+
+    def on_mount(self) -> None:
+        self._event_loop = asyncio.get_running_loop()
+        # Handlers of Python's own, not the event loop's: those run only once the app's thread
+        # returns to the loop, and a thread stuck in a write never does.
+        for signum in ENDING_SIGNALS:
+            self._previous_handlers[signum] = signal.signal(signum, self._signalled)
+        self.app_resume_signal.subscribe(self, self._resumed)
+
+    def on_unmount(self) -> None:
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
+
+    def _resumed(self, _app: App) -> None:
+        self.screen.refresh(layout=True)
+
+    def _signalled(self, signum: int, _frame: FrameType | None) -> None:
+        self.end_by(signum)
+
+    def hung_up(self) -> None:
+        """The terminal has gone (a failed write says so): end as on SIGHUP. Any thread may call it."""
+        self.end_by(getattr(signal, "SIGHUP", signal.SIGTERM))
+
+    def end_by(self, signum: int) -> None:
+        """End the app as signal signum asks; from any thread, or a signal handler."""
+        if self._ending is not None:
+            return
+        self._ending = signum
+        threading.Thread(target=self._end_regardless, name="gdtui-ending", daemon=True).start()
+        loop = getattr(self, "_event_loop", None)
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._end)
+
+    def _end(self) -> None:
+        assert self._ending is not None
+        self._keep()
+        self.exit(return_code=128 + self._ending)
+
+    def _keep(self) -> None:
+        # Once: the app's thread may be keeping it when the grace period ends, or be stuck in it.
+        if self._keeping.acquire(timeout=_RESTORE_WAIT_S):
+            try:
+                if not self._kept_before_ending:
+                    self._kept_before_ending = True
+                    self.keep_before_ending()
+            finally:
+                self._keeping.release()
+
+    def keep_before_ending(self) -> None:
+        """Keep what must outlive an app told to end: called once, on the app's thread if it is free
+        in time, else on another."""
+
+    def _end_regardless(self) -> None:
+        time.sleep(GRACE_S)
+        assert self._ending is not None
+        self._keep()
+        name = signal.Signals(self._ending).name
+        self._restore_terminal(f"gdtui: still running {GRACE_S:g} s after {name}, so ended at once\r\n")
+        os._exit(128 + self._ending)
+
+    def _restore_terminal(self, why: str) -> None:
+        attrs_before = getattr(self._driver, "attrs_before", None)
+        if attrs_before is not None:  # a POSIX terminal's modes, as the app found them
+            import termios
+
+            with contextlib.suppress(termios.error):
+                termios.tcsetattr(self._driver.fileno, termios.TCSANOW, attrs_before)  # type: ignore[union-attr]
+        # A terminal that takes no output would keep this write waiting: it gets a moment, not more.
+        writer = threading.Thread(target=_write_quietly, args=((_RESTORE + why).encode(),), daemon=True)
+        writer.start()
+        writer.join(_RESTORE_WAIT_S)
+
+
+def _write_quietly(data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, data)

@@ -1,0 +1,149 @@
+"""A terminal that goes away mid-run: the app ends at once, whatever it was doing.
+
+A terminal window closed, a tmux session killed, an SSH link dropped: the
+terminal's master side closes. The app must be gone within 2 s, while a worker
+runs on any step, on a machine whose cores are all busy. This was a race: a
+test that passes once proves little, so each case runs several times over
+with a busy loop on every core beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdtui.core.model_io import load_model
+from gdtui.ui import recovery
+from tests.e2e.test_terminal import START_TIMEOUT, open_step, process_state
+from tests.terminal import TerminalSession
+
+GONE_WITHIN_S = 2.0
+ROUNDS = 4
+
+# Each step that runs work while the learner watches: its number key and the key that starts it.
+RUNS = [
+    pytest.param("6", b" ", id="training"),
+    pytest.param("4", b" ", id="one-parameter-ball"),
+    pytest.param("4", b"ff", id="one-parameter-network-slice"),
+    pytest.param("5", b" ", id="two-parameters-ball"),
+    pytest.param("5", b"ff", id="two-parameters-network-slice"),
+    pytest.param("3", b"t", id="cost-average"),
+    pytest.param("7", b"m", id="next-gradient-check"),
+]
+
+
+@pytest.fixture(scope="module")
+def busy_cores() -> Iterator[None]:
+    """A busy loop on every core, as on a lab machine where the whole class trains at once."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+@pytest.fixture
+def terminal(tiny_mnist_dir: Path) -> Iterator[TerminalSession]:
+    session = TerminalSession("--data", str(tiny_mnist_dir))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def start_work(terminal: TerminalSession, step: str, keys: bytes) -> None:
+    terminal.wait_for("train #0", START_TIMEOUT)
+    open_step(terminal, step, None)
+    for key in keys:
+        terminal.send(bytes([key]))
+    # The work is under way once the screen has been drawn again several times since.
+    written = terminal.bytes_written()
+    terminal.wait_until(lambda: len(terminal.raw) > written + 5_000, "the screen redrawn while the work runs")
+
+
+def gone_within(terminal: TerminalSession, seconds: float) -> int | None:
+    try:
+        return terminal.process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+@pytest.mark.parametrize("round", range(ROUNDS))
+@pytest.mark.parametrize(("step", "keys"), RUNS)
+def test_the_app_ends_when_its_terminal_hangs_up_mid_run(
+    busy_cores: None, terminal: TerminalSession, step: str, keys: bytes, round: int
+):
+    start_work(terminal, step, keys)
+    terminal.hang_up()
+    status = gone_within(terminal, GONE_WITHIN_S)
+    assert status is not None, f"the app still runs {GONE_WITHIN_S:g} s after its terminal hung up"
+    assert status == 128 + signal.SIGHUP
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_ends_the_app_even_while_its_terminal_takes_no_output(busy_cores: None, terminal: TerminalSession, signum: int):
+    start_work(terminal, "6", b" ")
+    # A stalled link: the terminal's buffer fills, and every write the app makes waits.
+    terminal.stall()
+    # Nothing on screen tells when the app's writes began to wait: give the run time to fill the buffer.
+    time.sleep(1.0)
+    terminal.process.send_signal(signum)
+    status = gone_within(terminal, GONE_WITHIN_S)
+    assert status is not None, f"the app still runs {GONE_WITHIN_S:g} s after {signal.Signals(signum).name}"
+    assert status == 128 + signum
+
+
+def test_training_cut_short_by_a_hang_up_is_offered_back_at_the_next_start(tiny_mnist_dir: Path, tmp_path: Path):
+    first = TerminalSession("--data", str(tiny_mnist_dir))
+    try:
+        start_work(first, "6", b" ")
+        first.wait_until(lambda: "images/s" in first.screen_text(), "training running")
+        first.hang_up()
+        assert gone_within(first, GONE_WITHIN_S) == 128 + signal.SIGHUP
+    finally:
+        first.close()
+    kept = recovery.find()
+    assert kept is not None and kept.provenance.steps > 0
+
+    again = TerminalSession("--data", str(tiny_mnist_dir))
+    try:
+        again.wait_for(f"Restore the network you were training: step {kept.provenance.steps:,}, ", START_TIMEOUT)
+        again.send(b"y")
+        again.wait_until(lambda: "Restore the network" not in again.screen_text(), "the offer closed")
+        open_step(again, "6", "e Epoch")
+        again.send(b"s")
+        again.wait_for("Save the network as")
+        saved = tmp_path / "restored.npz"
+        # Home, then everything to the right: the proposed name gives way to the one typed.
+        again.send(b"\x01\x0b")
+        again.wait_for("path/to/model.npz")
+        again.send(str(saved).encode())
+        again.wait_for(saved.name)
+        again.send(b"\r")
+        again.wait_until(saved.is_file, "the restored network saved")
+        np.testing.assert_array_equal(load_model(saved).params, kept.network.params)
+        # Saved, the copy has done its work.
+        again.wait_until(lambda: recovery.find() is None, "the copy removed")
+    finally:
+        again.close()
+
+
+def test_an_app_stopped_when_its_terminal_hangs_up_ends_too(terminal: TerminalSession):
+    start_work(terminal, "6", b" ")
+    # Ctrl-Z, then the window closed: the app must not wait, stopped, for a resume that never comes.
+    terminal.process.send_signal(signal.SIGTSTP)
+    terminal.wait_until(lambda: process_state(terminal.process.pid) == "T", "the app stopped")
+    terminal.hang_up()
+    status = gone_within(terminal, GONE_WITHIN_S)
+    assert status is not None, f"the app still runs {GONE_WITHIN_S:g} s after its terminal hung up"
+    assert status == 128 + signal.SIGHUP
