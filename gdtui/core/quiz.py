@@ -100,6 +100,14 @@ def rankable(option_costs: Sequence[float], gap: float = MIN_GAP) -> bool:
     return all(higher - lower >= gap - 1e-9 for lower, higher in zip(ranked, ranked[1:]))
 
 
+_SMALL = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def count(n: int) -> str:
+    """A count in words up to a dozen: among digits, "9 outputs" reads as the digit 9."""
+    return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
+
+
 def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequence[str] | None = None) -> str:
     """A few words on why these outputs for a `label` cost what they do, naming the classes by names if given."""
 
@@ -119,7 +127,7 @@ def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequenc
         # "the 9", not "9": beside "undecided: 9 middling outputs" a bare digit reads as a count.
         return f"confident and wrong: {the(guess)} at {top:.2f}, {why}"
     if middling >= 4:
-        return f"undecided: {middling} middling outputs, {why}"
+        return f"undecided: {count(middling)} middling outputs, {why}"
     if guess == label:
         return f"right but unsure, {why}"
     return f"wrong and unsure: {the(guess)} at {top:.2f}, {why}"

@@ -74,7 +74,7 @@ the test set, or the training set with `t`. It is a function of the network's
 parameters: its inputs are all the weights and biases, its output one number. A
 low cost means the network does well, a high cost means many mistakes. Beside it
 is a fresh random network of the same shape, for comparison: train the network
-(step 6) and come back. `m` measures again, if training went on meanwhile.
+(6, Training) and come back. `m` measures again, if training went on meanwhile.
 
 **Quiz** (`v`): four output vectors for one digit, to rank from highest to lowest
 cost. `←`/`→` or `a`–`d` pick an option, `↑`/`↓` move it up or down your ranking,
