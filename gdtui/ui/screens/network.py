@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from gdtui.core.quiz import count
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.widgets.digit_view import DigitView
@@ -102,7 +103,8 @@ an image, blue where it likes ink, red where ink counts against it."""
         guess, label = int(outputs.argmax()), state.label()
         bold = {label} if label is not None else set()
         if state.numbered:
-            marks = {guess: "◀ guess"}
+            # A guess that is right is marked right: "◀ guess" alone leaves the learner to compare.
+            marks = {guess: "◀ right" if guess == label else "◀ guess"}
             if label is not None and label != guess:
                 marks[label] = "◀ right"
             self.query_one("#output", LayerBars).show(outputs, marks=marks, bold=bold)
@@ -131,6 +133,11 @@ an image, blue where it likes ink, red where ink counts against it."""
         if label is None:
             judgement = f"{said}; there is no right answer for {state.describe()}."
         elif guess == label:
+            if self.state.untrained:
+                return (
+                    f"{said}: [green]right[/green], by luck: with random weights the outputs are utter trash, and "
+                    f"one guess in {count(len(state.data.classes))} lands anyway. r for another random network."
+                )
             judgement = f"{said}: [green]right[/green]."
         else:
             judgement = f"{said}: [red]wrong[/red], this is {state.a_class(label)}."
