@@ -362,10 +362,8 @@ class DescentScreen(LessonScreen):
         descent = self.descent
         step = descent.last
         if step is None:
-            return (
-                "[b]n[/b] takes a step downhill, [b]space[/b] keeps stepping. "
-                "[b]+[/b] and [b]-[/b] change the learning rate η, the arrow keys move the start."
-            )
+            # One line at 80 columns: the picture above keeps the rows.
+            return "[b]n[/b] steps downhill, [b]space[/b] runs, [b]+[/b] and [b]-[/b] change η, the arrows move the start."
         if step.outcome == functions.BLEW_UP:
             return (
                 f"[b red]Blew up.[/b red] With η = {step.learning_rate:g} the next step would land at "
@@ -408,7 +406,20 @@ class DescentScreen(LessonScreen):
             )
         if step.outcome == functions.SETTLED:
             return f"[b green]Settled:[/b green] {self.settled_where()}{away}"
-        return f"[b]Downhill:[/b] the cost fell {fell}. Steps shrink by themselves as the slope flattens near a bottom.{away}"
+        return f"[b]Downhill:[/b] the cost fell {fell}.{self._step_lengths()}{away}"
+
+    def _step_lengths(self) -> str:
+        """How this step's length compares with the last one's: they shrink by themselves only where the slope flattens."""
+        path = self.descent.path
+        if len(path) < 3:
+            return " Each step is η × the slope long: where the slope flattens, the steps shrink by themselves."
+        last, this = (float(np.linalg.norm(np.subtract(b, a))) for a, b in zip(path[-3:-1], path[-2:]))
+        lengths = change(last, this)
+        if functions.level(last, this):
+            return f" This step was as long as the last ({lengths}): the slope is as steep as before."
+        if this < last:
+            return f" This step was shorter than the last ({lengths}): the slope flattens, so the steps shrink by themselves."
+        return f" This step was longer than the last ({lengths}): the slope got steeper."
 
     def settled_where(self) -> str:
         """Why the steps stopped, naming the flat point when it is known."""
