@@ -162,7 +162,6 @@ async def test_a_network_opened_while_the_slice_is_shown_replaces_the_slice(scre
 async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(screen_on):
     async with screen_on("4") as (pilot, screen):
         app = pilot.app
-        assert screen.check_action("parameter", ()) is None  # shown, dimmed: only for the network
         await until_on_network(pilot, screen)
         steepest = screen.steepest
         assert len(steepest) == 6 and screen.network_indices == [steepest[0]]
@@ -322,3 +321,21 @@ async def test_a_title_names_the_curve_drawn_not_its_slope(screen_on):
             assert "f′" not in title and ("f(x) =" in title or "f = " in title), title
             assert screen.query_one("#function").size.height == 1, "the title on one line at 80 columns"
             await pilot.press("f")
+
+
+@pytest.mark.parametrize("step", ["4", "5"])
+async def test_p_and_i_on_a_textbook_function_open_the_networks_cost(screen_on, step):
+    async with screen_on(step) as (pilot, screen):
+        app = pilot.app
+        assert not screen.on_network and screen.check_action("parameter", ()) is True
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.on_network and screen.network_indices == screen.default_indices(screen.steepest)
+        await pilot.press("f")  # round to the first textbook function again
+        assert not screen.on_network
+        await pilot.press("i")
+        assert isinstance(app.screen, ParameterPrompt)
+        app.screen.query_one(Input).value = "123" if step == "4" else "123, 456"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.on_network and screen.network_indices[0] == 123

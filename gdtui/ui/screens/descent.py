@@ -261,9 +261,6 @@ class DescentScreen(LessonScreen):
     # Keys
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("parameter", "index"):
-            # Shown dimmed on a textbook function, so the learner knows they exist.
-            return self.on_network or None
         if action in ("step", "run", "reset", "move", "learning_rate"):
             return self.function is not None or None
         return True
@@ -316,9 +313,14 @@ class DescentScreen(LessonScreen):
         self.redraw()
 
     def action_parameter(self) -> None:
-        if not self.on_network or not self.steepest:
-            return
-        self.compute_network(self.next_indices())
+        # On a textbook function the key opens the network's own cost, at its steepest parameters.
+        if not self.on_network:
+            self.choose(len(self.TEXTBOOK))
+            self.redraw()
+        elif not self.steepest:
+            self.notify("The network's steepest parameters are still being measured: p picks one once they are in.")
+        else:
+            self.compute_network(self.next_indices())
 
     def next_indices(self) -> list[int]:
         """The next interesting choice of parameters after the current one."""
@@ -326,7 +328,10 @@ class DescentScreen(LessonScreen):
 
     def action_index(self) -> None:
         def chosen(indices: list[int] | None) -> None:
-            if indices is not None and self.on_network:
+            # Asked for on a textbook function too: the network's cost along the parameters chosen.
+            if indices is not None:
+                self.running = False
+                self.choice = len(self.TEXTBOOK)
                 self.compute_network(indices)
 
         current = self.network_indices or []
