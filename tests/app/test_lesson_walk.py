@@ -275,3 +275,22 @@ async def test_the_landscape_beat_keeps_its_legend_after_steps(tiny_mnist_dir):
         await pilot.pause()
         text = screen_text(app)
         assert "∇f = 0, solved exactly: ○ minimum" in text and "step 3: new (x, y)" in text, text
+
+
+async def test_digits_words_stay_whole_while_the_guide_waits_elsewhere(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    beat = next(i for i, b in enumerate(BEATS) if b.mode == "network")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(beat)
+        await on_beat(pilot, beat)
+        await pilot.press("1")  # away from the beat: the guide says so in its own rows
+        await wait_for(pilot, lambda: app.screen.id == "digits" and "You left the lesson" in guide_text(app), "Digits")
+        for keys in ((), ("d",), ("space",)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            for selector in ("#pixel", "#explain"):
+                widget = app.screen.query_one(selector)
+                assert problem_with(widget) is None, f"{keys}: {selector} {problem_with(widget)}"
+                lines = widget.get_content_height(widget.size, app.size, widget.content_region.width)
+                assert lines <= widget.content_region.height, f"{keys}: {selector} cut after {widget.content_region.height} lines"
