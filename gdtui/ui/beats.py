@@ -188,7 +188,7 @@ BEATS = (
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
         _dataset_digit,
-        ("#architecture", "#output"),
+        ("#architecture", "#input", "#hidden1", "#hidden2", "#output"),
     ),
     Beat(
         "network",
@@ -302,7 +302,7 @@ BEATS = (
         _trained_text,
         _trained_invite,
         _dataset_digit,
-        ("#output",),
+        ("#architecture", "#input", "#output"),
     ),
     Beat(
         "next",

@@ -19,6 +19,7 @@ from gdtui.ui.screens.one_parameter import KIND_LABELS
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.height_map import HeightMap
+from gdtui.ui.widgets.layer_bars import LayerBars
 from tests.helpers import make_app, wait_for, wait_until_loaded
 
 PLOTS = (PlotextPlot, CostPlot, HeightMap)
@@ -56,7 +57,7 @@ def _stationary(app) -> list[str]:
 
 # Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
 FACTS = {
-    2: lambda app: [f"= {app.state.network.num_params:,} parameters"],
+    2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
     4: lambda app: ["(output−target)²"],
     7: lambda app: ["we could solve slope = 0 mathematically: x = ", *_stationary(app)],
     9: lambda app: ["we could solve slope = 0 mathematically: x = ", *_stationary(app)],
@@ -294,3 +295,28 @@ async def test_digits_words_stay_whole_while_the_guide_waits_elsewhere(tiny_mnis
                 assert problem_with(widget) is None, f"{keys}: {selector} {problem_with(widget)}"
                 lines = widget.get_content_height(widget.size, app.size, widget.content_region.width)
                 assert lines <= widget.content_region.height, f"{keys}: {selector} cut after {widget.content_region.height} lines"
+
+
+async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digit(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    network_beats = [i for i, b in enumerate(BEATS) if b.mode == "network"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for beat in (network_beats[0], network_beats[-1]):
+            app.go_to_beat(beat)
+            await on_beat(pilot, beat)
+            screen = app.screen
+            for _ in range(4):  # other digits, as the beats invite: "train #3 of …" must not wrap the header
+                header = screen.query_one("#architecture")
+                lines = header.get_content_height(header.size, app.size, header.content_region.width)
+                assert lines == header.content_region.height, f"beat {beat + 1}: the header wraps"
+                for selector in ("#architecture", "#input", "#hidden1", "#hidden2", "#output"):
+                    widget = screen.query_one(selector)
+                    assert problem_with(widget) is None, f"beat {beat + 1}: {selector} {problem_with(widget)}"
+                for bars in screen.query(LayerBars):
+                    needs = bars.get_content_height(bars.size, app.size, bars.content_region.width)
+                    assert needs <= bars.content_region.height, f"beat {beat + 1}: {bars.id} shows {bars.content_region.height} of {needs} rows"
+                text = screen_text(app)
+                assert f"input: {app.state.describe()}" in text and f"{app.state.network.num_params:,} parameters" in text
+                await pilot.press("n")
+                await pilot.pause()

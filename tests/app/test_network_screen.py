@@ -17,7 +17,7 @@ async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(screen_
     async with screen_on("2") as (pilot, screen):
         app = pilot.app
         text = str(screen.query_one("#architecture").render())
-        assert "784·16 + 16 + 16·16 + 16 + 16·10 + 10 = 13,002 parameters" in text
+        assert "13,002 parameters =\n784·16 + 16 + 16·16 + 16 + 16·10 + 10" in text
         outputs = app.state.network.forward(app.state.inputs())[0]
         shown = screen.query_one("#output", LayerBars)._values
         np.testing.assert_allclose(shown, outputs, rtol=1e-6)
