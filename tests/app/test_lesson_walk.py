@@ -7,6 +7,8 @@ enough to read, not pushed below the fold or scrolled away.
 
 from __future__ import annotations
 
+import re
+
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
@@ -98,6 +100,12 @@ async def test_every_beat_shows_its_point_at_80x24(tiny_mnist_dir):
             await shows_its_point(pilot, number)
             for fact in FACTS.get(number, lambda app: [])(app):
                 await wait_for(pilot, lambda f=fact: f in screen_text(app), f"beat {number + 1}'s {fact!r} on screen")
+            if re.search(r"\b[Pp]ress n\b|\bn takes\b|\bn compares\b", guide_text(app)):
+                # As the beat invites: its point stays on screen after a few presses of n.
+                for _ in range(3):
+                    await pilot.press("n")
+                await pilot.pause()
+                await shows_its_point(pilot, number)
             panel = app.screen.query_one(GuidePanel)
             needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
             assert needs <= panel.content_region.height, f"beat {number + 1}'s words are cut off"

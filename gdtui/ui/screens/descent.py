@@ -417,14 +417,13 @@ class DescentScreen(LessonScreen):
         """How this step's length compares with the last one's: they shrink by themselves only where the slope flattens."""
         path = self.descent.path
         if len(path) < 3:
-            return " Each step is η × the slope long: where the slope flattens, the steps shrink by themselves."
+            return " Each step is η × slope long: flatter ground, shorter steps."
         last, this = (float(np.linalg.norm(np.subtract(b, a))) for a, b in zip(path[-3:-1], path[-2:]))
-        lengths = change(last, this)
         if functions.level(last, this):
-            return f" This step was as long as the last ({lengths}): the slope is as steep as before."
+            return f" The step stayed {number(this)} long: the slope is as steep as before."
         if this < last:
-            return f" This step was shorter than the last ({lengths}): the slope flattens, so the steps shrink by themselves."
-        return f" This step was longer than the last ({lengths}): the slope got steeper."
+            return f" The step shrank by itself, {change(last, this)}: the slope flattened."
+        return f" The step grew {change(last, this)}: the slope got steeper."
 
     def settled_where(self) -> str:
         """Why the steps stopped, naming the flat point when it is known."""
