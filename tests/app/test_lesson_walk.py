@@ -61,8 +61,8 @@ def _stationary(app) -> list[str]:
 FACTS = {
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
     4: lambda app: ["(output−target)²"],
-    7: lambda app: ["we could solve slope = 0 mathematically: x = ", *_stationary(app)],
-    9: lambda app: ["we could solve slope = 0 mathematically: x = ", *_stationary(app)],
+    7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
+    9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
     16: lambda app: [f"What learning is. Finding the values of the network's {app.state.network.num_params:,} parameters"],
 }

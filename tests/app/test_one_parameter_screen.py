@@ -26,7 +26,7 @@ async def test_it_opens_on_the_parabola_with_its_exact_minimum(screen_on):
     async with screen_on("4") as (pilot, screen):
         assert screen.function is PARABOLA and screen.descent.point[0] == PARABOLA.start
         assert "(x − 1)² + 1" in rendered(screen, "function")
-        assert "solve slope = 0 mathematically: x = 1 (min)" in rendered(screen, "solved")
+        assert "slope = 0, solved: x = 1 (min)." in rendered(screen, "solved")
         solving = rendered(screen, "solving")
         assert "13,002 parameters" in solving and "hopeless" in solving
 

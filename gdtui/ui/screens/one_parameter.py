@@ -253,7 +253,7 @@ back. The span of the cost is written under the plot."""
         if self.on_network:
             return ""
         flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
-        return f"For simple functions we could solve slope = 0 mathematically: x = {flats}."
+        return f"slope = 0, solved: x = {flats}."  # one line at 80 columns, the picture keeps the rest
 
     def _draw_plot(self) -> None:
         plot = self.query_one(PlotextPlot)
