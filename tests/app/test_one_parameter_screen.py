@@ -216,7 +216,7 @@ async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(screen_on)
             (-2.75, "no valley: a plateau"),
             (1.25, "a hilltop"),
             (-0.5, "not the lowest; that one is at x = 2.750"),
-            (2.75, "the lowest of the 2 valleys"),
+            (2.75, "the lowest of the two valleys"),
         ]:
             screen.descent.restart([x])
             await pilot.press("n")

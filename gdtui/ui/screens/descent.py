@@ -27,6 +27,7 @@ from gdtui.core import functions, slices
 from gdtui.core.functions import Descent
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
+from gdtui.core.quiz import count
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.prompt import Prompt
@@ -447,5 +448,5 @@ class DescentScreen(LessonScreen):
         if len(minima) == 1:
             return f"{stopped}: this is the bottom of the valley, {self.where(flat.point)}, as solved exactly."
         if flat is lowest:
-            return f"{stopped}: this is the lowest of the {len(minima)} valleys."
+            return f"{stopped}: this is the lowest of the {count(len(minima))} valleys."
         return f"{stopped}: a valley, but not the lowest; that one is at {self.where(lowest.point)}."
