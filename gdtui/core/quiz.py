@@ -100,7 +100,7 @@ def rankable(option_costs: Sequence[float], gap: float = MIN_GAP) -> bool:
     return all(higher - lower >= gap - 1e-9 for lower, higher in zip(ranked, ranked[1:]))
 
 
-_SMALL = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 
 
 def count(n: int) -> str:

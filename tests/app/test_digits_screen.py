@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from textual.widgets import Static
 
 from gdtui.ui.widgets.pixel_numbers import PixelNumbers

@@ -323,7 +323,9 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
                     assert problem_with(widget) is None, f"beat {beat + 1}: {selector} {problem_with(widget)}"
                 for bars in screen.query(LayerBars):
                     needs = bars.get_content_height(bars.size, app.size, bars.content_region.width)
-                    assert needs <= bars.content_region.height, f"beat {beat + 1}: {bars.id} shows {bars.content_region.height} of {needs} rows"
+                    assert needs <= bars.content_region.height, (
+                        f"beat {beat + 1}: {bars.id} shows {bars.content_region.height} of {needs} rows"
+                    )
                 text = screen_text(app)
                 assert f"input: {app.state.describe()}" in text and f"{app.state.network.num_params:,} parameters" in text
                 await pilot.press("n")

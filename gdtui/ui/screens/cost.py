@@ -269,7 +269,11 @@ outputs, as in the lesson, has only the quadratic cost."""
             text.append(f"cost     {found.random.cost:7.2f} {found.current.cost:7.2f}\n")
             text.append(f"accuracy {found.random.accuracy:7.1%} {found.current.accuracy:7.1%}\n")
         text.append(f"random: seed {self.state.seed}\ncurrent: {self.state.network_origin}\n\n", style="dim")
-        text.append(self._judged(found) if found is not None and self.progress is None else "Low cost: it does well.\nHigh cost: many mistakes.")
+        text.append(
+            self._judged(found)
+            if found is not None and self.progress is None
+            else "Low cost: it does well.\nHigh cost: many mistakes."
+        )
         whole.update(text)
         self._draw_by_digit()
 

@@ -24,7 +24,9 @@ class GuidePanel(Static):
         keys = f"[dim]{onward}  , back  L hide[/dim]"
         if not here:
             # One line: the step looked around in keeps every other row for its own words.
-            self.update(f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back")
+            self.update(
+                f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
+            )
         else:
             body = literal(text) + (f"\n[b]→ {literal(invite)}[/b]" if invite else "")
             self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")
