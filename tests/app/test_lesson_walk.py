@@ -59,11 +59,17 @@ def _stationary(app) -> list[str]:
 
 # Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
 FACTS = {
+    0: lambda app: [app.state.describe(short=True)],
+    1: lambda app: [f"of {app.state.data.pixels}", "r\\c"],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
+    3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
     4: lambda app: ["(output−target)²"],
+    5: lambda app: ["your ranking", "highest cost", "lowest cost"],
+    6: lambda app: ["random current", f"current: {app.state.network_origin}"],
     7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
+    15: lambda app: ["They agree to", f"All {app.state.network.num_params:,} components, timed on this computer:"],
     16: lambda app: [f"What learning is. Finding the values of the network's {app.state.network.num_params:,} parameters"],
 }
 

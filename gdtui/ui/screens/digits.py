@@ -63,6 +63,8 @@ a trained network will still confidently call some digit."""
     DigitsScreen #right-panel ContentSwitcher { width: auto; height: auto; }
     DigitsScreen #pixel, DigitsScreen #explain { padding: 0 1; }
     DigitsScreen #explain { color: $text-muted; }
+    /* Under the lesson's guide at 80×24 the pixel's line needs the row the panels' bottom edges took. */
+    DigitsScreen.-guided #image-panel, DigitsScreen.-guided #right-panel { border-bottom: none; }
     """
 
     cursor: reactive[tuple[int, int]] = reactive((14, 14))
