@@ -124,7 +124,7 @@ def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequenc
     if guess == label and right >= 0.7 and others.max() <= 0.2:
         return f"near the ideal: {the(label)} high, the rest near 0"
     if guess != label and top >= 0.5 and top - second >= 0.25:
-        # "the 9", not "9": beside "undecided: 9 middling outputs" a bare digit reads as a count.
+        # "the 9", not "9": beside a count of outputs a bare digit reads as one.
         return f"confident and wrong: {the(guess)} at {top:.2f}, {why}"
     if middling >= 4:
         return f"undecided: {count(middling)} middling outputs, {why}"
