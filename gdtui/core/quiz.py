@@ -23,6 +23,7 @@ from gdtui.core import costs
 from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
+from gdtui.core.words import count
 
 LETTERS = "abcd"
 DECIMALS = 2  # costs are shown, and tied, to this many decimals
@@ -98,14 +99,6 @@ def placed_right(option_costs: Sequence[float], ranking: Sequence[int]) -> list[
 def rankable(option_costs: Sequence[float], gap: float = MIN_GAP) -> bool:
     ranked = sorted(shown(c) for c in option_costs)
     return all(higher - lower >= gap - 1e-9 for lower, higher in zip(ranked, ranked[1:]))
-
-
-_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
-
-
-def count(n: int) -> str:
-    """A count in words up to a dozen: among digits, "9 outputs" reads as the digit 9."""
-    return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
 
 
 def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequence[str] | None = None) -> str:

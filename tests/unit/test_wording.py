@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from gdtui.core import quiz
+from gdtui.core.words import counted
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 
@@ -28,3 +29,8 @@ def test_the_prompts_name_the_training_screen_not_a_step():
     for prompt in (QuitPrompt("trained 1 epoch"), DiscardPrompt("trained 1 epoch")):
         text = str(next(iter(prompt.compose())).content)
         assert "step 6" not in text and "6[/b] Training" in text, text
+
+
+def test_a_noun_beside_a_number_agrees_with_it():
+    assert counted(1, "step") == "1 step"
+    assert counted(0, "step") == "0 steps" and counted(1_200, "step") == "1,200 steps"

@@ -27,7 +27,7 @@ from gdtui.core import functions, slices
 from gdtui.core.functions import Descent
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
-from gdtui.core.quiz import count
+from gdtui.core.words import count
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.prompt import Prompt
