@@ -17,6 +17,7 @@ from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
 from gdtui.core.run import TrainingRun
 from gdtui.core.training import evaluate
+from gdtui.core.words import counted
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
@@ -196,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.clear()
         interrupted = True
-        say(f"interrupted after {trainer.steps:,} steps", file=log)
+        say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
     if stopped:
         say(f"epoch {trainer.epochs_done + 1}: {stopped}", file=log)
     seconds = seconds or time.perf_counter() - started

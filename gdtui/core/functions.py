@@ -172,7 +172,7 @@ PARABOLA = Curve(
 
 VALLEYS = Curve(
     name="two valleys, a plateau",
-    formula="f′(x) = (x+2.75)²(x+0.5)(x−1.25)(x−2.75)/10",
+    formula="f = ∫(x+2.75)²(x+0.5)(x−1.25)(x−2.75)/10 dx",
     polynomial=_curve_with_slope((-2.75, -2.75, -0.5, 1.25, 2.75), 0.1, lowest_at=2.75, lowest=0.5),
     domain=(-3.5, 3.5),
     start=3.3,

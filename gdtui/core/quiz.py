@@ -23,6 +23,7 @@ from gdtui.core import costs
 from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
+from gdtui.core.words import count
 
 LETTERS = "abcd"
 DECIMALS = 2  # costs are shown, and tied, to this many decimals
@@ -116,10 +117,10 @@ def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequenc
     if guess == label and right >= 0.7 and others.max() <= 0.2:
         return f"near the ideal: {the(label)} high, the rest near 0"
     if guess != label and top >= 0.5 and top - second >= 0.25:
-        # "the 9", not "9": beside "undecided: 9 middling outputs" a bare digit reads as a count.
+        # "the 9", not "9": beside a count of outputs a bare digit reads as one.
         return f"confident and wrong: {the(guess)} at {top:.2f}, {why}"
     if middling >= 4:
-        return f"undecided: {middling} middling outputs, {why}"
+        return f"undecided: {count(middling)} middling outputs, {why}"
     if guess == label:
         return f"right but unsure, {why}"
     return f"wrong and unsure: {the(guess)} at {top:.2f}, {why}"

@@ -302,6 +302,9 @@ class GdtuiApp(TerminalApp):
         beat = BEATS[self.beat]
         here = screen.id == beat.mode
         # On the beat's own step the guide takes the place of the screen's explanatory text.
+        kept = {selector.removeprefix("#") for selector in beat.shows} if here else set()
+        for aside in screen.query(".aside"):
+            aside.set_class(aside.id in kept, "-kept")
         if screen.has_class("-guided") != here:
             screen.set_class(here, "-guided")
             screen.redraw()

@@ -35,7 +35,7 @@ class Beat:
     text: Words  # {params}, {sizes}, {train}, {test} and {layout} are filled in from the current state
     invite: Words  # the one thing to try; empty when the text is all there is to read
     prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None  # puts the beat's step in the state it is about
-    shows: tuple[str, ...] = ()  # the widgets the beat is about: they must be on screen, even at 80×24
+    shows: tuple[str, ...] = ()  # the widgets the beat is about: on screen even at 80×24, even if the guide hides their like
 
 
 def _dataset_digit(app: GdtuiApp, screen: LessonScreen) -> None:
@@ -50,8 +50,11 @@ def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
     return prepare
 
 
-def _curve(choice: int, start: float | None = None) -> Callable[[GdtuiApp, LessonScreen], None]:
-    """A textbook function of a descent step, its ball back at the start (or at `start`), unstepped."""
+def _curve(
+    choice: int, start: float | None = None, learning_rate: float | None = None
+) -> Callable[[GdtuiApp, LessonScreen], None]:
+    """A textbook function of a descent step, its ball back at the start (or at `start`), unstepped,
+    with the function's own learning rate (or `learning_rate`)."""
 
     def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
         if getattr(screen, "choice", None) != choice or screen.descent is None:  # type: ignore[attr-defined]
@@ -59,7 +62,7 @@ def _curve(choice: int, start: float | None = None) -> Callable[[GdtuiApp, Lesso
         if start is not None:
             screen.start = np.array([start])  # type: ignore[attr-defined]
         screen.action_reset()  # type: ignore[attr-defined]
-        screen.descent.learning_rate = screen.function.learning_rate  # type: ignore[attr-defined]
+        screen.descent.learning_rate = learning_rate or screen.function.learning_rate  # type: ignore[attr-defined]
 
     return prepare
 
@@ -185,7 +188,7 @@ BEATS = (
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
         _dataset_digit,
-        ("#architecture", "#output"),
+        ("#architecture", "#input", "#hidden1", "#hidden2", "#output"),
     ),
     Beat(
         "network",
@@ -233,15 +236,17 @@ BEATS = (
         "slope times a learning rate η.",
         "Press n a few times and watch the steps shrink as the slope flattens.",
         _curve(0),
-        ("#plot", "#numbers"),
+        ("#plot", "#numbers", "#solved"),
     ),
     Beat(
         "one",
         "Too big a step",
         "The learning rate sets the step. Too small and descent crawls; too large and it overshoots: the "
         "ball jumps past the bottom and lands higher up on the other side, farther each time.",
-        "Press + four times (η = 2), then n two or three times.",
-        _curve(0),
+        "η is 1.2 here: press n again and again, and watch each bounce land higher.",
+        # On this parabola a step multiplies the distance to the bottom by 1 − 2η: by −1.4 here, so
+        # the bounces grow for six steps before one leaves the picture (η = 2 leaves it on the first).
+        _curve(0, start=1.5, learning_rate=1.2),
         ("#plot", "#verdict"),
     ),
     Beat(
@@ -251,7 +256,7 @@ BEATS = (
         "where it stands, so where you start decides which valley you end in.",
         "Press space to roll; then → five times, past the hilltop, and space again.",
         _curve(1, start=0.5),
-        ("#plot", "#verdict"),
+        ("#plot", "#verdict", "#solved"),
     ),
     Beat(
         "two",
@@ -297,7 +302,7 @@ BEATS = (
         _trained_text,
         _trained_invite,
         _dataset_digit,
-        ("#output",),
+        ("#architecture", "#input", "#output"),
     ),
     Beat(
         "next",
@@ -317,7 +322,7 @@ BEATS = (
         "the algorithm that computes that gradient.",
         "R starts the lesson again, L hides the guide to explore on your own, q quits.",
         None,
-        ("#timing",),
+        ("#summary", "#timing"),
     ),
 )
 

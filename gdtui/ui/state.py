@@ -24,6 +24,7 @@ from gdtui.core.model_io import check_fits
 from gdtui.core.network import Network
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import StepResult
+from gdtui.core.words import counted
 from gdtui.ui.literal import literal
 
 SOURCES = ("dataset", "drawing", "noise")
@@ -90,10 +91,10 @@ class LessonState:
         """Where the weights come from, in a few words: 'trained 1,200 steps from seed 0'."""
         text = self._origin
         if self._steps:
-            steps = f"{self._steps:,} step" + ("s" if self._steps != 1 else "")
+            steps = counted(self._steps, "step")
             text = f"trained {steps} from seed {self.seed}" if self._random else f"{text}, trained {steps} more"
         if self._nudges:
-            text += f", {self._nudges} nudge" + ("s" if self._nudges != 1 else "")
+            text += f", {counted(self._nudges, 'nudge')}"
         return text
 
     @property

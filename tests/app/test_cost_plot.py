@@ -61,3 +61,18 @@ def test_the_legend_names_all_three_lines_in_80_columns(stride):
     assert text.cell_len <= 80, text.plain
     assert "mini-batch cost" in text.plain and "epoch mean" in text.plain and "test accuracy % (right axis)" in text.plain
     assert (f"(mean of {stride:,})" in text.plain) == (stride > 1)
+
+
+async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
+    """Without colour (NO_COLOR, or 16 colours) a legend told apart by colour alone would lie."""
+    app = _PlotApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        plot = app.query_one(CostPlot)
+        run = _run(258)
+        plot.show(run)
+        await pilot.pause()
+        key = Text.from_markup(legend(SimpleNamespace(curve_stride=1))).plain
+        glyphs = {name: key[key.index(name) - 2] for name in ("mini-batch cost", "epoch mean", "test accuracy")}
+        assert len(set(glyphs.values())) == 3, glyphs
+        drawn = "".join(str(plot.render()).splitlines()[1:-3])  # inside the frame, without the axis labels
+        assert glyphs["test accuracy"] in drawn and glyphs["epoch mean"] in drawn, drawn

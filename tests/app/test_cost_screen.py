@@ -112,7 +112,7 @@ async def test_the_average_over_the_test_set_is_evaluate_for_both_networks(tiny_
         assert found.random.cost == pytest.approx(fresh.cost, abs=COST_CLOSE)
         whole = _text(screen, "#whole")
         assert f"{expected.cost:.2f}" in whole and f"{fresh.cost:.2f}" in whole
-        assert f"{expected.accuracy:.1%}" in whole and "High cost: many mistakes" in whole
+        assert f"{expected.accuracy:.1%}" in whole and f"{expected.accuracy:.0%} right: it does well" in whole
         assert expected.cost < fresh.cost  # training lowered it
 
 
@@ -360,3 +360,29 @@ def test_cross_entropy_costs_in_the_table_are_the_right_digits_alone():
     assert f"{-math.log(0.55):.2f} ◀" in rendered
     targets = costs.one_hot(np.array([2]), 10, dtype=np.float64)
     assert np.count_nonzero(costs.terms("cross-entropy", outputs[None], targets)) == 1
+
+
+async def test_a_low_cost_beside_a_chance_accuracy_is_not_called_doing_well(tiny_mnist_dir):
+    saturated = Network(seed=0)
+    saturated.biases[-1][:] = -60.0  # every output near 0: the quadratic cost is about 1, the answers luck
+    app = make_app(tiny_mnist_dir, network=saturated)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        found = screen.measurement
+        assert found.current.cost < found.random.cost / 2 and found.current.accuracy < 0.2
+        whole = _text(screen, "#whole")
+        assert "does well" not in whole
+        assert "chance" in whole and "near 0" in whole, whole
+
+
+async def test_the_verdict_on_the_whole_network_reads_its_accuracy(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        assert "many mistakes" in _text(screen, "#whole")  # random weights: as good as a guess
+        app.state.use_network(trained.copy(), "trained")
+        await pilot.press("m")
+        await settle(pilot)
+        accuracy = screen.measurement.current.accuracy
+        whole = _text(screen, "#whole")
+        assert f"{accuracy:.0%} right" in whole and "does well" in whole, whole

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from textual.widgets import Static
 
 from gdtui.ui.widgets.pixel_numbers import PixelNumbers
 
@@ -34,6 +35,17 @@ async def test_label_key_jumps_to_the_next_example_of_that_digit(screen_on):
         assert app.screen.id == "digits"  # the 7 chose a label, it did not open step 7
         await pilot.press("l", "escape")
         assert state.index == expected
+
+
+async def test_label_key_shows_it_waits_for_a_digit_and_that_number_keys_are_digits_there(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("l")
+        await pilot.pause()
+        prompt = app.screen
+        text = " ".join(str(prompt.query_one(Static).render()).split())
+        assert "which digit?" in text and "not a step" in text and "Escape cancels" in text, text
+        assert prompt.query_one(Static).region in prompt.region, "the question whole on screen at 80×24"
 
 
 async def test_t_switches_between_training_and_test_sets(screen_on):

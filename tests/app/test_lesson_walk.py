@@ -7,6 +7,8 @@ enough to read, not pushed below the fold or scrolled away.
 
 from __future__ import annotations
 
+import re
+
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
@@ -15,9 +17,11 @@ from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
 from gdtui.ui.beats import BEATS, LEARNED
+from gdtui.ui.screens.one_parameter import KIND_LABELS
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.height_map import HeightMap
+from gdtui.ui.widgets.layer_bars import LayerBars
 from tests.helpers import make_app, wait_for, wait_until_loaded
 
 PLOTS = (PlotextPlot, CostPlot, HeightMap)
@@ -39,6 +43,35 @@ def problem_with(widget: Widget) -> str | None:
     if isinstance(widget, PLOTS) and region.height < MIN_PLOT_ROWS:
         return f"a plot {region.height} rows tall"
     return None
+
+
+def screen_text(app) -> str:
+    """Every character on screen, its lines joined and its runs of spaces one: a wrapped sentence reads whole."""
+    lines = (strip.text for strip in app.screen._compositor.render_strips())
+    return " ".join(" ".join(lines).split())
+
+
+def _stationary(app) -> list[str]:
+    screen = app.screen
+    flats = screen.function.stationary_points()
+    return [f"{', '.join(f'{p.point[0]:.4g} ({kind})' for p, kind in ((p, KIND_LABELS[p.kind]) for p in flats))}."]
+
+
+# Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
+FACTS = {
+    0: lambda app: [app.state.describe(short=True)],
+    1: lambda app: [f"of {app.state.data.pixels}", "r\\c"],
+    2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
+    3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
+    4: lambda app: ["(output−target)²"],
+    5: lambda app: ["your ranking", "highest cost", "lowest cost"],
+    6: lambda app: ["random current", f"current: {app.state.network_origin}"],
+    7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
+    9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
+    10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
+    15: lambda app: ["They agree to", f"All {app.state.network.num_params:,} components, timed on this computer:"],
+    16: lambda app: [f"What learning is. Finding the values of the network's {app.state.network.num_params:,} parameters"],
+}
 
 
 def guide_text(app) -> str:
@@ -71,6 +104,14 @@ async def test_every_beat_shows_its_point_at_80x24(tiny_mnist_dir):
             await on_beat(pilot, number)
             assert beat.shows, f"beat {number + 1} names what it shows"
             await shows_its_point(pilot, number)
+            for fact in FACTS.get(number, lambda app: [])(app):
+                await wait_for(pilot, lambda f=fact: f in screen_text(app), f"beat {number + 1}'s {fact!r} on screen")
+            if re.search(r"\b[Pp]ress n\b|\bn takes\b|\bn compares\b", guide_text(app)):
+                # As the beat invites: its point stays on screen after a few presses of n.
+                for _ in range(3):
+                    await pilot.press("n")
+                await pilot.pause()
+                await shows_its_point(pilot, number)
             panel = app.screen.query_one(GuidePanel)
             needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
             assert needs <= panel.content_region.height, f"beat {number + 1}'s words are cut off"
@@ -213,3 +254,85 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
         app.go_to_beat(learning)  # the beat shown again, at full speed
         await wait_for(pilot, lambda: "Press e for one epoch," in guide_text(app), "the invitation without f")
         assert "Press f" not in guide_text(app)
+
+
+async def test_the_overshoot_beat_bounces_higher_each_step_and_stays_in_the_picture(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    beat = next(i for i, b in enumerate(BEATS) if b.title == "Too big a step")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(beat)
+        await on_beat(pilot, beat)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.descent is not None and not screen.descent.path[1:], "the ball at its start")
+        low, high = screen.function.domain
+        distances = [abs(float(screen.descent.point[0]) - 1.0)]
+        for _ in range(4):
+            await pilot.press("n")
+            await pilot.pause()
+            x = float(screen.descent.point[0])
+            assert low <= x <= high, f"the ball left the picture at x = {x}"
+            distances.append(abs(x - 1.0))
+            assert "Too far" in str(screen.query_one("#verdict").render())
+        assert all(a < b for a, b in zip(distances, distances[1:])), distances
+        assert problem_with(screen.query_one("#plot")) is None
+
+
+async def test_the_landscape_beat_keeps_its_legend_after_steps(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    beat = next(i for i, b in enumerate(BEATS) if "#map" in b.shows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(beat)
+        await on_beat(pilot, beat)
+        for _ in range(3):
+            await pilot.press("n")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "∇f = 0, solved exactly: ○ minimum" in text and "step 3: new (x, y)" in text, text
+
+
+async def test_digits_words_stay_whole_while_the_guide_waits_elsewhere(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    beat = next(i for i, b in enumerate(BEATS) if b.mode == "network")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.go_to_beat(beat)
+        await on_beat(pilot, beat)
+        await pilot.press("1")  # away from the beat: the guide says so in its own rows
+        await wait_for(pilot, lambda: app.screen.id == "digits" and "You left the lesson" in guide_text(app), "Digits")
+        for keys in ((), ("d",), ("space",)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            for selector in ("#pixel", "#explain"):
+                widget = app.screen.query_one(selector)
+                assert problem_with(widget) is None, f"{keys}: {selector} {problem_with(widget)}"
+                lines = widget.get_content_height(widget.size, app.size, widget.content_region.width)
+                assert lines <= widget.content_region.height, f"{keys}: {selector} cut after {widget.content_region.height} lines"
+
+
+async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digit(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    network_beats = [i for i, b in enumerate(BEATS) if b.mode == "network"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for beat in (network_beats[0], network_beats[-1]):
+            app.go_to_beat(beat)
+            await on_beat(pilot, beat)
+            screen = app.screen
+            for _ in range(4):  # other digits, as the beats invite: "train #3 of …" must not wrap the header
+                header = screen.query_one("#architecture")
+                lines = header.get_content_height(header.size, app.size, header.content_region.width)
+                assert lines == header.content_region.height, f"beat {beat + 1}: the header wraps"
+                for selector in ("#architecture", "#input", "#hidden1", "#hidden2", "#output"):
+                    widget = screen.query_one(selector)
+                    assert problem_with(widget) is None, f"beat {beat + 1}: {selector} {problem_with(widget)}"
+                for bars in screen.query(LayerBars):
+                    needs = bars.get_content_height(bars.size, app.size, bars.content_region.width)
+                    assert needs <= bars.content_region.height, (
+                        f"beat {beat + 1}: {bars.id} shows {bars.content_region.height} of {needs} rows"
+                    )
+                text = screen_text(app)
+                assert f"input: {app.state.describe()}" in text and f"{app.state.network.num_params:,} parameters" in text
+                await pilot.press("n")
+                await pilot.pause()

@@ -17,7 +17,7 @@ async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(screen_
     async with screen_on("2") as (pilot, screen):
         app = pilot.app
         text = str(screen.query_one("#architecture").render())
-        assert "784·16 + 16 + 16·16 + 16 + 16·10 + 10 = 13,002 parameters" in text
+        assert "13,002 parameters =\n784·16 + 16 + 16·16 + 16 + 16·10 + 10" in text
         outputs = app.state.network.forward(app.state.inputs())[0]
         shown = screen.query_one("#output", LayerBars)._values
         np.testing.assert_allclose(shown, outputs, rtol=1e-6)
@@ -181,3 +181,20 @@ async def test_the_verdict_is_whole_at_80x24(screen_on):
         assert verdict.content_region.height >= lines == 2
         keys = screen.query_one("KeyBar").region
         assert verdict.region.bottom <= keys.y, "the key bar covers the verdict's last line"
+
+
+async def test_a_random_network_right_by_luck_is_told_so_and_its_guess_marked_right(screen_on):
+    async with screen_on("2") as (pilot, screen):
+        state = pilot.app.state
+        for _ in range(len(state.data.train)):
+            if int(state.network.forward(state.inputs())[0].argmax()) == state.label():
+                break
+            await pilot.press("n")
+        label = state.label()
+        assert int(state.network.forward(state.inputs())[0].argmax()) == label, "a lucky guess in the set"
+        await pilot.pause()
+        verdict = str(screen.query_one("#verdict").render())
+        assert "right" in verdict and "luck" in verdict, verdict
+        assert screen.query_one("#output", LayerBars)._marks == {label: "◀ right"}
+        lines = screen.query_one("#verdict").get_content_height(screen.size, screen.size, 78)
+        assert lines <= 2, "the lucky verdict fits the verdict's two lines at 80×24"

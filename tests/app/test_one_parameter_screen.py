@@ -26,8 +26,8 @@ async def test_it_opens_on_the_parabola_with_its_exact_minimum(screen_on):
     async with screen_on("4") as (pilot, screen):
         assert screen.function is PARABOLA and screen.descent.point[0] == PARABOLA.start
         assert "(x − 1)² + 1" in rendered(screen, "function")
+        assert "slope = 0, solved: x = 1 (min)." in rendered(screen, "solved")
         solving = rendered(screen, "solving")
-        assert "solve slope = 0 mathematically: x = 1 (min)" in solving
         assert "13,002 parameters" in solving and "hopeless" in solving
 
 
@@ -100,8 +100,7 @@ async def test_f_cycles_the_textbook_curves_and_then_the_network(screen_on):
     async with screen_on("4") as (pilot, screen):
         await pilot.press("f")
         assert screen.function is VALLEYS and screen.descent.learning_rate == VALLEYS.learning_rate
-        solving = rendered(screen, "solving")
-        assert "x = -2.75 (plateau), -0.5 (min), 1.25 (max), 2.75 (min)" in solving
+        assert "x = -2.75 (plateau), -0.5 (min), 1.25 (max), 2.75 (min)" in rendered(screen, "solved")
         await until_on_network(pilot, screen)
         assert isinstance(screen.function, slices.NetworkCurve)
         await pilot.press("f")
@@ -163,7 +162,6 @@ async def test_a_network_opened_while_the_slice_is_shown_replaces_the_slice(scre
 async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(screen_on):
     async with screen_on("4") as (pilot, screen):
         app = pilot.app
-        assert screen.check_action("parameter", ()) is None  # shown, dimmed: only for the network
         await until_on_network(pilot, screen)
         steepest = screen.steepest
         assert len(steepest) == 6 and screen.network_indices == [steepest[0]]
@@ -218,7 +216,7 @@ async def test_a_ball_resting_on_a_flat_point_is_told_what_kind_it_is(screen_on)
             (-2.75, "no valley: a plateau"),
             (1.25, "a hilltop"),
             (-0.5, "not the lowest; that one is at x = 2.750"),
-            (2.75, "the lowest of the 2 valleys"),
+            (2.75, "the lowest of the two valleys"),
         ]:
             screen.descent.restart([x])
             await pilot.press("n")
@@ -269,7 +267,9 @@ async def test_the_networks_curves_share_one_cost_axis_and_s_fits_it_to_one(scre
         shown = screen.cost_range(second)
         assert shown == (low, high)
         solving = rendered(screen, "solving")
-        assert f"shared by every parameter shown, spans {number(high - low)}" in solving
+        # The axis is padded and ticked beyond the costs: what the words give a range of is the costs.
+        assert f"the costs of every parameter shown run from {number(low)} to {number(high)}" in solving
+        assert "axis" not in solving.split("run from")[1].split(".")[0]
         assert f"Along this one the cost spans {number(float(np.ptp(second)))}" in solving
         key = screen.active_bindings["s"]
         assert key.binding.action == "scale" and key.enabled and key.binding.show
@@ -297,3 +297,45 @@ async def test_the_plots_ticks_are_equally_spaced_at_any_size(screen_on, size):
             bottom = next(line for line in lines if "└" in line)
             columns = [i for i, c in enumerate(bottom) if c == "┬"]
             assert _equal_gaps(columns), columns
+
+
+async def test_steps_are_said_to_shrink_only_when_they_do(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await pilot.press("f")  # two valleys: just right of the hilltop the slope steepens as the ball rolls
+        screen.start = np.array([1.3])
+        screen.action_reset()
+        await pilot.press("n", "n")
+        path = [float(p[0]) for p in screen.descent.path]
+        assert abs(path[2] - path[1]) > abs(path[1] - path[0]), "a downhill step longer than the last"
+        verdict = rendered(screen, "verdict")
+        assert "Downhill" in verdict and "shr" not in verdict and "The step grew" in verdict, verdict
+        await pilot.press("f", "n", "n")  # the parabola from its start: every step shorter than the last
+        verdict = rendered(screen, "verdict")
+        assert "The step shrank by itself" in verdict, verdict
+
+
+async def test_a_title_names_the_curve_drawn_not_its_slope(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        for _ in functions.CURVES:
+            title = rendered(screen, "function")
+            assert "f′" not in title and ("f(x) =" in title or "f = " in title), title
+            assert screen.query_one("#function").size.height == 1, "the title on one line at 80 columns"
+            await pilot.press("f")
+
+
+@pytest.mark.parametrize("step", ["4", "5"])
+async def test_p_and_i_on_a_textbook_function_open_the_networks_cost(screen_on, step):
+    async with screen_on(step) as (pilot, screen):
+        app = pilot.app
+        assert not screen.on_network and screen.check_action("parameter", ()) is True
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.on_network and screen.network_indices == screen.default_indices(screen.steepest)
+        await pilot.press("f")  # round to the first textbook function again
+        assert not screen.on_network
+        await pilot.press("i")
+        assert isinstance(app.screen, ParameterPrompt)
+        app.screen.query_one(Input).value = "123" if step == "4" else "123, 456"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.on_network and screen.network_indices[0] == 123

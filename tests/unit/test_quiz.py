@@ -104,8 +104,8 @@ def test_explanations_say_what_kind_of_answer_it_is():
     miss[1], miss[7] = 0.9, 0.05
     assert quiz.explain(miss, 7, "quadratic") == "confident and wrong: the 1 at 0.90, the 7 off by 0.95"
     assert quiz.explain(miss, 7, "cross-entropy") == "confident and wrong: the 1 at 0.90, −ln 0.05"
-    assert quiz.explain(np.full(10, 0.4), 7, "quadratic") == "undecided: 10 middling outputs, the 7 off by 0.60"
-    assert quiz.explain(np.full(10, 0.1), 7, "cross-entropy") == "undecided: 10 middling outputs, −ln 0.10"
+    assert quiz.explain(np.full(10, 0.4), 7, "quadratic") == "undecided: ten middling outputs, the 7 off by 0.60"
+    assert quiz.explain(np.full(10, 0.1), 7, "cross-entropy") == "undecided: ten middling outputs, −ln 0.10"
 
 
 def test_the_first_question_is_the_lessons_and_an_untrained_network_gets_made_up_ones(tiny_data):

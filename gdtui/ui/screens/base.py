@@ -40,6 +40,8 @@ class LessonScreen(Screen):
     LessonScreen #body { height: 1fr; }
     /* The guided lesson's panel says what these would: the picture the beat is about keeps their rows. */
     LessonScreen.-guided .aside { display: none; }
+    /* Except the one a beat is about: the guide may replace prose, never the sentence the beat shows. */
+    LessonScreen.-guided .aside.-kept { display: block; }
     """
 
     @property

@@ -74,7 +74,7 @@ the test set, or the training set with `t`. It is a function of the network's
 parameters: its inputs are all the weights and biases, its output one number. A
 low cost means the network does well, a high cost means many mistakes. Beside it
 is a fresh random network of the same shape, for comparison: train the network
-(step 6) and come back. `m` measures again, if training went on meanwhile.
+(6, Training) and come back. `m` measures again, if training went on meanwhile.
 
 **Quiz** (`v`): four output vectors for one digit, to rank from highest to lowest
 cost. `←`/`→` or `a`–`d` pick an option, `↑`/`↓` move it up or down your ranking,
@@ -269,9 +269,30 @@ outputs, as in the lesson, has only the quadratic cost."""
             text.append(f"cost     {found.random.cost:7.2f} {found.current.cost:7.2f}\n")
             text.append(f"accuracy {found.random.accuracy:7.1%} {found.current.accuracy:7.1%}\n")
         text.append(f"random: seed {self.state.seed}\ncurrent: {self.state.network_origin}\n\n", style="dim")
-        text.append("Low cost: it does well.\nHigh cost: many mistakes.")
+        text.append(
+            self._judged(found)
+            if found is not None and self.progress is None
+            else "Low cost: it does well.\nHigh cost: many mistakes."
+        )
         whole.update(text)
         self._draw_by_digit()
+
+    def _judged(self, found: Measurement) -> str:
+        """What the current network's cost says, read beside its accuracy: a cost alone can flatter."""
+        current, random = found.current, found.random
+        right = f"{current.accuracy:.0%} right"
+        # Guessing gets one class in this many right; twice that is still no reading worth the name.
+        if current.accuracy < 2 / len(self.state.data.classes):
+            if current.cost < random.cost / 2:
+                return (
+                    f"Lower cost, yet {right}: chance. Outputs all near 0 miss by one each, and cost little."
+                    if self.cost_name == "quadratic"
+                    else f"Lower cost, yet {right}: chance."
+                )
+            return f"High cost, {right}: chance, many mistakes."
+        if current.accuracy >= 0.5 and current.cost < random.cost:
+            return f"Low cost, {right}: it does well."
+        return f"Lower cost, {right}: better than chance, many mistakes still."
 
     def _draw_by_digit(self) -> None:
         """The current network's cost on each digit, a full bar being the random network's average."""

@@ -27,6 +27,7 @@ from gdtui.core import functions, slices
 from gdtui.core.functions import Descent
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
+from gdtui.core.words import count
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.prompt import Prompt
@@ -261,9 +262,6 @@ class DescentScreen(LessonScreen):
     # Keys
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("parameter", "index"):
-            # Shown dimmed on a textbook function, so the learner knows they exist.
-            return self.on_network or None
         if action in ("step", "run", "reset", "move", "learning_rate"):
             return self.function is not None or None
         return True
@@ -316,9 +314,14 @@ class DescentScreen(LessonScreen):
         self.redraw()
 
     def action_parameter(self) -> None:
-        if not self.on_network or not self.steepest:
-            return
-        self.compute_network(self.next_indices())
+        # On a textbook function the key opens the network's own cost, at its steepest parameters.
+        if not self.on_network:
+            self.choose(len(self.TEXTBOOK))
+            self.redraw()
+        elif not self.steepest:
+            self.notify("The network's steepest parameters are still being measured: p picks one once they are in.")
+        else:
+            self.compute_network(self.next_indices())
 
     def next_indices(self) -> list[int]:
         """The next interesting choice of parameters after the current one."""
@@ -326,7 +329,10 @@ class DescentScreen(LessonScreen):
 
     def action_index(self) -> None:
         def chosen(indices: list[int] | None) -> None:
-            if indices is not None and self.on_network:
+            # Asked for on a textbook function too: the network's cost along the parameters chosen.
+            if indices is not None:
+                self.running = False
+                self.choice = len(self.TEXTBOOK)
                 self.compute_network(indices)
 
         current = self.network_indices or []
@@ -362,10 +368,8 @@ class DescentScreen(LessonScreen):
         descent = self.descent
         step = descent.last
         if step is None:
-            return (
-                "[b]n[/b] takes a step downhill, [b]space[/b] keeps stepping. "
-                "[b]+[/b] and [b]-[/b] change the learning rate η, the arrow keys move the start."
-            )
+            # One line at 80 columns: the picture above keeps the rows.
+            return "[b]n[/b] steps downhill, [b]space[/b] runs, [b]+[/b] and [b]-[/b] change η, the arrows move the start."
         if step.outcome == functions.BLEW_UP:
             return (
                 f"[b red]Blew up.[/b red] With η = {step.learning_rate:g} the next step would land at "
@@ -408,7 +412,19 @@ class DescentScreen(LessonScreen):
             )
         if step.outcome == functions.SETTLED:
             return f"[b green]Settled:[/b green] {self.settled_where()}{away}"
-        return f"[b]Downhill:[/b] the cost fell {fell}. Steps shrink by themselves as the slope flattens near a bottom.{away}"
+        return f"[b]Downhill:[/b] the cost fell {fell}.{self._step_lengths()}{away}"
+
+    def _step_lengths(self) -> str:
+        """How this step's length compares with the last one's: they shrink by themselves only where the slope flattens."""
+        path = self.descent.path
+        if len(path) < 3:
+            return " Each step is η × slope long: flatter ground, shorter steps."
+        last, this = (float(np.linalg.norm(np.subtract(b, a))) for a, b in zip(path[-3:-1], path[-2:]))
+        if functions.level(last, this):
+            return f" The step stayed {number(this)} long: the slope is as steep as before."
+        if this < last:
+            return f" The step shrank by itself, {change(last, this)}: the slope flattened."
+        return f" The step grew {change(last, this)}: the slope got steeper."
 
     def settled_where(self) -> str:
         """Why the steps stopped, naming the flat point when it is known."""
@@ -432,5 +448,5 @@ class DescentScreen(LessonScreen):
         if len(minima) == 1:
             return f"{stopped}: this is the bottom of the valley, {self.where(flat.point)}, as solved exactly."
         if flat is lowest:
-            return f"{stopped}: this is the lowest of the {len(minima)} valleys."
+            return f"{stopped}: this is the lowest of the {count(len(minima))} valleys."
         return f"{stopped}: a valley, but not the lowest; that one is at {self.where(lowest.point)}."

@@ -63,6 +63,8 @@ a trained network will still confidently call some digit."""
     DigitsScreen #right-panel ContentSwitcher { width: auto; height: auto; }
     DigitsScreen #pixel, DigitsScreen #explain { padding: 0 1; }
     DigitsScreen #explain { color: $text-muted; }
+    /* Under the lesson's guide at 80×24 the pixel's line needs the row the panels' bottom edges took. */
+    DigitsScreen.-guided #image-panel, DigitsScreen.-guided #right-panel { border-bottom: none; }
     """
 
     cursor: reactive[tuple[int, int]] = reactive((14, 14))
@@ -134,7 +136,7 @@ a trained network will still confidently call some digit."""
             f"→ input {row * cols + col + 1} of {rows * cols}"
         )
         if self.drawing_mode and not state.canvas.any():
-            pixel += "   nothing drawn yet: space paints"
+            pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
         elif self.drawing_mode:
             # The drawing, scaled like MNIST's digits: the input on screen, whatever the source was.
             outputs = state.network.forward(drawing.like_mnist(state.canvas).reshape(1, -1))[0]
@@ -151,10 +153,11 @@ a trained network will still confidently call some digit."""
                 "arrows move, space paints, x erases, c clears, d goes back. The network sees your "
                 f"{what} scaled to {box}×{box} and centred like MNIST's (right)."
             )
+        # Inside the lesson the guide's own rows say where it is: the invitation to start it would cost a line.
+        welcome = "" if self.gdtui.guiding else "\nNew here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
         return (
             f"{rows}×{cols} = {rows * cols} numbers from 0.0 (black) to 1.0 (white): the "
-            f"{rows * cols} inputs of the network. Arrows move the cursor.{self._reduced()}\n"
-            "New here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
+            f"{rows * cols} inputs of the network. Arrows move the cursor.{self._reduced()}{welcome}"
         )
 
     def _reduced(self) -> str:

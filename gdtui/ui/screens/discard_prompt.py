@@ -26,5 +26,5 @@ class DiscardPrompt(Prompt[bool]):
     def compose(self) -> ComposeResult:
         yield Static(
             f"The network ({self.origin}) is not saved: fresh random weights lose its training.\n\n"
-            "[b]r[/b] replaces it anyway · [b]escape[/b] keeps it (step 6, then [b]s[/b], saves it)"
+            "[b]r[/b] replaces it anyway · [b]escape[/b] keeps it ([b]6[/b] Training, then [b]s[/b], saves it)"
         )

@@ -31,7 +31,11 @@ class LabelPrompt(Prompt[int | None]):
     def compose(self) -> ComposeResult:
         last = KEYS[len(self.names) - 1]
         if self.numbered and len(self.names) <= len(string.digits):
-            yield Static(f"Jump to the next example of which digit?\n\nPress 0–{last}, or escape to cancel.")
+            # The number keys open steps everywhere else: say that here they are digits.
+            yield Static(
+                f"Jump to the next example of which digit?\n\nPress 0–{last}: here a number key picks a digit, "
+                "not a step. Escape cancels."
+            )
             return
         width = max(len(name) for name in self.names) + 4
         columns = max(1, 66 // width)

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from gdtui.core.words import count
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.widgets.digit_view import DigitView
@@ -49,30 +50,41 @@ an image, blue where it likes ink, red where ink counts against it."""
         Binding("o", "open_model", "Open model", tooltip="Open a model saved by gdtui"),
     ]
 
+    # The digit beside everything else: its fourteen rows are as many as the lesson's guide leaves
+    # the body at 80×24, so the words and the layers stand to its right, the hidden layers in two
+    # columns of eight, and the verdict (the guide says as much) steps aside for the guide.
     DEFAULT_CSS = """
     NetworkScreen #layers { height: auto; }
     NetworkScreen #verdict { height: 2; }
-    NetworkScreen #layers > * { margin-right: 1; }
-    NetworkScreen #input-column { width: auto; height: auto; }
-
+    NetworkScreen #input-column { width: auto; height: auto; margin-right: 1; }
+    NetworkScreen #side { width: 1fr; height: auto; }
+    NetworkScreen #architecture { text-wrap: nowrap; text-overflow: ellipsis; }
+    NetworkScreen #bars { height: auto; }
+    NetworkScreen #bars > * { margin-right: 1; }
     """
 
     show_weights: reactive[bool] = reactive(False)
     neuron: reactive[int] = reactive(0)
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="architecture")
         with Horizontal(id="layers"):
             with Vertical(id="input-column"):
                 yield Static(id="input-title")
                 yield DigitView(id="input", show_legend=True)
-            yield LayerBars("layer 1", id="hidden1")
-            yield LayerBars("layer 2", id="hidden2")
-            yield LayerBars("output", mark_width=8, id="output")
-        yield Static(id="verdict")
+            with Vertical(id="side"):
+                yield Static(id="architecture")
+                with Horizontal(id="bars"):
+                    yield LayerBars("layer 1", id="hidden1")
+                    yield LayerBars("layer 2", id="hidden2")
+                    yield LayerBars("output", mark_width=8, id="output")
+        yield Static(id="verdict", classes="aside")
 
     def watch_roomy(self, roomy: bool) -> None:
         self.query_one("#input", DigitView).zoomed = roomy
+        # A roomy terminal has the rows for one neuron a line, with its value.
+        for bars in self.query(LayerBars):
+            if bars.id != "output":
+                bars.set_columns(1 if roomy else 2)
 
     def watch_show_weights(self) -> None:
         if self.is_mounted:
@@ -85,10 +97,11 @@ an image, blue where it likes ink, red where ink counts against it."""
     def redraw(self) -> None:
         state, network = self.state, self.state.network
         sizes = network.sizes
+        # A line each, never wrapped: the rows below are counted.
         self.query_one("#architecture", Static).update(
-            f"[b]{' → '.join(map(str, sizes))}[/b]   {parameter_sum(sizes)} = "
-            f"[b]{network.num_params:,}[/b] parameters\n"
-            f"[dim]network:[/dim] {state.network_origin}   [dim]input:[/dim] {state.describe()}"
+            f"[b]{' → '.join(map(str, sizes))}[/b]   [b]{network.num_params:,}[/b] parameters =\n"
+            f"{parameter_sum(sizes)}\n"
+            f"[dim]network:[/dim] {state.network_origin}\n[dim]input:[/dim] {state.describe()}"
         )
         activations = [a[0] for a in network.activations(state.inputs())]
         hidden = activations[1:-1]
@@ -102,7 +115,8 @@ an image, blue where it likes ink, red where ink counts against it."""
         guess, label = int(outputs.argmax()), state.label()
         bold = {label} if label is not None else set()
         if state.numbered:
-            marks = {guess: "◀ guess"}
+            # A guess that is right is marked right: "◀ guess" alone leaves the learner to compare.
+            marks = {guess: "◀ right" if guess == label else "◀ guess"}
             if label is not None and label != guess:
                 marks[label] = "◀ right"
             self.query_one("#output", LayerBars).show(outputs, marks=marks, bold=bold)
@@ -116,6 +130,8 @@ an image, blue where it likes ink, red where ink counts against it."""
 
     def _draw_input(self) -> None:
         view = self.query_one("#input", DigitView)
+        # The guided lesson says what the shades mean; its rows are worth more to the picture.
+        view.show_legend = not self.has_class("-guided")
         title = self.query_one("#input-title", Static)
         if self.show_weights:
             weights = self.state.network.weights[0][self.neuron].reshape(self.state.data.image_shape)
@@ -131,6 +147,11 @@ an image, blue where it likes ink, red where ink counts against it."""
         if label is None:
             judgement = f"{said}; there is no right answer for {state.describe()}."
         elif guess == label:
+            if self.state.untrained:
+                return (
+                    f"{said}: [green]right[/green], by luck: with random weights the outputs are utter trash, and "
+                    f"one guess in {count(len(state.data.classes))} lands anyway. r for another random network."
+                )
             judgement = f"{said}: [green]right[/green]."
         else:
             judgement = f"{said}: [red]wrong[/red], this is {state.a_class(label)}."

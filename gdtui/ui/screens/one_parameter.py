@@ -97,7 +97,7 @@ back. The span of the cost is written under the plot."""
     OneParameterScreen #plot { height: 1fr; min-height: 8; }
     OneParameterScreen #numbers { height: 2; padding: 0 1; }
     OneParameterScreen #verdict { height: auto; padding: 0 1; }
-    OneParameterScreen #solving { height: auto; padding: 0 1; color: $text-muted; }
+    OneParameterScreen #solved, OneParameterScreen #solving { height: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -112,6 +112,7 @@ back. The span of the cost is written under the plot."""
         yield CurvePlot(id="plot")
         yield Static(id="numbers")
         yield Static(id="verdict")
+        yield Static(id="solved", classes="aside")
         yield Static(id="solving", classes="aside")
 
     def use_function(self, function, learning_rate: float) -> None:
@@ -184,14 +185,16 @@ back. The span of the cost is written under the plot."""
     def redraw(self) -> None:
         self._draw_title()
         self._draw_plot()
-        numbers, verdict, solving = (self.query_one(f"#{name}", Static) for name in ("numbers", "verdict", "solving"))
+        names = ("numbers", "verdict", "solved", "solving")
+        numbers, verdict, solved, solving = (self.query_one(f"#{name}", Static) for name in names)
         if self.function is None:
             numbers.update(f"Computing the network's cost at {SWEEP} values of the parameter… {self.progress:.0%}")
-            verdict.update("")
-            solving.update("")
+            for static in (verdict, solved, solving):
+                static.update("")
             return
         numbers.update(self._numbers())
         verdict.update(self.verdict())
+        solved.update(self._solved())
         solving.update(self._solving())
 
     def on_curve_plot_resized(self) -> None:
@@ -230,8 +233,8 @@ back. The span of the cost is written under the plot."""
             if self.shared_scale:
                 _, low, high = self._seen
                 scale = (
-                    f"{spans}; the cost axis, shared by every parameter shown, spans {number(high - low)} "
-                    f"({number(low)} to {number(high)}). [b]s[/b]: fit it to this curve."
+                    f"{spans}; the costs of every parameter shown run from {number(low)} to {number(high)}, "
+                    "and share one cost axis. [b]s[/b]: fit it to this curve."
                 )
             else:
                 scale = f"{spans}; the cost axis is fitted to it. [b]s[/b]: one axis for every parameter."
@@ -240,12 +243,17 @@ back. The span of the cost is written under the plot."""
                 f"the other {total - 1:,} stay put. {scale} No formula to solve: backpropagation gives the "
                 "slope where we stand."
             )
-        flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
         return (
-            f"For simple functions we could solve slope = 0 mathematically: x = {flats}. "
             f"The network's cost has {total:,} parameters: solving {total:,} tangled equations at once "
             "is hopeless, so we feel the slope where we stand and step."
         )
+
+    def _solved(self) -> str:
+        """The flat points of a textbook curve, solved for: the sentence the lesson's first descent is about."""
+        if self.on_network:
+            return ""
+        flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
+        return f"slope = 0, solved: x = {flats}."  # one line at 80 columns, the picture keeps the rest
 
     def _draw_plot(self) -> None:
         plot = self.query_one(PlotextPlot)

@@ -26,5 +26,5 @@ class QuitPrompt(Prompt[bool]):
     def compose(self) -> ComposeResult:
         yield Static(
             f"The network ({self.origin}) is not saved: quitting loses its training.\n\n"
-            "[b]q[/b] quits anyway · [b]escape[/b] stays (step 6, then [b]s[/b], saves it)"
+            "[b]q[/b] quits anyway · [b]escape[/b] stays ([b]6[/b] Training, then [b]s[/b], saves it)"
         )

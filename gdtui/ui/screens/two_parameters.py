@@ -152,19 +152,19 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
             lines.append("flat: no way is downhill")
         lines.append(f"η = [b]{descent.learning_rate:g}[/b]   {BALL} the ball, • its path")
         step: Step | None = descent.last
+        # As few lines as the picture beside them: at 80×24 under the lesson's guide the map has about twelve.
         if step is None:
-            lines.append(f"\n[dim]no steps yet; each will be\nnew (x, y) = (x, y) − η × ∇{f}[/dim]")
+            lines.append(f"\n[dim]no steps yet: new (x, y) = (x, y) − η × ∇{f}[/dim]")
         else:
             lines += [
                 f"\nstep {step.number}: new (x, y) = (x, y) − η × ∇{f}",
-                f"  = {pair(*step.before)}",
-                f"    − {step.learning_rate:g} × {pair(*step.gradient)}",
+                f"  = {pair(*step.before)} − {step.learning_rate:g} × {pair(*step.gradient)}",
                 f"  = [b]{pair(*step.after)}[/b]",
             ]
         if not self.on_network:
             kinds = sorted({p.kind for p in self.function.stationary_points()}, key=list(MARKS).index)
             marks = "  ".join(f"{MARKS[kind]} {kind}" for kind in kinds)
-            lines.append(f"\n[dim]∇f = 0, solved exactly:[/dim]\n{marks}")
+            lines.append(f"\n[dim]∇f = 0, solved exactly:[/dim] {marks}")
         if arrows != "off":
             which = f"∇{f}, uphill" if arrows == "uphill" else f"−∇{f}, downhill"
             lines.append(f"[dim]map arrows: {which}; · flat[/dim]")

@@ -12,6 +12,8 @@ from gdtui.ui.ticks import axis
 COST_COLOR = "cyan"
 EPOCH_COLOR = "white"
 ACCURACY_COLOR = "orange"
+# Each line its own glyph too: without colour (NO_COLOR, 16 colours) a legend told apart by colour alone lies.
+ACCURACY_GLYPH = "·"
 
 
 def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list[float]]:
@@ -28,7 +30,7 @@ def legend(run: RunSnapshot) -> str:
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
     return (
         f"[{COST_COLOR}]━[/] mini-batch cost{averaged}  [{EPOCH_COLOR}]●[/] epoch mean  "
-        f"[{ACCURACY_COLOR}]━[/] test accuracy % (right axis)"
+        f"[{ACCURACY_COLOR}]{ACCURACY_GLYPH}[/] test accuracy % (right axis)"
     )
 
 
@@ -81,5 +83,5 @@ class CostPlot(PlotextPlot):
             if averaged:
                 at, averages = thin([a for a, _ in averaged], [c for _, c in averaged], points)
                 plt.scatter(at, averages, color=EPOCH_COLOR, marker="●")
-            plt.plot(shown, accuracies, color=ACCURACY_COLOR, marker="braille", yside="right")
+            plt.plot(shown, accuracies, color=ACCURACY_COLOR, marker=ACCURACY_GLYPH, yside="right")
         self.refresh()

@@ -22,11 +22,14 @@ class GuidePanel(Static):
     def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
         onward = ". next" if number < total else "R restart"
         keys = f"[dim]{onward}  , back  L hide[/dim]"
-        if here:
-            body = literal(text) + (f"\n[b]→ {literal(invite)}[/b]" if invite else "")
+        if not here:
+            # One line: the step looked around in keeps every other row for its own words.
+            self.update(
+                f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
+            )
         else:
-            body = "[dim]You left the lesson to look around.[/dim] Press [b]L[/b] to go back to where you were."
-        self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")
+            body = literal(text) + (f"\n[b]→ {literal(invite)}[/b]" if invite else "")
+            self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")
         self.set_class(True, "-on")
 
     def hide(self) -> None:

@@ -17,7 +17,11 @@ def bar(fraction: float, width: int) -> str:
 
 
 class LayerBars(Widget):
-    """One row per neuron: its number, a bar, its activation, and an optional mark."""
+    """One row per neuron: its number, a bar, its activation, and an optional mark.
+
+    In more than one column the neurons run down the first column and on into the next,
+    each with its number and a bar half as wide: side by side there is no room for values.
+    """
 
     DEFAULT_CSS = """
     LayerBars { width: auto; height: auto; }
@@ -32,6 +36,7 @@ class LayerBars(Widget):
         self._marks: dict[int, str] = {}
         self._bold: set[int] = set()
         self._mark_styles: dict[int, str] = {}
+        self.columns = 1
 
     def show(
         self,
@@ -49,11 +54,29 @@ class LayerBars(Widget):
         self._mark_styles = mark_styles or {}
         self.refresh(layout=resized)
 
+    def set_columns(self, columns: int) -> None:
+        if columns != self.columns:
+            self.columns = columns
+            self.refresh(layout=True)
+
+    @property
+    def _rows(self) -> int:
+        return -(-len(self._values) // self.columns)
+
     def render(self) -> Text:
         text = Text(self.title, style="bold")
         # Sigmoid activations live in [0, 1]; ReLU ones may grow past 1 and set their own scale.
         top = max(1.0, float(np.nanmax(self._values))) if len(self._values) else 1.0
         digits = len(str(max(len(self._values) - 1, 0)))
+        if self.columns > 1:
+            rows = self._rows
+            for row in range(rows):
+                text.append("\n")
+                for i in range(row, len(self._values), rows):
+                    style = "bold" if i in self._bold else ""
+                    text.append(f"{' ' if i >= rows else ''}{i:>{digits}} ", style=style or "dim")
+                    text.append(bar(self._values[i] / top, self.bar_width // 2), style="cyan")
+            return text
         for i, value in enumerate(self._values):
             style = "bold" if i in self._bold else ""
             text.append(f"\n{i:>{digits}} ", style=style or "dim")
@@ -68,7 +91,9 @@ class LayerBars(Widget):
 
     def get_content_width(self, container, viewport) -> int:
         digits = len(str(max(len(self._values) - 1, 0)))
+        if self.columns > 1:
+            return max(len(self.title), self.columns * (digits + 1 + self.bar_width // 2) + self.columns - 1)
         return max(len(self.title), digits + 1 + self.bar_width + 5 + self.mark_width)
 
     def get_content_height(self, container, viewport, width) -> int:
-        return 1 + len(self._values)
+        return 1 + self._rows

@@ -1,0 +1,15 @@
+"""Numbers beside nouns, as a reader expects them: "1 step", "2 steps", and "nine outputs" among digits."""
+
+from __future__ import annotations
+
+_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+
+
+def count(n: int) -> str:
+    """A count in words up to a dozen: among digits, "9 outputs" reads as the digit 9."""
+    return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
+
+
+def counted(n: int, noun: str) -> str:
+    """n and the noun, singular for one: "1 step", "1,200 steps"."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -1,0 +1,36 @@
+"""Words where numbers meet nouns: a count never reads as a digit, a screen never as a descent step."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from gdtui.core import quiz
+from gdtui.core.words import counted
+from gdtui.ui.screens.discard_prompt import DiscardPrompt
+from gdtui.ui.screens.quit_prompt import QuitPrompt
+
+
+def test_a_count_of_outputs_is_spelt_out_beside_the_digits_they_stand_for():
+    notes = [option.note for option in quiz.classic().options]
+    undecided = next(note for note in notes if "middling" in note)
+    assert not re.search(r"\d middling", undecided), undecided
+    assert "nine middling outputs" in undecided
+
+
+def test_a_count_beyond_a_dozen_keeps_its_figures():
+    outputs = np.full(20, 0.4)
+    outputs[3] = 0.45
+    assert "20 middling outputs" in quiz.explain(outputs, 3, "quadratic")
+
+
+def test_the_prompts_name_the_training_screen_not_a_step():
+    for prompt in (QuitPrompt("trained 1 epoch"), DiscardPrompt("trained 1 epoch")):
+        text = str(next(iter(prompt.compose())).content)
+        assert "step 6" not in text and "6[/b] Training" in text, text
+
+
+def test_a_noun_beside_a_number_agrees_with_it():
+    assert counted(1, "step") == "1 step"
+    assert counted(0, "step") == "0 steps" and counted(1_200, "step") == "1,200 steps"
