@@ -88,6 +88,13 @@ class Race:
     def mini(self) -> Path:
         return self.paths[1]
 
+    def again(self, seed: int) -> Race:
+        """Both walkers back at the start of the same slice, their mini-batches drawn with seed."""
+        piece = self.slice
+        return Race(
+            piece.network, piece.inputs, piece.labels, piece.cost, piece.indices, self.learning_rate, self.batch_size, seed
+        )
+
     @property
     def full_batch(self) -> int:
         """The images the full batch averages over at every step."""

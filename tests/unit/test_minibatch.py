@@ -61,7 +61,9 @@ def test_every_point_is_judged_by_the_full_batch_s_cost(network, images, indices
         for point, cost in zip(path.points, path.costs):
             moved = network.copy()
             moved.params[indices] = point
-            assert cost == pytest.approx(backprop.gradient(moved, images[0].astype(np.float64), images[1], "quadratic")[0], rel=1e-9)
+            assert cost == pytest.approx(
+                backprop.gradient(moved, images[0].astype(np.float64), images[1], "quadratic")[0], rel=1e-9
+            )
 
 
 def test_image_counts(network, images, indices):
