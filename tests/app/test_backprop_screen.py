@@ -292,3 +292,26 @@ async def test_the_keys_of_the_race_are_shown_only_in_its_view(screen_on):
         await open_race(pilot, screen)
         keys = {binding.action for _, binding, enabled, _ in pilot.app.active_bindings.values() if enabled}
         assert {"race_step", "race_run", "race_restart"} <= keys and not {"browse(1)", "neuron(1)"} & keys
+
+
+async def test_the_race_on_a_softmax_network_uses_its_cross_entropy(screen_on, tuned):
+    async with screen_on("8", network=tuned.copy(), model_name="tuned.npz") as (pilot, screen):
+        app = pilot.app
+        await open_race(pilot, screen)
+        assert "softmax outputs, cross-entropy" in text(screen, "header")
+        await step_race(pilot, screen, 2)
+        race = race_of(app, 2)
+        assert race.slice.cost == "cross-entropy"
+        assert race_rows(screen)["cost C"] == [f"{race.full.costs[-1]:.5f}", f"{race.mini.costs[-1]:.5f}"]
+
+
+async def test_the_race_starts_again_on_the_network_when_it_changes(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await open_race(pilot, screen)
+        await step_race(pilot, screen, 2)
+        app.state.randomize_network()
+        await wait_for(pilot, lambda: "random, seed 1" in text(screen, "header"), "the new network")
+        await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the new walkers")
+        assert race_rows(screen)["steps"] == ["0", "0"]
+        assert race_rows(screen)["cost C"] == [f"{race_of(app, 0).full.costs[0]:.5f}"] * 2
