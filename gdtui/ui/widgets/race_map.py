@@ -8,7 +8,7 @@ import numpy as np
 from rich.color import Color
 from rich.style import Style
 
-from gdtui.ui.widgets.height_map import BALL, PATH, HeightMap, Landscape, _style
+from gdtui.ui.widgets.height_map import BALL, PATH, HeightMap, Landscape
 
 # Neither is a glyph of the bands, so both paths read on a terminal without colours.
 MINI_HEAD = "◆"
@@ -56,5 +56,5 @@ class RaceMap(HeightMap):
         if role not in _COLORS:
             return super()._mark_style(role, band, colors)
         if not colors:
-            return _style(None, None, True)
-        return _style(_COLORS[role], super()._mark_style(role, band, colors).bgcolor, True)
+            return Style(bold=True)
+        return Style(color=_COLORS[role], bgcolor=super()._mark_style(role, band, colors).bgcolor, bold=True)
