@@ -445,10 +445,9 @@ and the average is over the image and the next {IMAGES - 1}."""
             f"{'cost C':<12}[b]{full.costs[-1]:>11.5f}{mini.costs[-1]:>11.5f}[/b]",
         ]
         if full.steps:
-            level = race.level()
-            reached = [path.images_to_reach(level) for path in (full, mini)]
+            level = race.level()  # both have been this low, so each path has a count
             lines.append(f"both down to C ≤ {level:.5f} after")
-            lines.append(f"{'images':<12}" + "".join(f"{count:>11,}" for count in reached if count is not None))
+            lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
         else:
             lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
         numbers.update("\n".join(lines))
