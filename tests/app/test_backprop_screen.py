@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import numpy as np
 import pytest
 
 from gdtui import channel
-from gdtui.core import backprop, finite_differences, wishes
+from gdtui.core import backprop, finite_differences, minibatch, slices, wishes
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.backprop import IMAGES, factor, number, precise, short
+from gdtui.ui.screens.descent import DescentScreen
+from gdtui.ui.widgets.guide_panel import GuidePanel
+from gdtui.ui.widgets.race_map import RaceMap, legend
 from tests.helpers import wait_for
 
 NUMBER = r"[+-]\d+(?:\.\d+)?(?:e[+-]\d+)?"
@@ -183,3 +187,131 @@ async def test_the_figures_follow_the_network_when_it_changes(screen_on):
 
 def test_a_teacher_can_bring_the_class_to_every_step():
     assert len(STEPS) == channel.STEPS
+
+
+def race_of(app, steps: int, seed: int = 0) -> minibatch.Race:
+    """The walkers as the core sets them up on the app's network: the Two parameters step's first pair."""
+    network, split = app.state.network, app.state.data.train
+    cost = slices.cost_for(network)
+    indices = slices.steepest_parameters(network, *slices.fixed_sample(split), cost)[:2]
+    images = slices.fixed_sample(split, minibatch.FULL_BATCH)
+    return minibatch.race(network, *images, cost, indices, DescentScreen.NETWORK_LEARNING_RATE, steps, seed=seed)
+
+
+def race_rows(screen) -> dict[str, list[str]]:
+    """The side table's rows by their label: the full batch's figure, then the mini-batch's."""
+    rows = {}
+    for line in text(screen, "race").splitlines():
+        label, *figures = re.split(r"\s{2,}", line.strip())
+        rows[label] = figures
+    return rows
+
+
+async def open_race(pilot, screen) -> None:
+    await pilot.press(*"vvvvv")
+    await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the walkers and their landscape")
+
+
+async def step_race(pilot, screen, steps: int) -> None:
+    await pilot.press(*"n" * steps)
+    await wait_for(pilot, lambda: race_rows(screen)["steps"] == [str(steps)] * 2, "the steps drawn")
+
+
+async def test_full_batch_and_mini_batch_walk_the_two_parameter_slice_as_the_core_does(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await open_race(pilot, screen)
+        assert "Mini-batches" in text(screen, "header") and "random, seed 0" in text(screen, "header")
+        await step_race(pilot, screen, 3)
+        race = race_of(app, 3)
+        full, mini = race.paths
+        x, y = race.slice.indices
+        shown = text(screen, "race")
+        for name, k in (("x", x), ("y", y)):
+            assert f"{name} #{k:,} {app.state.network.parameter(k).describe((28, 28))}" in " ".join(shown.split())
+        rows = race_rows(screen)
+        n = len(app.state.data.train)  # the tiny set is smaller than a full batch: all of it is used
+        assert race.full_batch == n == 1000
+        assert rows["images/step"] == [f"{n:,}", str(minibatch.BATCH_SIZE)]
+        assert rows["images used"] == [f"{3 * n:,}", str(3 * minibatch.BATCH_SIZE)]
+        assert rows["cost C"] == [f"{full.costs[-1]:.5f}", f"{mini.costs[-1]:.5f}"]
+        level = race.level()
+        assert f"both down to C ≤ {level:.5f} after" in shown
+        assert rows["images"] == [f"{full.images_to_reach(level):,}", f"{mini.images_to_reach(level):,}"]
+        np.testing.assert_array_equal(np.array(screen.race.mini.points), np.array(mini.points))
+        assert f"all {n:,} training images" in text(screen, "race-words") and "(seed 0)" in text(screen, "race-words")
+        drawn = text(screen, "race-map")
+        assert "●" in drawn and "◆" in drawn  # both walkers' heads on the map
+        assert legend(False) in shown  # the glyphs named as the map draws them
+
+
+async def test_the_race_restarts_with_fresh_mini_batches_and_runs_on_space(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await open_race(pilot, screen)
+        await step_race(pilot, screen, 1)
+        await pilot.press("r")
+        assert race_rows(screen)["steps"] == ["0", "0"] and "(seed 1)" in text(screen, "race-words")
+        await step_race(pilot, screen, 2)
+        again = race_of(app, 2, seed=1)
+        assert race_rows(screen)["cost C"] == [f"{again.full.costs[-1]:.5f}", f"{again.mini.costs[-1]:.5f}"]
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.race.full.steps >= 4, "the walkers to run")
+        await pilot.press("space")
+        assert not screen.racing
+        await pilot.press("r")
+        # Keys faster than the steps: each waits its turn, none is lost.
+        gate, step = threading.Event(), screen.race.step
+        screen.race.step = lambda: gate.wait(5) and step()
+        await pilot.press("n", "n", "n")
+        assert screen.race.full.steps == 0
+        gate.set()
+        await wait_for(pilot, lambda: race_rows(screen)["steps"] == ["3", "3"], "three steps")
+        await pilot.pause(0.3)
+        assert screen.race.full.steps == 3
+
+
+@pytest.mark.parametrize("here", [True, False])
+async def test_the_race_fits_80x24_with_the_guide_panel_open(screen_on, here):
+    async with screen_on("8") as (pilot, screen):
+        await open_race(pilot, screen)
+        await step_race(pilot, screen, 1)
+        screen.set_class(here, "-guided")
+        screen.query_one(GuidePanel).show_beat(1, 9, "A beat", "Its text,\nover\nfour\nlines", "what to do", here)
+        await pilot.pause()
+        side = screen.query_one("#race-side")
+        assert side.max_scroll_y == 0 and side.size.height >= 10
+        assert screen.query_one(RaceMap).size.height >= 10
+        assert screen.query_one(GuidePanel).size.height == (6 if here else 2)
+
+
+async def test_the_keys_of_the_race_are_shown_only_in_its_view(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        await pilot.press("n")
+        assert "train #1" in text(screen, "header")  # n is the next image outside the race
+        await open_race(pilot, screen)
+        keys = {binding.action for _, binding, enabled, _ in pilot.app.active_bindings.values() if enabled}
+        assert {"race_step", "race_run", "race_restart"} <= keys and not {"browse(1)", "neuron(1)"} & keys
+
+
+async def test_the_race_on_a_softmax_network_uses_its_cross_entropy(screen_on, tuned):
+    async with screen_on("8", network=tuned.copy(), model_name="tuned.npz") as (pilot, screen):
+        app = pilot.app
+        await open_race(pilot, screen)
+        assert "softmax outputs, cross-entropy" in text(screen, "header")
+        await step_race(pilot, screen, 2)
+        race = race_of(app, 2)
+        assert race.slice.cost == "cross-entropy"
+        assert race_rows(screen)["cost C"] == [f"{race.full.costs[-1]:.5f}", f"{race.mini.costs[-1]:.5f}"]
+
+
+async def test_the_race_starts_again_on_the_network_when_it_changes(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await open_race(pilot, screen)
+        await step_race(pilot, screen, 2)
+        app.state.randomize_network()
+        await wait_for(pilot, lambda: "random, seed 1" in text(screen, "header"), "the new network")
+        await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the new walkers")
+        assert race_rows(screen)["steps"] == ["0", "0"]
+        assert race_rows(screen)["cost C"] == [f"{race_of(app, 0).full.costs[0]:.5f}"] * 2

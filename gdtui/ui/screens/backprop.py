@@ -5,26 +5,38 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core import backprop, costs, finite_differences, wishes
+from gdtui.core import backprop, costs, finite_differences, minibatch, slices, wishes
+from gdtui.core.dataset import Split
 from gdtui.core.network import Network
+from gdtui.ui.blocks import wants_glyphs
+from gdtui.ui.literal import literal
+from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.next import training_cost
+from gdtui.ui.screens.two_parameters import GRID
+from gdtui.ui.widgets.race_map import RaceMap, legend
 
 IMAGES = 10  # the images whose wishes for one weight are averaged: the chosen one and the next nine
-VIEWS = ("outputs", "levers", "layers", "images", "chain")
+VIEWS = ("outputs", "levers", "layers", "images", "chain", "minibatch")
 TITLES = {
     "outputs": "One image, one wish list",
     "levers": "Three levers of one output neuron",
     "layers": "Wishes flow backwards",
     "images": "Every image wants something else",
     "chain": "The chain rule, with numbers",
+    "minibatch": "Mini-batches: stumble down fast",
 }
+RACE_STEPS_PER_SECOND = 4.0
 BAR = 8  # cells either side of a signed bar's axis
 _NEURON = Binding.Group("Neuron", compact=True)
 
@@ -89,7 +101,7 @@ class BackpropScreen(LessonScreen):
     TITLE_TEXT = "Backprop"
     HELP = f"""\
 Backpropagation computes the gradient, and this step shows how, on the network the
-other steps show and on real training images. `v` goes through five views.
+other steps show and on real training images. `v` goes through six views.
 
 **One image, one wish list.** For this image the cost goes down if the right
 output goes up and the other nine go down, each by as much as it misses its
@@ -111,15 +123,25 @@ are −∂C/∂w: minus the gradient's component, which backprop gives beside th
 **The chain rule** writes the same for a last-layer weight: ∂C₀/∂w = a(L−1) · σ'(z)
 · 2(a − y), checked against the finite difference, and one layer further back.
 
+**Mini-batches.** Averaging every image's wishes before each step is exact but slow.
+Stochastic gradient descent averages a few images drawn at random instead: each
+step is a little off, but costs a sliver of the images. On the Two parameters
+step's landscape of the network, a careful walker ({minibatch.FULL_BATCH:,} images a step) and a
+hurried one ({minibatch.BATCH_SIZE} a step) go down from the same start with the same η; both
+are judged by the cost over all {minibatch.FULL_BATCH:,}. `n` steps both, `space` runs, `r` restarts.
+
 `n` `p` change the image; `[` `]` the output neuron (in the wish lists, the neuron
 of layer 2 whose sum is shown). The images are the training set's; the weight of
-the last two views is the chosen output neuron's whose wish is largest, and the
-average is over the image and the next {IMAGES - 1}."""
+the fourth and fifth views is the chosen output neuron's whose wish is largest,
+and the average is over the image and the next {IMAGES - 1}."""
 
     BINDINGS = [
         Binding("n", "browse(1)", "Next", tooltip="The next training image"),
+        Binding("n", "race_step", "Step", tooltip="One more step of both walkers"),
         Binding("p", "browse(-1)", "Prev", tooltip="The previous training image"),
-        Binding("v", "view", "View", tooltip="Outputs · three levers · hidden layers · many images · chain rule"),
+        Binding("space", "race_run", "Run", tooltip="Keep stepping both walkers, or stop"),
+        Binding("r", "race_restart", "Restart", tooltip="Both walkers back to the start, with fresh mini-batches"),
+        Binding("v", "view", "View", tooltip="Outputs · three levers · hidden layers · many images · chain rule · mini-batches"),
         Binding("left_square_bracket", "neuron(-1)", "Neuron −", group=_NEURON, tooltip="The previous neuron"),
         Binding("right_square_bracket", "neuron(1)", "Neuron +", group=_NEURON, tooltip="The next neuron"),
     ]
@@ -130,12 +152,28 @@ average is over the image and the next {IMAGES - 1}."""
     BackpropScreen ContentSwitcher { height: auto; }
     BackpropScreen ContentSwitcher > * { height: auto; }
     BackpropScreen #layers > Static { width: auto; margin-right: 1; }
+    BackpropScreen.-race ContentSwitcher, BackpropScreen #minibatch { height: 1fr; }
+    BackpropScreen #race-side { width: 1fr; margin-left: 1; scrollbar-size-vertical: 1; }
+    BackpropScreen #race-side > Static { height: auto; }
     """
 
     view: reactive[str] = reactive("outputs", init=False)
     index: reactive[int] = reactive(0, init=False)  # the training image
     neuron: reactive[int] = reactive(0, init=False)  # the output neuron the levers, the weight and the chain are about
     hidden: reactive[int | None] = reactive(None, init=False)  # the hidden neuron whose sum is shown, when chosen
+    racing: reactive[bool] = reactive(False, init=False)  # the walkers keep stepping
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.race: minibatch.Race | None = None
+        self.surface: slices.NetworkSurface | None = None
+        self.race_version: int | None = None
+        """The network's version the race was set up on."""
+        self.race_progress = 0.0
+        self._race_worker: Worker | None = None
+        self._step_worker: Worker | None = None
+        self._steps_waiting = 0
+        self._race_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="page"):
@@ -149,14 +187,23 @@ average is over the image and the next {IMAGES - 1}."""
                     yield Static(id="terms")
                 yield Static(id="images")
                 yield Static(id="chain")
+                with Horizontal(id="minibatch"):
+                    yield RaceMap(id="race-map")
+                    with VerticalScroll(id="race-side"):
+                        yield Static(id="race")
+                        yield Static(id="race-words", classes="aside")
 
     def on_mount(self) -> None:
         self.neuron = self._label()
+        self._race_timer = self.set_interval(1 / RACE_STEPS_PER_SECOND, self.action_race_step, pause=True)
         self.watch(self.app, "network_version", self._network_changed, init=False)
 
     def _network_changed(self) -> None:
         if self.is_current:  # a screen not shown redraws when it comes back
             self.redraw()
+
+    def on_screen_suspend(self) -> None:
+        self.racing = False
 
     # -- what is shown -----------------------------------------------------------
 
@@ -177,15 +224,19 @@ average is over the image and the next {IMAGES - 1}."""
         cost = costs.known(training_cost(network))
         return network, wishes.wishes(network, self.state.data.train.inputs(self.index)[0], self._label(), cost)
 
-    def redraw(self) -> None:
-        network, w = self.image_wishes()
-        cost = w.cost
+    def _draw_header(self, subject: str, cost: str) -> None:
         formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
         self.query_one("#header", Static).update(
-            f"[b]{TITLES[self.view]}[/b] · {self.image_name(self.index)}   "
-            f"[dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n"
-            f"[dim]network:[/dim] {self.state.network_origin} · {formula}"
+            f"[b]{TITLES[self.view]}[/b]{subject}   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n"
+            f"[dim]network:[/dim] {literal(self.state.network_origin)} · {formula}"
         )
+
+    def redraw(self) -> None:
+        if self.view == "minibatch":
+            self._draw_race()
+            return
+        network, w = self.image_wishes()
+        self._draw_header(f" · {self.image_name(self.index)}", w.cost)
         if self.view == "outputs":
             self._draw_outputs(w)
         elif self.view == "levers":
@@ -363,11 +414,151 @@ average is over the image and the next {IMAGES - 1}."""
         ]
         chain_view.update("\n".join(lines))
 
+    def _draw_race(self) -> None:
+        if self.race_version != self.state.version:
+            self.start_race()
+        split = self.state.data.train
+        full_batch = min(minibatch.FULL_BATCH, len(split))
+        race, surface = self.race, self.surface
+        self._draw_header("", slices.cost_for(self.state.network))
+        view = self.query_one(RaceMap)
+        numbers = self.query_one("#race", Static)
+        words = self.query_one("#race-words", Static)
+        if race is None or surface is None:
+            view.show_race(None, (), ())
+            numbers.update(
+                f"Drawing the landscape: the cost at {GRID} × {GRID} points over {full_batch:,} training images… "
+                f"{self.race_progress:.0%}"
+            )
+            words.update("")
+            return
+        full, mini = race.paths
+        view.show_race(surface, full.points[-400:], mini.points[-400:])
+        colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
+        lines = [f"{name} #{k:,} {self.describe(k)}" for name, k in zip("xy", race.slice.indices)]
+        lines += [
+            legend(colors),
+            f"[dim]{'':<12}{'full batch':>11}{'mini-batch':>11}[/dim]",
+            f"{'images/step':<12}{race.full_batch:>11,}{race.batch_size:>11,}",
+            f"{'steps':<12}{full.steps:>11,}{mini.steps:>11,}",
+            f"{'images used':<12}{full.total_images:>11,}{mini.total_images:>11,}",
+            f"{'cost C':<12}[b]{full.costs[-1]:>11.5f}{mini.costs[-1]:>11.5f}[/b]",
+        ]
+        if full.steps:
+            level = race.level()  # both have been this low, so each path has a count
+            lines.append(f"both down to C ≤ {level:.5f} after")
+            lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
+        else:
+            lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
+        numbers.update("\n".join(lines))
+        fixed = f"a fixed {race.full_batch:,} of the {len(split):,}" if race.full_batch < len(split) else f"all {len(split):,}"
+        words.update(
+            f"[dim]C: the cost over {fixed} training images, the full batch; mini-batches drawn from them "
+            f"(seed {race.seed}). η = {race.learning_rate:g}; the other {self.state.network.num_params - 2:,} "
+            "parameters stay put.[/dim]"
+        )
+
+    def describe(self, k: int) -> str:
+        return self.state.network.parameter(k).describe(self.state.data.image_shape)
+
+    def start_race(self) -> None:
+        """Set both walkers at the live network's point of its Two parameters slice, and draw that slice."""
+        self.racing = False
+        self._steps_waiting = 0
+        self.race_version = self.state.version
+        self.race, self.surface, self.race_progress = None, None, 0.0
+        self._race_worker = self._set_up_race(self.state.copy_network(), self.state.data.train)
+
+    @work(thread=True, exclusive=True, group="race")
+    def _set_up_race(self, network: Network, split: Split) -> tuple[minibatch.Race, slices.NetworkSurface] | None:
+        worker = get_current_worker()
+        cost = costs.known(slices.cost_for(network))
+        # The pair the Two parameters step shows first: the steepest over its sample.
+        indices = slices.steepest_parameters(network, *slices.fixed_sample(split), cost)[:2]
+        inputs, labels = slices.fixed_sample(split, minibatch.FULL_BATCH)
+        race = minibatch.Race(network, inputs, labels, cost, indices, DescentScreen.NETWORK_LEARNING_RATE)
+        # Seen as the Two parameters step shows it, the walk is a few cells long and the wobble lost in one:
+        # the map is closed in on where the first careful step goes, the rest of the walk mostly beyond it.
+        first = -race.learning_rate * race.gradient(race.slice.origin)
+        reach = float(np.abs(first).max())
+        span = 1.5 * reach if reach > 0 else slices.SPAN
+        xs, ys = (slices.sweep_values(centre, GRID, span) for centre in race.slice.origin + first)
+        points = slices.grid_points(xs, ys)
+        values: list[np.ndarray] = []
+        for chunk in race.slice.sweep(points, chunk=GRID):
+            if worker.is_cancelled:
+                return None
+            values.append(chunk)
+            self.post_message(WorkProgressed(worker, sum(map(len, values)) / len(points)))
+        return race, slices.NetworkSurface(race.slice, xs, ys, np.concatenate(values).reshape(GRID, GRID))
+
+    @work(thread=True, group="race-step")
+    def _step(self, race: minibatch.Race) -> None:
+        race.step()
+
+    def on_work_progressed(self, message: WorkProgressed) -> None:
+        if message.worker is not self._race_worker:
+            return
+        message.stop()
+        self.race_progress = message.fraction
+        if self.view == "minibatch":
+            self.redraw()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.SUCCESS:
+            return
+        if event.worker is self._race_worker and event.worker.result is not None:
+            self.race, self.surface = event.worker.result
+        elif event.worker is self._step_worker:
+            self._next_race_step()
+        else:
+            return
+        if self.view == "minibatch":
+            self.redraw()
+
     # -- keys ----------------------------------------------------------------------
+
+    def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        racing_view = self.view == "minibatch"
+        if action in ("race_step", "race_run", "race_restart"):
+            return racing_view
+        if action in ("browse", "neuron"):
+            return not racing_view
+        return True
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
+        self.set_class(view == "minibatch", "-race")
+        self.racing = False
+        self.refresh_bindings()
         self.redraw()
+
+    def watch_racing(self, racing: bool) -> None:
+        if self._race_timer is not None:
+            self._race_timer.resume() if racing else self._race_timer.pause()
+
+    def action_race_step(self) -> None:
+        # A step at a time, in order: keys pressed meanwhile wait their turn; the runner's ticks do not pile up.
+        if self.race is None or (self.racing and self._steps_waiting):
+            return
+        self._steps_waiting += 1
+        self._next_race_step()
+
+    def _next_race_step(self) -> None:
+        stepping = self._step_worker is not None and not self._step_worker.is_finished
+        if self.race is not None and self._steps_waiting and not stepping:
+            self._steps_waiting -= 1
+            self._step_worker = self._step(self.race)
+
+    def action_race_run(self) -> None:
+        self.racing = not self.racing and self.race is not None
+
+    def action_race_restart(self) -> None:
+        self.racing = False
+        self._steps_waiting = 0
+        if self.race is not None:
+            self.race = self.race.again(self.race.seed + 1)
+            self.redraw()
 
     def watch_index(self) -> None:
         self.redraw()

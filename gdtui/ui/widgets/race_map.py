@@ -1,0 +1,60 @@
+"""A cost landscape with two walkers' paths on it: the full batch's and the mini-batch's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+
+from gdtui.ui.widgets.height_map import BALL, PATH, HeightMap, Landscape
+
+# Neither is a glyph of the bands, so both paths read on a terminal without colours.
+MINI_HEAD = "◆"
+MINI_PATH = "◇"
+FULL_COLOR = "#ff005f"
+MINI_COLOR = "#ff8700"
+_COLORS = {"full": Color.parse(FULL_COLOR), "mini": Color.parse(MINI_COLOR)}
+
+
+def legend(colors: bool) -> str:
+    """Markup naming each path's glyphs, in their colours when there are colours."""
+    full, mini = (f"{PATH}{BALL}", f"{MINI_PATH}{MINI_HEAD}")
+    if colors:
+        full, mini = f"[b {FULL_COLOR}]{full}[/]", f"[b {MINI_COLOR}]{mini}[/]"
+    return f"{full} full batch  {mini} mini-batch"
+
+
+class RaceMap(HeightMap):
+    """A HeightMap whose overlay is two paths, each with its own glyphs and colour, from one start."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._paths: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] = ((), ())
+
+    def show_race(self, landscape: Landscape | None, full: Sequence[np.ndarray], mini: Sequence[np.ndarray]) -> None:
+        self._paths = (full, mini)
+        self.show(landscape)
+
+    def _overlay(self) -> dict[tuple[int, int], tuple[str, str]]:
+        cells: dict[tuple[int, int], tuple[str, str]] = {}
+        full, mini = self._paths
+        # The careful walker on top where they share a cell; each head above every trail.
+        for path, trail, role in ((mini, MINI_PATH, "mini"), (full, PATH, "full")):
+            for point in path[:-1]:
+                cell = self._cell_of(*point)
+                if cell is not None:
+                    cells[cell] = (trail, role)
+        for path, head, role in ((mini, MINI_HEAD, "mini"), (full, BALL, "full")):
+            cell = self._cell_of(*path[-1]) if len(path) else None
+            if cell is not None:
+                cells[cell] = (head, role)
+        return cells
+
+    def _mark_style(self, role: str, band: int, colors: bool) -> Style:
+        if role not in _COLORS:
+            return super()._mark_style(role, band, colors)
+        if not colors:
+            return Style(bold=True)
+        return Style(color=_COLORS[role], bgcolor=super()._mark_style(role, band, colors).bgcolor, bold=True)
