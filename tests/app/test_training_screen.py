@@ -555,3 +555,16 @@ async def test_a_network_of_another_kind_trains_with_its_own_presets_rate(screen
         app.state.use_network(Network(activation="relu", output="softmax", seed=4), "third.npz")
         await settle(pilot)
         assert screen.ensure_run().requested == chosen  # the same kind of network: the learner's η stays
+
+
+async def test_the_gradient_view_of_a_dead_network_lists_its_few_components_once(screen_on):
+    network = Network(activation="relu", output="softmax", seed=0)
+    network.biases[1][:] = -1e3  # the second hidden layer never fires: only the output biases have a gradient
+    async with screen_on("6", size=(100, 40), network=network) as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        shown = [int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)]
+        assert len(shown) == len(set(shown)) == np.count_nonzero(screen._report[1].gradient) <= 10
+        assert pilot.app._exception is None

@@ -107,7 +107,7 @@ def message_for(verdict: Verdict) -> str:
     return ""
 
 
-def zeros_sentence(zeros: sensitivity.Zeros) -> str:
+def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
     """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
     if not zeros.total:
         return "None is exactly 0."
@@ -118,10 +118,12 @@ def zeros_sentence(zeros: sensitivity.Zeros) -> str:
         reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
     if zeros.other:
         reasons.append(f"{zeros.other:,} whose terms cancelled exactly")
-    return (
-        f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. "
-        "Below, the largest, then (·) the smallest that are not 0."
+    below = (
+        "There is nothing to rank: on this batch no parameter has any slope."
+        if zeros.total == components
+        else "Below, the largest, then (·) the smallest that are not 0."
     )
+    return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -552,9 +554,10 @@ Network and Cost steps show."""
         at, report = self._report
         images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
+        zeros = zeros_sentence(report.zeros, report.gradient.size)
         summary.update(
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros_sentence(report.zeros)}"
+            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
         )
         table = self.query_one("#ranking", DataTable)
         # On a small terminal fewer rows, so the nudge's result below still shows.
