@@ -49,7 +49,6 @@ REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys thei
 PLOT_HZ = 2
 IMAGES_HZ = 1
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
-CHECK_EVERY_S = 0.2  # how often a run checks the network's health
 
 
 class Cadence:
@@ -86,19 +85,10 @@ def message_for(verdict: Verdict) -> str:
             f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
             "the weights are the last good ones. Lower η with - and go on, or r resets."
         )
-    if verdict.kind == "saturated":
-        if verdict.stuck_at_zero >= 0.9:
-            where = "exactly 0"
-        elif verdict.stuck_at_zero <= 0.1:
-            where = "exactly 1"
-        else:
-            where = "exactly 0 or 1"
-        return (
-            f"The network has saturated: {verdict.flat_share:.0%} of its outputs on 200 training images are stuck at "
-            f"{where}, where a neuron's slope is 0, so the gradient has all but vanished (|∇C| = "
-            f"{verdict.gradient_norm:.1e}) and it can no longer learn. A cost of {verdict.cost:.2f} is not progress: "
-            f"at {eta} the steps were huge. The run stopped: r for fresh weights, then lower η with -."
-        )
+    if verdict.kind == "stuck":
+        assert verdict.health is not None
+        sentence = verdict.health.sentence(verdict.span)
+        return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
     if verdict.kind == "rising":
         return (
             f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
@@ -143,9 +133,11 @@ parameter a little against it: **w ← w − η·∂C/∂w**. Press `n` for one 
 The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
 small and learning crawls; too large and the steps overshoot: the screen says
 so when the cost really rises, beyond the noise of single mini-batches. Larger
-still, sigmoid neurons saturate (their outputs stuck at 0 or 1, where the
-gradient vanishes), or a step would leap further than all the parameters' own
-length (or the cost blows up) and is refused; either stops the run.
+still, neurons die or saturate (ReLUs that give 0 for every image, sigmoids
+stuck at 0 or 1, where the gradient vanishes) and, once that has lasted
+thousands of images, the run stops: the network can no longer learn. A step
+that would leap further than all the parameters' own length (or a cost that
+blows up) is refused, and stops the run too.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -306,7 +298,7 @@ Network and Cost steps show."""
         worker = get_current_worker()
         state = self.state
         epoch_goal = run.trainer.epochs_done + 1
-        posted = checked = time.monotonic()
+        posted = time.monotonic()
         while not (worker.is_cancelled or self._pause.is_set()):
             began = time.monotonic()
             result, end = state.train(run)
@@ -318,12 +310,10 @@ Network and Cost steps show."""
                 return "diverged"
             if goal == "step" or (goal == "epoch" and run.trainer.epochs_done >= epoch_goal):
                 return goal
+            with state.lock:
+                if run.verdict.kind == "stuck":
+                    return "stuck"
             now = time.monotonic()
-            if now - checked >= CHECK_EVERY_S:
-                checked = now
-                with state.lock:
-                    if run.verdict.kind == "saturated":
-                        return "saturated"
             if now - posted >= 1 / REDRAW_HZ:
                 posted = now
                 with state.lock:
@@ -365,7 +355,7 @@ Network and Cost steps show."""
             if self._queued and event.worker.result in ("step", "epoch") and self.is_current:
                 self._start(self._queued.pop(0))
             else:
-                self._queued.clear()  # stopped by a pause, a divergence or a saturated network: the rest is moot
+                self._queued.clear()  # stopped by a pause, a divergence or a stuck network: the rest is moot
         elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
             self._report = event.worker.result
             self._draw_gradient()
