@@ -29,13 +29,14 @@ from gdtui.core.costs import CostName
 from gdtui.core.network import Network
 
 # Training images between two checks, and the span every check must find the network hopeless over.
-CHECK_IMAGES = 500
+CHECK_IMAGES = 1000
 STUCK_IMAGES = 5000
 STUCK_CHECKS = 3
 # Outputs that differ by less than this from one image to the next are the same answer. A network that
 # learns, even a random one, answers images differently by tenths; a blind one, by 10⁻⁸ or exactly 0.
 BLIND_SPREAD = 1e-4
-# |∇C| over the probe below this has vanished: a learning network's is 10⁻² or more, a saturated one's 10⁻⁷.
+# |∇C| below this on every mini-batch since the last check has vanished: a learning network's is 10⁻² or more,
+# a saturated one's 10⁻⁷. The steps work it out anyway: the check itself needs only the probe's outputs.
 VANISHED = 1e-4
 # A vanished gradient is only hopeless at a cost this share of a network's that ignores its images:
 # a network that has learned its probe well has a small gradient too.
@@ -54,7 +55,7 @@ class Health:
     images: int  # in the probe
     cost: float  # the probe's average cost
     accuracy: float  # the share of the probe it gets right
-    gradient_norm: float  # |∇C| over the probe
+    gradient_norm: float  # the largest |∇C| of the mini-batches since the last check
     spread: float  # the largest difference between two images' outputs: 0 when every image gets the same answer
     baseline: float  # the probe's cost for a network that ignores the image and answers how often each class comes
     activation: str
@@ -115,20 +116,17 @@ def _pinned(outputs: np.ndarray, output: str) -> float:
     return float(np.mean(outputs.max(axis=1) > 1 - FLAT_SLOPE))
 
 
-def check(network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName, samples: int) -> Health:
-    """The network's health on the probe images x with their labels."""
-    probe = network.copy()  # its gradient must not overwrite the one the run just stepped with
-    average, outputs = probe.gradient(x, labels, cost)
-    hidden = probe.activations(x.astype(probe.params.dtype))[1:-1]
-    classes = network.sizes[-1]
-    targets = costs.one_hot(labels, classes, np.float64)
+def check(network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName, samples: int, gradient_norm: float) -> Health:
+    """The network's health on the probe images x with their labels, and the steepest step since the last check."""
+    *hidden, outputs = network.activations(x.astype(network.params.dtype))[1:]
+    targets = costs.one_hot(labels, network.sizes[-1], np.float64)
     frequencies = np.broadcast_to(targets.mean(axis=0), targets.shape)
     return Health(
         samples=samples,
         images=len(labels),
-        cost=float(average),
+        cost=float(costs.cost(cost, outputs.astype(np.float64), targets).mean()),
         accuracy=float(np.mean(outputs.argmax(axis=1) == labels)),
-        gradient_norm=float(np.linalg.norm(probe.grad)),
+        gradient_norm=gradient_norm,
         spread=float(np.ptp(outputs, axis=0).max()),
         baseline=float(costs.cost(cost, frequencies, targets).mean()),
         activation=network.activation,
@@ -145,12 +143,16 @@ class Watch:
     def __init__(self) -> None:
         self.hopeless: list[Health] = []  # the latest checks in a row that found the network hopeless
         self.latest: Health | None = None
+        self.steepest = 0.0  # the largest |∇C| of the steps since the last check
+
+    def stepped(self, gradient_norm: float) -> None:
+        self.steepest = max(self.steepest, gradient_norm)
 
     def due(self, samples: int) -> bool:
         return self.latest is None or samples - self.latest.samples >= CHECK_IMAGES
 
     def add(self, health: Health) -> None:
-        self.latest = health
+        self.latest, self.steepest = health, 0.0
         self.hopeless = [*self.hopeless, health] if health.hopeless else []
         # Only the span the verdict reads is kept, and the check just before it, where it starts.
         while len(self.hopeless) > STUCK_CHECKS and health.samples - self.hopeless[1].samples >= STUCK_IMAGES:

@@ -240,8 +240,9 @@ class TrainingRun:
         if result.diverged:
             return result, None
         self.last_cost = result.cost
+        self.watch.stepped(result.gradient_norm)
         if self.watch.due(self.trainer.samples_seen):
-            self.watch.add(check(self.network, *self._probe, self.cost, self.trainer.samples_seen))
+            self.watch.add(check(self.network, *self._probe, self.cost, self.trainer.samples_seen, self.watch.steepest))
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
         examples = len(result.labels)

@@ -147,10 +147,12 @@ def test_confident_wrong_outputs_are_no_proof_of_a_stuck_network(tiny):
     steps(run, 2000)
     run.network.weights[-1][:] *= 3
     run.network.biases[-1][:] *= 3
-    found = check(run.network, *run._probe, "quadratic", run.trainer.samples_seen)
     outputs = run.network.forward(run._probe[0])
-    assert np.mean(outputs * (1 - outputs) < 1e-3) >= 0.8 and found.cost >= 0.5  # the old alarm's conditions
-    assert not found.hopeless
+    flat = np.mean(outputs * (1 - outputs) < 1e-3)
+    assert flat >= 0.8 and check(run.network, *run._probe, "quadratic", 0, 0.0).cost >= 0.5  # how it looks
+    steps(run, 1000)  # past the next check
+    assert run.watch.latest is not None and run.watch.latest.samples > 2000
+    assert not run.watch.latest.hopeless
     assert stuck_after(run, 5) is None
 
 
