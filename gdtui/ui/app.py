@@ -178,6 +178,13 @@ class GdtuiApp(App[None]):
         if self.guiding and isinstance(screen, LessonScreen):
             self.show_guide(screen)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Behind "make the window larger" the step is out of sight: only quitting acts, so that what the
+        # window shows when it grows is what it showed when it shrank.
+        if self.screen_stack and self.screen.has_class("-too-small"):
+            return action in ("quit", "help_quit")
+        return True
+
     def _in_lesson(self) -> bool:
         return hasattr(self, "state") and isinstance(self.screen, LessonScreen)
 
