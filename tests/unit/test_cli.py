@@ -187,6 +187,14 @@ def test_saving_where_it_cannot(capsys, tiny_mnist_dir, tmp_path):
     assert_one_line_error(err)
 
 
+def test_saving_to_dev_null_is_refused_in_one_line(capsys, tiny_mnist_dir):
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--save", "/dev/null")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "/dev/null: is a character device" in err
+    assert not os.path.exists("/dev/null.npz")
+
+
 @pytest.mark.filterwarnings("error")
 def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     model = tmp_path / "diverged.npz"
