@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from textual import events
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen, Screen
@@ -28,8 +29,34 @@ def _first_dismissal(screen: Screen[Any]) -> bool:
 class Prompt(ModalScreen[Result]):
     """A modal question or panel over a step."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._after: list[tuple[str, str | None]] = []  # keys for the screen below, once this one has closed
+        self._answered = False  # one of its own keys, typed at the screen below, came already
+
     def dismiss(self, result: Result | None = None) -> AwaitComplete:
         return super().dismiss(result) if _first_dismissal(self) else AwaitComplete.nothing()
+
+    def typed_below(self, event: events.Key) -> bool:
+        """A key typed at the screen below in one read with the key that opened this prompt; whether it was
+        dealt with here. It acts as it would have, typed a moment later: the prompt's own keys (enter, escape)
+        go to the prompt, text to its field; whatever comes after the prompt's own key waits for the prompt
+        to close and then goes to the screen on top: s enter q saves, then quits."""
+        own = any(event.key in bindings.key_to_bindings for _, bindings in self._modal_binding_chain)
+        if self._answered or not (own or event.is_printable):
+            self._after.append((event.key, event.character))
+            return True
+        self._answered = own
+        if own or self.focused is None:
+            return False  # its bindings take it from here
+        self.focused.post_message(events.Key(event.key, event.character))
+        return True
+
+    def on_unmount(self) -> None:
+        for key, character in self._after:
+            event = events.Key(key, character)
+            event.set_sender(self.app)  # as the terminal's keys come: from the app
+            self.app.post_message(event)
 
 
 class Palette(CommandPalette):

@@ -202,7 +202,6 @@ Network and Cost steps show."""
         self.run: TrainingRun | None = None
         self._generation = -1  # of the network the run trains
         self._start_words = "before training"  # the run's first measurement, in the stats line
-        self._queued: list[str] = []  # goals pressed while a step was being taken
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
         # The newest snapshot the training thread took, at the end of a step, under the lock it
         # holds anyway: at full speed the screen would rarely find the lock free to take its own.
@@ -329,13 +328,14 @@ Network and Cost steps show."""
                 self._screen_idle.wait(SCREEN_WAIT_S)
         return "paused"
 
+    def busy(self) -> bool:
+        # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
+        # minutes: keys act on it as they come (space pauses it, + changes η at the next step).
+        return not self.running and self._trainer_worker is not None and not self._trainer_worker.is_finished
+
     def _start(self, goal: str) -> None:
         if self._trainer_worker is not None and self._trainer_worker.is_running:
-            # Keys come in bursts over SSH: n n n is three steps, n space a step and then a run.
-            # During a run n and e mean nothing, and space pauses it (see action_run).
-            if not self.running:
-                self._queued.append(goal)
-            return
+            return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
         self._pause.clear()
         # A single step is over before the footer could show it running; and each change of
@@ -352,10 +352,8 @@ Network and Cost steps show."""
             self._stopped()
             if event.state is WorkerState.ERROR:
                 raise event.worker.error  # a bug: let it be seen
-            if self._queued and event.worker.result in ("step", "epoch") and self.is_current:
-                self._start(self._queued.pop(0))
-            else:
-                self._queued.clear()  # stopped by a pause, a divergence or a stuck network: the rest is moot
+            # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
+            self.release_keys(drop=() if event.worker.result in ("step", "epoch", "paused") else ("n", "e", "space"))
         elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
             self._report = event.worker.result
             self._draw_gradient()
@@ -718,7 +716,6 @@ Network and Cost steps show."""
         self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset.name), chosen)
 
     def _reset(self, keep: bool) -> None:
-        self._queued.clear()  # steps asked of the old weights
         run = self.ensure_run()
         if not keep:
             preset = preset_for(run.network)
