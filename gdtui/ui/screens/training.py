@@ -334,7 +334,7 @@ Network and Cost steps show."""
         return not self.running and self._trainer_worker is not None and not self._trainer_worker.is_finished
 
     def _start(self, goal: str) -> None:
-        if self._trainer_worker is not None and self._trainer_worker.is_running:
+        if self._trainer_worker is not None and not self._trainer_worker.is_finished:
             return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
         self._pause.clear()
