@@ -214,3 +214,15 @@ async def test_a_step_pressed_while_the_networks_slice_is_worked_out_is_taken_on
         await wait_for(pilot, lambda: screen.descent is not None, "the network's slice")
         await settle(pilot)
         assert screen.on_network and screen.descent.steps == 3
+
+
+async def test_a_name_typed_in_the_read_that_opened_the_save_prompt_is_the_name_saved_as(screen_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await burst(pilot, "s", "x", "enter", "n")
+        await wait_for(pilot, lambda: app.screen is screen and screen.run.trainer.steps == 2, "the save, then a step")
+        await settle(pilot)
+        assert [p.name for p in tmp_path.iterdir() if p.suffix == ".npz"] == ["x.npz"]

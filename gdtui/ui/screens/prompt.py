@@ -14,6 +14,7 @@ from textual import events
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 Result = TypeVar("Result")
 
@@ -41,15 +42,22 @@ class Prompt(ModalScreen[Result]):
         """A key typed at the screen below in one read with the key that opened this prompt; whether it was
         dealt with here. It acts as it would have, typed a moment later: the prompt's own keys (enter, escape)
         go to the prompt, text to its field; whatever comes after the prompt's own key waits for the prompt
-        to close and then goes to the screen on top: s enter q saves, then quits."""
+        to close and then goes to the screen on top: s x enter q saves as x.npz, then quits."""
         own = any(event.key in bindings.key_to_bindings for _, bindings in self._modal_binding_chain)
         if self._answered or not (own or event.is_printable):
             self._after.append((event.key, event.character))
             return True
         self._answered = own
-        if own or self.focused is None:
+        field = self.focused
+        if own or not isinstance(field, Input):
             return False  # its bindings take it from here
-        self.focused.post_message(events.Key(event.key, event.character))
+        # Typed into the field at once, as the field itself would: the prompt's own key, next in the read,
+        # reads the field before a key sent on to it would have arrived.
+        assert event.character is not None  # printable
+        if field.selection.is_empty:
+            field.insert_text_at_cursor(event.character)
+        else:
+            field.replace(event.character, *field.selection)
         return True
 
     def on_unmount(self) -> None:
