@@ -158,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
     )
     progress = _Progress(sys.stderr.isatty())
     started, seconds, interrupted, stopped = time.perf_counter(), 0.0, False, ""
+    epoch = 0  # the epoch under way, or the last one done
     eta = trainer.learning_rate
     try:
         for epoch in range(1, epochs + 1):
@@ -165,10 +166,24 @@ def run(args: argparse.Namespace) -> int:
             end = None
             while end is None:
                 result, end = run.step()
-                if result.diverged:
+                if result.diverged or run.verdict.kind == "stuck":
                     break
                 progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
             progress.clear()
+            if end is not None:
+                seconds = time.perf_counter() - started
+                record = run.evaluate(end)
+                run.add_epoch(record)
+                say(
+                    f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {record.test_accuracy:7.2%}  "
+                    f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
+                    file=log,
+                )
+            verdict = run.verdict
+            if verdict.kind == "stuck":
+                assert verdict.health is not None
+                stopped = f"{verdict.health.sentence(verdict.span)}: the learning rate is too large"
+                break
             if end is None:
                 refusal = trainer.refusal
                 if refusal is None or refusal.blew_up:
@@ -179,27 +194,12 @@ def run(args: argparse.Namespace) -> int:
                         f"{refusal.size:,.3g} for all of them together: the learning rate is too large"
                     )
                 break
-            seconds = time.perf_counter() - started
-            record = run.evaluate(end)
-            run.add_epoch(record)
-            say(
-                f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {record.test_accuracy:7.2%}  "
-                f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
-                file=log,
-            )
-            verdict = run.verdict
-            if verdict.kind == "saturated":
-                stopped = (
-                    f"the network saturated: {verdict.flat_share:.0%} of its outputs are stuck at 0 or 1, "
-                    f"where the gradient vanishes (|∇C| = {verdict.gradient_norm:.1e}): the learning rate is too large"
-                )
-                break
     except KeyboardInterrupt:
         progress.clear()
         interrupted = True
         say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
     if stopped:
-        say(f"epoch {trainer.epochs_done + 1}: {stopped}", file=log)
+        say(f"epoch {epoch}: {stopped}", file=log)
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, run.cost)
     if epochs == 0:
@@ -216,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
             "seconds": seconds,
             "samples_per_second": trainer.samples_seen / seconds if seconds else None,
             "diverged": trainer.diverged,
-            "saturated": run.verdict.kind == "saturated",
+            "stuck": run.verdict.kind == "stuck",
             "preset": preset.name,
             "seed": args.seed,
         }

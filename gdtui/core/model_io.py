@@ -101,8 +101,9 @@ def save_target(text: str | os.PathLike[str]) -> Path:
     '~' is expanded and '.npz' added when missing; the path comes back absolute, to show
     the user exactly what was written. A directory (an existing one, or a name ending in
     '/', '.' or '..') is refused, not given a default file name inside it: a name the user
-    never chose could overwrite another model. So is a parent that is missing, or in
-    which no file can be created.
+    never chose could overwrite another model. So is a device, a pipe or a socket, by the
+    name typed or with '.npz' added, a parent that is missing, or one in which no file can
+    be created.
     """
     given = os.fspath(text)
     if not given.strip():
@@ -111,6 +112,10 @@ def save_target(text: str | os.PathLike[str]) -> Path:
     path = Path(os.path.abspath(expanded))
     if os.path.basename(expanded) in ("", ".", "..") or _file_type(path) == stat.S_IFDIR:
         raise ModelFileError(f"{given}: is a directory; save the model as a file, such as {path / DEFAULT_NAME}")
+    typed = _file_type(path)
+    if typed not in (None, stat.S_IFREG):
+        # A device, a pipe or a socket by the name the user typed was meant: not a new file beside it.
+        raise ModelFileError(f"{given}: is {_KINDS.get(typed, 'not a regular file')}; save the model as a file")
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
     parent = _file_type(path.parent)

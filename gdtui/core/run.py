@@ -5,9 +5,9 @@ steps, keeps the cost curve and the test set's verdict on every epoch (and on
 the network before the first step, epoch 0), and judges how the run goes:
 
 - *diverged*: the cost or a step became absurd; the step was not taken;
-- *saturated*: the neurons give exactly 0 or 1, where their slope is 0, so the
-  gradient vanishes and learning stops while the cost stays high — what a huge
-  learning rate does to sigmoid neurons, and no progress however flat the curve;
+- *stuck*: the network can no longer learn, and has stayed so over thousands of
+  images: dead ReLUs, saturated sigmoids or pinned outputs (see `health`) — what a
+  huge learning rate leaves behind, and no progress however flat the curve;
 - *rising*: over a window of steps the cost is well above its best window since
   the learning rate was last set, by more than mini-batch noise explains.
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
+from gdtui.core.health import Health, Watch, check
 from gdtui.core.history import CostHistory, EpochRecord, bounded
 from gdtui.core.network import Network
 from gdtui.core.training import Refusal, StepResult, Trainer, evaluate
@@ -39,15 +40,10 @@ RISING_SIGNIFICANCE = 4.0
 RISING_WINDOWS = 3
 # Images of the last mini-batch a snapshot keeps, for the strip of thumbnails.
 SHOWN = 32
-# Training images the network's health is checked on: a fixed sample, so one odd mini-batch is no alarm.
+# Training images the network's health is checked on.
 PROBE = 200
-# An output whose slope is below this gives the gradient nothing: σ′ = a(1 − a) < 10⁻³ means a within 0.001 of 0 or 1.
-FLAT_SLOPE = 1e-3
-# Saturated: this share of the probe's outputs flat, and the cost still no better than this share of a guess's.
-SATURATED_SHARE = 0.8
-SATURATED_COST = 0.5
 
-Kind = Literal["", "rising", "saturated", "diverged"]
+Kind = Literal["", "rising", "stuck", "diverged"]
 
 
 @dataclass(frozen=True)
@@ -59,10 +55,8 @@ class Verdict:
     best: float = 0.0  # rising: the best window's average cost
     latest: float = 0.0  # rising: the latest window's
     window: int = 0  # rising: steps a window spans
-    flat_share: float = 0.0  # saturated: the share of outputs stuck at 0 or 1
-    stuck_at_zero: float = 0.0  # saturated: of those, the share stuck at 0
-    cost: float = 0.0  # saturated: the probe's average cost
-    gradient_norm: float = 0.0  # saturated: |∇C| over the probe
+    health: Health | None = None  # stuck: the latest check
+    span: int = 0  # stuck: training images every check found it so over
     refusal: Refusal | None = None  # diverged: why the step was not taken
 
 
@@ -117,34 +111,6 @@ class Trend:
 def window_for(batch_size: int) -> int:
     low, high = WINDOW_STEPS
     return max(low, min(high, math.ceil(WINDOW_IMAGES / batch_size)))
-
-
-@dataclass(frozen=True)
-class Health:
-    """The network on the probe images: is it still able to learn?"""
-
-    flat_share: float
-    stuck_at_zero: float
-    cost: float
-    gradient_norm: float
-
-    @property
-    def saturated(self) -> bool:
-        return self.flat_share >= SATURATED_SHARE and self.cost >= SATURATED_COST
-
-
-def health(network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName) -> Health:
-    probe = network.copy()  # its gradient must not overwrite the one the run just stepped with
-    average, outputs = probe.gradient(x, labels, cost)
-    flat = outputs * (1 - outputs) < FLAT_SLOPE
-    flat_count = int(np.count_nonzero(flat))
-    at_zero = int(np.count_nonzero(flat & (outputs < 0.5)))
-    return Health(
-        flat_count / flat.size,
-        at_zero / flat_count if flat_count else 0.0,
-        float(average),
-        float(np.linalg.norm(probe.grad)),
-    )
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
@@ -202,11 +168,10 @@ class TrainingRun:
         self.epochs: list[EpochRecord] = []
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
-        self.checked: Health | None = None  # at the step it was checked at
-        self._checked_at = -1
+        self.watch = Watch()
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
-        probe = slice(0, min(PROBE, len(train)))
+        probe = slice(0, min(PROBE, len(train)))  # a fixed sample, so one odd mini-batch is no alarm
         self._probe = (train.inputs(probe), train.labels[probe])
 
     @property
@@ -275,6 +240,9 @@ class TrainingRun:
         if result.diverged:
             return result, None
         self.last_cost = result.cost
+        self.watch.stepped(result.gradient_norm)
+        if self.watch.due(self.trainer.samples_seen):
+            self.watch.add(check(self.network, *self._probe, self.cost, self.trainer.samples_seen, self.watch.steepest))
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
         examples = len(result.labels)
@@ -304,29 +272,14 @@ class TrainingRun:
             return  # a start measured after the first epoch ended: the run has moved on
         self.epochs = bounded([*self.epochs, record])
 
-    def check(self) -> Health:
-        """The network's health on the probe images, worked out once per step."""
-        if self._checked_at != self.trainer.steps or self.checked is None:
-            self.checked = health(self.network, *self._probe, self.cost)
-            self._checked_at = self.trainer.steps
-        return self.checked
-
     @property
     def verdict(self) -> Verdict:
         eta = self.learning_rate
         if self.trainer.diverged:
             return Verdict("diverged", eta, refusal=self.trainer.refusal)
-        if self.trainer.steps:
-            checked = self.check()
-            if checked.saturated:
-                return Verdict(
-                    "saturated",
-                    eta,
-                    flat_share=checked.flat_share,
-                    stuck_at_zero=checked.stuck_at_zero,
-                    cost=checked.cost,
-                    gradient_norm=checked.gradient_norm,
-                )
+        stuck = self.watch.stuck
+        if stuck is not None:
+            return Verdict("stuck", eta, health=stuck, span=self.watch.span)
         if self.trend.rising:
             assert self.trend.best is not None
             return Verdict("rising", eta, best=self.trend.best[0], latest=self.trend.latest, window=self.trend.window)

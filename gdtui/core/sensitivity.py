@@ -71,6 +71,19 @@ def smallest_nonzero(grad: np.ndarray, count: int) -> list[Component]:
     return _components(grad, order[:count])
 
 
+def ranked(grad: np.ndarray, *, top: int, bottom: int) -> tuple[list[Component], list[Component]]:
+    """The `top` largest non-zero components, then the `bottom` smallest non-zero ones not among them.
+
+    A dead network may have fewer non-zero components than both lists together, and equal
+    components tie in both orders: no component is listed twice.
+    """
+    nonzero = int(np.count_nonzero(grad))
+    high = largest(grad, min(top, nonzero))
+    shown = {c.index for c in high}
+    low = [c for c in smallest_nonzero(grad, bottom + len(shown)) if c.index not in shown]
+    return high, low[:bottom]
+
+
 @dataclass(frozen=True)
 class Zeros:
     """The gradient's components that are exactly 0, and why each is."""
@@ -142,8 +155,8 @@ class GradientReport:
     gradient: np.ndarray  # float64, laid out like the parameters
     cost: float  # the average cost over the batch at these weights
     images: int
-    largest: tuple[Component, ...]
-    smallest: tuple[Component, ...]  # the smallest that are not exactly 0
+    largest: tuple[Component, ...]  # the largest that are not exactly 0
+    smallest: tuple[Component, ...]  # the smallest that are not exactly 0 and not among the largest
     zeros: Zeros
 
     @property
@@ -167,14 +180,8 @@ def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bott
         images += len(x)
         counter.add(double.activations(x))
     total /= images
-    return GradientReport(
-        total,
-        summed_cost / images,
-        images,
-        tuple(largest(total, top)),
-        tuple(smallest_nonzero(total, bottom)),
-        counter.zeros(total),
-    )
+    high, low = ranked(total, top=top, bottom=bottom)
+    return GradientReport(total, summed_cost / images, images, tuple(high), tuple(low), counter.zeros(total))
 
 
 def average_cost(network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName) -> float:

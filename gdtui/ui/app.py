@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
-from textual import work
-from textual.app import SystemCommand
+from textual import events, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -27,10 +27,10 @@ from gdtui.ui import bookmark, lesson, parsed_css, preferences, recovery, report
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
-from gdtui.ui.screens.base import LessonScreen
+from gdtui.ui.screens.base import TYPED_AT_A_STEP, LessonScreen
 from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
-from gdtui.ui.screens.prompt import Palette
+from gdtui.ui.screens.prompt import Palette, Prompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.screens.restore_prompt import RestorePrompt
 from gdtui.ui.state import LessonState
@@ -246,6 +246,25 @@ class GdtuiApp(TerminalApp):
         screen = self.screen if hasattr(self, "state") else None
         if self.guiding and isinstance(screen, LessonScreen):
             self.show_guide(screen)
+
+    def _on_key(self, event: events.Key) -> None:
+        # Before Textual's own handler, where the keys reach the bindings one after another in the order they
+        # came. A step's screen busy with work the keys after it must follow (a step under way) keeps them,
+        # and hands them back when it is done. A prompt opened by a key of the same read deals with the keys
+        # typed at the step after it (see Prompt.typed_below).
+        if not self.screen_stack:
+            return
+        screen = self.screen
+        held = isinstance(screen, LessonScreen) and screen.hold(event)
+        if held or (isinstance(screen, Prompt) and event in TYPED_AT_A_STEP and screen.typed_below(event)):
+            event.prevent_default()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Behind "make the window larger" the step is out of sight: only quitting acts, so that what the
+        # window shows when it grows is what it showed when it shrank.
+        if self.screen_stack and self.screen.has_class("-too-small"):
+            return action in ("quit", "help_quit")
+        return True
 
     def _in_lesson(self) -> bool:
         return hasattr(self, "state") and isinstance(self.screen, LessonScreen)

@@ -92,6 +92,23 @@ async def test_a_small_terminal_asks_for_a_larger_window(tiny_mnist_dir):
         assert not app.screen.has_class("-too-small")
 
 
+async def test_behind_the_ask_for_a_larger_window_only_quitting_acts(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        screen = app.screen
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        # The lesson, its next beat, another step, help and the palette: all out of sight, so none acts.
+        await pilot.press("L", "full_stop", "full_stop", "comma", "R", "2", "tab", "question_mark", "ctrl+p")
+        await pilot.pause()
+        assert not app.guiding and app.beat == 0
+        assert app.screen is screen and screen.has_class("-too-small")
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+
 async def test_q_quits(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from gdtui.core.model_io import save_model
+from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.path_prompt import PathPrompt
@@ -170,3 +170,59 @@ async def test_steps_pressed_in_one_burst_are_all_taken(screen_on):
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the pause")
         assert screen.run.trainer.steps > 6
+
+
+async def test_steps_then_save_in_one_burst_save_the_stepped_network(screen_on, tmp_path):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await burst(pilot, "n", "n", "n", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the save prompt")
+        assert screen.run.trainer.steps == 3  # the steps came first: the prompt saves what they made
+        app.screen.query_one(Input).value = str(tmp_path / "three.npz")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
+        await settle(pilot)
+        assert screen.run.trainer.steps == 3
+        saved = load_model(tmp_path / "three.npz")
+        assert (saved.params == app.state.network.params).all() and not app.state.unsaved
+
+
+async def test_steps_then_another_step_in_one_burst_take_the_steps_first(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await burst(pilot, "n", "n", "n", "2")
+        await wait_for(pilot, lambda: app.screen.id == "network", "the Network step")
+        await settle(pilot)
+        assert screen.run.trainer.steps == 3 and app.state.unsaved
+
+
+async def test_a_key_typed_as_the_save_prompt_closes_reaches_the_step(screen_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await burst(pilot, "s", "enter", "q")
+        await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+        assert (tmp_path / "gdtui-model.npz").is_file()
+
+
+async def test_a_step_pressed_while_the_networks_slice_is_worked_out_is_taken_on_it(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await burst(pilot, *["f"] * len(screen.TEXTBOOK), "n", "n", "n")
+        await settle(pilot)
+        await wait_for(pilot, lambda: screen.descent is not None, "the network's slice")
+        await settle(pilot)
+        assert screen.on_network and screen.descent.steps == 3
+
+
+async def test_a_name_typed_in_the_read_that_opened_the_save_prompt_is_the_name_saved_as(screen_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await burst(pilot, "s", "x", "enter", "n")
+        await wait_for(pilot, lambda: app.screen is screen and screen.run.trainer.steps == 2, "the save, then a step")
+        await settle(pilot)
+        assert [p.name for p in tmp_path.iterdir() if p.suffix == ".npz"] == ["x.npz"]

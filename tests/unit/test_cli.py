@@ -202,6 +202,14 @@ def test_saving_where_it_cannot(capsys, tiny_mnist_dir, tmp_path):
     assert_one_line_error(err)
 
 
+def test_saving_to_dev_null_is_refused_in_one_line(capsys, tiny_mnist_dir):
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--save", "/dev/null")
+    assert status == 2
+    assert_one_line_error(err)
+    assert "/dev/null: is a character device" in err
+    assert not os.path.exists("/dev/null.npz")
+
+
 @pytest.mark.filterwarnings("error")
 def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     model = tmp_path / "diverged.npz"
@@ -215,11 +223,39 @@ def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
 
 def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_dir, tmp_path):
     model = tmp_path / "saturated.npz"
-    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "3", "--eta", "50", "--save", model, "--json")
+    status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--eta", "50", "--save", model, "--json")
     assert status == 1
-    assert "epoch 2: the network saturated" in err and "outputs are stuck at 0 or 1" in err
-    assert json.loads(out)["saturated"] is True
+    assert "the network can no longer learn" in err and "saturated sigmoids" in err
+    assert json.loads(out)["stuck"] is True
     assert not model.exists()
+
+
+def test_dead_relus_stop_the_run_instead_of_training_on_at_chance(capsys, tiny_mnist_dir):
+    status, out, _ = run(
+        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--activation", "relu", "--cost", "cross-entropy"
+    )
+    assert status == 1
+    assert "the network can no longer learn" in out and "dead ReLUs" in out
+    epochs = [line for line in out.splitlines() if "test accuracy" in line]
+    # The stop is labelled with the epoch it came in: the last one reported, or the one under way.
+    stop = next(line for line in out.splitlines() if "can no longer learn" in line)
+    assert stop.startswith(f"epoch {len(epochs)}:") or stop.startswith(f"epoch {len(epochs) + 1}:")
+    assert len(epochs) < 12
+
+
+def test_a_stop_found_as_an_epoch_ends_is_labelled_with_that_epoch(capsys, tiny_mnist_dir):
+    # At a batch of the whole tiny set every step ends an epoch: the stop comes right after one is reported.
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--eta", "50", "--batch-size", "1000")
+    assert status == 1
+    lines = out.splitlines()
+    stop = next(index for index, line in enumerate(lines) if "can no longer learn" in line)
+    last = lines[stop - 1].split()
+    assert last[0] == "epoch" and lines[stop].startswith(f"epoch {last[1].split('/')[0]}:")
+
+
+def test_the_lessons_network_at_batch_1_is_not_stopped_while_it_learns(capsys, tiny_mnist_dir):
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "4", "--batch-size", "1")
+    assert status == 0 and "can no longer learn" not in out
 
 
 @pytest.mark.parametrize(

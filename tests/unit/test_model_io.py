@@ -473,6 +473,20 @@ def test_a_save_target_that_is_a_named_pipe(tmp_path):
         save_target(tmp_path / "model")
 
 
+@pytest.mark.parametrize("name", ["pipe", "pipe.txt"])
+def test_a_save_target_typed_as_something_that_is_not_a_file_is_refused_not_given_a_suffix(tmp_path, name):
+    os.mkfifo(tmp_path / name)
+    with pytest.raises(ModelFileError, match=f"{name}: is a named pipe"):
+        save_target(tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_dev_null_is_no_place_for_a_model():
+    with pytest.raises(ModelFileError, match="/dev/null: is a character device"):
+        save_target("/dev/null")
+    assert not os.path.exists("/dev/null.npz")
+
+
 def test_a_save_target_with_a_name_too_long(tmp_path):
     with pytest.raises(ModelFileError, match="cannot save the model"):
         save_target(tmp_path / ("m" * 300))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from gdtui.core.dataset import load_dataset
+from gdtui.core.health import STUCK_IMAGES, check
 from gdtui.core.network import Network
 from gdtui.core.run import RISING_FACTOR, TrainingRun, Trend, window_for
 
@@ -84,14 +85,75 @@ def test_a_start_measured_after_the_first_epoch_is_dropped(tiny):
     assert [r.epoch for r in run.epochs] == [1]
 
 
+def stuck_after(run: TrainingRun, epochs: int) -> int | None:
+    """The first step, within `epochs` of the tiny set, at which the run is judged stuck; None if never."""
+    for _ in range(epochs * len(run.trainer.train) // run.batch_size):
+        steps(run, 1)
+        if run.verdict.kind == "stuck":
+            return run.trainer.steps
+    return None
+
+
+def test_dead_relus_are_found_stuck(tiny):
+    # The tuned preset's network at the lesson's η: its ReLUs die within the first epoch.
+    run = TrainingRun(
+        Network(activation="relu", output="softmax", seed=0),
+        tiny.train,
+        tiny.test,
+        cost="cross-entropy",
+        learning_rate=1.5,
+        batch_size=10,
+    )
+    assert stuck_after(run, 10) is not None
+    verdict = run.verdict
+    assert verdict.health is not None and verdict.health.blind and verdict.span >= STUCK_IMAGES
+    assert 16 in verdict.health.dead  # a whole layer of neurons that give 0 for every image
+    assert "dead ReLUs" in verdict.health.sentence(verdict.span)
+    assert max(record.test_accuracy for record in run.epochs) < 0.2  # no better than one answer for everything
+
+
 @pytest.mark.parametrize("eta", [50.0, 200.0])
-def test_a_huge_step_saturates_sigmoid_neurons_and_the_run_says_so(tiny, eta):
+def test_a_huge_step_saturates_sigmoid_neurons_and_the_run_says_so_once_it_lasts(tiny, eta):
     run = lesson_run(tiny, learning_rate=eta)
     steps(run, 2)
+    assert run.verdict.kind == ""  # a moment proves nothing
+    assert stuck_after(run, 10) is not None
     verdict = run.verdict
-    assert verdict.kind == "saturated"
-    assert verdict.flat_share >= 0.8 and verdict.cost >= 0.5 and verdict.gradient_norm < 1e-2
-    assert run.snapshot().verdict.kind == "saturated"
+    assert verdict.health is not None and verdict.span >= STUCK_IMAGES
+    assert "saturated sigmoids" in verdict.health.sentence(verdict.span)
+    assert run.snapshot().verdict.kind == "stuck"
+
+
+def test_pinned_softmax_outputs_are_found_stuck(tiny):
+    run = TrainingRun(
+        Network(output="softmax", seed=0), tiny.train, tiny.test, cost="quadratic", learning_rate=100.0, batch_size=10
+    )
+    assert stuck_after(run, 10) is not None
+    assert run.verdict.health is not None and run.verdict.health.vanished
+
+
+def test_the_lessons_network_at_batch_1_is_never_stuck_while_it_learns(tiny):
+    run = lesson_run(tiny, batch_size=1)
+    assert stuck_after(run, 5) is None
+    assert run.epochs[-1].test_accuracy > 0.5
+
+
+def test_confident_wrong_outputs_are_no_proof_of_a_stuck_network(tiny):
+    """Most outputs at 0 or 1 and a high cost: how a confident network learning at batch 1 can look for a moment.
+
+    Its outputs still differ from image to image and its gradient has not vanished: it can learn.
+    """
+    run = lesson_run(tiny, batch_size=1)
+    steps(run, 2000)
+    run.network.weights[-1][:] *= 3
+    run.network.biases[-1][:] *= 3
+    outputs = run.network.forward(run._probe[0])
+    flat = np.mean(outputs * (1 - outputs) < 1e-3)
+    assert flat >= 0.8 and check(run.network, *run._probe, "quadratic", 0, 0.0).cost >= 0.5  # how it looks
+    steps(run, 1000)  # past the next check
+    assert run.watch.latest is not None and run.watch.latest.samples > 2000
+    assert not run.watch.latest.hopeless
+    assert stuck_after(run, 5) is None
 
 
 def test_healthy_training_at_the_lessons_rate_says_nothing(tiny):

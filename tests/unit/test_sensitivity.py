@@ -121,3 +121,28 @@ def test_reports_and_nudges_leave_the_networks_own_gradient_alone(sample):
     before = sensitivity.report(network, parts(x, labels, 100), "quadratic")
     sensitivity.nudge(network, 5, 0.1, parts(x, labels, 100), "quadratic", before)
     assert (network.grad == 7.0).all()
+
+
+def dead_relu_network() -> Network:
+    """Its second hidden layer never fires: only the output biases have a gradient."""
+    network = Network(activation="relu", output="softmax", seed=0)
+    network.biases[1][:] = -1e3
+    return network
+
+
+def test_a_dead_network_ranks_each_of_its_few_non_zero_components_once(sample):
+    x, labels = sample[0][:10], sample[1][:10]
+    found = sensitivity.report(dead_relu_network(), parts(x, labels, 10), "cross-entropy")
+    nonzero = int(np.count_nonzero(found.gradient))
+    assert 0 < nonzero < 8 + 3  # fewer than the largest and the smallest together
+    shown = [c.index for c in (*found.largest, *found.smallest)]
+    assert len(shown) == len(set(shown)) == nonzero
+    assert all(c.gradient != 0 for c in (*found.largest, *found.smallest))
+
+
+def test_equal_components_are_never_both_among_the_largest_and_the_smallest():
+    grad = np.zeros(100)
+    grad[[3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41]] = 0.25
+    largest, smallest = sensitivity.ranked(grad, top=8, bottom=3)
+    assert [c.index for c in largest] == [3, 5, 7, 11, 13, 17, 19, 23]
+    assert [c.index for c in smallest] == [29, 31, 37]

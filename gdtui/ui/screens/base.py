@@ -3,6 +3,7 @@ clear message instead of a broken layout when the terminal is too small."""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,6 +23,11 @@ from gdtui.ui.widgets.lesson_nav import LessonNav
 if TYPE_CHECKING:
     from gdtui.ui.app import GdtuiApp
     from gdtui.ui.state import LessonState
+
+
+# Keys on their way to the bindings that were typed at a step's screen: keys in one read all reach it before the
+# first of them has opened a prompt over it.
+TYPED_AT_A_STEP: weakref.WeakSet[events.Key] = weakref.WeakSet()
 
 
 class LessonScreen(Screen):
@@ -52,6 +58,10 @@ class LessonScreen(Screen):
     def state(self) -> LessonState:
         return self.gdtui.state
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._held: list[tuple[str, str | None]] = []  # keys that came while work they must follow was under way
+
     def compose(self) -> ComposeResult:
         yield LessonNav(self.id or "")
         with Container(id="body"):
@@ -72,6 +82,35 @@ class LessonScreen(Screen):
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Whether this screen's action can run now: True, False (hidden) or None (shown disabled)."""
         return True
+
+    # -- keys in bursts ----------------------------------------------------------
+
+    def busy(self) -> bool:
+        """Whether work is under way that the keys typed after it must wait for: a step, say."""
+        return False
+
+    def hold(self, event: events.Key) -> bool:
+        """Keep a key that came while this screen is busy, to act once the work is done; whether it was kept.
+
+        Over SSH several keys land in one read: n n n s is three steps and then a save of what they made,
+        n n n 2 three steps and then the Network step. The app asks here before any binding sees a key.
+        """
+        if not self.busy():
+            return False
+        self._held.append((event.key, event.character))
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        TYPED_AT_A_STEP.add(event)  # the app may find a prompt over this screen by the time it reaches the bindings
+
+    def release_keys(self, drop: tuple[str, ...] = ()) -> None:
+        """The work is done: the keys that waited for it act now, in the order they came, but those in `drop`."""
+        held, self._held = self._held, []
+        for key, character in held:
+            if key not in drop:
+                event = events.Key(key, character)
+                event.set_sender(self.app)  # as the terminal's keys come: from the app, not from this screen
+                self.app.post_message(event)
 
     def on_mount(self) -> None:
         self._check_size(self.app.size.width, self.app.size.height)

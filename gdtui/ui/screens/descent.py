@@ -221,15 +221,20 @@ class DescentScreen(LessonScreen):
         if self.function is None:
             self.redraw()
 
+    def busy(self) -> bool:
+        # Keys typed while the network's slice is worked out act on it once it is there: f n n is two steps on it.
+        return self._slice_worker is not None and not self._slice_worker.is_finished
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Only the newest slice is shown: an older one was cancelled when it started.
-        if event.worker is not self._slice_worker or event.state is not WorkerState.SUCCESS:
+        if event.worker is not self._slice_worker or not event.worker.is_finished:
             return
-        if event.worker.result is not None and self.on_network:
+        if event.state is WorkerState.SUCCESS and event.worker.result is not None and self.on_network:
             function, self.steepest = event.worker.result
             self.network_indices = function.slice.indices
             self.use_function(function, self.NETWORK_LEARNING_RATE)
             self.refresh_bindings()
+        self.release_keys()
 
     def default_indices(self, steepest: list[int]) -> list[int]:
         """The parameters to show when none were asked for."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from textual import events
 from textual.await_complete import AwaitComplete
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 Result = TypeVar("Result")
 
@@ -28,8 +30,41 @@ def _first_dismissal(screen: Screen[Any]) -> bool:
 class Prompt(ModalScreen[Result]):
     """A modal question or panel over a step."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._after: list[tuple[str, str | None]] = []  # keys for the screen below, once this one has closed
+        self._answered = False  # one of its own keys, typed at the screen below, came already
+
     def dismiss(self, result: Result | None = None) -> AwaitComplete:
         return super().dismiss(result) if _first_dismissal(self) else AwaitComplete.nothing()
+
+    def typed_below(self, event: events.Key) -> bool:
+        """A key typed at the screen below in one read with the key that opened this prompt; whether it was
+        dealt with here. It acts as it would have, typed a moment later: the prompt's own keys (enter, escape)
+        go to the prompt, text to its field; whatever comes after the prompt's own key waits for the prompt
+        to close and then goes to the screen on top: s x enter q saves as x.npz, then quits."""
+        own = any(event.key in bindings.key_to_bindings for _, bindings in self._modal_binding_chain)
+        if self._answered or not (own or event.is_printable):
+            self._after.append((event.key, event.character))
+            return True
+        self._answered = own
+        field = self.focused
+        if own or not isinstance(field, Input):
+            return False  # its bindings take it from here
+        # Typed into the field at once, as the field itself would: the prompt's own key, next in the read,
+        # reads the field before a key sent on to it would have arrived.
+        assert event.character is not None  # printable
+        if field.selection.is_empty:
+            field.insert_text_at_cursor(event.character)
+        else:
+            field.replace(event.character, *field.selection)
+        return True
+
+    def on_unmount(self) -> None:
+        for key, character in self._after:
+            event = events.Key(key, character)
+            event.set_sender(self.app)  # as the terminal's keys come: from the app
+            self.app.post_message(event)
 
 
 class Palette(CommandPalette):

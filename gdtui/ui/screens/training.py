@@ -49,7 +49,6 @@ REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys thei
 PLOT_HZ = 2
 IMAGES_HZ = 1
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
-CHECK_EVERY_S = 0.2  # how often a run checks the network's health
 
 
 class Cadence:
@@ -82,19 +81,10 @@ def message_for(verdict: Verdict) -> str:
             f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
             "the weights are the last good ones. Lower η with - and go on, or r resets."
         )
-    if verdict.kind == "saturated":
-        if verdict.stuck_at_zero >= 0.9:
-            where = "exactly 0"
-        elif verdict.stuck_at_zero <= 0.1:
-            where = "exactly 1"
-        else:
-            where = "exactly 0 or 1"
-        return (
-            f"The network has saturated: {verdict.flat_share:.0%} of its outputs on 200 training images are stuck at "
-            f"{where}, where a neuron's slope is 0, so the gradient has all but vanished (|∇C| = "
-            f"{verdict.gradient_norm:.1e}) and it can no longer learn. A cost of {verdict.cost:.2f} is not progress: "
-            f"at {eta} the steps were huge. The run stopped: r for fresh weights, then lower η with -."
-        )
+    if verdict.kind == "stuck":
+        assert verdict.health is not None
+        sentence = verdict.health.sentence(verdict.span)
+        return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
     if verdict.kind == "rising":
         return (
             f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
@@ -103,7 +93,7 @@ def message_for(verdict: Verdict) -> str:
     return ""
 
 
-def zeros_sentence(zeros: sensitivity.Zeros) -> str:
+def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
     """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
     if not zeros.total:
         return "None is exactly 0."
@@ -114,10 +104,12 @@ def zeros_sentence(zeros: sensitivity.Zeros) -> str:
         reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
     if zeros.other:
         reasons.append(f"{zeros.other:,} whose terms cancelled exactly")
-    return (
-        f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. "
-        "Below, the largest, then (·) the smallest that are not 0."
+    below = (
+        "There is nothing to rank: on this batch no parameter has any slope."
+        if zeros.total == components
+        else "Below, the largest, then (·) the smallest that are not 0."
     )
+    return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -137,9 +129,11 @@ parameter a little against it: **w ← w − η·∂C/∂w**. Press `n` for one 
 The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
 small and learning crawls; too large and the steps overshoot: the screen says
 so when the cost really rises, beyond the noise of single mini-batches. Larger
-still, sigmoid neurons saturate (their outputs stuck at 0 or 1, where the
-gradient vanishes), or a step would leap further than all the parameters' own
-length (or the cost blows up) and is refused; either stops the run.
+still, neurons die or saturate (ReLUs that give 0 for every image, sigmoids
+stuck at 0 or 1, where the gradient vanishes) and, once that has lasted
+thousands of images, the run stops: the network can no longer learn. A step
+that would leap further than all the parameters' own length (or a cost that
+blows up) is refused, and stops the run too.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -204,7 +198,6 @@ Network and Cost steps show."""
         self.run: TrainingRun | None = None
         self._generation = -1  # of the network the run trains
         self._start_words = "before training"  # the run's first measurement, in the stats line
-        self._queued: list[str] = []  # goals pressed while a step was being taken
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
         # The newest snapshot the training thread took, at the end of a step, under the lock it
         # holds anyway: at full speed the screen would rarely find the lock free to take its own.
@@ -300,7 +293,7 @@ Network and Cost steps show."""
         worker = get_current_worker()
         state = self.state
         epoch_goal = run.trainer.epochs_done + 1
-        posted = checked = time.monotonic()
+        posted = time.monotonic()
         while not (worker.is_cancelled or self._pause.is_set()):
             began = time.monotonic()
             result, end = state.train(run)
@@ -312,12 +305,10 @@ Network and Cost steps show."""
                 return "diverged"
             if goal == "step" or (goal == "epoch" and run.trainer.epochs_done >= epoch_goal):
                 return goal
+            with state.lock:
+                if run.verdict.kind == "stuck":
+                    return "stuck"
             now = time.monotonic()
-            if now - checked >= CHECK_EVERY_S:
-                checked = now
-                with state.lock:
-                    if run.verdict.kind == "saturated":
-                        return "saturated"
             if now - posted >= 1 / REDRAW_HZ:
                 posted = now
                 with state.lock:
@@ -333,13 +324,14 @@ Network and Cost steps show."""
                 self._screen_idle.wait(SCREEN_WAIT_S)
         return "paused"
 
+    def busy(self) -> bool:
+        # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
+        # minutes: keys act on it as they come (space pauses it, + changes η at the next step).
+        return not self.running and self._trainer_worker is not None and not self._trainer_worker.is_finished
+
     def _start(self, goal: str) -> None:
-        if self._trainer_worker is not None and self._trainer_worker.is_running:
-            # Keys come in bursts over SSH: n n n is three steps, n space a step and then a run.
-            # During a run n and e mean nothing, and space pauses it (see action_run).
-            if not self.running:
-                self._queued.append(goal)
-            return
+        if self._trainer_worker is not None and not self._trainer_worker.is_finished:
+            return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
         self._pause.clear()
         # A single step is over before the footer could show it running; and each change of
@@ -356,10 +348,8 @@ Network and Cost steps show."""
             self._stopped()
             if event.state is WorkerState.ERROR:
                 raise event.worker.error  # a bug: let it be seen
-            if self._queued and event.worker.result in ("step", "epoch") and self.is_current:
-                self._start(self._queued.pop(0))
-            else:
-                self._queued.clear()  # stopped by a pause, a divergence or a saturated network: the rest is moot
+            # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
+            self.release_keys(drop=() if event.worker.result in ("step", "epoch", "paused") else ("n", "e", "space"))
         elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
             self._report = event.worker.result
             self._draw_gradient()
@@ -548,9 +538,10 @@ Network and Cost steps show."""
         at, report = self._report
         images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
+        zeros = zeros_sentence(report.zeros, report.gradient.size)
         summary.update(
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros_sentence(report.zeros)}"
+            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
         )
         table = self.query_one("#ranking", DataTable)
         # On a small terminal fewer rows, so the nudge's result below still shows.
@@ -721,7 +712,6 @@ Network and Cost steps show."""
         self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset.name), chosen)
 
     def _reset(self, keep: bool) -> None:
-        self._queued.clear()  # steps asked of the old weights
         run = self.ensure_run()
         if not keep:
             preset = preset_for(run.network)
