@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
