@@ -13,6 +13,7 @@ held to: one student cannot fill the disk the whole class shares.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 import tempfile
@@ -155,3 +156,28 @@ def _sync_folder(folder: Path) -> None:
             raise
     finally:
         os.close(handle)
+
+
+def read_small_json(path: Path, largest: int) -> object:
+    """What a small JSON file of gdtui's own holds, or None when it is missing, unreadable, larger
+    than it could be, or damaged in any way: the file is ours, and nothing in it was ever a promise."""
+    try:
+        with path.open("rb") as file:
+            text = file.read(largest + 1)
+        if len(text) > largest:
+            return None
+        return json.loads(text)
+    # RecursionError: arrays nested deeper than the parser's stack.
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def write_small_json(path: Path, value: object) -> bool:
+    """Write value as JSON in place of path, whole or not at all; False when it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as file:
+            file.write(json.dumps(value).encode())
+    except OSError:
+        return False
+    return True

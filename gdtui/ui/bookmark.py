@@ -8,10 +8,9 @@ is in it: the file is ours, and what it holds was never anyone's promise.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from gdtui.core.files import data_home, replacing
+from gdtui.core.files import data_home, read_small_json, write_small_json
 
 # Ours holds a few bytes: more than this is not ours, and is not read into memory.
 _LARGEST = 1024
@@ -22,26 +21,12 @@ def _path() -> Path:
 
 
 def load_beat() -> int:
-    try:
-        with _path().open("rb") as file:
-            text = file.read(_LARGEST + 1)
-        if len(text) > _LARGEST:
-            return 0
-        beat = json.loads(text)["beat"]
-    # RecursionError: arrays nested deeper than the parser's stack.
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
-        return 0
+    saved = read_small_json(_path(), _LARGEST)
+    beat = saved.get("beat") if isinstance(saved, dict) else None
     # A JSON true is a Python int, and no beat.
     return beat if type(beat) is int and beat >= 0 else 0
 
 
 def save_beat(beat: int) -> bool:
     """Remember the beat; False when it cannot be written (the lesson goes on regardless)."""
-    path = _path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as file:
-            file.write(json.dumps({"beat": beat}).encode())
-    except OSError:
-        return False
-    return True
+    return write_small_json(_path(), {"beat": beat})

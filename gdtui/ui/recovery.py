@@ -11,12 +11,11 @@ offer, whatever it holds.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from gdtui.core.errors import ModelFileError
-from gdtui.core.files import data_home, replacing
+from gdtui.core.files import data_home, read_small_json, write_small_json
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 from gdtui.ui.state import Provenance
@@ -42,25 +41,22 @@ def keep(network: Network, provenance: Provenance) -> bool:
     try:
         model.parent.mkdir(parents=True, exist_ok=True)
         save_model(network, model)
-        with replacing(words) as file:
-            file.write(json.dumps(asdict(provenance)).encode())
     except (OSError, ModelFileError):
         return False
-    return True
+    return write_small_json(words, asdict(provenance))
 
 
 def find() -> Unsaved | None:
     """The copy kept last, if both its files are whole and agree."""
     model, words = _paths()
+    saved = read_small_json(words, _LARGEST)
+    if not isinstance(saved, dict):
+        return None
     try:
-        with words.open("rb") as file:
-            text = file.read(_LARGEST + 1)
-        if len(text) > _LARGEST:
-            return None
-        provenance = Provenance(**json.loads(text))
+        provenance = Provenance(**saved)
         network = load_model(model)
-    # RecursionError: arrays nested deeper than the parser's stack.
-    except (OSError, ValueError, TypeError, RecursionError, ModelFileError):
+    # TypeError: the words name other fields than a Provenance has.
+    except (OSError, ValueError, TypeError, ModelFileError):
         return None
     if not _sensible(provenance):
         return None
