@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.actions import parse
 from textual.binding import Binding
+from textual.content import Content
 from textual.widget import Widget
 
 GAP = 2  # spaces between two keys
@@ -52,6 +52,8 @@ class KeyBar(Widget):
         padding: 0 0 0 1;  /* the last column too: Next's keys fit one line at 80 columns */
         background: $footer-background;
         color: $footer-description-foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -93,19 +95,20 @@ class KeyBar(Widget):
             shown.append(Key(app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")), "palette", True))
         return shown
 
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        key_colour = self.app.theme_variables.get("footer-key-foreground", "")
+    def render(self) -> Content:
+        # Textual's own styles, not Rich's: a theme's colours may be ANSI names ("ansi_magenta")
+        # that only Textual's style parser knows.
+        parts: list[str | tuple[str, str]] = []
         for number, row in enumerate(lines(self.keys(), self.content_region.width or self.app.size.width)):
             if number:
-                text.append("\n")
+                parts.append("\n")
             for place, item in enumerate(row):
                 if place:
-                    text.append(" " * GAP)
-                style = "" if item.enabled else "dim"
-                text.append(item.keys, style=f"bold {key_colour} {style}".strip())
-                text.append(f" {item.description}", style=style)
-        return text
+                    parts.append(" " * GAP)
+                dim = "" if item.enabled else " dim"
+                parts.append((item.keys, f"bold $footer-key-foreground{dim}"))
+                parts.append((f" {item.description}", dim.strip()))
+        return Content.assemble(*parts)
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(lines(self.keys(), width))
