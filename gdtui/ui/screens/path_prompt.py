@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 
 from gdtui.core.errors import GdtuiError
@@ -82,10 +83,11 @@ class PathPrompt(Prompt[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, id="question")
+            # The question, the files listed and the refusals all quote paths: text, never markup.
+            yield Label(self.question, id="question", markup=False)
             yield Input(value=self.value, placeholder="path/to/model.npz")
-            yield OptionList(*self.models)
-            yield Label("", id="outside")
+            yield OptionList(*(Content(name) for name in self.models))
+            yield Label("", id="outside", markup=False)
             hint = "↓ picks a model listed, " if self.models else ""
             yield Label(f"[dim]{hint}enter to confirm, escape to cancel[/dim]")
 
@@ -100,10 +102,10 @@ class PathPrompt(Prompt[Path | None]):
             listed.highlighted = 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one(Input).value = str(event.option.prompt)
+        self.query_one(Input).value = self.models[event.option_index]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._submit(str(event.option.prompt))
+        self._submit(self.models[event.option_index])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit(event.value)

@@ -18,6 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -491,10 +492,13 @@ Network and Cost steps show."""
             else:
                 measured = "Its cost on the test images is being measured."
             opening.update(
-                f"[b]The network ({self.state.network_origin})[/b]. {measured} "
-                f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch at a "
-                "time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
-                "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views"
+                Content.from_markup(
+                    f"[b]The network ($origin)[/b]. {measured} "
+                    f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch "
+                    "at a time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
+                    "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views",
+                    origin=self.state.network_origin,
+                )
             )
         if self._plot.due(live):
             self.query_one(CostPlot).show(shot)
@@ -764,6 +768,6 @@ Network and Cost steps show."""
 
         def saved(written: Path | None) -> None:
             if written is not None:
-                self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
+                self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved", markup=False)
 
         self.app.push_screen(PathPrompt("Save the network as (.npz):", DEFAULT_NAME, accept=save), saved)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import Static
-
-from gdtui.ui.literal import literal
 
 
 class GuidePanel(Static):
@@ -20,13 +19,18 @@ class GuidePanel(Static):
     """
 
     def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
+        # The beat's words name classes and model files as written: put in as text, never as markup.
         onward = ". next" if number < total else "R restart"
         keys = f"[dim]{onward}  , back  L hide[/dim]"
         if here:
-            body = literal(text) + (f"\n[b]→ {literal(invite)}[/b]" if invite else "")
+            body = "$text" + ("\n[b]→ $invite[/b]" if invite else "")
         else:
             body = "[dim]You left the lesson to look around.[/dim] Press [b]L[/b] to go back to where you were."
-        self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")
+        self.update(
+            Content.from_markup(
+                f"[b $accent]Lesson {number}/{total} · $title[/]  {keys}\n{body}", title=title, text=text, invite=invite
+            )
+        )
         self.set_class(True, "-on")
 
     def hide(self) -> None:
