@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 
 from gdtui.core.errors import GdtuiError
+from gdtui.core.model_io import DEFAULT_NAME
 from gdtui.ui.screens.prompt import Prompt
 
 
@@ -38,6 +39,17 @@ def model_files(folder: Path) -> list[str]:
     return names[:_MOST_LISTED]
 
 
+def free_name(folder: Path) -> str:
+    """The default model name, numbered if need be, that nothing in folder has taken yet:
+    saving twice, or from two sessions in one folder, keeps both networks."""
+    stem, suffix = os.path.splitext(DEFAULT_NAME)
+    name, number = DEFAULT_NAME, 1
+    while os.path.lexists(folder / name):
+        number += 1
+        name = f"{stem}-{number}{suffix}"
+    return name
+
+
 def in_folder(message: str, root: Path | None) -> str:
     """message with root's own path taken off the paths inside it: in an app with a `files_root`,
     a path shows as the user gave it, not where the folder is kept (a lab server's own paths)."""
@@ -53,6 +65,9 @@ class PathPrompt(Prompt[Path | None]):
 
     With `models_in`, the model files in that folder are listed under the path: ↓ goes
     into the list, each file highlighted there becomes the path, enter takes it.
+
+    With `replacing`, a path that replacing(path) says would replace a file (returning it)
+    is taken only once the user answers yes to replacing it.
     """
 
     BINDINGS = [
@@ -73,13 +88,16 @@ class PathPrompt(Prompt[Path | None]):
         value: str = "",
         accept: Callable[[Path], Path] | None = None,
         models_in: Path | None = None,
+        replacing: Callable[[Path], Path | None] | None = None,
     ) -> None:
         super().__init__()
         self.question = question
         self.value = value
         self.accept = accept
         self.models = model_files(models_in) if models_in is not None else []
+        self.replacing = replacing
         self.done = False  # the path was taken, and what was asked done with it
+        self.asking = False  # whether to replace a file: enter again answers nothing
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -111,8 +129,8 @@ class PathPrompt(Prompt[Path | None]):
         self._submit(event.value)
 
     def _submit(self, value: str) -> None:
-        # A second enter in the same read as the first finds the prompt done: once is enough.
-        if self.done:
+        # A second enter in the same read as the first finds the prompt done, or asking: once is enough.
+        if self.done or self.asking:
             return
         text = value.strip()
         if not text:
@@ -123,11 +141,29 @@ class PathPrompt(Prompt[Path | None]):
         if path is None:
             self._refuse("Files stay in this session's folder: e.g. gdtui-model.npz")
             return
+        try:
+            replaced = self.replacing(path) if self.replacing is not None else None
+        except GdtuiError as err:
+            self._refuse(in_folder(str(err), root))
+            return
+        if replaced is None:
+            self._take(path)
+            return
+
+        def answered(replace: bool | None) -> None:
+            self.asking = False
+            if replace:
+                self._take(path)
+
+        self.asking = True
+        self.app.push_screen(ReplacePrompt(in_folder(str(replaced), root)), answered)
+
+    def _take(self, path: Path) -> None:
         if self.accept is not None:
             try:
                 path = self.accept(path)
             except GdtuiError as err:
-                self._refuse(in_folder(str(err), root))
+                self._refuse(in_folder(str(err), self.app.files_root))
                 return
         self.done = True
         self.dismiss(path)
@@ -136,3 +172,28 @@ class PathPrompt(Prompt[Path | None]):
         error = self.query_one("#outside", Label)
         error.update(why)
         error.display = True
+
+
+class ReplacePrompt(Prompt[bool]):
+    """Before a file is replaced by the one being saved."""
+
+    BINDINGS = [
+        Binding("y", "dismiss(True)", "Replace it"),
+        Binding("n,escape", "dismiss(False)", "Keep it"),
+    ]
+    DEFAULT_CSS = """
+    ReplacePrompt { align: center middle; }
+    ReplacePrompt > Static { width: 60; height: auto; border: round $warning; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.from_markup(
+                "$file already exists. Replace it?\n\n[b]y[/b] replaces it · [b]n[/b] or [b]escape[/b] keeps it",
+                file=self.file,
+            )
+        )

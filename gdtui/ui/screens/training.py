@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
 from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.model_io import DEFAULT_NAME, save_model
+from gdtui.core.model_io import save_model, save_target
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
@@ -33,7 +33,7 @@ from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
-from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
+from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
@@ -770,4 +770,10 @@ Network and Cost steps show."""
             if written is not None:
                 self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved", markup=False)
 
-        self.app.push_screen(PathPrompt("Save the network as (.npz):", DEFAULT_NAME, accept=save), saved)
+        def replacing(path: Path) -> Path | None:
+            target = save_target(path)
+            return target if target.exists() else None
+
+        folder = self.gdtui.files_root or Path.cwd()
+        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=save, replacing=replacing)
+        self.app.push_screen(prompt, saved)
