@@ -34,7 +34,7 @@ def _squeezed(text: str) -> str:
 def shown(app, text: str) -> bool:
     """Whether text is on the screen, wrapped or not, or in a notification."""
     texts = [str(widget.render()) for widget in app.screen.query(Static)]  # each unwrapped
-    return any(text in shown for shown in texts) or _squeezed(text) in _squeezed(screen_text(app)) or text in notices(app)
+    return any(text in drawn for drawn in texts) or _squeezed(text) in _squeezed(screen_text(app)) or text in notices(app)
 
 
 @pytest.fixture
@@ -146,6 +146,8 @@ def hostile_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("2", (), "the network's verdict"),
         ("3", (), "the example's title"),
         ("3", ("v",), "the quiz"),
+        ("3", ("v", "enter"), "the quiz's answers"),
+        ("6", ("n",), "the mini-batch's captions"),
     ],
 )
 async def test_class_names_that_are_markup_show_as_written(hostile_classes, step, keys, where):
