@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual import events
+from textual.content import Content
 from textual.pilot import Pilot
 
 from gdtui.ui.app import GdtuiApp
@@ -20,6 +21,17 @@ from gdtui.ui.lesson import STEPS
 # Long enough for a busy two-core machine; a test that passes waits only as long as it must.
 DEADLINE_S = 60.0
 MODE_OF_KEY = {step.key: step.mode for step in STEPS}
+# Model files named like markup, as a real one may be ("run[eta=1.5,batch=10].npz"). No "/":
+# a file's name cannot hold one. The last has no ".npz": saving it adds one.
+HOSTILE_FILE_NAMES = (
+    "run[eta=1.5,batch=10].npz",
+    "x[a=b=c].npz",
+    "model[lr=0.5].npz",
+    "[bold red]x.npz",
+    "[@click=app.quit]q.npz",
+    "back\\[slash.npz",
+    "[b]ends\\",
+)
 
 
 def make_app(data_dir: Path, **kwargs) -> GdtuiApp:
@@ -77,6 +89,17 @@ def after_keys(*keys: str):
         await pilot.pause()
 
     return run_before
+
+
+def screen_text(app) -> str:
+    """Every character on the screen as drawn, the toasts included, one line a row."""
+    update = app.screen._compositor.render_full_update()
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
+
+
+def notices(app) -> list[str]:
+    """The app's notifications as their toasts show them (markup read only when they ask for it)."""
+    return [str(Content.from_markup(n.message) if n.markup else Content(n.message)) for n in app._notifications]
 
 
 def rendered(screen, widget_id: str) -> str:

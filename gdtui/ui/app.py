@@ -304,8 +304,10 @@ class GdtuiApp(TerminalApp):
     def action_command_palette(self) -> None:
         # Before the first step is shown there is nothing to command, and a palette opened
         # over the loading screen would be left in the start-up mode's stack.
+        # No id: a palette just closed is removed a moment later, and a ctrl+p typed in the same
+        # read opens the next one while it is still there (ids must be unique).
         if hasattr(self, "state") and not Palette.is_open(self):
-            self.push_screen(Palette(id="--command-palette"))
+            self.push_screen(Palette())
 
     # -- the guided lesson ------------------------------------------------------
 

@@ -25,7 +25,6 @@ from gdtui.core.network import Network
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import StepResult
 from gdtui.core.words import counted
-from gdtui.ui.literal import literal
 
 SOURCES = ("dataset", "drawing", "noise")
 
@@ -217,9 +216,11 @@ class LessonState:
         return self.data.classes == tuple(str(label) for label in range(len(self.data.classes)))
 
     def class_name(self, label: int) -> str:
-        """What output or label `label` stands for, "7" in MNIST, "Sneaker" in Fashion-MNIST, as
-        markup: a classes.txt is anyone's text, and a name like "[/]" must show as written."""
-        return literal(self.data.classes[label])
+        """What output or label `label` stands for, "7" in MNIST, "Sneaker" in Fashion-MNIST.
+
+        A classes.txt is anyone's text: this, and every sentence built from it here, is text to
+        show as written, never markup."""
+        return self.data.classes[label]
 
     def a_class(self, label: int) -> str:
         """The class in a sentence: "a 7", or a name as it is, since its article cannot be told."""

@@ -2,7 +2,8 @@
 
 Keys come one at a time (each handled before the next is sent) and in bursts (many
 in one read, as over a laggy SSH link), with the modals, prompts, the command
-palette and the guided lesson in play."""
+palette and the guided lesson in play, the theme switched now and then, and model
+files named like markup in the folder that `o` lists."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import asyncio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual.app import App
 
-from tests.helpers import burst, make_app, wait_until_loaded
+from gdtui.core.model_io import save_model
+from gdtui.core.network import Network
+from tests.helpers import HOSTILE_FILE_NAMES, burst, make_app, wait_until_loaded
 
 # Every key some screen binds, the step keys, and a few that nothing binds. Not q:
 # quitting would end the run early.
@@ -39,7 +43,8 @@ KEYS = [
 ]
 SIZES = [(80, 24), (120, 40), (20, 5), (60, 20), (100, 30)]
 BURSTS = st.lists(st.sampled_from(KEYS), min_size=2, max_size=12)
-ACTIONS = st.one_of(st.sampled_from(KEYS), BURSTS, st.sampled_from(SIZES))
+THEMES = st.sampled_from(sorted(App().available_themes)).map(lambda name: ("theme", name))
+ACTIONS = st.one_of(st.sampled_from(KEYS), BURSTS, st.sampled_from(SIZES), THEMES)
 
 
 async def _play(data_dir, actions, lesson: bool) -> None:
@@ -49,7 +54,9 @@ async def _play(data_dir, actions, lesson: bool) -> None:
         await burst(pilot, *(a for a in actions[:3] if isinstance(a, str)))
         await wait_until_loaded(pilot)
         for action in actions:
-            if isinstance(action, tuple):
+            if isinstance(action, tuple) and action[0] == "theme":
+                app.theme = action[1]
+            elif isinstance(action, tuple):
                 await pilot.resize_terminal(*action)
             elif isinstance(action, list):
                 await burst(pilot, *action)
@@ -66,5 +73,8 @@ async def _play(data_dir, actions, lesson: bool) -> None:
 @given(actions=st.lists(ACTIONS, min_size=150, max_size=250), lesson=st.booleans())
 def test_random_keys_and_resizes_never_raise(tiny_mnist_dir, tmp_path, monkeypatch, actions, lesson):
     monkeypatch.chdir(tmp_path)  # random typing into a save prompt writes models here
+    for seed, name in enumerate(HOSTILE_FILE_NAMES):  # for `o` to list
+        if not (tmp_path / name).exists():
+            save_model(Network(seed=seed), tmp_path / name)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the lesson's bookmark
     asyncio.run(_play(tiny_mnist_dir, actions, lesson))

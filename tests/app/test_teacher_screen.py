@@ -16,7 +16,7 @@ from gdtui import channel
 from gdtui.ui import report
 from gdtui.ui.screens.teacher import ConfirmEnd, MessagePrompt, StepPrompt, TeacherScreen, duration
 from gdtui.ui.teacher import TeacherApp
-from tests.helpers import wait_for
+from tests.helpers import notices, screen_text, wait_for
 
 ADA = {"id": 2, "name": "ada", "connected_s": 300.0, "idle_s": 5.0, "reporting": True, "step": 3, "quiz": [2, 3]}
 ALAN = {
@@ -144,6 +144,30 @@ async def test_a_message_to_one_student_and_to_all(hub: FakeHub) -> None:
         await pilot.press("a", "escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, TeacherScreen) and len(hub.commands()) == 2
+
+
+async def test_roster_names_that_are_markup_show_as_written(hub: FakeHub) -> None:
+    hostile = ("[bold red]x[/]", "[@click=app.quit]q[/]", "run[eta=1.5]\\")
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await dashboard(pilot, hub)
+        hub.roster(*(ADA | {"id": 10 + i, "name": name} for i, name in enumerate(hostile)))
+        await wait_for(pilot, lambda: sorted(names(screen)) == sorted(hostile), "the hostile roster")
+        for name in hostile:
+            assert name in screen_text(app)
+        first = names(screen)[0]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        assert first in screen_text(app)
+        await pilot.press("h", "enter")
+        await wait_for(pilot, lambda: hub.commands(), "the message sent")
+        assert f"Sent to {first}." in notices(app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
+        assert f"End {first}'s session?" in screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: f"Ending {first}'s session." in notices(app), "the notice")
+    assert app._exception is None
 
 
 async def test_everyone_to_a_step(hub: FakeHub) -> None:

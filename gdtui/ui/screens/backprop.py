@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
@@ -18,7 +19,6 @@ from gdtui.core import backprop, costs, finite_differences, minibatch, slices, w
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.ui.blocks import wants_glyphs
-from gdtui.ui.literal import literal
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.descent import DescentScreen
@@ -227,8 +227,12 @@ and the average is over the image and the next {IMAGES - 1}."""
     def _draw_header(self, subject: str, cost: str) -> None:
         formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
         self.query_one("#header", Static).update(
-            f"[b]{TITLES[self.view]}[/b]{subject}   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n"
-            f"[dim]network:[/dim] {literal(self.state.network_origin)} · {formula}"
+            Content.from_markup(
+                f"[b]{TITLES[self.view]}[/b]$subject   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n"
+                f"[dim]network:[/dim] $origin · {formula}",
+                subject=subject,
+                origin=self.state.network_origin,
+            )
         )
 
     def redraw(self) -> None:
@@ -260,25 +264,27 @@ and the average is over the image and the next {IMAGES - 1}."""
         width = max(6, *(len(name) for name in names))
         heading = "−∂C₀/∂aⱼ = −2(aⱼ − yⱼ)" if quadratic else "−∂C₀/∂zⱼ = yⱼ − aⱼ"
         lines = [f"[dim]{'output':>{width}}     aⱼ  yⱼ  {'wish':^{2 * BAR + 1}}  {heading}[/dim]"]
-        for j, name in enumerate(names):
+        for j in range(len(names)):
             mark = "◀" if j == self.neuron else " "
             lines.append(
-                f"{name:>{width}}  {w.a[out][j]:.4f}  {w.target[j]:.0f}   {signed_bar(float(wish[j]), scale)}  "
+                f"$n{j}  {w.a[out][j]:.4f}  {w.target[j]:.0f}   {signed_bar(float(wish[j]), scale)}  "
                 f"{number(float(wish[j])):>10} {mark}"
             )
         right = self.output_name(w.label)
         if quadratic:
             lines.append(
-                f"\nThe right output, {right}, should rise and the nine others fall, each by as much as it "
+                "\nThe right output, $right, should rise and the nine others fall, each by as much as it "
                 "misses its target: a small miss asks for little, a big one for much."
             )
         else:
             lines.append(
-                f"\nCross-entropy, −ln a, asks only the right output, {right}, to rise: by 1/a = "
+                "\nCross-entropy, −ln a, asks only the right output, $right, to rise: by 1/a = "
                 f"{number(float(w.wish_a[out][w.label]))}. Softmax shares out a total of 1, so raising its z "
                 "lowers the others: on the weighted inputs z the wishes are yⱼ − aⱼ."
             )
-        self.query_one("#outputs", Static).update("\n".join(lines))
+        # Class names are the data set's text, put in as text.
+        padded = {f"n{j}": f"{name:>{width}}" for j, name in enumerate(names)}
+        self.query_one("#outputs", Static).update(Content.from_markup("\n".join(lines), right=right, **padded))
 
     def _draw_levers(self, w: wishes.Wishes) -> None:
         out, j = w.layers, self.neuron
@@ -290,7 +296,7 @@ and the average is over the image and the next {IMAGES - 1}."""
         weight_wishes, activation_wishes = w.weight_wishes(out, j), w.activation_wishes(out, j)
         scale = scale_of(weight_wishes)
         lines = [
-            f"Output [b]{self.output_name(j)}[/b] (a = {w.a[out][j]:.4f}): wish on z [b]{number(wish_z)}[/b] = {how}",
+            f"Output [b]$output[/b] (a = {w.a[out][j]:.4f}): wish on z [b]{number(wish_z)}[/b] = {how}",
             f"[b]1 bias[/b] {number(w.bias_wish(out, j))} (1 × that)   "
             "[b]2 weights[/b] aₖ × that   [b]3 layer before[/b] wₖ × that",
             f"[dim]from  activation aₖ  weight wₖ  {'2 wish for wₖ':^{2 * BAR + 12}}  3 wish for aₖ[/dim]",
@@ -302,7 +308,7 @@ and the average is over the image and the next {IMAGES - 1}."""
                 f"{number(float(activation_wishes[k])):>13}"
             )
         lines.append("[dim]Ranked by 2: the brightest neurons' weights matter most for this image.[/dim]")
-        self.query_one("#levers", Static).update("\n".join(lines))
+        self.query_one("#levers", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
     def _draw_layers(self, w: wishes.Wishes) -> None:
         hidden = list(range(w.layers - 1, 0, -1))[:2]  # the last hidden layer, and the one before it
@@ -326,13 +332,14 @@ and the average is over the image and the next {IMAGES - 1}."""
         parts = w.terms(layer, k)
         wish_z = w.wish_z[layer + 1]
         rows = [f"[b]neuron {k} of layer {layer}[/b] hears", f"[dim] j     wⱼ{k} ×  wish on zⱼ[/dim]"]
+        names = {}
         for j, part in enumerate(parts):
-            name = self.output_name(j) if layer + 1 == w.layers else str(j)
+            names[f"n{j}"] = f"{self.output_name(j) if layer + 1 == w.layers else str(j):>2}"
             weight = float(w.network.weights[layer][j, k])
-            rows.append(f"{name:>2} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
+            rows.append(f"$n{j} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
         rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
         rows.append(f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]")
-        terms.update("\n".join(rows))
+        terms.update(Content.from_markup("\n".join(rows), **names))
 
     def hidden_neuron(self, w: wishes.Wishes) -> int:
         """The neuron of the last hidden layer the sum is shown for: chosen, or the one the weight of the last views leaves."""
@@ -350,18 +357,20 @@ and the average is over the image and the next {IMAGES - 1}."""
         average = float(each.mean())
         scale = scale_of(each)
         lines = [
-            f"The weight from {source(out, k)} to output [b]{self.output_name(j)}[/b]: what each image wants of it.",
+            f"The weight from {source(out, k)} to output [b]$output[/b]: what each image wants of it.",
             f"[dim]{'image':<24}{'wish −∂C₀/∂w':^{2 * BAR + 1}}[/dim]",
         ]
-        for index, value in zip(indices, each):
-            lines.append(f"{self.image_name(int(index)):<24}{signed_bar(float(value), scale)} {number(float(value)):>13}")
+        names = {}
+        for n, (index, value) in enumerate(zip(indices, each)):
+            names[f"i{n}"] = f"{self.image_name(int(index)):<24}"
+            lines.append(f"$i{n}{signed_bar(float(value), scale)} {number(float(value)):>13}")
         lines += [
             f"{'their average':<24}{signed_bar(average, scale)} [b]{precise(average):>13}[/b]",
             "",
             f"Backprop's ∂C/∂w for the cost over these {IMAGES} images: [b]{precise(component)}[/b].",
             "The average wish is −1 × ∂C/∂w: the gradient's component, turned downhill.",
         ]
-        self.query_one("#images", Static).update("\n".join(lines))
+        self.query_one("#images", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j), **names))
 
     def _draw_chain(self, network: Network, w: wishes.Wishes) -> None:
         chain_view = self.query_one("#chain", Static)
@@ -394,7 +403,7 @@ and the average is over the image and the next {IMAGES - 1}."""
             bias = "∂C₀/∂b = 1 · (a − y)"
             sum_of = "Σⱼ wⱼ · (aⱼ − yⱼ)"
         lines = [
-            f"w from neuron {k} of layer {out - 1} to output [b]{self.output_name(j)}[/b]: "
+            f"w from neuron {k} of layer {out - 1} to output [b]$output[/b]: "
             f"w = {factor(chain.weight)}, a(L−1) = {factor(chain.a_prev)}",
             f"z = w · a(L−1) + …, {cost}; here a = {w.a[out][j]:.6f}, y = {w.target[j]:.0f}",
             law,
@@ -405,14 +414,14 @@ and the average is over the image and the next {IMAGES - 1}."""
             "",
             f"[b]One step further back.[/b] Neuron {k} of layer {out - 1} feeds every output:",
             f"∂C₀/∂a(L−1) = {sum_of} = {factor(chain.activation_derivative)}",
-            f"       [dim]through output {self.output_name(j)} alone: {factor(chain.weight)} × {dz} = {factor(chain.path)}[/dim]",
+            f"       [dim]through output $output alone: {factor(chain.weight)} × {dz} = {factor(chain.path)}[/dim]",
             f"w from {source(out - 1, i)} into neuron {k} of layer {out - 1}:",
             f"∂C₀/∂w = a(L−2) · {hidden_slope}(z(L−1)) · ∂C₀/∂a(L−1)",
             f"       = {factor(chain.a_prev_prev)} × {factor(chain.hidden_slope)} × "
             f"{factor(chain.activation_derivative)} = [b]{precise(chain.earlier_weight_derivative)}[/b]",
             check(wishes.weight_index(network, out - 1, k, i), chain.earlier_weight_derivative),
         ]
-        chain_view.update("\n".join(lines))
+        chain_view.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
     def _draw_race(self) -> None:
         if self.race_version != self.state.version:

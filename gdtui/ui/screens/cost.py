@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -18,7 +19,6 @@ from gdtui.core import costs, quiz
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.core.training import Evaluation, evaluate
-from gdtui.ui.literal import literal
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
@@ -223,15 +223,18 @@ outputs, as in the lesson, has only the quadratic cost."""
         what = "digit" if state.numbered else "class"
         if label is None:
             title = (
-                f"[b]{state.describe().capitalize()}[/b]: no {what} is the right answer, so there is no cost. "
+                f"[b]$input[/b]: no {what} is the right answer, so there is no cost. "
                 f"n/p pick {'a digit' if state.numbered else 'an example'}."
             )
             equation = ""
         else:
-            output = f"{label}" if state.numbered else f"{label} ({state.class_name(label)})"
-            title = f"[b]One example[/b]: {state.describe()}. It wants output {output} at 1, the rest at 0."
+            output = f"{label}" if state.numbered else f"{label} ($name)"
+            title = f"[b]One example[/b]: $input. It wants output {output} at 1, the rest at 0."
             equation = f"[b]{formula(outputs, label, self.cost_name, self.app.size.width)}[/b]"
-        self.query_one("#example-title", Static).update(title)
+        # The example's description and class name are anyone's text: put in as text, never as markup.
+        name = "" if label is None else state.class_name(label)
+        description = state.describe().capitalize() if label is None else state.describe()
+        self.query_one("#example-title", Static).update(Content.from_markup(title, input=description, name=name))
         self.query_one("#table", CostTable).show(outputs, label, self.cost_name, what)
         self.query_one("#image", DigitView).show(state.image())
         self.query_one("#image-box").border_title = "input"
@@ -377,18 +380,21 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     def _draw_quiz(self) -> None:
         question, ranking = self.question, self.ranking
-        for_label = f"for {self.state.a_class(question.label)}"
+        for_label = "for $what"  # a class's name, put in as text
         kind = {
             quiz.LESSON: f"The lesson's four outputs {for_label}.",
-            quiz.REAL: f"The network's real outputs for four test images of {self.state.a_class(question.label)}.",
+            quiz.REAL: "The network's real outputs for four test images of $what.",
             # Said of when the question came up: the network may have been trained or opened since.
             quiz.MADE_UP: f"Made-up outputs {for_label}: when this question came up, the network's own all cost about the same.",
         }[question.kind]
         if question.kind == quiz.MADE_UP and self._number == 0:
             kind = f"Four made-up outputs {for_label}, of the lesson's four kinds."
         self.query_one("#quiz-title", Static).update(
-            f"[b]Question {self._number + 1}[/b] · score [b]{self.right}[/b] of {self.asked} · "
-            f"{_COST_NAMES[question.cost_name]}\n{kind}"
+            Content.from_markup(
+                f"[b]Question {self._number + 1}[/b] · score [b]{self.right}[/b] of {self.asked} · "
+                f"{_COST_NAMES[question.cost_name]}\n{kind}",
+                what=self.state.a_class(question.label),
+            )
         )
         test = self.state.data.test
         for i, option in enumerate(question.options):
@@ -430,13 +436,16 @@ outputs, as in the lesson, has only the quadratic cost."""
         order = ", ".join(quiz.LETTERS[i] for i in self.question.answer())
         return f"[red b]✗ Not quite:[/] from highest to lowest cost it is {order}. [dim]enter: next question[/dim]"
 
-    def _explanations(self) -> str:
+    def _explanations(self) -> Content:
         if not self.checked:
-            return ""
+            return Content()
         question, options = self.question, self.question.options
         # The core's words name the classes as written: plain text, never markup.
-        lines = [f"[b]{quiz.LETTERS[i]}[/b] {options[i].cost:5.2f}  {literal(options[i].note)}" for i in question.answer()]
-        return "\n".join([*lines, f"[dim]{quiz.SUMMARY[question.cost_name]}[/dim]"])
+        lines = [
+            Content.from_markup(f"[b]{quiz.LETTERS[i]}[/b] {options[i].cost:5.2f}  $note", note=options[i].note)
+            for i in question.answer()
+        ]
+        return Content("\n").join([*lines, Content.from_markup(f"[dim]{quiz.SUMMARY[question.cost_name]}[/dim]")])
 
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view

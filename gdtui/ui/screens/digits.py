@@ -6,6 +6,7 @@ import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 
@@ -118,7 +119,7 @@ a trained network will still confidently call some digit."""
         view.show_legend = not self.has_class("-guided")
         view.show(image)
         view.cursor = self.cursor
-        self.query_one("#image-panel").border_title = title
+        self.query_one("#image-panel").border_title = Content(title)
         self.query_one("#numbers", PixelNumbers).show(image, self.cursor)
         switcher = self.query_one(ContentSwitcher)
         right = self.query_one("#right-panel")
@@ -135,14 +136,16 @@ a trained network will still confidently call some digit."""
             f"pixel (row {row}, col {col}) = [b]{float(image[row, col]):.2f}[/b]   "
             f"→ input {row * cols + col + 1} of {rows * cols}"
         )
+        said = ""  # a class's name: anyone's text, put in as $said, never read as markup
         if self.drawing_mode and not state.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
         elif self.drawing_mode:
             # The drawing, scaled like MNIST's digits: the input on screen, whatever the source was.
             outputs = state.network.forward(drawing.like_mnist(state.canvas).reshape(1, -1))[0]
             guess = int(outputs.argmax())
-            pixel += f"   the network says [b]{state.class_name(guess)}[/b] ({outputs[guess]:.2f})"
-        self.query_one("#pixel", Static).update(pixel)
+            said = state.class_name(guess)
+            pixel += f"   the network says [b]$said[/b] ({outputs[guess]:.2f})"
+        self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said))
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:
@@ -190,7 +193,11 @@ a trained network will still confidently call some digit."""
             if label is None:
                 return
             if not self.state.next_with_label(label):
-                self.notify(f"There is no {self.state.a_class(label)} in the {self.state.split_name} set.", severity="warning")
+                self.notify(
+                    f"There is no {self.state.a_class(label)} in the {self.state.split_name} set.",
+                    severity="warning",
+                    markup=False,
+                )
             self._changed()
 
         self.app.push_screen(LabelPrompt(self.state.data.classes), jump)

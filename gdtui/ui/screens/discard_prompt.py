@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import Static
 
 from gdtui.ui.screens.prompt import Prompt
@@ -25,6 +26,9 @@ class DiscardPrompt(Prompt[bool]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            f"The network ({self.origin}) is not saved: fresh random weights lose its training.\n\n"
-            "[b]r[/b] replaces it anyway · [b]escape[/b] keeps it ([b]6[/b] Training, then [b]s[/b], saves it)"
+            Content.from_markup(
+                "The network ($origin) is not saved: fresh random weights lose its training.\n\n"
+                "[b]r[/b] replaces it anyway · [b]escape[/b] keeps it ([b]6[/b] Training, then [b]s[/b], saves it)",
+                origin=self.origin,
+            )
         )

@@ -7,9 +7,9 @@ import string
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import Static
 
-from gdtui.ui.literal import literal
 from gdtui.ui.screens.prompt import Prompt
 
 # One key a class: its number while there are digits for it, then letters.
@@ -40,12 +40,20 @@ class LabelPrompt(Prompt[int | None]):
         width = max(len(name) for name in self.names) + 4
         columns = max(1, 66 // width)
         rows = -(-len(self.names) // columns)
+        # A classes.txt is anyone's text: each name is put in as text, never as markup.
         lines = [
-            "".join(f"[b]{KEYS[k]}[/b] {literal(self.names[k]):<{width - 2}}" for k in range(row, len(self.names), rows)).rstrip()
+            Content("")
+            .join(
+                Content.from_markup(f"[b]{KEYS[k]}[/b] $name", name=self.names[k].ljust(width - 2))
+                for k in range(row, len(self.names), rows)
+            )
+            .rstrip()
             for row in range(rows)
         ]
         yield Static(
-            "Jump to the next example of which class?\n\n" + "\n".join(lines) + "\n\nPress its key, or escape to cancel."
+            Content("\n").join(
+                [Content("Jump to the next example of which class?\n"), *lines, Content("\nPress its key, or escape to cancel.")]
+            )
         )
 
     def on_key(self, event: events.Key) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -99,9 +100,13 @@ an image, blue where it likes ink, red where ink counts against it."""
         sizes = network.sizes
         # A line each, never wrapped: the rows below are counted.
         self.query_one("#architecture", Static).update(
-            f"[b]{' → '.join(map(str, sizes))}[/b]   [b]{network.num_params:,}[/b] parameters =\n"
-            f"{parameter_sum(sizes)}\n"
-            f"[dim]network:[/dim] {state.network_origin}\n[dim]input:[/dim] {state.describe()}"
+            Content.from_markup(
+                f"[b]{' → '.join(map(str, sizes))}[/b]   [b]{network.num_params:,}[/b] parameters =\n"
+                f"{parameter_sum(sizes)}\n"
+                "[dim]network:[/dim] $origin\n[dim]input:[/dim] $input",
+                origin=state.network_origin,
+                input=state.describe(),
+            )
         )
         activations = [a[0] for a in network.activations(state.inputs())]
         hidden = activations[1:-1]
@@ -141,11 +146,11 @@ an image, blue where it likes ink, red where ink counts against it."""
             view.show(self.state.image())
             title.update("[b]input[/b]")
 
-    def _verdict(self, guess: int, confidence: float, label: int | None) -> str:
+    def _verdict(self, guess: int, confidence: float, label: int | None) -> Content:
         state = self.state
-        said = f"It says [b]{state.class_name(guess)}[/b] ({confidence:.2f})"
+        said = f"It says [b]$guess[/b] ({confidence:.2f})"
         if label is None:
-            judgement = f"{said}; there is no right answer for {state.describe()}."
+            judgement = f"{said}; there is no right answer for $input."
         elif guess == label:
             if self.state.untrained:
                 return (
@@ -154,10 +159,11 @@ an image, blue where it likes ink, red where ink counts against it."""
                 )
             judgement = f"{said}: [green]right[/green]."
         else:
-            judgement = f"{said}: [red]wrong[/red], this is {state.a_class(label)}."
+            judgement = f"{said}: [red]wrong[/red], this is $right."
         if self.state.untrained:
-            return f"{judgement} With random weights the outputs are utter trash: r for another random network."
-        return judgement
+            judgement += " With random weights the outputs are utter trash: r for another random network."
+        right = "" if label is None else state.a_class(label)
+        return Content.from_markup(judgement, guess=state.class_name(guess), input=state.describe(), right=right)
 
     def action_browse(self, delta: int) -> None:
         self.state.browse(delta)

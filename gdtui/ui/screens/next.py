@@ -13,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -289,11 +290,14 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         else:
             now = f"{_COST_NAMES[self.cost_name]} {self.sample_cost:.4f}, {self.sample_right} of {count} right"
         self.query_one("#teaser", Static).update(
-            f"[b]Next: backpropagation.[/b] Each step needs all {n:,} components of ∇C. Nudging every parameter "
-            f"both ways, ∂C/∂w ≈ (C(w+h) − C(w−h)) / 2h, finds them in {2 * n:,} passes over the images. "
-            "Backpropagation (step 8) takes one pass forward and one back. Both below, for each layer's "
-            f"weight and bias of largest |∂C/∂w|, on training images #0–{count - 1} "
-            f"[dim](this network: {self.origin}; {now})[/dim]."
+            Content.from_markup(
+                f"[b]Next: backpropagation.[/b] Each step needs all {n:,} components of ∇C. Nudging every parameter "
+                f"both ways, ∂C/∂w ≈ (C(w+h) − C(w−h)) / 2h, finds them in {2 * n:,} passes over the images. "
+                "Backpropagation (step 8) takes one pass forward and one back. Both below, for each layer's "
+                f"weight and bias of largest |∂C/∂w|, on training images #0–{count - 1} "
+                f"[dim](this network: $origin; {now})[/dim].",
+                origin=self.origin,
+            )
         )
 
     def _fill_table(self) -> None:

@@ -9,9 +9,11 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList
+from textual.content import Content
+from textual.widgets import Input, Label, OptionList, Static
 
 from gdtui.core.errors import GdtuiError
+from gdtui.core.model_io import DEFAULT_NAME
 from gdtui.ui.screens.prompt import Prompt
 
 
@@ -37,6 +39,17 @@ def model_files(folder: Path) -> list[str]:
     return names[:_MOST_LISTED]
 
 
+def free_name(folder: Path) -> str:
+    """The default model name, numbered if need be, that nothing in folder has taken yet:
+    saving twice, or from two sessions in one folder, keeps both networks."""
+    stem, suffix = os.path.splitext(DEFAULT_NAME)
+    name, number = DEFAULT_NAME, 1
+    while os.path.lexists(folder / name):
+        number += 1
+        name = f"{stem}-{number}{suffix}"
+    return name
+
+
 def in_folder(message: str, root: Path | None) -> str:
     """message with root's own path taken off the paths inside it: in an app with a `files_root`,
     a path shows as the user gave it, not where the folder is kept (a lab server's own paths)."""
@@ -52,6 +65,9 @@ class PathPrompt(Prompt[Path | None]):
 
     With `models_in`, the model files in that folder are listed under the path: ↓ goes
     into the list, each file highlighted there becomes the path, enter takes it.
+
+    With `replacing`, a path that replacing(path) says would replace a file (returning it)
+    is taken only once the user answers yes to replacing it.
     """
 
     BINDINGS = [
@@ -72,20 +88,24 @@ class PathPrompt(Prompt[Path | None]):
         value: str = "",
         accept: Callable[[Path], Path] | None = None,
         models_in: Path | None = None,
+        replacing: Callable[[Path], Path | None] | None = None,
     ) -> None:
         super().__init__()
         self.question = question
         self.value = value
         self.accept = accept
         self.models = model_files(models_in) if models_in is not None else []
+        self.replacing = replacing
         self.done = False  # the path was taken, and what was asked done with it
+        self.asking = False  # whether to replace a file: enter again answers nothing
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, id="question")
+            # The question, the files listed and the refusals all quote paths: text, never markup.
+            yield Label(self.question, id="question", markup=False)
             yield Input(value=self.value, placeholder="path/to/model.npz")
-            yield OptionList(*self.models)
-            yield Label("", id="outside")
+            yield OptionList(*(Content(name) for name in self.models))
+            yield Label("", id="outside", markup=False)
             hint = "↓ picks a model listed, " if self.models else ""
             yield Label(f"[dim]{hint}enter to confirm, escape to cancel[/dim]")
 
@@ -100,17 +120,17 @@ class PathPrompt(Prompt[Path | None]):
             listed.highlighted = 0
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one(Input).value = str(event.option.prompt)
+        self.query_one(Input).value = self.models[event.option_index]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._submit(str(event.option.prompt))
+        self._submit(self.models[event.option_index])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit(event.value)
 
     def _submit(self, value: str) -> None:
-        # A second enter in the same read as the first finds the prompt done: once is enough.
-        if self.done:
+        # A second enter in the same read as the first finds the prompt done, or asking: once is enough.
+        if self.done or self.asking:
             return
         text = value.strip()
         if not text:
@@ -121,11 +141,29 @@ class PathPrompt(Prompt[Path | None]):
         if path is None:
             self._refuse("Files stay in this session's folder: e.g. gdtui-model.npz")
             return
+        try:
+            replaced = self.replacing(path) if self.replacing is not None else None
+        except GdtuiError as err:
+            self._refuse(in_folder(str(err), root))
+            return
+        if replaced is None:
+            self._take(path)
+            return
+
+        def answered(replace: bool | None) -> None:
+            self.asking = False
+            if replace:
+                self._take(path)
+
+        self.asking = True
+        self.app.push_screen(ReplacePrompt(in_folder(str(replaced), root)), answered)
+
+    def _take(self, path: Path) -> None:
         if self.accept is not None:
             try:
                 path = self.accept(path)
             except GdtuiError as err:
-                self._refuse(in_folder(str(err), root))
+                self._refuse(in_folder(str(err), self.app.files_root))
                 return
         self.done = True
         self.dismiss(path)
@@ -134,3 +172,28 @@ class PathPrompt(Prompt[Path | None]):
         error = self.query_one("#outside", Label)
         error.update(why)
         error.display = True
+
+
+class ReplacePrompt(Prompt[bool]):
+    """Before a file is replaced by the one being saved."""
+
+    BINDINGS = [
+        Binding("y", "dismiss(True)", "Replace it"),
+        Binding("n,escape", "dismiss(False)", "Keep it"),
+    ]
+    DEFAULT_CSS = """
+    ReplacePrompt { align: center middle; }
+    ReplacePrompt > Static { width: 60; height: auto; border: round $warning; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.from_markup(
+                "$file already exists. Replace it?\n\n[b]y[/b] replaces it · [b]n[/b] or [b]escape[/b] keeps it",
+                file=self.file,
+            )
+        )

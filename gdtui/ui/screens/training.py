@@ -18,13 +18,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
 from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.model_io import DEFAULT_NAME, save_model
+from gdtui.core.model_io import save_model, save_target
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
@@ -32,7 +33,7 @@ from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
-from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
+from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
@@ -477,10 +478,13 @@ Network and Cost steps show."""
             else:
                 measured = "Its cost on the test images is being measured."
             opening.update(
-                f"[b]The network ({self.state.network_origin})[/b]. {measured} "
-                f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch at a "
-                "time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
-                "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views"
+                Content.from_markup(
+                    f"[b]The network ($origin)[/b]. {measured} "
+                    f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch "
+                    "at a time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
+                    "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views",
+                    origin=self.state.network_origin,
+                )
             )
         if self._plot.due(live):
             self.query_one(CostPlot).show(shot)
@@ -750,6 +754,12 @@ Network and Cost steps show."""
 
         def saved(written: Path | None) -> None:
             if written is not None:
-                self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved")
+                self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved", markup=False)
 
-        self.app.push_screen(PathPrompt("Save the network as (.npz):", DEFAULT_NAME, accept=save), saved)
+        def replacing(path: Path) -> Path | None:
+            target = save_target(path)
+            return target if target.exists() else None
+
+        folder = self.gdtui.files_root or Path.cwd()
+        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=save, replacing=replacing)
+        self.app.push_screen(prompt, saved)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import Static
-
-from gdtui.ui.literal import literal
 
 
 class GuidePanel(Static):
@@ -20,16 +19,23 @@ class GuidePanel(Static):
     """
 
     def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
+        # The beat's words name classes and model files as written: put in as text, never as markup.
         onward = ". next" if number < total else "R restart"
         keys = f"[dim]{onward}  , back  L hide[/dim]"
         if not here:
             # One line: the step looked around in keeps every other row for its own words.
             self.update(
-                f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
+                Content.from_markup(
+                    f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
+                )
             )
         else:
-            body = literal(text) + (f"\n[b]→ {literal(invite)}[/b]" if invite else "")
-            self.update(f"[b $accent]Lesson {number}/{total} · {literal(title)}[/]  {keys}\n{body}")
+            body = "$text" + ("\n[b]→ $invite[/b]" if invite else "")
+            self.update(
+                Content.from_markup(
+                    f"[b $accent]Lesson {number}/{total} · $title[/]  {keys}\n{body}", title=title, text=text, invite=invite
+                )
+            )
         self.set_class(True, "-on")
 
     def hide(self) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.actions import parse
 from textual.binding import Binding
+from textual.content import Content
+from textual.style import Style
 from textual.widget import Widget
 
 GAP = 2  # spaces between two keys
@@ -59,6 +59,8 @@ class KeyBar(Widget):
         padding: 0 0 0 1;  /* the last column too: Next's keys fit one line at 80 columns */
         background: $footer-background;
         color: $footer-description-foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -101,25 +103,27 @@ class KeyBar(Widget):
             shown.append(Key(((app.get_key_display(Binding(key, "")), key),), "palette", True))
         return shown
 
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        key_colour = self.app.theme_variables.get("footer-key-foreground", "")
+    def render(self) -> Content:
+        # Textual's own styles, not Rich's: a theme's colours may be ANSI names ("ansi_magenta")
+        # that only Textual's style parser knows.
+        parts: list[str | Content] = []
         for number, row in enumerate(lines(self.keys(), self.content_region.width or self.app.size.width)):
             if number:
-                text.append("\n")
+                parts.append("\n")
             for place, item in enumerate(row):
                 if place:
-                    text.append(" " * GAP)
-                style = "" if item.enabled else "dim"
-                key_style = Style.parse(f"bold {key_colour} {style}".strip())
+                    parts.append(" " * GAP)
+                key_style = f"bold $footer-key-foreground{'' if item.enabled else ' dim'}"
+                dim = "" if item.enabled else "dim"
                 for number_in_group, (shown, key) in enumerate(item.pieces):
                     if number_in_group:
-                        text.append(item.separator)
-                    text.append(shown, style=key_style + Style.from_meta({"key": key}))
-                # The description presses the key too, when the key is alone: a wider target.
-                only = {"key": item.pieces[0][1]} if len(item.pieces) == 1 else {}
-                text.append(f" {item.description}", style=Style.parse(style or "none") + Style.from_meta(only))
-        return text
+                        parts.append(item.separator)
+                    parts.append(Content.styled(shown, key_style).stylize(Style.from_meta({"key": key})))
+                description = Content.styled(f" {item.description}", dim)
+                if len(item.pieces) == 1:  # the description presses the key too: a wider target
+                    description = description.stylize(Style.from_meta({"key": item.pieces[0][1]}))
+                parts.append(description)
+        return Content.assemble(*parts)
 
     def on_click(self, event: events.Click) -> None:
         key = event.style.meta.get("key")
