@@ -282,7 +282,7 @@ async def test_the_race_fits_80x24_with_the_guide_panel_open(screen_on, here):
         side = screen.query_one("#race-side")
         assert side.max_scroll_y == 0 and side.size.height >= 10
         assert screen.query_one(RaceMap).size.height >= 10
-        assert screen.query_one(GuidePanel).size.height == (6 if here else 2)
+        assert screen.query_one(GuidePanel).size.height == (6 if here else 1)
 
 
 async def test_the_keys_of_the_race_are_shown_only_in_its_view(screen_on):
