@@ -49,6 +49,10 @@ _REPORT_EVERY_S = 60.0
 # A client that answers none of this many keepalives in a row is gone, as sshd's ClientAliveCountMax.
 _KEEPALIVES_UNANSWERED = 3
 _MOST_CONNECTIONS = 10_000
+# Bytes read from one client at a time. asyncssh handles every packet a read brings before anything
+# else runs, and asyncio reads 256 KiB: four thousand small packets from one client (window changes,
+# ignores) held every other session and login for seconds. Small reads make each client wait its turn.
+_READ_BYTES = 8192
 # Open files: the server's own at rest (nine when measured), with room; and a session's (its
 # connection, its terminal, the process it watches, its link to the hub).
 _FILES_AT_REST = 32
@@ -513,6 +517,10 @@ class LabConnection(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
+        # asyncio's own socket transport reads max_size bytes at a time; asyncssh names no way to set it.
+        transport = getattr(conn, "_transport", None)
+        if hasattr(transport, "max_size"):
+            transport.max_size = _READ_BYTES
         self.host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{self.host}:{port}"
         if not (self.lab.penalties.admit(self.host) and self.lab.startups.admit(self.host)):
