@@ -293,8 +293,10 @@ class Lab:
         await self.hub.start()
         if self.user is not None:
             # The sessions' link to the hub: theirs to connect to, still no one else's.
-            for path in (self.hub.folder, self.hub.path):
-                os.chown(path, self.user.uid, self.user.gid)
+            # The socket before its folder, and neither through a symlink: once the folder is the
+            # sessions' user's, what is in it could be a symlink put there by that user.
+            for path in (self.hub.path, self.hub.folder):
+                os.chown(path, self.user.uid, self.user.gid, follow_symlinks=False)
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)
@@ -438,13 +440,12 @@ class Lab:
         return None
 
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
-        home = session_home(self.sessions_dir, session.username)
-        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
         user = (self.user.uid, self.user.gid) if self.user is not None else None
+        # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
+        home = session_home(self.sessions_dir, session.username, user)
         if user is not None:
-            # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
-            os.chown(home, *user)
             os.fchown(tty, *user)
+        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
         process: asyncio.subprocess.Process | spawn.ForkedProcess
         try:
             process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty, user)
