@@ -49,6 +49,10 @@ _REPORT_EVERY_S = 60.0
 # A client that answers none of this many keepalives in a row is gone, as sshd's ClientAliveCountMax.
 _KEEPALIVES_UNANSWERED = 3
 _MOST_CONNECTIONS = 10_000
+# Bytes read from one client at a time. asyncssh handles every packet a read brings before anything
+# else runs, and asyncio reads 256 KiB: four thousand small packets from one client (window changes,
+# ignores) held every other session and login for seconds. Small reads make each client wait its turn.
+_READ_BYTES = 8192
 # Open files: the server's own at rest (nine when measured), with room; and a session's (its
 # connection, its terminal, the process it watches, its link to the hub).
 _FILES_AT_REST = 32
@@ -289,8 +293,10 @@ class Lab:
         await self.hub.start()
         if self.user is not None:
             # The sessions' link to the hub: theirs to connect to, still no one else's.
-            for path in (self.hub.folder, self.hub.path):
-                os.chown(path, self.user.uid, self.user.gid)
+            # The socket before its folder, and neither through a symlink: once the folder is the
+            # sessions' user's, what is in it could be a symlink put there by that user.
+            for path in (self.hub.path, self.hub.folder):
+                os.chown(path, self.user.uid, self.user.gid, follow_symlinks=False)
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)
@@ -434,13 +440,12 @@ class Lab:
         return None
 
     async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
-        home = session_home(self.sessions_dir, session.username)
-        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
         user = (self.user.uid, self.user.gid) if self.user is not None else None
+        # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
+        home = session_home(self.sessions_dir, session.username, user)
         if user is not None:
-            # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
-            os.chown(home, *user)
             os.fchown(tty, *user)
+        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
         process: asyncio.subprocess.Process | spawn.ForkedProcess
         try:
             process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty, user)
@@ -513,6 +518,10 @@ class LabConnection(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
+        # asyncio's own socket transport reads max_size bytes at a time; asyncssh names no way to set it.
+        transport = getattr(conn, "_transport", None)
+        if hasattr(transport, "max_size"):
+            transport.max_size = _READ_BYTES
         self.host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{self.host}:{port}"
         if not (self.lab.penalties.admit(self.host) and self.lab.startups.admit(self.host)):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import asyncssh
 
+from gdtui.core.errors import GdtuiError
 from gdtui.serve import spawn
 from gdtui.serve.hub import without_hub_variables
 from gdtui.serve.untrusted import printable, terminal_type
@@ -436,9 +437,25 @@ class LabSession(asyncssh.SSHServerSession):
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def session_home(root: Path, name: str) -> Path:
+def session_home(root: Path, name: str, owner: tuple[int, int] | None = None) -> Path:
     """The private folder of the student of that name (a lab_name), kept from one login to the
-    next: their saved models and lesson bookmark are there when they come back."""
+    next: their saved models and lesson bookmark are there when they come back; made owner's
+    (uid, gid) when given.
+
+    The sessions folder is the sessions' user's, so anything run as that user can put a symlink
+    there under a student's name: the folder is opened without following one, and given away by
+    what was opened, never by its name, or root would give away whatever the symlink points to.
+    """
     home = root / name
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        home.mkdir(mode=0o700, parents=True)
+    try:
+        folder = os.open(home, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as err:
+        raise GdtuiError(f"{home} is not a folder ({err.strerror}): no session runs there") from None
+    try:
+        if owner is not None:
+            os.fchown(folder, *owner)
+    finally:
+        os.close(folder)
     return home

@@ -178,3 +178,50 @@ async def test_logged_in_connections_that_never_start_a_session_cannot_use_up_th
     text = log.decode(errors="replace")
     assert len(held) <= 10, len(held)
     assert "cannot accept connections" not in text and "Traceback" not in text
+
+
+# A logged-in client that sends window changes as fast as it can, from a process of its own so that
+# the server's event loop, not the test's, is what it competes with.
+_WINDOW_FLOOD = """
+import asyncio, sys, time
+import asyncssh
+from asyncssh.packet import UInt32
+from tests.e2e.lab import bare_channel
+
+async def flood(port, password, seconds):
+    async with asyncssh.connect("127.0.0.1", port, username="mallory", password=password,
+                                known_hosts=None, client_keys=None, agent_path=None) as conn:
+        chan = await bare_channel(conn)
+        print("flooding", flush=True)
+        end, sent = time.monotonic() + seconds, 0
+        while time.monotonic() < end:
+            chan._send_request(b"window-change", UInt32(40 + sent % 200), UInt32(10 + sent % 100), UInt32(0), UInt32(0))
+            sent += 1
+            if sent % 200 == 0:
+                await asyncio.sleep(0)
+
+asyncio.run(flood(int(sys.argv[1]), sys.argv[2], float(sys.argv[3])))
+"""
+
+
+async def test_one_client_flooding_packets_does_not_stall_the_server_for_everyone(lab_config: LabConfig) -> None:
+    """asyncssh handles every packet that one read brings before anything else runs: a read of
+    a quarter of a megabyte of window changes held the whole lab (every student's keys and frames,
+    every login) for seconds at a time. Reads are small, so each client waits its turn."""
+    async with running(replace(lab_config, login_grace_time=60)) as lab:
+        root = str(Path(__file__).resolve().parents[2])
+        flooder = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _WINDOW_FLOOD, str(lab.port), PASSWORD, "8", cwd=root, stdout=asyncio.subprocess.PIPE
+        )
+        try:
+            assert await asyncio.wait_for(flooder.stdout.readline(), TIMEOUT) == b"flooding\n"
+            worst, end = 0.0, time.monotonic() + 6
+            while time.monotonic() < end:
+                before = time.monotonic()
+                await asyncio.sleep(0.01)
+                worst = max(worst, time.monotonic() - before - 0.01)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                flooder.kill()
+            await flooder.wait()
+    assert worst < 0.3, f"the server's event loop stood still for {worst:.2f} s"

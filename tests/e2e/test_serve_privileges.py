@@ -140,3 +140,27 @@ async def test_without_a_user_the_sessions_folder_is_the_servers_alone(lab_confi
         pass
     assert stat.S_IMODE(os.stat(sessions).st_mode) == 0o700
     assert lab.user is None
+
+
+async def test_a_students_folder_that_is_a_symlink_gives_no_one_the_place_it_points_to(
+    lab_config: LabConfig, nobody: pwd.struct_passwd, open_place: Path
+) -> None:
+    """The sessions folder is the sessions' user's: anything running as that user (a session, or
+    another service run as nobody) can put a symlink there under a student's name. The server, as
+    root, made the folder that student's by chown, and chown follows symlinks: whatever it pointed
+    to (/etc, root's .ssh) became that user's."""
+    if not reachable_by(nobody, Path(sys.executable).resolve()):
+        pytest.skip(f"{sys.executable} is out of nobody's reach: no session of theirs could start")
+    (open_place / "data").mkdir()
+    data = write_tiny_mnist(open_place / "data")
+    config = replace(lab_config, home=open_place / "lab", data=data, user="nobody")
+    victim = open_place / "roots"
+    victim.mkdir()
+    async with running(config) as lab:
+        planted = lab.sessions_dir / "mallory"
+        planted.symlink_to(victim)
+        os.chown(planted, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
+        async with student(lab, username="mallory") as mallory:
+            assert await mallory.ends() != 0
+        assert "tell your teacher" in mallory.text()
+    assert os.stat(victim).st_uid == 0
