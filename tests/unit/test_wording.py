@@ -28,7 +28,7 @@ def test_a_count_beyond_a_dozen_keeps_its_figures():
 def test_the_prompts_name_the_training_screen_not_a_step():
     for prompt in (QuitPrompt("trained 1 epoch"), DiscardPrompt("trained 1 epoch")):
         text = str(next(iter(prompt.compose())).content)
-        assert "step 6" not in text and "6[/b] Training" in text, text
+        assert "step 6" not in text and "(6 Training, then s" in text, text
 
 
 def test_a_noun_beside_a_number_agrees_with_it():
