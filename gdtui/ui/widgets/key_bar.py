@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.actions import parse
 from textual.binding import Binding
+from textual.color import Color
 from textual.widget import Widget
 
 GAP = 2  # spaces between two keys
@@ -103,7 +104,9 @@ class KeyBar(Widget):
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        key_colour = self.app.theme_variables.get("footer-key-foreground", "")
+        # Textual's parser, not Rich's: the ANSI themes name their colours as Rich cannot read (ansi_magenta).
+        colour = self.app.theme_variables.get("footer-key-foreground")
+        key_colour = Style(color=Color.parse(colour).rich_color) if colour else Style()
         for number, row in enumerate(lines(self.keys(), self.content_region.width or self.app.size.width)):
             if number:
                 text.append("\n")
@@ -111,7 +114,7 @@ class KeyBar(Widget):
                 if place:
                     text.append(" " * GAP)
                 style = "" if item.enabled else "dim"
-                key_style = Style.parse(f"bold {key_colour} {style}".strip())
+                key_style = key_colour + Style.parse(f"bold {style}".strip())
                 for number_in_group, (shown, key) in enumerate(item.pieces):
                     if number_in_group:
                         text.append(item.separator)
