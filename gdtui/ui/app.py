@@ -91,7 +91,8 @@ class GdtuiApp(TerminalApp):
         # Where models may be opened from and saved to; None lets the learner choose any path.
         self.files_root = files_root
         self.guiding = lesson
-        self.beat = bookmark.load_beat() if lesson else 0
+        # Where the lesson stopped, however this start was asked for: L resumes it there.
+        self.beat = bookmark.load_beat()
         self.seed = seed
         self.start_network = network
         self.model_name = model_name  # where start_network came from, such as its file's name

@@ -101,6 +101,17 @@ async def test_the_lesson_resumes_where_it_stopped_and_r_restarts_it(tiny_mnist_
     assert bookmark.load_beat() == 0
 
 
+async def test_l_resumes_where_the_lesson_stopped_after_a_start_without_it(tiny_mnist_dir):
+    bookmark.save_beat(4)  # an earlier session stopped at beat 5
+    app = make_app(tiny_mnist_dir)  # plain gdtui, no --lesson
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.screen.id == BEATS[4].mode and "Lesson 5/" in _panel_text(app)
+    assert bookmark.load_beat() == 4
+
+
 DAMAGED_BOOKMARKS = [
     b"not json",
     b"[1, 2]",
