@@ -206,7 +206,7 @@ class GdtuiApp(TerminalApp):
             else:
                 recovery.discard()
 
-        self.push_screen(RestorePrompt(progress, accuracy), answer)
+        self.push_screen(RestorePrompt(progress, accuracy, len(self.state.data.test)), answer)
 
     def _keep_unsaved(self, lock_wait: float = -1) -> None:
         """Keep a copy of the network's unsaved changes, new ones at most every KEEP_UNSAVED_S; once
