@@ -112,6 +112,29 @@ async def test_l_resumes_where_the_lesson_stopped_after_a_start_without_it(tiny_
     assert bookmark.load_beat() == 4
 
 
+async def test_the_first_beat_shows_the_digits_it_will_learn_from(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("t")  # the learner looked at the test set
+        await pilot.press("L")
+        await pilot.pause()
+        assert "learn from" in _panel_text(app)
+        assert app.state.split_name == "train", "the training digits, which it learns from"
+
+
+async def test_the_network_beat_shows_the_input_that_flows_through_it(tiny_mnist_dir):
+    bookmark.save_beat(2)  # "A network of 784-16-16-10": the values feed 16 neurons...
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("2", "w")  # the learner left a neuron's weights on show
+        await pilot.press("L")
+        await pilot.pause()
+        assert "Lesson 3/" in _panel_text(app)
+        assert not app.screen.show_weights, "the input image, not a neuron's weights"
+
+
 DAMAGED_BOOKMARKS = [
     b"not json",
     b"[1, 2]",
