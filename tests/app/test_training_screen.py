@@ -586,3 +586,15 @@ async def test_a_network_of_another_kind_trains_with_its_own_presets_rate(screen
         app.state.use_network(Network(activation="relu", output="softmax", seed=4), "third.npz")
         await settle(pilot)
         assert screen.ensure_run().requested == chosen  # the same kind of network: the learner's η stays
+
+
+async def test_the_neurons_sign_legend_is_true_without_colour(tiny_mnist_dir, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")  # the images are drawn in shade glyphs, not blue and red
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "6")
+        await pilot.press("n", "v", "v")
+        await settle(pilot)
+        title = text(screen, "neurons-title")
+        assert "lue" not in title and "red" not in title, title
+        assert "− ≡=-· 0 ░▒▓█ +" in title, title
