@@ -594,7 +594,8 @@ Network and Cost steps show."""
         else:
             which = self.state.network.parameter(nudge.index).describe(self.state.data.image_shape)
             text = (
-                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch "
+                # The stats line's cost of this mini-batch is from before its step: this one is from after.
+                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
                 f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
                 f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
             )
