@@ -334,7 +334,7 @@ BEATS = (
         "You have seen a network learn: {params} parameters, a cost that says how wrong they are, and "
         "gradient descent lowering it one step against the gradient at a time. Next up: backpropagation, "
         "the algorithm that computes that gradient.",
-        "R starts the lesson again, L hides the guide to explore on your own, q quits.",
+        "Press 8 to see how backpropagation does it. R starts the lesson again, L hides the guide, q quits.",
         None,
         ("#summary", "#timing"),
     ),

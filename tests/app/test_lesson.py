@@ -135,6 +135,19 @@ async def test_the_network_beat_shows_the_input_that_flows_through_it(tiny_mnist
         assert not app.screen.show_weights, "the input image, not a neuron's weights"
 
 
+async def test_the_last_beat_points_to_the_backprop_step_it_announces(tiny_mnist_dir):
+    bookmark.save_beat(len(BEATS) - 1)  # "Next up: backpropagation" ...which step 8 shows
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+        assert "Next up: backpropagation" in _panel_text(app) and "Press 8" in _panel_text(app)
+        await pilot.press("8")
+        await pilot.pause()
+        assert app.screen.id == "backprop"
+
+
 DAMAGED_BOOKMARKS = [
     b"not json",
     b"[1, 2]",
