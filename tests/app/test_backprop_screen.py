@@ -183,3 +183,11 @@ async def test_the_figures_follow_the_network_when_it_changes(screen_on):
 
 def test_a_teacher_can_bring_the_class_to_every_step():
     assert len(STEPS) == channel.STEPS
+
+
+async def test_the_outputs_view_says_what_its_mark_and_brackets_are_for(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        await pilot.press("right_square_bracket")  # on the outputs view: the mark moves, and nothing else
+        outputs = text(screen, "outputs")
+        assert f"◀ marks output {screen.output_name(screen.neuron)}" in outputs, outputs
+        assert fits(screen)

@@ -227,6 +227,11 @@ average is over the image and the next {IMAGES - 1}."""
                 f"{number(float(w.wish_a[out][w.label]))}. Softmax shares out a total of 1, so raising its z "
                 "lowers the others: on the weighted inputs z the wishes are yⱼ − aⱼ."
             )
+        # [ and ] move the mark here, and act on it in the views that follow: say so, or they seem to do nothing.
+        lines.append(
+            f"[dim]◀ marks output {self.output_name(self.neuron)}, the one the next views take apart; "
+            "\\[ and ] pick another.[/dim]"
+        )
         self.query_one("#outputs", Static).update("\n".join(lines))
 
     def _draw_levers(self, w: wishes.Wishes) -> None:
