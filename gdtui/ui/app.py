@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from textual import events, work
+from textual.actions import parse as parse_action
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -91,7 +92,8 @@ class GdtuiApp(TerminalApp):
         # Where models may be opened from and saved to; None lets the learner choose any path.
         self.files_root = files_root
         self.guiding = lesson
-        self.beat = bookmark.load_beat() if lesson else 0
+        # Where the lesson stopped, however this start was asked for: L resumes it there.
+        self.beat = bookmark.load_beat()
         self.seed = seed
         self.start_network = network
         self.model_name = model_name  # where start_network came from, such as its file's name
@@ -205,7 +207,7 @@ class GdtuiApp(TerminalApp):
             else:
                 recovery.discard()
 
-        self.push_screen(RestorePrompt(progress, accuracy), answer)
+        self.push_screen(RestorePrompt(progress, accuracy, len(self.state.data.test)), answer)
 
     def _keep_unsaved(self, lock_wait: float = -1) -> None:
         """Keep a copy of the network's unsaved changes, new ones at most every KEEP_UNSAVED_S; once
@@ -377,6 +379,13 @@ class GdtuiApp(TerminalApp):
         if self._in_lesson():
             self.go_to_beat(0)
 
+    @staticmethod
+    def _acts_now(screen: Screen, binding: Binding) -> bool:
+        """Whether the binding's action would do something on the screen as it is now: a command
+        chosen from the palette that does nothing (Clear while not drawing) would say it does."""
+        _, name, parameters = parse_action(binding.action)
+        return screen.check_action(name, parameters) is True
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if hasattr(self, "state"):
             for step in STEPS:
@@ -386,7 +395,7 @@ class GdtuiApp(TerminalApp):
             yield SystemCommand("Guided lesson", "Walk through the story one beat at a time (L)", self.action_guide)
             yield SystemCommand("Restart the lesson", "Back to the first beat (R)", self.action_restart_lesson)
             for binding in screen.BINDINGS if screen.id in lesson.MODES else ():
-                if isinstance(binding, Binding) and binding.description:
+                if isinstance(binding, Binding) and binding.description and self._acts_now(screen, binding):
                     yield SystemCommand(
                         f"{step_for(screen.id).title}: {binding.description}",
                         f"key {keys_of(self, binding)}",

@@ -42,6 +42,20 @@ def _dataset_digit(app: GdtuiApp, screen: LessonScreen) -> None:
     app.state.source = "dataset"
 
 
+def _training_digit(app: GdtuiApp, screen: LessonScreen) -> None:
+    """A digit of the training set: the ones the network learns from."""
+    if app.state.split_name != "train":
+        app.state.toggle_split()
+    app.state.source = "dataset"
+
+
+def _input_digit(app: GdtuiApp, screen: LessonScreen) -> None:
+    """The digit flowing into the network, not a neuron's weights in its place."""
+    _dataset_digit(app, screen)
+    if hasattr(screen, "show_weights"):
+        screen.show_weights = False
+
+
 def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
     def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
         if hasattr(screen, "view"):
@@ -169,7 +183,7 @@ BEATS = (
         "network that looks at {a handwritten digit}, like this one, and says which {digit class} it is, learnt "
         "from {train} examples.",
         "Press n to see more of the {digit}s it will learn from.",
-        _dataset_digit,
+        _training_digit,
         ("#image",),
     ),
     Beat(
@@ -187,7 +201,7 @@ BEATS = (
         "The {pixels} values feed 16 neurons, which feed 16 more, which feed {outputs} outputs, one per {digit class}. "
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
-        _dataset_digit,
+        _input_digit,
         ("#architecture", "#input", "#hidden1", "#hidden2", "#output"),
     ),
     Beat(
@@ -301,7 +315,7 @@ BEATS = (
         _trained_title,
         _trained_text,
         _trained_invite,
-        _dataset_digit,
+        _input_digit,
         ("#architecture", "#input", "#output"),
     ),
     Beat(
@@ -320,7 +334,7 @@ BEATS = (
         "You have seen a network learn: {params} parameters, a cost that says how wrong they are, and "
         "gradient descent lowering it one step against the gradient at a time. Next up: backpropagation, "
         "the algorithm that computes that gradient.",
-        "R starts the lesson again, L hides the guide to explore on your own, q quits.",
+        "Press 8 to see how backpropagation does it. R starts the lesson again, L hides the guide, q quits.",
         None,
         ("#summary", "#timing"),
     ),

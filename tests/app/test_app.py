@@ -78,6 +78,19 @@ async def test_ctrl_p_palette_offers_the_steps_and_the_screen_actions(tiny_mnist
         assert app.screen.id == "network"
 
 
+async def test_the_palette_offers_only_the_actions_that_act_now(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        # Not drawing: 'Clear' and 'Done' would do nothing, as their keys, hidden from the key bar, do.
+        assert "Digits: Draw" in titles and "Digits: Clear" not in titles and "Digits: Done" not in titles
+        await pilot.press("d")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Digits: Clear" in titles and "Digits: Done" in titles and "Digits: Draw" not in titles
+
+
 async def test_a_small_terminal_asks_for_a_larger_window(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -315,3 +315,11 @@ async def test_the_race_starts_again_on_the_network_when_it_changes(screen_on):
         await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the new walkers")
         assert race_rows(screen)["steps"] == ["0", "0"]
         assert race_rows(screen)["cost C"] == [f"{race_of(app, 0).full.costs[0]:.5f}"] * 2
+
+
+async def test_the_outputs_view_says_what_its_mark_and_brackets_are_for(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        await pilot.press("right_square_bracket")  # on the outputs view: the mark moves, and nothing else
+        outputs = text(screen, "outputs")
+        assert f"◀ marks output {screen.output_name(screen.neuron)}" in outputs, outputs
+        assert fits(screen)

@@ -386,3 +386,29 @@ async def test_the_verdict_on_the_whole_network_reads_its_accuracy(tiny_mnist_di
         accuracy = screen.measurement.current.accuracy
         whole = _text(screen, "#whole")
         assert f"{accuracy:.0%} right" in whole and "does well" in whole, whole
+
+
+def _shown_inside(app, selector: str) -> str:
+    """What a widget's area of the screen shows, its lines joined: what the learner reads there."""
+    region = app.screen.query_one(selector).content_region
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    return " ".join(" ".join(strip.crop(region.x, region.right).text for strip in strips).split())
+
+
+@pytest.mark.parametrize("which", ["saturated", "trained"])
+async def test_the_whole_networks_verdict_and_origin_are_on_screen_whole_at_80x24(tiny_mnist_dir, trained, which):
+    if which == "saturated":
+        network = Network(seed=0)
+        network.biases[-1][:] = -60.0  # the longest verdict: a low cost at chance
+    else:
+        network = trained.copy()
+    app = make_app(tiny_mnist_dir, network=network)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        if which == "trained":
+            app.state.use_network(trained.copy(), "trained 300 steps from seed 1 on the tiny set")
+            await pilot.press("m")
+            await settle(pilot)
+        shown = _shown_inside(app, "#whole")
+        assert screen._judged(screen.measurement) in shown, shown
+        assert f"current: {app.state.network_origin}" in shown, shown

@@ -106,6 +106,16 @@ async def test_z_shows_noise(screen_on):
         assert app.screen.query_one("#image-panel").border_title == "random noise"
 
 
+async def test_noise_says_what_the_network_makes_of_it(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("z")  # its key promises: "Pure noise: what does the network make of it?"
+        outputs = app.state.network.forward(app.state.inputs())[0]
+        guess = int(outputs.argmax())
+        pixel = str(screen.query_one("#pixel", Static).render())
+        assert f"the network says {guess} ({outputs[guess]:.2f})" in pixel, pixel
+
+
 async def test_each_set_keeps_its_place(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app

@@ -101,6 +101,53 @@ async def test_the_lesson_resumes_where_it_stopped_and_r_restarts_it(tiny_mnist_
     assert bookmark.load_beat() == 0
 
 
+async def test_l_resumes_where_the_lesson_stopped_after_a_start_without_it(tiny_mnist_dir):
+    bookmark.save_beat(4)  # an earlier session stopped at beat 5
+    app = make_app(tiny_mnist_dir)  # plain gdtui, no --lesson
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.screen.id == BEATS[4].mode and "Lesson 5/" in _panel_text(app)
+    assert bookmark.load_beat() == 4
+
+
+async def test_the_first_beat_shows_the_digits_it_will_learn_from(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("t")  # the learner looked at the test set
+        await pilot.press("L")
+        await pilot.pause()
+        assert "learn from" in _panel_text(app)
+        assert app.state.split_name == "train", "the training digits, which it learns from"
+
+
+async def test_the_network_beat_shows_the_input_that_flows_through_it(tiny_mnist_dir):
+    bookmark.save_beat(2)  # "A network of 784-16-16-10": the values feed 16 neurons...
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("2", "w")  # the learner left a neuron's weights on show
+        await pilot.press("L")
+        await pilot.pause()
+        assert "Lesson 3/" in _panel_text(app)
+        assert not app.screen.show_weights, "the input image, not a neuron's weights"
+
+
+async def test_the_last_beat_points_to_the_backprop_step_it_announces(tiny_mnist_dir):
+    bookmark.save_beat(len(BEATS) - 1)  # "Next up: backpropagation" ...which step 8 shows
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start(pilot)
+        await pilot.press("L")
+        await pilot.pause()
+        assert "Next up: backpropagation" in _panel_text(app) and "Press 8" in _panel_text(app)
+        await pilot.press("8")
+        await pilot.pause()
+        assert app.screen.id == "backprop"
+
+
 DAMAGED_BOOKMARKS = [
     b"not json",
     b"[1, 2]",

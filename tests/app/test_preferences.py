@@ -8,7 +8,8 @@ import pytest
 from textual.constants import DEFAULT_THEME
 
 from gdtui.core.files import config_home
-from tests.helpers import make_app, wait_for, wait_until_loaded
+from tests.app.test_lesson_walk import screen_text
+from tests.helpers import make_app, open_step, wait_for, wait_until_loaded
 
 
 async def test_a_theme_chosen_is_the_theme_at_the_next_start(tiny_mnist_dir):
@@ -50,3 +51,20 @@ def test_the_settings_file_is_json_with_the_theme(tiny_mnist_dir):
 
     preferences.save_theme("gruvbox")
     assert json.loads((config_home() / "settings.json").read_text()) == {"theme": "gruvbox"}
+
+
+async def test_every_theme_offered_draws_every_step(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for theme in app.available_themes:  # the palette offers them all
+            app.theme = theme
+            await pilot.pause()
+            assert app.is_running, f"the app ended under {theme}"
+        # ANSI themes name their colours (ansi_magenta), where the others give RGB.
+        app.theme = "ansi-light"
+        for step in "12345678":
+            await open_step(pilot, step)
+            await pilot.pause()
+            assert app.is_running, f"step {step} ended the app under ansi-light"
+            assert "Help" in screen_text(app), f"step {step}'s keys under ansi-light"

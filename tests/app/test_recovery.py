@@ -103,7 +103,9 @@ async def test_the_next_start_offers_the_network_back_and_y_restores_it_as_it_wa
         words = str(prompt.query_one(Static).render())
         accuracy = load_model(data_home() / "unsaved.npz").forward(app.state.data.test.inputs(slice(None)))
         right = np.mean(accuracy.argmax(axis=1) == app.state.data.test.labels)
-        assert f"Restore the network you were training: step 40, {right:.0%}?" in words
+        images = len(app.state.data.test)
+        assert f"Restore the network you were training: step 40, {right:.0%} of the {images:,} test images right?" in words
+        assert "never saved" not in words  # an earlier state of it may well have been
         await pilot.press("y")
         await wait_for(pilot, lambda: not isinstance(app.screen, RestorePrompt), "the offer to close")
         np.testing.assert_array_equal(app.state.network.params, network.params)

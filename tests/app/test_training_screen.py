@@ -607,3 +607,28 @@ async def test_the_gradient_view_of_a_dead_network_lists_its_few_components_once
         shown = [int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)]
         assert len(shown) == len(set(shown)) == np.count_nonzero(screen._report[1].gradient) <= 10
         assert pilot.app._exception is None
+
+
+async def test_the_neurons_sign_legend_is_true_without_colour(tiny_mnist_dir, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")  # the images are drawn in shade glyphs, not blue and red
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, "6")
+        await pilot.press("n", "v", "v")
+        await settle(pilot)
+        title = text(screen, "neurons-title")
+        assert "lue" not in title and "red" not in title, title
+        assert "− ≡=-· 0 ░▒▓█ +" in title, title
+
+
+async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measured(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        stats, nudge = text(screen, "stats"), text(screen, "nudge")
+        # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below.
+        assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.last_nudge.cost_before:.6f}" in nudge
+        assert "before its step" in stats or "after its step" in nudge, (stats, nudge)

@@ -282,9 +282,13 @@ and the average is over the image and the next {IMAGES - 1}."""
                 f"{number(float(w.wish_a[out][w.label]))}. Softmax shares out a total of 1, so raising its z "
                 "lowers the others: on the weighted inputs z the wishes are yⱼ − aⱼ."
             )
+        # [ and ] move the mark here, and act on it in the views that follow: say so, or they seem to do nothing.
+        lines.append("[dim]◀ marks output $marked, the one the next views take apart; \\[ and ] pick another.[/dim]")
         # Class names are the data set's text, put in as text.
         padded = {f"n{j}": f"{name:>{width}}" for j, name in enumerate(names)}
-        self.query_one("#outputs", Static).update(Content.from_markup("\n".join(lines), right=right, **padded))
+        self.query_one("#outputs", Static).update(
+            Content.from_markup("\n".join(lines), right=right, marked=self.output_name(self.neuron), **padded)
+        )
 
     def _draw_levers(self, w: wishes.Wishes) -> None:
         out, j = w.layers, self.neuron

@@ -118,10 +118,10 @@ outputs, as in the lesson, has only the quadratic cost."""
     CostScreen.-wide.-tall #image-box { display: block; }
     CostScreen #table-box { width: auto; height: auto; border: round $primary; padding: 0 1; }
     CostScreen #right-column { width: 1fr; height: auto; margin-left: 1; }
-    CostScreen #whole, CostScreen #by-digit {
-        border: round $primary; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
-    }
-    CostScreen #whole { height: 13; }
+    CostScreen #whole, CostScreen #by-digit { border: round $primary; padding: 0 1; }
+    /* Its sentences wrap: which network, and what its numbers say, are read whole. */
+    CostScreen #whole { height: auto; min-height: 13; }
+    CostScreen #by-digit { text-wrap: nowrap; text-overflow: ellipsis; }
     CostScreen #by-digit { display: none; height: auto; }
     CostScreen.-tall #by-digit { display: block; }
     CostScreen #about { color: $text-muted; margin-top: 1; }

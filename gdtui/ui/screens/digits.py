@@ -139,9 +139,10 @@ a trained network will still confidently call some digit."""
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
         if self.drawing_mode and not state.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
-        elif self.drawing_mode:
-            # The drawing, scaled like MNIST's digits: the input on screen, whatever the source was.
-            outputs = state.network.forward(drawing.like_mnist(state.canvas).reshape(1, -1))[0]
+        elif self.drawing_mode or state.source == "noise":
+            # The drawing, scaled like MNIST's digits, or the noise: the input on screen, whatever the source was.
+            seen = drawing.like_mnist(state.canvas) if self.drawing_mode else state.image()
+            outputs = state.network.forward(seen.reshape(1, -1))[0]
             guess = int(outputs.argmax())
             said = state.class_name(guess)
             pixel += f"   the network says [b]$said[/b] ({outputs[guess]:.2f})"

@@ -19,14 +19,16 @@ class RestorePrompt(Prompt[bool]):
     RestorePrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
     """
 
-    def __init__(self, progress: str, accuracy: float) -> None:
+    def __init__(self, progress: str, accuracy: float, images: int) -> None:
         super().__init__()
         self.progress = progress  # "step 1,200", or what else changed it
-        self.accuracy = accuracy
+        self.accuracy = accuracy  # on the test images, measured as the app started
+        self.images = images
 
     def compose(self) -> ComposeResult:
         yield Static(
-            f"Restore the network you were training: {self.progress}, {self.accuracy:.0%}?\n"
-            "It was never saved, and the app ended before you could.\n\n"
+            f"Restore the network you were training: {self.progress}, "
+            f"{self.accuracy:.0%} of the {self.images:,} test images right?\n"
+            "Its latest changes were not saved: the app ended first.\n\n"
             "[b]y[/b] restores it · [b]n[/b] discards it"
         )

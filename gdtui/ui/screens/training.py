@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,6 +31,8 @@ from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
 from gdtui.core.training import CHUNK
+from gdtui.ui.blocks import legend as sign_legend
+from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
@@ -586,7 +589,8 @@ Network and Cost steps show."""
         else:
             which = self.state.network.parameter(nudge.index).describe(self.state.data.image_shape)
             text = (
-                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch "
+                # The stats line's cost of this mini-batch is from before its step: this one is from after.
+                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
                 f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
                 f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
             )
@@ -612,9 +616,15 @@ Network and Cost steps show."""
         grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
         stepped = self.ensure_run().trainer.steps > 0
         below = "their gradient in the last step (below)" if stepped else "their gradient (none: no step yet, n takes one)"
+        # The signs as the images draw them: blue and red, or shade glyphs where colour is not to be had.
+        signs = sign_legend(signed=True, scale=None, colors=not wants_glyphs(self.app.console.color_system, self.app.no_color))
         self.query_one("#neurons-title", Static).update(
-            f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
-            f"(top) and {below}. Blue +, red −.  [ ] page"
+            Text.assemble(
+                f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
+                f"(top) and {below}. ",
+                signs,
+                "  [ ] page",
+            )
         )
         self.query_one("#neuron-weights", Thumbnails).show(
             [Thumb(w, f"{j} w", signed=True, scale=weight_scale) for j, w in zip(neurons, weights)]
