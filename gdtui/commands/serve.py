@@ -37,7 +37,8 @@ then 'password:HASH' and/or 'role:teacher', then at most one public key as its
 to start with none of these, unless --no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
-$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
+$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab), or in --host-key FILE;
+its fingerprint is logged at every start. In the lab's folder, sessions/
 (its owner's alone) has a folder for each name students log in with: their
 saved models and lesson bookmark, kept for their next login, up to --quota.
 Started by root, the server runs every session as the user --user names. The
@@ -185,6 +186,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="NAME",
         help="run every session as this unprivileged user, owner of the students' folders; needed when the server runs as root",
     )
+    parser.add_argument(
+        "--host-key",
+        type=Path,
+        metavar="FILE",
+        help="the server's private host key, made there if missing (default: in the lab's folder, below); "
+        "'gdtui class new' puts its fingerprint on the students' handout",
+    )
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
     parser.set_defaults(run=run)
     return parser
@@ -230,6 +238,7 @@ def run(args: argparse.Namespace) -> int:
             quota_mb=args.quota,
             teachers=tuple(args.teacher),
             user=args.user,
+            host_key=args.host_key,
         )
     )
     if os.geteuid() == 0 and not args.user:
