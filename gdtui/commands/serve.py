@@ -12,6 +12,7 @@ import sys
 from dataclasses import astuple
 from pathlib import Path
 
+from gdtui.commands import say
 from gdtui.core.errors import GdtuiError
 
 PASSWORD_VARIABLE = "GDTUI_LAB_PASSWORD_HASH"
@@ -194,13 +195,20 @@ def add_parser(commands) -> argparse.ArgumentParser:
         "'gdtui class new' puts its fingerprint on the students' handout",
     )
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="with --hash-password: read the password from standard input, its first line, without a prompt",
+    )
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.password_stdin and not args.hash_password:
+        raise GdtuiError("--password-stdin goes with --hash-password")
     if args.hash_password:
-        return _print_hash()
+        return _print_hash(args.password_stdin)
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
     try:
@@ -274,9 +282,16 @@ def _password_hash(path: Path | None) -> str | None:
     return check_hash(text) if text else None
 
 
-def _print_hash() -> int:
+def _print_hash(from_stdin: bool) -> int:
     from gdtui.serve.passwords import hash_password
 
+    if from_stdin:
+        # For a script: one line, no prompt, no advice; only the hash on standard output.
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise GdtuiError("the password is empty")
+        say(hash_password(password))
+        return 0
     first = getpass.getpass("Lab password: ")
     if not first:
         raise GdtuiError("the password is empty")
