@@ -34,8 +34,10 @@ makes; start the server with --password-file lab-password, or with the hash
 in the environment variable GDTUI_LAB_PASSWORD_HASH. A roster line is a name,
 then 'password:HASH' and/or 'role:teacher', then at most one public key as its
 .pub file holds it (its comment, the rest of the line, is never read):
-'alan password:HASH', 'ada ssh-ed25519 AAAA... ada@laptop'. The server refuses
-to start with none of these, unless --no-auth says the lab network is closed.
+'alan password:HASH', 'ada ssh-ed25519 AAAA... ada@laptop'. 'gdtui class new'
+makes a roster from a list of names, with a password for each student and
+handouts to give them. The server refuses to start with none of these, unless
+--no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
 $XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab), or in --host-key FILE;
