@@ -48,7 +48,6 @@ def add_parser(commands) -> argparse.ArgumentParser:
     )
     new.add_argument(
         "--host",
-        default=socket.getfqdn(),
         help="the server's name or address, as students type it after 'ssh NAME@' (default: this machine's name)",
     )
     new.add_argument("--port", type=int, default=2222, help="the port the server listens on (default: 2222)")
@@ -101,7 +100,9 @@ def _new(args: argparse.Namespace) -> int:
     if not names:
         raise GdtuiError("no students: name them, or give --names FILE")
     key = args.host_key or lab_home() / HOST_KEY
-    made = classroom.new_class(args.dir, names, teachers=args.teacher, host=args.host, port=args.port, host_key_path=key)
+    # Asked only here: it may wait on the network's name service, and every gdtui command builds this parser.
+    host = args.host or socket.getfqdn()
+    made = classroom.new_class(args.dir, names, teachers=args.teacher, host=host, port=args.port, host_key_path=key)
     count = len(made.students)
     say(
         f"A class of {count} {'student' if count == 1 else 'students'} in {args.dir}: "

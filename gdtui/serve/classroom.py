@@ -100,8 +100,9 @@ def new_class(folder: Path, students: list[str], *, teachers: list[str], host: s
         host, port, fingerprint, {name: new_password() for name in teachers}, {name: new_password() for name in students}
     )
     try:
+        # A folder made here is its owner's alone; one that exists keeps its mode ('--dir .' must
+        # not close the teacher's home), its class's files being 600 whatever it is.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.chmod(0o700)
     except OSError as err:
         raise GdtuiError(f"cannot make the class's folder {folder}: {err.strerror}") from None
     lines = [_line(name, password, teacher=True) for name, password in made.teachers.items()]
