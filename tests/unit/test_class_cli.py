@@ -91,3 +91,8 @@ def test_the_class_files_are_private_from_the_command_line_too(tmp_path: Path) -
     folder = tmp_path / "class"
     assert main(["class", "new", "ada", "--teacher", "grace", "--host-key", str(tmp_path / "k"), "--dir", str(folder)]) == 0
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in folder.iterdir())
+
+
+def test_password_stdin_alone_says_what_it_goes_with(capsys: pytest.CaptureFixture) -> None:
+    assert main(["serve", "--password-stdin", "--no-auth"]) == 2
+    assert "--password-stdin goes with --hash-password" in capsys.readouterr().err
