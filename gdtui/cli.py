@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from gdtui import __version__
-from gdtui.commands import OutputError, data, say, serve, train, web
+from gdtui.commands import OutputError, classroom, data, say, serve, train, web
 from gdtui.core.errors import GdtuiError
 
 EXIT_OUTPUT_FAILED = 1
@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         # A subcommand's defaults overwrite what was parsed before it: without SUPPRESS,
         # 'gdtui --data DIR train' would silently train on the bundled MNIST.
         _add_data_option(command.add_parser(commands), default=argparse.SUPPRESS)
+    # After serve, which it prepares for; no data set of its own.
+    classroom.add_parser(commands)
     return parser
 
 

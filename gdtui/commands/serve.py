@@ -12,6 +12,7 @@ import sys
 from dataclasses import astuple
 from pathlib import Path
 
+from gdtui.commands import say
 from gdtui.core.errors import GdtuiError
 
 PASSWORD_VARIABLE = "GDTUI_LAB_PASSWORD_HASH"
@@ -33,11 +34,14 @@ makes; start the server with --password-file lab-password, or with the hash
 in the environment variable GDTUI_LAB_PASSWORD_HASH. A roster line is a name,
 then 'password:HASH' and/or 'role:teacher', then at most one public key as its
 .pub file holds it (its comment, the rest of the line, is never read):
-'alan password:HASH', 'ada ssh-ed25519 AAAA... ada@laptop'. The server refuses
-to start with none of these, unless --no-auth says the lab network is closed.
+'alan password:HASH', 'ada ssh-ed25519 AAAA... ada@laptop'. 'gdtui class new'
+makes a roster from a list of names, with a password for each student and
+handouts to give them. The server refuses to start with none of these, unless
+--no-auth says the lab network is closed.
 
 The host key is made on the first start and kept in
-$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab). Beside it, sessions/
+$XDG_DATA_HOME/gdtui/lab (~/.local/share/gdtui/lab), or in --host-key FILE;
+its fingerprint is logged at every start. In the lab's folder, sessions/
 (its owner's alone) has a folder for each name students log in with: their
 saved models and lesson bookmark, kept for their next login, up to --quota.
 Started by root, the server runs every session as the user --user names. The
@@ -185,14 +189,28 @@ def add_parser(commands) -> argparse.ArgumentParser:
         metavar="NAME",
         help="run every session as this unprivileged user, owner of the students' folders; needed when the server runs as root",
     )
+    parser.add_argument(
+        "--host-key",
+        type=Path,
+        metavar="FILE",
+        help="the server's private host key, made there if missing (default: in the lab's folder, below); "
+        "'gdtui class new' puts its fingerprint on the students' handout",
+    )
     parser.add_argument("--hash-password", action="store_true", help="ask for a password, print its hash, and exit")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="with --hash-password: read the password from standard input, its first line, without a prompt",
+    )
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.password_stdin and not args.hash_password:
+        raise GdtuiError("--password-stdin goes with --hash-password")
     if args.hash_password:
-        return _print_hash()
+        return _print_hash(args.password_stdin)
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
     try:
@@ -230,6 +248,7 @@ def run(args: argparse.Namespace) -> int:
             quota_mb=args.quota,
             teachers=tuple(args.teacher),
             user=args.user,
+            host_key=args.host_key,
         )
     )
     if os.geteuid() == 0 and not args.user:
@@ -265,9 +284,16 @@ def _password_hash(path: Path | None) -> str | None:
     return check_hash(text) if text else None
 
 
-def _print_hash() -> int:
+def _print_hash(from_stdin: bool) -> int:
     from gdtui.serve.passwords import hash_password
 
+    if from_stdin:
+        # For a script: one line, no prompt, no advice; only the hash on standard output.
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise GdtuiError("the password is empty")
+        say(hash_password(password))
+        return 0
     first = getpass.getpass("Lab password: ")
     if not first:
         raise GdtuiError("the password is empty")

@@ -336,7 +336,8 @@ class Access:
             owned = {name: Credentials(list(mine.keys), list(mine.passwords), mine.teacher) for name, mine in roster.items()}
             if any(mine.passwords for mine in owned.values()):
                 warn_if_readable(self._roster.path, "the roster's password hashes")
-            log.info("roster: %d %s from %s", len(owned), "student" if len(owned) == 1 else "students", self._roster.path)
+            # Names, not students: teachers are on it too, and the server counts them apart when it starts.
+            log.info("roster: %d %s from %s", len(owned), "name" if len(owned) == 1 else "names", self._roster.path)
         open_keys: list[str] = []
         if self._keys is not None:
             for name, keys in self._keys.value.items():

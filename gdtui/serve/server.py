@@ -26,10 +26,11 @@ from pathlib import Path
 import asyncssh
 
 from gdtui.core.errors import GdtuiError
-from gdtui.core.files import cache_home, data_home, replacing
+from gdtui.core.files import cache_home, data_home
 from gdtui.serve import spawn
 from gdtui.serve.access import KEY_SIGNATURES, NAME_RULE, Access, Logins, lab_name
 from gdtui.serve.admission import Admission, cores
+from gdtui.serve.hostkey import HOST_KEY, host_key
 from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
@@ -39,7 +40,6 @@ from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
 
-HOST_KEY = "ssh_host_ed25519_key"
 # Connections the kernel may queue, and asyncio accepts in one go before the lab can refuse any:
 # small, so that a flood's refused connections, closed a moment later, hold few open files at once.
 _BACKLOG = 32
@@ -154,26 +154,8 @@ class LabConfig:
     quota_mb: float = 50.0  # what the files in one student's folder may hold, in MB; 0 for no limit
     home: Path | None = None  # default: lab_home()
     teachers: tuple[str, ...] = ()  # names that get the dashboard instead of the lesson
+    host_key: Path | None = None  # default: HOST_KEY in home
     user: str | None = None  # whom sessions run as; None: the server's own user
-
-
-def host_key(home: Path) -> asyncssh.SSHKey:
-    """The server's key: read from home, or made and written there (readable by its owner only)."""
-    path = home / HOST_KEY
-    if path.exists():
-        try:
-            return asyncssh.read_private_key(path)
-        except (OSError, asyncssh.KeyImportError) as err:
-            raise GdtuiError(
-                f"cannot read the lab's host key {path}: {err}. Delete it to make a new one; "
-                "students' ssh clients will then warn that the server's key changed."
-            ) from None
-    key = asyncssh.generate_private_key("ssh-ed25519")
-    home.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as file:  # readable by its owner only
-        file.write(key.export_private_key())
-    log.info("made a new host key: %s", path)
-    return key
 
 
 def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
@@ -264,7 +246,8 @@ class Lab:
         return self._acceptor.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
-        key = host_key(self.home)
+        key_path = self.config.host_key or self.home / HOST_KEY
+        key = host_key(key_path)
         decoy_hash()  # made now: made at the first refusal, it would make that refusal the slower one
         self._make_sessions_dir()
         if self.user is not None:
@@ -301,13 +284,21 @@ class Lab:
         self._loop_errors = loop.get_exception_handler()
         loop.set_exception_handler(self._on_loop_error)
         where = self.config.host or "every interface"
-        log.info("listening on %s port %d, host key %s", where, self.port, key.get_fingerprint())
+        log.info("listening on %s port %d, host key %s (%s)", where, self.port, key.get_fingerprint(), key_path)
+        self._log_class()
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
         if self.config.password_hash:
             log.info(
                 "the lab password lets whoever knows it log in under any name not on the roster, "
                 "and so into that name's folder: it keeps students apart, it does not prove who they are"
             )
+
+    def _log_class(self) -> None:
+        owned = self.access.current().owned
+        teachers = sorted(name for name in owned if self.is_teacher(name))
+        students = len(owned) - len(teachers)
+        named = f"{'teacher' if len(teachers) == 1 else 'teachers'}: {', '.join(teachers)}" if teachers else "no teacher"
+        log.info("%s; %d %s on the roster", named, students, "student" if students == 1 else "students")
 
     def _make_sessions_dir(self) -> None:
         """The students' folders, out of sight of the machine's other users: they hold their work,

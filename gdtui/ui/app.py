@@ -24,13 +24,14 @@ from gdtui.core.model_io import check_fits
 from gdtui.core.network import LESSON_SIZES, Network
 from gdtui.core.presets import preset_for
 from gdtui.core.training import evaluate
-from gdtui.ui import bookmark, lesson, parsed_css, preferences, recovery, report
+from gdtui.ui import bookmark, lesson, parsed_css, preferences, recovery, report, screenshot
 from gdtui.ui.beats import BEATS, Beat, filled
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import TYPED_AT_A_STEP, LessonScreen
 from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
+from gdtui.ui.screens.path_prompt import in_folder
 from gdtui.ui.screens.prompt import Palette, Prompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.screens.restore_prompt import RestorePrompt
@@ -385,6 +386,22 @@ class GdtuiApp(TerminalApp):
         chosen from the palette that does nothing (Clear while not drawing) would say it does."""
         _, name, parameters = parse_action(binding.action)
         return screen.check_action(name, parameters) is True
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        if self.is_web:  # the browser downloads it
+            return super().deliver_screenshot(filename, path, time_format)
+        name = filename or screenshot.file_name(self.title, time_format)
+        target = Path(path or screenshot.folder(self.files_root)) / name
+        try:
+            screenshot.save(self.export_screenshot(), target)
+        except OSError as err:
+            failed = f"Could not save {target}: {err.strerror}"
+            self.notify(in_folder(failed, self.files_root), title="Screenshot", severity="error", markup=False)
+        else:
+            self.notify(in_folder(f"Saved as {target}", self.files_root), title="Screenshot", markup=False)
+        return None
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if hasattr(self, "state"):

@@ -133,3 +133,15 @@ def test_sessions_run_as_an_existing_unprivileged_user(capsys: pytest.CaptureFix
     assert main(["serve", "--no-auth", "--data", str(tiny_mnist_dir), "--user", user]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and reason in err, err
+
+
+def test_the_host_key_file_given_is_the_one_the_server_uses(monkeypatch: pytest.MonkeyPatch, tmp_path, tiny_mnist_dir) -> None:
+    started = []
+
+    async def start(lab) -> None:
+        started.append(lab.config.host_key)
+
+    monkeypatch.setattr(serve, "_serve", start)
+    key = tmp_path / "host-key"
+    assert main(["serve", "--no-auth", "--data", str(tiny_mnist_dir), "--host-key", str(key), *AS_ROOT]) == 0
+    assert started == [key]

@@ -1,0 +1,139 @@
+"""``gdtui class``: a class for the lab made from a list of names, and a student added or removed later."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+
+from gdtui.commands import say
+from gdtui.core.errors import GdtuiError
+
+DESCRIPTION = """\
+Make a class for 'gdtui serve' from a list of names: a password of four common
+words for each student and the teacher, the roster holding their hashes, and a
+handout (handout.txt and handout.md) with each student's ssh command, password
+and the fingerprint of the server's host key to check. Every file is its
+owner's alone. Then start the server with the roster and the same host key:
+
+    gdtui class new --names names.txt --teacher grace --host lab.example.org
+    gdtui serve --roster class/roster
+
+'gdtui class add NAME' and 'gdtui class remove NAME' change the class later,
+while the server runs: no one else's password changes, and the handouts are
+written again.
+"""
+
+
+def add_parser(commands) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "class",
+        help="make a class for the lab: passwords, roster and handouts",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    new = actions.add_parser("new", help="make a class from a list of names", description="Make a class from a list of names.")
+    new.add_argument("names", nargs="*", metavar="NAME", help="a student's name")
+    new.add_argument(
+        "--names",
+        dest="names_file",
+        type=argparse.FileType("r", encoding="utf-8"),
+        metavar="FILE",
+        help="a file of students' names, one a line ('#' comments allowed); - reads standard input",
+    )
+    new.add_argument(
+        "--teacher", action="append", required=True, metavar="NAME", help="who gets the dashboard (repeat for more than one)"
+    )
+    new.add_argument(
+        "--host",
+        help="the server's name or address, as students type it after 'ssh NAME@' (default: this machine's name)",
+    )
+    new.add_argument("--port", type=int, default=2222, help="the port the server listens on (default: 2222)")
+    new.add_argument(
+        "--host-key",
+        type=Path,
+        metavar="FILE",
+        help="the server's host key, made there if missing, for its fingerprint on the handout: give the "
+        "server the same one (default: the lab's, as 'gdtui serve' makes it)",
+    )
+    _add_folder_option(new)
+    new.set_defaults(run=_new)
+
+    add = actions.add_parser("add", help="add students, each with a new password", description="Add students to a class.")
+    add.add_argument("names", nargs="+", metavar="NAME")
+    _add_folder_option(add)
+    add.set_defaults(run=_add)
+
+    remove = actions.add_parser(
+        "remove", help="take students off the class", description="Take students off a class: they can no longer log in."
+    )
+    remove.add_argument("names", nargs="+", metavar="NAME")
+    _add_folder_option(remove)
+    remove.set_defaults(run=_remove)
+    return parser
+
+
+def _add_folder_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", type=Path, default=Path("class"), metavar="DIR", help="the class's folder (default: class)")
+
+
+def _classroom():
+    try:
+        from gdtui.serve import classroom
+    except ImportError:
+        raise GdtuiError("a class is for the lab server, which needs its extra: pip install 'gdtui[serve]'") from None
+    return classroom
+
+
+def _new(args: argparse.Namespace) -> int:
+    classroom = _classroom()
+    from gdtui.serve.hostkey import HOST_KEY
+    from gdtui.serve.server import lab_home
+    from gdtui.serve.words import entropy_bits, words
+
+    names = list(args.names)
+    if args.names_file is not None:
+        with args.names_file as file:
+            names += classroom.read_names(file.read(), file.name)
+    if not names:
+        raise GdtuiError("no students: name them, or give --names FILE")
+    key = args.host_key or lab_home() / HOST_KEY
+    # Asked only here: it may wait on the network's name service, and every gdtui command builds this parser.
+    host = args.host or socket.getfqdn()
+    made = classroom.new_class(args.dir, names, teachers=args.teacher, host=host, port=args.port, host_key_path=key)
+    count = len(made.students)
+    say(
+        f"A class of {count} {'student' if count == 1 else 'students'} in {args.dir}: "
+        f"the roster, {classroom.HANDOUT_TEXT} and {classroom.HANDOUT_MARKDOWN} to hand out (the passwords are in them).",
+        f"Each password is four words drawn at random from {len(words()):,}: {entropy_bits():.0f} bits.",
+    )
+    for name, password in made.teachers.items():
+        say(
+            f"The teacher logs in with {made.ssh(name)} and the password {password} "
+            f"(also in {args.dir / classroom.TEACHER_SLIP})."
+        )
+    port = "" if args.port == 2222 else f" --port {args.port}"
+    say(
+        f"The server's host key is {made.fingerprint} ({key}). Start the server with:",
+        f"    gdtui serve --roster {args.dir / classroom.ROSTER} --host-key {key}{port}",
+    )
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    classroom = _classroom()
+    added = classroom.add_students(args.dir, args.names)
+    kept = classroom.read_class(args.dir)
+    for name, password in added.items():
+        say(f"{name}: {kept.ssh(name)}, password {password}")
+    say(f"Added to {args.dir}; the handouts are written again. A running server lets them in now.")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    classroom = _classroom()
+    classroom.remove_students(args.dir, args.names)
+    say(f"Taken off {args.dir}, and out of its handouts: a running server lets them log in no more.")
+    return 0

@@ -1,0 +1,98 @@
+"""'gdtui class': a class from a list of names, and a student added or removed later, from the command line."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gdtui.cli import main
+from gdtui.serve import classroom
+from gdtui.serve.access import read_roster
+from gdtui.serve.hostkey import host_key
+from gdtui.serve.passwords import verify_password
+
+
+def test_a_class_from_a_names_file_and_from_arguments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    names = tmp_path / "names.txt"
+    names.write_text("ada\nalan\n")
+    folder, key = tmp_path / "class", tmp_path / "host-key"
+    args = ["class", "new", "bob", "--names", str(names), "--teacher", "grace"]
+    args += ["--host", "lab.example.org", "--port", "2200", "--host-key", str(key), "--dir", str(folder)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    kept = classroom.read_class(folder)
+    assert sorted(kept.students) == ["ada", "alan", "bob"]
+    assert set(read_roster((folder / "roster").read_text(), "roster")) == {"grace", "ada", "alan", "bob"}
+    fingerprint = host_key(key).get_fingerprint()
+    assert fingerprint in (folder / "handout.txt").read_text()
+    # What the teacher needs next: their own login, how strong the passwords are, and how to start.
+    assert "ssh -p 2200 grace@lab.example.org" in out and kept.teachers["grace"] in out
+    assert "44 bits" in out
+    assert f"gdtui serve --roster {folder / 'roster'} --host-key {key} --port 2200" in out
+    assert fingerprint in out
+    # Never the students' passwords: a terminal's scrollback is not the place for them.
+    assert not any(password in out for password in kept.students.values())
+
+
+def test_adding_and_removing_a_student_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "class"
+    common = ["--dir", str(folder)]
+    assert (
+        main(["class", "new", "ada", "alan", "--teacher", "grace", "--host", "h", "--host-key", str(tmp_path / "k"), *common])
+        == 0
+    )
+    ada = classroom.read_class(folder).students["ada"]
+    capsys.readouterr()
+    assert main(["class", "add", "zoe", *common]) == 0
+    out = capsys.readouterr().out
+    zoe = classroom.read_class(folder).students["zoe"]
+    assert "ssh -p 2222 zoe@h" in out and zoe in out
+    assert main(["class", "remove", "alan", *common]) == 0
+    kept = classroom.read_class(folder)
+    assert sorted(kept.students) == ["ada", "zoe"] and kept.students["ada"] == ada
+
+
+def test_a_bad_names_file_is_refused_in_one_line_and_nothing_is_made(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    names = tmp_path / "names.txt"
+    names.write_text("ada\nJean Dupont\n")
+    folder = tmp_path / "class"
+    args = ["class", "new", "--names", str(names), "--teacher", "grace", "--host-key", str(tmp_path / "k"), "--dir", str(folder)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gdtui: error: line 2 of") and len(err.strip().splitlines()) == 1, err
+    assert not folder.exists()
+
+
+def test_a_class_needs_students(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["class", "new", "--teacher", "grace", "--host-key", str(tmp_path / "k"), "--dir", str(tmp_path / "c")]) == 2
+    assert "no students" in capsys.readouterr().err
+
+
+def test_a_password_piped_in_is_hashed_without_a_word_on_standard_error() -> None:
+    code = "import sys\nfrom gdtui.cli import main\nsys.exit(main(['serve', '--hash-password', '--password-stdin']))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], input="maple-river-candle-seven\n", capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert verify_password("maple-river-candle-seven", done.stdout.strip())
+
+
+def test_an_empty_password_piped_in_is_refused() -> None:
+    code = "import sys\nfrom gdtui.cli import main\nsys.exit(main(['serve', '--hash-password', '--password-stdin']))"
+    done = subprocess.run([sys.executable, "-c", code], input="\n", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "empty" in done.stderr and done.stdout == ""
+
+
+def test_the_class_files_are_private_from_the_command_line_too(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    assert main(["class", "new", "ada", "--teacher", "grace", "--host-key", str(tmp_path / "k"), "--dir", str(folder)]) == 0
+    assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in folder.iterdir())
+
+
+def test_password_stdin_alone_says_what_it_goes_with(capsys: pytest.CaptureFixture) -> None:
+    assert main(["serve", "--password-stdin", "--no-auth"]) == 2
+    assert "--password-stdin goes with --hash-password" in capsys.readouterr().err
