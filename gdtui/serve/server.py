@@ -94,7 +94,8 @@ _MACS = (
 
 
 def _algorithms() -> dict[str, list[str]]:
-    """asyncssh's options for the algorithms above, as far as this asyncssh has them."""
+    """asyncssh's options for the algorithms above, as far as this asyncssh has them (which it
+    tells only from its private modules: tests/unit/test_lab_asyncssh.py holds them to it)."""
     from asyncssh.encryption import get_encryption_algs
     from asyncssh.kex import get_kex_algs
     from asyncssh.mac import get_mac_algs

@@ -69,7 +69,9 @@ class LabChannel(asyncssh.SSHServerChannel):
 
     asyncssh keeps every variable a client sends, of any size, for as long as
     the session lasts: 3000 of 30 KB grew the server by 188 MB, never given
-    back. Here the others are refused as they come, as sshd's AcceptEnv does.
+    back. Here the others are refused as they come, as sshd's AcceptEnv does: in
+    asyncssh's private handler of env requests, for it has no public one
+    (tests/unit/test_lab_asyncssh.py says when asyncssh changes it).
     """
 
     # What asyncssh gives a session channel by default: its receive window and largest packet.
