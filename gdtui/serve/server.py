@@ -118,6 +118,15 @@ def lab_home() -> Path:
     return data_home() / "lab"
 
 
+def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
+    """One clear line for a limit that makes no sense: NaN, infinite, negative or absurd."""
+    if zero and value == 0:
+        return
+    if not (math.isfinite(value) and low <= value <= high):
+        zero_means = f"0 ({zero}) or " if zero else ""
+        raise GdtuiError(f"{option} must be {zero_means}between {low:g} and {high:g}, not {value:g}")
+
+
 @dataclass(frozen=True)
 class LabConfig:
     host: str = ""  # every interface
@@ -153,6 +162,41 @@ class LabConfig:
     teachers: tuple[str, ...] = ()  # names that get the dashboard instead of the lesson
     user: str | None = None  # whom sessions run as; None: the server's own user
 
+    @property
+    def startup_limit(self) -> MaxStartups:
+        """max_startups, or by default room for a whole class typing its passwords beside all one address may hold."""
+        start = self.max_sessions + self.per_source_max_startups
+        return MaxStartups(*(self.max_startups or (start, 30, max(100, start))))
+
+    def check(self) -> None:
+        """Refuse, in one clear line, a lab that checks no one who logs in, or a limit that makes no sense."""
+        if not (self.roster or self.authorized_keys or self.password_hash or self.no_auth):
+            raise GdtuiError(
+                "no way to check who logs in: give --roster FILE, --authorized-keys FILE and/or a password hash "
+                "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
+            )
+        if self.no_auth and self.roster:
+            raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
+        if self.no_auth and self.teachers:
+            raise GdtuiError("--no-auth lets anyone in under any name, the teacher's too: it cannot go with --teacher")
+        _check("--port", self.port, 0, 65535)
+        _check("--max-sessions", self.max_sessions, 1, 1000)
+        # NaN compares false with everything: it passed 'below 0' and ended every session at once.
+        _check("--idle-timeout", self.idle_timeout / 60, 0.05, 7 * 24 * 60, zero="never")
+        startups = self.startup_limit
+        _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
+        _check("--max-startups' RATE", startups.rate, 1, 100)
+        _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
+        _check("--per-source-max-startups", self.per_source_max_startups, 1, _MOST_CONNECTIONS)
+        _check("--login-grace-time", self.login_grace_time, 0.1, 600)
+        _check("--keepalive", self.keepalive_interval, 0.1, 3600, zero="none")
+        _check("--max-sessions-per-name", self.max_sessions_per_name, 1, 1000)
+        _check("--max-auth-tries", self.max_auth_tries, 1, 100)
+        _check("--block-after", self.block_after, 1, 10_000, zero="never")
+        _check("--starting-at-once", self.starting_at_once, 1, 1000, zero="one a core")
+        _check("--first-screen-wait", self.first_screen_wait_s, 0.1, 600)
+        _check("--quota", self.quota_mb, 0.1, 1_000_000, zero="none")
+
 
 def host_key(home: Path) -> asyncssh.SSHKey:
     """The server's key: read from home, or made and written there (readable by its owner only)."""
@@ -173,46 +217,11 @@ def host_key(home: Path) -> asyncssh.SSHKey:
     return key
 
 
-def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
-    """One clear line for a limit that makes no sense: NaN, infinite, negative or absurd."""
-    if zero and value == 0:
-        return
-    if not (math.isfinite(value) and low <= value <= high):
-        zero_means = f"0 ({zero}) or " if zero else ""
-        raise GdtuiError(f"{option} must be {zero_means}between {low:g} and {high:g}, not {value:g}")
-
-
 class Lab:
     """The running server, its sessions and its limits."""
 
     def __init__(self, config: LabConfig) -> None:
-        if not (config.roster or config.authorized_keys or config.password_hash or config.no_auth):
-            raise GdtuiError(
-                "no way to check who logs in: give --roster FILE, --authorized-keys FILE and/or a password hash "
-                "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
-            )
-        if config.no_auth and config.roster:
-            raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
-        if config.no_auth and config.teachers:
-            raise GdtuiError("--no-auth lets anyone in under any name, the teacher's too: it cannot go with --teacher")
-        _check("--port", config.port, 0, 65535)
-        _check("--max-sessions", config.max_sessions, 1, 1000)
-        # NaN compares false with everything: it passed 'below 0' and ended every session at once.
-        _check("--idle-timeout", config.idle_timeout / 60, 0.05, 7 * 24 * 60, zero="never")
-        start = config.max_sessions + config.per_source_max_startups
-        startups = MaxStartups(*(config.max_startups or (start, 30, max(100, start))))
-        _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
-        _check("--max-startups' RATE", startups.rate, 1, 100)
-        _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
-        _check("--per-source-max-startups", config.per_source_max_startups, 1, _MOST_CONNECTIONS)
-        _check("--login-grace-time", config.login_grace_time, 0.1, 600)
-        _check("--keepalive", config.keepalive_interval, 0.1, 3600, zero="none")
-        _check("--max-sessions-per-name", config.max_sessions_per_name, 1, 1000)
-        _check("--max-auth-tries", config.max_auth_tries, 1, 100)
-        _check("--block-after", config.block_after, 1, 10_000, zero="never")
-        _check("--starting-at-once", config.starting_at_once, 1, 1000, zero="one a core")
-        _check("--first-screen-wait", config.first_screen_wait_s, 0.1, 600)
-        _check("--quota", config.quota_mb, 0.1, 1_000_000, zero="none")
+        config.check()
         self.config = config
         self.user = session_user(config.user) if config.user else None
         self.home = config.home or lab_home()
@@ -220,7 +229,7 @@ class Lab:
         self.data = config.data.resolve() if config.data else None
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
-        self.startups = Startups(startups, config.per_source_max_startups)
+        self.startups = Startups(config.startup_limit, config.per_source_max_startups)
         self.teachers = self._check_teachers(config)
         self.admission = Admission(config.starting_at_once or cores(), config.first_screen_wait_s)
         # An app says through the hub when its first screen is drawn: the next in line may start.
