@@ -19,7 +19,7 @@ import math
 import os
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.privileges import SessionUser, check_reachable, session_user
 from gdtui.serve.session import LabChannel, LabSession, session_home
+from gdtui.serve.spawn import Ticket
 from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
@@ -397,13 +398,13 @@ class Lab:
     def new_session(self, username: str, peer: str, seated: Callable[[], None], over: Callable[[], None]) -> LabSession:
         """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over."""
 
-        def admit(session: LabSession) -> str | None:
-            refusal = self._admit(session)
-            if refusal is None:
+        def admit(term: str, client: Mapping[str, str]) -> Ticket | str:
+            admitted = self._admit(session, term, client)
+            if isinstance(admitted, Ticket):
                 seated()
-            return refusal
+            return admitted
 
-        def finished(session: LabSession) -> None:
+        def finished() -> None:
             self._finished(session)
             over()
 
@@ -411,18 +412,18 @@ class Lab:
         session = LabSession(
             username,
             peer,
+            teacher=teacher,
             admit=admit,
-            turn=lambda session: self.admission.turn(session.number),
             launch=self._launch,
             finished=finished,
             # A dashboard is there to be watched, not typed at.
             idle_timeout=0 if teacher else self.config.idle_timeout,
             grace_s=self.config.kill_grace_s,
         )
-        session.teacher = teacher
         return session
 
-    def _admit(self, session: LabSession) -> str | None:
+    def _admit(self, session: LabSession, term: str, client: Mapping[str, str]) -> Ticket | str:
+        """The session's ticket, made here once; or why it has no place in the lab."""
         limit = self.config.max_sessions
         # A teacher's seat is none of the students': a class that fills the lab cannot keep its teacher
         # out. Each teacher has only their name's share of sessions.
@@ -435,55 +436,42 @@ class Lab:
             log.info("refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)
             sessions = "session" if mine == 1 else "sessions"
             return f"{session.username} already has {mine} {sessions} open here: please close one first."
+        home = session_home(self.sessions_dir, session.username)  # before the session is counted: it may fail
         self._numbers += 1
-        session.number = self._numbers
+        number = self._numbers
         self.sessions.add(session)
-        session.hub_environment = self.hub.join(
-            session.number, session.username, teacher=session.teacher, last_key=lambda: session.last_key
+        hub = self.hub.join(number, session.username, teacher=session.teacher, last_key=lambda: session.last_key)
+        return Ticket(
+            number=number,
+            home=home,
+            environment=spawn.environment(term, home, cache_home().parent, client, hub=hub),
+            arguments=spawn.arguments(self.data, self.config.lesson, round(self.config.quota_mb * 10**6)),
+            user=(self.user.uid, self.user.gid) if self.user is not None else None,
+            turn=self.admission.turn(number),
         )
-        return None
 
-    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
-        home = session_home(self.sessions_dir, session.username)
-        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
-        user = (self.user.uid, self.user.gid) if self.user is not None else None
-        if user is not None:
+    async def _launch(self, ticket: Ticket, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
+        if ticket.user is not None:
             # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
-            os.chown(home, *user)
-            os.fchown(tty, *user)
-        process: asyncio.subprocess.Process | spawn.ForkedProcess
+            os.chown(ticket.home, *ticket.user)
+            os.fchown(tty, *ticket.user)
         try:
-            process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty, user)
+            return await self._zygote.launch(spawn.MODULE, ticket.arguments, ticket.environment, ticket.home, tty, ticket.user)
         except ConnectionError as err:
             if self._zygote.ready:
-                log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
-            process = await asyncio.create_subprocess_exec(
-                *spawn.command(self._arguments()),
+                log.warning("session %d: the zygote could not start it (%s): starting a fresh process", ticket.number, err)
+            user = ticket.user
+            return await asyncio.create_subprocess_exec(
+                *spawn.command(ticket.arguments),
                 stdin=tty,
                 stdout=tty,
                 stderr=tty,
-                cwd=home,
-                env=env,
+                cwd=ticket.home,
+                env=dict(ticket.environment),
                 # Its own process group, so ending the session ends everything the app started.
                 start_new_session=True,
                 **({"user": user[0], "group": user[1], "extra_groups": []} if user is not None else {}),
             )
-        columns, lines = session.size
-        log.info(
-            "session %d started: %s from %s, %s %d×%d, pid %d, folder %s",
-            session.number,
-            session.username,
-            session.peer,
-            session.term_type,
-            columns,
-            lines,
-            process.pid,
-            home.name,
-        )
-        return process
-
-    def _arguments(self) -> list[str]:
-        return spawn.arguments(self.data, self.config.lesson, round(self.config.quota_mb * 10**6))
 
     def _finished(self, session: LabSession) -> None:
         self.admission.done(session.number)
