@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import asyncssh
+from asyncssh.packet import SSHPacket, String
 
 from gdtui.serve import spawn
 from gdtui.serve.spawn import Ticket
@@ -94,13 +95,13 @@ class LabChannel(asyncssh.SSHServerChannel):
             max_pktsize=cls._MAX_PACKET,
         )
 
-    def _process_env_request(self, packet) -> bool:
+    def _process_env_request(self, packet: SSHPacket) -> bool:
         name, value = packet.get_string(), packet.get_string()
         packet.check_end()
         if not _kept(name, value):
             return False
-        self._env[name] = value
-        return True
+        # Kept by asyncssh's own handler, in whatever form this asyncssh keeps it (bytes or text).
+        return super()._process_env_request(SSHPacket(String(name) + String(value)))
 
 
 class LabSession(asyncssh.SSHServerSession):
