@@ -272,7 +272,8 @@ class AuthorizedKeys(asyncssh.SSHAuthorizedKeys):
     asyncssh tells clients which signatures the server takes, but checks any signature the
     key's type can make: an RSA key signing with SHA-1 (ssh-rsa) got in. The key a client
     offers is looked up here before its signature is checked, with the same object: what it
-    may verify is narrowed on the way.
+    may verify is narrowed on the way, in the key's private list of signatures
+    (tests/unit/test_lab_asyncssh.py says when asyncssh changes it).
     """
 
     _ACCEPTED = frozenset(alg.encode() for alg in KEY_SIGNATURES)

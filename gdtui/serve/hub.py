@@ -315,8 +315,3 @@ def _who(targets: list[Member]) -> str:
     if len(targets) == 1:
         return targets[0].name
     return f"{len(targets)} students"
-
-
-def without_hub_variables(environment: dict[str, str]) -> dict[str, str]:
-    """What a client sent, less anything that would pass for the hub's own variables."""
-    return {name: value for name, value in environment.items() if name not in channel.VARIABLES}

@@ -19,7 +19,7 @@ import math
 import os
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.privileges import SessionUser, check_reachable, session_user
 from gdtui.serve.session import LabChannel, LabSession, session_home
+from gdtui.serve.spawn import Ticket
 from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
@@ -98,7 +99,8 @@ _MACS = (
 
 
 def _algorithms() -> dict[str, list[str]]:
-    """asyncssh's options for the algorithms above, as far as this asyncssh has them."""
+    """asyncssh's options for the algorithms above, as far as this asyncssh has them (which it
+    tells only from its private modules: tests/unit/test_lab_asyncssh.py holds them to it)."""
     from asyncssh.encryption import get_encryption_algs
     from asyncssh.kex import get_kex_algs
     from asyncssh.mac import get_mac_algs
@@ -119,6 +121,15 @@ def _algorithms() -> dict[str, list[str]]:
 def lab_home() -> Path:
     """Where the lab keeps its host key and the students' session folders (XDG data directory)."""
     return data_home() / "lab"
+
+
+def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
+    """One clear line for a limit that makes no sense: NaN, infinite, negative or absurd."""
+    if zero and value == 0:
+        return
+    if not (math.isfinite(value) and low <= value <= high):
+        zero_means = f"0 ({zero}) or " if zero else ""
+        raise GdtuiError(f"{option} must be {zero_means}between {low:g} and {high:g}, not {value:g}")
 
 
 @dataclass(frozen=True)
@@ -157,47 +168,49 @@ class LabConfig:
     host_key: Path | None = None  # default: HOST_KEY in home
     user: str | None = None  # whom sessions run as; None: the server's own user
 
+    @property
+    def startup_limit(self) -> MaxStartups:
+        """max_startups, or by default room for a whole class typing its passwords beside all one address may hold."""
+        start = self.max_sessions + self.per_source_max_startups
+        return MaxStartups(*(self.max_startups or (start, 30, max(100, start))))
 
-def _check(option: str, value: float, low: float, high: float, *, zero: str = "") -> None:
-    """One clear line for a limit that makes no sense: NaN, infinite, negative or absurd."""
-    if zero and value == 0:
-        return
-    if not (math.isfinite(value) and low <= value <= high):
-        zero_means = f"0 ({zero}) or " if zero else ""
-        raise GdtuiError(f"{option} must be {zero_means}between {low:g} and {high:g}, not {value:g}")
+    def check(self) -> None:
+        """Refuse, in one clear line, a lab that checks no one who logs in, or a limit that makes no sense."""
+        if not (self.roster or self.authorized_keys or self.password_hash or self.no_auth):
+            raise GdtuiError(
+                "no way to check who logs in: give --roster FILE, --authorized-keys FILE and/or a password hash "
+                "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
+            )
+        if self.no_auth and self.roster:
+            raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
+        if self.no_auth and self.teachers:
+            raise GdtuiError("--no-auth lets anyone in under any name, the teacher's too: it cannot go with --teacher")
+        _check("--port", self.port, 0, 65535)
+        _check("--max-sessions", self.max_sessions, 1, 1000)
+        # NaN compares false with everything: it passed 'below 0' and ended every session at once.
+        _check("--idle-timeout", self.idle_timeout / 60, 0.05, 7 * 24 * 60, zero="never")
+        startups = self.startup_limit
+        _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
+        _check("--max-startups' RATE", startups.rate, 1, 100)
+        _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
+        _check("--per-source-max-startups", self.per_source_max_startups, 1, _MOST_CONNECTIONS)
+        _check("--login-grace-time", self.login_grace_time, 0.1, 600)
+        _check("--keepalive", self.keepalive_interval, 0.1, 3600, zero="none")
+        _check("--max-sessions-per-name", self.max_sessions_per_name, 1, 1000)
+        _check("--max-auth-tries", self.max_auth_tries, 1, 100)
+        _check("--block-after", self.block_after, 1, 10_000, zero="never")
+        _check("--starting-at-once", self.starting_at_once, 1, 1000, zero="one a core")
+        _check("--first-screen-wait", self.first_screen_wait_s, 0.1, 600)
+        _check("--quota", self.quota_mb, 0.1, 1_000_000, zero="none")
+
+
 
 
 class Lab:
     """The running server, its sessions and its limits."""
 
     def __init__(self, config: LabConfig) -> None:
-        if not (config.roster or config.authorized_keys or config.password_hash or config.no_auth):
-            raise GdtuiError(
-                "no way to check who logs in: give --roster FILE, --authorized-keys FILE and/or a password hash "
-                "(--password-file FILE or GDTUI_LAB_PASSWORD_HASH); only on a closed lab network, --no-auth"
-            )
-        if config.no_auth and config.roster:
-            raise GdtuiError("--no-auth lets anyone in under any name: it cannot go with --roster")
-        if config.no_auth and config.teachers:
-            raise GdtuiError("--no-auth lets anyone in under any name, the teacher's too: it cannot go with --teacher")
-        _check("--port", config.port, 0, 65535)
-        _check("--max-sessions", config.max_sessions, 1, 1000)
-        # NaN compares false with everything: it passed 'below 0' and ended every session at once.
-        _check("--idle-timeout", config.idle_timeout / 60, 0.05, 7 * 24 * 60, zero="never")
-        start = config.max_sessions + config.per_source_max_startups
-        startups = MaxStartups(*(config.max_startups or (start, 30, max(100, start))))
-        _check("--max-startups' START", startups.start, 1, _MOST_CONNECTIONS)
-        _check("--max-startups' RATE", startups.rate, 1, 100)
-        _check("--max-startups' FULL", startups.full, startups.start, _MOST_CONNECTIONS)
-        _check("--per-source-max-startups", config.per_source_max_startups, 1, _MOST_CONNECTIONS)
-        _check("--login-grace-time", config.login_grace_time, 0.1, 600)
-        _check("--keepalive", config.keepalive_interval, 0.1, 3600, zero="none")
-        _check("--max-sessions-per-name", config.max_sessions_per_name, 1, 1000)
-        _check("--max-auth-tries", config.max_auth_tries, 1, 100)
-        _check("--block-after", config.block_after, 1, 10_000, zero="never")
-        _check("--starting-at-once", config.starting_at_once, 1, 1000, zero="one a core")
-        _check("--first-screen-wait", config.first_screen_wait_s, 0.1, 600)
-        _check("--quota", config.quota_mb, 0.1, 1_000_000, zero="none")
+        config.check()
         self.config = config
         self.user = session_user(config.user) if config.user else None
         self.home = config.home or lab_home()
@@ -205,7 +218,7 @@ class Lab:
         self.data = config.data.resolve() if config.data else None
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
-        self.startups = Startups(startups, config.per_source_max_startups)
+        self.startups = Startups(config.startup_limit, config.per_source_max_startups)
         self.teachers = self._check_teachers(config)
         self.admission = Admission(config.starting_at_once or cores(), config.first_screen_wait_s)
         # An app says through the hub when its first screen is drawn: the next in line may start.
@@ -384,13 +397,13 @@ class Lab:
     def new_session(self, username: str, peer: str, seated: Callable[[], None], over: Callable[[], None]) -> LabSession:
         """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over."""
 
-        def admit(session: LabSession) -> str | None:
-            refusal = self._admit(session)
-            if refusal is None:
+        def admit(term: str, client: Mapping[str, str]) -> Ticket | str:
+            admitted = self._admit(session, term, client)
+            if isinstance(admitted, Ticket):
                 seated()
-            return refusal
+            return admitted
 
-        def finished(session: LabSession) -> None:
+        def finished() -> None:
             self._finished(session)
             over()
 
@@ -398,18 +411,18 @@ class Lab:
         session = LabSession(
             username,
             peer,
+            teacher=teacher,
             admit=admit,
-            turn=lambda session: self.admission.turn(session.number),
             launch=self._launch,
             finished=finished,
             # A dashboard is there to be watched, not typed at.
             idle_timeout=0 if teacher else self.config.idle_timeout,
             grace_s=self.config.kill_grace_s,
         )
-        session.teacher = teacher
         return session
 
-    def _admit(self, session: LabSession) -> str | None:
+    def _admit(self, session: LabSession, term: str, client: Mapping[str, str]) -> Ticket | str:
+        """The session's ticket, made here once; or why it has no place in the lab."""
         limit = self.config.max_sessions
         # A teacher's seat is none of the students': a class that fills the lab cannot keep its teacher
         # out. Each teacher has only their name's share of sessions.
@@ -422,54 +435,43 @@ class Lab:
             log.info("refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)
             sessions = "session" if mine == 1 else "sessions"
             return f"{session.username} already has {mine} {sessions} open here: please close one first."
-        self._numbers += 1
-        session.number = self._numbers
-        self.sessions.add(session)
-        session.hub_environment = self.hub.join(
-            session.number, session.username, teacher=session.teacher, last_key=lambda: session.last_key
-        )
-        return None
-
-    async def _launch(self, session: LabSession, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
         user = (self.user.uid, self.user.gid) if self.user is not None else None
-        # Theirs, as sshd gives a login its terminal: the folder, whoever made it, and the terminal.
+        # Theirs, whoever made it, before the session is counted: it may fail.
         home = session_home(self.sessions_dir, session.username, user)
-        if user is not None:
-            os.fchown(tty, *user)
-        env = spawn.environment(session.term_type, home, cache_home().parent, session.environment)
-        process: asyncio.subprocess.Process | spawn.ForkedProcess
+        self._numbers += 1
+        number = self._numbers
+        self.sessions.add(session)
+        hub = self.hub.join(number, session.username, teacher=session.teacher, last_key=lambda: session.last_key)
+        return Ticket(
+            number=number,
+            home=home,
+            environment=spawn.environment(term, home, cache_home().parent, client, hub=hub),
+            arguments=spawn.arguments(self.data, self.config.lesson, round(self.config.quota_mb * 10**6)),
+            user=user,
+            turn=self.admission.turn(number),
+        )
+
+    async def _launch(self, ticket: Ticket, tty: int) -> asyncio.subprocess.Process | spawn.ForkedProcess:
+        if ticket.user is not None:
+            # Theirs, as sshd gives a login its terminal (the folder was given them at admission).
+            os.fchown(tty, *ticket.user)
         try:
-            process = await self._zygote.launch(spawn.MODULE, self._arguments(), env, home, tty, user)
+            return await self._zygote.launch(spawn.MODULE, ticket.arguments, ticket.environment, ticket.home, tty, ticket.user)
         except ConnectionError as err:
             if self._zygote.ready:
-                log.warning("session %d: the zygote could not start it (%s): starting a fresh process", session.number, err)
-            process = await asyncio.create_subprocess_exec(
-                *spawn.command(self._arguments()),
+                log.warning("session %d: the zygote could not start it (%s): starting a fresh process", ticket.number, err)
+            user = ticket.user
+            return await asyncio.create_subprocess_exec(
+                *spawn.command(ticket.arguments),
                 stdin=tty,
                 stdout=tty,
                 stderr=tty,
-                cwd=home,
-                env=env,
+                cwd=ticket.home,
+                env=dict(ticket.environment),
                 # Its own process group, so ending the session ends everything the app started.
                 start_new_session=True,
                 **({"user": user[0], "group": user[1], "extra_groups": []} if user is not None else {}),
             )
-        columns, lines = session.size
-        log.info(
-            "session %d started: %s from %s, %s %d×%d, pid %d, folder %s",
-            session.number,
-            session.username,
-            session.peer,
-            session.term_type,
-            columns,
-            lines,
-            process.pid,
-            home.name,
-        )
-        return process
-
-    def _arguments(self) -> list[str]:
-        return spawn.arguments(self.data, self.config.lesson, round(self.config.quota_mb * 10**6))
 
     def _finished(self, session: LabSession) -> None:
         self.admission.done(session.number)

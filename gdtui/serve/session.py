@@ -17,14 +17,15 @@ import signal
 import struct
 import termios
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import asyncssh
+from asyncssh.packet import SSHPacket, String
 
 from gdtui.core.errors import GdtuiError
 from gdtui.serve import spawn
-from gdtui.serve.hub import without_hub_variables
+from gdtui.serve.spawn import Ticket
 from gdtui.serve.untrusted import printable, terminal_type
 
 log = logging.getLogger("gdtui.serve")
@@ -70,7 +71,9 @@ class LabChannel(asyncssh.SSHServerChannel):
 
     asyncssh keeps every variable a client sends, of any size, for as long as
     the session lasts: 3000 of 30 KB grew the server by 188 MB, never given
-    back. Here the others are refused as they come, as sshd's AcceptEnv does.
+    back. Here the others are refused as they come, as sshd's AcceptEnv does: in
+    asyncssh's private handler of env requests, for it has no public one
+    (tests/unit/test_lab_asyncssh.py says when asyncssh changes it).
     """
 
     # What asyncssh gives a session channel by default: its receive window and largest packet.
@@ -93,22 +96,23 @@ class LabChannel(asyncssh.SSHServerChannel):
             max_pktsize=cls._MAX_PACKET,
         )
 
-    def _process_env_request(self, packet) -> bool:
+    def _process_env_request(self, packet: SSHPacket) -> bool:
         name, value = packet.get_string(), packet.get_string()
         packet.check_end()
         if not _kept(name, value):
             return False
-        self._env[name] = value
-        return True
+        # Kept by asyncssh's own handler, in whatever form this asyncssh keeps it (bytes or text).
+        return super()._process_env_request(SSHPacket(String(name) + String(value)))
 
 
 class LabSession(asyncssh.SSHServerSession):
-    """The server side of one SSH session channel.
+    """The server side of one SSH session channel: it copies bytes between the client and the
+    app's terminal, and sees the session through from its start to its end.
 
-    `admit` is asked before the app starts and returns a refusal to show, or
-    None; `turn` gives a future done when the app may start; `launch` starts
-    the app on the given terminal, in the session's own folder; `finished` is
-    told once when the session is over, whether or not the app ever started.
+    The lab decides everything else. `admit` is given the terminal type and what the client
+    sent, once, and returns the session's ticket, or a refusal to show; `launch` starts the app
+    of a ticket on the given terminal; `finished` is told once when the session is over,
+    whether or not the app ever started.
     """
 
     def __init__(
@@ -116,22 +120,23 @@ class LabSession(asyncssh.SSHServerSession):
         username: str,
         peer: str,
         *,
-        admit: Callable[[LabSession], str | None],
-        turn: Callable[[LabSession], asyncio.Future[None]],
-        launch: Callable[[LabSession, int], asyncio.Future],
-        finished: Callable[[LabSession], None],
+        teacher: bool,
+        admit: Callable[[str, Mapping[str, str]], Ticket | str],
+        launch: Callable[[Ticket, int], Awaitable[asyncio.subprocess.Process | spawn.ForkedProcess]],
+        finished: Callable[[], None],
         idle_timeout: float,
         grace_s: float,
     ) -> None:
         self.username = username
         self.peer = peer
-        self.number = 0  # given by the lab when admitted
+        self.teacher = teacher  # the session shows the lab's dashboard
+        self.ticket: Ticket | None = None  # given by the lab when admitted
         self.term_type: str | None = None
         self.size = DEFAULT_SIZE
         self._too_big: tuple[int, int] | None = None  # the first size the client gave beyond BIGGEST_SIZE
         self._told_size = False
         self.process: asyncio.subprocess.Process | spawn.ForkedProcess | None = None
-        self._admit, self._turn, self._launch, self._finished = admit, turn, launch, finished
+        self._admit, self._launch, self._finished = admit, launch, finished
         self._waiting: asyncio.Future[None] | None = None  # its turn to start, while it waits for it
         self._idle_timeout = idle_timeout
         self._grace_s = grace_s
@@ -140,8 +145,6 @@ class LabSession(asyncssh.SSHServerSession):
         self._to_app = bytearray()
         self._output_done: asyncio.Future | None = None
         self._last_key = time.monotonic()
-        self.hub_environment: dict[str, str] = {}  # how the app reaches the lab's hub, given when admitted
-        self.teacher = False  # the session shows the lab's dashboard
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending: str | None = None  # why the server is ending the session, to tell the student
         self._killed = False
@@ -152,11 +155,14 @@ class LabSession(asyncssh.SSHServerSession):
         self.done = asyncio.Event()
 
     @property
-    def environment(self) -> dict[str, str]:
-        """What the client sent with `SendEnv`/`SetEnv`, and how the app reaches the lab's hub:
-        never a client's word for that."""
-        sent = dict(self._chan.get_environment()) if self._chan else {}
-        return without_hub_variables(sent) | self.hub_environment
+    def number(self) -> int:
+        """The session's number in the lab, once admitted; 0 before."""
+        return self.ticket.number if self.ticket is not None else 0
+
+    @property
+    def client_environment(self) -> dict[str, str]:
+        """What the client sent with `SendEnv`/`SetEnv`, as far as LabChannel kept it."""
+        return dict(self._chan.get_environment()) if self._chan else {}
 
     @property
     def last_key(self) -> float:
@@ -251,14 +257,15 @@ class LabSession(asyncssh.SSHServerSession):
         try:
             if self.term_type is None:
                 log.info("refused a session to %s from %s: no terminal (ssh -T, or a command)", self.username, self.peer)
-                refusal = "gdtui needs a terminal: connect with 'ssh -t'."
+                admitted: Ticket | str = "gdtui needs a terminal: connect with 'ssh -t'."
             else:
-                refusal = self._admit(self)
-            if refusal is not None:
-                self._say(refusal)
+                admitted = self._admit(self.term_type, self.client_environment)
+            if isinstance(admitted, str):
+                self._say(admitted)
                 self._exit(1)
                 return
-            await self._serve()
+            self.ticket = admitted
+            await self._serve(admitted)
         except Exception:
             # Whatever went wrong, the student is told and the session ends: never a client left waiting.
             log.exception("session %d of %s failed", self.number, self.username)
@@ -269,7 +276,7 @@ class LabSession(asyncssh.SSHServerSession):
 
     def _over(self) -> None:
         if not self.done.is_set():
-            self._finished(self)
+            self._finished()
             self.done.set()
 
     def _tell_size(self) -> None:
@@ -279,11 +286,11 @@ class LabSession(asyncssh.SSHServerSession):
             columns, lines = self._too_big
             self._say(f"gdtui: your terminal is {columns}×{lines}; this session uses {self.size[0]}×{self.size[1]} of it.")
 
-    async def _serve(self) -> None:
+    async def _serve(self, ticket: Ticket) -> None:
         loop = asyncio.get_running_loop()
         # Shown before the app takes the screen, and there again after it gives it back.
         self._tell_size()
-        if not await self._take_turn():
+        if not await self._take_turn(ticket.turn):
             if self._ending:
                 self._say(self._ending)
             self._exit(1)
@@ -291,12 +298,22 @@ class LabSession(asyncssh.SSHServerSession):
         master, slave = os.openpty()
         try:
             set_window_size(master, *self.size)
-            self.process = await self._launch(self, slave)
+            self.process = await self._launch(ticket, slave)
         except BaseException:
             os.close(master)
             raise
         finally:
             os.close(slave)
+        log.info(
+            "session %d started: %s from %s, %s %d×%d, pid %d, folder %s",
+            ticket.number,
+            self.username,
+            self.peer,
+            self.term_type,
+            *self.size,
+            self.process.pid,
+            ticket.home.name,
+        )
         self._master = master
         os.set_blocking(master, False)
         self._output_done = loop.create_future()
@@ -326,9 +343,8 @@ class LabSession(asyncssh.SSHServerSession):
             self._say(self._ending)
         self._exit(code if code >= 0 else 128 - code)
 
-    async def _take_turn(self) -> bool:
+    async def _take_turn(self, turn: asyncio.Future[None]) -> bool:
         """Wait until the app may start; False if the session ended meanwhile."""
-        turn = self._turn(self)
         if turn.done():
             return not turn.cancelled()
         self._waiting = turn

@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from gdtui import channel
@@ -46,18 +47,35 @@ def command(arguments: list[str]) -> list[str]:
     return [sys.executable, "-m", MODULE, *arguments]
 
 
-def environment(term: str, home: Path, cache: Path, client: dict[str, str]) -> dict[str, str]:
+def environment(term: str, home: Path, cache: Path, client: Mapping[str, str], *, hub: Mapping[str, str]) -> dict[str, str]:
     """A fresh environment: nothing of the teacher's own terminal leaks into a student's.
 
     HOME is the session's folder, so the lesson bookmark and anything else the app
     keeps per user stay with the session; the data cache is the server's, so every
-    session maps the same files instead of building its own.
+    session maps the same files instead of building its own. Of what the client sent,
+    only FROM_CLIENT is kept; the session's link to the hub is the hub's word alone.
     """
     env = {name: os.environ[name] for name in _FROM_SERVER if name in os.environ}
     env |= {name: client[name] for name in FROM_CLIENT if name in client}
-    # The session's link to the hub: set by the server, never by a client (see LabSession.environment).
-    env |= {name: client[name] for name in channel.VARIABLES if name in client}
+    env |= {name: hub[name] for name in channel.VARIABLES if name in hub}
     return env | _ONE_THREAD | {"TERM": term, "HOME": str(home), "XDG_CACHE_HOME": str(cache)}
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A session let into the lab, as the lab made it once: everything its app is started with.
+
+    The environment carries its link to the hub and its role there; the arguments its quota.
+    `turn` is done when the app may start (see gdtui.serve.admission); `user` is whom it runs
+    as, (uid, gid), or None for the server's own user.
+    """
+
+    number: int
+    home: Path
+    environment: Mapping[str, str]
+    arguments: list[str]
+    user: tuple[int, int] | None
+    turn: asyncio.Future[None]
 
 
 def zygote_environment(home: Path, cache: Path) -> dict[str, str]:

@@ -38,7 +38,7 @@ async def test_a_session_forked_by_the_zygote_drops_to_its_user_before_it_runs(
     home = open_place / "ada"
     home.mkdir()
     os.chown(home, nobody.pw_uid, nobody.pw_gid)
-    env = spawn.environment("vt100", home, tmp_path / "cache", {})
+    env = spawn.environment("vt100", home, tmp_path / "cache", {}, hub={})
     async with warm(tiny_mnist_dir, tmp_path) as zygote:
         pty = Pty()
         try:

@@ -18,7 +18,6 @@ import asyncssh
 import pytest
 
 from gdtui.serve import spawn
-from gdtui.serve.hub import without_hub_variables
 from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import Zygote
 from tests.e2e.lab import FIRST_SCREEN, TIMEOUT, Terminal, alive, app_environment, connect, only_session, running, student
@@ -58,7 +57,7 @@ async def test_only_the_variables_the_app_uses_are_kept_and_only_short_ones(lab_
             await terminal.shows(FIRST_SCREEN)
             session = only_session(lab)
             # Nothing else is kept, not even for a while: 300 of those made 9 MB.
-            assert without_hub_variables(session.environment) == {"COLORTERM": "truecolor"}
+            assert session.client_environment == {"COLORTERM": "truecolor"}
             app = app_environment(session)
             assert app["COLORTERM"] == "truecolor"
             assert "NO_COLOR" not in app and "LD_PRELOAD" not in app and "JUNK_0" not in app

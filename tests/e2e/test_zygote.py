@@ -82,7 +82,7 @@ async def test_a_forked_app_has_exactly_the_sessions_environment_folder_and_term
 ) -> None:
     home = tmp_path / "ada"
     home.mkdir()
-    env = spawn.environment("vt100", home, tmp_path / "cache", {"COLORTERM": "truecolor"})
+    env = spawn.environment("vt100", home, tmp_path / "cache", {"COLORTERM": "truecolor"}, hub={})
     async with warm(tiny_mnist_dir, tmp_path) as zygote:
         assert zygote.ready
         async with probe(zygote, env, home, "--data", "x") as (process, pty):
