@@ -204,8 +204,6 @@ class LabConfig:
         _check("--quota", self.quota_mb, 0.1, 1_000_000, zero="none")
 
 
-
-
 class Lab:
     """The running server, its sessions and its limits."""
 
