@@ -97,7 +97,7 @@ def progress_of(app: GdtuiApp) -> dict:
     if app.current_mode in lesson.MODES:
         progress["step"] = lesson.MODES.index(app.current_mode) + 1
     if app.guiding:
-        progress["beat"] = app.beat + 1
+        progress["beat"] = app.guide.beat + 1
     cost = _built(app, "cost")
     if cost is not None and getattr(cost, "asked", 0):
         progress["quiz"] = [cost.right, cost.asked]  # type: ignore[attr-defined]

@@ -455,7 +455,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.refresh_bindings()
         self._draw_quiz()
         # The guided lesson explains the answer only once it is given.
-        self.gdtui.show_guide(self)
+        self.post_message(self.Shown(self))
 
     def watch_selected(self) -> None:
         self._draw_quiz()
