@@ -126,7 +126,7 @@ class GdtuiApp(TerminalApp):
         else:
             self.start(self._loaded)
         # In a lab session: tell the teacher's dashboard where this student is, and take its word.
-        report.start(self)
+        report.start(self, self._progress, self.first_screen_shown)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:
@@ -270,6 +270,13 @@ class GdtuiApp(TerminalApp):
     def action_go(self, mode: str) -> None:
         if hasattr(self, "state"):
             self.switch_mode(mode)
+
+    def on_step_asked(self, message: report.StepAsked) -> None:
+        self.action_go(message.mode)
+
+    def _progress(self) -> dict:
+        """What the lab's hub hears of this learner."""
+        return report.progress_of(self, getattr(self, "state", None), self.guide.beat if self.guide.on else None)
 
     def action_turn(self, direction: int) -> None:
         if self._in_lesson():
