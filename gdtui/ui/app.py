@@ -324,8 +324,9 @@ class GdtuiApp(TerminalApp):
         self.guide.show(message.screen)
 
     def action_guide(self) -> None:
-        if self._in_lesson():
-            self.guide.toggle(self.screen)
+        screen = self.screen
+        if self._in_lesson() and isinstance(screen, LessonScreen):
+            self.guide.toggle(screen)
 
     def action_beat(self, delta: int) -> None:
         if self._in_lesson():
