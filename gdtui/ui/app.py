@@ -24,8 +24,8 @@ from gdtui.core.model_io import check_fits
 from gdtui.core.network import LESSON_SIZES, Network
 from gdtui.core.presets import preset_for
 from gdtui.core.training import evaluate
-from gdtui.ui import bookmark, lesson, parsed_css, preferences, recovery, report, screenshot
-from gdtui.ui.beats import BEATS, Beat, filled
+from gdtui.ui import lesson, parsed_css, preferences, recovery, report, screenshot
+from gdtui.ui.guide import Guide
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import TYPED_AT_A_STEP, LessonScreen
@@ -37,7 +37,6 @@ from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.screens.restore_prompt import RestorePrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.terminal_app import TerminalApp
-from gdtui.ui.widgets.guide_panel import GuidePanel
 
 # How often the app looks whether the network's unsaved changes need keeping (or the copy removing),
 # and how often at most it writes a new copy while training goes on.
@@ -92,9 +91,7 @@ class GdtuiApp(TerminalApp):
         self.data_dir = data_dir
         # Where models may be opened from and saved to; None lets the learner choose any path.
         self.files_root = files_root
-        self.guiding = lesson
-        # Where the lesson stopped, however this start was asked for: L resumes it there.
-        self.beat = bookmark.load_beat()
+        self.guide = Guide(self, on=lesson)
         self.seed = seed
         self.start_network = network
         self.model_name = model_name  # where start_network came from, such as its file's name
@@ -131,7 +128,7 @@ class GdtuiApp(TerminalApp):
         else:
             self.start(self._loaded)
         # In a lab session: tell the teacher's dashboard where this student is, and take its word.
-        report.start(self)
+        report.start(self, self._progress, self.first_screen_shown)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:
@@ -174,8 +171,8 @@ class GdtuiApp(TerminalApp):
                 self.fail(str(err))
                 return
         self.state = LessonState(data, network, seed=self.seed, origin=origin, on_change=self.network_changed)
-        if self.guiding:
-            self.go_to_beat(self.beat)
+        if self.guide.on:
+            self.guide.go_to(self.guide.beat)
         else:
             self.switch_mode("digits")
         self.call_after_refresh(self.first_screen_shown.set)
@@ -247,8 +244,8 @@ class GdtuiApp(TerminalApp):
     def watch_network_version(self) -> None:
         # A beat's words may speak of the network (random, trained, how well it reads): they follow it.
         screen = self.screen if hasattr(self, "state") else None
-        if self.guiding and isinstance(screen, LessonScreen):
-            self.show_guide(screen)
+        if self.guide.on and isinstance(screen, LessonScreen):
+            self.guide.show(screen)
 
     def _on_key(self, event: events.Key) -> None:
         # Before Textual's own handler, where the keys reach the bindings one after another in the order they
@@ -275,6 +272,13 @@ class GdtuiApp(TerminalApp):
     def action_go(self, mode: str) -> None:
         if hasattr(self, "state"):
             self.switch_mode(mode)
+
+    def on_step_asked(self, message: report.StepAsked) -> None:
+        self.action_go(message.mode)
+
+    def _progress(self) -> dict:
+        """What the lab's hub hears of this learner."""
+        return report.progress_of(self, getattr(self, "state", None), self.guide.beat if self.guide.on else None)
 
     def action_turn(self, direction: int) -> None:
         if self._in_lesson():
@@ -314,71 +318,25 @@ class GdtuiApp(TerminalApp):
 
     # -- the guided lesson ------------------------------------------------------
 
-    def show_guide(self, screen: LessonScreen) -> None:
-        """Show the current beat in the screen's guide panel, or hide the panel."""
-        panel = screen.query_one(GuidePanel)
-        if not self.guiding:
-            panel.hide()
-            if screen.has_class("-guided"):
-                screen.set_class(False, "-guided")
-                screen.redraw()
-            return
-        beat = BEATS[self.beat]
-        here = screen.id == beat.mode
-        # On the beat's own step the guide takes the place of the screen's explanatory text.
-        kept = {selector.removeprefix("#") for selector in beat.shows} if here else set()
-        for aside in screen.query(".aside"):
-            aside.set_class(aside.id in kept, "-kept")
-        if screen.has_class("-guided") != here:
-            screen.set_class(here, "-guided")
-            screen.redraw()
-        panel.show_beat(
-            self.beat + 1,
-            len(BEATS),
-            filled(beat.title, self, screen),
-            filled(beat.text, self, screen),
-            filled(beat.invite, self, screen),
-            here,
-        )
+    @property
+    def guiding(self) -> bool:
+        return self.guide.on
 
-    def go_to_beat(self, number: int) -> None:
-        self.beat = max(0, min(number, len(BEATS) - 1))
-        self.guiding = True
-        bookmark.save_beat(self.beat)
-        beat = BEATS[self.beat]
-        self.switch_mode(beat.mode)
-        self.call_after_refresh(self._prepare_beat, beat)
-
-    def _prepare_beat(self, beat: Beat) -> None:
-        # The beat's step, not whatever is on top: keys typed ahead may have opened help
-        # or the palette over it before this runs.
-        if self.current_mode != beat.mode:
-            return  # a later beat, or a step key, has moved on already
-        screen = self.screen_stack[0]
-        if not isinstance(screen, LessonScreen):
-            return
-        if beat.prepare:
-            beat.prepare(self, screen)
-        # The guide first: what the screen draws depends on whether the guide stands in for its text.
-        self.show_guide(screen)
-        screen.redraw()
+    def on_lesson_screen_shown(self, message: LessonScreen.Shown) -> None:
+        self.guide.show(message.screen)
 
     def action_guide(self) -> None:
-        if not self._in_lesson():
-            return
-        if self.guiding and self.screen.id == BEATS[self.beat].mode:
-            self.guiding = False
-            self.show_guide(self.screen)
-        else:
-            self.go_to_beat(self.beat)
+        screen = self.screen
+        if self._in_lesson() and isinstance(screen, LessonScreen):
+            self.guide.toggle(screen)
 
     def action_beat(self, delta: int) -> None:
         if self._in_lesson():
-            self.go_to_beat(self.beat + delta if self.guiding else self.beat)
+            self.guide.turn(delta)
 
     def action_restart_lesson(self) -> None:
         if self._in_lesson():
-            self.go_to_beat(0)
+            self.guide.go_to(0)
 
     @staticmethod
     def _acts_now(screen: Screen, binding: Binding) -> bool:

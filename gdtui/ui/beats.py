@@ -19,10 +19,10 @@ import numpy as np
 from gdtui.core import quiz
 
 if TYPE_CHECKING:
-    from gdtui.ui.app import GdtuiApp
     from gdtui.ui.screens.base import LessonScreen
+    from gdtui.ui.state import LessonState
 
-Words = str | Callable[["GdtuiApp", "LessonScreen"], str]
+Words = str | Callable[["LessonState", "LessonScreen"], str]
 
 # A network that reads at least this share of the test digits right has learned something worth showing.
 LEARNED = 0.5
@@ -34,66 +34,29 @@ class Beat:
     title: Words
     text: Words  # {params}, {sizes}, {train}, {test} and {layout} are filled in from the current state
     invite: Words  # the one thing to try; empty when the text is all there is to read
-    prepare: Callable[[GdtuiApp, LessonScreen], None] | None = None  # puts the beat's step in the state it is about
+    # Actions run on the beat's step, in order, to put it in the state the beat is about: "view('quiz')"
+    # runs the step's screen's action_view("quiz"), as its key would.
+    prepare: tuple[str, ...] = ()
     shows: tuple[str, ...] = ()  # the widgets the beat is about: on screen even at 80×24, even if the guide hides their like
 
 
-def _dataset_digit(app: GdtuiApp, screen: LessonScreen) -> None:
-    app.state.source = "dataset"
+_DATASET_DIGIT = ("use_dataset",)
+# The digit flowing into the network, not a neuron's weights shown in its place.
+_INPUT_DIGIT = (*_DATASET_DIGIT, "show_input")
+_GRADIENT_AFTER_A_STEP = ("set_view('gradient')", "first_step")
 
 
-def _training_digit(app: GdtuiApp, screen: LessonScreen) -> None:
-    """A digit of the training set: the ones the network learns from."""
-    if app.state.split_name != "train":
-        app.state.toggle_split()
-    app.state.source = "dataset"
-
-
-def _input_digit(app: GdtuiApp, screen: LessonScreen) -> None:
-    """The digit flowing into the network, not a neuron's weights in its place."""
-    _dataset_digit(app, screen)
-    if hasattr(screen, "show_weights"):
-        screen.show_weights = False
-
-
-def _view(name: str) -> Callable[[GdtuiApp, LessonScreen], None]:
-    def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
-        if hasattr(screen, "view"):
-            screen.view = name
-
-    return prepare
-
-
-def _curve(
-    choice: int, start: float | None = None, learning_rate: float | None = None
-) -> Callable[[GdtuiApp, LessonScreen], None]:
+def _curve(choice: int, start: float | None = None, learning_rate: float | None = None) -> tuple[str, ...]:
     """A textbook function of a descent step, its ball back at the start (or at `start`), unstepped,
     with the function's own learning rate (or `learning_rate`)."""
-
-    def prepare(app: GdtuiApp, screen: LessonScreen) -> None:
-        if getattr(screen, "choice", None) != choice or screen.descent is None:  # type: ignore[attr-defined]
-            screen.choose(choice)  # type: ignore[attr-defined]
-        if start is not None:
-            screen.start = np.array([start])  # type: ignore[attr-defined]
-        screen.action_reset()  # type: ignore[attr-defined]
-        screen.descent.learning_rate = learning_rate or screen.function.learning_rate  # type: ignore[attr-defined]
-
-    return prepare
+    return (f"set_function({choice}, {start!r}, {learning_rate!r})",)
 
 
-def _gradient_after_a_step(app: GdtuiApp, screen: LessonScreen) -> None:
-    """The gradient view, with a gradient to show: one step is taken if none was."""
-    screen.view = "gradient"  # type: ignore[attr-defined]
-    if not screen.ensure_run().trainer.steps:  # type: ignore[attr-defined]
-        screen.action_step()  # type: ignore[attr-defined]
-
-
-def _quiz_text(app: GdtuiApp, screen: LessonScreen) -> str:
+def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
     """The question until it is answered; then, and only then, why the costs come out as they do."""
     question = getattr(screen, "question", None)
     if question is None or not getattr(screen, "checked", False):
         # The question on screen, whichever it is: the first, or one asked since.
-        state = app.state
         label = min(quiz.CLASSIC_LABEL, len(state.data.classes) - 1) if question is None else question.label
         shown = (
             f"Four test images of {state.a_class(label)}, and the network's real outputs for each, a to d"
@@ -108,7 +71,7 @@ def _quiz_text(app: GdtuiApp, screen: LessonScreen) -> str:
     return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
 
 
-def _quiz_invite(app: GdtuiApp, screen: LessonScreen) -> str:
+def _quiz_invite(state: LessonState, screen: LessonScreen) -> str:
     if getattr(screen, "checked", False):
         return ""
     return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
@@ -121,24 +84,23 @@ def _learning_invite(screen: LessonScreen) -> str:
     return f"{first}, and watch the cost fall; then . to see what it learned."
 
 
-def reads_right(app: GdtuiApp) -> tuple[int, int]:
+def reads_right(state: LessonState) -> tuple[int, int]:
     """How many of the test digits the network as it is now reads right, of how many."""
-    test = app.state.data.test
-    network = app.state.copy_network()
+    test = state.data.test
+    network = state.copy_network()
     right = int(np.count_nonzero(network.predict(test.inputs(slice(None))) == test.labels))
     return right, len(test)
 
 
-def _weights_text(app: GdtuiApp) -> str:
+def _weights_text(state: LessonState) -> str:
     """What the parameters are now: random numbers, or a network that was trained or opened."""
-    state = app.state
     params = f"{state.network.num_params:,}"
     if state.untrained:
         return (
             f"Those {params} parameters decide everything the network does, and so far they are random numbers. "
             "With random weights the outputs are utter trash: the brightest one is a guess at best."
         )
-    right, total = reads_right(app)
+    right, total = reads_right(state)
     return (
         f"Those {params} parameters decide everything the network does. These are not random: the network is "
         f"{state.network_origin}, and reads {right:,} of the {total:,} test images right ({right / total:.0%}). "
@@ -146,9 +108,8 @@ def _weights_text(app: GdtuiApp) -> str:
     )
 
 
-def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
-    state = app.state
-    right, total = reads_right(app)
+def _trained_text(state: LessonState, screen: LessonScreen) -> str:
+    right, total = reads_right(state)
     share = f"{right:,} of the {total:,} test digits ({right / total:.0%})"
     if right >= LEARNED * total:
         return (
@@ -163,13 +124,13 @@ def _trained_text(app: GdtuiApp, screen: LessonScreen) -> str:
     )
 
 
-def _trained_title(app: GdtuiApp, screen: LessonScreen) -> str:
-    right, total = reads_right(app)
+def _trained_title(state: LessonState, screen: LessonScreen) -> str:
+    right, total = reads_right(state)
     return "Not trash any more" if right >= LEARNED * total else "Still trash"
 
 
-def _trained_invite(app: GdtuiApp, screen: LessonScreen) -> str:
-    right, total = reads_right(app)
+def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
+    right, total = reads_right(state)
     if right >= LEARNED * total:
         return "Press n to try it on other digits; press 1 and d to draw one of your own."
     return "Press , to go back to the training."
@@ -183,7 +144,7 @@ BEATS = (
         "network that looks at {a handwritten digit}, like this one, and says which {digit class} it is, learnt "
         "from {train} examples.",
         "Press n to see more of the {digit}s it will learn from.",
-        _training_digit,
+        ("use_training_set",),
         ("#image",),
     ),
     Beat(
@@ -192,7 +153,7 @@ BEATS = (
         "To a computer this {handwritten digit} is a grid of {shape} brightness values, from 0.0 for "
         "black to 1.0 for white. Those {pixels} numbers are all the network will ever see of it.",
         "Move the cursor with the arrow keys and watch the numbers change.",
-        _dataset_digit,
+        _DATASET_DIGIT,
         ("#numbers",),
     ),
     Beat(
@@ -201,17 +162,17 @@ BEATS = (
         "The {pixels} values feed 16 neurons, which feed 16 more, which feed {outputs} outputs, one per {digit class}. "
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
-        _input_digit,
+        _INPUT_DIGIT,
         ("#architecture", "#input", "#hidden1", "#hidden2", "#output"),
     ),
     Beat(
         "network",
-        lambda app, screen: "Random weights, utter trash" if app.state.untrained else "The weights decide everything",
-        lambda app, screen: _weights_text(app),
-        lambda app, screen: (
-            "Press r for another random network: still trash." if app.state.untrained else "Press n to show it other images."
+        lambda state, screen: "Random weights, utter trash" if state.untrained else "The weights decide everything",
+        lambda state, screen: _weights_text(state),
+        lambda state, screen: (
+            "Press r for another random network: still trash." if state.untrained else "Press n to show it other images."
         ),
-        None,
+        (),
         ("#output",),
     ),
     Beat(
@@ -221,7 +182,7 @@ BEATS = (
         "other nine at 0; the cost adds up the squares of the differences. Averaged over all the digits, that "
         "is the network's cost: low when it does well, high when it makes many mistakes.",
         "Press n to see the cost of other digits.",
-        _view("example"),
+        ("view('example')",),
         ("#table", "#formula"),
     ),
     Beat(
@@ -229,7 +190,7 @@ BEATS = (
         "Which answer costs most?",
         _quiz_text,
         _quiz_invite,
-        _view("quiz"),
+        ("view('quiz')",),
         ("#quiz-row", "#verdict"),
     ),
     Beat(
@@ -239,7 +200,7 @@ BEATS = (
         "a clear goal: find the values of the {params} parameters that make it as small as it will go. The "
         "rest of the lesson is how.",
         "The whole network's cost is on the right: that is the number to bring down.",
-        _view("example"),
+        ("view('example')",),
         ("#whole",),
     ),
     Beat(
@@ -287,7 +248,7 @@ BEATS = (
         "The same works in {params} dimensions, though we cannot draw them. Think of all weights and biases "
         "as one vector of {params} numbers, {layout}. The gradient ∇C is as long: which way to nudge each.",
         "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
-        _gradient_after_a_step,
+        _GRADIENT_AFTER_A_STEP,
         ("#ranking", "#nudge"),
     ),
     Beat(
@@ -297,7 +258,7 @@ BEATS = (
         "−η·∂C/∂w, the step column: a large ∂C/∂w, a weight that really matters, gets a bigger adjustment; "
         "a small one, a smaller adjustment.",
         "Compare the ∂C/∂w and step columns; n takes another step.",
-        _gradient_after_a_step,
+        _GRADIENT_AFTER_A_STEP,
         ("#ranking",),
     ),
     Beat(
@@ -306,8 +267,8 @@ BEATS = (
         "Each step takes a small batch of training digits, computes the gradient over them and moves every "
         "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
         "reads digits.",
-        lambda app, screen: _learning_invite(screen),
-        _view("progress"),
+        lambda state, screen: _learning_invite(screen),
+        ("set_view('progress')",),
         ("#plot",),
     ),
     Beat(
@@ -315,7 +276,7 @@ BEATS = (
         _trained_title,
         _trained_text,
         _trained_invite,
-        _input_digit,
+        _INPUT_DIGIT,
         ("#architecture", "#input", "#output"),
     ),
     Beat(
@@ -325,7 +286,7 @@ BEATS = (
         "gradient quickly. Nudging each parameter both ways works, but takes two passes over the images per "
         "parameter; backpropagation needs one forward and one back for all of them.",
         "Read the timing of both below; n compares another parameter.",
-        None,
+        (),
         ("#check", "#timing"),
     ),
     Beat(
@@ -335,7 +296,7 @@ BEATS = (
         "gradient descent lowering it one step against the gradient at a time. Next up: backpropagation, "
         "the algorithm that computes that gradient.",
         "Press 8 to see how backpropagation does it. R starts the lesson again, L hides the guide, q quits.",
-        None,
+        (),
         ("#summary", "#timing"),
     ),
 )
@@ -352,12 +313,11 @@ def layout(sizes: tuple[int, ...]) -> str:
     return " | ".join(parts)
 
 
-def filled(words: Words, app: GdtuiApp, screen: LessonScreen) -> str:
+def filled(words: Words, state: LessonState, screen: LessonScreen) -> str:
     """The words as they stand now, on `screen`, with the current network's and data's figures, and
     words that do not call another set's images digits. A beat's own function already speaks of the live state."""
     if callable(words):
-        return words(app, screen)
-    state = app.state
+        return words(state, screen)
     network, data = state.network, state.data
     rows, cols = data.image_shape
     names = {

@@ -14,12 +14,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.message import Message
 
 from gdtui import channel
 from gdtui.ui import lesson
 
 if TYPE_CHECKING:
-    from gdtui.ui.app import GdtuiApp
+    from gdtui.ui.state import LessonState
 
 # How often the app looks at its own progress; a line goes to the hub only when it changed.
 LOOK_EVERY_S = 0.5
@@ -89,18 +90,26 @@ async def keep_linked(
         await asyncio.sleep(RETRY_S)
 
 
-def progress_of(app: GdtuiApp) -> dict:
-    """Where the student is: step, lesson beat, quiz score, training steps and latest test accuracy."""
+class StepAsked(Message):
+    """The teacher asked for a step of the lesson (its mode) to be shown."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+
+
+def progress_of(app: App, state: LessonState | None, beat: int | None) -> dict:
+    """Where the student is: step, lesson beat (None outside the guided lesson), quiz score, training
+    steps and latest test accuracy. No state yet: still loading, nothing to say."""
     progress: dict[str, object] = {}
-    if not hasattr(app, "state"):
-        return progress  # still loading
+    if state is None:
+        return progress
     if app.current_mode in lesson.MODES:
         progress["step"] = lesson.MODES.index(app.current_mode) + 1
-    if app.guiding:
-        progress["beat"] = app.beat + 1
-    cost = _built(app, "cost")
-    if cost is not None and getattr(cost, "asked", 0):
-        progress["quiz"] = [cost.right, cost.asked]  # type: ignore[attr-defined]
+    if beat is not None:
+        progress["beat"] = beat + 1
+    if state.quiz.asked:
+        progress["quiz"] = [state.quiz.right, state.quiz.asked]
     training = _built(app, "training")
     run = getattr(training, "run", None)
     if run is not None:
@@ -120,13 +129,17 @@ def _built(app: App, mode: str) -> object | None:
     return stack[0] if stack else None
 
 
-def start(app: GdtuiApp) -> None:
-    """Link a lab session's app to the hub, in a worker; nothing outside a lab session."""
+def start(app: App, progress: Callable[[], dict], shown: asyncio.Event) -> None:
+    """Link a lab session's app to the hub, in a worker; nothing outside a lab session. The hub hears
+    `progress()` whenever it changes, and that `shown` is set; the app hears the teacher's words and a
+    StepAsked for the step the teacher asks for."""
     found = channel.from_environment()
     if found is None:
         return
     socket, token, _ = found
-    app.run_worker(keep_linked(socket, token, lambda link: _report(app, link)), name="hub", group="hub", exit_on_error=False)
+    app.run_worker(
+        keep_linked(socket, token, lambda link: _report(app, progress, shown, link)), name="hub", group="hub", exit_on_error=False
+    )
 
 
 async def say_when_shown(shown: asyncio.Event, link: HubLink) -> None:
@@ -136,17 +149,17 @@ async def say_when_shown(shown: asyncio.Event, link: HubLink) -> None:
     link.send(SHOWN)
 
 
-async def _report(app: GdtuiApp, link: HubLink) -> None:
+async def _report(app: App, progress: Callable[[], dict], shown: asyncio.Event, link: HubLink) -> None:
     async def send_changes() -> None:
         sent: dict | None = None
         while True:
-            progress = progress_of(app)
-            if progress != sent:
-                link.send({"progress": progress})
-                sent = progress
+            now = progress()
+            if now != sent:
+                link.send({"progress": now})
+                sent = now
             await asyncio.sleep(LOOK_EVERY_S)
 
-    senders = [asyncio.create_task(say_when_shown(app.first_screen_shown, link)), asyncio.create_task(send_changes())]
+    senders = [asyncio.create_task(say_when_shown(shown, link)), asyncio.create_task(send_changes())]
     try:
         async for message in link.messages():
             obey(app, message)
@@ -157,7 +170,7 @@ async def _report(app: GdtuiApp, link: HubLink) -> None:
                 await sender
 
 
-def obey(app: GdtuiApp, message: dict) -> None:
+def obey(app: App, message: dict) -> None:
     """Do what the teacher asked: show a message, or go to a step."""
     if "say" in message:
         text = channel.clean_message(message["say"])
@@ -168,4 +181,4 @@ def obey(app: GdtuiApp, message: dict) -> None:
     elif "go" in message:
         step = message["go"]
         if type(step) is int and 1 <= step <= len(lesson.MODES):
-            app.action_go(lesson.MODES[step - 1])
+            app.post_message(StepAsked(lesson.MODES[step - 1]))

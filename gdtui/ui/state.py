@@ -40,6 +40,14 @@ class Provenance:
     nudges: int
 
 
+@dataclass
+class QuizScore:
+    """The Cost step's quiz: how many answers were right, of how many checked."""
+
+    right: int = 0
+    asked: int = 0
+
+
 class LessonState:
     def __init__(
         self, data: Dataset, network: Network, *, seed: int = 0, origin: str = "", on_change: Callable[[], None] | None = None
@@ -62,6 +70,7 @@ class LessonState:
         self.split_name = "train"
         self.index = 0
         self.source = "dataset"
+        self.quiz = QuizScore()
         self.canvas = np.zeros(data.image_shape, np.float32)
         self.noise = drawing.noise(np.random.default_rng(0), data.image_shape)
         self._places: dict[str, int] = {}  # the index each set was left at

@@ -50,10 +50,10 @@ class TeacherApp(TerminalApp):
             self._link = None
             shown.cancel()
 
-    def send(self, message: dict) -> None:
-        """A command for the hub, which carries it out for a teacher's token only."""
+    def on_teacher_screen_command(self, message: TeacherScreen.Command) -> None:
+        # The hub carries it out for a teacher's token only.
         if self._link is not None:
-            self._link.send(message)
+            self._link.send(message.command)
 
 
 def run_dashboard() -> int:

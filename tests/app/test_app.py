@@ -115,7 +115,7 @@ async def test_behind_the_ask_for_a_larger_window_only_quitting_acts(tiny_mnist_
         # The lesson, its next beat, another step, help and the palette: all out of sight, so none acts.
         await pilot.press("L", "full_stop", "full_stop", "comma", "R", "2", "tab", "question_mark", "ctrl+p")
         await pilot.pause()
-        assert not app.guiding and app.beat == 0
+        assert not app.guiding and app.guide.beat == 0
         assert app.screen is screen and screen.has_class("-too-small")
         await pilot.press("q")
         await pilot.pause()

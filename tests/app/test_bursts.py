@@ -94,19 +94,19 @@ async def test_the_lesson_prepares_its_beat_on_the_step_even_under_a_modal(tiny_
         await burst(pilot, "L", "full_stop", "question_mark")
         await settle(pilot)
         assert alive(app)
-        assert app.beat == 1 and isinstance(app.screen, HelpScreen)
+        assert app.guide.beat == 1 and isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         await burst(pilot, "full_stop", "question_mark")
         await settle(pilot)
         assert alive(app)
-        assert app.beat == 2 and isinstance(app.screen, HelpScreen)
+        assert app.guide.beat == 2 and isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         # ctrl+p is a priority key: it overtakes a `.` typed just before it, which then
         # reaches the palette and is dropped. Either way the lesson stays whole.
         await burst(pilot, "full_stop", "ctrl+p")
         await settle(pilot)
         assert alive(app)
-        assert app.beat in (2, 3) and isinstance(app.screen, CommandPalette)
+        assert app.guide.beat in (2, 3) and isinstance(app.screen, CommandPalette)
 
 
 async def test_the_palette_asked_for_before_the_first_step_does_not_break_the_start(tiny_mnist_dir):

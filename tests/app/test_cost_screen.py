@@ -252,7 +252,7 @@ async def test_a_right_ranking_scores_and_shows_the_costs_and_why(screen_on):
         assert screen.ranking == (2, 0, 3, 1)
         assert screen.query_one("#card-2", QuizCard).query_one(LayerBars).title == "cost ?"
         await pilot.press("enter")
-        assert (screen.right, screen.asked) == (1, 1)
+        assert (screen.state.quiz.right, screen.state.quiz.asked) == (1, 1)
         assert "Right" in _text(screen, "#verdict") and "score 1 of 1" in _text(screen, "#quiz-title")
         question = quiz.classic()
         for i, option in enumerate(question.options):
@@ -267,7 +267,7 @@ async def test_a_wrong_ranking_keeps_the_score_and_gives_the_right_order(screen_
     async with screen_on("3") as (pilot, screen):
         await pilot.press("v", "enter")
         await settle(pilot)
-        assert (screen.right, screen.asked) == (0, 1)
+        assert (screen.state.quiz.right, screen.state.quiz.asked) == (0, 1)
         verdict = _text(screen, "#verdict")
         assert "Not quite" in verdict and "c, a, d, b" in verdict
         assert "✗" in _text(screen, "#ranking")
@@ -286,7 +286,7 @@ async def test_enter_after_checking_asks_a_new_question(screen_on):
         assert screen.question.kind == quiz.MADE_UP
         assert "Question 2" in _text(screen, "#quiz-title") and "Made-up" in _text(screen, "#quiz-title")
         await pilot.press("enter")
-        assert screen.asked == 2
+        assert screen.state.quiz.asked == 2
 
 
 async def test_a_made_up_question_stays_true_after_a_trained_network_is_opened(screen_on, trained):

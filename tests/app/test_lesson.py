@@ -31,10 +31,10 @@ async def test_every_beat_opens_its_step_and_says_its_piece(tiny_mnist_dir):
             assert "→" in _panel_text(app)
             await pilot.press("full_stop")
             await pilot.pause()
-        assert app.beat == len(BEATS) - 1  # stays on the last beat
+        assert app.guide.beat == len(BEATS) - 1  # stays on the last beat
         await pilot.press("comma")
         await pilot.pause()
-        assert app.beat == len(BEATS) - 2 and app.screen.id == BEATS[-2].mode
+        assert app.guide.beat == len(BEATS) - 2 and app.screen.id == BEATS[-2].mode
 
 
 async def test_beats_put_the_screen_in_the_state_they_describe(tiny_mnist_dir):
@@ -60,13 +60,13 @@ async def test_leaving_the_path_and_coming_back(tiny_mnist_dir):
         await _start(pilot)
         await pilot.press("full_stop", "full_stop")
         await pilot.pause()
-        beat = app.beat
+        beat = app.guide.beat
         await pilot.press("5")  # off to play elsewhere
         await pilot.pause()
         assert app.screen.id == "two" and "You left the lesson" in _panel_text(app)
         await pilot.press("L")  # and back
         await pilot.pause()
-        assert app.beat == beat and app.screen.id == BEATS[beat].mode
+        assert app.guide.beat == beat and app.screen.id == BEATS[beat].mode
         await pilot.press("L")  # hides the guide
         assert not app.screen.query_one(GuidePanel).has_class("-on")
 
@@ -94,10 +94,10 @@ async def test_the_lesson_resumes_where_it_stopped_and_r_restarts_it(tiny_mnist_
     again = make_app(tiny_mnist_dir, lesson=True)
     async with again.run_test(size=(80, 24)) as pilot:
         await _start(pilot)
-        assert again.beat == 4 and again.screen.id == BEATS[4].mode
+        assert again.guide.beat == 4 and again.screen.id == BEATS[4].mode
         await pilot.press("R")
         await pilot.pause()
-        assert again.beat == 0 and again.screen.id == BEATS[0].mode
+        assert again.guide.beat == 0 and again.screen.id == BEATS[0].mode
     assert bookmark.load_beat() == 0
 
 

@@ -84,7 +84,7 @@ async def on_beat(pilot, number: int) -> None:
     beat = BEATS[number]
     await wait_for(
         pilot,
-        lambda: app.beat == number and app.screen.id == beat.mode and f"Lesson {number + 1}/" in guide_text(app),
+        lambda: app.guide.beat == number and app.screen.id == beat.mode and f"Lesson {number + 1}/" in guide_text(app),
         f"beat {number + 1} to open",
     )
 
@@ -116,7 +116,7 @@ async def test_every_beat_shows_its_point_at_80x24(tiny_mnist_dir):
             needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
             assert needs <= panel.content_region.height, f"beat {number + 1}'s words are cut off"
             await pilot.press("full_stop")
-        assert app.beat == len(BEATS) - 1, "the last beat is the end"
+        assert app.guide.beat == len(BEATS) - 1, "the last beat is the end"
 
 
 async def test_the_quiz_asks_first_and_explains_after(tiny_mnist_dir):
@@ -125,7 +125,7 @@ async def test_the_quiz_asks_first_and_explains_after(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.go_to_beat(quiz_beat)
+        app.guide.go_to(quiz_beat)
         await on_beat(pilot, quiz_beat)
         await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
         question = app.screen.question
@@ -146,7 +146,7 @@ async def test_the_nudge_result_is_on_screen(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.go_to_beat(vector)
+        app.guide.go_to(vector)
         await on_beat(pilot, vector)
         screen = app.screen
         await wait_for(pilot, lambda: screen.query_one("#ranking").row_count > 0, "the gradient of the step the beat took")
@@ -162,7 +162,7 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         # Skipped, as with '.' on the training beats: only the one step a beat took, if any.
-        app.go_to_beat(learning + 1)
+        app.guide.go_to(learning + 1)
         await on_beat(pilot, learning + 1)
         untrained = guide_text(app)
         assert "after training" not in untrained and "now reads" not in untrained
@@ -192,7 +192,7 @@ async def test_the_lesson_ends_on_a_closing_beat(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.go_to_beat(last - 1)
+        app.guide.go_to(last - 1)
         await on_beat(pilot, last - 1)
         await pilot.press("full_stop")
         await on_beat(pilot, last)
@@ -202,7 +202,7 @@ async def test_the_lesson_ends_on_a_closing_beat(tiny_mnist_dir):
         assert "R restart" in text and ". next" not in text
         await pilot.press("full_stop")
         await pilot.pause()
-        assert app.beat == last
+        assert app.guide.beat == last
         await pilot.press("R")
         await on_beat(pilot, 0)
 
@@ -216,7 +216,7 @@ async def test_the_random_weights_beat_says_so_only_of_random_weights(tiny_mnist
     app = make_app(tiny_mnist_dir, lesson=True, network=opened, model_name="mine.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.go_to_beat(beat)
+        app.guide.go_to(beat)
         await on_beat(pilot, beat)
         measured = evaluate(app.state.network, app.state.data.test, "quadratic")
         text = guide_text(app)
@@ -231,7 +231,7 @@ async def test_the_quiz_beat_speaks_of_the_question_on_screen(tiny_mnist_dir, tr
     quiz_beat = next(i for i, b in enumerate(BEATS) if "#quiz-row" in b.shows)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.go_to_beat(quiz_beat)
+        app.guide.go_to(quiz_beat)
         await on_beat(pilot, quiz_beat)
         await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
         assert "could have answered in any of these four ways" in guide_text(app)
@@ -246,12 +246,12 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
     learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.go_to_beat(learning)
+        app.guide.go_to(learning)
         await on_beat(pilot, learning)
         assert "Press f until the speed reads full speed" in guide_text(app)
         while app.screen.speed != 0:
             await pilot.press("f")
-        app.go_to_beat(learning)  # the beat shown again, at full speed
+        app.guide.go_to(learning)  # the beat shown again, at full speed
         await wait_for(pilot, lambda: "Press e for one epoch," in guide_text(app), "the invitation without f")
         assert "Press f" not in guide_text(app)
 
@@ -261,7 +261,7 @@ async def test_the_overshoot_beat_bounces_higher_each_step_and_stays_in_the_pict
     beat = next(i for i, b in enumerate(BEATS) if b.title == "Too big a step")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.go_to_beat(beat)
+        app.guide.go_to(beat)
         await on_beat(pilot, beat)
         screen = app.screen
         await wait_for(pilot, lambda: screen.descent is not None and not screen.descent.path[1:], "the ball at its start")
@@ -283,7 +283,7 @@ async def test_the_landscape_beat_keeps_its_legend_after_steps(tiny_mnist_dir):
     beat = next(i for i, b in enumerate(BEATS) if "#map" in b.shows)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.go_to_beat(beat)
+        app.guide.go_to(beat)
         await on_beat(pilot, beat)
         for _ in range(3):
             await pilot.press("n")
@@ -297,7 +297,7 @@ async def test_digits_words_stay_whole_while_the_guide_waits_elsewhere(tiny_mnis
     beat = next(i for i, b in enumerate(BEATS) if b.mode == "network")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.go_to_beat(beat)
+        app.guide.go_to(beat)
         await on_beat(pilot, beat)
         await pilot.press("1")  # away from the beat: the guide says so in its own rows
         await wait_for(pilot, lambda: app.screen.id == "digits" and "You left the lesson" in guide_text(app), "Digits")
@@ -317,7 +317,7 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         for beat in (network_beats[0], network_beats[-1]):
-            app.go_to_beat(beat)
+            app.guide.go_to(beat)
             await on_beat(pilot, beat)
             screen = app.screen
             for _ in range(4):  # other digits, as the beats invite: "train #3 of …" must not wrap the header

@@ -218,6 +218,8 @@ async def test_the_guided_lesson_gives_the_sets_own_figures_and_calls_named_clas
         app = make_app(directory, lesson=True)
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_until_loaded(pilot)
-            text = " ".join(filled(beat.title, app, app.screen) + " " + filled(beat.text, app, app.screen) for beat in BEATS[:3])
+            text = " ".join(
+                filled(beat.title, app.state, app.screen) + " " + filled(beat.text, app.state, app.screen) for beat in BEATS[:3]
+            )
             assert all(figure in text for figure in shown), text
             assert all(word not in text for word in unsaid), text

@@ -107,3 +107,15 @@ async def test_an_app_whose_hub_is_gone_runs_as_ever(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, "2")
         assert app.current_mode == "network"
+
+
+async def test_the_quiz_score_is_reported_from_the_lesson_state(hub: FakeHub, tiny_mnist_dir: Path) -> None:
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "3")
+        await pilot.press("v", "enter")  # the ranking as it stands: wrong
+        await wait_for(pilot, lambda: hub.progress()[-1].get("quiz") == [0, 1], "the quiz score reported")
+        assert (app.state.quiz.right, app.state.quiz.asked) == (0, 1)
+        await pilot.press("2")  # the score stays the learner's when the step is left
+        await wait_for(pilot, lambda: hub.progress()[-1].get("step") == 2, "step 2 reported")
+        assert hub.progress()[-1]["quiz"] == [0, 1]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
+import numpy as np
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -21,13 +23,25 @@ from gdtui.ui.widgets.key_bar import KeyBar
 from gdtui.ui.widgets.lesson_nav import LessonNav
 
 if TYPE_CHECKING:
-    from gdtui.ui.app import GdtuiApp
     from gdtui.ui.state import LessonState
 
 
 # Keys on their way to the bindings that were typed at a step's screen: keys in one read all reach it before the
 # first of them has opened a prompt over it.
 TYPED_AT_A_STEP: weakref.WeakSet[events.Key] = weakref.WeakSet()
+
+
+class Lesson(Protocol):
+    """What a step's screen takes from the app it runs in."""
+
+    state: LessonState
+    rng: np.random.Generator
+    files_root: Path | None
+
+    @property
+    def guiding(self) -> bool: ...
+
+    def network_changed(self) -> None: ...
 
 
 class LessonScreen(Screen):
@@ -50,9 +64,16 @@ class LessonScreen(Screen):
     LessonScreen.-guided .aside.-kept { display: block; }
     """
 
+    class Shown(Message):
+        """The step's screen is on show, or changed what the guided lesson speaks of."""
+
+        def __init__(self, screen: LessonScreen) -> None:
+            super().__init__()
+            self.screen = screen
+
     @property
-    def gdtui(self) -> GdtuiApp:
-        return self.app  # type: ignore[return-value]
+    def gdtui(self) -> Lesson:
+        return cast(Lesson, self.app)
 
     @property
     def state(self) -> LessonState:
@@ -134,11 +155,21 @@ class LessonScreen(Screen):
             )
 
     def on_screen_resume(self) -> None:
-        self.gdtui.show_guide(self)
+        self.post_message(self.Shown(self))
         self.redraw()
 
     def redraw(self) -> None:
         """Show the shared state as it is now."""
+
+    def action_use_dataset(self) -> None:
+        """Take the input from the data set, not a drawing or noise."""
+        self.state.source = "dataset"
+
+    def action_use_training_set(self) -> None:
+        """Take the input from the training set's images, the ones the network learns from."""
+        if self.state.split_name != "train":
+            self.state.toggle_split()
+        self.state.source = "dataset"
 
     def action_open_model(self) -> None:
         """Ask for a saved model and make it the network every step shows."""

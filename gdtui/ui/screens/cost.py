@@ -139,8 +139,6 @@ outputs, as in the lesson, has only the quadratic cost."""
     selected: reactive[int] = reactive(0, init=False)
     ranking: reactive[tuple[int, ...]] = reactive(tuple(range(len(quiz.LETTERS))), init=False)
     checked: reactive[bool] = reactive(False, init=False)
-    right: reactive[int] = reactive(0, init=False)
-    asked: reactive[int] = reactive(0, init=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -391,7 +389,7 @@ outputs, as in the lesson, has only the quadratic cost."""
             kind = f"Four made-up outputs {for_label}, of the lesson's four kinds."
         self.query_one("#quiz-title", Static).update(
             Content.from_markup(
-                f"[b]Question {self._number + 1}[/b] · score [b]{self.right}[/b] of {self.asked} · "
+                f"[b]Question {self._number + 1}[/b] · score [b]{self.state.quiz.right}[/b] of {self.state.quiz.asked} · "
                 f"{_COST_NAMES[question.cost_name]}\n{kind}",
                 what=self.state.a_class(question.label),
             )
@@ -432,7 +430,9 @@ outputs, as in the lesson, has only the quadratic cost."""
                 "[b]↑/↓[/b] moves it up or down your ranking, [b]enter[/b] checks."
             )
         if self.question.grade(self.ranking):
-            return f"[green b]✓ Right![/] Score {self.right} of {self.asked}. [dim]enter: next question[/dim]"
+            return (
+                f"[green b]✓ Right![/] Score {self.state.quiz.right} of {self.state.quiz.asked}. [dim]enter: next question[/dim]"
+            )
         order = ", ".join(quiz.LETTERS[i] for i in self.question.answer())
         return f"[red b]✗ Not quite:[/] from highest to lowest cost it is {order}. [dim]enter: next question[/dim]"
 
@@ -455,7 +455,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.refresh_bindings()
         self._draw_quiz()
         # The guided lesson explains the answer only once it is given.
-        self.gdtui.show_guide(self)
+        self.post_message(self.Shown(self))
 
     def watch_selected(self) -> None:
         self._draw_quiz()
@@ -520,9 +520,9 @@ outputs, as in the lesson, has only the quadratic cost."""
             self.ranking = tuple(ranking)
 
     def action_check(self) -> None:
-        self.asked += 1
+        self.state.quiz.asked += 1
         if self.question.grade(self.ranking):
-            self.right += 1
+            self.state.quiz.right += 1
         self.checked = True
 
     def action_next_question(self) -> None:

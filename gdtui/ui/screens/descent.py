@@ -301,6 +301,17 @@ class DescentScreen(LessonScreen):
         self.choose((self.choice + 1) % (len(self.TEXTBOOK) + 1))
         self.redraw()
 
+    def action_set_function(self, choice: int, start: float | None = None, learning_rate: float | None = None) -> None:
+        """Textbook function `choice`, its ball back at its start (or at `start`), unstepped, with the
+        function's own learning rate (or `learning_rate`)."""
+        if self.choice != choice or self.descent is None:
+            self.choose(choice)
+        if start is not None:
+            self.start = np.array([start])
+        self.action_reset()
+        if self.descent is not None and self.function is not None:
+            self.descent.learning_rate = learning_rate or self.function.learning_rate
+
     def action_reset(self) -> None:
         if self.descent is not None:
             self.running = False

@@ -87,6 +87,10 @@ an image, blue where it likes ink, red where ink counts against it."""
             if bars.id != "output":
                 bars.set_columns(1 if roomy else 2)
 
+    def action_show_input(self) -> None:
+        """The input digit, not a neuron's weights in its place."""
+        self.show_weights = False
+
     def watch_show_weights(self) -> None:
         if self.is_mounted:
             self.redraw()

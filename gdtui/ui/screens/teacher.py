@@ -13,22 +13,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from gdtui import channel
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.prompt import Prompt
-
-if TYPE_CHECKING:
-    from gdtui.ui.teacher import TeacherApp
 
 REFRESH_S = 1.0  # the ages on screen count on this often
 NONE = "—"
@@ -158,9 +155,12 @@ class TeacherScreen(Screen):
         self.descending = False
         self.linked: bool | None = None  # None: still connecting
 
-    @property
-    def dashboard(self) -> TeacherApp:
-        return self.app  # type: ignore[return-value]
+    class Command(Message):
+        """A command the teacher gave, for the hub to carry out."""
+
+        def __init__(self, command: dict) -> None:
+            super().__init__()
+            self.command = command
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -270,7 +270,7 @@ class TeacherScreen(Screen):
             text = channel.clean_message(text)
             if text is None:
                 return
-            self.dashboard.send({"say": text, "to": None if student is None else student.id})
+            self.post_message(self.Command({"say": text, "to": None if student is None else student.id}))
             self.notify(f"Sent to {who}.", markup=False)
 
         self.app.push_screen(MessagePrompt(f"Message to {who}:"), send)
@@ -278,7 +278,7 @@ class TeacherScreen(Screen):
     def action_go(self) -> None:
         def go(step: int | None) -> None:
             if step is not None:
-                self.dashboard.send({"go": step, "to": None})
+                self.post_message(self.Command({"go": step, "to": None}))
                 self.notify(f"Everyone brought to step {step}, {STEPS[step - 1].title}.", markup=False)
 
         self.app.push_screen(StepPrompt(), go)
@@ -290,7 +290,7 @@ class TeacherScreen(Screen):
 
         def end(sure: bool | None) -> None:
             if sure:
-                self.dashboard.send({"end": student.id})
+                self.post_message(self.Command({"end": student.id}))
                 self.notify(f"Ending {student.name}'s session.", markup=False)
 
         self.app.push_screen(ConfirmEnd(student.name), end)
