@@ -361,6 +361,7 @@ async def test_a_rising_cost_is_said_to_rise_with_the_figures_that_show_it(scree
         # Three whole windows of mini-batch costs three times the best so far: a real rise.
         for _ in range(3 * trend.window):
             trend.add(3 * trend.best[0])
+        screen.run.judge()  # as a step would, having added its cost
         screen.redraw()
         verdict = screen.run.verdict
         assert verdict.kind == "rising"

@@ -24,11 +24,12 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
+from gdtui.core.drive import HALTS, Goal, Stop, advance, advice
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.model_io import save_model, save_target
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
-from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
+from gdtui.core.run import RunSnapshot, TrainingRun
 from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -65,33 +66,6 @@ class Cadence:
             return False
         self.last = now
         return True
-
-
-def message_for(verdict: Verdict) -> str:
-    """What the run's verdict means, and what to do: every figure is the one the run measured."""
-    eta = f"η = {verdict.learning_rate:g}"
-    if verdict.kind == "diverged":
-        refusal = verdict.refusal
-        if refusal is None or refusal.blew_up:
-            return (
-                f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
-                "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
-            )
-        return (
-            f"Step refused: at {eta} it would have been {refusal.step_length:,.3g} long, against "
-            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
-            "the weights are the last good ones. Lower η with - and go on, or r resets."
-        )
-    if verdict.kind == "stuck":
-        assert verdict.health is not None
-        sentence = verdict.health.sentence(verdict.span)
-        return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
-    if verdict.kind == "rising":
-        return (
-            f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
-            f"{verdict.best:.3f} at best. At {eta} the steps overshoot the valley: lower η with -, or r starts again."
-        )
-    return ""
 
 
 def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
@@ -289,26 +263,14 @@ Network and Cost steps show."""
         self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def _train(self, run: TrainingRun, goal: str) -> str:
+    def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
         state = self.state
-        epoch_goal = run.trainer.epochs_done + 1
-        posted = time.monotonic()
-        while not (worker.is_cancelled or self._pause.is_set()):
-            began = time.monotonic()
-            result, end = state.train(run)
-            if end is not None:
-                record = run.evaluate(end)  # a pass over the test set: outside the lock
-                with state.lock:
-                    run.add_epoch(record)
-            if result.diverged:
-                return "diverged"
-            if goal == "step" or (goal == "epoch" and run.trainer.epochs_done >= epoch_goal):
-                return goal
-            with state.lock:
-                if run.verdict.kind == "stuck":
-                    return "stuck"
+        began = posted = time.monotonic()
+
+        def between() -> None:
+            nonlocal began, posted
             now = time.monotonic()
             if now - posted >= 1 / REDRAW_HZ:
                 posted = now
@@ -323,14 +285,23 @@ Network and Cost steps show."""
                 # few milliseconds: a frame would take three times as long, and a key pressed
                 # meanwhile would wait for it. Waiting here for the frame hands the GIL over.
                 self._screen_idle.wait(SCREEN_WAIT_S)
-        return "paused"
+            began = time.monotonic()
+
+        return advance(
+            run,
+            goal,
+            step=lambda: state.train(run),
+            lock=state.lock,
+            going=lambda: not (worker.is_cancelled or self._pause.is_set()),
+            between=between,
+        )
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
         # minutes: keys act on it as they come (space pauses it, + changes η at the next step).
         return not self.running and self._trainer_worker is not None and not self._trainer_worker.is_finished
 
-    def _start(self, goal: str) -> None:
+    def _start(self, goal: Goal) -> None:
         if self._trainer_worker is not None and not self._trainer_worker.is_finished:
             return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
@@ -350,7 +321,7 @@ Network and Cost steps show."""
             if event.state is WorkerState.ERROR:
                 raise event.worker.error  # a bug: let it be seen
             # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
-            self.release_keys(drop=() if event.worker.result in ("step", "epoch", "paused") else ("n", "e", "space"))
+            self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())
         elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
             self._report = event.worker.result
             self._draw_gradient()
@@ -416,7 +387,7 @@ Network and Cost steps show."""
 
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
-        text = message_for(shot.verdict)
+        text = advice(shot.verdict)
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
@@ -668,7 +639,7 @@ Network and Cost steps show."""
     def action_rate(self, direction: int) -> None:
         run = self.ensure_run()
         preset = preset_for(run.network)
-        run.request(learning_rate=next_learning_rate(run.requested[0], direction, also=[preset.learning_rate]))
+        self._request(run, learning_rate=next_learning_rate(run.requested[0], direction, also=[preset.learning_rate]))
         if self.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(run, self.shown)
@@ -679,9 +650,18 @@ Network and Cost steps show."""
         sizes = [size or n for size in BATCH_SIZES if (size or n) <= n]
         current = run.requested[1]
         position = sizes.index(current) if current in sizes else -1
-        run.request(batch_size=sizes[(position + 1) % len(sizes)])
+        self._request(run, batch_size=sizes[(position + 1) % len(sizes)])
         if self.shown is not None:
             self._draw_stats(run, self.shown)
+
+    def _request(self, run: TrainingRun, *, learning_rate: float | None = None, batch_size: int | None = None) -> None:
+        """New settings: now if no step is under way, else at the next step, which takes them under the lock."""
+        run.request(learning_rate=learning_rate, batch_size=batch_size)
+        if self.state.lock.acquire(blocking=False):
+            try:
+                run.apply_requests()
+            finally:
+                self.state.lock.release()
 
     def action_speed(self) -> None:
         self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)] if self.speed in SPEEDS else DEFAULT_SPEED
@@ -719,7 +699,7 @@ Network and Cost steps show."""
         run = self.ensure_run()
         if not keep:
             preset = preset_for(run.network)
-            run.request(learning_rate=preset.learning_rate, batch_size=preset.batch_size)
+            self._request(run, learning_rate=preset.learning_rate, batch_size=preset.batch_size)
         self.state.randomize_network(new_seed=False)
         self.redraw()
 
