@@ -101,8 +101,7 @@ def progress_of(app: GdtuiApp) -> dict:
     cost = _built(app, "cost")
     if cost is not None and getattr(cost, "asked", 0):
         progress["quiz"] = [cost.right, cost.asked]  # type: ignore[attr-defined]
-    training = _built(app, "training")
-    run = getattr(training, "run", None)
+    run = app.state.training.run
     if run is not None:
         progress["steps"] = run.trainer.steps
         epochs = run.epochs  # replaced whole, never changed in place: safe to read beside the worker

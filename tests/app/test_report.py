@@ -11,7 +11,7 @@ import pytest
 
 from gdtui import channel
 from gdtui.ui import report
-from tests.helpers import make_app, open_step, wait_for
+from tests.helpers import make_app, open_step, wait_for, wait_until_loaded
 
 
 class FakeHub:
@@ -107,3 +107,16 @@ async def test_an_app_whose_hub_is_gone_runs_as_ever(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, "2")
         assert app.current_mode == "network"
+
+
+async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_opened(tiny_mnist_dir: Path) -> None:
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test() as pilot:
+        await wait_until_loaded(pilot)
+        training = app.state.training
+        run, _ = training.ensure()
+        assert training.advance(run, "epoch", going=lambda: True, between=lambda: None) == "epoch"
+        assert report._built(app, "training") is None  # its screen was never opened
+        progress = report.progress_of(app)
+        assert progress["steps"] == run.trainer.steps > 0
+        assert progress["accuracy"] == run.epochs[-1].test_accuracy

@@ -1,9 +1,9 @@
 """Step 6: gradient descent on every parameter, one key press at a time or running.
 
-The run itself lives in the core (`TrainingRun`): this screen starts and stops
-the worker that steps it, forwards the keys, and draws the run's snapshots. It
-holds the network's lock only to copy a snapshot, never while it draws; when a
-long step holds the lock, it draws the last snapshot again instead of waiting.
+The run itself lives in the core (`TrainingRun`, driven by `advance`) and is
+kept by the shared state (`TrainingSession`): this screen starts and stops the
+worker that steps it, forwards the keys, and draws the run's snapshots, which
+the session copies without ever making a frame wait for a long step.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -24,22 +25,20 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import sensitivity
-from gdtui.core.drive import HALTS, Goal, Stop, advance, advice
-from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.model_io import save_model, save_target
+from gdtui.core.drive import HALTS, Goal, Stop, advice
+from gdtui.core.model_io import save_target
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
-from gdtui.core.training import CHUNK
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
+from gdtui.ui.state import TrainingSession
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
-BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
 SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
 DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
@@ -170,21 +169,13 @@ Network and Cost steps show."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.run: TrainingRun | None = None
-        self._generation = -1  # of the network the run trains
-        self._start_words = "before training"  # the run's first measurement, in the stats line
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
-        # The newest snapshot the training thread took, at the end of a step, under the lock it
-        # holds anyway: at full speed the screen would rarely find the lock free to take its own.
-        self._posted: RunSnapshot | None = None
         # Clear while the screen draws: the worker steps aside until the frame is out.
         self._screen_idle = threading.Event()
         self._screen_idle.set()
         self._pause = threading.Event()
         self._trainer_worker: Worker | None = None
-        self._report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
         self._report_worker: Worker | None = None
-        self.last_nudge: sensitivity.Nudge | None = None
         self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
         self._samples_per_second: float | None = None
         self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
@@ -221,52 +212,35 @@ Network and Cost steps show."""
 
     # -- the run ---------------------------------------------------------------
 
+    @cached_property
+    def training(self) -> TrainingSession:
+        """The shared state's run: kept here too, so the run can be read once the app is gone."""
+        return self.state.training
+
+    @property
+    def run(self) -> TrainingRun | None:
+        """The run of the shared network, once there is one."""
+        return self.training.run
+
     def ensure_run(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network."""
-        state = self.state
-        if self.run is None or self._generation != state.generation or self.run.network is not state.network:
-            preset = preset_for(state.network)
-            previous = self.run
-            # A new network of the same kind keeps the learner's η, batch size and speed: only the
-            # weights start over. Another kind (softmax outputs, say) takes its own preset's: an η
-            # chosen for sigmoid outputs would wreck it in an epoch.
-            same_kind = previous is not None and preset_for(previous.network) == preset
-            rate, batch = previous.requested if previous and same_kind else (preset.learning_rate, preset.batch_size)
-            self.run = TrainingRun(
-                state.network,
-                state.data.train,
-                state.data.test,
-                cost=preset.cost,
-                learning_rate=rate,
-                batch_size=min(batch, len(state.data.train)),
-                seed=state.seed,
-            )
-            self._generation = state.generation
-            # The run's first measurement is of the network as the run found it.
-            self._start_words = "before training" if state.untrained else "as opened"
-            self.shown = self._posted = None
-            self._report = None
-            self.last_nudge = None
-            self._measure_start(self.run)
-        return self.run
+        run, new = self.training.ensure()
+        if new:
+            self.shown = None
+            self._measure_start(run)
+        return run
 
     @work(thread=True, group="start", exit_on_error=False)
     def _measure_start(self, run: TrainingRun) -> None:
         """Epoch 0: the test set's verdict on the network before the first step, the curve's first point."""
-        with self.state.lock:
-            start = run.start()
-        if start is None:
-            return
-        record = run.evaluate(start)
-        with self.state.lock:
-            run.add_epoch(record)
-        self.post_message(RunProgressed())
+        if self.training.measure_start(run):
+            self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
     def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
-        state = self.state
+        training = self.training
         began = posted = time.monotonic()
 
         def between() -> None:
@@ -274,8 +248,7 @@ Network and Cost steps show."""
             now = time.monotonic()
             if now - posted >= 1 / REDRAW_HZ:
                 posted = now
-                with state.lock:
-                    self._posted = run.snapshot()
+                training.post(run)
                 self.post_message(RunProgressed())
             pace = self._pace
             if pace:
@@ -287,14 +260,7 @@ Network and Cost steps show."""
                 self._screen_idle.wait(SCREEN_WAIT_S)
             began = time.monotonic()
 
-        return advance(
-            run,
-            goal,
-            step=lambda: state.train(run),
-            lock=state.lock,
-            going=lambda: not (worker.is_cancelled or self._pause.is_set()),
-            between=between,
-        )
+        return training.advance(run, goal, lambda: not (worker.is_cancelled or self._pause.is_set()), between)
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
@@ -323,7 +289,7 @@ Network and Cost steps show."""
             # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
             self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())
         elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
-            self._report = event.worker.result
+            self.training.report = event.worker.result
             self._draw_gradient()
 
     def on_run_progressed(self, _: RunProgressed) -> None:
@@ -356,21 +322,9 @@ Network and Cost steps show."""
 
     # -- drawing ---------------------------------------------------------------
 
-    def _snapshot(self, run: TrainingRun) -> RunSnapshot | None:
-        """A fresh snapshot, or the last one if a long step holds the lock: the screen never waits for it."""
-        if not self.state.lock.acquire(blocking=self.shown is None):
-            posted = self._posted
-            if posted is not None and (self.shown is None or posted.samples >= self.shown.samples):
-                return posted
-            return self.shown
-        try:
-            return run.snapshot()
-        finally:
-            self.state.lock.release()
-
     def redraw(self, live: bool = False) -> None:
         run = self.ensure_run()
-        shot = self._snapshot(run)
+        shot = self.training.snapshot(run, self.shown)
         if shot is None:
             return
         self.shown = shot
@@ -408,7 +362,7 @@ Network and Cost steps show."""
         batch = "all" if batch_size == shot.train_size else f"{batch_size:,}"
         if shot.epochs:
             last = shot.epochs[-1]
-            when = self._start_words if last.epoch == 0 else f"epoch {last.epoch:,}"
+            when = self.training.start_words if last.epoch == 0 else f"epoch {last.epoch:,}"
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
         else:
             accuracy = "test accuracy: measuring…"
@@ -505,12 +459,12 @@ Network and Cost steps show."""
             self._draw_nudge()
             return
         version = self.state.version
-        if self._report is None or self._report[0] != version:
-            self._compute_report(run, version)
-        if self._report is None:
+        if self.training.report_wanted() is not None:
+            self._compute_report(run)
+        if self.training.report is None:
             summary.update("Working out the gradient over the last mini-batch…")
             return
-        at, report = self._report
+        at, report = self.training.report
         images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
         zeros = zeros_sentence(report.zeros, report.gradient.size)
@@ -533,25 +487,19 @@ Network and Cost steps show."""
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._draw_nudge()
 
-    def _compute_report(self, run: TrainingRun, version: int) -> None:
+    def _compute_report(self, run: TrainingRun) -> None:
         if self._report_worker is not None and self._report_worker.is_running:
             return  # one at a time: the next frame asks again if this one is out of date
-        with self.state.lock:
-            network, batch = self.state.network.copy(), run.trainer.last_batch.copy()
-        self._report_worker = self._gradient_report(network, batch, run.cost, version)
+        self._report_worker = self._gradient_report(run, *self.training.report_inputs(run))
 
     @work(thread=True, group="gradient", exit_on_error=False)
     def _gradient_report(
-        self, network: Network, batch: np.ndarray, cost: sensitivity.CostName, version: int
+        self, run: TrainingRun, network: Network, batch: np.ndarray, version: int
     ) -> tuple[int, sensitivity.GradientReport]:
-        return version, sensitivity.report(network, self._parts(batch), cost)
-
-    def _parts(self, batch: np.ndarray) -> sensitivity.Batch:
-        split = self.state.data.train
-        return ((split.inputs(part), split.labels[part]) for part in np.array_split(batch, -(-len(batch) // CHUNK)))
+        return version, sensitivity.report(network, self.state.batch(batch), run.cost)
 
     def _draw_nudge(self) -> None:
-        nudge = self.last_nudge
+        nudge = self.training.last_nudge
         if nudge is None:
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
@@ -569,13 +517,11 @@ Network and Cost steps show."""
         return max(1, (self.size.width + 1) // 15)
 
     def _draw_neurons(self) -> None:
-        with self.state.lock:  # a copy of one layer, then drawn outside the lock
-            network = self.state.network
-            count = network.sizes[1]
-            per_page = self._neurons_per_page()
-            first = (self.page * per_page) % count
-            neurons = range(first, min(first + per_page, count))
-            weights, grads = network.weights[0][neurons].copy(), network.grad_weights[0][neurons].copy()
+        count = self.state.network.sizes[1]
+        per_page = self._neurons_per_page()
+        first = (self.page * per_page) % count
+        neurons = range(first, min(first + per_page, count))
+        weights, grads = self.state.first_layer(neurons)  # a copy of one layer, then drawn outside the lock
         shape = self.state.data.image_shape
         weights = [shrink(w.reshape(shape)) for w in weights]
         grads = [shrink(g.reshape(shape)) for g in grads]
@@ -638,30 +584,16 @@ Network and Cost steps show."""
 
     def action_rate(self, direction: int) -> None:
         run = self.ensure_run()
-        preset = preset_for(run.network)
-        self._request(run, learning_rate=next_learning_rate(run.requested[0], direction, also=[preset.learning_rate]))
+        self.training.change_rate(run, direction)
         if self.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(run, self.shown)
 
     def action_batch(self) -> None:
         run = self.ensure_run()
-        n = len(self.state.data.train)
-        sizes = [size or n for size in BATCH_SIZES if (size or n) <= n]
-        current = run.requested[1]
-        position = sizes.index(current) if current in sizes else -1
-        self._request(run, batch_size=sizes[(position + 1) % len(sizes)])
+        self.training.change_batch(run)
         if self.shown is not None:
             self._draw_stats(run, self.shown)
-
-    def _request(self, run: TrainingRun, *, learning_rate: float | None = None, batch_size: int | None = None) -> None:
-        """New settings: now if no step is under way, else at the next step, which takes them under the lock."""
-        run.request(learning_rate=learning_rate, batch_size=batch_size)
-        if self.state.lock.acquire(blocking=False):
-            try:
-                run.apply_requests()
-            finally:
-                self.state.lock.release()
 
     def action_speed(self) -> None:
         self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)] if self.speed in SPEEDS else DEFAULT_SPEED
@@ -683,8 +615,7 @@ Network and Cost steps show."""
 
     def _ask_settings(self) -> None:
         run = self.ensure_run()
-        preset = preset_for(run.network)
-        settings = (preset.learning_rate, min(preset.batch_size, len(self.state.data.train)))
+        settings = self.training.preset_settings(run)
         if run.requested == settings:
             self._reset(keep=True)
             return
@@ -693,14 +624,10 @@ Network and Cost steps show."""
             if answer is not None:
                 self._reset(keep=answer == "keep")
 
-        self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset.name), chosen)
+        self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset_for(run.network).name), chosen)
 
     def _reset(self, keep: bool) -> None:
-        run = self.ensure_run()
-        if not keep:
-            preset = preset_for(run.network)
-            self._request(run, learning_rate=preset.learning_rate, batch_size=preset.batch_size)
-        self.state.randomize_network(new_seed=False)
+        self.training.reset(self.ensure_run(), keep)
         self.redraw()
 
     def action_pick(self, direction: int) -> None:
@@ -718,20 +645,14 @@ Network and Cost steps show."""
             self.notify("Pause the run (space) to nudge a weight.", severity="warning")
             return
         table = self.query_one("#ranking", DataTable)
-        if table.row_count == 0 or self._report is None or self._report[0] != self.state.version:
+        if table.row_count == 0 or self.training.current_report() is None:
             self.notify("Take a step first (n), and let its gradient be worked out.", severity="warning")
             return
         k = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        run = self.ensure_run()
-        self.last_nudge = self.state.nudge(k, delta, self._parts(run.trainer.last_batch), run.cost, self._report[1])
+        self.training.nudge(self.ensure_run(), k, delta)
         self.redraw()
 
     def action_save(self) -> None:
-        def save(path: Path) -> Path:
-            written = save_model(self.state.copy_network(), path)
-            self.state.saved()
-            return written
-
         def saved(written: Path | None) -> None:
             if written is not None:
                 self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved", markup=False)
@@ -741,5 +662,5 @@ Network and Cost steps show."""
             return target if target.exists() else None
 
         folder = self.gdtui.files_root or Path.cwd()
-        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=save, replacing=replacing)
+        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=self.training.save, replacing=replacing)
         self.app.push_screen(prompt, saved)
