@@ -14,7 +14,6 @@ import time
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,10 +23,8 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core import sensitivity
 from gdtui.core.drive import HALTS, Goal, Stop, advice
 from gdtui.core.model_io import save_target
-from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
 from gdtui.ui.messages import RunProgressed
@@ -37,12 +34,13 @@ from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.state import TrainingSession
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
+from gdtui.ui.widgets.gradient_view import NUDGE, GradientView
+from gdtui.ui.widgets.neurons_view import NeuronsView
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
 VIEWS = ("progress", "gradient", "neurons")
 SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
 DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
-NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
 # The plot and the images are most of a frame's bytes: while a run goes they are drawn less often
 # than the numbers. A curve growing twice a second still moves; the mini-batch's digits, new every
@@ -65,25 +63,6 @@ class Cadence:
             return False
         self.last = now
         return True
-
-
-def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
-    """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
-    if not zeros.total:
-        return "None is exactly 0."
-    reasons = []
-    if zeros.from_blank_pixels:
-        reasons.append(f"{zeros.from_blank_pixels:,} weights from the {zeros.blank_pixels:,} pixels blank in every image of it")
-    if zeros.from_still_neurons:
-        reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
-    if zeros.other:
-        reasons.append(f"{zeros.other:,} whose terms cancelled exactly")
-    below = (
-        "There is nothing to rank: on this batch no parameter has any slope."
-        if zeros.total == components
-        else "Below, the largest, then (·) the smallest that are not 0."
-    )
-    return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -175,7 +154,6 @@ Network and Cost steps show."""
         self._screen_idle.set()
         self._pause = threading.Event()
         self._trainer_worker: Worker | None = None
-        self._report_worker: Worker | None = None
         self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
         self._samples_per_second: float | None = None
         self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
@@ -190,18 +168,10 @@ Network and Cost steps show."""
                 yield CostPlot(id="plot")
                 yield Static(id="legend")
                 yield Thumbnails(id="batch", max_rows=1)
-            with Vertical(id="gradient-view"):
-                yield Static(id="gradient-summary", classes="aside")
-                yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
-                yield Static(id="nudge")
-            with Vertical(id="neurons-view"):
-                yield Static(id="neurons-title")
-                yield Thumbnails(id="neuron-weights")
-                yield Thumbnails(id="neuron-gradients")
+            yield GradientView(id="gradient-view")
+            yield NeuronsView(id="neurons-view")
 
     def on_mount(self) -> None:
-        table = self.query_one("#ranking", DataTable)
-        table.add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
         self._ticker = self.set_interval(1 / REDRAW_HZ, self._run_frame, pause=True)
         self.watch(self.app, "network_version", self._network_changed, init=False)
 
@@ -288,9 +258,6 @@ Network and Cost steps show."""
                 raise event.worker.error  # a bug: let it be seen
             # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
             self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())
-        elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
-            self.training.report = event.worker.result
-            self._draw_gradient()
 
     def on_run_progressed(self, _: RunProgressed) -> None:
         if self.running:
@@ -335,9 +302,9 @@ Network and Cost steps show."""
         if self.view == "progress":
             self._draw_progress(shot, live)
         elif self.view == "gradient":
-            self._draw_gradient()
+            self.query_one(GradientView).show(self.state, run)
         elif self._images.due(live):
-            self._draw_neurons()
+            self.query_one(NeuronsView).show(self.state, self.page, run.trainer.steps > 0)
 
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
@@ -443,103 +410,6 @@ Network and Cost steps show."""
             thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
         strip.show(thumbs)
 
-    # -- the gradient, in float64, worked out in a worker ------------------------
-
-    def _draw_gradient(self) -> None:
-        run = self.ensure_run()
-        summary = self.query_one("#gradient-summary", Static)
-        network = self.state.network
-        if not run.trainer.steps:
-            summary.update(
-                f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
-                "None is computed yet: take a step (n), and it is, over that step's mini-batch."
-            )
-            # Nothing of an earlier network's gradient may stay under those words.
-            self.query_one("#ranking", DataTable).clear()
-            self._draw_nudge()
-            return
-        version = self.state.version
-        if self.training.report_wanted() is not None:
-            self._compute_report(run)
-        if self.training.report is None:
-            summary.update("Working out the gradient over the last mini-batch…")
-            return
-        at, report = self.training.report
-        images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
-        when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
-        zeros = zeros_sentence(report.zeros, report.gradient.size)
-        summary.update(
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
-        )
-        table = self.query_one("#ranking", DataTable)
-        # On a small terminal fewer rows, so the nudge's result below still shows.
-        top, bottom = (len(report.largest), len(report.smallest)) if self.size.height >= 30 else (5, 2)
-        rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
-        rows += [("·", c) for c in report.smallest[:bottom]]
-        eta = run.learning_rate
-        keep = table.cursor_row
-        table.clear()
-        for rank, c in rows:
-            description = network.parameter(c.index).describe(self.state.data.image_shape)
-            step = f"{-eta * c.gradient:+.2e}"
-            table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
-        table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
-        self._draw_nudge()
-
-    def _compute_report(self, run: TrainingRun) -> None:
-        if self._report_worker is not None and self._report_worker.is_running:
-            return  # one at a time: the next frame asks again if this one is out of date
-        self._report_worker = self._gradient_report(run, *self.training.report_inputs(run))
-
-    @work(thread=True, group="gradient", exit_on_error=False)
-    def _gradient_report(
-        self, run: TrainingRun, network: Network, batch: np.ndarray, version: int
-    ) -> tuple[int, sensitivity.GradientReport]:
-        return version, sensitivity.report(network, self.state.batch(batch), run.cost)
-
-    def _draw_nudge(self) -> None:
-        nudge = self.training.last_nudge
-        if nudge is None:
-            text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
-        else:
-            which = self.state.network.parameter(nudge.index).describe(self.state.data.image_shape)
-            text = (
-                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch "
-                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
-                f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
-            )
-        self.query_one("#nudge", Static).update(text)
-
-    # -- the first layer's neurons -----------------------------------------------
-
-    def _neurons_per_page(self) -> int:
-        return max(1, (self.size.width + 1) // 15)
-
-    def _draw_neurons(self) -> None:
-        count = self.state.network.sizes[1]
-        per_page = self._neurons_per_page()
-        first = (self.page * per_page) % count
-        neurons = range(first, min(first + per_page, count))
-        weights, grads = self.state.first_layer(neurons)  # a copy of one layer, then drawn outside the lock
-        shape = self.state.data.image_shape
-        weights = [shrink(w.reshape(shape)) for w in weights]
-        grads = [shrink(g.reshape(shape)) for g in grads]
-        weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
-        grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
-        stepped = self.ensure_run().trainer.steps > 0
-        below = "their gradient in the last step (below)" if stepped else "their gradient (none: no step yet, n takes one)"
-        self.query_one("#neurons-title", Static).update(
-            f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
-            f"(top) and {below}. Blue +, red −.  [ ] page"
-        )
-        self.query_one("#neuron-weights", Thumbnails).show(
-            [Thumb(w, f"{j} w", signed=True, scale=weight_scale) for j, w in zip(neurons, weights)]
-        )
-        self.query_one("#neuron-gradients", Thumbnails).show(
-            [Thumb(g, f"{j} ∂C/∂w", signed=True, scale=grad_scale) for j, g in zip(neurons, grads)] if stepped else []
-        )
-
     # -- keys ------------------------------------------------------------------
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -631,8 +501,7 @@ Network and Cost steps show."""
         self.redraw()
 
     def action_pick(self, direction: int) -> None:
-        table = self.query_one("#ranking", DataTable)
-        table.move_cursor(row=table.cursor_row + direction, animate=False)
+        self.query_one(GradientView).pick(direction)
 
     def action_bracket(self, direction: int) -> None:
         if self.view == "neurons":
@@ -644,11 +513,10 @@ Network and Cost steps show."""
         if self.running:
             self.notify("Pause the run (space) to nudge a weight.", severity="warning")
             return
-        table = self.query_one("#ranking", DataTable)
-        if table.row_count == 0 or self.training.current_report() is None:
+        k = self.query_one(GradientView).picked()
+        if k is None or self.training.current_report() is None:
             self.notify("Take a step first (n), and let its gradient be worked out.", severity="warning")
             return
-        k = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.training.nudge(self.ensure_run(), k, delta)
         self.redraw()
 
