@@ -8,7 +8,6 @@ the session copies without ever making a frame wait for a long step.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from functools import cached_property
@@ -17,8 +16,6 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -27,42 +24,21 @@ from gdtui.core.drive import HALTS, Goal, Stop, advice
 from gdtui.core.model_io import save_target
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
+from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.state import TrainingSession
-from gdtui.ui.widgets.cost_plot import CostPlot, legend
 from gdtui.ui.widgets.gradient_view import NUDGE, GradientView
 from gdtui.ui.widgets.neurons_view import NeuronsView
-from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
+from gdtui.ui.widgets.progress_view import ProgressView
 
 VIEWS = ("progress", "gradient", "neurons")
 SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
 DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
-REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
-# The plot and the images are most of a frame's bytes: while a run goes they are drawn less often
-# than the numbers. A curve growing twice a second still moves; the mini-batch's digits, new every
-# step, blur into noise at any rate above one a second, and at one step a second none is missed.
-PLOT_HZ = 2
-IMAGES_HZ = 1
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
-
-
-class Cadence:
-    """What is drawn at most hz times a second while a run goes, and whenever asked otherwise."""
-
-    def __init__(self, hz: float) -> None:
-        self.period = 1 / hz
-        self.last = -math.inf
-
-    def due(self, live: bool) -> bool:
-        now = time.monotonic()
-        if live and now - self.last < 0.9 * self.period:  # 0.9: a timer may fire a little early
-            return False
-        self.last = now
-        return True
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -157,17 +133,13 @@ Network and Cost steps show."""
         self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
         self._samples_per_second: float | None = None
         self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
-        self._frames, self._plot, self._images = Cadence(REDRAW_HZ), Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
+        self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
         yield Static(id="message")
         with ContentSwitcher(initial="progress-view"):
-            with Vertical(id="progress-view"):
-                yield Static(id="opening")
-                yield CostPlot(id="plot")
-                yield Static(id="legend")
-                yield Thumbnails(id="batch", max_rows=1)
+            yield ProgressView(id="progress-view")
             yield GradientView(id="gradient-view")
             yield NeuronsView(id="neurons-view")
 
@@ -300,7 +272,7 @@ Network and Cost steps show."""
         self._draw_stats(run, shot)
         self._draw_message(shot)
         if self.view == "progress":
-            self._draw_progress(shot, live)
+            self.query_one(ProgressView).show(self.state, shot, live, guided=self.has_class("-guided"))
         elif self.view == "gradient":
             self.query_one(GradientView).show(self.state, run)
         elif self._images.due(live):
@@ -342,73 +314,6 @@ Network and Cost steps show."""
             f"[dim]speed {speed} · {self._speed_text(shot)}[/dim]",
             layout=False,  # three lines, always: no layout of the screen for it
         )
-
-    def _draw_progress(self, shot: RunSnapshot, live: bool = False) -> None:
-        opening = self.query_one("#opening", Static)
-        fresh = shot.steps == 0
-        guided = self.has_class("-guided")
-        opening.display = fresh and not guided
-        # Before the first step a plot has nothing to show: the opening words take its place,
-        # unless the guided lesson speaks instead and the plot waits for the run it invites.
-        self.query_one(CostPlot).display = not fresh or guided
-        if fresh:
-            network = self.state.network
-            if shot.epochs:
-                start = shot.epochs[0]
-                test = len(self.state.data.test)
-                chance = 1 / len(self.state.data.classes)
-                # Only what the measurement shows: an opened model may be well trained already.
-                verdict = (
-                    f": no better than guessing, {chance:.0%}"
-                    if start.test_accuracy <= chance
-                    else f", where guessing would be {chance:.0%}"
-                )
-                measured = (
-                    f"On the {test:,} test images its cost is {start.test_cost:.3f} "
-                    f"and it is right {start.test_accuracy:.1%} of the time{verdict}."
-                )
-            else:
-                measured = "Its cost on the test images is being measured."
-            opening.update(
-                Content.from_markup(
-                    f"[b]The network ($origin)[/b]. {measured} "
-                    f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch "
-                    "at a time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
-                    "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views",
-                    origin=self.state.network_origin,
-                )
-            )
-        if self._plot.due(live):
-            self.query_one(CostPlot).show(shot)
-            key = self.query_one("#legend", Static)
-            text = "" if fresh else legend(shot)
-            if text != key.content:
-                key.update(text)
-        if self._images.due(live):
-            self._draw_batch(shot)
-
-    def _draw_batch(self, shot: RunSnapshot) -> None:
-        strip = self.query_one("#batch", Thumbnails)
-        shown = shot.last_batch[: strip.fits_in_row(14)]
-        if len(shown) == 0:
-            strip.show([])
-            return
-        guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
-        state = self.state
-        split = state.data.train
-        thumbs = []
-        for index, guess in zip(shown, guesses):
-            label = int(split.labels[index])
-            image = split.inputs(int(index)).reshape(state.data.image_shape)
-            right = int(guess) == label
-            if state.numbered:
-                caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
-            else:
-                # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
-                said = state.data.classes[int(guess)]  # a plain Text caption: no markup to escape
-                caption = f"✓ {said}" if right else f"✗ {said}→{state.data.classes[label]}"
-            thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
-        strip.show(thumbs)
 
     # -- keys ------------------------------------------------------------------
 
