@@ -309,11 +309,11 @@ class TrainingSession:
         self.report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
         self.last_nudge: sensitivity.Nudge | None = None
 
-    def ensure(self) -> tuple[TrainingRun, bool]:
-        """The run of the shared network, and whether it is new: a new one when a new network came."""
+    def ensure(self) -> TrainingRun:
+        """The run of the shared network: a new one when a new network came."""
         state = self._state
         if self.run is not None and self._generation == state.generation and self.run.network is state.network:
-            return self.run, False
+            return self.run
         preset = preset_for(state.network)
         previous = self.run
         # A new network of the same kind keeps the learner's η and batch size: only the weights
@@ -336,7 +336,7 @@ class TrainingSession:
         self._posted = None
         self.report = None
         self.last_nudge = None
-        return self.run, True
+        return self.run
 
     def measure_start(self, run: TrainingRun) -> bool:
         """Epoch 0, the test set's verdict on the network before the first step; False if it was measured."""

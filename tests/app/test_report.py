@@ -114,7 +114,7 @@ async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_
     async with app.run_test() as pilot:
         await wait_until_loaded(pilot)
         training = app.state.training
-        run, _ = training.ensure()
+        run = training.ensure()
         assert training.advance(run, "epoch", going=lambda: True, between=lambda: None) == "epoch"
         assert report._built(app, "training") is None  # its screen was never opened
         progress = report.progress_of(app)

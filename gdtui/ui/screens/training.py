@@ -125,6 +125,7 @@ Network and Cost steps show."""
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
+        self._drawn_run: TrainingRun | None = None  # the run `shown` is of
         # Clear while the screen draws: the worker steps aside until the frame is out.
         self._screen_idle = threading.Event()
         self._screen_idle.set()
@@ -166,9 +167,9 @@ Network and Cost steps show."""
 
     def ensure_run(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network."""
-        run, new = self.training.ensure()
-        if new:
-            self.shown = None
+        run = self.training.ensure()
+        if run is not self._drawn_run:  # new, here or wherever it was asked for
+            self._drawn_run, self.shown = run, None
             self._measure_start(run)
         return run
 
