@@ -11,11 +11,12 @@ import time
 from gdtui.commands import say
 from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
+from gdtui.core.drive import HALTS, advance, reason
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS
-from gdtui.core.run import TrainingRun
+from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import evaluate
 from gdtui.core.words import counted
 
@@ -160,39 +161,28 @@ def run(args: argparse.Namespace) -> int:
     started, seconds, interrupted, stopped = time.perf_counter(), 0.0, False, ""
     epoch = 0  # the epoch under way, or the last one done
     eta = trainer.learning_rate
+
+    def timed(_: EpochEnd) -> None:
+        nonlocal seconds
+        seconds = time.perf_counter() - started  # the training's time: the test set's evaluation is not part of it
+
+    def shown() -> None:
+        progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
+
     try:
         for epoch in range(1, epochs + 1):
             run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
-            end = None
-            while end is None:
-                result, end = run.step()
-                if result.diverged or run.verdict.kind == "stuck":
-                    break
-                progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
+            stop = advance(run, "epoch", between=shown, ended=timed)
             progress.clear()
-            if end is not None:
-                seconds = time.perf_counter() - started
-                record = run.evaluate(end)
-                run.add_epoch(record)
+            if stop == "epoch":
+                record = run.epochs[-1]
                 say(
                     f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {record.test_accuracy:7.2%}  "
                     f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
                     file=log,
                 )
-            verdict = run.verdict
-            if verdict.kind == "stuck":
-                assert verdict.health is not None
-                stopped = f"{verdict.health.sentence(verdict.span)}: the learning rate is too large"
-                break
-            if end is None:
-                refusal = trainer.refusal
-                if refusal is None or refusal.blew_up:
-                    stopped = "the cost became infinite or NaN: the learning rate is too large"
-                else:
-                    stopped = (
-                        f"the step would move the parameters {refusal.step_length:,.3g}, against "
-                        f"{refusal.size:,.3g} for all of them together: the learning rate is too large"
-                    )
+            if run.verdict.kind in HALTS:
+                stopped = reason(run.verdict)
                 break
     except KeyboardInterrupt:
         progress.clear()

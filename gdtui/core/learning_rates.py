@@ -1,4 +1,4 @@
-"""The learning rates one key press apart, wherever the learner sets η."""
+"""The learning rates and batch sizes one key press apart, wherever the learner sets them."""
 
 from __future__ import annotations
 
@@ -19,3 +19,14 @@ def next_learning_rate(current: float, direction: int, also: Iterable[float] = (
         return higher[0] if higher else rungs[-1]
     lower = [rate for rate in rungs if rate < current * (1 - 1e-9)]
     return lower[-1] if lower else rungs[0]
+
+
+BATCH_SIZES = (1, 10, 100, 0)
+"""The batch sizes a key press cycles through; 0: the whole training set."""
+
+
+def next_batch_size(current: int, train_size: int) -> int:
+    """The next batch size after current, for a training set of train_size images, round and round."""
+    sizes = [size or train_size for size in BATCH_SIZES if (size or train_size) <= train_size]
+    position = sizes.index(current) if current in sizes else -1
+    return sizes[(position + 1) % len(sizes)]

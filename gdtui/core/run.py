@@ -12,12 +12,15 @@ the network before the first step, epoch 0), and judges how the run goes:
   the learning rate was last set, by more than mini-batch noise explains.
 
 A screen draws `snapshot()`s: small, immutable, copied in microseconds, so it
-holds the network's lock only for the copy and never while it draws.
+holds the network's lock only for the copy and never while it draws. Taking one
+changes nothing: the verdict is judged once, as each step (or a new setting)
+changes what it reads, never on the thread that happens to ask.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -171,8 +174,10 @@ class TrainingRun:
         self.watch = Watch()
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
+        self._asking = threading.Lock()  # guards only _requested: never held while a step goes
         probe = slice(0, min(PROBE, len(train)))  # a fixed sample, so one odd mini-batch is no alarm
         self._probe = (train.inputs(probe), train.labels[probe])
+        self.verdict = self._verdict()
 
     @property
     def network(self) -> Network:
@@ -185,14 +190,13 @@ class TrainingRun:
     # -- settings ----------------------------------------------------------------
 
     def request(self, *, learning_rate: float | None = None, batch_size: int | None = None) -> None:
-        """New settings, from any thread: they take effect at the next step or snapshot, under the lock.
+        """New settings, from any thread: they take effect at the next step, or at `apply_requests`.
 
         A key press never waits for a step to end: a step over the whole training set takes a while.
         """
-        if learning_rate is not None:
-            self._requested = (learning_rate, self._requested[1])
-        if batch_size is not None:
-            self._requested = (self._requested[0], batch_size)
+        with self._asking:
+            rate, batch = self._requested
+            self._requested = (rate if learning_rate is None else learning_rate, batch if batch_size is None else batch_size)
 
     @property
     def requested(self) -> tuple[float, int]:
@@ -200,8 +204,10 @@ class TrainingRun:
         rate, batch = self._requested
         return rate or self.learning_rate, batch or self.batch_size
 
-    def _apply_requests(self) -> None:
-        (rate, batch), self._requested = self._requested, (0.0, 0)
+    def apply_requests(self) -> None:
+        """Take the settings asked for now, between steps; under the lock."""
+        with self._asking:  # a request made meanwhile is neither lost nor half taken
+            (rate, batch), self._requested = self._requested, (0.0, 0)
         if rate and rate != self.learning_rate:
             self.learning_rate = rate
         if batch and batch != self.batch_size:
@@ -216,6 +222,7 @@ class TrainingRun:
         larger = value > self.trainer.learning_rate
         self.trainer.learning_rate = value
         self.trend.rate_changed(larger)
+        self.judge()
 
     @property
     def batch_size(self) -> int:
@@ -225,6 +232,7 @@ class TrainingRun:
     def batch_size(self, value: int) -> None:
         self.trainer.batch_size = value
         self.trend = Trend(window_for(value))
+        self.judge()
 
     # -- stepping ----------------------------------------------------------------
 
@@ -233,11 +241,12 @@ class TrainingRun:
 
         Call under the network's lock. Evaluate the EpochEnd with `evaluate` outside it.
         """
-        self._apply_requests()
+        self.apply_requests()
         if self.trainer.diverged:
             self.trainer.recover()  # the weights are the last good ones: try again, at whatever η is set now
         result = self.trainer.step()
         if result.diverged:
+            self.judge()
             return result, None
         self.last_cost = result.cost
         self.watch.stepped(result.gradient_norm)
@@ -245,6 +254,7 @@ class TrainingRun:
             self.watch.add(check(self.network, *self._probe, self.cost, self.trainer.samples_seen, self.watch.steepest))
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
+        self.judge()
         examples = len(result.labels)
         self._epoch_cost += result.cost * examples
         self._epoch_examples += examples
@@ -272,8 +282,11 @@ class TrainingRun:
             return  # a start measured after the first epoch ended: the run has moved on
         self.epochs = bounded([*self.epochs, record])
 
-    @property
-    def verdict(self) -> Verdict:
+    def judge(self) -> None:
+        """Judge the run afresh: after each step and each new setting, which is all that changes it."""
+        self.verdict = self._verdict()
+
+    def _verdict(self) -> Verdict:
         eta = self.learning_rate
         if self.trainer.diverged:
             return Verdict("diverged", eta, refusal=self.trainer.refusal)
@@ -286,8 +299,7 @@ class TrainingRun:
         return Verdict("", eta)
 
     def snapshot(self) -> RunSnapshot:
-        """What there is to draw, copied; under the lock."""
-        self._apply_requests()
+        """What there is to draw, copied; under the lock. It changes nothing."""
         trainer = self.trainer
         return RunSnapshot(
             steps=trainer.steps,

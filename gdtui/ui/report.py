@@ -110,23 +110,13 @@ def progress_of(app: App, state: LessonState | None, beat: int | None) -> dict:
         progress["beat"] = beat + 1
     if state.quiz.asked:
         progress["quiz"] = [state.quiz.right, state.quiz.asked]
-    training = _built(app, "training")
-    run = getattr(training, "run", None)
+    run = state.training.run
     if run is not None:
         progress["steps"] = run.trainer.steps
         epochs = run.epochs  # replaced whole, never changed in place: safe to read beside the worker
         if epochs:
             progress["accuracy"] = epochs[-1].test_accuracy
     return progress
-
-
-def _built(app: App, mode: str) -> object | None:
-    """The step's screen, if the student has opened it."""
-    try:
-        stack = app.get_screen_stack(mode)
-    except KeyError:
-        return None
-    return stack[0] if stack else None
 
 
 def start(app: App, progress: Callable[[], dict], shown: asyncio.Event) -> None:

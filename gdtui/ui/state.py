@@ -2,10 +2,15 @@
 
 The screens only read and change this object; the math stays in gdtui.core.
 The network has one owner, this object: it changes only through the methods
-below, each under `lock` and each bumping `version`, so a training step in a
-worker thread and a key press on another screen never change it at once, and
-a screen can tell that what it drew is out of date. The app mirrors `version`
-in a reactive that screens watch.
+below, each under its private lock and each bumping `version`, so a training
+step in a worker thread and a key press on another screen never change it at
+once, and a screen can tell that what it drew is out of date. The app mirrors
+`version` in a reactive that screens watch.
+
+The run that trains it is `training`, a `TrainingSession`: the run itself, the
+snapshots the screen draws, the gradient of the last step and the saving of
+what it made, so that the Training screen only draws and forwards keys, and
+anything else (the lesson, the lab's report) reads the run without the screen.
 """
 
 from __future__ import annotations
@@ -14,16 +19,19 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from gdtui.core import drawing, sensitivity
-from gdtui.core.costs import CostName
 from gdtui.core.dataset import Dataset, Split
-from gdtui.core.model_io import check_fits
+from gdtui.core.drive import Goal, Stop, advance
+from gdtui.core.learning_rates import next_batch_size, next_learning_rate
+from gdtui.core.model_io import check_fits, save_model
 from gdtui.core.network import Network
-from gdtui.core.run import EpochEnd, TrainingRun
-from gdtui.core.training import StepResult
+from gdtui.core.presets import preset_for
+from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
+from gdtui.core.training import CHUNK, StepResult
 from gdtui.core.words import counted
 
 SOURCES = ("dataset", "drawing", "noise")
@@ -54,7 +62,7 @@ class LessonState:
     ) -> None:
         self.data = data
         self.seed = seed
-        self.lock = threading.RLock()
+        self._lock = threading.RLock()
         # Called on the app's thread after every change made there; a run's steps, taken in a
         # worker thread, are announced by the run's own progress messages instead.
         self.on_change = on_change or (lambda: None)
@@ -74,6 +82,7 @@ class LessonState:
         self.canvas = np.zeros(data.image_shape, np.float32)
         self.noise = drawing.noise(np.random.default_rng(0), data.image_shape)
         self._places: dict[str, int] = {}  # the index each set was left at
+        self.training = TrainingSession(self, self._lock)
 
     # -- the network: read freely, change only here ---------------------------------
 
@@ -117,7 +126,7 @@ class LessonState:
 
     @contextmanager
     def _changing(self, *, new: bool = False) -> Iterator[None]:
-        with self.lock:
+        with self._lock:
             yield
             self._version += 1
             if new:
@@ -145,7 +154,7 @@ class LessonState:
 
     def train(self, run: TrainingRun) -> tuple[StepResult, EpochEnd | None]:
         """One step of the run, from its worker thread: see `on_change`."""
-        with self.lock:
+        with self._lock:
             result, end = run.step()
             if not result.diverged:  # else no step was taken: nothing changed
                 self._version += 1
@@ -153,14 +162,18 @@ class LessonState:
                 self._unsaved = True
         return result, end
 
-    def nudge(
-        self, k: int, delta: float, batch: sensitivity.Batch, cost: CostName, before: sensitivity.GradientReport
-    ) -> sensitivity.Nudge:
+    def nudge(self, k: int, delta: float, run: TrainingRun, before: sensitivity.GradientReport) -> sensitivity.Nudge:
+        """Move parameter k by delta, and measure the cost on the run's last mini-batch before and after."""
         with self._changing():
-            nudged = sensitivity.nudge(self._network, k, delta, batch, cost, before)
+            nudged = sensitivity.nudge(self._network, k, delta, self.batch(run.trainer.last_batch), run.cost, before)
             self._nudges += 1
         self.on_change()
         return nudged
+
+    def batch(self, indices: np.ndarray) -> sensitivity.Batch:
+        """Training images by their indices, with their labels, a chunk at a time."""
+        split = self.data.train
+        return ((split.inputs(part), split.labels[part]) for part in np.array_split(indices, -(-len(indices) // CHUNK)))
 
     def saved(self) -> None:
         self._unsaved = False
@@ -169,7 +182,7 @@ class LessonState:
         """The network, where it came from and its version, if it holds changes never saved; None if it
         holds none, or if the lock was not free within timeout seconds (a negative one waits as long as
         it takes)."""
-        if not self.lock.acquire(timeout=timeout):
+        if not self._lock.acquire(timeout=timeout):
             return None
         try:
             if not self._unsaved:
@@ -177,7 +190,7 @@ class LessonState:
             provenance = Provenance(self._origin, self._random, self.seed, self._steps, self._nudges)
             return self._network.copy(), provenance, self._version
         finally:
-            self.lock.release()
+            self._lock.release()
 
     def restore(self, network: Network, provenance: Provenance) -> None:
         """Take back a network whose changes were never saved, as it was: its words, and still unsaved.
@@ -185,7 +198,7 @@ class LessonState:
         check_fits(network, self.data, provenance.origin)
         with self._changing(new=True):
             self._network = network
-        with self.lock:
+        with self._lock:
             self.seed = provenance.seed
             self._origin = provenance.origin
             self._random = provenance.random
@@ -196,8 +209,18 @@ class LessonState:
 
     def copy_network(self) -> Network:
         """The network as it is now, to read outside the lock while training goes on."""
-        with self.lock:
+        with self._lock:
             return self._network.copy()
+
+    def versioned_copy(self) -> tuple[Network, int]:
+        """The network as it is now and the version it is, taken at one moment."""
+        with self._lock:
+            return self._network.copy(), self._version
+
+    def first_layer(self, neurons: range) -> tuple[np.ndarray, np.ndarray]:
+        """The weights into the first layer's neurons and their gradient in the last step, copied at one moment."""
+        with self._lock:
+            return self._network.weights[0][neurons].copy(), self._network.grad_weights[0][neurons].copy()
 
     @property
     def split(self) -> Split:
@@ -273,3 +296,147 @@ class LessonState:
         self._places[self.split_name] = self.index
         self.split_name = "test" if self.split_name == "train" else "train"
         self.index = self._places.get(self.split_name, 0)
+
+
+class TrainingSession:
+    """The run that trains the shared network, and what the Training screen draws of it.
+
+    It holds the network's lock only to step, to copy and to take new settings: a
+    snapshot is copied in microseconds, and a frame that finds a long step under way
+    draws the newest snapshot the worker took instead of waiting for the step.
+    """
+
+    def __init__(self, state: LessonState, lock: threading.RLock) -> None:
+        self._state = state
+        self._lock = lock
+        self.run: TrainingRun | None = None
+        self._generation = -1  # of the network the run trains
+        self.start_words = "before training"  # the run's first measurement, in the stats line
+        # The newest snapshot the training thread took, at the end of a step, under the lock it
+        # holds anyway: at full speed a frame would rarely find the lock free to take its own.
+        self._posted: RunSnapshot | None = None
+        self.report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
+        self.last_nudge: sensitivity.Nudge | None = None
+
+    def ensure(self) -> TrainingRun:
+        """The run of the shared network: a new one when a new network came."""
+        state = self._state
+        if self.run is not None and self._generation == state.generation and self.run.network is state.network:
+            return self.run
+        preset = preset_for(state.network)
+        previous = self.run
+        # A new network of the same kind keeps the learner's η and batch size: only the weights
+        # start over. Another kind (softmax outputs, say) takes its own preset's: an η chosen
+        # for sigmoid outputs would wreck it in an epoch.
+        same_kind = previous is not None and preset_for(previous.network) == preset
+        rate, batch = previous.requested if previous and same_kind else (preset.learning_rate, preset.batch_size)
+        self.run = TrainingRun(
+            state.network,
+            state.data.train,
+            state.data.test,
+            cost=preset.cost,
+            learning_rate=rate,
+            batch_size=min(batch, len(state.data.train)),
+            seed=state.seed,
+        )
+        self._generation = state.generation
+        # The run's first measurement is of the network as the run found it.
+        self.start_words = "before training" if state.untrained else "as opened"
+        self._posted = None
+        self.report = None
+        self.last_nudge = None
+        return self.run
+
+    def measure_start(self, run: TrainingRun) -> bool:
+        """Epoch 0, the test set's verdict on the network before the first step; False if it was measured."""
+        with self._lock:
+            start = run.start()
+        if start is None:
+            return False
+        record = run.evaluate(start)  # a pass over the test set: outside the lock
+        with self._lock:
+            run.add_epoch(record)
+        return True
+
+    def advance(self, run: TrainingRun, goal: Goal, going: Callable[[], bool], between: Callable[[], None]) -> Stop:
+        """Step the run toward goal, from a worker thread: see `gdtui.core.drive.advance`."""
+        return advance(run, goal, step=lambda: self._state.train(run), lock=self._lock, going=going, between=between)
+
+    def post(self, run: TrainingRun) -> None:
+        """Keep a snapshot for the screen, from the worker between its steps."""
+        with self._lock:
+            self._posted = run.snapshot()
+
+    def snapshot(self, run: TrainingRun, shown: RunSnapshot | None) -> RunSnapshot | None:
+        """A fresh snapshot; or, if a long step holds the lock, the newest one posted, or shown again.
+
+        Only a screen that has drawn nothing yet waits for the lock.
+        """
+        if not self._lock.acquire(blocking=shown is None):
+            posted = self._posted
+            if posted is not None and (shown is None or posted.samples >= shown.samples):
+                return posted
+            return shown
+        try:
+            return run.snapshot()
+        finally:
+            self._lock.release()
+
+    # -- settings ----------------------------------------------------------------
+
+    def request(self, run: TrainingRun, *, learning_rate: float | None = None, batch_size: int | None = None) -> None:
+        """New settings: now if no step is under way, else at the next step, which takes them under the lock."""
+        run.request(learning_rate=learning_rate, batch_size=batch_size)
+        if self._lock.acquire(blocking=False):
+            try:
+                run.apply_requests()
+            finally:
+                self._lock.release()
+
+    def change_rate(self, run: TrainingRun, direction: int) -> None:
+        """The next learning rate up (1) or down (-1); the preset's own is always one of them."""
+        also = [preset_for(run.network).learning_rate]
+        self.request(run, learning_rate=next_learning_rate(run.requested[0], direction, also=also))
+
+    def change_batch(self, run: TrainingRun) -> None:
+        self.request(run, batch_size=next_batch_size(run.requested[1], len(self._state.data.train)))
+
+    def preset_settings(self, run: TrainingRun) -> tuple[float, int]:
+        """The learning rate and batch size a reset may go back to: the preset's for this kind of network."""
+        preset = preset_for(run.network)
+        return preset.learning_rate, min(preset.batch_size, len(self._state.data.train))
+
+    def reset(self, run: TrainingRun, keep: bool) -> None:
+        """Fresh random weights from the same seed; and the preset's settings, unless keep."""
+        if not keep:
+            preset = preset_for(run.network)
+            self.request(run, learning_rate=preset.learning_rate, batch_size=preset.batch_size)
+        self._state.randomize_network(new_seed=False)
+
+    # -- the gradient of the last step ---------------------------------------------
+
+    def report_wanted(self) -> int | None:
+        """The version a gradient report is wanted for, if the one kept is not of the network as it is."""
+        version = self._state.version
+        return None if self.report is not None and self.report[0] == version else version
+
+    def report_inputs(self, run: TrainingRun) -> tuple[Network, np.ndarray, int]:
+        """What a gradient report is worked out from, copied at one moment: the network, the batch, the version."""
+        with self._lock:
+            return self._state.network.copy(), run.trainer.last_batch.copy(), self._state.version
+
+    def current_report(self) -> sensitivity.GradientReport | None:
+        """The gradient report of the network as it is now, if it is worked out."""
+        return self.report[1] if self.report is not None and self.report[0] == self._state.version else None
+
+    def nudge(self, run: TrainingRun, k: int, delta: float) -> sensitivity.Nudge:
+        report = self.current_report()
+        assert report is not None  # a nudge is offered only on the network's own gradient
+        self.last_nudge = self._state.nudge(k, delta, run, report)
+        return self.last_nudge
+
+    def save(self, path: Path) -> Path:
+        """Save the network as it is now; where it was written."""
+        written = save_model(self._state.copy_network(), path)
+        self._state.saved()
+        return written

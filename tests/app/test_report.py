@@ -11,7 +11,7 @@ import pytest
 
 from gdtui import channel
 from gdtui.ui import report
-from tests.helpers import make_app, open_step, wait_for
+from tests.helpers import make_app, open_step, wait_for, wait_until_loaded
 
 
 class FakeHub:
@@ -119,3 +119,16 @@ async def test_the_quiz_score_is_reported_from_the_lesson_state(hub: FakeHub, ti
         await pilot.press("2")  # the score stays the learner's when the step is left
         await wait_for(pilot, lambda: hub.progress()[-1].get("step") == 2, "step 2 reported")
         assert hub.progress()[-1]["quiz"] == [0, 1]
+
+
+async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_opened(tiny_mnist_dir: Path) -> None:
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test() as pilot:
+        await wait_until_loaded(pilot)
+        training = app.state.training
+        run = training.ensure()
+        assert training.advance(run, "epoch", going=lambda: True, between=lambda: None) == "epoch"
+        assert "training" not in app._screen_stacks or not app.get_screen_stack("training")  # never opened
+        progress = report.progress_of(app, app.state, None)
+        assert progress["steps"] == run.trainer.steps > 0
+        assert progress["accuracy"] == run.epochs[-1].test_accuracy

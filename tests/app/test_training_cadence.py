@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from gdtui.ui.screens.training import IMAGES_HZ, PLOT_HZ, REDRAW_HZ, TrainingScreen
+from gdtui.ui.cadence import IMAGES_HZ, PLOT_HZ, REDRAW_HZ
+from gdtui.ui.screens.training import TrainingScreen
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.thumbnails import Thumbnails
 from tests.helpers import settle, wait_for

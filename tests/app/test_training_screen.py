@@ -279,15 +279,15 @@ async def test_nudging_a_weight_changes_the_cost_as_the_table_predicts(screen_on
         shown_slope = float(table.get_row_at(0)[2])
         before = float(app.state.network.params[k])
         await pilot.press("right_square_bracket")
-        nudge = screen.last_nudge
+        nudge = screen.training.last_nudge
         assert nudge.index == k and nudge.slope == pytest.approx(shown_slope, rel=1e-2)  # the table's own number
         assert float(app.state.network.params[k]) == np.float32(before + 0.1)
         assert abs(nudge.measured - nudge.predicted) < 0.25 * abs(nudge.predicted)
         assert app.state.network_origin.endswith("1 nudge") and app.state.unsaved
         # The table is worked out again, at the nudged weights, before the next nudge can use it.
-        await wait_for(pilot, lambda: screen._report[0] == app.state.version, "the gradient at the nudged weights")
+        await wait_for(pilot, lambda: screen.training.report[0] == app.state.version, "the gradient at the nudged weights")
         await pilot.press("left_square_bracket")
-        assert screen.last_nudge.delta == pytest.approx(-0.1, abs=1e-6)  # as float32 could make it
+        assert screen.training.last_nudge.delta == pytest.approx(-0.1, abs=1e-6)  # as float32 could make it
         assert "predicted" in text(screen, "nudge")
 
 
@@ -361,6 +361,7 @@ async def test_a_rising_cost_is_said_to_rise_with_the_figures_that_show_it(scree
         # Three whole windows of mini-batch costs three times the best so far: a real rise.
         for _ in range(3 * trend.window):
             trend.add(3 * trend.best[0])
+        screen.run.judge()  # as a step would, having added its cost
         screen.redraw()
         verdict = screen.run.verdict
         assert verdict.kind == "rising"
@@ -550,7 +551,7 @@ async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(scree
         await pilot.press("v")
         await wait_for(pilot, lambda: screen.query_one("#ranking", DataTable).row_count > 0, "the ranking")
         await pilot.press("right_square_bracket")
-        await wait_for(pilot, lambda: screen.last_nudge is not None, "the nudge")
+        await wait_for(pilot, lambda: screen.training.last_nudge is not None, "the nudge")
         await pilot.press("r", "r")
         await settle(pilot)
         assert screen.run.trainer.steps == 0
@@ -605,7 +606,7 @@ async def test_the_gradient_view_of_a_dead_network_lists_its_few_components_once
         await gradient_view(pilot, screen)
         table = screen.query_one("#ranking", DataTable)
         shown = [int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)]
-        assert len(shown) == len(set(shown)) == np.count_nonzero(screen._report[1].gradient) <= 10
+        assert len(shown) == len(set(shown)) == np.count_nonzero(screen.training.report[1].gradient) <= 10
         assert pilot.app._exception is None
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from gdtui.core.dataset import load_dataset
+from gdtui.core.drive import advance, advice, reason
 from gdtui.core.health import STUCK_IMAGES, check
 from gdtui.core.network import Network
 from gdtui.core.run import RISING_FACTOR, TrainingRun, Trend, window_for
@@ -199,3 +200,31 @@ def test_settings_asked_for_take_effect_at_the_next_step_and_show_at_once(tiny):
     assert run.requested == (0.5, 100)
     result, _ = run.step()
     assert run.learning_rate == 0.5 and len(result.labels) == 100 and run.trend.window == 20
+
+
+def test_advance_stops_at_its_goal_and_measures_each_epoch_it_ends(tiny):
+    run = lesson_run(tiny)
+    assert advance(run, "step") == "step" and run.trainer.steps == 1 and not run.epochs
+    assert advance(run, "epoch") == "epoch" and run.trainer.epochs_done == 1
+    assert [record.epoch for record in run.epochs] == [1]
+    assert advance(run, "run", going=lambda: False) == "paused" and run.trainer.epochs_done == 1
+
+
+def test_advance_stops_a_run_that_can_go_no_further_and_both_say_why(tiny):
+    run = lesson_run(tiny, learning_rate=1e9)
+    assert advance(run, "run") == "diverged" and run.trainer.steps == 0
+    assert reason(run.verdict).endswith("the learning rate is too large")
+    assert "Lower η with -" in advice(run.verdict)
+    run = lesson_run(tiny, learning_rate=50.0)
+    assert advance(run, "run") == "stuck"
+    assert reason(run.verdict).startswith(run.verdict.health.sentence(run.verdict.span))
+    assert "The run stopped" in advice(run.verdict)
+
+
+def test_a_snapshot_changes_nothing_and_new_settings_wait_for_their_step(tiny):
+    run = lesson_run(tiny)
+    run.step()
+    run.request(learning_rate=0.5)
+    assert run.snapshot().learning_rate == 1.5 and run.learning_rate == 1.5
+    run.apply_requests()
+    assert run.learning_rate == 0.5 and run.verdict.learning_rate == 0.5

@@ -328,9 +328,7 @@ outputs, as in the lesson, has only the quadratic cost."""
                 self._draw_whole()
             return
         # Training may change the live network meanwhile: measure a copy taken now.
-        with self.state.lock:
-            current = self.state.network.copy()
-            version = self.state.version
+        current, version = self.state.versioned_copy()
         fresh = Network(current.sizes, activation=current.activation, output=current.output, seed=self.state.seed)
         split = self.state.data.test if self.split_name == "test" else self.state.data.train
         self.progress = 0.0

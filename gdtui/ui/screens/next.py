@@ -199,9 +199,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
 
     def measure(self) -> None:
         # Training may go on changing the live network from its thread: measure a copy taken now.
-        with self.state.lock:
-            network = self.state.network.copy()
-            self.measured_version = self.state.version
+        network, self.measured_version = self.state.versioned_copy()
         self.origin = self.state.network_origin
         self.cost_name = training_cost(network)
         self.sample_cost = None

@@ -1,119 +1,44 @@
 """Step 6: gradient descent on every parameter, one key press at a time or running.
 
-The run itself lives in the core (`TrainingRun`): this screen starts and stops
-the worker that steps it, forwards the keys, and draws the run's snapshots. It
-holds the network's lock only to copy a snapshot, never while it draws; when a
-long step holds the lock, it draws the last snapshot again instead of waiting.
+The run itself lives in the core (`TrainingRun`, driven by `advance`) and is
+kept by the shared state (`TrainingSession`): this screen starts and stops the
+worker that steps it, forwards the keys, and draws the run's snapshots, which
+the session copies without ever making a frame wait for a long step.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core import sensitivity
-from gdtui.core.learning_rates import next_learning_rate
-from gdtui.core.model_io import save_model, save_target
-from gdtui.core.network import Network
+from gdtui.core.drive import HALTS, Goal, Stop, advice
+from gdtui.core.model_io import save_target
 from gdtui.core.presets import preset_for
-from gdtui.core.run import RunSnapshot, TrainingRun, Verdict
-from gdtui.core.training import CHUNK
-from gdtui.ui.blocks import legend as sign_legend
-from gdtui.ui.blocks import wants_glyphs
+from gdtui.core.run import RunSnapshot, TrainingRun
+from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
-from gdtui.ui.widgets.cost_plot import CostPlot, legend
-from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
+from gdtui.ui.state import TrainingSession
+from gdtui.ui.widgets.gradient_view import NUDGE, GradientView
+from gdtui.ui.widgets.neurons_view import NeuronsView
+from gdtui.ui.widgets.progress_view import ProgressView
 
-BATCH_SIZES = (1, 10, 100, 0)  # 0: the whole training set
 VIEWS = ("progress", "gradient", "neurons")
 SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
 DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
-NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
-REDRAW_HZ = 5  # what the eye needs while a run goes; more frames cost keys their speed and SSH bandwidth
-# The plot and the images are most of a frame's bytes: while a run goes they are drawn less often
-# than the numbers. A curve growing twice a second still moves; the mini-batch's digits, new every
-# step, blur into noise at any rate above one a second, and at one step a second none is missed.
-PLOT_HZ = 2
-IMAGES_HZ = 1
 SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
-
-
-class Cadence:
-    """What is drawn at most hz times a second while a run goes, and whenever asked otherwise."""
-
-    def __init__(self, hz: float) -> None:
-        self.period = 1 / hz
-        self.last = -math.inf
-
-    def due(self, live: bool) -> bool:
-        now = time.monotonic()
-        if live and now - self.last < 0.9 * self.period:  # 0.9: a timer may fire a little early
-            return False
-        self.last = now
-        return True
-
-
-def message_for(verdict: Verdict) -> str:
-    """What the run's verdict means, and what to do: every figure is the one the run measured."""
-    eta = f"η = {verdict.learning_rate:g}"
-    if verdict.kind == "diverged":
-        refusal = verdict.refusal
-        if refusal is None or refusal.blew_up:
-            return (
-                f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
-                "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
-            )
-        return (
-            f"Step refused: at {eta} it would have been {refusal.step_length:,.3g} long, against "
-            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
-            "the weights are the last good ones. Lower η with - and go on, or r resets."
-        )
-    if verdict.kind == "stuck":
-        assert verdict.health is not None
-        sentence = verdict.health.sentence(verdict.span)
-        return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
-    if verdict.kind == "rising":
-        return (
-            f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
-            f"{verdict.best:.3f} at best. At {eta} the steps overshoot the valley: lower η with -, or r starts again."
-        )
-    return ""
-
-
-def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
-    """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
-    if not zeros.total:
-        return "None is exactly 0."
-    reasons = []
-    if zeros.from_blank_pixels:
-        reasons.append(f"{zeros.from_blank_pixels:,} weights from the {zeros.blank_pixels:,} pixels blank in every image of it")
-    if zeros.from_still_neurons:
-        reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
-    if zeros.other:
-        reasons.append(f"{zeros.other:,} whose terms cancelled exactly")
-    below = (
-        "There is nothing to rank: on this batch no parameter has any slope."
-        if zeros.total == components
-        else "Below, the largest, then (·) the smallest that are not 0."
-    )
-    return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -199,47 +124,27 @@ Network and Cost steps show."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.run: TrainingRun | None = None
-        self._generation = -1  # of the network the run trains
-        self._start_words = "before training"  # the run's first measurement, in the stats line
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
-        # The newest snapshot the training thread took, at the end of a step, under the lock it
-        # holds anyway: at full speed the screen would rarely find the lock free to take its own.
-        self._posted: RunSnapshot | None = None
+        self._drawn_run: TrainingRun | None = None  # the run `shown` is of
         # Clear while the screen draws: the worker steps aside until the frame is out.
         self._screen_idle = threading.Event()
         self._screen_idle.set()
         self._pause = threading.Event()
         self._trainer_worker: Worker | None = None
-        self._report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
-        self._report_worker: Worker | None = None
-        self.last_nudge: sensitivity.Nudge | None = None
         self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
         self._samples_per_second: float | None = None
         self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
-        self._frames, self._plot, self._images = Cadence(REDRAW_HZ), Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
+        self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
         yield Static(id="message")
         with ContentSwitcher(initial="progress-view"):
-            with Vertical(id="progress-view"):
-                yield Static(id="opening")
-                yield CostPlot(id="plot")
-                yield Static(id="legend")
-                yield Thumbnails(id="batch", max_rows=1)
-            with Vertical(id="gradient-view"):
-                yield Static(id="gradient-summary", classes="aside")
-                yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
-                yield Static(id="nudge")
-            with Vertical(id="neurons-view"):
-                yield Static(id="neurons-title")
-                yield Thumbnails(id="neuron-weights")
-                yield Thumbnails(id="neuron-gradients")
+            yield ProgressView(id="progress-view")
+            yield GradientView(id="gradient-view")
+            yield NeuronsView(id="neurons-view")
 
     def on_mount(self) -> None:
-        table = self.query_one("#ranking", DataTable)
-        table.add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
         self._ticker = self.set_interval(1 / REDRAW_HZ, self._run_frame, pause=True)
         self.watch(self.app, "network_version", self._network_changed, init=False)
 
@@ -250,73 +155,43 @@ Network and Cost steps show."""
 
     # -- the run ---------------------------------------------------------------
 
+    @cached_property
+    def training(self) -> TrainingSession:
+        """The shared state's run: kept here too, so the run can be read once the app is gone."""
+        return self.state.training
+
+    @property
+    def run(self) -> TrainingRun | None:
+        """The run of the shared network, once there is one."""
+        return self.training.run
+
     def ensure_run(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network."""
-        state = self.state
-        if self.run is None or self._generation != state.generation or self.run.network is not state.network:
-            preset = preset_for(state.network)
-            previous = self.run
-            # A new network of the same kind keeps the learner's η, batch size and speed: only the
-            # weights start over. Another kind (softmax outputs, say) takes its own preset's: an η
-            # chosen for sigmoid outputs would wreck it in an epoch.
-            same_kind = previous is not None and preset_for(previous.network) == preset
-            rate, batch = previous.requested if previous and same_kind else (preset.learning_rate, preset.batch_size)
-            self.run = TrainingRun(
-                state.network,
-                state.data.train,
-                state.data.test,
-                cost=preset.cost,
-                learning_rate=rate,
-                batch_size=min(batch, len(state.data.train)),
-                seed=state.seed,
-            )
-            self._generation = state.generation
-            # The run's first measurement is of the network as the run found it.
-            self._start_words = "before training" if state.untrained else "as opened"
-            self.shown = self._posted = None
-            self._report = None
-            self.last_nudge = None
-            self._measure_start(self.run)
-        return self.run
+        run = self.training.ensure()
+        if run is not self._drawn_run:  # new, here or wherever it was asked for
+            self._drawn_run, self.shown = run, None
+            self._measure_start(run)
+        return run
 
     @work(thread=True, group="start", exit_on_error=False)
     def _measure_start(self, run: TrainingRun) -> None:
         """Epoch 0: the test set's verdict on the network before the first step, the curve's first point."""
-        with self.state.lock:
-            start = run.start()
-        if start is None:
-            return
-        record = run.evaluate(start)
-        with self.state.lock:
-            run.add_epoch(record)
-        self.post_message(RunProgressed())
+        if self.training.measure_start(run):
+            self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def _train(self, run: TrainingRun, goal: str) -> str:
+    def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
-        state = self.state
-        epoch_goal = run.trainer.epochs_done + 1
-        posted = time.monotonic()
-        while not (worker.is_cancelled or self._pause.is_set()):
-            began = time.monotonic()
-            result, end = state.train(run)
-            if end is not None:
-                record = run.evaluate(end)  # a pass over the test set: outside the lock
-                with state.lock:
-                    run.add_epoch(record)
-            if result.diverged:
-                return "diverged"
-            if goal == "step" or (goal == "epoch" and run.trainer.epochs_done >= epoch_goal):
-                return goal
-            with state.lock:
-                if run.verdict.kind == "stuck":
-                    return "stuck"
+        training = self.training
+        began = posted = time.monotonic()
+
+        def between() -> None:
+            nonlocal began, posted
             now = time.monotonic()
             if now - posted >= 1 / REDRAW_HZ:
                 posted = now
-                with state.lock:
-                    self._posted = run.snapshot()
+                training.post(run)
                 self.post_message(RunProgressed())
             pace = self._pace
             if pace:
@@ -326,14 +201,16 @@ Network and Cost steps show."""
                 # few milliseconds: a frame would take three times as long, and a key pressed
                 # meanwhile would wait for it. Waiting here for the frame hands the GIL over.
                 self._screen_idle.wait(SCREEN_WAIT_S)
-        return "paused"
+            began = time.monotonic()
+
+        return training.advance(run, goal, lambda: not (worker.is_cancelled or self._pause.is_set()), between)
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
         # minutes: keys act on it as they come (space pauses it, + changes η at the next step).
         return not self.running and self._trainer_worker is not None and not self._trainer_worker.is_finished
 
-    def _start(self, goal: str) -> None:
+    def _start(self, goal: Goal) -> None:
         if self._trainer_worker is not None and not self._trainer_worker.is_finished:
             return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
@@ -353,10 +230,7 @@ Network and Cost steps show."""
             if event.state is WorkerState.ERROR:
                 raise event.worker.error  # a bug: let it be seen
             # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
-            self.release_keys(drop=() if event.worker.result in ("step", "epoch", "paused") else ("n", "e", "space"))
-        elif event.worker is self._report_worker and event.state is WorkerState.SUCCESS:
-            self._report = event.worker.result
-            self._draw_gradient()
+            self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())
 
     def on_run_progressed(self, _: RunProgressed) -> None:
         if self.running:
@@ -388,21 +262,9 @@ Network and Cost steps show."""
 
     # -- drawing ---------------------------------------------------------------
 
-    def _snapshot(self, run: TrainingRun) -> RunSnapshot | None:
-        """A fresh snapshot, or the last one if a long step holds the lock: the screen never waits for it."""
-        if not self.state.lock.acquire(blocking=self.shown is None):
-            posted = self._posted
-            if posted is not None and (self.shown is None or posted.samples >= self.shown.samples):
-                return posted
-            return self.shown
-        try:
-            return run.snapshot()
-        finally:
-            self.state.lock.release()
-
     def redraw(self, live: bool = False) -> None:
         run = self.ensure_run()
-        shot = self._snapshot(run)
+        shot = self.training.snapshot(run, self.shown)
         if shot is None:
             return
         self.shown = shot
@@ -411,15 +273,15 @@ Network and Cost steps show."""
         self._draw_stats(run, shot)
         self._draw_message(shot)
         if self.view == "progress":
-            self._draw_progress(shot, live)
+            self.query_one(ProgressView).show(self.state, shot, live, guided=self.has_class("-guided"))
         elif self.view == "gradient":
-            self._draw_gradient()
+            self.query_one(GradientView).show(self.state, run)
         elif self._images.due(live):
-            self._draw_neurons()
+            self.query_one(NeuronsView).show(self.state, self.page, run.trainer.steps > 0)
 
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
-        text = message_for(shot.verdict)
+        text = advice(shot.verdict)
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
@@ -440,7 +302,7 @@ Network and Cost steps show."""
         batch = "all" if batch_size == shot.train_size else f"{batch_size:,}"
         if shot.epochs:
             last = shot.epochs[-1]
-            when = self._start_words if last.epoch == 0 else f"epoch {last.epoch:,}"
+            when = self.training.start_words if last.epoch == 0 else f"epoch {last.epoch:,}"
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
         else:
             accuracy = "test accuracy: measuring…"
@@ -452,185 +314,6 @@ Network and Cost steps show."""
             f"{cost}  {accuracy}\n"
             f"[dim]speed {speed} · {self._speed_text(shot)}[/dim]",
             layout=False,  # three lines, always: no layout of the screen for it
-        )
-
-    def _draw_progress(self, shot: RunSnapshot, live: bool = False) -> None:
-        opening = self.query_one("#opening", Static)
-        fresh = shot.steps == 0
-        guided = self.has_class("-guided")
-        opening.display = fresh and not guided
-        # Before the first step a plot has nothing to show: the opening words take its place,
-        # unless the guided lesson speaks instead and the plot waits for the run it invites.
-        self.query_one(CostPlot).display = not fresh or guided
-        if fresh:
-            network = self.state.network
-            if shot.epochs:
-                start = shot.epochs[0]
-                test = len(self.state.data.test)
-                chance = 1 / len(self.state.data.classes)
-                # Only what the measurement shows: an opened model may be well trained already.
-                verdict = (
-                    f": no better than guessing, {chance:.0%}"
-                    if start.test_accuracy <= chance
-                    else f", where guessing would be {chance:.0%}"
-                )
-                measured = (
-                    f"On the {test:,} test images its cost is {start.test_cost:.3f} "
-                    f"and it is right {start.test_accuracy:.1%} of the time{verdict}."
-                )
-            else:
-                measured = "Its cost on the test images is being measured."
-            opening.update(
-                Content.from_markup(
-                    f"[b]The network ($origin)[/b]. {measured} "
-                    f"Training will move all [b]{network.num_params:,}[/b] of its parameters downhill, a mini-batch "
-                    "at a time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
-                    "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views",
-                    origin=self.state.network_origin,
-                )
-            )
-        if self._plot.due(live):
-            self.query_one(CostPlot).show(shot)
-            key = self.query_one("#legend", Static)
-            text = "" if fresh else legend(shot)
-            if text != key.content:
-                key.update(text)
-        if self._images.due(live):
-            self._draw_batch(shot)
-
-    def _draw_batch(self, shot: RunSnapshot) -> None:
-        strip = self.query_one("#batch", Thumbnails)
-        shown = shot.last_batch[: strip.fits_in_row(14)]
-        if len(shown) == 0:
-            strip.show([])
-            return
-        guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
-        state = self.state
-        split = state.data.train
-        thumbs = []
-        for index, guess in zip(shown, guesses):
-            label = int(split.labels[index])
-            image = split.inputs(int(index)).reshape(state.data.image_shape)
-            right = int(guess) == label
-            if state.numbered:
-                caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
-            else:
-                # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
-                said = state.data.classes[int(guess)]  # a plain Text caption: no markup to escape
-                caption = f"✓ {said}" if right else f"✗ {said}→{state.data.classes[label]}"
-            thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
-        strip.show(thumbs)
-
-    # -- the gradient, in float64, worked out in a worker ------------------------
-
-    def _draw_gradient(self) -> None:
-        run = self.ensure_run()
-        summary = self.query_one("#gradient-summary", Static)
-        network = self.state.network
-        if not run.trainer.steps:
-            summary.update(
-                f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
-                "None is computed yet: take a step (n), and it is, over that step's mini-batch."
-            )
-            # Nothing of an earlier network's gradient may stay under those words.
-            self.query_one("#ranking", DataTable).clear()
-            self._draw_nudge()
-            return
-        version = self.state.version
-        if self._report is None or self._report[0] != version:
-            self._compute_report(run, version)
-        if self._report is None:
-            summary.update("Working out the gradient over the last mini-batch…")
-            return
-        at, report = self._report
-        images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
-        when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
-        zeros = zeros_sentence(report.zeros, report.gradient.size)
-        summary.update(
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
-        )
-        table = self.query_one("#ranking", DataTable)
-        # On a small terminal fewer rows, so the nudge's result below still shows.
-        top, bottom = (len(report.largest), len(report.smallest)) if self.size.height >= 30 else (5, 2)
-        rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
-        rows += [("·", c) for c in report.smallest[:bottom]]
-        eta = run.learning_rate
-        keep = table.cursor_row
-        table.clear()
-        for rank, c in rows:
-            description = network.parameter(c.index).describe(self.state.data.image_shape)
-            step = f"{-eta * c.gradient:+.2e}"
-            table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
-        table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
-        self._draw_nudge()
-
-    def _compute_report(self, run: TrainingRun, version: int) -> None:
-        if self._report_worker is not None and self._report_worker.is_running:
-            return  # one at a time: the next frame asks again if this one is out of date
-        with self.state.lock:
-            network, batch = self.state.network.copy(), run.trainer.last_batch.copy()
-        self._report_worker = self._gradient_report(network, batch, run.cost, version)
-
-    @work(thread=True, group="gradient", exit_on_error=False)
-    def _gradient_report(
-        self, network: Network, batch: np.ndarray, cost: sensitivity.CostName, version: int
-    ) -> tuple[int, sensitivity.GradientReport]:
-        return version, sensitivity.report(network, self._parts(batch), cost)
-
-    def _parts(self, batch: np.ndarray) -> sensitivity.Batch:
-        split = self.state.data.train
-        return ((split.inputs(part), split.labels[part]) for part in np.array_split(batch, -(-len(batch) // CHUNK)))
-
-    def _draw_nudge(self) -> None:
-        nudge = self.last_nudge
-        if nudge is None:
-            text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
-        else:
-            which = self.state.network.parameter(nudge.index).describe(self.state.data.image_shape)
-            text = (
-                # The stats line's cost of this mini-batch is from before its step: this one is from after.
-                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
-                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
-                f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
-            )
-        self.query_one("#nudge", Static).update(text)
-
-    # -- the first layer's neurons -----------------------------------------------
-
-    def _neurons_per_page(self) -> int:
-        return max(1, (self.size.width + 1) // 15)
-
-    def _draw_neurons(self) -> None:
-        with self.state.lock:  # a copy of one layer, then drawn outside the lock
-            network = self.state.network
-            count = network.sizes[1]
-            per_page = self._neurons_per_page()
-            first = (self.page * per_page) % count
-            neurons = range(first, min(first + per_page, count))
-            weights, grads = network.weights[0][neurons].copy(), network.grad_weights[0][neurons].copy()
-        shape = self.state.data.image_shape
-        weights = [shrink(w.reshape(shape)) for w in weights]
-        grads = [shrink(g.reshape(shape)) for g in grads]
-        weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
-        grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
-        stepped = self.ensure_run().trainer.steps > 0
-        below = "their gradient in the last step (below)" if stepped else "their gradient (none: no step yet, n takes one)"
-        # The signs as the images draw them: blue and red, or shade glyphs where colour is not to be had.
-        signs = sign_legend(signed=True, scale=None, colors=not wants_glyphs(self.app.console.color_system, self.app.no_color))
-        self.query_one("#neurons-title", Static).update(
-            Text.assemble(
-                f"First layer, neurons {neurons.start}–{neurons.stop - 1} of {count}: the weights from each pixel "
-                f"(top) and {below}. ",
-                signs,
-                "  [ ] page",
-            )
-        )
-        self.query_one("#neuron-weights", Thumbnails).show(
-            [Thumb(w, f"{j} w", signed=True, scale=weight_scale) for j, w in zip(neurons, weights)]
-        )
-        self.query_one("#neuron-gradients", Thumbnails).show(
-            [Thumb(g, f"{j} ∂C/∂w", signed=True, scale=grad_scale) for j, g in zip(neurons, grads)] if stepped else []
         )
 
     # -- keys ------------------------------------------------------------------
@@ -677,19 +360,14 @@ Network and Cost steps show."""
 
     def action_rate(self, direction: int) -> None:
         run = self.ensure_run()
-        preset = preset_for(run.network)
-        run.request(learning_rate=next_learning_rate(run.requested[0], direction, also=[preset.learning_rate]))
+        self.training.change_rate(run, direction)
         if self.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(run, self.shown)
 
     def action_batch(self) -> None:
         run = self.ensure_run()
-        n = len(self.state.data.train)
-        sizes = [size or n for size in BATCH_SIZES if (size or n) <= n]
-        current = run.requested[1]
-        position = sizes.index(current) if current in sizes else -1
-        run.request(batch_size=sizes[(position + 1) % len(sizes)])
+        self.training.change_batch(run)
         if self.shown is not None:
             self._draw_stats(run, self.shown)
 
@@ -700,14 +378,6 @@ Network and Cost steps show."""
 
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-
-    def action_set_view(self, view: str) -> None:
-        self.view = view
-
-    def action_first_step(self) -> None:
-        """One step, unless the run has taken one already: the gradient then has something to show."""
-        if not self.ensure_run().trainer.steps:
-            self.action_step()
 
     def action_reset(self) -> None:
         def chosen(replace: bool | None) -> None:
@@ -721,8 +391,7 @@ Network and Cost steps show."""
 
     def _ask_settings(self) -> None:
         run = self.ensure_run()
-        preset = preset_for(run.network)
-        settings = (preset.learning_rate, min(preset.batch_size, len(self.state.data.train)))
+        settings = self.training.preset_settings(run)
         if run.requested == settings:
             self._reset(keep=True)
             return
@@ -731,19 +400,14 @@ Network and Cost steps show."""
             if answer is not None:
                 self._reset(keep=answer == "keep")
 
-        self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset.name), chosen)
+        self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset_for(run.network).name), chosen)
 
     def _reset(self, keep: bool) -> None:
-        run = self.ensure_run()
-        if not keep:
-            preset = preset_for(run.network)
-            run.request(learning_rate=preset.learning_rate, batch_size=preset.batch_size)
-        self.state.randomize_network(new_seed=False)
+        self.training.reset(self.ensure_run(), keep)
         self.redraw()
 
     def action_pick(self, direction: int) -> None:
-        table = self.query_one("#ranking", DataTable)
-        table.move_cursor(row=table.cursor_row + direction, animate=False)
+        self.query_one(GradientView).pick(direction)
 
     def action_bracket(self, direction: int) -> None:
         if self.view == "neurons":
@@ -755,21 +419,14 @@ Network and Cost steps show."""
         if self.running:
             self.notify("Pause the run (space) to nudge a weight.", severity="warning")
             return
-        table = self.query_one("#ranking", DataTable)
-        if table.row_count == 0 or self._report is None or self._report[0] != self.state.version:
+        k = self.query_one(GradientView).picked()
+        if k is None or self.training.current_report() is None:
             self.notify("Take a step first (n), and let its gradient be worked out.", severity="warning")
             return
-        k = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        run = self.ensure_run()
-        self.last_nudge = self.state.nudge(k, delta, self._parts(run.trainer.last_batch), run.cost, self._report[1])
+        self.training.nudge(self.ensure_run(), k, delta)
         self.redraw()
 
     def action_save(self) -> None:
-        def save(path: Path) -> Path:
-            written = save_model(self.state.copy_network(), path)
-            self.state.saved()
-            return written
-
         def saved(written: Path | None) -> None:
             if written is not None:
                 self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved", markup=False)
@@ -779,5 +436,5 @@ Network and Cost steps show."""
             return target if target.exists() else None
 
         folder = self.gdtui.files_root or Path.cwd()
-        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=save, replacing=replacing)
+        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=self.training.save, replacing=replacing)
         self.app.push_screen(prompt, saved)

@@ -1,0 +1,99 @@
+"""Driving a run toward a goal, and why it stopped, in words: one loop for the Training screen and `gdtui train`.
+
+`advance` steps a `TrainingRun` until its goal (one step, the end of the epoch
+under way, or on and on), until it is told to stop, or until it can go no
+further: a step refused (*diverged*) or a network that can no longer learn
+(*stuck*). An epoch's test-set evaluation runs outside the lock: it is a whole
+pass over the test set, and the screen must be able to draw meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Literal
+
+from gdtui.core.run import EpochEnd, TrainingRun, Verdict
+from gdtui.core.training import StepResult
+
+Goal = Literal["step", "epoch", "run"]
+Stop = Literal["step", "epoch", "paused", "diverged", "stuck"]
+# The run can go no further at its settings: what was asked for after it is moot.
+HALTS: tuple[Stop, ...] = ("diverged", "stuck")
+
+
+def advance(
+    run: TrainingRun,
+    goal: Goal,
+    *,
+    step: Callable[[], tuple[StepResult, EpochEnd | None]] | None = None,
+    lock: AbstractContextManager[object] | None = None,
+    going: Callable[[], bool] = lambda: True,
+    between: Callable[[], None] = lambda: None,
+    ended: Callable[[EpochEnd], None] = lambda end: None,
+) -> Stop:
+    """Step the run toward goal; why it stopped.
+
+    step takes one step under the lock (the run's own by default); lock guards what the
+    steps share with other threads; going is asked before each step, between called after
+    each step the run goes on from, ended told of an epoch's end before its evaluation.
+    """
+    take = step or run.step
+    guard = lock if lock is not None else nullcontext()
+    epoch_goal = run.trainer.epochs_done + 1
+    while going():
+        result, end = take()
+        if end is not None:
+            ended(end)
+            record = run.evaluate(end)
+            with guard:
+                run.add_epoch(record)
+        if result.diverged:
+            return "diverged"
+        if goal == "step" or (goal == "epoch" and run.trainer.epochs_done >= epoch_goal):
+            return goal
+        if run.verdict.kind == "stuck":  # judged as the step ended: no lock needed to read it
+            return "stuck"
+        between()
+    return "paused"
+
+
+def reason(verdict: Verdict) -> str:
+    """Why a run that can go no further stopped, for its log: the cause and the figures the run measured."""
+    if verdict.kind == "stuck":
+        assert verdict.health is not None
+        return f"{verdict.health.sentence(verdict.span)}: the learning rate is too large"
+    refusal = verdict.refusal
+    if refusal is None or refusal.blew_up:
+        return "the cost became infinite or NaN: the learning rate is too large"
+    return (
+        f"the step would move the parameters {refusal.step_length:,.3g}, against "
+        f"{refusal.size:,.3g} for all of them together: the learning rate is too large"
+    )
+
+
+def advice(verdict: Verdict) -> str:
+    """What the run's verdict means, and what to do on the Training screen: every figure is the one the run measured."""
+    eta = f"η = {verdict.learning_rate:g}"
+    if verdict.kind == "diverged":
+        refusal = verdict.refusal
+        if refusal is None or refusal.blew_up:
+            return (
+                f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
+                "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+            )
+        return (
+            f"Step refused: at {eta} it would have been {refusal.step_length:,.3g} long, against "
+            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
+            "the weights are the last good ones. Lower η with - and go on, or r resets."
+        )
+    if verdict.kind == "stuck":
+        assert verdict.health is not None
+        sentence = verdict.health.sentence(verdict.span)
+        return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
+    if verdict.kind == "rising":
+        return (
+            f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
+            f"{verdict.best:.3f} at best. At {eta} the steps overshoot the valley: lower η with -, or r starts again."
+        )
+    return ""

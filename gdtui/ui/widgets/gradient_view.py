@@ -1,0 +1,140 @@
+"""The gradient of the last step, ranked: which parameters matter most right now, and which hardly at all.
+
+The report is worked out in float64, in a worker, from a copy of the network
+and the step's mini-batch; a nudge of the picked parameter shows the cost
+change by about ∂C/∂w · Δw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
+
+from gdtui.core import sensitivity
+from gdtui.core.network import Network
+from gdtui.core.run import TrainingRun
+from gdtui.ui.state import LessonState
+
+NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
+# Below this height the table shows fewer rows, so the nudge's result below it still shows.
+TALL = 30
+
+
+def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
+    """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
+    if not zeros.total:
+        return "None is exactly 0."
+    reasons = []
+    if zeros.from_blank_pixels:
+        reasons.append(f"{zeros.from_blank_pixels:,} weights from the {zeros.blank_pixels:,} pixels blank in every image of it")
+    if zeros.from_still_neurons:
+        reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
+    if zeros.other:
+        reasons.append(f"{zeros.other:,} whose terms cancelled exactly")
+    below = (
+        "There is nothing to rank: on this batch no parameter has any slope."
+        if zeros.total == components
+        else "Below, the largest, then (·) the smallest that are not 0."
+    )
+    return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
+
+
+class GradientView(Vertical):
+    """The gradient's size, its largest and smallest components, and the last nudge's result."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._worker: Worker | None = None
+        self._shown: tuple[LessonState, TrainingRun] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="gradient-summary", classes="aside")
+        yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
+        yield Static(id="nudge")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
+
+    def show(self, state: LessonState, run: TrainingRun) -> None:
+        self._shown = state, run
+        training = state.training
+        summary = self.query_one("#gradient-summary", Static)
+        network = state.network
+        if not run.trainer.steps:
+            summary.update(
+                f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
+                "None is computed yet: take a step (n), and it is, over that step's mini-batch."
+            )
+            # Nothing of an earlier network's gradient may stay under those words.
+            self.query_one(DataTable).clear()
+            self._show_nudge(state)
+            return
+        version = state.version
+        if training.report_wanted() is not None and not (self._worker is not None and self._worker.is_running):
+            # One at a time: the next frame asks again if this one is out of date.
+            self._worker = self._work_out(run, *training.report_inputs(run), state)
+        if training.report is None:
+            summary.update("Working out the gradient over the last mini-batch…")
+            return
+        at, report = training.report
+        images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
+        when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
+        zeros = zeros_sentence(report.zeros, report.gradient.size)
+        summary.update(
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
+            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
+        )
+        table = self.query_one(DataTable)
+        top, bottom = (len(report.largest), len(report.smallest)) if self.screen.size.height >= TALL else (5, 2)
+        rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
+        rows += [("·", c) for c in report.smallest[:bottom]]
+        eta = run.learning_rate
+        keep = table.cursor_row
+        table.clear()
+        for rank, c in rows:
+            description = network.parameter(c.index).describe(state.data.image_shape)
+            step = f"{-eta * c.gradient:+.2e}"
+            table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
+        table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self._show_nudge(state)
+
+    @work(thread=True, group="gradient", exit_on_error=False)
+    def _work_out(
+        self, run: TrainingRun, network: Network, batch: np.ndarray, version: int, state: LessonState
+    ) -> tuple[int, sensitivity.GradientReport]:
+        return version, sensitivity.report(network, state.batch(batch), run.cost)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._worker and event.state is WorkerState.SUCCESS and self._shown is not None:
+            state, run = self._shown
+            state.training.report = event.worker.result
+            self.show(state, run)
+
+    def _show_nudge(self, state: LessonState) -> None:
+        nudge = state.training.last_nudge
+        if nudge is None:
+            text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
+        else:
+            which = state.network.parameter(nudge.index).describe(state.data.image_shape)
+            text = (
+                # The stats line's cost of this mini-batch is from before its step: this one is from after.
+                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
+                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
+                f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
+            )
+        self.query_one("#nudge", Static).update(text)
+
+    def pick(self, direction: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=table.cursor_row + direction, animate=False)
+
+    def picked(self) -> int | None:
+        """The parameter picked in the table, if the table shows any."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)

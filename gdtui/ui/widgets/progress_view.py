@@ -1,0 +1,95 @@
+"""A run's progress: the opening words before its first step, then the cost curve and the latest mini-batch."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from gdtui.core.run import RunSnapshot
+from gdtui.ui.cadence import IMAGES_HZ, PLOT_HZ, Cadence
+from gdtui.ui.state import LessonState
+from gdtui.ui.widgets.cost_plot import CostPlot, legend
+from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
+
+THUMB_WIDTH = 14  # columns a mini-batch image takes, with its caption
+
+
+class ProgressView(Vertical):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._plot, self._images = Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="opening")
+        yield CostPlot(id="plot")
+        yield Static(id="legend")
+        yield Thumbnails(id="batch", max_rows=1)
+
+    def show(self, state: LessonState, shot: RunSnapshot, live: bool, guided: bool) -> None:
+        """Draw the snapshot; while a run goes (live), the plot and the images only as often as their cadence."""
+        opening = self.query_one("#opening", Static)
+        fresh = shot.steps == 0
+        opening.display = fresh and not guided
+        # Before the first step a plot has nothing to show: the opening words take its place,
+        # unless the guided lesson speaks instead and the plot waits for the run it invites.
+        self.query_one(CostPlot).display = not fresh or guided
+        if fresh:
+            opening.update(self._opening(state, shot))
+        if self._plot.due(live):
+            self.query_one(CostPlot).show(shot)
+            key = self.query_one("#legend", Static)
+            text = "" if fresh else legend(shot)
+            if text != key.content:
+                key.update(text)
+        if self._images.due(live):
+            self._show_batch(state, shot)
+
+    @staticmethod
+    def _opening(state: LessonState, shot: RunSnapshot) -> Content:
+        if shot.epochs:
+            start = shot.epochs[0]
+            test = len(state.data.test)
+            chance = 1 / len(state.data.classes)
+            # Only what the measurement shows: an opened model may be well trained already.
+            verdict = (
+                f": no better than guessing, {chance:.0%}"
+                if start.test_accuracy <= chance
+                else f", where guessing would be {chance:.0%}"
+            )
+            measured = (
+                f"On the {test:,} test images its cost is {start.test_cost:.3f} "
+                f"and it is right {start.test_accuracy:.1%} of the time{verdict}."
+            )
+        else:
+            measured = "Its cost on the test images is being measured."
+        return Content.from_markup(
+            f"[b]The network ($origin)[/b]. {measured} "
+            f"Training will move all [b]{state.network.num_params:,}[/b] of its parameters downhill, a mini-batch "
+            "at a time.\n[b]n[/b] one step · [b]space[/b] run, pause · [b]e[/b] one epoch · [b]f[/b] speed · "
+            "[b]+ -[/b] η · [b]b[/b] batch size · [b]v[/b] other views",
+            origin=state.network_origin,
+        )
+
+    def _show_batch(self, state: LessonState, shot: RunSnapshot) -> None:
+        strip = self.query_one("#batch", Thumbnails)
+        shown = shot.last_batch[: strip.fits_in_row(THUMB_WIDTH)]
+        if len(shown) == 0:
+            strip.show([])
+            return
+        guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
+        split = state.data.train
+        thumbs = []
+        for index, guess in zip(shown, guesses):
+            label = int(split.labels[index])
+            image = split.inputs(int(index)).reshape(state.data.image_shape)
+            right = int(guess) == label
+            if state.numbered:
+                caption = f"{guess} ✓" if right else f"{guess} ✗ is {label}"
+            else:
+                # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
+                said = state.data.classes[int(guess)]  # a plain Text caption: no markup to escape
+                caption = f"✓ {said}" if right else f"✗ {said}→{state.data.classes[label]}"
+            thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
+        strip.show(thumbs)
