@@ -379,6 +379,14 @@ Network and Cost steps show."""
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
 
+    def action_set_view(self, view: str) -> None:
+        self.view = view
+
+    def action_first_step(self) -> None:
+        """One step, unless the run has taken one already: the gradient then has something to show."""
+        if not self.ensure_run().trainer.steps:
+            self.action_step()
+
     def action_reset(self) -> None:
         def chosen(replace: bool | None) -> None:
             if replace:
