@@ -631,5 +631,5 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         await settle(pilot)
         stats, nudge = text(screen, "stats"), text(screen, "nudge")
         # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below.
-        assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.last_nudge.cost_before:.6f}" in nudge
+        assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
         assert "before its step" in stats or "after its step" in nudge, (stats, nudge)
