@@ -227,3 +227,27 @@ async def test_a_session_whose_client_stopped_reading_ends_at_once_and_leaves_no
     finally:
         await lab.stop()
     assert lab.hub.folder is not None and not lab.hub.folder.exists()
+
+
+async def test_a_session_with_keys_typed_far_ahead_ends_at_once(lab_config: LabConfig) -> None:
+    """Tens of kilobytes of keys waiting in the app (a key held down, a paste) must not make it
+    work through them all before it ends."""
+    lab = Lab(lab_config)
+    await lab.start()
+    try:
+        async with connect(lab) as conn:
+            process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
+            terminal = Terminal(process, 80, 24)
+            await terminal.shows(FIRST_SCREEN)
+            session = only_session(lab)
+            pid = session.process.pid
+            process.stdin.write(b"nprnpr" * 6000)
+            await asyncio.sleep(0.5)  # in the app's hands by now
+            started = time.monotonic()
+            session.end("gdtui: teach ended this session.")
+            await asyncio.wait_for(session.done.wait(), TIMEOUT)
+            took = time.monotonic() - started
+            assert took < 2.0, f"ending took {took:.1f} s"
+            assert not alive(pid)
+    finally:
+        await lab.stop()
