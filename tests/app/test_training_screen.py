@@ -19,7 +19,7 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.screens.training import SPEEDS
-from tests.helpers import make_app, open_step, settle, wait_for
+from tests.helpers import make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
 
 
@@ -633,3 +633,15 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below.
         assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
         assert "before its step" in stats or "after its step" in nudge, (stats, nudge)
+
+
+async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("v", "v")
+        await settle(pilot)
+        shown = screen_text(pilot.app)
+        neurons = range(screen.query_one("NeuronsView").per_page())
+        for j in neurons:
+            assert f"{j} w " in shown and f"{j} ∂C/∂w" in shown, j

@@ -285,6 +285,8 @@ Network and Cost steps show."""
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
+        # Empty, it would still take a row: the one the neurons' last captions need at 80×24.
+        message.display = bool(text)
 
     def _speed_text(self, shot: RunSnapshot) -> str:
         if not self.running:
