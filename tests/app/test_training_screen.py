@@ -90,7 +90,7 @@ async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
             seen.append(screen.speed)
         assert seen == [0, 1, 10, 100]
         await pilot.press("f", "f")  # one step a second
-        assert "speed 1 steps/s" in text(screen, "stats")
+        assert "speed 1 step/s" in text(screen, "stats")
         await pilot.press("space")
         await wait_for(pilot, lambda: screen.run.trainer.steps >= 1, "a step")
         await pilot.pause(0.3)
@@ -645,3 +645,14 @@ async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):
         neurons = range(screen.query_one("NeuronsView").per_page())
         for j in neurons:
             assert f"{j} w " in shown and f"{j} ∂C/∂w" in shown, j
+
+
+async def test_one_image_after_a_step_of_a_batch_of_one_is_one_image(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(4):
+            if screen.run.requested[1] == 1:
+                break
+            await pilot.press("b")
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")
