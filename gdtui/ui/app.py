@@ -191,10 +191,6 @@ class GdtuiApp(TerminalApp):
         except GdtuiError:
             return  # kept for a start on the data set it was trained on
         provenance = unsaved.provenance
-        if provenance.steps or not provenance.nudges:
-            progress = f"step {provenance.steps:,}"
-        else:
-            progress = f"{provenance.nudges} nudge" + ("s" if provenance.nudges != 1 else "")
         accuracy = evaluate(unsaved.network, self.state.data.test, preset_for(unsaved.network).cost).accuracy
         self._offering = True
 
@@ -205,7 +201,7 @@ class GdtuiApp(TerminalApp):
             else:
                 recovery.discard()
 
-        self.push_screen(RestorePrompt(progress, accuracy, len(self.state.data.test)), answer)
+        self.push_screen(RestorePrompt(provenance.words(), accuracy, len(self.state.data.test)), answer)
 
     def _keep_unsaved(self, lock_wait: float = -1) -> None:
         """Keep a copy of the network's unsaved changes, new ones at most every KEEP_UNSAVED_S; once

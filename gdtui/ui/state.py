@@ -47,6 +47,16 @@ class Provenance:
     steps: int  # trained since it was new
     nudges: int
 
+    def words(self) -> str:
+        """Where the weights come from, in a few words: 'trained 1,200 steps from seed 0, 1 nudge'."""
+        text = self.origin
+        if self.steps:
+            steps = counted(self.steps, "step")
+            text = f"trained {steps} from seed {self.seed}" if self.random else f"{text}, trained {steps} more"
+        if self.nudges:
+            text += f", {counted(self.nudges, 'nudge')}"
+        return text
+
 
 @dataclass
 class QuizScore:
@@ -105,14 +115,8 @@ class LessonState:
 
     @property
     def network_origin(self) -> str:
-        """Where the weights come from, in a few words: 'trained 1,200 steps from seed 0'."""
-        text = self._origin
-        if self._steps:
-            steps = counted(self._steps, "step")
-            text = f"trained {steps} from seed {self.seed}" if self._random else f"{text}, trained {steps} more"
-        if self._nudges:
-            text += f", {counted(self._nudges, 'nudge')}"
-        return text
+        """Where the weights come from, in a few words (see Provenance.words)."""
+        return Provenance(self._origin, self._random, self.seed, self._steps, self._nudges).words()
 
     @property
     def from_random(self) -> bool:

@@ -226,3 +226,29 @@ async def test_a_name_typed_in_the_read_that_opened_the_save_prompt_is_the_name_
         await wait_for(pilot, lambda: app.screen is screen and screen.run.trainer.steps == 2, "the save, then a step")
         await settle(pilot)
         assert [p.name for p in tmp_path.iterdir() if p.suffix == ".npz"] == ["x.npz"]
+
+
+async def test_keys_after_the_enter_that_answers_the_open_save_prompt_reach_the_step(screen_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the save prompt")
+        await burst(pilot, "enter", "q")
+        await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+        assert [p.name for p in tmp_path.iterdir() if p.suffix == ".npz"] == ["gdtui-model.npz"]
+
+
+async def test_keys_after_a_refused_path_stay_in_the_open_prompt(screen_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("2") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("o")
+        prompt = app.screen
+        assert isinstance(prompt, PathPrompt)
+        await burst(pilot, "x", "enter", "y")
+        await settle(pilot)
+        assert alive(app) and app.screen is prompt  # no model named x: the prompt stays, and y is typed in it
+        assert prompt.query_one(Input).value == "xy"

@@ -74,7 +74,7 @@ async def test_quitting_knowingly_removes_the_copy(screen_on):
     assert recovery.find() is None
 
 
-def leave_unsaved(tiny_mnist_dir, steps: int = 40) -> tuple[Network, Provenance]:
+def leave_unsaved(tiny_mnist_dir, steps: int = 40, nudges: int = 0) -> tuple[Network, Provenance]:
     """What a run ended by a signal leaves: a network trained on the tiny set, never saved."""
     from gdtui.core.dataset import load_dataset
     from gdtui.core.training import Trainer
@@ -84,7 +84,7 @@ def leave_unsaved(tiny_mnist_dir, steps: int = 40) -> tuple[Network, Provenance]
     trainer = Trainer(network, data.train, learning_rate=1.5, batch_size=10, seed=0)
     for _ in range(steps):
         trainer.step()
-    provenance = Provenance("random, seed 0", True, 0, steps, 0)
+    provenance = Provenance("random, seed 0", True, 0, steps, nudges)
     assert recovery.keep(network, provenance)
     return network, provenance
 
@@ -96,7 +96,7 @@ async def the_offer(pilot) -> RestorePrompt:
 
 
 async def test_the_next_start_offers_the_network_back_and_y_restores_it_as_it_was(tiny_mnist_dir):
-    network, provenance = leave_unsaved(tiny_mnist_dir)
+    network, provenance = leave_unsaved(tiny_mnist_dir, nudges=1)
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         prompt = await the_offer(pilot)
@@ -104,19 +104,20 @@ async def test_the_next_start_offers_the_network_back_and_y_restores_it_as_it_wa
         accuracy = load_model(data_home() / "unsaved.npz").forward(app.state.data.test.inputs(slice(None)))
         right = np.mean(accuracy.argmax(axis=1) == app.state.data.test.labels)
         images = len(app.state.data.test)
-        assert f"Restore the network you were training: step 40, {right:.0%} of the {images:,} test images right?" in words
+        origin = "trained 40 steps from seed 0, 1 nudge"  # the words the network's origin says once restored
+        assert f"Restore the network you were training: {origin}, {right:.0%} of the {images:,} test images right?" in words
         assert "never saved" not in words  # an earlier state of it may well have been
         await pilot.press("y")
         await wait_for(pilot, lambda: not isinstance(app.screen, RestorePrompt), "the offer to close")
         np.testing.assert_array_equal(app.state.network.params, network.params)
         assert app.state.unsaved
-        assert app.state.network_origin == "trained 40 steps from seed 0"
+        assert app.state.network_origin == origin
         # Training goes on from where it was.
         screen = await open_step(pilot, "6")
         await pilot.press("n")
         await settle(pilot)
         assert screen.run.network is app.state.network
-        assert app.state.network_origin == "trained 41 steps from seed 0"
+        assert app.state.network_origin == "trained 41 steps from seed 0, 1 nudge"
 
 
 async def test_n_discards_the_copy_and_starts_afresh(tiny_mnist_dir):
@@ -195,3 +196,15 @@ async def test_a_restored_network_is_measured_as_it_was_not_as_untrained(tiny_mn
         await settle(pilot)
         stats = str(screen.query_one("#stats").render())
         assert "(as opened)" in stats and "before training" not in stats
+
+
+async def test_the_offer_shows_a_model_files_name_as_text(tiny_mnist_dir):
+    from gdtui.core.dataset import load_dataset
+
+    data = load_dataset(tiny_mnist_dir)
+    network = Network((data.pixels, 16, 16, len(data.classes)), seed=0)
+    assert recovery.keep(network, Provenance("[b]mine[/b].npz", False, 0, 3, 0))
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        prompt = await the_offer(pilot)
+        assert "training: [b]mine[/b].npz, trained 3 steps more, " in str(prompt.query_one(Static).render())

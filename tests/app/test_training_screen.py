@@ -19,7 +19,7 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.screens.training import SPEEDS
-from tests.helpers import make_app, open_step, settle, wait_for
+from tests.helpers import make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
 
 
@@ -90,7 +90,7 @@ async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
             seen.append(screen.speed)
         assert seen == [0, 1, 10, 100]
         await pilot.press("f", "f")  # one step a second
-        assert "speed 1 steps/s" in text(screen, "stats")
+        assert "speed 1 step/s" in text(screen, "stats")
         await pilot.press("space")
         await wait_for(pilot, lambda: screen.run.trainer.steps >= 1, "a step")
         await pilot.pause(0.3)
@@ -633,3 +633,26 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below.
         assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
         assert "before its step" in stats or "after its step" in nudge, (stats, nudge)
+
+
+async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("v", "v")
+        await settle(pilot)
+        shown = screen_text(pilot.app)
+        neurons = range(screen.query_one("NeuronsView").per_page())
+        for j in neurons:
+            assert f"{j} w " in shown and f"{j} ∂C/∂w" in shown, j
+
+
+async def test_one_image_after_a_step_of_a_batch_of_one_is_one_image(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(4):
+            if screen.run.requested[1] == 1:
+                break
+            await pilot.press("b")
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")

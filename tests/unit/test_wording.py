@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 
 import numpy as np
@@ -34,3 +36,27 @@ def test_the_prompts_name_the_training_screen_not_a_step():
 def test_a_noun_beside_a_number_agrees_with_it():
     assert counted(1, "step") == "1 step"
     assert counted(0, "step") == "0 steps" and counted(1_200, "step") == "1,200 steps"
+
+
+def _step_screens():
+    import gdtui.ui.screens
+    from gdtui.ui.screens.base import LessonScreen
+
+    for module in pkgutil.iter_modules(gdtui.ui.screens.__path__):
+        importlib.import_module(f"gdtui.ui.screens.{module.name}")
+
+    found, todo = [], [LessonScreen]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return [cls for cls in found if cls.HELP]
+
+
+def test_a_help_sentence_that_names_a_colour_says_what_shows_without_colours():
+    colour = re.compile(r"\b(blue|red|orange|green|yellow|white)\b")
+    pixel_scale = "0.0 (black) to 1.0 (white)"  # the data's own words for a pixel's value, true in either mode
+    for screen in _step_screens():
+        for sentence in re.split(r"(?<=[.;:])\s+", " ".join(screen.HELP.replace(pixel_scale, "").split())):
+            if colour.search(sentence):
+                assert "without colours" in sentence, (screen.__name__, sentence)

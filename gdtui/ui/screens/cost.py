@@ -66,7 +66,7 @@ class CostScreen(LessonScreen):
 The **cost** says how badly the network does. For one example, compare its 10
 outputs with the **target**: a "3" wants output 3 at 1 and the other nine at 0.
 The quadratic cost adds up every output's squared miss, (output − target)²: the
-table shows each term as a red bar, and below it their sum with the numbers
+table shows each term as a bar, and below it their sum with the numbers
 plugged in. `n` and `p` pick another example.
 
 The cost of the **whole network** is that, averaged over thousands of examples:

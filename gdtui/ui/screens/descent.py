@@ -30,7 +30,7 @@ from gdtui.core.network import Network
 from gdtui.core.words import count
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
-from gdtui.ui.screens.prompt import Prompt
+from gdtui.ui.screens.prompt import Field, Prompt
 
 """The network's cost is computed at this many values of the parameter and read between them."""
 
@@ -72,7 +72,7 @@ class ParameterPrompt(Prompt[list[int] | None]):
         numbers = "a number" if self.count == 1 else f"{self.count} numbers, separated by a comma,"
         with Vertical():
             yield Label(f"{which} Type {numbers} from 0 to {self.total - 1:,}.")
-            yield Input(value=", ".join(str(k) for k in self.current))
+            yield Field(value=", ".join(str(k) for k in self.current))
             yield Label(id="problem")
             yield Label("[dim]enter to confirm, escape to cancel[/dim]")
 

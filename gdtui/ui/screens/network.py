@@ -39,7 +39,8 @@ random network and see. Learning means finding parameters that make them right �
 that is what the Cost, One/Two parameters and Training steps are about.
 
 `w` shows what a first-layer neuron "looks for": its 784 incoming weights drawn as
-an image, blue where it likes ink, red where ink counts against it."""
+an image, blue where it likes ink, red where ink counts against it (without
+colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."""
 
     BINDINGS = [
         Binding("n", "browse(1)", "Next", tooltip="The next image"),

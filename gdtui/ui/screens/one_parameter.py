@@ -58,8 +58,8 @@ class OneParameterScreen(DescentScreen):
     PARAMETERS = 1
     HELP = f"""\
 A cost that depends on **one number** x is a curve. Its **slope** at x (the
-derivative, f′(x)) says which way is uphill and how steeply: the orange
-tangent line. To go downhill, step against the slope:
+derivative, f′(x)) says which way is uphill and how steeply: the tangent line,
+orange (dotted without colours). To go downhill, step against the slope:
 
     new x = x − η · slope
 
@@ -68,9 +68,9 @@ near the bottom of a valley the slope flattens and the steps shrink by
 themselves. Too large an η jumps past the bottom, lands higher up each time,
 and blows up; too small crawls.
 
-For simple functions we can solve *slope = 0* mathematically: the green marks
-are the exact flat points. Not all of them are valleys: a maximum and a
-**plateau** are flat too, and the ball gets stuck on the plateau. Which valley
+For simple functions we can solve *slope = 0* mathematically: the ◆ marks,
+green (plain without colours), are the exact flat points. Not all of them are
+valleys: a maximum and a **plateau** are flat too, and the ball gets stuck on the plateau. Which valley
 the ball ends in depends on where it starts.
 
 The last function is **the network's own cost**, averaged over {slices.SAMPLE_SIZE} training

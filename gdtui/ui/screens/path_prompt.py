@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Static
 
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import DEFAULT_NAME
-from gdtui.ui.screens.prompt import Prompt
+from gdtui.ui.screens.prompt import Field, Prompt
 
 
 def within(root: Path, text: str) -> Path | None:
@@ -103,7 +103,7 @@ class PathPrompt(Prompt[Path | None]):
         with Vertical():
             # The question, the files listed and the refusals all quote paths: text, never markup.
             yield Label(self.question, id="question", markup=False)
-            yield Input(value=self.value, placeholder="path/to/model.npz")
+            yield Field(value=self.value, placeholder="path/to/model.npz")
             yield OptionList(*(Content(name) for name in self.models))
             yield Label("", id="outside", markup=False)
             hint = "↓ picks a model listed, " if self.models else ""

@@ -34,6 +34,7 @@ class Prompt(ModalScreen[Result]):
         super().__init__(*args, **kwargs)
         self._after: list[tuple[str, str | None]] = []  # keys for the screen below, once this one has closed
         self._answered = False  # one of its own keys, typed at the screen below, came already
+        self._submitting = False  # enter was pressed in its text field: the keys after it wait for the answer
 
     def dismiss(self, result: Result | None = None) -> AwaitComplete:
         return super().dismiss(result) if _first_dismissal(self) else AwaitComplete.nothing()
@@ -60,11 +61,45 @@ class Prompt(ModalScreen[Result]):
             field.replace(event.character, *field.selection)
         return True
 
+    def kept_from_field(self, event: events.Key) -> bool:
+        """A key on its way into the text field; whether it waits for the answer to an enter typed before it.
+
+        The terminal's keys go to the field as they come, but enter answers the prompt only once it has come
+        back up to the bindings: by then a q typed after it would be in the path, not at the screen below.
+        """
+        if self._submitting:
+            self._after.append((event.key, event.character))
+            return True
+        self._submitting = event.key == "enter"
+        return False
+
+    def _on_input_submitted(self) -> None:
+        # After the prompt's own handler (Textual calls each class's, the subclass's first). Closing, the
+        # prompt leaves the keys that waited to the screen below; staying open (a path refused, a question
+        # on top), it gives them back to whichever screen is on top now.
+        self._submitting = False
+        if not getattr(self, "_gdtui_dismissed", False):
+            self._post_after()
+
     def on_unmount(self) -> None:
-        for key, character in self._after:
+        self._post_after()
+
+    def _post_after(self) -> None:
+        after, self._after = self._after, []
+        for key, character in after:
             event = events.Key(key, character)
             event.set_sender(self.app)  # as the terminal's keys come: from the app
             self.app.post_message(event)
+
+
+class Field(Input):
+    """A prompt's text field: the keys typed after the enter that answers the prompt are not typed into it."""
+
+    def _on_key(self, event: events.Key) -> None:
+        prompt = self.screen
+        if isinstance(prompt, Prompt) and prompt.kept_from_field(event):
+            event.stop()
+            event.prevent_default()  # nor into Input's own handler, next in line
 
 
 class Palette(CommandPalette):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import Static
 
 from gdtui.ui.screens.prompt import Prompt
@@ -21,14 +22,18 @@ class RestorePrompt(Prompt[bool]):
 
     def __init__(self, progress: str, accuracy: float, images: int) -> None:
         super().__init__()
-        self.progress = progress  # "step 1,200", or what else changed it
+        self.progress = progress  # the network's origin, as its words say it: "trained 1,200 steps from seed 0"
         self.accuracy = accuracy  # on the test images, measured as the app started
         self.images = images
 
     def compose(self) -> ComposeResult:
+        # The origin may name a model file: text, never markup.
         yield Static(
-            f"Restore the network you were training: {self.progress}, "
-            f"{self.accuracy:.0%} of the {self.images:,} test images right?\n"
-            "Its latest changes were not saved: the app ended first.\n\n"
-            "[b]y[/b] restores it · [b]n[/b] discards it"
+            Content.from_markup(
+                f"Restore the network you were training: $progress, "
+                f"{self.accuracy:.0%} of the {self.images:,} test images right?\n"
+                "Its latest changes were not saved: the app ended first.\n\n"
+                "[b]y[/b] restores it · [b]n[/b] discards it",
+                progress=self.progress,
+            )
         )

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from gdtui import channel
 from gdtui.ui.lesson import STEPS
-from gdtui.ui.screens.prompt import Prompt
+from gdtui.ui.screens.prompt import Field, Prompt
 
 REFRESH_S = 1.0  # the ages on screen count on this often
 NONE = "—"
@@ -313,7 +313,7 @@ class MessagePrompt(Prompt[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question, markup=False)
-            yield Input(max_length=channel.MESSAGE_CHARACTERS, placeholder="a sentence, shown on their screen")
+            yield Field(max_length=channel.MESSAGE_CHARACTERS, placeholder="a sentence, shown on their screen")
             yield Label("[dim]enter sends, escape cancels[/dim]")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

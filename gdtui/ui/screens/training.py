@@ -24,6 +24,7 @@ from gdtui.core.drive import HALTS, Goal, Stop, advice
 from gdtui.core.model_io import save_target
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
+from gdtui.core.words import counted
 from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -285,6 +286,8 @@ Network and Cost steps show."""
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
+        # Empty, it would still take a row: the one the neurons' last captions need at 80×24.
+        message.display = bool(text)
 
     def _speed_text(self, shot: RunSnapshot) -> str:
         if not self.running:
@@ -294,7 +297,8 @@ Network and Cost steps show."""
         if now - then >= 1.0:
             self._samples_per_second = (shot.samples - samples) / (now - then)
             self._speed_seen = (now, shot.samples)
-        measured = f", {self._samples_per_second:,.0f} images/s" if self._samples_per_second is not None else ""
+        per_second = self._samples_per_second
+        measured = f", {counted(round(per_second), 'image')}/s" if per_second is not None else ""
         return f"running{measured}"
 
     def _draw_stats(self, run: TrainingRun, shot: RunSnapshot) -> None:
@@ -307,9 +311,9 @@ Network and Cost steps show."""
         else:
             accuracy = "test accuracy: measuring…"
         cost = f"cost [b]{shot.last_cost:.4f}[/b] (last mini-batch)" if shot.last_cost is not None else "no step yet"
-        speed = f"{self.speed} steps/s" if self.speed else "full speed"
+        speed = f"{counted(self.speed, 'step')}/s" if self.speed else "full speed"
         self.query_one("#stats", Static).update(
-            f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {shot.samples:,} images  "
+            f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
             f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]\n"
             f"{cost}  {accuracy}\n"
             f"[dim]speed {speed} · {self._speed_text(shot)}[/dim]",

@@ -36,8 +36,9 @@ above, low ground is dark and high ground light, in eight bands of equal area
 like the rings of a contour map (`.` to `#` without colours).
 
 At every point the **gradient** ∇f = (∂f/∂x, ∂f/∂y), the slopes along x and
-along y, points the way **uphill** that is steepest (orange arrow at the ball);
-its negative, −∇f, points steepest **downhill** (white). A step goes downhill:
+along y, points the way **uphill** that is steepest: the orange arrow from the
+ball (the plain one without colours); its negative, −∇f, points steepest
+**downhill**: the bold arrow the other way. A step goes downhill:
 
     new (x, y) = (x, y) − η · ∇f
 

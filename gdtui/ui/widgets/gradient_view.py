@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from gdtui.core import sensitivity
 from gdtui.core.network import Network
 from gdtui.core.run import TrainingRun
+from gdtui.core.words import counted
 from gdtui.ui.state import LessonState
 
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
@@ -30,7 +31,8 @@ def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
         return "None is exactly 0."
     reasons = []
     if zeros.from_blank_pixels:
-        reasons.append(f"{zeros.from_blank_pixels:,} weights from the {zeros.blank_pixels:,} pixels blank in every image of it")
+        pixels = counted(zeros.blank_pixels, "pixel")
+        reasons.append(f"{counted(zeros.from_blank_pixels, 'weight')} from the {pixels} blank in every image of it")
     if zeros.from_still_neurons:
         reasons.append(f"{zeros.from_still_neurons:,} whose neuron was off or saturated whenever their input was not 0")
     if zeros.other:
@@ -81,12 +83,11 @@ class GradientView(Vertical):
             summary.update("Working out the gradient over the last mini-batch…")
             return
         at, report = training.report
-        images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
         zeros = zeros_sentence(report.zeros, report.gradient.size)
         summary.update(
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
+            f"last mini-batch ({counted(report.images, 'image')}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
         )
         table = self.query_one(DataTable)
         top, bottom = (len(report.largest), len(report.smallest)) if self.screen.size.height >= TALL else (5, 2)

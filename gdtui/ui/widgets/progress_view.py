@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from gdtui.core.run import RunSnapshot
+from gdtui.core.words import counted
 from gdtui.ui.cadence import IMAGES_HZ, PLOT_HZ, Cadence
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
@@ -59,7 +60,7 @@ class ProgressView(Vertical):
                 else f", where guessing would be {chance:.0%}"
             )
             measured = (
-                f"On the {test:,} test images its cost is {start.test_cost:.3f} "
+                f"On the {counted(test, 'test image')} its cost is {start.test_cost:.3f} "
                 f"and it is right {start.test_accuracy:.1%} of the time{verdict}."
             )
         else:
