@@ -198,6 +198,8 @@ class GdtuiApp(TerminalApp):
             self._offering = False
             if restore:
                 self.state.restore(unsaved.network, provenance)
+                # The copy on disk is this network as it now is: saved, it goes; changed, a newer one replaces it.
+                self._unsaved_kept = (self.state.version, time.monotonic())
             else:
                 recovery.discard()
 

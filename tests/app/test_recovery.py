@@ -208,3 +208,24 @@ async def test_the_offer_shows_a_model_files_name_as_text(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         prompt = await the_offer(pilot)
         assert "training: [b]mine[/b].npz, trained 3 steps more, " in str(prompt.query_one(Static).render())
+
+
+async def test_a_restored_network_saved_before_it_changes_takes_its_copy_away(tiny_mnist_dir, tmp_path, monkeypatch):
+    """The copy on disk is the restored network's own: saved at once, before the app had any reason to
+    write a newer copy, the old one must still go."""
+    import gdtui.ui.app
+
+    monkeypatch.setattr(gdtui.ui.app, "CHECK_UNSAVED_S", 3600.0)  # no check of its own meanwhile
+    leave_unsaved(tiny_mnist_dir)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_offer(pilot)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RestorePrompt), "the offer to close")
+        await open_step(pilot, "6")
+        await pilot.press("s")
+        app.screen.query_one(Input).value = str(tmp_path / "restored.npz")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.state.unsaved, "the network saved")
+        app._keep_unsaved()  # the check, as its interval would run it
+        assert recovery.find() is None
