@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -633,3 +634,29 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below.
         assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
         assert "before its step" in stats or "after its step" in nudge, (stats, nudge)
+
+
+def shown_comparisons(nudge_text: str) -> list[tuple[float, float]]:
+    """Every (measured, predicted) pair the nudge's lines show."""
+    number = r"([-+]?\d\.\d+e[-+]\d+)"
+    return [(float(m), float(p)) for m, p in re.findall(rf"measured ΔC = {number}.*?predicted [^=]*= {number}", nudge_text)]
+
+
+async def test_a_nudge_of_a_parameter_that_hardly_matters_agrees_with_its_slope_or_says_it_cannot_be_measured(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        for _ in range(table.row_count - 2):  # the first of the smallest components that are not 0
+            await pilot.press("down")
+        assert table.get_row_at(table.cursor_row)[0] == "·"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        shown = text(screen, "nudge")
+        if "below what can be measured" not in shown:
+            pairs = shown_comparisons(shown)
+            assert pairs, shown
+            # The last pair shown is the one the screen stands by: same sign, about the same size.
+            measured, predicted = pairs[-1]
+            assert np.sign(measured) == np.sign(predicted) and abs(measured - predicted) < 0.25 * abs(predicted), shown

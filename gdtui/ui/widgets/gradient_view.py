@@ -43,6 +43,23 @@ def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
     return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
 
+def comparison(nudge: sensitivity.Nudge) -> str:
+    """The measured change beside the predicted one; where they cannot agree, why, and the slope checked."""
+    if not nudge.measurable:
+        return (
+            f"predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]: a change below what can be measured "
+            f"(float64 rounds the cost by up to {nudge.rounding:.0e}); measured ΔC = {nudge.measured:+.2e}."
+        )
+    line = f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
+    if nudge.agrees:
+        return line
+    # So small a slope is outweighed by the cost's bend over the whole nudge: check it over a small Δw.
+    return (
+        f"{line}\nOver Δw = {nudge.delta:+g} the cost's bend outweighs so small a slope. Over Δw = ±{nudge.h:.1e}, "
+        f"where it cancels: measured ΔC = [b]{nudge.checked:+.2e}[/b]   predicted = [b]{nudge.checked_prediction:+.2e}[/b]"
+    )
+
+
 class GradientView(Vertical):
     """The gradient's size, its largest and smallest components, and the last nudge's result."""
 
@@ -123,8 +140,7 @@ class GradientView(Vertical):
             text = (
                 # The stats line's cost of this mini-batch is from before its step: this one is from after.
                 f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
-                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
-                f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
+                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
             )
         self.query_one("#nudge", Static).update(text)
 
