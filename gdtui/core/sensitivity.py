@@ -49,6 +49,11 @@ def _components(grad: np.ndarray, indices: np.ndarray) -> list[Component]:
     return [Component(int(k), float(grad[k]), abs(float(grad[k])) / top) for k in indices]
 
 
+def component(grad: np.ndarray, k: int) -> Component:
+    """Component k, whatever its rank."""
+    return _components(grad, np.array([k]))[0]
+
+
 def largest(grad: np.ndarray, count: int) -> list[Component]:
     """The `count` components of largest magnitude, largest first; equal ones by index.
 

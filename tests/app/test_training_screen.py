@@ -660,3 +660,27 @@ async def test_a_nudge_of_a_parameter_that_hardly_matters_agrees_with_its_slope_
             # The last pair shown is the one the screen stands by: same sign, about the same size.
             measured, predicted = pairs[-1]
             assert np.sign(measured) == np.sign(predicted) and abs(measured - predicted) < 0.25 * abs(predicted), shown
+
+
+async def test_after_a_nudge_the_highlight_stays_on_the_parameter_just_nudged(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        view = screen.query_one("#gradient-view")
+        # One that hardly matters, then the one that matters most.
+        for key, times in (("down", table.row_count - 2), ("up", table.row_count)):
+            for _ in range(times):
+                await pilot.press(key)
+            k = view.picked()
+            await pilot.press("right_square_bracket")
+            # The ranking is worked out again at the nudged weights, and sorted anew.
+            await wait_for(pilot, lambda: screen.training.report[0] == app.state.version, "the gradient after the nudge")
+            await settle(pilot)
+            assert view.picked() == k == screen.training.last_nudge.index
+            row = table.get_row_at(table.cursor_row)
+            assert row[1] == app.state.network.parameter(k).describe(app.state.data.image_shape)
+            assert float(row[2]) == pytest.approx(screen.training.report[1].gradient[k], rel=1e-2)
+            assert row[0] != "…" or "… the one picked" in text(screen, "gradient-summary")

@@ -100,22 +100,35 @@ class GradientView(Vertical):
         at, report = training.report
         images = f"{report.images:,} image" + ("s" if report.images != 1 else "")
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
-        zeros = zeros_sentence(report.zeros, report.gradient.size)
-        summary.update(
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
-        )
         table = self.query_one(DataTable)
         top, bottom = (len(report.largest), len(report.smallest)) if self.screen.size.height >= TALL else (5, 2)
         rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
         rows += [("·", c) for c in report.smallest[:bottom]]
+        # The picked parameter stays picked when the ranking is sorted anew (after a nudge, say):
+        # listed, marked …, if it left the table, in the place of the last of the largest, so that
+        # the table keeps its size and the nudge's result below it still shows.
+        picked, keep = self.picked(), table.cursor_row
+        if picked is not None and picked >= report.gradient.size:  # of a network of another shape
+            picked = None
+        outside = picked is not None and all(c.index != picked for _, c in rows)
+        if picked is not None and outside:
+            shown = min(top, len(report.largest))
+            rows[max(shown - 1, 0) : shown] = [("…", sensitivity.component(report.gradient, picked))]
+        zeros = zeros_sentence(report.zeros, report.gradient.size)
+        if outside:
+            zeros = zeros.removesuffix(".") + "; … the one picked."
+        summary.update(
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
+            f"last mini-batch ({images}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
+        )
         eta = run.learning_rate
-        keep = table.cursor_row
         table.clear()
         for rank, c in rows:
             description = network.parameter(c.index).describe(state.data.image_shape)
             step = f"{-eta * c.gradient:+.2e}"
             table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
+        if picked is not None:
+            keep = next(row for row, (_, c) in enumerate(rows) if c.index == picked)
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._show_nudge(state)
 
