@@ -684,3 +684,22 @@ async def test_after_a_nudge_the_highlight_stays_on_the_parameter_just_nudged(sc
             assert row[1] == app.state.network.parameter(k).describe(app.state.data.image_shape)
             assert float(row[2]) == pytest.approx(screen.training.report[1].gradient[k], rel=1e-2)
             assert row[0] != "…" or "… the one picked" in text(screen, "gradient-summary")
+
+
+async def test_the_nudges_result_says_it_is_of_an_older_network_once_steps_were_taken(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "before the last" not in text(screen, "nudge")
+        nudged_at = screen.run.trainer.steps
+        for key in ("n", "e"):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: not screen.busy() and not screen.running, "the steps")
+            await settle(pilot)
+            since = screen.run.trainer.steps - nudged_at
+            steps = "the last step" if since == 1 else f"the last {since:,} steps"
+            shown = text(screen, "nudge")
+            assert "Nudged" not in shown or f"(before {steps})" in shown, shown

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from gdtui.core import sensitivity
 from gdtui.core.network import Network
 from gdtui.core.run import TrainingRun
+from gdtui.core.words import counted
 from gdtui.ui.state import LessonState
 
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
@@ -88,7 +89,7 @@ class GradientView(Vertical):
             )
             # Nothing of an earlier network's gradient may stay under those words.
             self.query_one(DataTable).clear()
-            self._show_nudge(state)
+            self._show_nudge(state, run)
             return
         version = state.version
         if training.report_wanted() is not None and not (self._worker is not None and self._worker.is_running):
@@ -130,7 +131,7 @@ class GradientView(Vertical):
         if picked is not None:
             keep = next(row for row, (_, c) in enumerate(rows) if c.index == picked)
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
-        self._show_nudge(state)
+        self._show_nudge(state, run)
 
     @work(thread=True, group="gradient", exit_on_error=False)
     def _work_out(
@@ -144,15 +145,18 @@ class GradientView(Vertical):
             state.training.report = event.worker.result
             self.show(state, run)
 
-    def _show_nudge(self, state: LessonState) -> None:
+    def _show_nudge(self, state: LessonState, run: TrainingRun) -> None:
         nudge = state.training.last_nudge
         if nudge is None:
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
+            since = state.training.steps_since_nudge(run)
+            # Steps since have changed the network and the stats line above: this is of an older one.
+            older = f"[dim](before the last {counted(since, 'step') if since > 1 else 'step'})[/dim] " if since else ""
             text = (
                 # The stats line's cost of this mini-batch is from before its step: this one is from after.
-                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
+                f"{older}Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
                 f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
             )
         self.query_one("#nudge", Static).update(text)
