@@ -20,6 +20,7 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.screens.training import SPEEDS
+from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
 from tests.helpers import make_app, open_step, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
 
@@ -109,7 +110,7 @@ async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
         assert trainer.epochs_done == 1 and trainer.position == 0
         assert trainer.steps == 100  # 1,000 images in batches of 10
         assert [r.epoch for r in screen.run.epochs] == [0, 1]
-        assert f"test accuracy {screen.run.epochs[-1].test_accuracy:.1%} (epoch 1)" in text(screen, "stats")
+        assert f"test accuracy {screen.run.epochs[-1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(screen_on):
@@ -703,3 +704,43 @@ async def test_the_nudges_result_says_it_is_of_an_older_network_once_steps_were_
             steps = "the last step" if since == 1 else f"the last {since:,} steps"
             shown = text(screen, "nudge")
             assert "Nudged" not in shown or f"(before {steps})" in shown, shown
+
+
+async def test_the_accuracy_says_when_it_was_measured(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        accuracy = f"{screen.run.epochs[0].test_accuracy:.1%}"
+        assert f"test accuracy {accuracy} (before training)" in text(screen, "stats")
+        await pilot.press("n", "n", "n")
+        await settle(pilot)
+        assert f"test accuracy {accuracy} (at step 0, before training)" in text(screen, "stats")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await settle(pilot)
+        assert f"test accuracy {screen.run.epochs[1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
+
+
+async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        assert "(last mini-batch)" in text(screen, "stats")
+        await pilot.press("b", "b")  # 100, then all 1,000
+        await settle(pilot)
+        assert "(last mini-batch)" in text(screen, "stats")  # the last step's was still a mini-batch of 10
+        await pilot.press("n")
+        await settle(pilot)
+        stats = text(screen, "stats")
+        assert f"cost {screen.run.last_cost:.4f} (all 1,000 training images)" in stats and "mini-batch" not in stats
+
+
+async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 3, "the epoch's test")
+        await settle(pilot)
+        plot = str(screen.query_one("#plot").render())
+        assert plot.count(MEASURED_GLYPH) == 3, plot  # before training and after each epoch
+        assert f"{MEASURED_GLYPH}" in text(screen, "legend")
