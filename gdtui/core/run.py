@@ -138,6 +138,7 @@ class RunSnapshot:
     train_size: int
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
+    last_batch_size: int  # the images of that mini-batch: all of the training set, or fewer
     curve_steps: tuple[float, ...]
     curve_costs: tuple[float, ...]
     curve_stride: int  # steps averaged into each point of the curve
@@ -310,6 +311,7 @@ class TrainingRun:
             train_size=len(trainer.train),
             cost_name=trainer.cost,
             last_cost=self.last_cost,
+            last_batch_size=len(trainer.last_batch),
             curve_steps=tuple(self.history.steps),
             curve_costs=tuple(self.history.costs),
             curve_stride=self.history.stride,

@@ -49,6 +49,11 @@ def _components(grad: np.ndarray, indices: np.ndarray) -> list[Component]:
     return [Component(int(k), float(grad[k]), abs(float(grad[k])) / top) for k in indices]
 
 
+def component(grad: np.ndarray, k: int) -> Component:
+    """Component k, whatever its rank."""
+    return _components(grad, np.array([k]))[0]
+
+
 def largest(grad: np.ndarray, count: int) -> list[Component]:
     """The `count` components of largest magnitude, largest first; equal ones by index.
 
@@ -174,7 +179,7 @@ def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bott
         x = x.astype(np.float64)
         double.gradient(x, labels, cost)
         total += len(x) * double.grad  # the batch's gradient is the images' average
-        # batch_cost's own computation, the one a nudge measures the cost after with: the
+        # The nudge's own computation, the one it measures the cost after with: the
         # backprop's cost sums in another order, and a rounding error would show as a change.
         summed_cost += len(x) * average_cost(double, x, labels, cost)
         images += len(x)
@@ -189,23 +194,31 @@ def average_cost(network: Network, x: np.ndarray, labels: np.ndarray, cost: Cost
     return float(costs.cost(cost, network.forward(x), targets).mean(dtype=np.float64))
 
 
-def batch_cost(network: Network, batch: Batch, cost: CostName) -> float:
-    """The average cost over a batch given in parts, in float64."""
-    double = network.copy(dtype=np.float64)
-    total = images = 0.0
-    for x, labels in batch:
-        total += len(x) * average_cost(double, x.astype(np.float64), labels, cost)
-        images += len(x)
-    return total / images
+# The float64 cost's rounding, as a fraction of the cost: measured, about 10⁻¹⁶ over a mini-batch
+# of 10; this leaves a margin of 100 for larger ones. A smaller change cannot be told from rounding.
+ROUNDING = 1e-14
+# A check's predicted change is this many times the rounding: rounding then blurs it by 0.1%.
+ABOVE_ROUNDING = 1e3
 
 
 @dataclass(frozen=True)
 class Nudge:
+    """A nudge of one parameter and the cost over the batch before and after, both in float64.
+
+    A tiny slope is outweighed by the cost's bend over a Δw as large as the nudge's, and then
+    the change the slope predicts is not the one measured. So the slope is also checked over a
+    smaller Δw, `h`, by the central difference (C(w + h) − C(w − h)) / 2, in which the bend
+    cancels; h is as small as it can be with a predicted change well above the rounding.
+    """
+
     index: int
     delta: float  # Δw, the change made to the parameter, as float32 could make it
     cost_before: float
     cost_after: float
     slope: float  # ∂C/∂w_k before the nudge, as the gradient report gave it
+    h: float  # the check's Δw
+    cost_up: float  # C(w + h)
+    cost_down: float  # C(w − h)
 
     @property
     def measured(self) -> float:
@@ -216,14 +229,57 @@ class Nudge:
         """The first-order estimate ΔC ≈ ∂C/∂w_k · Δw_k."""
         return self.slope * self.delta
 
+    @property
+    def rounding(self) -> float:
+        """The smallest change of the cost that can be told from float64's rounding."""
+        return ROUNDING * max(abs(self.cost_before), abs(self.cost_after))
+
+    @property
+    def measurable(self) -> bool:
+        """Whether the change the slope predicts over the nudge is larger than rounding."""
+        return abs(self.predicted) > self.rounding
+
+    @property
+    def agrees(self) -> bool:
+        """The measured change has the predicted one's sign and is within a quarter of it: the slope predicts it."""
+        return np.sign(self.measured) == np.sign(self.predicted) and abs(self.measured - self.predicted) <= 0.25 * abs(
+            self.predicted
+        )
+
+    @property
+    def checked(self) -> float:
+        """ΔC over h, measured by the central difference."""
+        return (self.cost_up - self.cost_down) / 2
+
+    @property
+    def checked_prediction(self) -> float:
+        return self.slope * self.h
+
 
 def nudge(network: Network, k: int, delta: float, batch: Batch, cost: CostName, before: GradientReport) -> Nudge:
     """Change parameter k by about delta and measure the cost over the batch the report is about.
 
     The prediction uses the report's own ∂C/∂w_k, the number the learner read off the table,
-    and the change float32 actually made, which rounding can make differ from delta.
+    and the change float32 actually made, which rounding can make differ from delta. Every
+    cost is measured in float64, in one pass over the batch.
     """
     old = float(network.params[k])
     network.params[k] += np.float32(delta)
     change = float(network.params[k]) - old
-    return Nudge(k, change, before.cost, batch_cost(network, batch, cost), float(before.gradient[k]))
+    slope = float(before.gradient[k])
+    # As small as it can be, so that what the central difference leaves of the bend (h²·C‴/6) is
+    # too, while the change it predicts stays well above the rounding; never larger than the nudge.
+    wanted = ABOVE_ROUNDING * ROUNDING * abs(before.cost) / abs(slope) if slope else abs(change)
+    h = min(abs(change), wanted)
+    double = network.copy(dtype=np.float64)
+    values = (old, old + change, old + h, old - h)
+    totals = [0.0] * len(values)
+    images = 0
+    for x, labels in batch:
+        x = x.astype(np.float64)
+        for i, value in enumerate(values):
+            double.params[k] = value
+            totals[i] += len(x) * average_cost(double, x, labels, cost)
+        images += len(x)
+    before_cost, after, up, down = (total / images for total in totals)
+    return Nudge(k, change, before_cost, after, slope, h, up, down)

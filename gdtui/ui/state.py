@@ -321,6 +321,7 @@ class TrainingSession:
         self._posted: RunSnapshot | None = None
         self.report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
         self.last_nudge: sensitivity.Nudge | None = None
+        self.nudged_at = 0  # the run's steps when it was made: the steps since make it a figure of an older network
 
     def ensure(self) -> TrainingRun:
         """The run of the shared network: a new one when a new network came."""
@@ -437,7 +438,11 @@ class TrainingSession:
         report = self.current_report()
         assert report is not None  # a nudge is offered only on the network's own gradient
         self.last_nudge = self._state.nudge(k, delta, run, report)
+        self.nudged_at = run.trainer.steps
         return self.last_nudge
+
+    def steps_since_nudge(self, run: TrainingRun) -> int:
+        return run.trainer.steps - self.nudged_at
 
     def save(self, path: Path) -> Path:
         """Save the network as it is now; where it was written."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -19,6 +20,7 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.screens.training import SPEEDS
+from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
 from tests.helpers import make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
 
@@ -108,7 +110,7 @@ async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
         assert trainer.epochs_done == 1 and trainer.position == 0
         assert trainer.steps == 100  # 1,000 images in batches of 10
         assert [r.epoch for r in screen.run.epochs] == [0, 1]
-        assert f"test accuracy {screen.run.epochs[-1].test_accuracy:.1%} (epoch 1)" in text(screen, "stats")
+        assert f"test accuracy {screen.run.epochs[-1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(screen_on):
@@ -656,3 +658,112 @@ async def test_one_image_after_a_step_of_a_batch_of_one_is_one_image(screen_on):
         await pilot.press("n")
         await settle(pilot)
         assert screen.run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")
+
+
+def shown_comparisons(nudge_text: str) -> list[tuple[float, float]]:
+    """Every (measured, predicted) pair the nudge's lines show."""
+    number = r"([-+]?\d\.\d+e[-+]\d+)"
+    return [(float(m), float(p)) for m, p in re.findall(rf"measured ΔC = {number}.*?predicted [^=]*= {number}", nudge_text)]
+
+
+async def test_a_nudge_of_a_parameter_that_hardly_matters_agrees_with_its_slope_or_says_it_cannot_be_measured(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        for _ in range(table.row_count - 2):  # the first of the smallest components that are not 0
+            await pilot.press("down")
+        assert table.get_row_at(table.cursor_row)[0] == "·"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        shown = text(screen, "nudge")
+        if "below what can be measured" not in shown:
+            pairs = shown_comparisons(shown)
+            assert pairs, shown
+            # The last pair shown is the one the screen stands by: same sign, about the same size.
+            measured, predicted = pairs[-1]
+            assert np.sign(measured) == np.sign(predicted) and abs(measured - predicted) < 0.25 * abs(predicted), shown
+
+
+async def test_after_a_nudge_the_highlight_stays_on_the_parameter_just_nudged(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        view = screen.query_one("#gradient-view")
+        # One that hardly matters, then the one that matters most.
+        for key, times in (("down", table.row_count - 2), ("up", table.row_count)):
+            for _ in range(times):
+                await pilot.press(key)
+            k = view.picked()
+            await pilot.press("right_square_bracket")
+            # The ranking is worked out again at the nudged weights, and sorted anew.
+            await wait_for(pilot, lambda: screen.training.report[0] == app.state.version, "the gradient after the nudge")
+            await settle(pilot)
+            assert view.picked() == k == screen.training.last_nudge.index
+            row = table.get_row_at(table.cursor_row)
+            assert row[1] == app.state.network.parameter(k).describe(app.state.data.image_shape)
+            assert float(row[2]) == pytest.approx(screen.training.report[1].gradient[k], rel=1e-2)
+            assert row[0] != "…" or "… the one picked" in text(screen, "gradient-summary")
+
+
+async def test_the_nudges_result_says_it_is_of_an_older_network_once_steps_were_taken(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "before the last" not in text(screen, "nudge")
+        nudged_at = screen.run.trainer.steps
+        for key in ("n", "e"):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: not screen.busy() and not screen.running, "the steps")
+            await settle(pilot)
+            since = screen.run.trainer.steps - nudged_at
+            steps = "the last step" if since == 1 else f"the last {since:,} steps"
+            shown = text(screen, "nudge")
+            assert "Nudged" not in shown or f"(before {steps})" in shown, shown
+
+
+async def test_the_accuracy_says_when_it_was_measured(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        accuracy = f"{screen.run.epochs[0].test_accuracy:.1%}"
+        assert f"test accuracy {accuracy} (before training)" in text(screen, "stats")
+        await pilot.press("n", "n", "n")
+        await settle(pilot)
+        assert f"test accuracy {accuracy} (at step 0, before training)" in text(screen, "stats")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await settle(pilot)
+        assert f"test accuracy {screen.run.epochs[1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
+
+
+async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        assert "(last mini-batch)" in text(screen, "stats")
+        await pilot.press("b", "b")  # 100, then all 1,000
+        await settle(pilot)
+        assert "(last mini-batch)" in text(screen, "stats")  # the last step's was still a mini-batch of 10
+        await pilot.press("n")
+        await settle(pilot)
+        stats = text(screen, "stats")
+        assert f"cost {screen.run.last_cost:.4f} (all 1,000 training images)" in stats and "mini-batch" not in stats
+
+
+async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 3, "the epoch's test")
+        await settle(pilot)
+        plot = str(screen.query_one("#plot").render())
+        assert plot.count(MEASURED_GLYPH) == 3, plot  # before training and after each epoch
+        assert f"{MEASURED_GLYPH}" in text(screen, "legend")

@@ -104,6 +104,19 @@ def test_a_small_nudge_changes_the_cost_by_the_reports_slope_times_delta(sample)
     assert np.sign(result.measured) == np.sign(result.slope * 0.05)
 
 
+def test_a_tiny_slope_is_checked_over_a_small_enough_nudge_measured_in_float64(sample):
+    x, labels = sample[0][:10], sample[1][:10]
+    network = Network(seed=0)
+    before = sensitivity.report(network, parts(x, labels, 10), "quadratic")
+    k = before.smallest[0].index
+    result = sensitivity.nudge(network, k, 0.1, parts(x, labels, 4), "quadratic", before)
+    assert result.measurable and not result.agrees  # over 0.1 the bend outweighs the slope
+    assert 0 < result.h < 0.1
+    assert abs(result.checked_prediction) >= 100 * result.rounding
+    assert result.checked == pytest.approx(result.checked_prediction, rel=1e-3)
+    assert result.cost_before == pytest.approx(before.cost, rel=1e-14)
+
+
 def test_a_weight_from_a_blank_pixel_changes_nothing(sample):
     x, labels = sample
     batch = parts(x, labels, 500)
@@ -112,6 +125,7 @@ def test_a_weight_from_a_blank_pixel_changes_nothing(sample):
     corner = 0  # the weight from pixel (0,0): MNIST's corners are always black
     result = sensitivity.nudge(network, corner, 0.5, batch, "quadratic", before)
     assert result.slope == 0.0 and result.measured == 0.0
+    assert not result.measurable
 
 
 def test_reports_and_nudges_leave_the_networks_own_gradient_alone(sample):

@@ -306,11 +306,18 @@ Network and Cost steps show."""
         batch = "all" if batch_size == shot.train_size else f"{batch_size:,}"
         if shot.epochs:
             last = shot.epochs[-1]
-            when = self.training.start_words if last.epoch == 0 else f"epoch {last.epoch:,}"
+            # Measured once an epoch: when, so that it is not read as the network's as it is now.
+            if last.epoch:
+                when = f"after epoch {last.epoch:,}"
+            elif shot.steps > last.step:
+                when = f"at step {last.step:,}, {self.training.start_words}"
+            else:
+                when = self.training.start_words
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
         else:
             accuracy = "test accuracy: measuring…"
-        cost = f"cost [b]{shot.last_cost:.4f}[/b] (last mini-batch)" if shot.last_cost is not None else "no step yet"
+        images = f"all {shot.train_size:,} training images" if shot.last_batch_size == shot.train_size else "last mini-batch"
+        cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})" if shot.last_cost is not None else "no step yet"
         speed = f"{counted(self.speed, 'step')}/s" if self.speed else "full speed"
         self.query_one("#stats", Static).update(
             f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "

@@ -14,6 +14,7 @@ EPOCH_COLOR = "white"
 ACCURACY_COLOR = "orange"
 # Each line its own glyph too: without colour (NO_COLOR, 16 colours) a legend told apart by colour alone lies.
 ACCURACY_GLYPH = "·"
+MEASURED_GLYPH = "◆"  # where the accuracy was measured: the dots between are only drawn
 
 
 def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list[float]]:
@@ -30,7 +31,7 @@ def legend(run: RunSnapshot) -> str:
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
     return (
         f"[{COST_COLOR}]━[/] mini-batch cost{averaged}  [{EPOCH_COLOR}]●[/] epoch mean  "
-        f"[{ACCURACY_COLOR}]{ACCURACY_GLYPH}[/] test accuracy % (right axis)"
+        f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}{MEASURED_GLYPH}[/] test accuracy % (right axis)"
     )
 
 
@@ -84,4 +85,6 @@ class CostPlot(PlotextPlot):
                 at, averages = thin([a for a, _ in averaged], [c for _, c in averaged], points)
                 plt.scatter(at, averages, color=EPOCH_COLOR, marker="●")
             plt.plot(shown, accuracies, color=ACCURACY_COLOR, marker=ACCURACY_GLYPH, yside="right")
+            # Measured only at these points: a line alone would look like steady growth between them.
+            plt.scatter(shown, accuracies, color=ACCURACY_COLOR, marker=MEASURED_GLYPH, yside="right")
         self.refresh()

@@ -45,6 +45,23 @@ def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
     return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
 
+def comparison(nudge: sensitivity.Nudge) -> str:
+    """The measured change beside the predicted one; where they cannot agree, why, and the slope checked."""
+    if not nudge.measurable:
+        return (
+            f"predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]: a change below what can be measured "
+            f"(float64 rounds the cost by up to {nudge.rounding:.0e}); measured ΔC = {nudge.measured:+.2e}."
+        )
+    line = f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
+    if nudge.agrees:
+        return line
+    # So small a slope is outweighed by the cost's bend over the whole nudge: check it over a small Δw.
+    return (
+        f"{line}\nOver Δw = {nudge.delta:+g} the cost's bend outweighs so small a slope. Over Δw = ±{nudge.h:.1e}, "
+        f"where it cancels: measured ΔC = [b]{nudge.checked:+.2e}[/b]   predicted = [b]{nudge.checked_prediction:+.2e}[/b]"
+    )
+
+
 class GradientView(Vertical):
     """The gradient's size, its largest and smallest components, and the last nudge's result."""
 
@@ -73,7 +90,7 @@ class GradientView(Vertical):
             )
             # Nothing of an earlier network's gradient may stay under those words.
             self.query_one(DataTable).clear()
-            self._show_nudge(state)
+            self._show_nudge(state, run)
             return
         version = state.version
         if training.report_wanted() is not None and not (self._worker is not None and self._worker.is_running):
@@ -84,24 +101,37 @@ class GradientView(Vertical):
             return
         at, report = training.report
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
-        zeros = zeros_sentence(report.zeros, report.gradient.size)
-        summary.update(
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({counted(report.images, 'image')}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
-        )
         table = self.query_one(DataTable)
         top, bottom = (len(report.largest), len(report.smallest)) if self.screen.size.height >= TALL else (5, 2)
         rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
         rows += [("·", c) for c in report.smallest[:bottom]]
+        # The picked parameter stays picked when the ranking is sorted anew (after a nudge, say):
+        # listed, marked …, if it left the table, in the place of the last of the largest, so that
+        # the table keeps its size and the nudge's result below it still shows.
+        picked, keep = self.picked(), table.cursor_row
+        if picked is not None and picked >= report.gradient.size:  # of a network of another shape
+            picked = None
+        outside = picked is not None and all(c.index != picked for _, c in rows)
+        if picked is not None and outside:
+            shown = min(top, len(report.largest))
+            rows[max(shown - 1, 0) : shown] = [("…", sensitivity.component(report.gradient, picked))]
+        zeros = zeros_sentence(report.zeros, report.gradient.size)
+        if outside:
+            zeros = zeros.removesuffix(".") + "; … the one picked."
+        summary.update(
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
+            f"last mini-batch ({counted(report.images, 'image')}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
+        )
         eta = run.learning_rate
-        keep = table.cursor_row
         table.clear()
         for rank, c in rows:
             description = network.parameter(c.index).describe(state.data.image_shape)
             step = f"{-eta * c.gradient:+.2e}"
             table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
+        if picked is not None:
+            keep = next(row for row, (_, c) in enumerate(rows) if c.index == picked)
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
-        self._show_nudge(state)
+        self._show_nudge(state, run)
 
     @work(thread=True, group="gradient", exit_on_error=False)
     def _work_out(
@@ -115,17 +145,19 @@ class GradientView(Vertical):
             state.training.report = event.worker.result
             self.show(state, run)
 
-    def _show_nudge(self, state: LessonState) -> None:
+    def _show_nudge(self, state: LessonState, run: TrainingRun) -> None:
         nudge = state.training.last_nudge
         if nudge is None:
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
+            since = state.training.steps_since_nudge(run)
+            # Steps since have changed the network and the stats line above: this is of an older one.
+            older = f"[dim](before the last {counted(since, 'step') if since > 1 else 'step'})[/dim] " if since else ""
             text = (
                 # The stats line's cost of this mini-batch is from before its step: this one is from after.
-                f"Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
-                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n"
-                f"measured ΔC = [b]{nudge.measured:+.2e}[/b]   predicted ∂C/∂w · Δw = [b]{nudge.predicted:+.2e}[/b]"
+                f"{older}Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
+                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
             )
         self.query_one("#nudge", Static).update(text)
 
