@@ -117,7 +117,8 @@ def test_training_cut_short_by_a_hang_up_is_offered_back_at_the_next_start(tiny_
 
     again = TerminalSession("--data", str(tiny_mnist_dir))
     try:
-        again.wait_for(f"Restore the network you were training: step {kept.provenance.steps:,}, ", START_TIMEOUT)
+        # The offer's first line, before it wraps: "Restore the network you were training: trained 106".
+        again.wait_for(f"you were training: trained {kept.provenance.steps:,}", START_TIMEOUT)
         again.send(b"y")
         again.wait_until(lambda: "Restore the network" not in again.screen_text(), "the offer closed")
         open_step(again, "6", "e Epoch")

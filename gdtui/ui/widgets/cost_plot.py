@@ -31,7 +31,7 @@ def legend(run: RunSnapshot) -> str:
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
     return (
         f"[{COST_COLOR}]━[/] mini-batch cost{averaged}  [{EPOCH_COLOR}]●[/] epoch mean  "
-        f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}{MEASURED_GLYPH}[/] test accuracy % (right axis)"
+        f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}[/] test accuracy % (right axis)"
     )
 
 
