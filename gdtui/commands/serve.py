@@ -213,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
         return _print_hash(args.password_stdin)
     if not hasattr(os, "login_tty"):
         raise GdtuiError("gdtui serve needs a Unix system with pseudo-terminals")
+    import gdtui.serve  # noqa: F401  (the lab's warning filters, set before asyncssh is imported)
+
     try:
         import asyncssh  # noqa: F401
     except ImportError:
