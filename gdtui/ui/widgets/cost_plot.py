@@ -27,12 +27,16 @@ def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list
 
 def legend(run: RunSnapshot) -> str:
     """What each line of the plot is: written beside it, where plotext's own legend would cover the curves."""
-    # One line of 80 columns: a long run's curve points are means of up to a few hundred steps.
+    # One line of 80 columns: a long run's curve points are means of thousands of steps.
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
-    return (
-        f"[{COST_COLOR}]━[/] mini-batch cost{averaged}  [{EPOCH_COLOR}]●[/] epoch mean  "
-        f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}[/] test accuracy % (right axis)"
-    )
+    entries = [
+        (f"[{COST_COLOR}]━[/] ", f"mini-batch cost{averaged}"),
+        (f"[{EPOCH_COLOR}]●[/] ", "epoch mean"),
+        (f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}[/] ", "test accuracy % (right axis)"),
+    ]
+    width = sum(len(words) + 3 for _, words in entries) + 2 * (len(entries) - 1)
+    gap = "  " if width <= 80 else " "
+    return gap.join(key + words for key, words in entries)
 
 
 class CostPlot(PlotextPlot):
