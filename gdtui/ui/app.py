@@ -245,6 +245,13 @@ class GdtuiApp(TerminalApp):
         if self.guide.on and isinstance(screen, LessonScreen):
             self.guide.show(screen)
 
+    async def on_event(self, event: events.Event) -> None:
+        # A key that comes while the mode just switched to has no screen on its stack yet (the guide
+        # switches modes from an action) has nothing to act on: Textual would fail looking for one.
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return
+        await super().on_event(event)
+
     def _on_key(self, event: events.Key) -> None:
         # Before Textual's own handler, where the keys reach the bindings one after another in the order they
         # came. A step's screen busy with work the keys after it must follow (a step under way) keeps them,
