@@ -146,6 +146,12 @@ def _file_type(path: Path) -> int | None:
         raise ModelFileError(f"{path}: cannot save the model: {err.strerror or err}") from None
 
 
+def replaced_by_saving(text: str | os.PathLike[str]) -> Path | None:
+    """The existing file a save under that name would replace, if any (save_target's refusals raised)."""
+    target = save_target(text)
+    return target if target.exists() else None
+
+
 def save_model(network: Network, path: str | os.PathLike[str]) -> Path:
     """Write atomically to save_target(path), and return it: a crash mid-write never leaves a half file."""
     path = save_target(path)

@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.drive import HALTS, Goal, Stop, advice
-from gdtui.core.model_io import save_target
+from gdtui.core.model_io import replaced_by_saving
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
 from gdtui.core.words import counted
@@ -450,10 +450,8 @@ Network and Cost steps show."""
             if written is not None:
                 self.notify(in_folder(f"Saved as {written}", self.gdtui.files_root), title="Model saved", markup=False)
 
-        def replacing(path: Path) -> Path | None:
-            target = save_target(path)
-            return target if target.exists() else None
-
         folder = self.gdtui.files_root or Path.cwd()
-        prompt = PathPrompt("Save the network as (.npz):", free_name(folder), accept=self.training.save, replacing=replacing)
+        prompt = PathPrompt(
+            "Save the network as (.npz):", free_name(folder), accept=self.training.save, replacing=replaced_by_saving
+        )
         self.app.push_screen(prompt, saved)
