@@ -85,6 +85,9 @@ def collect(
     work-DATE.zip, or one a student, work-DATE/NAME.zip. A GdtuiError, before anything is
     written, if an archive is there already (unless force) or no student has a folder."""
     sessions = data / "sessions"
+    # In a student's folder, the class's archive would hand everyone's work to that student.
+    if out.resolve().is_relative_to(sessions.resolve()):
+        raise GdtuiError(f"{out} is in the students' folders: the archives go elsewhere (--out DIR)")
     try:
         handle = os.open(sessions, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:

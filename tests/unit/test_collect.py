@@ -206,3 +206,15 @@ def test_a_class_none_of_whom_has_a_folder_is_an_error_not_an_empty_archive(tmp_
     with pytest.raises(GdtuiError, match="no sessions folder"):
         collect.collect(tmp_path / "elsewhere", ["ada"], out, when=WHEN)
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_archives_never_go_into_the_folders_they_collect(tmp_path: Path) -> None:
+    data = tmp_path / "lab"
+    ada = session(data, "ada", {"model.npz": b"a"})
+    session(data, "alan", {"model.npz": b"b"})
+    # There, alan's work would be handed to ada.
+    with pytest.raises(GdtuiError, match="students' folders"):
+        collect.collect(data, ["ada", "alan"], ada, when=WHEN)
+    with pytest.raises(GdtuiError, match="students' folders"):
+        collect.collect(data, ["ada", "alan"], data / "sessions", per_student=True, when=WHEN)
+    assert sorted(path.name for path in ada.iterdir()) == ["model.npz"]
