@@ -168,6 +168,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
+    collect.check_system()
     classroom = _classroom()
     from gdtui.serve.server import lab_home
     from gdtui.serve.untrusted import printable

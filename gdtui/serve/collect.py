@@ -51,7 +51,6 @@ _CHUNK = 1 << 20
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 # What a zip archive's time can say (DOS time: from 1980, in 2-second steps).
 _EARLIEST, _LATEST = datetime(1980, 1, 1).timestamp(), datetime(2107, 12, 31, 23, 59, 58).timestamp()
-_OPEN = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,20 @@ class Collected:
     absent: list[str] = field(default_factory=list)  # students with no folder: never logged in
 
 
+def check_system() -> None:
+    """A GdtuiError where a file cannot be opened without following a link, by its name in an
+    open folder: Windows, where the lab server does not run either."""
+    if not hasattr(os, "O_NOFOLLOW") or os.open not in os.supports_dir_fd:
+        raise GdtuiError("collecting a class's work needs a Unix system, as the lab server does")
+
+
 def collect(
     data: Path, students: list[str], out: Path, *, per_student: bool = False, force: bool = False, when: datetime
 ) -> Collected:
     """Archive the folders the lab in data keeps for students into out: one archive for the class,
     work-DATE.zip, or one a student, work-DATE/NAME.zip. A GdtuiError, before anything is
     written, if an archive is there already (unless force) or no student has a folder."""
+    check_system()
     sessions = data / "sessions"
     # In a student's folder, the class's archive would hand everyone's work to that student.
     if out.resolve().is_relative_to(sessions.resolve()):
@@ -168,7 +175,7 @@ class _Student:
     def take(self, sessions: int) -> None:
         try:
             # Not O_DIRECTORY: with it, a link is refused as no folder, and its being a link goes unsaid.
-            handle = os.open(self.name, _OPEN, dir_fd=sessions)
+            handle = os.open(self.name, _opening(), dir_fd=sessions)
         except OSError as err:
             self.skip("", _refused(err))
             return
@@ -207,7 +214,7 @@ class _Student:
 
     def _entry(self, folder: int, name: str, path: str, depth: int) -> None:
         try:
-            handle = os.open(name, _OPEN, dir_fd=folder)
+            handle = os.open(name, _opening(), dir_fd=folder)
         except OSError as err:
             self.skip(path, _refused(err))
             return
@@ -259,6 +266,11 @@ class _Student:
         self.kept.append(Kept(self.name, path, size, digest.hexdigest(), info.st_mtime))
         if failed is not None:
             self.skip(path, f"only its first {size_text(size)} could be read: {failed.strerror}")
+
+
+def _opening() -> int:
+    # Not a constant: Windows has none of these, and the command line imports this module there too.
+    return os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 def _refused(err: OSError) -> str:
