@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import socket
+from datetime import datetime
 from pathlib import Path
 
 from gdtui.commands import say
 from gdtui.core.errors import GdtuiError
+from gdtui.core.files import size_text
+from gdtui.serve import collect
 
 DESCRIPTION = """\
 Make a class for 'gdtui serve' from a list of names: a password of four common
@@ -21,7 +24,8 @@ owner's alone. Then start the server with the roster and the same host key:
 
 'gdtui class add NAME' and 'gdtui class remove NAME' change the class later,
 while the server runs: no one else's password changes, and the handouts are
-written again.
+written again. After class, 'gdtui class collect' puts each student's folder,
+as the server keeps it, in a zip archive with a manifest.
 """
 
 
@@ -72,6 +76,30 @@ def add_parser(commands) -> argparse.ArgumentParser:
     remove.add_argument("names", nargs="+", metavar="NAME")
     _add_folder_option(remove)
     remove.set_defaults(run=_remove)
+
+    collecting = actions.add_parser(
+        "collect",
+        help="archive the students' work: their lab folders, with a manifest",
+        description="Archive the class's work after class: each student's folder as the lab server keeps it "
+        "(models saved, screenshots, the lesson bookmark), in one zip archive for the class or one a "
+        f"student, with a manifest of every file ({collect.MANIFEST}: student, file, size, SHA-256, "
+        f"time). Links are not followed; a student's folder adds at most {size_text(collect.STUDENT_BYTES)} "
+        f"and {collect.STUDENT_ENTRIES:,} files and folders, {collect.DEEPEST} deep: what is "
+        f"left out is listed, in {collect.SKIPPED} and here.",
+    )
+    collecting.add_argument(
+        "data",
+        nargs="?",
+        type=Path,
+        metavar="DATA_FOLDER",
+        help="the lab's data folder, which holds the students' folders in sessions/ "
+        "(default: the one 'gdtui serve' uses, ~/.local/share/gdtui/lab)",
+    )
+    collecting.add_argument("--per-student", action="store_true", help="an archive for each student, not one for the class")
+    collecting.add_argument("--out", type=Path, metavar="DIR", help="where the archives go (default: the class's folder)")
+    collecting.add_argument("--force", action="store_true", help="replace an archive of the same name")
+    _add_folder_option(collecting)
+    collecting.set_defaults(run=_collect)
     return parser
 
 
@@ -136,4 +164,35 @@ def _remove(args: argparse.Namespace) -> int:
     classroom = _classroom()
     classroom.remove_students(args.dir, args.names)
     say(f"Taken off {args.dir}, and out of its handouts: a running server lets them log in no more.")
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    collect.check_system()
+    classroom = _classroom()
+    from gdtui.serve.server import lab_home
+    from gdtui.serve.untrusted import printable
+
+    students = sorted(classroom.read_class(args.dir).students)
+    data = args.data or lab_home()
+    done = collect.collect(
+        data, students, args.out or args.dir, per_student=args.per_student, force=args.force, when=datetime.now()
+    )
+    width = max(len(name) for name in students)
+    say(f"The work of {len(students) - len(done.absent)} of {len(students)} students, from {data / 'sessions'}:")
+    for name in students:
+        if name in done.absent:
+            say(f"  {name:<{width}}  no folder: never logged in")
+            continue
+        files = [kept for kept in done.kept if kept.student == name]
+        count = f"{len(files)} {'file' if len(files) == 1 else 'files'},"
+        say(f"  {name:<{width}}  {count} {size_text(sum(kept.size for kept in files))}")
+    if done.skipped:
+        say(f"Left out ({collect.SKIPPED} in the archive lists them too):")
+        for item in done.skipped:
+            what = printable(item.file) if item.file else "their folder"
+            say(f"  {item.student:<{width}}  {what}: {item.why}")
+    for archive in done.archives:
+        say(f"Written: {archive} ({size_text(archive.stat().st_size)})")
+    say(f"{collect.MANIFEST} in each archive lists every file with its size, SHA-256 and time.")
     return 0

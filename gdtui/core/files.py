@@ -140,13 +140,13 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
                 os.replace(temporary, path)
         else:
             os.replace(temporary, path)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     finally:
         # After a successful replace the temporary name is already gone.
         Path(temporary).unlink(missing_ok=True)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(handle)

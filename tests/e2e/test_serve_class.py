@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import stat
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import asyncssh
 import pytest
 
 from gdtui.cli import main
-from gdtui.serve import classroom
+from gdtui.serve import classroom, collect
 from gdtui.serve.server import LabConfig
 from tests.e2e.lab import FIRST_SCREEN, PASSWORD_HASH, connect, running, student
 
@@ -85,3 +87,31 @@ async def test_a_class_made_from_a_names_file_logs_in_with_the_passwords_and_hos
         assert await logs_in(lab, "zoe", now.students["zoe"])
         assert not await logs_in(lab, "bob", kept.students["bob"])
         assert await logs_in(lab, "alan", kept.students["alan"])
+
+
+async def test_a_model_a_student_saves_in_class_is_in_the_class_s_collected_work(
+    lab_config: LabConfig, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    folder, key = tmp_path / "class", tmp_path / "host-key"
+    made = ["class", "new", "ada", "alan", "--teacher", "grace", "--host", "127.0.0.1", "--host-key", str(key)]
+    assert main([*made, "--dir", str(folder)]) == 0
+    kept = classroom.read_class(folder)
+    config = replace(lab_config, roster=folder / "roster", host_key=key, authorized_keys=None, password_hash=None)
+    async with running(config) as lab, student(lab, username="ada", password=kept.students["ada"]) as ada:
+        await ada.shows(FIRST_SCREEN)
+        ada.press("6")
+        await ada.shows("step 0 ")
+        ada.press("s")
+        await ada.shows("Save the network as")
+        ada.press("\r")
+        await ada.shows("Saved as gdtui-model.npz")
+        saved = (lab.sessions_dir / "ada" / "gdtui-model.npz").read_bytes()
+    capsys.readouterr()
+    assert main(["class", "collect", str(config.home), "--dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    (archive,) = folder.glob("work-*.zip")
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.read("ada/gdtui-model.npz") == saved
+        manifest = opened.read(collect.MANIFEST).decode()
+    assert f"ada,gdtui-model.npz,{len(saved)},{hashlib.sha256(saved).hexdigest()}," in manifest
+    assert "alan" in out and "never logged in" in out

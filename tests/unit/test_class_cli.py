@@ -96,3 +96,33 @@ def test_the_class_files_are_private_from_the_command_line_too(tmp_path: Path) -
 def test_password_stdin_alone_says_what_it_goes_with(capsys: pytest.CaptureFixture) -> None:
     assert main(["serve", "--password-stdin", "--no-auth"]) == 2
     assert "--password-stdin goes with --hash-password" in capsys.readouterr().err
+
+
+def test_collecting_a_class_s_work_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder, data = tmp_path / "class", tmp_path / "lab"
+    common = ["--dir", str(folder)]
+    made = ["class", "new", "ada", "alan", "bob", "--teacher", "grace", "--host", "h", "--host-key", str(tmp_path / "k")]
+    assert main([*made, *common]) == 0
+    ada = data / "sessions" / "ada"
+    ada.mkdir(parents=True)
+    (ada / "first.npz").write_bytes(b"model")
+    (ada / "[bold]passwd").symlink_to("/etc/passwd")
+    (data / "sessions" / "alan").mkdir()
+    (data / "sessions" / "alan" / "notes.txt").write_text("eta 1.5")
+    capsys.readouterr()
+    assert main(["class", "collect", str(data), *common]) == 0
+    out = capsys.readouterr().out
+    archives = list(folder.glob("work-*.zip"))
+    assert len(archives) == 1 and str(archives[0]) in out
+    assert stat.S_IMODE(archives[0].stat().st_mode) == 0o600
+    lines = out.splitlines()
+    # A line a student: what was taken, or that there was nothing; what was left out, and why.
+    assert any(line.split()[:3] == ["ada", "1", "file,"] for line in lines), out
+    assert any(line.split()[:1] == ["bob"] and "no folder" in line for line in lines), out
+    # A name shown as it is, never read as markup.
+    assert any("'[bold]passwd'" in line and "link" in line for line in lines), out
+    # Again: the archive is there, and is kept unless --force says otherwise.
+    assert main(["class", "collect", str(data), *common]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["class", "collect", str(data), "--force", "--per-student", *common]) == 0
+    assert sorted(path.name for path in (folder / archives[0].stem).iterdir()) == ["ada.zip", "alan.zip"]

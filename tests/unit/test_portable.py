@@ -18,7 +18,7 @@ from gdtui import __version__
 # Not getuid, termios or tty: Textual and platformdirs reach for them in their code for Unix alone,
 # which they choose by the platform's name, and Windows has its own.
 POSIX_SIGNALS = ("SIGPIPE", "SIGHUP", "SIGTSTP", "SIGCONT", "SIGWINCH", "SIGCHLD", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
-POSIX_OS = ("sysconf", "sysconf_names", "fork", "getpgid", "killpg", "setsid", "login_tty", "openpty")
+POSIX_OS = ("sysconf", "sysconf_names", "fork", "getpgid", "killpg", "setsid", "login_tty", "openpty", "O_NOFOLLOW", "O_NONBLOCK")
 POSIX_MODULES = ("fcntl", "pty", "resource", "pwd", "grp")
 
 WITHOUT_POSIX = textwrap.dedent(
@@ -88,6 +88,13 @@ def test_the_app_draws_its_first_screen(tiny_mnist_dir):
 
 def test_serve_says_in_one_line_that_it_needs_unix():
     done = gdtui_without_posix("serve", "--no-auth")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("gdtui: error:") and "Unix" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_collecting_a_class_s_work_says_in_one_line_that_it_needs_unix(tmp_path):
+    done = gdtui_without_posix("class", "collect", tmp_path, "--dir", tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("gdtui: error:") and "Unix" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
