@@ -29,8 +29,8 @@ TEACHER = "teacher"
 STUDENT = "student"
 # The longest line either side reads, newline included: a roster of a full lab fits, with room.
 LINE_BYTES = 256 * 1024
-# What a student's progress line may say: a larger one is refused, not cut.
-PROGRESS_BYTES = 2048
+# What a student's progress line may say, names of saved models in escaped Unicode included: a larger one is refused, not cut.
+PROGRESS_BYTES = 8 * 1024
 # A progress report's quiz answers, one letter each (R right, W wrong), and the names of the models
 # saved: the latest this many, each cut to that many characters.
 ANSWERS = 200

@@ -274,13 +274,13 @@ class ClassRecord:
 
     # -- the files ---------------------------------------------------------------------
 
-    def flush(self, now: float, only: str | None = None) -> None:
+    def flush(self, now: float, only: str | None = None, *, everything: bool = False) -> None:
         """Write the rows changed and due: those with a new figure, and those with only a count
-        changed once QUIET_S has passed since their last line."""
+        changed once QUIET_S has passed since their last line; every row changed, at the end."""
         due = []
         for session in list(self._changed) if only is None else [only]:
             pending = self._pending.setdefault(session, _Pending())
-            if only is not None or pending.urgent or now - pending.written >= QUIET_S:
+            if everything or only is not None or pending.urgent or now - pending.written >= QUIET_S:
                 due.append(session)
                 pending.urgent, pending.written = False, now
                 self._changed.discard(session)
