@@ -5,9 +5,10 @@ Two files, both the server's user's alone:
     record.jsonl   every change of a row, appended as it happens: the last line of a session is its row
     record.csv     one row a session, for a spreadsheet, written again whole after each change
 
-A line is appended and flushed to the disk as the event happens (a login or a logout at once, a new
-figure within a second, a count that only goes up, such as the training steps, at most every
-QUIET_S), so a server killed without warning loses at most that much. A session still open when
+A line is appended and flushed to the disk as the event happens: a login, a logout, a new beat, quiz
+answer, best accuracy or model saved at once, before a teacher's dashboard shows it; a change of
+the training steps or of the last key press alone at most every QUIET_S, with the next line of that
+session. A server killed without warning loses no more than that. A session still open when
 the server was killed keeps no logout time: the record says what happened, not what must have.
 A line cut short by such a kill is skipped, with a warning, when the record is read again.
 
@@ -176,18 +177,12 @@ def _time(text: object) -> float | None:
 
 
 @dataclass
-class _Pending:
-    urgent: bool = False
-    written: float = 0.0  # when the row's last line was written
-
-
-@dataclass
 class ClassRecord:
     """The rows of a lab server's record, and the files they are kept in (none for folder None)."""
 
     folder: Path | None
     rows: dict[str, Row] = field(default_factory=dict)  # by session
-    _pending: dict[str, _Pending] = field(default_factory=dict)
+    _written: dict[str, float] = field(default_factory=dict)  # when each row's last line was written
     _changed: set[str] = field(default_factory=set)
     _file: TextIO | None = None
 
@@ -223,8 +218,6 @@ class ClassRecord:
         """A new session's row, written at once."""
         row = Row(secrets.token_hex(8), name, float(round(when)))
         self.rows[row.session] = row
-        self._pending[row.session] = _Pending()
-        self._changed.add(row.session)
         self.flush(when, only=row.session)
         return row
 
@@ -260,7 +253,6 @@ class ClassRecord:
     def logout(self, row: Row, when: float) -> None:
         """The session is over: its row says so, written at once."""
         self._update(row, replace(row, logout=float(round(when))), when)
-        self.flush(when, only=row.session)
 
     def _update(self, row: Row, new: Row, when: float) -> None:
         if new == row or self.rows.get(row.session) is not row:
@@ -268,21 +260,20 @@ class ClassRecord:
         quiet = replace(new, steps=row.steps, last_key=row.last_key) == row
         for key in ("logout", "last_key", "beat", "quiz", "answers", "best", "steps", "saved"):
             setattr(row, key, getattr(new, key))
-        pending = self._pending.setdefault(row.session, _Pending())
-        pending.urgent = pending.urgent or not quiet
         self._changed.add(row.session)
+        if not quiet:
+            self.flush(when, only=row.session)
 
     # -- the files ---------------------------------------------------------------------
 
     def flush(self, now: float, only: str | None = None, *, everything: bool = False) -> None:
-        """Write the rows changed and due: those with a new figure, and those with only a count
-        changed once QUIET_S has passed since their last line; every row changed, at the end."""
+        """Write the rows changed and due (or only that one): those whose change waited QUIET_S
+        since their last line; every row changed, at the end."""
         due = []
         for session in list(self._changed) if only is None else [only]:
-            pending = self._pending.setdefault(session, _Pending())
-            if everything or only is not None or pending.urgent or now - pending.written >= QUIET_S:
+            if everything or only is not None or now - self._written.get(session, 0.0) >= QUIET_S:
                 due.append(session)
-                pending.urgent, pending.written = False, now
+                self._written[session] = now
                 self._changed.discard(session)
         if not due or self._file is None:
             return

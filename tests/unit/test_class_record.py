@@ -59,10 +59,9 @@ def test_a_steady_count_is_written_now_and_then_but_a_new_beat_at_once(tmp_path:
     kept.report(ada, progress(steps=10), LOGIN + 1)
     kept.flush(LOGIN + 1.5)
     assert record.read(tmp_path)[0][0].steps is None, "steps alone wait their turn"
-    kept.report(ada, progress(steps=20, beat=2), LOGIN + 2)
-    kept.flush(LOGIN + 2.5)
+    kept.report(ada, progress(steps=20, beat=2), LOGIN + 2.5)
     row = record.read(tmp_path)[0][0]
-    assert (row.beat, row.steps) == (2, 20)
+    assert (row.beat, row.steps) == (2, 20), "a new beat at once, with the steps as they are"
     kept.report(ada, progress(steps=30, beat=2), LOGIN + 3)
     kept.flush(LOGIN + 3.5)
     assert record.read(tmp_path)[0][0].steps == 20
