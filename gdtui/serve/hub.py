@@ -396,7 +396,6 @@ class Hub:
                 log.info("%s ends session %d of %s", teacher.name, member.number, member.name)
                 self._end_session(member.number, f"gdtui: {teacher.name} ended this session.")
 
-
     def _record(self) -> dict:
         """The class record for a teacher's dashboard: the latest sessions, as many as fit a line."""
         rows = sorted(self.record.rows.values(), key=lambda kept: (kept.login, kept.name, kept.session))

@@ -108,9 +108,8 @@ class Row:
         times = {key: sent.get(key) for key in ("logout", "last_key")}
         if any(value is not None and _time(value) is None for value in times.values()):
             return None
-        figures = channel.clean_progress(
-            {"beat": sent.get("beat"), "quiz": sent.get("quiz"), "accuracy": sent.get("best_accuracy"), "steps": sent.get("steps")}
-        )
+        given = {"beat": sent.get("beat"), "quiz": sent.get("quiz"), "accuracy": sent.get("best_accuracy")}
+        figures = channel.clean_progress(given | {"steps": sent.get("steps")})
         for key, value in (("beat", "beat"), ("quiz", "quiz"), ("best_accuracy", "accuracy"), ("steps", "steps")):
             if sent.get(key) is not None and value not in figures:
                 return None

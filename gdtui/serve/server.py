@@ -32,10 +32,10 @@ from gdtui.serve.access import KEY_SIGNATURES, NAME_RULE, Access, Logins, lab_na
 from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hostkey import HOST_KEY, host_key
 from gdtui.serve.hub import Hub
-from gdtui.serve.record import CSV, JSONL, ClassRecord
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.privileges import SessionUser, check_reachable, session_user
+from gdtui.serve.record import CSV, JSONL, ClassRecord
 from gdtui.serve.session import LabChannel, LabSession, session_home
 from gdtui.serve.spawn import Ticket
 from gdtui.serve.untrusted import printable

@@ -63,33 +63,33 @@ async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_k
     assert lab_config.data is not None
     home = tmp_path / "data" / "gdtui" / "lab"
 
-    async with serving(tmp_path, folder, key, lab_config.data) as (lab, server):
-        async with (
-            student(lab, username="grace", password=kept.teachers["grace"]) as teacher,  # type: ignore[arg-type]
-            student(lab, username="ada", password=kept.students["ada"]) as ada,  # type: ignore[arg-type]
-            student(lab, username="alan", password=kept.students["alan"]) as alan,  # type: ignore[arg-type]
-        ):
-            await ada.shows(FIRST_SCREEN)
-            await alan.shows(FIRST_SCREEN)
-            # ada answers a question of the quiz (the ranking as it stands), then trains an epoch.
-            ada.press("3")
-            await ada.shows("Quiz")
-            ada.press("v")
-            await ada.shows("Question 1")
-            ada.press("\r")
-            await ada.shows("next question")
-            right = "Right!" in ada.text()
-            score, answers = (f"{int(right)}/1", "R" if right else "W")
-            ada.press("6")
-            await ada.shows("Epoch")
-            ada.press("e")
-            await teacher.until(lambda: score in row(teacher, "ada") and "%" in row(teacher, "ada"), "ada's figures shown")
-            shown = row(teacher, "ada").split()
-            best = next(cell for cell in shown if cell.endswith("%"))
-            assert row(teacher, "alan")
+    async with (
+        serving(tmp_path, folder, key, lab_config.data) as (lab, server),
+        student(lab, username="grace", password=kept.teachers["grace"]) as teacher,
+        student(lab, username="ada", password=kept.students["ada"]) as ada,
+        student(lab, username="alan", password=kept.students["alan"]) as alan,
+    ):
+        await ada.shows(FIRST_SCREEN)
+        await alan.shows(FIRST_SCREEN)
+        # ada answers a question of the quiz (the ranking as it stands), then trains an epoch.
+        ada.press("3")
+        await ada.shows("Quiz")
+        ada.press("v")
+        await ada.shows("Question 1")
+        ada.press("\r")
+        await ada.shows("next question")
+        right = "Right!" in ada.text()
+        score, answers = (f"{int(right)}/1", "R" if right else "W")
+        ada.press("6")
+        await ada.shows("Epoch")
+        ada.press("e")
+        await teacher.until(lambda: score in row(teacher, "ada") and "%" in row(teacher, "ada"), "ada's figures shown")
+        shown = row(teacher, "ada").split()
+        best = next(cell for cell in shown if cell.endswith("%"))
+        assert row(teacher, "alan")
 
-            server.send_signal(signal.SIGKILL)
-            await asyncio.wait_for(server.wait(), TIMEOUT)
+        server.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(server.wait(), TIMEOUT)
 
     # Both sessions, as they were when the server died: ada's figures, and no logout made up for either.
     rows = {kept_row.name: kept_row for kept_row in record.read(home)[0]}
@@ -102,11 +102,13 @@ async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_k
     printed = capsys.readouterr().out
     assert best in printed and "no logout" in printed and "2 sessions" in printed
 
-    async with serving(tmp_path, folder, key, lab_config.data) as (lab, server):
-        async with student(lab, username="grace", password=kept.teachers["grace"]) as teacher:  # type: ignore[arg-type]
-            await teacher.until(lambda: "no logout" in row(teacher, "ada") and "no logout" in row(teacher, "alan"), "both")
-            assert score in row(teacher, "ada") and best in row(teacher, "ada")
-            assert "0 students, 2 gone" in teacher.text()
-            teacher.press("c")
-            await teacher.shows("Class record: 2 sessions")
-            await eventually(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")
+    async with (
+        serving(tmp_path, folder, key, lab_config.data) as (lab, server),
+        student(lab, username="grace", password=kept.teachers["grace"]) as teacher,
+    ):
+        await teacher.until(lambda: "no logout" in row(teacher, "ada") and "no logout" in row(teacher, "alan"), "both")
+        assert score in row(teacher, "ada") and best in row(teacher, "ada")
+        assert "0 students, 2 gone" in teacher.text()
+        teacher.press("c")
+        await teacher.shows("Class record: 2 sessions")
+        await eventually(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")

@@ -104,7 +104,9 @@ def _two_servers(tmp_path: Path) -> tuple[Path, Path]:
     first, second = tmp_path / "lab-a", tmp_path / "lab-b"
     one, two = ClassRecord.open(first), ClassRecord.open(second)
     ada = one.login("ada", 1_800_000_000)
-    one.report(ada, {"beat": 7, "quiz": [2, 3], "answers": "RWR", "accuracy": 0.9, "steps": 5000, "saved": ["=1+1.npz"]}, 1_800_000_060)
+    one.report(
+        ada, {"beat": 7, "quiz": [2, 3], "answers": "RWR", "accuracy": 0.9, "steps": 5000, "saved": ["=1+1.npz"]}, 1_800_000_060
+    )
     one.logout(ada, 1_800_000_900)
     two.login("alan", 1_800_000_030)
     one.close()

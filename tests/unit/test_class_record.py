@@ -177,7 +177,9 @@ def test_a_line_that_is_not_a_row_is_skipped_with_a_warning(tmp_path: Path) -> N
 def test_the_table_fits_80_columns_and_says_what_is_missing(tmp_path: Path) -> None:
     kept = ClassRecord.open(tmp_path)
     ada = kept.login("a" * 32, LOGIN)
-    kept.report(ada, progress(beat=12, quiz=[10, 12], answers="R" * 12, accuracy=0.9876, steps=123_456, saved=["x.npz"]), LOGIN + 9)
+    kept.report(
+        ada, progress(beat=12, quiz=[10, 12], answers="R" * 12, accuracy=0.9876, steps=123_456, saved=["x.npz"]), LOGIN + 9
+    )
     kept.logout(ada, LOGIN + 3600 * 3)
     kept.login("bob", LOGIN + 60)
     lines = record.table(record.read(tmp_path)[0])
