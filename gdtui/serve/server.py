@@ -301,7 +301,7 @@ class Lab:
         log.info("listening on %s port %d, host key %s (%s)", where, self.port, key.get_fingerprint(), key_path)
         self._log_class()
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
-        log.info("the class record: %s and %s, which 'gdtui class record' prints", self.home / JSONL, self.home / CSV)
+        log.info("class record: %s and %s in %s ('gdtui class record' prints it)", JSONL, CSV, self.home)
         if self.config.password_hash:
             log.info(
                 "the lab password lets whoever knows it log in under any name not on the roster, "

@@ -265,6 +265,8 @@ async def test_the_class_record_is_asked_for_and_shown_as_text(hub: FakeHub) -> 
         assert "2 of 40 sessions" in text and "gdtui class record" in text
         table = app.screen.query_one(DataTable)
         assert table.virtual_size.width <= table.size.width
+        hub.record(RECORD[1:], 1)
+        await wait_for(pilot, lambda: "Class record: 1 session ·" in screen_text(app), "one session")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, TeacherScreen), "the dashboard again")
     assert app._exception is None

@@ -424,7 +424,8 @@ class RecordScreen(Screen):
             table.add_row(*(Text(cell, no_wrap=True) for cell in session.cells()))
         table.move_cursor(row=len(sessions) - 1, animate=False)
         kept = total if type(total) is int and total >= len(sessions) else len(sessions)
-        shown = f"{len(sessions)} of {kept} sessions (the latest)" if kept != len(sessions) else f"{kept} sessions"
+        counted = f"{kept} session" + ("" if kept == 1 else "s")
+        shown = f"{len(sessions)} of {counted} (the latest)" if kept != len(sessions) else counted
         self.query_one("#status", Static).update(f"Class record: {shown} · all of it: gdtui class record")
 
     def action_back(self) -> None:
