@@ -53,6 +53,8 @@ LOOK_EVERY_S = 1.0
 LINES_PER_S = 50
 # A student's session that is over stays on the roster this long after its last login, if the student is not on.
 GONE_SHOWN_S = 12 * 3600
+# Of those, the latest this many: a roster of a whole lab and its latecomers, not of every name ever logged in.
+GONE_ROWS = 100
 # What the record sent to a teacher may take of a line: the latest sessions that fit.
 RECORD_BYTES = channel.LINE_BYTES // 2
 
@@ -220,7 +222,8 @@ class Hub:
             if kept.name not in names and kept.session not in sessions and kept.login >= latest.get(kept.name, kept).login:
                 latest[kept.name] = kept
         wall = time.time()
-        gone = sorted((kept for kept in latest.values() if wall - kept.login <= GONE_SHOWN_S), key=lambda kept: kept.name)
+        recent = sorted((kept for kept in latest.values() if wall - kept.login <= GONE_SHOWN_S), key=lambda kept: -kept.login)
+        gone = sorted(recent[:GONE_ROWS], key=lambda kept: kept.name)
         return rows + [_gone_row(at, kept, wall) for at, kept in enumerate(gone, 1)]
 
     # -- connections ------------------------------------------------------------------

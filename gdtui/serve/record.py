@@ -5,10 +5,12 @@ Two files, both the server's user's alone:
     record.jsonl   every change of a row, appended as it happens: the last line of a session is its row
     record.csv     one row a session, for a spreadsheet, written again whole after each change
 
-A line is appended and flushed to the disk as the event happens: a login, a logout, a new beat, quiz
-answer, best accuracy or model saved at once, before a teacher's dashboard shows it; a change of
-the training steps or of the last key press alone at most every QUIET_S, with the next line of that
-session. A server killed without warning loses no more than that. A session still open when
+A line is appended and flushed to the disk as the event happens: a login or a logout at once; a new
+beat, quiz answer, best accuracy or model saved at once too, before a teacher's dashboard shows it,
+unless the session's last line is less than SOON_S old (then with the next flush, SOON_S after it:
+a report that changes without end writes no more than that); a change of the training steps or of
+the last key press alone at most every QUIET_S. A server killed without warning loses no more than
+that. A session still open when
 the server was killed keeps no logout time: the record says what happened, not what must have.
 A line cut short by such a kill is skipped, with a warning, when the record is read again.
 
@@ -43,6 +45,8 @@ JSONL = "record.jsonl"
 CSV = "record.csv"
 # Seconds a row whose only change is a growing count (steps trained, the last key press) waits to be written.
 QUIET_S = 10.0
+# Seconds between two lines of a session with new figures: the least a session's own process can make it write.
+SOON_S = 1.0
 # A row keeps the names of this many models saved, the latest.
 MOST_SAVED = 50
 CSV_FIELDS = (
@@ -182,6 +186,7 @@ class ClassRecord:
     folder: Path | None
     rows: dict[str, Row] = field(default_factory=dict)  # by session
     _written: dict[str, float] = field(default_factory=dict)  # when each row's last line was written
+    _soon: set[str] = field(default_factory=set)  # rows with new figures, waiting SOON_S
     _changed: set[str] = field(default_factory=set)
     _file: TextIO | None = None
 
@@ -260,20 +265,26 @@ class ClassRecord:
         for key in ("logout", "last_key", "beat", "quiz", "answers", "best", "steps", "saved"):
             setattr(row, key, getattr(new, key))
         self._changed.add(row.session)
-        if not quiet:
+        if new.logout is not None:
             self.flush(when, only=row.session)
+        elif not quiet:
+            self._soon.add(row.session)
+            self.flush(when)
 
     # -- the files ---------------------------------------------------------------------
 
     def flush(self, now: float, only: str | None = None, *, everything: bool = False) -> None:
-        """Write the rows changed and due (or only that one): those whose change waited QUIET_S
-        since their last line; every row changed, at the end."""
+        """Write the rows changed and due (or only that one): those with new figures whose last line
+        is SOON_S old, those with only a count changed whose last line is QUIET_S old; every row
+        changed, at the end."""
         due = []
         for session in list(self._changed) if only is None else [only]:
-            if everything or only is not None or now - self._written.get(session, 0.0) >= QUIET_S:
+            age = now - self._written.get(session, -math.inf)
+            if everything or only is not None or age >= (SOON_S if session in self._soon else QUIET_S):
                 due.append(session)
                 self._written[session] = now
                 self._changed.discard(session)
+                self._soon.discard(session)
         if not due or self._file is None:
             return
         for session in due:

@@ -488,3 +488,15 @@ async def _until(check, what: str) -> None:
     while not check():
         assert time.monotonic() < give_up, f"no {what}"
         await asyncio.sleep(0.01)
+
+
+def test_the_roster_shows_the_latest_sessions_that_are_over_and_not_too_many() -> None:
+    kept = ClassRecord.open(None)
+    hub = Hub(lambda number, reason: None, record=kept)
+    now = time.time()
+    kept.login("old", now - hub_module.GONE_SHOWN_S - 60)
+    for minutes in range(hub_module.GONE_ROWS + 20):
+        kept.logout(kept.login(f"s{minutes}", now - 60 * minutes), now)
+    roster = hub.roster()
+    assert len(roster) == hub_module.GONE_ROWS
+    assert {row["name"] for row in roster} == {f"s{minutes}" for minutes in range(hub_module.GONE_ROWS)}
