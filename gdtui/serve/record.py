@@ -12,7 +12,8 @@ a report that changes without end writes no more than that); a change of the tra
 the last key press alone at most every QUIET_S. A server killed without warning loses no more than
 that. A session still open when
 the server was killed keeps no logout time: the record says what happened, not what must have.
-A line cut short by such a kill is skipped, with a warning, when the record is read again.
+A line cut short by such a kill is skipped, with a warning, when the record is read again. When
+the server starts, it reads the record back and writes it again with a line a session.
 
 What a row says comes from a student's own process, which can send anything: only checked figures
 reach it, and only its own row. The CSV is written so that a spreadsheet runs nothing in it: a cell
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gdtui import channel
+from gdtui.core.errors import GdtuiError
 from gdtui.core.files import replacing
 from gdtui.serve.access import lab_name
 
@@ -196,20 +198,29 @@ class ClassRecord:
         kept = cls(folder)
         if folder is None:
             return kept
+        try:
+            kept._open(folder)
+        except OSError as err:
+            raise GdtuiError(f"cannot keep the class record in {folder}: {err.strerror or err}") from None
+        return kept
+
+    def _open(self, folder: Path) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         rows, problems = read(folder)
         for problem in problems:
             log.warning("the class record: %s", problem)
-        kept.rows = {row.session: row for row in rows}
+        self.rows = {row.session: row for row in rows}
         path = folder / JSONL
-        torn = path.exists() and path.stat().st_size and not path.read_bytes().endswith(b"\n")
+        if path.exists() and path.read_bytes().count(b"\n") != len(rows):
+            # Written again, a line a session and nothing torn: what the next start reads is no longer
+            # than the class, however long this server's record grew.
+            text = io.StringIO()
+            write_jsonl(text, rows)
+            with replacing(path) as file:
+                file.write(text.getvalue().encode("utf-8"))
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        kept._file = open(descriptor, "a", encoding="utf-8")  # noqa: SIM115  (open as long as the server)
-        if torn:
-            # The next line starts on a line of its own, not glued to the torn one.
-            kept._file.write("\n")
-        kept._write_csv()
-        return kept
+        self._file = open(descriptor, "a", encoding="utf-8")  # noqa: SIM115  (open as long as the server)
+        self._write_csv()
 
     def close(self) -> None:
         if self._file is not None:
@@ -327,6 +338,8 @@ def read(where: Path) -> tuple[list[Row], list[str]]:
         data = path.read_bytes()
     except FileNotFoundError:
         return [], []
+    except OSError as err:
+        raise GdtuiError(f"cannot read the class record {path}: {err.strerror or err}") from None
     lines = data.split(b"\n")
     for number, line in enumerate(lines, 1):
         if not line.strip():

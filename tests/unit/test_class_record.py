@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gdtui import channel
+from gdtui.core.errors import GdtuiError
 from gdtui.serve import record
 from gdtui.serve.record import ClassRecord, Row
 
@@ -85,11 +86,24 @@ def test_a_torn_last_line_is_skipped_with_a_warning_and_the_rest_kept(tmp_path: 
     caplog.set_level(logging.WARNING, logger="gdtui.serve")
     again = ClassRecord.open(tmp_path)
     assert "cut short" in caplog.text
-    # The next line starts on a line of its own: the torn one does not swallow it.
     bob = again.login("bob", LOGIN + 50)
     rows, problems = record.read(tmp_path)
     assert [r.name for r in rows] == ["ada", "bob"] and rows[1].session == bob.session
-    assert len(problems) == 1
+    assert not problems, "read back whole at the start, the record is written again without the torn line"
+
+
+def test_a_record_read_back_at_the_start_keeps_a_line_a_session(tmp_path: Path) -> None:
+    kept = ClassRecord.open(tmp_path)
+    ada = kept.login("ada", LOGIN)
+    for beat in range(1, 6):
+        kept.report(ada, progress(beat=beat), LOGIN + 10 * beat)
+    kept.login("alan", LOGIN + 70)
+    assert len((tmp_path / record.JSONL).read_text().splitlines()) == 7
+    again = ClassRecord.open(tmp_path)
+    assert len((tmp_path / record.JSONL).read_text().splitlines()) == 2
+    assert [r.beat for r in record.read(tmp_path)[0]] == [5, None]
+    again.logout(again.rows[ada.session], LOGIN + 100)
+    assert len((tmp_path / record.JSONL).read_text().splitlines()) == 3
 
 
 def test_a_session_open_at_a_kill_keeps_no_logout_after_a_restart(tmp_path: Path) -> None:
@@ -202,3 +216,9 @@ def test_a_session_that_changes_its_figures_without_end_writes_a_line_a_second_a
     assert lines() == 3 and record.read(tmp_path)[0][0].quiz == (1, 1), "the last of them, a second on"
     kept.logout(ada, LOGIN + 6.2)
     assert lines() == 4, "a logout at once"
+
+
+def test_a_folder_the_record_cannot_be_kept_in_is_said_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(GdtuiError, match="cannot keep the class record in"):
+        ClassRecord.open(tmp_path / "file" / "lab")
