@@ -7,10 +7,9 @@ Two files, both the server's user's alone:
 
 A line is appended and flushed to the disk as the event happens: a login or a logout at once; a new
 beat, quiz answer, best accuracy or model saved at once too, before a teacher's dashboard shows it,
-unless the session's last line is less than SOON_S old (then with the next flush, SOON_S after it:
-a report that changes without end writes no more than that); a change of the training steps or of
-the last key press alone at most every QUIET_S. A server killed without warning loses no more than
-that. A session still open when
+up to BURST lines in a row, then a line every SOON_S (a report that changes without end writes no
+more than that); a change of the training steps or of the last key press alone at most every
+QUIET_S. A server killed without warning loses no more than that. A session still open when
 the server was killed keeps no logout time: the record says what happened, not what must have.
 A line cut short by such a kill is skipped, with a warning, when the record is read again. When
 the server starts, it reads the record back and writes it again with a line a session.
@@ -46,8 +45,10 @@ log = logging.getLogger("gdtui.serve")
 JSONL = "record.jsonl"
 CSV = "record.csv"
 # Seconds a row whose only change is a growing count (steps trained, the last key press) waits to be written.
-QUIET_S = 10.0
-# Seconds between two lines of a session with new figures: the least a session's own process can make it write.
+QUIET_S = 2.0
+# Lines of new figures a session writes at once, and then one every SOON_S seconds: the most a
+# session's own process can make the record write.
+BURST = 5
 SOON_S = 1.0
 # A row keeps the names of this many models saved, the latest.
 MOST_SAVED = 50
@@ -188,7 +189,8 @@ class ClassRecord:
     folder: Path | None
     rows: dict[str, Row] = field(default_factory=dict)  # by session
     _written: dict[str, float] = field(default_factory=dict)  # when each row's last line was written
-    _soon: set[str] = field(default_factory=set)  # rows with new figures, waiting SOON_S
+    _soon: set[str] = field(default_factory=set)  # rows with new figures, waiting their turn
+    _turns: dict[str, tuple[float, float]] = field(default_factory=dict)  # lines a row may write now, as of when
     _changed: set[str] = field(default_factory=set)
     _file: TextIO | None = None
 
@@ -280,7 +282,7 @@ class ClassRecord:
             self.flush(when, only=row.session)
         elif not quiet:
             self._soon.add(row.session)
-            self.flush(when)
+            self.flush(when, only=row.session if self._turn(row.session, when) else None)
 
     # -- the files ---------------------------------------------------------------------
 
@@ -291,7 +293,8 @@ class ClassRecord:
         due = []
         for session in list(self._changed) if only is None else [only]:
             age = now - self._written.get(session, -math.inf)
-            if everything or only is not None or age >= (SOON_S if session in self._soon else QUIET_S):
+            # A turn is taken only by a row that waits for one.
+            if everything or only is not None or age >= QUIET_S or (session in self._soon and self._turn(session, now)):
                 due.append(session)
                 self._written[session] = now
                 self._changed.discard(session)
@@ -304,6 +307,14 @@ class ClassRecord:
         self._file.flush()
         os.fsync(self._file.fileno())
         self._write_csv()
+
+    def _turn(self, session: str, now: float) -> bool:
+        """Whether the row's new figures may be written now: BURST lines at once, then one every SOON_S."""
+        turns, since = self._turns.get(session, (float(BURST), now))
+        turns = min(float(BURST), turns + (now - since) / SOON_S)
+        taken = turns >= 1
+        self._turns[session] = (turns - taken, now)
+        return taken
 
     def _write_csv(self) -> None:
         assert self.folder is not None
