@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -242,6 +243,9 @@ async def test_a_session_that_is_over_shows_its_figures_and_takes_no_command(hub
         assert (cell(screen, "bob", 2), cell(screen, "bob", 3)) == ("logged out", "12")
         assert (cell(screen, "cy", 2), cell(screen, "cy", 4), cell(screen, "cy", 6)) == ("no logout", "1/2", "50.0%")
         assert screen.students[2].state == "left" and "2 students, 2 gone" in screen_text(app)
+        later = time.monotonic() + 60
+        # Over: its time on stays what it was, its time since the last key counts on.
+        assert (screen.students[2].connected(later), screen.students[2].idle(later)) == (900.0, pytest.approx(90, abs=1))
         await pilot.press("down", "down", "m", "e")
         await pilot.pause()
         assert isinstance(app.screen, TeacherScreen)

@@ -82,7 +82,7 @@ class Student:
         )
 
     def connected(self, now: float) -> float:
-        return self.connected_s + (now - self.received)
+        return self.connected_s + (now - self.received if self.state == ON else 0.0)
 
     def idle(self, now: float) -> float:
         return self.idle_s + (now - self.received)
