@@ -3,7 +3,7 @@
 Two files, both the server's user's alone:
 
     record.jsonl   every change of a row, appended as it happens: the last line of a session is its row
-    record.csv     one row a session, for a spreadsheet, written again whole after each change
+    record.csv     one row a session, for a spreadsheet, written again whole at the next flush after a change
 
 A line is appended and flushed to the disk as the event happens: a login or a logout at once; a new
 beat, quiz answer, best accuracy or model saved at once too, before a teacher's dashboard shows it,
@@ -192,6 +192,7 @@ class ClassRecord:
     _soon: set[str] = field(default_factory=set)  # rows with new figures, waiting their turn
     _turns: dict[str, tuple[float, float]] = field(default_factory=dict)  # lines a row may write now, as of when
     _changed: set[str] = field(default_factory=set)
+    _csv_behind: bool = False
     _file: TextIO | None = None
 
     @classmethod
@@ -289,7 +290,8 @@ class ClassRecord:
     def flush(self, now: float, only: str | None = None, *, everything: bool = False) -> None:
         """Write the rows changed and due (or only that one): those with new figures whose last line
         is SOON_S old, those with only a count changed whose last line is QUIET_S old; every row
-        changed, at the end."""
+        changed, at the end. The CSV is written again by a flush of them all, not of one row: a class
+        logging in at once costs a line each, not the whole file each."""
         due = []
         for session in list(self._changed) if only is None else [only]:
             age = now - self._written.get(session, -math.inf)
@@ -299,14 +301,18 @@ class ClassRecord:
                 self._written[session] = now
                 self._changed.discard(session)
                 self._soon.discard(session)
-        if not due or self._file is None:
+        if self._file is None:
             return
-        for session in due:
-            self._file.write(json.dumps(self.rows[session].to_json(), ensure_ascii=True, allow_nan=False) + "\n")
-        # On the disk, not only in this process's buffer: a kill, or a power cut, keeps it.
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._write_csv()
+        if due:
+            for session in due:
+                self._file.write(json.dumps(self.rows[session].to_json(), ensure_ascii=True, allow_nan=False) + "\n")
+            # On the disk, not only in this process's buffer: a kill, or a power cut, keeps it.
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._csv_behind = True
+        if only is None and self._csv_behind:
+            self._write_csv()
+            self._csv_behind = False
 
     def _turn(self, session: str, now: float) -> bool:
         """Whether the row's new figures may be written now: BURST lines at once, then one every SOON_S."""

@@ -47,6 +47,9 @@ def test_the_csv_holds_one_row_a_session_and_the_jsonl_each_change(tmp_path: Pat
     kept.flush(LOGIN + 11)
     kept.logout(alan, LOGIN + 20)
     with (tmp_path / record.CSV).open(newline="") as file:
+        assert [r["logout"] for r in csv.DictReader(file)] == ["", ""], "the CSV waits for the next flush"
+    kept.flush(LOGIN + 21)
+    with (tmp_path / record.CSV).open(newline="") as file:
         rows = list(csv.DictReader(file))
     assert [(r["name"], r["beat"], r["logout"]) for r in rows] == [("ada", "4", ""), ("alan", "", "2027-01-15T08:00:20Z")]
     lines = (tmp_path / record.JSONL).read_text().splitlines()
