@@ -29,8 +29,13 @@ TEACHER = "teacher"
 STUDENT = "student"
 # The longest line either side reads, newline included: a roster of a full lab fits, with room.
 LINE_BYTES = 256 * 1024
-# What a student's progress line may say: a larger one is refused, not cut.
-PROGRESS_BYTES = 1024
+# What a student's progress line may say, names of saved models in escaped Unicode included: a larger one is refused, not cut.
+PROGRESS_BYTES = 8 * 1024
+# A progress report's quiz answers, one letter each (R right, W wrong), and the names of the models
+# saved: the latest this many, each cut to that many characters.
+ANSWERS = 200
+MOST_SAVED = 10
+NAME_CHARACTERS = 64
 # A teacher's message to the class: a sentence or two, on one line.
 MESSAGE_CHARACTERS = 200
 STEPS = 8  # the lesson's steps, 1 to 8: what 'go' may ask for
@@ -79,7 +84,22 @@ def clean_progress(sent: object) -> dict:
     accuracy = sent.get("accuracy")
     if type(accuracy) in (int, float) and math.isfinite(accuracy) and 0 <= accuracy <= 1:  # type: ignore[arg-type]
         clean["accuracy"] = float(accuracy)  # type: ignore[arg-type]
+    answers = sent.get("answers")
+    if isinstance(answers, str) and len(answers) <= ANSWERS and set(answers) <= {"R", "W"}:
+        clean["answers"] = answers
+    saved = sent.get("saved")
+    if isinstance(saved, list):
+        names = [clean_name(name) for name in saved[-MOST_SAVED:]]
+        clean["saved"] = [name for name in names if name]
     return clean
+
+
+def clean_name(text: object) -> str | None:
+    """A file's name as a student's app reports it: printable, on one line, cut short; None if nothing is left."""
+    if not isinstance(text, str):
+        return None
+    shown = "".join(char if char.isprintable() else "?" for char in text[:NAME_CHARACTERS]).strip()
+    return shown or None
 
 
 def clean_message(text: object) -> str | None:

@@ -1,9 +1,12 @@
-"""``gdtui class``: a class for the lab made from a list of names, and a student added or removed later."""
+"""``gdtui class``: a class for the lab made from a list of names, a student added or removed later, and
+the record of what the class did."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -24,8 +27,14 @@ owner's alone. Then start the server with the roster and the same host key:
 
 'gdtui class add NAME' and 'gdtui class remove NAME' change the class later,
 while the server runs: no one else's password changes, and the handouts are
-written again. After class, 'gdtui class collect' puts each student's folder,
-as the server keeps it, in a zip archive with a manifest.
+written again.
+
+'gdtui class record' prints the class record the server keeps in its folder: a
+row for each student session, with its login and logout, the highest lesson
+beat reached, the quiz's answers and score, the best test accuracy, and the
+models saved. Given the folders of several servers, it merges their records.
+After class, 'gdtui class collect' puts each student's folder, as the server
+keeps it, in a zip archive with a manifest.
 """
 
 
@@ -100,6 +109,29 @@ def add_parser(commands) -> argparse.ArgumentParser:
     collecting.add_argument("--force", action="store_true", help="replace an archive of the same name")
     _add_folder_option(collecting)
     collecting.set_defaults(run=_collect)
+    record = actions.add_parser(
+        "record",
+        help="print or export the class record: every student session a server kept",
+        description="Print the class record that 'gdtui serve' keeps in its folder (record.jsonl), a row a "
+        "student session, or export it. Several servers' folders, given together, are merged into one "
+        "record, in login order.",
+    )
+    record.add_argument(
+        "folders",
+        nargs="*",
+        type=Path,
+        metavar="DIR",
+        help="a lab server's folder, or its record.jsonl (default: the lab's folder, as 'gdtui serve' uses it)",
+    )
+    record.add_argument(
+        "--csv",
+        type=Path,
+        metavar="FILE",
+        help="write it as CSV, a row a session; a cell that a spreadsheet would take for a formula "
+        "(starting with = + - @) starts with a quote",
+    )
+    record.add_argument("--jsonl", type=Path, metavar="FILE", help="write it as JSON lines, an object a session")
+    record.set_defaults(run=_record)
     return parser
 
 
@@ -196,3 +228,40 @@ def _collect(args: argparse.Namespace) -> int:
         say(f"Written: {archive} ({size_text(archive.stat().st_size)})")
     say(f"{collect.MANIFEST} in each archive lists every file with its size, SHA-256 and time.")
     return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    try:
+        from gdtui.serve import record
+        from gdtui.serve.server import lab_home
+    except ImportError:
+        raise GdtuiError("the class record is the lab server's, which needs its extra: pip install 'gdtui[serve]'") from None
+
+    folders = args.folders or [lab_home()]
+    for folder in folders:
+        if not (folder / record.JSONL if folder.is_dir() else folder).is_file():
+            raise GdtuiError(f"no class record in {folder}: a lab server's folder holds {record.JSONL}")
+    rows, problems = record.merged(folders)
+    for problem in problems:
+        say(f"gdtui: warning: {problem}", file=sys.stderr)
+    sessions = f"{len(rows)} {'session' if len(rows) == 1 else 'sessions'}"
+    if args.csv is None and args.jsonl is None:
+        say(*record.table(rows), sessions)
+        return 0
+    if args.csv is not None:
+        with _writing(args.csv) as file:
+            record.write_csv(file, rows)
+        say(f"{sessions} written to {args.csv} (a cell a spreadsheet would take for a formula starts with a quote).")
+    if args.jsonl is not None:
+        with _writing(args.jsonl) as file:
+            record.write_jsonl(file, rows)
+        say(f"{sessions} written to {args.jsonl}.")
+    return 0
+
+
+def _writing(path: Path):
+    """The file, made its owner's alone: the record holds students' names and scores."""
+    try:
+        return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8", newline="")
+    except OSError as err:
+        raise GdtuiError(f"cannot write {path}: {err.strerror or err}") from None

@@ -52,7 +52,9 @@ follow OpenSSH's sshd.
 A teacher (--teacher NAME, or 'role:teacher' on the roster line) who logs in
 gets a live dashboard of the class instead of the lesson: each student's step,
 quiz score, training and last key press, with a message for one student or
-all, everyone brought to a step, and a session ended.
+all, everyone brought to a step, and a session ended. The lab's folder also
+holds the class record, a row for each student session (record.jsonl and
+record.csv), written as it happens: 'gdtui class record' prints it.
 """
 
 

@@ -11,6 +11,11 @@ Everything a connection sends is untrusted: a line longer than the limit, or a
 connection that sends no token in time, is closed; a line that is not a known
 message is ignored. The hub never waits on a client: what it sends is queued on
 the connection, and a client that lets too much pile up is dropped.
+
+Each student session's figures go into the class record (gdtui.serve.record) as
+they arrive. The roster a teacher sees holds, besides the sessions on now, the
+latest session of each student who is not on, as the record keeps it: a student
+who left, or whose session a restart of the server cut off, is still there.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 
 from gdtui import channel
 from gdtui.core.errors import GdtuiError
+from gdtui.serve.record import ClassRecord, Row
 from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
@@ -45,6 +51,12 @@ PUSH_EVERY_S = 0.25
 LOOK_EVERY_S = 1.0
 # Lines a connection may send a second, on average; the rest of a burst waits its turn.
 LINES_PER_S = 50
+# A student's session that is over stays on the roster this long after its last login, if the student is not on.
+GONE_SHOWN_S = 12 * 3600
+# Of those, the latest this many: a roster of a whole lab and its latecomers, not of every name ever logged in.
+GONE_ROWS = 100
+# What the record sent to a teacher may take of a line: the latest sessions that fit.
+RECORD_BYTES = channel.LINE_BYTES // 2
 
 
 @dataclass(eq=False)
@@ -59,6 +71,8 @@ class Member:
     joined: float = field(default_factory=time.monotonic)
     progress: dict = field(default_factory=dict)
     writer: asyncio.StreamWriter | None = None
+    kept: Row | None = None  # a student's row of the class record
+    key_seen: float = 0.0  # the last key press the record was told of
 
     def row(self, now: float) -> dict:
         """What a teacher's dashboard shows of this student, ages in seconds as of now."""
@@ -68,8 +82,37 @@ class Member:
             "connected_s": round(now - self.joined, 1),
             "idle_s": round(max(0.0, now - self.last_key()), 1),
             "reporting": self.writer is not None,
+            "state": "on",
             **self.progress,
+            **_figures(self.kept),
         }
+
+
+def _figures(kept: Row | None) -> dict:
+    """What the record works out of a session's reports: its best test accuracy."""
+    return {} if kept is None or kept.best is None else {"best": kept.best}
+
+
+def _gone_row(number: int, kept: Row, now: float) -> dict:
+    """What a teacher's dashboard shows of a session that is over: its figures as the record keeps
+    them, its ages in wall-clock seconds. Its id is negative: no command can reach it."""
+    end = kept.logout or kept.last_key or kept.login
+    row: dict = {
+        "id": -number,
+        "name": kept.name,
+        "connected_s": round(max(0.0, end - kept.login), 1),
+        "idle_s": round(max(0.0, now - (kept.last_key or kept.login)), 1),
+        "reporting": False,
+        "state": "left" if kept.logout is not None else "cut",
+        **_figures(kept),
+    }
+    if kept.beat is not None:
+        row["beat"] = kept.beat
+    if kept.quiz is not None:
+        row["quiz"] = list(kept.quiz)
+    if kept.steps is not None:
+        row["steps"] = kept.steps
+    return row
 
 
 class Hub:
@@ -80,9 +123,14 @@ class Hub:
     """
 
     def __init__(
-        self, end_session: Callable[[int, str], None], folder: Path | None = None, shown: Callable[[int], None] | None = None
+        self,
+        end_session: Callable[[int, str], None],
+        folder: Path | None = None,
+        shown: Callable[[int], None] | None = None,
+        record: ClassRecord | None = None,
     ) -> None:
         self._end_session = end_session
+        self.record = record or ClassRecord.open(None)  # none given: kept in memory only
         self._shown = shown
         self._parent = folder  # where the private folder is made: the system's temporary folder by default
         self.folder: Path | None = None
@@ -125,6 +173,8 @@ class Hub:
         await asyncio.gather(*self._connections, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
+        self._keys_seen()
+        self.record.flush(time.time(), everything=True)
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -133,8 +183,11 @@ class Hub:
     def join(self, number: int, name: str, *, teacher: bool, last_key: Callable[[], float]) -> dict[str, str]:
         """A new session: the environment variables that let its app connect."""
         token = secrets.token_hex(32)
-        self.members[token] = Member(number, name, teacher, token, last_key)
+        member = Member(number, name, teacher, token, last_key)
+        self.members[token] = member
         if not teacher:
+            member.kept = self.record.login(name, time.time())
+            member.key_seen = last_key()
             self._changed()
         return {
             channel.SOCKET_VARIABLE: str(self.path),
@@ -149,6 +202,9 @@ class Hub:
                 del self.members[token]
                 if member.writer is not None:
                     member.writer.close()
+                if member.kept is not None:
+                    self._key_seen(member)
+                    self.record.logout(member.kept, time.time())
                 if not member.teacher:
                     self._changed()
 
@@ -157,7 +213,18 @@ class Hub:
 
     def roster(self) -> list[dict]:
         now = time.monotonic()
-        return [member.row(now) for member in sorted(self.students(), key=lambda member: member.number)]
+        on = sorted(self.students(), key=lambda member: member.number)
+        rows = [member.row(now) for member in on]
+        names = {member.name for member in on}
+        sessions = {member.kept.session for member in on if member.kept is not None}
+        latest: dict[str, Row] = {}
+        for kept in self.record.rows.values():
+            if kept.name not in names and kept.session not in sessions and kept.login >= latest.get(kept.name, kept).login:
+                latest[kept.name] = kept
+        wall = time.time()
+        recent = sorted((kept for kept in latest.values() if wall - kept.login <= GONE_SHOWN_S), key=lambda kept: -kept.login)
+        gone = sorted(recent[:GONE_ROWS], key=lambda kept: kept.name)
+        return rows + [_gone_row(at, kept, wall) for at, kept in enumerate(gone, 1)]
 
     # -- connections ------------------------------------------------------------------
 
@@ -253,8 +320,12 @@ class Hub:
 
     def _progress(self, member: Member, sent: object) -> None:
         progress = channel.clean_progress(sent)
-        if progress != member.progress:
-            member.progress = progress
+        if member.kept is not None:
+            self.record.report(member.kept, progress, time.time())
+        # The dashboard shows where a student is and their counts; the record keeps what they did.
+        shown = {key: value for key, value in progress.items() if key not in ("answers", "saved")}
+        if shown != member.progress:
+            member.progress = shown
             self._changed()
 
     def _changed(self) -> None:
@@ -265,7 +336,10 @@ class Hub:
     def _facts(self) -> tuple:
         # What changes a roster other than the passing of time.
         students = sorted(self.students(), key=lambda member: member.number)
-        return tuple((m.number, m.writer is not None, m.last_key(), tuple(sorted(m.progress.items()))) for m in students)
+        return tuple(
+            (m.number, m.writer is not None, m.last_key(), tuple(sorted(m.progress.items())), tuple(_figures(m.kept).items()))
+            for m in students
+        )
 
     def _push_roster(self) -> None:
         self._push = None
@@ -279,6 +353,19 @@ class Hub:
         self._looker = asyncio.get_running_loop().call_later(LOOK_EVERY_S, self._look)
         if self._facts() != self._last_pushed:
             self._changed()
+        self._keys_seen()
+        self.record.flush(time.time())
+
+    def _keys_seen(self) -> None:
+        for member in self.students():
+            self._key_seen(member)
+
+    def _key_seen(self, member: Member) -> None:
+        """Tell the record of the student's last key press, if it is new."""
+        pressed = member.last_key()
+        if member.kept is not None and pressed != member.key_seen:
+            member.key_seen = pressed
+            self.record.key(member.kept, time.time() - (time.monotonic() - pressed))
 
     # -- teachers ---------------------------------------------------------------------
 
@@ -305,10 +392,25 @@ class Hub:
             log.info("%s brings %s to step %d", teacher.name, _who(targets), step)
             for member in targets:
                 self._send(member, {"go": step})
+        elif message.get("record") is True:
+            self._send(teacher, self._record())
         elif "end" in message:
             for member in self._targets(message["end"]) if message["end"] is not None else ():
                 log.info("%s ends session %d of %s", teacher.name, member.number, member.name)
                 self._end_session(member.number, f"gdtui: {teacher.name} ended this session.")
+
+    def _record(self) -> dict:
+        """The class record for a teacher's dashboard: the latest sessions, as many as fit a line."""
+        rows = sorted(self.record.rows.values(), key=lambda kept: (kept.login, kept.name, kept.session))
+        sent: list[dict] = []
+        size = 0
+        for kept in reversed(rows):
+            row = kept.to_json()
+            size += len(channel.encode(row))
+            if size > RECORD_BYTES:
+                break
+            sent.append(row)
+        return {"record": sent[::-1], "total": len(rows)}
 
 
 def _who(targets: list[Member]) -> str:

@@ -35,6 +35,7 @@ from gdtui.serve.hub import Hub
 from gdtui.serve.limits import MaxStartups, Penalties, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.privileges import SessionUser, check_reachable, session_user
+from gdtui.serve.record import CSV, JSONL, ClassRecord
 from gdtui.serve.session import LabChannel, LabSession, session_home
 from gdtui.serve.spawn import Ticket
 from gdtui.serve.untrusted import printable
@@ -261,6 +262,8 @@ class Lab:
         key = host_key(key_path)
         decoy_hash()  # made now: made at the first refusal, it would make that refusal the slower one
         self._make_sessions_dir()
+        # Read back before anyone logs in: the sessions of a server that was stopped, or killed, are still the class's.
+        self.hub.record = ClassRecord.open(self.home)
         if self.user is not None:
             self._open_to(self.user)
         self._make_room_for_files()
@@ -298,6 +301,7 @@ class Lab:
         log.info("listening on %s port %d, host key %s (%s)", where, self.port, key.get_fingerprint(), key_path)
         self._log_class()
         log.info("session limit %d; students' folders in %s", self.config.max_sessions, self.sessions_dir)
+        log.info("class record: %s and %s in %s ('gdtui class record' prints it)", JSONL, CSV, self.home)
         if self.config.password_hash:
             log.info(
                 "the lab password lets whoever knows it log in under any name not on the roster, "
@@ -384,6 +388,7 @@ class Lab:
             session.end("gdtui: the lab server is shutting down.")
         await asyncio.gather(*(session.done.wait() for session in sessions))
         await self.hub.stop()
+        self.hub.record.close()
         await self._zygote.stop()
 
     @property

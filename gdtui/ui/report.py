@@ -99,8 +99,9 @@ class StepAsked(Message):
 
 
 def progress_of(app: App, state: LessonState | None, beat: int | None) -> dict:
-    """Where the student is: step, lesson beat (None outside the guided lesson), quiz score, training
-    steps and latest test accuracy. No state yet: still loading, nothing to say."""
+    """Where the student is: step, lesson beat (None outside the guided lesson), quiz score and each
+    answer, training steps, latest test accuracy, and the latest models saved. No state yet: still
+    loading, nothing to say."""
     progress: dict[str, object] = {}
     if state is None:
         return progress
@@ -110,6 +111,9 @@ def progress_of(app: App, state: LessonState | None, beat: int | None) -> dict:
         progress["beat"] = beat + 1
     if state.quiz.asked:
         progress["quiz"] = [state.quiz.right, state.quiz.asked]
+        progress["answers"] = state.quiz.answers[-channel.ANSWERS :]
+    if state.models_saved:
+        progress["saved"] = [name[: channel.NAME_CHARACTERS] for name in state.models_saved[-channel.MOST_SAVED :]]
     run = state.training.run
     if run is not None:
         progress["steps"] = run.trainer.steps

@@ -60,10 +60,16 @@ class Provenance:
 
 @dataclass
 class QuizScore:
-    """The Cost step's quiz: how many answers were right, of how many checked."""
+    """The Cost step's quiz: how many answers were right, of how many checked, and each in turn (R or W)."""
 
     right: int = 0
     asked: int = 0
+    answers: str = ""
+
+    def checked(self, right: bool) -> None:
+        self.asked += 1
+        self.right += right
+        self.answers += "R" if right else "W"
 
 
 class LessonState:
@@ -89,6 +95,7 @@ class LessonState:
         self.index = 0
         self.source = "dataset"
         self.quiz = QuizScore()
+        self.models_saved: list[str] = []  # the names of the files saved, in order
         self.canvas = np.zeros(data.image_shape, np.float32)
         self.noise = drawing.noise(np.random.default_rng(0), data.image_shape)
         self._places: dict[str, int] = {}  # the index each set was left at
@@ -179,8 +186,9 @@ class LessonState:
         split = self.data.train
         return ((split.inputs(part), split.labels[part]) for part in np.array_split(indices, -(-len(indices) // CHUNK)))
 
-    def saved(self) -> None:
+    def saved(self, name: str) -> None:
         self._unsaved = False
+        self.models_saved.append(name)
 
     def unsaved_copy(self, timeout: float = -1) -> tuple[Network, Provenance, int] | None:
         """The network, where it came from and its version, if it holds changes never saved; None if it
@@ -447,5 +455,5 @@ class TrainingSession:
     def save(self, path: Path) -> Path:
         """Save the network as it is now; where it was written."""
         written = save_model(self._state.copy_network(), path)
-        self._state.saved()
+        self._state.saved(written.name)
         return written

@@ -46,6 +46,8 @@ class TeacherApp(TerminalApp):
             async for message in link.messages():
                 if "roster" in message:
                     self.dashboard.show_roster(message["roster"])
+                elif "record" in message:
+                    self.dashboard.show_record(message)
         finally:
             self._link = None
             shown.cancel()

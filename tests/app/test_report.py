@@ -116,12 +116,15 @@ async def test_the_quiz_score_is_reported_from_the_lesson_state(hub: FakeHub, ti
         await pilot.press("v", "enter")  # the ranking as it stands: wrong
         await wait_for(pilot, lambda: hub.progress()[-1].get("quiz") == [0, 1], "the quiz score reported")
         assert (app.state.quiz.right, app.state.quiz.asked) == (0, 1)
+        assert hub.progress()[-1]["answers"] == "W", "each answer, for the class record"
         await pilot.press("2")  # the score stays the learner's when the step is left
         await wait_for(pilot, lambda: hub.progress()[-1].get("step") == 2, "step 2 reported")
         assert hub.progress()[-1]["quiz"] == [0, 1]
 
 
-async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_opened(tiny_mnist_dir: Path) -> None:
+async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_opened(
+    tiny_mnist_dir: Path, tmp_path: Path
+) -> None:
     app = make_app(tiny_mnist_dir)
     async with app.run_test() as pilot:
         await wait_until_loaded(pilot)
@@ -132,3 +135,6 @@ async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_
         progress = report.progress_of(app, app.state, None)
         assert progress["steps"] == run.trainer.steps > 0
         assert progress["accuracy"] == run.epochs[-1].test_accuracy
+        assert "saved" not in progress
+        written = training.save(tmp_path / "mine.npz")
+        assert report.progress_of(app, app.state, None)["saved"] == [written.name]

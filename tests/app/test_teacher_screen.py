@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from textual.widgets import DataTable
 
 from gdtui import channel
 from gdtui.ui import report
-from gdtui.ui.screens.teacher import ConfirmEnd, MessagePrompt, StepPrompt, TeacherScreen, duration
+from gdtui.ui.screens.teacher import ConfirmEnd, MessagePrompt, RecordScreen, StepPrompt, TeacherScreen, duration
 from gdtui.ui.teacher import TeacherApp
 from tests.helpers import notices, screen_text, wait_for
 
@@ -27,8 +28,27 @@ ALAN = {
     "reporting": True,
     "step": 6,
     "steps": 1200,
-    "accuracy": 0.8,
+    "accuracy": 0.6,
+    "best": 0.8,
 }
+GONE = {"id": -1, "name": "bob", "connected_s": 900.0, "idle_s": 30.0, "reporting": False, "state": "left", "beat": 12}
+CUT = GONE | {"id": -2, "name": "cy", "state": "cut", "quiz": [1, 2], "best": 0.5}
+RECORD = [
+    {
+        "session": "a1",
+        "name": "[b]ada",
+        "login": "2027-01-15T08:00:00Z",
+        "logout": None,
+        "last_key": None,
+        "beat": 4,
+        "quiz": [2, 3],
+        "answers": "RWR",
+        "best_accuracy": 0.8766,
+        "steps": 1500,
+        "models_saved": ["=x.npz", "y.npz"],
+    },
+    {"session": "b2", "name": "bob", "login": "2027-01-15T08:05:00Z", "logout": "2027-01-15T09:00:00Z"},
+]
 
 
 class FakeHub:
@@ -52,6 +72,10 @@ class FakeHub:
     def roster(self, *rows: dict) -> None:
         assert self.writer is not None
         self.writer.write(channel.encode({"roster": list(rows)}))
+
+    def record(self, rows: list, total: int) -> None:
+        assert self.writer is not None
+        self.writer.write(channel.encode({"record": rows, "total": total}))
 
 
 @pytest.fixture
@@ -210,6 +234,48 @@ async def test_a_lost_link_is_linked_again(hub: FakeHub, monkeypatch: pytest.Mon
         assert hub.lines.count(b"the-token\n") == 2
 
 
+async def test_a_session_that_is_over_shows_its_figures_and_takes_no_command(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        hub.roster(ADA, ALAN, GONE, CUT)
+        await wait_for(pilot, lambda: len(names(screen)) == 4, "four rows")
+        assert (cell(screen, "bob", 2), cell(screen, "bob", 3)) == ("logged out", "12")
+        assert (cell(screen, "cy", 2), cell(screen, "cy", 4), cell(screen, "cy", 6)) == ("no logout", "1/2", "50.0%")
+        assert screen.students[2].state == "left" and "2 students, 2 gone" in screen_text(app)
+        later = time.monotonic() + 60
+        # Over: its time on stays what it was, its time since the last key counts on.
+        assert (screen.students[2].connected(later), screen.students[2].idle(later)) == (900.0, pytest.approx(90, abs=1))
+        await pilot.press("down", "down", "m", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, TeacherScreen)
+        assert "bob is not logged in." in notices(app)
+        assert hub.commands() == []
+
+
+async def test_the_class_record_is_asked_for_and_shown_as_text(hub: FakeHub) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        assert "c Record" in screen_text(app) and "q Quit" in screen_text(app), "the keys fit the key bar at 80 columns"
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen), "the record")
+        await wait_for(pilot, lambda: {"record": True} in hub.commands(), "the record asked for")
+        hub.record([*RECORD, {"session": "x", "name": 5}], 40)
+        await wait_for(pilot, lambda: "[b]ada" in screen_text(app), "the record's rows")
+        assert app.screen.query_one(DataTable).row_count == 2
+        text = screen_text(app)
+        assert "[b]ada" in text and "87.7%" in text and "2/3" in text and "no logout" in text
+        assert "2 of 40 sessions" in text and "gdtui class record" in text
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width
+        hub.record(RECORD[1:], 1)
+        await wait_for(pilot, lambda: "Class record: 1 session ·" in screen_text(app), "one session")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TeacherScreen), "the dashboard again")
+    assert app._exception is None
+
+
 async def test_without_the_hub_the_dashboard_says_so(tmp_path: Path) -> None:
     app = TeacherApp(str(tmp_path / "nothing"), "the-token")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -231,10 +297,11 @@ def test_durations() -> None:
 
 
 # Every key the dashboard and its prompts bind, and a few nothing binds. Not q: quitting would end the run early.
-KEYS = [*"smagerdyn1234567/x", "escape", "enter", "up", "down", "backspace", "tab", "space", "pageup", "pagedown"]
+KEYS = [*"smagerdyn1234567/xc", "escape", "enter", "up", "down", "backspace", "tab", "space", "pageup", "pagedown"]
 SIZES = [(80, 24), (120, 40), (20, 5), (60, 20)]
 ROSTERS = [
     [ADA, ALAN],
+    [ADA, GONE, CUT],
     [ALAN],
     [],
     # What no hub sends, the dashboard survives anyway.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -21,6 +22,10 @@ from gdtui.serve.passwords import hash_password
 from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import ForkedProcess
 
+# `gdtui serve` in a process of its own. Started by root, the server refuses to run without a user to
+# drop to, and that user could not read a Python installed in root's home: these tests are about
+# other things, so their server is told it is not root.
+AS_ANY_USER = [sys.executable, "-c", "import os, sys; os.geteuid = lambda: 1000; from gdtui.cli import main; sys.exit(main())"]
 PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = hash_password(PASSWORD)
 # Generous: a session starts a Python process, and the machine may be busy.

@@ -16,7 +16,18 @@ import asyncssh
 import pytest
 
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import FIRST_SCREEN, PASSWORD, PASSWORD_HASH, TIMEOUT, Terminal, bare_channel, connect, eventually, running
+from tests.e2e.lab import (
+    AS_ANY_USER,
+    FIRST_SCREEN,
+    PASSWORD,
+    PASSWORD_HASH,
+    TIMEOUT,
+    Terminal,
+    bare_channel,
+    connect,
+    eventually,
+    running,
+)
 
 
 async def silent(lab, source: str = "127.0.0.1") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -70,11 +81,6 @@ async def test_a_connection_that_does_not_log_in_is_closed_after_the_grace_time(
         assert await greeted(reader)
         assert await asyncio.wait_for(reader.read(), TIMEOUT) == b""
         assert time.monotonic() - started >= 0.9
-
-
-# Started by root, the server refuses to run without a user to drop to, and that user could not read
-# a Python installed in root's home: this test is about open files, so its server is told it is not root.
-AS_ANY_USER = [sys.executable, "-c", "import os, sys; os.geteuid = lambda: 1000; from gdtui.cli import main; sys.exit(main())"]
 
 
 @asynccontextmanager

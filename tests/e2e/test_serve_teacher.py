@@ -77,7 +77,7 @@ async def test_a_teacher_watches_two_students_messages_one_and_ends_a_session(
             # Ended by the server's SIGTERM, the app says so in its status.
             assert await ada.ends() == 128 + signal.SIGTERM
             assert "teach ended this session" in ada.raw.decode()
-            await teacher.until(lambda: not row(teacher, "ada") and row(teacher, "alan"), "ada gone from the dashboard")
+            await teacher.until(lambda: "logged out" in row(teacher, "ada") and row(teacher, "alan"), "ada's session over")
             assert not alan.ended
     assert "teach ends session" in caplog.text
     assert "alan says" not in caplog.text

@@ -126,3 +126,58 @@ def test_collecting_a_class_s_work_from_the_command_line(tmp_path: Path, capsys:
     assert "--force" in capsys.readouterr().err
     assert main(["class", "collect", str(data), "--force", "--per-student", *common]) == 0
     assert sorted(path.name for path in (folder / archives[0].stem).iterdir()) == ["ada.zip", "alan.zip"]
+
+
+def _two_servers(tmp_path: Path) -> tuple[Path, Path]:
+    from gdtui.serve.record import ClassRecord
+
+    first, second = tmp_path / "lab-a", tmp_path / "lab-b"
+    one, two = ClassRecord.open(first), ClassRecord.open(second)
+    ada = one.login("ada", 1_800_000_000)
+    one.report(
+        ada, {"beat": 7, "quiz": [2, 3], "answers": "RWR", "accuracy": 0.9, "steps": 5000, "saved": ["=1+1.npz"]}, 1_800_000_060
+    )
+    one.logout(ada, 1_800_000_900)
+    two.login("alan", 1_800_000_030)
+    one.close()
+    two.close()
+    return first, second
+
+
+def test_the_record_of_several_servers_is_printed_as_one_table(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    first, second = _two_servers(tmp_path)
+    assert main(["class", "record", str(first), str(second)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[1:3]] == ["ada", "alan"]
+    assert "90.0%" in lines[1] and "2/3" in lines[1] and "no logout" in lines[2]
+    assert all(len(line) <= 80 for line in lines)
+    assert "2 sessions" in lines[-1]
+
+
+def test_the_record_is_exported_as_csv_safe_for_a_spreadsheet_and_as_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import csv
+    import json
+
+    first, second = _two_servers(tmp_path)
+    out_csv, out_jsonl = tmp_path / "class.csv", tmp_path / "class.jsonl"
+    assert main(["class", "record", str(first), str(second), "--csv", str(out_csv), "--jsonl", str(out_jsonl)]) == 0
+    said = capsys.readouterr().out
+    assert "2 sessions" in said and str(out_csv) in said and "formula" in said
+    with out_csv.open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["name"], r["quiz_answers"], r["models_saved"]) for r in rows] == [("ada", "RWR", "'=1+1.npz"), ("alan", "", "")]
+    lines = [json.loads(line) for line in out_jsonl.read_text().splitlines()]
+    assert [(r["name"], r["models_saved"]) for r in lines] == [("ada", ["=1+1.npz"]), ("alan", [])]
+
+
+def test_a_torn_record_is_read_with_a_warning_and_a_missing_one_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    first, _ = _two_servers(tmp_path)
+    with (first / "record.jsonl").open("a") as file:
+        file.write('{"session": "x", "na')
+    assert main(["class", "record", str(first)]) == 0
+    captured = capsys.readouterr()
+    assert "ada" in captured.out and "cut short" in captured.err
+    assert main(["class", "record", str(tmp_path / "nowhere")]) == 2
+    assert "no class record" in capsys.readouterr().err

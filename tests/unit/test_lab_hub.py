@@ -16,7 +16,9 @@ import pytest
 from gdtui import channel
 from gdtui.core.errors import GdtuiError
 from gdtui.serve import hub as hub_module
+from gdtui.serve import record
 from gdtui.serve.hub import Hub, Member
+from gdtui.serve.record import ClassRecord
 from gdtui.serve.server import Lab as LabServer
 from gdtui.serve.server import LabConfig
 
@@ -138,22 +140,31 @@ async def test_a_teacher_sees_each_students_progress_as_it_changes(tmp_path: Pat
         row = row_of(shown, "ada")
         assert row is not None
         assert (row["beat"], row["quiz"], row["steps"], row["accuracy"], row["reporting"]) == (7, [2, 3], 120, 0.5, True)
+        assert (row["best"], row["state"]) == (0.5, "on")
+        ada.send({"progress": {"step": 3, "beat": 7, "quiz": [2, 3], "steps": 130, "accuracy": 0.25}})
+        shown = await teacher.until(lambda m: (row_of(m, "ada") or {}).get("steps") == 130, "ada's next steps")
+        assert row_of(shown, "ada")["best"] == 0.5  # type: ignore[index]
         assert row_of(shown, "alan") == row_of(shown, "alan") | {"reporting": False}
         # A key press is news too, though the app never says it: the server saw it.
         lab.keys[3] = time.monotonic() + 60
         await teacher.until(lambda m: (row_of(m, "alan") or {}).get("idle_s") == 0, "alan's key press")
 
 
-async def test_a_student_who_leaves_is_gone_from_the_roster_and_their_token_opens_nothing(tmp_path: Path) -> None:
+async def test_a_student_who_leaves_stays_on_the_roster_as_gone_and_their_token_opens_nothing(tmp_path: Path) -> None:
     async with running(tmp_path) as lab:
         lab.join(1, "teach", teacher=True)
         lab.join(2, "ada")
         teacher = await lab.connect(1)
         ada = await lab.connect(2)
-        await teacher.until(lambda m: (row_of(m, "ada") or {}).get("reporting"), "ada connected")
+        ada.send({"progress": {"step": 3, "beat": 4, "quiz": [1, 1], "steps": 50, "accuracy": 0.75}})
+        await teacher.until(lambda m: (row_of(m, "ada") or {}).get("best") == 0.75, "ada's best accuracy")
         lab.hub.leave(2)
         assert await ada.closed()
-        await teacher.until(lambda m: m["roster"] == [], "an empty roster")
+        gone = await teacher.until(lambda m: (row_of(m, "ada") or {}).get("state") == "left", "ada gone")
+        row = row_of(gone, "ada")
+        assert row is not None
+        assert (row["beat"], row["quiz"], row["steps"], row["best"], row["reporting"]) == (4, [1, 1], 50, 0.75, False)
+        assert row["id"] < 0, "no command reaches a session that is over"
         reader, writer = await asyncio.open_unix_connection(lab.hub.path)
         again = Client(reader, writer)
         again.send(f"{lab.tokens[2]}\n".encode())
@@ -268,6 +279,59 @@ async def test_garbage_and_oversized_progress_are_ignored(tmp_path: Path) -> Non
         ada.send({"progress": {"step": 5}})
         shown = await teacher.until(lambda m: "step" in (row_of(m, "ada") or {}), "ada's step")
         assert row_of(shown, "ada")["step"] == 5  # type: ignore[index]
+
+
+async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_comes_later(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    first = Hub(lambda number, reason: None, folder=tmp_path, record=ClassRecord.open(kept))
+    lab = Lab(first)
+    await first.start()
+    lab.join(1, "ada")
+    lab.join(2, "alan")
+    ada = await lab.connect(1)
+    ada.send({"progress": {"step": 5, "beat": 9, "quiz": [3, 4], "answers": "RRWR", "steps": 40, "accuracy": 0.5}})
+    await eventually(lambda: first.record.rows and any(row.beat == 9 for row in first.record.rows.values()), "ada's figures")
+    first.leave(2)
+    # Killed: nothing stopped, nothing closed, nothing flushed but what the hub wrote as it went.
+    await asyncio.sleep(hub_module.LOOK_EVERY_S * 1.5)
+    rows = {row.name: row for row in record.read(kept)[0]}
+    assert (rows["ada"].beat, rows["ada"].quiz, rows["ada"].best, rows["ada"].logout) == (9, (3, 4), 0.5, None)
+    assert rows["alan"].logout is not None
+    await first.stop()
+
+    second = Hub(lambda number, reason: None, folder=tmp_path, record=ClassRecord.open(kept))
+    lab = Lab(second)
+    await second.start()
+    try:
+        lab.join(1, "teach", teacher=True)
+        teacher = await lab.connect(1)
+        roster = (await teacher.receive())["roster"]
+        by_name = {row["name"]: row for row in roster}
+        assert (by_name["ada"]["state"], by_name["alan"]["state"]) == ("cut", "left")
+        assert (by_name["ada"]["beat"], by_name["ada"]["quiz"], by_name["ada"]["steps"], by_name["ada"]["best"]) == (
+            9,
+            [3, 4],
+            40,
+            0.5,
+        )
+        teacher.send({"record": True})
+        sent = await teacher.until(lambda m: "record" in m, "the class record")
+        assert [row["name"] for row in sent["record"]] == ["ada", "alan"]
+        assert sent["record"][0]["answers"] == "RRWR" and sent["total"] == 2
+        # A student asks for it: nothing comes.
+        lab.join(2, "bob")
+        bob = await lab.connect(2)
+        bob.send({"record": True})
+        assert await bob.quiet()
+    finally:
+        await second.stop()
+
+
+async def eventually(check, what: str) -> None:
+    give_up = time.monotonic() + WAIT_S
+    while not check():
+        assert time.monotonic() < give_up, f"no {what}"
+        await asyncio.sleep(0.01)
 
 
 def test_progress_keeps_only_what_makes_sense() -> None:
@@ -424,3 +488,15 @@ async def _until(check, what: str) -> None:
     while not check():
         assert time.monotonic() < give_up, f"no {what}"
         await asyncio.sleep(0.01)
+
+
+def test_the_roster_shows_the_latest_sessions_that_are_over_and_not_too_many() -> None:
+    kept = ClassRecord.open(None)
+    hub = Hub(lambda number, reason: None, record=kept)
+    now = time.time()
+    kept.login("old", now - hub_module.GONE_SHOWN_S - 60)
+    for minutes in range(hub_module.GONE_ROWS + 20):
+        kept.logout(kept.login(f"s{minutes}", now - 60 * minutes), now)
+    roster = hub.roster()
+    assert len(roster) == hub_module.GONE_ROWS
+    assert {row["name"] for row in roster} == {f"s{minutes}" for minutes in range(hub_module.GONE_ROWS)}

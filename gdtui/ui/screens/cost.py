@@ -518,9 +518,7 @@ outputs, as in the lesson, has only the quadratic cost."""
             self.ranking = tuple(ranking)
 
     def action_check(self) -> None:
-        self.state.quiz.asked += 1
-        if self.question.grade(self.ranking):
-            self.state.quiz.right += 1
+        self.state.quiz.checked(self.question.grade(self.ranking))
         self.checked = True
 
     def action_next_question(self) -> None:

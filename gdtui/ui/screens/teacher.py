@@ -1,11 +1,13 @@
 """The teacher's dashboard: every student connected to the lab, live, and what the teacher can do about it.
 
 One row a student: name, time connected, step and lesson beat, quiz score,
-training steps, latest test accuracy, and time since their last key press. The
-rows come from the lab's hub whenever something changes; the ages count on here
-between updates. Keys only: a filter, a sort that cycles through the columns,
-a message to everyone or to one student, everyone brought to a step, and a
-session ended after a yes.
+training steps, best test accuracy, and time since their last key press. A
+student whose session is over keeps a row, dimmed, with what it reached: logged
+out, or no logout when a restart of the server cut it off. The rows come from
+the lab's hub whenever something changes; the ages count on here between
+updates. Keys only: a filter, a sort that cycles through the columns, a message
+to everyone or to one student, everyone brought to a step, a session ended after
+a yes, and the class record: every session the server has kept.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import on
@@ -29,6 +32,8 @@ from gdtui.ui.screens.prompt import Field, Prompt
 
 REFRESH_S = 1.0  # the ages on screen count on this often
 NONE = "—"
+# What a row's state says: a session on now, one that logged out, one a restart of the server cut off.
+ON, LEFT, CUT = "on", "left", "cut"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,8 @@ class Student:
     beat: int | None = None
     quiz: tuple[int, int] | None = None
     steps: int | None = None
-    accuracy: float | None = None
+    best: float | None = None
+    state: str = ON
 
     @classmethod
     def parse(cls, row: object, received: float) -> Student | None:
@@ -57,6 +63,8 @@ class Student:
         if type(ident) is not int or not isinstance(name, str) or not all(type(v) in (int, float) for v in (connected, idle)):
             return None
         progress = channel.clean_progress(row)
+        best = channel.clean_progress({"accuracy": row.get("best")}).get("accuracy")
+        state = row.get("state")
         quiz = progress.get("quiz")
         return cls(
             ident,
@@ -69,16 +77,21 @@ class Student:
             progress.get("beat"),  # type: ignore[arg-type]
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
             progress.get("steps"),  # type: ignore[arg-type]
-            progress.get("accuracy"),  # type: ignore[arg-type]
+            best,  # type: ignore[arg-type]
+            state if state in (LEFT, CUT) else ON,
         )
 
     def connected(self, now: float) -> float:
-        return self.connected_s + (now - self.received)
+        return self.connected_s + (now - self.received if self.state == ON else 0.0)
 
     def idle(self, now: float) -> float:
         return self.idle_s + (now - self.received)
 
     def step_text(self) -> str:
+        if self.state == LEFT:
+            return "logged out"
+        if self.state == CUT:
+            return "no logout"
         if self.step is None:
             return "starting" if self.reporting else "no link"
         step = STEPS[self.step - 1]
@@ -108,7 +121,7 @@ COLUMNS = (
     Column("Beat", lambda s, now: NONE if s.beat is None else str(s.beat), lambda s, now: s.beat),
     Column("Quiz", lambda s, now: NONE if s.quiz is None else f"{s.quiz[0]}/{s.quiz[1]}", lambda s, now: s.quiz),
     Column("Steps", lambda s, now: NONE if s.steps is None else f"{s.steps:,}", lambda s, now: s.steps),
-    Column("Test", lambda s, now: NONE if s.accuracy is None else f"{s.accuracy:.1%}", lambda s, now: s.accuracy),
+    Column("Best", lambda s, now: NONE if s.best is None else f"{s.best:.1%}", lambda s, now: s.best),
     Column("Idle", lambda s, now: duration(s.idle(now)), lambda s, now: s.idle(now)),
 )
 
@@ -136,9 +149,10 @@ class TeacherScreen(Screen):
         Binding("r", "reverse", "Reverse", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("m", "message", "Message"),
-        Binding("a", "message_all", "Message all"),
+        Binding("a", "message_all", "To all"),
         Binding("g", "go", "All to step"),
         Binding("e", "end", "End session"),
+        Binding("c", "record", "Record"),
         Binding("escape", "table", "Back to the table", show=False),
         Binding("q", "quit", "Quit"),
     ]
@@ -213,7 +227,10 @@ class TeacherScreen(Screen):
 
     def _draw_status(self, shown: int) -> None:
         count = len(self.students)
-        students = f"{count} student" + ("" if count == 1 else "s")
+        gone = sum(student.state != ON for student in self.students)
+        students = f"{count - gone} student" + ("" if count - gone == 1 else "s")
+        if gone:
+            students += f", {gone} gone"
         arrow = "↓" if self.descending else "↑"
         parts = [students, f"sorted by {COLUMNS[self.sort_column].title.lower()} {arrow}"]
         if shown != count:
@@ -255,8 +272,16 @@ class TeacherScreen(Screen):
         self.descending = not self.descending
         self.redraw()
 
-    def action_message(self) -> None:
+    def on_now(self) -> Student | None:
+        """The selected student, if their session is on: one that is over takes no command."""
         student = self.selected()
+        if student is not None and student.state != ON:
+            self.notify(f"{student.name} is not logged in.", markup=False)
+            return None
+        return student
+
+    def action_message(self) -> None:
+        student = self.on_now()
         if student is not None:
             self._ask_message(student)
 
@@ -284,7 +309,7 @@ class TeacherScreen(Screen):
         self.app.push_screen(StepPrompt(), go)
 
     def action_end(self) -> None:
-        student = self.selected()
+        student = self.on_now()
         if student is None:
             return
 
@@ -295,8 +320,116 @@ class TeacherScreen(Screen):
 
         self.app.push_screen(ConfirmEnd(student.name), end)
 
+    def action_record(self) -> None:
+        self.app.push_screen(RecordScreen())
+        self.post_message(self.Command({"record": True}))
+
+    def show_record(self, message: dict) -> None:
+        for screen in self.app.screen_stack:
+            if isinstance(screen, RecordScreen):
+                screen.show(message.get("record"), message.get("total"))
+
     async def action_quit(self) -> None:
         self.app.exit()
+
+
+@dataclass(frozen=True)
+class Session:
+    """A row of the class record, as the hub sent it."""
+
+    name: str
+    login: datetime
+    logout: datetime | None
+    beat: int | None
+    quiz: tuple[int, int] | None
+    best: float | None
+    steps: int | None
+    saved: int
+
+    @classmethod
+    def parse(cls, row: object) -> Session | None:
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+            return None
+        login, logout = _time(row.get("login")), _time(row.get("logout"))
+        if login is None or (logout is None and row.get("logout") is not None):
+            return None
+        figures = channel.clean_progress(
+            {"beat": row.get("beat"), "quiz": row.get("quiz"), "steps": row.get("steps"), "accuracy": row.get("best_accuracy")}
+        )
+        quiz, saved = figures.get("quiz"), row.get("models_saved")
+        return cls(
+            row["name"],
+            login,
+            logout,
+            figures.get("beat"),  # type: ignore[arg-type]
+            (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
+            figures.get("accuracy"),  # type: ignore[arg-type]
+            figures.get("steps"),  # type: ignore[arg-type]
+            len(saved) if isinstance(saved, list) else 0,
+        )
+
+    def cells(self) -> list[str]:
+        logout = "no logout"
+        if self.logout is not None:
+            logout = self.logout.strftime("%H:%M" if self.logout.date() == self.login.date() else "%m-%d %H:%M")
+        name = self.name if len(self.name) <= 12 else self.name[:11] + "…"
+        return [
+            name,
+            self.login.strftime("%m-%d %H:%M"),
+            logout,
+            NONE if self.beat is None else str(self.beat),
+            NONE if self.quiz is None else f"{self.quiz[0]}/{self.quiz[1]}",
+            NONE if self.best is None else f"{self.best:.1%}",
+            NONE if self.steps is None else f"{self.steps:,}",
+            str(self.saved),
+        ]
+
+
+def _time(text: object) -> datetime | None:
+    """A time of the record ('2027-01-15T08:00:00Z'), in this machine's time zone."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).astimezone()
+    except ValueError:
+        return None
+
+
+class RecordScreen(Screen):
+    """The class record: every student session the lab server has kept, the latest last."""
+
+    BINDINGS = [Binding("escape,c", "back", "Back to the class"), Binding("q", "app.quit", "Quit")]
+    DEFAULT_CSS = """
+    RecordScreen #status { height: 1; padding: 0 1; }
+    RecordScreen DataTable { height: 1fr; }
+    """
+    TITLES = ("Name", "Login", "Logout", "Beat", "Quiz", "Best", "Steps", "Saved")
+
+    def compose(self) -> ComposeResult:
+        yield Static("asking the lab server for the class record…", id="status", markup=False)
+        yield DataTable(id="record", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*self.TITLES)
+        table.focus()
+
+    def show(self, rows: object, total: object) -> None:
+        parsed = (Session.parse(row) for row in rows) if isinstance(rows, list) else ()
+        sessions = [session for session in parsed if session is not None]
+        table = self.query_one(DataTable)
+        table.clear()
+        for session in sessions:
+            table.add_row(*(Text(cell, no_wrap=True) for cell in session.cells()))
+        table.move_cursor(row=len(sessions) - 1, animate=False)
+        kept = total if type(total) is int and total >= len(sessions) else len(sessions)
+        counted = f"{kept} session" + ("" if kept == 1 else "s")
+        shown = f"{len(sessions)} of {counted} (the latest)" if kept != len(sessions) else counted
+        self.query_one("#status", Static).update(f"Class record: {shown} · all of it: gdtui class record")
+
+    def action_back(self) -> None:
+        self.dismiss()
 
 
 class MessagePrompt(Prompt[str | None]):

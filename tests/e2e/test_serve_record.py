@@ -1,0 +1,126 @@
+"""A class's record outlives its server: students work, the server is killed, and it all is still there."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from gdtui.cli import main
+from gdtui.serve import classroom, record
+from gdtui.serve.server import LabConfig
+from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, eventually, student
+from tests.e2e.test_serve_teacher import row
+
+
+@asynccontextmanager
+async def serving(tmp_path: Path, folder: Path, key: Path, data: Path):
+    """`gdtui serve` for the class in a process of its own, as a teacher starts it: the lab (its port)
+    and the server's process, which the test may kill."""
+    serve = [*AS_ANY_USER, "serve", "--roster", str(folder / classroom.ROSTER), "--host-key", str(key)]
+    serve += ["--host", "127.0.0.1", "--port", "0", "--data", str(data), "--idle-timeout", "0"]
+    server = await asyncio.create_subprocess_exec(
+        *serve, stderr=asyncio.subprocess.PIPE, env=dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    )
+    assert server.stderr is not None
+    log = bytearray()
+    port = None
+    while port is None:
+        line = await asyncio.wait_for(server.stderr.readline(), TIMEOUT)
+        assert line, f"the server ended: {log.decode()}"
+        log += line
+        if b"listening on" in line:
+            port = int(line.split(b" port ")[1].split(b",")[0])
+    reader = asyncio.create_task(_drain(server.stderr, log))
+    try:
+        yield SimpleNamespace(port=port, log=log), server
+    finally:
+        if server.returncode is None:
+            server.terminate()
+            await asyncio.wait_for(server.wait(), TIMEOUT)
+        await reader
+
+
+async def _drain(stream: asyncio.StreamReader, log: bytearray) -> None:
+    while line := await stream.readline():
+        log += line
+
+
+async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_keep_every_figure(
+    lab_config: LabConfig, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    names = tmp_path / "names.txt"
+    names.write_text("ada\nalan\nbob\n")
+    folder, key = tmp_path / "class", tmp_path / "host-key"
+    made = ["class", "new", "--names", str(names), "--teacher", "grace", "--host", "127.0.0.1", "--host-key", str(key)]
+    assert main([*made, "--dir", str(folder)]) == 0
+    kept = classroom.read_class(folder)
+    assert lab_config.data is not None
+    home = tmp_path / "data" / "gdtui" / "lab"
+
+    async with (
+        serving(tmp_path, folder, key, lab_config.data) as (lab, server),
+        student(lab, username="grace", password=kept.teachers["grace"]) as teacher,
+        student(lab, username="ada", password=kept.students["ada"]) as ada,
+        student(lab, username="alan", password=kept.students["alan"]) as alan,
+    ):
+        await ada.shows(FIRST_SCREEN)
+        await alan.shows(FIRST_SCREEN)
+        # ada answers a question of the quiz (the ranking as it stands), then trains an epoch.
+        ada.press("3")
+        await ada.shows("Quiz")
+        ada.press("v")
+        await ada.shows("Question 1")
+        ada.press("\r")
+        await ada.shows("next question")
+        right = "Right!" in ada.text()
+        score, answers = (f"{int(right)}/1", "R" if right else "W")
+        ada.press("6")
+        await ada.shows("Epoch")
+        ada.press("e")
+        await ada.shows("after epoch 1")
+        # Trained: steps, then the best accuracy, in the row.
+        trained = re.compile(r" ([1-9][\d,]*) +(\d+\.\d%) ")
+        await teacher.until(lambda: score in row(teacher, "ada") and trained.search(row(teacher, "ada")), "ada's figures")
+        assert row(teacher, "alan")
+
+        def shown() -> tuple[int, str]:
+            found = trained.search(row(teacher, "ada"))
+            assert found is not None
+            return int(found[1].replace(",", "")), found[2]
+
+        # The epoch is over. Steps alone reach the disk within record.QUIET_S, the rest before the
+        # dashboard shows it: soon the record holds what the dashboard shows.
+        await eventually(lambda: any(r.steps == shown()[0] for r in record.read(home)[0]), "ada's steps on the disk")
+        steps, best = shown()
+
+        server.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(server.wait(), TIMEOUT)
+
+    # Both sessions, as they were when the server died: ada's figures, and no logout made up for either.
+    rows = {kept_row.name: kept_row for kept_row in record.read(home)[0]}
+    assert sorted(rows) == ["ada", "alan"]
+    assert rows["ada"].quiz == (int(right), 1) and rows["ada"].answers == answers
+    assert rows["ada"].best is not None and f"{rows['ada'].best:.1%}" == best
+    assert rows["ada"].steps == steps
+    assert rows["ada"].logout is None and rows["alan"].logout is None
+    assert main(["class", "record", str(home)]) == 0
+    printed = capsys.readouterr().out
+    assert best in printed and "no logout" in printed and "2 sessions" in printed
+
+    async with (
+        serving(tmp_path, folder, key, lab_config.data) as (lab, server),
+        student(lab, username="grace", password=kept.teachers["grace"]) as teacher,
+    ):
+        await teacher.until(lambda: "no logout" in row(teacher, "ada") and "no logout" in row(teacher, "alan"), "both")
+        assert score in row(teacher, "ada") and best in row(teacher, "ada")
+        assert "0 students, 2 gone" in teacher.text()
+        teacher.press("c")
+        await teacher.shows("Class record: 2 sessions")
+        await eventually(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")
