@@ -263,22 +263,21 @@ and the average is over the image and the next {IMAGES - 1}."""
     def _draw_header(self, subject: str, cost: str) -> None:
         formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
         # Beside the guide, whose title names the view, one line: what the figures are of, and which formula.
-        title = "" if self.guided else f"[b]{TITLES[self.view]}[/b]"
-        where = f"   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n" if not self.guided else " · "
-        self.query_one("#header", Static).update(
-            Content.from_markup(
-                f"{title}$subject{where}{formula} · [dim]network:[/dim] $origin",
-                subject=subject.removeprefix(" · ") if self.guided else subject,
-                origin=self.state.network_origin,
-            )
-        )
+        network = f"{formula} · [dim]network:[/dim] $origin"
+        what = ["$subject"] if subject else []
+        if self.guided:
+            markup = " · ".join([*what, network])
+        else:
+            place = f"   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]"
+            markup = " · ".join([f"[b]{TITLES[self.view]}[/b]", *what]) + f"{place}\n{network}"
+        self.query_one("#header", Static).update(Content.from_markup(markup, subject=subject, origin=self.state.network_origin))
 
     def redraw(self) -> None:
         if self.view == "minibatch":
             self._draw_race()
             return
         network, w = self.image_wishes()
-        self._draw_header(f" · {self.image_name(self.index)}", w.cost)
+        self._draw_header(self.image_name(self.index), w.cost)
         if self.view == "outputs":
             self._draw_outputs(w)
         elif self.view == "levers":
