@@ -181,6 +181,14 @@ def on_screen(app) -> str:
     return f"{screen_text(app)} {' '.join(guide_text(app).split())}"
 
 
+async def two_race_steps(pilot) -> None:
+    """As the race's beat invites: both walkers step, and the figures are of the steps taken."""
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the race")
+    await pilot.press("n", "n")
+    await wait_for(pilot, lambda: screen.race.mini.steps == 2, "two steps of both walkers")
+
+
 async def test_every_beat_of_part_two_shows_the_network_s_own_figures_at_80x24(tiny_mnist_dir):
     assert [beat.title for beat in PART_TWO] == list(FACTS), "every beat of part two is checked, in order"
     app = make_app(tiny_mnist_dir, lesson=True)
@@ -190,20 +198,17 @@ async def test_every_beat_of_part_two_shows_the_network_s_own_figures_at_80x24(t
         app.guide.go_to(FIRST - 1)
         await on_beat(pilot, FIRST - 1)
         assert "Press . for part two" in guide_text(app), "part one's closing beat leads on"
-        for number_, beat in enumerate(PART_TWO, start=FIRST):
+        for index, beat in enumerate(PART_TWO, start=FIRST):
             await pilot.press("full_stop")
-            await on_beat(pilot, number_)
-            screen = app.screen
+            await on_beat(pilot, index)
             if beat.title.startswith("Mini-batches"):
-                await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the race")
-                await pilot.press("n", "n")
-                await wait_for(pilot, lambda: screen.race.mini.steps == 2, "two steps of both walkers")
-            await shows_its_point(pilot, number_)
+                await two_race_steps(pilot)
+            await shows_its_point(pilot, index)
             for fact in FACTS[beat.title](app):
-                await wait_for(pilot, lambda f=fact: f in on_screen(app), f"beat {number_ + 1}'s {fact!r} on screen")
-            panel = screen.query_one(GuidePanel)
+                await wait_for(pilot, lambda f=fact: f in on_screen(app), f"beat {index + 1}'s {fact!r} on screen")
+            panel = app.screen.query_one(GuidePanel)
             needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
-            assert needs <= panel.content_region.height, f"beat {number_ + 1}'s words are cut off"
+            assert needs <= panel.content_region.height, f"beat {index + 1}'s words are cut off"
         assert app.guide.beat == len(BEATS) - 1
 
 
