@@ -255,3 +255,27 @@ async def test_part_two_is_resumed_where_the_student_stopped(tiny_mnist_dir):
         await wait_for(pilot, lambda: again.screen.view == "chain", "the chain rule's view")
         await pilot.press("comma")
         await on_beat(pilot, stop - 1)
+
+
+async def test_the_words_follow_the_image_and_the_neuron_the_student_picks(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(FIRST)
+        await on_beat(pilot, FIRST)
+        await pilot.press("n")  # as the beat invites: another image's wish list
+        await wait_for(pilot, lambda: app.screen.index == 1, "the next image")
+        for fact in _outputs(app)[:2]:
+            await wait_for(pilot, lambda f=fact: f in on_screen(app), f"the words of image 1: {fact!r}")
+        assert f"here {app.state.a_class(int(app.state.data.train.labels[1]))}." in on_screen(app)
+
+        beat = beat_titled("More neurons a layer")
+        app.guide.go_to(beat)
+        await on_beat(pilot, beat)
+        before = app.screen.hidden_neuron(live(app)[1])
+        await pilot.press("right_square_bracket")  # as the beat invites: the sum for another neuron of layer 2
+        await wait_for(pilot, lambda: app.screen.hidden == (before + 1) % 16, "the next neuron")
+        _, w = live(app)
+        k = app.screen.hidden
+        await wait_for(pilot, lambda: f"neuron {k} of layer 2 feeds" in on_screen(app), "the words of the next neuron")
+        assert f"as a wish: {w.wish_a[2][k]:+.3g}" in on_screen(app)

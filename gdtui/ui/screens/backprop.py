@@ -634,13 +634,18 @@ and the average is over the image and the next {IMAGES - 1}."""
             self.redraw()
 
     def watch_index(self) -> None:
-        self.redraw()
+        self._chosen()
 
     def watch_neuron(self) -> None:
-        self.redraw()
+        self._chosen()
 
     def watch_hidden(self) -> None:
+        self._chosen()
+
+    def _chosen(self) -> None:
         self.redraw()
+        # The guided lesson's words give the figures of the image and the neuron chosen: they follow the choice.
+        self.post_message(self.Shown(self))
 
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
