@@ -167,11 +167,14 @@ def _levers_text(screen: BackpropScreen) -> str:
     _, w = screen.image_wishes()
     out, j = w.layers, screen.neuron
     name = screen.output_name(j)
-    how = "σ'(z) × its wish on a" if w.network.output == "sigmoid" else "y − a"
+    if w.network.output == "sigmoid":
+        how = "a moves σ'(z) per unit of z, so its wish on z is σ'(z) × its wish on a"
+    else:
+        how = "with softmax and cross-entropy its wish on z is y − a"
     return (
-        f"Output {name} moves only through z = Σ wₖaₖ + b: its wish on z is {how}, {w.wish_z[out][j]:+.4g}. "
-        "Three levers: 1 its bias, by that wish; 2 each weight, by the activation aₖ feeding it × that wish, "
-        "so weights from bright neurons matter most; 3 each activation before, by its weight wₖ × that wish."
+        f"Output {name} moves only through z = Σ wₖaₖ + b; {how}: {w.wish_z[out][j]:+.4g}. Its levers: "
+        "1 its bias, by that wish; 2 each weight wₖ, by aₖ × that wish: bright neurons' weights matter most; "
+        "3 each activation aₖ before, by wₖ × that wish."
     )
 
 
@@ -244,8 +247,8 @@ def _sum_text(screen: BackpropScreen) -> str:
     layer = w.layers - 1
     k = screen.hidden_neuron(w)
     return (
-        f"With many neurons a layer, neuron {k} of layer {layer} feeds all {w.network.sizes[-1]} outputs: "
-        f"∂C₀/∂aₖ = Σⱼ wⱼₖ · ∂C₀/∂zⱼ. Beside, that sum term by term, as a wish: {w.wish_a[layer][k]:+.3g}."
+        f"Neuron {k} of layer {layer} feeds all {w.network.sizes[-1]} outputs, so ∂C₀/∂aₖ = Σⱼ wⱼₖ · ∂C₀/∂zⱼ: "
+        f"beside, term by term, as a wish −∂C₀/∂aₖ = {w.wish_a[layer][k]:+.3g}."
     )
 
 
@@ -293,7 +296,7 @@ PART_TWO = (
         "backprop",
         "Every image wants something else",
         _backprop(_many_images_text),
-        "Press n to average over the next ten images.",
+        "n starts from the next image, and takes a weight into its own output.",
         ("set_view('images')", "browse(0)"),
         ("#images",),
     ),
@@ -332,7 +335,7 @@ PART_TWO = (
     Beat(
         "backprop",
         "More neurons a layer",
-        # As in the layers' beat above: three lines of words at most.
+        # As in the layers' beat above: three lines of words at most, with room for longer numbers.
         _backprop(_sum_text),
         "] sums for another neuron of layer 2.",
         ("set_view('layers')", "browse(0)"),

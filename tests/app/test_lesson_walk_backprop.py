@@ -77,7 +77,7 @@ def _levers(app) -> list[str]:
     top = int(np.argmax(np.abs(w.weight_wishes(3, j))))
     return [
         f"wish on z {number(float(w.wish_z[3][j]))}",
-        f"{float(w.wish_z[3][j]):+.4g}. Three levers",
+        f"{float(w.wish_z[3][j]):+.4g}. Its levers",
         f"1 bias {number(w.bias_wish(3, j))}",
         f"{w.a[2][top]:.4f} {w.network.weights[2][j, top]:+.4f}",
         number(float(w.weight_wishes(3, j)[top])),
@@ -146,7 +146,7 @@ def _sum(app) -> list[str]:
     k = strongest_source(w, app.screen.neuron)
     parts = w.terms(2, k)
     assert parts.sum() == pytest.approx(w.wish_a[2][k], rel=1e-12)
-    return [f"neuron {k} of layer 2 hears", f"sum = {short(float(parts.sum()))}", f"as a wish: {w.wish_a[2][k]:+.3g}"]
+    return [f"neuron {k} of layer 2 hears", f"sum = {short(float(parts.sum()))}", f"as a wish −∂C₀/∂aₖ = {w.wish_a[2][k]:+.3g}"]
 
 
 def _four_equations(app) -> list[str]:
@@ -277,5 +277,8 @@ async def test_the_words_follow_the_image_and_the_neuron_the_student_picks(tiny_
         await wait_for(pilot, lambda: app.screen.hidden == (before + 1) % 16, "the next neuron")
         _, w = live(app)
         k = app.screen.hidden
-        await wait_for(pilot, lambda: f"neuron {k} of layer 2 feeds" in on_screen(app), "the words of the next neuron")
-        assert f"as a wish: {w.wish_a[2][k]:+.3g}" in on_screen(app)
+        await wait_for(pilot, lambda: f"Neuron {k} of layer 2 feeds" in on_screen(app), "the words of the next neuron")
+        assert f"as a wish −∂C₀/∂aₖ = {w.wish_a[2][k]:+.3g}" in on_screen(app)
+        for _ in range(16):  # every neuron of layer 2, one- and two-digit: the words leave the lists their rows
+            await shows_its_point(pilot, beat)
+            await pilot.press("right_square_bracket")

@@ -41,7 +41,7 @@ TITLES = {
 }
 RACE_STEPS_PER_SECOND = 4.0
 # The weights of the levers' table shown beside the guided lesson's panel: the top of the ranking is its point.
-GUIDED_LEVERS = 8
+GUIDED_LEVERS = 10
 BAR = 8  # cells either side of a signed bar's axis
 _NEURON = Binding.Group("Neuron", compact=True)
 
