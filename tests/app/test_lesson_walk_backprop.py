@@ -240,6 +240,16 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
         assert same_to_six(chain.weight_derivative, estimate)
         assert f"their product, {chain.weight_derivative:+.6g}" in text
 
+        for index in range(FIRST, len(BEATS)):  # its words are its own: each beat still leaves its figures whole
+            app.guide.go_to(index)
+            await on_beat(pilot, index)
+            if BEATS[index].title.startswith("Mini-batches"):
+                await two_race_steps(pilot)
+            await shows_its_point(pilot, index)
+            panel = app.screen.query_one(GuidePanel)
+            assert panel.get_content_height(panel.size, app.size, panel.content_region.width) <= panel.content_region.height
+            assert "σ'(z) ×" not in guide_text(app) and "2(a − y)" not in guide_text(app), "no quadratic formula"
+
 
 async def test_part_two_is_resumed_where_the_student_stopped(tiny_mnist_dir):
     stop = beat_titled("The chain rule: three factors")
