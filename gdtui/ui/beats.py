@@ -285,10 +285,9 @@ PART_TWO = (
         "backprop",
         "Wishes flow backwards",
         # Its view is 17 rows of wishes: the words keep to three lines, or the lists lose their last neurons.
-        "Layer 2 cannot be set, only asked: each output asks each of its neurons for its weight × the output's "
-        "wish on z, and a neuron's wish is the sum of the asks. Layer 1 hears layer 2 alike: this backward flow "
-        "is backpropagation.",
-        "",
+        "Layer 2 cannot be set, only asked: each neuron's wish adds up what the outputs ask of it, weight × "
+        "wish on z. Layer 1 hears layer 2 alike.",
+        "] picks whose sum is shown. This flow backwards is backpropagation.",
         ("set_view('layers')", "browse(0)"),
         ("#later", "#earlier"),
     ),
@@ -320,7 +319,7 @@ PART_TWO = (
         "backprop",
         "One layer further back",
         _backprop(_further_back_text),
-        "",
+        "p and n: the same chain for another image.",
         ("set_view('chain')", "browse(0)"),
         ("#chain-back",),
     ),
@@ -328,7 +327,7 @@ PART_TWO = (
         "backprop",
         "Averaged over the images",
         _backprop(_averaged_text),
-        "",
+        "n starts from the next image: the average and backprop still agree.",
         ("set_view('images')", "browse(0)"),
         ("#images",),
     ),
