@@ -29,6 +29,8 @@ SHOTS = [
     ("6-training-gradient", ["v", "right_square_bracket"]),
     ("7-next", ["7"]),
     ("8-backprop", ["8", "v", "v", "v", "v"]),
+    # The landscape first, then a dozen steps of both walkers: the hurried one's wobble shows.
+    ("8-backprop-race", ["v", *["n"] * 12]),
     ("guided-lesson", ["2", "L", "full_stop"]),
 ]
 
@@ -42,8 +44,10 @@ async def main() -> None:
         while getattr(app, "state", None) is None or app.screen.id != "digits":
             await pilot.pause(0.05)
         for name, keys in SHOTS:
-            await pilot.press(*keys)
-            await app.workers.wait_for_complete()
+            # One key at a time, its work done before the next: a race's step waits for the one before it.
+            for key in keys:
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
             await pilot.pause(0.3)
             app.save_screenshot(f"{name}.svg", str(OUT))
             print(f"saved {OUT / name}.svg")

@@ -154,9 +154,14 @@ class ChainRule:
         return self.weight * self.dz
 
     @property
+    def hidden_delta(self) -> float:
+        """δᴸ⁻¹ₖ = ∂C₀/∂zᴸ⁻¹ₖ = σ'(zᴸ⁻¹ₖ) · ∂C₀/∂aᴸ⁻¹ₖ: BP2, the output layer's δ passed one layer back."""
+        return self.hidden_slope * self.activation_derivative
+
+    @property
     def earlier_weight_derivative(self) -> float:
         """∂C₀/∂wᴸ⁻¹ₖᵢ = aᴸ⁻²ᵢ · σ'(zᴸ⁻¹ₖ) · ∂C₀/∂aᴸ⁻¹ₖ: the same chain, one layer further back."""
-        return self.a_prev_prev * self.hidden_slope * self.activation_derivative
+        return self.a_prev_prev * self.hidden_delta
 
 
 def chain_rule(w: Wishes, j: int, k: int, i: int) -> ChainRule:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdtui.core import quiz
+from gdtui.core import minibatch, quiz
+from gdtui.ui.screens.backprop import BackpropScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.base import LessonScreen
@@ -134,6 +135,220 @@ def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
     if right >= LEARNED * total:
         return "Press n to try it on other digits; press 1 and d to draw one of your own."
     return "Press , to go back to the training."
+
+
+# -- Part two: backpropagation, on the Backprop step ------------------------------------------------------
+#
+# Its beats speak of the figures the Backprop step shows for the image and output neuron it is on: the same
+# core functions give the words their numbers. Away from that step (the guide then shows one line) they say nothing.
+
+
+def _backprop(words: Callable[[BackpropScreen], str]) -> Callable[[LessonState, LessonScreen], str]:
+    return lambda state, screen: words(screen) if isinstance(screen, BackpropScreen) else ""
+
+
+def _wish_list_text(screen: BackpropScreen) -> str:
+    _, w = screen.image_wishes()
+    j, out = w.label, w.layers
+    right = screen.output_name(j)
+    start = (
+        f"Backpropagation starts from one training image, here {screen.state.a_class(j)}. For the cost to fall, "
+        f"output {right} should rise to 1 and the nine others fall to 0, each by as much as it misses: "
+    )
+    if w.cost == "quadratic":
+        return start + f"the wish −2(a − y). Output {right} is at {w.a[out][j]:.4f}: its wish is {w.wish_a[out][j]:+.4g}."
+    return start + (
+        f"with softmax and cross-entropy the wish is y − a on z. Output {right} is at {w.a[out][j]:.4f}: "
+        f"its wish is {w.wish_z[out][j]:+.4g}."
+    )
+
+
+def _levers_text(screen: BackpropScreen) -> str:
+    _, w = screen.image_wishes()
+    out, j = w.layers, screen.neuron
+    name = screen.output_name(j)
+    if w.network.output == "sigmoid":
+        how = "a moves σ'(z) per unit of z, so its wish on z is σ'(z) × its wish on a"
+    else:
+        how = "with softmax and cross-entropy its wish on z is y − a"
+    return (
+        f"Output {name} moves only through z = Σ wₖaₖ + b; {how}: {w.wish_z[out][j]:+.4g}. Its levers: "
+        "1 its bias, by that wish; 2 each weight wₖ, by aₖ × that wish: bright neurons' weights matter most; "
+        "3 each activation aₖ before, by wₖ × that wish."
+    )
+
+
+def _many_images_text(screen: BackpropScreen) -> str:
+    network, w = screen.image_wishes()
+    many = screen.many_images(network, w)
+    return (
+        "One image's wishes would make the network good at that image alone; every image wants something else. "
+        f"Here {len(many.each)} images' wishes for one weight into output {screen.output_name(many.j)}: "
+        f"their average, {many.average:+.6g}, is −∂C/∂w over them, backprop's {many.component:+.6g} turned downhill."
+    )
+
+
+def _race_text(state: LessonState, screen: LessonScreen) -> str:
+    full = min(minibatch.FULL_BATCH, len(state.data.train))
+    batch = min(minibatch.BATCH_SIZE, full)
+    return (
+        "Averaging every image's wishes before each step is exact, but slow. Stochastic gradient descent averages "
+        "a few drawn at random: each step a little off, but far cheaper. On the Two parameters step's slice, "
+        f"a careful walker ({full:,} images a step) and a hurried one ({batch:,}) set off together."
+    )
+
+
+def _chain_text(screen: BackpropScreen) -> str:
+    network, w = screen.image_wishes()
+    chain = screen.chain_rule(w)
+    if chain is None:
+        return "This network has no hidden layer: its outputs' weights are all there is."
+    name = screen.output_name(chain.j)
+    start = (
+        f"One weight w, from neuron {chain.k} of layer {w.layers - 1} to output {name}: z = w·a(L−1) + b. "
+        f"Nudge w, and z moves by a(L−1) = {chain.a_prev:+.6g} per unit; "
+    )
+    if chain.slope is not None and chain.cost_slope is not None:
+        return start + (
+            f"z moves a = σ(z) by σ'(z) = {chain.slope:+.6g}; a moves C₀ = Σ(a − y)² by 2(a − y) = "
+            f"{chain.cost_slope:+.6g}. ∂C₀/∂w is their product, {chain.weight_derivative:+.6g}."
+        )
+    return start + (
+        f"with softmax and cross-entropy z moves C₀ by a − y = {chain.dz:+.6g}. ∂C₀/∂w is their product, "
+        f"{chain.weight_derivative:+.6g}."
+    )
+
+
+def _further_back_text(screen: BackpropScreen) -> str:
+    network, w = screen.image_wishes()
+    chain = screen.chain_rule(w)
+    if chain is None:
+        return "This network has no hidden layer: there is no layer further back."
+    return (
+        f"The same chain one layer back: through output {screen.output_name(chain.j)} alone, neuron {chain.k} "
+        f"of layer {w.layers - 1} moves C₀ by w × ∂C₀/∂z = {chain.path:+.6g}; it feeds every output, so "
+        f"∂C₀/∂a(L−1) is the sum over them, {chain.activation_derivative:+.6g}. A weight into it takes that "
+        "as its last factor."
+    )
+
+
+def _averaged_text(screen: BackpropScreen) -> str:
+    network, w = screen.image_wishes()
+    many = screen.many_images(network, w)
+    return (
+        "The cost C is the average of C₀ over the images, so ∂C/∂w is the average of their ∂C₀/∂w: "
+        f"{-many.average:+.6g} over these {len(many.each)}, backprop's {many.component:+.6g}. "
+        f"The gradient is all {network.num_params:,} such averages, which backpropagation finds in one pass."
+    )
+
+
+def _sum_text(screen: BackpropScreen) -> str:
+    _, w = screen.image_wishes()
+    layer = w.layers - 1
+    k = screen.hidden_neuron(w)
+    return (
+        f"Neuron {k} of layer {layer} feeds all {w.network.sizes[-1]} outputs, so ∂C₀/∂aₖ = Σⱼ wⱼₖ · ∂C₀/∂zⱼ: "
+        f"beside, term by term, as a wish −∂C₀/∂aₖ = {w.wish_a[layer][k]:+.3g}."
+    )
+
+
+def _four_equations_text(screen: BackpropScreen) -> str:
+    network, w = screen.image_wishes()
+    chain = screen.chain_rule(w)
+    if chain is None:
+        return "This network has no hidden layer: BP1, BP3 and BP4 are all there is."
+    return (
+        f"Backprop's four equations, with these numbers: BP1 δ = ∂C₀/∂z, the output's wish on z turned round, "
+        f"{chain.dz:+.6g}; BP3 ∂C₀/∂b = δ; BP4 ∂C₀/∂w = a(L−1)·δ = {chain.weight_derivative:+.6g}; BP2 the δ of "
+        f"neuron {chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope = {chain.hidden_delta:+.6g}. Step 7's b shows the code."
+    )
+
+
+PART_TWO = (
+    Beat(
+        "backprop",
+        "Part two: one image, one wish list",
+        _backprop(_wish_list_text),
+        "Press n to see other images' wish lists.",
+        ("set_view('outputs')", "browse(0)"),
+        ("#outputs", "#outputs-words"),
+    ),
+    Beat(
+        "backprop",
+        "Three levers of one output neuron",
+        _backprop(_levers_text),
+        "The table ranks the weights by lever 2.",
+        ("set_view('levers')", "browse(0)"),
+        ("#levers",),
+    ),
+    Beat(
+        "backprop",
+        "Wishes flow backwards",
+        # Its view is 17 rows of wishes: the words keep to three lines, or the lists lose their last neurons.
+        "Layer 2 cannot be set, only asked: each neuron's wish adds up what the outputs ask of it, weight × "
+        "wish on z. Layer 1 hears layer 2 alike.",
+        "] picks whose sum is shown. This flow backwards is backpropagation.",
+        ("set_view('layers')", "browse(0)"),
+        ("#later", "#earlier"),
+    ),
+    Beat(
+        "backprop",
+        "Every image wants something else",
+        _backprop(_many_images_text),
+        "n starts from the next image, and takes a weight into its own output.",
+        ("set_view('images')", "browse(0)"),
+        ("#images",),
+    ),
+    Beat(
+        "backprop",
+        "Mini-batches: stumble down fast",
+        _race_text,
+        "Press n to step both, space to run; compare the images each needed.",
+        ("set_view('minibatch')",),
+        ("#race-map", "#race"),
+    ),
+    Beat(
+        "backprop",
+        "The chain rule: three factors",
+        _backprop(_chain_text),
+        "The finite difference below checks the product.",
+        ("set_view('chain')", "browse(0)"),
+        ("#chain",),
+    ),
+    Beat(
+        "backprop",
+        "One layer further back",
+        _backprop(_further_back_text),
+        "p and n: the same chain for another image.",
+        ("set_view('chain')", "browse(0)"),
+        ("#chain-back",),
+    ),
+    Beat(
+        "backprop",
+        "Averaged over the images",
+        _backprop(_averaged_text),
+        "n starts from the next image: the average and backprop still agree.",
+        ("set_view('images')", "browse(0)"),
+        ("#images",),
+    ),
+    Beat(
+        "backprop",
+        "More neurons a layer",
+        # As in the layers' beat above: three lines of words at most, with room for longer numbers.
+        _backprop(_sum_text),
+        "] sums for another neuron of layer 2.",
+        ("set_view('layers')", "browse(0)"),
+        ("#terms", "#later"),
+    ),
+    Beat(
+        "backprop",
+        "Back to the four equations",
+        _backprop(_four_equations_text),
+        "The end. R starts the lesson again, L hides the guide, q quits.",
+        ("set_view('chain')", "browse(0)"),
+        ("#chain", "#chain-back"),
+    ),
+)
 
 
 BEATS = (
@@ -291,14 +506,15 @@ BEATS = (
     ),
     Beat(
         "next",
-        "The end, and what comes next",
+        "End of part one: what comes next",
         "You have seen a network learn: {params} parameters, a cost that says how wrong they are, and "
         "gradient descent lowering it one step against the gradient at a time. Next up: backpropagation, "
         "the algorithm that computes that gradient.",
-        "Press 8 to see how backpropagation does it. R starts the lesson again, L hides the guide, q quits.",
+        "Press . for part two: how backpropagation does it, on this very network.",
         (),
         ("#summary", "#timing"),
     ),
+    *PART_TWO,
 )
 
 

@@ -6,9 +6,9 @@ import pytest
 
 from gdtui.core.files import data_home
 from gdtui.ui import bookmark
-from gdtui.ui.beats import BEATS
+from gdtui.ui.beats import BEATS, PART_TWO
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.helpers import make_app, wait_until_loaded
+from tests.helpers import make_app, wait_for, wait_until_loaded
 
 
 async def _start(pilot) -> None:
@@ -135,17 +135,17 @@ async def test_the_network_beat_shows_the_input_that_flows_through_it(tiny_mnist
         assert not app.screen.show_weights, "the input image, not a neuron's weights"
 
 
-async def test_the_last_beat_points_to_the_backprop_step_it_announces(tiny_mnist_dir):
-    bookmark.save_beat(len(BEATS) - 1)  # "Next up: backpropagation" ...which step 8 shows
+async def test_part_one_s_last_beat_leads_into_the_backprop_step_it_announces(tiny_mnist_dir):
+    bookmark.save_beat(BEATS.index(PART_TWO[0]) - 1)  # "Next up: backpropagation" ...which part two shows
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await _start(pilot)
         await pilot.press("L")
         await pilot.pause()
-        assert "Next up: backpropagation" in _panel_text(app) and "Press 8" in _panel_text(app)
-        await pilot.press("8")
-        await pilot.pause()
-        assert app.screen.id == "backprop"
+        assert "Next up: backpropagation" in _panel_text(app) and "Press . for part two" in _panel_text(app)
+        await pilot.press("full_stop")
+        await wait_for(pilot, lambda: app.screen.id == "backprop", "the Backprop step")
+        assert f"Lesson {BEATS.index(PART_TWO[0]) + 1}/{len(BEATS)}" in _panel_text(app)
 
 
 DAMAGED_BOOKMARKS = [

@@ -159,6 +159,9 @@ def test_the_chain_rule_s_product_is_the_finite_difference(set_up, data):
     assert chain.bias_derivative == pytest.approx(difference(wishes.bias_index(network, 3, j)), rel=1e-6)
     assert chain.path == chain.weight * chain.dz
     assert chain.activation_derivative == pytest.approx(sum(-w.terms(2, k)), rel=1e-12)
+    # BP2: the δ one layer back is that neuron's bias derivative, and its own wish on z turned round.
+    assert chain.hidden_delta == pytest.approx(-w.wish_z[2][k], rel=1e-12)
+    assert chain.hidden_delta == pytest.approx(difference(wishes.bias_index(network, 2, k)), rel=1e-6)
     earlier = difference(wishes.weight_index(network, 2, k, i))
     assert earlier != 0
     assert chain.earlier_weight_derivative == pytest.approx(earlier, rel=1e-6)

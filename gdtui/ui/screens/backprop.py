@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -28,6 +29,8 @@ from gdtui.ui.widgets.race_map import RaceMap, legend
 
 IMAGES = 10  # the images whose wishes for one weight are averaged: the chosen one and the next nine
 VIEWS = ("outputs", "levers", "layers", "images", "chain", "minibatch")
+# The views whose figures and words are two widgets, held in one pane of the switcher.
+PANES = {"outputs": "outputs-view", "chain": "chain-view"}
 TITLES = {
     "outputs": "One image, one wish list",
     "levers": "Three levers of one output neuron",
@@ -37,6 +40,8 @@ TITLES = {
     "minibatch": "Mini-batches: stumble down fast",
 }
 RACE_STEPS_PER_SECOND = 4.0
+# The weights of the levers' table shown beside the guided lesson's panel: the top of the ranking is its point.
+GUIDED_LEVERS = 10
 BAR = 8  # cells either side of a signed bar's axis
 _NEURON = Binding.Group("Neuron", compact=True)
 
@@ -97,6 +102,21 @@ def ranked(values: np.ndarray) -> list[int]:
     return [int(k) for k in np.lexsort((np.arange(len(values)), -np.abs(values)))]
 
 
+@dataclass(frozen=True)
+class ManyImages:
+    """What several images want of one weight, wˡⱼₖ of the output layer, and backprop's ∂C/∂w over them."""
+
+    j: int  # the output neuron
+    k: int  # the neuron of the layer before the weight comes from
+    indices: np.ndarray  # the training images, in order
+    each: np.ndarray  # each image's wish −∂C₀/∂w
+    component: float  # backprop's ∂C/∂w for the cost averaged over these images
+
+    @property
+    def average(self) -> float:
+        return float(self.each.mean())
+
+
 class BackpropScreen(LessonScreen):
     TITLE_TEXT = "Backprop"
     HELP = f"""\
@@ -149,9 +169,14 @@ and the average is over the image and the next {IMAGES - 1}."""
     DEFAULT_CSS = """
     BackpropScreen #page { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     BackpropScreen #header { height: auto; }
+    BackpropScreen.-guided #header { text-wrap: nowrap; text-overflow: ellipsis; }
     BackpropScreen ContentSwitcher { height: auto; }
     BackpropScreen ContentSwitcher > * { height: auto; }
-    BackpropScreen #layers > Static { width: auto; margin-right: 1; }
+    BackpropScreen #layers > * { width: auto; margin-right: 1; }
+    BackpropScreen #sum { height: auto; }
+    BackpropScreen #sum > Static { width: auto; }
+    BackpropScreen #chain-back { margin-top: 1; }
+    BackpropScreen.-guided #chain-back { margin-top: 0; }
     BackpropScreen.-race ContentSwitcher, BackpropScreen #minibatch { height: 1fr; }
     BackpropScreen #race-side { width: 1fr; margin-left: 1; scrollbar-size-vertical: 1; }
     BackpropScreen #race-side > Static { height: auto; }
@@ -178,15 +203,21 @@ and the average is over the image and the next {IMAGES - 1}."""
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="page"):
             yield Static(id="header")
-            with ContentSwitcher(initial="outputs"):
-                yield Static(id="outputs")
+            with ContentSwitcher(initial="outputs-view"):
+                with Vertical(id="outputs-view"):
+                    yield Static(id="outputs")
+                    yield Static(id="outputs-words", classes="aside")
                 yield Static(id="levers")
                 with Horizontal(id="layers"):
                     yield Static(id="later")
                     yield Static(id="earlier")
-                    yield Static(id="terms")
+                    with Vertical(id="sum"):
+                        yield Static(id="terms")
+                        yield Static(id="terms-words", classes="aside")
                 yield Static(id="images")
-                yield Static(id="chain")
+                with Vertical(id="chain-view"):
+                    yield Static(id="chain")
+                    yield Static(id="chain-back")
                 with Horizontal(id="minibatch"):
                     yield RaceMap(id="race-map")
                     with VerticalScroll(id="race-side"):
@@ -224,23 +255,29 @@ and the average is over the image and the next {IMAGES - 1}."""
         cost = costs.known(training_cost(network))
         return network, wishes.wishes(network, self.state.data.train.inputs(self.index)[0], self._label(), cost)
 
+    @property
+    def guided(self) -> bool:
+        """The guided lesson's panel takes rows here, and says what the view's own prose would."""
+        return self.has_class("-guided")
+
     def _draw_header(self, subject: str, cost: str) -> None:
         formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
-        self.query_one("#header", Static).update(
-            Content.from_markup(
-                f"[b]{TITLES[self.view]}[/b]$subject   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]\n"
-                f"[dim]network:[/dim] $origin · {formula}",
-                subject=subject,
-                origin=self.state.network_origin,
-            )
-        )
+        # Beside the guide, whose title names the view, one line: what the figures are of, and which formula.
+        network = f"{formula} · [dim]network:[/dim] $origin"
+        what = ["$subject"] if subject else []
+        if self.guided:
+            markup = " · ".join([*what, network])
+        else:
+            place = f"   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]"
+            markup = " · ".join([f"[b]{TITLES[self.view]}[/b]", *what]) + f"{place}\n{network}"
+        self.query_one("#header", Static).update(Content.from_markup(markup, subject=subject, origin=self.state.network_origin))
 
     def redraw(self) -> None:
         if self.view == "minibatch":
             self._draw_race()
             return
         network, w = self.image_wishes()
-        self._draw_header(f" · {self.image_name(self.index)}", w.cost)
+        self._draw_header(self.image_name(self.index), w.cost)
         if self.view == "outputs":
             self._draw_outputs(w)
         elif self.view == "levers":
@@ -270,25 +307,25 @@ and the average is over the image and the next {IMAGES - 1}."""
                 f"$n{j}  {w.a[out][j]:.4f}  {w.target[j]:.0f}   {signed_bar(float(wish[j]), scale)}  "
                 f"{number(float(wish[j])):>10} {mark}"
             )
-        right = self.output_name(w.label)
-        if quadratic:
-            lines.append(
-                "\nThe right output, $right, should rise and the nine others fall, each by as much as it "
-                "misses its target: a small miss asks for little, a big one for much."
-            )
-        else:
-            lines.append(
-                "\nCross-entropy, −ln a, asks only the right output, $right, to rise: by 1/a = "
-                f"{number(float(w.wish_a[out][w.label]))}. Softmax shares out a total of 1, so raising its z "
-                "lowers the others: on the weighted inputs z the wishes are yⱼ − aⱼ."
-            )
         # [ and ] move the mark here, and act on it in the views that follow: say so, or they seem to do nothing.
         lines.append("[dim]◀ marks output $marked, the one the next views take apart; \\[ and ] pick another.[/dim]")
         # Class names are the data set's text, put in as text.
         padded = {f"n{j}": f"{name:>{width}}" for j, name in enumerate(names)}
         self.query_one("#outputs", Static).update(
-            Content.from_markup("\n".join(lines), right=right, marked=self.output_name(self.neuron), **padded)
+            Content.from_markup("\n".join(lines), marked=self.output_name(self.neuron), **padded)
         )
+        if quadratic:
+            words = (
+                "The right output, $right, should rise and the nine others fall, each by as much as it "
+                "misses its target: a small miss asks for little, a big one for much."
+            )
+        else:
+            words = (
+                "Cross-entropy, −ln a, asks only the right output, $right, to rise: by 1/a = "
+                f"{number(float(w.wish_a[out][w.label]))}. Softmax shares out a total of 1, so raising its z "
+                "lowers the others: on the weighted inputs z the wishes are yⱼ − aⱼ."
+            )
+        self.query_one("#outputs-words", Static).update(Content.from_markup(words, right=self.output_name(w.label)))
 
     def _draw_levers(self, w: wishes.Wishes) -> None:
         out, j = w.layers, self.neuron
@@ -305,12 +342,16 @@ and the average is over the image and the next {IMAGES - 1}."""
             "[b]2 weights[/b] aₖ × that   [b]3 layer before[/b] wₖ × that",
             f"[dim]from  activation aₖ  weight wₖ  {'2 wish for wₖ':^{2 * BAR + 12}}  3 wish for aₖ[/dim]",
         ]
-        for k in ranked(weight_wishes):
+        order = ranked(weight_wishes)
+        shown = order[:GUIDED_LEVERS] if self.guided else order
+        for k in shown:
             lines.append(
                 f"{k:>4}  {w.a[out - 1][k]:>12.4f}  {w.network.weights[out - 1][j, k]:>+9.4f}  "
                 f"{signed_bar(float(weight_wishes[k]), scale)} {number(float(weight_wishes[k])):>10}  "
                 f"{number(float(activation_wishes[k])):>13}"
             )
+        if len(shown) < len(order):
+            lines.append(f"[dim]{'…':>4}  and {len(order) - len(shown)} more, each wishing less[/dim]")
         lines.append("[dim]Ranked by 2: the brightest neurons' weights matter most for this image.[/dim]")
         self.query_one("#levers", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
@@ -322,7 +363,7 @@ and the average is over the image and the next {IMAGES - 1}."""
             column.display = layer is not None
             if layer is not None:
                 values = w.wish_a[layer]
-                rows = [f"[b]hidden layer {layer}[/b]", "[dim] k  −∂C₀/∂aₖ[/dim]"]
+                rows = [f"[b]layer {layer}[/b]    [dim]−∂C₀/∂aₖ[/dim]"]
                 scale = scale_of(values)
                 for n, value in enumerate(values):
                     mark = "◀" if layer == hidden[0] and n == k else " "
@@ -331,6 +372,7 @@ and the average is over the image and the next {IMAGES - 1}."""
         terms = self.query_one("#terms", Static)
         if not hidden:
             terms.update("This network has no hidden layer: its outputs' wishes go straight to its weights.")
+            self.query_one("#terms-words", Static).update("")
             return
         layer = hidden[0]
         parts = w.terms(layer, k)
@@ -342,14 +384,17 @@ and the average is over the image and the next {IMAGES - 1}."""
             weight = float(w.network.weights[layer][j, k])
             rows.append(f"$n{j} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
         rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
-        rows.append(f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]")
         terms.update(Content.from_markup("\n".join(rows), **names))
+        self.query_one("#terms-words", Static).update(
+            f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]"
+        )
 
     def hidden_neuron(self, w: wishes.Wishes) -> int:
         """The neuron of the last hidden layer the sum is shown for: chosen, or the one the weight of the last views leaves."""
         return self.hidden if self.hidden is not None else strongest_source(w, self.neuron)
 
-    def _draw_images(self, network: Network, w: wishes.Wishes) -> None:
+    def many_images(self, network: Network, w: wishes.Wishes) -> ManyImages:
+        """The chosen weight's wishes over the image and the next ones, and backprop's ∂C/∂w over the same images."""
         out, j = w.layers, self.neuron
         k = strongest_source(w, j)
         split = self.state.data.train
@@ -357,8 +402,13 @@ and the average is over the image and the next {IMAGES - 1}."""
         x, labels = split.inputs(indices).astype(np.float64), split.labels[indices]
         each = wishes.weight_wishes_of_images(network, x, labels, w.cost, out, j, k)
         _, grad = backprop.gradient(network, x, labels, w.cost)
-        component = float(grad[wishes.weight_index(network, out, j, k)])
-        average = float(each.mean())
+        return ManyImages(j, k, indices, each, float(grad[wishes.weight_index(network, out, j, k)]))
+
+    def _draw_images(self, network: Network, w: wishes.Wishes) -> None:
+        out = w.layers
+        many = self.many_images(network, w)
+        j, k, indices, each, component = many.j, many.k, many.indices, many.each, many.component
+        average = many.average
         scale = scale_of(each)
         lines = [
             f"The weight from {source(out, k)} to output [b]$output[/b]: what each image wants of it.",
@@ -370,21 +420,29 @@ and the average is over the image and the next {IMAGES - 1}."""
             lines.append(f"$i{n}{signed_bar(float(value), scale)} {number(float(value)):>13}")
         lines += [
             f"{'their average':<24}{signed_bar(average, scale)} [b]{precise(average):>13}[/b]",
-            "",
-            f"Backprop's ∂C/∂w for the cost over these {IMAGES} images: [b]{precise(component)}[/b].",
-            "The average wish is −1 × ∂C/∂w: the gradient's component, turned downhill.",
+            f"Backprop's ∂C/∂w over these {IMAGES} images: [b]{precise(component)}[/b], −1 × their average.",
+            "The average wish is −∂C/∂w: the gradient's component, turned downhill.",
         ]
         self.query_one("#images", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j), **names))
 
-    def _draw_chain(self, network: Network, w: wishes.Wishes) -> None:
-        chain_view = self.query_one("#chain", Static)
+    def chain_rule(self, w: wishes.Wishes) -> wishes.ChainRule | None:
+        """The chain rule for the chosen weight into the marked output, None for a network without hidden layers."""
         out, j = w.layers, self.neuron
         if out < 2:
-            chain_view.update("This network has no hidden layer: there is no layer further back.")
-            return
+            return None
         k = strongest_source(w, j)
         i = int(np.argmax(np.abs(w.a[out - 2] * w.slope(out - 1)[k])))
-        chain = wishes.chain_rule(w, j, k, i)
+        return wishes.chain_rule(w, j, k, i)
+
+    def _draw_chain(self, network: Network, w: wishes.Wishes) -> None:
+        chain_view, back = self.query_one("#chain", Static), self.query_one("#chain-back", Static)
+        out = w.layers
+        chain = self.chain_rule(w)
+        if chain is None:
+            chain_view.update("This network has no hidden layer: there is no layer further back.")
+            back.update("")
+            return
+        j, k, i = chain.j, chain.k, chain.i
         double = finite_differences.in_double(network)
         x, labels = self.state.data.train.inputs(self.index).astype(np.float64), np.array([w.label])
 
@@ -415,7 +473,9 @@ and the average is over the image and the next {IMAGES - 1}."""
             check(wishes.weight_index(network, out, j, k), chain.weight_derivative),
             f"{bias} = [b]{precise(chain.bias_derivative)}[/b]",
             check(wishes.bias_index(network, out, j), chain.bias_derivative),
-            "",
+        ]
+        chain_view.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
+        lines = [
             f"[b]One step further back.[/b] Neuron {k} of layer {out - 1} feeds every output:",
             f"∂C₀/∂a(L−1) = {sum_of} = {factor(chain.activation_derivative)}",
             f"       [dim]through output $output alone: {factor(chain.weight)} × {dz} = {factor(chain.path)}[/dim]",
@@ -425,7 +485,7 @@ and the average is over the image and the next {IMAGES - 1}."""
             f"{factor(chain.activation_derivative)} = [b]{precise(chain.earlier_weight_derivative)}[/b]",
             check(wishes.weight_index(network, out - 1, k, i), chain.earlier_weight_derivative),
         ]
-        chain_view.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
+        back.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
     def _draw_race(self) -> None:
         if self.race_version != self.state.version:
@@ -540,7 +600,7 @@ and the average is over the image and the next {IMAGES - 1}."""
         return True
 
     def watch_view(self, view: str) -> None:
-        self.query_one(ContentSwitcher).current = view
+        self.query_one(ContentSwitcher).current = PANES.get(view, view)
         self.set_class(view == "minibatch", "-race")
         self.racing = False
         self.refresh_bindings()
@@ -574,16 +634,24 @@ and the average is over the image and the next {IMAGES - 1}."""
             self.redraw()
 
     def watch_index(self) -> None:
-        self.redraw()
+        self._chosen()
 
     def watch_neuron(self) -> None:
-        self.redraw()
+        self._chosen()
 
     def watch_hidden(self) -> None:
+        self._chosen()
+
+    def _chosen(self) -> None:
         self.redraw()
+        # The guided lesson's words give the figures of the image and the neuron chosen: they follow the choice.
+        self.post_message(self.Shown(self))
 
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+
+    def action_set_view(self, view: str) -> None:
+        self.view = view
 
     def action_browse(self, delta: int) -> None:
         self.index = (self.index + delta) % len(self.state.data.train)
