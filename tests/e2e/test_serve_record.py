@@ -1,11 +1,14 @@
-"""A class's record outlives its server: students work, the server is killed, and it all is still there."""
+"""A class's whole life: made from a names file, students work, the server is killed, and the record,
+the dashboard and the collected work still hold it all."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import signal
+import zipfile
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from gdtui.cli import main
-from gdtui.serve import classroom, record
+from gdtui.serve import classroom, collect, record
 from gdtui.serve.server import LabConfig
 from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, eventually, student
 from tests.e2e.test_serve_teacher import row
@@ -52,7 +55,7 @@ async def _drain(stream: asyncio.StreamReader, log: bytearray) -> None:
         log += line
 
 
-async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_keep_every_figure(
+async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_collected_work_keep_it_all(
     lab_config: LabConfig, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     names = tmp_path / "names.txt"
@@ -85,6 +88,10 @@ async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_k
         await ada.shows("Epoch")
         ada.press("e")
         await ada.shows("after epoch 1")
+        ada.press("s")
+        await ada.shows("Save the network as")
+        ada.press("\r")
+        await ada.shows("Saved as gdtui-model.npz")
         # Trained: steps, then the best accuracy, in the row.
         trained = re.compile(r" ([1-9][\d,]*) +(\d+\.\d%) ")
         await teacher.until(lambda: score in row(teacher, "ada") and trained.search(row(teacher, "ada")), "ada's figures")
@@ -109,6 +116,7 @@ async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_k
     assert rows["ada"].quiz == (int(right), 1) and rows["ada"].answers == answers
     assert rows["ada"].best is not None and f"{rows['ada'].best:.1%}" == best
     assert rows["ada"].steps == steps
+    assert rows["ada"].saved == ("gdtui-model.npz",)
     assert rows["ada"].logout is None and rows["alan"].logout is None
     assert main(["class", "record", str(home)]) == 0
     printed = capsys.readouterr().out
@@ -124,3 +132,15 @@ async def test_a_class_works_the_server_is_killed_and_its_record_and_dashboard_k
         teacher.press("c")
         await teacher.shows("Class record: 2 sessions")
         await eventually(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")
+
+    # After class: the work collected, ada's model in it as she saved it.
+    saved = (home / "sessions" / "ada" / "gdtui-model.npz").read_bytes()
+    capsys.readouterr()
+    assert main(["class", "collect", str(home), "--dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    (archive,) = folder.glob("work-*.zip")
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.read("ada/gdtui-model.npz") == saved
+        manifest = opened.read(collect.MANIFEST).decode()
+    assert f"ada,gdtui-model.npz,{len(saved)},{hashlib.sha256(saved).hexdigest()}," in manifest
+    assert "The work of 2 of 3 students" in out and "bob" in out and "never logged in" in out
