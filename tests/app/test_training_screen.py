@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 import time
 
 import numpy as np
@@ -736,7 +737,7 @@ async def test_the_accuracy_says_when_it_was_measured(screen_on):
         assert f"test accuracy {accuracy} (before training)" in text(screen, "stats")
         await pilot.press("n", "n", "n")
         await settle(pilot)
-        assert f"test accuracy {accuracy} (at step 0, before training)" in text(screen, "stats")
+        assert f"test accuracy {accuracy} (at step 0)" in text(screen, "stats")
         await pilot.press("e")
         await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
         await settle(pilot)
@@ -754,7 +755,7 @@ async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(scre
         await pilot.press("n")
         await settle(pilot)
         stats = text(screen, "stats")
-        assert f"cost {screen.run.last_cost:.4f} (all 1,000 training images)" in stats and "mini-batch" not in stats
+        assert f"cost {screen.run.last_cost:.4f} (whole training set)" in stats and "mini-batch" not in stats
 
 
 async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
@@ -767,3 +768,21 @@ async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
         plot = str(screen.query_one("#plot").render())
         assert plot.count(MEASURED_GLYPH) == 3, plot  # before training and after each epoch
         assert f"{MEASURED_GLYPH}" in text(screen, "legend")
+
+
+def lines_too_wide(widget) -> list[str]:
+    width = widget.content_region.width
+    return [line for line in str(widget.render()).splitlines() if len(line) > width]
+
+
+async def test_the_stats_fit_80_columns_with_the_whole_set_before_its_test_and_after_many_epochs(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("b", "b", "n")  # a step over all the training images: it ends epoch 1
+        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await settle(pilot)
+        shot, stats = screen.shown, screen.query_one("#stats")
+        start, first = shot.epochs
+        # The moment between the step and its epoch's test, and a long run's figures.
+        for epochs in ((start,), (start, replace(first, epoch=12_345, step=12_345, test_accuracy=1.0))):
+            screen._draw_stats(screen.run, replace(shot, epochs=epochs))
+            assert not lines_too_wide(stats), str(stats.render())
