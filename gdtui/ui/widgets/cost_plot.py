@@ -25,18 +25,24 @@ def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list
     return [x[i] for i in keep], [y[i] for i in keep]
 
 
-def legend(run: RunSnapshot) -> str:
-    """What each line of the plot is: written beside it, where plotext's own legend would cover the curves."""
-    # One line of 80 columns: a long run's curve points are means of thousands of steps.
+def legend(run: RunSnapshot, width: int) -> str:
+    """What each line of the plot is: written beside it, where plotext's own legend would cover the curves.
+
+    One line of `width` columns: the fullest words that fit it, as a long run's curve points are means of
+    more and more steps.
+    """
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
-    entries = [
-        (f"[{COST_COLOR}]━[/] ", f"mini-batch cost{averaged}"),
-        (f"[{EPOCH_COLOR}]●[/] ", "epoch mean"),
-        (f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}[/] ", "test accuracy % (right axis)"),
-    ]
-    width = sum(len(words) + 3 for _, words in entries) + 2 * (len(entries) - 1)
-    gap = "  " if width <= 80 else " "
-    return gap.join(key + words for key, words in entries)
+    accuracy_key = f"{MEASURED_GLYPH}{ACCURACY_GLYPH}"
+    wordings = (
+        (f"mini-batch cost{averaged}", "test accuracy % (right axis)", "  "),
+        (f"mini-batch cost{averaged}", "test accuracy % (right axis)", " "),
+        (f"cost{averaged}", "test accuracy % (right)", " "),
+    )
+    for cost, accuracy, gap in wordings:
+        entries = ((COST_COLOR, "━", cost), (EPOCH_COLOR, "●", "epoch mean"), (ACCURACY_COLOR, accuracy_key, accuracy))
+        if len(gap.join(f"{key} {words}" for _, key, words in entries)) <= width:
+            break
+    return gap.join(f"[{color}]{key}[/] {words}" for color, key, words in entries)
 
 
 class CostPlot(PlotextPlot):

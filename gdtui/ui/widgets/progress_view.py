@@ -41,7 +41,8 @@ class ProgressView(Vertical):
         if self._plot.due(live):
             self.query_one(CostPlot).show(shot)
             key = self.query_one("#legend", Static)
-            text = "" if fresh else legend(shot)
+            # Before its first layout the legend has no width: the screen's, then.
+            text = "" if fresh else legend(shot, key.content_region.width or self.app.size.width)
             if text != key.content:
                 key.update(text)
         if self._images.due(live):
