@@ -786,3 +786,25 @@ async def test_the_stats_fit_80_columns_with_the_whole_set_before_its_test_and_a
         for epochs in ((start,), (start, replace(first, epoch=12_345, step=12_345, test_accuracy=1.0))):
             screen._draw_stats(screen.run, replace(shot, epochs=epochs))
             assert not lines_too_wide(stats), str(stats.render())
+
+
+async def test_the_neurons_captions_stay_on_screen_at_80_by_24_while_advice_shows(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("v", "v")
+        await settle(pilot)
+        trend = screen.run.trend
+        for cost in [1.0] * trend.window + [3.0] * 3 * trend.window:  # a real rise: the screen advises a smaller η
+            trend.add(cost)
+        screen.run.judge()
+        screen.redraw()
+        await settle(pilot)
+        shown = screen_text(pilot.app)
+        assert "The cost is rising" in shown and "lower η with -" in shown, shown
+        view = screen.query_one("NeuronsView")
+        neurons = range(view.per_page())
+        for j in neurons:
+            assert f"{j} w " in shown and f"{j} ∂C/∂w" in shown, (j, shown)
+        for thumbs in view.query("Thumbnails"):
+            assert thumbs.region.bottom <= view.region.bottom, f"{thumbs.id} cut"

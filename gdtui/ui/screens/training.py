@@ -70,7 +70,8 @@ blows up) is refused, and stops the run too.
 itself, ranked: which parameters matter most right now, and which hardly at all —
 pick one with the arrow keys and nudge it with `[` and `]` to see the cost change
 by about ∂C/∂w · Δw; and the first layer's neurons, their weights above and
-their gradient below (`[` and `]` page through them).
+their gradient below, or beside them where the rows are few (`[` and `]` page
+through them).
 
 `r` resets to fresh random weights (and, if you like, the preset's η and batch);
 `s` saves the network, `o` opens a saved one. What you train here is what the
