@@ -245,11 +245,11 @@ BEATS = (
     Beat(
         "training",
         "One vector of {params} numbers",
-        "The same works in {params} dimensions, though we cannot draw them. Think of all weights and biases "
-        "as one vector of {params} numbers, {layout}. The gradient ∇C is as long: which way to nudge each.",
+        "The same works in {params} dimensions, though we cannot draw them. All weights and biases are one "
+        "vector, {layout}; the gradient ∇C says which way to nudge each.",
         "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
         _GRADIENT_AFTER_A_STEP,
-        ("#ranking", "#nudge"),
+        ("#gradient-summary", "#ranking", "#nudge"),
     ),
     Beat(
         "training",
@@ -259,7 +259,7 @@ BEATS = (
         "a small one, a smaller adjustment.",
         "Compare the ∂C/∂w and step columns; n takes another step.",
         _GRADIENT_AFTER_A_STEP,
-        ("#ranking",),
+        ("#gradient-summary", "#ranking"),
     ),
     Beat(
         "training",
