@@ -78,3 +78,22 @@ async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
         assert len(set(glyphs.values())) == 3, glyphs
         drawn = "".join(str(plot.render()).splitlines()[1:-3])  # inside the frame, without the axis labels
         assert glyphs["test accuracy"] in drawn and glyphs["epoch mean"] in drawn, drawn
+
+
+@pytest.mark.parametrize("steps", [0, 1])
+async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
+    run = SimpleNamespace(
+        cost_name="quadratic",
+        curve_steps=tuple(float(s) for s in range(1, steps + 1)),
+        curve_costs=(3.18,) * steps,
+        curve_stride=1,
+        epochs=(SimpleNamespace(step=0, test_accuracy=0.097, train_cost=None),),
+    )
+    app = _PlotApp()
+    async with app.run_test(size=(80, 14)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(run)
+        await pilot.pause()
+        lines = str(plot.render()).splitlines()
+        labels = lines[next(i for i, line in enumerate(lines) if "└" in line) + 1].split()
+        assert labels and all(label.isdigit() for label in labels), labels  # no step −1, no step 0.5

@@ -77,13 +77,17 @@ class CostPlot(PlotextPlot):
             plt.yticks(list(accuracy.ticks), list(accuracy.labels), yside="right")
             right_width = max(map(len, accuracy.labels))
         all_costs = costs + [r.train_cost for r in run.epochs if r.train_cost is not None]
+        left_width = 0
         if all_costs:
             cost = axis(min(all_costs), max(all_costs), rows, gap=2, most=max(2, rows // 3))
             plt.ylim(cost.low, cost.high)
             plt.yticks(list(cost.ticks), list(cost.labels))
-            columns = max(2, self.size.width - 2 - max(map(len, cost.labels)) - right_width)
-            last = max([*steps, *(r.step for r in run.epochs)])
-            along = axis(0, last, columns, gap=2, most=max(2, columns // 10), labels_across=True)
+            left_width = max(map(len, cost.labels))
+        placed = [*steps, *(r.step for r in run.epochs)]
+        if placed:
+            columns = max(2, self.size.width - 2 - left_width - right_width)
+            # Steps are whole, and a run just begun has taken none or one: ticks a step apart at least, 0 to 1 at least.
+            along = axis(0, max(*placed, 1), columns, gap=2, most=max(2, columns // 10), labels_across=True, least_step=1)
             plt.xlim(along.low, along.high)
             plt.xticks(list(along.ticks), list(along.labels))
         if run.epochs:
