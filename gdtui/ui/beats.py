@@ -255,8 +255,8 @@ BEATS = (
         "training",
         "Big gradient, big step",
         "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-        "−η·∂C/∂w, the step column: a large ∂C/∂w, a weight that really matters, gets a bigger adjustment; "
-        "a small one, a smaller adjustment.",
+        "−η·∂C/∂w (the step column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
+        "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
         "Compare the ∂C/∂w and step columns; n takes another step.",
         _GRADIENT_AFTER_A_STEP,
         ("#gradient-summary", "#ranking"),
