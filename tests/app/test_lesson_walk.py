@@ -78,7 +78,7 @@ FACTS = {
     7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
-    11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter with"],
+    11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
     12: lambda app: [_gradient_sentence(app), "∂C/∂w step −η·∂C/∂w matters"],
     13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed 100 steps/s"],
     15: lambda app: ["They agree to", f"All {app.state.network.num_params:,} components, timed on this computer:"],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import replace
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
