@@ -217,6 +217,13 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
             before = screen.ensure_run().trainer.epochs_done
             await pilot.press("e")
             await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+        # What the learning beat is about, on its screen: the cost curve, and the accuracy the epochs measured.
+        run = screen.ensure_run()
+        await wait_for(pilot, lambda: len(run.epochs) == 4, "the third epoch's test")
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"test accuracy {run.epochs[-1].test_accuracy:.1%} (after epoch 3)" in text, text
+        assert f"step {run.trainer.steps:,}" in text and "━ mini-batch cost" in text and "◆· test accuracy %" in text
         await pilot.press("full_stop")
         await on_beat(pilot, learning + 1)
         measured = evaluate(app.state.network, app.state.data.test, "quadratic")
