@@ -787,6 +787,24 @@ async def test_the_stats_fit_80_columns_with_the_whole_set_before_its_test_and_a
             assert not lines_too_wide(stats), str(stats.render())
 
 
+async def test_the_progress_view_cuts_nothing_at_80_by_24_while_advice_shows(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        trend = screen.run.trend
+        for cost in [1.0] * trend.window + [3.0] * 3 * trend.window:  # a real rise: the screen advises a smaller η
+            trend.add(cost)
+        screen.run.judge()
+        screen.redraw()
+        await settle(pilot)
+        assert "The cost is rising" in screen_text(pilot.app)
+        view = screen.query_one("ProgressView")
+        for child in view.children:
+            if child.display:
+                assert child.region.bottom <= view.region.bottom, f"{child.id} cut"
+        assert screen.query_one("#plot").region.height >= 8
+
+
 async def test_the_neurons_captions_stay_on_screen_at_80_by_24_while_advice_shows(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("n")

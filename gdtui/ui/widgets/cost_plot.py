@@ -45,9 +45,12 @@ def legend(run: RunSnapshot, width: int) -> str:
     return gap.join(f"[{color}]{key}[/] {words}" for color, key, words in entries)
 
 
+MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
+
+
 class CostPlot(PlotextPlot):
-    DEFAULT_CSS = """
-    CostPlot { height: 1fr; min-height: 8; }
+    DEFAULT_CSS = f"""
+    CostPlot {{ height: 1fr; min-height: {MIN_ROWS}; }}
     """
 
     _shown: RunSnapshot | None = None
