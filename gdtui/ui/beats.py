@@ -460,21 +460,21 @@ BEATS = (
     Beat(
         "training",
         "One vector of {params} numbers",
-        "The same works in {params} dimensions, though we cannot draw them. Think of all weights and biases "
-        "as one vector of {params} numbers, {layout}. The gradient ∇C is as long: which way to nudge each.",
+        "The same works in {params} dimensions, though we cannot draw them. All weights and biases are one "
+        "vector, {layout}; the gradient ∇C says which way to nudge each.",
         "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
         _GRADIENT_AFTER_A_STEP,
-        ("#ranking", "#nudge"),
+        ("#gradient-summary", "#ranking", "#nudge"),
     ),
     Beat(
         "training",
         "Big gradient, big step",
         "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-        "−η·∂C/∂w, the step column: a large ∂C/∂w, a weight that really matters, gets a bigger adjustment; "
-        "a small one, a smaller adjustment.",
+        "−η·∂C/∂w (the step column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
+        "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
         "Compare the ∂C/∂w and step columns; n takes another step.",
         _GRADIENT_AFTER_A_STEP,
-        ("#ranking",),
+        ("#gradient-summary", "#ranking"),
     ),
     Beat(
         "training",

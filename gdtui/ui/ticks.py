@@ -44,12 +44,22 @@ def _steps(smallest: float):
             yield step
 
 
-def axis(low: float, high: float, cells: int, *, gap: int = 2, most: int | None = None, labels_across: bool = False) -> Axis:
+def axis(
+    low: float,
+    high: float,
+    cells: int,
+    *,
+    gap: int = 2,
+    most: int | None = None,
+    labels_across: bool = False,
+    least_step: float = 0.0,
+) -> Axis:
     """Round ticks 1, 2 or 5 × 10^k apart for data from low to high on an axis of `cells` cells.
 
     The axis's limits cover low to high, its cells are a whole fraction of the
     step apart and the ticks at least `gap` cells apart (and no more than
-    `most` of them); labels_across (an x axis) keeps labels a space apart too.
+    `most` of them), and at least `least_step` apart (1 for a count of steps);
+    labels_across (an x axis) keeps labels a space apart too.
     """
     cells = max(2, cells)
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -62,7 +72,7 @@ def axis(low: float, high: float, cells: int, *, gap: int = 2, most: int | None 
         low, high = middle - least / 2, middle + least / 2
     span = high - low
     fallback: Axis | None = None
-    for step in _steps(gap * span / (cells - 1)):
+    for step in _steps(max(gap * span / (cells - 1), least_step)):
         found = _place(low, high, cells, step, gap)
         if found is None:
             continue
@@ -74,7 +84,7 @@ def axis(low: float, high: float, cells: int, *, gap: int = 2, most: int | None 
             return found
     if fallback is None:
         # Too few cells for ticks that far apart: closer ones, down to a tick on every cell.
-        return axis(low, high, cells, gap=gap - 1, most=most, labels_across=labels_across)
+        return axis(low, high, cells, gap=gap - 1, most=most, labels_across=labels_across, least_step=least_step)
     return fallback
 
 

@@ -9,7 +9,7 @@ from textual.widgets import Input
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
-from gdtui.ui.screens.path_prompt import PathPrompt
+from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from tests.helpers import burst, make_app, settle, wait_for, wait_until_loaded
 
@@ -252,3 +252,28 @@ async def test_keys_after_a_refused_path_stay_in_the_open_prompt(screen_on, tmp_
         await settle(pilot)
         assert alive(app) and app.screen is prompt  # no model named x: the prompt stays, and y is typed in it
         assert prompt.query_one(Input).value == "xy"
+
+
+async def test_a_key_typed_right_after_a_yes_no_prompts_answer_reaches_the_step(screen_on, tmp_path):
+    save_model(Network(seed=9), tmp_path / "mine.npz")
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the save prompt")
+        app.screen.query_one(Input).value = str(tmp_path / "mine.npz")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReplacePrompt), "the question before replacing the file")
+        await burst(pilot, "y", "q")  # yes, replace it; then quit, with nothing left unsaved
+        await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+        assert app._exception is None and not app.state.unsaved
+        assert (load_model(tmp_path / "mine.npz").params == app.state.network.params).all()
+
+
+async def test_a_class_key_and_a_key_after_it_typed_with_the_one_that_opened_the_label_prompt(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
+        await burst(pilot, "l", "3", "q")  # which class? a 3; then quit
+        await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+        assert app._exception is None and app.state.label() == 3

@@ -54,13 +54,15 @@ async def test_both_y_axes_and_the_x_axis_have_equally_spaced_round_ticks(size):
         assert _equal_gaps([i for i, line in enumerate(lines) if "┤" in line[:8]])
 
 
-@pytest.mark.parametrize("stride", [1, 2, 256, 16_384])
+@pytest.mark.parametrize("stride", [1, 2, 256, 16_384, 1_048_576, 2**30])
 def test_the_legend_names_all_three_lines_in_80_columns(stride):
     shot = SimpleNamespace(curve_stride=stride)
-    text = Text.from_markup(legend(shot))
+    text = Text.from_markup(legend(shot, 80))
     assert text.cell_len <= 80, text.plain
-    assert "mini-batch cost" in text.plain and "epoch mean" in text.plain and "test accuracy % (right axis)" in text.plain
+    assert "cost" in text.plain and "epoch mean" in text.plain and "test accuracy % (right" in text.plain
     assert (f"(mean of {stride:,})" in text.plain) == (stride > 1)
+    if stride <= 16_384:  # the whole words while they fit
+        assert "mini-batch cost" in text.plain and "test accuracy % (right axis)" in text.plain
 
 
 async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
@@ -71,8 +73,27 @@ async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
         run = _run(258)
         plot.show(run)
         await pilot.pause()
-        key = Text.from_markup(legend(SimpleNamespace(curve_stride=1))).plain
+        key = Text.from_markup(legend(SimpleNamespace(curve_stride=1), 80)).plain
         glyphs = {name: key[key.index(name) - 2] for name in ("mini-batch cost", "epoch mean", "test accuracy")}
         assert len(set(glyphs.values())) == 3, glyphs
         drawn = "".join(str(plot.render()).splitlines()[1:-3])  # inside the frame, without the axis labels
         assert glyphs["test accuracy"] in drawn and glyphs["epoch mean"] in drawn, drawn
+
+
+@pytest.mark.parametrize("steps", [0, 1])
+async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
+    run = SimpleNamespace(
+        cost_name="quadratic",
+        curve_steps=tuple(float(s) for s in range(1, steps + 1)),
+        curve_costs=(3.18,) * steps,
+        curve_stride=1,
+        epochs=(SimpleNamespace(step=0, test_accuracy=0.097, train_cost=None),),
+    )
+    app = _PlotApp()
+    async with app.run_test(size=(80, 14)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(run)
+        await pilot.pause()
+        lines = str(plot.render()).splitlines()
+        labels = lines[next(i for i, line in enumerate(lines) if "└" in line) + 1].split()
+        assert labels and all(label.isdigit() for label in labels), labels  # no step −1, no step 0.5

@@ -22,7 +22,7 @@ from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.height_map import HeightMap
 from gdtui.ui.widgets.layer_bars import LayerBars
-from tests.helpers import make_app, wait_for, wait_until_loaded
+from tests.helpers import make_app, settle, wait_for, wait_until_loaded
 
 PLOTS = (PlotextPlot, CostPlot, HeightMap)
 MIN_PLOT_ROWS = 10
@@ -57,6 +57,15 @@ def _stationary(app) -> list[str]:
     return [f"{', '.join(f'{p.point[0]:.4g} ({kind})' for p, kind in ((p, KIND_LABELS[p.kind]) for p in flats))}."]
 
 
+def _gradient_sentence(app) -> str:
+    """What the gradient beats are about: a vector as long as the parameters, over the step's own images."""
+    images = len(app.screen.run.trainer.last_batch)
+    return (
+        f"The gradient ∇C has {app.state.network.num_params:,} components, one per parameter. "
+        f"Here, over the last mini-batch ({images} images)"
+    )
+
+
 # Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
 FACTS = {
     0: lambda app: [app.state.describe(short=True)],
@@ -69,6 +78,9 @@ FACTS = {
     7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
+    11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
+    12: lambda app: [_gradient_sentence(app), "∂C/∂w step −η·∂C/∂w matters"],
+    13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed 100 steps/s"],
     15: lambda app: ["They agree to", f"All {app.state.network.num_params:,} components, timed on this computer:"],
     16: lambda app: [f"What learning is. Finding the values of the network's {app.state.network.num_params:,} parameters"],
 }
@@ -140,7 +152,13 @@ async def test_the_quiz_asks_first_and_explains_after(tiny_mnist_dir):
         assert problem_with(app.screen.query_one(GuidePanel)) is None
 
 
-async def test_the_nudge_result_is_on_screen(tiny_mnist_dir):
+def _whole(widget) -> bool:
+    """On screen, with every line of its words."""
+    lines = widget.get_content_height(widget.size, widget.app.size, widget.content_region.width)
+    return problem_with(widget) is None and lines <= widget.content_region.height
+
+
+async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir, lesson=True)
     vector = next(i for i, b in enumerate(BEATS) if "#nudge" in b.shows)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -149,11 +167,35 @@ async def test_the_nudge_result_is_on_screen(tiny_mnist_dir):
         app.guide.go_to(vector)
         await on_beat(pilot, vector)
         screen = app.screen
-        await wait_for(pilot, lambda: screen.query_one("#ranking").row_count > 0, "the gradient of the step the beat took")
-        await pilot.press("right_square_bracket")
-        nudge = screen.query_one("#nudge")
-        await wait_for(pilot, lambda: "measured ΔC" in str(nudge.render()), "the nudge's result")
-        assert problem_with(nudge) is None
+        table = screen.query_one("#ranking")
+        await wait_for(pilot, lambda: table.row_count > 0, "the gradient of the step the beat took")
+        report = screen.training.current_report()
+        summary, nudge = screen.query_one("#gradient-summary"), screen.query_one("#nudge")
+        text = screen_text(app)
+        assert _gradient_sentence(app) in text and f"|∇C| = {report.norm:.4g}" in text
+        assert f"{report.zeros.total:,} are exactly 0" in text, text
+        eta = screen.run.learning_rate
+        for key in table.rows:
+            _, _, slope, step, _ = table.get_row(key)
+            k = int(key.value)
+            assert (slope, step) == (f"{report.gradient[k]:+.2e}", f"{-eta * report.gradient[k]:+.2e}")
+        # The largest, then the smallest: the one that hardly matters, whose nudge the slope cannot
+        # predict over Δw, is the one with the most to say.
+        for row in (0, table.row_count - 1):
+            table.move_cursor(row=row)
+            k = screen.query_one("GradientView").picked()
+            slope = screen.training.current_report().gradient[k]
+            await pilot.press("right_square_bracket")
+            await wait_for(pilot, lambda: "measured ΔC" in str(nudge.render()), "the nudge's result")
+            await wait_for(pilot, lambda: screen.training.current_report() is not None, "the gradient after it")
+            await settle(pilot)
+            done = screen.training.last_nudge
+            text = screen_text(app)
+            assert f"(∂C/∂w was {slope:+.2e}) by {done.delta:+.4g}" in text, text
+            assert f"predicted ∂C/∂w · Δw = {done.predicted:+.2e}" in text
+            for widget in (summary, table, nudge):
+                assert _whole(widget), f"{widget.id}: {problem_with(widget)}"
+            assert table.row_count >= 3 and "the smallest that are not 0" in text
 
 
 async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir):
@@ -175,6 +217,13 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
             before = screen.ensure_run().trainer.epochs_done
             await pilot.press("e")
             await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+        # What the learning beat is about, on its screen: the cost curve, and the accuracy the epochs measured.
+        run = screen.ensure_run()
+        await wait_for(pilot, lambda: len(run.epochs) == 4, "the third epoch's test")
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"test accuracy {run.epochs[-1].test_accuracy:.1%} (after epoch 3)" in text, text
+        assert f"step {run.trainer.steps:,}" in text and "━ mini-batch cost" in text and "◆· test accuracy %" in text
         await pilot.press("full_stop")
         await on_beat(pilot, learning + 1)
         measured = evaluate(app.state.network, app.state.data.test, "quadratic")

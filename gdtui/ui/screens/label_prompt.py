@@ -57,7 +57,12 @@ class LabelPrompt(Prompt[int | None]):
         )
 
     def on_key(self, event: events.Key) -> None:
-        key = event.character
-        if key and key in KEYS[: len(self.names)]:
+        if self.answer(event):
             event.stop()
-            self.dismiss(KEYS.index(key))
+
+    def answer(self, event: events.Key) -> bool:
+        key = event.character
+        if not (key and key in KEYS[: len(self.names)]):
+            return False
+        self.dismiss(KEYS.index(key))
+        return True

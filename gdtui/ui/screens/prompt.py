@@ -41,12 +41,16 @@ class Prompt(ModalScreen[Result]):
 
     def typed_below(self, event: events.Key) -> bool:
         """A key typed at the screen below in one read with the key that opened this prompt; whether it was
-        dealt with here. It acts as it would have, typed a moment later: the prompt's own keys (enter, escape)
-        go to the prompt, text to its field; whatever comes after the prompt's own key waits for the prompt
-        to close and then goes to the screen on top: s x enter q saves as x.npz, then quits."""
+        dealt with here. It acts as it would have, typed a moment later: the prompt's own keys (enter, escape,
+        a class's key in the label prompt) go to the prompt, text to its field; whatever comes after the
+        prompt's own key waits for the prompt to close and then goes to the screen on top: s x enter q saves
+        as x.npz, then quits; l 3 q shows a 3, then quits."""
         own = any(event.key in bindings.key_to_bindings for _, bindings in self._modal_binding_chain)
         if self._answered or not (own or event.is_printable):
             self._after.append((event.key, event.character))
+            return True
+        if not own and self.answer(event):
+            self._answered = True
             return True
         self._answered = own
         field = self.focused
@@ -60,6 +64,10 @@ class Prompt(ModalScreen[Result]):
         else:
             field.replace(event.character, *field.selection)
         return True
+
+    def answer(self, event: events.Key) -> bool:
+        """Answer the prompt by a key of its own that is no binding (a class's key, say); whether it did."""
+        return False
 
     def kept_from_field(self, event: events.Key) -> bool:
         """A key on its way into the text field; whether it waits for the answer to an enter typed before it.

@@ -70,7 +70,8 @@ blows up) is refused, and stops the run too.
 itself, ranked: which parameters matter most right now, and which hardly at all —
 pick one with the arrow keys and nudge it with `[` and `]` to see the cost change
 by about ∂C/∂w · Δw; and the first layer's neurons, their weights above and
-their gradient below (`[` and `]` page through them).
+their gradient below, or beside them where the rows are few (`[` and `]` page
+through them).
 
 `r` resets to fresh random weights (and, if you like, the preset's η and batch);
 `s` saves the network, `o` opens a saved one. What you train here is what the
@@ -310,13 +311,14 @@ Network and Cost steps show."""
             if last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
-                when = f"at step {last.step:,}, {self.training.start_words}"
+                # The step says "before training" or "as opened" by itself, in a line that must fit 80 columns.
+                when = f"at step {last.step:,}"
             else:
                 when = self.training.start_words
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
         else:
             accuracy = "test accuracy: measuring…"
-        images = f"all {shot.train_size:,} training images" if shot.last_batch_size == shot.train_size else "last mini-batch"
+        images = "whole training set" if shot.last_batch_size == shot.train_size else "last mini-batch"
         cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})" if shot.last_cost is not None else "no step yet"
         speed = f"{counted(self.speed, 'step')}/s" if self.speed else "full speed"
         self.query_one("#stats", Static).update(

@@ -25,23 +25,32 @@ def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list
     return [x[i] for i in keep], [y[i] for i in keep]
 
 
-def legend(run: RunSnapshot) -> str:
-    """What each line of the plot is: written beside it, where plotext's own legend would cover the curves."""
-    # One line of 80 columns: a long run's curve points are means of thousands of steps.
+def legend(run: RunSnapshot, width: int) -> str:
+    """What each line of the plot is: written beside it, where plotext's own legend would cover the curves.
+
+    One line of `width` columns: the fullest words that fit it, as a long run's curve points are means of
+    more and more steps.
+    """
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
-    entries = [
-        (f"[{COST_COLOR}]━[/] ", f"mini-batch cost{averaged}"),
-        (f"[{EPOCH_COLOR}]●[/] ", "epoch mean"),
-        (f"[{ACCURACY_COLOR}]{MEASURED_GLYPH}{ACCURACY_GLYPH}[/] ", "test accuracy % (right axis)"),
-    ]
-    width = sum(len(words) + 3 for _, words in entries) + 2 * (len(entries) - 1)
-    gap = "  " if width <= 80 else " "
-    return gap.join(key + words for key, words in entries)
+    accuracy_key = f"{MEASURED_GLYPH}{ACCURACY_GLYPH}"
+    wordings = (
+        (f"mini-batch cost{averaged}", "test accuracy % (right axis)", "  "),
+        (f"mini-batch cost{averaged}", "test accuracy % (right axis)", " "),
+        (f"cost{averaged}", "test accuracy % (right)", " "),
+    )
+    for cost, accuracy, gap in wordings:
+        entries = ((COST_COLOR, "━", cost), (EPOCH_COLOR, "●", "epoch mean"), (ACCURACY_COLOR, accuracy_key, accuracy))
+        if len(gap.join(f"{key} {words}" for _, key, words in entries)) <= width:
+            break
+    return gap.join(f"[{color}]{key}[/] {words}" for color, key, words in entries)
+
+
+MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
 
 
 class CostPlot(PlotextPlot):
-    DEFAULT_CSS = """
-    CostPlot { height: 1fr; min-height: 8; }
+    DEFAULT_CSS = f"""
+    CostPlot {{ height: 1fr; min-height: {MIN_ROWS}; }}
     """
 
     _shown: RunSnapshot | None = None
@@ -71,13 +80,17 @@ class CostPlot(PlotextPlot):
             plt.yticks(list(accuracy.ticks), list(accuracy.labels), yside="right")
             right_width = max(map(len, accuracy.labels))
         all_costs = costs + [r.train_cost for r in run.epochs if r.train_cost is not None]
+        left_width = 0
         if all_costs:
             cost = axis(min(all_costs), max(all_costs), rows, gap=2, most=max(2, rows // 3))
             plt.ylim(cost.low, cost.high)
             plt.yticks(list(cost.ticks), list(cost.labels))
-            columns = max(2, self.size.width - 2 - max(map(len, cost.labels)) - right_width)
-            last = max([*steps, *(r.step for r in run.epochs)])
-            along = axis(0, last, columns, gap=2, most=max(2, columns // 10), labels_across=True)
+            left_width = max(map(len, cost.labels))
+        placed = [*steps, *(r.step for r in run.epochs)]
+        if placed:
+            columns = max(2, self.size.width - 2 - left_width - right_width)
+            # Steps are whole, and a run just begun has taken none or one: ticks a step apart at least, 0 to 1 at least.
+            along = axis(0, max(*placed, 1), columns, gap=2, most=max(2, columns // 10), labels_across=True, least_step=1)
             plt.xlim(along.low, along.high)
             plt.xticks(list(along.ticks), list(along.labels))
         if run.epochs:

@@ -11,6 +11,7 @@ import numpy as np
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
@@ -21,8 +22,7 @@ from gdtui.core.words import counted
 from gdtui.ui.state import LessonState
 
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
-# Below this height the table shows fewer rows, so the nudge's result below it still shows.
-TALL = 30
+PICKED = "; … the one picked."
 
 
 def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
@@ -102,26 +102,29 @@ class GradientView(Vertical):
         at, report = training.report
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
         table = self.query_one(DataTable)
-        top, bottom = (len(report.largest), len(report.smallest)) if self.screen.size.height >= TALL else (5, 2)
+        picked, keep = self.picked(), table.cursor_row
+        if picked is not None and picked >= report.gradient.size:  # of a network of another shape
+            picked = None
+        words = (
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
+            f"last mini-batch ({counted(report.images, 'image')}): |∇C| = [b]{report.norm:.4g}[/b].{when} "
+            + zeros_sentence(report.zeros, report.gradient.size)
+        )
+        # The words above and below the table first: it takes the rows they leave, so that none is cut.
+        nudge = self._show_nudge(state, run)
+        top, bottom = self._rows_that_fit(report, words.removesuffix(".") + PICKED if picked is not None else words, nudge)
         rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
         rows += [("·", c) for c in report.smallest[:bottom]]
         # The picked parameter stays picked when the ranking is sorted anew (after a nudge, say):
         # listed, marked …, if it left the table, in the place of the last of the largest, so that
         # the table keeps its size and the nudge's result below it still shows.
-        picked, keep = self.picked(), table.cursor_row
-        if picked is not None and picked >= report.gradient.size:  # of a network of another shape
-            picked = None
         outside = picked is not None and all(c.index != picked for _, c in rows)
         if picked is not None and outside:
+            # In the place of the last of the largest, unless it is the only one: then after it.
             shown = min(top, len(report.largest))
-            rows[max(shown - 1, 0) : shown] = [("…", sensitivity.component(report.gradient, picked))]
-        zeros = zeros_sentence(report.zeros, report.gradient.size)
-        if outside:
-            zeros = zeros.removesuffix(".") + "; … the one picked."
-        summary.update(
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({counted(report.images, 'image')}): |∇C| = [b]{report.norm:.4g}[/b].{when} {zeros}"
-        )
+            rows[max(shown - 1, 1) : shown] = [("…", sensitivity.component(report.gradient, picked))]
+            words = words.removesuffix(".") + PICKED
+        summary.update(words)
         eta = run.learning_rate
         table.clear()
         for rank, c in rows:
@@ -131,7 +134,22 @@ class GradientView(Vertical):
         if picked is not None:
             keep = next(row for row, (_, c) in enumerate(rows) if c.index == picked)
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
-        self._show_nudge(state, run)
+
+    def _rows_that_fit(self, report: sensitivity.GradientReport, summary: str, nudge: str) -> tuple[int, int]:
+        """How many of the largest components and of the smallest the table has room for between the
+        summary and the nudge's result: on a short screen, and under the guided lesson's words, fewer."""
+        largest, smallest = len(report.largest), len(report.smallest)
+        width, height = self.size
+        if not width or not height:
+            return min(5, largest), min(2, smallest)  # not laid out yet: shown again once it is
+        summary_rows = len(Content.from_markup(summary).wrap(width)) if self.query_one("#gradient-summary").display else 0
+        room = height - summary_rows - len(Content.from_markup(nudge).wrap(width)) - 1  # and the table's header
+        bottom = min(smallest, 2 if room >= 5 else 1)
+        return max(1, min(largest, room - bottom)), bottom
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
 
     @work(thread=True, group="gradient", exit_on_error=False)
     def _work_out(
@@ -145,21 +163,23 @@ class GradientView(Vertical):
             state.training.report = event.worker.result
             self.show(state, run)
 
-    def _show_nudge(self, state: LessonState, run: TrainingRun) -> None:
+    def _show_nudge(self, state: LessonState, run: TrainingRun) -> str:
+        """Show the last nudge's result, or how to nudge; the words shown."""
         nudge = state.training.last_nudge
-        if nudge is None:
+        # Steps since have changed the network and its gradient: a nudge's figures of an older one go, and
+        # leave their rows to the ranking of this one.
+        if nudge is None or state.training.steps_since_nudge(run):
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
-            since = state.training.steps_since_nudge(run)
-            # Steps since have changed the network and the stats line above: this is of an older one.
-            older = f"[dim](before the last {counted(since, 'step') if since > 1 else 'step'})[/dim] " if since else ""
             text = (
                 # The stats line's cost of this mini-batch is from before its step: this one is from after.
-                f"{older}Nudged {which} by {nudge.delta:+.4g}: the cost on the same mini-batch, after its step, "
-                f"went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
+                # Its ∂C/∂w from before it: the table shows the one of the nudged network.
+                f"Nudged {which} (∂C/∂w was {nudge.slope:+.2e}) by {nudge.delta:+.4g}: the cost on the same "
+                f"mini-batch, after its step, went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
             )
         self.query_one("#nudge", Static).update(text)
+        return text
 
     def pick(self, direction: int) -> None:
         table = self.query_one(DataTable)

@@ -11,13 +11,18 @@ from gdtui.core.run import RunSnapshot
 from gdtui.core.words import counted
 from gdtui.ui.cadence import IMAGES_HZ, PLOT_HZ, Cadence
 from gdtui.ui.state import LessonState
-from gdtui.ui.widgets.cost_plot import CostPlot, legend
+from gdtui.ui.widgets.cost_plot import MIN_ROWS, CostPlot, legend
 from gdtui.ui.widgets.thumbnails import Thumb, Thumbnails, shrink
 
 THUMB_WIDTH = 14  # columns a mini-batch image takes, with its caption
 
 
 class ProgressView(Vertical):
+    # The run's advice can take the rows the mini-batch needs at 80×24: it gives way then, to a whole plot.
+    DEFAULT_CSS = """
+    ProgressView.-short #batch { display: none; }
+    """
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._plot, self._images = Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
@@ -41,11 +46,21 @@ class ProgressView(Vertical):
         if self._plot.due(live):
             self.query_one(CostPlot).show(shot)
             key = self.query_one("#legend", Static)
-            text = "" if fresh else legend(shot)
+            # Before its first layout the legend has no width: the screen's, then.
+            text = "" if fresh else legend(shot, key.content_region.width or self.app.size.width)
             if text != key.content:
                 key.update(text)
         if self._images.due(live):
             self._show_batch(state, shot)
+            self._fit_batch()
+
+    def on_resize(self) -> None:
+        self._fit_batch()
+
+    def _fit_batch(self) -> None:
+        batch = self.query_one("#batch", Thumbnails)
+        needs = MIN_ROWS + 1 + batch.get_content_height(self.size, self.app.size, self.size.width)  # and the legend
+        self.set_class(0 < self.size.height < needs, "-short")
 
     @staticmethod
     def _opening(state: LessonState, shot: RunSnapshot) -> Content:
