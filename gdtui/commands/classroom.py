@@ -175,10 +175,14 @@ def _new(args: argparse.Namespace) -> int:
             f"(also in {args.dir / classroom.TEACHER_SLIP})."
         )
     port = "" if args.port == 2222 else f" --port {args.port}"
+    # Started by root, the server runs sessions only as an unprivileged user it is given.
+    user = " --user USER" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
     say(
         f"The server's host key is {made.fingerprint} ({key}). Start the server with:",
-        f"    gdtui serve --roster {args.dir / classroom.ROSTER} --host-key {key}{port}",
+        f"    gdtui serve --roster {args.dir / classroom.ROSTER} --host-key {key}{port}{user}",
     )
+    if user:
+        say("with USER an unprivileged user the sessions run as (see the README's lab section).")
     return 0
 
 

@@ -97,7 +97,13 @@ def check_reachable(user: SessionUser, folder: Path, files: list[Path], env: dic
             check=False,
         )
     except (OSError, subprocess.SubprocessError) as err:
-        raise GdtuiError(f"--user {user.name}: cannot start a session's Python as that user: {err}") from None
+        # A venv's python is a link to the Python it was made from, the file that must be in reach.
+        python = Path(sys.executable).resolve()
+        raise GdtuiError(
+            f"--user {user.name}: cannot start a session's Python as that user ({err.__class__.__name__}: "
+            f"{getattr(err, 'strerror', None) or err}): the Python is {python}. Make the venv from a Python "
+            "outside root's home, e.g. /usr/bin/python3 -m venv /srv/gdtui/venv"
+        ) from None
     if done.returncode != 0:
         lines = (done.stdout or done.stderr).strip().splitlines()
         why = lines[-1] if lines else f"exit status {done.returncode}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gdtui.core.errors import GdtuiError
-from gdtui.serve import spawn
+from gdtui.serve import privileges, spawn
 from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import ForkedProcess
 from tests.e2e.lab import FIRST_SCREEN, eventually, only_session, running, student
@@ -164,3 +164,22 @@ async def test_a_students_folder_that_is_a_symlink_gives_no_one_the_place_it_poi
             assert await mallory.ends() != 0
         assert "tell your teacher" in mallory.text()
     assert os.stat(victim).st_uid == 0
+
+
+def test_a_python_out_of_the_users_reach_is_named_where_it_really_is(
+    tmp_path: Path, nobody: pwd.struct_passwd, open_place: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A venv's python is a link to the Python it was made from: when that one sits in root's home, the
+    link is what fails to start, and the file to move is where it points."""
+    hidden = tmp_path / "pythons" / "python3.11"  # pytest's folders are root's alone
+    hidden.parent.mkdir()
+    hidden.symlink_to(sys.executable)
+    venv_python = open_place / "python3"
+    venv_python.symlink_to(hidden)
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    user = privileges.session_user("nobody")
+    with pytest.raises(GdtuiError) as raised:
+        privileges.check_reachable(user, open_place, [], {})
+    said = str(raised.value)
+    assert str(hidden.resolve()) in said
+    assert "outside root's home" in said

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -36,6 +37,19 @@ def test_a_class_from_a_names_file_and_from_arguments(tmp_path: Path, capsys: py
     assert fingerprint in out
     # Never the students' passwords: a terminal's scrollback is not the place for them.
     assert not any(password in out for password in kept.students.values())
+
+
+def test_the_start_command_printed_to_root_names_the_user_sessions_run_as(
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server refuses root without --user: the command to copy must not be one that fails."""
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    folder, key = tmp_path / "class", tmp_path / "host-key"
+    made = ["class", "new", "ada", "--teacher", "grace", "--host", "lab.example.org", "--host-key", str(key)]
+    assert main([*made, "--dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"gdtui serve --roster {folder / 'roster'} --host-key {key} --user USER" in out
+    assert "unprivileged" in out
 
 
 def test_adding_and_removing_a_student_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
