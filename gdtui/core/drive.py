@@ -9,6 +9,8 @@ pass over the test set, and the screen must be able to draw meanwhile.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
@@ -20,6 +22,61 @@ Goal = Literal["step", "epoch", "run"]
 Stop = Literal["step", "epoch", "paused", "diverged", "stuck"]
 # The run can go no further at its settings: what was asked for after it is moot.
 HALTS: tuple[Stop, ...] = ("diverged", "stuck")
+SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
+DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
+FRAME_WAIT_S = 0.1  # the longest a run flat out waits for a frame: a frame lost on exit must not stall it
+
+
+def next_speed(speed: int) -> int:
+    """The speed after `speed`, round the ladder."""
+    return SPEEDS[(SPEEDS.index(speed) + 1) % len(SPEEDS)] if speed in SPEEDS else DEFAULT_SPEED
+
+
+class Pacer:
+    """How a run in a thread of its own goes between steps: at a speed, telling what it did every so often.
+
+    Other threads set `speed`, call `pause`, and clear `idle` while they draw a frame.
+    """
+
+    def __init__(self, report_every: float) -> None:
+        self.report_every = report_every  # seconds between two reports of a run going on
+        self.speed = DEFAULT_SPEED  # steps a second; 0: flat out
+        self._paused = threading.Event()
+        self.idle = threading.Event()  # clear while a frame is drawn: a run flat out steps aside for it
+        self.idle.set()
+
+    def pause(self) -> None:
+        """Stop the run under way after its current step."""
+        self._paused.set()
+
+    def going(self) -> bool:
+        return not self._paused.is_set()
+
+    def start(self) -> None:
+        self._paused.clear()
+
+    def between(self, report: Callable[[], None]) -> Callable[[], None]:
+        """What a run calls between two steps (see `advance`): report at most every `report_every`
+        seconds, then wait for the next step's turn."""
+        began = reported = time.monotonic()
+
+        def between() -> None:
+            nonlocal began, reported
+            now = time.monotonic()
+            if now - reported >= self.report_every:
+                reported = now
+                report()
+            speed = self.speed
+            if speed:
+                self._paused.wait(max(0.0, 1 / speed - (time.monotonic() - began)))
+            else:
+                # Between steps this loop holds the GIL, and the drawing thread gets it only every few
+                # milliseconds: a frame would take three times as long, and a key pressed meanwhile would
+                # wait for it. Waiting here for the frame hands the GIL over.
+                self.idle.wait(FRAME_WAIT_S)
+            began = time.monotonic()
+
+        return between
 
 
 def advance(

@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from gdtui.core import files
+from gdtui.core.drive import SPEEDS
 from gdtui.core.files import FolderQuota
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model, save_model
@@ -19,7 +20,6 @@ from gdtui.core.presets import PRESETS
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
-from gdtui.ui.screens.training import SPEEDS
 from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
 from tests.helpers import make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist

@@ -8,8 +8,6 @@ the session copies without ever making a frame wait for a long step.
 
 from __future__ import annotations
 
-import threading
-import time
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core.drive import HALTS, Goal, Stop, advice
+from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
 from gdtui.core.model_io import replaced_by_saving
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
@@ -37,9 +35,6 @@ from gdtui.ui.widgets.neurons_view import NeuronsView
 from gdtui.ui.widgets.progress_view import ProgressView
 
 VIEWS = ("progress", "gradient", "neurons")
-SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
-DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
-SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -121,20 +116,10 @@ Network and Cost steps show."""
     running: reactive[bool] = reactive(False)
     view: reactive[str] = reactive("progress")
     page: reactive[int] = reactive(0)
-    speed: reactive[int] = reactive(DEFAULT_SPEED)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.shown: RunSnapshot | None = None  # the last snapshot drawn
-        self._drawn_run: TrainingRun | None = None  # the run `shown` is of
-        # Clear while the screen draws: the worker steps aside until the frame is out.
-        self._screen_idle = threading.Event()
-        self._screen_idle.set()
-        self._pause = threading.Event()
         self._trainer_worker: Worker | None = None
-        self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
-        self._samples_per_second: float | None = None
-        self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
 
     def compose_body(self) -> ComposeResult:
@@ -166,11 +151,20 @@ Network and Cost steps show."""
         """The run of the shared network, once there is one."""
         return self.training.run
 
+    @property
+    def shown(self) -> RunSnapshot | None:
+        """The last snapshot drawn."""
+        return self.training.shown
+
+    @property
+    def speed(self) -> int:
+        """Steps a second while running; 0: flat out."""
+        return self.training.speed
+
     def ensure_run(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network."""
         run = self.training.ensure()
-        if run is not self._drawn_run:  # new, here or wherever it was asked for
-            self._drawn_run, self.shown = run, None
+        if self.training.start_unasked(run):
             self._measure_start(run)
         return run
 
@@ -184,27 +178,7 @@ Network and Cost steps show."""
     def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
-        training = self.training
-        began = posted = time.monotonic()
-
-        def between() -> None:
-            nonlocal began, posted
-            now = time.monotonic()
-            if now - posted >= 1 / REDRAW_HZ:
-                posted = now
-                training.post(run)
-                self.post_message(RunProgressed())
-            pace = self._pace
-            if pace:
-                self._pause.wait(max(0.0, 1 / pace - (time.monotonic() - began)))
-            else:
-                # Between steps this loop holds the GIL, and the screen's thread gets it only every
-                # few milliseconds: a frame would take three times as long, and a key pressed
-                # meanwhile would wait for it. Waiting here for the frame hands the GIL over.
-                self._screen_idle.wait(SCREEN_WAIT_S)
-            began = time.monotonic()
-
-        return training.advance(run, goal, lambda: not (worker.is_cancelled or self._pause.is_set()), between)
+        return self.training.advance(run, goal, lambda: worker.is_cancelled, lambda: self.post_message(RunProgressed()))
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
@@ -215,12 +189,10 @@ Network and Cost steps show."""
         if self._trainer_worker is not None and not self._trainer_worker.is_finished:
             return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
-        self._pause.clear()
+        self.training.begin(run)
         # A single step is over before the footer could show it running; and each change of
         # `running` rebuilds the footer, which would double what a press of n costs.
         self.running = goal != "step"
-        self._speed_seen = (time.monotonic(), run.trainer.samples_seen)
-        self._samples_per_second = None
         if self.running:
             self._ticker.resume()
         self._trainer_worker = self._train(run, goal)
@@ -252,10 +224,10 @@ Network and Cost steps show."""
 
     def pause(self) -> None:
         """Stop a run after its current step."""
-        self._pause.set()
+        self.training.pacer.pause()
 
     def on_unmount(self) -> None:
-        self._pause.set()
+        self.pause()
 
     def on_screen_suspend(self) -> None:
         # What the other steps show is the network as it is: a run must not change it under them.
@@ -265,12 +237,12 @@ Network and Cost steps show."""
 
     def redraw(self, live: bool = False) -> None:
         run = self.ensure_run()
-        shot = self.training.snapshot(run, self.shown)
+        shot = self.training.snapshot(run)
         if shot is None:
             return
-        self.shown = shot
-        self._screen_idle.clear()
-        self.call_after_refresh(self._screen_idle.set)
+        idle = self.training.pacer.idle
+        idle.clear()
+        self.call_after_refresh(idle.set)
         self._draw_stats(run, shot)
         self._draw_message(shot)
         if self.view == "progress":
@@ -292,12 +264,7 @@ Network and Cost steps show."""
     def _speed_text(self, shot: RunSnapshot) -> str:
         if not self.running:
             return "paused"
-        then, samples = self._speed_seen
-        now = time.monotonic()
-        if now - then >= 1.0:
-            self._samples_per_second = (shot.samples - samples) / (now - then)
-            self._speed_seen = (now, shot.samples)
-        per_second = self._samples_per_second
+        per_second = self.training.images_per_second(shot)
         measured = f", {counted(round(per_second), 'image')}/s" if per_second is not None else ""
         return f"running{measured}"
 
@@ -342,9 +309,6 @@ Network and Cost steps show."""
     def watch_running(self) -> None:
         self.refresh_bindings()
 
-    def watch_speed(self, speed: int) -> None:
-        self._pace = speed
-
     def watch_view(self, view: str) -> None:
         self.refresh_bindings()
         if self.is_mounted:
@@ -383,7 +347,7 @@ Network and Cost steps show."""
             self._draw_stats(run, self.shown)
 
     def action_speed(self) -> None:
-        self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)] if self.speed in SPEEDS else DEFAULT_SPEED
+        self.training.speed = next_speed(self.speed)
         if self.shown is not None:
             self._draw_stats(self.ensure_run(), self.shown)
 
