@@ -15,7 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
 
-from gdtui.core.run import EpochEnd, TrainingRun, Verdict
+from gdtui.core.run import Checkpoint, EpochEnd, TrainingRun, Verdict
 from gdtui.core.training import StepResult
 
 Goal = Literal["step", "epoch", "run"]
@@ -129,24 +129,42 @@ def reason(verdict: Verdict) -> str:
     )
 
 
+def kept(good: Checkpoint) -> str:
+    """The weights a run can go back to, in words: which step's, and how well they did then."""
+    health = good.health
+    return (
+        f"the weights of step {good.step:,}, the best a check found able to learn "
+        f"({health.accuracy:.0%} right on {health.images:,} training images)"
+    )
+
+
 def advice(verdict: Verdict) -> str:
     """What the run's verdict means, and what to do on the Training screen: every figure is the one the run measured."""
     eta = f"η = {verdict.learning_rate:g}"
+    good = verdict.good
     if verdict.kind == "diverged":
         refusal = verdict.refusal
-        if refusal is None or refusal.blew_up:
-            return (
-                f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
-                "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+        if good is not None:
+            after = (
+                "It was not taken, but the steps before it had left the network unable to learn: "
+                f"u goes back to {kept(good)}; then lower η with -."
             )
+        else:
+            after = "It was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+        if refusal is None or refusal.blew_up:
+            return f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. {after}"
         return (
             f"Step refused: at {eta} it would have been {refusal.step_length:,.3g} long, against "
-            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
-            "the weights are the last good ones. Lower η with - and go on, or r resets."
+            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. {after}"
         )
     if verdict.kind == "stuck":
         assert verdict.health is not None
         sentence = verdict.health.sentence(verdict.span)
+        if good is not None:
+            return (
+                f"{sentence[0].upper()}{sentence[1:]}. The run stopped: u goes back to {kept(good)}, "
+                "r to fresh weights; then lower η with -."
+            )
         return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
     if verdict.kind == "rising":
         return (

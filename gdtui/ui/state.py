@@ -31,7 +31,7 @@ from gdtui.core.learning_rates import next_batch_size, next_learning_rate
 from gdtui.core.model_io import check_fits, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
-from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
+from gdtui.core.run import Checkpoint, EpochEnd, RunSnapshot, TrainingRun
 from gdtui.core.training import CHUNK, StepResult
 from gdtui.core.words import counted
 from gdtui.ui.cadence import REDRAW_HZ
@@ -167,6 +167,12 @@ class LessonState:
                 self._steps += 1
                 self._unsaved = True
         return result, end
+
+    def go_back(self, run: TrainingRun, good: Checkpoint) -> None:
+        """Put back the weights the run kept from before steps that left the network unable to learn."""
+        with self._changing():
+            run.go_back(good)
+        self.on_change()
 
     def nudge(self, k: int, delta: float, run: TrainingRun, before: sensitivity.GradientReport) -> sensitivity.Nudge:
         """Move parameter k by delta, and measure the cost on the run's last mini-batch before and after."""
@@ -466,6 +472,14 @@ class TrainingSession:
         """The learning rate and batch size a reset may go back to: the preset's for this kind of network."""
         preset = preset_for(run.network)
         return preset.learning_rate, min(preset.batch_size, len(self._state.data.train))
+
+    def go_back(self, run: TrainingRun) -> bool:
+        """Back to the weights from before the damage, if the run stopped on a network it left unable to learn."""
+        good = run.verdict.good
+        if good is None:
+            return False
+        self._state.go_back(run, good)
+        return True
 
     def reset(self, run: TrainingRun, keep: bool) -> None:
         """Fresh random weights from the same seed; and the preset's settings, unless keep."""

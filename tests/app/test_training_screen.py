@@ -767,3 +767,28 @@ async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
         plot = str(screen.query_one("#plot").render())
         assert plot.count(MEASURED_GLYPH) == 3, plot  # before training and after each epoch
         assert f"{MEASURED_GLYPH}" in text(screen, "legend")
+
+
+async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_weights_from_before(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await full_speed(pilot, screen)
+        await pilot.press("e")  # a network that has learned something
+        await wait_for(pilot, lambda: screen.run.trainer.epochs_done == 1 and not screen.running, "an epoch")
+        learned, step = screen.state.network.params.copy(), screen.run.trainer.steps
+        assert "u Undo" not in screen_text(pilot.app)  # nothing to undo: not listed
+        while screen.run.requested[0] < 50:
+            await pilot.press("plus")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to stop", deadline=120)
+        await settle(pilot)
+        assert screen.run.verdict.kind == "stuck"
+        message = " ".join(text(screen, "message").split())
+        assert f"u goes back to the weights of step {step:,}" in message, message
+        assert "u Undo damage" in screen_text(pilot.app)  # listed, at 80×24
+        await pilot.press("u")
+        await settle(pilot)
+        assert np.array_equal(screen.state.network.params, learned)
+        assert screen.run.verdict.kind == "" and not text(screen, "message").strip()
+        assert "u Undo" not in screen_text(pilot.app)
+        # The steps since go on counting: the accuracy says it is of the step it was measured at.
+        assert "after epoch 1" in text(screen, "stats")

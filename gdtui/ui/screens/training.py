@@ -58,7 +58,8 @@ still, neurons die or saturate (ReLUs that give 0 for every image, sigmoids
 stuck at 0 or 1, where the gradient vanishes) and, once that has lasted
 thousands of images, the run stops: the network can no longer learn. A step
 that would leap further than all the parameters' own length (or a cost that
-blows up) is refused, and stops the run too.
+blows up) is refused, and stops the run too. When the steps before the stop did
+the damage, `u` goes back to the best weights a check found able to learn.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -81,6 +82,9 @@ Network and Cost steps show."""
         Binding("f", "speed", "Speed", tooltip="Steps a second while running: 1, 10, 100 or flat out"),
         Binding("v", "view", "View", tooltip="The next view: the cost curve, the gradient, the first layer's neurons"),
         Binding("r", "reset", "Reset", tooltip="Fresh random weights"),
+        Binding(
+            "u", "go_back", "Undo damage", tooltip="Back to the weights from before steps that left the network unable to learn"
+        ),
         Binding("s", "save", "Save", tooltip="Save the network"),
         Binding("o", "open_model", "Open", tooltip="Open a saved network"),
         Binding("up", "pick(-1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: up"),
@@ -221,6 +225,7 @@ Network and Cost steps show."""
         self._ticker.pause()
         self.gdtui.network_changed()
         self.redraw()
+        self.refresh_bindings()  # u, if the run left weights it can go back from
 
     def pause(self) -> None:
         """Stop a run after its current step."""
@@ -299,6 +304,8 @@ Network and Cost steps show."""
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("reset", "save", "open_model") and self.running:
             return None
+        if action == "go_back":  # listed only while there is damage to undo
+            return not self.running and self.shown is not None and self.shown.verdict.good is not None
         # Keys of the other views show dimmed, so the learner knows they exist.
         if action == "pick":
             return self.view == "gradient" or None
@@ -384,6 +391,11 @@ Network and Cost steps show."""
                 self._reset(keep=answer == "keep")
 
         self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset_for(run.network).name), chosen)
+
+    def action_go_back(self) -> None:
+        if self.training.go_back(self.ensure_run()):
+            self.redraw()
+            self.refresh_bindings()
 
     def _reset(self, keep: bool) -> None:
         self.training.reset(self.ensure_run(), keep)
