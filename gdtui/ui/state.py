@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gdtui.core import drawing, sensitivity
+from gdtui.core import drawing, quiz, sensitivity
 from gdtui.core.dataset import Dataset, Split
 from gdtui.core.drive import Goal, Pacer, Stop, advance
 from gdtui.core.learning_rates import next_batch_size, next_learning_rate
@@ -62,10 +62,13 @@ class Provenance:
 
 @dataclass
 class QuizScore:
-    """The Cost step's quiz: how many answers were right, of how many checked."""
+    """The Cost step's quiz: how many answers were right, of how many checked; the question on screen,
+    and whether its answer is given."""
 
     right: int = 0
     asked: int = 0
+    question: quiz.Question | None = None
+    checked: bool = False
 
 
 class LessonState:
