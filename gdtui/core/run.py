@@ -149,6 +149,7 @@ class RunSnapshot:
     train_size: int
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
+    back_to: int | None  # the step whose weights were put back, until the next step is taken
     last_batch_size: int  # the images of that mini-batch: all of the training set, or fewer
     curve_steps: tuple[float, ...]
     curve_costs: tuple[float, ...]
@@ -183,6 +184,7 @@ class TrainingRun:
         self.epochs: list[EpochRecord] = []
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
+        self.back_to: int | None = None  # the step whose weights were put back, until the next step
         self.watch = Watch()
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
@@ -270,7 +272,7 @@ class TrainingRun:
             self.damaged = health if health.hopeless else None
             self.judge()
             return result, None
-        self.last_cost = result.cost
+        self.last_cost, self.back_to = result.cost, None
         self.watch.stepped(result.gradient_norm)
         if self.watch.due(self.trainer.samples_seen):
             health = self._check(self.watch.steepest)
@@ -298,11 +300,13 @@ class TrainingRun:
         if not health.hopeless and (self.good is None or health.cost <= self.good.health.cost):
             self.good = Checkpoint(self.trainer.steps, self.network.params.copy(), health)
 
-    def go_back(self, good: Checkpoint) -> None:
-        """Put back the weights of a checkpoint and judge the run afresh from them; under the lock.
+    def go_back(self, good: Checkpoint) -> EpochEnd:
+        """Put back the weights of a checkpoint and judge the run afresh from them; under the lock. What
+        a test-set measurement of them needs: every measurement kept was of other weights.
 
         The steps taken since stay counted, as the cost curve shows them."""
         self.network.params[:] = good.params
+        self.back_to = good.step
         if self.trainer.diverged:
             self.trainer.recover()
         self.damaged = None
@@ -310,6 +314,7 @@ class TrainingRun:
         self.trend = Trend(self.trend.window)
         self.good = good
         self.judge()
+        return EpochEnd(self.trainer.epochs_done, self.trainer.steps, None, self.network.copy())
 
     def start(self) -> EpochEnd | None:
         """Epoch 0, the network before the first step, if it is not measured yet: the curve's first point."""
@@ -323,8 +328,8 @@ class TrainingRun:
         return EpochRecord(end.epoch, end.step, end.train_cost, test.cost, test.accuracy)
 
     def add_epoch(self, record: EpochRecord) -> None:
-        """Keep an evaluated epoch; under the lock."""
-        if self.epochs and record.epoch <= self.epochs[-1].epoch:
+        """Keep an evaluated epoch, or a measurement taken within one; under the lock."""
+        if self.epochs and (record.epoch, record.step) <= (self.epochs[-1].epoch, self.epochs[-1].step):
             return  # a start measured after the first epoch ended: the run has moved on
         self.epochs = bounded([*self.epochs, record])
 
@@ -357,6 +362,7 @@ class TrainingRun:
             train_size=len(trainer.train),
             cost_name=trainer.cost,
             last_cost=self.last_cost,
+            back_to=self.back_to,
             last_batch_size=len(trainer.last_batch),
             curve_steps=tuple(self.history.steps),
             curve_costs=tuple(self.history.costs),

@@ -171,11 +171,13 @@ class LessonState:
                 self._unsaved = True
         return result, end
 
-    def go_back(self, run: TrainingRun, good: Checkpoint) -> None:
-        """Put back the weights the run kept from before steps that left the network unable to learn."""
+    def go_back(self, run: TrainingRun, good: Checkpoint) -> EpochEnd:
+        """Put back the weights the run kept from before steps that left the network unable to learn;
+        what their test-set measurement needs."""
         with self._changing():
-            run.go_back(good)
+            end = run.go_back(good)
         self.on_change()
+        return end
 
     def nudge(self, k: int, delta: float, run: TrainingRun, before: sensitivity.GradientReport) -> sensitivity.Nudge:
         """Move parameter k by delta, and measure the cost on the run's last mini-batch before and after."""
@@ -381,10 +383,14 @@ class TrainingSession:
             start = run.start()
         if start is None:
             return False
-        record = run.evaluate(start)  # a pass over the test set: outside the lock
+        self.measure(run, start)
+        return True
+
+    def measure(self, run: TrainingRun, end: EpochEnd) -> None:
+        """The test set's verdict on the network `end` holds a copy of, kept in the run."""
+        record = run.evaluate(end)  # a pass over the test set: outside the lock
         with self._lock:
             run.add_epoch(record)
-        return True
 
     @property
     def speed(self) -> int:
@@ -476,13 +482,11 @@ class TrainingSession:
         preset = preset_for(run.network)
         return preset.learning_rate, min(preset.batch_size, len(self._state.data.train))
 
-    def go_back(self, run: TrainingRun) -> bool:
-        """Back to the weights from before the damage, if the run stopped on a network it left unable to learn."""
+    def go_back(self, run: TrainingRun) -> EpochEnd | None:
+        """Back to the weights from before the damage, if the run stopped on a network it left unable to
+        learn; what their test-set measurement needs (see `measure`)."""
         good = run.verdict.good
-        if good is None:
-            return False
-        self._state.go_back(run, good)
-        return True
+        return None if good is None else self._state.go_back(run, good)
 
     def reset(self, run: TrainingRun, keep: bool) -> None:
         """Fresh random weights from the same seed; and the preset's settings, unless keep."""

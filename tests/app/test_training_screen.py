@@ -775,7 +775,7 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         await pilot.press("e")  # a network that has learned something
         await wait_for(pilot, lambda: screen.run.trainer.epochs_done == 1 and not screen.running, "an epoch")
         learned, step = screen.state.network.params.copy(), screen.run.trainer.steps
-        assert "u Undo" not in screen_text(pilot.app)  # nothing to undo: not listed
+        assert "u Go back" not in screen_text(pilot.app)  # nothing to undo: not listed
         while screen.run.requested[0] < 50:
             await pilot.press("plus")
         await pilot.press("space")
@@ -784,11 +784,19 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         assert screen.run.verdict.kind == "stuck"
         message = " ".join(text(screen, "message").split())
         assert f"u goes back to the weights of step {step:,}" in message, message
-        assert "u Undo damage" in screen_text(pilot.app)  # listed, at 80×24
+        assert "u Go back" in screen_text(pilot.app)  # listed, at 80×24
         await pilot.press("u")
         await settle(pilot)
         assert np.array_equal(screen.state.network.params, learned)
         assert screen.run.verdict.kind == "" and not text(screen, "message").strip()
-        assert "u Undo" not in screen_text(pilot.app)
-        # The steps since go on counting: the accuracy says it is of the step it was measured at.
-        assert "after epoch 1" in text(screen, "stats")
+        assert "u Go back" not in screen_text(pilot.app)
+        # Every figure kept was of the weights given up: the accuracy is measured again, on the weights put back.
+        now = screen.run.trainer.steps
+        await wait_for(pilot, lambda: screen.run.epochs[-1].step == now, "the weights put back measured")
+        await settle(pilot)
+        stats = " ".join(text(screen, "stats").split())
+        again = screen.run.epochs[-1].test_accuracy
+        first = next(record for record in screen.run.epochs if record.epoch == 1)
+        assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
+        assert f"weights of step {step:,} put back" in stats, stats
+        assert f"test accuracy {again:.1%} (measured at step {now:,})" in stats, stats

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
 from gdtui.core.model_io import replaced_by_saving
 from gdtui.core.presets import preset_for
-from gdtui.core.run import RunSnapshot, TrainingRun
+from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
 from gdtui.core.words import counted
 from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
@@ -82,9 +82,7 @@ Network and Cost steps show."""
         Binding("f", "speed", "Speed", tooltip="Steps a second while running: 1, 10, 100 or flat out"),
         Binding("v", "view", "View", tooltip="The next view: the cost curve, the gradient, the first layer's neurons"),
         Binding("r", "reset", "Reset", tooltip="Fresh random weights"),
-        Binding(
-            "u", "go_back", "Undo damage", tooltip="Back to the weights from before steps that left the network unable to learn"
-        ),
+        Binding("u", "go_back", "Go back", tooltip="Back to the weights from before steps that left the network unable to learn"),
         Binding("s", "save", "Save", tooltip="Save the network"),
         Binding("o", "open_model", "Open", tooltip="Open a saved network"),
         Binding("up", "pick(-1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: up"),
@@ -279,17 +277,24 @@ Network and Cost steps show."""
         if shot.epochs:
             last = shot.epochs[-1]
             # Measured once an epoch: when, so that it is not read as the network's as it is now.
-            if last.epoch:
+            if last.train_cost is None and last.step:  # weights gone back to, measured between epochs
+                when = f"measured at step {last.step:,}"
+            elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
                 when = f"at step {last.step:,}, {self.training.start_words}"
             else:
                 when = self.training.start_words
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
-        else:
-            accuracy = "test accuracy: measuring…"
+        if not shot.epochs or (shot.back_to is not None and last.step < shot.steps):
+            accuracy = "test accuracy: measuring…"  # every measurement kept is of other weights
         images = f"all {shot.train_size:,} training images" if shot.last_batch_size == shot.train_size else "last mini-batch"
-        cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})" if shot.last_cost is not None else "no step yet"
+        if shot.back_to is not None:  # the last mini-batch's cost was of the weights given up
+            cost = f"weights of step [b]{shot.back_to:,}[/b] put back"
+        elif shot.last_cost is not None:
+            cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})"
+        else:
+            cost = "no step yet"
         speed = f"{counted(self.speed, 'step')}/s" if self.speed else "full speed"
         self.query_one("#stats", Static).update(
             f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
@@ -393,9 +398,18 @@ Network and Cost steps show."""
         self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset_for(run.network).name), chosen)
 
     def action_go_back(self) -> None:
-        if self.training.go_back(self.ensure_run()):
+        run = self.ensure_run()
+        end = self.training.go_back(run)
+        if end is not None:
+            self._measure(run, end)
             self.redraw()
             self.refresh_bindings()
+
+    @work(thread=True, group="start", exit_on_error=False)
+    def _measure(self, run: TrainingRun, end: EpochEnd) -> None:
+        """The test set's verdict on the weights gone back to: every one kept was of other weights."""
+        self.training.measure(run, end)
+        self.post_message(RunProgressed())
 
     def _reset(self, keep: bool) -> None:
         self.training.reset(self.ensure_run(), keep)
