@@ -157,7 +157,7 @@ class RunSnapshot:
     epochs: tuple[EpochRecord, ...]  # epoch 0 first, once measured
     verdict: Verdict
     last_batch: np.ndarray  # indices into the training split: its first SHOWN images
-    last_outputs: np.ndarray  # the network's outputs on them, before the step
+    last_outputs: np.ndarray  # the network's outputs on them, before the step (or of the weights put back)
 
     @property
     def whole_set(self) -> bool:
@@ -307,6 +307,10 @@ class TrainingRun:
         The steps taken since stay counted, as the cost curve shows them."""
         self.network.params[:] = good.params
         self.back_to = good.step
+        # The guesses shown beside the last mini-batch: those of the weights put back.
+        trainer = self.trainer
+        shown = trainer.last_batch[:SHOWN]
+        trainer.last_outputs = self.network.forward(trainer.train.inputs(shown)) if len(shown) else trainer.last_outputs
         if self.trainer.diverged:
             self.trainer.recover()
         self.damaged = None

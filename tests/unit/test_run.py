@@ -244,6 +244,11 @@ def test_a_run_a_huge_step_left_stuck_keeps_the_weights_from_before_the_damage(t
     run.go_back(good)
     assert np.array_equal(run.network.params, good.params) and run.verdict.kind == ""
     assert run.verdict.good is None
+    # The guesses shown beside the last mini-batch are those of the weights put back, not of those given up.
+    shot = run.snapshot()
+    assert shot.back_to == 300
+    expected = run.network.forward(tiny.train.inputs(shot.last_batch)).argmax(axis=1)
+    assert np.array_equal(shot.last_outputs.argmax(axis=1), expected)
 
 
 def test_a_step_refused_after_damaging_steps_offers_the_weights_before_them(tiny):
