@@ -7,11 +7,13 @@ import json
 import math
 import sys
 import time
+from pathlib import Path
+from typing import TextIO
 
 from gdtui.commands import say
 from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
-from gdtui.core.drive import HALTS, advance, reason
+from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
@@ -126,6 +128,24 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _save_last_good(run: TrainingRun, save: Path, log: TextIO) -> int | None:
+    """Save the weights of a run that could go no further, as the screen offers them: those from before
+    the damage, or the last ones if the refused step left them able to learn; which step's, or None."""
+    verdict = run.verdict
+    if verdict.good is not None:
+        network = run.network.copy()
+        network.params[:] = verdict.good.params
+        say(f"saved {save_model(network, save)}: {kept(verdict.good)}, not the last ones, which cannot learn", file=log)
+        return verdict.good.step
+    if verdict.kind == "diverged" and verdict.health is None:
+        step = run.trainer.steps
+        written = save_model(run.network, save)
+        say(f"saved {written}: the weights of step {step:,}, the last good ones (the refused step was not taken)", file=log)
+        return step
+    say("not saved: no weights of this run were found able to learn", file=log)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     preset = PRESETS[args.preset]
     cost = args.cost or preset.cost
@@ -194,8 +214,12 @@ def run(args: argparse.Namespace) -> int:
     final = evaluate(network, data.test, run.cost)
     if epochs == 0:
         say(f"test accuracy {final.accuracy:7.2%}  test cost {final.cost:.4f}", file=log)
+    saved_step = None
     if save and not stopped:
         say(f"saved {save_model(network, save)}", file=log)
+        saved_step = trainer.steps
+    elif save:
+        saved_step = _save_last_good(run, save, log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,
@@ -208,6 +232,7 @@ def run(args: argparse.Namespace) -> int:
             "diverged": trainer.diverged,
             "stuck": run.verdict.kind == "stuck",
             "preset": preset.name,
+            "saved_step": saved_step,
             "seed": args.seed,
         }
         say(json.dumps(summary))

@@ -9,17 +9,74 @@ pass over the test set, and the screen must be able to draw meanwhile.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
 
-from gdtui.core.run import EpochEnd, TrainingRun, Verdict
+from gdtui.core.run import Checkpoint, EpochEnd, TrainingRun, Verdict
 from gdtui.core.training import StepResult
 
 Goal = Literal["step", "epoch", "run"]
 Stop = Literal["step", "epoch", "paused", "diverged", "stuck"]
 # The run can go no further at its settings: what was asked for after it is moot.
 HALTS: tuple[Stop, ...] = ("diverged", "stuck")
+SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
+DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
+FRAME_WAIT_S = 0.1  # the longest a run flat out waits for a frame: a frame lost on exit must not stall it
+
+
+def next_speed(speed: int) -> int:
+    """The speed after `speed`, round the ladder."""
+    return SPEEDS[(SPEEDS.index(speed) + 1) % len(SPEEDS)] if speed in SPEEDS else DEFAULT_SPEED
+
+
+class Pacer:
+    """How a run in a thread of its own goes between steps: at a speed, telling what it did every so often.
+
+    Other threads set `speed`, call `pause`, and clear `idle` while they draw a frame.
+    """
+
+    def __init__(self, report_every: float) -> None:
+        self.report_every = report_every  # seconds between two reports of a run going on
+        self.speed = DEFAULT_SPEED  # steps a second; 0: flat out
+        self._paused = threading.Event()
+        self.idle = threading.Event()  # clear while a frame is drawn: a run flat out steps aside for it
+        self.idle.set()
+
+    def pause(self) -> None:
+        """Stop the run under way after its current step."""
+        self._paused.set()
+
+    def going(self) -> bool:
+        return not self._paused.is_set()
+
+    def start(self) -> None:
+        self._paused.clear()
+
+    def between(self, report: Callable[[], None]) -> Callable[[], None]:
+        """What a run calls between two steps (see `advance`): report at most every `report_every`
+        seconds, then wait for the next step's turn."""
+        began = reported = time.monotonic()
+
+        def between() -> None:
+            nonlocal began, reported
+            now = time.monotonic()
+            if now - reported >= self.report_every:
+                reported = now
+                report()
+            speed = self.speed
+            if speed:
+                self._paused.wait(max(0.0, 1 / speed - (time.monotonic() - began)))
+            else:
+                # Between steps this loop holds the GIL, and the drawing thread gets it only every few
+                # milliseconds: a frame would take three times as long, and a key pressed meanwhile would
+                # wait for it. Waiting here for the frame hands the GIL over.
+                self.idle.wait(FRAME_WAIT_S)
+            began = time.monotonic()
+
+        return between
 
 
 def advance(
@@ -72,24 +129,42 @@ def reason(verdict: Verdict) -> str:
     )
 
 
+def kept(good: Checkpoint) -> str:
+    """The weights a run can go back to, in words: which step's, and how well they did then."""
+    health = good.health
+    return (
+        f"the weights of step {good.step:,}, the best a check found able to learn "
+        f"({health.accuracy:.0%} right on {health.images:,} training images)"
+    )
+
+
 def advice(verdict: Verdict) -> str:
     """What the run's verdict means, and what to do on the Training screen: every figure is the one the run measured."""
     eta = f"η = {verdict.learning_rate:g}"
+    good = verdict.good
     if verdict.kind == "diverged":
         refusal = verdict.refusal
-        if refusal is None or refusal.blew_up:
-            return (
-                f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. "
-                "The step was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+        if good is not None:
+            after = (
+                "It was not taken, but the steps before it had left the network unable to learn: "
+                f"u goes back to {kept(good)}; then lower η with -."
             )
+        else:
+            after = "It was not taken: the weights are the last good ones. Lower η with - and go on, or r resets."
+        if refusal is None or refusal.blew_up:
+            return f"The cost blew up (it is no longer a finite number): {eta} makes the steps overshoot and grow. {after}"
         return (
             f"Step refused: at {eta} it would have been {refusal.step_length:,.3g} long, against "
-            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. It was not taken: "
-            "the weights are the last good ones. Lower η with - and go on, or r resets."
+            f"{refusal.size:,.3g} for all the parameters together: a leap past any valley. {after}"
         )
     if verdict.kind == "stuck":
         assert verdict.health is not None
         sentence = verdict.health.sentence(verdict.span)
+        if good is not None:
+            return (
+                f"{sentence[0].upper()}{sentence[1:]}. The run stopped: u goes back to {kept(good)}, "
+                "r to fresh weights; then lower η with -."
+            )
         return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
     if verdict.kind == "rising":
         return (

@@ -52,8 +52,10 @@ class CostHistory:
 @dataclass(frozen=True)
 class EpochRecord:
     epoch: int
-    step: int  # the step the epoch ended at, to place it on the cost curve
-    train_cost: float | None  # average of the mini-batch costs during the epoch; none for epoch 0, before any
+    step: int  # the step the epoch ended at (or the measurement was taken at), to place it on the cost curve
+    # The average of the mini-batch costs during the epoch; none for epoch 0, before any, and for a measurement
+    # of weights gone back to within an epoch.
+    train_cost: float | None
     test_cost: float
     test_accuracy: float
 

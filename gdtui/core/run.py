@@ -49,6 +49,15 @@ PROBE = 200
 Kind = Literal["", "rising", "stuck", "diverged"]
 
 
+@dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
+class Checkpoint:
+    """The weights as a health check found them able to learn: what a run that damaged them can go back to."""
+
+    step: int  # the run's steps when they were checked
+    params: np.ndarray  # a copy
+    health: Health
+
+
 @dataclass(frozen=True)
 class Verdict:
     """How the run goes, with the numbers that show it."""
@@ -58,9 +67,11 @@ class Verdict:
     best: float = 0.0  # rising: the best window's average cost
     latest: float = 0.0  # rising: the latest window's
     window: int = 0  # rising: steps a window spans
-    health: Health | None = None  # stuck: the latest check
+    health: Health | None = None  # stuck: the latest check; diverged: the weights left, if they cannot learn
     span: int = 0  # stuck: training images every check found it so over
     refusal: Refusal | None = None  # diverged: why the step was not taken
+    # stuck, or diverged after steps that left the network unable to learn: the weights from before them
+    good: Checkpoint | None = None
 
 
 class Trend:
@@ -138,6 +149,7 @@ class RunSnapshot:
     train_size: int
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
+    back_to: int | None  # the step whose weights were put back, until the next step is taken
     last_batch_size: int  # the images of that mini-batch: all of the training set, or fewer
     curve_steps: tuple[float, ...]
     curve_costs: tuple[float, ...]
@@ -145,7 +157,7 @@ class RunSnapshot:
     epochs: tuple[EpochRecord, ...]  # epoch 0 first, once measured
     verdict: Verdict
     last_batch: np.ndarray  # indices into the training split: its first SHOWN images
-    last_outputs: np.ndarray  # the network's outputs on them, before the step
+    last_outputs: np.ndarray  # the network's outputs on them, before the step (or of the weights put back)
 
     @property
     def whole_set(self) -> bool:
@@ -172,12 +184,16 @@ class TrainingRun:
         self.epochs: list[EpochRecord] = []
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
+        self.back_to: int | None = None  # the step whose weights were put back, until the next step
         self.watch = Watch()
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
         self._asking = threading.Lock()  # guards only _requested: never held while a step goes
         probe = slice(0, min(PROBE, len(train)))  # a fixed sample, so one odd mini-batch is no alarm
         self._probe = (train.inputs(probe), train.labels[probe])
+        self.good: Checkpoint | None = None  # the best weights a check found able to learn
+        self.damaged: Health | None = None  # diverged: a check of the weights the refused step would have moved
+        self._keep_if_better(self._check(math.inf))  # no step yet: only a blind network is hopeless
         self.verdict = self._verdict()
 
     @property
@@ -221,6 +237,8 @@ class TrainingRun:
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
         larger = value > self.trainer.learning_rate
+        if larger:  # the commonest cause of damage: keep the weights from before its first step
+            self._keep_if_better(self._check(math.inf))
         self.trainer.learning_rate = value
         self.trend.rate_changed(larger)
         self.judge()
@@ -245,14 +263,21 @@ class TrainingRun:
         self.apply_requests()
         if self.trainer.diverged:
             self.trainer.recover()  # the weights are the last good ones: try again, at whatever η is set now
+        self.damaged = None
         result = self.trainer.step()
         if result.diverged:
+            # Were the weights it left already beyond learning? Then the steps before it did the damage.
+            health = self._check(result.gradient_norm)
+            self._keep_if_better(health)
+            self.damaged = health if health.hopeless else None
             self.judge()
             return result, None
-        self.last_cost = result.cost
+        self.last_cost, self.back_to = result.cost, None
         self.watch.stepped(result.gradient_norm)
         if self.watch.due(self.trainer.samples_seen):
-            self.watch.add(check(self.network, *self._probe, self.cost, self.trainer.samples_seen, self.watch.steepest))
+            health = self._check(self.watch.steepest)
+            self.watch.add(health)
+            self._keep_if_better(health)
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
         self.judge()
@@ -266,6 +291,35 @@ class TrainingRun:
         self._epoch_cost, self._epoch_examples = 0.0, 0
         return result, end
 
+    def _check(self, gradient_norm: float) -> Health:
+        return check(self.network, *self._probe, self.cost, self.trainer.samples_seen, gradient_norm)
+
+    def _keep_if_better(self, health: Health) -> None:
+        """Keep the weights if they can learn and do better on the probe than those kept: a check just
+        after a damaging step may find them still able to learn, but never better."""
+        if not health.hopeless and (self.good is None or health.cost <= self.good.health.cost):
+            self.good = Checkpoint(self.trainer.steps, self.network.params.copy(), health)
+
+    def go_back(self, good: Checkpoint) -> EpochEnd:
+        """Put back the weights of a checkpoint and judge the run afresh from them; under the lock. What
+        a test-set measurement of them needs: every measurement kept was of other weights.
+
+        The steps taken since stay counted, as the cost curve shows them."""
+        self.network.params[:] = good.params
+        self.back_to = good.step
+        # The guesses shown beside the last mini-batch: those of the weights put back.
+        trainer = self.trainer
+        shown = trainer.last_batch[:SHOWN]
+        trainer.last_outputs = self.network.forward(trainer.train.inputs(shown)) if len(shown) else trainer.last_outputs
+        if self.trainer.diverged:
+            self.trainer.recover()
+        self.damaged = None
+        self.watch = Watch()
+        self.trend = Trend(self.trend.window)
+        self.good = good
+        self.judge()
+        return EpochEnd(self.trainer.epochs_done, self.trainer.steps, None, self.network.copy())
+
     def start(self) -> EpochEnd | None:
         """Epoch 0, the network before the first step, if it is not measured yet: the curve's first point."""
         if self.epochs or self.trainer.steps:
@@ -278,8 +332,8 @@ class TrainingRun:
         return EpochRecord(end.epoch, end.step, end.train_cost, test.cost, test.accuracy)
 
     def add_epoch(self, record: EpochRecord) -> None:
-        """Keep an evaluated epoch; under the lock."""
-        if self.epochs and record.epoch <= self.epochs[-1].epoch:
+        """Keep an evaluated epoch, or a measurement taken within one; under the lock."""
+        if self.epochs and (record.epoch, record.step) <= (self.epochs[-1].epoch, self.epochs[-1].step):
             return  # a start measured after the first epoch ended: the run has moved on
         self.epochs = bounded([*self.epochs, record])
 
@@ -290,10 +344,11 @@ class TrainingRun:
     def _verdict(self) -> Verdict:
         eta = self.learning_rate
         if self.trainer.diverged:
-            return Verdict("diverged", eta, refusal=self.trainer.refusal)
+            good = self.good if self.damaged is not None else None
+            return Verdict("diverged", eta, health=self.damaged, refusal=self.trainer.refusal, good=good)
         stuck = self.watch.stuck
         if stuck is not None:
-            return Verdict("stuck", eta, health=stuck, span=self.watch.span)
+            return Verdict("stuck", eta, health=stuck, span=self.watch.span, good=self.good)
         if self.trend.rising:
             assert self.trend.best is not None
             return Verdict("rising", eta, best=self.trend.best[0], latest=self.trend.latest, window=self.trend.window)
@@ -311,6 +366,7 @@ class TrainingRun:
             train_size=len(trainer.train),
             cost_name=trainer.cost,
             last_cost=self.last_cost,
+            back_to=self.back_to,
             last_batch_size=len(trainer.last_batch),
             curve_steps=tuple(self.history.steps),
             curve_costs=tuple(self.history.costs),

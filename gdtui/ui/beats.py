@@ -55,8 +55,8 @@ def _curve(choice: int, start: float | None = None, learning_rate: float | None 
 
 def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
     """The question until it is answered; then, and only then, why the costs come out as they do."""
-    question = getattr(screen, "question", None)
-    if question is None or not getattr(screen, "checked", False):
+    question = state.quiz.question
+    if question is None or not state.quiz.answer_shown:
         # The question on screen, whichever it is: the first, or one asked since.
         label = min(quiz.CLASSIC_LABEL, len(state.data.classes) - 1) if question is None else question.label
         shown = (
@@ -73,14 +73,14 @@ def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
 
 
 def _quiz_invite(state: LessonState, screen: LessonScreen) -> str:
-    if getattr(screen, "checked", False):
+    if state.quiz.answer_shown:
         return ""
     return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
 
 
-def _learning_invite(screen: LessonScreen) -> str:
+def _learning_invite(state: LessonState) -> str:
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
-    at_full_speed = getattr(screen, "speed", None) == 0
+    at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
     return f"{first}, and watch the cost fall; then . to see what it learned."
 
@@ -482,7 +482,7 @@ BEATS = (
         "Each step takes a small batch of training digits, computes the gradient over them and moves every "
         "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
         "reads digits.",
-        lambda state, screen: _learning_invite(screen),
+        lambda state, screen: _learning_invite(state),
         ("set_view('progress')",),
         ("#plot",),
     ),

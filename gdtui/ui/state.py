@@ -16,6 +16,7 @@ anything else (the lesson, the lab's report) reads the run without the screen.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,16 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
-from gdtui.core import drawing, sensitivity
+from gdtui.core import drawing, quiz, sensitivity
 from gdtui.core.dataset import Dataset, Split
-from gdtui.core.drive import Goal, Stop, advance
+from gdtui.core.drive import Goal, Pacer, Stop, advance
 from gdtui.core.learning_rates import next_batch_size, next_learning_rate
 from gdtui.core.model_io import check_fits, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
-from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
+from gdtui.core.run import Checkpoint, EpochEnd, RunSnapshot, TrainingRun
 from gdtui.core.training import CHUNK, StepResult
 from gdtui.core.words import counted
+from gdtui.ui.cadence import REDRAW_HZ
 
 SOURCES = ("dataset", "drawing", "noise")
 
@@ -60,11 +62,14 @@ class Provenance:
 
 @dataclass
 class QuizScore:
-    """The Cost step's quiz: how many answers were right, of how many checked, and each in turn (R or W)."""
+    """The Cost step's quiz: how many answers were right, of how many checked, and each in turn (R or W);
+    the question on screen, and whether its answer is shown."""
 
     right: int = 0
     asked: int = 0
     answers: str = ""
+    question: quiz.Question | None = None
+    answer_shown: bool = False
 
     def checked(self, right: bool) -> None:
         self.asked += 1
@@ -172,6 +177,14 @@ class LessonState:
                 self._steps += 1
                 self._unsaved = True
         return result, end
+
+    def go_back(self, run: TrainingRun, good: Checkpoint) -> EpochEnd:
+        """Put back the weights the run kept from before steps that left the network unable to learn;
+        what their test-set measurement needs."""
+        with self._changing():
+            end = run.go_back(good)
+        self.on_change()
+        return end
 
     def nudge(self, k: int, delta: float, run: TrainingRun, before: sensitivity.GradientReport) -> sensitivity.Nudge:
         """Move parameter k by delta, and measure the cost on the run's last mini-batch before and after."""
@@ -324,9 +337,14 @@ class TrainingSession:
         self.run: TrainingRun | None = None
         self._generation = -1  # of the network the run trains
         self.start_words = "before training"  # the run's first measurement, in the stats line
+        self._start_asked: TrainingRun | None = None  # the run whose first measurement was asked for
         # The newest snapshot the training thread took, at the end of a step, under the lock it
         # holds anyway: at full speed a frame would rarely find the lock free to take its own.
         self._posted: RunSnapshot | None = None
+        self.shown: RunSnapshot | None = None  # the last snapshot drawn
+        self.pacer = Pacer(1 / REDRAW_HZ)  # how a run goes between its steps, and how fast
+        self._speed_seen = (0.0, 0)  # (time, images seen) when the images a second were last measured
+        self._images_per_second: float | None = None
         self.report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
         self.last_nudge: sensitivity.Nudge | None = None
         self.nudged_at = 0  # the run's steps when it was made: the steps since make it a figure of an older network
@@ -355,10 +373,17 @@ class TrainingSession:
         self._generation = state.generation
         # The run's first measurement is of the network as the run found it.
         self.start_words = "before training" if state.untrained else "as opened"
-        self._posted = None
+        self._posted = self.shown = None
         self.report = None
         self.last_nudge = None
         return self.run
+
+    def start_unasked(self, run: TrainingRun) -> bool:
+        """Whether the run's first measurement is still to be asked for: true once for each run."""
+        if self._start_asked is run:
+            return False
+        self._start_asked = run
+        return True
 
     def measure_start(self, run: TrainingRun) -> bool:
         """Epoch 0, the test set's verdict on the network before the first step; False if it was measured."""
@@ -366,34 +391,80 @@ class TrainingSession:
             start = run.start()
         if start is None:
             return False
-        record = run.evaluate(start)  # a pass over the test set: outside the lock
-        with self._lock:
-            run.add_epoch(record)
+        self.measure(run, start)
         return True
 
-    def advance(self, run: TrainingRun, goal: Goal, going: Callable[[], bool], between: Callable[[], None]) -> Stop:
-        """Step the run toward goal, from a worker thread: see `gdtui.core.drive.advance`."""
-        return advance(run, goal, step=lambda: self._state.train(run), lock=self._lock, going=going, between=between)
+    def measure(self, run: TrainingRun, end: EpochEnd) -> None:
+        """The test set's verdict on the network `end` holds a copy of, kept in the run."""
+        record = run.evaluate(end)  # a pass over the test set: outside the lock
+        with self._lock:
+            run.add_epoch(record)
+
+    @property
+    def speed(self) -> int:
+        """Steps a second while a run goes; 0: flat out."""
+        return self.pacer.speed
+
+    @speed.setter
+    def speed(self, speed: int) -> None:
+        self.pacer.speed = speed
+
+    def begin(self, run: TrainingRun) -> None:
+        """A run or a step is about to start: it goes until paused, and its images a second are measured afresh."""
+        self.pacer.start()
+        self._speed_seen = (time.monotonic(), run.trainer.samples_seen)
+        self._images_per_second = None
+
+    def advance(self, run: TrainingRun, goal: Goal, cancelled: Callable[[], bool], progressed: Callable[[], None]) -> Stop:
+        """Step the run toward goal, from a worker thread, at the pacer's speed: see `gdtui.core.drive.advance`.
+
+        Between steps, every so often, a snapshot is posted and `progressed` called."""
+
+        def report() -> None:
+            self.post(run)
+            progressed()
+
+        pacer = self.pacer
+        return advance(
+            run,
+            goal,
+            step=lambda: self._state.train(run),
+            lock=self._lock,
+            going=lambda: not cancelled() and pacer.going(),
+            between=pacer.between(report),
+        )
+
+    def images_per_second(self, shot: RunSnapshot) -> float | None:
+        """Images a second the run under way trains on, measured over a second or more; None before a second is up."""
+        then, samples = self._speed_seen
+        now = time.monotonic()
+        if now - then >= 1.0:
+            self._images_per_second = (shot.samples - samples) / (now - then)
+            self._speed_seen = (now, shot.samples)
+        return self._images_per_second
 
     def post(self, run: TrainingRun) -> None:
         """Keep a snapshot for the screen, from the worker between its steps."""
         with self._lock:
             self._posted = run.snapshot()
 
-    def snapshot(self, run: TrainingRun, shown: RunSnapshot | None) -> RunSnapshot | None:
-        """A fresh snapshot; or, if a long step holds the lock, the newest one posted, or shown again.
+    def snapshot(self, run: TrainingRun) -> RunSnapshot | None:
+        """A fresh snapshot to draw, kept as `shown`; or, if a long step holds the lock, the newest one
+        posted, or the one shown again.
 
         Only a screen that has drawn nothing yet waits for the lock.
         """
+        shown = self.shown
         if not self._lock.acquire(blocking=shown is None):
             posted = self._posted
             if posted is not None and (shown is None or posted.samples >= shown.samples):
-                return posted
-            return shown
+                self.shown = posted
+            return self.shown
         try:
-            return run.snapshot()
+            self.shown = run.snapshot()
         finally:
             self._lock.release()
+        return self.shown
 
     # -- settings ----------------------------------------------------------------
 
@@ -418,6 +489,12 @@ class TrainingSession:
         """The learning rate and batch size a reset may go back to: the preset's for this kind of network."""
         preset = preset_for(run.network)
         return preset.learning_rate, min(preset.batch_size, len(self._state.data.train))
+
+    def go_back(self, run: TrainingRun) -> EpochEnd | None:
+        """Back to the weights from before the damage, if the run stopped on a network it left unable to
+        learn; what their test-set measurement needs (see `measure`)."""
+        good = run.verdict.good
+        return None if good is None else self._state.go_back(run, good)
 
     def reset(self, run: TrainingRun, keep: bool) -> None:
         """Fresh random weights from the same seed; and the preset's settings, unless keep."""

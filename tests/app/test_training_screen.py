@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from gdtui.core import files
+from gdtui.core.drive import SPEEDS
 from gdtui.core.files import FolderQuota
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model, save_model
@@ -20,7 +21,6 @@ from gdtui.core.presets import PRESETS
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
-from gdtui.ui.screens.training import SPEEDS
 from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
 from tests.helpers import make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
@@ -825,3 +825,36 @@ async def test_the_neurons_captions_stay_on_screen_at_80_by_24_while_advice_show
             assert f"{j} w " in shown and f"{j} ∂C/∂w" in shown, (j, shown)
         for thumbs in view.query("Thumbnails"):
             assert thumbs.region.bottom <= view.region.bottom, f"{thumbs.id} cut"
+
+
+async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_weights_from_before(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await full_speed(pilot, screen)
+        await pilot.press("e")  # a network that has learned something
+        await wait_for(pilot, lambda: screen.run.trainer.epochs_done == 1 and not screen.running, "an epoch")
+        learned, step = screen.state.network.params.copy(), screen.run.trainer.steps
+        assert "u Go back" not in screen_text(pilot.app)  # nothing to undo: not listed
+        while screen.run.requested[0] < 50:
+            await pilot.press("plus")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to stop", deadline=120)
+        await settle(pilot)
+        assert screen.run.verdict.kind == "stuck"
+        message = " ".join(text(screen, "message").split())
+        assert f"u goes back to the weights of step {step:,}" in message, message
+        assert "u Go back" in screen_text(pilot.app)  # listed, at 80×24
+        await pilot.press("u")
+        await settle(pilot)
+        assert np.array_equal(screen.state.network.params, learned)
+        assert screen.run.verdict.kind == "" and not text(screen, "message").strip()
+        assert "u Go back" not in screen_text(pilot.app)
+        # Every figure kept was of the weights given up: the accuracy is measured again, on the weights put back.
+        now = screen.run.trainer.steps
+        await wait_for(pilot, lambda: screen.run.epochs[-1].step == now, "the weights put back measured")
+        await settle(pilot)
+        stats = " ".join(text(screen, "stats").split())
+        again = screen.run.epochs[-1].test_accuracy
+        first = next(record for record in screen.run.epochs if record.epoch == 1)
+        assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
+        assert f"weights of step {step:,} put back" in stats, stats
+        assert f"test accuracy {again:.1%} (measured at step {now:,})" in stats, stats

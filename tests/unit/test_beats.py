@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import numpy as np
 import pytest
 from textual.actions import parse
 
@@ -28,3 +29,27 @@ def test_every_prepared_action_is_one_the_beats_screen_has(number: int, action: 
         inspect.signature(method).bind(None, *parameters)
     except TypeError as error:
         pytest.fail(f"beat {number + 1}: {action!r} does not fit {screen.__name__}.action_{name}: {error}")
+
+
+def test_what_the_beats_say_follows_the_state_not_a_screens_attributes(tiny_mnist_dir) -> None:
+    from gdtui.core import quiz
+    from gdtui.core.dataset import load_dataset
+    from gdtui.core.network import Network
+    from gdtui.ui.beats import filled
+    from gdtui.ui.state import LessonState
+
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    screen = object()  # whatever a screen's attributes are named, the words come from the state
+    quiz_beat = next(beat for beat in BEATS if beat.title == "Which answer costs most?")
+    learning = next(beat for beat in BEATS if beat.title == "Learning")
+    state.quiz.question = quiz.opening("quadratic", 10, np.random.default_rng(0))
+    assert "Think, rank, then check" in filled(quiz_beat.text, state, screen)  # type: ignore[arg-type]
+    assert filled(quiz_beat.invite, state, screen)  # type: ignore[arg-type]
+    state.quiz.answer_shown = True
+    answer = filled(quiz_beat.text, state, screen)  # type: ignore[arg-type]
+    assert quiz.SUMMARY["quadratic"] in answer and "Think" not in answer
+    assert filled(quiz_beat.invite, state, screen) == ""  # type: ignore[arg-type]
+    state.training.speed = 0
+    assert filled(learning.invite, state, screen).startswith("Press e for one epoch")  # type: ignore[arg-type]
+    state.training.speed = 100
+    assert filled(learning.invite, state, screen).startswith("Press f until")  # type: ignore[arg-type]

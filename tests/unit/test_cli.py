@@ -1,7 +1,9 @@
 """The headless command line: gdtui --version, gdtui data and gdtui train."""
 
 import json
+import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from gdtui.cli import main
 from gdtui.core import memory
 from gdtui.core.dataset import NOT_KNOWN, load_dataset
 from gdtui.core.dataset import cache_size as dataset_cache_size
+from gdtui.core.health import check
 from gdtui.core.idx import write_idx
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
@@ -218,7 +221,9 @@ def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     assert "learning rate is too large" in out
     assert "the step would move the parameters" in out and "infinite" not in out
     assert "Traceback" not in err and "Warning" not in err
-    assert not model.exists()
+    # The refused step was not taken: the weights it left are the last good ones, and the log says which they are.
+    assert f"saved {model}: the weights of step 0, the last good ones (the refused step was not taken)" in out
+    assert model.exists()
 
 
 def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_dir, tmp_path):
@@ -226,8 +231,16 @@ def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_d
     status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--eta", "50", "--save", model, "--json")
     assert status == 1
     assert "the network can no longer learn" in err and "saturated sigmoids" in err
-    assert json.loads(out)["stuck"] is True
-    assert not model.exists()
+    summary = json.loads(out)
+    assert summary["stuck"] is True
+    # Not the weights that can no longer learn: those from before the damage, and the log says so.
+    saved = re.search(r"saved (\S+): the weights of step ([\d,]+), the best a check found able to learn", err)
+    assert saved is not None and saved[1] == str(model), err
+    assert summary["saved_step"] == int(saved[2].replace(",", "")) < summary["steps"]
+    data = load_dataset(tiny_mnist_dir)
+    probe = slice(0, 200)
+    health = check(load_model(model), data.train.inputs(probe), data.train.labels[probe], "quadratic", 0, math.inf)
+    assert not health.hopeless
 
 
 def test_dead_relus_stop_the_run_instead_of_training_on_at_chance(capsys, tiny_mnist_dir):

@@ -228,3 +228,47 @@ def test_a_snapshot_changes_nothing_and_new_settings_wait_for_their_step(tiny):
     assert run.snapshot().learning_rate == 1.5 and run.learning_rate == 1.5
     run.apply_requests()
     assert run.learning_rate == 0.5 and run.verdict.learning_rate == 0.5
+
+
+def test_a_run_a_huge_step_left_stuck_keeps_the_weights_from_before_the_damage(tiny):
+    run = lesson_run(tiny)
+    steps(run, 300)  # it learns for a while at the lesson's η
+    learned = run.network.params.copy()
+    run.learning_rate = 50.0
+    assert stuck_after(run, 10) is not None
+    good = run.verdict.good
+    # The weights as the larger η found them: a check after its first step finds them worse already.
+    assert good is not None and good.step == 300 and np.array_equal(good.params, learned)
+    assert not good.health.hopeless and good.health.accuracy > 0.5
+    assert "u goes back to the weights of step" in advice(run.verdict)
+    run.go_back(good)
+    assert np.array_equal(run.network.params, good.params) and run.verdict.kind == ""
+    assert run.verdict.good is None
+    # The guesses shown beside the last mini-batch are those of the weights put back, not of those given up.
+    shot = run.snapshot()
+    assert shot.back_to == 300
+    expected = run.network.forward(tiny.train.inputs(shot.last_batch)).argmax(axis=1)
+    assert np.array_equal(shot.last_outputs.argmax(axis=1), expected)
+
+
+def test_a_step_refused_after_damaging_steps_offers_the_weights_before_them(tiny):
+    run = lesson_run(tiny)
+    steps(run, 300)
+    run.learning_rate = 50.0
+    steps(run, 400)  # saturated, not yet judged stuck
+    assert run.verdict.kind == ""
+    run.learning_rate = 1e15
+    result, _ = run.step()
+    assert result.diverged and run.verdict.kind == "diverged"
+    good = run.verdict.good
+    assert good is not None and good.step <= 400 and not good.health.hopeless
+    assert "u goes back to the weights of step" in advice(run.verdict)
+
+
+def test_a_step_refused_on_weights_that_can_learn_offers_nothing_to_go_back_to(tiny):
+    run = lesson_run(tiny)
+    steps(run, 50)
+    run.learning_rate = 1e9
+    result, _ = run.step()
+    assert result.diverged and run.verdict.good is None
+    assert "the weights are the last good ones" in advice(run.verdict) and "u goes back" not in advice(run.verdict)

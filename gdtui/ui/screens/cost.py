@@ -145,7 +145,6 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.measurement: Measurement | None = None
         self.progress: float | None = None  # of the measurement under way
         self._number = 0
-        self._question: quiz.Question | None = None
         self._rng: np.random.Generator | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -196,10 +195,11 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     @property
     def question(self) -> quiz.Question:
-        if self._question is None:
+        kept = self.state.quiz
+        if kept.question is None:
             rng = self._rng or np.random.default_rng(self.state.seed)
-            self._question = quiz.opening(self.cost_name, self.state.network.sizes[-1], rng, self._names())
-        return self._question
+            kept.question = quiz.opening(self.cost_name, self.state.network.sizes[-1], rng, self._names())
+        return kept.question
 
     def _names(self) -> tuple[str, ...] | None:
         """The classes' names for the quiz to say, unless they are their numbers."""
@@ -449,7 +449,8 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.query_one(ContentSwitcher).current = view
         self.refresh_bindings()
 
-    def watch_checked(self) -> None:
+    def watch_checked(self, checked: bool) -> None:
+        self.state.quiz.answer_shown = checked
         self.refresh_bindings()
         self._draw_quiz()
         # The guided lesson explains the answer only once it is given.
@@ -462,7 +463,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self._draw_quiz()
 
     def watch_cost_name(self, cost_name: str) -> None:
-        self._question = quiz.recost(self.question, cost_name)
+        self.state.quiz.question = quiz.recost(self.question, cost_name)
         if self.is_mounted:
             self._draw_example()
             self._draw_quiz()
@@ -524,7 +525,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     def action_next_question(self) -> None:
         self._number += 1
         # The live network may be training: ask about a copy of it as it is now.
-        self._question = quiz.next_question(
+        self.state.quiz.question = quiz.next_question(
             self._number, self.state.network.copy(), self.state.data.test, self.cost_name, self._rng, self._names()
         )
         # Set quietly: unchecking below draws the new question once.

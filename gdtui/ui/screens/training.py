@@ -8,8 +8,6 @@ the session copies without ever making a frame wait for a long step.
 
 from __future__ import annotations
 
-import threading
-import time
 from functools import cached_property
 from pathlib import Path
 
@@ -20,10 +18,10 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core.drive import HALTS, Goal, Stop, advice
+from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
 from gdtui.core.model_io import replaced_by_saving
 from gdtui.core.presets import preset_for
-from gdtui.core.run import RunSnapshot, TrainingRun
+from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
 from gdtui.core.words import counted
 from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
@@ -37,9 +35,6 @@ from gdtui.ui.widgets.neurons_view import NeuronsView
 from gdtui.ui.widgets.progress_view import ProgressView
 
 VIEWS = ("progress", "gradient", "neurons")
-SPEEDS = (1, 10, 100, 0)  # steps a second while running; 0: as fast as it goes
-DEFAULT_SPEED = 100  # watchable: the cost falls over seconds, not in a blink
-SCREEN_WAIT_S = 0.1  # the longest the worker waits for a frame: a frame lost on exit must not stall it
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -63,7 +58,8 @@ still, neurons die or saturate (ReLUs that give 0 for every image, sigmoids
 stuck at 0 or 1, where the gradient vanishes) and, once that has lasted
 thousands of images, the run stops: the network can no longer learn. A step
 that would leap further than all the parameters' own length (or a cost that
-blows up) is refused, and stops the run too.
+blows up) is refused, and stops the run too. When the steps before the stop did
+the damage, `u` goes back to the best weights a check found able to learn.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -87,6 +83,7 @@ Network and Cost steps show."""
         Binding("f", "speed", "Speed", tooltip="Steps a second while running: 1, 10, 100 or flat out"),
         Binding("v", "view", "View", tooltip="The next view: the cost curve, the gradient, the first layer's neurons"),
         Binding("r", "reset", "Reset", tooltip="Fresh random weights"),
+        Binding("u", "go_back", "Go back", tooltip="Back to the weights from before steps that left the network unable to learn"),
         Binding("s", "save", "Save", tooltip="Save the network"),
         Binding("o", "open_model", "Open", tooltip="Open a saved network"),
         Binding("up", "pick(-1)", "Pick", group=_PICK, tooltip="Pick a parameter in the gradient view: up"),
@@ -122,20 +119,10 @@ Network and Cost steps show."""
     running: reactive[bool] = reactive(False)
     view: reactive[str] = reactive("progress")
     page: reactive[int] = reactive(0)
-    speed: reactive[int] = reactive(DEFAULT_SPEED)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.shown: RunSnapshot | None = None  # the last snapshot drawn
-        self._drawn_run: TrainingRun | None = None  # the run `shown` is of
-        # Clear while the screen draws: the worker steps aside until the frame is out.
-        self._screen_idle = threading.Event()
-        self._screen_idle.set()
-        self._pause = threading.Event()
         self._trainer_worker: Worker | None = None
-        self._speed_seen = (0.0, 0)  # (time, samples) when the speed was last measured
-        self._samples_per_second: float | None = None
-        self._pace = DEFAULT_SPEED  # `speed`, for the worker's thread, which must not read a reactive
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
 
     def compose_body(self) -> ComposeResult:
@@ -167,11 +154,20 @@ Network and Cost steps show."""
         """The run of the shared network, once there is one."""
         return self.training.run
 
+    @property
+    def shown(self) -> RunSnapshot | None:
+        """The last snapshot drawn."""
+        return self.training.shown
+
+    @property
+    def speed(self) -> int:
+        """Steps a second while running; 0: flat out."""
+        return self.training.speed
+
     def ensure_run(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network."""
         run = self.training.ensure()
-        if run is not self._drawn_run:  # new, here or wherever it was asked for
-            self._drawn_run, self.shown = run, None
+        if self.training.start_unasked(run):
             self._measure_start(run)
         return run
 
@@ -185,27 +181,7 @@ Network and Cost steps show."""
     def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
-        training = self.training
-        began = posted = time.monotonic()
-
-        def between() -> None:
-            nonlocal began, posted
-            now = time.monotonic()
-            if now - posted >= 1 / REDRAW_HZ:
-                posted = now
-                training.post(run)
-                self.post_message(RunProgressed())
-            pace = self._pace
-            if pace:
-                self._pause.wait(max(0.0, 1 / pace - (time.monotonic() - began)))
-            else:
-                # Between steps this loop holds the GIL, and the screen's thread gets it only every
-                # few milliseconds: a frame would take three times as long, and a key pressed
-                # meanwhile would wait for it. Waiting here for the frame hands the GIL over.
-                self._screen_idle.wait(SCREEN_WAIT_S)
-            began = time.monotonic()
-
-        return training.advance(run, goal, lambda: not (worker.is_cancelled or self._pause.is_set()), between)
+        return self.training.advance(run, goal, lambda: worker.is_cancelled, lambda: self.post_message(RunProgressed()))
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
@@ -216,12 +192,10 @@ Network and Cost steps show."""
         if self._trainer_worker is not None and not self._trainer_worker.is_finished:
             return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
-        self._pause.clear()
+        self.training.begin(run)
         # A single step is over before the footer could show it running; and each change of
         # `running` rebuilds the footer, which would double what a press of n costs.
         self.running = goal != "step"
-        self._speed_seen = (time.monotonic(), run.trainer.samples_seen)
-        self._samples_per_second = None
         if self.running:
             self._ticker.resume()
         self._trainer_worker = self._train(run, goal)
@@ -250,13 +224,14 @@ Network and Cost steps show."""
         self._ticker.pause()
         self.gdtui.network_changed()
         self.redraw()
+        self.refresh_bindings()  # u, if the run left weights it can go back from
 
     def pause(self) -> None:
         """Stop a run after its current step."""
-        self._pause.set()
+        self.training.pacer.pause()
 
     def on_unmount(self) -> None:
-        self._pause.set()
+        self.pause()
 
     def on_screen_suspend(self) -> None:
         # What the other steps show is the network as it is: a run must not change it under them.
@@ -266,12 +241,12 @@ Network and Cost steps show."""
 
     def redraw(self, live: bool = False) -> None:
         run = self.ensure_run()
-        shot = self.training.snapshot(run, self.shown)
+        shot = self.training.snapshot(run)
         if shot is None:
             return
-        self.shown = shot
-        self._screen_idle.clear()
-        self.call_after_refresh(self._screen_idle.set)
+        idle = self.training.pacer.idle
+        idle.clear()
+        self.call_after_refresh(idle.set)
         self._draw_stats(run, shot)
         self._draw_message(shot)
         if self.view == "progress":
@@ -293,12 +268,7 @@ Network and Cost steps show."""
     def _speed_text(self, shot: RunSnapshot) -> str:
         if not self.running:
             return "paused"
-        then, samples = self._speed_seen
-        now = time.monotonic()
-        if now - then >= 1.0:
-            self._samples_per_second = (shot.samples - samples) / (now - then)
-            self._speed_seen = (now, shot.samples)
-        per_second = self._samples_per_second
+        per_second = self.training.images_per_second(shot)
         measured = f", {counted(round(per_second), 'image')}/s" if per_second is not None else ""
         return f"running{measured}"
 
@@ -308,7 +278,9 @@ Network and Cost steps show."""
         if shot.epochs:
             last = shot.epochs[-1]
             # Measured once an epoch: when, so that it is not read as the network's as it is now.
-            if last.epoch:
+            if last.train_cost is None and last.step:  # weights gone back to, measured between epochs
+                when = f"measured at step {last.step:,}"
+            elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
                 # The step says "before training" or "as opened" by itself, in a line that must fit 80 columns.
@@ -316,10 +288,15 @@ Network and Cost steps show."""
             else:
                 when = self.training.start_words
             accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
-        else:
-            accuracy = "test accuracy: measuring…"
+        if not shot.epochs or (shot.back_to is not None and last.step < shot.steps):
+            accuracy = "test accuracy: measuring…"  # every measurement kept is of other weights
         images = "whole training set" if shot.last_batch_size == shot.train_size else "last mini-batch"
-        cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})" if shot.last_cost is not None else "no step yet"
+        if shot.back_to is not None:  # the last mini-batch's cost was of the weights given up
+            cost = f"weights of step [b]{shot.back_to:,}[/b] put back"
+        elif shot.last_cost is not None:
+            cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})"
+        else:
+            cost = "no step yet"
         speed = f"{counted(self.speed, 'step')}/s" if self.speed else "full speed"
         self.query_one("#stats", Static).update(
             f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
@@ -334,6 +311,8 @@ Network and Cost steps show."""
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("reset", "save", "open_model") and self.running:
             return None
+        if action == "go_back":  # listed only while there is damage to undo
+            return not self.running and self.shown is not None and self.shown.verdict.good is not None
         # Keys of the other views show dimmed, so the learner knows they exist.
         if action == "pick":
             return self.view == "gradient" or None
@@ -343,9 +322,6 @@ Network and Cost steps show."""
 
     def watch_running(self) -> None:
         self.refresh_bindings()
-
-    def watch_speed(self, speed: int) -> None:
-        self._pace = speed
 
     def watch_view(self, view: str) -> None:
         self.refresh_bindings()
@@ -385,7 +361,7 @@ Network and Cost steps show."""
             self._draw_stats(run, self.shown)
 
     def action_speed(self) -> None:
-        self.speed = SPEEDS[(SPEEDS.index(self.speed) + 1) % len(SPEEDS)] if self.speed in SPEEDS else DEFAULT_SPEED
+        self.training.speed = next_speed(self.speed)
         if self.shown is not None:
             self._draw_stats(self.ensure_run(), self.shown)
 
@@ -422,6 +398,20 @@ Network and Cost steps show."""
                 self._reset(keep=answer == "keep")
 
         self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset_for(run.network).name), chosen)
+
+    def action_go_back(self) -> None:
+        run = self.ensure_run()
+        end = self.training.go_back(run)
+        if end is not None:
+            self._measure(run, end)
+            self.redraw()
+            self.refresh_bindings()
+
+    @work(thread=True, group="start", exit_on_error=False)
+    def _measure(self, run: TrainingRun, end: EpochEnd) -> None:
+        """The test set's verdict on the weights gone back to: every one kept was of other weights."""
+        self.training.measure(run, end)
+        self.post_message(RunProgressed())
 
     def _reset(self, keep: bool) -> None:
         self.training.reset(self.ensure_run(), keep)
