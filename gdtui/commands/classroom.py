@@ -195,7 +195,10 @@ def _add(args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     classroom = _classroom()
     classroom.remove_students(args.dir, args.names)
-    say(f"Taken off {args.dir}, and out of its handouts: a running server lets them log in no more.")
+    say(
+        f"Taken off {args.dir}, and out of its handouts: a running server lets them log in no more, "
+        "and ends their sessions still open."
+    )
     return 0
 
 
@@ -227,7 +230,8 @@ def _collect(args: argparse.Namespace) -> int:
         count = f"{len(files)} {'file' if len(files) == 1 else 'files'},"
         say(f"  {name:<{width}}  {count} {size_text(sum(kept.size for kept in files))}")
     if done.strangers:
-        say(f"Left out, not in the class ({', '.join(printable(name) for name in done.strangers)}): their folders stay in sessions/.")
+        strangers = ", ".join(printable(name) for name in done.strangers)
+        say(f"Left out, not in the class ({strangers}): their folders stay in sessions/.")
     if done.skipped:
         say(f"Left out ({collect.SKIPPED} in the archive lists them too):")
         for item in done.skipped:

@@ -478,7 +478,6 @@ def table(rows: Iterable[Row]) -> list[str]:
         steps = "—" if row.steps is None else f"{row.steps:,}"
         beat = "—" if row.beat is None else str(row.beat)
         lines.append(
-            f"{name:<16} {_local(row.login):<11} {_ended(row):<15} {beat:>4} {quiz:>7} {best:>6} "
-            f"{steps:>9} {len(row.saved):>5}"
+            f"{name:<16} {_local(row.login):<11} {_ended(row):<15} {beat:>4} {quiz:>7} {best:>6} {steps:>9} {len(row.saved):>5}"
         )
     return lines

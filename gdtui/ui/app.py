@@ -172,7 +172,9 @@ class GdtuiApp(TerminalApp):
             except GdtuiError as err:
                 self.fail(str(err))
                 return
-        self.state = LessonState(data, network, seed=self.seed, origin=origin, on_change=self.network_changed, on_kept=self._report_now)
+        self.state = LessonState(
+            data, network, seed=self.seed, origin=origin, on_change=self.network_changed, on_kept=self._report_now
+        )
         if self.guide.on:
             self.guide.go_to(self.guide.beat)
         else:

@@ -133,7 +133,10 @@ def start(app: App, progress: Callable[[], dict], shown: asyncio.Event, now: asy
         return
     socket, token, _ = found
     app.run_worker(
-        keep_linked(socket, token, lambda link: _report(app, progress, shown, now, link)), name="hub", group="hub", exit_on_error=False
+        keep_linked(socket, token, lambda link: _report(app, progress, shown, now, link)),
+        name="hub",
+        group="hub",
+        exit_on_error=False,
     )
 
 

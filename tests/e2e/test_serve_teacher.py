@@ -49,7 +49,7 @@ async def test_a_teacher_watches_two_students_messages_one_and_ends_a_session(
             await ada.shows(FIRST_SCREEN)
             await alan.shows(FIRST_SCREEN)
             await teacher.until(lambda: "1 Digits" in row(teacher, "ada") and "1 Digits" in row(teacher, "alan"), "both students")
-            assert "2 students" in teacher.text()
+            assert "2 logged in" in teacher.text()
 
             ada.press("3")
             await teacher.until(lambda: "3 Cost" in row(teacher, "ada"), "ada's step on the dashboard")

@@ -390,7 +390,6 @@ class Session:
             str(self.saved),
         ]
 
-
     def _moment(self, when: datetime) -> str:
         return when.strftime("%H:%M" if when.date() == self.login.date() else "%m-%d %H:%M")
 
