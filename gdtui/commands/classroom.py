@@ -199,7 +199,10 @@ def _add(args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     classroom = _classroom()
     classroom.remove_students(args.dir, args.names)
-    say(f"Taken off {args.dir}, and out of its handouts: a running server lets them log in no more.")
+    say(
+        f"Taken off {args.dir}, and out of its handouts: a running server lets them log in no more, "
+        "and ends their sessions still open."
+    )
     return 0
 
 
@@ -209,10 +212,17 @@ def _collect(args: argparse.Namespace) -> int:
     from gdtui.serve.server import lab_home
     from gdtui.serve.untrusted import printable
 
-    students = sorted(classroom.read_class(args.dir).students)
+    kept = classroom.read_class(args.dir)
+    students = sorted(kept.students)
     data = args.data or lab_home()
     done = collect.collect(
-        data, students, args.out or args.dir, per_student=args.per_student, force=args.force, when=datetime.now()
+        data,
+        students,
+        args.out or args.dir,
+        teachers=sorted(kept.teachers),
+        per_student=args.per_student,
+        force=args.force,
+        when=datetime.now(),
     )
     width = max(len(name) for name in students)
     say(f"The work of {len(students) - len(done.absent)} of {len(students)} students, from {data / 'sessions'}:")
@@ -223,6 +233,9 @@ def _collect(args: argparse.Namespace) -> int:
         files = [kept for kept in done.kept if kept.student == name]
         count = f"{len(files)} {'file' if len(files) == 1 else 'files'},"
         say(f"  {name:<{width}}  {count} {size_text(sum(kept.size for kept in files))}")
+    if done.strangers:
+        strangers = ", ".join(printable(name) for name in done.strangers)
+        say(f"Left out, not in the class ({strangers}): their folders stay in sessions/.")
     if done.skipped:
         say(f"Left out ({collect.SKIPPED} in the archive lists them too):")
         for item in done.skipped:

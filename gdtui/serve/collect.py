@@ -75,6 +75,7 @@ class Collected:
     kept: list[Kept] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)  # students with no folder: never logged in
+    strangers: list[str] = field(default_factory=list)  # folders of no one in the class, left out
 
 
 def check_system() -> None:
@@ -85,11 +86,20 @@ def check_system() -> None:
 
 
 def collect(
-    data: Path, students: list[str], out: Path, *, per_student: bool = False, force: bool = False, when: datetime
+    data: Path,
+    students: list[str],
+    out: Path,
+    *,
+    teachers: list[str] | None = None,
+    per_student: bool = False,
+    force: bool = False,
+    when: datetime,
 ) -> Collected:
     """Archive the folders the lab in data keeps for students into out: one archive for the class,
-    work-DATE.zip, or one a student, work-DATE/NAME.zip. A GdtuiError, before anything is
-    written, if an archive is there already (unless force) or no student has a folder."""
+    work-DATE.zip, or one a student, work-DATE/NAME.zip. The folders of no one in the class
+    (neither a student nor one of its teachers: a student taken off it, another class's) are
+    left out, and named. A GdtuiError, before anything is written, if an archive is there
+    already (unless force) or no student has a folder."""
     check_system()
     sessions = data / "sessions"
     # In a student's folder, the class's archive would hand everyone's work to that student.
@@ -103,7 +113,12 @@ def collect(
         raise GdtuiError(f"cannot read {sessions}: {err.strerror}") from None
     try:
         present = [name for name in students if _exists(name, handle)]
-        done = Collected(absent=[name for name in students if name not in present])
+        known = {*students, *(teachers or ())}
+        try:
+            strangers = sorted(_text(name) for name in os.listdir(handle) if name not in known)
+        except OSError as err:
+            raise GdtuiError(f"cannot read {sessions}: {err.strerror}") from None
+        done = Collected(absent=[name for name in students if name not in present], strangers=strangers)
         if not present:
             raise GdtuiError(f"none of the class's {len(students)} students has a folder in {sessions}: nothing to collect")
         stem = f"work-{when:%Y-%m-%d}"

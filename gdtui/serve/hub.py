@@ -15,7 +15,10 @@ the connection, and a client that lets too much pile up is dropped.
 Each student session's figures go into the class record (gdtui.serve.record) as
 they arrive. The roster a teacher sees holds, besides the sessions on now, the
 latest session of each student who is not on, as the record keeps it: a student
-who left, or whose session a restart of the server cut off, is still there.
+who left, or whose session a restart of the server cut off, is still there. A
+row shows what its student reached in the class, over all their sessions of it
+(the highest beat, every quiz answer, the best accuracy), beside the session's
+own step and training steps.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ PUSH_EVERY_S = 0.25
 LOOK_EVERY_S = 1.0
 # Lines a connection may send a second, on average; the rest of a burst waits its turn.
 LINES_PER_S = 50
-# A student's session that is over stays on the roster this long after its last login, if the student is not on.
+# A class: the sessions logged in this long ago at most. A student's session that is over stays on the
+# roster this long after its last login, if the student is not on; what a student reached is of these.
 GONE_SHOWN_S = 12 * 3600
 # Of those, the latest this many: a roster of a whole lab and its latecomers, not of every name ever logged in.
 GONE_ROWS = 100
@@ -74,8 +78,10 @@ class Member:
     kept: Row | None = None  # a student's row of the class record
     key_seen: float = 0.0  # the last key press the record was told of
 
-    def row(self, now: float) -> dict:
-        """What a teacher's dashboard shows of this student, ages in seconds as of now."""
+    def row(self, now: float, reached: dict) -> dict:
+        """What a teacher's dashboard shows of this student, ages in seconds as of now: the session's
+        own figures, and what the student reached in the class."""
+        live = {key: value for key, value in self.progress.items() if key not in ("beat", "quiz")}
         return {
             "id": self.number,
             "name": self.name,
@@ -83,8 +89,8 @@ class Member:
             "idle_s": round(max(0.0, now - self.last_key()), 1),
             "reporting": self.writer is not None,
             "state": "on",
-            **self.progress,
-            **_figures(self.kept),
+            **live,
+            **reached,
         }
 
 
@@ -93,23 +99,37 @@ def _figures(kept: Row | None) -> dict:
     return {} if kept is None or kept.best is None else {"best": kept.best}
 
 
-def _gone_row(number: int, kept: Row, now: float) -> dict:
-    """What a teacher's dashboard shows of a session that is over: its figures as the record keeps
-    them, its ages in wall-clock seconds. Its id is negative: no command can reach it."""
-    end = kept.logout or kept.last_key or kept.login
+def _reached(rows: list[Row]) -> dict:
+    """What a student reached over their sessions of the class: the highest beat, the quiz's
+    answers all counted, the best test accuracy."""
+    reached: dict = {}
+    beats = [row.beat for row in rows if row.beat is not None]
+    if beats:
+        reached["beat"] = max(beats)
+    quizzes = [row.quiz for row in rows if row.quiz is not None]
+    if quizzes:
+        reached["quiz"] = [sum(quiz[0] for quiz in quizzes), sum(quiz[1] for quiz in quizzes)]
+    bests = [row.best for row in rows if row.best is not None]
+    if bests:
+        reached["best"] = max(bests)
+    return reached
+
+
+def _gone_row(number: int, kept: Row, reached: dict) -> dict:
+    """What a teacher's dashboard shows of a session that is over: what its student reached, its
+    steps as the record keeps them, and its times, fixed: how long it lasted, to its logout or to
+    when its server was last known running, and how long it had been idle then. Its id is
+    negative: no command can reach it."""
+    end = kept.logout or kept.cut or kept.last_key or kept.login
     row: dict = {
         "id": -number,
         "name": kept.name,
         "connected_s": round(max(0.0, end - kept.login), 1),
-        "idle_s": round(max(0.0, now - (kept.last_key or kept.login)), 1),
+        "idle_s": round(max(0.0, end - (kept.last_key or kept.login)), 1),
         "reporting": False,
         "state": "left" if kept.logout is not None else "cut",
-        **_figures(kept),
+        **reached,
     }
-    if kept.beat is not None:
-        row["beat"] = kept.beat
-    if kept.quiz is not None:
-        row["quiz"] = list(kept.quiz)
     if kept.steps is not None:
         row["steps"] = kept.steps
     return row
@@ -213,18 +233,19 @@ class Hub:
 
     def roster(self) -> list[dict]:
         now = time.monotonic()
-        on = sorted(self.students(), key=lambda member: member.number)
-        rows = [member.row(now) for member in on]
-        names = {member.name for member in on}
-        sessions = {member.kept.session for member in on if member.kept is not None}
-        latest: dict[str, Row] = {}
-        for kept in self.record.rows.values():
-            if kept.name not in names and kept.session not in sessions and kept.login >= latest.get(kept.name, kept).login:
-                latest[kept.name] = kept
         wall = time.time()
-        recent = sorted((kept for kept in latest.values() if wall - kept.login <= GONE_SHOWN_S), key=lambda kept: -kept.login)
+        on = sorted(self.students(), key=lambda member: member.number)
+        sessions = {member.kept.session for member in on if member.kept is not None}
+        of_class: dict[str, list[Row]] = {}
+        for kept in self.record.rows.values():
+            if wall - kept.login <= GONE_SHOWN_S or kept.session in sessions:
+                of_class.setdefault(kept.name, []).append(kept)
+        rows = [member.row(now, _reached(of_class.get(member.name, []))) for member in on]
+        names = {member.name for member in on}
+        latest = [max(kept, key=lambda row: row.login) for name, kept in of_class.items() if name not in names]
+        recent = sorted(latest, key=lambda kept: -kept.login)
         gone = sorted(recent[:GONE_ROWS], key=lambda kept: kept.name)
-        return rows + [_gone_row(at, kept, wall) for at, kept in enumerate(gone, 1)]
+        return rows + [_gone_row(at, kept, _reached(of_class[kept.name])) for at, kept in enumerate(gone, 1)]
 
     # -- connections ------------------------------------------------------------------
 

@@ -9,10 +9,15 @@ A line is appended and flushed to the disk as the event happens: a login or a lo
 beat, quiz answer, best accuracy or model saved at once too, before a teacher's dashboard shows it,
 up to BURST lines in a row, then a line every SOON_S (a report that changes without end writes no
 more than that); a change of the training steps or of the last key press alone at most every
-QUIET_S. A server killed without warning loses no more than that. A session still open when
-the server was killed keeps no logout time: the record says what happened, not what must have.
-A line cut short by such a kill is skipped, with a warning, when the record is read again. When
-the server starts, it reads the record back and writes it again with a line a session.
+QUIET_S. A server killed without warning loses no more than that. A line cut short by such a kill
+is skipped, with a warning, when the record is read again.
+
+A session without a logout is on while its server runs, and cut off once it does not: the server
+holds a lock on its folder while it runs (the system lets it go however the process ends) and
+touches record.jsonl every time it flushes, so the file's time is the last moment the server was
+known running. A session cut off keeps no logout time, which no one knows: its row says when its
+server was last known running (cut) instead. When the server starts, it marks so the sessions an
+earlier server left open, reads the record back and writes it again with a line a session.
 
 What a row says comes from a student's own process, which can send anything: only checked figures
 reach it, and only its own row. The CSV is written so that a spreadsheet runs nothing in it: a cell
@@ -22,6 +27,7 @@ that would start with = + - @ (a formula) starts with a quote instead.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import logging
@@ -57,6 +63,7 @@ CSV_FIELDS = (
     "name",
     "login",
     "logout",
+    "cut",
     "last_key",
     "beat",
     "quiz_right",
@@ -78,6 +85,7 @@ class Row:
     name: str
     login: float
     logout: float | None = None
+    cut: float | None = None  # no logout: its server was last known running then
     last_key: float | None = None
     beat: int | None = None  # the highest beat of the guided lesson reached
     quiz: tuple[int, int] | None = None  # right, asked
@@ -92,6 +100,7 @@ class Row:
             "name": self.name,
             "login": _time_text(self.login),
             "logout": _time_text(self.logout),
+            "cut": _time_text(self.cut),
             "last_key": _time_text(self.last_key),
             "beat": self.beat,
             "quiz": list(self.quiz) if self.quiz is not None else None,
@@ -112,7 +121,7 @@ class Row:
         login = _time(sent.get("login"))
         if login is None:
             return None
-        times = {key: sent.get(key) for key in ("logout", "last_key")}
+        times = {key: sent.get(key) for key in ("logout", "cut", "last_key")}
         if any(value is not None and _time(value) is None for value in times.values()):
             return None
         given = {"beat": sent.get("beat"), "quiz": sent.get("quiz"), "accuracy": sent.get("best_accuracy")}
@@ -130,6 +139,7 @@ class Row:
             name,
             login,
             _time(times["logout"]),
+            _time(times["cut"]),
             _time(times["last_key"]),
             figures.get("beat"),  # type: ignore[arg-type]
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
@@ -145,6 +155,7 @@ class Row:
             self.name,
             _time_text(self.login) or "",
             _time_text(self.logout) or "",
+            _time_text(self.cut) or "",
             _time_text(self.last_key) or "",
             _text(self.beat),
             _text(self.quiz[0] if self.quiz else None),
@@ -194,6 +205,7 @@ class ClassRecord:
     _changed: set[str] = field(default_factory=set)
     _csv_behind: bool = False
     _file: TextIO | None = None
+    _lock: int | None = None  # the folder, locked while this server keeps its record there
 
     @classmethod
     def open(cls, folder: Path | None) -> ClassRecord:
@@ -209,12 +221,19 @@ class ClassRecord:
 
     def _open(self, folder: Path) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        rows, problems = read(folder)
+        self._lock = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.close()
+            raise GdtuiError(f"another gdtui serve keeps its class record in {folder}: one server a folder") from None
+        path = folder / JSONL
+        rows, problems = _read(path)
         for problem in problems:
             log.warning("the class record: %s", problem)
+        cut = _cut_off(rows, path)
         self.rows = {row.session: row for row in rows}
-        path = folder / JSONL
-        if path.exists() and path.read_bytes().count(b"\n") != len(rows):
+        if path.exists() and (cut or path.read_bytes().count(b"\n") != len(rows)):
             # Written again, a line a session and nothing torn: what the next start reads is no longer
             # than the class, however long this server's record grew.
             text = io.StringIO()
@@ -229,6 +248,9 @@ class ClassRecord:
         if self._file is not None:
             self._file.close()
             self._file = None
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     # -- events ------------------------------------------------------------------------
 
@@ -303,6 +325,8 @@ class ClassRecord:
                 self._soon.discard(session)
         if self._file is None:
             return
+        # Running: the file's time says so, to the second, for whoever reads it after a kill.
+        os.utime(self._file.fileno())
         if due:
             for session in due:
                 self._file.write(json.dumps(self.rows[session].to_json(), ensure_ascii=True, allow_nan=False) + "\n")
@@ -347,8 +371,42 @@ def write_jsonl(file: TextIO, rows: Iterable[Row]) -> None:
 
 def read(where: Path) -> tuple[list[Row], list[str]]:
     """The rows of a record (a server's folder, or its record.jsonl), in login order, and what
-    was wrong with the lines skipped."""
+    was wrong with the lines skipped. Its sessions without a logout are cut off if no server runs
+    on that folder."""
     path = where / JSONL if where.is_dir() else where
+    rows, problems = _read(path)
+    if not running(path.parent):
+        _cut_off(rows, path)
+    return rows, problems
+
+
+def running(folder: Path) -> bool:
+    """Whether a server keeps its record in folder now."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+    return False
+
+
+def _cut_off(rows: list[Row], path: Path) -> bool:
+    """Mark the sessions left open as cut off when the server that kept them was last known
+    running (the record's time); whether there were any."""
+    open_rows = [row for row in rows if row.logout is None and row.cut is None]
+    if open_rows:
+        last = float(math.floor(path.stat().st_mtime))
+        for row in open_rows:
+            row.cut = max(last, row.last_key or row.login)
+    return bool(open_rows)
+
+
+def _read(path: Path) -> tuple[list[Row], list[str]]:
     rows: dict[str, Row] = {}
     problems: list[str] = []
     try:
@@ -393,18 +451,25 @@ def merged(folders: Iterable[Path]) -> tuple[list[Row], list[str]]:
     return sorted(rows.values(), key=_in_order), problems
 
 
-def _local(when: float | None, day_of: float | None = None) -> str:
-    if when is None:
-        return "no logout"
+def _local(when: float, day_of: float | None = None) -> str:
     moment = datetime.fromtimestamp(when)
     if day_of is not None and datetime.fromtimestamp(day_of).date() == moment.date():
         return moment.strftime("%H:%M")
     return moment.strftime("%m-%d %H:%M")
 
 
+def _ended(row: Row) -> str:
+    """How a session ended: its logout, cut off when its server died, or on still."""
+    if row.logout is not None:
+        return _local(row.logout, row.login)
+    if row.cut is not None:
+        return f"cut {_local(row.cut, row.login)}"
+    return "on"
+
+
 def table(rows: Iterable[Row]) -> list[str]:
     """The record as a table of plain text, 80 columns wide: times local, names cut to fit."""
-    head = f"{'Name':<16} {'Login':<11} {'Logout':<11} {'Beat':>4} {'Quiz':>7} {'Best':>6} {'Steps':>9} {'Saved':>5}"
+    head = f"{'Name':<16} {'Login':<11} {'Logout':<15} {'Beat':>4} {'Quiz':>7} {'Best':>6} {'Steps':>9} {'Saved':>5}"
     lines = [head]
     for row in rows:
         name = row.name if len(row.name) <= 16 else row.name[:15] + "…"
@@ -413,7 +478,6 @@ def table(rows: Iterable[Row]) -> list[str]:
         steps = "—" if row.steps is None else f"{row.steps:,}"
         beat = "—" if row.beat is None else str(row.beat)
         lines.append(
-            f"{name:<16} {_local(row.login):<11} {_local(row.logout, row.login):<11} {beat:>4} {quiz:>7} {best:>6} "
-            f"{steps:>9} {len(row.saved):>5}"
+            f"{name:<16} {_local(row.login):<11} {_ended(row):<15} {beat:>4} {quiz:>7} {best:>6} {steps:>9} {len(row.saved):>5}"
         )
     return lines

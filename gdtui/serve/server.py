@@ -48,6 +48,8 @@ _BACKLOG = 32
 # How asyncio reports that it could not accept a connection (out of open files, or memory).
 _ACCEPT_FAILED = "socket.accept() out of system resource"
 _REPORT_EVERY_S = 60.0
+# How often the lab looks whether the roster or the authorized_keys file took a name off.
+_NAMES_EVERY_S = 1.0
 # A client that answers none of this many keepalives in a row is gone, as sshd's ClientAliveCountMax.
 _KEEPALIVES_UNANSWERED = 3
 _MOST_CONNECTIONS = 10_000
@@ -227,6 +229,8 @@ class Lab:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
         self._accept_failed_at: float | None = None
+        self._owned: set[str] = set()  # the names owned when the lab last looked
+        self._names_looker: asyncio.TimerHandle | None = None
         self._zygote = spawn.Zygote(spawn.zygote_environment(self.home, cache_home().parent), self.data)
 
     def _check_teachers(self, config: LabConfig) -> frozenset[str]:
@@ -288,6 +292,7 @@ class Lab:
             await self._zygote.stop()
             raise GdtuiError(f"cannot listen on port {self.config.port}: {getattr(err, 'strerror', None) or err}") from None
         await self.hub.start()
+        self._look_at_names()
         if self.user is not None:
             # The sessions' link to the hub: theirs to connect to, still no one else's.
             # The socket before its folder, and neither through a symlink: once the folder is the
@@ -377,8 +382,22 @@ class Lab:
                 context["exception"].strerror,
             )
 
+    def _look_at_names(self) -> None:
+        """End the sessions of a name the files no longer own: a student taken off the class is out,
+        not only kept from logging in again."""
+        self._names_looker = asyncio.get_running_loop().call_later(_NAMES_EVERY_S, self._look_at_names)
+        owned = set(self.access.current().owned)
+        taken_off = self._owned - owned
+        self._owned = owned
+        for session in list(self.sessions):
+            if session.username in taken_off:
+                log.info("%s was taken off the class: session %d ended", session.username, session.number)
+                session.end(f"gdtui: {session.username} was taken off the class.")
+
     async def stop(self) -> None:
         """Stop listening, end every session cleanly, and wait for them to finish."""
+        if self._names_looker is not None:
+            self._names_looker.cancel()
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()

@@ -101,6 +101,8 @@ class GdtuiApp(TerminalApp):
         # Set once the first step's screen has been drawn: a lab session tells the server, which lets
         # the next session in line start building its own (see gdtui.serve.admission).
         self.first_screen_shown = asyncio.Event()
+        # Set when a lab session's class record must hear of a change at once (see gdtui.ui.report).
+        self.report_now = asyncio.Event()
         # Forked from the lab's zygote, which checked the data set's cache, a session has it in a
         # millisecond: nothing is loading, and the first step is drawn sooner without a loading
         # screen drawn before it.
@@ -128,7 +130,7 @@ class GdtuiApp(TerminalApp):
         else:
             self.start(self._loaded)
         # In a lab session: tell the teacher's dashboard where this student is, and take its word.
-        report.start(self, self._progress, self.first_screen_shown)
+        report.start(self, self._progress, self.first_screen_shown, self.report_now)
 
     @work(thread=True, exit_on_error=False, group="load")
     def load_data(self) -> Dataset:
@@ -170,7 +172,9 @@ class GdtuiApp(TerminalApp):
             except GdtuiError as err:
                 self.fail(str(err))
                 return
-        self.state = LessonState(data, network, seed=self.seed, origin=origin, on_change=self.network_changed)
+        self.state = LessonState(
+            data, network, seed=self.seed, origin=origin, on_change=self.network_changed, on_kept=self._report_now
+        )
         if self.guide.on:
             self.guide.go_to(self.guide.beat)
         else:
@@ -231,6 +235,12 @@ class GdtuiApp(TerminalApp):
         if self._unsaved_kept is not None:
             self._unsaved_kept = (self._unsaved_kept[0], float("-inf"))
         self._keep_unsaved(_LOCK_WAIT_S)
+
+    def _report_now(self) -> None:
+        if threading.get_ident() != self._thread_id:
+            self.call_from_thread(self.report_now.set)
+            return
+        self.report_now.set()
 
     def network_changed(self) -> None:
         """Tell the screens that watch `network_version` that the network changed."""

@@ -22,7 +22,8 @@ from gdtui.ui import lesson
 if TYPE_CHECKING:
     from gdtui.ui.state import LessonState
 
-# How often the app looks at its own progress; a line goes to the hub only when it changed.
+# How often the app looks at its own progress; a line goes to the hub only when it changed. What the
+# class record keeps at once (an answer checked, a model saved) is sent at once, not at the next look.
 LOOK_EVERY_S = 0.5
 CONNECT_WAIT_S = 5.0
 # What the link may queue for a hub that does not read: past it, reports are dropped, not kept.
@@ -123,16 +124,19 @@ def progress_of(app: App, state: LessonState | None, beat: int | None) -> dict:
     return progress
 
 
-def start(app: App, progress: Callable[[], dict], shown: asyncio.Event) -> None:
+def start(app: App, progress: Callable[[], dict], shown: asyncio.Event, now: asyncio.Event) -> None:
     """Link a lab session's app to the hub, in a worker; nothing outside a lab session. The hub hears
-    `progress()` whenever it changes, and that `shown` is set; the app hears the teacher's words and a
-    StepAsked for the step the teacher asks for."""
+    `progress()` whenever it changes, at once when `now` is set, and that `shown` is set; the app
+    hears the teacher's words and a StepAsked for the step the teacher asks for."""
     found = channel.from_environment()
     if found is None:
         return
     socket, token, _ = found
     app.run_worker(
-        keep_linked(socket, token, lambda link: _report(app, progress, shown, link)), name="hub", group="hub", exit_on_error=False
+        keep_linked(socket, token, lambda link: _report(app, progress, shown, now, link)),
+        name="hub",
+        group="hub",
+        exit_on_error=False,
     )
 
 
@@ -143,15 +147,18 @@ async def say_when_shown(shown: asyncio.Event, link: HubLink) -> None:
     link.send(SHOWN)
 
 
-async def _report(app: App, progress: Callable[[], dict], shown: asyncio.Event, link: HubLink) -> None:
+async def _report(app: App, progress: Callable[[], dict], shown: asyncio.Event, now: asyncio.Event, link: HubLink) -> None:
     async def send_changes() -> None:
         sent: dict | None = None
         while True:
-            now = progress()
-            if now != sent:
-                link.send({"progress": now})
-                sent = now
-            await asyncio.sleep(LOOK_EVERY_S)
+            # Cleared before looking: a change made after the look sets it again.
+            now.clear()
+            current = progress()
+            if current != sent:
+                link.send({"progress": current})
+                sent = current
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(now.wait(), LOOK_EVERY_S)
 
     senders = [asyncio.create_task(say_when_shown(shown, link)), asyncio.create_task(send_changes())]
     try:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -70,16 +70,25 @@ class QuizScore:
     answers: str = ""
     question: quiz.Question | None = None
     answer_shown: bool = False
+    on_checked: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
 
     def checked(self, right: bool) -> None:
         self.asked += 1
         self.right += right
         self.answers += "R" if right else "W"
+        self.on_checked()
 
 
 class LessonState:
     def __init__(
-        self, data: Dataset, network: Network, *, seed: int = 0, origin: str = "", on_change: Callable[[], None] | None = None
+        self,
+        data: Dataset,
+        network: Network,
+        *,
+        seed: int = 0,
+        origin: str = "",
+        on_change: Callable[[], None] | None = None,
+        on_kept: Callable[[], None] | None = None,
     ) -> None:
         self.data = data
         self.seed = seed
@@ -99,7 +108,9 @@ class LessonState:
         self.split_name = "train"
         self.index = 0
         self.source = "dataset"
-        self.quiz = QuizScore()
+        # Called when what a lab's class record keeps at once changes: an answer checked, a model saved.
+        self.on_kept = on_kept or (lambda: None)
+        self.quiz = QuizScore(on_checked=self.on_kept)
         self.models_saved: list[str] = []  # the names of the files saved, in order
         self.canvas = np.zeros(data.image_shape, np.float32)
         self.noise = drawing.noise(np.random.default_rng(0), data.image_shape)
@@ -202,6 +213,7 @@ class LessonState:
     def saved(self, name: str) -> None:
         self._unsaved = False
         self.models_saved.append(name)
+        self.on_kept()
 
     def unsaved_copy(self, timeout: float = -1) -> tuple[Network, Provenance, int] | None:
         """The network, where it came from and its version, if it holds changes never saved; None if it

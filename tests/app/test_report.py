@@ -139,3 +139,18 @@ async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_
         assert "saved" not in progress
         written = training.save(tmp_path / "mine.npz")
         assert report.progress_of(app, app.state, None)["saved"] == [written.name]
+
+
+async def test_an_answer_checked_and_a_model_saved_are_reported_at_once(
+    hub: FakeHub, tiny_mnist_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app looks at its progress only now and then: what the record keeps at once must not wait for it.
+    monkeypatch.setattr(report, "LOOK_EVERY_S", 600.0)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "3")
+        await wait_for(pilot, lambda: hub.progress(), "the first report")
+        await pilot.press("v", "enter")
+        await wait_for(pilot, lambda: hub.progress()[-1].get("answers") == "W", "the answer reported", deadline=5)
+        app.state.training.save(tmp_path / "mine.npz")
+        await wait_for(pilot, lambda: hub.progress()[-1].get("saved") == ["mine.npz"], "the model reported", deadline=5)

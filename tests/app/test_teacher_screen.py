@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,7 @@ RECORD = [
         "models_saved": ["=x.npz", "y.npz"],
     },
     {"session": "b2", "name": "bob", "login": "2027-01-15T08:05:00Z", "logout": "2027-01-15T09:00:00Z"},
+    {"session": "c3", "name": "cy", "login": "2027-01-15T08:06:00Z", "logout": None, "cut": "2027-01-15T08:08:08Z"},
 ]
 
 
@@ -241,11 +243,12 @@ async def test_a_session_that_is_over_shows_its_figures_and_takes_no_command(hub
         hub.roster(ADA, ALAN, GONE, CUT)
         await wait_for(pilot, lambda: len(names(screen)) == 4, "four rows")
         assert (cell(screen, "bob", 2), cell(screen, "bob", 3)) == ("logged out", "12")
-        assert (cell(screen, "cy", 2), cell(screen, "cy", 4), cell(screen, "cy", 6)) == ("no logout", "1/2", "50.0%")
-        assert screen.students[2].state == "left" and "2 students, 2 gone" in screen_text(app)
+        assert (cell(screen, "cy", 2), cell(screen, "cy", 4), cell(screen, "cy", 6)) == ("cut off", "1/2", "50.0%")
+        # Four rows: what the header counts says what they are.
+        assert screen.students[2].state == "left" and "2 logged in, 2 gone" in screen_text(app)
         later = time.monotonic() + 60
-        # Over: its time on stays what it was, its time since the last key counts on.
-        assert (screen.students[2].connected(later), screen.students[2].idle(later)) == (900.0, pytest.approx(90, abs=1))
+        # Over: how long it lasted and how idle it was at its end stay what they were.
+        assert (screen.students[2].connected(later), screen.students[2].idle(later)) == (900.0, 30.0)
         await pilot.press("down", "down", "m", "e")
         await pilot.pause()
         assert isinstance(app.screen, TeacherScreen)
@@ -263,13 +266,15 @@ async def test_the_class_record_is_asked_for_and_shown_as_text(hub: FakeHub) -> 
         await wait_for(pilot, lambda: {"record": True} in hub.commands(), "the record asked for")
         hub.record([*RECORD, {"session": "x", "name": 5}], 40)
         await wait_for(pilot, lambda: "[b]ada" in screen_text(app), "the record's rows")
-        assert app.screen.query_one(DataTable).row_count == 2
+        assert app.screen.query_one(DataTable).row_count == 3
         text = screen_text(app)
-        assert "[b]ada" in text and "87.7%" in text and "2/3" in text and "no logout" in text
-        assert "2 of 40 sessions" in text and "gdtui class record" in text
+        assert "[b]ada" in text and "87.7%" in text and "2/3" in text
+        cut = datetime.fromisoformat("2027-01-15T08:08:08+00:00").astimezone()
+        assert " on " in text and f"cut {cut:%H:%M}" in text and "no logout" not in text
+        assert "3 of 40 sessions" in text and "gdtui class record" in text
         table = app.screen.query_one(DataTable)
         assert table.virtual_size.width <= table.size.width
-        hub.record(RECORD[1:], 1)
+        hub.record(RECORD[1:2], 1)
         await wait_for(pilot, lambda: "Class record: 1 session ·" in screen_text(app), "one session")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, TeacherScreen), "the dashboard again")

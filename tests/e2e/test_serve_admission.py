@@ -64,7 +64,7 @@ async def test_a_teachers_dashboard_says_when_it_is_shown_as_an_app_does(one_at_
     roster.write_text(f"teach password:{PASSWORD_HASH}\n")
     config = replace(one_at_a_time, roster=roster, teachers=("teach",), max_sessions=3)
     async with running(config) as lab, student(lab, username="teach") as teacher:
-        await teacher.shows("0 students")
+        await teacher.shows("0 logged in")
         async with student(lab, username="ada") as ada:
             await ada.shows(FIRST_SCREEN)
 

@@ -76,7 +76,7 @@ async def test_a_class_made_from_a_names_file_logs_in_with_the_passwords_and_hos
             await ada.shows(FIRST_SCREEN)
             assert ada.process.channel.get_connection().get_server_host_key().get_fingerprint() in handout
         async with student(lab, username="grace", password=kept.teachers["grace"]) as grace:
-            await grace.shows("0 students")
+            await grace.shows("0 logged in")
         assert not await logs_in(lab, "alan", kept.students["ada"])
         assert await logs_in(lab, "alan", kept.students["alan"])
 

@@ -72,9 +72,18 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         student(lab, username="grace", password=kept.teachers["grace"]) as teacher,
         student(lab, username="ada", password=kept.students["ada"]) as ada,
         student(lab, username="alan", password=kept.students["alan"]) as alan,
+        student(lab, username="bob", password=kept.students["bob"]) as bob,
     ):
         await ada.shows(FIRST_SCREEN)
         await alan.shows(FIRST_SCREEN)
+        await bob.shows(FIRST_SCREEN)
+        # bob is taken off the class while logged in: his session ends, his folder stays.
+        capsys.readouterr()
+        assert main(["class", "remove", "bob", "--dir", str(folder)]) == 0
+        assert await bob.ends() is not None
+        assert "taken off the class" in bob.raw.decode()
+        await teacher.until(lambda: "logged out" in row(teacher, "bob"), "bob gone from the dashboard")
+        assert "2 logged in, 1 gone" in teacher.text()
         # ada answers a question of the quiz (the ranking as it stands), then trains an epoch.
         ada.press("3")
         await ada.shows("Quiz")
@@ -106,31 +115,41 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         # dashboard shows it: soon the record holds what the dashboard shows.
         await eventually(lambda: any(r.steps == shown()[0] for r in record.read(home)[0]), "ada's steps on the disk")
         steps, best = shown()
+        # While the server runs, the record says the sessions open are on.
+        capsys.readouterr()
+        assert main(["class", "record", str(home)]) == 0
+        live = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+        assert live["ada"].split()[3] == "on" and live["alan"].split()[3] == "on"
 
         server.send_signal(signal.SIGKILL)
         await asyncio.wait_for(server.wait(), TIMEOUT)
 
-    # Both sessions, as they were when the server died: ada's figures, and no logout made up for either.
+    # The sessions, as they were when the server died: ada's figures, and no logout made up for either,
+    # but when their server was last known running.
     rows = {kept_row.name: kept_row for kept_row in record.read(home)[0]}
-    assert sorted(rows) == ["ada", "alan"]
+    assert sorted(rows) == ["ada", "alan", "bob"]
     assert rows["ada"].quiz == (int(right), 1) and rows["ada"].answers == answers
     assert rows["ada"].best is not None and f"{rows['ada'].best:.1%}" == best
     assert rows["ada"].steps == steps
     assert rows["ada"].saved == ("gdtui-model.npz",)
-    assert rows["ada"].logout is None and rows["alan"].logout is None
+    assert rows["ada"].logout is None and rows["alan"].logout is None and rows["bob"].logout is not None
+    assert rows["ada"].cut is not None and rows["ada"].cut >= (rows["ada"].last_key or rows["ada"].login)
+    capsys.readouterr()
     assert main(["class", "record", str(home)]) == 0
     printed = capsys.readouterr().out
-    assert best in printed and "no logout" in printed and "2 sessions" in printed
+    after = {line.split()[0]: line for line in printed.splitlines()}
+    assert best in printed and "3 sessions" in printed
+    assert after["ada"].split()[3] == "cut" and after["alan"].split()[3] == "cut"
 
     async with (
         serving(tmp_path, folder, key, lab_config.data) as (lab, server),
         student(lab, username="grace", password=kept.teachers["grace"]) as teacher,
     ):
-        await teacher.until(lambda: "no logout" in row(teacher, "ada") and "no logout" in row(teacher, "alan"), "both")
+        await teacher.until(lambda: "cut off" in row(teacher, "ada") and "cut off" in row(teacher, "alan"), "both")
         assert score in row(teacher, "ada") and best in row(teacher, "ada")
-        assert "0 students, 2 gone" in teacher.text()
+        assert "0 logged in, 3 gone" in teacher.text()
         teacher.press("c")
-        await teacher.shows("Class record: 2 sessions")
+        await teacher.shows("Class record: 3 sessions")
         await eventually(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")
 
     # After class: the work collected, ada's model in it as she saved it.
@@ -142,5 +161,9 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
     with zipfile.ZipFile(archive) as opened:
         assert opened.read("ada/gdtui-model.npz") == saved
         manifest = opened.read(collect.MANIFEST).decode()
+        members = opened.namelist()
     assert f"ada,gdtui-model.npz,{len(saved)},{hashlib.sha256(saved).hexdigest()}," in manifest
-    assert "The work of 2 of 3 students" in out and "bob" in out and "never logged in" in out
+    # bob, taken off the class, is not in its work: his folder is named as left out.
+    assert "The work of 2 of 2 students" in out
+    assert not any(name.startswith("bob/") for name in members)
+    assert "not in the class" in out and "bob" in out

@@ -44,12 +44,12 @@ async def test_a_teacher_watches_two_students_messages_one_and_ends_a_session(
 ) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     async with running(teacher_lab) as lab, student(lab, username="teach") as teacher:
-        await teacher.shows("0 students")
+        await teacher.shows("0 logged in")
         async with student(lab, username="ada") as ada, student(lab, username="alan") as alan:
             await ada.shows(FIRST_SCREEN)
             await alan.shows(FIRST_SCREEN)
             await teacher.until(lambda: "1 Digits" in row(teacher, "ada") and "1 Digits" in row(teacher, "alan"), "both students")
-            assert "2 students" in teacher.text()
+            assert "2 logged in" in teacher.text()
 
             ada.press("3")
             await teacher.until(lambda: "3 Cost" in row(teacher, "ada"), "ada's step on the dashboard")
@@ -104,10 +104,10 @@ async def test_a_teachers_dashboard_is_not_closed_for_idling(lab_config: LabConf
     roster.write_text(f"teach role:teacher password:{PASSWORD_HASH}\n")
     config = replace(lab_config, roster=roster, idle_timeout=3.0)
     async with running(config) as lab, student(lab, username="teach") as teacher, student(lab, username="ada") as ada:
-        await teacher.shows("1 student")
+        await teacher.shows("1 logged in")
         assert await ada.ends() == 128 + signal.SIGTERM
         assert "without a key press" in ada.raw.decode()
-        await teacher.until(lambda: "0 students" in teacher.text(), "ada gone from the dashboard")
+        await teacher.until(lambda: "0 logged in" in teacher.text(), "ada gone from the dashboard")
         assert not teacher.ended
 
 
@@ -119,15 +119,15 @@ async def test_a_full_lab_still_lets_its_teacher_in_and_the_teacher_takes_no_stu
                 assert await alan.ends() == 1
                 assert "this lab is full" in alan.raw.decode()
             async with student(lab, username="teach") as teacher:
-                await teacher.shows("1 student")
+                await teacher.shows("1 logged in")
         await eventually(lambda: not lab.sessions, "every session over")
         # In first, the teacher leaves the one place to a student.
         async with student(lab, username="teach") as teacher:
             # Seen before the student logs in: after, the dashboard counts them.
-            await teacher.shows("0 students")
+            await teacher.shows("0 logged in")
             async with student(lab, username="alan") as alan:
                 await alan.shows(FIRST_SCREEN)
-                await teacher.shows("1 student")
+                await teacher.shows("1 logged in")
 
 
 async def test_a_key_comment_saying_role_teacher_does_not_make_a_student_the_teacher(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,7 @@ def test_a_torn_last_line_is_skipped_with_a_warning_and_the_rest_kept(tmp_path: 
     assert len(problems) == 1 and "line 3" in problems[0] and "cut short" in problems[0]
 
     caplog.set_level(logging.WARNING, logger="gdtui.serve")
+    kept.close()
     again = ClassRecord.open(tmp_path)
     assert "cut short" in caplog.text
     bob = again.login("bob", LOGIN + 50)
@@ -102,6 +105,7 @@ def test_a_record_read_back_at_the_start_keeps_a_line_a_session(tmp_path: Path) 
         kept.report(ada, progress(beat=beat), LOGIN + 10 * beat)
     kept.login("alan", LOGIN + 70)
     assert len((tmp_path / record.JSONL).read_text().splitlines()) == 7
+    kept.close()
     again = ClassRecord.open(tmp_path)
     assert len((tmp_path / record.JSONL).read_text().splitlines()) == 2
     assert [r.beat for r in record.read(tmp_path)[0]] == [5, None]
@@ -109,15 +113,35 @@ def test_a_record_read_back_at_the_start_keeps_a_line_a_session(tmp_path: Path) 
     assert len((tmp_path / record.JSONL).read_text().splitlines()) == 3
 
 
-def test_a_session_open_at_a_kill_keeps_no_logout_after_a_restart(tmp_path: Path) -> None:
+def test_a_session_open_at_a_kill_keeps_no_logout_and_says_when_its_server_was_last_known_running(tmp_path: Path) -> None:
     kept = ClassRecord.open(tmp_path)
-    kept.login("ada", LOGIN)
-    # No close, no logout: the process died here.
+    ada = kept.login("ada", LOGIN)
+    kept.key(ada, LOGIN + 29)
+    # The server runs on, and says so, long after ada's last key: then it is killed.
+    kept.flush(LOGIN + 128)
+    os.utime(tmp_path / record.JSONL, (LOGIN + 128, LOGIN + 128))
+    kept.close()
+    # Read while no server runs: open when the server died, cut at its last sign of life.
+    (row,) = record.read(tmp_path)[0]
+    assert (row.logout, row.cut) == (None, LOGIN + 128)
     again = ClassRecord.open(tmp_path)
     (row,) = again.rows.values()
-    assert row.logout is None
+    assert (row.logout, row.cut) == (None, LOGIN + 128)
     with (tmp_path / record.CSV).open(newline="") as file:
-        assert next(csv.DictReader(file))["logout"] == ""
+        written = next(csv.DictReader(file))
+    assert (written["logout"], written["cut"]) == ("", "2027-01-15T08:02:08Z")
+    assert f"cut {datetime.fromtimestamp(LOGIN + 128):%H:%M}" in record.table([row])[1]
+
+
+def test_a_session_open_on_a_running_server_reads_as_on(tmp_path: Path) -> None:
+    kept = ClassRecord.open(tmp_path)
+    kept.login("ada", LOGIN)
+    (row,) = record.read(tmp_path)[0]
+    assert (row.logout, row.cut) == (None, None)
+    assert record.table([row])[1].split()[3] == "on"
+    with pytest.raises(GdtuiError, match="another"):
+        ClassRecord.open(tmp_path)
+    kept.close()
 
 
 def test_records_of_several_servers_merge_in_login_order_each_session_once(tmp_path: Path) -> None:
@@ -202,7 +226,7 @@ def test_the_table_fits_80_columns_and_says_what_is_missing(tmp_path: Path) -> N
     lines = record.table(record.read(tmp_path)[0])
     assert all(len(line) <= 80 for line in lines)
     assert "98.8%" in lines[1] and "10/12" in lines[1] and "123,456" in lines[1]
-    assert "still on" in lines[2] or "no logout" in lines[2]
+    assert lines[2].split()[3] == "on"
 
 
 def test_a_session_whose_figures_change_without_end_writes_a_line_a_second_after_a_burst(tmp_path: Path) -> None:

@@ -70,6 +70,8 @@ def test_a_class_archive_holds_each_students_folder_and_a_manifest_of_it(tmp_pat
     assert first["sha256"] == hashlib.sha256(model).hexdigest()
     assert datetime.fromisoformat(first["modified"]) == datetime.fromtimestamp(1_700_000_000, UTC)
     assert done.absent == ["bob"]
+    # A folder of no one in the class is left out, and named.
+    assert done.strangers == ["eve"]
     assert [(kept.student, kept.file) for kept in done.kept] == [(row["student"], row["file"]) for row in rows]
     # Nothing half-written is left beside it.
     assert sorted(path.name for path in out.iterdir()) == ["work-2026-12-05.zip"]

@@ -288,6 +288,7 @@ async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_c
     await first.start()
     lab.join(1, "ada")
     lab.join(2, "alan")
+    ada_login = next(row.login for row in first.record.rows.values() if row.name == "ada")
     ada = await lab.connect(1)
     ada.send({"progress": {"step": 5, "beat": 9, "quiz": [3, 4], "answers": "RRWR", "steps": 40, "accuracy": 0.5}})
     await eventually(lambda: first.record.rows and any(row.beat == 9 for row in first.record.rows.values()), "ada's figures")
@@ -298,6 +299,7 @@ async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_c
     assert (rows["ada"].beat, rows["ada"].quiz, rows["ada"].best, rows["ada"].logout) == (9, (3, 4), 0.5, None)
     assert rows["alan"].logout is not None
     await first.stop()
+    first.record.close()
 
     second = Hub(lambda number, reason: None, folder=tmp_path, record=ClassRecord.open(kept))
     lab = Lab(second)
@@ -308,6 +310,8 @@ async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_c
         roster = (await teacher.receive())["roster"]
         by_name = {row["name"]: row for row in roster}
         assert (by_name["ada"]["state"], by_name["alan"]["state"]) == ("cut", "left")
+        # Cut off: its time is from login to when its server was last known running, and stays so.
+        assert by_name["ada"]["connected_s"] == next(r.cut for r in second.record.rows.values() if r.name == "ada") - ada_login
         assert (by_name["ada"]["beat"], by_name["ada"]["quiz"], by_name["ada"]["steps"], by_name["ada"]["best"]) == (
             9,
             [3, 4],
@@ -500,3 +504,35 @@ def test_the_roster_shows_the_latest_sessions_that_are_over_and_not_too_many() -
     roster = hub.roster()
     assert len(roster) == hub_module.GONE_ROWS
     assert {row["name"] for row in roster} == {f"s{minutes}" for minutes in range(hub_module.GONE_ROWS)}
+
+
+async def test_a_students_row_keeps_what_they_reached_in_the_class_beside_the_live_session(tmp_path: Path) -> None:
+    async with running(tmp_path) as lab:
+        lab.join(1, "alan")
+        first = await lab.connect(1)
+        first.send({"progress": {"step": 6, "beat": 11, "quiz": [1, 2], "steps": 6001, "accuracy": 0.919}})
+        await eventually(lambda: any(row.steps == 6001 for row in lab.hub.record.rows.values()), "alan's figures")
+        lab.hub.leave(1)
+        lab.join(2, "alan")
+        again = await lab.connect(2)
+        again.send({"progress": {"step": 6, "beat": 3, "quiz": [1, 1], "steps": 0, "accuracy": 0.911}})
+        await eventually(lambda: any(row.steps == 0 for row in lab.hub.record.rows.values()), "the new session's figures")
+        (row,) = lab.hub.roster()
+        # The class's reach: the highest beat, every answer, the best accuracy; the live session's step and steps.
+        assert (row["state"], row["step"], row["steps"]) == ("on", 6, 0)
+        assert (row["beat"], row["quiz"], row["best"]) == (11, [2, 3], 0.919)
+
+
+def test_a_gone_rows_times_are_fixed_and_measure_its_session() -> None:
+    kept = ClassRecord.open(None)
+    hub = Hub(lambda number, reason: None, record=kept)
+    now = float(round(time.time()))
+    bob = kept.login("bob", now - 600)
+    kept.key(bob, now - 600 + 29)
+    bob.cut = now - 600 + 128
+    ada = kept.login("ada", now - 300)
+    kept.key(ada, now - 290)
+    kept.logout(ada, now - 200)
+    rows = {row["name"]: row for row in hub.roster()}
+    assert (rows["bob"]["connected_s"], rows["bob"]["idle_s"]) == (128, 99)
+    assert (rows["ada"]["connected_s"], rows["ada"]["idle_s"]) == (100, 90)

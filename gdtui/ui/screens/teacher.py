@@ -1,11 +1,12 @@
 """The teacher's dashboard: every student connected to the lab, live, and what the teacher can do about it.
 
-One row a student: name, time connected, step and lesson beat, quiz score,
-training steps, best test accuracy, and time since their last key press. A
-student whose session is over keeps a row, dimmed, with what it reached: logged
-out, or no logout when a restart of the server cut it off. The rows come from
-the lab's hub whenever something changes; the ages count on here between
-updates. Keys only: a filter, a sort that cycles through the columns, a message
+One row a student: name, time connected, step, the highest lesson beat, quiz
+score and best test accuracy they reached in the class, training steps, and time
+since their last key press. A student whose session is over keeps a row, dimmed,
+with what they reached: logged out, or cut off when the server died under it; its
+times are fixed, how long the session lasted and how idle it was at its end. The
+rows come from the lab's hub whenever something changes; the ages of the sessions
+on count on here between updates. Keys only: a filter, a sort that cycles through the columns, a message
 to everyone or to one student, everyone brought to a step, a session ended after
 a yes, and the class record: every session the server has kept.
 """
@@ -32,7 +33,7 @@ from gdtui.ui.screens.prompt import Field, Prompt
 
 REFRESH_S = 1.0  # the ages on screen count on this often
 NONE = "—"
-# What a row's state says: a session on now, one that logged out, one a restart of the server cut off.
+# What a row's state says: a session on now, one that logged out, one its server's death cut off.
 ON, LEFT, CUT = "on", "left", "cut"
 
 
@@ -85,13 +86,13 @@ class Student:
         return self.connected_s + (now - self.received if self.state == ON else 0.0)
 
     def idle(self, now: float) -> float:
-        return self.idle_s + (now - self.received)
+        return self.idle_s + (now - self.received if self.state == ON else 0.0)
 
     def step_text(self) -> str:
         if self.state == LEFT:
             return "logged out"
         if self.state == CUT:
-            return "no logout"
+            return "cut off"
         if self.step is None:
             return "starting" if self.reporting else "no link"
         step = STEPS[self.step - 1]
@@ -228,7 +229,8 @@ class TeacherScreen(Screen):
     def _draw_status(self, shown: int) -> None:
         count = len(self.students)
         gone = sum(student.state != ON for student in self.students)
-        students = f"{count - gone} student" + ("" if count - gone == 1 else "s")
+        # The rows, each counted once: sessions on, and students whose session is over.
+        students = f"{count - gone} logged in"
         if gone:
             students += f", {gone} gone"
         arrow = "↓" if self.descending else "↑"
@@ -340,6 +342,7 @@ class Session:
     name: str
     login: datetime
     logout: datetime | None
+    cut: datetime | None  # no logout: its server was last known running then
     beat: int | None
     quiz: tuple[int, int] | None
     best: float | None
@@ -350,8 +353,8 @@ class Session:
     def parse(cls, row: object) -> Session | None:
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             return None
-        login, logout = _time(row.get("login")), _time(row.get("logout"))
-        if login is None or (logout is None and row.get("logout") is not None):
+        login, logout, cut = _time(row.get("login")), _time(row.get("logout")), _time(row.get("cut"))
+        if login is None or any(_time(row.get(key)) is None and row.get(key) is not None for key in ("logout", "cut")):
             return None
         figures = channel.clean_progress(
             {"beat": row.get("beat"), "quiz": row.get("quiz"), "steps": row.get("steps"), "accuracy": row.get("best_accuracy")}
@@ -361,6 +364,7 @@ class Session:
             row["name"],
             login,
             logout,
+            cut,
             figures.get("beat"),  # type: ignore[arg-type]
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
             figures.get("accuracy"),  # type: ignore[arg-type]
@@ -369,9 +373,11 @@ class Session:
         )
 
     def cells(self) -> list[str]:
-        logout = "no logout"
+        logout = "on"
         if self.logout is not None:
-            logout = self.logout.strftime("%H:%M" if self.logout.date() == self.login.date() else "%m-%d %H:%M")
+            logout = self._moment(self.logout)
+        elif self.cut is not None:
+            logout = f"cut {self._moment(self.cut)}"
         name = self.name if len(self.name) <= 12 else self.name[:11] + "…"
         return [
             name,
@@ -383,6 +389,9 @@ class Session:
             NONE if self.steps is None else f"{self.steps:,}",
             str(self.saved),
         ]
+
+    def _moment(self, when: datetime) -> str:
+        return when.strftime("%H:%M" if when.date() == self.login.date() else "%m-%d %H:%M")
 
 
 def _time(text: object) -> datetime | None:
