@@ -82,7 +82,7 @@ class Lab:
 
     async def connect(self, number: int) -> Client:
         """Session number's connection, once the hub knows whose it is."""
-        reader, writer = await asyncio.open_unix_connection(self.hub.path)
+        reader, writer = await asyncio.open_unix_connection(self.hub.path, limit=channel.LINE_BYTES)  # as the apps read
         client = Client(reader, writer)
         client.send(f"{self.tokens[number]}\n".encode())
         (member,) = (member for member in self.hub.members.values() if member.number == number)
@@ -500,3 +500,20 @@ def test_the_roster_shows_the_latest_sessions_that_are_over_and_not_too_many() -
     roster = hub.roster()
     assert len(roster) == hub_module.GONE_ROWS
     assert {row["name"] for row in roster} == {f"s{minutes}" for minutes in range(hub_module.GONE_ROWS)}
+
+
+async def test_a_student_who_saves_many_long_named_models_crowds_no_session_out_of_the_record(tmp_path: Path) -> None:
+    async with running(tmp_path) as lab:
+        # Names as long as a report carries them, each character escaped to 12 bytes on the channel.
+        names = [f"{index:02}" + "\N{GRINNING FACE}" * (channel.NAME_CHARACTERS - 2) for index in range(record.MOST_SAVED)]
+        for number in range(1, 31):
+            lab.join(number, f"s{number}")
+        for kept in lab.hub.record.rows.values():
+            kept.saved = tuple(names)
+        lab.join(99, "teach", teacher=True)
+        teacher = await lab.connect(99)
+        teacher.send({"record": True})
+        sent = await teacher.until(lambda m: "record" in m, "the class record")
+        assert sent["total"] == 30
+        assert len(sent["record"]) == 30
+        assert all(row["models_saved"] == record.MOST_SAVED for row in sent["record"])
