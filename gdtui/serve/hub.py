@@ -267,14 +267,16 @@ class Hub:
             line = await asyncio.wait_for(reader.readline(), TOKEN_WAIT_S)
         except TimeoutError:
             return None
-        token = line.strip().decode("ascii", "replace")
+        token = line.strip()
         # compare_digest over every token: how long the search takes tells nothing of any of them.
+        # As bytes: on text it raises for anything not ASCII, which a connection may send.
         found = None
         for known, member in self.members.items():
-            if secrets.compare_digest(known, token):
+            if secrets.compare_digest(known.encode(), token):
                 found = member
         if found is None:
-            log.info("the hub refused a connection: %s is no session's token", printable(token, 16))
+            shown = token.decode("ascii", "replace")
+            log.info("the hub refused a connection: %s is no session's token", printable(shown, 16))
             return None
         if found.writer is not None:
             log.info("session %d of %s connected to the hub twice: the second is refused", found.number, found.name)

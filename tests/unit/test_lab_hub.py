@@ -182,6 +182,18 @@ async def test_a_connection_without_a_token_it_was_given_is_closed(tmp_path: Pat
         assert lab.hub.students()[0].writer is None
 
 
+async def test_a_first_line_that_is_not_ascii_is_refused_as_any_other_not_a_failure_of_the_hub(tmp_path: Path) -> None:
+    failures: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failures.append(context))
+    async with running(tmp_path) as lab:
+        lab.join(1, "ada")
+        reader, writer = await asyncio.open_unix_connection(lab.hub.path)
+        client = Client(reader, writer)
+        client.send("\N{GREEK SMALL LETTER ALPHA}\n".encode())
+        assert await client.closed()
+    assert failures == []
+
+
 async def test_a_connection_that_never_says_whose_it_is_is_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub_module, "TOKEN_WAIT_S", 0.2)
     async with running(tmp_path) as lab:
