@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,33 @@ def test_a_folder_the_record_cannot_be_kept_in_is_said_in_one_line(tmp_path: Pat
     (tmp_path / "file").write_text("")
     with pytest.raises(GdtuiError, match="cannot keep the class record in"):
         ClassRecord.open(tmp_path / "file" / "lab")
+
+
+def test_a_record_grown_huge_by_logins_takes_a_bounded_share_of_the_servers_time_to_write_as_a_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = ClassRecord.open(tmp_path)
+    # A student who logs in and out again and again: a row each time, each written again in the CSV.
+    for number in range(20_000):
+        row = Row(f"s{number}", "ada", LOGIN + number, LOGIN + number + 1)
+        kept.rows[row.session] = row
+    alan = kept.login("alan", LOGIN + 30_000)
+    spent: list[float] = []
+    write_csv = record.write_csv
+
+    def timed(file, rows) -> None:
+        started = time.perf_counter()
+        write_csv(file, rows)
+        spent.append(time.perf_counter() - started)
+
+    monkeypatch.setattr(record, "write_csv", timed)
+    span = 30
+    for second in range(span):
+        # The class goes on: a change a second, and the server's flush a second.
+        kept.report(alan, progress(beat=second + 1), LOGIN + 30_001 + second)
+        kept.flush(LOGIN + 30_001 + second + 0.5)
+    assert spent, "the CSV is written"
+    assert sum(spent) <= record.CSV_SHARE * span + max(spent)
+    kept.flush(LOGIN + 30_001 + span, everything=True)
+    with (tmp_path / record.CSV).open(newline="") as file:
+        assert next(r["beat"] for r in csv.DictReader(file) if r["name"] == "alan") == str(span), "all of it, at the end"
