@@ -293,6 +293,25 @@ async def test_garbage_and_oversized_progress_are_ignored(tmp_path: Path) -> Non
         assert row_of(shown, "ada")["step"] == 5  # type: ignore[index]
 
 
+async def test_a_students_line_too_long_to_be_progress_is_never_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parsing a line of the most the hub reads, a list of 130,000 numbers, takes 20 ms: fifty a
+    # second, all a connection may send, would take the whole of the server's time.
+    parsed: list[int] = []
+    decode = channel.decode
+    monkeypatch.setattr(channel, "decode", lambda line: parsed.append(len(line)) or decode(line))
+    async with running(tmp_path) as lab:
+        lab.join(1, "teach", teacher=True)
+        lab.join(2, "ada")
+        teacher, ada = await lab.connect(1), await lab.connect(2)
+        numbers = ",".join(["1"] * (channel.LINE_BYTES // 2 - 100))
+        for _ in range(3):
+            ada.send(f'{{"progress": {{"steps": [{numbers}]}}}}\n'.encode())
+        ada.send({"progress": {"step": 5}})
+        shown = await teacher.until(lambda m: "step" in (row_of(m, "ada") or {}), "ada's step")
+        assert row_of(shown, "ada")["step"] == 5  # type: ignore[index]
+    assert max(parsed) <= channel.PROGRESS_BYTES
+
+
 async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_comes_later(tmp_path: Path) -> None:
     kept = tmp_path / "kept"
     first = Hub(lambda number, reason: None, folder=tmp_path, record=ClassRecord.open(kept))
