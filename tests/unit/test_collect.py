@@ -110,7 +110,12 @@ def test_odd_names_are_kept_as_text_and_a_spreadsheet_reads_none_as_a_formula(tm
     done = collect.collect(data, ["ada"], out, when=WHEN)
     with zipfile.ZipFile(done.archives[0]) as opened:
         names = set(opened.namelist())
-    assert {"ada/[bold]red[/bold].npz", "ada/two\nlines.txt", "ada/=HYPERLINK(1).npz", "ada/caf\N{FULLWIDTH REVERSE SOLIDUS}xe9.npz"} <= names
+    assert {
+        "ada/[bold]red[/bold].npz",
+        "ada/two\nlines.txt",
+        "ada/=HYPERLINK(1).npz",
+        "ada/caf\N{FULLWIDTH REVERSE SOLIDUS}xe9.npz",
+    } <= names
     files = {row["file"] for row in manifest(done.archives[0])}
     assert files == {"[bold]red[/bold].npz", "two\nlines.txt", "'=HYPERLINK(1).npz", "caf\\xe9.npz"}
 
