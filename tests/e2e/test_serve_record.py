@@ -4,6 +4,7 @@ the dashboard and the collected work still hold it all."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import os
 import re
@@ -18,7 +19,7 @@ import pytest
 from gdtui.cli import main
 from gdtui.serve import classroom, collect, record
 from gdtui.serve.server import LabConfig
-from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, eventually, student
+from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, eventually, running, student
 from tests.e2e.test_serve_teacher import row
 
 
@@ -144,3 +145,22 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         manifest = opened.read(collect.MANIFEST).decode()
     assert f"ada,gdtui-model.npz,{len(saved)},{hashlib.sha256(saved).hexdigest()}," in manifest
     assert "The work of 2 of 3 students" in out and "bob" in out and "never logged in" in out
+
+
+async def test_a_student_in_twice_when_the_server_stops_and_starts_again_has_two_true_rows(lab_config: LabConfig) -> None:
+    assert lab_config.home is not None
+    async with running(lab_config) as lab, student(lab) as first, student(lab) as second:
+        await first.shows(FIRST_SCREEN)
+        await second.shows(FIRST_SCREEN)
+        first.press("2")
+        await eventually(lambda: any(row.last_key for row in lab.hub.record.rows.values()), "a key press in the record")
+    # Stopped with both sessions open: each ended, and its row says when.
+    rows = record.read(lab_config.home)[0]
+    assert [row.name for row in rows] == ["student", "student"] and len({row.session for row in rows}) == 2
+    assert all(row.logout is not None and row.logout >= row.login for row in rows)
+    with (lab_config.home / record.CSV).open(newline="") as file:
+        assert sorted(cell["logout"] != "" for cell in csv.DictReader(file)) == [True, True]
+    async with running(lab_config) as lab, student(lab) as again:
+        await again.shows(FIRST_SCREEN)
+        assert sum(row.logout is None for row in lab.hub.record.rows.values()) == 1, "only the session on now is open"
+    assert len(record.read(lab_config.home)[0]) == 3
