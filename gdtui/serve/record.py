@@ -2,7 +2,9 @@
 
 Two files, both the server's user's alone:
 
-    record.jsonl   every change of a row, appended as it happens: the last line of a session is its row
+    record.jsonl   every change of a row, appended as it happens: the last line of a session is its row,
+                   but for the names of the models saved, in a line only when they changed (a line
+                   without them keeps those of the session's line before)
     record.csv     one row a session, for a spreadsheet, written again whole at the next flush after a change
                    (a record of thousands of sessions less often: see CSV_SHARE)
 
@@ -199,6 +201,7 @@ class ClassRecord:
     _changed: set[str] = field(default_factory=set)
     _csv_behind: bool = False
     _csv_due: float = -math.inf  # when the CSV may be written again, in the time flush is given
+    _saved_written: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each row's names, as last written
     _file: TextIO | None = None
 
     @classmethod
@@ -312,7 +315,14 @@ class ClassRecord:
             return
         if due:
             for session in due:
-                self._file.write(json.dumps(self.rows[session].to_json(), ensure_ascii=True, allow_nan=False) + "\n")
+                row = self.rows[session]
+                line = row.to_json()
+                # The names of the models saved, most of a row (50 of up to 768 bytes each), only when
+                # they change: not again with every count of steps while the student trains.
+                if self._saved_written.get(session) == row.saved:
+                    del line["models_saved"]
+                self._saved_written[session] = row.saved
+                self._file.write(json.dumps(line, ensure_ascii=True, allow_nan=False) + "\n")
             # On the disk, not only in this process's buffer: a kill, or a power cut, keeps it.
             self._file.flush()
             os.fsync(self._file.fileno())
@@ -381,6 +391,8 @@ def read(where: Path) -> tuple[list[Row], list[str]]:
         if row is None:
             problems.append(f"{path}: line {number} is not a session's row: skipped")
             continue
+        if "models_saved" not in sent and row.session in rows:  # the names as the session's line before
+            row = replace(row, saved=rows[row.session].saved)
         rows[row.session] = row
     return sorted(rows.values(), key=_in_order), problems
 

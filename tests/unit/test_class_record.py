@@ -256,3 +256,29 @@ def test_a_record_grown_huge_by_logins_takes_a_bounded_share_of_the_servers_time
     kept.flush(LOGIN + 30_001 + span, everything=True)
     with (tmp_path / record.CSV).open(newline="") as file:
         assert next(r["beat"] for r in csv.DictReader(file) if r["name"] == "alan") == str(span), "all of it, at the end"
+
+
+def test_a_session_that_saved_many_long_named_models_writes_their_names_once_not_with_every_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(record.os, "fsync", lambda descriptor: None)  # an hour of lines, written in a moment
+    kept = ClassRecord.open(tmp_path)
+    ada = kept.login("ada", LOGIN)
+    # Names the app lets a student save under: 62 emoji and '.n', each emoji 12 bytes in the record.
+    names = [f"{index:02}" + "\N{GRINNING FACE}" * 60 for index in range(record.MOST_SAVED)]
+    for first in range(0, record.MOST_SAVED, channel.MOST_SAVED):
+        kept.report(ada, progress(saved=names[first : first + channel.MOST_SAVED]), LOGIN + 1 + first)
+    size = (tmp_path / record.JSONL).stat().st_size
+    hours = 1
+    # Training on: a new count of steps every report, written every QUIET_S.
+    for tick in range(int(hours * 3600 / record.QUIET_S)):
+        now = LOGIN + 100 + tick * record.QUIET_S
+        kept.report(ada, progress(steps=tick + 1), now)
+        kept.flush(now)
+    grown = (tmp_path / record.JSONL).stat().st_size - size
+    assert grown / hours < 5 * 10**6, f"{grown / hours / 10**6:.0f} MB an hour"
+    (row,) = record.read(tmp_path)[0]
+    assert row.saved == tuple(names) and row.steps == int(hours * 3600 / record.QUIET_S)
+    again = ClassRecord.open(tmp_path)
+    assert again.rows[ada.session].saved == tuple(names)
+    assert len((tmp_path / record.JSONL).read_text().splitlines()) == 1
