@@ -106,6 +106,8 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         # The epoch is over. Steps alone reach the disk within record.QUIET_S, the rest before the
         # dashboard shows it: soon the record holds what the dashboard shows.
         await eventually(lambda: any(r.steps == shown()[0] for r in record.read(home)[0]), "ada's steps on the disk")
+        # The app reports its save at its next look (every report.LOOK_EVERY_S): a kill before then loses it.
+        await eventually(lambda: any(r.saved for r in record.read(home)[0]), "ada's saved model on the disk")
         steps, best = shown()
 
         server.send_signal(signal.SIGKILL)
