@@ -18,8 +18,8 @@ import pytest
 
 from gdtui.cli import main
 from gdtui.serve import classroom, collect, record
-from gdtui.serve.server import LabConfig
-from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, eventually, running, student
+from gdtui.serve.server import Lab, LabConfig
+from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, Terminal, connect, eventually, running, student
 from tests.e2e.test_serve_teacher import row
 
 
@@ -166,3 +166,25 @@ async def test_a_student_in_twice_when_the_server_stops_and_starts_again_has_two
         await again.shows(FIRST_SCREEN)
         assert sum(row.logout is None for row in lab.hub.record.rows.values()) == 1, "only the session on now is open"
     assert len(record.read(lab_config.home)[0]) == 3
+
+
+async def test_a_session_asked_for_on_a_connection_left_open_by_a_stopped_server_is_refused(lab_config: LabConfig) -> None:
+    assert lab_config.home is not None
+    lab = Lab(lab_config)
+    await lab.start()
+    stopped = False
+    try:
+        # Logged in before the server stopped: stopping ends its sessions, not its connections.
+        async with connect(lab) as conn:
+            await lab.stop()
+            stopped = True
+            process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
+            terminal = Terminal(process, 80, 24)
+            await terminal.shows("shutting down")
+            assert await terminal.ends() == 1
+            assert not lab.sessions
+    finally:
+        if not stopped:
+            await lab.stop()
+    assert all(row.logout is not None for row in record.read(lab_config.home)[0]), "no row the record left open"
+    assert not lab.hub.record.rows
