@@ -8,8 +8,9 @@ so nothing in it is trusted. A link is never followed nor archived as a link, an
 a student's folder that is itself a link; every file and folder is opened without following
 one, and taken only if it is, once opened, a file or a folder, and the student's own (a hard
 link to someone else's file is not). A name that is not UTF-8 is kept with its odd bytes
-written out (caf\\xe9.npz). In the archive a name's backslashes are fullwidth ones (U+FF3C),
-which no unzip tool takes for a folder's end. What one student's folder can add is bounded:
+written out (caf\\xe9.npz). In the archive, a character Windows cannot have in a name is its
+fullwidth form, and a backslash, which Windows and many unzip tools take for a folder's end, above
+all; a control character is its picture (U+2400 on). What one student's folder can add is bounded:
 STUDENT_BYTES in all, STUDENT_ENTRIES files and folders looked at, DEEPEST folders deep. What is left out, and
 why, is listed in SKIPPED.csv beside the manifest, and told to the teacher.
 
@@ -50,7 +51,13 @@ STUDENT_ENTRIES = 2000
 DEEPEST = 16
 _CHUNK = 1 << 20
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_BACKSLASH, _FULLWIDTH_BACKSLASH = "\\", "\N{FULLWIDTH REVERSE SOLIDUS}"
+# What Windows cannot have in a file's name, as it can: a character, its fullwidth form (+U+FEE0);
+# a control character, its picture (U+2400 on).
+_UNPACKABLE = str.maketrans(
+    {char: chr(ord(char) + 0xFEE0) for char in '\\:*?"<>|'}
+    | {chr(code): chr(0x2400 + code) for code in range(0x20)}
+    | {"\x7f": "\N{SYMBOL FOR DELETE}"}
+)
 # What a zip archive's time can say (DOS time: from 1980, in 2-second steps).
 _EARLIEST, _LATEST = datetime(1980, 1, 1).timestamp(), datetime(2107, 12, 31, 23, 59, 58).timestamp()
 
@@ -290,10 +297,11 @@ def _text(name: str) -> str:
 
 
 def _member_name(student: str, path: str) -> str:
-    """Where a file goes in the archive: under its student's folder, its path's backslashes (a
-    name's, on Unix) made fullwidth ones. Windows, and many a tool that unpacks a zip, reads a
-    backslash as a folder's end: '..\\..\\x.npz' would be put outside the folder unpacked into."""
-    return f"{student}/{path.replace(_BACKSLASH, _FULLWIDTH_BACKSLASH)}"
+    """Where a file goes in the archive: under its student's folder, with a name Windows can unpack.
+    A backslash above all: Windows, and many a tool that unpacks a zip, reads it as a folder's end,
+    and '..\\..\\x.npz' would be put outside the folder unpacked into; and the Explorer stops
+    unpacking the whole archive at a name such as 'what?.npz'."""
+    return f"{student}/{path.translate(_UNPACKABLE)}"
 
 
 def _member(name: str, modified: float | None = None) -> zipfile.ZipInfo:
