@@ -299,8 +299,8 @@ def _text(name: str) -> str:
 def _member_name(student: str, path: str) -> str:
     """Where a file goes in the archive: under its student's folder, with a name Windows can unpack.
     A backslash above all: Windows, and many a tool that unpacks a zip, reads it as a folder's end,
-    and '..\\..\\x.npz' would be put outside the folder unpacked into; and the Explorer stops
-    unpacking the whole archive at a name such as 'what?.npz'."""
+    and '..\\..\\x.npz' would be put outside the folder unpacked into; and Windows cannot make a
+    file named 'what?.npz' at all."""
     return f"{student}/{path.translate(_UNPACKABLE)}"
 
 

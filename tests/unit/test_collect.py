@@ -138,7 +138,7 @@ def test_a_name_with_backslashes_stays_in_its_students_folder_whatever_unpacks_t
 def test_names_windows_cannot_hold_are_unpacked_there_all_the_same(tmp_path: Path) -> None:
     data, out = tmp_path / "lab", tmp_path / "class"
     # Names the app saves under, as a student would type them; Windows refuses each of them as a
-    # file's name, and its Explorer stops unpacking the class's archive at the first.
+    # file's name, and cannot unpack a file under it.
     typed = ["what?.npz", "v1:best.npz", 'a*b<c>d|e"f.npz', "tab\there.npz"]
     session(data, "ada", {name: name.encode() for name in typed})
     done = collect.collect(data, ["ada"], out, when=WHEN)
