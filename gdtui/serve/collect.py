@@ -8,8 +8,10 @@ so nothing in it is trusted. A link is never followed nor archived as a link, an
 a student's folder that is itself a link; every file and folder is opened without following
 one, and taken only if it is, once opened, a file or a folder, and the student's own (a hard
 link to someone else's file is not). A name that is not UTF-8 is kept with its odd bytes
-written out (caf\\xe9.npz). What one student's folder can add is bounded: STUDENT_BYTES in
-all, STUDENT_ENTRIES files and folders looked at, DEEPEST folders deep. What is left out, and
+written out (caf\\xe9.npz). In the archive, a character Windows cannot have in a name is its
+fullwidth form, and a backslash, which Windows and many unzip tools take for a folder's end, above
+all; a control character is its picture (U+2400 on). What one student's folder can add is bounded:
+STUDENT_BYTES in all, STUDENT_ENTRIES files and folders looked at, DEEPEST folders deep. What is left out, and
 why, is listed in SKIPPED.csv beside the manifest, and told to the teacher.
 
 The manifest, MANIFEST.csv, has a row a file: the student, the file's path in their folder,
@@ -49,6 +51,13 @@ STUDENT_ENTRIES = 2000
 DEEPEST = 16
 _CHUNK = 1 << 20
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# What Windows cannot have in a file's name, as it can: a character, its fullwidth form (+U+FEE0);
+# a control character, its picture (U+2400 on).
+_UNPACKABLE = str.maketrans(
+    {char: chr(ord(char) + 0xFEE0) for char in '\\:*?"<>|'}
+    | {chr(code): chr(0x2400 + code) for code in range(0x20)}
+    | {"\x7f": "\N{SYMBOL FOR DELETE}"}
+)
 # What a zip archive's time can say (DOS time: from 1980, in 2-second steps).
 _EARLIEST, _LATEST = datetime(1980, 1, 1).timestamp(), datetime(2107, 12, 31, 23, 59, 58).timestamp()
 
@@ -246,7 +255,7 @@ class _Student:
                 self.skip(path, "not the student's: another user owns it")
             elif info.st_size > self.bytes_left:
                 self.skip(path, f"{size_text(info.st_size)}: past the {size_text(STUDENT_BYTES)} taken from one student")
-            elif f"{self.name}/{path}" in self.members:
+            elif _member_name(self.name, path) in self.members:
                 self.skip(path, "its name, as text, is another file's")
             else:
                 self._file(handle, path, info)
@@ -254,7 +263,7 @@ class _Student:
             os.close(handle)
 
     def _file(self, handle: int, path: str, info: os.stat_result) -> None:
-        member = f"{self.name}/{path}"
+        member = _member_name(self.name, path)
         modified = min(max(info.st_mtime, _EARLIEST), _LATEST)
         entry = _member(member, modified)
         entry.file_size = info.st_size
@@ -300,6 +309,14 @@ def _refused(err: OSError) -> str:
 def _text(name: str) -> str:
     """A name as text: bytes that are not UTF-8 written out, as \\xe9."""
     return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _member_name(student: str, path: str) -> str:
+    """Where a file goes in the archive: under its student's folder, with a name Windows can unpack.
+    A backslash above all: Windows, and many a tool that unpacks a zip, reads it as a folder's end,
+    and '..\\..\\x.npz' would be put outside the folder unpacked into; and Windows cannot make a
+    file named 'what?.npz' at all."""
+    return f"{student}/{path.translate(_UNPACKABLE)}"
 
 
 def _member(name: str, modified: float | None = None) -> zipfile.ZipInfo:

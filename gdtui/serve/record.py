@@ -2,8 +2,11 @@
 
 Two files, both the server's user's alone:
 
-    record.jsonl   every change of a row, appended as it happens: the last line of a session is its row
+    record.jsonl   every change of a row, appended as it happens: the last line of a session is its row,
+                   but for the names of the models saved, in a line only when they changed (a line
+                   without them keeps those of the session's line before)
     record.csv     one row a session, for a spreadsheet, written again whole at the next flush after a change
+                   (a record of thousands of sessions less often: see CSV_SHARE)
 
 A line is appended and flushed to the disk as the event happens: a login or a logout at once; a new
 beat, quiz answer, best accuracy or model saved at once too, before a teacher's dashboard shows it,
@@ -35,6 +38,7 @@ import math
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -56,6 +60,9 @@ QUIET_S = 2.0
 # session's own process can make the record write.
 BURST = 5
 SOON_S = 1.0
+# What of the server's time writing the CSV again may take: a record grown to thousands of sessions
+# (a student who logs in again and again) is written less often, not at every change.
+CSV_SHARE = 0.05
 # A row keeps the names of this many models saved, the latest.
 MOST_SAVED = 50
 CSV_FIELDS = (
@@ -204,6 +211,8 @@ class ClassRecord:
     _turns: dict[str, tuple[float, float]] = field(default_factory=dict)  # lines a row may write now, as of when
     _changed: set[str] = field(default_factory=set)
     _csv_behind: bool = False
+    _csv_due: float = -math.inf  # when the CSV may be written again, in the time flush is given
+    _saved_written: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each row's names, as last written
     _file: TextIO | None = None
     _lock: int | None = None  # the folder, locked while this server keeps its record there
 
@@ -313,7 +322,8 @@ class ClassRecord:
         """Write the rows changed and due (or only that one): those with new figures whose last line
         is SOON_S old, those with only a count changed whose last line is QUIET_S old; every row
         changed, at the end. The CSV is written again by a flush of them all, not of one row: a class
-        logging in at once costs a line each, not the whole file each."""
+        logging in at once costs a line each, not the whole file each; and no more often than keeps
+        it within CSV_SHARE of the time, but at the end."""
         due = []
         for session in list(self._changed) if only is None else [only]:
             age = now - self._written.get(session, -math.inf)
@@ -329,13 +339,22 @@ class ClassRecord:
         os.utime(self._file.fileno())
         if due:
             for session in due:
-                self._file.write(json.dumps(self.rows[session].to_json(), ensure_ascii=True, allow_nan=False) + "\n")
+                row = self.rows[session]
+                line = row.to_json()
+                # The names of the models saved, most of a row (50 of up to 768 bytes each), only when
+                # they change: not again with every count of steps while the student trains.
+                if self._saved_written.get(session) == row.saved:
+                    del line["models_saved"]
+                self._saved_written[session] = row.saved
+                self._file.write(json.dumps(line, ensure_ascii=True, allow_nan=False) + "\n")
             # On the disk, not only in this process's buffer: a kill, or a power cut, keeps it.
             self._file.flush()
             os.fsync(self._file.fileno())
             self._csv_behind = True
-        if only is None and self._csv_behind:
+        if only is None and self._csv_behind and (everything or now >= self._csv_due):
+            started = time.monotonic()
             self._write_csv()
+            self._csv_due = now + (time.monotonic() - started) / CSV_SHARE
             self._csv_behind = False
 
     def _turn(self, session: str, now: float) -> bool:
@@ -430,6 +449,8 @@ def _read(path: Path) -> tuple[list[Row], list[str]]:
         if row is None:
             problems.append(f"{path}: line {number} is not a session's row: skipped")
             continue
+        if "models_saved" not in sent and row.session in rows:  # the names as the session's line before
+            row = replace(row, saved=rows[row.session].saved)
         rows[row.session] = row
     return sorted(rows.values(), key=_in_order), problems
 

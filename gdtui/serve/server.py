@@ -50,6 +50,8 @@ _ACCEPT_FAILED = "socket.accept() out of system resource"
 _REPORT_EVERY_S = 60.0
 # How often the lab looks whether the roster or the authorized_keys file took a name off.
 _NAMES_EVERY_S = 1.0
+# What a student is told when the server stops: their session ends, or one asked for is refused.
+SHUTTING_DOWN = "gdtui: the lab server is shutting down."
 # A client that answers none of this many keepalives in a row is gone, as sshd's ClientAliveCountMax.
 _KEEPALIVES_UNANSWERED = 3
 _MOST_CONNECTIONS = 10_000
@@ -225,6 +227,7 @@ class Lab:
         # An app says through the hub when its first screen is drawn: the next in line may start.
         self.hub = Hub(self._end_by_teacher, shown=self.admission.done)
         self.sessions: set[LabSession] = set()
+        self._stopping = False
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
@@ -398,13 +401,15 @@ class Lab:
         """Stop listening, end every session cleanly, and wait for them to finish."""
         if self._names_looker is not None:
             self._names_looker.cancel()
+        # Connections already made stay open: none of them may start a session from now on.
+        self._stopping = True
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()
             asyncio.get_running_loop().set_exception_handler(self._loop_errors)
         sessions = list(self.sessions)
         for session in sessions:
-            session.end("gdtui: the lab server is shutting down.")
+            session.end(SHUTTING_DOWN)
         await asyncio.gather(*(session.done.wait() for session in sessions))
         await self.hub.stop()
         self.hub.record.close()
@@ -445,6 +450,9 @@ class Lab:
 
     def _admit(self, session: LabSession, term: str, client: Mapping[str, str]) -> Ticket | str:
         """The session's ticket, made here once; or why it has no place in the lab."""
+        if self._stopping:
+            log.info("refused a session to %s from %s: the server is stopping", session.username, session.peer)
+            return SHUTTING_DOWN
         limit = self.config.max_sessions
         # A teacher's seat is none of the students': a class that fills the lab cannot keep its teacher
         # out. Each teacher has only their name's share of sessions.

@@ -43,8 +43,13 @@ def arguments(data: Path | None, lesson: bool, quota: int) -> list[str]:
 
 
 def command(arguments: list[str]) -> list[str]:
-    """The command that starts a session's program as a fresh process."""
-    return [sys.executable, "-m", MODULE, *arguments]
+    """The command that starts a session's program as a fresh process.
+
+    It runs in the student's folder, as HOME too: `-m` alone would put that folder first on the
+    module path (-P leaves it off), and a site-packages folder under HOME would be read, its .pth
+    files run (-s leaves it out). What a student puts in their folder is never code the app runs.
+    """
+    return [sys.executable, "-P", "-s", "-m", MODULE, *arguments]
 
 
 def environment(term: str, home: Path, cache: Path, client: Mapping[str, str], *, hub: Mapping[str, str]) -> dict[str, str]:

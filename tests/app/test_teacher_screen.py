@@ -46,7 +46,7 @@ RECORD = [
         "answers": "RWR",
         "best_accuracy": 0.8766,
         "steps": 1500,
-        "models_saved": ["=x.npz", "y.npz"],
+        "models_saved": 2,
     },
     {"session": "b2", "name": "bob", "login": "2027-01-15T08:05:00Z", "logout": "2027-01-15T09:00:00Z"},
     {"session": "c3", "name": "cy", "login": "2027-01-15T08:06:00Z", "logout": None, "cut": "2027-01-15T08:08:08Z"},

@@ -4,6 +4,7 @@ the dashboard and the collected work still hold it all."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import os
 import re
@@ -17,8 +18,8 @@ import pytest
 
 from gdtui.cli import main
 from gdtui.serve import classroom, collect, record
-from gdtui.serve.server import LabConfig
-from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, eventually, student
+from gdtui.serve.server import Lab, LabConfig
+from tests.e2e.lab import AS_ANY_USER, FIRST_SCREEN, TIMEOUT, Terminal, connect, eventually, running, student
 from tests.e2e.test_serve_teacher import row
 
 
@@ -114,6 +115,8 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         # The epoch is over. Steps alone reach the disk within record.QUIET_S, the rest before the
         # dashboard shows it: soon the record holds what the dashboard shows.
         await eventually(lambda: any(r.steps == shown()[0] for r in record.read(home)[0]), "ada's steps on the disk")
+        # The app reports its save at its next look (every report.LOOK_EVERY_S): a kill before then loses it.
+        await eventually(lambda: any(r.saved for r in record.read(home)[0]), "ada's saved model on the disk")
         steps, best = shown()
         # While the server runs, the record says the sessions open are on.
         capsys.readouterr()
@@ -167,3 +170,44 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
     assert "The work of 2 of 2 students" in out
     assert not any(name.startswith("bob/") for name in members)
     assert "not in the class" in out and "bob" in out
+
+
+async def test_a_student_in_twice_when_the_server_stops_and_starts_again_has_two_true_rows(lab_config: LabConfig) -> None:
+    assert lab_config.home is not None
+    async with running(lab_config) as lab, student(lab) as first, student(lab) as second:
+        await first.shows(FIRST_SCREEN)
+        await second.shows(FIRST_SCREEN)
+        first.press("2")
+        await eventually(lambda: any(row.last_key for row in lab.hub.record.rows.values()), "a key press in the record")
+    # Stopped with both sessions open: each ended, and its row says when.
+    rows = record.read(lab_config.home)[0]
+    assert [row.name for row in rows] == ["student", "student"] and len({row.session for row in rows}) == 2
+    assert all(row.logout is not None and row.logout >= row.login for row in rows)
+    with (lab_config.home / record.CSV).open(newline="") as file:
+        assert sorted(cell["logout"] != "" for cell in csv.DictReader(file)) == [True, True]
+    async with running(lab_config) as lab, student(lab) as again:
+        await again.shows(FIRST_SCREEN)
+        assert sum(row.logout is None for row in lab.hub.record.rows.values()) == 1, "only the session on now is open"
+    assert len(record.read(lab_config.home)[0]) == 3
+
+
+async def test_a_session_asked_for_on_a_connection_left_open_by_a_stopped_server_is_refused(lab_config: LabConfig) -> None:
+    assert lab_config.home is not None
+    lab = Lab(lab_config)
+    await lab.start()
+    stopped = False
+    try:
+        # Logged in before the server stopped: stopping ends its sessions, not its connections.
+        async with connect(lab) as conn:
+            await lab.stop()
+            stopped = True
+            process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24), encoding=None)
+            terminal = Terminal(process, 80, 24)
+            await terminal.shows("shutting down")
+            assert await terminal.ends() == 1
+            assert not lab.sessions
+    finally:
+        if not stopped:
+            await lab.stop()
+    assert all(row.logout is not None for row in record.read(lab_config.home)[0]), "no row the record left open"
+    assert not lab.hub.record.rows

@@ -6,6 +6,7 @@ import csv
 import json
 import logging
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -249,3 +250,60 @@ def test_a_folder_the_record_cannot_be_kept_in_is_said_in_one_line(tmp_path: Pat
     (tmp_path / "file").write_text("")
     with pytest.raises(GdtuiError, match="cannot keep the class record in"):
         ClassRecord.open(tmp_path / "file" / "lab")
+
+
+def test_a_record_grown_huge_by_logins_takes_a_bounded_share_of_the_servers_time_to_write_as_a_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = ClassRecord.open(tmp_path)
+    # A student who logs in and out again and again: a row each time, each written again in the CSV.
+    for number in range(20_000):
+        row = Row(f"s{number}", "ada", LOGIN + number, LOGIN + number + 1)
+        kept.rows[row.session] = row
+    alan = kept.login("alan", LOGIN + 30_000)
+    spent: list[float] = []
+    write_csv = record.write_csv
+
+    def timed(file, rows) -> None:
+        started = time.perf_counter()
+        write_csv(file, rows)
+        spent.append(time.perf_counter() - started)
+
+    monkeypatch.setattr(record, "write_csv", timed)
+    span = 30
+    for second in range(span):
+        # The class goes on: a change a second, and the server's flush a second.
+        kept.report(alan, progress(beat=second + 1), LOGIN + 30_001 + second)
+        kept.flush(LOGIN + 30_001 + second + 0.5)
+    assert spent, "the CSV is written"
+    assert sum(spent) <= record.CSV_SHARE * span + max(spent)
+    kept.flush(LOGIN + 30_001 + span, everything=True)
+    with (tmp_path / record.CSV).open(newline="") as file:
+        assert next(r["beat"] for r in csv.DictReader(file) if r["name"] == "alan") == str(span), "all of it, at the end"
+
+
+def test_a_session_that_saved_many_long_named_models_writes_their_names_once_not_with_every_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(record.os, "fsync", lambda descriptor: None)  # an hour of lines, written in a moment
+    kept = ClassRecord.open(tmp_path)
+    ada = kept.login("ada", LOGIN)
+    # Names the app lets a student save under: 62 emoji and '.n', each emoji 12 bytes in the record.
+    names = [f"{index:02}" + "\N{GRINNING FACE}" * 60 for index in range(record.MOST_SAVED)]
+    for first in range(0, record.MOST_SAVED, channel.MOST_SAVED):
+        kept.report(ada, progress(saved=names[first : first + channel.MOST_SAVED]), LOGIN + 1 + first)
+    size = (tmp_path / record.JSONL).stat().st_size
+    hours = 1
+    # Training on: a new count of steps every report, written every QUIET_S.
+    for tick in range(int(hours * 3600 / record.QUIET_S)):
+        now = LOGIN + 100 + tick * record.QUIET_S
+        kept.report(ada, progress(steps=tick + 1), now)
+        kept.flush(now)
+    grown = (tmp_path / record.JSONL).stat().st_size - size
+    assert grown / hours < 5 * 10**6, f"{grown / hours / 10**6:.0f} MB an hour"
+    (row,) = record.read(tmp_path)[0]
+    assert row.saved == tuple(names) and row.steps == int(hours * 3600 / record.QUIET_S)
+    kept.close()  # as the server does when it stops: the folder is one server's at a time
+    again = ClassRecord.open(tmp_path)
+    assert again.rows[ada.session].saved == tuple(names)
+    assert len((tmp_path / record.JSONL).read_text().splitlines()) == 1

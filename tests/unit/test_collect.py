@@ -112,9 +112,45 @@ def test_odd_names_are_kept_as_text_and_a_spreadsheet_reads_none_as_a_formula(tm
     done = collect.collect(data, ["ada"], out, when=WHEN)
     with zipfile.ZipFile(done.archives[0]) as opened:
         names = set(opened.namelist())
-    assert {"ada/[bold]red[/bold].npz", "ada/two\nlines.txt", "ada/=HYPERLINK(1).npz", "ada/caf\\xe9.npz"} <= names
+    assert {
+        "ada/[bold]red[/bold].npz",
+        "ada/two\N{SYMBOL FOR LINE FEED}lines.txt",
+        "ada/=HYPERLINK(1).npz",
+        "ada/caf\N{FULLWIDTH REVERSE SOLIDUS}xe9.npz",
+    } <= names
     files = {row["file"] for row in manifest(done.archives[0])}
     assert files == {"[bold]red[/bold].npz", "two\nlines.txt", "'=HYPERLINK(1).npz", "caf\\xe9.npz"}
+
+
+def test_a_name_with_backslashes_stays_in_its_students_folder_whatever_unpacks_the_archive(tmp_path: Path) -> None:
+    data, out = tmp_path / "lab", tmp_path / "class"
+    # A name the app lets a student save under: on Windows, and to many unzip tools, a path out of the folder.
+    session(data, "ada", {"..\\..\\..\\Startup\\evil.npz": b"1", "C:\\evil.npz": b"2"})
+    done = collect.collect(data, ["ada"], out, when=WHEN)
+    with zipfile.ZipFile(done.archives[0]) as opened:
+        members = {info.filename: opened.read(info) for info in opened.infolist() if not info.filename.endswith(".csv")}
+    assert sorted(members.values()) == [b"1", b"2"]
+    for member in members:
+        parts = member.replace("\\", "/").split("/")
+        assert parts[0] == "ada" and len(parts) == 2, member
+    files = {row["file"] for row in manifest(done.archives[0])}
+    assert files == {"..\\..\\..\\Startup\\evil.npz", "C:\\evil.npz"}
+
+
+def test_names_windows_cannot_hold_are_unpacked_there_all_the_same(tmp_path: Path) -> None:
+    data, out = tmp_path / "lab", tmp_path / "class"
+    # Names the app saves under, as a student would type them; Windows refuses each of them as a
+    # file's name, and cannot unpack a file under it.
+    typed = ["what?.npz", "v1:best.npz", 'a*b<c>d|e"f.npz', "tab\there.npz"]
+    session(data, "ada", {name: name.encode() for name in typed})
+    done = collect.collect(data, ["ada"], out, when=WHEN)
+    with zipfile.ZipFile(done.archives[0]) as opened:
+        members = {info.filename: opened.read(info) for info in opened.infolist() if info.filename.startswith("ada/")}
+    assert sorted(members.values()) == sorted(name.encode() for name in typed)
+    for member in members:
+        assert not set(member.removeprefix("ada/")) & set('\\:*?"<>|'), member
+        assert member.isprintable(), member
+    assert {row["file"] for row in manifest(done.archives[0])} == set(typed)
 
 
 def test_a_huge_file_a_flood_of_files_and_a_deep_nest_are_bounded_and_listed(

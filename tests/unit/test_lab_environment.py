@@ -1,5 +1,7 @@
 """A session's environment, made in one place: the server's few variables, the client's colour wishes, the hub's link."""
 
+import os
+import subprocess
 from pathlib import Path
 
 from gdtui import channel
@@ -22,3 +24,18 @@ def test_nothing_else_a_client_sends_is_kept(tmp_path: Path) -> None:
     assert "LD_PRELOAD" not in env
     assert (env["HOME"], env["TERM"]) == (str(tmp_path / "ada"), "xterm")
     assert env.get("PATH") != "/tmp"
+
+
+def test_a_fresh_session_runs_the_servers_gdtui_never_code_in_the_students_folder(tmp_path: Path) -> None:
+    # The session's folder is its working directory, and whatever is in it the student put there.
+    planted = tmp_path / "gdtui" / "serve"
+    planted.mkdir(parents=True)
+    (tmp_path / "gdtui" / "__init__.py").write_text("")
+    (planted / "__init__.py").write_text("")
+    (planted / "child.py").write_text("print('the student\\'s code ran')\n")
+    env = {name: value for name, value in os.environ.items() if name in ("PATH", "PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        spawn.command(["--help"]), cwd=tmp_path, env=env | {"HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60
+    )
+    assert "the student's code ran" not in done.stdout
+    assert done.returncode == 0 and "gdtui-lab-session" in done.stdout

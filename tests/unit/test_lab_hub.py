@@ -82,7 +82,7 @@ class Lab:
 
     async def connect(self, number: int) -> Client:
         """Session number's connection, once the hub knows whose it is."""
-        reader, writer = await asyncio.open_unix_connection(self.hub.path)
+        reader, writer = await asyncio.open_unix_connection(self.hub.path, limit=channel.LINE_BYTES)  # as the apps read
         client = Client(reader, writer)
         client.send(f"{self.tokens[number]}\n".encode())
         (member,) = (member for member in self.hub.members.values() if member.number == number)
@@ -182,6 +182,18 @@ async def test_a_connection_without_a_token_it_was_given_is_closed(tmp_path: Pat
         assert lab.hub.students()[0].writer is None
 
 
+async def test_a_first_line_that_is_not_ascii_is_refused_as_any_other_not_a_failure_of_the_hub(tmp_path: Path) -> None:
+    failures: list[dict] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failures.append(context))
+    async with running(tmp_path) as lab:
+        lab.join(1, "ada")
+        reader, writer = await asyncio.open_unix_connection(lab.hub.path)
+        client = Client(reader, writer)
+        client.send("\N{GREEK SMALL LETTER ALPHA}\n".encode())
+        assert await client.closed()
+    assert failures == []
+
+
 async def test_a_connection_that_never_says_whose_it_is_is_closed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub_module, "TOKEN_WAIT_S", 0.2)
     async with running(tmp_path) as lab:
@@ -279,6 +291,25 @@ async def test_garbage_and_oversized_progress_are_ignored(tmp_path: Path) -> Non
         ada.send({"progress": {"step": 5}})
         shown = await teacher.until(lambda m: "step" in (row_of(m, "ada") or {}), "ada's step")
         assert row_of(shown, "ada")["step"] == 5  # type: ignore[index]
+
+
+async def test_a_students_line_too_long_to_be_progress_is_never_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parsing a line of the most the hub reads, a list of 130,000 numbers, takes 20 ms: fifty a
+    # second, all a connection may send, would take the whole of the server's time.
+    parsed: list[int] = []
+    decode = channel.decode
+    monkeypatch.setattr(channel, "decode", lambda line: parsed.append(len(line)) or decode(line))
+    async with running(tmp_path) as lab:
+        lab.join(1, "teach", teacher=True)
+        lab.join(2, "ada")
+        teacher, ada = await lab.connect(1), await lab.connect(2)
+        numbers = ",".join(["1"] * (channel.LINE_BYTES // 2 - 100))
+        for _ in range(3):
+            ada.send(f'{{"progress": {{"steps": [{numbers}]}}}}\n'.encode())
+        ada.send({"progress": {"step": 5}})
+        shown = await teacher.until(lambda m: "step" in (row_of(m, "ada") or {}), "ada's step")
+        assert row_of(shown, "ada")["step"] == 5  # type: ignore[index]
+    assert max(parsed) <= channel.PROGRESS_BYTES
 
 
 async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_comes_later(tmp_path: Path) -> None:
@@ -536,3 +567,20 @@ def test_a_gone_rows_times_are_fixed_and_measure_its_session() -> None:
     rows = {row["name"]: row for row in hub.roster()}
     assert (rows["bob"]["connected_s"], rows["bob"]["idle_s"]) == (128, 99)
     assert (rows["ada"]["connected_s"], rows["ada"]["idle_s"]) == (100, 90)
+
+
+async def test_a_student_who_saves_many_long_named_models_crowds_no_session_out_of_the_record(tmp_path: Path) -> None:
+    async with running(tmp_path) as lab:
+        # Names as long as a report carries them, each character escaped to 12 bytes on the channel.
+        names = [f"{index:02}" + "\N{GRINNING FACE}" * (channel.NAME_CHARACTERS - 2) for index in range(record.MOST_SAVED)]
+        for number in range(1, 31):
+            lab.join(number, f"s{number}")
+        for kept in lab.hub.record.rows.values():
+            kept.saved = tuple(names)
+        lab.join(99, "teach", teacher=True)
+        teacher = await lab.connect(99)
+        teacher.send({"record": True})
+        sent = await teacher.until(lambda m: "record" in m, "the class record")
+        assert sent["total"] == 30
+        assert len(sent["record"]) == 30
+        assert all(row["models_saved"] == record.MOST_SAVED for row in sent["record"])

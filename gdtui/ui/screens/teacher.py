@@ -369,7 +369,7 @@ class Session:
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
             figures.get("accuracy"),  # type: ignore[arg-type]
             figures.get("steps"),  # type: ignore[arg-type]
-            len(saved) if isinstance(saved, list) else 0,
+            saved if type(saved) is int and saved >= 0 else 0,
         )
 
     def cells(self) -> list[str]:
