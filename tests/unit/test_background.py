@@ -1,0 +1,68 @@
+"""Background work runs in a thread of its own that the OS runs after the interactive ones; its caller's stays as it was."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from gdtui.core.background import in_background
+
+linux = pytest.mark.skipif(sys.platform != "linux", reason="per-thread scheduling as Linux reports it in /proc")
+
+SCHED_OTHER, SCHED_IDLE = 0, 5
+
+
+def scheduling(tid: int) -> tuple[int, int]:
+    """A thread's (policy, nice), as the kernel reports them in /proc/self/task/TID/stat."""
+    fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+    # Fields 41 (policy) and 19 (nice) of proc(5), counted from 1: the split leaves field 3 first.
+    return int(fields[41 - 3]), int(fields[19 - 3])
+
+
+def where(seen: dict) -> str:
+    seen["tid"] = threading.get_native_id()
+    seen["scheduling"] = scheduling(seen["tid"])
+    return "done"
+
+
+@linux
+def test_the_work_runs_at_background_priority_and_the_caller_does_not(monkeypatch):
+    monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
+    caller = threading.get_native_id()
+    before = scheduling(caller)
+    seen: dict = {}
+    assert in_background(lambda seen: True)(where)(seen) == "done"
+    assert seen["tid"] != caller
+    policy, nice = seen["scheduling"]
+    assert policy == SCHED_IDLE or nice == 19
+    assert before[0] == SCHED_OTHER
+    assert scheduling(caller) == before  # nothing to raise back: the caller was never lowered
+
+
+@linux
+def test_work_not_meant_for_the_background_runs_in_the_caller_as_it_is(monkeypatch):
+    monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
+    seen: dict = {}
+    in_background(lambda seen: False)(where)(seen)
+    assert seen["tid"] == threading.get_native_id()
+    assert seen["scheduling"][0] == SCHED_OTHER
+
+
+@linux
+def test_the_environment_can_keep_it_at_the_priority_of_the_rest(monkeypatch):
+    monkeypatch.setenv("GDTUI_TRAINING_PRIORITY", "normal")
+    seen: dict = {}
+    in_background(lambda seen: True)(where)(seen)
+    assert seen["tid"] == threading.get_native_id()
+    assert seen["scheduling"][0] == SCHED_OTHER
+
+
+def test_its_exception_is_the_callers():
+    def fails() -> None:
+        raise ValueError("from the background")
+
+    with pytest.raises(ValueError, match="from the background"):
+        in_background(lambda: True)(fails)()
