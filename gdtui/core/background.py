@@ -1,4 +1,4 @@
-"""Long computations as background work: in a thread of their own that the OS runs after anything interactive.
+"""Long computations as background work, which the OS runs after anything interactive.
 
 A run trains flat out for minutes. At the same priority as the screens, it
 takes its share of a core from every key pressed meanwhile, its own session's
@@ -6,21 +6,27 @@ and, on a shared lab server, every other student's. Lowered, it takes what the
 interactive threads leave: a key is answered first, and training goes on in
 the gaps.
 
-On Linux the thread goes to SCHED_IDLE: a thread woken by a key preempts it at
-once and takes a core it runs on as if that core were idle, wherever that
-thread lives. A per-thread nice would not: each lab session is a terminal
-session of its own, which Linux schedules as a group (autogroup), and within
-one group alone a nice value counts. Where SCHED_IDLE is missing, the thread's
-nice is raised to 19 instead. Elsewhere (macOS, Windows) the work runs at the
-priority it has.
+Linux shares the CPU first between groups, then between the threads of a group.
+Where autogroups are on (/proc/sys/kernel/sched_autogroup_enabled, the default
+of most distributions), each terminal session is a group of its own, and every
+lab session is one: a thread's priority then counts only against the threads of
+its own session. So two things are lowered while background work goes:
 
-An unprivileged thread may lower its priority but not raise it again: the work
-gets a fresh thread, which ends with it. Lowered, the thread that called would
-take its low priority to whatever it ran next (a thread pool's next task: a key's
-single step).
+- its thread, to SCHED_IDLE (or nice 19 where that is refused): the session's
+  screen comes before it, and so does everything else in a group without
+  autogroups (a systemd service whose CPU is accounted, with cgroups);
+- the session's group, to nice 19, when the process leads a terminal session of
+  its own (a lab session; not a `gdtui` started from a shell, whose group is the
+  shell's): other sessions come before it. It is set back when the work ends,
+  which an unprivileged process may do for a group's nice of 0 or more.
 
-GDTUI_TRAINING_PRIORITY=normal keeps the background work at the priority of
-the rest: to compare, or to train flat out on a machine busy with something else.
+An unprivileged thread cannot raise its priority again: the work gets a fresh
+thread, which ends with it. Lowered, the thread that called would take its low
+priority to whatever it ran next (a thread pool's next task: a key's single step).
+Elsewhere (macOS, Windows) the work runs at the priority it has.
+
+GDTUI_TRAINING_PRIORITY=normal keeps background work at the priority of the
+rest: to compare, or to train flat out on a machine busy with something else.
 """
 
 from __future__ import annotations
@@ -30,7 +36,10 @@ import functools
 import os
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -38,6 +47,10 @@ T = TypeVar("T")
 
 NORMAL = "normal"
 LOWEST_NICE = 19
+AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-17 nice 0": the group of this process's terminal session
+# Linux takes a change of a group's nice from an unprivileged process at most every 100 ms, machine-wide.
+GROUP_RETRY_S = 0.1
+GROUP_TRIES = 30
 
 
 def wanted() -> bool:
@@ -62,6 +75,57 @@ def lower_this_thread() -> str:
     return "nice"
 
 
+def _group_nice() -> int | None:
+    """The nice of this process's autogroup, if it has one of its own to set: None if not."""
+    if sys.platform != "linux" or not hasattr(os, "getsid") or os.getsid(0) != os.getpid():
+        return None  # not the leader of its terminal session: the group is the shell's, and what else it runs
+    try:
+        return int(AUTOGROUP.read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None  # no autogroups in this kernel
+
+
+def _set_group_nice(nice: int) -> bool:
+    for _ in range(GROUP_TRIES):
+        try:
+            AUTOGROUP.write_text(str(nice))
+            return True
+        except BlockingIOError:  # EAGAIN: another group changed less than 100 ms ago
+            time.sleep(GROUP_RETRY_S)
+        except OSError:
+            return False
+    return False
+
+
+class _Group:
+    """This process's autogroup, lowered while at least one background work goes and set back after."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._works = 0
+        self._nice_before: int | None = None  # set when lowered
+
+    @contextmanager
+    def lowered(self) -> Iterator[None]:
+        with self._lock:
+            if self._works == 0:
+                before = _group_nice()
+                if before is not None and before < LOWEST_NICE and _set_group_nice(LOWEST_NICE):
+                    self._nice_before = before
+            self._works += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._works -= 1
+                if self._works == 0 and self._nice_before is not None:
+                    _set_group_nice(self._nice_before)
+                    self._nice_before = None
+
+
+_group = _Group()
+
+
 def in_background(when: Callable[P, bool]) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Run the decorated function in a thread of its own at background priority when `when` holds for its
     arguments, and wait for it; otherwise in the calling thread. Its result or its exception is the caller's."""
@@ -79,7 +143,8 @@ def in_background(when: Callable[P, bool]) -> Callable[[Callable[P, T]], Callabl
             def lowered() -> None:
                 lower_this_thread()
                 try:
-                    outcome.append(context.run(work, *args, **kwargs))
+                    with _group.lowered():
+                        outcome.append(context.run(work, *args, **kwargs))
                 except BaseException as error:  # noqa: BLE001 - handed over to the caller, who raises it
                     failure.append(error)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -66,3 +68,36 @@ def test_its_exception_is_the_callers():
 
     with pytest.raises(ValueError, match="from the background"):
         in_background(lambda: True)(fails)()
+
+
+GROUP_SEEN = """
+import json, os
+from pathlib import Path
+from gdtui.core.background import in_background
+group = Path("/proc/self/autogroup")
+nice = lambda: int(group.read_text().split()[-1])
+seen = {"before": nice()}
+def work():
+    seen["during"] = nice()
+in_background(lambda: True)(work)()
+seen["after"] = nice()
+print(json.dumps(seen))
+"""
+
+autogroups = pytest.mark.skipif(
+    not Path("/proc/self/autogroup").exists() or Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() != "1",
+    reason="a kernel that groups terminal sessions (autogroups)",
+)
+
+
+@autogroups
+@pytest.mark.parametrize("session_of_its_own", [True, False])
+def test_a_lab_sessions_group_is_lowered_while_the_work_goes_and_only_then(monkeypatch, session_of_its_own):
+    monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
+    # A lab session leads a terminal session of its own; a gdtui started from a shell shares the shell's group.
+    done = subprocess.run(
+        [sys.executable, "-c", GROUP_SEEN], capture_output=True, text=True, check=True, start_new_session=session_of_its_own
+    )
+    seen = json.loads(done.stdout)
+    assert seen["before"] == seen["after"] == 0
+    assert seen["during"] == (19 if session_of_its_own else 0)
