@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gdtui.core.background import in_background
+from tests.unit.test_portable import without_posix
 
 linux = pytest.mark.skipif(sys.platform != "linux", reason="per-thread scheduling as Linux reports it in /proc")
 
@@ -74,6 +75,7 @@ GROUP_SEEN = """
 import json, os
 from pathlib import Path
 from gdtui.core.background import in_background
+from tests.unit.test_portable import without_posix
 group = Path("/proc/self/autogroup")
 nice = lambda: int(group.read_text().split()[-1])
 seen = {"before": nice()}
@@ -101,3 +103,14 @@ def test_a_lab_sessions_group_is_lowered_while_the_work_goes_and_only_then(monke
     seen = json.loads(done.stdout)
     assert seen["before"] == seen["after"] == 0
     assert seen["during"] == (19 if session_of_its_own else 0)
+
+
+def test_background_work_runs_where_threads_cannot_be_lowered():
+    # What Windows lacks of the calls that lower a thread, taken away too.
+    done = without_posix(
+        "for name in ('sched_setscheduler', 'sched_param', 'SCHED_IDLE', 'setpriority', 'PRIO_PROCESS'):\n"
+        "    delattr(os, name)\n"
+        "from gdtui.core.background import in_background, lower_this_thread\n"
+        "print(in_background(lambda: True)(lambda: 'ran')(), lower_this_thread())"
+    )
+    assert done.stdout == "ran unchanged\n", done.stderr

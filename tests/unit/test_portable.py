@@ -19,7 +19,6 @@ from gdtui import __version__
 # which they choose by the platform's name, and Windows has its own.
 POSIX_SIGNALS = ("SIGPIPE", "SIGHUP", "SIGTSTP", "SIGCONT", "SIGWINCH", "SIGCHLD", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM")
 POSIX_OS = ("sysconf", "sysconf_names", "fork", "getpgid", "killpg", "setsid", "login_tty", "openpty")
-POSIX_OS += ("sched_setscheduler", "sched_param", "SCHED_IDLE", "setpriority", "PRIO_PROCESS")
 POSIX_MODULES = ("fcntl", "pty", "resource", "pwd", "grp")
 
 WITHOUT_POSIX = textwrap.dedent(
@@ -92,11 +91,3 @@ def test_serve_says_in_one_line_that_it_needs_unix():
     assert done.returncode == 2
     assert done.stderr.strip().startswith("gdtui: error:") and "Unix" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
-
-
-def test_background_work_runs_where_threads_cannot_be_lowered():
-    done = without_posix(
-        "from gdtui.core.background import in_background, lower_this_thread\n"
-        "print(in_background(lambda: True)(lambda: 'ran')(), lower_this_thread())"
-    )
-    assert done.stdout == "ran unchanged\n", done.stderr
