@@ -19,8 +19,13 @@ SCHED_OTHER, SCHED_IDLE = 0, 5
 
 
 def scheduling(tid: int) -> tuple[int, int]:
-    """A thread's (policy, nice), as the kernel reports them in /proc/self/task/TID/stat."""
-    fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+    """A thread of this process: its (policy, nice), as the kernel reports them in /proc/self/task/TID/stat."""
+    return scheduling_of("self", tid)
+
+
+def scheduling_of(pid: int | str, tid: int) -> tuple[int, int]:
+    """A thread of process pid: its (policy, nice), as the kernel reports them in /proc/PID/task/TID/stat."""
+    fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
     # Fields 41 (policy) and 19 (nice) of proc(5), counted from 1: the split leaves field 3 first.
     return int(fields[41 - 3]), int(fields[19 - 3])
 
