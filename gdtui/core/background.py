@@ -15,9 +15,9 @@ its own session. So two things are lowered while background work goes:
 - its thread, to SCHED_IDLE (or nice 19 where that is refused): the session's
   screen comes before it, and so does everything else in a group without
   autogroups (a systemd service whose CPU is accounted, with cgroups);
-- the session's group, to nice 19, when the process leads a terminal session of
+- the session's group, to nice 5 (GROUP_NICE), when the process leads a terminal session of
   its own (a lab session; not a `gdtui` started from a shell, whose group is the
-  shell's): other sessions come before it. It is set back when the work ends,
+  shell's): the other sessions weigh three times as much. It is set back when the work ends,
   which an unprivileged process may do for a group's nice of 0 or more.
 
 An unprivileged thread cannot raise its priority again: the work gets a fresh
@@ -47,6 +47,9 @@ T = TypeVar("T")
 
 NORMAL = "normal"
 LOWEST_NICE = 19
+# The group's: a third of an interactive session's weight. Its screen shares the group with the run,
+# and at 19 (a 70th) a busy machine left it so little that a key, or ending on a hang-up, took seconds.
+GROUP_NICE = 5
 AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-17 nice 0": the group of this process's terminal session
 # Linux takes a change of a group's nice from an unprivileged process at most every 100 ms, machine-wide.
 GROUP_RETRY_S = 0.1
@@ -105,12 +108,20 @@ class _Group:
         self._works = 0
         self._nice_before: int | None = None  # set when lowered
 
+    def set_back(self) -> None:
+        """The group as it was before, now, whatever still goes: for a process on its way out, which
+        must end within moments on a busy machine, not at a background's share of a core."""
+        with self._lock:
+            if self._nice_before is not None:
+                _set_group_nice(self._nice_before)
+                self._nice_before = None
+
     @contextmanager
     def lowered(self) -> Iterator[None]:
         with self._lock:
             if self._works == 0:
                 before = _group_nice()
-                if before is not None and before < LOWEST_NICE and _set_group_nice(LOWEST_NICE):
+                if before is not None and before < GROUP_NICE and _set_group_nice(GROUP_NICE):
                     self._nice_before = before
             self._works += 1
         try:
@@ -124,6 +135,7 @@ class _Group:
 
 
 _group = _Group()
+set_back = _group.set_back
 
 
 def in_background(when: Callable[P, bool]) -> Callable[[Callable[P, T]], Callable[P, T]]:

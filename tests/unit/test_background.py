@@ -107,7 +107,7 @@ def test_a_lab_sessions_group_is_lowered_while_the_work_goes_and_only_then(monke
     )
     seen = json.loads(done.stdout)
     assert seen["before"] == seen["after"] == 0
-    assert seen["during"] == (19 if session_of_its_own else 0)
+    assert seen["during"] == (5 if session_of_its_own else 0)
 
 
 def test_background_work_runs_where_threads_cannot_be_lowered():
@@ -119,3 +119,36 @@ def test_background_work_runs_where_threads_cannot_be_lowered():
         "print(in_background(lambda: True)(lambda: 'ran')(), lower_this_thread())"
     )
     assert done.stdout == "ran unchanged\n", done.stderr
+
+
+GROUP_SET_BACK = """
+import json, threading
+from pathlib import Path
+from gdtui.core import background
+group = Path("/proc/self/autogroup")
+nice = lambda: int(group.read_text().split()[-1])
+going, seen = threading.Event(), {}
+def work():
+    going.set()
+    release.wait()
+release = threading.Event()
+runner = threading.Thread(target=background.in_background(lambda: True)(work))
+runner.start()
+going.wait()
+seen["lowered"] = nice()
+background.set_back()
+seen["set_back"] = nice()
+release.set()
+runner.join()
+seen["after"] = nice()
+print(json.dumps(seen))
+"""
+
+
+@autogroups
+def test_a_session_on_its_way_out_sets_its_group_back_while_the_work_still_goes(monkeypatch):
+    monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
+    done = subprocess.run(
+        [sys.executable, "-c", GROUP_SET_BACK], capture_output=True, text=True, check=True, start_new_session=True
+    )
+    assert json.loads(done.stdout) == {"lowered": 5, "set_back": 0, "after": 0}
