@@ -2,7 +2,7 @@
 
 A few processes train flat out (numpy matrix products on one BLAS thread, as a
 session does), each in a thread lowered in one way: none, nice 19, SCHED_BATCH,
-SCHED_IDLE, and SCHED_IDLE with the process's autogroup at nice 19 as well (what
+SCHED_IDLE, and SCHED_IDLE with the process's autogroup at nice 5 as well (what
 gdtui.core.background does in a lab session). Beside them one more process stands for a student's screen: it
 sleeps a person's pause, then does a frame's few milliseconds of work, and the
 time from when it meant to wake to when that work is done is its key-to-screen.
@@ -36,6 +36,7 @@ PAUSE_S = (0.02, 0.08)
 TRAINER = """
 import os, sys, threading, time
 import numpy as np
+from gdtui.core.background import GROUP_NICE
 way, seconds = sys.argv[1], float(sys.argv[2])
 done = [0]
 def train():
@@ -49,7 +50,7 @@ def train():
     elif way == "idle+group":
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         with open("/proc/self/autogroup", "w") as group:
-            group.write("19")
+            group.write(str(GROUP_NICE))
     a = np.random.default_rng(0).random((300, 300))
     end = time.monotonic() + seconds
     while time.monotonic() < end:
