@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gdtui.serve import spawn
 from gdtui.serve.server import LabConfig
 from tests.e2e.lab import FIRST_SCREEN, eventually, only_session, running, student
 from tests.unit.test_background import SCHED_IDLE, scheduling_of
@@ -38,3 +39,9 @@ async def test_a_run_lowers_its_session_and_a_pause_sets_it_back(lab_config: Lab
         ada.press(" ")
         await ada.shows("paused")
         await eventually(lambda: group_nice(pid) == 0 and idle_threads(pid) == 0, "the session's group set back")
+
+
+def test_the_servers_choice_of_training_priority_reaches_the_sessions(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GDTUI_TRAINING_PRIORITY", "normal")
+    env = spawn.environment("xterm", tmp_path / "ada", tmp_path / "cache", {"GDTUI_TRAINING_PRIORITY": "idle"}, hub={})
+    assert env["GDTUI_TRAINING_PRIORITY"] == "normal"

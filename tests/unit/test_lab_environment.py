@@ -22,9 +22,3 @@ def test_nothing_else_a_client_sends_is_kept(tmp_path: Path) -> None:
     assert "LD_PRELOAD" not in env
     assert (env["HOME"], env["TERM"]) == (str(tmp_path / "ada"), "xterm")
     assert env.get("PATH") != "/tmp"
-
-
-def test_the_servers_choice_of_training_priority_reaches_the_sessions(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("GDTUI_TRAINING_PRIORITY", "normal")
-    env = spawn.environment("xterm", tmp_path / "ada", tmp_path / "cache", {"GDTUI_TRAINING_PRIORITY": "idle"}, hub={})
-    assert env["GDTUI_TRAINING_PRIORITY"] == "normal"
