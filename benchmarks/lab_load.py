@@ -32,10 +32,14 @@ With --mix SHARE, it sizes a class instead: for each class size in --sizes,
 that share of the students run training at full speed (pressing + and waiting
 for the next step on their screen, as --run does) while the others browse
 (pressing n to take one step), and it prints a table of key-to-screen
-latency by class size, for the browsers and for those training.
+latency by class size, for the browsers and for those training. Each class
+runs twice, side by side: before, with training at the priority of the
+screens (GDTUI_TRAINING_PRIORITY=normal), and after, with training as
+background work (the default). Then the same for one student browsing while
+--alongside others train flat out.
 
     python benchmarks/lab_load.py [--students 20] [--presses 20] [--run] [--attack bare|stuck]
-    python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10]
+    python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10] [--alongside 5]
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ FIRST_SCREEN_TARGET_S = 3.0
 ATTACKER = "127.0.0.2"  # loopback too, but another address: the students' per-address limit is not its
 # The key-to-screen latency a class can live with, at the 95th percentile: what --mix sizes for.
 SIZING_P95_MS = 200
+# How the sessions train, as GDTUI_TRAINING_PRIORITY says: before, at the screens' priority; after, in the background.
+PRIORITIES = {"normal": "normal", "background": ""}
 IDLE_SETTLE_S = 2.0
 
 
@@ -318,11 +324,11 @@ async def load(
 
 
 @contextlib.contextmanager
-def lab_server(students: int, seats: int | None = None):
+def lab_server(students: int, seats: int | None = None, training: str = "background"):
     """`gdtui serve` on loopback for that many students, with that many seats (as many as students
-    by default); its port and pid."""
+    by default), its sessions training at that priority (see PRIORITIES); its port and pid."""
     with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, XDG_DATA_HOME=home)
+        env = dict(os.environ, XDG_DATA_HOME=home, GDTUI_TRAINING_PRIORITY=PRIORITIES[training])
         # Started by root, the server wants a user to run sessions as, who could not read a Python
         # installed in root's home: the benchmark measures the lab's speed, so its server is told it is not root.
         as_any_user = "import os, sys; os.geteuid = lambda: 1000; from gdtui.cli import main; sys.exit(main())"
@@ -356,32 +362,43 @@ def latency_ms(results: list[dict]) -> dict:
     }
 
 
-def size_a_class(sizes: list[int], share: float, presses: int) -> None:
-    """Key-to-screen latency by class size, with that share of each class training at full speed."""
+def size_a_class(sizes: list[int], share: float, presses: int, alongside: int) -> None:
+    """Key-to-screen latency by class size, with that share of each class training at full speed, before
+    and after training became background work; then one student browsing beside `alongside` training."""
     print(json.dumps({"measure": "class sizes", "training_share": share, "presses": presses, "target_p95_ms": SIZING_P95_MS}))
     group = f"{'median':>8} {'p95':>7} {'max':>7}"
-    header = f"{'students':>8} {'training':>8} | browsing ms: {group} | training ms: {group} | cores: lab clients | {'load':>5}"
+    header = f"{'students':>8} {'training':>8} {'at':>10} | browsing ms: {group} | training ms: {group} | "
+    header += f"cores: lab clients | {'load':>5}"
     rows = [header, "-" * len(header)]
-    for students in sizes:
-        running = math.floor(share * students + 0.5)  # half up: a quarter of 2 students is one
-        with lab_server(students) as (port, pid):
-            results, idle, _ = asyncio.run(load(port, pid, students, presses, running))
-        cores = idle["login_cpu"]
-        load_now = os.getloadavg()[0]
-        browsing = latency_ms([r for r in results if not r["run"]])
-        training = latency_ms([r for r in results if r["run"]])
-        row = {"students": students, "training": running, "browsing": browsing, "training_sessions": training}
-        row |= {"lab_cores": cores["server_and_sessions_cores"], "clients_cores": cores["clients_cores"]}
-        print(json.dumps(row | {"load_1min": load_now}))
-
-        def cells(group: dict) -> str:
-            if "p95_ms" not in group:
-                return f"{'':>13}{'-':>8} {'-':>7} {'-':>7}"
-            return f"{'':>13}{group['median_ms']:>8.0f} {group['p95_ms']:>7.0f} {group['max_ms']:>7.0f}"
-
-        used = f"{'':>7}{cores['server_and_sessions_cores']:>4.2f} {cores['clients_cores']:>7.2f}"
-        rows.append(f"{students:>8} {running:>8} | {cells(browsing)} | {cells(training)} | {used} | {load_now:>5.1f}")
+    classes = [(students, math.floor(share * students + 0.5)) for students in sizes]  # half up: a quarter of 2 is one
+    if alongside:
+        classes.append((alongside + 1, alongside))
+    for students, running in classes:
+        for priority in PRIORITIES:
+            rows.append(a_class(students, running, presses, priority))
     print("\n".join(rows))
+
+
+def cells(group: dict) -> str:
+    if "p95_ms" not in group:
+        return f"{'':>13}{'-':>8} {'-':>7} {'-':>7}"
+    return f"{'':>13}{group['median_ms']:>8.0f} {group['p95_ms']:>7.0f} {group['max_ms']:>7.0f}"
+
+
+def a_class(students: int, running: int, presses: int, priority: str) -> str:
+    """One class on a server of its own, `running` of them training at that priority: its JSON line printed, its row."""
+    with lab_server(students, training=priority) as (port, pid):
+        results, idle, _ = asyncio.run(load(port, pid, students, presses, running))
+    cores = idle["login_cpu"]
+    load_now = os.getloadavg()[0]
+    browsing = latency_ms([r for r in results if not r["run"]])
+    training = latency_ms([r for r in results if r["run"]])
+    row = {"students": students, "training": running, "training_at": priority, "browsing": browsing}
+    row |= {"training_sessions": training, "lab_cores": cores["server_and_sessions_cores"]}
+    row |= {"clients_cores": cores["clients_cores"]}
+    print(json.dumps(row | {"load_1min": load_now}), flush=True)
+    used = f"{'':>7}{cores['server_and_sessions_cores']:>4.2f} {cores['clients_cores']:>7.2f}"
+    return f"{students:>8} {running:>8} {priority:>10} | {cells(browsing)} | {cells(training)} | {used} | {load_now:>5.1f}"
 
 
 def main() -> None:
@@ -392,13 +409,16 @@ def main() -> None:
     parser.add_argument("--attack", choices=("bare", "stuck"), help="one more client attacks the lab meanwhile")
     parser.add_argument("--mix", type=float, metavar="SHARE", help="size a class: this share of students train at full speed")
     parser.add_argument("--sizes", default="4,8,12,16,20", help="with --mix, the class sizes to try (default: 4,8,12,16,20)")
+    parser.add_argument(
+        "--alongside", type=int, default=5, help="with --mix, then one browsing beside this many training (default: 5; 0: none)"
+    )
     args = parser.parse_args()
     if args.attack and args.mix is not None:
         parser.error("--attack goes with a class of --students, not with --mix")
     machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": cpu_model(), "blas": blas()}
     print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}))
     if args.mix is not None:
-        size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses)
+        size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses, args.alongside)
         return
 
     # A stuck client has a session of its own: a seat for it, or it would only make the lab full.

@@ -22,8 +22,9 @@ from gdtui import channel
 
 log = logging.getLogger("gdtui.serve")
 
-# Passed on from the server's environment: what finds Python, gdtui and the locale.
-_FROM_SERVER = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+# Passed on from the server's environment: what finds Python, gdtui and the locale, and the priority
+# of training (gdtui.core.background).
+_FROM_SERVER = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "GDTUI_TRAINING_PRIORITY")
 # Passed on from the student's ssh client, when it sends them: how their terminal wants colour.
 # Nothing else a client sends is kept, and these only as short printable values.
 FROM_CLIENT = ("COLORTERM", "NO_COLOR")

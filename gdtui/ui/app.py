@@ -61,7 +61,9 @@ def _lesson_screen(mode: str) -> Callable[[], LessonScreen]:
 class GdtuiApp(TerminalApp):
     TITLE = "gdtui"
     # The shared network's version, as the screens last heard of it: every change bumps it.
-    network_version: reactive[int] = reactive(0)
+    # A notice for the screens that watch it, which draw what changed: a repaint of the app would send
+    # the whole screen again with every step (8.6 KB at 80×24 on Training, against 3.6 KB for the change).
+    network_version: reactive[int] = reactive(0, repaint=False)
     MODES = {mode: _lesson_screen(mode) for mode in lesson.MODES}
     BINDINGS = [
         *(Binding(s.key, f"go('{s.mode}')", s.title, show=False) for s in STEPS),

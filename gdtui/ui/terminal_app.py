@@ -30,6 +30,8 @@ from typing import Any
 from textual.app import App
 from textual.driver import Driver
 
+from gdtui.core import background
+
 # Windows has no SIGHUP: a closed console ends the process there.
 ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 # Within it the app ends as it would on q; past it, at once.
@@ -88,6 +90,8 @@ class TerminalApp(App[None]):
             return
         self._ending = signum
         threading.Thread(target=self._end_regardless, name="gdtui-ending", daemon=True).start()
+        # A run lowers the session's whole group: its way out must not wait behind a busy machine.
+        threading.Thread(target=background.set_back, name="gdtui-priority", daemon=True).start()
         loop = getattr(self, "_event_loop", None)
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._end)

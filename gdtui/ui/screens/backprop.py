@@ -182,7 +182,7 @@ and the average is over the image and the next {IMAGES - 1}."""
     BackpropScreen #race-side > Static { height: auto; }
     """
 
-    view: reactive[str] = reactive("outputs", init=False)
+    view: reactive[str] = reactive("outputs", init=False, repaint=False)
     index: reactive[int] = reactive(0, init=False)  # the training image
     neuron: reactive[int] = reactive(0, init=False)  # the output neuron the levers, the weight and the chain are about
     hidden: reactive[int | None] = reactive(None, init=False)  # the hidden neuron whose sum is shown, when chosen

@@ -139,7 +139,7 @@ class LessonScreen(Screen):
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
 
-    roomy: reactive[bool] = reactive(False)
+    roomy: reactive[bool] = reactive(False, repaint=False)
 
     def _check_size(self, width: int, height: int) -> None:
         need_w, need_h = self.MIN_SIZE

@@ -133,12 +133,12 @@ outputs, as in the lesson, has only the quadratic cost."""
     CostScreen #verdict { margin-top: 1; }
     """
 
-    view: reactive[str] = reactive("example", init=False)
-    cost_name: reactive[str] = reactive("quadratic", init=False)
-    split_name: reactive[str] = reactive("test", init=False)
-    selected: reactive[int] = reactive(0, init=False)
-    ranking: reactive[tuple[int, ...]] = reactive(tuple(range(len(quiz.LETTERS))), init=False)
-    checked: reactive[bool] = reactive(False, init=False)
+    view: reactive[str] = reactive("example", init=False, repaint=False)
+    cost_name: reactive[str] = reactive("quadratic", init=False, repaint=False)
+    split_name: reactive[str] = reactive("test", init=False, repaint=False)
+    selected: reactive[int] = reactive(0, init=False, repaint=False)
+    ranking: reactive[tuple[int, ...]] = reactive(tuple(range(len(quiz.LETTERS))), init=False, repaint=False)
+    checked: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

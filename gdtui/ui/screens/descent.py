@@ -120,7 +120,7 @@ class DescentScreen(LessonScreen):
     START_MOVES: ClassVar[int] = 40
     """Key presses to move the start across the picture."""
 
-    running: reactive[bool] = reactive(False)
+    running: reactive[bool] = reactive(False, repaint=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

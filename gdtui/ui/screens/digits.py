@@ -68,8 +68,8 @@ a trained network will still confidently call some digit."""
     DigitsScreen.-guided #image-panel, DigitsScreen.-guided #right-panel { border-bottom: none; }
     """
 
-    cursor: reactive[tuple[int, int]] = reactive((14, 14))
-    drawing_mode: reactive[bool] = reactive(False)
+    cursor: reactive[tuple[int, int]] = reactive((14, 14), repaint=False)
+    drawing_mode: reactive[bool] = reactive(False, repaint=False)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="panels"):

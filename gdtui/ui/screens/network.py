@@ -65,8 +65,8 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
     NetworkScreen #bars > * { margin-right: 1; }
     """
 
-    show_weights: reactive[bool] = reactive(False)
-    neuron: reactive[int] = reactive(0)
+    show_weights: reactive[bool] = reactive(False, repaint=False)
+    neuron: reactive[int] = reactive(0, repaint=False)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="layers"):

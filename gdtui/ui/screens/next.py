@@ -143,8 +143,8 @@ faster code is checked against, with its four equations BP1–BP4 named."""
     }
     """
 
-    selected: reactive[int] = reactive(0, init=False)
-    view: reactive[str] = reactive("page", init=False)
+    selected: reactive[int] = reactive(0, init=False, repaint=False)
+    view: reactive[str] = reactive("page", init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

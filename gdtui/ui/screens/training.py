@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from gdtui.core.background import in_background
 from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
 from gdtui.core.model_io import replaced_by_saving
 from gdtui.core.presets import preset_for
@@ -178,6 +179,7 @@ Network and Cost steps show."""
             self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    @in_background(when=lambda self, run, goal: goal != "step")  # a step answers a key; a run or an epoch goes on
     def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
