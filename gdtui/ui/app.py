@@ -75,6 +75,9 @@ class GdtuiApp(TerminalApp):
         Binding("full_stop", "beat(1)", "Next beat of the lesson", show=False),
         Binding("comma", "beat(-1)", "Previous beat of the lesson", show=False),
         Binding("R", "restart_lesson", "Restart the lesson", show=False),
+        # Not a priority key, as Textual makes it: a priority key acts as soon as it is read, before the keys
+        # typed ahead of it, and a palette opened over a prompt those keys answer went with the prompt.
+        Binding("ctrl+p", "command_palette", "Commands", show=False),
     ]
 
     def __init__(

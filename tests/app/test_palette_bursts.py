@@ -33,3 +33,18 @@ async def test_the_palette_reopened_before_the_last_one_is_removed(tiny_mnist_di
         app.action_command_palette()
         await wait_for(pilot, lambda: CommandPalette.is_open(app), "the palette again")
         assert app._exception is None
+
+
+async def test_a_ctrl_p_typed_after_a_prompts_answer_opens_the_palette_after_the_prompt_closes(tiny_mnist_dir):
+    """ctrl+p was a priority key: it acted before the keys typed ahead of it, opened the palette over a
+    prompt about to close, and the prompt's closing took the palette with it, mid-search."""
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("l")
+        await burst(pilot, "7", "ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app), "the palette, over the step")
+        await pilot.pause(0.3)
+        assert app._exception is None
+        assert [type(screen).__name__ for screen in app.screen_stack] == ["DigitsScreen", "Palette"]
+        assert app.state.label() == 7  # the 7 answered the prompt first, as it was typed first
