@@ -205,9 +205,10 @@ class Zygote:
         if not self.ready or self._socket is None:
             raise ConnectionError("the zygote is not running")
         self._ids += 1
-        request = {"id": self._ids, "module": module, "args": args, "env": dict(env), "cwd": str(cwd), "user": user}
+        number = self._ids
+        request = {"id": number, "module": module, "args": args, "env": dict(env), "cwd": str(cwd), "user": user}
         started = asyncio.get_running_loop().create_future()
-        self._requests[self._ids] = started
+        self._requests[number] = started
         try:
             try:
                 # Small enough for the socket's buffer, so this does not block; if it would, the
@@ -217,7 +218,7 @@ class Zygote:
                 raise ConnectionError(f"the zygote did not take the request: {err}") from err
             pid = await started
         finally:
-            self._requests.pop(request["id"], None)
+            self._requests.pop(number, None)
         process = ForkedProcess(pid, env)
         self._running[pid] = process
         return process

@@ -46,8 +46,11 @@ class TerminalDriver(LinuxDriver):
     def __init__(self, app: App, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         hung_up: Callable[[], None] = getattr(app, "hung_up", lambda: None)
+        if self._file is None:  # Textual's file is the process's first standard error: there is none
+            raise RuntimeError("no terminal to draw on: this process has no standard error")
         self._terminal = _Terminal(self._file, hung_up)
-        self._file = self._terminal
+        # Textual types it as the text file it was; its writer calls only write, flush and fileno.
+        self._file = self._terminal  # type: ignore[assignment]
         self._suspended = False
 
     def _sigtstp_application(self, *args: Any) -> None:
