@@ -519,7 +519,8 @@ class LabConnection(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
-        # asyncio's own socket transport reads max_size bytes at a time; asyncssh names no way to set it.
+        # asyncio's own socket transport reads max_size bytes at a time; asyncssh names no way to set it
+        # (tests/unit/test_lab_asyncssh.py says when asyncssh moves its transport).
         transport = getattr(conn, "_transport", None)
         if transport is not None and hasattr(transport, "max_size"):
             transport.max_size = _READ_BYTES
