@@ -160,7 +160,10 @@ class Zygote:
 
     @property
     def ready(self) -> bool:
-        return self._ready is not None and self._ready.done() and not self._ready.cancelled() and self._ready.exception() is None
+        # Warm once is not enough: a zygote that has ended since is gone with its socket.
+        if self._socket is None or self._ready is None or not self._ready.done() or self._ready.cancelled():
+            return False
+        return self._ready.exception() is None
 
     async def start(self) -> None:
         """Start the zygote and wait until it is warm; if it cannot be, say so: sessions then start fresh."""
