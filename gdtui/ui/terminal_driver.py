@@ -1,4 +1,8 @@
-"""Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app)."""
+"""Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app).
+
+It replaces the driver's private file and signal handlers: tests/unit/test_textual_insides.py says
+when Textual changes them.
+"""
 
 from __future__ import annotations
 

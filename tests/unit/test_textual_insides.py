@@ -1,9 +1,11 @@
 """Where the app relies on Textual's insides, each held to what the app assumes.
 
 Textual offers no public way to share the CSS one stylesheet parsed with the others, so
-gdtui/ui/parsed_css.py replaces a private method of Stylesheet's. Should a Textual release change
-what it reaches for, the app would go on running with the sharing silently gone (or, worse, sharing
-rules parsed with other variables). These tests say which assumption broke, and on which Textual.
+gdtui/ui/parsed_css.py replaces a private method of Stylesheet's; nor to write to a terminal that
+may hang up, or to tell a resume after ctrl-z from the SIGCONT a hang-up brings, so
+gdtui/ui/terminal_driver.py wraps the POSIX driver's file and its signal handlers. Should a Textual
+release change what they reach for, the app would go on running with the sharing or the protection
+silently gone. These tests say which assumption broke, and on which Textual.
 """
 
 import inspect
@@ -11,6 +13,7 @@ from importlib.metadata import version
 
 import pytest
 from textual.css.stylesheet import Stylesheet
+from textual.drivers.linux_driver import LinuxDriver
 
 from gdtui.ui import parsed_css
 
@@ -57,3 +60,16 @@ def test_textual_gives_a_stylesheet_new_variables_as_a_new_dict() -> None:
     assert after == {"accent": "#0000ff"} and after is not before, (
         f"{TEXTUAL} changes a stylesheet's variables in place: {WHERE}, or it hands out rules parsed with the old ones"
     )
+
+
+def test_textuals_posix_driver_still_writes_through_the_file_and_handlers_terminal_driver_replaces() -> None:
+    where = "gdtui/ui/terminal_driver.py must follow it, or a terminal that hangs up is written to as if it were there"
+    assert "WriterThread(self._file)" in inspect.getsource(LinuxDriver), (
+        f"{TEXTUAL}'s LinuxDriver no longer writes to _file: {where}"
+    )
+    suspends = inspect.getsource(LinuxDriver._sigtstp_application)
+    assert "self._auto_restart" in suspends, f"{TEXTUAL}'s LinuxDriver no longer suspends by _auto_restart: {where}"
+    for handler in ("_sigtstp_application", "_sigcont_application"):
+        assert f"self.{handler})" in inspect.getsource(LinuxDriver), (
+            f"{TEXTUAL}'s LinuxDriver no longer handles signals in {handler}: {where}"
+        )
