@@ -82,8 +82,9 @@ def clean_progress(sent: object) -> dict:
     if steps is not None:
         clean["steps"] = steps
     accuracy = sent.get("accuracy")
-    if type(accuracy) in (int, float) and math.isfinite(accuracy) and 0 <= accuracy <= 1:  # type: ignore[arg-type]
-        clean["accuracy"] = float(accuracy)  # type: ignore[arg-type]
+    # Not a bool, which JSON's true and false become and isinstance would take for an int.
+    if isinstance(accuracy, int | float) and not isinstance(accuracy, bool) and math.isfinite(accuracy) and 0 <= accuracy <= 1:
+        clean["accuracy"] = float(accuracy)
     answers = sent.get("answers")
     if isinstance(answers, str) and len(answers) <= ANSWERS and set(answers) <= {"R", "W"}:
         clean["answers"] = answers

@@ -17,7 +17,7 @@ from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
-from gdtui.core.presets import PRESETS
+from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import evaluate
 from gdtui.core.words import counted
@@ -92,7 +92,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     return parser
 
 
-def _network(args, preset, cost: str, data: Dataset) -> Network:
+def _network(args: argparse.Namespace, preset: Preset, cost: str, data: Dataset) -> Network:
     if args.model:
         network = load_model(args.model)
         check_fits(network, data, str(args.model))

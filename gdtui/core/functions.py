@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from numpy.polynomial import Polynomial
+from numpy.typing import ArrayLike
 
 MINIMUM, MAXIMUM, PLATEAU, SADDLE = "minimum", "maximum", "plateau", "saddle"
 
@@ -246,7 +247,7 @@ class Descent:
     SETTLED_FRACTION = 1e-4
     BLOWN_UP_FACTOR = 1e6
 
-    def __init__(self, evaluate: Evaluate, start: Sequence[float], learning_rate: float, *, scale: float = 1.0) -> None:
+    def __init__(self, evaluate: Evaluate, start: ArrayLike, learning_rate: float, *, scale: float = 1.0) -> None:
         self.evaluate = evaluate
         self.scale = scale
         self.learning_rate = learning_rate
@@ -262,7 +263,7 @@ class Descent:
             raise ValueError(f"the learning rate must be a positive number, not {value}")
         self._learning_rate = float(value)
 
-    def restart(self, start: Sequence[float]) -> None:
+    def restart(self, start: ArrayLike) -> None:
         """Forget the path and stand at start."""
         self.point = np.array(start, dtype=float)
         self.cost, self.gradient = self.evaluate(self.point)

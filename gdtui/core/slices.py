@@ -30,7 +30,7 @@ SPAN = 6.0
 """How far either side of its current value a parameter is swept."""
 
 
-def cost_for(network: Network) -> str:
+def cost_for(network: Network) -> CostName:
     """The lesson's quadratic cost, or cross-entropy for softmax outputs, which are trained with it."""
     return "cross-entropy" if network.output == "softmax" else "quadratic"
 

@@ -278,7 +278,7 @@ class AuthorizedKeys(asyncssh.SSHAuthorizedKeys):
 
     _ACCEPTED = frozenset(alg.encode() for alg in KEY_SIGNATURES)
 
-    def validate(self, key, client_host, client_addr, cert_principals=None, ca=False):  # type: ignore[no-untyped-def]
+    def validate(self, key, client_host, client_addr, cert_principals=None, ca=False):
         key.all_sig_algorithms = set(key.all_sig_algorithms) & self._ACCEPTED
         return super().validate(key, client_host, client_addr, cert_principals, ca)
 

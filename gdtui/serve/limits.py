@@ -148,7 +148,7 @@ class Penalties:
     def admit(self, host: str) -> bool:
         """Whether a new connection from host may go on; a refused one is counted, not logged."""
         record = self._records.get(host)
-        if self.blocked(host):
+        if record is not None and self.blocked(host):
             record.refused += 1
             return False
         if record is not None and record.refused:

@@ -148,11 +148,11 @@ class Row:
             _time(times["logout"]),
             _time(times["cut"]),
             _time(times["last_key"]),
-            figures.get("beat"),  # type: ignore[arg-type]
+            figures.get("beat"),
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
             answers[-channel.ANSWERS :],
-            figures.get("accuracy"),  # type: ignore[arg-type]
-            figures.get("steps"),  # type: ignore[arg-type]
+            figures.get("accuracy"),
+            figures.get("steps"),
             tuple(each for each in names if each),
         )
 

@@ -262,6 +262,8 @@ class Lab:
     @property
     def port(self) -> int:
         """The port listened on: the one asked for, or the one the system chose for port 0."""
+        if self._acceptor is None:
+            raise RuntimeError("the lab is not listening yet: start it first")
         return self._acceptor.sockets[0].getsockname()[1]
 
     async def start(self) -> None:
@@ -300,7 +302,7 @@ class Lab:
             # The sessions' link to the hub: theirs to connect to, still no one else's.
             # The socket before its folder, and neither through a symlink: once the folder is the
             # sessions' user's, what is in it could be a symlink put there by that user.
-            for path in (self.hub.path, self.hub.folder):
+            for path in (self.hub.path, self.hub.path.parent):
                 os.chown(path, self.user.uid, self.user.gid, follow_symlinks=False)
         loop = asyncio.get_running_loop()
         self._loop_errors = loop.get_exception_handler()
@@ -500,7 +502,9 @@ class Lab:
                 env=dict(ticket.environment),
                 # Its own process group, so ending the session ends everything the app started.
                 start_new_session=True,
-                **({"user": user[0], "group": user[1], "extra_groups": []} if user is not None else {}),
+                user=None if user is None else user[0],
+                group=None if user is None else user[1],
+                extra_groups=None if user is None else [],
             )
 
     def _finished(self, session: LabSession) -> None:
@@ -539,11 +543,18 @@ class LabConnection(asyncssh.SSHServer):
         self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
 
+    @property
+    def conn(self) -> asyncssh.SSHServerConnection:
+        # asyncssh hands the connection over in connection_made, before it calls anything else.
+        assert self._conn is not None
+        return self._conn
+
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
-        # asyncio's own socket transport reads max_size bytes at a time; asyncssh names no way to set it.
+        # asyncio's own socket transport reads max_size bytes at a time; asyncssh names no way to set it
+        # (tests/unit/test_lab_asyncssh.py says when asyncssh moves its transport).
         transport = getattr(conn, "_transport", None)
-        if hasattr(transport, "max_size"):
+        if transport is not None and hasattr(transport, "max_size"):
             transport.max_size = _READ_BYTES
         self.host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{self.host}:{port}"
@@ -577,17 +588,17 @@ class LabConnection(asyncssh.SSHServer):
         self._failures += 1
         if self._failures >= self.lab.config.max_auth_tries:
             log.info("%s from %s: %d failed attempts: disconnected", self.username, self.peer, self._failures)
-            self._conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "Too many authentication failures")
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "Too many authentication failures")
 
     def begin_auth(self, username: str) -> bool:
         self.username = lab_name(username)
-        self._logins = self.lab.access.current()
+        logins = self._logins = self.lab.access.current()
         if self.username is None:
             log.info("refused: %s from %s cannot be a name here", printable(username), self.peer)
-            self._conn.send_auth_banner(f"gdtui: that cannot be a name here. Log in with {NAME_RULE}, e.g. ssh ada@...\r\n")
-            self._conn.set_authorized_keys(None)
+            self.conn.send_auth_banner(f"gdtui: that cannot be a name here. Log in with {NAME_RULE}, e.g. ssh ada@...\r\n")
+            self.conn.set_authorized_keys(None)
             return True
-        self._conn.set_authorized_keys(self._logins.keys_for(self.username))
+        self.conn.set_authorized_keys(logins.keys_for(self.username))
         return not self.lab.config.no_auth
 
     def auth_completed(self) -> None:
@@ -599,10 +610,11 @@ class LabConnection(asyncssh.SSHServer):
         return self._logins is not None and self._logins.any_password
 
     async def validate_password(self, username: str, password: str) -> bool:
-        if self.username is None:
+        logins = self._logins
+        if self.username is None or logins is None:
             self._failed()
             return False
-        hashes = self._logins.passwords_for(self.username)
+        hashes = logins.passwords_for(self.username)
         penalties = self.lab.penalties
         async with penalties.turn(self.host):
             if penalties.blocked(self.host):
@@ -615,7 +627,7 @@ class LabConnection(asyncssh.SSHServer):
                 if await loop.run_in_executor(None, verify_password, password, stored):
                     return True
             penalties.failed(self.host)
-        if hashes or self.username in self._logins.owned:
+        if hashes or self.username in logins.owned:
             log.info("refused: wrong password for %s from %s", self.username, self.peer)
         else:
             log.info("refused: %s from %s is not on the roster", self.username, self.peer)
@@ -632,13 +644,15 @@ class LabConnection(asyncssh.SSHServer):
 
     def session_requested(self) -> tuple[LabChannel, LabSession] | bool:
         # A student needs one session: more on one connection would only take other students' places.
+        if self.username is None:  # no name here can log in, so none asks for a session
+            return False
         if self._session is not None:
             if not self._told_one_session:
                 self._told_one_session = True
                 log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
             return False
         self._session = self.lab.new_session(self.username, self.peer, self._session_seated, self._session_over)
-        return LabChannel.on(self._conn), self._session
+        return LabChannel.on(self.conn), self._session
 
     def _session_seated(self) -> None:
         self._seated = True
@@ -655,7 +669,7 @@ class LabConnection(asyncssh.SSHServer):
         # Waiting again, for another session on the same connection: counted again, or closed now.
         if not self.lab.startups.admit(self.host):
             log.info("the connection of %s from %s has ended its session: closed", self.username, self.peer)
-            self._conn.close()
+            self.conn.close()
             return
         self._waiting = True
         self._await_a_session()
@@ -677,4 +691,4 @@ class LabConnection(asyncssh.SSHServer):
             log.info("the connection of %s from %s has not started a session after %g s: closed", self.username, self.peer, grace)
         else:  # a flood is logged when it begins, not per connection
             log.debug("connection from %s has not logged in after %g s: closed", self.peer, grace)
-        self._conn.close()
+        self.conn.close()

@@ -237,7 +237,7 @@ class LabSession(asyncssh.SSHServerSession):
         self._read_again()
 
     def _read_again(self) -> None:
-        if self._master >= 0 and not self._output_done.done():
+        if self._master >= 0 and self._output_done is not None and not self._output_done.done():
             asyncio.get_running_loop().add_reader(self._master, self._read_from_app)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -245,7 +245,7 @@ class LabSession(asyncssh.SSHServerSession):
         # No one is left to take the frames: the app must not wait to write them.
         self._read_again()
         if self.process is not None and self.process.returncode is None:
-            self._signal(signal.SIGHUP)
+            self._signal(self.process, signal.SIGHUP)
         elif self._waiting is not None:
             self._waiting.cancel()  # no app for a student who has gone: the next in line starts instead
         elif self._task is None:
@@ -321,7 +321,7 @@ class LabSession(asyncssh.SSHServerSession):
         if self._idle_timeout:
             self._idle_timer = loop.call_later(self._idle_timeout, self._check_idle)
         if self._chan is None:  # the client left while the app was starting
-            self._signal(signal.SIGHUP)
+            self._signal(self.process, signal.SIGHUP)
         try:
             code = await self.process.wait()
             # Frames written just before the app ended are still on their way.
@@ -366,7 +366,7 @@ class LabSession(asyncssh.SSHServerSession):
             data = b""
         if not data:
             asyncio.get_running_loop().remove_reader(self._master)
-            if not self._output_done.done():
+            if self._output_done is not None and not self._output_done.done():
                 self._output_done.set_result(None)
             return
         if self._paused:  # ending, with a client that takes nothing: read only so that the app can end
@@ -422,7 +422,7 @@ class LabSession(asyncssh.SSHServerSession):
         # reading must not make it wait, nor the server after it.
         self._read_again()
         if self.process is not None and self.process.returncode is None:
-            self._signal(signal.SIGTERM)
+            self._signal(self.process, signal.SIGTERM)
         elif self._waiting is not None:
             self._waiting.cancel()
         elif self._chan is not None and self._task is None:
@@ -437,20 +437,20 @@ class LabSession(asyncssh.SSHServerSession):
         log.info("session %d of %s idle for %g minutes: ending it", self.number, self.username, minutes)
         self.end(f"gdtui: this session was closed after {minutes:g} minutes without a key press.")
 
-    def _signal(self, signum: int) -> None:
+    def _signal(self, process: asyncio.subprocess.Process | spawn.ForkedProcess, signum: int) -> None:
         """Signal the app's process group, and kill it if it has not ended after the grace time."""
         try:
-            os.killpg(self.process.pid, signum)
+            os.killpg(process.pid, signum)
         except ProcessLookupError:
             return
-        asyncio.get_running_loop().call_later(self._grace_s, self._kill)
+        asyncio.get_running_loop().call_later(self._grace_s, self._kill, process)
 
-    def _kill(self) -> None:
-        if self.process.returncode is None:
+    def _kill(self, process: asyncio.subprocess.Process | spawn.ForkedProcess) -> None:
+        if process.returncode is None:
             log.warning("session %d of %s did not end when asked: killing it", self.number, self.username)
             self._killed = True
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def session_home(root: Path, name: str, owner: tuple[int, int] | None = None) -> Path:

@@ -166,7 +166,10 @@ class Zygote:
 
     @property
     def ready(self) -> bool:
-        return self._ready is not None and self._ready.done() and not self._ready.cancelled() and self._ready.exception() is None
+        # Warm once is not enough: a zygote that has ended since is gone with its socket.
+        if self._socket is None or self._ready is None or not self._ready.done() or self._ready.cancelled():
+            return False
+        return self._ready.exception() is None
 
     async def start(self) -> None:
         """Start the zygote and wait until it is warm; if it cannot be, say so: sessions then start fresh."""
@@ -211,9 +214,10 @@ class Zygote:
         if not self.ready or self._socket is None:
             raise ConnectionError("the zygote is not running")
         self._ids += 1
-        request = {"id": self._ids, "module": module, "args": args, "env": dict(env), "cwd": str(cwd), "user": user}
+        number = self._ids
+        request = {"id": number, "module": module, "args": args, "env": dict(env), "cwd": str(cwd), "user": user}
         started = asyncio.get_running_loop().create_future()
-        self._requests[self._ids] = started
+        self._requests[number] = started
         try:
             try:
                 # Small enough for the socket's buffer, so this does not block; if it would, the
@@ -223,7 +227,7 @@ class Zygote:
                 raise ConnectionError(f"the zygote did not take the request: {err}") from err
             pid = await started
         finally:
-            self._requests.pop(request["id"], None)
+            self._requests.pop(number, None)
         process = ForkedProcess(pid, env)
         self._running[pid] = process
         return process

@@ -235,9 +235,10 @@ def _fresh_standard_streams() -> None:
     old = (sys.stdin, sys.stdout, sys.stderr)
     _ZYGOTE_STREAMS.append(old)
     encoding = sys.__stdout__.encoding if sys.__stdout__ else None
-    sys.stdin = sys.__stdin__ = open(0, encoding=encoding, closefd=False)  # noqa: SIM115 - lives as long as the process
-    sys.stdout = sys.__stdout__ = open(1, "w", 1, encoding=encoding, closefd=False)  # noqa: SIM115
-    sys.stderr = sys.__stderr__ = open(2, "w", 1, encoding=encoding, errors="backslashreplace", closefd=False)  # noqa: SIM115
+    # The __std*__ ones too, which typeshed calls final: they name the process's terminal, and a session has its own.
+    sys.stdin = sys.__stdin__ = open(0, encoding=encoding, closefd=False)  # type: ignore[misc]  # noqa: SIM115 - lives as long as the process
+    sys.stdout = sys.__stdout__ = open(1, "w", 1, encoding=encoding, closefd=False)  # type: ignore[misc]  # noqa: SIM115
+    sys.stderr = sys.__stderr__ = open(2, "w", 1, encoding=encoding, errors="backslashreplace", closefd=False)  # type: ignore[misc]  # noqa: SIM115
 
 
 def _exit_code(code: object) -> int:

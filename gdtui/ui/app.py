@@ -153,13 +153,14 @@ class GdtuiApp(TerminalApp):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "load":
             return
-        if event.state is WorkerState.SUCCESS:
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Dataset):
             self.start(event.worker.result)
         elif event.state is WorkerState.ERROR:
             error = event.worker.error
-            if not isinstance(error, GdtuiError):
+            if isinstance(error, GdtuiError):
+                self.fail(str(error))
+            elif error is not None:
                 raise error
-            self.fail(str(error))
 
     def fail(self, message: str) -> None:
         self.error = message
@@ -267,7 +268,7 @@ class GdtuiApp(TerminalApp):
             return
         await super().on_event(event)
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Before Textual's own handler, where the keys reach the bindings one after another in the order they
         # came. A step's screen busy with work the keys after it must follow (a step under way) keeps them,
         # and hands them back when it is done. A prompt opened by a key of the same read deals with the keys
@@ -333,7 +334,8 @@ class GdtuiApp(TerminalApp):
         # over the loading screen would be left in the start-up mode's stack.
         # No id: a palette just closed is removed a moment later, and a ctrl+p typed in the same
         # read opens the next one while it is still there (ids must be unique).
-        if hasattr(self, "state") and not Palette.is_open(self):
+        # Textual types the app it asks about as App[object]; App is invariant in its return type.
+        if hasattr(self, "state") and not Palette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette())
 
     # -- the guided lesson ------------------------------------------------------
@@ -389,11 +391,13 @@ class GdtuiApp(TerminalApp):
                 )
             yield SystemCommand("Guided lesson", "Walk through the story one beat at a time (L)", self.action_guide)
             yield SystemCommand("Restart the lesson", "Back to the first beat (R)", self.action_restart_lesson)
-            for binding in screen.BINDINGS if screen.id in lesson.MODES else ():
-                if isinstance(binding, Binding) and binding.description and self._acts_now(screen, binding):
-                    yield SystemCommand(
-                        f"{step_for(screen.id).title}: {binding.description}",
-                        f"key {keys_of(self, binding)}",
-                        lambda action=binding.action: self.run_action(action, screen),
-                    )
+            if screen.id is not None and screen.id in lesson.MODES:
+                step = step_for(screen.id)
+                for binding in screen.BINDINGS:
+                    if isinstance(binding, Binding) and binding.description and self._acts_now(screen, binding):
+                        yield SystemCommand(
+                            f"{step.title}: {binding.description}",
+                            f"key {keys_of(self, binding)}",
+                            lambda action=binding.action: self.run_action(action, screen),
+                        )
         yield from super().get_system_commands(screen)

@@ -71,7 +71,8 @@ def share() -> None:
     """From now on, every Stylesheet in this process shares what any of them parsed.
 
     It replaces a private method of Textual's: a Textual without it (or without the
-    stylesheet's variables) parses as it always did, only not shared.
+    stylesheet's variables) parses as it always did, only not shared
+    (tests/unit/test_textual_insides.py says when Textual changes it).
     """
     if _parse_rules is not None:
         Stylesheet._parse_rules = _shared_parse_rules  # type: ignore[method-assign]

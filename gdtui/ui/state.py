@@ -427,7 +427,7 @@ class TrainingSession:
         self._speed_seen = (time.monotonic(), run.trainer.samples_seen)
         self._images_per_second = None
 
-    def advance(self, run: TrainingRun, goal: Goal, cancelled: Callable[[], bool], progressed: Callable[[], None]) -> Stop:
+    def advance(self, run: TrainingRun, goal: Goal, cancelled: Callable[[], bool], progressed: Callable[[], object]) -> Stop:
         """Step the run toward goal, from a worker thread, at the pacer's speed: see `gdtui.core.drive.advance`.
 
         Between steps, every so often, a snapshot is posted and `progressed` called."""

@@ -1,4 +1,8 @@
-"""Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app)."""
+"""Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app).
+
+It replaces the driver's private file and signal handlers: tests/unit/test_textual_insides.py says
+when Textual changes them.
+"""
 
 from __future__ import annotations
 
@@ -46,8 +50,11 @@ class TerminalDriver(LinuxDriver):
     def __init__(self, app: App, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         hung_up: Callable[[], None] = getattr(app, "hung_up", lambda: None)
+        if self._file is None:  # Textual's file is the process's first standard error: there is none
+            raise RuntimeError("no terminal to draw on: this process has no standard error")
         self._terminal = _Terminal(self._file, hung_up)
-        self._file = self._terminal
+        # Textual types it as the text file it was; its writer calls only write, flush and fileno.
+        self._file = self._terminal  # type: ignore[assignment]
         self._suspended = False
 
     def _sigtstp_application(self, *args: Any) -> None:

@@ -195,6 +195,7 @@ async def test_a_random_network_right_by_luck_is_told_so_and_its_guess_marked_ri
         await pilot.pause()
         verdict = str(screen.query_one("#verdict").render())
         assert "right" in verdict and "luck" in verdict, verdict
+        assert f"It says {state.class_name(label)} (" in verdict, f"the guess is named, not left a placeholder: {verdict}"
         assert screen.query_one("#output", LayerBars)._marks == {label: "◀ right"}
         lines = screen.query_one("#verdict").get_content_height(screen.size, screen.size, 78)
         assert lines <= 2, "the lucky verdict fits the verdict's two lines at 80×24"

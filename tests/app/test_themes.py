@@ -24,14 +24,27 @@ async def _draw_in_every_theme(pilot) -> None:
         assert app._exception is None, f"{app.screen} in {theme}"
 
 
+def test_textual_offers_a_theme_in_ansi_colours():
+    # "ansi-dark" and "ansi-light" from Textual 8.2.5, "textual-ansi" before: each is drawn below.
+    assert any(theme.primary.startswith("ansi_") for theme in App().available_themes.values())
+
+
+# A step a test: drawn in every theme, a step takes seconds, and the steps spread over the test workers.
 @pytest.mark.slow
-async def test_every_screen_draws_in_every_theme(tiny_mnist_dir):
-    assert {"ansi-dark", "ansi-light"} <= set(THEMES)
-    app = make_app(tiny_mnist_dir, lesson=True)  # each step with the lesson's panel over it
+@pytest.mark.parametrize("key", [step.key for step in STEPS])
+async def test_every_step_draws_in_every_theme(tiny_mnist_dir, key):
+    app = make_app(tiny_mnist_dir, lesson=True)  # with the lesson's panel over it
     async with app.run_test(size=(80, 24)) as pilot:
-        for step in STEPS:
-            screen = await open_step(pilot, step.key)
-            await _draw_in_every_theme(pilot)
+        await open_step(pilot, key)
+        await _draw_in_every_theme(pilot)
+    assert app._exception is None
+
+
+@pytest.mark.slow
+async def test_the_help_draws_in_every_theme(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_step(pilot, STEPS[0].key)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
         await _draw_in_every_theme(pilot)

@@ -186,7 +186,8 @@ async def test_the_lab_forks_sessions_and_starts_fresh_ones_while_its_zygote_is_
         await ada.shows(FIRST_SCREEN)
         assert isinstance(only_session(lab).process, ForkedProcess)
         os.kill(lab._zygote._process.pid, signal.SIGKILL)
-        await eventually(lambda: not lab._zygote.ready, "the lab to notice its zygote gone")
+        # Well before the next zygote is started, half a minute later.
+        await eventually(lambda: not lab._zygote.ready, "the lab to notice its zygote gone", deadline=10)
         async with student(lab, username="alan") as alan:
             await alan.shows(FIRST_SCREEN)
             (fresh,) = (session.process for session in lab.sessions if session.username == "alan")

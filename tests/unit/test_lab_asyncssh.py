@@ -1,9 +1,10 @@
-"""The three places where the lab relies on asyncssh's insides, each held to what the lab assumes.
+"""The places where the lab relies on asyncssh's insides, each held to what the lab assumes.
 
 asyncssh offers no public way to refuse a client's environment variables as they come, to learn
-which algorithms it can do, or to narrow the signatures a key may log in with. The lab reaches in
-for each; should an asyncssh release change what it reaches for, the lab would go on running with
-the protection silently gone. These tests say which one, and where the lab uses it.
+which algorithms it can do, to narrow the signatures a key may log in with, or to read a client's
+bytes in smaller pieces than asyncio's 256 KiB. The lab reaches in for each; should an asyncssh
+release change what it reaches for, the lab would go on running with the protection silently gone.
+These tests say which one, and where the lab uses it.
 """
 
 import inspect
@@ -103,3 +104,9 @@ def test_asyncssh_still_checks_a_signature_against_the_keys_own_list() -> None:
     assert not public.verify(data, key.sign(data, b"ssh-rsa")), (
         f"{ASYNCSSH}'s SSHKey.verify no longer checks a signature against the key's all_sig_algorithms: {where}"
     )
+
+
+def test_asyncssh_still_keeps_a_connections_transport_where_the_lab_sets_its_read_size() -> None:
+    where = "gdtui/serve/server.py (LabConnection.connection_made) must follow it, or one client's flood holds up every other"
+    source = inspect.getsource(asyncssh.SSHServerConnection.connection_made)
+    assert "self._transport = " in source, f"{ASYNCSSH} no longer keeps a connection's transport in _transport: {where}"

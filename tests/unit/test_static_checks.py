@@ -1,6 +1,6 @@
 """The checks CI runs beside the tests, run by the tests: `pytest` alone is the whole gate.
 
-ruff (lint and format), mypy (strict on the core) and the import contracts between
+ruff (lint and format), mypy (over the whole package, strict on the core) and the import contracts between
 the layers, as configured in pyproject.toml. Each runs in a fresh process from the
 repository's root, with the tools the test extras install.
 """

@@ -16,6 +16,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import costs, quiz
+from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.core.training import Evaluation, evaluate
@@ -53,7 +54,7 @@ class Measurement:
     """The averages over one split, for a fresh random network and the network as it was."""
 
     split: str
-    cost: str
+    cost: CostName
     version: int  # of the shared network measured: the network has changed when the state's is newer
     random: Evaluation
     current: Evaluation
@@ -134,7 +135,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     """
 
     view: reactive[str] = reactive("example", init=False, repaint=False)
-    cost_name: reactive[str] = reactive("quadratic", init=False, repaint=False)
+    cost_name: reactive[CostName] = reactive[CostName]("quadratic", init=False, repaint=False)
     split_name: reactive[str] = reactive("test", init=False, repaint=False)
     selected: reactive[int] = reactive(0, init=False, repaint=False)
     ranking: reactive[tuple[int, ...]] = reactive(tuple(range(len(quiz.LETTERS))), init=False, repaint=False)
@@ -197,9 +198,12 @@ outputs, as in the lesson, has only the quadratic cost."""
     def question(self) -> quiz.Question:
         kept = self.state.quiz
         if kept.question is None:
-            rng = self._rng or np.random.default_rng(self.state.seed)
-            kept.question = quiz.opening(self.cost_name, self.state.network.sizes[-1], rng, self._names())
+            kept.question = quiz.opening(self.cost_name, self.state.network.sizes[-1], self._quiz_rng(), self._names())
         return kept.question
+
+    def _quiz_rng(self) -> np.random.Generator:
+        # Made as the screen is mounted; a question asked for before that draws from a fresh one.
+        return self._rng or np.random.default_rng(self.state.seed)
 
     def _names(self) -> tuple[str, ...] | None:
         """The classes' names for the quiz to say, unless they are their numbers."""
@@ -306,7 +310,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         for digit in range(state.network.sizes[-1]):
             part = found.by_digit[digit] if found is not None and self.progress is None else None
             text.append(f"\n{state.data.classes[digit]:^{width}}", style="dim")
-            if part is None:
+            if part is None or found is None:
                 continue
             text.append(bar(part.cost / found.random.cost, 10), style="red")
             text.append(f" {part.cost:5.2f} {part.accuracy:8.1%}")
@@ -338,7 +342,7 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     @work(thread=True, exclusive=True, group="average", exit_on_error=False)
     def _average(
-        self, current: Network, fresh: Network, split: Split, split_name: str, cost: str, version: int
+        self, current: Network, fresh: Network, split: Split, split_name: str, cost: CostName, version: int
     ) -> Measurement | None:
         # Digit by digit: the progress moves, a cancel is noticed soon, and the costs per digit come for free.
         worker = get_current_worker()
@@ -462,7 +466,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     def watch_ranking(self) -> None:
         self._draw_quiz()
 
-    def watch_cost_name(self, cost_name: str) -> None:
+    def watch_cost_name(self, cost_name: CostName) -> None:
         self.state.quiz.question = quiz.recost(self.question, cost_name)
         if self.is_mounted:
             self._draw_example()
@@ -526,7 +530,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self._number += 1
         # The live network may be training: ask about a copy of it as it is now.
         self.state.quiz.question = quiz.next_question(
-            self._number, self.state.network.copy(), self.state.data.test, self.cost_name, self._rng, self._names()
+            self._number, self.state.network.copy(), self.state.data.test, self.cost_name, self._quiz_rng(), self._names()
         )
         # Set quietly: unchecking below draws the new question once.
         self.set_reactive(CostScreen.selected, 0)

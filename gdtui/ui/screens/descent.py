@@ -24,7 +24,8 @@ from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import functions, slices
-from gdtui.core.functions import Descent
+from gdtui.core.costs import CostName
+from gdtui.core.functions import Curve, Descent, Surface
 from gdtui.core.learning_rates import next_learning_rate
 from gdtui.core.network import Network
 from gdtui.core.words import count
@@ -109,7 +110,7 @@ DESCENT_BINDINGS = [
 class DescentScreen(LessonScreen):
     """A ball on a cost that depends on a few numbers, rolling downhill in steps."""
 
-    TEXTBOOK: ClassVar[tuple] = ()
+    TEXTBOOK: ClassVar[tuple[Curve | Surface, ...]] = ()
     PICTURE: ClassVar[str] = "picture"
     SIDES: ClassVar[tuple[tuple[str, str], ...]] = (("to the left", "to the right"),)
     """Along each variable, the words for leaving the picture below its range and above it."""
@@ -125,7 +126,8 @@ class DescentScreen(LessonScreen):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.choice = 0  # an index into TEXTBOOK; len(TEXTBOOK) is the network
-        self.function = None  # None while the network's slice is being computed
+        self.function: Curve | Surface | slices.NetworkCurve | slices.NetworkSurface | None = None
+        """None while the network's slice is being computed."""
         self.descent: Descent | None = None
         self.start: np.ndarray = np.zeros(self.PARAMETERS)
         self.progress = 0.0
@@ -168,7 +170,7 @@ class DescentScreen(LessonScreen):
             self.use_function(function, function.learning_rate)
         self.refresh_bindings()
 
-    def use_function(self, function, learning_rate: float) -> None:
+    def use_function(self, function: Curve | Surface | slices.NetworkCurve | slices.NetworkSurface, learning_rate: float) -> None:
         self.function = function
         self.start = np.atleast_1d(np.array(function.start, dtype=float))
         self.descent = Descent(function.evaluate, self.start, learning_rate, scale=self.scale)
@@ -199,7 +201,7 @@ class DescentScreen(LessonScreen):
             self.redraw()
 
     @work(thread=True, exclusive=True, group="slice")
-    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: str, indices: list[int] | None):
+    def _compute(self, network: Network, inputs: np.ndarray, labels: np.ndarray, cost: CostName, indices: list[int] | None):
         worker = get_current_worker()
         steepest = slices.steepest_parameters(network, inputs, labels, cost)
         chosen = indices or self.default_indices(steepest)
@@ -278,7 +280,9 @@ class DescentScreen(LessonScreen):
     def _tick(self) -> None:
         self.action_step()
         # Settled or bouncing, more steps change nothing.
-        if self.descent is None or self.descent.blown_up or self.descent.last.outcome in (functions.SETTLED, functions.LEVEL):
+        descent = self.descent
+        last = descent.last if descent is not None else None
+        if descent is None or descent.blown_up or (last is not None and last.outcome in (functions.SETTLED, functions.LEVEL)):
             self.running = False
 
     def action_step(self) -> None:
@@ -309,8 +313,12 @@ class DescentScreen(LessonScreen):
         if start is not None:
             self.start = np.array([start])
         self.action_reset()
-        if self.descent is not None and self.function is not None:
-            self.descent.learning_rate = learning_rate or self.function.learning_rate
+        if self.descent is None:
+            return
+        if learning_rate is not None:
+            self.descent.learning_rate = learning_rate
+        elif isinstance(self.function, Curve | Surface):
+            self.descent.learning_rate = self.function.learning_rate
 
     def action_reset(self) -> None:
         if self.descent is not None:
@@ -360,7 +368,7 @@ class DescentScreen(LessonScreen):
     def chosen(self) -> str:
         return "this parameter" if self.PARAMETERS == 1 else "these parameters"
 
-    def where(self, point: np.ndarray) -> str:
+    def where(self, point: Sequence[float] | np.ndarray) -> str:
         """A point, in the screen's notation."""
         raise NotImplementedError
 
@@ -382,6 +390,8 @@ class DescentScreen(LessonScreen):
     def verdict(self) -> str:
         """What the last step did, in words."""
         descent = self.descent
+        if descent is None:
+            return ""
         step = descent.last
         if step is None:
             # One line at 80 columns: the picture above keeps the rows.
@@ -396,8 +406,8 @@ class DescentScreen(LessonScreen):
         away = ""
         if self.off_picture(step.after):
             away = f" {self.off_picture_words(step.after)}"
-        slope_before, slope_after = (float(np.linalg.norm(g)) for g in (step.gradient, self.descent.gradient))
-        crossed = float(np.dot(step.gradient, self.descent.gradient)) < 0
+        slope_before, slope_after = (float(np.linalg.norm(g)) for g in (step.gradient, descent.gradient))
+        crossed = float(np.dot(step.gradient, descent.gradient)) < 0
         if step.outcome == functions.LEVEL:
             if crossed and functions.level(slope_before, slope_after):
                 return (
@@ -427,12 +437,12 @@ class DescentScreen(LessonScreen):
                 f"though the cost still fell {fell}. The ball zig-zags.{away}"
             )
         if step.outcome == functions.SETTLED:
-            return f"[b green]Settled:[/b green] {self.settled_where()}{away}"
-        return f"[b]Downhill:[/b] the cost fell {fell}.{self._step_lengths()}{away}"
+            return f"[b green]Settled:[/b green] {self.settled_where(descent)}{away}"
+        return f"[b]Downhill:[/b] the cost fell {fell}.{self._step_lengths(descent)}{away}"
 
-    def _step_lengths(self) -> str:
+    def _step_lengths(self, descent: Descent) -> str:
         """How this step's length compares with the last one's: they shrink by themselves only where the slope flattens."""
-        path = self.descent.path
+        path = descent.path
         if len(path) < 3:
             return " Each step is η × slope long: flatter ground, shorter steps."
         last, this = (float(np.linalg.norm(np.subtract(b, a))) for a, b in zip(path[-3:-1], path[-2:]))
@@ -442,11 +452,11 @@ class DescentScreen(LessonScreen):
             return f" The step shrank by itself, {change(last, this)}: the slope flattened."
         return f" The step grew {change(last, this)}: the slope got steeper."
 
-    def settled_where(self) -> str:
+    def settled_where(self, descent: Descent) -> str:
         """Why the steps stopped, naming the flat point when it is known."""
-        point = self.descent.point
+        point = descent.point
         stopped = "the slope is about 0, so the steps have shrunk to nothing"
-        if self.on_network:
+        if not isinstance(self.function, Curve | Surface):
             return f"{stopped}: the bottom of a valley along {self.chosen}, or a stretch where it barely matters."
         flats = self.function.stationary_points()
         near = [p for p in flats if np.linalg.norm(np.subtract(p.point, point)) < 1e-2 * self.scale]

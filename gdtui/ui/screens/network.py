@@ -156,16 +156,16 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         said = f"It says [b]$guess[/b] ({confidence:.2f})"
         if label is None:
             judgement = f"{said}; there is no right answer for $input."
+        elif guess == label and self.state.untrained:
+            judgement = (
+                f"{said}: [green]right[/green], by luck: with random weights the outputs are utter trash, and "
+                f"one guess in {count(len(state.data.classes))} lands anyway. r for another random network."
+            )
         elif guess == label:
-            if self.state.untrained:
-                return (
-                    f"{said}: [green]right[/green], by luck: with random weights the outputs are utter trash, and "
-                    f"one guess in {count(len(state.data.classes))} lands anyway. r for another random network."
-                )
             judgement = f"{said}: [green]right[/green]."
         else:
             judgement = f"{said}: [red]wrong[/red], this is $right."
-        if self.state.untrained:
+        if self.state.untrained and guess != label:
             judgement += " With random weights the outputs are utter trash: r for another random network."
         right = "" if label is None else state.a_class(label)
         return Content.from_markup(judgement, guess=state.class_name(guess), input=state.describe(), right=right)

@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import backprop, finite_differences
+from gdtui.core.costs import CostName
 from gdtui.core.finite_differences import Comparison, Timing
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
@@ -82,7 +83,7 @@ def code(function: object) -> Syntax:
     return Syntax("\n".join(source_lines(function)), "python", theme="ansi_dark", background_color="default")
 
 
-def training_cost(network: Network) -> str:
+def training_cost(network: Network) -> CostName:
     """The cost the Training step minimises for this network."""
     return PRESETS["tuned" if network.output == "softmax" else "lesson"].cost
 
@@ -150,7 +151,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         super().__init__(id=id)
         self.measured_version: int | None = None  # of the shared network the numbers are about
         self.origin = ""
-        self.cost_name = "quadratic"
+        self.cost_name: CostName = "quadratic"
         self.sample_cost: float | None = None
         self.sample_right = 0
         self.comparisons: list[Comparison] = []
@@ -164,7 +165,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
             with VerticalScroll(id="page"):
                 yield Static(id="summary", classes="aside")
                 yield Static(id="teaser", classes="aside")
-                table = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
+                table: DataTable[str] = DataTable(id="parameters", cursor_type="row", zebra_stripes=True)
                 table.can_focus = False  # n moves its cursor; the keys of a focused table would only compete
                 yield table
                 yield Static(id="check")
@@ -217,7 +218,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="gradient-check", exit_on_error=False)
-    def _measure(self, network: Network, x: np.ndarray, labels: np.ndarray, cost: str) -> Timing | None:
+    def _measure(self, network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName) -> Timing | None:
         worker = get_current_worker()
         double = finite_differences.in_double(network)
         sample_cost, outputs = double.gradient(x.astype(np.float64), labels, cost)

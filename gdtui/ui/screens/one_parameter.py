@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +13,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from gdtui.core import functions, slices
-from gdtui.core.functions import Step
+from gdtui.core.functions import Curve, Descent, Step, Surface
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
@@ -56,6 +58,7 @@ class OneParameterScreen(DescentScreen):
     TITLE_TEXT = "One parameter"
     TEXTBOOK = functions.CURVES
     PARAMETERS = 1
+    function: Curve | slices.NetworkCurve | None
     HELP = f"""\
 A cost that depends on **one number** x is a curve. Its **slope** at x (the
 derivative, f′(x)) says which way is uphill and how steeply: the tangent line,
@@ -115,8 +118,8 @@ back. The span of the cost is written under the plot."""
         yield Static(id="solved", classes="aside")
         yield Static(id="solving", classes="aside")
 
-    def use_function(self, function, learning_rate: float) -> None:
-        if self.on_network:
+    def use_function(self, function: Curve | Surface | slices.NetworkCurve | slices.NetworkSurface, learning_rate: float) -> None:
+        if isinstance(function, slices.NetworkCurve):
             low, high = float(np.min(function.values)), float(np.max(function.values))
             if self._seen is not None and self._seen[0] == self.computed_version:
                 low, high = min(low, self._seen[1]), max(high, self._seen[2])
@@ -167,7 +170,7 @@ back. The span of the cost is written under the plot."""
 
     @property
     def symbol(self) -> str:
-        if self.on_network and self.function is not None:
+        if isinstance(self.function, slices.NetworkCurve):
             return "w" if self.function.parameter.kind == "weight" else "b"
         return "x"
 
@@ -179,7 +182,7 @@ back. The span of the cost is written under the plot."""
     def slope_symbol(self) -> str:
         return f"∂C/∂{self.symbol}" if self.on_network else "f′(x)"
 
-    def where(self, point: np.ndarray) -> str:
+    def where(self, point: Sequence[float] | np.ndarray) -> str:
         return f"{self.symbol} = {number(point[0])}"
 
     def redraw(self) -> None:
@@ -187,12 +190,12 @@ back. The span of the cost is written under the plot."""
         self._draw_plot()
         names = ("numbers", "verdict", "solved", "solving")
         numbers, verdict, solved, solving = (self.query_one(f"#{name}", Static) for name in names)
-        if self.function is None:
+        if self.function is None or self.descent is None:
             numbers.update(f"Computing the network's cost at {SWEEP} values of the parameter… {self.progress:.0%}")
             for static in (verdict, solved, solving):
                 static.update("")
             return
-        numbers.update(self._numbers())
+        numbers.update(self._numbers(self.descent))
         verdict.update(self.verdict())
         solved.update(self._solved())
         solving.update(self._solving())
@@ -202,17 +205,17 @@ back. The span of the cost is written under the plot."""
 
     def _draw_title(self) -> None:
         title = self.query_one("#function", Static)
-        if not self.on_network:
-            function = self.function
+        function = self.function
+        if isinstance(function, Curve):
             title.update(f"[b]{function.name}[/b]: {function.formula}   [dim]f: next[/dim]")
-        elif self.function is None:
+        elif function is None:
             title.update("[b]the network[/b]: its cost along one parameter   [dim]f: next[/dim]")
         else:
-            k = self.function.slice.indices[0]
+            k = function.slice.indices[0]
             title.update(f"[b]the network[/b], #{k:,}: {self.describe(k)}   [dim]p: next · i: by number[/dim]")
 
-    def _numbers(self) -> str:
-        descent, s = self.descent, self.symbol
+    def _numbers(self, descent: Descent) -> str:
+        s = self.symbol
         here = (
             f"{s} = [b]{number(descent.point[0])}[/b]   {self.cost_symbol} = {number(descent.cost)}   "
             f"slope {self.slope_symbol} = [b]{number(descent.gradient[0])}[/b]   η = [b]{descent.learning_rate:g}[/b]"
@@ -227,10 +230,10 @@ back. The span of the cost is written under the plot."""
 
     def _solving(self) -> str:
         total = self.state.network.num_params
-        if self.on_network:
+        if isinstance(self.function, slices.NetworkCurve):
             values = self.function.values
             spans = f"Along this one the cost spans {number(float(np.ptp(values)))}"
-            if self.shared_scale:
+            if self.shared_scale and self._seen is not None:
                 _, low, high = self._seen
                 scale = (
                     f"{spans}; the costs of every parameter shown run from {number(low)} to {number(high)}, "
@@ -250,7 +253,7 @@ back. The span of the cost is written under the plot."""
 
     def _solved(self) -> str:
         """The flat points of a textbook curve, solved for: the sentence the lesson's first descent is about."""
-        if self.on_network:
+        if not isinstance(self.function, Curve):
             return ""
         flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
         return f"slope = 0, solved: x = {flats}."  # one line at 80 columns, the picture keeps the rest
@@ -259,10 +262,10 @@ back. The span of the cost is written under the plot."""
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
         plt.clear_figure()
-        if self.function is None:
+        function, descent = self.function, self.descent
+        if function is None or descent is None:
             plot.refresh()
             return
-        function = self.function
         low, high = function.domain
         xs = np.linspace(low, high, max(100, 2 * plot.size.width))
         ys = np.asarray(function.value(xs), dtype=float)
@@ -279,20 +282,20 @@ back. The span of the cost is written under the plot."""
         bottom, top, row = y_axis.low, y_axis.high, (y_axis.high - y_axis.low) / max(1, lines - 1)
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
         canvas = Color.parse(self.app.theme_variables["surface"]).rgb
-        if not self.on_network:
+        if isinstance(function, Curve):
             for flat in function.stationary_points():
                 x, y = flat.point[0], flat.value
                 plt.scatter([x], [y], marker="◆", color=FLAT_COLOR)
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
-        self._draw_path(plt, x_axis.low, x_axis.high, bottom, top)
+        self._draw_path(plt, descent, x_axis.low, x_axis.high, bottom, top)
         plt.xlim(x_axis.low, x_axis.high)
         plt.ylim(bottom, top)
         plt.yticks(list(y_axis.ticks), list(y_axis.labels))
         plt.xticks(list(x_axis.ticks), list(x_axis.labels))
-        if self.on_network:
-            kind = self.function.parameter.kind
+        if isinstance(function, slices.NetworkCurve):
+            kind = function.parameter.kind
             plt.xlabel(f"{self.symbol}, the value of this {kind}")
             plt.ylabel(f"cost {self.cost_symbol}")
         else:
@@ -300,9 +303,8 @@ back. The span of the cost is written under the plot."""
             plt.ylabel("cost f(x)")
         plot.refresh()
 
-    def _draw_path(self, plt, low: float, high: float, bottom: float, top: float) -> None:
+    def _draw_path(self, plt, descent: Descent, low: float, high: float, bottom: float, top: float) -> None:
         """The steps so far, the tangent at the ball, and the ball."""
-        descent = self.descent
         recent = zip(descent.path[-200:], descent.costs[-200:])
         inside = [(float(p[0]), c) for p, c in recent if low <= p[0] <= high and bottom <= c <= top]
         if len(inside) > 1:

@@ -128,6 +128,12 @@ class PathPrompt(Prompt[Path | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._submit(event.value)
 
+    @property
+    def files_root(self) -> Path | None:
+        """The folder the app keeps files in, if it is an app with one."""
+        root: Path | None = getattr(self.app, "files_root", None)
+        return root
+
     def _submit(self, value: str) -> None:
         # A second enter in the same read as the first finds the prompt done, or asking: once is enough.
         if self.done or self.asking:
@@ -136,7 +142,7 @@ class PathPrompt(Prompt[Path | None]):
         if not text:
             self.dismiss(None)
             return
-        root = self.app.files_root
+        root = self.files_root
         path = Path(text).expanduser() if root is None else within(root, text)
         if path is None:
             self._refuse("Files stay in this session's folder: e.g. gdtui-model.npz")
@@ -163,7 +169,7 @@ class PathPrompt(Prompt[Path | None]):
             try:
                 path = self.accept(path)
             except GdtuiError as err:
-                self._refuse(in_folder(str(err), self.app.files_root))
+                self._refuse(in_folder(str(err), self.files_root))
                 return
         self.done = True
         self.dismiss(path)

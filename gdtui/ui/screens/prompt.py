@@ -103,7 +103,7 @@ class Prompt(ModalScreen[Result]):
 class Field(Input):
     """A prompt's text field: the keys typed after the enter that answers the prompt are not typed into it."""
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         prompt = self.screen
         if isinstance(prompt, Prompt) and prompt.kept_from_field(event):
             event.stop()

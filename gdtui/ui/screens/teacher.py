@@ -37,6 +37,11 @@ NONE = "—"
 ON, LEFT, CUT = "on", "left", "cut"
 
 
+def _seconds(value: object) -> float | None:
+    """A number of seconds from the hub's JSON, or None: not a bool, which isinstance would take for an int."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 @dataclass(frozen=True)
 class Student:
     """One row of the roster, as the hub sent it, and when it was received."""
@@ -60,8 +65,8 @@ class Student:
         if not isinstance(row, dict):
             return None
         ident, name = row.get("id"), row.get("name")
-        connected, idle = row.get("connected_s"), row.get("idle_s")
-        if type(ident) is not int or not isinstance(name, str) or not all(type(v) in (int, float) for v in (connected, idle)):
+        connected, idle = _seconds(row.get("connected_s")), _seconds(row.get("idle_s"))
+        if type(ident) is not int or not isinstance(name, str) or connected is None or idle is None:
             return None
         progress = channel.clean_progress(row)
         best = channel.clean_progress({"accuracy": row.get("best")}).get("accuracy")
@@ -70,15 +75,15 @@ class Student:
         return cls(
             ident,
             name,
-            float(connected),  # type: ignore[arg-type]
-            float(idle),  # type: ignore[arg-type]
+            connected,
+            idle,
             row.get("reporting") is True,
             received,
-            progress.get("step"),  # type: ignore[arg-type]
-            progress.get("beat"),  # type: ignore[arg-type]
+            progress.get("step"),
+            progress.get("beat"),
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
-            progress.get("steps"),  # type: ignore[arg-type]
-            best,  # type: ignore[arg-type]
+            progress.get("steps"),
+            best,
             state if state in (LEFT, CUT) else ON,
         )
 
@@ -365,10 +370,10 @@ class Session:
             login,
             logout,
             cut,
-            figures.get("beat"),  # type: ignore[arg-type]
+            figures.get("beat"),
             (quiz[0], quiz[1]) if isinstance(quiz, list) else None,
-            figures.get("accuracy"),  # type: ignore[arg-type]
-            figures.get("steps"),  # type: ignore[arg-type]
+            figures.get("accuracy"),
+            figures.get("steps"),
             saved if type(saved) is int and saved >= 0 else 0,
         )
 

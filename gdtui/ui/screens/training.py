@@ -205,7 +205,7 @@ Network and Cost steps show."""
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self._trainer_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self._stopped()
-            if event.state is WorkerState.ERROR:
+            if event.state is WorkerState.ERROR and event.worker.error is not None:
                 raise event.worker.error  # a bug: let it be seen
             # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
             self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())

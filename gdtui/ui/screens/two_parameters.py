@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
 
 import numpy as np
@@ -11,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from gdtui.core import functions, slices
-from gdtui.core.functions import Step
+from gdtui.core.functions import Descent, Step, Surface
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.widgets.height_map import ARROW_MODES, BALL, MARKS, HeightMap, arrow
 
@@ -27,6 +28,7 @@ class TwoParametersScreen(DescentScreen):
     TITLE_TEXT = "Two parameters"
     TEXTBOOK = functions.SURFACES
     PARAMETERS = 2
+    function: Surface | slices.NetworkSurface | None
     START_MOVES = 24
     PICTURE = "map"
     SIDES = (("to the left", "to the right"), ("downward", "upward"))
@@ -106,7 +108,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         view.arrows = ARROW_MODES[(ARROW_MODES.index(view.arrows) + 1) % len(ARROW_MODES)]
         self.redraw()
 
-    def where(self, point: np.ndarray) -> str:
+    def where(self, point: Sequence[float] | np.ndarray) -> str:
         return f"(x, y) = {pair(*point)}"
 
     def redraw(self) -> None:
@@ -114,30 +116,30 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         view = self.query_one(HeightMap)
         numbers = self.query_one("#numbers", Static)
         verdict = self.query_one("#verdict", Static)
-        if self.function is None:
+        function, descent = self.function, self.descent
+        if function is None or descent is None:
             view.show(None)
             numbers.update(f"Computing the network's cost at {GRID} × {GRID} points… {self.progress:.0%}")
             verdict.update("")
             return
-        marks = [] if self.on_network else [(p.point, p.kind) for p in self.function.stationary_points()]
-        view.show(self.function, path=self.descent.path[-400:], gradient=self.descent.gradient, marks=marks)
-        numbers.update(self._numbers(view.arrows))
+        marks = [(p.point, p.kind) for p in function.stationary_points()] if isinstance(function, Surface) else []
+        view.show(function, path=descent.path[-400:], gradient=descent.gradient, marks=marks)
+        numbers.update(self._numbers(descent, view.arrows))
         verdict.update(self.verdict())
 
     def _draw_title(self) -> None:
         title = self.query_one("#function", Static)
-        if not self.on_network:
-            function = self.function
+        function = self.function
+        if isinstance(function, Surface):
             title.update(f"[b]{function.name}[/b]: {function.formula}   [dim]f: next[/dim]")
         else:
             title.update("[b]the network[/b]: its cost over two parameters   [dim]p: next pair · i: by number[/dim]")
 
-    def _numbers(self, arrows: str) -> str:
-        descent = self.descent
+    def _numbers(self, descent: Descent, arrows: str) -> str:
         (gx, gy) = descent.gradient
         f = "C" if self.on_network else "f"  # the network's cost is C, a textbook function f
         lines = []
-        if self.on_network:
+        if isinstance(self.function, slices.NetworkSurface):
             for name, k in zip("xy", self.function.slice.indices):
                 lines.append(f"{name} = #{k:,}: {self.describe(k)}")
             lines.append("")
@@ -162,7 +164,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
                 f"  = {pair(*step.before)} − {step.learning_rate:g} × {pair(*step.gradient)}",
                 f"  = [b]{pair(*step.after)}[/b]",
             ]
-        if not self.on_network:
+        if isinstance(self.function, Surface):
             kinds = sorted({p.kind for p in self.function.stationary_points()}, key=list(MARKS).index)
             marks = "  ".join(f"{MARKS[kind]} {kind}" for kind in kinds)
             lines.append(f"\n[dim]∇f = 0, solved exactly:[/dim] {marks}")
@@ -173,7 +175,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
 
     def verdict(self) -> str:
         text = super().verdict()
-        if self.on_network and self.descent.last is None:
+        if self.on_network and self.descent is not None and self.descent.last is None:
             total = self.state.network.num_params
             text += (
                 f" The other {total - 2:,} parameters stay put; the map is read between {GRID} × {GRID} "

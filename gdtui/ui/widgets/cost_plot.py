@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from textual_plotext import PlotextPlot
 
@@ -17,10 +19,10 @@ ACCURACY_GLYPH = "·"
 MEASURED_GLYPH = "◆"  # where the accuracy was measured: the dots between are only drawn
 
 
-def thin(x: list[float], y: list[float], points: int) -> tuple[list[float], list[float]]:
+def thin(x: Sequence[float], y: Sequence[float], points: int) -> tuple[list[float], list[float]]:
     """At most `points` evenly spread points: building a plot costs time per point."""
     if len(x) <= points:
-        return x, y
+        return list(x), list(y)
     keep = np.linspace(0, len(x) - 1, points).astype(int)
     return [x[i] for i in keep], [y[i] for i in keep]
 
@@ -76,8 +78,9 @@ class CostPlot(PlotextPlot):
         if run.epochs:
             # Accuracy on its true scale: an axis fitted to one point can run past 100 %.
             accuracy = axis(0, 100, rows, gap=2, most=max(2, rows // 3))
-            plt.ylim(accuracy.low, accuracy.high, yside="right")
-            plt.yticks(list(accuracy.ticks), list(accuracy.labels), yside="right")
+            # textual-plotext's stubs call yside a float; plotext takes "left" or "right".
+            plt.ylim(accuracy.low, accuracy.high, yside="right")  # type: ignore[arg-type]
+            plt.yticks(list(accuracy.ticks), list(accuracy.labels), yside="right")  # type: ignore[arg-type]
             right_width = max(map(len, accuracy.labels))
         all_costs = costs + [r.train_cost for r in run.epochs if r.train_cost is not None]
         left_width = 0

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from gdtui.core import costs
+from gdtui.core.costs import CostName
 from gdtui.ui.widgets.layer_bars import bar
 
 _OUTPUT_BAR = 6
@@ -15,7 +16,7 @@ _HEADINGS = {"quadratic": "(output−target)²", "cross-entropy": "−target·ln
 _ROW_WIDTH = 5 + _OUTPUT_BAR + 5 + 10 + _TERM_BAR + 6 + 2
 
 
-def formula(outputs: np.ndarray, label: int, cost_name: str, width: int) -> str:
+def formula(outputs: np.ndarray, label: int, cost_name: CostName, width: int) -> str:
     """The cost with the numbers plugged in, in at most `width` cells where it can be.
 
     Quadratic: as many terms from digit 0 on as fit, the right digit's always, and
@@ -54,10 +55,10 @@ class CostTable(Widget):
         super().__init__(id=id)
         self._outputs = np.zeros(0)  # no rows until `show` gives the outputs, as many as the classes
         self._label: int | None = None
-        self._cost_name = "quadratic"
+        self._cost_name: CostName = "quadratic"
         self._what = "digit"
 
-    def show(self, outputs: np.ndarray, label: int | None, cost_name: str, what: str = "digit") -> None:
+    def show(self, outputs: np.ndarray, label: int | None, cost_name: CostName, what: str = "digit") -> None:
         """what names the outputs' column: "digit" for MNIST, "class" where the classes have names."""
         self._outputs = np.array(outputs, dtype=np.float64)
         self._label = label

@@ -190,4 +190,5 @@ class GradientView(Vertical):
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else int(key)

@@ -68,7 +68,8 @@ _MARGIN = 7
 
 
 class Landscape(Protocol):
-    extent: tuple[tuple[float, float], tuple[float, float]]
+    @property
+    def extent(self) -> tuple[tuple[float, float], tuple[float, float]]: ...
 
     def value(self, x, y): ...
 
@@ -146,9 +147,9 @@ class HeightMap(Widget):
         lines = max(1, min(self.size.height - 2, (self.size.width - _MARGIN) // 2))
         return lines, 2 * lines
 
-    def _cell_of(self, x: float, y: float) -> tuple[int, int] | None:
+    def _cell_of(self, landscape: Landscape, x: float, y: float) -> tuple[int, int] | None:
         """The (line, column) showing the point (x, y), or None when it is off the map."""
-        (x0, x1), (y0, y1) = self._landscape.extent
+        (x0, x1), (y0, y1) = landscape.extent
         lines, columns = self._map_size()
         if not (math.isfinite(x) and math.isfinite(y)):
             return None
@@ -158,70 +159,72 @@ class HeightMap(Widget):
             return line, column
         return None
 
-    def _sample_heights(self) -> None:
+    def _sample_heights(self, landscape: Landscape) -> None:
         lines, columns = self._map_size()
         key = (lines, columns)
         if key == self._heights_key:
             return
-        (x0, x1), (y0, y1) = self._landscape.extent
+        (x0, x1), (y0, y1) = landscape.extent
         xs = x0 + (np.arange(columns) + 0.5) / columns * (x1 - x0)
         ys = y1 - (np.arange(2 * lines) + 0.5) / (2 * lines) * (y1 - y0)
         with np.errstate(over="ignore", invalid="ignore"):
-            self._heights = np.asarray(self._landscape.value(*np.meshgrid(xs, ys)), dtype=float)
+            self._heights = np.asarray(landscape.value(*np.meshgrid(xs, ys)), dtype=float)
         self._edges = band_edges(self._heights)
         self._heights_key = key
 
-    def _overlay(self) -> dict[tuple[int, int], tuple[str, str]]:
+    def _overlay(self, landscape: Landscape) -> dict[tuple[int, int], tuple[str, str]]:
         """What is drawn over the bands: {(line, column): (glyph, role)}, later roles on top."""
         cells: dict[tuple[int, int], tuple[str, str]] = {}
         if self.arrows != "off":
-            cells.update(self._arrow_field())
+            cells.update(self._arrow_field(landscape))
         for point, kind in self._marks:
-            cell = self._cell_of(*point)
+            cell = self._cell_of(landscape, *point)
             if cell is not None:
                 cells[cell] = (MARKS[kind], "mark")
         if not self._path:
             return cells
         ball = self._path[-1]
         if self._ball_gradient is not None:
-            cells.update(self._ray(ball, -self._ball_gradient, "downhill"))
-            cells.update(self._ray(ball, self._ball_gradient, "uphill"))
-        for point in self._path[:-1]:
-            cell = self._cell_of(*point)
+            cells.update(self._ray(landscape, ball, -self._ball_gradient, "downhill"))
+            cells.update(self._ray(landscape, ball, self._ball_gradient, "uphill"))
+        for step in self._path[:-1]:
+            cell = self._cell_of(landscape, *step)
             if cell is not None:
                 cells[cell] = (PATH, "path")
-        cell = self._cell_of(*ball)
+        cell = self._cell_of(landscape, *ball)
         if cell is not None:
             cells[cell] = (BALL, "ball")
         elif np.all(np.isfinite(ball)):
-            cells.update(self._pointer(ball))
+            cells.update(self._pointer(landscape, ball))
         return cells
 
-    def _pointer(self, ball: np.ndarray) -> dict[tuple[int, int], tuple[str, str]]:
+    def _pointer(self, landscape: Landscape, ball: np.ndarray) -> dict[tuple[int, int], tuple[str, str]]:
         """An arrow on the map's edge where a ball off the map left it, pointing its way."""
-        (x0, x1), (y0, y1) = self._landscape.extent
+        (x0, x1), (y0, y1) = landscape.extent
         lines, columns = self._map_size()
         x, y = float(np.clip(ball[0], x0, x1)), float(np.clip(ball[1], y0, y1))
         column = min(columns - 1, math.floor((x - x0) / (x1 - x0) * columns))
         line = min(lines - 1, math.floor((y1 - y) / (y1 - y0) * lines))
         centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
-        dx, dy = self._screen_direction(ball[0] - centre_x, ball[1] - centre_y)
+        dx, dy = self._screen_direction(landscape, ball[0] - centre_x, ball[1] - centre_y)
         return {(line, column): (arrow(dx, dy), "ball")}
 
-    def _screen_direction(self, gx, gy):
+    def _screen_direction(self, landscape: Landscape, gx, gy):
         """A direction in the landscape as a direction on screen, in samples (y up)."""
-        (x0, x1), (y0, y1) = self._landscape.extent
+        (x0, x1), (y0, y1) = landscape.extent
         lines, columns = self._map_size()
         return gx * columns / (x1 - x0), gy * 2 * lines / (y1 - y0)
 
-    def _ray(self, start: np.ndarray, direction: np.ndarray, role: str) -> dict[tuple[int, int], tuple[str, str]]:
+    def _ray(
+        self, landscape: Landscape, start: np.ndarray, direction: np.ndarray, role: str
+    ) -> dict[tuple[int, int], tuple[str, str]]:
         """A short line of dots from the ball along direction, ending in an arrow."""
-        dx, dy = self._screen_direction(*direction)
+        dx, dy = self._screen_direction(landscape, *direction)
         length = math.hypot(dx, dy)
-        origin = self._cell_of(*start)
+        origin = self._cell_of(landscape, *start)
         if origin is None or not length > 0 or not math.isfinite(length):
             return {}
-        (x0, x1), (y0, y1) = self._landscape.extent
+        (x0, x1), (y0, y1) = landscape.extent
         lines, columns = self._map_size()
         reach = max(3, columns // 8)  # cells
         unit_x, unit_y = (x1 - x0) / columns, (y1 - y0) / (2 * lines)  # one sample, in the landscape
@@ -230,7 +233,7 @@ class HeightMap(Widget):
         for sample in range(1, 2 * reach + 1):
             x = start[0] + dx / length * sample * unit_x
             y = start[1] + dy / length * sample * unit_y
-            cell = self._cell_of(x, y)
+            cell = self._cell_of(landscape, x, y)
             if cell is None:
                 break
             if cell != origin:
@@ -240,18 +243,18 @@ class HeightMap(Widget):
             cells[tip] = (arrow(dx, dy), role)
         return cells
 
-    def _arrow_field(self) -> dict[tuple[int, int], tuple[str, str]]:
+    def _arrow_field(self, landscape: Landscape) -> dict[tuple[int, int], tuple[str, str]]:
         """An arrow every few cells showing which way is up (or down) there."""
         lines, columns = self._map_size()
         rows = np.arange(1, lines, 2)
         cols = np.arange(2, columns, 4)
-        (x0, x1), (y0, y1) = self._landscape.extent
+        (x0, x1), (y0, y1) = landscape.extent
         grid_cols, grid_rows = np.meshgrid(cols, rows)
         xs = x0 + (grid_cols + 0.5) / columns * (x1 - x0)
         ys = y1 - (grid_rows + 0.5) / lines * (y1 - y0)
         with np.errstate(over="ignore", invalid="ignore"):
-            gx, gy = (np.asarray(g, dtype=float) for g in self._landscape.gradient(xs, ys))
-        sx, sy = self._screen_direction(gx, gy)
+            gx, gy = (np.asarray(g, dtype=float) for g in landscape.gradient(xs, ys))
+        sx, sy = self._screen_direction(landscape, gx, gy)
         sign = -1.0 if self.arrows == "downhill" else 1.0
         size = np.hypot(sx, sy)
         finite = size[np.isfinite(size)]
@@ -280,13 +283,14 @@ class HeightMap(Widget):
         return _style(contrast, background, role in ("downhill", "path"))
 
     def render(self) -> Text:
-        if self._landscape is None:
+        landscape = self._landscape
+        if landscape is None:
             return Text()
         colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
-        self._sample_heights()
+        self._sample_heights(landscape)
         lines, columns = self._map_size()
-        overlay = self._overlay()
-        (x0, x1), (y0, y1) = self._landscape.extent
+        overlay = self._overlay(landscape)
+        (x0, x1), (y0, y1) = landscape.extent
         out = []
         for line in range(lines):
             upper, lower = self._heights[2 * line], self._heights[2 * line + 1]

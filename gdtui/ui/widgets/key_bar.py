@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.actions import parse
+from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import Screen
 from textual.style import Style
 from textual.widget import Widget
 
@@ -74,7 +76,9 @@ class KeyBar(Widget):
         otherwise hide the step's own, which the table then acts on in the step's place.
         """
         screen, app = self.screen, self.app
-        declared = [(screen, b) for b in getattr(type(screen), "BINDINGS", ()) if isinstance(b, Binding)]
+        declared: list[tuple[Screen[object] | App[object], Binding]] = [
+            (screen, b) for b in getattr(type(screen), "BINDINGS", ()) if isinstance(b, Binding)
+        ]
         declared += [(app, b) for b in app.BINDINGS if isinstance(b, Binding) and b.show]
         shown: list[Key] = []
         groups: dict[Binding.Group, int] = {}  # a group's place in `shown`

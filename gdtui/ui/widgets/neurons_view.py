@@ -49,9 +49,9 @@ class NeuronsView(Vertical):
         per_page = self.per_page()
         first = (page * per_page) % count
         neurons = range(first, min(first + per_page, count))
-        weights, grads = state.first_layer(neurons)  # a copy of one layer, then drawn outside the lock
-        weights = [shrink(w.reshape(shape)) for w in weights]
-        grads = [shrink(g.reshape(shape)) for g in grads]
+        layer_weights, layer_grads = state.first_layer(neurons)  # a copy of one layer, then drawn outside the lock
+        weights = [shrink(w.reshape(shape)) for w in layer_weights]
+        grads = [shrink(g.reshape(shape)) for g in layer_grads]
         weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
         grad_scale = max(float(np.abs(g).max()) for g in grads) or 1.0
         where = ("left", "right") if self._paired else ("top", "below")

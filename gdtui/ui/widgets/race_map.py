@@ -37,17 +37,17 @@ class RaceMap(HeightMap):
         self._paths = (full, mini)
         self.show(landscape)
 
-    def _overlay(self) -> dict[tuple[int, int], tuple[str, str]]:
+    def _overlay(self, landscape: Landscape) -> dict[tuple[int, int], tuple[str, str]]:
         cells: dict[tuple[int, int], tuple[str, str]] = {}
         full, mini = self._paths
         # The careful walker on top where they share a cell; each head above every trail.
         for path, trail, role in ((mini, MINI_PATH, "mini"), (full, PATH, "full")):
             for point in path[:-1]:
-                cell = self._cell_of(*point)
+                cell = self._cell_of(landscape, *point)
                 if cell is not None:
                     cells[cell] = (trail, role)
         for path, head, role in ((mini, MINI_HEAD, "mini"), (full, BALL, "full")):
-            cell = self._cell_of(*path[-1]) if len(path) else None
+            cell = self._cell_of(landscape, *path[-1]) if len(path) else None
             if cell is not None:
                 cells[cell] = (head, role)
         return cells
