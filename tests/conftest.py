@@ -55,9 +55,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
-    """Keep every cache the tests write out of the user's real cache directory."""
+    """Keep every cache the tests write out of the user's real cache directory; train at the tests' priority."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+        # Training runs as background work by default, and the test workers keep every core busy: a run
+        # lowered to SCHED_IDLE would wait on other tests, not on its own. The tests of that priority ask for it.
+        patch.setenv("GDTUI_TRAINING_PRIORITY", "normal")
         yield
 
 
