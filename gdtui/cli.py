@@ -105,7 +105,7 @@ def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:
-            from gdtui.ui.run import run_app
+            from gdtui.ui.launch import run_app
 
             return run_app(args.data, seed=args.seed, model=args.model, lesson=args.lesson)
         return args.run(args)

@@ -42,7 +42,7 @@ RISING_FACTOR = 1.5
 RISING_SIGNIFICANCE = 4.0
 RISING_WINDOWS = 3
 # Images of the last mini-batch a snapshot keeps, for the strip of thumbnails.
-SHOWN = 32
+THUMBNAILS = 32
 # Training images the network's health is checked on.
 PROBE = 200
 
@@ -156,7 +156,7 @@ class RunSnapshot:
     curve_stride: int  # steps averaged into each point of the curve
     epochs: tuple[EpochRecord, ...]  # epoch 0 first, once measured
     verdict: Verdict
-    last_batch: np.ndarray  # indices into the training split: its first SHOWN images
+    last_batch: np.ndarray  # indices into the training split: its first THUMBNAILS images
     last_outputs: np.ndarray  # the network's outputs on them, before the step (or of the weights put back)
 
     @property
@@ -309,7 +309,7 @@ class TrainingRun:
         self.back_to = good.step
         # The guesses shown beside the last mini-batch: those of the weights put back.
         trainer = self.trainer
-        shown = trainer.last_batch[:SHOWN]
+        shown = trainer.last_batch[:THUMBNAILS]
         trainer.last_outputs = self.network.forward(trainer.train.inputs(shown)) if len(shown) else trainer.last_outputs
         if self.trainer.diverged:
             self.trainer.recover()
@@ -373,6 +373,6 @@ class TrainingRun:
             curve_stride=self.history.stride,
             epochs=tuple(self.epochs),
             verdict=self.verdict,
-            last_batch=trainer.last_batch[:SHOWN].copy(),
-            last_outputs=trainer.last_outputs[:SHOWN].copy(),
+            last_batch=trainer.last_batch[:THUMBNAILS].copy(),
+            last_outputs=trainer.last_outputs[:THUMBNAILS].copy(),
         )

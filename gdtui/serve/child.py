@@ -22,7 +22,7 @@ from pathlib import Path
 from gdtui import channel
 from gdtui.core.errors import GdtuiError
 from gdtui.serve.privileges import no_new_privileges
-from gdtui.ui.run import run_app
+from gdtui.ui.launch import run_app
 
 
 def main(argv: list[str] | None = None) -> int:

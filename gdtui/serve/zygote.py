@@ -112,7 +112,7 @@ def _warm_up(data: Path | None) -> None:
 
     import gdtui.ui
     from gdtui.core.dataset import load_dataset
-    from gdtui.ui.run import draw_first_screen
+    from gdtui.ui.launch import draw_first_screen
 
     # Screens are imported when first opened; here they are all imported once, for every session.
     for module in pkgutil.walk_packages(gdtui.ui.__path__, "gdtui.ui."):

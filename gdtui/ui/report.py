@@ -31,7 +31,7 @@ QUEUED_BYTES = 64 * 1024
 MESSAGE_SECONDS = 20
 # A link the hub closed (it drops a client that fell too far behind) is tried again this often.
 RETRY_S = 3.0
-SHOWN = {channel.SHOWN: True}
+FIRST_SCREEN_DRAWN = {channel.SHOWN: True}
 
 
 class HubLink:
@@ -144,7 +144,7 @@ async def say_when_shown(shown: asyncio.Event, link: HubLink) -> None:
     """Tell the hub once the app's first screen is drawn: until then, the server holds back the
     sessions that logged in after this one, so that this one has the cores to draw it."""
     await shown.wait()
-    link.send(SHOWN)
+    link.send(FIRST_SCREEN_DRAWN)
 
 
 async def _report(app: App, progress: Callable[[], dict], shown: asyncio.Event, now: asyncio.Event, link: HubLink) -> None:

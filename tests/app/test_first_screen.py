@@ -12,7 +12,7 @@ import pytest
 from gdtui.core import dataset
 from gdtui.core.errors import GdtuiError
 from gdtui.ui import parsed_css
-from gdtui.ui.run import draw_first_screen
+from gdtui.ui.launch import draw_first_screen
 from gdtui.ui.screens.loading import LoadingScreen
 from tests.helpers import make_app, wait_for
 

@@ -82,7 +82,7 @@ def test_train(tiny_mnist_dir):
 
 
 def test_the_app_draws_its_first_screen(tiny_mnist_dir):
-    done = without_posix("from gdtui.ui.run import draw_first_screen\ndraw_first_screen(sys.argv[1])", tiny_mnist_dir)
+    done = without_posix("from gdtui.ui.launch import draw_first_screen\ndraw_first_screen(sys.argv[1])", tiny_mnist_dir)
     assert done.returncode == 0, done.stderr
 
 
