@@ -78,7 +78,7 @@ KEY_TARGET_MS = 100
 FIRST_SCREEN_TARGET_S = 3.0
 ATTACKER = "127.0.0.2"  # loopback too, but another address: the students' per-address limit is not its
 # The key-to-screen latency a class can live with, at the 95th percentile: what --mix sizes for.
-SIZING_P95_MS = 200
+SIZING_P95_MS = KEY_TARGET_MS
 # How the sessions train, as GDTUI_TRAINING_PRIORITY says: before, at the screens' priority; after, in the background.
 PRIORITIES = {"normal": "normal", "background": ""}
 IDLE_SETTLE_S = 2.0
