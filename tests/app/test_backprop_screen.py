@@ -103,12 +103,15 @@ async def test_the_images_average_wish_is_minus_backprop_s_gradient_component(sc
         app = pilot.app
         await pilot.press("n", "n", "v", "v", "v")
         w = image_wishes(app, 2)
-        k = int(np.argmax(np.abs(w.weight_wishes(3, w.label))))
+        # The weight the ten images disagree on most, so that "every image wants something else" shows.
+        every = np.array([image_wishes(app, 2 + n).weight_wishes(3, w.label) for n in range(IMAGES)])
+        spread = every.max(axis=0) - every.min(axis=0)
+        k = int(np.argmax(spread))
         lines = text(screen, "images").splitlines()
         assert lines[0].startswith(f"The weight from neuron {k} of layer 2 to output {w.label}")
         split = app.state.data.train
         x, labels = split.inputs(slice(2, 2 + IMAGES)).astype(np.float64), split.labels[2 : 2 + IMAGES]
-        each = [image_wishes(app, 2 + n).weight_wishes(3, w.label)[k] for n in range(IMAGES)]
+        each = every[:, k]
         for n, row in enumerate(lines[2 : 2 + IMAGES]):
             assert row.startswith(f"train #{2 + n}: a {labels[n]}")
             assert numbers(row)[-1] == number(each[n])
@@ -120,6 +123,21 @@ async def test_the_images_average_wish_is_minus_backprop_s_gradient_component(sc
         assert average == pytest.approx(-shown_component, rel=1e-8)
         assert average == pytest.approx(float(np.mean(each)), rel=1e-8)
         assert fits(screen)
+
+
+async def test_the_images_disagree_visibly_on_the_weight_shown_of_a_trained_network(screen_on, trained):
+    """A trained network is sure of most images: their wishes for the first image's favourite weight are ≈ 0."""
+    async with screen_on("8", network=trained.copy()) as (pilot, screen):
+        app = pilot.app
+        await pilot.press("v", "v", "v")
+        for index in range(6):
+            label = int(app.state.data.train.labels[index])
+            every = np.array([image_wishes(app, index + n).weight_wishes(3, label) for n in range(IMAGES)])
+            spread = every.max(axis=0) - every.min(axis=0)
+            k = int(np.argmax(spread))
+            await wait_for(pilot, lambda i=index: f"train #{i}:" in text(screen, "images"), f"image {index}")
+            assert text(screen, "images").startswith(f"The weight from neuron {k} of layer 2 to output {label}")
+            await pilot.press("n")
 
 
 async def test_the_chain_rule_s_factors_multiply_to_the_finite_difference(screen_on):

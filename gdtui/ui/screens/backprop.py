@@ -79,6 +79,14 @@ def precise(value: float) -> str:
     return f"{value:+.9g}"
 
 
+def cut_middle(text: str, width: int) -> str:
+    """text in at most width characters: its start and its end, what is between them given up as "…"."""
+    if len(text) <= width:
+        return text
+    head = max(0, width - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head):]}" if width > 0 else ""
+
+
 def source(layer: int, k: int) -> str:
     """Where weight k of a neuron of `layer` comes from: a neuron of the layer before, or a pixel."""
     return f"neuron {k} of layer {layer - 1}" if layer > 1 else f"pixel {k}"
@@ -151,9 +159,10 @@ hurried one ({minibatch.BATCH_SIZE} a step) go down from the same start with the
 are judged by the cost over all {minibatch.FULL_BATCH:,}. `n` steps both, `space` runs, `r` restarts.
 
 `n` `p` change the image; `[` `]` the output neuron (in the wish lists, the neuron
-of layer 2 whose sum is shown). The images are the training set's; the weight of
-the fourth and fifth views is the chosen output neuron's whose wish is largest,
-and the average is over the image and the next {IMAGES - 1}."""
+of layer 2 whose sum is shown). The images are the training set's; the weight of the
+many images' view is the chosen output neuron's the images disagree on most
+(the widest spread of wishes), over the image and the next {IMAGES - 1}; the chain
+rule's is the one this image wishes most to change."""
 
     BINDINGS = [
         Binding("n", "browse(1)", "Next", tooltip="The next training image"),
@@ -262,15 +271,22 @@ and the average is over the image and the next {IMAGES - 1}."""
 
     def _draw_header(self, subject: str, cost: str) -> None:
         formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
-        # Beside the guide, whose title names the view, one line: what the figures are of, and which formula.
         network = f"{formula} · [dim]network:[/dim] $origin"
         what = ["$subject"] if subject else []
+        origin = self.state.network_origin
         if self.guided:
+            # Beside the guide, whose title names the view, one line that ends whole: what the figures are of,
+            # which formula, and the network, its origin cut in the middle when even that is too long.
+            room = self.query_one("#page").content_size.width or self.app.size.width - 2
+            line = " · ".join([*([subject] if subject else []), formula, f"network: {origin}"])
+            if len(line) > room:
+                network = f"{formula} · $origin"
+                origin = cut_middle(origin, room - (len(line) - len(origin) - len("network: ")))
             markup = " · ".join([*what, network])
         else:
             place = f"   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]"
             markup = " · ".join([f"[b]{TITLES[self.view]}[/b]", *what]) + f"{place}\n{network}"
-        self.query_one("#header", Static).update(Content.from_markup(markup, subject=subject, origin=self.state.network_origin))
+        self.query_one("#header", Static).update(Content.from_markup(markup, subject=subject, origin=origin))
 
     def redraw(self) -> None:
         if self.view == "minibatch":
@@ -394,13 +410,16 @@ and the average is over the image and the next {IMAGES - 1}."""
         return self.hidden if self.hidden is not None else strongest_source(w, self.neuron)
 
     def many_images(self, network: Network, w: wishes.Wishes) -> ManyImages:
-        """The chosen weight's wishes over the image and the next ones, and backprop's ∂C/∂w over the same images."""
+        """The wishes of the chosen output's most disputed weight over the image and the next ones, and backprop's
+        ∂C/∂w over the same images."""
         out, j = w.layers, self.neuron
-        k = strongest_source(w, j)
         split = self.state.data.train
         indices = (self.index + np.arange(IMAGES)) % len(split)
         x, labels = split.inputs(indices).astype(np.float64), split.labels[indices]
-        each = wishes.weight_wishes_of_images(network, x, labels, w.cost, out, j, k)
+        # The weight the images disagree on most: the point is that every image wants something else.
+        every = wishes.neuron_weight_wishes_of_images(network, x, labels, w.cost, out, j)
+        k = wishes.most_disputed(every)
+        each = every[:, k]
         _, grad = backprop.gradient(network, x, labels, w.cost)
         return ManyImages(j, k, indices, each, float(grad[wishes.weight_index(network, out, j, k)]))
 
