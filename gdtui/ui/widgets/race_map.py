@@ -1,4 +1,4 @@
-"""A cost landscape with two walkers' paths on it: the full batch's and the mini-batch's."""
+"""A cost landscape with two walkers' paths on it: the careful (full-batch) one's and the hurried (mini-batch) one's."""
 
 from __future__ import annotations
 
@@ -23,11 +23,14 @@ def legend(colors: bool) -> str:
     full, mini = (f"{PATH}{BALL}", f"{MINI_PATH}{MINI_HEAD}")
     if colors:
         full, mini = f"[b {FULL_COLOR}]{full}[/]", f"[b {MINI_COLOR}]{mini}[/]"
-    return f"{full} full batch  {mini} mini-batch"
+    return f"{full} careful  {mini} hurried"
 
 
 class RaceMap(HeightMap):
-    """A HeightMap whose overlay is two paths, each with its own glyphs and colour, from one start."""
+    """A HeightMap whose overlay is two paths, each with its own glyphs and colour, from one start.
+
+    A walker off the map is an arrow on its edge, pointing the way it went.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -47,9 +50,13 @@ class RaceMap(HeightMap):
                 if cell is not None:
                     cells[cell] = (trail, role)
         for path, head, role in ((mini, MINI_HEAD, "mini"), (full, BALL, "full")):
-            cell = self._cell_of(*path[-1]) if len(path) else None
+            if not len(path):
+                continue
+            cell = self._cell_of(*path[-1])
             if cell is not None:
                 cells[cell] = (head, role)
+            elif np.all(np.isfinite(path[-1])):  # off the map: an arrow on its edge points the way it went
+                cells.update({place: (glyph, role) for place, (glyph, _) in self._pointer(path[-1]).items()})
         return cells
 
     def _mark_style(self, role: str, band: int, colors: bool) -> Style:
