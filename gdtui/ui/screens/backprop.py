@@ -141,12 +141,19 @@ class BackpropScreen(LessonScreen):
     TITLE_TEXT = "Backprop"
     HELP = f"""\
 Backpropagation computes the gradient, and this step shows how, on the network the
-other steps show and on real training images. `v` goes through six views.
+other steps show and on real training images. `v` goes through seven views. Every
+bar is scaled to the largest figure of its view: the heading says what a full bar is.
 
 **One image, one wish list.** For this image the cost goes down if the right
 output goes up and the other nine go down, each by as much as it misses its
 target: with the quadratic cost the wish on output j is −∂C₀/∂aⱼ = −2(aⱼ − yⱼ).
 A softmax network with cross-entropy wishes on the weighted inputs z instead, yⱼ − aⱼ.
+C₀ is the cost of this one image; the cost C is its average over the images.
+
+**One output neuron.** Its weighted input z = Σ wₖaₖ + b; σ squashes z into 0–1,
+a = σ(z); its slope σ'(z) = σ(z)(1 − σ(z)) = a(1 − a) says how far a moves per unit
+of z. A softmax output shares 1 among the ten, and with cross-entropy z moves C₀ by
+a − y directly.
 
 **Three levers.** An output neuron moves only through z = Σ w·a + b: its wish on z
 is its slope σ'(z) times its wish on a. It can ask its bias for that wish, each
@@ -162,14 +169,17 @@ way. That backward flow is backpropagation.
 are −∂C/∂w: minus the gradient's component, which backprop gives beside them.
 
 **The chain rule** writes the same for a last-layer weight: ∂C₀/∂w = a(L−1) · σ'(z)
-· 2(a − y), checked against the finite difference, and one layer further back.
+· 2(a − y), checked against the finite difference, and one layer further back. The
+lines marked BP1–BP4 are backprop's four equations, as the Next step's code has them.
 
 **Mini-batches.** Averaging every image's wishes before each step is exact but slow.
 Stochastic gradient descent averages a few images drawn at random instead: each
 step is a little off, but costs a sliver of the images. On the Two parameters
-step's landscape of the network, a careful walker ({minibatch.FULL_BATCH:,} images a step) and a
-hurried one ({minibatch.BATCH_SIZE} a step) go down from the same start with the same η; both
-are judged by the cost over those {minibatch.FULL_BATCH:,}. `n` steps both, `space` runs, `r` restarts.
+step's landscape of the network (two of its parameters, the rest held still), a
+careful walker (the same {minibatch.FULL_BATCH:,} images every step) and a hurried one
+({minibatch.BATCH_SIZE} of them a step) go down from the same start with the same η; both
+are judged by the cost over those {minibatch.FULL_BATCH:,}. The map is drawn to hold the first
+{minibatch.REHEARSED} steps of the first race; a walker that leaves it is named. `n` steps both, `space` runs, `r` restarts.
 
 `n` `p` change the image; `[` `]` the output neuron (in the wish lists, the neuron
 of layer 2 whose sum is shown). The images are the training set's; the weight of the
@@ -404,8 +414,8 @@ rule's is the one this image wishes most to change."""
                 f"      = {a:.6f} × {1 - a:.6f} = [b]{slope:.6f}[/b]   [dim]a's move per unit of z[/dim]",
             ]
         else:
-            lines.append(f"With softmax and cross-entropy ∂C₀/∂z = a − y = [b]{a - y:+.6f}[/b]: no slope of a on its own")
-        lines.append("A nudge of w moves z, z moves a, a moves C₀: the next views take that chain apart.")
+            lines.append(f"With cross-entropy, z moves C₀ by ∂C₀/∂z = a − y = [b]{a - y:+.6f}[/b]")
+        lines.append("Nudge w: z moves, so a moves, so C₀ moves; the next views take that apart.")
         self.query_one("#neuron", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
     def _draw_levers(self, w: wishes.Wishes) -> None:
