@@ -61,6 +61,38 @@ async def test_the_output_layer_s_wishes_are_the_network_s_for_the_image_shown(s
             await pilot.press("n")
 
 
+async def test_one_output_neuron_shows_z_a_and_c0_before_its_levers(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("v", "right_square_bracket")
+        w = image_wishes(app, 0)
+        j = (w.label + 1) % 10
+        lines = text(screen, "neuron").splitlines()
+        products, bias, z = (float(n) for n in numbers(lines[1]))
+        assert products == pytest.approx(float(w.network.weights[2][j] @ w.a[2]), rel=1e-5)
+        assert bias == pytest.approx(float(w.network.biases[2][j]), rel=1e-5)
+        assert z == pytest.approx(float(w.z[3][j]), rel=1e-5) and products + bias == pytest.approx(z, rel=1e-5)
+        assert lines[2].endswith(f"= {w.a[3][j]:.6f}")
+        assert f"C₀ = Σⱼ (aⱼ − yⱼ)² = {float(np.sum((w.a[3] - w.target) ** 2)):.6f}, the cost of this one image" in lines[4]
+        a = float(w.a[3][j])
+        assert lines[7].split() == [
+            "=",
+            f"{a:.6f}",
+            "×",
+            f"{1 - a:.6f}",
+            "=",
+            f"{w.slope(3)[j]:.6f}",
+            "a's",
+            "move",
+            "per",
+            "unit",
+            "of",
+            "z",
+        ]
+        assert all(len(line) <= screen.query_one("#neuron").size.width for line in lines), "no line wraps"
+        assert fits(screen)
+
+
 async def test_one_output_neuron_s_levers_are_ranked_by_the_wish_for_each_weight(screen_on):
     async with screen_on("8") as (pilot, screen):
         app = pilot.app
