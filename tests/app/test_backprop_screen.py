@@ -298,6 +298,9 @@ async def test_full_batch_and_mini_batch_walk_the_two_parameter_slice_as_the_cor
         drawn = text(screen, "race-map")
         assert "●" in drawn and "◆" in drawn  # both walkers' heads on the map
         assert legend(False) in shown  # the glyphs named as the map draws them
+        table = [line for line in shown.splitlines() if line.startswith(("images", "steps", "cost"))]
+        width = screen.query_one("#race").content_size.width
+        assert all(len(line) <= width for line in table), "the table's rows are whole, none wraps beside the map"
 
 
 async def test_the_race_restarts_with_fresh_mini_batches_and_runs_on_space(screen_on):
@@ -336,6 +339,9 @@ async def test_the_race_fits_80x24_with_the_guide_panel_open(screen_on, here):
         await pilot.pause()
         side = screen.query_one("#race-side")
         assert side.max_scroll_y == 0 and side.size.height >= 10
+        table = [line for line in text(screen, "race").splitlines() if line.startswith(("images", "steps", "cost"))]
+        width = screen.query_one("#race").content_size.width
+        assert all(len(line) <= width for line in table), "the table's rows are whole, none wraps beside the map"
         assert screen.query_one(RaceMap).size.height >= 10
         assert screen.query_one(GuidePanel).size.height == (6 if here else 1)
 
@@ -409,9 +415,12 @@ async def test_a_walker_off_the_map_is_said_to_have_left_it_and_any_axis_label_f
         assert "careful ● left the map" in shown and "hurried ◆ left the map" in shown
         view = screen.query_one(RaceMap)
         lines = map_lines(screen)
-        rows = view.size.height - 2
+        rows = min(view.size.height - 2, (view.size.width - len("-0.0457 ▕")) // 2)
         assert len(lines) == rows + 2, "no row of the map wraps onto a line of its own"
         assert all(len(line) <= view.size.width for line in lines)
+        table = [line for line in text(screen, "race").splitlines() if line.startswith(("images", "steps", "cost"))]
+        width = screen.query_one("#race").content_size.width
+        assert all(len(line) <= width for line in table), "wider numbers on the map leave the table beside it whole"
         assert lines[0].lstrip().startswith("-0.0412") and lines[rows - 1].lstrip().startswith("-0.0457")
         axis = lines[rows].split()
         assert axis[0] == "-0.0457" and axis[-1] == "-0.0412", "the x axis keeps its numbers"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from rich.color import Color
 from rich.style import Style
+from textual.geometry import Size
 
 from gdtui.ui.widgets.height_map import BALL, PATH, HeightMap, Landscape
 
@@ -16,6 +17,8 @@ MINI_PATH = "◇"
 FULL_COLOR = "#ff005f"
 MINI_COLOR = "#ff8700"
 _COLORS = {"full": Color.parse(FULL_COLOR), "mini": Color.parse(MINI_COLOR)}
+SIDE = 35
+"""Columns the race's table beside the map needs, a label and two figures, and a gap before it."""
 
 
 def legend(colors: bool) -> str:
@@ -35,6 +38,12 @@ class RaceMap(HeightMap):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._paths: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] = ((), ())
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        # The map gives way to the table beside it, however wide the numbers of its y axis.
+        margin = self._margin()
+        lines = max(1, min(container.height - 2, (container.width - SIDE - margin) // 2))
+        return margin + 2 * lines
 
     def show_race(self, landscape: Landscape | None, full: Sequence[np.ndarray], mini: Sequence[np.ndarray]) -> None:
         self._paths = (full, mini)
