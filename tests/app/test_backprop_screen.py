@@ -57,6 +57,7 @@ async def test_the_output_layer_s_wishes_are_the_network_s_for_the_image_shown(s
                 assert shown[4] == number(w.wish_a[3][j])
                 assert float(shown[4]) == pytest.approx(-2 * (w.a[3][j] - w.target[j]), rel=1e-3)
                 assert (shown[5] == "◀") == (j == w.label)  # the image's own output neuron is the one chosen
+            assert "C₀, the cost of this one image" in text(screen, "outputs-words")
             assert fits(screen)
             await pilot.press("n")
 

@@ -363,8 +363,8 @@ rule's is the one this image wishes most to change."""
         )
         if quadratic:
             words = (
-                "The right output, $right, should rise and the nine others fall, each by as much as it "
-                "misses its target: a small miss asks for little, a big one for much."
+                "C₀, the cost of this one image, is Σ(aⱼ − yⱼ)². The right output, $right, should rise and the "
+                "nine others fall, each by as much as it misses: a small miss asks for little, a big one for much."
             )
         else:
             words = (
