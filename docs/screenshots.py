@@ -13,6 +13,7 @@ from pathlib import Path
 
 import textual.constants
 
+from gdtui.core import minibatch
 from gdtui.ui.app import GdtuiApp
 
 SIZE = (100, 32)
@@ -28,9 +29,9 @@ SHOTS = [
     ("6-training", ["6", "e"]),
     ("6-training-gradient", ["v", "right_square_bracket"]),
     ("7-next", ["7"]),
-    ("8-backprop", ["8", "v", "v", "v", "v"]),
-    # The landscape first, then a dozen steps of both walkers: the hurried one's wobble shows.
-    ("8-backprop-race", ["v", *["n"] * 12]),
+    ("8-backprop", ["8", "v", "v", "v", "v", "v"]),
+    # The landscape first, then the steps of both walkers its map is drawn to hold: the hurried one's wobble shows.
+    ("8-backprop-race", ["v", *["n"] * minibatch.REHEARSED]),
     ("guided-lesson", ["2", "L", "full_stop"]),
 ]
 

@@ -23,6 +23,8 @@ from gdtui.core.slices import NetworkSlice
 BATCH_SIZE = 10
 FULL_BATCH = 10_000
 """The images the careful walker averages over: all 60,000 take seconds a step, far too slow to watch."""
+REHEARSED = 6
+"""The first steps a map of the race is sized to hold, both walkers' (see Race.rehearsal)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,14 @@ class Race:
         return Race(
             piece.network, piece.inputs, piece.labels, piece.cost, piece.indices, self.learning_rate, self.batch_size, seed
         )
+
+    def rehearsal(self, steps: int = REHEARSED) -> np.ndarray:
+        """Every point both walkers reach in their first steps, as rows: the same walk `step` will take,
+        drawn with the same seed, from a copy at the start."""
+        copy = self.again(self.seed)
+        for _ in range(steps):
+            copy.step()
+        return np.array([*copy.full.points, *copy.mini.points])
 
     @property
     def full_batch(self) -> int:

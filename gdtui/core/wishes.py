@@ -114,7 +114,20 @@ def weight_wishes_of_images(
     Their average is −∂C/∂wˡⱼₖ for the cost averaged over the images: the component of
     −∇C that gradient descent steps along.
     """
-    return np.array([wishes(network, xi, int(yi), cost).weight_wishes(layer, j)[k] for xi, yi in zip(x, labels)])
+    return neuron_weight_wishes_of_images(network, x, labels, cost, layer, j)[:, k]
+
+
+def neuron_weight_wishes_of_images(
+    network: Network, x: np.ndarray, labels: np.ndarray, cost: CostName, layer: int, j: int
+) -> np.ndarray:
+    """Each image's wishes for every incoming weight of neuron j of `layer`: one row per image, one column per weight."""
+    return np.array([wishes(network, xi, int(yi), cost).weight_wishes(layer, j) for xi, yi in zip(x, labels)])
+
+
+def most_disputed(each: np.ndarray) -> int:
+    """The column (a weight) whose wishes, one row per image, spread widest: where the images disagree most."""
+    spread = each.max(axis=0) - each.min(axis=0)
+    return int(np.lexsort((np.arange(len(spread)), -spread))[0])
 
 
 @dataclass(frozen=True)

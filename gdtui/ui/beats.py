@@ -153,13 +153,32 @@ def _wish_list_text(screen: BackpropScreen) -> str:
     right = screen.output_name(j)
     start = (
         f"Backpropagation starts from one training image, here {screen.state.a_class(j)}. For the cost to fall, "
-        f"output {right} should rise to 1 and the nine others fall to 0, each by as much as it misses: "
+        f"output {right} should rise to 1, the nine others fall to 0, each as much as it misses: "
     )
     if w.cost == "quadratic":
-        return start + f"the wish −2(a − y). Output {right} is at {w.a[out][j]:.4f}: its wish is {w.wish_a[out][j]:+.4g}."
+        return start + (
+            f"the wish −∂C₀/∂a = −2(a − y), C₀, the cost of this one image, being Σ(a − y)². Output {right} is at "
+            f"{w.a[out][j]:.4f}: its wish is {w.wish_a[out][j]:+.4g}."
+        )
     return start + (
-        f"with softmax and cross-entropy the wish is y − a on z. Output {right} is at {w.a[out][j]:.4f}: "
-        f"its wish is {w.wish_z[out][j]:+.4g}."
+        f"with softmax and cross-entropy the wish is y − a on z, C₀, the cost of this one image, being −ln a. "
+        f"Output {right}: a = {w.a[out][j]:.4f}, its wish is {w.wish_z[out][j]:+.4g}."
+    )
+
+
+def _neuron_text(screen: BackpropScreen) -> str:
+    _, w = screen.image_wishes()
+    out, j = w.layers, screen.neuron
+    name, z, a = screen.output_name(j), float(w.z[out][j]), float(w.a[out][j])
+    start = f"Take output {name} alone. Its weighted input z = Σ wₖaₖ + b adds up what the layer before sends: {z:+.4g}. "
+    if w.network.output == "sigmoid":
+        return start + (
+            f"σ squashes any z into 0–1: a = σ(z) = {a:.4f}. C₀ adds up (a − y)² over the outputs. σ'(z) = "
+            f"a(1 − a) = {float(w.slope(out)[j]):.4f} is how far a moves per unit of z: the sigmoid's own slope."
+        )
+    return start + (
+        f"Softmax shares 1 among the outputs: a = e^z / Σ e^z = {a:.4f}. With cross-entropy, C₀ = −ln a_right, "
+        "the formula in use, z moves C₀ by a − y: no separate slope of a."
     )
 
 
@@ -192,9 +211,9 @@ def _race_text(state: LessonState, screen: LessonScreen) -> str:
     full = min(minibatch.FULL_BATCH, len(state.data.train))
     batch = min(minibatch.BATCH_SIZE, full)
     return (
-        "Averaging every image's wishes before each step is exact, but slow. Stochastic gradient descent averages "
-        "a few drawn at random: each step a little off, but far cheaper. On the Two parameters step's slice, "
-        f"a careful walker ({full:,} images a step) and a hurried one ({batch:,}) set off together."
+        "Averaging every image's wishes before each step is exact but slow. Stochastic gradient descent averages "
+        "a few drawn at random: each step a little off, far cheaper. On two of this network's parameters, x and y, "
+        f"the rest held still, a careful walker ({full:,} images a step) and a hurried one ({batch:,}) set off."
     )
 
 
@@ -226,9 +245,9 @@ def _further_back_text(screen: BackpropScreen) -> str:
         return "This network has no hidden layer: there is no layer further back."
     return (
         f"The same chain one layer back: through output {screen.output_name(chain.j)} alone, neuron {chain.k} "
-        f"of layer {w.layers - 1} moves C₀ by w × ∂C₀/∂z = {chain.path:+.6g}; it feeds every output, so "
-        f"∂C₀/∂a(L−1) is the sum over them, {chain.activation_derivative:+.6g}. A weight into it takes that "
-        "as its last factor."
+        f"of layer {w.layers - 1} moves C₀ by w × ∂C₀/∂z, which is ∂C₀/∂b above (b moves z one for one): "
+        f"{chain.path:+.6g}. It feeds every output, so ∂C₀/∂a(L−1) is the sum over them, "
+        f"{chain.activation_derivative:+.6g}: the last factor of a weight into it."
     )
 
 
@@ -257,10 +276,14 @@ def _four_equations_text(screen: BackpropScreen) -> str:
     chain = screen.chain_rule(w)
     if chain is None:
         return "This network has no hidden layer: BP1, BP3 and BP4 are all there is."
+    # ∂C₀/∂w = a(L−1)·δ: beside a neuron of the layer before that is all but fully on, the two agree.
+    close = abs(chain.a_prev - 1) < 0.01
+    agree = f", nearly the same as δ, as a(L−1) = {chain.a_prev:.4f} ≈ 1" if close else ""
     return (
-        f"Backprop's four equations, with these numbers: BP1 δ = ∂C₀/∂z, the output's wish on z turned round, "
-        f"{chain.dz:+.6g}; BP3 ∂C₀/∂b = δ; BP4 ∂C₀/∂w = a(L−1)·δ = {chain.weight_derivative:+.6g}; BP2 the δ of "
-        f"neuron {chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope = {chain.hidden_delta:+.6g}. Step 7's b shows the code."
+        f"Backprop's four equations, marked on screen: BP1 δ = ∂C₀/∂z = {chain.dz:+.6g}, minus the wish on z; "
+        f"BP3 ∂C₀/∂b = δ; BP4 ∂C₀/∂w = a(L−1)·δ = {chain.weight_derivative:+.6g}{agree}; BP2 δ of neuron "
+        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope = {chain.hidden_delta:+.6g}. On 7 Next, b Code shows "
+        "them in Python."
     )
 
 
@@ -272,6 +295,14 @@ PART_TWO = (
         "Press n to see other images' wish lists.",
         ("set_view('outputs')", "browse(0)"),
         ("#outputs", "#outputs-words"),
+    ),
+    Beat(
+        "backprop",
+        "The smallest piece: one output neuron",
+        _backprop(_neuron_text),
+        "[ and ] take another output; the levers come next.",
+        ("set_view('neuron')", "browse(0)"),
+        ("#neuron",),
     ),
     Beat(
         "backprop",

@@ -15,6 +15,7 @@ from gdtui.core.presets import PRESETS
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.backprop import IMAGES, factor, number, precise, short
 from gdtui.ui.screens.descent import DescentScreen
+from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.race_map import RaceMap, legend
 from tests.helpers import wait_for
@@ -56,22 +57,59 @@ async def test_the_output_layer_s_wishes_are_the_network_s_for_the_image_shown(s
                 assert shown[4] == number(w.wish_a[3][j])
                 assert float(shown[4]) == pytest.approx(-2 * (w.a[3][j] - w.target[j]), rel=1e-3)
                 assert (shown[5] == "◀") == (j == w.label)  # the image's own output neuron is the one chosen
+            assert "C₀, the cost of this one image" in text(screen, "outputs-words")
             assert fits(screen)
             await pilot.press("n")
 
 
-async def test_one_output_neuron_s_levers_are_ranked_by_the_wish_for_each_weight(screen_on):
+async def test_one_output_neuron_shows_z_a_and_c0_before_its_levers(screen_on):
     async with screen_on("8") as (pilot, screen):
         app = pilot.app
         await pilot.press("v", "right_square_bracket")
         w = image_wishes(app, 0)
         j = (w.label + 1) % 10
+        lines = text(screen, "neuron").splitlines()
+        products, bias, z = (float(n) for n in numbers(lines[1]))
+        assert products == pytest.approx(float(w.network.weights[2][j] @ w.a[2]), rel=1e-5)
+        assert bias == pytest.approx(float(w.network.biases[2][j]), rel=1e-5)
+        assert z == pytest.approx(float(w.z[3][j]), rel=1e-5) and products + bias == pytest.approx(z, rel=1e-5)
+        assert lines[2].endswith(f"= {w.a[3][j]:.6f}")
+        assert f"C₀ = Σⱼ (aⱼ − yⱼ)² = {float(np.sum((w.a[3] - w.target) ** 2)):.6f}, the cost of this one image" in lines[4]
+        a = float(w.a[3][j])
+        assert lines[7].split() == [
+            "=",
+            f"{a:.6f}",
+            "×",
+            f"{1 - a:.6f}",
+            "=",
+            f"{w.slope(3)[j]:.6f}",
+            "a's",
+            "move",
+            "per",
+            "unit",
+            "of",
+            "z",
+        ]
+        assert all(len(line) <= screen.query_one("#neuron").size.width for line in lines), "no line wraps"
+        assert fits(screen)
+
+
+async def test_one_output_neuron_s_levers_are_ranked_by_the_wish_for_each_weight(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("v", "v", "right_square_bracket")
+        w = image_wishes(app, 0)
+        j = (w.label + 1) % 10
         lines = text(screen, "levers").splitlines()
-        assert lines[0].startswith(f"Output {j} (a = {w.a[3][j]:.4f}): wish on z {number(w.wish_z[3][j])}")
-        assert lines[1].startswith(f"1 bias {number(w.bias_wish(3, j))} ")
+        # A product that reads as one, whole on its own line: no signed factor after a name, none wrapped.
+        assert lines[0] == f"Output {j} (a = {w.a[3][j]:.4f}): wish on z = σ'(z) × wish on a"
+        slope, on_a = number(w.slope(3)[j]), number(w.wish_a[3][j])
+        assert lines[1] == f"  = ({slope}) × ({on_a}) = {number(w.wish_z[3][j])}"
+        assert lines[2].startswith(f"1 bias {number(w.bias_wish(3, j))} ")
         weight_wishes = w.weight_wishes(3, j)
+        assert f"2 wish for wₖ, full bar {float(np.abs(weight_wishes).max()):.2g}" in lines[3]
         order = np.argsort(-np.abs(weight_wishes), kind="stable")
-        rows = lines[3:19]
+        rows = lines[4:20]
         for k, row in zip(order, rows):
             source, activation, weight = row.split()[:3]
             assert (int(source), activation, weight) == (k, f"{w.a[2][k]:.4f}", f"{w.network.weights[2][j, k]:+.4f}")
@@ -82,7 +120,7 @@ async def test_one_output_neuron_s_levers_are_ranked_by_the_wish_for_each_weight
 async def test_hidden_wish_lists_and_one_sum_term_by_term(screen_on):
     async with screen_on("8") as (pilot, screen):
         app = pilot.app
-        await pilot.press("v", "v", "right_square_bracket")
+        await pilot.press("v", "v", "v", "right_square_bracket")
         w = image_wishes(app, 0)
         k = (int(np.argmax(np.abs(w.weight_wishes(3, w.label)))) + 1) % 16  # one on from the one shown first
         for widget_id, layer in (("later", 2), ("earlier", 1)):
@@ -101,14 +139,17 @@ async def test_hidden_wish_lists_and_one_sum_term_by_term(screen_on):
 async def test_the_images_average_wish_is_minus_backprop_s_gradient_component(screen_on):
     async with screen_on("8") as (pilot, screen):
         app = pilot.app
-        await pilot.press("n", "n", "v", "v", "v")
+        await pilot.press("n", "n", *"vvvv")
         w = image_wishes(app, 2)
-        k = int(np.argmax(np.abs(w.weight_wishes(3, w.label))))
+        # The weight the ten images disagree on most, so that "every image wants something else" shows.
+        every = np.array([image_wishes(app, 2 + n).weight_wishes(3, w.label) for n in range(IMAGES)])
+        spread = every.max(axis=0) - every.min(axis=0)
+        k = int(np.argmax(spread))
         lines = text(screen, "images").splitlines()
         assert lines[0].startswith(f"The weight from neuron {k} of layer 2 to output {w.label}")
         split = app.state.data.train
         x, labels = split.inputs(slice(2, 2 + IMAGES)).astype(np.float64), split.labels[2 : 2 + IMAGES]
-        each = [image_wishes(app, 2 + n).weight_wishes(3, w.label)[k] for n in range(IMAGES)]
+        each = every[:, k]
         for n, row in enumerate(lines[2 : 2 + IMAGES]):
             assert row.startswith(f"train #{2 + n}: a {labels[n]}")
             assert numbers(row)[-1] == number(each[n])
@@ -122,10 +163,25 @@ async def test_the_images_average_wish_is_minus_backprop_s_gradient_component(sc
         assert fits(screen)
 
 
+async def test_the_images_disagree_visibly_on_the_weight_shown_of_a_trained_network(screen_on, trained):
+    """A trained network is sure of most images: their wishes for the first image's favourite weight are ≈ 0."""
+    async with screen_on("8", network=trained.copy()) as (pilot, screen):
+        app = pilot.app
+        await pilot.press(*"vvvv")
+        for index in range(6):
+            label = int(app.state.data.train.labels[index])
+            every = np.array([image_wishes(app, index + n).weight_wishes(3, label) for n in range(IMAGES)])
+            spread = every.max(axis=0) - every.min(axis=0)
+            k = int(np.argmax(spread))
+            await wait_for(pilot, lambda i=index: f"train #{i}:" in text(screen, "images"), f"image {index}")
+            assert text(screen, "images").startswith(f"The weight from neuron {k} of layer 2 to output {label}")
+            await pilot.press("n")
+
+
 async def test_the_chain_rule_s_factors_multiply_to_the_finite_difference(screen_on):
     async with screen_on("8") as (pilot, screen):
         app = pilot.app
-        await pilot.press(*"vvvv")
+        await pilot.press(*"vvvvv")
         w = image_wishes(app, 0)
         j = w.label
         k = int(np.argmax(np.abs(w.weight_wishes(3, j))))
@@ -144,7 +200,7 @@ async def test_the_chain_rule_s_factors_multiply_to_the_finite_difference(screen
         assert float(numbers(lines[4])[0]) == float(precise(exact))
         source, formula, product, estimate = text(screen, "chain-back").splitlines()[-4:]
         assert source.startswith("w from neuron ") and source.endswith(f"into neuron {k} of layer 2:")
-        assert formula == "∂C₀/∂w = a(L−2) · σ'(z(L−1)) · ∂C₀/∂a(L−1)"
+        assert formula == "∂C₀/∂w = a(L−2) · σ'(z(L−1)) · ∂C₀/∂a(L−1)  BP2 BP4"
         assert float(numbers(estimate)[0]) == pytest.approx(float(numbers(product)[-1]), rel=1e-6)
         assert fits(screen)
 
@@ -165,7 +221,7 @@ async def test_a_softmax_network_says_it_wishes_on_z_with_cross_entropy(screen_o
         assert "−∂C₀/∂zⱼ = yⱼ − aⱼ" in lines[0]
         assert [numbers(row)[-1] for row in lines[1:11]] == [number(v) for v in w.target - w.a[3]]
         assert f"by 1/a = {number(1 / w.a[3][w.label])}" in text(screen, "outputs-words")
-        await pilot.press(*"vvvv")
+        await pilot.press(*"vvvvv")
         lines = text(screen, "chain").splitlines()
         assert "(a − y)" in lines[2] and "σ'" not in lines[2]
         a_prev, dz, product = (float(n) for n in numbers(lines[3]))
@@ -208,7 +264,7 @@ def race_rows(screen) -> dict[str, list[str]]:
 
 
 async def open_race(pilot, screen) -> None:
-    await pilot.press(*"vvvvv")
+    await pilot.press(*"vvvvvv")
     await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the walkers and their landscape")
 
 
@@ -243,6 +299,9 @@ async def test_full_batch_and_mini_batch_walk_the_two_parameter_slice_as_the_cor
         drawn = text(screen, "race-map")
         assert "●" in drawn and "◆" in drawn  # both walkers' heads on the map
         assert legend(False) in shown  # the glyphs named as the map draws them
+        table = [line for line in shown.splitlines() if line.startswith(("images", "steps", "cost"))]
+        width = screen.query_one("#race").content_size.width
+        assert all(len(line) <= width for line in table), "the table's rows are whole, none wraps beside the map"
 
 
 async def test_the_race_restarts_with_fresh_mini_batches_and_runs_on_space(screen_on):
@@ -281,6 +340,9 @@ async def test_the_race_fits_80x24_with_the_guide_panel_open(screen_on, here):
         await pilot.pause()
         side = screen.query_one("#race-side")
         assert side.max_scroll_y == 0 and side.size.height >= 10
+        table = [line for line in text(screen, "race").splitlines() if line.startswith(("images", "steps", "cost"))]
+        width = screen.query_one("#race").content_size.width
+        assert all(len(line) <= width for line in table), "the table's rows are whole, none wraps beside the map"
         assert screen.query_one(RaceMap).size.height >= 10
         assert screen.query_one(GuidePanel).size.height == (6 if here else 1)
 
@@ -323,3 +385,57 @@ async def test_the_outputs_view_says_what_its_mark_and_brackets_are_for(screen_o
         outputs = text(screen, "outputs")
         assert f"◀ marks output {screen.output_name(screen.neuron)}" in outputs, outputs
         assert fits(screen)
+
+
+def map_lines(screen) -> list[str]:
+    return text(screen, "race-map").splitlines()
+
+
+async def test_the_walkers_of_a_trained_network_stay_on_the_map_for_their_first_steps(screen_on, trained):
+    """A trained network's slice is nearly flat: a map closed in on one careful step loses both walkers at once."""
+    async with screen_on("8", network=trained.copy()) as (pilot, screen):
+        await open_race(pilot, screen)
+        for steps in range(1, minibatch.REHEARSED + 1):
+            await pilot.press("n")
+            await wait_for(pilot, lambda s=steps: race_rows(screen)["steps"] == [str(s)] * 2, f"step {steps}")
+            drawn = text(screen, "race-map")
+            assert "●" in drawn and "◆" in drawn, f"both walkers on the map after {steps} steps"
+            assert "left the map" not in text(screen, "race")
+
+
+async def test_a_walker_off_the_map_is_said_to_have_left_it_and_any_axis_label_fits(screen_on):
+    async with screen_on("8") as (pilot, screen):
+        await open_race(pilot, screen)
+        race, surface = screen.race, screen.surface
+        # A map far from the walkers, its numbers 7 characters wide: both are off it from the start.
+        xs, ys = (np.linspace(-0.0457, -0.0412, GRID) for _ in "xy")
+        screen.surface = slices.NetworkSurface(race.slice, xs, ys, surface.values)
+        await step_race(pilot, screen, 1)
+        shown = " ".join(text(screen, "race").split())
+        assert "full batch" not in shown.replace("a full batch", "")
+        assert "careful ● left the map" in shown and "hurried ◆ left the map" in shown
+        view = screen.query_one(RaceMap)
+        lines = map_lines(screen)
+        rows = min(view.size.height - 2, (view.size.width - len("-0.0457 ▕")) // 2)
+        assert len(lines) == rows + 2, "no row of the map wraps onto a line of its own"
+        assert all(len(line) <= view.size.width for line in lines)
+        table = [line for line in text(screen, "race").splitlines() if line.startswith(("images", "steps", "cost"))]
+        width = screen.query_one("#race").content_size.width
+        assert all(len(line) <= width for line in table), "wider numbers on the map leave the table beside it whole"
+        assert lines[0].lstrip().startswith("-0.0412") and lines[rows - 1].lstrip().startswith("-0.0457")
+        axis = lines[rows].split()
+        assert axis[0] == "-0.0457" and axis[-1] == "-0.0412", "the x axis keeps its numbers"
+        assert {lines[row][len(lines[0]) - len(lines[0].lstrip()) :].index("▕") for row in (0, rows // 2)} == {
+            lines[0].index("▕") - (len(lines[0]) - len(lines[0].lstrip()))
+        }, "every row's map starts in the same column"
+
+
+async def test_the_careful_walker_is_named_for_the_images_it_really_averages(screen_on, monkeypatch):
+    monkeypatch.setattr(minibatch, "FULL_BATCH", 400)  # fewer than the tiny set's 1,000 training images
+    async with screen_on("8") as (pilot, screen):
+        await open_race(pilot, screen)
+        await step_race(pilot, screen, 1)
+        shown = " ".join(f"{text(screen, 'race')} {text(screen, 'race-words')}".split())
+        assert race_rows(screen)["images/step"] == ["400", str(minibatch.BATCH_SIZE)]
+        assert "careful" in shown and "hurried" in shown and "full batch" not in shown
+        assert "the same fixed 400 of the 1,000 training images" in shown

@@ -47,17 +47,20 @@ def finite_difference(app, network: Network, w: wishes.Wishes, index: int) -> fl
     return finite_differences.finite_difference(finite_differences.in_double(network), index, x, np.array([w.label]), w.cost)
 
 
-def averaged(app) -> tuple[np.ndarray, float]:
-    """Ten images' wishes for the weight the images view is about, and backprop's ∂C/∂w over the ten."""
+def averaged(app) -> tuple[int, np.ndarray, float]:
+    """The weight the images view is about, its ten images' wishes, and backprop's ∂C/∂w over the ten.
+
+    Of the chosen output's weights, the one the ten images disagree on most: the widest spread of wishes.
+    """
     network, w = live(app)
     j = app.screen.neuron
-    k = strongest_source(w, j)
     split = app.state.data.train
     rows = (app.screen.index + np.arange(10)) % len(split)
     x, labels = split.inputs(rows).astype(np.float64), split.labels[rows]
-    each = wishes.weight_wishes_of_images(network, x, labels, w.cost, 3, j, k)
+    every = np.array([wishes.weight_wishes_of_images(network, x, labels, w.cost, 3, j, k) for k in range(16)])
+    k = int(np.argmax(np.ptp(every, axis=1)))
     _, grad = backprop.gradient(network, x, labels, w.cost)
-    return each, float(grad[wishes.weight_index(network, 3, j, k)])
+    return k, every[k], float(grad[wishes.weight_index(network, 3, j, k)])
 
 
 def same_to_six(a: float, b: float) -> bool:
@@ -68,31 +71,68 @@ def _outputs(app) -> list[str]:
     _, w = live(app)
     wish = w.wish_a[3] if w.cost == "quadratic" else w.wish_z[3]
     formula = "−∂C₀/∂aⱼ = −2(aⱼ − yⱼ)" if w.cost == "quadratic" else "−∂C₀/∂zⱼ = yⱼ − aⱼ"
-    return [formula, f"its wish is {wish[w.label]:+.4g}", *(number(float(v)) for v in wish), "should rise"]
+    scale = float(np.abs(wish).max())
+    return [
+        formula,
+        f"its wish is {wish[w.label]:+.4g}",
+        *(number(float(v)) for v in wish),
+        "C₀, the cost of this one image",
+        f"full bar {scale:.2g}",
+    ]
+
+
+def _smallest(app) -> list[str]:
+    _, w = live(app)
+    j = app.screen.neuron
+    z, a, slope = float(w.z[3][j]), float(w.a[3][j]), float(w.slope(3)[j])
+    weights, before = w.network.weights[2][j], w.a[2]
+    products = float(weights @ before)
+    assert products + float(w.network.biases[2][j]) == pytest.approx(z, rel=1e-12)
+    assert a * (1 - a) == pytest.approx(slope, rel=1e-12)
+    cost = float(np.sum((w.a[3] - w.target) ** 2))
+    return [
+        f"z = Σ wₖaₖ + b = {products:+.6g} + ({float(w.network.biases[2][j]):+.6g}) = {z:+.6g}",
+        f"a = σ(z) = 1/(1 + e^−z) = {a:.6f}",
+        "σ'(z) = e^−z/(1 + e^−z)² = σ(z)·(1 − σ(z)) = a(1 − a)",
+        f"= {a:.6f} × {1 - a:.6f} = {slope:.6f}",
+        f"C₀ = Σⱼ (aⱼ − yⱼ)² = {cost:.6f}",
+        "σ squashes any z into 0–1",
+        "the cost of this one image",
+    ]
 
 
 def _levers(app) -> list[str]:
     _, w = live(app)
     j = app.screen.neuron
     top = int(np.argmax(np.abs(w.weight_wishes(3, j))))
+    slope, on_a = number(float(w.slope(3)[j])), number(float(w.wish_a[3][j]))
     return [
-        f"wish on z {number(float(w.wish_z[3][j]))}",
+        f"wish on z = σ'(z) × wish on a = ({slope}) × ({on_a}) = {number(float(w.wish_z[3][j]))}",
         f"{float(w.wish_z[3][j]):+.4g}. Its levers",
         f"1 bias {number(w.bias_wish(3, j))}",
         f"{w.a[2][top]:.4f} {w.network.weights[2][j, top]:+.4f}",
+        f"2 wish for wₖ, full bar {float(np.abs(w.weight_wishes(3, j)).max()):.2g}",
         number(float(w.weight_wishes(3, j)[top])),
     ]
 
 
 def _layers(app) -> list[str]:
     _, w = live(app)
-    return ["layer 2 −∂C₀/∂aₖ", "layer 1 −∂C₀/∂aₖ", *(short(float(v)) for v in (*w.wish_a[2], *w.wish_a[1]))]
+    scale = float(max(np.abs(w.wish_a[2]).max(), np.abs(w.wish_a[1]).max()))
+    return [
+        "layer 2 −∂C₀/∂aₖ",
+        "layer 1 −∂C₀/∂aₖ",
+        *(short(float(v)) for v in (*w.wish_a[2], *w.wish_a[1])),
+        f"Bars of both layers: full bar {scale:.2g}.",
+    ]
 
 
 def _images(app) -> list[str]:
-    each, component = averaged(app)
+    k, each, component = averaged(app)
     assert each.mean() == pytest.approx(-component, rel=1e-9), "the average wish is minus backprop's component"
     return [
+        f"The weight from neuron {k} of layer 2 to output",
+        f"wish −∂C₀/∂w full bar {float(np.abs(each).max()):.2g}",
         *(number(float(v)) for v in each),
         precise(float(each.mean())),
         f"over these 10 images: {precise(component)}",
@@ -103,7 +143,13 @@ def _images(app) -> list[str]:
 def _race(app) -> list[str]:
     race = app.screen.race
     full = min(10_000, len(app.state.data.train))
-    return [f"images/step {race.full_batch:,} {race.batch_size:,}", f"({full:,} images a step)", "(10) set off"]
+    assert "Two parameters step" not in guide_text(app), "the slice is named for what it is"
+    return [
+        f"images/step {race.full_batch:,} {race.batch_size:,}",
+        f"({full:,} images a step)",
+        "(10) set off",
+        "two of this network's parameters",
+    ]
 
 
 def _chain(app) -> list[str]:
@@ -113,7 +159,7 @@ def _chain(app) -> list[str]:
     assert chain.slope is not None and chain.cost_slope is not None
     assert chain.a_prev * chain.slope * chain.cost_slope == pytest.approx(chain.weight_derivative, rel=1e-12)
     return [
-        f"{factor(chain.a_prev)} × {factor(chain.slope)} × {factor(chain.cost_slope)} = {precise(chain.weight_derivative)}",
+        f"({factor(chain.a_prev)}) × ({factor(chain.slope)}) × ({factor(chain.cost_slope)}) = {precise(chain.weight_derivative)}",
         f"finite difference {precise(estimate)}",
         f"a(L−1) = {chain.a_prev:+.6g}",
         f"σ'(z) = {chain.slope:+.6g}",
@@ -126,9 +172,12 @@ def _further_back(app) -> list[str]:
     network, w, chain = chain_of(app)
     estimate = finite_difference(app, network, w, wishes.weight_index(network, 2, chain.k, chain.i))
     assert same_to_six(chain.earlier_weight_derivative, estimate)
+    assert chain.dz == pytest.approx(chain.bias_derivative, rel=0)
     return [
         f"= {factor(chain.activation_derivative)}",
         f"the sum over them, {chain.activation_derivative:+.6g}",
+        f"w × ∂C₀/∂z = ({factor(chain.weight)}) × ({factor(chain.dz)}) = {factor(chain.path)}",
+        "∂C₀/∂z, which is ∂C₀/∂b",
         f"= {chain.path:+.6g}",
         f"= {precise(chain.earlier_weight_derivative)}",
         f"finite difference {precise(estimate)}",
@@ -136,7 +185,7 @@ def _further_back(app) -> list[str]:
 
 
 def _averaged(app) -> list[str]:
-    each, component = averaged(app)
+    _, each, component = averaged(app)
     assert same_to_six(-each.mean(), component)
     return [f"{-each.mean():+.6g} over these 10, backprop's {component:+.6g}", f"all {app.state.network.num_params:,} such"]
 
@@ -154,17 +203,26 @@ def _four_equations(app) -> list[str]:
     # BP2's δ one layer back is that neuron's bias derivative: measured, not only multiplied.
     estimate = finite_difference(app, network, w, wishes.bias_index(network, 2, chain.k))
     assert same_to_six(chain.hidden_delta, estimate)
+    text = " ".join(guide_text(app).split())
+    assert "Step 7's b" not in text, "keys are named as the key bar names them"
+    close = abs(chain.a_prev - 1) < 0.01
+    assert ("nearly the same" in text) == close, "two numbers that agree are said to, and why"
     return [
-        f"turned round, {chain.dz:+.6g}",
+        f"BP1 δ = ∂C₀/∂z = {chain.dz:+.6g}",
         f"a(L−1)·δ = {chain.weight_derivative:+.6g}",
         f"× its slope = {chain.hidden_delta:+.6g}",
-        f"∂C₀/∂b = 1 · σ'(z) · 2(a − y) = {precise(chain.bias_derivative)}",
+        f"δ = ∂C₀/∂z = ∂C₀/∂b = σ'(z) · 2(a − y) = {precise(chain.bias_derivative)} BP1 BP3",
+        "a(L−1) · σ'(z) · 2(a − y) BP4",
+        "BP2",
+        "7 Next",
+        "b Code",
     ]
 
 
 # The sentences and figures each beat is about, from the core: the guide's words and the screen together.
 FACTS = {
     "Part two: one image, one wish list": _outputs,
+    "The smallest piece: one output neuron": _smallest,
     "Three levers of one output neuron": _levers,
     "Wishes flow backwards": _layers,
     "Every image wants something else": _images,
@@ -227,6 +285,14 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
         _, w = live(app)
         text = " ".join(guide_text(app).split())
         assert "with softmax and cross-entropy the wish is y − a on z" in text and "−2(a − y)" not in text
+        assert "C₀, the cost of this one image, being −ln a" in text
+
+        neuron_beat = beat_titled("The smallest piece: one output neuron")
+        app.guide.go_to(neuron_beat)
+        await on_beat(pilot, neuron_beat)
+        words = " ".join(guide_text(app).split())
+        assert "With cross-entropy, C₀ = −ln a_right, the formula in use" in words
+        assert f"a = softmax(z) = e^z / Σᵢ e^zᵢ = {w.a[3][app.screen.neuron]:.6f}" in screen_text(app)
         assert f"its wish is {w.wish_z[3][w.label]:+.4g}" in text
         assert "softmax outputs, cross-entropy" in screen_text(app)
 
@@ -247,7 +313,8 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
                 await two_race_steps(pilot)
             await shows_its_point(pilot, index)
             panel = app.screen.query_one(GuidePanel)
-            assert panel.get_content_height(panel.size, app.size, panel.content_region.width) <= panel.content_region.height
+            needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
+            assert needs <= panel.content_region.height, f"beat {index + 1}'s words are cut off"
             assert "σ'(z) ×" not in guide_text(app) and "2(a − y)" not in guide_text(app), "no quadratic formula"
 
 
@@ -292,3 +359,17 @@ async def test_the_words_follow_the_image_and_the_neuron_the_student_picks(tiny_
         for _ in range(16):  # every neuron of layer 2, one- and two-digit: the words leave the lists their rows
             await shows_its_point(pilot, beat)
             await pilot.press("right_square_bracket")
+
+
+async def test_the_header_of_part_two_ends_whole_at_80x24(tiny_mnist_dir):
+    name = "lesson-network-trained-6000-steps-seed-1.npz"
+    app = make_app(tiny_mnist_dir, lesson=True, network=Network(seed=1), model_name=name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for index in range(FIRST, len(BEATS)):
+            app.guide.go_to(index)
+            await on_beat(pilot, index)
+            await pilot.pause()
+            header = app.screen.query_one("#header")
+            row = [strip.text for strip in app.screen._compositor.render_strips()][header.region.y].rstrip()
+            assert header.region.height == 1 and row.endswith(name), f"beat {index + 1}: {row!r}"

@@ -99,3 +99,12 @@ def test_the_walkers_leave_the_network_as_it_was(network, images, indices):
     before = network.params.copy()
     minibatch.race(network, *images, "quadratic", indices, ETA, steps=2)
     np.testing.assert_array_equal(network.params, before)
+
+
+def test_a_rehearsal_reaches_the_very_points_the_race_then_steps_to(network, images, indices):
+    walkers = minibatch.Race(network, *images, "quadratic", indices, ETA, seed=2)
+    reached = walkers.rehearsal(3)
+    assert walkers.full.steps == 0, "the race itself has not moved"
+    for _ in range(3):
+        walkers.step()
+    np.testing.assert_array_equal(reached, np.array([*walkers.full.points, *walkers.mini.points]))

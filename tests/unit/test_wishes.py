@@ -174,3 +174,15 @@ def test_the_network_given_is_left_alone(data):
     w = wishes.wishes(network, x, label, "quadratic")
     assert w.network is not network and w.network.params.dtype == np.float64
     np.testing.assert_array_equal(network.params, before)
+
+
+def test_the_most_disputed_weight_is_the_one_whose_wishes_spread_widest(set_up, data):
+    network, cost = set_up
+    x, labels = data.train.inputs(slice(0, 10)).astype(np.float64), data.train.labels[:10]
+    every = wishes.neuron_weight_wishes_of_images(network, x, labels, cost, 3, 4)
+    assert every.shape == (10, 16)
+    for k in (0, 7, 15):
+        np.testing.assert_array_equal(every[:, k], wishes.weight_wishes_of_images(network, x, labels, cost, 3, 4, k))
+    spread = every.max(axis=0) - every.min(axis=0)
+    assert spread[wishes.most_disputed(every)] == spread.max()
+    assert wishes.most_disputed(np.array([[0.0, 1.0, -1.0], [0.0, -1.0, 1.0]])) == 1, "equal spreads: the first"

@@ -25,14 +25,16 @@ from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.next import training_cost
 from gdtui.ui.screens.two_parameters import GRID
-from gdtui.ui.widgets.race_map import RaceMap, legend
+from gdtui.ui.widgets.height_map import BALL
+from gdtui.ui.widgets.race_map import MINI_HEAD, RaceMap, legend
 
 IMAGES = 10  # the images whose wishes for one weight are averaged: the chosen one and the next nine
-VIEWS = ("outputs", "levers", "layers", "images", "chain", "minibatch")
+VIEWS = ("outputs", "neuron", "levers", "layers", "images", "chain", "minibatch")
 # The views whose figures and words are two widgets, held in one pane of the switcher.
 PANES = {"outputs": "outputs-view", "chain": "chain-view"}
 TITLES = {
     "outputs": "One image, one wish list",
+    "neuron": "One output neuron: z, a and C₀",
     "levers": "Three levers of one output neuron",
     "layers": "Wishes flow backwards",
     "images": "Every image wants something else",
@@ -59,6 +61,11 @@ def scale_of(values: np.ndarray) -> float:
     return float(np.abs(values).max()) if len(values) else 0.0
 
 
+def bar_scale(scale: float) -> str:
+    """What a full bar stands for: every view scales its bars to its largest figure, so a tiny one is not read as big."""
+    return f"full bar {scale:.2g}" if scale > 0 else "no bars: all 0"
+
+
 def number(value: float) -> str:
     """A wish or a weight in a table: four significant figures and a sign, but none for nothing."""
     return f"{value:+.4g}" if value else "0"
@@ -74,9 +81,22 @@ def factor(value: float) -> str:
     return f"{value:+.6g}"
 
 
+def times(*factors: float) -> str:
+    """A product of signed factors that reads as one: each in parentheses, so no sign reads as a sum."""
+    return " × ".join(f"({factor(value)})" for value in factors)
+
+
 def precise(value: float) -> str:
     """A derivative set beside its finite-difference estimate: nine significant figures."""
     return f"{value:+.9g}"
+
+
+def cut_middle(text: str, width: int) -> str:
+    """text in at most width characters: its start and its end, what is between them given up as "…"."""
+    if len(text) <= width:
+        return text
+    head = max(0, width - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head) :]}" if width > 0 else ""
 
 
 def source(layer: int, k: int) -> str:
@@ -121,17 +141,25 @@ class BackpropScreen(LessonScreen):
     TITLE_TEXT = "Backprop"
     HELP = f"""\
 Backpropagation computes the gradient, and this step shows how, on the network the
-other steps show and on real training images. `v` goes through six views.
+other steps show and on real training images. `v` goes through seven views. Every
+bar is scaled to the largest figure of its view: the heading says what a full bar is.
 
 **One image, one wish list.** For this image the cost goes down if the right
 output goes up and the other nine go down, each by as much as it misses its
 target: with the quadratic cost the wish on output j is −∂C₀/∂aⱼ = −2(aⱼ − yⱼ).
 A softmax network with cross-entropy wishes on the weighted inputs z instead, yⱼ − aⱼ.
+C₀ is the cost of this one image; the cost C is its average over the images.
+
+**One output neuron.** Its weighted input z = Σ wₖaₖ + b; σ squashes z into 0–1,
+a = σ(z); its slope σ'(z) = σ(z)(1 − σ(z)) = a(1 − a) says how far a moves per unit
+of z. A softmax output shares 1 among the ten, and with cross-entropy z moves C₀ by
+a − y directly.
 
 **Three levers.** An output neuron moves only through z = Σ w·a + b: its wish on z
 is its slope σ'(z) times its wish on a. It can ask its bias for that wish, each
 incoming weight for the activation feeding it times the wish (bright neurons'
-weights matter most), and each activation feeding it for its weight times the wish.
+weights matter most: the table ranks them by it), and each activation feeding it
+for its weight times the wish.
 
 **Wishes flow backwards.** A neuron of hidden layer 2 hears every output neuron's
 wish for it; their sum is its own wish list, and layer 1 hears layer 2 the same
@@ -141,19 +169,23 @@ way. That backward flow is backpropagation.
 are −∂C/∂w: minus the gradient's component, which backprop gives beside them.
 
 **The chain rule** writes the same for a last-layer weight: ∂C₀/∂w = a(L−1) · σ'(z)
-· 2(a − y), checked against the finite difference, and one layer further back.
+· 2(a − y), checked against the finite difference, and one layer further back. The
+lines marked BP1–BP4 are backprop's four equations, as the Next step's code has them.
 
 **Mini-batches.** Averaging every image's wishes before each step is exact but slow.
 Stochastic gradient descent averages a few images drawn at random instead: each
 step is a little off, but costs a sliver of the images. On the Two parameters
-step's landscape of the network, a careful walker ({minibatch.FULL_BATCH:,} images a step) and a
-hurried one ({minibatch.BATCH_SIZE} a step) go down from the same start with the same η; both
-are judged by the cost over all {minibatch.FULL_BATCH:,}. `n` steps both, `space` runs, `r` restarts.
+step's landscape of the network (two of its parameters, the rest held still), a
+careful walker (the same {minibatch.FULL_BATCH:,} images every step) and a hurried one
+({minibatch.BATCH_SIZE} of them a step) go down from the same start with the same η; both
+are judged by the cost over those {minibatch.FULL_BATCH:,}. The map is drawn to hold the first
+{minibatch.REHEARSED} steps of the first race; a walker that leaves it is named. `n` steps both, `space` runs, `r` restarts.
 
 `n` `p` change the image; `[` `]` the output neuron (in the wish lists, the neuron
-of layer 2 whose sum is shown). The images are the training set's; the weight of
-the fourth and fifth views is the chosen output neuron's whose wish is largest,
-and the average is over the image and the next {IMAGES - 1}."""
+of layer 2 whose sum is shown). The images are the training set's; the weight of the
+many images' view is the chosen output neuron's the images disagree on most
+(the widest spread of wishes), over the image and the next {IMAGES - 1}; the chain
+rule's is the one this image wishes most to change."""
 
     BINDINGS = [
         Binding("n", "browse(1)", "Next", tooltip="The next training image"),
@@ -161,7 +193,12 @@ and the average is over the image and the next {IMAGES - 1}."""
         Binding("p", "browse(-1)", "Prev", tooltip="The previous training image"),
         Binding("space", "race_run", "Run", tooltip="Keep stepping both walkers, or stop"),
         Binding("r", "race_restart", "Restart", tooltip="Both walkers back to the start, with fresh mini-batches"),
-        Binding("v", "view", "View", tooltip="Outputs · three levers · hidden layers · many images · chain rule · mini-batches"),
+        Binding(
+            "v",
+            "view",
+            "View",
+            tooltip="Outputs · one neuron · three levers · hidden layers · many images · chain rule · mini-batches",
+        ),
         Binding("left_square_bracket", "neuron(-1)", "Neuron −", group=_NEURON, tooltip="The previous neuron"),
         Binding("right_square_bracket", "neuron(1)", "Neuron +", group=_NEURON, tooltip="The next neuron"),
     ]
@@ -207,6 +244,7 @@ and the average is over the image and the next {IMAGES - 1}."""
                 with Vertical(id="outputs-view"):
                     yield Static(id="outputs")
                     yield Static(id="outputs-words", classes="aside")
+                yield Static(id="neuron")
                 yield Static(id="levers")
                 with Horizontal(id="layers"):
                     yield Static(id="later")
@@ -262,15 +300,22 @@ and the average is over the image and the next {IMAGES - 1}."""
 
     def _draw_header(self, subject: str, cost: str) -> None:
         formula = "quadratic cost" if cost == "quadratic" else "softmax outputs, cross-entropy"
-        # Beside the guide, whose title names the view, one line: what the figures are of, and which formula.
         network = f"{formula} · [dim]network:[/dim] $origin"
         what = ["$subject"] if subject else []
+        origin = self.state.network_origin
         if self.guided:
+            # Beside the guide, whose title names the view, one line that ends whole: what the figures are of,
+            # which formula, and the network, its origin cut in the middle when even that is too long.
+            room = self.query_one("#page").content_size.width or self.app.size.width - 2
+            line = " · ".join([*([subject] if subject else []), formula, f"network: {origin}"])
+            if len(line) > room:
+                network = f"{formula} · $origin"
+                origin = cut_middle(origin, room - (len(line) - len(origin) - len("network: ")))
             markup = " · ".join([*what, network])
         else:
             place = f"   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]"
             markup = " · ".join([f"[b]{TITLES[self.view]}[/b]", *what]) + f"{place}\n{network}"
-        self.query_one("#header", Static).update(Content.from_markup(markup, subject=subject, origin=self.state.network_origin))
+        self.query_one("#header", Static).update(Content.from_markup(markup, subject=subject, origin=origin))
 
     def redraw(self) -> None:
         if self.view == "minibatch":
@@ -280,6 +325,8 @@ and the average is over the image and the next {IMAGES - 1}."""
         self._draw_header(self.image_name(self.index), w.cost)
         if self.view == "outputs":
             self._draw_outputs(w)
+        elif self.view == "neuron":
+            self._draw_neuron(w)
         elif self.view == "levers":
             self._draw_levers(w)
         elif self.view == "layers":
@@ -300,7 +347,7 @@ and the average is over the image and the next {IMAGES - 1}."""
         names = [self.output_name(j) for j in range(len(wish))]
         width = max(6, *(len(name) for name in names))
         heading = "−∂C₀/∂aⱼ = −2(aⱼ − yⱼ)" if quadratic else "−∂C₀/∂zⱼ = yⱼ − aⱼ"
-        lines = [f"[dim]{'output':>{width}}     aⱼ  yⱼ  {'wish':^{2 * BAR + 1}}  {heading}[/dim]"]
+        lines = [f"[dim]{'output':>{width}}     aⱼ  yⱼ  {bar_scale(scale):^{2 * BAR + 1}}  {heading}[/dim]"]
         for j in range(len(names)):
             mark = "◀" if j == self.neuron else " "
             lines.append(
@@ -316,8 +363,8 @@ and the average is over the image and the next {IMAGES - 1}."""
         )
         if quadratic:
             words = (
-                "The right output, $right, should rise and the nine others fall, each by as much as it "
-                "misses its target: a small miss asks for little, a big one for much."
+                "C₀, the cost of this one image, is Σ(aⱼ − yⱼ)². The right output, $right, should rise and the "
+                "nine others fall, each by as much as it misses: a small miss asks for little, a big one for much."
             )
         else:
             words = (
@@ -327,20 +374,67 @@ and the average is over the image and the next {IMAGES - 1}."""
             )
         self.query_one("#outputs-words", Static).update(Content.from_markup(words, right=self.output_name(w.label)))
 
+    def _draw_neuron(self, w: wishes.Wishes) -> None:
+        out, j = w.layers, self.neuron
+        network = w.network
+        products = float(network.weights[out - 1][j] @ w.a[out - 1])
+        bias, z, a, y = float(network.biases[out - 1][j]), float(w.z[out][j]), float(w.a[out][j]), float(w.target[j])
+        fed = f"fed by the {network.sizes[-2]} neurons of layer {out - 1}" if out > 1 else "fed by the pixels"
+        lines = [
+            f"Output [b]$output[/b], {fed}: one neuron of the last layer, L.",
+            f"z = Σ wₖaₖ + b = {products:+.6g} + ({bias:+.6g}) = [b]{z:+.6g}[/b]   [dim]its weighted input[/dim]",
+        ]
+        if network.output == "sigmoid":
+            slope = float(w.slope(out)[j])
+            lines += [
+                f"a = σ(z) = 1/(1 + e^−z) = [b]{a:.6f}[/b]",
+                "[dim]  σ squashes any z into 0–1: "
+                + ", ".join(f"σ({t:g}) = {1 / (1 + math.exp(-t)):.3f}" for t in (-4, 0, 4))
+                + "[/dim]",
+            ]
+        else:
+            lines += [
+                f"a = softmax(z) = e^z / Σᵢ e^zᵢ = [b]{a:.6f}[/b]",
+                "[dim]  softmax shares 1 among the outputs: each a in 0–1, all ten adding up to 1[/dim]",
+            ]
+        if w.cost == "quadratic":
+            cost = float(np.sum((w.a[out] - w.target) ** 2))
+            lines += [
+                f"y = {y:.0f}: C₀ = Σⱼ (aⱼ − yⱼ)² = [b]{cost:.6f}[/b], the cost of this one image",
+                f"[dim]  of which output $output's own (a − y)² = {(a - y) ** 2:.6f}[/dim]",
+            ]
+        else:
+            cost = -math.log(float(w.a[out][w.label]))
+            lines += [
+                f"C₀ = −ln a_right = [b]{cost:.6f}[/b], the cost of this one image (cross-entropy)",
+            ]
+        if network.output == "sigmoid":
+            lines += [
+                "σ'(z) = e^−z/(1 + e^−z)² = σ(z)·(1 − σ(z)) = a(1 − a)   [dim]the sigmoid's slope[/dim]",
+                f"      = {a:.6f} × {1 - a:.6f} = [b]{slope:.6f}[/b]   [dim]a's move per unit of z[/dim]",
+            ]
+        else:
+            lines.append(f"With cross-entropy, z moves C₀ by ∂C₀/∂z = a − y = [b]{a - y:+.6f}[/b]")
+        lines.append("Nudge w: z moves, so a moves, so C₀ moves; the next views take that apart.")
+        self.query_one("#neuron", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
+
     def _draw_levers(self, w: wishes.Wishes) -> None:
         out, j = w.layers, self.neuron
         wish_z = float(w.wish_z[out][j])
+        head = f"Output [b]$output[/b] (a = {w.a[out][j]:.4f}): wish on z"
         if w.network.output == "sigmoid":
-            how = f"σ'(z) {number(float(w.slope(out)[j]))} × wish on a {number(float(w.wish_a[out][j]))}"
+            # Two lines, so that the product stays whole at 80 columns.
+            slope, on_a = float(w.slope(out)[j]), float(w.wish_a[out][j])
+            how = [f"{head} = σ'(z) × wish on a", f"  = ({number(slope)}) × ({number(on_a)}) = [b]{number(wish_z)}[/b]"]
         else:
-            how = "y − a (softmax, cross-entropy)"
+            how = [f"{head} = y − a (softmax, cross-entropy) = [b]{number(wish_z)}[/b]"]
         weight_wishes, activation_wishes = w.weight_wishes(out, j), w.activation_wishes(out, j)
         scale = scale_of(weight_wishes)
         lines = [
-            f"Output [b]$output[/b] (a = {w.a[out][j]:.4f}): wish on z [b]{number(wish_z)}[/b] = {how}",
+            *how,
             f"[b]1 bias[/b] {number(w.bias_wish(out, j))} (1 × that)   "
             "[b]2 weights[/b] aₖ × that   [b]3 layer before[/b] wₖ × that",
-            f"[dim]from  activation aₖ  weight wₖ  {'2 wish for wₖ':^{2 * BAR + 12}}  3 wish for aₖ[/dim]",
+            f"[dim]from  activation aₖ  weight wₖ  {'2 wish for wₖ, ' + bar_scale(scale):^{2 * BAR + 12}}  3 wish for aₖ[/dim]",
         ]
         order = ranked(weight_wishes)
         shown = order[:GUIDED_LEVERS] if self.guided else order
@@ -352,19 +446,19 @@ and the average is over the image and the next {IMAGES - 1}."""
             )
         if len(shown) < len(order):
             lines.append(f"[dim]{'…':>4}  and {len(order) - len(shown)} more, each wishing less[/dim]")
-        lines.append("[dim]Ranked by 2: the brightest neurons' weights matter most for this image.[/dim]")
         self.query_one("#levers", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
     def _draw_layers(self, w: wishes.Wishes) -> None:
         hidden = list(range(w.layers - 1, 0, -1))[:2]  # the last hidden layer, and the one before it
         columns = [self.query_one("#later", Static), self.query_one("#earlier", Static)]
         k = self.hidden_neuron(w)
+        # One scale for both lists, so that the two layers' wishes compare at a glance.
+        scale = max((scale_of(w.wish_a[layer]) for layer in hidden), default=0.0)
         for column, layer in zip(columns, [*hidden, None, None]):
             column.display = layer is not None
             if layer is not None:
                 values = w.wish_a[layer]
                 rows = [f"[b]layer {layer}[/b]    [dim]−∂C₀/∂aₖ[/dim]"]
-                scale = scale_of(values)
                 for n, value in enumerate(values):
                     mark = "◀" if layer == hidden[0] and n == k else " "
                     rows.append(f"{n:>2}{mark}{signed_bar(float(value), scale, 3)} {short(float(value)):>9}")
@@ -384,6 +478,7 @@ and the average is over the image and the next {IMAGES - 1}."""
             weight = float(w.network.weights[layer][j, k])
             rows.append(f"$n{j} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
         rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
+        rows.append(f"[dim]Bars of both layers: {bar_scale(scale)}.[/dim]")
         terms.update(Content.from_markup("\n".join(rows), **names))
         self.query_one("#terms-words", Static).update(
             f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]"
@@ -394,13 +489,16 @@ and the average is over the image and the next {IMAGES - 1}."""
         return self.hidden if self.hidden is not None else strongest_source(w, self.neuron)
 
     def many_images(self, network: Network, w: wishes.Wishes) -> ManyImages:
-        """The chosen weight's wishes over the image and the next ones, and backprop's ∂C/∂w over the same images."""
+        """The wishes of the chosen output's most disputed weight over the image and the next ones, and backprop's
+        ∂C/∂w over the same images."""
         out, j = w.layers, self.neuron
-        k = strongest_source(w, j)
         split = self.state.data.train
         indices = (self.index + np.arange(IMAGES)) % len(split)
         x, labels = split.inputs(indices).astype(np.float64), split.labels[indices]
-        each = wishes.weight_wishes_of_images(network, x, labels, w.cost, out, j, k)
+        # The weight the images disagree on most: the point is that every image wants something else.
+        every = wishes.neuron_weight_wishes_of_images(network, x, labels, w.cost, out, j)
+        k = wishes.most_disputed(every)
+        each = every[:, k]
         _, grad = backprop.gradient(network, x, labels, w.cost)
         return ManyImages(j, k, indices, each, float(grad[wishes.weight_index(network, out, j, k)]))
 
@@ -412,7 +510,7 @@ and the average is over the image and the next {IMAGES - 1}."""
         scale = scale_of(each)
         lines = [
             f"The weight from {source(out, k)} to output [b]$output[/b]: what each image wants of it.",
-            f"[dim]{'image':<24}{'wish −∂C₀/∂w':^{2 * BAR + 1}}[/dim]",
+            f"[dim]{'image':<24}{'wish −∂C₀/∂w':^{2 * BAR + 1}}  {bar_scale(scale)}[/dim]",
         ]
         names = {}
         for n, (index, value) in enumerate(zip(indices, each)):
@@ -451,38 +549,36 @@ and the average is over the image and the next {IMAGES - 1}."""
             return f"         finite difference [b]{precise(estimate)}[/b]: {same_to(exact, estimate)}"
 
         hidden_slope = "σ'" if network.activation == "sigmoid" else "ReLU'"
-        dz = factor(chain.dz)
+        # Backprop's four equations, BP1 to BP4, are tagged on the lines that use them.
         if chain.slope is not None and chain.cost_slope is not None:
             cost = "a = σ(z), C₀ = Σ(a − y)²"
             law = "∂C₀/∂w = ∂z/∂w · ∂a/∂z · ∂C₀/∂a = a(L−1) · σ'(z) · 2(a − y)"
-            numbers = f"{factor(chain.a_prev)} × {factor(chain.slope)} × {factor(chain.cost_slope)}"
-            bias = "∂C₀/∂b = 1 · σ'(z) · 2(a − y)"
-            sum_of = "Σⱼ wⱼ · σ'(zⱼ) · 2(aⱼ − yⱼ)"
+            numbers = times(chain.a_prev, chain.slope, chain.cost_slope)
+            delta = "δ = ∂C₀/∂z = ∂C₀/∂b = σ'(z) · 2(a − y)"
         else:
             cost = "a = softmax(z), C₀ = −ln a_right"
-            law = "∂C₀/∂w = ∂z/∂w · ∂C₀/∂z = a(L−1) · (a − y)   [softmax with cross-entropy]"
-            numbers = f"{factor(chain.a_prev)} × {dz}"
-            bias = "∂C₀/∂b = 1 · (a − y)"
-            sum_of = "Σⱼ wⱼ · (aⱼ − yⱼ)"
+            law = "∂C₀/∂w = ∂z/∂w · ∂C₀/∂z = a(L−1) · (a − y)   [softmax, cross-entropy]"
+            numbers = times(chain.a_prev, chain.dz)
+            delta = "δ = ∂C₀/∂z = ∂C₀/∂b = a − y"
         lines = [
             f"w from neuron {k} of layer {out - 1} to output [b]$output[/b]: "
             f"w = {factor(chain.weight)}, a(L−1) = {factor(chain.a_prev)}",
             f"z = w · a(L−1) + …, {cost}; here a = {w.a[out][j]:.6f}, y = {w.target[j]:.0f}",
-            law,
+            f"{law}  [dim]BP4[/dim]",
             f"       = {numbers} = [b]{precise(chain.weight_derivative)}[/b]",
             check(wishes.weight_index(network, out, j, k), chain.weight_derivative),
-            f"{bias} = [b]{precise(chain.bias_derivative)}[/b]",
+            f"{delta} = [b]{precise(chain.bias_derivative)}[/b]  [dim]BP1 BP3[/dim]",
             check(wishes.bias_index(network, out, j), chain.bias_derivative),
         ]
         chain_view.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
         lines = [
             f"[b]One step further back.[/b] Neuron {k} of layer {out - 1} feeds every output:",
-            f"∂C₀/∂a(L−1) = {sum_of} = {factor(chain.activation_derivative)}",
-            f"       [dim]through output $output alone: {factor(chain.weight)} × {dz} = {factor(chain.path)}[/dim]",
+            f"∂C₀/∂a(L−1) = Σⱼ wⱼ · δⱼ = {factor(chain.activation_derivative)}",
+            f"  [dim]via output $output alone: w × ∂C₀/∂z = {times(chain.weight, chain.dz)} = {factor(chain.path)}[/dim]",
             f"w from {source(out - 1, i)} into neuron {k} of layer {out - 1}:",
-            f"∂C₀/∂w = a(L−2) · {hidden_slope}(z(L−1)) · ∂C₀/∂a(L−1)",
-            f"       = {factor(chain.a_prev_prev)} × {factor(chain.hidden_slope)} × "
-            f"{factor(chain.activation_derivative)} = [b]{precise(chain.earlier_weight_derivative)}[/b]",
+            f"∂C₀/∂w = a(L−2) · {hidden_slope}(z(L−1)) · ∂C₀/∂a(L−1)  [dim]BP2 BP4[/dim]",
+            f"       = {times(chain.a_prev_prev, chain.hidden_slope, chain.activation_derivative)}"
+            f" = [b]{precise(chain.earlier_weight_derivative)}[/b]",
             check(wishes.weight_index(network, out - 1, k, i), chain.earlier_weight_derivative),
         ]
         back.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
@@ -509,9 +605,15 @@ and the average is over the image and the next {IMAGES - 1}."""
         view.show_race(surface, full.points[-400:], mini.points[-400:])
         colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
         lines = [f"{name} #{k:,} {self.describe(k)}" for name, k in zip("xy", race.slice.indices)]
+        (x0, x1), (y0, y1) = surface.extent
+        left = [
+            f"{name} {head} left the map"
+            for name, head, path in (("careful", BALL, full), ("hurried", MINI_HEAD, mini))
+            if not (x0 <= path.points[-1][0] <= x1 and y0 <= path.points[-1][1] <= y1)
+        ]
         lines += [
             legend(colors),
-            f"[dim]{'':<12}{'full batch':>11}{'mini-batch':>11}[/dim]",
+            f"[dim]{'':<12}{'careful':>11}{'hurried':>11}[/dim]",
             f"{'images/step':<12}{race.full_batch:>11,}{race.batch_size:>11,}",
             f"{'steps':<12}{full.steps:>11,}{mini.steps:>11,}",
             f"{'images used':<12}{full.total_images:>11,}{mini.total_images:>11,}",
@@ -523,12 +625,16 @@ and the average is over the image and the next {IMAGES - 1}."""
             lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
         else:
             lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
+        if left:  # the arrow on the map's edge points the way
+            lines.append(f"[b]{'; '.join(left)}[/b] [dim](r restarts)[/dim]")
         numbers.update("\n".join(lines))
-        fixed = f"a fixed {race.full_batch:,} of the {len(split):,}" if race.full_batch < len(split) else f"all {len(split):,}"
+        fixed = (
+            f"the same fixed {race.full_batch:,} of the {len(split):,}" if race.full_batch < len(split) else f"all {len(split):,}"
+        )
         words.update(
-            f"[dim]C: the cost over {fixed} training images, the full batch; mini-batches drawn from them "
-            f"(seed {race.seed}). η = {race.learning_rate:g}; the other {self.state.network.num_params - 2:,} "
-            "parameters stay put.[/dim]"
+            f"[dim]The careful walker averages {fixed} training images at every step; the hurried one "
+            f"{race.batch_size:,} drawn from them (seed {race.seed}). C: the cost over those {race.full_batch:,}. "
+            f"η = {race.learning_rate:g}; the other {self.state.network.num_params - 2:,} parameters stay put.[/dim]"
         )
 
     def describe(self, k: int) -> str:
@@ -551,11 +657,14 @@ and the average is over the image and the next {IMAGES - 1}."""
         inputs, labels = slices.fixed_sample(split, minibatch.FULL_BATCH)
         race = minibatch.Race(network, inputs, labels, cost, indices, DescentScreen.NETWORK_LEARNING_RATE)
         # Seen as the Two parameters step shows it, the walk is a few cells long and the wobble lost in one:
-        # the map is closed in on where the first careful step goes, the rest of the walk mostly beyond it.
-        first = -race.learning_rate * race.gradient(race.slice.origin)
-        reach = float(np.abs(first).max())
-        span = 1.5 * reach if reach > 0 else slices.SPAN
-        xs, ys = (slices.sweep_values(centre, GRID, span) for centre in race.slice.origin + first)
+        # the map is closed in on where both walkers go in their first steps, with a margin.
+        reached = race.rehearsal()
+        if worker.is_cancelled:
+            return None
+        low, high = reached.min(axis=0), reached.max(axis=0)
+        reach = float((high - low).max())
+        span = 0.6 * reach if reach > 0 else slices.SPAN
+        xs, ys = (slices.sweep_values(centre, GRID, span) for centre in (low + high) / 2)
         points = slices.grid_points(xs, ys)
         values: list[np.ndarray] = []
         for chunk in race.slice.sweep(points, chunk=GRID):

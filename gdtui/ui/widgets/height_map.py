@@ -64,7 +64,7 @@ _UPHILL_COLOR = Color.from_rgb(255, 135, 0)
 ARROW_MODES = ("off", "uphill", "downhill")
 
 _MARGIN = 7
-"""Columns left of the map for the y axis's numbers."""
+"""Columns left of the map for the y axis's numbers, at least: more when a number is wider."""
 
 
 class Landscape(Protocol):
@@ -130,21 +130,31 @@ class HeightMap(Widget):
 
         marks are (point, kind) pairs, kind a key of MARKS.
         """
-        if landscape is not self._landscape:
+        new = landscape is not self._landscape
+        if new:
             self._heights_key = None
         self._landscape = landscape
         self._path = list(path)
         self._ball_gradient = gradient
         self._marks = list(marks)
-        self.refresh()
+        # Another landscape may have wider numbers on its y axis, and so another width.
+        self.refresh(layout=new)
+
+    def _margin(self) -> int:
+        """Columns left of the map: the widest of the y axis's numbers, a space and the axis."""
+        if self._landscape is None:
+            return _MARGIN
+        (_, _), (y0, y1) = self._landscape.extent
+        return max(_MARGIN, len(_number(y0)) + 2, len(_number(y1)) + 2)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        lines = max(1, min(container.height - 2, (container.width * 3 // 5 - _MARGIN) // 2))
-        return _MARGIN + 2 * lines
+        margin = self._margin()
+        lines = max(1, min(container.height - 2, (container.width * 3 // 5 - margin) // 2))
+        return margin + 2 * lines
 
     def _map_size(self) -> tuple[int, int]:
         """(lines, columns) of the map itself: square in samples, two samples per line."""
-        lines = max(1, min(self.size.height - 2, (self.size.width - _MARGIN) // 2))
+        lines = max(1, min(self.size.height - 2, (self.size.width - self._margin()) // 2))
         return lines, 2 * lines
 
     def _cell_of(self, landscape: Landscape, x: float, y: float) -> tuple[int, int] | None:
@@ -291,11 +301,12 @@ class HeightMap(Widget):
         lines, columns = self._map_size()
         overlay = self._overlay(landscape)
         (x0, x1), (y0, y1) = landscape.extent
+        margin = self._margin()
         out = []
         for line in range(lines):
             upper, lower = self._heights[2 * line], self._heights[2 * line + 1]
             label = {0: _number(y1), lines // 2: "y", lines - 1: _number(y0)}.get(line, "")
-            text = Text.assemble((f"{label:>{_MARGIN - 2}} ▕", "dim"))
+            text = Text.assemble((f"{label:>{margin - 2}} ▕", "dim"))
             for column in range(columns):
                 if (line, column) in overlay:
                     glyph, role = overlay[(line, column)]
@@ -309,15 +320,15 @@ class HeightMap(Widget):
             out.append(text)
         left, right = _number(x0), _number(x1)
         gap = columns - len(left) - len(right)
-        axis = f"{left}{'x':^{gap}}{right}" if gap >= 3 else ""
-        out.append(Text(" " * _MARGIN + axis, style="dim"))
+        axis = f"{left}{'x' if gap >= 3 else '':^{gap}}{right}" if gap >= 1 else ""
+        out.append(Text(" " * margin + axis, style="dim"))
         out.append(self._legend(colors))
         return Text("\n").join(out)
 
     def _legend(self, colors: bool) -> Text:
         finite = self._heights[np.isfinite(self._heights)]
         low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
-        legend = Text.assemble((" " * _MARGIN + "low ", "dim"))
+        legend = Text.assemble((" " * self._margin() + "low ", "dim"))
         if colors:
             for color in _BAND_COLORS:
                 legend.append("█", _style(color, None))

@@ -1,4 +1,4 @@
-"""A cost landscape with two walkers' paths on it: the full batch's and the mini-batch's."""
+"""A cost landscape with two walkers' paths on it: the careful (full-batch) one's and the hurried (mini-batch) one's."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from rich.color import Color
 from rich.style import Style
+from textual.geometry import Size
 
 from gdtui.ui.widgets.height_map import BALL, PATH, HeightMap, Landscape
 
@@ -16,6 +17,8 @@ MINI_PATH = "◇"
 FULL_COLOR = "#ff005f"
 MINI_COLOR = "#ff8700"
 _COLORS = {"full": Color.parse(FULL_COLOR), "mini": Color.parse(MINI_COLOR)}
+SIDE = 35
+"""Columns the race's table beside the map needs, a label and two figures, and a gap before it."""
 
 
 def legend(colors: bool) -> str:
@@ -23,15 +26,24 @@ def legend(colors: bool) -> str:
     full, mini = (f"{PATH}{BALL}", f"{MINI_PATH}{MINI_HEAD}")
     if colors:
         full, mini = f"[b {FULL_COLOR}]{full}[/]", f"[b {MINI_COLOR}]{mini}[/]"
-    return f"{full} full batch  {mini} mini-batch"
+    return f"{full} careful  {mini} hurried"
 
 
 class RaceMap(HeightMap):
-    """A HeightMap whose overlay is two paths, each with its own glyphs and colour, from one start."""
+    """A HeightMap whose overlay is two paths, each with its own glyphs and colour, from one start.
+
+    A walker off the map is an arrow on its edge, pointing the way it went.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._paths: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] = ((), ())
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        # The map gives way to the table beside it, however wide the numbers of its y axis.
+        margin = self._margin()
+        lines = max(1, min(container.height - 2, (container.width - SIDE - margin) // 2))
+        return margin + 2 * lines
 
     def show_race(self, landscape: Landscape | None, full: Sequence[np.ndarray], mini: Sequence[np.ndarray]) -> None:
         self._paths = (full, mini)
@@ -47,9 +59,13 @@ class RaceMap(HeightMap):
                 if cell is not None:
                     cells[cell] = (trail, role)
         for path, head, role in ((mini, MINI_HEAD, "mini"), (full, BALL, "full")):
-            cell = self._cell_of(landscape, *path[-1]) if len(path) else None
+            if not len(path):
+                continue
+            cell = self._cell_of(landscape, *path[-1])
             if cell is not None:
                 cells[cell] = (head, role)
+            elif np.all(np.isfinite(path[-1])):  # off the map: an arrow on its edge points the way it went
+                cells.update({place: (glyph, role) for place, (glyph, _) in self._pointer(landscape, path[-1]).items()})
         return cells
 
     def _mark_style(self, role: str, band: int, colors: bool) -> Style:
