@@ -394,8 +394,8 @@ BEATS = (
         "cost",
         "How bad is it? The cost",
         "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
-        "other nine at 0; the cost adds up the squares of the differences. Averaged over all the digits, that "
-        "is the network's cost: low when it does well, high when it makes many mistakes.",
+        "other nine at 0; the cost adds up the squares of the differences. Averaged over the {test} test images, "
+        "that is the network's cost: low when it does well, high when it makes many mistakes.",
         "Press n to see the cost of other digits.",
         ("view('example')",),
         ("#table", "#formula"),

@@ -59,6 +59,23 @@ def test_the_formula_keeps_the_right_digits_term_and_fits():
     assert entropy.startswith(f"C = −ln(output 3) = −ln 0.19 = {-math.log(0.19):.2f}")
 
 
+def test_the_formulas_total_is_what_the_tables_terms_add_up_to_or_says_why_not():
+    rng = np.random.default_rng(7)
+    seen = set()
+    for _ in range(200):
+        outputs = rng.uniform(0, 1, size=10)
+        terms = (outputs - np.eye(10)[4]) ** 2
+        shown = sum(float(f"{term:4.2f}") for term in terms)  # the column, as the table shows it
+        total = f"{terms.sum():.2f}"
+        text = formula(outputs, 4, "quadratic", 78)
+        if f"{shown:.2f}" == total:
+            assert text.endswith(f"= {total}"), text
+        else:
+            assert text.endswith(f"≈ {total} (terms rounded)"), (text, shown)
+        seen.add(f"{shown:.2f}" == total)
+    assert seen == {True, False}
+
+
 async def test_the_example_shows_outputs_target_and_each_squared_miss(screen_on):
     async with screen_on("3") as (pilot, screen):
         app = pilot.app
