@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdtui.core import minibatch, quiz
+from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
 
 if TYPE_CHECKING:
@@ -83,6 +84,12 @@ def _learning_invite(state: LessonState) -> str:
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
     return f"{first}, and watch the cost fall; then . to see what it learned."
+
+
+def _sampled(state: LessonState) -> str:
+    """The images the Next step measures the cost over, by their numbers."""
+    count = min(next_step.SAMPLE, len(state.data.train))
+    return f"{count} training images #0–{count - 1}"
 
 
 def reads_right(state: LessonState) -> tuple[int, int]:
@@ -497,10 +504,12 @@ BEATS = (
     Beat(
         "next",
         "Next: backpropagation",
-        "Learning is finding the parameters that minimise the cost. What remains is how to compute the "
-        "gradient quickly. Nudging each parameter both ways works, but takes two passes over the images per "
-        "parameter; backpropagation needs one forward and one back for all of them.",
-        "Read the timing of both below; n compares another parameter.",
+        lambda state, screen: (
+            "Learning is finding the parameters that minimise the cost. What remains is how to compute the gradient "
+            f"quickly. Nudging each parameter both ways works, but takes two passes over the {_sampled(state)} per "
+            "parameter; backpropagation needs one forward and one back for all of them."
+        ),
+        "The timing of both is above; n compares another parameter.",
         (),
         ("#check", "#timing"),
     ),

@@ -17,6 +17,7 @@ from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
 from gdtui.ui.beats import BEATS, LEARNED
+from gdtui.ui.screens.next import SAMPLE
 from gdtui.ui.screens.one_parameter import KIND_LABELS
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -66,13 +67,19 @@ def _gradient_sentence(app) -> str:
     )
 
 
+def _sample_words(app) -> list[str]:
+    """Which images the finite differences' cost is over: in the beat's words and beside the figures."""
+    count = min(SAMPLE, len(app.state.data.train))
+    return [f"two passes over the {count} training images #0–{count - 1}", f"C over training images #0–{count - 1}"]
+
+
 # Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
 FACTS = {
     0: lambda app: [app.state.describe(short=True)],
     1: lambda app: [f"of {app.state.data.pixels}", "r\\c"],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
     3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
-    4: lambda app: ["(output−target)²"],
+    4: lambda app: ["(output−target)²", f"Averaged over the {len(app.state.data.test):,} test images"],
     5: lambda app: ["your ranking", "highest cost", "lowest cost"],
     6: lambda app: ["random current", f"current: {app.state.network_origin}"],
     7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
@@ -81,7 +88,12 @@ FACTS = {
     11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
     12: lambda app: [_gradient_sentence(app), "∂C/∂w step −η·∂C/∂w matters"],
     13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed 100 steps/s"],
-    15: lambda app: ["They agree to", f"All {app.state.network.num_params:,} components, timed on this computer:"],
+    15: lambda app: [
+        "They agree to",
+        f"All {app.state.network.num_params:,} components, timed on this computer:",
+        *_sample_words(app),
+        "The timing of both is above",
+    ],
     16: lambda app: [f"What learning is. Finding the values of the network's {app.state.network.num_params:,} parameters"],
 }
 
