@@ -151,6 +151,11 @@ class LessonState:
         """Random weights that no training step has moved (a nudge or two aside)."""
         return self._random and not self._steps
 
+    @property
+    def steps_trained(self) -> int:
+        """Training steps the network has taken since it was new; a restored one brings its own."""
+        return self._steps
+
     @contextmanager
     def _changing(self, *, new: bool = False) -> Iterator[None]:
         with self._lock:
@@ -384,7 +389,12 @@ class TrainingSession:
         )
         self._generation = state.generation
         # The run's first measurement is of the network as the run found it.
-        self.start_words = "before training" if state.untrained else "as opened"
+        if state.untrained:
+            self.start_words = "before training"
+        elif state.steps_trained:  # a new network with steps already taken: one restored as it was
+            self.start_words = f"restored: {counted(state.steps_trained, 'step')}"
+        else:
+            self.start_words = "as opened"
         self._posted = self.shown = None
         self.report = None
         self.last_nudge = None

@@ -283,7 +283,7 @@ Network and Cost steps show."""
             elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
-                # The step says "before training" or "as opened" by itself, in a line that must fit 80 columns.
+                # The start says "before training", "as opened" or "restored: …" by itself, in a line that must fit 80 columns.
                 when = f"at step {last.step:,}"
             else:
                 when = self.training.start_words
