@@ -79,11 +79,31 @@ def _quiz_invite(state: LessonState, screen: LessonScreen) -> str:
     return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
 
 
+_LEARNING = (
+    "Each step takes a small batch of training digits, computes the gradient over them and moves every "
+    "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
+    "reads digits."
+)
+
+
+def _learning_text(state: LessonState, screen: LessonScreen) -> str:
+    if state.untrained:
+        return _LEARNING
+    # Already trained or opened: what is there, not a fall the learner is about to watch from the top.
+    right, total = reads_right(state)
+    return (
+        "Each step moves every parameter a little downhill, over a small batch of training digits. This network "
+        f"is {state.network_origin}: it reads {right:,} of the {total:,} test images right already "
+        f"({right / total:.0%}), and its cost falls by less and less."
+    )
+
+
 def _learning_invite(state: LessonState) -> str:
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
-    return f"{first}, and watch the cost fall; then . to see what it learned."
+    watch = "and watch the cost fall" if state.untrained else "and see how much the cost still falls"
+    return f"{first}, {watch}; then . to see what it learned."
 
 
 def _sampled(state: LessonState) -> str:
@@ -486,9 +506,7 @@ BEATS = (
     Beat(
         "training",
         "Learning",
-        "Each step takes a small batch of training digits, computes the gradient over them and moves every "
-        "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
-        "reads digits.",
+        _learning_text,
         lambda state, screen: _learning_invite(state),
         ("set_view('progress')",),
         ("#plot",),

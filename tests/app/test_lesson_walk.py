@@ -397,3 +397,43 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
                 assert f"input: {app.state.describe()}" in text and f"{app.state.network.num_params:,} parameters" in text
                 await pilot.press("n")
                 await pilot.pause()
+
+
+def plot_lines(app, plot) -> list[str]:
+    """The plot's own rows as drawn, its ticks' labels with them."""
+    region = plot.region
+    strips = list(app.screen._compositor.render_strips())
+    return [strips[y].text[region.x : region.right] for y in range(region.y, region.bottom)]
+
+
+def cost_and_step_labels(app, plot) -> tuple[list[float], list[str]]:
+    lines = plot_lines(app, plot)
+    costs = [float(m.group(1)) for line in lines if (m := re.match(r"\s*([\d.]+)┤", line))]
+    below = next(i for i, line in enumerate(lines) if "└" in line) + 1
+    return costs, lines[below].split()
+
+
+async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_reads_sanely(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy())
+    learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(learning)
+        await on_beat(pilot, learning)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.epochs, "the network's first measurement")
+        measured = evaluate(app.state.network, app.state.data.test, "quadratic")
+        text = guide_text(app)
+        assert "watch the cost fall" not in text, text
+        right = round(measured.accuracy * measured.examples)
+        assert app.state.network_origin in text and f"{right:,} of the {measured.examples:,} test images" in text, text
+        plot = screen.query_one(CostPlot)
+        _, steps = cost_and_step_labels(app, plot)
+        assert steps and all(label.isdigit() for label in steps), steps
+        await pilot.press("n")  # one step: a curve of a single point
+        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.steps == 1 and not screen.busy(), "a step")
+        await settle(pilot)
+        costs, steps = cost_and_step_labels(app, plot)
+        assert steps and all(label.isdigit() for label in steps), steps
+        # An axis around one point spans a sane part of its value, not its sixth digit.
+        assert len(costs) >= 2 and max(costs) - min(costs) >= max(costs) / 20, costs
