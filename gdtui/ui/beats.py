@@ -45,7 +45,8 @@ class Beat:
 _DATASET_DIGIT = ("use_dataset",)
 # The digit flowing into the network, not a neuron's weights shown in its place.
 _INPUT_DIGIT = (*_DATASET_DIGIT, "show_input")
-_GRADIENT_AFTER_A_STEP = ("set_view('gradient')", "first_step")
+# The gradient over the images of the next step, which the beats leave to the learner to take.
+_GRADIENT = ("set_view('gradient')",)
 
 
 def _curve(choice: int, start: float | None = None, learning_rate: float | None = None) -> tuple[str, ...]:
@@ -490,7 +491,7 @@ BEATS = (
         "The same works in {params} dimensions, though we cannot draw them. All weights and biases are one "
         "vector, {layout}; the gradient ∇C says which way to nudge each.",
         "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
-        _GRADIENT_AFTER_A_STEP,
+        _GRADIENT,
         ("#gradient-summary", "#ranking", "#nudge"),
     ),
     Beat(
@@ -500,7 +501,7 @@ BEATS = (
         "−η·∂C/∂w (the step column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
         "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
         "Compare the ∂C/∂w and step columns; n takes another step.",
-        _GRADIENT_AFTER_A_STEP,
+        _GRADIENT,
         ("#gradient-summary", "#ranking"),
     ),
     Beat(

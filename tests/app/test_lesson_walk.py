@@ -59,11 +59,13 @@ def _stationary(app) -> list[str]:
 
 
 def _gradient_sentence(app) -> str:
-    """What the gradient beats are about: a vector as long as the parameters, over the step's own images."""
-    images = len(app.screen.run.trainer.last_batch)
+    """What the gradient beats are about: a vector as long as the parameters, over the images of the
+    step the learner has not taken yet: the beats take none."""
+    trainer = app.screen.run.trainer
+    assert trainer.steps == 0 and app.state.untrained, "a beat took a step the learner never asked for"
     return (
         f"The gradient ∇C has {app.state.network.num_params:,} components, one per parameter. "
-        f"Here, over the last mini-batch ({images} images)"
+        f"Here, over the next mini-batch ({len(trainer.next_batch())} images)"
     )
 
 
@@ -204,9 +206,13 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
             done = screen.training.last_nudge
             text = screen_text(app)
             assert f"(∂C/∂w was {slope:+.2e}) by {done.delta:+.4g}" in text, text
+            # Which weights and which images the nudge's costs are of: the stats line has no cost to confuse them with.
+            images = len(screen.run.trainer.next_batch())
+            assert f"the cost on the next step's {images} images went {done.cost_before:.6f} → " in text, text
+            assert "no step yet" in text and "(last mini-batch)" not in text
             assert f"predicted ∂C/∂w · Δw = {done.predicted:+.2e}" in text
             for widget in (summary, table, nudge):
-                assert _whole(widget), f"{widget.id}: {problem_with(widget)}"
+                assert _whole(widget), f"{widget.id}: {problem_with(widget)}\n{chr(10).join(s.text for s in app.screen._compositor.render_strips())}"
             assert table.row_count >= 3 and "the smallest that are not 0" in text
 
 
