@@ -498,9 +498,9 @@ BEATS = (
         "training",
         "Big gradient, big step",
         "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-        "−η·∂C/∂w (the step column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
+        "−η·∂C/∂w (that column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
         "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
-        "Compare the ∂C/∂w and step columns; n takes another step.",
+        "Compare the ∂C/∂w and −η·∂C/∂w columns; n takes a step.",
         _GRADIENT,
         ("#gradient-summary", "#ranking"),
     ),

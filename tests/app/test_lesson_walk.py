@@ -16,7 +16,7 @@ from gdtui.core import quiz
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
-from gdtui.ui.beats import BEATS, LEARNED
+from gdtui.ui.beats import BEATS, LEARNED, PART_TWO
 from gdtui.ui.screens.next import SAMPLE
 from gdtui.ui.screens.one_parameter import KIND_LABELS
 from gdtui.ui.widgets.cost_plot import CostPlot
@@ -88,7 +88,7 @@ FACTS = {
     9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
     11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
-    12: lambda app: [_gradient_sentence(app), "∂C/∂w step −η·∂C/∂w matters"],
+    12: lambda app: [_gradient_sentence(app), "∂C/∂w −η·∂C/∂w matters", "−η·∂C/∂w (that column: a step from here"],
     13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed 100 steps/s"],
     15: lambda app: [
         "They agree to",
@@ -132,6 +132,9 @@ async def test_every_beat_shows_its_point_at_80x24(tiny_mnist_dir):
             await shows_its_point(pilot, number)
             for fact in FACTS.get(number, lambda app: [])(app):
                 await wait_for(pilot, lambda f=fact: f in screen_text(app), f"beat {number + 1}'s {fact!r} on screen")
+            # One name for each layer everywhere, the Network step's: layer 1, layer 2, output; never "layer 3: …".
+            misnamed = re.search(r"layer \d: |layer 3\b", screen_text(app)) if number < len(BEATS) - len(PART_TWO) else None
+            assert misnamed is None, f"beat {number + 1} names a layer otherwise: {misnamed and misnamed.group()!r}"
             if re.search(r"\b[Pp]ress n\b|\bn takes\b|\bn compares\b", guide_text(app)):
                 # As the beat invites: its point stays on screen after a few presses of n.
                 for _ in range(3):

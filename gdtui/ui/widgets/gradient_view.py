@@ -85,7 +85,8 @@ class GradientView(Vertical):
         yield Static(id="nudge")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
+        # The step's column by its formula alone: at 80 columns the parameters' names need the room.
+        self.query_one(DataTable).add_columns("#", "parameter", "∂C/∂w", "−η·∂C/∂w", "matters")
 
     def show(self, state: LessonState, run: TrainingRun) -> None:
         self._shown = state, run
