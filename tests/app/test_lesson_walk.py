@@ -69,6 +69,10 @@ def _gradient_sentence(app) -> str:
     )
 
 
+def _shades(app) -> str:
+    return str(app.screen.query_one("#image").legend())
+
+
 def _sample_words(app) -> list[str]:
     """Which images the finite differences' cost is over: in the beat's words and beside the figures."""
     count = min(SAMPLE, len(app.state.data.train))
@@ -77,8 +81,9 @@ def _sample_words(app) -> list[str]:
 
 # Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
 FACTS = {
-    0: lambda app: [app.state.describe(short=True)],
-    1: lambda app: [f"of {app.state.data.pixels}", "r\\c"],
+    # What the image's shades mean, from black 0 to white 1: beside the picture the beats are about.
+    0: lambda app: [app.state.describe(short=True), _shades(app)],
+    1: lambda app: [f"of {app.state.data.pixels}", "r\\c", _shades(app)],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
     3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
     4: lambda app: ["(output−target)²", f"Averaged over the {len(app.state.data.test):,} test images"],
