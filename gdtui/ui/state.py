@@ -203,7 +203,9 @@ class LessonState:
         self.on_change()
         return end
 
-    def nudge(self, k: int, delta: float, batch: np.ndarray, before: sensitivity.GradientReport, cost: CostName) -> sensitivity.Nudge:
+    def nudge(
+        self, k: int, delta: float, batch: np.ndarray, before: sensitivity.GradientReport, cost: CostName
+    ) -> sensitivity.Nudge:
         """Move parameter k by delta, and measure the cost on the training images `batch` before and after."""
         with self._changing():
             nudged = sensitivity.nudge(self._network, k, delta, self.batch(batch), cost, before)

@@ -355,7 +355,8 @@ async def test_every_line_drawn_has_a_legend_with_its_own_glyph(tiny_mnist_dir, 
         await pilot.press("n", "n")
         await settle(pilot)
         region = screen.query_one("#plot").region
-        plot = "".join(strip.text[region.x : region.right] for strip in list(app.screen._compositor.render_strips())[region.y : region.bottom])
+        strips = list(app.screen._compositor.render_strips())[region.y : region.bottom]
+        plot = "".join(strip.text[region.x : region.right] for strip in strips)
         glyphs = {}
         for name in ("cost f(x)", "steps", "tangent", "ball"):
             found = re.search(rf"(\S) {re.escape(name)}", plot)
