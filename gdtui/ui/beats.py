@@ -92,10 +92,10 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
         return _LEARNING
     # Already trained or opened: what is there, not a fall the learner is about to watch from the top.
     right, total = reads_right(state)
+    # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
     return (
-        "Each step moves every parameter a little downhill, over a small batch of training digits. This network "
-        f"is {state.network_origin}: it reads {right:,} of the {total:,} test images right already "
-        f"({right / total:.0%}), and its cost falls by less and less."
+        f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
+        f"{right:,} of the {total:,} test images right already ({right / total:.0%}); its cost falls by less and less now."
     )
 
 

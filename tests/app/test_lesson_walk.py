@@ -19,6 +19,7 @@ from gdtui.core.training import Trainer, evaluate
 from gdtui.ui.beats import BEATS, LEARNED, PART_TWO
 from gdtui.ui.screens.next import SAMPLE
 from gdtui.ui.screens.one_parameter import KIND_LABELS
+from gdtui.ui.state import Provenance
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.height_map import HeightMap
@@ -428,10 +429,12 @@ def cost_and_step_labels(app, plot) -> tuple[list[float], list[str]]:
 
 
 async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_reads_sanely(tiny_mnist_dir, trained):
-    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy())
+    app = make_app(tiny_mnist_dir, lesson=True)
     learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
+        # As a network trained before and restored at the start: the longest words the beat has to say of it.
+        app.state.restore(trained.copy(), Provenance("random, seed 0", True, 0, 6005, 0))
         app.guide.go_to(learning)
         await on_beat(pilot, learning)
         screen = app.screen
@@ -441,6 +444,9 @@ async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_rea
         assert "watch the cost fall" not in text, text
         right = round(measured.accuracy * measured.examples)
         assert app.state.network_origin in text and f"{right:,} of the {measured.examples:,} test images" in text, text
+        panel = screen.query_one(GuidePanel)
+        needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
+        assert needs <= panel.content_region.height, "the beat's words are cut off"
         plot = screen.query_one(CostPlot)
         _, steps = cost_and_step_labels(app, plot)
         assert steps and all(label.isdigit() for label in steps), steps
