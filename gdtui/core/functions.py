@@ -81,6 +81,7 @@ class Curve:
     domain: tuple[float, float]  # the x range the screen shows
     start: float
     learning_rate: float
+    construction: str = ""  # how a curve too hard to write plainly was made: for help, not the title
 
     @cached_property
     def derivative(self) -> Polynomial:
@@ -173,11 +174,15 @@ PARABOLA = Curve(
 
 VALLEYS = Curve(
     name="two valleys, a plateau",
-    formula="f = ∫(x+2.75)²(x+0.5)(x−1.25)(x−2.75)/10 dx",
+    formula="f(x) = a polynomial, up to x⁶",
     polynomial=_curve_with_slope((-2.75, -2.75, -0.5, 1.25, 2.75), 0.1, lowest_at=2.75, lowest=0.5),
     domain=(-3.5, 3.5),
     start=3.3,
     learning_rate=0.05,
+    construction=(
+        "f = ∫(x+2.75)²(x+0.5)(x−1.25)(x−2.75)/10 dx: the curve whose slope is that product, "
+        "so flat exactly at x = −2.75 (the plateau), −0.5, 1.25 and 2.75"
+    ),
 )
 
 BOWL = Surface(

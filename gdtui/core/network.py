@@ -60,6 +60,25 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def layer_name(sizes: tuple[int, ...], layer: int) -> str:
+    """A layer as every screen names it: 'input', 'layer 1' … for the hidden ones, 'output'."""
+    if layer == 0:
+        return "input"
+    return "output" if layer == len(sizes) - 1 else f"layer {layer}"
+
+
+def neuron_name(sizes: tuple[int, ...], layer: int, j: int, input_shape: tuple[int, int] | None = None) -> str:
+    """A neuron as every screen names it: 'pixel (3,4)' (or 'input 31'), 'layer 2 neuron 10', 'output 6'."""
+    if layer == 0:
+        if input_shape is None:
+            return f"input {j}"
+        row, col = divmod(j, input_shape[1])
+        return f"pixel ({row},{col})"
+    if layer == len(sizes) - 1:
+        return f"output {j}"
+    return f"{layer_name(sizes, layer)} neuron {j}"
+
+
 @dataclass(frozen=True)
 class Parameter:
     """Where parameter k of the flat vector sits in the network."""
@@ -69,20 +88,15 @@ class Parameter:
     kind: str  # "weight" or "bias"
     neuron: int  # the receiving neuron in `layer`
     source: int | None  # the sending neuron (or input pixel) of a weight
+    sizes: tuple[int, ...]  # the network's: what its layers are called
 
     def describe(self, input_shape: tuple[int, int] | None = None) -> str:
-        """Short enough for a table row: 'layer 1: pixel (3,4) → neuron 0'."""
+        """Short enough for a table row: 'pixel (3,4) → layer 1 neuron 0', 'bias of output 9'."""
+        target = neuron_name(self.sizes, self.layer, self.neuron)
         if self.kind == "bias":
-            return f"layer {self.layer}: bias of neuron {self.neuron}"
+            return f"bias of {target}"
         assert self.source is not None  # every weight has one
-        if self.layer == 1:
-            origin = f"input {self.source}"
-            if input_shape is not None:
-                row, col = divmod(self.source, input_shape[1])
-                origin = f"pixel ({row},{col})"
-        else:
-            origin = f"neuron {self.source}"
-        return f"layer {self.layer}: {origin} → neuron {self.neuron}"
+        return f"{neuron_name(self.sizes, self.layer - 1, self.source, input_shape)} → {target}"
 
 
 class Network:
@@ -254,9 +268,9 @@ class Network:
         for layer, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), start=1):
             if k < start + n_out * n_in:
                 neuron, source = divmod(k - start, n_in)
-                return Parameter(k, layer, "weight", neuron, source)
+                return Parameter(k, layer, "weight", neuron, source, self.sizes)
             start += n_out * n_in
             if k < start + n_out:
-                return Parameter(k, layer, "bias", k - start, None)
+                return Parameter(k, layer, "bias", k - start, None, self.sizes)
             start += n_out
         raise AssertionError("unreachable: k was range-checked")

@@ -120,7 +120,11 @@ def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequenc
         # "the 9", not "9": beside a count of outputs a bare digit reads as one.
         return f"confident and wrong: {the(guess)} at {top:.2f}, {why}"
     if middling >= 4:
-        return f"undecided: {count(middling)} middling outputs, {why}"
+        # Which outputs are counted, by their range: a bare count of "middling" ones cannot be checked.
+        low = float(outputs[outputs >= top / 2].min())
+        which = f"all {count(middling)}" if middling == len(outputs) else count(middling)
+        span = f"at {top:.2f}" if f"{low:.2f}" == f"{top:.2f}" else f"{low:.2f} to {top:.2f}"
+        return f"undecided: {which} outputs middling, {span}, {why}"
     if guess == label:
         return f"right but unsure, {why}"
     return f"wrong and unsure: {the(guess)} at {top:.2f}, {why}"

@@ -144,8 +144,8 @@ class Trainer:
     def samples_seen(self) -> int:
         return self.epochs_done * len(self.train) + self.position
 
-    def _next_batch(self) -> np.ndarray:
-        """The next indices of the shuffle; an epoch's last batch may be short.
+    def next_batch(self) -> np.ndarray:
+        """The indices the next step will take: the next of the shuffle; an epoch's last batch may be short.
 
         A batch the size of the training set is the whole set, wherever the shuffle stands:
         a step "over the whole training set" that took only the rest of an epoch would not be one.
@@ -172,7 +172,7 @@ class Trainer:
         """One step downhill over the next mini-batch; a step that would diverge is not taken."""
         if self.diverged:
             raise RuntimeError("the run has diverged: reset the network or restore it before stepping")
-        batch = self._next_batch()
+        batch = self.next_batch()
         labels = self.train.labels.take(batch)  # take() beats fancy indexing on small batches
         cost, outputs = self._gradient(batch, labels)
         grad = self.network.grad

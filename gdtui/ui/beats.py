@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdtui.core import minibatch, quiz
+from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ class Beat:
 _DATASET_DIGIT = ("use_dataset",)
 # The digit flowing into the network, not a neuron's weights shown in its place.
 _INPUT_DIGIT = (*_DATASET_DIGIT, "show_input")
-_GRADIENT_AFTER_A_STEP = ("set_view('gradient')", "first_step")
+# The gradient over the images of the next step, which the beats leave to the learner to take.
+_GRADIENT = ("set_view('gradient')",)
 
 
 def _curve(choice: int, start: float | None = None, learning_rate: float | None = None) -> tuple[str, ...]:
@@ -78,11 +80,37 @@ def _quiz_invite(state: LessonState, screen: LessonScreen) -> str:
     return "Rank them: ←/→ or a–d picks one, ↑/↓ moves it, enter checks."
 
 
+_LEARNING = (
+    "Each step takes a small batch of training digits, computes the gradient over them and moves every "
+    "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
+    "reads digits."
+)
+
+
+def _learning_text(state: LessonState, screen: LessonScreen) -> str:
+    if state.untrained:
+        return _LEARNING
+    # Already trained or opened: what is there, not a fall the learner is about to watch from the top.
+    right, total = reads_right(state)
+    # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
+    return (
+        f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
+        f"{right:,} of the {total:,} test images right already ({right / total:.0%}); its cost falls by less and less now."
+    )
+
+
 def _learning_invite(state: LessonState) -> str:
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
-    return f"{first}, and watch the cost fall; then . to see what it learned."
+    watch = "and watch the cost fall" if state.untrained else "and see how much the cost still falls"
+    return f"{first}, {watch}; then . to see what it learned."
+
+
+def _sampled(state: LessonState) -> str:
+    """The images the Next step measures the cost over, by their numbers."""
+    count = min(next_step.SAMPLE, len(state.data.train))
+    return f"{count} training images #0–{count - 1}"
 
 
 def reads_right(state: LessonState) -> tuple[int, int]:
@@ -425,8 +453,8 @@ BEATS = (
         "cost",
         "How bad is it? The cost",
         "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
-        "other nine at 0; the cost adds up the squares of the differences. Averaged over all the digits, that "
-        "is the network's cost: low when it does well, high when it makes many mistakes.",
+        "other nine at 0; the cost adds up the squares of the differences. Averaged over the {test} test images, "
+        "that is the network's cost: low when it does well, high when it makes many mistakes.",
         "Press n to see the cost of other digits.",
         ("view('example')",),
         ("#table", "#formula"),
@@ -494,25 +522,23 @@ BEATS = (
         "The same works in {params} dimensions, though we cannot draw them. All weights and biases are one "
         "vector, {layout}; the gradient ∇C says which way to nudge each.",
         "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
-        _GRADIENT_AFTER_A_STEP,
+        _GRADIENT,
         ("#gradient-summary", "#ranking", "#nudge"),
     ),
     Beat(
         "training",
         "Big gradient, big step",
         "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-        "−η·∂C/∂w (the step column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
+        "−η·∂C/∂w (that column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
         "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
-        "Compare the ∂C/∂w and step columns; n takes another step.",
-        _GRADIENT_AFTER_A_STEP,
+        "Compare the ∂C/∂w and −η·∂C/∂w columns; n takes a step.",
+        _GRADIENT,
         ("#gradient-summary", "#ranking"),
     ),
     Beat(
         "training",
         "Learning",
-        "Each step takes a small batch of training digits, computes the gradient over them and moves every "
-        "parameter a little downhill. Thousands of small steps later, the cost has fallen and the network "
-        "reads digits.",
+        _learning_text,
         lambda state, screen: _learning_invite(state),
         ("set_view('progress')",),
         ("#plot",),
@@ -528,10 +554,12 @@ BEATS = (
     Beat(
         "next",
         "Next: backpropagation",
-        "Learning is finding the parameters that minimise the cost. What remains is how to compute the "
-        "gradient quickly. Nudging each parameter both ways works, but takes two passes over the images per "
-        "parameter; backpropagation needs one forward and one back for all of them.",
-        "Read the timing of both below; n compares another parameter.",
+        lambda state, screen: (
+            "Learning is finding the parameters that minimise the cost. What remains is how to compute the gradient "
+            f"quickly. Nudging each parameter both ways works, but takes two passes over the {_sampled(state)} per "
+            "parameter; backpropagation needs one forward and one back for all of them."
+        ),
+        "The timing of both is above; n compares another parameter.",
         (),
         ("#check", "#timing"),
     ),

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from gdtui.core import drawing, quiz, sensitivity
+from gdtui.core.costs import CostName
 from gdtui.core.dataset import Dataset, Split
 from gdtui.core.drive import Goal, Pacer, Stop, advance
 from gdtui.core.learning_rates import next_batch_size, next_learning_rate
@@ -151,6 +152,11 @@ class LessonState:
         """Random weights that no training step has moved (a nudge or two aside)."""
         return self._random and not self._steps
 
+    @property
+    def steps_trained(self) -> int:
+        """Training steps the network has taken since it was new; a restored one brings its own."""
+        return self._steps
+
     @contextmanager
     def _changing(self, *, new: bool = False) -> Iterator[None]:
         with self._lock:
@@ -197,10 +203,12 @@ class LessonState:
         self.on_change()
         return end
 
-    def nudge(self, k: int, delta: float, run: TrainingRun, before: sensitivity.GradientReport) -> sensitivity.Nudge:
-        """Move parameter k by delta, and measure the cost on the run's last mini-batch before and after."""
+    def nudge(
+        self, k: int, delta: float, batch: np.ndarray, before: sensitivity.GradientReport, cost: CostName
+    ) -> sensitivity.Nudge:
+        """Move parameter k by delta, and measure the cost on the training images `batch` before and after."""
         with self._changing():
-            nudged = sensitivity.nudge(self._network, k, delta, self.batch(run.trainer.last_batch), run.cost, before)
+            nudged = sensitivity.nudge(self._network, k, delta, self.batch(batch), cost, before)
             self._nudges += 1
         self.on_change()
         return nudged
@@ -384,7 +392,12 @@ class TrainingSession:
         )
         self._generation = state.generation
         # The run's first measurement is of the network as the run found it.
-        self.start_words = "before training" if state.untrained else "as opened"
+        if state.untrained:
+            self.start_words = "before training"
+        elif state.steps_trained:  # a new network with steps already taken: one restored as it was
+            self.start_words = f"restored: {counted(state.steps_trained, 'step')}"
+        else:
+            self.start_words = "as opened"
         self._posted = self.shown = None
         self.report = None
         self.last_nudge = None
@@ -522,10 +535,17 @@ class TrainingSession:
         version = self._state.version
         return None if self.report is not None and self.report[0] == version else version
 
+    @staticmethod
+    def gradient_batch(run: TrainingRun) -> np.ndarray:
+        """The images the gradient view is about: the last step's; before the first, the first step's, so
+        that the gradient shows without a step nobody asked for."""
+        trainer = run.trainer
+        return trainer.last_batch if trainer.steps else trainer.next_batch()
+
     def report_inputs(self, run: TrainingRun) -> tuple[Network, np.ndarray, int]:
         """What a gradient report is worked out from, copied at one moment: the network, the batch, the version."""
         with self._lock:
-            return self._state.network.copy(), run.trainer.last_batch.copy(), self._state.version
+            return self._state.network.copy(), self.gradient_batch(run).copy(), self._state.version
 
     def current_report(self) -> sensitivity.GradientReport | None:
         """The gradient report of the network as it is now, if it is worked out."""
@@ -534,7 +554,9 @@ class TrainingSession:
     def nudge(self, run: TrainingRun, k: int, delta: float) -> sensitivity.Nudge:
         report = self.current_report()
         assert report is not None  # a nudge is offered only on the network's own gradient
-        self.last_nudge = self._state.nudge(k, delta, run, report)
+        with self._lock:
+            batch = self.gradient_batch(run).copy()
+        self.last_nudge = self._state.nudge(k, delta, batch, report, run.cost)
         self.nudged_at = run.trainer.steps
         return self.last_nudge
 

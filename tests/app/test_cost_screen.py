@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 
 import numpy as np
@@ -59,6 +60,23 @@ def test_the_formula_keeps_the_right_digits_term_and_fits():
     assert entropy.startswith(f"C = −ln(output 3) = −ln 0.19 = {-math.log(0.19):.2f}")
 
 
+def test_the_formulas_total_is_what_the_tables_terms_add_up_to_or_says_why_not():
+    rng = np.random.default_rng(7)
+    seen = set()
+    for _ in range(200):
+        outputs = rng.uniform(0, 1, size=10)
+        terms = (outputs - np.eye(10)[4]) ** 2
+        shown = sum(float(f"{term:4.2f}") for term in terms)  # the column, as the table shows it
+        total = f"{terms.sum():.2f}"
+        text = formula(outputs, 4, "quadratic", 78)
+        if f"{shown:.2f}" == total:
+            assert text.endswith(f"= {total}"), text
+        else:
+            assert text.endswith(f"≈ {total} (terms rounded)"), (text, shown)
+        seen.add(f"{shown:.2f}" == total)
+    assert seen == {True, False}
+
+
 async def test_the_example_shows_outputs_target_and_each_squared_miss(screen_on):
     async with screen_on("3") as (pilot, screen):
         app = pilot.app
@@ -70,7 +88,8 @@ async def test_the_example_shows_outputs_target_and_each_squared_miss(screen_on)
         rendered = str(table.render())
         assert f"{(outputs[5] - 1) ** 2:.2f} ◀" in rendered
         cost = float(((outputs - np.eye(10)[5]) ** 2).sum())
-        assert _text(screen, "#formula").endswith(f"= {cost:.2f}")
+        # The total, with '≈' where the table's rounded terms add up to another figure.
+        assert re.search(rf"[=≈] {cost:.2f}( \(terms rounded\))?$", _text(screen, "#formula"))
         assert "It wants output 5 at 1, the rest at 0" in _text(screen, "#example-title")
         about = _text(screen, "#about")
         assert f"{app.state.network.num_params:,} weights and biases" in about and "one number" in about

@@ -16,8 +16,10 @@ from gdtui.core import quiz
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
-from gdtui.ui.beats import BEATS, LEARNED
+from gdtui.ui.beats import BEATS, LEARNED, PART_TWO
+from gdtui.ui.screens.next import SAMPLE
 from gdtui.ui.screens.one_parameter import KIND_LABELS
+from gdtui.ui.state import Provenance
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.height_map import HeightMap
@@ -58,30 +60,48 @@ def _stationary(app) -> list[str]:
 
 
 def _gradient_sentence(app) -> str:
-    """What the gradient beats are about: a vector as long as the parameters, over the step's own images."""
-    images = len(app.screen.run.trainer.last_batch)
+    """What the gradient beats are about: a vector as long as the parameters, over the images of the
+    step the learner has not taken yet: the beats take none."""
+    trainer = app.screen.run.trainer
+    assert trainer.steps == 0 and app.state.untrained, "a beat took a step the learner never asked for"
     return (
         f"The gradient ∇C has {app.state.network.num_params:,} components, one per parameter. "
-        f"Here, over the last mini-batch ({images} images)"
+        f"Here, over the next mini-batch ({len(trainer.next_batch())} images)"
     )
+
+
+def _shades(app) -> str:
+    return str(app.screen.query_one("#image").legend())
+
+
+def _sample_words(app) -> list[str]:
+    """Which images the finite differences' cost is over: in the beat's words and beside the figures."""
+    count = min(SAMPLE, len(app.state.data.train))
+    return [f"two passes over the {count} training images #0–{count - 1}", f"C over training images #0–{count - 1}"]
 
 
 # Beyond the widgets a beat names, the sentences and figures it is about: read off the screen itself.
 FACTS = {
-    0: lambda app: [app.state.describe(short=True)],
-    1: lambda app: [f"of {app.state.data.pixels}", "r\\c"],
+    # What the image's shades mean, from black 0 to white 1: beside the picture the beats are about.
+    0: lambda app: [app.state.describe(short=True), _shades(app)],
+    1: lambda app: [f"of {app.state.data.pixels}", "r\\c", _shades(app)],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
     3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
-    4: lambda app: ["(output−target)²"],
+    4: lambda app: ["(output−target)²", f"Averaged over the {len(app.state.data.test):,} test images"],
     5: lambda app: ["your ranking", "highest cost", "lowest cost"],
     6: lambda app: ["random current", f"current: {app.state.network_origin}"],
     7: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
     11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
-    12: lambda app: [_gradient_sentence(app), "∂C/∂w step −η·∂C/∂w matters"],
+    12: lambda app: [_gradient_sentence(app), "∂C/∂w −η·∂C/∂w matters", "−η·∂C/∂w (that column: a step from here"],
     13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed 100 steps/s"],
-    15: lambda app: ["They agree to", f"All {app.state.network.num_params:,} components, timed on this computer:"],
+    15: lambda app: [
+        "They agree to",
+        f"All {app.state.network.num_params:,} components, timed on this computer:",
+        *_sample_words(app),
+        "The timing of both is above",
+    ],
     16: lambda app: [f"What learning is. Finding the values of the network's {app.state.network.num_params:,} parameters"],
 }
 
@@ -118,6 +138,9 @@ async def test_every_beat_shows_its_point_at_80x24(tiny_mnist_dir):
             await shows_its_point(pilot, number)
             for fact in FACTS.get(number, lambda app: [])(app):
                 await wait_for(pilot, lambda f=fact: f in screen_text(app), f"beat {number + 1}'s {fact!r} on screen")
+            # One name for each layer everywhere, the Network step's: layer 1, layer 2, output; never "layer 3: …".
+            misnamed = re.search(r"layer \d: |layer 3\b", screen_text(app)) if number < len(BEATS) - len(PART_TWO) else None
+            assert misnamed is None, f"beat {number + 1} names a layer otherwise: {misnamed and misnamed.group()!r}"
             if re.search(r"\b[Pp]ress n\b|\bn takes\b|\bn compares\b", guide_text(app)):
                 # As the beat invites: its point stays on screen after a few presses of n.
                 for _ in range(3):
@@ -192,6 +215,10 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
             done = screen.training.last_nudge
             text = screen_text(app)
             assert f"(∂C/∂w was {slope:+.2e}) by {done.delta:+.4g}" in text, text
+            # Which weights and which images the nudge's costs are of: the stats line has no cost to confuse them with.
+            images = len(screen.run.trainer.next_batch())
+            assert f"the cost on the next step's {images} images went {done.cost_before:.6f} → " in text, text
+            assert "no step yet" in text and "(last mini-batch)" not in text
             assert f"predicted ∂C/∂w · Δw = {done.predicted:+.2e}" in text
             for widget in (summary, table, nudge):
                 assert _whole(widget), f"{widget.id}: {problem_with(widget)}"
@@ -385,3 +412,48 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
                 assert f"input: {app.state.describe()}" in text and f"{app.state.network.num_params:,} parameters" in text
                 await pilot.press("n")
                 await pilot.pause()
+
+
+def plot_lines(app, plot) -> list[str]:
+    """The plot's own rows as drawn, its ticks' labels with them."""
+    region = plot.region
+    strips = list(app.screen._compositor.render_strips())
+    return [strips[y].text[region.x : region.right] for y in range(region.y, region.bottom)]
+
+
+def cost_and_step_labels(app, plot) -> tuple[list[float], list[str]]:
+    lines = plot_lines(app, plot)
+    costs = [float(m.group(1)) for line in lines if (m := re.match(r"\s*([\d.]+)┤", line))]
+    below = next(i for i, line in enumerate(lines) if "└" in line) + 1
+    return costs, lines[below].split()
+
+
+async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_reads_sanely(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        # As a network trained before and restored at the start: the longest words the beat has to say of it.
+        app.state.restore(trained.copy(), Provenance("random, seed 0", True, 0, 6005, 0))
+        app.guide.go_to(learning)
+        await on_beat(pilot, learning)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.epochs, "the network's first measurement")
+        measured = evaluate(app.state.network, app.state.data.test, "quadratic")
+        text = guide_text(app)
+        assert "watch the cost fall" not in text, text
+        right = round(measured.accuracy * measured.examples)
+        assert app.state.network_origin in text and f"{right:,} of the {measured.examples:,} test images" in text, text
+        panel = screen.query_one(GuidePanel)
+        needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
+        assert needs <= panel.content_region.height, "the beat's words are cut off"
+        plot = screen.query_one(CostPlot)
+        _, steps = cost_and_step_labels(app, plot)
+        assert steps and all(label.isdigit() for label in steps), steps
+        await pilot.press("n")  # one step: a curve of a single point
+        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.steps == 1 and not screen.busy(), "a step")
+        await settle(pilot)
+        costs, steps = cost_and_step_labels(app, plot)
+        assert steps and all(label.isdigit() for label in steps), steps
+        # An axis around one point spans a sane part of its value, not its sixth digit.
+        assert len(costs) >= 2 and max(costs) - min(costs) >= max(costs) / 20, costs

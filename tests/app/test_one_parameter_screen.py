@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,7 +15,7 @@ from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.ui.screens.descent import ParameterPrompt, change, number
 from gdtui.ui.screens.one_parameter import OneParameterScreen
-from tests.helpers import open_step, rendered, settle, until_on_network, wait_for
+from tests.helpers import make_app, open_step, rendered, settle, until_on_network, wait_for
 
 
 async def _open(pilot) -> OneParameterScreen:
@@ -339,3 +341,51 @@ async def test_p_and_i_on_a_textbook_function_open_the_networks_cost(screen_on, 
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and screen.on_network and screen.network_indices[0] == 123
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no-colour"])
+async def test_every_line_drawn_has_a_legend_with_its_own_glyph(tiny_mnist_dir, monkeypatch, no_color):
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("n", "n")
+        await settle(pilot)
+        region = screen.query_one("#plot").region
+        strips = list(app.screen._compositor.render_strips())[region.y : region.bottom]
+        plot = "".join(strip.text[region.x : region.right] for strip in strips)
+        glyphs = {}
+        for name in ("cost f(x)", "steps", "tangent", "ball"):
+            found = re.search(rf"(\S) {re.escape(name)}", plot)
+            assert found, (name, plot)
+            glyphs[name] = found.group(1)
+        assert len(set(glyphs.values())) == 4, glyphs  # no line told from another by colour alone
+        for name in ("steps", "tangent", "ball"):
+            assert plot.count(glyphs[name]) >= 2, (name, glyphs[name])  # in the key, and drawn
+
+
+async def test_the_tangent_stays_beside_the_curve_even_at_a_steep_wall(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await pilot.press("f")
+        await wait_for(pilot, lambda: screen.function is VALLEYS, "the two valleys")
+        await settle(pilot)
+        x, cost, slope = float(screen.descent.point[0]), screen.descent.cost, float(screen.descent.gradient[0])
+        left, right = screen.tangent_span
+        bottom, top = screen.cost_span
+        row = (top - bottom) / max(1, screen.query_one("#plot").size.height - 5)
+        assert left < x < right
+        for end in np.linspace(left, right, 50):
+            # Within a couple of rows of the curve it touches: never on past where the curve turns away.
+            assert abs(cost + slope * (end - x) - VALLEYS.value(end)) <= 2 * row, end
+
+
+async def test_the_two_valleys_are_named_plainly_and_help_keeps_their_formula(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await pilot.press("f")
+        await wait_for(pilot, lambda: screen.function is VALLEYS, "the two valleys")
+        await settle(pilot)
+        assert "∫" not in rendered(screen, "function") and "two valleys" in rendered(screen, "function")
+        assert "∫(x+2.75)²(x+0.5)(x−1.25)(x−2.75)/10 dx" in OneParameterScreen.HELP

@@ -195,7 +195,9 @@ async def test_a_restored_network_is_measured_as_it_was_not_as_untrained(tiny_mn
         screen = await open_step(pilot, "6")
         await settle(pilot)
         stats = str(screen.query_one("#stats").render())
-        assert "(as opened)" in stats and "before training" not in stats
+        # The restored network, named as the Network step names it: not "as opened", nor untrained.
+        assert "(restored: 40 steps)" in stats and "before training" not in stats, stats
+        assert "as opened" not in stats
 
 
 async def test_the_offer_shows_a_model_files_name_as_text(tiny_mnist_dir):

@@ -561,8 +561,13 @@ async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(scree
         await pilot.press("r", "r")
         await settle(pilot)
         assert screen.run.trainer.steps == 0
-        assert "None is computed yet" in text(screen, "gradient-summary")
-        assert screen.query_one("#ranking", DataTable).row_count == 0
+        # The new network's gradient, over the images its first step will take: none of the old one's.
+        await wait_for(pilot, lambda: screen.training.current_report() is not None, "the new network's gradient")
+        await settle(pilot)
+        assert "Here, over the next mini-batch (10 images)" in text(screen, "gradient-summary")
+        table = screen.query_one("#ranking", DataTable)
+        k = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        assert table.get_row_at(0)[2] == f"{screen.training.current_report().gradient[k]:+.2e}"
         assert "Nudged" not in text(screen, "nudge")
         await pilot.press("v")
         await settle(pilot)
@@ -636,9 +641,10 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         await pilot.press("right_square_bracket")
         await settle(pilot)
         stats, nudge = text(screen, "stats"), text(screen, "nudge")
-        # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below.
+        # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below:
+        # the nudge's says which weights and which images it is of.
         assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
-        assert "before its step" in stats or "after its step" in nudge, (stats, nudge)
+        assert "the cost on step 1's 10 images, after it, went" in nudge, (stats, nudge)
 
 
 async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gdtui.core import costs
-from gdtui.core.network import LESSON_SIZES, Network, count_parameters, sigmoid, softmax
+from gdtui.core.network import LESSON_SIZES, Network, count_parameters, layer_name, neuron_name, sigmoid, softmax
 
 # Where each block of the 784-16-16-10 vector starts, worked out by hand:
 # 16·784 weights, 16 biases, 16·16 weights, 16 biases, 10·16 weights, 10 biases.
@@ -107,13 +107,17 @@ def test_parameter_outside_the_vector_is_an_index_error(k):
         Network().parameter(k)
 
 
-def test_parameter_descriptions():
+def test_parameter_descriptions_name_each_neuron_as_every_screen_does():
+    # The Network step's names: pixels in, "layer 1" and "layer 2" hidden, "output" out.
     net = Network()
-    assert net.parameter(W1 + 28 * 3 + 4).describe((28, 28)) == "layer 1: pixel (3,4) → neuron 0"
-    assert net.parameter(B1 - 1).describe((28, 28)) == "layer 1: pixel (27,27) → neuron 15"
-    assert net.parameter(B1 - 1).describe() == "layer 1: input 783 → neuron 15"
-    assert net.parameter(W2 + 16 * 2 + 7).describe((28, 28)) == "layer 2: neuron 7 → neuron 2"
-    assert net.parameter(END - 1).describe() == "layer 3: bias of neuron 9"
+    assert net.parameter(W1 + 28 * 3 + 4).describe((28, 28)) == "pixel (3,4) → layer 1 neuron 0"
+    assert net.parameter(B1 - 1).describe((28, 28)) == "pixel (27,27) → layer 1 neuron 15"
+    assert net.parameter(B1 - 1).describe() == "input 783 → layer 1 neuron 15"
+    assert net.parameter(W2 + 16 * 2 + 7).describe((28, 28)) == "layer 1 neuron 7 → layer 2 neuron 2"
+    assert net.parameter(END - 10 - 1).describe() == "layer 2 neuron 15 → output 9"
+    assert net.parameter(END - 1).describe() == "bias of output 9"
+    assert [layer_name(net.sizes, layer) for layer in range(4)] == ["input", "layer 1", "layer 2", "output"]
+    assert neuron_name(net.sizes, 2, 10) == "layer 2 neuron 10" and neuron_name(net.sizes, 3, 6) == "output 6"
 
 
 def test_same_seed_same_parameters_different_seed_different():

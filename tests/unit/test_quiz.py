@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 
@@ -104,8 +105,8 @@ def test_explanations_say_what_kind_of_answer_it_is():
     miss[1], miss[7] = 0.9, 0.05
     assert quiz.explain(miss, 7, "quadratic") == "confident and wrong: the 1 at 0.90, the 7 off by 0.95"
     assert quiz.explain(miss, 7, "cross-entropy") == "confident and wrong: the 1 at 0.90, −ln 0.05"
-    assert quiz.explain(np.full(10, 0.4), 7, "quadratic") == "undecided: ten middling outputs, the 7 off by 0.60"
-    assert quiz.explain(np.full(10, 0.1), 7, "cross-entropy") == "undecided: ten middling outputs, −ln 0.10"
+    assert quiz.explain(np.full(10, 0.4), 7, "quadratic") == "undecided: all ten outputs middling, at 0.40, the 7 off by 0.60"
+    assert quiz.explain(np.full(10, 0.1), 7, "cross-entropy") == "undecided: all ten outputs middling, at 0.10, −ln 0.10"
 
 
 def test_the_first_question_is_the_lessons_and_an_untrained_network_gets_made_up_ones(tiny_data):
@@ -189,3 +190,15 @@ def test_explanations_and_questions_name_the_classes_when_they_have_names():
     question = quiz.classic("quadratic", names)
     assert question.names == names and "class 4" in question.options[1].note
     assert quiz.recost(question, "cross-entropy").names == names
+
+
+def test_an_undecided_answer_names_the_outputs_it_counts_so_they_can_be_checked():
+    # The count of "middling" outputs is a judgement the reader cannot check; which outputs they are, they can.
+    rng = np.random.default_rng(5)
+    for outputs in (quiz.CLASSIC[0], *(rng.uniform(0.15, 0.33, size=10) for _ in range(20))):
+        note = quiz.explain(outputs, 4, "quadratic")
+        assert note.startswith("undecided: "), note
+        low, high = (float(x) for x in re.findall(r"middling, (\d\.\d\d) to (\d\.\d\d)", note)[0])
+        counted = int(np.count_nonzero((outputs.round(2) >= low) & (outputs.round(2) <= high)))
+        said = "all ten" if counted == 10 else quiz.count(counted)
+        assert note.startswith(f"undecided: {said} outputs middling"), (note, outputs.round(2))

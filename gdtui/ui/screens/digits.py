@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -115,8 +116,9 @@ a trained network will still confidently call some digit."""
             image = state.image()
             title = state.describe(short=True)
         view = self.query_one("#image", DigitView)
-        # The guided lesson says what the shades mean; its rows are worth more to the picture.
-        view.show_legend = not self.has_class("-guided")
+        # Under the guided lesson the picture needs the legend's row: the pixel's line says what the shades mean.
+        guided = self.has_class("-guided")
+        view.show_legend = not guided
         view.show(image)
         view.cursor = self.cursor
         self.query_one("#image-panel").border_title = Content(title)
@@ -146,7 +148,10 @@ a trained network will still confidently call some digit."""
             guess = int(outputs.argmax())
             said = state.class_name(guess)
             pixel += f"   the network says [b]$said[/b] ({outputs[guess]:.2f})"
-        self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said))
+        line = Content.from_markup(pixel, said=said)
+        if guided:
+            line += Content.from_rich_text(Text.assemble("   shades ", view.legend()))
+        self.query_one("#pixel", Static).update(line)
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from gdtui.core.network import LESSON_SIZES, layer_name
 from gdtui.core.words import count
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
@@ -76,9 +77,10 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
             with Vertical(id="side"):
                 yield Static(id="architecture")
                 with Horizontal(id="bars"):
-                    yield LayerBars("layer 1", id="hidden1")
-                    yield LayerBars("layer 2", id="hidden2")
-                    yield LayerBars("output", mark_width=8, id="output")
+                    # Named as the parameters are on every other screen.
+                    yield LayerBars(layer_name(LESSON_SIZES, 1), id="hidden1")
+                    yield LayerBars(layer_name(LESSON_SIZES, 2), id="hidden2")
+                    yield LayerBars(layer_name(LESSON_SIZES, 3), mark_width=8, id="output")
         yield Static(id="verdict", classes="aside")
 
     def watch_roomy(self, roomy: bool) -> None:

@@ -293,7 +293,7 @@ faster code is checked against, with its four equations BP1–BP4 named."""
                 f"[b]Next: backpropagation.[/b] Each step needs all {n:,} components of ∇C. Nudging every parameter "
                 f"both ways, ∂C/∂w ≈ (C(w+h) − C(w−h)) / 2h, finds them in {2 * n:,} passes over the images. "
                 "Backpropagation (step 8) takes one pass forward and one back. Both below, for each layer's "
-                f"weight and bias of largest |∂C/∂w|, on training images #0–{count - 1} "
+                f"weight and bias of largest |∂C/∂w|, on {self._sample_words()} "
                 f"[dim](this network: $origin; {now})[/dim].",
                 origin=self.origin,
             )
@@ -322,7 +322,8 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         parameter = self.state.network.parameter(c.index)
         check.update(
             f"Parameter {self.selected + 1} of {len(self.comparisons)} · "
-            f"[b]{parameter.describe(self.state.data.image_shape)}[/b] · [dim]n: next[/dim]\n"
+            # Which images C is over, where its figures are: the key bar says what n does.
+            f"[b]{parameter.describe(self.state.data.image_shape)}[/b] · C over {self._sample_words()}\n"
             f"  C(w+h) = {c.cost_up:.12f}   C(w−h) = {c.cost_down:.12f}   h = {c.h:g}\n"
             f"  finite difference  (C(w+h) − C(w−h)) / 2h = [b]{c.estimate:+.9e}[/b]\n"
             f"  backpropagation                     ∂C/∂w = [b]{c.backprop:+.9e}[/b]\n"
@@ -331,6 +332,10 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         table = self.query_one("#parameters", DataTable)
         if table.row_count:
             table.move_cursor(row=self.selected, animate=False)
+
+    def _sample_words(self) -> str:
+        count = min(SAMPLE, len(self.state.data.train))
+        return f"training images #0–{count - 1}"
 
     def _draw_timing(self) -> None:
         n = self.state.network.num_params

@@ -14,7 +14,6 @@ from textual_plotext import PlotextPlot
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Curve, Descent, Step, Surface
-from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
 
@@ -31,6 +30,10 @@ BALL_COLOR = (255, 0, 95)
 
 
 FLAT_COLOR = (0, 215, 95)
+# Each thing drawn has its own glyph as well as its colour: without colours (NO_COLOR, 16 colours) a
+# legend told apart by colour alone would lie.
+CURVE_GLYPH, STEP_GLYPH, TANGENT_GLYPH, BALL_GLYPH, FLAT_GLYPH = "⠒", "•", "+", "●", "◆"
+TANGENT_REACH_ROWS = 1.5  # how far from the curve, in rows, the tangent may stray before it stops
 
 
 KIND_LABELS = {"minimum": "min", "maximum": "max", "plateau": "plateau", "saddle": "saddle"}
@@ -62,7 +65,7 @@ class OneParameterScreen(DescentScreen):
     HELP = f"""\
 A cost that depends on **one number** x is a curve. Its **slope** at x (the
 derivative, f′(x)) says which way is uphill and how steeply: the tangent line,
-orange (dotted without colours). To go downhill, step against the slope:
+orange, drawn in + signs. To go downhill, step against the slope:
 
     new x = x − η · slope
 
@@ -74,7 +77,8 @@ and blows up; too small crawls.
 For simple functions we can solve *slope = 0* mathematically: the ◆ marks,
 green (plain without colours), are the exact flat points. Not all of them are
 valleys: a maximum and a **plateau** are flat too, and the ball gets stuck on the plateau. Which valley
-the ball ends in depends on where it starts.
+the ball ends in depends on where it starts. The curve of {functions.VALLEYS.name} is
+{functions.VALLEYS.construction}.
 
 The last function is **the network's own cost**, averaged over {slices.SAMPLE_SIZE} training
 images, as one of its weights or biases moves and all the others stay put.
@@ -109,6 +113,10 @@ back. The span of the cost is written under the plot."""
         """The network's curves on one cost axis, so a parameter that matters little looks flat."""
         self._seen: tuple[int | None, float, float] | None = None
         """The lowest and highest cost of the network's curves shown, and the network's version."""
+        self.tangent_span = (0.0, 0.0)
+        """Where the tangent drawn last starts and ends, along x."""
+        self.cost_span = (0.0, 1.0)
+        """The costs the plot showed last, bottom to top."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="function")
@@ -285,7 +293,7 @@ back. The span of the cost is written under the plot."""
         if isinstance(function, Curve):
             for flat in function.stationary_points():
                 x, y = flat.point[0], flat.value
-                plt.scatter([x], [y], marker="◆", color=FLAT_COLOR)
+                plt.scatter([x], [y], marker=FLAT_GLYPH, color=FLAT_COLOR)
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
@@ -294,14 +302,22 @@ back. The span of the cost is written under the plot."""
         plt.ylim(bottom, top)
         plt.yticks(list(y_axis.ticks), list(y_axis.labels))
         plt.xticks(list(x_axis.ticks), list(x_axis.labels))
-        if isinstance(function, slices.NetworkCurve):
-            kind = function.parameter.kind
-            plt.xlabel(f"{self.symbol}, the value of this {kind}")
-            plt.ylabel(f"cost {self.cost_symbol}")
-        else:
-            plt.xlabel("x, the one number the cost depends on")
-            plt.ylabel("cost f(x)")
+        # The axes' names give their row to the key, which names the cost's axis too: at 80×24 the
+        # plot has no row to spare, and the numbers below say what x (or w) is.
+        plt.xlabel(self._key())
         plot.refresh()
+
+    def _key(self) -> str:
+        """What each thing drawn is, by its own glyph: true without colours too."""
+        entries = [
+            (CURVE_GLYPH, f"cost {self.cost_symbol}"),
+            (STEP_GLYPH, "steps"),
+            (TANGENT_GLYPH, f"tangent: slope {self.slope_symbol}"),
+            (BALL_GLYPH, "ball"),
+        ]
+        if not self.on_network:
+            entries.append((FLAT_GLYPH, "slope 0, solved"))
+        return "  ".join(f"{glyph} {words}" for glyph, words in entries)
 
     def _draw_path(self, plt, descent: Descent, low: float, high: float, bottom: float, top: float) -> None:
         """The steps so far, the tangent at the ball, and the ball."""
@@ -309,7 +325,7 @@ back. The span of the cost is written under the plot."""
         inside = [(float(p[0]), c) for p, c in recent if low <= p[0] <= high and bottom <= c <= top]
         if len(inside) > 1:
             plt.plot([x for x, _ in inside], [c for _, c in inside], marker="braille", color=PATH_COLOR)
-            plt.scatter([x for x, _ in inside[:-1]], [c for _, c in inside[:-1]], marker="•", color=PATH_COLOR)
+            plt.scatter([x for x, _ in inside[:-1]], [c for _, c in inside[:-1]], marker=STEP_GLYPH, color=PATH_COLOR)
         x, cost, slope = float(descent.point[0]), descent.cost, float(descent.gradient[0])
         if not (low <= x <= high and bottom <= cost <= top):
             # Say where the ball went, on the side it left by.
@@ -328,9 +344,20 @@ back. The span of the cost is written under the plot."""
             # Keep the tangent inside the plot: where does it cross the bottom and the top?
             crossings = sorted((x + (bottom - cost) / slope, x + (top - cost) / slope))
             left, right = max(left, crossings[0]), min(right, crossings[1])
+        # Only as far as it stays beside the curve: on past a steep wall it would look like the curve flattening.
+        lines = max(2, self.query_one(PlotextPlot).size.height - 4)
+        near = TANGENT_REACH_ROWS * (top - bottom) / (lines - 1)
+        ts = np.linspace(left, right, 201)
+        curve = self.function
+        assert curve is not None  # a path is drawn only on a function's plot
+        apart = np.abs(cost + slope * (ts - x) - np.asarray(curve.value(ts), dtype=np.float64)) > near
+        strays_left, strays_right = np.flatnonzero(apart & (ts < x)), np.flatnonzero(apart & (ts > x))
+        if strays_left.size:
+            left = float(ts[strays_left[-1] + 1])
+        if strays_right.size:
+            right = float(ts[strays_right[0] - 1])
+        self.tangent_span, self.cost_span = (left, right), (bottom, top)
         if left < right:
-            # Without colours a tangent drawn like the curve would be lost in it: dot it instead.
-            marker = "·" if wants_glyphs(self.app.console.color_system, self.app.no_color) else "braille"
             ends = [cost + slope * (left - x), cost + slope * (right - x)]
-            plt.plot([left, right], ends, marker=marker, color=TANGENT_COLOR)
-        plt.scatter([x], [cost], marker="●", color=BALL_COLOR)
+            plt.plot([left, right], ends, marker=TANGENT_GLYPH, color=TANGENT_COLOR)
+        plt.scatter([x], [cost], marker=BALL_GLYPH, color=BALL_COLOR)

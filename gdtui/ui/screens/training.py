@@ -285,7 +285,7 @@ Network and Cost steps show."""
             elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
-                # The step says "before training" or "as opened" by itself, in a line that must fit 80 columns.
+                # The start says "before training", "as opened" or "restored: …" by itself, in a line that must fit 80 columns.
                 when = f"at step {last.step:,}"
             else:
                 when = self.training.start_words
@@ -373,11 +373,6 @@ Network and Cost steps show."""
     def action_set_view(self, view: str) -> None:
         self.view = view
 
-    def action_first_step(self) -> None:
-        """One step, unless the run has taken one already: the gradient then has something to show."""
-        if not self.ensure_run().trainer.steps:
-            self.action_step()
-
     def action_reset(self) -> None:
         def chosen(replace: bool | None) -> None:
             if replace:
@@ -434,7 +429,7 @@ Network and Cost steps show."""
             return
         k = self.query_one(GradientView).picked()
         if k is None or self.training.current_report() is None:
-            self.notify("Take a step first (n), and let its gradient be worked out.", severity="warning")
+            self.notify("Let the gradient be worked out first.", severity="warning")
             return
         self.training.nudge(self.ensure_run(), k, delta)
         self.redraw()

@@ -85,17 +85,20 @@ class CostPlot(PlotextPlot):
         all_costs = costs + [r.train_cost for r in run.epochs if r.train_cost is not None]
         left_width = 0
         if all_costs:
-            cost = axis(min(all_costs), max(all_costs), rows, gap=2, most=max(2, rows // 3))
+            # A curve of one point, or a flat one, still gets an axis a tenth of its height tall: not one
+            # whose ticks differ in the sixth digit.
+            top = max(all_costs)
+            cost = axis(min(*all_costs, 0.9 * top), top, rows, gap=2, most=max(2, rows // 3))
             plt.ylim(cost.low, cost.high)
             plt.yticks(list(cost.ticks), list(cost.labels))
             left_width = max(map(len, cost.labels))
-        placed = [*steps, *(r.step for r in run.epochs)]
-        if placed:
-            columns = max(2, self.size.width - 2 - left_width - right_width)
-            # Steps are whole, and a run just begun has taken none or one: ticks a step apart at least, 0 to 1 at least.
-            along = axis(0, max(*placed, 1), columns, gap=2, most=max(2, columns // 10), labels_across=True, least_step=1)
-            plt.xlim(along.low, along.high)
-            plt.xticks(list(along.ticks), list(along.labels))
+        # Nothing placed yet (the run's first measurement is under way): still whole steps, 0 to 1.
+        placed = [*steps, *(r.step for r in run.epochs)] or [0]
+        columns = max(2, self.size.width - 2 - left_width - right_width)
+        # Steps are whole, and a run just begun has taken none or one: ticks a step apart at least, 0 to 1 at least.
+        along = axis(0, max(*placed, 1), columns, gap=2, most=max(2, columns // 10), labels_across=True, least_step=1)
+        plt.xlim(along.low, along.high)
+        plt.xticks(list(along.ticks), list(along.labels))
         if run.epochs:
             ends = [record.step for record in run.epochs]
             # Thinned too: on a small training set a run soon has thousands of epochs.

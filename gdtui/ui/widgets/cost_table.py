@@ -30,6 +30,9 @@ def formula(outputs: np.ndarray, label: int, cost_name: CostName, width: int) ->
         long = f"{short}: the other {'nine' if others == 9 else others} terms are 0 · ln(output) = 0"
         return long if len(long) <= width else short
     terms = [f"({a:.2f}−{int(d == label)})²" for d, a in enumerate(outputs)]
+    # The table beside it shows each term rounded: where those do not add up to the total, it says so.
+    column = sum(round(float(term), 2) for term in costs.terms(cost_name, outputs[None].astype(np.float64), targets)[0])
+    ending = f"= {total:.2f}" if f"{column:.2f}" == f"{total:.2f}" else f"≈ {total:.2f} (terms rounded)"
     for count in range(len(terms), -1, -1):
         keep = set(range(count)) | {label}
         parts: list[str] = []
@@ -38,7 +41,7 @@ def formula(outputs: np.ndarray, label: int, cost_name: CostName, width: int) ->
                 parts.append(term)
             elif parts[-1:] != ["…"]:
                 parts.append("…")
-        text = f"C = {' + '.join(parts)} = {total:.2f}"
+        text = f"C = {' + '.join(parts)} {ending}"
         if len(text) <= width:
             break
     return text

@@ -86,12 +86,13 @@ class DigitView(Widget):
     def _colors(self) -> bool:
         return not wants_glyphs(self.app.console.color_system, self.app.no_color)
 
-    def _legend(self) -> Text:
+    def legend(self) -> Text:
+        """What the shades mean, as the image is drawn: also for a line elsewhere when the view shows none."""
         return legend(signed=self._signed, scale=self._scale, colors=self._colors)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         columns = self._shape[1] * (2 if self.zoomed else 1)
-        return max(columns, self._legend().cell_len) if self.show_legend else columns
+        return max(columns, self.legend().cell_len) if self.show_legend else columns
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         rows = self._shape[0] if self.zoomed else (self._shape[0] + 1) // 2
@@ -108,5 +109,5 @@ class DigitView(Widget):
             cursor=None if self.cursor is None else (self.cursor[0] // self.factor, self.cursor[1] // self.factor),
         )
         if self.show_legend:
-            lines.append(self._legend())
+            lines.append(self.legend())
         return Text("\n").join(lines)

@@ -1,7 +1,8 @@
-"""The gradient of the last step, ranked: which parameters matter most right now, and which hardly at all.
+"""The gradient over a mini-batch, ranked: which parameters matter most right now, and which hardly at all.
 
 The report is worked out in float64, in a worker, from a copy of the network
-and the step's mini-batch; a nudge of the picked parameter shows the cost
+and the last step's mini-batch, or before the first step the one it will take,
+so that the gradient shows without a step nobody asked for; a nudge of the picked parameter shows the cost
 change by about ∂C/∂w · Δw.
 """
 
@@ -19,7 +20,7 @@ from gdtui.core import sensitivity
 from gdtui.core.network import Network
 from gdtui.core.run import TrainingRun
 from gdtui.core.words import counted
-from gdtui.ui.state import LessonState
+from gdtui.ui.state import LessonState, TrainingSession
 
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 PICKED = "; … the one picked."
@@ -62,6 +63,14 @@ def comparison(nudge: sensitivity.Nudge) -> str:
     )
 
 
+def _images(run: TrainingRun) -> str:
+    """The images the gradient is over: those of the last step, or before any, of the first."""
+    images = counted(len(TrainingSession.gradient_batch(run)), "image")
+    if run.trainer.steps:
+        return f"the last mini-batch ({images})"
+    return f"the next mini-batch ({images})"
+
+
 class GradientView(Vertical):
     """The gradient's size, its largest and smallest components, and the last nudge's result."""
 
@@ -76,28 +85,23 @@ class GradientView(Vertical):
         yield Static(id="nudge")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("#", "parameter", "∂C/∂w", "step −η·∂C/∂w", "matters")
+        # The step's column by its formula alone: at 80 columns the parameters' names need the room.
+        self.query_one(DataTable).add_columns("#", "parameter", "∂C/∂w", "−η·∂C/∂w", "matters")
 
     def show(self, state: LessonState, run: TrainingRun) -> None:
         self._shown = state, run
         training = state.training
         summary = self.query_one("#gradient-summary", Static)
         network = state.network
-        if not run.trainer.steps:
-            summary.update(
-                f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. "
-                "None is computed yet: take a step (n), and it is, over that step's mini-batch."
-            )
-            # Nothing of an earlier network's gradient may stay under those words.
-            self.query_one(DataTable).clear()
-            self._show_nudge(state, run)
-            return
         version = state.version
         if training.report_wanted() is not None and not (self._worker is not None and self._worker.is_running):
             # One at a time: the next frame asks again if this one is out of date.
             self._worker = self._work_out(run, *training.report_inputs(run), state)
         if training.report is None:
-            summary.update("Working out the gradient over the last mini-batch…")
+            summary.update(f"Working out the gradient over {_images(run)}…")
+            # Nothing of an earlier network's gradient may stay under those words.
+            self.query_one(DataTable).clear()
+            self._show_nudge(state, run)
             return
         at, report = training.report
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
@@ -106,9 +110,8 @@ class GradientView(Vertical):
         if picked is not None and picked >= report.gradient.size:  # of a network of another shape
             picked = None
         words = (
-            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over the "
-            f"last mini-batch ({counted(report.images, 'image')}): |∇C| = [b]{report.norm:.4g}[/b].{when} "
-            + zeros_sentence(report.zeros, report.gradient.size)
+            f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over "
+            f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when} " + zeros_sentence(report.zeros, report.gradient.size)
         )
         # The words above and below the table first: it takes the rows they leave, so that none is cut.
         nudge = self._show_nudge(state, run)
@@ -123,6 +126,7 @@ class GradientView(Vertical):
             # In the place of the last of the largest, unless it is the only one: then after it.
             shown = min(top, len(report.largest))
             rows[max(shown - 1, 1) : shown] = [("…", sensitivity.component(report.gradient, picked))]
+            del rows[top + bottom :]  # put after the only one, it takes the last of the smallest's row
             words = words.removesuffix(".") + PICKED
         summary.update(words)
         eta = run.learning_rate
@@ -172,11 +176,14 @@ class GradientView(Vertical):
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
+            images = counted(len(state.training.gradient_batch(run)), "image")
+            steps = run.trainer.steps
+            # The stats line's cost of the last mini-batch is from before its step: this one says whose weights it is of.
+            whose = f"step {steps:,}'s {images}, after it," if steps else f"the next step's {images}"
             text = (
-                # The stats line's cost of this mini-batch is from before its step: this one is from after.
-                # Its ∂C/∂w from before it: the table shows the one of the nudged network.
-                f"Nudged {which} (∂C/∂w was {nudge.slope:+.2e}) by {nudge.delta:+.4g}: the cost on the same "
-                f"mini-batch, after its step, went {nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
+                # Its ∂C/∂w from before the nudge: the table shows the one of the nudged network.
+                f"Nudged {which} (∂C/∂w was {nudge.slope:+.2e}) by {nudge.delta:+.4g}: the cost on {whose} went "
+                f"{nudge.cost_before:.6f} → {nudge.cost_after:.6f}.\n" + comparison(nudge)
             )
         self.query_one("#nudge", Static).update(text)
         return text
