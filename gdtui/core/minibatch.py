@@ -133,10 +133,12 @@ class Race:
         )
         return rows
 
-    def level(self) -> float:
-        """The lowest full-batch cost both walkers have reached: the level "down" is measured to."""
+    def level(self) -> float | None:
+        """The lowest full-batch cost both walkers have reached, the level "down" is measured to; None
+        while either has not yet come below the start they share."""
         full, mini = self.paths
-        return max(min(full.costs), min(mini.costs))
+        level = max(min(full.costs), min(mini.costs))
+        return level if level < full.costs[0] else None
 
 
 def race(

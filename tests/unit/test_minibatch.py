@@ -87,6 +87,18 @@ def test_the_level_is_the_lowest_both_have_reached(network, images, indices):
     assert walkers.full.images_to_reach(level) is not None and walkers.mini.images_to_reach(level) is not None
 
 
+def test_no_level_while_a_walker_has_not_come_below_the_start(network, images, indices):
+    """A hurried walker whose first steps went uphill has not come down at all: "both down to" the
+    start's own cost, after 0 images each, would say they had."""
+    walkers = minibatch.race(network, *images, "quadratic", indices, ETA, steps=2)
+    start = np.zeros(2)
+    walkers.paths = (
+        minibatch.Path("full batch", (start, start, start), (3.0, 2.5, 2.0), (600, 600)),
+        minibatch.Path("mini-batch", (start, start, start), (3.0, 3.2, 3.1), (10, 10)),
+    )
+    assert walkers.level() is None
+
+
 def test_a_seeded_race_repeats_and_another_seed_draws_other_images(network, images, indices):
     one, again, other = (minibatch.race(network, *images, "quadratic", indices, ETA, steps=4, seed=s) for s in (1, 1, 2))
     np.testing.assert_array_equal(np.array(one.mini.points), np.array(again.mini.points))

@@ -619,10 +619,12 @@ rule's is the one this image wishes most to change."""
             f"{'images used':<12}{full.total_images:>11,}{mini.total_images:>11,}",
             f"{'cost C':<12}[b]{full.costs[-1]:>11.5f}{mini.costs[-1]:>11.5f}[/b]",
         ]
-        if full.steps:
-            level = race.level()  # both have been this low, so each path has a count
+        level = race.level()
+        if level is not None:  # both have been this low, so each path has a count
             lines.append(f"both down to C ≤ {level:.5f} after")
             lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
+        elif full.steps:
+            lines.append(f"[dim]not both below the start's C = {full.costs[0]:.5f} yet[/dim]")
         else:
             lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
         if left:  # the arrow on the map's edge points the way
