@@ -18,13 +18,13 @@ def test_a_count_of_outputs_is_spelt_out_beside_the_digits_they_stand_for():
     notes = [option.note for option in quiz.classic().options]
     undecided = next(note for note in notes if "middling" in note)
     assert not re.search(r"\d middling", undecided), undecided
-    assert "nine middling outputs" in undecided
+    assert "nine outputs middling" in undecided
 
 
 def test_a_count_beyond_a_dozen_keeps_its_figures():
     outputs = np.full(20, 0.4)
     outputs[3] = 0.45
-    assert "20 middling outputs" in quiz.explain(outputs, 3, "quadratic")
+    assert "all 20 outputs middling" in quiz.explain(outputs, 3, "quadratic")
 
 
 def test_the_prompts_name_the_training_screen_not_a_step():

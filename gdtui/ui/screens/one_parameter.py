@@ -65,7 +65,8 @@ class OneParameterScreen(DescentScreen):
     HELP = f"""\
 A cost that depends on **one number** x is a curve. Its **slope** at x (the
 derivative, f′(x)) says which way is uphill and how steeply: the tangent line,
-orange, drawn in + signs. To go downhill, step against the slope:
+orange, drawn in + signs, which show without colours too. To go downhill, step
+against the slope:
 
     new x = x − η · slope
 
