@@ -9,6 +9,8 @@ screen in a state worth showing, and saves docs/screenshots/N-step.svg.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from pathlib import Path
 
 import textual.constants
@@ -38,6 +40,10 @@ SHOTS = [
 
 async def main() -> None:
     textual.constants.COLOR_SYSTEM = "truecolor"
+    # A first start's pictures: no bookmark, theme or unsaved network of whoever runs this is offered.
+    home = tempfile.mkdtemp(prefix="gdtui-screenshots-")
+    for variable in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        os.environ[variable] = os.path.join(home, variable.lower())
     OUT.mkdir(exist_ok=True)
     app = GdtuiApp()
     app.animation_level = "none"
