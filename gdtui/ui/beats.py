@@ -87,15 +87,29 @@ _LEARNING = (
 )
 
 
+def _learned(state: LessonState) -> bool:
+    """Whether the network as it is now reads enough of the test digits right to have learned something."""
+    if state.untrained:
+        return False
+    right, total = reads_right(state)
+    return right >= LEARNED * total
+
+
 def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     if state.untrained:
         return _LEARNING
-    # Already trained or opened: what is there, not a fall the learner is about to watch from the top.
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
+    if right < LEARNED * total:  # a step or two moved it, and taught it nothing yet
+        return (
+            f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
+            f"{right:,} of the {total:,} test images right now ({right / total:.0%}), no better than chance: "
+            "the fall is still to come."
+        )
+    # Trained or opened: what is there, not a fall the learner is about to watch from the top.
     return (
         f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
-        f"{right:,} of the {total:,} test images right already ({right / total:.0%}); its cost falls by less and less now."
+        f"{right:,} of the {total:,} test images right now ({right / total:.0%}); its cost falls by less and less."
     )
 
 
@@ -103,7 +117,7 @@ def _learning_invite(state: LessonState) -> str:
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
-    watch = "and watch the cost fall" if state.untrained else "and see how much the cost still falls"
+    watch = "and see how much the cost still falls" if _learned(state) else "and watch the cost fall"
     return f"{first}, {watch}; then . to see what it learned."
 
 

@@ -53,3 +53,21 @@ def test_what_the_beats_say_follows_the_state_not_a_screens_attributes(tiny_mnis
     assert filled(learning.invite, state, screen).startswith("Press e for one epoch")  # type: ignore[arg-type]
     state.training.speed = 100
     assert filled(learning.invite, state, screen).startswith("Press f until")  # type: ignore[arg-type]
+
+
+def test_the_learning_beat_calls_a_network_trained_a_step_or_two_what_it_is_not_yet_learned(tiny_mnist_dir) -> None:
+    """One step moves a random network off 'untrained' but teaches it nothing: 10 % right is chance."""
+    from gdtui.core.dataset import load_dataset
+    from gdtui.core.network import Network
+    from gdtui.ui.beats import filled, reads_right
+    from gdtui.ui.state import LessonState
+
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    state._steps = 1  # as one step of training leaves it: its weights still all but random
+    learning = next(beat for beat in BEATS if beat.title == "Learning")
+    right, total = reads_right(state)
+    assert right < 0.5 * total
+    said = " ".join(filled(learning.text, state, object()).split())  # type: ignore[arg-type]
+    assert "already" not in said and "less and less" not in said, said
+    assert f"{right:,} of the {total:,} test images right now" in said
+    assert "watch the cost fall" in filled(learning.invite, state, object())  # type: ignore[arg-type]
