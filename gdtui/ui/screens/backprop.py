@@ -621,7 +621,7 @@ rule's is the one this image wishes most to change."""
         ]
         level = race.level()
         if level is not None:  # both have been this low, so each path has a count
-            lines.append(f"both down to C ≤ {level:.5f} after")
+            lines.append(f"each first down to C ≤ {level:.5f} after")  # a hurried walker may wobble back up
             lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
         elif full.steps:
             lines.append(f"[dim]not both below the start's C = {full.costs[0]:.5f} yet[/dim]")
