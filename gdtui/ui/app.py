@@ -67,8 +67,6 @@ class GdtuiApp(TerminalApp):
     MODES = {mode: _lesson_screen(mode) for mode in lesson.MODES}
     BINDINGS = [
         *(Binding(s.key, f"go('{s.mode}')", s.title, show=False) for s in STEPS),
-        Binding("tab", "turn(1)", "Next step", show=False, priority=True),
-        Binding("shift+tab", "turn(-1)", "Previous step", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("L", "guide", "Lesson"),

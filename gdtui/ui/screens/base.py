@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 import numpy as np
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 from textual.reactive import reactive
@@ -46,6 +47,14 @@ class Lesson(Protocol):
 
 class LessonScreen(Screen):
     """A step of the lesson. Subclasses compose their body and redraw from the shared state."""
+
+    # The step's, not the app's priority keys: a priority key acts as soon as it is read, before the keys
+    # typed ahead of it (a prompt's answer, a step under way), and over a prompt it was lost. A step's
+    # screen has no field for tab to move between, so it turns the lesson's page here.
+    BINDINGS = [
+        Binding("tab", "app.turn(1)", "Next step", show=False),
+        Binding("shift+tab", "app.turn(-1)", "Previous step", show=False),
+    ]
 
     MIN_SIZE: ClassVar[tuple[int, int]] = (80, 24)
     ROOMY_SIZE: ClassVar[tuple[int, int]] = (110, 36)  # from here on, images are drawn twice the size
