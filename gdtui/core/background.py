@@ -112,8 +112,7 @@ class _Group:
         """The group as it was before, now, whatever still goes: for a process on its way out, which
         must end within moments on a busy machine, not at a background's share of a core."""
         with self._lock:
-            if self._nice_before is not None:
-                _set_group_nice(self._nice_before)
+            if self._nice_before is not None and _set_group_nice(self._nice_before):
                 self._nice_before = None
 
     @contextmanager
@@ -129,8 +128,8 @@ class _Group:
         finally:
             with self._lock:
                 self._works -= 1
-                if self._works == 0 and self._nice_before is not None:
-                    _set_group_nice(self._nice_before)
+                # Forgotten only once set back: a refusal leaves it for set_back or the next run's end.
+                if self._works == 0 and self._nice_before is not None and _set_group_nice(self._nice_before):
                     self._nice_before = None
 
 

@@ -291,8 +291,9 @@ class ClassRecord:
             new.steps = steps
         saved = progress.get("saved")
         if isinstance(saved, list):
-            # The app reports its latest saves; those not in the row yet are new.
-            new.saved = (*row.saved, *(name for name in saved if name not in row.saved))[-MOST_SAVED:]
+            # The app reports its latest saves; those not in the row yet are new. The first MOST_SAVED are
+            # kept: a full row takes no more, so fresh names in every report cannot keep rewriting it.
+            new.saved = (*row.saved, *(name for name in saved if name not in row.saved))[:MOST_SAVED]
         self._update(row, new, when)
 
     def key(self, row: Row, when: float) -> None:

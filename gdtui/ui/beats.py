@@ -100,16 +100,16 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
         return _LEARNING
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
-    if right < LEARNED * total:  # a step or two moved it, and taught it nothing yet
-        return (
-            f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
-            f"{right:,} of the {total:,} test images right now ({right / total:.0%}), no better than chance: "
-            "the fall is still to come."
-        )
-    # Trained or opened: what is there, not a fall the learner is about to watch from the top.
+    chance = total / len(state.data.classes)
+    if right < 1.5 * chance:  # a step or two moved it, and taught it nothing yet
+        ending = ", no better than chance: the fall is still to come."
+    elif right < LEARNED * total:
+        ending = ", not yet half of them: the cost is still falling fast."
+    else:  # trained or opened: what is there, not a fall the learner is about to watch from the top
+        ending = "; its cost falls by less and less."
     return (
         f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
-        f"{right:,} of the {total:,} test images right now ({right / total:.0%}); its cost falls by less and less."
+        f"{right:,} of the {total:,} test images right now ({right / total:.0%}){ending}"
     )
 
 

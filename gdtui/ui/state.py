@@ -262,10 +262,15 @@ class LessonState:
         with self._lock:
             return self._network.copy(), self._version
 
-    def first_layer(self, neurons: range) -> tuple[np.ndarray, np.ndarray]:
-        """The weights into the first layer's neurons and their gradient in the last step, copied at one moment."""
-        with self._lock:
+    def first_layer(self, neurons: range, *, wait: bool = True) -> tuple[np.ndarray, np.ndarray] | None:
+        """The weights into the first layer's neurons and their gradient in the last step, copied at one moment;
+        None, unless wait, while a step holds the lock (a frame of a running run draws the next time)."""
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
             return self._network.weights[0][neurons].copy(), self._network.grad_weights[0][neurons].copy()
+        finally:
+            self._lock.release()
 
     @property
     def split(self) -> Split:
@@ -542,10 +547,15 @@ class TrainingSession:
         trainer = run.trainer
         return trainer.last_batch if trainer.steps else trainer.next_batch()
 
-    def report_inputs(self, run: TrainingRun) -> tuple[Network, np.ndarray, int]:
-        """What a gradient report is worked out from, copied at one moment: the network, the batch, the version."""
-        with self._lock:
+    def report_inputs(self, run: TrainingRun, *, wait: bool = True) -> tuple[Network, np.ndarray, int] | None:
+        """What a gradient report is worked out from, copied at one moment: the network, the batch, the version;
+        None, unless wait, while a step holds the lock."""
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
             return self._state.network.copy(), self.gradient_batch(run).copy(), self._state.version
+        finally:
+            self._lock.release()
 
     def current_report(self) -> sensitivity.GradientReport | None:
         """The gradient report of the network as it is now, if it is worked out."""

@@ -71,3 +71,20 @@ def test_the_learning_beat_calls_a_network_trained_a_step_or_two_what_it_is_not_
     assert "already" not in said and "less and less" not in said, said
     assert f"{right:,} of the {total:,} test images right now" in said
     assert "watch the cost fall" in filled(learning.invite, state, object())  # type: ignore[arg-type]
+
+
+def test_the_learning_beat_calls_chance_only_what_is_near_chance(tiny_mnist_dir, monkeypatch) -> None:
+    """Under half right is not chance: on ten classes 35 % is three times better than guessing."""
+    from gdtui.core.dataset import load_dataset
+    from gdtui.core.network import Network
+    from gdtui.ui import beats
+    from gdtui.ui.state import LessonState
+
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    state._steps = 300
+    learning = next(beat for beat in BEATS if beat.title == "Learning")
+    monkeypatch.setattr(beats, "reads_right", lambda state: (3_500, 10_000))
+    said = " ".join(beats.filled(learning.text, state, object()).split())  # type: ignore[arg-type]
+    assert "chance" not in said and "3,500 of the 10,000" in said, said
+    monkeypatch.setattr(beats, "reads_right", lambda state: (1_010, 10_000))
+    assert "chance" in " ".join(beats.filled(learning.text, state, object()).split())  # type: ignore[arg-type]

@@ -307,3 +307,16 @@ def test_a_session_that_saved_many_long_named_models_writes_their_names_once_not
     again = ClassRecord.open(tmp_path)
     assert again.rows[ada.session].saved == tuple(names)
     assert len((tmp_path / record.JSONL).read_text().splitlines()) == 1
+
+
+def test_a_row_full_of_model_names_takes_no_more_so_fresh_names_cannot_keep_rewriting_it(tmp_path: Path) -> None:
+    """Were the latest names kept, a client sending new names in every report would change its row, and
+    so write its 50 names to the record, every second for as long as it stays."""
+    kept = ClassRecord.open(tmp_path)
+    ada = kept.login("ada", LOGIN)
+    for batch in range(record.MOST_SAVED // channel.MOST_SAVED):
+        kept.report(ada, {"saved": [f"{batch}-{i}.npz" for i in range(channel.MOST_SAVED)]}, LOGIN + 1 + batch)
+    full = ada.saved
+    assert len(full) == record.MOST_SAVED
+    kept.report(ada, {"saved": [f"new-{i}.npz" for i in range(channel.MOST_SAVED)]}, LOGIN + 100)
+    assert kept.rows[ada.session].saved == full

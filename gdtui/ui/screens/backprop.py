@@ -404,7 +404,8 @@ rule's is the one this image wishes most to change."""
                 f"[dim]  of which output $output's own (a − y)² = {(a - y) ** 2:.6f}[/dim]",
             ]
         else:
-            cost = -math.log(float(w.a[out][w.label]))
+            # A softmax output may round to 0: its cost is then the largest a float holds, not a crash.
+            cost = -math.log(max(float(w.a[out][w.label]), np.finfo(np.float64).tiny))
             lines += [
                 f"C₀ = −ln a_right = [b]{cost:.6f}[/b], the cost of this one image (cross-entropy)",
             ]

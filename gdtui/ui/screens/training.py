@@ -254,9 +254,9 @@ Network and Cost steps show."""
         if self.view == "progress":
             self.query_one(ProgressView).show(self.state, shot, live, guided=self.has_class("-guided"))
         elif self.view == "gradient":
-            self.query_one(GradientView).show(self.state, run)
+            self.query_one(GradientView).show(self.state, run, live)
         elif self._images.due(live):
-            self.query_one(NeuronsView).show(self.state, self.page, run.trainer.steps > 0)
+            self.query_one(NeuronsView).show(self.state, self.page, run.trainer.steps > 0, live)
 
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)

@@ -88,7 +88,9 @@ class GradientView(Vertical):
         # The step's column by its formula alone: at 80 columns the parameters' names need the room.
         self.query_one(DataTable).add_columns("#", "parameter", "∂C/∂w", "−η·∂C/∂w", "matters")
 
-    def show(self, state: LessonState, run: TrainingRun) -> None:
+    def show(self, state: LessonState, run: TrainingRun, live: bool = False) -> None:
+        """live: a frame of a running run, which never waits for a step's lock (the run trains in the
+        background, and a step may take long)."""
         self._shown = state, run
         training = state.training
         summary = self.query_one("#gradient-summary", Static)
@@ -96,7 +98,9 @@ class GradientView(Vertical):
         version = state.version
         if training.report_wanted() is not None and not (self._worker is not None and self._worker.is_running):
             # One at a time: the next frame asks again if this one is out of date.
-            self._worker = self._work_out(run, *training.report_inputs(run), state)
+            inputs = training.report_inputs(run, wait=not live)
+            if inputs is not None:
+                self._worker = self._work_out(run, *inputs, state)
         if training.report is None:
             summary.update(f"Working out the gradient over {_images(run)}…")
             # Nothing of an earlier network's gradient may stay under those words.

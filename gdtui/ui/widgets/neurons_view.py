@@ -37,7 +37,8 @@ class NeuronsView(Vertical):
         side_by_side = max(1, (self.screen.size.width + 1) // THUMB_WIDTH)
         return max(1, side_by_side // 2) if self._paired else side_by_side
 
-    def show(self, state: LessonState, page: int, stepped: bool) -> None:
+    def show(self, state: LessonState, page: int, stepped: bool, live: bool = False) -> None:
+        """live: a frame of a running run, which never waits for a step's lock (see GradientView.show)."""
         self._shown = state, page, stepped
         shape = state.data.image_shape
         title = self.query_one("#neurons-title", Static)
@@ -49,7 +50,10 @@ class NeuronsView(Vertical):
         per_page = self.per_page()
         first = (page * per_page) % count
         neurons = range(first, min(first + per_page, count))
-        layer_weights, layer_grads = state.first_layer(neurons)  # a copy of one layer, then drawn outside the lock
+        layer = state.first_layer(neurons, wait=not live)  # a copy of one layer, then drawn outside the lock
+        if layer is None:
+            return  # a step holds the lock: the next frame draws
+        layer_weights, layer_grads = layer
         weights = [shrink(w.reshape(shape)) for w in layer_weights]
         grads = [shrink(g.reshape(shape)) for g in layer_grads]
         weight_scale = max(float(np.abs(w).max()) for w in weights) or 1.0
