@@ -72,7 +72,8 @@ async def test_one_output_neuron_shows_z_a_and_c0_before_its_levers(screen_on):
         products, bias, z = (float(n) for n in numbers(lines[1]))
         assert products == pytest.approx(float(w.network.weights[2][j] @ w.a[2]), rel=1e-5)
         assert bias == pytest.approx(float(w.network.biases[2][j]), rel=1e-5)
-        assert z == pytest.approx(float(w.z[3][j]), rel=1e-5) and products + bias == pytest.approx(z, rel=1e-5)
+        assert z == pytest.approx(float(w.z[3][j]), rel=1e-5)
+        assert products + bias == pytest.approx(z, abs=1e-5 * (abs(products) + abs(bias)))  # each shown to 6 digits
         assert lines[2].endswith(f"= {w.a[3][j]:.6f}")
         assert f"C₀ = Σⱼ (aⱼ − yⱼ)² = {float(np.sum((w.a[3] - w.target) ** 2)):.6f}, the cost of this one image" in lines[4]
         a = float(w.a[3][j])

@@ -44,7 +44,7 @@ async def test_a_ctrl_p_typed_after_a_prompts_answer_opens_the_palette_after_the
         await pilot.press("l")
         await burst(pilot, "7", "ctrl+p")
         await wait_for(pilot, lambda: CommandPalette.is_open(app), "the palette, over the step")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2 or app._exception is not None, "the prompt gone")
         assert app._exception is None
         assert [type(screen).__name__ for screen in app.screen_stack] == ["DigitsScreen", "Palette"]
         assert app.state.label() == 7  # the 7 answered the prompt first, as it was typed first

@@ -48,6 +48,7 @@ def test_a_student_installs_neither_the_lab_server_nor_the_tools():
     assert requirements(None) == {"numpy", "textual", "textual-plotext", "plotext", "platformdirs"}
     assert requirements("serve") >= {"asyncssh"}
     assert "threadpoolctl" in requirements("bench")
+    assert {"pyte", "asyncssh"} <= requirements("bench")  # lab_load and first_screen read real terminals
 
 
 def test_the_test_extra_brings_what_the_tests_run():
