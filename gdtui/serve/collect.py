@@ -326,7 +326,8 @@ def _member(name: str, modified: float | None = None) -> zipfile.ZipInfo:
     return entry
 
 
-def _cell(value: str) -> str:
+def spreadsheet_cell(value: str) -> str:
+    """The cell as a spreadsheet shows it without running it: one that starts as a formula starts with a quote."""
     return f"'{value}" if value.startswith(_FORMULA) else value
 
 
@@ -334,7 +335,7 @@ def _table(head: list[str], rows: list[list[str]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(head)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
+    writer.writerows([[spreadsheet_cell(value) for value in row] for row in rows])
     return text.getvalue().encode()
 
 

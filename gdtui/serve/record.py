@@ -49,6 +49,7 @@ from gdtui import channel
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import replacing
 from gdtui.serve.access import lab_name
+from gdtui.serve.collect import spreadsheet_cell
 
 log = logging.getLogger("gdtui.serve")
 
@@ -81,7 +82,6 @@ CSV_FIELDS = (
     "models_saved",
 )
 _SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -172,16 +172,11 @@ class Row:
             _text(self.steps),
             " | ".join(self.saved),
         ]
-        return [_not_a_formula(cell) for cell in cells]
+        return [spreadsheet_cell(cell) for cell in cells]
 
 
 def _text(value: int | None) -> str:
     return "" if value is None else str(value)
-
-
-def _not_a_formula(cell: str) -> str:
-    """The cell as a spreadsheet shows it without running it: one that starts as a formula starts with a quote."""
-    return f"'{cell}" if cell.startswith(_FORMULA) else cell
 
 
 def _time_text(when: float | None) -> str | None:
@@ -315,7 +310,8 @@ class ClassRecord:
             self.flush(when, only=row.session)
         elif not quiet:
             self._soon.add(row.session)
-            self.flush(when, only=row.session if self._turn(row.session, when) else None)
+            if self._turn(row.session, when):  # else it waits its turn in the hub's next look, a second away
+                self.flush(when, only=row.session)
 
     # -- the files ---------------------------------------------------------------------
 
@@ -336,8 +332,8 @@ class ClassRecord:
                 self._soon.discard(session)
         if self._file is None:
             return
-        # Running: the file's time says so, to the second, for whoever reads it after a kill.
-        os.utime(self._file.fileno())
+        if only is None:  # the hub's look, every second: the file's time says it runs, for whoever reads it after a kill
+            os.utime(self._file.fileno())
         if due:
             for session in due:
                 row = self.rows[session]

@@ -400,8 +400,7 @@ Network and Cost steps show."""
         run = self.ensure_run()
         end = self.training.go_back(run)
         if end is not None:
-            self._measure(run, end)
-            self.redraw()
+            self._measure(run, end)  # the network's change redraws the screen (see _network_changed)
             self.refresh_bindings()
 
     @work(thread=True, group="start", exit_on_error=False)
