@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdtui.core import minibatch, quiz
+from gdtui.core.words import count
 from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
 
@@ -195,7 +196,7 @@ def _wish_list_text(screen: BackpropScreen) -> str:
     right = screen.output_name(j)
     start = (
         f"Backpropagation starts from one training image, here {screen.state.a_class(j)}. For the cost to fall, "
-        f"output {right} should rise to 1, the nine others fall to 0, each as much as it misses: "
+        f"output {right} should rise to 1, the {count(len(w.target) - 1)} others fall to 0, each as much as it misses: "
     )
     if w.cost == "quadratic":
         return start + (
@@ -467,7 +468,7 @@ BEATS = (
         "cost",
         "How bad is it? The cost",
         "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
-        "other nine at 0; the cost adds up the squares of the differences. Averaged over the {test} test images, "
+        "other {others} at 0; the cost adds up the squares of the differences. Averaged over the {test} test images, "
         "that is the network's cost: low when it does well, high when it makes many mistakes.",
         "Press n to see the cost of other digits.",
         ("view('example')",),
@@ -595,10 +596,10 @@ def layout(sizes: tuple[int, ...]) -> str:
     """Where each layer's weights and biases sit in the flat vector of parameters: 'w1 #0…12,543 | b1 …12,559 | …'."""
     parts, start = [], 0
     for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        for name, count in (("w", n_in * n_out), ("b", n_out)):
+        for name, many in (("w", n_in * n_out), ("b", n_out)):
             first = f"#{start:,}" if start == 0 else ""
-            parts.append(f"{name}{layer} {first}…{start + count - 1:,}")
-            start += count
+            parts.append(f"{name}{layer} {first}…{start + many - 1:,}")
+            start += many
     return " | ".join(parts)
 
 
@@ -622,6 +623,7 @@ def filled(words: Words, state: LessonState, screen: LessonScreen) -> str:
             "pixels": f"{data.pixels:,}",
             "shape": f"{rows}×{cols}",
             "outputs": f"{network.sizes[-1]:,}",
+            "others": count(network.sizes[-1] - 1),  # the outputs beside the right one, in words
             "train": f"{len(data.train):,}",
             "test": f"{len(data.test):,}",
             "layout": layout(network.sizes),

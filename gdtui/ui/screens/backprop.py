@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core import backprop, costs, finite_differences, minibatch, slices, wishes
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
+from gdtui.core.words import count
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -364,7 +365,8 @@ rule's is the one this image wishes most to change."""
         if quadratic:
             words = (
                 "C₀, the cost of this one image, is Σ(aⱼ − yⱼ)². The right output, $right, should rise and the "
-                "nine others fall, each by as much as it misses: a small miss asks for little, a big one for much."
+                f"{count(len(w.target) - 1)} others fall, each by as much as it misses: a small miss asks for little, "
+                "a big one for much."
             )
         else:
             words = (
@@ -395,7 +397,7 @@ rule's is the one this image wishes most to change."""
         else:
             lines += [
                 f"a = softmax(z) = e^z / Σᵢ e^zᵢ = [b]{a:.6f}[/b]",
-                "[dim]  softmax shares 1 among the outputs: each a in 0–1, all ten adding up to 1[/dim]",
+                f"[dim]  softmax shares 1 among the outputs: each a in 0–1, all {count(len(w.target))} adding up to 1[/dim]",
             ]
         if w.cost == "quadratic":
             cost = float(np.sum((w.a[out] - w.target) ** 2))
