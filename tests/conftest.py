@@ -8,6 +8,15 @@ pseudo-terminals and SSH connections).
 
 import functools
 import gc
+import os
+
+# Before numpy loads its BLAS. The suite runs more workers than cores (pyproject's addopts), and
+# OpenBLAS's threads, a core's worth in every worker, spin waiting for each other: one thread each,
+# for the workers and every process they start, ran tests/app/test_next_screen.py 4 to 6 times faster.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
