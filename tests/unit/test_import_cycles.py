@@ -1,8 +1,7 @@
-"""No module of gdtui imports, through others, itself: the layers can be read from the bottom up.
+"""No module of gdtui imports, through any chain, a module that imports it back: the layers read one way.
 
-Every import counts, those only for type checking and those inside functions too: a
-circle that is harmless at run time still makes each of its modules need the others
-to be read.
+Every import counts, those under `if TYPE_CHECKING:` and those inside functions too: a cycle that
+only a type checker or a late import walks is still two modules that cannot be read one at a time.
 """
 
 from __future__ import annotations
@@ -10,39 +9,34 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import gdtui
-
-ROOT = Path(gdtui.__file__).parent
+PACKAGE = Path(__file__).resolve().parents[2] / "gdtui"
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path, modules: set[str]) -> set[str]:
-    """The modules of gdtui that the file imports, anywhere in it."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+def imported(path: Path, modules: set[str]) -> set[str]:
+    """The modules of gdtui that the file at path imports, wherever in it."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            assert not node.level, f"{path}: gdtui's imports are absolute"
             base = node.module or ""
-            found.add(base)
-            # `from gdtui.ui import report` imports the module gdtui.ui.report.
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found & modules
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            # `from package import module` imports the module; `from module import name`, the module.
+            found.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names)
+    return {module for module in found if module in modules and module != name}
 
 
-def import_graph() -> dict[str, set[str]]:
-    files = {_module_name(path): path for path in ROOT.rglob("*.py")}
-    modules = set(files)
-    return {name: _imports(path, modules) - {name} for name, path in files.items()}
-
-
-def circles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -53,22 +47,22 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
         index[node] = low[node] = len(index)
         stack.append(node)
         on_stack.add(node)
-        for next_node in graph[node]:
-            if next_node not in index:
-                visit(next_node)
-                low[node] = min(low[node], low[next_node])
-            elif next_node in on_stack:
-                low[node] = min(low[node], index[next_node])
+        for after in sorted(graph[node]):
+            if after not in index:
+                visit(after)
+                low[node] = min(low[node], low[after])
+            elif after in on_stack:
+                low[node] = min(low[node], index[after])
         if low[node] == index[node]:
-            group = []
+            component = []
             while True:
                 member = stack.pop()
                 on_stack.discard(member)
-                group.append(member)
+                component.append(member)
                 if member == node:
                     break
-            if len(group) > 1:
-                found.append(sorted(group))
+            if len(component) > 1:
+                found.append(sorted(component))
 
     for node in sorted(graph):
         if node not in index:
@@ -76,16 +70,14 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_the_walk_finds_a_circle() -> None:
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert circles(graph) == [["a", "b", "c"]]
+def test_the_walk_finds_a_cycle_where_there_is_one():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_the_walk_reads_type_checking_imports() -> None:
-    graph = import_graph()
-    # base.py imports LessonState only for its annotations.
-    assert "gdtui.ui.state" in graph["gdtui.ui.screens.base"]
-
-
-def test_no_module_of_gdtui_imports_itself_through_others() -> None:
-    assert circles(import_graph()) == []
+def test_no_module_of_gdtui_imports_itself_through_others():
+    files = sorted(PACKAGE.rglob("*.py"))
+    modules = {module_name(path) for path in files}
+    graph = {module_name(path): imported(path, modules) for path in files}
+    assert graph["gdtui.ui.app"], "the walk reads the app's imports"
+    assert cycles(graph) == []
