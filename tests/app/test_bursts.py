@@ -276,7 +276,7 @@ async def test_a_class_key_and_a_key_after_it_typed_with_the_one_that_opened_the
         app = pilot.app
         await burst(pilot, "l", "3", "q")  # which class? a 3; then quit
         await wait_for(pilot, lambda: not app.is_running, "the app to quit")
-        assert app._exception is None and app.state.label() == 3
+        assert app._exception is None and app.state.chosen.label() == 3
 
 
 async def test_a_tab_typed_after_a_prompts_answer_turns_the_step_after_the_prompt_closes(tiny_mnist_dir):
@@ -288,7 +288,7 @@ async def test_a_tab_typed_after_a_prompts_answer_turns_the_step_after_the_promp
         await pilot.press("l")
         await burst(pilot, "7", "tab")
         await wait_for(pilot, lambda: app.current_mode == "network", "the next step")
-        assert app.state.label() == 7  # the 7 answered the prompt first, as it was typed first
+        assert app.state.chosen.label() == 7  # the 7 answered the prompt first, as it was typed first
 
 
 async def test_keys_typed_while_a_step_is_under_way_turn_the_step_after_it(screen_on):

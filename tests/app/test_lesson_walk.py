@@ -86,7 +86,7 @@ FACTS = {
     0: lambda app: [app.state.describe(short=True), _shades(app)],
     1: lambda app: [f"of {app.state.data.pixels}", "r\\c", _shades(app)],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
-    3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
+    3: lambda app: ["◀ right" if app.state.chosen.label() is not None else "◀ guess"],
     4: lambda app: ["(output−target)²", f"Averaged over the {len(app.state.data.test):,} test images"],
     5: lambda app: ["your ranking", "highest cost", "lowest cost"],
     6: lambda app: ["random current", f"current: {app.state.network_origin}"],
