@@ -36,7 +36,7 @@ from gdtui.core.model_io import check_fits, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import Checkpoint, EpochEnd, RunSnapshot, TrainingRun
-from gdtui.core.training import CHUNK, StepResult
+from gdtui.core.training import StepResult, chunks
 from gdtui.core.words import counted
 from gdtui.ui.cadence import REDRAW_HZ
 from gdtui.ui.chosen import ChosenInput
@@ -211,9 +211,9 @@ class LessonState:
         return nudged
 
     def batch(self, indices: np.ndarray) -> sensitivity.Batch:
-        """Training images by their indices, with their labels, a chunk at a time."""
+        """Training images by their indices, with their labels, in the chunks a training step takes them in."""
         split = self.data.train
-        return ((split.inputs(part), split.labels[part]) for part in np.array_split(indices, -(-len(indices) // CHUNK)))
+        return ((split.inputs(indices[part]), split.labels[indices[part]]) for part in chunks(len(indices)))
 
     def saved(self, name: str) -> None:
         self._unsaved = False
