@@ -10,6 +10,7 @@ average cost over it, and moves every parameter a little downhill:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,13 @@ from gdtui.core.network import Network
 MAX_STEP = 100.0
 # Examples whose activations are held at once: a whole-set batch of 60,000 would take 190 MB.
 CHUNK = 2000
+
+
+def chunks(n: int, size: int | None = None) -> Iterator[slice]:
+    """n examples in parts of `size` (CHUNK unless given), to work through one at a time; the last is what is left."""
+    size = size or CHUNK
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
 
 
 @dataclass(slots=True)  # not frozen: making a frozen dataclass takes half a µs more, every step
@@ -62,11 +70,10 @@ class Evaluation:
     examples: int
 
 
-def evaluate(network: Network, split: Split, cost: CostName, *, chunk: int = 2000) -> Evaluation:
-    """Average cost and accuracy over a whole split, in chunks to bound memory."""
+def evaluate(network: Network, split: Split, cost: CostName, *, chunk: int | None = None) -> Evaluation:
+    """Average cost and accuracy over a whole split, in chunks (of CHUNK unless given) to bound memory."""
     total_cost, correct = 0.0, 0
-    for start in range(0, len(split), chunk):
-        index = slice(start, start + chunk)
+    for index in chunks(len(split), chunk):
         outputs = network.forward(split.inputs(index))
         labels = split.labels[index]
         targets = costs.one_hot(labels, outputs.shape[1])
@@ -211,8 +218,7 @@ class Trainer:
             return self._chunk_gradient(batch, labels)
         total = np.zeros_like(self.network.grad)
         cost, outputs = 0.0, []
-        for start in range(0, len(batch), CHUNK):
-            part = slice(start, start + CHUNK)
+        for part in chunks(len(batch)):
             chunk_cost, chunk_outputs = self._chunk_gradient(batch[part], labels[part])
             share = len(chunk_outputs) / len(batch)  # the batch average is the share-weighted chunk average
             total += np.float32(share) * self.network.grad

@@ -64,6 +64,8 @@ class GdtuiApp(TerminalApp):
     # A notice for the screens that watch it, which draw what changed: a repaint of the app would send
     # the whole screen again with every step (8.6 KB at 80×24 on Training, against 3.6 KB for the change).
     network_version: reactive[int] = reactive(0, repaint=False)
+    # The chosen input's version, for the screens that show it, as the network's is.
+    input_version: reactive[int] = reactive(0, repaint=False)
     MODES = {mode: _lesson_screen(mode) for mode in lesson.MODES}
     BINDINGS = [
         *(Binding(s.key, f"go('{s.mode}')", s.title, show=False) for s in STEPS),
@@ -177,7 +179,13 @@ class GdtuiApp(TerminalApp):
                 self.fail(str(err))
                 return
         self.state = LessonState(
-            data, network, seed=self.seed, origin=origin, on_change=self.network_changed, on_kept=self._report_now
+            data,
+            network,
+            seed=self.seed,
+            origin=origin,
+            on_change=self.network_changed,
+            on_kept=self._report_now,
+            on_input_change=self.input_changed,
         )
         if self.guide.on:
             self.guide.go_to(self.guide.beat)
@@ -252,6 +260,10 @@ class GdtuiApp(TerminalApp):
             self.call_from_thread(self.network_changed)
             return
         self.network_version = self.state.version
+
+    def input_changed(self) -> None:
+        """Tell the screens that watch `input_version` that the chosen input changed."""
+        self.input_version = self.state.chosen.version
 
     def watch_network_version(self) -> None:
         # A beat's words may speak of the network (random, trained, how well it reads): they follow it.

@@ -11,6 +11,9 @@ The run that trains it is `training`, a `TrainingSession`: the run itself, the
 snapshots the screen draws, the gradient of the last step and the saving of
 what it made, so that the Training screen only draws and forwards keys, and
 anything else (the lesson, the lab's report) reads the run without the screen.
+
+The input the steps show is `chosen`, a `ChosenInput`: it changes through its own
+methods, each announced with `on_input_change`, as the network's are with `on_change`.
 """
 
 from __future__ import annotations
@@ -24,20 +27,19 @@ from pathlib import Path
 
 import numpy as np
 
-from gdtui.core import drawing, quiz, sensitivity
+from gdtui.core import quiz, sensitivity
 from gdtui.core.costs import CostName
-from gdtui.core.dataset import Dataset, Split
+from gdtui.core.dataset import Dataset
 from gdtui.core.drive import Goal, Pacer, Stop, advance
 from gdtui.core.learning_rates import next_batch_size, next_learning_rate
 from gdtui.core.model_io import check_fits, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import Checkpoint, EpochEnd, RunSnapshot, TrainingRun
-from gdtui.core.training import CHUNK, StepResult
+from gdtui.core.training import StepResult, chunks
 from gdtui.core.words import counted
 from gdtui.ui.cadence import REDRAW_HZ
-
-SOURCES = ("dataset", "drawing", "noise")
+from gdtui.ui.chosen import ChosenInput
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class LessonState:
         origin: str = "",
         on_change: Callable[[], None] | None = None,
         on_kept: Callable[[], None] | None = None,
+        on_input_change: Callable[[], None] | None = None,
     ) -> None:
         self.data = data
         self.seed = seed
@@ -105,17 +108,11 @@ class LessonState:
         self._steps = 0  # trained since the network was new
         self._nudges = 0
         self._unsaved = False
-        # The chosen input: an example of a set, the learner's drawing, or noise.
-        self.split_name = "train"
-        self.index = 0
-        self.source = "dataset"
+        self.chosen = ChosenInput(data, on_input_change)
         # Called when what a lab's class record keeps at once changes: an answer checked, a model saved.
         self.on_kept = on_kept or (lambda: None)
         self.quiz = QuizScore(on_checked=self.on_kept)
         self.models_saved: list[str] = []  # the names of the files saved, in order
-        self.canvas = np.zeros(data.image_shape, np.float32)
-        self.noise = drawing.noise(np.random.default_rng(0), data.image_shape)
-        self._places: dict[str, int] = {}  # the index each set was left at
         self.training = TrainingSession(self, self._lock)
 
     # -- the network: read freely, change only here ---------------------------------
@@ -214,9 +211,9 @@ class LessonState:
         return nudged
 
     def batch(self, indices: np.ndarray) -> sensitivity.Batch:
-        """Training images by their indices, with their labels, a chunk at a time."""
+        """Training images by their indices, with their labels, in the chunks a training step takes them in."""
         split = self.data.train
-        return ((split.inputs(part), split.labels[part]) for part in np.array_split(indices, -(-len(indices) // CHUNK)))
+        return ((split.inputs(indices[part]), split.labels[indices[part]]) for part in chunks(len(indices)))
 
     def saved(self, name: str) -> None:
         self._unsaved = False
@@ -273,26 +270,6 @@ class LessonState:
             self._lock.release()
 
     @property
-    def split(self) -> Split:
-        return self.data.train if self.split_name == "train" else self.data.test
-
-    def image(self) -> np.ndarray:
-        """The chosen input as a (rows, cols) float32 image in [0, 1]."""
-        if self.source == "drawing":
-            return drawing.like_mnist(self.canvas)
-        if self.source == "noise":
-            return self.noise
-        return self.split.inputs(self.index).reshape(self.data.image_shape)
-
-    def inputs(self) -> np.ndarray:
-        """The chosen input as the network sees it: one row of values, one a pixel."""
-        return self.image().reshape(1, -1)
-
-    def label(self) -> int | None:
-        """The right answer, when there is one."""
-        return int(self.split.labels[self.index]) if self.source == "dataset" else None
-
-    @property
     def numbered(self) -> bool:
         """Whether the classes are named by their numbers, as MNIST's digits are."""
         return self.data.classes == tuple(str(label) for label in range(len(self.data.classes)))
@@ -309,43 +286,20 @@ class LessonState:
         return f"a {label}" if self.numbered else self.class_name(label)
 
     def describe(self, short: bool = False) -> str:
-        if self.source == "drawing":
+        """The chosen input in words: "train #3 of 60,000, a 7", "your drawing"."""
+        chosen = self.chosen
+        if chosen.source == "drawing":
             return "your drawing"
-        if self.source == "noise":
+        if chosen.source == "noise":
             return "random noise"
-        label = self.label()
+        label = chosen.label()
         assert label is not None  # a data set's example always has one
-        where = f"{self.split_name} #{self.index:,}" if short else f"{self.split_name} #{self.index:,} of {len(self.split):,}"
+        where = f"{chosen.split_name} #{chosen.index:,}"
+        if not short:
+            where += f" of {len(chosen.split):,}"
         if self.numbered:
             return f"{where}{':' if short else ','} {self.a_class(label)}"
         return f"{where}: {self.class_name(label)}"
-
-    def browse(self, delta: int) -> None:
-        """Move `delta` examples on in the chosen set, wrapping around."""
-        self.source = "dataset"
-        self.index = (self.index + delta) % len(self.split)
-
-    def next_with_label(self, label: int) -> bool:
-        """Move to the next example of label, wrapping around; False if there is none."""
-        self.source = "dataset"
-        labels = self.split.labels
-        order = np.roll(np.arange(len(labels)), -(self.index + 1))
-        hits = order[labels[order] == label]
-        if len(hits) == 0:
-            return False
-        self.index = int(hits[0])
-        return True
-
-    def random_example(self, rng: np.random.Generator) -> None:
-        self.source = "dataset"
-        self.index = int(rng.integers(len(self.split)))
-
-    def toggle_split(self) -> None:
-        """Switch sets, each keeping its own place."""
-        self.source = "dataset"
-        self._places[self.split_name] = self.index
-        self.split_name = "test" if self.split_name == "train" else "train"
-        self.index = self._places.get(self.split_name, 0)
 
 
 class TrainingSession:

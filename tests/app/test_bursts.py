@@ -164,12 +164,14 @@ async def test_paging_the_palette_before_it_is_drawn_or_with_no_room(screen_on):
 async def test_steps_pressed_in_one_burst_are_all_taken(screen_on):
     async with screen_on("6") as (pilot, screen):
         await burst(pilot, "n", "n", "n", "n", "n")
-        await wait_for(pilot, lambda: screen.run.trainer.steps == 5 and not screen._trainer_worker.is_running, "five steps")
+        await wait_for(
+            pilot, lambda: screen.training_run.trainer.steps == 5 and not screen._trainer_worker.is_running, "five steps"
+        )
         await burst(pilot, "n", "space")  # a step, then a run: the run starts when the step is done
         await wait_for(pilot, lambda: screen.running, "the run")
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the pause")
-        assert screen.run.trainer.steps > 6
+        assert screen.training_run.trainer.steps > 6
 
 
 async def test_steps_then_save_in_one_burst_save_the_stepped_network(screen_on, tmp_path):
@@ -177,12 +179,12 @@ async def test_steps_then_save_in_one_burst_save_the_stepped_network(screen_on, 
         app = pilot.app
         await burst(pilot, "n", "n", "n", "s")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the save prompt")
-        assert screen.run.trainer.steps == 3  # the steps came first: the prompt saves what they made
+        assert screen.training_run.trainer.steps == 3  # the steps came first: the prompt saves what they made
         app.screen.query_one(Input).value = str(tmp_path / "three.npz")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
         await settle(pilot)
-        assert screen.run.trainer.steps == 3
+        assert screen.training_run.trainer.steps == 3
         saved = load_model(tmp_path / "three.npz")
         assert (saved.params == app.state.network.params).all() and not app.state.unsaved
 
@@ -193,7 +195,7 @@ async def test_steps_then_another_step_in_one_burst_take_the_steps_first(screen_
         await burst(pilot, "n", "n", "n", "2")
         await wait_for(pilot, lambda: app.screen.id == "network", "the Network step")
         await settle(pilot)
-        assert screen.run.trainer.steps == 3 and app.state.unsaved
+        assert screen.training_run.trainer.steps == 3 and app.state.unsaved
 
 
 async def test_a_key_typed_as_the_save_prompt_closes_reaches_the_step(screen_on, tmp_path, monkeypatch):
@@ -223,7 +225,7 @@ async def test_a_name_typed_in_the_read_that_opened_the_save_prompt_is_the_name_
         await pilot.press("n")
         await settle(pilot)
         await burst(pilot, "s", "x", "enter", "n")
-        await wait_for(pilot, lambda: app.screen is screen and screen.run.trainer.steps == 2, "the save, then a step")
+        await wait_for(pilot, lambda: app.screen is screen and screen.training_run.trainer.steps == 2, "the save, then a step")
         await settle(pilot)
         assert [p.name for p in tmp_path.iterdir() if p.suffix == ".npz"] == ["x.npz"]
 
@@ -276,7 +278,7 @@ async def test_a_class_key_and_a_key_after_it_typed_with_the_one_that_opened_the
         app = pilot.app
         await burst(pilot, "l", "3", "q")  # which class? a 3; then quit
         await wait_for(pilot, lambda: not app.is_running, "the app to quit")
-        assert app._exception is None and app.state.label() == 3
+        assert app._exception is None and app.state.chosen.label() == 3
 
 
 async def test_a_tab_typed_after_a_prompts_answer_turns_the_step_after_the_prompt_closes(tiny_mnist_dir):
@@ -288,11 +290,11 @@ async def test_a_tab_typed_after_a_prompts_answer_turns_the_step_after_the_promp
         await pilot.press("l")
         await burst(pilot, "7", "tab")
         await wait_for(pilot, lambda: app.current_mode == "network", "the next step")
-        assert app.state.label() == 7  # the 7 answered the prompt first, as it was typed first
+        assert app.state.chosen.label() == 7  # the 7 answered the prompt first, as it was typed first
 
 
 async def test_keys_typed_while_a_step_is_under_way_turn_the_step_after_it(screen_on):
     async with screen_on("6") as (pilot, screen):
         await burst(pilot, "n", "tab")
         await wait_for(pilot, lambda: pilot.app.current_mode == "next", "the next step")
-        assert screen.run.trainer.steps == 1
+        assert screen.training_run.trainer.steps == 1

@@ -81,7 +81,7 @@ async def test_the_example_shows_outputs_target_and_each_squared_miss(screen_on)
     async with screen_on("3") as (pilot, screen):
         app = pilot.app
         await settle(pilot)
-        outputs = app.state.network.forward(app.state.inputs())[0]
+        outputs = app.state.network.forward(app.state.chosen.inputs())[0]
         table = screen.query_one(CostTable)
         np.testing.assert_allclose(table._outputs, outputs, rtol=1e-6)
         assert table._label == 5
@@ -100,18 +100,18 @@ async def test_n_and_p_pick_another_example(screen_on):
         app = pilot.app
         await pilot.press("n", "n")
         await settle(pilot)
-        assert app.state.index == 2
+        assert app.state.chosen.index == 2
         assert "train #2 of 1,000, a 4" in _text(screen, "#example-title")
         assert screen.query_one(CostTable)._label == 4
         await pilot.press("p")
-        assert app.state.index == 1
+        assert app.state.chosen.index == 1
 
 
 async def test_an_input_without_a_label_has_no_cost(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.state.source = "noise"
+        app.state.chosen.use_noise(np.random.default_rng(0))
         screen = await _open_cost(pilot)
         assert "no digit is the right answer" in _text(screen, "#example-title")
         assert _text(screen, "#formula") == ""
@@ -347,7 +347,7 @@ async def test_f_switches_to_cross_entropy_for_softmax_outputs(tiny_mnist_dir):
         screen = await _open_cost(pilot, "f")
         await settle(pilot)
         assert screen.cost_name == "cross-entropy"
-        outputs = network.forward(app.state.inputs())[0]
+        outputs = network.forward(app.state.chosen.inputs())[0]
         assert _text(screen, "#formula").startswith(f"C = −ln(output 5) = −ln {outputs[5]:.2f}")
         expected = evaluate(network, app.state.data.test, "cross-entropy")
         assert screen.measurement.cost == "cross-entropy"

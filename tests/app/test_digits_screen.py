@@ -13,13 +13,13 @@ async def test_next_previous_and_random_browse_the_set(screen_on):
         app = pilot.app
         state = app.state
         await pilot.press("n", "n")
-        assert state.index == 2
+        assert state.chosen.index == 2
         await pilot.press("p")
-        assert state.index == 1
+        assert state.chosen.index == 1
         await pilot.press("p", "p")
-        assert state.index == len(state.split) - 1  # wraps around
+        assert state.chosen.index == len(state.chosen.split) - 1  # wraps around
         await pilot.press("r")
-        assert state.source == "dataset"
+        assert state.chosen.source == "dataset"
         assert app.screen.query_one("#image-panel").border_title == state.describe(short=True)
 
 
@@ -27,14 +27,14 @@ async def test_label_key_jumps_to_the_next_example_of_that_digit(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         state = app.state
-        start = state.index
+        start = state.chosen.index
         await pilot.press("l", "7")
-        assert state.label() == 7
-        expected = start + 1 + int(np.argmax(state.split.labels[start + 1 :] == 7))
-        assert state.index == expected
+        assert state.chosen.label() == 7
+        expected = start + 1 + int(np.argmax(state.chosen.split.labels[start + 1 :] == 7))
+        assert state.chosen.index == expected
         assert app.screen.id == "digits"  # the 7 chose a label, it did not open step 7
         await pilot.press("l", "escape")
-        assert state.index == expected
+        assert state.chosen.index == expected
 
 
 async def test_label_key_shows_it_waits_for_a_digit_and_that_number_keys_are_digits_there(screen_on):
@@ -52,9 +52,9 @@ async def test_t_switches_between_training_and_test_sets(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         await pilot.press("t")
-        assert app.state.split_name == "test" and len(app.state.split) == 200
+        assert app.state.chosen.split_name == "test" and len(app.state.chosen.split) == 200
         await pilot.press("t")
-        assert app.state.split_name == "train"
+        assert app.state.chosen.split_name == "train"
 
 
 async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(screen_on):
@@ -65,7 +65,7 @@ async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(screen_on):
         assert screen.query_one("#image").cursor == (12, 13)
         assert screen.query_one(PixelNumbers)._cursor == (12, 13)
         pixel = str(screen.query_one("#pixel").render())
-        value = app.state.image()[12, 13]
+        value = app.state.chosen.image()[12, 13]
         assert f"(row 12, col 13) = {value:.2f}" in pixel and f"input {12 * 28 + 13 + 1} of 784" in pixel
         for _ in range(40):
             await pilot.press("right")
@@ -77,32 +77,32 @@ async def test_drawing_paints_erases_and_clears(screen_on):
         app = pilot.app
         state = app.state
         await pilot.press("d")
-        assert app.screen.drawing_mode and state.source == "drawing"
+        assert app.screen.drawing_mode and state.chosen.source == "drawing"
         await pilot.press("space", "down", "space", "down", "space")
-        assert state.canvas[14, 14] == 1.0 and state.canvas.sum() > 3
+        assert state.chosen.canvas[14, 14] == 1.0 and state.chosen.canvas.sum() > 3
         assert app.screen.query_one("#right-panel").border_title == "what the network sees"
         await pilot.press("x")
-        assert state.canvas[15:18, 13:16].sum() == 0
+        assert state.chosen.canvas[15:18, 13:16].sum() == 0
         await pilot.press("c")
-        assert state.canvas.sum() == 0
+        assert state.chosen.canvas.sum() == 0
         await pilot.press("n")  # browsing keys rest while drawing
-        assert state.index == 0
+        assert state.chosen.index == 0
         await pilot.press("d")
-        assert not app.screen.drawing_mode and state.source == "dataset"
+        assert not app.screen.drawing_mode and state.chosen.source == "dataset"
 
 
 async def test_paint_keys_rest_outside_drawing(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         await pilot.press("space", "x")
-        assert app.state.canvas.sum() == 0
+        assert app.state.chosen.canvas.sum() == 0
 
 
 async def test_z_shows_noise(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         await pilot.press("z")
-        assert app.state.source == "noise" and app.state.label() is None
+        assert app.state.chosen.source == "noise" and app.state.chosen.label() is None
         assert app.screen.query_one("#image-panel").border_title == "random noise"
 
 
@@ -110,7 +110,7 @@ async def test_noise_says_what_the_network_makes_of_it(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         await pilot.press("z")  # its key promises: "Pure noise: what does the network make of it?"
-        outputs = app.state.network.forward(app.state.inputs())[0]
+        outputs = app.state.network.forward(app.state.chosen.inputs())[0]
         guess = int(outputs.argmax())
         pixel = str(screen.query_one("#pixel", Static).render())
         assert f"the network says {guess} ({outputs[guess]:.2f})" in pixel, pixel
@@ -120,16 +120,16 @@ async def test_each_set_keeps_its_place(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         await pilot.press("n", "n", "n", "t", "n", "t")
-        assert app.state.split_name == "train" and app.state.index == 3
+        assert app.state.chosen.split_name == "train" and app.state.chosen.index == 3
         await pilot.press("t")
-        assert app.state.split_name == "test" and app.state.index == 1
+        assert app.state.chosen.split_name == "test" and app.state.chosen.index == 1
 
 
 async def test_while_drawing_the_network_reads_the_drawing_and_d_says_done(screen_on):
     async with screen_on("1") as (pilot, screen):
         app = pilot.app
         await pilot.press("d", "space")
-        outputs = app.state.network.forward(app.state.inputs())[0]
+        outputs = app.state.network.forward(app.state.chosen.inputs())[0]
         assert f"the network says {int(outputs.argmax())}" in str(app.screen.query_one("#pixel").render())
         descriptions = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
         assert "Done" in descriptions and "Draw" not in descriptions
@@ -141,12 +141,12 @@ async def test_the_prediction_shown_belongs_to_the_drawing_on_screen(screen_on):
     async with screen_on("1") as (pilot, screen):
         state = pilot.app.state
         await pilot.press("z", "d")
-        assert state.source == "drawing" and not state.canvas.any()
+        assert state.chosen.source == "drawing" and not state.chosen.canvas.any()
         pixel = str(screen.query_one("#pixel").render())
         assert "the network says" not in pixel and "nothing drawn yet" in pixel
         await pilot.press("space")
-        assert state.canvas.any()
-        outputs = state.network.forward(state.inputs())[0]
+        assert state.chosen.canvas.any()
+        outputs = state.network.forward(state.chosen.inputs())[0]
         best = int(outputs.argmax())
         assert np.sum(outputs == outputs[best]) == 1  # one answer, no tie to break
         assert f"the network says {best} ({outputs[best]:.2f})" in str(screen.query_one("#pixel").render())

@@ -36,5 +36,5 @@ async def test_a_step_redraws_what_it_changed_not_the_whole_screen(screen_on, mo
             await pilot.press("n")
             await settle(pilot)
             await pilot.pause(0.05)
-        assert screen.run.trainer.steps == 5
+        assert screen.training_run.trainer.steps == 5
         assert full == []

@@ -158,7 +158,7 @@ async def test_class_names_that_are_markup_show_as_written(hostile_classes, step
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
-        label = app.state.label()
+        label = app.state.chosen.label()
         assert label is not None
         text = screen_text(app)
         assert any(name in text for name in CLASS_NAMES), where

@@ -89,13 +89,13 @@ async def test_a_click_on_a_key_presses_it(screen_on):
     async with screen_on("1", size=(80, 24)) as (pilot, screen):
         await pilot.pause()
         state = pilot.app.state
-        assert state.index == 0
+        assert state.chosen.index == 0
         assert await pilot.click(KeyBar, offset=place_of(screen, "n Next"))
-        await wait_for(pilot, lambda: state.index == 1, "the next image")
+        await wait_for(pilot, lambda: state.chosen.index == 1, "the next image")
         # The description is as good a target as the key.
         x, y = place_of(screen, "n Next")
         assert await pilot.click(KeyBar, offset=(x + 3, y))
-        await wait_for(pilot, lambda: state.index == 2, "the next image again")
+        await wait_for(pilot, lambda: state.chosen.index == 2, "the next image again")
         # The app's keys too: ? opens the help.
         assert await pilot.click(KeyBar, offset=place_of(screen, "? "))
         await wait_for(pilot, lambda: pilot.app.screen is not screen, "the help")

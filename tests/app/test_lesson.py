@@ -120,7 +120,7 @@ async def test_the_first_beat_shows_the_digits_it_will_learn_from(tiny_mnist_dir
         await pilot.press("L")
         await pilot.pause()
         assert "learn from" in _panel_text(app)
-        assert app.state.split_name == "train", "the training digits, which it learns from"
+        assert app.state.chosen.split_name == "train", "the training digits, which it learns from"
 
 
 async def test_the_network_beat_shows_the_input_that_flows_through_it(tiny_mnist_dir):

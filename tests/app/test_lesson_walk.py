@@ -62,7 +62,7 @@ def _stationary(app) -> list[str]:
 def _gradient_sentence(app) -> str:
     """What the gradient beats are about: a vector as long as the parameters, over the images of the
     step the learner has not taken yet: the beats take none."""
-    trainer = app.screen.run.trainer
+    trainer = app.screen.training_run.trainer
     assert trainer.steps == 0 and app.state.untrained, "a beat took a step the learner never asked for"
     return (
         f"The gradient ∇C has {app.state.network.num_params:,} components, one per parameter. "
@@ -86,7 +86,7 @@ FACTS = {
     0: lambda app: [app.state.describe(short=True), _shades(app)],
     1: lambda app: [f"of {app.state.data.pixels}", "r\\c", _shades(app)],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
-    3: lambda app: ["◀ right" if app.state.label() is not None else "◀ guess"],
+    3: lambda app: ["◀ right" if app.state.chosen.label() is not None else "◀ guess"],
     4: lambda app: ["(output−target)²", f"Averaged over the {len(app.state.data.test):,} test images"],
     5: lambda app: ["your ranking", "highest cost", "lowest cost"],
     6: lambda app: ["random current", f"current: {app.state.network_origin}"],
@@ -197,7 +197,7 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
         text = screen_text(app)
         assert _gradient_sentence(app) in text and f"|∇C| = {report.norm:.4g}" in text
         assert f"{report.zeros.total:,} are exactly 0" in text, text
-        eta = screen.run.learning_rate
+        eta = screen.training_run.learning_rate
         for key in table.rows:
             _, _, slope, step, _ = table.get_row(key)
             k = int(key.value)
@@ -216,7 +216,7 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
             text = screen_text(app)
             assert f"(∂C/∂w was {slope:+.2e}) by {done.delta:+.4g}" in text, text
             # Which weights and which images the nudge's costs are of: the stats line has no cost to confuse them with.
-            images = len(screen.run.trainer.next_batch())
+            images = len(screen.training_run.trainer.next_batch())
             assert f"the cost on the next step's {images} images went {done.cost_before:.6f} → " in text, text
             assert "no step yet" in text and "(last mini-batch)" not in text
             assert f"predicted ∂C/∂w · Δw = {done.predicted:+.2e}" in text

@@ -18,7 +18,7 @@ async def test_shows_the_parameter_count_worked_out_and_the_real_outputs(screen_
         app = pilot.app
         text = str(screen.query_one("#architecture").render())
         assert "13,002 parameters =\n784·16 + 16 + 16·16 + 16 + 16·10 + 10" in text
-        outputs = app.state.network.forward(app.state.inputs())[0]
+        outputs = app.state.network.forward(app.state.chosen.inputs())[0]
         shown = screen.query_one("#output", LayerBars)._values
         np.testing.assert_allclose(shown, outputs, rtol=1e-6)
         verdict = str(screen.query_one("#verdict").render())
@@ -39,10 +39,10 @@ async def test_n_and_p_change_the_digit_the_network_reads(screen_on):
     async with screen_on("2") as (pilot, screen):
         app = pilot.app
         await pilot.press("n")
-        assert app.state.index == 1
+        assert app.state.chosen.index == 1
         assert "train #1 of 1,000" in str(screen.query_one("#architecture").render())
         await pilot.press("p")
-        assert app.state.index == 0
+        assert app.state.chosen.index == 0
 
 
 async def test_w_and_brackets_show_a_neurons_weights(screen_on):
@@ -187,11 +187,11 @@ async def test_a_random_network_right_by_luck_is_told_so_and_its_guess_marked_ri
     async with screen_on("2") as (pilot, screen):
         state = pilot.app.state
         for _ in range(len(state.data.train)):
-            if int(state.network.forward(state.inputs())[0].argmax()) == state.label():
+            if int(state.network.forward(state.chosen.inputs())[0].argmax()) == state.chosen.label():
                 break
             await pilot.press("n")
-        label = state.label()
-        assert int(state.network.forward(state.inputs())[0].argmax()) == label, "a lucky guess in the set"
+        label = state.chosen.label()
+        assert int(state.network.forward(state.chosen.inputs())[0].argmax()) == label, "a lucky guess in the set"
         await pilot.pause()
         verdict = str(screen.query_one("#verdict").render())
         assert "right" in verdict and "luck" in verdict, verdict

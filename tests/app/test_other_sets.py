@@ -134,7 +134,7 @@ async def test_digits_names_the_class_and_l_asks_for_one_by_name(named_set):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "1")
         state = app.state
-        first = names[int(state.split.labels[0])]
+        first = names[int(state.chosen.split.labels[0])]
         assert screen.query_one("#image-panel").border_title == f"train #0: {first}"
         await pilot.press("l")
         await wait_for(pilot, lambda: app.screen is not screen, "the prompt")
@@ -142,7 +142,7 @@ async def test_digits_names_the_class_and_l_asks_for_one_by_name(named_set):
         assert all(name in prompt for name in names) and "digit" not in prompt
         await pilot.press("2")
         await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
-        assert state.label() == 2 and screen.query_one("#image-panel").border_title.endswith(f": {names[2]}")
+        assert state.chosen.label() == 2 and screen.query_one("#image-panel").border_title.endswith(f": {names[2]}")
 
 
 async def test_network_labels_its_outputs_and_its_verdict_by_class(named_set):
@@ -151,10 +151,10 @@ async def test_network_labels_its_outputs_and_its_verdict_by_class(named_set):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "2")
         state = app.state
-        outputs = state.network.forward(state.inputs())[0]
+        outputs = state.network.forward(state.chosen.inputs())[0]
         order = np.argsort(-outputs, kind="stable")
         assert outputs[order[0]] > outputs[order[1]]  # one clear guess, not a tie
-        guess, label = names[order[0]], names[state.label()]
+        guess, label = names[order[0]], names[state.chosen.label()]
         bars = rendered_text(screen, "#output")
         assert all(name[:6] in bars for name in names)
         verdict = rendered_text(screen, "#verdict")
@@ -169,7 +169,7 @@ async def test_cost_names_the_wanted_class_and_quizzes_on_the_sets_classes(named
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "3")
         state = app.state
-        label = state.label()
+        label = state.chosen.label()
         assert f"It wants output {label} ({names[label]}) at 1" in rendered_text(screen, "#example-title")
         assert rendered_text(screen, "#table").startswith("class output")
         await pilot.press("v")

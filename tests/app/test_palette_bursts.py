@@ -47,4 +47,4 @@ async def test_a_ctrl_p_typed_after_a_prompts_answer_opens_the_palette_after_the
         await wait_for(pilot, lambda: len(app.screen_stack) == 2 or app._exception is not None, "the prompt gone")
         assert app._exception is None
         assert [type(screen).__name__ for screen in app.screen_stack] == ["DigitsScreen", "Palette"]
-        assert app.state.label() == 7  # the 7 answered the prompt first, as it was typed first
+        assert app.state.chosen.label() == 7  # the 7 answered the prompt first, as it was typed first

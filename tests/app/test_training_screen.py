@@ -41,7 +41,7 @@ async def test_n_takes_one_step_and_changes_the_parameters(screen_on):
         before = app.state.network.params.copy()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.run.trainer.steps == 1
+        assert screen.training_run.trainer.steps == 1
         assert not np.array_equal(before, app.state.network.params)
         assert "step 1 " in text(screen, "stats") and "10 images" in text(screen, "stats")
         assert app.state.network_origin.startswith("trained 1 step from")
@@ -53,13 +53,13 @@ async def test_the_cost_shown_is_the_last_mini_batchs(screen_on):
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
-            assert f"cost {screen.run.last_cost:.4f} (last mini-batch)" in text(screen, "stats")
+            assert f"cost {screen.training_run.last_cost:.4f} (last mini-batch)" in text(screen, "stats")
 
 
 async def test_before_the_first_step_it_shows_the_random_networks_cost_and_accuracy(screen_on):
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
-        (start,) = screen.run.epochs
+        (start,) = screen.training_run.epochs
         assert start.epoch == 0 and start.step == 0
         opening = text(screen, "opening")
         assert f"its cost is {start.test_cost:.3f}" in opening and f"right {start.test_accuracy:.1%}" in opening
@@ -67,7 +67,7 @@ async def test_before_the_first_step_it_shows_the_random_networks_cost_and_accur
         assert f"test accuracy {start.test_accuracy:.1%} (before training)" in text(screen, "stats")
         await pilot.press("e")
         await settle(pilot)
-        assert [r.epoch for r in screen.run.epochs] == [0, 1]  # the curve starts at the random network
+        assert [r.epoch for r in screen.training_run.epochs] == [0, 1]  # the curve starts at the random network
         assert not screen.query_one("#opening").display
 
 
@@ -76,13 +76,13 @@ async def test_space_runs_at_the_speed_chosen_then_pauses(screen_on):
         assert screen.speed == 100 and "speed 100 steps/s" in text(screen, "stats")
         await pilot.press("space")
         assert screen.running
-        await wait_for(pilot, lambda: screen.run.trainer.steps > 20, "20 steps")
+        await wait_for(pilot, lambda: screen.training_run.trainer.steps > 20, "20 steps")
         await pilot.press("space")
         await settle(pilot)
         assert not screen.running
-        steps = screen.run.trainer.steps
+        steps = screen.training_run.trainer.steps
         await pilot.pause(0.2)
-        assert screen.run.trainer.steps == steps  # paused means paused
+        assert screen.training_run.trainer.steps == steps  # paused means paused
 
 
 async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
@@ -95,9 +95,9 @@ async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
         await pilot.press("f", "f")  # one step a second
         assert "speed 1 step/s" in text(screen, "stats")
         await pilot.press("space")
-        await wait_for(pilot, lambda: screen.run.trainer.steps >= 1, "a step")
+        await wait_for(pilot, lambda: screen.training_run.trainer.steps >= 1, "a step")
         await pilot.pause(0.3)
-        assert screen.run.trainer.steps <= 2  # not a hundred
+        assert screen.training_run.trainer.steps <= 2  # not a hundred
         await pilot.press("space")
         await settle(pilot)
 
@@ -107,16 +107,16 @@ async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
         await full_speed(pilot, screen)
         await pilot.press("e")
         await settle(pilot)
-        trainer = screen.run.trainer
+        trainer = screen.training_run.trainer
         assert trainer.epochs_done == 1 and trainer.position == 0
         assert trainer.steps == 100  # 1,000 images in batches of 10
-        assert [r.epoch for r in screen.run.epochs] == [0, 1]
-        assert f"test accuracy {screen.run.epochs[-1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
+        assert [r.epoch for r in screen.training_run.epochs] == [0, 1]
+        assert f"test accuracy {screen.training_run.epochs[-1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(screen_on):
     async with screen_on("6") as (pilot, screen):
-        run = screen.run
+        run = screen.training_run
         assert run.requested[0] == 1.5
         await pilot.press("plus")
         assert run.requested[0] == 2.0 and "η 2 " in text(screen, "stats")  # shown before any step takes it
@@ -134,13 +134,13 @@ async def test_b_cycles_the_batch_size_and_a_whole_set_step_mid_epoch_takes_the_
         sizes = []
         for _ in range(4):
             await pilot.press("b")
-            sizes.append(screen.run.requested[1])
+            sizes.append(screen.training_run.requested[1])
         assert sizes == [100, 1000, 1, 10]  # 1,000 is the whole tiny training set
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("b", "b", "n")
         await settle(pilot)
-        trainer = screen.run.trainer
+        trainer = screen.training_run.trainer
         assert len(trainer.last_batch) == 1000 and trainer.samples_seen == 10 + 1000
         assert "batch all" in text(screen, "stats")
 
@@ -153,8 +153,8 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
-        assert screen.run.trainer.diverged and np.isfinite(app.state.network.params).all()
-        refusal = screen.run.trainer.refusal
+        assert screen.training_run.trainer.diverged and np.isfinite(app.state.network.params).all()
+        refusal = screen.training_run.trainer.refusal
         # Sigmoid outputs keep the quadratic cost finite: the step was refused for its length, and says so.
         assert refusal is not None and np.isfinite(refusal.cost) and not refusal.blew_up
         message = text(screen, "message")
@@ -166,7 +166,7 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_
             await pilot.press("minus")
         await pilot.press("n")  # stepping again recovers
         await settle(pilot)
-        assert not screen.run.trainer.diverged and text(screen, "message") == ""
+        assert not screen.training_run.trainer.diverged and text(screen, "message") == ""
 
 
 async def test_a_huge_step_that_saturates_the_network_is_no_alarm_until_it_lasts(screen_on):
@@ -176,7 +176,7 @@ async def test_a_huge_step_that_saturates_the_network_is_no_alarm_until_it_lasts
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
-        assert screen.run.verdict.kind == "" and text(screen, "message") == ""
+        assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
 
 
 async def test_a_run_that_saturates_stops_itself_and_says_why(screen_on):
@@ -186,7 +186,7 @@ async def test_a_run_that_saturates_stops_itself_and_says_why(screen_on):
         await full_speed(pilot, screen)
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop")
-        verdict = screen.run.verdict
+        verdict = screen.training_run.verdict
         assert verdict.kind == "stuck" and verdict.health is not None
         message = text(screen, "message")
         assert "The network can no longer learn" in message and "saturated sigmoids" in message
@@ -201,7 +201,7 @@ async def test_dead_relus_stop_the_run(screen_on):
         await full_speed(pilot, screen)
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop")
-        assert screen.run.verdict.kind == "stuck"
+        assert screen.training_run.verdict.kind == "stuck"
         assert "dead ReLUs" in text(screen, "message")
 
 
@@ -216,16 +216,16 @@ async def test_r_resets_to_fresh_seeded_weights_keeping_or_restoring_the_setting
         await pilot.press("r")  # yes; and the settings are the preset's: nothing more to ask
         await settle(pilot)
         np.testing.assert_array_equal(app.state.network.params, fresh)
-        assert screen.run.trainer.steps == 0 and len(screen.run.history) == 0
+        assert screen.training_run.trainer.steps == 0 and len(screen.training_run.history) == 0
         assert not app.state.unsaved
         await pilot.press("plus", "b", "n", "r", "r")
         assert isinstance(app.screen, ResetPrompt)
         await pilot.press("r")  # keep η = 2 and batch 100
         await settle(pilot)
-        assert screen.run.requested == (2.0, 100) and screen.run.trainer.steps == 0
+        assert screen.training_run.requested == (2.0, 100) and screen.training_run.trainer.steps == 0
         await pilot.press("n", "r", "r", "p")  # back to the lesson's η = 1.5 and batch 10
         await settle(pilot)
-        assert screen.run.requested == (1.5, 10)
+        assert screen.training_run.requested == (1.5, 10)
         np.testing.assert_array_equal(app.state.network.params, fresh)
 
 
@@ -252,7 +252,7 @@ async def test_the_gradient_view_ranks_the_largest_components(screen_on):
         await gradient_view(pilot, screen)
         table = screen.query_one("#ranking", DataTable)
         # The gradient at the weights as they are now, over the images of the step just taken.
-        trainer = screen.run.trainer
+        trainer = screen.training_run.trainer
         here = app.state.network.copy(dtype=np.float64)
         images = trainer.train.inputs(trainer.last_batch)
         here.gradient(images.astype(np.float64), trainer.train.labels[trainer.last_batch], "quadratic")
@@ -324,7 +324,7 @@ async def test_s_saves_and_says_where_and_o_opens_a_model(screen_on, tmp_path):
         np.testing.assert_array_equal(app.state.network.params, trained)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.run.network is app.state.network
+        assert screen.training_run.network is app.state.network
 
 
 async def test_a_path_that_cannot_be_saved_to_stays_in_the_prompt_with_why(screen_on, tmp_path):
@@ -362,20 +362,20 @@ async def test_a_rising_cost_is_said_to_rise_with_the_figures_that_show_it(scree
         for _ in range(2):  # two sensible epochs: the cost falls, and nothing is said
             await pilot.press("e")  # an e during an epoch means nothing: each waits for the last to end
             await settle(pilot)
-        assert screen.run.verdict.kind == "" and text(screen, "message") == ""
-        trend = screen.run.trend
+        assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
+        trend = screen.training_run.trend
         # Three whole windows of mini-batch costs three times the best so far: a real rise.
         for _ in range(3 * trend.window):
             trend.add(3 * trend.best[0])
-        screen.run.judge()  # as a step would, having added its cost
+        screen.training_run.judge()  # as a step would, having added its cost
         screen.redraw()
-        verdict = screen.run.verdict
+        verdict = screen.training_run.verdict
         assert verdict.kind == "rising"
         message = text(screen, "message")
         assert f"the last {trend.window:,} steps averaged {verdict.latest:.3f}, up from {verdict.best:.3f}" in message
         await pilot.press("minus")  # the remedy: a smaller η is judged on its own steps
         screen.redraw()
-        assert screen.run.verdict.kind == "" and text(screen, "message") == ""
+        assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
 
 
 async def test_randomising_elsewhere_starts_the_training_record_afresh(screen_on):
@@ -388,9 +388,9 @@ async def test_randomising_elsewhere_starts_the_training_record_afresh(screen_on
         await pilot.press("r", "r")  # yes, lose the epoch
         await open_step(pilot, "6")
         await settle(pilot)
-        assert screen.run.trainer.steps == 0 and len(screen.run.history) == 0
-        assert [r.epoch for r in screen.run.epochs] == [0]
-        assert screen.run.requested[0] == 2.0  # the learner's η stays
+        assert screen.training_run.trainer.steps == 0 and len(screen.training_run.history) == 0
+        assert [r.epoch for r in screen.training_run.epochs] == [0]
+        assert screen.training_run.requested[0] == 2.0  # the learner's η stays
         assert "step 0 " in text(screen, "stats") and app.state.network_origin == "random, seed 1"
 
 
@@ -427,12 +427,12 @@ async def test_keys_rest_while_the_window_is_too_small(screen_on):
         await pilot.pause()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.run.trainer.steps == 0
+        assert screen.training_run.trainer.steps == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.run.trainer.steps == 1
+        assert screen.training_run.trainer.steps == 1
 
 
 async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mnist_dir, tmp_path):
@@ -488,13 +488,13 @@ async def test_a_save_past_the_folders_quota_is_refused_in_the_prompt_and_the_ap
 async def test_a_run_pauses_when_the_learner_leaves_training(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("space")
-        await wait_for(pilot, lambda: screen.run.trainer.steps > 0, "a step")
+        await wait_for(pilot, lambda: screen.training_run.trainer.steps > 0, "a step")
         assert screen.running
         await open_step(pilot, "2")
         await settle(pilot)
-        steps = screen.run.trainer.steps
+        steps = screen.training_run.trainer.steps
         await pilot.pause(0.2)
-        assert not screen.running and screen.run.trainer.steps == steps
+        assert not screen.running and screen.training_run.trainer.steps == steps
 
 
 async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
@@ -508,7 +508,7 @@ async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
     app = make_app(write_tiny_mnist(tmp_path, train=20_000))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "6")
-        while screen.run.requested[1] != 1:
+        while screen.training_run.requested[1] != 1:
             await pilot.press("b")
         await full_speed(pilot, screen)
         await pilot.press("space")
@@ -532,7 +532,7 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
         for _ in range(3):
             await pilot.press("e")
             await settle(pilot)
-        accuracy = screen.run.epochs[-1].test_accuracy
+        accuracy = screen.training_run.epochs[-1].test_accuracy
         save_model(trained.state.network, tmp_path / "mine.npz")
         # Quit knowingly: a run that just ended would leave its unsaved training to offer back.
         await pilot.press("q", "q")
@@ -541,7 +541,7 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "6")
         await settle(pilot)
-        (start,) = screen.run.epochs
+        (start,) = screen.training_run.epochs
         stats, opening = text(screen, "stats"), text(screen, "opening")
         assert f"test accuracy {start.test_accuracy:.1%} (as opened)" in stats
         assert "before training" not in stats
@@ -560,7 +560,7 @@ async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(scree
         await wait_for(pilot, lambda: screen.training.last_nudge is not None, "the nudge")
         await pilot.press("r", "r")
         await settle(pilot)
-        assert screen.run.trainer.steps == 0
+        assert screen.training_run.trainer.steps == 0
         # The new network's gradient, over the images its first step will take: none of the old one's.
         await wait_for(pilot, lambda: screen.training.current_report() is not None, "the new network's gradient")
         await settle(pilot)
@@ -593,7 +593,7 @@ async def test_a_network_of_another_kind_trains_with_its_own_presets_rate(screen
         app = pilot.app
         await pilot.press("plus")
         await settle(pilot)
-        assert screen.run.requested[0] == 2.0
+        assert screen.training_run.requested[0] == 2.0
         app.state.use_network(Network(activation="relu", output="softmax", seed=2), "tuned.npz")
         await settle(pilot)
         tuned = PRESETS["tuned"]
@@ -662,12 +662,12 @@ async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):
 async def test_one_image_after_a_step_of_a_batch_of_one_is_one_image(screen_on):
     async with screen_on("6") as (pilot, screen):
         for _ in range(4):
-            if screen.run.requested[1] == 1:
+            if screen.training_run.requested[1] == 1:
                 break
             await pilot.press("b")
         await pilot.press("n")
         await settle(pilot)
-        assert screen.run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")
+        assert screen.training_run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")
 
 
 def shown_comparisons(nudge_text: str) -> list[tuple[float, float]]:
@@ -739,15 +739,15 @@ async def test_the_nudges_result_goes_once_steps_have_changed_the_network(screen
 async def test_the_accuracy_says_when_it_was_measured(screen_on):
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
-        accuracy = f"{screen.run.epochs[0].test_accuracy:.1%}"
+        accuracy = f"{screen.training_run.epochs[0].test_accuracy:.1%}"
         assert f"test accuracy {accuracy} (before training)" in text(screen, "stats")
         await pilot.press("n", "n", "n")
         await settle(pilot)
         assert f"test accuracy {accuracy} (at step 0)" in text(screen, "stats")
         await pilot.press("e")
-        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
         await settle(pilot)
-        assert f"test accuracy {screen.run.epochs[1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
+        assert f"test accuracy {screen.training_run.epochs[1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(screen_on):
@@ -761,15 +761,15 @@ async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(scre
         await pilot.press("n")
         await settle(pilot)
         stats = text(screen, "stats")
-        assert f"cost {screen.run.last_cost:.4f} (whole training set)" in stats and "mini-batch" not in stats
+        assert f"cost {screen.training_run.last_cost:.4f} (whole training set)" in stats and "mini-batch" not in stats
 
 
 async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("e")
-        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
         await pilot.press("e")
-        await wait_for(pilot, lambda: len(screen.run.epochs) == 3, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 3, "the epoch's test")
         await settle(pilot)
         plot = str(screen.query_one("#plot").render())
         assert plot.count(MEASURED_GLYPH) == 3, plot  # before training and after each epoch
@@ -784,13 +784,13 @@ def lines_too_wide(widget) -> list[str]:
 async def test_the_stats_fit_80_columns_with_the_whole_set_before_its_test_and_after_many_epochs(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("b", "b", "n")  # a step over all the training images: it ends epoch 1
-        await wait_for(pilot, lambda: len(screen.run.epochs) == 2, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
         await settle(pilot)
         shot, stats = screen.shown, screen.query_one("#stats")
         start, first = shot.epochs
         # The moment between the step and its epoch's test, and a long run's figures.
         for epochs in ((start,), (start, replace(first, epoch=12_345, step=12_345, test_accuracy=1.0))):
-            screen._draw_stats(screen.run, replace(shot, epochs=epochs))
+            screen._draw_stats(screen.training_run, replace(shot, epochs=epochs))
             assert not lines_too_wide(stats), str(stats.render())
 
 
@@ -798,10 +798,10 @@ async def test_the_progress_view_cuts_nothing_at_80_by_24_while_advice_shows(scr
     async with screen_on("6") as (pilot, screen):
         await pilot.press("n")
         await settle(pilot)
-        trend = screen.run.trend
+        trend = screen.training_run.trend
         for cost in [1.0] * trend.window + [3.0] * 3 * trend.window:  # a real rise: the screen advises a smaller η
             trend.add(cost)
-        screen.run.judge()
+        screen.training_run.judge()
         screen.redraw()
         await settle(pilot)
         assert "The cost is rising" in screen_text(pilot.app)
@@ -818,10 +818,10 @@ async def test_the_neurons_captions_stay_on_screen_at_80_by_24_while_advice_show
         await settle(pilot)
         await pilot.press("v", "v")
         await settle(pilot)
-        trend = screen.run.trend
+        trend = screen.training_run.trend
         for cost in [1.0] * trend.window + [3.0] * 3 * trend.window:  # a real rise: the screen advises a smaller η
             trend.add(cost)
-        screen.run.judge()
+        screen.training_run.judge()
         screen.redraw()
         await settle(pilot)
         shown = screen_text(pilot.app)
@@ -838,30 +838,30 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
     async with screen_on("6") as (pilot, screen):
         await full_speed(pilot, screen)
         await pilot.press("e")  # a network that has learned something
-        await wait_for(pilot, lambda: screen.run.trainer.epochs_done == 1 and not screen.running, "an epoch")
-        learned, step = screen.state.network.params.copy(), screen.run.trainer.steps
+        await wait_for(pilot, lambda: screen.training_run.trainer.epochs_done == 1 and not screen.running, "an epoch")
+        learned, step = screen.state.network.params.copy(), screen.training_run.trainer.steps
         assert "u Go back" not in screen_text(pilot.app)  # nothing to undo: not listed
-        while screen.run.requested[0] < 50:
+        while screen.training_run.requested[0] < 50:
             await pilot.press("plus")
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop", deadline=120)
         await settle(pilot)
-        assert screen.run.verdict.kind == "stuck"
+        assert screen.training_run.verdict.kind == "stuck"
         message = " ".join(text(screen, "message").split())
         assert f"u goes back to the weights of step {step:,}" in message, message
         assert "u Go back" in screen_text(pilot.app)  # listed, at 80×24
         await pilot.press("u")
         await settle(pilot)
         assert np.array_equal(screen.state.network.params, learned)
-        assert screen.run.verdict.kind == "" and not text(screen, "message").strip()
+        assert screen.training_run.verdict.kind == "" and not text(screen, "message").strip()
         assert "u Go back" not in screen_text(pilot.app)
         # Every figure kept was of the weights given up: the accuracy is measured again, on the weights put back.
-        now = screen.run.trainer.steps
-        await wait_for(pilot, lambda: screen.run.epochs[-1].step == now, "the weights put back measured")
+        now = screen.training_run.trainer.steps
+        await wait_for(pilot, lambda: screen.training_run.epochs[-1].step == now, "the weights put back measured")
         await settle(pilot)
         stats = " ".join(text(screen, "stats").split())
-        again = screen.run.epochs[-1].test_accuracy
-        first = next(record for record in screen.run.epochs if record.epoch == 1)
+        again = screen.training_run.epochs[-1].test_accuracy
+        first = next(record for record in screen.training_run.epochs if record.epoch == 1)
         assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
         assert f"weights of step {step:,} put back" in stats, stats
         assert f"test accuracy {again:.1%} (measured at step {now:,})" in stats, stats

@@ -8,7 +8,7 @@ import pytest
 
 from gdtui.core.dataset import Split, load_dataset
 from gdtui.core.network import Network
-from gdtui.core.training import MAX_STEP, Trainer, evaluate
+from gdtui.core.training import MAX_STEP, Trainer, chunks, evaluate
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +219,12 @@ def test_evaluate_matches_a_manual_count(tiny):
     chunked = evaluate(network, tiny.test, "quadratic", chunk=7)
     assert chunked.accuracy == result.accuracy
     assert chunked.cost == pytest.approx(result.cost, rel=1e-6)
+
+
+def test_chunks_cover_the_examples_in_order_the_last_one_what_is_left():
+    assert list(chunks(1000, 300)) == [slice(0, 300), slice(300, 600), slice(600, 900), slice(900, 1000)]
+    assert list(chunks(600, 300)) == [slice(0, 300), slice(300, 600)]
+    assert list(chunks(0, 300)) == []
 
 
 def test_a_batch_larger_than_a_chunk_gives_the_same_step_as_one_pass(tiny_mnist_dir, monkeypatch):

@@ -172,13 +172,11 @@ class LessonScreen(Screen):
 
     def action_use_dataset(self) -> None:
         """Take the input from the data set, not a drawing or noise."""
-        self.state.source = "dataset"
+        self.state.chosen.use_dataset()
 
     def action_use_training_set(self) -> None:
         """Take the input from the training set's images, the ones the network learns from."""
-        if self.state.split_name != "train":
-            self.state.toggle_split()
-        self.state.source = "dataset"
+        self.state.chosen.use_training_set()
 
     def action_open_model(self) -> None:
         """Ask for a saved model and make it the network every step shows."""

@@ -175,10 +175,15 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.query_one("#table-box").border_title = "cost C of this example"
         self._rng = np.random.default_rng(self.state.seed)
         self.watch(self.app, "network_version", self._network_changed, init=False)
+        self.watch(self.app, "input_version", self._input_changed, init=False)
 
     def _network_changed(self) -> None:
         if self.is_current:  # a screen not shown measures when it comes back: see redraw
             self.redraw()
+
+    def _input_changed(self) -> None:
+        if self.is_current:  # a screen not shown draws the example when it comes back
+            self._draw_example()
 
     # Which keys work where: the footer shows only those that do something now.
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -220,8 +225,8 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     def _draw_example(self) -> None:
         state = self.state
-        outputs = state.network.forward(state.inputs())[0].astype(np.float64)
-        label = state.label()
+        outputs = state.network.forward(state.chosen.inputs())[0].astype(np.float64)
+        label = state.chosen.label()
         what = "digit" if state.numbered else "class"
         if label is None:
             title = (
@@ -238,7 +243,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         description = state.describe().capitalize() if label is None else state.describe()
         self.query_one("#example-title", Static).update(Content.from_markup(title, input=description, name=name))
         self.query_one("#table", CostTable).show(outputs, label, self.cost_name, what)
-        self.query_one("#image", DigitView).show(state.image())
+        self.query_one("#image", DigitView).show(state.chosen.image())
         self.query_one("#image-box").border_title = "input"
         self.query_one("#formula", Static).update(equation)
         self.query_one("#about", Static).update(self._about())
@@ -483,8 +488,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.view = view
 
     def action_browse(self, delta: int) -> None:
-        self.state.browse(delta)
-        self._draw_example()
+        self.state.chosen.browse(delta)  # which draws the example: see _input_changed
 
     def action_average_over(self, split_name: str) -> None:
         self.split_name = split_name

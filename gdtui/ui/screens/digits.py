@@ -85,6 +85,11 @@ a trained network will still confidently call some digit."""
     def on_mount(self) -> None:
         rows, cols = self.state.data.image_shape
         self.cursor = (rows // 2, cols // 2)
+        self.watch(self.app, "input_version", self._input_changed, init=False)
+
+    def _input_changed(self) -> None:
+        if self.is_current:  # a screen not shown draws the input when it comes back
+            self.redraw()
 
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _DRAWING:
@@ -93,10 +98,8 @@ a trained network will still confidently call some digit."""
             return not self.drawing_mode
         return True
 
-    def watch_drawing_mode(self, drawing_mode: bool) -> None:
-        self.refresh_bindings()
-        if self.is_mounted:
-            self.redraw()
+    def watch_drawing_mode(self) -> None:
+        self.refresh_bindings()  # the input's change that comes with it redraws: see action_draw
 
     def watch_roomy(self, roomy: bool) -> None:
         for view in self.query(DigitView):
@@ -108,12 +111,12 @@ a trained network will still confidently call some digit."""
             self.redraw()
 
     def redraw(self) -> None:
-        state = self.state
+        state, chosen = self.state, self.state.chosen
         if self.drawing_mode:
-            image = state.canvas
+            image = chosen.canvas
             title = "your drawing"
         else:
-            image = state.image()
+            image = chosen.image()
             title = state.describe(short=True)
         view = self.query_one("#image", DigitView)
         # Under the guided lesson the picture needs the legend's row: the pixel's line says what the shades mean.
@@ -127,7 +130,7 @@ a trained network will still confidently call some digit."""
         right = self.query_one("#right-panel")
         if self.drawing_mode:
             switcher.current = "seen"
-            self.query_one("#seen", DigitView).show(drawing.like_mnist(state.canvas))
+            self.query_one("#seen", DigitView).show(drawing.like_mnist(chosen.canvas))
             right.border_title = "what the network sees"
         else:
             switcher.current = "numbers"
@@ -139,11 +142,11 @@ a trained network will still confidently call some digit."""
             f"→ input {row * cols + col + 1} of {rows * cols}"
         )
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
-        if self.drawing_mode and not state.canvas.any():
+        if self.drawing_mode and not chosen.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
-        elif self.drawing_mode or state.source == "noise":
+        elif self.drawing_mode or chosen.source == "noise":
             # The drawing, scaled like MNIST's digits, or the noise: the input on screen, whatever the source was.
-            seen = drawing.like_mnist(state.canvas) if self.drawing_mode else state.image()
+            seen = drawing.like_mnist(chosen.canvas) if self.drawing_mode else chosen.image()
             outputs = state.network.forward(seen.reshape(1, -1))[0]
             guess = int(outputs.argmax())
             said = state.class_name(guess)
@@ -174,66 +177,54 @@ a trained network will still confidently call some digit."""
         factor = self.query_one("#image", DigitView).factor
         return f" Drawn {factor}× smaller to fit: each cell stands for {factor}×{factor} pixels." if factor > 1 else ""
 
-    def _changed(self) -> None:
-        self.redraw()
+    # Each change of the input redraws the screen: see _input_changed.
 
     def action_browse(self, delta: int) -> None:
-        self.state.browse(delta)
-        self._changed()
+        self.state.chosen.browse(delta)
 
     def action_random(self) -> None:
-        self.state.random_example(self.gdtui.rng)
-        self._changed()
+        self.state.chosen.random_example(self.gdtui.rng)
 
     def action_split(self) -> None:
-        self.state.toggle_split()
-        self._changed()
+        self.state.chosen.toggle_split()
 
     def action_noise(self) -> None:
-        self.state.source = "noise"
-        self.state.noise = drawing.noise(self.gdtui.rng, self.state.data.image_shape)
-        self._changed()
+        self.state.chosen.use_noise(self.gdtui.rng)
 
     def action_label(self) -> None:
         def jump(label: int | None) -> None:
             if label is None:
                 return
-            if not self.state.next_with_label(label):
+            if not self.state.chosen.next_with_label(label):
                 self.notify(
-                    f"There is no {self.state.a_class(label)} in the {self.state.split_name} set.",
+                    f"There is no {self.state.a_class(label)} in the {self.state.chosen.split_name} set.",
                     severity="warning",
                     markup=False,
                 )
-            self._changed()
 
         self.app.push_screen(LabelPrompt(self.state.data.classes), jump)
 
     def action_draw(self) -> None:
-        # What the other screens show follows, set before the redraw that drawing_mode starts:
-        # the drawing while drawing, else the data set.
-        drawing_now = not self.drawing_mode
-        if drawing_now:
-            self.state.source = "drawing"
-        elif self.state.source == "drawing":
-            self.state.source = "dataset"
-        self.drawing_mode = drawing_now
+        self.drawing_mode = not self.drawing_mode
+        # What the other steps show follows: the drawing while drawing, else the data set.
+        if self.drawing_mode:
+            self.state.chosen.use_drawing()
+        else:
+            self.state.chosen.use_dataset()
 
     def action_done_drawing(self) -> None:
         self.action_draw()
 
     def action_move(self, drow: int, dcol: int) -> None:
-        rows, cols = self.state.canvas.shape if self.drawing_mode else self.state.image().shape
+        rows, cols = self.state.data.image_shape
         row, col = self.cursor
         self.cursor = (int(np.clip(row + drow, 0, rows - 1)), int(np.clip(col + dcol, 0, cols - 1)))
 
     def action_paint(self) -> None:
-        drawing.paint(self.state.canvas, *self.cursor)
-        self._changed()
+        self.state.chosen.paint(*self.cursor)
 
     def action_erase(self) -> None:
-        drawing.erase(self.state.canvas, *self.cursor)
-        self._changed()
+        self.state.chosen.erase(*self.cursor)
 
     def action_clear(self) -> None:
-        self.state.canvas[:] = 0.0
-        self._changed()
+        self.state.chosen.clear()

@@ -83,6 +83,13 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
                     yield LayerBars(layer_name(LESSON_SIZES, 3), mark_width=8, id="output")
         yield Static(id="verdict", classes="aside")
 
+    def on_mount(self) -> None:
+        self.watch(self.app, "input_version", self._input_changed, init=False)
+
+    def _input_changed(self) -> None:
+        if self.is_current:  # a screen not shown draws the input when it comes back
+            self.redraw()
+
     def watch_roomy(self, roomy: bool) -> None:
         self.query_one("#input", DigitView).zoomed = roomy
         # A roomy terminal has the rows for one neuron a line, with its value.
@@ -115,7 +122,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
                 input=state.describe(),
             )
         )
-        activations = [a[0] for a in network.activations(state.inputs())]
+        activations = [a[0] for a in network.activations(state.chosen.inputs())]
         hidden = activations[1:-1]
         outputs = activations[-1]
         for i, bars in enumerate(self.query(LayerBars)):
@@ -124,7 +131,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
                 bars.show(hidden[i], bold={self.neuron} if self.show_weights and i == 0 else set())
             elif bars.id != "output":
                 bars.display = False
-        guess, label = int(outputs.argmax()), state.label()
+        guess, label = int(outputs.argmax()), state.chosen.label()
         bold = {label} if label is not None else set()
         if state.numbered:
             # A guess that is right is marked right: "◀ guess" alone leaves the learner to compare.
@@ -150,7 +157,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
             view.show(weights, signed=True)
             title.update(f"[b]neuron {self.neuron}[/b]'s weights  [dim]\\[ ][/dim]")
         else:
-            view.show(self.state.image())
+            view.show(self.state.chosen.image())
             title.update("[b]input[/b]")
 
     def _verdict(self, guess: int, confidence: float, label: int | None) -> Content:
@@ -173,8 +180,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         return Content.from_markup(judgement, guess=state.class_name(guess), input=state.describe(), right=right)
 
     def action_browse(self, delta: int) -> None:
-        self.state.browse(delta)
-        self.redraw()
+        self.state.chosen.browse(delta)  # which redraws: see _input_changed
 
     def action_randomize(self) -> None:
         def chosen(replace: bool | None) -> None:

@@ -151,7 +151,7 @@ Network and Cost steps show."""
         return self.state.training
 
     @property
-    def run(self) -> TrainingRun | None:
+    def training_run(self) -> TrainingRun | None:
         """The run of the shared network, once there is one."""
         return self.training.run
 
