@@ -166,7 +166,8 @@ def in_background(when: Callable[P, bool], abandoned: Callable[[], bool]) -> Cal
     arguments, and wait for it; otherwise in the calling thread. Its result or its exception is the caller's.
 
     Once `abandoned` holds, the caller waits no more and gets Abandoned: a process on its way out waits
-    for the threads it handed work to, and a step at background priority on a busy machine may take seconds.
+    for the calling thread (a thread pool's, which Python joins at exit), and a step at background
+    priority may take seconds on a busy machine.
     """
 
     def decorate(work: Callable[P, T]) -> Callable[P, T]:
