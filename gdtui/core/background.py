@@ -18,7 +18,8 @@ its own session. So two things are lowered while background work goes:
 - the session's group, to nice 5 (GROUP_NICE), when the process leads a terminal session of
   its own (a lab session; not a `gdtui` started from a shell, whose group is the
   shell's): the other sessions weigh three times as much. It is set back when the work ends,
-  which an unprivileged process may do for a group's nice of 0 or more.
+  which an unprivileged process may do for a group's nice of 0 or more, and at once, for good, when
+  the process is on its way out (set_back).
 
 An unprivileged thread cannot raise its priority again: the work gets a fresh
 thread, which ends with it. Lowered, the thread that called would take its low
@@ -54,6 +55,8 @@ AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-17 nice 0": the group of
 # Linux takes a change of a group's nice from an unprivileged process at most every 100 ms, machine-wide.
 GROUP_RETRY_S = 0.1
 GROUP_TRIES = 30
+# How soon a caller that gives up on background work stops waiting for it.
+ABANDONED_CHECK_S = 0.05
 
 
 def wanted() -> bool:
@@ -88,58 +91,84 @@ def _group_nice() -> int | None:
         return None  # no autogroups in this kernel
 
 
-def _set_group_nice(nice: int) -> bool:
-    for _ in range(GROUP_TRIES):
-        try:
-            AUTOGROUP.write_text(str(nice))
-            return True
-        except BlockingIOError:  # EAGAIN: another group changed less than 100 ms ago
-            time.sleep(GROUP_RETRY_S)
-        except OSError:
-            return False
-    return False
-
-
 class _Group:
-    """This process's autogroup, lowered while at least one background work goes and set back after."""
+    """This process's autogroup, lowered while at least one background work goes and set back after.
+
+    Linux refuses a change of a group's nice within 100 ms of another group's change: a change is
+    tried again after a while, with the lock held for each try alone and never over the wait
+    between, so that a process on its way out sets its group back at once, not after the retries
+    of a work starting, at the share of the CPU it was trying to leave."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._works = 0
         self._nice_before: int | None = None  # set when lowered
+        self._leaving = False
 
     def set_back(self) -> None:
-        """The group as it was before, now, whatever still goes: for a process on its way out, which
-        must end within moments on a busy machine, not at a background's share of a core."""
+        """The group as it was before, now and for good, whatever still goes: for a process on its way out,
+        which must end within moments on a busy machine, not at a background's share of a core."""
         with self._lock:
-            if self._nice_before is not None and _set_group_nice(self._nice_before):
-                self._nice_before = None
+            self._leaving = True
+        self._settle()
 
     @contextmanager
     def lowered(self) -> Iterator[None]:
         with self._lock:
-            if self._works == 0:
-                before = _group_nice()
-                if before is not None and before < GROUP_NICE and _set_group_nice(GROUP_NICE):
-                    self._nice_before = before
             self._works += 1
+        self._settle()
         try:
             yield
         finally:
             with self._lock:
                 self._works -= 1
-                # Forgotten only once set back: a refusal leaves it for set_back or the next run's end.
-                if self._works == 0 and self._nice_before is not None and _set_group_nice(self._nice_before):
-                    self._nice_before = None
+            self._settle()
+
+    def _settle(self) -> None:
+        """Bring the group to what is asked of it now: lowered while a work goes, unless the process is
+        leaving; as it was otherwise."""
+        for _ in range(GROUP_TRIES):
+            with self._lock:
+                lowering = self._works > 0 and not self._leaving
+                if lowering and self._nice_before is None:
+                    before = _group_nice()
+                    if before is None or before >= GROUP_NICE:
+                        return
+                    wanted = GROUP_NICE
+                elif not lowering and self._nice_before is not None:
+                    before, wanted = None, self._nice_before
+                else:
+                    return  # as asked already
+                try:
+                    AUTOGROUP.write_text(str(wanted))
+                except BlockingIOError:  # EAGAIN: another group changed less than 100 ms ago
+                    pass
+                except OSError:
+                    # Refused: a group's nice not lowered stays as it is; one lowered is forgotten only once
+                    # set back, which set_back or the next work's end tries again.
+                    return
+                else:
+                    self._nice_before = before
+                    return
+            time.sleep(GROUP_RETRY_S)
 
 
 _group = _Group()
 set_back = _group.set_back
 
 
-def in_background(when: Callable[P, bool]) -> Callable[[Callable[P, T]], Callable[P, T]]:
+class Abandoned(Exception):
+    """Background work its caller gave up on: the work ends on its own, and its result is nobody's."""
+
+
+def in_background(when: Callable[P, bool], abandoned: Callable[[], bool]) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Run the decorated function in a thread of its own at background priority when `when` holds for its
-    arguments, and wait for it; otherwise in the calling thread. Its result or its exception is the caller's."""
+    arguments, and wait for it; otherwise in the calling thread. Its result or its exception is the caller's.
+
+    Once `abandoned` holds, the caller waits no more and gets Abandoned: a process on its way out waits
+    for the calling thread (a thread pool's, which Python joins at exit), and a step at background
+    priority may take seconds on a busy machine.
+    """
 
     def decorate(work: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(work)
@@ -161,7 +190,10 @@ def in_background(when: Callable[P, bool]) -> Callable[[Callable[P, T]], Callabl
 
             thread = threading.Thread(target=lowered, name=f"background {work.__name__}", daemon=True)
             thread.start()
-            thread.join()
+            while thread.is_alive():
+                if abandoned():
+                    raise Abandoned(work.__name__)
+                thread.join(ABANDONED_CHECK_S)
             if failure:
                 raise failure[0]
             return outcome[0]

@@ -116,16 +116,19 @@ folder_quota: FolderQuota | None = None
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
+def replacing(path: Path, *, overwrite: bool = True) -> Iterator[BinaryIO]:
     """Write to a temporary file beside path that takes its place only once complete.
 
     Readers see the old file or the whole new one, never a part, and so does the
     next boot after a crash: the new file is on the disk before it takes the old
     one's name, and the folder's new entry is on the disk before this returns. The
     file is made readable by its owner only (mkstemp's mode): the callers write
-    keys, models and bookmarks, none of them anyone else's business. In a folder
-    with a quota, a file that would take it past the quota raises QuotaExceeded,
-    and nothing of it is left.
+    keys, models, bookmarks and a class's work, none of them anyone else's business.
+    In a folder with a quota, a file that would take it past the quota raises
+    QuotaExceeded, and nothing of it is left.
+
+    Without overwrite, the file takes path's name only if no file has it, even one
+    that came while this was written: else FileExistsError, and the file there stays.
     """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -137,13 +140,30 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
         if quota is not None and quota.covers(path):
             with quota.held():
                 quota.check(path, Path(temporary))
-                os.replace(temporary, path)
+                _place(Path(temporary), path, overwrite=overwrite)
         else:
-            os.replace(temporary, path)
+            _place(Path(temporary), path, overwrite=overwrite)
         sync_folder(path.parent)
     finally:
-        # After a successful replace the temporary name is already gone.
+        # Gone already after a replace; after a hard link, the file keeps the new name alone.
         Path(temporary).unlink(missing_ok=True)
+
+
+def _place(temporary: Path, path: Path, *, overwrite: bool) -> None:
+    """temporary under path's name: in place of a file there, or only where there is none, in one
+    step (a hard link, which no file already there lets be made). A file system without hard links
+    is asked first, then replaced."""
+    if overwrite:
+        os.replace(temporary, path)
+        return
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(temporary, path)
 
 
 def sync_folder(folder: Path) -> None:

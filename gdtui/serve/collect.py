@@ -32,17 +32,14 @@ import io
 import itertools
 import os
 import stat
-import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from gdtui.core.errors import GdtuiError
-from gdtui.core.files import size_text, sync_folder
+from gdtui.core.files import replacing, size_text
 
 MANIFEST = "MANIFEST.csv"  # in capitals: no student's name (lower case) can be the same
 SKIPPED = "SKIPPED.csv"
@@ -108,8 +105,7 @@ def collect(
     work-DATE.zip, or one a student, work-DATE/NAME.zip. The folders of no one in the class
     (neither a student nor one of its teachers: a student taken off it, another class's) are
     left out, and named. A GdtuiError, before anything is written, if an archive is there
-    already (unless force) or no student has a folder."""
-    check_system()
+    already (unless force) or no student has a folder. On a system check_system lets through."""
     sessions = data / "sessions"
     # In a student's folder, the class's archive would hand everyone's work to that student.
     if out.resolve().is_relative_to(sessions.resolve()):
@@ -167,13 +163,15 @@ def _write(archive: Path, students: list[str], sessions: int, done: Collected, *
     kept: list[Kept] = []
     skipped: list[Skipped] = []
     try:
-        with _placing(archive, force=force) as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as zipped:
+        with replacing(archive, overwrite=force) as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as zipped:
             for name in students:
                 _Student(name, zipped, kept, skipped).take(sessions)
             zipped.writestr(_member(MANIFEST), _manifest(kept))
             if skipped:
                 rows = [[item.student, item.file, item.why] for item in skipped]
                 zipped.writestr(_member(SKIPPED), _table(["student", "file", "why"], rows))
+    except FileExistsError:  # since it was looked for, before anything was written
+        raise GdtuiError(f"{archive} is there already: --force replaces it") from None
     except OSError as err:
         raise GdtuiError(f"cannot write {archive}: {err.strerror}") from None
     done.kept += kept
@@ -349,35 +347,3 @@ def _utc(seconds: float) -> str:
         return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
     except (OverflowError, OSError, ValueError):
         return ""
-
-
-@contextmanager
-def _placing(path: Path, *, force: bool) -> Iterator[io.BufferedRandom]:
-    """A file written under a temporary name beside path, which takes path's name once whole:
-    in place of a file there only when force, else beside none."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w+b") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        if force:
-            os.replace(temporary, path)
-        else:
-            _place_new(Path(temporary), path)
-        sync_folder(path.parent)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _place_new(temporary: Path, path: Path) -> None:
-    """temporary under path's name, unless a file has that name: a hard link is made only where
-    there is none, in one step. A file system without hard links is asked first, then replaced."""
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        raise GdtuiError(f"{path} is there already: --force replaces it") from None
-    except OSError:
-        if path.exists():
-            raise GdtuiError(f"{path} is there already: --force replaces it") from None
-        os.replace(temporary, path)

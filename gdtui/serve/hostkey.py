@@ -22,19 +22,26 @@ HOST_KEY = "ssh_host_ed25519_key"
 def host_key(path: Path) -> asyncssh.SSHKey:
     """The key kept in path, or one made and written there (readable by its owner only)."""
     if path.exists():
-        try:
-            return asyncssh.read_private_key(path)
-        except (OSError, asyncssh.KeyImportError) as err:
-            raise GdtuiError(
-                f"cannot read the lab's host key {path}: {err}. Delete it to make a new one; "
-                "students' ssh clients will then warn that the server's key changed."
-            ) from None
+        return _read(path)
     key = asyncssh.generate_private_key("ssh-ed25519")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as file:
+        # Never in place of one: a key replaced is a server every student's ssh warns of.
+        with replacing(path, overwrite=False) as file:
             file.write(key.export_private_key())
+    except FileExistsError:
+        return _read(path)  # made meanwhile by another process (a server, 'gdtui class new'): that is the lab's
     except OSError as err:
         raise GdtuiError(f"cannot write the lab's host key {path}: {err.strerror}") from None
     log.info("made a new host key: %s", path)
     return key
+
+
+def _read(path: Path) -> asyncssh.SSHKey:
+    try:
+        return asyncssh.read_private_key(path)
+    except (OSError, asyncssh.KeyImportError) as err:
+        raise GdtuiError(
+            f"cannot read the lab's host key {path}: {err}. Delete it to make a new one; "
+            "students' ssh clients will then warn that the server's key changed."
+        ) from None

@@ -115,14 +115,14 @@ def _reached(rows: list[Row]) -> dict:
     return reached
 
 
-def _gone_row(number: int, kept: Row, reached: dict) -> dict:
+def _gone_row(ident: int, kept: Row, reached: dict) -> dict:
     """What a teacher's dashboard shows of a session that is over: what its student reached, its
     steps as the record keeps them, and its times, fixed: how long it lasted, to its logout or to
     when its server was last known running, and how long it had been idle then. Its id is
     negative: no command can reach it."""
     end = kept.logout or kept.cut or kept.last_key or kept.login
     row: dict = {
-        "id": -number,
+        "id": ident,
         "name": kept.name,
         "connected_s": round(max(0.0, end - kept.login), 1),
         "idle_s": round(max(0.0, end - (kept.last_key or kept.login)), 1),
@@ -161,6 +161,9 @@ class Hub:
         self._push: asyncio.TimerHandle | None = None
         self._looker: asyncio.TimerHandle | None = None
         self._last_pushed: tuple = ()
+        # A session over keeps its id on the roster while rows come and go, so that a teacher's selection
+        # stays on its student: by session, -1, -2, … as each is first shown.
+        self._gone_ids: dict[str, int] = {}
 
     @property
     def path(self) -> Path:
@@ -235,17 +238,24 @@ class Hub:
         now = time.monotonic()
         wall = time.time()
         on = sorted(self.students(), key=lambda member: member.number)
-        sessions = {member.kept.session for member in on if member.kept is not None}
+        since = wall - GONE_SHOWN_S
         of_class: dict[str, list[Row]] = {}
-        for kept in self.record.rows.values():
-            if wall - kept.login <= GONE_SHOWN_S or kept.session in sessions:
-                of_class.setdefault(kept.name, []).append(kept)
+        # The sessions of the class, and those on now, however long ago they began.
+        older = [member.kept for member in on if member.kept is not None and member.kept.login < since]
+        for kept in older + self.record.since(since):
+            of_class.setdefault(kept.name, []).append(kept)
         rows = [member.row(now, _reached(of_class.get(member.name, []))) for member in on]
         names = {member.name for member in on}
         latest = [max(kept, key=lambda row: row.login) for name, kept in of_class.items() if name not in names]
         recent = sorted(latest, key=lambda kept: -kept.login)
         gone = sorted(recent[:GONE_ROWS], key=lambda kept: kept.name)
-        return rows + [_gone_row(at, kept, _reached(of_class[kept.name])) for at, kept in enumerate(gone, 1)]
+        return rows + [_gone_row(self._gone_id(kept), kept, _reached(of_class[kept.name])) for kept in gone]
+
+    def _gone_id(self, kept: Row) -> int:
+        ident = self._gone_ids.get(kept.session)
+        if ident is None:
+            ident = self._gone_ids[kept.session] = -1 - len(self._gone_ids)
+        return ident
 
     # -- connections ------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ that would start with = + - @ (a formula) starts with a quote instead.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import fcntl
 import io
@@ -210,6 +211,7 @@ class ClassRecord:
     _saved_written: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each row's names, as last written
     _file: TextIO | None = None
     _lock: int | None = None  # the folder, locked while this server keeps its record there
+    _by_login: list[Row] = field(default_factory=list)  # the rows again, in login order
 
     @classmethod
     def open(cls, folder: Path | None) -> ClassRecord:
@@ -232,12 +234,13 @@ class ClassRecord:
             self.close()
             raise GdtuiError(f"another gdtui serve keeps its class record in {folder}: one server a folder") from None
         path = folder / JSONL
-        rows, problems = _read(path)
+        rows, problems, lines = _read(path)
         for problem in problems:
             log.warning("the class record: %s", problem)
         cut = _cut_off(rows, path)
         self.rows = {row.session: row for row in rows}
-        if path.exists() and (cut or path.read_bytes().count(b"\n") != len(rows)):
+        self._by_login = list(rows)
+        if cut or lines != len(rows):
             # Written again, a line a session and nothing torn: what the next start reads is no longer
             # than the class, however long this server's record grew.
             text = io.StringIO()
@@ -262,8 +265,14 @@ class ClassRecord:
         """A new session's row, written at once."""
         row = Row(secrets.token_hex(8), name, float(round(when)))
         self.rows[row.session] = row
+        bisect.insort(self._by_login, row, key=_login)  # at the end, unless the clock was set back
         self.flush(when, only=row.session)
         return row
+
+    def since(self, when: float) -> list[Row]:
+        """The rows of the sessions logged in at `when` or later, in login order: a class's, found
+        without a look at every session a server that has run for weeks has kept."""
+        return self._by_login[bisect.bisect_left(self._by_login, when, key=_login) :]
 
     def report(self, row: Row, sent: object, when: float) -> None:
         """What the session's app reported, checked; only the figures of this row change."""
@@ -374,6 +383,10 @@ def _in_order(row: Row) -> tuple:
     return (row.login, row.name, row.session)
 
 
+def _login(row: Row) -> float:
+    return row.login
+
+
 def write_csv(file: TextIO, rows: Iterable[Row]) -> None:
     writer = csv.writer(file, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
@@ -390,7 +403,7 @@ def read(where: Path) -> tuple[list[Row], list[str]]:
     was wrong with the lines skipped. Its sessions without a logout are cut off if no server runs
     on that folder."""
     path = where / JSONL if where.is_dir() else where
-    rows, problems = _read(path)
+    rows, problems, _ = _read(path)
     if not running(path.parent):
         _cut_off(rows, path)
     return rows, problems
@@ -422,13 +435,15 @@ def _cut_off(rows: list[Row], path: Path) -> bool:
     return bool(open_rows)
 
 
-def _read(path: Path) -> tuple[list[Row], list[str]]:
+def _read(path: Path) -> tuple[list[Row], list[str], int]:
+    """The rows of a record.jsonl, in login order; what was wrong with the lines skipped; how many
+    lines it holds (a line a row: nothing to write again)."""
     rows: dict[str, Row] = {}
     problems: list[str] = []
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return [], []
+        return [], [], 0
     except OSError as err:
         raise GdtuiError(f"cannot read the class record {path}: {err.strerror or err}") from None
     lines = data.split(b"\n")
@@ -449,7 +464,7 @@ def _read(path: Path) -> tuple[list[Row], list[str]]:
         if "models_saved" not in sent and row.session in rows:  # the names as the session's line before
             row = replace(row, saved=rows[row.session].saved)
         rows[row.session] = row
-    return sorted(rows.values(), key=_in_order), problems
+    return sorted(rows.values(), key=_in_order), problems, data.count(b"\n")
 
 
 def merged(folders: Iterable[Path]) -> tuple[list[Row], list[str]]:

@@ -330,6 +330,7 @@ class GdtuiApp(TerminalApp):
         self.push_screen(QuitPrompt(state.network_origin), answer)
 
     def _quit(self) -> None:
+        self.set_priority_back()
         # Quitting knowingly drops the changes the copy was kept for; an offer not yet answered stays.
         if not self._offering:
             recovery.discard()

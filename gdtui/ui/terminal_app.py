@@ -90,11 +90,16 @@ class TerminalApp(App[None]):
             return
         self._ending = signum
         threading.Thread(target=self._end_regardless, name="gdtui-ending", daemon=True).start()
-        # A run lowers the session's whole group: its way out must not wait behind a busy machine.
-        threading.Thread(target=background.set_back, name="gdtui-priority", daemon=True).start()
+        self.set_priority_back()
         loop = getattr(self, "_event_loop", None)
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._end)
+
+    def set_priority_back(self) -> None:
+        """What an app on its way out does first, from any thread or a signal handler: a run lowers the
+        session's whole group, and the way out must not wait behind a busy machine."""
+        # Its own thread: Linux may take the change only after a wait (see gdtui.core.background).
+        threading.Thread(target=background.set_back, name="gdtui-priority", daemon=True).start()
 
     def _end(self) -> None:
         assert self._ending is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual.command import CommandPalette
 
@@ -129,6 +131,19 @@ async def test_q_quits(tiny_mnist_dir):
         await pilot.press("q")
         await pilot.pause()
         assert app._exit
+
+
+async def test_q_sets_the_sessions_group_back_at_once(tiny_mnist_dir, monkeypatch):
+    # A run lowers a lab session's whole group: the app on its way out must not end at a background's share.
+    from gdtui.core import background
+
+    set_back = threading.Event()
+    monkeypatch.setattr(background, "set_back", set_back.set)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("q")
+        assert set_back.wait(5)
 
 
 async def test_bad_data_directory_exits_with_the_message(tmp_path):

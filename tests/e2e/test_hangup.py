@@ -29,6 +29,9 @@ from tests.e2e.test_terminal import START_TIMEOUT, open_step, process_state
 from tests.terminal import TerminalSession
 
 GONE_WITHIN_S = 2.0
+# Ending on q is not hurried as on a signal: it takes well under a second, here given ample time on a busy
+# machine, and still far less than the step held below.
+QUIT_WITHIN_S = 10.0
 ROUNDS = 4
 
 # Each step that runs work while the learner watches: its number key and the key that starts it.
@@ -142,6 +145,47 @@ def test_training_cut_short_by_a_hang_up_is_offered_back_at_the_next_start(tiny_
         again.wait_until(lambda: recovery.find() is None, "the copy removed")
     finally:
         again.close()
+
+
+# Run as sitecustomize in the app's Python: from its third, each step of a run in the background is held for a
+# minute, as a step at background priority may be on a machine whose cores are all busy.
+HELD_STEP = """
+import os, threading, time
+from pathlib import Path
+from gdtui.ui import state
+train = state.LessonState.train
+taken = []
+def held(self, run):
+    if threading.current_thread().name.startswith("background"):
+        taken.append(run)
+        if len(taken) >= 3:
+            Path(os.environ["GDTUI_TEST_HELD"]).touch()
+            time.sleep(60)
+    return train(self, run)
+state.LessonState.train = held
+"""
+
+
+def test_q_ends_the_app_at_once_while_a_step_in_the_background_has_yet_to_end(tiny_mnist_dir: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
+    (tmp_path / "sitecustomize.py").write_text(HELD_STEP)
+    held = tmp_path / "held"
+    terminal = TerminalSession("--data", str(tiny_mnist_dir), env={"PYTHONPATH": str(tmp_path), "GDTUI_TEST_HELD": str(held)})
+    try:
+        start_work(terminal, "6", b" ")
+        # Nothing changes on screen once the step is held: the file says it is.
+        deadline = time.monotonic() + START_TIMEOUT
+        while not held.exists():
+            assert time.monotonic() < deadline, "no step held"
+            time.sleep(0.05)
+        terminal.send(b"q")
+        terminal.wait_for("q quits anyway")  # the run's network was never saved
+        terminal.send(b"q")
+        status = gone_within(terminal, QUIT_WITHIN_S)
+        assert status is not None, f"the app still runs {QUIT_WITHIN_S:g} s after q, waiting for the step to end"
+        assert status == 0
+    finally:
+        terminal.close()
 
 
 def test_an_app_stopped_when_its_terminal_hangs_up_ends_too(terminal: TerminalSession):

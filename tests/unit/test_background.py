@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gdtui.core.background import in_background
+from gdtui.core.background import Abandoned, in_background
 from tests.unit.test_portable import without_posix
 
 linux = pytest.mark.skipif(sys.platform != "linux", reason="per-thread scheduling as Linux reports it in /proc")
@@ -30,6 +30,10 @@ def scheduling_of(pid: int | str, tid: int) -> tuple[int, int]:
     return int(fields[41 - 3]), int(fields[19 - 3])
 
 
+def never() -> bool:
+    return False
+
+
 def where(seen: dict) -> str:
     seen["tid"] = threading.get_native_id()
     seen["scheduling"] = scheduling(seen["tid"])
@@ -42,7 +46,7 @@ def test_the_work_runs_at_background_priority_and_the_caller_does_not(monkeypatc
     caller = threading.get_native_id()
     before = scheduling(caller)
     seen: dict = {}
-    assert in_background(lambda seen: True)(where)(seen) == "done"
+    assert in_background(lambda seen: True, never)(where)(seen) == "done"
     assert seen["tid"] != caller
     policy, nice = seen["scheduling"]
     assert policy == SCHED_IDLE or nice == 19
@@ -54,7 +58,7 @@ def test_the_work_runs_at_background_priority_and_the_caller_does_not(monkeypatc
 def test_work_not_meant_for_the_background_runs_in_the_caller_as_it_is(monkeypatch):
     monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
     seen: dict = {}
-    in_background(lambda seen: False)(where)(seen)
+    in_background(lambda seen: False, never)(where)(seen)
     assert seen["tid"] == threading.get_native_id()
     assert seen["scheduling"][0] == SCHED_OTHER
 
@@ -63,7 +67,7 @@ def test_work_not_meant_for_the_background_runs_in_the_caller_as_it_is(monkeypat
 def test_the_environment_can_keep_it_at_the_priority_of_the_rest(monkeypatch):
     monkeypatch.setenv("GDTUI_TRAINING_PRIORITY", "normal")
     seen: dict = {}
-    in_background(lambda seen: True)(where)(seen)
+    in_background(lambda seen: True, never)(where)(seen)
     assert seen["tid"] == threading.get_native_id()
     assert seen["scheduling"][0] == SCHED_OTHER
 
@@ -73,7 +77,41 @@ def test_its_exception_is_the_callers():
         raise ValueError("from the background")
 
     with pytest.raises(ValueError, match="from the background"):
-        in_background(lambda: True)(fails)()
+        in_background(lambda: True, never)(fails)()
+
+
+def test_a_caller_that_gives_up_on_the_work_waits_for_it_no_more(monkeypatch):
+    monkeypatch.delenv("GDTUI_TRAINING_PRIORITY", raising=False)
+    going, release = threading.Event(), threading.Event()
+
+    def work() -> str:
+        going.set()
+        release.wait(10)  # a step that a busy machine leaves no time for
+        return "too late"
+
+    given_up = False
+
+    def abandoned() -> bool:
+        return given_up
+
+    caller_saw: list[BaseException] = []
+
+    def caller() -> None:
+        try:
+            in_background(lambda: True, abandoned)(work)()
+        except Abandoned as error:
+            caller_saw.append(error)
+
+    calling = threading.Thread(target=caller)
+    calling.start()
+    assert going.wait(10)
+    given_up = True
+    calling.join(1.0)
+    try:
+        assert not calling.is_alive(), "the caller still waits for work it gave up on"
+        assert len(caller_saw) == 1
+    finally:
+        release.set()
 
 
 GROUP_SEEN = """
@@ -86,7 +124,7 @@ nice = lambda: int(group.read_text().split()[-1]) if group.read_text().strip() e
 seen = {"before": nice()}
 def work():
     seen["during"] = nice()
-in_background(lambda: True)(work)()
+in_background(lambda: True, lambda: False)(work)()
 seen["after"] = nice()
 print(json.dumps(seen))
 """
@@ -118,7 +156,7 @@ def test_background_work_runs_where_threads_cannot_be_lowered():
         "for name in ('sched_setscheduler', 'sched_param', 'SCHED_IDLE', 'setpriority', 'PRIO_PROCESS'):\n"
         "    delattr(os, name)\n"
         "from gdtui.core.background import in_background, lower_this_thread\n"
-        "print(in_background(lambda: True)(lambda: 'ran')(), lower_this_thread())"
+        "print(in_background(lambda: True, lambda: False)(lambda: 'ran')(), lower_this_thread())"
     )
     assert done.stdout == "ran unchanged\n", done.stderr
 
@@ -134,7 +172,7 @@ def work():
     going.set()
     release.wait()
 release = threading.Event()
-runner = threading.Thread(target=background.in_background(lambda: True)(work))
+runner = threading.Thread(target=background.in_background(lambda: True, lambda: False)(work))
 runner.start()
 going.wait()
 seen["lowered"] = nice()
@@ -166,5 +204,55 @@ def test_a_process_in_the_root_group_has_no_group_to_lower(monkeypatch, tmp_path
     monkeypatch.setattr(background, "AUTOGROUP", shown)
     monkeypatch.setattr(background.sys, "platform", "linux")
     monkeypatch.setattr(background.os, "getsid", lambda pid: background.os.getpid(), raising=False)
-    assert in_background(lambda: True)(lambda: "ran")() == "ran"
+    assert in_background(lambda: True, never)(lambda: "ran")() == "ran"
     assert shown.read_text() == ""
+
+
+class BusyGroups:
+    """/proc/self/autogroup as an unprivileged process finds it while other sessions change their
+    groups' nice: every write refused with EAGAIN (Linux takes one change per 100 ms, machine-wide)
+    until `refusing` is cleared."""
+
+    def __init__(self) -> None:
+        self.nice = 0
+        self.refusing = True
+        self.tried = threading.Event()
+
+    def read_text(self) -> str:
+        return f"/autogroup-17 nice {self.nice}\n"
+
+    def write_text(self, text: str) -> None:
+        self.tried.set()
+        if self.refusing:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        self.nice = int(text)
+
+
+def test_setting_the_group_back_never_waits_behind_a_works_retries_and_wins_over_them(monkeypatch):
+    from gdtui.core import background
+
+    groups = BusyGroups()
+    monkeypatch.setattr(background, "AUTOGROUP", groups)
+    monkeypatch.setattr(background.sys, "platform", "linux")
+    monkeypatch.setattr(background.os, "getsid", lambda pid: background.os.getpid(), raising=False)
+    group = background._Group()
+    working, done = threading.Event(), threading.Event()
+
+    def work() -> None:
+        with group.lowered():
+            working.set()
+            done.wait(10)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    assert groups.tried.wait(10)  # the work tries to lower the group, and is told to try again
+    leaving = threading.Thread(target=group.set_back, daemon=True)
+    leaving.start()
+    leaving.join(1.0)  # the work's tries go on for 3 s: the way out waits for none of them
+    assert not leaving.is_alive(), "set_back waited behind the retries of a work that lowers the group"
+    groups.refusing = False
+    assert working.wait(10)
+    assert groups.nice == 0  # the work's next try, after set_back, lowers nothing on a process on its way out
+    done.set()
+    worker.join(10)
+    assert groups.nice == 0

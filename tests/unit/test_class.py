@@ -74,6 +74,25 @@ def test_a_new_class_has_a_roster_with_its_teacher_and_each_student_with_their_o
     assert kept.fingerprint == host_key(tmp_path / "key").get_fingerprint()
 
 
+def test_a_host_key_made_by_another_process_meanwhile_is_the_one_kept_and_used(tmp_path, monkeypatch) -> None:
+    import asyncssh
+
+    from gdtui.serve import hostkey
+
+    path = tmp_path / "key"
+    generate = asyncssh.generate_private_key
+    theirs = generate("ssh-ed25519")
+
+    def another_first(algorithm: str) -> asyncssh.SSHKey:
+        # A server and 'gdtui class new' starting at once: the other writes its key as this one makes its own.
+        path.write_bytes(theirs.export_private_key())
+        return generate(algorithm)
+
+    monkeypatch.setattr(hostkey.asyncssh, "generate_private_key", another_first)
+    assert host_key(path).get_fingerprint() == theirs.get_fingerprint()
+    assert asyncssh.read_private_key(path).get_fingerprint() == theirs.get_fingerprint()
+
+
 def test_every_file_of_a_class_is_its_owners_alone(made: Path, tmp_path) -> None:
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
     files = sorted(path.name for path in made.iterdir())

@@ -146,6 +146,20 @@ def test_collecting_a_class_s_work_from_the_command_line(tmp_path: Path, capsys:
     assert sorted(path.name for path in (folder / archives[0].stem).iterdir()) == ["ada.zip", "alan.zip"]
 
 
+def test_collecting_asks_once_whether_the_system_can(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gdtui.serve import collect
+
+    folder, data = tmp_path / "class", tmp_path / "lab"
+    made = ["class", "new", "ada", "--teacher", "grace", "--host", "h", "--host-key", str(tmp_path / "k")]
+    assert main([*made, "--dir", str(folder)]) == 0
+    (data / "sessions" / "ada").mkdir(parents=True)
+    asked: list[bool] = []
+    check = collect.check_system
+    monkeypatch.setattr(collect, "check_system", lambda: asked.append(True) or check())
+    assert main(["class", "collect", str(data), "--dir", str(folder)]) == 0
+    assert len(asked) == 1
+
+
 def _two_servers(tmp_path: Path) -> tuple[Path, Path]:
     from gdtui.serve.record import ClassRecord
 

@@ -114,6 +114,26 @@ def test_a_record_read_back_at_the_start_keeps_a_line_a_session(tmp_path: Path) 
     assert len((tmp_path / record.JSONL).read_text().splitlines()) == 3
 
 
+def test_the_record_is_read_once_at_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = ClassRecord.open(tmp_path)
+    ada = kept.login("ada", LOGIN)
+    kept.report(ada, progress(beat=3), LOGIN + 10)
+    kept.logout(ada, LOGIN + 20)
+    kept.close()
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        reads.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    again = ClassRecord.open(tmp_path)  # three lines of one session: written again, as one
+    assert reads.count(tmp_path / record.JSONL) == 1
+    assert len((tmp_path / record.JSONL).read_text().splitlines()) == 1
+    again.close()
+
+
 def test_a_session_open_at_a_kill_keeps_no_logout_and_says_when_its_server_was_last_known_running(tmp_path: Path) -> None:
     kept = ClassRecord.open(tmp_path)
     ada = kept.login("ada", LOGIN)

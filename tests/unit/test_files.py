@@ -54,6 +54,37 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["lesson.json"]
 
 
+def test_a_file_meant_for_a_name_no_file_has_never_replaces_one(tmp_path):
+    path = tmp_path / "work.zip"
+    with replacing(path, overwrite=False) as file:
+        file.write(b"first")
+    assert path.read_bytes() == b"first"
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(FileExistsError), replacing(path, overwrite=False) as file:
+        file.write(b"second")
+    assert path.read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["work.zip"]
+
+
+@pytest.mark.parametrize("hard_links", [True, False], ids=["hard-links", "no-hard-links"])
+def test_a_file_that_takes_the_name_while_one_is_written_for_it_is_kept(tmp_path, monkeypatch, hard_links):
+    if not hard_links:  # a file system without them (FAT, some network shares)
+
+        def link(source, target):
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", link)
+    path = tmp_path / "work.zip"
+    with pytest.raises(FileExistsError), replacing(path, overwrite=False) as file:
+        file.write(b"ours")
+        path.write_bytes(b"theirs")  # another writer, first
+    assert path.read_bytes() == b"theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["work.zip"]
+    with replacing(tmp_path / "other.zip", overwrite=False) as file:
+        file.write(b"ours")
+    assert (tmp_path / "other.zip").read_bytes() == b"ours"
+
+
 @pytest.fixture
 def quota(tmp_path, monkeypatch):
     """A folder of its own with a quota of 1000 bytes, as a lab session's is."""

@@ -537,6 +537,48 @@ def test_the_roster_shows_the_latest_sessions_that_are_over_and_not_too_many() -
     assert {row["name"] for row in roster} == {f"s{minutes}" for minutes in range(hub_module.GONE_ROWS)}
 
 
+def test_the_roster_looks_at_the_sessions_of_the_class_not_at_the_whole_record() -> None:
+    kept = ClassRecord.open(None)
+    hub = Hub(lambda number, reason: None, record=kept)
+    now = time.time()
+    looked: list[str] = []
+
+    class Watched(record.Row):
+        """A row of long ago, which counts how often the hub reads it."""
+
+        def __getattribute__(self, name: str) -> object:
+            looked.append(name)
+            return super().__getattribute__(name)
+
+    # A server that has run for weeks: thousands of sessions before today's class.
+    for day in range(1, 21):
+        for student in range(100):
+            old = kept.login(f"s{student}", now - day * 86400)
+            kept.logout(old, now - day * 86400 + 3600)
+            old.__class__ = Watched
+    for student in range(5):
+        kept.login(f"t{student}", now - 60)
+    looked.clear()
+    for _ in range(4):  # a second of pushes to a dashboard
+        assert len(hub.roster()) == 5
+    # A look at a few to find where today begins, not at every one.
+    assert len(looked) < 200, f"the roster read rows of long ago {len(looked)} times"
+
+
+def test_a_gone_row_keeps_its_id_as_rows_come_and_go() -> None:
+    kept = ClassRecord.open(None)
+    hub = Hub(lambda number, reason: None, record=kept)
+    now = time.time()
+    for name in ("bo", "cy"):
+        kept.logout(kept.login(name, now - 600), now - 300)
+    ids = {row["name"]: row["id"] for row in hub.roster()}
+    # A student who sorts before them leaves too: the teacher's selection of bo stays on bo.
+    kept.logout(kept.login("al", now - 200), now - 100)
+    again = {row["name"]: row["id"] for row in hub.roster()}
+    assert (again["bo"], again["cy"]) == (ids["bo"], ids["cy"])
+    assert len(set(again.values())) == 3 and all(ident < 0 for ident in again.values())
+
+
 async def test_a_students_row_keeps_what_they_reached_in_the_class_beside_the_live_session(tmp_path: Path) -> None:
     async with running(tmp_path) as lab:
         lab.join(1, "alan")

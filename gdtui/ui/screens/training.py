@@ -179,7 +179,8 @@ Network and Cost steps show."""
             self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    @in_background(when=lambda self, run, goal: goal != "step")  # a step answers a key; a run or an epoch goes on
+    # A step answers a key; a run or an epoch goes on, in the background, which an app on its way out no longer waits for.
+    @in_background(when=lambda self, run, goal: goal != "step", abandoned=lambda: get_current_worker().is_cancelled)
     def _train(self, run: TrainingRun, goal: Goal) -> Stop:
         """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
         worker = get_current_worker()
