@@ -369,20 +369,18 @@ class TrainingSession:
         self._start_asked = run
         return True
 
-    def measure_start(self, run: TrainingRun) -> bool:
-        """Epoch 0, the test set's verdict on the network before the first step; False if it was measured."""
-        with self._lock:
-            start = run.start()
-        if start is None:
-            return False
-        self.measure(run, start)
-        return True
-
-    def measure(self, run: TrainingRun, end: EpochEnd) -> None:
-        """The test set's verdict on the network `end` holds a copy of, kept in the run."""
+    def measure(self, run: TrainingRun, end: EpochEnd | None = None) -> bool:
+        """The test set's verdict on the network `end` holds a copy of, kept in the run; with no end, on the
+        network before the first step (epoch 0). False if there was nothing to measure: epoch 0 was."""
+        if end is None:
+            with self._lock:
+                end = run.start()
+            if end is None:
+                return False
         record = run.evaluate(end)  # a pass over the test set: outside the lock
         with self._lock:
             run.add_epoch(record)
+        return True
 
     @property
     def speed(self) -> int:

@@ -169,13 +169,14 @@ Network and Cost steps show."""
         """The run of the shared network; a new one when another step made a new network."""
         run = self.training.ensure()
         if self.training.start_unasked(run):
-            self._measure_start(run)
+            self._measure(run)
         return run
 
     @work(thread=True, group="start", exit_on_error=False)
-    def _measure_start(self, run: TrainingRun) -> None:
-        """Epoch 0: the test set's verdict on the network before the first step, the curve's first point."""
-        if self.training.measure_start(run):
+    def _measure(self, run: TrainingRun, end: EpochEnd | None = None) -> None:
+        """The test set's verdict, in the background: on the network before the first step (the curve's
+        first point), or on the weights gone back to (every verdict kept was of other weights)."""
+        if self.training.measure(run, end):
             self.post_message(RunProgressed())
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
@@ -403,12 +404,6 @@ Network and Cost steps show."""
         if end is not None:
             self._measure(run, end)  # the network's change redraws the screen (see _network_changed)
             self.refresh_bindings()
-
-    @work(thread=True, group="start", exit_on_error=False)
-    def _measure(self, run: TrainingRun, end: EpochEnd) -> None:
-        """The test set's verdict on the weights gone back to: every one kept was of other weights."""
-        self.training.measure(run, end)
-        self.post_message(RunProgressed())
 
     def _reset(self, keep: bool) -> None:
         self.training.reset(self.ensure_run(), keep)
