@@ -211,20 +211,64 @@ STEP_KEYS = {
 }
 
 
+async def walk_the_steps(pilot) -> None:
+    """Every step in every state STEP_KEYS reaches, each true of the network shown, in its words and its help."""
+    app = pilot.app
+    for step, keys in STEP_KEYS.items():
+        await pilot.press(step)
+        await wait_for(pilot, lambda: app.screen.id is not None and app.current_mode == app.screen.id, f"step {step}")
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            wrong = untrue(screen_text(app), app.state.network)
+            assert not wrong, f"step {step} after {key} says {wrong}"
+        wrong = untrue(" ".join(type(app.screen).HELP.split()), app.state.network)
+        assert not wrong, f"step {step}'s help says {wrong}"
+
+
 @pytest.mark.parametrize("shape", list(SHAPES))
 async def test_every_step_works_and_is_true_of_a_network_of_another_shape(tiny_mnist_dir, four_classes, shape):
     sizes, _, _ = SHAPES[shape]
     app = make_app(data_for(sizes, tiny_mnist_dir, four_classes), network=Network(sizes, seed=2), model_name="shaped.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        for step, keys in STEP_KEYS.items():
-            await pilot.press(step)
-            await wait_for(pilot, lambda s=step: app.screen.id is not None and app.current_mode == app.screen.id, f"step {step}")
-            for key in keys:
-                await pilot.press(key)
-                await pilot.pause()
-                wrong = untrue(screen_text(app), app.state.network)
-                assert not wrong, f"step {step} after {key} says {wrong}"
-            wrong = untrue(" ".join(type(app.screen).HELP.split()), app.state.network)
-            assert not wrong, f"step {step}'s help says {wrong}"
+        await walk_the_steps(pilot)
+        await app.workers.wait_for_complete()
+
+
+async def test_a_narrower_model_opened_on_a_chosen_neuron_is_shown_whole(tiny_mnist_dir):
+    """Neurons chosen on the lesson's network (the 16th of layer 2, the 16th's weights) are not there in the model
+    opened next: every step shows that model, its own neurons."""
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await walk_the_steps(pilot)
+        await pilot.press("2", "left_square_bracket")
+        await wait_for(pilot, lambda: app.screen.id == "network" and app.screen.neuron == 15, "the 16th neuron's weights")
+        await pilot.press("8", "v", "v", "v")
+        await wait_for(pilot, lambda: app.screen.id == "backprop" and app.screen.view == "layers", "the hidden layers' view")
+        backprop_screen = app.screen
+        for _ in range(16):
+            if backprop_screen.hidden == 15:
+                break
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        assert backprop_screen.hidden == 15, "the 16th neuron of layer 2 chosen"
+        narrow = Network((784, 6, 5, 10), seed=4)
+        app.state.use_network(narrow, "narrow.npz")
+        await pilot.pause()
+        _, w = live(app)
+        k = backprop_screen.hidden_neuron(w)
+        assert 0 <= k < 5
+        await wait_for(pilot, lambda: f"neuron {k} of layer 2 hears" in screen_text(app), "the narrow model's own sum")
+        for _ in range(len(STEP_KEYS["8"])):
+            await pilot.press("v")
+            await pilot.pause()
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.screen.id == "network", "the Network step")
+        await wait_for(pilot, lambda: "784 → 6 → 5 → 10" in screen_text(app), "the narrow model's layers")
+        assert [b.title for b in app.screen.query(LayerBars) if b.display] == ["layer 1", "layer 2", "output"]
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "neuron" in screen_text(app) and app.screen.neuron < 6, "a neuron of the narrow model")
+        await walk_the_steps(pilot)
         await app.workers.wait_for_complete()

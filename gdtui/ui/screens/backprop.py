@@ -287,6 +287,9 @@ rule's is the one this image wishes most to change."""
         self.watch(self.app, "network_version", self._network_changed, init=False)
 
     def _network_changed(self) -> None:
+        if self.hidden is not None and self.hidden >= self.state.network.sizes[-2]:
+            # A model opened since has fewer neurons in its last hidden layer: the sum is for one it has.
+            self.set_reactive(BackpropScreen.hidden, None)
         if self.is_current:  # a screen not shown redraws when it comes back
             self.redraw()
 

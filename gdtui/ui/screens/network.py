@@ -142,6 +142,8 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
     def redraw(self) -> None:
         state, network = self.state, self.state.network
         sizes = network.sizes
+        # A model opened since may have fewer neurons in its first layer than the one whose weights were chosen.
+        self.set_reactive(NetworkScreen.neuron, self.neuron % sizes[1])
         # A line each, never wrapped: the rows below are counted.
         self.query_one("#architecture", Static).update(
             Content.from_markup(
