@@ -233,10 +233,13 @@ def _levers_text(screen: BackpropScreen) -> str:
         how = "a moves σ'(z) per unit of z, so its wish on z is σ'(z) × its wish on a"
     else:
         how = "with softmax and cross-entropy its wish on z is y − a"
+    if out == 1:  # no hidden layer: what feeds it are the pixels, which no wish moves
+        before = "bright pixels' weights matter most; 3 the pixels, by wₖ × that wish, though nothing can change them."
+    else:
+        before = "bright neurons' weights matter most; 3 each activation aₖ before, by wₖ × that wish."
     return (
         f"Output {name} moves only through z = Σ wₖaₖ + b; {how}: {w.wish_z[out][j]:+.4g}. Its levers: "
-        "1 its bias, by that wish; 2 each weight wₖ, by aₖ × that wish: bright neurons' weights matter most; "
-        "3 each activation aₖ before, by wₖ × that wish."
+        f"1 its bias, by that wish; 2 each weight wₖ, by aₖ × that wish: {before}"
     )
 
 

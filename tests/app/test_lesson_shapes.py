@@ -155,8 +155,16 @@ def _sum_facts(app, sizes, flow, backwards) -> list[str]:
     ]
 
 
+def _levers_facts(app, sizes, flow, backwards) -> list[str]:
+    if len(sizes) == 2:  # what feeds an output are the pixels: no neurons, no activations to ask
+        assert "bright neurons" not in on_screen(app) and "layer before" not in on_screen(app)
+        return ["bright pixels' weights matter most", "3 pixels wₖ × that"]
+    return ["bright neurons' weights matter most", "3 layer before wₖ × that"]
+
+
 FACTS = {
     "A network of {sizes}": _network_facts,
+    "Three levers of one output neuron": _levers_facts,
     "Wishes flow backwards": _layers_facts,
     "The chain rule: three factors": _chain_facts,
     "One layer further back": _further_back_facts,

@@ -457,7 +457,7 @@ rule's is the one this image wishes most to change."""
         lines = [
             *how,
             f"[b]1 bias[/b] {number(w.bias_wish(out, j))} (1 × that)   "
-            "[b]2 weights[/b] aₖ × that   [b]3 layer before[/b] wₖ × that",
+            f"[b]2 weights[/b] aₖ × that   [b]3 {'layer before' if out > 1 else 'pixels'}[/b] wₖ × that",
             f"[dim]from  activation aₖ  weight wₖ  {'2 wish for wₖ, ' + bar_scale(scale):^{2 * BAR + 12}}  3 wish for aₖ[/dim]",
         ]
         order = ranked(weight_wishes)
