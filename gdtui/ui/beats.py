@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdtui.core import minibatch, quiz
-from gdtui.core.words import count
+from gdtui.core.words import count, counted
 from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
 
@@ -35,7 +35,7 @@ LEARNED = 0.5
 class Beat:
     mode: str  # the step of the lesson it opens
     title: Words
-    text: Words  # {params}, {sizes}, {train}, {test} and {layout} are filled in from the current state
+    text: Words  # {params}, {sizes}, {flow}, {train}, {test}, {layout} and the like are filled in from the current state
     invite: Words  # the one thing to try; empty when the text is all there is to read
     # Actions run on the beat's step, in order, to put it in the state the beat is about: "view('quiz')"
     # runs the step's screen's action_view("quiz"), as its key would.
@@ -233,10 +233,13 @@ def _levers_text(screen: BackpropScreen) -> str:
         how = "a moves σ'(z) per unit of z, so its wish on z is σ'(z) × its wish on a"
     else:
         how = "with softmax and cross-entropy its wish on z is y − a"
+    if out == 1:  # no hidden layer: what feeds it are the pixels, which no wish moves
+        before = "bright pixels' weights matter most; 3 the pixels, by wₖ × that wish, though nothing can change them."
+    else:
+        before = "bright neurons' weights matter most; 3 each activation aₖ before, by wₖ × that wish."
     return (
         f"Output {name} moves only through z = Σ wₖaₖ + b; {how}: {w.wish_z[out][j]:+.4g}. Its levers: "
-        "1 its bias, by that wish; 2 each weight wₖ, by aₖ × that wish: bright neurons' weights matter most; "
-        "3 each activation aₖ before, by wₖ × that wish."
+        f"1 its bias, by that wish; 2 each weight wₖ, by aₖ × that wish: {before}"
     )
 
 
@@ -304,9 +307,34 @@ def _averaged_text(screen: BackpropScreen) -> str:
     )
 
 
+def _flow_text(screen: BackpropScreen) -> str:
+    last = screen.state.network.layer_count - 1  # the last hidden layer
+    if last == 0:
+        return (
+            "This network has no hidden layer: its outputs' wishes go straight to their own weights and biases, "
+            "and there is no layer before them to pass a wish back to."
+        )
+    text = f"Layer {last} cannot be set, only asked: each neuron's wish adds up what the outputs ask of it, weight × wish on z."
+    if last == 1:
+        return text
+    return text + (" Layer 1 hears layer 2 alike." if last == 2 else f" Layers {last - 1} to 1 hear alike.")
+
+
+def _hidden_invite(words: str) -> Callable[[LessonState, LessonScreen], str]:
+    """An invitation about the last hidden layer, which it names; none for a network without one."""
+
+    def invite(state: LessonState, screen: LessonScreen) -> str:
+        last = state.network.layer_count - 1
+        return words.format(layer=last) if last else ""
+
+    return invite
+
+
 def _sum_text(screen: BackpropScreen) -> str:
     _, w = screen.image_wishes()
     layer = w.layers - 1
+    if layer == 0:
+        return "This network has no hidden layer: no neuron adds up what the outputs ask of it."
     k = screen.hidden_neuron(w)
     return (
         f"Neuron {k} of layer {layer} feeds all {w.network.sizes[-1]} outputs, so ∂C₀/∂aₖ = Σⱼ wⱼₖ · ∂C₀/∂zⱼ: "
@@ -359,11 +387,10 @@ PART_TWO = (
         "backprop",
         "Wishes flow backwards",
         # Its view is 17 rows of wishes: the words keep to three lines, or the lists lose their last neurons.
-        "Layer 2 cannot be set, only asked: each neuron's wish adds up what the outputs ask of it, weight × "
-        "wish on z. Layer 1 hears layer 2 alike.",
-        "] picks whose sum is shown. This flow backwards is backpropagation.",
+        _backprop(_flow_text),
+        _hidden_invite("] picks whose sum is shown. This flow backwards is backpropagation."),
         ("set_view('layers')", "browse(0)"),
-        ("#later", "#earlier"),
+        ("#layers",),  # the lists of the last hidden layers the network has, beside the sum
     ),
     Beat(
         "backprop",
@@ -410,9 +437,9 @@ PART_TWO = (
         "More neurons a layer",
         # As in the layers' beat above: three lines of words at most, with room for longer numbers.
         _backprop(_sum_text),
-        "] sums for another neuron of layer 2.",
+        _hidden_invite("] sums for another neuron of layer {layer}."),
         ("set_view('layers')", "browse(0)"),
-        ("#terms", "#later"),
+        ("#terms", "#layers"),
     ),
     Beat(
         "backprop",
@@ -448,11 +475,11 @@ BEATS = (
     Beat(
         "network",
         "A network of {sizes}",
-        "The {pixels} values feed 16 neurons, which feed 16 more, which feed {outputs} outputs, one per {digit class}. "
+        "The {pixels} values feed {flow}, one per {digit class}. "
         "Every connection has a weight and every neuron a bias: {params} parameters in all.",
         "Press n to show the network other digits.",
         _INPUT_DIGIT,
-        ("#architecture", "#input", "#hidden1", "#hidden2", "#output"),
+        ("#architecture", "#input", "#bars"),
     ),
     Beat(
         "network",
@@ -603,6 +630,16 @@ def layout(sizes: tuple[int, ...]) -> str:
     return " | ".join(parts)
 
 
+def flow(sizes: tuple[int, ...]) -> str:
+    """What the input feeds, layer by layer: '16 neurons, which feed 16 more, which feed 10 outputs'."""
+    hidden, outputs = sizes[1:-1], f"{sizes[-1]:,} outputs"
+    if not hidden:
+        return f"the {outputs} directly"
+    layers = [counted(hidden[0], "neuron")]
+    layers += [f"{n:,} more" if n == before else f"{n:,}" for before, n in zip(hidden, hidden[1:])]
+    return ", which feed ".join([*layers, outputs])
+
+
 def filled(words: Words, state: LessonState, screen: LessonScreen) -> str:
     """The words as they stand now, on `screen`, with the current network's and data's figures, and
     words that do not call another set's images digits. A beat's own function already speaks of the live state."""
@@ -622,7 +659,7 @@ def filled(words: Words, state: LessonState, screen: LessonScreen) -> str:
             "sizes": "-".join(map(str, network.sizes)),
             "pixels": f"{data.pixels:,}",
             "shape": f"{rows}×{cols}",
-            "outputs": f"{network.sizes[-1]:,}",
+            "flow": flow(network.sizes),
             "others": count(network.sizes[-1] - 1),  # the outputs beside the right one, in words
             "train": f"{len(data.train):,}",
             "test": f"{len(data.test):,}",

@@ -400,13 +400,13 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
                 header = screen.query_one("#architecture")
                 lines = header.get_content_height(header.size, app.size, header.content_region.width)
                 assert lines == header.content_region.height, f"beat {beat + 1}: the header wraps"
-                for selector in ("#architecture", "#input", "#hidden1", "#hidden2", "#output"):
+                for selector in ("#architecture", "#input", "#bars", "#output"):
                     widget = screen.query_one(selector)
                     assert problem_with(widget) is None, f"beat {beat + 1}: {selector} {problem_with(widget)}"
                 for bars in screen.query(LayerBars):
                     needs = bars.get_content_height(bars.size, app.size, bars.content_region.width)
                     assert needs <= bars.content_region.height, (
-                        f"beat {beat + 1}: {bars.id} shows {bars.content_region.height} of {needs} rows"
+                        f"beat {beat + 1}: {bars.title} shows {bars.content_region.height} of {needs} rows"
                     )
                 text = screen_text(app)
                 assert f"input: {app.state.describe()}" in text and f"{app.state.network.num_params:,} parameters" in text

@@ -45,6 +45,9 @@ TITLES = {
 RACE_STEPS_PER_SECOND = 4.0
 # The weights of the levers' table shown beside the guided lesson's panel: the top of the ranking is its point.
 GUIDED_LEVERS = 10
+# The rows of a list of the hidden layers' view beside the guided lesson's panel at 80×24: the lesson's sixteen
+# neurons. A wider layer shows those that wish most, the marked one among them, and says how many are left out.
+GUIDED_WISHES = 16
 BAR = 8  # cells either side of a signed bar's axis
 _NEURON = Binding.Group("Neuron", compact=True)
 
@@ -123,6 +126,19 @@ def ranked(values: np.ndarray) -> list[int]:
     return [int(k) for k in np.lexsort((np.arange(len(values)), -np.abs(values)))]
 
 
+def largest(values: np.ndarray, rows: int, keep: int | None = None) -> list[int]:
+    """All the indices in order if they fit in `rows`; else, in order, the largest |values| and `keep`, leaving a row
+    to say how many more there are."""
+    if len(values) <= rows:
+        return list(range(len(values)))
+    chosen = {keep} if keep is not None else set()
+    for k in ranked(values):
+        if len(chosen) == rows - 1:
+            break
+        chosen.add(k)
+    return sorted(chosen)
+
+
 @dataclass(frozen=True)
 class ManyImages:
     """What several images want of one weight, wˡⱼₖ of the output layer, and backprop's ∂C/∂w over them."""
@@ -146,14 +162,14 @@ other steps show and on real training images. `v` goes through seven views. Ever
 bar is scaled to the largest figure of its view: the heading says what a full bar is.
 
 **One image, one wish list.** For this image the cost goes down if the right
-output goes up and the other nine go down, each by as much as it misses its
+output goes up and the others go down, each by as much as it misses its
 target: with the quadratic cost the wish on output j is −∂C₀/∂aⱼ = −2(aⱼ − yⱼ).
 A softmax network with cross-entropy wishes on the weighted inputs z instead, yⱼ − aⱼ.
 C₀ is the cost of this one image; the cost C is its average over the images.
 
 **One output neuron.** Its weighted input z = Σ wₖaₖ + b; σ squashes z into 0–1,
 a = σ(z); its slope σ'(z) = σ(z)(1 − σ(z)) = a(1 − a) says how far a moves per unit
-of z. A softmax output shares 1 among the ten, and with cross-entropy z moves C₀ by
+of z. A softmax output shares 1 among the outputs, and with cross-entropy z moves C₀ by
 a − y directly.
 
 **Three levers.** An output neuron moves only through z = Σ w·a + b: its wish on z
@@ -162,9 +178,11 @@ incoming weight for the activation feeding it times the wish (bright neurons'
 weights matter most: the table ranks them by it), and each activation feeding it
 for its weight times the wish.
 
-**Wishes flow backwards.** A neuron of hidden layer 2 hears every output neuron's
-wish for it; their sum is its own wish list, and layer 1 hears layer 2 the same
-way. That backward flow is backpropagation.
+**Wishes flow backwards.** A neuron of the last hidden layer hears every output
+neuron's wish for it; their sum is its own wish list, and the hidden layer before
+it hears it the same way, back to the first. That backward flow is backpropagation.
+The view lists the last hidden layer and the one before it, if there is one;
+beside the guided lesson, a layer too long for the rows lists those that wish most.
 
 **Every image wants something else.** Averaged over the images, one weight's wishes
 are −∂C/∂w: minus the gradient's component, which backprop gives beside them.
@@ -183,7 +201,7 @@ are judged by the cost over those {minibatch.FULL_BATCH:,}. The map is drawn to 
 {minibatch.REHEARSED} steps of the first race; a walker that leaves it is named. `n` steps both, `space` runs, `r` restarts.
 
 `n` `p` change the image; `[` `]` the output neuron (in the wish lists, the neuron
-of layer 2 whose sum is shown). The images are the training set's; the weight of the
+of the last hidden layer whose sum is shown). The images are the training set's; the weight of the
 many images' view is the chosen output neuron's the images disagree on most
 (the widest spread of wishes), over the image and the next {IMAGES - 1}; the chain
 rule's is the one this image wishes most to change."""
@@ -269,6 +287,9 @@ rule's is the one this image wishes most to change."""
         self.watch(self.app, "network_version", self._network_changed, init=False)
 
     def _network_changed(self) -> None:
+        if self.hidden is not None and self.hidden >= self.state.network.sizes[-2]:
+            # A model opened since has fewer neurons in its last hidden layer: the sum is for one it has.
+            self.set_reactive(BackpropScreen.hidden, None)
         if self.is_current:  # a screen not shown redraws when it comes back
             self.redraw()
 
@@ -436,7 +457,7 @@ rule's is the one this image wishes most to change."""
         lines = [
             *how,
             f"[b]1 bias[/b] {number(w.bias_wish(out, j))} (1 × that)   "
-            "[b]2 weights[/b] aₖ × that   [b]3 layer before[/b] wₖ × that",
+            f"[b]2 weights[/b] aₖ × that   [b]3 {'layer before' if out > 1 else 'pixels'}[/b] wₖ × that",
             f"[dim]from  activation aₖ  weight wₖ  {'2 wish for wₖ, ' + bar_scale(scale):^{2 * BAR + 12}}  3 wish for aₖ[/dim]",
         ]
         order = ranked(weight_wishes)
@@ -462,27 +483,31 @@ rule's is the one this image wishes most to change."""
             if layer is not None:
                 values = w.wish_a[layer]
                 rows = [f"[b]layer {layer}[/b]    [dim]−∂C₀/∂aₖ[/dim]"]
-                for n, value in enumerate(values):
-                    mark = "◀" if layer == hidden[0] and n == k else " "
-                    rows.append(f"{n:>2}{mark}{signed_bar(float(value), scale, 3)} {short(float(value)):>9}")
+                marked = k if layer == hidden[0] else None
+                shown = largest(values, GUIDED_WISHES, marked) if self.guided else range(len(values))
+                for n in shown:
+                    value = float(values[n])
+                    mark = "◀" if n == marked else " "
+                    rows.append(f"{n:>2}{mark}{signed_bar(value, scale, 3)} {short(value):>9}")
+                if len(shown) < len(values):
+                    rows.append(f"[dim] … {len(values) - len(shown)} more, smaller[/dim]")
                 column.update("\n".join(rows))
         terms = self.query_one("#terms", Static)
         if not hidden:
-            terms.update("This network has no hidden layer: its outputs' wishes go straight to its weights.")
+            terms.update("This network has no hidden layer: no wish flows back.")
             self.query_one("#terms-words", Static).update("")
             return
         layer = hidden[0]
         parts = w.terms(layer, k)
         wish_z = w.wish_z[layer + 1]
         rows = [f"[b]neuron {k} of layer {layer}[/b] hears", f"[dim] j     wⱼ{k} ×  wish on zⱼ[/dim]"]
-        names = {}
+        # Each output by its number j, as the formula has it: a class's name may be too long for the row.
         for j, part in enumerate(parts):
-            names[f"n{j}"] = f"{self.output_name(j) if layer + 1 == w.layers else str(j):>2}"
             weight = float(w.network.weights[layer][j, k])
-            rows.append(f"$n{j} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
+            rows.append(f"{j:>2} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
         rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
-        rows.append(f"[dim]Bars of both layers: {bar_scale(scale)}.[/dim]")
-        terms.update(Content.from_markup("\n".join(rows), **names))
+        rows.append(f"[dim]Bars of {'both layers' if len(hidden) > 1 else 'the layer'}: {bar_scale(scale)}.[/dim]")
+        terms.update(Content.from_markup("\n".join(rows)))
         self.query_one("#terms-words", Static).update(
             f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]"
         )
@@ -512,7 +537,7 @@ rule's is the one this image wishes most to change."""
         average = many.average
         scale = scale_of(each)
         lines = [
-            f"The weight from {source(out, k)} to output [b]$output[/b]: what each image wants of it.",
+            f"The weight from {source(out, k)} to output [b]$output[/b], image by image:",
             f"[dim]{'image':<24}{'wish −∂C₀/∂w':^{2 * BAR + 1}}  {bar_scale(scale)}[/dim]",
         ]
         names = {}

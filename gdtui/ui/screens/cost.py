@@ -64,8 +64,9 @@ class Measurement:
 class CostScreen(LessonScreen):
     TITLE_TEXT = "Cost"
     HELP = """\
-The **cost** says how badly the network does. For one example, compare its 10
-outputs with the **target**: a "3" wants output 3 at 1 and the other nine at 0.
+The **cost** says how badly the network does. For one example, compare its
+outputs, one per class, with the **target**: on MNIST a "3" wants output 3 at 1
+and the other nine at 0.
 The quadratic cost adds up every output's squared miss, (output − target)²: the
 table shows each term as a bar, and below it their sum with the numbers
 plugged in. `n` and `p` pick another example.
@@ -121,7 +122,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     CostScreen #right-column { width: 1fr; height: auto; margin-left: 1; }
     CostScreen #whole, CostScreen #by-digit { border: round $primary; padding: 0 1; }
     /* Its sentences wrap: which network, and what its numbers say, are read whole. */
-    CostScreen #whole { height: auto; min-height: 13; }
+    CostScreen #whole { height: auto; }
     CostScreen #by-digit { text-wrap: nowrap; text-overflow: ellipsis; }
     CostScreen #by-digit { display: none; height: auto; }
     CostScreen.-tall #by-digit { display: block; }
@@ -243,6 +244,9 @@ outputs, as in the lesson, has only the quadratic cost."""
         description = state.describe().capitalize() if label is None else state.describe()
         self.query_one("#example-title", Static).update(Content.from_markup(title, input=description, name=name))
         self.query_one("#table", CostTable).show(outputs, label, self.cost_name, what)
+        # As tall as the table beside it, a row an output, its heading and its border: no taller, or with fewer
+        # classes than ten it would push the formula below off the screen.
+        self.query_one("#whole").styles.min_height = len(outputs) + 3
         self.query_one("#image", DigitView).show(state.chosen.image())
         self.query_one("#image-box").border_title = "input"
         self.query_one("#formula", Static).update(equation)

@@ -1,6 +1,8 @@
-"""Step 2: the 784-16-16-10 network, its parameters, and what it makes of a digit."""
+"""Step 2: the network, its layers and parameters, and what it makes of a digit."""
 
 from __future__ import annotations
+
+import math
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,12 +11,12 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from gdtui.core.network import LESSON_SIZES, layer_name
+from gdtui.core.network import layer_name
 from gdtui.core.words import count
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.widgets.digit_view import DigitView
-from gdtui.ui.widgets.layer_bars import LayerBars
+from gdtui.ui.widgets.layer_bars import LayerBars, layer_width
 
 
 def parameter_sum(sizes: tuple[int, ...]) -> str:
@@ -28,18 +30,20 @@ _NEURON = Binding.Group("Neuron", compact=True)
 class NetworkScreen(LessonScreen):
     TITLE_TEXT = "Network"
     HELP = """\
-The network has layers of neurons. The first layer is the 784 pixel values of the
+The network has layers of neurons. The first layer is the pixel values of the
 image; each neuron of the next layer adds up every neuron of the layer before,
 each times its own **weight**, adds its own **bias**, and squashes the sum into
-an activation (sigmoid: between 0 and 1). The last layer has 10 neurons, one per
-digit: the brightest is the network's answer.
+an activation (sigmoid: between 0 and 1). The last layer has one neuron per
+class, per digit on MNIST: the brightest is the network's answer. The layers
+between are the hidden ones, as many and as wide as the network was made with:
+the top line counts them.
 
 All those weights and biases are the network's parameters, counted on top of the
 screen. With random values the outputs are *utter trash*: press `r` for another
 random network and see. Learning means finding parameters that make them right —
 that is what the Cost, One/Two parameters and Training steps are about.
 
-`w` shows what a first-layer neuron "looks for": its 784 incoming weights drawn as
+`w` shows what a first-layer neuron "looks for": its weights from the pixels drawn as
 an image, blue where it likes ink, red where ink counts against it (without
 colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."""
 
@@ -47,15 +51,15 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         Binding("n", "browse(1)", "Next", tooltip="The next image"),
         Binding("p", "browse(-1)", "Prev", tooltip="The previous image"),
         Binding("r", "randomize", "Randomise", tooltip="Another random network, from the next seed"),
-        Binding("w", "weights", "Weights", tooltip="What a first-layer neuron looks for: its 784 weights as an image"),
+        Binding("w", "weights", "Weights", tooltip="What a first-layer neuron looks for: its pixel weights as an image"),
         Binding("left_square_bracket", "neuron(-1)", "Neuron −", group=_NEURON, tooltip="The previous neuron's weights"),
         Binding("right_square_bracket", "neuron(1)", "Neuron +", group=_NEURON, tooltip="The next neuron's weights"),
         Binding("o", "open_model", "Open model", tooltip="Open a model saved by gdtui"),
     ]
 
     # The digit beside everything else: its fourteen rows are as many as the lesson's guide leaves
-    # the body at 80×24, so the words and the layers stand to its right, the hidden layers in two
-    # columns of eight, and the verdict (the guide says as much) steps aside for the guide.
+    # the body at 80×24, so the words and the layers stand to its right, each hidden layer in columns
+    # of eight (two for the lesson's sixteen), and the verdict (the guide says as much) steps aside for the guide.
     DEFAULT_CSS = """
     NetworkScreen #layers { height: auto; }
     NetworkScreen #verdict { height: 2; }
@@ -77,10 +81,8 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
             with Vertical(id="side"):
                 yield Static(id="architecture")
                 with Horizontal(id="bars"):
-                    # Named as the parameters are on every other screen.
-                    yield LayerBars(layer_name(LESSON_SIZES, 1), id="hidden1")
-                    yield LayerBars(layer_name(LESSON_SIZES, 2), id="hidden2")
-                    yield LayerBars(layer_name(LESSON_SIZES, 3), mark_width=8, id="output")
+                    # A column of bars for each hidden layer of the network shown, put in by redraw.
+                    yield LayerBars("output", mark_width=8, id="output")
         yield Static(id="verdict", classes="aside")
 
     def on_mount(self) -> None:
@@ -92,10 +94,45 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
 
     def watch_roomy(self, roomy: bool) -> None:
         self.query_one("#input", DigitView).zoomed = roomy
-        # A roomy terminal has the rows for one neuron a line, with its value.
-        for bars in self.query(LayerBars):
-            if bars.id != "output":
-                bars.set_columns(1 if roomy else 2)
+        if self.is_mounted:
+            self.redraw()
+
+    def _hidden_bars(self, sizes: tuple[int, ...]) -> list[LayerBars]:
+        """A column of bars for each hidden layer of a network of `sizes`, named as every other screen names them:
+        the ones there, or new ones when the network, or the room beside the digit, asks for others."""
+        hidden = sizes[1:-1]
+        names = [layer_name(sizes, layer) for layer in range(1, len(sizes) - 1)]
+        columns = [self._columns(neurons, sizes[-1]) for neurons in hidden]
+        cells = self._cells(names, hidden, columns)
+        bars = [bars for bars in self.query(LayerBars) if bars.id != "output"]
+        if [(b.title, b.columns, b.cells) for b in bars] != [(name, n, cells) for name, n in zip(names, columns)]:
+            for old in bars:
+                old.remove()
+            # Without ids: the old ones are still being removed.
+            bars = [LayerBars(name, columns=n, cells=cells) for name, n in zip(names, columns)]
+            if bars:
+                self.query_one("#bars").mount_all(bars, before="#output")
+        return bars
+
+    def _columns(self, neurons: int, outputs: int) -> int:
+        """A roomy terminal has the rows for one neuron a line, with its value, up to sixteen; otherwise columns of
+        eight, each neuron with its number and a bar: a layer no taller than the outputs' bars, or eight rows."""
+        rows = max(16 if self.roomy else 8, outputs)
+        return max(1 if self.roomy else 2, math.ceil(neurons / rows))
+
+    def _cells(self, names: list[str], hidden: tuple[int, ...], columns: list[int]) -> int:
+        """The cells of a hidden neuron's bar in more than one column: fewer where the layers, with the outputs' bars,
+        would not fit beside the digit."""
+        room = self.query_one("#side").content_size.width
+        if not room:  # not laid out yet: drawn again once it is
+            if self.is_current:
+                self.call_after_refresh(self.redraw)
+            return 3
+        room -= self.query_one("#output", LayerBars).get_content_width(self.size, self.size) + len(hidden)
+        for cells in (3, 2):
+            if sum(layer_width(*layer, cells) for layer in zip(names, hidden, columns)) <= room:
+                return cells
+        return 1
 
     def action_show_input(self) -> None:
         """The input digit, not a neuron's weights in its place."""
@@ -112,6 +149,8 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
     def redraw(self) -> None:
         state, network = self.state, self.state.network
         sizes = network.sizes
+        # A model opened since may have fewer neurons in its first layer than the one whose weights were chosen.
+        self.set_reactive(NetworkScreen.neuron, self.neuron % sizes[1])
         # A line each, never wrapped: the rows below are counted.
         self.query_one("#architecture", Static).update(
             Content.from_markup(
@@ -125,12 +164,8 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         activations = [a[0] for a in network.activations(state.chosen.inputs())]
         hidden = activations[1:-1]
         outputs = activations[-1]
-        for i, bars in enumerate(self.query(LayerBars)):
-            if i < len(hidden):
-                bars.display = True
-                bars.show(hidden[i], bold={self.neuron} if self.show_weights and i == 0 else set())
-            elif bars.id != "output":
-                bars.display = False
+        for i, (bars, values) in enumerate(zip(self._hidden_bars(sizes), hidden)):
+            bars.show(values, bold={self.neuron} if self.show_weights and i == 0 else set())
         guess, label = int(outputs.argmax()), state.chosen.label()
         bold = {label} if label is not None else set()
         if state.numbered:

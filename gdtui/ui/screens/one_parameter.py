@@ -84,7 +84,7 @@ the ball ends in depends on where it starts. The curve of {functions.VALLEYS.nam
 The last function is **the network's own cost**, averaged over {slices.SAMPLE_SIZE} training
 images, as one of its weights or biases moves and all the others stay put.
 `p` picks the next of a few steep parameters (the steepest weight and bias of
-each layer), `i` any parameter by its number. With 13,002 parameters there is
+each layer), `i` any parameter by its number. With thousands of parameters there is
 no solving *slope = 0* for all of them at once; backpropagation gives the slope
 where we stand, and that is all a step needs.
 

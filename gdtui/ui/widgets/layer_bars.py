@@ -16,18 +16,37 @@ def bar(fraction: float, width: int) -> str:
     return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(width)
 
 
+def layer_width(title: str, neurons: int, columns: int, cells: int, bar_width: int = 6, mark_width: int = 0) -> int:
+    """The width of a layer's bars: in one column each neuron's number, bar, value and mark; in more, its number and
+    a bar of `cells` cells, a space between columns."""
+    digits = len(str(max(neurons - 1, 0)))
+    if columns > 1:
+        return max(len(title), columns * (digits + 1 + cells) + columns - 1)
+    return max(len(title), digits + 1 + bar_width + 5 + mark_width)
+
+
 class LayerBars(Widget):
     """One row per neuron: its number, a bar, its activation, and an optional mark.
 
     In more than one column the neurons run down the first column and on into the next,
-    each with its number and a bar half as wide: side by side there is no room for values.
+    each with its number and a bar of `cells` cells, half as wide as one column's unless
+    the screen asks for less: side by side there is no room for values.
     """
 
     DEFAULT_CSS = """
     LayerBars { width: auto; height: auto; }
     """
 
-    def __init__(self, title: str, *, bar_width: int = 6, mark_width: int = 0, id: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        *,
+        bar_width: int = 6,
+        mark_width: int = 0,
+        columns: int = 1,
+        cells: int | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.title = title
         self.bar_width = bar_width
@@ -36,7 +55,8 @@ class LayerBars(Widget):
         self._marks: dict[int, str] = {}
         self._bold: set[int] = set()
         self._mark_styles: dict[int, str] = {}
-        self.columns = 1
+        self.columns = columns
+        self.cells = bar_width // 2 if cells is None else cells
 
     def show(
         self,
@@ -54,11 +74,6 @@ class LayerBars(Widget):
         self._mark_styles = mark_styles or {}
         self.refresh(layout=resized)
 
-    def set_columns(self, columns: int) -> None:
-        if columns != self.columns:
-            self.columns = columns
-            self.refresh(layout=True)
-
     @property
     def _rows(self) -> int:
         return -(-len(self._values) // self.columns)
@@ -75,7 +90,7 @@ class LayerBars(Widget):
                 for i in range(row, len(self._values), rows):
                     style = "bold" if i in self._bold else ""
                     text.append(f"{' ' if i >= rows else ''}{i:>{digits}} ", style=style or "dim")
-                    text.append(bar(self._values[i] / top, self.bar_width // 2), style="cyan")
+                    text.append(bar(self._values[i] / top, self.cells), style="cyan")
             return text
         for i, value in enumerate(self._values):
             style = "bold" if i in self._bold else ""
@@ -90,10 +105,7 @@ class LayerBars(Widget):
         return text
 
     def get_content_width(self, container, viewport) -> int:
-        digits = len(str(max(len(self._values) - 1, 0)))
-        if self.columns > 1:
-            return max(len(self.title), self.columns * (digits + 1 + self.bar_width // 2) + self.columns - 1)
-        return max(len(self.title), digits + 1 + self.bar_width + 5 + self.mark_width)
+        return layer_width(self.title, len(self._values), self.columns, self.cells, self.bar_width, self.mark_width)
 
     def get_content_height(self, container, viewport, width) -> int:
         return 1 + self._rows
