@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from plotext import _utility as plotext_utility
+from rich.text import Text
+from textual.content import Content, Span
+from textual.style import Style
 from textual_plotext import PlotextPlot
 
 from gdtui.core.run import RunSnapshot
@@ -48,6 +52,8 @@ def legend(run: RunSnapshot, width: int) -> str:
 
 
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
+# Each colour of a plot as plotext's terminal escape code and the terminal's palette, and as Textual's style.
+_STYLES: dict[tuple[str, object], Style] = {}
 
 
 class CostPlot(PlotextPlot):
@@ -56,6 +62,50 @@ class CostPlot(PlotextPlot):
     """
 
     _shown: RunSnapshot | None = None
+
+    def render(self) -> Content:
+        """The plot as PlotextPlot draws it, read from plotext's cells rather than from the text it prints.
+
+        plotext writes its cells out as a string with a terminal escape code at each change of colour,
+        which PlotextPlot has Rich read back into styled text for Textual to turn into its own: two
+        conversions, most of what a step's redraw cost. The same text and the same styles straight from
+        the cells.
+        """
+        plot, (width, height) = self.plt, self.size
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot.render does: plotsize alone does not resize it
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot._set_sizes()
+        plot._build_matrix()
+        matrix = plot.monitor.matrix
+        rows: list[str] = []
+        spans: list[Span] = []
+        start = 0
+        for row in reversed(matrix.Rows):
+            markers, cells = matrix.marker[row], list(zip(matrix.fullground[row], matrix.style[row], matrix.background[row]))
+            column = 0
+            while column < len(cells):
+                colors = cells[column]
+                end = column + 1
+                while end < len(cells) and cells[end] == colors:
+                    end += 1
+                code = plotext_utility.colors_to_ansi(*colors)
+                if code:
+                    spans.append(Span(start + column, start + end, self._style(code)))
+                column = end
+            rows.append("".join(markers))
+            start += len(rows[-1]) + 1
+        return Content("".join(f"{row}\n" for row in rows), spans)  # as plotext prints it: each row ends a line
+
+    def _style(self, code: str) -> Style:
+        """The style Rich reads from a plotext escape code, as Textual takes it (see Content.from_rich_text)."""
+        theme = self.app.ansi_theme
+        key = (code, theme)
+        style = _STYLES.get(key)
+        if style is None:
+            rich_style = Text.from_ansi(f"{code}x{plotext_utility.ansi_end}").spans[0].style
+            style = _STYLES[key] = Style.from_rich_style(rich_style, theme)  # type: ignore[arg-type]
+        return style
 
     def on_resize(self) -> None:
         # The ticks sit on rows and columns: a new size places them again.
