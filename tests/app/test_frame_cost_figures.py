@@ -15,6 +15,7 @@ from gdtui.core import wishes
 from gdtui.core.network import Network
 from gdtui.ui.beats import BEATS
 from gdtui.ui.screens.backprop import IMAGES
+from gdtui.ui.widgets import height_map
 from tests.helpers import make_app, settle, wait_for, wait_until_loaded
 
 
@@ -125,3 +126,23 @@ async def test_the_next_image_on_backprop_works_out_its_wishes_once(tiny_mnist_d
         assert screen.index == index + 1
         # One image's wishes, then each of the many images' own.
         assert counted == Counter({"image": 1 + IMAGES, "images": 1})
+
+
+async def test_moving_the_start_on_the_map_works_out_its_margin_once_a_landscape(screen_on, monkeypatch):
+    """The map's margin, as wide as the y axis's numbers, is the same for every cell of one landscape: a path
+    of 24 steps, the rays and the ball each asked for it, and each time the numbers were written out again."""
+    async with screen_on("5") as (pilot, screen):
+        written: Counter = Counter()
+        number = height_map._number
+
+        def counting(value: float) -> str:
+            written["number"] += 1
+            return number(value)
+
+        monkeypatch.setattr(height_map, "_number", counting)
+        await pilot.press("right")
+        await settle(pilot)
+        await pilot.pause(0.05)
+        assert screen.descent.path  # a path of steps from the new start, drawn
+        # The y axis's two numbers, the x axis's two and the legend's two: once each.
+        assert written["number"] == 6
