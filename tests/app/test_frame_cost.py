@@ -14,6 +14,7 @@ from textual._compositor import LayoutUpdate
 from gdtui.ui.screens.training import TrainingScreen
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.key_bar import KeyBar
+from gdtui.ui.widgets.thumbnails import Thumbnails
 from tests.helpers import settle
 
 
@@ -76,3 +77,20 @@ async def test_a_step_is_drawn_once_and_leaves_the_keys_as_they_were(screen_on, 
         await pilot.pause(0.05)
         assert screen.run.trainer.steps == 3
         assert counted == Counter(redraw=1, plot=1)
+
+
+async def test_a_redraw_that_changes_nothing_leaves_the_plot_and_the_images_as_drawn(screen_on, monkeypatch):
+    """The screen redraws for reasons of its own (the network changed on another step, a prompt closed): the
+    curves and the mini-batch are the ones drawn, and neither is drawn again."""
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        counted = count_calls(monkeypatch, plot=(CostPlot, "render"), images=(Thumbnails, "_draw"))
+        screen.redraw()
+        await pilot.pause(0.05)
+        assert counted == Counter()
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.pause(0.05)
+        assert counted == Counter(plot=1, images=1)

@@ -62,6 +62,7 @@ class CostPlot(PlotextPlot):
     """
 
     _shown: RunSnapshot | None = None
+    _drawn: tuple | None = None  # what the plot was last drawn from
 
     def render(self) -> Content:
         """The plot as PlotextPlot draws it, read from plotext's cells rather than from the text it prints.
@@ -114,6 +115,12 @@ class CostPlot(PlotextPlot):
 
     def show(self, run: RunSnapshot) -> None:
         self._shown = run
+        # The screen redraws for other reasons (another view shown again, the network changed elsewhere):
+        # the same curves at the same size are the same plot, which the terminal already shows.
+        drawn = (run.curve_steps, run.curve_costs, run.curve_stride, run.epochs, run.cost_name, self.size)
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
         plt = self.plt
         plt.clear_data()
         plt.xlabel("steps")
