@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from plotext import _utility as plotext_utility
+from plotext import _utility as plotext_utility  # type: ignore[import-untyped]
 from rich.text import Text
 from textual.content import Content, Span
 from textual.style import Style
@@ -72,7 +73,9 @@ class CostPlot(PlotextPlot):
         conversions, most of what a step's redraw cost. The same text and the same styles straight from
         the cells.
         """
-        plot, (width, height) = self.plt, self.size
+        # plotext's own figure: textual-plotext's stubs leave out the steps of its build, and its cells.
+        plot: Any = self.plt
+        width, height = self.size
         plot.plotsize(width, height)
         plot._set_size(width, height)  # as PlotextPlot.render does: plotsize alone does not resize it
         plot.theme(self._get_plotext_theme_name(self.app.theme))
