@@ -41,6 +41,10 @@ class Guide:
         if screen.has_class("-guided") != here:
             screen.set_class(here, "-guided")
             screen.redraw()
+        if not here:
+            # One line that names no figure: the beat's words, worked out, would be thrown away.
+            panel.show_away(self.beat + 1, len(BEATS))
+            return
         state = screen.state
         panel.show_beat(
             self.beat + 1,
@@ -48,7 +52,6 @@ class Guide:
             filled(beat.title, state, screen),
             filled(beat.text, state, screen),
             filled(beat.invite, state, screen),
-            here,
         )
 
     def go_to(self, number: int) -> None:

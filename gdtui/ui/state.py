@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -40,6 +42,11 @@ from gdtui.core.training import StepResult, chunks
 from gdtui.core.words import counted
 from gdtui.ui.cadence import REDRAW_HZ
 from gdtui.ui.chosen import ChosenInput
+
+# Figures of the network kept for its current version: a few images browsed back and forth, not the whole set.
+FIGURES_KEPT = 16
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,8 @@ class LessonState:
         self.on_kept = on_kept or (lambda: None)
         self.quiz = QuizScore(on_checked=self.on_kept)
         self.models_saved: list[str] = []  # the names of the files saved, in order
+        self._figures: OrderedDict[Hashable, object] = OrderedDict()  # of the network at _figures_version
+        self._figures_version = -1
         self.training = TrainingSession(self, self._lock)
 
     # -- the network: read freely, change only here ---------------------------------
@@ -253,6 +262,30 @@ class LessonState:
         """The network as it is now, to read outside the lock while training goes on."""
         with self._lock:
             return self._network.copy()
+
+    def figure(self, key: Hashable, compute: Callable[[Network], _T]) -> _T:
+        """compute(a copy of the network as it is now), worked out once for each version of the network.
+
+        What a screen draws and what the guided lesson says of it are often the same figure, asked for
+        several times in one key press; and a redraw that changed nothing but the ball on a map asks again.
+        key names the figure, and whatever besides the network it depends on (the image shown, say).
+        """
+        with self._lock:
+            version = self._version
+            if version != self._figures_version:
+                self._figures.clear()
+                self._figures_version = version
+            elif key in self._figures:
+                self._figures.move_to_end(key)
+                return self._figures[key]  # type: ignore[return-value]
+            network = self._network.copy()
+        value = compute(network)
+        with self._lock:
+            if version == self._figures_version:  # not if a step changed the network meanwhile
+                self._figures[key] = value
+                while len(self._figures) > FIGURES_KEPT:
+                    self._figures.popitem(last=False)
+        return value
 
     def versioned_copy(self) -> tuple[Network, int]:
         """The network as it is now and the version it is, taken at one moment."""

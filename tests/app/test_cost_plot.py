@@ -7,6 +7,9 @@ from types import SimpleNamespace
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.content import Content
+from textual.visual import Visual
+from textual_plotext import PlotextPlot
 
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
 
@@ -97,3 +100,25 @@ async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
         lines = str(plot.render()).splitlines()
         labels = lines[next(i for i, line in enumerate(lines) if "└" in line) + 1].split()
         assert labels and all(label.isdigit() for label in labels), labels  # no step −1, no step 0.5
+
+
+def _through_the_terminal_codes(plot: CostPlot) -> Content:
+    """The plot as textual-plotext draws it: plotext's printed text, read back by Rich, then by Textual."""
+    return Content.from_rich_text(PlotextPlot.render(plot), plot.app.console)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi-dark"])
+@pytest.mark.parametrize("steps", [1, 2, 30, 258, 5000])
+async def test_the_plot_is_drawn_as_textual_plotext_would_draw_it(steps, theme):
+    """Read from plotext's cells, not from the text it prints: the same characters in the same styles."""
+    app = _PlotApp()
+    app.theme = theme
+    async with app.run_test(size=(80, 16)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(_run(steps))
+        await pilot.pause()
+        drawn, expected = plot.render(), _through_the_terminal_codes(plot)
+        assert drawn.plain == expected.plain
+        assert drawn.spans == expected.spans
+        lines = [Visual.to_strips(plot, content, 80, 16, plot.visual_style) for content in (drawn, expected)]
+        assert [list(line) for line in lines[0]] == [list(line) for line in lines[1]]

@@ -7,8 +7,14 @@ encrypts it, and bandwidth for every student's link.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from textual._compositor import LayoutUpdate
 
+from gdtui.ui.screens.training import TrainingScreen
+from gdtui.ui.widgets.cost_plot import CostPlot
+from gdtui.ui.widgets.key_bar import KeyBar
+from gdtui.ui.widgets.thumbnails import Thumbnails
 from tests.helpers import settle
 
 
@@ -38,3 +44,53 @@ async def test_a_step_redraws_what_it_changed_not_the_whole_screen(screen_on, mo
             await pilot.pause(0.05)
         assert screen.training_run.trainer.steps == 5
         assert full == []
+
+
+def count_calls(monkeypatch, **methods) -> Counter:
+    """How many times each of these methods (name=(class, attribute)) runs from now on."""
+    counted: Counter = Counter()
+    for name, (owner, attribute) in methods.items():
+        original = getattr(owner, attribute)
+
+        def counting(*args, _original=original, _name=name, **kwargs):
+            counted[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, attribute, counting)
+    return counted
+
+
+async def test_a_step_is_drawn_once_and_leaves_the_keys_as_they_were(screen_on, monkeypatch):
+    """One step: one redraw of the screen, one of the plot, and none of the key bar, whose keys did not change."""
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        counted = count_calls(
+            monkeypatch,
+            redraw=(TrainingScreen, "redraw"),
+            plot=(CostPlot, "render"),
+            keys=(KeyBar, "render"),
+        )
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.pause(0.05)
+        assert screen.run.trainer.steps == 3
+        assert counted == Counter(redraw=1, plot=1)
+
+
+async def test_a_redraw_that_changes_nothing_leaves_the_plot_and_the_images_as_drawn(screen_on, monkeypatch):
+    """The screen redraws for reasons of its own (the network changed on another step, a prompt closed): the
+    curves and the mini-batch are the ones drawn, and neither is drawn again."""
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(2):
+            await pilot.press("n")
+            await settle(pilot)
+        counted = count_calls(monkeypatch, plot=(CostPlot, "render"), images=(Thumbnails, "_draw"))
+        screen.redraw()
+        await pilot.pause(0.05)
+        assert counted == Counter()
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.pause(0.05)
+        assert counted == Counter(plot=1, images=1)

@@ -255,6 +255,7 @@ rule's is the one this image wishes most to change."""
         self._step_worker: Worker | None = None
         self._steps_waiting = 0
         self._race_timer: Timer | None = None
+        self._many: tuple[wishes.Wishes, ManyImages] | None = None  # the last worked out, and of which wishes
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="page"):
@@ -311,9 +312,14 @@ rule's is the one this image wishes most to change."""
         return f"train #{index:,}: {self.state.a_class(label)}"
 
     def image_wishes(self) -> tuple[Network, wishes.Wishes]:
-        network = self.network()
-        cost = costs.known(training_cost(network))
-        return network, wishes.wishes(network, self.state.data.train.inputs(self.index)[0], self._label(), cost)
+        """The network as it is now, and the wishes of the image shown: once a version, for the view and the guide."""
+        index, label = self.index, self._label()
+
+        def of(network: Network) -> tuple[Network, wishes.Wishes]:
+            cost = costs.known(training_cost(network))
+            return network, wishes.wishes(network, self.state.data.train.inputs(index)[0], label, cost)
+
+        return self.state.figure(("wishes", index), of)
 
     @property
     def guided(self) -> bool:
@@ -519,7 +525,17 @@ rule's is the one this image wishes most to change."""
     def many_images(self, network: Network, w: wishes.Wishes) -> ManyImages:
         """The wishes of the chosen output's most disputed weight over the image and the next ones, and backprop's
         ∂C/∂w over the same images."""
-        out, j = w.layers, self.neuron
+        j = self.neuron
+        kept = self._many
+        # The same wishes are the same network's, of the same image: the view and the guide's words share them.
+        if kept is not None and kept[0] is w and kept[1].j == j:
+            return kept[1]
+        many = self._many_images(network, w, j)
+        self._many = (w, many)
+        return many
+
+    def _many_images(self, network: Network, w: wishes.Wishes, j: int) -> ManyImages:
+        out = w.layers
         split = self.state.data.train
         indices = (self.index + np.arange(IMAGES)) % len(split)
         x, labels = split.inputs(indices).astype(np.float64), split.labels[indices]
@@ -786,6 +802,14 @@ rule's is the one this image wishes most to change."""
         # The guided lesson's words give the figures of the image and the neuron chosen: they follow the choice.
         self.post_message(self.Shown(self))
 
+    def _choose(self, **chosen: int | None) -> None:
+        """Set several of the choices at once, and draw what they show once, not once for each."""
+        changed = {name: value for name, value in chosen.items() if getattr(self, name) != value}
+        for name, value in changed.items():
+            self.set_reactive(getattr(BackpropScreen, name), value)
+        if changed:
+            self._chosen()
+
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
 
@@ -793,10 +817,9 @@ rule's is the one this image wishes most to change."""
         self.view = view
 
     def action_browse(self, delta: int) -> None:
-        self.index = (self.index + delta) % len(self.state.data.train)
+        index = (self.index + delta) % len(self.state.data.train)
         # The story of an image is about its own output neuron: the "2" neuron of a 2.
-        self.hidden = None
-        self.neuron = self._label()
+        self._choose(index=index, hidden=None, neuron=int(self.state.data.train.labels[index]))
 
     def action_neuron(self, delta: int) -> None:
         if self.view == "layers":
@@ -805,5 +828,4 @@ rule's is the one this image wishes most to change."""
             current = self.hidden_neuron(self.image_wishes()[1])
             self.hidden = (current + delta) % count
         else:
-            self.neuron = (self.neuron + delta) % self.state.network.sizes[-1]
-            self.hidden = None
+            self._choose(neuron=(self.neuron + delta) % self.state.network.sizes[-1], hidden=None)

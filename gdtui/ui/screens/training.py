@@ -125,6 +125,7 @@ Network and Cost steps show."""
         super().__init__(**kwargs)
         self._trainer_worker: Worker | None = None
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
+        self._drawn_version = -1  # the network's version the last redraw showed, or a later one
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
@@ -139,8 +140,9 @@ Network and Cost steps show."""
         self.watch(self.app, "network_version", self._network_changed, init=False)
 
     def _network_changed(self) -> None:
-        # Another step, a prompt or the teacher changed the network: show it, unless a run is drawing anyway.
-        if self.is_current and not self.running:
+        # Another step, a prompt or the teacher changed the network: show it, unless a run is drawing anyway
+        # or this screen has drawn it already (its own step).
+        if self.is_current and not self.running and self.state.version != self._drawn_version:
             self.redraw()
 
     # -- the run ---------------------------------------------------------------
@@ -226,8 +228,8 @@ Network and Cost steps show."""
     def _stopped(self) -> None:
         self.running = False
         self._ticker.pause()
-        self.gdtui.network_changed()
         self.redraw()
+        self.gdtui.network_changed()  # for the others: this screen has just drawn it (see _network_changed)
         self.refresh_bindings()  # u, if the run left weights it can go back from
 
     def pause(self) -> None:
@@ -245,9 +247,11 @@ Network and Cost steps show."""
 
     def redraw(self, live: bool = False) -> None:
         run = self.ensure_run()
+        version = self.state.version  # before the snapshot: what it shows is this version or a later one
         shot = self.training.snapshot(run)
         if shot is None:
             return
+        self._drawn_version = version
         idle = self.training.pacer.idle
         idle.clear()
         self.call_after_refresh(idle.set)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from plotext import _utility as plotext_utility  # type: ignore[import-untyped]
+from rich.text import Text
+from textual.content import Content, Span
+from textual.style import Style
 from textual_plotext import PlotextPlot
 
 from gdtui.core.run import RunSnapshot
@@ -48,6 +53,8 @@ def legend(run: RunSnapshot, width: int) -> str:
 
 
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
+# Each colour of a plot as plotext's terminal escape code and the terminal's palette, and as Textual's style.
+_STYLES: dict[tuple[str, object], Style] = {}
 
 
 class CostPlot(PlotextPlot):
@@ -56,6 +63,53 @@ class CostPlot(PlotextPlot):
     """
 
     _shown: RunSnapshot | None = None
+    _drawn: tuple | None = None  # what the plot was last drawn from
+
+    def render(self) -> Content:
+        """The plot as PlotextPlot draws it, read from plotext's cells rather than from the text it prints.
+
+        plotext writes its cells out as a string with a terminal escape code at each change of colour,
+        which PlotextPlot has Rich read back into styled text for Textual to turn into its own: two
+        conversions, most of what a step's redraw cost. The same text and the same styles straight from
+        the cells.
+        """
+        # plotext's own figure: textual-plotext's stubs leave out the steps of its build, and its cells.
+        plot: Any = self.plt
+        width, height = self.size
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot.render does: plotsize alone does not resize it
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot._set_sizes()
+        plot._build_matrix()
+        matrix = plot.monitor.matrix
+        rows: list[str] = []
+        spans: list[Span] = []
+        start = 0
+        for row in reversed(matrix.Rows):
+            markers, cells = matrix.marker[row], list(zip(matrix.fullground[row], matrix.style[row], matrix.background[row]))
+            column = 0
+            while column < len(cells):
+                colors = cells[column]
+                end = column + 1
+                while end < len(cells) and cells[end] == colors:
+                    end += 1
+                code = plotext_utility.colors_to_ansi(*colors)
+                if code:
+                    spans.append(Span(start + column, start + end, self._style(code)))
+                column = end
+            rows.append("".join(markers))
+            start += len(rows[-1]) + 1
+        return Content("".join(f"{row}\n" for row in rows), spans)  # as plotext prints it: each row ends a line
+
+    def _style(self, code: str) -> Style:
+        """The style Rich reads from a plotext escape code, as Textual takes it (see Content.from_rich_text)."""
+        theme = self.app.ansi_theme
+        key = (code, theme)
+        style = _STYLES.get(key)
+        if style is None:
+            rich_style = Text.from_ansi(f"{code}x{plotext_utility.ansi_end}").spans[0].style
+            style = _STYLES[key] = Style.from_rich_style(rich_style, theme)  # type: ignore[arg-type]
+        return style
 
     def on_resize(self) -> None:
         # The ticks sit on rows and columns: a new size places them again.
@@ -64,6 +118,12 @@ class CostPlot(PlotextPlot):
 
     def show(self, run: RunSnapshot) -> None:
         self._shown = run
+        # The screen redraws for other reasons (another view shown again, the network changed elsewhere):
+        # the same curves at the same size are the same plot, which the terminal already shows.
+        drawn = (run.curve_steps, run.curve_costs, run.curve_stride, run.epochs, run.cost_name, self.size)
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
         plt = self.plt
         plt.clear_data()
         plt.xlabel("steps")

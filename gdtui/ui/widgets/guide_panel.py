@@ -18,24 +18,27 @@ class GuidePanel(Static):
     GuidePanel.-on { display: block; }
     """
 
-    def show_beat(self, number: int, total: int, title: str, text: str, invite: str, here: bool) -> None:
+    def show_beat(self, number: int, total: int, title: str, text: str, invite: str) -> None:
+        """The beat, on its own step."""
         # The beat's words name classes and model files as written: put in as text, never as markup.
         onward = ". next" if number < total else "R restart"
         keys = f"[dim]{onward}  , back  L hide[/dim]"
-        if not here:
-            # One line: the step looked around in keeps every other row for its own words.
-            self.update(
-                Content.from_markup(
-                    f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
-                )
+        body = "$text" + ("\n[b]→ $invite[/b]" if invite else "")
+        self.update(
+            Content.from_markup(
+                f"[b $accent]Lesson {number}/{total} · $title[/]  {keys}\n{body}", title=title, text=text, invite=invite
             )
-        else:
-            body = "$text" + ("\n[b]→ $invite[/b]" if invite else "")
-            self.update(
-                Content.from_markup(
-                    f"[b $accent]Lesson {number}/{total} · $title[/]  {keys}\n{body}", title=title, text=text, invite=invite
-                )
+        )
+        self.set_class(True, "-on")
+
+    def show_away(self, number: int, total: int) -> None:
+        """Where the lesson is, on a step the learner went to look around."""
+        # One line: the step looked around in keeps every other row for its own words.
+        self.update(
+            Content.from_markup(
+                f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
             )
+        )
         self.set_class(True, "-on")
 
     def hide(self) -> None:

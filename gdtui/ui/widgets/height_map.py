@@ -93,6 +93,14 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def margin(landscape: Landscape | None) -> int:
+    """Columns left of the map: the widest of the y axis's numbers, a space and the axis."""
+    if landscape is None:
+        return _MARGIN
+    (_, _), (y0, y1) = landscape.extent
+    return max(_MARGIN, len(_number(y0)) + 2, len(_number(y1)) + 2)
+
+
 @lru_cache(maxsize=512)
 def _style(foreground: Color | None, background: Color | None, bold: bool = False) -> Style:
     return Style(color=foreground, bgcolor=background, bold=bold)
@@ -117,6 +125,10 @@ class HeightMap(Widget):
         self._heights_key: tuple | None = None
         self._heights = np.zeros((0, 0))
         self._edges = np.zeros(BANDS - 1)
+        # The band of each sample, and of each cell (the mean of its two samples): kept with the heights.
+        self._bands = np.zeros((0, 0), dtype=int)
+        self._cell_bands = np.zeros((0, 0), dtype=int)
+        self._margin = _MARGIN
 
     def show(
         self,
@@ -133,6 +145,8 @@ class HeightMap(Widget):
         new = landscape is not self._landscape
         if new:
             self._heights_key = None
+            # Worked out once a landscape: every cell the path, the rays and the marks fall on needs it.
+            self._margin = margin(landscape)
         self._landscape = landscape
         self._path = list(path)
         self._ball_gradient = gradient
@@ -140,21 +154,13 @@ class HeightMap(Widget):
         # Another landscape may have wider numbers on its y axis, and so another width.
         self.refresh(layout=new)
 
-    def _margin(self) -> int:
-        """Columns left of the map: the widest of the y axis's numbers, a space and the axis."""
-        if self._landscape is None:
-            return _MARGIN
-        (_, _), (y0, y1) = self._landscape.extent
-        return max(_MARGIN, len(_number(y0)) + 2, len(_number(y1)) + 2)
-
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        margin = self._margin()
-        lines = max(1, min(container.height - 2, (container.width * 3 // 5 - margin) // 2))
-        return margin + 2 * lines
+        lines = max(1, min(container.height - 2, (container.width * 3 // 5 - self._margin) // 2))
+        return self._margin + 2 * lines
 
     def _map_size(self) -> tuple[int, int]:
         """(lines, columns) of the map itself: square in samples, two samples per line."""
-        lines = max(1, min(self.size.height - 2, (self.size.width - self._margin()) // 2))
+        lines = max(1, min(self.size.height - 2, (self.size.width - self._margin) // 2))
         return lines, 2 * lines
 
     def _cell_of(self, landscape: Landscape, x: float, y: float) -> tuple[int, int] | None:
@@ -180,6 +186,8 @@ class HeightMap(Widget):
         with np.errstate(over="ignore", invalid="ignore"):
             self._heights = np.asarray(landscape.value(*np.meshgrid(xs, ys)), dtype=float)
         self._edges = band_edges(self._heights)
+        self._bands = self._band(self._heights)
+        self._cell_bands = self._band((self._heights[0::2] + self._heights[1::2]) / 2)
         self._heights_key = key
 
     def _overlay(self, landscape: Landscape) -> dict[tuple[int, int], tuple[str, str]]:
@@ -278,8 +286,10 @@ class HeightMap(Widget):
             cells[(int(line), int(column))] = (glyph, "field")
         return cells
 
-    def _band(self, height: float) -> int:
-        return int(np.searchsorted(self._edges, height, side="right")) if math.isfinite(height) else BANDS - 1
+    def _band(self, heights: np.ndarray) -> np.ndarray:
+        """The band of each height; a height that is not finite is off the top."""
+        finite = np.isfinite(heights)
+        return np.where(finite, np.searchsorted(self._edges, np.where(finite, heights, 0.0), side="right"), BANDS - 1)
 
     def _mark_style(self, role: str, band: int, colors: bool) -> Style:
         if not colors:
@@ -301,22 +311,22 @@ class HeightMap(Widget):
         lines, columns = self._map_size()
         overlay = self._overlay(landscape)
         (x0, x1), (y0, y1) = landscape.extent
-        margin = self._margin()
+        margin = self._margin
         out = []
+        labels = {0: _number(y1), lines // 2: "y", lines - 1: _number(y0)}
         for line in range(lines):
-            upper, lower = self._heights[2 * line], self._heights[2 * line + 1]
-            label = {0: _number(y1), lines // 2: "y", lines - 1: _number(y0)}.get(line, "")
+            upper, lower = self._bands[2 * line].tolist(), self._bands[2 * line + 1].tolist()
+            cells = self._cell_bands[line].tolist()
+            label = labels.get(line, "")
             text = Text.assemble((f"{label:>{margin - 2}} ▕", "dim"))
             for column in range(columns):
                 if (line, column) in overlay:
                     glyph, role = overlay[(line, column)]
-                    band = self._band((upper[column] + lower[column]) / 2)
-                    text.append(glyph, self._mark_style(role, band, colors))
+                    text.append(glyph, self._mark_style(role, cells[column], colors))
                 elif colors:
-                    top, bottom = self._band(upper[column]), self._band(lower[column])
-                    text.append(HALF_BLOCK, _style(_BAND_COLORS[top], _BAND_COLORS[bottom]))
+                    text.append(HALF_BLOCK, _style(_BAND_COLORS[upper[column]], _BAND_COLORS[lower[column]]))
                 else:
-                    text.append(BAND_GLYPHS[self._band((upper[column] + lower[column]) / 2)])
+                    text.append(BAND_GLYPHS[cells[column]])
             out.append(text)
         left, right = _number(x0), _number(x1)
         gap = columns - len(left) - len(right)
@@ -328,7 +338,7 @@ class HeightMap(Widget):
     def _legend(self, colors: bool) -> Text:
         finite = self._heights[np.isfinite(self._heights)]
         low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
-        legend = Text.assemble((" " * self._margin() + "low ", "dim"))
+        legend = Text.assemble((" " * self._margin + "low ", "dim"))
         if colors:
             for color in _BAND_COLORS:
                 legend.append("█", _style(color, None))

@@ -66,8 +66,16 @@ class KeyBar(Widget):
     }
     """
 
+    _shown: list[Key] | None = None  # the keys last drawn
+
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, lambda _: self.refresh(layout=True))
+        self.screen.bindings_updated_signal.subscribe(self, lambda _: self._bindings_updated())
+
+    def _bindings_updated(self) -> None:
+        # Every step on Training updates the bindings (a step may leave weights to go back to): most
+        # leave the keys as they were, and a layout of the whole screen for them would be wasted.
+        if self.keys() != self._shown:
+            self.refresh(layout=True)
 
     def keys(self) -> list[Key]:
         """The step's own keys, then the app's that are meant to be seen, the command palette last.
@@ -111,7 +119,8 @@ class KeyBar(Widget):
         # Textual's own styles, not Rich's: a theme's colours may be ANSI names ("ansi_magenta")
         # that only Textual's style parser knows.
         parts: list[str | Content] = []
-        for number, row in enumerate(lines(self.keys(), self.content_region.width or self.app.size.width)):
+        self._shown = self.keys()
+        for number, row in enumerate(lines(self._shown, self.content_region.width or self.app.size.width)):
             if number:
                 parts.append("\n")
             for place, item in enumerate(row):

@@ -26,6 +26,7 @@ class ProgressView(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._plot, self._images = Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
+        self._batch: tuple[bytes, bytes] | None = None  # the images and the guesses last shown
 
     def compose(self) -> ComposeResult:
         yield Static(id="opening")
@@ -91,10 +92,15 @@ class ProgressView(Vertical):
     def _show_batch(self, state: LessonState, shot: RunSnapshot) -> None:
         strip = self.query_one("#batch", Thumbnails)
         shown = shot.last_batch[: strip.fits_in_row(THUMB_WIDTH)]
+        guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
+        # Redrawn with no step between, the screen shows the same images with the same guesses: drawn already.
+        batch = (shown.tobytes(), guesses.tobytes())
+        if batch == self._batch:
+            return
+        self._batch = batch
         if len(shown) == 0:
             strip.show([])
             return
-        guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
         split = state.data.train
         thumbs = []
         for index, guess in zip(shown, guesses):

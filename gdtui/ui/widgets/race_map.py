@@ -41,9 +41,8 @@ class RaceMap(HeightMap):
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         # The map gives way to the table beside it, however wide the numbers of its y axis.
-        margin = self._margin()
-        lines = max(1, min(container.height - 2, (container.width - SIDE - margin) // 2))
-        return margin + 2 * lines
+        lines = max(1, min(container.height - 2, (container.width - SIDE - self._margin) // 2))
+        return self._margin + 2 * lines
 
     def show_race(self, landscape: Landscape | None, full: Sequence[np.ndarray], mini: Sequence[np.ndarray]) -> None:
         self._paths = (full, mini)
