@@ -30,7 +30,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -38,27 +37,12 @@ import time
 from pathlib import Path
 from statistics import median
 
+from machine import machine as what_machine
+
 HERE = Path(__file__).resolve().parents[1]
 SCENARIOS = ("training", "two", "next", "backprop", "beat-training", "beat-backprop", "idle")
 WARM_UP = 3
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def blas() -> object:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "unknown: threadpoolctl is not installed"
-    import numpy  # noqa: F401 - loads the BLAS that threadpoolctl reports
-
-    return [{key: info.get(key) for key in ("internal_api", "version", "architecture")} for info in threadpool_info()]
 
 
 async def measure(scenario: str, presses: int) -> list[float]:
@@ -130,7 +114,7 @@ def main() -> None:
         return
 
     scenarios = args.only.split(",") if args.only else list(SCENARIOS)
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": cpu_model(), "blas": blas()}
+    machine = what_machine()
     print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}), flush=True)
     with tempfile.TemporaryDirectory() as before:
         trees = {"after": HERE}

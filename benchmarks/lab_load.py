@@ -50,7 +50,6 @@ import contextlib
 import json
 import math
 import os
-import platform
 import random
 import re
 import subprocess
@@ -61,6 +60,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median, quantiles
+
+from machine import machine as what_machine
 
 # First: it quiets asyncssh's notice about DSA, which the lab never uses.
 import gdtui.serve  # noqa: F401
@@ -82,24 +83,6 @@ SIZING_P95_MS = KEY_TARGET_MS
 # How the sessions train, as GDTUI_TRAINING_PRIORITY says: before, at the screens' priority; after, in the background.
 PRIORITIES = {"normal": "normal", "background": ""}
 IDLE_SETTLE_S = 2.0
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def blas() -> object:
-    """Which BLAS kernel numpy runs here, as a session's numpy runs it."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "unknown: threadpoolctl is not installed"
-    import numpy  # noqa: F401 - loads the BLAS that threadpoolctl reports
-
-    return [{key: info.get(key) for key in ("internal_api", "version", "architecture")} for info in threadpool_info()]
 
 
 class Student:
@@ -419,7 +402,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.attack and args.mix is not None:
         parser.error("--attack goes with a class of --students, not with --mix")
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "cpu": cpu_model(), "blas": blas()}
+    machine = what_machine()
     print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}))
     if args.mix is not None:
         size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses, args.alongside)
