@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lesson", action="store_true", help="start the guided lesson where you last stopped (L toggles it in the app)"
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Command)
 
     for command in (train, data, serve, web):
         # A subcommand's defaults overwrite what was parsed before it: without SUPPRESS,
@@ -59,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     # After serve, which it prepares for; no data set of its own.
     classroom.add_parser(commands)
     return parser
+
+
+class _Command(argparse.ArgumentParser):
+    """A command's parser, which says itself what it does not know. argparse hands a command's unknown
+    arguments up to the top level, whose usage shows none of the command's options: 'gdtui train --out M'
+    was told with a usage that never named --save."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 class _Version(argparse.Action):

@@ -507,3 +507,18 @@ def test_train_on_images_of_any_size_and_any_number_of_classes(capsys, tmp_path,
     status, out, _ = run(capsys, "train", "--data", directory, "--epochs", "0", "--model", model)
     assert status == 0
     assert "test accuracy" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage", "option"),
+    [
+        (["train", "--out", "m.npz"], "usage: gdtui train", "--save"),
+        (["class", "new", "--teacher", "t", "--bogus"], "usage: gdtui class new", "--names"),
+    ],
+)
+def test_an_option_a_command_does_not_know_is_told_with_that_commands_usage(capsys, argv, usage, option):
+    # The top level's usage names none of the command's options: the one the user meant is not in sight.
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    assert usage in err and option in err
+    assert f"unrecognized arguments: {' '.join(argv[-2:] if argv[0] == 'train' else argv[-1:])}" in err
