@@ -418,7 +418,7 @@ async def test_a_walker_off_the_map_is_said_to_have_left_it_and_any_axis_label_f
         await step_race(pilot, screen, 1)
         shown = " ".join(text(screen, "race").split())
         assert "full batch" not in shown.replace("a full batch", "")
-        assert "careful ● left the map" in shown and "hurried ◆ left the map" in shown
+        assert "both ● and ◆ left the map" in shown
         view = screen.query_one(RaceMap)
         lines = map_lines(screen)
         rows = min(view.size.height - 2, (view.size.width - len("-0.0457 ▕")) // 2)
@@ -433,6 +433,23 @@ async def test_a_walker_off_the_map_is_said_to_have_left_it_and_any_axis_label_f
         assert {lines[row][len(lines[0]) - len(lines[0].lstrip()) :].index("▕") for row in (0, rows // 2)} == {
             lines[0].index("▕") - (len(lines[0]) - len(lines[0].lstrip()))
         }, "every row's map starts in the same column"
+
+
+async def test_a_run_stops_by_itself_once_both_walkers_have_left_the_map(screen_on):
+    """Past the map's edge nothing more can be watched: the run does not go on stepping out of sight."""
+    async with screen_on("8") as (pilot, screen):
+        await open_race(pilot, screen)
+        race, surface = screen.race, screen.surface
+        xs, ys = (np.linspace(-0.0457, -0.0412, GRID) for _ in "xy")  # far from the walkers: both are off it
+        screen.surface = slices.NetworkSurface(race.slice, xs, ys, surface.values)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.racing, "the run to stop")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        steps = race_rows(screen)["steps"]
+        assert steps[0] == steps[1] and int(steps[0]) <= 2, "it stopped at the first step that found both off the map"
+        shown = " ".join(text(screen, "race").split())
+        assert "both ● and ◆ left the map: a run stops" in shown
 
 
 async def test_the_careful_walker_is_named_for_the_images_it_really_averages(screen_on, monkeypatch):

@@ -198,7 +198,8 @@ step's landscape of the network (two of its parameters, the rest held still), a
 careful walker (the same {minibatch.FULL_BATCH:,} images every step) and a hurried one
 ({minibatch.BATCH_SIZE} of them a step) go down from the same start with the same η; both
 are judged by the cost over those {minibatch.FULL_BATCH:,}. The map is drawn to hold the first
-{minibatch.REHEARSED} steps of the first race; a walker that leaves it is named. `n` steps both, `space` runs, `r` restarts.
+{minibatch.REHEARSED} steps of the first race; a walker that leaves it is named, and a run stops once both have.
+`n` steps both, `space` runs, `r` restarts.
 
 `n` `p` change the image; `[` `]` the output neuron (in the wish lists, the neuron
 of the last hidden layer whose sum is shown). The images are the training set's; the weight of the
@@ -649,12 +650,8 @@ rule's is the one this image wishes most to change."""
         view.show_race(surface, full.points[-400:], mini.points[-400:])
         colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
         lines = [f"{name} #{k:,} {self.describe(k)}" for name, k in zip("xy", race.slice.indices)]
-        (x0, x1), (y0, y1) = surface.extent
-        left = [
-            f"{name} {head} left the map"
-            for name, head, path in (("careful", BALL, full), ("hurried", MINI_HEAD, mini))
-            if not (x0 <= path.points[-1][0] <= x1 and y0 <= path.points[-1][1] <= y1)
-        ]
+        off = self._off_the_map()
+        left = [f"{name} {head} left the map" for name, head in (("careful", BALL), ("hurried", MINI_HEAD)) if name in off]
         lines += [
             legend(colors),
             f"[dim]{'':<12}{'careful':>11}{'hurried':>11}[/dim]",
@@ -671,8 +668,10 @@ rule's is the one this image wishes most to change."""
             lines.append(f"[dim]not both below the start's C = {full.costs[0]:.5f} yet[/dim]")
         else:
             lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
-        if left:  # the arrow on the map's edge points the way
-            lines.append(f"[b]{'; '.join(left)}[/b] [dim](r restarts)[/dim]")
+        if len(left) == 2:  # nothing more to watch: see on_worker_state_changed
+            lines.append(f"[b]both {BALL} and {MINI_HEAD} left the map[/b]: a run stops [dim](r restarts)[/dim]")
+        elif left:  # the arrow on the map's edge points the way
+            lines.append(f"[b]{left[0]}[/b] [dim](r restarts)[/dim]")
         numbers.update("\n".join(lines))
         fixed = (
             f"the same fixed {race.full_batch:,} of the {len(split):,}" if race.full_batch < len(split) else f"all {len(split):,}"
@@ -682,6 +681,17 @@ rule's is the one this image wishes most to change."""
             f"{race.batch_size:,} drawn from them (seed {race.seed}). C: the cost over those {race.full_batch:,}. "
             f"η = {race.learning_rate:g}; the other {self.state.network.num_params - 2:,} parameters stay put.[/dim]"
         )
+
+    def _off_the_map(self) -> set[str]:
+        """The walkers ("careful", "hurried") whose last point is beyond the drawn landscape."""
+        if self.race is None or self.surface is None:
+            return set()
+        (x0, x1), (y0, y1) = self.surface.extent
+        return {
+            name
+            for name, path in zip(("careful", "hurried"), self.race.paths)
+            if not (x0 <= path.points[-1][0] <= x1 and y0 <= path.points[-1][1] <= y1)
+        }
 
     def describe(self, k: int) -> str:
         return self.state.network.parameter(k).describe(self.state.data.image_shape)
@@ -738,6 +748,9 @@ rule's is the one this image wishes most to change."""
         if event.worker is self._race_worker and event.worker.result is not None:
             self.race, self.surface = event.worker.result
         elif event.worker is self._step_worker:
+            if self.racing and len(self._off_the_map()) == 2:
+                self.racing = False  # beyond the map nothing more can be watched
+                self._steps_waiting = 0
             self._next_race_step()
         else:
             return

@@ -17,8 +17,9 @@ MINI_PATH = "◇"
 FULL_COLOR = "#ff005f"
 MINI_COLOR = "#ff8700"
 _COLORS = {"full": Color.parse(FULL_COLOR), "mini": Color.parse(MINI_COLOR)}
-SIDE = 35
-"""Columns the race's table beside the map needs, a label and two figures, and a gap before it."""
+SIDE = 36
+"""Columns the race's table beside the map needs: a label and two figures (34), the gap before it, and the
+column of the scrollbar its panel shows when the words below the table run past the screen's last row."""
 
 
 def legend(colors: bool) -> str:
