@@ -97,6 +97,25 @@ def _learned(state: LessonState) -> bool:
     return right >= LEARNED * total
 
 
+def _share(right: int, total: int) -> str:
+    """A share of the test images read right, as the Training step's header gives it: one figure, one rounding."""
+    return f"{right / total:.1%}"
+
+
+def _fall(state: LessonState) -> str:
+    """What the run's own cost curve shows, or nothing before it has steps to show."""
+    run = state.training.run
+    shot = None if run is None else state.training.snapshot(run)
+    steps, costs = (0, ()) if shot is None else (shot.steps, shot.curve_costs)
+    third = len(costs) // 3
+    if not third:  # no step yet, or too few to tell a trend from a mini-batch's noise
+        return "."
+    first, middle, last = (float(np.mean(part)) for part in (costs[:third], costs[third:-third], costs[-third:]))
+    if last >= first:
+        return f"; over its {steps:,} steps here its cost has not fallen."
+    return "; its cost falls by less and less." if first - middle > middle - last else "; its cost is still falling fast."
+
+
 def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     if state.untrained:
         return _LEARNING
@@ -105,13 +124,11 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     chance = total / len(state.data.classes)
     if right < 1.5 * chance:  # a step or two moved it, and taught it nothing yet
         ending = ", no better than chance: the fall is still to come."
-    elif right < LEARNED * total:
-        ending = ", not yet half of them: the cost is still falling fast."
-    else:  # trained or opened: what is there, not a fall the learner is about to watch from the top
-        ending = "; its cost falls by less and less."
+    else:  # what the curve shows, not a fall the learner is about to watch from the top
+        ending = _fall(state)
     return (
         f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
-        f"{right:,} of the {total:,} test images right now ({right / total:.0%}){ending}"
+        f"{right:,} of the {total:,} test images right now ({_share(right, total)}){ending}"
     )
 
 
@@ -151,14 +168,14 @@ def _weights_text(state: LessonState) -> str:
     right, total = reads_right(state)
     return (
         f"Those {params} parameters decide everything the network does. These are not random: the network is "
-        f"{state.network_origin}, and reads {right:,} of the {total:,} test images right ({right / total:.0%}). "
+        f"{state.network_origin}, and reads {right:,} of the {total:,} test images right ({_share(right, total)}). "
         f"Random weights are utter trash, right about {1 / len(state.data.classes):.0%} of the time, by chance."
     )
 
 
 def _trained_text(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
-    share = f"{right:,} of the {total:,} test digits ({right / total:.0%})"
+    share = f"{right:,} of the {total:,} test digits ({_share(right, total)})"
     if right >= LEARNED * total:
         return (
             f"The same network ({state.network_origin}) now reads {share} right. The outputs say something: "
