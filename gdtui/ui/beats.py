@@ -21,6 +21,7 @@ from gdtui.core.network import Network
 from gdtui.core.words import count, counted
 from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
+from gdtui.ui.screens.cost import CostScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.base import LessonScreen
@@ -55,6 +56,23 @@ def _curve(choice: int, start: float | None = None, learning_rate: float | None 
     """A textbook function of a descent step, its ball back at the start (or at `start`), unstepped,
     with the function's own learning rate (or `learning_rate`)."""
     return (f"set_function({choice}, {start!r}, {learning_rate!r})",)
+
+
+def _cost_text(state: LessonState, screen: LessonScreen) -> str:
+    """The cost the Cost step shows, over the set its panel averages over: t and f change them, and the words follow."""
+    split, cost = (screen.split_name, screen.cost_name) if isinstance(screen, CostScreen) else ("test", "quadratic")
+    images, name = (len(state.data.test), "test") if split == "test" else (len(state.data.train), "training")
+    how = (
+        "the cost adds up the squares of the differences"
+        if cost == "quadratic"
+        else "cross-entropy, the cost in use, is −ln of the right output"
+    )
+    words = (
+        "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
+        f"other {{others}} at 0; {how}. Averaged over the {images:,} {name} images, "
+        "that is the network's cost: low when it does well, high when it makes many mistakes."
+    )
+    return filled(words, state, screen)
 
 
 def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
@@ -140,6 +158,12 @@ def _learning_invite(state: LessonState) -> str:
     return f"{first}, {watch}; then . to see what it learned."
 
 
+def _gradient_batch(state: LessonState) -> str:
+    """Which mini-batch the Training step's gradient is over: the last step's, or before any, the next's."""
+    run = state.training.run
+    return "last" if run is not None and run.trainer.steps else "next"
+
+
 def _sampled(state: LessonState) -> str:
     """The images the Next step measures the cost over, by their numbers."""
     count = min(next_step.SAMPLE, len(state.data.train))
@@ -191,7 +215,10 @@ def _trained_text(state: LessonState, screen: LessonScreen) -> str:
 
 def _trained_title(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
-    return "Not trash any more" if right >= LEARNED * total else "Still trash"
+    learned = right >= LEARNED * total
+    if state.from_random:  # it began as the random trash of the weights' beat
+        return "Not trash any more" if learned else "Still trash"
+    return "What it learned" if learned else "Not learned yet"
 
 
 def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
@@ -515,9 +542,7 @@ BEATS = (
     Beat(
         "cost",
         "How bad is it? The cost",
-        "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
-        "other {others} at 0; the cost adds up the squares of the differences. Averaged over the {test} test images, "
-        "that is the network's cost: low when it does well, high when it makes many mistakes.",
+        _cost_text,
         "Press n to see the cost of other digits.",
         ("view('example')",),
         ("#table", "#formula"),
@@ -591,9 +616,11 @@ BEATS = (
     Beat(
         "training",
         "Big gradient, big step",
-        "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-        "−η·∂C/∂w (that column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
-        "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
+        lambda state, screen: (
+            "Some parameters matter far more than others, and the gradient says which. A step moves each by "
+            f"−η·∂C/∂w (that column: a step from here, on the {_gradient_batch(state)} mini-batch). A large ∂C/∂w, "
+            "a weight that really matters, gets a bigger adjustment; a small one, a smaller adjustment."
+        ),
         "Compare the ∂C/∂w and −η·∂C/∂w columns; n takes a step.",
         _GRADIENT,
         ("#gradient-summary", "#ranking"),

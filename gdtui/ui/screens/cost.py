@@ -481,10 +481,14 @@ outputs, as in the lesson, has only the quadratic cost."""
             self._draw_example()
             self._draw_quiz()
             self.measure()
+            # The guided lesson speaks of the cost in use.
+            self.post_message(self.Shown(self))
 
     def watch_split_name(self) -> None:
         self.refresh_bindings()
         self.measure()
+        # The guided lesson speaks of the set the panel averages over.
+        self.post_message(self.Shown(self))
 
     # Keys
 
