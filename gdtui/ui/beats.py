@@ -60,6 +60,8 @@ def _curve(choice: int, start: float | None = None, learning_rate: float | None 
 
 def _cost_text(state: LessonState, screen: LessonScreen) -> str:
     """The cost the Cost step shows, over the set its panel averages over: t and f change them, and the words follow."""
+    if isinstance(screen, CostScreen) and screen.view == "quiz":  # v opened the quiz: its question, in as few rows
+        return _quiz_text(state, screen)
     split, cost = (screen.split_name, screen.cost_name) if isinstance(screen, CostScreen) else ("test", "quadratic")
     images, name = (len(state.data.test), "test") if split == "test" else (len(state.data.train), "training")
     how = (
@@ -92,6 +94,12 @@ def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
         )
     lines = [f"{quiz.LETTERS[i]}  cost {question.options[i].cost:.2f}: {question.options[i].note}" for i in question.answer()]
     return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
+
+
+def _cost_invite(state: LessonState, screen: LessonScreen) -> str:
+    if isinstance(screen, CostScreen) and screen.view == "quiz":
+        return _quiz_invite(state, screen)
+    return "Press n to see the cost of other digits."
 
 
 def _quiz_invite(state: LessonState, screen: LessonScreen) -> str:
@@ -543,7 +551,7 @@ BEATS = (
         "cost",
         "How bad is it? The cost",
         _cost_text,
-        "Press n to see the cost of other digits.",
+        _cost_invite,
         ("view('example')",),
         ("#table", "#formula"),
     ),

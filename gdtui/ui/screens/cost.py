@@ -133,6 +133,9 @@ outputs, as in the lesson, has only the quadratic cost."""
     CostScreen Footer.-compact FooterLabel { margin-right: 1; }
     CostScreen #ranking { width: auto; height: auto; padding: 0 1; }
     CostScreen #verdict { margin-top: 1; }
+    /* Under the guided lesson at 80×24 the quiz's question stays above its cards: the margins give it their rows. */
+    CostScreen.-guided #quiz-title { display: block; }
+    CostScreen.-guided.-short #quiz-row, CostScreen.-guided.-short #verdict { margin-top: 0; }
     """
 
     view: reactive[str] = reactive("example", init=False, repaint=False)
@@ -461,6 +464,8 @@ outputs, as in the lesson, has only the quadratic cost."""
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
         self.refresh_bindings()
+        # The guided lesson speaks of the view on show.
+        self.post_message(self.Shown(self))
 
     def watch_checked(self, checked: bool) -> None:
         self.state.quiz.answer_shown = checked
