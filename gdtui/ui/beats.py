@@ -148,10 +148,8 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
     chance = total / len(state.data.classes)
-    if right < 1.5 * chance:  # a step or two moved it, and taught it nothing yet
-        ending = ", no better than chance: the fall is still to come."
-    else:  # what the curve shows, not a fall the learner is about to watch from the top
-        ending = _fall(state)
+    # No better than chance: a step or two moved it, and taught it nothing yet. Else what its curve shows.
+    ending = ", no better than chance: the fall is still to come." if right < 1.5 * chance else _fall(state)
     return (
         f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
         f"{right:,} of the {total:,} test images right now ({_share(right, total)}){ending}"
