@@ -148,3 +148,17 @@ def test_the_trained_fixture_reads_well(trained, tiny_mnist_dir):
     """The opened model's beats above are about a network that reads most test digits right."""
     test = load_dataset(tiny_mnist_dir).test
     assert np.mean(trained.predict(test.inputs(slice(None))) == test.labels) > 0.5
+
+
+async def test_the_whole_network_panel_gives_its_accuracy_one_way(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(COST)
+        await on_beat(pilot, COST)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.measurement is not None and screen.progress is None, "the whole network's cost")
+        await settle(pilot)
+        share = f"{screen.measurement.current.accuracy:.1%}"
+        text = screen_text(app)
+        assert "accuracy" in text and f"{share} right" in text, text

@@ -297,7 +297,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     def _judged(self, found: Measurement) -> str:
         """What the current network's cost says, read beside its accuracy: a cost alone can flatter."""
         current, random = found.current, found.random
-        right = f"{current.accuracy:.0%} right"
+        right = f"{current.accuracy:.1%} right"  # as the table above it gives it
         # Guessing gets one class in this many right; twice that is still no reading worth the name.
         if current.accuracy < 2 / len(self.state.data.classes):
             if current.cost < random.cost / 2:
