@@ -21,6 +21,7 @@ from gdtui.core.network import Network
 from gdtui.core.words import count, counted
 from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
+from gdtui.ui.screens.cost import CostScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.base import LessonScreen
@@ -57,6 +58,25 @@ def _curve(choice: int, start: float | None = None, learning_rate: float | None 
     return (f"set_function({choice}, {start!r}, {learning_rate!r})",)
 
 
+def _cost_text(state: LessonState, screen: LessonScreen) -> str:
+    """The cost the Cost step shows, over the set its panel averages over: t and f change them, and the words follow."""
+    if isinstance(screen, CostScreen) and screen.view == "quiz":  # v opened the quiz: its question, in as few rows
+        return _quiz_text(state, screen)
+    split, cost = (screen.split_name, screen.cost_name) if isinstance(screen, CostScreen) else ("test", "quadratic")
+    images, name = (len(state.data.test), "test") if split == "test" else (len(state.data.train), "training")
+    how = (
+        "the cost adds up the squares of the differences"
+        if cost == "quadratic"
+        else "cross-entropy, the cost in use, is −ln of the right output"
+    )
+    words = (
+        "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
+        f"other {{others}} at 0; {how}. Averaged over the {images:,} {name} images, "
+        "that is the network's cost: low when it does well, high when it makes many mistakes."
+    )
+    return filled(words, state, screen)
+
+
 def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
     """The question until it is answered; then, and only then, why the costs come out as they do."""
     question = state.quiz.question
@@ -74,6 +94,12 @@ def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
         )
     lines = [f"{quiz.LETTERS[i]}  cost {question.options[i].cost:.2f}: {question.options[i].note}" for i in question.answer()]
     return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
+
+
+def _cost_invite(state: LessonState, screen: LessonScreen) -> str:
+    if isinstance(screen, CostScreen) and screen.view == "quiz":
+        return _quiz_invite(state, screen)
+    return "Press n to see the cost of other digits."
 
 
 def _quiz_invite(state: LessonState, screen: LessonScreen) -> str:
@@ -97,21 +123,36 @@ def _learned(state: LessonState) -> bool:
     return right >= LEARNED * total
 
 
+def _share(right: int, total: int) -> str:
+    """A share of the test images read right, as the Training step's header gives it: one figure, one rounding."""
+    return f"{right / total:.1%}"
+
+
+def _fall(state: LessonState) -> str:
+    """What the run's own cost curve shows, or nothing before it has steps to show."""
+    run = state.training.run
+    shot = None if run is None else state.training.snapshot(run)
+    steps, costs = (0, ()) if shot is None else (shot.steps, shot.curve_costs)
+    third = len(costs) // 3
+    if not third:  # no step yet, or too few to tell a trend from a mini-batch's noise
+        return "."
+    first, middle, last = (float(np.mean(part)) for part in (costs[:third], costs[third:-third], costs[-third:]))
+    if last >= first:
+        return f"; over its {steps:,} steps here its cost has not fallen."
+    return "; its cost falls by less and less." if first - middle > middle - last else "; its cost is still falling fast."
+
+
 def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     if state.untrained:
         return _LEARNING
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
     chance = total / len(state.data.classes)
-    if right < 1.5 * chance:  # a step or two moved it, and taught it nothing yet
-        ending = ", no better than chance: the fall is still to come."
-    elif right < LEARNED * total:
-        ending = ", not yet half of them: the cost is still falling fast."
-    else:  # trained or opened: what is there, not a fall the learner is about to watch from the top
-        ending = "; its cost falls by less and less."
+    # No better than chance: a step or two moved it, and taught it nothing yet. Else what its curve shows.
+    ending = ", no better than chance: the fall is still to come." if right < 1.5 * chance else _fall(state)
     return (
         f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
-        f"{right:,} of the {total:,} test images right now ({right / total:.0%}){ending}"
+        f"{right:,} of the {total:,} test images right now ({_share(right, total)}){ending}"
     )
 
 
@@ -121,6 +162,12 @@ def _learning_invite(state: LessonState) -> str:
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
     watch = "and see how much the cost still falls" if _learned(state) else "and watch the cost fall"
     return f"{first}, {watch}; then . to see what it learned."
+
+
+def _gradient_batch(state: LessonState) -> str:
+    """Which mini-batch the Training step's gradient is over: the last step's, or before any, the next's."""
+    run = state.training.run
+    return "last" if run is not None and run.trainer.steps else "next"
 
 
 def _sampled(state: LessonState) -> str:
@@ -151,14 +198,14 @@ def _weights_text(state: LessonState) -> str:
     right, total = reads_right(state)
     return (
         f"Those {params} parameters decide everything the network does. These are not random: the network is "
-        f"{state.network_origin}, and reads {right:,} of the {total:,} test images right ({right / total:.0%}). "
+        f"{state.network_origin}, and reads {right:,} of the {total:,} test images right ({_share(right, total)}). "
         f"Random weights are utter trash, right about {1 / len(state.data.classes):.0%} of the time, by chance."
     )
 
 
 def _trained_text(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
-    share = f"{right:,} of the {total:,} test digits ({right / total:.0%})"
+    share = f"{right:,} of the {total:,} test digits ({_share(right, total)})"
     if right >= LEARNED * total:
         return (
             f"The same network ({state.network_origin}) now reads {share} right. The outputs say something: "
@@ -174,7 +221,10 @@ def _trained_text(state: LessonState, screen: LessonScreen) -> str:
 
 def _trained_title(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
-    return "Not trash any more" if right >= LEARNED * total else "Still trash"
+    learned = right >= LEARNED * total
+    if state.from_random:  # it began as the random trash of the weights' beat
+        return "Not trash any more" if learned else "Still trash"
+    return "What it learned" if learned else "Not learned yet"
 
 
 def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
@@ -352,13 +402,12 @@ def _four_equations_text(screen: BackpropScreen) -> str:
     if chain is None:
         return "This network has no hidden layer: BP1, BP3 and BP4 are all there is."
     # ∂C₀/∂w = a(L−1)·δ: beside a neuron of the layer before that is all but fully on, the two agree.
-    close = abs(chain.a_prev - 1) < 0.01
-    agree = f", nearly the same as δ, as a(L−1) = {chain.a_prev:.4f} ≈ 1" if close else ""
+    agree = " ≈ δ, as a(L−1) ≈ 1" if abs(chain.a_prev - 1) < 0.01 else ""
+    # Four lines at 80 columns with the longest numbers: the closing line under them must stay on screen.
     return (
         f"Backprop's four equations, marked on screen: BP1 δ = ∂C₀/∂z = {chain.dz:+.6g}, minus the wish on z; "
         f"BP3 ∂C₀/∂b = δ; BP4 ∂C₀/∂w = a(L−1)·δ = {chain.weight_derivative:+.6g}{agree}; BP2 δ of neuron "
-        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope = {chain.hidden_delta:+.6g}. On 7 Next, b Code shows "
-        "them in Python."
+        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope = {chain.hidden_delta:+.6g}. On 7 Next, b Code shows them in Python."
     )
 
 
@@ -498,10 +547,8 @@ BEATS = (
     Beat(
         "cost",
         "How bad is it? The cost",
-        "To improve it, first measure how badly it does. For the digit shown we want its output at 1 and the "
-        "other {others} at 0; the cost adds up the squares of the differences. Averaged over the {test} test images, "
-        "that is the network's cost: low when it does well, high when it makes many mistakes.",
-        "Press n to see the cost of other digits.",
+        _cost_text,
+        _cost_invite,
         ("view('example')",),
         ("#table", "#formula"),
     ),
@@ -574,9 +621,11 @@ BEATS = (
     Beat(
         "training",
         "Big gradient, big step",
-        "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-        "−η·∂C/∂w (that column: a step from here, on this mini-batch). A large ∂C/∂w, a weight that really "
-        "matters, gets a bigger adjustment; a small one, a smaller adjustment.",
+        lambda state, screen: (
+            "Some parameters matter far more than others, and the gradient says which. A step moves each by "
+            f"−η·∂C/∂w (that column: a step from here, on the {_gradient_batch(state)} mini-batch). A large ∂C/∂w, "
+            "a weight that really matters, gets a bigger adjustment; a small one, a smaller adjustment."
+        ),
         "Compare the ∂C/∂w and −η·∂C/∂w columns; n takes a step.",
         _GRADIENT,
         ("#gradient-summary", "#ranking"),

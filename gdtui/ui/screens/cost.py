@@ -133,6 +133,9 @@ outputs, as in the lesson, has only the quadratic cost."""
     CostScreen Footer.-compact FooterLabel { margin-right: 1; }
     CostScreen #ranking { width: auto; height: auto; padding: 0 1; }
     CostScreen #verdict { margin-top: 1; }
+    /* Under the guided lesson at 80×24 the quiz's question stays above its cards: the margins give it their rows. */
+    CostScreen.-guided #quiz-title { display: block; }
+    CostScreen.-guided.-short #quiz-row, CostScreen.-guided.-short #verdict { margin-top: 0; }
     """
 
     view: reactive[str] = reactive("example", init=False, repaint=False)
@@ -294,7 +297,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     def _judged(self, found: Measurement) -> str:
         """What the current network's cost says, read beside its accuracy: a cost alone can flatter."""
         current, random = found.current, found.random
-        right = f"{current.accuracy:.0%} right"
+        right = f"{current.accuracy:.1%} right"  # as the table above it gives it
         # Guessing gets one class in this many right; twice that is still no reading worth the name.
         if current.accuracy < 2 / len(self.state.data.classes):
             if current.cost < random.cost / 2:
@@ -461,6 +464,8 @@ outputs, as in the lesson, has only the quadratic cost."""
     def watch_view(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
         self.refresh_bindings()
+        # The guided lesson speaks of the view on show.
+        self.post_message(self.Shown(self))
 
     def watch_checked(self, checked: bool) -> None:
         self.state.quiz.answer_shown = checked
@@ -481,10 +486,14 @@ outputs, as in the lesson, has only the quadratic cost."""
             self._draw_example()
             self._draw_quiz()
             self.measure()
+            # The guided lesson speaks of the cost in use.
+            self.post_message(self.Shown(self))
 
     def watch_split_name(self) -> None:
         self.refresh_bindings()
         self.measure()
+        # The guided lesson speaks of the set the panel averages over.
+        self.post_message(self.Shown(self))
 
     # Keys
 

@@ -1,0 +1,164 @@
+"""The guided lesson's words at 80×24 follow what is on screen: the run's own curve, the set the panel
+averages over, where the network came from, which mini-batch a column is of; and the sentence a beat
+is about stays whole on screen."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdtui.core.dataset import bundled_data_dir, load_dataset
+from gdtui.core.network import Network
+from gdtui.core.training import Trainer
+from gdtui.ui.beats import BEATS
+from gdtui.ui.widgets.guide_panel import GuidePanel
+from tests.app.test_lesson_walk import guide_text, on_beat, screen_text
+from tests.helpers import make_app, settle, wait_for, wait_until_loaded
+
+LEARNING = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
+COST = next(i for i, b in enumerate(BEATS) if "#formula" in b.shows)
+QUIZ = next(i for i, b in enumerate(BEATS) if "#quiz-row" in b.shows)
+STEP = next(i for i, b in enumerate(BEATS) if b.title == "Big gradient, big step")
+
+
+def words(app) -> str:
+    return " ".join(guide_text(app).split())
+
+
+async def test_the_learning_beat_says_nothing_of_a_fall_before_a_step(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(LEARNING)
+        await on_beat(pilot, LEARNING)
+        assert app.screen.ensure_run().trainer.steps == 0
+        text = words(app).split("→")[0]  # the words, not the invitation to watch the cost
+        assert "M.npz" in text and "cost" not in text, text
+
+
+async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(LEARNING)
+        await on_beat(pilot, LEARNING)
+        screen = app.screen
+        while screen.speed != 0:
+            await pilot.press("f")
+        for _ in range(2):
+            before = screen.ensure_run().trainer.epochs_done
+            await pilot.press("e")
+            await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+        run = screen.ensure_run()
+        await wait_for(pilot, lambda: len(run.epochs) == 3, "the second epoch's test")
+        await settle(pilot)
+        share = f"{run.epochs[-1].test_accuracy:.1%}"
+        await wait_for(pilot, lambda: f"test accuracy {share} (after epoch 2)" in screen_text(app), "the header")
+        text = screen_text(app)
+        assert f"({share})" in text.split("Learning", 1)[1], text
+
+
+async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(COST)
+        await on_beat(pilot, COST)
+        data = app.state.data
+        assert f"Averaged over the {len(data.test):,} test images" in screen_text(app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: f"over {len(data.train):,} training images" in screen_text(app), "the training set")
+        await wait_for(
+            pilot, lambda: f"Averaged over the {len(data.train):,} training images" in words(app), "the guide to follow"
+        )
+        assert "test images" not in words(app)
+
+
+async def test_the_quiz_beat_keeps_the_question_and_its_instruction_on_screen(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(COST)
+        await on_beat(pilot, COST)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "The lesson's four outputs for a 4." in text, text
+        assert "enter checks." in text, text
+
+
+def _mnist_model() -> Network:
+    """A model as `gdtui train --hidden 32 --epochs 1` makes it, on all of MNIST: many of its hidden neurons all
+    but fully on, so that the last beat adds that ∂C₀/∂w is nearly δ, and the numbers run long."""
+    network = Network((784, 32, 10), seed=0)
+    trainer = Trainer(network, load_dataset(bundled_data_dir()).train, learning_rate=1.5, batch_size=10, seed=0)
+    while trainer.epochs_done < 1:
+        trainer.step()
+    return network
+
+
+async def test_the_last_beat_keeps_its_closing_line_on_a_network_of_one_hidden_layer():
+    app = make_app(bundled_data_dir(), lesson=True, network=_mnist_model(), model_name="M.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(len(BEATS) - 1)
+        await on_beat(pilot, len(BEATS) - 1)
+        await settle(pilot)
+        assert "≈ δ, as a(L−1) ≈ 1" in words(app), words(app)
+        assert "The end. R starts the lesson again, L hides the guide, q quits." in screen_text(app), words(app)
+
+
+async def test_every_beat_fits_its_words_on_a_model_trained_on_all_of_mnist():
+    app = make_app(bundled_data_dir(), lesson=True, network=_mnist_model(), model_name="M.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for number in range(len(BEATS)):
+            app.guide.go_to(number)
+            await on_beat(pilot, number)
+            await settle(pilot)
+            panel = app.screen.query_one(GuidePanel)
+            needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
+            assert needs <= panel.content_region.height, f"beat {number + 1}'s words are cut off: {words(app)}"
+
+
+async def test_an_opened_model_that_reads_well_was_never_trash(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(LEARNING + 1)
+        await on_beat(pilot, LEARNING + 1)
+        text = words(app)
+        assert "M.npz" in text and "trash" not in text.lower(), text
+
+
+async def test_the_step_column_is_said_to_be_of_the_mini_batch_the_table_is_of(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(STEP)
+        await on_beat(pilot, STEP)
+        assert "on the next mini-batch" in words(app), words(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "over the last mini-batch" in screen_text(app), "the gradient of the last mini-batch")
+        await wait_for(pilot, lambda: "on the last mini-batch" in words(app), "the beat to follow the step")
+        assert "next mini-batch" not in words(app) and "this mini-batch" not in words(app)
+
+
+def test_the_trained_fixture_reads_well(trained, tiny_mnist_dir):
+    """The opened model's beats above are about a network that reads most test digits right."""
+    test = load_dataset(tiny_mnist_dir).test
+    assert np.mean(trained.predict(test.inputs(slice(None))) == test.labels) > 0.5
+
+
+async def test_the_whole_network_panel_gives_its_accuracy_one_way(tiny_mnist_dir, trained):
+    app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(COST)
+        await on_beat(pilot, COST)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.measurement is not None and screen.progress is None, "the whole network's cost")
+        await settle(pilot)
+        share = f"{screen.measurement.current.accuracy:.1%}"
+        text = screen_text(app)
+        assert "accuracy" in text and f"{share} right" in text, text
