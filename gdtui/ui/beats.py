@@ -129,9 +129,8 @@ def _share(right: int, total: int) -> str:
 
 
 def _fall(state: LessonState) -> str:
-    """What the run's own cost curve shows, or nothing before it has steps to show."""
-    run = state.training.run
-    shot = None if run is None else state.training.snapshot(run)
+    """What the run's own cost curve shows, as the Training step last drew it, or nothing before it has steps to show."""
+    shot = state.training.shown  # read, not taken: a beat's words leave the screen's frames as they are
     steps, costs = (0, ()) if shot is None else (shot.steps, shot.curve_costs)
     third = len(costs) // 3
     if not third:  # no step yet, or too few to tell a trend from a mini-batch's noise
