@@ -93,7 +93,8 @@ def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
             "Think, rank, then check."
         )
     lines = [f"{quiz.LETTERS[i]}  cost {question.options[i].cost:.2f}: {question.options[i].note}" for i in question.answer()]
-    return "\n".join([*lines, quiz.SUMMARY[question.cost_name]])
+    # The point first: the notes below it run long with long class names, and the guide's last rows are the ones cut.
+    return "\n".join([quiz.SUMMARY[question.cost_name], *lines])
 
 
 def _cost_invite(state: LessonState, screen: LessonScreen) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdtui.core import quiz
 from gdtui.core.dataset import bundled_data_dir, load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
@@ -162,3 +163,16 @@ async def test_the_whole_network_panel_gives_its_accuracy_one_way(tiny_mnist_dir
         share = f"{screen.measurement.current.accuracy:.1%}"
         text = screen_text(app)
         assert "accuracy" in text and f"{share} right" in text, text
+
+
+async def test_the_quiz_beats_answer_keeps_its_point_on_screen(tiny_mnist_dir):
+    """Checked, the beat's point is the sentence that sums the four costs up: on screen whatever the notes' length."""
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        app.guide.go_to(QUIZ)
+        await on_beat(pilot, QUIZ)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.state.quiz.answer_shown, "the answer")
+        await settle(pilot)
+        assert " ".join(quiz.SUMMARY["quadratic"].split()) in " ".join(screen_text(app).split())
