@@ -92,7 +92,8 @@ def _quiz_text(state: LessonState, screen: LessonScreen) -> str:
             f"{shown}: the {state.class_name(label)}'s output is marked ◀. Which answer costs most, which least? "
             "Think, rank, then check."
         )
-    lines = [f"{quiz.LETTERS[i]}  cost {question.options[i].cost:.2f}: {question.options[i].note}" for i in question.answer()]
+    # A row an option at 80 columns: its cost, as the table above gives it, and the note.
+    lines = [f"{quiz.LETTERS[i]}  {question.options[i].cost:.2f}  {question.options[i].note}" for i in question.answer()]
     # The point first: the notes below it run long with long class names, and the guide's last rows are the ones cut.
     return "\n".join([quiz.SUMMARY[question.cost_name], *lines])
 

@@ -175,4 +175,8 @@ async def test_the_quiz_beats_answer_keeps_its_point_on_screen(tiny_mnist_dir):
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.state.quiz.answer_shown, "the answer")
         await settle(pilot)
-        assert " ".join(quiz.SUMMARY["quadratic"].split()) in " ".join(screen_text(app).split())
+        shown = " ".join(screen_text(app).split())
+        assert " ".join(quiz.SUMMARY["quadratic"].split()) in shown
+        question = app.state.quiz.question
+        for i in question.answer():  # and every option's row, whole
+            assert f"{quiz.LETTERS[i]} {question.options[i].cost:.2f} {question.options[i].note}" in shown, shown
