@@ -647,6 +647,19 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         assert "the cost on step 1's 10 images, after it, went" in nudge, (stats, nudge)
 
 
+async def test_the_test_accuracy_measured_before_a_nudge_says_so(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await gradient_view(pilot, screen)
+        await wait_for(pilot, lambda: "(before training)" in text(screen, "stats"), "the start's accuracy")
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.training.last_nudge is not None
+        assert "(before the nudge)" in text(screen, "stats"), text(screen, "stats")
+        await pilot.press("n")
+        await settle(pilot)
+        assert "(at step 0)" in text(screen, "stats"), text(screen, "stats")
+
+
 async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("n")
