@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from textual.app import ComposeResult
@@ -40,6 +42,45 @@ KIND_LABELS = {"minimum": "min", "maximum": "max", "plateau": "plateau", "saddle
 
 
 SWEEP = 121
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The plot's canvas as plotext lays marks on it, columns from the left and lines from the bottom.
+
+    plotext spreads a braille curve's dots over the whole width and height of its cells, but puts a
+    text mark (the ball, the steps, the tangent's + signs) on the cell whose centre is nearest, with
+    the ends of the axes on the centres of the first and last cells: the same point can land a cell
+    apart in each. Marks are placed on the cell the curve's dot falls in, at that cell's centre.
+    """
+
+    low: float
+    high: float
+    columns: int
+    bottom: float
+    top: float
+    lines: int
+
+    @staticmethod
+    def _index(value: float, start: float, end: float, cells: int, dots: int) -> int:
+        # plotext's own arithmetic (get_matrix_data, then dots grouped into cells), so a mark and a dot agree.
+        return math.floor(round(0.5 + (cells * dots - 1) * (value - start) / (end - start), 8)) // dots
+
+    def cell(self, x: float, y: float) -> tuple[int, int]:
+        """The (column, line) the curve's braille dot at (x, y) falls in."""
+        return self._index(x, self.low, self.high, self.columns, 2), self._index(y, self.bottom, self.top, self.lines, 4)
+
+    def x(self, column: float) -> float:
+        """Where a text mark goes to sit on column (its centre at a whole number)."""
+        return self.low + column * (self.high - self.low) / max(1, self.columns - 1)
+
+    def y(self, line: float) -> float:
+        return self.bottom + line * (self.top - self.bottom) / max(1, self.lines - 1)
+
+    def centre(self, x: float, y: float) -> tuple[float, float]:
+        """The point a text mark is drawn at to sit in the cell of the curve's dot at (x, y)."""
+        column, line = self.cell(x, y)
+        return self.x(column), self.y(line)
 
 
 class CurvePlot(PlotextPlot):
@@ -289,16 +330,17 @@ back. The span of the cost is written under the plot."""
         columns = max(2, plot.size.width - 2 - max(map(len, y_axis.labels)))
         x_axis = axis(low, high, columns, gap=2, most=max(2, columns // 10), labels_across=True)
         bottom, top, row = y_axis.low, y_axis.high, (y_axis.high - y_axis.low) / max(1, lines - 1)
+        cells = Cells(x_axis.low, x_axis.high, columns, bottom, top, lines)
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
         canvas = Color.parse(self.app.theme_variables["surface"]).rgb
         if isinstance(function, Curve):
             for flat in function.stationary_points():
-                x, y = flat.point[0], flat.value
+                x, y = cells.centre(flat.point[0], flat.value)
                 plt.scatter([x], [y], marker=FLAT_GLYPH, color=FLAT_COLOR)
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
-        self._draw_path(plt, descent, x_axis.low, x_axis.high, bottom, top)
+        self._draw_path(plt, descent, cells)
         plt.xlim(x_axis.low, x_axis.high)
         plt.ylim(bottom, top)
         plt.yticks(list(y_axis.ticks), list(y_axis.labels))
@@ -320,13 +362,15 @@ back. The span of the cost is written under the plot."""
             entries.append((FLAT_GLYPH, "slope 0, solved"))
         return "  ".join(f"{glyph} {words}" for glyph, words in entries)
 
-    def _draw_path(self, plt, descent: Descent, low: float, high: float, bottom: float, top: float) -> None:
+    def _draw_path(self, plt, descent: Descent, cells: Cells) -> None:
         """The steps so far, the tangent at the ball, and the ball."""
+        low, high, bottom, top = cells.low, cells.high, cells.bottom, cells.top
         recent = zip(descent.path[-200:], descent.costs[-200:])
         inside = [(float(p[0]), c) for p, c in recent if low <= p[0] <= high and bottom <= c <= top]
         if len(inside) > 1:
             plt.plot([x for x, _ in inside], [c for _, c in inside], marker="braille", color=PATH_COLOR)
-            plt.scatter([x for x, _ in inside[:-1]], [c for _, c in inside[:-1]], marker=STEP_GLYPH, color=PATH_COLOR)
+            steps = [cells.centre(x, c) for x, c in inside[:-1]]
+            plt.scatter([x for x, _ in steps], [c for _, c in steps], marker=STEP_GLYPH, color=PATH_COLOR)
         x, cost, slope = float(descent.point[0]), descent.cost, float(descent.gradient[0])
         if not (low <= x <= high and bottom <= cost <= top):
             # Say where the ball went, on the side it left by.
@@ -346,8 +390,7 @@ back. The span of the cost is written under the plot."""
             crossings = sorted((x + (bottom - cost) / slope, x + (top - cost) / slope))
             left, right = max(left, crossings[0]), min(right, crossings[1])
         # Only as far as it stays beside the curve: on past a steep wall it would look like the curve flattening.
-        lines = max(2, self.query_one(PlotextPlot).size.height - 4)
-        near = TANGENT_REACH_ROWS * (top - bottom) / (lines - 1)
+        near = TANGENT_REACH_ROWS * (top - bottom) / (cells.lines - 1)
         ts = np.linspace(left, right, 201)
         curve = self.function
         assert curve is not None  # a path is drawn only on a function's plot
@@ -358,7 +401,26 @@ back. The span of the cost is written under the plot."""
         if strays_right.size:
             right = float(ts[strays_right[0] - 1])
         self.tangent_span, self.cost_span = (left, right), (bottom, top)
+        ball = cells.cell(x, cost)
         if left < right:
-            ends = [cost + slope * (left - x), cost + slope * (right - x)]
-            plt.plot([left, right], ends, marker=TANGENT_GLYPH, color=TANGENT_COLOR)
-        plt.scatter([x], [cost], marker=BALL_GLYPH, color=BALL_COLOR)
+            marks = tangent_cells(cells, ball, slope, cells.cell(left, cost)[0], cells.cell(right, cost)[0])
+            plt.scatter([cells.x(c) for c, _ in marks], [cells.y(r) for _, r in marks], marker=TANGENT_GLYPH, color=TANGENT_COLOR)
+        plt.scatter([cells.x(ball[0])], [cells.y(ball[1])], marker=BALL_GLYPH, color=BALL_COLOR)
+
+
+def tangent_cells(cells: Cells, ball: tuple[int, int], slope: float, first: int, last: int) -> list[tuple[int, int]]:
+    """The cells of a line of the given slope through the ball's cell, from column first to column last.
+
+    Drawn by plotext as a line, its ends would be rounded to cells and the cells between cut down to whole
+    lines: off the ball by a line, and flatter or steeper than the slope. Each column here holds the lines
+    the true line crosses within it, so a steep one stays unbroken.
+    """
+    lines_per_column = slope * (cells.x(1) - cells.x(0)) / (cells.y(1) - cells.y(0))
+    column, line = ball
+    marks = []
+    for at in range(first, last + 1):
+        ends = [line + lines_per_column * (at - column + side) for side in (-0.5, 0.5)]
+        # Where a neighbour's line starts: half a line's rise either side, so no line is in two columns.
+        lowest, highest = math.floor(min(ends) + 0.5), math.ceil(max(ends) - 0.5)
+        marks += [(at, r) for r in range(max(0, lowest), min(cells.lines - 1, max(lowest, highest)) + 1)]
+    return marks
