@@ -12,6 +12,8 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 
 from gdtui.core import drawing
+from gdtui.core.network import neuron_name
+from gdtui.core.words import cut_middle
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.label_prompt import LabelPrompt
 from gdtui.ui.widgets.digit_view import DigitView
@@ -137,11 +139,10 @@ a trained network will still confidently call some digit."""
             right.border_title = "the numbers"
         row, col = self.cursor
         rows, cols = image.shape
-        pixel = (
-            f"pixel (row {row}, col {col}) = [b]{float(image[row, col]):.2f}[/b]   "
-            f"→ input {row * cols + col + 1} of {rows * cols}"
-        )
+        # Named and counted from 0 as every screen names a pixel, an input and a neuron.
+        pixel = f"{neuron_name((), 0, row * cols + col, (rows, cols))} = input {row * cols + col} = [b]{float(image[row, col]):.2f}[/b]"
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
+        origin = ""  # the network's, which may be a model file's name: text, put in as $origin
         if self.drawing_mode and not chosen.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
         elif self.drawing_mode or chosen.source == "noise":
@@ -150,8 +151,12 @@ a trained network will still confidently call some digit."""
             outputs = state.network.forward(seen.reshape(1, -1))[0]
             guess = int(outputs.argmax())
             said = state.class_name(guess)
-            pixel += f"   the network says [b]$said[/b] ({outputs[guess]:.2f})"
-        line = Content.from_markup(pixel, said=said)
+            verdict = f"   the network ($origin) says [b]$said[/b] ({outputs[guess]:.2f})"
+            # Which network: on one line with the pixel's, its origin cut in the middle when too long.
+            shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain)
+            origin = cut_middle(state.network_origin, self.query_one("#pixel").content_size.width - shown)
+            pixel += verdict
+        line = Content.from_markup(pixel, said=said, origin=origin)
         if guided:
             line += Content.from_rich_text(Text.assemble("   shades ", view.legend()))
         self.query_one("#pixel", Static).update(line)
