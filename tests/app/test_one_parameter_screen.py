@@ -421,3 +421,17 @@ async def test_the_tangent_runs_through_the_balls_cell_at_the_slope_it_has(scree
         reach = abs(rows_per_column) / 2 + 0.5 + 1e-9
         for r, c in tangent:
             assert abs((row - r) - rows_per_column * (c - column)) <= reach, ("\n".join(canvas), (r, c), rows_per_column)
+
+
+async def test_the_networks_cost_says_which_images_it_is_averaged_over(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await until_on_network(pilot, screen)
+        await pilot.press("n")
+        await settle(pilot)
+        numbers = rendered(screen, "numbers")
+        # The Cost step measures the same model over other images: each figure says which it is of.
+        cost = f"{screen.cost_symbol} = {number(screen.descent.cost)} over {slices.SAMPLE_SIZE} training images"
+        assert cost in numbers, numbers
+        width = screen.query_one("#numbers").content_size.width
+        assert all(len(line) <= width for line in numbers.splitlines()), numbers
+        assert f"η = {screen.descent.learning_rate:g}" in numbers and "step 1:" in numbers

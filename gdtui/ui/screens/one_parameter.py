@@ -144,7 +144,7 @@ back. The span of the cost is written under the plot."""
     DEFAULT_CSS = """
     OneParameterScreen #function { height: auto; padding: 0 1; }
     OneParameterScreen #plot { height: 1fr; min-height: 8; }
-    OneParameterScreen #numbers { height: 2; padding: 0 1; }
+    OneParameterScreen #numbers { height: auto; padding: 0 1; }
     OneParameterScreen #verdict { height: auto; padding: 0 1; }
     OneParameterScreen #solved, OneParameterScreen #solving { height: auto; padding: 0 1; color: $text-muted; }
     """
@@ -266,10 +266,14 @@ back. The span of the cost is written under the plot."""
 
     def _numbers(self, descent: Descent) -> str:
         s = self.symbol
-        here = (
-            f"{s} = [b]{number(descent.point[0])}[/b]   {self.cost_symbol} = {number(descent.cost)}   "
-            f"slope {self.slope_symbol} = [b]{number(descent.gradient[0])}[/b]   η = [b]{descent.learning_rate:g}[/b]"
-        )
+        cost = f"{self.cost_symbol} = {number(descent.cost)}"
+        slope = f"slope {self.slope_symbol} = [b]{number(descent.gradient[0])}[/b]   η = [b]{descent.learning_rate:g}[/b]"
+        if self.on_network:
+            # Other steps average the same network's cost over other images: the figure says which. At 80
+            # columns that takes a line of its own.
+            here = f"{s} = [b]{number(descent.point[0])}[/b]   {cost} over {slices.SAMPLE_SIZE} training images\n{slope}"
+        else:
+            here = f"{s} = [b]{number(descent.point[0])}[/b]   {cost}   {slope}"
         step: Step | None = descent.last
         if step is None:
             return f"{here}\n[dim]no steps yet: new {s} = {s} − η × slope[/dim]"
@@ -291,10 +295,10 @@ back. The span of the cost is written under the plot."""
                 )
             else:
                 scale = f"{spans}; the cost axis is fitted to it. [b]s[/b]: one axis for every parameter."
+            # The figures above say which images the cost is over: a line of the plot's, not this one's.
             return (
-                f"The average cost over {slices.SAMPLE_SIZE} training images as this one parameter moves and "
-                f"the other {total - 1:,} stay put. {scale} No formula to solve: backpropagation gives the "
-                "slope where we stand."
+                f"The other {total - 1:,} parameters stay put. {scale} No formula to solve: backpropagation "
+                "gives the slope where we stand."
             )
         return (
             f"The network's cost has {total:,} parameters: solving {total:,} tangled equations at once "
