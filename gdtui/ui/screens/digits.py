@@ -140,7 +140,8 @@ a trained network will still confidently call some digit."""
         row, col = self.cursor
         rows, cols = image.shape
         # Named and counted from 0 as every screen names a pixel, an input and a neuron.
-        pixel = f"{neuron_name((), 0, row * cols + col, (rows, cols))} = input {row * cols + col} = [b]{float(image[row, col]):.2f}[/b]"
+        index = row * cols + col
+        pixel = f"{neuron_name((), 0, index, (rows, cols))} = input {index} = [b]{float(image[row, col]):.2f}[/b]"
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
         origin = ""  # the network's, which may be a model file's name: text, put in as $origin
         if self.drawing_mode and not chosen.canvas.any():
