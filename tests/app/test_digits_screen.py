@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from textual.widgets import Static
 
@@ -155,3 +157,15 @@ async def test_the_prediction_shown_belongs_to_the_drawing_on_screen(screen_on):
         assert f") says {best} ({outputs[best]:.2f})" in str(screen.query_one("#pixel").render())
         await pilot.press("c")
         assert "nothing drawn yet" in str(screen.query_one("#pixel").render())
+
+
+async def test_a_long_network_name_is_cut_to_keep_the_verdict_on_one_line(screen_on, monkeypatch):
+    async with screen_on("1") as (pilot, screen):
+        state = pilot.app.state
+        name = "a model with a very long file name, trained 12,000 steps more, 3 nudges.npz"
+        monkeypatch.setattr(type(state), "network_origin", property(lambda _: name))
+        await pilot.press("z")
+        pixel = str(screen.query_one("#pixel").render())
+        assert len(pixel) <= screen.query_one("#pixel").content_size.width, pixel
+        # Its start and its end, the middle given up.
+        assert re.search(r"the network \(a model…[^)]*\.npz\) says ", pixel), pixel

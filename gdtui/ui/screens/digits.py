@@ -32,7 +32,8 @@ class DigitsScreen(LessonScreen):
     HELP = """\
 Each MNIST image is 28×28 grey pixels. To the network it is just **784 numbers**,
 one per pixel, from 0.0 (black) to 1.0 (white), read row by row: these are the
-activations of its 784 input neurons.
+activations of its 784 input neurons. Every screen counts them from 0, as it counts
+neurons: pixel (r,c), in row r and column c, is input 28·r + c.
 
 The image is drawn with half blocks, two pixels per character cell; where colours
 are scarce it falls back to shade glyphs. On the right are the actual numbers
