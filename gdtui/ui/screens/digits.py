@@ -27,6 +27,9 @@ _DRAWING = {"paint", "erase", "clear", "done_drawing"}
 _CURSOR = Binding.Group("Cursor", compact=True)
 
 
+ORIGIN_LEAST = 12  # characters of the network's name kept, however long the pixel's line
+
+
 class DigitsScreen(LessonScreen):
     TITLE_TEXT = "Digits"
     HELP = """\
@@ -145,6 +148,7 @@ a trained network will still confidently call some digit."""
         pixel = f"{neuron_name((), 0, index, (rows, cols))} = input {index} = [b]{float(image[row, col]):.2f}[/b]"
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
         origin = ""  # the network's, which may be a model file's name: text, put in as $origin
+        shades = Content.from_rich_text(Text.assemble("   shades ", view.legend())) if guided else Content()
         if self.drawing_mode and not chosen.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
         elif self.drawing_mode or chosen.source == "noise":
@@ -155,13 +159,11 @@ a trained network will still confidently call some digit."""
             said = state.class_name(guess)
             verdict = f"   the network ($origin) says [b]$said[/b] ({outputs[guess]:.2f})"
             # Which network: on one line with the pixel's, its origin cut in the middle when too long.
-            shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain)
-            origin = cut_middle(state.network_origin, self.query_one("#pixel").content_size.width - shown)
+            shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain) + len(shades.plain)
+            # Never cut to nothing: a name too long for any room left wraps rather than goes.
+            origin = cut_middle(state.network_origin, max(ORIGIN_LEAST, self.query_one("#pixel").content_size.width - shown))
             pixel += verdict
-        line = Content.from_markup(pixel, said=said, origin=origin)
-        if guided:
-            line += Content.from_rich_text(Text.assemble("   shades ", view.legend()))
-        self.query_one("#pixel", Static).update(line)
+        self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said, origin=origin) + shades)
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:
