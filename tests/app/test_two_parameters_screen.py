@@ -189,6 +189,25 @@ async def test_g_shows_the_gradient_then_its_negative_over_the_map(screen_on):
         assert sum(_map(screen).count(a) for a in ARROWS) == count
 
 
+@pytest.mark.parametrize("steps", [0, 2, 5])
+async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_on, steps):
+    """As on One parameter, the marks beside the ball follow its true slope from its own cell."""
+    async with screen_on("5") as (pilot, screen):
+        for _ in range(steps):
+            await pilot.press("n")
+        view = screen.query_one(HeightMap)
+        cells = view._overlay(screen.function)
+        ((line, column),) = [cell for cell, (_, role) in cells.items() if role == "ball"]
+        for role, sign in (("downhill", -1), ("uphill", 1)):
+            dx, dy = view._screen_direction(screen.function, *(sign * screen.descent.gradient))
+            ray = [cell for cell, (_, r) in cells.items() if r == role]
+            assert min(max(abs(r - line), abs(c - column)) for r, c in ray) == 1, (role, ray)  # from the ball's cell
+            for r, c in ray:
+                # In samples, x right and y up (two a line): within a cell of the line from the ball's cell.
+                x, y = c - column, 2 * (line - r)
+                assert x * dx + y * dy > 0 and abs(x * dy - y * dx) / np.hypot(dx, dy) <= 2.5, (role, (r, c))
+
+
 async def test_balls_from_different_starts_end_in_different_valleys(screen_on):
     async with screen_on("5") as (pilot, screen):
         await pilot.press("f")
