@@ -258,8 +258,8 @@ back. The span of the cost is written under the plot."""
                 scale = f"{spans}; the cost axis is fitted to it. [b]s[/b]: one axis for every parameter."
             # The figures above say which images the cost is over: a line of the plot's, not this one's.
             return (
-                f"The other {total - 1:,} parameters stay put. {scale} No formula to solve: backpropagation "
-                "gives the slope where we stand."
+                f"This one parameter moves and the other {total - 1:,} stay put. {scale} No formula to solve: "
+                "backpropagation gives the slope where we stand."
             )
         return (
             f"The network's cost has {total:,} parameters: solving {total:,} tangled equations at once "
