@@ -13,3 +13,11 @@ def count(n: int) -> str:
 def counted(n: int, noun: str) -> str:
     """n and the noun, singular for one: "1 step", "1,200 steps"."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def cut_middle(text: str, width: int) -> str:
+    """text in at most width characters: its start and its end, what is between them given up as "…"."""
+    if len(text) <= width:
+        return text
+    head = max(0, width - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head) :]}" if width > 0 else ""

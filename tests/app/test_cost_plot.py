@@ -122,3 +122,25 @@ async def test_the_plot_is_drawn_as_textual_plotext_would_draw_it(steps, theme):
         assert drawn.spans == expected.spans
         lines = [Visual.to_strips(plot, content, 80, 16, plot.visual_style) for content in (drawn, expected)]
         assert [list(line) for line in lines[0]] == [list(line) for line in lines[1]]
+
+
+@pytest.mark.parametrize("level", [2.05, 2.25, 2.45, 2.65, 2.85])
+async def test_an_epoch_mean_on_the_curve_is_drawn_in_the_curves_own_row(level):
+    """A text mark and a braille dot of one value land on one cell: plotext maps them to rows differently."""
+    app = _PlotApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        plot = app.query_one(CostPlot)
+        steps = [float(s) for s in range(0, 300, 3)]
+        run = SimpleNamespace(
+            cost_name="cross-entropy",
+            curve_steps=tuple(steps),
+            curve_costs=tuple(3.0 if s == 0 else level for s in steps),  # level from the second point on
+            curve_stride=1,
+            epochs=(SimpleNamespace(step=150, test_accuracy=0.5, train_cost=level),),
+        )
+        plot.show(run)
+        await pilot.pause()
+        rows = str(plot.render()).splitlines()
+        (row,) = [r for r, line in enumerate(rows) if "●" in line]
+        column = rows[row].index("●")
+        assert "\u2800" < rows[row][column - 1] <= "\u28ff" and "\u2800" < rows[row][column + 1] <= "\u28ff", "\n".join(rows)

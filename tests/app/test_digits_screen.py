@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from textual.widgets import Static
 
@@ -66,7 +68,8 @@ async def test_arrows_move_the_pixel_cursor_and_the_numbers_follow(screen_on):
         assert screen.query_one(PixelNumbers)._cursor == (12, 13)
         pixel = str(screen.query_one("#pixel").render())
         value = app.state.chosen.image()[12, 13]
-        assert f"(row 12, col 13) = {value:.2f}" in pixel and f"input {12 * 28 + 13 + 1} of 784" in pixel
+        # Counted from 0, as every screen counts pixels, inputs and neurons: row 12 column 13 is input 349.
+        assert f"pixel (12,13) = input {12 * 28 + 13} = {value:.2f}" in pixel, pixel
         for _ in range(40):
             await pilot.press("right")
         assert screen.cursor == (12, 27)  # stops at the edge
@@ -113,7 +116,9 @@ async def test_noise_says_what_the_network_makes_of_it(screen_on):
         outputs = app.state.network.forward(app.state.chosen.inputs())[0]
         guess = int(outputs.argmax())
         pixel = str(screen.query_one("#pixel", Static).render())
-        assert f"the network says {guess} ({outputs[guess]:.2f})" in pixel, pixel
+        # Which network: the random one it starts as, or whatever it has become since.
+        assert f"the network ({app.state.network_origin}) says {guess} ({outputs[guess]:.2f})" in pixel, pixel
+        assert len(pixel) <= screen.query_one("#pixel").content_size.width, pixel  # one line at 80 columns
 
 
 async def test_each_set_keeps_its_place(screen_on):
@@ -130,7 +135,7 @@ async def test_while_drawing_the_network_reads_the_drawing_and_d_says_done(scree
         app = pilot.app
         await pilot.press("d", "space")
         outputs = app.state.network.forward(app.state.chosen.inputs())[0]
-        assert f"the network says {int(outputs.argmax())}" in str(app.screen.query_one("#pixel").render())
+        assert f") says {int(outputs.argmax())}" in str(app.screen.query_one("#pixel").render())
         descriptions = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
         assert "Done" in descriptions and "Draw" not in descriptions
         await pilot.press("d")
@@ -143,12 +148,24 @@ async def test_the_prediction_shown_belongs_to_the_drawing_on_screen(screen_on):
         await pilot.press("z", "d")
         assert state.chosen.source == "drawing" and not state.chosen.canvas.any()
         pixel = str(screen.query_one("#pixel").render())
-        assert "the network says" not in pixel and "nothing drawn yet" in pixel
+        assert "the network (" not in pixel and "nothing drawn yet" in pixel
         await pilot.press("space")
         assert state.chosen.canvas.any()
         outputs = state.network.forward(state.chosen.inputs())[0]
         best = int(outputs.argmax())
         assert np.sum(outputs == outputs[best]) == 1  # one answer, no tie to break
-        assert f"the network says {best} ({outputs[best]:.2f})" in str(screen.query_one("#pixel").render())
+        assert f") says {best} ({outputs[best]:.2f})" in str(screen.query_one("#pixel").render())
         await pilot.press("c")
         assert "nothing drawn yet" in str(screen.query_one("#pixel").render())
+
+
+async def test_a_long_network_name_is_cut_to_keep_the_verdict_on_one_line(screen_on, monkeypatch):
+    async with screen_on("1") as (pilot, screen):
+        state = pilot.app.state
+        name = "a model with a very long file name, trained 12,000 steps more, 3 nudges.npz"
+        monkeypatch.setattr(type(state), "network_origin", property(lambda _: name))
+        await pilot.press("z")
+        pixel = str(screen.query_one("#pixel").render())
+        assert len(pixel) <= screen.query_one("#pixel").content_size.width, pixel
+        # Its start and its end, the middle given up.
+        assert re.search(r"the network \(a model…[^)]*\.npz\) says ", pixel), pixel

@@ -137,7 +137,8 @@ def _further_back_facts(app, sizes, flow, backwards) -> list[str]:
     assert chain is not None
     estimate = finite_difference(app, network, w, wishes.weight_index(network, out - 1, chain.k, chain.i))
     assert f"{chain.earlier_weight_derivative:.6g}" == f"{estimate:.6g}"
-    before = f"neuron {chain.i} of layer {out - 2}" if out > 2 else f"pixel {chain.i}"
+    row, col = divmod(chain.i, app.state.data.image_shape[1])
+    before = f"neuron {chain.i} of layer {out - 2}" if out > 2 else f"pixel ({row},{col})"  # as every screen names it
     return [f"w from {before} into neuron {chain.k} of layer {out - 1}", precise(chain.earlier_weight_derivative)]
 
 

@@ -389,3 +389,49 @@ async def test_the_two_valleys_are_named_plainly_and_help_keeps_their_formula(sc
         await settle(pilot)
         assert "∫" not in rendered(screen, "function") and "two valleys" in rendered(screen, "function")
         assert "∫(x+2.75)²(x+0.5)(x−1.25)(x−2.75)/10 dx" in OneParameterScreen.HELP
+
+
+def _canvas(screen) -> list[str]:
+    """The rows of the plot's canvas, top first, as the screen shows them: inside its frame."""
+    plot = screen.query_one("#plot")
+    strips = list(screen.app.screen._compositor.render_strips())[plot.region.y : plot.region.bottom]
+    lines = [strip.text[plot.region.x : plot.region.right] for strip in strips]
+    top = next(i for i, line in enumerate(lines) if "┌" in line)
+    bottom = next(i for i, line in enumerate(lines) if "└" in line)
+    left, right = lines[top].index("┌"), lines[top].rindex("┐")
+    return [line[left + 1 : right] for line in lines[top + 1 : bottom]]
+
+
+@pytest.mark.parametrize("steps", [0, 1, 3, 6])
+async def test_the_tangent_runs_through_the_balls_cell_at_the_slope_it_has(screen_on, steps):
+    async with screen_on("4") as (pilot, screen):
+        for _ in range(steps):
+            await pilot.press("n")
+        await settle(pilot)
+        canvas = _canvas(screen)
+        (row, column), *others = [(r, line.index("●")) for r, line in enumerate(canvas) if "●" in line]
+        assert not others
+        (low, high), (bottom, top) = screen.query_one("#plot").plt._active.monitor.xlim[0], screen.cost_span
+        # The ends of the axes sit on the centres of the first and last cells: a line's slope in cells.
+        cell_width, cell_height = (high - low) / (len(canvas[0]) - 1), (top - bottom) / (len(canvas) - 1)
+        rows_per_column = float(screen.descent.gradient[0]) * cell_width / cell_height
+        tangent = [(r, c) for r, line in enumerate(canvas) for c, glyph in enumerate(line) if glyph == "+"]
+        assert any(abs(c - column) == 1 for _, c in tangent), "\n".join(canvas)
+        # Each column holds the rows the true line through the ball's cell crosses within it (rows count down).
+        reach = abs(rows_per_column) / 2 + 0.5 + 1e-9
+        for r, c in tangent:
+            assert abs((row - r) - rows_per_column * (c - column)) <= reach, ("\n".join(canvas), (r, c), rows_per_column)
+
+
+async def test_the_networks_cost_says_which_images_it_is_averaged_over(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        await until_on_network(pilot, screen)
+        await pilot.press("n")
+        await settle(pilot)
+        numbers = rendered(screen, "numbers")
+        # The Cost step measures the same model over other images: each figure says which it is of.
+        cost = f"{screen.cost_symbol} = {number(screen.descent.cost)} over {slices.SAMPLE_SIZE} training images"
+        assert cost in numbers, numbers
+        width = screen.query_one("#numbers").content_size.width
+        assert all(len(line) <= width for line in numbers.splitlines()), numbers
+        assert f"η = {screen.descent.learning_rate:g}" in numbers and "step 1:" in numbers

@@ -207,7 +207,7 @@ async def test_digits_says_when_it_draws_an_image_smaller_and_the_cursor_reaches
         for _ in range(40):
             await pilot.press("down", "right")
         assert screen.cursor == (63, 63)
-        assert "→ input 4096 of 4096" in rendered_text(screen, "#pixel")
+        assert "pixel (63,63) = input 4095 =" in rendered_text(screen, "#pixel")  # counted from 0
 
 
 async def test_the_guided_lesson_gives_the_sets_own_figures_and_calls_named_classes_no_digits(small_set, four_classes):

@@ -8,7 +8,7 @@ from textual.widgets import Input
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import BOWL, FOUR_VALLEYS
-from gdtui.ui.screens.descent import ParameterPrompt
+from gdtui.ui.screens.descent import ParameterPrompt, number
 from gdtui.ui.screens.two_parameters import GRID, TwoParametersScreen
 from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges
 from tests.helpers import open_step, rendered, until_on_network, wait_for
@@ -112,6 +112,17 @@ async def test_the_networks_landscape_is_computed_by_a_worker_on_a_grid(screen_o
         np.testing.assert_allclose(screen.descent.point, point - screen.NETWORK_LEARNING_RATE * gradient)
 
 
+async def test_the_networks_cost_says_which_images_it_is_averaged_over(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        await until_on_network(pilot, screen)
+        await pilot.press("n")
+        lines = rendered(screen, "numbers").splitlines()
+        at = lines.index(f"cost C(x, y) = {number(screen.descent.cost)}")
+        # The Cost step measures the same model over other images: the figure says which it is of.
+        assert lines[at + 1].strip() == f"over {slices.SAMPLE_SIZE} training images", lines
+        assert all(len(line) <= screen.query_one("#numbers").content_size.width for line in lines[at : at + 2]), lines
+
+
 async def test_p_cycles_pairs_and_i_takes_two_numbers(screen_on):
     async with screen_on("5") as (pilot, screen):
         app = pilot.app
@@ -176,6 +187,25 @@ async def test_g_shows_the_gradient_then_its_negative_over_the_map(screen_on):
         await pilot.press("g")
         assert view.arrows == "off"
         assert sum(_map(screen).count(a) for a in ARROWS) == count
+
+
+@pytest.mark.parametrize("steps", [0, 2, 5])
+async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_on, steps):
+    """As on One parameter, the marks beside the ball follow its true slope from its own cell."""
+    async with screen_on("5") as (pilot, screen):
+        for _ in range(steps):
+            await pilot.press("n")
+        view = screen.query_one(HeightMap)
+        cells = view._overlay(screen.function)
+        ((line, column),) = [cell for cell, (_, role) in cells.items() if role == "ball"]
+        for role, sign in (("downhill", -1), ("uphill", 1)):
+            dx, dy = view._screen_direction(screen.function, *(sign * screen.descent.gradient))
+            ray = [cell for cell, (_, r) in cells.items() if r == role]
+            assert min(max(abs(r - line), abs(c - column)) for r, c in ray) == 1, (role, ray)  # from the ball's cell
+            for r, c in ray:
+                # In samples, x right and y up (two a line): within a cell of the line from the ball's cell.
+                x, y = c - column, 2 * (line - r)
+                assert x * dx + y * dy > 0 and abs(x * dy - y * dx) / np.hypot(dx, dy) <= 2.5, (role, (r, c))
 
 
 async def test_balls_from_different_starts_end_in_different_valleys(screen_on):

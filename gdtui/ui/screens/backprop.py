@@ -18,8 +18,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core import backprop, costs, finite_differences, minibatch, slices, wishes
 from gdtui.core.dataset import Split
-from gdtui.core.network import Network
-from gdtui.core.words import count
+from gdtui.core.network import Network, neuron_name
+from gdtui.core.words import count, cut_middle
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -95,17 +95,9 @@ def precise(value: float) -> str:
     return f"{value:+.9g}"
 
 
-def cut_middle(text: str, width: int) -> str:
-    """text in at most width characters: its start and its end, what is between them given up as "…"."""
-    if len(text) <= width:
-        return text
-    head = max(0, width - 1) // 2
-    return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head) :]}" if width > 0 else ""
-
-
-def source(layer: int, k: int) -> str:
+def source(layer: int, k: int, image_shape: tuple[int, int]) -> str:
     """Where weight k of a neuron of `layer` comes from: a neuron of the layer before, or a pixel."""
-    return f"neuron {k} of layer {layer - 1}" if layer > 1 else f"pixel {k}"
+    return f"neuron {k} of layer {layer - 1}" if layer > 1 else neuron_name((), 0, k, image_shape)
 
 
 def same_to(exact: float, estimate: float) -> str:
@@ -554,7 +546,7 @@ rule's is the one this image wishes most to change."""
         average = many.average
         scale = scale_of(each)
         lines = [
-            f"The weight from {source(out, k)} to output [b]$output[/b], image by image:",
+            f"The weight from {source(out, k, self.state.data.image_shape)} to output [b]$output[/b], image by image:",
             f"[dim]{'image':<24}{'wish −∂C₀/∂w':^{2 * BAR + 1}}  {bar_scale(scale)}[/dim]",
         ]
         names = {}
@@ -620,7 +612,7 @@ rule's is the one this image wishes most to change."""
             f"[b]One step further back.[/b] Neuron {k} of layer {out - 1} feeds every output:",
             f"∂C₀/∂a(L−1) = Σⱼ wⱼ · δⱼ = {factor(chain.activation_derivative)}",
             f"  [dim]via output $output alone: w × ∂C₀/∂z = {times(chain.weight, chain.dz)} = {factor(chain.path)}[/dim]",
-            f"w from {source(out - 1, i)} into neuron {k} of layer {out - 1}:",
+            f"w from {source(out - 1, i, self.state.data.image_shape)} into neuron {k} of layer {out - 1}:",
             f"∂C₀/∂w = a(L−2) · {hidden_slope}(z(L−1)) · ∂C₀/∂a(L−1)  [dim]BP2 BP4[/dim]",
             f"       = {times(chain.a_prev_prev, chain.hidden_slope, chain.activation_derivative)}"
             f" = [b]{precise(chain.earlier_weight_derivative)}[/b]",

@@ -12,6 +12,8 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
 
 from gdtui.core import drawing
+from gdtui.core.network import neuron_name
+from gdtui.core.words import cut_middle
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.label_prompt import LabelPrompt
 from gdtui.ui.widgets.digit_view import DigitView
@@ -25,12 +27,16 @@ _DRAWING = {"paint", "erase", "clear", "done_drawing"}
 _CURSOR = Binding.Group("Cursor", compact=True)
 
 
+ORIGIN_LEAST = 12  # characters of the network's name kept, however long the pixel's line
+
+
 class DigitsScreen(LessonScreen):
     TITLE_TEXT = "Digits"
     HELP = """\
 Each MNIST image is 28×28 grey pixels. To the network it is just **784 numbers**,
 one per pixel, from 0.0 (black) to 1.0 (white), read row by row: these are the
-activations of its 784 input neurons.
+activations of its 784 input neurons. Every screen counts them from 0, as it counts
+neurons: pixel (r,c), in row r and column c, is input 28·r + c.
 
 The image is drawn with half blocks, two pixels per character cell; where colours
 are scarce it falls back to shade glyphs. On the right are the actual numbers
@@ -137,11 +143,12 @@ a trained network will still confidently call some digit."""
             right.border_title = "the numbers"
         row, col = self.cursor
         rows, cols = image.shape
-        pixel = (
-            f"pixel (row {row}, col {col}) = [b]{float(image[row, col]):.2f}[/b]   "
-            f"→ input {row * cols + col + 1} of {rows * cols}"
-        )
+        # Named and counted from 0 as every screen names a pixel, an input and a neuron.
+        index = row * cols + col
+        pixel = f"{neuron_name((), 0, index, (rows, cols))} = input {index} = [b]{float(image[row, col]):.2f}[/b]"
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
+        origin = ""  # the network's, which may be a model file's name: text, put in as $origin
+        shades = Content.from_rich_text(Text.assemble("   shades ", view.legend())) if guided else Content()
         if self.drawing_mode and not chosen.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
         elif self.drawing_mode or chosen.source == "noise":
@@ -150,11 +157,13 @@ a trained network will still confidently call some digit."""
             outputs = state.network.forward(seen.reshape(1, -1))[0]
             guess = int(outputs.argmax())
             said = state.class_name(guess)
-            pixel += f"   the network says [b]$said[/b] ({outputs[guess]:.2f})"
-        line = Content.from_markup(pixel, said=said)
-        if guided:
-            line += Content.from_rich_text(Text.assemble("   shades ", view.legend()))
-        self.query_one("#pixel", Static).update(line)
+            verdict = f"   the network ($origin) says [b]$said[/b] ({outputs[guess]:.2f})"
+            # Which network: on one line with the pixel's, its origin cut in the middle when too long.
+            shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain) + len(shades.plain)
+            # Never cut to nothing: a name too long for any room left wraps rather than goes.
+            origin = cut_middle(state.network_origin, max(ORIGIN_LEAST, self.query_one("#pixel").content_size.width - shown))
+            pixel += verdict
+        self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said, origin=origin) + shades)
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:

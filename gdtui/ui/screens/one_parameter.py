@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +15,7 @@ from textual_plotext import PlotextPlot
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Curve, Descent, Step, Surface
+from gdtui.ui.plot_cells import Cells
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
 
@@ -103,7 +105,7 @@ back. The span of the cost is written under the plot."""
     DEFAULT_CSS = """
     OneParameterScreen #function { height: auto; padding: 0 1; }
     OneParameterScreen #plot { height: 1fr; min-height: 8; }
-    OneParameterScreen #numbers { height: 2; padding: 0 1; }
+    OneParameterScreen #numbers { height: auto; padding: 0 1; }
     OneParameterScreen #verdict { height: auto; padding: 0 1; }
     OneParameterScreen #solved, OneParameterScreen #solving { height: auto; padding: 0 1; color: $text-muted; }
     """
@@ -225,10 +227,14 @@ back. The span of the cost is written under the plot."""
 
     def _numbers(self, descent: Descent) -> str:
         s = self.symbol
-        here = (
-            f"{s} = [b]{number(descent.point[0])}[/b]   {self.cost_symbol} = {number(descent.cost)}   "
-            f"slope {self.slope_symbol} = [b]{number(descent.gradient[0])}[/b]   η = [b]{descent.learning_rate:g}[/b]"
-        )
+        cost = f"{self.cost_symbol} = {number(descent.cost)}"
+        slope = f"slope {self.slope_symbol} = [b]{number(descent.gradient[0])}[/b]   η = [b]{descent.learning_rate:g}[/b]"
+        if self.on_network:
+            # Other steps average the same network's cost over other images: the figure says which. At 80
+            # columns that takes a line of its own.
+            here = f"{s} = [b]{number(descent.point[0])}[/b]   {cost} over {slices.SAMPLE_SIZE} training images\n{slope}"
+        else:
+            here = f"{s} = [b]{number(descent.point[0])}[/b]   {cost}   {slope}"
         step: Step | None = descent.last
         if step is None:
             return f"{here}\n[dim]no steps yet: new {s} = {s} − η × slope[/dim]"
@@ -250,10 +256,10 @@ back. The span of the cost is written under the plot."""
                 )
             else:
                 scale = f"{spans}; the cost axis is fitted to it. [b]s[/b]: one axis for every parameter."
+            # The figures above say which images the cost is over: a line of the plot's, not this one's.
             return (
-                f"The average cost over {slices.SAMPLE_SIZE} training images as this one parameter moves and "
-                f"the other {total - 1:,} stay put. {scale} No formula to solve: backpropagation gives the "
-                "slope where we stand."
+                f"This one parameter moves and the other {total - 1:,} stay put. {scale} No formula to solve: "
+                "backpropagation gives the slope where we stand."
             )
         return (
             f"The network's cost has {total:,} parameters: solving {total:,} tangled equations at once "
@@ -289,16 +295,17 @@ back. The span of the cost is written under the plot."""
         columns = max(2, plot.size.width - 2 - max(map(len, y_axis.labels)))
         x_axis = axis(low, high, columns, gap=2, most=max(2, columns // 10), labels_across=True)
         bottom, top, row = y_axis.low, y_axis.high, (y_axis.high - y_axis.low) / max(1, lines - 1)
+        cells = Cells(x_axis.low, x_axis.high, columns, bottom, top, lines)
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
         canvas = Color.parse(self.app.theme_variables["surface"]).rgb
         if isinstance(function, Curve):
             for flat in function.stationary_points():
-                x, y = flat.point[0], flat.value
+                x, y = cells.centre(flat.point[0], flat.value)
                 plt.scatter([x], [y], marker=FLAT_GLYPH, color=FLAT_COLOR)
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
-        self._draw_path(plt, descent, x_axis.low, x_axis.high, bottom, top)
+        self._draw_path(plt, descent, cells)
         plt.xlim(x_axis.low, x_axis.high)
         plt.ylim(bottom, top)
         plt.yticks(list(y_axis.ticks), list(y_axis.labels))
@@ -320,13 +327,15 @@ back. The span of the cost is written under the plot."""
             entries.append((FLAT_GLYPH, "slope 0, solved"))
         return "  ".join(f"{glyph} {words}" for glyph, words in entries)
 
-    def _draw_path(self, plt, descent: Descent, low: float, high: float, bottom: float, top: float) -> None:
+    def _draw_path(self, plt, descent: Descent, cells: Cells) -> None:
         """The steps so far, the tangent at the ball, and the ball."""
+        low, high, bottom, top = cells.low, cells.high, cells.bottom, cells.top
         recent = zip(descent.path[-200:], descent.costs[-200:])
         inside = [(float(p[0]), c) for p, c in recent if low <= p[0] <= high and bottom <= c <= top]
         if len(inside) > 1:
             plt.plot([x for x, _ in inside], [c for _, c in inside], marker="braille", color=PATH_COLOR)
-            plt.scatter([x for x, _ in inside[:-1]], [c for _, c in inside[:-1]], marker=STEP_GLYPH, color=PATH_COLOR)
+            steps = [cells.centre(x, c) for x, c in inside[:-1]]
+            plt.scatter([x for x, _ in steps], [c for _, c in steps], marker=STEP_GLYPH, color=PATH_COLOR)
         x, cost, slope = float(descent.point[0]), descent.cost, float(descent.gradient[0])
         if not (low <= x <= high and bottom <= cost <= top):
             # Say where the ball went, on the side it left by.
@@ -346,8 +355,7 @@ back. The span of the cost is written under the plot."""
             crossings = sorted((x + (bottom - cost) / slope, x + (top - cost) / slope))
             left, right = max(left, crossings[0]), min(right, crossings[1])
         # Only as far as it stays beside the curve: on past a steep wall it would look like the curve flattening.
-        lines = max(2, self.query_one(PlotextPlot).size.height - 4)
-        near = TANGENT_REACH_ROWS * (top - bottom) / (lines - 1)
+        near = TANGENT_REACH_ROWS * (top - bottom) / (cells.lines - 1)
         ts = np.linspace(left, right, 201)
         curve = self.function
         assert curve is not None  # a path is drawn only on a function's plot
@@ -358,7 +366,26 @@ back. The span of the cost is written under the plot."""
         if strays_right.size:
             right = float(ts[strays_right[0] - 1])
         self.tangent_span, self.cost_span = (left, right), (bottom, top)
+        ball = cells.cell(x, cost)
         if left < right:
-            ends = [cost + slope * (left - x), cost + slope * (right - x)]
-            plt.plot([left, right], ends, marker=TANGENT_GLYPH, color=TANGENT_COLOR)
-        plt.scatter([x], [cost], marker=BALL_GLYPH, color=BALL_COLOR)
+            marks = tangent_cells(cells, ball, slope, cells.cell(left, cost)[0], cells.cell(right, cost)[0])
+            plt.scatter([cells.x(c) for c, _ in marks], [cells.y(r) for _, r in marks], marker=TANGENT_GLYPH, color=TANGENT_COLOR)
+        plt.scatter([cells.x(ball[0])], [cells.y(ball[1])], marker=BALL_GLYPH, color=BALL_COLOR)
+
+
+def tangent_cells(cells: Cells, ball: tuple[int, int], slope: float, first: int, last: int) -> list[tuple[int, int]]:
+    """The cells of a line of the given slope through the ball's cell, from column first to column last.
+
+    Drawn by plotext as a line, its ends would be rounded to cells and the cells between cut down to whole
+    lines: off the ball by a line, and flatter or steeper than the slope. Each column here holds the lines
+    the true line crosses within it, so a steep one stays unbroken.
+    """
+    lines_per_column = slope * (cells.x(1) - cells.x(0)) / (cells.y(1) - cells.y(0))
+    column, line = ball
+    marks = []
+    for at in range(first, last + 1):
+        ends = [line + lines_per_column * (at - column + side) for side in (-0.5, 0.5)]
+        # Where a neighbour's line starts: half a line's rise either side, so no line is in two columns.
+        lowest, highest = math.floor(min(ends) + 0.5), math.ceil(max(ends) - 0.5)
+        marks += [(at, r) for r in range(max(0, lowest), min(cells.lines - 1, max(lowest, highest)) + 1)]
+    return marks

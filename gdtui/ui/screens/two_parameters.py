@@ -139,13 +139,16 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         (gx, gy) = descent.gradient
         f = "C" if self.on_network else "f"  # the network's cost is C, a textbook function f
         lines = []
+        cost = [f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]"]
         if isinstance(self.function, slices.NetworkSurface):
             for name, k in zip("xy", self.function.slice.indices):
                 lines.append(f"{name} = #{k:,}: {self.describe(k)}")
-            lines.append("")
+            # Other steps average the same network's cost over other images: the figure says which, on the
+            # line the blank between the parameters and the numbers gave up.
+            cost.append(f"  over {slices.SAMPLE_SIZE} training images")
         lines += [
             f"at {self.where(descent.point)}",
-            f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]",
+            *cost,
             f"gradient ∇{f} = (∂{f}/∂x, ∂{f}/∂y)",
             f"           = [b]{pair(gx, gy)}[/b]",
         ]

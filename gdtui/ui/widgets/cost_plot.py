@@ -13,6 +13,7 @@ from textual.style import Style
 from textual_plotext import PlotextPlot
 
 from gdtui.core.run import RunSnapshot
+from gdtui.ui.plot_cells import Cells
 from gdtui.ui.ticks import axis
 
 # Explicit colours: plotext's do not follow the app's theme.
@@ -144,6 +145,7 @@ class CostPlot(PlotextPlot):
             right_width = max(map(len, accuracy.labels))
         all_costs = costs + [r.train_cost for r in run.epochs if r.train_cost is not None]
         left_width = 0
+        cost = None
         if all_costs:
             # A curve of one point, or a flat one, still gets an axis a tenth of its height tall: not one
             # whose ticks differ in the sixth digit.
@@ -164,9 +166,12 @@ class CostPlot(PlotextPlot):
             # Thinned too: on a small training set a run soon has thousands of epochs.
             shown, accuracies = thin(ends, [100 * r.test_accuracy for r in run.epochs], points)
             averaged = [(r.step, r.train_cost) for r in run.epochs if r.train_cost is not None]
-            if averaged:
+            if averaged and cost is not None:
                 at, averages = thin([a for a, _ in averaged], [c for _, c in averaged], points)
-                plt.scatter(at, averages, color=EPOCH_COLOR, marker="●")
+                # On the cells the cost curve's braille dots would take: a mean on the curve is drawn on it.
+                cells = Cells(along.low, along.high, columns, cost.low, cost.high, rows)
+                marks = [cells.centre(a, c) for a, c in zip(at, averages)]
+                plt.scatter([a for a, _ in marks], [c for _, c in marks], color=EPOCH_COLOR, marker="●")
             plt.plot(shown, accuracies, color=ACCURACY_COLOR, marker=ACCURACY_GLYPH, yside="right")
             # Measured only at these points: a line alone would look like steady growth between them.
             plt.scatter(shown, accuracies, color=ACCURACY_COLOR, marker=MEASURED_GLYPH, yside="right")
