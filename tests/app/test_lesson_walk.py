@@ -70,6 +70,11 @@ def _gradient_sentence(app) -> str:
     )
 
 
+def _cursor_input(app) -> int:
+    row, col = app.screen.cursor
+    return row * app.state.data.image_shape[1] + col
+
+
 def _shades(app) -> str:
     return str(app.screen.query_one("#image").legend())
 
@@ -84,7 +89,8 @@ def _sample_words(app) -> list[str]:
 FACTS = {
     # What the image's shades mean, from black 0 to white 1: beside the picture the beats are about.
     0: lambda app: [app.state.describe(short=True), _shades(app)],
-    1: lambda app: [f"of {app.state.data.pixels}", "r\\c", _shades(app)],
+    # The grid's count of numbers, and which of them, counted from 0, the pixel at the cursor is.
+    1: lambda app: [f"{app.state.data.pixels} numbers", f"= input {_cursor_input(app)} =", "r\\c", _shades(app)],
     2: lambda app: [f"{app.state.network.num_params:,} parameters = 784·16 + 16"],
     3: lambda app: ["◀ right" if app.state.chosen.label() is not None else "◀ guess"],
     4: lambda app: ["(output−target)²", f"Averaged over the {len(app.state.data.test):,} test images"],
