@@ -356,7 +356,9 @@ def _averaged_text(screen: BackpropScreen) -> str:
     network, w = screen.image_wishes()
     many = screen.many_images(network, w)
     return (
-        "The cost C is the average of C₀ over the images, so ∂C/∂w is the average of their ∂C₀/∂w: "
+        # The table beside gives the wishes, −∂C₀/∂w: the sign turned says why the two averages differ in it.
+        "The cost C is the average of C₀ over the images, so ∂C/∂w is the average of their ∂C₀/∂w, "
+        "each a wish with its sign turned: "
         f"{-many.average:+.6g} over these {len(many.each)}, backprop's {many.component:+.6g}. "
         f"The gradient is all {network.num_params:,} such averages, which backpropagation finds in one pass."
     )
