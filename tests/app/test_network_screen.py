@@ -199,3 +199,22 @@ async def test_a_random_network_right_by_luck_is_told_so_and_its_guess_marked_ri
         assert screen.query_one("#output", LayerBars)._marks == {label: "◀ right"}
         lines = screen.query_one("#verdict").get_content_height(screen.size, screen.size, 78)
         assert lines <= 2, "the lucky verdict fits the verdict's two lines at 80×24"
+
+
+async def test_a_terminal_too_small_for_the_bars_leaves_the_screen_idle_and_a_larger_one_draws_them(screen_on, monkeypatch):
+    """No room beside the digit: the bars wait for a size that has some, not redraw after every frame for ever."""
+    from gdtui.ui.screens.network import NetworkScreen
+    from tests.app.test_frame_cost import count_calls
+
+    async with screen_on("2") as (pilot, screen):
+        await pilot.resize_terminal(20, 5)
+        await pilot.pause(0.2)
+        counted = count_calls(monkeypatch, redraw=(NetworkScreen, "redraw"))
+        screen.redraw()  # as a key or a change of the network would, with no room for the bars
+        await pilot.pause(0.5)
+        assert counted["redraw"] <= 2, counted  # that one, and one more once laid out
+        drawn = counted["redraw"]
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        assert screen.query_one("#side").content_size.width > 0
+        assert counted["redraw"] > drawn, "the bars are drawn again for the room there is now"

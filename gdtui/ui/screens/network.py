@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -85,6 +87,13 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
                     yield LayerBars("output", mark_width=8, id="output")
         yield Static(id="verdict", classes="aside")
 
+    _room_asked_at: Size | None = None  # the size at which a draw found no room for the bars, and asked again
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self._room_asked_at is not None and self.is_current:  # the room the bars waited for may be here now
+            self.call_after_refresh(self.redraw)
+
     def on_mount(self) -> None:
         self.watch(self.app, "input_version", self._input_changed, init=False)
 
@@ -124,10 +133,14 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         """The cells of a hidden neuron's bar in more than one column: fewer where the layers, with the outputs' bars,
         would not fit beside the digit."""
         room = self.query_one("#side").content_size.width
-        if not room:  # not laid out yet: drawn again once it is
-            if self.is_current:
+        if not room:
+            # Not laid out yet: drawn again once it is. But once a size at most: where the layout leaves no
+            # room at all, a redraw after every frame would spin for ever; a resize draws again (on_resize).
+            if self.is_current and self._room_asked_at != self.size:
+                self._room_asked_at = self.size
                 self.call_after_refresh(self.redraw)
             return 3
+        self._room_asked_at = None
         room -= self.query_one("#output", LayerBars).get_content_width(self.size, self.size) + len(hidden)
         for cells in (3, 2):
             if sum(layer_width(*layer, cells) for layer in zip(names, hidden, columns)) <= room:
