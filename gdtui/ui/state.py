@@ -558,6 +558,13 @@ class TrainingSession:
     def steps_since_nudge(self, run: TrainingRun) -> int:
         return run.trainer.steps - self.nudged_at
 
+    def measured_before_nudge(self, run: TrainingRun, shot: RunSnapshot) -> bool:
+        """Whether the snapshot's last test-set verdict is of the weights as they were before a nudge made since:
+        no step has come after the nudge, nor after the verdict, and no weights were put back."""
+        if self.last_nudge is None or self.steps_since_nudge(run) != 0 or not shot.epochs:
+            return False
+        return shot.epochs[-1].step == shot.steps and shot.back_to is None
+
     def save(self, path: Path) -> Path:
         """Save the network as it is now; where it was written."""
         written = save_model(self._state.copy_network(), path)

@@ -286,8 +286,7 @@ Network and Cost steps show."""
         if shot.epochs:
             last = shot.epochs[-1]
             # Measured once an epoch: when, so that it is not read as the network's as it is now.
-            nudged_since = self.training.last_nudge is not None and self.training.steps_since_nudge(run) == 0
-            if nudged_since and last.step == shot.steps and shot.back_to is None:  # of the weights before it
+            if self.training.measured_before_nudge(run, shot):
                 when = "before the nudge"
             elif last.train_cost is None and last.step:  # weights gone back to, measured between epochs
                 when = f"measured at step {last.step:,}"
