@@ -12,7 +12,7 @@ from gdtui.core.network import Network
 from gdtui.core.training import Trainer
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.app.test_lesson_walk import guide_text, on_beat, screen_text
+from tests.app.test_lesson_walk import go_to_beat, guide_text, screen_text
 from tests.helpers import make_app, settle, wait_for, wait_until_loaded
 
 LEARNING = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
@@ -29,8 +29,7 @@ async def test_the_learning_beat_says_nothing_of_a_fall_before_a_step(tiny_mnist
     app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(LEARNING)
-        await on_beat(pilot, LEARNING)
+        await go_to_beat(pilot, LEARNING)
         assert app.screen.ensure_run().trainer.steps == 0
         text = words(app).split("→")[0]  # the words, not the invitation to watch the cost
         assert "M.npz" in text and "cost" not in text, text
@@ -40,8 +39,7 @@ async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnis
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(LEARNING)
-        await on_beat(pilot, LEARNING)
+        await go_to_beat(pilot, LEARNING)
         screen = app.screen
         while screen.speed != 0:
             await pilot.press("f")
@@ -62,8 +60,7 @@ async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnis
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(COST)
-        await on_beat(pilot, COST)
+        await go_to_beat(pilot, COST)
         data = app.state.data
         assert f"Averaged over the {len(data.test):,} test images" in screen_text(app)
         await pilot.press("t")
@@ -78,8 +75,7 @@ async def test_the_quiz_beat_keeps_the_question_and_its_instruction_on_screen(ti
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(COST)
-        await on_beat(pilot, COST)
+        await go_to_beat(pilot, COST)
         await pilot.press("v")
         await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
         await settle(pilot)
@@ -102,8 +98,7 @@ async def test_the_last_beat_keeps_its_closing_line_on_a_network_of_one_hidden_l
     app = make_app(bundled_data_dir(), lesson=True, network=_mnist_model(), model_name="M.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(len(BEATS) - 1)
-        await on_beat(pilot, len(BEATS) - 1)
+        await go_to_beat(pilot, len(BEATS) - 1)
         await settle(pilot)
         assert "≈ δ, as a(L−1) ≈ 1" in words(app), words(app)
         assert "The end. R starts the lesson again, L hides the guide, q quits." in screen_text(app), words(app)
@@ -114,8 +109,7 @@ async def test_every_beat_fits_its_words_on_a_model_trained_on_all_of_mnist():
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         for number in range(len(BEATS)):
-            app.guide.go_to(number)
-            await on_beat(pilot, number)
+            await go_to_beat(pilot, number)
             await settle(pilot)
             panel = app.screen.query_one(GuidePanel)
             needs = panel.get_content_height(panel.size, app.size, panel.content_region.width)
@@ -126,8 +120,7 @@ async def test_an_opened_model_that_reads_well_was_never_trash(tiny_mnist_dir, t
     app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(LEARNING + 1)
-        await on_beat(pilot, LEARNING + 1)
+        await go_to_beat(pilot, LEARNING + 1)
         text = words(app)
         assert "M.npz" in text and "trash" not in text.lower(), text
 
@@ -136,8 +129,7 @@ async def test_the_step_column_is_said_to_be_of_the_mini_batch_the_table_is_of(t
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(STEP)
-        await on_beat(pilot, STEP)
+        await go_to_beat(pilot, STEP)
         assert "on the next mini-batch" in words(app), words(app)
         await pilot.press("n")
         await wait_for(pilot, lambda: "over the last mini-batch" in screen_text(app), "the gradient of the last mini-batch")
@@ -155,8 +147,7 @@ async def test_the_whole_network_panel_gives_its_accuracy_one_way(tiny_mnist_dir
     app = make_app(tiny_mnist_dir, lesson=True, network=trained.copy(), model_name="M.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(COST)
-        await on_beat(pilot, COST)
+        await go_to_beat(pilot, COST)
         screen = app.screen
         await wait_for(pilot, lambda: screen.measurement is not None and screen.progress is None, "the whole network's cost")
         await settle(pilot)
@@ -170,8 +161,7 @@ async def test_the_quiz_beats_answer_keeps_its_point_on_screen(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(QUIZ)
-        await on_beat(pilot, QUIZ)
+        await go_to_beat(pilot, QUIZ)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.state.quiz.answer_shown, "the answer")
         await settle(pilot)

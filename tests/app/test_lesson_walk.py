@@ -117,6 +117,12 @@ def guide_text(app) -> str:
     return str(panels.first().render()) if panels else ""
 
 
+async def go_to_beat(pilot, number: int) -> None:
+    """Turn the guide to beat `number` and wait until it is open."""
+    pilot.app.guide.go_to(number)
+    await on_beat(pilot, number)
+
+
 async def on_beat(pilot, number: int) -> None:
     app = pilot.app
     beat = BEATS[number]
@@ -166,8 +172,7 @@ async def test_the_quiz_asks_first_and_explains_after(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.guide.go_to(quiz_beat)
-        await on_beat(pilot, quiz_beat)
+        await go_to_beat(pilot, quiz_beat)
         await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
         question = app.screen.question
         notes = [option.note for option in question.options]
@@ -193,8 +198,7 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.guide.go_to(vector)
-        await on_beat(pilot, vector)
+        await go_to_beat(pilot, vector)
         screen = app.screen
         table = screen.query_one("#ranking")
         await wait_for(pilot, lambda: table.row_count > 0, "the gradient of the step the beat took")
@@ -237,8 +241,7 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         # Skipped, as with '.' on the training beats: only the one step a beat took, if any.
-        app.guide.go_to(learning + 1)
-        await on_beat(pilot, learning + 1)
+        await go_to_beat(pilot, learning + 1)
         untrained = guide_text(app)
         assert "after training" not in untrained and "now reads" not in untrained
         assert "Go back with ," in untrained and "Still trash" in untrained
@@ -274,8 +277,7 @@ async def test_the_lesson_ends_on_a_closing_beat(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.guide.go_to(last - 1)
-        await on_beat(pilot, last - 1)
+        await go_to_beat(pilot, last - 1)
         await pilot.press("full_stop")
         await on_beat(pilot, last)
         text = guide_text(app)
@@ -298,8 +300,7 @@ async def test_the_random_weights_beat_says_so_only_of_random_weights(tiny_mnist
     app = make_app(tiny_mnist_dir, lesson=True, network=opened, model_name="mine.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(beat)
-        await on_beat(pilot, beat)
+        await go_to_beat(pilot, beat)
         measured = evaluate(app.state.network, app.state.data.test, "quadratic")
         text = guide_text(app)
         assert "so far they are random" not in text and "r for another random" not in text
@@ -313,8 +314,7 @@ async def test_the_quiz_beat_speaks_of_the_question_on_screen(tiny_mnist_dir, tr
     quiz_beat = next(i for i, b in enumerate(BEATS) if "#quiz-row" in b.shows)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(quiz_beat)
-        await on_beat(pilot, quiz_beat)
+        await go_to_beat(pilot, quiz_beat)
         await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
         assert "could have answered in any of these four ways" in guide_text(app)
         await pilot.press("enter", "enter")  # check the first question, then ask the next: the network's real 4s
@@ -328,8 +328,7 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
     learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(learning)
-        await on_beat(pilot, learning)
+        await go_to_beat(pilot, learning)
         assert "Press f until the speed reads full speed" in guide_text(app)
         while app.screen.speed != 0:
             await pilot.press("f")
@@ -343,8 +342,7 @@ async def test_the_overshoot_beat_bounces_higher_each_step_and_stays_in_the_pict
     beat = next(i for i, b in enumerate(BEATS) if b.title == "Too big a step")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(beat)
-        await on_beat(pilot, beat)
+        await go_to_beat(pilot, beat)
         screen = app.screen
         await wait_for(pilot, lambda: screen.descent is not None and not screen.descent.path[1:], "the ball at its start")
         low, high = screen.function.domain
@@ -365,8 +363,7 @@ async def test_the_landscape_beat_keeps_its_legend_after_steps(tiny_mnist_dir):
     beat = next(i for i, b in enumerate(BEATS) if "#map" in b.shows)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(beat)
-        await on_beat(pilot, beat)
+        await go_to_beat(pilot, beat)
         for _ in range(3):
             await pilot.press("n")
         await pilot.pause()
@@ -379,8 +376,7 @@ async def test_digits_words_stay_whole_while_the_guide_waits_elsewhere(tiny_mnis
     beat = next(i for i, b in enumerate(BEATS) if b.mode == "network")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(beat)
-        await on_beat(pilot, beat)
+        await go_to_beat(pilot, beat)
         await pilot.press("1")  # away from the beat: the guide says so in its own rows
         await wait_for(pilot, lambda: app.screen.id == "digits" and "You left the lesson" in guide_text(app), "Digits")
         for keys in ((), ("d",), ("space",)):
@@ -399,8 +395,7 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         for beat in (network_beats[0], network_beats[-1]):
-            app.guide.go_to(beat)
-            await on_beat(pilot, beat)
+            await go_to_beat(pilot, beat)
             screen = app.screen
             for _ in range(4):  # other digits, as the beats invite: "train #3 of …" must not wrap the header
                 header = screen.query_one("#architecture")
@@ -441,8 +436,7 @@ async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_rea
         await wait_until_loaded(pilot)
         # As a network trained before and restored at the start: the longest words the beat has to say of it.
         app.state.restore(trained.copy(), Provenance("random, seed 0", True, 0, 6005, 0))
-        app.guide.go_to(learning)
-        await on_beat(pilot, learning)
+        await go_to_beat(pilot, learning)
         screen = app.screen
         await wait_for(pilot, lambda: screen.shown is not None and screen.shown.epochs, "the network's first measurement")
         measured = evaluate(app.state.network, app.state.data.test, "quadratic")

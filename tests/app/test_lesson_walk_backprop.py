@@ -15,7 +15,7 @@ from gdtui.core.presets import PRESETS
 from gdtui.ui.beats import BEATS, PART_TWO
 from gdtui.ui.screens.backprop import factor, number, precise, short, strongest_source
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.app.test_lesson_walk import guide_text, on_beat, screen_text, shows_its_point
+from tests.app.test_lesson_walk import go_to_beat, guide_text, on_beat, screen_text, shows_its_point
 from tests.helpers import make_app, wait_for, wait_until_loaded
 
 FIRST = BEATS.index(PART_TWO[0])
@@ -253,8 +253,7 @@ async def test_every_beat_of_part_two_shows_the_network_s_own_figures_at_80x24(t
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await on_beat(pilot, 0)
-        app.guide.go_to(FIRST - 1)
-        await on_beat(pilot, FIRST - 1)
+        await go_to_beat(pilot, FIRST - 1)
         assert "Press . for part two" in guide_text(app), "part one's closing beat leads on"
         for index, beat in enumerate(PART_TWO, start=FIRST):
             await pilot.press("full_stop")
@@ -280,16 +279,14 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
     app = make_app(tiny_mnist_dir, lesson=True, network=tuned.copy(), model_name="tuned.npz")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(FIRST)
-        await on_beat(pilot, FIRST)
+        await go_to_beat(pilot, FIRST)
         _, w = live(app)
         text = " ".join(guide_text(app).split())
         assert "with softmax and cross-entropy the wish is y − a on z" in text and "−2(a − y)" not in text
         assert "C₀, the cost of this one image, being −ln a" in text
 
         neuron_beat = beat_titled("The smallest piece: one output neuron")
-        app.guide.go_to(neuron_beat)
-        await on_beat(pilot, neuron_beat)
+        await go_to_beat(pilot, neuron_beat)
         words = " ".join(guide_text(app).split())
         assert "With cross-entropy, C₀ = −ln a_right, the formula in use" in words
         assert f"a = softmax(z) = e^z / Σᵢ e^zᵢ = {w.a[3][app.screen.neuron]:.6f}" in screen_text(app)
@@ -297,8 +294,7 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
         assert "softmax outputs, cross-entropy" in screen_text(app)
 
         chain_beat = beat_titled("The chain rule: three factors")
-        app.guide.go_to(chain_beat)
-        await on_beat(pilot, chain_beat)
+        await go_to_beat(pilot, chain_beat)
         network, w, chain = chain_of(app)
         text = " ".join(guide_text(app).split())
         assert f"z moves C₀ by a − y = {chain.dz:+.6g}" in text and "σ'(z)" not in text
@@ -307,8 +303,7 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
         assert f"their product, {chain.weight_derivative:+.6g}" in text
 
         for index in range(FIRST, len(BEATS)):  # its words are its own: each beat still leaves its figures whole
-            app.guide.go_to(index)
-            await on_beat(pilot, index)
+            await go_to_beat(pilot, index)
             if BEATS[index].title.startswith("Mini-batches"):
                 await two_race_steps(pilot)
             await shows_its_point(pilot, index)
@@ -323,8 +318,7 @@ async def test_part_two_is_resumed_where_the_student_stopped(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(stop)
-        await on_beat(pilot, stop)
+        await go_to_beat(pilot, stop)
     again = make_app(tiny_mnist_dir, lesson=True)
     async with again.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
@@ -338,8 +332,7 @@ async def test_the_words_follow_the_image_and_the_neuron_the_student_picks(tiny_
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
-        app.guide.go_to(FIRST)
-        await on_beat(pilot, FIRST)
+        await go_to_beat(pilot, FIRST)
         await pilot.press("n")  # as the beat invites: another image's wish list
         await wait_for(pilot, lambda: app.screen.index == 1, "the next image")
         for fact in _outputs(app)[:2]:
@@ -347,8 +340,7 @@ async def test_the_words_follow_the_image_and_the_neuron_the_student_picks(tiny_
         assert f"here {app.state.a_class(int(app.state.data.train.labels[1]))}." in on_screen(app)
 
         beat = beat_titled("More neurons a layer")
-        app.guide.go_to(beat)
-        await on_beat(pilot, beat)
+        await go_to_beat(pilot, beat)
         before = app.screen.hidden_neuron(live(app)[1])
         await pilot.press("right_square_bracket")  # as the beat invites: the sum for another neuron of layer 2
         await wait_for(pilot, lambda: app.screen.hidden == (before + 1) % 16, "the next neuron")
@@ -367,8 +359,7 @@ async def test_the_header_of_part_two_ends_whole_at_80x24(tiny_mnist_dir):
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         for index in range(FIRST, len(BEATS)):
-            app.guide.go_to(index)
-            await on_beat(pilot, index)
+            await go_to_beat(pilot, index)
             await pilot.pause()
             header = app.screen.query_one("#header")
             row = [strip.text for strip in app.screen._compositor.render_strips()][header.region.y].rstrip()
