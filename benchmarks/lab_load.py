@@ -36,10 +36,13 @@ latency by class size, for the browsers and for those training. Each class
 runs twice, side by side: before, with training at the priority of the
 screens (GDTUI_TRAINING_PRIORITY=normal), and after, with training as
 background work (the default). Then the same for one student browsing while
---alongside others train flat out.
+--alongside others train flat out. With --against REV, each class also runs
+with its training as background work on that git revision of this repository
+(its files as committed), between the two: before a change (REV) and after it
+(the working tree), side by side in one run.
 
     python benchmarks/lab_load.py [--students 20] [--presses 20] [--run] [--attack bare|stuck]
-    python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10] [--alongside 5]
+    python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10] [--alongside 5] [--against REV]
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ ETA = re.compile(r"η (\S+)  batch")
 TIMEOUT = 120.0  # twenty Python processes starting at once on a small machine take a while
 KEY_TARGET_MS = 100
 FIRST_SCREEN_TARGET_S = 3.0
+HERE = Path(__file__).resolve().parents[1]
 ATTACKER = "127.0.0.2"  # loopback too, but another address: the students' per-address limit is not its
 # The key-to-screen latency a class can live with, at the 95th percentile: what --mix sizes for.
 SIZING_P95_MS = KEY_TARGET_MS
@@ -311,17 +315,20 @@ async def load(
 
 
 @contextlib.contextmanager
-def lab_server(students: int, seats: int | None = None, training: str = "background"):
+def lab_server(students: int, seats: int | None = None, training: str = "background", tree: Path | None = None):
     """`gdtui serve` on loopback for that many students, with that many seats (as many as students
-    by default), its sessions training at that priority (see PRIORITIES); its port and pid."""
+    by default), its sessions training at that priority (see PRIORITIES), from the checkout `tree`
+    (the one this runs from by default); its port and pid."""
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, XDG_DATA_HOME=home, GDTUI_TRAINING_PRIORITY=PRIORITIES[training])
+        if tree is not None:
+            env["PYTHONPATH"] = str(tree)  # before the installed checkout; the sessions inherit it
         # Started by root, the server wants a user to run sessions as, who could not read a Python
         # installed in root's home: the benchmark measures the lab's speed, so its server is told it is not root.
         as_any_user = "import os, sys; os.geteuid = lambda: 1000; from gdtui.cli import main; sys.exit(main())"
         command = [sys.executable, "-c", as_any_user, "serve", "--no-auth", "--host", "127.0.0.1", "--port", "0"]
         command += ["--max-sessions", str(seats or students), "--per-source-max-startups", str(students)]
-        server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=tree)
         try:
             for line in server.stderr:
                 if found := STARTED.search(line):
@@ -349,21 +356,30 @@ def latency_ms(results: list[dict]) -> dict:
     }
 
 
-def size_a_class(sizes: list[int], share: float, presses: int, alongside: int) -> None:
+def size_a_class(sizes: list[int], share: float, presses: int, alongside: int, against: str | None) -> None:
     """Key-to-screen latency by class size, with that share of each class training at full speed, before
-    and after training became background work; then one student browsing beside `alongside` training."""
+    and after training became background work (and as background work on revision `against`, between the
+    two); then one student browsing beside `alongside` training."""
     print(json.dumps({"measure": "class sizes", "training_share": share, "presses": presses, "target_p95_ms": SIZING_P95_MS}))
-    group = f"{'median':>8} {'p95':>7} {'max':>7}"
-    header = f"{'students':>8} {'training':>8} {'at':>10} | browsing ms: {group} | training ms: {group} | "
-    header += f"cores: lab clients | {'load':>5}"
-    rows = [header, "-" * len(header)]
-    classes = [(students, math.floor(share * students + 0.5)) for students in sizes]  # half up: a quarter of 2 is one
-    if alongside:
-        classes.append((alongside + 1, alongside))
-    for students, running in classes:
-        for priority in PRIORITIES:
-            rows.append(a_class(students, running, presses, priority))
-    print("\n".join(rows))
+    ways: list[tuple[str, Path | None]] = [(priority, None) for priority in PRIORITIES]
+    with contextlib.ExitStack() as stack:
+        if against:
+            before = stack.enter_context(tempfile.TemporaryDirectory())
+            archive = subprocess.run(["git", "-C", str(HERE), "archive", against], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", before], input=archive.stdout, check=True)
+            ways.insert(1, (f"background {against}", Path(before)))
+        width = max(len(way) for way, _ in ways)
+        group = f"{'median':>8} {'p95':>7} {'max':>7}"
+        header = f"{'students':>8} {'training':>8} {'at':>{width}} | browsing ms: {group} | training ms: {group} | "
+        header += f"cores: lab clients | {'load':>5}"
+        rows = [header, "-" * len(header)]
+        classes = [(students, math.floor(share * students + 0.5)) for students in sizes]  # half up: a quarter of 2 is one
+        if alongside:
+            classes.append((alongside + 1, alongside))
+        for students, running in classes:
+            for way, tree in ways:
+                rows.append(a_class(students, running, presses, way, tree, width))
+        print("\n".join(rows))
 
 
 def cells(group: dict) -> str:
@@ -372,20 +388,21 @@ def cells(group: dict) -> str:
     return f"{'':>13}{group['median_ms']:>8.0f} {group['p95_ms']:>7.0f} {group['max_ms']:>7.0f}"
 
 
-def a_class(students: int, running: int, presses: int, priority: str) -> str:
-    """One class on a server of its own, `running` of them training at that priority: its JSON line printed, its row."""
-    with lab_server(students, training=priority) as (port, pid):
+def a_class(students: int, running: int, presses: int, way: str, tree: Path | None, width: int) -> str:
+    """One class on a server of its own from checkout `tree`, `running` of them training at the priority `way`
+    begins with: its JSON line printed, its row."""
+    with lab_server(students, training=way.split()[0], tree=tree) as (port, pid):
         results, idle, _ = asyncio.run(load(port, pid, students, presses, running))
     cores = idle["login_cpu"]
     load_now = os.getloadavg()[0]
     browsing = latency_ms([r for r in results if not r["run"]])
     training = latency_ms([r for r in results if r["run"]])
-    row = {"students": students, "training": running, "training_at": priority, "browsing": browsing}
+    row = {"students": students, "training": running, "training_at": way, "browsing": browsing}
     row |= {"training_sessions": training, "lab_cores": cores["server_and_sessions_cores"]}
     row |= {"clients_cores": cores["clients_cores"]}
     print(json.dumps(row | {"load_1min": load_now}), flush=True)
     used = f"{'':>7}{cores['server_and_sessions_cores']:>4.2f} {cores['clients_cores']:>7.2f}"
-    return f"{students:>8} {running:>8} {priority:>10} | {cells(browsing)} | {cells(training)} | {used} | {load_now:>5.1f}"
+    return f"{students:>8} {running:>8} {way:>{width}} | {cells(browsing)} | {cells(training)} | {used} | {load_now:>5.1f}"
 
 
 def main() -> None:
@@ -396,16 +413,19 @@ def main() -> None:
     parser.add_argument("--attack", choices=("bare", "stuck"), help="one more client attacks the lab meanwhile")
     parser.add_argument("--mix", type=float, metavar="SHARE", help="size a class: this share of students train at full speed")
     parser.add_argument("--sizes", default="4,8,12,16,20", help="with --mix, the class sizes to try (default: 4,8,12,16,20)")
+    parser.add_argument("--against", metavar="REV", help="with --mix, also run training in the background on git revision REV")
     parser.add_argument(
         "--alongside", type=int, default=5, help="with --mix, then one browsing beside this many training (default: 5; 0: none)"
     )
     args = parser.parse_args()
     if args.attack and args.mix is not None:
         parser.error("--attack goes with a class of --students, not with --mix")
+    if args.against and args.mix is None:
+        parser.error("--against goes with --mix")
     machine = what_machine()
     print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}))
     if args.mix is not None:
-        size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses, args.alongside)
+        size_a_class([int(size) for size in args.sizes.split(",")], args.mix, args.presses, args.alongside, args.against)
         return
 
     # A stuck client has a session of its own: a seat for it, or it would only make the lab full.
