@@ -1,0 +1,57 @@
+"""At 80×24, the real size, a panel's line that is longer than its column wraps under the next and reads as two.
+
+Each panel here holds lines of figures whose length depends on the network, the data set and the numbers of
+the moment: none of them may outgrow its column, on any choice the keys allow.
+"""
+
+from __future__ import annotations
+
+from gdtui.core.network import Network
+from gdtui.ui.screens.two_parameters import TwoParametersScreen
+from tests.helpers import rendered, settle, until_on_network, wraps
+
+# A wider network than the lesson's: longer names for its parameters, more digits in their indices.
+WIDE = (784, 128, 128, 10)
+
+
+def _whole_lines(screen: TwoParametersScreen, where: str) -> None:
+    numbers = screen.query_one("#numbers")
+    assert not wraps(numbers), f"{where}: a line of the numbers wraps:\n{rendered(screen, 'numbers')}"
+
+
+async def _steps_and_arrows(pilot, screen: TwoParametersScreen, where: str) -> None:
+    _whole_lines(screen, where)
+    await pilot.press("n")
+    await pilot.pause()
+    _whole_lines(screen, f"{where}, after a step")
+    for _ in range(2):
+        await pilot.press("g")
+        await pilot.pause()
+        _whole_lines(screen, f"{where}, with the map's arrows")
+    await pilot.press("g", "r")
+
+
+async def test_the_two_parameters_numbers_fit_their_column(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        for choice in range(len(screen.TEXTBOOK)):
+            screen.choose(choice)
+            screen.redraw()
+            await pilot.press("minus")  # a learning rate with more digits
+            await _steps_and_arrows(pilot, screen, screen.function.name)
+        await until_on_network(pilot, screen)
+        await _steps_and_arrows(pilot, screen, "the network")
+
+
+async def test_the_numbers_fit_for_any_two_parameters_of_a_wider_network(screen_on):
+    network = Network(WIDE, seed=1)
+    last = network.num_params - 1
+    # The longest names: a pixel's weight into the first layer, a weight between two wide layers, the last bias.
+    first_layer = 127 * 784 + 783
+    between = 784 * 128 + 128 + 127 * 128 + 127
+    async with screen_on("5", network=network, model_name="wide.npz") as (pilot, screen):
+        await until_on_network(pilot, screen)
+        for pair in ([first_layer, between], [between, last]):
+            screen.compute_network(pair)
+            await settle(pilot)
+            assert screen.network_indices == pair
+            await _steps_and_arrows(pilot, screen, f"parameters {pair}")
