@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from gdtui.core.network import Network
 from gdtui.ui.screens.two_parameters import TwoParametersScreen
-from tests.helpers import rendered, settle, until_on_network, wraps
+from tests.app.test_lesson_walk import go_to_beat, problem_with
+from tests.app.test_lesson_walk import screen_text as lesson_text
+from tests.helpers import make_app, rendered, settle, until_on_network, wait_for, wait_until_loaded, wraps
 
 # A wider network than the lesson's: longer names for its parameters, more digits in their indices.
 WIDE = (784, 128, 128, 10)
@@ -55,3 +57,34 @@ async def test_the_numbers_fit_for_any_two_parameters_of_a_wider_network(screen_
             await settle(pilot)
             assert screen.network_indices == pair
             await _steps_and_arrows(pilot, screen, f"parameters {pair}")
+
+
+async def _pixel_line_whole(pilot, where: str) -> None:
+    app = pilot.app
+    screen = app.screen
+    pixel = screen.query_one("#pixel")
+    text = rendered(screen, "pixel")
+    assert not wraps(pixel), f"{where}: the pixel's line wraps under the guide: {text!r}"
+    assert problem_with(pixel) is None, where
+    if "says" in text:
+        assert app.state.network_origin in text, f"{where}: which network says it, in full: {text!r}"
+    assert str(screen.query_one("#image").legend()) in lesson_text(app), f"{where}: what the shades mean"
+
+
+async def test_the_pixel_s_line_and_the_network_s_verdict_fit_beside_the_guide(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for beat in (0, 1):
+            await go_to_beat(pilot, beat)
+            await _pixel_line_whole(pilot, f"beat {beat + 1}")
+            await pilot.press("z")  # pure noise: what does the network make of it?
+            await wait_for(pilot, lambda: "says" in rendered(app.screen, "pixel"), "the network's verdict")
+            await _pixel_line_whole(pilot, f"beat {beat + 1}, noise")
+            await pilot.press("left", "left", "left", "left", "up")  # a pixel of two-digit row and column
+            await pilot.pause()
+            await _pixel_line_whole(pilot, f"beat {beat + 1}, noise, another pixel")
+            await pilot.press("d", "space", "right", "space")  # a drawing, and what the network makes of it
+            await wait_for(pilot, lambda: "says" in rendered(app.screen, "pixel"), "the network's verdict on the drawing")
+            await _pixel_line_whole(pilot, f"beat {beat + 1}, drawing")
+            await pilot.press("d")
