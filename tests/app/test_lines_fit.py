@@ -7,6 +7,7 @@ the moment: none of them may outgrow its column, on any choice the keys allow.
 from __future__ import annotations
 
 from gdtui.core.network import Network
+from gdtui.ui.beats import BEATS, PART_TWO
 from gdtui.ui.screens.two_parameters import TwoParametersScreen
 from tests.app.test_lesson_walk import go_to_beat, problem_with
 from tests.app.test_lesson_walk import screen_text as lesson_text
@@ -88,3 +89,29 @@ async def test_the_pixel_s_line_and_the_network_s_verdict_fit_beside_the_guide(t
             await wait_for(pilot, lambda: "says" in rendered(app.screen, "pixel"), "the network's verdict on the drawing")
             await _pixel_line_whole(pilot, f"beat {beat + 1}, drawing")
             await pilot.press("d")
+
+
+def _rows_whole(app, where: str) -> None:
+    screen = app.screen
+    page = screen.query_one("#page")
+    for selector in ("#later", "#earlier", "#terms"):
+        widget = screen.query_one(selector)
+        if widget.display:
+            assert problem_with(widget) is None, f"{where}: {selector} {problem_with(widget)}\n{rendered(screen, selector[1:])}"
+    assert page.max_scroll_y == 0, f"{where}: rows of the layers' view below the fold, behind a scrollbar"
+    later = rendered(screen, "later")
+    assert "◀" in later, f"{where}: the neuron whose sum is shown is among the rows"
+
+
+async def test_the_hidden_layers_view_shows_every_row_beside_any_beat_s_guide(tiny_mnist_dir):
+    first = BEATS.index(PART_TWO[0])
+    for network in (None, Network(WIDE, seed=1)):
+        app = make_app(tiny_mnist_dir, lesson=True, network=network, model_name="wide.npz")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until_loaded(pilot)
+            for index in range(first, len(BEATS)):
+                await go_to_beat(pilot, index)
+                while app.screen.view != "layers":  # as a student would: v until the hidden layers' view
+                    await pilot.press("v")
+                await settle(pilot)
+                _rows_whole(app, f"beat {index + 1}, {'the lesson' if network is None else 'a wider'} network")
