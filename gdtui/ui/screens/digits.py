@@ -124,11 +124,11 @@ a trained network will still confidently call some digit."""
         else:
             image = chosen.image()
             title = state.describe(short=True)
-        view, seen = self.query_one("#image", DigitView), self.query_one("#seen", DigitView)
+        view, seen_view = self.query_one("#image", DigitView), self.query_one("#seen", DigitView)
         # Under the guided lesson the pictures need their legends' row, for the pixel's line, and that line its
         # columns, for the network's verdict on noise or a drawing: a panel's title says what the shades mean.
         guided = self.has_class("-guided")
-        view.show_legend = seen.show_legend = not guided
+        view.show_legend = seen_view.show_legend = not guided
         view.show(image)
         view.cursor = self.cursor
         self.query_one("#numbers", PixelNumbers).show(image, self.cursor)
@@ -136,7 +136,7 @@ a trained network will still confidently call some digit."""
         left, right = Text(title), self.query_one("#right-panel")
         if self.drawing_mode:
             switcher.current = "seen"
-            seen.show(drawing.like_mnist(chosen.canvas))
+            seen_view.show(drawing.like_mnist(chosen.canvas))
             right.border_title = "what the network sees"
             if guided:  # of the two titles, the drawing's is short enough to take it
                 left.append_text(Text.assemble(" · ", view.legend()))
