@@ -115,3 +115,16 @@ async def test_the_hidden_layers_view_shows_every_row_beside_any_beat_s_guide(ti
                     await pilot.press("v")
                 await settle(pilot)
                 _rows_whole(app, f"beat {index + 1}, {'the lesson' if network is None else 'a wider'} network")
+
+
+async def test_the_race_s_table_fits_beside_its_map(screen_on):
+    for network in (None, Network(WIDE, seed=1)):
+        async with screen_on("8", network=network, model_name="wide.npz") as (pilot, screen):
+            while screen.view != "minibatch":
+                await pilot.press("v")
+            await wait_for(pilot, lambda: screen.race is not None and screen.surface is not None, "the race")
+            for steps in range(4):
+                await wait_for(pilot, lambda s=steps: screen.race.mini.steps == s, f"{steps} steps of both walkers")
+                race = screen.query_one("#race")
+                assert not wraps(race), f"{steps} steps: a line of the race's table wraps:\n{rendered(screen, 'race')}"
+                await pilot.press("n")

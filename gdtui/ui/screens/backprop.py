@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,7 +29,7 @@ from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.next import training_cost
 from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.height_map import BALL
-from gdtui.ui.widgets.race_map import MINI_HEAD, RaceMap, legend
+from gdtui.ui.widgets.race_map import MINI_HEAD, SIDE, TABLE, RaceMap, legend
 
 IMAGES = 10  # the images whose wishes for one weight are averaged: the chosen one and the next nine
 VIEWS = ("outputs", "neuron", "levers", "layers", "images", "chain", "minibatch")
@@ -643,6 +644,13 @@ rule's is the one this image wishes most to change."""
         ]
         back.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
+    def _named(self, name: str, k: int) -> list[str]:
+        """A parameter of the race's map, by its index and its place: a weight longer than the table beside the map
+        takes a second line from its arrow on."""
+        line = f"{name} #{k:,} {self.describe(k)}"
+        source, arrow, target = line.partition(" → ")
+        return [line] if cell_len(line) <= TABLE or not arrow else [source, f"  → {target}"]
+
     def _draw_race(self) -> None:
         if self.race_version != self.state.version:
             self.start_race()
@@ -664,7 +672,9 @@ rule's is the one this image wishes most to change."""
         full, mini = race.paths
         view.show_race(surface, full.points[-400:], mini.points[-400:])
         colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
-        lines = [f"{name} #{k:,} {self.describe(k)}" for name, k in zip("xy", race.slice.indices)]
+        lines = [line for name, k in zip("xy", race.slice.indices) for line in self._named(name, k)]
+        # What the map is of: the map leaves those lines their columns, and the gap's and the scrollbar's.
+        view.room = max(map(cell_len, lines)) + SIDE - TABLE
         off = self._off_the_map()
         left = [f"{name} {head} left the map" for name, head in (("careful", BALL), ("hurried", MINI_HEAD)) if name in off]
         lines += [
@@ -677,14 +687,14 @@ rule's is the one this image wishes most to change."""
         ]
         level = race.level()
         if level is not None:  # both have been this low, so each path has a count
-            lines.append(f"each first down to C ≤ {level:.5f} after")  # a hurried walker may wobble back up
+            lines.append(f"first down to C ≤ {level:.5f} after")  # a hurried walker may wobble back up
             lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
         elif full.steps:
-            lines.append(f"[dim]not both below the start's C = {full.costs[0]:.5f} yet[/dim]")
+            lines.append(f"[dim]not both below start's C = {full.costs[0]:.5f}[/dim]")
         else:
             lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
         if len(left) == 2:  # nothing more to watch: see on_worker_state_changed
-            lines.append(f"[b]both {BALL} and {MINI_HEAD} left the map[/b]: a run stops [dim](r restarts)[/dim]")
+            lines.append(f"[b]both {BALL} and {MINI_HEAD} left the map[/b]:\na run stops [dim](r restarts)[/dim]")
         elif left:  # the arrow on the map's edge points the way
             lines.append(f"[b]{left[0]}[/b] [dim](r restarts)[/dim]")
         numbers.update("\n".join(lines))
