@@ -128,3 +128,19 @@ async def test_the_race_s_table_fits_beside_its_map(screen_on):
                 race = screen.query_one("#race")
                 assert not wraps(race), f"{steps} steps: a line of the race's table wraps:\n{rendered(screen, 'race')}"
                 await pilot.press("n")
+
+
+async def test_the_network_s_numbers_keep_every_row_beside_the_map_under_the_guide(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir, lesson=True)
+    beat = next(i for i, b in enumerate(BEATS) if b.mode == "two")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await go_to_beat(pilot, beat)
+        screen = app.screen
+        await until_on_network(pilot, screen)
+        for where in ("before a step", "after a step", "with the map's arrows"):
+            numbers = screen.query_one("#numbers")
+            assert problem_with(numbers) is None, f"{where}: {problem_with(numbers)}\n{rendered(screen, 'numbers')}"
+            assert not wraps(numbers), where
+            await pilot.press("n" if where == "before a step" else "g")
+            await pilot.pause()

@@ -138,22 +138,22 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         if isinstance(function, Surface):
             title.update(f"[b]{function.name}[/b]: {function.formula}   [dim]f: next[/dim]")
         else:
-            title.update("[b]the network[/b]: its cost over two parameters   [dim]p: next pair · i: by number[/dim]")
+            # Other steps average the same network's cost over other images: the figure says which, on the title's
+            # line, which has the columns, and not beside the map, whose rows the guide leaves too few.
+            title.update(
+                f"[b]the network[/b]: its cost over {slices.SAMPLE_SIZE} training images   [dim]p: next pair · i: by number[/dim]"
+            )
 
     def _numbers(self, descent: Descent, arrows: str) -> str:
         (gx, gy) = descent.gradient
         f = "C" if self.on_network else "f"  # the network's cost is C, a textbook function f
         lines = []
-        cost = [f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]"]
         if isinstance(self.function, slices.NetworkSurface):
             for name, k in zip("xy", self.function.slice.indices):
                 lines.append(f"{name} = #{k:,}: {self.describe(k)}")
-            # Other steps average the same network's cost over other images: the figure says which, on the
-            # line the blank between the parameters and the numbers gave up.
-            cost.append(f"  over {slices.SAMPLE_SIZE} training images")
         lines += [
             f"at {self.where(descent.point)}",
-            *cost,
+            f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]",
             f"gradient ∇{f} = (∂{f}/∂x, ∂{f}/∂y)",
             f"           = [b]{pair(gx, gy)}[/b]",
         ]
