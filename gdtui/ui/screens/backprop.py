@@ -491,7 +491,8 @@ rule's is the one this image wishes most to change."""
         k = self.hidden_neuron(w)
         # Beside the guide, whose words take more rows or fewer from beat to beat, a list has the rows the page
         # leaves under the header and its own heading: a longer one shows the neurons that wish most, the marked
-        # one among them, and says how many are left out.
+        # one among them, and says how many are left out (two rows at the least: before the first layout, the page's
+        # Resized draws it again).
         page, header = self.query_one(Page), self.query_one("#header")
         room = max(2, page.scrollable_content_region.height - header.outer_size.height - 1)
         # One scale for both lists, so that the two layers' wishes compare at a glance.
