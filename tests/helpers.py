@@ -102,6 +102,12 @@ def notices(app) -> list[str]:
     return [str(Content.from_markup(n.message) if n.markup else Content(n.message)) for n in app._notifications]
 
 
+def wraps(widget) -> bool:
+    """Some line of the widget's text is longer than its column and goes on in the row below."""
+    size, screen = widget.size, widget.app.size
+    return widget.get_content_height(size, screen, widget.content_region.width) > widget.get_content_height(size, screen, 10_000)
+
+
 def rendered(screen, widget_id: str) -> str:
     """What a widget shows, as plain text."""
     return str(screen.query_one(f"#{widget_id}").render())

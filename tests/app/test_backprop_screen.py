@@ -293,7 +293,7 @@ async def test_full_batch_and_mini_batch_walk_the_two_parameter_slice_as_the_cor
         assert rows["images used"] == [f"{3 * n:,}", str(3 * minibatch.BATCH_SIZE)]
         assert rows["cost C"] == [f"{full.costs[-1]:.5f}", f"{mini.costs[-1]:.5f}"]
         level = race.level()
-        assert f"each first down to C ≤ {level:.5f} after" in shown
+        assert f"first down to C ≤ {level:.5f} after" in shown
         assert rows["images"] == [f"{full.images_to_reach(level):,}", f"{mini.images_to_reach(level):,}"]
         np.testing.assert_array_equal(np.array(screen.race.mini.points), np.array(mini.points))
         assert f"all {n:,} training images" in text(screen, "race-words") and "(seed 0)" in text(screen, "race-words")

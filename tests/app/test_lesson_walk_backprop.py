@@ -123,7 +123,7 @@ def _layers(app) -> list[str]:
         "layer 2 −∂C₀/∂aₖ",
         "layer 1 −∂C₀/∂aₖ",
         *(short(float(v)) for v in (*w.wish_a[2], *w.wish_a[1])),
-        f"Bars of both layers: full bar {scale:.2g}.",
+        f"Bars of both: full bar {scale:.2g}.",
     ]
 
 

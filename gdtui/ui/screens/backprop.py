@@ -6,11 +6,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Static
@@ -27,7 +29,7 @@ from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.next import training_cost
 from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.height_map import BALL
-from gdtui.ui.widgets.race_map import MINI_HEAD, RaceMap, legend
+from gdtui.ui.widgets.race_map import MINI_HEAD, SIDE, TABLE, RaceMap, legend
 
 IMAGES = 10  # the images whose wishes for one weight are averaged: the chosen one and the next nine
 VIEWS = ("outputs", "neuron", "levers", "layers", "images", "chain", "minibatch")
@@ -45,9 +47,6 @@ TITLES = {
 RACE_STEPS_PER_SECOND = 4.0
 # The weights of the levers' table shown beside the guided lesson's panel: the top of the ranking is its point.
 GUIDED_LEVERS = 10
-# The rows of a list of the hidden layers' view beside the guided lesson's panel at 80×24: the lesson's sixteen
-# neurons. A wider layer shows those that wish most, the marked one among them, and says how many are left out.
-GUIDED_WISHES = 16
 BAR = 8  # cells either side of a signed bar's axis
 _NEURON = Binding.Group("Neuron", compact=True)
 
@@ -129,6 +128,17 @@ def largest(values: np.ndarray, rows: int, keep: int | None = None) -> list[int]
             break
         chosen.add(k)
     return sorted(chosen)
+
+
+class Page(VerticalScroll):
+    """A view's page. Beside the guide its rows change with the beat's words, and the hidden layers' view
+    lists as many neurons as they hold."""
+
+    class Resized(Message):
+        """The page has another size: a list that fits its rows is drawn again."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
 
 @dataclass(frozen=True)
@@ -251,7 +261,7 @@ rule's is the one this image wishes most to change."""
         self._many: tuple[wishes.Wishes, ManyImages] | None = None  # the last worked out, and of which wishes
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="page"):
+        with Page(id="page"):
             yield Static(id="header")
             with ContentSwitcher(initial="outputs-view"):
                 with Vertical(id="outputs-view"):
@@ -279,6 +289,10 @@ rule's is the one this image wishes most to change."""
         self.neuron = self._label()
         self._race_timer = self.set_interval(1 / RACE_STEPS_PER_SECOND, self.action_race_step, pause=True)
         self.watch(self.app, "network_version", self._network_changed, init=False)
+
+    def on_page_resized(self) -> None:
+        if self.view == "layers" and self.guided:
+            self.redraw()
 
     def _network_changed(self) -> None:
         if self.hidden is not None and self.hidden >= self.state.network.sizes[-2]:
@@ -475,6 +489,12 @@ rule's is the one this image wishes most to change."""
         hidden = list(range(w.layers - 1, 0, -1))[:2]  # the last hidden layer, and the one before it
         columns = [self.query_one("#later", Static), self.query_one("#earlier", Static)]
         k = self.hidden_neuron(w)
+        # Beside the guide, whose words take more rows or fewer from beat to beat, a list has the rows the page
+        # leaves under the header and its own heading: a longer one shows the neurons that wish most, the marked
+        # one among them, and says how many are left out (two rows at the least: before the first layout, the page's
+        # Resized draws it again).
+        page, header = self.query_one(Page), self.query_one("#header")
+        room = max(2, page.scrollable_content_region.height - header.outer_size.height - 1)
         # One scale for both lists, so that the two layers' wishes compare at a glance.
         scale = max((scale_of(w.wish_a[layer]) for layer in hidden), default=0.0)
         for column, layer in zip(columns, [*hidden, None, None]):
@@ -483,7 +503,7 @@ rule's is the one this image wishes most to change."""
                 values = w.wish_a[layer]
                 rows = [f"[b]layer {layer}[/b]    [dim]−∂C₀/∂aₖ[/dim]"]
                 marked = k if layer == hidden[0] else None
-                shown = largest(values, GUIDED_WISHES, marked) if self.guided else range(len(values))
+                shown = largest(values, room, marked) if self.guided else range(len(values))
                 for n in shown:
                     value = float(values[n])
                     mark = "◀" if n == marked else " "
@@ -500,12 +520,17 @@ rule's is the one this image wishes most to change."""
         parts = w.terms(layer, k)
         wish_z = w.wish_z[layer + 1]
         rows = [f"[b]neuron {k} of layer {layer}[/b] hears", f"[dim] j     wⱼ{k} ×  wish on zⱼ[/dim]"]
-        # Each output by its number j, as the formula has it: a class's name may be too long for the row.
-        for j, part in enumerate(parts):
-            weight = float(w.network.weights[layer][j, k])
-            rows.append(f"{j:>2} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(float(part)):>9}")
+        # Each output by its number j, as the formula has it: a class's name may be too long for the row. Beside
+        # the guide, the terms as many as the rows beside the lists hold, less the headings, the sum and the scale.
+        shown = largest(parts, room - 3) if self.guided else range(len(parts))
+        for j in shown:
+            weight, part = float(w.network.weights[layer][j, k]), float(parts[j])
+            rows.append(f"{j:>2} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(part):>9}")
+        if len(shown) < len(parts):
+            rows.append(f"[dim] … {len(parts) - len(shown)} more, smaller[/dim]")
         rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
-        rows.append(f"[dim]Bars of {'both layers' if len(hidden) > 1 else 'the layer'}: {bar_scale(scale)}.[/dim]")
+        # As narrow as the sums above: "full bar 0.00038" and three-digit neurons' lists leave no column more.
+        rows.append(f"[dim]Bars of {'both' if len(hidden) > 1 else 'the layer'}: {bar_scale(scale)}.[/dim]")
         terms.update(Content.from_markup("\n".join(rows)))
         self.query_one("#terms-words", Static).update(
             f"\n[dim]Its wish: what all {len(parts)} neurons\nafter it ask of it, added up.[/dim]"
@@ -620,6 +645,13 @@ rule's is the one this image wishes most to change."""
         ]
         back.update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
+    def _named(self, name: str, k: int) -> list[str]:
+        """A parameter of the race's map, by its index and its place: a weight longer than the table beside the map
+        takes a second line from its arrow on."""
+        line = f"{name} #{k:,} {self.describe(k)}"
+        source, arrow, target = line.partition(" → ")
+        return [line] if cell_len(line) <= TABLE or not arrow else [source, f"  → {target}"]
+
     def _draw_race(self) -> None:
         if self.race_version != self.state.version:
             self.start_race()
@@ -641,7 +673,9 @@ rule's is the one this image wishes most to change."""
         full, mini = race.paths
         view.show_race(surface, full.points[-400:], mini.points[-400:])
         colors = not wants_glyphs(self.app.console.color_system, self.app.no_color)
-        lines = [f"{name} #{k:,} {self.describe(k)}" for name, k in zip("xy", race.slice.indices)]
+        lines = [line for name, k in zip("xy", race.slice.indices) for line in self._named(name, k)]
+        # What the map is of: the map leaves those lines their columns, and the gap's and the scrollbar's.
+        view.room = max(map(cell_len, lines)) + SIDE - TABLE
         off = self._off_the_map()
         left = [f"{name} {head} left the map" for name, head in (("careful", BALL), ("hurried", MINI_HEAD)) if name in off]
         lines += [
@@ -654,14 +688,14 @@ rule's is the one this image wishes most to change."""
         ]
         level = race.level()
         if level is not None:  # both have been this low, so each path has a count
-            lines.append(f"each first down to C ≤ {level:.5f} after")  # a hurried walker may wobble back up
+            lines.append(f"first down to C ≤ {level:.5f} after")  # a hurried walker may wobble back up
             lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
         elif full.steps:
-            lines.append(f"[dim]not both below the start's C = {full.costs[0]:.5f} yet[/dim]")
+            lines.append(f"[dim]not both below start's C = {full.costs[0]:.5f}[/dim]")
         else:
             lines.append(f"[dim]both from C = {full.costs[0]:.5f}; n steps[/dim]")
         if len(left) == 2:  # nothing more to watch: see on_worker_state_changed
-            lines.append(f"[b]both {BALL} and {MINI_HEAD} left the map[/b]: a run stops [dim](r restarts)[/dim]")
+            lines.append(f"[b]both {BALL} and {MINI_HEAD} left the map[/b]:\na run stops [dim](r restarts)[/dim]")
         elif left:  # the arrow on the map's edge points the way
             lines.append(f"[b]{left[0]}[/b] [dim](r restarts)[/dim]")
         numbers.update("\n".join(lines))

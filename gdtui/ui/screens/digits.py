@@ -124,23 +124,27 @@ a trained network will still confidently call some digit."""
         else:
             image = chosen.image()
             title = state.describe(short=True)
-        view = self.query_one("#image", DigitView)
-        # Under the guided lesson the picture needs the legend's row: the pixel's line says what the shades mean.
+        view, seen_view = self.query_one("#image", DigitView), self.query_one("#seen", DigitView)
+        # Under the guided lesson the pictures need their legends' row, for the pixel's line, and that line its
+        # columns, for the network's verdict on noise or a drawing: a panel's title says what the shades mean.
         guided = self.has_class("-guided")
-        view.show_legend = not guided
+        view.show_legend = seen_view.show_legend = not guided
         view.show(image)
         view.cursor = self.cursor
-        self.query_one("#image-panel").border_title = Content(title)
         self.query_one("#numbers", PixelNumbers).show(image, self.cursor)
         switcher = self.query_one(ContentSwitcher)
-        right = self.query_one("#right-panel")
+        left, right = Text(title), self.query_one("#right-panel")
         if self.drawing_mode:
             switcher.current = "seen"
-            self.query_one("#seen", DigitView).show(drawing.like_mnist(chosen.canvas))
+            seen_view.show(drawing.like_mnist(chosen.canvas))
             right.border_title = "what the network sees"
+            if guided:  # of the two titles, the drawing's is short enough to take it
+                left.append_text(Text.assemble(" · ", view.legend()))
         else:
             switcher.current = "numbers"
-            right.border_title = "the numbers"
+            shades = Text.assemble(" · shades ", view.legend()) if guided else ""
+            right.border_title = Content.from_rich_text(Text.assemble("the numbers", shades))
+        self.query_one("#image-panel").border_title = Content.from_rich_text(left)
         row, col = self.cursor
         rows, cols = image.shape
         # Named and counted from 0 as every screen names a pixel, an input and a neuron.
@@ -148,7 +152,6 @@ a trained network will still confidently call some digit."""
         pixel = f"{neuron_name((), 0, index, (rows, cols))} = input {index} = [b]{float(image[row, col]):.2f}[/b]"
         said = ""  # a class's name: anyone's text, put in as $said, never read as markup
         origin = ""  # the network's, which may be a model file's name: text, put in as $origin
-        shades = Content.from_rich_text(Text.assemble("   shades ", view.legend())) if guided else Content()
         if self.drawing_mode and not chosen.canvas.any():
             pixel += "   nothing drawn yet"  # one line: the hint below says which key paints
         elif self.drawing_mode or chosen.source == "noise":
@@ -159,11 +162,11 @@ a trained network will still confidently call some digit."""
             said = state.class_name(guess)
             verdict = f"   the network ($origin) says [b]$said[/b] ({outputs[guess]:.2f})"
             # Which network: on one line with the pixel's, its origin cut in the middle when too long.
-            shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain) + len(shades.plain)
+            shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain)
             # Never cut to nothing: a name too long for any room left wraps rather than goes.
             origin = cut_middle(state.network_origin, max(ORIGIN_LEAST, self.query_one("#pixel").content_size.width - shown))
             pixel += verdict
-        self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said, origin=origin) + shades)
+        self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said, origin=origin))
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
 
     def _explanation(self, rows: int, cols: int) -> str:

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from itertools import combinations
 
 import numpy as np
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Static
 
 from gdtui.core import functions, slices
@@ -124,7 +126,10 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
             return
         marks = [(p.point, p.kind) for p in function.stationary_points()] if isinstance(function, Surface) else []
         view.show(function, path=descent.path[-400:], gradient=descent.gradient, marks=marks)
-        numbers.update(self._numbers(descent, view.arrows))
+        text = Content.from_markup(self._numbers(descent, view.arrows))
+        # The map gives up columns to the longest line beside it: a wrapped line would read as two.
+        view.room = max(map(cell_len, text.plain.splitlines())) + numbers.styles.gutter.width
+        numbers.update(text)
         verdict.update(self.verdict())
 
     def _draw_title(self) -> None:
@@ -133,22 +138,22 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         if isinstance(function, Surface):
             title.update(f"[b]{function.name}[/b]: {function.formula}   [dim]f: next[/dim]")
         else:
-            title.update("[b]the network[/b]: its cost over two parameters   [dim]p: next pair · i: by number[/dim]")
+            # Other steps average the same network's cost over other images: the figure says which, on the title's
+            # line, which has the columns, and not beside the map, whose rows the guide leaves too few.
+            title.update(
+                f"[b]the network[/b]: its cost over {slices.SAMPLE_SIZE} training images   [dim]p: next pair · i: by number[/dim]"
+            )
 
     def _numbers(self, descent: Descent, arrows: str) -> str:
         (gx, gy) = descent.gradient
         f = "C" if self.on_network else "f"  # the network's cost is C, a textbook function f
         lines = []
-        cost = [f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]"]
         if isinstance(self.function, slices.NetworkSurface):
             for name, k in zip("xy", self.function.slice.indices):
                 lines.append(f"{name} = #{k:,}: {self.describe(k)}")
-            # Other steps average the same network's cost over other images: the figure says which, on the
-            # line the blank between the parameters and the numbers gave up.
-            cost.append(f"  over {slices.SAMPLE_SIZE} training images")
         lines += [
             f"at {self.where(descent.point)}",
-            *cost,
+            f"cost {f}(x, y) = [b]{number(descent.cost)}[/b]",
             f"gradient ∇{f} = (∂{f}/∂x, ∂{f}/∂y)",
             f"           = [b]{pair(gx, gy)}[/b]",
         ]
@@ -159,18 +164,25 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         lines.append(f"η = [b]{descent.learning_rate:g}[/b]   {BALL} the ball, • its path")
         step: Step | None = descent.last
         # As few lines as the picture beside them: at 80×24 under the lesson's guide the map has about twelve.
+        # A step's sum on lines of their own, as two pairs and η on one line outgrow the column beside the map:
+        # for the rows this takes, no blank lines between the parts.
         if step is None:
-            lines.append(f"\n[dim]no steps yet: new (x, y) = (x, y) − η × ∇{f}[/dim]")
+            lines.append(f"[dim]no steps yet; a step is\n  new (x, y) = (x, y) − η × ∇{f}[/dim]")
         else:
             lines += [
-                f"\nstep {step.number}: new (x, y) = (x, y) − η × ∇{f}",
-                f"  = {pair(*step.before)} − {step.learning_rate:g} × {pair(*step.gradient)}",
+                f"step {step.number}: new (x, y) = (x, y) − η × ∇{f}",
+                f"  = {pair(*step.before)}",
+                f"    − {step.learning_rate:g} × {pair(*step.gradient)}",
                 f"  = [b]{pair(*step.after)}[/b]",
             ]
         if isinstance(self.function, Surface):
             kinds = sorted({p.kind for p in self.function.stationary_points()}, key=list(MARKS).index)
-            marks = "  ".join(f"{MARKS[kind]} {kind}" for kind in kinds)
-            lines.append(f"\n[dim]∇f = 0, solved exactly:[/dim] {marks}")
+            # The first on the heading's line, the others below it: all on one line outgrow the column.
+            marks = [f"{MARKS[kind]} {kind}" for kind in kinds]
+            if marks:
+                lines.append(f"[dim]∇f = 0, solved exactly:[/dim] {marks[0]}")
+            if marks[1:]:
+                lines.append(f"  {'  '.join(marks[1:])}")
         if arrows != "off":
             which = f"∇{f}, uphill" if arrows == "uphill" else f"−∇{f}, downhill"
             lines.append(f"[dim]map arrows: {which}; · flat[/dim]")

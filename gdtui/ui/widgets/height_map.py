@@ -115,6 +115,8 @@ class HeightMap(Widget):
 
     arrows: reactive[str] = reactive("off")
     """Draw the gradient's direction over the map: "off", "uphill" (∇f) or "downhill" (−∇f)."""
+    room: reactive[int] = reactive(0, layout=True)
+    """Columns the widgets beside the map need for their longest lines: the map is never so wide as to wrap them."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -155,7 +157,8 @@ class HeightMap(Widget):
         self.refresh(layout=new)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        lines = max(1, min(container.height - 2, (container.width * 3 // 5 - self._margin) // 2))
+        widest = min(container.width * 3 // 5, container.width - self.room)
+        lines = max(1, min(container.height - 2, (widest - self._margin) // 2))
         return self._margin + 2 * lines
 
     def _map_size(self) -> tuple[int, int]:

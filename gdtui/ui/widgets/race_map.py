@@ -17,9 +17,11 @@ MINI_PATH = "◇"
 FULL_COLOR = "#ff005f"
 MINI_COLOR = "#ff8700"
 _COLORS = {"full": Color.parse(FULL_COLOR), "mini": Color.parse(MINI_COLOR)}
-SIDE = 36
-"""Columns the race's table beside the map needs: a label and two figures (34), the gap before it, and the
-column of the scrollbar its panel shows when the words below the table run past the screen's last row."""
+TABLE = 34
+"""Columns of the race's table beside the map: a label and two figures."""
+SIDE = TABLE + 2
+"""Columns the table needs beside the map: its own, the gap before it, and the column of the scrollbar its panel
+shows when the words below the table run past the screen's last row."""
 
 
 def legend(colors: bool) -> str:
@@ -41,8 +43,8 @@ class RaceMap(HeightMap):
         self._paths: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] = ((), ())
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        # The map gives way to the table beside it, however wide the numbers of its y axis.
-        lines = max(1, min(container.height - 2, (container.width - SIDE - self._margin) // 2))
+        # The map gives way to the table beside it, however wide the numbers of its y axis, and to its longer lines.
+        lines = max(1, min(container.height - 2, (container.width - max(SIDE, self.room) - self._margin) // 2))
         return self._margin + 2 * lines
 
     def show_race(self, landscape: Landscape | None, full: Sequence[np.ndarray], mini: Sequence[np.ndarray]) -> None:
