@@ -21,3 +21,14 @@ def cut_middle(text: str, width: int) -> str:
         return text
     head = max(0, width - 1) // 2
     return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head) :]}" if width > 0 else ""
+
+
+def percent(share: float) -> str:
+    """A share from 0 to 1 as a percentage to one decimal place, or to as many more as it takes for a
+    share above none not to read as 0.0%, nor one below all as 100.0%: "99.99%" when 1 of 10,000 is wrong."""
+    for places in range(1, 7):
+        text = f"{share:.{places}%}"
+        shown = float(text[:-1])
+        if (shown > 0 or share == 0) and (shown < 100 or share == 1):
+            break
+    return text

@@ -219,7 +219,8 @@ class GdtuiApp(TerminalApp):
             else:
                 recovery.discard()
 
-        self.push_screen(RestorePrompt(provenance.words(), accuracy, len(self.state.data.test)), answer)
+        data = self.state.data
+        self.push_screen(RestorePrompt(provenance.words(), accuracy, len(data.test), data.name), answer)
 
     def _keep_unsaved(self, lock_wait: float = -1) -> None:
         """Keep a copy of the network's unsaved changes, new ones at most every KEEP_UNSAVED_S; once

@@ -60,3 +60,16 @@ def test_a_help_sentence_that_names_a_colour_says_what_shows_without_colours():
         for sentence in re.split(r"(?<=[.;:])\s+", " ".join(screen.HELP.replace(pixel_scale, "").split())):
             if colour.search(sentence):
                 assert "without colours" in sentence, (screen.__name__, sentence)
+
+
+def test_a_share_is_never_rounded_to_none_or_to_all():
+    from gdtui.core.words import percent
+
+    assert percent(0.7634) == "76.3%"
+    assert percent(0.0) == "0.0%" and percent(1.0) == "100.0%"
+    # One wrong of 10,000, one right of 300: rounded to one place they would read as all and as none.
+    assert percent(9_999 / 10_000) == "99.99%"
+    assert percent(299 / 300) == "99.7%"
+    assert percent(1 / 300) == "0.3%"
+    assert percent(1 / 60_000) == "0.002%"
+    assert percent(59_999 / 60_000) == "99.998%"
