@@ -20,7 +20,7 @@ from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import evaluate
-from gdtui.core.words import counted
+from gdtui.core.words import counted, percent
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
             if stop == "epoch":
                 record = run.epochs[-1]
                 say(
-                    f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {record.test_accuracy:7.2%}  "
+                    f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {percent(record.test_accuracy, 2):>7}  "
                     f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
                     file=log,
                 )
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, run.cost)
     if epochs == 0:
-        say(f"test accuracy {final.accuracy:7.2%}  test cost {final.cost:.4f}", file=log)
+        say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
     saved_step = None
     if save and not stopped:
         say(f"saved {save_model(network, save)}", file=log)

@@ -23,11 +23,11 @@ def cut_middle(text: str, width: int) -> str:
     return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head) :]}" if width > 0 else ""
 
 
-def percent(share: float) -> str:
-    """A share from 0 to 1 as a percentage to one decimal place, or to as many more as it takes for a
-    share above none not to read as 0.0%, nor one below all as 100.0%: "99.99%" when 1 of 10,000 is wrong."""
-    for places in range(1, 7):
-        text = f"{share:.{places}%}"
+def percent(share: float, places: int = 1) -> str:
+    """A share from 0 to 1 as a percentage to `places` decimal places, or to as many more as it takes for
+    a share above none not to read as 0.0%, nor one below all as 100.0%: "99.99%" when 1 of 10,000 is wrong."""
+    for shown_places in range(places, places + 6):
+        text = f"{share:.{shown_places}%}"
         shown = float(text[:-1])
         if (shown > 0 or share == 0) and (shown < 100 or share == 1):
             break

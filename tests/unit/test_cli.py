@@ -522,3 +522,20 @@ def test_an_option_a_command_does_not_know_is_told_with_that_commands_usage(caps
     assert status == 2
     assert usage in err and option in err
     assert f"unrecognized arguments: {' '.join(argv[-2:] if argv[0] == 'train' else argv[-1:])}" in err
+
+
+def test_an_accuracy_short_of_all_is_never_printed_as_all(capsys, tmp_path):
+    # 1 of 30,000 test images wrong: 99.997 %, which two places round to 100.00 %.
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 2, 2), dtype=np.uint8), compress=True)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", (np.arange(20) % 2).astype(np.uint8), compress=True)
+    labels = np.zeros(30_000, dtype=np.uint8)
+    labels[0] = 1
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (30_000, 2, 2), dtype=np.uint8), compress=True)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", labels, compress=True)
+    network = Network((4, 3, 2), params=np.zeros(4 * 3 + 3 + 3 * 2 + 2))
+    network.biases[-1][0] = 1.0  # every image a 0
+    save_model(network, tmp_path / "zero.npz")
+    status, out, _ = run(capsys, "train", "--data", tmp_path, "--model", tmp_path / "zero.npz", "--epochs", "0")
+    assert status == 0
+    assert "test accuracy 99.997%" in out, out

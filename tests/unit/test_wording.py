@@ -73,3 +73,29 @@ def test_a_share_is_never_rounded_to_none_or_to_all():
     assert percent(1 / 300) == "0.3%"
     assert percent(1 / 60_000) == "0.002%"
     assert percent(59_999 / 60_000) == "99.998%"
+
+
+def test_a_stuck_network_s_shares_are_never_rounded_to_all():
+    from gdtui.core.drive import kept
+    from gdtui.core.health import Health
+    from gdtui.core.run import Checkpoint
+
+    # 4,998 of 5,000 images right, and 4,998 of every 5,000 outputs pinned: neither is all of them.
+    health = Health(
+        samples=50_000,
+        images=5_000,
+        cost=0.5,
+        accuracy=0.9996,
+        gradient_norm=1e-9,
+        spread=0.5,
+        baseline=0.09,
+        activation="sigmoid",
+        output="softmax",
+        dead=(0, 0),
+        widths=(16, 16),
+        pinned=0.9996,
+    )
+    said = health.sentence(5_000)
+    assert "pinned at 0 and 1 for 99.96% of the images" in said
+    assert "(99.96% right on 5,000 of them" in said
+    assert "(99.96% right on 5,000 training images)" in kept(Checkpoint(step=10, params=np.zeros(1), health=health))
