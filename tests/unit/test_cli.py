@@ -539,3 +539,49 @@ def test_an_accuracy_short_of_all_is_never_printed_as_all(capsys, tmp_path):
     status, out, _ = run(capsys, "train", "--data", tmp_path, "--model", tmp_path / "zero.npz", "--epochs", "0")
     assert status == 0
     assert "test accuracy 99.997%" in out, out
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "70000"])
+def test_web_refuses_a_port_it_cannot_listen_on_as_a_usage_error(capsys, port):
+    # 0 would have the system pick a port, while the address printed says :0.
+    status, _, err = run(capsys, "web", "--port", port)
+    assert status == 2
+    assert err.splitlines()[-1] == f"gdtui web: error: argument --port: expected a port from 1 to 65535, not {port}"
+
+
+def web_process(*argv) -> subprocess.CompletedProcess:
+    # Where it fails it must end at once; where it would serve instead, the timeout says so.
+    command = [sys.executable, "-m", "gdtui", "web", *map(str, argv)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_web_on_an_address_it_cannot_listen_on_says_so_in_one_line():
+    done = web_process("--host", "999.1.1.1", "--port", random_port())
+    assert done.returncode == 2
+    assert done.stderr.startswith("gdtui: error: cannot listen on 999.1.1.1:")
+    assert_one_line_error(done.stderr)
+
+
+def test_web_on_a_port_already_taken_says_so_in_one_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = web_process("--port", port)
+    assert done.returncode == 2
+    assert done.stderr == f"gdtui: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert_one_line_error(done.stderr)
+
+
+def test_web_checks_the_data_set_before_it_serves_tabs_that_cannot_open(tmp_path):
+    done = web_process("--port", random_port(), "--data", tmp_path / "nowhere")
+    assert done.returncode == 2
+    assert done.stderr == f"gdtui: error: data directory not found: {tmp_path / 'nowhere'}\n"
+
+
+def random_port() -> int:
+    import random
+
+    return random.randint(20000, 60000)
