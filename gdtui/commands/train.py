@@ -15,7 +15,7 @@ from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
+from gdtui.core.model_io import check_fits, free_name, load_model, network_too_big, save_model, save_target
 from gdtui.core.network import ACTIVATIONS, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
@@ -146,6 +146,21 @@ def _save_last_good(run: TrainingRun, save: Path, log: TextIO) -> int | None:
     return None
 
 
+def _keep_interrupted(network: Network, steps: int, log: TextIO) -> int | None:
+    """Save the network of a run stopped by Ctrl-C without --save under a free name in the current folder:
+    what was trained until then is not lost. The step saved, or None where it could not be written."""
+    try:
+        written = save_model(network, save_target(free_name(Path.cwd())))
+    except GdtuiError as err:  # a folder that cannot be written in
+        say(f"not saved: {err}", file=log)
+        return None
+    except OSError as err:  # the current folder removed meanwhile
+        say(f"not saved: the current folder cannot be found ({err.strerror or err})", file=log)
+        return None
+    say(f"saved {written}: the network as interrupted, at step {steps:,} (no --save was given)", file=log)
+    return steps
+
+
 def run(args: argparse.Namespace) -> int:
     preset = PRESETS[args.preset]
     cost = args.cost or preset.cost
@@ -214,12 +229,18 @@ def run(args: argparse.Namespace) -> int:
     final = evaluate(network, data.test, run.cost)
     if epochs == 0:
         say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
+    elif interrupted:
+        # The last epoch's figures are of the network as it was then, steps before.
+        say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
     saved_step = None
     if save and not stopped:
-        say(f"saved {save_model(network, save)}", file=log)
+        as_interrupted = f": the network as interrupted, at step {trainer.steps:,}" if interrupted else ""
+        say(f"saved {save_model(network, save)}{as_interrupted}", file=log)
         saved_step = trainer.steps
     elif save:
         saved_step = _save_last_good(run, save, log)
+    elif interrupted:
+        saved_step = _keep_interrupted(network, trainer.steps, log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,

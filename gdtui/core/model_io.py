@@ -95,6 +95,17 @@ def check_fits(network: Network, data: Dataset, source: str) -> None:
         )
 
 
+def free_name(folder: Path) -> str:
+    """The default model name, numbered if need be, that nothing in folder has taken yet:
+    saving twice, or from two sessions in one folder, keeps both networks."""
+    stem, suffix = os.path.splitext(DEFAULT_NAME)
+    name, number = DEFAULT_NAME, 1
+    while os.path.lexists(folder / name):
+        number += 1
+        name = f"{stem}-{number}{suffix}"
+    return name
+
+
 def save_target(text: str | os.PathLike[str]) -> Path:
     """The file a model named by text is saved as, checked before anything is computed to save.
 

@@ -585,3 +585,43 @@ def random_port() -> int:
     import random
 
     return random.randint(20000, 60000)
+
+
+def interrupted_training(tiny_mnist_dir: Path, folder: Path, *argv) -> tuple[int, str]:
+    """gdtui train in folder, given Ctrl-C once its first epoch is reported: (exit status, standard output)."""
+    command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000", *argv]
+    training = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not (line := training.stdout.readline()).startswith("epoch"):
+            assert line, "the run ended before its first epoch"
+            lines.append(line)
+        training.send_signal(signal.SIGINT)
+        out, err = training.communicate(timeout=60)
+    finally:
+        training.kill()
+    assert "Traceback" not in err, err
+    return training.returncode, "".join(lines) + line + out
+
+
+def test_ctrl_c_keeps_the_network_trained_so_far_and_says_where(tiny_mnist_dir, tmp_path):
+    (tmp_path / "gdtui-model.npz").write_bytes(b"another model")  # not to be replaced
+    status, out = interrupted_training(tiny_mnist_dir, tmp_path)
+    assert status == 130
+    steps = int(re.search(r"interrupted after ([\d,]+) steps", out)[1].replace(",", ""))
+    kept = tmp_path / "gdtui-model-2.npz"
+    assert f"saved {kept}: the network as interrupted, at step {steps:,} (no --save was given)" in out
+    assert (tmp_path / "gdtui-model.npz").read_bytes() == b"another model"
+    network = load_model(kept)
+    data = load_dataset(tiny_mnist_dir)
+    right = np.count_nonzero(network.predict(data.test.inputs(slice(None))) == data.test.labels)
+    # What the kept network does, said of it: not the last epoch's figure, taken steps before.
+    assert f"the network as interrupted: test accuracy {right / len(data.test):.2%}" in out
+
+
+def test_ctrl_c_with_save_says_the_file_holds_the_network_as_interrupted(tiny_mnist_dir, tmp_path):
+    status, out = interrupted_training(tiny_mnist_dir, tmp_path, "--save", "mine")
+    assert status == 130
+    steps = re.search(r"interrupted after ([\d,]+) steps", out)[1]
+    assert f"saved {tmp_path / 'mine.npz'}: the network as interrupted, at step {steps}\n" in out
+    assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
