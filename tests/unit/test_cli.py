@@ -126,8 +126,22 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
     lines = out.splitlines()
     assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 1.5,")
     assert "1,000 training images" in lines[0]
-    assert lines[1].startswith("epoch 1/2  test accuracy")
-    assert lines[2].startswith("epoch 2/2  test accuracy")
+    assert lines[2].startswith("epoch 1/2  test accuracy")
+    assert lines[3].startswith("epoch 2/2  test accuracy")
+
+
+def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_path):
+    name = load_dataset(tiny_mnist_dir).name
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--batch-size", "5000", "--save", tmp_path / "m")
+    assert status == 0
+    lines = out.splitlines()
+    # The batch as taken: the whole training set, not more.
+    assert lines[0].endswith(f"batch 1,000, 1,000 training images of {name}")
+    assert lines[1] == "after each epoch: accuracy and cost on the 200 test images, and the training time so far"
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", tmp_path / "m.npz")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"784-16-16-10 network from {tmp_path / 'm.npz'}, 13,002 parameters")
+    assert lines[1] == "not trained (--epochs 0): accuracy and cost on the 200 test images"
 
 
 def test_the_same_seed_gives_the_same_run(capsys, tiny_mnist_dir):
