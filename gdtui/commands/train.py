@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -146,19 +149,43 @@ def _save_last_good(run: TrainingRun, save: Path, log: TextIO) -> int | None:
     return None
 
 
-def _keep_interrupted(network: Network, steps: int, log: TextIO) -> int | None:
-    """Save the network of a run stopped by Ctrl-C without --save under a free name in the current folder:
-    what was trained until then is not lost. The step saved, or None where it could not be written."""
+def _keep_interrupted(network: Network, steps: int, save: Path | None) -> tuple[int | None, str]:
+    """Save the network of a run that Ctrl-C or an ending signal stopped, as it is: to --save's file or,
+    without one, under a free name in the current folder, so that what was trained is not lost.
+    The step saved (None where it could not be), and the words that say where."""
     try:
-        written = save_model(network, save_target(free_name(Path.cwd())))
+        written = save_model(network, save or save_target(free_name(Path.cwd())))
     except GdtuiError as err:  # a folder that cannot be written in
-        say(f"not saved: {err}", file=log)
-        return None
+        return None, f"not saved: {err}"
     except OSError as err:  # the current folder removed meanwhile
-        say(f"not saved: the current folder cannot be found ({err.strerror or err})", file=log)
-        return None
-    say(f"saved {written}: the network as interrupted, at step {steps:,} (no --save was given)", file=log)
-    return steps
+        return None, f"not saved: the current folder cannot be found ({err.strerror or err})"
+    unasked = "" if save else " (no --save was given)"
+    return steps, f"saved {written}: the network as interrupted, at step {steps:,}{unasked}"
+
+
+class _Ended(Exception):
+    """A signal that ends the process, taken as Ctrl-C is: the run stops and keeps what it trained."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# A closed terminal or a dropped SSH link (SIGHUP), a job's time limit or a shutdown (SIGTERM).
+_ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    def end(signum: int, _frame: object) -> None:
+        raise _Ended(signum)
+
+    previous = {signum: signal.signal(signum, end) for signum in _ENDING}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -197,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         file=log,
     )
     progress = _Progress(sys.stderr.isatty())
-    started, seconds, interrupted, stopped = time.perf_counter(), 0.0, False, ""
+    started, seconds, stopped = time.perf_counter(), 0.0, ""
     epoch = 0  # the epoch under way, or the last one done
     eta = trainer.learning_rate
 
@@ -208,24 +235,31 @@ def run(args: argparse.Namespace) -> int:
     def shown() -> None:
         progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
 
+    ended = 0  # the signal that stopped the run early, if one did
     try:
-        for epoch in range(1, epochs + 1):
-            run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
-            stop = advance(run, "epoch", between=shown, ended=timed)
+        with _signals_end_the_run():
+            for epoch in range(1, epochs + 1):
+                run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
+                stop = advance(run, "epoch", between=shown, ended=timed)
+                progress.clear()
+                if stop == "epoch":
+                    record = run.epochs[-1]
+                    say(
+                        f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {percent(record.test_accuracy, 2):>7}  "
+                        f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
+                        file=log,
+                    )
+                if run.verdict.kind in HALTS:
+                    stopped = reason(run.verdict)
+                    break
+    except (KeyboardInterrupt, _Ended) as end:
+        ended = end.signum if isinstance(end, _Ended) else signal.SIGINT
+    saved_step = None
+    if ended:
+        # Kept before a word is said: the terminal whose hang-up ended the run takes no more output.
+        saved_step, kept_words = _keep_interrupted(network, trainer.steps, save)
+        with contextlib.suppress(OSError):
             progress.clear()
-            if stop == "epoch":
-                record = run.epochs[-1]
-                say(
-                    f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {percent(record.test_accuracy, 2):>7}  "
-                    f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
-                    file=log,
-                )
-            if run.verdict.kind in HALTS:
-                stopped = reason(run.verdict)
-                break
-    except KeyboardInterrupt:
-        progress.clear()
-        interrupted = True
         say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
     if stopped:
         say(f"epoch {epoch}: {stopped}", file=log)
@@ -233,18 +267,16 @@ def run(args: argparse.Namespace) -> int:
     final = evaluate(network, data.test, run.cost)
     if epochs == 0:
         say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
-    elif interrupted:
+    elif ended:
         # The last epoch's figures are of the network as it was then, steps before.
         say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
-    saved_step = None
-    if save and not stopped:
-        as_interrupted = f": the network as interrupted, at step {trainer.steps:,}" if interrupted else ""
-        say(f"saved {save_model(network, save)}{as_interrupted}", file=log)
+    if ended:
+        say(kept_words, file=log)
+    elif save and not stopped:
+        say(f"saved {save_model(network, save)}", file=log)
         saved_step = trainer.steps
     elif save:
         saved_step = _save_last_good(run, save, log)
-    elif interrupted:
-        saved_step = _keep_interrupted(network, trainer.steps, log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,
@@ -263,4 +295,4 @@ def run(args: argparse.Namespace) -> int:
         say(json.dumps(summary))
     if stopped:
         return 1
-    return 130 if interrupted else 0
+    return 128 + ended if ended else 0

@@ -601,8 +601,8 @@ def random_port() -> int:
     return random.randint(20000, 60000)
 
 
-def interrupted_training(tiny_mnist_dir: Path, folder: Path, *argv) -> tuple[int, str]:
-    """gdtui train in folder, given Ctrl-C once its first epoch is reported: (exit status, standard output)."""
+def interrupted_training(tiny_mnist_dir: Path, folder: Path, *argv, signum: int = signal.SIGINT) -> tuple[int, str]:
+    """gdtui train in folder, sent signum (Ctrl-C) once its first epoch is reported: (exit status, standard output)."""
     command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000", *argv]
     training = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -610,7 +610,7 @@ def interrupted_training(tiny_mnist_dir: Path, folder: Path, *argv) -> tuple[int
         while not (line := training.stdout.readline()).startswith("epoch"):
             assert line, "the run ended before its first epoch"
             lines.append(line)
-        training.send_signal(signal.SIGINT)
+        training.send_signal(signum)
         out, err = training.communicate(timeout=60)
     finally:
         training.kill()
@@ -639,3 +639,30 @@ def test_ctrl_c_with_save_says_the_file_holds_the_network_as_interrupted(tiny_mn
     steps = re.search(r"interrupted after ([\d,]+) steps", out)[1]
     assert f"saved {tmp_path / 'mine.npz'}: the network as interrupted, at step {steps}\n" in out
     assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_run_ended_by_a_signal_keeps_its_network_as_ctrl_c_does(tiny_mnist_dir, tmp_path, signum):
+    # A closed terminal, a dropped SSH link, a job's time limit: an hour's training is not to be lost.
+    status, out = interrupted_training(tiny_mnist_dir, tmp_path, "--save", "mine", signum=signum)
+    assert status == 128 + signum
+    assert f"saved {tmp_path / 'mine.npz'}: the network as interrupted, at step " in out
+    assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+def test_a_run_whose_terminal_has_gone_saves_before_it_speaks(tiny_mnist_dir, tmp_path):
+    # Its output can no longer be written: the network is kept all the same.
+    command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000"]
+    read_end, write_end = os.pipe()
+    training = subprocess.Popen(command, cwd=tmp_path, stdout=write_end, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as output:
+            while not output.readline().startswith("epoch"):
+                pass
+        # The reader gone, as a hung-up terminal's is: every write now fails.
+        training.send_signal(signal.SIGHUP)
+        training.wait(timeout=60)
+    finally:
+        training.kill()
+    assert load_model(tmp_path / "gdtui-model.npz").sizes == (784, 16, 16, 10)
