@@ -132,7 +132,9 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
 
 def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_path):
     name = load_dataset(tiny_mnist_dir).name
-    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--batch-size", "5000", "--save", tmp_path / "m")
+    status, out, _ = run(
+        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--batch-size", "5000", "--save", tmp_path / "m"
+    )
     assert status == 0
     lines = out.splitlines()
     # The batch as taken: the whole training set, not more.
