@@ -58,6 +58,14 @@ def _positive(kind):
     return parse
 
 
+def _preset_default(setting: str) -> str:
+    """What a setting left out comes to, as the presets set it: "default: 10", or each preset's."""
+    values = {name: getattr(preset, setting) for name, preset in PRESETS.items()}
+    if len(set(values.values())) == 1:
+        return f"default: {next(iter(values.values()))}"
+    return "default: the preset's: " + ", ".join(f"{name} {value}" for name, value in values.items())
+
+
 def add_parser(commands) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "train",
@@ -67,9 +75,19 @@ def add_parser(commands) -> argparse.ArgumentParser:
         epilog="presets: " + "; ".join(f"{p.name} = {p.summary}" for p in PRESETS.values()),
     )
     parser.add_argument("--preset", choices=PRESETS, default="lesson", help="the set-up to start from (default: lesson)")
-    parser.add_argument("--epochs", type=int, metavar="N", help="passes over the training set (0 only evaluates)")
-    parser.add_argument("--batch-size", type=_positive(int), metavar="N", help="examples per gradient step")
-    parser.add_argument("--learning-rate", "--eta", type=_positive(float), metavar="η", help="step size η")
+    parser.add_argument(
+        "--epochs", type=int, metavar="N", help=f"passes over the training set ({_preset_default('epochs')}; 0 only evaluates)"
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive(int), metavar="N", help=f"examples per gradient step ({_preset_default('batch_size')})"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        "--eta",
+        type=_positive(float),
+        metavar="η",
+        help=f"step size η ({_preset_default('learning_rate')})",
+    )
     # --seed and --model are options of 'gdtui' too, which gives their defaults: a default
     # here would overwrite a value given before the subcommand, as in 'gdtui --seed 3 train'.
     parser.add_argument(
@@ -82,8 +100,12 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument(
         "--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)"
     )
-    parser.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
-    parser.add_argument("--cost", choices=costs.COSTS, help="cost function (cross-entropy comes with softmax outputs)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, help=f"hidden-layer activation ({_preset_default('activation')})")
+    parser.add_argument(
+        "--cost",
+        choices=costs.COSTS,
+        help=f"cost function, cross-entropy with softmax outputs ({_preset_default('cost')})",
+    )
     parser.add_argument(
         "--model", default=argparse.SUPPRESS, metavar="FILE", help="start from a saved model instead of random weights"
     )

@@ -668,3 +668,13 @@ def test_a_run_whose_terminal_has_gone_saves_before_it_speaks(tiny_mnist_dir, tm
     finally:
         training.kill()
     assert load_model(tmp_path / "gdtui-model.npz").sizes == (784, 16, 16, 10)
+
+
+def test_train_help_gives_the_default_of_every_option_the_preset_sets(capsys):
+    status, out, _ = run(capsys, "train", "--help")
+    assert status == 0
+    said = " ".join(out.split())
+    assert "passes over the training set (default: 30; 0 only evaluates)" in said
+    assert "examples per gradient step (default: 10)" in said
+    assert "step size η (default: the preset's: lesson 1.5, tuned 0.05)" in said
+    assert "hidden-layer activation (default: the preset's: lesson sigmoid, tuned relu)" in said
