@@ -19,11 +19,13 @@ from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits, free_name, load_model, network_too_big, save_model, save_target
-from gdtui.core.network import ACTIVATIONS, Network
+from gdtui.core.network import ACTIVATIONS, LESSON_SIZES, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import evaluate
 from gdtui.core.words import counted, percent
+
+HIDDEN = LESSON_SIZES[1:-1]  # the lesson's network's, whatever the data set
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
@@ -98,7 +100,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="seed of the weights and the shuffle (default: 0)",
     )
     parser.add_argument(
-        "--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)"
+        "--hidden", type=_hidden_sizes, metavar="N,N", help=f"hidden layer sizes (default: {','.join(map(str, HIDDEN))})"
     )
     parser.add_argument("--activation", choices=ACTIVATIONS, help=f"hidden-layer activation ({_preset_default('activation')})")
     parser.add_argument(
@@ -124,10 +126,11 @@ def _network(args: argparse.Namespace, preset: Preset, cost: str, data: Dataset)
         return network
     output = "softmax" if cost == "cross-entropy" else preset.output
     activation = args.activation or preset.activation
-    sizes = (data.pixels, *args.hidden, len(data.classes))
+    hidden = HIDDEN if args.hidden is None else args.hidden
+    sizes = (data.pixels, *hidden, len(data.classes))
     too_big = network_too_big(sizes)
     if too_big:
-        raise GdtuiError(f"--hidden {','.join(map(str, args.hidden))}: {too_big}")
+        raise GdtuiError(f"--hidden {','.join(map(str, hidden))}: {too_big}")
     return Network(sizes, activation=activation, output=output, seed=args.seed)
 
 
@@ -216,6 +219,10 @@ def run(args: argparse.Namespace) -> int:
     epochs = preset.epochs if args.epochs is None else args.epochs
     if epochs < 0:
         raise GdtuiError("--epochs must be 0 or more")
+    if args.model:
+        for option, given in (("--hidden", args.hidden), ("--activation", args.activation)):
+            if given is not None:
+                raise GdtuiError(f"{option} shapes a new network; the one from --model is as it was saved")
     # Checked now: a place that cannot be written to should not be found after an hour of training.
     save = None if args.save is None else save_target(args.save)
     data = load_dataset(args.data)

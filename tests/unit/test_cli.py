@@ -678,3 +678,13 @@ def test_train_help_gives_the_default_of_every_option_the_preset_sets(capsys):
     assert "examples per gradient step (default: 10)" in said
     assert "step size η (default: the preset's: lesson 1.5, tuned 0.05)" in said
     assert "hidden-layer activation (default: the preset's: lesson sigmoid, tuned relu)" in said
+
+
+@pytest.mark.parametrize(("argv", "named"), [(["--hidden", "32"], "--hidden"), (["--activation", "relu"], "--activation")])
+def test_options_that_shape_a_new_network_are_refused_beside_a_model(capsys, tiny_mnist_dir, tmp_path, argv, named):
+    model = tmp_path / "m.npz"
+    save_model(Network(seed=0), model)
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--model", model, "--epochs", "0", *argv)
+    assert status == 2
+    assert_one_line_error(err)
+    assert err == f"gdtui: error: {named} shapes a new network; the one from --model is as it was saved\n"
