@@ -23,7 +23,7 @@ from gdtui.core.network import ACTIVATIONS, LESSON_SIZES, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import evaluate
-from gdtui.core.words import counted, percent
+from gdtui.core.words import counted, done, percent
 
 HIDDEN = LESSON_SIZES[1:-1]  # the lesson's network's, whatever the data set
 
@@ -147,7 +147,7 @@ class _Progress:
             return
         self.last = now
         filled = int(30 * fraction)
-        sys.stderr.write(f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%}")
+        sys.stderr.write(f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (30 - filled)}] {done(fraction):>4}")
         sys.stderr.flush()
 
     def clear(self) -> None:

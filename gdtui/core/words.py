@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 _SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 
 
@@ -32,3 +34,9 @@ def percent(share: float, places: int = 1) -> str:
         if (shown > 0 or share == 0) and (shown < 100 or share == 1):
             break
     return text
+
+
+def done(fraction: float) -> str:
+    """How much of a piece of work is done, in whole percent rounded down: 100% only once all of it is."""
+    # A hair above the fraction: 0.29 is 28.999…% in binary, and 29 of 100 steps are 29% done.
+    return f"{math.floor(fraction * 100 + 1e-9)}%"

@@ -688,3 +688,10 @@ def test_options_that_shape_a_new_network_are_refused_beside_a_model(capsys, tin
     assert status == 2
     assert_one_line_error(err)
     assert err == f"gdtui: error: {named} shapes a new network; the one from --model is as it was saved\n"
+
+
+def test_the_progress_bar_never_reads_100_percent_before_the_epoch_is_done(capsys):
+    from gdtui.commands.train import _Progress
+
+    _Progress(True).show(1, 30, 0.996)
+    assert capsys.readouterr().err.endswith("]  99%")

@@ -99,3 +99,12 @@ def test_a_stuck_network_s_shares_are_never_rounded_to_all():
     assert "pinned at 0 and 1 for 99.96% of the images" in said
     assert "(99.96% right on 5,000 of them" in said
     assert "(99.96% right on 5,000 training images)" in kept(Checkpoint(step=10, params=np.zeros(1), health=health))
+
+
+def test_work_under_way_never_reads_as_done():
+    from gdtui.core.words import done
+
+    assert done(0.996) == "99%"  # rounded, 100% while the last of it is still computed
+    assert done(1.0) == "100%"
+    assert done(0.29) == "29%"  # 28.999… in binary
+    assert done(0.0) == "0%"

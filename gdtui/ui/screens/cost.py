@@ -20,7 +20,7 @@ from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.core.training import Evaluation, evaluate
-from gdtui.core.words import percent
+from gdtui.core.words import done, percent
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
@@ -281,7 +281,7 @@ outputs, as in the lesson, has only the quadratic cost."""
         if self.progress is not None:
             text.append("\nmeasuring ")
             text.append(bar(self.progress, 10), style="cyan")
-            text.append(f" {self.progress:4.0%}\n\n")
+            text.append(f" {done(self.progress):>4}\n\n")
         elif found is not None:
             text.append(f"{'':9}{'random':>7} {'current':>7}\n", style="bold")
             text.append(f"cost     {found.random.cost:7.2f} {found.current.cost:7.2f}\n")
@@ -368,8 +368,8 @@ outputs, as in the lesson, has only the quadratic cost."""
                     return None
                 part = Split(split.images[index], split.labels[index])
                 parts.append(evaluate(network, part, cost) if len(index) else None)
-                done = len(results) * len(digits) + len(parts)
-                self.post_message(WorkProgressed(worker, done / (2 * len(digits))))
+                finished = len(results) * len(digits) + len(parts)
+                self.post_message(WorkProgressed(worker, finished / (2 * len(digits))))
             results.append(parts)
         random, by_digit = results
         return Measurement(split_name, cost, version, combine(random), combine(by_digit), by_digit)
