@@ -695,3 +695,12 @@ def test_the_progress_bar_never_reads_100_percent_before_the_epoch_is_done(capsy
 
     _Progress(True).show(1, 30, 0.996)
     assert capsys.readouterr().err.endswith("]  99%")
+
+
+def test_the_tuned_presets_decay_takes_any_number_of_epochs():
+    # 'gdtui train --preset tuned --epochs 1000…0' (400 digits) ended in a traceback on its first epoch.
+    from gdtui.core.presets import PRESETS
+
+    tuned = PRESETS["tuned"]
+    assert tuned.learning_rate_for(0, 10**400, 0.05) == 0.05
+    assert tuned.learning_rate_for(10**400 // 2, 10**400, 0.05) == pytest.approx(0.025)
