@@ -206,6 +206,8 @@ class GdtuiApp(TerminalApp):
             check_fits(unsaved.network, self.state.data, unsaved.provenance.origin)
         except GdtuiError:
             return  # kept for a start on the data set it was trained on
+        if not unsaved.trained_on(self.state.data):
+            return  # likewise: trained on another set of this shape
         provenance = unsaved.provenance
         accuracy = evaluate(unsaved.network, self.state.data.test, preset_for(unsaved.network).cost).accuracy
         self._offering = True
@@ -240,7 +242,7 @@ class GdtuiApp(TerminalApp):
         copy = self.state.unsaved_copy(lock_wait)
         if copy is not None:
             network, provenance, version = copy
-            if recovery.keep(network, provenance):
+            if recovery.keep(network, provenance, self.state.data):
                 self._unsaved_kept = (version, now)
 
     def keep_before_ending(self) -> None:
