@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from gdtui.commands import say
+from gdtui.commands import say, user_path
 from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.drive import HALTS, advance, kept, reason
@@ -109,7 +109,11 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help=f"cost function, cross-entropy with softmax outputs ({_preset_default('cost')})",
     )
     parser.add_argument(
-        "--model", default=argparse.SUPPRESS, metavar="FILE", help="start from a saved model instead of random weights"
+        "--model",
+        type=user_path,
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="start from a saved model instead of random weights",
     )
     parser.add_argument(
         "--save", metavar="FILE", help="save the trained model here ('.npz' is added if missing; not a directory)"

@@ -704,3 +704,18 @@ def test_the_tuned_presets_decay_takes_any_number_of_epochs():
     tuned = PRESETS["tuned"]
     assert tuned.learning_rate_for(0, 10**400, 0.05) == 0.05
     assert tuned.learning_rate_for(10**400 // 2, 10**400, 0.05) == pytest.approx(0.025)
+
+
+@pytest.mark.parametrize("where", ["before", "after"], ids=["before the command", "after it"])
+def test_a_tilde_the_shell_left_as_it_was_is_the_home_folder_as_for_save(capsys, tiny_mnist_dir, tmp_path, monkeypatch, where):
+    # The shell expands '~' only at a word's start: '--data=~/set' reaches gdtui as it was typed.
+    import shutil
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copytree(tiny_mnist_dir, tmp_path / "set")
+    save_model(Network(seed=0), tmp_path / "m.npz")
+    options = ["--data=~/set", "--model=~/m.npz"]
+    argv = [*options, "train", "--epochs", "0"] if where == "before" else ["train", "--epochs", "0", *options]
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    assert f"network from {tmp_path / 'm.npz'}," in out
