@@ -12,10 +12,9 @@ import errno
 import io
 import os
 import sys
-from pathlib import Path
 
 from gdtui import __version__
-from gdtui.commands import OutputError, classroom, data, say, serve, train, web
+from gdtui.commands import OutputError, classroom, data, say, serve, train, user_path, web
 from gdtui.core.errors import GdtuiError
 
 EXIT_OUTPUT_FAILED = 1
@@ -30,7 +29,7 @@ def _add_data_option(parser: argparse.ArgumentParser, default=None) -> None:
     parser.add_argument(
         "--data",
         metavar="DIR",
-        type=Path,
+        type=user_path,
         default=default,
         help="a directory of MNIST-format IDX files, .gz or raw, and optionally a classes.txt naming the classes "
         "one a line (default: the bundled MNIST)",
@@ -46,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="show gdtui's version and exit")
     _add_data_option(parser)
     parser.add_argument("--seed", type=train.seed, default=0, metavar="N", help="seed of the random network (default: 0)")
-    parser.add_argument("--model", type=Path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
+    parser.add_argument("--model", type=user_path, metavar="FILE", help="start from a model saved by 'gdtui train --save'")
     parser.add_argument(
         "--lesson", action="store_true", help="start the guided lesson where you last stopped (L toggles it in the app)"
     )

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TextIO
+
+
+def user_path(text: str) -> Path:
+    """A path from the command line, '~' expanded as the shell would have, as --save's is: the shell
+    leaves it as typed past a word's start, as in '--data=~/set'."""
+    return Path(text).expanduser()
 
 
 class OutputError(Exception):

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from gdtui.commands import say
+from gdtui.commands import say, user_path
 from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_target
-from gdtui.core.network import ACTIVATIONS, Network
+from gdtui.core.model_io import check_fits, free_name, load_model, network_too_big, save_model, save_target
+from gdtui.core.network import ACTIVATIONS, LESSON_SIZES, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.core.training import evaluate
-from gdtui.core.words import counted
+from gdtui.core.words import counted, done, percent
+
+HIDDEN = LESSON_SIZES[1:-1]  # the lesson's network's, whatever the data set
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
@@ -55,6 +60,14 @@ def _positive(kind):
     return parse
 
 
+def _preset_default(setting: str) -> str:
+    """What a setting left out comes to, as the presets set it: "default: 10", or each preset's."""
+    values = {name: getattr(preset, setting) for name, preset in PRESETS.items()}
+    if len(set(values.values())) == 1:
+        return f"default: {next(iter(values.values()))}"
+    return "default: the preset's: " + ", ".join(f"{name} {value}" for name, value in values.items())
+
+
 def add_parser(commands) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "train",
@@ -64,9 +77,19 @@ def add_parser(commands) -> argparse.ArgumentParser:
         epilog="presets: " + "; ".join(f"{p.name} = {p.summary}" for p in PRESETS.values()),
     )
     parser.add_argument("--preset", choices=PRESETS, default="lesson", help="the set-up to start from (default: lesson)")
-    parser.add_argument("--epochs", type=int, metavar="N", help="passes over the training set (0 only evaluates)")
-    parser.add_argument("--batch-size", type=_positive(int), metavar="N", help="examples per gradient step")
-    parser.add_argument("--learning-rate", "--eta", type=_positive(float), metavar="η", help="step size η")
+    parser.add_argument(
+        "--epochs", type=int, metavar="N", help=f"passes over the training set ({_preset_default('epochs')}; 0 only evaluates)"
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive(int), metavar="N", help=f"examples per gradient step ({_preset_default('batch_size')})"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        "--eta",
+        type=_positive(float),
+        metavar="η",
+        help=f"step size η ({_preset_default('learning_rate')})",
+    )
     # --seed and --model are options of 'gdtui' too, which gives their defaults: a default
     # here would overwrite a value given before the subcommand, as in 'gdtui --seed 3 train'.
     parser.add_argument(
@@ -77,12 +100,20 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="seed of the weights and the shuffle (default: 0)",
     )
     parser.add_argument(
-        "--hidden", type=_hidden_sizes, default=(16, 16), metavar="N,N", help="hidden layer sizes (default: 16,16)"
+        "--hidden", type=_hidden_sizes, metavar="N,N", help=f"hidden layer sizes (default: {','.join(map(str, HIDDEN))})"
     )
-    parser.add_argument("--activation", choices=ACTIVATIONS, help="hidden-layer activation")
-    parser.add_argument("--cost", choices=costs.COSTS, help="cost function (cross-entropy comes with softmax outputs)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, help=f"hidden-layer activation ({_preset_default('activation')})")
     parser.add_argument(
-        "--model", default=argparse.SUPPRESS, metavar="FILE", help="start from a saved model instead of random weights"
+        "--cost",
+        choices=costs.COSTS,
+        help=f"cost function, cross-entropy with softmax outputs ({_preset_default('cost')})",
+    )
+    parser.add_argument(
+        "--model",
+        type=user_path,
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="start from a saved model instead of random weights",
     )
     parser.add_argument(
         "--save", metavar="FILE", help="save the trained model here ('.npz' is added if missing; not a directory)"
@@ -99,10 +130,11 @@ def _network(args: argparse.Namespace, preset: Preset, cost: str, data: Dataset)
         return network
     output = "softmax" if cost == "cross-entropy" else preset.output
     activation = args.activation or preset.activation
-    sizes = (data.pixels, *args.hidden, len(data.classes))
+    hidden = HIDDEN if args.hidden is None else args.hidden
+    sizes = (data.pixels, *hidden, len(data.classes))
     too_big = network_too_big(sizes)
     if too_big:
-        raise GdtuiError(f"--hidden {','.join(map(str, args.hidden))}: {too_big}")
+        raise GdtuiError(f"--hidden {','.join(map(str, hidden))}: {too_big}")
     return Network(sizes, activation=activation, output=output, seed=args.seed)
 
 
@@ -119,7 +151,7 @@ class _Progress:
             return
         self.last = now
         filled = int(30 * fraction)
-        sys.stderr.write(f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%}")
+        sys.stderr.write(f"\repoch {epoch}/{epochs} [{'#' * filled}{'.' * (30 - filled)}] {done(fraction):>4}")
         sys.stderr.flush()
 
     def clear(self) -> None:
@@ -146,12 +178,55 @@ def _save_last_good(run: TrainingRun, save: Path, log: TextIO) -> int | None:
     return None
 
 
+def _keep_interrupted(network: Network, steps: int, save: Path | None) -> tuple[int | None, str]:
+    """Save the network of a run that Ctrl-C or an ending signal stopped, as it is: to --save's file or,
+    without one, under a free name in the current folder, so that what was trained is not lost.
+    The step saved (None where it could not be), and the words that say where."""
+    try:
+        written = save_model(network, save or save_target(free_name(Path.cwd())))
+    except GdtuiError as err:  # a folder that cannot be written in
+        return None, f"not saved: {err}"
+    except OSError as err:  # the current folder removed meanwhile
+        return None, f"not saved: the current folder cannot be found ({err.strerror or err})"
+    unasked = "" if save else " (no --save was given)"
+    return steps, f"saved {written}: the network as interrupted, at step {steps:,}{unasked}"
+
+
+class _Ended(Exception):
+    """A signal that ends the process, taken as Ctrl-C is: the run stops and keeps what it trained."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# A closed terminal or a dropped SSH link (SIGHUP), a job's time limit or a shutdown (SIGTERM).
+_ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    def end(signum: int, _frame: object) -> None:
+        raise _Ended(signum)
+
+    previous = {signum: signal.signal(signum, end) for signum in _ENDING}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def run(args: argparse.Namespace) -> int:
     preset = PRESETS[args.preset]
     cost = args.cost or preset.cost
     epochs = preset.epochs if args.epochs is None else args.epochs
     if epochs < 0:
         raise GdtuiError("--epochs must be 0 or more")
+    if args.model:
+        for option, given in (("--hidden", args.hidden), ("--activation", args.activation)):
+            if given is not None:
+                raise GdtuiError(f"{option} shapes a new network; the one from --model is as it was saved")
     # Checked now: a place that cannot be written to should not be found after an hour of training.
     save = None if args.save is None else save_target(args.save)
     data = load_dataset(args.data)
@@ -171,14 +246,18 @@ def run(args: argparse.Namespace) -> int:
         raise GdtuiError(str(err)) from None
     trainer = run.trainer
     log = sys.stderr if args.json else sys.stdout
+    source = f" from {args.model}" if args.model else ""
+    tested = f"accuracy and cost on the {len(data.test):,} test images"
     say(
-        f"{'-'.join(map(str, network.sizes))} network, {network.num_params:,} parameters, "
+        f"{'-'.join(map(str, network.sizes))} network{source}, {network.num_params:,} parameters, "
         f"{network.activation}/{network.output}, {cost} cost, η = {trainer.learning_rate:g}, "
-        f"batch {trainer.batch_size}, {len(data.train):,} training images",
+        f"batch {trainer.batch_size:,}, {len(data.train):,} training images of {data.name}",
+        # The times are the training's alone, summed as it goes: the evaluations are left out.
+        f"not trained (--epochs 0): {tested}" if epochs == 0 else f"after each epoch: {tested}, and the training time so far",
         file=log,
     )
     progress = _Progress(sys.stderr.isatty())
-    started, seconds, interrupted, stopped = time.perf_counter(), 0.0, False, ""
+    started, seconds, stopped = time.perf_counter(), 0.0, ""
     epoch = 0  # the epoch under way, or the last one done
     eta = trainer.learning_rate
 
@@ -189,33 +268,44 @@ def run(args: argparse.Namespace) -> int:
     def shown() -> None:
         progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
 
+    ended = 0  # the signal that stopped the run early, if one did
     try:
-        for epoch in range(1, epochs + 1):
-            run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
-            stop = advance(run, "epoch", between=shown, ended=timed)
+        with _signals_end_the_run():
+            for epoch in range(1, epochs + 1):
+                run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
+                stop = advance(run, "epoch", between=shown, ended=timed)
+                progress.clear()
+                if stop == "epoch":
+                    record = run.epochs[-1]
+                    say(
+                        f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {percent(record.test_accuracy, 2):>7}  "
+                        f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
+                        file=log,
+                    )
+                if run.verdict.kind in HALTS:
+                    stopped = reason(run.verdict)
+                    break
+    except (KeyboardInterrupt, _Ended) as end:
+        ended = end.signum if isinstance(end, _Ended) else signal.SIGINT
+    saved_step = None
+    if ended:
+        # Kept before a word is said: the terminal whose hang-up ended the run takes no more output.
+        saved_step, kept_words = _keep_interrupted(network, trainer.steps, save)
+        with contextlib.suppress(OSError):
             progress.clear()
-            if stop == "epoch":
-                record = run.epochs[-1]
-                say(
-                    f"epoch {epoch:>{len(str(epochs))}}/{epochs}  test accuracy {record.test_accuracy:7.2%}  "
-                    f"test cost {record.test_cost:.4f}  {seconds:6.1f} s",
-                    file=log,
-                )
-            if run.verdict.kind in HALTS:
-                stopped = reason(run.verdict)
-                break
-    except KeyboardInterrupt:
-        progress.clear()
-        interrupted = True
         say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
     if stopped:
         say(f"epoch {epoch}: {stopped}", file=log)
     seconds = seconds or time.perf_counter() - started
     final = evaluate(network, data.test, run.cost)
     if epochs == 0:
-        say(f"test accuracy {final.accuracy:7.2%}  test cost {final.cost:.4f}", file=log)
-    saved_step = None
-    if save and not stopped:
+        say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
+    elif ended:
+        # The last epoch's figures are of the network as it was then, steps before.
+        say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
+    if ended:
+        say(kept_words, file=log)
+    elif save and not stopped:
         say(f"saved {save_model(network, save)}", file=log)
         saved_step = trainer.steps
     elif save:
@@ -238,4 +328,4 @@ def run(args: argparse.Namespace) -> int:
         say(json.dumps(summary))
     if stopped:
         return 1
-    return 130 if interrupted else 0
+    return 128 + ended if ended else 0

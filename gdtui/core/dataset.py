@@ -18,7 +18,9 @@ are the very files that were checked.
 
 import hashlib
 import json
+import os
 import shutil
+import stat
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from typing import TypedDict
 import numpy as np
 
 from gdtui.core.errors import DataError
-from gdtui.core.files import cache_home, replacing
+from gdtui.core.files import FILE_KINDS, cache_home, replacing
 from gdtui.core.idx import parse_idx, read_uncompressed
 
 
@@ -282,6 +284,14 @@ def _find_file(directory: Path, key: str) -> Path:
     for name in names:
         if (directory / name).is_file():
             return directory / name
+    for name in names:
+        path = directory / name
+        if os.path.lexists(path):  # there, but no file to read: "not found" would send the user looking for it
+            try:
+                kind = FILE_KINDS.get(stat.S_IFMT(path.stat().st_mode), "not a regular file")
+            except OSError:
+                kind = "a link to nothing"
+            raise DataError(f"{path}: is {kind}, not a data file")
     raise DataError(f"{names[0]} not found in {directory} (looked for {', '.join(names)})")
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 
 from gdtui.core.run import Checkpoint, EpochEnd, TrainingRun, Verdict
 from gdtui.core.training import StepResult
+from gdtui.core.words import percent
 
 Goal = Literal["step", "epoch", "run"]
 Stop = Literal["step", "epoch", "paused", "diverged", "stuck"]
@@ -134,7 +135,7 @@ def kept(good: Checkpoint) -> str:
     health = good.health
     return (
         f"the weights of step {good.step:,}, the best a check found able to learn "
-        f"({health.accuracy:.0%} right on {health.images:,} training images)"
+        f"({percent(health.accuracy)} right on {health.images:,} training images)"
     )
 
 

@@ -29,6 +29,16 @@ import platformdirs
 # appauthor=False: on Windows, %LOCALAPPDATA%\gdtui rather than %LOCALAPPDATA%\gdtui\gdtui.
 
 
+# What a path is when it is not a regular file, in words: "is a directory".
+FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
 def data_home() -> Path:
     """What gdtui keeps for the user: the lesson bookmark, the lab's host key and students' folders."""
     return platformdirs.user_data_path("gdtui", appauthor=False)

@@ -27,6 +27,7 @@ import numpy as np
 from gdtui.core import costs
 from gdtui.core.costs import CostName
 from gdtui.core.network import Network
+from gdtui.core.words import percent
 
 # Training images between two checks, and the span every check must find the network hopeless over.
 CHECK_IMAGES = 1000
@@ -87,9 +88,9 @@ class Health:
                 return f"{what}, where its slope is 0: no gradient gets past it, and every image gets the same answer"
         if self.pinned >= 0.9:
             if self.output == "softmax":
-                what = f"its softmax outputs are pinned at 0 and 1 for {self.pinned:.0%} of the images"
+                what = f"its softmax outputs are pinned at 0 and 1 for {percent(self.pinned)} of the images"
             else:
-                what = f"{self.pinned:.0%} of its outputs are stuck at 0 or 1 (saturated sigmoids)"
+                what = f"{percent(self.pinned)} of its outputs are stuck at 0 or 1 (saturated sigmoids)"
             return f"{what}, where their slope is 0: the gradient has vanished (|∇C| = {self.gradient_norm:.1e})"
         if self.blind:
             return "it gives the same answer for every image, whatever the image"
@@ -99,7 +100,7 @@ class Health:
         """What the run and the screen both say of a stuck network: its cause, and how long it has lasted."""
         return (
             f"the network can no longer learn: {self.cause()}. Every check over the last {span:,} training images "
-            f"found it so ({self.accuracy:.0%} right on {self.images:,} of them, cost {self.cost:.3f})"
+            f"found it so ({percent(self.accuracy)} right on {self.images:,} of them, cost {self.cost:.3f})"
         )
 
 

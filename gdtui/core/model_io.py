@@ -25,7 +25,7 @@ import numpy as np
 from gdtui.core import memory
 from gdtui.core.dataset import Dataset
 from gdtui.core.errors import ModelFileError
-from gdtui.core.files import replacing
+from gdtui.core.files import FILE_KINDS, replacing
 from gdtui.core.network import ACTIVATIONS, OUTPUTS, Network, count_parameters
 from gdtui.core.training import CHUNK
 
@@ -48,14 +48,6 @@ _PARAMETER_COPIES = 4
 # activations for backprop, plus the error signal and a temporary of the same size.
 _ACTIVATION_COPIES = 3
 _FLOAT32 = 4
-
-_KINDS = {
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a directory",
-}
 
 
 def network_bytes(sizes: tuple[int, ...]) -> int:
@@ -95,6 +87,17 @@ def check_fits(network: Network, data: Dataset, source: str) -> None:
         )
 
 
+def free_name(folder: Path) -> str:
+    """The default model name, numbered if need be, that nothing in folder has taken yet:
+    saving twice, or from two sessions in one folder, keeps both networks."""
+    stem, suffix = os.path.splitext(DEFAULT_NAME)
+    name, number = DEFAULT_NAME, 1
+    while os.path.lexists(folder / name):
+        number += 1
+        name = f"{stem}-{number}{suffix}"
+    return name
+
+
 def save_target(text: str | os.PathLike[str]) -> Path:
     """The file a model named by text is saved as, checked before anything is computed to save.
 
@@ -115,7 +118,7 @@ def save_target(text: str | os.PathLike[str]) -> Path:
     typed = _file_type(path)
     if typed not in (None, stat.S_IFREG):
         # A device, a pipe or a socket by the name the user typed was meant: not a new file beside it.
-        raise ModelFileError(f"{given}: is {_KINDS.get(typed, 'not a regular file')}; save the model as a file")
+        raise ModelFileError(f"{given}: is {FILE_KINDS.get(typed, 'not a regular file')}; save the model as a file")
     if path.suffix != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
     parent = _file_type(path.parent)
@@ -124,7 +127,7 @@ def save_target(text: str | os.PathLike[str]) -> Path:
         raise ModelFileError(f"{path}: cannot save the model: {path.parent}: {problem}")
     kind = _file_type(path)
     if kind not in (None, stat.S_IFREG):
-        raise ModelFileError(f"{path}: is {_KINDS.get(kind, 'not a regular file')}; save the model as a file")
+        raise ModelFileError(f"{path}: is {FILE_KINDS.get(kind, 'not a regular file')}; save the model as a file")
     try:
         # Creating a file is the only sure test: permissions, a read-only mount and a
         # full inode table all show here, and saving creates one just like it.
@@ -201,7 +204,7 @@ def _open_regular_file(path: Path) -> BinaryIO:
         raise ModelFileError(f"{path}: no such file") from None
     except OSError as err:
         raise ModelFileError(f"{path}: cannot read the model: {err.strerror or err}") from None
-    raise ModelFileError(f"{path}: is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a model file")
+    raise ModelFileError(f"{path}: is {FILE_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a model file")
 
 
 Check = Callable[[tuple[int, ...], np.dtype], str | None]

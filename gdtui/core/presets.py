@@ -25,7 +25,9 @@ class Preset:
         """η for the 0-based epoch of a run of ``epochs``, starting from ``eta``."""
         if not self.decay or epochs <= 1:
             return eta
-        return eta * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+        # The share of the run first: Python divides integers of any size, where math.pi * epoch / epochs
+        # would make a float of epochs, and one of more than 308 digits cannot be.
+        return eta * 0.5 * (1.0 + math.cos(math.pi * (epoch / epochs)))
 
 
 PRESETS = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 _SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
 
 
@@ -21,3 +23,20 @@ def cut_middle(text: str, width: int) -> str:
         return text
     head = max(0, width - 1) // 2
     return f"{text[:head]}…{text[len(text) - (max(0, width - 1) - head) :]}" if width > 0 else ""
+
+
+def percent(share: float, places: int = 1) -> str:
+    """A share from 0 to 1 as a percentage to `places` decimal places, or to as many more as it takes for
+    a share above none not to read as 0.0%, nor one below all as 100.0%: "99.99%" when 1 of 10,000 is wrong."""
+    for shown_places in range(places, places + 6):
+        text = f"{share:.{shown_places}%}"
+        shown = float(text[:-1])
+        if (shown > 0 or share == 0) and (shown < 100 or share == 1):
+            break
+    return text
+
+
+def done(fraction: float) -> str:
+    """How much of a piece of work is done, in whole percent rounded down: 100% only once all of it is."""
+    # A hair above the fraction: 0.29 is 28.999…% in binary, and 29 of 100 steps are 29% done.
+    return f"{math.floor(fraction * 100 + 1e-9)}%"

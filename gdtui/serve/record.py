@@ -49,6 +49,7 @@ from typing import TextIO
 from gdtui import channel
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import replacing
+from gdtui.core.words import percent
 from gdtui.serve.access import lab_name
 from gdtui.serve.collect import spreadsheet_cell
 
@@ -507,7 +508,7 @@ def table(rows: Iterable[Row]) -> list[str]:
     for row in rows:
         name = row.name if len(row.name) <= 16 else row.name[:15] + "…"
         quiz = f"{row.quiz[0]}/{row.quiz[1]}" if row.quiz else "—"
-        best = "—" if row.best is None else f"{row.best:.1%}"
+        best = "—" if row.best is None else percent(row.best)
         steps = "—" if row.steps is None else f"{row.steps:,}"
         beat = "—" if row.beat is None else str(row.beat)
         lines.append(

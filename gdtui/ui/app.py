@@ -206,6 +206,8 @@ class GdtuiApp(TerminalApp):
             check_fits(unsaved.network, self.state.data, unsaved.provenance.origin)
         except GdtuiError:
             return  # kept for a start on the data set it was trained on
+        if not unsaved.trained_on(self.state.data):
+            return  # likewise: trained on another set of this shape
         provenance = unsaved.provenance
         accuracy = evaluate(unsaved.network, self.state.data.test, preset_for(unsaved.network).cost).accuracy
         self._offering = True
@@ -219,7 +221,8 @@ class GdtuiApp(TerminalApp):
             else:
                 recovery.discard()
 
-        self.push_screen(RestorePrompt(provenance.words(), accuracy, len(self.state.data.test)), answer)
+        data = self.state.data
+        self.push_screen(RestorePrompt(provenance.words(), accuracy, len(data.test), data.name), answer)
 
     def _keep_unsaved(self, lock_wait: float = -1) -> None:
         """Keep a copy of the network's unsaved changes, new ones at most every KEEP_UNSAVED_S; once
@@ -239,7 +242,7 @@ class GdtuiApp(TerminalApp):
         copy = self.state.unsaved_copy(lock_wait)
         if copy is not None:
             network, provenance, version = copy
-            if recovery.keep(network, provenance):
+            if recovery.keep(network, provenance, self.state.data):
                 self._unsaved_kept = (version, now)
 
     def keep_before_ending(self) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from gdtui.core import minibatch, quiz
 from gdtui.core.network import Network
-from gdtui.core.words import count, counted
+from gdtui.core.words import count, counted, percent
 from gdtui.ui.screens import next as next_step
 from gdtui.ui.screens.backprop import BackpropScreen
 from gdtui.ui.screens.cost import CostScreen
@@ -127,7 +127,7 @@ def _learned(state: LessonState) -> bool:
 
 def _share(right: int, total: int) -> str:
     """A share of the test images read right, as the Training step's header gives it: one figure, one rounding."""
-    return f"{right / total:.1%}"
+    return percent(right / total)
 
 
 def _fall(state: LessonState) -> str:

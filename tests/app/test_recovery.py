@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 
 from gdtui.core.files import data_home
 from gdtui.core.model_io import load_model
-from gdtui.core.network import Network
+from gdtui.core.network import Network, count_parameters
 from gdtui.ui import recovery
 from gdtui.ui.screens.restore_prompt import RestorePrompt
 from gdtui.ui.state import Provenance
@@ -85,7 +85,7 @@ def leave_unsaved(tiny_mnist_dir, steps: int = 40, nudges: int = 0) -> tuple[Net
     for _ in range(steps):
         trainer.step()
     provenance = Provenance("random, seed 0", True, 0, steps, nudges)
-    assert recovery.keep(network, provenance)
+    assert recovery.keep(network, provenance, data)
     return network, provenance
 
 
@@ -101,11 +101,14 @@ async def test_the_next_start_offers_the_network_back_and_y_restores_it_as_it_wa
     async with app.run_test(size=(80, 24)) as pilot:
         prompt = await the_offer(pilot)
         words = str(prompt.query_one(Static).render())
-        accuracy = load_model(data_home() / "unsaved.npz").forward(app.state.data.test.inputs(slice(None)))
-        right = np.mean(accuracy.argmax(axis=1) == app.state.data.test.labels)
+        outputs = load_model(data_home() / "unsaved.npz").forward(app.state.data.test.inputs(slice(None)))
+        right = np.count_nonzero(outputs.argmax(axis=1) == app.state.data.test.labels)
         images = len(app.state.data.test)
         origin = "trained 40 steps from seed 0, 1 nudge"  # the words the network's origin says once restored
-        assert f"Restore the network you were training: {origin}, {right:.0%} of the {images:,} test images right?" in words
+        assert f"Restore the network you were training: {origin}?" in words
+        share = f"{100 * right / images:.1f}%"
+        name = app.state.data.name
+        assert f"It reads {share} of the {images:,} test images of {name} right, measured just now." in words
         assert "never saved" not in words  # an earlier state of it may well have been
         await pilot.press("y")
         await wait_for(pilot, lambda: not isinstance(app.screen, RestorePrompt), "the offer to close")
@@ -145,8 +148,10 @@ async def test_an_offer_not_yet_answered_keeps_the_copy_whatever_happens_meanwhi
 
 
 async def test_a_copy_for_another_data_set_is_not_offered_and_is_kept(tiny_mnist_dir):
+    from gdtui.core.dataset import load_dataset
+
     other = Network((4, 3, 2), seed=0)
-    assert recovery.keep(other, Provenance("random, seed 0", True, 0, 5, 0))
+    assert recovery.keep(other, Provenance("random, seed 0", True, 0, 5, 0), load_dataset(tiny_mnist_dir))
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
@@ -167,6 +172,7 @@ async def test_a_copy_for_another_data_set_is_not_offered_and_is_kept(tiny_mnist
         b'{"origin": "x", "random": 1, "seed": 0, "steps": 1, "nudges": 0}',
         b'{"origin": "x", "random": true, "seed": 0, "steps": 1}',
         b'{"origin": "x", "random": true, "seed": 0, "steps": 1, "nudges": 0, "more": 1}',
+        b'{"origin": "x", "random": true, "seed": 0, "steps": 1, "nudges": 0, "data": 3}',
         b'{"origin": "' + b"x" * 10_000 + b'", "random": true, "seed": 0, "steps": 1, "nudges": 0}',
     ],
     ids=lambda words: repr(words[:20]),
@@ -205,11 +211,11 @@ async def test_the_offer_shows_a_model_files_name_as_text(tiny_mnist_dir):
 
     data = load_dataset(tiny_mnist_dir)
     network = Network((data.pixels, 16, 16, len(data.classes)), seed=0)
-    assert recovery.keep(network, Provenance("[b]mine[/b].npz", False, 0, 3, 0))
+    assert recovery.keep(network, Provenance("[b]mine[/b].npz", False, 0, 3, 0), data)
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         prompt = await the_offer(pilot)
-        assert "training: [b]mine[/b].npz, trained 3 steps more, " in str(prompt.query_one(Static).render())
+        assert "training: [b]mine[/b].npz, trained 3 steps more?" in str(prompt.query_one(Static).render())
 
 
 async def test_a_restored_network_saved_before_it_changes_takes_its_copy_away(tiny_mnist_dir, tmp_path, monkeypatch):
@@ -231,3 +237,56 @@ async def test_a_restored_network_saved_before_it_changes_takes_its_copy_away(ti
         await wait_for(pilot, lambda: not app.state.unsaved, "the network saved")
         app._keep_unsaved()  # the check, as its interval would run it
         assert recovery.find() is None
+
+
+def a_set_with_one_odd_test_image(directory, test: int, odd: int, others: int):
+    """The tiny set, its test images all labelled `others` but one labelled `odd`."""
+    from gdtui.core.dataset import bundled_data_dir
+    from gdtui.core.idx import read_idx, write_idx
+    from tests.tiny_mnist import write_tiny_mnist
+
+    directory.mkdir()
+    write_tiny_mnist(directory)
+    images = read_idx(bundled_data_dir() / "t10k-images-idx3-ubyte.gz")[:test]
+    labels = np.full(test, others, dtype=np.uint8)
+    labels[0] = odd
+    write_idx(directory / "t10k-images-idx3-ubyte.gz", images, compress=True)
+    write_idx(directory / "t10k-labels-idx1-ubyte.gz", labels, compress=True)
+    return directory
+
+
+@pytest.mark.parametrize(("odd", "others", "share"), [(0, 1, "0.3%"), (1, 0, "99.7%")], ids=["one-right", "one-wrong"])
+async def test_the_offer_never_rounds_one_image_right_to_none_nor_one_wrong_to_all(tmp_path, odd, others, share):
+    data_dir = a_set_with_one_odd_test_image(tmp_path / "set", test=300, odd=odd, others=others)
+    # A network that calls every image a 0: right on the images labelled 0, wrong on the rest.
+    network = Network((784, 16, 16, 10), params=np.zeros(count_parameters((784, 16, 16, 10))))
+    network.biases[-1][0] = 1.0
+    from gdtui.core.dataset import load_dataset
+
+    assert recovery.keep(network, Provenance("random, seed 0", True, 0, 3, 0), load_dataset(data_dir))
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        prompt = await the_offer(pilot)
+        words = " ".join(str(prompt.query_one(Static).render()).split())
+        assert f"It reads {share} of the 300 test images of {data_dir.name} right" in words
+
+
+async def test_a_copy_trained_on_another_set_of_the_same_shape_waits_for_a_start_on_its_own(tiny_mnist_dir, tmp_path):
+    """Fashion-MNIST's images and classes are MNIST's in number: a network trained on one fits the other.
+    Offered there, its figure would be of images it never learnt, and n would throw its training away."""
+    from tests.tiny_mnist import write_tiny_set
+
+    network, _ = leave_unsaved(tiny_mnist_dir)
+    (tmp_path / "clothes").mkdir()
+    other = write_tiny_set(tmp_path / "clothes", classes=[f"kind {k}" for k in range(10)])
+    app = make_app(other)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, RestorePrompt)
+    kept = recovery.find()
+    assert kept is not None
+    np.testing.assert_array_equal(kept.network.params, network.params)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await the_offer(pilot)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from gdtui.core.model_io import DEFAULT_NAME, load_model, save_model
+from gdtui.core.model_io import DEFAULT_NAME, free_name, load_model, save_model
 from gdtui.core.network import Network
-from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt, free_name
+from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt
 from tests.helpers import burst, make_app, open_step, settle, wait_for
 
 

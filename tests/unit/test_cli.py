@@ -126,8 +126,24 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
     lines = out.splitlines()
     assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 1.5,")
     assert "1,000 training images" in lines[0]
-    assert lines[1].startswith("epoch 1/2  test accuracy")
-    assert lines[2].startswith("epoch 2/2  test accuracy")
+    assert lines[2].startswith("epoch 1/2  test accuracy")
+    assert lines[3].startswith("epoch 2/2  test accuracy")
+
+
+def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_path):
+    name = load_dataset(tiny_mnist_dir).name
+    status, out, _ = run(
+        capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--batch-size", "5000", "--save", tmp_path / "m"
+    )
+    assert status == 0
+    lines = out.splitlines()
+    # The batch as taken: the whole training set, not more.
+    assert lines[0].endswith(f"batch 1,000, 1,000 training images of {name}")
+    assert lines[1] == "after each epoch: accuracy and cost on the 200 test images, and the training time so far"
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", tmp_path / "m.npz")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"784-16-16-10 network from {tmp_path / 'm.npz'}, 13,002 parameters")
+    assert lines[1] == "not trained (--epochs 0): accuracy and cost on the 200 test images"
 
 
 def test_the_same_seed_gives_the_same_run(capsys, tiny_mnist_dir):
@@ -522,3 +538,184 @@ def test_an_option_a_command_does_not_know_is_told_with_that_commands_usage(caps
     assert status == 2
     assert usage in err and option in err
     assert f"unrecognized arguments: {' '.join(argv[-2:] if argv[0] == 'train' else argv[-1:])}" in err
+
+
+def test_an_accuracy_short_of_all_is_never_printed_as_all(capsys, tmp_path):
+    # 1 of 30,000 test images wrong: 99.997 %, which two places round to 100.00 %.
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 2, 2), dtype=np.uint8), compress=True)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", (np.arange(20) % 2).astype(np.uint8), compress=True)
+    labels = np.zeros(30_000, dtype=np.uint8)
+    labels[0] = 1
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (30_000, 2, 2), dtype=np.uint8), compress=True)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", labels, compress=True)
+    network = Network((4, 3, 2), params=np.zeros(4 * 3 + 3 + 3 * 2 + 2))
+    network.biases[-1][0] = 1.0  # every image a 0
+    save_model(network, tmp_path / "zero.npz")
+    status, out, _ = run(capsys, "train", "--data", tmp_path, "--model", tmp_path / "zero.npz", "--epochs", "0")
+    assert status == 0
+    assert "test accuracy 99.997%" in out, out
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "70000"])
+def test_web_refuses_a_port_it_cannot_listen_on_as_a_usage_error(capsys, port):
+    # 0 would have the system pick a port, while the address printed says :0.
+    status, _, err = run(capsys, "web", "--port", port)
+    assert status == 2
+    assert err.splitlines()[-1] == f"gdtui web: error: argument --port: expected a port from 1 to 65535, not {port}"
+
+
+def web_process(*argv) -> subprocess.CompletedProcess:
+    # Where it fails it must end at once; where it would serve instead, the timeout says so.
+    command = [sys.executable, "-m", "gdtui", "web", *map(str, argv)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_web_on_an_address_it_cannot_listen_on_says_so_in_one_line():
+    done = web_process("--host", "999.1.1.1", "--port", random_port())
+    assert done.returncode == 2
+    assert done.stderr.startswith("gdtui: error: cannot listen on 999.1.1.1:")
+    assert_one_line_error(done.stderr)
+
+
+def test_web_on_a_port_already_taken_says_so_in_one_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = web_process("--port", port)
+    assert done.returncode == 2
+    assert done.stderr == f"gdtui: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert_one_line_error(done.stderr)
+
+
+def test_web_checks_the_data_set_before_it_serves_tabs_that_cannot_open(tmp_path):
+    done = web_process("--port", random_port(), "--data", tmp_path / "nowhere")
+    assert done.returncode == 2
+    assert done.stderr == f"gdtui: error: data directory not found: {tmp_path / 'nowhere'}\n"
+
+
+def random_port() -> int:
+    import random
+
+    return random.randint(20000, 60000)
+
+
+def interrupted_training(tiny_mnist_dir: Path, folder: Path, *argv, signum: int = signal.SIGINT) -> tuple[int, str]:
+    """gdtui train in folder, sent signum (Ctrl-C) once its first epoch is reported: (exit status, standard output)."""
+    command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000", *argv]
+    training = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not (line := training.stdout.readline()).startswith("epoch"):
+            assert line, "the run ended before its first epoch"
+            lines.append(line)
+        training.send_signal(signum)
+        out, err = training.communicate(timeout=60)
+    finally:
+        training.kill()
+    assert "Traceback" not in err, err
+    return training.returncode, "".join(lines) + line + out
+
+
+def test_ctrl_c_keeps_the_network_trained_so_far_and_says_where(tiny_mnist_dir, tmp_path):
+    (tmp_path / "gdtui-model.npz").write_bytes(b"another model")  # not to be replaced
+    status, out = interrupted_training(tiny_mnist_dir, tmp_path)
+    assert status == 130
+    steps = int(re.search(r"interrupted after ([\d,]+) steps", out)[1].replace(",", ""))
+    kept = tmp_path / "gdtui-model-2.npz"
+    assert f"saved {kept}: the network as interrupted, at step {steps:,} (no --save was given)" in out
+    assert (tmp_path / "gdtui-model.npz").read_bytes() == b"another model"
+    network = load_model(kept)
+    data = load_dataset(tiny_mnist_dir)
+    right = np.count_nonzero(network.predict(data.test.inputs(slice(None))) == data.test.labels)
+    # What the kept network does, said of it: not the last epoch's figure, taken steps before.
+    assert f"the network as interrupted: test accuracy {right / len(data.test):.2%}" in out
+
+
+def test_ctrl_c_with_save_says_the_file_holds_the_network_as_interrupted(tiny_mnist_dir, tmp_path):
+    status, out = interrupted_training(tiny_mnist_dir, tmp_path, "--save", "mine")
+    assert status == 130
+    steps = re.search(r"interrupted after ([\d,]+) steps", out)[1]
+    assert f"saved {tmp_path / 'mine.npz'}: the network as interrupted, at step {steps}\n" in out
+    assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_run_ended_by_a_signal_keeps_its_network_as_ctrl_c_does(tiny_mnist_dir, tmp_path, signum):
+    # A closed terminal, a dropped SSH link, a job's time limit: an hour's training is not to be lost.
+    status, out = interrupted_training(tiny_mnist_dir, tmp_path, "--save", "mine", signum=signum)
+    assert status == 128 + signum
+    assert f"saved {tmp_path / 'mine.npz'}: the network as interrupted, at step " in out
+    assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+def test_a_run_whose_terminal_has_gone_saves_before_it_speaks(tiny_mnist_dir, tmp_path):
+    # Its output can no longer be written: the network is kept all the same.
+    command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000"]
+    read_end, write_end = os.pipe()
+    training = subprocess.Popen(command, cwd=tmp_path, stdout=write_end, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as output:
+            while not output.readline().startswith("epoch"):
+                pass
+        # The reader gone, as a hung-up terminal's is: every write now fails.
+        training.send_signal(signal.SIGHUP)
+        training.wait(timeout=60)
+    finally:
+        training.kill()
+    assert load_model(tmp_path / "gdtui-model.npz").sizes == (784, 16, 16, 10)
+
+
+def test_train_help_gives_the_default_of_every_option_the_preset_sets(capsys):
+    status, out, _ = run(capsys, "train", "--help")
+    assert status == 0
+    said = " ".join(out.split())
+    assert "passes over the training set (default: 30; 0 only evaluates)" in said
+    assert "examples per gradient step (default: 10)" in said
+    assert "step size η (default: the preset's: lesson 1.5, tuned 0.05)" in said
+    assert "hidden-layer activation (default: the preset's: lesson sigmoid, tuned relu)" in said
+
+
+@pytest.mark.parametrize(("argv", "named"), [(["--hidden", "32"], "--hidden"), (["--activation", "relu"], "--activation")])
+def test_options_that_shape_a_new_network_are_refused_beside_a_model(capsys, tiny_mnist_dir, tmp_path, argv, named):
+    model = tmp_path / "m.npz"
+    save_model(Network(seed=0), model)
+    status, _, err = run(capsys, "train", "--data", tiny_mnist_dir, "--model", model, "--epochs", "0", *argv)
+    assert status == 2
+    assert_one_line_error(err)
+    assert err == f"gdtui: error: {named} shapes a new network; the one from --model is as it was saved\n"
+
+
+def test_the_progress_bar_never_reads_100_percent_before_the_epoch_is_done(capsys):
+    from gdtui.commands.train import _Progress
+
+    _Progress(True).show(1, 30, 0.996)
+    assert capsys.readouterr().err.endswith("]  99%")
+
+
+def test_the_tuned_presets_decay_takes_any_number_of_epochs():
+    # 'gdtui train --preset tuned --epochs 1000…0' (400 digits) ended in a traceback on its first epoch.
+    from gdtui.core.presets import PRESETS
+
+    tuned = PRESETS["tuned"]
+    assert tuned.learning_rate_for(0, 10**400, 0.05) == 0.05
+    assert tuned.learning_rate_for(10**400 // 2, 10**400, 0.05) == pytest.approx(0.025)
+
+
+@pytest.mark.parametrize("where", ["before", "after"], ids=["before the command", "after it"])
+def test_a_tilde_the_shell_left_as_it_was_is_the_home_folder_as_for_save(capsys, tiny_mnist_dir, tmp_path, monkeypatch, where):
+    # The shell expands '~' only at a word's start: '--data=~/set' reaches gdtui as it was typed.
+    import shutil
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copytree(tiny_mnist_dir, tmp_path / "set")
+    save_model(Network(seed=0), tmp_path / "m.npz")
+    options = ["--data=~/set", "--model=~/m.npz"]
+    argv = [*options, "train", "--epochs", "0"] if where == "before" else ["train", "--epochs", "0", *options]
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    assert f"network from {tmp_path / 'm.npz'}," in out

@@ -775,3 +775,23 @@ def test_a_data_set_not_there_any_more_is_not_had_at_once(tmp_path, checks):
     load_dataset(directory, cache_root=tmp_path / "cache", keep_checked=True)
     (directory / "t10k-labels-idx1-ubyte.gz").unlink()
     assert load_checked(directory, cache_root=tmp_path / "cache") is None
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda path: path.mkdir(), "is a directory"),
+        (lambda path: os.mkfifo(path), "is a named pipe (FIFO)"),
+        (lambda path: path.symlink_to(path.parent / "nowhere"), "is a link to nothing"),
+    ],
+    ids=["directory", "fifo", "broken link"],
+)
+def test_a_file_of_the_set_that_is_there_but_no_file_is_named_as_such(tmp_path, make, kind):
+    # "not found" would send the user looking for a file that is there.
+    directory = set_with(tmp_path)
+    labels = directory / "t10k-labels-idx1-ubyte.gz"
+    labels.unlink()
+    make(labels)
+    with pytest.raises(DataError) as caught:
+        load_dataset(directory, cache_root=tmp_path / "cache")
+    assert str(caught.value) == f"{labels}: {kind}, not a data file"

@@ -60,3 +60,51 @@ def test_a_help_sentence_that_names_a_colour_says_what_shows_without_colours():
         for sentence in re.split(r"(?<=[.;:])\s+", " ".join(screen.HELP.replace(pixel_scale, "").split())):
             if colour.search(sentence):
                 assert "without colours" in sentence, (screen.__name__, sentence)
+
+
+def test_a_share_is_never_rounded_to_none_or_to_all():
+    from gdtui.core.words import percent
+
+    assert percent(0.7634) == "76.3%"
+    assert percent(0.0) == "0.0%" and percent(1.0) == "100.0%"
+    # One wrong of 10,000, one right of 300: rounded to one place they would read as all and as none.
+    assert percent(9_999 / 10_000) == "99.99%"
+    assert percent(299 / 300) == "99.7%"
+    assert percent(1 / 300) == "0.3%"
+    assert percent(1 / 60_000) == "0.002%"
+    assert percent(59_999 / 60_000) == "99.998%"
+
+
+def test_a_stuck_network_s_shares_are_never_rounded_to_all():
+    from gdtui.core.drive import kept
+    from gdtui.core.health import Health
+    from gdtui.core.run import Checkpoint
+
+    # 4,998 of 5,000 images right, and 4,998 of every 5,000 outputs pinned: neither is all of them.
+    health = Health(
+        samples=50_000,
+        images=5_000,
+        cost=0.5,
+        accuracy=0.9996,
+        gradient_norm=1e-9,
+        spread=0.5,
+        baseline=0.09,
+        activation="sigmoid",
+        output="softmax",
+        dead=(0, 0),
+        widths=(16, 16),
+        pinned=0.9996,
+    )
+    said = health.sentence(5_000)
+    assert "pinned at 0 and 1 for 99.96% of the images" in said
+    assert "(99.96% right on 5,000 of them" in said
+    assert "(99.96% right on 5,000 training images)" in kept(Checkpoint(step=10, params=np.zeros(1), health=health))
+
+
+def test_work_under_way_never_reads_as_done():
+    from gdtui.core.words import done
+
+    assert done(0.996) == "99%"  # rounded, 100% while the last of it is still computed
+    assert done(1.0) == "100%"
+    assert done(0.29) == "29%"  # 28.999… in binary
+    assert done(0.0) == "0%"

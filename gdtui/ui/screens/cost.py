@@ -20,6 +20,7 @@ from gdtui.core.costs import CostName
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network
 from gdtui.core.training import Evaluation, evaluate
+from gdtui.core.words import done, percent
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
@@ -280,11 +281,11 @@ outputs, as in the lesson, has only the quadratic cost."""
         if self.progress is not None:
             text.append("\nmeasuring ")
             text.append(bar(self.progress, 10), style="cyan")
-            text.append(f" {self.progress:4.0%}\n\n")
+            text.append(f" {done(self.progress):>4}\n\n")
         elif found is not None:
             text.append(f"{'':9}{'random':>7} {'current':>7}\n", style="bold")
             text.append(f"cost     {found.random.cost:7.2f} {found.current.cost:7.2f}\n")
-            text.append(f"accuracy {found.random.accuracy:7.1%} {found.current.accuracy:7.1%}\n")
+            text.append(f"accuracy {percent(found.random.accuracy):>7} {percent(found.current.accuracy):>7}\n")
         text.append(f"random: seed {self.state.seed}\ncurrent: {self.state.network_origin}\n\n", style="dim")
         text.append(
             self._judged(found)
@@ -297,7 +298,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     def _judged(self, found: Measurement) -> str:
         """What the current network's cost says, read beside its accuracy: a cost alone can flatter."""
         current, random = found.current, found.random
-        right = f"{current.accuracy:.1%} right"  # as the table above it gives it
+        right = f"{percent(current.accuracy)} right"  # as the table above it gives it
         # Guessing gets one class in this many right; twice that is still no reading worth the name.
         if current.accuracy < 2 / len(self.state.data.classes):
             if current.cost < random.cost / 2:
@@ -325,7 +326,7 @@ outputs, as in the lesson, has only the quadratic cost."""
             if part is None or found is None:
                 continue
             text.append(bar(part.cost / found.random.cost, 10), style="red")
-            text.append(f" {part.cost:5.2f} {part.accuracy:8.1%}")
+            text.append(f" {part.cost:5.2f} {percent(part.accuracy):>8}")
         text.append("\nfull bar: the random network's cost", style="dim")
         panel.update(text)
 
@@ -367,8 +368,8 @@ outputs, as in the lesson, has only the quadratic cost."""
                     return None
                 part = Split(split.images[index], split.labels[index])
                 parts.append(evaluate(network, part, cost) if len(index) else None)
-                done = len(results) * len(digits) + len(parts)
-                self.post_message(WorkProgressed(worker, done / (2 * len(digits))))
+                finished = len(results) * len(digits) + len(parts)
+                self.post_message(WorkProgressed(worker, finished / (2 * len(digits))))
             results.append(parts)
         random, by_digit = results
         return Measurement(split_name, cost, version, combine(random), combine(by_digit), by_digit)

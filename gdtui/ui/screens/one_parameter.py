@@ -15,6 +15,7 @@ from textual_plotext import PlotextPlot
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Curve, Descent, Step, Surface
+from gdtui.core.words import done
 from gdtui.ui.plot_cells import Cells
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
@@ -202,7 +203,7 @@ back. The span of the cost is written under the plot."""
         names = ("numbers", "verdict", "solved", "solving")
         numbers, verdict, solved, solving = (self.query_one(f"#{name}", Static) for name in names)
         if self.function is None or self.descent is None:
-            numbers.update(f"Computing the network's cost at {SWEEP} values of the parameter… {self.progress:.0%}")
+            numbers.update(f"Computing the network's cost at {SWEEP} values of the parameter… {done(self.progress)}")
             for static in (verdict, solved, solving):
                 static.update("")
             return

@@ -13,7 +13,6 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import DEFAULT_NAME
 from gdtui.ui.screens.prompt import Field, Prompt
 
 
@@ -37,17 +36,6 @@ def model_files(folder: Path) -> list[str]:
     except OSError:
         return []
     return names[:_MOST_LISTED]
-
-
-def free_name(folder: Path) -> str:
-    """The default model name, numbered if need be, that nothing in folder has taken yet:
-    saving twice, or from two sessions in one folder, keeps both networks."""
-    stem, suffix = os.path.splitext(DEFAULT_NAME)
-    name, number = DEFAULT_NAME, 1
-    while os.path.lexists(folder / name):
-        number += 1
-        name = f"{stem}-{number}{suffix}"
-    return name
 
 
 def in_folder(message: str, root: Path | None) -> str:

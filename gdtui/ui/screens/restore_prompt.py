@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from gdtui.core.words import percent
 from gdtui.ui.screens.prompt import Prompt
 
 
@@ -20,20 +21,22 @@ class RestorePrompt(Prompt[bool]):
     RestorePrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
     """
 
-    def __init__(self, progress: str, accuracy: float, images: int) -> None:
+    def __init__(self, progress: str, accuracy: float, images: int, data_name: str) -> None:
         super().__init__()
         self.progress = progress  # the network's origin, as its words say it: "trained 1,200 steps from seed 0"
-        self.accuracy = accuracy  # on the test images, measured as the app started
+        self.accuracy = accuracy  # on the test images, measured as the offer is made
         self.images = images
+        self.data_name = data_name
 
     def compose(self) -> ComposeResult:
-        # The origin may name a model file: text, never markup.
+        # The origin may name a model file, and the data set is a folder's name: text, never markup.
         yield Static(
             Content.from_markup(
-                f"Restore the network you were training: $progress, "
-                f"{self.accuracy:.0%} of the {self.images:,} test images right?\n"
+                "Restore the network you were training: $progress?\n"
+                f"It reads {percent(self.accuracy)} of the {self.images:,} test images of $data right, measured just now.\n"
                 "Its latest changes were not saved: the app ended first.\n\n"
                 "[b]y[/b] restores it · [b]n[/b] discards it",
                 progress=self.progress,
+                data=self.data_name,
             )
         )

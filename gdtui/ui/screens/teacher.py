@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from gdtui import channel
+from gdtui.core.words import percent
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.prompt import Field, Prompt
 
@@ -127,7 +128,7 @@ COLUMNS = (
     Column("Beat", lambda s, now: NONE if s.beat is None else str(s.beat), lambda s, now: s.beat),
     Column("Quiz", lambda s, now: NONE if s.quiz is None else f"{s.quiz[0]}/{s.quiz[1]}", lambda s, now: s.quiz),
     Column("Steps", lambda s, now: NONE if s.steps is None else f"{s.steps:,}", lambda s, now: s.steps),
-    Column("Best", lambda s, now: NONE if s.best is None else f"{s.best:.1%}", lambda s, now: s.best),
+    Column("Best", lambda s, now: NONE if s.best is None else percent(s.best), lambda s, now: s.best),
     Column("Idle", lambda s, now: duration(s.idle(now)), lambda s, now: s.idle(now)),
 )
 
@@ -390,7 +391,7 @@ class Session:
             logout,
             NONE if self.beat is None else str(self.beat),
             NONE if self.quiz is None else f"{self.quiz[0]}/{self.quiz[1]}",
-            NONE if self.best is None else f"{self.best:.1%}",
+            NONE if self.best is None else percent(self.best),
             NONE if self.steps is None else f"{self.steps:,}",
             str(self.saved),
         ]

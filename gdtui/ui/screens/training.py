@@ -20,15 +20,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.background import in_background
 from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
-from gdtui.core.model_io import replaced_by_saving
+from gdtui.core.model_io import free_name, replaced_by_saving
 from gdtui.core.presets import preset_for
 from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
-from gdtui.core.words import counted
+from gdtui.core.words import counted, percent
 from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
-from gdtui.ui.screens.path_prompt import PathPrompt, free_name, in_folder
+from gdtui.ui.screens.path_prompt import PathPrompt, in_folder
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.state import TrainingSession
 from gdtui.ui.widgets.gradient_view import NUDGE, GradientView
@@ -297,7 +297,7 @@ Network and Cost steps show."""
                 when = f"at step {last.step:,}"
             else:
                 when = self.training.start_words
-            accuracy = f"test accuracy [b]{last.test_accuracy:.1%}[/b] ({when})"
+            accuracy = f"test accuracy [b]{percent(last.test_accuracy)}[/b] ({when})"
         if not shot.epochs or (shot.back_to is not None and last.step < shot.steps):
             accuracy = "test accuracy: measuring…"  # every measurement kept is of other weights
         images = "whole training set" if shot.last_batch_size == shot.train_size else "last mini-batch"

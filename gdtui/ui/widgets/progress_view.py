@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from gdtui.core.run import RunSnapshot
-from gdtui.core.words import counted
+from gdtui.core.words import counted, percent
 from gdtui.ui.cadence import IMAGES_HZ, PLOT_HZ, Cadence
 from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.cost_plot import MIN_ROWS, CostPlot, legend
@@ -77,7 +77,7 @@ class ProgressView(Vertical):
             )
             measured = (
                 f"On the {counted(test, 'test image')} its cost is {start.test_cost:.3f} "
-                f"and it is right {start.test_accuracy:.1%} of the time{verdict}."
+                f"and it is right {percent(start.test_accuracy)} of the time{verdict}."
             )
         else:
             measured = "Its cost on the test images is being measured."
