@@ -18,7 +18,7 @@ from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.race_map import RaceMap, legend
-from tests.helpers import wait_for
+from tests.helpers import rendered, wait_for
 
 NUMBER = r"[+-]\d+(?:\.\d+)?(?:e[+-]\d+)?"
 
@@ -461,3 +461,13 @@ async def test_the_careful_walker_is_named_for_the_images_it_really_averages(scr
         assert race_rows(screen)["images/step"] == ["400", str(minibatch.BATCH_SIZE)]
         assert "careful" in shown and "hurried" in shown and "full batch" not in shown
         assert "the same fixed 400 of the 1,000 training images" in shown
+
+
+async def test_the_race_s_landscape_under_way_never_reads_as_drawn(screen_on):
+    async with screen_on("8", size=(120, 40)) as (pilot, screen):
+        screen.view = "minibatch"
+        await wait_for(pilot, lambda: screen.race is not None, "the race's landscape")
+        screen.race, screen.surface, screen.race_progress = None, None, 0.996
+        screen._draw_race()
+        await pilot.pause()
+        assert "training images… 99%" in rendered(screen, "race")

@@ -249,3 +249,11 @@ async def test_a_ball_that_leaves_the_map_is_pointed_at_and_said(screen_on):
         rows = _map(screen).splitlines()[: screen.query_one(HeightMap)._map_size()[0]]
         assert sum(row.rstrip().endswith("→") for row in rows) == 1  # at the edge, the way it went
         assert BALL not in _map(screen)
+
+
+async def test_the_network_slice_under_way_never_reads_as_done(screen_on):
+    async with screen_on("5") as (pilot, screen):
+        screen.function, screen.descent, screen.progress = None, None, 0.996
+        screen.redraw()
+        await pilot.pause()
+        assert "points… 99%" in rendered(screen, "numbers")

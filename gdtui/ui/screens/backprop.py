@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core import backprop, costs, finite_differences, minibatch, slices, wishes
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network, neuron_name
-from gdtui.core.words import count, cut_middle
+from gdtui.core.words import count, cut_middle, done
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -666,7 +666,7 @@ rule's is the one this image wishes most to change."""
             view.show_race(None, (), ())
             numbers.update(
                 f"Drawing the landscape: the cost at {GRID} × {GRID} points over {full_batch:,} training images… "
-                f"{self.race_progress:.0%}"
+                f"{done(self.race_progress)}"
             )
             words.update("")
             return

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import Descent, Step, Surface
+from gdtui.core.words import done
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.widgets.height_map import ARROW_MODES, BALL, MARKS, HeightMap, arrow
 
@@ -121,7 +122,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         function, descent = self.function, self.descent
         if function is None or descent is None:
             view.show(None)
-            numbers.update(f"Computing the network's cost at {GRID} × {GRID} points… {self.progress:.0%}")
+            numbers.update(f"Computing the network's cost at {GRID} × {GRID} points… {done(self.progress)}")
             verdict.update("")
             return
         marks = [(p.point, p.kind) for p in function.stationary_points()] if isinstance(function, Surface) else []
