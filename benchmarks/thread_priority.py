@@ -2,7 +2,7 @@
 
 A few processes train flat out (numpy matrix products on one BLAS thread, as a
 session does), each in a thread lowered in one way: none, nice 19, SCHED_BATCH,
-SCHED_IDLE, and SCHED_IDLE with the process's autogroup at nice 5 as well (what
+SCHED_IDLE, and SCHED_IDLE with the process's autogroup at GROUP_NICE as well (what
 gdtui.core.background does in a lab session). Beside them one more process stands for a student's screen: it
 sleeps a person's pause, then does a frame's few milliseconds of work, and the
 time from when it meant to wake to when that work is done is its key-to-screen.

@@ -15,9 +15,9 @@ its own session. So two things are lowered while background work goes:
 - its thread, to SCHED_IDLE (or nice 19 where that is refused): the session's
   screen comes before it, and so does everything else in a group without
   autogroups (a systemd service whose CPU is accounted, with cgroups);
-- the session's group, to nice 5 (GROUP_NICE), when the process leads a terminal session of
+- the session's group, to nice 10 (GROUP_NICE), when the process leads a terminal session of
   its own (a lab session; not a `gdtui` started from a shell, whose group is the
-  shell's): the other sessions weigh three times as much. It is set back when the work ends,
+  shell's): the other sessions weigh nine times as much. It is set back when the work ends,
   which an unprivileged process may do for a group's nice of 0 or more, and at once, for good, when
   the process is on its way out (set_back).
 
@@ -48,9 +48,10 @@ T = TypeVar("T")
 
 NORMAL = "normal"
 LOWEST_NICE = 19
-# The group's: a third of an interactive session's weight. Its screen shares the group with the run,
-# and at 19 (a 70th) a busy machine left it so little that a key, or ending on a hang-up, took seconds.
-GROUP_NICE = 5
+# The group's: a ninth of an interactive session's weight. Its screen shares the group with the run, and
+# at 19 (a 70th) a busy machine left it so little that a key, or ending on a hang-up, took seconds; at 5 (a
+# third) the runs took enough from the sessions that browse to hold up their keys (benchmarks/lab_load.py).
+GROUP_NICE = 10
 AUTOGROUP = Path("/proc/self/autogroup")  # "/autogroup-17 nice 0": the group of this process's terminal session
 # Linux takes a change of a group's nice from an unprivileged process at most every 100 ms, machine-wide.
 GROUP_RETRY_S = 0.1

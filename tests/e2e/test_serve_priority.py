@@ -1,5 +1,5 @@
 """In the lab, a run trains as background work: its thread at SCHED_IDLE and its session's group at
-nice 5 while it goes, the group as it was once it pauses, so that keys everywhere come first."""
+a lower priority (GROUP_NICE) while it goes, the group as it was once it pauses, so that keys everywhere come first."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gdtui.core.background import GROUP_NICE
 from gdtui.serve import spawn
 from gdtui.serve.server import LabConfig
 from tests.e2e.lab import FIRST_SCREEN, eventually, only_session, running, student
@@ -35,7 +36,7 @@ async def test_a_run_lowers_its_session_and_a_pause_sets_it_back(lab_config: Lab
         await ada.shows("step 0 ")
         assert group_nice(pid) == 0 and idle_threads(pid) == 0
         ada.press(" ")
-        await eventually(lambda: group_nice(pid) == 5 and idle_threads(pid) == 1, "the run to go in the background")
+        await eventually(lambda: group_nice(pid) == GROUP_NICE and idle_threads(pid) == 1, "the run to go in the background")
         ada.press(" ")
         await ada.shows("paused")
         await eventually(lambda: group_nice(pid) == 0 and idle_threads(pid) == 0, "the session's group set back")

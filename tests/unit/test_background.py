@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gdtui.core.background import Abandoned, in_background
+from gdtui.core.background import GROUP_NICE, Abandoned, in_background
 from tests.unit.test_portable import without_posix
 
 linux = pytest.mark.skipif(sys.platform != "linux", reason="per-thread scheduling as Linux reports it in /proc")
@@ -145,7 +145,7 @@ def test_a_lab_sessions_group_is_lowered_while_the_work_goes_and_only_then(monke
     )
     seen = json.loads(done.stdout)
     if session_of_its_own:
-        assert seen == {"before": 0, "during": 5, "after": 0}
+        assert seen == {"before": 0, "during": GROUP_NICE, "after": 0}
     else:  # the shell's group, whatever it is, or none if the shell runs in the root group
         assert seen["before"] == seen["during"] == seen["after"] in (0, None)
 
@@ -191,7 +191,7 @@ def test_a_session_on_its_way_out_sets_its_group_back_while_the_work_still_goes(
     done = subprocess.run(
         [sys.executable, "-c", GROUP_SET_BACK], capture_output=True, text=True, check=True, start_new_session=True
     )
-    assert json.loads(done.stdout) == {"lowered": 5, "set_back": 0, "after": 0}
+    assert json.loads(done.stdout) == {"lowered": GROUP_NICE, "set_back": 0, "after": 0}
 
 
 def test_a_process_in_the_root_group_has_no_group_to_lower(monkeypatch, tmp_path):
