@@ -113,7 +113,7 @@ def _layers_facts(app, sizes, flow, backwards) -> list[str]:
     if last > 1:
         facts.append(f"layer {last - 1} −∂C₀/∂aₖ")
     scale = max(float(np.abs(w.wish_a[layer]).max()) for layer in range(max(1, last - 1), last + 1))
-    return [*facts, f"Bars of {'both layers' if last > 1 else 'the layer'}: full bar {scale:.2g}."]
+    return [*facts, f"Bars of {'both' if last > 1 else 'the layer'}: full bar {scale:.2g}."]
 
 
 def _chain_facts(app, sizes, flow, backwards) -> list[str]:
