@@ -54,8 +54,19 @@ def legend(run: RunSnapshot, width: int) -> str:
 
 
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
-# Each colour of a plot as plotext's terminal escape code and the terminal's palette, and as Textual's style.
-_STYLES: dict[tuple[str, object], Style] = {}
+# Each cell's colours in plotext (fore, style, back) and the terminal's palette, as Textual's style (None: plain).
+_STYLES: dict[tuple[tuple, object], Style | None] = {}
+
+
+def _style(colors: tuple, theme: object) -> Style | None:
+    """The style Rich reads from the escape code plotext prints for a cell's colours, as Textual takes it (see
+    Content.from_rich_text)."""
+    key = (colors, theme)
+    if key not in _STYLES:
+        code = plotext_utility.colors_to_ansi(*colors)
+        rich_style = Text.from_ansi(f"{code}x{plotext_utility.ansi_end}").spans[0].style if code else None
+        _STYLES[key] = None if rich_style is None else Style.from_rich_style(rich_style, theme)  # type: ignore[arg-type]
+    return _STYLES[key]
 
 
 class CostPlot(PlotextPlot):
@@ -86,6 +97,7 @@ class CostPlot(PlotextPlot):
         rows: list[str] = []
         spans: list[Span] = []
         start = 0
+        theme = self.app.ansi_theme  # once: the app finds it anew at each asking
         for row in reversed(matrix.Rows):
             markers, cells = matrix.marker[row], list(zip(matrix.fullground[row], matrix.style[row], matrix.background[row]))
             column = 0
@@ -94,23 +106,13 @@ class CostPlot(PlotextPlot):
                 end = column + 1
                 while end < len(cells) and cells[end] == colors:
                     end += 1
-                code = plotext_utility.colors_to_ansi(*colors)
-                if code:
-                    spans.append(Span(start + column, start + end, self._style(code)))
+                style = _style(colors, theme)
+                if style is not None:
+                    spans.append(Span(start + column, start + end, style))
                 column = end
             rows.append("".join(markers))
             start += len(rows[-1]) + 1
         return Content("".join(f"{row}\n" for row in rows), spans)  # as plotext prints it: each row ends a line
-
-    def _style(self, code: str) -> Style:
-        """The style Rich reads from a plotext escape code, as Textual takes it (see Content.from_rich_text)."""
-        theme = self.app.ansi_theme
-        key = (code, theme)
-        style = _STYLES.get(key)
-        if style is None:
-            rich_style = Text.from_ansi(f"{code}x{plotext_utility.ansi_end}").spans[0].style
-            style = _STYLES[key] = Style.from_rich_style(rich_style, theme)  # type: ignore[arg-type]
-        return style
 
     def on_resize(self) -> None:
         # The ticks sit on rows and columns: a new size places them again.
