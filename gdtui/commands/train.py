@@ -200,21 +200,33 @@ class _Ended(Exception):
         self.signum = signum
 
 
-# A closed terminal or a dropped SSH link (SIGHUP), a job's time limit or a shutdown (SIGTERM).
-_ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+# Ctrl-C, a closed terminal or a dropped SSH link (SIGHUP), a job's time limit or a shutdown (SIGTERM).
+_ENDING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class _EndingSignals:
+    """While the run trains, an ending signal stops it, to keep what it trained. Once it has stopped, one
+    more waits until its network is saved, which would otherwise be lost, a file half written: a second
+    Ctrl-C, or one as a finished run is tested. The first that waited is `late`."""
+
+    def __init__(self) -> None:
+        self.training = True
+        self.late = 0
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        if self.training:
+            raise _Ended(signum)
+        self.late = self.late or signum
 
 
 @contextlib.contextmanager
-def _signals_end_the_run() -> Iterator[None]:
-    def end(signum: int, _frame: object) -> None:
-        raise _Ended(signum)
-
-    previous = {signum: signal.signal(signum, end) for signum in _ENDING}
+def _signals_handled(handler: _EndingSignals) -> Iterator[None]:
+    previous = {signum: signal.signal(signum, handler) for signum in _ENDING}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -269,8 +281,9 @@ def run(args: argparse.Namespace) -> int:
         progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
 
     ended = 0  # the signal that stopped the run early, if one did
-    try:
-        with _signals_end_the_run():
+    signals = _EndingSignals()
+    with _signals_handled(signals):
+        try:
             for epoch in range(1, epochs + 1):
                 run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
                 stop = advance(run, "epoch", between=shown, ended=timed)
@@ -285,31 +298,32 @@ def run(args: argparse.Namespace) -> int:
                 if run.verdict.kind in HALTS:
                     stopped = reason(run.verdict)
                     break
-    except (KeyboardInterrupt, _Ended) as end:
-        ended = end.signum if isinstance(end, _Ended) else signal.SIGINT
-    saved_step = None
-    if ended:
-        # Kept before a word is said: the terminal whose hang-up ended the run takes no more output.
-        saved_step, kept_words = _keep_interrupted(network, trainer.steps, save)
-        with contextlib.suppress(OSError):
-            progress.clear()
-        say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
-    if stopped:
-        say(f"epoch {epoch}: {stopped}", file=log)
-    seconds = seconds or time.perf_counter() - started
-    final = evaluate(network, data.test, run.cost)
-    if epochs == 0:
-        say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
-    elif ended:
-        # The last epoch's figures are of the network as it was then, steps before.
-        say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
-    if ended:
-        say(kept_words, file=log)
-    elif save and not stopped:
-        say(f"saved {save_model(network, save)}", file=log)
-        saved_step = trainer.steps
-    elif save:
-        saved_step = _save_last_good(run, save, log)
+        except _Ended as end:
+            ended = end.signum
+        signals.training = False
+        saved_step = None
+        if ended:
+            # Kept before a word is said: the terminal whose hang-up ended the run takes no more output.
+            saved_step, kept_words = _keep_interrupted(network, trainer.steps, save)
+            with contextlib.suppress(OSError):
+                progress.clear()
+            say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
+        if stopped:
+            say(f"epoch {epoch}: {stopped}", file=log)
+        seconds = seconds or time.perf_counter() - started
+        final = evaluate(network, data.test, run.cost)
+        if epochs == 0:
+            say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
+        elif ended:
+            # The last epoch's figures are of the network as it was then, steps before.
+            say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
+        if ended:
+            say(kept_words, file=log)
+        elif save and not stopped:
+            say(f"saved {save_model(network, save)}", file=log)
+            saved_step = trainer.steps
+        elif save:
+            saved_step = _save_last_good(run, save, log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,
@@ -328,4 +342,5 @@ def run(args: argparse.Namespace) -> int:
         say(json.dumps(summary))
     if stopped:
         return 1
+    ended = ended or signals.late
     return 128 + ended if ended else 0

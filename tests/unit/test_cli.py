@@ -652,6 +652,39 @@ def test_a_run_ended_by_a_signal_keeps_its_network_as_ctrl_c_does(tiny_mnist_dir
     assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
 
 
+def ctrl_c_then(monkeypatch, name: str) -> None:
+    """gdtui train's own `name` sends this process a Ctrl-C, as a user's key would come, before it does its work."""
+    from gdtui.commands import train
+
+    work = getattr(train, name)
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return work(*args, **kwargs)
+
+    monkeypatch.setattr(train, name, interrupted)
+
+
+def test_ctrl_c_as_a_finished_run_is_tested_waits_for_its_network_to_be_saved(capsys, monkeypatch, tiny_mnist_dir, tmp_path):
+    # All its epochs done, the run measures its network and saves it: a key pressed then is not to lose them.
+    ctrl_c_then(monkeypatch, "evaluate")
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", tmp_path / "mine")
+    assert status == 130
+    assert f"saved {tmp_path / 'mine.npz'}" in out
+    assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+def test_a_second_ctrl_c_waits_for_the_interrupted_network_to_be_saved(capsys, monkeypatch, tiny_mnist_dir, tmp_path):
+    # The first stopped the run; one more, pressed as the network is written, would otherwise lose it.
+    monkeypatch.chdir(tmp_path)
+    ctrl_c_then(monkeypatch, "advance")
+    ctrl_c_then(monkeypatch, "save_model")
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "3")
+    assert status == 130
+    assert f"saved {tmp_path / 'gdtui-model.npz'}: the network as interrupted, at step 0 (no --save was given)" in out
+    assert load_model(tmp_path / "gdtui-model.npz").sizes == (784, 16, 16, 10)
+
+
 def test_a_run_whose_terminal_has_gone_saves_before_it_speaks(tiny_mnist_dir, tmp_path):
     # Its output can no longer be written: the network is kept all the same.
     command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000"]
