@@ -259,13 +259,14 @@ def run(args: argparse.Namespace) -> int:
     trainer = run.trainer
     log = sys.stderr if args.json else sys.stdout
     source = f" from {args.model}" if args.model else ""
-    tested = f"accuracy and cost on the {len(data.test):,} test images"
+    tested = f"test accuracy and cost ({len(data.test):,} images)"
+    # Lines that fit a terminal's 80 columns, which would break one where it reaches them: "η = 1." above "5".
     say(
         f"{'-'.join(map(str, network.sizes))} network{source}, {network.num_params:,} parameters, "
-        f"{network.activation}/{network.output}, {cost} cost, η = {trainer.learning_rate:g}, "
-        f"batch {trainer.batch_size:,}, {len(data.train):,} training images of {data.name}",
+        f"{network.activation}/{network.output}, {cost} cost",
+        f"η = {trainer.learning_rate:g}, batch {trainer.batch_size:,}, {len(data.train):,} training images of {data.name}",
         # The times are the training's alone, summed as it goes: the evaluations are left out.
-        f"not trained (--epochs 0): {tested}" if epochs == 0 else f"after each epoch: {tested}, and the training time so far",
+        f"not trained (--epochs 0): {tested}" if epochs == 0 else f"after each epoch: {tested}, training time so far",
         file=log,
     )
     progress = _Progress(sys.stderr.isatty())

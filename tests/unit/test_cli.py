@@ -124,10 +124,12 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 1.5,")
-    assert "1,000 training images" in lines[0]
-    assert lines[2].startswith("epoch 1/2  test accuracy")
-    assert lines[3].startswith("epoch 2/2  test accuracy")
+    assert lines[0] == "784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost"
+    assert lines[1].startswith("η = 1.5, batch 10, 1,000 training images")
+    assert lines[3].startswith("epoch 1/2  test accuracy")
+    assert lines[4].startswith("epoch 2/2  test accuracy")
+    # A line longer than a terminal's 80 columns breaks where it reaches them, "η = 1." above "5".
+    assert all(len(line) <= 80 for line in lines), "\n".join(line for line in lines if len(line) > 80)
 
 
 def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_path):
@@ -138,12 +140,12 @@ def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_pa
     assert status == 0
     lines = out.splitlines()
     # The batch as taken: the whole training set, not more.
-    assert lines[0].endswith(f"batch 1,000, 1,000 training images of {name}")
-    assert lines[1] == "after each epoch: accuracy and cost on the 200 test images, and the training time so far"
+    assert lines[1] == f"η = 1.5, batch 1,000, 1,000 training images of {name}"
+    assert lines[2] == "after each epoch: test accuracy and cost (200 images), training time so far"
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", tmp_path / "m.npz")
     lines = out.splitlines()
     assert lines[0].startswith(f"784-16-16-10 network from {tmp_path / 'm.npz'}, 13,002 parameters")
-    assert lines[1] == "not trained (--epochs 0): accuracy and cost on the 200 test images"
+    assert lines[2] == "not trained (--epochs 0): test accuracy and cost (200 images)"
 
 
 def test_the_same_seed_gives_the_same_run(capsys, tiny_mnist_dir):
@@ -181,7 +183,8 @@ def test_save_then_evaluate_the_saved_model(capsys, tiny_mnist_dir, tmp_path):
 def test_the_tuned_preset(capsys, tiny_mnist_dir):
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--preset", "tuned")
     assert status == 0
-    assert "relu/softmax, cross-entropy cost, η = 0.05," in out.splitlines()[0]
+    assert out.splitlines()[0].endswith("relu/softmax, cross-entropy cost")
+    assert out.splitlines()[1].startswith("η = 0.05,")
 
 
 def test_a_missing_data_directory(capsys, tmp_path):
