@@ -18,7 +18,7 @@ from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import check_fits, free_name, load_model, network_too_big, save_model, save_target
+from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_new, save_target
 from gdtui.core.network import ACTIVATIONS, LESSON_SIZES, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
@@ -183,7 +183,7 @@ def _keep_interrupted(network: Network, steps: int, save: Path | None) -> tuple[
     without one, under a free name in the current folder, so that what was trained is not lost.
     The step saved (None where it could not be), and the words that say where."""
     try:
-        written = save_model(network, save or save_target(free_name(Path.cwd())))
+        written = save_model(network, save) if save else save_new(network, Path.cwd())
     except GdtuiError as err:  # a folder that cannot be written in
         return None, f"not saved: {err}"
     except OSError as err:  # the current folder removed meanwhile

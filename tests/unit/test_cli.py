@@ -688,6 +688,27 @@ def test_a_second_ctrl_c_waits_for_the_interrupted_network_to_be_saved(capsys, m
     assert load_model(tmp_path / "gdtui-model.npz").sizes == (784, 16, 16, 10)
 
 
+def test_an_interrupted_network_saved_under_a_free_name_never_replaces_one_that_came_meanwhile(
+    capsys, monkeypatch, tiny_mnist_dir, tmp_path
+):
+    # Two runs in one folder, ended by one hang-up, both find the same name free: the first to save keeps it.
+    monkeypatch.chdir(tmp_path)
+    ctrl_c_then(monkeypatch, "advance")
+    savez = np.savez
+
+    def the_other_run_saves_first(file, **arrays):
+        if not (tmp_path / "gdtui-model.npz").exists():
+            (tmp_path / "gdtui-model.npz").write_bytes(b"the other run's network")
+        savez(file, **arrays)
+
+    monkeypatch.setattr(np, "savez", the_other_run_saves_first)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "3")
+    assert status == 130
+    assert (tmp_path / "gdtui-model.npz").read_bytes() == b"the other run's network"
+    assert f"saved {tmp_path / 'gdtui-model-2.npz'}: the network as interrupted" in out
+    assert load_model(tmp_path / "gdtui-model-2.npz").sizes == (784, 16, 16, 10)
+
+
 def test_a_run_whose_terminal_has_gone_saves_before_it_speaks(tiny_mnist_dir, tmp_path):
     # Its output can no longer be written: the network is kept all the same.
     command = [sys.executable, "-m", "gdtui", "train", "--data", str(tiny_mnist_dir), "--epochs", "100000"]
