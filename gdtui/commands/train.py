@@ -18,7 +18,7 @@ from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
 from gdtui.core.drive import HALTS, advance, kept, reason
 from gdtui.core.errors import GdtuiError
-from gdtui.core.model_io import check_fits, free_name, load_model, network_too_big, save_model, save_target
+from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_new, save_target
 from gdtui.core.network import ACTIVATIONS, LESSON_SIZES, Network
 from gdtui.core.presets import PRESETS, Preset
 from gdtui.core.run import EpochEnd, TrainingRun
@@ -183,7 +183,7 @@ def _keep_interrupted(network: Network, steps: int, save: Path | None) -> tuple[
     without one, under a free name in the current folder, so that what was trained is not lost.
     The step saved (None where it could not be), and the words that say where."""
     try:
-        written = save_model(network, save or save_target(free_name(Path.cwd())))
+        written = save_model(network, save) if save else save_new(network, Path.cwd())
     except GdtuiError as err:  # a folder that cannot be written in
         return None, f"not saved: {err}"
     except OSError as err:  # the current folder removed meanwhile
@@ -200,21 +200,33 @@ class _Ended(Exception):
         self.signum = signum
 
 
-# A closed terminal or a dropped SSH link (SIGHUP), a job's time limit or a shutdown (SIGTERM).
-_ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+# Ctrl-C, a closed terminal or a dropped SSH link (SIGHUP), a job's time limit or a shutdown (SIGTERM).
+_ENDING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class _EndingSignals:
+    """While the run trains, an ending signal stops it, to keep what it trained. Once it has stopped, one
+    more waits until its network is saved, which would otherwise be lost, a file half written: a second
+    Ctrl-C, or one as a finished run is tested. The first that waited is `late`."""
+
+    def __init__(self) -> None:
+        self.training = True
+        self.late = 0
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        if self.training:
+            raise _Ended(signum)
+        self.late = self.late or signum
 
 
 @contextlib.contextmanager
-def _signals_end_the_run() -> Iterator[None]:
-    def end(signum: int, _frame: object) -> None:
-        raise _Ended(signum)
-
-    previous = {signum: signal.signal(signum, end) for signum in _ENDING}
+def _signals_handled(handler: _EndingSignals) -> Iterator[None]:
+    previous = {signum: signal.signal(signum, handler) for signum in _ENDING}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -247,13 +259,14 @@ def run(args: argparse.Namespace) -> int:
     trainer = run.trainer
     log = sys.stderr if args.json else sys.stdout
     source = f" from {args.model}" if args.model else ""
-    tested = f"accuracy and cost on the {len(data.test):,} test images"
+    tested = f"test accuracy and cost ({len(data.test):,} images)"
+    # Lines that fit a terminal's 80 columns, which would break one where it reaches them: "η = 1." above "5".
     say(
         f"{'-'.join(map(str, network.sizes))} network{source}, {network.num_params:,} parameters, "
-        f"{network.activation}/{network.output}, {cost} cost, η = {trainer.learning_rate:g}, "
-        f"batch {trainer.batch_size:,}, {len(data.train):,} training images of {data.name}",
+        f"{network.activation}/{network.output}, {cost} cost",
+        f"η = {trainer.learning_rate:g}, batch {trainer.batch_size:,}, {len(data.train):,} training images of {data.name}",
         # The times are the training's alone, summed as it goes: the evaluations are left out.
-        f"not trained (--epochs 0): {tested}" if epochs == 0 else f"after each epoch: {tested}, and the training time so far",
+        f"not trained (--epochs 0): {tested}" if epochs == 0 else f"after each epoch: {tested}, training time so far",
         file=log,
     )
     progress = _Progress(sys.stderr.isatty())
@@ -269,8 +282,9 @@ def run(args: argparse.Namespace) -> int:
         progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
 
     ended = 0  # the signal that stopped the run early, if one did
-    try:
-        with _signals_end_the_run():
+    signals = _EndingSignals()
+    with _signals_handled(signals):
+        try:
             for epoch in range(1, epochs + 1):
                 run.learning_rate = preset.learning_rate_for(epoch - 1, epochs, eta)
                 stop = advance(run, "epoch", between=shown, ended=timed)
@@ -285,31 +299,32 @@ def run(args: argparse.Namespace) -> int:
                 if run.verdict.kind in HALTS:
                     stopped = reason(run.verdict)
                     break
-    except (KeyboardInterrupt, _Ended) as end:
-        ended = end.signum if isinstance(end, _Ended) else signal.SIGINT
-    saved_step = None
-    if ended:
-        # Kept before a word is said: the terminal whose hang-up ended the run takes no more output.
-        saved_step, kept_words = _keep_interrupted(network, trainer.steps, save)
-        with contextlib.suppress(OSError):
-            progress.clear()
-        say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
-    if stopped:
-        say(f"epoch {epoch}: {stopped}", file=log)
-    seconds = seconds or time.perf_counter() - started
-    final = evaluate(network, data.test, run.cost)
-    if epochs == 0:
-        say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
-    elif ended:
-        # The last epoch's figures are of the network as it was then, steps before.
-        say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
-    if ended:
-        say(kept_words, file=log)
-    elif save and not stopped:
-        say(f"saved {save_model(network, save)}", file=log)
-        saved_step = trainer.steps
-    elif save:
-        saved_step = _save_last_good(run, save, log)
+        except _Ended as end:
+            ended = end.signum
+        signals.training = False
+        saved_step = None
+        if ended:
+            # Kept before a word is said: the terminal whose hang-up ended the run takes no more output.
+            saved_step, kept_words = _keep_interrupted(network, trainer.steps, save)
+            with contextlib.suppress(OSError):
+                progress.clear()
+            say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
+        if stopped:
+            say(f"epoch {epoch}: {stopped}", file=log)
+        seconds = seconds or time.perf_counter() - started
+        final = evaluate(network, data.test, run.cost)
+        if epochs == 0:
+            say(f"test accuracy {percent(final.accuracy, 2):>7}  test cost {final.cost:.4f}", file=log)
+        elif ended:
+            # The last epoch's figures are of the network as it was then, steps before.
+            say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
+        if ended:
+            say(kept_words, file=log)
+        elif save and not stopped:
+            say(f"saved {save_model(network, save)}", file=log)
+            saved_step = trainer.steps
+        elif save:
+            saved_step = _save_last_good(run, save, log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,
@@ -328,4 +343,5 @@ def run(args: argparse.Namespace) -> int:
         say(json.dumps(summary))
     if stopped:
         return 1
+    ended = ended or signals.late
     return 128 + ended if ended else 0

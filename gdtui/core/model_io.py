@@ -155,11 +155,12 @@ def replaced_by_saving(text: str | os.PathLike[str]) -> Path | None:
     return target if target.exists() else None
 
 
-def save_model(network: Network, path: str | os.PathLike[str]) -> Path:
-    """Write atomically to save_target(path), and return it: a crash mid-write never leaves a half file."""
+def save_model(network: Network, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+    """Write atomically to save_target(path), and return it: a crash mid-write never leaves a half file.
+    Without overwrite, FileExistsError if a file has that name, even one that came while this wrote."""
     path = save_target(path)
     try:
-        with replacing(path) as f:
+        with replacing(path, overwrite=overwrite) as f:
             np.savez(
                 f,
                 format=np.array(FORMAT),
@@ -169,9 +170,21 @@ def save_model(network: Network, path: str | os.PathLike[str]) -> Path:
                 output=np.array(network.output),
                 params=network.params,
             )
+    except FileExistsError:
+        raise
     except OSError as err:
         raise ModelFileError(f"{path}: cannot write the model: {err.strerror or err}") from None
     return path
+
+
+def save_new(network: Network, folder: Path) -> Path:
+    """Save under the default name, numbered, that no file in folder has: never in place of one that
+    came since the name was found free, as another run's, ended by the same hang-up, may."""
+    while True:
+        try:
+            return save_model(network, folder / free_name(folder), overwrite=False)
+        except FileExistsError:
+            continue
 
 
 def load_model(path: str | os.PathLike[str]) -> Network:

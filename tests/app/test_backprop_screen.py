@@ -13,7 +13,7 @@ from gdtui.core import backprop, finite_differences, minibatch, slices, wishes
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
 from gdtui.ui.lesson import STEPS
-from gdtui.ui.screens.backprop import IMAGES, factor, number, precise, short
+from gdtui.ui.screens.backprop import IMAGES, factor, largest, number, precise, short
 from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -471,3 +471,10 @@ async def test_the_race_s_landscape_under_way_never_reads_as_drawn(screen_on):
         screen._draw_race()
         await pilot.pause()
         assert "training images… 99%" in rendered(screen, "race")
+
+
+@pytest.mark.parametrize("rows", [-1, 0, 1])
+def test_a_list_with_a_row_or_none_to_spare_shows_no_neuron_rather_than_all(rows):
+    # The terms beside the guide have the rows the page leaves, less three: a short page leaves none to spare.
+    assert largest(np.arange(10.0), rows) == []
+    assert largest(np.arange(10.0), rows, keep=3) == [3]

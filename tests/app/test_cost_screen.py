@@ -431,3 +431,16 @@ async def test_the_whole_networks_verdict_and_origin_are_on_screen_whole_at_80x2
         shown = _shown_inside(app, "#whole")
         assert screen._judged(screen.measurement) in shown, shown
         assert f"current: {app.state.network_origin}" in shown, shown
+
+
+@pytest.mark.parametrize("accuracy", [0.3, 0.9])
+async def test_the_verdict_never_calls_a_cost_above_the_random_network_s_lower(tiny_mnist_dir, accuracy):
+    # Right more often than chance, yet costlier than guessing: a network sure of its mistakes.
+    from gdtui.core.training import Evaluation
+
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        found = cost_screen.Measurement("test", "cross-entropy", 0, Evaluation(2.3, 0.1, 200), Evaluation(3.1, accuracy, 200), [])
+        said = screen._judged(found)
+        assert "Higher cost" in said and "Lower cost" not in said and "does well" not in said, said

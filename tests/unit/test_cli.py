@@ -124,10 +124,12 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0].startswith("784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost, η = 1.5,")
-    assert "1,000 training images" in lines[0]
-    assert lines[2].startswith("epoch 1/2  test accuracy")
-    assert lines[3].startswith("epoch 2/2  test accuracy")
+    assert lines[0] == "784-16-16-10 network, 13,002 parameters, sigmoid/sigmoid, quadratic cost"
+    assert lines[1].startswith("η = 1.5, batch 10, 1,000 training images")
+    assert lines[3].startswith("epoch 1/2  test accuracy")
+    assert lines[4].startswith("epoch 2/2  test accuracy")
+    # A line longer than a terminal's 80 columns breaks where it reaches them, "η = 1." above "5".
+    assert all(len(line) <= 80 for line in lines), "\n".join(line for line in lines if len(line) > 80)
 
 
 def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_path):
@@ -138,12 +140,12 @@ def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_pa
     assert status == 0
     lines = out.splitlines()
     # The batch as taken: the whole training set, not more.
-    assert lines[0].endswith(f"batch 1,000, 1,000 training images of {name}")
-    assert lines[1] == "after each epoch: accuracy and cost on the 200 test images, and the training time so far"
+    assert lines[1] == f"η = 1.5, batch 1,000, 1,000 training images of {name}"
+    assert lines[2] == "after each epoch: test accuracy and cost (200 images), training time so far"
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", tmp_path / "m.npz")
     lines = out.splitlines()
     assert lines[0].startswith(f"784-16-16-10 network from {tmp_path / 'm.npz'}, 13,002 parameters")
-    assert lines[1] == "not trained (--epochs 0): accuracy and cost on the 200 test images"
+    assert lines[2] == "not trained (--epochs 0): test accuracy and cost (200 images)"
 
 
 def test_the_same_seed_gives_the_same_run(capsys, tiny_mnist_dir):
@@ -181,7 +183,8 @@ def test_save_then_evaluate_the_saved_model(capsys, tiny_mnist_dir, tmp_path):
 def test_the_tuned_preset(capsys, tiny_mnist_dir):
     status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--preset", "tuned")
     assert status == 0
-    assert "relu/softmax, cross-entropy cost, η = 0.05," in out.splitlines()[0]
+    assert out.splitlines()[0].endswith("relu/softmax, cross-entropy cost")
+    assert out.splitlines()[1].startswith("η = 0.05,")
 
 
 def test_a_missing_data_directory(capsys, tmp_path):
@@ -650,6 +653,60 @@ def test_a_run_ended_by_a_signal_keeps_its_network_as_ctrl_c_does(tiny_mnist_dir
     assert status == 128 + signum
     assert f"saved {tmp_path / 'mine.npz'}: the network as interrupted, at step " in out
     assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+def ctrl_c_then(monkeypatch, name: str) -> None:
+    """gdtui train's own `name` sends this process a Ctrl-C, as a user's key would come, before it does its work."""
+    from gdtui.commands import train
+
+    work = getattr(train, name)
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return work(*args, **kwargs)
+
+    monkeypatch.setattr(train, name, interrupted)
+
+
+def test_ctrl_c_as_a_finished_run_is_tested_waits_for_its_network_to_be_saved(capsys, monkeypatch, tiny_mnist_dir, tmp_path):
+    # All its epochs done, the run measures its network and saves it: a key pressed then is not to lose them.
+    ctrl_c_then(monkeypatch, "evaluate")
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", tmp_path / "mine")
+    assert status == 130
+    assert f"saved {tmp_path / 'mine.npz'}" in out
+    assert load_model(tmp_path / "mine.npz").sizes == (784, 16, 16, 10)
+
+
+def test_a_second_ctrl_c_waits_for_the_interrupted_network_to_be_saved(capsys, monkeypatch, tiny_mnist_dir, tmp_path):
+    # The first stopped the run; one more, pressed as the network is written, would otherwise lose it.
+    monkeypatch.chdir(tmp_path)
+    ctrl_c_then(monkeypatch, "advance")
+    ctrl_c_then(monkeypatch, "save_model")
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "3")
+    assert status == 130
+    assert f"saved {tmp_path / 'gdtui-model.npz'}: the network as interrupted, at step 0 (no --save was given)" in out
+    assert load_model(tmp_path / "gdtui-model.npz").sizes == (784, 16, 16, 10)
+
+
+def test_an_interrupted_network_saved_under_a_free_name_never_replaces_one_that_came_meanwhile(
+    capsys, monkeypatch, tiny_mnist_dir, tmp_path
+):
+    # Two runs in one folder, ended by one hang-up, both find the same name free: the first to save keeps it.
+    monkeypatch.chdir(tmp_path)
+    ctrl_c_then(monkeypatch, "advance")
+    savez = np.savez
+
+    def the_other_run_saves_first(file, **arrays):
+        if not (tmp_path / "gdtui-model.npz").exists():
+            (tmp_path / "gdtui-model.npz").write_bytes(b"the other run's network")
+        savez(file, **arrays)
+
+    monkeypatch.setattr(np, "savez", the_other_run_saves_first)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "3")
+    assert status == 130
+    assert (tmp_path / "gdtui-model.npz").read_bytes() == b"the other run's network"
+    assert f"saved {tmp_path / 'gdtui-model-2.npz'}: the network as interrupted" in out
+    assert load_model(tmp_path / "gdtui-model-2.npz").sizes == (784, 16, 16, 10)
 
 
 def test_a_run_whose_terminal_has_gone_saves_before_it_speaks(tiny_mnist_dir, tmp_path):

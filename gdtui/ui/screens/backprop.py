@@ -124,7 +124,7 @@ def largest(values: np.ndarray, rows: int, keep: int | None = None) -> list[int]
         return list(range(len(values)))
     chosen = {keep} if keep is not None else set()
     for k in ranked(values):
-        if len(chosen) == rows - 1:
+        if len(chosen) >= rows - 1:  # a page too short for even one row, or one row and `keep`, takes no more
             break
         chosen.add(k)
     return sorted(chosen)

@@ -308,7 +308,10 @@ outputs, as in the lesson, has only the quadratic cost."""
                     else f"Lower cost, yet {right}: chance."
                 )
             return f"High cost, {right}: chance, many mistakes."
-        if current.accuracy >= 0.5 and current.cost < random.cost:
+        if current.cost >= random.cost:
+            # Right more often than chance, yet costlier than guessing: its wrong answers are sure ones, the costliest.
+            return f"Higher cost, yet {right}: sure of its mistakes."
+        if current.accuracy >= 0.5:
             return f"Low cost, {right}: it does well."
         return f"Lower cost, {right}: better than chance, many mistakes still."
 
