@@ -325,6 +325,8 @@ def run(args: argparse.Namespace) -> int:
             saved_step = trainer.steps
         elif save:
             saved_step = _save_last_good(run, save, log)
+        elif epochs:
+            say("not saved: the same command with --save FILE keeps the network", file=log)
     if args.json:
         summary = {
             "test_accuracy": final.accuracy,

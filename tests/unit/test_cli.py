@@ -132,6 +132,17 @@ def test_train_without_json_logs_each_epoch(capsys, tiny_mnist_dir):
     assert all(len(line) <= 80 for line in lines), "\n".join(line for line in lines if len(line) > 80)
 
 
+def test_a_trained_network_left_unsaved_is_said_to_be(capsys, tiny_mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1")
+    assert status == 0 and out.splitlines()[-1] == "not saved: the same command with --save FILE keeps the network"
+    assert list(tmp_path.iterdir()) == []  # said, not done: a run asked for no file
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "1", "--save", tmp_path / "m")
+    assert "not saved" not in out
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "0", "--model", tmp_path / "m.npz")
+    assert "not saved" not in out  # evaluated only: nothing new to keep
+
+
 def test_the_figures_printed_say_what_they_are_of(capsys, tiny_mnist_dir, tmp_path):
     name = load_dataset(tiny_mnist_dir).name
     status, out, _ = run(
