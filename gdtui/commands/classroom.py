@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from gdtui.commands import say
+from gdtui.commands import say, user_path
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import size_text
 from gdtui.serve import collect
@@ -66,7 +66,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     new.add_argument("--port", type=int, default=2222, help="the port the server listens on (default: 2222)")
     new.add_argument(
         "--host-key",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help="the server's host key, made there if missing, for its fingerprint on the handout: give the "
         "server the same one (default: the lab's, as 'gdtui serve' makes it)",
@@ -99,13 +99,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
     collecting.add_argument(
         "data",
         nargs="?",
-        type=Path,
+        type=user_path,
         metavar="DATA_FOLDER",
         help="the lab's data folder, which holds the students' folders in sessions/ "
         "(default: the one 'gdtui serve' uses, ~/.local/share/gdtui/lab)",
     )
     collecting.add_argument("--per-student", action="store_true", help="an archive for each student, not one for the class")
-    collecting.add_argument("--out", type=Path, metavar="DIR", help="where the archives go (default: the class's folder)")
+    collecting.add_argument("--out", type=user_path, metavar="DIR", help="where the archives go (default: the class's folder)")
     collecting.add_argument("--force", action="store_true", help="replace an archive of the same name")
     _add_folder_option(collecting)
     collecting.set_defaults(run=_collect)
@@ -119,24 +119,24 @@ def add_parser(commands) -> argparse.ArgumentParser:
     record.add_argument(
         "folders",
         nargs="*",
-        type=Path,
+        type=user_path,
         metavar="DIR",
         help="a lab server's folder, or its record.jsonl (default: the lab's folder, as 'gdtui serve' uses it)",
     )
     record.add_argument(
         "--csv",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help="write it as CSV, a row a session; a cell that a spreadsheet would take for a formula "
         "(starting with = + - @) starts with a quote",
     )
-    record.add_argument("--jsonl", type=Path, metavar="FILE", help="write it as JSON lines, an object a session")
+    record.add_argument("--jsonl", type=user_path, metavar="FILE", help="write it as JSON lines, an object a session")
     record.set_defaults(run=_record)
     return parser
 
 
 def _add_folder_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", type=Path, default=Path("class"), metavar="DIR", help="the class's folder (default: class)")
+    parser.add_argument("--dir", type=user_path, default=Path("class"), metavar="DIR", help="the class's folder (default: class)")
 
 
 def _classroom():

@@ -12,7 +12,7 @@ import sys
 from dataclasses import astuple
 from pathlib import Path
 
-from gdtui.commands import say
+from gdtui.commands import say, user_path
 from gdtui.core.errors import GdtuiError
 
 PASSWORD_VARIABLE = "GDTUI_LAB_PASSWORD_HASH"
@@ -69,19 +69,19 @@ def add_parser(commands) -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=2222, help="port to listen on (default: 2222)")
     parser.add_argument(
         "--roster",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help="each student's name with their public keys and/or password hash: a name is then only for its owner",
     )
     parser.add_argument(
         "--authorized-keys",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help='public keys allowed to log in, OpenSSH format; name="NAME" before a key ties it to that name',
     )
     parser.add_argument(
         "--password-file",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help=f"file holding the lab password's hash (or set {PASSWORD_VARIABLE})",
     )
@@ -193,7 +193,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--host-key",
-        type=Path,
+        type=user_path,
         metavar="FILE",
         help="the server's private host key, made there if missing (default: in the lab's folder, below); "
         "'gdtui class new' puts its fingerprint on the students' handout",

@@ -1,5 +1,6 @@
 """The headless command line: gdtui --version, gdtui data and gdtui train."""
 
+import argparse
 import json
 import math
 import os
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from gdtui import __version__
-from gdtui.cli import main
+from gdtui.cli import build_parser, main
 from gdtui.core import memory
 from gdtui.core.dataset import NOT_KNOWN, load_dataset
 from gdtui.core.dataset import cache_size as dataset_cache_size
@@ -787,3 +788,28 @@ def test_a_tilde_the_shell_left_as_it_was_is_the_home_folder_as_for_save(capsys,
     status, out, err = run(capsys, *argv)
     assert (status, err) == (0, "")
     assert f"network from {tmp_path / 'm.npz'}," in out
+
+
+def _path_options(parser: argparse.ArgumentParser, command: str = "gdtui"):
+    """Every option of every command whose value is a path: (command, option, its type)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _path_options(sub, f"{command} {name}")
+        elif action.option_strings and callable(action.type) and isinstance(_typed(action.type, "x"), Path):
+            yield command, action.option_strings[-1], action.type
+
+
+def _typed(kind, text: str) -> object:
+    try:
+        return kind(text)
+    except (ValueError, TypeError, argparse.ArgumentTypeError):
+        return None  # not a type that takes any text: a number, a choice
+
+
+def test_every_path_on_the_command_line_takes_a_tilde_as_the_home_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    found = list(_path_options(build_parser()))
+    assert {"gdtui train --model", "gdtui class new --dir", "gdtui serve --roster"} <= {f"{c} {o}" for c, o, _ in found}
+    unexpanded = [f"{command} {option}" for command, option, kind in found if kind("~/x") != tmp_path / "x"]
+    assert not unexpanded, unexpanded
