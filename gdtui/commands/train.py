@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 from gdtui.commands import say, user_path
 from gdtui.core import costs
@@ -160,22 +159,21 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _save_last_good(run: TrainingRun, save: Path, log: TextIO) -> int | None:
+def _save_last_good(run: TrainingRun, save: Path) -> tuple[int | None, str]:
     """Save the weights of a run that could go no further, as the screen offers them: those from before
-    the damage, or the last ones if the refused step left them able to learn; which step's, or None."""
+    the damage, or the last ones if the refused step left them able to learn. Which step's (None: none
+    saved), and the words that say so."""
     verdict = run.verdict
     if verdict.good is not None:
         network = run.network.copy()
         network.params[:] = verdict.good.params
-        say(f"saved {save_model(network, save)}: {kept(verdict.good)}, not the last ones, which cannot learn", file=log)
-        return verdict.good.step
+        written = save_model(network, save)
+        return verdict.good.step, f"saved {written}: {kept(verdict.good)}, not the last ones, which cannot learn"
     if verdict.kind == "diverged" and verdict.health is None:
         step = run.trainer.steps
         written = save_model(run.network, save)
-        say(f"saved {written}: the weights of step {step:,}, the last good ones (the refused step was not taken)", file=log)
-        return step
-    say("not saved: no weights of this run were found able to learn", file=log)
-    return None
+        return step, f"saved {written}: the weights of step {step:,}, the last good ones (the refused step was not taken)"
+    return None, "not saved: no weights of this run were found able to learn"
 
 
 def _keep_interrupted(network: Network, steps: int, save: Path | None) -> tuple[int | None, str]:
@@ -309,6 +307,9 @@ def run(args: argparse.Namespace) -> int:
             with contextlib.suppress(OSError):
                 progress.clear()
             say(f"interrupted after {counted(trainer.steps, 'step')}", file=log)
+        if stopped and save and not ended:
+            # Kept before a word is said, as for a signal: a terminal that went as the run stopped takes none.
+            saved_step, kept_words = _save_last_good(run, save)
         if stopped:
             say(f"epoch {epoch}: {stopped}", file=log)
         seconds = seconds or time.perf_counter() - started
@@ -318,13 +319,11 @@ def run(args: argparse.Namespace) -> int:
         elif ended:
             # The last epoch's figures are of the network as it was then, steps before.
             say(f"the network as interrupted: test accuracy {percent(final.accuracy, 2)}  test cost {final.cost:.4f}", file=log)
-        if ended:
+        if ended or (stopped and save):
             say(kept_words, file=log)
-        elif save and not stopped:
+        elif save:
             say(f"saved {save_model(network, save)}", file=log)
             saved_step = trainer.steps
-        elif save:
-            saved_step = _save_last_good(run, save, log)
         elif epochs:
             say("not saved: the same command with --save FILE keeps the network", file=log)
     if args.json:

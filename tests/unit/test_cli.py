@@ -257,6 +257,22 @@ def test_a_diverging_run_exits_with_1(capsys, tiny_mnist_dir, tmp_path):
     assert model.exists()
 
 
+def test_a_run_stopped_as_its_terminal_goes_keeps_its_last_good_weights(capsys, tiny_mnist_dir, tmp_path, monkeypatch):
+    # The terminal hangs up as the run stops itself: the words saying why find no reader. The weights come first.
+    from gdtui.commands import OutputError, say
+    from gdtui.commands import train as train_command
+
+    def dead_after_the_run(*lines, file=None):
+        if any(line.startswith("epoch ") and "learning rate" in line for line in lines):
+            raise OutputError(OSError(5, "Input/output error"))
+        say(*lines, file=file)
+
+    monkeypatch.setattr(train_command, "say", dead_after_the_run)
+    model = tmp_path / "diverged.npz"
+    run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "2", "--eta", "1e30", "--save", model)
+    assert model.exists()
+
+
 def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_dir, tmp_path):
     model = tmp_path / "saturated.npz"
     status, out, err = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--eta", "50", "--save", model, "--json")
