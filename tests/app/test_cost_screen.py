@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher
 from gdtui.core import costs, quiz
 from gdtui.core.network import Network
 from gdtui.core.training import evaluate
+from gdtui.core.words import percent
 from gdtui.ui.screens import cost as cost_screen
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
@@ -131,7 +132,7 @@ async def test_the_average_over_the_test_set_is_evaluate_for_both_networks(tiny_
         assert found.random.cost == pytest.approx(fresh.cost, abs=COST_CLOSE)
         whole = _text(screen, "#whole")
         assert f"{expected.cost:.2f}" in whole and f"{fresh.cost:.2f}" in whole
-        assert f"{expected.accuracy:.1%}" in whole and f"{expected.accuracy:.1%} right: it does well" in whole
+        assert f"{percent(expected.accuracy)}" in whole and f"{percent(expected.accuracy)} right: it does well" in whole
         assert expected.cost < fresh.cost  # training lowered it
 
 
@@ -404,7 +405,7 @@ async def test_the_verdict_on_the_whole_network_reads_its_accuracy(tiny_mnist_di
         await settle(pilot)
         accuracy = screen.measurement.current.accuracy
         whole = _text(screen, "#whole")
-        assert f"{accuracy:.1%} right" in whole and "does well" in whole, whole
+        assert f"{percent(accuracy)} right" in whole and "does well" in whole, whole
 
 
 def _shown_inside(app, selector: str) -> str:

@@ -10,6 +10,7 @@ from gdtui.core import quiz
 from gdtui.core.dataset import bundled_data_dir, load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
+from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from tests.app.test_lesson_walk import go_to_beat, guide_text, screen_text
@@ -50,7 +51,7 @@ async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnis
         run = screen.ensure_run()
         await wait_for(pilot, lambda: len(run.epochs) == 3, "the second epoch's test")
         await settle(pilot)
-        share = f"{run.epochs[-1].test_accuracy:.1%}"
+        share = f"{percent(run.epochs[-1].test_accuracy)}"
         await wait_for(pilot, lambda: f"test accuracy {share} (after epoch 2)" in screen_text(app), "the header")
         text = screen_text(app)
         assert f"({share})" in text.split("Learning", 1)[1], text
@@ -151,7 +152,7 @@ async def test_the_whole_network_panel_gives_its_accuracy_one_way(tiny_mnist_dir
         screen = app.screen
         await wait_for(pilot, lambda: screen.measurement is not None and screen.progress is None, "the whole network's cost")
         await settle(pilot)
-        share = f"{screen.measurement.current.accuracy:.1%}"
+        share = f"{percent(screen.measurement.current.accuracy)}"
         text = screen_text(app)
         assert "accuracy" in text and f"{share} right" in text, text
 

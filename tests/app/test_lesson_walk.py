@@ -16,6 +16,7 @@ from gdtui.core import quiz
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
+from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS, LEARNED, PART_TWO
 from gdtui.ui.screens.next import SAMPLE
 from gdtui.ui.screens.one_parameter import KIND_LABELS
@@ -258,7 +259,7 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
         await wait_for(pilot, lambda: len(run.epochs) == 4, "the third epoch's test")
         await settle(pilot)
         text = screen_text(app)
-        assert f"test accuracy {run.epochs[-1].test_accuracy:.1%} (after epoch 3)" in text, text
+        assert f"test accuracy {percent(run.epochs[-1].test_accuracy)} (after epoch 3)" in text, text
         assert f"step {run.trainer.steps:,}" in text and "━ mini-batch cost" in text and "◆· test accuracy %" in text
         await pilot.press("full_stop")
         await on_beat(pilot, learning + 1)

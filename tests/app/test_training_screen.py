@@ -18,6 +18,7 @@ from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
+from gdtui.core.words import percent
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
@@ -62,9 +63,9 @@ async def test_before_the_first_step_it_shows_the_random_networks_cost_and_accur
         (start,) = screen.training_run.epochs
         assert start.epoch == 0 and start.step == 0
         opening = text(screen, "opening")
-        assert f"its cost is {start.test_cost:.3f}" in opening and f"right {start.test_accuracy:.1%}" in opening
+        assert f"its cost is {start.test_cost:.3f}" in opening and f"right {percent(start.test_accuracy)}" in opening
         assert "13,002" in opening and "n one step" in opening
-        assert f"test accuracy {start.test_accuracy:.1%} (before training)" in text(screen, "stats")
+        assert f"test accuracy {percent(start.test_accuracy)} (before training)" in text(screen, "stats")
         await pilot.press("e")
         await settle(pilot)
         assert [r.epoch for r in screen.training_run.epochs] == [0, 1]  # the curve starts at the random network
@@ -111,7 +112,7 @@ async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
         assert trainer.epochs_done == 1 and trainer.position == 0
         assert trainer.steps == 100  # 1,000 images in batches of 10
         assert [r.epoch for r in screen.training_run.epochs] == [0, 1]
-        assert f"test accuracy {screen.training_run.epochs[-1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
+        assert f"test accuracy {percent(screen.training_run.epochs[-1].test_accuracy)} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(screen_on):
@@ -543,10 +544,10 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
         await settle(pilot)
         (start,) = screen.training_run.epochs
         stats, opening = text(screen, "stats"), text(screen, "opening")
-        assert f"test accuracy {start.test_accuracy:.1%} (as opened)" in stats
+        assert f"test accuracy {percent(start.test_accuracy)} (as opened)" in stats
         assert "before training" not in stats
-        assert f"right {start.test_accuracy:.1%} of the time" in opening
-        assert f"right {start.test_accuracy:.1%} of the time, where guessing would be 10%." in opening
+        assert f"right {percent(start.test_accuracy)} of the time" in opening
+        assert f"right {percent(start.test_accuracy)} of the time, where guessing would be 10%." in opening
 
 
 async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(screen_on):
@@ -752,7 +753,7 @@ async def test_the_nudges_result_goes_once_steps_have_changed_the_network(screen
 async def test_the_accuracy_says_when_it_was_measured(screen_on):
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
-        accuracy = f"{screen.training_run.epochs[0].test_accuracy:.1%}"
+        accuracy = f"{percent(screen.training_run.epochs[0].test_accuracy)}"
         assert f"test accuracy {accuracy} (before training)" in text(screen, "stats")
         await pilot.press("n", "n", "n")
         await settle(pilot)
@@ -760,7 +761,7 @@ async def test_the_accuracy_says_when_it_was_measured(screen_on):
         await pilot.press("e")
         await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
         await settle(pilot)
-        assert f"test accuracy {screen.training_run.epochs[1].test_accuracy:.1%} (after epoch 1)" in text(screen, "stats")
+        assert f"test accuracy {percent(screen.training_run.epochs[1].test_accuracy)} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(screen_on):
@@ -877,4 +878,4 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         first = next(record for record in screen.training_run.epochs if record.epoch == 1)
         assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
         assert f"weights of step {step:,} put back" in stats, stats
-        assert f"test accuracy {again:.1%} (measured at step {now:,})" in stats, stats
+        assert f"test accuracy {percent(again)} (measured at step {now:,})" in stats, stats
