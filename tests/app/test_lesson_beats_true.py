@@ -14,7 +14,7 @@ from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from tests.app.test_lesson_walk import go_to_beat, guide_text, screen_text
-from tests.helpers import make_app, settle, wait_for, wait_until_loaded
+from tests.helpers import full_speed, make_app, settle, train_epochs, wait_for, wait_until_loaded
 
 LEARNING = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
 COST = next(i for i, b in enumerate(BEATS) if "#formula" in b.shows)
@@ -42,12 +42,8 @@ async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnis
         await wait_until_loaded(pilot)
         await go_to_beat(pilot, LEARNING)
         screen = app.screen
-        while screen.speed != 0:
-            await pilot.press("f")
-        for _ in range(2):
-            before = screen.ensure_run().trainer.epochs_done
-            await pilot.press("e")
-            await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+        await full_speed(pilot, screen)
+        await train_epochs(pilot, screen, 2)
         run = screen.ensure_run()
         await wait_for(pilot, lambda: len(run.epochs) == 3, "the second epoch's test")
         await settle(pilot)

@@ -25,7 +25,7 @@ from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.height_map import HeightMap
 from gdtui.ui.widgets.layer_bars import LayerBars
-from tests.helpers import make_app, settle, wait_for, wait_until_loaded
+from tests.helpers import make_app, settle, train_epochs, wait_for, wait_until_loaded
 
 PLOTS = (PlotextPlot, CostPlot, HeightMap)
 MIN_PLOT_ROWS = 10
@@ -250,10 +250,7 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
         await pilot.press("comma")
         await on_beat(pilot, learning)
         screen = app.screen
-        for _ in range(3):  # the tiny data set: three epochs of 100 steps each
-            before = screen.ensure_run().trainer.epochs_done
-            await pilot.press("e")
-            await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+        await train_epochs(pilot, screen, 3)  # the tiny data set: three epochs of 100 steps each
         # What the learning beat is about, on its screen: the cost curve, and the accuracy the epochs measured.
         run = screen.ensure_run()
         await wait_for(pilot, lambda: len(run.epochs) == 4, "the third epoch's test")

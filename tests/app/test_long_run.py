@@ -15,7 +15,7 @@ import pytest
 
 import gdtui
 from gdtui.core.history import EPOCHS_KEPT, EpochRecord, bounded
-from tests.helpers import wait_for
+from tests.helpers import full_speed, wait_for
 
 EPOCHS = 10  # between the two measurements: 10,000 steps at batch 1 on the tiny set
 # The app's own frame, and the one it called: what a Rich or Textual object that the app
@@ -50,8 +50,7 @@ async def test_a_long_run_at_batch_1_keeps_the_apps_memory_flat(screen_on):
     async with screen_on("6") as (pilot, screen):
         while screen.training_run.requested[1] != 1:
             await pilot.press("b")
-        while screen.speed != 0:  # as fast as it goes
-            await pilot.press("f")
+        await full_speed(pilot, screen)
         tracemalloc.start(FRAMES)
         try:
             await run_until_epoch(pilot, screen, 1)  # the first epoch fills what is filled once

@@ -6,18 +6,13 @@ import json
 
 from gdtui.cli import main
 from gdtui.core.drive import reason
-from tests.helpers import settle, wait_for
+from tests.helpers import full_speed, settle, wait_for
 
 
 def train(capsys, data, *argv) -> tuple[int, str, str]:
     status = main(["train", "--data", str(data), "--json", *argv])
     out, err = capsys.readouterr()
     return status, out, err
-
-
-async def full_speed(pilot, screen) -> None:
-    while screen.speed != 0:
-        await pilot.press("f")
 
 
 async def test_two_epochs_on_the_screen_are_two_epochs_of_gdtui_train(screen_on, tiny_mnist_dir, capsys):

@@ -14,7 +14,7 @@ from gdtui.ui.cadence import IMAGES_HZ, PLOT_HZ, REDRAW_HZ
 from gdtui.ui.screens.training import TrainingScreen
 from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.thumbnails import Thumbnails
-from tests.helpers import settle, wait_for
+from tests.helpers import full_speed, settle, wait_for
 
 RUN_S = 2.0
 
@@ -43,8 +43,7 @@ async def test_a_run_draws_numbers_at_redraw_hz_the_plot_and_images_less_and_all
     async with screen_on("6") as (pilot, screen):
         await pilot.press("n")  # a first step, so the plot is shown from the start
         await settle(pilot)
-        while screen.speed != 0:
-            await pilot.press("f")
+        await full_speed(pilot, screen)
         drawn.clear()
         started = time.monotonic()
         await pilot.press("space")

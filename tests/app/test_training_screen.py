@@ -23,17 +23,12 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
-from tests.helpers import make_app, open_step, screen_text, settle, wait_for
+from tests.helpers import full_speed, make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
 
 
 def text(screen, widget: str) -> str:
     return str(screen.query_one(f"#{widget}").render())
-
-
-async def full_speed(pilot, screen) -> None:
-    while screen.speed != 0:
-        await pilot.press("f")
 
 
 async def test_n_takes_one_step_and_changes_the_parameters(screen_on):
