@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 from rich.color import Color
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
@@ -125,9 +126,9 @@ def _cell_style(upper: Color, lower: Color | None) -> Style:
     return Style(color=upper, bgcolor=lower)
 
 
-def _half_blocks(upper: list[int], lower: list[int] | None, signed: bool, cursor: tuple[int, int] | None) -> Text:
+def _half_blocks(upper: list[int], lower: list[int] | None, signed: bool, cursor: tuple[int, int] | None) -> list[Segment]:
     """One line of colour cells; `cursor` is (0 upper / 1 lower, column)."""
-    line = Text()
+    styles = []
     for col, level in enumerate(upper):
         foreground = _color(level, signed)
         background = None if lower is None else _color(lower[col], signed)
@@ -136,11 +137,28 @@ def _half_blocks(upper: list[int], lower: list[int] | None, signed: bool, cursor
                 background = CURSOR_COLOR
             else:
                 foreground = CURSOR_COLOR
-        line.append(HALF_BLOCK, _cell_style(foreground, background))
-    return line
+        styles.append(_cell_style(foreground, background))
+    return _runs(HALF_BLOCK, styles)
 
 
-def _shade_glyphs(upper: np.ndarray, lower: np.ndarray | None, cursor_col: int | None) -> Text:
+def _runs(cell: str, styles: list[Style]) -> list[Segment]:
+    """Cells of one text in these styles, neighbours of one style in one segment: a frame's segments
+    are what a terminal's update is drawn from, and a digit's background is one colour."""
+    segments: list[Segment] = []
+    run_style, run = None, 0
+    for style in styles:
+        # The styles come from one cache: the same colours are the same object.
+        if style is not run_style:
+            if run:
+                segments.append(Segment(cell * run, run_style))
+            run_style, run = style, 0
+        run += 1
+    if run:
+        segments.append(Segment(cell * run, run_style))
+    return segments
+
+
+def _shade_glyphs(upper: np.ndarray, lower: np.ndarray | None, cursor_col: int | None) -> str:
     """One line of glyph cells, each standing for the stronger of its two pixels.
 
     A mean would halve a stroke that covers only one of the two pixels, and
@@ -153,18 +171,18 @@ def _shade_glyphs(upper: np.ndarray, lower: np.ndarray | None, cursor_col: int |
     glyphs = [(SHADES if level >= 0 else NEGATIVE_SHADES)[step] for level, step in zip(cells.tolist(), steps)]
     if cursor_col is not None:
         glyphs[cursor_col] = CURSOR_GLYPH
-    return Text("".join(glyphs))
+    return "".join(glyphs)
 
 
-def render_blocks(
+def block_segments(
     values: np.ndarray,
     *,
     signed: bool = False,
     scale: float | None = None,
     colors: bool = True,
     cursor: tuple[int, int] | None = None,
-) -> list[Text]:
-    """Draw a 2-D array, two pixel rows per terminal line.
+) -> list[list[Segment]]:
+    """Draw a 2-D array, two pixel rows per terminal line, as Rich segments: what a widget draws.
 
     Args:
         values: A 2-D array. Grey images hold values from 0 (black) to `scale`
@@ -177,13 +195,13 @@ def render_blocks(
         cursor: (row, column) of a pixel to mark. A position outside the array marks nothing.
 
     Returns:
-        One `Text` per terminal line: ceil(rows / 2) lines of `columns` cells.
+        The segments of each terminal line: ceil(rows / 2) lines of `columns` cells.
     """
     levels = _levels(values, signed, scale)
     rows, columns = levels.shape
     if cursor is not None and not (0 <= cursor[0] < rows and 0 <= cursor[1] < columns):
         cursor = None
-    lines: list[Text] = []
+    lines: list[list[Segment]] = []
     for top in range(0, rows, 2):
         upper = levels[top]
         lower = levels[top + 1] if top + 1 < rows else None
@@ -191,40 +209,53 @@ def render_blocks(
         if cursor is not None and cursor[0] // 2 == top // 2:
             line_cursor = (cursor[0] - top, cursor[1])
         if colors:
-            line = _half_blocks(upper.tolist(), None if lower is None else lower.tolist(), signed, line_cursor)
+            lines.append(_half_blocks(upper.tolist(), None if lower is None else lower.tolist(), signed, line_cursor))
         else:
-            line = _shade_glyphs(upper, lower, None if line_cursor is None else line_cursor[1])
-        lines.append(line)
+            lines.append([Segment(_shade_glyphs(upper, lower, None if line_cursor is None else line_cursor[1]))])
     return lines
 
 
-def render_zoomed(
+def zoomed_segments(
     values: np.ndarray,
     *,
     signed: bool = False,
     scale: float | None = None,
     colors: bool = True,
     cursor: tuple[int, int] | None = None,
-) -> list[Text]:
-    """Like `render_blocks`, twice the size: each pixel two cells wide on a line of its own.
+) -> list[list[Segment]]:
+    """Like `block_segments`, twice the size: each pixel two cells wide on a line of its own.
 
     Two cells by one line is about square in a terminal, so a 28×28 digit
     keeps its proportions at 56×28 where the screen has room for it.
     """
     levels = _levels(values, signed, scale)
-    lines: list[Text] = []
+    lines: list[list[Segment]] = []
     for row, line_levels in enumerate(levels):
         if colors:
-            line = Text()
-            for col, level in enumerate(line_levels.tolist()):
-                color = CURSOR_COLOR if cursor == (row, col) else _color(level, signed)
-                line.append(HALF_BLOCK * 2, _cell_style(color, color))
+            colours = [
+                CURSOR_COLOR if cursor == (row, col) else _color(level, signed) for col, level in enumerate(line_levels.tolist())
+            ]
+            lines.append(_runs(HALF_BLOCK * 2, [_cell_style(color, color) for color in colours]))
         else:
             cursor_col = cursor[1] if cursor is not None and cursor[0] == row else None
-            glyphs = _shade_glyphs(line_levels, None, cursor_col).plain
-            line = Text("".join(glyph * 2 for glyph in glyphs))
-        lines.append(line)
+            glyphs = _shade_glyphs(line_levels, None, cursor_col)
+            lines.append([Segment("".join(glyph * 2 for glyph in glyphs))])
     return lines
+
+
+def as_text(lines: list[list[Segment]]) -> list[Text]:
+    """Lines of segments as Rich Text, to print or to read."""
+    return [Text.assemble(*((segment.text, segment.style or "") for segment in line)) for line in lines]
+
+
+def render_blocks(values: np.ndarray, **options) -> list[Text]:
+    """`block_segments` as one `Text` per terminal line."""
+    return as_text(block_segments(values, **options))
+
+
+def render_zoomed(values: np.ndarray, **options) -> list[Text]:
+    """`zoomed_segments` as one `Text` per terminal line."""
+    return as_text(zoomed_segments(values, **options))
 
 
 def _number(value: float) -> str:

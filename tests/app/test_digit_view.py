@@ -105,6 +105,23 @@ async def test_cursor_repaints_one_pixel() -> None:
 
 
 @pytest.mark.usefixtures("truecolor")
+async def test_what_is_drawn_follows_zoom_legend_and_cursor_as_they_change() -> None:
+    app = DigitApp()
+    async with app.run_test(size=(70, 40)) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        for change in ({"zoomed": True}, {"cursor": (5, 20)}, {"show_legend": True}, {"zoomed": False}, {"cursor": None}):
+            for name, value in change.items():
+                setattr(view, name, value)
+            await pilot.pause()
+            drawn = [line.text.rstrip() for line in screen_lines(view)]
+            expected = [line.rstrip() for line in view.render().plain.split("\n")]
+            assert drawn[: len(expected)] == expected, change
+            assert len(expected) == view.region.height, change
+
+
+@pytest.mark.usefixtures("truecolor")
 async def test_clear_blanks_the_image_but_keeps_its_place() -> None:
     app = DigitApp()
     async with app.run_test(size=(40, 20)) as pilot:

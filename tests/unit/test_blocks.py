@@ -299,3 +299,17 @@ def test_each_drawn_pixel_is_the_mean_of_the_pixels_it_stands_for_even_at_the_ed
 def test_an_image_that_fits_is_drawn_as_it_is():
     values = np.random.default_rng(0).random((28, 28))
     assert reduced(values, 28) is values
+
+
+def test_neighbouring_cells_of_one_colour_are_drawn_as_one_segment():
+    from gdtui.ui.blocks import block_segments
+
+    image = np.zeros((2, 28))
+    image[:, 10:12] = 1.0
+    (line,) = block_segments(image)
+    assert [(segment.text, segment.style) for segment in line] == [
+        (HALF_BLOCK * 10, line[0].style),
+        (HALF_BLOCK * 2, line[1].style),
+        (HALF_BLOCK * 16, line[0].style),
+    ]
+    assert line[0].style != line[1].style

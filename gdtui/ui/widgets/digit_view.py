@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Size
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
-from gdtui.ui.blocks import full_scale, legend, reduced, reduction, render_blocks, render_zoomed, wants_glyphs
+from gdtui.ui.blocks import as_text, block_segments, full_scale, legend, reduced, reduction, wants_glyphs, zoomed_segments
 
 _EMPTY_SHAPE = (28, 28)
 """An MNIST image, so a layout holds its place before the first `show`."""
@@ -57,9 +59,10 @@ class DigitView(Widget):
         self._signed = False
         self._scale: float | None = None
         self.factor = 1  # each pixel drawn stands for factor×factor of the image
+        self._strips: tuple[tuple[int, bool], list[Strip]] | None = None  # (width, colours) drawn for, and the lines
 
     def show(self, values: np.ndarray, *, signed: bool = False, scale: float | None = None) -> None:
-        """Draw `values`; see `render_blocks` for what `signed` and `scale` mean.
+        """Draw `values`; see `block_segments` for what `signed` and `scale` mean.
 
         The array is copied, so training may keep updating the original in place.
         """
@@ -74,13 +77,20 @@ class DigitView(Widget):
         self._shape = (rows, columns)
         self._signed = signed
         self._scale = full_scale(array, signed=signed, scale=scale)
+        self._strips = None
         # The legend's width follows its scale, and may widen a small image.
         self.refresh(layout=resized or self.show_legend)
 
     def clear(self) -> None:
         """Draw nothing, keeping the size of the last image."""
         self._values = None
+        self._strips = None
         self.refresh()
+
+    def _watch_drawing(self) -> None:
+        self._strips = None
+
+    watch_cursor = watch_show_legend = watch_zoomed = _watch_drawing
 
     @property
     def _colors(self) -> bool:
@@ -98,16 +108,33 @@ class DigitView(Widget):
         rows = self._shape[0] if self.zoomed else (self._shape[0] + 1) // 2
         return rows + self.show_legend
 
+    def render_line(self, y: int) -> Strip:
+        # Strips of Rich segments, not Textual's Content: through Content each of the image's cells gets a
+        # style of its own, and drawing the next digit took most of a key press's time.
+        key = (self.size.width, self._colors)
+        if self._strips is None or self._strips[0] != key:
+            lines = [Strip(segments) for segments in self._segments()]
+            if self.show_legend:
+                lines.append(Strip(self.legend().render(self.app.console)))
+            self._strips = (key, lines)
+        lines = self._strips[1]
+        style = self.rich_style
+        line = lines[y].apply_style(style) if y < len(lines) else Strip([])
+        return line.crop_extend(0, self.size.width, style.background_style)
+
     def render(self) -> Text:
+        lines = as_text(self._segments())
+        if self.show_legend:
+            lines.append(self.legend())
+        return Text("\n").join(lines)
+
+    def _segments(self) -> list[list[Segment]]:
         if self._values is None:
-            return Text()
-        lines = (render_zoomed if self.zoomed else render_blocks)(
+            return []
+        return (zoomed_segments if self.zoomed else block_segments)(
             self._values,
             signed=self._signed,
             scale=self._scale,
             colors=self._colors,
             cursor=None if self.cursor is None else (self.cursor[0] // self.factor, self.cursor[1] // self.factor),
         )
-        if self.show_legend:
-            lines.append(self.legend())
-        return Text("\n").join(lines)

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from gdtui.ui.blocks import reduced, render_blocks, wants_glyphs
+from gdtui.ui.blocks import block_segments, reduced, wants_glyphs
 
 THUMB_PIXELS = 14
 """The longest side of a thumbnail: a 28×28 digit becomes 14×14, seven lines tall."""
@@ -88,13 +88,13 @@ class Thumbnails(Widget):
         lines: list[Strip] = []
         for start in range(0, min(len(self._thumbs), self._rows(width) * per_row), per_row):
             row = self._thumbs[start : start + per_row]
-            drawn = [render_blocks(t.values, signed=t.signed, scale=t.scale, colors=colors) for t in row]
+            drawn = [block_segments(t.values, signed=t.signed, scale=t.scale, colors=colors) for t in row]
             for i in range(len(drawn[0])):
-                segments = list(drawn[0][i].render(console))
+                segments = list(drawn[0][i])
                 for image in drawn[1:]:
                     segments.append(gap)
-                    segments += image[i].render(console)
-                lines.append(Strip(segments).simplify())
+                    segments += image[i]
+                lines.append(Strip(segments))
             columns = row[0].values.shape[1]
             captions = Text()
             for t in row:
