@@ -7,6 +7,7 @@ the app has handled it, its workers are done and the screen is drawn. A press's 
 the CPU time of the whole process (every thread: a training step runs in a worker) from
 the press until then. The scenarios:
 
+- digits: `n` on Digits (the next image, its numbers);
 - training: `n` on Training (one step, the plot, the mini-batch, the numbers);
 - two: ← and → in turn on Two parameters (the start moves on the height map);
 - next: `n` on Next (the next parameter's derivative, checked);
@@ -14,6 +15,14 @@ the press until then. The scenarios:
 - beat-training, beat-backprop: `.` and `,` in turn between two beats of the guided lesson
   on Training, and on Backprop's many images' view;
 - idle: a key that nothing is bound to: what the Pilot's own waiting costs, in every other row.
+
+With --terminal the app runs instead as its own process on a pseudo-terminal of 80×24
+(TERM=xterm-256color, as a lab's SSH session has), as a student's session does: the cost
+of a press then includes what the Pilot leaves out (colours, which a Pilot's console has none
+of, and writing the frame out) and none of the Pilot's own waiting. A press is done when the
+app has written its frame and then nothing for QUIET_S; its cost is the process's CPU time
+(every thread) over all the measured presses, divided by their number. The lesson's beats
+are not reached from the keyboard alone, and are left out.
 
 Each process has one BLAS thread, as a lab's session has (see gdtui.serve.spawn). Every scenario runs in
 a fresh process, --repeat times, the checkouts taking turns, and each
@@ -40,7 +49,16 @@ from statistics import median
 from machine import machine as what_machine
 
 HERE = Path(__file__).resolve().parents[1]
-SCENARIOS = ("training", "two", "next", "backprop", "beat-training", "beat-backprop", "idle")
+SCENARIOS = ("digits", "training", "two", "next", "backprop", "beat-training", "beat-backprop", "idle")
+# On a terminal: the step's key, then the keys pressed in turn.
+ON_A_TERMINAL = {
+    "digits": ("1", [b"n"]),
+    "training": ("6", [b"n"]),
+    "two": ("5", [b"\x1b[D", b"\x1b[C"]),
+    "next": ("7", [b"n"]),
+    "idle": ("6", [b"z"]),
+}
+QUIET_S = 0.2  # longer than any gap between the writes of one frame, shorter than a student's pause
 WARM_UP = 3
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
@@ -63,6 +81,7 @@ async def measure(scenario: str, presses: int) -> list[float]:
             keys = ["full_stop", "comma"]
         else:
             step, keys = {
+                "digits": ("1", ["n"]),
                 "training": ("6", ["n"]),
                 "two": ("5", ["left", "right"]),
                 "next": ("7", ["n"]),
@@ -86,8 +105,49 @@ async def measure(scenario: str, presses: int) -> list[float]:
     return costs
 
 
-def run_once(tree: Path, scenario: str, presses: int) -> float:
-    """One fresh process on that checkout: the median CPU milliseconds of a press."""
+def measure_on_a_terminal(scenario: str, presses: int) -> float:
+    """The CPU milliseconds a press of the scenario's keys costs the app on a pseudo-terminal, on the checkout it runs."""
+    from tests.terminal import TerminalSession
+
+    step, keys = ON_A_TERMINAL[scenario]
+    session = TerminalSession()
+    try:
+        session.wait_for("train #0", 120)
+        session.send(step.encode())
+        session.wait_until(lambda: session.highlighted_step().startswith(step), f"step {step} open")
+        _quiet(session)
+        ticks = os.sysconf("SC_CLK_TCK")
+        began = 0.0
+        for press in range(WARM_UP + presses):
+            if press == WARM_UP:
+                began = _cpu_ticks(session.process.pid) / ticks
+            session.send(keys[press % len(keys)])
+            _quiet(session)
+        spent = _cpu_ticks(session.process.pid) / ticks - began
+    finally:
+        session.close()
+    return 1000 * spent / presses
+
+
+def _quiet(session) -> None:
+    """Wait until the app has written nothing for QUIET_S."""
+    written = session.bytes_written()
+    while True:
+        time.sleep(QUIET_S)
+        now = session.bytes_written()
+        if now == written:
+            return
+        written = now
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system time of the process, every thread, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def run_once(tree: Path, scenario: str, presses: int, terminal: bool = False) -> float:
+    """One fresh process on that checkout: the CPU milliseconds of a press (the median press; on a terminal, the mean)."""
     with tempfile.TemporaryDirectory() as home:
         # No lesson bookmark, theme or unsaved network of the user's: every run starts alike. One BLAS thread, as
         # a lab's session has: the idle threads of a BLAS pool spin for a while after each product, and their
@@ -95,8 +155,9 @@ def run_once(tree: Path, scenario: str, presses: int) -> float:
         env = dict(os.environ, XDG_DATA_HOME=f"{home}/data", XDG_CONFIG_HOME=f"{home}/config", PYTHONPATH=str(tree))
         env |= ONE_THREAD
         command = [sys.executable, str(Path(__file__).resolve()), "--child", scenario, "--presses", str(presses)]
+        command += ["--terminal"] if terminal else []
         out = subprocess.run(command, env=env, cwd=tree, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.splitlines()[-1])["median_ms"]
+    return json.loads(out.splitlines()[-1])["ms"]
 
 
 def main() -> None:
@@ -105,15 +166,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per scenario and checkout (default: 3)")
     parser.add_argument("--presses", type=int, default=20, help="measured presses per process (default: 20)")
     parser.add_argument("--only", help="the scenarios to run, by name, comma-separated (default: all)")
+    parser.add_argument("--terminal", action="store_true", help="run the app on a pseudo-terminal, as a session does")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, os.getcwd())  # the checkout under test, its tests' helpers too
+        if args.terminal:
+            cost = measure_on_a_terminal(args.child, args.presses)
+            print(json.dumps({"scenario": args.child, "ms": round(cost, 2)}))
+            return
         costs = asyncio.run(measure(args.child, args.presses))
-        print(json.dumps({"scenario": args.child, "median_ms": round(median(costs), 2), "presses_ms": costs}))
+        print(json.dumps({"scenario": args.child, "ms": round(median(costs), 2), "presses_ms": costs}))
         return
 
-    scenarios = args.only.split(",") if args.only else list(SCENARIOS)
+    scenarios = args.only.split(",") if args.only else list(ON_A_TERMINAL if args.terminal else SCENARIOS)
     machine = what_machine()
     print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}), flush=True)
     with tempfile.TemporaryDirectory() as before:
@@ -127,7 +193,7 @@ def main() -> None:
             runs: dict[str, list[float]] = {name: [] for name in trees}
             for _ in range(args.repeat):
                 for name, tree in trees.items():  # taking turns: a busy spell of the machine falls on both
-                    runs[name].append(run_once(tree, scenario, args.presses))
+                    runs[name].append(run_once(tree, scenario, args.presses, args.terminal))
             medians = {name: round(median(values), 1) for name, values in runs.items()}
             print(json.dumps({"scenario": scenario, "runs_ms": runs, "median_ms": medians}), flush=True)
             rows.append((scenario, medians))
