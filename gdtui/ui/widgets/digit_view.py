@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from gdtui.ui.blocks import as_text, block_segments, full_scale, legend, reduced, reduction, wants_glyphs, zoomed_segments
+from gdtui.ui.widgets.drawn import Drawn
 
 _EMPTY_SHAPE = (28, 28)
 """An MNIST image, so a layout holds its place before the first `show`."""
@@ -18,7 +18,7 @@ MOST_PIXELS = 28
 """The longest side drawn: the screens are laid out for MNIST, and a larger image is drawn smaller."""
 
 
-class DigitView(Widget):
+class DigitView(Drawn):
     """Draws a 2-D array two pixel rows per line, in colour or in shade glyphs.
 
     Colours on 256-colour and truecolor terminals; shade glyphs with 16 colours
@@ -59,7 +59,6 @@ class DigitView(Widget):
         self._signed = False
         self._scale: float | None = None
         self.factor = 1  # each pixel drawn stands for factor×factor of the image
-        self._strips: tuple[tuple[int, bool], list[Strip]] | None = None  # (width, colours) drawn for, and the lines
 
     def show(self, values: np.ndarray, *, signed: bool = False, scale: float | None = None) -> None:
         """Draw `values`; see `block_segments` for what `signed` and `scale` mean.
@@ -77,20 +76,13 @@ class DigitView(Widget):
         self._shape = (rows, columns)
         self._signed = signed
         self._scale = full_scale(array, signed=signed, scale=scale)
-        self._strips = None
         # The legend's width follows its scale, and may widen a small image.
         self.refresh(layout=resized or self.show_legend)
 
     def clear(self) -> None:
         """Draw nothing, keeping the size of the last image."""
         self._values = None
-        self._strips = None
         self.refresh()
-
-    def _watch_drawing(self) -> None:
-        self._strips = None
-
-    watch_cursor = watch_show_legend = watch_zoomed = _watch_drawing
 
     @property
     def _colors(self) -> bool:
@@ -108,19 +100,11 @@ class DigitView(Widget):
         rows = self._shape[0] if self.zoomed else (self._shape[0] + 1) // 2
         return rows + self.show_legend
 
-    def render_line(self, y: int) -> Strip:
-        # Strips of Rich segments, not Textual's Content: through Content each of the image's cells gets a
-        # style of its own, and drawing the next digit took most of a key press's time.
-        key = (self.size.width, self._colors)
-        if self._strips is None or self._strips[0] != key:
-            lines = [Strip(segments) for segments in self._segments()]
-            if self.show_legend:
-                lines.append(Strip(self.legend().render(self.app.console)))
-            self._strips = (key, lines)
-        lines = self._strips[1]
-        style = self.rich_style
-        line = lines[y].apply_style(style) if y < len(lines) else Strip([])
-        return line.crop_extend(0, self.size.width, style.background_style)
+    def draw(self, width: int) -> list[Strip]:
+        lines = [Strip(segments) for segments in self._segments()]
+        if self.show_legend:
+            lines.append(Strip(self.legend().render(self.app.console)))
+        return lines
 
     def render(self) -> Text:
         lines = as_text(self._segments())

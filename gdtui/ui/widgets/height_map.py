@@ -25,9 +25,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widget import Widget
+from textual.strip import Strip
 
 from gdtui.ui.blocks import HALF_BLOCK, wants_glyphs
+from gdtui.ui.widgets.drawn import Drawn, text_strips
 
 BANDS = 8
 BAND_GLYPHS = " .:-=+*#"
@@ -106,7 +107,7 @@ def _style(foreground: Color | None, background: Color | None, bold: bool = Fals
     return Style(color=foreground, bgcolor=background, bold=bold)
 
 
-class HeightMap(Widget):
+class HeightMap(Drawn):
     """A square map of a landscape with the y axis on its left, the x axis and a legend below."""
 
     DEFAULT_CSS = """
@@ -304,6 +305,9 @@ class HeightMap(Widget):
             return _style(_UPHILL_COLOR, background, True)
         contrast = Color.from_rgb(0, 0, 0) if band >= _LIGHT_BANDS else Color.from_rgb(255, 255, 255)
         return _style(contrast, background, role in ("downhill", "path"))
+
+    def draw(self, width: int) -> list[Strip]:
+        return text_strips(self.render(), self.app.console)
 
     def render(self) -> Text:
         landscape = self._landscape

@@ -8,9 +8,9 @@ import numpy as np
 from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
-from textual.widget import Widget
 
 from gdtui.ui.blocks import block_segments, reduced, wants_glyphs
+from gdtui.ui.widgets.drawn import Drawn
 
 THUMB_PIXELS = 14
 """The longest side of a thumbnail: a 28×28 digit becomes 14×14, seven lines tall."""
@@ -30,7 +30,7 @@ class Thumb:
     caption_style: str = ""
 
 
-class Thumbnails(Widget):
+class Thumbnails(Drawn):
     """As many thumbnails per row as the width allows, wrapping onto further rows."""
 
     DEFAULT_CSS = """
@@ -43,12 +43,10 @@ class Thumbnails(Widget):
         super().__init__(id=id)
         self.max_rows = max_rows
         self._thumbs: list[Thumb] = []
-        self._lines: tuple[int, list[Strip]] | None = None  # the width drawn for, and the lines
 
     def show(self, thumbs: list[Thumb]) -> None:
         height = self._height(self.size.width)
         self._thumbs = thumbs
-        self._lines = None
         # While training runs this comes several times a second, with the same height: a
         # layout of the whole screen each time would be wasted.
         self.refresh(layout=self._height(self.size.width) != height)
@@ -67,18 +65,7 @@ class Thumbnails(Widget):
         rows = -(-len(self._thumbs) // self._per_row(width))
         return rows if self.max_rows is None else min(rows, self.max_rows)
 
-    def render_line(self, y: int) -> Strip:
-        # Strips of Rich segments, not Textual's Content: through Content every cell of every
-        # thumbnail gets a style of its own, and a frame of a mini-batch took four times as long.
-        width = self.size.width
-        if self._lines is None or self._lines[0] != width:
-            self._lines = (width, self._draw(width))
-        lines = self._lines[1]
-        style = self.rich_style
-        line = lines[y].apply_style(style) if y < len(lines) else Strip([])
-        return line.crop_extend(0, width, style.background_style)
-
-    def _draw(self, width: int) -> list[Strip]:
+    def draw(self, width: int) -> list[Strip]:
         if not self._thumbs:
             return []
         console = self.app.console
