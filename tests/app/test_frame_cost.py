@@ -86,7 +86,7 @@ async def test_a_redraw_that_changes_nothing_leaves_the_plot_and_the_images_as_d
         for _ in range(2):
             await pilot.press("n")
             await settle(pilot)
-        counted = count_calls(monkeypatch, plot=(CostPlot, "render"), images=(Thumbnails, "_draw"))
+        counted = count_calls(monkeypatch, plot=(CostPlot, "render"), images=(Thumbnails, "draw"))
         screen.redraw()
         await pilot.pause(0.05)
         assert counted == Counter()
