@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from textual.content import Content
 from textual.widgets import Input
+from textual_plotext import PlotextPlot
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.ui.screens.descent import ParameterPrompt, change, number
-from gdtui.ui.screens.one_parameter import OneParameterScreen
+from gdtui.ui.screens.one_parameter import CurvePlot, OneParameterScreen
 from tests.helpers import make_app, open_step, rendered, settle, until_on_network, wait_for
 
 
@@ -435,3 +437,19 @@ async def test_the_networks_cost_says_which_images_it_is_averaged_over(screen_on
         width = screen.query_one("#numbers").content_size.width
         assert all(len(line) <= width for line in numbers.splitlines()), numbers
         assert f"η = {screen.descent.learning_rate:g}" in numbers and "step 1:" in numbers
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "ansi-dark"])
+async def test_the_curve_is_drawn_as_textual_plotext_would_draw_it(screen_on, theme):
+    """Read from plotext's cells, not from the text it prints: the same characters in the same styles,
+    the valleys' names, the tangent and the steps' path included."""
+    async with screen_on("4") as (pilot, screen):
+        screen.app.theme = theme
+        await pilot.press("f", "n", "n", "n")
+        await settle(pilot)
+        plot = screen.query_one(CurvePlot)
+        drawn = plot.render()
+        expected = Content.from_rich_text(PlotextPlot.render(plot), plot.app.console)
+        assert "min" in drawn.plain
+        assert drawn.plain == expected.plain
+        assert drawn.spans == expected.spans

@@ -19,6 +19,7 @@ from gdtui.core.words import done
 from gdtui.ui.plot_cells import Cells
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
+from gdtui.ui.widgets.cell_plot import CellPlot
 
 CURVE_COLOR = (90, 160, 255)
 
@@ -45,7 +46,7 @@ KIND_LABELS = {"minimum": "min", "maximum": "max", "plateau": "plateau", "saddle
 SWEEP = 121
 
 
-class CurvePlot(PlotextPlot):
+class CurvePlot(CellPlot):
     """The plot of the curve. Its ticks sit on its rows, so a new height needs them placed again."""
 
     class Resized(Message):

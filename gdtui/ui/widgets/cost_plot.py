@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
-from plotext import _utility as plotext_utility  # type: ignore[import-untyped]
-from rich.text import Text
-from textual.content import Content, Span
-from textual.style import Style
-from textual_plotext import PlotextPlot
 
 from gdtui.core.run import RunSnapshot
 from gdtui.ui.plot_cells import Cells
 from gdtui.ui.ticks import axis
+from gdtui.ui.widgets.cell_plot import CellPlot
 
 # Explicit colours: plotext's do not follow the app's theme.
 COST_COLOR = "cyan"
@@ -54,65 +49,15 @@ def legend(run: RunSnapshot, width: int) -> str:
 
 
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
-# Each cell's colours in plotext (fore, style, back) and the terminal's palette, as Textual's style (None: plain).
-_STYLES: dict[tuple[tuple, object], Style | None] = {}
 
 
-def _style(colors: tuple, theme: object) -> Style | None:
-    """The style Rich reads from the escape code plotext prints for a cell's colours, as Textual takes it (see
-    Content.from_rich_text)."""
-    key = (colors, theme)
-    if key not in _STYLES:
-        code = plotext_utility.colors_to_ansi(*colors)
-        rich_style = Text.from_ansi(f"{code}x{plotext_utility.ansi_end}").spans[0].style if code else None
-        _STYLES[key] = None if rich_style is None else Style.from_rich_style(rich_style, theme)  # type: ignore[arg-type]
-    return _STYLES[key]
-
-
-class CostPlot(PlotextPlot):
+class CostPlot(CellPlot):
     DEFAULT_CSS = f"""
     CostPlot {{ height: 1fr; min-height: {MIN_ROWS}; }}
     """
 
     _shown: RunSnapshot | None = None
     _drawn: tuple | None = None  # what the plot was last drawn from
-
-    def render(self) -> Content:
-        """The plot as PlotextPlot draws it, read from plotext's cells rather than from the text it prints.
-
-        plotext writes its cells out as a string with a terminal escape code at each change of colour,
-        which PlotextPlot has Rich read back into styled text for Textual to turn into its own: two
-        conversions, most of what a step's redraw cost. The same text and the same styles straight from
-        the cells.
-        """
-        # plotext's own figure: textual-plotext's stubs leave out the steps of its build, and its cells.
-        plot: Any = self.plt
-        width, height = self.size
-        plot.plotsize(width, height)
-        plot._set_size(width, height)  # as PlotextPlot.render does: plotsize alone does not resize it
-        plot.theme(self._get_plotext_theme_name(self.app.theme))
-        plot._set_sizes()
-        plot._build_matrix()
-        matrix = plot.monitor.matrix
-        rows: list[str] = []
-        spans: list[Span] = []
-        start = 0
-        theme = self.app.ansi_theme  # once: the app finds it anew at each asking
-        for row in reversed(matrix.Rows):
-            markers, cells = matrix.marker[row], list(zip(matrix.fullground[row], matrix.style[row], matrix.background[row]))
-            column = 0
-            while column < len(cells):
-                colors = cells[column]
-                end = column + 1
-                while end < len(cells) and cells[end] == colors:
-                    end += 1
-                style = _style(colors, theme)
-                if style is not None:
-                    spans.append(Span(start + column, start + end, style))
-                column = end
-            rows.append("".join(markers))
-            start += len(rows[-1]) + 1
-        return Content("".join(f"{row}\n" for row in rows), spans)  # as plotext prints it: each row ends a line
 
     def on_resize(self) -> None:
         # The ticks sit on rows and columns: a new size places them again.
