@@ -7,7 +7,8 @@ the app has handled it, its workers are done and the screen is drawn. A press's 
 the CPU time of the whole process (every thread: a training step runs in a worker) from
 the press until then. The scenarios:
 
-- digits: `n` on Digits (the next image, its numbers);
+- digits: `n` on Digits (the next image, its numbers); on a terminal also network, cost and one:
+  `n` on Network and on Cost (the next image through the network), ← and → on One parameter;
 - training: `n` on Training (one step, the plot, the mini-batch, the numbers);
 - two: ← and → in turn on Two parameters (the start moves on the height map);
 - next: `n` on Next (the next parameter's derivative, checked);
@@ -53,9 +54,13 @@ SCENARIOS = ("digits", "training", "two", "next", "backprop", "beat-training", "
 # On a terminal: the step's key, then the keys pressed in turn.
 ON_A_TERMINAL = {
     "digits": ("1", [b"n"]),
+    "network": ("2", [b"n"]),
+    "cost": ("3", [b"n"]),
+    "one": ("4", [b"\x1b[D", b"\x1b[C"]),
     "training": ("6", [b"n"]),
     "two": ("5", [b"\x1b[D", b"\x1b[C"]),
     "next": ("7", [b"n"]),
+    "backprop": ("8", [b"n"]),
     "idle": ("6", [b"z"]),
 }
 QUIET_S = 0.2  # longer than any gap between the writes of one frame, shorter than a student's pause
