@@ -501,7 +501,7 @@ async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
     then would show epochs' ends alone: with epochs of 20,000 steps, far longer than a frame, a
     screen that follows the run shows other counts too, however busy the machine.
     """
-    app = make_app(write_tiny_mnist(tmp_path, train=20_000))
+    app = make_app(write_tiny_mnist(tmp_path, train=20_000, compress=False))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "6")
         while screen.training_run.requested[1] != 1:
