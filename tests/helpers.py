@@ -14,6 +14,7 @@ from pathlib import Path
 from textual import events
 from textual.content import Content
 from textual.pilot import Pilot
+from textual.visual import Visual, visualize
 
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.lesson import STEPS
@@ -106,6 +107,13 @@ def wraps(widget) -> bool:
     """Some line of the widget's text is longer than its column and goes on in the row below."""
     size, screen = widget.size, widget.app.size
     return widget.get_content_height(size, screen, widget.content_region.width) > widget.get_content_height(size, screen, 10_000)
+
+
+def drawn_words(widget, width: int = 80) -> str:
+    """What a widget draws at that width, as plain text, shown or not: a code block's code, where
+    str() of its render() is the repr of a Rich object, memory address and all."""
+    visual = visualize(widget, widget.render())
+    return "\n".join(strip.text for strip in Visual.to_strips(widget, visual, width, None, widget.visual_style))
 
 
 def rendered(screen, widget_id: str) -> str:

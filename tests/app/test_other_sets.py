@@ -13,7 +13,7 @@ from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
 from gdtui.ui.beats import BEATS, filled
 from gdtui.ui.screens.path_prompt import PathPrompt
-from tests.helpers import make_app, open_step, settle, wait_for, wait_until_loaded
+from tests.helpers import drawn_words, make_app, open_step, settle, wait_for, wait_until_loaded
 from tests.tiny_mnist import write_tiny_set
 
 # The keys each step advertises, pressed in an order that opens and closes what they open.
@@ -55,7 +55,7 @@ async def test_every_step_works_on_another_set(other_set, key):
             await settle(pilot)
         await wait_for(pilot, lambda: app.screen is screen, "the step's prompts to close")
         assert app.state.network.sizes[0] == rows * cols
-        text = " ".join(str(widget.render()) for widget in screen.query("Static"))
+        text = " ".join(drawn_words(widget) for widget in screen.query("Static"))
         if (rows, cols) != (28, 28):
             assert "784" not in text and "28×28" not in text
     assert app.return_code in (None, 0)
