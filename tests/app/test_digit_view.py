@@ -1,5 +1,7 @@
 """DigitView inside a running app: size, colour or glyphs, cursor."""
 
+from contextlib import asynccontextmanager
+
 import numpy as np
 import pytest
 from rich.style import Style
@@ -41,6 +43,17 @@ def stroke() -> np.ndarray:
     return image
 
 
+@asynccontextmanager
+async def showing_a_stroke(*, show_legend: bool = False, size: tuple[int, int] = (40, 20)):
+    """A DigitView alone in an app, drawing `stroke()`: the Pilot and the view."""
+    app = DigitApp(show_legend=show_legend)
+    async with app.run_test(size=size) as pilot:
+        view = app.query_one(DigitView)
+        view.show(stroke())
+        await pilot.pause()
+        yield pilot, view
+
+
 def screen_lines(view: DigitView) -> list[Strip]:
     return view.render_lines(Region(0, 0, *view.size))
 
@@ -51,11 +64,7 @@ def cell_styles(line: Strip) -> list[Style]:
 
 @pytest.mark.usefixtures("truecolor")
 async def test_mnist_image_takes_28_by_14_cells_of_half_blocks() -> None:
-    app = DigitApp()
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke() as (pilot, view):
         assert view.region.size == (28, 14)
         lines = screen_lines(view)
         assert [line.text for line in lines] == [HALF_BLOCK * 28] * 14
@@ -65,22 +74,14 @@ async def test_mnist_image_takes_28_by_14_cells_of_half_blocks() -> None:
 
 @pytest.mark.usefixtures("truecolor")
 async def test_legend_adds_one_line() -> None:
-    app = DigitApp(show_legend=True)
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke(show_legend=True) as (pilot, view):
         assert view.region.size == (28, 15)
         assert screen_lines(view)[-1].text.rstrip() == "0 ████ 1"
 
 
 @pytest.mark.usefixtures("truecolor")
 async def test_showing_another_shape_resizes() -> None:
-    app = DigitApp()
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke() as (pilot, view):
         view.show(np.ones((7, 10)), signed=True)
         await pilot.pause()
         assert view.region.size == (10, 4)
@@ -88,11 +89,7 @@ async def test_showing_another_shape_resizes() -> None:
 
 @pytest.mark.usefixtures("truecolor")
 async def test_cursor_repaints_one_pixel() -> None:
-    app = DigitApp()
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke() as (pilot, view):
         view.cursor = (5, 20)
         await pilot.pause()
         marked = [
@@ -106,11 +103,7 @@ async def test_cursor_repaints_one_pixel() -> None:
 
 @pytest.mark.usefixtures("truecolor")
 async def test_what_is_drawn_follows_zoom_legend_and_cursor_as_they_change() -> None:
-    app = DigitApp()
-    async with app.run_test(size=(70, 40)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke(size=(70, 40)) as (pilot, view):
         for change in ({"zoomed": True}, {"cursor": (5, 20)}, {"show_legend": True}, {"zoomed": False}, {"cursor": None}):
             for name, value in change.items():
                 setattr(view, name, value)
@@ -123,11 +116,7 @@ async def test_what_is_drawn_follows_zoom_legend_and_cursor_as_they_change() -> 
 
 @pytest.mark.usefixtures("truecolor")
 async def test_clear_blanks_the_image_but_keeps_its_place() -> None:
-    app = DigitApp()
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke() as (pilot, view):
         view.clear()
         await pilot.pause()
         assert view.region.size == (28, 14)
@@ -176,11 +165,7 @@ async def test_256_colour_terminal_gets_half_blocks_in_grey_steps(
 )
 async def test_no_color_or_16_colours_switch_to_glyphs(monkeypatch: pytest.MonkeyPatch, term: str, no_color: bool) -> None:
     terminal(monkeypatch, term, no_color=no_color)
-    app = DigitApp(show_legend=True)
-    async with app.run_test(size=(40, 20)) as pilot:
-        view = app.query_one(DigitView)
-        view.show(stroke())
-        await pilot.pause()
+    async with showing_a_stroke(show_legend=True) as (pilot, view):
         assert view.region.size == (28, 15)
         lines = [line.text for line in screen_lines(view)]
         assert all(HALF_BLOCK not in line for line in lines)
