@@ -263,13 +263,13 @@ def _number(value: float) -> str:
 
 
 def legend(*, signed: bool, scale: float | None, colors: bool) -> Text:
-    """One line explaining what the drawing of `render_blocks` means.
+    """One line explaining what the drawing of `block_segments` means.
 
     Args:
-        signed: As given to `render_blocks`.
+        signed: As given to `block_segments`.
         scale: The magnitude drawn at full intensity (see `full_scale`). For
             signed values, None leaves the number out.
-        colors: As given to `render_blocks`.
+        colors: As given to `block_segments`.
     """
     steps = [_FULL * quarter // 4 for quarter in range(1, 5)]
     if colors:

@@ -115,12 +115,13 @@ async def test_what_is_drawn_follows_zoom_legend_and_cursor_as_they_change() -> 
 
 
 @pytest.mark.usefixtures("truecolor")
-async def test_clear_blanks_the_image_but_keeps_its_place() -> None:
-    async with showing_a_stroke() as (pilot, view):
+@pytest.mark.parametrize("show_legend", [False, True])
+async def test_clear_blanks_the_image_but_keeps_its_place(show_legend: bool) -> None:
+    async with showing_a_stroke(show_legend=show_legend) as (pilot, view):
         view.clear()
         await pilot.pause()
-        assert view.region.size == (28, 14)
-        assert all(line.text.strip() == "" for line in screen_lines(view))
+        assert view.region.size == (28, 14 + show_legend)
+        assert all(line.text.strip() == "" for line in screen_lines(view)), "no legend either: there is no image"
 
 
 @pytest.mark.usefixtures("truecolor")

@@ -101,20 +101,23 @@ class DigitView(Drawn):
         return rows + self.show_legend
 
     def draw(self, width: int) -> list[Strip]:
+        if self._values is None:
+            return []  # nothing drawn, and so no legend
         lines = [Strip(segments) for segments in self._segments()]
         if self.show_legend:
             lines.append(Strip(self.legend().render(self.app.console)))
         return lines
 
     def render(self) -> Text:
+        if self._values is None:
+            return Text()
         lines = as_text(self._segments())
         if self.show_legend:
             lines.append(self.legend())
         return Text("\n").join(lines)
 
     def _segments(self) -> list[list[Segment]]:
-        if self._values is None:
-            return []
+        assert self._values is not None
         return (zoomed_segments if self.zoomed else block_segments)(
             self._values,
             signed=self._signed,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -12,18 +12,19 @@ class Drawn(Widget):
     """A widget that draws its lines once after each refresh, as strips of Rich segments.
 
     A widget's usual way, through Textual's Content, gives every cell of another style an
-    object of its own on every frame: for a digit or a height map, that was most of what a
-    key press cost on a terminal.
+    object of its own each time the widget is drawn anew: for a new digit or a step on a height
+    map, that was most of what the key press cost on a terminal. Drawn this way, a widget draws
+    no mouse selection over itself.
     """
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None, disabled: bool = False
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._drawn: tuple[int, list[Strip]] | None = None  # the width drawn for, and the lines
+        self._drawn: tuple[Size, list[Strip]] | None = None  # the size drawn for, and the lines
 
     def draw(self, width: int) -> list[Strip]:
-        """The widget's lines at this width, unstyled by its CSS."""
+        """The widget's lines at this width (and its height, where they depend on it), unstyled by its CSS."""
         raise NotImplementedError
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False):
@@ -32,9 +33,10 @@ class Drawn(Widget):
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if self._drawn is None or self._drawn[0] != width:
-            self._drawn = (width, self.draw(width))
+        size, width = self.size, self.size.width
+        # A new size marks the widget for drawing without a refresh: the lines are of one size.
+        if self._drawn is None or self._drawn[0] != size:
+            self._drawn = (size, self.draw(width))
         lines = self._drawn[1]
         style = self.rich_style
         line = lines[y].apply_style(style) if y < len(lines) else Strip([])
