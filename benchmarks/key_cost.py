@@ -23,7 +23,8 @@ of a press then includes what the Pilot leaves out (colours, which a Pilot's con
 of, and writing the frame out) and none of the Pilot's own waiting. A press is done when the
 app has written its frame and then nothing for QUIET_S; its cost is the process's CPU time
 (every thread) over all the measured presses, divided by their number. The lesson's beats
-are not reached from the keyboard alone, and are left out.
+are not reached from the keyboard alone, and are left out; backprop's `n` is pressed on the
+step's first view; idle is then what the app itself spends on a key nothing is bound to.
 
 Each process has one BLAS thread, as a lab's session has (see gdtui.serve.spawn). Every scenario runs in
 a fresh process, --repeat times, the checkouts taking turns, and each
@@ -184,7 +185,11 @@ def main() -> None:
         print(json.dumps({"scenario": args.child, "ms": round(median(costs), 2), "presses_ms": costs}))
         return
 
-    scenarios = args.only.split(",") if args.only else list(ON_A_TERMINAL if args.terminal else SCENARIOS)
+    offered = ON_A_TERMINAL if args.terminal else SCENARIOS
+    scenarios = args.only.split(",") if args.only else list(offered)
+    if unknown := [name for name in scenarios if name not in offered]:
+        where = " on a terminal" if args.terminal else ""
+        parser.error(f"no scenario {', '.join(unknown)}{where}; the scenarios: {', '.join(offered)}")
     machine = what_machine()
     print(json.dumps(machine | {"load_1min": os.getloadavg()[0]}), flush=True)
     with tempfile.TemporaryDirectory() as before:
