@@ -13,7 +13,7 @@ from gdtui.core.training import Trainer
 from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.app.test_lesson_walk import go_to_beat, guide_text, screen_text
+from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, screen_text
 from tests.helpers import full_speed, make_app, settle, train_epochs, wait_for, wait_until_loaded
 
 LEARNING = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
@@ -37,10 +37,8 @@ async def test_the_learning_beat_says_nothing_of_a_fall_before_a_step(tiny_mnist
 
 
 async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, LEARNING)
+    async with at_beat(tiny_mnist_dir, LEARNING) as pilot:
+        app = pilot.app
         screen = app.screen
         await full_speed(pilot, screen)
         await train_epochs(pilot, screen, 2)
@@ -54,10 +52,8 @@ async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnis
 
 
 async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, COST)
+    async with at_beat(tiny_mnist_dir, COST) as pilot:
+        app = pilot.app
         data = app.state.data
         assert f"Averaged over the {len(data.test):,} test images" in screen_text(app)
         await pilot.press("t")
@@ -69,10 +65,8 @@ async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnis
 
 
 async def test_the_quiz_beat_keeps_the_question_and_its_instruction_on_screen(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, COST)
+    async with at_beat(tiny_mnist_dir, COST) as pilot:
+        app = pilot.app
         await pilot.press("v")
         await wait_for(pilot, lambda: app.screen.view == "quiz", "the quiz")
         await settle(pilot)
@@ -123,10 +117,8 @@ async def test_an_opened_model_that_reads_well_was_never_trash(tiny_mnist_dir, t
 
 
 async def test_the_step_column_is_said_to_be_of_the_mini_batch_the_table_is_of(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, STEP)
+    async with at_beat(tiny_mnist_dir, STEP) as pilot:
+        app = pilot.app
         assert "on the next mini-batch" in words(app), words(app)
         await pilot.press("n")
         await wait_for(pilot, lambda: "over the last mini-batch" in screen_text(app), "the gradient of the last mini-batch")
@@ -155,10 +147,8 @@ async def test_the_whole_network_panel_gives_its_accuracy_one_way(tiny_mnist_dir
 
 async def test_the_quiz_beats_answer_keeps_its_point_on_screen(tiny_mnist_dir):
     """Checked, the beat's point is the sentence that sums the four costs up: on screen whatever the notes' length."""
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, QUIZ)
+    async with at_beat(tiny_mnist_dir, QUIZ) as pilot:
+        app = pilot.app
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.state.quiz.answer_shown, "the answer")
         await settle(pilot)

@@ -8,7 +8,10 @@ enough to read, not pushed below the fold or scrolled away.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
@@ -116,6 +119,16 @@ FACTS = {
 def guide_text(app) -> str:
     panels = app.screen.query(GuidePanel)
     return str(panels.first().render()) if panels else ""
+
+
+@asynccontextmanager
+async def at_beat(data_dir, number: int) -> AsyncIterator[Pilot]:
+    """The app in the guided lesson at 80×24, its data in and beat `number` open: its Pilot."""
+    app = make_app(data_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await go_to_beat(pilot, number)
+        yield pilot
 
 
 async def go_to_beat(pilot, number: int) -> None:
@@ -322,11 +335,9 @@ async def test_the_quiz_beat_speaks_of_the_question_on_screen(tiny_mnist_dir, tr
 
 
 async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
     learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, learning)
+    async with at_beat(tiny_mnist_dir, learning) as pilot:
+        app = pilot.app
         assert "Press f until the speed reads full speed" in guide_text(app)
         while app.screen.speed != 0:
             await pilot.press("f")
@@ -336,11 +347,9 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
 
 
 async def test_the_overshoot_beat_bounces_higher_each_step_and_stays_in_the_picture(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
     beat = next(i for i, b in enumerate(BEATS) if b.title == "Too big a step")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, beat)
+    async with at_beat(tiny_mnist_dir, beat) as pilot:
+        app = pilot.app
         screen = app.screen
         await wait_for(pilot, lambda: screen.descent is not None and not screen.descent.path[1:], "the ball at its start")
         low, high = screen.function.domain
@@ -357,11 +366,9 @@ async def test_the_overshoot_beat_bounces_higher_each_step_and_stays_in_the_pict
 
 
 async def test_the_landscape_beat_keeps_its_legend_after_steps(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
     beat = next(i for i, b in enumerate(BEATS) if "#map" in b.shows)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, beat)
+    async with at_beat(tiny_mnist_dir, beat) as pilot:
+        app = pilot.app
         for _ in range(3):
             await pilot.press("n")
         await pilot.pause()
@@ -370,11 +377,9 @@ async def test_the_landscape_beat_keeps_its_legend_after_steps(tiny_mnist_dir):
 
 
 async def test_digits_words_stay_whole_while_the_guide_waits_elsewhere(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
     beat = next(i for i, b in enumerate(BEATS) if b.mode == "network")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, beat)
+    async with at_beat(tiny_mnist_dir, beat) as pilot:
+        app = pilot.app
         await pilot.press("1")  # away from the beat: the guide says so in its own rows
         await wait_for(pilot, lambda: app.screen.id == "digits" and "You left the lesson" in guide_text(app), "Digits")
         for keys in ((), ("d",), ("space",)):

@@ -15,7 +15,7 @@ from gdtui.core.presets import PRESETS
 from gdtui.ui.beats import BEATS, PART_TWO
 from gdtui.ui.screens.backprop import factor, number, precise, short, strongest_source
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.app.test_lesson_walk import go_to_beat, guide_text, on_beat, screen_text, shows_its_point
+from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, on_beat, screen_text, shows_its_point
 from tests.helpers import make_app, wait_for, wait_until_loaded
 
 FIRST = BEATS.index(PART_TWO[0])
@@ -315,10 +315,8 @@ async def test_a_softmax_network_s_beats_say_its_formulas(tiny_mnist_dir, tuned)
 
 async def test_part_two_is_resumed_where_the_student_stopped(tiny_mnist_dir):
     stop = beat_titled("The chain rule: three factors")
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, stop)
+    async with at_beat(tiny_mnist_dir, stop):
+        pass  # the lesson's bookmark is kept as the app ends
     again = make_app(tiny_mnist_dir, lesson=True)
     async with again.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
@@ -329,10 +327,8 @@ async def test_part_two_is_resumed_where_the_student_stopped(tiny_mnist_dir):
 
 
 async def test_the_words_follow_the_image_and_the_neuron_the_student_picks(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, FIRST)
+    async with at_beat(tiny_mnist_dir, FIRST) as pilot:
+        app = pilot.app
         await pilot.press("n")  # as the beat invites: another image's wish list
         await wait_for(pilot, lambda: app.screen.index == 1, "the next image")
         for fact in _outputs(app)[:2]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from gdtui.core.network import Network
 from gdtui.ui.beats import BEATS, PART_TWO
 from gdtui.ui.screens.two_parameters import TwoParametersScreen
-from tests.app.test_lesson_walk import go_to_beat, problem_with
+from tests.app.test_lesson_walk import at_beat, go_to_beat, problem_with
 from tests.app.test_lesson_walk import screen_text as lesson_text
 from tests.helpers import make_app, rendered, settle, until_on_network, wait_for, wait_until_loaded, wraps
 
@@ -131,11 +131,9 @@ async def test_the_race_s_table_fits_beside_its_map(screen_on):
 
 
 async def test_the_network_s_numbers_keep_every_row_beside_the_map_under_the_guide(tiny_mnist_dir):
-    app = make_app(tiny_mnist_dir, lesson=True)
     beat = next(i for i, b in enumerate(BEATS) if b.mode == "two")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, beat)
+    async with at_beat(tiny_mnist_dir, beat) as pilot:
+        app = pilot.app
         screen = app.screen
         await until_on_network(pilot, screen)
         for where in ("before a step", "after a step", "with the map's arrows"):
