@@ -17,7 +17,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import hypothesis  # noqa: F401 - see pytest_sessionfinish
 import numpy as np
 import pytest
 import textual.constants
+from textual._styles_cache import StylesCache
 
 import gdtui.ui.app
 from gdtui.core.dataset import load_dataset
@@ -44,6 +45,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The few long tests first: run in parallel, they then overlap with everything else
     # instead of starting last and keeping one worker busy after the others are done.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Take what every test shares (the modules, their tables, the tests themselves) out of the collector's sight.
+
+    Python's full collections look at every object it tracks, and most of a test process's are
+    the imports and the collected tests, alive to the end: each full collection of an app test
+    spent about a tenth of a second looking at them again. Frozen, they are skipped.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def _textual_style_caches_released() -> Iterator[None]:
+    """Let each test's widgets go with its app.
+
+    Textual caches StylesCache.get_inner_outer by the StylesCache it is called on (an lru_cache
+    on a method), which keeps a thousand dead widgets' style caches and every line they drew:
+    in a test process, several hundred thousand objects for each full collection to look at.
+    tests/unit/test_textual_insides.py says when a Textual no longer does this.
+    """
+    yield
+    cache_clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
+    if cache_clear is not None:
+        cache_clear()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -6,12 +6,18 @@ may hang up, or to tell a resume after ctrl-z from the SIGCONT a hang-up brings,
 gdtui/ui/terminal_driver.py wraps the POSIX driver's file and its signal handlers. Should a Textual
 release change what they reach for, the app would go on running with the sharing or the protection
 silently gone. These tests say which assumption broke, and on which Textual.
+
+The tests themselves work around one of Textual's: see test_textual_keeps_dead_style_caches_alive.
 """
 
+import gc
 import inspect
+import weakref
 from importlib.metadata import version
 
 import pytest
+from textual._styles_cache import StylesCache
+from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -73,3 +79,17 @@ def test_textuals_posix_driver_still_writes_through_the_file_and_handlers_termin
         assert f"self.{handler})" in inspect.getsource(LinuxDriver), (
             f"{TEXTUAL}'s LinuxDriver no longer handles signals in {handler}: {where}"
         )
+
+
+def test_textual_keeps_dead_style_caches_alive_until_get_inner_outer_forgets() -> None:
+    """What tests/conftest.py's _textual_style_caches_released releases after each test, and how."""
+    where = "tests/conftest.py's _textual_style_caches_released is no longer needed: remove it, and this test"
+    style_cache = StylesCache()
+    gone = weakref.ref(style_cache)
+    style_cache.get_inner_outer(Color(0, 0, 0), Color(10, 20, 30))
+    del style_cache
+    gc.collect()
+    assert gone() is not None, f"{TEXTUAL} no longer keeps a StylesCache alive once it is asked for its colours: {where}"
+    StylesCache.get_inner_outer.cache_clear()
+    gc.collect()
+    assert gone() is None, f"{TEXTUAL} keeps a dead StylesCache by more than get_inner_outer's cache: {where} and find what"
