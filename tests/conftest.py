@@ -25,12 +25,12 @@ import hypothesis  # noqa: F401 - see pytest_sessionfinish
 import numpy as np
 import pytest
 import textual.constants
-from textual._styles_cache import StylesCache
 
 import gdtui.ui.app
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
+from gdtui.ui import style_caches
 from tests.helpers import make_app, open_step
 from tests.tiny_mnist import write_tiny_mnist
 
@@ -60,17 +60,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _textual_style_caches_released() -> Iterator[None]:
-    """Let each test's widgets go with its app.
+    """Let each test's widgets go with its app, as the app lets a closed screen's go (gdtui/ui/style_caches.py).
 
-    Textual caches StylesCache.get_inner_outer by the StylesCache it is called on (an lru_cache
-    on a method), which keeps a thousand dead widgets' style caches and every line they drew:
-    in a test process, several hundred thousand objects for each full collection to look at.
-    tests/unit/test_textual_insides.py says when a Textual no longer does this.
+    Kept otherwise, up to a thousand dead widgets' lines made several hundred thousand objects
+    for each full collection of a test process to look at.
     """
     yield
-    cache_clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
-    if cache_clear is not None:
-        cache_clear()
+    style_caches.release()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -14,6 +14,8 @@ possible: whatever the app is doing, it is gone within two seconds.
 
 Ctrl-Z then `fg`: the terminal comes back blank, and Textual only draws what
 changes; the whole screen is drawn again.
+
+A screen that closes leaves nothing it drew behind (see style_caches).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from typing import Any
 
 from textual.app import App
 from textual.driver import Driver
+from textual.screen import Screen
 
 from gdtui.core import background
+from gdtui.ui import style_caches
 
 # Windows has no SIGHUP: a closed console ends the process there.
 ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
@@ -68,11 +72,15 @@ class TerminalApp(App[None]):
         for signum in ENDING_SIGNALS:
             self._previous_handlers[signum] = signal.signal(signum, self._signalled)
         self.app_resume_signal.subscribe(self, self._resumed)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
 
     def on_unmount(self) -> None:
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers.clear()
+
+    def _screen_changed(self, _screen: Screen) -> None:
+        style_caches.release()
 
     def _resumed(self, _app: App) -> None:
         self.screen.refresh(layout=True)

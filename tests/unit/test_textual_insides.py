@@ -7,7 +7,7 @@ gdtui/ui/terminal_driver.py wraps the POSIX driver's file and its signal handler
 release change what they reach for, the app would go on running with the sharing or the protection
 silently gone. These tests say which assumption broke, and on which Textual.
 
-The tests themselves work around one of Textual's: see test_textual_keeps_dead_style_caches_alive.
+And a Textual cache keeps the lines that widgets long gone drew: gdtui/ui/style_caches.py empties it.
 """
 
 import gc
@@ -21,7 +21,7 @@ from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 from textual.drivers.linux_driver import LinuxDriver
 
-from gdtui.ui import parsed_css
+from gdtui.ui import parsed_css, style_caches
 
 TEXTUAL = f"textual {version('textual')}"
 WHERE = "gdtui/ui/parsed_css.py must follow it"
@@ -82,14 +82,14 @@ def test_textuals_posix_driver_still_writes_through_the_file_and_handlers_termin
 
 
 def test_textual_keeps_dead_style_caches_alive_until_get_inner_outer_forgets() -> None:
-    """What tests/conftest.py's _textual_style_caches_released releases after each test, and how."""
-    where = "tests/conftest.py's _textual_style_caches_released is no longer needed: remove it, and this test"
+    """What gdtui/ui/style_caches.py releases as each screen closes, and how."""
+    where = "gdtui/ui/style_caches.py is no longer needed: remove it, its callers and this test"
     style_cache = StylesCache()
     gone = weakref.ref(style_cache)
     style_cache.get_inner_outer(Color(0, 0, 0), Color(10, 20, 30))
     del style_cache
     gc.collect()
     assert gone() is not None, f"{TEXTUAL} no longer keeps a StylesCache alive once it is asked for its colours: {where}"
-    StylesCache.get_inner_outer.cache_clear()
+    style_caches.release()
     gc.collect()
     assert gone() is None, f"{TEXTUAL} keeps a dead StylesCache by more than get_inner_outer's cache: {where} and find what"
