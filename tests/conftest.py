@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Take what every test shares (the modules, their tables, the tests themselves) out of the collector's sight.
+    """Take everything alive once the tests are collected (the modules, their tables, the tests) out of the collector's sight.
 
     Python's full collections look at every object it tracks, and most of a test process's are
     the imports and the collected tests, alive to the end: each full collection of an app test

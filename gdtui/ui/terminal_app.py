@@ -15,7 +15,7 @@ possible: whatever the app is doing, it is gone within two seconds.
 Ctrl-Z then `fg`: the terminal comes back blank, and Textual only draws what
 changes; the whole screen is drawn again.
 
-A screen that closes leaves nothing it drew behind (see style_caches).
+Whatever a closed screen drew goes once the app changes screen (see style_caches).
 """
 
 from __future__ import annotations

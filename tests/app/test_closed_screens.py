@@ -18,7 +18,7 @@ from tests.helpers import wait_for
 
 
 @pytest.mark.parametrize(("key", "kind"), [("question_mark", HelpScreen), ("ctrl+p", CommandPalette)])
-async def test_a_closed_screen_and_its_widgets_are_let_go(screen_on, key, kind):
+async def test_a_closed_screen_its_widgets_and_what_they_drew_are_let_go(screen_on, key, kind):
     async with screen_on("3") as (pilot, _):
         app = pilot.app
         await pilot.press(key)

@@ -82,7 +82,7 @@ def test_textuals_posix_driver_still_writes_through_the_file_and_handlers_termin
 
 
 def test_textual_keeps_dead_style_caches_alive_until_get_inner_outer_forgets() -> None:
-    """What gdtui/ui/style_caches.py releases as each screen closes, and how."""
+    """What gdtui/ui/style_caches.py releases whenever the app changes screen, and how."""
     where = "gdtui/ui/style_caches.py is no longer needed: remove it, its callers and this test"
     style_cache = StylesCache()
     gone = weakref.ref(style_cache)
