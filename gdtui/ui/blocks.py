@@ -248,16 +248,6 @@ def as_text(lines: list[list[Segment]]) -> list[Text]:
     return [Text.assemble(*((segment.text, segment.style or "") for segment in line)) for line in lines]
 
 
-def render_blocks(values: np.ndarray, **options) -> list[Text]:
-    """`block_segments` as one `Text` per terminal line."""
-    return as_text(block_segments(values, **options))
-
-
-def render_zoomed(values: np.ndarray, **options) -> list[Text]:
-    """`zoomed_segments` as one `Text` per terminal line."""
-    return as_text(zoomed_segments(values, **options))
-
-
 def _number(value: float) -> str:
     return f"{value:.3g}"
 

@@ -15,11 +15,12 @@ from gdtui.ui.blocks import (
     HALF_BLOCK,
     NEGATIVE_SHADES,
     SHADES,
+    as_text,
+    block_segments,
     full_scale,
     legend,
     reduced,
     reduction,
-    render_blocks,
     wants_glyphs,
 )
 
@@ -54,21 +55,21 @@ def mnist_like_one() -> np.ndarray:
 
 @pytest.mark.parametrize("colors", [True, False])
 def test_mnist_image_is_14_lines_of_28_cells(colors: bool) -> None:
-    lines = render_blocks(np.zeros((28, 28)), colors=colors)
+    lines = as_text(block_segments(np.zeros((28, 28)), colors=colors))
     assert len(lines) == 14
     assert all(line.cell_len == 28 for line in lines)
 
 
 def test_odd_row_count_leaves_last_lower_half_blank() -> None:
-    lines = render_blocks(np.ones((5, 3)))
+    lines = as_text(block_segments(np.ones((5, 3))))
     assert len(lines) == 3
     assert all(style.bgcolor is None for _, style in cells(lines[-1]))
     assert all(style.bgcolor is not None for _, style in cells(lines[0]))
-    assert [line.plain for line in render_blocks(np.ones((5, 3)), colors=False)] == ["███"] * 3
+    assert [line.plain for line in as_text(block_segments(np.ones((5, 3)), colors=False))] == ["███"] * 3
 
 
 def test_grey_levels_get_brighter() -> None:
-    (line,) = render_blocks(two_rows(*np.linspace(0.0, 1.0, 11)))
+    (line,) = as_text(block_segments(two_rows(*np.linspace(0.0, 1.0, 11))))
     greys = [rgb(style.color) for _, style in cells(line)]
     assert greys[0] == (0, 0, 0) and greys[-1] == (255, 255, 255)
     assert all(red == green == blue for red, green, blue in greys)
@@ -76,7 +77,7 @@ def test_grey_levels_get_brighter() -> None:
 
 
 def test_half_block_carries_upper_pixel_in_foreground_and_lower_in_background() -> None:
-    (line,) = render_blocks(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    (line,) = as_text(block_segments(np.array([[1.0, 0.0], [0.0, 1.0]])))
     (left, left_style), (right, right_style) = cells(line)
     assert left == right == HALF_BLOCK
     assert rgb(left_style.color) == (255, 255, 255) and rgb(left_style.bgcolor) == (0, 0, 0)
@@ -86,7 +87,7 @@ def test_half_block_carries_upper_pixel_in_foreground_and_lower_in_background() 
 def test_256_colours_keep_distinct_grey_steps() -> None:
     console = Console(width=200, color_system="256", force_terminal=True)
     with console.capture() as capture:
-        console.print(render_blocks(two_rows(*np.linspace(0.0, 1.0, 13)))[0])
+        console.print(as_text(block_segments(two_rows(*np.linspace(0.0, 1.0, 13))))[0])
     numbers = [int(n) for n in re.findall(r"38;5;(\d+)", capture.get())]
     assert len(numbers) == 13
     assert all(n in (16, 231) or 232 <= n <= 255 for n in numbers)
@@ -96,14 +97,14 @@ def test_256_colours_keep_distinct_grey_steps() -> None:
 
 
 def test_values_outside_the_range_are_clipped_and_scale_sets_full_intensity() -> None:
-    (line,) = render_blocks(two_rows(-3.0, 0.0, 1.0, 7.0), colors=False)
+    (line,) = as_text(block_segments(two_rows(-3.0, 0.0, 1.0, 7.0), colors=False))
     assert line.plain == "  ██"
-    (line,) = render_blocks(two_rows(0.0, 128.0, 255.0), scale=255.0, colors=False)
+    (line,) = as_text(block_segments(two_rows(0.0, 128.0, 255.0), scale=255.0, colors=False))
     assert line.plain == " ▒█"
 
 
 def test_glyphs_get_denser_with_value_and_carry_no_colour() -> None:
-    (line,) = render_blocks(two_rows(0.0, 0.25, 0.5, 0.75, 1.0), colors=False)
+    (line,) = as_text(block_segments(two_rows(0.0, 0.25, 0.5, 0.75, 1.0), colors=False))
     assert line.plain == SHADES == " ░▒▓█"
     styles = [style for _, style in cells(line) if style is not None]
     assert all(style.color is None and style.bgcolor is None for style in styles)
@@ -115,12 +116,12 @@ def test_glyph_cell_shows_the_stronger_of_its_two_pixels() -> None:
     image = np.zeros((2, 4))
     image[0, :] = 1.0
     image[1, 0] = 0.5
-    (line,) = render_blocks(image, colors=False)
+    (line,) = as_text(block_segments(image, colors=False))
     assert line.plain == "████"
 
 
 def test_signed_values_get_blue_for_positive_red_for_negative_black_for_zero() -> None:
-    (line,) = render_blocks(two_rows(-1.0, -0.5, 0.0, 0.5, 1.0), signed=True)
+    (line,) = as_text(block_segments(two_rows(-1.0, -0.5, 0.0, 0.5, 1.0), signed=True))
     colours = [rgb(style.color) for _, style in cells(line)]
     strong_negative, weak_negative, zero, weak_positive, strong_positive = colours
     assert zero == (0, 0, 0)
@@ -135,7 +136,7 @@ def test_signed_values_get_blue_for_positive_red_for_negative_black_for_zero() -
 def test_signed_hues_survive_256_colours() -> None:
     console = Console(width=200, color_system="256", force_terminal=True)
     with console.capture() as capture:
-        console.print(render_blocks(two_rows(-1.0, -0.5, 0.5, 1.0), signed=True)[0])
+        console.print(as_text(block_segments(two_rows(-1.0, -0.5, 0.5, 1.0), signed=True))[0])
     numbers = [int(n) for n in re.findall(r"38;5;(\d+)", capture.get())]
     # Decode the 6×6×6 cube: index = 16 + 36·red + 6·green + blue.
     cube = [((n - 16) // 36, (n - 16) // 6 % 6, (n - 16) % 6) for n in numbers]
@@ -146,7 +147,7 @@ def test_signed_hues_survive_256_colours() -> None:
 
 
 def test_signed_glyphs_use_two_families() -> None:
-    (line,) = render_blocks(two_rows(-1.0, -0.5, 0.0, 0.5, 1.0), signed=True, colors=False)
+    (line,) = as_text(block_segments(two_rows(-1.0, -0.5, 0.0, 0.5, 1.0), signed=True, colors=False))
     assert line.plain == "≡- ▒█"
     assert set(NEGATIVE_SHADES) & set(SHADES) == {" "}
     assert not line.spans
@@ -155,16 +156,16 @@ def test_signed_glyphs_use_two_families() -> None:
 def test_signed_scale_defaults_to_largest_magnitude() -> None:
     values = two_rows(0.1, -0.2)
     assert full_scale(values, signed=True) == pytest.approx(0.2)
-    (line,) = render_blocks(values, signed=True, colors=False)
+    (line,) = as_text(block_segments(values, signed=True, colors=False))
     assert line.plain == "▒≡"
-    (line,) = render_blocks(values, signed=True, scale=1.0, colors=False)
+    (line,) = as_text(block_segments(values, signed=True, scale=1.0, colors=False))
     assert line.plain == " ·"
 
 
 def test_all_zero_signed_input_draws_black_without_dividing_by_zero() -> None:
     with np.errstate(all="raise"):
-        (line,) = render_blocks(np.zeros((2, 3)), signed=True)
-        (glyphs,) = render_blocks(np.zeros((2, 3)), signed=True, colors=False)
+        (line,) = as_text(block_segments(np.zeros((2, 3)), signed=True))
+        (glyphs,) = as_text(block_segments(np.zeros((2, 3)), signed=True, colors=False))
     assert full_scale(np.zeros((2, 3)), signed=True) == 0.0
     assert {rgb(style.color) for _, style in cells(line)} == {(0, 0, 0)}
     assert glyphs.plain == "   "
@@ -172,15 +173,15 @@ def test_all_zero_signed_input_draws_black_without_dividing_by_zero() -> None:
 
 def test_diverged_values_still_draw() -> None:
     values = two_rows(np.nan, np.inf, -np.inf, 0.5, -0.5)
-    (line,) = render_blocks(values, signed=True, colors=False)
+    (line,) = as_text(block_segments(values, signed=True, colors=False))
     assert line.plain == " █≡█≡"
 
 
 def test_cursor_marks_exactly_one_pixel_in_colour() -> None:
     image = np.full((6, 4), 0.5)
-    plain = [cells(line) for line in render_blocks(image)]
+    plain = [cells(line) for line in as_text(block_segments(image))]
     for row, expected_line in ((2, 1), (3, 1), (5, 2)):
-        marked = [cells(line) for line in render_blocks(image, cursor=(row, 3))]
+        marked = [cells(line) for line in as_text(block_segments(image, cursor=(row, 3)))]
         changed = [
             (y, x)
             for y, (before, after) in enumerate(zip(plain, marked))
@@ -195,14 +196,14 @@ def test_cursor_marks_exactly_one_pixel_in_colour() -> None:
 
 
 def test_cursor_marks_exactly_one_cell_in_glyphs() -> None:
-    lines = render_blocks(np.ones((6, 4)), colors=False, cursor=(3, 2))
+    lines = as_text(block_segments(np.ones((6, 4)), colors=False, cursor=(3, 2)))
     assert [line.plain for line in lines] == ["████", "██" + CURSOR_GLYPH + "█", "████"]
 
 
 @pytest.mark.parametrize("cursor", [(28, 0), (0, 28), (-1, 3)])
 def test_cursor_outside_the_image_marks_nothing(cursor: tuple[int, int]) -> None:
     image = np.full((28, 28), 0.5)
-    assert render_blocks(image, cursor=cursor) == render_blocks(image)
+    assert as_text(block_segments(image, cursor=cursor)) == as_text(block_segments(image))
 
 
 def test_legend_in_glyphs() -> None:
@@ -246,7 +247,7 @@ def test_wants_glyphs(color_system: str | None, no_color: bool, glyphs: bool) ->
 
 
 def test_mnist_like_one_stays_legible_in_glyphs() -> None:
-    lines = [line.plain for line in render_blocks(mnist_like_one(), colors=False)]
+    lines = [line.plain for line in as_text(block_segments(mnist_like_one(), colors=False))]
     inked = [index for index, line in enumerate(lines) if line.strip()]
     assert inked == list(range(2, 12))
     for line in lines[2:12]:
@@ -259,19 +260,19 @@ def test_mnist_like_one_stays_legible_in_glyphs() -> None:
 
 def test_rejects_arrays_that_are_not_2d() -> None:
     with pytest.raises(ValueError):
-        render_blocks(np.zeros(784))
+        as_text(block_segments(np.zeros(784)))
 
 
 def test_zoomed_draws_each_pixel_two_cells_wide_on_its_own_line():
-    from gdtui.ui.blocks import render_zoomed
+    from gdtui.ui.blocks import zoomed_segments
 
     image = np.zeros((28, 28))
     image[3, 5] = 1.0
-    lines = render_zoomed(image)
+    lines = as_text(zoomed_segments(image))
     assert len(lines) == 28 and all(line.cell_len == 56 for line in lines)
-    glyphs = render_zoomed(image, colors=False)
+    glyphs = as_text(zoomed_segments(image, colors=False))
     assert glyphs[3].plain[10:12] == "██" and glyphs[3].plain.count("█") == 2
-    marked = render_zoomed(image, colors=False, cursor=(3, 5))
+    marked = as_text(zoomed_segments(image, colors=False, cursor=(3, 5)))
     assert marked[3].plain[10:12] == CURSOR_GLYPH * 2
 
 

@@ -9,7 +9,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.strip import Strip
 
-from gdtui.ui.blocks import as_text, block_segments, full_scale, legend, reduced, reduction, wants_glyphs, zoomed_segments
+from gdtui.ui.blocks import block_segments, full_scale, legend, reduced, reduction, wants_glyphs, zoomed_segments
 from gdtui.ui.widgets.drawn import Drawn
 
 _EMPTY_SHAPE = (28, 28)
@@ -107,14 +107,6 @@ class DigitView(Drawn):
         if self.show_legend:
             lines.append(Strip(self.legend().render(self.app.console)))
         return lines
-
-    def render(self) -> Text:
-        if self._values is None:
-            return Text()
-        lines = as_text(self._segments())
-        if self.show_legend:
-            lines.append(self.legend())
-        return Text("\n").join(lines)
 
     def _segments(self) -> list[list[Segment]]:
         assert self._values is not None
