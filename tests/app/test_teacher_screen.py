@@ -281,6 +281,29 @@ async def test_the_class_record_is_asked_for_and_shown_as_text(hub: FakeHub) -> 
     assert app._exception is None
 
 
+async def test_a_roster_that_arrives_before_the_dashboard_is_drawn_is_shown(tmp_path: Path) -> None:
+    # The link to the hub opens as the app starts: a hub that answers at once could answer before the
+    # dashboard has its table.
+    app = TeacherApp(str(tmp_path / "no-hub"), "the-token")
+    app.dashboard.show_roster([ADA, ALAN])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "ada" in screen_text(app) and "alan" in screen_text(app), "the class")
+    assert app._exception is None
+
+
+async def test_a_record_that_arrives_before_its_screen_is_drawn_is_shown(hub: FakeHub) -> None:
+    # The hub answers within milliseconds: its answer may reach the screen that asked before that
+    # screen has its table.
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        app.dashboard.action_record()
+        app.dashboard.show_record({"record": RECORD, "total": 3})
+        await wait_for(pilot, lambda: "[b]ada" in screen_text(app), "the record's rows")
+        assert "Class record: 3 sessions" in screen_text(app)
+    assert app._exception is None
+
+
 async def test_without_the_hub_the_dashboard_says_so(tmp_path: Path) -> None:
     app = TeacherApp(str(tmp_path / "nothing"), "the-token")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -153,7 +153,7 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         assert "0 logged in, 3 gone" in teacher.text()
         teacher.press("c")
         await teacher.shows("Class record: 3 sessions")
-        await eventually(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")
+        await teacher.until(lambda: "ada" in teacher.text() and best in teacher.text(), "the record on the dashboard")
 
     # After class: the work collected, ada's model in it as she saved it.
     saved = (home / "sessions" / "ada" / "gdtui-model.npz").read_bytes()

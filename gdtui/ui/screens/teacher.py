@@ -204,11 +204,17 @@ class TeacherScreen(Screen):
         parsed = (Student.parse(row, now) for row in rows) if isinstance(rows, list) else ()
         self.students = [student for student in parsed if student is not None]
         self.linked = True
-        self.redraw()
+        self._redraw_when_mounted()
 
     def link_lost(self) -> None:
         self.linked = False
-        self.redraw()
+        self._redraw_when_mounted()
+
+    def _redraw_when_mounted(self) -> None:
+        # The link opens as the app starts and the hub answers at once: its news may come before this
+        # screen has its table, which its mount draws with what came.
+        if self.is_mounted:
+            self.redraw()
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -335,7 +341,7 @@ class TeacherScreen(Screen):
     def show_record(self, message: dict) -> None:
         for screen in self.app.screen_stack:
             if isinstance(screen, RecordScreen):
-                screen.show(message.get("record"), message.get("total"))
+                screen.post_message(RecordScreen.Arrived(message.get("record"), message.get("total")))
 
     async def action_quit(self) -> None:
         self.app.exit()
@@ -425,10 +431,22 @@ class RecordScreen(Screen):
         yield DataTable(id="record", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
+    class Arrived(Message):
+        """The hub's answer: queued to the screen, so that it is shown once the screen has its table,
+        however soon the answer comes."""
+
+        def __init__(self, rows: object, total: object) -> None:
+            super().__init__()
+            self.rows = rows
+            self.total = total
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(*self.TITLES)
         table.focus()
+
+    def on_record_screen_arrived(self, message: Arrived) -> None:
+        self.show(message.rows, message.total)
 
     def show(self, rows: object, total: object) -> None:
         parsed = (Session.parse(row) for row in rows) if isinstance(rows, list) else ()
