@@ -25,13 +25,14 @@ import hypothesis  # noqa: F401 - see pytest_sessionfinish
 import numpy as np
 import pytest
 import textual.constants
+from textual.screen import Screen
 
 import gdtui.ui.app
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
 from gdtui.ui import style_caches
-from tests.helpers import make_app, open_step
+from tests.helpers import forget_frame, make_app, open_step
 from tests.tiny_mnist import write_tiny_mnist
 
 KINDS = ("unit", "app", "e2e")
@@ -67,6 +68,21 @@ def _textual_style_caches_released() -> Iterator[None]:
     """
     yield
     style_caches.release()
+
+
+@pytest.fixture(autouse=True)
+def _headless_apps_draw_when_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app under Pilot draws its screen when a test reads it, not at every frame.
+
+    Textual draws each frame of a headless app, lines and all, to throw it away: that was a third of
+    the CPU the app tests took. They read the screen with screen_text() (a whole screen, drawn as it
+    is then), snapshots and widgets' own drawing. Tests of frames, and those that look for a crash
+    anywhere in drawing (the keyboard fuzz), are marked `frames` and draw every frame, as the app
+    does on a terminal; the end-to-end tests draw every frame on a real terminal.
+    test_drawing_when_read.py checks both ways show the same screen.
+    """
+    if request.node.get_closest_marker("frames") is None:
+        monkeypatch.setattr(Screen, "_compositor_refresh", forget_frame)
 
 
 @pytest.hookimpl(tryfirst=True)

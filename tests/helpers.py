@@ -15,6 +15,7 @@ from pathlib import Path
 from textual import events
 from textual.content import Content
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.visual import Visual, visualize
 
 from gdtui.ui.app import GdtuiApp
@@ -93,6 +94,21 @@ def after_keys(*keys: str):
         await pilot.pause()
 
     return run_before
+
+
+_DRAW_FRAME = Screen._compositor_refresh
+
+
+def forget_frame(screen: Screen) -> None:
+    """Screen._compositor_refresh for a headless app whose screen is drawn when a test reads it."""
+    app = screen.app
+    if not (app.is_headless and screen is app.screen):
+        _DRAW_FRAME(screen)
+        return
+    # What changed since the last frame is forgotten, not drawn: screen_text() draws the whole screen.
+    screen._compositor._dirty_regions.clear()
+    screen._dirty_widgets.clear()
+    app._update_mouse_over(screen)
 
 
 def screen_text(app) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from textual._compositor import LayoutUpdate
 
 from gdtui.ui.screens.training import TrainingScreen
@@ -16,6 +17,9 @@ from gdtui.ui.widgets.cost_plot import CostPlot
 from gdtui.ui.widgets.key_bar import KeyBar
 from gdtui.ui.widgets.thumbnails import Thumbnails
 from tests.helpers import settle
+
+# Each frame drawn, as on a terminal: what a frame costs, or what breaks in drawing one, is the point.
+pytestmark = pytest.mark.frames
 
 
 def record_full_frames(monkeypatch, app) -> list[str]:

@@ -18,6 +18,9 @@ from gdtui.ui.screens.backprop import IMAGES
 from gdtui.ui.widgets import height_map
 from tests.helpers import make_app, settle, wait_for, wait_until_loaded
 
+# Each frame drawn, as on a terminal: what a frame costs, or what breaks in drawing one, is the point.
+pytestmark = pytest.mark.frames
+
 
 def count_test_set_reads(monkeypatch, app) -> Counter:
     """How many times the network is run over the whole test set from now on."""

@@ -18,6 +18,9 @@ from gdtui.core.model_io import save_model
 from gdtui.core.network import Network
 from tests.helpers import HOSTILE_FILE_NAMES, burst, make_app, wait_until_loaded
 
+# Each frame drawn, as on a terminal: what a frame costs, or what breaks in drawing one, is the point.
+pytestmark = pytest.mark.frames
+
 # Every key some screen binds, the step keys, and a few that nothing binds. Not q:
 # quitting would end the run early.
 KEYS = [

@@ -1,0 +1,44 @@
+"""The app tests draw a screen when they read it (tests/conftest.py): what they read is what a terminal shows."""
+
+from __future__ import annotations
+
+import pytest
+from textual._compositor import Compositor
+from textual.screen import Screen
+
+from tests.helpers import forget_frame, make_app, screen_text, settle, wait_until_loaded
+
+pytestmark = pytest.mark.frames
+
+# Every step but Training and Next, whose figures move with the clock: keys that change the screen a little, and a lot.
+KEYS = ["n", "right", "right", "2", "n", "w", "3", "v", "4", "left", "n", "n", "5", "up", "right", "n", "8", "n", "1", "escape"]
+
+
+async def screens_after_each_key(data_dir) -> list[str]:
+    app = make_app(data_dir)
+    shown = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        for key in KEYS:
+            await pilot.press(key)
+            await settle(pilot)
+            shown.append(screen_text(app))
+    return shown
+
+
+async def test_a_screen_drawn_when_read_is_the_screen_drawn_frame_by_frame(tiny_mnist_dir, monkeypatch) -> None:
+    every_frame = await screens_after_each_key(tiny_mnist_dir)
+    drawn = 0
+    draw = Compositor.render_update
+
+    def counted(self, *args, **kwargs):
+        nonlocal drawn
+        drawn += 1
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", counted)
+    monkeypatch.setattr(Screen, "_compositor_refresh", forget_frame)
+    when_read = await screens_after_each_key(tiny_mnist_dir)
+    assert drawn == 0, "frames were drawn all the same"
+    assert len(set(every_frame)) > len(KEYS) // 2, "the keys changed the screen"
+    assert when_read == every_frame
