@@ -20,7 +20,7 @@ class LabelPrompt(Prompt[int | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     LabelPrompt { align: center middle; }
-    LabelPrompt > Static { width: auto; max-width: 76; border: round $accent; background: $surface; padding: 1 2; }
+    LabelPrompt > Static { width: auto; max-width: 100%; border: round $accent; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, classes: tuple[str, ...]) -> None:
@@ -38,7 +38,8 @@ class LabelPrompt(Prompt[int | None]):
             )
             return
         width = max(len(name) for name in self.names) + 4
-        columns = max(1, 66 // width)
+        # As many columns of names as fit inside the box's border and padding, at most 66 characters wide.
+        columns = max(1, min(66, self.app.size.width - 6) // width)
         rows = -(-len(self.names) // columns)
         # A classes.txt is anyone's text: each name is put in as text, never as markup.
         lines = [
