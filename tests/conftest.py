@@ -3,7 +3,8 @@
 The tests live in three folders, each a marker of the same name, so a part can
 run alone: `pytest -m unit` (the math and the command line, in seconds), `-m app`
 (the app under Textual's Pilot, and its snapshots), `-m e2e` (real processes on
-pseudo-terminals and SSH connections).
+pseudo-terminals and SSH connections). An app under the Pilot draws its screen when a
+test reads it; `-m frames` are the app tests that draw every frame, as on a terminal.
 """
 
 import functools
