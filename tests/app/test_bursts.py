@@ -3,6 +3,7 @@ reaches whatever screen is on top when it is handled, not when it was typed."""
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -12,6 +13,9 @@ from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from tests.helpers import burst, make_app, settle, wait_for, wait_until_loaded
+
+# Each frame drawn, as on a terminal: a crash anywhere in drawing one is what these look for.
+pytestmark = pytest.mark.frames
 
 
 def alive(app) -> bool:

@@ -1,4 +1,5 @@
-"""The app tests draw a screen when they read it (tests/conftest.py): what they read is what a terminal shows."""
+"""The app tests draw a screen when they read it (tests/conftest.py): drawn so, after the same keys, it is the
+screen drawn frame by frame. Whatever the app does differently when its frames are not drawn does not show."""
 
 from __future__ import annotations
 
@@ -27,18 +28,20 @@ async def screens_after_each_key(data_dir) -> list[str]:
 
 
 async def test_a_screen_drawn_when_read_is_the_screen_drawn_frame_by_frame(tiny_mnist_dir, monkeypatch) -> None:
-    every_frame = await screens_after_each_key(tiny_mnist_dir)
-    drawn = 0
+    frames = 0
     draw = Compositor.render_update
 
     def counted(self, *args, **kwargs):
-        nonlocal drawn
-        drawn += 1
+        nonlocal frames
+        frames += 1
         return draw(self, *args, **kwargs)
 
     monkeypatch.setattr(Compositor, "render_update", counted)
+    every_frame = await screens_after_each_key(tiny_mnist_dir)
+    assert frames > len(KEYS), "the keys' frames were drawn"
+    frames = 0
     monkeypatch.setattr(Screen, "_compositor_refresh", forget_frame)
     when_read = await screens_after_each_key(tiny_mnist_dir)
-    assert drawn == 0, "frames were drawn all the same"
+    assert frames == 0, "frames were drawn all the same"
     assert len(set(every_frame)) > len(KEYS) // 2, "the keys changed the screen"
     assert when_read == every_frame

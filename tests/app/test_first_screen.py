@@ -16,6 +16,9 @@ from gdtui.ui.launch import draw_first_screen
 from gdtui.ui.screens.loading import LoadingScreen
 from tests.helpers import make_app, wait_for
 
+# Each frame drawn, as on a terminal: the first screen drawn is the point.
+pytestmark = pytest.mark.frames
+
 
 async def test_the_app_says_when_its_first_screen_is_drawn(tiny_mnist_dir: Path) -> None:
     app = make_app(tiny_mnist_dir)

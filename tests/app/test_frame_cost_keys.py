@@ -12,6 +12,9 @@ import pytest
 from tests.app.test_frame_cost import record_full_frames
 from tests.helpers import settle
 
+# Each frame drawn, as on a terminal: what a frame costs is the point.
+pytestmark = pytest.mark.frames
+
 # A step; the keys that open the view the key is pressed in (a new layout is a full frame); the key.
 CASES = [
     ("1", ["d"], "right"),  # the drawing cursor, on Digits

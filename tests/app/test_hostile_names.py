@@ -21,6 +21,9 @@ from gdtui.ui.screens.quit_prompt import QuitPrompt
 from tests.helpers import HOSTILE_FILE_NAMES, make_app, notices, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_set
 
+# Each frame drawn, as on a terminal: a name read as markup breaks in drawing, wherever it is drawn.
+pytestmark = pytest.mark.frames
+
 # Names a classes.txt may hold: anything on a line, up to 20 characters.
 CLASS_NAMES = ("[bold red]x[/]", "[/]", "[@click=quit]q[/]", "\\[", "x[a=b=c]", "run[eta=1.5]", "a\\", "[red")
 SIZE = (200, 50)  # wide enough that no name is wrapped

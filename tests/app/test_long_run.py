@@ -17,6 +17,9 @@ import gdtui
 from gdtui.core.history import EPOCHS_KEPT, EpochRecord, bounded
 from tests.helpers import full_speed, wait_for
 
+# Each frame drawn, as on a terminal: the memory the drawing keeps is part of what is measured.
+pytestmark = pytest.mark.frames
+
 EPOCHS = 10  # between the two measurements: 10,000 steps at batch 1 on the tiny set
 # The app's own frame, and the one it called: what a Rich or Textual object that the app
 # makes allocates for itself counts too. Each frame more slows every allocation down.

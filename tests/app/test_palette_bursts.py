@@ -5,9 +5,13 @@ ctrl+p in the same read as the escape opens the next one before the last is gone
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 
 from tests.helpers import burst, make_app, wait_for, wait_until_loaded
+
+# Each frame drawn, as on a terminal: a crash anywhere in drawing one is what these look for.
+pytestmark = pytest.mark.frames
 
 
 async def test_ctrl_p_escape_in_one_burst_over_and_over(tiny_mnist_dir):
