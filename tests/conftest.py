@@ -78,12 +78,11 @@ def _headless_apps_draw_when_read(request: pytest.FixtureRequest, monkeypatch: p
     Textual draws each frame of a headless app, lines and all, to throw it away: that was a third of
     the CPU the app tests took. They read the screen with screen_text() (a whole screen, drawn as it
     is then), snapshots and widgets' own drawing. What is only done while drawing a frame is then not
-    done between reads: a crash in drawing a screen no test reads, what drawing keeps in memory, and
-    the key bar's note of the keys it drew (without it, a change of bindings lays the screen out
-    again). The tests of frames and of memory, and those that look for a crash anywhere in drawing
-    (key fuzz, bursts, hostile names), are marked `frames` and draw every frame, as the app does on a
-    terminal; the end-to-end tests draw every frame on a real terminal. test_drawing_when_read.py
-    checks that the screens read after the same keys are the same either way.
+    done between reads: a crash in drawing a screen no test reads, what drawing keeps in memory. The
+    tests of frames and of memory, and those that look for a crash anywhere in drawing (key fuzz,
+    bursts, hostile names), are marked `frames` and draw every frame, as the app does on a terminal;
+    the end-to-end tests draw every frame on a real terminal. test_drawing_when_read.py checks that
+    the screens read after the same keys are the same either way.
     """
     if request.node.get_closest_marker("frames") is None:
         monkeypatch.setattr(Screen, "_compositor_refresh", forget_frame)

@@ -7,7 +7,8 @@ import pytest
 from textual._compositor import Compositor
 from textual.screen import Screen
 
-from tests.helpers import forget_frame, make_app, screen_text, settle, wait_until_loaded
+from gdtui.ui.widgets.key_bar import KeyBar
+from tests.helpers import forget_frame, make_app, open_step, screen_text, settle, wait_until_loaded
 
 pytestmark = pytest.mark.frames
 
@@ -45,3 +46,31 @@ async def test_a_screen_drawn_when_read_is_the_screen_drawn_frame_by_frame(tiny_
     assert frames == 0, "frames were drawn all the same"
     assert len(set(every_frame)) > len(KEYS) // 2, "the keys changed the screen"
     assert when_read == every_frame
+
+
+@pytest.mark.parametrize("drawn", [True, False], ids=["every frame", "when read"])
+async def test_steps_that_leave_the_keys_as_they_were_ask_for_no_layout_drawn_or_not(tiny_mnist_dir, monkeypatch, drawn) -> None:
+    # The key bar notes the keys it asks to draw, not only those it drew: the app does the same work
+    # whether or not its frames are drawn, and a step on Training (which updates the bindings) lays
+    # out nothing.
+    if not drawn:
+        monkeypatch.setattr(Screen, "_compositor_refresh", forget_frame)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "6")
+        await pilot.press("n")
+        await settle(pilot)
+        layouts = 0
+        refresh = KeyBar.refresh
+
+        def counted(self, *args, **kwargs):
+            nonlocal layouts
+            layouts += bool(kwargs.get("layout"))
+            return refresh(self, *args, **kwargs)
+
+        monkeypatch.setattr(KeyBar, "refresh", counted)
+        for _ in range(5):
+            await pilot.press("n")
+            await settle(pilot)
+        assert app.screen.training_run.trainer.steps == 6
+        assert layouts == 0

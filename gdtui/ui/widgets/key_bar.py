@@ -66,7 +66,7 @@ class KeyBar(Widget):
     }
     """
 
-    _shown: list[Key] | None = None  # the keys last drawn
+    _shown: list[Key] | None = None  # the keys last drawn, or asked to be
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, lambda _: self._bindings_updated())
@@ -74,7 +74,10 @@ class KeyBar(Widget):
     def _bindings_updated(self) -> None:
         # Every step on Training updates the bindings (a step may leave weights to go back to): most
         # leave the keys as they were, and a layout of the whole screen for them would be wasted.
-        if self.keys() != self._shown:
+        keys = self.keys()
+        if keys != self._shown:
+            # Noted now, not when drawn: the next update that leaves them so asks for no layout again.
+            self._shown = keys
             self.refresh(layout=True)
 
     def keys(self) -> list[Key]:
