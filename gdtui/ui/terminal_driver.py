@@ -1,7 +1,8 @@
-"""Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app).
+"""Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app),
+and reading escape with the letter or digit typed right after it as the two keys.
 
-It replaces the driver's private file and signal handlers: tests/unit/test_textual_insides.py says
-when Textual changes them.
+It replaces the driver's private file and signal handlers, and drops entries of Textual's private
+table of key sequences: tests/unit/test_textual_insides.py says when Textual changes them.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import IO, Any
 
+from textual import events
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
 
 
 class _Terminal:
@@ -49,6 +53,7 @@ class TerminalDriver(LinuxDriver):
 
     def __init__(self, app: App, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
+        read_escape_and_digit_as_typed()
         hung_up: Callable[[], None] = getattr(app, "hung_up", lambda: None)
         if self._file is None:  # Textual's file is the process's first standard error: there is none
             raise RuntimeError("no terminal to draw on: this process has no standard error")
@@ -56,6 +61,11 @@ class TerminalDriver(LinuxDriver):
         # Textual types it as the text file it was; its writer calls only write, flush and fileno.
         self._file = self._terminal  # type: ignore[assignment]
         self._suspended = False
+
+    def process_message(self, message: Message) -> None:
+        pressed = escape_then_key(message) if isinstance(message, events.Key) else None
+        for each in pressed or (message,):
+            super().process_message(each)
 
     def _sigtstp_application(self, *args: Any) -> None:
         self._suspended = self._auto_restart
@@ -67,3 +77,32 @@ class TerminalDriver(LinuxDriver):
         if self._suspended and not self._terminal.lost:
             self._suspended = False
             super()._sigcont_application(*args)
+
+
+def read_escape_and_digit_as_typed() -> None:
+    """Read escape and a digit, -, = or § as alt with it, as Textual reads escape and a letter.
+
+    Textual reads them as the characters WezTerm on macOS types for Option with those keys ("\\x1b8" as
+    "•"), which the app has no use for: escape and 8 would be lost.
+    """
+    table = ANSI_SEQUENCES_KEYS
+    if not isinstance(table, dict):  # a Textual that made it read-only: its reading stands
+        return
+    for sequence, meaning in list(table.items()):
+        if len(sequence) == 2 and sequence[0] == "\x1b" and isinstance(meaning, str) and len(meaning) == 1:
+            del table[sequence]
+
+
+def escape_then_key(key: events.Key) -> tuple[events.Key, events.Key] | None:
+    """Escape and the key, if the key came with alt: None otherwise.
+
+    Escape typed just before a key (closing the help, then 8 for a step), quickly or over a laggy link,
+    reaches the app in the same read as the key: the bytes a terminal sends for alt with that key. The
+    app binds no key with alt: it reads them as the two keys typed.
+    """
+    character = key.character
+    if not (key.key.startswith("alt+") and character and len(character) == 1 and character.isprintable()):
+        return None
+    name = key.key.removeprefix("alt+")
+    # A capital is named by its character when typed alone ("L"), shift+l only after alt.
+    return events.Key("escape", "\x1b"), events.Key(character if name.startswith("shift+") else name, character)

@@ -123,3 +123,15 @@ def test_an_app_stopped_and_resumed_draws_its_whole_screen_again(terminal: Termi
     terminal.wait_until(lambda: terminal.highlighted_step() == "2 Network", "the step bar drawn again")
     terminal.wait_for("w Weights")
     terminal.wait_for("train #0")
+
+
+@pytest.mark.parametrize(("typed", "shows"), [(b"\x1b8", "8 Backprop"), (b"\x1b2", "2 Network")], ids=["8", "2"])
+def test_escape_and_a_step_key_in_one_read_are_both_pressed(terminal: TerminalSession, typed: bytes, shows: str):
+    # Typed quickly, or over a laggy link, escape and the key after it reach the app in one read: the bytes a
+    # terminal sends for alt with the key. The app binds no key with alt: it is the two keys typed.
+    terminal.wait_for("train #0", START_TIMEOUT)
+    terminal.send(b"?")
+    terminal.wait_for("escape or ? closes")
+    terminal.send(typed)
+    terminal.wait_until(lambda: terminal.highlighted_step() == shows, f"the help closed and {shows} opened")
+    assert "escape or ? closes" not in terminal.screen_text()

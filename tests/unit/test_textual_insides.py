@@ -8,20 +8,25 @@ release change what they reach for, the app would go on running with the sharing
 silently gone. These tests say which assumption broke, and on which Textual.
 
 And a Textual cache keeps the lines that widgets long gone drew: gdtui/ui/style_caches.py empties it.
+Textual's table of key sequences reads escape and a digit as a character of WezTerm's on macOS:
+gdtui/ui/terminal_driver.py drops those entries.
 """
 
 import gc
 import inspect
+import time
 import weakref
 from importlib.metadata import version
 
 import pytest
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._styles_cache import StylesCache
+from textual._xterm_parser import XTermParser
 from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 from textual.drivers.linux_driver import LinuxDriver
 
-from gdtui.ui import parsed_css, style_caches
+from gdtui.ui import parsed_css, style_caches, terminal_driver
 
 TEXTUAL = f"textual {version('textual')}"
 WHERE = "gdtui/ui/parsed_css.py must follow it"
@@ -79,6 +84,24 @@ def test_textuals_posix_driver_still_writes_through_the_file_and_handlers_termin
         assert f"self.{handler})" in inspect.getsource(LinuxDriver), (
             f"{TEXTUAL}'s LinuxDriver no longer handles signals in {handler}: {where}"
         )
+
+
+def keys_read(text: str) -> list[tuple[str, str | None]]:
+    parser = XTermParser()
+    read = list(parser.feed(text))
+    time.sleep(0.2)  # past the wait for the rest of an escape sequence
+    return [(key.key, key.character) for key in [*read, *parser.tick()]]
+
+
+def test_escape_and_a_digit_read_as_the_two_keys_typed() -> None:
+    where = "gdtui/ui/terminal_driver.py must follow it, or escape and a step key typed at once are lost"
+    assert isinstance(ANSI_SEQUENCES_KEYS, dict), f"{TEXTUAL} made its key sequences read-only: {where}"
+    terminal_driver.read_escape_and_digit_as_typed()
+    assert "\x1b8" not in ANSI_SEQUENCES_KEYS
+    assert keys_read("\x1b8n") == [("alt+8", "8"), ("n", "n")], f"{TEXTUAL} reads escape and 8 otherwise: {where}"
+    assert keys_read("\x1bL") == [("alt+shift+l", "L")], f"{TEXTUAL} reads escape and L otherwise: {where}"
+    # A sequence of another key, and escape alone, stay as they were.
+    assert keys_read("\x1b[A\x1b") == [("up", None), ("escape", "\x1b")]
 
 
 def test_textual_keeps_dead_style_caches_alive_until_get_inner_outer_forgets() -> None:
