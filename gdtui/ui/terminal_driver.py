@@ -80,16 +80,17 @@ class TerminalDriver(LinuxDriver):
 
 
 def read_escape_and_digit_as_typed() -> None:
-    """Read escape and a digit, -, = or § as alt with it, as Textual reads escape and a letter.
+    """Read escape and a digit as alt with the digit, as Textual reads escape and a letter.
 
-    Textual reads them as the characters WezTerm on macOS types for Option with those keys ("\\x1b8" as
-    "•"), which the app has no use for: escape and 8 would be lost.
+    Textual reads them as the characters WezTerm on macOS types for Option with a digit ("\\x1b8" as
+    "•"), which the app has no use for: escape and 8 would be lost. Escape and a punctuation mark
+    Textual reads as the mark alone: that escape is lost still.
     """
     table = ANSI_SEQUENCES_KEYS
     if not isinstance(table, dict):  # a Textual that made it read-only: its reading stands
         return
     for sequence, meaning in list(table.items()):
-        if len(sequence) == 2 and sequence[0] == "\x1b" and isinstance(meaning, str) and len(meaning) == 1:
+        if len(sequence) == 2 and sequence[0] == "\x1b" and sequence[1].isdigit() and isinstance(meaning, str):
             del table[sequence]
 
 
