@@ -10,6 +10,7 @@ from textual.widgets import Input
 from gdtui.core.model_io import load_model, save_model
 from gdtui.core.network import Network
 from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.label_prompt import LabelPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from tests.helpers import burst, make_app, settle, wait_for, wait_until_loaded
@@ -302,3 +303,31 @@ async def test_keys_typed_while_a_step_is_under_way_turn_the_step_after_it(scree
         await burst(pilot, "n", "tab")
         await wait_for(pilot, lambda: pilot.app.current_mode == "next", "the next step")
         assert screen.training_run.trainer.steps == 1
+
+
+@pytest.mark.parametrize("opens", ["s", "o"])
+async def test_escape_and_a_step_key_in_one_read_at_a_field_prompt_close_it_and_open_the_step(
+    screen_on, tmp_path, monkeypatch, opens
+):
+    # Escape typed with the key after it in one read (a laggy link): the key was typed into the closing field.
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(opens)
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the prompt")
+        await burst(pilot, "escape", "2")
+        await wait_for(pilot, lambda: app.current_mode == "network", "the Network step")
+        assert alive(app) and not list(tmp_path.iterdir())
+
+
+async def test_escape_and_a_step_key_in_one_read_at_the_label_prompt_cancel_it_and_open_the_step(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        app = pilot.app
+        chosen = app.state.chosen.label()
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabelPrompt), "the label prompt")
+        await burst(pilot, "escape", "3")
+        await wait_for(pilot, lambda: app.current_mode == "cost", "the Cost step")
+        assert alive(app) and app.state.chosen.label() == chosen

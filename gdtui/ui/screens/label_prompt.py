@@ -58,8 +58,16 @@ class LabelPrompt(Prompt[int | None]):
         )
 
     def on_key(self, event: events.Key) -> None:
-        if self.answer(event):
-            event.stop()
+        if getattr(self, "_gdtui_dismissed", False):
+            # Answered or cancelled, not yet closed: the key is for the screen below, once this one is gone.
+            self._after.append((event.key, event.character))
+        elif event.key == "escape":
+            # Cancelled here, not by the binding: a class's key typed after it in the same read would answer first.
+            self.dismiss(None)
+        elif not self.answer(event):
+            return
+        event.stop()
+        event.prevent_default()
 
     def answer(self, event: events.Key) -> bool:
         key = event.character

@@ -34,7 +34,7 @@ class Prompt(ModalScreen[Result]):
         super().__init__(*args, **kwargs)
         self._after: list[tuple[str, str | None]] = []  # keys for the screen below, once this one has closed
         self._answered = False  # one of its own keys, typed at the screen below, came already
-        self._submitting = False  # enter was pressed in its text field: the keys after it wait for the answer
+        self._submitting = False  # enter or escape was pressed in its text field: the keys after it wait for the answer
 
     def dismiss(self, result: Result | None = None) -> AwaitComplete:
         return super().dismiss(result) if _first_dismissal(self) else AwaitComplete.nothing()
@@ -70,15 +70,17 @@ class Prompt(ModalScreen[Result]):
         return False
 
     def kept_from_field(self, event: events.Key) -> bool:
-        """A key on its way into the text field; whether it waits for the answer to an enter typed before it.
+        """A key on its way into the text field; whether it waits for the answer to an enter or escape typed
+        before it.
 
-        The terminal's keys go to the field as they come, but enter answers the prompt only once it has come
-        back up to the bindings: by then a q typed after it would be in the path, not at the screen below.
+        The terminal's keys go to the field as they come, but enter answers the prompt (and escape cancels
+        it) only once it has come back up to the bindings: by then a q typed after it would be in the path,
+        not at the screen below.
         """
         if self._submitting:
             self._after.append((event.key, event.character))
             return True
-        self._submitting = event.key == "enter"
+        self._submitting = event.key in ("enter", "escape")
         return False
 
     def _on_input_submitted(self) -> None:
