@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
@@ -445,3 +446,24 @@ async def test_the_verdict_never_calls_a_cost_above_the_random_network_s_lower(t
         found = cost_screen.Measurement("test", "cross-entropy", 0, Evaluation(2.3, 0.1, 200), Evaluation(3.1, accuracy, 200), [])
         said = screen._judged(found)
         assert "Higher cost" in said and "Lower cost" not in said and "does well" not in said, said
+
+
+@pytest.mark.parametrize(("accuracy", "reading"), [(0.1, ": chance"), (0.194, ": little better than chance")])
+async def test_the_verdict_calls_chance_only_what_is_near_it(tiny_mnist_dir, accuracy, reading):
+    # Twice as often right as guessing is not chance: 19.4 % on ten classes was called so.
+    from gdtui.core.training import Evaluation
+
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot)
+        random = Evaluation(2.3, 0.1, 200)
+        for cost in (3.0, 1.0):  # a cost above half the random network's, and one below: the longest verdict
+            found = dataclasses.replace(screen.measurement, random=random, current=Evaluation(cost, accuracy, 200))
+            said = screen._judged(found)
+            assert f"{percent(accuracy)} right{reading}" in said, said
+        # Drawn, the longest is whole at 80×24.
+        screen.measurement = found
+        screen._draw_whole()
+        await settle(pilot)
+        shown = _shown_inside(app, "#whole")
+        assert said in shown, shown

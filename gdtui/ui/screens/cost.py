@@ -299,15 +299,18 @@ outputs, as in the lesson, has only the quadratic cost."""
         """What the current network's cost says, read beside its accuracy: a cost alone can flatter."""
         current, random = found.current, found.random
         right = f"{percent(current.accuracy)} right"  # as the table above it gives it
-        # Guessing gets one class in this many right; twice that is still no reading worth the name.
-        if current.accuracy < 2 / len(self.state.data.classes):
+        # Guessing gets one class in this many right; twice that is still no reading worth the name, though
+        # over half as often again as guessing is more than chance.
+        chance = 1 / len(self.state.data.classes)
+        if current.accuracy < 2 * chance:
+            near = "chance" if current.accuracy < 1.5 * chance else "little better than chance"
             if current.cost < random.cost / 2:
                 return (
-                    f"Lower cost, yet {right}: chance. Outputs all near 0 miss by one each, and cost little."
+                    f"Lower cost, yet {right}: {near}. Outputs all near 0 miss by one each, and cost little."
                     if self.cost_name == "quadratic"
-                    else f"Lower cost, yet {right}: chance."
+                    else f"Lower cost, yet {right}: {near}."
                 )
-            return f"High cost, {right}: chance, many mistakes."
+            return f"High cost, {right}: {near}, many mistakes."
         if current.cost >= random.cost:
             # Right more often than chance, yet costlier than guessing: its wrong answers are sure ones, the costliest.
             return f"Higher cost, yet {right}: sure of its mistakes."
