@@ -1,5 +1,5 @@
 """Textual's POSIX driver, writing to a terminal that may hang up at any moment (see terminal_app),
-and reading escape with the letter or digit typed right after it as the two keys.
+and reading escape with most letters or a digit typed right after it as the two keys.
 
 It replaces the driver's private file and signal handlers, and drops entries of Textual's private
 table of key sequences: tests/unit/test_textual_insides.py says when Textual changes them.
@@ -80,11 +80,12 @@ class TerminalDriver(LinuxDriver):
 
 
 def read_escape_and_digit_as_typed() -> None:
-    """Read escape and a digit as alt with the digit, as Textual reads escape and a letter.
+    """Read escape and a digit as alt with the digit, as Textual reads escape and most letters.
 
     Textual reads them as the characters WezTerm on macOS types for Option with a digit ("\\x1b8" as
-    "•"), which the app has no use for: escape and 8 would be lost. Escape and a punctuation mark
-    Textual reads as the mark alone: that escape is lost still.
+    "•"), which the app has no use for: escape and 8 would be lost. Still lost, as Textual reads them:
+    escape with f or b (ctrl+right, ctrl+left), with -, = or § (WezTerm's –, ≠, §), with any other
+    punctuation mark (the mark alone), and escape with a key followed in the same read by another escape.
     """
     table = ANSI_SEQUENCES_KEYS
     if not isinstance(table, dict):  # a Textual that made it read-only: its reading stands
@@ -99,7 +100,8 @@ def escape_then_key(key: events.Key) -> tuple[events.Key, events.Key] | None:
 
     Escape typed just before a key (closing the help, then 8 for a step), quickly or over a laggy link,
     reaches the app in the same read as the key: the bytes a terminal sends for alt with that key. The
-    app binds no key with alt: it reads them as the two keys typed.
+    app binds no key with alt, and reads them as the two keys typed; so alt with a letter, typed on
+    purpose in a text field, cancels its prompt instead of typing the letter.
     """
     character = key.character
     if not (key.key.startswith("alt+") and character and len(character) == 1 and character.isprintable()):
