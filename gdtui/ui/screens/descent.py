@@ -58,10 +58,7 @@ class ParameterPrompt(Prompt[list[int] | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     ParameterPrompt { align: center middle; }
-    ParameterPrompt > Vertical {
-        width: 64; max-width: 100%;
-        height: auto; border: round $accent; background: $surface; padding: 1 2;
-    }
+    ParameterPrompt > Vertical { width: 64; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     ParameterPrompt #problem { color: $error; }
     """
 

@@ -17,7 +17,7 @@ class DiscardPrompt(Prompt[bool]):
     ]
     DEFAULT_CSS = """
     DiscardPrompt { align: center middle; }
-    DiscardPrompt > Static { width: 60; max-width: 100%; border: round $warning; background: $surface; padding: 1 2; }
+    DiscardPrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, origin: str) -> None:

@@ -20,7 +20,7 @@ class LabelPrompt(Prompt[int | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """
     LabelPrompt { align: center middle; }
-    LabelPrompt > Static { width: auto; max-width: 100%; border: round $accent; background: $surface; padding: 1 2; }
+    LabelPrompt > Static { width: auto; border: round $accent; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, classes: tuple[str, ...]) -> None:
@@ -58,8 +58,8 @@ class LabelPrompt(Prompt[int | None]):
         )
 
     def on_key(self, event: events.Key) -> None:
-        if getattr(self, "_gdtui_dismissed", False):
-            # Answered or cancelled, not yet closed: the key is for the screen below, once this one is gone.
+        if self.closing:
+            # The key is for the screen below, once this one is gone.
             self._after.append((event.key, event.character))
         elif event.key == "escape":
             # Cancelled here, not by the binding: a class's key typed after it in the same read would answer first.

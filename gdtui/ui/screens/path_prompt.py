@@ -64,7 +64,7 @@ class PathPrompt(Prompt[Path | None]):
     ]
     DEFAULT_CSS = """
     PathPrompt { align: center middle; }
-    PathPrompt > Vertical { width: 70; max-width: 100%; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    PathPrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     PathPrompt #outside { color: $error; width: 100%; }
     PathPrompt #question { width: 100%; }
     PathPrompt OptionList { max-height: 6; margin-bottom: 1; }
@@ -177,10 +177,7 @@ class ReplacePrompt(Prompt[bool]):
     ]
     DEFAULT_CSS = """
     ReplacePrompt { align: center middle; }
-    ReplacePrompt > Static {
-        width: 60; max-width: 100%;
-        height: auto; border: round $warning; background: $surface; padding: 1 2;
-    }
+    ReplacePrompt > Static { width: 60; height: auto; border: round $warning; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, file: str) -> None:

@@ -30,6 +30,11 @@ def _first_dismissal(screen: Screen[Any]) -> bool:
 class Prompt(ModalScreen[Result]):
     """A modal question or panel over a step."""
 
+    # Its box is as wide as its words ask, but never wider than the terminal: narrower, they wrap inside it.
+    DEFAULT_CSS = """
+    Prompt > * { max-width: 100%; }
+    """
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._after: list[tuple[str, str | None]] = []  # keys for the screen below, once this one has closed
@@ -38,6 +43,11 @@ class Prompt(ModalScreen[Result]):
 
     def dismiss(self, result: Result | None = None) -> AwaitComplete:
         return super().dismiss(result) if _first_dismissal(self) else AwaitComplete.nothing()
+
+    @property
+    def closing(self) -> bool:
+        """Answered or cancelled, and not yet gone."""
+        return getattr(self, "_gdtui_dismissed", False)
 
     def typed_below(self, event: events.Key) -> bool:
         """A key typed at the screen below in one read with the key that opened this prompt; whether it was
@@ -88,7 +98,7 @@ class Prompt(ModalScreen[Result]):
         # prompt leaves the keys that waited to the screen below; staying open (a path refused, a question
         # on top), it gives them back to whichever screen is on top now.
         self._submitting = False
-        if not getattr(self, "_gdtui_dismissed", False):
+        if not self.closing:
             self._post_after()
 
     def on_unmount(self) -> None:

@@ -17,7 +17,7 @@ class QuitPrompt(Prompt[bool]):
     ]
     DEFAULT_CSS = """
     QuitPrompt { align: center middle; }
-    QuitPrompt > Static { width: 60; max-width: 100%; border: round $warning; background: $surface; padding: 1 2; }
+    QuitPrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, origin: str) -> None:

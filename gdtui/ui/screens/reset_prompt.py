@@ -21,7 +21,7 @@ class ResetPrompt(Prompt[str | None]):
     ]
     DEFAULT_CSS = """
     ResetPrompt { align: center middle; }
-    ResetPrompt > Static { width: 64; max-width: 100%; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    ResetPrompt > Static { width: 64; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, seed: int, current: tuple[float, int], preset: tuple[float, int], name: str) -> None:

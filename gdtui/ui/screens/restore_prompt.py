@@ -18,7 +18,7 @@ class RestorePrompt(Prompt[bool]):
     ]
     DEFAULT_CSS = """
     RestorePrompt { align: center middle; }
-    RestorePrompt > Static { width: 60; max-width: 100%; border: round $warning; background: $surface; padding: 1 2; }
+    RestorePrompt > Static { width: 60; border: round $warning; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, progress: str, accuracy: float, images: int, data_name: str) -> None:

@@ -469,10 +469,7 @@ class MessagePrompt(Prompt[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     MessagePrompt { align: center middle; }
-    MessagePrompt > Vertical {
-        width: 70; max-width: 100%;
-        height: auto; border: round $accent; background: $surface; padding: 1 2;
-    }
+    MessagePrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, question: str) -> None:
@@ -499,7 +496,7 @@ class StepPrompt(Prompt[int | None]):
     ]
     DEFAULT_CSS = """
     StepPrompt { align: center middle; }
-    StepPrompt > Static { width: 48; max-width: 100%; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    StepPrompt > Static { width: 48; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     """
 
     def compose(self) -> ComposeResult:
@@ -517,7 +514,7 @@ class ConfirmEnd(Prompt[bool]):
     ]
     DEFAULT_CSS = """
     ConfirmEnd { align: center middle; }
-    ConfirmEnd > Static { width: 56; max-width: 100%; height: auto; border: round $error; background: $surface; padding: 1 2; }
+    ConfirmEnd > Static { width: 56; height: auto; border: round $error; background: $surface; padding: 1 2; }
     """
 
     def __init__(self, name: str) -> None:
