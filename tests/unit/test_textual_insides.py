@@ -19,6 +19,7 @@ import weakref
 from importlib.metadata import version
 
 import pytest
+import textual.constants
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual._styles_cache import StylesCache
 from textual._xterm_parser import XTermParser
@@ -89,7 +90,7 @@ def test_textuals_posix_driver_still_writes_through_the_file_and_handlers_termin
 def keys_read(text: str) -> list[tuple[str, str | None]]:
     parser = XTermParser()
     read = list(parser.feed(text))
-    time.sleep(0.2)  # past the wait for the rest of an escape sequence
+    time.sleep(textual.constants.ESCAPE_DELAY + 0.1)  # past the wait for the rest of an escape sequence
     return [(key.key, key.character) for key in [*read, *parser.tick()]]
 
 
