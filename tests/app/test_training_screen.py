@@ -23,7 +23,7 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
-from tests.helpers import full_speed, make_app, open_step, screen_text, settle, wait_for
+from tests.helpers import burst, full_speed, make_app, open_step, screen_text, settle, wait_for
 from tests.tiny_mnist import write_tiny_mnist
 
 
@@ -874,3 +874,19 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
         assert f"weights of step {step:,} put back" in stats, stats
         assert f"test accuracy {percent(again)} (measured at step {now:,})" in stats, stats
+
+
+@pytest.mark.parametrize("key", ["f", "plus", "b"])
+async def test_a_key_that_changes_a_setting_over_a_network_another_step_replaced_starts_its_new_run(screen_on, key):
+    # The run shown is of the network before: the key's run is a new one, with nothing measured yet to show.
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.shown is not None
+        await open_step(pilot, "2")
+        app.state.use_network(Network(seed=5), "random, seed 5")
+        await burst(pilot, "6", key)
+        await settle(pilot)
+        assert app._exception is None and app.is_running
+        assert screen.training_run.network is app.state.network

@@ -372,8 +372,9 @@ Network and Cost steps show."""
 
     def action_speed(self) -> None:
         self.training.speed = next_speed(self.speed)
+        run = self.ensure_run()  # first: a new run has nothing to show yet
         if self.shown is not None:
-            self._draw_stats(self.ensure_run(), self.shown)
+            self._draw_stats(run, self.shown)
 
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
