@@ -411,7 +411,7 @@ async def test_a_run_never_steps_while_another_step_changes_the_network(screen_o
         randomised.join(0.2)
         assert randomised.is_alive()  # it waits for the step to end: it must not change weights mid-step
         release.set()
-        randomised.join(10)
+        await wait_for(pilot, lambda: not randomised.is_alive(), "the network re-randomised")
         await settle(pilot)
         assert app.state.network_origin == "random, seed 1"  # not "trained": the step came before it
         np.testing.assert_array_equal(app.state.network.params, type(app.state.network)(seed=1).params)
