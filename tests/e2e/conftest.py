@@ -7,6 +7,7 @@ import asyncssh
 import pytest
 
 from gdtui.core.dataset import load_dataset
+from gdtui.serve import spawn
 from gdtui.serve.server import LabConfig
 from tests.e2e.lab import PASSWORD_HASH
 
@@ -39,3 +40,15 @@ def lab_config(tmp_path: Path, tiny_mnist_dir: Path, client_key: asyncssh.SSHKey
         data=tiny_mnist_dir,
         home=tmp_path / "lab",
     )
+
+
+@pytest.fixture
+def zygote_cannot_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lab's zygote cannot start, and its sessions would start as fresh processes, as they do then.
+
+    For the tests of what comes before a session (logins, refusals, limits), which never open one:
+    warming a zygote up (the app's imports, the data, a first screen drawn) took more than half a
+    second of CPU in each, for nothing. They run the server's own way round a zygote that failed.
+    """
+    missing = tmp_path / "no-zygote-here"
+    monkeypatch.setattr(spawn, "zygote_command", lambda fd, data: [str(missing)])

@@ -54,6 +54,7 @@ async def test_a_key_in_the_authorized_keys_file_logs_in(lab_config: LabConfig, 
         await terminal.shows(FIRST_SCREEN)
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_an_unknown_key_is_refused(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     stranger = asyncssh.generate_private_key("ssh-ed25519")
@@ -65,6 +66,7 @@ async def test_an_unknown_key_is_refused(lab_config: LabConfig, caplog: pytest.L
     assert f"refused: key {stranger.get_fingerprint()} is not authorized for student" in caplog.text
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_wrong_password_is_refused(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     async with running(lab_config) as lab:
@@ -141,6 +143,7 @@ async def test_without_authentication_anyone_may_log_in_only_if_the_teacher_says
         await terminal.shows(FIRST_SCREEN)
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_host_key_is_made_once_kept_private_and_reused(lab_config: LabConfig) -> None:
     fingerprints = []
     for _ in range(2):
@@ -164,6 +167,7 @@ def test_an_unreadable_authorized_keys_file_is_reported(lab_config: LabConfig, t
             Lab(replace(lab_config, authorized_keys=unreadable))
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_session_without_a_terminal_is_told_how_to_get_one(lab_config: LabConfig) -> None:
     async with running(lab_config) as lab:
         async with connect(lab) as conn:

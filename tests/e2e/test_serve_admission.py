@@ -69,6 +69,7 @@ async def test_a_teachers_dashboard_says_when_it_is_shown_as_an_app_does(one_at_
             await ada.shows(FIRST_SCREEN)
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_student_who_leaves_while_waiting_gives_up_their_place(one_at_a_time: LabConfig) -> None:
     async with running(one_at_a_time) as lab:
         lab.admission.turn(HOLDER)
@@ -78,6 +79,7 @@ async def test_a_student_who_leaves_while_waiting_gives_up_their_place(one_at_a_
         assert lab.admission.starting == [HOLDER]
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_lab_stops_without_waiting_for_a_session_still_waiting_its_turn(one_at_a_time: LabConfig) -> None:
     lab = Lab(one_at_a_time)
     await lab.start()

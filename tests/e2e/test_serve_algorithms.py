@@ -84,6 +84,7 @@ async def server_kexinit(port: int) -> list[list[str]]:
     return lists
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_server_offers_opensshs_default_algorithms_and_nothing_weaker(lab_config: LabConfig) -> None:
     supported = {alg.decode() for alg in get_kex_algs()}
     async with running(lab_config) as lab:
@@ -95,6 +96,7 @@ async def test_the_server_offers_opensshs_default_algorithms_and_nothing_weaker(
     assert set(macs) == set(macs_back) == OPENSSH_MACS
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_server_names_opensshs_default_key_signatures_and_not_ssh_rsa(lab_config: LabConfig) -> None:
     """The signatures a client's key may log in with, as the server tells the client (server-sig-algs)."""
     async with running(lab_config) as lab, connect(lab) as conn:
@@ -103,6 +105,7 @@ async def test_the_server_names_opensshs_default_key_signatures_and_not_ssh_rsa(
     assert told == OPENSSH_KEY_SIGNATURES
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 @pytest.mark.parametrize(("signature", "accepted"), [("rsa-sha2-256", True), ("rsa-sha2-512", True), ("ssh-rsa", False)])
 async def test_an_rsa_key_logs_in_but_not_with_sha1_signatures(lab_config: LabConfig, signature: str, accepted: bool) -> None:
     """As sshd since 8.8, even for a client that signs with ssh-rsa whatever the server said."""

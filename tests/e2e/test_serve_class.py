@@ -18,6 +18,7 @@ from gdtui.serve.server import LabConfig
 from tests.e2e.lab import FIRST_SCREEN, PASSWORD_HASH, connect, running, student
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_host_key_given_is_made_there_kept_private_and_its_fingerprint_logged(
     lab_config: LabConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -36,6 +37,7 @@ async def test_the_host_key_given_is_made_there_kept_private_and_its_fingerprint
     assert not list(config.home.glob("ssh_host_*"))
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_start_up_log_names_the_teachers_and_counts_the_students_without_them(
     lab_config: LabConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

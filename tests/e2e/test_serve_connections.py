@@ -47,6 +47,7 @@ def key_file(tmp_path: Path, client_key: asyncssh.SSHKey) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 @pytest.mark.skipif(not Path(SSH).exists(), reason="needs the OpenSSH client")
 async def test_a_connection_without_a_session_is_closed_after_the_grace_time(
     lab_config: LabConfig, key_file: Path, caplog: pytest.LogCaptureFixture
@@ -65,6 +66,7 @@ async def test_a_connection_without_a_session_is_closed_after_the_grace_time(
     assert "has not started a session after 1 s: closed" in caplog.text
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_connection_whose_session_has_ended_is_closed_after_the_grace_time(lab_config: LabConfig) -> None:
     async with running(replace(lab_config, login_grace_time=1.0)) as lab, connect(lab) as conn:
         done = await conn.run("ls", encoding=None)

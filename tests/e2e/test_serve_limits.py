@@ -40,6 +40,7 @@ async def greeted(reader: asyncio.StreamReader) -> bool:
     return (await asyncio.wait_for(reader.readline(), TIMEOUT)).startswith(b"SSH-2.0-")
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_connections_that_have_not_logged_in_are_capped_and_a_flood_is_logged_once(
     lab_config: LabConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -60,6 +61,7 @@ async def test_connections_that_have_not_logged_in_are_capped_and_a_flood_is_log
     assert "10 refused meanwhile" in caplog.text
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_one_address_cannot_take_every_place_before_login(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     async with running(replace(lab_config, max_startups=(20, 30, 100), per_source_max_startups=2)) as lab:
@@ -73,6 +75,7 @@ async def test_one_address_cannot_take_every_place_before_login(lab_config: LabC
     assert caplog.text.count("refusing more from it") == 1
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_connection_that_does_not_log_in_is_closed_after_the_grace_time(lab_config: LabConfig) -> None:
     assert LabConfig().login_grace_time == 30.0
     async with running(replace(lab_config, login_grace_time=1.0)) as lab:
@@ -210,6 +213,7 @@ asyncio.run(flood(int(sys.argv[1]), sys.argv[2], float(sys.argv[3])))
 """
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_one_client_flooding_packets_does_not_stall_the_server_for_everyone(lab_config: LabConfig) -> None:
     """asyncssh handles every packet that one read brings before anything else runs: a read of
     a quarter of a megabyte of window changes held the whole lab (every student's keys and frames,

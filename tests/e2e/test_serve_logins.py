@@ -39,6 +39,7 @@ async def logs_in(lab, username: str = "student", **options) -> bool:
         return False
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_emptying_the_authorized_keys_file_revokes_every_key(lab_config: LabConfig, client_key: asyncssh.SSHKey) -> None:
     async with running(lab_config) as lab:
         assert await logs_in(lab, client_keys=[client_key])
@@ -49,6 +50,7 @@ async def test_emptying_the_authorized_keys_file_revokes_every_key(lab_config: L
             assert await logs_in(lab), emptied
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_lab_may_start_with_no_keys_yet_and_add_them_later(lab_config: LabConfig, client_key: asyncssh.SSHKey) -> None:
     lab_config.authorized_keys.write_bytes(b"# latecomers' keys go here\n")
     async with running(lab_config) as lab:
@@ -68,6 +70,7 @@ class BannerClient(asyncssh.SSHClient):
         self.banners.append(msg)
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 @pytest.mark.parametrize(
     "username",
     ["a/b", "a b", "a" * 33, "x" * 300, ".", "..", ".hidden", "-rf", "ünï"],
@@ -85,6 +88,7 @@ async def test_a_name_that_cannot_have_a_folder_of_its_own_is_refused_and_told_w
     assert "cannot be a name here" in caplog.text
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_an_empty_name_is_refused(lab_config: LabConfig) -> None:
     # asyncssh asks the server nothing about an empty name (no begin_auth): it must still fail.
     async with running(lab_config) as lab:
@@ -107,6 +111,7 @@ def ada_key() -> asyncssh.SSHKey:
     return asyncssh.generate_private_key("ssh-ed25519")
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_key_named_for_one_student_does_not_log_in_as_another(
     lab_config: LabConfig, client_key: asyncssh.SSHKey, ada_key: asyncssh.SSHKey
 ) -> None:
@@ -123,6 +128,7 @@ async def test_a_key_named_for_one_student_does_not_log_in_as_another(
         assert await logs_in(lab, "alan")
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_with_a_roster_a_name_is_only_for_its_owner(
     lab_config: LabConfig, ada_key: asyncssh.SSHKey, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -145,6 +151,7 @@ async def test_with_a_roster_a_name_is_only_for_its_owner(
         assert not await logs_in(lab, "alan", password=PASSWORD)
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_the_roster_is_read_again_when_it_changes_and_a_bad_line_closes_only_its_name(
     lab_config: LabConfig, ada_key: asyncssh.SSHKey, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -194,6 +201,7 @@ async def guess(lab: Lab, guesses: list[str], source: str = "127.0.0.1") -> tupl
         return False, client.tried
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_connection_gets_six_tries_then_is_closed(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     async with running(lab_config) as lab:
@@ -204,6 +212,7 @@ async def test_a_connection_gets_six_tries_then_is_closed(lab_config: LabConfig,
     assert "6 failed attempts: disconnected" in caplog.text
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_an_address_that_keeps_guessing_is_refused_for_a_while_and_logged_once(
     lab_config: LabConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -226,6 +235,7 @@ async def test_an_address_that_keeps_guessing_is_refused_for_a_while_and_logged_
     assert "accepting 127.0.0.2 again" in caplog.text
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_guessing_on_many_connections_at_once_is_no_faster(lab_config: LabConfig, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="gdtui.serve")
     async with running(replace(lab_config, block_after=10, forgive_every_s=60.0)) as lab:
@@ -236,6 +246,7 @@ async def test_guessing_on_many_connections_at_once_is_no_faster(lab_config: Lab
     assert caplog.text.count("refused: wrong password") == 10
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_roster_with_passwords_that_others_can_read_is_warned_about(
     lab_config: LabConfig, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

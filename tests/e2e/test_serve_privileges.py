@@ -132,6 +132,7 @@ async def test_a_user_that_cannot_reach_the_labs_files_is_refused_at_start(
             pass
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_without_a_user_the_sessions_folder_is_the_servers_alone(lab_config: LabConfig) -> None:
     sessions = lab_config.home / "sessions"
     sessions.mkdir(parents=True, mode=0o755)  # as an older server left it

@@ -191,6 +191,7 @@ async def test_a_student_in_twice_when_the_server_stops_and_starts_again_has_two
     assert len(record.read(lab_config.home)[0]) == 3
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
 async def test_a_session_asked_for_on_a_connection_left_open_by_a_stopped_server_is_refused(lab_config: LabConfig) -> None:
     assert lab_config.home is not None
     lab = Lab(lab_config)
