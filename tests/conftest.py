@@ -39,14 +39,34 @@ from tests.tiny_mnist import write_tiny_mnist
 KINDS = ("unit", "app", "e2e")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         kind = item.path.parent.name
         if kind in KINDS:
             item.add_marker(kind)
-    # The few long tests first: run in parallel, they then overlap with everything else
-    # instead of starting last and keeping one worker busy after the others are done.
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    items[:] = slow_first_on_every_worker(items, workers)
+
+
+def slow_first_on_every_worker(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The long tests first, as many on each worker: they then overlap with everything else.
+
+    Started last, one kept a worker busy after the others were done. pytest-xdist's worksteal
+    hands each worker a run of the list, in order, the next `left // workers_left` tests: all
+    sorted to the front, the long tests fell to one worker, one after another (a minute and more
+    past the others). Each run here starts with its share of them; if xdist cut the list
+    otherwise, only the balance would suffer.
+    """
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    ordered: list[pytest.Item] = []
+    for worker in range(workers):
+        size = (len(items) - len(ordered)) // (workers - worker)
+        mine = slow[worker::workers]
+        take = max(0, size - len(mine))
+        ordered += mine + rest[:take]
+        del rest[:take]
+    return ordered + rest
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -28,6 +28,7 @@ async def screens_after_each_key(data_dir) -> list[str]:
     return shown
 
 
+@pytest.mark.slow
 async def test_a_screen_drawn_when_read_is_the_screen_drawn_frame_by_frame(tiny_mnist_dir, monkeypatch) -> None:
     frames = 0
     draw = Compositor.render_update

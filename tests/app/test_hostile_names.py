@@ -172,6 +172,7 @@ async def test_class_names_that_are_markup_show_as_written(hostile_classes, step
     assert app._exception is None
 
 
+@pytest.mark.slow
 async def test_the_lesson_names_classes_and_models_as_written(hostile_classes):
     name = "[b]run[eta=1.5][/b]\\"
     app = make_app(hostile_classes, lesson=True, network=Network((784, 16, 16, len(CLASS_NAMES)), seed=2), model_name=name)

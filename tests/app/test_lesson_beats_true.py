@@ -5,6 +5,7 @@ is about stays whole on screen."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gdtui.core import quiz
 from gdtui.core.dataset import bundled_data_dir, load_dataset
@@ -95,6 +96,7 @@ async def test_the_last_beat_keeps_its_closing_line_on_a_network_of_one_hidden_l
         assert "The end. R starts the lesson again, L hides the guide, q quits." in screen_text(app), words(app)
 
 
+@pytest.mark.slow
 async def test_every_beat_fits_its_words_on_a_model_trained_on_all_of_mnist():
     app = make_app(bundled_data_dir(), lesson=True, network=_mnist_model(), model_name="M.npz")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -24,6 +24,8 @@ from tests.app.test_lesson_walk import guide_text, on_beat, screen_text, shows_i
 from tests.helpers import make_app, wait_for, wait_until_loaded
 from tests.tiny_mnist import write_tiny_set
 
+pytestmark = pytest.mark.slow
+
 FOUR = ("circle", "square", "star", "cross")
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
@@ -154,6 +155,7 @@ async def shows_its_point(pilot, number: int) -> None:
         await wait_for(pilot, lambda w=widget: problem_with(w) is None, f"beat {number + 1}'s {selector} to be on screen")
 
 
+@pytest.mark.slow
 async def test_every_beat_shows_its_point_at_80x24(tiny_mnist_dir):
     app = make_app(tiny_mnist_dir, lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:

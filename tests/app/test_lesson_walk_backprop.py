@@ -247,6 +247,7 @@ async def two_race_steps(pilot) -> None:
     await wait_for(pilot, lambda: screen.race.mini.steps == 2, "two steps of both walkers")
 
 
+@pytest.mark.slow
 async def test_every_beat_of_part_two_shows_the_network_s_own_figures_at_80x24(tiny_mnist_dir):
     assert [beat.title for beat in PART_TWO] == list(FACTS), "every beat of part two is checked, in order"
     app = make_app(tiny_mnist_dir, lesson=True)

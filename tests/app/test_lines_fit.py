@@ -6,6 +6,8 @@ the moment: none of them may outgrow its column, on any choice the keys allow.
 
 from __future__ import annotations
 
+import pytest
+
 from gdtui.core.network import Network
 from gdtui.ui.beats import BEATS, PART_TWO
 from gdtui.ui.screens.two_parameters import TwoParametersScreen
@@ -103,6 +105,7 @@ def _rows_whole(app, where: str) -> None:
     assert "◀" in later, f"{where}: the neuron whose sum is shown is among the rows"
 
 
+@pytest.mark.slow
 async def test_the_hidden_layers_view_shows_every_row_beside_any_beat_s_guide(tiny_mnist_dir):
     first = BEATS.index(PART_TWO[0])
     for network in (None, Network(WIDE, seed=1)):

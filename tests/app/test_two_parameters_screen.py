@@ -208,6 +208,7 @@ async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_
                 assert x * dx + y * dy > 0 and abs(x * dy - y * dx) / np.hypot(dx, dy) <= 2.5, (role, (r, c))
 
 
+@pytest.mark.slow
 async def test_balls_from_different_starts_end_in_different_valleys(screen_on):
     async with screen_on("5") as (pilot, screen):
         await pilot.press("f")

@@ -115,6 +115,7 @@ def test_a_signal_ends_the_app_even_while_its_terminal_takes_no_output(terminal:
     assert status == 128 + signum
 
 
+@pytest.mark.slow
 def test_training_cut_short_by_a_hang_up_is_offered_back_at_the_next_start(tiny_mnist_dir: Path, tmp_path: Path):
     first = TerminalSession("--data", str(tiny_mnist_dir))
     try:

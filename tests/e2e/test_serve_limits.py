@@ -135,6 +135,7 @@ async def logs_in(port: int, username: str, **options) -> asyncssh.SSHClientConn
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("open_files", [200, 48])
 async def test_a_flood_of_silent_connections_with_few_open_files_locks_no_student_out(
     lab_config: LabConfig, tmp_path: Path, open_files: int
@@ -214,6 +215,7 @@ asyncio.run(flood(int(sys.argv[1]), sys.argv[2], float(sys.argv[3])))
 
 
 @pytest.mark.usefixtures("zygote_cannot_start")
+@pytest.mark.slow
 async def test_one_client_flooding_packets_does_not_stall_the_server_for_everyone(lab_config: LabConfig) -> None:
     """asyncssh handles every packet that one read brings before anything else runs: a read of
     a quarter of a megabyte of window changes held the whole lab (every student's keys and frames,

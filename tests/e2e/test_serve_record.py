@@ -56,6 +56,7 @@ async def _drain(stream: asyncio.StreamReader, log: bytearray) -> None:
         log += line
 
 
+@pytest.mark.slow
 async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_collected_work_keep_it_all(
     lab_config: LabConfig, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
