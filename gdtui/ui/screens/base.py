@@ -144,6 +144,7 @@ class LessonScreen(Screen):
 
     def on_mount(self) -> None:
         self._check_size(self.app.size.width, self.app.size.height)
+        self._styled_under = self._what_styles_hang_on()
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -163,7 +164,23 @@ class LessonScreen(Screen):
                 f"this terminal is {width}×{height}.\n\nq quits."
             )
 
-    def on_screen_resume(self) -> None:
+    # The app's classes and pseudo-classes (:focus, :blur, ...) the screen was last styled under.
+    _styled_under: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def _what_styles_hang_on(self) -> tuple[frozenset[str], frozenset[str]]:
+        return self.app.pseudo_classes, frozenset(self.app.classes)
+
+    def on_screen_suspend(self) -> None:
+        self._styled_under = self._what_styles_hang_on()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual works out every widget's styles again each time a screen comes back: a fifth of what
+        # switching steps cost, for styles still right. The app's pseudo-classes are what may have changed
+        # them meanwhile (Textual restyles only the screen on show for those); a class set on a widget
+        # restyles it at once, and new CSS or a new theme restyles a step as it is switched to.
+        # Handlers run subclass first: Screen's own, which reads this, comes after.
+        if self._what_styles_hang_on() == self._styled_under:
+            event.refresh_styles = False
         self.post_message(self.Shown(self))
         self.redraw()
 
