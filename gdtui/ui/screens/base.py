@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 import numpy as np
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -173,7 +173,8 @@ class LessonScreen(Screen):
     def on_screen_suspend(self) -> None:
         self._styled_under = self._what_styles_hang_on()
 
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
+    @on(events.ScreenResume)
+    def _restyle_only_if_needed(self, event: events.ScreenResume) -> None:
         # Textual works out every widget's styles again each time a screen comes back: a fifth of what
         # switching steps cost, for styles still right. The app's pseudo-classes are what may have changed
         # them meanwhile (Textual restyles only the screen on show for those); a class set on a widget
@@ -181,6 +182,8 @@ class LessonScreen(Screen):
         # Handlers run subclass first: Screen's own, which reads this, comes after.
         if self._what_styles_hang_on() == self._styled_under:
             event.refresh_styles = False
+
+    def on_screen_resume(self) -> None:
         self.post_message(self.Shown(self))
         self.redraw()
 
