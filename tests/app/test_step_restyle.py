@@ -4,7 +4,7 @@ Textual works out the styles of every widget of a screen again each time it come
 what switching steps cost, for styles that are still right. What can make them wrong meanwhile are
 the app's own pseudo-classes (:focus, :blur, ...), which Textual restyles only the screen on show
 for; a class set on a widget restyles it at once, and new CSS or a new theme restyles a step as it
-is switched to.
+is switched to. Nor does opening a step restyle the whole app, screen on show included.
 """
 
 from __future__ import annotations
@@ -69,3 +69,35 @@ async def test_a_step_the_teacher_sends_a_student_back_to_while_their_window_is_
         assert "blur" in app.pseudo_classes
         assert cost in nodes
         assert cost.query_one("KeyBar") in nodes
+
+
+def css_refreshes(app, monkeypatch) -> list[str]:
+    """The screens on show each time Textual restyles the whole app for its CSS, from now on."""
+    refreshed: list[str] = []
+    refresh_css = type(app).refresh_css
+
+    def counted(self, animate: bool = True) -> None:
+        refreshed.append(self.screen.id)
+        refresh_css(self, animate=animate)
+
+    monkeypatch.setattr(type(app), "refresh_css", counted)
+    return refreshed
+
+
+async def test_a_step_opened_or_shown_again_does_not_restyle_the_whole_app(screen_on, monkeypatch):
+    async with screen_on("1") as (pilot, _):
+        refreshed = css_refreshes(pilot.app, monkeypatch)
+        for key in "3131":
+            await back_to(pilot, key)
+        # Textual's own mark of a screen styled under the app's CSS, which the steps set as they are made.
+        assert not refreshed, "Textual restyled the app as a step opened: does it still read Screen._css_update_count?"
+
+
+async def test_a_step_away_while_the_theme_changed_is_restyled_for_it(screen_on, monkeypatch):
+    async with screen_on("3") as (pilot, cost):
+        await back_to(pilot, "1")
+        pilot.app.theme = "textual-light" if pilot.app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        refreshed = css_refreshes(pilot.app, monkeypatch)
+        await back_to(pilot, "3")
+        assert refreshed == ["cost"]

@@ -91,6 +91,11 @@ class LessonScreen(Screen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._held: list[tuple[str, str | None]] = []  # keys that came while work they must follow was under way
+        # Textual's mark of a screen styled under the app's CSS, which it sets only once the screen has been shown
+        # mounted: until then, showing it restyles the whole app (the screen on show, then the screen itself
+        # again), twice. A step is styled as it mounts, under the CSS there is then: CSS or a theme newer than
+        # this mark still has Textual restyle it as it comes (tests/app/test_step_restyle.py).
+        self._css_update_count = self.app._css_update_count
 
     def compose(self) -> ComposeResult:
         yield LessonNav(self.id or "")
