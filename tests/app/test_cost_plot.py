@@ -5,8 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from plotext._dict import themes as plotext_themes
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.color import Color
 from textual.content import Content
 from textual.visual import Visual
 from textual_plotext import PlotextPlot
@@ -144,3 +146,24 @@ async def test_an_epoch_mean_on_the_curve_is_drawn_in_the_curves_own_row(level):
         (row,) = [r for r, line in enumerate(rows) if "●" in line]
         column = rows[row].index("●")
         assert "\u2800" < rows[row][column - 1] <= "\u28ff" and "\u2800" < rows[row][column + 1] <= "\u28ff", "\n".join(rows)
+
+
+async def test_the_plot_is_in_the_colours_of_the_theme_shown_however_fast_themes_change(monkeypatch):
+    """textual-plotext registers plotext's theme for an app theme once, when told the theme changed, from
+    the colours the app has by then: themes changed faster than that (the palette previews each as its
+    highlight moves) left one theme's name with another's colours, for every plot of the process after."""
+    monkeypatch.delitem(plotext_themes, "textual-auto-nord", raising=False)  # as in a process that never showed nord
+    app = _PlotApp()
+    async with app.run_test(size=(80, 16)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(_run(30))
+        app.theme = "nord"
+        app.theme = "textual-dark"  # before the app has told anyone of nord
+        await pilot.pause()
+        app.theme = "nord"
+        await pilot.pause()
+        drawn = plot.render()
+        corner = drawn.plain.index("┌")
+        style = next(span.style for span in drawn.spans if span.start <= corner < span.end)
+        assert style.foreground is not None
+        assert style.foreground.rgb == Color.parse(app.theme_variables["foreground"]).rgb

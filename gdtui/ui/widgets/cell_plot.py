@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from plotext import _utility as plotext_utility  # type: ignore[import-untyped]
+from plotext._dict import themes as plotext_themes  # type: ignore[import-untyped]
 from rich.text import Text
+from textual.color import Color
 from textual.content import Content, Span
 from textual.style import Style
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import _sequence as SERIES_COLOURS  # the colours of series given none, as textual-plotext has them
 
 # Each cell's colours in plotext (fore, style, back) and the terminal's palette, as Textual's style (None: plain).
 _STYLES: dict[tuple[tuple, object], Style | None] = {}
@@ -23,6 +27,21 @@ def _style(colors: tuple, theme: object) -> Style | None:
         rich_style = Text.from_ansi(f"{code}x{plotext_utility.ansi_end}").spans[0].style if code else None
         _STYLES[key] = None if rich_style is None else Style.from_rich_style(rich_style, theme)  # type: ignore[arg-type]
     return _STYLES[key]
+
+
+def plotext_theme(variables: Mapping[str, str]) -> str:
+    """plotext's theme for the app's colours now, as textual-plotext makes one: registered under a name made of them.
+
+    textual-plotext registers one under each app theme's name, once, when told the theme changed, from the
+    colours the app has by then: after two changes in one go (the palette previews each theme its highlight
+    moves to), a name kept another theme's colours for every plot of the process thereafter.
+    """
+    surface, foreground = Color.parse(variables["surface"]), Color.parse(variables["foreground"])
+    name = f"gdtui {surface.hex} {foreground.hex}"
+    if name not in plotext_themes:
+        # Canvas, axes, ticks and their style, the series' colours: all RGB, as textual-plotext's.
+        plotext_themes[name] = (surface.rgb, surface.rgb, foreground.rgb, "default", list(SERIES_COLOURS))
+    return name
 
 
 class CellPlot(PlotextPlot):
@@ -41,7 +60,7 @@ class CellPlot(PlotextPlot):
         width, height = self.size
         plot.plotsize(width, height)
         plot._set_size(width, height)  # as PlotextPlot.render does: plotsize alone does not resize it
-        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot.theme(plotext_theme(self.app.theme_variables))
         plot._set_sizes()
         plot._build_matrix()
         matrix = plot.monitor.matrix
