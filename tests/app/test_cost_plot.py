@@ -150,8 +150,8 @@ async def test_an_epoch_mean_on_the_curve_is_drawn_in_the_curves_own_row(level):
 
 async def test_the_plot_is_in_the_colours_of_the_theme_shown_however_fast_themes_change(monkeypatch):
     """textual-plotext registers plotext's theme for an app theme once, when told the theme changed, from
-    the colours the app has by then: themes changed faster than that (the palette previews each as its
-    highlight moves) left one theme's name with another's colours, for every plot of the process after."""
+    the colours the app has by then: themes changed faster than that left one theme's name with another's
+    colours, for every plot of the process after."""
     monkeypatch.delitem(plotext_themes, "textual-auto-nord", raising=False)  # as in a process that never showed nord
     app = _PlotApp()
     async with app.run_test(size=(80, 16)) as pilot:

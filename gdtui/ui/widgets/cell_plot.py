@@ -33,8 +33,8 @@ def plotext_theme(variables: Mapping[str, str]) -> str:
     """plotext's theme for the app's colours now, as textual-plotext makes one: registered under a name made of them.
 
     textual-plotext registers one under each app theme's name, once, when told the theme changed, from the
-    colours the app has by then: after two changes in one go (the palette previews each theme its highlight
-    moves to), a name kept another theme's colours for every plot of the process thereafter.
+    colours the app has by then: after two changes before it was told of the first, a name kept another
+    theme's colours for every plot of the process thereafter.
     """
     surface, foreground = Color.parse(variables["surface"]), Color.parse(variables["foreground"])
     name = f"gdtui {surface.hex} {foreground.hex}"
