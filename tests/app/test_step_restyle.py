@@ -101,3 +101,20 @@ async def test_a_step_away_while_the_theme_changed_is_restyled_for_it(screen_on,
         refreshed = css_refreshes(pilot.app, monkeypatch)
         await back_to(pilot, "3")
         assert refreshed == ["cost"]
+
+
+async def test_a_step_left_as_the_window_went_to_the_background_is_restyled_when_it_comes_back(screen_on, monkeypatch):
+    async with screen_on("3") as (pilot, cost):
+        app = pilot.app
+        await away_from_cost(pilot)
+        await back_to(pilot, "3")
+        # The app blurs in the same moment as Cost goes: before Cost has heard it is no longer on show.
+        app.action_go("digits")
+        app.app_focus = False
+        await wait_for(pilot, lambda: app.screen.id == "digits", "Digits shown")
+        await pilot.pause()
+        nodes = restyled(monkeypatch)
+        app.post_message(report.StepAsked("cost"))
+        await wait_for(pilot, lambda: app.screen is cost, "Cost shown")
+        await pilot.pause()
+        assert cost in nodes

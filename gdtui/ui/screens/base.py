@@ -92,8 +92,8 @@ class LessonScreen(Screen):
         super().__init__(**kwargs)
         self._held: list[tuple[str, str | None]] = []  # keys that came while work they must follow was under way
         # Textual's mark of a screen styled under the app's CSS, which it sets only once the screen has been shown
-        # mounted: until then, showing it restyles the whole app (the screen on show, then the screen itself
-        # again), twice. A step is styled as it mounts, under the CSS there is then: CSS or a theme newer than
+        # mounted: until then, showing it restyles the app and the screen on show (the step left, then the step
+        # itself), twice. A step is styled as it mounts, under the CSS there is then: CSS or a theme newer than
         # this mark still has Textual restyle it as it comes (tests/app/test_step_restyle.py).
         self._css_update_count = self.app._css_update_count
 
@@ -150,6 +150,7 @@ class LessonScreen(Screen):
     def on_mount(self) -> None:
         self._check_size(self.app.size.width, self.app.size.height)
         self._styled_under = self._what_styles_hang_on()
+        self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -175,8 +176,11 @@ class LessonScreen(Screen):
     def _what_styles_hang_on(self) -> tuple[frozenset[str], frozenset[str]]:
         return self.app.pseudo_classes, frozenset(self.app.classes)
 
-    def on_screen_suspend(self) -> None:
-        self._styled_under = self._what_styles_hang_on()
+    def _app_focus_changed(self) -> None:
+        # Textual restyles the screen on show for the app's :focus and :blur, and no other: one left
+        # behind, even in the same moment, keeps what it was styled under, and is restyled when it comes.
+        if self.app.screen is self:
+            self._styled_under = self._what_styles_hang_on()
 
     @on(events.ScreenResume)
     def _restyle_only_if_needed(self, event: events.ScreenResume) -> None:
@@ -187,6 +191,7 @@ class LessonScreen(Screen):
         # Handlers run subclass first: Screen's own, which reads this, comes after.
         if self._what_styles_hang_on() == self._styled_under:
             event.refresh_styles = False
+        self._styled_under = self._what_styles_hang_on()  # as they are once Screen's own handler is done
 
     def on_screen_resume(self) -> None:
         self.post_message(self.Shown(self))
