@@ -39,13 +39,25 @@ from tests.tiny_mnist import write_tiny_mnist
 KINDS = ("unit", "app", "e2e")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         kind = item.path.parent.name
         if kind in KINDS:
             item.add_marker(kind)
-    workers = getattr(config, "workerinput", {}).get("workercount", 1)
-    items[:] = slow_first_on_every_worker(items, workers)
+
+
+class _SlowFirst:
+    """Orders the tests last of all: after -m and -k have left out what they leave out, each worker's run
+    is cut from the tests that do run. (The markers above come first: -m reads them.)"""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        workers = getattr(config, "workerinput", {}).get("workercount", 1)
+        items[:] = slow_first_on_every_worker(items, workers)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_SlowFirst(), "slow-first")
 
 
 def slow_first_on_every_worker(items: list[pytest.Item], workers: int) -> list[pytest.Item]:

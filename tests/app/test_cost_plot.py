@@ -152,7 +152,9 @@ async def test_the_plot_is_in_the_colours_of_the_theme_shown_however_fast_themes
     """textual-plotext registers plotext's theme for an app theme once, when told the theme changed, from
     the colours the app has by then: themes changed faster than that left one theme's name with another's
     colours, for every plot of the process after."""
-    monkeypatch.delitem(plotext_themes, "textual-auto-nord", raising=False)  # as in a process that never showed nord
+    # As in a process that never showed nord; and as it was after, not with the colours the test leaves it.
+    monkeypatch.setitem(plotext_themes, "textual-auto-nord", None)
+    monkeypatch.delitem(plotext_themes, "textual-auto-nord")
     app = _PlotApp()
     async with app.run_test(size=(80, 16)) as pilot:
         plot = app.query_one(CostPlot)
