@@ -11,8 +11,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from rich.text import Text
 from textual import events
+from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -20,6 +23,7 @@ from textual.visual import Visual, visualize
 
 from gdtui.ui.app import GdtuiApp
 from gdtui.ui.lesson import STEPS
+from gdtui.ui.widgets.cell_plot import CellPlot, plotext_theme
 
 # Long enough for a busy two-core machine; a test that passes waits only as long as it must.
 DEADLINE_S = 60.0
@@ -171,3 +175,21 @@ async def train_epochs(pilot: Pilot, screen, epochs: int) -> None:
         before = screen.ensure_run().trainer.epochs_done
         await pilot.press("e")
         await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+
+
+# Textual's theme in ANSI colours: "ansi-dark" from Textual 8.2.5, "textual-ansi" before (both pins allow).
+ANSI_THEME = next(name for name in ("ansi-dark", "textual-ansi") if name in App().available_themes)
+
+
+def through_the_terminal_codes(plot: CellPlot) -> Content:
+    """The plot as textual-plotext draws it: plotext's printed text, read back by Rich, then by Textual.
+
+    In the plot's own plotext theme, made from the app's colours (textual-plotext's makes the colours of
+    the terminal's own black; see plotext_theme).
+    """
+    width, height = plot.size
+    figure: Any = plot.plt
+    figure.plotsize(width, height)
+    figure._set_size(width, height)  # as PlotextPlot.render does
+    figure.theme(plotext_theme(plot.app.theme_variables))
+    return Content.from_rich_text(Text.from_ansi(figure.build()), plot.app.console)

@@ -9,11 +9,10 @@ from plotext._dict import themes as plotext_themes
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
-from textual.content import Content
 from textual.visual import Visual
-from textual_plotext import PlotextPlot
 
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
+from tests.helpers import ANSI_THEME, through_the_terminal_codes
 
 
 class _PlotApp(App[None]):
@@ -104,15 +103,6 @@ async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
         assert labels and all(label.isdigit() for label in labels), labels  # no step −1, no step 0.5
 
 
-def _through_the_terminal_codes(plot: CostPlot) -> Content:
-    """The plot as textual-plotext draws it: plotext's printed text, read back by Rich, then by Textual."""
-    return Content.from_rich_text(PlotextPlot.render(plot), plot.app.console)
-
-
-# Textual's theme in ANSI colours: "ansi-dark" from Textual 8.2.5, "textual-ansi" before (both pins allow).
-ANSI_THEME = next(name for name in ("ansi-dark", "textual-ansi") if name in App().available_themes)
-
-
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light", ANSI_THEME])
 @pytest.mark.parametrize("steps", [1, 2, 30, 258, 5000])
 async def test_the_plot_is_drawn_as_textual_plotext_would_draw_it(steps, theme):
@@ -123,7 +113,7 @@ async def test_the_plot_is_drawn_as_textual_plotext_would_draw_it(steps, theme):
         plot = app.query_one(CostPlot)
         plot.show(_run(steps))
         await pilot.pause()
-        drawn, expected = plot.render(), _through_the_terminal_codes(plot)
+        drawn, expected = plot.render(), through_the_terminal_codes(plot)
         assert drawn.plain == expected.plain
         assert drawn.spans == expected.spans
         lines = [Visual.to_strips(plot, content, 80, 16, plot.visual_style) for content in (drawn, expected)]
@@ -173,3 +163,21 @@ async def test_the_plot_is_in_the_colours_of_the_theme_shown_however_fast_themes
         style = next(span.style for span in drawn.spans if span.start <= corner < span.end)
         assert style.foreground is not None
         assert style.foreground.rgb == Color.parse(app.theme_variables["foreground"]).rgb
+
+
+@pytest.mark.parametrize(
+    "theme", [name for name in ("ansi-dark", "ansi-light", "textual-ansi") if name in App().available_themes]
+)
+async def test_in_a_theme_of_the_terminals_own_colours_the_plot_is_in_them_too(theme):
+    """Textual's ANSI themes leave the surface transparent and the text the terminal's own colour: the plot
+    then draws on the terminal's background in its text colour, not black on black."""
+    app = _PlotApp()
+    app.theme = theme
+    async with app.run_test(size=(80, 16)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(_run(30))
+        await pilot.pause()
+        drawn = plot.render()
+        corner = drawn.plain.index("┌")
+        style = next((span.style for span in drawn.spans if span.start <= corner < span.end), None)
+        assert style is None or (style.foreground is None and style.background is None), style

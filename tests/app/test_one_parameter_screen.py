@@ -8,16 +8,23 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.content import Content
 from textual.widgets import Input
-from textual_plotext import PlotextPlot
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.ui.screens.descent import ParameterPrompt, change, number
 from gdtui.ui.screens.one_parameter import CurvePlot, OneParameterScreen
-from tests.helpers import make_app, open_step, rendered, settle, until_on_network, wait_for
+from tests.helpers import (
+    ANSI_THEME,
+    make_app,
+    open_step,
+    rendered,
+    settle,
+    through_the_terminal_codes,
+    until_on_network,
+    wait_for,
+)
 
 
 async def _open(pilot) -> OneParameterScreen:
@@ -439,7 +446,7 @@ async def test_the_networks_cost_says_which_images_it_is_averaged_over(screen_on
         assert f"η = {screen.descent.learning_rate:g}" in numbers and "step 1:" in numbers
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "ansi-dark"])
+@pytest.mark.parametrize("theme", ["textual-dark", ANSI_THEME])
 async def test_the_curve_is_drawn_as_textual_plotext_would_draw_it(screen_on, theme):
     """Read from plotext's cells, not from the text it prints: the same characters in the same styles,
     the valleys' names, the tangent and the steps' path included."""
@@ -449,7 +456,24 @@ async def test_the_curve_is_drawn_as_textual_plotext_would_draw_it(screen_on, th
         await settle(pilot)
         plot = screen.query_one(CurvePlot)
         drawn = plot.render()
-        expected = Content.from_rich_text(PlotextPlot.render(plot), plot.app.console)
+        expected = through_the_terminal_codes(plot)
         assert "min" in drawn.plain
         assert drawn.plain == expected.plain
         assert drawn.spans == expected.spans
+
+
+@pytest.mark.parametrize("theme", ["catppuccin-latte", ANSI_THEME])
+async def test_the_minimums_label_is_on_the_plots_own_background_after_the_theme_changes(screen_on, theme):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
+        app.theme = theme
+        await wait_for(pilot, lambda: app.current_theme.name == theme, "the theme")
+        await pilot.pause()
+        plot = screen.query_one(CurvePlot)
+        drawn = plot.render()
+        label, corner = drawn.plain.index("min"), drawn.plain.index("┌")
+
+        def background(at: int):
+            return next((span.style.background for span in drawn.spans if span.start <= at < span.end), None)
+
+        assert background(label) == background(corner)

@@ -19,7 +19,7 @@ from gdtui.core.words import done
 from gdtui.ui.plot_cells import Cells
 from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
 from gdtui.ui.ticks import axis
-from gdtui.ui.widgets.cell_plot import CellPlot
+from gdtui.ui.widgets.cell_plot import CellPlot, plotext_colour
 
 CURVE_COLOR = (90, 160, 255)
 
@@ -122,6 +122,10 @@ back. The span of the cost is written under the plot."""
         """Where the tangent drawn last starts and ends, along x."""
         self.cost_span = (0.0, 1.0)
         """The costs the plot showed last, bottom to top."""
+
+    def on_mount(self) -> None:
+        # Told once the app's colours are the new theme's.
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._draw_plot())
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="function")
@@ -299,7 +303,8 @@ back. The span of the cost is written under the plot."""
         bottom, top, row = y_axis.low, y_axis.high, (y_axis.high - y_axis.low) / max(1, lines - 1)
         cells = Cells(x_axis.low, x_axis.high, columns, bottom, top, lines)
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
-        canvas = Color.parse(self.app.theme_variables["surface"]).rgb
+        # Behind a label, the plot's own background: drawn again in a new theme's (on_mount).
+        canvas = plotext_colour(Color.parse(self.app.theme_variables["surface"]))
         if isinstance(function, Curve):
             for flat in function.stationary_points():
                 x, y = cells.centre(flat.point[0], flat.value)

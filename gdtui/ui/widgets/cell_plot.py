@@ -36,12 +36,25 @@ def plotext_theme(variables: Mapping[str, str]) -> str:
     colours the app has by then: after two changes before it was told of the first, a name kept another
     theme's colours for every plot of the process thereafter.
     """
-    surface, foreground = Color.parse(variables["surface"]), Color.parse(variables["foreground"])
-    name = f"gdtui {surface.hex} {foreground.hex}"
+    surface, foreground = (plotext_colour(Color.parse(variables[name])) for name in ("surface", "foreground"))
+    name = f"gdtui {surface} {foreground}"
     if name not in plotext_themes:
-        # Canvas, axes, ticks and their style, the series' colours: all RGB, as textual-plotext's.
-        plotext_themes[name] = (surface.rgb, surface.rgb, foreground.rgb, "default", list(SERIES_COLOURS))
+        # Canvas, axes, ticks and their style, the series' colours.
+        plotext_themes[name] = (surface, surface, foreground, "default", list(SERIES_COLOURS))
     return name
+
+
+def plotext_colour(color: Color) -> tuple[int, int, int] | int | str:
+    """A colour of the app's theme as plotext takes it.
+
+    Textual's ANSI themes are in the terminal's own colours: a transparent surface, the terminal's default
+    text colour, its sixteen. As RGB (textual-plotext's way) those are black: a plot black on black.
+    """
+    if color.ansi is not None:
+        return "default" if color.ansi < 0 else color.ansi  # plotext writes 0 to 15 as the terminal's own
+    if color.a == 0:
+        return "default"
+    return color.rgb
 
 
 class CellPlot(PlotextPlot):
