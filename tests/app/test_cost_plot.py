@@ -9,6 +9,8 @@ from plotext._dict import themes as plotext_themes
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.content import Content
+from textual.style import Style
 from textual.visual import Visual
 
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
@@ -82,6 +84,29 @@ async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
         assert len(set(glyphs.values())) == 3, glyphs
         drawn = "".join(str(plot.render()).splitlines()[1:-3])  # inside the frame, without the axis labels
         assert glyphs["test accuracy"] in drawn and glyphs["epoch mean"] in drawn, drawn
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "catppuccin-latte"])
+async def test_each_key_of_the_legend_is_in_the_colour_its_line_is_drawn_in(theme):
+    app = _PlotApp()
+    app.theme = theme
+    async with app.run_test(size=(80, 20)) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(_run(258))
+        await pilot.pause()
+        drawn = plot.render()
+        key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80))
+
+        def colour(content: Content, glyph: str):
+            at = content.plain.index(glyph)
+            style = next(span.style for span in content.spans if span.start <= at < span.end)
+            style = Style.parse(style) if isinstance(style, str) else style  # markup's, as it reads
+            return style.foreground.ansi if style.foreground is not None else None
+
+        for glyph in ("●", "◆"):
+            assert colour(key, glyph) == colour(drawn, glyph), glyph
+        braille = next(c for c in drawn.plain if 0x2801 <= ord(c) <= 0x28FF)  # a dot of the cost curve
+        assert colour(key, "━") == colour(drawn, braille)
 
 
 @pytest.mark.parametrize("steps", [0, 1])

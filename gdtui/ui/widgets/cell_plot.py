@@ -8,7 +8,7 @@ from typing import Any
 from plotext import _utility as plotext_utility  # type: ignore[import-untyped]
 from plotext._dict import themes as plotext_themes  # type: ignore[import-untyped]
 from rich.text import Text
-from textual.color import Color
+from textual.color import ANSI_COLORS, Color
 from textual.content import Content, Span
 from textual.style import Style
 from textual_plotext import PlotextPlot
@@ -55,6 +55,14 @@ def plotext_colour(color: Color) -> tuple[int, int, int] | int | str:
     if color.a == 0:
         return "default"
     return color.rgb
+
+
+def words_colour(colour: str) -> str:
+    """Textual's name for the colour plotext draws `colour` in: one of the terminal's sixteen, as the theme shows them.
+
+    For words beside a plot (its key): Textual's own "cyan" or "white" are other colours than plotext's.
+    """
+    return f"ansi_{ANSI_COLORS[plotext_utility.get_color_code(colour)]}"
 
 
 class CellPlot(PlotextPlot):

@@ -9,7 +9,7 @@ import numpy as np
 from gdtui.core.run import RunSnapshot
 from gdtui.ui.plot_cells import Cells
 from gdtui.ui.ticks import axis
-from gdtui.ui.widgets.cell_plot import CellPlot
+from gdtui.ui.widgets.cell_plot import CellPlot, words_colour
 
 # Explicit colours: plotext's do not follow the app's theme.
 COST_COLOR = "cyan"
@@ -45,7 +45,7 @@ def legend(run: RunSnapshot, width: int) -> str:
         entries = ((COST_COLOR, "━", cost), (EPOCH_COLOR, "●", "epoch mean"), (ACCURACY_COLOR, accuracy_key, accuracy))
         if len(gap.join(f"{key} {words}" for _, key, words in entries)) <= width:
             break
-    return gap.join(f"[{color}]{key}[/] {words}" for color, key, words in entries)
+    return gap.join(f"[{words_colour(color)}]{key}[/] {words}" for color, key, words in entries)
 
 
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
