@@ -19,6 +19,7 @@ from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.style import Style as TextualStyle
 from textual.visual import Visual, visualize
 
 from gdtui.ui.app import GdtuiApp
@@ -193,3 +194,10 @@ def through_the_terminal_codes(plot: CellPlot) -> Content:
     figure._set_size(width, height)  # as PlotextPlot.render does
     figure.theme(plotext_theme(plot.app.theme_variables))
     return Content.from_rich_text(Text.from_ansi(figure.build()), plot.app.console)
+
+
+def style_at(content: Content, text: str) -> TextualStyle | None:
+    """The style `content` draws the first character of `text` in (None: plain), as it reads markup."""
+    at = content.plain.index(text)
+    style = next((span.style for span in content.spans if span.start <= at < span.end), None)
+    return TextualStyle.parse(style) if isinstance(style, str) else style

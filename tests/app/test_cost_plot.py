@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -10,16 +12,28 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.content import Content
-from textual.style import Style
 from textual.visual import Visual
 
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
-from tests.helpers import ANSI_THEME, through_the_terminal_codes
+from tests.helpers import ANSI_THEME, style_at, through_the_terminal_codes
 
 
 class _PlotApp(App[None]):
     def compose(self) -> ComposeResult:
         yield CostPlot()
+
+
+@asynccontextmanager
+async def shown(run, *, size: tuple[int, int] = (80, 16), theme: str | None = None) -> AsyncIterator[CostPlot]:
+    """A plot showing `run`, drawn once, in an app of that size and theme."""
+    app = _PlotApp()
+    if theme is not None:
+        app.theme = theme
+    async with app.run_test(size=size) as pilot:
+        plot = app.query_one(CostPlot)
+        plot.show(run)
+        await pilot.pause()
+        yield plot
 
 
 def _run(steps: int) -> SimpleNamespace:
@@ -73,12 +87,7 @@ def test_the_legend_names_all_three_lines_in_80_columns(stride):
 
 async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
     """Without colour (NO_COLOR, or 16 colours) a legend told apart by colour alone would lie."""
-    app = _PlotApp()
-    async with app.run_test(size=(80, 20)) as pilot:
-        plot = app.query_one(CostPlot)
-        run = _run(258)
-        plot.show(run)
-        await pilot.pause()
+    async with shown(_run(258), size=(80, 20)) as plot:
         key = Text.from_markup(legend(SimpleNamespace(curve_stride=1), 80)).plain
         glyphs = {name: key[key.index(name) - 2] for name in ("mini-batch cost", "epoch mean", "test accuracy")}
         assert len(set(glyphs.values())) == 3, glyphs
@@ -88,20 +97,13 @@ async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
 
 @pytest.mark.parametrize("theme", ["textual-dark", "catppuccin-latte"])
 async def test_each_key_of_the_legend_is_in_the_colour_its_line_is_drawn_in(theme):
-    app = _PlotApp()
-    app.theme = theme
-    async with app.run_test(size=(80, 20)) as pilot:
-        plot = app.query_one(CostPlot)
-        plot.show(_run(258))
-        await pilot.pause()
+    async with shown(_run(258), size=(80, 20), theme=theme) as plot:
         drawn = plot.render()
         key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80))
 
-        def colour(content: Content, glyph: str):
-            at = content.plain.index(glyph)
-            style = next(span.style for span in content.spans if span.start <= at < span.end)
-            style = Style.parse(style) if isinstance(style, str) else style  # markup's, as it reads
-            return style.foreground.ansi if style.foreground is not None else None
+        def colour(content: Content, glyph: str) -> int | None:
+            style = style_at(content, glyph)
+            return style.foreground.ansi if style is not None and style.foreground is not None else None
 
         for glyph in ("●", "◆"):
             assert colour(key, glyph) == colour(drawn, glyph), glyph
@@ -118,11 +120,7 @@ async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
         curve_stride=1,
         epochs=(SimpleNamespace(step=0, test_accuracy=0.097, train_cost=None),),
     )
-    app = _PlotApp()
-    async with app.run_test(size=(80, 14)) as pilot:
-        plot = app.query_one(CostPlot)
-        plot.show(run)
-        await pilot.pause()
+    async with shown(run, size=(80, 14)) as plot:
         lines = str(plot.render()).splitlines()
         labels = lines[next(i for i, line in enumerate(lines) if "└" in line) + 1].split()
         assert labels and all(label.isdigit() for label in labels), labels  # no step −1, no step 0.5
@@ -132,12 +130,7 @@ async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
 @pytest.mark.parametrize("steps", [1, 2, 30, 258, 5000])
 async def test_the_plot_is_drawn_as_textual_plotext_would_draw_it(steps, theme):
     """Read from plotext's cells, not from the text it prints: the same characters in the same styles."""
-    app = _PlotApp()
-    app.theme = theme
-    async with app.run_test(size=(80, 16)) as pilot:
-        plot = app.query_one(CostPlot)
-        plot.show(_run(steps))
-        await pilot.pause()
+    async with shown(_run(steps), theme=theme) as plot:
         drawn, expected = plot.render(), through_the_terminal_codes(plot)
         assert drawn.plain == expected.plain
         assert drawn.spans == expected.spans
@@ -183,10 +176,8 @@ async def test_the_plot_is_in_the_colours_of_the_theme_shown_however_fast_themes
         await pilot.pause()
         app.theme = "nord"
         await pilot.pause()
-        drawn = plot.render()
-        corner = drawn.plain.index("┌")
-        style = next(span.style for span in drawn.spans if span.start <= corner < span.end)
-        assert style.foreground is not None
+        style = style_at(plot.render(), "┌")
+        assert style is not None and style.foreground is not None
         assert style.foreground.rgb == Color.parse(app.theme_variables["foreground"]).rgb
 
 
@@ -196,13 +187,6 @@ async def test_the_plot_is_in_the_colours_of_the_theme_shown_however_fast_themes
 async def test_in_a_theme_of_the_terminals_own_colours_the_plot_is_in_them_too(theme):
     """Textual's ANSI themes leave the surface transparent and the text the terminal's own colour: the plot
     then draws on the terminal's background in its text colour, not black on black."""
-    app = _PlotApp()
-    app.theme = theme
-    async with app.run_test(size=(80, 16)) as pilot:
-        plot = app.query_one(CostPlot)
-        plot.show(_run(30))
-        await pilot.pause()
-        drawn = plot.render()
-        corner = drawn.plain.index("┌")
-        style = next((span.style for span in drawn.spans if span.start <= corner < span.end), None)
+    async with shown(_run(30), theme=theme) as plot:
+        style = style_at(plot.render(), "┌")
         assert style is None or (style.foreground is None and style.background is None), style

@@ -21,6 +21,7 @@ from tests.helpers import (
     open_step,
     rendered,
     settle,
+    style_at,
     through_the_terminal_codes,
     until_on_network,
     wait_for,
@@ -471,9 +472,5 @@ async def test_the_minimums_label_is_on_the_plots_own_background_after_the_theme
         await pilot.pause()
         plot = screen.query_one(CurvePlot)
         drawn = plot.render()
-        label, corner = drawn.plain.index("min"), drawn.plain.index("┌")
-
-        def background(at: int):
-            return next((span.style.background for span in drawn.spans if span.start <= at < span.end), None)
-
-        assert background(label) == background(corner)
+        label, corner = style_at(drawn, "min"), style_at(drawn, "┌")
+        assert (label and label.background) == (corner and corner.background)
