@@ -189,9 +189,10 @@ class LessonScreen(Screen):
         # them meanwhile (Textual restyles only the screen on show for those); a class set on a widget
         # restyles it at once, and new CSS or a new theme restyles a step as it is switched to.
         # Handlers run subclass first: Screen's own, which reads this, comes after.
-        if self._what_styles_hang_on() == self._styled_under:
+        now = self._what_styles_hang_on()
+        if now == self._styled_under:
             event.refresh_styles = False
-        self._styled_under = self._what_styles_hang_on()  # as they are once Screen's own handler is done
+        self._styled_under = now  # as they are once Screen's own handler is done
 
     def on_screen_resume(self) -> None:
         self.post_message(self.Shown(self))
