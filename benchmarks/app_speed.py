@@ -99,8 +99,10 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 
 @contextmanager
-def app(cache_home: str, *args: str):
-    session = TerminalSession(*args, env={"XDG_CACHE_HOME": cache_home})
+def app(home: str, *args: str):
+    """The app on a terminal, keeping its cache, its lesson bookmark and any unsaved run under home,
+    never the user's own: a run cut short there would be offered back here, and time the offer."""
+    session = TerminalSession(*args, env={f"XDG_{kind}_HOME": f"{home}/{kind.lower()}" for kind in ("CACHE", "DATA", "CONFIG")})
     try:
         yield session
     finally:
@@ -120,9 +122,9 @@ def cold_start() -> dict[str, float]:
         return start(session)
 
 
-def warm_run(cache_home: str, window: float, presses: int, rng: random.Random) -> dict:
+def warm_run(home: str, window: float, presses: int, rng: random.Random) -> dict:
     """One launch on a built cache: start-up, memory, a run's speed, keys during it, then idle output."""
-    with app(cache_home) as session:
+    with app(home) as session:
         figures = start(session)
         figures["memory_loaded"] = memory_mb(session.process.pid)
         session.send(b"6")

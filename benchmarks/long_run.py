@@ -158,7 +158,7 @@ def main() -> None:
             data.mkdir()
             write_tiny_mnist(data, train=args.subset, test=min(args.subset, SUBSET_TEST_IMAGES))
         # Builds the app's cache beforehand, so that the launch is a warm one.
-        dataset = load_dataset(data, cache_root=Path(home) / "gdtui")
+        dataset = load_dataset(data, cache_root=Path(home) / "cache" / "gdtui")
         train_images = len(dataset.train)
         print(
             json.dumps(
