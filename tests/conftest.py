@@ -33,10 +33,15 @@ from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
 from gdtui.ui import style_caches
+from gdtui.ui.launch import space_out_collections
 from tests.helpers import forget_frame, make_app, open_step
 from tests.tiny_mnist import write_tiny_mnist
 
 KINDS = ("unit", "app", "e2e")
+
+# The app tests run apps in this process: it collects garbage as the app's own process does. At
+# Python's default the collector took a tenth of the app tests' CPU.
+space_out_collections()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
