@@ -99,8 +99,9 @@ class Curve:
         x = point[0]
         return float(self.value(x)), np.array([self.slope(x)], dtype=float)
 
+    @cached_property
     def stationary_points(self) -> tuple[StationaryPoint, ...]:
-        """Solve f′(x) = 0 exactly: the real roots of the slope within the domain."""
+        """Solve f′(x) = 0 exactly: the real roots of the slope within the domain (once: a screen asks at every step)."""
         low, high = self.domain
         return tuple(
             StationaryPoint((float(x),), float(self.value(x)), classify(self.derivative, x))
@@ -139,8 +140,9 @@ class Surface:
         x, y = point
         return float(self.value(x, y)), np.array(self.gradient(x, y), dtype=float)
 
+    @cached_property
     def stationary_points(self) -> tuple[StationaryPoint, ...]:
-        """Solve ∇f = 0 exactly: every pairing of a root of g′ with a root of h′."""
+        """Solve ∇f = 0 exactly: every pairing of a root of g′ with a root of h′ (once: a screen asks at every step)."""
         (x_low, x_high), (y_low, y_high) = self.extent
         dx, dy = self.derivatives
         points = []

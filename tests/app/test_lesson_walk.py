@@ -60,7 +60,7 @@ def screen_text(app) -> str:
 
 def _stationary(app) -> list[str]:
     screen = app.screen
-    flats = screen.function.stationary_points()
+    flats = screen.function.stationary_points
     return [f"{', '.join(f'{p.point[0]:.4g} ({kind})' for p, kind in ((p, KIND_LABELS[p.kind]) for p in flats))}."]
 
 

@@ -212,7 +212,7 @@ async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_
 async def test_balls_from_different_starts_end_in_different_valleys(screen_on):
     async with screen_on("5") as (pilot, screen):
         await pilot.press("f")
-        minima = [p.point for p in FOUR_VALLEYS.stationary_points() if p.kind == functions.MINIMUM]
+        minima = [p.point for p in FOUR_VALLEYS.stationary_points if p.kind == functions.MINIMUM]
         ends = set()
         for moves in (["left"] * 12, ["down"] * 18, ["right"] * 18, ["up"] * 18):
             await pilot.press(*moves)

@@ -61,12 +61,12 @@ def test_every_surfaces_gradient_matches_finite_differences(surface, x, y):
 
 
 def test_the_parabola_is_flat_only_at_its_minimum_x_1():
-    (point,) = PARABOLA.stationary_points()
+    (point,) = PARABOLA.stationary_points
     assert point.point == pytest.approx((1.0,)) and point.kind == fn.MINIMUM and point.value == pytest.approx(1.0)
 
 
 def test_the_valleys_flat_points_are_where_a_factor_of_the_slope_is_0():
-    found = [(p.point[0], p.kind) for p in VALLEYS.stationary_points()]
+    found = [(p.point[0], p.kind) for p in VALLEYS.stationary_points]
     expected = [(-2.75, fn.PLATEAU), (-0.5, fn.MINIMUM), (1.25, fn.MAXIMUM), (2.75, fn.MINIMUM)]
     assert [kind for _, kind in found] == [kind for _, kind in expected]
     np.testing.assert_allclose([x for x, _ in found], [x for x, _ in expected], atol=1e-6)
@@ -74,12 +74,12 @@ def test_the_valleys_flat_points_are_where_a_factor_of_the_slope_is_0():
 
 
 def test_the_bowl_is_flat_only_at_its_bottom():
-    (point,) = BOWL.stationary_points()
+    (point,) = BOWL.stationary_points
     assert point.point == (0.0, 0.0) and point.kind == fn.MINIMUM
 
 
 def test_the_four_valleys_have_four_minima_four_saddles_and_a_peak():
-    points = FOUR_VALLEYS.stationary_points()
+    points = FOUR_VALLEYS.stationary_points
     kinds = [p.kind for p in points]
     assert kinds.count(fn.MINIMUM) == 4 and kinds.count(fn.SADDLE) == 4 and kinds.count(fn.MAXIMUM) == 1
     for p in points:
@@ -94,7 +94,7 @@ def test_a_double_root_counts_once():
 
 def test_stationary_points_outside_the_domain_are_left_out():
     curve = fn.Curve("shifted", "", Polynomial([0, -20, 1]), (-3, 3), 0, 0.1)  # slope 0 at x = 10
-    assert curve.stationary_points() == ()
+    assert curve.stationary_points == ()
 
 
 def test_the_learning_rate_moves_along_the_ladder_and_stops_at_its_ends():
@@ -186,7 +186,7 @@ def test_the_bowls_steps_follow_the_negative_gradient_in_both_directions():
 
 
 def test_balls_on_the_four_valleys_end_in_the_valley_on_their_side():
-    minima = {p.point for p in FOUR_VALLEYS.stationary_points() if p.kind == fn.MINIMUM}
+    minima = {p.point for p in FOUR_VALLEYS.stationary_points if p.kind == fn.MINIMUM}
     ends = set()
     for start in [(-1.5, -1.5), (1.5, -1.5), (-1.5, 1.5), (1.5, 1.5)]:
         descent = Descent(FOUR_VALLEYS.evaluate, start, 0.05, scale=4)

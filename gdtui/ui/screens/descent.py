@@ -458,7 +458,7 @@ class DescentScreen(LessonScreen):
         stopped = "the slope is about 0, so the steps have shrunk to nothing"
         if not isinstance(self.function, Curve | Surface):
             return f"{stopped}: the bottom of a valley along {self.chosen}, or a stretch where it barely matters."
-        flats = self.function.stationary_points()
+        flats = self.function.stationary_points
         near = [p for p in flats if np.linalg.norm(np.subtract(p.point, point)) < 1e-2 * self.scale]
         if not near:
             return f"{stopped}."

@@ -276,7 +276,7 @@ back. The span of the cost is written under the plot."""
         """The flat points of a textbook curve, solved for: the sentence the lesson's first descent is about."""
         if not isinstance(self.function, Curve):
             return ""
-        flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points())
+        flats = ", ".join(f"{p.point[0]:.4g} ({KIND_LABELS[p.kind]})" for p in self.function.stationary_points)
         return f"slope = 0, solved: x = {flats}."  # one line at 80 columns, the picture keeps the rest
 
     def _draw_plot(self) -> None:
@@ -306,7 +306,7 @@ back. The span of the cost is written under the plot."""
         # Behind a label, the plot's own background: drawn again in a new theme's (on_mount).
         canvas = plotext_colour(Color.parse(self.app.theme_variables["surface"]))
         if isinstance(function, Curve):
-            for flat in function.stationary_points():
+            for flat in function.stationary_points:
                 x, y = cells.centre(flat.point[0], flat.value)
                 plt.scatter([x], [y], marker=FLAT_GLYPH, color=FLAT_COLOR)
                 # Label each mark on its open side: inside a valley, under a hill or a step.

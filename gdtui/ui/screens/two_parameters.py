@@ -125,7 +125,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
             numbers.update(f"Computing the network's cost at {GRID} × {GRID} points… {done(self.progress)}")
             verdict.update("")
             return
-        marks = [(p.point, p.kind) for p in function.stationary_points()] if isinstance(function, Surface) else []
+        marks = [(p.point, p.kind) for p in function.stationary_points] if isinstance(function, Surface) else []
         view.show(function, path=descent.path[-400:], gradient=descent.gradient, marks=marks)
         text = Content.from_markup(self._numbers(descent, view.arrows))
         # The map gives up columns to the longest line beside it: a wrapped line would read as two.
@@ -177,7 +177,7 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
                 f"  = [b]{pair(*step.after)}[/b]",
             ]
         if isinstance(self.function, Surface):
-            kinds = sorted({p.kind for p in self.function.stationary_points()}, key=list(MARKS).index)
+            kinds = sorted({p.kind for p in self.function.stationary_points}, key=list(MARKS).index)
             # The first on the heading's line, the others below it: all on one line outgrow the column.
             marks = [f"{MARKS[kind]} {kind}" for kind in kinds]
             if marks:
