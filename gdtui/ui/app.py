@@ -29,7 +29,6 @@ from gdtui.ui.guide import Guide
 from gdtui.ui.lesson import STEPS, step_for
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import TYPED_AT_A_STEP, LessonScreen
-from gdtui.ui.screens.help import HelpScreen, keys_of
 from gdtui.ui.screens.loading import LoadingScreen
 from gdtui.ui.screens.path_prompt import in_folder
 from gdtui.ui.screens.prompt import Palette, Prompt
@@ -37,6 +36,7 @@ from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.screens.restore_prompt import RestorePrompt
 from gdtui.ui.state import LessonState
 from gdtui.ui.terminal_app import TerminalApp
+from gdtui.ui.widgets.key_bar import keys_of
 
 # How often the app looks whether the network's unsaved changes need keeping (or the copy removing),
 # and how often at most it writes a new copy while training goes on.
@@ -341,6 +341,9 @@ class GdtuiApp(TerminalApp):
 
     def action_help(self) -> None:
         if self._in_lesson():
+            # Here, not at the start: its Markdown brings markdown-it and Pygments, a tenth of the app's imports.
+            from gdtui.ui.screens.help import HelpScreen
+
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:

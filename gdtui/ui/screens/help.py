@@ -8,13 +8,14 @@ too short to say what it does.
 from __future__ import annotations
 
 from rich.table import Table
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
 from gdtui.ui.screens.prompt import Prompt
+from gdtui.ui.widgets.key_bar import keys_of
 
 CLOSING = "escape or ? closes · ↑↓ scroll"
 EVERYWHERE = (
@@ -23,11 +24,6 @@ EVERYWHERE = (
     ("? q", "this help; quit"),
     ("ctrl+p", "search every command"),
 )
-
-
-def keys_of(app: App, binding: Binding) -> str:
-    """The keys of a binding as the key bar shows them: '+, =' rather than 'plus,equals_sign'."""
-    return ", ".join(app.get_key_display(Binding(key, "")) for key in binding.key.split(","))
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:

@@ -39,6 +39,11 @@ class Key:
         return len(self.keys) + 1 + len(self.description)
 
 
+def keys_of(app: App, binding: Binding) -> str:
+    """The keys of a binding as the key bar shows them: '+, =' rather than 'plus,equals_sign'."""
+    return ", ".join(app.get_key_display(Binding(key, "")) for key in binding.key.split(","))
+
+
 def lines(items: list[Key], width: int) -> list[list[Key]]:
     """The keys in lines no wider than width, breaking only between keys."""
     rows: list[list[Key]] = [[]]
