@@ -10,6 +10,7 @@ test reads it; `-m frames` are the app tests that draw every frame, as on a term
 import functools
 import gc
 import os
+import tempfile
 
 # Before numpy loads its BLAS. The suite runs more workers than cores (pyproject's addopts), and
 # OpenBLAS's threads, a core's worth in every worker, spin waiting for each other: one thread each,
@@ -152,11 +153,21 @@ def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
+@pytest.fixture(scope="session")
+def _homes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("homes")
+
+
 @pytest.fixture(autouse=True)
-def _private_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no lesson bookmark and no theme chosen, and never touches the user's own."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+def _private_data_home(_homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no lesson bookmark and no theme chosen, and never touches the user's own.
+
+    Not under tmp_path: pytest numbers a test's folder by listing every folder made before it, which
+    cost a worker more with each test, and most tests never ask for one.
+    """
+    home = Path(tempfile.mkdtemp(dir=_homes))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data-home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config-home"))
 
 
 @pytest.fixture(scope="session")

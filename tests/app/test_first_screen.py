@@ -48,7 +48,7 @@ async def test_an_app_whose_data_set_is_not_checked_yet_shows_it_loading(tiny_mn
         assert isinstance(app.get_screen_stack("_default")[0], LoadingScreen)
 
 
-def test_drawing_the_first_screen_ahead_leaves_the_process_as_it_was(tiny_mnist_dir: Path, tmp_path: Path) -> None:
+def test_drawing_the_first_screen_ahead_leaves_the_process_as_it_was(tiny_mnist_dir: Path) -> None:
     threads = set(threading.enumerate())
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
     environ = dict(os.environ)
@@ -57,7 +57,7 @@ def test_drawing_the_first_screen_ahead_leaves_the_process_as_it_was(tiny_mnist_
     assert set(threading.enumerate()) == threads
     assert {signum: signal.getsignal(signum) for signum in handlers} == handlers
     assert dict(os.environ) == environ
-    assert not (tmp_path / "data-home").exists()
+    assert not Path(os.environ["XDG_DATA_HOME"]).exists()
 
 
 def test_an_app_after_the_first_screen_drawn_ahead_parses_no_css(tiny_mnist_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
