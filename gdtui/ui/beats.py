@@ -19,11 +19,10 @@ import numpy as np
 from gdtui.core import minibatch, quiz
 from gdtui.core.network import Network
 from gdtui.core.words import count, counted, percent
-from gdtui.ui.screens import next as next_step
-from gdtui.ui.screens.backprop import BackpropScreen
 from gdtui.ui.screens.cost import CostScreen
 
 if TYPE_CHECKING:
+    from gdtui.ui.screens.backprop import BackpropScreen
     from gdtui.ui.screens.base import LessonScreen
     from gdtui.ui.state import LessonState
 
@@ -173,7 +172,11 @@ def _gradient_batch(state: LessonState) -> str:
 
 def _sampled(state: LessonState) -> str:
     """The images the Next step measures the cost over, by their numbers."""
-    count = min(next_step.SAMPLE, len(state.data.train))
+    # Imported when a beat first speaks of it, as the app imports a step's screen when it is first
+    # opened: the chapter's screens are a sixth of the app's start-up imports.
+    from gdtui.ui.screens.next import SAMPLE
+
+    count = min(SAMPLE, len(state.data.train))
     return f"{count} training images #0–{count - 1}"
 
 
@@ -242,7 +245,13 @@ def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
 
 
 def _backprop(words: Callable[[BackpropScreen], str]) -> Callable[[LessonState, LessonScreen], str]:
-    return lambda state, screen: words(screen) if isinstance(screen, BackpropScreen) else ""
+    def text(state: LessonState, screen: LessonScreen) -> str:
+        # Imported only now, as _sampled's constant is.
+        from gdtui.ui.screens.backprop import BackpropScreen
+
+        return words(screen) if isinstance(screen, BackpropScreen) else ""
+
+    return text
 
 
 def _wish_list_text(screen: BackpropScreen) -> str:
