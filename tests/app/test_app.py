@@ -9,7 +9,7 @@ from textual.command import CommandPalette
 
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.help import HelpScreen
-from tests.helpers import make_app, wait_for, wait_until_loaded
+from tests.helpers import make_app, screen_text, wait_for, wait_until_loaded
 
 
 async def test_opens_on_digits_with_the_data(tiny_mnist_dir):
@@ -152,6 +152,29 @@ async def test_bad_data_directory_exits_with_the_message(tmp_path):
         await wait_for(pilot, lambda: app.error, "the error")
     assert app.return_code == 2
     assert "nowhere" in app.error and "\n" not in app.error
+
+
+async def test_the_advice_before_quitting_can_be_followed_behind_make_the_window_larger(tiny_mnist_dir):
+    """Behind the message only q acts: "6 Training, then s" alone could not be done there."""
+    from gdtui.ui.screens.quit_prompt import QuitPrompt
+
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until_loaded(pilot)
+        await pilot.press("6", "n")
+        await app.workers.wait_for_complete()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitPrompt)
+        advice = " ".join(screen_text(app).replace("│", " ").split())  # the words, across the box's lines
+        assert "larger window" in advice and "6 Training" in advice, advice
+        await pilot.press("escape")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitPrompt)
+        assert "larger window" not in screen_text(app)  # nothing in the way now
 
 
 async def test_q_asks_before_losing_a_trained_network_that_was_never_saved(tiny_mnist_dir):
