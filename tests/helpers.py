@@ -16,6 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual import events
 from textual.app import App
+from textual.color import Color
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -194,6 +195,23 @@ def through_the_terminal_codes(plot: CellPlot) -> Content:
     figure._set_size(width, height)  # as PlotextPlot.render does
     figure.theme(plotext_theme(plot.app.theme_variables))
     return Content.from_rich_text(Text.from_ansi(figure.build()), plot.app.console)
+
+
+def drawn_in(widget, content: Content, glyph: str) -> Color:
+    """The colour `glyph` shows in where `widget` draws `content`: its own, or else the theme's text colour;
+    one of the terminal's sixteen as the app's theme shows it."""
+    style = style_at(content, glyph)
+    colour = style.foreground if style is not None and style.foreground is not None else None
+    if colour is None:
+        return Color.parse(widget.app.theme_variables["foreground"])
+    if colour.ansi is not None and colour.ansi >= 0:
+        return Color(*widget.app.ansi_theme.ansi_colors[colour.ansi])
+    return colour
+
+
+def stands_out(widget, colour: Color) -> bool:
+    """Whether `colour` reads on the theme's surface, the background of the app's plots, light or dark."""
+    return abs(colour.brightness - Color.parse(widget.app.theme_variables["surface"]).brightness) > 0.4
 
 
 def style_at(content: Content, text: str) -> TextualStyle | None:

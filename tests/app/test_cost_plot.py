@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.visual import Visual
 
 from gdtui.ui.widgets.cost_plot import CostPlot, legend
-from tests.helpers import ANSI_THEME, style_at, through_the_terminal_codes
+from tests.helpers import ANSI_THEME, drawn_in, stands_out, style_at, through_the_terminal_codes
 
 
 class _PlotApp(App[None]):
@@ -105,10 +105,20 @@ async def test_each_key_of_the_legend_is_in_the_colour_its_line_is_drawn_in(them
             style = style_at(content, glyph)
             return style.foreground.ansi if style is not None and style.foreground is not None else None
 
+        # The epoch means have no colour of their own (None on both sides): the theme's text colour.
         for glyph in ("●", "◆"):
             assert colour(key, glyph) == colour(drawn, glyph), glyph
         braille = next(c for c in drawn.plain if 0x2801 <= ord(c) <= 0x28FF)  # a dot of the cost curve
         assert colour(key, "━") == colour(drawn, braille)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "catppuccin-latte", "solarized-light"])
+async def test_the_epoch_means_and_their_key_stand_out_from_the_plot_in_light_themes_as_in_dark(theme):
+    async with shown(_run(258), size=(80, 20), theme=theme) as plot:
+        key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80))
+        for content in (plot.render(), key):
+            colour = drawn_in(plot, content, "●")
+            assert stands_out(plot, colour), (theme, colour)
 
 
 @pytest.mark.parametrize("steps", [0, 1])

@@ -17,10 +17,12 @@ from gdtui.ui.screens.descent import ParameterPrompt, change, number
 from gdtui.ui.screens.one_parameter import CurvePlot, OneParameterScreen
 from tests.helpers import (
     ANSI_THEME,
+    drawn_in,
     make_app,
     open_step,
     rendered,
     settle,
+    stands_out,
     style_at,
     through_the_terminal_codes,
     until_on_network,
@@ -474,3 +476,14 @@ async def test_the_minimums_label_is_on_the_plots_own_background_after_the_theme
         drawn = plot.render()
         label, corner = style_at(drawn, "min"), style_at(drawn, "┌")
         assert (label and label.background) == (corner and corner.background)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "catppuccin-latte"])
+async def test_the_steps_taken_stand_out_from_the_plot_in_light_themes_as_in_dark(screen_on, theme):
+    async with screen_on("4") as (pilot, screen):
+        pilot.app.theme = theme
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        plot = screen.query_one(CurvePlot)
+        colour = drawn_in(plot, plot.render(), "•")
+        assert stands_out(plot, colour), (theme, colour)

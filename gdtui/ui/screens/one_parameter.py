@@ -24,7 +24,9 @@ from gdtui.ui.widgets.cell_plot import CellPlot, plotext_colour
 CURVE_COLOR = (90, 160, 255)
 
 
-PATH_COLOR = (200, 200, 200)
+# The steps taken in the theme's own text colour ("default": none of their own), which reads on its
+# background, light or dark: a light grey all but vanished on a light theme's.
+PATH_COLOR = "default"
 
 
 TANGENT_COLOR = (255, 135, 0)

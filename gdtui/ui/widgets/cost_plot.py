@@ -11,9 +11,10 @@ from gdtui.ui.plot_cells import Cells
 from gdtui.ui.ticks import axis
 from gdtui.ui.widgets.cell_plot import CellPlot, words_colour
 
-# Explicit colours: plotext's do not follow the app's theme.
+# Explicit colours: plotext's do not follow the app's theme. The epoch means are in the theme's own text
+# colour ("default": no colour of their own), which shows on its background, light or dark; white did not.
 COST_COLOR = "cyan"
-EPOCH_COLOR = "white"
+EPOCH_COLOR = "default"
 ACCURACY_COLOR = "orange"
 # Each line its own glyph too: without colour (NO_COLOR, 16 colours) a legend told apart by colour alone lies.
 ACCURACY_GLYPH = "·"
@@ -45,7 +46,12 @@ def legend(run: RunSnapshot, width: int) -> str:
         entries = ((COST_COLOR, "━", cost), (EPOCH_COLOR, "●", "epoch mean"), (ACCURACY_COLOR, accuracy_key, accuracy))
         if len(gap.join(f"{key} {words}" for _, key, words in entries)) <= width:
             break
-    return gap.join(f"[{words_colour(color)}]{key}[/] {words}" for color, key, words in entries)
+    return gap.join(f"{_coloured(color, key)} {words}" for color, key, words in entries)
+
+
+def _coloured(color: str, key: str) -> str:
+    """A key of the legend in the colour its line is drawn in."""
+    return key if color == "default" else f"[{words_colour(color)}]{key}[/]"
 
 
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
