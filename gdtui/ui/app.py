@@ -330,7 +330,7 @@ class GdtuiApp(TerminalApp):
             if quit:
                 self._quit()
 
-        self.push_screen(QuitPrompt(state.network_origin, too_small=self.screen.has_class("-too-small")), answer)
+        self.push_screen(QuitPrompt(state.network_origin, self.screen), answer)
 
     def _quit(self) -> None:
         self.set_priority_back()

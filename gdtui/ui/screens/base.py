@@ -157,9 +157,14 @@ class LessonScreen(Screen):
 
     roomy: reactive[bool] = reactive(False, repaint=False)
 
+    def too_small(self, width: int, height: int) -> bool:
+        """Whether a terminal of that size shows "make the window larger" instead of this step."""
+        need_w, need_h = self.MIN_SIZE
+        return width < need_w or height < need_h
+
     def _check_size(self, width: int, height: int) -> None:
         need_w, need_h = self.MIN_SIZE
-        small = width < need_w or height < need_h
+        small = self.too_small(width, height)
         if small != self.has_class("-too-small"):
             self.set_class(small, "-too-small")
             self.refresh_bindings()
