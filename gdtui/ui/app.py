@@ -341,7 +341,7 @@ class GdtuiApp(TerminalApp):
 
     def action_help(self) -> None:
         if self._in_lesson():
-            # Here, not at the start: its Markdown brings markdown-it and Pygments, a tenth of the app's imports.
+            # Here, not at the start: its Markdown brings markdown-it, which a session that never asks for help never uses.
             from gdtui.ui.screens.help import HelpScreen
 
             self.push_screen(HelpScreen(self.screen))

@@ -173,7 +173,7 @@ def _gradient_batch(state: LessonState) -> str:
 def _sampled(state: LessonState) -> str:
     """The images the Next step measures the cost over, by their numbers."""
     # Imported when a beat first speaks of it, as the app imports a step's screen when it is first
-    # opened: the chapter's screens are a sixth of the app's start-up imports.
+    # opened (see tests/unit/test_launch.py).
     from gdtui.ui.screens.next import SAMPLE
 
     count = min(SAMPLE, len(state.data.train))
