@@ -209,9 +209,22 @@ def drawn_in(widget, content: Content, glyph: str) -> Color:
     return colour
 
 
+def contrast(a: Color, b: Color) -> float:
+    """WCAG's contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+
+    def luminance(colour: Color) -> float:
+        r, g, b = (c / 255 for c in colour.rgb)
+        r, g, b = ((c / 12.92) if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def stands_out(widget, colour: Color) -> bool:
-    """Whether `colour` reads on the theme's surface, the background of the app's plots, light or dark."""
-    return abs(colour.brightness - Color.parse(widget.app.theme_variables["surface"]).brightness) > 0.4
+    """Whether `colour` reads on the theme's surface, the background of the app's plots, light or dark:
+    WCAG's 3:1, the least it asks of the parts of a graph."""
+    return contrast(colour, Color.parse(widget.app.theme_variables["surface"])) >= 3
 
 
 def style_at(content: Content, text: str) -> TextualStyle | None:

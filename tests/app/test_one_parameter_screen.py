@@ -485,5 +485,20 @@ async def test_the_steps_taken_stand_out_from_the_plot_in_light_themes_as_in_dar
         await pilot.press("n", "n", "n")
         await pilot.pause()
         plot = screen.query_one(CurvePlot)
-        colour = drawn_in(plot, plot.render(), "•")
+        drawn = plot.render()
+        colour = drawn_in(plot, drawn, "•")
         assert stands_out(plot, colour), (theme, colour)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "nord", "textual-light", "catppuccin-latte", "solarized-light"])
+async def test_the_curve_the_ball_its_tangent_and_the_minimum_stand_out_in_light_themes_as_in_dark(screen_on, theme):
+    async with screen_on("4") as (pilot, screen):
+        pilot.app.theme = theme
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        plot = screen.query_one(CurvePlot)
+        drawn = plot.render()
+        braille = {c for c in drawn.plain if 0x2801 <= ord(c) <= 0x28FF}  # the curve's dots and the path's
+        for glyph in ["●", "+", "◆", "min", *braille]:
+            colour = drawn_in(plot, drawn, glyph)
+            assert stands_out(plot, colour), (theme, glyph, colour)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from textual.app import ComposeResult
@@ -21,21 +22,23 @@ from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, num
 from gdtui.ui.ticks import axis
 from gdtui.ui.widgets.cell_plot import CellPlot, plotext_colour
 
-CURVE_COLOR = (90, 160, 255)
+
+@dataclass(frozen=True)
+class Colours:
+    """What the plot draws in on a theme's background: each at least WCAG's 3:1 against it."""
+
+    curve: tuple[int, int, int]
+    tangent: tuple[int, int, int]
+    ball: tuple[int, int, int]
+    flat: tuple[int, int, int]
 
 
+# No one colour reads on both a dark surface and a light one: the light themes' are deeper.
+ON_DARK = Colours(curve=(90, 160, 255), tangent=(255, 135, 0), ball=(255, 80, 130), flat=(0, 215, 95))
+ON_LIGHT = Colours(curve=(0, 80, 200), tangent=(180, 70, 0), ball=(200, 0, 70), flat=(0, 130, 50))
 # The steps taken in the theme's own text colour ("default": none of their own), which reads on its
 # background, light or dark: a light grey all but vanished on a light theme's.
 PATH_COLOR = "default"
-
-
-TANGENT_COLOR = (255, 135, 0)
-
-
-BALL_COLOR = (255, 0, 95)
-
-
-FLAT_COLOR = (0, 215, 95)
 # Each thing drawn has its own glyph as well as its colour: without colours (NO_COLOR, 16 colours) a
 # legend told apart by colour alone would lie.
 CURVE_GLYPH, STEP_GLYPH, TANGENT_GLYPH, BALL_GLYPH, FLAT_GLYPH = "⠒", "•", "+", "●", "◆"
@@ -304,16 +307,16 @@ back. The span of the cost is written under the plot."""
         x_axis = axis(low, high, columns, gap=2, most=max(2, columns // 10), labels_across=True)
         bottom, top, row = y_axis.low, y_axis.high, (y_axis.high - y_axis.low) / max(1, lines - 1)
         cells = Cells(x_axis.low, x_axis.high, columns, bottom, top, lines)
-        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=CURVE_COLOR)
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=self.colours.curve)
         # Behind a label, the plot's own background: drawn again in a new theme's (on_mount).
         canvas = plotext_colour(Color.parse(self.app.theme_variables["surface"]))
         if isinstance(function, Curve):
             for flat in function.stationary_points:
                 x, y = cells.centre(flat.point[0], flat.value)
-                plt.scatter([x], [y], marker=FLAT_GLYPH, color=FLAT_COLOR)
+                plt.scatter([x], [y], marker=FLAT_GLYPH, color=self.colours.flat)
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
-                plt.text(KIND_LABELS[flat.kind], x, label_y, color=FLAT_COLOR, background=canvas, alignment="center")
+                plt.text(KIND_LABELS[flat.kind], x, label_y, color=self.colours.flat, background=canvas, alignment="center")
         self._draw_path(plt, descent, cells)
         plt.xlim(x_axis.low, x_axis.high)
         plt.ylim(bottom, top)
@@ -323,6 +326,10 @@ back. The span of the cost is written under the plot."""
         # plot has no row to spare, and the numbers below say what x (or w) is.
         plt.xlabel(self._key())
         plot.refresh()
+
+    @property
+    def colours(self) -> Colours:
+        return ON_DARK if self.app.current_theme.dark else ON_LIGHT
 
     def _key(self) -> str:
         """What each thing drawn is, by its own glyph: true without colours too."""
@@ -355,7 +362,7 @@ back. The span of the cost is written under the plot."""
                 label, at, alignment = f"← {where}", low, "left"
             else:
                 label, at, alignment = f"↑ {where}", x, "center"
-            plt.text(label, at, top, color=BALL_COLOR, alignment=alignment)
+            plt.text(label, at, top, color=self.colours.ball, alignment=alignment)
             return
         reach = (high - low) / 8
         left, right = max(low, x - reach), min(high, x + reach)
@@ -378,8 +385,10 @@ back. The span of the cost is written under the plot."""
         ball = cells.cell(x, cost)
         if left < right:
             marks = tangent_cells(cells, ball, slope, cells.cell(left, cost)[0], cells.cell(right, cost)[0])
-            plt.scatter([cells.x(c) for c, _ in marks], [cells.y(r) for _, r in marks], marker=TANGENT_GLYPH, color=TANGENT_COLOR)
-        plt.scatter([cells.x(ball[0])], [cells.y(ball[1])], marker=BALL_GLYPH, color=BALL_COLOR)
+            plt.scatter(
+                [cells.x(c) for c, _ in marks], [cells.y(r) for _, r in marks], marker=TANGENT_GLYPH, color=self.colours.tangent
+            )
+        plt.scatter([cells.x(ball[0])], [cells.y(ball[1])], marker=BALL_GLYPH, color=self.colours.ball)
 
 
 def tangent_cells(cells: Cells, ball: tuple[int, int], slope: float, first: int, last: int) -> list[tuple[int, int]]:
