@@ -4,7 +4,7 @@ A terminal window closed, a tmux session killed, an SSH link dropped: the
 terminal's master side closes. The app must be gone within 2 s, while a worker
 runs on any step, on a machine whose cores are all busy. This was a race: a
 test that passes once proves little, so each step's hang-up runs twice in
-every run of the suite, with a busy loop on every core beside it from the
+every run of the suite, with every core busy beside it from the
 moment the app works until it is gone (not while it starts, nor while it fills a stalled
 terminal: that is not the race, and the loops would only take the cores from
 the other tests for longer).
@@ -47,10 +47,27 @@ RUNS = [
 ]
 
 
+def idle_cores(over_s: float = 0.1) -> int:
+    """How many of the machine's cores nothing used, as /proc/stat counted them over a moment."""
+
+    def idle_and_all() -> tuple[int, int]:
+        # user nice system idle iowait irq softirq steal: the ticks of all cores since boot.
+        ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return ticks[3] + ticks[4], sum(ticks)
+
+    idle_before, all_before = idle_and_all()
+    time.sleep(over_s)
+    idle_after, all_after = idle_and_all()
+    return round((os.cpu_count() or 1) * (idle_after - idle_before) / max(1, all_after - all_before))
+
+
 @contextmanager
 def busy_cores() -> Iterator[None]:
-    """A busy loop on every core, as on a lab machine where the whole class trains at once."""
-    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    """Every core busy, as on a lab machine where the whole class trains at once: a busy loop on each core idle.
+
+    Among the other tests' workers, the cores are busy already: loops there only took the cores from them.
+    """
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(idle_cores())]
     try:
         yield
     finally:
