@@ -20,14 +20,14 @@ from tests.helpers import full_speed, wait_for
 # Each frame drawn, as on a terminal: the memory the drawing keeps is part of what is measured.
 pytestmark = pytest.mark.frames
 
-EPOCHS = 10  # between the two measurements: 10,000 steps at batch 1 on the tiny set
+EPOCHS = 5  # between the two measurements: 5,000 steps at batch 1 on the tiny set
 # The app's own frame, and the one it called: what a Rich or Textual object that the app
 # makes allocates for itself counts too. Each frame more slows every allocation down.
 FRAMES = 2
 # What the app holds legitimately varies by less: the cost curve keeps between 512 and
 # 1,024 points, a swing of about 35 KB, and each epoch adds one small record. Keeping one
-# float per step would add 32 KB an epoch, 320 KB over the run.
-BOUND_KB = 128
+# float per step would add 32 KB an epoch, 160 KB over the run.
+BOUND_KB = 96
 APP_CODE = str(Path(gdtui.__file__).parent / "*")
 
 
