@@ -10,17 +10,18 @@ from textual.app import App
 
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.help import HelpScreen
-from tests.helpers import make_app, open_step, wait_for
+from tests.helpers import make_app, open_step, screen_text, wait_for
 
 THEMES = sorted(App().available_themes)
 
 
-async def _draw_in_every_theme(pilot) -> None:
+async def _draw_in_every_theme(pilot, words: str) -> None:
+    """Each theme in turn, the whole screen drawn at once (not when next idle) and its words read."""
     app = pilot.app
     for theme in THEMES:
         app.theme = theme
         await pilot.pause()
-        app.screen._compositor.render_update(full=True)  # every widget drawn now, not when next idle
+        assert words in screen_text(app), f"{app.screen} in {theme} without {words!r}"
         assert app._exception is None, f"{app.screen} in {theme}"
 
 
@@ -36,7 +37,7 @@ async def test_every_step_draws_in_every_theme(tiny_mnist_dir, key):
     app = make_app(tiny_mnist_dir, lesson=True)  # with the lesson's panel over it
     async with app.run_test(size=(80, 24)) as pilot:
         await open_step(pilot, key)
-        await _draw_in_every_theme(pilot)
+        await _draw_in_every_theme(pilot, "? Help")  # the key bar's words, in colours the theme names
     assert app._exception is None
 
 
@@ -47,7 +48,7 @@ async def test_the_help_draws_in_every_theme(tiny_mnist_dir):
         screen = await open_step(pilot, STEPS[0].key)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
-        await _draw_in_every_theme(pilot)
+        await _draw_in_every_theme(pilot, "escape or ? closes")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "the help to close")
     assert app._exception is None
