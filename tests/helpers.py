@@ -227,6 +227,22 @@ def stands_out(widget, colour: Color) -> bool:
     return contrast(colour, Color.parse(widget.app.theme_variables["surface"])) >= 3
 
 
+def words_drawn_in(app, words: str) -> tuple[Color, Color]:
+    """The colours the screen draws the first character of `words` in, as the terminal gets them: (text, background)."""
+    for line in app.screen._compositor.render_full_update().strips:
+        segments = [segment for strip in line for segment in strip]
+        row = "".join(segment.text for segment in segments)
+        if words in row:
+            at = row.index(words)
+            for segment in segments:
+                if at < len(segment.text):
+                    style = segment.style
+                    assert style is not None and style.color is not None and style.bgcolor is not None, (words, style)
+                    return Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor)
+                at -= len(segment.text)
+    raise AssertionError(f"{words!r} is not on the screen")
+
+
 def style_at(content: Content, text: str) -> TextualStyle | None:
     """The style `content` draws the first character of `text` in (None: plain), as it reads markup."""
     at = content.plain.index(text)

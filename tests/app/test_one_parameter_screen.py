@@ -17,6 +17,7 @@ from gdtui.ui.screens.descent import ParameterPrompt, change, number
 from gdtui.ui.screens.one_parameter import CurvePlot, OneParameterScreen
 from tests.helpers import (
     ANSI_THEME,
+    contrast,
     drawn_in,
     make_app,
     open_step,
@@ -27,6 +28,7 @@ from tests.helpers import (
     through_the_terminal_codes,
     until_on_network,
     wait_for,
+    words_drawn_in,
 )
 
 
@@ -251,6 +253,19 @@ async def test_at_eta_one_the_parabola_ball_bounces_and_the_screen_says_so(scree
         assert "Bouncing" in verdict and f"stayed at {after:.3f}" in verdict
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop: bouncing leads nowhere")
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "nord", "textual-light", "catppuccin-latte", "solarized-light"])
+async def test_the_verdicts_word_reads_in_light_themes_as_in_dark(screen_on, theme):
+    async with screen_on("4") as (pilot, screen):
+        pilot.app.theme = theme
+        while screen.descent.learning_rate < 1:
+            await pilot.press("plus")
+        await pilot.press("n", "n")
+        assert "Bouncing:" in rendered(screen, "verdict")
+        await pilot.pause()
+        words, background = words_drawn_in(pilot.app, "Bouncing:")
+        assert contrast(words, background) >= 3, (theme, words.hex, background.hex)
 
 
 async def test_a_growing_zig_zag_is_called_diverging(screen_on):

@@ -56,8 +56,8 @@ def signed_bar(value: float, scale: float, width: int = BAR) -> str:
     halves = round(min(abs(value) / scale, 1.0) * width * 2) if scale > 0 else 0
     full, half = divmod(halves, 2)
     if value < 0:
-        return f"{' ' * (width - full - half)}[red]{'▐' * half}{'█' * full}[/]│{' ' * width}"
-    return f"{' ' * width}│[green]{'█' * full}{'▌' * half}[/]{' ' * (width - full - half)}"
+        return f"{' ' * (width - full - half)}[$text-error]{'▐' * half}{'█' * full}[/]│{' ' * width}"
+    return f"{' ' * width}│[$text-success]{'█' * full}{'▌' * half}[/]{' ' * (width - full - half)}"
 
 
 def scale_of(values: np.ndarray) -> float:

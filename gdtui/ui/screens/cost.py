@@ -452,10 +452,11 @@ outputs, as in the lesson, has only the quadratic cost."""
             )
         if self.question.grade(self.ranking):
             return (
-                f"[green b]✓ Right![/] Score {self.state.quiz.right} of {self.state.quiz.asked}. [dim]enter: next question[/dim]"
+                f"[$text-success b]✓ Right![/] Score {self.state.quiz.right} of {self.state.quiz.asked}. "
+                "[dim]enter: next question[/dim]"
             )
         order = ", ".join(quiz.LETTERS[i] for i in self.question.answer())
-        return f"[red b]✗ Not quite:[/] from highest to lowest cost it is {order}. [dim]enter: next question[/dim]"
+        return f"[$text-error b]✗ Not quite:[/] from highest to lowest cost it is {order}. [dim]enter: next question[/dim]"
 
     def _explanations(self) -> Content:
         if not self.checked:

@@ -398,7 +398,7 @@ class DescentScreen(LessonScreen):
             return "[b]n[/b] steps downhill, [b]space[/b] runs, [b]+[/b] and [b]-[/b] change η, the arrows move the start."
         if step.outcome == functions.BLEW_UP:
             return (
-                f"[b red]Blew up.[/b red] With η = {step.learning_rate:g} the next step would land at "
+                f"[b $text-error]Blew up.[/] With η = {step.learning_rate:g} the next step would land at "
                 f"{self.where(step.after)}: the steps grow instead of shrinking. The step was not taken. "
                 "Lower η with [b]-[/b] and press [b]r[/b] to start again."
             )
@@ -411,33 +411,33 @@ class DescentScreen(LessonScreen):
         if step.outcome == functions.LEVEL:
             if crossed and functions.level(slope_before, slope_after):
                 return (
-                    f"[b yellow]Bouncing:[/b yellow] the step jumped across the valley to a point just as high: "
+                    f"[b $text-warning]Bouncing:[/] the step jumped across the valley to a point just as high: "
                     f"the cost stayed at {number(step.cost_after)}, and the slope is as steep as before, the other way. "
                     f"With η = {step.learning_rate:g} the ball bounces between these two points for ever and gets no "
                     f"lower. Lower η with [b]-[/b].{away}"
                 )
             return (
-                f"[b yellow]Level:[/b yellow] the step landed just as high: the cost stayed at "
+                f"[b $text-warning]Level:[/] the step landed just as high: the cost stayed at "
                 f"{number(step.cost_after)}. No progress; a smaller η ([b]-[/b]) goes downhill.{away}"
             )
         if step.outcome == functions.CLIMBED:
             if slope_after > slope_before and not functions.level(slope_before, slope_after):
                 return (
-                    f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed higher "
+                    f"[b $text-error]Too far:[/] the cost rose {fell}. The step overshot the valley and landed higher "
                     f"up, where the slope is steeper ({self.slope_words} {change(slope_before, slope_after)}): "
                     f"the next step will be longer and overshoot more. Lower η with [b]-[/b].{away}"
                 )
             return (
-                f"[b red]Too far:[/b red] the cost rose {fell}. The step overshot the valley and landed higher "
+                f"[b $text-error]Too far:[/] the cost rose {fell}. The step overshot the valley and landed higher "
                 f"up: η is too large. Lower it with [b]-[/b].{away}"
             )
         if step.outcome == functions.OVERSHOT:
             return (
-                f"[b yellow]Overshot:[/b yellow] the step jumped past the bottom (the slope changed sign), "
+                f"[b $text-warning]Overshot:[/] the step jumped past the bottom (the slope changed sign), "
                 f"though the cost still fell {fell}. The ball zig-zags.{away}"
             )
         if step.outcome == functions.SETTLED:
-            return f"[b green]Settled:[/b green] {self.settled_where(descent)}{away}"
+            return f"[b $text-success]Settled:[/] {self.settled_where(descent)}{away}"
         return f"[b]Downhill:[/b] the cost fell {fell}.{self._step_lengths(descent)}{away}"
 
     def _step_lengths(self, descent: Descent) -> str:

@@ -215,13 +215,13 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
             judgement = f"{said}; there is no right answer for $input."
         elif guess == label and self.state.untrained:
             judgement = (
-                f"{said}: [green]right[/green], by luck: with random weights the outputs are utter trash, and "
+                f"{said}: [$text-success]right[/], by luck: with random weights the outputs are utter trash, and "
                 f"one guess in {count(len(state.data.classes))} lands anyway. r for another random network."
             )
         elif guess == label:
-            judgement = f"{said}: [green]right[/green]."
+            judgement = f"{said}: [$text-success]right[/]."
         else:
-            judgement = f"{said}: [red]wrong[/red], this is $right."
+            judgement = f"{said}: [$text-error]wrong[/], this is $right."
         if self.state.untrained and guess != label:
             judgement += " With random weights the outputs are utter trash: r for another random network."
         right = "" if label is None else state.a_class(label)
