@@ -77,7 +77,7 @@ async def test_both_y_axes_and_the_x_axis_have_equally_spaced_round_ticks(size):
 @pytest.mark.parametrize("stride", [1, 2, 256, 16_384, 1_048_576, 2**30])
 def test_the_legend_names_all_three_lines_in_80_columns(stride):
     shot = SimpleNamespace(curve_stride=stride)
-    text = Text.from_markup(legend(shot, 80))
+    text = Text.from_markup(legend(shot, 80, dark=True))
     assert text.cell_len <= 80, text.plain
     assert "cost" in text.plain and "epoch mean" in text.plain and "test accuracy % (right" in text.plain
     assert (f"(mean of {stride:,})" in text.plain) == (stride > 1)
@@ -88,7 +88,7 @@ def test_the_legend_names_all_three_lines_in_80_columns(stride):
 async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
     """Without colour (NO_COLOR, or 16 colours) a legend told apart by colour alone would lie."""
     async with shown(_run(258), size=(80, 20)) as plot:
-        key = Text.from_markup(legend(SimpleNamespace(curve_stride=1), 80)).plain
+        key = Text.from_markup(legend(SimpleNamespace(curve_stride=1), 80, plot.app.current_theme.dark)).plain
         glyphs = {name: key[key.index(name) - 2] for name in ("mini-batch cost", "epoch mean", "test accuracy")}
         assert len(set(glyphs.values())) == 3, glyphs
         drawn = "".join(str(plot.render()).splitlines()[1:-3])  # inside the frame, without the axis labels
@@ -99,7 +99,7 @@ async def test_each_line_has_a_glyph_of_its_own_drawn_as_the_legend_says():
 async def test_each_key_of_the_legend_is_in_the_colour_its_line_is_drawn_in(theme):
     async with shown(_run(258), size=(80, 20), theme=theme) as plot:
         drawn = plot.render()
-        key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80))
+        key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80, plot.app.current_theme.dark))
 
         def colour(content: Content, glyph: str) -> int | None:
             style = style_at(content, glyph)
@@ -112,13 +112,22 @@ async def test_each_key_of_the_legend_is_in_the_colour_its_line_is_drawn_in(them
         assert colour(key, "━") == colour(drawn, braille)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "catppuccin-latte", "solarized-light"])
-async def test_the_epoch_means_and_their_key_stand_out_from_the_plot_in_light_themes_as_in_dark(theme):
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "catppuccin-latte", "solarized-light", "nord"])
+async def test_every_line_and_its_key_stand_out_from_the_plot_in_light_themes_as_in_dark(theme):
     async with shown(_run(258), size=(80, 20), theme=theme) as plot:
-        key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80))
-        for content in (plot.render(), key):
-            colour = drawn_in(plot, content, "●")
-            assert stands_out(plot, colour), (theme, colour)
+        drawn = plot.render()
+        key = Content.from_markup(legend(SimpleNamespace(curve_stride=1), 80, plot.app.current_theme.dark))
+        braille = next(c for c in drawn.plain if 0x2801 <= ord(c) <= 0x28FF)  # a dot of the cost curve
+        # The cost curve, the epoch means, the test accuracy measured and the dots between its measurements.
+        for line, in_plot, in_key in [
+            ("cost", braille, "━"),
+            ("epoch mean", "●", "●"),
+            ("accuracy", "◆", "◆"),
+            ("between", "·", "·"),
+        ]:
+            for content, glyph in ((drawn, in_plot), (key, in_key)):
+                colour = drawn_in(plot, content, glyph)
+                assert stands_out(plot, colour), (theme, line, glyph, colour.hex)
 
 
 @pytest.mark.parametrize("steps", [0, 1])

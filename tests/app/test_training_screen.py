@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from textual.widgets import DataTable, Input
+from textual.content import Content
+from textual.widgets import DataTable, Input, Static
 
 from gdtui.core import files
 from gdtui.core.drive import SPEEDS
@@ -22,8 +23,19 @@ from gdtui.core.words import percent
 from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
-from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH
-from tests.helpers import burst, full_speed, make_app, open_step, screen_text, settle, wait_for
+from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH, CostPlot
+from tests.helpers import (
+    burst,
+    drawn_in,
+    full_speed,
+    make_app,
+    open_step,
+    screen_text,
+    settle,
+    stands_out,
+    train_epochs,
+    wait_for,
+)
 from tests.tiny_mnist import write_tiny_mnist
 
 
@@ -890,3 +902,17 @@ async def test_a_key_that_changes_a_setting_over_a_network_another_step_replaced
         await settle(pilot)
         assert app._exception is None and app.is_running
         assert screen.training_run.network is app.state.network
+
+
+@pytest.mark.parametrize("themes", [("textual-dark", "catppuccin-latte"), ("solarized-light", "nord")])
+async def test_a_new_theme_draws_the_accuracy_and_its_key_again_in_a_colour_that_reads_on_it(screen_on, themes):
+    async with screen_on("6") as (pilot, screen):
+        pilot.app.theme = themes[0]
+        await train_epochs(pilot, screen, 1)
+        plot, key = screen.query_one(CostPlot), screen.query_one("#legend", Static)
+        for theme in themes:
+            pilot.app.theme = theme
+            await pilot.pause()  # the run paused: only the new theme draws them again
+            drawn = drawn_in(plot, plot.render(), MEASURED_GLYPH)
+            keyed = drawn_in(plot, Content.from_markup(str(key.content)), MEASURED_GLYPH)
+            assert drawn == keyed and stands_out(plot, drawn), (theme, drawn.hex, keyed.hex)

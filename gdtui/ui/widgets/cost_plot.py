@@ -15,7 +15,11 @@ from gdtui.ui.widgets.cell_plot import CellPlot, words_colour
 # colour ("default": no colour of their own), which shows on its background, light or dark; white did not.
 COST_COLOR = "cyan"
 EPOCH_COLOR = "default"
-ACCURACY_COLOR = "orange"
+# Test accuracy in one of the terminal's sixteen too, as a theme shows them: orange on a dark surface. On a
+# light one Textual's orange (#CB9000) stood out 2 to 2.7:1 from it, below WCAG's 3:1 for a graph's parts;
+# its magenta stands out 4.9:1 or more (on every light theme Textual offers), and is no other line's.
+ACCURACY_ON_DARK = "orange"
+ACCURACY_ON_LIGHT = "magenta"
 # Each line its own glyph too: without colour (NO_COLOR, 16 colours) a legend told apart by colour alone lies.
 ACCURACY_GLYPH = "·"
 MEASURED_GLYPH = "◆"  # where the accuracy was measured: the dots between are only drawn
@@ -29,11 +33,16 @@ def thin(x: Sequence[float], y: Sequence[float], points: int) -> tuple[list[floa
     return [x[i] for i in keep], [y[i] for i in keep]
 
 
-def legend(run: RunSnapshot, width: int) -> str:
+def accuracy_colour(dark: bool) -> str:
+    """The test accuracy's colour on a theme's surface, dark or light."""
+    return ACCURACY_ON_DARK if dark else ACCURACY_ON_LIGHT
+
+
+def legend(run: RunSnapshot, width: int, dark: bool) -> str:
     """What each line of the plot is: written beside it, where plotext's own legend would cover the curves.
 
     One line of `width` columns: the fullest words that fit it, as a long run's curve points are means of
-    more and more steps.
+    more and more steps. In the colours a plot draws its lines in on a theme as dark as `dark`.
     """
     averaged = f" (mean of {run.curve_stride:,})" if run.curve_stride > 1 else ""
     accuracy_key = f"{MEASURED_GLYPH}{ACCURACY_GLYPH}"
@@ -43,7 +52,7 @@ def legend(run: RunSnapshot, width: int) -> str:
         (f"cost{averaged}", "test accuracy % (right)", " "),
     )
     for cost, accuracy, gap in wordings:
-        entries = ((COST_COLOR, "━", cost), (EPOCH_COLOR, "●", "epoch mean"), (ACCURACY_COLOR, accuracy_key, accuracy))
+        entries = ((COST_COLOR, "━", cost), (EPOCH_COLOR, "●", "epoch mean"), (accuracy_colour(dark), accuracy_key, accuracy))
         if len(gap.join(f"{key} {words}" for _, key, words in entries)) <= width:
             break
     return gap.join(f"{_coloured(color, key)} {words}" for color, key, words in entries)
@@ -65,6 +74,14 @@ class CostPlot(CellPlot):
     _shown: RunSnapshot | None = None
     _drawn: tuple | None = None  # what the plot was last drawn from
 
+    def on_mount(self) -> None:
+        # Told once the app's colours are the new theme's: a light one takes another colour for the accuracy.
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._show_again())
+
+    def _show_again(self) -> None:
+        if self._shown is not None:
+            self.show(self._shown)
+
     def on_resize(self) -> None:
         # The ticks sit on rows and columns: a new size places them again.
         if self._shown is not None:
@@ -74,7 +91,8 @@ class CostPlot(CellPlot):
         self._shown = run
         # The screen redraws for other reasons (another view shown again, the network changed elsewhere):
         # the same curves at the same size are the same plot, which the terminal already shows.
-        drawn = (run.curve_steps, run.curve_costs, run.curve_stride, run.epochs, run.cost_name, self.size)
+        accuracy_color = accuracy_colour(self.app.current_theme.dark)
+        drawn = (run.curve_steps, run.curve_costs, run.curve_stride, run.epochs, run.cost_name, self.size, accuracy_color)
         if drawn == self._drawn:
             return
         self._drawn = drawn
@@ -125,7 +143,7 @@ class CostPlot(CellPlot):
                 cells = Cells(along.low, along.high, columns, cost.low, cost.high, rows)
                 marks = [cells.centre(a, c) for a, c in zip(at, averages)]
                 plt.scatter([a for a, _ in marks], [c for _, c in marks], color=EPOCH_COLOR, marker="●")
-            plt.plot(shown, accuracies, color=ACCURACY_COLOR, marker=ACCURACY_GLYPH, yside="right")
+            plt.plot(shown, accuracies, color=accuracy_color, marker=ACCURACY_GLYPH, yside="right")
             # Measured only at these points: a line alone would look like steady growth between them.
-            plt.scatter(shown, accuracies, color=ACCURACY_COLOR, marker=MEASURED_GLYPH, yside="right")
+            plt.scatter(shown, accuracies, color=accuracy_color, marker=MEASURED_GLYPH, yside="right")
         self.refresh()

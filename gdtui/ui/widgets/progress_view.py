@@ -27,6 +27,7 @@ class ProgressView(Vertical):
         super().__init__(**kwargs)
         self._plot, self._images = Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
         self._batch: tuple[bytes, bytes] | None = None  # the images and the guesses last shown
+        self._shown: RunSnapshot | None = None  # the snapshot the plot and its key last showed
 
     def compose(self) -> ComposeResult:
         yield Static(id="opening")
@@ -46,14 +47,24 @@ class ProgressView(Vertical):
             opening.update(self._opening(state, shot))
         if self._plot.due(live):
             self.query_one(CostPlot).show(shot)
-            key = self.query_one("#legend", Static)
-            # Before its first layout the legend has no width: the screen's, then.
-            text = "" if fresh else legend(shot, key.content_region.width or self.app.size.width)
-            if text != key.content:
-                key.update(text)
+            self._shown = shot
+            self._show_legend()
         if self._images.due(live):
             self._show_batch(state, shot)
             self._fit_batch()
+
+    def on_mount(self) -> None:
+        # Told once the app's colours are the new theme's, as the plot is: its key in the plot's colours.
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._show_legend())
+
+    def _show_legend(self) -> None:
+        shot = self._shown
+        key = self.query_one("#legend", Static)
+        # Before its first layout the legend has no width: the screen's, then.
+        width = key.content_region.width or self.app.size.width
+        text = "" if shot is None or shot.steps == 0 else legend(shot, width, self.app.current_theme.dark)
+        if text != key.content:
+            key.update(text)
 
     def on_resize(self) -> None:
         self._fit_batch()
