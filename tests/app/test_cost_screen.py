@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 import pytest
+from textual.app import App, ComposeResult
 from textual.widgets import ContentSwitcher
 
 from gdtui.core import costs, quiz
@@ -372,12 +373,18 @@ async def test_help_lists_the_keys_the_footer_leaves_out(screen_on):
         assert "Move it up the ranking" in text
 
 
-def test_cross_entropy_costs_in_the_table_are_the_right_digits_alone():
-    table = CostTable()
-    outputs = np.full(10, 0.05)
-    outputs[2] = 0.55
-    table.show(outputs, 2, "cross-entropy")
-    rendered = str(table.render())
+class _TableApp(App):
+    def compose(self) -> ComposeResult:
+        yield CostTable()
+
+
+async def test_cross_entropy_costs_in_the_table_are_the_right_digits_alone():
+    async with _TableApp().run_test() as pilot:  # drawn in an app's theme: its mark takes the theme's colour
+        table = pilot.app.query_one(CostTable)
+        outputs = np.full(10, 0.05)
+        outputs[2] = 0.55
+        table.show(outputs, 2, "cross-entropy")
+        rendered = str(table.render())
     assert f"{-math.log(0.55):.2f} ◀" in rendered
     targets = costs.one_hot(np.array([2]), 10, dtype=np.float64)
     assert np.count_nonzero(costs.terms("cross-entropy", outputs[None], targets)) == 1

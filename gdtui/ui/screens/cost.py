@@ -431,18 +431,17 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.query_one("#verdict", Static).update(self._verdict())
         self.query_one("#explanations", Static).update(self._explanations())
 
-    def _ranking_text(self) -> Text:
-        text = Text("your ranking\n", style="bold")
-        text.append("highest cost\n", style="dim")
+    def _ranking_text(self) -> Content:
+        # Content, not Rich's Text: the theme's colours by name, read when drawn, in the theme shown then.
+        parts: list[str | tuple[str, str]] = [("your ranking\n", "bold"), ("highest cost\n", "dim")]
         marks = quiz.placed_right(self.question.costs, self.ranking) if self.checked else [None] * len(self.ranking)
         for place, (i, mark) in enumerate(zip(self.ranking, marks)):
-            text.append(f" {PLACES[place]}  ")
-            text.append(f" {quiz.LETTERS[i]} ", style="bold reverse" if i == self.selected else "bold")
+            parts += [f" {PLACES[place]}  ", (f" {quiz.LETTERS[i]} ", "bold reverse" if i == self.selected else "bold")]
             if mark is not None:
-                text.append(" ✓" if mark else " ✗", style="green" if mark else "red")
-            text.append("\n")
-        text.append("lowest cost", style="dim")
-        return text
+                parts.append((" ✓", "$text-success") if mark else (" ✗", "$text-error"))
+            parts.append("\n")
+        parts.append(("lowest cost", "dim"))
+        return Content.assemble(*parts)
 
     def _verdict(self) -> str:
         if not self.checked:

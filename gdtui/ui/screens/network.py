@@ -190,7 +190,11 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         else:
             # Each output by its class's name; the guess and the right answer stand out by colour and weight.
             names = dict(enumerate(state.data.classes))
-            styles = {i: "dim" for i in names} | ({label: "bold green"} if label is not None else {}) | {guess: "bold yellow"}
+            styles = (
+                {i: "dim" for i in names}
+                | ({label: "bold $text-success"} if label is not None else {})
+                | {guess: "bold $text-warning"}
+            )
             self.query_one("#output", LayerBars).show(outputs, marks=names, bold=bold, mark_styles=styles)
         self._draw_input()
         self.query_one("#verdict", Static).update(self._verdict(guess, float(outputs[guess]), label))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from textual.style import Style
 from textual.widget import Widget
 
 from gdtui.core import costs
 from gdtui.core.costs import CostName
-from gdtui.ui.widgets.layer_bars import bar
+from gdtui.ui.widgets.layer_bars import MARK_STYLE, bar
 
 _OUTPUT_BAR = 6
 _TERM_BAR = 8
@@ -83,6 +84,7 @@ class CostTable(Widget):
             parts = costs.terms(self._cost_name, self._outputs[None], targets)[0]
         # Quadratic terms are at most 1; a cross-entropy term may be far larger and sets its own scale.
         scale = max(1.0, float(np.nanmax(parts))) if self._label is not None else 1.0
+        mark = Style.parse(MARK_STYLE).rich_style  # in the theme shown now
         for digit, (output, part) in enumerate(zip(self._outputs, parts)):
             right = digit == self._label
             style = "bold" if right else ""
@@ -95,7 +97,7 @@ class CostTable(Widget):
             text.append(bar(part / scale, _TERM_BAR), style="red")
             text.append(f" {part:4.2f}", style=style)
             if right:
-                text.append(" ◀", style="bold yellow")
+                text.append(" ◀", style=mark)
         return text
 
     def get_content_width(self, container, viewport) -> int:

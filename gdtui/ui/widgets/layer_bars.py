@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from textual.style import Style
 from textual.widget import Widget
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -23,6 +24,10 @@ def layer_width(title: str, neurons: int, columns: int, cells: int, bar_width: i
     if columns > 1:
         return max(len(title), columns * (digits + 1 + cells) + columns - 1)
     return max(len(title), digits + 1 + bar_width + 5 + mark_width)
+
+
+# A theme's warning colour as text: one colour for every theme (yellow) read 2:1 on a light one.
+MARK_STYLE = "bold $text-warning"
 
 
 class LayerBars(Widget):
@@ -66,7 +71,8 @@ class LayerBars(Widget):
         bold: set[int] | None = None,
         mark_styles: dict[int, str] | None = None,
     ) -> None:
-        """marks: text after a row's value, cut to fit, in bold yellow unless mark_styles says otherwise."""
+        """marks: text after a row's value, cut to fit, in MARK_STYLE unless mark_styles says otherwise, each written
+        as markup writes a style: the theme's colours by name ($text-success), read when drawn."""
         resized = len(values) != len(self._values)
         self._values = np.asarray(values, dtype=float)
         self._marks = marks or {}
@@ -101,7 +107,8 @@ class LayerBars(Widget):
                 mark = self._marks.get(i, "")
                 if len(mark) > self.mark_width - 1:
                     mark = mark[: self.mark_width - 2] + "…"
-                text.append(f" {mark:<{self.mark_width - 1}}", style=self._mark_styles.get(i, "bold yellow"))
+                marked = Style.parse(self._mark_styles.get(i, MARK_STYLE)).rich_style  # in the theme shown now
+                text.append(f" {mark:<{self.mark_width - 1}}", style=marked)
         return text
 
     def get_content_width(self, container, viewport) -> int:

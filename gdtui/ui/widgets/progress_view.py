@@ -124,5 +124,5 @@ class ProgressView(Vertical):
                 # Names are long: the guess, and after the arrow the right class, as far as the thumbnail is wide.
                 said = state.data.classes[int(guess)]  # a plain Text caption: no markup to escape
                 caption = f"✓ {said}" if right else f"✗ {said}→{state.data.classes[label]}"
-            thumbs.append(Thumb(shrink(image), caption, caption_style="green" if right else "red"))
+            thumbs.append(Thumb(shrink(image), caption, caption_style="$text-success" if right else "$text-error"))
         strip.show(thumbs)

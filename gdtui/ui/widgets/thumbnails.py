@@ -8,6 +8,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
+from textual.style import Style
 
 from gdtui.ui.blocks import block_segments, reduced, wants_glyphs
 from gdtui.ui.widgets.drawn import Drawn
@@ -27,7 +28,7 @@ class Thumb:
     caption: str
     signed: bool = False
     scale: float | None = None
-    caption_style: str = ""
+    caption_style: str = ""  # as markup writes a style: the theme's colours by name ($text-success)
 
 
 class Thumbnails(Drawn):
@@ -85,7 +86,8 @@ class Thumbnails(Drawn):
             columns = row[0].values.shape[1]
             captions = Text()
             for t in row:
-                captions.append(t.caption[:columns].ljust(columns) + " " * self.GAP, style=t.caption_style)
+                style = Style.parse(t.caption_style).rich_style if t.caption_style else ""  # in the theme shown now
+                captions.append(t.caption[:columns].ljust(columns) + " " * self.GAP, style=style)
             lines.append(Strip(captions.render(console)))
         return lines
 

@@ -1,0 +1,50 @@
+"""What a screen colours to stand out (a mark, a tick, a caption) reads on a light theme as on a dark one.
+
+A colour named once for every theme ("yellow", "green") is a dark theme's: on a light one Textual's palette
+makes it the terminal's #CB9000 or #448C27, 2 to 3:1 against the background, and CSS's yellow all but white.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import contrast, wait_for, words_drawn_in
+
+THEMES = ["textual-dark", "nord", "textual-light", "catppuccin-latte", "solarized-light"]
+
+# Each thing coloured to stand out: the step, the keys that show it, and the words it is drawn in (one of them).
+MARKS = {
+    "the network's guess": ("2", (), ("◀ guess", "◀ right")),
+    "the right answer in the cost's table": ("3", (), ("◀",)),
+    "a place in the quiz's ranking told right or wrong": ("3", ("v", "enter"), ("✓", "✗")),
+}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("mark", list(MARKS))
+async def test_a_mark_reads_on_the_background_of_every_theme(screen_on, theme, mark):
+    step, keys, words = MARKS[mark]
+    async with screen_on(step) as (pilot, screen):
+        pilot.app.theme = theme
+        await pilot.press(*keys)
+        await pilot.pause()
+        shown = next(w for w in words if w in _screen(pilot.app))
+        text, background = words_drawn_in(pilot.app, shown)
+        assert contrast(text, background) >= 3, (mark, theme, text.hex, background.hex)
+
+
+async def test_a_mini_batch_images_caption_reads_on_the_background_of_every_theme(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")  # one step: its mini-batch shown, each image captioned with the network's guess
+        await wait_for(pilot, lambda: "✓" in _screen(pilot.app) or "✗" in _screen(pilot.app), "the captions")
+        for theme in THEMES:
+            pilot.app.theme = theme
+            await pilot.pause()
+            for words in ("✓", "✗"):
+                if words in _screen(pilot.app):
+                    text, background = words_drawn_in(pilot.app, words)
+                    assert contrast(text, background) >= 3, (words, theme, text.hex, background.hex)
+
+
+def _screen(app) -> str:
+    return "\n".join("".join(strip.text for strip in line) for line in app.screen._compositor.render_full_update().strips)
