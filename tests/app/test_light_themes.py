@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import contrast, wait_for, words_drawn_in
+from gdtui.core.learning_rates import LEARNING_RATES
+from tests.helpers import contrast, settle, wait_for, words_drawn_in
 
 THEMES = ["textual-dark", "nord", "textual-light", "catppuccin-latte", "solarized-light"]
+
+ABSURD_RATE = ("plus",) * len(LEARNING_RATES) + ("n",)  # a step refused: the advice says why
 
 # Each thing coloured to stand out: the step, the keys that show it, and the words it is drawn in (one of them).
 MARKS = {
     "the network's guess": ("2", (), ("◀ guess", "◀ right")),
     "the right answer in the cost's table": ("3", (), ("◀",)),
     "a place in the quiz's ranking told right or wrong": ("3", ("v", "enter"), ("✓", "✗")),
+    "the lesson's heading": ("1", ("L",), ("Lesson 1/",)),
+    "Training's advice": ("6", ABSURD_RATE, ("Step refused", "The step")),
 }
 
 
@@ -27,23 +32,25 @@ async def test_a_mark_reads_on_the_background_of_every_theme(screen_on, theme, m
     async with screen_on(step) as (pilot, screen):
         pilot.app.theme = theme
         await pilot.press(*keys)
-        await pilot.pause()
+        await settle(pilot)
         shown = next(w for w in words if w in _screen(pilot.app))
         text, background = words_drawn_in(pilot.app, shown)
         assert contrast(text, background) >= 3, (mark, theme, text.hex, background.hex)
 
 
-async def test_a_mini_batch_images_caption_reads_on_the_background_of_every_theme(screen_on):
-    async with screen_on("6") as (pilot, screen):
+@pytest.mark.parametrize("guesses", ["right", "wrong"])
+async def test_a_mini_batch_images_caption_reads_on_the_background_of_every_theme(screen_on, trained, guesses):
+    # A trained network guesses most of a mini-batch right (✓), a random one all wrong (✗).
+    network = trained.copy() if guesses == "right" else None
+    mark = "✓" if guesses == "right" else "✗"
+    async with screen_on("6", network=network) as (pilot, screen):
         await pilot.press("n")  # one step: its mini-batch shown, each image captioned with the network's guess
-        await wait_for(pilot, lambda: "✓" in _screen(pilot.app) or "✗" in _screen(pilot.app), "the captions")
-        for theme in THEMES:
+        await wait_for(pilot, lambda: mark in _screen(pilot.app), f"a caption with {mark}")
+        for theme in THEMES:  # changed under the captions: they are drawn again in its colours
             pilot.app.theme = theme
             await pilot.pause()
-            for words in ("✓", "✗"):
-                if words in _screen(pilot.app):
-                    text, background = words_drawn_in(pilot.app, words)
-                    assert contrast(text, background) >= 3, (words, theme, text.hex, background.hex)
+            text, background = words_drawn_in(pilot.app, mark)
+            assert contrast(text, background) >= 3, (mark, theme, text.hex, background.hex)
 
 
 def _screen(app) -> str:

@@ -433,7 +433,7 @@ outputs, as in the lesson, has only the quadratic cost."""
 
     def _ranking_text(self) -> Content:
         # Content, not Rich's Text: the theme's colours by name, read when drawn, in the theme shown then.
-        parts: list[str | tuple[str, str]] = [("your ranking\n", "bold"), ("highest cost\n", "dim")]
+        parts: list[str | tuple[str, str]] = ["your ranking\n", ("highest cost\n", "dim")]
         marks = quiz.placed_right(self.question.costs, self.ranking) if self.checked else [None] * len(self.ranking)
         for place, (i, mark) in enumerate(zip(self.ranking, marks)):
             parts += [f" {PLACES[place]}  ", (f" {quiz.LETTERS[i]} ", "bold reverse" if i == self.selected else "bold")]
@@ -441,7 +441,7 @@ outputs, as in the lesson, has only the quadratic cost."""
                 parts.append((" ✓", "$text-success") if mark else (" ✗", "$text-error"))
             parts.append("\n")
         parts.append(("lowest cost", "dim"))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts).stylize_before("bold")  # all of it bold, as its heading
 
     def _verdict(self) -> str:
         if not self.checked:

@@ -59,7 +59,7 @@ class ParameterPrompt(Prompt[list[int] | None]):
     DEFAULT_CSS = """
     ParameterPrompt { align: center middle; }
     ParameterPrompt > Vertical { width: 64; height: auto; border: round $accent; background: $surface; padding: 1 2; }
-    ParameterPrompt #problem { color: $error; }
+    ParameterPrompt #problem { color: $text-error; }
     """
 
     def __init__(self, count: int, total: int, current: Sequence[int]) -> None:

@@ -65,7 +65,7 @@ class PathPrompt(Prompt[Path | None]):
     DEFAULT_CSS = """
     PathPrompt { align: center middle; }
     PathPrompt > Vertical { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
-    PathPrompt #outside { color: $error; width: 100%; }
+    PathPrompt #outside { color: $text-error; width: 100%; }
     PathPrompt #question { width: 100%; }
     PathPrompt OptionList { max-height: 6; margin-bottom: 1; }
     """

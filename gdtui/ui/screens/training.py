@@ -107,7 +107,7 @@ Network and Cost steps show."""
 
     DEFAULT_CSS = """
     TrainingScreen #stats { height: 3; }
-    TrainingScreen #message { height: auto; color: $warning; }
+    TrainingScreen #message { height: auto; color: $text-warning; }
     TrainingScreen ContentSwitcher { height: 1fr; }
     TrainingScreen #progress-view, TrainingScreen #gradient-view, TrainingScreen #neurons-view { height: 1fr; }
     TrainingScreen #opening { height: auto; padding: 1 1 0 1; }

@@ -26,7 +26,7 @@ class GuidePanel(Static):
         body = "$text" + ("\n[b]→ $invite[/b]" if invite else "")
         self.update(
             Content.from_markup(
-                f"[b $accent]Lesson {number}/{total} · $title[/]  {keys}\n{body}", title=title, text=text, invite=invite
+                f"[b $text-primary]Lesson {number}/{total} · $title[/]  {keys}\n{body}", title=title, text=text, invite=invite
             )
         )
         self.set_class(True, "-on")
@@ -36,7 +36,7 @@ class GuidePanel(Static):
         # One line: the step looked around in keeps every other row for its own words.
         self.update(
             Content.from_markup(
-                f"[b $accent]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
+                f"[b $text-primary]Lesson {number}/{total}[/]  [dim]You left the lesson to look around:[/dim] [b]L[/b] goes back"
             )
         )
         self.set_class(True, "-on")
