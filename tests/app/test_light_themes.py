@@ -22,6 +22,10 @@ MARKS = {
     "a place in the quiz's ranking told right or wrong": ("3", ("v", "enter"), ("✓", "✗")),
     "the lesson's heading": ("1", ("L",), ("Lesson 1/",)),
     "Training's advice": ("6", ABSURD_RATE, ("Step refused", "The step")),
+    # Python as Rich's syntax themes colour it: a string, a builtin, a keyword.
+    "a string in backprop's code": ("7", ("b", "end"), ('"softmax"',)),
+    "a builtin in backprop's code": ("7", ("b",), ("len(x)",)),
+    "a keyword in backprop's code": ("7", ("b",), ("return",)),
 }
 
 
