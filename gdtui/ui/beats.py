@@ -215,7 +215,7 @@ def _trained_text(state: LessonState, screen: LessonScreen) -> str:
             f"The same network ({state.network_origin}) now reads {share} right. The outputs say something: "
             "for most digits the right one lights up, the rest stay dark."
         )
-    how = "It has not been trained" if state.untrained else f"It is {state.network_origin} and"
+    how = "It has not been trained and" if state.untrained else f"It is {state.network_origin} and"
     return (
         f"{how} reads only {share} right: its outputs still mean little. Go back with , and run the "
         "training (space) until the test accuracy passes "

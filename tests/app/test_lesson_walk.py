@@ -21,6 +21,7 @@ from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer, evaluate
 from gdtui.core.words import percent
+from gdtui.ui import beats
 from gdtui.ui.beats import BEATS, LEARNED, PART_TWO
 from gdtui.ui.screens.next import SAMPLE
 from gdtui.ui.screens.one_parameter import KIND_LABELS
@@ -462,3 +463,11 @@ async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_rea
         assert steps and all(label.isdigit() for label in steps), steps
         # An axis around one point spans a sane part of its value, not its sixth digit.
         assert len(costs) >= 2 and max(costs) - min(costs) >= max(costs) / 20, costs
+
+
+async def test_the_beat_of_what_it_learned_reads_as_a_sentence_before_any_training(tiny_mnist_dir):
+    number = next(i for i, beat in enumerate(BEATS) if beat.title is beats._trained_title)
+    async with at_beat(tiny_mnist_dir, number) as pilot:
+        words = " ".join(guide_text(pilot.app).split())
+        assert pilot.app.state.untrained
+        assert "It has not been trained and reads only " in words, words
