@@ -307,6 +307,7 @@ async def test_enter_after_checking_asks_a_new_question(screen_on):
         # A random network answers every image alike: the question is made up, and says so.
         assert screen.question.kind == quiz.MADE_UP
         assert "Question 2" in _text(screen, "#quiz-title") and "Made-up" in _text(screen, "#quiz-title")
+        assert "the network's outputs for images of a 4 all cost about the same" in _text(screen, "#quiz-title")
         await pilot.press("enter")
         assert screen.state.quiz.asked == 2
 

@@ -404,7 +404,10 @@ outputs, as in the lesson, has only the quadratic cost."""
             quiz.LESSON: f"The lesson's four outputs {for_label}.",
             quiz.REAL: "The network's real outputs for four test images of $what.",
             # Said of when the question came up: the network may have been trained or opened since.
-            quiz.MADE_UP: f"Made-up outputs {for_label}: when this question came up, the network's own all cost about the same.",
+            quiz.MADE_UP: (
+                f"Made-up outputs {for_label}: when this question came up, the network's outputs for images of $what "
+                "all cost about the same, too alike to rank."
+            ),
         }[question.kind]
         if question.kind == quiz.MADE_UP and self._number == 0:
             kind = f"Four made-up outputs {for_label}, of the lesson's four kinds."
