@@ -81,7 +81,7 @@ def source_lines(function: object) -> list[str]:
 
 # Rich's syntax colours in the terminal's own write strings in yellow and, for a dark background, builtins in
 # bright cyan: on a light theme Textual makes them #CB9000 and #00AACB, 2.6:1 against the code's background.
-# On a light one, Pygments' own default colours, made for a light page: each 4.9:1 or more there.
+# On a light one, Pygments' own default colours, made for a light page: each 4.5:1 or more there.
 LIGHT_CODE = "default"
 
 
