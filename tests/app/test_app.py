@@ -9,6 +9,7 @@ from textual.command import CommandPalette
 
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.help import HelpScreen
+from gdtui.ui.screens.quit_prompt import QuitPrompt
 from tests.helpers import make_app, screen_text, wait_for, wait_until_loaded
 
 
@@ -154,20 +155,28 @@ async def test_bad_data_directory_exits_with_the_message(tmp_path):
     assert "nowhere" in app.error and "\n" not in app.error
 
 
+async def _train_a_step_unsaved(pilot) -> None:
+    """On Training, one step taken and never saved: what q asks about."""
+    await wait_until_loaded(pilot)
+    await pilot.press("6", "n")
+    await pilot.app.workers.wait_for_complete()
+
+
+def _boxed_words(app) -> str:
+    """The screen's words, across the lines of the box they are in."""
+    return " ".join(screen_text(app).replace("│", " ").split())
+
+
 async def test_the_advice_before_quitting_can_be_followed_behind_make_the_window_larger(tiny_mnist_dir):
     """Behind the message only q acts: "6 Training, then s" alone could not be done there."""
-    from gdtui.ui.screens.quit_prompt import QuitPrompt
-
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await pilot.press("6", "n")
-        await app.workers.wait_for_complete()
+        await _train_a_step_unsaved(pilot)
         await pilot.resize_terminal(60, 20)
         await pilot.pause()
         await pilot.press("q")
         assert isinstance(app.screen, QuitPrompt)
-        advice = " ".join(screen_text(app).replace("│", " ").split())  # the words, across the box's lines
+        advice = _boxed_words(app)
         assert "larger window" in advice and "6 Training" in advice, advice
         # The window grown or shrunk while it asks, the advice follows.
         await pilot.resize_terminal(80, 24)
@@ -175,17 +184,13 @@ async def test_the_advice_before_quitting_can_be_followed_behind_make_the_window
         assert "larger window" not in screen_text(app)
         await pilot.resize_terminal(70, 24)
         await pilot.pause()
-        assert "larger window" in " ".join(screen_text(app).replace("│", " ").split())
+        assert "larger window" in _boxed_words(app)
 
 
 async def test_q_asks_before_losing_a_trained_network_that_was_never_saved(tiny_mnist_dir):
-    from gdtui.ui.screens.quit_prompt import QuitPrompt
-
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until_loaded(pilot)
-        await pilot.press("6", "n")
-        await app.workers.wait_for_complete()
+        await _train_a_step_unsaved(pilot)
         await pilot.pause()
         await pilot.press("q")
         assert isinstance(app.screen, QuitPrompt) and not app._exit
