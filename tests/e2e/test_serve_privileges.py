@@ -24,7 +24,10 @@ from tests.e2e.test_zygote import Pty, warm
 from tests.tiny_mnist import write_tiny_mnist
 
 PROBE_IDS = "tests.e2e.probe_ids"
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only root can run sessions as another user")
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="only root can run sessions as another user"),
+    pytest.mark.own_zygote,  # its labs start their own zygotes, as in a class: one is killed here
+]
 
 
 def reachable_by(user: pwd.struct_passwd, path: Path) -> bool:

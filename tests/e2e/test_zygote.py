@@ -22,6 +22,9 @@ from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import ForkedProcess, Zygote
 from tests.e2e.lab import FIRST_SCREEN, Terminal, alive, connect, eventually, only_session, running, student
 
+# A lab here starts its own zygote, as in a class: these tests kill it and watch it.
+pytestmark = pytest.mark.own_zygote
+
 PROBE = "tests.e2e.probe"
 
 
