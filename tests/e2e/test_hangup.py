@@ -34,7 +34,6 @@ GONE_WITHIN_S = 2.0
 # Ending on q is not hurried as on a signal: it takes well under a second, here given ample time on a busy
 # machine, and still far less than the step held below.
 QUIT_WITHIN_S = 10.0
-ROUNDS = 2
 
 # Each step that runs work while the learner watches: its number key and the key that starts it.
 RUNS = [
@@ -106,9 +105,8 @@ def gone_within(terminal: TerminalSession, seconds: float) -> int | None:
         return None
 
 
-@pytest.mark.parametrize("round", range(ROUNDS))
 @pytest.mark.parametrize(("step", "keys"), RUNS)
-def test_the_app_ends_when_its_terminal_hangs_up_mid_run(terminal: TerminalSession, step: str, keys: bytes, round: int):
+def test_the_app_ends_when_its_terminal_hangs_up_mid_run(terminal: TerminalSession, step: str, keys: bytes):
     terminal.wait_for("train #0", START_TIMEOUT)
     with busy_cores():
         start_work(terminal, step, keys)
