@@ -21,7 +21,7 @@ from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.widgets.cost_table import CostTable, formula
 from gdtui.ui.widgets.layer_bars import LayerBars
 from gdtui.ui.widgets.quiz_card import QuizCard
-from tests.helpers import DEADLINE_S, make_app, open_step, settle, wait_for, wait_until_loaded
+from tests.helpers import DEADLINE_S, make_app, open_step, screen_text, settle, wait_for, wait_until_loaded
 from tests.numerics import network_output_tolerance
 
 # The lesson's question, from the first key press: a confident 9 (c), many middling
@@ -310,6 +310,26 @@ async def test_enter_after_checking_asks_a_new_question(screen_on):
         assert "the network's outputs for images of a 4 all cost about the same" in _text(screen, "#quiz-title")
         await pilot.press("enter")
         assert screen.state.quiz.asked == 2
+
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
+async def test_a_checked_question_shows_all_its_answer_at_80x24(tiny_mnist_dir, cost):
+    """The question, the verdict, each option's cost and why, and the closing sentence on what costs most: for
+    the lesson's question, and for the one after it, on a random network made up, and its question the longest.
+    Each answered wrong: the verdict then gives the right order too."""
+    network = Network(seed=0) if cost == "quadratic" else Network(activation="relu", output="softmax", seed=3)
+    app = make_app(tiny_mnist_dir, network=network)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, *(("f",) if cost == "cross-entropy" else ()), "v", "enter")
+        for number in (1, 2):
+            if number == 2:
+                await pilot.press("enter", "enter")
+            await settle(pilot)
+            assert screen.checked and screen.cost_name == cost and f"Question {number}" in _text(screen, "#quiz-title")
+            shown = " ".join(screen_text(app).split())
+            for selector in ("#quiz-title", "#verdict", "#explanations"):
+                for line in _text(screen, selector).splitlines():
+                    assert " ".join(line.split()) in shown, f"question {number}: {line!r} not on screen"
 
 
 async def test_a_made_up_question_stays_true_after_a_trained_network_is_opened(screen_on, trained):

@@ -134,9 +134,10 @@ outputs, as in the lesson, has only the quadratic cost."""
     CostScreen Footer.-compact FooterLabel { margin-right: 1; }
     CostScreen #ranking { width: auto; height: auto; padding: 0 1; }
     CostScreen #verdict { margin-top: 1; }
-    /* Under the guided lesson at 80×24 the quiz's question stays above its cards: the margins give it their rows. */
     CostScreen.-guided #quiz-title { display: block; }
-    CostScreen.-guided.-short #quiz-row, CostScreen.-guided.-short #verdict { margin-top: 0; }
+    /* At 80×24 a checked question fills the screen, the made-up one's two lines of why and all: the margins
+       give their rows to it, and under the guided lesson to the question above the cards. */
+    CostScreen.-short #quiz-row, CostScreen.-short #verdict { margin-top: 0; }
     """
 
     view: reactive[str] = reactive("example", init=False, repaint=False)
