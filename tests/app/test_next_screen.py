@@ -135,18 +135,23 @@ async def test_a_softmax_network_is_checked_on_cross_entropy(tiny_mnist_dir):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-async def test_everything_fits_even_with_a_long_network_origin(tiny_mnist_dir, size):
+async def test_everything_fits_for_every_parameter_even_with_a_long_network_origin(tiny_mnist_dir, size):
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=size) as pilot:
         await wait_until_loaded(pilot)
         app.state.use_network(app.state.network.copy(), "model-123456-steps-seed-0.npz, more")
         await pilot.press("7")
         await settle(pilot)
-        body = app.screen.query_one("#body").region
-        shown = [widget for widget in app.screen.query("#page > *") if widget.display]
-        assert [w.id for w in shown][-1] == ("closing" if size[1] >= 40 else "timing")
-        for widget in shown:
-            assert body.contains_region(widget.region), widget.id
+        screen = app.screen
+        # Each parameter in turn: a weight's name ("layer 1 neuron 0 → layer 2 neuron 0") may wrap its line.
+        for number in range(len(screen.comparisons)):
+            await wait_for(pilot, lambda n=number: screen.selected == n, f"parameter {number + 1}")
+            body = screen.query_one("#body").region
+            shown = [widget for widget in screen.query("#page > *") if widget.display]
+            assert [w.id for w in shown][-1] == ("closing" if size[1] >= 40 else "timing")
+            for widget in shown:
+                assert body.contains_region(widget.region), f"parameter {number + 1}: {widget.id}"
+            await pilot.press("n")
 
 
 async def test_the_table_of_every_parameter_shows_only_where_it_fits(screen_on):

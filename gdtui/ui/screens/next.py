@@ -153,6 +153,9 @@ faster code is checked against, with its four equations BP1–BP4 named."""
         height: auto;
     }
     NextScreen #teaser, NextScreen #check, NextScreen #timing { margin-top: 1; }
+    /* At 80×24 the page fills the screen, and a weight's name can wrap its check's first line: the row
+       above the timing goes to it, so that the timing's last line, what it all comes to, stays on screen. */
+    NextScreen.-short #timing { margin-top: 0; }
     NextScreen #parameters, NextScreen #closing { display: none; height: auto; margin-top: 1; }
     NextScreen.-wide.-tall #parameters, NextScreen.-wide.-roomy #parameters, NextScreen.-roomy #closing {
         display: block;
