@@ -2,11 +2,10 @@
 
 A terminal window closed, a tmux session killed, an SSH link dropped: the
 terminal's master side closes. The app must be gone within 2 s, while a worker
-runs on any step, on a machine whose cores are all busy. This was a race: a
-test that passes once proves little, so each step's hang-up runs twice in
-every run of the suite, with every core busy beside it from the moment the
-app works until it is gone: a busy loop on each core the other tests leave idle
-as the work starts. Not while the app starts, nor while it fills a stalled
+runs on any step, on a machine whose cores are all busy. This was a race: each
+step's hang-up runs in every run of the suite, with every core busy beside it
+from the moment the app works until it is gone: a busy loop on each core the
+other tests leave idle as the work starts. Not while the app starts, nor while it fills a stalled
 terminal: that is not the race, and the loops would only take the cores from
 the other tests for longer.
 """
