@@ -360,7 +360,8 @@ async def _play(folder: Path, actions: list) -> None:
 
 @pytest.mark.slow
 @pytest.mark.frames  # each frame drawn, as on a terminal: a crash anywhere in drawing one is what it looks for
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Hypothesis plays its simplest session first (100 × "s"), then random ones: two of them.
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     actions=st.lists(
         st.one_of(st.sampled_from(KEYS), st.sampled_from(SIZES), st.integers(0, len(ROSTERS) - 1)), min_size=100, max_size=200
