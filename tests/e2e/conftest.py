@@ -70,8 +70,9 @@ class WarmZygotes:
     Warming a zygote up (the app's imports, the data set, a first screen drawn) costs about 0.7 CPU-s,
     more than most lab tests spend on the one or two sessions they start.
     A lab borrows a zygote warmed with its data set, environment and open-file limit, as its own would
-    be, and gives it back when it stops. Only HOME differs: a folder of the pool's, read by nothing a
-    zygote does while warming up. Each session still gets exactly its own environment.
+    be, and gives it back when it stops. Only HOME differs: a folder of the pool's where a lab's own
+    zygote has the lab's. What warming up reads there (a saved theme, a run to recover) is in neither.
+    Each session still gets exactly its own environment.
     """
 
     def __init__(self, home: Path) -> None:
@@ -89,6 +90,8 @@ class WarmZygotes:
         free = next((w for w in warm if w.borrower is None or w.borrower._socket is None), None)
         if free is None:
             free = _Warm.start(zygote._data, environment)
+            if free is None:
+                return  # not ready, as a lab's own that could not warm up: its sessions start as fresh processes
             warm.append(free)
         free.borrower = zygote
         loop = asyncio.get_running_loop()
@@ -103,10 +106,13 @@ class WarmZygotes:
         loop.add_reader(zygote._socket, zygote._read)
 
     def close(self) -> None:
-        for warm in self._zygotes.values():
-            for w in warm:
-                w.channel.close()  # a zygote ends when its server has gone
-                w.process.wait(timeout=30)
+        for w in (w for warm in self._zygotes.values() for w in warm):
+            w.channel.close()  # a zygote ends when its server has gone, unless a lab never stopped holds it too
+            try:
+                w.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                w.process.kill()
+                w.process.wait()
 
 
 @dataclass
@@ -117,8 +123,8 @@ class _Warm:
     borrower: spawn.Zygote | None = None
 
     @classmethod
-    def start(cls, data: Path | None, environment: dict[str, str]) -> _Warm:
-        """A zygote started as Zygote.start starts one, once it says it is warm."""
+    def start(cls, data: Path | None, environment: dict[str, str]) -> _Warm | None:
+        """A zygote started as Zygote.start starts one, once it says it is warm; None if it ended first."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             process = subprocess.Popen(
@@ -133,7 +139,9 @@ class _Warm:
         ours.settimeout(120)
         message = ours.recv(spawn.MESSAGE_BYTES)
         if not message:
-            raise RuntimeError(f"the zygote ended before it was warm, with status {process.wait()}")
+            ours.close()
+            process.wait()
+            return None
         return cls(process, ours, json.loads(message)["ready"])
 
 
