@@ -317,7 +317,7 @@ async def test_a_checked_question_shows_all_its_answer_at_80x24(tiny_mnist_dir, 
     """The question, the verdict, each option's cost and why, and the closing sentence on what costs most: for
     the lesson's question, and for the one after it, on a random network made up, and its question the longest.
     Each answered wrong: the verdict then gives the right order too."""
-    network = Network(seed=0) if cost == "quadratic" else Network(activation="relu", output="softmax", seed=3)
+    network = Network(seed=0) if cost == "quadratic" else Network(output="softmax", seed=0)
     app = make_app(tiny_mnist_dir, network=network)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open_cost(pilot, *(("f",) if cost == "cross-entropy" else ()), "v", "enter")
@@ -326,6 +326,7 @@ async def test_a_checked_question_shows_all_its_answer_at_80x24(tiny_mnist_dir, 
                 await pilot.press("enter", "enter")
             await settle(pilot)
             assert screen.checked and screen.cost_name == cost and f"Question {number}" in _text(screen, "#quiz-title")
+            assert screen.question.kind == (quiz.LESSON if number == 1 else quiz.MADE_UP)
             shown = " ".join(screen_text(app).split())
             for selector in ("#quiz-title", "#verdict", "#explanations"):
                 for line in _text(screen, selector).splitlines():
