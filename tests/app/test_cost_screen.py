@@ -23,6 +23,7 @@ from gdtui.ui.widgets.layer_bars import LayerBars
 from gdtui.ui.widgets.quiz_card import QuizCard
 from tests.helpers import DEADLINE_S, make_app, open_step, screen_text, settle, wait_for, wait_until_loaded
 from tests.numerics import network_output_tolerance
+from tests.tiny_mnist import write_tiny_set
 
 # The lesson's question, from the first key press: a confident 9 (c), many middling
 # values (a), most outputs right (d), near the ideal (b). From a b c d to c a d b:
@@ -331,6 +332,35 @@ async def test_a_checked_question_shows_all_its_answer_at_80x24(tiny_mnist_dir, 
             for selector in ("#quiz-title", "#verdict", "#explanations"):
                 for line in _text(screen, selector).splitlines():
                     assert " ".join(line.split()) in shown, f"question {number}: {line!r} not on screen"
+            assert _shown_keys(screen).get("down") != "Scroll the answer down", "nothing to scroll"
+
+
+# As long as a classes.txt name may be: 20 characters. Each option's why names the class, and wraps.
+LONG_NAMES = tuple(f"long-named class #{i:02d}" for i in range(10))
+
+
+async def test_an_answer_longer_than_its_rows_scrolls_with_the_arrows_and_says_so(tmp_path):
+    data = write_tiny_set(tmp_path, train=60, test=20, classes=LONG_NAMES)
+    app = make_app(data, network=Network(seed=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_cost(pilot, "v", "enter", "enter", "enter")
+        await settle(pilot)
+        assert screen.checked and screen.question.kind == quiz.MADE_UP
+        lines = [" ".join(line.split()) for line in _text(screen, "#explanations").splitlines()]
+        shown = " ".join(screen_text(app).split())
+        assert _text(screen, "#verdict").split(".")[0] in shown, "the verdict first"
+        assert lines[-1] not in shown and _shown_keys(screen).get("down") == "Scroll the answer down"
+        seen = shown
+        for _ in range(len(lines) * 3):
+            await pilot.press("down")
+            await pilot.pause()
+            seen += " " + " ".join(screen_text(app).split())
+        for line in lines:
+            assert line in seen, f"{line!r} never on screen"
+        assert screen.ranking == (0, 1, 2, 3), "the arrows scroll the checked answer, not the ranking"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "down" not in _shown_keys(screen) or _shown_keys(screen)["down"] != "Scroll the answer down"
 
 
 async def test_a_made_up_question_stays_true_after_a_trained_network_is_opened(screen_on, trained):

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, Static
@@ -32,6 +32,7 @@ _EXAMPLE_ACTIONS = {"browse", "average_over", "measure"}
 _RANKING_ACTIONS = {"pick", "move", "choose"}
 _PICK = Binding.Group("Pick", compact=True)
 _MOVE = Binding.Group("Move", compact=True)
+_SCROLL = Binding.Group("Scroll", compact=True)
 
 _COST_NAMES = {"quadratic": "quadratic cost", "cross-entropy": "cross-entropy"}
 _COST_SENTENCES = {
@@ -81,7 +82,8 @@ is a fresh random network of the same shape, for comparison: train the network
 
 **Quiz** (`v`): four output vectors for one digit, to rank from highest to lowest
 cost. `←`/`→` or `a`–`d` pick an option, `↑`/`↓` move it up or down your ranking,
-`enter` checks and then asks the next question. The first question is the
+`enter` checks and then asks the next question; once checked, `↑`/`↓` scroll an
+answer too long for the screen (long class names). The first question is the
 lesson's; the next are the network's real outputs on test images, once it has
 learned enough for their costs to differ. Costs equal to two decimals may come
 in either order.
@@ -103,6 +105,9 @@ outputs, as in the lesson, has only the quadratic cost."""
         Binding("right", "pick(1)", "Pick the option on the right", group=_PICK),
         Binding("up", "move(-1)", "Move it up the ranking", group=_MOVE),
         Binding("down", "move(1)", "Move it down the ranking", group=_MOVE),
+        # Once checked, and only if the answer is longer than the rows left for it (long class names on a small screen).
+        Binding("up", "scroll_answer(-1)", "Scroll the answer up", group=_SCROLL),
+        Binding("down", "scroll_answer(1)", "Scroll the answer down", group=_SCROLL),
         *(Binding(letter, f"choose({i})", f"Pick option {letter}", show=False) for i, letter in enumerate(quiz.LETTERS)),
         Binding("enter", "check", "Check", tooltip="Check your ranking"),
         Binding("enter", "next_question", "Next", tooltip="The next question"),
@@ -113,7 +118,8 @@ outputs, as in the lesson, has only the quadratic cost."""
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
     DEFAULT_CSS = """
-    CostScreen ContentSwitcher { height: auto; }
+    CostScreen ContentSwitcher { height: 1fr; }
+    CostScreen #example { height: auto; }
     CostScreen #example-row { height: auto; }
     CostScreen #image-box {
         display: none; width: auto; height: auto; border: round $primary; padding: 0 1; margin-right: 1;
@@ -174,8 +180,10 @@ outputs, as in the lesson, has only the quadratic cost."""
                     for i in range(len(quiz.LETTERS)):
                         yield QuizCard(id=f"card-{i}")
                     yield Static(id="ranking")
-                yield Static(id="verdict")
-                yield Static(id="explanations", classes="aside")
+                # The rows the cards leave: enough at 80×24 for digits' names, scrolled with ↑/↓ for longer ones.
+                with VerticalScroll(id="answer", can_focus=False):
+                    yield Static(id="verdict")
+                    yield Static(id="explanations", classes="aside")
 
     def on_mount(self) -> None:
         self.query_one("#table-box").border_title = "cost C of this example"
@@ -203,6 +211,8 @@ outputs, as in the lesson, has only the quadratic cost."""
             return self.view == "quiz" and not self.checked
         if action == "next_question":
             return self.view == "quiz" and self.checked
+        if action == "scroll_answer":
+            return self.view == "quiz" and self.checked and self.query_one("#answer").max_scroll_y > 0
         return True
 
     @property
@@ -434,6 +444,9 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.query_one("#ranking", Static).update(self._ranking_text())
         self.query_one("#verdict", Static).update(self._verdict())
         self.query_one("#explanations", Static).update(self._explanations())
+        self.query_one("#answer").scroll_home(animate=False)
+        # Whether the answer needs scrolling is known once it is laid out.
+        self.call_after_refresh(self.refresh_bindings)
 
     def _ranking_text(self) -> Content:
         # Content, not Rich's Text: the theme's colours by name, read when drawn, in the theme shown then.
@@ -549,6 +562,12 @@ outputs, as in the lesson, has only the quadratic cost."""
         if 0 <= there < len(ranking):
             ranking[here], ranking[there] = ranking[there], ranking[here]
             self.ranking = tuple(ranking)
+
+    def action_scroll_answer(self, delta: int) -> None:
+        self.query_one("#answer", VerticalScroll).scroll_relative(y=delta, animate=False)
+
+    def on_resize(self) -> None:  # LessonScreen's own on_resize runs too: Textual calls each class's handler
+        self.call_after_refresh(self.refresh_bindings)  # the answer may need scrolling at the new size, or no longer
 
     def action_check(self) -> None:
         self.state.quiz.checked(self.question.grade(self.ranking))
