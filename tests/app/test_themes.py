@@ -2,10 +2,12 @@
 
 Textual's ANSI themes name their colours as ANSI colours ("ansi_magenta"), which Rich's own
 style parser does not know: whatever builds a style from a theme's variables must take them.
-The steps choose their colours by that and by whether a theme is dark: each step draws in both
-ANSI themes and in a dark and a light one, and in a share of the others, so that every theme
-draws some step. The help, the panel and the key bar, which take the variables a theme may set
-of its own (the footer's, the borders'), are on every step, and the help draws in every theme."""
+The steps choose their colours by that and by whether a theme is dark, and the plots take a
+theme's colours as ANSI names, as transparent or as RGB: each step draws in both ANSI themes and
+in a dark and a light one, and in a share of the others, so that every theme draws some step.
+The help, the panel and the key bar, which take the variables a theme may set of its own (the
+footer's, the borders'), are on every step, and the help draws in every theme. (Step 7's table,
+in the block cursor's colours, shows only on a larger screen than these tests draw.)"""
 
 from __future__ import annotations
 
