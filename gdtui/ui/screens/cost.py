@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -566,7 +566,7 @@ outputs, as in the lesson, has only the quadratic cost."""
     def action_scroll_answer(self, delta: int) -> None:
         self.query_one("#answer", VerticalScroll).scroll_relative(y=delta, animate=False)
 
-    def on_resize(self) -> None:  # LessonScreen's own on_resize runs too: Textual calls each class's handler
+    def on_resize(self, event: events.Resize) -> None:  # LessonScreen's runs too: Textual calls each class's handler
         self.call_after_refresh(self.refresh_bindings)  # the answer may need scrolling at the new size, or no longer
 
     def action_check(self) -> None:

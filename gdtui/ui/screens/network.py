@@ -89,8 +89,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
 
     _room_asked_at: Size | None = None  # the size at which a draw found no room for the bars, and asked again
 
-    def on_resize(self, event: events.Resize) -> None:
-        super().on_resize(event)
+    def on_resize(self, event: events.Resize) -> None:  # LessonScreen's runs too: Textual calls each class's handler
         if self._room_asked_at is not None and self.is_current:  # the room the bars waited for may be here now
             self.call_after_refresh(self.redraw)
 
