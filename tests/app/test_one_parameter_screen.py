@@ -104,6 +104,10 @@ async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(screen_on
         assert screen.descent.blown_up
         verdict = rendered(screen, "verdict")
         assert "Blew up" in verdict and "Lower η" in verdict
+        # The step refused is shown as refused: x stays where it was, and nothing calls its landing the new x.
+        numbers = " ".join(rendered(screen, "numbers").split())
+        x = screen.descent.point[0]
+        assert screen.descent.last.after[0] != x and "new x" not in numbers and "not taken: x − η × slope" in numbers
         points = screen.descent.path
         await pilot.press("n", "space")  # neither steps nor runs any more
         assert screen.descent.path == points and not screen.running

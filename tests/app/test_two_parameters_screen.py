@@ -75,6 +75,8 @@ async def test_a_huge_learning_rate_blows_up_with_a_message(screen_on):
         await pilot.press(*["plus"] * 30, "n", "n", "n", "n")
         assert screen.descent.blown_up
         assert "Blew up" in rendered(screen, "verdict")
+        numbers = rendered(screen, "numbers")
+        assert "new (x, y)" not in numbers and "not taken: (x, y) − η × ∇f" in numbers, "the step refused, shown as refused"
         assert all(np.all(np.isfinite(p)) for p in screen.descent.path)
         await pilot.press("n", "g", "space")
         assert app.is_running and not screen.running
