@@ -355,7 +355,8 @@ class TrainingSession:
         self._posted: RunSnapshot | None = None
         self.shown: RunSnapshot | None = None  # the last snapshot drawn
         self.pacer = Pacer(1 / REDRAW_HZ)  # how a run goes between its steps, and how fast
-        self._speed_seen = (0.0, 0)  # (time, images seen) when the images a second were last measured
+        # (time, images seen) when the images a second were last measured; None: from the next snapshot on.
+        self._speed_seen: tuple[float, int] | None = None
         self._images_per_second: float | None = None
         self.report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
         self.last_nudge: sensitivity.Nudge | None = None
@@ -423,6 +424,9 @@ class TrainingSession:
     @speed.setter
     def speed(self, speed: int) -> None:
         self.pacer.speed = speed
+        # What was measured was at the old speed: not a figure of this one.
+        self._speed_seen = None
+        self._images_per_second = None
 
     def begin(self, run: TrainingRun) -> None:
         """A run or a step is about to start: it goes until paused, and its images a second are measured afresh."""
@@ -451,8 +455,10 @@ class TrainingSession:
 
     def images_per_second(self, shot: RunSnapshot) -> float | None:
         """Images a second the run under way trains on, measured over a second or more; None before a second is up."""
-        then, samples = self._speed_seen
         now = time.monotonic()
+        if self._speed_seen is None:
+            self._speed_seen = (now, shot.samples)
+        then, samples = self._speed_seen
         if now - then >= 1.0:
             self._images_per_second = (shot.samples - samples) / (now - then)
             self._speed_seen = (now, shot.samples)

@@ -110,6 +110,19 @@ async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
         await settle(pilot)
 
 
+async def test_a_new_speed_drops_the_images_a_second_measured_at_the_old_one(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("f", "f", "f")  # 10 steps a second: a rate that differs from the next one's
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "images/s" in text(screen, "stats"), "the images a second measured")
+        await pilot.press("f")  # 100 steps a second
+        stats = text(screen, "stats")
+        assert "speed 100 steps/s · running" in stats and "images/s" not in stats, stats
+        await wait_for(pilot, lambda: "images/s" in text(screen, "stats"), "the images a second at the new speed")
+        await pilot.press("space")
+        await settle(pilot)
+
+
 async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
     async with screen_on("6") as (pilot, screen):
         await full_speed(pilot, screen)
