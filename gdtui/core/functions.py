@@ -240,6 +240,11 @@ class Step:
     cost_after: float
     outcome: str
 
+    @property
+    def taken(self) -> bool:
+        """Whether the descent moved to `after`: a step that blew up was refused."""
+        return self.outcome != BLEW_UP
+
 
 class Descent:
     """Gradient descent on a function of one or more numbers, one step at a time.

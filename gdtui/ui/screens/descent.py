@@ -372,6 +372,11 @@ class DescentScreen(LessonScreen):
         """A point, in the screen's notation."""
         raise NotImplementedError
 
+    @staticmethod
+    def step_heading(step: functions.Step, point: str) -> str:
+        """How a step's sum opens: the new `point` it made, or, refused for blowing up, none."""
+        return f"step {step.number}: {f'new {point} =' if step.taken else 'not taken:'}"
+
     @property
     def slope_words(self) -> str:
         """What the size of the slope is called here."""

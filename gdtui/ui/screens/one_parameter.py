@@ -249,10 +249,8 @@ back. The span of the cost is written under the plot."""
         step: Step | None = descent.last
         if step is None:
             return f"{here}\n[dim]no steps yet: new {s} = {s} − η × slope[/dim]"
-        # A step refused for blowing up leaves x where it was: its landing is no new x.
-        taken = f"new {s} =" if step.outcome != functions.BLEW_UP else "not taken:"
         return (
-            f"{here}\nstep {step.number}: {taken} {s} − η × slope = {number(step.before[0])} − "
+            f"{here}\n{self.step_heading(step, s)} {s} − η × slope = {number(step.before[0])} − "
             f"{step.learning_rate:g} × {signed(step.gradient[0])} = [b]{number(step.after[0])}[/b]"
         )
 

@@ -170,9 +170,8 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
         if step is None:
             lines.append(f"[dim]no steps yet; a step is\n  new (x, y) = (x, y) − η × ∇{f}[/dim]")
         else:
-            taken = "new (x, y) =" if step.outcome != functions.BLEW_UP else "not taken:"  # refused: no new (x, y)
             lines += [
-                f"step {step.number}: {taken} (x, y) − η × ∇{f}",
+                f"{self.step_heading(step, '(x, y)')} (x, y) − η × ∇{f}",
                 f"  = {pair(*step.before)}",
                 f"    − {step.learning_rate:g} × {pair(*step.gradient)}",
                 f"  = [b]{pair(*step.after)}[/b]",
