@@ -12,11 +12,13 @@ import json
 import logging
 import os
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gdtui import channel
 
@@ -179,17 +181,7 @@ class Zygote:
         try:
             with theirs:
                 self._process = await asyncio.create_subprocess_exec(
-                    *zygote_command(theirs.fileno(), self._data),
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    env=self._environment,
-                    # The package's own folder: the zygote runs the same gdtui as the server, whose
-                    # messages it must understand, whichever gdtui comes first on the path.
-                    cwd=_package_root(),
-                    pass_fds=(theirs.fileno(),),
-                    # Out of the server's process group: the teacher's ctrl+c is for the server,
-                    # which then ends the sessions and the zygote in order.
-                    start_new_session=True,
+                    *zygote_command(theirs.fileno(), self._data), **zygote_options(theirs.fileno(), self._environment)
                 )
         except OSError as err:
             ours.close()
@@ -305,6 +297,22 @@ def _package_root() -> Path:
     import gdtui
 
     return Path(gdtui.__file__).resolve().parent.parent
+
+
+def zygote_options(fd: int, environment: Mapping[str, str]) -> dict[str, Any]:
+    """How a zygote is started beside its command, on the end `fd` of its socket pair, for subprocess or asyncio."""
+    return {
+        "stdin": subprocess.DEVNULL,
+        "stdout": subprocess.DEVNULL,
+        "env": dict(environment),
+        # The package's own folder: the zygote runs the same gdtui as the server, whose
+        # messages it must understand, whichever gdtui comes first on the path.
+        "cwd": _package_root(),
+        "pass_fds": (fd,),
+        # Out of the server's process group: the teacher's ctrl+c is for the server,
+        # which then ends the sessions and the zygote in order.
+        "start_new_session": True,
+    }
 
 
 def zygote_command(fd: int, data: Path | None) -> list[str]:

@@ -128,13 +128,7 @@ class _Warm:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             process = subprocess.Popen(
-                spawn.zygote_command(theirs.fileno(), data),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                env=environment,
-                cwd=spawn._package_root(),
-                pass_fds=(theirs.fileno(),),
-                start_new_session=True,
+                spawn.zygote_command(theirs.fileno(), data), **spawn.zygote_options(theirs.fileno(), environment)
             )
         ours.settimeout(120)
         message = ours.recv(spawn.MESSAGE_BYTES)
