@@ -358,6 +358,12 @@ async def test_an_answer_longer_than_its_rows_scrolls_with_the_arrows_and_says_s
         for line in lines:
             assert line in seen, f"{line!r} never on screen"
         assert screen.ranking == (0, 1, 2, 3), "the arrows scroll the checked answer, not the ranking"
+        # Drawn again for another network, the same answer keeps the place the learner scrolled to.
+        answer = screen.query_one("#answer")
+        scrolled = answer.scroll_y
+        app.state.use_network(Network(seed=1), "random, seed 1")
+        await settle(pilot)
+        assert answer.scroll_y == scrolled > 0
         await pilot.press("enter")
         await settle(pilot)
         assert "down" not in _shown_keys(screen) or _shown_keys(screen)["down"] != "Scroll the answer down"

@@ -444,7 +444,6 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.query_one("#ranking", Static).update(self._ranking_text())
         self.query_one("#verdict", Static).update(self._verdict())
         self.query_one("#explanations", Static).update(self._explanations())
-        self.query_one("#answer").scroll_home(animate=False)
         # Whether the answer needs scrolling is known once it is laid out.
         self.call_after_refresh(self.refresh_bindings)
 
@@ -495,6 +494,8 @@ outputs, as in the lesson, has only the quadratic cost."""
         self.state.quiz.answer_shown = checked
         self.refresh_bindings()
         self._draw_quiz()
+        # A new answer, or a new question, is read from its top; a redraw of the same one keeps its place.
+        self.query_one("#answer").scroll_home(animate=False)
         # The guided lesson explains the answer only once it is given.
         self.post_message(self.Shown(self))
 
