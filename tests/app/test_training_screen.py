@@ -115,9 +115,13 @@ async def test_a_new_speed_drops_the_images_a_second_measured_at_the_old_one(scr
         await pilot.press("f", "f", "f")  # 10 steps a second: a rate that differs from the next one's
         await pilot.press("space")
         await wait_for(pilot, lambda: "images/s" in text(screen, "stats"), "the images a second measured")
+        pressed = time.monotonic()
         await pilot.press("f")  # 100 steps a second
         stats = text(screen, "stats")
-        assert "speed 100 steps/s · running" in stats and "images/s" not in stats, stats
+        assert "speed 100 steps/s · running" in stats, stats
+        # A rate is measured over a second: on a machine slow enough to take that long here, it may be the new one.
+        if time.monotonic() - pressed < 1.0:
+            assert "images/s" not in stats, stats
         await wait_for(pilot, lambda: "images/s" in text(screen, "stats"), "the images a second at the new speed")
         await pilot.press("space")
         await settle(pilot)
