@@ -12,7 +12,7 @@ signal's number, cleanly if the app's thread can do it within a grace period,
 and at the end of it regardless, the terminal's modes restored as far as
 possible: whatever the app is doing, it is gone within two seconds.
 
-Ctrl-Z then `fg`: the terminal comes back blank, and Textual only draws what
+Stopped (SIGTSTP) then `fg`: the terminal comes back blank, and Textual only draws what
 changes; the whole screen is drawn again.
 
 Whatever a closed screen drew goes once the app changes screen (see style_caches).
@@ -68,7 +68,11 @@ class TerminalApp(App[None]):
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()
         # Handlers of Python's own, not the event loop's: those run only once the app's thread
-        # returns to the loop, and a thread stuck in a write never does.
+        # returns to the loop, and a thread stuck in a write never does. A handler runs between any
+        # two steps of the app's thread, which may hold a lock just then (starting a thread takes
+        # one): it only notes the signal, and wakes a thread of its own to act on it.
+        self._signal_read, self._signal_write = os.pipe()
+        threading.Thread(target=self._wait_for_a_signal, name="gdtui-signals", daemon=True).start()
         for signum in ENDING_SIGNALS:
             self._previous_handlers[signum] = signal.signal(signum, self._signalled)
         self.app_resume_signal.subscribe(self, self._resumed)
@@ -78,6 +82,8 @@ class TerminalApp(App[None]):
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers.clear()
+        # No handler of the app's is left to write to it: the thread waiting on it reads its end, and goes.
+        os.close(self._signal_write)
 
     def _screen_changed(self, _screen: Screen) -> None:
         style_caches.release()
@@ -86,17 +92,31 @@ class TerminalApp(App[None]):
         self.screen.refresh(layout=True)
 
     def _signalled(self, signum: int, _frame: FrameType | None) -> None:
-        self.end_by(signum)
+        if self._ending is None:
+            self._ending = signum
+            with contextlib.suppress(OSError):
+                os.write(self._signal_write, b"\0")
+
+    def _wait_for_a_signal(self) -> None:
+        try:
+            signalled = os.read(self._signal_read, 1)
+        finally:
+            os.close(self._signal_read)
+        if signalled:
+            self._begin_ending()
 
     def hung_up(self) -> None:
         """The terminal has gone (a failed write says so): end as on SIGHUP. Any thread may call it."""
         self.end_by(getattr(signal, "SIGHUP", signal.SIGTERM))
 
     def end_by(self, signum: int) -> None:
-        """End the app as signal signum asks; from any thread, or a signal handler."""
+        """End the app as signal signum asks; from any thread, not a signal handler."""
         if self._ending is not None:
             return
         self._ending = signum
+        self._begin_ending()
+
+    def _begin_ending(self) -> None:
         threading.Thread(target=self._end_regardless, name="gdtui-ending", daemon=True).start()
         self.set_priority_back()
         loop = getattr(self, "_event_loop", None)
@@ -104,7 +124,7 @@ class TerminalApp(App[None]):
             loop.call_soon_threadsafe(self._end)
 
     def set_priority_back(self) -> None:
-        """What an app on its way out does first, from any thread or a signal handler: a run lowers the
+        """What an app on its way out does first, from any thread: a run lowers the
         session's whole group, and the way out must not wait behind a busy machine."""
         # Its own thread: Linux may take the change only after a wait (see gdtui.core.background).
         threading.Thread(target=background.set_back, name="gdtui-priority", daemon=True).start()

@@ -7,6 +7,9 @@ table of key sequences: tests/unit/test_textual_insides.py says when Textual cha
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -60,7 +63,7 @@ class TerminalDriver(LinuxDriver):
         self._terminal = _Terminal(self._file, hung_up)
         # Textual types it as the text file it was; its writer calls only write, flush and fileno.
         self._file = self._terminal  # type: ignore[assignment]
-        self._suspended = False
+        self._stopping = False
 
     def process_message(self, message: Message) -> None:
         pressed = escape_then_key(message) if isinstance(message, events.Key) else None
@@ -68,15 +71,38 @@ class TerminalDriver(LinuxDriver):
             super().process_message(each)
 
     def _sigtstp_application(self, *args: Any) -> None:
-        self._suspended = self._auto_restart
-        super()._sigtstp_application(*args)
+        # Told to stop. A handler runs between any two steps of the app's thread, which may be writing
+        # to the queue that handing the terminal back writes to, its lock held: the stop waits for the loop.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the app has ended: stop as a program with no handler does
+            os.kill(os.getpid(), signal.SIGSTOP)
+            return
+        if not self._stopping:
+            self._stopping = True
+            loop.call_soon_threadsafe(self._stop)
+
+    def _stop(self) -> None:
+        self._stopping = False
+        restart = self._auto_restart
+        super()._sigtstp_application()  # hands the terminal back, and stops until continued
+        if not restart:
+            return
+        # Continued: by fg; by bg, the terminal not the app's until fg; or by the kernel as it hangs up.
+        while not self._terminal.lost:
+            try:
+                in_front = os.tcgetpgrp(self.fileno) == os.getpgrp()
+            except OSError:  # hung up
+                return
+            if in_front:
+                self.resume_application_mode()
+                return
+            os.kill(os.getpid(), signal.SIGSTOP)
 
     def _sigcont_application(self, *args: Any) -> None:
-        # Only a resume after a stop: any other SIGCONT (the kernel sends one with every hang-up)
-        # would start a second set of input and output threads over the running ones.
-        if self._suspended and not self._terminal.lost:
-            self._suspended = False
-            super()._sigcont_application(*args)
+        # A stop takes the terminal again itself, once continued; any other SIGCONT (the kernel sends one
+        # with every hang-up) would start a second set of input and output threads over the running ones.
+        pass
 
 
 def read_escape_and_digit_as_typed() -> None:
