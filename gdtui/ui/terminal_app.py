@@ -44,6 +44,8 @@ GRACE_S = 1.5
 # focus and mouse reports), for an app that cannot end the usual way.
 _RESTORE = "\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h"
 _RESTORE_WAIT_S = 0.2
+# The thread that waits for a signal reads the end of its pipe at once: a bound, not a wait.
+_WAITER_GONE_S = 1.0
 
 
 class TerminalApp(App[None]):
@@ -72,7 +74,8 @@ class TerminalApp(App[None]):
         # two steps of the app's thread, which may hold a lock just then (starting a thread takes
         # one): it only notes the signal, and wakes a thread of its own to act on it.
         self._signal_read, self._signal_write = os.pipe()
-        threading.Thread(target=self._wait_for_a_signal, name="gdtui-signals", daemon=True).start()
+        self._signal_waiter = threading.Thread(target=self._wait_for_a_signal, name="gdtui-signals", daemon=True)
+        self._signal_waiter.start()
         for signum in ENDING_SIGNALS:
             self._previous_handlers[signum] = signal.signal(signum, self._signalled)
         self.app_resume_signal.subscribe(self, self._resumed)
@@ -82,8 +85,10 @@ class TerminalApp(App[None]):
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers.clear()
-        # No handler of the app's is left to write to it: the thread waiting on it reads its end, and goes.
+        # No handler of the app's is left to write to it: the thread waiting on it reads its end, and goes,
+        # before the app is done (the lab's zygote forks once its first screen is drawn: with no thread).
         os.close(self._signal_write)
+        self._signal_waiter.join(_WAITER_GONE_S)
 
     def _screen_changed(self, _screen: Screen) -> None:
         style_caches.release()

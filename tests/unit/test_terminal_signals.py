@@ -105,3 +105,13 @@ async def test_an_ending_signal_is_handled_while_the_apps_thread_starts_a_thread
                 break
             await asyncio.sleep(0.01)
         assert sorted(ending) == ["ended", "ended at once if still running", "priority set back"]
+
+
+async def test_an_app_that_ends_unsignalled_leaves_no_thread_waiting_for_a_signal() -> None:
+    before = set(threading.enumerate())
+    async with TerminalApp().run_test():
+        started = [thread for thread in threading.enumerate() if thread not in before and thread.name == "gdtui-signals"]
+    assert started, "the app waits for a signal on a thread of its own"
+    for thread in started:
+        thread.join(2.0)
+    assert not any(thread.is_alive() for thread in started)
