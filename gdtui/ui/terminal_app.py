@@ -57,6 +57,9 @@ class TerminalApp(App[None]):
         self._previous_handlers: dict[int, Any] = {}
         self._keeping = threading.Lock()
         self._kept_before_ending = False
+        # Made on mount; an app that fails before then has none to close.
+        self._signal_write = -1
+        self._signal_waiter: threading.Thread | None = None
 
     def get_driver_class(self) -> type[Driver]:
         # Textual's web driver when it is asked for, and its Windows driver on Windows: neither
@@ -85,9 +88,13 @@ class TerminalApp(App[None]):
         for signum, handler in self._previous_handlers.items():
             signal.signal(signum, handler)
         self._previous_handlers.clear()
+        if self._signal_waiter is None:
+            return
         # No handler of the app's is left to write to it: the thread waiting on it reads its end, and goes,
         # before the app is done (the lab's zygote forks once its first screen is drawn: with no thread).
-        os.close(self._signal_write)
+        # Never written to again, even by a handler of the app's another app put back: its number may be reused.
+        write, self._signal_write = self._signal_write, -1
+        os.close(write)
         self._signal_waiter.join(_WAITER_GONE_S)
 
     def _screen_changed(self, _screen: Screen) -> None:
@@ -95,6 +102,11 @@ class TerminalApp(App[None]):
 
     def _resumed(self, _app: App) -> None:
         self.screen.refresh(layout=True)
+
+    @property
+    def ending(self) -> int | None:
+        """The signal the app was told to end by, if it was."""
+        return self._ending
 
     def _signalled(self, signum: int, _frame: FrameType | None) -> None:
         if self._ending is None:
@@ -162,6 +174,8 @@ class TerminalApp(App[None]):
         os._exit(128 + self._ending)
 
     def _restore_terminal(self, why: str) -> None:
+        if not getattr(self._driver, "holds_terminal", True):  # handed back as the app stopped: the shell's
+            return
         attrs_before = getattr(self._driver, "attrs_before", None)
         if attrs_before is not None:  # a POSIX terminal's modes, as the app found them
             import termios

@@ -63,7 +63,26 @@ class TerminalDriver(LinuxDriver):
         self._terminal = _Terminal(self._file, hung_up)
         # Textual types it as the text file it was; its writer calls only write, flush and fileno.
         self._file = self._terminal  # type: ignore[assignment]
+        self._app_ending: Callable[[], bool] = lambda: getattr(app, "ending", None) is not None
         self._stopping = False
+        self.holds_terminal = False  # in application mode: raw, on the alternate screen, read and written
+
+    def start_application_mode(self) -> None:
+        self.holds_terminal = True  # first: what a start that fails half way did is undone as the app ends
+        super().start_application_mode()
+
+    # Once the terminal is handed back, neither touches it again: a stopped app that ends in the background
+    # would be stopped again (SIGTTOU) by a terminal the shell holds.
+    def stop_application_mode(self) -> None:
+        if self.holds_terminal:
+            try:
+                super().stop_application_mode()
+            finally:
+                self.holds_terminal = False
+
+    def disable_input(self) -> None:
+        if self.holds_terminal:
+            super().disable_input()
 
     def process_message(self, message: Message) -> None:
         pressed = escape_then_key(message) if isinstance(message, events.Key) else None
@@ -83,13 +102,22 @@ class TerminalDriver(LinuxDriver):
             loop.call_soon_threadsafe(self._stop)
 
     def _stop(self) -> None:
-        self._stopping = False
+        if not self.holds_terminal:  # the app is ending: nothing to hand back, or to take again
+            os.kill(os.getpid(), signal.SIGSTOP)
+            self._stopping = False
+            return
         restart = self._auto_restart
         super()._sigtstp_application()  # hands the terminal back, and stops until continued
-        if not restart:
-            return
-        # Continued: by fg; by bg, the terminal not the app's until fg; or by the kernel as it hangs up.
-        while not self._terminal.lost:
+        try:
+            if restart:
+                self._take_terminal_again()
+        finally:
+            self._stopping = False
+
+    def _take_terminal_again(self) -> None:
+        # Continued: by fg; by bg, the terminal not the app's until fg; by the kernel as it hangs up; or
+        # with a signal to end (kill %1, or the SIGHUP of a shell gone), which the app will not wait out stopped.
+        while not self._terminal.lost and not self._app_ending():
             try:
                 in_front = os.tcgetpgrp(self.fileno) == os.getpgrp()
             except OSError:  # hung up

@@ -8,10 +8,11 @@ import errno
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from textual.app import App
+from textual.drivers.linux_driver import LinuxDriver
 
 from gdtui.ui.terminal_app import TerminalApp
 from gdtui.ui.terminal_driver import TerminalDriver
@@ -31,12 +32,50 @@ def handlers_kept() -> Iterator[None]:
 IN_FRONT, BEHIND, HUNG_UP = "in front", "behind", "hung up"
 
 
+class Terminal:
+    """What a driver does to its terminal and its process, written down, not done; and where the
+    process group stands each time it is continued."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, continued: list[str], app: App | None = None) -> None:
+        self.done: list[str] = []
+        self.app = app or App()
+        self.on_continue: list[Callable[[], None]] = []
+        self._where = iter(continued)
+        monkeypatch.setattr(os, "kill", self._kill)
+        monkeypatch.setattr(os, "tcgetpgrp", self._foreground_group)
+        monkeypatch.setattr(LinuxDriver, "start_application_mode", lambda _driver: self.done.append("terminal taken"))
+        monkeypatch.setattr(LinuxDriver, "stop_application_mode", lambda _driver: self.done.append("terminal handed back"))
+        monkeypatch.setattr(LinuxDriver, "close", lambda _driver: None)
+        monkeypatch.setattr(LinuxDriver, "disable_input", lambda _driver: self.done.append("input given up"))
+        self.driver = TerminalDriver(self.app)
+        self.driver.start_application_mode()
+        self.done.clear()
+
+    def _kill(self, _pid: int, signum: int) -> None:
+        self.done.append(signal.Signals(signum).name)
+        for then in self.on_continue:
+            then()
+
+    def _foreground_group(self, _fd: int) -> int:
+        where = next(self._where)
+        if where == HUNG_UP:
+            raise OSError(errno.EIO, "hung up")
+        return os.getpgrp() + (where == BEHIND)
+
+    @staticmethod
+    def signal(signum: signal.Signals) -> None:
+        """As the signal's handler runs: between two steps of the app's thread."""
+        handler = signal.getsignal(signum)
+        assert callable(handler)
+        handler(signum, None)
+
+
 @pytest.mark.parametrize(
     ("continued", "done_after"),
     [
-        ([IN_FRONT], ["SIGSTOP", "terminal taken again"]),
+        ([IN_FRONT], ["SIGSTOP", "terminal taken"]),
         # bg, then fg: the terminal is the app's again only at fg.
-        ([BEHIND, IN_FRONT], ["SIGSTOP", "SIGSTOP", "terminal taken again"]),
+        ([BEHIND, IN_FRONT], ["SIGSTOP", "SIGSTOP", "terminal taken"]),
         ([HUNG_UP], ["SIGSTOP"]),
     ],
     ids=["fg", "bg-then-fg", "hung-up"],
@@ -46,33 +85,60 @@ async def test_a_stop_waits_for_the_event_loops_next_turn_and_its_continuation_f
 ) -> None:
     # Stopping writes to the terminal through a queue, and the handler may have interrupted a write
     # to it, its lock held: stopping there waited for that lock forever.
-    done: list[str] = []
-    monkeypatch.setattr(os, "kill", lambda _pid, signum: done.append(signal.Signals(signum).name))
-    ahead = iter(continued)
-
-    def foreground_group(_fd: int) -> int:
-        where = next(ahead)
-        if where == HUNG_UP:
-            raise OSError(errno.EIO, "hung up")
-        return os.getpgrp() + (where == BEHIND)
-
-    monkeypatch.setattr(os, "tcgetpgrp", foreground_group)
-    driver = TerminalDriver(App())
-    monkeypatch.setattr(driver, "suspend_application_mode", lambda: done.append("terminal handed back"))
-    monkeypatch.setattr(driver, "resume_application_mode", lambda: done.append("terminal taken again"))
-    stop = signal.getsignal(signal.SIGTSTP)
-    assert callable(stop)
-    stop(signal.SIGTSTP, None)
-    stop(signal.SIGTSTP, None)  # twice before the loop's turn: one stop
-    assert done == []
+    terminal = Terminal(monkeypatch, continued)
+    terminal.signal(signal.SIGTSTP)
+    terminal.signal(signal.SIGTSTP)  # twice before the loop's turn: one stop
+    assert terminal.done == []
     await asyncio.sleep(0)
-    assert done == ["terminal handed back", *done_after]
+    assert terminal.done == ["terminal handed back", *done_after]
     # A SIGCONT alone, as the kernel sends with every hang-up, takes nothing again.
-    resume = signal.getsignal(signal.SIGCONT)
-    assert callable(resume)
-    resume(signal.SIGCONT, None)
+    terminal.signal(signal.SIGCONT)
     await asyncio.sleep(0)
-    assert done == ["terminal handed back", *done_after]
+    assert terminal.done == ["terminal handed back", *done_after]
+
+
+async def test_a_stop_asked_for_again_while_the_terminal_is_handed_back_is_one_stop(
+    monkeypatch: pytest.MonkeyPatch, handlers_kept: None
+) -> None:
+    terminal = Terminal(monkeypatch, [IN_FRONT, IN_FRONT])
+    hand_back = LinuxDriver.stop_application_mode
+
+    def handed_back_slowly(driver: LinuxDriver) -> None:
+        hand_back(driver)
+        terminal.signal(signal.SIGTSTP)  # Ctrl-Z again, as the input thread is waited for
+
+    monkeypatch.setattr(LinuxDriver, "stop_application_mode", handed_back_slowly)
+    terminal.signal(signal.SIGTSTP)
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert terminal.done == ["terminal handed back", "SIGSTOP", "terminal taken"]
+
+
+@pytest.mark.parametrize("ending", [signal.SIGHUP, signal.SIGTERM], ids=["orphaned", "killed-in-background"])
+async def test_a_stopped_app_told_to_end_in_the_background_ends_and_leaves_the_terminal_alone(
+    monkeypatch: pytest.MonkeyPatch, handlers_kept: None, ending: signal.Signals
+) -> None:
+    # A stopped job whose shell exits is sent SIGHUP and SIGCONT, its terminal still there and another
+    # group in front; `kill %1` sends SIGTERM and SIGCONT. Stopped again, it would wait for ever.
+    app = TerminalApp()
+    terminal = Terminal(monkeypatch, [BEHIND, BEHIND], app)
+    terminal.on_continue.append(lambda: app._signalled(ending, None))
+    terminal.signal(signal.SIGTSTP)
+    await asyncio.sleep(0)
+    assert terminal.done == ["terminal handed back", "SIGSTOP"]
+    # Ending, as Textual's shutdown does, the app touches the terminal no more: it is the shell's, and
+    # touching it from the background would stop the app again (SIGTTOU).
+    terminal.driver.disable_input()
+    terminal.driver.stop_application_mode()
+    assert terminal.done == ["terminal handed back", "SIGSTOP"]
+
+
+async def test_a_stop_as_the_app_ends_takes_no_terminal_again(monkeypatch: pytest.MonkeyPatch, handlers_kept: None) -> None:
+    terminal = Terminal(monkeypatch, [IN_FRONT])
+    terminal.signal(signal.SIGTSTP)
+    terminal.driver.stop_application_mode()  # the app ends before the loop's next turn
+    await asyncio.sleep(0)
+    assert terminal.done == ["terminal handed back", "SIGSTOP"]
 
 
 async def test_an_ending_signal_is_handled_while_the_apps_thread_starts_a_thread(
@@ -112,6 +178,14 @@ async def test_an_app_that_ends_unsignalled_leaves_no_thread_waiting_for_a_signa
     async with TerminalApp().run_test():
         started = [thread for thread in threading.enumerate() if thread not in before and thread.name == "gdtui-signals"]
     assert started, "the app waits for a signal on a thread of its own"
-    for thread in started:
-        thread.join(2.0)
-    assert not any(thread.is_alive() for thread in started)
+    assert not any(thread.is_alive() for thread in started), "the app was done, a thread of its own still running"
+
+
+async def test_an_app_that_fails_as_it_mounts_reports_its_own_error() -> None:
+    class Failing(TerminalApp):
+        def on_mount(self) -> None:  # before TerminalApp's own: Textual calls the subclass's first
+            raise ValueError("the app's own error")
+
+    with pytest.raises(ValueError, match="the app's own error"):
+        async with Failing().run_test():
+            pass
