@@ -102,13 +102,12 @@ class TerminalDriver(LinuxDriver):
             loop.call_soon_threadsafe(self._stop)
 
     def _stop(self) -> None:
-        if not self.holds_terminal:  # the app is ending: nothing to hand back, or to take again
-            os.kill(os.getpid(), signal.SIGSTOP)
-            self._stopping = False
-            return
-        restart = self._auto_restart
-        super()._sigtstp_application()  # hands the terminal back, and stops until continued
         try:
+            if not self.holds_terminal:  # the app is ending: nothing to hand back, or to take again
+                os.kill(os.getpid(), signal.SIGSTOP)
+                return
+            restart = self._auto_restart
+            super()._sigtstp_application()  # hands the terminal back, and stops until continued
             if restart:
                 self._take_terminal_again()
         finally:
