@@ -121,10 +121,12 @@ def explain(outputs: np.ndarray, label: int, cost_name: CostName, names: Sequenc
         return f"confident and wrong: {the(guess)} at {top:.2f}, {why}"
     if middling >= 4:
         # Which outputs are counted, by their range: a bare count of "middling" ones cannot be checked.
+        # Out of all of them: "nine outputs" of ten read as the nine beside the right one.
         low = float(outputs[outputs >= top / 2].min())
-        which = f"all {count(middling)}" if middling == len(outputs) else count(middling)
+        of_all = count(len(outputs))
+        which = f"all {of_all} outputs" if middling == len(outputs) else f"{count(middling)} of the {of_all}"
         span = f"at {top:.2f}" if f"{low:.2f}" == f"{top:.2f}" else f"{low:.2f} to {top:.2f}"
-        return f"undecided: {which} outputs middling, {span}, {why}"
+        return f"undecided: {which} middling, {span}, {why}"
     if guess == label:
         return f"right but unsure, {why}"
     return f"wrong and unsure: {the(guess)} at {top:.2f}, {why}"

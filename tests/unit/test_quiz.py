@@ -82,7 +82,8 @@ def test_the_classic_question_costs_most_for_a_confident_miss_and_least_near_the
     assert question.label == 4 and question.kind == quiz.LESSON
     notes = [question.options[i].note for i in question.answer()]
     assert notes[0].startswith("confident and wrong: the 9")
-    assert "middling" in notes[1]
+    # Nine of the ten, the 4 among them at the top: "nine outputs" alone read as the nine others.
+    assert notes[1].startswith("undecided: nine of the ten middling, 0.22 to 0.41,"), notes[1]
     assert notes[2].startswith("right but unsure")
     assert notes[3].startswith("near the ideal")
     np.testing.assert_allclose(question.options[1].cost, ((quiz.CLASSIC[1] - np.eye(10)[4]) ** 2).sum())
@@ -200,5 +201,5 @@ def test_an_undecided_answer_names_the_outputs_it_counts_so_they_can_be_checked(
         assert note.startswith("undecided: "), note
         low, high = (float(x) for x in re.findall(r"middling, (\d\.\d\d) to (\d\.\d\d)", note)[0])
         counted = int(np.count_nonzero((outputs.round(2) >= low) & (outputs.round(2) <= high)))
-        said = "all ten" if counted == 10 else quiz.count(counted)
-        assert note.startswith(f"undecided: {said} outputs middling"), (note, outputs.round(2))
+        said = "all ten outputs" if counted == 10 else f"{quiz.count(counted)} of the ten"
+        assert note.startswith(f"undecided: {said} middling"), (note, outputs.round(2))

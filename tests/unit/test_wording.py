@@ -18,7 +18,7 @@ def test_a_count_of_outputs_is_spelt_out_beside_the_digits_they_stand_for():
     notes = [option.note for option in quiz.classic().options]
     undecided = next(note for note in notes if "middling" in note)
     assert not re.search(r"\d middling", undecided), undecided
-    assert "nine outputs middling" in undecided
+    assert "nine of the ten middling" in undecided
 
 
 def test_a_count_beyond_a_dozen_keeps_its_figures():
