@@ -54,6 +54,7 @@ class TerminalApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._ending: int | None = None  # the signal the app was told to end by
+        self._ending_since = 0.0  # when, by time.monotonic(): the grace period counts from then
         self._previous_handlers: dict[int, Any] = {}
         self._keeping = threading.Lock()
         self._kept_before_ending = False
@@ -110,6 +111,7 @@ class TerminalApp(App[None]):
 
     def _signalled(self, signum: int, _frame: FrameType | None) -> None:
         if self._ending is None:
+            self._ending_since = time.monotonic()
             self._ending = signum
             with contextlib.suppress(OSError):
                 os.write(self._signal_write, b"\0")
@@ -130,6 +132,7 @@ class TerminalApp(App[None]):
         """End the app as signal signum asks; from any thread, not a signal handler."""
         if self._ending is not None:
             return
+        self._ending_since = time.monotonic()
         self._ending = signum
         self._begin_ending()
 
@@ -166,7 +169,8 @@ class TerminalApp(App[None]):
         in time, else on another."""
 
     def _end_regardless(self) -> None:
-        time.sleep(GRACE_S)
+        # From the signal: the thread that acts on it may have waited for a busy machine's cores.
+        time.sleep(max(0.0, self._ending_since + GRACE_S - time.monotonic()))
         assert self._ending is not None
         self._keep()
         name = signal.Signals(self._ending).name

@@ -8,13 +8,14 @@ import errno
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 
-from gdtui.ui.terminal_app import TerminalApp
+from gdtui.ui.terminal_app import GRACE_S, TerminalApp
 from gdtui.ui.terminal_driver import TerminalDriver
 
 
@@ -189,3 +190,22 @@ async def test_an_app_that_fails_as_it_mounts_reports_its_own_error() -> None:
     with pytest.raises(ValueError, match="the app's own error"):
         async with Failing().run_test():
             pass
+
+
+def test_the_grace_period_counts_from_the_signal_not_from_when_a_thread_acts_on_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On a busy machine the thread woken by the handler may run a while later: the app must still be
+    # gone within the grace period of the signal.
+    app = TerminalApp()
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    monkeypatch.setattr(app, "_keep", lambda: None)
+    monkeypatch.setattr(app, "_restore_terminal", lambda _why: None)
+    monkeypatch.setattr(os, "_exit", lambda _status: None)
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    app._signalled(signal.SIGHUP, None)
+    now[0] += 0.4  # the thread that acts on it runs 0.4 s later
+    app._end_regardless()
+    assert slept == [pytest.approx(GRACE_S - 0.4)]
