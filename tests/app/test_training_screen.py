@@ -891,6 +891,9 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         await pilot.press("u")
         await settle(pilot)
         assert np.array_equal(screen.state.network.params, learned)
+        # What the network is said to be, as the prompts to save or discard it say: the weights put back's.
+        assert screen.state.steps_trained == step
+        assert f"trained {step:,} steps" in screen.state.network_origin, screen.state.network_origin
         assert screen.training_run.verdict.kind == "" and not text(screen, "message").strip()
         assert "u Go back" not in screen_text(pilot.app)
         # Every figure kept was of the weights given up: the accuracy is measured again, on the weights put back.
