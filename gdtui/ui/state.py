@@ -426,14 +426,15 @@ class TrainingSession:
     @speed.setter
     def speed(self, speed: int) -> None:
         self.pacer.speed = speed
-        # What was measured was at the old speed: not a figure of this one.
-        self._speed_seen = None
-        self._images_per_second = None
+        self._measure_speed_afresh()  # what was measured was at the old speed: not a figure of this one
 
-    def begin(self, run: TrainingRun) -> None:
+    def begin(self) -> None:
         """A run or a step is about to start: it goes until paused, and its images a second are measured afresh."""
         self.pacer.start()
-        self._speed_seen = (time.monotonic(), run.trainer.samples_seen)
+        self._measure_speed_afresh()
+
+    def _measure_speed_afresh(self) -> None:
+        self._speed_seen = None
         self._images_per_second = None
 
     def advance(self, run: TrainingRun, goal: Goal, cancelled: Callable[[], bool], progressed: Callable[[], object]) -> Stop:

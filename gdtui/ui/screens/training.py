@@ -198,7 +198,7 @@ Network and Cost steps show."""
         if self._trainer_worker is not None and not self._trainer_worker.is_finished:
             return  # during a run n and e mean nothing, and space pauses it (see action_run)
         run = self.ensure_run()
-        self.training.begin(run)
+        self.training.begin()
         # A single step is over before the footer could show it running; and each change of
         # `running` rebuilds the footer, which would double what a press of n costs.
         self.running = goal != "step"
