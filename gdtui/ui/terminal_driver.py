@@ -103,7 +103,7 @@ class TerminalDriver(LinuxDriver):
 
     def _stop(self) -> None:
         try:
-            if not self.holds_terminal:  # the app is ending: nothing to hand back, or to take again
+            if not self.holds_terminal:  # the app is ending, or lent the terminal out: nothing to hand back or take
                 os.kill(os.getpid(), signal.SIGSTOP)
                 return
             restart = self._auto_restart
