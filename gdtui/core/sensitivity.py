@@ -15,6 +15,7 @@ import numpy as np
 
 from gdtui.core import costs
 from gdtui.core.costs import CostName
+from gdtui.core.health import VANISHED
 from gdtui.core.network import Network
 
 # How a component compares with the largest one, in words.
@@ -29,6 +30,7 @@ class Component:
     index: int  # k in the flat parameter vector
     gradient: float  # ∂C/∂w_k
     relative: float  # |∂C/∂w_k| as a fraction of the largest component's
+    vanished: bool  # the whole gradient has: |∇C| is a saturated network's, whatever the largest component is
 
     @property
     def direction(self) -> str:
@@ -39,14 +41,15 @@ class Component:
 
     @property
     def importance(self) -> str:
-        if abs(self.gradient) < _NEGLIGIBLE:
+        if self.vanished or abs(self.gradient) < _NEGLIGIBLE:
             return "hardly at all"
         return next(words for floor, words in _IMPORTANCE if self.relative >= floor)
 
 
 def _components(grad: np.ndarray, indices: np.ndarray) -> list[Component]:
     top = float(np.abs(grad).max()) or 1.0
-    return [Component(int(k), float(grad[k]), abs(float(grad[k])) / top) for k in indices]
+    vanished = float(np.linalg.norm(grad)) < VANISHED  # as GradientReport.vanished
+    return [Component(int(k), float(grad[k]), abs(float(grad[k])) / top, vanished) for k in indices]
 
 
 def component(grad: np.ndarray, k: int) -> Component:
@@ -167,6 +170,11 @@ class GradientReport:
     @property
     def norm(self) -> float:
         return float(np.linalg.norm(self.gradient))
+
+    @property
+    def vanished(self) -> bool:
+        """Whether |∇C| is a saturated network's: then no component matters much, the largest included."""
+        return self.norm < VANISHED
 
 
 def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bottom: int = 3) -> GradientReport:

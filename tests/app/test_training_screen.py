@@ -646,6 +646,21 @@ async def test_the_gradient_view_of_a_dead_network_lists_its_few_components_once
         assert pilot.app._exception is None
 
 
+async def test_the_gradient_view_of_a_saturated_network_says_no_parameter_matters_much(screen_on):
+    network = Network(seed=0)
+    network.biases[-1][:] = 16.0  # every sigmoid output stuck at 1, where its slope is all but 0
+    async with screen_on("6", network=network) as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        report = screen.training.report[1]
+        assert report.largest and report.norm < 1e-4
+        assert "all but vanished: no parameter matters much" in " ".join(text(screen, "gradient-summary").split())
+        table = screen.query_one("#ranking", DataTable)
+        said = {str(table.get_row_at(row)[-1]) for row in range(table.row_count)}
+        assert said == {"hardly at all"}, "the largest of a vanished gradient is no weight that matters a lot"
+
+
 async def test_the_neurons_sign_legend_is_true_without_colour(tiny_mnist_dir, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")  # the images are drawn in shade glyphs, not blue and red
     app = make_app(tiny_mnist_dir)

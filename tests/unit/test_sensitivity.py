@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gdtui.core import sensitivity
+from gdtui.core import health, sensitivity
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 
@@ -28,6 +28,16 @@ def test_words_for_direction_and_importance():
 def test_a_vanishing_gradient_matters_hardly_at_all_even_when_it_is_the_largest():
     grad = np.array([3e-15, 1e-16], dtype=np.float64)
     assert [c.importance for c in sensitivity.largest(grad, 2)] == ["hardly at all", "hardly at all"]
+
+
+def test_no_component_of_a_gradient_that_has_vanished_as_a_whole_matters_much():
+    # A saturated network's, as step 6 measured it at η 50: |∇C| = 2.9e-06, its largest component 9.85e-07.
+    grad = np.array([-9.85e-07, -9.85e-07, 4e-07, 1e-09, 1.42e-35], dtype=np.float64)
+    assert np.linalg.norm(grad) < health.VANISHED
+    assert {c.importance for c in sensitivity.largest(grad, 5)} == {"hardly at all"}
+    assert sensitivity.component(grad, 0).importance == "hardly at all"
+    # The same shape at a learning network's size reads as each component compares with the largest.
+    assert [c.importance for c in sensitivity.largest(grad * 1e4, 4)] == ["a lot", "a lot", "somewhat", "a little"]
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -115,7 +115,9 @@ class GradientView(Vertical):
             picked = None
         words = (
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over "
-            f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when} " + zeros_sentence(report.zeros, report.gradient.size)
+            f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when} "
+            + ("So small, it has all but vanished: no parameter matters much. " if report.vanished else "")
+            + zeros_sentence(report.zeros, report.gradient.size)
         )
         # The words above and below the table first: it takes the rows they leave, so that none is cut.
         nudge = self._show_nudge(state, run)
