@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
 
+from gdtui.core.health import STUCK_IMAGES
 from gdtui.core.run import Checkpoint, EpochEnd, TrainingRun, Verdict
 from gdtui.core.training import StepResult
 from gdtui.core.words import percent
@@ -167,6 +168,27 @@ def advice(verdict: Verdict) -> str:
                 "r to fresh weights; then lower η with -."
             )
         return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
+    if verdict.kind == "failing":
+        assert verdict.health is not None
+        health = verdict.health
+        checks = (
+            f"Every check of the network over the last {verdict.span:,} training images"
+            if verdict.span
+            else "The last check of the network"
+        )
+        if health.hopeless:
+            outlook = (
+                f"The network may be unable to learn: if every check finds it so for {STUCK_IMAGES:,} training "
+                "images, the run stops."
+            )
+        else:
+            outlook = "Steps barely move such outputs."
+        then = f"u goes back to the weights of step {good.step:,}" if good is not None else "lower η with -, or r resets"
+        return (
+            f"{checks}: {health.cause()}. {outlook} It is right on {percent(health.accuracy)} of {health.images:,} "
+            f"training images (cost {health.cost:.3f}). At {eta} the steps are likely too large: space pauses, "
+            f"then {then}."
+        )
     if verdict.kind == "rising":
         return (
             f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "

@@ -46,6 +46,8 @@ HIGH_COST = 0.5
 PROGRESS = 0.01
 # A neuron whose slope is below this gives the gradient nothing: σ′ = a(1 − a) < 10⁻³ means a within 0.001 of 0 or 1.
 FLAT_SLOPE = 1e-3
+# Outputs pinned where their slope is 0, as a share of all of them, that leave the gradient next to nothing.
+PINNED = 0.9
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,13 @@ class Health:
     def hopeless(self) -> bool:
         return self.blind or self.vanished
 
+    @property
+    def saturated(self) -> bool:
+        """Outputs, or a whole hidden layer, stuck where their slope is 0, at a cost no better than a network's that
+        ignores its images: whatever learning is left crawls. A learning network's cost is far below that."""
+        whole_layer = any(dead == width for dead, width in zip(self.dead, self.widths))
+        return (whole_layer or self.pinned >= PINNED) and self.cost >= HIGH_COST * self.baseline
+
     def cause(self) -> str:
         """Why the network cannot learn, in words, with the numbers that show it."""
         for layer, (dead, width) in enumerate(zip(self.dead, self.widths), start=1):
@@ -86,12 +95,15 @@ class Health:
                 else:
                     what = f"every neuron of hidden layer {layer} is stuck at 0 or 1 for every image (saturated sigmoids)"
                 return f"{what}, where its slope is 0: no gradient gets past it, and every image gets the same answer"
-        if self.pinned >= 0.9:
+        if self.pinned >= PINNED:
             if self.output == "softmax":
                 what = f"its softmax outputs are pinned at 0 and 1 for {percent(self.pinned)} of the images"
             else:
                 what = f"{percent(self.pinned)} of its outputs are stuck at 0 or 1 (saturated sigmoids)"
-            return f"{what}, where their slope is 0: the gradient has vanished (|∇C| = {self.gradient_norm:.1e})"
+            if self.gradient_norm < VANISHED:
+                return f"{what}, where their slope is 0: the gradient has vanished (|∇C| = {self.gradient_norm:.1e})"
+            # Not yet, on the steps since the last check: steep ones may have pinned them.
+            return f"{what}, where their slope is 0" + (": every image gets the same answer" if self.blind else "")
         if self.blind:
             return "it gives the same answer for every image, whatever the image"
         return f"the gradient has vanished (|∇C| = {self.gradient_norm:.1e}) while the cost stays high"

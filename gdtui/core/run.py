@@ -46,7 +46,7 @@ THUMBNAILS = 32
 # Training images the network's health is checked on.
 PROBE = 200
 
-Kind = Literal["", "rising", "stuck", "diverged"]
+Kind = Literal["", "rising", "failing", "stuck", "diverged"]
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
@@ -67,10 +67,10 @@ class Verdict:
     best: float = 0.0  # rising: the best window's average cost
     latest: float = 0.0  # rising: the latest window's
     window: int = 0  # rising: steps a window spans
-    health: Health | None = None  # stuck: the latest check; diverged: the weights left, if they cannot learn
-    span: int = 0  # stuck: training images every check found it so over
+    health: Health | None = None  # stuck, failing: the latest check; diverged: the weights left, if they cannot learn
+    span: int = 0  # stuck, failing: training images every check found it unable to learn over
     refusal: Refusal | None = None  # diverged: why the step was not taken
-    # stuck, or diverged after steps that left the network unable to learn: the weights from before them
+    # stuck, failing, or diverged after steps that left the network unable to learn: the weights from before them
     good: Checkpoint | None = None
 
 
@@ -349,6 +349,9 @@ class TrainingRun:
         stuck = self.watch.stuck
         if stuck is not None:
             return Verdict("stuck", eta, health=stuck, span=self.watch.span, good=self.good)
+        latest = self.watch.latest
+        if latest is not None and (latest.hopeless or latest.saturated):  # no proof yet: worth a word, not a stop
+            return Verdict("failing", eta, health=latest, span=self.watch.span, good=self.good)
         if self.trend.rising:
             assert self.trend.best is not None
             return Verdict("rising", eta, best=self.trend.best[0], latest=self.trend.latest, window=self.trend.window)

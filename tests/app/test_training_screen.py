@@ -194,14 +194,41 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_
         assert not screen.training_run.trainer.diverged and text(screen, "message") == ""
 
 
-async def test_a_huge_step_that_saturates_the_network_is_no_alarm_until_it_lasts(screen_on):
+async def test_a_huge_step_that_saturates_the_network_is_told_at_once_but_stops_nothing_until_it_lasts(screen_on):
     async with screen_on("6") as (pilot, screen):
         for _ in range(7):  # η = 50: it kills the sigmoid network in a step or two
             await pilot.press("plus")
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
+        assert screen.training_run.verdict.kind == "failing" and screen.training_run.trainer.steps == 3
+        message = " ".join(text(screen, "message").split())
+        assert message.startswith("The last check of the network: ") and "saturated sigmoids" in message
+        assert "The run stopped" not in message and f"At η = {screen.training_run.learning_rate:g} " in message
+
+
+async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_and_can_go_back(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        await pilot.press("n", "n")  # weights a check finds able to learn, to go back to
+        await settle(pilot)
+        for _ in range(7):
+            await pilot.press("plus")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.training_run.verdict.kind == "failing", "a check to find it saturated")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to pause")
+        await settle(pilot)
+        verdict = screen.training_run.verdict
+        assert verdict.kind == "failing" and verdict.good is not None, "paused before the span proves it stuck"
+        words = " ".join(screen_text(app).split())
+        assert "The last check of the network: " in words or "Every check of the network over the last " in words
+        assert "saturated sigmoids" in words and "The run stopped" not in words
+        assert f"u goes back to the weights of step {verdict.good.step:,}." in words, "the whole message at 80×24"
+        await pilot.press("u")
+        await settle(pilot)
         assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
+        assert np.array_equal(app.state.network.params, verdict.good.params)
 
 
 async def test_a_run_that_saturates_stops_itself_and_says_why(screen_on):

@@ -5,7 +5,7 @@ import pytest
 
 from gdtui.core.dataset import load_dataset
 from gdtui.core.drive import advance, advice, reason
-from gdtui.core.health import STUCK_IMAGES, check
+from gdtui.core.health import CHECK_IMAGES, STUCK_IMAGES, check
 from gdtui.core.network import Network
 from gdtui.core.run import RISING_FACTOR, TrainingRun, Trend, window_for
 
@@ -117,12 +117,30 @@ def test_dead_relus_are_found_stuck(tiny):
 def test_a_huge_step_saturates_sigmoid_neurons_and_the_run_says_so_once_it_lasts(tiny, eta):
     run = lesson_run(tiny, learning_rate=eta)
     steps(run, 2)
-    assert run.verdict.kind == ""  # a moment proves nothing
+    assert run.verdict.kind == "failing"  # told at once, but a moment proves nothing: the run goes on
     assert stuck_after(run, 10) is not None
     verdict = run.verdict
     assert verdict.health is not None and verdict.span >= STUCK_IMAGES
     assert "saturated sigmoids" in verdict.health.sentence(verdict.span)
     assert run.snapshot().verdict.kind == "stuck"
+
+
+def test_a_network_the_checks_find_unable_to_learn_is_told_so_long_before_the_run_is_judged_stuck(tiny):
+    run = lesson_run(tiny)
+    steps(run, 300)  # it learns for a while at the lesson's η
+    run.learning_rate = 50.0
+    seen = []
+    while run.verdict.kind != "stuck":
+        steps(run, 1)
+        if run.verdict.kind not in seen:
+            seen.append(run.verdict.kind)
+            if run.verdict.kind == "failing":
+                first, told = run.trainer.steps, advice(run.verdict)
+    assert seen == ["", "failing", "stuck"]
+    # Within two checks of the larger η, not after the span that proves it stuck.
+    assert (first - 300) * run.batch_size <= 2 * CHECK_IMAGES < STUCK_IMAGES
+    assert "saturated sigmoids" in told and "η = 50" in told and f"{STUCK_IMAGES:,} training images" in told
+    assert "u goes back to the weights of step 300" in told
 
 
 def test_pinned_softmax_outputs_are_found_stuck(tiny):
@@ -256,7 +274,7 @@ def test_a_step_refused_after_damaging_steps_offers_the_weights_before_them(tiny
     steps(run, 300)
     run.learning_rate = 50.0
     steps(run, 400)  # saturated, not yet judged stuck
-    assert run.verdict.kind == ""
+    assert run.verdict.kind == "failing"
     run.learning_rate = 1e15
     result, _ = run.step()
     assert result.diverged and run.verdict.kind == "diverged"

@@ -7,6 +7,7 @@ import pkgutil
 import re
 
 import numpy as np
+import pytest
 
 from gdtui.core import quiz
 from gdtui.core.words import counted
@@ -99,6 +100,17 @@ def test_a_stuck_network_s_shares_are_never_rounded_to_all():
     assert "pinned at 0 and 1 for 99.96% of the images" in said
     assert "(99.96% right on 5,000 of them" in said
     assert "(99.96% right on 5,000 training images)" in kept(Checkpoint(step=10, params=np.zeros(1), health=health))
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_pinned_outputs_are_said_to_have_a_vanished_gradient_only_when_it_has(output):
+    from gdtui.core.health import Health
+
+    # The first check after a huge step: every output pinned, but the steps since the last check were steep.
+    health = Health(50_000, 200, 1.0, 0.105, 0.5, 0.0, 0.09, "sigmoid", output, (0, 0), (16, 16), 1.0)
+    assert "vanished" not in health.cause() and "|∇C| = 5.0e-01" not in health.cause()
+    flat = Health(50_000, 200, 1.0, 0.105, 3.7e-08, 0.0, 0.09, "sigmoid", output, (0, 0), (16, 16), 1.0)
+    assert "the gradient has vanished (|∇C| = 3.7e-08)" in flat.cause()
 
 
 def test_work_under_way_never_reads_as_done():
