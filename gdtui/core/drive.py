@@ -183,7 +183,7 @@ def advice(verdict: Verdict) -> str:
             )
         else:
             outlook = "Steps barely move such outputs."
-        then = f"u goes back to the weights of step {good.step:,}" if good is not None else "lower η with -, or r resets"
+        then = f"u goes back to the weights of step {good.step:,}, and - lowers η" if good is not None else "lower η with -"
         return (
             f"{checks}: {health.cause()}. {outlook} It is right on {percent(health.accuracy)} of {health.images:,} "
             f"training images (cost {health.cost:.3f}). At {eta} the steps are likely too large: space pauses, "

@@ -224,7 +224,7 @@ async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_an
         words = " ".join(screen_text(app).split())
         assert "The last check of the network: " in words or "Every check of the network over the last " in words
         assert "saturated sigmoids" in words and "The run stopped" not in words
-        assert f"u goes back to the weights of step {verdict.good.step:,}." in words, "the whole message at 80×24"
+        assert f"u goes back to the weights of step {verdict.good.step:,}, and - lowers η." in words, "all of it at 80×24"
         await pilot.press("u")
         await settle(pilot)
         assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""

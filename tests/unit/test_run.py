@@ -140,7 +140,7 @@ def test_a_network_the_checks_find_unable_to_learn_is_told_so_long_before_the_ru
     # Within two checks of the larger η, not after the span that proves it stuck.
     assert (first - 300) * run.batch_size <= 2 * CHECK_IMAGES < STUCK_IMAGES
     assert "saturated sigmoids" in told and "η = 50" in told and f"{STUCK_IMAGES:,} training images" in told
-    assert "u goes back to the weights of step 300" in told
+    assert "u goes back to the weights of step 300, and - lowers η" in told
 
 
 def test_pinned_softmax_outputs_are_found_stuck(tiny):
