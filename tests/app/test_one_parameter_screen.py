@@ -484,6 +484,18 @@ async def test_the_curve_is_drawn_as_textual_plotext_would_draw_it(screen_on, th
         assert drawn.spans == expected.spans
 
 
+@pytest.mark.parametrize(("height", "lesson"), [(24, True), (24, False), (40, False)])
+async def test_the_minimums_label_sits_on_the_row_just_above_the_minimum_on_a_plot_of_any_height(screen_on, height, lesson):
+    async with screen_on("4", size=(80, height), lesson=lesson) as (pilot, screen):
+        await pilot.press("n", "n", "n", "n")  # the ball bounces away: nothing of its own under the label
+        await settle(pilot)
+        lines = screen.query_one(CurvePlot).render().plain.splitlines()
+        row = next(r for r, line in enumerate(lines) if "min" in line)
+        column = lines[row].index("min") + 1  # the label is centred on the minimum's x
+        below = next(r for r in range(row + 1, len(lines)) if lines[r][column] != " ")
+        assert below == row + 1, f"'min' {below - row} rows above the curve's lowest point:\n" + "\n".join(lines)
+
+
 @pytest.mark.parametrize("theme", ["catppuccin-latte", ANSI_THEME])
 async def test_the_minimums_label_is_on_the_plots_own_background_after_the_theme_changes(screen_on, theme):
     async with screen_on("4") as (pilot, screen):

@@ -315,7 +315,7 @@ back. The span of the cost is written under the plot."""
                 x, y = cells.centre(flat.point[0], flat.value)
                 plt.scatter([x], [y], marker=FLAT_GLYPH, color=self.colours.flat)
                 # Label each mark on its open side: inside a valley, under a hill or a step.
-                label_y = y + (1.5 if flat.kind == functions.MINIMUM else -1.5) * row
+                label_y = y + (1 if flat.kind == functions.MINIMUM else -1) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=self.colours.flat, background=canvas, alignment="center")
         self._draw_path(plt, descent, cells)
         plt.xlim(x_axis.low, x_axis.high)
