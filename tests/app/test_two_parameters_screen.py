@@ -8,10 +8,12 @@ from textual.widgets import Input
 
 from gdtui.core import functions, slices
 from gdtui.core.functions import BOWL, FOUR_VALLEYS
+from gdtui.ui.beats import BEATS
 from gdtui.ui.screens.descent import ParameterPrompt, number
 from gdtui.ui.screens.two_parameters import GRID, TwoParametersScreen
 from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges
-from tests.helpers import open_step, rendered, until_on_network, wait_for, wraps
+from tests.app.test_lesson_walk import at_beat
+from tests.helpers import open_step, rendered, settle, until_on_network, wait_for, wraps
 
 
 async def _open(pilot) -> TwoParametersScreen:
@@ -22,6 +24,30 @@ async def _open(pilot) -> TwoParametersScreen:
 
 def _map(screen) -> str:
     return str(screen.query_one(HeightMap).render())
+
+
+def _whole_scale(screen) -> None:
+    view = screen.query_one(HeightMap)
+    legend = _map(screen).splitlines()[-1]  # the heights are sampled as the map is drawn
+    finite = view._heights[np.isfinite(view._heights)]
+    assert len(legend) <= view.size.width, f"{legend!r} is cut at {view.size.width} columns"
+    for value in (finite.min(), finite.max()):
+        assert f"{value:.3g}" in legend, (f"{value:.3g}", legend)
+
+
+@pytest.mark.parametrize("keys", [(), ("f", "f", "f")], ids=["bowl", "network"])
+async def test_the_colour_scale_s_lowest_and_highest_cost_show_whole_within_the_map_s_width(screen_on, keys):
+    async with screen_on("5") as (pilot, screen):
+        await pilot.press(*keys)
+        await settle(pilot)
+        _whole_scale(screen)
+
+
+async def test_the_colour_scale_shows_whole_beside_the_lesson_s_guide(tiny_mnist_dir):
+    beat = next(number for number, beat in enumerate(BEATS) if beat.mode == "two")
+    async with at_beat(tiny_mnist_dir, beat) as pilot:
+        await settle(pilot)
+        _whole_scale(pilot.app.screen)
 
 
 async def test_it_opens_on_the_bowl_with_the_gradient_at_the_ball(screen_on):

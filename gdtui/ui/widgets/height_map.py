@@ -339,17 +339,18 @@ class HeightMap(Drawn):
         gap = columns - len(left) - len(right)
         axis = f"{left}{'x' if gap >= 3 else '':^{gap}}{right}" if gap >= 1 else ""
         out.append(Text(" " * margin + axis, style="dim"))
-        out.append(self._legend(colors))
+        out.append(self._legend(colors, margin + columns))
         return Text("\n").join(out)
 
-    def _legend(self, colors: bool) -> Text:
+    def _legend(self, colors: bool, width: int) -> Text:
+        """The bands from the lowest height to the highest, each figure at its end: the fullest form that fits."""
         finite = self._heights[np.isfinite(self._heights)]
-        low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
-        legend = Text.assemble((" " * self._margin + "low ", "dim"))
-        if colors:
-            for color in _BAND_COLORS:
-                legend.append("█", _style(color, None))
-        else:
-            legend.append(f"[{BAND_GLYPHS}]")
-        legend.append(f" high  {_number(low)}…{_number(high)}", style="dim")
+        low, high = (_number(finite.min()), _number(finite.max())) if finite.size else ("0", "0")
+        bands = (("█", _style(color, None)) for color in _BAND_COLORS)
+        scale = Text.assemble(*bands) if colors else Text(f"[{BAND_GLYPHS}]")
+        # Under the map's x axis; else from the left edge; else the figures alone, which still read low to high.
+        for lead, lowest, highest in ((" " * self._margin, "low ", " high"), ("", "low ", " high"), ("", "", "")):
+            legend = Text.assemble((f"{lead}{lowest}{low} ", "dim"), scale, (f" {high}{highest}", "dim"))
+            if legend.cell_len <= width:
+                break
         return legend
