@@ -361,6 +361,10 @@ class GdtuiApp(TerminalApp):
     def guiding(self) -> bool:
         return self.guide.on
 
+    @property
+    def lesson_left_at(self) -> tuple[int, int]:
+        return self.guide.left_at
+
     def on_lesson_screen_shown(self, message: LessonScreen.Shown) -> None:
         self.guide.show(message.screen)
 

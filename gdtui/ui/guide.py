@@ -23,6 +23,11 @@ class Guide:
         # Where the lesson stopped, however this start was asked for: L resumes it there.
         self.beat = bookmark.load_beat()
 
+    @property
+    def left_at(self) -> tuple[int, int]:
+        """The beat L opens, counted from 1, and how many beats there are."""
+        return self.beat + 1, len(BEATS)
+
     def show(self, screen: LessonScreen) -> None:
         """Show the current beat in the screen's guide panel, or hide the panel."""
         panel = screen.query_one(GuidePanel)

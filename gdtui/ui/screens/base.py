@@ -42,6 +42,11 @@ class Lesson(Protocol):
     @property
     def guiding(self) -> bool: ...
 
+    @property
+    def lesson_left_at(self) -> tuple[int, int]:
+        """The beat the lesson resumes at, counted from 1, and how many beats it has."""
+        ...
+
     def network_changed(self) -> None: ...
 
 

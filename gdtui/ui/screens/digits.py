@@ -178,7 +178,13 @@ a trained network will still confidently call some digit."""
                 f"{what} scaled to {box}×{box} and centred like MNIST's (right)."
             )
         # Inside the lesson the guide's own rows say where it is: the invitation to start it would cost a line.
-        welcome = "" if self.gdtui.guiding else "\nNew here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
+        beat, beats = self.gdtui.lesson_left_at
+        if self.gdtui.guiding:
+            welcome = ""
+        elif beat == 1:
+            welcome = "\nNew here? Press [b]L[/b] for a guided lesson, [b]?[/b] for help on any screen."
+        else:
+            welcome = f"\nPress [b]L[/b] to go on with the lesson (beat {beat} of {beats}), [b]?[/b] for help on any screen."
         return (
             f"{rows}×{cols} = {rows * cols} numbers from 0.0 (black) to 1.0 (white): the "
             f"{rows * cols} inputs of the network. Arrows move the cursor.{self._reduced()}{welcome}"
