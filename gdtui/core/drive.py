@@ -140,8 +140,9 @@ def kept(good: Checkpoint) -> str:
     )
 
 
-def advice(verdict: Verdict) -> str:
-    """What the run's verdict means, and what to do on the Training screen: every figure is the one the run measured."""
+def advice(verdict: Verdict, *, paused: bool = False) -> str:
+    """What the run's verdict means, and what to do on the Training screen: every figure is the one the run measured.
+    A run still going is paused first (space) before its weights can be put back."""
     eta = f"η = {verdict.learning_rate:g}"
     good = verdict.good
     if verdict.kind == "diverged":
@@ -171,23 +172,24 @@ def advice(verdict: Verdict) -> str:
     if verdict.kind == "failing":
         assert verdict.health is not None
         health = verdict.health
-        checks = (
-            f"Every check of the network over the last {verdict.span:,} training images"
-            if verdict.span
-            else "The last check of the network"
-        )
-        if health.hopeless:
-            outlook = (
-                f"The network may be unable to learn: if every check finds it so for {STUCK_IMAGES:,} training "
-                "images, the run stops."
+        if verdict.span:
+            found = (
+                f"Every check over the last {verdict.span:,} training images finds the network unable to learn; "
+                f"the last: {health.cause()}."
             )
         else:
-            outlook = "Steps barely move such outputs."
-        then = f"u goes back to the weights of step {good.step:,}, and - lowers η" if good is not None else "lower η with -"
+            found = f"The last check of the network: {health.cause()}."
+        if not health.hopeless:
+            outlook = "Steps barely change what is stuck so."
+        elif verdict.span >= STUCK_IMAGES:  # its cost still falls: no proof
+            outlook = "Its cost still falls, so the run goes on."
+        else:
+            outlook = f"If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
+        back = f"u goes back to the weights of step {good.step:,}, and - lowers η" if good is not None else "lower η with -"
+        then = back if paused else f"space pauses, then {back}"
         return (
-            f"{checks}: {health.cause()}. {outlook} It is right on {percent(health.accuracy)} of {health.images:,} "
-            f"training images (cost {health.cost:.3f}). At {eta} the steps are likely too large: space pauses, "
-            f"then {then}."
+            f"{found} {outlook} It is right on {percent(health.accuracy)} of {health.images:,} training images "
+            f"(cost {health.cost:.3f}). At {eta} the steps are likely too large: {then}."
         )
     if verdict.kind == "rising":
         return (

@@ -81,8 +81,8 @@ class Health:
 
     @property
     def saturated(self) -> bool:
-        """Outputs, or a whole hidden layer, stuck where their slope is 0, at a cost no better than a network's that
-        ignores its images: whatever learning is left crawls. A learning network's cost is far below that."""
+        """Outputs, or a whole hidden layer, stuck where their slope is 0, at a cost of at least half that of a
+        network that ignores its images: whatever learning is left crawls. A learning network's is far below that."""
         whole_layer = any(dead == width for dead, width in zip(self.dead, self.widths))
         return (whole_layer or self.pinned >= PINNED) and self.cost >= HIGH_COST * self.baseline
 

@@ -186,6 +186,7 @@ class TrainingRun:
         self.last_cost: float | None = None
         self.back_to: int | None = None  # the step whose weights were put back, until the next step
         self.watch = Watch()
+        self._checked_at = 0.0  # the η the latest check judged: a smaller one is still unjudged
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
         self._asking = threading.Lock()  # guards only _requested: never held while a step goes
@@ -277,6 +278,7 @@ class TrainingRun:
         if self.watch.due(self.trainer.samples_seen):
             health = self._check(self.watch.steepest)
             self.watch.add(health)
+            self._checked_at = self.trainer.learning_rate
             self._keep_if_better(health)
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
@@ -297,7 +299,8 @@ class TrainingRun:
     def _keep_if_better(self, health: Health) -> None:
         """Keep the weights if they can learn and do better on the probe than those kept: a check just
         after a damaging step may find them still able to learn, but never better."""
-        if not health.hopeless and (self.good is None or health.cost <= self.good.health.cost):
+        # Saturated weights can cost less than random ones, and are no better to go back to.
+        if not (health.hopeless or health.saturated) and (self.good is None or health.cost <= self.good.health.cost):
             self.good = Checkpoint(self.trainer.steps, self.network.params.copy(), health)
 
     def go_back(self, good: Checkpoint) -> EpochEnd:
@@ -350,7 +353,8 @@ class TrainingRun:
         if stuck is not None:
             return Verdict("stuck", eta, health=stuck, span=self.watch.span, good=self.good)
         latest = self.watch.latest
-        if latest is not None and (latest.hopeless or latest.saturated):  # no proof yet: worth a word, not a stop
+        # No proof yet: worth a word, not a stop; and only of an η no smaller than the one checked.
+        if latest is not None and (latest.hopeless or latest.saturated) and eta >= self._checked_at:
             return Verdict("failing", eta, health=latest, span=self.watch.span, good=self.good)
         if self.trend.rising:
             assert self.trend.best is not None

@@ -173,8 +173,9 @@ class GradientReport:
 
     @property
     def vanished(self) -> bool:
-        """Whether |∇C| is a saturated network's: then no component matters much, the largest included."""
-        return self.norm < VANISHED
+        """Whether |∇C| is a saturated network's: then no component matters much, the largest included.
+        An |∇C| of exactly 0 has no component to rank."""
+        return 0 < self.norm < VANISHED
 
 
 def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bottom: int = 3) -> GradientReport:

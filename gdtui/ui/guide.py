@@ -21,7 +21,7 @@ class Guide:
         self.app = app
         self.on = on
         # Where the lesson stopped, however this start was asked for: L resumes it there.
-        self.beat = bookmark.load_beat()
+        self.beat = min(bookmark.load_beat(), len(BEATS) - 1)  # a bookmark kept from a longer lesson
 
     @property
     def left_at(self) -> tuple[int, int]:

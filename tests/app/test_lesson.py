@@ -112,7 +112,7 @@ async def test_l_resumes_where_the_lesson_stopped_after_a_start_without_it(tiny_
     assert bookmark.load_beat() == 4
 
 
-@pytest.mark.parametrize("stopped_at", [None, 4, len(BEATS) - 1])
+@pytest.mark.parametrize("stopped_at", [None, 4, len(BEATS) - 1, len(BEATS) + 12])  # the last: from a longer lesson
 async def test_the_digits_step_invites_to_the_lesson_as_far_as_the_learner_got(tiny_mnist_dir, stopped_at):
     if stopped_at is not None:
         bookmark.save_beat(stopped_at)
@@ -124,7 +124,7 @@ async def test_the_digits_step_invites_to_the_lesson_as_far_as_the_learner_got(t
         assert "New here? Press L for a guided lesson" in words
     else:
         assert "New here?" not in words
-        assert f"Press L to go on with the lesson (beat {stopped_at + 1} of {len(BEATS)})" in words
+        assert f"Press L to go on with the lesson (beat {min(stopped_at + 1, len(BEATS))} of {len(BEATS)})" in words
 
 
 async def test_the_first_beat_shows_the_digits_it_will_learn_from(tiny_mnist_dir):

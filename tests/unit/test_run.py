@@ -143,6 +143,35 @@ def test_a_network_the_checks_find_unable_to_learn_is_told_so_long_before_the_ru
     assert "u goes back to the weights of step 300, and - lowers η" in told
 
 
+def test_weights_a_check_finds_saturated_are_never_the_ones_to_go_back_to(tiny):
+    # From random weights, whose cost (about 3) is higher than a saturated network's (about 1).
+    run = lesson_run(tiny, learning_rate=50.0)
+    while run.verdict.kind != "failing":
+        steps(run, 1)
+    good = run.verdict.good
+    assert good is None or (good.step < run.trainer.steps and not good.health.saturated)
+    assert "u goes back" not in advice(run.verdict) or good is not None
+
+
+def test_a_warning_is_of_the_learning_rate_the_check_was_taken_at(tiny):
+    run = lesson_run(tiny)
+    steps(run, 300)
+    run.learning_rate = 50.0
+    while run.verdict.kind != "failing":
+        steps(run, 1)
+    run.learning_rate = 1.5  # the remedy: until the next check, nothing judges it
+    steps(run, 1)
+    assert run.verdict.kind == "" and "1.5" not in advice(run.verdict)
+
+
+def test_a_paused_run_s_warning_does_not_say_space_pauses(tiny):
+    run = lesson_run(tiny, learning_rate=50.0)
+    while run.verdict.kind != "failing":
+        steps(run, 1)
+    assert "space pauses" in advice(run.verdict)
+    assert "space pauses" not in advice(run.verdict, paused=True)
+
+
 def test_pinned_softmax_outputs_are_found_stuck(tiny):
     run = TrainingRun(
         Network(output="softmax", seed=0), tiny.train, tiny.test, cost="quadratic", learning_rate=100.0, batch_size=10

@@ -40,6 +40,16 @@ def test_no_component_of_a_gradient_that_has_vanished_as_a_whole_matters_much():
     assert [c.importance for c in sensitivity.largest(grad * 1e4, 4)] == ["a lot", "a lot", "somewhat", "a little"]
 
 
+def test_a_gradient_of_exactly_zero_is_not_said_to_have_all_but_vanished():
+    network = Network(seed=0)
+    network.biases[-1][:] = 40.0  # σ = 1 exactly in float64: every component is 0, none to rank
+    x = np.random.default_rng(0).random((10, 784))
+    report = sensitivity.report(network, [(x, np.arange(10))], "quadratic")
+    assert report.norm == 0 and not report.vanished and not report.largest
+    network.biases[-1][:] = 16.0
+    assert sensitivity.report(network, [(x, np.arange(10))], "quadratic").vanished
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_equal_components_are_ranked_by_their_index_wherever_they_sit(seed):
     grad = np.zeros(5000, dtype=np.float32)

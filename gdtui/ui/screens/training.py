@@ -56,11 +56,12 @@ The learning rate η sets the size of the steps (`+` and `-`, at any moment). To
 small and learning crawls; too large and the steps overshoot: the screen says
 so when the cost really rises, beyond the noise of single mini-batches. Larger
 still, neurons die or saturate (ReLUs that give 0 for every image, sigmoids
-stuck at 0 or 1, where the gradient vanishes) and, once that has lasted
-thousands of images, the run stops: the network can no longer learn. A step
-that would leap further than all the parameters' own length (or a cost that
-blows up) is refused, and stops the run too. When the steps before the stop did
-the damage, `u` goes back to the best weights a check found able to learn.
+stuck at 0 or 1, where the gradient vanishes): the screen says so from the first
+check that finds it, and once that has lasted thousands of images, the run
+stops: the network can no longer learn. A step that would leap further than all
+the parameters' own length (or a cost that blows up) is refused, and stops the
+run too. When steps did the damage, `u` (the run paused) goes back to the best
+weights a check found able to learn.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -266,7 +267,7 @@ Network and Cost steps show."""
 
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
-        text = advice(shot.verdict)
+        text = advice(shot.verdict, paused=not self.running)
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
