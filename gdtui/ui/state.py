@@ -114,6 +114,8 @@ class LessonState:
         self._generation = 0  # every new network: randomised afresh or loaded
         self._steps = 0  # trained since the network was new
         self._nudges = 0
+        # The run's checkpoint as last seen, and the nudges made before it was kept: going back undoes the later ones.
+        self._kept: tuple[Checkpoint | None, int] = (None, 0)
         self._unsaved = False
         self.chosen = ChosenInput(data, on_input_change)
         # Called when what a lab's class record keeps at once changes: an answer checked, a model saved.
@@ -171,6 +173,7 @@ class LessonState:
             if new:
                 self._generation += 1
                 self._steps = self._nudges = 0
+                self._kept = (None, 0)
             self._unsaved = not new
 
     def use_network(self, network: Network, origin: str) -> None:
@@ -195,6 +198,8 @@ class LessonState:
         """One step of the run, from its worker thread: see `on_change`."""
         with self._lock:
             result, end = run.step()
+            if run.good is not self._kept[0]:  # kept during the step: of the weights with every nudge made so far
+                self._kept = (run.good, self._nudges)
             if not result.diverged:  # else no step was taken: nothing changed
                 self._version += 1
                 self._steps += 1
@@ -207,6 +212,8 @@ class LessonState:
         with self._changing():
             # The network is what it was then: the steps it took since are undone, whatever the run still counts.
             self._steps = max(0, self._steps - (run.trainer.steps - good.step))
+            if good is self._kept[0]:
+                self._nudges = self._kept[1]
             end = run.go_back(good)
         self.on_change()
         return end

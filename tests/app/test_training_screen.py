@@ -231,6 +231,27 @@ async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_an
         assert np.array_equal(app.state.network.params, verdict.good.params)
 
 
+async def test_going_back_undoes_the_nudges_made_since_the_weights_put_back_and_says_so(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n", "n")
+        await settle(pilot)
+        for _ in range(7):
+            await pilot.press("plus")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.training_run.verdict.kind == "failing", "a check to find it saturated")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run to pause")
+        await gradient_view(pilot, screen)
+        await pilot.press("right_square_bracket")  # a nudge of the saturated weights
+        await settle(pilot)
+        assert "1 nudge" in screen.state.network_origin
+        good = screen.training_run.verdict.good
+        await pilot.press("u")
+        await settle(pilot)
+        assert np.array_equal(screen.state.network.params, good.params)
+        assert "nudge" not in screen.state.network_origin, screen.state.network_origin
+
+
 async def test_a_run_that_saturates_stops_itself_and_says_why(screen_on):
     async with screen_on("6") as (pilot, screen):
         for _ in range(7):  # η = 50
