@@ -13,8 +13,10 @@ from textual.widgets import Input
 from gdtui.core import functions, slices
 from gdtui.core.functions import PARABOLA, VALLEYS
 from gdtui.core.learning_rates import LEARNING_RATES
+from gdtui.ui.beats import BEATS
 from gdtui.ui.screens.descent import ParameterPrompt, change, number
 from gdtui.ui.screens.one_parameter import CurvePlot, OneParameterScreen
+from tests.app.test_lesson_walk import at_beat
 from tests.helpers import (
     ANSI_THEME,
     contrast,
@@ -494,6 +496,19 @@ async def test_the_minimums_label_sits_on_the_row_just_above_the_minimum_on_a_pl
         column = lines[row].index("min") + 1  # the label is centred on the minimum's x
         below = next(r for r in range(row + 1, len(lines)) if lines[r][column] != " ")
         assert below == row + 1, f"'min' {below - row} rows above the curve's lowest point:\n" + "\n".join(lines)
+
+
+async def test_the_bounces_of_too_big_a_step_keep_five_rows_of_curve_under_the_lesson_s_guide(tiny_mnist_dir):
+    beat = next(number for number, beat in enumerate(BEATS) if beat.title == "Too big a step")
+    async with at_beat(tiny_mnist_dir, beat) as pilot:
+        for _ in range(6):  # the words below the plot grow with the bounces
+            await pilot.press("n")
+        await settle(pilot)
+        lines = pilot.app.screen.query_one(CurvePlot).render().plain.splitlines()
+        top, bottom = (next(r for r, line in enumerate(lines) if corner in line) for corner in "┌└")
+        inside = lines[top + 1 : bottom]
+        drawn = [line for line in inside if any(0x2801 <= ord(c) <= 0x28FF for c in line)]
+        assert len(drawn) >= 5, "\n".join(lines)
 
 
 @pytest.mark.parametrize("theme", ["catppuccin-latte", ANSI_THEME])

@@ -296,10 +296,11 @@ back. The span of the cost is written under the plot."""
         xs = np.linspace(low, high, max(100, 2 * plot.size.width))
         ys = np.asarray(function.value(xs), dtype=float)
         bottom, top = self.cost_range(ys)
-        # Four lines of the plot go to its frame, ticks and axis names. Of the rest, the curve
-        # leaves two lines free above and below it for labels, or one each on a small plot.
+        # Four lines of the plot go to its frame, ticks and axis names. Of the rest, the curve leaves two
+        # lines free above and below it; a small plot, as under the lesson's guide, none: a label goes on
+        # the row next to its mark, inside the curve's own.
         lines = max(3, plot.size.height - 4)
-        room = 2 if lines >= 10 else 1
+        room = 2 if lines >= 10 else 0
         row = (top - bottom) / max(1, lines - 1 - 2 * room)
         y_axis = axis(bottom - room * row, top + room * row, lines, gap=2, most=max(2, lines // 3))
         # The y labels take columns from the plot: what is left is the x axis's.
