@@ -207,22 +207,28 @@ async def test_a_huge_step_that_saturates_the_network_is_told_at_once_but_stops_
         assert "The run stopped" not in message and f"At η = {screen.training_run.learning_rate:g} " in message
 
 
+async def paused_once_failing(pilot, screen) -> None:
+    """Two steps at the lesson's η, weights a check finds able to learn; then a run at η = 200, paused once a
+    check finds it failing."""
+    await pilot.press("n", "n")
+    await settle(pilot)
+    for _ in range(7):
+        await pilot.press("plus")
+    await pilot.press("space")
+    await wait_for(pilot, lambda: screen.training_run.verdict.kind == "failing", "a check to find it saturated")
+    await pilot.press("space")
+    await wait_for(pilot, lambda: not screen.running, "the run to pause")
+    await settle(pilot)
+
+
 async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_and_can_go_back(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
-        await pilot.press("n", "n")  # weights a check finds able to learn, to go back to
-        await settle(pilot)
-        for _ in range(7):
-            await pilot.press("plus")
-        await pilot.press("space")
-        await wait_for(pilot, lambda: screen.training_run.verdict.kind == "failing", "a check to find it saturated")
-        await pilot.press("space")
-        await wait_for(pilot, lambda: not screen.running, "the run to pause")
-        await settle(pilot)
+        await paused_once_failing(pilot, screen)
         verdict = screen.training_run.verdict
         assert verdict.kind == "failing" and verdict.good is not None, "paused before the span proves it stuck"
         words = " ".join(screen_text(app).split())
-        assert "The last check of the network: " in words or "Every check of the network over the last " in words
+        assert "The last check of the network: " in words or "finds the network unable to learn; the last: " in words
         assert "saturated sigmoids" in words and "The run stopped" not in words
         assert f"u goes back to the weights of step {verdict.good.step:,}, and - lowers η." in words, "all of it at 80×24"
         await pilot.press("u")
@@ -233,14 +239,7 @@ async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_an
 
 async def test_going_back_undoes_the_nudges_made_since_the_weights_put_back_and_says_so(screen_on):
     async with screen_on("6") as (pilot, screen):
-        await pilot.press("n", "n")
-        await settle(pilot)
-        for _ in range(7):
-            await pilot.press("plus")
-        await pilot.press("space")
-        await wait_for(pilot, lambda: screen.training_run.verdict.kind == "failing", "a check to find it saturated")
-        await pilot.press("space")
-        await wait_for(pilot, lambda: not screen.running, "the run to pause")
+        await paused_once_failing(pilot, screen)
         await gradient_view(pilot, screen)
         await pilot.press("right_square_bracket")  # a nudge of the saturated weights
         await settle(pilot)
