@@ -185,11 +185,18 @@ def advice(verdict: Verdict, *, paused: bool = False) -> str:
             outlook = "Its cost still falls, so the run goes on."
         else:
             outlook = f"If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
-        back = f"u goes back to the weights of step {good.step:,}, and - lowers η" if good is not None else "lower η with -"
+        # Blamed on the steepest steps since it was last fine: a smaller η set since did not do it, nor can it undo it.
+        blamed = f"η = {verdict.blamed:g}"
+        lower = verdict.learning_rate >= verdict.blamed
+        if good is not None:
+            back = f"u goes back to the weights of step {good.step:,}" + (", and - lowers η" if lower else "")
+        else:
+            back = "lower η with -" if lower else "r resets"
         then = back if paused else f"space pauses, then {back}"
+        cause = f"At {blamed} the steps are likely too large" if lower else f"The steps at {blamed} were likely too large"
         return (
             f"{found} {outlook} It is right on {percent(health.accuracy)} of {health.images:,} training images "
-            f"(cost {health.cost:.3f}). At {eta} the steps are likely too large: {then}."
+            f"(cost {health.cost:.3f}). {cause}: {then}."
         )
     if verdict.kind == "rising":
         return (

@@ -69,6 +69,8 @@ class Verdict:
     window: int = 0  # rising: steps a window spans
     health: Health | None = None  # stuck, failing: the latest check; diverged: the weights left, if they cannot learn
     span: int = 0  # stuck, failing: training images every check found it unable to learn over
+    # failing: the largest η the steps took since a check last found the network able to learn, and not saturated
+    blamed: float = 0.0
     refusal: Refusal | None = None  # diverged: why the step was not taken
     # stuck, failing, or diverged after steps that left the network unable to learn: the weights from before them
     good: Checkpoint | None = None
@@ -186,7 +188,7 @@ class TrainingRun:
         self.last_cost: float | None = None
         self.back_to: int | None = None  # the step whose weights were put back, until the next step
         self.watch = Watch()
-        self._checked_at = 0.0  # the η the latest check judged: a smaller one is still unjudged
+        self._blamed = learning_rate  # see Verdict.blamed
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
         self._asking = threading.Lock()  # guards only _requested: never held while a step goes
@@ -265,6 +267,7 @@ class TrainingRun:
         if self.trainer.diverged:
             self.trainer.recover()  # the weights are the last good ones: try again, at whatever η is set now
         self.damaged = None
+        self._blamed = max(self._blamed, self.trainer.learning_rate)
         result = self.trainer.step()
         if result.diverged:
             # Were the weights it left already beyond learning? Then the steps before it did the damage.
@@ -278,7 +281,8 @@ class TrainingRun:
         if self.watch.due(self.trainer.samples_seen):
             health = self._check(self.watch.steepest)
             self.watch.add(health)
-            self._checked_at = self.trainer.learning_rate
+            if not (health.hopeless or health.saturated):
+                self._blamed = self.trainer.learning_rate
             self._keep_if_better(health)
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
@@ -318,6 +322,7 @@ class TrainingRun:
             self.trainer.recover()
         self.damaged = None
         self.watch = Watch()
+        self._blamed = self.trainer.learning_rate
         self.trend = Trend(self.trend.window)
         self.good = good
         self.judge()
@@ -353,9 +358,8 @@ class TrainingRun:
         if stuck is not None:
             return Verdict("stuck", eta, health=stuck, span=self.watch.span, good=self.good)
         latest = self.watch.latest
-        # No proof yet: worth a word, not a stop; and only of an η no smaller than the one checked.
-        if latest is not None and (latest.hopeless or latest.saturated) and eta >= self._checked_at:
-            return Verdict("failing", eta, health=latest, span=self.watch.span, good=self.good)
+        if latest is not None and (latest.hopeless or latest.saturated):  # no proof yet: worth a word, not a stop
+            return Verdict("failing", eta, health=latest, span=self.watch.span, good=self.good, blamed=self._blamed)
         if self.trend.rising:
             assert self.trend.best is not None
             return Verdict("rising", eta, best=self.trend.best[0], latest=self.trend.latest, window=self.trend.window)
