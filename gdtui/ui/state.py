@@ -525,7 +525,10 @@ class TrainingSession:
         """Back to the weights from before the damage, if the run stopped on a network it left unable to
         learn; what their test-set measurement needs (see `measure`)."""
         good = run.verdict.good
-        return None if good is None else self._state.go_back(run, good)
+        if good is None:
+            return None
+        self.last_nudge = None  # of weights given up
+        return self._state.go_back(run, good)
 
     def reset(self, run: TrainingRun, keep: bool) -> None:
         """Fresh random weights from the same seed; and the preset's settings, unless keep."""

@@ -249,6 +249,7 @@ async def test_going_back_undoes_the_nudges_made_since_the_weights_put_back_and_
         await settle(pilot)
         assert np.array_equal(screen.state.network.params, good.params)
         assert "nudge" not in screen.state.network_origin, screen.state.network_origin
+        assert "Nudged" not in text(screen, "nudge"), "the nudge's figures are of weights given up"
 
 
 async def test_a_run_that_saturates_stops_itself_and_says_why(screen_on):
