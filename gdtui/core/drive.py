@@ -180,11 +180,11 @@ def advice(verdict: Verdict, *, paused: bool = False) -> str:
         else:
             found = f"The last check of the network: {health.cause()}."
         if not health.hopeless:
-            outlook = "Steps barely change what is stuck so."
+            outlook = ""  # its cause says the slope is 0 there: a line more at 80×24 would say it again
         elif verdict.span >= STUCK_IMAGES:  # its cost still falls: no proof
-            outlook = "Its cost still falls, so the run goes on."
+            outlook = " Its cost still falls, so the run goes on."
         else:
-            outlook = f"If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
+            outlook = f" If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
         # Blamed on the steepest steps since it was last fine: a smaller η set since did not do it, nor can it undo it.
         blamed = f"η = {verdict.blamed:g}"
         lower = verdict.learning_rate >= verdict.blamed
@@ -195,7 +195,7 @@ def advice(verdict: Verdict, *, paused: bool = False) -> str:
         then = back if paused else f"space pauses, then {back}"
         cause = f"At {blamed} the steps are likely too large" if lower else f"The steps at {blamed} were likely too large"
         return (
-            f"{found} {outlook} It is right on {percent(health.accuracy)} of {health.images:,} training images "
+            f"{found}{outlook} It is right on {percent(health.accuracy)} of {health.images:,} training images "
             f"(cost {health.cost:.3f}). {cause}: {then}."
         )
     if verdict.kind == "rising":
