@@ -15,7 +15,7 @@ from pathlib import Path
 from gdtui.commands import say, user_path
 from gdtui.core import costs
 from gdtui.core.dataset import Dataset, load_dataset
-from gdtui.core.drive import HALTS, advance, kept, reason
+from gdtui.core.drive import HALTS, advance, kept, reason, warning
 from gdtui.core.errors import GdtuiError
 from gdtui.core.model_io import check_fits, load_model, network_too_big, save_model, save_new, save_target
 from gdtui.core.network import ACTIVATIONS, LESSON_SIZES, Network
@@ -276,7 +276,15 @@ def run(args: argparse.Namespace) -> int:
         nonlocal seconds
         seconds = time.perf_counter() - started  # the training's time: the test set's evaluation is not part of it
 
+    failing = False  # the run is in a spell of failing checks, already told
+
     def shown() -> None:
+        nonlocal failing
+        if (run.verdict.kind == "failing") != failing:
+            failing = not failing
+            if failing:
+                progress.clear()
+                say(f"epoch {epoch}: {warning(run.verdict)}", file=log)
         progress.show(epoch, epochs, trainer.epoch - (epoch - 1))
 
     ended = 0  # the signal that stopped the run early, if one did

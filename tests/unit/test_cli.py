@@ -290,6 +290,17 @@ def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_d
     assert not health.hopeless
 
 
+def test_a_run_that_saturates_the_network_is_warned_of_before_it_stops_once_a_spell(capsys, tiny_mnist_dir):
+    status, out, _ = run(capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--eta", "50")
+    assert status == 1
+    lines = out.splitlines()
+    warned = [index for index, line in enumerate(lines) if ": warning, a check of the network: " in line]
+    stop = next(index for index, line in enumerate(lines) if "can no longer learn" in line)
+    assert warned and warned[0] < stop, out
+    assert "saturated sigmoids" in lines[warned[0]] and "η = 50" in lines[warned[0]], lines[warned[0]]
+    assert len(warned) <= 2, "once a spell, not at every check"
+
+
 def test_dead_relus_stop_the_run_instead_of_training_on_at_chance(capsys, tiny_mnist_dir):
     status, out, _ = run(
         capsys, "train", "--data", tiny_mnist_dir, "--epochs", "12", "--activation", "relu", "--cost", "cross-entropy"
