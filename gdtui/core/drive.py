@@ -135,11 +135,9 @@ def warning(verdict: Verdict) -> str:
     """What a failing run's log says as it goes on: the latest check's cause, its figures, and the η to blame."""
     assert verdict.kind == "failing" and verdict.health is not None
     health = verdict.health
-    return (
-        f"warning, a check of the network: {health.cause()} ({percent(health.accuracy)} right on {health.images:,} "
-        "training images, cost "
-        f"{health.cost:.3f}); the steps at η = {verdict.blamed:g} are likely too large"
-    )
+    figures = f"{percent(health.accuracy)} right on {health.images:,} training images, cost {health.cost:.3f}"
+    blamed = f"the steps at η = {verdict.blamed:g} are likely too large"
+    return f"warning, a check of the network: {health.cause()} ({figures}); {blamed}"
 
 
 def kept(good: Checkpoint) -> str:
