@@ -19,6 +19,7 @@ import math
 import os
 import resource
 import time
+from asyncio.constants import ACCEPT_RETRY_DELAY
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ log = logging.getLogger("gdtui.serve")
 _BACKLOG = 32
 # How asyncio reports that it could not accept a connection (out of open files, or memory).
 _ACCEPT_FAILED = "socket.accept() out of system resource"
+# What asyncio's retry of such an accept is called in the words of an error it raises.
+_RETRIED_ACCEPT = "_start_serving"
 _REPORT_EVERY_S = 60.0
 # How often the lab looks whether the roster or the authorized_keys file took a name off.
 _NAMES_EVERY_S = 1.0
@@ -231,7 +234,8 @@ class Lab:
         self._numbers = 0
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._loop_errors: Callable | None = None  # the event loop's own handler, put back on stop
-        self._accept_failed_at: float | None = None
+        self._accept_failed_at: float | None = None  # when it was last reported
+        self._accept_failed_last = -math.inf  # when it last happened
         self._owned: set[str] = set()  # the names owned when the lab last looked
         self._names_looker: asyncio.TimerHandle | None = None
         self._zygote = spawn.Zygote(spawn.zygote_environment(self.home, cache_home().parent), self.data)
@@ -374,18 +378,22 @@ class Lab:
             )
 
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
-        if context.get("message") != _ACCEPT_FAILED:
-            if self._loop_errors is not None:
-                self._loop_errors(loop, context)
-            else:
-                loop.default_exception_handler(context)
-        elif self._accept_failed_at is None or time.monotonic() - self._accept_failed_at >= _REPORT_EVERY_S:
-            # asyncio reports this for every connection it tries, many times a second: once a minute is enough.
-            self._accept_failed_at = time.monotonic()
-            log.warning(
-                "cannot accept connections (%s): they wait until files are free; raise the open-file limit (ulimit -n)",
-                context["exception"].strerror,
-            )
+        message = context.get("message", "")
+        if message == _ACCEPT_FAILED:
+            self._accept_failed_last = time.monotonic()
+            if self._accept_failed_at is None or self._accept_failed_last - self._accept_failed_at >= _REPORT_EVERY_S:
+                # asyncio reports this for every connection it tries, many times a second: once a minute is enough.
+                self._accept_failed_at = self._accept_failed_last
+                log.warning(
+                    "cannot accept connections (%s): they wait until files are free; raise the open-file limit (ulimit -n)",
+                    context["exception"].strerror,
+                )
+        elif self._stopping and _RETRIED_ACCEPT in message and isinstance(context.get("exception"), ValueError):
+            pass  # asyncio's second try of a failed accept, due after the listener closed: nothing to accept
+        elif self._loop_errors is not None:
+            self._loop_errors(loop, context)
+        else:
+            loop.default_exception_handler(context)
 
     def _look_at_names(self) -> None:
         """End the sessions of a name the files no longer own: a student taken off the class is out,
@@ -408,7 +416,6 @@ class Lab:
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()
-            asyncio.get_running_loop().set_exception_handler(self._loop_errors)
         sessions = list(self.sessions)
         for session in sessions:
             session.end(SHUTTING_DOWN)
@@ -416,6 +423,11 @@ class Lab:
         await self.hub.stop()
         self.hub.record.close()
         await self._zygote.stop()
+        if self._acceptor is not None:
+            # An accept that failed for want of files is tried again a second later: on the closed listener, through
+            # this handler, which says nothing of it, not the loop's own.
+            await asyncio.sleep(self._accept_failed_last + ACCEPT_RETRY_DELAY - time.monotonic())
+            asyncio.get_running_loop().set_exception_handler(self._loop_errors)
 
     @property
     def sessions_dir(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import sys
@@ -84,6 +85,28 @@ async def test_a_connection_that_does_not_log_in_is_closed_after_the_grace_time(
         assert await greeted(reader)
         assert await asyncio.wait_for(reader.read(), TIMEOUT) == b""
         assert time.monotonic() - started >= 0.9
+
+
+@pytest.mark.usefixtures("zygote_cannot_start")
+async def test_an_accept_asyncio_retries_after_the_lab_stopped_is_no_error(lab_config: LabConfig) -> None:
+    """asyncio tries a failed accept again a second later, and fails then on the listener closed meanwhile:
+    a lab stopped within that second said so with a traceback in its log."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    try:
+        async with running(lab_config):
+
+            def _start_serving() -> None:  # asyncio's retry, on a listener closed by then
+                raise ValueError("Invalid file descriptor: -1")
+
+            too_many = OSError(errno.EMFILE, "Too many open files")
+            loop.call_exception_handler({"message": "socket.accept() out of system resource", "exception": too_many})
+            loop.call_later(0.5, _start_serving)
+        await asyncio.sleep(0.7)
+    finally:
+        loop.set_exception_handler(None)
+    assert reported == []
 
 
 @asynccontextmanager
