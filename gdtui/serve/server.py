@@ -50,6 +50,7 @@ _BACKLOG = 32
 _ACCEPT_FAILED = "socket.accept() out of system resource"
 # What asyncio's retry of such an accept is called in the words of an error it raises.
 _RETRIED_ACCEPT = "_start_serving"
+_RETRY_SLACK_S = 0.1
 _REPORT_EVERY_S = 60.0
 # How often the lab looks whether the roster or the authorized_keys file took a name off.
 _NAMES_EVERY_S = 1.0
@@ -380,14 +381,14 @@ class Lab:
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
         message = context.get("message", "")
         if message == _ACCEPT_FAILED:
-            self._accept_failed_last = time.monotonic()
-            if self._accept_failed_at is None or self._accept_failed_last - self._accept_failed_at >= _REPORT_EVERY_S:
+            if self._accept_failed_at is None or time.monotonic() - self._accept_failed_at >= _REPORT_EVERY_S:
                 # asyncio reports this for every connection it tries, many times a second: once a minute is enough.
-                self._accept_failed_at = self._accept_failed_last
+                self._accept_failed_at = time.monotonic()
                 log.warning(
                     "cannot accept connections (%s): they wait until files are free; raise the open-file limit (ulimit -n)",
                     context["exception"].strerror,
                 )
+            self._accept_failed_last = time.monotonic()  # asyncio schedules its retry as this returns
         elif self._stopping and _RETRIED_ACCEPT in message and isinstance(context.get("exception"), ValueError):
             pass  # asyncio's second try of a failed accept, due after the listener closed: nothing to accept
         elif self._loop_errors is not None:
@@ -416,18 +417,26 @@ class Lab:
         if self._acceptor is not None:
             self._acceptor.close()
             await self._acceptor.wait_closed()
-        sessions = list(self.sessions)
-        for session in sessions:
-            session.end(SHUTTING_DOWN)
-        await asyncio.gather(*(session.done.wait() for session in sessions))
-        await self.hub.stop()
-        self.hub.record.close()
-        await self._zygote.stop()
-        if self._acceptor is not None:
-            # An accept that failed for want of files is tried again a second later: on the closed listener, through
-            # this handler, which says nothing of it, not the loop's own.
-            await asyncio.sleep(self._accept_failed_last + ACCEPT_RETRY_DELAY - time.monotonic())
-            asyncio.get_running_loop().set_exception_handler(self._loop_errors)
+        try:
+            sessions = list(self.sessions)
+            for session in sessions:
+                session.end(SHUTTING_DOWN)
+            await asyncio.gather(*(session.done.wait() for session in sessions))
+            await self.hub.stop()
+            self.hub.record.close()
+            await self._zygote.stop()
+        finally:
+            await self._let_go_of_loop_errors()
+
+    async def _let_go_of_loop_errors(self) -> None:
+        """Give the loop its own error handler back, once asyncio's second try of a failed accept is past: due on
+        the closed listener, it comes through this lab's handler, which says nothing of it."""
+        loop = asyncio.get_running_loop()
+        if loop.get_exception_handler() != self._on_loop_error:  # never ours, or another's since
+            return
+        # The retry is due a second after the failure was handled: a little longer, for the handler's own time.
+        await asyncio.sleep(self._accept_failed_last + ACCEPT_RETRY_DELAY + _RETRY_SLACK_S - time.monotonic())
+        loop.set_exception_handler(self._loop_errors)
 
     @property
     def sessions_dir(self) -> Path:

@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import time
+from asyncio.constants import ACCEPT_RETRY_DELAY
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -93,17 +94,23 @@ async def test_an_accept_asyncio_retries_after_the_lab_stopped_is_no_error(lab_c
     a lab stopped within that second said so with a traceback in its log."""
     loop = asyncio.get_running_loop()
     reported: list[dict] = []
-    loop.set_exception_handler(lambda _, context: reported.append(context))
+
+    def own(_, context: dict) -> None:
+        reported.append(context)
+
+    loop.set_exception_handler(own)
     try:
         async with running(lab_config):
 
             def _start_serving() -> None:  # asyncio's retry, on a listener closed by then
                 raise ValueError("Invalid file descriptor: -1")
 
+            # As asyncio does: the failure handled, then its retry a second later.
             too_many = OSError(errno.EMFILE, "Too many open files")
             loop.call_exception_handler({"message": "socket.accept() out of system resource", "exception": too_many})
-            loop.call_later(0.5, _start_serving)
-        await asyncio.sleep(0.7)
+            retry = loop.call_later(ACCEPT_RETRY_DELAY, _start_serving)
+        assert loop.get_exception_handler() is own, "the loop's own handler back once the lab has stopped"
+        await asyncio.sleep(max(0.0, retry.when() - loop.time()) + 0.2)  # the retry has come, whenever the stop ended
     finally:
         loop.set_exception_handler(None)
     assert reported == []
