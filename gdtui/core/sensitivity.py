@@ -46,9 +46,15 @@ class Component:
         return next(words for floor, words in _IMPORTANCE if self.relative >= floor)
 
 
+def has_vanished(norm: float) -> bool:
+    """Whether a gradient of length |∇C| = norm is a saturated network's: then no component matters much, the
+    largest included. One of exactly 0 has no component to rank."""
+    return 0 < norm < VANISHED
+
+
 def _components(grad: np.ndarray, indices: np.ndarray) -> list[Component]:
     top = float(np.abs(grad).max()) or 1.0
-    vanished = float(np.linalg.norm(grad)) < VANISHED  # as GradientReport.vanished
+    vanished = has_vanished(float(np.linalg.norm(grad)))
     return [Component(int(k), float(grad[k]), abs(float(grad[k])) / top, vanished) for k in indices]
 
 
@@ -173,9 +179,7 @@ class GradientReport:
 
     @property
     def vanished(self) -> bool:
-        """Whether |∇C| is a saturated network's: then no component matters much, the largest included.
-        An |∇C| of exactly 0 has no component to rank."""
-        return 0 < self.norm < VANISHED
+        return has_vanished(self.norm)
 
 
 def report(network: Network, batch: Batch, cost: CostName, *, top: int = 8, bottom: int = 3) -> GradientReport:
