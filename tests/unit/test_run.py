@@ -95,6 +95,15 @@ def stuck_after(run: TrainingRun, epochs: int) -> int | None:
     return None
 
 
+def step_until(run: TrainingRun, kind: str, epochs: int = 10) -> None:
+    """Step until the run's verdict is of that kind; within `epochs` of the tiny set, or the test fails."""
+    for _ in range(epochs * len(run.trainer.train) // run.batch_size):
+        if run.verdict.kind == kind:
+            return
+        steps(run, 1)
+    raise AssertionError(f"no {kind!r} verdict within {epochs} epochs")
+
+
 def test_dead_relus_are_found_stuck(tiny):
     # The tuned preset's network at the lesson's η: its ReLUs die within the first epoch.
     run = TrainingRun(
@@ -130,7 +139,9 @@ def test_a_network_the_checks_find_unable_to_learn_is_told_so_long_before_the_ru
     steps(run, 300)  # it learns for a while at the lesson's η
     run.learning_rate = 50.0
     seen = []
-    while run.verdict.kind != "stuck":
+    for _ in range(10 * len(tiny.train) // run.batch_size):  # ten epochs at most: never a test that hangs
+        if run.verdict.kind == "stuck":
+            break
         steps(run, 1)
         if run.verdict.kind not in seen:
             seen.append(run.verdict.kind)
@@ -146,8 +157,7 @@ def test_a_network_the_checks_find_unable_to_learn_is_told_so_long_before_the_ru
 def test_weights_a_check_finds_saturated_are_never_the_ones_to_go_back_to(tiny):
     # From random weights, whose cost (about 3) is higher than a saturated network's (about 1).
     run = lesson_run(tiny, learning_rate=50.0)
-    while run.verdict.kind != "failing":
-        steps(run, 1)
+    step_until(run, "failing")
     good = run.verdict.good
     assert good is None or (good.step < run.trainer.steps and not good.health.saturated)
     assert "u goes back" not in advice(run.verdict) or good is not None
@@ -157,8 +167,7 @@ def test_a_warning_is_of_the_learning_rate_the_check_was_taken_at(tiny):
     run = lesson_run(tiny)
     steps(run, 300)
     run.learning_rate = 50.0
-    while run.verdict.kind != "failing":
-        steps(run, 1)
+    step_until(run, "failing")
     run.learning_rate = 1.5  # too late: the damage is done, and the checks go on finding it
     for _ in range(2 * CHECK_IMAGES // run.batch_size):
         steps(run, 1)
@@ -169,8 +178,7 @@ def test_a_warning_is_of_the_learning_rate_the_check_was_taken_at(tiny):
 
 def test_a_paused_run_s_warning_does_not_say_space_pauses(tiny):
     run = lesson_run(tiny, learning_rate=50.0)
-    while run.verdict.kind != "failing":
-        steps(run, 1)
+    step_until(run, "failing")
     assert "space pauses" in advice(run.verdict)
     assert "space pauses" not in advice(run.verdict, paused=True)
 
