@@ -170,6 +170,23 @@ def _gradient_batch(state: LessonState) -> str:
     return "last" if run is not None and run.trainer.steps else "next"
 
 
+def _big_gradient_text(state: LessonState) -> str:
+    """Why a large ∂C/∂w gets a large step; of a gradient that has all but vanished, that none does."""
+    column = f"that column: a step from here, on the {_gradient_batch(state)} mini-batch"
+    report = state.training.current_report()
+    if report is not None and report.vanished:
+        return (
+            "Some parameters usually matter far more than others, and the gradient says which. Here it has all but "
+            f"vanished (|∇C| = {report.norm:.2g}): no parameter matters much, and a step moves each by −η·∂C/∂w "
+            f"({column}), almost nothing."
+        )
+    return (
+        f"Some parameters matter far more than others, and the gradient says which. A step moves each by −η·∂C/∂w "
+        f"({column}). A large ∂C/∂w, a weight that really matters, gets a bigger adjustment; a small one, a smaller "
+        "adjustment."
+    )
+
+
 def _sampled(state: LessonState) -> str:
     """The images the Next step measures the cost over, by their numbers."""
     # Imported when a beat first speaks of it, as the app imports a step's screen when it is first
@@ -633,11 +650,7 @@ BEATS = (
     Beat(
         "training",
         "Big gradient, big step",
-        lambda state, screen: (
-            "Some parameters matter far more than others, and the gradient says which. A step moves each by "
-            f"−η·∂C/∂w (that column: a step from here, on the {_gradient_batch(state)} mini-batch). A large ∂C/∂w, "
-            "a weight that really matters, gets a bigger adjustment; a small one, a smaller adjustment."
-        ),
+        lambda state, screen: _big_gradient_text(state),
         "Compare the ∂C/∂w and −η·∂C/∂w columns; n takes a step.",
         _GRADIENT,
         ("#gradient-summary", "#ranking"),

@@ -159,3 +159,27 @@ async def test_the_quiz_beats_answer_keeps_its_point_on_screen(tiny_mnist_dir):
         question = app.state.quiz.question
         for i in question.answer():  # and every option's row, whole
             assert f"{quiz.LETTERS[i]} {question.options[i].cost:.2f} {question.options[i].note}" in shown, shown
+
+
+async def test_the_big_gradient_beat_does_not_say_parameters_matter_of_a_gradient_that_has_vanished(tiny_mnist_dir):
+    """A learner who raised η far on this beat saturates the network: its gradient all but vanishes, and the
+    gradient view says no parameter matters much. The beat's words then say so too, not the opposite."""
+    async with at_beat(tiny_mnist_dir, STEP) as pilot:
+        app = pilot.app
+        screen = app.screen
+        assert "Some parameters matter far more" in words(app)
+        await pilot.press("n")
+        for _ in range(7):  # η = 200
+            await pilot.press("plus")
+        await full_speed(pilot, screen)
+        await pilot.press("space")
+        # Until the run stops itself: the checks have found it saturated over a whole span, and its gradient gone.
+        await wait_for(pilot, lambda: not screen.running and screen.training_run.verdict.kind == "stuck", "the run to stop")
+        await settle(pilot)
+        await wait_for(pilot, lambda: app.state.training.current_report() is not None, "the gradient of the last step")
+        report = app.state.training.current_report()
+        assert report.vanished, f"|∇C| = {report.norm:.3g}: the run did not saturate the network"
+        await wait_for(pilot, lambda: "all but vanished" in words(app), "the beat to say the gradient has vanished")
+        assert "Some parameters matter far more" not in words(app)
+        panel = screen.query_one(GuidePanel)
+        assert panel.get_content_height(panel.size, app.size, panel.content_region.width) <= panel.content_region.height

@@ -215,6 +215,9 @@ Network and Cost steps show."""
             # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
             self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())
 
+    def on_gradient_view_reported(self, _: GradientView.Reported) -> None:
+        self.post_message(self.Shown(self))  # the lesson's words may speak of it
+
     def on_run_progressed(self, _: RunProgressed) -> None:
         if self.running:
             self._run_frame()

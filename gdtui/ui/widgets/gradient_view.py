@@ -13,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
@@ -73,6 +74,9 @@ def _images(run: TrainingRun) -> str:
 
 class GradientView(Vertical):
     """The gradient's size, its largest and smallest components, and the last nudge's result."""
+
+    class Reported(Message):
+        """The gradient of the network as it is now is worked out: what is said of it may change."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -172,6 +176,7 @@ class GradientView(Vertical):
             state, run = self._shown
             state.training.report = event.worker.result
             self.show(state, run)
+            self.post_message(self.Reported())
 
     def _show_nudge(self, state: LessonState, run: TrainingRun) -> str:
         """Show the last nudge's result, or how to nudge; the words shown."""
