@@ -14,7 +14,7 @@ from gdtui.core.training import Trainer
 from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS
 from gdtui.ui.widgets.guide_panel import GuidePanel
-from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, screen_text
+from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, problem_with, screen_text
 from tests.helpers import full_speed, make_app, settle, train_epochs, wait_for, wait_until_loaded
 
 LEARNING = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
@@ -183,3 +183,10 @@ async def test_the_big_gradient_beat_does_not_say_parameters_matter_of_a_gradien
         assert "Some parameters matter far more" not in words(app)
         panel = screen.query_one(GuidePanel)
         assert panel.get_content_height(panel.size, app.size, panel.content_region.width) <= panel.content_region.height
+        # What the beat is about, at 80×24 under the run's message: the gradient's size and at least one row of its ranking.
+        for selector in BEATS[STEP].shows:
+            assert problem_with(screen.query_one(selector)) is None, f"{selector}: {problem_with(screen.query_one(selector))}"
+        assert screen.query_one("#ranking").region.height >= 2, "the ranking's header and a row"
+        assert "u goes back to the weights of step" in " ".join(screen_text(app).split()), "the way back, whole"
+        nudge = screen.query_one("#nudge")
+        assert not nudge.display or problem_with(nudge) is None, "how to nudge, whole or not at all"

@@ -117,14 +117,18 @@ class GradientView(Vertical):
         picked, keep = self.picked(), table.cursor_row
         if picked is not None and picked >= report.gradient.size:  # of a network of another shape
             picked = None
-        words = (
+        size = (
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over "
-            f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when} "
-            + ("So small, it has all but vanished: no parameter matters much. " if report.vanished else "")
-            + zeros_sentence(report.zeros, report.gradient.size)
+            f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when}"
+            + (" So small, it has all but vanished: no parameter matters much." if report.vanished else "")
         )
+        words = f"{size} {zeros_sentence(report.zeros, report.gradient.size)}"
         # The words above and below the table first: it takes the rows they leave, so that none is cut.
         nudge = self._show_nudge(state, run)
+        if self._room(words.removesuffix(".") + PICKED if picked is not None else words, nudge) < 2:
+            # Too short a view for the table's header and a row (under the lesson's words and a run's message, at
+            # 80×24): the ranking before what the zero components are.
+            words = size
         top, bottom = self._rows_that_fit(report, words.removesuffix(".") + PICKED if picked is not None else words, nudge)
         rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
         rows += [("·", c) for c in report.smallest[:bottom]]
@@ -132,6 +136,8 @@ class GradientView(Vertical):
         # listed, marked …, if it left the table, in the place of the last of the largest, so that
         # the table keeps its size and the nudge's result below it still shows.
         outside = picked is not None and all(c.index != picked for _, c in rows)
+        if outside and top + bottom < 2:
+            picked, outside = None, False  # room for one row only: the largest's, what the ranking is about
         if picked is not None and outside:
             # In the place of the last of the largest, unless it is the only one: then after it.
             shown = min(top, len(report.largest))
@@ -139,6 +145,8 @@ class GradientView(Vertical):
             del rows[top + bottom :]  # put after the only one, it takes the last of the smallest's row
             words = words.removesuffix(".") + PICKED
         summary.update(words)
+        # Whole or not at all: a sentence cut off at the view's edge says half of what it means.
+        self.query_one("#nudge").display = self._room(words, nudge) >= 1 + len(rows)
         eta = run.learning_rate
         table.clear()
         for rank, c in rows:
@@ -149,16 +157,23 @@ class GradientView(Vertical):
             keep = next(row for row, (_, c) in enumerate(rows) if c.index == picked)
         table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
 
+    def _room(self, summary: str, nudge: str) -> int:
+        """The rows the table has between the summary and the nudge's result; many before the view is laid out."""
+        width, height = self.size
+        if not width or not height:
+            return 1_000
+        summary_rows = len(Content.from_markup(summary).wrap(width)) if self.query_one("#gradient-summary").display else 0
+        return height - summary_rows - len(Content.from_markup(nudge).wrap(width))
+
     def _rows_that_fit(self, report: sensitivity.GradientReport, summary: str, nudge: str) -> tuple[int, int]:
         """How many of the largest components and of the smallest the table has room for between the
         summary and the nudge's result: on a short screen, and under the guided lesson's words, fewer."""
         largest, smallest = len(report.largest), len(report.smallest)
-        width, height = self.size
-        if not width or not height:
+        if not self.size.area:
             return min(5, largest), min(2, smallest)  # not laid out yet: shown again once it is
-        summary_rows = len(Content.from_markup(summary).wrap(width)) if self.query_one("#gradient-summary").display else 0
-        room = height - summary_rows - len(Content.from_markup(nudge).wrap(width)) - 1  # and the table's header
-        bottom = min(smallest, 2 if room >= 5 else 1)
+        room = self._room(summary, nudge) - 1  # and the table's header
+        # One of the largest whatever the room: the nudge's words below it give way, not the ranking.
+        bottom = min(smallest, 2 if room >= 5 else 1 if room >= 2 else 0)
         return max(1, min(largest, room - bottom)), bottom
 
     def on_resize(self) -> None:
