@@ -24,6 +24,8 @@ from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.screens.reset_prompt import ResetPrompt
 from gdtui.ui.widgets.cost_plot import MEASURED_GLYPH, CostPlot
+from gdtui.ui.widgets.progress_view import THUMB_WIDTH
+from tests.app.test_lesson_walk import problem_with
 from tests.helpers import (
     burst,
     drawn_in,
@@ -999,3 +1001,23 @@ async def test_a_new_theme_draws_the_accuracy_and_its_key_again_in_a_colour_that
             drawn = drawn_in(plot, plot.render(), MEASURED_GLYPH)
             keyed = drawn_in(plot, Content.from_markup(str(key.content)), MEASURED_GLYPH)
             assert drawn == keyed and stands_out(plot, drawn), (theme, drawn.hex, keyed.hex)
+
+
+@pytest.mark.parametrize("batch_presses", [0, 1], ids=["batch 10", "batch 100"])
+async def test_the_strip_of_images_says_whose_they_are_and_how_to_read_its_captions(screen_on, batch_presses):
+    """At 80×24 the strip under the plot shows a few of the last step's images: a heading says which, of how many,
+    and what the captions under them are (the network's guess; ✓, or ✗ and the right digit)."""
+    async with screen_on("6") as (pilot, screen):
+        for _ in range(batch_presses):
+            await pilot.press("b")
+        await pilot.press("n")
+        await settle(pilot)
+        run = screen.training_run
+        strip = screen.query_one("#batch")
+        assert problem_with(strip) is None, problem_with(strip)
+        heading = screen.query_one("#batch-title")
+        assert problem_with(heading) is None, problem_with(heading)
+        count = strip.fits_in_row(THUMB_WIDTH)
+        words = " ".join(str(heading.render()).split())
+        assert words.startswith(f"{count} of the last step's {run.batch_size} images: "), words
+        assert words.endswith("guess, ✓, or ✗ and the right digit") and words in screen_text(pilot.app), "whole at 80 columns"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -20,7 +21,8 @@ THUMB_WIDTH = 14  # columns a mini-batch image takes, with its caption
 class ProgressView(Vertical):
     # The run's advice can take the rows the mini-batch needs at 80×24: it gives way then, to a whole plot.
     DEFAULT_CSS = """
-    ProgressView.-short #batch { display: none; }
+    ProgressView #batch-title { text-wrap: nowrap; text-overflow: ellipsis; }
+    ProgressView.-short #batch, ProgressView.-short #batch-title { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -33,6 +35,7 @@ class ProgressView(Vertical):
         yield Static(id="opening")
         yield CostPlot(id="plot")
         yield Static(id="legend")
+        yield Static(id="batch-title")
         yield Thumbnails(id="batch", max_rows=1)
 
     def show(self, state: LessonState, shot: RunSnapshot, live: bool, guided: bool) -> None:
@@ -71,7 +74,8 @@ class ProgressView(Vertical):
 
     def _fit_batch(self) -> None:
         batch = self.query_one("#batch", Thumbnails)
-        needs = MIN_ROWS + 1 + batch.get_content_height(self.size, self.app.size, self.size.width)  # and the legend
+        # And the legend, and the strip's heading.
+        needs = MIN_ROWS + 2 + batch.get_content_height(self.size, self.app.size, self.size.width)
         self.set_class(0 < self.size.height < needs, "-short")
 
     @staticmethod
@@ -109,9 +113,16 @@ class ProgressView(Vertical):
         if batch == self._batch:
             return
         self._batch = batch
+        title = self.query_one("#batch-title", Static)
+        title.display = len(shown) > 0
         if len(shown) == 0:
             strip.show([])
             return
+        images = f"{len(shown)} of the last step's {shot.last_batch_size:,} images"
+        answer = "right digit" if state.numbered else "right class"
+        forms = [f"{images}: the network's guess, ✓, or ✗ and the {answer}", f"{images}: its guess, ✓, or ✗ and the {answer}"]
+        width = title.content_region.width or self.app.size.width  # before its first layout, the screen's
+        title.update(next((words for words in forms if cell_len(words) <= width), forms[-1]))
         split = state.data.train
         thumbs = []
         for index, guess in zip(shown, guesses):
