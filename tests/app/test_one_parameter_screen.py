@@ -536,3 +536,19 @@ async def test_the_curve_its_steps_the_ball_its_tangent_and_the_minimum_stand_ou
         for glyph in ["•", "●", "+", "◆", "min", *braille]:
             colour = drawn_in(plot, drawn, glyph)
             assert stands_out(plot, colour), (theme, glyph, colour)
+
+
+async def test_the_minimums_mark_stays_on_top_of_the_steps_and_the_tangent(screen_on):
+    """Beat 9's bounces (η = 1.2 on the parabola) cross the bottom of the valley again and again: its ◆ stays
+    drawn over the steps' marks and the tangent; only the ball, where it sits, covers it."""
+    async with screen_on("4") as (pilot, screen):
+        screen.action_set_function(0, 1.5, 1.2)
+        await settle(pilot)
+        for step in range(6):
+            canvas = _canvas(screen)
+            if not any("◆" in line for line in canvas):
+                # Then the ball is on it: in the row under the label's, below its middle letter.
+                row = next(r for r, line in enumerate(canvas) if "min" in line)
+                assert canvas[row + 1][canvas[row].index("min") + 1] == "●", f"after {step} steps:\n" + "\n".join(canvas)
+            await pilot.press("n")
+            await settle(pilot)

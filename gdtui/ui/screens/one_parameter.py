@@ -311,6 +311,8 @@ back. The span of the cost is written under the plot."""
         plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=self.colours.curve)
         # Behind a label, the plot's own background: drawn again in a new theme's (on_mount).
         canvas = plotext_colour(Color.parse(self.app.theme_variables["surface"]))
+        ball = self._draw_path(plt, descent, cells)
+        # Over the steps and the tangent, which cross a valley's bottom again and again; under the ball only.
         if isinstance(function, Curve):
             for flat in function.stationary_points:
                 x, y = cells.centre(flat.point[0], flat.value)
@@ -318,7 +320,8 @@ back. The span of the cost is written under the plot."""
                 # Label each mark on its open side: inside a valley, under a hill or a step.
                 label_y = y + (1 if flat.kind == functions.MINIMUM else -1) * row
                 plt.text(KIND_LABELS[flat.kind], x, label_y, color=self.colours.flat, background=canvas, alignment="center")
-        self._draw_path(plt, descent, cells)
+        if ball is not None:
+            plt.scatter([cells.x(ball[0])], [cells.y(ball[1])], marker=BALL_GLYPH, color=self.colours.ball)
         plt.xlim(x_axis.low, x_axis.high)
         plt.ylim(bottom, top)
         plt.yticks(list(y_axis.ticks), list(y_axis.labels))
@@ -344,8 +347,9 @@ back. The span of the cost is written under the plot."""
             entries.append((FLAT_GLYPH, "slope 0, solved"))
         return "  ".join(f"{glyph} {words}" for glyph, words in entries)
 
-    def _draw_path(self, plt, descent: Descent, cells: Cells) -> None:
-        """The steps so far, the tangent at the ball, and the ball."""
+    def _draw_path(self, plt, descent: Descent, cells: Cells) -> tuple[int, int] | None:
+        """The steps so far and the tangent at the ball; the ball's cell, if it is inside the plot, for it to be
+        drawn last."""
         low, high, bottom, top = cells.low, cells.high, cells.bottom, cells.top
         recent = zip(descent.path[-200:], descent.costs[-200:])
         inside = [(float(p[0]), c) for p, c in recent if low <= p[0] <= high and bottom <= c <= top]
@@ -364,7 +368,7 @@ back. The span of the cost is written under the plot."""
             else:
                 label, at, alignment = f"↑ {where}", x, "center"
             plt.text(label, at, top, color=self.colours.ball, alignment=alignment)
-            return
+            return None
         reach = (high - low) / 8
         left, right = max(low, x - reach), min(high, x + reach)
         if slope != 0:
@@ -389,7 +393,7 @@ back. The span of the cost is written under the plot."""
             plt.scatter(
                 [cells.x(c) for c, _ in marks], [cells.y(r) for _, r in marks], marker=TANGENT_GLYPH, color=self.colours.tangent
             )
-        plt.scatter([cells.x(ball[0])], [cells.y(ball[1])], marker=BALL_GLYPH, color=self.colours.ball)
+        return ball
 
 
 def tangent_cells(cells: Cells, ball: tuple[int, int], slope: float, first: int, last: int) -> list[tuple[int, int]]:
