@@ -305,9 +305,7 @@ class TrainingRun:
         after a damaging step may find them still able to learn, but never better."""
         # Saturated weights can cost less than random ones, and are no better to go back to.
         if not (health.hopeless or health.saturated) and (self.good is None or health.cost <= self.good.health.cost):
-            # Weights put back and not stepped from since are those of the step they were kept at.
-            step = self.trainer.steps if self.back_to is None else self.back_to
-            self.good = Checkpoint(step, self.network.params.copy(), health)
+            self.good = Checkpoint(self.trainer.steps, self.network.params.copy(), health)
 
     def go_back(self, good: Checkpoint) -> EpochEnd:
         """Put back the weights of a checkpoint and judge the run afresh from them; under the lock. What

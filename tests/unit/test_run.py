@@ -330,18 +330,3 @@ def test_a_step_refused_on_weights_that_can_learn_offers_nothing_to_go_back_to(t
     result, _ = run.step()
     assert result.diverged and run.verdict.good is None
     assert "the weights are the last good ones" in advice(run.verdict) and "u goes back" not in advice(run.verdict)
-
-
-def test_weights_put_back_are_kept_again_under_the_step_they_are_from(tiny):
-    """Back at step 300's weights many steps later, a larger η keeps them before its first step: `u` then
-    offers them as step 300's, which the cost curve shows them to be, not as those of the step it is."""
-    run = lesson_run(tiny)
-    steps(run, 300)
-    run.learning_rate = 50.0
-    step_until(run, "failing")
-    good = run.verdict.good
-    assert good is not None and good.step == 300
-    later = run.trainer.steps
-    run.go_back(good)
-    run.learning_rate = 60.0
-    assert run.good is not None and run.good.step == 300, f"kept as step {run.good.step}'s, at step {later}"
