@@ -19,3 +19,27 @@ def test_a_batch_comes_in_the_trainers_chunks(tiny_mnist_dir, monkeypatch):
     train = state.data.train
     np.testing.assert_array_equal(np.concatenate([x for x, _ in parts]), train.inputs(indices))
     np.testing.assert_array_equal(np.concatenate([labels for _, labels in parts]), train.labels[indices])
+
+
+def _train_until_failing(state: LessonState, run, most: int = 5_000) -> None:
+    for _ in range(most):
+        if run.verdict.kind == "failing":
+            return
+        state.train(run)
+    raise AssertionError(f"no check found the network failing in {most} steps at η = {run.learning_rate:g}")
+
+
+def test_going_back_twice_leaves_the_network_trained_the_steps_its_weights_had(tiny_mnist_dir):
+    """300 good steps, then η raised until the checks find the network failing, and u; then again. The weights
+    put back are those of the 300 steps each time: the network says it was trained 300 steps, not fewer."""
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    run = state.training.ensure()
+    for _ in range(300):
+        state.train(run)
+    for eta in (50.0, 60.0):
+        run.learning_rate = eta
+        _train_until_failing(state, run)
+        assert run.verdict.good is not None
+        state.training.go_back(run)
+        assert state.steps_trained == 300, f"after going back from η = {eta:g}: {state.network_origin}"
+    assert "trained 300 steps" in state.network_origin, state.network_origin
