@@ -173,7 +173,7 @@ def _gradient_batch(state: LessonState) -> str:
 def _big_gradient_text(state: LessonState) -> str:
     """Why a large ∂C/∂w gets a large step; of a gradient that has all but vanished, that none does."""
     column = f"that column: a step from here, on the {_gradient_batch(state)} mini-batch"
-    report = state.training.current_report()
+    report = state.training.shown_report()
     if report is not None and report.vanished:
         return (
             "Some parameters usually matter far more than others, and the gradient says which. Here it has all but "

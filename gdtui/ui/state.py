@@ -561,6 +561,11 @@ class TrainingSession:
         finally:
             self._lock.release()
 
+    def shown_report(self) -> sensitivity.GradientReport | None:
+        """The gradient report the gradient view shows: of the network as it is now, or, while a run goes on,
+        of a few steps ago until the next is worked out."""
+        return self.report[1] if self.report is not None else None
+
     def current_report(self) -> sensitivity.GradientReport | None:
         """The gradient report of the network as it is now, if it is worked out."""
         return self.report[1] if self.report is not None and self.report[0] == self._state.version else None
