@@ -13,6 +13,7 @@ from gdtui.core.network import Network
 from gdtui.core.training import Trainer
 from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS
+from gdtui.ui.widgets.gradient_view import GradientView
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, problem_with, screen_text
 from tests.helpers import full_speed, make_app, settle, train_epochs, wait_for, wait_until_loaded
@@ -197,3 +198,28 @@ async def test_the_big_gradient_beat_does_not_say_parameters_matter_of_a_gradien
         assert "u goes back to the weights of step" in " ".join(screen_text(app).split()), "the way back, whole"
         nudge = screen.query_one("#nudge")
         assert not nudge.display or problem_with(nudge) is None, "how to nudge, whole or not at all"
+
+
+async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_the_room(tiny_mnist_dir):
+    """Under a stopped run's message at 80×24 the ranking has room for its largest component only; the parameter
+    the learner picked comes back once the message goes (u)."""
+    async with at_beat(tiny_mnist_dir, STEP) as pilot:
+        app = pilot.app
+        screen = app.screen
+        view = screen.query_one(GradientView)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        picked = view.picked()
+        assert picked is not None and screen.query_one("#ranking").cursor_row == 2
+        for _ in range(7):  # η = 200
+            await pilot.press("plus")
+        await full_speed(pilot, screen)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running and screen.training_run.verdict.kind == "stuck", "the run to stop")
+        await settle(pilot)
+        await wait_for(pilot, lambda: screen.query_one("#ranking").row_count == 1, "the ranking squeezed to one row")
+        await pilot.press("u")
+        await settle(pilot)
+        await wait_for(pilot, lambda: screen.query_one("#ranking").row_count > 1, "the room back")
+        assert view.picked() == picked, "the learner's pick, back"

@@ -82,6 +82,7 @@ class GradientView(Vertical):
         super().__init__(**kwargs)
         self._worker: Worker | None = None
         self._shown: tuple[LessonState, TrainingRun] | None = None
+        self._held: int | None = None  # the pick set aside while the table had room for one row only
 
     def compose(self) -> ComposeResult:
         yield Static(id="gradient-summary", classes="aside")
@@ -115,6 +116,8 @@ class GradientView(Vertical):
         when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
         table = self.query_one(DataTable)
         picked, keep = self.picked(), table.cursor_row
+        if self._held is not None:
+            picked, self._held = self._held, None
         if picked is not None and picked >= report.gradient.size:  # of a network of another shape
             picked = None
         size = (
@@ -137,7 +140,8 @@ class GradientView(Vertical):
         # the table keeps its size and the nudge's result below it still shows.
         outside = picked is not None and all(c.index != picked for _, c in rows)
         if outside and top + bottom < 2:
-            picked, outside = None, False  # room for one row only: the largest's, what the ranking is about
+            # Room for one row only: the largest's, what the ranking is about. The pick comes back with the room.
+            self._held, picked, outside = picked, None, False
         if picked is not None and outside:
             # In the place of the last of the largest, unless it is the only one: then after it.
             shown = min(top, len(report.largest))
@@ -215,6 +219,7 @@ class GradientView(Vertical):
         return text
 
     def pick(self, direction: int) -> None:
+        self._held = None  # a new pick, of the rows shown
         table = self.query_one(DataTable)
         table.move_cursor(row=table.cursor_row + direction, animate=False)
 
