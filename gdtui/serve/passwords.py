@@ -25,6 +25,11 @@ _N, _R, _P = 2**14, 8, 1
 _SALT_BYTES = 16
 _HASH_BYTES = 32
 _MAX_MEMORY = 64 * 2**20
+# A hash's own settings decide what checking it costs: no cheaper than the lab's own (a refusal's time,
+# against the decoy's, would tell a name on the roster from one that is not), and at most four times
+# as costly (every wrong guess would hold up the logins behind it that much longer).
+_WORK = _N * _R * _P
+_MOST_WORK = 4 * _WORK
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -55,11 +60,19 @@ def _fields(text: str) -> tuple[int, int, int, bytes, bytes]:
 def check_hash(text: str) -> str:
     """The hash, stripped, if it is one that hash_password made; a GdtuiError saying why if not."""
     n, r, p, _, _ = _fields(text)
+    settings = f"N={n}, r={r}, p={p}"
+    if n * r * p < _WORK:
+        raise GdtuiError(f"the password hash's scrypt settings ({settings}) are weaker than the lab's own: {_REMAKE}")
+    if n * r * p > _MOST_WORK:
+        raise GdtuiError(f"the password hash's scrypt settings ({settings}) are costlier than the lab's own allow: {_REMAKE}")
     try:
         _usable(n, r, p)
     except ValueError as err:
         raise GdtuiError(f"the password hash's scrypt settings are not usable: {err}") from None
     return text.strip()
+
+
+_REMAKE = "make it again with 'gdtui serve --hash-password'"
 
 
 @functools.cache

@@ -32,3 +32,20 @@ def test_a_hash_read_from_a_file_may_end_in_a_newline() -> None:
 def test_anything_but_a_hash_is_refused_with_a_reason(text: str) -> None:
     with pytest.raises(GdtuiError, match="hash"):
         check_hash(text)
+
+
+@pytest.mark.parametrize(
+    ("settings", "why"),
+    [
+        ("2$1$1", "weaker"),  # checked in no time against the decoy's 50 ms: a refusal's time would tell names apart
+        ("16384$8$40", "costlier"),  # seconds a wrong guess: a few guessers would hold every login up
+        ("16384$8$18446744073709551617", "costlier"),  # beyond what scrypt's arguments hold
+        ("18446744073709551616$8$1", "costlier"),
+    ],
+    ids=["weak", "slow", "huge p", "huge n"],
+)
+def test_a_hash_of_other_settings_than_the_labs_own_cost_is_refused(settings: str, why: str) -> None:
+    made = hash_password("secret").split("$")
+    text = "$".join([made[0], settings, *made[4:]])
+    with pytest.raises(GdtuiError, match=why):
+        check_hash(text)
