@@ -1021,3 +1021,18 @@ async def test_the_strip_of_images_says_whose_they_are_and_how_to_read_its_capti
         words = " ".join(str(heading.render()).split())
         assert words.startswith(f"{count} of the last step's {run.batch_size} images: "), words
         assert words.endswith("guess, ✓, or ✗ and the right digit") and words in screen_text(pilot.app), "whole at 80 columns"
+
+
+async def test_the_step_column_follows_eta_as_soon_as_it_is_changed(screen_on):
+    """−η·∂C/∂w is the step the next step would take: with η raised or lowered, the η it will take it at."""
+    async with screen_on("6") as (pilot, screen):
+        await pilot.press("n")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        table = screen.query_one("#ranking", DataTable)
+        for key in ("plus", "plus", "minus"):
+            await pilot.press(key)
+            await settle(pilot)
+            eta = screen.training_run.requested[0]
+            _, _, slope, step, _ = table.get_row_at(0)
+            assert step == f"{-eta * float(slope):+.2e}", (key, eta, slope, step)

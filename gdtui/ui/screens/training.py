@@ -367,6 +367,8 @@ Network and Cost steps show."""
         if self.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(run, self.shown)
+        if self.view == "gradient":  # its −η·∂C/∂w column is the next step's, at the new η
+            self.query_one(GradientView).show(self.state, run, live=self.running)
 
     def action_batch(self) -> None:
         run = self.ensure_run()

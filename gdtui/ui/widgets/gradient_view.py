@@ -151,7 +151,7 @@ class GradientView(Vertical):
         summary.update(words)
         # Whole or not at all: a sentence cut off at the view's edge says half of what it means.
         self.query_one("#nudge").display = self._room(words, nudge) >= 1 + len(rows)
-        eta = run.learning_rate
+        eta = run.requested[0]  # the η of the step the column is of: the next, at the η set for it
         table.clear()
         for rank, c in rows:
             description = network.parameter(c.index).describe(state.data.image_shape)
