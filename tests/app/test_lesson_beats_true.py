@@ -223,3 +223,8 @@ async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_th
         await settle(pilot)
         await wait_for(pilot, lambda: screen.query_one("#ranking").row_count > 1, "the room back")
         assert view.picked() == picked, "the learner's pick, back"
+        table = screen.query_one("#ranking")
+        ranks = [table.get_row_at(row)[0] for row in range(table.row_count)]
+        summary = str(screen.query_one("#gradient-summary").render())
+        assert "(·)" not in summary or "·" in ranks, ("the summary promises no row the table lacks", ranks, summary)
+

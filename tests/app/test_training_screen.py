@@ -1036,3 +1036,4 @@ async def test_the_step_column_follows_eta_as_soon_as_it_is_changed(screen_on):
             eta = screen.training_run.requested[0]
             _, _, slope, step, _ = table.get_row_at(0)
             assert step == f"{-eta * float(slope):+.2e}", (key, eta, slope, step)
+
