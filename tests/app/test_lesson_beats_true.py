@@ -227,4 +227,3 @@ async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_th
         ranks = [table.get_row_at(row)[0] for row in range(table.row_count)]
         summary = str(screen.query_one("#gradient-summary").render())
         assert "(·)" not in summary or "·" in ranks, ("the summary promises no row the table lacks", ranks, summary)
-

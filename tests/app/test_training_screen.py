@@ -1037,3 +1037,18 @@ async def test_the_step_column_follows_eta_as_soon_as_it_is_changed(screen_on):
             _, _, slope, step, _ = table.get_row_at(0)
             assert step == f"{-eta * float(slope):+.2e}", (key, eta, slope, step)
 
+
+async def test_a_nudge_after_going_back_says_whose_weights_it_measured(screen_on):
+    """After u the weights are those of an earlier step, not those after the last step taken: the nudge's
+    words say which weights its cost is of."""
+    async with screen_on("6") as (pilot, screen):
+        await paused_once_failing(pilot, screen)
+        good = screen.training_run.verdict.good
+        await pilot.press("u")
+        await settle(pilot)
+        await gradient_view(pilot, screen)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        words = " ".join(text(screen, "nudge").split())
+        assert "after it" not in words, words
+        assert f"the weights of step {good.step:,} put back" in words, words

@@ -209,7 +209,10 @@ class GradientView(Vertical):
             images = counted(len(state.training.gradient_batch(run)), "image")
             steps = run.trainer.steps
             # The stats line's cost of the last mini-batch is from before its step: this one says whose weights it is of.
-            whose = f"step {steps:,}'s {images}, after it," if steps else f"the next step's {images}"
+            if run.back_to is not None:  # the weights are an earlier step's, not those the last step left
+                whose = f"step {steps:,}'s {images}, with the weights of step {run.back_to:,} put back,"
+            else:
+                whose = f"step {steps:,}'s {images}, after it," if steps else f"the next step's {images}"
             text = (
                 # Its ∂C/∂w from before the nudge: the table shows the one of the nudged network.
                 f"Nudged {which} (∂C/∂w was {nudge.slope:+.2e}) by {nudge.delta:+.4g}: the cost on {whose} went "
