@@ -174,6 +174,11 @@ def _big_gradient_text(state: LessonState) -> str:
     """Why a large ∂C/∂w gets a large step; of a gradient that has all but vanished, that none does."""
     column = f"that column: a step from here, on the {_gradient_batch(state)} mini-batch"
     report = state.training.shown_report()
+    if report is not None and not report.gradient.any():
+        return (
+            "Some parameters usually matter far more than others, and the gradient says which. Here it is 0: on "
+            f"the {_gradient_batch(state)} mini-batch no parameter has any slope, and a step moves none of them."
+        )
     if report is not None and report.vanished:
         return (
             "Some parameters usually matter far more than others, and the gradient says which. Here it has all but "

@@ -7,12 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdtui.core import quiz
+from gdtui.core import quiz, sensitivity
 from gdtui.core.dataset import bundled_data_dir, load_dataset
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
 from gdtui.core.words import percent
-from gdtui.ui.beats import BEATS
+from gdtui.ui.beats import BEATS, filled
+from gdtui.ui.state import LessonState
 from gdtui.ui.widgets.gradient_view import GradientView
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, problem_with, screen_text
@@ -227,3 +228,15 @@ async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_th
         ranks = [table.get_row_at(row)[0] for row in range(table.row_count)]
         summary = str(screen.query_one("#gradient-summary").render())
         assert "(·)" not in summary or "·" in ranks, ("the summary promises no row the table lacks", ranks, summary)
+
+
+def test_the_big_gradient_beat_says_a_gradient_of_exactly_0_has_no_slope_to_rank(tiny_mnist_dir):
+    """A gradient exactly 0, the view says, has nothing to rank: the beat says so too, not that some parameters
+    matter far more, nor that it has 'all but' vanished."""
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    zeros = sensitivity.Zeros(blank_pixels=0, from_blank_pixels=0, from_still_neurons=state.network.num_params, other=0)
+    flat = sensitivity.GradientReport(np.zeros(state.network.num_params), 1.0, 10, (), (), zeros)
+    state.training.report = (state.version, flat)
+    said = " ".join(filled(BEATS[STEP].text, state, None).split())
+    assert "Some parameters matter far more" not in said and "all but" not in said, said
+    assert "no parameter has any slope" in said, said
