@@ -163,6 +163,17 @@ async def test_the_quiz_beats_answer_keeps_its_point_on_screen(tiny_mnist_dir):
             assert f"{quiz.LETTERS[i]} {question.options[i].cost:.2f} {question.options[i].note}" in shown, shown
 
 
+async def run_until_it_stops_itself(pilot, screen) -> None:
+    """At η = 200, at full speed, until the run stops itself: the checks have found the network saturated over a
+    whole span, and its gradient gone."""
+    for _ in range(7):
+        await pilot.press("plus")
+    await full_speed(pilot, screen)
+    await pilot.press("space")
+    await wait_for(pilot, lambda: not screen.running and screen.training_run.verdict.kind == "stuck", "the run to stop")
+    await settle(pilot)
+
+
 async def test_the_big_gradient_beat_does_not_say_parameters_matter_of_a_gradient_that_has_vanished(tiny_mnist_dir):
     """A learner who raised η far on this beat saturates the network: its gradient all but vanishes, and the
     gradient view says no parameter matters much. The beat's words then say so too, not the opposite."""
@@ -171,13 +182,7 @@ async def test_the_big_gradient_beat_does_not_say_parameters_matter_of_a_gradien
         screen = app.screen
         assert "Some parameters matter far more" in words(app)
         await pilot.press("n")
-        for _ in range(7):  # η = 200
-            await pilot.press("plus")
-        await full_speed(pilot, screen)
-        await pilot.press("space")
-        # Until the run stops itself: the checks have found it saturated over a whole span, and its gradient gone.
-        await wait_for(pilot, lambda: not screen.running and screen.training_run.verdict.kind == "stuck", "the run to stop")
-        await settle(pilot)
+        await run_until_it_stops_itself(pilot, screen)
         await wait_for(pilot, lambda: app.state.training.current_report() is not None, "the gradient of the last step")
         report = app.state.training.current_report()
         assert report.vanished, f"|∇C| = {report.norm:.3g}: the run did not saturate the network"
@@ -213,12 +218,7 @@ async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_th
         await pilot.press("down", "down")
         picked = view.picked()
         assert picked is not None and screen.query_one("#ranking").cursor_row == 2
-        for _ in range(7):  # η = 200
-            await pilot.press("plus")
-        await full_speed(pilot, screen)
-        await pilot.press("space")
-        await wait_for(pilot, lambda: not screen.running and screen.training_run.verdict.kind == "stuck", "the run to stop")
-        await settle(pilot)
+        await run_until_it_stops_itself(pilot, screen)
         await wait_for(pilot, lambda: screen.query_one("#ranking").row_count == 1, "the ranking squeezed to one row")
         await pilot.press("u")
         await settle(pilot)
