@@ -240,3 +240,24 @@ def test_the_big_gradient_beat_says_a_gradient_of_exactly_0_has_no_slope_to_rank
     said = " ".join(filled(BEATS[STEP].text, state, None).split())
     assert "Some parameters matter far more" not in said and "all but" not in said, said
     assert "no parameter has any slope" in said, said
+
+
+@pytest.mark.parametrize("height", [29, 30])
+async def test_the_gradient_summary_promises_no_row_the_table_lacks(tiny_mnist_dir, height):
+    """Beside the lesson's words and a stopped run's message, the ranking has room for a row or two, and the
+    learner's pick may take one: the summary names a (·) row of the smallest only if the table shows one."""
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, height)) as pilot:
+        await wait_until_loaded(pilot)
+        await go_to_beat(pilot, STEP)
+        screen = app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await run_until_it_stops_itself(pilot, screen)
+        await wait_for(pilot, lambda: app.state.training.current_report() is not None, "the gradient of the last step")
+        await settle(pilot)
+        table = screen.query_one("#ranking")
+        ranks = [table.get_row_at(row)[0] for row in range(table.row_count)]
+        summary = str(screen.query_one("#gradient-summary").render())
+        assert "(·)" not in summary or "·" in ranks, (ranks, summary)

@@ -27,8 +27,9 @@ NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 PICKED = "; … the one picked."
 
 
-def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
-    """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out."""
+def zeros_sentence(zeros: sensitivity.Zeros, components: int, smallest: bool = True) -> str:
+    """How many components are exactly 0, and why: the batch says nothing about them, so the ranking leaves them out;
+    and what the table below lists (the smallest that are not 0 only if it has a row of them)."""
     if not zeros.total:
         return "None is exactly 0."
     reasons = []
@@ -43,6 +44,8 @@ def zeros_sentence(zeros: sensitivity.Zeros, components: int) -> str:
         "There is nothing to rank: on this batch no parameter has any slope."
         if zeros.total == components
         else "Below, the largest, then (·) the smallest that are not 0."
+        if smallest
+        else "Below, the largest."
     )
     return f"[b]{zeros.total:,}[/b] are exactly 0 ({'; '.join(reasons)}): this batch says nothing about them. {below}"
 
@@ -125,13 +128,13 @@ class GradientView(Vertical):
             f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when}"
             + (" So small, it has all but vanished: no parameter matters much." if report.vanished else "")
         )
-        words = f"{size} {zeros_sentence(report.zeros, report.gradient.size)}"
+        words, zeros = f"{size} {zeros_sentence(report.zeros, report.gradient.size)}", True
         # The words above and below the table first: it takes the rows they leave, so that none is cut.
         nudge = self._show_nudge(state, run)
         if self._room(words.removesuffix(".") + PICKED if picked is not None else words, nudge) < 2:
             # Too short a view for the table's header and a row (under the lesson's words and a run's message, at
             # 80×24): the ranking before what the zero components are.
-            words = size
+            words, zeros = size, False
         top, bottom = self._rows_that_fit(report, words.removesuffix(".") + PICKED if picked is not None else words, nudge)
         rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
         rows += [("·", c) for c in report.smallest[:bottom]]
@@ -147,6 +150,9 @@ class GradientView(Vertical):
             shown = min(top, len(report.largest))
             rows[max(shown - 1, 1) : shown] = [("…", sensitivity.component(report.gradient, picked))]
             del rows[top + bottom :]  # put after the only one, it takes the last of the smallest's row
+        if zeros:  # as the finished table is: a (·) row of the smallest, or none
+            words = f"{size} {zeros_sentence(report.zeros, report.gradient.size, any(rank == '·' for rank, _ in rows))}"
+        if picked is not None and outside:
             words = words.removesuffix(".") + PICKED
         summary.update(words)
         # Whole or not at all: a sentence cut off at the view's edge says half of what it means.
