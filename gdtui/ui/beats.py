@@ -171,25 +171,23 @@ def _gradient_batch(state: LessonState) -> str:
 
 
 def _big_gradient_text(state: LessonState) -> str:
-    """Why a large ∂C/∂w gets a large step; of a gradient that has all but vanished, that none does."""
-    column = f"that column: a step from here, on the {_gradient_batch(state)} mini-batch"
+    """Why a large ∂C/∂w gets a large step; of a gradient that has all but vanished, or is 0, that none does:
+    of the gradient the view shows."""
+    batch = _gradient_batch(state)
     report = state.training.shown_report()
-    if report is not None and not report.gradient.any():
+    if report is None or not (report.vanished or not report.gradient.any()):
         return (
-            "Some parameters usually matter far more than others, and the gradient says which. Here it is 0: on "
-            f"the {_gradient_batch(state)} mini-batch no parameter has any slope, and a step moves none of them."
+            f"Some parameters matter far more than others, and the gradient says which. A step moves each by "
+            f"−η·∂C/∂w (that column: a step from here, on the {batch} mini-batch). A large ∂C/∂w, a weight that "
+            "really matters, gets a bigger adjustment; a small one, a smaller adjustment."
         )
-    if report is not None and report.vanished:
-        return (
-            "Some parameters usually matter far more than others, and the gradient says which. Here it has all but "
-            f"vanished (|∇C| = {report.norm:.2g}): no parameter matters much, and a step moves each by −η·∂C/∂w "
-            f"({column}), almost nothing."
-        )
-    return (
-        f"Some parameters matter far more than others, and the gradient says which. A step moves each by −η·∂C/∂w "
-        f"({column}). A large ∂C/∂w, a weight that really matters, gets a bigger adjustment; a small one, a smaller "
-        "adjustment."
+    here = (
+        f"it has all but vanished (|∇C| = {report.norm:.2g}): no parameter matters much, and a step moves each by "
+        f"−η·∂C/∂w (that column: a step from here, on the {batch} mini-batch), almost nothing."
+        if report.vanished
+        else f"it is 0: on the {batch} mini-batch no parameter has any slope, and a step moves none of them."
     )
+    return f"Some parameters usually matter far more than others, and the gradient says which. Here {here}"
 
 
 def _sampled(state: LessonState) -> str:
