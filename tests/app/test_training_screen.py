@@ -1052,3 +1052,15 @@ async def test_a_nudge_after_going_back_says_whose_weights_it_measured(screen_on
         words = " ".join(text(screen, "nudge").split())
         assert "after it" not in words, words
         assert f"the weights of step {good.step:,} put back" in words, words
+
+
+async def test_the_strips_heading_fits_again_when_the_terminal_narrows(screen_on):
+    async with screen_on("6", size=(120, 40)) as (pilot, screen):
+        await pilot.press("b", "n")
+        await settle(pilot)
+        heading = screen.query_one("#batch-title")
+        assert "the network's guess" in str(heading.render())
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        words = " ".join(str(heading.render()).split())
+        assert words.endswith("or ✗ and the right digit") and words in screen_text(pilot.app), words

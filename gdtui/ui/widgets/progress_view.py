@@ -30,6 +30,7 @@ class ProgressView(Vertical):
         self._plot, self._images = Cadence(PLOT_HZ), Cadence(IMAGES_HZ)
         self._batch: tuple[bytes, bytes] | None = None  # the images and the guesses last shown
         self._shown: RunSnapshot | None = None  # the snapshot the plot and its key last showed
+        self._strip: tuple[LessonState, RunSnapshot] | None = None  # what the strip of images last showed
 
     def compose(self) -> ComposeResult:
         yield Static(id="opening")
@@ -70,6 +71,8 @@ class ProgressView(Vertical):
             key.update(text)
 
     def on_resize(self) -> None:
+        if self._strip is not None:  # as many images as the new width holds, and a heading that fits it
+            self._show_batch(*self._strip)
         self._fit_batch()
 
     def _fit_batch(self) -> None:
@@ -109,20 +112,23 @@ class ProgressView(Vertical):
         shown = shot.last_batch[: strip.fits_in_row(THUMB_WIDTH)]
         guesses = shot.last_outputs[: len(shown)].argmax(axis=1)
         # Redrawn with no step between, the screen shows the same images with the same guesses: drawn already.
+        self._strip = state, shot
+        title = self.query_one("#batch-title", Static)
+        title.display = len(shown) > 0
+        images = f"{len(shown)} of the last step's {shot.last_batch_size:,} images"
+        answer = "right digit" if state.numbered else "right class"
+        forms = [f"{images}: the network's guess, ✓, or ✗ and the {answer}", f"{images}: its guess, ✓, or ✗ and the {answer}"]
+        width = self.size.width or self.app.size.width  # the heading spans the view; before its first layout, the screen
+        heading = next((words for words in forms if cell_len(words) <= width), forms[-1])
+        if heading != title.content:
+            title.update(heading)
         batch = (shown.tobytes(), guesses.tobytes())
         if batch == self._batch:
             return
         self._batch = batch
-        title = self.query_one("#batch-title", Static)
-        title.display = len(shown) > 0
         if len(shown) == 0:
             strip.show([])
             return
-        images = f"{len(shown)} of the last step's {shot.last_batch_size:,} images"
-        answer = "right digit" if state.numbered else "right class"
-        forms = [f"{images}: the network's guess, ✓, or ✗ and the {answer}", f"{images}: its guess, ✓, or ✗ and the {answer}"]
-        width = title.content_region.width or self.app.size.width  # before its first layout, the screen's
-        title.update(next((words for words in forms if cell_len(words) <= width), forms[-1]))
         split = state.data.train
         thumbs = []
         for index, guess in zip(shown, guesses):
