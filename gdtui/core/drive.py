@@ -140,8 +140,10 @@ def warning(verdict: Verdict) -> str:
     return f"warning, a check of the network: {health.cause()} ({figures}); {blamed}"
 
 
-def kept(good: Checkpoint) -> str:
-    """The weights a run can go back to, in words: which step's, and how well they did then."""
+def kept(good: Checkpoint, brief: bool = False) -> str:
+    """The weights a run can go back to, in words: which step's, and (not brief) how well they did then."""
+    if brief:
+        return f"the weights of step {good.step:,}"
     health = good.health
     return (
         f"the weights of step {good.step:,}, the best a check found able to learn "
@@ -149,13 +151,25 @@ def kept(good: Checkpoint) -> str:
     )
 
 
-def advice(verdict: Verdict, *, paused: bool = False) -> str:
+def advice(verdict: Verdict, *, paused: bool = False, brief: bool = False) -> str:
     """What the run's verdict means, and what to do on the Training screen: every figure is the one the run measured.
-    A run still going is paused first (space) before its weights can be put back."""
+    A run still going is paused first (space) before its weights can be put back.
+
+    brief: for a screen short of rows, two lines at 80 columns: what happened, without its figures, and the
+    same keys to press."""
     eta = f"η = {verdict.learning_rate:g}"
     good = verdict.good
     if verdict.kind == "diverged":
         refusal = verdict.refusal
+        if brief:
+            what = f"The cost blew up at {eta}" if refusal is None or refusal.blew_up else f"Step refused at {eta}"
+            if good is not None:
+                return (
+                    f"{what}, after steps that left the network unable to learn: "
+                    f"u goes back to {kept(good, brief)}; then lower η with -."
+                )
+            leap = "" if refusal is None or refusal.blew_up else ", a leap past any valley"
+            return f"{what}{leap}: lower η with - and go on, or r resets."
         if good is not None:
             after = (
                 "It was not taken, but the steps before it had left the network unable to learn: "
@@ -171,29 +185,38 @@ def advice(verdict: Verdict, *, paused: bool = False) -> str:
         )
     if verdict.kind == "stuck":
         assert verdict.health is not None
-        sentence = verdict.health.sentence(verdict.span)
+        sentence = "the network can no longer learn" if brief else verdict.health.sentence(verdict.span)
         if good is not None:
             return (
-                f"{sentence[0].upper()}{sentence[1:]}. The run stopped: u goes back to {kept(good)}, "
+                f"{sentence[0].upper()}{sentence[1:]}. The run stopped: u goes back to {kept(good, brief)}, "
                 "r to fresh weights; then lower η with -."
             )
         return f"{sentence[0].upper()}{sentence[1:]}. The run stopped: r for fresh weights, then lower η with -."
     if verdict.kind == "failing":
         assert verdict.health is not None
         health = verdict.health
-        if verdict.span:
+        if brief:
+            found = (
+                "The checks find the network unable to learn." if verdict.span else "A check finds the network unable to learn."
+            )
+        elif verdict.span:
             found = (
                 f"Every check over the last {verdict.span:,} training images finds the network unable to learn; "
                 f"the last: {health.cause()}."
             )
         else:
             found = f"The last check of the network: {health.cause()}."
-        if not health.hopeless:
+        if brief or not health.hopeless:
             outlook = ""  # its cause says the slope is 0 there: a line more at 80×24 would say it again
         elif verdict.span >= STUCK_IMAGES:  # its cost still falls: no proof
             outlook = " Its cost still falls, so the run goes on."
         else:
             outlook = f" If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
+        measured = ""
+        if not brief:
+            measured = (
+                f" It is right on {percent(health.accuracy)} of {health.images:,} training images (cost {health.cost:.3f})."
+            )
         # Blamed on the steepest steps since it was last fine: a smaller η set since did not do it, nor can it undo it.
         blamed = f"η = {verdict.blamed:g}"
         lower = verdict.learning_rate >= verdict.blamed
@@ -203,11 +226,10 @@ def advice(verdict: Verdict, *, paused: bool = False) -> str:
             back = "lower η with -" if lower else "r resets"
         then = back if paused else f"space pauses, then {back}"
         cause = f"At {blamed} the steps are likely too large" if lower else f"The steps at {blamed} were likely too large"
-        return (
-            f"{found}{outlook} It is right on {percent(health.accuracy)} of {health.images:,} training images "
-            f"(cost {health.cost:.3f}). {cause}: {then}."
-        )
+        return f"{found}{outlook}{measured} {cause}: {then}."
     if verdict.kind == "rising":
+        if brief:
+            return f"The cost is rising: at {eta} the steps overshoot the valley: lower η with -, or r starts again."
         return (
             f"The cost is rising: the last {verdict.window:,} steps averaged {verdict.latest:.3f}, up from "
             f"{verdict.best:.3f} at best. At {eta} the steps overshoot the valley: lower η with -, or r starts again."

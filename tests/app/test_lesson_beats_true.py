@@ -14,7 +14,6 @@ from gdtui.core.training import Trainer
 from gdtui.core.words import percent
 from gdtui.ui.beats import BEATS, filled
 from gdtui.ui.state import LessonState
-from gdtui.ui.widgets.gradient_view import GradientView
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from tests.app.test_lesson_walk import at_beat, go_to_beat, guide_text, problem_with, screen_text
 from tests.helpers import full_speed, make_app, settle, train_epochs, wait_for, wait_until_loaded
@@ -23,6 +22,7 @@ LEARNING = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.tit
 COST = next(i for i, b in enumerate(BEATS) if "#formula" in b.shows)
 QUIZ = next(i for i, b in enumerate(BEATS) if "#quiz-row" in b.shows)
 STEP = next(i for i, b in enumerate(BEATS) if b.title == "Big gradient, big step")
+NUDGE = next(i for i, b in enumerate(BEATS) if "#nudge" in b.shows)
 
 
 def words(app) -> str:
@@ -206,28 +206,32 @@ async def test_the_big_gradient_beat_does_not_say_parameters_matter_of_a_gradien
         assert not nudge.display or problem_with(nudge) is None, "how to nudge, whole or not at all"
 
 
-async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_the_room(tiny_mnist_dir):
-    """Under a stopped run's message at 80×24 the ranking has room for its largest component only; the parameter
-    the learner picked comes back once the message goes (u)."""
-    async with at_beat(tiny_mnist_dir, STEP) as pilot:
+async def test_the_nudge_beat_shows_the_nudges_result_under_a_stopped_runs_message(tiny_mnist_dir):
+    """The beat invites a nudge: at 80×24, beside the lesson's words and the message of a run that stopped
+    itself, the nudge's result shows whole, a row of the ranking above it, and the way back stays on screen."""
+    async with at_beat(tiny_mnist_dir, NUDGE) as pilot:
         app = pilot.app
         screen = app.screen
-        view = screen.query_one(GradientView)
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press("down", "down")
-        picked = view.picked()
-        assert picked is not None and screen.query_one("#ranking").cursor_row == 2
         await run_until_it_stops_itself(pilot, screen)
-        await wait_for(pilot, lambda: screen.query_one("#ranking").row_count == 1, "the ranking squeezed to one row")
-        await pilot.press("u")
+        await wait_for(pilot, lambda: app.state.training.current_report() is not None, "the gradient of the last step")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: app.state.training.last_nudge is not None, "the nudge")
         await settle(pilot)
-        await wait_for(pilot, lambda: screen.query_one("#ranking").row_count > 1, "the room back")
-        assert view.picked() == picked, "the learner's pick, back"
-        table = screen.query_one("#ranking")
-        ranks = [table.get_row_at(row)[0] for row in range(table.row_count)]
-        summary = str(screen.query_one("#gradient-summary").render())
-        assert "(·)" not in summary or "·" in ranks, ("the summary promises no row the table lacks", ranks, summary)
+        nudge = screen.query_one("#nudge")
+        assert "Nudged" in str(nudge.render()) and problem_with(nudge) is None, problem_with(nudge)
+        assert screen.query_one("#ranking").row_count >= 1 and problem_with(screen.query_one("#ranking")) is None
+        assert "u goes back to the weights of step" in " ".join(screen_text(app).split()), "the way back, whole"
+        message = screen.query_one("#message")
+        assert "Every check" not in str(message.render()), "the message in brief, its figures left out"
+        await pilot.resize_terminal(80, 30)
+        await wait_for(pilot, lambda: "Every check" in str(message.render()), "the whole message, with the rows for it")
+        await pilot.press("L")
+        await wait_for(pilot, lambda: not screen.has_class("-guided"), "the lesson hidden")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "Every check" in str(message.render()), "without the lesson's words, the rows for the whole message"
 
 
 def test_the_big_gradient_beat_says_a_gradient_of_exactly_0_has_no_slope_to_rank(tiny_mnist_dir):
@@ -240,24 +244,3 @@ def test_the_big_gradient_beat_says_a_gradient_of_exactly_0_has_no_slope_to_rank
     said = " ".join(filled(BEATS[STEP].text, state, None).split())
     assert "Some parameters matter far more" not in said and "all but" not in said, said
     assert "no parameter has any slope" in said, said
-
-
-@pytest.mark.parametrize("height", [29, 30])
-async def test_the_gradient_summary_promises_no_row_the_table_lacks(tiny_mnist_dir, height):
-    """Beside the lesson's words and a stopped run's message, the ranking has room for a row or two, and the
-    learner's pick may take one: the summary names a (·) row of the smallest only if the table shows one."""
-    app = make_app(tiny_mnist_dir, lesson=True)
-    async with app.run_test(size=(80, height)) as pilot:
-        await wait_until_loaded(pilot)
-        await go_to_beat(pilot, STEP)
-        screen = app.screen
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press("down", "down")
-        await run_until_it_stops_itself(pilot, screen)
-        await wait_for(pilot, lambda: app.state.training.current_report() is not None, "the gradient of the last step")
-        await settle(pilot)
-        table = screen.query_one("#ranking")
-        ranks = [table.get_row_at(row)[0] for row in range(table.row_count)]
-        summary = str(screen.query_one("#gradient-summary").render())
-        assert "(·)" not in summary or "·" in ranks, (ranks, summary)

@@ -1,13 +1,16 @@
 """A training run: its history, its epochs from 0, and the truth of what it says about itself."""
 
+import textwrap
+
 import numpy as np
 import pytest
 
 from gdtui.core.dataset import load_dataset
 from gdtui.core.drive import advance, advice, reason
-from gdtui.core.health import CHECK_IMAGES, STUCK_IMAGES, check
+from gdtui.core.health import CHECK_IMAGES, STUCK_IMAGES, Health, check
 from gdtui.core.network import Network
-from gdtui.core.run import RISING_FACTOR, TrainingRun, Trend, window_for
+from gdtui.core.run import RISING_FACTOR, Checkpoint, TrainingRun, Trend, Verdict, window_for
+from gdtui.core.training import Refusal
 
 
 @pytest.fixture(scope="module")
@@ -330,3 +333,46 @@ def test_a_step_refused_on_weights_that_can_learn_offers_nothing_to_go_back_to(t
     result, _ = run.step()
     assert result.diverged and run.verdict.good is None
     assert "the weights are the last good ones" in advice(run.verdict) and "u goes back" not in advice(run.verdict)
+
+
+def _health(**changes) -> Health:
+    fields = {
+        "samples": 3_000,
+        "images": 200,
+        "cost": 0.95,
+        "accuracy": 0.105,
+        "gradient_norm": 5e-8,
+        "spread": 0.0,
+        "baseline": 0.9,
+        "activation": "sigmoid",
+        "output": "sigmoid",
+        "dead": (0, 0),
+        "widths": (16, 16),
+        "pinned": 1.0,
+    }
+    return Health(**{**fields, **changes})
+
+
+GOOD = Checkpoint(step=1_234, params=np.zeros(3), health=_health(accuracy=0.75, spread=0.9, pinned=0.0, gradient_norm=0.4))
+VERDICTS = {
+    "refused": Verdict("diverged", 500.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46)),
+    "refused after damage": Verdict("diverged", 500.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46), good=GOOD),
+    "blew up": Verdict("diverged", 500.0, refusal=Refusal(cost=float("inf"), step_length=float("nan"), size=6.46)),
+    "stuck": Verdict("stuck", 50.0, health=_health(), span=5_000),
+    "stuck after learning": Verdict("stuck", 50.0, health=_health(), span=5_000, good=GOOD),
+    "failing once": Verdict("failing", 50.0, health=_health(), blamed=50.0),
+    "failing a while, η lowered since": Verdict("failing", 5.0, health=_health(), span=2_000, blamed=50.0, good=GOOD),
+    "rising": Verdict("rising", 9.0, best=0.41, latest=0.47, window=200),
+}
+# What the learner is told to press, and the weights named: the brief message leaves out figures, not these.
+KEYS = ("space pauses", "u goes back", "step 1,234", "r resets", "r to fresh", "r for fresh", "lower η with -", "- lowers η")
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
+@pytest.mark.parametrize("verdict", VERDICTS.values(), ids=VERDICTS.keys())
+def test_the_brief_message_fits_two_lines_and_names_the_same_keys(verdict, paused):
+    full, brief = advice(verdict, paused=paused), advice(verdict, paused=paused, brief=True)
+    assert len(textwrap.wrap(brief, 80)) <= 2 and len(brief) < len(full), brief
+    assert [key for key in KEYS if key in brief.lower()] == [key for key in KEYS if key in full.lower()], (brief, full)
+    rates = {f"η = {rate:g}" for rate in (verdict.learning_rate, verdict.blamed)}
+    assert {rate for rate in rates if rate in brief} == {rate for rate in rates if rate in full}, (brief, full)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -36,6 +36,9 @@ from gdtui.ui.widgets.neurons_view import NeuronsView
 from gdtui.ui.widgets.progress_view import ProgressView
 
 VIEWS = ("progress", "gradient", "neurons")
+# Under the lesson's words, a terminal shorter than this has the rows for a run's whole message or for what the
+# beat is about, not both: the message is told in brief (at 80×24 it left the gradient's view six rows, the plot four).
+BRIEF_BELOW = 30
 
 
 _PICK = Binding.Group("Pick", compact=True)
@@ -268,9 +271,15 @@ Network and Cost steps show."""
         elif self._images.due(live):
             self.query_one(NeuronsView).show(self.state, self.page, run.trainer.steps > 0, live)
 
+    @on(events.Resize)
+    def _message_for_the_height(self) -> None:
+        if self.shown is not None:
+            self._draw_message(self.shown)
+
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
-        text = advice(shot.verdict, paused=not self.running)
+        brief = self.has_class("-guided") and self.size.height < BRIEF_BELOW
+        text = advice(shot.verdict, paused=not self.running, brief=brief)
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)

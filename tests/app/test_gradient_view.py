@@ -1,0 +1,71 @@
+"""The gradient view alone, in as few rows as a screen may leave it: the ranking keeps its largest component, the
+summary promises no row the table lacks, and a pick set aside for want of rows comes back with them."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+from gdtui.core.dataset import load_dataset
+from gdtui.core.network import Network
+from gdtui.ui.state import LessonState
+from gdtui.ui.widgets.gradient_view import GradientView
+from tests.helpers import wait_for
+
+
+class ViewAlone(App):
+    def __init__(self, state: LessonState) -> None:
+        super().__init__()
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        yield GradientView()
+
+
+async def shown(pilot, state: LessonState) -> tuple[GradientView, DataTable]:
+    view = pilot.app.query_one(GradientView)
+    view.show(state, state.training.ensure())
+    await wait_for(pilot, lambda: state.training.report is not None, "the gradient worked out")
+    await pilot.pause()
+    return view, view.query_one(DataTable)
+
+
+def ranks(table: DataTable) -> list[str]:
+    return [table.get_row_at(row)[0] for row in range(table.row_count)]
+
+
+async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_the_room(tiny_mnist_dir):
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    app = ViewAlone(state)
+    async with app.run_test(size=(80, 20)) as pilot:
+        view, table = await shown(pilot, state)
+        view.pick(1)
+        view.pick(1)
+        picked = view.picked()
+        assert picked is not None and table.cursor_row == 2
+        # The summary's two lines, the table's header, one row, and how to nudge in two.
+        await pilot.resize_terminal(80, 6)
+        await wait_for(pilot, lambda: table.row_count == 1, "the ranking squeezed to one row")
+        assert ranks(table) == ["1"], "the largest component, what the ranking is about"
+        await pilot.resize_terminal(80, 20)
+        await wait_for(pilot, lambda: table.row_count > 1, "the room back")
+        assert view.picked() == picked, "the learner's pick, back"
+
+
+@pytest.mark.parametrize("height", range(6, 12))
+async def test_the_summary_promises_no_row_the_table_lacks(tiny_mnist_dir, height):
+    """With a row or two for the ranking, which the learner's pick may take, the summary names a (·) row of the
+    smallest only if the table shows one."""
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    app = ViewAlone(state)
+    async with app.run_test(size=(80, 20)) as pilot:
+        view, table = await shown(pilot, state)
+        view.pick(1)
+        view.pick(1)
+        await pilot.resize_terminal(80, height)
+        await wait_for(pilot, lambda: view.size.height == height, "the view resized")
+        await pilot.pause()
+        summary = str(view.query_one("#gradient-summary").render())
+        assert "(·)" not in summary or "·" in ranks(table), (ranks(table), summary)
+
