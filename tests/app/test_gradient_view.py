@@ -69,3 +69,23 @@ async def test_the_summary_promises_no_row_the_table_lacks(tiny_mnist_dir, heigh
         summary = str(view.query_one("#gradient-summary").render())
         assert "(·)" not in summary or "·" in ranks(table), (ranks(table), summary)
 
+
+async def test_a_nudge_of_the_only_row_shown_makes_it_the_pick(tiny_mnist_dir):
+    """The learner nudges the row they see highlighted: a pick set aside while the table was short does not come
+    back over the parameter just nudged, whose result the view shows."""
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    app = ViewAlone(state)
+    async with app.run_test(size=(80, 20)) as pilot:
+        view, table = await shown(pilot, state)
+        view.pick(1)
+        view.pick(1)
+        await pilot.resize_terminal(80, 6)
+        await wait_for(pilot, lambda: table.row_count == 1, "the ranking squeezed to one row")
+        nudged = view.to_nudge()
+        assert nudged == state.training.current_report().largest[0].index
+        run = state.training.ensure()
+        state.training.nudge(run, nudged, 0.1)
+        view.show(state, run)
+        await pilot.resize_terminal(80, 20)
+        await wait_for(pilot, lambda: table.row_count > 1, "the room back")
+        assert view.picked() == nudged, "the parameter nudged, still the pick"

@@ -444,7 +444,7 @@ Network and Cost steps show."""
         if self.running:
             self.notify("Pause the run (space) to nudge a weight.", severity="warning")
             return
-        k = self.query_one(GradientView).picked()
+        k = self.query_one(GradientView).to_nudge()
         if k is None or self.training.current_report() is None:
             self.notify("Let the gradient be worked out first.", severity="warning")
             return
