@@ -54,6 +54,21 @@ async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnis
         assert f"({share})" in text.split("Learning", 1)[1], text
 
 
+async def test_the_learning_beat_shows_no_heading_of_images_it_does_not_show(tiny_mnist_dir):
+    """Beside the lesson's words the plot keeps the rows the images of the last step would take: their heading goes
+    with them, at 80×24 and on a taller terminal alike."""
+    async with at_beat(tiny_mnist_dir, LEARNING) as pilot:
+        app = pilot.app
+        screen = app.screen
+        await pilot.press("n")
+        await settle(pilot)
+        for height in (24, 30, 40):
+            await pilot.resize_terminal(80, height)
+            await settle(pilot)
+            title, images = screen.query_one("#batch-title"), screen.query_one("#batch")
+            assert (problem_with(title) is None) == (problem_with(images) is None), (height, problem_with(images))
+
+
 async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnist_dir):
     async with at_beat(tiny_mnist_dir, COST) as pilot:
         app = pilot.app

@@ -118,7 +118,7 @@ Network and Cost steps show."""
     TrainingScreen #legend { height: 1; }
     TrainingScreen #ranking { height: auto; max-height: 14; }
     TrainingScreen #nudge, TrainingScreen #gradient-summary { height: auto; }
-    TrainingScreen.-guided #batch { display: none; }
+    TrainingScreen.-guided #batch, TrainingScreen.-guided #batch-title { display: none; }
     """
 
     running: reactive[bool] = reactive(False)

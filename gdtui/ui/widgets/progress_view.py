@@ -22,7 +22,7 @@ class ProgressView(Vertical):
     # The run's advice can take the rows the mini-batch needs at 80×24: it gives way then, to a whole plot.
     DEFAULT_CSS = """
     ProgressView #batch-title { text-wrap: nowrap; text-overflow: ellipsis; }
-    ProgressView.-short #batch, ProgressView.-short #batch-title { display: none; }
+    ProgressView.-short #batch, ProgressView.-short #batch-title, ProgressView.-no-images #batch-title { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -114,7 +114,8 @@ class ProgressView(Vertical):
         # Redrawn with no step between, the screen shows the same images with the same guesses: drawn already.
         self._strip = state, shot
         title = self.query_one("#batch-title", Static)
-        title.display = len(shown) > 0
+        # A class, not the heading's own display: the screen hides the strip, and its heading with it, under the lesson.
+        self.set_class(len(shown) == 0, "-no-images")
         images = f"{len(shown)} of the last step's {shot.last_batch_size:,} images"
         answer = "right digit" if state.numbered else "right class"
         forms = [f"{images}: the network's guess, ✓, or ✗ and the {answer}", f"{images}: its guess, ✓, or ✗ and the {answer}"]
