@@ -18,6 +18,7 @@ import numpy as np
 
 from gdtui.core import minibatch, quiz
 from gdtui.core.network import Network
+from gdtui.core.run import Verdict
 from gdtui.core.words import count, counted, percent
 from gdtui.ui.screens.cost import CostScreen
 
@@ -142,14 +143,29 @@ def _fall(state: LessonState) -> str:
     return "; its cost falls by less and less." if first - middle > middle - last else "; its cost is still falling fast."
 
 
+def _broken(state: LessonState) -> Verdict | None:
+    """The run's verdict as the Training step last drew it, if its steps have left the network unable to learn
+    (a step refused on weights that can learn leaves it as it was)."""
+    shot = state.training.shown
+    if shot is None:
+        return None
+    verdict = shot.verdict
+    broken = verdict.kind in ("failing", "stuck") or (verdict.kind == "diverged" and verdict.good is not None)
+    return verdict if broken else None
+
+
 def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     if state.untrained:
         return _LEARNING
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
     chance = total / len(state.data.classes)
-    # No better than chance: a step or two moved it, and taught it nothing yet. Else what its curve shows.
-    ending = ", no better than chance: the fall is still to come." if right < 1.5 * chance else _fall(state)
+    if _broken(state) is not None:
+        ending = ": steps too large have left it unable to learn, and its cost will not fall from here."
+    elif right < 1.5 * chance:  # a step or two moved it, and taught it nothing yet
+        ending = ", no better than chance: the fall is still to come."
+    else:
+        ending = _fall(state)
     return (
         f"Each step moves every parameter a little downhill. This network is {state.network_origin}: it reads "
         f"{right:,} of the {total:,} test images right now ({_share(right, total)}){ending}"
@@ -157,6 +173,10 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
 
 
 def _learning_invite(state: LessonState) -> str:
+    broken = _broken(state)
+    if broken is not None:  # the keys the run's message names
+        back = "r for fresh weights" if broken.good is None else f"u goes back to the weights of step {broken.good.step:,}"
+        return f"As the message above says: {back}, - lowers η; then e for one epoch."
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"

@@ -69,6 +69,21 @@ async def test_the_learning_beat_shows_no_heading_of_images_it_does_not_show(tin
             assert (problem_with(title) is None) == (problem_with(images) is None), (height, problem_with(images))
 
 
+async def test_the_learning_beat_promises_no_fall_of_a_network_its_steps_broke(tiny_mnist_dir):
+    """A learner who raised η far on this beat breaks the network: the beat says its cost will not fall from
+    there and invites what the message above says, not another epoch to watch the cost fall."""
+    async with at_beat(tiny_mnist_dir, LEARNING) as pilot:
+        app = pilot.app
+        screen = app.screen
+        await run_until_it_stops_itself(pilot, screen)
+        await wait_for(pilot, lambda: "unable to learn" in words(app), "the beat to read the run's verdict")
+        assert "the fall is still to come" not in words(app) and "watch the cost fall" not in words(app), words(app)
+        assert "u goes back" in words(app), words(app)
+        await pilot.press("u")
+        await settle(pilot)
+        await wait_for(pilot, lambda: "unable to learn" not in words(app), "the beat once the weights are back")
+
+
 async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnist_dir):
     async with at_beat(tiny_mnist_dir, COST) as pilot:
         app = pilot.app
