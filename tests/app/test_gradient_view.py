@@ -3,10 +3,13 @@ summary promises no row the table lacks, and a pick set aside for want of rows c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
+from gdtui.core import sensitivity
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
 from gdtui.ui.state import LessonState
@@ -89,3 +92,37 @@ async def test_a_nudge_of_the_only_row_shown_makes_it_the_pick(tiny_mnist_dir):
         await pilot.resize_terminal(80, 20)
         await wait_for(pilot, lambda: table.row_count > 1, "the room back")
         assert view.picked() == nudged, "the parameter nudged, still the pick"
+
+
+async def test_a_picked_row_left_out_of_the_ranking_reads_as_a_sentence_and_a_zero_step_has_no_sign(tiny_mnist_dir):
+    """The pick kept in the table (marked …) is told in a sentence of its own, whatever sentence the summary ends
+    with; a component of exactly 0 steps by +0.00e+00, not -0.00e+00."""
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    app = ViewAlone(state)
+    async with app.run_test(size=(80, 20)) as pilot:
+        view, table = await shown(pilot, state)
+        view.pick(1)
+        view.pick(1)
+        picked = view.picked()
+        run = state.training.ensure()
+        at, report = state.training.report
+        flat = report.gradient.copy()
+        flat[picked] = 0.0
+        high, low = sensitivity.ranked(flat, top=8, bottom=3)
+        state.training.report = (
+            at,
+            sensitivity.GradientReport(flat, report.cost, report.images, tuple(high), tuple(low), report.zeros),
+        )
+        told = set()
+        for height in range(20, 5, -1):
+            await pilot.resize_terminal(80, height)
+            await wait_for(pilot, lambda rows=height: view.size.height == rows, "the view resized")
+            view.show(state, run)
+            await pilot.pause()
+            summary = " ".join(str(view.query_one("#gradient-summary").render()).split())
+            marked = [table.get_row_at(r) for r in range(table.row_count) if table.get_row_at(r)[0] == "…"]
+            if marked:
+                assert re.search(r"\. … is the pick\.$", summary), summary
+                assert marked[0][2:4] == ["+0.00e+00", "+0.00e+00"], marked
+                told.add("exactly 0" in summary)
+        assert told == {True, False}, "told after the zeros' sentence, and after the gradient's size alone"

@@ -820,7 +820,7 @@ async def test_after_a_nudge_the_highlight_stays_on_the_parameter_just_nudged(sc
             row = table.get_row_at(table.cursor_row)
             assert row[1] == app.state.network.parameter(k).describe(app.state.data.image_shape)
             assert float(row[2]) == pytest.approx(screen.training.report[1].gradient[k], rel=1e-2)
-            assert row[0] != "…" or "… the one picked" in text(screen, "gradient-summary")
+            assert row[0] != "…" or "… is the pick." in text(screen, "gradient-summary")
 
 
 async def test_the_nudges_result_goes_once_steps_have_changed_the_network(screen_on):

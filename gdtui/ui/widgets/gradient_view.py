@@ -24,7 +24,7 @@ from gdtui.core.words import counted
 from gdtui.ui.state import LessonState, TrainingSession
 
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
-PICKED = "; … the one picked."
+PICKED = " … is the pick."  # a sentence of its own: the summary may end with any of several
 
 
 def zeros_sentence(zeros: sensitivity.Zeros, components: int, smallest: bool = True) -> str:
@@ -131,11 +131,11 @@ class GradientView(Vertical):
         words, zeros = f"{size} {zeros_sentence(report.zeros, report.gradient.size)}", True
         # The words above and below the table first: it takes the rows they leave, so that none is cut.
         nudge = self._show_nudge(state, run)
-        if self._room(words.removesuffix(".") + PICKED if picked is not None else words, nudge) < 2:
+        if self._room(words + PICKED if picked is not None else words, nudge) < 2:
             # Too short a view for the table's header and a row (under the lesson's words and a run's message, at
             # 80×24): the ranking before what the zero components are.
             words, zeros = size, False
-        top, bottom = self._rows_that_fit(report, words.removesuffix(".") + PICKED if picked is not None else words, nudge)
+        top, bottom = self._rows_that_fit(report, words + PICKED if picked is not None else words, nudge)
         rows = [(str(rank), c) for rank, c in enumerate(report.largest[:top], start=1)]
         rows += [("·", c) for c in report.smallest[:bottom]]
         # The picked parameter stays picked when the ranking is sorted anew (after a nudge, say):
@@ -153,7 +153,7 @@ class GradientView(Vertical):
         if zeros:  # as the finished table is: a (·) row of the smallest, or none
             words = f"{size} {zeros_sentence(report.zeros, report.gradient.size, any(rank == '·' for rank, _ in rows))}"
         if picked is not None and outside:
-            words = words.removesuffix(".") + PICKED
+            words = words + PICKED
         summary.update(words)
         # Whole or not at all: a sentence cut off at the view's edge says half of what it means.
         self.query_one("#nudge").display = self._room(words, nudge) >= 1 + len(rows)
@@ -161,7 +161,7 @@ class GradientView(Vertical):
         table.clear()
         for rank, c in rows:
             description = network.parameter(c.index).describe(state.data.image_shape)
-            step = f"{-eta * c.gradient:+.2e}"
+            step = f"{-eta * c.gradient + 0.0:+.2e}"  # + 0.0: a component of 0 steps by +0, not -0
             table.add_row(rank, description, f"{c.gradient:+.2e}", step, c.importance, key=str(c.index))
         if picked is not None:
             keep = next(row for row, (_, c) in enumerate(rows) if c.index == picked)
