@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
 
 from gdtui.core.health import STUCK_IMAGES
-from gdtui.core.run import Checkpoint, EpochEnd, TrainingRun, Verdict
+from gdtui.core.run import Checkpoint, EpochEnd, RunSnapshot, TrainingRun, Verdict
 from gdtui.core.training import StepResult
 from gdtui.core.words import percent
 
@@ -235,3 +235,11 @@ def advice(verdict: Verdict, *, paused: bool = False, brief: bool = False) -> st
             f"{verdict.best:.3f} at best. At {eta} the steps overshoot the valley: lower η with -, or r starts again."
         )
     return ""
+
+
+def after_going_back(shot: RunSnapshot, rate: float) -> str:
+    """What to do once weights are put back, while the next step (at η = rate) would be as large as those that
+    left the network unable to learn; else nothing. Two lines at 80 columns, beside the lesson too."""
+    if shot.back_to is None or shot.broke_at is None or rate < shot.broke_at:
+        return ""
+    return f"The steps at η = {shot.broke_at:g} left the network unable to learn: lower η with - before the next step."

@@ -152,6 +152,7 @@ class RunSnapshot:
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
     back_to: int | None  # the step whose weights were put back, until the next step is taken
+    broke_at: float | None  # with back_to: the largest η of the steps taken since those weights could last learn
     last_batch_size: int  # the images of that mini-batch: all of the training set, or fewer
     curve_steps: tuple[float, ...]
     curve_costs: tuple[float, ...]
@@ -187,6 +188,7 @@ class TrainingRun:
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
         self.back_to: int | None = None  # the step whose weights were put back, until the next step
+        self.broke_at: float | None = None  # with back_to: the largest η of the steps that undid those weights
         self.watch = Watch()
         self._blamed = learning_rate  # see Verdict.blamed
         self._epoch_cost, self._epoch_examples = 0.0, 0
@@ -267,7 +269,7 @@ class TrainingRun:
         if self.trainer.diverged:
             self.trainer.recover()  # the weights are the last good ones: try again, at whatever η is set now
         self.damaged = None
-        self._blamed = max(self._blamed, self.trainer.learning_rate)
+        rate = self.trainer.learning_rate
         result = self.trainer.step()
         if result.diverged:
             # Were the weights it left already beyond learning? Then the steps before it did the damage.
@@ -276,7 +278,8 @@ class TrainingRun:
             self.damaged = health if health.hopeless else None
             self.judge()
             return result, None
-        self.last_cost, self.back_to = result.cost, None
+        self._blamed = max(self._blamed, rate)  # of the steps taken: a refused one moved nothing
+        self.last_cost, self.back_to, self.broke_at = result.cost, None, None
         self.watch.stepped(result.gradient_norm)
         if self.watch.due(self.trainer.samples_seen):
             health = self._check(self.watch.steepest)
@@ -322,7 +325,7 @@ class TrainingRun:
             self.trainer.recover()
         self.damaged = None
         self.watch = Watch()
-        self._blamed = self.trainer.learning_rate
+        self.broke_at, self._blamed = self._blamed, self.trainer.learning_rate
         self.trend = Trend(self.trend.window)
         self.good = good
         self.judge()
@@ -378,6 +381,7 @@ class TrainingRun:
             cost_name=trainer.cost,
             last_cost=self.last_cost,
             back_to=self.back_to,
+            broke_at=self.broke_at,
             last_batch_size=len(trainer.last_batch),
             curve_steps=tuple(self.history.steps),
             curve_costs=tuple(self.history.costs),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdtui.core import minibatch, quiz
+from gdtui.core.drive import after_going_back
 from gdtui.core.network import Network
 from gdtui.core.run import Verdict
 from gdtui.core.words import count, counted, percent
@@ -177,6 +178,9 @@ def _learning_invite(state: LessonState) -> str:
     if broken is not None:  # the keys the run's message names
         back = "r for fresh weights" if broken.good is None else f"u goes back to the weights of step {broken.good.step:,}"
         return f"As the message above says: {back}, - lowers η; then e for one epoch."
+    run, shot = state.training.run, state.training.shown
+    if run is not None and shot is not None and after_going_back(shot, run.requested[0]):
+        return "As the message above says, - lowers η first; then e for one epoch."
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"

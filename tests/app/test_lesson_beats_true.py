@@ -9,6 +9,7 @@ import pytest
 
 from gdtui.core import quiz, sensitivity
 from gdtui.core.dataset import bundled_data_dir, load_dataset
+from gdtui.core.learning_rates import LEARNING_RATES
 from gdtui.core.network import Network
 from gdtui.core.training import Trainer
 from gdtui.core.words import percent
@@ -82,6 +83,16 @@ async def test_the_learning_beat_promises_no_fall_of_a_network_its_steps_broke(t
         await pilot.press("u")
         await settle(pilot)
         await wait_for(pilot, lambda: "unable to learn" not in words(app), "the beat once the weights are back")
+        # η is still the one whose steps broke them: the message says so, and the beat asks for a smaller one first.
+        message = screen.query_one("#message")
+        assert "lower η with -" in str(message.render()) and "- lowers η first" in words(app), words(app)
+        for _ in range(len(LEARNING_RATES)):
+            if "lower η" not in str(message.render()):
+                break
+            await pilot.press("minus")
+        await wait_for(pilot, lambda: "- lowers η first" not in words(app), "the beat once η is smaller")
+        assert screen.training_run.requested[0] < screen.shown.broke_at and not message.display
+        assert "Press e for one epoch" in words(app), words(app)
 
 
 async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnist_dir):

@@ -235,8 +235,14 @@ async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_an
         assert f"u goes back to the weights of step {verdict.good.step:,}, and - lowers η." in words, "all of it at 80×24"
         await pilot.press("u")
         await settle(pilot)
-        assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
+        # Judged afresh from the weights put back; η is still the one whose steps broke them, and the message says so.
+        assert screen.training_run.verdict.kind == ""
+        assert text(screen, "message") == (
+            f"The steps at η = {verdict.blamed:g} left the network unable to learn: lower η with - before the next step."
+        )
         assert np.array_equal(app.state.network.params, verdict.good.params)
+        await pilot.press("minus")
+        assert text(screen, "message") == "", "η below the one that did the damage: nothing to say"
 
 
 async def test_going_back_undoes_the_nudges_made_since_the_weights_put_back_and_says_so(screen_on):
@@ -959,7 +965,7 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         # What the network is said to be, as the prompts to save or discard it say: the weights put back's.
         assert screen.state.steps_trained == step
         assert f"trained {step:,} steps" in screen.state.network_origin, screen.state.network_origin
-        assert screen.training_run.verdict.kind == "" and not text(screen, "message").strip()
+        assert screen.training_run.verdict.kind == "" and "lower η with - before the next step" in text(screen, "message")
         assert "u Go back" not in screen_text(pilot.app)
         # Every figure kept was of the weights given up: the accuracy is measured again, on the weights put back.
         now = screen.training_run.trainer.steps

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gdtui.core.dataset import load_dataset
-from gdtui.core.drive import advance, advice, reason
+from gdtui.core.drive import advance, advice, after_going_back, reason
 from gdtui.core.health import CHECK_IMAGES, STUCK_IMAGES, Health, check
 from gdtui.core.network import Network
 from gdtui.core.run import RISING_FACTOR, Checkpoint, TrainingRun, Trend, Verdict, window_for
@@ -376,3 +376,21 @@ def test_the_brief_message_fits_two_lines_and_names_the_same_keys(verdict, pause
     assert [key for key in KEYS if key in brief.lower()] == [key for key in KEYS if key in full.lower()], (brief, full)
     rates = {f"η = {rate:g}" for rate in (verdict.learning_rate, verdict.blamed)}
     assert {rate for rate in rates if rate in brief} == {rate for rate in rates if rate in full}, (brief, full)
+
+
+def test_weights_put_back_say_which_rate_broke_them_until_a_step_or_a_smaller_rate(tiny):
+    run = lesson_run(tiny)
+    steps(run, 300)
+    run.learning_rate = 50.0
+    steps(run, 400)  # saturated, not yet judged stuck
+    run.learning_rate = 1e15
+    result, _ = run.step()  # refused: not a step that broke anything
+    assert result.diverged and run.verdict.good is not None
+    run.go_back(run.verdict.good)
+    shot = run.snapshot()
+    told = after_going_back(shot, shot.learning_rate)
+    assert "η = 50 " in told and "lower η with -" in told, told
+    assert after_going_back(shot, 50.0) == told and after_going_back(shot, 20.0) == ""
+    run.learning_rate = 1.5
+    steps(run, 1)
+    assert after_going_back(run.snapshot(), 50.0) == "", "the weights put back are moved on"

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.background import in_background
-from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
+from gdtui.core.drive import HALTS, Goal, Stop, advice, after_going_back, next_speed
 from gdtui.core.model_io import free_name, replaced_by_saving
 from gdtui.core.presets import preset_for
 from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
@@ -280,9 +280,12 @@ Network and Cost steps show."""
         message = self.query_one("#message", Static)
         brief = self.has_class("-guided") and self.size.height < BRIEF_BELOW
         text = advice(shot.verdict, paused=not self.running, brief=brief)
+        if not text and self.training_run is not None:  # at the η the next step will take, which - may have lowered
+            text = after_going_back(shot, self.training_run.requested[0])
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
+            self.post_message(self.Shown(self))  # the lesson's invitation names the keys the message does
         # Empty, it would still take a row: the one the neurons' last captions need at 80×24.
         message.display = bool(text)
 
@@ -376,6 +379,7 @@ Network and Cost steps show."""
         if self.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(run, self.shown)
+            self._draw_message(self.shown)  # weights put back ask for a smaller η: told once it is
         if self.view == "gradient":  # its −η·∂C/∂w column is the next step's, at the new η
             self.query_one(GradientView).show(self.state, run, live=self.running)
 
