@@ -4,9 +4,12 @@ summary promises no row the table lacks, and a pick set aside for want of rows c
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from gdtui.core import sensitivity
@@ -34,19 +37,26 @@ async def shown(pilot, state: LessonState) -> tuple[GradientView, DataTable]:
     return view, view.query_one(DataTable)
 
 
-def ranks(table: DataTable) -> list[str]:
-    return [table.get_row_at(row)[0] for row in range(table.row_count)]
-
-
-async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_the_room(tiny_mnist_dir):
-    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+@asynccontextmanager
+async def third_row_picked(data_dir) -> AsyncIterator[tuple[Pilot, LessonState, GradientView, DataTable]]:
+    """The view alone at 80×20, its gradient worked out, the third row of its ranking picked."""
+    state = LessonState(load_dataset(data_dir), Network(seed=0))
     app = ViewAlone(state)
     async with app.run_test(size=(80, 20)) as pilot:
         view, table = await shown(pilot, state)
         view.pick(1)
         view.pick(1)
+        assert view.picked() is not None and table.cursor_row == 2
+        yield pilot, state, view, table
+
+
+def ranks(table: DataTable) -> list[str]:
+    return [table.get_row_at(row)[0] for row in range(table.row_count)]
+
+
+async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_the_room(tiny_mnist_dir):
+    async with third_row_picked(tiny_mnist_dir) as (pilot, _, view, table):
         picked = view.picked()
-        assert picked is not None and table.cursor_row == 2
         # The summary's two lines, the table's header, one row, and how to nudge in two.
         await pilot.resize_terminal(80, 6)
         await wait_for(pilot, lambda: table.row_count == 1, "the ranking squeezed to one row")
@@ -60,12 +70,7 @@ async def test_a_pick_set_aside_while_the_ranking_has_one_row_comes_back_with_th
 async def test_the_summary_promises_no_row_the_table_lacks(tiny_mnist_dir, height):
     """With a row or two for the ranking, which the learner's pick may take, the summary names a (·) row of the
     smallest only if the table shows one."""
-    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
-    app = ViewAlone(state)
-    async with app.run_test(size=(80, 20)) as pilot:
-        view, table = await shown(pilot, state)
-        view.pick(1)
-        view.pick(1)
+    async with third_row_picked(tiny_mnist_dir) as (pilot, _, view, table):
         await pilot.resize_terminal(80, height)
         await wait_for(pilot, lambda: view.size.height == height, "the view resized")
         await pilot.pause()
@@ -76,12 +81,7 @@ async def test_the_summary_promises_no_row_the_table_lacks(tiny_mnist_dir, heigh
 async def test_a_nudge_of_the_only_row_shown_makes_it_the_pick(tiny_mnist_dir):
     """The learner nudges the row they see highlighted: a pick set aside while the table was short does not come
     back over the parameter just nudged, whose result the view shows."""
-    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
-    app = ViewAlone(state)
-    async with app.run_test(size=(80, 20)) as pilot:
-        view, table = await shown(pilot, state)
-        view.pick(1)
-        view.pick(1)
+    async with third_row_picked(tiny_mnist_dir) as (pilot, state, view, table):
         await pilot.resize_terminal(80, 6)
         await wait_for(pilot, lambda: table.row_count == 1, "the ranking squeezed to one row")
         nudged = view.to_nudge()
@@ -97,12 +97,7 @@ async def test_a_nudge_of_the_only_row_shown_makes_it_the_pick(tiny_mnist_dir):
 async def test_a_picked_row_left_out_of_the_ranking_reads_as_a_sentence_and_a_zero_step_has_no_sign(tiny_mnist_dir):
     """The pick kept in the table (marked …) is told in a sentence of its own, whatever sentence the summary ends
     with; a component of exactly 0 steps by +0.00e+00, not -0.00e+00."""
-    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
-    app = ViewAlone(state)
-    async with app.run_test(size=(80, 20)) as pilot:
-        view, table = await shown(pilot, state)
-        view.pick(1)
-        view.pick(1)
+    async with third_row_picked(tiny_mnist_dir) as (pilot, state, view, table):
         picked = view.picked()
         run = state.training.ensure()
         at, report = state.training.report
