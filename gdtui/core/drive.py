@@ -195,28 +195,6 @@ def advice(verdict: Verdict, *, paused: bool = False, brief: bool = False) -> st
     if verdict.kind == "failing":
         assert verdict.health is not None
         health = verdict.health
-        if brief:
-            found = (
-                "The checks find the network unable to learn." if verdict.span else "A check finds the network unable to learn."
-            )
-        elif verdict.span:
-            found = (
-                f"Every check over the last {verdict.span:,} training images finds the network unable to learn; "
-                f"the last: {health.cause()}."
-            )
-        else:
-            found = f"The last check of the network: {health.cause()}."
-        if brief or not health.hopeless:
-            outlook = ""  # its cause says the slope is 0 there: a line more at 80×24 would say it again
-        elif verdict.span >= STUCK_IMAGES:  # its cost still falls: no proof
-            outlook = " Its cost still falls, so the run goes on."
-        else:
-            outlook = f" If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
-        measured = ""
-        if not brief:
-            measured = (
-                f" It is right on {percent(health.accuracy)} of {health.images:,} training images (cost {health.cost:.3f})."
-            )
         # Blamed on the steepest steps since it was last fine: a smaller η set since did not do it, nor can it undo it.
         blamed = f"η = {verdict.blamed:g}"
         lower = verdict.learning_rate >= verdict.blamed
@@ -225,8 +203,27 @@ def advice(verdict: Verdict, *, paused: bool = False, brief: bool = False) -> st
         else:
             back = "lower η with -" if lower else "r resets"
         then = back if paused else f"space pauses, then {back}"
+        if brief:  # what the checks find, and which η to blame, without their figures
+            said = f"{blamed} is likely too large" if lower else f"the steps at {blamed} were likely too large"
+            return f"The network cannot learn now: {said}. {then[0].upper()}{then[1:]}."
+        if verdict.span:
+            found = (
+                f"Every check over the last {verdict.span:,} training images finds the network unable to learn; "
+                f"the last: {health.cause()}."
+            )
+        else:
+            found = f"The last check of the network: {health.cause()}."
+        if not health.hopeless:
+            outlook = ""  # its cause says the slope is 0 there: a line more at 80×24 would say it again
+        elif verdict.span >= STUCK_IMAGES:  # its cost still falls: no proof
+            outlook = " Its cost still falls, so the run goes on."
+        else:
+            outlook = f" If every check finds it so for {STUCK_IMAGES:,} training images, the run stops."
         cause = f"At {blamed} the steps are likely too large" if lower else f"The steps at {blamed} were likely too large"
-        return f"{found}{outlook}{measured} {cause}: {then}."
+        return (
+            f"{found}{outlook} It is right on {percent(health.accuracy)} of {health.images:,} training images "
+            f"(cost {health.cost:.3f}). {cause}: {then}."
+        )
     if verdict.kind == "rising":
         if brief:
             return f"The cost is rising: at {eta} the steps overshoot the valley: lower η with -, or r starts again."

@@ -152,7 +152,9 @@ class RunSnapshot:
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
     back_to: int | None  # the step whose weights were put back, until the next step is taken
-    broke_at: float | None  # with back_to: the largest η of the steps taken since those weights could last learn
+    # With back_to: the largest η of the steps taken since a check last found the network able to learn, before
+    # they were put back (weights kept earlier may have seen smaller ones too).
+    broke_at: float | None
     last_batch_size: int  # the images of that mini-batch: all of the training set, or fewer
     curve_steps: tuple[float, ...]
     curve_costs: tuple[float, ...]
@@ -188,9 +190,9 @@ class TrainingRun:
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
         self.back_to: int | None = None  # the step whose weights were put back, until the next step
-        self.broke_at: float | None = None  # with back_to: the largest η of the steps that undid those weights
+        self.broke_at: float | None = None  # see RunSnapshot.broke_at
         self.watch = Watch()
-        self._blamed = learning_rate  # see Verdict.blamed
+        self._blamed = 0.0  # see Verdict.blamed: of the steps taken, and none is yet
         self._epoch_cost, self._epoch_examples = 0.0, 0
         self._requested: tuple[float, int] = (0.0, 0)  # 0: as it is
         self._asking = threading.Lock()  # guards only _requested: never held while a step goes
@@ -285,7 +287,7 @@ class TrainingRun:
             health = self._check(self.watch.steepest)
             self.watch.add(health)
             if not (health.hopeless or health.saturated):
-                self._blamed = self.trainer.learning_rate
+                self._blamed = rate
             self._keep_if_better(health)
         self.history.add(result.step, result.cost)
         self.trend.add(result.cost)
@@ -325,7 +327,8 @@ class TrainingRun:
             self.trainer.recover()
         self.damaged = None
         self.watch = Watch()
-        self.broke_at, self._blamed = self._blamed, self.trainer.learning_rate
+        # No step since these weights: a rate set meanwhile, and never stepped at, is to blame for nothing.
+        self.broke_at, self._blamed = self._blamed, 0.0
         self.trend = Trend(self.trend.window)
         self.good = good
         self.judge()

@@ -353,7 +353,7 @@ def _health(**changes) -> Health:
     return Health(**{**fields, **changes})
 
 
-GOOD = Checkpoint(step=1_234, params=np.zeros(3), health=_health(accuracy=0.75, spread=0.9, pinned=0.0, gradient_norm=0.4))
+GOOD = Checkpoint(step=12_345, params=np.zeros(3), health=_health(accuracy=0.75, spread=0.9, pinned=0.0, gradient_norm=0.4))
 VERDICTS = {
     "refused": Verdict("diverged", 500.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46)),
     "refused after damage": Verdict("diverged", 500.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46), good=GOOD),
@@ -361,11 +361,12 @@ VERDICTS = {
     "stuck": Verdict("stuck", 50.0, health=_health(), span=5_000),
     "stuck after learning": Verdict("stuck", 50.0, health=_health(), span=5_000, good=GOOD),
     "failing once": Verdict("failing", 50.0, health=_health(), blamed=50.0),
+    "failing after learning": Verdict("failing", 50.0, health=_health(), span=2_000, blamed=50.0, good=GOOD),
     "failing a while, η lowered since": Verdict("failing", 5.0, health=_health(), span=2_000, blamed=50.0, good=GOOD),
     "rising": Verdict("rising", 9.0, best=0.41, latest=0.47, window=200),
 }
 # What the learner is told to press, and the weights named: the brief message leaves out figures, not these.
-KEYS = ("space pauses", "u goes back", "step 1,234", "r resets", "r to fresh", "r for fresh", "lower η with -", "- lowers η")
+KEYS = ("space pauses", "u goes back", "step 12,345", "r resets", "r to fresh", "r for fresh", "lower η with -", "- lowers η")
 
 
 @pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
@@ -394,3 +395,17 @@ def test_weights_put_back_say_which_rate_broke_them_until_a_step_or_a_smaller_ra
     run.learning_rate = 1.5
     steps(run, 1)
     assert after_going_back(run.snapshot(), 50.0) == "", "the weights put back are moved on"
+
+
+def test_a_rate_set_but_never_stepped_at_is_blamed_for_nothing(tiny):
+    run = lesson_run(tiny)
+    steps(run, 300)
+    run.learning_rate = 50.0
+    steps(run, 400)  # saturated, not yet judged stuck
+    run.learning_rate = 5000.0  # + pressed, no step taken at it
+    run.go_back(run.verdict.good)
+    assert run.snapshot().broke_at == 50.0
+    run.learning_rate = 500.0
+    step_until(run, "failing")
+    assert run.verdict.blamed == 500.0, "the rate of the steps taken since the weights were put back"
+    assert "η = 5000" not in advice(run.verdict)
