@@ -19,7 +19,6 @@ import numpy as np
 from gdtui.core import minibatch, quiz
 from gdtui.core.drive import after_going_back
 from gdtui.core.network import Network
-from gdtui.core.run import Verdict
 from gdtui.core.words import count, counted, percent
 from gdtui.ui.screens.cost import CostScreen
 
@@ -144,15 +143,14 @@ def _fall(state: LessonState) -> str:
     return "; its cost falls by less and less." if first - middle > middle - last else "; its cost is still falling fast."
 
 
-def _broken(state: LessonState) -> Verdict | None:
-    """The run's verdict as the Training step last drew it, if its steps have left the network unable to learn
-    (a step refused on weights that can learn leaves it as it was)."""
+def _broken(state: LessonState) -> bool:
+    """Whether the run, as the Training step last drew it, finds that its steps have left the network unable to
+    learn (a step refused on weights that can learn leaves it as it was)."""
     shot = state.training.shown
     if shot is None:
-        return None
+        return False
     verdict = shot.verdict
-    broken = verdict.kind in ("failing", "stuck") or (verdict.kind == "diverged" and verdict.good is not None)
-    return verdict if broken else None
+    return verdict.kind in ("failing", "stuck") or (verdict.kind == "diverged" and verdict.good is not None)
 
 
 def _learning_text(state: LessonState, screen: LessonScreen) -> str:
@@ -161,8 +159,8 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
     chance = total / len(state.data.classes)
-    if _broken(state) is not None:
-        ending = ": steps too large have left it unable to learn, and its cost will not fall from here."
+    if _broken(state):
+        ending = ": steps too large have left it unable to learn."
     elif right < 1.5 * chance:  # a step or two moved it, and taught it nothing yet
         ending = ", no better than chance: the fall is still to come."
     else:
@@ -174,10 +172,8 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
 
 
 def _learning_invite(state: LessonState) -> str:
-    broken = _broken(state)
-    if broken is not None:  # the keys the run's message names
-        back = "r for fresh weights" if broken.good is None else f"u goes back to the weights of step {broken.good.step:,}"
-        return f"As the message above says: {back}, - lowers η; then e for one epoch."
+    if _broken(state):  # the message names the keys, which depend on whether the run goes on
+        return "Do as the message above says; then e for one epoch."
     run, shot = state.training.run, state.training.shown
     if run is not None and shot is not None and after_going_back(shot, run.requested[0]):
         return "As the message above says, - lowers η first; then e for one epoch."

@@ -84,7 +84,8 @@ async def test_a_nudge_of_the_only_row_shown_makes_it_the_pick(tiny_mnist_dir):
     async with third_row_picked(tiny_mnist_dir) as (pilot, state, view, table):
         await pilot.resize_terminal(80, 6)
         await wait_for(pilot, lambda: table.row_count == 1, "the ranking squeezed to one row")
-        nudged = view.to_nudge()
+        nudged = view.picked()
+        view.nudging()
         assert nudged == state.training.current_report().largest[0].index
         run = state.training.ensure()
         state.training.nudge(run, nudged, 0.1)

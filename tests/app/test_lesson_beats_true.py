@@ -79,7 +79,7 @@ async def test_the_learning_beat_promises_no_fall_of_a_network_its_steps_broke(t
         await run_until_it_stops_itself(pilot, screen)
         await wait_for(pilot, lambda: "unable to learn" in words(app), "the beat to read the run's verdict")
         assert "the fall is still to come" not in words(app) and "watch the cost fall" not in words(app), words(app)
-        assert "u goes back" in words(app), words(app)
+        assert "Do as the message above says" in words(app), words(app)
         await pilot.press("u")
         await settle(pilot)
         await wait_for(pilot, lambda: "unable to learn" not in words(app), "the beat once the weights are back")

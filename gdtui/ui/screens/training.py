@@ -130,6 +130,7 @@ Network and Cost steps show."""
         self._trainer_worker: Worker | None = None
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
         self._drawn_version = -1  # the network's version the last redraw showed, or a later one
+        self._told: tuple[str, bool, bool] | None = None  # what the lesson was last told of the message (_draw_message)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="stats")
@@ -285,7 +286,12 @@ Network and Cost steps show."""
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
-            self.post_message(self.Shown(self))  # the lesson's invitation names the keys the message does
+        # The Learning beat says whether there is such a message, and of which kind: told of a change in that, not of
+        # every new figure (a failing run's changes at each check, and the beat's words measure the test set again).
+        told = (shot.verdict.kind, shot.verdict.good is not None, bool(text))
+        if told != self._told:
+            self._told = told
+            self.post_message(self.Shown(self))
         # Empty, it would still take a row: the one the neurons' last captions need at 80×24.
         message.display = bool(text)
 
@@ -448,10 +454,12 @@ Network and Cost steps show."""
         if self.running:
             self.notify("Pause the run (space) to nudge a weight.", severity="warning")
             return
-        k = self.query_one(GradientView).to_nudge()
+        view = self.query_one(GradientView)
+        k = view.picked()
         if k is None or self.training.current_report() is None:
             self.notify("Let the gradient be worked out first.", severity="warning")
             return
+        view.nudging()  # only now: a nudge refused leaves a pick set aside as it was
         self.training.nudge(self.ensure_run(), k, delta)
         self.redraw()
 

@@ -232,11 +232,10 @@ class GradientView(Vertical):
         table = self.query_one(DataTable)
         table.move_cursor(row=table.cursor_row + direction, animate=False)
 
-    def to_nudge(self) -> int | None:
-        """The parameter a nudge acts on: the row highlighted, which becomes the pick (one set aside while the
-        table was short goes: its return would highlight another row than the one whose nudge is told)."""
+    def nudging(self) -> None:
+        """The row highlighted is being nudged: it becomes the pick (one set aside while the table was short goes:
+        its return would highlight another row than the one whose nudge is told)."""
         self._held = None
-        return self.picked()
 
     def picked(self) -> int | None:
         """The parameter picked in the table, if the table shows any."""
