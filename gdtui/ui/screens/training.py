@@ -64,7 +64,8 @@ check that finds it, and once that has lasted thousands of images, the run
 stops: the network can no longer learn. A step that would leap further than all
 the parameters' own length (or a cost that blows up) is refused, and stops the
 run too. When steps did the damage, `u` (the run paused) goes back to the best
-weights a check found able to learn.
+weights a check found able to learn; until η is below the rate of those steps,
+the screen asks for a smaller one.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
