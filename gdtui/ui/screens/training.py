@@ -312,7 +312,8 @@ Network and Cost steps show."""
             if self.training.measured_before_nudge(run, shot):
                 when = "before the nudge"
             elif last.train_cost is None and last.step:  # weights gone back to, measured between epochs
-                when = f"measured at step {last.step:,}"
+                # While they are shown, said to be of them: the run's step then is not theirs, which the lesson counts.
+                when = "of those weights" if shot.back_to is not None else f"measured at step {last.step:,}"
             elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
