@@ -477,7 +477,8 @@ PART_TWO = (
         "The smallest piece: one output neuron",
         _backprop(_neuron_text),
         "[ and ] take another output; the levers come next.",
-        ("set_view('neuron')", "browse(0)"),
+        # The output the wish list marked, or another picked there: "the one the next views take apart".
+        ("set_view('neuron')",),
         ("#neuron",),
     ),
     Beat(
@@ -485,7 +486,7 @@ PART_TWO = (
         "Three levers of one output neuron",
         _backprop(_levers_text),
         "The table ranks the weights by lever 2.",
-        ("set_view('levers')", "browse(0)"),
+        ("set_view('levers')",),
         ("#levers",),
     ),
     Beat(

@@ -361,3 +361,22 @@ async def test_the_header_of_part_two_ends_whole_at_80x24(tiny_mnist_dir):
             header = app.screen.query_one("#header")
             row = [strip.text for strip in app.screen._compositor.render_strips()][header.region.y].rstrip()
             assert header.region.height == 1 and row.endswith(name), f"beat {index + 1}: {row!r}"
+
+
+async def test_the_output_picked_on_the_wish_list_is_the_one_the_next_beats_take_apart(tiny_mnist_dir):
+    """The wish list marks the output "the next views take apart; [ and ] pick another": picked there, it is the one
+    of the next two beats (one output neuron, its levers); back on the wish list, the image's own output again."""
+    async with at_beat(tiny_mnist_dir, FIRST) as pilot:
+        app = pilot.app
+        screen = app.screen
+        own = int(app.state.data.train.labels[screen.index])
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        picked = (own + 2) % 10
+        await wait_for(pilot, lambda: screen.neuron == picked, "another output picked")
+        for beat in (FIRST + 1, FIRST + 2):
+            await pilot.press("full_stop")
+            await on_beat(pilot, beat)
+            assert screen.neuron == picked, f"beat {beat + 1} took output {screen.neuron} apart, not {picked}"
+        await pilot.press("comma", "comma")
+        await on_beat(pilot, FIRST)
+        assert screen.neuron == own
