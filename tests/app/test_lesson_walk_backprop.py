@@ -210,7 +210,7 @@ def _four_equations(app) -> list[str]:
     return [
         f"BP1 δ = ∂C₀/∂z = {chain.dz:+.6g}",
         f"a(L−1)·δ = {chain.weight_derivative:+.6g}",
-        f"× its slope = {chain.hidden_delta:+.6g}",
+        f"× its slope, both marked, = {chain.hidden_delta:+.6g}",
         f"δ = ∂C₀/∂z = ∂C₀/∂b = σ'(z) · 2(a − y) = {precise(chain.bias_derivative)} BP1 BP3",
         "a(L−1) · σ'(z) · 2(a − y) BP4",
         "BP2",
