@@ -519,7 +519,7 @@ PART_TWO = (
         "backprop",
         "The chain rule: three factors",
         _backprop(_chain_text),
-        "The finite difference below checks the product.",
+        "The finite difference above checks the product.",  # above these words: the guide is at the bottom
         ("set_view('chain')", "browse(0)"),
         ("#chain",),
     ),
