@@ -11,6 +11,7 @@ point they reach.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from gdtui.core.slices import NetworkSlice
 BATCH_SIZE = 10
 FULL_BATCH = 10_000
 """The images the careful walker averages over: all 60,000 take seconds a step, far too slow to watch."""
+LEVEL_PLACES = 5
+"""The decimal places the race's level is told to."""
 REHEARSED = 6
 """The first steps a map of the race is sized to hold, both walkers' (see Race.rehearsal)."""
 
@@ -134,10 +137,14 @@ class Race:
         return rows
 
     def level(self) -> float | None:
-        """The lowest full-batch cost both walkers have reached, the level "down" is measured to; None
-        while either has not yet come below the start they share."""
+        """The lowest full-batch cost both walkers have reached, the level "down" is measured to, rounded up to
+        the LEVEL_PLACES the screen gives it; None while either has not yet come below the start they share.
+
+        Rounded up, it is still a level both have reached, and it moves only when its figure does: as the slower
+        walker creeps lower in the sixth place, one figure would otherwise stand beside growing counts."""
         full, mini = self.paths
-        level = max(min(full.costs), min(mini.costs))
+        scale = 10**LEVEL_PLACES
+        level = math.ceil(max(min(full.costs), min(mini.costs)) * scale) / scale
         return level if level < full.costs[0] else None
 
 

@@ -83,7 +83,9 @@ def test_images_to_get_down_count_the_steps_before_the_level_is_first_reached():
 def test_the_level_is_the_lowest_both_have_reached(network, images, indices):
     walkers = minibatch.race(network, *images, "quadratic", indices, ETA, steps=6)
     level = walkers.level()
-    assert level == max(min(walkers.full.costs), min(walkers.mini.costs))
+    lowest = max(min(walkers.full.costs), min(walkers.mini.costs))
+    # Up to the places it is told to: the figure on screen is the level itself.
+    assert lowest <= level < lowest + 10**-minibatch.LEVEL_PLACES and level == float(f"{level:.{minibatch.LEVEL_PLACES}f}")
     assert walkers.full.images_to_reach(level) is not None and walkers.mini.images_to_reach(level) is not None
 
 
@@ -120,3 +122,19 @@ def test_a_rehearsal_reaches_the_very_points_the_race_then_steps_to(network, ima
     for _ in range(3):
         walkers.step()
     np.testing.assert_array_equal(reached, np.array([*walkers.full.points, *walkers.mini.points]))
+
+
+def test_a_level_that_reads_the_same_counts_the_same_images(network, images, indices):
+    """The level creeps down as the slower walker goes lower. Told to five places, as the screen gives it, it moves
+    only when its figure does: one figure never stands beside two counts of images."""
+    walkers = minibatch.race(network, *images, "quadratic", indices, ETA, steps=2)
+    start = np.zeros(2)
+    mini = minibatch.Path("mini-batch", (start,) * 3, (3.0, 2.0, 1.9), (10, 10))
+    told = []
+    for steps in (2, 3):
+        costs = (3.0, 2.8, 2.6925049, 2.6925041)[: steps + 1]
+        walkers.paths = (minibatch.Path("full batch", (start,) * (steps + 1), costs, (600,) * steps), mini)
+        level = walkers.level()
+        assert level is not None and level >= min(costs), "a level both walkers have reached"
+        told.append((f"{level:.5f}", walkers.full.images_to_reach(level)))
+    assert told[0][0] != told[1][0] or told[0][1] == told[1][1], told

@@ -688,7 +688,7 @@ rule's is the one this image wishes most to change."""
         ]
         level = race.level()
         if level is not None:  # both have been this low, so each path has a count
-            lines.append(f"first down to C ≤ {level:.5f} after")  # a hurried walker may wobble back up
+            lines.append(f"first down to C ≤ {level:.{minibatch.LEVEL_PLACES}f} after")  # a hurried walker may wobble back up
             lines.append(f"{'images':<12}" + "".join(f"{path.images_to_reach(level):>11,}" for path in (full, mini)))
         elif full.steps:
             lines.append(f"[dim]not both below start's C = {full.costs[0]:.5f}[/dim]")
