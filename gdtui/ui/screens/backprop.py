@@ -452,7 +452,7 @@ rule's is the one this image wishes most to change."""
             ]
         else:
             lines.append(f"With cross-entropy, z moves C₀ by ∂C₀/∂z = a − y = [b]{a - y:+.6f}[/b]")
-        lines.append("Nudge w: z moves, so a moves, so C₀ moves; the next views take that apart.")
+        lines.append("Nudge a wₖ: z moves, so a moves, so C₀ moves; the next views take that apart.")  # the wₖ of z above
         self.query_one("#neuron", Static).update(Content.from_markup("\n".join(lines), output=self.output_name(j)))
 
     def _draw_levers(self, w: wishes.Wishes) -> None:
