@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdtui.core import minibatch, quiz
-from gdtui.core.drive import after_going_back
 from gdtui.core.network import Network
 from gdtui.core.words import count, counted, percent
 from gdtui.ui.screens.cost import CostScreen
@@ -174,8 +173,7 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
 def _learning_invite(state: LessonState) -> str:
     if _broken(state):  # the message names the keys, which depend on whether the run goes on
         return "Do as the message above says; then e for one epoch."
-    run, shot = state.training.run, state.training.shown
-    if run is not None and shot is not None and after_going_back(shot, run.requested[0]):
+    if state.training.after_going_back():
         return "As the message above says, - lowers η first; then e for one epoch."
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0

@@ -32,7 +32,7 @@ import numpy as np
 from gdtui.core import quiz, sensitivity
 from gdtui.core.costs import CostName
 from gdtui.core.dataset import Dataset
-from gdtui.core.drive import Goal, Pacer, Stop, advance
+from gdtui.core.drive import Goal, Pacer, Stop, advance, after_going_back
 from gdtui.core.learning_rates import next_batch_size, next_learning_rate
 from gdtui.core.model_io import check_fits, save_model
 from gdtui.core.network import Network
@@ -560,6 +560,13 @@ class TrainingSession:
             return self._state.network.copy(), self.gradient_batch(run).copy(), self._state.version
         finally:
             self._lock.release()
+
+    def after_going_back(self) -> str:
+        """What the Training step asks once weights are put back, while the next step would be at a rate as large as
+        that of the steps that broke them: to lower it first; else "". Of the run as last shown, at the rate asked for."""
+        if self.run is None or self.shown is None:
+            return ""
+        return after_going_back(self.shown, self.run.requested[0])
 
     def shown_report(self) -> sensitivity.GradientReport | None:
         """The gradient report the gradient view shows: of the network as it is now, or, while a run goes on,

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.background import in_background
-from gdtui.core.drive import HALTS, Goal, Stop, advice, after_going_back, next_speed
+from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
 from gdtui.core.model_io import free_name, replaced_by_saving
 from gdtui.core.presets import preset_for
 from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
@@ -281,9 +281,7 @@ Network and Cost steps show."""
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
         brief = self.has_class("-guided") and self.size.height < BRIEF_BELOW
-        text = advice(shot.verdict, paused=not self.running, brief=brief)
-        if not text and self.training_run is not None:  # at the η the next step will take, which - may have lowered
-            text = after_going_back(shot, self.training_run.requested[0])
+        text = advice(shot.verdict, paused=not self.running, brief=brief) or self.training.after_going_back()
         # Its height follows its text, so an update costs a layout of the whole screen: only on a change.
         if text != message.content:
             message.update(text)
