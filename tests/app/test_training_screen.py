@@ -325,13 +325,18 @@ async def gradient_view(pilot, screen) -> None:
     await wait_for(pilot, lambda: screen.query_one("#ranking", DataTable).row_count, "the ranking")
 
 
+async def gradient_after_a_step(pilot, screen) -> DataTable:
+    """One step, then the gradient view, its ranking worked out: the table."""
+    await pilot.press("n")
+    await settle(pilot)
+    await gradient_view(pilot, screen)
+    return screen.query_one("#ranking", DataTable)
+
+
 async def test_the_gradient_view_ranks_the_largest_components(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
-        table = screen.query_one("#ranking", DataTable)
+        table = await gradient_after_a_step(pilot, screen)
         # The gradient at the weights as they are now, over the images of the step just taken.
         trainer = screen.training_run.trainer
         here = app.state.network.copy(dtype=np.float64)
@@ -357,10 +362,7 @@ async def test_the_gradient_view_ranks_the_largest_components(screen_on):
 async def test_nudging_a_weight_changes_the_cost_as_the_table_predicts(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
-        table = screen.query_one("#ranking", DataTable)
+        table = await gradient_after_a_step(pilot, screen)
         k = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
         shown_slope = float(table.get_row_at(0)[2])
         before = float(app.state.network.params[k])
@@ -693,10 +695,7 @@ async def test_the_gradient_view_of_a_dead_network_lists_its_few_components_once
     network = Network(activation="relu", output="softmax", seed=0)
     network.biases[1][:] = -1e3  # the second hidden layer never fires: only the output biases have a gradient
     async with screen_on("6", size=(100, 40), network=network) as (pilot, screen):
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
-        table = screen.query_one("#ranking", DataTable)
+        table = await gradient_after_a_step(pilot, screen)
         shown = [int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)]
         assert len(shown) == len(set(shown)) == np.count_nonzero(screen.training.report[1].gradient) <= 10
         assert pilot.app._exception is None
@@ -706,9 +705,7 @@ async def test_the_gradient_view_of_a_saturated_network_says_no_parameter_matter
     network = Network(seed=0)
     network.biases[-1][:] = 16.0  # every sigmoid output stuck at 1, where its slope is all but 0
     async with screen_on("6", network=network) as (pilot, screen):
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
+        await gradient_after_a_step(pilot, screen)
         report = screen.training.report[1]
         assert report.largest and report.norm < 1e-4
         assert "all but vanished: no parameter matters much" in " ".join(text(screen, "gradient-summary").split())
@@ -731,9 +728,7 @@ async def test_the_neurons_sign_legend_is_true_without_colour(tiny_mnist_dir, mo
 
 async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measured(screen_on):
     async with screen_on("6") as (pilot, screen):
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
+        await gradient_after_a_step(pilot, screen)
         await pilot.press("right_square_bracket")
         await settle(pilot)
         stats, nudge = text(screen, "stats"), text(screen, "nudge")
@@ -787,10 +782,7 @@ def shown_comparisons(nudge_text: str) -> list[tuple[float, float]]:
 
 async def test_a_nudge_of_a_parameter_that_hardly_matters_agrees_with_its_slope_or_says_it_cannot_be_measured(screen_on):
     async with screen_on("6") as (pilot, screen):
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
-        table = screen.query_one("#ranking", DataTable)
+        table = await gradient_after_a_step(pilot, screen)
         for _ in range(table.row_count - 2):  # the first of the smallest components that are not 0
             await pilot.press("down")
         assert table.get_row_at(table.cursor_row)[0] == "·"
@@ -808,10 +800,7 @@ async def test_a_nudge_of_a_parameter_that_hardly_matters_agrees_with_its_slope_
 async def test_after_a_nudge_the_highlight_stays_on_the_parameter_just_nudged(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
-        table = screen.query_one("#ranking", DataTable)
+        table = await gradient_after_a_step(pilot, screen)
         view = screen.query_one("#gradient-view")
         # One that hardly matters, then the one that matters most.
         for key, times in (("down", table.row_count - 2), ("up", table.row_count)):
@@ -831,9 +820,7 @@ async def test_after_a_nudge_the_highlight_stays_on_the_parameter_just_nudged(sc
 
 async def test_the_nudges_result_goes_once_steps_have_changed_the_network(screen_on):
     async with screen_on("6") as (pilot, screen):
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
+        await gradient_after_a_step(pilot, screen)
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert "Nudged" in text(screen, "nudge")
@@ -1032,10 +1019,7 @@ async def test_the_strip_of_images_says_whose_they_are_and_how_to_read_its_capti
 async def test_the_step_column_follows_eta_as_soon_as_it_is_changed(screen_on):
     """−η·∂C/∂w is the step the next step would take: with η raised or lowered, the η it will take it at."""
     async with screen_on("6") as (pilot, screen):
-        await pilot.press("n")
-        await settle(pilot)
-        await gradient_view(pilot, screen)
-        table = screen.query_one("#ranking", DataTable)
+        table = await gradient_after_a_step(pilot, screen)
         for key in ("plus", "plus", "minus"):
             await pilot.press(key)
             await settle(pilot)
