@@ -1054,3 +1054,14 @@ async def test_the_strips_heading_fits_again_when_the_terminal_narrows(screen_on
         await settle(pilot)
         words = " ".join(str(heading.render()).split())
         assert words.endswith("or ✗ and the right digit") and words in screen_text(pilot.app), words
+
+
+async def test_nudges_typed_in_one_burst_each_wait_for_the_gradient_of_the_last(screen_on):
+    """] ] over a laggy link: the second nudge comes while the first one's gradient is being worked out, and acts
+    once it is, as keys typed after a step act once the step is done."""
+    async with screen_on("6") as (pilot, screen):
+        await gradient_after_a_step(pilot, screen)
+        await burst(pilot, "right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await wait_for(pilot, lambda: "3 nudges" in screen.state.network_origin, "three nudges")
+        await settle(pilot)
+        assert not [n for n in screen.app._notifications if "worked out first" in n.message]

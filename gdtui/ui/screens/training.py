@@ -197,8 +197,10 @@ Network and Cost steps show."""
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
-        # minutes: keys act on it as they come (space pauses it, + changes η at the next step).
-        return not self.running and self._trainer_worker is not None and not self._trainer_worker.is_finished
+        # minutes: keys act on it as they come (space pauses it, + changes η at the next step). A nudge's
+        # gradient too: the next nudge is refused until it is worked out.
+        stepping = self._trainer_worker is not None and not self._trainer_worker.is_finished
+        return not self.running and (stepping or (self.view == "gradient" and self.query_one(GradientView).working()))
 
     def _start(self, goal: Goal) -> None:
         if self._trainer_worker is not None and not self._trainer_worker.is_finished:
@@ -222,6 +224,7 @@ Network and Cost steps show."""
 
     def on_gradient_view_reported(self, _: GradientView.Reported) -> None:
         self.post_message(self.Shown(self))  # the lesson's words may speak of it
+        self.release_keys()
 
     def on_run_progressed(self, _: RunProgressed) -> None:
         if self.running:

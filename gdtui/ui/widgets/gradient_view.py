@@ -79,7 +79,7 @@ class GradientView(Vertical):
     """The gradient's size, its largest and smallest components, and the last nudge's result."""
 
     class Reported(Message):
-        """The gradient of the network as it is now is worked out: what is said of it may change."""
+        """The work on the gradient is over: worked out, what is said of it may change (or failed: it is not)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -197,11 +197,18 @@ class GradientView(Vertical):
         return version, sensitivity.report(network, state.batch(batch), run.cost)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is self._worker and event.state is WorkerState.SUCCESS and self._shown is not None:
+        if event.worker is not self._worker or not event.worker.is_finished:
+            return
+        if event.state is WorkerState.SUCCESS and self._shown is not None:
             state, run = self._shown
             state.training.report = event.worker.result
             self.show(state, run)
-            self.post_message(self.Reported())
+        # However it ended: keys held while it worked (a nudge typed after a nudge) wait for this.
+        self.post_message(self.Reported())
+
+    def working(self) -> bool:
+        """Whether the gradient is being worked out."""
+        return self._worker is not None and not self._worker.is_finished
 
     def _show_nudge(self, state: LessonState, run: TrainingRun) -> str:
         """Show the last nudge's result, or how to nudge; the words shown."""
