@@ -169,9 +169,7 @@ async def test_paging_the_palette_before_it_is_drawn_or_with_no_room(screen_on):
 async def test_steps_pressed_in_one_burst_are_all_taken(screen_on):
     async with screen_on("6") as (pilot, screen):
         await burst(pilot, "n", "n", "n", "n", "n")
-        await wait_for(
-            pilot, lambda: screen.training_run.trainer.steps == 5 and not screen._trainer_worker.is_running, "five steps"
-        )
+        await wait_for(pilot, lambda: screen.training_run.trainer.steps == 5 and not screen.driver.stepping, "five steps")
         await burst(pilot, "n", "space")  # a step, then a run: the run starts when the step is done
         await wait_for(pilot, lambda: screen.running, "the run")
         await pilot.press("space")

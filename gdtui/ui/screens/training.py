@@ -1,9 +1,9 @@
 """Step 6: gradient descent on every parameter, one key press at a time or running.
 
 The run itself lives in the core (`TrainingRun`, driven by `advance`) and is
-kept by the shared state (`TrainingSession`): this screen starts and stops the
-worker that steps it, forwards the keys, and draws the run's snapshots, which
-the session copies without ever making a frame wait for a long step.
+kept by the shared state (`TrainingSession`); a `RunDriver` steps it in a thread.
+This screen forwards the keys and draws the run's snapshots, which the session
+copies without ever making a frame wait for a long step.
 """
 
 from __future__ import annotations
@@ -11,18 +11,16 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
-from gdtui.core.background import in_background
-from gdtui.core.drive import HALTS, Goal, Stop, advice, next_speed
+from gdtui.core.drive import HALTS, Goal, advice, next_speed
 from gdtui.core.model_io import free_name, replaced_by_saving
 from gdtui.core.presets import preset_for
-from gdtui.core.run import EpochEnd, RunSnapshot, TrainingRun
+from gdtui.core.run import RunSnapshot, TrainingRun
 from gdtui.core.words import counted, percent
 from gdtui.ui.cadence import IMAGES_HZ, REDRAW_HZ, Cadence
 from gdtui.ui.messages import RunProgressed
@@ -34,6 +32,7 @@ from gdtui.ui.state import TrainingSession
 from gdtui.ui.widgets.gradient_view import NUDGE, GradientView
 from gdtui.ui.widgets.neurons_view import NeuronsView
 from gdtui.ui.widgets.progress_view import ProgressView
+from gdtui.ui.widgets.run_driver import RunDriver
 
 VIEWS = ("progress", "gradient", "neurons")
 # Under the lesson's words, a terminal shorter than this has the rows for a run's whole message or for what the
@@ -128,12 +127,12 @@ Network and Cost steps show."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._trainer_worker: Worker | None = None
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
         self._drawn_version = -1  # the network's version the last redraw showed, or a later one
         self._told: tuple[str, bool, bool] | None = None  # what the lesson was last told of the message (_draw_message)
 
     def compose_body(self) -> ComposeResult:
+        yield RunDriver(self.training)
         yield Static(id="stats")
         yield Static(id="message")
         with ContentSwitcher(initial="progress-view"):
@@ -173,54 +172,34 @@ Network and Cost steps show."""
         """Steps a second while running; 0: flat out."""
         return self.training.speed
 
+    @cached_property
+    def driver(self) -> RunDriver:
+        return self.query_one(RunDriver)
+
     def ensure_run(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network."""
-        run = self.training.ensure()
-        if self.training.start_unasked(run):
-            self._measure(run)
-        return run
-
-    @work(thread=True, group="start", exit_on_error=False)
-    def _measure(self, run: TrainingRun, end: EpochEnd | None = None) -> None:
-        """The test set's verdict, in the background: on the network before the first step (the curve's
-        first point), or on the weights gone back to (every verdict kept was of other weights)."""
-        if self.training.measure(run, end):
-            self.post_message(RunProgressed())
-
-    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    # A step answers a key; a run or an epoch goes on, in the background, which an app on its way out no longer waits for.
-    @in_background(when=lambda self, run, goal: goal != "step", abandoned=lambda: get_current_worker().is_cancelled)
-    def _train(self, run: TrainingRun, goal: Goal) -> Stop:
-        """Step until the goal is reached, the run is paused, or it can go no further; why it stopped."""
-        worker = get_current_worker()
-        return self.training.advance(run, goal, lambda: worker.is_cancelled, lambda: self.post_message(RunProgressed()))
+        return self.driver.ensure()
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
         # minutes: keys act on it as they come (space pauses it, + changes η at the next step). A nudge's
-        # gradient too: the next nudge is refused until it is worked out.
-        stepping = self._trainer_worker is not None and not self._trainer_worker.is_finished
-        return not self.running and (stepping or (self.view == "gradient" and self.query_one(GradientView).working()))
+        # gradient too: the next nudge waits until it is worked out.
+        working = self.view == "gradient" and self.query_one(GradientView).working()
+        return not self.running and (self.driver.stepping or working)
 
     def _start(self, goal: Goal) -> None:
-        if self._trainer_worker is not None and not self._trainer_worker.is_finished:
-            return  # during a run n and e mean nothing, and space pauses it (see action_run)
-        run = self.ensure_run()
-        self.training.begin()
-        # A single step is over before the footer could show it running; and each change of
-        # `running` rebuilds the footer, which would double what a press of n costs.
-        self.running = goal != "step"
-        if self.running:
-            self._ticker.resume()
-        self._trainer_worker = self._train(run, goal)
+        # During a run n and e mean nothing, and space pauses it (see action_run).
+        if self.driver.start(goal):
+            # A single step is over before the footer could show it running; and each change of
+            # `running` rebuilds the footer, which would double what a press of n costs.
+            self.running = goal != "step"
+            if self.running:
+                self._ticker.resume()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is self._trainer_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self._stopped()
-            if event.state is WorkerState.ERROR and event.worker.error is not None:
-                raise event.worker.error  # a bug: let it be seen
-            # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
-            self.release_keys(drop=("n", "e", "space") if event.worker.result in HALTS else ())
+    def on_run_driver_stopped(self, event: RunDriver.Stopped) -> None:
+        self._stopped()
+        # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
+        self.release_keys(drop=("n", "e", "space") if event.why in HALTS else ())
 
     def on_gradient_view_reported(self, _: GradientView.Reported) -> None:
         self.post_message(self.Shown(self))  # the lesson's words may speak of it
@@ -244,16 +223,9 @@ Network and Cost steps show."""
         self.gdtui.network_changed()  # for the others: this screen has just drawn it (see _network_changed)
         self.refresh_bindings()  # u, if the run left weights it can go back from
 
-    def pause(self) -> None:
-        """Stop a run after its current step."""
-        self.training.pacer.pause()
-
-    def on_unmount(self) -> None:
-        self.pause()
-
     def on_screen_suspend(self) -> None:
         # What the other steps show is the network as it is: a run must not change it under them.
-        self.pause()
+        self.driver.pause()
 
     # -- drawing ---------------------------------------------------------------
 
@@ -378,7 +350,7 @@ Network and Cost steps show."""
 
     def action_run(self) -> None:
         if self.running:
-            self.pause()
+            self.driver.pause()
         else:
             self._start("run")
 
@@ -434,10 +406,7 @@ Network and Cost steps show."""
         self.app.push_screen(ResetPrompt(self.state.seed, run.requested, settings, preset_for(run.network).name), chosen)
 
     def action_go_back(self) -> None:
-        run = self.ensure_run()
-        end = self.training.go_back(run)
-        if end is not None:
-            self._measure(run, end)  # the network's change redraws the screen (see _network_changed)
+        if self.driver.go_back():  # the network's change redraws the screen (see _network_changed)
             self.refresh_bindings()
 
     def _reset(self, keep: bool) -> None:
