@@ -27,7 +27,7 @@ import numpy as np
 from gdtui.core import costs
 from gdtui.core.costs import CostName
 from gdtui.core.network import Network
-from gdtui.core.words import percent
+from gdtui.core.words import percent, power_of_ten
 
 # Training images between two checks, and the span every check must find the network hopeless over.
 CHECK_IMAGES = 1000
@@ -39,6 +39,9 @@ BLIND_SPREAD = 1e-4
 # |∇C| below this on every mini-batch since the last check has vanished: a learning network's is 10⁻² or more,
 # a saturated one's 10⁻⁷. The steps work it out anyway: the check itself needs only the probe's outputs.
 VANISHED = 1e-4
+# What a vanished gradient is said to be. Not its figure: the steps' largest since the last check, in float32, reads
+# 0.0e+00 where the gradient view's of one mini-batch, in float64, reads 8.9e-17; both are under the bound.
+VANISHED_WORDS = f"|∇C| under {power_of_ten(VANISHED)} at every step"
 # A vanished gradient is only hopeless at a cost this share of a network's that ignores its images:
 # a network that has learned its probe well has a small gradient too.
 HIGH_COST = 0.5
@@ -101,12 +104,12 @@ class Health:
             else:
                 what = f"{percent(self.pinned)} of its outputs are stuck at 0 or 1 (saturated sigmoids)"
             if self.gradient_norm < VANISHED:
-                return f"{what}, where their slope is 0: the gradient has vanished (|∇C| = {self.gradient_norm:.1e})"
+                return f"{what}, where their slope is 0: the gradient has vanished ({VANISHED_WORDS})"
             # Not yet, on the steps since the last check: steep ones may have pinned them.
             return f"{what}, where their slope is 0" + (": every image gets the same answer" if self.blind else "")
         if self.blind:
             return "it gives the same answer for every image, whatever the image"
-        return f"the gradient has vanished (|∇C| = {self.gradient_norm:.1e}) while the cost stays high"
+        return f"the gradient has vanished ({VANISHED_WORDS}) while the cost stays high"
 
     def sentence(self, span: int) -> str:
         """What the run and the screen both say of a stuck network: its cause, and how long it has lasted."""

@@ -40,3 +40,11 @@ def done(fraction: float) -> str:
     """How much of a piece of work is done, in whole percent rounded down: 100% only once all of it is."""
     # A hair above the fraction: 0.29 is 28.999…% in binary, and 29 of 100 steps are 29% done.
     return f"{math.floor(fraction * 100 + 1e-9)}%"
+
+
+def power_of_ten(x: float) -> str:
+    """A power of ten as it is printed in a book: 1e-4 as "10⁻⁴"."""
+    return "10" + str(round(math.log10(x))).translate(_SUPERSCRIPT)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
