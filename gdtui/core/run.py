@@ -54,6 +54,7 @@ class Checkpoint:
     """The weights as a health check found them able to learn: what a run that damaged them can go back to."""
 
     step: int  # the run's steps when they were checked
+    held: int  # the steps the weights hold: the run's then, less those undone by going back before (TrainingRun.held)
     params: np.ndarray  # a copy
     health: Health
 
@@ -190,6 +191,7 @@ class TrainingRun:
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
         self.back_to: int | None = None  # the step whose weights were put back, until the next step
+        self.undone = 0  # steps taken, then undone by going back to weights from before them
         self.broke_at: float | None = None  # see RunSnapshot.broke_at
         self.watch = Watch()
         self._blamed = 0.0  # see Verdict.blamed: of the steps taken, and none is yet
@@ -210,6 +212,11 @@ class TrainingRun:
     @property
     def cost(self) -> CostName:
         return self.trainer.cost
+
+    @property
+    def held(self) -> int:
+        """The steps the weights hold: those taken, less those undone by going back."""
+        return self.trainer.steps - self.undone
 
     # -- settings ----------------------------------------------------------------
 
@@ -310,13 +317,14 @@ class TrainingRun:
         after a damaging step may find them still able to learn, but never better."""
         # Saturated weights can cost less than random ones, and are no better to go back to.
         if not (health.hopeless or health.saturated) and (self.good is None or health.cost <= self.good.health.cost):
-            self.good = Checkpoint(self.trainer.steps, self.network.params.copy(), health)
+            self.good = Checkpoint(self.trainer.steps, self.held, self.network.params.copy(), health)
 
     def go_back(self, good: Checkpoint) -> EpochEnd:
         """Put back the weights of a checkpoint and judge the run afresh from them; under the lock. What
         a test-set measurement of them needs: every measurement kept was of other weights.
 
-        The steps taken since stay counted, as the cost curve shows them."""
+        The steps taken since stay counted, as the cost curve shows them, and are undone."""
+        self.undone += self.held - good.held
         self.network.params[:] = good.params
         self.back_to = good.step
         # The guesses shown beside the last mini-batch: those of the weights put back.

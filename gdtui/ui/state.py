@@ -210,11 +210,12 @@ class LessonState:
         """Put back the weights the run kept from before steps that left the network unable to learn;
         what their test-set measurement needs."""
         with self._changing():
-            # The network is what it was then: the steps it took since are undone, whatever the run still counts.
-            self._steps = max(0, self._steps - (run.trainer.steps - good.step))
+            # The network is what it was then: the steps its weights held since are undone, whatever the run counts.
+            held = run.held
+            end = run.go_back(good)
+            self._steps = max(0, self._steps - (held - run.held))
             if good is self._kept[0]:
                 self._nudges = self._kept[1]
-            end = run.go_back(good)
         self.on_change()
         return end
 

@@ -353,7 +353,9 @@ def _health(**changes) -> Health:
     return Health(**{**fields, **changes})
 
 
-GOOD = Checkpoint(step=12_345, params=np.zeros(3), health=_health(accuracy=0.75, spread=0.9, pinned=0.0, gradient_norm=0.4))
+GOOD = Checkpoint(
+    step=12_345, held=12_345, params=np.zeros(3), health=_health(accuracy=0.75, spread=0.9, pinned=0.0, gradient_norm=0.4)
+)
 VERDICTS = {
     "refused": Verdict("diverged", 500.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46)),
     "refused after damage": Verdict("diverged", 500.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46), good=GOOD),

@@ -43,3 +43,25 @@ def test_going_back_twice_leaves_the_network_trained_the_steps_its_weights_had(t
         state.training.go_back(run)
         assert state.steps_trained == 300, f"after going back from η = {eta:g}: {state.network_origin}"
     assert "trained 300 steps" in state.network_origin, state.network_origin
+
+
+def test_going_back_again_to_weights_kept_before_the_last_going_back_counts_no_step_undone_twice(tiny_mnist_dir):
+    """300 good steps; η 50 until failing, and u to the 300 steps' weights; a step at η 50 again, which a check
+    does not find better, then η 60 until failing, and u to the same weights: 300 steps, not 300 less the steps
+    undone the first time."""
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    run = state.training.ensure()
+    for _ in range(300):
+        state.train(run)
+    run.learning_rate = 50.0
+    _train_until_failing(state, run)
+    kept = run.verdict.good
+    assert kept is not None
+    state.training.go_back(run)
+    assert state.steps_trained == 300 and run.trainer.steps > 300
+    state.train(run)
+    run.learning_rate = 60.0
+    _train_until_failing(state, run)
+    assert run.verdict.good is kept, "weights kept before the first going back: the case this is about"
+    state.training.go_back(run)
+    assert state.steps_trained == 300, state.network_origin

@@ -99,7 +99,7 @@ def test_a_stuck_network_s_shares_are_never_rounded_to_all():
     said = health.sentence(5_000)
     assert "pinned at 0 and 1 for 99.96% of the images" in said
     assert "(99.96% right on 5,000 of them" in said
-    assert "(99.96% right on 5,000 training images)" in kept(Checkpoint(step=10, params=np.zeros(1), health=health))
+    assert "(99.96% right on 5,000 training images)" in kept(Checkpoint(step=10, held=10, params=np.zeros(1), health=health))
 
 
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
