@@ -20,6 +20,7 @@ from gdtui.core import minibatch, quiz
 from gdtui.core.network import Network
 from gdtui.core.words import count, counted, percent
 from gdtui.ui.screens.cost import CostScreen
+from gdtui.ui.screens.training import TrainingScreen
 
 if TYPE_CHECKING:
     from gdtui.ui.screens.backprop import BackpropScreen
@@ -152,9 +153,20 @@ def _broken(state: LessonState) -> bool:
     return verdict.kind in ("failing", "stuck") or (verdict.kind == "diverged" and verdict.good is not None)
 
 
+def _running(screen: LessonScreen) -> bool:
+    return isinstance(screen, TrainingScreen) and screen.running
+
+
 def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     if state.untrained:
         return _LEARNING
+    if _running(screen):  # each step changes the network: a figure of it "right now" would be stale at once
+        ending = (
+            ", but steps too large have left the network unable to learn."
+            if _broken(state)
+            else ": the lines above count its steps and give the test accuracy as last measured, at an epoch's end."
+        )
+        return f"Each step moves every parameter a little downhill. The run is going{ending}"
     right, total = reads_right(state)
     # Three lines at 80 columns: with the title and the invitation, all the guide's rows.
     chance = total / len(state.data.classes)
@@ -170,11 +182,13 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
     )
 
 
-def _learning_invite(state: LessonState) -> str:
+def _learning_invite(state: LessonState, screen: LessonScreen) -> str:
     if _broken(state):  # the message names the keys, which depend on whether the run goes on
         return "Do as the message above says; then e for one epoch."
     if state.training.after_going_back():
         return "As the message above says, - lowers η first; then e for one epoch."
+    if _running(screen):
+        return "Watch the cost fall as it runs; then . to see what it learned."
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
     first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
@@ -682,7 +696,7 @@ BEATS = (
         "training",
         "Learning",
         _learning_text,
-        lambda state, screen: _learning_invite(state),
+        lambda state, screen: _learning_invite(state, screen),
         ("set_view('progress')",),
         ("#plot",),
     ),

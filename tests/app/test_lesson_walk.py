@@ -349,6 +349,25 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
         assert "Press f" not in guide_text(app)
 
 
+async def test_the_learning_beat_claims_no_figure_right_now_while_a_run_moves_the_network(tiny_mnist_dir):
+    learning = next(i for i, b in enumerate(BEATS) if b.mode == "training" and b.title == "Learning")
+    async with at_beat(tiny_mnist_dir, learning) as pilot:
+        app, screen = pilot.app, pilot.app.screen
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "right now" in guide_text(app), "the beat's figure of a network one step on")
+        await pilot.press("space")  # ten steps a second: still going when read
+        await wait_for(pilot, lambda: "The run is going" in guide_text(app), "the beat told of the run")
+        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.steps >= 3, "steps the beat was not told of")
+        words = " ".join(guide_text(app).split())
+        assert "right now" not in words and "trained" not in words, words
+        assert "Watch the cost fall" in words
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running, "the run paused")
+        steps = screen.training_run.trainer.steps
+        await wait_for(pilot, lambda: f"trained {steps:,} steps" in guide_text(app), "the figure of the network as it is")
+        assert "right now" in guide_text(app)
+
+
 async def test_the_overshoot_beat_bounces_higher_each_step_and_stays_in_the_picture(tiny_mnist_dir):
     beat = next(i for i, b in enumerate(BEATS) if b.title == "Too big a step")
     async with at_beat(tiny_mnist_dir, beat) as pilot:

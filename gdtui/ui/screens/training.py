@@ -329,6 +329,7 @@ Network and Cost steps show."""
 
     def watch_running(self) -> None:
         self.refresh_bindings()
+        self.post_message(self.Shown(self))  # the lesson speaks of the network as it is only while no run moves it
 
     def watch_view(self, view: str) -> None:
         self.refresh_bindings()
