@@ -138,6 +138,7 @@ class EpochEnd:
     step: int
     train_cost: float | None  # the epoch's average mini-batch cost; none before the first step
     network: Network  # a copy, to evaluate on the test set outside the lock
+    weights_of: int | None = None  # see EpochRecord.weights_of
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
@@ -340,7 +341,7 @@ class TrainingRun:
         self.trend = Trend(self.trend.window)
         self.good = good
         self.judge()
-        return EpochEnd(self.trainer.epochs_done, self.trainer.steps, None, self.network.copy())
+        return EpochEnd(self.trainer.epochs_done, self.trainer.steps, None, self.network.copy(), weights_of=good.step)
 
     def start(self) -> EpochEnd | None:
         """Epoch 0, the network before the first step, if it is not measured yet: the curve's first point."""
@@ -351,7 +352,7 @@ class TrainingRun:
     def evaluate(self, end: EpochEnd) -> EpochRecord:
         """The test set's verdict on an epoch's network: slow, and safe outside the lock."""
         test = evaluate(end.network, self.test, self.cost)
-        return EpochRecord(end.epoch, end.step, end.train_cost, test.cost, test.accuracy)
+        return EpochRecord(end.epoch, end.step, end.train_cost, test.cost, test.accuracy, end.weights_of)
 
     def add_epoch(self, record: EpochRecord) -> None:
         """Keep an evaluated epoch, or a measurement taken within one; under the lock."""

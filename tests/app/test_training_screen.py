@@ -964,6 +964,11 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
         # Of the weights put back, not "at step {now}": their steps are {step}, which the lesson's words count.
         assert f"weights of step {step:,} put back test accuracy {percent(again)} (of those weights)" in stats, stats
+        # A step on: the measurement is still of those weights, not of what the run had at step {now}.
+        await pilot.press("minus", "minus", "n")
+        await wait_for(pilot, lambda: screen.shown.steps == now + 1, "a step from the weights put back")
+        stats = " ".join(text(screen, "stats").split())
+        assert f"test accuracy {percent(again)} (of step {step:,}'s weights)" in stats, stats
 
 
 @pytest.mark.parametrize("key", ["f", "plus", "b"])

@@ -284,9 +284,9 @@ Network and Cost steps show."""
             # Measured once an epoch: when, so that it is not read as the network's as it is now.
             if self.training.measured_before_nudge(run, shot):
                 when = "before the nudge"
-            elif last.train_cost is None and last.step:  # weights gone back to, measured between epochs
-                # While they are shown, said to be of them: the run's step then is not theirs, which the lesson counts.
-                when = "of those weights" if shot.back_to is not None else f"measured at step {last.step:,}"
+            elif last.weights_of is not None:  # weights gone back to, measured between epochs
+                # Said to be of them: the run's step then is not theirs, which the lesson counts.
+                when = "of those weights" if shot.back_to is not None else f"of step {last.weights_of:,}'s weights"
             elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:
