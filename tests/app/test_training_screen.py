@@ -735,7 +735,8 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below:
         # the nudge's says which weights and which images it is of.
         assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
-        assert "the cost on step 1's 10 images, after it, went" in nudge, (stats, nudge)
+        # And the stats line's figure is named beside it, as the cost of those images before the step.
+        assert f"the cost on step 1's 10 images, after it (before it: {screen.shown.last_cost:.4f}), went" in nudge, nudge
 
 
 async def test_the_test_accuracy_measured_before_a_nudge_says_so(screen_on):

@@ -221,11 +221,14 @@ class GradientView(Vertical):
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
             images = counted(len(state.training.gradient_batch(run)), "image")
             steps = run.trainer.steps
-            # The stats line's cost of the last mini-batch is from before its step: this one says whose weights it is of.
+            # The stats line's cost of the last mini-batch is from before its step: this one says whose weights it
+            # is of, and names that one too, the same images' cost a step before.
             if run.back_to is not None:  # the weights are an earlier step's, not those the last step left
                 whose = f"step {steps:,}'s {images}, with the weights of step {run.back_to:,} put back,"
+            elif steps and run.last_cost is not None:
+                whose = f"step {steps:,}'s {images}, after it (before it: {run.last_cost:.4f}),"
             else:
-                whose = f"step {steps:,}'s {images}, after it," if steps else f"the next step's {images}"
+                whose = f"the next step's {images}"
             text = (
                 # Its ∂C/∂w from before the nudge: the table shows the one of the nudged network.
                 f"Nudged {which} (∂C/∂w was {nudge.slope:+.2e}) by {nudge.delta:+.4g}: the cost on {whose} went "
