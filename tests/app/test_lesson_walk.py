@@ -107,7 +107,7 @@ FACTS = {
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
     11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
     12: lambda app: [_gradient_sentence(app), "∂C/∂w −η·∂C/∂w matters", "−η·∂C/∂w (that column: a step from here"],
-    13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed 100 steps/s"],
+    13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed up to 100 steps/s"],
     15: lambda app: [
         "They agree to",
         f"All {app.state.network.num_params:,} components, timed on this computer:",

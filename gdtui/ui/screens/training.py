@@ -8,6 +8,7 @@ copies without ever making a frame wait for a long step.
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from pathlib import Path
 
@@ -51,8 +52,9 @@ Here the network learns. Each **step** takes a mini-batch of training images,
 computes the gradient of the cost over it — one number per parameter, a vector
 with as many components as the network has weights and biases — and moves every
 parameter a little against it: **w ← w − η·∂C/∂w**. Press `n` for one step,
-`space` to run and pause, `e` for one epoch (one pass over the training set);
-`f` sets how many steps a second a run takes, slow enough to watch or flat out.
+`space` to run and pause, `e` to run to the end of the epoch (the pass over the
+training set under way); `f` sets how many steps a second a run may take, slow
+enough to watch or flat out.
 
 The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
 small and learning crawls; too large and the steps overshoot: the screen says
@@ -63,8 +65,8 @@ check that finds it, and once that has lasted thousands of images, the run
 stops: the network can no longer learn. A step that would leap further than all
 the parameters' own length (or a cost that blows up) is refused, and stops the
 run too. When steps did the damage, `u` (the run paused) goes back to the best
-weights a check found able to learn; until η is below the rate of those steps,
-the screen asks for a smaller one.
+weights a check found able to learn; before the next step, while η is as large
+as the rate of those steps, the screen asks for a smaller one.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
 `v` switches views: the cost curve and the current mini-batch; **the gradient**
@@ -81,7 +83,7 @@ Network and Cost steps show."""
     BINDINGS = [
         Binding("n", "step", "Step", tooltip="One step, on one mini-batch"),
         Binding("space", "run", "Run", tooltip="Run, or pause"),
-        Binding("e", "epoch", "Epoch", tooltip="One epoch: a pass over the whole training set"),
+        Binding("e", "epoch", "Epoch", tooltip="To the end of the epoch: the pass over the training set under way"),
         Binding("plus,equals_sign", "rate(1)", "η+", tooltip="A larger learning rate η"),
         Binding("minus", "rate(-1)", "η−", tooltip="A smaller learning rate η"),
         Binding("b", "batch", "Batch", tooltip="The batch size: 1, 10, 100 images or the whole set"),
@@ -130,6 +132,7 @@ Network and Cost steps show."""
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
         self._drawn_version = -1  # the network's version the last redraw showed, or a later one
         self._told: tuple[str, bool, bool] | None = None  # what the lesson was last told of the message (_draw_message)
+        self._goal: Goal = "step"  # of the steps last asked for
 
     def compose_body(self) -> ComposeResult:
         yield RunDriver(self.training)
@@ -190,6 +193,7 @@ Network and Cost steps show."""
     def _start(self, goal: Goal) -> None:
         # During a run n and e mean nothing, and space pauses it (see action_run).
         if self.driver.start(goal):
+            self._goal = goal
             # A single step is over before the footer could show it running; and each change of
             # `running` rebuilds the footer, which would double what a press of n costs.
             self.running = goal != "step"
@@ -274,7 +278,8 @@ Network and Cost steps show."""
             return "paused"
         per_second = self.training.images_per_second(shot)
         measured = f", {counted(round(per_second), 'image')}/s" if per_second is not None else ""
-        return f"running{measured}"
+        to = f" to the end of epoch {math.floor(shot.epoch) + 1:,}" if self._goal == "epoch" else ""
+        return f"running{to}{measured}"
 
     def _draw_stats(self, run: TrainingRun, shot: RunSnapshot) -> None:
         rate, batch_size = run.requested  # what a key just asked for shows at once
@@ -304,7 +309,7 @@ Network and Cost steps show."""
             cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})"
         else:
             cost = "no step yet"
-        speed = f"{counted(self.speed, 'step')}/s" if self.speed else "full speed"
+        speed = f"up to {counted(self.speed, 'step')}/s" if self.speed else "full speed"  # what it may take
         self.query_one("#stats", Static).update(
             f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
             f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]\n"
