@@ -48,3 +48,18 @@ def power_of_ten(x: float) -> str:
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def same_digits(a: float, b: float, digits: int) -> int:
+    """How many leading significant digits a and b share, each rounded to `digits` of them: what a reader counts
+    on the screen. Values 10⁻¹¹ apart may round to a different 10th digit, and differ in the 10th as printed."""
+    mantissa_a, exponent_a = f"{a:+.{digits - 1}e}".split("e")
+    mantissa_b, exponent_b = f"{b:+.{digits - 1}e}".split("e")
+    if exponent_a != exponent_b or mantissa_a[0] != mantissa_b[0]:
+        return 0
+    same = 0
+    for x, y in zip(mantissa_a[1:].replace(".", ""), mantissa_b[1:].replace(".", "")):
+        if x != y:
+            break
+        same += 1
+    return same

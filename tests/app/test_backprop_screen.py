@@ -13,7 +13,7 @@ from gdtui.core import backprop, finite_differences, minibatch, slices, wishes
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
 from gdtui.ui.lesson import STEPS
-from gdtui.ui.screens.backprop import IMAGES, factor, largest, number, precise, short
+from gdtui.ui.screens.backprop import IMAGES, factor, largest, number, precise, same_to, short
 from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -240,6 +240,15 @@ async def test_the_figures_follow_the_network_when_it_changes(screen_on):
         assert "random, seed 1" in text(screen, "header")
         w = image_wishes(app, 0)
         assert numbers(text(screen, "outputs").splitlines()[1])[-1] == number(w.wish_a[3][0])
+
+
+def test_a_derivative_and_its_estimate_are_said_the_same_in_the_digits_printed():
+    # 2.5e-11 apart: ten digits by the relative difference, but the ninth printed rounds apart.
+    exact, estimate = 0.0078750544849, 0.0078750544851
+    assert precise(exact) != precise(estimate)
+    assert same_to(exact, estimate) == "the first 8 of 9 digits the same"
+    assert same_to(0.25, 0.25000000000001) == "all 9 digits the same"
+    assert same_to(0.25, 0.25) == "the same"
 
 
 def test_a_teacher_can_bring_the_class_to_every_step():

@@ -41,7 +41,7 @@ async def test_the_backprop_value_shown_is_the_gradient_and_the_estimate_agrees(
         assert f"∂C/∂w = {grad[first.index]:+.9e}" in shown
         assert f"= {first.estimate:+.9e}" in shown
         assert app.state.network.parameter(first.index).describe((28, 28)) in shown
-        assert agreement(first.relative_difference) in shown
+        assert agreement(first.backprop, first.estimate, first.relative_difference) in shown
 
 
 async def test_n_steps_through_each_layers_steepest_weight_and_bias(screen_on):
@@ -212,5 +212,9 @@ def test_durations_and_ratios_read_in_two_figures():
     assert duration(12_345.0) == "3.4 hours"
     assert duration(3 * 86_400.0) == "3 days"
     assert figures(12_345.0) == "12,000" and figures(999.0) == "1,000" and figures(4.56) == "4.6"
-    assert agreement(7.5e-11) == "They agree to 10 significant digits: relative difference 7.5e-11."
-    assert agreement(0.0) == "They agree exactly."
+    assert agreement(0.0078750544974, 0.0078750544975, 1.3e-11) == (
+        "Their first 9 of the 10 digits shown agree: relative difference 1.3e-11."
+    ), "the 10th as printed differs, rounded on either side of a half: the count is of the digits the reader sees"
+    assert agreement(0.25, 0.25000000000001, 4e-14) == "All 10 digits shown agree: relative difference 4.0e-14."
+    assert agreement(0.25, 0.25, 0.0) == "They agree exactly."
+    assert agreement(0.00999999999, 0.01000000001, 2e-9).startswith("Their digits differ from the first")

@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core import backprop, costs, finite_differences, minibatch, slices, wishes
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network, neuron_name
-from gdtui.core.words import count, cut_middle, done
+from gdtui.core.words import count, cut_middle, done, same_digits
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -89,9 +89,12 @@ def times(*factors: float) -> str:
     return " × ".join(f"({factor(value)})" for value in factors)
 
 
+PRECISE_DIGITS = 9
+
+
 def precise(value: float) -> str:
     """A derivative set beside its finite-difference estimate: nine significant figures."""
-    return f"{value:+.9g}"
+    return f"{value:+.{PRECISE_DIGITS}g}"
 
 
 def source(layer: int, k: int, image_shape: tuple[int, int]) -> str:
@@ -100,11 +103,13 @@ def source(layer: int, k: int, image_shape: tuple[int, int]) -> str:
 
 
 def same_to(exact: float, estimate: float) -> str:
-    scale = max(abs(exact), abs(estimate))
-    difference = abs(exact - estimate) / scale if scale else 0.0
-    if difference == 0:
+    """How far a derivative and its estimate agree, in the digits printed, as the reader counts them."""
+    if exact == estimate:
         return "the same"
-    return f"the same to {math.floor(-math.log10(difference))} significant digits"
+    same = same_digits(exact, estimate, PRECISE_DIGITS)
+    if same == PRECISE_DIGITS:
+        return f"all {PRECISE_DIGITS} digits the same"
+    return f"the first {same} of {PRECISE_DIGITS} digits the same" if same else "different from the first digit"
 
 
 def strongest_source(w: wishes.Wishes, j: int) -> int:

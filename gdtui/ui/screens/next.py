@@ -23,10 +23,12 @@ from gdtui.core.costs import CostName
 from gdtui.core.finite_differences import Comparison, Timing
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
+from gdtui.core.words import same_digits
 from gdtui.ui.messages import GradientsCompared, WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
 
 SAMPLE = 100  # training images #0–99: every number on this screen is measured on them
+SHOWN_DIGITS = 10  # significant digits a derivative and its estimate are printed with
 TIMED = 100  # parameters whose finite difference is timed, to extrapolate from: their median is as steady as 500's
 REPORT_EVERY = 25  # parameters timed between two progress reports
 CLOSING = (
@@ -57,11 +59,22 @@ def duration(seconds: float) -> str:
     return f"{figures(seconds / 86400)} days"
 
 
-def agreement(relative_difference: float) -> str:
+def printed(value: float) -> str:
+    """A derivative as the check prints it: SHOWN_DIGITS significant digits."""
+    return f"{value:+.{SHOWN_DIGITS - 1}e}"
+
+
+def agreement(backprop: float, estimate: float, relative_difference: float) -> str:
+    """How far the two figures agree, counted in the digits printed, as the reader counts them."""
     if relative_difference == 0:
         return "They agree exactly."
-    digits = math.floor(-math.log10(relative_difference))
-    return f"They agree to {digits} significant digits: relative difference {relative_difference:.1e}."
+    difference = f"relative difference {relative_difference:.1e}"
+    same = same_digits(backprop, estimate, SHOWN_DIGITS)
+    if same == SHOWN_DIGITS:
+        return f"All {SHOWN_DIGITS} digits shown agree: {difference}."
+    if same == 0:
+        return f"Their digits differ from the first: {difference}."
+    return f"Their first {same} of the {SHOWN_DIGITS} digits shown agree: {difference}."
 
 
 def source_lines(function: object) -> list[str]:
@@ -330,8 +343,8 @@ faster code is checked against, with its four equations BP1–BP4 named."""
             table.add_row(
                 str(number),
                 network.parameter(c.index).describe(shape),
-                f"{c.backprop:+.9e}",
-                f"{c.estimate:+.9e}",
+                printed(c.backprop),
+                printed(c.estimate),
                 f"{c.relative_difference:.1e}",
             )
 
@@ -347,9 +360,9 @@ faster code is checked against, with its four equations BP1–BP4 named."""
             # Which images C is over, where its figures are: the key bar says what n does.
             f"[b]{parameter.describe(self.state.data.image_shape)}[/b] · C over {self._sample_words()}\n"
             f"  C(w+h) = {c.cost_up:.12f}   C(w−h) = {c.cost_down:.12f}   h = {c.h:g}\n"
-            f"  finite difference  (C(w+h) − C(w−h)) / 2h = [b]{c.estimate:+.9e}[/b]\n"
-            f"  backpropagation                     ∂C/∂w = [b]{c.backprop:+.9e}[/b]\n"
-            f"  {agreement(c.relative_difference)}"
+            f"  finite difference  (C(w+h) − C(w−h)) / 2h = [b]{printed(c.estimate)}[/b]\n"
+            f"  backpropagation                     ∂C/∂w = [b]{printed(c.backprop)}[/b]\n"
+            f"  {agreement(c.backprop, c.estimate, c.relative_difference)}"
         )
         table = self.query_one("#parameters", DataTable)
         if table.row_count:
