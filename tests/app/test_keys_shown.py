@@ -72,6 +72,8 @@ async def test_help_says_how_to_close_it_first_then_the_screen_then_its_keys(scr
         assert table.region.y > help_screen.query_one("Markdown").region.y, "what the screen shows, then its keys"
         rows = key_rows(screen)
         assert rows and all(len(does) > len("Prev") for _, does in rows), rows
+        keys = [keys for keys, _ in rows]
+        assert len(keys) == len(set(keys)), f"a key listed twice: {rows}"  # a toggle is one key, one row
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "the help to close")
 

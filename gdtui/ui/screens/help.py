@@ -27,8 +27,9 @@ EVERYWHERE = (
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, what they do) for every key the screen declares, one row per action."""
-    rows: list[tuple[str, str]] = []
+    """(keys, what they do) for every key the screen declares, one row per key: a key whose action depends on
+    the screen's state (b for the code, then back to the numbers) says each, in one row."""
+    rows: dict[str, list[str]] = {}
     seen: set[str] = set()
     for binding in getattr(type(screen), "BINDINGS", ()):
         if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
@@ -36,8 +37,8 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
         seen.add(binding.action)
         # The key bar's label first, so the two read alike; then what it does, in words.
         does = f"{binding.description} · {binding.tooltip}" if binding.tooltip else binding.description
-        rows.append((keys_of(screen.app, binding), does))
-    return rows
+        rows.setdefault(keys_of(screen.app, binding), []).append(does)
+    return [(keys, "; or ".join(does)) for keys, does in rows.items()]
 
 
 class HelpScreen(Prompt[None]):
