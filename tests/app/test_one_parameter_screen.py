@@ -356,6 +356,15 @@ async def test_a_title_names_the_curve_drawn_not_its_slope(screen_on):
             assert "f′" not in title and ("f(x) =" in title or "f = " in title), title
             assert screen.query_one("#function").size.height == 1, "the title on one line at 80 columns"
             await pilot.press("f")
+        # And the network's parameters, named in full: "layer 1 neuron 11 → layer 2 neuron 1" left "number" a line.
+        await until_on_network(pilot, screen)
+        for _ in range(4):
+            await pilot.press("p")
+            await settle(pilot)
+            k = screen.function.slice.indices[0]
+            name = pilot.app.state.network.parameter(k).describe(pilot.app.state.data.image_shape)
+            assert name in rendered(screen, "function")
+            assert screen.query_one("#function").size.height == 1, f"the title of {name} on one line at 80 columns"
 
 
 @pytest.mark.parametrize("step", ["4", "5"])

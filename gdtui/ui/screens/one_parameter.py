@@ -10,6 +10,7 @@ import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
@@ -234,7 +235,10 @@ back. The span of the cost is written under the plot."""
             title.update("[b]the network[/b]: its cost along one parameter   [dim]f: next[/dim]")
         else:
             k = function.slice.indices[0]
-            title.update(f"[b]the network[/b], #{k:,}: {self.describe(k)}   [dim]p: next · i: by number[/dim]")
+            text = Content.from_markup(f"[b]the network[/b], #{k:,}: {self.describe(k)}")
+            hint = Content.from_markup("   [dim]p: next · i: by number[/dim]")
+            # The key bar names both keys too: where the hint would wrap, the parameter's name keeps the line.
+            title.update(text + hint if text.cell_length + hint.cell_length <= title.content_region.width else text)
 
     def _numbers(self, descent: Descent) -> str:
         s = self.symbol
