@@ -205,6 +205,25 @@ async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(s
         assert "#123" in rendered(screen, "function")
 
 
+async def test_a_parameter_the_cost_does_not_depend_on_is_not_said_to_have_settled(screen_on):
+    """Weight 0 comes from pixel (0,0), blank in every image: its slope is exactly 0 from the start, and the ball
+    never moves. No step shrank: the cost is flat along it."""
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
+        await until_on_network(pilot, screen)
+        await pilot.press("i")
+        app.screen.query_one(Input).value = "0"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert screen.network_indices == [0] and screen.descent.gradient[0] == 0
+        await pilot.press("n")
+        await settle(pilot)
+        verdict = " ".join(rendered(screen, "verdict").split())
+        assert "shrunk" not in verdict and "Settled" not in verdict, verdict
+        assert "exactly 0" in verdict, verdict
+
+
 async def test_arrows_move_the_start_and_r_goes_back_to_it(screen_on):
     async with screen_on("4") as (pilot, screen):
         low, high = PARABOLA.domain

@@ -442,6 +442,13 @@ class DescentScreen(LessonScreen):
                 f"though the cost still fell {fell}. The ball zig-zags.{away}"
             )
         if step.outcome == functions.SETTLED:
+            function = self.function
+            if isinstance(function, slices.NetworkCurve) and not np.any(step.gradient) and not np.ptp(function.values):
+                # A weight from a pixel blank in every image, say: no step ever had a length to shrink from.
+                return (
+                    f"[b]Flat:[/b] the slope is exactly 0, and the cost the same all along {self.chosen}: "
+                    f"the step moved nothing. On these images, this parameter changes nothing.{away}"
+                )
             return f"[b $text-success]Settled:[/] {self.settled_where(descent)}{away}"
         return f"[b]Downhill:[/b] the cost fell {fell}.{self._step_lengths(descent)}{away}"
 
