@@ -8,6 +8,7 @@ import pytest
 from textual.command import CommandPalette
 
 from gdtui.ui.lesson import STEPS
+from gdtui.ui.screens.discard_prompt import DiscardPrompt
 from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from tests.helpers import make_app, screen_text, wait_for, wait_until_loaded
@@ -168,7 +169,7 @@ def _boxed_words(app) -> str:
 
 
 async def test_the_advice_before_quitting_can_be_followed_behind_make_the_window_larger(tiny_mnist_dir):
-    """Behind the message only q acts: "6 Training, then s" alone could not be done there."""
+    """Behind the message only q acts: "then s saves it" alone could not be done there."""
     app = make_app(tiny_mnist_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await _train_a_step_unsaved(pilot)
@@ -177,7 +178,7 @@ async def test_the_advice_before_quitting_can_be_followed_behind_make_the_window
         await pilot.press("q")
         assert isinstance(app.screen, QuitPrompt)
         advice = _boxed_words(app)
-        assert "larger window" in advice and "6 Training" in advice, advice
+        assert "in a larger window, then s saves it" in advice, advice
         # The window grown or shrunk while it asks, the advice follows.
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
@@ -185,6 +186,22 @@ async def test_the_advice_before_quitting_can_be_followed_behind_make_the_window
         await pilot.resize_terminal(70, 24)
         await pilot.pause()
         assert "larger window" in _boxed_words(app)
+
+
+async def test_the_prompts_over_the_training_step_say_s_saves_without_sending_the_learner_there(tiny_mnist_dir):
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _train_a_step_unsaved(pilot)
+        for key, prompt in (("r", DiscardPrompt), ("q", QuitPrompt)):
+            await pilot.press(key)
+            await wait_for(pilot, lambda p=prompt: isinstance(app.screen, p), f"{prompt.__name__} over Training")
+            words = _boxed_words(app)
+            assert "then s saves it" in words and "6 Training" not in words, words
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen.id == "training", "back on Training")
+        await pilot.press("2", "r")  # from another step, the way there
+        await wait_for(pilot, lambda: isinstance(app.screen, DiscardPrompt), "the prompt over Network")
+        assert "6 Training, then s, saves it" in _boxed_words(app)
 
 
 async def test_q_asks_before_losing_a_trained_network_that_was_never_saved(tiny_mnist_dir):

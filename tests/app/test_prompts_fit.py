@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App
+from textual.screen import Screen
 from textual.widget import Widget
 
 from gdtui.ui.screens.descent import ParameterPrompt
@@ -25,7 +26,7 @@ FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shi
 PROMPTS = {
     "restore": lambda: RestorePrompt(ORIGIN, 0.8765, 10_000, "mnist"),
     "quit": lambda: QuitPrompt(ORIGIN),
-    "discard": lambda: DiscardPrompt(ORIGIN),
+    "discard": lambda: DiscardPrompt(ORIGIN, Screen()),  # over a step other than Training: the longer way to save
     "reset": lambda: ResetPrompt(0, (0.5, 10), (3.0, 10), "the lesson's"),
     "save": lambda: PathPrompt("Save the network as"),
     "replace": lambda: ReplacePrompt("a-model-with-a-long-name.npz"),

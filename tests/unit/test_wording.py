@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from textual.screen import Screen
 
 from gdtui.core import quiz
 from gdtui.core.words import counted
@@ -29,7 +30,7 @@ def test_a_count_beyond_a_dozen_keeps_its_figures():
 
 
 def test_the_prompts_name_the_training_screen_not_a_step():
-    for prompt in (QuitPrompt("trained 1 epoch"), DiscardPrompt("trained 1 epoch")):
+    for prompt in (QuitPrompt("trained 1 epoch"), DiscardPrompt("trained 1 epoch", Screen())):
         text = str(next(iter(prompt.compose())).content)
         assert "step 6" not in text and "(6 Training, then s" in text, text
 

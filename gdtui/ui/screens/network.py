@@ -240,7 +240,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
                 self.redraw()
 
         if self.state.unsaved:  # trained or nudged since it was made, opened or saved
-            self.app.push_screen(DiscardPrompt(self.state.network_origin), chosen)
+            self.app.push_screen(DiscardPrompt(self.state.network_origin, self), chosen)
         else:
             chosen(True)
 

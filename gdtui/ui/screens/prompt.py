@@ -112,6 +112,13 @@ class Prompt(ModalScreen[Result]):
             self.app.post_message(event)
 
 
+def how_to_save(below: Screen | None) -> str:
+    """How the network is saved from the screen a prompt opens over: its s, or the way to the step that has one."""
+    if below is not None and below.id == "training":
+        return "then [b]s[/b] saves it"
+    return "[b]6[/b] Training, then [b]s[/b], saves it"
+
+
 class Field(Input):
     """A prompt's text field: the keys typed after the enter that answers the prompt are not typed into it."""
 

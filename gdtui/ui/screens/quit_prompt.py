@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from gdtui.ui.screens.base import LessonScreen
-from gdtui.ui.screens.prompt import Prompt
+from gdtui.ui.screens.prompt import Prompt, how_to_save
 
 
 class QuitPrompt(Prompt[bool]):
@@ -42,8 +42,8 @@ class QuitPrompt(Prompt[bool]):
     def _words(self, hidden: bool) -> Content:
         return Content.from_markup(
             "The network ($origin) is not saved: quitting loses its training.\n\n"
-            "[b]q[/b] quits anyway · [b]escape[/b] stays ($first[b]6[/b] Training, then [b]s[/b], saves it)",
-            origin=self.origin,
             # Behind "make the window larger" the way to save starts with a larger window.
-            first="in a larger window, " if hidden else "",
+            f"[b]q[/b] quits anyway · [b]escape[/b] stays ({'in a larger window, ' if hidden else ''}"
+            f"{how_to_save(self.below)})",
+            origin=self.origin,
         )

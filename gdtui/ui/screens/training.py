@@ -394,7 +394,7 @@ Network and Cost steps show."""
                 self._ask_settings()
 
         if self.state.unsaved:  # trained or nudged since it was made, opened or saved
-            self.app.push_screen(DiscardPrompt(self.state.network_origin), chosen)
+            self.app.push_screen(DiscardPrompt(self.state.network_origin, self), chosen)
         else:
             self._ask_settings()
 
