@@ -109,7 +109,7 @@ FACTS = {
     12: lambda app: [_gradient_sentence(app), "∂C/∂w −η·∂C/∂w matters", "−η·∂C/∂w (that column: a step from here"],
     13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed up to 100 steps/s"],
     15: lambda app: [
-        "They agree to",
+        "digits shown agree",
         f"All {app.state.network.num_params:,} components, timed on this computer:",
         *_sample_words(app),
         "The timing of both is above",
