@@ -217,10 +217,12 @@ async def test_g_shows_the_gradient_then_its_negative_over_the_map(screen_on):
         assert sum(_map(screen).count(a) for a in ARROWS) == count
 
 
-@pytest.mark.parametrize("steps", [0, 2, 5])
-async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_on, steps):
+@pytest.mark.parametrize(("network", "steps"), [(False, 0), (False, 2), (False, 5), (True, 3)])
+async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_on, network, steps):
     """As on One parameter, the marks beside the ball follow its true slope from its own cell."""
     async with screen_on("5") as (pilot, screen):
+        if network:  # where the steps come back along the uphill ray
+            await until_on_network(pilot, screen)
         for _ in range(steps):
             await pilot.press("n")
         view = screen.query_one(HeightMap)
@@ -234,6 +236,8 @@ async def test_the_rays_leave_the_balls_cell_along_the_gradient_as_drawn(screen_
                 # In samples, x right and y up (two a line): within a cell of the line from the ball's cell.
                 x, y = c - column, 2 * (line - r)
                 assert x * dx + y * dy > 0 and abs(x * dy - y * dx) / np.hypot(dx, dy) <= 2.5, (role, (r, c))
+            # The legend shows each ray's arrowhead: the path the ball came along must not cover it.
+            assert any(glyph in ARROWS for glyph, r in cells.values() if r == role), f"the {role} ray's arrowhead"
 
 
 @pytest.mark.slow

@@ -206,13 +206,14 @@ class HeightMap(Drawn):
         if not self._path:
             return cells
         ball = self._path[-1]
-        if self._ball_gradient is not None:
-            cells.update(self._ray(landscape, ball, -self._ball_gradient, "downhill"))
-            cells.update(self._ray(landscape, ball, self._ball_gradient, "uphill"))
         for step in self._path[:-1]:
             cell = self._cell_of(landscape, *step)
             if cell is not None:
                 cells[cell] = (PATH, "path")
+        # Over the path: the ball came downhill, so the uphill ray runs back along it, and its arrowhead is in the legend.
+        if self._ball_gradient is not None:
+            cells.update(self._ray(landscape, ball, -self._ball_gradient, "downhill"))
+            cells.update(self._ray(landscape, ball, self._ball_gradient, "uphill"))
         cell = self._cell_of(landscape, *ball)
         if cell is not None:
             cells[cell] = (BALL, "ball")
