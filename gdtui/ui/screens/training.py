@@ -77,8 +77,9 @@ their gradient below, or beside them where the rows are few (`[` and `]` page
 through them).
 
 `r` resets to fresh random weights (and, if you like, the preset's η and batch);
-`s` saves the network, `o` opens a saved one. What you train here is what the
-Network and Cost steps show."""
+`s` saves the network, `o` opens a saved one. What you train here is the network
+every other step shows: the Network and Cost steps, the network's curve and
+landscape on One and Two parameters, Next and Backprop."""
 
     BINDINGS = [
         Binding("n", "step", "Step", tooltip="One step, on one mini-batch"),
