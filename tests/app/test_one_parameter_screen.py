@@ -322,7 +322,7 @@ async def test_the_networks_curves_share_one_cost_axis_and_s_fits_it_to_one(scre
         assert shown == (low, high)
         solving = rendered(screen, "solving")
         # The axis is padded and ticked beyond the costs: what the words give a range of is the costs.
-        assert f"the costs of every parameter shown run from {number(low)} to {number(high)}" in solving
+        assert f"the costs of every parameter shown run {change(low, high)}" in solving
         assert "axis" not in solving.split("run from")[1].split(".")[0]
         assert f"Along this one the cost spans {number(float(np.ptp(second)))}" in solving
         key = screen.active_bindings["s"]

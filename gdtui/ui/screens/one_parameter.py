@@ -19,7 +19,7 @@ from gdtui.core import functions, slices
 from gdtui.core.functions import Curve, Descent, Step, Surface
 from gdtui.core.words import done
 from gdtui.ui.plot_cells import Cells
-from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, number
+from gdtui.ui.screens.descent import DESCENT_BINDINGS, START, DescentScreen, change, number
 from gdtui.ui.ticks import axis
 from gdtui.ui.widgets.cell_plot import CellPlot, plotext_colour
 
@@ -266,7 +266,8 @@ back. The span of the cost is written under the plot."""
             if self.shared_scale and self._seen is not None:
                 _, low, high = self._seen
                 scale = (
-                    f"{spans}; the costs of every parameter shown run from {number(low)} to {number(high)}, "
+                    # With digits enough to tell them apart: after training, "run from 0.136 to 0.136" said nothing.
+                    f"{spans}; the costs of every parameter shown run {change(low, high)}, "
                     "and share one cost axis. [b]s[/b]: fit it to this curve."
                 )
             else:
