@@ -164,7 +164,7 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
         ending = (
             ", but steps too large have left the network unable to learn."
             if _broken(state)
-            else ": the lines above count its steps and give the test accuracy as last measured, at an epoch's end."
+            else ": the lines above count its steps, and say when the test accuracy there was measured."
         )
         return f"Each step moves every parameter a little downhill. The run is going{ending}"
     right, total = reads_right(state)
