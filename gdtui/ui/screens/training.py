@@ -58,7 +58,8 @@ enough to watch or flat out.
 
 The learning rate η sets the size of the steps (`+` and `-`, at any moment). Too
 small and learning crawls; too large and the steps overshoot: the screen says
-so when the cost really rises, beyond the noise of single mini-batches. Larger
+so when the cost really rises over thousands of images, beyond the noise of
+single mini-batches (a few steps by hand are too few to tell). Larger
 still, neurons die or saturate (ReLUs that give 0 for every image, sigmoids
 stuck at 0 or 1, where the gradient vanishes): the screen says so from the first
 check that finds it, and once that has lasted thousands of images, the run
