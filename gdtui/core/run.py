@@ -125,6 +125,11 @@ class Trend:
         return self.recent[-1][0]
 
 
+def _order(record: EpochRecord) -> tuple[int, int, bool]:
+    """Records in the order the run made them: weights put back at the step an epoch ended come after its record."""
+    return record.epoch, record.step, record.weights_of is not None
+
+
 def window_for(batch_size: int) -> int:
     low, high = WINDOW_STEPS
     return max(low, min(high, math.ceil(WINDOW_IMAGES / batch_size)))
@@ -356,7 +361,7 @@ class TrainingRun:
 
     def add_epoch(self, record: EpochRecord) -> None:
         """Keep an evaluated epoch, or a measurement taken within one; under the lock."""
-        if self.epochs and (record.epoch, record.step) <= (self.epochs[-1].epoch, self.epochs[-1].step):
+        if self.epochs and _order(record) <= _order(self.epochs[-1]):
             return  # a start measured after the first epoch ended: the run has moved on
         self.epochs = bounded([*self.epochs, record])
 

@@ -411,3 +411,18 @@ def test_a_rate_set_but_never_stepped_at_is_blamed_for_nothing(tiny):
     step_until(run, "failing")
     assert run.verdict.blamed == 500.0, "the rate of the steps taken since the weights were put back"
     assert "η = 5000" not in advice(run.verdict)
+
+
+def test_weights_put_back_at_the_step_an_epoch_ended_are_measured_all_the_same(tiny):
+    """An epoch run to its end by e, then u: the epoch's record and the weights put back share a step, and each
+    is a measurement of other weights. The second is kept, and is the one the stats read."""
+    run = lesson_run(tiny)
+    good = run.good
+    assert good is not None
+    while not run.trainer.epochs_done:
+        steps(run, 1)
+    ended = run.epochs[-1]
+    assert ended.epoch == 1 and ended.step == run.trainer.steps
+    run.add_epoch(run.evaluate(run.go_back(good)))
+    back = run.epochs[-1]
+    assert back is not ended and back.weights_of == good.step and back.step == ended.step
