@@ -205,6 +205,23 @@ async def test_p_cycles_through_the_steep_parameters_and_i_picks_one_by_number(s
         assert "#123" in rendered(screen, "function")
 
 
+async def test_the_titles_key_hint_follows_the_terminal_s_width(screen_on):
+    async with screen_on("4", size=(120, 30)) as (pilot, screen):
+        await until_on_network(pilot, screen)
+        for _ in range(30):  # to a parameter whose name and hint fit 120 columns, not 80
+            if len(rendered(screen, "function")) > 80:
+                break
+            await pilot.press("p")
+            await settle(pilot)
+        assert "p: next" in rendered(screen, "function") and len(rendered(screen, "function")) > 80
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen.query_one("#function").size.height == 1, rendered(screen, "function")
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        assert "p: next" in rendered(screen, "function"), "the hint back where it fits"
+
+
 async def test_a_parameter_the_cost_does_not_depend_on_is_not_said_to_have_settled(screen_on):
     """Weight 0 comes from pixel (0,0), blank in every image: its slope is exactly 0 from the start, and the ball
     never moves. No step shrank: the cost is flat along it."""

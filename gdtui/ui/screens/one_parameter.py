@@ -224,6 +224,7 @@ back. The span of the cost is written under the plot."""
         solving.update(self._solving())
 
     def on_curve_plot_resized(self) -> None:
+        self._draw_title()  # its key hint only where it fits the new width
         self._draw_plot()
 
     def _draw_title(self) -> None:
