@@ -184,14 +184,18 @@ def _learning_text(state: LessonState, screen: LessonScreen) -> str:
 
 def _learning_invite(state: LessonState, screen: LessonScreen) -> str:
     if _broken(state):  # the message names the keys, which depend on whether the run goes on
-        return "Do as the message above says; then e for one epoch."
+        return "Do as the message above says; then e runs to the epoch's end."
     if state.training.after_going_back():
-        return "As the message above says, - lowers η first; then e for one epoch."
+        return "As the message above says, - lowers η first; then e runs to the epoch's end."
     if _running(screen):
         return "Watch the cost fall as it runs; then . to see what it learned."
     # f cycles the speeds: pressed at full speed it would slow the epoch to a step a second.
     at_full_speed = state.training.speed == 0
-    first = "Press e for one epoch" if at_full_speed else "Press f until the speed reads full speed, then e for one epoch"
+    first = (
+        "Press e to run to the epoch's end"
+        if at_full_speed
+        else "Press f until the speed reads full speed, then e to run to the epoch's end"
+    )
     watch = "and see how much the cost still falls" if _learned(state) else "and watch the cost fall"
     return f"{first}, {watch}; then . to see what it learned."
 

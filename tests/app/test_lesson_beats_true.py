@@ -92,7 +92,7 @@ async def test_the_learning_beat_promises_no_fall_of_a_network_its_steps_broke(t
             await pilot.press("minus")
         await wait_for(pilot, lambda: "- lowers η first" not in words(app), "the beat once η is smaller")
         assert screen.training_run.requested[0] < screen.shown.broke_at and not message.display
-        assert "Press e for one epoch" in words(app), words(app)
+        assert "Press e to run to the epoch's end" in words(app), words(app)
 
 
 async def test_the_cost_beat_speaks_of_the_set_the_panel_averages_over(tiny_mnist_dir):

@@ -345,7 +345,7 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
         while app.screen.speed != 0:
             await pilot.press("f")
         app.guide.go_to(learning)  # the beat shown again, at full speed
-        await wait_for(pilot, lambda: "Press e for one epoch," in guide_text(app), "the invitation without f")
+        await wait_for(pilot, lambda: "Press e to run to the epoch's end," in guide_text(app), "the invitation without f")
         assert "Press f" not in guide_text(app)
 
 

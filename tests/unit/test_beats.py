@@ -50,7 +50,7 @@ def test_what_the_beats_say_follows_the_state_not_a_screens_attributes(tiny_mnis
     assert quiz.SUMMARY["quadratic"] in answer and "Think" not in answer
     assert filled(quiz_beat.invite, state, screen) == ""  # type: ignore[arg-type]
     state.training.speed = 0
-    assert filled(learning.invite, state, screen).startswith("Press e for one epoch")  # type: ignore[arg-type]
+    assert filled(learning.invite, state, screen).startswith("Press e to run to the epoch's end")  # type: ignore[arg-type]
     state.training.speed = 100
     assert filled(learning.invite, state, screen).startswith("Press f until")  # type: ignore[arg-type]
 
