@@ -93,8 +93,9 @@ PRECISE_DIGITS = 9
 
 
 def precise(value: float) -> str:
-    """A derivative set beside its finite-difference estimate: nine significant figures."""
-    return f"{value:+.{PRECISE_DIGITS}g}"
+    """A derivative set beside its finite-difference estimate: nine significant figures, trailing zeros too, as
+    `same_to` counts them."""
+    return f"{value:+#.{PRECISE_DIGITS}g}"
 
 
 def source(layer: int, k: int, image_shape: tuple[int, int]) -> str:
