@@ -592,10 +592,10 @@ class TrainingSession:
 
     def measured_before_nudge(self, run: TrainingRun, shot: RunSnapshot) -> bool:
         """Whether the snapshot's last test-set verdict is of the weights as they were before a nudge made since:
-        no step has come after the nudge, nor after the verdict, and no weights were put back."""
+        no step has come after the nudge, nor after the verdict (going back forgets a nudge made before it)."""
         if self.last_nudge is None or self.steps_since_nudge(run) != 0 or not shot.epochs:
             return False
-        return shot.epochs[-1].step == shot.steps and shot.back_to is None
+        return shot.epochs[-1].step == shot.steps
 
     def save(self, path: Path) -> Path:
         """Save the network as it is now; where it was written."""

@@ -3,6 +3,8 @@ reaches whatever screen is on top when it is handled, not when it was typed."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input
@@ -13,6 +15,7 @@ from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.label_prompt import LabelPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
+from gdtui.ui.widgets.run_driver import RunDriver
 from tests.helpers import burst, make_app, settle, wait_for, wait_until_loaded
 
 # Each frame drawn, as on a terminal: a crash anywhere in drawing one is what these look for.
@@ -329,3 +332,27 @@ async def test_escape_and_a_step_key_in_one_read_at_the_label_prompt_cancel_it_a
         await burst(pilot, "escape", "3")
         await wait_for(pilot, lambda: app.current_mode == "cost", "the Cost step")
         assert alive(app) and app.state.chosen.label() == chosen
+
+
+async def test_a_steps_stop_heard_after_a_run_began_leaves_the_run_going_and_pausable(screen_on):
+    """Space read while a finished step's Stopped is still on its way up: the run it starts is the one going, and a
+    second space pauses it. The late Stopped is of steps asked for before, and changes nothing."""
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        driver = screen.query_one(RunDriver)
+        posted, sent = driver.post_message, []
+
+        def post(message):
+            sent.append(message)
+            return posted(message)
+
+        driver.post_message = post  # type: ignore[method-assign]
+        screen.action_step()
+        while not any(isinstance(message, RunDriver.Stopped) for message in sent):
+            await asyncio.sleep(0)
+        screen.action_run()  # the space, before the step's Stopped reaches the screen
+        assert screen.running and driver.stepping
+        await pilot.pause()
+        assert screen.running, "the step's late Stopped ended the run's screen state while the run went on"
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not screen.running and not driver.stepping, "the run paused")

@@ -970,11 +970,18 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
         # Of the weights put back, not "at step {now}": their steps are {step}, which the lesson's words count.
         assert f"weights of step {step:,} put back test accuracy {percent(again)} (of those weights)" in stats, stats
+        # A nudge of them: the measurement is of the weights from before it.
+        await pilot.press("v")
+        await wait_for(pilot, lambda: screen.training.current_report() is not None, "the gradient of the weights put back")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.training.last_nudge is not None, "the nudge")
+        await settle(pilot)
+        assert f"test accuracy {percent(again)} (before the nudge)" in " ".join(text(screen, "stats").split())
         # A step on: the measurement is still of those weights, not of what the run had at step {now}.
         await pilot.press("minus", "minus", "n")
         await wait_for(pilot, lambda: screen.shown.steps == now + 1, "a step from the weights put back")
         stats = " ".join(text(screen, "stats").split())
-        assert f"test accuracy {percent(again)} (of step {step:,}'s weights)" in stats, stats
+        assert f"test accuracy {percent(again)} (of the weights put back)" in stats, stats
 
 
 @pytest.mark.parametrize("key", ["f", "plus", "b"])
@@ -1076,3 +1083,16 @@ async def test_nudges_typed_in_one_burst_each_wait_for_the_gradient_of_the_last(
         await wait_for(pilot, lambda: "3 nudges" in screen.state.network_origin, "three nudges")
         await settle(pilot)
         assert not [n for n in screen.app._notifications if "worked out first" in n.message]
+
+
+async def test_a_stats_line_too_long_for_the_terminal_is_cut_and_keeps_the_next_line(screen_on):
+    """The stats are three lines drawn with no layout of the screen: a line wrapped would push the speed out of sight.
+    Labels are kept short (a cost of 10 or more beside an accuracy measured of weights put back, say, just fits)."""
+    async with screen_on("6") as (pilot, screen):
+        await wait_for(pilot, lambda: "(before training)" in text(screen, "stats"), "the start's accuracy")
+        screen.training.start_words = "restored: " + "1,234,567,890 " * 5 + "steps"
+        screen.redraw()
+        await pilot.pause()
+        lines = [line.rstrip() for line in screen_text(pilot.app).splitlines()[1:4]]
+        assert lines[1].endswith("…") and len(lines[1]) <= 80, lines
+        assert lines[2].startswith("speed"), lines

@@ -109,7 +109,7 @@ def test_pinned_outputs_are_said_to_have_a_vanished_gradient_only_when_it_has(ou
 
     # The first check after a huge step: every output pinned, but the steps since the last check were steep.
     health = Health(50_000, 200, 1.0, 0.105, 0.5, 0.0, 0.09, "sigmoid", output, (0, 0), (16, 16), 1.0)
-    assert "vanished" not in health.cause() and "|∇C| = 5.0e-01" not in health.cause()
+    assert "vanished" not in health.cause()
     flat = Health(50_000, 200, 1.0, 0.105, 3.7e-08, 0.0, 0.09, "sigmoid", output, (0, 0), (16, 16), 1.0)
     # The steps' largest |∇C| since the last check, in float32: the gradient view's of one mini-batch, in float64,
     # reads 8.9e-17 where this read 0.0e+00. What both figures share is the bound a vanished gradient stays under.

@@ -114,7 +114,7 @@ landscape on One and Two parameters, Next and Backprop."""
     ]
 
     DEFAULT_CSS = """
-    TrainingScreen #stats { height: 3; }
+    TrainingScreen #stats { height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
     TrainingScreen #message { height: auto; color: $text-warning; }
     TrainingScreen ContentSwitcher { height: 1fr; }
     TrainingScreen #progress-view, TrainingScreen #gradient-view, TrainingScreen #neurons-view { height: 1fr; }
@@ -203,6 +203,8 @@ landscape on One and Two parameters, Next and Backprop."""
                 self._ticker.resume()
 
     def on_run_driver_stopped(self, event: RunDriver.Stopped) -> None:
+        if self.driver.stepping:
+            return  # of steps asked for before those going now, which a key started while this was on its way up
         self._stopped()
         # Stopped by a divergence or a stuck network: the steps and runs asked for after it are moot.
         self.release_keys(drop=("n", "e", "space") if event.why in HALTS else ())
@@ -293,7 +295,7 @@ landscape on One and Two parameters, Next and Backprop."""
                 when = "before the nudge"
             elif last.weights_of is not None:  # weights gone back to, measured between epochs
                 # Said to be of them: the run's step then is not theirs, which the lesson counts.
-                when = "of those weights" if shot.back_to is not None else f"of step {last.weights_of:,}'s weights"
+                when = "of those weights" if shot.back_to is not None else "of the weights put back"
             elif last.epoch:
                 when = f"after epoch {last.epoch:,}"
             elif shot.steps > last.step:

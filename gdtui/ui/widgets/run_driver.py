@@ -76,7 +76,7 @@ class RunDriver(Widget):
         if self.training.measure(run, end):
             self.post_message(RunProgressed())
 
-    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    @work(thread=True, group="training", exit_on_error=False)
     # A step answers a key; a run or an epoch goes on, in the background, which an app on its way out no longer waits for.
     @in_background(when=lambda self, run, goal: goal != "step", abandoned=lambda: get_current_worker().is_cancelled)
     def _train(self, run: TrainingRun, goal: Goal) -> Stop:
@@ -90,8 +90,10 @@ class RunDriver(Widget):
             return
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             raise event.worker.error  # a bug: let it be seen
-        if event.state is WorkerState.SUCCESS and event.worker.result is not None:
-            self.post_message(self.Stopped(event.worker.result))
+        if event.state is WorkerState.SUCCESS:
+            why = event.worker.result
+            assert why is not None  # advance says why on every path; an abandoned run ends cancelled
+            self.post_message(self.Stopped(why))
 
     def on_unmount(self) -> None:
         self.pause()
