@@ -282,6 +282,9 @@ async def test_a_ball_that_leaves_the_map_is_pointed_at_and_said(screen_on):
         rows = _map(screen).splitlines()[: screen.query_one(HeightMap)._map_size()[0]]
         assert sum(row.rstrip().endswith("→") for row in rows) == 1  # at the edge, the way it went
         assert BALL not in _map(screen)
+        # The legend names the arrow at the edge: beside the gradient's own arrows it could read as one of theirs.
+        numbers = rendered(screen, "numbers")
+        assert "→ the ball (off the map)" in numbers and f"{BALL} the ball" not in numbers, numbers
 
 
 async def test_the_network_slice_under_way_never_reads_as_done(screen_on):

@@ -162,7 +162,9 @@ over two of its parameters, computed at {GRID} × {GRID} points on {slices.SAMPL
             lines.append(f"[b #ff8700]{arrow(gx, gy)}[/b #ff8700] uphill ∇{f}   [b]{arrow(-gx, -gy)}[/b] downhill −∇{f}")
         else:
             lines.append("flat: no way is downhill")
-        lines.append(f"η = [b]{descent.learning_rate:g}[/b]   {BALL} the ball, • its path")
+        ball = self.query_one(HeightMap).ball_glyph()
+        where = f"{BALL} the ball, • its path" if ball == BALL else f"{ball} the ball (off the map)"
+        lines.append(f"η = [b]{descent.learning_rate:g}[/b]   {where}")
         step: Step | None = descent.last
         # As few lines as the picture beside them: at 80×24 under the lesson's guide the map has about twelve.
         # A step's sum on lines of their own, as two pairs and η on one line outgrow the column beside the map:

@@ -221,6 +221,15 @@ class HeightMap(Drawn):
             cells.update(self._pointer(landscape, ball))
         return cells
 
+    def ball_glyph(self) -> str:
+        """What stands for the ball on the map: the ball, or where it left the map, an arrow at the edge pointing its
+        way."""
+        landscape = self._landscape
+        if landscape is None or not self._path or self._cell_of(landscape, *self._path[-1]) is not None:
+            return BALL
+        ((glyph, _),) = self._pointer(landscape, self._path[-1]).values()
+        return glyph
+
     def _pointer(self, landscape: Landscape, ball: np.ndarray) -> dict[tuple[int, int], tuple[str, str]]:
         """An arrow on the map's edge where a ball off the map left it, pointing its way."""
         (x0, x1), (y0, y1) = landscape.extent
