@@ -159,6 +159,7 @@ class RunSnapshot:
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
     back_to: int | None  # the step whose weights were put back, until the next step is taken
+    resumed_at: int  # the run's steps when weights were last put back (0: never): the curve after is of these weights
     # With back_to: the largest η of the steps taken since a check last found the network able to learn, before
     # they were put back (weights kept earlier may have seen smaller ones too).
     broke_at: float | None
@@ -198,6 +199,7 @@ class TrainingRun:
         self.last_cost: float | None = None
         self.back_to: int | None = None  # the step whose weights were put back, until the next step
         self.undone = 0  # steps taken, then undone by going back to weights from before them
+        self.resumed_at = 0  # see RunSnapshot.resumed_at
         self.broke_at: float | None = None  # see RunSnapshot.broke_at
         self.watch = Watch()
         self._blamed = 0.0  # see Verdict.blamed: of the steps taken, and none is yet
@@ -331,6 +333,7 @@ class TrainingRun:
 
         The steps taken since stay counted, as the cost curve shows them, and are undone."""
         self.undone += self.held - good.held
+        self.resumed_at = self.trainer.steps
         self.network.params[:] = good.params
         self.back_to = good.step
         # The guesses shown beside the last mini-batch: those of the weights put back.
@@ -398,6 +401,7 @@ class TrainingRun:
             cost_name=trainer.cost,
             last_cost=self.last_cost,
             back_to=self.back_to,
+            resumed_at=self.resumed_at,
             broke_at=self.broke_at,
             last_batch_size=len(trainer.last_batch),
             curve_steps=tuple(self.history.steps),

@@ -131,15 +131,20 @@ def _share(right: int, total: int) -> str:
 
 
 def _fall(state: LessonState) -> str:
-    """What the run's own cost curve shows, as the Training step last drew it, or nothing before it has steps to show."""
+    """What the run's own cost curve shows, as the Training step last drew it, or nothing before it has steps to show:
+    since weights were last put back, as the curve before ends in steps that were undone."""
     shot = state.training.shown  # read, not taken: a beat's words leave the screen's frames as they are
-    steps, costs = (0, ()) if shot is None else (shot.steps, shot.curve_costs)
+    if shot is None:
+        return "."
+    costs = [cost for step, cost in zip(shot.curve_steps, shot.curve_costs) if step > shot.resumed_at]
+    steps = shot.steps - shot.resumed_at
     third = len(costs) // 3
     if not third:  # no step yet, or too few to tell a trend from a mini-batch's noise
         return "."
     first, middle, last = (float(np.mean(part)) for part in (costs[:third], costs[third:-third], costs[-third:]))
     if last >= first:
-        return f"; over its {steps:,} steps here its cost has not fallen."
+        span = f"the {steps:,} steps since weights were put back" if shot.resumed_at else f"its {steps:,} steps here"
+        return f"; over {span} its cost has not fallen."
     return "; its cost falls by less and less." if first - middle > middle - last else "; its cost is still falling fast."
 
 

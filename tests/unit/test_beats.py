@@ -88,3 +88,28 @@ def test_the_learning_beat_calls_chance_only_what_is_near_chance(tiny_mnist_dir,
     assert "chance" not in said and "3,500 of the 10,000" in said, said
     monkeypatch.setattr(beats, "reads_right", lambda state: (1_010, 10_000))
     assert "chance" in " ".join(beats.filled(learning.text, state, object()).split())  # type: ignore[arg-type]
+
+
+def test_the_learning_beat_reads_the_fall_of_the_weights_it_speaks_of_not_of_steps_undone(tiny_mnist_dir) -> None:
+    """After u, the run's curve ends in the steps that broke the network, undone: a fall read over all of it said
+    'its cost has not fallen' of weights whose cost had fallen. Only the steps since the weights were put back count."""
+    from gdtui.core.dataset import load_dataset
+    from gdtui.core.network import Network
+    from gdtui.ui.beats import _fall
+    from gdtui.ui.state import LessonState
+
+    state = LessonState(load_dataset(tiny_mnist_dir), Network(seed=0))
+    run = state.training.ensure()
+    for _ in range(300):
+        state.train(run)
+    run.learning_rate = 50.0
+    while run.verdict.kind != "failing":
+        state.train(run)
+    state.training.go_back(run)
+    state.training.snapshot(run)
+    assert _fall(state) == ".", "no step since the weights were put back: nothing to read a fall from"
+    run.learning_rate = 1.5
+    for _ in range(60):
+        state.train(run)
+    state.training.snapshot(run)
+    assert _fall(state) in ("; its cost falls by less and less.", "; its cost is still falling fast."), _fall(state)
