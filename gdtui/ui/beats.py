@@ -295,7 +295,7 @@ def _trained_title(state: LessonState, screen: LessonScreen) -> str:
 def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
     if right >= LEARNED * total:
-        return "Press n to try it on other digits; press 1 and d to draw one of your own."
+        return "Press n to try it on other test digits; press 1 and d to draw one of your own."
     return "Press , to go back to the training."
 
 
@@ -588,7 +588,7 @@ BEATS = (
         "network that looks at {a handwritten digit}, like this one, and says which {digit class} it is, learnt "
         "from {train} examples.",
         "Press n to see more of the {digit}s it will learn from.",
-        ("use_training_set",),
+        ("use_set('train')",),
         ("#image",),
     ),
     Beat(
@@ -714,7 +714,8 @@ BEATS = (
         _trained_title,
         _trained_text,
         _trained_invite,
-        _INPUT_DIGIT,
+        # Its words quote the test digits: so does the digit shown, one the network never trained on.
+        ("use_set('test')", "show_input"),
         ("#architecture", "#input", "#output"),
     ),
     Beat(

@@ -94,10 +94,11 @@ class ChosenInput:
         self._source = "dataset"
         self._changed()
 
-    def use_training_set(self) -> None:
-        """The example of the training set where it was left: the images the network learns from."""
+    def use_set(self, name: SplitName) -> None:
+        """The example of the training set (the images the network learns from) or of the test set (those it never
+        sees while it learns) where it was left."""
         self._source = "dataset"
-        if self._split_name != "train":
+        if self._split_name != name:
             self._switch_split()
         self._changed()
 

@@ -283,6 +283,10 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
         learned = right >= LEARNED * measured.examples
         assert ("now reads" in text) == learned and ("Not trash any more" in text) == learned
         assert app.state.network_origin in text or right < LEARNED * measured.examples
+        # Its words quote the test digits: the digit shown, and those n browses, are test digits, never trained on.
+        assert app.state.chosen.split_name == "test" and "input: test #" in screen_text(app), screen_text(app)
+        if learned:
+            assert "other test digits" in text
 
 
 async def test_the_lesson_ends_on_a_closing_beat(tiny_mnist_dir):

@@ -17,7 +17,7 @@ CHANGES = {
     "random_example": lambda chosen: chosen.random_example(np.random.default_rng(0)),
     "next_with_label": lambda chosen: chosen.next_with_label(int(chosen.split.labels[0])),
     "toggle_split": lambda chosen: chosen.toggle_split(),
-    "use_training_set": lambda chosen: chosen.use_training_set(),
+    "use_set": lambda chosen: chosen.use_set("train"),
     "use_dataset": lambda chosen: chosen.use_dataset(),
     "use_drawing": lambda chosen: chosen.use_drawing(),
     "use_noise": lambda chosen: chosen.use_noise(np.random.default_rng(0)),
@@ -73,15 +73,17 @@ def test_what_is_drawn_is_the_input_while_the_drawing_is_chosen(chosen):
     assert chosen.source == "dataset" and chosen.index == 1
 
 
-def test_the_training_set_is_taken_from_where_it_was_left(chosen):
+def test_a_set_is_taken_from_where_it_was_left(chosen):
     chosen.browse(3)
     chosen.toggle_split()
     chosen.browse(1)
     chosen.use_noise(np.random.default_rng(0))
-    chosen.use_training_set()
+    chosen.use_set("train")
     assert (chosen.source, chosen.split_name, chosen.index) == ("dataset", "train", 3)
-    chosen.use_training_set()  # already there: nothing moves
+    chosen.use_set("train")  # already there: nothing moves
     assert (chosen.split_name, chosen.index) == ("train", 3)
+    chosen.use_set("test")
+    assert (chosen.source, chosen.split_name, chosen.index) == ("dataset", "test", 1)
 
 
 def test_each_noise_is_new(chosen):

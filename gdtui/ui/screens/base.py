@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from gdtui.core.model_io import load_model
+from gdtui.ui.chosen import SplitName
 from gdtui.ui.screens.path_prompt import PathPrompt
 from gdtui.ui.widgets.guide_panel import GuidePanel
 from gdtui.ui.widgets.key_bar import KeyBar
@@ -215,9 +216,9 @@ class LessonScreen(Screen):
         """Take the input from the data set, not a drawing or noise."""
         self.state.chosen.use_dataset()
 
-    def action_use_training_set(self) -> None:
-        """Take the input from the training set's images, the ones the network learns from."""
-        self.state.chosen.use_training_set()
+    def action_use_set(self, name: SplitName) -> None:
+        """Take the input from the training set's images, the ones the network learns from, or from the test set's."""
+        self.state.chosen.use_set(name)
 
     def action_open_model(self) -> None:
         """Ask for a saved model and make it the network every step shows."""
