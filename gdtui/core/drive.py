@@ -81,6 +81,11 @@ class Pacer:
         return between
 
 
+def epoch_ending(run: TrainingRun) -> int:
+    """The epoch a goal of "epoch" runs to the end of: the one under way."""
+    return run.trainer.epochs_done + 1
+
+
 def advance(
     run: TrainingRun,
     goal: Goal,
@@ -99,7 +104,7 @@ def advance(
     """
     take = step or run.step
     guard = lock if lock is not None else nullcontext()
-    epoch_goal = run.trainer.epochs_done + 1
+    epoch_goal = epoch_ending(run)
     while going():
         result, end = take()
         if end is not None:

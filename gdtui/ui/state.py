@@ -597,6 +597,26 @@ class TrainingSession:
             return False
         return shot.epochs[-1].step == shot.steps
 
+    def measured_when(self, run: TrainingRun, shot: RunSnapshot) -> str | None:
+        """When, or of which weights, the snapshot's last test-set verdict was taken, so that it is not read as the
+        network's as it is now; None while the weights are measured (every verdict kept is of other weights)."""
+        if not shot.epochs:
+            return None
+        last = shot.epochs[-1]
+        if shot.back_to is not None and last.step < shot.steps:
+            return None
+        if self.measured_before_nudge(run, shot):
+            return "before the nudge"
+        if last.weights_of is not None:  # weights gone back to, measured between epochs
+            # Said to be of them: the run's step then is not theirs, which the lesson counts.
+            return "of those weights" if shot.back_to is not None else "of the weights put back"
+        if last.epoch:
+            return f"after epoch {last.epoch:,}"
+        if shot.steps > last.step:
+            return f"at step {last.step:,}"
+        # "before training", "as opened" or "restored: …", in a line that must fit 80 columns.
+        return self.start_words
+
     def save(self, path: Path) -> Path:
         """Save the network as it is now; where it was written."""
         written = save_model(self._state.copy_network(), path)

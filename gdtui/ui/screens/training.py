@@ -8,7 +8,6 @@ copies without ever making a frame wait for a long step.
 
 from __future__ import annotations
 
-import math
 from functools import cached_property
 from pathlib import Path
 
@@ -134,7 +133,6 @@ landscape on One and Two parameters, Next and Backprop."""
         self._frames, self._images = Cadence(REDRAW_HZ), Cadence(IMAGES_HZ)
         self._drawn_version = -1  # the network's version the last redraw showed, or a later one
         self._told: tuple[str, bool, bool] | None = None  # what the lesson was last told of the message (_draw_message)
-        self._goal: Goal = "step"  # of the steps last asked for
 
     def compose_body(self) -> ComposeResult:
         yield RunDriver(self.training)
@@ -195,7 +193,6 @@ landscape on One and Two parameters, Next and Backprop."""
     def _start(self, goal: Goal) -> None:
         # During a run n and e mean nothing, and space pauses it (see action_run).
         if self.driver.start(goal):
-            self._goal = goal
             # A single step is over before the footer could show it running; and each change of
             # `running` rebuilds the footer, which would double what a press of n costs.
             self.running = goal != "step"
@@ -282,30 +279,18 @@ landscape on One and Two parameters, Next and Backprop."""
             return "paused"
         per_second = self.training.images_per_second(shot)
         measured = f", {counted(round(per_second), 'image')}/s" if per_second is not None else ""
-        to = f" to the end of epoch {math.floor(shot.epoch) + 1:,}" if self._goal == "epoch" else ""
+        epoch = self.driver.epoch_goal
+        to = f" to the end of epoch {epoch:,}" if epoch is not None else ""
         return f"running{to}{measured}"
 
     def _draw_stats(self, run: TrainingRun, shot: RunSnapshot) -> None:
         rate, batch_size = run.requested  # what a key just asked for shows at once
         batch = "all" if batch_size == shot.train_size else f"{batch_size:,}"
-        if shot.epochs:
-            last = shot.epochs[-1]
-            # Measured once an epoch: when, so that it is not read as the network's as it is now.
-            if self.training.measured_before_nudge(run, shot):
-                when = "before the nudge"
-            elif last.weights_of is not None:  # weights gone back to, measured between epochs
-                # Said to be of them: the run's step then is not theirs, which the lesson counts.
-                when = "of those weights" if shot.back_to is not None else "of the weights put back"
-            elif last.epoch:
-                when = f"after epoch {last.epoch:,}"
-            elif shot.steps > last.step:
-                # The start says "before training", "as opened" or "restored: …" by itself, in a line that must fit 80 columns.
-                when = f"at step {last.step:,}"
-            else:
-                when = self.training.start_words
-            accuracy = f"test accuracy [b]{percent(last.test_accuracy)}[/b] ({when})"
-        if not shot.epochs or (shot.back_to is not None and last.step < shot.steps):
-            accuracy = "test accuracy: measuring…"  # every measurement kept is of other weights
+        when = self.training.measured_when(run, shot)
+        if when is None:
+            accuracy = "test accuracy: measuring…"
+        else:
+            accuracy = f"test accuracy [b]{percent(shot.epochs[-1].test_accuracy)}[/b] ({when})"
         images = "whole training set" if shot.last_batch_size == shot.train_size else "last mini-batch"
         if shot.back_to is not None:  # the last mini-batch's cost was of the weights given up
             cost = f"weights of step [b]{shot.back_to:,}[/b] put back"

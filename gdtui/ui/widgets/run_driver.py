@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gdtui.core.background import in_background
-from gdtui.core.drive import Goal, Stop
+from gdtui.core.drive import Goal, Stop, epoch_ending
 from gdtui.core.run import EpochEnd, TrainingRun
 from gdtui.ui.messages import RunProgressed
 from gdtui.ui.state import TrainingSession
@@ -34,6 +34,7 @@ class RunDriver(Widget):
         super().__init__(**kwargs)
         self.training = training
         self._worker: Worker[Stop] | None = None
+        self.epoch_goal: int | None = None  # the epoch the steps last asked for run to the end of, if they do
 
     def ensure(self) -> TrainingRun:
         """The run of the shared network; a new one when another step made a new network, measured at once."""
@@ -53,6 +54,8 @@ class RunDriver(Widget):
             return False
         run = self.ensure()
         self.training.begin()
+        # Taken now: the step that ends the epoch counts it done before the run's stop is heard.
+        self.epoch_goal = epoch_ending(run) if goal == "epoch" else None
         self._worker = self._train(run, goal)
         return True
 
