@@ -4,6 +4,7 @@ reaches whatever screen is on top when it is handled, not when it was typed."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from textual.command import CommandPalette
@@ -16,7 +17,7 @@ from gdtui.ui.screens.label_prompt import LabelPrompt
 from gdtui.ui.screens.path_prompt import PathPrompt, ReplacePrompt
 from gdtui.ui.screens.quit_prompt import QuitPrompt
 from gdtui.ui.widgets.run_driver import RunDriver
-from tests.helpers import burst, make_app, settle, wait_for, wait_until_loaded
+from tests.helpers import DEADLINE_S, burst, make_app, settle, wait_for, wait_until_loaded
 
 # Each frame drawn, as on a terminal: a crash anywhere in drawing one is what these look for.
 pytestmark = pytest.mark.frames
@@ -348,7 +349,10 @@ async def test_a_steps_stop_heard_after_a_run_began_leaves_the_run_going_and_pau
 
         driver.post_message = post  # type: ignore[method-assign]
         screen.action_step()
+        # Not wait_for: its pauses would let the Stopped reach the screen before the space this is about.
+        deadline = time.monotonic() + DEADLINE_S
         while not any(isinstance(message, RunDriver.Stopped) for message in sent):
+            assert time.monotonic() < deadline, "the step's Stopped never posted"
             await asyncio.sleep(0)
         screen.action_run()  # the space, before the step's Stopped reaches the screen
         assert screen.running and driver.stepping
