@@ -24,7 +24,14 @@ def group_nice(pid: int) -> int:
 
 
 def idle_threads(pid: int) -> int:
-    return sum(scheduling_of(pid, int(task.name))[0] == SCHED_IDLE for task in Path(f"/proc/{pid}/task").iterdir())
+    """How many of the session's threads run at SCHED_IDLE; a thread that ends while they are counted is not."""
+    idle = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            idle += scheduling_of(pid, int(task.name))[0] == SCHED_IDLE
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return idle
 
 
 async def test_a_run_lowers_its_session_and_a_pause_sets_it_back(lab_config: LabConfig, monkeypatch) -> None:
