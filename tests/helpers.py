@@ -167,16 +167,16 @@ async def burst(pilot: Pilot, *keys: str) -> None:
 
 async def full_speed(pilot: Pilot, screen) -> None:
     """Training's speed turned up with f until a run goes as fast as it can."""
-    while screen.speed != 0:
+    while screen.training.speed != 0:
         await pilot.press("f")
 
 
 async def train_epochs(pilot: Pilot, screen, epochs: int) -> None:
     """Train that many epochs with e on the Training step, each waited for to its end."""
     for _ in range(epochs):
-        before = screen.ensure_run().trainer.epochs_done
+        before = screen.driver.ensure().trainer.epochs_done
         await pilot.press("e")
-        await wait_for(pilot, lambda b=before: screen.ensure_run().trainer.epochs_done > b and not screen.running, "an epoch")
+        await wait_for(pilot, lambda b=before: screen.driver.ensure().trainer.epochs_done > b and not screen.running, "an epoch")
 
 
 # Textual's theme in ANSI colours: "ansi-dark" from Textual 8.2.5, "textual-ansi" before (both pins allow).

@@ -173,12 +173,12 @@ async def test_paging_the_palette_before_it_is_drawn_or_with_no_room(screen_on):
 async def test_steps_pressed_in_one_burst_are_all_taken(screen_on):
     async with screen_on("6") as (pilot, screen):
         await burst(pilot, "n", "n", "n", "n", "n")
-        await wait_for(pilot, lambda: screen.training_run.trainer.steps == 5 and not screen.driver.stepping, "five steps")
+        await wait_for(pilot, lambda: screen.training.run.trainer.steps == 5 and not screen.driver.stepping, "five steps")
         await burst(pilot, "n", "space")  # a step, then a run: the run starts when the step is done
         await wait_for(pilot, lambda: screen.running, "the run")
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the pause")
-        assert screen.training_run.trainer.steps > 6
+        assert screen.training.run.trainer.steps > 6
 
 
 async def test_steps_then_save_in_one_burst_save_the_stepped_network(screen_on, tmp_path):
@@ -186,12 +186,12 @@ async def test_steps_then_save_in_one_burst_save_the_stepped_network(screen_on, 
         app = pilot.app
         await burst(pilot, "n", "n", "n", "s")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the save prompt")
-        assert screen.training_run.trainer.steps == 3  # the steps came first: the prompt saves what they made
+        assert screen.training.run.trainer.steps == 3  # the steps came first: the prompt saves what they made
         app.screen.query_one(Input).value = str(tmp_path / "three.npz")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, "the prompt to close")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 3
+        assert screen.training.run.trainer.steps == 3
         saved = load_model(tmp_path / "three.npz")
         assert (saved.params == app.state.network.params).all() and not app.state.unsaved
 
@@ -202,7 +202,7 @@ async def test_steps_then_another_step_in_one_burst_take_the_steps_first(screen_
         await burst(pilot, "n", "n", "n", "2")
         await wait_for(pilot, lambda: app.screen.id == "network", "the Network step")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 3 and app.state.unsaved
+        assert screen.training.run.trainer.steps == 3 and app.state.unsaved
 
 
 async def test_a_key_typed_as_the_save_prompt_closes_reaches_the_step(screen_on, tmp_path, monkeypatch):
@@ -232,7 +232,7 @@ async def test_a_name_typed_in_the_read_that_opened_the_save_prompt_is_the_name_
         await pilot.press("n")
         await settle(pilot)
         await burst(pilot, "s", "x", "enter", "n")
-        await wait_for(pilot, lambda: app.screen is screen and screen.training_run.trainer.steps == 2, "the save, then a step")
+        await wait_for(pilot, lambda: app.screen is screen and screen.training.run.trainer.steps == 2, "the save, then a step")
         await settle(pilot)
         assert [p.name for p in tmp_path.iterdir() if p.suffix == ".npz"] == ["x.npz"]
 
@@ -304,7 +304,7 @@ async def test_keys_typed_while_a_step_is_under_way_turn_the_step_after_it(scree
     async with screen_on("6") as (pilot, screen):
         await burst(pilot, "n", "tab")
         await wait_for(pilot, lambda: pilot.app.current_mode == "next", "the next step")
-        assert screen.training_run.trainer.steps == 1
+        assert screen.training.run.trainer.steps == 1
 
 
 @pytest.mark.parametrize("opens", ["s", "o"])

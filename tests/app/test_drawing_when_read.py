@@ -73,5 +73,5 @@ async def test_steps_that_leave_the_keys_as_they_were_ask_for_no_layout_drawn_or
         for _ in range(5):
             await pilot.press("n")
             await settle(pilot)
-        assert app.screen.training_run.trainer.steps == 6
+        assert app.screen.training.run.trainer.steps == 6
         assert layouts == 0

@@ -46,7 +46,7 @@ async def test_a_step_redraws_what_it_changed_not_the_whole_screen(screen_on, mo
             await pilot.press("n")
             await settle(pilot)
             await pilot.pause(0.05)
-        assert screen.training_run.trainer.steps == 5
+        assert screen.training.run.trainer.steps == 5
         assert full == []
 
 
@@ -79,7 +79,7 @@ async def test_a_step_is_drawn_once_and_leaves_the_keys_as_they_were(screen_on, 
         await pilot.press("n")
         await settle(pilot)
         await pilot.pause(0.05)
-        assert screen.training_run.trainer.steps == 3
+        assert screen.training.run.trainer.steps == 3
         assert counted == Counter(redraw=1, plot=1)
 
 

@@ -35,7 +35,7 @@ async def test_the_learning_beat_says_nothing_of_a_fall_before_a_step(tiny_mnist
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until_loaded(pilot)
         await go_to_beat(pilot, LEARNING)
-        assert app.screen.ensure_run().trainer.steps == 0
+        assert app.screen.driver.ensure().trainer.steps == 0
         text = words(app).split("→")[0]  # the words, not the invitation to watch the cost
         assert "M.npz" in text and "cost" not in text, text
 
@@ -46,7 +46,7 @@ async def test_the_learning_beat_gives_the_accuracy_as_the_header_does(tiny_mnis
         screen = app.screen
         await full_speed(pilot, screen)
         await train_epochs(pilot, screen, 2)
-        run = screen.ensure_run()
+        run = screen.driver.ensure()
         await wait_for(pilot, lambda: len(run.epochs) == 3, "the second epoch's test")
         await settle(pilot)
         share = f"{percent(run.epochs[-1].test_accuracy)}"
@@ -91,7 +91,7 @@ async def test_the_learning_beat_promises_no_fall_of_a_network_its_steps_broke(t
                 break
             await pilot.press("minus")
         await wait_for(pilot, lambda: "- lowers η first" not in words(app), "the beat once η is smaller")
-        assert screen.training_run.requested[0] < screen.shown.broke_at and not message.display
+        assert screen.training.run.requested[0] < screen.training.shown.broke_at and not message.display
         assert "Press e to run to the epoch's end" in words(app), words(app)
 
 
@@ -211,7 +211,7 @@ async def run_until_it_stops_itself(pilot, screen) -> None:
         await pilot.press("plus")
     await full_speed(pilot, screen)
     await pilot.press("space")
-    await wait_for(pilot, lambda: not screen.running and screen.training_run.verdict.kind == "stuck", "the run to stop")
+    await wait_for(pilot, lambda: not screen.running and screen.training.run.verdict.kind == "stuck", "the run to stop")
     await settle(pilot)
 
 

@@ -68,7 +68,7 @@ def _stationary(app) -> list[str]:
 def _gradient_sentence(app) -> str:
     """What the gradient beats are about: a vector as long as the parameters, over the images of the
     step the learner has not taken yet: the beats take none."""
-    trainer = app.screen.training_run.trainer
+    trainer = app.screen.training.run.trainer
     assert trainer.steps == 0 and app.state.untrained, "a beat took a step the learner never asked for"
     return (
         f"The gradient ∇C has {app.state.network.num_params:,} components, one per parameter. "
@@ -224,7 +224,7 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
         text = screen_text(app)
         assert _gradient_sentence(app) in text and f"|∇C| = {report.norm:.4g}" in text
         assert f"{report.zeros.total:,} are exactly 0" in text, text
-        eta = screen.training_run.learning_rate
+        eta = screen.training.run.learning_rate
         for key in table.rows:
             _, _, slope, step, _ = table.get_row(key)
             k = int(key.value)
@@ -243,7 +243,7 @@ async def test_the_gradient_beats_show_the_vector_its_zeros_and_each_nudge_whole
             text = screen_text(app)
             assert f"(∂C/∂w was {slope:+.2e}) by {done.delta:+.4g}" in text, text
             # Which weights and which images the nudge's costs are of: the stats line has no cost to confuse them with.
-            images = len(screen.training_run.trainer.next_batch())
+            images = len(screen.training.run.trainer.next_batch())
             assert f"the cost on the next step's {images} images went {done.cost_before:.6f} → " in text, text
             assert "no step yet" in text and "(last mini-batch)" not in text
             assert f"predicted ∂C/∂w · Δw = {done.predicted:+.2e}" in text
@@ -268,7 +268,7 @@ async def test_the_trained_network_beat_says_what_the_network_is(tiny_mnist_dir)
         screen = app.screen
         await train_epochs(pilot, screen, 3)  # the tiny data set: three epochs of 100 steps each
         # What the learning beat is about, on its screen: the cost curve, and the accuracy the epochs measured.
-        run = screen.ensure_run()
+        run = screen.driver.ensure()
         await wait_for(pilot, lambda: len(run.epochs) == 4, "the third epoch's test")
         await settle(pilot)
         text = screen_text(app)
@@ -346,7 +346,7 @@ async def test_the_learning_beat_asks_for_f_only_while_not_at_full_speed(tiny_mn
     async with at_beat(tiny_mnist_dir, learning) as pilot:
         app = pilot.app
         assert "Press f until the speed reads full speed" in guide_text(app)
-        while app.screen.speed != 0:
+        while app.screen.training.speed != 0:
             await pilot.press("f")
         app.guide.go_to(learning)  # the beat shown again, at full speed
         await wait_for(pilot, lambda: "Press e to run to the epoch's end," in guide_text(app), "the invitation without f")
@@ -361,13 +361,17 @@ async def test_the_learning_beat_claims_no_figure_right_now_while_a_run_moves_th
         await wait_for(pilot, lambda: "right now" in guide_text(app), "the beat's figure of a network one step on")
         await pilot.press("space")  # ten steps a second: still going when read
         await wait_for(pilot, lambda: "The run is going" in guide_text(app), "the beat told of the run")
-        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.steps >= 3, "steps the beat was not told of")
+        await wait_for(
+            pilot,
+            lambda: screen.training.shown is not None and screen.training.shown.steps >= 3,
+            "steps the beat was not told of",
+        )
         words = " ".join(guide_text(app).split())
         assert "right now" not in words and "trained" not in words, words
         assert "Watch the cost fall" in words
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run paused")
-        steps = screen.training_run.trainer.steps
+        steps = screen.training.run.trainer.steps
         await wait_for(pilot, lambda: f"trained {steps:,} steps" in guide_text(app), "the figure of the network as it is")
         assert "right now" in guide_text(app)
 
@@ -467,7 +471,9 @@ async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_rea
         app.state.restore(trained.copy(), Provenance("random, seed 0", True, 0, 6005, 0))
         await go_to_beat(pilot, learning)
         screen = app.screen
-        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.epochs, "the network's first measurement")
+        await wait_for(
+            pilot, lambda: screen.training.shown is not None and screen.training.shown.epochs, "the network's first measurement"
+        )
         measured = evaluate(app.state.network, app.state.data.test, "quadratic")
         text = guide_text(app)
         assert "watch the cost fall" not in text, text
@@ -480,7 +486,9 @@ async def test_the_learning_beat_says_what_a_trained_network_is_and_its_plot_rea
         _, steps = cost_and_step_labels(app, plot)
         assert steps and all(label.isdigit() for label in steps), steps
         await pilot.press("n")  # one step: a curve of a single point
-        await wait_for(pilot, lambda: screen.shown is not None and screen.shown.steps == 1 and not screen.busy(), "a step")
+        await wait_for(
+            pilot, lambda: screen.training.shown is not None and screen.training.shown.steps == 1 and not screen.busy(), "a step"
+        )
         await settle(pilot)
         costs, steps = cost_and_step_labels(app, plot)
         assert steps and all(label.isdigit() for label in steps), steps

@@ -42,7 +42,7 @@ def app_memory() -> int:
 
 async def run_until_epoch(pilot, screen, epoch: int) -> None:
     await pilot.press("space")
-    await wait_for(pilot, lambda: screen.training_run.trainer.epochs_done >= epoch, f"epoch {epoch}", deadline=600)
+    await wait_for(pilot, lambda: screen.training.run.trainer.epochs_done >= epoch, f"epoch {epoch}", deadline=600)
     await pilot.press("space")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -51,15 +51,15 @@ async def run_until_epoch(pilot, screen, epoch: int) -> None:
 @pytest.mark.slow
 async def test_a_long_run_at_batch_1_keeps_the_apps_memory_flat(screen_on):
     async with screen_on("6") as (pilot, screen):
-        while screen.training_run.requested[1] != 1:
+        while screen.training.run.requested[1] != 1:
             await pilot.press("b")
         await full_speed(pilot, screen)
         tracemalloc.start(FRAMES)
         try:
             await run_until_epoch(pilot, screen, 1)  # the first epoch fills what is filled once
-            first_epoch, before = screen.training_run.trainer.epochs_done, app_memory()
+            first_epoch, before = screen.training.run.trainer.epochs_done, app_memory()
             await run_until_epoch(pilot, screen, first_epoch + EPOCHS)
-            last_epoch, after = screen.training_run.trainer.epochs_done, app_memory()
+            last_epoch, after = screen.training.run.trainer.epochs_done, app_memory()
         finally:
             tracemalloc.stop()
     growth_kb = (after - before) / 1024

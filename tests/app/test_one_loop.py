@@ -24,7 +24,7 @@ async def test_two_epochs_on_the_screen_are_two_epochs_of_gdtui_train(screen_on,
         for _ in range(2):
             await pilot.press("e")
             await settle(pilot)
-        run = screen.training_run
+        run = screen.training.run
         assert [record.epoch for record in run.epochs] == [0, 1, 2]
         assert run.trainer.steps == summary["steps"]
         assert run.epochs[-1].test_accuracy == summary["test_accuracy"]
@@ -37,12 +37,12 @@ async def test_a_run_too_steep_to_learn_stops_at_the_same_step_for_the_same_reas
     assert status == 1 and summary["stuck"]
     async with screen_on("6") as (pilot, screen):
         await full_speed(pilot, screen)
-        while screen.training_run.requested[0] != 50:
+        while screen.training.run.requested[0] != 50:
             await pilot.press("plus")
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop", deadline=120)
         await settle(pilot)
-        run = screen.training_run
+        run = screen.training.run
         assert run.verdict.kind == "stuck"
         assert run.trainer.steps == summary["steps"]
         assert f": {reason(run.verdict)}\n" in err

@@ -119,7 +119,7 @@ async def test_the_next_start_offers_the_network_back_and_y_restores_it_as_it_wa
         screen = await open_step(pilot, "6")
         await pilot.press("n")
         await settle(pilot)
-        assert screen.training_run.network is app.state.network
+        assert screen.training.run.network is app.state.network
         assert app.state.network_origin == "trained 41 steps from seed 0, 1 nudge"
 
 

@@ -59,4 +59,4 @@ async def test_a_run_draws_numbers_at_redraw_hz_the_plot_and_images_less_and_all
     assert 1 <= during["batch"] <= IMAGES_HZ * elapsed + 1
     assert during["plot"] < during["stats"]
     # Paused, it shows the run as it stopped, plot and all.
-    assert plotted[-1].steps == screen.training_run.trainer.steps == screen.shown.steps
+    assert plotted[-1].steps == screen.training.run.trainer.steps == screen.training.shown.steps

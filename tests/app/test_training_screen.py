@@ -51,7 +51,7 @@ async def test_n_takes_one_step_and_changes_the_parameters(screen_on):
         before = app.state.network.params.copy()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 1
+        assert screen.training.run.trainer.steps == 1
         assert not np.array_equal(before, app.state.network.params)
         assert "step 1 " in text(screen, "stats") and "10 images" in text(screen, "stats")
         assert app.state.network_origin.startswith("trained 1 step from")
@@ -63,13 +63,13 @@ async def test_the_cost_shown_is_the_last_mini_batchs(screen_on):
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
-            assert f"cost {screen.training_run.last_cost:.4f} (last mini-batch)" in text(screen, "stats")
+            assert f"cost {screen.training.run.last_cost:.4f} (last mini-batch)" in text(screen, "stats")
 
 
 async def test_before_the_first_step_it_shows_the_random_networks_cost_and_accuracy(screen_on):
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
-        (start,) = screen.training_run.epochs
+        (start,) = screen.training.run.epochs
         assert start.epoch == 0 and start.step == 0
         opening = text(screen, "opening")
         assert f"its cost is {start.test_cost:.3f}" in opening and f"right {percent(start.test_accuracy)}" in opening
@@ -77,22 +77,22 @@ async def test_before_the_first_step_it_shows_the_random_networks_cost_and_accur
         assert f"test accuracy {percent(start.test_accuracy)} (before training)" in text(screen, "stats")
         await pilot.press("e")
         await settle(pilot)
-        assert [r.epoch for r in screen.training_run.epochs] == [0, 1]  # the curve starts at the random network
+        assert [r.epoch for r in screen.training.run.epochs] == [0, 1]  # the curve starts at the random network
         assert not screen.query_one("#opening").display
 
 
 async def test_space_runs_at_the_speed_chosen_then_pauses(screen_on):
     async with screen_on("6") as (pilot, screen):
-        assert screen.speed == 100 and "speed up to 100 steps/s" in text(screen, "stats")
+        assert screen.training.speed == 100 and "speed up to 100 steps/s" in text(screen, "stats")
         await pilot.press("space")
         assert screen.running
-        await wait_for(pilot, lambda: screen.training_run.trainer.steps > 20, "20 steps")
+        await wait_for(pilot, lambda: screen.training.run.trainer.steps > 20, "20 steps")
         await pilot.press("space")
         await settle(pilot)
         assert not screen.running
-        steps = screen.training_run.trainer.steps
+        steps = screen.training.run.trainer.steps
         await pilot.pause(0.2)
-        assert screen.training_run.trainer.steps == steps  # paused means paused
+        assert screen.training.run.trainer.steps == steps  # paused means paused
 
 
 async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
@@ -100,14 +100,14 @@ async def test_f_cycles_the_speeds_and_one_step_a_second_is_one(screen_on):
         seen = []
         for _ in SPEEDS:
             await pilot.press("f")
-            seen.append(screen.speed)
+            seen.append(screen.training.speed)
         assert seen == [0, 1, 10, 100]
         await pilot.press("f", "f")  # one step a second
         assert "speed up to 1 step/s" in text(screen, "stats")  # a setting, not a figure measured
         await pilot.press("space")
-        await wait_for(pilot, lambda: screen.training_run.trainer.steps >= 1, "a step")
+        await wait_for(pilot, lambda: screen.training.run.trainer.steps >= 1, "a step")
         await pilot.pause(0.3)
-        assert screen.training_run.trainer.steps <= 2  # not a hundred
+        assert screen.training.run.trainer.steps <= 2  # not a hundred
         await pilot.press("space")
         await settle(pilot)
         # e goes to the end of the epoch under way, and says which while it goes.
@@ -139,16 +139,16 @@ async def test_e_runs_exactly_one_epoch_and_records_test_accuracy(screen_on):
         await full_speed(pilot, screen)
         await pilot.press("e")
         await settle(pilot)
-        trainer = screen.training_run.trainer
+        trainer = screen.training.run.trainer
         assert trainer.epochs_done == 1 and trainer.position == 0
         assert trainer.steps == 100  # 1,000 images in batches of 10
-        assert [r.epoch for r in screen.training_run.epochs] == [0, 1]
-        assert f"test accuracy {percent(screen.training_run.epochs[-1].test_accuracy)} (after epoch 1)" in text(screen, "stats")
+        assert [r.epoch for r in screen.training.run.epochs] == [0, 1]
+        assert f"test accuracy {percent(screen.training.run.epochs[-1].test_accuracy)} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(screen_on):
     async with screen_on("6") as (pilot, screen):
-        run = screen.training_run
+        run = screen.training.run
         assert run.requested[0] == 1.5
         await pilot.press("plus")
         assert run.requested[0] == 2.0 and "η 2 " in text(screen, "stats")  # shown before any step takes it
@@ -166,13 +166,13 @@ async def test_b_cycles_the_batch_size_and_a_whole_set_step_mid_epoch_takes_the_
         sizes = []
         for _ in range(4):
             await pilot.press("b")
-            sizes.append(screen.training_run.requested[1])
+            sizes.append(screen.training.run.requested[1])
         assert sizes == [100, 1000, 1, 10]  # 1,000 is the whole tiny training set
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("b", "b", "n")
         await settle(pilot)
-        trainer = screen.training_run.trainer
+        trainer = screen.training.run.trainer
         assert len(trainer.last_batch) == 1000 and trainer.samples_seen == 10 + 1000
         assert "batch all" in text(screen, "stats")
 
@@ -185,8 +185,8 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
-        assert screen.training_run.trainer.diverged and np.isfinite(app.state.network.params).all()
-        refusal = screen.training_run.trainer.refusal
+        assert screen.training.run.trainer.diverged and np.isfinite(app.state.network.params).all()
+        refusal = screen.training.run.trainer.refusal
         # Sigmoid outputs keep the quadratic cost finite: the step was refused for its length, and says so.
         assert refusal is not None and np.isfinite(refusal.cost) and not refusal.blew_up
         message = text(screen, "message")
@@ -198,7 +198,7 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_
             await pilot.press("minus")
         await pilot.press("n")  # stepping again recovers
         await settle(pilot)
-        assert not screen.training_run.trainer.diverged and text(screen, "message") == ""
+        assert not screen.training.run.trainer.diverged and text(screen, "message") == ""
 
 
 async def test_a_huge_step_that_saturates_the_network_is_told_at_once_but_stops_nothing_until_it_lasts(screen_on):
@@ -208,10 +208,10 @@ async def test_a_huge_step_that_saturates_the_network_is_told_at_once_but_stops_
         for _ in range(3):
             await pilot.press("n")
             await settle(pilot)
-        assert screen.training_run.verdict.kind == "failing" and screen.training_run.trainer.steps == 3
+        assert screen.training.run.verdict.kind == "failing" and screen.training.run.trainer.steps == 3
         message = " ".join(text(screen, "message").split())
         assert message.startswith("The last check of the network: ") and "saturated sigmoids" in message
-        assert "The run stopped" not in message and f"At η = {screen.training_run.learning_rate:g} " in message
+        assert "The run stopped" not in message and f"At η = {screen.training.run.learning_rate:g} " in message
 
 
 async def paused_once_failing(pilot, screen) -> None:
@@ -222,7 +222,7 @@ async def paused_once_failing(pilot, screen) -> None:
     for _ in range(7):
         await pilot.press("plus")
     await pilot.press("space")
-    await wait_for(pilot, lambda: screen.training_run.verdict.kind == "failing", "a check to find it saturated")
+    await wait_for(pilot, lambda: screen.training.run.verdict.kind == "failing", "a check to find it saturated")
     await pilot.press("space")
     await wait_for(pilot, lambda: not screen.running, "the run to pause")
     await settle(pilot)
@@ -232,7 +232,7 @@ async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_an
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         await paused_once_failing(pilot, screen)
-        verdict = screen.training_run.verdict
+        verdict = screen.training.run.verdict
         assert verdict.kind == "failing" and verdict.good is not None, "paused before the span proves it stuck"
         words = " ".join(screen_text(app).split())
         assert "The last check of the network: " in words or "finds the network unable to learn; the last: " in words
@@ -241,7 +241,7 @@ async def test_a_run_the_checks_find_unable_to_learn_says_so_while_it_goes_on_an
         await pilot.press("u")
         await settle(pilot)
         # Judged afresh from the weights put back; η is still the one whose steps broke them, and the message says so.
-        assert screen.training_run.verdict.kind == ""
+        assert screen.training.run.verdict.kind == ""
         assert text(screen, "message") == (
             f"The steps at η = {verdict.blamed:g} left the network unable to learn: lower η with - before the next step."
         )
@@ -257,7 +257,7 @@ async def test_going_back_undoes_the_nudges_made_since_the_weights_put_back_and_
         await pilot.press("right_square_bracket")  # a nudge of the saturated weights
         await settle(pilot)
         assert "1 nudge" in screen.state.network_origin
-        good = screen.training_run.verdict.good
+        good = screen.training.run.verdict.good
         await pilot.press("u")
         await settle(pilot)
         assert np.array_equal(screen.state.network.params, good.params)
@@ -272,7 +272,7 @@ async def test_a_run_that_saturates_stops_itself_and_says_why(screen_on):
         await full_speed(pilot, screen)
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop")
-        verdict = screen.training_run.verdict
+        verdict = screen.training.run.verdict
         assert verdict.kind == "stuck" and verdict.health is not None
         message = text(screen, "message")
         assert "The network can no longer learn" in message and "saturated sigmoids" in message
@@ -287,7 +287,7 @@ async def test_dead_relus_stop_the_run(screen_on):
         await full_speed(pilot, screen)
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop")
-        assert screen.training_run.verdict.kind == "stuck"
+        assert screen.training.run.verdict.kind == "stuck"
         assert "dead ReLUs" in text(screen, "message")
 
 
@@ -302,16 +302,16 @@ async def test_r_resets_to_fresh_seeded_weights_keeping_or_restoring_the_setting
         await pilot.press("r")  # yes; and the settings are the preset's: nothing more to ask
         await settle(pilot)
         np.testing.assert_array_equal(app.state.network.params, fresh)
-        assert screen.training_run.trainer.steps == 0 and len(screen.training_run.history) == 0
+        assert screen.training.run.trainer.steps == 0 and len(screen.training.run.history) == 0
         assert not app.state.unsaved
         await pilot.press("plus", "b", "n", "r", "r")
         assert isinstance(app.screen, ResetPrompt)
         await pilot.press("r")  # keep η = 2 and batch 100
         await settle(pilot)
-        assert screen.training_run.requested == (2.0, 100) and screen.training_run.trainer.steps == 0
+        assert screen.training.run.requested == (2.0, 100) and screen.training.run.trainer.steps == 0
         await pilot.press("n", "r", "r", "p")  # back to the lesson's η = 1.5 and batch 10
         await settle(pilot)
-        assert screen.training_run.requested == (1.5, 10)
+        assert screen.training.run.requested == (1.5, 10)
         np.testing.assert_array_equal(app.state.network.params, fresh)
 
 
@@ -343,7 +343,7 @@ async def test_the_gradient_view_ranks_the_largest_components(screen_on):
         app = pilot.app
         table = await gradient_after_a_step(pilot, screen)
         # The gradient at the weights as they are now, over the images of the step just taken.
-        trainer = screen.training_run.trainer
+        trainer = screen.training.run.trainer
         here = app.state.network.copy(dtype=np.float64)
         images = trainer.train.inputs(trainer.last_batch)
         here.gradient(images.astype(np.float64), trainer.train.labels[trainer.last_batch], "quadratic")
@@ -412,7 +412,7 @@ async def test_s_saves_and_says_where_and_o_opens_a_model(screen_on, tmp_path):
         np.testing.assert_array_equal(app.state.network.params, trained)
         await pilot.press("n")
         await settle(pilot)
-        assert screen.training_run.network is app.state.network
+        assert screen.training.run.network is app.state.network
 
 
 async def test_a_path_that_cannot_be_saved_to_stays_in_the_prompt_with_why(screen_on, tmp_path):
@@ -450,20 +450,20 @@ async def test_a_rising_cost_is_said_to_rise_with_the_figures_that_show_it(scree
         for _ in range(2):  # two sensible epochs: the cost falls, and nothing is said
             await pilot.press("e")  # an e during an epoch means nothing: each waits for the last to end
             await settle(pilot)
-        assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
-        trend = screen.training_run.trend
+        assert screen.training.run.verdict.kind == "" and text(screen, "message") == ""
+        trend = screen.training.run.trend
         # Three whole windows of mini-batch costs three times the best so far: a real rise.
         for _ in range(3 * trend.window):
             trend.add(3 * trend.best[0])
-        screen.training_run.judge()  # as a step would, having added its cost
+        screen.training.run.judge()  # as a step would, having added its cost
         screen.redraw()
-        verdict = screen.training_run.verdict
+        verdict = screen.training.run.verdict
         assert verdict.kind == "rising"
         message = text(screen, "message")
         assert f"the last {trend.window:,} steps averaged {verdict.latest:.3f}, up from {verdict.best:.3f}" in message
         await pilot.press("minus")  # the remedy: a smaller η is judged on its own steps
         screen.redraw()
-        assert screen.training_run.verdict.kind == "" and text(screen, "message") == ""
+        assert screen.training.run.verdict.kind == "" and text(screen, "message") == ""
 
 
 async def test_randomising_elsewhere_starts_the_training_record_afresh(screen_on):
@@ -476,9 +476,9 @@ async def test_randomising_elsewhere_starts_the_training_record_afresh(screen_on
         await pilot.press("r", "r")  # yes, lose the epoch
         await open_step(pilot, "6")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 0 and len(screen.training_run.history) == 0
-        assert [r.epoch for r in screen.training_run.epochs] == [0]
-        assert screen.training_run.requested[0] == 2.0  # the learner's η stays
+        assert screen.training.run.trainer.steps == 0 and len(screen.training.run.history) == 0
+        assert [r.epoch for r in screen.training.run.epochs] == [0]
+        assert screen.training.run.requested[0] == 2.0  # the learner's η stays
         assert "step 0 " in text(screen, "stats") and app.state.network_origin == "random, seed 1"
 
 
@@ -487,7 +487,7 @@ async def test_a_run_never_steps_while_another_step_changes_the_network(screen_o
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         entered, release = threading.Event(), threading.Event()
-        run = screen.ensure_run()
+        run = screen.driver.ensure()
         real_step = run.trainer.step
 
         def slow_step():
@@ -515,12 +515,12 @@ async def test_keys_rest_while_the_window_is_too_small(screen_on):
         await pilot.pause()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 0
+        assert screen.training.run.trainer.steps == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.press("n")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 1
+        assert screen.training.run.trainer.steps == 1
 
 
 async def test_in_a_lab_session_models_are_saved_only_inside_its_folder(tiny_mnist_dir, tmp_path):
@@ -576,13 +576,13 @@ async def test_a_save_past_the_folders_quota_is_refused_in_the_prompt_and_the_ap
 async def test_a_run_pauses_when_the_learner_leaves_training(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("space")
-        await wait_for(pilot, lambda: screen.training_run.trainer.steps > 0, "a step")
+        await wait_for(pilot, lambda: screen.training.run.trainer.steps > 0, "a step")
         assert screen.running
         await open_step(pilot, "2")
         await settle(pilot)
-        steps = screen.training_run.trainer.steps
+        steps = screen.training.run.trainer.steps
         await pilot.pause(0.2)
-        assert not screen.running and screen.training_run.trainer.steps == steps
+        assert not screen.running and screen.training.run.trainer.steps == steps
 
 
 async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
@@ -596,7 +596,7 @@ async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
     app = make_app(write_tiny_mnist(tmp_path, train=20_000, compress=False))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "6")
-        while screen.training_run.requested[1] != 1:
+        while screen.training.run.requested[1] != 1:
             await pilot.press("b")
         await full_speed(pilot, screen)
         await pilot.press("space")
@@ -604,8 +604,8 @@ async def test_a_run_at_full_speed_shows_its_steps_between_epoch_ends(tmp_path):
         give_up = time.monotonic() + 60
         while len(shown) < 12 and time.monotonic() < give_up:
             await pilot.pause(0.05)
-            if screen.shown is not None and screen.running:
-                shown.add(screen.shown.samples)
+            if screen.training.shown is not None and screen.running:
+                shown.add(screen.training.shown.samples)
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop")
         epoch = len(app.state.data.train)
@@ -620,7 +620,7 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
         for _ in range(3):
             await pilot.press("e")
             await settle(pilot)
-        accuracy = screen.training_run.epochs[-1].test_accuracy
+        accuracy = screen.training.run.epochs[-1].test_accuracy
         save_model(trained.state.network, tmp_path / "mine.npz")
         # Quit knowingly: a run that just ended would leave its unsaved training to offer back.
         await pilot.press("q", "q")
@@ -629,7 +629,7 @@ async def test_an_opened_model_is_measured_as_opened_not_as_untrained_or_guessin
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_step(pilot, "6")
         await settle(pilot)
-        (start,) = screen.training_run.epochs
+        (start,) = screen.training.run.epochs
         stats, opening = text(screen, "stats"), text(screen, "opening")
         assert f"test accuracy {percent(start.test_accuracy)} (as opened)" in stats
         assert "before training" not in stats
@@ -648,7 +648,7 @@ async def test_after_a_reset_the_views_show_no_gradient_of_the_old_network(scree
         await wait_for(pilot, lambda: screen.training.last_nudge is not None, "the nudge")
         await pilot.press("r", "r")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 0
+        assert screen.training.run.trainer.steps == 0
         # The new network's gradient, over the images its first step will take: none of the old one's.
         await wait_for(pilot, lambda: screen.training.current_report() is not None, "the new network's gradient")
         await settle(pilot)
@@ -681,19 +681,19 @@ async def test_a_network_of_another_kind_trains_with_its_own_presets_rate(screen
         app = pilot.app
         await pilot.press("plus")
         await settle(pilot)
-        assert screen.training_run.requested[0] == 2.0
+        assert screen.training.run.requested[0] == 2.0
         app.state.use_network(Network(activation="relu", output="softmax", seed=2), "tuned.npz")
         await settle(pilot)
         tuned = PRESETS["tuned"]
-        assert screen.ensure_run().requested == (tuned.learning_rate, tuned.batch_size)
+        assert screen.driver.ensure().requested == (tuned.learning_rate, tuned.batch_size)
         assert f"η {tuned.learning_rate:g}" in text(screen, "stats")
         app.state.use_network(Network(activation="relu", output="softmax", seed=3), "other.npz")
         await pilot.press("plus")
         await settle(pilot)
-        chosen = screen.ensure_run().requested
+        chosen = screen.driver.ensure().requested
         app.state.use_network(Network(activation="relu", output="softmax", seed=4), "third.npz")
         await settle(pilot)
-        assert screen.ensure_run().requested == chosen  # the same kind of network: the learner's η stays
+        assert screen.driver.ensure().requested == chosen  # the same kind of network: the learner's η stays
 
 
 async def test_the_gradient_view_of_a_dead_network_lists_its_few_components_once(screen_on):
@@ -739,9 +739,11 @@ async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measur
         stats, nudge = text(screen, "stats"), text(screen, "nudge")
         # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below:
         # the nudge's says which weights and which images it is of.
-        assert f"{screen.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
+        assert f"{screen.training.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
         # And the stats line's figure is named beside it, as the cost of those images before the step.
-        assert f"the cost on step 1's 10 images, after it (before it: {screen.shown.last_cost:.4f}), went" in nudge, nudge
+        assert f"the cost on step 1's 10 images, after it (before it: {screen.training.shown.last_cost:.4f}), went" in nudge, (
+            nudge
+        )
 
 
 async def test_the_test_accuracy_measured_before_a_nudge_says_so(screen_on):
@@ -772,12 +774,12 @@ async def test_the_neurons_captions_are_all_on_screen_at_80_by_24(screen_on):
 async def test_one_image_after_a_step_of_a_batch_of_one_is_one_image(screen_on):
     async with screen_on("6") as (pilot, screen):
         for _ in range(4):
-            if screen.training_run.requested[1] == 1:
+            if screen.training.run.requested[1] == 1:
                 break
             await pilot.press("b")
         await pilot.press("n")
         await settle(pilot)
-        assert screen.training_run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")
+        assert screen.training.run.trainer.steps == 1 and " 1 image " in text(screen, "stats"), text(screen, "stats")
 
 
 def shown_comparisons(nudge_text: str) -> list[tuple[float, float]]:
@@ -841,15 +843,15 @@ async def test_the_nudges_result_goes_once_steps_have_changed_the_network(screen
 async def test_the_accuracy_says_when_it_was_measured(screen_on):
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
-        accuracy = f"{percent(screen.training_run.epochs[0].test_accuracy)}"
+        accuracy = f"{percent(screen.training.run.epochs[0].test_accuracy)}"
         assert f"test accuracy {accuracy} (before training)" in text(screen, "stats")
         await pilot.press("n", "n", "n")
         await settle(pilot)
         assert f"test accuracy {accuracy} (at step 0)" in text(screen, "stats")
         await pilot.press("e")
-        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training.run.epochs) == 2, "the epoch's test")
         await settle(pilot)
-        assert f"test accuracy {percent(screen.training_run.epochs[1].test_accuracy)} (after epoch 1)" in text(screen, "stats")
+        assert f"test accuracy {percent(screen.training.run.epochs[1].test_accuracy)} (after epoch 1)" in text(screen, "stats")
 
 
 async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(screen_on):
@@ -863,15 +865,15 @@ async def test_a_whole_set_steps_cost_says_it_is_of_all_the_training_images(scre
         await pilot.press("n")
         await settle(pilot)
         stats = text(screen, "stats")
-        assert f"cost {screen.training_run.last_cost:.4f} (whole training set)" in stats and "mini-batch" not in stats
+        assert f"cost {screen.training.run.last_cost:.4f} (whole training set)" in stats and "mini-batch" not in stats
 
 
 async def test_the_accuracy_line_marks_the_points_it_was_measured_at(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("e")
-        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training.run.epochs) == 2, "the epoch's test")
         await pilot.press("e")
-        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 3, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training.run.epochs) == 3, "the epoch's test")
         await settle(pilot)
         plot = str(screen.query_one("#plot").render())
         assert plot.count(MEASURED_GLYPH) == 3, plot  # before training and after each epoch
@@ -886,13 +888,13 @@ def lines_too_wide(widget) -> list[str]:
 async def test_the_stats_fit_80_columns_with_the_whole_set_before_its_test_and_after_many_epochs(screen_on):
     async with screen_on("6") as (pilot, screen):
         await pilot.press("b", "b", "n")  # a step over all the training images: it ends epoch 1
-        await wait_for(pilot, lambda: len(screen.training_run.epochs) == 2, "the epoch's test")
+        await wait_for(pilot, lambda: len(screen.training.run.epochs) == 2, "the epoch's test")
         await settle(pilot)
-        shot, stats = screen.shown, screen.query_one("#stats")
+        shot, stats = screen.training.shown, screen.query_one("#stats")
         start, first = shot.epochs
         # The moment between the step and its epoch's test, and a long run's figures.
         for epochs in ((start,), (start, replace(first, epoch=12_345, step=12_345, test_accuracy=1.0))):
-            screen._draw_stats(screen.training_run, replace(shot, epochs=epochs))
+            screen._draw_stats(screen.training.run, replace(shot, epochs=epochs))
             assert not lines_too_wide(stats), str(stats.render())
 
 
@@ -900,10 +902,10 @@ async def test_the_progress_view_cuts_nothing_at_80_by_24_while_advice_shows(scr
     async with screen_on("6") as (pilot, screen):
         await pilot.press("n")
         await settle(pilot)
-        trend = screen.training_run.trend
+        trend = screen.training.run.trend
         for cost in [1.0] * trend.window + [3.0] * 3 * trend.window:  # a real rise: the screen advises a smaller η
             trend.add(cost)
-        screen.training_run.judge()
+        screen.training.run.judge()
         screen.redraw()
         await settle(pilot)
         assert "The cost is rising" in screen_text(pilot.app)
@@ -920,10 +922,10 @@ async def test_the_neurons_captions_stay_on_screen_at_80_by_24_while_advice_show
         await settle(pilot)
         await pilot.press("v", "v")
         await settle(pilot)
-        trend = screen.training_run.trend
+        trend = screen.training.run.trend
         for cost in [1.0] * trend.window + [3.0] * 3 * trend.window:  # a real rise: the screen advises a smaller η
             trend.add(cost)
-        screen.training_run.judge()
+        screen.training.run.judge()
         screen.redraw()
         await settle(pilot)
         shown = screen_text(pilot.app)
@@ -940,15 +942,15 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
     async with screen_on("6") as (pilot, screen):
         await full_speed(pilot, screen)
         await pilot.press("e")  # a network that has learned something
-        await wait_for(pilot, lambda: screen.training_run.trainer.epochs_done == 1 and not screen.running, "an epoch")
-        learned, step = screen.state.network.params.copy(), screen.training_run.trainer.steps
+        await wait_for(pilot, lambda: screen.training.run.trainer.epochs_done == 1 and not screen.running, "an epoch")
+        learned, step = screen.state.network.params.copy(), screen.training.run.trainer.steps
         assert "u Go back" not in screen_text(pilot.app)  # nothing to undo: not listed
-        while screen.training_run.requested[0] < 50:
+        while screen.training.run.requested[0] < 50:
             await pilot.press("plus")
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running, "the run to stop", deadline=120)
         await settle(pilot)
-        assert screen.training_run.verdict.kind == "stuck"
+        assert screen.training.run.verdict.kind == "stuck"
         message = " ".join(text(screen, "message").split())
         assert f"u goes back to the weights of step {step:,}" in message, message
         assert "u Go back" in screen_text(pilot.app)  # listed, at 80×24
@@ -958,15 +960,15 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         # What the network is said to be, as the prompts to save or discard it say: the weights put back's.
         assert screen.state.steps_trained == step
         assert f"trained {step:,} steps" in screen.state.network_origin, screen.state.network_origin
-        assert screen.training_run.verdict.kind == "" and "lower η with - before the next step" in text(screen, "message")
+        assert screen.training.run.verdict.kind == "" and "lower η with - before the next step" in text(screen, "message")
         assert "u Go back" not in screen_text(pilot.app)
         # Every figure kept was of the weights given up: the accuracy is measured again, on the weights put back.
-        now = screen.training_run.trainer.steps
-        await wait_for(pilot, lambda: screen.training_run.epochs[-1].step == now, "the weights put back measured")
+        now = screen.training.run.trainer.steps
+        await wait_for(pilot, lambda: screen.training.run.epochs[-1].step == now, "the weights put back measured")
         await settle(pilot)
         stats = " ".join(text(screen, "stats").split())
-        again = screen.training_run.epochs[-1].test_accuracy
-        first = next(record for record in screen.training_run.epochs if record.epoch == 1)
+        again = screen.training.run.epochs[-1].test_accuracy
+        first = next(record for record in screen.training.run.epochs if record.epoch == 1)
         assert first.step == step and again == first.test_accuracy  # the same weights, the same verdict
         # Of the weights put back, not "at step {now}": their steps are {step}, which the lesson's words count.
         assert f"weights of step {step:,} put back test accuracy {percent(again)} (of those weights)" in stats, stats
@@ -979,7 +981,7 @@ async def test_a_run_that_left_the_network_unable_to_learn_offers_u_back_to_its_
         assert f"test accuracy {percent(again)} (before the nudge)" in " ".join(text(screen, "stats").split())
         # A step on: the measurement is still of those weights, not of what the run had at step {now}.
         await pilot.press("minus", "minus", "n")
-        await wait_for(pilot, lambda: screen.shown.steps == now + 1, "a step from the weights put back")
+        await wait_for(pilot, lambda: screen.training.shown.steps == now + 1, "a step from the weights put back")
         stats = " ".join(text(screen, "stats").split())
         assert f"test accuracy {percent(again)} (of the weights put back)" in stats, stats
 
@@ -991,13 +993,13 @@ async def test_a_key_that_changes_a_setting_over_a_network_another_step_replaced
         app = pilot.app
         await pilot.press("n")
         await settle(pilot)
-        assert screen.shown is not None
+        assert screen.training.shown is not None
         await open_step(pilot, "2")
         app.state.use_network(Network(seed=5), "random, seed 5")
         await burst(pilot, "6", key)
         await settle(pilot)
         assert app._exception is None and app.is_running
-        assert screen.training_run.network is app.state.network
+        assert screen.training.run.network is app.state.network
 
 
 @pytest.mark.parametrize("themes", [("textual-dark", "catppuccin-latte"), ("solarized-light", "nord")])
@@ -1023,7 +1025,7 @@ async def test_the_strip_of_images_says_whose_they_are_and_how_to_read_its_capti
             await pilot.press("b")
         await pilot.press("n")
         await settle(pilot)
-        run = screen.training_run
+        run = screen.training.run
         strip = screen.query_one("#batch")
         assert problem_with(strip) is None, problem_with(strip)
         heading = screen.query_one("#batch-title")
@@ -1041,7 +1043,7 @@ async def test_the_step_column_follows_eta_as_soon_as_it_is_changed(screen_on):
         for key in ("plus", "plus", "minus"):
             await pilot.press(key)
             await settle(pilot)
-            eta = screen.training_run.requested[0]
+            eta = screen.training.run.requested[0]
             _, _, slope, step, _ = table.get_row_at(0)
             assert step == f"{-eta * float(slope):+.2e}", (key, eta, slope, step)
 
@@ -1051,7 +1053,7 @@ async def test_a_nudge_after_going_back_says_whose_weights_it_measured(screen_on
     words say which weights its cost is of."""
     async with screen_on("6") as (pilot, screen):
         await paused_once_failing(pilot, screen)
-        good = screen.training_run.verdict.good
+        good = screen.training.run.verdict.good
         await pilot.press("u")
         await settle(pilot)
         await gradient_view(pilot, screen)

@@ -160,28 +160,9 @@ landscape on One and Two parameters, Next and Backprop."""
         """The shared state's run: kept here too, so the run can be read once the app is gone."""
         return self.state.training
 
-    @property
-    def training_run(self) -> TrainingRun | None:
-        """The run of the shared network, once there is one."""
-        return self.training.run
-
-    @property
-    def shown(self) -> RunSnapshot | None:
-        """The last snapshot drawn."""
-        return self.training.shown
-
-    @property
-    def speed(self) -> int:
-        """Steps a second while running; 0: flat out."""
-        return self.training.speed
-
     @cached_property
     def driver(self) -> RunDriver:
         return self.query_one(RunDriver)
-
-    def ensure_run(self) -> TrainingRun:
-        """The run of the shared network; a new one when another step made a new network."""
-        return self.driver.ensure()
 
     def busy(self) -> bool:
         # A step is quick, and the keys after it act on what it made. A run or an epoch can go on for
@@ -235,7 +216,7 @@ landscape on One and Two parameters, Next and Backprop."""
     # -- drawing ---------------------------------------------------------------
 
     def redraw(self, live: bool = False) -> None:
-        run = self.ensure_run()
+        run = self.driver.ensure()
         version = self.state.version  # before the snapshot: what it shows is this version or a later one
         shot = self.training.snapshot(run)
         if shot is None:
@@ -255,8 +236,8 @@ landscape on One and Two parameters, Next and Backprop."""
 
     @on(events.Resize)
     def _message_for_the_height(self) -> None:
-        if self.shown is not None:
-            self._draw_message(self.shown)
+        if self.training.shown is not None:
+            self._draw_message(self.training.shown)
 
     def _draw_message(self, shot: RunSnapshot) -> None:
         message = self.query_one("#message", Static)
@@ -298,7 +279,7 @@ landscape on One and Two parameters, Next and Backprop."""
             cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})"
         else:
             cost = "no step yet"
-        speed = f"up to {counted(self.speed, 'step')}/s" if self.speed else "full speed"  # what it may take
+        speed = f"up to {counted(self.training.speed, 'step')}/s" if self.training.speed else "full speed"  # what it may take
         self.query_one("#stats", Static).update(
             f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
             f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]\n"
@@ -313,7 +294,7 @@ landscape on One and Two parameters, Next and Backprop."""
         if action in ("reset", "save", "open_model") and self.running:
             return None
         if action == "go_back":  # listed only while there is damage to undo
-            return not self.running and self.shown is not None and self.shown.verdict.good is not None
+            return not self.running and self.training.shown is not None and self.training.shown.verdict.good is not None
         # Keys of the other views show dimmed, so the learner knows they exist.
         if action == "pick":
             return self.view == "gradient" or None
@@ -350,26 +331,26 @@ landscape on One and Two parameters, Next and Backprop."""
             self._start("run")
 
     def action_rate(self, direction: int) -> None:
-        run = self.ensure_run()
+        run = self.driver.ensure()
         self.training.change_rate(run, direction)
-        if self.shown is not None:
+        if self.training.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
-            self._draw_stats(run, self.shown)
-            self._draw_message(self.shown)  # weights put back ask for a smaller η: told once it is
+            self._draw_stats(run, self.training.shown)
+            self._draw_message(self.training.shown)  # weights put back ask for a smaller η: told once it is
         if self.view == "gradient":  # its −η·∂C/∂w column is the next step's, at the new η
             self.query_one(GradientView).show(self.state, run, live=self.running)
 
     def action_batch(self) -> None:
-        run = self.ensure_run()
+        run = self.driver.ensure()
         self.training.change_batch(run)
-        if self.shown is not None:
-            self._draw_stats(run, self.shown)
+        if self.training.shown is not None:
+            self._draw_stats(run, self.training.shown)
 
     def action_speed(self) -> None:
-        self.training.speed = next_speed(self.speed)
-        run = self.ensure_run()  # first: a new run has nothing to show yet
-        if self.shown is not None:
-            self._draw_stats(run, self.shown)
+        self.training.speed = next_speed(self.training.speed)
+        run = self.driver.ensure()  # first: a new run has nothing to show yet
+        if self.training.shown is not None:
+            self._draw_stats(run, self.training.shown)
 
     def action_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -388,7 +369,7 @@ landscape on One and Two parameters, Next and Backprop."""
             self._ask_settings()
 
     def _ask_settings(self) -> None:
-        run = self.ensure_run()
+        run = self.driver.ensure()
         settings = self.training.preset_settings(run)
         if run.requested == settings:
             self._reset(keep=True)
@@ -405,7 +386,7 @@ landscape on One and Two parameters, Next and Backprop."""
             self.refresh_bindings()
 
     def _reset(self, keep: bool) -> None:
-        self.training.reset(self.ensure_run(), keep)
+        self.training.reset(self.driver.ensure(), keep)
         self.redraw()
 
     def action_pick(self, direction: int) -> None:
@@ -427,7 +408,7 @@ landscape on One and Two parameters, Next and Backprop."""
             self.notify("Let the gradient be worked out first.", severity="warning")
             return
         view.nudging()  # only now: a nudge refused leaves a pick set aside as it was
-        self.training.nudge(self.ensure_run(), k, delta)
+        self.training.nudge(self.driver.ensure(), k, delta)
         self.redraw()
 
     def action_save(self) -> None:
