@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
@@ -360,3 +361,37 @@ async def test_a_steps_stop_heard_after_a_run_began_leaves_the_run_going_and_pau
         assert screen.running, "the step's late Stopped ended the run's screen state while the run went on"
         await pilot.press("space")
         await wait_for(pilot, lambda: not screen.running and not driver.stepping, "the run paused")
+
+
+async def test_a_key_read_after_a_steps_end_but_before_its_stop_is_heard_waits_behind_the_keys_held(screen_on):
+    """n n + in one read, the + read once the first step is over but before its Stopped reaches the screen: it
+    must wait behind the second n, held until then, or the second step would take the larger η."""
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        driver = screen.query_one(RunDriver)
+        posted, sent = driver.post_message, []
+
+        def post(message):
+            sent.append(message)
+            return posted(message)
+
+        driver.post_message = post  # type: ignore[method-assign]
+        trainer = screen.training.run.trainer
+        rate, rates, step = trainer.learning_rate, [], trainer.step
+
+        def stepped():
+            rates.append(trainer.learning_rate)
+            return step()
+
+        trainer.step = stepped  # type: ignore[method-assign]
+        screen.action_step()
+        assert screen.hold(events.Key("n", "n")), "a key read while a step goes waits for it"
+        deadline = time.monotonic() + DEADLINE_S
+        while not any(isinstance(message, RunDriver.Stopped) for message in sent):
+            assert time.monotonic() < deadline, "the step's Stopped never posted"
+            await asyncio.sleep(0)
+        assert not driver.stepping
+        assert screen.hold(events.Key("plus", "+")), "the + acted before the n read ahead of it"
+        await wait_for(pilot, lambda: trainer.steps == 2 and not screen.busy(), "the second step")
+        await wait_for(pilot, lambda: screen.training.run.requested[0] > rate, "the larger η")
+        assert rates == [rate, rate], "the second step took the η asked for after it"

@@ -135,8 +135,10 @@ class LessonScreen(Screen):
 
         Over SSH several keys land in one read: n n n s is three steps and then a save of what they made,
         n n n 2 three steps and then the Network step. The app asks here before any binding sees a key.
+        A key behind held ones waits with them, even once the work is over: until the screen hears that it is,
+        and lets them go, it would act before them.
         """
-        if not self.busy():
+        if not self._held and not self.busy():
             return False
         self._held.append((event.key, event.character))
         return True
