@@ -21,6 +21,11 @@ def next_learning_rate(current: float, direction: int, also: Iterable[float] = (
     return lower[-1] if lower else rungs[0]
 
 
+def at_the_ladders_end(rate: float, direction: int) -> str:
+    """What a key that would move η past the ladder's end says: it did nothing, and why."""
+    return f"η = {rate:g} is the {'largest' if direction > 0 else 'smallest'} the keys set."
+
+
 BATCH_SIZES = (1, 10, 100, 0)
 """The batch sizes a key press cycles through; 0: the whole training set."""
 

@@ -509,10 +509,14 @@ class TrainingSession:
             finally:
                 self._lock.release()
 
-    def change_rate(self, run: TrainingRun, direction: int) -> None:
-        """The next learning rate up (1) or down (-1); the preset's own is always one of them."""
+    def change_rate(self, run: TrainingRun, direction: int) -> bool:
+        """The next learning rate up (1) or down (-1); the preset's own is always one of them. False at the
+        ladder's end, where there is none."""
         also = [preset_for(run.network).learning_rate]
-        self.request(run, learning_rate=next_learning_rate(run.requested[0], direction, also=also))
+        rate = run.requested[0]
+        wanted = next_learning_rate(rate, direction, also=also)
+        self.request(run, learning_rate=wanted)
+        return wanted != rate
 
     def change_batch(self, run: TrainingRun) -> None:
         self.request(run, batch_size=next_batch_size(run.requested[1], len(self._state.data.train)))

@@ -22,6 +22,7 @@ from tests.helpers import (
     contrast,
     drawn_in,
     make_app,
+    notices,
     open_step,
     rendered,
     settle,
@@ -93,6 +94,14 @@ async def test_plus_and_minus_move_the_learning_rate_along_its_ladder(screen_on)
         await pilot.press("minus", "minus", "minus")
         assert screen.descent.learning_rate == 0.05
         assert "η = 0.05" in rendered(screen, "numbers")
+
+
+async def test_plus_at_the_ladders_end_says_so(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        for _ in range(len(LEARNING_RATES)):
+            await pilot.press("plus")
+        assert screen.descent.learning_rate == LEARNING_RATES[-1]
+        assert any("η = 5000 is the largest" in notice for notice in notices(pilot.app)), notices(pilot.app)
 
 
 async def test_a_huge_learning_rate_ends_in_a_message_not_an_exception(screen_on):

@@ -31,6 +31,7 @@ from tests.helpers import (
     drawn_in,
     full_speed,
     make_app,
+    notices,
     open_step,
     screen_text,
     settle,
@@ -161,6 +162,20 @@ async def test_plus_and_minus_move_along_a_ladder_that_has_the_lessons_rate(scre
         assert run.learning_rate == 1.5
 
 
+async def test_plus_and_minus_at_the_ladders_ends_say_so(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        run, app = screen.training.run, pilot.app
+        for _ in range(len(LEARNING_RATES) + 1):  # the preset's η is a rung too
+            await pilot.press("plus")
+        assert run.requested[0] == LEARNING_RATES[-1]
+        assert any("η = 5000 is the largest" in notice for notice in notices(app)), notices(app)
+        for _ in range(len(LEARNING_RATES) + 1):  # the preset's η is a rung too
+            await pilot.press("minus")
+        assert run.requested[0] == LEARNING_RATES[0]
+        assert any("η = 0.001 is the smallest" in notice for notice in notices(app)), notices(app)
+        assert len(notices(app)) == 2, "one toast at each end, however often the key was pressed there"
+
+
 async def test_b_cycles_the_batch_size_and_a_whole_set_step_mid_epoch_takes_the_whole_set(screen_on):
     async with screen_on("6") as (pilot, screen):
         sizes = []
@@ -180,7 +195,7 @@ async def test_b_cycles_the_batch_size_and_a_whole_set_step_mid_epoch_takes_the_
 async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_samples(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
-        for _ in range(len(LEARNING_RATES)):
+        for _ in range(len(LEARNING_RATES) + 1):  # the preset's η is a rung too
             await pilot.press("plus")
         for _ in range(3):
             await pilot.press("n")
@@ -194,7 +209,7 @@ async def test_an_absurd_learning_rate_ends_in_the_diverged_state_and_counts_no_
         assert f"{refusal.step_length:,.3g} long" in message and f"{refusal.size:,.3g}" in message
         assert "step 0 " in text(screen, "stats") and " 0 images" in text(screen, "stats")
         assert not app.state.unsaved
-        for _ in range(len(LEARNING_RATES)):
+        for _ in range(len(LEARNING_RATES) + 1):  # the preset's η is a rung too
             await pilot.press("minus")
         await pilot.press("n")  # stepping again recovers
         await settle(pilot)

@@ -3,6 +3,7 @@ clear message instead of a broken layout when the terminal is too small."""
 
 from __future__ import annotations
 
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
@@ -97,6 +98,7 @@ class LessonScreen(Screen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._held: list[tuple[str, str | None]] = []  # keys that came while work they must follow was under way
+        self._refused: tuple[str, float] = ("", 0.0)  # the last refusal told, and until when its toast is up
         # Textual's mark of a screen styled under the app's CSS, which it sets only once the screen has been shown
         # mounted: until then, showing it restyles the app and the screen on show (the step left, then the step
         # itself), twice. A step is styled as it mounts, under the CSS there is then: CSS or a theme newer than
@@ -123,6 +125,15 @@ class LessonScreen(Screen):
     def allows(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Whether this screen's action can run now: True, False (hidden) or None (shown disabled)."""
         return True
+
+    def refuse(self, why: str) -> None:
+        """Say why a key did nothing: once while its toast is up, so that a key pressed again, or held down,
+        does not pile up copies of it."""
+        now = time.monotonic()
+        if self._refused[0] == why and now < self._refused[1]:
+            return
+        self._refused = (why, now + self.app.NOTIFICATION_TIMEOUT)
+        self.notify(why, severity="warning", markup=False)
 
     # -- keys in bursts ----------------------------------------------------------
 

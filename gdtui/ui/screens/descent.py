@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core import functions, slices
 from gdtui.core.costs import CostName
 from gdtui.core.functions import Curve, Descent, Surface
-from gdtui.core.learning_rates import next_learning_rate
+from gdtui.core.learning_rates import at_the_ladders_end, next_learning_rate
 from gdtui.core.network import Network
 from gdtui.core.words import count
 from gdtui.ui.messages import WorkProgressed
@@ -298,7 +298,10 @@ class DescentScreen(LessonScreen):
 
     def action_learning_rate(self, direction: int) -> None:
         if self.descent is not None:
-            self.descent.learning_rate = next_learning_rate(self.descent.learning_rate, direction)
+            rate = self.descent.learning_rate
+            self.descent.learning_rate = next_learning_rate(rate, direction)
+            if self.descent.learning_rate == rate:
+                self.refuse(at_the_ladders_end(rate, direction))
             self.redraw()
 
     def action_function(self) -> None:
@@ -343,7 +346,7 @@ class DescentScreen(LessonScreen):
             self.choose(len(self.TEXTBOOK))
             self.redraw()
         elif not self.steepest:
-            self.notify("The network's steepest parameters are still being measured: p picks one once they are in.")
+            self.refuse("The network's steepest parameters are still being measured: p picks one once they are in.")
         else:
             self.compute_network(self.next_indices())
 

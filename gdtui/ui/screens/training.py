@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from gdtui.core.drive import HALTS, Goal, advice, next_speed
+from gdtui.core.learning_rates import at_the_ladders_end
 from gdtui.core.model_io import free_name, replaced_by_saving
 from gdtui.core.presets import preset_for
 from gdtui.core.run import RunSnapshot, TrainingRun
@@ -332,7 +333,9 @@ landscape on One and Two parameters, Next and Backprop."""
 
     def action_rate(self, direction: int) -> None:
         run = self.driver.ensure()
-        self.training.change_rate(run, direction)
+        if not self.training.change_rate(run, direction):
+            self.refuse(at_the_ladders_end(run.requested[0], direction))
+            return
         if self.training.shown is not None:
             # Only the numbers change: redrawing the plot too would make the key wait for it.
             self._draw_stats(run, self.training.shown)
@@ -400,12 +403,12 @@ landscape on One and Two parameters, Next and Backprop."""
 
     def _nudge(self, delta: float) -> None:
         if self.running:
-            self.notify("Pause the run (space) to nudge a weight.", severity="warning")
+            self.refuse("Pause the run (space) to nudge a weight.")
             return
         view = self.query_one(GradientView)
         k = view.picked()
         if k is None or self.training.current_report() is None:
-            self.notify("Let the gradient be worked out first.", severity="warning")
+            self.refuse("Let the gradient be worked out first.")
             return
         view.nudging()  # only now: a nudge refused leaves a pick set aside as it was
         self.training.nudge(self.driver.ensure(), k, delta)
