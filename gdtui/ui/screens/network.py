@@ -32,8 +32,8 @@ _NEURON = Binding.Group("Neuron", compact=True)
 class NetworkScreen(LessonScreen):
     TITLE_TEXT = "Network"
     HELP = """\
-The network has layers of neurons. The first layer is the pixel values of the
-image; each neuron of the next layer adds up every neuron of the layer before,
+The network has layers of neurons. Its input is the pixel values of the image;
+each neuron of a layer adds up every value of the layer before (or the input),
 each times its own **weight**, adds its own **bias**, and squashes the sum into
 an activation (sigmoid: between 0 and 1). The last layer has one neuron per
 class, per digit on MNIST: the brightest is the network's answer. The layers
@@ -45,7 +45,7 @@ screen. With random values the outputs are *utter trash*: press `r` for another
 random network and see. Learning means finding parameters that make them right —
 that is what the Cost, One/Two parameters and Training steps are about.
 
-`w` shows what a first-layer neuron "looks for": its weights from the pixels drawn as
+`w` shows what a neuron the pixels feed "looks for": its weights from the pixels drawn as
 an image, blue where it likes ink, red where ink counts against it (without
 colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."""
 
@@ -53,7 +53,7 @@ colours, ░▒▓█ where it likes ink, ·-=≡ where ink counts against it)."
         Binding("n", "browse(1)", "Next", tooltip="The next image"),
         Binding("p", "browse(-1)", "Prev", tooltip="The previous image"),
         Binding("r", "randomize", "Randomise", tooltip="Another random network, from the next seed"),
-        Binding("w", "weights", "Weights", tooltip="What a first-layer neuron looks for: its pixel weights as an image"),
+        Binding("w", "weights", "Weights", tooltip="What a neuron the pixels feed looks for: its pixel weights as an image"),
         Binding("left_square_bracket", "neuron(-1)", "Neuron −", group=_NEURON, tooltip="The previous neuron's weights"),
         Binding("right_square_bracket", "neuron(1)", "Neuron +", group=_NEURON, tooltip="The next neuron's weights"),
         Binding("o", "open_model", "Open model", tooltip="Open a model saved by gdtui"),
