@@ -175,6 +175,20 @@ async def test_training_elsewhere_leaves_the_slice_alone_until_the_screen_is_sho
         assert screen.descent.point[0] == pytest.approx(float(app.state.network.params[k]))
 
 
+async def test_the_learners_eta_stays_on_the_same_parameter_of_a_network_changed_elsewhere(screen_on):
+    async with screen_on("4") as (pilot, screen):
+        app = pilot.app
+        await until_on_network(pilot, screen)
+        await pilot.press("minus")
+        rate, indices, curve = screen.descent.learning_rate, screen.network_indices, screen.function
+        assert rate != screen.NETWORK_LEARNING_RATE
+        await pilot.press("6", "n")
+        await wait_for(pilot, lambda: app.state.version != screen.computed_version, "a step")
+        await pilot.press("4")
+        await wait_for(pilot, lambda: screen.function is not None and screen.function is not curve, "a new slice")
+        assert screen.network_indices == indices and screen.descent.learning_rate == rate, "the η chosen was lost"
+
+
 async def test_a_network_opened_while_the_slice_is_shown_replaces_the_slice(screen_on):
     async with screen_on("4") as (pilot, screen):
         app = pilot.app

@@ -138,6 +138,7 @@ class DescentScreen(LessonScreen):
         self._slice_worker: Worker | None = None
         self._sample: tuple[object, tuple[np.ndarray, np.ndarray]] | None = None
         self._runner: Timer | None = None
+        self._chosen_rate: tuple[list[int], float] | None = None  # the η last set on the network's slice, and along what
 
     # The choice of function
 
@@ -191,6 +192,8 @@ class DescentScreen(LessonScreen):
             self.network_indices = indices
         if self.network_indices and max(self.network_indices) >= network.num_params:
             self.network_indices = None
+        if isinstance(self.function, slices.NetworkCurve | slices.NetworkSurface) and self.descent is not None:
+            self._chosen_rate = (self.function.slice.indices, self.descent.learning_rate)
         self.computed_version = self.state.version
         self.function = None
         self.descent = None
@@ -234,7 +237,10 @@ class DescentScreen(LessonScreen):
         if event.state is WorkerState.SUCCESS and event.worker.result is not None and self.on_network:
             function, self.steepest = event.worker.result
             self.network_indices = function.slice.indices
-            self.use_function(function, self.NETWORK_LEARNING_RATE)
+            rate = self.NETWORK_LEARNING_RATE
+            if self._chosen_rate is not None and self._chosen_rate[0] == function.slice.indices:
+                rate = self._chosen_rate[1]  # along the same parameters of a network changed since, the learner's η stays
+            self.use_function(function, rate)
             self.refresh_bindings()
         self.release_keys()
 
