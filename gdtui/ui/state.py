@@ -39,7 +39,7 @@ from gdtui.core.network import Network
 from gdtui.core.presets import preset_for
 from gdtui.core.run import Checkpoint, EpochEnd, RunSnapshot, TrainingRun
 from gdtui.core.training import StepResult, chunks
-from gdtui.core.words import counted
+from gdtui.core.words import counted, cut_middle
 from gdtui.ui.cadence import REDRAW_HZ
 from gdtui.ui.chosen import ChosenInput
 
@@ -47,6 +47,9 @@ from gdtui.ui.chosen import ChosenInput
 FIGURES_KEPT = 16
 
 _T = TypeVar("_T")
+
+
+NAME_LEAST = 12  # characters of a model file's name kept, however little the room: never cut to nothing
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,21 @@ class Provenance:
     steps: int  # trained since it was new
     nudges: int
 
-    def words(self) -> str:
-        """Where the weights come from, in a few words: 'trained 1,200 steps from seed 0, 1 nudge'."""
-        text = self.origin
-        if self.steps:
-            steps = counted(self.steps, "step")
-            text = f"trained {steps} from seed {self.seed}" if self.random else f"{text}, trained {steps} more"
-        if self.nudges:
-            text += f", {counted(self.nudges, 'nudge')}"
-        return text
+    def words(self, room: int | None = None) -> str:
+        """Where the weights come from, in a few words: 'trained 1,200 steps from seed 0, 1 nudge'.
+
+        In less room than that, fewer words, the counts kept to the last, the steps' longest: they say which
+        network it is. Only a model file's name is cut, in the middle."""
+        nudges = f", {counted(self.nudges, 'nudge')}" if self.nudges else ""
+        steps = counted(self.steps, "step")
+        if not self.random:
+            more = f", trained {steps} more" if self.steps else ""
+            name = self.origin if room is None else cut_middle(self.origin, max(NAME_LEAST, room - len(more + nudges)))
+            return name + more + nudges
+        forms = [f"trained {steps} from seed {self.seed}", f"trained {steps}", steps] if self.steps else [self.origin, "random"]
+        # Last, the count of steps alone: what tells this network from the others most.
+        fits = [words for words in [*(form + nudges for form in forms), forms[-1]] if room is None or len(words) <= room]
+        return fits[0] if fits else forms[-1] + nudges
 
 
 @dataclass
@@ -148,7 +157,11 @@ class LessonState:
     @property
     def network_origin(self) -> str:
         """Where the weights come from, in a few words (see Provenance.words)."""
-        return Provenance(self._origin, self._random, self.seed, self._steps, self._nudges).words()
+        return self.network_origin_in(None)
+
+    def network_origin_in(self, room: int | None) -> str:
+        """Where the weights come from, in as few words as `room` asks (see Provenance.words)."""
+        return Provenance(self._origin, self._random, self.seed, self._steps, self._nudges).words(room)
 
     @property
     def from_random(self) -> bool:

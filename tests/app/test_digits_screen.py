@@ -7,6 +7,7 @@ import re
 import numpy as np
 from textual.widgets import Static
 
+from gdtui.ui.state import Provenance
 from gdtui.ui.widgets.pixel_numbers import PixelNumbers
 
 
@@ -159,13 +160,22 @@ async def test_the_prediction_shown_belongs_to_the_drawing_on_screen(screen_on):
         assert "nothing drawn yet" in str(screen.query_one("#pixel").render())
 
 
-async def test_a_long_network_name_is_cut_to_keep_the_verdict_on_one_line(screen_on, monkeypatch):
+async def test_a_long_network_name_is_cut_to_keep_the_verdict_on_one_line(screen_on):
     async with screen_on("1") as (pilot, screen):
         state = pilot.app.state
-        name = "a model with a very long file name, trained 12,000 steps more, 3 nudges.npz"
-        monkeypatch.setattr(type(state), "network_origin", property(lambda _: name))
+        state.use_network(state.copy_network(), "a model with a very long file name, of many words and more.npz")
         await pilot.press("z")
         pixel = str(screen.query_one("#pixel").render())
         assert len(pixel) <= screen.query_one("#pixel").content_size.width, pixel
         # Its start and its end, the middle given up.
         assert re.search(r"the network \(a model…[^)]*\.npz\) says ", pixel), pixel
+
+
+async def test_a_trained_networks_verdict_keeps_its_steps_in_little_room(screen_on):
+    async with screen_on("1") as (pilot, screen):
+        state = pilot.app.state
+        state.restore(state.copy_network(), Provenance("random, seed 0", True, 0, 5301, 1))
+        await pilot.press("z")
+        pixel = str(screen.query_one("#pixel").render())
+        assert len(pixel) <= screen.query_one("#pixel").content_size.width, pixel
+        assert "network (5,301 steps" in pixel and "…" not in pixel, pixel

@@ -7,7 +7,7 @@ import numpy as np
 import gdtui.core.training as training
 from gdtui.core.dataset import load_dataset
 from gdtui.core.network import Network
-from gdtui.ui.state import LessonState
+from gdtui.ui.state import LessonState, Provenance
 
 
 def test_a_batch_comes_in_the_trainers_chunks(tiny_mnist_dir, monkeypatch):
@@ -65,3 +65,17 @@ def test_going_back_again_to_weights_kept_before_the_last_going_back_counts_no_s
     assert run.verdict.good is kept, "weights kept before the first going back: the case this is about"
     state.training.go_back(run)
     assert state.steps_trained == 300, state.network_origin
+
+
+def test_the_networks_words_in_little_room_keep_its_counts_and_cut_only_a_files_name():
+    trained = Provenance("random, seed 0", True, 0, 5301, 1)
+    assert trained.words() == "trained 5,301 steps from seed 0, 1 nudge"
+    assert trained.words(room=40) == trained.words()
+    assert trained.words(room=30) == "trained 5,301 steps, 1 nudge"
+    assert trained.words(room=22) == "5,301 steps, 1 nudge"
+    assert trained.words(room=15) == "5,301 steps"
+    assert Provenance("random, seed 3", True, 3, 0, 2).words(room=16) == "random, 2 nudges"
+    opened = Provenance("a model with a very long file name.npz", False, 0, 10, 0)
+    words = opened.words(room=35)
+    assert len(words) <= 35 and words.startswith("a mod…") and words.endswith(".npz, trained 10 steps more"), words
+    assert opened.words(room=10).startswith("a mod…me.npz"), "a name is never cut to nothing"

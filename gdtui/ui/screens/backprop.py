@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gdtui.core import backprop, costs, finite_differences, minibatch, slices, wishes
 from gdtui.core.dataset import Split
 from gdtui.core.network import Network, neuron_name
-from gdtui.core.words import count, cut_middle, done, same_digits
+from gdtui.core.words import count, done, same_digits
 from gdtui.ui.blocks import wants_glyphs
 from gdtui.ui.messages import WorkProgressed
 from gdtui.ui.screens.base import LessonScreen
@@ -346,12 +346,12 @@ rule's is the one this image wishes most to change."""
         origin = self.state.network_origin
         if self.guided:
             # Beside the guide, whose title names the view, one line that ends whole: what the figures are of,
-            # which formula, and the network, its origin cut in the middle when even that is too long.
+            # which formula, and the network, in fewer words when even that is too long.
             room = self.query_one("#page").content_size.width or self.app.size.width - 2
             line = " · ".join([*([subject] if subject else []), formula, f"network: {origin}"])
             if len(line) > room:
                 network = f"{formula} · $origin"
-                origin = cut_middle(origin, room - (len(line) - len(origin) - len("network: ")))
+                origin = self.state.network_origin_in(room - (len(line) - len(origin) - len("network: ")))
             markup = " · ".join([*what, network])
         else:
             place = f"   [dim]view {VIEWS.index(self.view) + 1} of {len(VIEWS)}[/dim]"

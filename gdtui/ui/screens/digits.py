@@ -13,7 +13,6 @@ from textual.widgets import ContentSwitcher, Static
 
 from gdtui.core import drawing
 from gdtui.core.network import neuron_name
-from gdtui.core.words import cut_middle
 from gdtui.ui.screens.base import LessonScreen
 from gdtui.ui.screens.label_prompt import LabelPrompt
 from gdtui.ui.widgets.digit_view import DigitView
@@ -25,9 +24,6 @@ _DRAWING = {"paint", "erase", "clear", "done_drawing"}
 
 
 _CURSOR = Binding.Group("Cursor", compact=True)
-
-
-ORIGIN_LEAST = 12  # characters of the network's name kept, however long the pixel's line
 
 
 class DigitsScreen(LessonScreen):
@@ -161,10 +157,10 @@ a trained network will still confidently call some digit."""
             guess = int(outputs.argmax())
             said = state.class_name(guess)
             verdict = f"   the network ($origin) says [b]$said[/b] ({outputs[guess]:.2f})"
-            # Which network: on one line with the pixel's, its origin cut in the middle when too long.
+            # Which network: on one line with the pixel's, in fewer words when they are too many. A model file's
+            # name too long for any room left wraps rather than goes.
             shown = len(Content.from_markup(pixel + verdict, origin="", said=said).plain)
-            # Never cut to nothing: a name too long for any room left wraps rather than goes.
-            origin = cut_middle(state.network_origin, max(ORIGIN_LEAST, self.query_one("#pixel").content_size.width - shown))
+            origin = state.network_origin_in(self.query_one("#pixel").content_size.width - shown)
             pixel += verdict
         self.query_one("#pixel", Static).update(Content.from_markup(pixel, said=said, origin=origin))
         self.query_one("#explain", Static).update(self._explanation(rows, cols))
