@@ -160,6 +160,7 @@ class RunSnapshot:
     last_cost: float | None  # the last mini-batch's cost, before its step
     back_to: int | None  # the step whose weights were put back, until the next step is taken
     resumed_at: int  # the run's steps when weights were last put back (0: never): the curve after is of these weights
+    undone: int  # of the steps taken, those undone by going back: the weights hold the others (TrainingRun.held)
     # With back_to: the largest η of the steps taken since a check last found the network able to learn, before
     # they were put back (weights kept earlier may have seen smaller ones too).
     broke_at: float | None
@@ -402,6 +403,7 @@ class TrainingRun:
             last_cost=self.last_cost,
             back_to=self.back_to,
             resumed_at=self.resumed_at,
+            undone=self.undone,
             broke_at=self.broke_at,
             last_batch_size=len(trainer.last_batch),
             curve_steps=tuple(self.history.steps),

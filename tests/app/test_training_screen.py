@@ -1079,6 +1079,23 @@ async def test_a_nudge_after_going_back_says_whose_weights_it_measured(screen_on
         assert f"the weights of step {good.step:,} put back" in words, words
 
 
+async def test_the_step_count_after_going_back_says_how_many_were_undone(screen_on):
+    """The run's count goes on from the steps taken; the network's, on every other step, from those its weights
+    hold. After u the stats say both: the steps taken, and how many of them were undone."""
+    async with screen_on("6") as (pilot, screen):
+        await paused_once_failing(pilot, screen)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("minus", "minus", "minus", "n")
+        await settle(pilot)
+        run, state = screen.training.run, pilot.app.state
+        assert run.undone > 0
+        stats = " ".join(text(screen, "stats").split())
+        assert stats.startswith(f"step {run.trainer.steps:,} ({run.undone:,} undone)"), stats
+        assert f"trained {run.trainer.steps - run.undone:,} steps" in state.network_origin
+        assert len(text(screen, "stats").splitlines()[0]) <= screen.query_one("#stats").content_size.width
+
+
 async def test_the_strips_heading_fits_again_when_the_terminal_narrows(screen_on):
     async with screen_on("6", size=(120, 40)) as (pilot, screen):
         await pilot.press("b", "n")

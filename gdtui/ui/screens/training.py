@@ -14,6 +14,7 @@ from pathlib import Path
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher, DataTable, Static
 
@@ -280,12 +281,20 @@ landscape on One and Two parameters, Next and Backprop."""
             cost = f"cost [b]{shot.last_cost:.4f}[/b] ({images})"
         else:
             cost = "no step yet"
+        # Every other step counts the steps the weights hold: the run's count says how many of it those are not.
+        undone = f" ({shot.undone:,} undone)" if shot.undone else ""
         speed = f"up to {counted(self.training.speed, 'step')}/s" if self.training.speed else "full speed"  # what it may take
-        self.query_one("#stats", Static).update(
-            f"step [b]{shot.steps:,}[/b]  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
-            f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]\n"
-            f"{cost}  {accuracy}\n"
-            f"[dim]speed {speed} · {self._speed_text(shot)}[/dim]",
+        stats = self.query_one("#stats", Static)
+        first = (
+            f"step [b]{shot.steps:,}[/b]{undone}  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
+            f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]"
+        )
+        view = f"  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]"
+        room = stats.content_size.width or self.app.size.width  # before the first layout, the terminal's
+        if Content.from_markup(first + view).cell_length <= room:  # the first to go: the footer's v says it
+            first += view
+        stats.update(
+            f"{first}\n{cost}  {accuracy}\n[dim]speed {speed} · {self._speed_text(shot)}[/dim]",
             layout=False,  # three lines, always: no layout of the screen for it
         )
 
