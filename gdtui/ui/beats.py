@@ -205,28 +205,21 @@ def _learning_invite(state: LessonState, screen: LessonScreen) -> str:
     return f"{first}, {watch}; then . to see what it learned."
 
 
-def _gradient_batch(state: LessonState) -> str:
-    """Which mini-batch the Training step's gradient is over: the last step's, or before any, the next's."""
-    run = state.training.run
-    return "last" if run is not None and run.trainer.steps else "next"
-
-
 def _big_gradient_text(state: LessonState) -> str:
     """Why a large ∂C/∂w gets a large step; of a gradient that has all but vanished, or is 0, that none does:
     of the gradient the view shows."""
-    batch = _gradient_batch(state)
     report = state.training.shown_report()
     if report is None or not (report.vanished or not report.gradient.any()):
         return (
-            f"Some parameters matter far more than others, and the gradient says which. A step moves each by "
-            f"−η·∂C/∂w (that column: a step from here, on the {batch} mini-batch). A large ∂C/∂w, a weight that "
+            "Some parameters matter far more than others, and the gradient says which. A step moves each by "
+            "−η·∂C/∂w (that column: the step n takes, on the next mini-batch). A large ∂C/∂w, a weight that "
             "really matters, gets a bigger adjustment; a small one, a smaller adjustment."
         )
     here = (
         f"it has all but vanished (|∇C| = {report.norm:.2g}): no parameter matters much, and a step moves each by "
-        f"−η·∂C/∂w (that column: a step from here, on the {batch} mini-batch), almost nothing."
+        f"−η·∂C/∂w (that column: the step n takes, on the next mini-batch), almost nothing."
         if report.vanished
-        else f"it is 0: on the {batch} mini-batch no parameter has any slope, and a step moves none of them."
+        else "it is 0: on the next mini-batch no parameter has any slope, and a step moves none of them."
     )
     return f"Some parameters usually matter far more than others, and the gradient says which. Here {here}"
 

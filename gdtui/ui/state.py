@@ -384,6 +384,7 @@ class TrainingSession:
         self.report: tuple[int, sensitivity.GradientReport] | None = None  # and the version it is for
         self.last_nudge: sensitivity.Nudge | None = None
         self.nudged_at = 0  # the run's steps when it was made: the steps since make it a figure of an older network
+        self.nudged_over = 0  # the images its costs are over: the next step's then
 
     def ensure(self) -> TrainingRun:
         """The run of the shared network: a new one when a new network came."""
@@ -555,19 +556,17 @@ class TrainingSession:
             self.request(run, learning_rate=preset.learning_rate, batch_size=preset.batch_size)
         self._state.randomize_network(new_seed=False)
 
-    # -- the gradient of the last step ---------------------------------------------
+    # -- the gradient of the next step ---------------------------------------------
 
     def report_wanted(self) -> int | None:
-        """The version a gradient report is wanted for, if the one kept is not of the network as it is."""
-        version = self._state.version
-        return None if self.report is not None and self.report[0] == version else version
+        """The version a gradient report is wanted for, if the one kept is not of the network and the batch as they are."""
+        return None if self.current_report() is not None else self._state.version
 
     @staticmethod
     def gradient_batch(run: TrainingRun) -> np.ndarray:
-        """The images the gradient view is about: the last step's; before the first, the first step's, so
-        that the gradient shows without a step nobody asked for."""
-        trainer = run.trainer
-        return trainer.last_batch if trainer.steps else trainer.next_batch()
+        """The images the gradient view is about: those the next step takes, so that its −η·∂C/∂w column is the
+        step n takes, before the first step as after it."""
+        return run.trainer.next_batch()
 
     def report_inputs(self, run: TrainingRun, *, wait: bool = True) -> tuple[Network, np.ndarray, int] | None:
         """What a gradient report is worked out from, copied at one moment: the network, the batch, the version;
@@ -592,8 +591,12 @@ class TrainingSession:
         return self.report[1] if self.report is not None else None
 
     def current_report(self) -> sensitivity.GradientReport | None:
-        """The gradient report of the network as it is now, if it is worked out."""
-        return self.report[1] if self.report is not None and self.report[0] == self._state.version else None
+        """The gradient report of the network as it is now, over the next step's images, if it is worked out.
+        Without a step the next batch changes only with its size (b)."""
+        if self.report is None or self.run is None or self.report[0] != self._state.version:
+            return None
+        report = self.report[1]
+        return report if report.images == len(self.gradient_batch(self.run)) else None
 
     def nudge(self, run: TrainingRun, k: int, delta: float) -> sensitivity.Nudge:
         report = self.current_report()
@@ -601,7 +604,7 @@ class TrainingSession:
         with self._lock:
             batch = self.gradient_batch(run).copy()
         self.last_nudge = self._state.nudge(k, delta, batch, report, run.cost)
-        self.nudged_at = run.trainer.steps
+        self.nudged_at, self.nudged_over = run.trainer.steps, len(batch)
         return self.last_nudge
 
     def steps_since_nudge(self, run: TrainingRun) -> int:

@@ -106,7 +106,7 @@ FACTS = {
     9: lambda app: ["slope = 0, solved: x = ", *_stationary(app)],
     10: lambda app: ["∇f = 0, solved exactly: ○ minimum"],
     11: lambda app: [_gradient_sentence(app), "Below, the largest, then (·) the smallest that are not 0", "Pick a parameter"],
-    12: lambda app: [_gradient_sentence(app), "∂C/∂w −η·∂C/∂w matters", "−η·∂C/∂w (that column: a step from here"],
+    12: lambda app: [_gradient_sentence(app), "∂C/∂w −η·∂C/∂w matters", "−η·∂C/∂w (that column: the step n takes"],
     13: lambda app: ["━ mini-batch cost", "test accuracy % (right axis)", "speed up to 100 steps/s"],
     15: lambda app: [
         "digits shown agree",

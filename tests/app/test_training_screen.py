@@ -357,11 +357,12 @@ async def test_the_gradient_view_ranks_the_largest_components(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app
         table = await gradient_after_a_step(pilot, screen)
-        # The gradient at the weights as they are now, over the images of the step just taken.
+        # The gradient at the weights as they are now, over the images the next step takes.
         trainer = screen.training.run.trainer
         here = app.state.network.copy(dtype=np.float64)
-        images = trainer.train.inputs(trainer.last_batch)
-        here.gradient(images.astype(np.float64), trainer.train.labels[trainer.last_batch], "quadratic")
+        batch = trainer.next_batch()
+        images = trainer.train.inputs(batch)
+        here.gradient(images.astype(np.float64), trainer.train.labels[batch], "quadratic")
         shown = [int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)]
         magnitude = np.abs(here.grad)
         # As many of the largest as there is room for, then two of the smallest that are not 0.
@@ -377,6 +378,33 @@ async def test_the_gradient_view_ranks_the_largest_components(screen_on):
         # Each row's step is −η·∂C/∂w: a bigger component, a bigger adjustment.
         first = table.get_row_at(0)
         assert float(first[3]) == pytest.approx(-1.5 * float(first[2]), rel=1e-2)
+
+
+async def test_the_step_column_is_the_step_n_takes_next_after_a_step_too(screen_on):
+    """−η·∂C/∂w is the step of each parameter: over the images the next step takes, at the weights as they are.
+    After a step as before the first, n then moves the top parameter by what its row says."""
+    async with screen_on("6") as (pilot, screen):
+        app = pilot.app
+        table = await gradient_after_a_step(pilot, screen)
+        await wait_for(pilot, lambda: screen.training.report[0] == app.state.version, "the gradient of the weights now")
+        k = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        before = float(app.state.network.params[k])
+        predicted = float(table.get_row_at(0)[3])
+        await pilot.press("n")
+        await settle(pilot)
+        # The column shows three digits: a step over other images, a few percent off, would not round to them.
+        assert float(app.state.network.params[k]) - before == pytest.approx(predicted, rel=4e-3)
+        assert "over the next mini-batch (10 images)" in text(screen, "gradient-summary")
+
+
+async def test_a_new_batch_size_gives_the_gradient_of_the_next_steps_images(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await gradient_after_a_step(pilot, screen)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: screen.training.current_report() is not None, "the gradient over the new batch")
+        assert screen.training.current_report().images == 100
+        summary = " ".join(text(screen, "gradient-summary").split())
+        assert "over the next mini-batch (100 images)" in summary and "being worked out" not in summary, summary
 
 
 async def test_nudging_a_weight_changes_the_cost_as_the_table_predicts(screen_on):
@@ -746,19 +774,16 @@ async def test_the_neurons_sign_legend_is_true_without_colour(tiny_mnist_dir, mo
         assert "− ≡=-· 0 ░▒▓█ +" in title, title
 
 
-async def test_the_nudges_cost_and_the_last_mini_batchs_say_when_each_was_measured(screen_on):
+async def test_the_nudges_cost_says_which_images_it_is_of_beside_the_last_mini_batchs(screen_on):
+    """Two costs of two batches: 'cost 2.9 (last mini-batch)' above, of the step taken, and the nudge's, of the
+    images the next step takes, which the gradient and its nudge are about."""
     async with screen_on("6") as (pilot, screen):
         await gradient_after_a_step(pilot, screen)
         await pilot.press("right_square_bracket")
         await settle(pilot)
-        stats, nudge = text(screen, "stats"), text(screen, "nudge")
-        # Two costs of one mini-batch, a step apart: 'cost 2.9 (last mini-batch)' above, 'went 0.9 → 0.9' below:
-        # the nudge's says which weights and which images it is of.
-        assert f"{screen.training.shown.last_cost:.4f}" in stats and f"{screen.training.last_nudge.cost_before:.6f}" in nudge
-        # And the stats line's figure is named beside it, as the cost of those images before the step.
-        assert f"the cost on step 1's 10 images, after it (before it: {screen.training.shown.last_cost:.4f}), went" in nudge, (
-            nudge
-        )
+        stats, nudge = text(screen, "stats"), " ".join(text(screen, "nudge").split())
+        assert f"{screen.training.shown.last_cost:.4f} (last mini-batch)" in stats
+        assert f"the cost on the next step's 10 images went {screen.training.last_nudge.cost_before:.6f} → " in nudge, nudge
 
 
 async def test_the_test_accuracy_measured_before_a_nudge_says_so(screen_on):
@@ -1059,8 +1084,10 @@ async def test_the_step_column_follows_eta_as_soon_as_it_is_changed(screen_on):
             await pilot.press(key)
             await settle(pilot)
             eta = screen.training.run.requested[0]
+            k = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
             _, _, slope, step, _ = table.get_row_at(0)
-            assert step == f"{-eta * float(slope):+.2e}", (key, eta, slope, step)
+            # Of the slope itself, not of its three digits shown beside it.
+            assert step == f"{-eta * screen.training.report[1].gradient[k]:+.2e}", (key, eta, slope, step)
 
 
 async def test_a_nudge_after_going_back_says_whose_weights_it_measured(screen_on):

@@ -357,6 +357,8 @@ landscape on One and Two parameters, Next and Backprop."""
         self.training.change_batch(run)
         if self.training.shown is not None:
             self._draw_stats(run, self.training.shown)
+        if self.view == "gradient":  # of the images the next step takes: as many as asked for now
+            self.query_one(GradientView).show(self.state, run, live=self.running)
 
     def action_speed(self) -> None:
         self.training.speed = next_speed(self.training.speed)

@@ -1,9 +1,8 @@
 """The gradient over a mini-batch, ranked: which parameters matter most right now, and which hardly at all.
 
 The report is worked out in float64, in a worker, from a copy of the network
-and the last step's mini-batch, or before the first step the one it will take,
-so that the gradient shows without a step nobody asked for; a nudge of the picked parameter shows the cost
-change by about ∂C/∂w · Δw.
+and the mini-batch the next step will take: its −η·∂C/∂w column is the step n takes.
+A nudge of the picked parameter shows the cost change by about ∂C/∂w · Δw.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from gdtui.core import sensitivity
 from gdtui.core.network import Network
 from gdtui.core.run import TrainingRun
 from gdtui.core.words import counted
-from gdtui.ui.state import LessonState, TrainingSession
+from gdtui.ui.state import LessonState
 
 NUDGE = 0.1  # Δw of one nudge: small enough for the slope to predict it well
 PICKED = " … is the pick."  # a sentence of its own: the summary may end with any of several
@@ -67,12 +66,9 @@ def comparison(nudge: sensitivity.Nudge) -> str:
     )
 
 
-def _images(run: TrainingRun) -> str:
-    """The images the gradient is over: those of the last step, or before any, of the first."""
-    images = counted(len(TrainingSession.gradient_batch(run)), "image")
-    if run.trainer.steps:
-        return f"the last mini-batch ({images})"
-    return f"the next mini-batch ({images})"
+def _images(count: int) -> str:
+    """The images the gradient is over: those the next step takes."""
+    return f"the next mini-batch ({counted(count, 'image')})"
 
 
 class GradientView(Vertical):
@@ -110,13 +106,18 @@ class GradientView(Vertical):
             if inputs is not None:
                 self._worker = self._work_out(run, *inputs, state)
         if training.report is None:
-            summary.update(f"Working out the gradient over {_images(run)}…")
+            summary.update(f"Working out the gradient over {_images(len(training.gradient_batch(run)))}…")
             # Nothing of an earlier network's gradient may stay under those words.
             self.query_one(DataTable).clear()
             self._show_nudge(state, run)
             return
         at, report = training.report
-        when = "" if at == version else " [dim](a few steps ago: the next is being worked out)[/dim]"
+        if at != version:
+            when = " [dim](a few steps ago: the next is being worked out)[/dim]"
+        elif training.current_report() is None:  # b asked for another batch size
+            when = " [dim](the batch size is new: its gradient is being worked out)[/dim]"
+        else:
+            when = ""
         table = self.query_one(DataTable)
         picked, keep = self.picked(), table.cursor_row
         if self._held is not None:
@@ -125,7 +126,7 @@ class GradientView(Vertical):
             picked = None
         size = (
             f"The gradient ∇C has [b]{network.num_params:,}[/b] components, one per parameter. Here, over "
-            f"{_images(run)}: |∇C| = [b]{report.norm:.4g}[/b].{when}"
+            f"{_images(report.images)}: |∇C| = [b]{report.norm:.4g}[/b].{when}"
             + (" So small, it has all but vanished: no parameter matters much." if report.vanished else "")
         )
         words, zeros = f"{size} {zeros_sentence(report.zeros, report.gradient.size)}", True
@@ -219,16 +220,9 @@ class GradientView(Vertical):
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
-            images = counted(len(state.training.gradient_batch(run)), "image")
-            steps = run.trainer.steps
-            # The stats line's cost of the last mini-batch is from before its step: this one says whose weights it
-            # is of, and names that one too, the same images' cost a step before.
+            whose = f"the next step's {counted(state.training.nudged_over, 'image')}"
             if run.back_to is not None:  # the weights are an earlier step's, not those the last step left
-                whose = f"step {steps:,}'s {images}, with the weights of step {run.back_to:,} put back,"
-            elif steps and run.last_cost is not None:
-                whose = f"step {steps:,}'s {images}, after it (before it: {run.last_cost:.4f}),"
-            else:
-                whose = f"the next step's {images}"
+                whose += f", with the weights of step {run.back_to:,} put back,"
             text = (
                 # Its ∂C/∂w from before the nudge: the table shows the one of the nudged network.
                 f"Nudged {which} (∂C/∂w was {nudge.slope:+.2e}) by {nudge.delta:+.4g}: the cost on {whose} went "
