@@ -473,8 +473,8 @@ def _four_equations_text(screen: BackpropScreen) -> str:
     return (
         f"Backprop's four equations, marked on screen: BP1 δ = ∂C₀/∂z = {chain.dz:+.6g}, minus the wish on z; "
         f"BP3 ∂C₀/∂b = δ; BP4 ∂C₀/∂w = a(L−1)·δ = {chain.weight_derivative:+.6g}{agree}; BP2 δ of neuron "
-        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope, both marked, = {chain.hidden_delta:+.6g}. On 7 Next, b Code shows "
-        "them in Python."
+        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope, both marked, = {chain.hidden_delta:+.6g}; times a(L−2), the ∂C₀/∂w "
+        "shown. On 7 Next, b Code shows them in Python."
     )
 
 
