@@ -432,6 +432,8 @@ async def test_a_walker_off_the_map_is_said_to_have_left_it_and_any_axis_label_f
         lines = map_lines(screen)
         rows = min(view.size.height - 2, (view.size.width - len("-0.0457 ▕")) // 2)
         assert len(lines) == rows + 2, "no row of the map wraps onto a line of its own"
+        arrows = sum(line.count(glyph) for line in lines[:rows] for glyph in "←↑→↓↖↗↘↙")
+        assert arrows == 2, "an arrow on the edge for each walker, though both left it by the same corner"
         assert all(len(line) <= view.size.width for line in lines)
         table = [line for line in text(screen, "race").splitlines() if line.startswith(("images", "steps", "cost"))]
         width = screen.query_one("#race").content_size.width

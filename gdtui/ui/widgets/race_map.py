@@ -60,6 +60,7 @@ class RaceMap(HeightMap):
                 cell = self._cell_of(landscape, *point)
                 if cell is not None:
                     cells[cell] = (trail, role)
+        arrows: set[tuple[int, int]] = set()
         for path, head, role in ((mini, MINI_HEAD, "mini"), (full, BALL, "full")):
             if not len(path):
                 continue
@@ -67,8 +68,22 @@ class RaceMap(HeightMap):
             if cell is not None:
                 cells[cell] = (head, role)
             elif np.all(np.isfinite(path[-1])):  # off the map: an arrow on its edge points the way it went
-                cells.update({place: (glyph, role) for place, (glyph, _) in self._pointer(landscape, path[-1]).items()})
+                for place, (glyph, _) in self._pointer(landscape, path[-1]).items():
+                    place = self._free_along_the_edge(place, arrows)
+                    cells[place] = (glyph, role)
+                    arrows.add(place)
         return cells
+
+    def _free_along_the_edge(self, place: tuple[int, int], taken: set[tuple[int, int]]) -> tuple[int, int]:
+        """The cell for a walker's arrow: place, or where both left by the same cell, the one beside it along the
+        edge, so that each walker has its own."""
+        if place not in taken:
+            return place
+        line, column = place
+        lines, columns = self._map_size()
+        along = [(line, column - 1), (line, column + 1)] if line in (0, lines - 1) else []
+        along += [(line - 1, column), (line + 1, column)]
+        return next((cell for cell in along if 0 <= cell[0] < lines and 0 <= cell[1] < columns and cell not in taken), place)
 
     def _mark_style(self, role: str, band: int, colors: bool) -> Style:
         if role not in _COLORS:
