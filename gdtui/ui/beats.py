@@ -469,12 +469,16 @@ def _four_equations_text(screen: BackpropScreen) -> str:
         return "This network has no hidden layer: BP1, BP3 and BP4 are all there is."
     # ∂C₀/∂w = a(L−1)·δ: beside a neuron of the layer before that is all but fully on, the two agree.
     agree = " ≈ δ, as a(L−1) ≈ 1" if abs(chain.a_prev - 1) < 0.01 else ""
+    # Its δ, not shown, then reads like the ∂C₀/∂w a layer back, a few digits apart: why, in the rows the pointer to
+    # the code would take.
+    close = (
+        ", × a(L−2) ≈ 1, the ∂C₀/∂w shown." if abs(chain.a_prev_prev - 1) < 0.01 else ". On 7 Next, b Code shows them in Python."
+    )
     # Four lines at 80 columns with the longest numbers: the closing line under them must stay on screen.
     return (
         f"Backprop's four equations, marked on screen: BP1 δ = ∂C₀/∂z = {chain.dz:+.6g}, minus the wish on z; "
         f"BP3 ∂C₀/∂b = δ; BP4 ∂C₀/∂w = a(L−1)·δ = {chain.weight_derivative:+.6g}{agree}; BP2 δ of neuron "
-        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope, both marked, = {chain.hidden_delta:+.6g}; times a(L−2), the ∂C₀/∂w "
-        "shown. On 7 Next, b Code shows them in Python."
+        f"{chain.k} a layer back = (Σⱼ wⱼₖδⱼ) × its slope, both marked, = {chain.hidden_delta:+.6g}{close}"
     )
 
 

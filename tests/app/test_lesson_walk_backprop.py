@@ -214,8 +214,9 @@ def _four_equations(app) -> list[str]:
         f"δ = ∂C₀/∂z = ∂C₀/∂b = σ'(z) · 2(a − y) = {precise(chain.bias_derivative)} BP1 BP3",
         "a(L−1) · σ'(z) · 2(a − y) BP4",
         "BP2",
-        "7 Next",
-        "b Code",
+        # Beside an earlier activation of about 1, δ a layer back reads like the ∂C₀/∂w shown: said so, in the
+        # rows the code's key would take.
+        *(["× a(L−2) ≈ 1, the ∂C₀/∂w shown."] if abs(chain.a_prev_prev - 1) < 0.01 else ["7 Next", "b Code"]),
     ]
 
 
