@@ -151,7 +151,7 @@ def kept(good: Checkpoint, brief: bool = False) -> str:
         return f"the weights of step {good.step:,}"
     health = good.health
     return (
-        f"the weights of step {good.step:,}, the best a check found able to learn "
+        f"the weights of step {good.step:,}, which a check found able to learn "
         f"({percent(health.accuracy)} right on {health.images:,} training images)"
     )
 

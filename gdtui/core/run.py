@@ -209,7 +209,8 @@ class TrainingRun:
         self._asking = threading.Lock()  # guards only _requested: never held while a step goes
         probe = slice(0, min(PROBE, len(train)))  # a fixed sample, so one odd mini-batch is no alarm
         self._probe = (train.inputs(probe), train.labels[probe])
-        self.good: Checkpoint | None = None  # the best weights a check found able to learn
+        # The weights to go back to: the best a check found able to learn, or those from just before η was raised.
+        self.good: Checkpoint | None = None
         self.damaged: Health | None = None  # diverged: a check of the weights the refused step would have moved
         self._keep_if_better(self._check(math.inf))  # no step yet: only a blind network is hopeless
         self.verdict = self._verdict()
@@ -261,7 +262,7 @@ class TrainingRun:
     def learning_rate(self, value: float) -> None:
         larger = value > self.trainer.learning_rate
         if larger:  # the commonest cause of damage: keep the weights from before its first step
-            self._keep_if_better(self._check(math.inf))
+            self._keep_if_better(self._check(math.inf), before_a_raise=True)
         self.trainer.learning_rate = value
         self.trend.rate_changed(larger)
         self.judge()
@@ -321,11 +322,18 @@ class TrainingRun:
     def _check(self, gradient_norm: float) -> Health:
         return check(self.network, *self._probe, self.cost, self.trainer.samples_seen, gradient_norm)
 
-    def _keep_if_better(self, health: Health) -> None:
+    def _keep_if_better(self, health: Health, before_a_raise: bool = False) -> None:
         """Keep the weights if they can learn and do better on the probe than those kept: a check just
-        after a damaging step may find them still able to learn, but never better."""
+        after a damaging step may find them still able to learn, but never better.
+
+        Just before a larger η, weights able to learn, of a run nothing is found wrong with, are kept whatever the
+        probe says: going back is then going back to before the raise, not to older weights its 200 images rank
+        better by chance."""
         # Saturated weights can cost less than random ones, and are no better to go back to.
-        if not (health.hopeless or health.saturated) and (self.good is None or health.cost <= self.good.health.cost):
+        if health.hopeless or health.saturated:
+            return
+        sound = before_a_raise and not self.verdict.kind  # a rising cost, say, is damage the best kept came before
+        if sound or self.good is None or health.cost <= self.good.health.cost:
             self.good = Checkpoint(self.trainer.steps, self.held, self.network.params.copy(), health)
 
     def go_back(self, good: Checkpoint) -> EpochEnd:

@@ -281,7 +281,7 @@ def test_a_run_that_saturates_the_network_stops_and_says_so(capsys, tiny_mnist_d
     summary = json.loads(out)
     assert summary["stuck"] is True
     # Not the weights that can no longer learn: those from before the damage, and the log says so.
-    saved = re.search(r"saved (\S+): the weights of step ([\d,]+), the best a check found able to learn", err)
+    saved = re.search(r"saved (\S+): the weights of step ([\d,]+), which a check found able to learn", err)
     assert saved is not None and saved[1] == str(model), err
     assert summary["saved_step"] == int(saved[2].replace(",", "")) < summary["steps"]
     data = load_dataset(tiny_mnist_dir)

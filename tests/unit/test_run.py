@@ -1,5 +1,6 @@
 """A training run: its history, its epochs from 0, and the truth of what it says about itself."""
 
+import dataclasses
 import textwrap
 
 import numpy as np
@@ -310,6 +311,21 @@ def test_a_run_a_huge_step_left_stuck_keeps_the_weights_from_before_the_damage(t
     assert shot.back_to == 300
     expected = run.network.forward(tiny.train.inputs(shot.last_batch)).argmax(axis=1)
     assert np.array_equal(shot.last_outputs.argmax(axis=1), expected)
+
+
+def test_a_larger_rate_keeps_the_weights_from_before_it_though_older_ones_did_better_on_the_probe(tiny):
+    """Going back after a raise of η is going back to just before it: the probe's 200 images rank weights a few
+    hundred steps older better by chance as often as not, and the learner asked for no older ones."""
+    run = lesson_run(tiny)
+    steps(run, 200)
+    older = run.good
+    assert older is not None
+    steps(run, 100)
+    before = run.network.params.copy()
+    # Older weights the probe ranks above any since.
+    run.good = Checkpoint(older.step, older.held, older.params, dataclasses.replace(older.health, cost=0.0))
+    run.learning_rate = 50.0
+    assert run.good is not None and run.good.step == 300 and np.array_equal(run.good.params, before)
 
 
 def test_a_step_refused_after_damaging_steps_offers_the_weights_before_them(tiny):

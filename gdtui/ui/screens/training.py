@@ -66,8 +66,9 @@ stuck at 0 or 1, where the gradient vanishes): the screen says so from the first
 check that finds it, and once that has lasted thousands of images, the run
 stops: the network can no longer learn. A step that would leap further than all
 the parameters' own length (or a cost that blows up) is refused, and stops the
-run too. When steps did the damage, `u` (the run paused) goes back to the best
-weights a check found able to learn; before the next step, while η is as large
+run too. When steps did the damage, `u` (the run paused) goes back to the
+weights from before η was last raised, or else the best a check found able to
+learn; before the next step, while η is as large
 as the rate of those steps, the screen asks for a smaller one.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
