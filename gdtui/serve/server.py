@@ -444,8 +444,16 @@ class Lab:
 
     # -- for the sessions --------------------------------------------------------
 
-    def new_session(self, username: str, peer: str, seated: Callable[[], None], over: Callable[[], None]) -> LabSession:
-        """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over."""
+    def new_session(
+        self,
+        username: str,
+        peer: str,
+        seated: Callable[[], None],
+        over: Callable[[], None],
+        queued: Callable[[], int] = lambda: 0,
+    ) -> LabSession:
+        """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over;
+        queued() says how many bytes its connection holds for the client."""
 
         def admit(term: str, client: Mapping[str, str]) -> Ticket | str:
             admitted = self._admit(session, term, client)
@@ -468,6 +476,7 @@ class Lab:
             # A dashboard is there to be watched, not typed at.
             idle_timeout=0 if teacher else self.config.idle_timeout,
             grace_s=self.config.kill_grace_s,
+            queued=queued,
         )
         return session
 
@@ -563,6 +572,7 @@ class LabConnection(asyncssh.SSHServer):
         self._seated = False  # its session has a place in the lab, counted among the sessions
         self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
+        self.queued: Callable[[], int] = lambda: 0  # the bytes queued for the client (see connection_made)
 
     @property
     def conn(self) -> asyncssh.SSHServerConnection:
@@ -577,6 +587,10 @@ class LabConnection(asyncssh.SSHServer):
         transport = getattr(conn, "_transport", None)
         if transport is not None and hasattr(transport, "max_size"):
             transport.max_size = _READ_BYTES
+        # What the connection has queued for the client: its session holds the app back past a bound, whatever
+        # window the client opened (asyncssh's connection ignores the transport's own pause_writing).
+        if transport is not None and hasattr(transport, "get_write_buffer_size"):
+            self.queued = transport.get_write_buffer_size
         self.host, port = conn.get_extra_info("peername")[:2]
         self.peer = f"{self.host}:{port}"
         if not (self.lab.penalties.admit(self.host) and self.lab.startups.admit(self.host)):
@@ -672,7 +686,7 @@ class LabConnection(asyncssh.SSHServer):
                 self._told_one_session = True
                 log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
             return False
-        self._session = self.lab.new_session(self.username, self.peer, self._session_seated, self._session_over)
+        self._session = self.lab.new_session(self.username, self.peer, self._session_seated, self._session_over, self.queued)
         return LabChannel.on(self.conn), self._session
 
     def _session_seated(self) -> None:

@@ -52,6 +52,11 @@ _WIPE_LINE = b"\r\x1b[2K"
 # Keys held for an app that is not reading them: past this, the channel stops reading, and the SSH
 # window makes the client wait, instead of the server holding whatever it sends.
 _KEYS_HELD = 2**20
+# Frames queued for a client that takes them slower than the app draws them: past QUEUED_HIGH the server stops
+# reading the app's terminal, and the app waits, until the client has taken all but QUEUED_LOW; checked that often.
+QUEUED_HIGH = 2**19
+QUEUED_LOW = 2**17
+BACKLOG_CHECK_S = 0.05
 
 
 def set_window_size(fd: int, columns: int, lines: int) -> None:
@@ -126,6 +131,7 @@ class LabSession(asyncssh.SSHServerSession):
         finished: Callable[[], None],
         idle_timeout: float,
         grace_s: float,
+        queued: Callable[[], int] = lambda: 0,
     ) -> None:
         self.username = username
         self.peer = peer
@@ -149,6 +155,10 @@ class LabSession(asyncssh.SSHServerSession):
         self._ending: str | None = None  # why the server is ending the session, to tell the student
         self._killed = False
         self._paused = False  # the client takes no more frames for now: they wait in the app
+        # The bytes the connection has queued for the client. A client may open a window far larger than it reads:
+        # past QUEUED_HIGH the frames wait in the app too, as under a window, until the client has taken them.
+        self._queued = queued
+        self._backlogged = False
         self._dropped = False  # frames the client did not take while the session ended: never sent
         self._task: asyncio.Task | None = None
         self.started = time.monotonic()
@@ -226,15 +236,29 @@ class LabSession(asyncssh.SSHServerSession):
         return True
 
     def pause_writing(self) -> None:
-        # A slow link: stop reading frames, so the app waits instead of the server queueing them;
-        # unless the session is ending, and the app must not wait on a client that may never read.
+        # A slow link: stop reading frames, so the app waits instead of the server queueing them.
         self._paused = True
-        if self._master >= 0 and self._ending is None:
-            asyncio.get_running_loop().remove_reader(self._master)
+        self._hold_back()
 
     def resume_writing(self) -> None:
         self._paused = False
-        self._read_again()
+        if not self._backlogged:
+            self._read_again()
+
+    def _hold_back(self) -> None:
+        # Unless the session is ending, and the app must not wait on a client that may never read.
+        if self._master >= 0 and self._ending is None:
+            asyncio.get_running_loop().remove_reader(self._master)
+
+    def _check_backlog(self) -> None:
+        if self._master < 0 or not self._backlogged:
+            return
+        if self._queued() > QUEUED_LOW:
+            asyncio.get_running_loop().call_later(BACKLOG_CHECK_S, self._check_backlog)
+            return
+        self._backlogged = False
+        if not self._paused:
+            self._read_again()
 
     def _read_again(self) -> None:
         if self._master >= 0 and self._output_done is not None and not self._output_done.done():
@@ -369,10 +393,14 @@ class LabSession(asyncssh.SSHServerSession):
             if self._output_done is not None and not self._output_done.done():
                 self._output_done.set_result(None)
             return
-        if self._paused:  # ending, with a client that takes nothing: read only so that the app can end
+        if self._paused or self._backlogged:  # ending, with a client that takes nothing: read only so that the app can end
             self._dropped = True
             return
         self._send(data)
+        if self._queued() > QUEUED_HIGH and self._ending is None:
+            self._backlogged = True
+            self._hold_back()
+            asyncio.get_running_loop().call_later(BACKLOG_CHECK_S, self._check_backlog)
 
     def _write_to_app(self) -> None:
         loop = asyncio.get_running_loop()

@@ -229,6 +229,42 @@ async def test_a_session_whose_client_stopped_reading_ends_at_once_and_leaves_no
     assert lab.hub.folder is not None and not lab.hub.folder.exists()
 
 
+async def test_a_client_that_opens_a_huge_window_and_stops_reading_its_socket_holds_the_app_back(
+    lab_config: LabConfig,
+) -> None:
+    """A window of 2 GB lets the server send without waiting for the client's word: one that then stops
+    reading its socket had the server queue every frame the app drew, megabytes a second, until it ran out of
+    memory. The frames queued for a connection are bounded: past that the app waits, as under a window."""
+    lab = Lab(lab_config)
+    await lab.start()
+    try:
+        async with connect(lab) as conn:
+            process = await conn.create_process(term_type="xterm-256color", term_size=(200, 60), encoding=None, window=2**31 - 1)
+            terminal = Terminal(process, 200, 60)
+            await terminal.shows(FIRST_SCREEN)
+            session = only_session(lab)
+            server_side = session._chan.get_extra_info("connection")._transport
+            terminal.reader.cancel()
+            conn._transport.pause_reading()  # not asyncssh's channel, which would read on: the socket itself
+            sizes = itertools.cycle([(160, 50), (200, 60)])
+            queued = []
+            for _ in range(300):  # a redraw whole, thirty times a second, for ten seconds
+                process.change_terminal_size(*next(sizes))
+                await asyncio.sleep(1 / 30)
+                queued.append(server_side.get_write_buffer_size())
+            assert max(queued) > 0, "the client's socket never filled: nothing was held back"
+            assert max(queued) <= 2 * 2**20, f"frames queued for a client that does not read: {max(queued):,} bytes"
+            assert queued[-1] <= max(queued[len(queued) // 2 :]), "still growing"
+            assert session._backlogged, "the app is held back while the client takes nothing"
+            conn._transport.resume_reading()
+            give_up = time.monotonic() + TIMEOUT
+            while session._backlogged:  # the client reads again: so does the server, the app's frames
+                assert time.monotonic() < give_up, "the app was held back after the client had read all"
+                await asyncio.sleep(0.05)
+    finally:
+        await lab.stop()
+
+
 async def test_a_session_with_keys_typed_far_ahead_ends_at_once(lab_config: LabConfig) -> None:
     """Tens of kilobytes of keys waiting in the app (a key held down, a paste) must not make it
     work through them all before it ends."""

@@ -107,6 +107,9 @@ def test_asyncssh_still_checks_a_signature_against_the_keys_own_list() -> None:
 
 
 def test_asyncssh_still_keeps_a_connections_transport_where_the_lab_sets_its_read_size() -> None:
-    where = "gdtui/serve/server.py (LabConnection.connection_made) must follow it, or one client's flood holds up every other"
+    where = (
+        "gdtui/serve/server.py (LabConnection.connection_made) must follow it, or one client's flood holds up every "
+        "other, and one that stops reading fills the server's memory"
+    )
     source = inspect.getsource(asyncssh.SSHServerConnection.connection_made)
     assert "self._transport = " in source, f"{ASYNCSSH} no longer keeps a connection's transport in _transport: {where}"
