@@ -451,9 +451,10 @@ class Lab:
         seated: Callable[[], None],
         over: Callable[[], None],
         queued: Callable[[], int] = lambda: 0,
+        said: set[str] | None = None,
     ) -> LabSession:
         """A session for the named student; seated() is called if it gets a place in the lab, over() when it is over;
-        queued() says how many bytes its connection holds for the client."""
+        queued() says how many bytes its connection holds for the client; said, what its connection has had logged."""
 
         def admit(term: str, client: Mapping[str, str]) -> Ticket | str:
             admitted = self._admit(session, term, client)
@@ -477,24 +478,27 @@ class Lab:
             idle_timeout=0 if teacher else self.config.idle_timeout,
             grace_s=self.config.kill_grace_s,
             queued=queued,
+            said=said,
         )
         return session
 
     def _admit(self, session: LabSession, term: str, client: Mapping[str, str]) -> Ticket | str:
         """The session's ticket, made here once; or why it has no place in the lab."""
         if self._stopping:
-            log.info("refused a session to %s from %s: the server is stopping", session.username, session.peer)
+            session.note("stopping", "refused a session to %s from %s: the server is stopping", session.username, session.peer)
             return SHUTTING_DOWN
         limit = self.config.max_sessions
         # A teacher's seat is none of the students': a class that fills the lab cannot keep its teacher
         # out. Each teacher has only their name's share of sessions.
         students = sum(not other.teacher for other in self.sessions)
         if not session.teacher and students >= limit:
-            log.info("refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit)
+            session.note(
+                "full", "refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit
+            )
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
         mine = sum(other.username == session.username for other in self.sessions)
         if mine >= self.config.max_sessions_per_name:
-            log.info("refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)
+            session.note("mine", "refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)
             sessions = "session" if mine == 1 else "sessions"
             return f"{session.username} already has {mine} {sessions} open here: please close one first."
         user = (self.user.uid, self.user.gid) if self.user is not None else None
@@ -573,6 +577,7 @@ class LabConnection(asyncssh.SSHServer):
         self._told_one_session = False
         self._conn: asyncssh.SSHServerConnection | None = None
         self.queued: Callable[[], int] = lambda: 0  # the bytes queued for the client (see connection_made)
+        self.said: set[str] = set()  # the refusals of its sessions logged: each once a connection, as sshd
 
     @property
     def conn(self) -> asyncssh.SSHServerConnection:
@@ -686,7 +691,9 @@ class LabConnection(asyncssh.SSHServer):
                 self._told_one_session = True
                 log.info("refused more sessions to %s from %s: one session per connection", self.username, self.peer)
             return False
-        self._session = self.lab.new_session(self.username, self.peer, self._session_seated, self._session_over, self.queued)
+        self._session = self.lab.new_session(
+            self.username, self.peer, self._session_seated, self._session_over, self.queued, self.said
+        )
         return LabChannel.on(self.conn), self._session
 
     def _session_seated(self) -> None:

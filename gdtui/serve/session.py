@@ -132,6 +132,7 @@ class LabSession(asyncssh.SSHServerSession):
         idle_timeout: float,
         grace_s: float,
         queued: Callable[[], int] = lambda: 0,
+        said: set[str] | None = None,
     ) -> None:
         self.username = username
         self.peer = peer
@@ -159,6 +160,9 @@ class LabSession(asyncssh.SSHServerSession):
         # past QUEUED_HIGH the frames wait in the app too, as under a window, until the client has taken them.
         self._queued = queued
         self._backlogged = False
+        # What the sessions of its connection have had logged: a client that asks again and again for what is
+        # refused, on one connection, fills the log no faster than one that asks once.
+        self._said = said if said is not None else set()
         self._dropped = False  # frames the client did not take while the session ended: never sent
         self._task: asyncio.Task | None = None
         self.started = time.monotonic()
@@ -178,6 +182,12 @@ class LabSession(asyncssh.SSHServerSession):
     def last_key(self) -> float:
         """When the student last pressed a key (time.monotonic())."""
         return self._last_key
+
+    def note(self, what: str, message: str, *args: object) -> None:
+        """Log message, unless the connection has had `what` logged before."""
+        if what not in self._said:
+            self._said.add(what)
+            log.info(message, *args)
 
     # -- the SSH side ------------------------------------------------------------
 
@@ -206,11 +216,11 @@ class LabSession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         # As with OpenSSH's ForceCommand: whatever was asked for, the session runs gdtui.
-        log.info("%s asked to run %s: only gdtui runs here", self.username, printable(command))
+        self.note("run", "%s asked to run %s: only gdtui runs here", self.username, printable(command))
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        log.info("refused the %s subsystem to %s", printable(subsystem), self.username)
+        self.note("subsystem", "refused the %s subsystem to %s", printable(subsystem), self.username)
         return False
 
     def session_started(self) -> None:
@@ -280,7 +290,9 @@ class LabSession(asyncssh.SSHServerSession):
     async def _run(self) -> None:
         try:
             if self.term_type is None:
-                log.info("refused a session to %s from %s: no terminal (ssh -T, or a command)", self.username, self.peer)
+                self.note(
+                    "no terminal", "refused a session to %s from %s: no terminal (ssh -T, or a command)", self.username, self.peer
+                )
                 admitted: Ticket | str = "gdtui needs a terminal: connect with 'ssh -t'."
             else:
                 admitted = self._admit(self.term_type, self.client_environment)

@@ -177,6 +177,21 @@ async def test_a_session_without_a_terminal_is_told_how_to_get_one(lab_config: L
         assert not lab.sessions
 
 
+@pytest.mark.usefixtures("zygote_cannot_start")
+async def test_sessions_refused_again_and_again_on_one_connection_are_logged_once(
+    lab_config: LabConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that asks again and again, on one connection, for what is refused (no terminal, a command) fills
+    the teacher's log no faster than one that asks once: as sshd, once a connection."""
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    async with running(lab_config) as lab, connect(lab) as conn:
+        for _ in range(5):
+            done = await conn.run("ls /", encoding=None)
+            assert b"gdtui needs a terminal" in done.stdout
+    assert caplog.text.count("no terminal") == 1, caplog.text
+    assert caplog.text.count("asked to run") == 1, caplog.text
+
+
 async def test_a_student_finds_their_folder_again_at_the_next_login(lab_config: LabConfig) -> None:
     async def home_of(lab: Lab, username: str) -> Path:
         async with student(lab, username=username) as terminal:
