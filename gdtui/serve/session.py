@@ -57,6 +57,9 @@ _KEYS_HELD = 2**20
 QUEUED_HIGH = 2**19
 QUEUED_LOW = 2**17
 BACKLOG_CHECK_S = 0.05
+# Each new size makes the app redraw: window changes, a terminal dragged or a client's flood, pass on at most this
+# often, the last size always.
+RESIZE_EVERY_S = 0.05
 
 
 def set_window_size(fd: int, columns: int, lines: int) -> None:
@@ -160,6 +163,8 @@ class LabSession(asyncssh.SSHServerSession):
         # past QUEUED_HIGH the frames wait in the app too, as under a window, until the client has taken them.
         self._queued = queued
         self._backlogged = False
+        self._resized_at = 0.0  # when the app was last given a new size
+        self._resizing: asyncio.TimerHandle | None = None  # the next, while window changes come faster than that
         # What the sessions of its connection have had logged: a client that asks again and again for what is
         # refused, on one connection, fills the log no faster than one that asks once.
         self._said = said if said is not None else set()
@@ -237,7 +242,18 @@ class LabSession(asyncssh.SSHServerSession):
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         self._set_size(width, height)
+        if self._master < 0 or self._resizing is not None:
+            return  # the resize due passes on the size as it is then
+        wait = self._resized_at + RESIZE_EVERY_S - time.monotonic()
+        if wait <= 0:
+            self._resize_app()
+        else:
+            self._resizing = asyncio.get_running_loop().call_later(wait, self._resize_app)
+
+    def _resize_app(self) -> None:
+        self._resizing = None
         if self._master >= 0:
+            self._resized_at = time.monotonic()
             # The kernel tells the app with a SIGWINCH, as for a resized local terminal.
             set_window_size(self._master, *self.size)
 

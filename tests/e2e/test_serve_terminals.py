@@ -17,6 +17,7 @@ from dataclasses import replace
 import asyncssh
 import pytest
 
+from gdtui.serve import session as session_module
 from gdtui.serve import spawn
 from gdtui.serve.server import Lab, LabConfig
 from gdtui.serve.spawn import Zygote
@@ -263,6 +264,27 @@ async def test_a_client_that_opens_a_huge_window_and_stops_reading_its_socket_ho
                 await asyncio.sleep(0.05)
     finally:
         await lab.stop()
+
+
+async def test_a_flood_of_window_changes_resizes_the_app_a_few_times_and_to_the_last_size(
+    lab_config: LabConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each window change the server passes on makes the app redraw: a client sending thousands a second took the
+    lab's CPU from everyone. Passed on at most every RESIZE_EVERY_S, the last size always."""
+    sizes: list[tuple[int, int]] = []
+    resize = session_module.set_window_size
+    monkeypatch.setattr(session_module, "set_window_size", lambda fd, *size: (sizes.append(size), resize(fd, *size)))
+    async with running(lab_config) as lab, student(lab) as terminal:
+        await terminal.shows(FIRST_SCREEN)
+        sizes.clear()
+        for n in range(500):
+            terminal.process.change_terminal_size(100 + n % 50, 30)
+        terminal.process.change_terminal_size(80, 24)  # back to the size of the terminal the test reads
+        await asyncio.sleep(0.2)
+        assert 1 <= len(sizes) <= 10, f"{len(sizes)} resizes passed on"
+        assert sizes[-1] == (80, 24), "the last size is the app's"
+        terminal.press("2")
+        await terminal.shows("13,002 parameters")
 
 
 async def test_a_session_with_keys_typed_far_ahead_ends_at_once(lab_config: LabConfig) -> None:
