@@ -120,7 +120,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
         type=int,
         default=10,
         metavar="N",
-        help="of those, at most N from one address (default: 10)",
+        help="of those, at most N from one address, and as many students' sessions at once from one address (default: 10)",
     )
     parser.add_argument(
         "--login-grace-time",

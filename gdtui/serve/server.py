@@ -496,6 +496,14 @@ class Lab:
                 "full", "refused a session to %s from %s: the lab is full (%d sessions)", session.username, session.peer, limit
             )
             return f"Sorry, this lab is full: all {limit} sessions are in use. Please try again in a few minutes."
+        # Under the lab's password any name logs in: one student could take every seat under names made up. An
+        # address has the seats it may start sessions at once (a lab behind one NAT raises both together).
+        here = sum(not other.teacher and other.host == session.host for other in self.sessions)
+        if not session.teacher and here >= self.config.per_source_max_startups:
+            session.note(
+                "address", "refused a session to %s from %s: %d open from that address", session.username, session.peer, here
+            )
+            return f"Sorry: {here} sessions from your address are open here already. Please close one first."
         mine = sum(other.username == session.username for other in self.sessions)
         if mine >= self.config.max_sessions_per_name:
             session.note("mine", "refused a session to %s from %s: %d open under that name", session.username, session.peer, mine)

@@ -174,6 +174,11 @@ class LabSession(asyncssh.SSHServerSession):
         self.done = asyncio.Event()
 
     @property
+    def host(self) -> str:
+        """The address the client connects from, without its port."""
+        return self.peer.rsplit(":", 1)[0]
+
+    @property
     def number(self) -> int:
         """The session's number in the lab, once admitted; 0 before."""
         return self.ticket.number if self.ticket is not None else 0

@@ -88,6 +88,20 @@ async def test_past_the_session_limit_a_student_is_refused_politely(lab_config: 
         assert len(lab.sessions) == 1
 
 
+async def test_one_address_takes_no_more_seats_than_it_may_start_sessions_at_once(lab_config: LabConfig) -> None:
+    """With the lab's password, any name logs in: one student could fill the lab under made-up names, one
+    session each, and keep the class out. An address has as many seats as it may start sessions at once."""
+    config = replace(lab_config, max_sessions=3, per_source_max_startups=2)
+    async with running(config) as lab, student(lab, username="ada") as ada, student(lab, username="alan") as alan:
+        await ada.shows(FIRST_SCREEN)
+        await alan.shows(FIRST_SCREEN)
+        async with student(lab, username="zz1") as third:
+            assert await third.ends() == 1
+            said = " ".join(third.raw.decode().split())
+            assert "2 sessions from your address are open here" in said and "lab is full" not in said, said
+        assert len(lab.sessions) == 2
+
+
 async def test_each_session_has_its_terminal_its_own_folder_one_blas_thread_and_the_shared_cache(
     lab_config: LabConfig,
 ) -> None:
