@@ -45,6 +45,9 @@ RISING_WINDOWS = 3
 THUMBNAILS = 32
 # Training images the network's health is checked on.
 PROBE = 200
+# Weights just before a larger η are the ones to go back to if their cost on the probe is within this factor of the
+# best kept: a run that learns moves it by a percent or two in a few hundred steps; a step that did damage, by more.
+RAISE_TOLERANCE = 1.05
 
 Kind = Literal["", "rising", "failing", "stuck", "diverged"]
 
@@ -326,14 +329,16 @@ class TrainingRun:
         """Keep the weights if they can learn and do better on the probe than those kept: a check just
         after a damaging step may find them still able to learn, but never better.
 
-        Just before a larger η, weights able to learn, of a run nothing is found wrong with, are kept whatever the
-        probe says: going back is then going back to before the raise, not to older weights its 200 images rank
-        better by chance."""
+        Just before a larger η, weights able to learn, of a run nothing is found wrong with, are kept if the probe
+        finds them about as good (within RAISE_TOLERANCE): going back is then going back to before the raise, not
+        to older weights its 200 images rank a little better."""
         # Saturated weights can cost less than random ones, and are no better to go back to.
         if health.hopeless or health.saturated:
             return
-        sound = before_a_raise and not self.verdict.kind  # a rising cost, say, is damage the best kept came before
-        if sound or self.good is None or health.cost <= self.good.health.cost:
+        best = math.inf if self.good is None else self.good.health.cost
+        # A rising cost, say, is damage the best kept came before.
+        sound = before_a_raise and not self.verdict.kind and health.cost <= RAISE_TOLERANCE * best
+        if sound or health.cost <= best:
             self.good = Checkpoint(self.trainer.steps, self.held, self.network.params.copy(), health)
 
     def go_back(self, good: Checkpoint) -> EpochEnd:
