@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -116,9 +117,29 @@ class FolderQuota:
             old = info.st_size if stat.S_ISREG(info.st_mode) else 0
         except FileNotFoundError:
             old = 0
+        if size <= old:
+            return
         used = self.used() - size
-        if size > old and used - old + size > self.most:
+        if used - old + size > self.most:
             raise QuotaExceeded(used, self.most, size - old)
+        free = shutil.disk_usage(self.root).free  # the temporary written already: what is left once it is in place
+        if free < DISK_RESERVE:
+            raise DiskNearlyFull(free + size, size - old)
+
+
+class DiskNearlyFull(OSError):
+    """A write that would leave the disk with less than DISK_RESERVE free: each folder has its quota, and under a
+    lab's password there may be many folders, each its own name's."""
+
+    def __init__(self, free: int, more: int) -> None:
+        super().__init__(
+            errno.ENOSPC,
+            f"the server's disk has {size_text(free)} free, kept for the class: this needs {size_text(more)} more",
+        )
+
+
+# What a lab's writes leave free on its disk: the class's record, its log and the other students' saves need it.
+DISK_RESERVE = 256 * 10**6
 
 
 # The quota of the folder this process keeps its files in: set once, by a lab session, before its app starts.

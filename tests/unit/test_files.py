@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 
 import pytest
@@ -189,3 +190,19 @@ def test_a_file_that_cannot_reach_the_disk_leaves_the_old_one(tmp_path, monkeypa
         file.write(b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_a_write_that_would_leave_the_disk_nearly_full_is_refused_whole(quota, monkeypatch):
+    """Each name has its quota, and under a lab's password names are many: a write is refused, too, that would
+    leave the disk less than the reserve the class's record, its log and the other students' saves need."""
+    monkeypatch.setattr(files.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9 - 10**6, 10**6))
+    with pytest.raises(OSError) as refused, replacing(quota / "new.npz") as file:
+        file.write(b"y" * 500)
+    assert refused.value.errno == errno.ENOSPC
+    assert "the server's disk has 1 MB free, kept for the class" in refused.value.strerror, refused.value.strerror
+    assert list(quota.iterdir()) == []
+    # A write that adds nothing still goes through: a full disk may still shrink.
+    (quota / "old.npz").write_bytes(b"x" * 600)
+    with replacing(quota / "old.npz") as file:
+        file.write(b"x" * 100)
+    assert (quota / "old.npz").stat().st_size == 100
