@@ -298,6 +298,7 @@ class LabSession(asyncssh.SSHServerSession):
     def connection_lost(self, exc: Exception | None) -> None:
         self._chan = None
         # No one is left to take the frames: the app must not wait to write them.
+        self._backlogged = False
         self._read_again()
         if self.process is not None and self.process.returncode is None:
             self._signal(self.process, signal.SIGHUP)
@@ -430,7 +431,8 @@ class LabSession(asyncssh.SSHServerSession):
             self._dropped = True
             return
         self._send(data)
-        if self._queued() > QUEUED_HIGH and self._ending is None:
+        # Only for a client still there to take them: gone, it leaves frames queued that the app must not wait on.
+        if self._chan is not None and self._ending is None and self._queued() > QUEUED_HIGH:
             self._backlogged = True
             self._hold_back()
             asyncio.get_running_loop().call_later(BACKLOG_CHECK_S, self._check_backlog)
