@@ -212,7 +212,8 @@ class TrainingRun:
         self._asking = threading.Lock()  # guards only _requested: never held while a step goes
         probe = slice(0, min(PROBE, len(train)))  # a fixed sample, so one odd mini-batch is no alarm
         self._probe = (train.inputs(probe), train.labels[probe])
-        # The weights to go back to: the best a check found able to learn, or those from just before η was raised.
+        # The weights to go back to: the best a check found able to learn, those from just before η was last raised
+        # counting as the best if about as good (see _keep_if_better).
         self.good: Checkpoint | None = None
         self.damaged: Health | None = None  # diverged: a check of the weights the refused step would have moved
         self._keep_if_better(self._check(math.inf))  # no step yet: only a blind network is hopeless

@@ -76,7 +76,7 @@ class Provenance:
         forms = [f"trained {steps} from seed {self.seed}", f"trained {steps}", steps] if self.steps else [self.origin, "random"]
         # Last, the count of steps alone: what tells this network from the others most.
         fits = [words for words in [*(form + nudges for form in forms), forms[-1]] if room is None or len(words) <= room]
-        return fits[0] if fits else forms[-1] + nudges
+        return fits[0] if fits else forms[-1]  # the fewest words, whatever the room
 
 
 @dataclass

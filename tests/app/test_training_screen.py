@@ -407,6 +407,17 @@ async def test_a_new_batch_size_gives_the_gradient_of_the_next_steps_images(scre
         assert "over the next mini-batch (100 images)" in summary and "being worked out" not in summary, summary
 
 
+async def test_a_nudges_images_are_named_as_they_were_once_the_batch_size_changes(screen_on):
+    async with screen_on("6") as (pilot, screen):
+        await gradient_after_a_step(pilot, screen)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: screen.training.current_report() is not None, "the gradient over the new batch")
+        nudge = " ".join(text(screen, "nudge").split())
+        assert "the cost on the 10 images the next step was to take went" in nudge, nudge
+
+
 async def test_nudging_a_weight_changes_the_cost_as_the_table_predicts(screen_on):
     async with screen_on("6") as (pilot, screen):
         app = pilot.app

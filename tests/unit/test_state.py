@@ -73,7 +73,7 @@ def test_the_networks_words_in_little_room_keep_its_counts_and_cut_only_a_files_
     assert trained.words(room=40) == trained.words()
     assert trained.words(room=30) == "trained 5,301 steps, 1 nudge"
     assert trained.words(room=22) == "5,301 steps, 1 nudge"
-    assert trained.words(room=15) == "5,301 steps"
+    assert trained.words(room=15) == trained.words(room=5) == "5,301 steps"
     assert Provenance("random, seed 3", True, 3, 0, 2).words(room=16) == "random, 2 nudges"
     opened = Provenance("a model with a very long file name.npz", False, 0, 10, 0)
     words = opened.words(room=35)

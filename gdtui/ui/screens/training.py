@@ -66,9 +66,9 @@ stuck at 0 or 1, where the gradient vanishes): the screen says so from the first
 check that finds it, and once that has lasted thousands of images, the run
 stops: the network can no longer learn. A step that would leap further than all
 the parameters' own length (or a cost that blows up) is refused, and stops the
-run too. When steps did the damage, `u` (the run paused) goes back to the
-weights from before η was last raised, or else the best a check found able to
-learn; before the next step, while η is as large
+run too. When steps did the damage, `u` (the run paused) goes back to the best
+weights a check found able to learn (those from just before η was last raised
+count as the best if about as good); before the next step, while η is as large
 as the rate of those steps, the screen asks for a smaller one.
 `b` changes the batch size: 1 image, 10, 100 or the whole training set.
 
@@ -286,14 +286,18 @@ landscape on One and Two parameters, Next and Backprop."""
         undone = f" ({shot.undone:,} undone)" if shot.undone else ""
         speed = f"up to {counted(self.training.speed, 'step')}/s" if self.training.speed else "full speed"  # what it may take
         stats = self.query_one("#stats", Static)
-        first = (
-            f"step [b]{shot.steps:,}[/b]{undone}  epoch [b]{shot.epoch:.2f}[/b]  {counted(shot.samples, 'image')}  "
-            f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]"
-        )
-        view = f"  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]"
         room = stats.content_size.width or self.app.size.width  # before the first layout, the terminal's
-        if Content.from_markup(first + view).cell_length <= room:  # the first to go: the footer's v says it
-            first += view
+        images = f"  {counted(shot.samples, 'image')}"
+        view = f"  [dim]view {VIEWS.index(self.view) + 1}/{len(VIEWS)}[/dim]"
+        # Whole, or without the view's number (the footer's v says it), then without the images seen (the epoch
+        # says as much): never a batch size cut to another number.
+        for extra, shown in ((images, view), (images, ""), ("", "")):
+            first = (
+                f"step [b]{shot.steps:,}[/b]{undone}  epoch [b]{shot.epoch:.2f}[/b]{extra}  "
+                f"η [b]{rate:g}[/b]  batch [b]{batch}[/b]{shown}"
+            )
+            if Content.from_markup(first).cell_length <= room:
+                break
         stats.update(
             f"{first}\n{cost}  {accuracy}\n[dim]speed {speed} · {self._speed_text(shot)}[/dim]",
             layout=False,  # three lines, always: no layout of the screen for it

@@ -220,7 +220,10 @@ class GradientView(Vertical):
             text = f"Pick a parameter with ↑/↓ and nudge it with \\[ and ] (Δw = ±{NUDGE}): the cost changes by about ∂C/∂w · Δw."
         else:
             which = state.network.parameter(nudge.index).describe(state.data.image_shape)
-            whose = f"the next step's {counted(state.training.nudged_over, 'image')}"
+            images = counted(state.training.nudged_over, "image")
+            # A new batch size since (b) makes the next step another batch than the one the nudge was measured on.
+            same = state.training.nudged_over == len(state.training.gradient_batch(run))
+            whose = f"the next step's {images}" if same else f"the {images} the next step was to take"
             if run.back_to is not None:  # the weights are an earlier step's, not those the last step left
                 whose += f", with the weights of step {run.back_to:,} put back,"
             text = (
