@@ -336,25 +336,32 @@ async def test_escape_and_a_step_key_in_one_read_at_the_label_prompt_cancel_it_a
         assert alive(app) and app.state.chosen.label() == chosen
 
 
+async def step_until_its_stop_is_posted(screen, then=lambda: None) -> None:
+    """A step (n), then() while it goes, and back once its Stopped is posted, before the screen hears it."""
+    driver = screen.query_one(RunDriver)
+    posted, sent = driver.post_message, []
+
+    def post(message):
+        sent.append(message)
+        return posted(message)
+
+    driver.post_message = post
+    screen.action_step()
+    then()
+    # Not wait_for: its pauses would let the Stopped reach the screen before what the test does next.
+    deadline = time.monotonic() + DEADLINE_S
+    while not any(isinstance(message, RunDriver.Stopped) for message in sent):
+        assert time.monotonic() < deadline, "the step's Stopped never posted"
+        await asyncio.sleep(0)
+
+
 async def test_a_steps_stop_heard_after_a_run_began_leaves_the_run_going_and_pausable(screen_on):
     """Space read while a finished step's Stopped is still on its way up: the run it starts is the one going, and a
     second space pauses it. The late Stopped is of steps asked for before, and changes nothing."""
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
         driver = screen.query_one(RunDriver)
-        posted, sent = driver.post_message, []
-
-        def post(message):
-            sent.append(message)
-            return posted(message)
-
-        driver.post_message = post  # type: ignore[method-assign]
-        screen.action_step()
-        # Not wait_for: its pauses would let the Stopped reach the screen before the space this is about.
-        deadline = time.monotonic() + DEADLINE_S
-        while not any(isinstance(message, RunDriver.Stopped) for message in sent):
-            assert time.monotonic() < deadline, "the step's Stopped never posted"
-            await asyncio.sleep(0)
+        await step_until_its_stop_is_posted(screen)
         screen.action_run()  # the space, before the step's Stopped reaches the screen
         assert screen.running and driver.stepping
         await pilot.pause()
@@ -369,13 +376,6 @@ async def test_a_key_read_after_a_steps_end_but_before_its_stop_is_heard_waits_b
     async with screen_on("6") as (pilot, screen):
         await settle(pilot)
         driver = screen.query_one(RunDriver)
-        posted, sent = driver.post_message, []
-
-        def post(message):
-            sent.append(message)
-            return posted(message)
-
-        driver.post_message = post  # type: ignore[method-assign]
         trainer = screen.training.run.trainer
         rate, rates, step = trainer.learning_rate, [], trainer.step
 
@@ -384,12 +384,9 @@ async def test_a_key_read_after_a_steps_end_but_before_its_stop_is_heard_waits_b
             return step()
 
         trainer.step = stepped  # type: ignore[method-assign]
-        screen.action_step()
-        assert screen.hold(events.Key("n", "n")), "a key read while a step goes waits for it"
-        deadline = time.monotonic() + DEADLINE_S
-        while not any(isinstance(message, RunDriver.Stopped) for message in sent):
-            assert time.monotonic() < deadline, "the step's Stopped never posted"
-            await asyncio.sleep(0)
+        held: list[bool] = []
+        await step_until_its_stop_is_posted(screen, then=lambda: held.append(screen.hold(events.Key("n", "n"))))
+        assert held == [True], "a key read while a step goes waits for it"
         assert not driver.stepping
         assert screen.hold(events.Key("plus", "+")), "the + acted before the n read ahead of it"
         await wait_for(pilot, lambda: trainer.steps == 2 and not screen.busy(), "the second step")
