@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -101,6 +102,9 @@ class GdtuiApp(TerminalApp):
         self.start_network = network
         self.model_name = model_name  # where start_network came from, such as its file's name
         self.error: str | None = None
+        # Keys a screen held and has let go, on their way back round through the queue: behind keys not read yet
+        # when they were, which wait for them (see on_event).
+        self.let_go: weakref.WeakSet[events.Key] = weakref.WeakSet()
         self.rng = np.random.default_rng(seed)
         self.state: LessonState
         # Set once the first step's screen has been drawn: a lab session tells the server, which lets
@@ -275,6 +279,17 @@ class GdtuiApp(TerminalApp):
             self.guide.show(screen)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if event in self.let_go:
+                self.let_go.discard(event)
+            elif self.let_go:
+                # Keys a screen held come back round behind the keys read before they were let go: those follow
+                # them, to the queue's end, behind them. Whatever takes them then (a prompt's field, say), each
+                # passes here once, so that none waits for good.
+                again = events.Key(event.key, event.character)
+                again.set_sender(self)
+                self.post_message(again)
+                return
         # A key that comes while the mode just switched to has no screen on its stack yet (the guide
         # switches modes from an action) has nothing to act on: Textual would fail looking for one.
         if isinstance(event, events.Key) and not self.screen_stack:

@@ -392,3 +392,42 @@ async def test_a_key_read_after_a_steps_end_but_before_its_stop_is_heard_waits_b
         await wait_for(pilot, lambda: trainer.steps == 2 and not screen.busy(), "the second step")
         await wait_for(pilot, lambda: screen.training.run.requested[0] > rate, "the larger η")
         assert rates == [rate, rate], "the second step took the η asked for after it"
+
+
+async def test_keys_let_go_act_before_a_key_already_on_its_way_when_they_were(screen_on, monkeypatch):
+    """The keys held are handed back behind whatever the app has not read yet: a + read in the same burst as n n,
+    still on its way when the first step's end let the second n go, acted before it. It waits for them."""
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        app, done = pilot.app, []
+        monkeypatch.setattr(type(screen), "action_step", lambda self: done.append("n"))
+        monkeypatch.setattr(type(screen), "action_rate", lambda self, direction: done.append("+"))
+        busy = True
+        monkeypatch.setattr(type(screen), "busy", lambda self: busy)
+        assert screen.hold(events.Key("n", "n"))
+        busy = False
+        plus = events.Key("plus", "+")
+        plus.set_sender(app)
+        app.post_message(plus)  # read, not yet handled
+        screen.release_keys()  # the work's end heard meanwhile
+        await wait_for(pilot, lambda: len(done) == 2, "both keys")
+        assert done == ["n", "+"]
+
+
+async def test_keys_let_go_into_a_prompt_leave_the_keys_after_them_working(screen_on, tmp_path, monkeypatch):
+    """s x let go: the save prompt takes the x in its field, where no key ever comes back from. The keys after
+    them still act, at the prompt and at the step."""
+    monkeypatch.chdir(tmp_path)
+    async with screen_on("6") as (pilot, screen):
+        await settle(pilot)
+        app = pilot.app
+        busy = True
+        monkeypatch.setattr(type(screen), "busy", lambda self: busy)
+        assert screen.hold(events.Key("s", "s")) and screen.hold(events.Key("x", "x"))
+        busy = False
+        screen.release_keys()
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the save prompt")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "the step again")
+        await pilot.press("v")
+        await wait_for(pilot, lambda: screen.view == "gradient", "v to act at the step")

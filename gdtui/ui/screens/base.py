@@ -40,6 +40,7 @@ class Lesson(Protocol):
     state: LessonState
     rng: np.random.Generator
     files_root: Path | None
+    let_go: weakref.WeakSet[events.Key]  # keys a screen held and has let go, on their way back round
 
     @property
     def guiding(self) -> bool: ...
@@ -164,6 +165,7 @@ class LessonScreen(Screen):
             if key not in drop:
                 event = events.Key(key, character)
                 event.set_sender(self.app)  # as the terminal's keys come: from the app, not from this screen
+                self.gdtui.let_go.add(event)
                 self.app.post_message(event)
 
     def on_mount(self) -> None:
