@@ -51,6 +51,10 @@ PROGRESS = 0.01
 FLAT_SLOPE = 1e-3
 # Outputs pinned where their slope is 0, as a share of all of them, that leave the gradient next to nothing.
 PINNED = 0.9
+# Or, at a cost at least WRONG_COST times a blind network's, this share: most outputs stuck, and wrong. A fresh
+# network costs as much, with none pinned; a learning one, with most pinned, costs far less.
+PINNED_WRONG = 0.5
+WRONG_COST = 2.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,12 @@ class Health:
         """Outputs, or a whole hidden layer, stuck where their slope is 0, at a cost of at least half that of a
         network that ignores its images: whatever learning is left crawls. A learning network's is far below that."""
         whole_layer = any(dead == width for dead, width in zip(self.dead, self.widths))
-        return (whole_layer or self.pinned >= PINNED) and self.cost >= HIGH_COST * self.baseline
+        return ((whole_layer or self.pinned >= PINNED) and self.cost >= HIGH_COST * self.baseline) or self.pinned_wrong
+
+    @property
+    def pinned_wrong(self) -> bool:
+        """Most outputs stuck where their slope is 0, at a cost far above a blind network's: stuck wrong."""
+        return self.pinned >= PINNED_WRONG and self.cost >= WRONG_COST * self.baseline
 
     def cause(self) -> str:
         """Why the network cannot learn, in words, with the numbers that show it."""
@@ -98,7 +107,7 @@ class Health:
                 else:
                     what = f"every neuron of hidden layer {layer} is stuck at 0 or 1 for every image (saturated sigmoids)"
                 return f"{what}, where its slope is 0: no gradient gets past it, and every image gets the same answer"
-        if self.pinned >= PINNED:
+        if self.pinned >= PINNED or self.pinned_wrong:
             if self.output == "softmax":
                 what = f"its softmax outputs are pinned at 0 and 1 for {percent(self.pinned)} of the images"
             else:

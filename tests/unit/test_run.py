@@ -448,3 +448,15 @@ def test_weights_put_back_at_the_step_an_epoch_ended_are_measured_all_the_same(t
     run.add_epoch(run.evaluate(run.go_back(good)))
     back = run.epochs[-1]
     assert back is not ended and back.weights_of == good.step and back.step == ended.step
+
+
+def test_outputs_mostly_pinned_at_a_cost_far_above_a_blind_networks_are_saturated_and_said_to_be():
+    """Put back, then stepped at η = 5000 again, the network read 10% of the test set for 47,000 steps while no
+    check said a word: 80% of its outputs stuck at 0 or 1, three times a blind network's cost, and a gradient
+    still flowing through the rest. Those outputs cannot move, and they are wrong."""
+    wrecked = _health(cost=3.30, baseline=0.897, accuracy=0.105, gradient_norm=0.68, spread=0.92, dead=(10, 12), pinned=0.805)
+    assert wrecked.saturated
+    assert wrecked.cause().startswith("80.5% of its outputs are stuck at 0 or 1 (saturated sigmoids), where their slope is 0")
+    # A fresh network costs as much, with no output pinned; a learning one, mostly pinned, costs little.
+    assert not _health(cost=2.5, baseline=0.9, gradient_norm=0.5, spread=0.3, pinned=0.0).saturated
+    assert not _health(cost=0.12, baseline=0.9, gradient_norm=0.05, spread=0.99, pinned=0.8).saturated
