@@ -497,7 +497,9 @@ async def test_the_whole_networks_verdict_and_origin_are_on_screen_whole_at_80x2
             await settle(pilot)
         shown = _shown_inside(app, "#whole")
         assert screen._judged(screen.measurement) in shown, shown
-        assert f"current: {app.state.network_origin}" in shown, shown
+        # In as few words as the box's width asks: a model file's name cut in its middle, on one line.
+        room = screen.query_one("#whole").content_size.width - len("current: ")
+        assert f"current: {app.state.network_origin_in(room)}" in shown, shown
 
 
 @pytest.mark.parametrize("accuracy", [0.3, 0.9])
@@ -532,3 +534,20 @@ async def test_the_verdict_calls_chance_only_what_is_near_it(tiny_mnist_dir, acc
         await settle(pilot)
         shown = _shown_inside(app, "#whole")
         assert said in shown, shown
+
+
+async def test_the_cost_functions_sentence_stays_whole_under_the_lessons_row_at_80x24(tiny_mnist_dir):
+    """A step taken on Training, then Cost under the lesson's row: the whole network's box, its verdict at its
+    longest (a low cost at chance), took the rows of the sentence below that says which cost is used, cut to
+    "… Cross-entropy needs"."""
+    app = make_app(tiny_mnist_dir, lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "6")
+        await pilot.press("n")
+        await settle(pilot)
+        screen = await _open_cost(pilot)
+        await wait_for(pilot, lambda: screen.measurement is not None and screen.progress is None, "the measurement")
+        about = " ".join(screen._about().split())
+        assert about.endswith("this network's are sigmoid."), about
+        text = screen_text(app)
+        assert "this network's are sigmoid." in " ".join(text.split()), text

@@ -297,7 +297,10 @@ outputs, as in the lesson, has only the quadratic cost."""
             text.append(f"{'':9}{'random':>7} {'current':>7}\n", style="bold")
             text.append(f"cost     {found.random.cost:7.2f} {found.current.cost:7.2f}\n")
             text.append(f"accuracy {percent(found.random.accuracy):>7} {percent(found.current.accuracy):>7}\n")
-        text.append(f"random: seed {self.state.seed}\ncurrent: {self.state.network_origin}\n\n", style="dim")
+        # On a line of its own, in as few words as the box's width asks: each row more is one the sentences below
+        # lose at 80×24.
+        room = whole.content_size.width - len("current: ") if whole.content_size.width else None
+        text.append(f"random: seed {self.state.seed}\ncurrent: {self.state.network_origin_in(room)}\n\n", style="dim")
         text.append(
             self._judged(found)
             if found is not None and self.progress is None
@@ -317,7 +320,7 @@ outputs, as in the lesson, has only the quadratic cost."""
             near = "chance" if current.accuracy < 1.5 * chance else "little better than chance"
             if current.cost < random.cost / 2:
                 return (
-                    f"Lower cost, yet {right}: {near}. Outputs all near 0 miss by one each, and cost little."
+                    f"Lower cost, yet {right}: {near}. Outputs near 0 miss by one each: cheap."
                     if self.cost_name == "quadratic"
                     else f"Lower cost, yet {right}: {near}."
                 )
