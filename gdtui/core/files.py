@@ -138,7 +138,7 @@ class DiskNearlyFull(OSError):
         )
 
 
-# What a lab's writes leave free on its disk: the class's record, its log and the other students' saves need it.
+# What a lab's saves leave free on its disk: the class's record and the server's log need it.
 DISK_RESERVE = 256 * 10**6
 
 

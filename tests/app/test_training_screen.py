@@ -173,7 +173,9 @@ async def test_plus_and_minus_at_the_ladders_ends_say_so(screen_on):
             await pilot.press("minus")
         assert run.requested[0] == LEARNING_RATES[0]
         assert any("η = 0.001 is the smallest" in notice for notice in notices(app)), notices(app)
-        assert len(notices(app)) == 2, "one toast at each end, however often the key was pressed there"
+        # A toast lasts seconds: on a slow machine the first may be gone already, never doubled.
+        ends = [sum(f"is the {end}" in notice for notice in notices(app)) for end in ("largest", "smallest")]
+        assert ends[0] <= 1 and ends[1] == 1, "one toast at each end, however often the key was pressed there"
 
 
 async def test_b_cycles_the_batch_size_and_a_whole_set_step_mid_epoch_takes_the_whole_set(screen_on):
@@ -389,11 +391,13 @@ async def test_the_step_column_is_the_step_n_takes_next_after_a_step_too(screen_
         await wait_for(pilot, lambda: screen.training.report[0] == app.state.version, "the gradient of the weights now")
         k = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
         before = float(app.state.network.params[k])
-        predicted = float(table.get_row_at(0)[3])
+        # The row's figure, and the slope it is printed from: three digits alone could round either way.
+        step = -screen.training.run.requested[0] * float(screen.training.report[1].gradient[k])
+        assert table.get_row_at(0)[3] == f"{step:+.2e}"
         await pilot.press("n")
         await settle(pilot)
-        # The column shows three digits: a step over other images, a few percent off, would not round to them.
-        assert float(app.state.network.params[k]) - before == pytest.approx(predicted, rel=4e-3)
+        # In float32, a step over these images is that to a part in a thousand; over others, a few percent off.
+        assert float(app.state.network.params[k]) - before == pytest.approx(step, rel=1e-3)
         assert "over the next mini-batch (10 images)" in text(screen, "gradient-summary")
 
 

@@ -194,7 +194,7 @@ def test_a_file_that_cannot_reach_the_disk_leaves_the_old_one(tmp_path, monkeypa
 
 def test_a_write_that_would_leave_the_disk_nearly_full_is_refused_whole(quota, monkeypatch):
     """Each name has its quota, and under a lab's password names are many: a write is refused, too, that would
-    leave the disk less than the reserve the class's record, its log and the other students' saves need."""
+    leave the disk less than the reserve the class's record and the server's log need."""
     monkeypatch.setattr(files.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9 - 10**6, 10**6))
     with pytest.raises(OSError) as refused, replacing(quota / "new.npz") as file:
         file.write(b"y" * 500)
