@@ -431,6 +431,8 @@ async def test_the_network_beats_show_every_neuron_they_count_and_the_whole_digi
             await go_to_beat(pilot, beat)
             screen = app.screen
             for _ in range(4):  # other digits, as the beats invite: "train #3 of …" must not wrap the header
+                # The hidden layers' bars are mounted once the room beside the digit is known, and laid out a frame later.
+                await wait_for(pilot, lambda s=screen: all(bars.region for bars in s.query(LayerBars)), "the bars to be laid out")
                 header = screen.query_one("#architecture")
                 lines = header.get_content_height(header.size, app.size, header.content_region.width)
                 assert lines == header.content_region.height, f"beat {beat + 1}: the header wraps"

@@ -340,7 +340,7 @@ def test_a_step_refused_after_damaging_steps_offers_the_weights_before_them(tiny
     run.learning_rate = 50.0
     steps(run, 400)  # saturated, not yet judged stuck
     assert run.verdict.kind == "failing"
-    run.learning_rate = 1e15
+    run.learning_rate = 1e30  # a leap even where the saturated network's gradient is ~1e-15
     result, _ = run.step()
     assert result.diverged and run.verdict.kind == "diverged"
     good = run.verdict.good
@@ -408,7 +408,7 @@ def test_weights_put_back_say_which_rate_broke_them_until_a_step_or_a_smaller_ra
     steps(run, 300)
     run.learning_rate = 50.0
     steps(run, 400)  # saturated, not yet judged stuck
-    run.learning_rate = 1e15
+    run.learning_rate = 1e30  # a leap even where the saturated network's gradient is ~1e-15
     result, _ = run.step()  # refused: not a step that broke anything
     assert result.diverged and run.verdict.good is not None
     run.go_back(run.verdict.good)
