@@ -29,7 +29,9 @@ screen within 3 s:
 - bare: logs in again and again, and on each connection opens a session with a
   terminal and never asks for a shell (a place held for nothing);
 - stuck: has a session of its own, stops reading it, and makes its app redraw
-  the whole screen five times a second (frames that pile up in the server).
+  the whole screen five times a second (frames that pile up in the server);
+- ignore: logs in and sends SSH_MSG_IGNORE packets as fast as the server reads
+  them, from a process of its own (each one decrypted and thrown away).
 
 With --mix SHARE, it sizes a class instead: for each class size in --sizes,
 that share of the students run training at full speed (pressing + and waiting
@@ -44,7 +46,7 @@ with its training as background work on that git revision of this repository
 (its files as committed), between the two: before a change (REV) and after it
 (the working tree), side by side in one run.
 
-    python benchmarks/lab_load.py [--students 20] [--presses 20] [--run] [--attack bare|stuck]
+    python benchmarks/lab_load.py [--students 20] [--presses 20] [--run] [--attack bare|stuck|ignore]
     python benchmarks/lab_load.py --mix 0.25 [--sizes 4,8,12,16,20] [--presses 10] [--alongside 5] [--against REV]
 """
 
@@ -209,8 +211,58 @@ async def bare_channel(conn: asyncssh.SSHClientConnection) -> None:
     await chan._make_request(b"pty-req", String("xterm"), *size, String(b"\0"))
 
 
+# A client flooding the lab with packets it throws away, as fast as the server reads them (its own write
+# buffer paces it); at SIGTERM it prints the bytes the server took. A process of its own: in this one, it
+# would slow the students' clients and not the lab.
+_IGNORE_FLOOD = """
+import asyncio, signal, sys
+import asyncssh
+from asyncssh.constants import MSG_IGNORE
+from asyncssh.packet import String
+
+async def flood(port, source):
+    async with asyncssh.connect("127.0.0.1", port, username="mallory", local_addr=(source, 0),
+                                known_hosts=None, client_keys=None, agent_path=None) as conn:
+        stop, queued = asyncio.Event(), 0
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        while not stop.is_set():
+            if conn._transport.get_write_buffer_size() > 1 << 20:
+                await asyncio.sleep(0.005)
+                continue
+            for _ in range(64):
+                conn.send_packet(MSG_IGNORE, String(b""))
+                queued += 1
+            await asyncio.sleep(0)
+        print(queued, conn._transport.get_write_buffer_size(), flush=True)
+
+asyncio.run(flood(int(sys.argv[1]), sys.argv[2]))
+"""
+
+
+async def flood_ignored(port: int, stop: asyncio.Event) -> dict:
+    flooder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _IGNORE_FLOOD, str(port), ATTACKER, cwd=HERE, stdout=asyncio.subprocess.PIPE
+    )
+    began = time.monotonic()
+    await stop.wait()
+    flooder.terminate()
+    out, _ = await flooder.communicate()
+    queued, unsent = (int(n) for n in out.split()) if out.strip() else (0, 0)
+    seconds = time.monotonic() - began
+    return {
+        "measure": "attack",
+        "kind": "ignore",
+        "from": ATTACKER,
+        "seconds": round(seconds, 1),
+        "packets_queued": queued,
+        "bytes_left_unsent": unsent,
+    }
+
+
 async def attack(port: int, kind: str, stop: asyncio.Event) -> dict:
     """One client attacking the lab until stop is set; what it managed."""
+    if kind == "ignore":
+        return await flood_ignored(port, stop)
     got = {"measure": "attack", "kind": kind, "from": ATTACKER, "opened": 0, "refused": 0, "held_at_most": 0}
     options = {"username": "mallory", "known_hosts": None, "client_keys": None, "agent_path": None}
     options |= {"local_addr": (ATTACKER, 0), "connect_timeout": 10}
@@ -338,7 +390,7 @@ async def load(
 
     sampler = asyncio.create_task(sample_memory(server_pid, peak, stop))
     attacker = asyncio.create_task(attack(port, attacked_by, stop)) if attacked_by else None
-    if attacked_by == "bare":
+    if attacked_by in ("bare", "ignore"):
         await asyncio.sleep(IDLE_SETTLE_S)  # the attack under way, as far as the lab lets it, when the class comes
     idle_task = asyncio.create_task(measure_idle())
     began, server_began, clients_began = time.monotonic(), cpu_of_tree(server_pid), time.process_time()
@@ -453,7 +505,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--presses", type=int, default=20, help="presses of n per student")
     parser.add_argument("--run", action="store_true", help="every session also trains freely between presses")
-    parser.add_argument("--attack", choices=("bare", "stuck"), help="one more client attacks the lab meanwhile")
+    parser.add_argument("--attack", choices=("bare", "stuck", "ignore"), help="one more client attacks the lab meanwhile")
     parser.add_argument("--mix", type=float, metavar="SHARE", help="size a class: this share of students train at full speed")
     parser.add_argument("--sizes", default="4,8,12,16,20", help="with --mix, the class sizes to try (default: 4,8,12,16,20)")
     parser.add_argument("--against", metavar="REV", help="with --mix, also run training in the background on git revision REV")

@@ -7,7 +7,9 @@ logged in, so that a flood, even of logged-in clients that open a session and
 never start it, can neither use up the server's open files nor keep a student
 out. An address that fails to log in again and again is refused for a while, as
 OpenSSH's PerSourcePenalties do, and its passwords are checked one at a time,
-so many connections at once guess no faster than one.
+so many connections at once guess no faster than one. A connection's bytes are read
+no faster than a budget allows: where sshd gives each connection a process of its
+own, one event loop serves them all here.
 
 A flood is logged when it starts and when it ends, never per connection.
 """
@@ -189,3 +191,58 @@ class Penalties:
                 del self._turns[host]
             else:
                 self._turns[host] = (lock, users - 1)
+
+
+class ReadBudget:
+    """Bytes a client may send: `burst` at first, refilled at `rate` a second (a token bucket)."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._left = burst
+        self._at = clock()
+
+    def spend(self, size: int) -> float:
+        """Take `size` bytes just read; the seconds until the budget is out of debt (0: read on)."""
+        now = self._clock()
+        self._left = min(self.burst, self._left + (now - self._at) * self.rate) - size
+        self._at = now
+        return max(0.0, -self._left / self.rate)
+
+
+class Metered(asyncio.Protocol):
+    """Stands between a client's socket and the protocol reading it: reading waits while the client is
+    over its budget. Put in with the transport's own set_protocol: the protocol it reads for knows nothing of it."""
+
+    def __init__(
+        self, transport: asyncio.Transport, inner: asyncio.Protocol, budget: ReadBudget, over: Callable[[], None]
+    ) -> None:
+        self._transport = transport
+        self._inner = inner
+        self._budget = budget
+        self._over = over
+        self._resume: asyncio.TimerHandle | None = None
+        transport.set_protocol(self)
+
+    def data_received(self, data: bytes) -> None:
+        self._inner.data_received(data)
+        wait = self._budget.spend(len(data))
+        if wait and self._transport.is_reading():
+            self._transport.pause_reading()
+            self._resume = asyncio.get_running_loop().call_later(wait, self._transport.resume_reading)
+            self._over()
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._resume is not None:
+            self._resume.cancel()
+        self._inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()

@@ -33,7 +33,7 @@ from gdtui.serve.access import KEY_SIGNATURES, NAME_RULE, Access, Logins, lab_na
 from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hostkey import HOST_KEY, host_key
 from gdtui.serve.hub import Hub
-from gdtui.serve.limits import MaxStartups, Penalties, Startups
+from gdtui.serve.limits import MaxStartups, Metered, Penalties, ReadBudget, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.privileges import SessionUser, check_reachable, session_user
 from gdtui.serve.record import CSV, JSONL, ClassRecord
@@ -63,6 +63,12 @@ _MOST_CONNECTIONS = 10_000
 # else runs, and asyncio reads 256 KiB: four thousand small packets from one client (window changes,
 # ignores) held every other session and login for seconds. Small reads make each client wait its turn.
 _READ_BYTES = 8192
+# What one connection may send: READ_RATE bytes a second beyond a first READ_BURST, then its reads wait.
+# sshd gives each connection a process of its own; here one event loop serves them all, and a client
+# flooding packets the server throws away (SSH_MSG_IGNORE, 700,000 in 30 s) took most of a core and slowed
+# every student's keys five times. A student's keys, window changes and pastes stay far inside it.
+READ_RATE = 16 * 1024
+READ_BURST = 64 * 1024
 # Open files: the server's own at rest (nine when measured), with room; and a session's (its
 # connection, its terminal, the process it watches, its link to the hub).
 _FILES_AT_REST = 32
@@ -600,6 +606,8 @@ class LabConnection(asyncssh.SSHServer):
         transport = getattr(conn, "_transport", None)
         if transport is not None and hasattr(transport, "max_size"):
             transport.max_size = _READ_BYTES
+        if isinstance(transport, asyncio.Transport):
+            Metered(transport, conn, ReadBudget(READ_RATE, READ_BURST), self._over_budget)
         # What the connection has queued for the client: its session holds the app back past a bound, whatever
         # window the client opened (asyncssh's connection ignores the transport's own pause_writing).
         if transport is not None and hasattr(transport, "get_write_buffer_size"):
@@ -620,6 +628,11 @@ class LabConnection(asyncssh.SSHServer):
         if self._waiting:
             self._waiting = False
             self.lab.startups.done(self.host)
+
+    def _over_budget(self) -> None:
+        if "over budget" not in self.said:  # once a connection: a flood would otherwise log as fast as it is read
+            self.said.add("over budget")
+            log.warning("%s sends more than %d KiB/s: its bytes are read at that pace", self.peer, READ_RATE // 1024)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._gone = True

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import asyncssh
 import pytest
+from asyncssh.constants import MSG_IGNORE
 
-from gdtui.serve.server import LabConfig
+from gdtui.serve.server import _READ_BYTES, READ_BURST, READ_RATE, LabConfig
 from tests.e2e.lab import (
     AS_ANY_USER,
     FIRST_SCREEN,
@@ -269,3 +270,66 @@ async def test_one_client_flooding_packets_does_not_stall_the_server_for_everyon
     # Before reads were small, 1.5 s and more; a test suite's other processes on the same cores can
     # hold the loop a few tenths of a second by themselves.
     assert worst < 0.75, f"the server's event loop stood still for {worst:.2f} s"
+
+
+# A logged-in client that sends SSH_MSG_IGNORE packets as fast as the server takes them, each with a
+# kilobyte of padding: every one is decrypted, checked and thrown away. Its own write buffer paces it.
+_IGNORE_FLOOD = """
+import asyncio, sys, time
+import asyncssh
+from asyncssh.constants import MSG_IGNORE
+from asyncssh.packet import String
+
+async def flood(port, password, seconds):
+    async with asyncssh.connect("127.0.0.1", port, username="mallory", password=password,
+                                known_hosts=None, client_keys=None, agent_path=None) as conn:
+        print("flooding", flush=True)
+        end, padding = time.monotonic() + seconds, String(b"x" * 1024)
+        while time.monotonic() < end:
+            if conn._transport.get_write_buffer_size() > 1 << 20:
+                await asyncio.sleep(0.005)
+                continue
+            for _ in range(64):
+                conn.send_packet(MSG_IGNORE, padding)
+            await asyncio.sleep(0)
+
+asyncio.run(flood(int(sys.argv[1]), sys.argv[2], float(sys.argv[3])))
+"""
+
+
+@pytest.mark.usefixtures("zygote_cannot_start")
+async def test_a_client_flooding_ignored_packets_is_read_no_faster_than_its_budget(
+    lab_config: LabConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sshd gives each connection a process of its own: a client flooding packets the server throws away
+    costs the others only a share of the cores. The lab serves every connection on one event loop, where
+    such a flood (700,000 packets in 30 s) took most of a core and slowed every student's keys five times.
+    A connection's bytes are read at most READ_RATE a second beyond a first READ_BURST."""
+    handled: list[int] = []
+    handlers = asyncssh.connection.SSHConnection._packet_handlers
+    original = handlers[MSG_IGNORE]
+
+    def counted(self, pkttype, pktid, packet):
+        handled.append(pkttype)
+        return original(self, pkttype, pktid, packet)
+
+    monkeypatch.setitem(handlers, MSG_IGNORE, counted)
+    seconds = 3.0
+    async with running(replace(lab_config, login_grace_time=60)) as lab:
+        root = str(Path(__file__).resolve().parents[2])
+        began = time.monotonic()  # its login is read within the budget too
+        flooder = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _IGNORE_FLOOD, str(lab.port), PASSWORD, str(seconds), cwd=root, stdout=asyncio.subprocess.PIPE
+        )
+        try:
+            assert await asyncio.wait_for(flooder.stdout.readline(), TIMEOUT) == b"flooding\n"
+            await asyncio.wait_for(flooder.wait(), TIMEOUT)
+            took, read = time.monotonic() - began, len(handled)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                flooder.kill()
+            await flooder.wait()
+    # A packet is a kilobyte and more on the wire (its length and the cipher's tag besides); the read that
+    # goes over the budget is whole.
+    allowed = (READ_BURST + READ_RATE * took + _READ_BYTES) / 1024
+    assert read <= allowed, f"{read:,} ignored packets read in {took:.1f} s, {allowed:,.0f} allowed"

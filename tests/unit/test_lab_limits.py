@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from gdtui.core.errors import GdtuiError
-from gdtui.serve.limits import MaxStartups, Penalties, Startups
+from gdtui.serve.limits import MaxStartups, Penalties, ReadBudget, Startups
 
 
 class Clock:
@@ -71,3 +71,14 @@ def test_connections_not_yet_logged_in_are_counted_in_all_and_per_address(caplog
     assert caplog.text.count("refusing new ones") == 1
     assert "accepting connections from 10.0.0.9 again; 1 refused meanwhile" in caplog.text
     assert "accepting new ones again; 2 refused meanwhile" in caplog.text
+
+
+def test_a_read_budget_allows_its_burst_then_its_rate():
+    now = [0.0]
+    budget = ReadBudget(rate=1000, burst=4000, clock=lambda: now[0])
+    assert budget.spend(4000) == 0.0, "the burst at once"
+    assert budget.spend(500) == pytest.approx(0.5), "then in debt: half a second of the rate"
+    now[0] = 0.5
+    assert budget.spend(0) == 0.0
+    now[0] = 100.0
+    assert budget.spend(4000) == 0.0 and budget.spend(1) > 0, "a long quiet refills the burst, no more"
