@@ -168,7 +168,7 @@ def _save_last_good(run: TrainingRun, save: Path) -> tuple[int | None, str]:
         network = run.network.copy()
         network.params[:] = verdict.good.params
         written = save_model(network, save)
-        return verdict.good.step, f"saved {written}: {kept(verdict.good)}, not the last ones, which cannot learn"
+        return verdict.good.held, f"saved {written}: {kept(verdict.good)}, not the last ones, which cannot learn"
     if verdict.kind == "diverged" and verdict.health is None:
         step = run.trainer.steps
         written = save_model(run.network, save)

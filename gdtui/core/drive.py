@@ -146,12 +146,13 @@ def warning(verdict: Verdict) -> str:
 
 
 def kept(good: Checkpoint, brief: bool = False) -> str:
-    """The weights a run can go back to, in words: which step's, and (not brief) how well they did then."""
+    """The weights a run can go back to, in words: which step's, and (not brief) how well they did then. Named by
+    the steps they hold, as every other count of them is: kept again after going back, the run's step is a later one."""
     if brief:
-        return f"the weights of step {good.step:,}"
+        return f"the weights of step {good.held:,}"
     health = good.health
     return (
-        f"the weights of step {good.step:,}, which a check found able to learn "
+        f"the weights of step {good.held:,}, which a check found able to learn "
         f"({percent(health.accuracy)} right on {health.images:,} training images)"
     )
 
@@ -204,7 +205,7 @@ def advice(verdict: Verdict, *, paused: bool = False, brief: bool = False) -> st
         blamed = f"η = {verdict.blamed:g}"
         lower = verdict.learning_rate >= verdict.blamed
         if good is not None:
-            back = f"u goes back to the weights of step {good.step:,}" + (", and - lowers η" if lower else "")
+            back = f"u goes back to {kept(good, brief=True)}" + (", and - lowers η" if lower else "")
         else:
             back = "lower η with -" if lower else "r resets"
         then = back if paused else f"space pauses, then {back}"

@@ -58,7 +58,7 @@ class EpochRecord:
     train_cost: float | None
     test_cost: float
     test_accuracy: float
-    weights_of: int | None = None  # of weights gone back to: the step they were kept at, not the run's `step`
+    weights_of: int | None = None  # of weights gone back to: the steps they hold, not the run's `step`
 
 
 EPOCHS_KEPT = 1024

@@ -161,7 +161,7 @@ class RunSnapshot:
     train_size: int
     cost_name: CostName
     last_cost: float | None  # the last mini-batch's cost, before its step
-    back_to: int | None  # the step whose weights were put back, until the next step is taken
+    back_to: int | None  # the steps the weights put back hold (Checkpoint.held), until the next step is taken
     resumed_at: int  # the run's steps when weights were last put back (0: never): the curve after is of these weights
     undone: int  # of the steps taken, those undone by going back: the weights hold the others (TrainingRun.held)
     # With back_to: the largest η of the steps taken since a check last found the network able to learn, before
@@ -201,7 +201,7 @@ class TrainingRun:
         self.epochs: list[EpochRecord] = []
         self.trend = Trend(window_for(batch_size))
         self.last_cost: float | None = None
-        self.back_to: int | None = None  # the step whose weights were put back, until the next step
+        self.back_to: int | None = None  # the steps the weights put back hold, until the next step
         self.undone = 0  # steps taken, then undone by going back to weights from before them
         self.resumed_at = 0  # see RunSnapshot.resumed_at
         self.broke_at: float | None = None  # see RunSnapshot.broke_at
@@ -350,7 +350,7 @@ class TrainingRun:
         self.undone += self.held - good.held
         self.resumed_at = self.trainer.steps
         self.network.params[:] = good.params
-        self.back_to = good.step
+        self.back_to = good.held
         # The guesses shown beside the last mini-batch: those of the weights put back.
         trainer = self.trainer
         shown = trainer.last_batch[:THUMBNAILS]
@@ -364,7 +364,7 @@ class TrainingRun:
         self.trend = Trend(self.trend.window)
         self.good = good
         self.judge()
-        return EpochEnd(self.trainer.epochs_done, self.trainer.steps, None, self.network.copy(), weights_of=good.step)
+        return EpochEnd(self.trainer.epochs_done, self.trainer.steps, None, self.network.copy(), weights_of=good.held)
 
     def start(self) -> EpochEnd | None:
         """Epoch 0, the network before the first step, if it is not measured yet: the curve's first point."""

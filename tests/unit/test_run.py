@@ -460,3 +460,28 @@ def test_outputs_mostly_pinned_at_a_cost_far_above_a_blind_networks_are_saturate
     # A fresh network costs as much, with no output pinned; a learning one, mostly pinned, costs little.
     assert not _health(cost=2.5, baseline=0.9, gradient_norm=0.5, spread=0.3, pinned=0.0).saturated
     assert not _health(cost=0.12, baseline=0.9, gradient_norm=0.05, spread=0.99, pinned=0.8).saturated
+
+
+def test_weights_put_back_are_named_by_the_steps_they_hold_as_every_other_count_of_them(tiny):
+    """Weights gone back to, then kept again before a raise, are the same weights at a later step of the run:
+    named by the run's step, they read "step 400" beside a network every other screen calls trained 300 steps."""
+    run = lesson_run(tiny)
+    steps(run, 300)
+    first = run.good
+    assert first is not None
+    steps(run, 100)
+    run.go_back(first)
+    run.learning_rate = 2.0  # a raise: the weights just put back are kept again, now at the run's step 400
+    again = run.good
+    assert again is not None and again.step == 400 and again.held == first.held, "the case this test is about"
+    for verdict in (
+        Verdict("failing", 50.0, health=_health(), blamed=50.0, good=again),
+        Verdict("stuck", 50.0, health=_health(), span=5_000, good=again),
+        Verdict("diverged", 50.0, refusal=Refusal(cost=2.0, step_length=760.0, size=6.46), good=again),
+    ):
+        for brief in (False, True):
+            offered = advice(verdict, brief=brief)
+            assert f"weights of step {again.held:,}" in offered and f"step {again.step:,}" not in offered, offered
+    run.go_back(again)
+    shot = run.snapshot()
+    assert shot.back_to == again.held == shot.steps - shot.undone
