@@ -13,7 +13,7 @@ from gdtui.core import backprop, finite_differences, minibatch, slices, wishes
 from gdtui.core.network import Network
 from gdtui.core.presets import PRESETS
 from gdtui.ui.lesson import STEPS
-from gdtui.ui.screens.backprop import IMAGES, factor, largest, number, precise, same_to, short
+from gdtui.ui.screens.backprop import IMAGES, factor, largest, number, precise, same_to, short, weight
 from gdtui.ui.screens.descent import DescentScreen
 from gdtui.ui.screens.two_parameters import GRID
 from gdtui.ui.widgets.guide_panel import GuidePanel
@@ -489,3 +489,18 @@ def test_a_list_with_a_row_or_none_to_spare_shows_no_neuron_rather_than_all(rows
     # The terms beside the guide have the rows the page leaves, less three: a short page leaves none to spare.
     assert largest(np.arange(10.0), rows) == []
     assert largest(np.arange(10.0), rows, keep=3) == [3]
+
+
+@pytest.mark.parametrize("value", [-1.47e-114, 2.1734e-113, 9.99e99, -3.2e-7, 0.5, 123.456, -1.0, 0.0])
+def test_a_wish_fits_the_columns_the_tables_give_it_whatever_its_exponent(value):
+    """A saturated network's wishes reach 1e-100 and less: at four and three significant figures they outgrew
+    their columns, and the terminal cut an exponent's last digit (+2.17e-113 read as +2.17e-11)."""
+    for shown, width, digits in ((number(value), 10, 4), (short(value), 9, 3)):
+        assert len(shown) <= width, shown
+        assert float(shown) == pytest.approx(value, rel=10 ** (1 - digits + 1)), shown  # at most a digit fewer
+
+
+@pytest.mark.parametrize("value", [-14.7478, 1.2828, 0.0, -123.4567, 99999.9])
+def test_a_weight_takes_the_seven_columns_of_the_terms_whatever_its_size(value):
+    shown = weight(value)
+    assert len(shown) == 7 and float(shown) == pytest.approx(value, abs=0.5), shown

@@ -69,14 +69,36 @@ def bar_scale(scale: float) -> str:
     return f"full bar {scale:.2g}" if scale > 0 else "no bars: all 0"
 
 
+def _within(value: float, digits: int, width: int) -> str:
+    """`value` with a sign and `digits` significant figures, or fewer where its exponent would outgrow `width`
+    (a saturated network's wishes reach 1e-100 and less): a column cuts what is wider."""
+    if not value:
+        return "0"
+    for fewer in range(digits, 0, -1):
+        text = f"{value:+.{fewer}g}"
+        if len(text) <= width:
+            break
+    return text
+
+
+def weight(value: float) -> str:
+    """A weight in the terms' column: four decimals, fewer as its whole part grows (a network trained at a large η
+    has weights of 10 and more), seven characters, as the column has."""
+    for decimals in range(4, -1, -1):
+        text = f"{value:+.{decimals}f}"
+        if len(text) <= 7:
+            break
+    return text
+
+
 def number(value: float) -> str:
     """A wish or a weight in a table: four significant figures and a sign, but none for nothing."""
-    return f"{value:+.4g}" if value else "0"
+    return _within(value, 4, 10)
 
 
 def short(value: float) -> str:
     """A wish in the narrow columns of the hidden layers' view: three significant figures."""
-    return f"{value:+.3g}" if value else "0"
+    return _within(value, 3, 9)
 
 
 def factor(value: float) -> str:
@@ -530,8 +552,8 @@ rule's is the one this image wishes most to change."""
         # the guide, the terms as many as the rows beside the lists hold, less the headings, the sum and the scale.
         shown = largest(parts, room - 3) if self.guided else range(len(parts))
         for j in shown:
-            weight, part = float(w.network.weights[layer][j, k]), float(parts[j])
-            rows.append(f"{j:>2} {weight:+.4f} × {short(float(wish_z[j])):>9} = {short(part):>9}")
+            w_jk, part = float(w.network.weights[layer][j, k]), float(parts[j])
+            rows.append(f"{j:>2} {weight(w_jk):>7} × {short(float(wish_z[j])):>9} = {short(part):>9}")
         if len(shown) < len(parts):
             rows.append(f"[dim] … {len(parts) - len(shown)} more, smaller[/dim]")
         rows.append(f"{'sum':>22} = {short(float(parts.sum())):>9}")
