@@ -136,16 +136,16 @@ async def test_moving_the_start_on_the_map_works_out_its_margin_once_a_landscape
     of 24 steps, the rays and the ball each asked for it, and each time the numbers were written out again."""
     async with screen_on("5") as (pilot, screen):
         written: Counter = Counter()
-        number = height_map._number
+        ends = height_map.ends
 
-        def counting(value: float) -> str:
-            written["number"] += 1
-            return number(value)
+        def counting(low: float, high: float) -> tuple[str, str]:
+            written["ends"] += 1
+            return ends(low, high)
 
-        monkeypatch.setattr(height_map, "_number", counting)
+        monkeypatch.setattr(height_map, "ends", counting)
         await pilot.press("right")
         await settle(pilot)
         await pilot.pause(0.05)
         assert screen.descent.path  # a path of steps from the new start, drawn
-        # The y axis's two numbers, the x axis's two and the legend's two: once each.
-        assert written["number"] == 6
+        # The y axis's ends, the x axis's and the legend's: once each; the margin kept from the landscape's first draw.
+        assert written["ends"] == 3

@@ -11,7 +11,7 @@ from gdtui.core.functions import BOWL, FOUR_VALLEYS
 from gdtui.ui.beats import BEATS
 from gdtui.ui.screens.descent import ParameterPrompt, number
 from gdtui.ui.screens.two_parameters import GRID, TwoParametersScreen
-from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges
+from gdtui.ui.widgets.height_map import ARROWS, BALL, HeightMap, arrow, band_edges, ends
 from tests.app.test_lesson_walk import at_beat
 from tests.helpers import open_step, rendered, settle, until_on_network, wait_for, wraps
 
@@ -293,3 +293,17 @@ async def test_the_network_slice_under_way_never_reads_as_done(screen_on):
         screen.redraw()
         await pilot.pause()
         assert "points… 99%" in rendered(screen, "numbers")
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(0.12101, 0.12149), (-1.71002, -1.70951), (0.0897, 0.08974), (1.3912, 1.3949), (-2.0, 3.0), (0.0, 1e-9)]
+)
+def test_the_ends_of_a_scale_read_apart_when_they_are(low, high):
+    """A map of a small range read "low 0.121 ████ 0.121 high", axes "-1.71 … -1.71": as flat as a map can look."""
+    shown = ends(low, high)
+    assert shown[0] != shown[1] and float(shown[0]) <= float(shown[1]), shown
+    assert [float(end) for end in shown] == pytest.approx([low, high], rel=1e-3, abs=1e-12)
+
+
+def test_a_flat_scale_reads_as_one_figure():
+    assert ends(1.8186, 1.8186) == ("1.82", "1.82")

@@ -90,8 +90,17 @@ def band_edges(heights: np.ndarray) -> np.ndarray:
     return np.quantile(finite, np.arange(1, BANDS) / BANDS)
 
 
-def _number(value: float) -> str:
-    return f"{value:.3g}"
+FLAT_DIGITS = 6  # ends of a scale alike to this many significant figures: a flat map, told as one
+
+
+def ends(low: float, high: float) -> tuple[str, str]:
+    """The two ends of a scale or an axis, to three significant figures, or as many more as tell them apart: a map of
+    a small range read "low 0.121 … 0.121 high", as flat as a map can look. Alike at FLAT_DIGITS, to three again."""
+    for digits in range(3, FLAT_DIGITS + 1):
+        shown = f"{low:.{digits}g}", f"{high:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return f"{low:.3g}", f"{high:.3g}"
 
 
 def margin(landscape: Landscape | None) -> int:
@@ -99,7 +108,7 @@ def margin(landscape: Landscape | None) -> int:
     if landscape is None:
         return _MARGIN
     (_, _), (y0, y1) = landscape.extent
-    return max(_MARGIN, len(_number(y0)) + 2, len(_number(y1)) + 2)
+    return max(_MARGIN, *(len(end) + 2 for end in ends(y0, y1)))
 
 
 @lru_cache(maxsize=512)
@@ -330,7 +339,8 @@ class HeightMap(Drawn):
         (x0, x1), (y0, y1) = landscape.extent
         margin = self._margin
         out = []
-        labels = {0: _number(y1), lines // 2: "y", lines - 1: _number(y0)}
+        bottom, top = ends(y0, y1)
+        labels = {0: top, lines // 2: "y", lines - 1: bottom}
         for line in range(lines):
             upper, lower = self._bands[2 * line].tolist(), self._bands[2 * line + 1].tolist()
             cells = self._cell_bands[line].tolist()
@@ -345,7 +355,7 @@ class HeightMap(Drawn):
                 else:
                     text.append(BAND_GLYPHS[cells[column]])
             out.append(text)
-        left, right = _number(x0), _number(x1)
+        left, right = ends(x0, x1)
         gap = columns - len(left) - len(right)
         axis = f"{left}{'x' if gap >= 3 else '':^{gap}}{right}" if gap >= 1 else ""
         out.append(Text(" " * margin + axis, style="dim"))
@@ -355,7 +365,11 @@ class HeightMap(Drawn):
     def _legend(self, colors: bool, width: int) -> Text:
         """The bands from the lowest height to the highest, each figure at its end: the fullest form that fits."""
         finite = self._heights[np.isfinite(self._heights)]
-        low, high = (_number(finite.min()), _number(finite.max())) if finite.size else ("0", "0")
+        low, high = ends(finite.min(), finite.max()) if finite.size else ("0", "0")
+        if low == high:  # one band, one figure: a scale with two alike ends would read as a range
+            flat = f"flat: every height {low}"
+            lead = " " * self._margin if self._margin + len(flat) <= width else ""
+            return Text(lead + flat, style="dim")
         bands = (("█", _style(color, None)) for color in _BAND_COLORS)
         scale = Text.assemble(*bands) if colors else Text(f"[{BAND_GLYPHS}]")
         # Under the map's x axis; else from the left edge; else the figures alone, which still read low to high.
