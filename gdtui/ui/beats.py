@@ -277,6 +277,21 @@ def _trained_text(state: LessonState, screen: LessonScreen) -> str:
     )
 
 
+def _part_one_end_text(state: LessonState, screen: LessonScreen) -> str:
+    right, total = reads_right(state)
+    recap = f"{state.network.num_params:,} parameters, a cost that says how wrong they are, and gradient descent lowering it"
+    if right >= LEARNED * total:
+        return (
+            f"You have seen a network learn: {recap} one step against the gradient at a time. Next up: backpropagation, "
+            "the algorithm that computes that gradient."
+        )
+    # The training skipped, or cut short: a network at chance has learned nothing to see.
+    return (
+        f"You have seen how a network learns: {recap} step by step; this one, {right:,} of the {total:,} test images "
+        f"right, has yet to (6, then space). Next up: backpropagation, which computes that gradient."
+    )
+
+
 def _trained_title(state: LessonState, screen: LessonScreen) -> str:
     right, total = reads_right(state)
     learned = right >= LEARNED * total
@@ -730,9 +745,7 @@ BEATS = (
     Beat(
         "next",
         "End of part one: what comes next",
-        "You have seen a network learn: {params} parameters, a cost that says how wrong they are, and "
-        "gradient descent lowering it one step against the gradient at a time. Next up: backpropagation, "
-        "the algorithm that computes that gradient.",
+        _part_one_end_text,
         "Press . for part two: how backpropagation does it, on this very network.",
         (),
         ("#summary", "#timing"),

@@ -115,3 +115,22 @@ def test_the_learning_beat_reads_the_fall_of_the_weights_it_speaks_of_not_of_ste
         state.train(run)
     state.training.snapshot(run)
     assert _fall(state) in ("; its cost falls by less and less.", "; its cost is still falling fast."), _fall(state)
+
+
+def test_the_end_of_part_one_says_a_network_learned_only_of_one_that_did(tiny_mnist_dir, trained) -> None:
+    """A student who skipped the training read "You have seen a network learn" beside a network still at chance."""
+    from gdtui.core.dataset import load_dataset
+    from gdtui.core.network import Network
+    from gdtui.ui.beats import filled, reads_right
+    from gdtui.ui.state import LessonState
+
+    end = next(beat for beat in BEATS if beat.title == "End of part one: what comes next")
+    data = load_dataset(tiny_mnist_dir)
+    random = LessonState(data, Network(seed=0))
+    said = " ".join(filled(end.text, random, object()).split())  # type: ignore[arg-type]
+    right, total = reads_right(random)
+    assert "seen a network learn" not in said and f"{right:,} of the {total:,}" in said, said
+    learned = LessonState(data, trained.copy())
+    right, total = reads_right(learned)
+    assert right >= 0.5 * total, "the case this test is about"
+    assert "You have seen a network learn" in filled(end.text, learned, object())  # type: ignore[arg-type]
