@@ -146,6 +146,7 @@ def _race(app) -> list[str]:
     assert "Two parameters step" not in guide_text(app), "the slice is named for what it is"
     return [
         f"images/step {race.full_batch:,} {race.batch_size:,}",
+        f"η = {race.learning_rate:g}",  # the walkers' one η: the help says it is the same
         f"({full:,} images a step)",
         "(10) set off",
         "two of this network's parameters",

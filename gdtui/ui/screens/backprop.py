@@ -708,7 +708,8 @@ rule's is the one this image wishes most to change."""
         left = [f"{name} {head} left the map" for name, head in (("careful", BALL), ("hurried", MINI_HEAD)) if name in off]
         lines += [
             legend(colors),
-            f"[dim]{'':<12}{'careful':>11}{'hurried':>11}[/dim]",
+            # Both walkers' η, where the words under the table, which say it too, give way to the lesson's guide.
+            f"[dim]{f'η = {race.learning_rate:g}':<12}{'careful':>11}{'hurried':>11}[/dim]",
             f"{'images/step':<12}{race.full_batch:>11,}{race.batch_size:>11,}",
             f"{'steps':<12}{full.steps:>11,}{mini.steps:>11,}",
             f"{'images used':<12}{full.total_images:>11,}{mini.total_images:>11,}",
