@@ -700,7 +700,7 @@ BEATS = (
         "training",
         "One vector of {params} numbers",
         "The same works in {params} dimensions, though we cannot draw them. All weights and biases are one "
-        "vector, {layout}; the gradient ∇C says which way to nudge each.",
+        "vector ({layout}); the gradient ∇C says which way to nudge each.",
         "↑/↓ picks a parameter, ] nudges it: the cost moves by about ∂C/∂w·Δw.",
         _GRADIENT,
         ("#gradient-summary", "#ranking", "#nudge"),
@@ -755,14 +755,15 @@ BEATS = (
 
 
 def layout(sizes: tuple[int, ...]) -> str:
-    """Where each layer's weights and biases sit in the flat vector of parameters: 'w1 #0…12,543 | b1 …12,559 | …'."""
+    """Where each layer's weights and biases sit in the flat vector of parameters: 'w1 #0…12,543; b1 …12,559; …'.
+    Each separator ends a part: wrapped, no line begins with one."""
     parts, start = [], 0
     for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         for name, many in (("w", n_in * n_out), ("b", n_out)):
             first = f"#{start:,}" if start == 0 else ""
             parts.append(f"{name}{layer} {first}…{start + many - 1:,}")
             start += many
-    return " | ".join(parts)
+    return "; ".join(parts)
 
 
 def flow(sizes: tuple[int, ...]) -> str:

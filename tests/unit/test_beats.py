@@ -134,3 +134,17 @@ def test_the_end_of_part_one_says_a_network_learned_only_of_one_that_did(tiny_mn
     right, total = reads_right(learned)
     assert right >= 0.5 * total, "the case this test is about"
     assert "You have seen a network learn" in filled(end.text, learned, object())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sizes", [(784, 16, 16, 10), (784, 10), (784, 32, 10), (784, 20, 12, 8, 4)])
+def test_the_parameters_layout_never_starts_a_line_with_its_separator(sizes) -> None:
+    """At 80×24 the vector's layout wrapped as '… b2 …12,831' then '| w3 …12,991' on a line of its own."""
+    import textwrap
+
+    from gdtui.ui.beats import layout
+
+    vector = next(beat for beat in BEATS if beat.title == "One vector of {params} numbers")
+    text = vector.text.format(params="13,002", layout=layout(sizes))
+    for width in range(30, 121):
+        for line in textwrap.wrap(text, width):
+            assert not line.startswith(("|", ";", "·")), (width, line)
