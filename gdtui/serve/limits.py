@@ -109,12 +109,14 @@ class Startups:
         self._waiting[host] -= 1
         if not self._waiting[host]:
             del self._waiting[host]
-        if host in self._refused_from and self._waiting.get(host, 0) < self.per_source:
+        # Said to be over once the count falls to half the limit, not below it: a client that connects again each time
+        # one of its connections ends keeps it at the limit, and each crossing was a pair of log lines.
+        if host in self._refused_from and self._waiting.get(host, 0) <= self.per_source // 2:
             log.info("accepting connections from %s again; %d refused meanwhile", host, self._refused_from.pop(host))
-        if self._refused is not None and self._total < self.limit.start:
+        if self._refused is not None and self._total <= self.limit.start // 2:
             log.info(
-                "fewer than %d connections waiting to log in: accepting new ones again; %d refused meanwhile",
-                self.limit.start,
+                "%d connections waiting to log in: accepting new ones again; %d refused meanwhile",
+                self._total,
                 self._refused,
             )
             self._refused = None
@@ -191,6 +193,26 @@ class Penalties:
                 del self._turns[host]
             else:
                 self._turns[host] = (lock, users - 1)
+
+
+class Sparing:
+    """Whether an event of a key (an address) is to be logged: at most once every `every_s`, so that a client
+    that connects again and again does not log a line each time."""
+
+    def __init__(self, every_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every_s = every_s
+        self._clock = clock
+        self._at: dict[str, float] = {}
+
+    def due(self, key: str) -> bool:
+        now = self._clock()
+        last = self._at.get(key)
+        if last is not None and now - last < self.every_s:
+            return False
+        if len(self._at) >= _REMEMBERED:
+            self._at = {k: at for k, at in self._at.items() if now - at < self.every_s}
+        self._at[key] = now
+        return True
 
 
 class ReadBudget:

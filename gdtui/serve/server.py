@@ -33,7 +33,7 @@ from gdtui.serve.access import KEY_SIGNATURES, NAME_RULE, Access, Logins, lab_na
 from gdtui.serve.admission import Admission, cores
 from gdtui.serve.hostkey import HOST_KEY, host_key
 from gdtui.serve.hub import Hub
-from gdtui.serve.limits import MaxStartups, Metered, Penalties, ReadBudget, Startups
+from gdtui.serve.limits import MaxStartups, Metered, Penalties, ReadBudget, Sparing, Startups
 from gdtui.serve.passwords import decoy_hash, verify_password
 from gdtui.serve.privileges import SessionUser, check_reachable, session_user
 from gdtui.serve.record import CSV, JSONL, ClassRecord
@@ -233,6 +233,7 @@ class Lab:
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
         self.startups = Startups(config.startup_limit, config.per_source_max_startups)
+        self.over_budget = Sparing(60.0)  # connections read slower for sending too fast (see Metered)
         self.teachers = self._check_teachers(config)
         self.admission = Admission(config.starting_at_once or cores(), config.first_screen_wait_s)
         # An app says through the hub when its first screen is drawn: the next in line may start.
@@ -631,9 +632,13 @@ class LabConnection(asyncssh.SSHServer):
             self.lab.startups.done(self.host)
 
     def _over_budget(self) -> None:
-        if "over budget" not in self.said:  # once a connection: a flood would otherwise log as fast as it is read
-            self.said.add("over budget")
-            log.warning("%s sends more than %d KiB/s: its bytes are read at that pace", self.peer, READ_RATE // 1024)
+        # Once a while for an address: a flood would otherwise log as fast as it is read, or as it connects again.
+        if self.lab.over_budget.due(self.host):
+            log.warning(
+                "%s sends more than %d KiB/s: its bytes are read at that pace (logged once a minute for an address)",
+                self.peer,
+                READ_RATE // 1024,
+            )
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._gone = True

@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from gdtui.core.errors import GdtuiError
-from gdtui.serve.limits import MaxStartups, Penalties, ReadBudget, Startups
+from gdtui.serve.limits import MaxStartups, Penalties, ReadBudget, Sparing, Startups
 
 
 class Clock:
@@ -82,3 +82,41 @@ def test_a_read_budget_allows_its_burst_then_its_rate():
     assert budget.spend(0) == 0.0
     now[0] = 100.0
     assert budget.spend(4000) == 0.0 and budget.spend(1) > 0, "a long quiet refills the burst, no more"
+
+
+def test_a_flood_flapping_at_a_limit_is_logged_when_it_starts_and_when_it_ends(caplog: pytest.LogCaptureFixture) -> None:
+    """A client that connects again each time one of its connections ends held its address at the limit: each crossing
+    logged a refusal and an 'accepting again', 8,500 lines in 20 s. The refusals end once its count falls to half."""
+    caplog.set_level(logging.INFO, logger="gdtui.serve")
+    startups = Startups(MaxStartups(100, 30, 200), per_source=4, chance=lambda: 1.0)
+    assert all(startups.admit("10.0.0.9") for _ in range(4))
+    for _ in range(100):
+        assert not startups.admit("10.0.0.9")
+        startups.done("10.0.0.9")
+        assert startups.admit("10.0.0.9")
+    assert caplog.text.count("refusing more from it") == 1 and "again" not in caplog.text
+    for _ in range(2):
+        startups.done("10.0.0.9")
+    assert caplog.text.count("accepting connections from 10.0.0.9 again; 100 refused meanwhile") == 1
+    caplog.clear()
+    everyone = Startups(MaxStartups(4, 100, 4), per_source=10, chance=lambda: 0.5)
+    hosts = [f"10.0.1.{n}" for n in range(4)]
+    assert all(everyone.admit(host) for host in hosts)
+    for n in range(100):
+        assert not everyone.admit("10.0.2.1")
+        everyone.done(hosts[n % 4])
+        assert everyone.admit(hosts[n % 4])
+    assert caplog.text.count("refusing new ones") == 1 and "again" not in caplog.text
+    for host in hosts[:2]:
+        everyone.done(host)
+    assert caplog.text.count("accepting new ones again; 100 refused meanwhile") == 1
+
+
+def test_an_address_is_logged_once_a_while_however_often_it_connects_again() -> None:
+    """A client over its read budget was logged once a connection: reconnecting, 457 lines in 20 s."""
+    now = [0.0]
+    sparing = Sparing(every_s=60.0, clock=lambda: now[0])
+    assert [sparing.due("10.0.0.9") for _ in range(500)].count(True) == 1
+    assert sparing.due("10.0.0.8"), "another address is its own"
+    now[0] = 61.0
+    assert sparing.due("10.0.0.9") and not sparing.due("10.0.0.9")
