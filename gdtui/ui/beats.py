@@ -278,14 +278,14 @@ def _trained_text(state: LessonState, screen: LessonScreen) -> str:
 
 
 def _part_one_end_text(state: LessonState, screen: LessonScreen) -> str:
-    right, total = reads_right(state)
     recap = f"{state.network.num_params:,} parameters, a cost that says how wrong they are, and gradient descent lowering it"
-    if right >= LEARNED * total:
+    if _learned(state):
         return (
             f"You have seen a network learn: {recap} one step against the gradient at a time. Next up: backpropagation, "
             "the algorithm that computes that gradient."
         )
     # The training skipped, or cut short: a network at chance has learned nothing to see.
+    right, total = reads_right(state)
     return (
         f"You have seen how a network learns: {recap} step by step; this one, {right:,} of the {total:,} test images "
         f"right, has yet to (6, then space). Next up: backpropagation, which computes that gradient."
@@ -293,16 +293,14 @@ def _part_one_end_text(state: LessonState, screen: LessonScreen) -> str:
 
 
 def _trained_title(state: LessonState, screen: LessonScreen) -> str:
-    right, total = reads_right(state)
-    learned = right >= LEARNED * total
+    learned = _learned(state)
     if state.from_random:  # it began as the random trash of the weights' beat
         return "Not trash any more" if learned else "Still trash"
     return "What it learned" if learned else "Not learned yet"
 
 
 def _trained_invite(state: LessonState, screen: LessonScreen) -> str:
-    right, total = reads_right(state)
-    if right >= LEARNED * total:
+    if _learned(state):
         return "Press n to try it on other test digits; press 1 and d to draw one of your own."
     return "Press , to go back to the training."
 
