@@ -256,6 +256,28 @@ async def test_a_session_that_is_over_shows_its_figures_and_takes_no_command(hub
         assert hub.commands() == []
 
 
+async def test_the_selection_stays_on_its_student_when_their_session_ends(hub: FakeHub) -> None:
+    """An ended session's row comes back under another id: the cursor went to the first row, and e then ended the
+    session of a student the teacher had not chosen."""
+    bob = GONE | {"id": 4, "state": "on", "reporting": True}
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        hub.roster(ADA, ALAN, bob)
+        await wait_for(pilot, lambda: len(names(screen)) == 3, "three rows")
+        await pilot.press("down", "down")
+        assert screen.selected() is not None and screen.selected().name == "bob"
+        hub.roster(ADA, ALAN, GONE)
+        await wait_for(pilot, lambda: cell(screen, "bob", 2) == "logged out", "bob's session over")
+        assert screen.selected() is not None and screen.selected().name == "bob"
+        await pilot.press("e")
+        await pilot.pause()
+        assert "bob is not logged in." in notices(app) and hub.commands() == []
+        hub.roster(ADA, ALAN, GONE, bob | {"id": 5})  # bob logs in again: a new session
+        await wait_for(pilot, lambda: len(names(screen)) == 4, "bob's new session")
+        assert screen.selected() is not None and screen.selected().name == "bob"
+
+
 async def test_the_class_record_is_asked_for_and_shown_as_text(hub: FakeHub) -> None:
     app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:

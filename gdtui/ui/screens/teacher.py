@@ -175,6 +175,7 @@ class TeacherScreen(Screen):
         self.sort_column = 0
         self.descending = False
         self.linked: bool | None = None  # None: still connecting
+        self._drawn: dict[str, Student] = {}  # the rows in the table, by their keys
 
     class Command(Message):
         """A command the teacher gave, for the hub to carry out."""
@@ -224,18 +225,29 @@ class TeacherScreen(Screen):
 
     def redraw(self) -> None:
         table = self.query_one(DataTable)
-        selected = self.selected()
+        # Whom the cursor is on, by the rows drawn: the roster just received may no longer have that row.
+        key = self._cursor_key()
+        selected = None if key is None else self._drawn.get(key)
         now = time.monotonic()
         rows = self.shown()
         table.clear()
+        self._drawn = {}
         for student in rows:
             cells = [Text(column.show(student, now), no_wrap=True) for column in COLUMNS]
             if not student.reporting:
                 for cell in cells:
                     cell.stylize("dim")
             table.add_row(*cells, key=str(student.id))
-        if selected is not None and any(s.id == selected.id for s in rows):
-            table.move_cursor(row=table.get_row_index(str(selected.id)), animate=False)
+            self._drawn[str(student.id)] = student
+        if selected is not None:
+            # The same row; else the same student's: a session that ends comes back under another id, and one begun
+            # again is a new row. The cursor left on the first row had the next e end another student's session.
+            same = [s for s in rows if s.name == selected.name]
+            follow = next((s for s in rows if s.id == selected.id), None) or next(
+                (s for s in same if s.state == selected.state), same[0] if same else None
+            )
+            if follow is not None:
+                table.move_cursor(row=table.get_row_index(str(follow.id)), animate=False)
         self._draw_status(len(rows))
 
     def _draw_status(self, shown: int) -> None:
@@ -255,11 +267,12 @@ class TeacherScreen(Screen):
             parts.insert(0, "[b]not connected to the lab server[/b], trying again")
         self.query_one("#status", Static).update(" · ".join(parts))
 
-    def selected(self) -> Student | None:
+    def _cursor_key(self) -> str | None:
         table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+
+    def selected(self) -> Student | None:
+        key = self._cursor_key()
         return next((s for s in self.students if str(s.id) == key), None)
 
     # -- keys --------------------------------------------------------------------------
