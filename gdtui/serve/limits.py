@@ -25,10 +25,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from gdtui.core.errors import GdtuiError
+from gdtui.core.words import counted
 
 log = logging.getLogger("gdtui.serve")
 
-# Addresses remembered at most; beyond it, those whose failures are all forgiven are forgotten.
+# Addresses remembered at most: beyond it, those whose failures are all forgiven are forgotten (Penalties), and the
+# oldest logged (Sparing).
 _REMEMBERED = 4096
 
 
@@ -112,12 +114,19 @@ class Startups:
         # Said to be over once the count falls to half the limit, not below it: a client that connects again each time
         # one of its connections ends keeps it at the limit, and each crossing was a pair of log lines.
         if host in self._refused_from and self._waiting.get(host, 0) <= self.per_source // 2:
-            log.info("accepting connections from %s again; %d refused meanwhile", host, self._refused_from.pop(host))
+            log.info(
+                "%s is down to %s without a session: %d refused since it had %d",
+                host,
+                counted(self._waiting.get(host, 0), "connection"),
+                self._refused_from.pop(host),
+                self.per_source,
+            )
         if self._refused is not None and self._total <= self.limit.start // 2:
             log.info(
-                "%d connections waiting to log in: accepting new ones again; %d refused meanwhile",
-                self._total,
+                "down to %s without a session: %d refused since there were %d",
+                counted(self._total, "connection"),
                 self._refused,
+                self.limit.start,
             )
             self._refused = None
 
@@ -206,11 +215,13 @@ class Sparing:
 
     def due(self, key: str) -> bool:
         now = self._clock()
-        last = self._at.get(key)
+        last = self._at.pop(key, None)
         if last is not None and now - last < self.every_s:
+            self._at[key] = last
             return False
-        if len(self._at) >= _REMEMBERED:
-            self._at = {k: at for k, at in self._at.items() if now - at < self.every_s}
+        # Oldest first, as they were put in: a flood from many addresses costs each call a few of them at most.
+        while self._at and (len(self._at) >= _REMEMBERED or now - next(iter(self._at.values())) >= self.every_s):
+            del self._at[next(iter(self._at))]
         self._at[key] = now
         return True
 

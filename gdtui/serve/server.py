@@ -65,10 +65,11 @@ _MOST_CONNECTIONS = 10_000
 _READ_BYTES = 8192
 # What one connection may send: READ_RATE bytes a second beyond a first READ_BURST, then its reads wait.
 # sshd gives each connection a process of its own; here one event loop serves them all, and a client
-# flooding packets the server throws away (SSH_MSG_IGNORE, 700,000 in 30 s) took most of a core and slowed
-# every student's keys five times. A student's keys, window changes and pastes stay far inside it.
+# flooding packets the server throws away (SSH_MSG_IGNORE, a million in 20 s) took a core and doubled every
+# student's key-to-screen time. A student's keys, window changes and pastes stay far inside it.
 READ_RATE = 16 * 1024
 READ_BURST = 64 * 1024
+_OVER_BUDGET_EVERY_S = 60.0  # a client over it is logged once in this long for its address
 # Open files: the server's own at rest (nine when measured), with room; and a session's (its
 # connection, its terminal, the process it watches, its link to the hub).
 _FILES_AT_REST = 32
@@ -233,7 +234,7 @@ class Lab:
         self.access = Access(config.roster, config.authorized_keys, config.password_hash)
         self.penalties = Penalties(config.block_after, config.forgive_every_s)
         self.startups = Startups(config.startup_limit, config.per_source_max_startups)
-        self.over_budget = Sparing(60.0)  # connections read slower for sending too fast (see Metered)
+        self.over_budget = Sparing(_OVER_BUDGET_EVERY_S)  # connections read slower for sending too fast (see Metered)
         self.teachers = self._check_teachers(config)
         self.admission = Admission(config.starting_at_once or cores(), config.first_screen_wait_s)
         # An app says through the hub when its first screen is drawn: the next in line may start.
@@ -635,9 +636,10 @@ class LabConnection(asyncssh.SSHServer):
         # Once a while for an address: a flood would otherwise log as fast as it is read, or as it connects again.
         if self.lab.over_budget.due(self.host):
             log.warning(
-                "%s sends more than %d KiB/s: its bytes are read at that pace (logged once a minute for an address)",
+                "%s sends more than %d KiB/s: its bytes are read at that pace (logged once every %g s for an address)",
                 self.peer,
                 READ_RATE // 1024,
+                _OVER_BUDGET_EVERY_S,
             )
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -69,8 +69,8 @@ def test_connections_not_yet_logged_in_are_counted_in_all_and_per_address(caplog
     assert startups.admit("10.0.0.9")
     assert caplog.text.count("refusing more from it") == 1
     assert caplog.text.count("refusing new ones") == 1
-    assert "accepting connections from 10.0.0.9 again; 1 refused meanwhile" in caplog.text
-    assert "accepting new ones again; 2 refused meanwhile" in caplog.text
+    assert "10.0.0.9 is down to 1 connection without a session: 1 refused since it had 3" in caplog.text
+    assert "down to 2 connections without a session: 2 refused since there were 4" in caplog.text
 
 
 def test_a_read_budget_allows_its_burst_then_its_rate():
@@ -94,10 +94,10 @@ def test_a_flood_flapping_at_a_limit_is_logged_when_it_starts_and_when_it_ends(c
         assert not startups.admit("10.0.0.9")
         startups.done("10.0.0.9")
         assert startups.admit("10.0.0.9")
-    assert caplog.text.count("refusing more from it") == 1 and "again" not in caplog.text
+    assert caplog.text.count("refusing more from it") == 1 and "down to" not in caplog.text
     for _ in range(2):
         startups.done("10.0.0.9")
-    assert caplog.text.count("accepting connections from 10.0.0.9 again; 100 refused meanwhile") == 1
+    assert caplog.text.count("10.0.0.9 is down to 2 connections without a session: 100 refused since it had 4") == 1
     caplog.clear()
     everyone = Startups(MaxStartups(4, 100, 4), per_source=10, chance=lambda: 0.5)
     hosts = [f"10.0.1.{n}" for n in range(4)]
@@ -106,10 +106,10 @@ def test_a_flood_flapping_at_a_limit_is_logged_when_it_starts_and_when_it_ends(c
         assert not everyone.admit("10.0.2.1")
         everyone.done(hosts[n % 4])
         assert everyone.admit(hosts[n % 4])
-    assert caplog.text.count("refusing new ones") == 1 and "again" not in caplog.text
+    assert caplog.text.count("refusing new ones") == 1 and "down to" not in caplog.text
     for host in hosts[:2]:
         everyone.done(host)
-    assert caplog.text.count("accepting new ones again; 100 refused meanwhile") == 1
+    assert caplog.text.count("down to 2 connections without a session: 100 refused since there were 4") == 1
 
 
 def test_an_address_is_logged_once_a_while_however_often_it_connects_again() -> None:
@@ -120,3 +120,10 @@ def test_an_address_is_logged_once_a_while_however_often_it_connects_again() -> 
     assert sparing.due("10.0.0.8"), "another address is its own"
     now[0] = 61.0
     assert sparing.due("10.0.0.9") and not sparing.due("10.0.0.9")
+
+
+def test_a_flood_of_addresses_keeps_what_is_logged_of_them_bounded() -> None:
+    now = [0.0]
+    sparing = Sparing(every_s=60.0, clock=lambda: now[0])
+    assert all(sparing.due(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}") for n in range(20_000))
+    assert len(sparing._at) <= 4096, "the oldest are forgotten"
