@@ -307,3 +307,18 @@ def test_the_ends_of_a_scale_read_apart_when_they_are(low, high):
 
 def test_a_flat_scale_reads_as_one_figure():
     assert ends(1.8186, 1.8186) == ("1.82", "1.82")
+
+
+@pytest.mark.parametrize(
+    ("heights", "said"),
+    [
+        ([1.8186, 1.8186, 1.8186], "flat: every height 1.8186 to 6 figures"),
+        ([1.8186 + 1e-9 * k for k in range(9)], "flat: every height 1.8186 to 6 figures"),
+        ([float("nan"), float("inf"), -float("inf")], "no height here is a finite number"),
+    ],
+)
+def test_a_legend_without_a_range_says_what_there_is(heights, said):
+    """A map whose ends are alike, or that has no finite height, read 'low 0 ████ 0 high', then 'flat: every height 0'."""
+    view = HeightMap()
+    view._heights = np.array(heights)  # as a landscape's samples leave them (see _sample_heights)
+    assert said in str(view._legend(colors=False, width=60))

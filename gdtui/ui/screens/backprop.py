@@ -87,8 +87,8 @@ def weight(value: float) -> str:
     for decimals in range(4, -1, -1):
         text = f"{value:+.{decimals}f}"
         if len(text) <= 7:
-            break
-    return text
+            return text
+    return _within(value, 2, 7)  # a million and more: in powers of ten
 
 
 def number(value: float) -> str:

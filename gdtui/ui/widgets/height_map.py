@@ -365,11 +365,15 @@ class HeightMap(Drawn):
     def _legend(self, colors: bool, width: int) -> Text:
         """The bands from the lowest height to the highest, each figure at its end: the fullest form that fits."""
         finite = self._heights[np.isfinite(self._heights)]
-        low, high = ends(finite.min(), finite.max()) if finite.size else ("0", "0")
-        if low == high:  # one band, one figure: a scale with two alike ends would read as a range
-            flat = f"flat: every height {low}"
-            lead = " " * self._margin if self._margin + len(flat) <= width else ""
-            return Text(lead + flat, style="dim")
+        low, high = ends(finite.min(), finite.max()) if finite.size else ("", "")
+        if low == high:  # a scale with two alike ends would read as a range
+            said = (
+                f"flat: every height {finite.min():.{FLAT_DIGITS}g} to {FLAT_DIGITS} figures"
+                if finite.size
+                else "no height here is a finite number"
+            )
+            lead = " " * self._margin if self._margin + len(said) <= width else ""
+            return Text(lead + said, style="dim")
         bands = (("█", _style(color, None)) for color in _BAND_COLORS)
         scale = Text.assemble(*bands) if colors else Text(f"[{BAND_GLYPHS}]")
         # Under the map's x axis; else from the left edge; else the figures alone, which still read low to high.
