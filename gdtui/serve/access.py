@@ -47,7 +47,7 @@ from gdtui.serve.untrusted import printable
 
 log = logging.getLogger("gdtui.serve")
 
-NAME_RULE = "1 to 32 letters, digits, '.', '_' or '-', starting with a letter or a digit"
+NAME_RULE = "1 to 32 of the letters a to z, digits, '.', '_' or '-', starting with a letter or a digit"
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
 # What a public key's first field (its algorithm) starts with, in OpenSSH's formats.
 _KEY_TYPE = re.compile(r"(ssh|ecdsa|sk|rsa|webauthn|x509v3)-\S+")
@@ -87,10 +87,20 @@ class Credentials:
     unread: list[str] = field(default_factory=list)
 
 
+def name_fault(text: str) -> str:
+    """What keeps text from being a name, in words: its length, its first character not allowed, or its start."""
+    if not 1 <= len(text) <= 32:
+        return f"it has {len(text)} characters"
+    bad = next((c for c in text if not (c.isascii() and (c.isalnum() or c in "._-"))), None)
+    if bad is not None:
+        return f"{printable(repr(bad))} is not one of them"
+    return "it starts with neither a letter nor a digit"
+
+
 def _name_from(text: str) -> str:
     name = lab_name(text)
     if name is None:
-        raise ValueError(f"{printable(text)} cannot be a name ({NAME_RULE})")
+        raise ValueError(f"{printable(text)} cannot be a name ({NAME_RULE}): {name_fault(text)}")
     return name
 
 

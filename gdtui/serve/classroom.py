@@ -22,7 +22,7 @@ from pathlib import Path
 
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import replacing
-from gdtui.serve.access import NAME_RULE, TEACHER_ROLE, lab_name
+from gdtui.serve.access import NAME_RULE, TEACHER_ROLE, lab_name, name_fault
 from gdtui.serve.hostkey import host_key
 from gdtui.serve.passwords import hash_password
 from gdtui.serve.untrusted import printable
@@ -64,7 +64,7 @@ def read_names(text: str, where: str) -> list[str]:
             continue
         name = lab_name(line)
         if name is None:
-            raise GdtuiError(f"line {number} of {where}: {printable(line)} cannot be a name ({NAME_RULE})")
+            raise GdtuiError(f"line {number} of {where}: {printable(line)} cannot be a name ({NAME_RULE}): {name_fault(line)}")
         names.append(name)
     return names
 
@@ -75,7 +75,7 @@ def check_names(given: Iterable[str]) -> list[str]:
     for text in given:
         name = lab_name(text)
         if name is None:
-            raise GdtuiError(f"{printable(text)} cannot be a name ({NAME_RULE})")
+            raise GdtuiError(f"{printable(text)} cannot be a name ({NAME_RULE}): {name_fault(text)}")
         if name in names:
             raise GdtuiError(f"{name} is listed twice")
         names.append(name)

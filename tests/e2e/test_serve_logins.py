@@ -84,7 +84,7 @@ async def test_a_name_that_cannot_have_a_folder_of_its_own_is_refused_and_told_w
     async with running(lab_config) as lab:
         assert not await logs_in(lab, username, client_factory=lambda: client)
         assert not lab.sessions_dir.exists() or not any(lab.sessions_dir.iterdir())
-    assert "1 to 32 letters, digits" in "".join(client.banners)
+    assert "1 to 32 of the letters a to z, digits" in "".join(client.banners)
     assert "cannot be a name here" in caplog.text
 
 

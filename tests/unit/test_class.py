@@ -180,3 +180,15 @@ def test_a_name_already_in_the_class_is_not_added_again_and_one_not_in_it_not_re
 def test_adding_to_a_folder_without_a_class_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(GdtuiError, match="gdtui class new"):
         classroom.add_students(tmp_path, ["zoe"])
+
+
+@pytest.mark.parametrize(
+    ("given", "fault"),
+    [("zoë", "'ë'"), ("ＡＢ", "'Ａ'"), ("a b", "' '"), ("x" * 40, "40 characters"), ("-ada", "starts with")],
+)
+def test_a_name_refused_says_which_character_or_what_else_is_wrong(given, fault) -> None:
+    """'zoë' was refused as not '1 to 32 letters': it is letters, only not a to z, and nothing said which."""
+    with pytest.raises(GdtuiError) as refused:
+        classroom.check_names([given])
+    said = str(refused.value)
+    assert "a to z" in said and fault in said, said
