@@ -49,7 +49,7 @@ from typing import TextIO
 from gdtui import channel
 from gdtui.core.errors import GdtuiError
 from gdtui.core.files import replacing
-from gdtui.core.words import percent
+from gdtui.core.words import cut_middle, percent
 from gdtui.serve.access import lab_name
 from gdtui.serve.collect import spreadsheet_cell
 
@@ -506,7 +506,7 @@ def table(rows: Iterable[Row]) -> list[str]:
     head = f"{'Name':<16} {'Login':<11} {'Logout':<15} {'Beat':>4} {'Quiz':>7} {'Best':>6} {'Steps':>9} {'Saved':>5}"
     lines = [head]
     for row in rows:
-        name = row.name if len(row.name) <= 16 else row.name[:15] + "…"
+        name = cut_middle(row.name, 16)  # its end too: two long names often differ only there
         quiz = f"{row.quiz[0]}/{row.quiz[1]}" if row.quiz else "—"
         best = "—" if row.best is None else percent(row.best)
         steps = "—" if row.steps is None else f"{row.steps:,}"

@@ -125,6 +125,28 @@ async def test_the_dashboard_shows_each_student_and_follows_the_hub(hub: FakeHub
         await wait_for(pilot, lambda: names(screen) == ["alan"], "ada gone")
 
 
+async def test_long_names_leave_every_column_on_screen_at_80_columns_and_read_apart(hub: FakeHub) -> None:
+    """A name of 32 characters, as a roster allows, pushed Idle off the screen and cut Best's per cent sign."""
+    long = [ADA | {"id": 7, "name": "ada_lovelace-byron.countess-of-" + end} for end in "xl"]
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        hub.roster(long[0], long[1] | {"id": 8}, ALAN)
+        await wait_for(pilot, lambda: len(names(screen)) == 3, "three rows")
+        table = screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.size.width, "every column on screen"
+        shown = names(screen)
+        assert len(set(shown)) == 3 and "alan" in shown, shown
+        assert "Idle" in screen_text(app) and "80.0%" in screen_text(app)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen), "the record")
+        hub.record([{"session": f"s{n}", "name": row["name"], "login": "2027-01-15T08:00:00Z"} for n, row in enumerate(long)], 2)
+        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 2, "the record's rows")
+        record_table = app.screen.query_one(DataTable)
+        cut = {str(record_table.get_row_at(row)[0]) for row in range(2)}
+        assert len(cut) == 2, cut
+
+
 async def test_the_dashboard_says_once_it_is_shown(hub: FakeHub) -> None:
     app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:

@@ -340,3 +340,12 @@ def test_a_row_full_of_model_names_takes_no_more_so_fresh_names_cannot_keep_rewr
     assert len(full) == record.MOST_SAVED
     kept.report(ada, {"saved": [f"new-{i}.npz" for i in range(channel.MOST_SAVED)]}, LOGIN + 100)
     assert kept.rows[ada.session].saved == full
+
+
+def test_two_long_names_that_differ_at_their_end_read_apart_in_the_record() -> None:
+    """Cut to their first 15 characters, two names of 40 read 'ada_lovelace-by…' both: only the CSV told them apart."""
+    names = ["ada_lovelace-byron.countess-of-x", "ada_lovelace-byron.countess-of-l"]
+    lines = record.table([Row(f"s{n}", name, LOGIN) for n, name in enumerate(names)])
+    first, second = (line.split()[0] for line in lines[1:])
+    assert first != second and len(first) <= 16, (first, second)
+    assert all(len(line) <= 80 for line in lines)

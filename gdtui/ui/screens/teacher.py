@@ -28,12 +28,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from gdtui import channel
-from gdtui.core.words import percent
+from gdtui.core.words import cut_middle, percent
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.prompt import Field, Prompt
 
 REFRESH_S = 1.0  # the ages on screen count on this often
 NONE = "—"
+# A name in the table: cut in the middle to what the other columns leave, but no shorter than this.
+NAME_LEAST, NAME_MOST = 8, 32
 # What a row's state says: a session on now, one that logged out, one its server's death cut off.
 ON, LEFT, CUT = "on", "left", "cut"
 
@@ -211,6 +213,10 @@ class TeacherScreen(Screen):
         self.linked = False
         self._redraw_when_mounted()
 
+    def on_resize(self) -> None:
+        # The names are cut to the room the table has (see _name_room).
+        self.call_after_refresh(self.redraw)
+
     def _redraw_when_mounted(self) -> None:
         # The link opens as the app starts and the hub answers at once: its news may come before this
         # screen has its table, which its mount draws with what came.
@@ -232,8 +238,10 @@ class TeacherScreen(Screen):
         rows = self.shown()
         table.clear()
         self._drawn = {}
+        room = self._name_room(rows, now)
         for student in rows:
             cells = [Text(column.show(student, now), no_wrap=True) for column in COLUMNS]
+            cells[0] = Text(cut_middle(student.name, room), no_wrap=True)
             if not student.reporting:
                 for cell in cells:
                     cell.stylize("dim")
@@ -249,6 +257,17 @@ class TeacherScreen(Screen):
             if follow is not None:
                 table.move_cursor(row=table.get_row_index(str(follow.id)), animate=False)
         self._draw_status(len(rows))
+
+    def _name_room(self, rows: list[Student], now: float) -> int:
+        """The columns a name may take: what the others leave of the table's width. A roster's name may be 32
+        characters long, and pushed Idle off the screen at 80 columns."""
+        table = self.query_one(DataTable)
+        width = table.scrollable_content_region.width
+        if not width:  # not laid out yet: drawn again at the next refresh
+            return NAME_MOST
+        padding = 2 * table.cell_padding
+        others = sum(max([len(c.title), *(len(c.show(s, now)) for s in rows)]) + padding for c in COLUMNS[1:])
+        return max(NAME_LEAST, min(NAME_MOST, width - others - padding))
 
     def _draw_status(self, shown: int) -> None:
         count = len(self.students)
@@ -403,7 +422,7 @@ class Session:
             logout = self._moment(self.logout)
         elif self.cut is not None:
             logout = f"cut {self._moment(self.cut)}"
-        name = self.name if len(self.name) <= 12 else self.name[:11] + "…"
+        name = cut_middle(self.name, 12)  # its end too: two long names often differ only there
         return [
             name,
             self.login.strftime("%m-%d %H:%M"),
