@@ -421,6 +421,7 @@ class Hub:
             log.info("%s says to %s: %s", teacher.name, _who(targets), printable(text, channel.MESSAGE_CHARACTERS))
             for member in targets:
                 self._send(member, {"say": text, "from": teacher.name})
+            self._send(teacher, {"done": "say", "reached": len(targets)})  # the dashboard says whom it reached
         elif "go" in message:
             step = message["go"]
             if type(step) is not int or not 1 <= step <= channel.STEPS:
@@ -429,6 +430,7 @@ class Hub:
             log.info("%s brings %s to step %d", teacher.name, _who(targets), step)
             for member in targets:
                 self._send(member, {"go": step})
+            self._send(teacher, {"done": "go", "reached": len(targets)})
         elif message.get("record") is True:
             self._send(teacher, self._record())
         elif "end" in message:

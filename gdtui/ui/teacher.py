@@ -48,6 +48,8 @@ class TeacherApp(TerminalApp):
                     self.dashboard.show_roster(message["roster"])
                 elif "record" in message:
                     self.dashboard.show_record(message)
+                elif "done" in message:
+                    self.dashboard.show_done(message)
         finally:
             self._link = None
             shown.cancel()

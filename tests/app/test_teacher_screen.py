@@ -75,6 +75,10 @@ class FakeHub:
         assert self.writer is not None
         self.writer.write(channel.encode({"roster": list(rows)}))
 
+    def done(self, command: str, reached: int) -> None:
+        assert self.writer is not None
+        self.writer.write(channel.encode({"done": command, "reached": reached}))
+
     def record(self, rows: list, total: int) -> None:
         assert self.writer is not None
         self.writer.write(channel.encode({"record": rows, "total": total}))
@@ -209,13 +213,38 @@ async def test_roster_names_that_are_markup_show_as_written(hub: FakeHub) -> Non
         assert first in screen_text(app)
         await pilot.press("h", "enter")
         await wait_for(pilot, lambda: hub.commands(), "the message sent")
-        assert f"Sent to {first}." in notices(app)
+        hub.done("say", 1)
+        await wait_for(pilot, lambda: f"Sent to {first}." in notices(app), "the message's receipt")
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmEnd), "the confirmation")
         assert f"End {first}'s session?" in screen_text(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: f"Ending {first}'s session." in notices(app), "the notice")
     assert app._exception is None
+
+
+async def test_the_dashboard_says_what_a_message_reached_as_the_hub_tells_it(hub: FakeHub) -> None:
+    """ "Sent to x.y." was said at Enter, of a student whose session had just ended: the hub had sent it to nobody."""
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await pilot.press("down", "m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: hub.commands(), "the message sent")
+        assert not any("Sent" in notice for notice in notices(app)), "not before the hub says so"
+        hub.done("say", 0)
+        await wait_for(pilot, lambda: any("alan has left: the message was not sent" in n for n in notices(app)), "told")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        await pilot.press(*"break", "enter")
+        await wait_for(pilot, lambda: len(hub.commands()) == 2, "the message to all")
+        hub.done("say", 2)
+        await wait_for(pilot, lambda: any("Sent to 2 students." in n for n in notices(app)), "the count")
+        await pilot.press("g", "3")
+        await wait_for(pilot, lambda: len(hub.commands()) == 3, "the step sent")
+        hub.done("go", 0)
+        await wait_for(pilot, lambda: any("No student is logged in" in n for n in notices(app)), "nobody brought")
 
 
 async def test_everyone_to_a_step(hub: FakeHub) -> None:

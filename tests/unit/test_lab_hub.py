@@ -239,6 +239,20 @@ async def test_a_teachers_message_reaches_one_student_or_all(tmp_path: Path) -> 
             assert await student.receive() == {"say": "Break [2J over [b]now[/b]", "from": "teach"}
 
 
+async def test_a_teacher_hears_how_many_students_a_message_or_a_step_reached(tmp_path: Path) -> None:
+    """The dashboard said "Sent to x.y." of a student gone before Enter, and "Sent to everyone." to an empty lab."""
+    async with running(tmp_path) as lab:
+        lab.join(1, "teach", teacher=True)
+        lab.join(2, "ada")
+        teacher, ada = await lab.connect(1), await lab.connect(2)
+        teacher.send({"say": "hello", "to": 9})
+        teacher.send({"say": "hello", "to": 2})
+        teacher.send({"go": 3, "to": None})
+        receipts = [message for message in [await teacher.receive() for _ in range(4)] if "reached" in message][:3]
+        assert receipts == [{"done": "say", "reached": 0}, {"done": "say", "reached": 1}, {"done": "go", "reached": 1}]
+        assert await ada.receive() == {"say": "hello", "from": "teach"}
+
+
 async def test_a_teacher_brings_students_to_a_step_and_only_to_a_step_there_is(tmp_path: Path) -> None:
     async with running(tmp_path) as lab:
         lab.join(1, "teach", teacher=True)

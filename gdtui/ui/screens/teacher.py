@@ -14,6 +14,7 @@ a yes, and the class record: every session the server has kept.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from gdtui import channel
-from gdtui.core.words import cut_middle, percent
+from gdtui.core.words import counted, cut_middle, percent
 from gdtui.ui.lesson import STEPS
 from gdtui.ui.screens.prompt import Field, Prompt
 
@@ -178,6 +179,7 @@ class TeacherScreen(Screen):
         self.descending = False
         self.linked: bool | None = None  # None: still connecting
         self._drawn: dict[str, Student] = {}  # the rows in the table, by their keys
+        self._asked: deque[str] = deque()  # whom each message or step sent is for, until the hub says whom it reached
 
     class Command(Message):
         """A command the teacher gave, for the hub to carry out."""
@@ -211,6 +213,7 @@ class TeacherScreen(Screen):
 
     def link_lost(self) -> None:
         self.linked = False
+        self._asked.clear()  # no word will come of those
         self._redraw_when_mounted()
 
     def on_resize(self) -> None:
@@ -342,7 +345,7 @@ class TeacherScreen(Screen):
             if text is None:
                 return
             self.post_message(self.Command({"say": text, "to": None if student is None else student.id}))
-            self.notify(f"Sent to {who}.", markup=False)
+            self._asked.append(who)  # told once the hub says how many it reached (show_done)
 
         self.app.push_screen(MessagePrompt(f"Message to {who}:"), send)
 
@@ -350,7 +353,7 @@ class TeacherScreen(Screen):
         def go(step: int | None) -> None:
             if step is not None:
                 self.post_message(self.Command({"go": step, "to": None}))
-                self.notify(f"Everyone brought to step {step}, {STEPS[step - 1].title}.", markup=False)
+                self._asked.append(f"step {step}, {STEPS[step - 1].title}")
 
         self.app.push_screen(StepPrompt(), go)
 
@@ -369,6 +372,29 @@ class TeacherScreen(Screen):
     def action_record(self) -> None:
         self.app.push_screen(RecordScreen())
         self.post_message(self.Command({"record": True}))
+
+    def show_done(self, message: dict) -> None:
+        """What a message or a step reached, as the hub tells it: a session may end between Enter and its arrival."""
+        if not self._asked:
+            return  # asked on a link lost since
+        asked, reached = self._asked.popleft(), message.get("reached")
+        if type(reached) is not int:
+            return
+        if message.get("done") == "go":
+            said = (
+                f"{counted(reached, 'student')} brought to {asked}."
+                if reached
+                else f"No student is logged in: nobody brought to {asked}."
+            )
+        elif reached:
+            said = f"Sent to {asked}." if asked != "everyone" else f"Sent to {counted(reached, 'student')}."
+        else:
+            said = (
+                "No student is logged in: the message was not sent."
+                if asked == "everyone"
+                else f"{asked} has left: the message was not sent."
+            )
+        self.notify(said, markup=False)
 
     def show_record(self, message: dict) -> None:
         for screen in self.app.screen_stack:
