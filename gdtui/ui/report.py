@@ -119,7 +119,9 @@ def progress_of(app: App, state: LessonState | None, beat: int | None) -> dict:
     if run is not None:
         progress["steps"] = run.trainer.steps
         epochs = run.epochs  # replaced whole, never changed in place: safe to read beside the worker
-        if epochs:
+        # Not a measurement of the random weights a run began from (its step 0): chance, which the teacher's Best
+        # showed beside a network hundreds of steps on, until its first epoch ended.
+        if epochs and not (epochs[-1].step == 0 and state.from_random):
             progress["accuracy"] = epochs[-1].test_accuracy
     return progress
 

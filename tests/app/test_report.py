@@ -141,6 +141,24 @@ async def test_training_figures_come_from_the_run_whether_or_not_its_screen_was_
         assert report.progress_of(app, app.state, None)["saved"] == [written.name]
 
 
+async def test_the_measurement_of_random_weights_is_no_accuracy_to_report(tiny_mnist_dir: Path) -> None:
+    """Before a run's first epoch ends, its only measurement is of the weights it started from: the teacher's Best read
+    9.7% for a student whose network, 1,320 steps on, read 89% on their own Cost step."""
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test() as pilot:
+        await wait_until_loaded(pilot)
+        training = app.state.training
+        run = training.ensure()
+        start = run.start()
+        assert start is not None
+        run.add_epoch(run.evaluate(start))  # as the Training step does when it opens
+        training.speed = 0
+        assert training.advance(run, "step", cancelled=lambda: False, progressed=lambda: None) == "step"
+        assert run.epochs and run.epochs[-1].step == 0, "the case this test is about: the random weights measured"
+        progress = report.progress_of(app, app.state, None)
+        assert progress["steps"] == 1 and "accuracy" not in progress
+
+
 async def test_an_answer_checked_and_a_model_saved_are_reported_at_once(
     hub: FakeHub, tiny_mnist_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
