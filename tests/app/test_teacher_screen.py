@@ -151,6 +151,24 @@ async def test_long_names_leave_every_column_on_screen_at_80_columns_and_read_ap
         assert len(cut) == 2, cut
 
 
+async def test_the_teacher_has_a_help_that_says_what_each_column_is_of(hub: FakeHub) -> None:
+    """? did nothing: nothing said that Beat, Quiz and Best are of the last 12 hours while On and Steps are of the
+    session now, nor that r reverses the order."""
+    from gdtui.serve.hub import GONE_SHOWN_S
+    from gdtui.ui.screens.help import HelpScreen
+
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        text = app.screen.text
+        assert f"last {GONE_SHOWN_S // 3600} hours" in text and "`r` Reverse" in text and "session now" in text
+        assert "1–8" not in text, "the lesson's keys are not the dashboard's"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, TeacherScreen), "the dashboard again")
+
+
 async def test_the_dashboard_says_once_it_is_shown(hub: FakeHub) -> None:
     app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:

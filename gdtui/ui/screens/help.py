@@ -59,14 +59,15 @@ class HelpScreen(Prompt[None]):
     HelpScreen Markdown MarkdownParagraph, HelpScreen Markdown MarkdownFence { margin: 0 0 1 0; }
     """
 
-    def __init__(self, screen: Screen) -> None:
+    def __init__(self, screen: Screen, everywhere: tuple[tuple[str, str], ...] = EVERYWHERE) -> None:
         super().__init__()
         self.source = screen
+        self.everywhere = everywhere  # the keys of the whole app, after the screen's own
 
     @property
     def text(self) -> str:
         """All the help says, keys in backquotes: what a reader of the markdown would see."""
-        rows = key_rows(self.source) + list(EVERYWHERE)
+        rows = key_rows(self.source) + list(self.everywhere)
         keys = "\n".join(f"`{keys}` {does}" for keys, does in rows)
         return f"{getattr(self.source, 'HELP', '')}\n\n{keys}"
 
@@ -78,7 +79,7 @@ class HelpScreen(Prompt[None]):
         for keys, does in key_rows(self.source):
             table.add_row(keys, does)
         table.add_row("", "")
-        for keys, does in EVERYWHERE:
+        for keys, does in self.everywhere:
             table.add_row(keys, does, style="dim")
         with Vertical():
             yield Static(f"[b]{title}[/b]   [dim]{CLOSING}[/dim]", id="closing")

@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from gdtui import channel
 from gdtui.core.words import counted, cut_middle, percent
 from gdtui.ui.lesson import STEPS
+from gdtui.ui.screens.help import HelpScreen
 from gdtui.ui.screens.prompt import Field, Prompt
 
 REFRESH_S = 1.0  # the ages on screen count on this often
@@ -154,6 +155,20 @@ def matches(student: Student, text: str) -> bool:
 
 
 class TeacherScreen(Screen):
+    TITLE_TEXT = "The class"
+    HELP = """\
+One row a student, updated as they work. **On** is how long the session now has lasted, **Step** where
+they are, **Steps** the training steps of the network on their screen: of the session now. **Beat** (the
+furthest of the guided lesson), **Quiz** (right answers of those checked) and **Best** (the best test
+accuracy measured at the end of an epoch of training) are what they reached over all their sessions of
+the last 12 hours. **Idle** is the time since their last key press. A session that is over keeps its
+row, dimmed: *logged out*, or *cut off* when the server stopped under it; it takes no message.
+
+`m` sends the selected student a message, `a` everyone; `g` brings every student to a step; `e` ends
+the selected student's session, once you say yes; a message or a step says how many it reached. `s` sorts by
+the next column and `r` reverses the order; `/` filters by a name or a step; `c` shows the class
+record: every session the server has kept."""
+
     BINDINGS = [
         Binding("s", "sort", "Sort"),
         Binding("r", "reverse", "Reverse", show=False),
@@ -164,6 +179,7 @@ class TeacherScreen(Screen):
         Binding("e", "end", "End session"),
         Binding("c", "record", "Record"),
         Binding("escape", "table", "Back to the table", show=False),
+        Binding("question_mark", "help", "Help", show=False),
         Binding("q", "quit", "Quit"),
     ]
     DEFAULT_CSS = """
@@ -368,6 +384,9 @@ class TeacherScreen(Screen):
                 self.notify(f"Ending {student.name}'s session.", markup=False)
 
         self.app.push_screen(ConfirmEnd(student.name), end)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self, everywhere=(("? q", "this help; quit"),)))
 
     def action_record(self) -> None:
         self.app.push_screen(RecordScreen())
