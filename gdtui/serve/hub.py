@@ -130,6 +130,8 @@ def _gone_row(ident: int, kept: Row, reached: dict) -> dict:
         "state": "left" if kept.logout is not None else "cut",
         **reached,
     }
+    if kept.ended is not None:
+        row["ended"] = kept.ended
     if kept.steps is not None:
         row["steps"] = kept.steps
     return row
@@ -218,8 +220,8 @@ class Hub:
             channel.ROLE_VARIABLE: channel.TEACHER if teacher else channel.STUDENT,
         }
 
-    def leave(self, number: int) -> None:
-        """The session is over: its token no longer opens anything, and its connection is closed."""
+    def leave(self, number: int, how: str | None = None) -> None:
+        """The session is over, `how` (channel.ENDINGS): its token no longer opens anything, and its connection is closed."""
         for token, member in list(self.members.items()):
             if member.number == number:
                 del self.members[token]
@@ -227,7 +229,7 @@ class Hub:
                     member.writer.close()
                 if member.kept is not None:
                     self._key_seen(member)
-                    self.record.logout(member.kept, time.time())
+                    self.record.logout(member.kept, time.time(), how)
                 if not member.teacher:
                     self._changed()
 

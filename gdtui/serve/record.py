@@ -73,6 +73,7 @@ CSV_FIELDS = (
     "name",
     "login",
     "logout",
+    "ended",
     "cut",
     "last_key",
     "beat",
@@ -94,6 +95,7 @@ class Row:
     name: str
     login: float
     logout: float | None = None
+    ended: str | None = None  # with a logout, how (channel.ENDINGS); None in a record kept before it was said
     cut: float | None = None  # no logout: its server was last known running then
     last_key: float | None = None
     beat: int | None = None  # the highest beat of the guided lesson reached
@@ -109,6 +111,7 @@ class Row:
             "name": self.name,
             "login": _time_text(self.login),
             "logout": _time_text(self.logout),
+            "ended": self.ended,
             "cut": _time_text(self.cut),
             "last_key": _time_text(self.last_key),
             "beat": self.beat,
@@ -138,8 +141,10 @@ class Row:
         for key, value in (("beat", "beat"), ("quiz", "quiz"), ("best_accuracy", "accuracy"), ("steps", "steps")):
             if sent.get(key) is not None and value not in figures:
                 return None
-        answers, saved = sent.get("answers", ""), sent.get("models_saved", [])
+        answers, saved, ended = sent.get("answers", ""), sent.get("models_saved", []), sent.get("ended")
         if not (isinstance(answers, str) and set(answers) <= {"R", "W"} and isinstance(saved, list)):
+            return None
+        if ended is not None and ended not in channel.ENDINGS:
             return None
         names = [channel.clean_name(each) for each in saved[-MOST_SAVED:]]
         quiz = figures.get("quiz")
@@ -148,6 +153,7 @@ class Row:
             name,
             login,
             _time(times["logout"]),
+            ended,
             _time(times["cut"]),
             _time(times["last_key"]),
             figures.get("beat"),
@@ -164,6 +170,7 @@ class Row:
             self.name,
             _time_text(self.login) or "",
             _time_text(self.logout) or "",
+            self.ended or "",
             _time_text(self.cut) or "",
             _time_text(self.last_key) or "",
             _text(self.beat),
@@ -305,15 +312,15 @@ class ClassRecord:
         """The session's last key press."""
         self._update(row, replace(row, last_key=float(round(when))), when)
 
-    def logout(self, row: Row, when: float) -> None:
-        """The session is over: its row says so, written at once."""
-        self._update(row, replace(row, logout=float(round(when))), when)
+    def logout(self, row: Row, when: float, how: str | None = None) -> None:
+        """The session is over, `how` (channel.ENDINGS): its row says so, written at once."""
+        self._update(row, replace(row, logout=float(round(when)), ended=how), when)
 
     def _update(self, row: Row, new: Row, when: float) -> None:
         if new == row or self.rows.get(row.session) is not row:
             return
         quiet = replace(new, steps=row.steps, last_key=row.last_key) == row
-        for key in ("logout", "last_key", "beat", "quiz", "answers", "best", "steps", "saved"):
+        for key in ("logout", "ended", "last_key", "beat", "quiz", "answers", "best", "steps", "saved"):
             setattr(row, key, getattr(new, key))
         self._changed.add(row.session)
         if new.logout is not None:
@@ -495,7 +502,9 @@ def _local(when: float, day_of: float | None = None) -> str:
 def _ended(row: Row) -> str:
     """How a session ended: its logout, cut off when its server died, or on still."""
     if row.logout is not None:
-        return _local(row.logout, row.login)
+        when = _local(row.logout, row.login)
+        said = f"{when} {row.ended}" if row.ended else when
+        return said if len(said) <= 15 else when  # the column's width: a logout on another day has no room for it
     if row.cut is not None:
         return f"cut {_local(row.cut, row.login)}"
     return "on"

@@ -415,7 +415,7 @@ class Lab:
         for session in list(self.sessions):
             if session.username in taken_off:
                 log.info("%s was taken off the class: session %d ended", session.username, session.number)
-                session.end(f"gdtui: {session.username} was taken off the class.")
+                session.end(f"gdtui: {session.username} was taken off the class.", "removed")
 
     async def stop(self) -> None:
         """Stop listening, end every session cleanly, and wait for them to finish."""
@@ -429,7 +429,7 @@ class Lab:
         try:
             sessions = list(self.sessions)
             for session in sessions:
-                session.end(SHUTTING_DOWN)
+                session.end(SHUTTING_DOWN, "shutdown")
             await asyncio.gather(*(session.done.wait() for session in sessions))
             await self.hub.stop()
             self.hub.record.close()
@@ -562,14 +562,14 @@ class Lab:
         self.admission.done(session.number)
         if session in self.sessions:
             self.sessions.discard(session)
-            self.hub.leave(session.number)
+            self.hub.leave(session.number, session.how_ended)
             minutes = (time.monotonic() - session.started) / 60
             log.info("session %d ended: %s after %.1f minutes, %s", session.number, session.username, minutes, session.outcome)
 
     def _end_by_teacher(self, number: int, reason: str) -> None:
         for session in self.sessions:
             if session.number == number:
-                session.end(reason)
+                session.end(reason, "ended")
 
 
 class LabConnection(asyncssh.SSHServer):

@@ -157,6 +157,7 @@ class LabSession(asyncssh.SSHServerSession):
         self._last_key = time.monotonic()
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending: str | None = None  # why the server is ending the session, to tell the student
+        self._how: str | None = None  # how the session ended, for the teacher and the record (channel.ENDINGS)
         self._killed = False
         self._paused = False  # the client takes no more frames for now: they wait in the app
         # The bytes the connection has queued for the client. A client may open a window far larger than it reads:
@@ -297,6 +298,8 @@ class LabSession(asyncssh.SSHServerSession):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._chan = None
+        if self.process is None or self.process.returncode is None:
+            self._how = self._how or "dropped"  # gone under the app, or before it started
         # No one is left to take the frames: the app must not wait to write them.
         self._backlogged = False
         self._read_again()
@@ -382,6 +385,7 @@ class LabSession(asyncssh.SSHServerSession):
             self._signal(self.process, signal.SIGHUP)
         try:
             code = await self.process.wait()
+            self._how = self._how or "quit"  # ended of itself, the client still there
             # Frames written just before the app ended are still on their way.
             await asyncio.wait_for(asyncio.shield(self._output_done), self._grace_s)
         except TimeoutError:
@@ -478,9 +482,16 @@ class LabSession(asyncssh.SSHServerSession):
 
     # -- ending ------------------------------------------------------------------
 
-    def end(self, reason: str) -> None:
-        """Ask the app to end (it restores the terminal), then tell the student why."""
+    @property
+    def how_ended(self) -> str | None:
+        """How the session ended (channel.ENDINGS), the first that came: the app quit, the connection dropped, or
+        the server ended it and why; None while that is not known."""
+        return self._how
+
+    def end(self, reason: str, how: str) -> None:
+        """Ask the app to end (it restores the terminal), then tell the student why, `reason`; `how` for the record."""
         self._ending = reason
+        self._how = self._how or how
         # The app ends by writing to its terminal (the screen put back): a client that has stopped
         # reading must not make it wait, nor the server after it.
         self._read_again()
@@ -498,7 +509,7 @@ class LabSession(asyncssh.SSHServerSession):
             return
         minutes = self._idle_timeout / 60
         log.info("session %d of %s idle for %g minutes: ending it", self.number, self.username, minutes)
-        self.end(f"gdtui: this session was closed after {minutes:g} minutes without a key press.")
+        self.end(f"gdtui: this session was closed after {minutes:g} minutes without a key press.", "idle")
 
     def _signal(self, process: asyncio.subprocess.Process | spawn.ForkedProcess, signum: int) -> None:
         """Signal the app's process group, and kill it if it has not ended after the grace time."""

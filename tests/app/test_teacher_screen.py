@@ -311,7 +311,7 @@ async def test_a_session_that_is_over_shows_its_figures_and_takes_no_command(hub
         screen = await dashboard(pilot, hub)
         hub.roster(ADA, ALAN, GONE, CUT)
         await wait_for(pilot, lambda: len(names(screen)) == 4, "four rows")
-        assert (cell(screen, "bob", 2), cell(screen, "bob", 3)) == ("logged out", "12")
+        assert (cell(screen, "bob", 2), cell(screen, "bob", 3)) == ("logged out", "12")  # a record kept before endings
         assert (cell(screen, "cy", 2), cell(screen, "cy", 4), cell(screen, "cy", 6)) == ("cut off", "1/2", "50.0%")
         # Four rows: what the header counts says what they are.
         assert screen.students[2].state == "left" and "2 logged in, 2 gone" in screen_text(app)
@@ -323,6 +323,27 @@ async def test_a_session_that_is_over_shows_its_figures_and_takes_no_command(hub
         assert isinstance(app.screen, TeacherScreen)
         assert "bob is not logged in." in notices(app)
         assert hub.commands() == []
+
+
+@pytest.mark.parametrize(
+    ("ended", "shown"),
+    [
+        ("quit", "quit"),
+        ("dropped", "dropped"),
+        ("ended", "ended"),
+        ("idle", "idle"),
+        ("removed", "removed"),
+        ("shutdown", "shut down"),
+        ("[b]x", "logged out"),
+    ],
+)
+async def test_a_session_over_says_how_it_ended(hub: FakeHub, ended: str, shown: str) -> None:
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        hub.roster(ADA, GONE | {"ended": ended})
+        await wait_for(pilot, lambda: "bob" in names(screen), "bob's row")
+        assert cell(screen, "bob", 2) == shown
 
 
 async def test_the_selection_stays_on_its_student_when_their_session_ends(hub: FakeHub) -> None:

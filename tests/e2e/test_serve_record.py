@@ -84,7 +84,7 @@ async def test_a_class_works_the_server_is_killed_and_its_record_dashboard_and_c
         assert main(["class", "remove", "bob", "--dir", str(folder)]) == 0
         assert await bob.ends() is not None
         assert "taken off the class" in bob.raw.decode()
-        await teacher.until(lambda: "logged out" in row(teacher, "bob"), "bob gone from the dashboard")
+        await teacher.until(lambda: "removed" in row(teacher, "bob"), "bob gone from the dashboard")
         assert "2 logged in, 1 gone" in teacher.text()
         # ada answers a question of the quiz (the ranking as it stands), then trains an epoch.
         ada.press("3")

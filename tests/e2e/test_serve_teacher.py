@@ -77,8 +77,11 @@ async def test_a_teacher_watches_two_students_messages_one_and_ends_a_session(
             # Ended by the server's SIGTERM, the app says so in its status.
             assert await ada.ends() == 128 + signal.SIGTERM
             assert "teach ended this session" in ada.raw.decode()
-            await teacher.until(lambda: "logged out" in row(teacher, "ada") and row(teacher, "alan"), "ada's session over")
+            # Not 'logged out', as every ending read: the teacher ended it.
+            await teacher.until(lambda: "ended" in row(teacher, "ada") and row(teacher, "alan"), "ada's session over")
             assert not alan.ended
+        # alan's ssh closed under the app: dropped, not logged out.
+        await teacher.until(lambda: "dropped" in row(teacher, "alan"), "alan's connection gone")
     assert "teach ends session" in caplog.text
     assert "alan says" not in caplog.text
 

@@ -231,7 +231,7 @@ async def test_a_session_whose_client_stopped_reading_ends_at_once_and_leaves_no
                 await asyncio.sleep(0.2)
             started = time.monotonic()
             if ended_by == "the teacher":
-                session.end("gdtui: teach ended this session.")
+                session.end("gdtui: teach ended this session.", "ended")
                 await asyncio.wait_for(session.done.wait(), TIMEOUT)
             else:
                 await asyncio.wait_for(lab.stop(), TIMEOUT)
@@ -329,7 +329,7 @@ async def test_a_session_with_keys_typed_far_ahead_ends_at_once(lab_config: LabC
             process.stdin.write(b"nprnpr" * 6000)
             await asyncio.sleep(0.5)  # in the app's hands by now
             started = time.monotonic()
-            session.end("gdtui: teach ended this session.")
+            session.end("gdtui: teach ended this session.", "ended")
             await asyncio.wait_for(session.done.wait(), TIMEOUT)
             took = time.monotonic() - started
             assert took < 2.0, f"ending took {took:.1f} s"

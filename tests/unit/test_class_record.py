@@ -349,3 +349,12 @@ def test_two_long_names_that_differ_at_their_end_read_apart_in_the_record() -> N
     first, second = (line.split()[0] for line in lines[1:])
     assert first != second and len(first) <= 16, (first, second)
     assert all(len(line) <= 80 for line in lines)
+
+
+def test_how_a_session_ended_is_kept_and_read_back_and_nothing_else_is() -> None:
+    row = Row("s1", "ada", LOGIN, logout=LOGIN + 60, ended="dropped")
+    assert Row.from_json(json.loads(json.dumps(row.to_json()))) == row
+    assert Row.from_json(row.to_json() | {"ended": "[b]hacked"}) is None
+    assert Row.from_json({k: v for k, v in row.to_json().items() if k != "ended"}) == Row("s1", "ada", LOGIN, logout=LOGIN + 60)
+    assert "dropped" in row.csv_cells() and "ended" in record.CSV_FIELDS
+    assert "dropped" in record.table([row])[1]

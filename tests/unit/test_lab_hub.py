@@ -326,6 +326,30 @@ async def test_a_students_line_too_long_to_be_progress_is_never_parsed(tmp_path:
     assert max(parsed) <= channel.PROGRESS_BYTES
 
 
+async def test_a_session_over_says_how_it_ended_to_the_teacher_and_in_the_record(tmp_path: Path) -> None:
+    """'logged out' was said of a student who quit, one whose connection dropped, one the teacher ended, one closed
+    for idling, one taken off the class and one the server's stop ended."""
+    async with running(tmp_path) as lab:
+        lab.join(1, "teach", teacher=True)
+        for number, name in enumerate(("ada", "alan", "bea", "cy", "di", "ed"), start=2):
+            lab.join(number, name)
+        teacher = await lab.connect(1)
+        for number, how in enumerate(("quit", "dropped", "ended", "idle", "removed", "shutdown"), start=2):
+            lab.hub.leave(number, how)
+        roster = {}
+        while len([row for row in roster.values() if row["state"] == "left"]) < 6:
+            roster = {row["name"]: row for row in (await teacher.receive())["roster"]}
+        assert {name: row["ended"] for name, row in roster.items()} == {
+            "ada": "quit",
+            "alan": "dropped",
+            "bea": "ended",
+            "cy": "idle",
+            "di": "removed",
+            "ed": "shutdown",
+        }
+        assert {row.name: row.ended for row in lab.hub.record.rows.values()}["alan"] == "dropped"
+
+
 async def test_what_students_did_outlives_the_server_and_reaches_a_teacher_who_comes_later(tmp_path: Path) -> None:
     kept = tmp_path / "kept"
     first = Hub(lambda number, reason: None, folder=tmp_path, record=ClassRecord.open(kept))

@@ -63,6 +63,7 @@ class Student:
     steps: int | None = None
     best: float | None = None
     state: str = ON
+    ended: str | None = None  # LEFT: how (channel.ENDINGS); None where the record did not say
 
     @classmethod
     def parse(cls, row: object, received: float) -> Student | None:
@@ -90,6 +91,7 @@ class Student:
             progress.get("steps"),
             best,
             state if state in (LEFT, CUT) else ON,
+            ended if (ended := row.get("ended")) in channel.ENDINGS else None,
         )
 
     def connected(self, now: float) -> float:
@@ -99,8 +101,10 @@ class Student:
         return self.idle_s + (now - self.received if self.state == ON else 0.0)
 
     def step_text(self) -> str:
-        if self.state == LEFT:
-            return "logged out"
+        if self.state == LEFT:  # how, where the record says
+            if self.ended is None:
+                return "logged out"
+            return "shut down" if self.ended == "shutdown" else self.ended
         if self.state == CUT:
             return "cut off"
         if self.step is None:
