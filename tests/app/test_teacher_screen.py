@@ -183,6 +183,7 @@ async def test_filter_and_sort(hub: FakeHub) -> None:
         screen = await dashboard(pilot, hub)
         await pilot.press("s")  # by time connected: alan came later
         assert names(screen) == ["alan", "ada"]
+        assert "sorted by On ↑" in screen_text(app), "the column as its heading names it"
         await pilot.press("r")
         assert names(screen) == ["ada", "alan"]
         await pilot.press("s", "s", "s", "s", "s", "s", "s")  # round to the name again, still reversed

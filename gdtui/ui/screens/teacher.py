@@ -300,7 +300,7 @@ record: every session the server has kept."""
         if gone:
             students += f", {gone} gone"
         arrow = "↓" if self.descending else "↑"
-        parts = [students, f"sorted by {COLUMNS[self.sort_column].title.lower()} {arrow}"]
+        parts = [students, f"sorted by {COLUMNS[self.sort_column].title} {arrow}"]
         if shown != count:
             parts.append(f"{shown} shown")
         if self.linked is None:
