@@ -233,6 +233,12 @@ class Hub:
                 if not member.teacher:
                     self._changed()
 
+    def tell(self, number: int, text: str) -> None:
+        """Show a word from the lab server itself on a student's screen, as a teacher's message is shown."""
+        for member in self.students():
+            if member.number == number:
+                self._send(member, {"say": text, "from": "the lab server"})
+
     def students(self) -> list[Member]:
         return [member for member in self.members.values() if not member.teacher]
 

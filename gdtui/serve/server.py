@@ -488,6 +488,7 @@ class Lab:
             grace_s=self.config.kill_grace_s,
             queued=queued,
             said=said,
+            warn=self.hub.tell,
         )
         return session
 

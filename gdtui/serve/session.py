@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import math
 import os
 import signal
 import struct
@@ -24,6 +25,7 @@ import asyncssh
 from asyncssh.packet import SSHPacket, String
 
 from gdtui.core.errors import GdtuiError
+from gdtui.core.words import counted
 from gdtui.serve import spawn
 from gdtui.serve.spawn import Ticket
 from gdtui.serve.untrusted import printable, terminal_type
@@ -57,6 +59,7 @@ _KEYS_HELD = 2**20
 QUEUED_HIGH = 2**19
 QUEUED_LOW = 2**17
 BACKLOG_CHECK_S = 0.05
+IDLE_WARNING_S = 60.0  # the most a student is warned ahead of a session closed for idling
 # Each new size makes the app redraw: window changes, a terminal dragged or a client's flood, pass on at most this
 # often, the last size always.
 RESIZE_EVERY_S = 0.05
@@ -136,6 +139,7 @@ class LabSession(asyncssh.SSHServerSession):
         grace_s: float,
         queued: Callable[[], int] = lambda: 0,
         said: set[str] | None = None,
+        warn: Callable[[int, str], None] = lambda number, text: None,
     ) -> None:
         self.username = username
         self.peer = peer
@@ -149,6 +153,9 @@ class LabSession(asyncssh.SSHServerSession):
         self._admit, self._launch, self._finished = admit, launch, finished
         self._waiting: asyncio.Future[None] | None = None  # its turn to start, while it waits for it
         self._idle_timeout = idle_timeout
+        # Told on the app's screen this long before a session idle that long is closed: a quarter of it, a minute at most.
+        self._warn_s = min(IDLE_WARNING_S, idle_timeout / 4)
+        self._warn, self._warned = warn, False
         self._grace_s = grace_s
         self._chan: asyncssh.SSHServerChannel | None = None
         self._master = -1
@@ -380,7 +387,7 @@ class LabSession(asyncssh.SSHServerSession):
         self._output_done = loop.create_future()
         loop.add_reader(master, self._read_from_app)
         if self._idle_timeout:
-            self._idle_timer = loop.call_later(self._idle_timeout, self._check_idle)
+            self._idle_timer = loop.call_later(self._idle_timeout - self._warn_s, self._check_idle)
         if self._chan is None:  # the client left while the app was starting
             self._signal(self.process, signal.SIGHUP)
         try:
@@ -504,7 +511,16 @@ class LabSession(asyncssh.SSHServerSession):
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_key
+        warn_at = self._idle_timeout - self._warn_s
+        if idle < warn_at:
+            self._warned = False  # a key since: the next quiet is warned of again
+            self._idle_timer = asyncio.get_running_loop().call_later(warn_at - idle, self._check_idle)
+            return
         if idle < self._idle_timeout:
+            if not self._warned:
+                self._warned = True
+                left = counted(math.ceil(self._idle_timeout - idle), "second") if self._warn_s < 60 else "a minute"
+                self._warn(self.number, f"This session closes in {left} without a key press: press a key to keep it.")
             self._idle_timer = asyncio.get_running_loop().call_later(self._idle_timeout - idle, self._check_idle)
             return
         minutes = self._idle_timeout / 60

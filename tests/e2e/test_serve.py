@@ -129,12 +129,15 @@ async def test_a_resized_client_terminal_resizes_the_app(lab_config: LabConfig) 
 
 
 async def test_an_idle_session_is_ended_with_the_terminal_restored(lab_config: LabConfig) -> None:
-    async with running(replace(lab_config, idle_timeout=3.0)) as lab, student(lab) as terminal:
+    async with running(replace(lab_config, idle_timeout=4.0)) as lab, student(lab) as terminal:
         await terminal.shows(FIRST_SCREEN)
+        # Warned first, on the app's screen: a student reading a long sentence has not pressed a key for a while.
+        await terminal.shows("This session closes in")
+        assert not terminal.ended
         # Ended by the server's SIGTERM, the app says so in its status.
         assert await terminal.ends() == 128 + signal.SIGTERM
         output = terminal.raw.decode(errors="replace")
-        assert output.rindex("\x1b[?1049l") < output.index("without a key press")
+        assert output.rindex("\x1b[?1049l") < output.index("was closed after")
 
 
 async def test_stopping_the_server_ends_every_session_with_a_word_to_the_student(lab_config: LabConfig) -> None:
