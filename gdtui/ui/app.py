@@ -323,7 +323,14 @@ class GdtuiApp(TerminalApp):
             self.switch_mode(mode)
 
     def on_step_asked(self, message: report.StepAsked) -> None:
+        was = self.current_mode
+        if not hasattr(self, "state") or message.mode == was:
+            return
         self.action_go(message.mode)
+        # Said, so that the student knows why the screen changed, and that what they were doing waits on its step.
+        here = step_for(message.mode)
+        back = f": {step_for(was).key} goes back to {step_for(was).title}" if was in lesson.MODES else ""
+        self.notify(f"Your teacher brought you to step {here.key}, {here.title}{back}.", markup=False)
 
     def _progress(self) -> dict:
         """What the lab's hub hears of this learner."""

@@ -67,6 +67,8 @@ async def test_the_app_reports_its_step_and_obeys_the_teacher(hub: FakeHub, tiny
         assert (shown.message, shown.title, shown.markup) == ("[b]Look[/b] at $x", "From teach", False)
         hub.send({"go": 6})
         await wait_for(pilot, lambda: app.current_mode == "training", "the step the teacher chose")
+        # Said, so the student knows why the screen changed and how to go back to what they were doing.
+        assert any("Your teacher brought you to step 6, Training: 3 goes back to Cost." in n.message for n in app._notifications)
         await wait_for(pilot, lambda: "steps" in hub.progress()[-1], "the training steps reported")
         assert hub.progress()[-1]["step"] == 6
 
