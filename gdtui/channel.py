@@ -40,8 +40,9 @@ NAME_CHARACTERS = 64
 MESSAGE_CHARACTERS = 200
 STEPS = 8  # the lesson's steps, 1 to 8: what 'go' may ask for
 # How a session ended, in the class record and on the dashboard: the student quit the app; their connection went
-# while it ran; the teacher ended it; it was closed for idling; its name was taken off the class; the server stopped.
-ENDINGS = ("quit", "dropped", "ended", "idle", "removed", "shutdown")
+# while it ran; the teacher ended it; it was closed for idling; its name was taken off the class; the server stopped;
+# the app went wrong (it ended with an error, or could not start).
+ENDINGS = ("quit", "dropped", "ended", "idle", "removed", "shutdown", "failed")
 # The key of the message that says a session's first screen is drawn.
 SHOWN = "shown"
 

@@ -73,7 +73,6 @@ CSV_FIELDS = (
     "name",
     "login",
     "logout",
-    "ended",
     "cut",
     "last_key",
     "beat",
@@ -83,6 +82,7 @@ CSV_FIELDS = (
     "best_accuracy",
     "steps",
     "models_saved",
+    "ended",  # last: a spreadsheet that reads the record's columns by their place reads them as before
 )
 _SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -144,8 +144,8 @@ class Row:
         answers, saved, ended = sent.get("answers", ""), sent.get("models_saved", []), sent.get("ended")
         if not (isinstance(answers, str) and set(answers) <= {"R", "W"} and isinstance(saved, list)):
             return None
-        if ended is not None and ended not in channel.ENDINGS:
-            return None
+        if ended not in channel.ENDINGS:
+            ended = None  # a way of ending a later version knows: the session is kept, without it
         names = [channel.clean_name(each) for each in saved[-MOST_SAVED:]]
         quiz = figures.get("quiz")
         return cls(
@@ -170,7 +170,6 @@ class Row:
             self.name,
             _time_text(self.login) or "",
             _time_text(self.logout) or "",
-            self.ended or "",
             _time_text(self.cut) or "",
             _time_text(self.last_key) or "",
             _text(self.beat),
@@ -180,6 +179,7 @@ class Row:
             "" if self.best is None else f"{self.best:.4f}",
             _text(self.steps),
             " | ".join(self.saved),
+            self.ended or "",
         ]
         return [spreadsheet_cell(cell) for cell in cells]
 

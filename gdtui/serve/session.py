@@ -337,6 +337,7 @@ class LabSession(asyncssh.SSHServerSession):
         except Exception:
             # Whatever went wrong, the student is told and the session ends: never a client left waiting.
             log.exception("session %d of %s failed", self.number, self.username)
+            self._how = self._how or "failed"
             self._say("gdtui could not start or went wrong here: please tell your teacher.")
             self._exit(1)
         finally:
@@ -392,7 +393,8 @@ class LabSession(asyncssh.SSHServerSession):
             self._signal(self.process, signal.SIGHUP)
         try:
             code = await self.process.wait()
-            self._how = self._how or "quit"  # ended of itself, the client still there
+            # Ended of itself, the client still there: the student quit, or the app went wrong.
+            self._how = self._how or ("quit" if code == 0 else "failed")
             # Frames written just before the app ended are still on their way.
             await asyncio.wait_for(asyncio.shield(self._output_done), self._grace_s)
         except TimeoutError:

@@ -52,11 +52,12 @@ class HubLink:
         writer.write(f"{token}\n".encode("ascii", "replace"))
         return cls(reader, writer)
 
-    def send(self, message: dict) -> None:
-        """Queue a line for the hub, never waiting for it: a stuck hub costs a few dropped reports."""
+    def send(self, message: dict) -> bool:
+        """Queue a line for the hub, never waiting for it: a stuck hub costs a few dropped reports. Whether it was queued."""
         if self._writer.is_closing() or self._writer.transport.get_write_buffer_size() > QUEUED_BYTES:
-            return
+            return False
         self._writer.write(channel.encode(message))
+        return True
 
     async def messages(self) -> AsyncIterator[dict]:
         """Each message the hub sends, until it closes the link."""

@@ -56,8 +56,8 @@ class TeacherApp(TerminalApp):
 
     def on_teacher_screen_command(self, message: TeacherScreen.Command) -> None:
         # The hub carries it out for a teacher's token only.
-        if self._link is not None:
-            self._link.send(message.command)
+        sent = self._link is not None and self._link.send(message.command)
+        self.dashboard.command_sent(message, sent)
 
 
 def run_dashboard() -> int:

@@ -48,7 +48,7 @@ RECORD = [
         "steps": 1500,
         "models_saved": 2,
     },
-    {"session": "b2", "name": "bob", "login": "2027-01-15T08:05:00Z", "logout": "2027-01-15T09:00:00Z"},
+    {"session": "b2", "name": "bob", "login": "2027-01-15T08:05:00Z", "logout": "2027-01-15T09:00:00Z", "ended": "dropped"},
     {"session": "c3", "name": "cy", "login": "2027-01-15T08:06:00Z", "logout": None, "cut": "2027-01-15T08:08:08Z"},
 ]
 
@@ -149,6 +149,31 @@ async def test_long_names_leave_every_column_on_screen_at_80_columns_and_read_ap
         record_table = app.screen.query_one(DataTable)
         cut = {str(record_table.get_row_at(row)[0]) for row in range(2)}
         assert len(cut) == 2, cut
+
+
+async def test_every_column_stays_on_screen_as_the_class_changes_and_the_terminal_with_it(hub: FakeHub) -> None:
+    """A DataTable's columns only ever grow: a long name arriving after the first roster, a count once large, a
+    terminal made narrower, or a scrollbar, each pushed Idle off an 80-column dashboard again."""
+    long = [ALAN | {"id": 10 + n, "name": f"ada_lovelace-byron.countess-{n:04d}"} for n in range(30)]
+    wide = ALAN | {"id": 9, "name": "zed", "step": 5, "steps": 1_234_567, "quiz": [10, 12], "connected_s": 4000.0}
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        table = screen.query_one(DataTable)
+
+        async def all_on_screen(rows: list[dict], what: str) -> None:
+            hub.roster(*rows)
+            await wait_for(pilot, lambda: len(names(screen)) == len(rows), what)
+            await pilot.pause()
+            assert table.virtual_size.width <= table.scrollable_content_region.width, what
+
+        await all_on_screen([*long[:2], wide], "a wide row at 120 columns")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await all_on_screen([*long[:2], wide], "the same at 80")
+        await all_on_screen(long[:2], "the wide row gone")
+        await all_on_screen(long, "thirty rows, with a scrollbar")
+        assert "Idle" in screen_text(app)
 
 
 async def test_the_teacher_has_a_help_that_says_what_each_column_is_of(hub: FakeHub) -> None:
@@ -264,6 +289,23 @@ async def test_the_dashboard_says_what_a_message_reached_as_the_hub_tells_it(hub
         await wait_for(pilot, lambda: len(hub.commands()) == 3, "the step sent")
         hub.done("go", 0)
         await wait_for(pilot, lambda: any("No student is logged in" in n for n in notices(app)), "nobody brought")
+
+
+async def test_a_command_given_while_the_link_is_down_is_said_not_sent(hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given between a lost link and the next, a message was dropped without a word, and its receipt was then read
+    as the next command's: '3 students brought to everyone.'"""
+    monkeypatch.setattr(report, "RETRY_S", 60.0)
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await dashboard(pilot, hub)
+        assert hub.writer is not None
+        hub.writer.close()
+        await wait_for(pilot, lambda: screen.linked is False, "the link lost")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: any("nothing was sent" in n for n in notices(app)), "told")
+        assert not screen._asked, "no receipt awaited for what was not sent"
 
 
 async def test_everyone_to_a_step(hub: FakeHub) -> None:
@@ -384,6 +426,8 @@ async def test_the_class_record_is_asked_for_and_shown_as_text(hub: FakeHub) -> 
         assert "[b]ada" in text and "87.7%" in text and "2/3" in text
         cut = datetime.fromisoformat("2027-01-15T08:08:08+00:00").astimezone()
         assert " on " in text and f"cut {cut:%H:%M}" in text and "no logout" not in text
+        logout = datetime.fromisoformat("2027-01-15T09:00:00+00:00").astimezone()
+        assert f"{logout:%H:%M} dropped" in text, "how bob's session ended, beside its logout"
         assert "3 of 40 sessions" in text and "gdtui class record" in text
         table = app.screen.query_one(DataTable)
         assert table.virtual_size.width <= table.size.width

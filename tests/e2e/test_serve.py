@@ -29,6 +29,8 @@ async def test_a_student_logs_in_uses_the_app_and_leaving_ends_its_process(
             pid = only_session(lab).process.pid
             assert alive(pid)
         await until_gone(lab, pid)
+        # The client left with the app still on: the record says so, not that the student quit.
+        await eventually(lambda: [row.ended for row in lab.hub.record.rows.values()] == ["dropped"], "the session's ending")
     logged = caplog.text
     for line in (
         "login: student from 127.0.0.1",

@@ -80,8 +80,9 @@ async def test_a_teacher_watches_two_students_messages_one_and_ends_a_session(
             # Not 'logged out', as every ending read: the teacher ended it.
             await teacher.until(lambda: "ended" in row(teacher, "ada") and row(teacher, "alan"), "ada's session over")
             assert not alan.ended
-        # alan's ssh closed under the app: dropped, not logged out.
-        await teacher.until(lambda: "dropped" in row(teacher, "alan"), "alan's connection gone")
+            alan.press("q")
+            assert await alan.ends() == 0
+            await teacher.until(lambda: "quit" in row(teacher, "alan"), "alan's session over: he quit")
     assert "teach ends session" in caplog.text
     assert "alan says" not in caplog.text
 

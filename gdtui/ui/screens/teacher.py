@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -166,7 +167,9 @@ they are, **Steps** the training steps of the network on their screen: of the se
 furthest of the guided lesson), **Quiz** (right answers of those checked) and **Best** (the best test
 accuracy measured at the end of an epoch of training) are what they reached over all their sessions of
 the last 12 hours. **Idle** is the time since their last key press. A session that is over keeps its
-row, dimmed: *logged out*, or *cut off* when the server stopped under it; it takes no message.
+row, dimmed, with how it ended: *quit* (they left the app), *dropped* (their connection went), *ended* (by
+a teacher), *idle*, *removed* (taken off the class), *shut down*, *failed* (the app went wrong), or *cut
+off* when the server died under it; it takes no message.
 
 `m` sends the selected student a message, `a` everyone; `g` brings every student to a step; `e` ends
 the selected student's session, once you say yes; a message or a step says how many it reached. `s` sorts by
@@ -202,11 +205,14 @@ record: every session the server has kept."""
         self._asked: deque[str] = deque()  # whom each message or step sent is for, until the hub says whom it reached
 
     class Command(Message):
-        """A command the teacher gave, for the hub to carry out."""
+        """A command the teacher gave, for the hub to carry out; `receipt`: whom it is for, where the hub says whom it
+        reached (a message, a step)."""
 
-        def __init__(self, command: dict) -> None:
+        def __init__(self, command: dict, receipt: str | None = None, said: str | None = None) -> None:
             super().__init__()
             self.command = command
+            self.receipt = receipt
+            self.said = said  # told once it is sent
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -259,12 +265,18 @@ record: every session the server has kept."""
         selected = None if key is None else self._drawn.get(key)
         now = time.monotonic()
         rows = self.shown()
-        table.clear()
+        shown = [[column.show(student, now) for column in COLUMNS] for student in rows]
+        # Each column as wide as its widest cell: a DataTable's own widths only ever grow, so a name once long, or a
+        # count once large, kept Idle off an 80-column screen after them. A name takes what the others leave.
+        widths = [max([cell_len(column.title), *(cell_len(cells[at]) for cells in shown)]) for at, column in enumerate(COLUMNS)]
+        widths[0] = min(widths[0], self._name_room(widths[1:], len(rows)))
+        table.clear(columns=True)
+        for at, (column, width) in enumerate(zip(COLUMNS, widths)):
+            table.add_column(column.title, key=str(at), width=width)
         self._drawn = {}
-        room = self._name_room(rows, now)
-        for student in rows:
-            cells = [Text(column.show(student, now), no_wrap=True) for column in COLUMNS]
-            cells[0] = Text(cut_middle(student.name, room), no_wrap=True)
+        for student, texts in zip(rows, shown):
+            texts[0] = cut_middle(student.name, widths[0])
+            cells = [Text(text, no_wrap=True) for text in texts]
             if not student.reporting:
                 for cell in cells:
                     cell.stylize("dim")
@@ -281,16 +293,17 @@ record: every session the server has kept."""
                 table.move_cursor(row=table.get_row_index(str(follow.id)), animate=False)
         self._draw_status(len(rows))
 
-    def _name_room(self, rows: list[Student], now: float) -> int:
-        """The columns a name may take: what the others leave of the table's width. A roster's name may be 32
-        characters long, and pushed Idle off the screen at 80 columns."""
+    def _name_room(self, others: list[int], rows: int) -> int:
+        """The cells a name may take: what the other columns, `others` cells wide, leave of the table's width, less
+        its scrollbar where `rows` are more than it shows. A roster's name may be 32 characters long."""
         table = self.query_one(DataTable)
-        width = table.scrollable_content_region.width
-        if not width:  # not laid out yet: drawn again at the next refresh
+        width = table.size.width
+        if not width:  # not laid out yet: drawn again at its first resize
             return NAME_MOST
+        if rows >= table.size.height:  # the header takes a row
+            width -= table.styles.scrollbar_size_vertical
         padding = 2 * table.cell_padding
-        others = sum(max([len(c.title), *(len(c.show(s, now)) for s in rows)]) + padding for c in COLUMNS[1:])
-        return max(NAME_LEAST, min(NAME_MOST, width - others - padding))
+        return max(NAME_LEAST, min(NAME_MOST, width - sum(other + padding for other in others) - padding))
 
     def _draw_status(self, shown: int) -> None:
         count = len(self.students)
@@ -364,16 +377,14 @@ record: every session the server has kept."""
             text = channel.clean_message(text)
             if text is None:
                 return
-            self.post_message(self.Command({"say": text, "to": None if student is None else student.id}))
-            self._asked.append(who)  # told once the hub says how many it reached (show_done)
+            self.post_message(self.Command({"say": text, "to": None if student is None else student.id}, receipt=who))
 
         self.app.push_screen(MessagePrompt(f"Message to {who}:"), send)
 
     def action_go(self) -> None:
         def go(step: int | None) -> None:
             if step is not None:
-                self.post_message(self.Command({"go": step, "to": None}))
-                self._asked.append(f"step {step}, {STEPS[step - 1].title}")
+                self.post_message(self.Command({"go": step, "to": None}, receipt=f"step {step}, {STEPS[step - 1].title}"))
 
         self.app.push_screen(StepPrompt(), go)
 
@@ -384,17 +395,26 @@ record: every session the server has kept."""
 
         def end(sure: bool | None) -> None:
             if sure:
-                self.post_message(self.Command({"end": student.id}))
-                self.notify(f"Ending {student.name}'s session.", markup=False)
+                self.post_message(self.Command({"end": student.id}, said=f"Ending {student.name}'s session."))
 
         self.app.push_screen(ConfirmEnd(student.name), end)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self, everywhere=(("? q", "this help; quit"),)))
+        self.app.push_screen(HelpScreen(self, everywhere=()))  # ? and q are among its own keys
 
     def action_record(self) -> None:
         self.app.push_screen(RecordScreen())
         self.post_message(self.Command({"record": True}))
+
+    def command_sent(self, command: Command, sent: bool) -> None:
+        """The app sent a command to the hub, or could not: not linked, or the link full."""
+        if not sent:
+            self.notify("Not connected to the lab server: nothing was sent.", severity="warning", markup=False)
+            return
+        if command.said is not None:
+            self.notify(command.said, markup=False)
+        if command.receipt is not None:
+            self._asked.append(command.receipt)  # told once the hub says how many it reached (show_done)
 
     def show_done(self, message: dict) -> None:
         """What a message or a step reached, as the hub tells it: a session may end between Enter and its arrival."""
@@ -441,6 +461,7 @@ class Session:
     best: float | None
     steps: int | None
     saved: int
+    ended: str | None = None  # with a logout, how (channel.ENDINGS)
 
     @classmethod
     def parse(cls, row: object) -> Session | None:
@@ -463,12 +484,13 @@ class Session:
             figures.get("accuracy"),
             figures.get("steps"),
             saved if type(saved) is int and saved >= 0 else 0,
+            ended if (ended := row.get("ended")) in channel.ENDINGS else None,
         )
 
     def cells(self) -> list[str]:
         logout = "on"
         if self.logout is not None:
-            logout = self._moment(self.logout)
+            logout = self._moment(self.logout) + (f" {self.ended}" if self.ended else "")
         elif self.cut is not None:
             logout = f"cut {self._moment(self.cut)}"
         name = cut_middle(self.name, 12)  # its end too: two long names often differ only there
