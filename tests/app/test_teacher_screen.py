@@ -224,6 +224,8 @@ async def test_filter_and_sort(hub: FakeHub) -> None:
 
 
 async def test_a_message_to_one_student_and_to_all(hub: FakeHub) -> None:
+    """Each says whom it reached as the hub tells it: "Sent to x.y." was said at Enter, of a student whose session had
+    just ended, to whom the hub had sent nothing."""
     app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:
         await dashboard(pilot, hub)
@@ -232,14 +234,23 @@ async def test_a_message_to_one_student_and_to_all(hub: FakeHub) -> None:
         await pilot.press(*"[b]hi", "enter", "enter")
         await wait_for(pilot, lambda: hub.commands(), "the message sent")
         assert hub.commands() == [{"say": "[b]hi", "to": 3}]
+        assert not any("Sent" in notice for notice in notices(app)), "not before the hub says so"
+        hub.done("say", 0)
+        await wait_for(pilot, lambda: any("alan has left: the message was not sent" in n for n in notices(app)), "told")
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
         await pilot.press(*"break", "enter")
         await wait_for(pilot, lambda: len(hub.commands()) == 2, "the message to all")
         assert hub.commands()[-1] == {"say": "break", "to": None}
+        hub.done("say", 2)
+        await wait_for(pilot, lambda: any("Sent to 2 students." in n for n in notices(app)), "the count")
+        await pilot.press("g", "3")
+        await wait_for(pilot, lambda: len(hub.commands()) == 3, "the step sent")
+        hub.done("go", 0)
+        await wait_for(pilot, lambda: any("No student is logged in" in n for n in notices(app)), "nobody brought")
         await pilot.press("a", "escape", "escape")
         await pilot.pause()
-        assert isinstance(app.screen, TeacherScreen) and len(hub.commands()) == 2
+        assert isinstance(app.screen, TeacherScreen) and len(hub.commands()) == 3
 
 
 async def test_roster_names_that_are_markup_show_as_written(hub: FakeHub) -> None:
@@ -265,30 +276,6 @@ async def test_roster_names_that_are_markup_show_as_written(hub: FakeHub) -> Non
         await pilot.press("y")
         await wait_for(pilot, lambda: f"Ending {first}'s session." in notices(app), "the notice")
     assert app._exception is None
-
-
-async def test_the_dashboard_says_what_a_message_reached_as_the_hub_tells_it(hub: FakeHub) -> None:
-    """ "Sent to x.y." was said at Enter, of a student whose session had just ended: the hub had sent it to nobody."""
-    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
-    async with app.run_test(size=(80, 24)) as pilot:
-        await dashboard(pilot, hub)
-        await pilot.press("down", "m")
-        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
-        await pilot.press(*"hi", "enter")
-        await wait_for(pilot, lambda: hub.commands(), "the message sent")
-        assert not any("Sent" in notice for notice in notices(app)), "not before the hub says so"
-        hub.done("say", 0)
-        await wait_for(pilot, lambda: any("alan has left: the message was not sent" in n for n in notices(app)), "told")
-        await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
-        await pilot.press(*"break", "enter")
-        await wait_for(pilot, lambda: len(hub.commands()) == 2, "the message to all")
-        hub.done("say", 2)
-        await wait_for(pilot, lambda: any("Sent to 2 students." in n for n in notices(app)), "the count")
-        await pilot.press("g", "3")
-        await wait_for(pilot, lambda: len(hub.commands()) == 3, "the step sent")
-        hub.done("go", 0)
-        await wait_for(pilot, lambda: any("No student is logged in" in n for n in notices(app)), "nobody brought")
 
 
 async def test_a_command_given_while_the_link_is_down_is_said_not_sent(hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
