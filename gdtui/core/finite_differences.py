@@ -134,11 +134,6 @@ class Timing:
         """
         return self.per_parameter_seconds * self.parameters
 
-    @property
-    def ratio(self) -> float:
-        """How many times longer finite differences take than backprop."""
-        return self.finite_differences_seconds / self.backprop_seconds
-
 
 def time_gradients(
     network: Network,
