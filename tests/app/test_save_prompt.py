@@ -75,3 +75,21 @@ async def test_a_name_typed_over_a_model_asks_before_replacing_it(tiny_mnist_dir
         np.testing.assert_array_equal(load_model(mine).params, app.state.network.params)
         assert not app.state.unsaved
     assert app._exception is None
+
+
+async def test_a_blank_name_is_refused_with_a_word_not_taken_for_a_cancel(tiny_mnist_dir, tmp_path, monkeypatch):
+    """Enter on a name of spaces closed the prompt, saying nothing and saving nothing, under 'enter to confirm'."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app(tiny_mnist_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_step(pilot, "6")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPrompt), "the prompt")
+        app.screen.query_one(Input).value = "   "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt), "still asking"
+        assert "escape to cancel" in str(app.screen.query_one("#outside").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PathPrompt), "cancelled")
+    assert not list(tmp_path.glob("*.npz"))

@@ -127,8 +127,8 @@ class PathPrompt(Prompt[Path | None]):
         if self.done or self.asking:
             return
         text = value.strip()
-        if not text:
-            self.dismiss(None)
+        if not text:  # under "enter to confirm", closing would read as done, with nothing done
+            self._refuse("Type a file name, or escape to cancel.")
             return
         root = self.files_root
         path = Path(text).expanduser() if root is None else within(root, text)
