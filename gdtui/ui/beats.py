@@ -270,10 +270,11 @@ def _trained_text(state: LessonState, screen: LessonScreen) -> str:
             "for most digits the right one lights up, the rest stay dark."
         )
     how = "It has not been trained and" if state.untrained else f"It is {state.network_origin} and"
+    # An epoch's end, where Training measures the test set: during a run its figure stays that of the last one.
     return (
-        f"{how} reads only {share} right: its outputs still mean little. Go back with , and run the "
-        "training (space) until the test accuracy passes "
-        f"{LEARNED:.0%}, then come back here with . to see what it learned."
+        f"{how} reads only {share} right: its outputs still mean little. Go back with , and train to an "
+        f"epoch's end (e), where the test accuracy is measured, until it passes {LEARNED:.0%}; then come back "
+        "here with . to see what it learned."
     )
 
 
