@@ -38,7 +38,10 @@ async def shown(run, *, size: tuple[int, int] = (80, 16), theme: str | None = No
 
 def _run(steps: int) -> SimpleNamespace:
     curve = [float(s) for s in range(0, steps, 7)]
-    epochs = [SimpleNamespace(step=s, test_accuracy=0.1 + 0.8 * s / steps, train_cost=3.2 - s / steps) for s in (0, steps // 2)]
+    epochs = [
+        SimpleNamespace(step=s, test_accuracy=0.1 + 0.8 * s / steps, train_cost=3.2 - s / steps, weights_of=None)
+        for s in (0, steps // 2)
+    ]
     return SimpleNamespace(
         cost_name="cross-entropy",
         curve_steps=tuple(curve),
@@ -137,7 +140,7 @@ async def test_the_steps_axis_of_a_run_just_begun_has_whole_steps_from_0(steps):
         curve_steps=tuple(float(s) for s in range(1, steps + 1)),
         curve_costs=(3.18,) * steps,
         curve_stride=1,
-        epochs=(SimpleNamespace(step=0, test_accuracy=0.097, train_cost=None),),
+        epochs=(SimpleNamespace(step=0, test_accuracy=0.097, train_cost=None, weights_of=None),),
     )
     async with shown(run, size=(80, 14)) as plot:
         lines = str(plot.render()).splitlines()
@@ -169,7 +172,7 @@ async def test_an_epoch_mean_on_the_curve_is_drawn_in_the_curves_own_row(level):
             curve_steps=tuple(steps),
             curve_costs=tuple(3.0 if s == 0 else level for s in steps),  # level from the second point on
             curve_stride=1,
-            epochs=(SimpleNamespace(step=150, test_accuracy=0.5, train_cost=level),),
+            epochs=(SimpleNamespace(step=150, test_accuracy=0.5, train_cost=level, weights_of=None),),
         )
         plot.show(run)
         await pilot.pause()
@@ -209,3 +212,20 @@ async def test_in_a_theme_of_the_terminals_own_colours_the_plot_is_in_them_too(t
     async with shown(_run(30), theme=theme) as plot:
         style = style_at(plot.render(), "┌")
         assert style is None or (style.foreground is None and style.background is None), style
+
+
+async def test_the_accuracy_line_does_not_join_weights_put_back_to_the_weights_they_replaced():
+    """After u, the put-back weights' accuracy (86%, at step 3,000) was joined to step 0's 9.7% by a line across
+    the steps that had broken the network: a climb that never happened. Their ◆ stands alone."""
+    steps = 3000
+    curve = [float(s) for s in range(0, steps, 7)]
+    epochs = (
+        SimpleNamespace(step=0, test_accuracy=0.097, train_cost=None, weights_of=None),
+        SimpleNamespace(step=steps, test_accuracy=0.861, train_cost=None, weights_of=1176),
+    )
+    run = SimpleNamespace(
+        cost_name="quadratic", curve_steps=tuple(curve), curve_costs=tuple(1.0 for _ in curve), curve_stride=1, epochs=epochs
+    )
+    async with shown(run, size=(80, 20)) as plot:
+        drawn = "".join(str(plot.render()).splitlines()[1:-3])
+        assert drawn.count("◆") == 2 and "·" not in drawn, drawn

@@ -63,6 +63,12 @@ def _coloured(color: str, key: str) -> str:
     return key if color == "default" else f"[{words_colour(color)}]{key}[/]"
 
 
+def _unbroken(steps: Sequence[int], put_back: Sequence[bool]) -> list[tuple[int, int]]:
+    """The [start, end) spans of the measurements a line may join: a new one begins at weights put back."""
+    starts = [0, *(at for at in range(1, len(steps)) if put_back[at])]
+    return list(zip(starts, [*starts[1:], len(steps)]))
+
+
 MIN_ROWS = 8  # fewer, and the frame and the axes leave no room for the curves
 
 
@@ -143,7 +149,11 @@ class CostPlot(CellPlot):
                 cells = Cells(along.low, along.high, columns, cost.low, cost.high, rows)
                 marks = [cells.centre(a, c) for a, c in zip(at, averages)]
                 plt.scatter([a for a, _ in marks], [c for _, c in marks], color=EPOCH_COLOR, marker="●")
-            plt.plot(shown, accuracies, color=accuracy_color, marker=ACCURACY_GLYPH, yside="right")
+            # A line between measurements, but not into weights put back (u): between them and the measurement before
+            # lie the steps that broke the network, and the line would draw a climb that never happened.
+            for start, end in _unbroken(ends, [r.weights_of is not None for r in run.epochs]):
+                part, percents = thin(ends[start:end], [100 * r.test_accuracy for r in run.epochs[start:end]], points)
+                plt.plot(part, percents, color=accuracy_color, marker=ACCURACY_GLYPH, yside="right")
             # Measured only at these points: a line alone would look like steady growth between them.
             plt.scatter(shown, accuracies, color=accuracy_color, marker=MEASURED_GLYPH, yside="right")
         self.refresh()
