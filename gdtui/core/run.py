@@ -73,7 +73,8 @@ class Verdict:
     window: int = 0  # rising: steps a window spans
     health: Health | None = None  # stuck, failing: the latest check; diverged: the weights left, if they cannot learn
     span: int = 0  # stuck, failing: training images every check found it unable to learn over
-    # failing: the largest η the steps took since a check last found the network able to learn, and not saturated
+    # failing: the largest η the steps took after a check last found the network able to learn, and not saturated,
+    # until one found it failing
     blamed: float = 0.0
     refusal: Refusal | None = None  # diverged: why the step was not taken
     # stuck, failing, or diverged after steps that left the network unable to learn: the weights from before them
@@ -164,8 +165,8 @@ class RunSnapshot:
     back_to: int | None  # the steps the weights put back hold (Checkpoint.held), until the next step is taken
     resumed_at: int  # the run's steps when weights were last put back (0: never): the curve after is of these weights
     undone: int  # of the steps taken, those undone by going back: the weights hold the others (TrainingRun.held)
-    # With back_to: the largest η of the steps taken since a check last found the network able to learn, before
-    # they were put back (weights kept earlier may have seen smaller ones too).
+    # With back_to: the largest η of the steps taken after a check last found the network able to learn, until one
+    # found it failing, before they were put back (weights kept earlier may have seen smaller ones too).
     broke_at: float | None
     last_batch_size: int  # the images of that mini-batch: all of the training set, or fewer
     curve_steps: tuple[float, ...]
@@ -301,7 +302,11 @@ class TrainingRun:
             self.damaged = health if health.hopeless else None
             self.judge()
             return result, None
-        self._blamed = max(self._blamed, rate)  # of the steps taken: a refused one moved nothing
+        # Of the steps taken (a refused one moved nothing), until a check finds the network failing: the steps before
+        # it did the damage, and a larger η set afterwards on the broken network is not the one to blame.
+        found = self.watch.latest
+        if found is None or not (found.hopeless or found.saturated):
+            self._blamed = max(self._blamed, rate)
         self.last_cost, self.back_to, self.broke_at = result.cost, None, None
         self.watch.stepped(result.gradient_norm)
         if self.watch.due(self.trainer.samples_seen):

@@ -485,3 +485,21 @@ def test_weights_put_back_are_named_by_the_steps_they_hold_as_every_other_count_
     run.go_back(again)
     shot = run.snapshot()
     assert shot.back_to == again.held == shot.steps - shot.undone
+
+
+def test_a_larger_rate_set_after_the_checks_found_the_network_failing_is_not_the_one_blamed(tiny):
+    """The checks found the network failing at η = 50 and said so; the learner raised η to 200 on the broken network,
+    and the words after u then read 'The steps at η = 200 left the network unable to learn', cleared by η = 100."""
+    run = lesson_run(tiny)
+    steps(run, 300)
+    run.learning_rate = 50.0
+    steps(run, 400)  # saturated, not yet judged stuck
+    assert run.verdict.kind == "failing" and run.verdict.blamed == 50.0, "the case this test is about"
+    run.learning_rate = 200.0
+    steps(run, 20)
+    assert run.verdict.blamed == 50.0
+    good = run.verdict.good
+    assert good is not None
+    run.go_back(good)
+    shot = run.snapshot()
+    assert "η = 50 " in after_going_back(shot, 100.0), "a rate between the two still asks for a smaller one"
