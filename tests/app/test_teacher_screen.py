@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from gdtui import channel
 from gdtui.ui import report
@@ -251,6 +251,20 @@ async def test_a_message_to_one_student_and_to_all(hub: FakeHub) -> None:
         await pilot.press("a", "escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, TeacherScreen) and len(hub.commands()) == 3
+
+
+async def test_the_message_prompt_counts_what_it_takes_and_says_when_it_is_full(hub: FakeHub) -> None:
+    """Past 200 characters the field took no key, without a word: the rest of a sentence seemed lost."""
+    app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dashboard(pilot, hub)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessagePrompt), "the message prompt")
+        assert "0 of 200 characters" in screen_text(app)
+        await pilot.press(*"hello")
+        await wait_for(pilot, lambda: "5 of 200 characters" in screen_text(app), "the count")
+        app.screen.query_one(Input).value = "x" * 200
+        await wait_for(pilot, lambda: "200 of 200 characters: no more" in screen_text(app), "full")
 
 
 async def test_roster_names_that_are_markup_show_as_written(hub: FakeHub) -> None:

@@ -583,7 +583,17 @@ class MessagePrompt(Prompt[str | None]):
         with Vertical():
             yield Label(self.question, markup=False)
             yield Field(max_length=channel.MESSAGE_CHARACTERS, placeholder="a sentence, shown on their screen")
-            yield Label("[dim]enter sends, escape cancels[/dim]")
+            yield Label(self._hint(0), id="hint")
+
+    @staticmethod
+    def _hint(typed: int) -> str:
+        # The field takes no key past the most a message may have: said, or the keys seem lost.
+        most = channel.MESSAGE_CHARACTERS
+        full = ": no more" if typed >= most else ""
+        return f"[dim]enter sends, escape cancels · {typed} of {most} characters{full}[/dim]"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#hint", Label).update(self._hint(len(event.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
