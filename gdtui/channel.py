@@ -99,6 +99,12 @@ def clean_progress(sent: object) -> dict:
     return clean
 
 
+def clean_ending(sent: object) -> str | None:
+    """How a session ended, as the record or the hub says it: one of ENDINGS, or None (not said, or said by a later
+    version in a word this one does not know)."""
+    return sent if isinstance(sent, str) and sent in ENDINGS else None
+
+
 def clean_name(text: object) -> str | None:
     """A file's name as a student's app reports it: printable, on one line, cut short; None if nothing is left."""
     if not isinstance(text, str):

@@ -141,11 +141,9 @@ class Row:
         for key, value in (("beat", "beat"), ("quiz", "quiz"), ("best_accuracy", "accuracy"), ("steps", "steps")):
             if sent.get(key) is not None and value not in figures:
                 return None
-        answers, saved, ended = sent.get("answers", ""), sent.get("models_saved", []), sent.get("ended")
+        answers, saved = sent.get("answers", ""), sent.get("models_saved", [])
         if not (isinstance(answers, str) and set(answers) <= {"R", "W"} and isinstance(saved, list)):
             return None
-        if ended not in channel.ENDINGS:
-            ended = None  # a way of ending a later version knows: the session is kept, without it
         names = [channel.clean_name(each) for each in saved[-MOST_SAVED:]]
         quiz = figures.get("quiz")
         return cls(
@@ -153,7 +151,7 @@ class Row:
             name,
             login,
             _time(times["logout"]),
-            ended,
+            channel.clean_ending(sent.get("ended")),  # a way of ending it does not know drops that word, not the row
             _time(times["cut"]),
             _time(times["last_key"]),
             figures.get("beat"),

@@ -43,6 +43,13 @@ NAME_LEAST, NAME_MOST = 8, 32
 ON, LEFT, CUT = "on", "left", "cut"
 
 
+def ending_words(ended: str | None) -> str:
+    """How a session ended (channel.ENDINGS), in the dashboard's words; 'logged out' where the record did not say."""
+    if ended is None:
+        return "logged out"
+    return "shut down" if ended == "shutdown" else ended
+
+
 def _seconds(value: object) -> float | None:
     """A number of seconds from the hub's JSON, or None: not a bool, which isinstance would take for an int."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
@@ -92,7 +99,7 @@ class Student:
             progress.get("steps"),
             best,
             state if state in (LEFT, CUT) else ON,
-            ended if (ended := row.get("ended")) in channel.ENDINGS else None,
+            channel.clean_ending(row.get("ended")),
         )
 
     def connected(self, now: float) -> float:
@@ -102,10 +109,8 @@ class Student:
         return self.idle_s + (now - self.received if self.state == ON else 0.0)
 
     def step_text(self) -> str:
-        if self.state == LEFT:  # how, where the record says
-            if self.ended is None:
-                return "logged out"
-            return "shut down" if self.ended == "shutdown" else self.ended
+        if self.state == LEFT:
+            return ending_words(self.ended)
         if self.state == CUT:
             return "cut off"
         if self.step is None:
@@ -484,13 +489,13 @@ class Session:
             figures.get("accuracy"),
             figures.get("steps"),
             saved if type(saved) is int and saved >= 0 else 0,
-            ended if (ended := row.get("ended")) in channel.ENDINGS else None,
+            channel.clean_ending(row.get("ended")),
         )
 
     def cells(self) -> list[str]:
         logout = "on"
         if self.logout is not None:
-            logout = self._moment(self.logout) + (f" {self.ended}" if self.ended else "")
+            logout = f"{self._moment(self.logout)} {ending_words(self.ended)}" if self.ended else self._moment(self.logout)
         elif self.cut is not None:
             logout = f"cut {self._moment(self.cut)}"
         name = cut_middle(self.name, 12)  # its end too: two long names often differ only there
