@@ -185,6 +185,7 @@ async def test_the_teacher_has_a_help_that_says_what_each_column_is_of(hub: Fake
     app = TeacherApp(hub.path, "the-token")  # type: ignore[attr-defined]
     async with app.run_test(size=(80, 24)) as pilot:
         await dashboard(pilot, hub)
+        assert "? help" in screen_text(app), "said where the key bar has no room for it"
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
         text = app.screen.text

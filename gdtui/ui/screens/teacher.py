@@ -321,6 +321,7 @@ record: every session the server has kept."""
         parts = [students, f"sorted by {COLUMNS[self.sort_column].title} {arrow}"]
         if shown != count:
             parts.append(f"{shown} shown")
+        parts.append("? help")  # the key bar has no room for it at 80 columns
         if self.linked is None:
             parts = ["connecting to the lab server…"]
         elif not self.linked:
