@@ -131,7 +131,8 @@ async def test_a_resized_client_terminal_resizes_the_app(lab_config: LabConfig) 
 
 
 async def test_an_idle_session_is_ended_with_the_terminal_restored(lab_config: LabConfig) -> None:
-    async with running(replace(lab_config, idle_timeout=4.0)) as lab, student(lab) as terminal:
+    # Warned a quarter of it before: 2 s for the warning to reach the screen on a busy machine.
+    async with running(replace(lab_config, idle_timeout=8.0)) as lab, student(lab) as terminal:
         await terminal.shows(FIRST_SCREEN)
         # Warned first, on the app's screen: a student reading a long sentence has not pressed a key for a while.
         await terminal.shows("This session closes in")
